@@ -1,0 +1,144 @@
+//! Serde types of a case. SI units, temperatures in kelvin; the Python API converts at its edge.
+
+use crate::physics::Property;
+use serde::{Deserialize, Serialize};
+
+/// A whole case.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    /// Conducting regions.
+    #[serde(default)]
+    pub solids: Vec<Solid>,
+    /// Contact resistances between pairs of regions.
+    #[serde(default)]
+    pub contacts: Vec<Contact>,
+    /// Boundary conditions by patch; patches without one are adiabatic.
+    #[serde(default)]
+    pub boundaries: Vec<Boundary>,
+    /// Solver control.
+    #[serde(default)]
+    pub settings: Settings,
+}
+
+/// A solid material.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Material {
+    /// Name, for messages and reports.
+    pub name: String,
+    /// Thermal conductivity, W/(m·K).
+    pub conductivity_w_mk: Property,
+}
+
+/// A conducting region, optionally heated.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Solid {
+    /// Region name in the mesh.
+    pub region: String,
+    /// Its material.
+    pub material: Material,
+    /// Total power spread uniformly over the region's volume, W.
+    #[serde(default)]
+    pub power_w: Option<f64>,
+    /// Or a volumetric power density, W/m³.
+    #[serde(default)]
+    pub power_density_w_m3: Option<f64>,
+}
+
+/// Contact resistance on the faces two regions share.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    /// First region.
+    pub region_a: String,
+    /// Second region.
+    pub region_b: String,
+    /// Area-specific resistance, m²·K/W.
+    pub resistance_m2k_w: f64,
+}
+
+/// A thermal boundary condition on a patch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Boundary {
+    /// Fixed temperature.
+    FixedTemperature {
+        /// Patch name.
+        patch: String,
+        /// Temperature, K.
+        temperature_k: f64,
+    },
+    /// Imposed heat flux into the domain, per area or as a total spread over the patch.
+    HeatFlux {
+        /// Patch name.
+        patch: String,
+        /// Flux into the domain, W/m².
+        #[serde(default)]
+        flux_w_m2: Option<f64>,
+        /// Or total power into the domain, W.
+        #[serde(default)]
+        power_w: Option<f64>,
+    },
+    /// Convection to an ambient: q = h (T_ambient − T_wall) into the domain.
+    Convective {
+        /// Patch name.
+        patch: String,
+        /// Heat-transfer coefficient, W/(m²·K).
+        htc_w_m2k: f64,
+        /// Ambient temperature, K.
+        ambient_k: f64,
+    },
+    /// No heat flow.
+    Adiabatic {
+        /// Patch name.
+        patch: String,
+    },
+}
+
+impl Boundary {
+    /// The patch this condition applies to.
+    pub fn patch(&self) -> &str {
+        match self {
+            Boundary::FixedTemperature { patch, .. }
+            | Boundary::HeatFlux { patch, .. }
+            | Boundary::Convective { patch, .. }
+            | Boundary::Adiabatic { patch } => patch,
+        }
+    }
+}
+
+/// Solver control.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Converged when the normalised energy residual falls below this.
+    pub tolerance: f64,
+    /// Maximum outer (non-linear and non-orthogonal correction) iterations.
+    pub max_iterations: usize,
+    /// Relative tolerance of each linear solve; `None`: a tenth of `tolerance`.
+    pub linear_tolerance: Option<f64>,
+    /// Maximum iterations of each linear solve.
+    pub linear_max_iterations: usize,
+    /// Worker threads; `None`: all cores.
+    pub threads: Option<usize>,
+    /// Initial temperature, K; `None`: the mean of the boundary temperatures.
+    pub initial_temperature_k: Option<f64>,
+    /// Preconditioner: `"amg"` (default) or `"jacobi"`.
+    pub preconditioner: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            tolerance: 1e-10,
+            max_iterations: 200,
+            linear_tolerance: None,
+            linear_max_iterations: 2000,
+            threads: None,
+            initial_temperature_k: None,
+            preconditioner: "amg".into(),
+        }
+    }
+}

@@ -1,0 +1,238 @@
+//! Checking a case against a mesh and resolving names to indices. Every problem is collected,
+//! so a user fixes a case in one round.
+
+use super::spec::{Boundary, Case};
+use crate::mesh::Mesh;
+use crate::physics::Property;
+use crate::{Error, Result};
+
+/// A thermal boundary condition resolved to SI values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PatchCondition {
+    /// No heat flow.
+    Adiabatic,
+    /// Fixed temperature, K.
+    Fixed(f64),
+    /// Heat flux into the domain, W/m².
+    Flux(f64),
+    /// Convection: h (W/m²K), ambient (K).
+    Convective(f64, f64),
+}
+
+/// The case with names resolved against a mesh.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    /// Conductivity of each region.
+    pub conductivity: Vec<Property>,
+    /// Power density of each region, W/m³.
+    pub power_density: Vec<f64>,
+    /// Condition on each mesh patch.
+    pub patch: Vec<PatchCondition>,
+    /// Contacts as (region a, region b, resistance m²K/W).
+    pub contacts: Vec<(usize, usize, f64)>,
+}
+
+fn finite(x: f64) -> bool {
+    x.is_finite()
+}
+
+fn temperature_ok(t: f64) -> bool {
+    t.is_finite() && t > 0.0
+}
+
+impl Resolved {
+    /// Validate `case` on `mesh`.
+    pub fn new(case: &Case, mesh: &Mesh) -> Result<Resolved> {
+        let mut problems: Vec<String> = Vec::new();
+        let mut material_problems = 0;
+        let n_regions = mesh.region_names.len();
+        let regions = || format!("{:?}", mesh.region_names);
+        let patches = || format!("{:?}", mesh.patch_names);
+
+        let mut conductivity: Vec<Option<Property>> = vec![None; n_regions];
+        let mut power_density = vec![0.0; n_regions];
+        let volumes = mesh.region_volumes();
+        for s in &case.solids {
+            let Some(r) = mesh.region_index(&s.region) else {
+                problems.push(format!("unknown region '{}'; the mesh has regions {}", s.region, regions()));
+                continue;
+            };
+            if conductivity[r].is_some() {
+                problems.push(format!("region '{}' is given a material twice", s.region));
+            }
+            if let Err(e) = s.material.conductivity_w_mk.validate(&format!(
+                "conductivity of material '{}' (region '{}')",
+                s.material.name, s.region
+            )) {
+                problems.push(e.to_string());
+                material_problems += 1;
+            }
+            conductivity[r] = Some(s.material.conductivity_w_mk.clone());
+            match (s.power_w, s.power_density_w_m3) {
+                (Some(_), Some(_)) => problems.push(format!(
+                    "region '{}': give power_w or power_density_w_m3, not both",
+                    s.region
+                )),
+                (Some(p), None) => {
+                    if !finite(p) || p < 0.0 {
+                        problems.push(format!("region '{}': power_w must be finite and non-negative, got {p}", s.region));
+                    } else {
+                        power_density[r] = p / volumes[r];
+                    }
+                }
+                (None, Some(q)) => {
+                    if !finite(q) || q < 0.0 {
+                        problems.push(format!(
+                            "region '{}': power_density_w_m3 must be finite and non-negative, got {q}",
+                            s.region
+                        ));
+                    } else {
+                        power_density[r] = q;
+                    }
+                }
+                (None, None) => {}
+            }
+        }
+        let missing: Vec<&str> = (0..n_regions)
+            .filter(|&r| conductivity[r].is_none())
+            .map(|r| mesh.region_names[r].as_str())
+            .collect();
+        if !missing.is_empty() {
+            problems.push(format!("regions without a material: {missing:?}; give each a case.solid(...)"));
+        }
+
+        let mut patch = vec![PatchCondition::Adiabatic; mesh.n_patches()];
+        let mut seen = vec![false; mesh.n_patches()];
+        let areas = mesh.patch_areas();
+        for b in &case.boundaries {
+            let name = b.patch();
+            let Some(p) = mesh.patch_index(name) else {
+                problems.push(format!("unknown patch '{name}'; the mesh has patches {}", patches()));
+                continue;
+            };
+            if seen[p] {
+                problems.push(format!("patch '{name}' has two boundary conditions"));
+            }
+            seen[p] = true;
+            patch[p] = match *b {
+                Boundary::Adiabatic { .. } => PatchCondition::Adiabatic,
+                Boundary::FixedTemperature { temperature_k, .. } => {
+                    if !temperature_ok(temperature_k) {
+                        problems.push(format!(
+                            "patch '{name}': temperature must be finite and above absolute zero, got {temperature_k} K"
+                        ));
+                    }
+                    PatchCondition::Fixed(temperature_k)
+                }
+                Boundary::HeatFlux { flux_w_m2, power_w, .. } => match (flux_w_m2, power_w) {
+                    (Some(q), None) if finite(q) => PatchCondition::Flux(q),
+                    (None, Some(w)) if finite(w) => PatchCondition::Flux(w / areas[p]),
+                    (Some(_), Some(_)) => {
+                        problems.push(format!("patch '{name}': give flux_w_m2 or power_w, not both"));
+                        PatchCondition::Adiabatic
+                    }
+                    (None, None) => {
+                        problems.push(format!("patch '{name}': a heat flux needs flux_w_m2 or power_w"));
+                        PatchCondition::Adiabatic
+                    }
+                    (q, w) => {
+                        problems.push(format!("patch '{name}': heat flux must be finite, got {:?}", q.or(w)));
+                        PatchCondition::Adiabatic
+                    }
+                },
+                Boundary::Convective { htc_w_m2k, ambient_k, .. } => {
+                    if !(finite(htc_w_m2k) && htc_w_m2k > 0.0) {
+                        problems.push(format!(
+                            "patch '{name}': htc_w_m2k must be finite and positive, got {htc_w_m2k}"
+                        ));
+                    }
+                    if !temperature_ok(ambient_k) {
+                        problems.push(format!(
+                            "patch '{name}': ambient temperature must be finite and above absolute zero, got {ambient_k} K"
+                        ));
+                    }
+                    PatchCondition::Convective(htc_w_m2k, ambient_k)
+                }
+            };
+        }
+        if !patch.iter().any(|c| matches!(c, PatchCondition::Fixed(_) | PatchCondition::Convective(..))) {
+            problems.push(
+                "no temperature reference: every boundary is adiabatic or a heat flux, so the temperature is not unique; \
+                 add a fixed_temperature or convective boundary"
+                    .into(),
+            );
+        }
+
+        let mut contacts = Vec::new();
+        if !case.contacts.is_empty() {
+            let interfaces = mesh.interface_faces();
+            for c in &case.contacts {
+                let a = mesh.region_index(&c.region_a);
+                let b = mesh.region_index(&c.region_b);
+                for (name, idx) in [(&c.region_a, a), (&c.region_b, b)] {
+                    if idx.is_none() {
+                        problems.push(format!("contact: unknown region '{name}'; the mesh has regions {}", regions()));
+                    }
+                }
+                if !(finite(c.resistance_m2k_w) && c.resistance_m2k_w >= 0.0) {
+                    problems.push(format!(
+                        "contact '{}'–'{}': resistance_m2k_w must be finite and non-negative, got {}",
+                        c.region_a, c.region_b, c.resistance_m2k_w
+                    ));
+                }
+                if let (Some(a), Some(b)) = (a, b) {
+                    if a == b {
+                        problems.push(format!("contact: '{}' with itself; name two different regions", c.region_a));
+                        continue;
+                    }
+                    let (lo, hi) = (a.min(b) as u32, a.max(b) as u32);
+                    if !interfaces.iter().any(|&(_, x, y)| x == lo && y == hi) {
+                        problems.push(format!("contact: regions '{}' and '{}' share no faces", c.region_a, c.region_b));
+                    }
+                    contacts.push((a, b, c.resistance_m2k_w));
+                }
+            }
+        }
+
+        let s = &case.settings;
+        if !(s.tolerance > 0.0 && s.tolerance < 1.0) {
+            problems.push(format!("settings.tolerance must lie in (0, 1), got {}", s.tolerance));
+        }
+        if let Some(t) = s.linear_tolerance {
+            if !(t > 0.0 && t < 1.0) {
+                problems.push(format!("settings.linear_tolerance must lie in (0, 1), got {t}"));
+            }
+        }
+        if s.max_iterations == 0 || s.linear_max_iterations == 0 {
+            problems.push("settings: iteration limits must be at least 1".into());
+        }
+        if s.threads == Some(0) {
+            problems.push("settings.threads must be at least 1".into());
+        }
+        if let Some(t) = s.initial_temperature_k {
+            if !temperature_ok(t) {
+                problems.push(format!("settings.initial_temperature_k must be above absolute zero, got {t}"));
+            }
+        }
+        if s.preconditioner != "amg" && s.preconditioner != "jacobi" {
+            problems.push(format!("settings.preconditioner must be 'amg' or 'jacobi', got '{}'", s.preconditioner));
+        }
+
+        if !problems.is_empty() {
+            let only_materials = material_problems == problems.len();
+            let text = if problems.len() == 1 {
+                problems.remove(0)
+            } else {
+                format!("{} problems in the case:\n  - {}", problems.len(), problems.join("\n  - "))
+            };
+            return Err(if only_materials { Error::Material(text) } else { Error::Case(text) });
+        }
+        Ok(Resolved {
+            conductivity: conductivity.into_iter().map(|c| c.unwrap_or(Property::Constant(1.0))).collect(),
+            power_density,
+            patch,
+            contacts,
+        })
+    }
+}
+

@@ -1,0 +1,40 @@
+//! Typed errors of the core. Every failure the core can meet is one of these; none panics.
+//! The binding maps each variant to a Python exception class of the same meaning.
+
+use thiserror::Error;
+
+/// Everything that can go wrong in the core.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum Error {
+    /// The mesh is malformed: bad connectivity, degenerate or inverted cells, non-conforming faces.
+    #[error("{0}")]
+    Mesh(String),
+    /// The case description is inconsistent or incomplete (unknown names, missing data, bad values).
+    #[error("{0}")]
+    Case(String),
+    /// A material or coolant property is unusable (NaN, non-positive, outside its range).
+    #[error("{0}")]
+    Material(String),
+    /// A linear solve failed to reach its tolerance.
+    #[error("{message}")]
+    LinearSolver {
+        /// Human-readable diagnostic.
+        message: String,
+        /// Relative residual after each iteration.
+        history: Vec<f64>,
+    },
+    /// The outer (non-linear) iteration did not converge or diverged.
+    #[error("{message}")]
+    Convergence {
+        /// Human-readable diagnostic naming the equation and, where known, the worst cell.
+        message: String,
+        /// Residual after each outer iteration.
+        history: Vec<f64>,
+    },
+    /// The caller asked the solve to stop (Ctrl-C in Python).
+    #[error("solve interrupted")]
+    Interrupted,
+}
+
+/// Result alias of the core.
+pub type Result<T> = std::result::Result<T, Error>;

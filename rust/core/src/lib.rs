@@ -1,0 +1,40 @@
+//! # rackflow-core
+//!
+//! The numerical core of rackflow, with no Python dependency. Layers, from the bottom:
+//!
+//! * [`mesh`]: polyhedral mesh from cell/point arrays, face addressing (owner/neighbour),
+//!   geometry, regions, patches, region interfaces and a quality report.
+//! * [`linalg`]: compressed sparse rows, preconditioned conjugate gradients and
+//!   smoothed-aggregation algebraic multigrid, multi-threaded with rayon.
+//! * [`discretisation`]: finite-volume operators (cell gradients, diffusion with
+//!   non-orthogonal correction and contact resistance).
+//! * [`physics`]: temperature-dependent property curves and the conduction equation.
+//! * [`case`]: the serde case description, its validation, the solve driver and the
+//!   engineering metrics of a result.
+//! * [`network`]: one-dimensional coolant networks.
+//!
+//! SI units everywhere; temperatures in kelvin.
+
+pub mod case;
+pub mod discretisation;
+pub mod error;
+pub mod linalg;
+pub mod mesh;
+pub mod network;
+pub mod physics;
+
+pub use error::{Error, Result};
+
+/// Hooks a long computation calls to report progress and to learn that it should stop.
+pub trait Monitor: Sync {
+    /// Called now and then; return `true` to stop the computation with [`Error::Interrupted`].
+    fn should_stop(&self) -> bool {
+        false
+    }
+    /// Outer iteration `iteration` finished with the named residuals.
+    fn progress(&self, _iteration: usize, _residuals: &[(&str, f64)]) {}
+}
+
+/// A monitor that never stops and reports nothing.
+pub struct Silent;
+impl Monitor for Silent {}

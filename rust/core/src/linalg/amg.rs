@@ -1,0 +1,306 @@
+//! Smoothed-aggregation algebraic multigrid (Vaněk, Mandel & Brezina 1996) used as a
+//! preconditioner: strength-of-connection filtering, greedy aggregation, a Jacobi-smoothed
+//! tentative prolongator, Galerkin coarse operators, Chebyshev smoothing (symmetric, so the
+//! V-cycle is a valid CG preconditioner) and a dense Cholesky solve on the coarsest level.
+
+use super::krylov::Preconditioner;
+use super::{Csr, CHUNK};
+use rayon::prelude::*;
+
+/// AMG set-up parameters.
+#[derive(Debug, Clone, Copy)]
+pub struct AmgSettings {
+    /// Strength threshold θ: `a_ij` is strong if |a_ij| ≥ θ √(a_ii a_jj).
+    pub strength_threshold: f64,
+    /// Stop coarsening below this many unknowns.
+    pub coarse_size: usize,
+    /// Chebyshev polynomial degree of the smoother.
+    pub smoother_degree: usize,
+    /// Maximum number of levels.
+    pub max_levels: usize,
+}
+
+impl Default for AmgSettings {
+    fn default() -> Self {
+        Self { strength_threshold: 0.08, coarse_size: 400, smoother_degree: 2, max_levels: 25 }
+    }
+}
+
+struct Level {
+    a: Csr,
+    inv_diag: Vec<f64>,
+    /// Chebyshev bounds on the spectrum of D⁻¹A.
+    lambda_max: f64,
+    p: Csr,
+    r: Csr,
+}
+
+/// The multigrid hierarchy.
+pub struct Amg {
+    levels: Vec<Level>,
+    coarse: Csr,
+    coarse_factor: Vec<f64>,
+    coarse_n: usize,
+    degree: usize,
+}
+
+/// Statistics of a hierarchy.
+#[derive(Debug, Clone)]
+pub struct AmgStats {
+    /// Unknowns per level.
+    pub sizes: Vec<usize>,
+    /// Σ nnz(A_l) / nnz(A_0).
+    pub operator_complexity: f64,
+}
+
+fn inv_diag(a: &Csr) -> Vec<f64> {
+    a.diagonal().iter().map(|&d| if d != 0.0 { 1.0 / d } else { 0.0 }).collect()
+}
+
+/// Largest eigenvalue of D⁻¹A by power iteration (a few steps suffice for a smoother bound).
+fn spectral_radius(a: &Csr, inv_d: &[f64]) -> f64 {
+    let n = a.n_rows;
+    let mut x: Vec<f64> = (0..n).map(|i| 1.0 + ((i * 7919) % 13) as f64 / 13.0).collect();
+    let mut y = vec![0.0; n];
+    let mut lambda = 1.0;
+    for _ in 0..12 {
+        a.mul_vec(&x, &mut y);
+        y.par_iter_mut().zip(inv_d).for_each(|(y, d)| *y *= d);
+        let ny = super::dot(&y, &y).sqrt();
+        let nx = super::dot(&x, &x).sqrt();
+        if ny == 0.0 || nx == 0.0 {
+            break;
+        }
+        lambda = ny / nx;
+        x.par_iter_mut().zip(&y).for_each(|(x, y)| *x = y / ny);
+    }
+    lambda
+}
+
+fn aggregate(a: &Csr, theta: f64, diag: &[f64]) -> (Vec<u32>, usize) {
+    let n = a.n_rows;
+    // strong neighbours, as a CSR pattern
+    let strong: Vec<Vec<u32>> = (0..n)
+        .into_par_iter()
+        .with_min_len(CHUNK)
+        .map(|i| {
+            (a.row_ptr[i]..a.row_ptr[i + 1])
+                .filter(|&e| {
+                    let j = a.col[e] as usize;
+                    j != i && a.val[e].abs() >= theta * (diag[i] * diag[j]).abs().sqrt()
+                })
+                .map(|e| a.col[e])
+                .collect()
+        })
+        .collect();
+    const NONE: u32 = u32::MAX;
+    let mut agg = vec![NONE; n];
+    let mut n_agg = 0u32;
+    // pass 1: root nodes whose whole strong neighbourhood is free
+    for i in 0..n {
+        if agg[i] != NONE || strong[i].is_empty() {
+            continue;
+        }
+        if strong[i].iter().all(|&j| agg[j as usize] == NONE) {
+            agg[i] = n_agg;
+            for &j in &strong[i] {
+                agg[j as usize] = n_agg;
+            }
+            n_agg += 1;
+        }
+    }
+    // pass 2: join a neighbouring aggregate
+    let snapshot = agg.clone();
+    for i in 0..n {
+        if agg[i] != NONE {
+            continue;
+        }
+        if let Some(&j) = strong[i].iter().find(|&&j| snapshot[j as usize] != NONE) {
+            agg[i] = snapshot[j as usize];
+        }
+    }
+    // pass 3: leftovers (isolated nodes, or neighbourhoods already taken) form their own aggregates
+    for i in 0..n {
+        if agg[i] != NONE {
+            continue;
+        }
+        agg[i] = n_agg;
+        for &j in &strong[i] {
+            if agg[j as usize] == NONE {
+                agg[j as usize] = n_agg;
+            }
+        }
+        n_agg += 1;
+    }
+    (agg, n_agg as usize)
+}
+
+/// Smoothed prolongator P = (I − ω D⁻¹A) P_tent with ω = 4 / (3 λ_max).
+fn prolongator(a: &Csr, inv_d: &[f64], lambda: f64, agg: &[u32], n_agg: usize) -> Csr {
+    let omega = 4.0 / (3.0 * lambda);
+    let n = a.n_rows;
+    let rows: Vec<(Vec<u32>, Vec<f64>)> = (0..n)
+        .into_par_iter()
+        .with_min_len(1024)
+        .map(|i| {
+            let mut cols: Vec<u32> = Vec::with_capacity(8);
+            let mut vals: Vec<f64> = Vec::with_capacity(8);
+            let mut put = |c: u32, v: f64| match cols.iter().position(|&x| x == c) {
+                Some(k) => vals[k] += v,
+                None => {
+                    cols.push(c);
+                    vals.push(v);
+                }
+            };
+            put(agg[i], 1.0);
+            for e in a.row_ptr[i]..a.row_ptr[i + 1] {
+                put(agg[a.col[e] as usize], -omega * inv_d[i] * a.val[e]);
+            }
+            let mut idx: Vec<usize> = (0..cols.len()).filter(|&k| vals[k] != 0.0).collect();
+            idx.sort_unstable_by_key(|&k| cols[k]);
+            (idx.iter().map(|&k| cols[k]).collect(), idx.iter().map(|&k| vals[k]).collect())
+        })
+        .collect();
+    let mut row_ptr = vec![0usize];
+    let mut col = Vec::new();
+    let mut val = Vec::new();
+    for (c, v) in rows {
+        col.extend(c);
+        val.extend(v);
+        row_ptr.push(col.len());
+    }
+    Csr { n_rows: n, n_cols: n_agg, row_ptr, col, val }
+}
+
+fn cholesky(a: &Csr) -> Vec<f64> {
+    let n = a.n_rows;
+    let mut l = vec![0.0; n * n];
+    for i in 0..n {
+        for e in a.row_ptr[i]..a.row_ptr[i + 1] {
+            l[i * n + a.col[e] as usize] = a.val[e];
+        }
+    }
+    let scale = (0..n).map(|i| l[i * n + i].abs()).fold(0.0, f64::max).max(f64::MIN_POSITIVE);
+    for j in 0..n {
+        let mut d = l[j * n + j];
+        for k in 0..j {
+            d -= l[j * n + k] * l[j * n + k];
+        }
+        // A singular coarse operator (pure Neumann problem) gets a tiny shift: the preconditioner
+        // then stays usable and the Krylov method handles the null space.
+        let d = if d > 1e-12 * scale { d } else { 1e-12 * scale + d.abs() };
+        let d = d.sqrt();
+        l[j * n + j] = d;
+        for i in j + 1..n {
+            let mut s = l[i * n + j];
+            for k in 0..j {
+                s -= l[i * n + k] * l[j * n + k];
+            }
+            l[i * n + j] = s / d;
+        }
+    }
+    l
+}
+
+impl Amg {
+    /// Build the hierarchy for a symmetric positive (semi-)definite matrix.
+    pub fn new(a: &Csr, settings: AmgSettings) -> Amg {
+        let mut levels = Vec::new();
+        let mut current = a.clone();
+        while current.n_rows > settings.coarse_size && levels.len() + 1 < settings.max_levels {
+            let diag = current.diagonal();
+            let inv_d = inv_diag(&current);
+            let lambda = spectral_radius(&current, &inv_d) * 1.05;
+            let (agg, n_agg) = aggregate(&current, settings.strength_threshold, &diag);
+            if n_agg == 0 || n_agg as f64 > 0.8 * current.n_rows as f64 {
+                break; // coarsening stalled
+            }
+            let p = prolongator(&current, &inv_d, lambda, &agg, n_agg);
+            let r = p.transpose();
+            let coarse = r.mul(&current.mul(&p));
+            levels.push(Level { a: current, inv_diag: inv_d, lambda_max: lambda, p, r });
+            current = coarse;
+        }
+        let coarse_factor = cholesky(&current);
+        let coarse_n = current.n_rows;
+        Amg { levels, coarse: current, coarse_factor, coarse_n, degree: settings.smoother_degree }
+    }
+
+    /// Sizes and operator complexity.
+    pub fn stats(&self) -> AmgStats {
+        let mut sizes: Vec<usize> = self.levels.iter().map(|l| l.a.n_rows).collect();
+        sizes.push(self.coarse_n);
+        let nnz0 = self.levels.first().map_or(self.coarse.nnz(), |l| l.a.nnz()) as f64;
+        let total: usize = self.levels.iter().map(|l| l.a.nnz()).sum::<usize>() + self.coarse.nnz();
+        AmgStats { sizes, operator_complexity: total as f64 / nnz0 }
+    }
+
+    fn coarse_solve(&self, b: &[f64], x: &mut [f64]) {
+        let n = self.coarse_n;
+        let l = &self.coarse_factor;
+        let mut y = b.to_vec();
+        for i in 0..n {
+            let mut s = y[i];
+            for k in 0..i {
+                s -= l[i * n + k] * y[k];
+            }
+            y[i] = s / l[i * n + i];
+        }
+        for i in (0..n).rev() {
+            let mut s = y[i];
+            for k in i + 1..n {
+                s -= l[k * n + i] * x[k];
+            }
+            x[i] = s / l[i * n + i];
+        }
+    }
+
+    /// Chebyshev smoothing of `A x = b` on `[λ_max/30, λ_max]` of D⁻¹A (Saad, Alg. 12.1).
+    fn smooth(&self, level: &Level, b: &[f64], x: &mut [f64], r: &mut [f64], d: &mut [f64]) {
+        let upper = level.lambda_max;
+        let lower = upper / 30.0;
+        let theta = 0.5 * (upper + lower);
+        let delta = 0.5 * (upper - lower);
+        let sigma = theta / delta;
+        let mut rho = 1.0 / sigma;
+        level.a.residual(b, x, r);
+        d.par_iter_mut().zip(&*r).zip(&level.inv_diag).for_each(|((d, r), w)| *d = r * w / theta);
+        for _ in 1..self.degree {
+            x.par_iter_mut().zip(&*d).for_each(|(x, d)| *x += d);
+            level.a.residual(b, x, r);
+            let rho_new = 1.0 / (2.0 * sigma - rho);
+            let (c1, c2) = (rho_new * rho, 2.0 * rho_new / delta);
+            d.par_iter_mut().zip(&*r).zip(&level.inv_diag).for_each(|((d, r), w)| *d = c1 * *d + c2 * r * w);
+            rho = rho_new;
+        }
+        x.par_iter_mut().zip(&*d).for_each(|(x, d)| *x += d);
+    }
+
+    fn cycle(&self, k: usize, b: &[f64], x: &mut [f64]) {
+        if k == self.levels.len() {
+            self.coarse_solve(b, x);
+            return;
+        }
+        let level = &self.levels[k];
+        let n = level.a.n_rows;
+        let mut r = vec![0.0; n];
+        let mut d = vec![0.0; n];
+        x.iter_mut().for_each(|v| *v = 0.0);
+        self.smooth(level, b, x, &mut r, &mut d);
+        level.a.residual(b, x, &mut r);
+        let nc = level.p.n_cols;
+        let mut bc = vec![0.0; nc];
+        level.r.mul_vec(&r, &mut bc);
+        let mut xc = vec![0.0; nc];
+        self.cycle(k + 1, &bc, &mut xc);
+        level.p.mul_vec(&xc, &mut d);
+        x.par_iter_mut().zip(&d).for_each(|(x, d)| *x += d);
+        self.smooth(level, b, x, &mut r, &mut d);
+    }
+}
+
+impl Preconditioner for Amg {
+    fn apply(&self, r: &[f64], z: &mut [f64]) {
+        self.cycle(0, r, z);
+    }
+}

@@ -1,0 +1,32 @@
+//! Sparse linear algebra: compressed sparse rows ([`Csr`]), Krylov solvers ([`cg`], [`bicgstab`])
+//! and the smoothed-aggregation algebraic multigrid preconditioner ([`Amg`]).
+//! Vector kernels split work over rayon's current thread pool; callers choose the pool.
+
+mod amg;
+mod anderson;
+mod csr;
+mod krylov;
+
+pub use amg::{Amg, AmgSettings};
+pub use anderson::Anderson;
+pub use csr::Csr;
+pub use krylov::{bicgstab, cg, Jacobi, Preconditioner, SolveInfo, SolveSettings};
+
+use rayon::prelude::*;
+
+/// Rows per rayon task; small vectors stay on one thread.
+pub(crate) const CHUNK: usize = 8192;
+
+/// Parallel dot product.
+pub fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.par_chunks(CHUNK).zip(b.par_chunks(CHUNK)).map(|(x, y)| x.iter().zip(y).map(|(p, q)| p * q).sum::<f64>()).sum()
+}
+
+/// `y += alpha x`, in parallel.
+pub fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
+    y.par_chunks_mut(CHUNK).zip(x.par_chunks(CHUNK)).for_each(|(y, x)| {
+        for (a, b) in y.iter_mut().zip(x) {
+            *a += alpha * b;
+        }
+    });
+}

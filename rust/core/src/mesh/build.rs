@@ -1,0 +1,628 @@
+//! Building a [`Mesh`] from flat arrays: face matching, patch assignment, geometry and checks.
+
+use super::geometry::{self, average, dot, fan_volumes, norm, polygon, sub};
+use super::{Mesh, Vec3, UNTAGGED_PATCH};
+use crate::{Error, Result};
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+/// Cell shapes, by their VTK type codes (meshio uses the same vertex orderings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellShape {
+    /// 4 vertices.
+    Tetra,
+    /// 8 vertices.
+    Hexa,
+    /// 6 vertices (triangular prism).
+    Wedge,
+    /// 5 vertices.
+    Pyramid,
+    /// General polyhedron given as a face stream `[n_faces, n_v, v.., n_v, v..]`.
+    Polyhedron,
+}
+
+impl CellShape {
+    /// The shape of a VTK cell type code.
+    pub fn from_vtk(code: u8) -> Option<Self> {
+        match code {
+            10 => Some(Self::Tetra),
+            12 => Some(Self::Hexa),
+            13 => Some(Self::Wedge),
+            14 => Some(Self::Pyramid),
+            42 => Some(Self::Polyhedron),
+            _ => None,
+        }
+    }
+    fn n_vertices(self) -> Option<usize> {
+        match self {
+            Self::Tetra => Some(4),
+            Self::Hexa => Some(8),
+            Self::Wedge => Some(6),
+            Self::Pyramid => Some(5),
+            Self::Polyhedron => None,
+        }
+    }
+    fn local_faces(self) -> &'static [&'static [usize]] {
+        match self {
+            Self::Tetra => &[&[0, 2, 1], &[0, 1, 3], &[1, 2, 3], &[0, 3, 2]],
+            Self::Hexa => &[
+                &[0, 3, 2, 1],
+                &[4, 5, 6, 7],
+                &[0, 1, 5, 4],
+                &[1, 2, 6, 5],
+                &[2, 3, 7, 6],
+                &[3, 0, 4, 7],
+            ],
+            Self::Wedge => &[&[0, 1, 2], &[3, 5, 4], &[0, 3, 4, 1], &[1, 4, 5, 2], &[2, 5, 3, 0]],
+            Self::Pyramid => &[&[0, 3, 2, 1], &[0, 1, 4], &[1, 2, 4], &[2, 3, 4], &[3, 0, 4]],
+            Self::Polyhedron => &[],
+        }
+    }
+}
+
+/// Flat description of a mesh, as it crosses from Python or a file reader.
+#[derive(Debug, Clone, Copy)]
+pub struct MeshInput<'a> {
+    /// Coordinates, `3 × n_points`, m.
+    pub points: &'a [f64],
+    /// VTK cell type per cell (10 tetra, 12 hexa, 13 wedge, 14 pyramid, 42 polyhedron).
+    pub cell_types: &'a [u8],
+    /// `n_cells + 1` offsets into `cell_connectivity`.
+    pub cell_offsets: &'a [i64],
+    /// Vertex indices of all cells (face streams for polyhedra).
+    pub cell_connectivity: &'a [i64],
+    /// Region index of each cell.
+    pub cell_region: &'a [i64],
+    /// Region names by index.
+    pub region_names: &'a [String],
+    /// `n_patch_faces + 1` offsets into `patch_face_connectivity`.
+    pub patch_face_offsets: &'a [i64],
+    /// Vertex indices of the tagged boundary faces.
+    pub patch_face_connectivity: &'a [i64],
+    /// Patch index of each tagged boundary face.
+    pub patch_face_patch: &'a [i64],
+    /// Patch names by index.
+    pub patch_names: &'a [String],
+}
+
+/// Up to this many offending items are listed in an error message.
+const LISTED: usize = 8;
+
+fn listing<T: std::fmt::Debug>(items: &[T]) -> String {
+    let shown: Vec<String> = items.iter().take(LISTED).map(|i| format!("{i:?}")).collect();
+    if items.len() > LISTED {
+        format!("{} … ({} in all)", shown.join(", "), items.len())
+    } else {
+        shown.join(", ")
+    }
+}
+
+/// A face key: the sorted vertex list (padded, truncated to the four smallest) and the vertex count.
+type Key = ([u32; 4], u32);
+
+fn key_of(ids: &[u32]) -> Key {
+    let mut k = [u32::MAX; 4];
+    if ids.len() <= 4 {
+        k[..ids.len()].copy_from_slice(ids);
+        k.sort_unstable();
+    } else {
+        let mut s = ids.to_vec();
+        s.sort_unstable();
+        k.copy_from_slice(&s[..4]);
+    }
+    (k, ids.len() as u32)
+}
+
+fn sorted(ids: &[u32]) -> Vec<u32> {
+    let mut s = ids.to_vec();
+    s.sort_unstable();
+    s
+}
+
+struct HalfFaces {
+    offsets: Vec<usize>,
+    vertices: Vec<u32>,
+    cell: Vec<u32>,
+}
+
+impl HalfFaces {
+    fn get(&self, h: usize) -> &[u32] {
+        &self.vertices[self.offsets[h]..self.offsets[h + 1]]
+    }
+}
+
+fn index(value: i64, bound: usize, what: &str) -> Result<u32> {
+    if value < 0 || value as usize >= bound {
+        return Err(Error::Mesh(format!("{what} {value} is out of range 0..{bound}")));
+    }
+    Ok(value as u32)
+}
+
+fn offsets_ok(offsets: &[i64], len: usize, what: &str) -> Result<()> {
+    if offsets.first() != Some(&0)
+        || offsets.last().map(|&l| l as usize) != Some(len)
+        || offsets.windows(2).any(|w| w[1] < w[0])
+    {
+        return Err(Error::Mesh(format!(
+            "{what} offsets must start at 0, never decrease and end at the connectivity length {len}"
+        )));
+    }
+    Ok(())
+}
+
+fn half_faces(input: &MeshInput, n_points: usize) -> Result<HalfFaces> {
+    let n_cells = input.cell_types.len();
+    let mut hf = HalfFaces { offsets: vec![0], vertices: Vec::with_capacity(n_cells * 24), cell: Vec::with_capacity(n_cells * 6) };
+    let mut bad_types = Vec::new();
+    let mut bad_counts = Vec::new();
+    for c in 0..n_cells {
+        let conn = &input.cell_connectivity[input.cell_offsets[c] as usize..input.cell_offsets[c + 1] as usize];
+        let Some(shape) = CellShape::from_vtk(input.cell_types[c]) else {
+            bad_types.push((c, input.cell_types[c]));
+            continue;
+        };
+        if shape == CellShape::Polyhedron {
+            let mut ok = !conn.is_empty();
+            let n_faces = conn.first().copied().unwrap_or(0);
+            let mut pos = 1usize;
+            let mut faces_read = 0;
+            while ok && faces_read < n_faces {
+                let Some(&nv) = conn.get(pos) else {
+                    ok = false;
+                    break;
+                };
+                let end = pos + 1 + nv.max(0) as usize;
+                if nv < 3 || end > conn.len() {
+                    ok = false;
+                    break;
+                }
+                for &v in &conn[pos + 1..end] {
+                    hf.vertices.push(index(v, n_points, &format!("cell {c}: vertex"))?);
+                }
+                hf.offsets.push(hf.vertices.len());
+                hf.cell.push(c as u32);
+                pos = end;
+                faces_read += 1;
+            }
+            if !ok || n_faces < 4 || pos != conn.len() {
+                bad_counts.push(c);
+            }
+            continue;
+        }
+        if Some(conn.len()) != shape.n_vertices() {
+            bad_counts.push(c);
+            continue;
+        }
+        let mut ids = [0u32; 8];
+        for (k, &v) in conn.iter().enumerate() {
+            ids[k] = index(v, n_points, &format!("cell {c}: vertex"))?;
+        }
+        for lf in shape.local_faces() {
+            hf.vertices.extend(lf.iter().map(|&k| ids[k]));
+            hf.offsets.push(hf.vertices.len());
+            hf.cell.push(c as u32);
+        }
+    }
+    if !bad_types.is_empty() {
+        return Err(Error::Mesh(format!(
+            "unsupported cell types (cell, VTK type) {}: rackflow needs 3D cells (tetra, hexahedron, wedge, pyramid, polyhedron)",
+            listing(&bad_types)
+        )));
+    }
+    if !bad_counts.is_empty() {
+        return Err(Error::Mesh(format!(
+            "cells with a vertex count that does not match their type: {}",
+            listing(&bad_counts)
+        )));
+    }
+    Ok(hf)
+}
+
+impl Mesh {
+    /// Build and check a mesh. Every problem found is reported in the error, with cell or face indices.
+    pub fn build(input: &MeshInput) -> Result<Mesh> {
+        if input.points.len() % 3 != 0 {
+            return Err(Error::Mesh("points must be an n × 3 array".into()));
+        }
+        let points: Vec<Vec3> = input.points.chunks_exact(3).map(|p| [p[0], p[1], p[2]]).collect();
+        if let Some(i) = points.iter().position(|p| p.iter().any(|x| !x.is_finite())) {
+            return Err(Error::Mesh(format!("point {i} has a non-finite coordinate {:?}", points[i])));
+        }
+        let n_cells = input.cell_types.len();
+        if n_cells == 0 {
+            return Err(Error::Mesh("the mesh has no 3D cells (a 2D or line-only mesh cannot be solved)".into()));
+        }
+        if input.cell_offsets.len() != n_cells + 1 || input.cell_region.len() != n_cells {
+            return Err(Error::Mesh(format!(
+                "expected {} cell offsets and {n_cells} region ids, got {} and {}",
+                n_cells + 1,
+                input.cell_offsets.len(),
+                input.cell_region.len()
+            )));
+        }
+        offsets_ok(input.cell_offsets, input.cell_connectivity.len(), "cell")?;
+        let n_regions = input.region_names.len();
+        let cell_region = input
+            .cell_region
+            .iter()
+            .enumerate()
+            .map(|(c, &r)| index(r, n_regions, &format!("cell {c}: region")))
+            .collect::<Result<Vec<u32>>>()?;
+
+        let hf = half_faces(input, points.len())?;
+        let n_half = hf.cell.len();
+        let mut keyed: Vec<(Key, u32)> = (0..n_half).into_par_iter().map(|h| (key_of(hf.get(h)), h as u32)).collect();
+        keyed.par_sort_unstable();
+
+        let mut internal: Vec<(u32, u32, u32)> = Vec::with_capacity(n_half / 2); // (owner, neighbour, half-face)
+        let mut boundary: Vec<u32> = Vec::new();
+        let mut duplicated = Vec::new();
+        let mut self_shared = Vec::new();
+        let mut i = 0;
+        while i < keyed.len() {
+            let mut j = i + 1;
+            while j < keyed.len() && keyed[j].0 == keyed[i].0 {
+                j += 1;
+            }
+            // faces with more than four vertices may share a key yet differ: split by the full list
+            let mut groups: Vec<(Vec<u32>, Vec<u32>)> = Vec::new();
+            if keyed[i].0 .1 > 4 && j - i > 1 {
+                for &(_, h) in &keyed[i..j] {
+                    let s = sorted(hf.get(h as usize));
+                    match groups.iter_mut().find(|g| g.0 == s) {
+                        Some(g) => g.1.push(h),
+                        None => groups.push((s, vec![h])),
+                    }
+                }
+            } else {
+                groups.push((Vec::new(), keyed[i..j].iter().map(|k| k.1).collect()));
+            }
+            for (_, g) in groups {
+                match g.len() {
+                    1 => boundary.push(g[0]),
+                    2 => {
+                        let (a, b) = (hf.cell[g[0] as usize], hf.cell[g[1] as usize]);
+                        if a == b {
+                            self_shared.push(a);
+                        } else if a < b {
+                            internal.push((a, b, g[0]));
+                        } else {
+                            internal.push((b, a, g[1]));
+                        }
+                    }
+                    _ => duplicated.push(g.iter().map(|&h| hf.cell[h as usize]).collect::<Vec<_>>()),
+                }
+            }
+            i = j;
+        }
+        drop(keyed);
+        if !duplicated.is_empty() {
+            return Err(Error::Mesh(format!(
+                "duplicate faces: faces shared by more than two cells (cells per face: {}); the mesh has duplicated cells or overlapping elements",
+                listing(&duplicated)
+            )));
+        }
+        if !self_shared.is_empty() {
+            return Err(Error::Mesh(format!("degenerate cells that use the same face twice: {}", listing(&self_shared))));
+        }
+        internal.par_sort_unstable();
+
+        // Tagged boundary faces: match each input patch face to a boundary half-face.
+        let n_patch_faces = input.patch_face_patch.len();
+        if input.patch_face_offsets.len() != n_patch_faces + 1 {
+            return Err(Error::Mesh(format!(
+                "expected {} patch face offsets, got {}",
+                n_patch_faces + 1,
+                input.patch_face_offsets.len()
+            )));
+        }
+        offsets_ok(input.patch_face_offsets, input.patch_face_connectivity.len(), "patch face")?;
+        let n_input_patches = input.patch_names.len();
+        let mut tag_of: HashMap<Vec<u32>, (u32, usize)> = HashMap::with_capacity(n_patch_faces);
+        let mut double_tagged = Vec::new();
+        for k in 0..n_patch_faces {
+            let p = index(input.patch_face_patch[k], n_input_patches, &format!("patch face {k}: patch"))?;
+            let conn = &input.patch_face_connectivity
+                [input.patch_face_offsets[k] as usize..input.patch_face_offsets[k + 1] as usize];
+            if conn.len() < 3 {
+                return Err(Error::Mesh(format!(
+                    "patch '{}' face {k} has {} vertices; boundary faces need at least 3",
+                    input.patch_names[p as usize],
+                    conn.len()
+                )));
+            }
+            let ids = conn
+                .iter()
+                .map(|&v| index(v, points.len(), &format!("patch face {k}: vertex")))
+                .collect::<Result<Vec<u32>>>()?;
+            if let Some(&(q, _)) = tag_of.get(&sorted(&ids)) {
+                if q != p {
+                    double_tagged.push((input.patch_names[q as usize].clone(), input.patch_names[p as usize].clone()));
+                }
+                continue;
+            }
+            tag_of.insert(sorted(&ids), (p, k));
+        }
+        if !double_tagged.is_empty() {
+            return Err(Error::Mesh(format!(
+                "boundary faces tagged by two patches (first, second): {}; keep physical groups disjoint",
+                listing(&double_tagged)
+            )));
+        }
+        let untagged = n_input_patches as u32;
+        let mut boundary_tagged: Vec<(u32, u32, u32)> = boundary
+            .iter()
+            .map(|&h| {
+                let tag = tag_of.remove(&sorted(hf.get(h as usize))).map_or(untagged, |t| t.0);
+                (tag, hf.cell[h as usize], h)
+            })
+            .collect();
+        if !tag_of.is_empty() {
+            // Patch faces that are not boundary faces: fine when they lie between two cells
+            // (Gmsh tags region interfaces as surfaces); an error when they match no face at all.
+            let internal_keys: std::collections::HashSet<Vec<u32>> = if tag_of.len() < internal.len() {
+                internal
+                    .iter()
+                    .map(|&(_, _, h)| sorted(hf.get(h as usize)))
+                    .filter(|s| tag_of.contains_key(s))
+                    .collect()
+            } else {
+                Default::default()
+            };
+            let mut orphans: Vec<(String, usize)> = tag_of
+                .iter()
+                .filter(|(s, _)| !internal_keys.contains(*s))
+                .map(|(_, &(p, k))| (input.patch_names[p as usize].clone(), k))
+                .collect();
+            orphans.sort();
+            if !orphans.is_empty() {
+                return Err(Error::Mesh(format!(
+                    "non-conforming faces: tagged boundary faces (patch, face index) {} are not faces of any cell",
+                    listing(&orphans)
+                )));
+            }
+        }
+        boundary_tagged.par_sort_unstable();
+        let has_untagged = boundary_tagged.last().is_some_and(|b| b.0 == untagged);
+        let mut patch_names: Vec<String> = input.patch_names.to_vec();
+        if has_untagged {
+            patch_names.push(UNTAGGED_PATCH.to_string());
+        }
+        let n_internal_faces = internal.len();
+        let mut patch_start = vec![n_internal_faces; patch_names.len() + 1];
+        for p in 0..patch_names.len() {
+            patch_start[p + 1] =
+                n_internal_faces + boundary_tagged.partition_point(|b| (b.0 as usize) <= p);
+        }
+
+        // Face arrays.
+        let n_faces = n_internal_faces + boundary_tagged.len();
+        let order: Vec<u32> = internal.iter().map(|t| t.2).chain(boundary_tagged.iter().map(|t| t.2)).collect();
+        let owner: Vec<u32> = internal.iter().map(|t| t.0).chain(boundary_tagged.iter().map(|t| t.1)).collect();
+        let neighbour: Vec<u32> = internal.iter().map(|t| t.1).collect();
+        drop(internal);
+        drop(boundary_tagged);
+        let mut face_offsets = Vec::with_capacity(n_faces + 1);
+        face_offsets.push(0usize);
+        let mut face_vertices = Vec::with_capacity(n_faces * 4);
+        for &h in &order {
+            face_vertices.extend_from_slice(hf.get(h as usize));
+            face_offsets.push(face_vertices.len());
+        }
+        drop(hf);
+
+        // Approximate cell centres (vertex averages) orient faces and serve as pyramid apexes.
+        let cell_apex: Vec<Vec3> = (0..n_cells)
+            .into_par_iter()
+            .map(|c| {
+                let conn = &input.cell_connectivity[input.cell_offsets[c] as usize..input.cell_offsets[c + 1] as usize];
+                let ids: Vec<u32> = if input.cell_types[c] == 42 {
+                    polyhedron_vertices(conn)
+                } else {
+                    conn.iter().map(|&v| v as u32).collect()
+                };
+                average(&points, &ids)
+            })
+            .collect();
+
+        // Orient each face away from its owner's apex.
+        let flips: Vec<bool> = (0..n_faces)
+            .into_par_iter()
+            .map(|f| {
+                let ids = &face_vertices[face_offsets[f]..face_offsets[f + 1]];
+                let (s, c) = polygon(&points, ids);
+                dot(s, sub(c, cell_apex[owner[f] as usize])) < 0.0
+            })
+            .collect();
+        for (f, &flip) in flips.iter().enumerate() {
+            if flip {
+                face_vertices[face_offsets[f]..face_offsets[f + 1]].reverse();
+            }
+        }
+        let (face_area, face_centre): (Vec<Vec3>, Vec<Vec3>) = (0..n_faces)
+            .into_par_iter()
+            .map(|f| polygon(&points, &face_vertices[face_offsets[f]..face_offsets[f + 1]]))
+            .unzip();
+
+        // Cell volumes and centroids from pyramids on the faces; negative pyramids mean a tangled cell.
+        let mut cell_volume = vec![0.0; n_cells];
+        let mut moment = vec![[0.0; 3]; n_cells];
+        let mut tangled = vec![false; n_cells];
+        let mut size = vec![0.0f64; n_cells];
+        for f in 0..n_faces {
+            let ids = &face_vertices[face_offsets[f]..face_offsets[f + 1]];
+            let o = owner[f] as usize;
+            let mut add_to = |c: usize, sign: f64| {
+                let apex = cell_apex[c];
+                let v = sign * dot(face_area[f], sub(face_centre[f], apex)) / 3.0;
+                cell_volume[c] += v;
+                // pyramid centroid: 3/4 of the way from apex to base centroid
+                for d in 0..3 {
+                    moment[c][d] += v * (0.25 * apex[d] + 0.75 * face_centre[f][d]);
+                }
+                let h = norm(sub(face_centre[f], apex));
+                size[c] = size[c].max(h);
+                let tol = 1e-9 * h * h * h;
+                fan_volumes(&points, ids, apex, |pv| {
+                    if sign * pv < -tol {
+                        tangled[c] = true;
+                    }
+                });
+            };
+            add_to(o, 1.0);
+            if f < n_internal_faces {
+                add_to(neighbour[f] as usize, -1.0);
+            }
+        }
+        let degenerate: Vec<usize> =
+            (0..n_cells).filter(|&c| cell_volume[c] <= 1e-9 * size[c].powi(3) || !cell_volume[c].is_finite()).collect();
+        if !degenerate.is_empty() {
+            return Err(Error::Mesh(format!(
+                "zero-volume or inverted cells (cell ids): {}",
+                listing(&degenerate)
+            )));
+        }
+        let tangled: Vec<usize> = (0..n_cells).filter(|&c| tangled[c]).collect();
+        if !tangled.is_empty() {
+            return Err(Error::Mesh(format!(
+                "inverted (tangled) cells whose faces fold through the cell (cell ids): {}; check the vertex order",
+                listing(&tangled)
+            )));
+        }
+        let cell_centre: Vec<Vec3> =
+            (0..n_cells).map(|c| geometry::scale(moment[c], 1.0 / cell_volume[c])).collect();
+        let folded: Vec<(u32, u32)> = (0..n_internal_faces)
+            .filter(|&f| {
+                dot(face_area[f], sub(cell_centre[neighbour[f] as usize], cell_centre[owner[f] as usize])) <= 0.0
+            })
+            .map(|f| (owner[f], neighbour[f]))
+            .collect();
+        if !folded.is_empty() {
+            return Err(Error::Mesh(format!(
+                "inverted cells: neighbouring cells (pairs) {} lie on the same side of their shared face",
+                listing(&folded)
+            )));
+        }
+
+        let mesh = Mesh {
+            points,
+            face_offsets,
+            face_vertices,
+            owner,
+            neighbour,
+            n_internal_faces,
+            face_area,
+            face_centre,
+            cell_centre,
+            cell_volume,
+            cell_region,
+            region_names: input.region_names.to_vec(),
+            patch_names,
+            patch_start,
+        };
+        mesh.check_coincident_boundary_faces()?;
+        Ok(mesh)
+    }
+
+    /// Boundary faces of different cells that lie on top of each other with opposite normals mean
+    /// the mesh is not conforming there (duplicated nodes at a region interface, hanging nodes).
+    fn check_coincident_boundary_faces(&self) -> Result<()> {
+        let faces: Vec<usize> = (self.n_internal_faces..self.n_faces()).collect();
+        if faces.is_empty() {
+            return Ok(());
+        }
+        let bbox = |f: usize| {
+            let mut lo = [f64::INFINITY; 3];
+            let mut hi = [f64::NEG_INFINITY; 3];
+            for &v in self.face(f) {
+                let p = self.points[v as usize];
+                for d in 0..3 {
+                    lo[d] = lo[d].min(p[d]);
+                    hi[d] = hi[d].max(p[d]);
+                }
+            }
+            (lo, hi)
+        };
+        let mut h = 0.0;
+        for &f in &faces {
+            h += norm(self.face_area[f]).sqrt();
+        }
+        let h = (h / faces.len() as f64).max(f64::MIN_POSITIVE);
+        let cell_of = |x: f64| (x / h).floor() as i64;
+        let mut grid: HashMap<[i64; 3], Vec<u32>> = HashMap::new();
+        for &f in &faces {
+            let (lo, hi) = bbox(f);
+            let (a, b) = ([cell_of(lo[0]), cell_of(lo[1]), cell_of(lo[2])], [cell_of(hi[0]), cell_of(hi[1]), cell_of(hi[2])]);
+            if (b[0] - a[0] + 1) * (b[1] - a[1] + 1) * (b[2] - a[2] + 1) > 4096 {
+                continue; // a face spanning thousands of grid cells: too large to be a hanging face's partner
+            }
+            for i in a[0]..=b[0] {
+                for j in a[1]..=b[1] {
+                    for k in a[2]..=b[2] {
+                        grid.entry([i, j, k]).or_default().push(f as u32);
+                    }
+                }
+            }
+        }
+        let mut bad = Vec::new();
+        for &f in &faces {
+            let c = self.face_centre[f];
+            let (nf, af) = self.face_normal(f);
+            let Some(cands) = grid.get(&[cell_of(c[0]), cell_of(c[1]), cell_of(c[2])]) else { continue };
+            for &g in cands {
+                let g = g as usize;
+                if g == f || self.owner[g] == self.owner[f] {
+                    continue;
+                }
+                let (ng, ag) = self.face_normal(g);
+                if dot(nf, ng) > -0.999 {
+                    continue;
+                }
+                let scale = af.sqrt().min(ag.sqrt());
+                if dot(ng, sub(c, self.face_centre[g])).abs() > 1e-6 * scale {
+                    continue;
+                }
+                let (lo, hi) = bbox(g);
+                let eps = 1e-9 * scale;
+                if (0..3).all(|d| c[d] > lo[d] - eps && c[d] < hi[d] + eps) {
+                    bad.push((self.owner[f], self.owner[g]));
+                    break;
+                }
+            }
+        }
+        if !bad.is_empty() {
+            let pairs: Vec<String> = bad
+                .iter()
+                .take(LISTED)
+                .map(|&(a, b)| {
+                    format!(
+                        "cells {a} ({}) and {b} ({})",
+                        self.region_names[self.cell_region[a as usize] as usize],
+                        self.region_names[self.cell_region[b as usize] as usize]
+                    )
+                })
+                .collect();
+            return Err(Error::Mesh(format!(
+                "non-conforming faces: {} boundary faces lie on top of another cell's boundary face ({}{}); the cells do not share vertices there (duplicated nodes or hanging nodes; mesh the regions conformally, e.g. gmsh occ.fragment)",
+                bad.len(),
+                pairs.join("; "),
+                if bad.len() > LISTED { "; …" } else { "" }
+            )));
+        }
+        Ok(())
+    }
+}
+
+fn polyhedron_vertices(conn: &[i64]) -> Vec<u32> {
+    let mut ids = Vec::new();
+    let n_faces = conn.first().copied().unwrap_or(0);
+    let mut pos = 1;
+    for _ in 0..n_faces {
+        let nv = conn[pos] as usize;
+        ids.extend(conn[pos + 1..pos + 1 + nv].iter().map(|&v| v as u32));
+        pos += 1 + nv;
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}

@@ -1,0 +1,1 @@
+//! One-dimensional coolant networks (pipes, fittings, pumps, cold plates, CDUs).

@@ -1,0 +1,6 @@
+//! Physical models: temperature-dependent properties and the energy equation.
+
+pub mod energy;
+pub mod property;
+
+pub use property::Property;
