@@ -15,6 +15,9 @@ pub enum Error {
     /// A material or coolant property is unusable (NaN, non-positive, outside its range).
     #[error("{0}")]
     Material(String),
+    /// A coolant network is malformed or has no operating point.
+    #[error("{0}")]
+    Network(String),
     /// A linear solve failed to reach its tolerance.
     #[error("{message}")]
     LinearSolver {

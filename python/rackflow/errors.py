@@ -1,0 +1,54 @@
+"""Exceptions and warnings raised by rackflow.
+
+Every failure rackflow detects is a :class:`RackflowError` subclass whose message names the
+offending item (file, region, patch, cell, key) and says what was expected. The Rust core
+raises the same classes (they are created in the compiled module and re-exported here).
+"""
+
+from __future__ import annotations
+
+from rackflow import _core
+
+RackflowError = _core.RackflowError
+MeshError = _core.MeshError
+CaseError = _core.CaseError
+MaterialError = _core.MaterialError
+ConvergenceError = _core.ConvergenceError
+LinearSolverError = _core.LinearSolverError
+NetworkError = _core.NetworkError
+
+
+class SweepError(RackflowError):
+    """A sweep definition or its store is unusable."""
+
+
+class CaseFileError(CaseError):
+    """A case file (TOML) is malformed; the message names the key or line."""
+
+
+class RackflowWarning(UserWarning):
+    """Base class of rackflow's warnings."""
+
+
+class MeshQualityWarning(RackflowWarning):
+    """The mesh is valid but of poor quality (high non-orthogonality or skewness)."""
+
+
+class PropertyRangeWarning(RackflowWarning):
+    """A material or coolant property was evaluated outside its published range."""
+
+
+__all__ = [
+    "CaseError",
+    "CaseFileError",
+    "ConvergenceError",
+    "LinearSolverError",
+    "MaterialError",
+    "MeshError",
+    "MeshQualityWarning",
+    "NetworkError",
+    "PropertyRangeWarning",
+    "RackflowError",
+    "RackflowWarning",
+    "SweepError",
+]
