@@ -1,0 +1,39 @@
+"""rackflow: the liquid-cooling thermal solver for cold plates, servers and racks.
+
+>>> import rackflow as rf
+>>> mesh = rf.load_mesh("meshes/gpu_stack.msh")                     # doctest: +SKIP
+>>> case = rf.Case(mesh)                                             # doctest: +SKIP
+"""
+
+from rackflow import errors
+from rackflow._core import __version__
+from rackflow.case import Case
+from rackflow.errors import (
+    CaseError,
+    ConvergenceError,
+    LinearSolverError,
+    MaterialError,
+    MeshError,
+    RackflowError,
+)
+from rackflow.materials import Material, get_material
+from rackflow.mesh import Mesh, load_mesh
+from rackflow.result import Result, Summary
+
+__all__ = [
+    "Case",
+    "CaseError",
+    "ConvergenceError",
+    "LinearSolverError",
+    "Material",
+    "MaterialError",
+    "Mesh",
+    "MeshError",
+    "RackflowError",
+    "Result",
+    "Summary",
+    "__version__",
+    "errors",
+    "get_material",
+    "load_mesh",
+]

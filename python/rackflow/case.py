@@ -1,0 +1,279 @@
+"""Cases: what to solve on a mesh, described with the calls of the public contract.
+
+A :class:`Case` is declarative data: regions with materials and heat sources, contacts and
+boundary conditions, in engineering units at this edge (°C, W, W/m², L/min). ``solve`` turns it
+into the SI/kelvin description the Rust core validates and solves.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from rackflow import _core
+from rackflow.errors import CaseError, RackflowWarning
+from rackflow.materials import ABSOLUTE_ZERO_C, Material, get_material
+from rackflow.mesh import Mesh
+
+if TYPE_CHECKING:
+    from rackflow.result import Result
+
+#: Above this a temperature in °C is probably a kelvin value passed by mistake.
+_SUSPICIOUS_C = 250.0
+
+
+def _number(what: str, value: Any, *, positive: bool = False, non_negative: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise CaseError(f"{what} must be a number, got {value!r}")
+    v = float(value)
+    if not math.isfinite(v):
+        raise CaseError(f"{what} must be finite, got {v}")
+    if positive and v <= 0:
+        raise CaseError(f"{what} must be positive, got {v}")
+    if non_negative and v < 0:
+        raise CaseError(f"{what} must not be negative, got {v}")
+    return v
+
+
+def _temperature_c(what: str, value: Any) -> float:
+    t = _number(what, value)
+    if t <= ABSOLUTE_ZERO_C:
+        raise CaseError(f"{what} = {t} °C is below absolute zero")
+    if t > _SUSPICIOUS_C:
+        warnings.warn(
+            f"{what} = {t} °C is unusually high for electronics cooling; temperatures are in °C, "
+            f"not kelvin ({t} K would be {t + ABSOLUTE_ZERO_C:.2f} °C)",
+            RackflowWarning,
+            stacklevel=3,
+        )
+    return t
+
+
+@dataclass
+class SolidSpec:
+    """A conducting region."""
+
+    region: str
+    material: Material
+    power_w: float | None = None
+    power_density_w_m3: float | None = None
+
+
+@dataclass
+class ContactSpec:
+    """A contact resistance between two regions."""
+
+    region_a: str
+    region_b: str
+    resistance_m2k_w: float
+
+
+@dataclass
+class BoundarySpec:
+    """A thermal boundary condition: kind plus its values (°C at this level)."""
+
+    patch: str
+    kind: str
+    values: dict[str, float] = field(default_factory=dict)
+
+
+class Case:
+    """An empty case on a mesh; add regions and boundary conditions, then :meth:`solve`."""
+
+    def __init__(self, mesh: Mesh) -> None:
+        if not isinstance(mesh, Mesh):
+            raise CaseError(f"Case needs a rackflow Mesh (from rackflow.load_mesh), got {type(mesh).__name__}")
+        self.mesh = mesh
+        self.solids: dict[str, SolidSpec] = {}
+        self.contacts: list[ContactSpec] = []
+        self.boundaries: dict[str, BoundarySpec] = {}
+
+    # ----- regions ---------------------------------------------------------------------------
+    def _region(self, region: str) -> str:
+        if region not in self.mesh.regions:
+            raise CaseError(f"unknown region '{region}'; the mesh has regions {self.mesh.regions}")
+        return region
+
+    def _patch(self, patch: str) -> str:
+        if patch not in self.mesh.patches:
+            raise CaseError(f"unknown patch '{patch}'; the mesh has patches {self.mesh.patches}")
+        return patch
+
+    def solid(
+        self,
+        region: str,
+        material: str | Material,
+        power_w: float | None = None,
+        power_density_w_m3: float | None = None,
+    ) -> SolidSpec:
+        """A conducting region of a library material (``"copper"``) or a :class:`Material`.
+
+        ``power_w`` spreads a total heat load uniformly over the region's volume;
+        ``power_density_w_m3`` gives it per volume instead.
+        """
+        self._region(region)
+        mat = get_material(material)
+        if power_w is not None and power_density_w_m3 is not None:
+            raise CaseError(f"region '{region}': give power_w or power_density_w_m3, not both")
+        pw = None if power_w is None else _number(f"region '{region}': power_w", power_w, non_negative=True)
+        pd = (
+            None
+            if power_density_w_m3 is None
+            else _number(f"region '{region}': power_density_w_m3", power_density_w_m3, non_negative=True)
+        )
+        spec = SolidSpec(region, mat, pw, pd)
+        self.solids[region] = spec
+        return spec
+
+    def fluid(self, region: str, coolant: Any = None) -> None:
+        """A coolant region. Coolant flow is not part of this release yet."""
+        self._region(region)
+        raise CaseError(
+            f"region '{region}': coolant flow is not available yet in this rackflow build; "
+            "model the coolant side with case.convective(...) on the wetted patch"
+        )
+
+    def contact(self, region_a: str, region_b: str, resistance_m2k_w: float) -> ContactSpec:
+        """A contact (thermal interface) resistance on the faces two regions share, m²·K/W."""
+        self._region(region_a)
+        self._region(region_b)
+        if region_a == region_b:
+            raise CaseError(f"contact: '{region_a}' with itself; name two different regions")
+        r = _number(f"contact '{region_a}'–'{region_b}': resistance_m2k_w", resistance_m2k_w, non_negative=True)
+        shared = {frozenset((a, b)) for a, b, _ in self.mesh.interfaces()}
+        if frozenset((region_a, region_b)) not in shared:
+            raise CaseError(f"contact: regions '{region_a}' and '{region_b}' share no faces")
+        self.contacts = [
+            c for c in self.contacts if {c.region_a, c.region_b} != {region_a, region_b}
+        ]
+        spec = ContactSpec(region_a, region_b, r)
+        self.contacts.append(spec)
+        return spec
+
+    # ----- thermal boundary conditions -------------------------------------------------------
+    def _set(self, patch: str, kind: str, **values: float) -> BoundarySpec:
+        spec = BoundarySpec(self._patch(patch), kind, values)
+        self.boundaries[patch] = spec
+        return spec
+
+    def fixed_temperature(self, patch: str, temperature_c: float) -> BoundarySpec:
+        """Fixed wall temperature, °C."""
+        return self._set(patch, "fixed_temperature", temperature_c=_temperature_c(f"patch '{patch}': temperature_c", temperature_c))
+
+    def heat_flux(self, patch: str, flux_w_m2: float | None = None, power_w: float | None = None) -> BoundarySpec:
+        """Heat flux into the domain: per area (W/m²) or a total (W) spread over the patch."""
+        if (flux_w_m2 is None) == (power_w is None):
+            raise CaseError(f"patch '{patch}': give exactly one of flux_w_m2 or power_w")
+        if flux_w_m2 is not None:
+            return self._set(patch, "heat_flux", flux_w_m2=_number(f"patch '{patch}': flux_w_m2", flux_w_m2))
+        return self._set(patch, "heat_flux", power_w=_number(f"patch '{patch}': power_w", power_w))
+
+    def convective(self, patch: str, htc_w_m2k: float, ambient_c: float) -> BoundarySpec:
+        """Convection to an ambient: heat in = h (T_ambient − T_wall)."""
+        return self._set(
+            patch,
+            "convective",
+            htc_w_m2k=_number(f"patch '{patch}': htc_w_m2k", htc_w_m2k, positive=True),
+            ambient_c=_temperature_c(f"patch '{patch}': ambient_c", ambient_c),
+        )
+
+    def adiabatic(self, patch: str) -> BoundarySpec:
+        """No heat flow (the default for every patch without a condition)."""
+        return self._set(patch, "adiabatic")
+
+    # ----- the core's description --------------------------------------------------------------
+    def to_core(self, **settings: Any) -> dict[str, Any]:
+        """The case in the core's serde form (SI, kelvin)."""
+        boundaries = []
+        for b in self.boundaries.values():
+            entry: dict[str, Any] = {"kind": b.kind, "patch": b.patch}
+            for key, value in b.values.items():
+                if key.endswith("_c"):
+                    entry[key.removesuffix("_c") + "_k"] = value - ABSOLUTE_ZERO_C
+                else:
+                    entry[key] = value
+            boundaries.append(entry)
+        core_settings: dict[str, Any] = {}
+        for key, value in settings.items():
+            if key == "initial_temperature_c":
+                core_settings["initial_temperature_k"] = _temperature_c(key, value) - ABSOLUTE_ZERO_C
+            elif key in _SETTINGS:
+                core_settings[key] = value
+            else:
+                raise CaseError(f"unknown solver setting '{key}'; known settings: {sorted(_SETTINGS | {'initial_temperature_c'})}")
+        return {
+            "solids": [
+                {
+                    "region": s.region,
+                    "material": s.material.to_core(),
+                    "power_w": s.power_w,
+                    "power_density_w_m3": s.power_density_w_m3,
+                }
+                for s in self.solids.values()
+            ],
+            "contacts": [
+                {"region_a": c.region_a, "region_b": c.region_b, "resistance_m2k_w": c.resistance_m2k_w}
+                for c in self.contacts
+            ],
+            "boundaries": boundaries,
+            "settings": core_settings,
+        }
+
+    def solve(
+        self,
+        *,
+        progress: bool | Callable[[int, dict[str, float]], None] = False,
+        **settings: Any,
+    ) -> Result:
+        """Steady solve. Raises on bad input and on non-convergence; Ctrl-C stops it cleanly.
+
+        Settings: ``tolerance`` (normalised residual, default 1e-10), ``max_iterations``,
+        ``linear_tolerance``, ``linear_max_iterations``, ``threads`` (default: all cores),
+        ``initial_temperature_c``, ``preconditioner`` (``"amg"`` or ``"jacobi"``).
+        ``progress=True`` prints a line per outer iteration; a callable receives
+        ``(iteration, {"energy": residual})``.
+        """
+        if "threads" in settings and settings["threads"] is not None:
+            t = settings["threads"]
+            if isinstance(t, bool) or not isinstance(t, int) or t < 1:
+                raise CaseError(f"threads must be a positive integer, got {t!r}")
+        callback: Callable[[int, dict[str, float]], None] | None
+        if progress is True:
+            callback = _print_progress
+        elif callable(progress):
+            callback = progress
+        else:
+            callback = None
+        description = self.to_core(**settings)
+        raw = _core.solve_case(self.mesh._core, json.dumps(description), callback)
+        from rackflow.result import Result
+
+        return Result(self, raw)
+
+    def __repr__(self) -> str:
+        return (
+            f"Case(mesh={self.mesh.source!r}, solids={list(self.solids)}, "
+            f"boundaries={ {k: v.kind for k, v in self.boundaries.items()} })"
+        )
+
+
+_SETTINGS = {
+    "tolerance",
+    "max_iterations",
+    "linear_tolerance",
+    "linear_max_iterations",
+    "threads",
+    "initial_temperature_k",
+    "preconditioner",
+}
+
+
+def _print_progress(iteration: int, residuals: dict[str, float]) -> None:
+    text = "  ".join(f"{k} {v:.2e}" for k, v in residuals.items())
+    print(f"\r  iteration {iteration:4d}  {text}", end="", file=sys.stderr, flush=True)
+

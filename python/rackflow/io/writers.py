@@ -1,0 +1,41 @@
+"""Writing results through meshio."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rackflow.errors import RackflowError
+
+if TYPE_CHECKING:
+    from rackflow.result import Result
+
+
+def write_result(result: Result, path: Path) -> Path:
+    """Write cells with ``temperature_c``, ``region_id`` and the region names as field data."""
+    import meshio
+
+    mesh = result.mesh
+    blocks = mesh._flat.blocks
+    cells = [meshio.CellBlock(t, d) for t, d in blocks]
+    sizes = np.cumsum([0] + [len(d) for _, d in blocks])
+    region = mesh.region_of_cell
+    temperature = np.asarray(result.temperature_c)
+    cell_data = {
+        "temperature_c": [temperature[a:b] for a, b in zip(sizes[:-1], sizes[1:], strict=True)],
+        "region_id": [region[a:b].astype(np.int32) for a, b in zip(sizes[:-1], sizes[1:], strict=True)],
+    }
+    out = meshio.Mesh(
+        mesh.points,
+        cells,
+        cell_data=cell_data,
+        field_data={"rackflow:region_names": np.array(mesh.regions)},
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        meshio.write(path, out)
+    except Exception as e:  # meshio's errors vary by format; name the file and the reason
+        raise RackflowError(f"cannot write '{path}': {type(e).__name__}: {e}") from e
+    return path

@@ -1,0 +1,163 @@
+"""Meshes: loading with meshio and the read-only :class:`Mesh` the solver works on."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rackflow import _core
+from rackflow.errors import MeshError, MeshQualityWarning
+from rackflow.io import meshio_reader
+from rackflow.io.meshio_reader import FlatMesh
+
+#: Name of the patch that collects boundary faces no physical group tagged (adiabatic by default).
+UNTAGGED = "untagged"
+
+
+class Mesh:
+    """A finite-volume mesh with named regions (cell zones) and patches (boundary face sets).
+
+    Build one with :func:`load_mesh` or :meth:`Mesh.from_meshio`. Faces between two regions are
+    interfaces; boundary faces outside every patch form the patch ``"untagged"``.
+    """
+
+    def __init__(self, flat: FlatMesh, source: str = "<arrays>") -> None:
+        self._flat = flat
+        self.source = source
+        self._core = _core.build_mesh(
+            flat.points,
+            flat.cell_types,
+            flat.cell_offsets,
+            flat.cell_connectivity,
+            flat.cell_region,
+            flat.region_names,
+            flat.patch_face_offsets,
+            flat.patch_face_connectivity,
+            flat.patch_face_patch,
+            flat.patch_names,
+        )
+        self._quality: dict[str, float] | None = None
+
+    @classmethod
+    def from_meshio(cls, m: Any, source: str = "<meshio.Mesh>") -> Mesh:
+        """Build from a ``meshio.Mesh`` (regions from physical groups or cell sets)."""
+        return cls(meshio_reader.from_meshio(m, source), source)
+
+    @property
+    def regions(self) -> list[str]:
+        """Region names."""
+        return list(self._core.region_names)
+
+    @property
+    def patches(self) -> list[str]:
+        """Patch names, including ``"untagged"`` when some boundary faces have no patch."""
+        return list(self._core.patch_names)
+
+    @property
+    def n_cells(self) -> int:
+        """Number of cells."""
+        return int(self._core.n_cells)
+
+    @property
+    def n_faces(self) -> int:
+        """Number of faces."""
+        return int(self._core.n_faces)
+
+    @property
+    def cell_centers(self) -> np.ndarray:
+        """Cell centroids, shape (n_cells, 3), m."""
+        return self._core.cell_centers
+
+    @property
+    def cell_volumes(self) -> np.ndarray:
+        """Cell volumes, m³."""
+        return self._core.cell_volumes
+
+    @property
+    def region_of_cell(self) -> np.ndarray:
+        """Region index of each cell (into :attr:`regions`)."""
+        return self._core.cell_region.astype(np.int64)
+
+    @property
+    def points(self) -> np.ndarray:
+        """Vertex coordinates, m."""
+        return self._flat.points
+
+    @property
+    def has_untagged(self) -> bool:
+        """Whether some boundary faces belong to no patch (they are adiabatic unless told otherwise)."""
+        return UNTAGGED in self.patches
+
+    def region_index(self, name: str) -> int:
+        """Index of a region; raises :class:`MeshError` listing the known ones."""
+        try:
+            return self.regions.index(name)
+        except ValueError:
+            raise MeshError(f"unknown region '{name}'; the mesh has regions {self.regions}") from None
+
+    def patch_index(self, name: str) -> int:
+        """Index of a patch; raises :class:`MeshError` listing the known ones."""
+        try:
+            return self.patches.index(name)
+        except ValueError:
+            raise MeshError(f"unknown patch '{name}'; the mesh has patches {self.patches}") from None
+
+    def cells_of(self, region: str) -> np.ndarray:
+        """Indices of the cells of a region."""
+        return np.flatnonzero(self._core.cell_region == self.region_index(region))
+
+    def region_volume(self, region: str) -> float:
+        """Volume of a region, m³."""
+        return float(self._core.region_volumes()[self.region_index(region)])
+
+    def patch_area(self, patch: str) -> float:
+        """Area of a patch, m²."""
+        return float(self._core.patch_areas()[self.patch_index(patch)])
+
+    def patch_face_centers(self, patch: str) -> np.ndarray:
+        """Face centres of a patch, m."""
+        return self._core.patch_face_centers(self.patch_index(patch))
+
+    def patch_face_cells(self, patch: str) -> np.ndarray:
+        """Cell next to each face of a patch."""
+        return self._core.patch_face_cells(self.patch_index(patch)).astype(np.int64)
+
+    def interfaces(self) -> list[tuple[str, str, float]]:
+        """Pairs of regions sharing faces, with the shared area (m²)."""
+        return list(self._core.interfaces())
+
+    def quality(self) -> dict[str, float]:
+        """Quality report: non-orthogonality (degrees), skewness, neighbour volume ratio, volumes."""
+        if self._quality is None:
+            self._quality = dict(self._core.quality())
+        return dict(self._quality)
+
+    def check_quality(self, max_non_orthogonality_deg: float = 70.0, max_skewness: float = 4.0) -> None:
+        """Warn (:class:`MeshQualityWarning`) when the mesh is valid but poor."""
+        q = self.quality()
+        if q["max_non_orthogonality_deg"] > max_non_orthogonality_deg:
+            warnings.warn(
+                f"mesh non-orthogonality reaches {q['max_non_orthogonality_deg']:.1f}° "
+                f"(limit {max_non_orthogonality_deg}°); expect slower convergence and larger errors",
+                MeshQualityWarning,
+                stacklevel=2,
+            )
+        if q["max_skewness"] > max_skewness:
+            warnings.warn(f"mesh skewness reaches {q['max_skewness']:.2f}", MeshQualityWarning, stacklevel=2)
+
+    def __repr__(self) -> str:
+        return (
+            f"Mesh({self.source!r}: {self.n_cells} cells, regions {self.regions}, patches {self.patches})"
+        )
+
+
+def load_mesh(path: str | Path) -> Mesh:
+    """Read a mesh in any format meshio reads (Gmsh ``.msh`` 2.2/4.1, ``.vtu``, ...).
+
+    Gmsh physical volumes (or meshio cell sets) become regions, physical surfaces become patches.
+    Raises :class:`~rackflow.errors.MeshError` naming the file and the problem.
+    """
+    return Mesh(meshio_reader.read(path), str(path))

@@ -1,0 +1,216 @@
+"""Results: fields as NumPy arrays, the engineering numbers, the summary table and output files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from rackflow.errors import CaseError
+from rackflow.materials import ABSOLUTE_ZERO_C
+from rackflow.mesh import UNTAGGED
+
+if TYPE_CHECKING:
+    from rackflow.case import Case
+
+
+class Result:
+    """A converged steady solution.
+
+    ``temperature_c`` is the core's array converted to °C in place (no copy) and read-only.
+    """
+
+    def __init__(self, case: Case, raw: dict[str, Any]) -> None:
+        self.case = case
+        self.mesh = case.mesh
+        t = raw["temperature_k"]
+        t -= -ABSOLUTE_ZERO_C  # in place: the array the core handed over becomes °C
+        t.flags.writeable = False
+        self._temperature_c: np.ndarray = t
+        self._patch_heat_flow_w = dict(zip(self.mesh.patches, raw["patch_heat_flow_w"], strict=True))
+        self._region_source_w = dict(zip(self.mesh.regions, raw["region_source_w"], strict=True))
+        self._contact_heat_flow_w = list(raw["contact_heat_flow_w"])
+        self.energy_balance_error: float = float(raw["energy_balance_error"])
+        self.report: dict[str, Any] = json.loads(raw["report_json"])
+        self._cells = {r: self.mesh.cells_of(r) for r in self.mesh.regions}
+
+    # ----- fields ----------------------------------------------------------------------------
+    @property
+    def temperature_c(self) -> np.ndarray:
+        """Cell temperatures, °C (read-only)."""
+        return self._temperature_c
+
+    # ----- engineering numbers ---------------------------------------------------------------
+    def _region_cells(self, region: str) -> np.ndarray:
+        try:
+            return self._cells[region]
+        except KeyError:
+            raise CaseError(f"unknown region '{region}'; the mesh has regions {self.mesh.regions}") from None
+
+    def max_temperature_c(self, region: str | None = None) -> float:
+        """Maximum cell temperature of a region (or of the whole domain), °C."""
+        t = self._temperature_c if region is None else self._temperature_c[self._region_cells(region)]
+        return float(t.max())
+
+    def min_temperature_c(self, region: str | None = None) -> float:
+        """Minimum cell temperature of a region (or of the whole domain), °C."""
+        t = self._temperature_c if region is None else self._temperature_c[self._region_cells(region)]
+        return float(t.min())
+
+    def mean_temperature_c(self, region: str | None = None) -> float:
+        """Volume-weighted mean temperature of a region (or of the whole domain), °C."""
+        cells = np.arange(self.mesh.n_cells) if region is None else self._region_cells(region)
+        v = self.mesh.cell_volumes[cells]
+        return float(np.dot(self._temperature_c[cells], v) / v.sum())
+
+    def heat_flow_w(self, patch: str) -> float:
+        """Heat flow through a patch, W, positive into the domain."""
+        try:
+            return float(self._patch_heat_flow_w[patch])
+        except KeyError:
+            raise CaseError(f"unknown patch '{patch}'; the mesh has patches {self.mesh.patches}") from None
+
+    def power_w(self, region: str) -> float:
+        """Heat generated in a region, W."""
+        self._region_cells(region)
+        return float(self._region_source_w[region])
+
+    def contact_heat_flow_w(self, region_a: str, region_b: str) -> float:
+        """Heat flow across a contact, from ``region_a`` to ``region_b``, W."""
+        for c, q in zip(self.case.contacts, self._contact_heat_flow_w, strict=True):
+            if (c.region_a, c.region_b) == (region_a, region_b):
+                return float(q)
+            if (c.region_a, c.region_b) == (region_b, region_a):
+                return -float(q)
+        raise CaseError(f"no contact between '{region_a}' and '{region_b}' in this case")
+
+    def thermal_resistance_k_w(
+        self, region: str, inlet: str | None = None, reference_c: float | None = None
+    ) -> float:
+        """``(T_max(region) − T_ref) / P(region)`` in K/W.
+
+        The reference is ``reference_c`` if given; otherwise the ambient of the single convective
+        boundary or the single fixed temperature of the case (``inlet=`` needs coolant flow).
+        """
+        if inlet is not None:
+            raise CaseError("thermal_resistance_k_w(inlet=...) needs coolant flow, which this case has none of")
+        power = self.power_w(region)
+        if power <= 0:
+            raise CaseError(f"region '{region}' generates no heat; a thermal resistance needs a heat source")
+        if reference_c is None:
+            refs = {
+                b.values.get("ambient_c", b.values.get("temperature_c"))
+                for b in self.case.boundaries.values()
+                if b.kind in ("convective", "fixed_temperature")
+            }
+            if len(refs) != 1:
+                raise CaseError(
+                    f"the case has {len(refs)} reference temperatures {sorted(refs)}; pass reference_c="
+                )
+            reference_c = float(refs.pop())  # type: ignore[arg-type]
+        return (self.max_temperature_c(region) - reference_c) / power
+
+    # ----- reporting -------------------------------------------------------------------------
+    def summary(self) -> Summary:
+        """The engineering summary (prints as a table; ``.to_dict()`` is flat)."""
+        return Summary(self)
+
+    def save(self, path: str | Path) -> Path:
+        """Write the mesh with cell temperatures, region ids and region names (any meshio format).
+
+        ``.vtu`` is the recommended format (ParaView, PyVista).
+        """
+        from rackflow.io.writers import write_result
+
+        return write_result(self, Path(path))
+
+    def to_pyvista(self) -> Any:
+        """The result as a ``pyvista.UnstructuredGrid`` with cell data."""
+        from rackflow.viz import to_pyvista
+
+        return to_pyvista(self)
+
+    def render(self, field: str = "temperature", **kwargs: Any) -> Any:
+        """Render a field headlessly to a PNG; see :func:`rackflow.viz.render`."""
+        from rackflow.viz import render
+
+        return render(self, field, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"Result(T max {self.max_temperature_c():.2f} °C, balance {self.energy_balance_error:.1e})"
+
+
+class Summary:
+    """Engineering summary of a :class:`Result`."""
+
+    def __init__(self, result: Result) -> None:
+        self.result = result
+
+    def to_dict(self) -> dict[str, float]:
+        """Flat dict with snake_case keys carrying units (the sweep-table column names)."""
+        r = self.result
+        out: dict[str, float] = {}
+        for region in r.mesh.regions:
+            out[f"max_temperature_c.{region}"] = r.max_temperature_c(region)
+            out[f"mean_temperature_c.{region}"] = r.mean_temperature_c(region)
+            out[f"min_temperature_c.{region}"] = r.min_temperature_c(region)
+            if r.power_w(region) > 0:
+                out[f"power_w.{region}"] = r.power_w(region)
+                try:
+                    out[f"thermal_resistance_k_w.{region}"] = r.thermal_resistance_k_w(region)
+                except CaseError:
+                    pass
+        for patch in r.mesh.patches:
+            out[f"heat_flow_w.{patch}"] = r.heat_flow_w(patch)
+        out["max_temperature_c"] = r.max_temperature_c()
+        out["energy_balance_error"] = r.energy_balance_error
+        out["outer_iterations"] = float(r.report["outer_iterations"])
+        out["linear_iterations"] = float(sum(r.report["linear_iterations"]))
+        out["solve_time_s"] = float(r.report["solve_time_s"])
+        return out
+
+    def __str__(self) -> str:
+        r = self.result
+        mesh = r.mesh
+        lines = [f"rackflow steady solve — {mesh.source}", f"  {mesh.n_cells:,} cells, {len(mesh.regions)} regions, {len(mesh.patches)} patches", ""]
+        lines.append(f"  {'region':<14}{'material':<16}{'power W':>10}{'T min °C':>10}{'T mean °C':>11}{'T max °C':>10}{'R_th K/W':>10}")
+        for region in mesh.regions:
+            solid = r.case.solids.get(region)
+            material = solid.material.name if solid else "-"
+            power = r.power_w(region)
+            try:
+                rth = f"{r.thermal_resistance_k_w(region):10.4f}" if power > 0 else f"{'':>10}"
+            except CaseError:
+                rth = f"{'n/a':>10}"
+            lines.append(
+                f"  {region:<14}{material:<16}{power:10.2f}{r.min_temperature_c(region):10.2f}"
+                f"{r.mean_temperature_c(region):11.2f}{r.max_temperature_c(region):10.2f}{rth}"
+            )
+        lines.append("")
+        lines.append(f"  {'patch':<16}{'condition':<34}{'area mm²':>12}{'heat in W':>12}")
+        for patch in mesh.patches:
+            b = r.case.boundaries.get(patch)
+            if b is None:
+                cond = "adiabatic (untagged faces)" if patch == UNTAGGED else "adiabatic (no condition)"
+            else:
+                vals = ", ".join(f"{k}={v:g}" for k, v in b.values.items())
+                cond = f"{b.kind} {vals}".strip()
+            lines.append(f"  {patch:<16}{cond[:33]:<34}{mesh.patch_area(patch) * 1e6:12.2f}{r.heat_flow_w(patch):12.3f}")
+        for c, q in zip(r.case.contacts, r._contact_heat_flow_w, strict=True):
+            lines.append(f"  contact {c.region_a}→{c.region_b}: R'' = {c.resistance_m2k_w:g} m²K/W, {q:.3f} W")
+        sources = sum(r._region_source_w.values())
+        lines.append("")
+        lines.append(f"  heat generated {sources:.3f} W; energy balance error {r.energy_balance_error:.2e}")
+        rep = r.report
+        lines.append(
+            f"  solver: {rep['outer_iterations']} outer / {sum(rep['linear_iterations'])} linear iterations, "
+            f"{rep['solve_time_s']:.2f} s on {rep['threads']} threads"
+        )
+        if mesh.has_untagged:
+            lines.append("  note: boundary faces outside every patch are treated as adiabatic walls ('untagged')")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return str(self)

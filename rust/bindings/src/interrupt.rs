@@ -1,0 +1,106 @@
+//! Running core work off the Python thread: the GIL is released, the work runs on a worker
+//! thread, and the calling thread polls for Ctrl-C and forwards progress to a Python callback.
+//! Python signal handlers only run on the main thread, which is why the roles are split this way.
+
+use crate::errors::{to_py_err, RackflowError};
+use pyo3::prelude::*;
+use rackflow_core::Monitor;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
+use std::sync::Mutex;
+use std::time::Duration;
+
+type Progress = (usize, Vec<(String, f64)>);
+
+struct ChannelMonitor<'a> {
+    stop: &'a AtomicBool,
+    progress: Mutex<Sender<Progress>>,
+}
+
+impl Monitor for ChannelMonitor<'_> {
+    fn should_stop(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
+    fn progress(&self, iteration: usize, residuals: &[(&str, f64)]) {
+        if let Ok(tx) = self.progress.lock() {
+            let _ = tx.send((
+                iteration,
+                residuals.iter().map(|(n, r)| (n.to_string(), *r)).collect(),
+            ));
+        }
+    }
+}
+
+/// Run `work` with the GIL released; Ctrl-C stops it cleanly, `callback(iteration, residuals)`
+/// receives progress, and a panic becomes a `RackflowError` instead of aborting Python.
+pub fn run<T: Send>(
+    py: Python<'_>,
+    callback: Option<Py<PyAny>>,
+    work: impl FnOnce(&dyn Monitor) -> rackflow_core::Result<T> + Send,
+) -> PyResult<T> {
+    let stop = AtomicBool::new(false);
+    let mut raised: Option<PyErr> = None;
+    let (tx, rx) = channel::<Progress>();
+    let stop_ref = &stop;
+    let raised_ref = &mut raised;
+    let callback_ref = &callback;
+    let outcome = py.detach(move || {
+        std::thread::scope(move |scope| {
+            let handle = scope.spawn(move || {
+                let monitor = ChannelMonitor {
+                    stop: stop_ref,
+                    progress: Mutex::new(tx),
+                };
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&monitor)))
+            });
+            loop {
+                match rx.recv_timeout(Duration::from_millis(50)) {
+                    Ok((iteration, residuals)) => {
+                        if let Some(cb) = callback_ref {
+                            Python::attach(|py| {
+                                let dict: Vec<(String, f64)> = residuals;
+                                if let Err(e) = cb.call1(
+                                    py,
+                                    (
+                                        iteration,
+                                        dict.into_iter()
+                                            .collect::<std::collections::HashMap<_, _>>(),
+                                    ),
+                                ) {
+                                    raised_ref.get_or_insert(e);
+                                    stop_ref.store(true, Ordering::Relaxed);
+                                }
+                            });
+                        }
+                    }
+                    Err(RecvTimeoutError::Timeout) => {
+                        Python::attach(|py| {
+                            if let Err(e) = py.check_signals() {
+                                raised_ref.get_or_insert(e);
+                                stop_ref.store(true, Ordering::Relaxed);
+                            }
+                        });
+                    }
+                    Err(RecvTimeoutError::Disconnected) => break,
+                }
+            }
+            handle.join()
+        })
+    });
+    if let Some(e) = raised {
+        return Err(e);
+    }
+    match outcome {
+        Ok(Ok(result)) => result.map_err(|e| to_py_err(py, e)),
+        Ok(Err(panic)) | Err(panic) => {
+            let text = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unknown panic".into());
+            Err(RackflowError::new_err(format!(
+                "internal error in the rackflow core (please report): {text}"
+            )))
+        }
+    }
+}

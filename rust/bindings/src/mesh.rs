@@ -1,0 +1,184 @@
+//! Mesh construction from NumPy arrays and read-only views of the built mesh.
+
+use crate::interrupt;
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use rackflow_core::mesh::{Mesh as CoreMesh, MeshInput};
+use std::sync::Arc;
+
+/// A built finite-volume mesh (faces matched, geometry computed, checks passed).
+#[pyclass(frozen, module = "rackflow._core")]
+pub struct Mesh {
+    pub inner: Arc<CoreMesh>,
+}
+
+fn contiguous<'a, T: numpy::Element>(
+    a: &'a PyReadonlyArray1<'_, T>,
+    name: &str,
+) -> PyResult<&'a [T]> {
+    a.as_slice()
+        .map_err(|_| PyValueError::new_err(format!("{name} must be a contiguous 1D array")))
+}
+
+fn vec3_array<'py>(py: Python<'py>, v: &[[f64; 3]]) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    let flat: Vec<f64> = v.iter().flatten().copied().collect();
+    flat.into_pyarray(py).reshape([v.len(), 3])
+}
+
+/// Build a mesh from flat arrays; see `rackflow.mesh` for their meaning. Releases the GIL.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+pub fn build_mesh(
+    py: Python<'_>,
+    points: PyReadonlyArray2<'_, f64>,
+    cell_types: PyReadonlyArray1<'_, u8>,
+    cell_offsets: PyReadonlyArray1<'_, i64>,
+    cell_connectivity: PyReadonlyArray1<'_, i64>,
+    cell_region: PyReadonlyArray1<'_, i64>,
+    region_names: Vec<String>,
+    patch_face_offsets: PyReadonlyArray1<'_, i64>,
+    patch_face_connectivity: PyReadonlyArray1<'_, i64>,
+    patch_face_patch: PyReadonlyArray1<'_, i64>,
+    patch_names: Vec<String>,
+) -> PyResult<Mesh> {
+    let shape = points.as_array().shape().to_vec();
+    if shape[1] != 3 {
+        return Err(PyValueError::new_err(format!(
+            "points must have shape (n, 3), got {shape:?}"
+        )));
+    }
+    let pts = points
+        .as_slice()
+        .map_err(|_| PyValueError::new_err("points must be C-contiguous"))?;
+    let input = MeshInput {
+        points: pts,
+        cell_types: contiguous(&cell_types, "cell_types")?,
+        cell_offsets: contiguous(&cell_offsets, "cell_offsets")?,
+        cell_connectivity: contiguous(&cell_connectivity, "cell_connectivity")?,
+        cell_region: contiguous(&cell_region, "cell_region")?,
+        region_names: &region_names,
+        patch_face_offsets: contiguous(&patch_face_offsets, "patch_face_offsets")?,
+        patch_face_connectivity: contiguous(&patch_face_connectivity, "patch_face_connectivity")?,
+        patch_face_patch: contiguous(&patch_face_patch, "patch_face_patch")?,
+        patch_names: &patch_names,
+    };
+    let mesh = interrupt::run(py, None, |_| CoreMesh::build(&input))?;
+    Ok(Mesh {
+        inner: Arc::new(mesh),
+    })
+}
+
+#[pymethods]
+impl Mesh {
+    /// Number of cells.
+    #[getter]
+    fn n_cells(&self) -> usize {
+        self.inner.n_cells()
+    }
+    /// Number of faces.
+    #[getter]
+    fn n_faces(&self) -> usize {
+        self.inner.n_faces()
+    }
+    /// Number of internal faces.
+    #[getter]
+    fn n_internal_faces(&self) -> usize {
+        self.inner.n_internal_faces
+    }
+    /// Region names by index.
+    #[getter]
+    fn region_names(&self) -> Vec<String> {
+        self.inner.region_names.clone()
+    }
+    /// Patch names by index (the last is `untagged` when some boundary faces carry no patch).
+    #[getter]
+    fn patch_names(&self) -> Vec<String> {
+        self.inner.patch_names.clone()
+    }
+    /// Cell centroids, n × 3, m.
+    #[getter]
+    fn cell_centers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        vec3_array(py, &self.inner.cell_centre)
+    }
+    /// Cell volumes, m³.
+    #[getter]
+    fn cell_volumes<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        PyArray1::from_slice(py, &self.inner.cell_volume)
+    }
+    /// Region index of each cell.
+    #[getter]
+    fn cell_region<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<u32>> {
+        PyArray1::from_slice(py, &self.inner.cell_region)
+    }
+    /// Region volumes, m³.
+    fn region_volumes(&self) -> Vec<f64> {
+        self.inner.region_volumes()
+    }
+    /// Patch areas, m².
+    fn patch_areas(&self) -> Vec<f64> {
+        self.inner.patch_areas()
+    }
+    /// Number of faces of each patch.
+    fn patch_sizes(&self) -> Vec<usize> {
+        (0..self.inner.n_patches())
+            .map(|p| self.inner.patch_faces(p).len())
+            .collect()
+    }
+    /// Face centres of a patch, k × 3, m.
+    fn patch_face_centers<'py>(
+        &self,
+        py: Python<'py>,
+        patch: usize,
+    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        if patch >= self.inner.n_patches() {
+            return Err(PyValueError::new_err(format!(
+                "patch index {patch} out of range"
+            )));
+        }
+        let r = self.inner.patch_faces(patch);
+        vec3_array(py, &self.inner.face_centre[r])
+    }
+    /// Owner cells of a patch's faces.
+    fn patch_face_cells<'py>(
+        &self,
+        py: Python<'py>,
+        patch: usize,
+    ) -> PyResult<Bound<'py, PyArray1<u32>>> {
+        if patch >= self.inner.n_patches() {
+            return Err(PyValueError::new_err(format!(
+                "patch index {patch} out of range"
+            )));
+        }
+        let r = self.inner.patch_faces(patch);
+        Ok(PyArray1::from_slice(py, &self.inner.owner[r]))
+    }
+    /// Pairs of regions that share faces, with the shared area, m².
+    fn interfaces(&self) -> Vec<(String, String, f64)> {
+        let mut out: Vec<(u32, u32, f64)> = Vec::new();
+        for (f, a, b) in self.inner.interface_faces() {
+            let area = rackflow_core::mesh::norm(self.inner.face_area[f]);
+            match out.iter_mut().find(|e| e.0 == a && e.1 == b) {
+                Some(e) => e.2 += area,
+                None => out.push((a, b, area)),
+            }
+        }
+        let names = &self.inner.region_names;
+        out.into_iter()
+            .map(|(a, b, s)| (names[a as usize].clone(), names[b as usize].clone(), s))
+            .collect()
+    }
+    /// Quality measures (non-orthogonality, skewness, volume ratio) as a dict.
+    fn quality<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let q = py.detach(|| self.inner.quality());
+        let d = PyDict::new(py);
+        d.set_item("max_non_orthogonality_deg", q.max_non_orthogonality_deg)?;
+        d.set_item("mean_non_orthogonality_deg", q.mean_non_orthogonality_deg)?;
+        d.set_item("max_skewness", q.max_skewness)?;
+        d.set_item("max_volume_ratio", q.max_volume_ratio)?;
+        d.set_item("min_volume_m3", q.min_volume_m3)?;
+        d.set_item("max_volume_m3", q.max_volume_m3)?;
+        Ok(d)
+    }
+}
