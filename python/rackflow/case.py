@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import math
+
+import numpy as np
 import sys
 import warnings
 from collections.abc import Callable
@@ -80,6 +82,8 @@ class BoundarySpec:
     patch: str
     kind: str
     values: dict[str, float] = field(default_factory=dict)
+    #: per-face values (patch face order), °C for temperatures
+    face_values: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 class Case:
@@ -92,6 +96,8 @@ class Case:
         self.solids: dict[str, SolidSpec] = {}
         self.contacts: list[ContactSpec] = []
         self.boundaries: dict[str, BoundarySpec] = {}
+        #: extra volumetric heat per cell (W/m³) from spatially varying power maps
+        self.cell_power_density_w_m3: np.ndarray | None = None
 
     # ----- regions ---------------------------------------------------------------------------
     def _region(self, region: str) -> str:
@@ -109,15 +115,32 @@ class Case:
         region: str,
         material: str | Material,
         power_w: float | None = None,
-        power_density_w_m3: float | None = None,
+        power_density_w_m3: float | Callable[[np.ndarray], Any] | None = None,
     ) -> SolidSpec:
         """A conducting region of a library material (``"copper"``) or a :class:`Material`.
 
         ``power_w`` spreads a total heat load uniformly over the region's volume;
-        ``power_density_w_m3`` gives it per volume instead.
+        ``power_density_w_m3`` gives it per volume instead: a number, or a function of the cell
+        centres (an n × 3 array, m) returning W/m³ per cell, for non-uniform power maps.
         """
         self._region(region)
         mat = get_material(material)
+        if callable(power_density_w_m3):
+            cells = self.mesh.cells_of(region)
+            values = np.asarray(power_density_w_m3(self.mesh.cell_centers[cells]), dtype=np.float64)
+            values = np.broadcast_to(values, (len(cells),))
+            if not np.isfinite(values).all():
+                raise CaseError(f"region '{region}': the power density function returned non-finite values")
+            if (values < 0).any():
+                raise CaseError(f"region '{region}': the power density function returned negative values")
+            if self.cell_power_density_w_m3 is None:
+                self.cell_power_density_w_m3 = np.zeros(self.mesh.n_cells)
+            self.cell_power_density_w_m3[cells] = values
+            if power_w is not None:
+                raise CaseError(f"region '{region}': give power_w or power_density_w_m3, not both")
+            spec = SolidSpec(region, mat, None, None)
+            self.solids[region] = spec
+            return spec
         if power_w is not None and power_density_w_m3 is not None:
             raise CaseError(f"region '{region}': give power_w or power_density_w_m3, not both")
         pw = None if power_w is None else _number(f"region '{region}': power_w", power_w, non_negative=True)
@@ -161,9 +184,23 @@ class Case:
         self.boundaries[patch] = spec
         return spec
 
-    def fixed_temperature(self, patch: str, temperature_c: float) -> BoundarySpec:
-        """Fixed wall temperature, °C."""
-        return self._set(patch, "fixed_temperature", temperature_c=_temperature_c(f"patch '{patch}': temperature_c", temperature_c))
+    def fixed_temperature(
+        self, patch: str, temperature_c: float | Callable[[np.ndarray], Any]
+    ) -> BoundarySpec:
+        """Fixed wall temperature, °C: a number, or a function of the face centres (k × 3, m)."""
+        if callable(temperature_c):
+            centres = self.mesh.patch_face_centers(self._patch(patch))
+            values = np.broadcast_to(np.asarray(temperature_c(centres), dtype=np.float64), (len(centres),))
+            if not np.isfinite(values).all() or (values <= ABSOLUTE_ZERO_C).any():
+                raise CaseError(f"patch '{patch}': the temperature function returned non-physical values")
+            spec = self._set(patch, "fixed_temperature", temperature_c=float(values.mean()))
+            spec.face_values["temperature_c"] = np.array(values)
+            return spec
+        return self._set(
+            patch,
+            "fixed_temperature",
+            temperature_c=_temperature_c(f"patch '{patch}': temperature_c", temperature_c),
+        )
 
     def heat_flux(self, patch: str, flux_w_m2: float | None = None, power_w: float | None = None) -> BoundarySpec:
         """Heat flux into the domain: per area (W/m²) or a total (W) spread over the patch."""
@@ -197,6 +234,8 @@ class Case:
                     entry[key.removesuffix("_c") + "_k"] = value - ABSOLUTE_ZERO_C
                 else:
                     entry[key] = value
+            for key, array in b.face_values.items():
+                entry["face_" + key.removesuffix("_c") + "_k"] = (array - ABSOLUTE_ZERO_C).tolist()
             boundaries.append(entry)
         core_settings: dict[str, Any] = {}
         for key, value in settings.items():
@@ -222,6 +261,9 @@ class Case:
             ],
             "boundaries": boundaries,
             "settings": core_settings,
+            "cell_power_density_w_m3": (
+                None if self.cell_power_density_w_m3 is None else self.cell_power_density_w_m3.tolist()
+            ),
         }
 
     def solve(

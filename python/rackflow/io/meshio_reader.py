@@ -51,7 +51,7 @@ def read(path: str | Path) -> FlatMesh:
         raise MeshError(f"mesh path '{path}' is a directory, not a mesh file")
     try:
         m = meshio.read(path)
-    except Exception as e:  # meshio raises many types; the user needs the file name and the reason
+    except (Exception, SystemExit) as e:  # meshio raises many types (even SystemExit) on bad files
         raise MeshError(f"cannot read '{path}' as a mesh: {type(e).__name__}: {e}") from e
     return from_meshio(m, source=str(path))
 
@@ -78,14 +78,14 @@ def _block_tags(
                 codes[np.asarray(per_block[index], dtype=np.int64)] = len(names)
                 names.append(str(name))
         return (names, codes) if names else None
-    for key in ("region_id", "CellEntityIds", "gmsh:physical", "medit:ref", "cell_tags"):
+    rackflow_keys = [k for k in m.cell_data if k.startswith("region_id:")]
+    for key in [*rackflow_keys, "region_id", "CellEntityIds", "gmsh:physical", "medit:ref", "cell_tags"]:
         data = m.cell_data.get(key)
         if data is not None:
             tags = np.asarray(data[index]).reshape(n, -1)[:, 0].astype(np.int64)
             unique, codes = np.unique(tags, return_inverse=True)
-            labels = (m.field_data or {}).get("rackflow:region_names") if key == "region_id" else None
-            if labels is not None and dim == 3:
-                known = [str(x) for x in np.asarray(labels).ravel()]
+            if key.startswith("region_id:") and dim == 3:
+                known = key.removeprefix("region_id:").split("|")
                 names = [known[t] if 0 <= t < len(known) else f"region_{t}" for t in unique.tolist()]
             else:
                 names = [f"{kind}_{t}" for t in unique.tolist()]

@@ -13,8 +13,16 @@ if TYPE_CHECKING:
     from rackflow.result import Result
 
 
+REGION_PREFIX = "region_id:"
+
+
+def region_key(names: list[str]) -> str:
+    """Cell-data name that stores region ids and, after the colon, their names."""
+    return REGION_PREFIX + "|".join(names)
+
+
 def write_result(result: Result, path: Path) -> Path:
-    """Write cells with ``temperature_c``, ``region_id`` and the region names as field data."""
+    """Write cells with ``temperature_c`` and region ids (the array ``region_id:<names>``)."""
     import meshio
 
     mesh = result.mesh
@@ -25,14 +33,12 @@ def write_result(result: Result, path: Path) -> Path:
     temperature = np.asarray(result.temperature_c)
     cell_data = {
         "temperature_c": [temperature[a:b] for a, b in zip(sizes[:-1], sizes[1:], strict=True)],
-        "region_id": [region[a:b].astype(np.int32) for a, b in zip(sizes[:-1], sizes[1:], strict=True)],
+        # the array name carries the region names: VTU keeps no string field data
+        region_key(mesh.regions): [
+            region[a:b].astype(np.int32) for a, b in zip(sizes[:-1], sizes[1:], strict=True)
+        ],
     }
-    out = meshio.Mesh(
-        mesh.points,
-        cells,
-        cell_data=cell_data,
-        field_data={"rackflow:region_names": np.array(mesh.regions)},
-    )
+    out = meshio.Mesh(mesh.points, cells, cell_data=cell_data)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         meshio.write(path, out)

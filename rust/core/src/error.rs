@@ -41,3 +41,9 @@ pub enum Error {
 
 /// Result alias of the core.
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// A list of names as Python prints it (`['a', 'b']`), for messages that reach Python users.
+pub fn name_list<S: AsRef<str>>(items: &[S]) -> String {
+    let quoted: Vec<String> = items.iter().map(|s| format!("'{}'", s.as_ref())).collect();
+    format!("[{}]", quoted.join(", "))
+}

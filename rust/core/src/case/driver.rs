@@ -106,6 +106,8 @@ fn run(
         resolved.power_density.clone(),
         resolved.patch.clone(),
         &resolved.contacts,
+        resolved.face_temperature.clone(),
+        resolved.cell_source.clone(),
     );
     let mut t = vec![initial; n];
     let mut a = eq.new_matrix();

@@ -19,6 +19,9 @@ pub struct Case {
     /// Solver control.
     #[serde(default)]
     pub settings: Settings,
+    /// Optional extra volumetric heat source per mesh cell, W/m³ (power maps, manufactured solutions).
+    #[serde(default)]
+    pub cell_power_density_w_m3: Option<Vec<f64>>,
 }
 
 /// A solid material.
@@ -69,6 +72,9 @@ pub enum Boundary {
         patch: String,
         /// Temperature, K.
         temperature_k: f64,
+        /// Optional temperature of each face of the patch (patch face order), K; overrides `temperature_k`.
+        #[serde(default)]
+        face_temperature_k: Option<Vec<f64>>,
     },
     /// Imposed heat flux into the domain, per area or as a total spread over the patch.
     HeatFlux {

@@ -4,6 +4,7 @@
 use super::spec::{Boundary, Case};
 use crate::mesh::Mesh;
 use crate::physics::Property;
+use crate::error::name_list;
 use crate::{Error, Result};
 
 /// A thermal boundary condition resolved to SI values.
@@ -30,6 +31,10 @@ pub struct Resolved {
     pub patch: Vec<PatchCondition>,
     /// Contacts as (region a, region b, resistance m²K/W).
     pub contacts: Vec<(usize, usize, f64)>,
+    /// Per-face fixed temperatures of each patch, K, where given.
+    pub face_temperature: Vec<Option<Vec<f64>>>,
+    /// Extra power density per cell, W/m³.
+    pub cell_source: Option<Vec<f64>>,
 }
 
 fn finite(x: f64) -> bool {
@@ -46,8 +51,8 @@ impl Resolved {
         let mut problems: Vec<String> = Vec::new();
         let mut material_problems = 0;
         let n_regions = mesh.region_names.len();
-        let regions = || format!("{:?}", mesh.region_names);
-        let patches = || format!("{:?}", mesh.patch_names);
+        let regions = || name_list(&mesh.region_names);
+        let patches = || name_list(&mesh.patch_names);
 
         let mut conductivity: Vec<Option<Property>> = vec![None; n_regions];
         let mut power_density = vec![0.0; n_regions];
@@ -106,12 +111,14 @@ impl Resolved {
             .collect();
         if !missing.is_empty() {
             problems.push(format!(
-                "regions without a material: {missing:?}; give each a case.solid(...)"
+                "regions without a material: {}; give each a case.solid(...)",
+                name_list(&missing)
             ));
         }
 
         let mut patch = vec![PatchCondition::Adiabatic; mesh.n_patches()];
         let mut seen = vec![false; mesh.n_patches()];
+        let mut face_temperature: Vec<Option<Vec<f64>>> = vec![None; mesh.n_patches()];
         let areas = mesh.patch_areas();
         for b in &case.boundaries {
             let name = b.patch();
@@ -128,7 +135,20 @@ impl Resolved {
             seen[p] = true;
             patch[p] = match *b {
                 Boundary::Adiabatic { .. } => PatchCondition::Adiabatic,
-                Boundary::FixedTemperature { temperature_k, .. } => {
+                Boundary::FixedTemperature { temperature_k, ref face_temperature_k, .. } => {
+                    if let Some(values) = face_temperature_k {
+                        let n = mesh.patch_faces(p).len();
+                        if values.len() != n {
+                            problems.push(format!(
+                                "patch '{name}': {} face temperatures given for {n} faces",
+                                values.len()
+                            ));
+                        } else if let Some(bad) = values.iter().find(|t| !temperature_ok(**t)) {
+                            problems.push(format!("patch '{name}': face temperature {bad} K is not physical"));
+                        } else {
+                            face_temperature[p] = Some(values.clone());
+                        }
+                    }
                     if !temperature_ok(temperature_k) {
                         problems.push(format!(
                             "patch '{name}': temperature must be finite and above absolute zero, got {temperature_k} K"
@@ -231,6 +251,14 @@ impl Resolved {
             }
         }
 
+        let cell_source = case.cell_power_density_w_m3.clone();
+        if let Some(q) = &cell_source {
+            if q.len() != mesh.n_cells() {
+                problems.push(format!("cell_power_density_w_m3 has {} values for {} cells", q.len(), mesh.n_cells()));
+            } else if let Some(c) = q.iter().position(|v| !v.is_finite()) {
+                problems.push(format!("cell_power_density_w_m3 is not finite in cell {c}"));
+            }
+        }
         let s = &case.settings;
         if !(s.tolerance > 0.0 && s.tolerance < 1.0) {
             problems.push(format!(
@@ -290,6 +318,8 @@ impl Resolved {
             power_density,
             patch,
             contacts,
+            face_temperature,
+            cell_source,
         })
     }
 }

@@ -26,6 +26,10 @@ pub struct Conduction<'m> {
     power_density: Vec<f64>,
     /// Boundary condition per patch.
     patch: Vec<PatchCondition>,
+    /// Fixed face temperatures per patch where given, K.
+    face_temperature: Vec<Option<Vec<f64>>>,
+    /// Extra power density per cell, W/m³.
+    cell_source: Option<Vec<f64>>,
     /// Contact resistance per internal face, m²K/W (empty when there is none).
     contact: Vec<f64>,
     /// Whether any conductivity depends on temperature.
@@ -46,6 +50,8 @@ impl<'m> Conduction<'m> {
         power_density: Vec<f64>,
         patch: Vec<PatchCondition>,
         contacts: &[(usize, usize, f64)],
+        face_temperature: Vec<Option<Vec<f64>>>,
+        cell_source: Option<Vec<f64>>,
     ) -> Self {
         let geometry = FaceGeometry::new(mesh);
         let pattern = CellPattern::new(mesh);
@@ -85,6 +91,8 @@ impl<'m> Conduction<'m> {
             conductivity,
             power_density,
             patch,
+            face_temperature,
+            cell_source,
             contact,
             nonlinear,
             k_cell: vec![0.0; n],
@@ -100,7 +108,16 @@ impl<'m> Conduction<'m> {
 
     /// Heat sources per cell, W.
     pub fn cell_source(&self, c: usize) -> f64 {
-        self.power_density[self.mesh.cell_region[c] as usize] * self.mesh.cell_volume[c]
+        let extra = self.cell_source.as_ref().map_or(0.0, |q| q[c]);
+        (self.power_density[self.mesh.cell_region[c] as usize] + extra) * self.mesh.cell_volume[c]
+    }
+
+    /// Wall or ambient temperature of boundary face `f` (K) for fixed and convective patches.
+    fn boundary_temperature(&self, f: usize, patch: usize, default: f64) -> f64 {
+        match &self.face_temperature[patch] {
+            Some(values) => values[f - self.mesh.patch_start[patch]],
+            None => default,
+        }
     }
 
     fn corrections(&self, f: usize) -> (f64, f64) {
@@ -128,10 +145,11 @@ impl<'m> Conduction<'m> {
         let p = self.mesh.owner[f] as usize;
         let (cp, _) = self.corrections(f);
         let tp = t[p] + cp;
-        match self.patch[self.mesh.patch_of_face(f)] {
+        let patch = self.mesh.patch_of_face(f);
+        match self.patch[patch] {
             PatchCondition::Adiabatic => 0.0,
             PatchCondition::Flux(q) => q * self.geometry.area[f],
-            PatchCondition::Fixed(tb) => self.conductance[f] * (tb - tp),
+            PatchCondition::Fixed(tb) => self.conductance[f] * (self.boundary_temperature(f, patch, tb) - tp),
             PatchCondition::Convective(_, ta) => self.conductance[f] * (ta - tp),
         }
     }
@@ -214,6 +232,7 @@ impl<'m> Conduction<'m> {
                     PatchCondition::Adiabatic => {}
                     PatchCondition::Flux(q) => rhs[p] += q * g.area[f],
                     PatchCondition::Fixed(tb) | PatchCondition::Convective(_, tb) => {
+                        let tb = self.boundary_temperature(f, p_idx, tb);
                         matrix.val[pat.diag[p]] += gf;
                         rhs[p] += gf * (tb - cp);
                     }

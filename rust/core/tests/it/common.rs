@@ -18,6 +18,7 @@ pub fn fixed(patch: &str, t: f64) -> Boundary {
     Boundary::FixedTemperature {
         patch: patch.into(),
         temperature_k: t,
+        face_temperature_k: None,
     }
 }
 

@@ -1,0 +1,142 @@
+"""Structured box meshes as ``meshio.Mesh`` objects, in every cell type rackflow supports.
+
+``box(n, lengths, cells=...)`` fills ``[0, lx] × [0, ly] × [0, lz]`` with ``n = (nx, ny, nz)``
+boxes, each one hexahedron, six tetrahedra (a conforming Kuhn split), or — for ``"mixed"`` —
+hexahedra, six-pyramid boxes and wedge columns side by side. The six sides are patches
+``xmin … zmax``; ``regions`` maps region names to predicates on cell centres.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import meshio
+import numpy as np
+
+_KUHN = [(0, 1, 2, 6), (0, 2, 3, 6), (0, 3, 7, 6), (0, 7, 4, 6), (0, 4, 5, 6), (0, 5, 1, 6)]
+# six pyramids on the box faces with the apex at the box centre (index 8); bases keep the quads
+_PYRAMIDS = [(0, 3, 2, 1), (4, 5, 6, 7), (0, 1, 5, 4), (1, 2, 6, 5), (2, 3, 7, 6), (3, 0, 4, 7)]
+# two wedges per box, split along the x–y diagonal 0–2 / 4–6
+_WEDGES = [(0, 1, 2, 4, 5, 6), (0, 2, 3, 4, 6, 7)]
+
+
+def box(
+    n: Sequence[int],
+    lengths: Sequence[float] = (1.0, 1.0, 1.0),
+    cells: str = "hexahedron",
+    regions: dict[str, Callable[[np.ndarray], np.ndarray]] | None = None,
+    origin: Sequence[float] = (0.0, 0.0, 0.0),
+    jitter: float = 0.0,
+    seed: int = 0,
+) -> meshio.Mesh:
+    """A structured box mesh; ``jitter`` moves interior points randomly (fraction of a cell)."""
+    nx, ny, nz = (int(v) for v in n)
+    lx, ly, lz = (float(v) for v in lengths)
+    xs, ys, zs = (np.linspace(0, ln, m + 1) for ln, m in ((lx, nx), (ly, ny), (lz, nz)))
+    gx, gy, gz = np.meshgrid(xs, ys, zs, indexing="ij")
+    points = np.c_[gx.ravel(), gy.ravel(), gz.ravel()]
+    if jitter:
+        rng = np.random.default_rng(seed)
+        h = np.array([lx / nx, ly / ny, lz / nz])
+        interior = (
+            (gx.ravel() > 0) & (gx.ravel() < lx) & (gy.ravel() > 0) & (gy.ravel() < ly) & (gz.ravel() > 0) & (gz.ravel() < lz)
+        )
+        points[interior] += jitter * h * rng.uniform(-0.5, 0.5, size=(interior.sum(), 3))
+    points = points + np.asarray(origin, dtype=float)
+
+    def pid(i: np.ndarray, j: np.ndarray, k: np.ndarray) -> np.ndarray:
+        return (i * (ny + 1) + j) * (nz + 1) + k
+
+    i, j, k = (a.ravel() for a in np.meshgrid(np.arange(nx), np.arange(ny), np.arange(nz), indexing="ij"))
+    corners = np.c_[
+        pid(i, j, k), pid(i + 1, j, k), pid(i + 1, j + 1, k), pid(i, j + 1, k),
+        pid(i, j, k + 1), pid(i + 1, j, k + 1), pid(i + 1, j + 1, k + 1), pid(i, j + 1, k + 1),
+    ]  # fmt: skip
+    blocks: list[tuple[str, np.ndarray]] = []
+    if cells == "hexahedron":
+        blocks.append(("hexahedron", corners))
+    elif cells == "tetra":
+        blocks.append(("tetra", np.concatenate([corners[:, list(t)] for t in _KUHN])))
+    elif cells == "mixed":
+        kind = (i + j) % 3  # columns: 0 hexahedra, 1 pyramids, 2 wedges (wedge columns keep their faces)
+        blocks.append(("hexahedron", corners[kind == 0]))
+        pyr = corners[kind == 1]
+        centres = points[pyr].mean(axis=1)
+        apex = len(points) + np.arange(len(pyr))
+        points = np.vstack([points, centres])
+        with_apex = np.c_[pyr, apex]
+        blocks.append(("pyramid", np.concatenate([with_apex[:, [*b, 8]] for b in _PYRAMIDS])))
+        blocks.append(("wedge", np.concatenate([corners[kind == 2][:, list(w)] for w in _WEDGES])))
+    else:
+        raise ValueError(f"cells must be 'hexahedron', 'tetra' or 'mixed', got {cells!r}")
+
+    # boundary faces of the six sides
+    faces: list[np.ndarray] = []
+    tags: list[np.ndarray] = []
+
+    def side(quads: np.ndarray, tag: int, split: bool) -> None:
+        if split:
+            lo = quads.min(axis=1)
+            hi = quads.max(axis=1)
+            other = np.sort(quads, axis=1)[:, 1:3]
+            tris = np.concatenate([np.c_[lo, other[:, 0], hi], np.c_[lo, other[:, 1], hi]])
+            faces.append(tris)
+            tags.append(np.full(len(tris), tag))
+        else:
+            faces.append(quads)
+            tags.append(np.full(len(quads), tag))
+
+    a, b = np.meshgrid(np.arange(ny), np.arange(nz), indexing="ij")
+    a, b = a.ravel(), b.ravel()
+    tet = cells == "tetra"
+    side(np.c_[pid(0 * a, a, b), pid(0 * a, a + 1, b), pid(0 * a, a + 1, b + 1), pid(0 * a, a, b + 1)], 1, tet)
+    side(np.c_[pid(0 * a + nx, a, b), pid(0 * a + nx, a + 1, b), pid(0 * a + nx, a + 1, b + 1), pid(0 * a + nx, a, b + 1)], 2, tet)
+    a, b = np.meshgrid(np.arange(nx), np.arange(nz), indexing="ij")
+    a, b = a.ravel(), b.ravel()
+    side(np.c_[pid(a, 0 * a, b), pid(a + 1, 0 * a, b), pid(a + 1, 0 * a, b + 1), pid(a, 0 * a, b + 1)], 3, tet)
+    side(np.c_[pid(a, 0 * a + ny, b), pid(a + 1, 0 * a + ny, b), pid(a + 1, 0 * a + ny, b + 1), pid(a, 0 * a + ny, b + 1)], 4, tet)
+    a, b = np.meshgrid(np.arange(nx), np.arange(ny), indexing="ij")
+    a, b = a.ravel(), b.ravel()
+    for kk, tag in ((0, 5), (nz, 6)):
+        quads = np.c_[pid(a, b, 0 * a + kk), pid(a + 1, b, 0 * a + kk), pid(a + 1, b + 1, 0 * a + kk), pid(a, b + 1, 0 * a + kk)]
+        if cells == "mixed":
+            wedge_col = (a + b) % 3 == 2
+            side(quads[~wedge_col], tag, False)
+            q = quads[wedge_col]  # wedge columns: triangles along the 0–2 diagonal
+            tris = np.concatenate([q[:, [0, 1, 2]], q[:, [0, 2, 3]]])
+            faces.append(tris)
+            tags.append(np.full(len(tris), tag))
+        else:
+            side(quads, tag, tet)
+
+    # regions by predicate on cell centres
+    field_data: dict[str, np.ndarray] = {}
+    cell_blocks = []
+    cell_tags = []
+    names = list((regions or {"box": lambda c: np.ones(len(c), dtype=bool)}).keys())
+    preds = list((regions or {"box": lambda c: np.ones(len(c), dtype=bool)}).values())
+    for t, data in blocks:
+        centres = points[data].mean(axis=1)
+        tag = np.zeros(len(data), dtype=np.int64)
+        for r, pred in enumerate(preds):
+            hit = np.asarray(pred(centres), dtype=bool) & (tag == 0)
+            tag[hit] = 100 + r
+        if (tag == 0).any():
+            raise ValueError("some cells fall in no region")
+        cell_blocks.append((t, data))
+        cell_tags.append(tag)
+    for r, name in enumerate(names):
+        field_data[name] = np.array([100 + r, 3])
+    for tag, name in enumerate(("xmin", "xmax", "ymin", "ymax", "zmin", "zmax"), start=1):
+        field_data[name] = np.array([tag, 2])
+    face_blocks: list[tuple[str, np.ndarray]] = []
+    face_tags: list[np.ndarray] = []
+    for f, t in zip(faces, tags, strict=True):
+        face_blocks.append(("triangle" if f.shape[1] == 3 else "quad", f))
+        face_tags.append(t)
+    return meshio.Mesh(
+        points,
+        cell_blocks + face_blocks,
+        cell_data={"gmsh:physical": cell_tags + face_tags},
+        field_data=field_data,
+    )

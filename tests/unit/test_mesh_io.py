@@ -1,0 +1,153 @@
+"""Loading meshes: formats, cell types, names, quality, and malformed input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import meshio
+import numpy as np
+import pytest
+
+import rackflow as rf
+from rackflow.testing.meshes import box
+
+
+@pytest.mark.parametrize("cells", ["hexahedron", "tetra", "mixed"])
+def test_regions_patches_volumes(cells: str) -> None:
+    regions = {"left": lambda c: c[:, 0] < 0.5, "right": lambda c: c[:, 0] >= 0.5}
+    mesh = rf.Mesh.from_meshio(box((4, 3, 3), (1.0, 2.0, 3.0), cells, regions=regions))
+    assert mesh.regions == ["left", "right"]
+    assert mesh.patches == ["xmin", "xmax", "ymin", "ymax", "zmin", "zmax"]
+    assert mesh.cell_volumes.sum() == pytest.approx(6.0, rel=1e-12)
+    assert mesh.region_volume("left") == pytest.approx(3.0, rel=1e-12)
+    assert mesh.patch_area("zmax") == pytest.approx(2.0, rel=1e-12)
+    assert mesh.cell_centers.shape == (mesh.n_cells, 3)
+    (a, b, area), *_ = mesh.interfaces()
+    assert {a, b} == {"left", "right"} and area == pytest.approx(6.0, rel=1e-12)
+    q = mesh.quality()
+    assert set(q) >= {"max_non_orthogonality_deg", "max_skewness", "max_volume_ratio"}
+
+
+def test_untagged_boundary_faces_form_one_patch(tmp_path: Path) -> None:
+    m = box((2, 2, 2))
+    keep = [i for i, b in enumerate(m.cells) if b.type != "quad" or i != 1]  # drop the xmax faces
+    trimmed = meshio.Mesh(
+        m.points,
+        [m.cells[i] for i in keep],
+        cell_data={"gmsh:physical": [m.cell_data["gmsh:physical"][i] for i in keep]},
+        field_data=m.field_data,
+    )
+    mesh = rf.Mesh.from_meshio(trimmed)
+    assert mesh.has_untagged and mesh.patches[-1] == "untagged"
+    assert mesh.patch_area("untagged") == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("fmt", ["gmsh22", "vtu"])
+def test_formats_round_trip(tmp_path: Path, fmt: str) -> None:
+    m = box((3, 2, 2), cells="mixed", regions={"a": lambda c: c[:, 0] < 0.5, "b": lambda c: c[:, 0] >= 0.5})
+    path = tmp_path / f"mesh.{ {'gmsh22': 'msh', 'vtu': 'vtu'}[fmt] }"
+    if fmt == "gmsh22":
+        meshio.write(path, m, file_format="gmsh22", binary=False)
+    else:
+        # formats without Gmsh's name table carry regions through integer cell data
+        m2 = meshio.Mesh(m.points, [c for c in m.cells if c.dim == 3])
+        tags = [t for t, c in zip(m.cell_data["gmsh:physical"], m.cells, strict=True) if c.dim == 3]
+        m2.cell_data["CellEntityIds"] = tags
+        meshio.write(path, m2)
+    mesh = rf.load_mesh(path)
+    assert mesh.n_cells == sum(len(c.data) for c in m.cells if c.dim == 3)
+    assert len(mesh.regions) == 2
+    assert mesh.cell_volumes.sum() == pytest.approx(1.0)
+
+
+def test_gmsh_41_file_with_physical_groups(tmp_path: Path) -> None:
+    gmsh = pytest.importorskip("gmsh")
+    path = tmp_path / "two.msh"
+    gmsh.initialize(readConfigFiles=False, interruptible=False)
+    try:
+        gmsh.option.setNumber("General.Terminal", 0)
+        a = gmsh.model.occ.addBox(0, 0, 0, 0.01, 0.01, 0.005)
+        b = gmsh.model.occ.addBox(0, 0, 0.005, 0.01, 0.01, 0.005)
+        gmsh.model.occ.fragment([(3, a)], [(3, b)])
+        gmsh.model.occ.synchronize()
+        gmsh.model.addPhysicalGroup(3, [a], name="bottom_block")
+        gmsh.model.addPhysicalGroup(3, [b], name="top_block")
+        low = gmsh.model.getEntitiesInBoundingBox(-1e-6, -1e-6, -1e-6, 0.010001, 0.010001, 1e-6, 2)
+        gmsh.model.addPhysicalGroup(2, [t for _, t in low], name="floor")
+        gmsh.option.setNumber("Mesh.MeshSizeMax", 0.002)
+        gmsh.model.mesh.generate(3)
+        gmsh.option.setNumber("Mesh.MshFileVersion", 4.1)
+        gmsh.write(str(path))
+    finally:
+        gmsh.finalize()
+    mesh = rf.load_mesh(path)
+    assert set(mesh.regions) == {"bottom_block", "top_block"}
+    assert "floor" in mesh.patches and "untagged" in mesh.patches
+    assert mesh.patch_area("floor") == pytest.approx(1e-4, rel=1e-9)
+    assert mesh.region_volume("top_block") == pytest.approx(5e-7, rel=1e-9)
+    assert mesh.interfaces()[0][2] == pytest.approx(1e-4, rel=1e-9)
+
+
+def test_missing_file_and_non_mesh_file(tmp_path: Path) -> None:
+    with pytest.raises(rf.MeshError, match="does not exist"):
+        rf.load_mesh(tmp_path / "nope.msh")
+    junk = tmp_path / "junk.msh"
+    junk.write_text("this is not a mesh\n")
+    with pytest.raises(rf.MeshError, match="junk.msh"):
+        rf.load_mesh(junk)
+
+
+def test_two_dimensional_mesh_is_rejected() -> None:
+    m = meshio.Mesh(np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0.0]]), [("triangle", np.array([[0, 1, 2]]))])
+    with pytest.raises(rf.MeshError, match="no 3D cells"):
+        rf.Mesh.from_meshio(m)
+
+
+def test_inverted_and_flat_cells_name_their_ids() -> None:
+    m = box((2, 1, 1))
+    hexes = m.cells[0].data
+    flat = m.points.copy()
+    flat[hexes[1, 4:], 2] = 0.0  # collapse cell 1 onto its bottom face
+    with pytest.raises(rf.MeshError, match=r"zero-volume.*1"):
+        rf.Mesh.from_meshio(meshio.Mesh(flat, [("hexahedron", hexes)]))
+    twisted = m.points.copy()
+    p2, p3 = hexes[0, 2], hexes[0, 3]
+    twisted[[p2, p3]] = twisted[[p3, p2]]  # bow-tie bottom face in cell 0
+    with pytest.raises(rf.MeshError, match="inverted"):
+        rf.Mesh.from_meshio(meshio.Mesh(twisted, [("hexahedron", hexes[:1])]))
+
+
+def test_duplicate_and_non_conforming_faces() -> None:
+    m = box((2, 1, 1))
+    hexes = m.cells[0].data
+    with pytest.raises(rf.MeshError, match="duplicate"):
+        rf.Mesh.from_meshio(meshio.Mesh(m.points, [("hexahedron", np.vstack([hexes, hexes[:1]]))]))
+    # cell 1 gets its own copies of the four shared vertices: the two cells touch but do not connect
+    pts = np.vstack([m.points, m.points[hexes[1, [0, 3, 4, 7]]]])
+    detached = hexes.copy()
+    detached[1, [0, 3, 4, 7]] = np.arange(len(m.points), len(m.points) + 4)
+    with pytest.raises(rf.MeshError, match="non-conforming"):
+        rf.Mesh.from_meshio(meshio.Mesh(pts, [("hexahedron", detached)]))
+
+
+def test_out_of_range_vertex_is_a_mesh_error() -> None:
+    m = box((1, 1, 1))
+    bad = m.cells[0].data.copy()
+    bad[0, 0] = 999
+    with pytest.raises(rf.MeshError, match="out of range"):
+        rf.Mesh.from_meshio(meshio.Mesh(m.points, [("hexahedron", bad)]))
+
+
+def test_saved_result_reads_back_with_region_names(tmp_path: Path) -> None:
+    regions = {"die": lambda c: c[:, 2] < 0.5, "lid": lambda c: c[:, 2] >= 0.5}
+    mesh = rf.Mesh.from_meshio(box((2, 2, 4), regions=regions))
+    case = rf.Case(mesh)
+    case.solid("die", "silicon", power_w=10.0)
+    case.solid("lid", "copper")
+    case.convective("zmax", htc_w_m2k=100.0, ambient_c=25.0)
+    result = case.solve()
+    path = result.save(tmp_path / "out.vtu")
+    back = meshio.read(path)
+    assert np.allclose(np.concatenate(back.cell_data["temperature_c"]), result.temperature_c)
+    again = rf.load_mesh(path)
+    assert again.regions == ["die", "lid"]
