@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import math
-
-import numpy as np
 import sys
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from rackflow import _core
 from rackflow.errors import CaseError, RackflowWarning
@@ -91,7 +91,9 @@ class Case:
 
     def __init__(self, mesh: Mesh) -> None:
         if not isinstance(mesh, Mesh):
-            raise CaseError(f"Case needs a rackflow Mesh (from rackflow.load_mesh), got {type(mesh).__name__}")
+            raise CaseError(
+                f"Case needs a rackflow Mesh (from rackflow.load_mesh), got {type(mesh).__name__}"
+            )
         self.mesh = mesh
         self.solids: dict[str, SolidSpec] = {}
         self.contacts: list[ContactSpec] = []
@@ -167,13 +169,13 @@ class Case:
         self._region(region_b)
         if region_a == region_b:
             raise CaseError(f"contact: '{region_a}' with itself; name two different regions")
-        r = _number(f"contact '{region_a}'–'{region_b}': resistance_m2k_w", resistance_m2k_w, non_negative=True)
+        r = _number(
+            f"contact '{region_a}'–'{region_b}': resistance_m2k_w", resistance_m2k_w, non_negative=True
+        )
         shared = {frozenset((a, b)) for a, b, _ in self.mesh.interfaces()}
         if frozenset((region_a, region_b)) not in shared:
             raise CaseError(f"contact: regions '{region_a}' and '{region_b}' share no faces")
-        self.contacts = [
-            c for c in self.contacts if {c.region_a, c.region_b} != {region_a, region_b}
-        ]
+        self.contacts = [c for c in self.contacts if {c.region_a, c.region_b} != {region_a, region_b}]
         spec = ContactSpec(region_a, region_b, r)
         self.contacts.append(spec)
         return spec
@@ -202,7 +204,9 @@ class Case:
             temperature_c=_temperature_c(f"patch '{patch}': temperature_c", temperature_c),
         )
 
-    def heat_flux(self, patch: str, flux_w_m2: float | None = None, power_w: float | None = None) -> BoundarySpec:
+    def heat_flux(
+        self, patch: str, flux_w_m2: float | None = None, power_w: float | None = None
+    ) -> BoundarySpec:
         """Heat flux into the domain: per area (W/m²) or a total (W) spread over the patch."""
         if (flux_w_m2 is None) == (power_w is None):
             raise CaseError(f"patch '{patch}': give exactly one of flux_w_m2 or power_w")
@@ -244,7 +248,9 @@ class Case:
             elif key in _SETTINGS:
                 core_settings[key] = value
             else:
-                raise CaseError(f"unknown solver setting '{key}'; known settings: {sorted(_SETTINGS | {'initial_temperature_c'})}")
+                raise CaseError(
+                    f"unknown solver setting '{key}'; known settings: {sorted(_SETTINGS | {'initial_temperature_c'})}"
+                )
         return {
             "solids": [
                 {
@@ -318,4 +324,3 @@ _SETTINGS = {
 def _print_progress(iteration: int, residuals: dict[str, float]) -> None:
     text = "  ".join(f"{k} {v:.2e}" for k, v in residuals.items())
     print(f"\r  iteration {iteration:4d}  {text}", end="", file=sys.stderr, flush=True)
-

@@ -18,6 +18,7 @@ Sources
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -77,7 +78,7 @@ class Material:
                 _check_positive(self.name, "conductivity_w_mk", v)
                 if not math.isfinite(t) or t <= ABSOLUTE_ZERO_C:
                     raise MaterialError(f"material '{self.name}': table temperature {t} °C is not physical")
-            if any(b[0] <= a[0] for a, b in zip(pairs, pairs[1:], strict=False)):
+            if any(b[0] <= a[0] for a, b in itertools.pairwise(pairs)):
                 raise MaterialError(
                     f"material '{self.name}': table temperatures must increase strictly, got "
                     f"{[p[0] for p in pairs]}"

@@ -149,9 +149,7 @@ class Mesh:
             warnings.warn(f"mesh skewness reaches {q['max_skewness']:.2f}", MeshQualityWarning, stacklevel=2)
 
     def __repr__(self) -> str:
-        return (
-            f"Mesh({self.source!r}: {self.n_cells} cells, regions {self.regions}, patches {self.patches})"
-        )
+        return f"Mesh({self.source!r}: {self.n_cells} cells, regions {self.regions}, patches {self.patches})"
 
 
 def load_mesh(path: str | Path) -> Mesh:

@@ -95,7 +95,9 @@ class Result:
         boundary or the single fixed temperature of the case (``inlet=`` needs coolant flow).
         """
         if inlet is not None:
-            raise CaseError("thermal_resistance_k_w(inlet=...) needs coolant flow, which this case has none of")
+            raise CaseError(
+                "thermal_resistance_k_w(inlet=...) needs coolant flow, which this case has none of"
+            )
         power = self.power_w(region)
         if power <= 0:
             raise CaseError(f"region '{region}' generates no heat; a thermal resistance needs a heat source")
@@ -174,8 +176,14 @@ class Summary:
     def __str__(self) -> str:
         r = self.result
         mesh = r.mesh
-        lines = [f"rackflow steady solve — {mesh.source}", f"  {mesh.n_cells:,} cells, {len(mesh.regions)} regions, {len(mesh.patches)} patches", ""]
-        lines.append(f"  {'region':<14}{'material':<16}{'power W':>10}{'T min °C':>10}{'T mean °C':>11}{'T max °C':>10}{'R_th K/W':>10}")
+        lines = [
+            f"rackflow steady solve — {mesh.source}",
+            f"  {mesh.n_cells:,} cells, {len(mesh.regions)} regions, {len(mesh.patches)} patches",
+            "",
+        ]
+        lines.append(
+            f"  {'region':<14}{'material':<16}{'power W':>10}{'T min °C':>10}{'T mean °C':>11}{'T max °C':>10}{'R_th K/W':>10}"
+        )
         for region in mesh.regions:
             solid = r.case.solids.get(region)
             material = solid.material.name if solid else "-"
@@ -197,9 +205,13 @@ class Summary:
             else:
                 vals = ", ".join(f"{k}={v:g}" for k, v in b.values.items())
                 cond = f"{b.kind} {vals}".strip()
-            lines.append(f"  {patch:<16}{cond[:33]:<34}{mesh.patch_area(patch) * 1e6:12.2f}{r.heat_flow_w(patch):12.3f}")
+            lines.append(
+                f"  {patch:<16}{cond[:33]:<34}{mesh.patch_area(patch) * 1e6:12.2f}{r.heat_flow_w(patch):12.3f}"
+            )
         for c, q in zip(r.case.contacts, r._contact_heat_flow_w, strict=True):
-            lines.append(f"  contact {c.region_a}→{c.region_b}: R'' = {c.resistance_m2k_w:g} m²K/W, {q:.3f} W")
+            lines.append(
+                f"  contact {c.region_a}→{c.region_b}: R'' = {c.resistance_m2k_w:g} m²K/W, {q:.3f} W"
+            )
         sources = sum(r._region_source_w.values())
         lines.append("")
         lines.append(f"  heat generated {sources:.3f} W; energy balance error {r.energy_balance_error:.2e}")
@@ -209,7 +221,9 @@ class Summary:
             f"{rep['solve_time_s']:.2f} s on {rep['threads']} threads"
         )
         if mesh.has_untagged:
-            lines.append("  note: boundary faces outside every patch are treated as adiabatic walls ('untagged')")
+            lines.append(
+                "  note: boundary faces outside every patch are treated as adiabatic walls ('untagged')"
+            )
         return "\n".join(lines)
 
     def __repr__(self) -> str:

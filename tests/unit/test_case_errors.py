@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import pytest
-
 import rackflow as rf
 from rackflow.testing.meshes import box
 
@@ -22,7 +21,7 @@ def test_unknown_names_list_the_known_ones(mesh: rf.Mesh) -> None:
         case.solid("dye", "silicon")
     with pytest.raises(rf.CaseError, match=r"unknown patch 'top'.*zmax"):
         case.convective("top", htc_w_m2k=10.0, ambient_c=25.0)
-    with pytest.raises(rf.CaseError, match="unknown material 'unobtainium'.*copper"):
+    with pytest.raises(rf.CaseError, match=r"unknown material 'unobtainium'.*copper"):
         case.solid("die", "unobtainium")
 
 
@@ -107,7 +106,6 @@ def test_non_convergence_carries_the_history(mesh: rf.Mesh) -> None:
 def test_no_panic_reaches_python() -> None:
     # malformed arrays straight into the binding: typed errors, never a PanicException
     import numpy as np
-
     from rackflow import _core
 
     pts = np.zeros((4, 3))

@@ -7,7 +7,6 @@ from pathlib import Path
 import meshio
 import numpy as np
 import pytest
-
 import rackflow as rf
 from rackflow.testing.meshes import box
 
@@ -93,7 +92,7 @@ def test_missing_file_and_non_mesh_file(tmp_path: Path) -> None:
         rf.load_mesh(tmp_path / "nope.msh")
     junk = tmp_path / "junk.msh"
     junk.write_text("this is not a mesh\n")
-    with pytest.raises(rf.MeshError, match="junk.msh"):
+    with pytest.raises(rf.MeshError, match=r"junk\.msh"):
         rf.load_mesh(junk)
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 import rackflow as rf
 from rackflow.testing.meshes import box
 
@@ -51,7 +50,9 @@ def test_composite_wall_with_contact_resistance(cells: str, tolerance: float) ->
     result = case.solve(tolerance=1e-12)
     flux = (t1 - t2) / (length / 2 / k1 + rc + length / 2 / k2)
     x = mesh.cell_centers[:, 0]
-    exact = np.where(x < length / 2, t1 - flux * x / k1, t1 - flux * (length / 2 / k1 + rc) - flux * (x - length / 2) / k2)
+    exact = np.where(
+        x < length / 2, t1 - flux * x / k1, t1 - flux * (length / 2 / k1 + rc) - flux * (x - length / 2) / k2
+    )
     assert np.max(np.abs(result.temperature_c - exact)) < tolerance * (t1 - t2)
     area = 0.003 * 0.003
     assert result.heat_flow_w("xmin") == pytest.approx(flux * area, rel=10 * tolerance)

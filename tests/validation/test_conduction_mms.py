@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 import rackflow as rf
 from rackflow.testing.analytic import ManufacturedConduction
 from rackflow.testing.meshes import box

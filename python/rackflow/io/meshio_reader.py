@@ -167,7 +167,9 @@ def from_meshio(m: Any, source: str = "<meshio.Mesh>") -> FlatMesh:
             keep = patches.codes[before] >= 0
             patches.codes[before] = patches.codes[before][keep]
             if t == "polygon":
-                cells = [np.asarray(c, dtype=np.int64).ravel() for c, k in zip(block.data, keep, strict=True) if k]
+                cells = [
+                    np.asarray(c, dtype=np.int64).ravel() for c, k in zip(block.data, keep, strict=True) if k
+                ]
                 face_conn.extend(cells)
                 face_len.append(np.asarray([len(c) for c in cells], dtype=np.int64))
             else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,11 +33,9 @@ def write_result(result: Result, path: Path) -> Path:
     region = mesh.region_of_cell
     temperature = np.asarray(result.temperature_c)
     cell_data = {
-        "temperature_c": [temperature[a:b] for a, b in zip(sizes[:-1], sizes[1:], strict=True)],
+        "temperature_c": [temperature[a:b] for a, b in itertools.pairwise(sizes)],
         # the array name carries the region names: VTU keeps no string field data
-        region_key(mesh.regions): [
-            region[a:b].astype(np.int32) for a, b in zip(sizes[:-1], sizes[1:], strict=True)
-        ],
+        region_key(mesh.regions): [region[a:b].astype(np.int32) for a, b in itertools.pairwise(sizes)],
     }
     out = meshio.Mesh(mesh.points, cells, cell_data=cell_data)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -39,7 +39,12 @@ def box(
         rng = np.random.default_rng(seed)
         h = np.array([lx / nx, ly / ny, lz / nz])
         interior = (
-            (gx.ravel() > 0) & (gx.ravel() < lx) & (gy.ravel() > 0) & (gy.ravel() < ly) & (gz.ravel() > 0) & (gz.ravel() < lz)
+            (gx.ravel() > 0)
+            & (gx.ravel() < lx)
+            & (gy.ravel() > 0)
+            & (gy.ravel() < ly)
+            & (gz.ravel() > 0)
+            & (gz.ravel() < lz)
         )
         points[interior] += jitter * h * rng.uniform(-0.5, 0.5, size=(interior.sum(), 3))
     points = points + np.asarray(origin, dtype=float)
@@ -89,16 +94,43 @@ def box(
     a, b = np.meshgrid(np.arange(ny), np.arange(nz), indexing="ij")
     a, b = a.ravel(), b.ravel()
     tet = cells == "tetra"
-    side(np.c_[pid(0 * a, a, b), pid(0 * a, a + 1, b), pid(0 * a, a + 1, b + 1), pid(0 * a, a, b + 1)], 1, tet)
-    side(np.c_[pid(0 * a + nx, a, b), pid(0 * a + nx, a + 1, b), pid(0 * a + nx, a + 1, b + 1), pid(0 * a + nx, a, b + 1)], 2, tet)
+    side(
+        np.c_[pid(0 * a, a, b), pid(0 * a, a + 1, b), pid(0 * a, a + 1, b + 1), pid(0 * a, a, b + 1)], 1, tet
+    )
+    side(
+        np.c_[
+            pid(0 * a + nx, a, b),
+            pid(0 * a + nx, a + 1, b),
+            pid(0 * a + nx, a + 1, b + 1),
+            pid(0 * a + nx, a, b + 1),
+        ],
+        2,
+        tet,
+    )
     a, b = np.meshgrid(np.arange(nx), np.arange(nz), indexing="ij")
     a, b = a.ravel(), b.ravel()
-    side(np.c_[pid(a, 0 * a, b), pid(a + 1, 0 * a, b), pid(a + 1, 0 * a, b + 1), pid(a, 0 * a, b + 1)], 3, tet)
-    side(np.c_[pid(a, 0 * a + ny, b), pid(a + 1, 0 * a + ny, b), pid(a + 1, 0 * a + ny, b + 1), pid(a, 0 * a + ny, b + 1)], 4, tet)
+    side(
+        np.c_[pid(a, 0 * a, b), pid(a + 1, 0 * a, b), pid(a + 1, 0 * a, b + 1), pid(a, 0 * a, b + 1)], 3, tet
+    )
+    side(
+        np.c_[
+            pid(a, 0 * a + ny, b),
+            pid(a + 1, 0 * a + ny, b),
+            pid(a + 1, 0 * a + ny, b + 1),
+            pid(a, 0 * a + ny, b + 1),
+        ],
+        4,
+        tet,
+    )
     a, b = np.meshgrid(np.arange(nx), np.arange(ny), indexing="ij")
     a, b = a.ravel(), b.ravel()
     for kk, tag in ((0, 5), (nz, 6)):
-        quads = np.c_[pid(a, b, 0 * a + kk), pid(a + 1, b, 0 * a + kk), pid(a + 1, b + 1, 0 * a + kk), pid(a, b + 1, 0 * a + kk)]
+        quads = np.c_[
+            pid(a, b, 0 * a + kk),
+            pid(a + 1, b, 0 * a + kk),
+            pid(a + 1, b + 1, 0 * a + kk),
+            pid(a, b + 1, 0 * a + kk),
+        ]
         if cells == "mixed":
             wedge_col = (a + b) % 3 == 2
             side(quads[~wedge_col], tag, False)

@@ -4,4 +4,5 @@ mod it {
     mod conduction;
     mod linalg;
     mod mesh;
+    mod properties;
 }

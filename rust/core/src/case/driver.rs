@@ -60,7 +60,9 @@ fn normalisation(a: &crate::linalg::Csr, b: &[f64], t: &[f64]) -> f64 {
     a.mul_vec(&vec![mean; n], &mut abar);
     let d1: Vec<f64> = at.iter().zip(&abar).map(|(x, y)| x - y).collect();
     let d2: Vec<f64> = b.iter().zip(&abar).map(|(x, y)| x - y).collect();
-    (norm(&d1) + norm(&d2)).max(f64::MIN_POSITIVE)
+    // a uniform solution makes both terms vanish: fall back to a round-off floor of the raw system
+    let floor = 1e-3 * (norm(b) + norm(&at));
+    (norm(&d1) + norm(&d2)).max(floor).max(f64::MIN_POSITIVE)
 }
 
 /// Solve a conduction case on a mesh. Runs on a rayon pool of `case.settings.threads` threads.
