@@ -15,9 +15,11 @@ mod build;
 mod geometry;
 mod quality;
 pub mod structured;
+mod subset;
 
 pub use build::{CellShape, MeshInput};
 pub use quality::QualityReport;
+pub use subset::SubsetMap;
 
 /// Three-component vector of `f64`.
 pub type Vec3 = [f64; 3];

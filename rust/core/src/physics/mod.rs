@@ -1,6 +1,7 @@
 //! Physical models: temperature-dependent properties and the energy equation.
 
 pub mod energy;
+pub mod flow;
 pub mod property;
 
 pub use property::Property;
