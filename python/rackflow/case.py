@@ -19,6 +19,7 @@ import numpy as np
 
 from rackflow import _core
 from rackflow.errors import CaseError, RackflowWarning
+from rackflow.coolant_adapter import coolant_to_core, resolve_coolant
 from rackflow.materials import ABSOLUTE_ZERO_C, Material, get_material
 from rackflow.mesh import Mesh
 
@@ -67,6 +68,14 @@ class SolidSpec:
 
 
 @dataclass
+class FluidSpec:
+    """A coolant region."""
+
+    region: str
+    coolant: Any
+
+
+@dataclass
 class ContactSpec:
     """A contact resistance between two regions."""
 
@@ -98,6 +107,7 @@ class Case:
         self.solids: dict[str, SolidSpec] = {}
         self.contacts: list[ContactSpec] = []
         self.boundaries: dict[str, BoundarySpec] = {}
+        self.fluids: dict[str, FluidSpec] = {}
         #: extra volumetric heat per cell (W/m³) from spatially varying power maps
         self.cell_power_density_w_m3: np.ndarray | None = None
 
@@ -126,6 +136,8 @@ class Case:
         centres (an n × 3 array, m) returning W/m³ per cell, for non-uniform power maps.
         """
         self._region(region)
+        if region in getattr(self, "fluids", {}):
+            raise CaseError(f"region '{region}' is already a fluid")
         mat = get_material(material)
         if callable(power_density_w_m3):
             cells = self.mesh.cells_of(region)
@@ -155,13 +167,15 @@ class Case:
         self.solids[region] = spec
         return spec
 
-    def fluid(self, region: str, coolant: Any = None) -> None:
-        """A coolant region. Coolant flow is not part of this release yet."""
+    def fluid(self, region: str, coolant: Any = "water") -> FluidSpec:
+        """A coolant region: a library coolant name (``"water"``, ``"PG25"``) or a
+        :class:`rackflow.Coolant`. Its boundary faces are no-slip walls unless told otherwise."""
         self._region(region)
-        raise CaseError(
-            f"region '{region}': coolant flow is not available yet in this rackflow build; "
-            "model the coolant side with case.convective(...) on the wetted patch"
-        )
+        if region in self.solids:
+            raise CaseError(f"region '{region}' is already a solid")
+        spec = FluidSpec(region, resolve_coolant(coolant))
+        self.fluids[region] = spec
+        return spec
 
     def contact(self, region_a: str, region_b: str, resistance_m2k_w: float) -> ContactSpec:
         """A contact (thermal interface) resistance on the faces two regions share, m²·K/W."""
@@ -227,12 +241,76 @@ class Case:
         """No heat flow (the default for every patch without a condition)."""
         return self._set(patch, "adiabatic")
 
+    # ----- flow boundary conditions ------------------------------------------------------------
+    def inlet(
+        self,
+        patch: str,
+        flow_lpm: float | None = None,
+        *,
+        mass_flow_kg_s: float | None = None,
+        velocity_m_s: float | None = None,
+        temperature_c: float | None = None,
+    ) -> BoundarySpec:
+        """Coolant inlet with a uniform normal inflow: volume flow (L/min), mass flow or speed."""
+        given = {k: v for k, v in (("flow_lpm", flow_lpm), ("mass_flow_kg_s", mass_flow_kg_s), ("velocity_m_s", velocity_m_s)) if v is not None}
+        if len(given) != 1:
+            raise CaseError(f"inlet '{patch}': give exactly one of flow_lpm, mass_flow_kg_s or velocity_m_s (got {sorted(given)})")
+        (key, value), = given.items()
+        v = _number(f"inlet '{patch}': {key}", value, positive=True)
+        values: dict[str, float] = {key: v}
+        if temperature_c is not None:
+            values["temperature_c"] = _temperature_c(f"inlet '{patch}': temperature_c", temperature_c)
+        return self._set(patch, "inlet", **values)
+
+    def outlet(self, patch: str, pressure_pa: float = 0.0) -> BoundarySpec:
+        """Coolant outlet at a fixed static (gauge) pressure, Pa."""
+        return self._set(patch, "outlet", pressure_pa=_number(f"outlet '{patch}': pressure_pa", pressure_pa))
+
+    def wall(self, patch: str, velocity_m_s: tuple[float, float, float] | None = None) -> BoundarySpec:
+        """A no-slip wall (the default), optionally moving tangentially with ``velocity_m_s``."""
+        spec = self._set(patch, "wall")
+        if velocity_m_s is not None:
+            v = [_number(f"wall '{patch}': velocity_m_s", x) for x in velocity_m_s]
+            if len(v) != 3:
+                raise CaseError(f"wall '{patch}': velocity_m_s needs three components, got {len(v)}")
+            spec.face_values["velocity_m_s"] = np.asarray(v)
+        return spec
+
+    def symmetry(self, patch: str) -> BoundarySpec:
+        """A symmetry plane for flow and heat."""
+        return self._set(patch, "symmetry")
+
+    def fluids_density(self, patch: str) -> np.ndarray:
+        """Coolant density (kg/m³) at the inlet temperature of the fluids next to a patch."""
+        b = self.boundaries.get(patch)
+        t_c = b.values.get("temperature_c", 20.0) if b is not None else 20.0
+        values = []
+        for f in self.fluids.values():
+            rho = f.coolant.density_kg_m3
+            values.append(float(rho(t_c)) if callable(rho) else float(rho))
+        return np.asarray(values or [np.nan])
+
     # ----- the core's description --------------------------------------------------------------
     def to_core(self, **settings: Any) -> dict[str, Any]:
         """The case in the core's serde form (SI, kelvin)."""
         boundaries = []
         for b in self.boundaries.values():
             entry: dict[str, Any] = {"kind": b.kind, "patch": b.patch}
+            if b.kind == "inlet":
+                for key, value in b.values.items():
+                    if key == "flow_lpm":
+                        entry["volume_flow_m3_s"] = value / 60_000.0
+                    elif key == "temperature_c":
+                        entry["temperature_k"] = value - ABSOLUTE_ZERO_C
+                    else:
+                        entry[key] = value
+                boundaries.append(entry)
+                continue
+            if b.kind == "wall":
+                if "velocity_m_s" in b.face_values:
+                    entry["velocity_m_s"] = [float(x) for x in b.face_values["velocity_m_s"]]
+                boundaries.append(entry)
+                continue
             for key, value in b.values.items():
                 if key.endswith("_c"):
                     entry[key.removesuffix("_c") + "_k"] = value - ABSOLUTE_ZERO_C
@@ -261,6 +339,7 @@ class Case:
                 }
                 for s in self.solids.values()
             ],
+            "fluids": [{"region": f.region, "coolant": coolant_to_core(f.coolant)} for f in self.fluids.values()],
             "contacts": [
                 {"region_a": c.region_a, "region_b": c.region_b, "resistance_m2k_w": c.resistance_m2k_w}
                 for c in self.contacts
@@ -311,6 +390,12 @@ class Case:
 
 
 _SETTINGS = {
+    "convection",
+    "velocity_relaxation",
+    "velocity_tolerance",
+    "pressure_tolerance",
+    "mass_tolerance",
+    "flow_max_iterations",
     "tolerance",
     "max_iterations",
     "linear_tolerance",

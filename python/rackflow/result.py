@@ -28,7 +28,17 @@ class Result:
         t = raw["temperature_k"]
         t -= -ABSOLUTE_ZERO_C  # in place: the array the core handed over becomes °C
         t.flags.writeable = False
-        self._temperature_c: np.ndarray = t
+        self._temperature_c: np.ndarray | None = t if len(t) else None
+        self._velocity: np.ndarray | None = raw["velocity_m_s"] if len(raw["velocity_m_s"]) else None
+        self._pressure: np.ndarray | None = raw["pressure_pa"] if len(raw["pressure_pa"]) else None
+        self._mass_flux: np.ndarray | None = raw["mass_flux_kg_s"] if len(raw["mass_flux_kg_s"]) else None
+        for array in (self._velocity, self._pressure, self._mass_flux):
+            if array is not None:
+                array.flags.writeable = False
+        self._patch_mass_flow = dict(zip(self.mesh.patches, raw["patch_mass_flow_kg_s"], strict=False))
+        self._patch_total_p = dict(zip(self.mesh.patches, raw["patch_total_pressure_pa"], strict=False))
+        self._patch_static_p = dict(zip(self.mesh.patches, raw["patch_static_pressure_pa"], strict=False))
+        self.mass_imbalance: float = float(raw["mass_imbalance"])
         self._patch_heat_flow_w = dict(zip(self.mesh.patches, raw["patch_heat_flow_w"], strict=True))
         self._region_source_w = dict(zip(self.mesh.regions, raw["region_source_w"], strict=True))
         self._contact_heat_flow_w = list(raw["contact_heat_flow_w"])
@@ -40,7 +50,67 @@ class Result:
     @property
     def temperature_c(self) -> np.ndarray:
         """Cell temperatures, °C (read-only)."""
+        if self._temperature_c is None:
+            raise CaseError("this solve computed no temperatures (a flow-only case)")
         return self._temperature_c
+
+    @property
+    def has_flow(self) -> bool:
+        """Whether coolant flow was solved."""
+        return self._velocity is not None
+
+    @property
+    def has_temperature(self) -> bool:
+        """Whether the energy equation was solved."""
+        return self._temperature_c is not None
+
+    def _flow(self, array: np.ndarray | None) -> np.ndarray:
+        if array is None:
+            raise CaseError("this case has no coolant flow")
+        return array
+
+    @property
+    def velocity_m_s(self) -> np.ndarray:
+        """Cell velocities, shape (n_cells, 3), m/s (zero in solids)."""
+        return self._flow(self._velocity)
+
+    @property
+    def pressure_pa(self) -> np.ndarray:
+        """Cell static (gauge) pressure, Pa (zero in solids)."""
+        return self._flow(self._pressure)
+
+    @property
+    def mass_flux_kg_s(self) -> np.ndarray:
+        """Mass flux through every mesh face along its normal, kg/s."""
+        return self._flow(self._mass_flux)
+
+    def _patch_value(self, table: dict[str, float], patch: str) -> float:
+        self._flow(self._velocity)
+        if patch not in self.mesh.patches:
+            raise CaseError(f"unknown patch '{patch}'; the mesh has patches {self.mesh.patches}")
+        value = table.get(patch, float("nan"))
+        if value is None or not np.isfinite(value):
+            raise CaseError(f"patch '{patch}' does not bound the coolant")
+        return float(value)
+
+    def mass_flow_kg_s(self, patch: str) -> float:
+        """Coolant mass flow through a patch, kg/s, positive into the domain."""
+        self._flow(self._velocity)
+        if patch not in self.mesh.patches:
+            raise CaseError(f"unknown patch '{patch}'; the mesh has patches {self.mesh.patches}")
+        return float(self._patch_mass_flow.get(patch, 0.0))
+
+    def total_pressure_pa(self, patch: str) -> float:
+        """Area-weighted mean total pressure p + ρu²/2 on a patch, Pa."""
+        return self._patch_value(self._patch_total_p, patch)
+
+    def static_pressure_pa(self, patch: str) -> float:
+        """Area-weighted mean static pressure on a patch, Pa."""
+        return self._patch_value(self._patch_static_p, patch)
+
+    def pressure_drop_pa(self, inlet: str, outlet: str) -> float:
+        """Drop of area-weighted mean total pressure from ``inlet`` to ``outlet``, Pa."""
+        return self.total_pressure_pa(inlet) - self.total_pressure_pa(outlet)
 
     # ----- engineering numbers ---------------------------------------------------------------
     def _region_cells(self, region: str) -> np.ndarray:
@@ -51,19 +121,19 @@ class Result:
 
     def max_temperature_c(self, region: str | None = None) -> float:
         """Maximum cell temperature of a region (or of the whole domain), °C."""
-        t = self._temperature_c if region is None else self._temperature_c[self._region_cells(region)]
+        t = self.temperature_c if region is None else self.temperature_c[self._region_cells(region)]
         return float(t.max())
 
     def min_temperature_c(self, region: str | None = None) -> float:
         """Minimum cell temperature of a region (or of the whole domain), °C."""
-        t = self._temperature_c if region is None else self._temperature_c[self._region_cells(region)]
+        t = self.temperature_c if region is None else self.temperature_c[self._region_cells(region)]
         return float(t.min())
 
     def mean_temperature_c(self, region: str | None = None) -> float:
         """Volume-weighted mean temperature of a region (or of the whole domain), °C."""
         cells = np.arange(self.mesh.n_cells) if region is None else self._region_cells(region)
         v = self.mesh.cell_volumes[cells]
-        return float(np.dot(self._temperature_c[cells], v) / v.sum())
+        return float(np.dot(self.temperature_c[cells], v) / v.sum())
 
     def heat_flow_w(self, patch: str) -> float:
         """Heat flow through a patch, W, positive into the domain."""
@@ -141,6 +211,8 @@ class Result:
         return render(self, field, **kwargs)
 
     def __repr__(self) -> str:
+        if not self.has_temperature:
+            return f"Result(flow only, {self.report['flow_iterations']} iterations)"
         return f"Result(T max {self.max_temperature_c():.2f} °C, balance {self.energy_balance_error:.1e})"
 
 
@@ -150,27 +222,45 @@ class Summary:
     def __init__(self, result: Result) -> None:
         self.result = result
 
+    def _ports(self) -> tuple[list[str], list[str]]:
+        kinds = {p: b.kind for p, b in self.result.case.boundaries.items()}
+        return [p for p, k in kinds.items() if k == "inlet"], [p for p, k in kinds.items() if k == "outlet"]
+
     def to_dict(self) -> dict[str, float]:
         """Flat dict with snake_case keys carrying units (the sweep-table column names)."""
         r = self.result
         out: dict[str, float] = {}
-        for region in r.mesh.regions:
-            out[f"max_temperature_c.{region}"] = r.max_temperature_c(region)
-            out[f"mean_temperature_c.{region}"] = r.mean_temperature_c(region)
-            out[f"min_temperature_c.{region}"] = r.min_temperature_c(region)
-            if r.power_w(region) > 0:
-                out[f"power_w.{region}"] = r.power_w(region)
-                try:
-                    out[f"thermal_resistance_k_w.{region}"] = r.thermal_resistance_k_w(region)
-                except CaseError:
-                    pass
-        for patch in r.mesh.patches:
-            out[f"heat_flow_w.{patch}"] = r.heat_flow_w(patch)
-        out["max_temperature_c"] = r.max_temperature_c()
-        out["energy_balance_error"] = r.energy_balance_error
+        if r.has_temperature:
+            for region in r.mesh.regions:
+                out[f"max_temperature_c.{region}"] = r.max_temperature_c(region)
+                out[f"mean_temperature_c.{region}"] = r.mean_temperature_c(region)
+                out[f"min_temperature_c.{region}"] = r.min_temperature_c(region)
+                if r.power_w(region) > 0:
+                    out[f"power_w.{region}"] = r.power_w(region)
+                    try:
+                        out[f"thermal_resistance_k_w.{region}"] = r.thermal_resistance_k_w(region)
+                    except CaseError:
+                        pass
+            for patch in r.mesh.patches:
+                out[f"heat_flow_w.{patch}"] = r.heat_flow_w(patch)
+            out["max_temperature_c"] = r.max_temperature_c()
+            out["energy_balance_error"] = r.energy_balance_error
+        if r.has_flow:
+            inlets, outlets = self._ports()
+            for patch in inlets + outlets:
+                out[f"mass_flow_kg_s.{patch}"] = r.mass_flow_kg_s(patch)
+            if inlets and outlets:
+                dp = r.pressure_drop_pa(inlets[0], outlets[0])
+                out["pressure_drop_pa"] = dp
+                volume_flow = sum(
+                    r.mass_flow_kg_s(p) / float(np.mean(r.case.fluids_density(p))) for p in inlets
+                )
+                out["pumping_power_w"] = dp * volume_flow
+            out["mass_imbalance"] = r.mass_imbalance
+            out["flow_iterations"] = float(r.report["flow_iterations"])
         out["outer_iterations"] = float(r.report["outer_iterations"])
         out["linear_iterations"] = float(sum(r.report["linear_iterations"]))
-        out["solve_time_s"] = float(r.report["solve_time_s"])
+        out["solve_time_s"] = float(r.report["solve_time_s"] + r.report.get("flow_time_s", 0.0))
         return out
 
     def __str__(self) -> str:
@@ -181,49 +271,66 @@ class Summary:
             f"  {mesh.n_cells:,} cells, {len(mesh.regions)} regions, {len(mesh.patches)} patches",
             "",
         ]
-        lines.append(
-            f"  {'region':<14}{'material':<16}{'power W':>10}{'T min °C':>10}{'T mean °C':>11}{'T max °C':>10}{'R_th K/W':>10}"
-        )
-        for region in mesh.regions:
-            solid = r.case.solids.get(region)
-            material = solid.material.name if solid else "-"
-            power = r.power_w(region)
-            try:
-                rth = f"{r.thermal_resistance_k_w(region):10.4f}" if power > 0 else f"{'':>10}"
-            except CaseError:
-                rth = f"{'n/a':>10}"
+        if r.has_temperature:
             lines.append(
-                f"  {region:<14}{material:<16}{power:10.2f}{r.min_temperature_c(region):10.2f}"
-                f"{r.mean_temperature_c(region):11.2f}{r.max_temperature_c(region):10.2f}{rth}"
+                f"  {'region':<14}{'material':<16}{'power W':>10}{'T min °C':>10}{'T mean °C':>11}{'T max °C':>10}{'R_th K/W':>10}"
             )
-        lines.append("")
-        lines.append(f"  {'patch':<16}{'condition':<34}{'area mm²':>12}{'heat in W':>12}")
+            for region in mesh.regions:
+                solid = r.case.solids.get(region)
+                fluid = r.case.fluids.get(region)
+                material = solid.material.name if solid else (str(getattr(fluid.coolant, "name", "coolant")) if fluid else "-")
+                power = r.power_w(region)
+                try:
+                    rth = f"{r.thermal_resistance_k_w(region):10.4f}" if power > 0 else f"{'':>10}"
+                except CaseError:
+                    rth = f"{'n/a':>10}"
+                lines.append(
+                    f"  {region:<14}{material:<16}{power:10.2f}{r.min_temperature_c(region):10.2f}"
+                    f"{r.mean_temperature_c(region):11.2f}{r.max_temperature_c(region):10.2f}{rth}"
+                )
+            lines.append("")
+        header = f"  {'patch':<16}{'condition':<34}{'area mm²':>12}"
+        header += f"{'heat in W':>12}" if r.has_temperature else ""
+        header += f"{'mass in g/s':>13}{'p_tot Pa':>12}" if r.has_flow else ""
+        lines.append(header)
         for patch in mesh.patches:
             b = r.case.boundaries.get(patch)
             if b is None:
-                cond = "adiabatic (untagged faces)" if patch == UNTAGGED else "adiabatic (no condition)"
+                cond = "adiabatic wall (untagged faces)" if patch == UNTAGGED else "adiabatic wall (no condition)"
             else:
                 vals = ", ".join(f"{k}={v:g}" for k, v in b.values.items())
                 cond = f"{b.kind} {vals}".strip()
-            lines.append(
-                f"  {patch:<16}{cond[:33]:<34}{mesh.patch_area(patch) * 1e6:12.2f}{r.heat_flow_w(patch):12.3f}"
-            )
-        for c, q in zip(r.case.contacts, r._contact_heat_flow_w, strict=True):
-            lines.append(
-                f"  contact {c.region_a}→{c.region_b}: R'' = {c.resistance_m2k_w:g} m²K/W, {q:.3f} W"
-            )
-        sources = sum(r._region_source_w.values())
+            row = f"  {patch:<16}{cond[:33]:<34}{mesh.patch_area(patch) * 1e6:12.2f}"
+            if r.has_temperature:
+                row += f"{r.heat_flow_w(patch):12.3f}"
+            if r.has_flow:
+                m = r.mass_flow_kg_s(patch)
+                try:
+                    pt = f"{r.total_pressure_pa(patch):12.2f}"
+                except CaseError:
+                    pt = f"{'':>12}"
+                row += f"{m * 1e3:13.4f}{pt}"
+            lines.append(row)
+        for c, q in zip(r.case.contacts, r._contact_heat_flow_w, strict=False):
+            lines.append(f"  contact {c.region_a}→{c.region_b}: R'' = {c.resistance_m2k_w:g} m²K/W, {q:.3f} W")
         lines.append("")
-        lines.append(f"  heat generated {sources:.3f} W; energy balance error {r.energy_balance_error:.2e}")
+        d = self.to_dict()
+        if r.has_temperature:
+            sources = sum(r._region_source_w.values())
+            lines.append(f"  heat generated {sources:.3f} W; energy balance error {r.energy_balance_error:.2e}")
+        if r.has_flow:
+            if "pressure_drop_pa" in d:
+                lines.append(
+                    f"  pressure drop {d['pressure_drop_pa']:.3f} Pa; pumping power {d['pumping_power_w'] * 1e3:.4f} mW"
+                )
+            lines.append(f"  mass imbalance {r.mass_imbalance:.2e} of the inflow; {r.report['flow_iterations']} flow iterations")
         rep = r.report
         lines.append(
             f"  solver: {rep['outer_iterations']} outer / {sum(rep['linear_iterations'])} linear iterations, "
-            f"{rep['solve_time_s']:.2f} s on {rep['threads']} threads"
+            f"{rep['solve_time_s'] + rep.get('flow_time_s', 0.0):.2f} s on {rep['threads']} threads"
         )
         if mesh.has_untagged:
-            lines.append(
-                "  note: boundary faces outside every patch are treated as adiabatic walls ('untagged')"
-            )
+            lines.append("  note: boundary faces outside every patch are adiabatic (no-slip for coolant) walls ('untagged')")
         return "\n".join(lines)
 
     def __repr__(self) -> str:

@@ -2,7 +2,7 @@
 
 use crate::interrupt;
 use crate::mesh::Mesh;
-use numpy::IntoPyArray;
+use numpy::{IntoPyArray, PyArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -29,6 +29,18 @@ pub fn solve_case<'py>(
     d.set_item("region_source_w", solution.region_source_w)?;
     d.set_item("contact_heat_flow_w", solution.contact_heat_flow_w)?;
     d.set_item("energy_balance_error", solution.energy_balance_error)?;
+    let n_vel = solution.velocity_m_s.len();
+    let flat: Vec<f64> = solution.velocity_m_s.iter().flatten().copied().collect();
+    d.set_item("velocity_m_s", flat.into_pyarray(py).reshape([n_vel, 3])?)?;
+    d.set_item("pressure_pa", solution.pressure_pa.into_pyarray(py))?;
+    d.set_item("mass_flux_kg_s", solution.mass_flux_kg_s.into_pyarray(py))?;
+    d.set_item("patch_mass_flow_kg_s", solution.patch_mass_flow_kg_s)?;
+    d.set_item("patch_total_pressure_pa", solution.patch_total_pressure_pa)?;
+    d.set_item(
+        "patch_static_pressure_pa",
+        solution.patch_static_pressure_pa,
+    )?;
+    d.set_item("mass_imbalance", solution.mass_imbalance)?;
     let report = serde_json::to_string(&solution.report)
         .map_err(|e| PyValueError::new_err(e.to_string()))?;
     d.set_item("report_json", report)?;

@@ -18,7 +18,9 @@ fn main() {
     let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(32);
     let re: f64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(100.0);
     let second: bool = args.get(3).map_or(true, |s| s != "upwind");
-    let mesh = BoxArrays::new([n, n, 1], [1.0, 1.0, 1.0 / n as f64], BoxCells::Hexa).build().unwrap_or_else(|e| panic!("{e}"));
+    let mesh = BoxArrays::new([n, n, 1], [1.0, 1.0, 1.0 / n as f64], BoxCells::Hexa)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
     let nc = mesh.n_cells();
     let bc = vec![
         FlowBc::Wall([0.0; 3]),
@@ -30,10 +32,18 @@ fn main() {
     ];
     let flow = Flow::new(&mesh, vec![1.0; nc], vec![1.0 / re; nc], bc);
     let t = Instant::now();
-    let settings = FlowSettings { second_order: second, max_iterations: 5000, ..Default::default() };
+    let settings = FlowSettings {
+        second_order: second,
+        max_iterations: 5000,
+        ..Default::default()
+    };
     match flow.solve(&settings, &Print, None) {
         Ok(s) => {
-            eprintln!("converged in {} iterations, {:.2}s", s.iterations, t.elapsed().as_secs_f64());
+            eprintln!(
+                "converged in {} iterations, {:.2}s",
+                s.iterations,
+                t.elapsed().as_secs_f64()
+            );
             // u on the vertical centreline
             let mut line: Vec<(f64, f64)> = (0..nc)
                 .filter(|&c| (mesh.cell_centre[c][0] - 0.5).abs() < 0.6 / n as f64)

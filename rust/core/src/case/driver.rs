@@ -26,6 +26,14 @@ pub struct SolveReport {
     pub threads: usize,
     /// Multigrid levels (unknowns per level), when used.
     pub multigrid_levels: Vec<usize>,
+    /// Flow (SIMPLEC) iterations, when coolant flow was solved.
+    pub flow_iterations: usize,
+    /// Flow residuals per iteration: Ux, Uy, Uz, p, continuity.
+    pub flow_history: Vec<[f64; 5]>,
+    /// Wall time of the flow solve, s.
+    pub flow_time_s: f64,
+    /// Whether the energy equation was solved.
+    pub energy_solved: bool,
 }
 
 /// A converged solution with its balances.
@@ -43,6 +51,20 @@ pub struct Solution {
     pub energy_balance_error: f64,
     /// Solver statistics.
     pub report: SolveReport,
+    /// Cell velocities, m/s (zero in solids; empty without coolant flow).
+    pub velocity_m_s: Vec<[f64; 3]>,
+    /// Cell static pressure, Pa (zero in solids; empty without coolant flow).
+    pub pressure_pa: Vec<f64>,
+    /// Face mass flux along each face's normal, kg/s (empty without coolant flow).
+    pub mass_flux_kg_s: Vec<f64>,
+    /// Mass flow into the domain through each patch, kg/s.
+    pub patch_mass_flow_kg_s: Vec<f64>,
+    /// Area-weighted mean total pressure on each patch, Pa (NaN where no coolant).
+    pub patch_total_pressure_pa: Vec<f64>,
+    /// Area-weighted mean static pressure on each patch, Pa (NaN where no coolant).
+    pub patch_static_pressure_pa: Vec<f64>,
+    /// Σ|cell continuity error| / inflow.
+    pub mass_imbalance: f64,
 }
 
 fn norm(v: &[f64]) -> f64 {
@@ -65,9 +87,23 @@ fn normalisation(a: &crate::linalg::Csr, b: &[f64], t: &[f64]) -> f64 {
     (norm(&d1) + norm(&d2)).max(floor).max(f64::MIN_POSITIVE)
 }
 
-/// Solve a conduction case on a mesh. Runs on a rayon pool of `case.settings.threads` threads.
+/// Whether a case asks for temperatures: solids, thermal boundary conditions or inlet temperatures.
+fn needs_energy(case: &Case) -> bool {
+    use super::spec::Boundary;
+    !case.solids.is_empty()
+        || case.fluids.is_empty()
+        || case.boundaries.iter().any(|b| match b {
+            Boundary::FixedTemperature { .. }
+            | Boundary::HeatFlux { .. }
+            | Boundary::Convective { .. } => true,
+            Boundary::Inlet { temperature_k, .. } => temperature_k.is_some(),
+            _ => false,
+        })
+}
+
+/// Solve a case on a mesh: coolant flow where there are fluids, then temperatures.
+/// Runs on a rayon pool of `case.settings.threads` threads.
 pub fn solve(mesh: &Mesh, case: &Case, monitor: &dyn Monitor) -> Result<Solution> {
-    let resolved = Resolved::new(case, mesh)?;
     let threads = case
         .settings
         .threads
@@ -76,7 +112,172 @@ pub fn solve(mesh: &Mesh, case: &Case, monitor: &dyn Monitor) -> Result<Solution
         .num_threads(threads)
         .build()
         .map_err(|e| Error::Case(format!("cannot start {threads} threads: {e}")))?;
-    pool.install(|| run(mesh, case, resolved, monitor, threads))
+    pool.install(|| {
+        let flow = if case.fluids.is_empty() { None } else { Some(solve_flow(mesh, case, monitor)?) };
+        let mut solution = if needs_energy(case) {
+            if flow.is_some() {
+                return Err(Error::Case(
+                    "conjugate heat transfer (temperatures with coolant flow) is not available in this build yet; \
+                     solve the flow alone (no solids, thermal conditions or inlet temperatures)"
+                        .into(),
+                ));
+            }
+            let resolved = Resolved::new(case, mesh)?;
+            run(mesh, case, resolved, monitor, threads)?
+        } else {
+            Solution {
+                temperature_k: Vec::new(),
+                patch_heat_flow_w: vec![0.0; mesh.n_patches()],
+                region_source_w: vec![0.0; mesh.region_names.len()],
+                contact_heat_flow_w: Vec::new(),
+                energy_balance_error: 0.0,
+                report: SolveReport { threads, ..Default::default() },
+                velocity_m_s: Vec::new(),
+                pressure_pa: Vec::new(),
+                mass_flux_kg_s: Vec::new(),
+                patch_mass_flow_kg_s: Vec::new(),
+                patch_total_pressure_pa: Vec::new(),
+                patch_static_pressure_pa: Vec::new(),
+                mass_imbalance: 0.0,
+            }
+        };
+        solution.report.energy_solved = needs_energy(case);
+        if let Some(f) = flow {
+            f.attach(mesh, &mut solution);
+        }
+        Ok(solution)
+    })
+}
+
+/// The flow part of a solution, on the parent mesh.
+struct FlowOutcome {
+    setup: super::flow_setup::FlowSetup,
+    flow: crate::physics::flow::FlowSolution,
+    time_s: f64,
+}
+
+fn solve_flow(mesh: &Mesh, case: &Case, monitor: &dyn Monitor) -> Result<FlowOutcome> {
+    use crate::physics::flow::{Flow, FlowSettings};
+    let start = Instant::now();
+    let setup = super::flow_setup::resolve(case, mesh)?;
+    let s = &case.settings;
+    let mut problems = Vec::new();
+    if s.convection != "linear_upwind" && s.convection != "upwind" {
+        problems.push(format!(
+            "settings.convection must be 'linear_upwind' or 'upwind', got '{}'",
+            s.convection
+        ));
+    }
+    if !(s.velocity_relaxation > 0.0 && s.velocity_relaxation <= 1.0) {
+        problems.push(format!(
+            "settings.velocity_relaxation must lie in (0, 1], got {}",
+            s.velocity_relaxation
+        ));
+    }
+    for (name, v) in [
+        ("velocity_tolerance", s.velocity_tolerance),
+        ("pressure_tolerance", s.pressure_tolerance),
+        ("mass_tolerance", s.mass_tolerance),
+    ] {
+        if !(v > 0.0 && v < 1.0) {
+            problems.push(format!("settings.{name} must lie in (0, 1), got {v}"));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Case(problems.join("; ")));
+    }
+    let settings = FlowSettings {
+        second_order: s.convection == "linear_upwind",
+        velocity_relaxation: s.velocity_relaxation,
+        velocity_tolerance: s.velocity_tolerance,
+        pressure_tolerance: s.pressure_tolerance,
+        mass_tolerance: s.mass_tolerance,
+        max_iterations: s.flow_max_iterations,
+    };
+    let flow = Flow::new(
+        &setup.mesh,
+        setup.density.clone(),
+        setup.viscosity.clone(),
+        setup.bc.clone(),
+    );
+    let solved = flow.solve(&settings, monitor, None)?;
+    // an outlet that takes coolant in overall means inlet and outlet are swapped or the outlet is misplaced
+    for p in 0..setup.mesh.n_patches() {
+        if let crate::physics::flow::FlowBc::Outlet(_) = setup.bc[p] {
+            let out: f64 = setup.mesh.patch_faces(p).map(|f| solved.mass_flux[f]).sum();
+            if out < -1e-6 * flow.inflow().max(f64::MIN_POSITIVE) {
+                return Err(Error::Case(format!(
+                    "outlet '{}' takes in {:.3e} kg/s of coolant overall: check which patch is the inlet",
+                    setup.mesh.patch_names[p], -out
+                )));
+            }
+        }
+    }
+    Ok(FlowOutcome {
+        setup,
+        flow: solved,
+        time_s: start.elapsed().as_secs_f64(),
+    })
+}
+
+impl FlowOutcome {
+    fn attach(self, mesh: &Mesh, solution: &mut Solution) {
+        let sub = &self.setup.mesh;
+        let map = &self.setup.map;
+        let n = mesh.n_cells();
+        let mut velocity = vec![[0.0; 3]; n];
+        let mut pressure = vec![0.0; n];
+        for (i, &c) in map.cell.iter().enumerate() {
+            velocity[c] = self.flow.velocity[i];
+            pressure[c] = self.flow.pressure[i];
+        }
+        let mut mass_flux = vec![0.0; mesh.n_faces()];
+        for (i, &f) in map.face.iter().enumerate() {
+            mass_flux[f] = if map.flipped[i] {
+                -self.flow.mass_flux[i]
+            } else {
+                self.flow.mass_flux[i]
+            };
+        }
+        let mut inflow = vec![0.0; mesh.n_patches()];
+        let mut total = vec![f64::NAN; mesh.n_patches()];
+        let mut statics = vec![f64::NAN; mesh.n_patches()];
+        for sp in 0..sub.n_patches() {
+            let Some(p) = mesh.patch_index(&sub.patch_names[sp]) else {
+                continue;
+            };
+            let (mut area, mut pt, mut ps, mut m) = (0.0, 0.0, 0.0, 0.0);
+            for f in sub.patch_faces(sp) {
+                let a = crate::mesh::norm(sub.face_area[f]);
+                let c = sub.owner[f] as usize;
+                let rho = self.setup.density[c];
+                let pb = self.flow.boundary_pressure[f - sub.n_internal_faces];
+                // face velocity from the mass flux (exact normal component) for the dynamic pressure
+                let un = self.flow.mass_flux[f] / (rho * a);
+                pt += a * (pb + 0.5 * rho * un * un);
+                ps += a * pb;
+                area += a;
+                m -= self.flow.mass_flux[f];
+            }
+            inflow[p] = m;
+            if area > 0.0 {
+                total[p] = pt / area;
+                statics[p] = ps / area;
+            }
+        }
+        let inlet_flow: f64 = inflow.iter().filter(|&&x| x > 0.0).sum();
+        solution.mass_imbalance = self.flow.history.last().map_or(0.0, |h| h[4]);
+        let _ = inlet_flow;
+        solution.velocity_m_s = velocity;
+        solution.pressure_pa = pressure;
+        solution.mass_flux_kg_s = mass_flux;
+        solution.patch_mass_flow_kg_s = inflow;
+        solution.patch_total_pressure_pa = total;
+        solution.patch_static_pressure_pa = statics;
+        solution.report.flow_iterations = self.flow.iterations;
+        solution.report.flow_history = self.flow.history;
+        solution.report.flow_time_s = self.time_s;
+    }
 }
 
 fn run(
@@ -270,5 +471,12 @@ fn run(
         contact_heat_flow_w,
         energy_balance_error,
         report,
+        velocity_m_s: Vec::new(),
+        pressure_pa: Vec::new(),
+        mass_flux_kg_s: Vec::new(),
+        patch_mass_flow_kg_s: Vec::new(),
+        patch_total_pressure_pa: Vec::new(),
+        patch_static_pressure_pa: Vec::new(),
+        mass_imbalance: 0.0,
     })
 }

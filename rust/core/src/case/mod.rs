@@ -2,9 +2,10 @@
 //! (every problem reported at once), the solve driver and the result with its engineering numbers.
 
 mod driver;
+pub mod flow_setup;
 mod spec;
 mod validate;
 
 pub use driver::{solve, Solution, SolveReport};
-pub use spec::{Boundary, Case, Contact, Material, Settings, Solid};
+pub use spec::{Boundary, Case, Contact, Coolant, Fluid, Material, Settings, Solid};
 pub use validate::{PatchCondition, Resolved};

@@ -10,6 +10,9 @@ pub struct Case {
     /// Conducting regions.
     #[serde(default)]
     pub solids: Vec<Solid>,
+    /// Coolant regions.
+    #[serde(default)]
+    pub fluids: Vec<Fluid>,
     /// Contact resistances between pairs of regions.
     #[serde(default)]
     pub contacts: Vec<Contact>,
@@ -48,6 +51,32 @@ pub struct Solid {
     /// Or a volumetric power density, W/m³.
     #[serde(default)]
     pub power_density_w_m3: Option<f64>,
+}
+
+/// A coolant with temperature-dependent properties (kelvin tables or constants).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Coolant {
+    /// Name, for messages and reports.
+    pub name: String,
+    /// Density, kg/m³.
+    pub density_kg_m3: Property,
+    /// Dynamic viscosity, Pa·s.
+    pub viscosity_pa_s: Property,
+    /// Thermal conductivity, W/(m·K).
+    pub conductivity_w_mk: Property,
+    /// Specific heat, J/(kg·K).
+    pub specific_heat_j_kgk: Property,
+}
+
+/// A coolant region.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fluid {
+    /// Region name in the mesh.
+    pub region: String,
+    /// Its coolant.
+    pub coolant: Coolant,
 }
 
 /// Contact resistance on the faces two regions share.
@@ -101,6 +130,43 @@ pub enum Boundary {
         /// Patch name.
         patch: String,
     },
+    /// Coolant inlet: uniform normal inflow given as a speed, a volume flow or a mass flow.
+    Inlet {
+        /// Patch name.
+        patch: String,
+        /// Inflow speed, m/s.
+        #[serde(default)]
+        velocity_m_s: Option<f64>,
+        /// Or volume flow, m³/s.
+        #[serde(default)]
+        volume_flow_m3_s: Option<f64>,
+        /// Or mass flow, kg/s.
+        #[serde(default)]
+        mass_flow_kg_s: Option<f64>,
+        /// Inlet temperature, K (needed when the energy equation is solved).
+        #[serde(default)]
+        temperature_k: Option<f64>,
+    },
+    /// Coolant outlet at a fixed static pressure.
+    Outlet {
+        /// Patch name.
+        patch: String,
+        /// Static pressure, Pa.
+        pressure_pa: f64,
+    },
+    /// A no-slip wall, optionally moving (tangentially) with a velocity, m/s.
+    Wall {
+        /// Patch name.
+        patch: String,
+        /// Wall velocity, m/s.
+        #[serde(default)]
+        velocity_m_s: Option<[f64; 3]>,
+    },
+    /// A symmetry plane (flow and heat).
+    Symmetry {
+        /// Patch name.
+        patch: String,
+    },
 }
 
 impl Boundary {
@@ -110,7 +176,11 @@ impl Boundary {
             Boundary::FixedTemperature { patch, .. }
             | Boundary::HeatFlux { patch, .. }
             | Boundary::Convective { patch, .. }
-            | Boundary::Adiabatic { patch } => patch,
+            | Boundary::Adiabatic { patch }
+            | Boundary::Inlet { patch, .. }
+            | Boundary::Outlet { patch, .. }
+            | Boundary::Wall { patch, .. }
+            | Boundary::Symmetry { patch } => patch,
         }
     }
 }
@@ -133,6 +203,18 @@ pub struct Settings {
     pub initial_temperature_k: Option<f64>,
     /// Preconditioner: `"amg"` (default) or `"jacobi"`.
     pub preconditioner: String,
+    /// Convection scheme: `"linear_upwind"` (bounded second order, default) or `"upwind"`.
+    pub convection: String,
+    /// Momentum under-relaxation factor.
+    pub velocity_relaxation: f64,
+    /// Flow converged when normalised momentum residuals fall below this …
+    pub velocity_tolerance: f64,
+    /// … the pressure residual below this …
+    pub pressure_tolerance: f64,
+    /// … and the mass imbalance below this fraction of the inflow.
+    pub mass_tolerance: f64,
+    /// Maximum flow (SIMPLEC) iterations.
+    pub flow_max_iterations: usize,
 }
 
 impl Default for Settings {
@@ -145,6 +227,12 @@ impl Default for Settings {
             threads: None,
             initial_temperature_k: None,
             preconditioner: "amg".into(),
+            convection: "linear_upwind".into(),
+            velocity_relaxation: 0.9,
+            velocity_tolerance: 1e-7,
+            pressure_tolerance: 1e-6,
+            mass_tolerance: 1e-6,
+            flow_max_iterations: 3000,
         }
     }
 }

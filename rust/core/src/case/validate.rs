@@ -2,9 +2,9 @@
 //! so a user fixes a case in one round.
 
 use super::spec::{Boundary, Case};
+use crate::error::name_list;
 use crate::mesh::Mesh;
 use crate::physics::Property;
-use crate::error::name_list;
 use crate::{Error, Result};
 
 /// A thermal boundary condition resolved to SI values.
@@ -105,8 +105,13 @@ impl Resolved {
                 (None, None) => {}
             }
         }
+        let fluid_regions: Vec<usize> = case
+            .fluids
+            .iter()
+            .filter_map(|f| mesh.region_index(&f.region))
+            .collect();
         let missing: Vec<&str> = (0..n_regions)
-            .filter(|&r| conductivity[r].is_none())
+            .filter(|&r| conductivity[r].is_none() && !fluid_regions.contains(&r))
             .map(|r| mesh.region_names[r].as_str())
             .collect();
         if !missing.is_empty() {
@@ -134,8 +139,24 @@ impl Resolved {
             }
             seen[p] = true;
             patch[p] = match *b {
-                Boundary::Adiabatic { .. } => PatchCondition::Adiabatic,
-                Boundary::FixedTemperature { temperature_k, ref face_temperature_k, .. } => {
+                Boundary::Adiabatic { .. }
+                | Boundary::Outlet { .. }
+                | Boundary::Wall { .. }
+                | Boundary::Symmetry { .. } => PatchCondition::Adiabatic,
+                Boundary::Inlet { temperature_k, .. } => match temperature_k {
+                    Some(t) => PatchCondition::Fixed(t),
+                    None => {
+                        problems.push(format!(
+                            "inlet '{name}': the energy equation needs an inlet temperature (temperature_c)"
+                        ));
+                        PatchCondition::Adiabatic
+                    }
+                },
+                Boundary::FixedTemperature {
+                    temperature_k,
+                    ref face_temperature_k,
+                    ..
+                } => {
                     if let Some(values) = face_temperature_k {
                         let n = mesh.patch_faces(p).len();
                         if values.len() != n {
@@ -144,7 +165,9 @@ impl Resolved {
                                 values.len()
                             ));
                         } else if let Some(bad) = values.iter().find(|t| !temperature_ok(**t)) {
-                            problems.push(format!("patch '{name}': face temperature {bad} K is not physical"));
+                            problems.push(format!(
+                                "patch '{name}': face temperature {bad} K is not physical"
+                            ));
                         } else {
                             face_temperature[p] = Some(values.clone());
                         }
@@ -254,7 +277,11 @@ impl Resolved {
         let cell_source = case.cell_power_density_w_m3.clone();
         if let Some(q) = &cell_source {
             if q.len() != mesh.n_cells() {
-                problems.push(format!("cell_power_density_w_m3 has {} values for {} cells", q.len(), mesh.n_cells()));
+                problems.push(format!(
+                    "cell_power_density_w_m3 has {} values for {} cells",
+                    q.len(),
+                    mesh.n_cells()
+                ));
             } else if let Some(c) = q.iter().position(|v| !v.is_finite()) {
                 problems.push(format!("cell_power_density_w_m3 is not finite in cell {c}"));
             }

@@ -35,7 +35,9 @@ impl Mesh {
             let (p, q) = (self.owner[f] as usize, self.neighbour[f] as usize);
             match (keep[p], keep[q]) {
                 (true, true) => internal.push(f),
-                (true, false) => boundary.push((n_patches + self.cell_region[q] as usize, f, false)),
+                (true, false) => {
+                    boundary.push((n_patches + self.cell_region[q] as usize, f, false))
+                }
                 (false, true) => boundary.push((n_patches + self.cell_region[p] as usize, f, true)),
                 (false, false) => {}
             }
@@ -82,8 +84,15 @@ impl Mesh {
             patch_names,
             patch_start,
         };
-        let mut map = SubsetMap { cell: cell_map, face: Vec::new(), flipped: Vec::new() };
-        let faces = internal.iter().map(|&f| (f, false)).chain(boundary.iter().map(|b| (b.1, b.2)));
+        let mut map = SubsetMap {
+            cell: cell_map,
+            face: Vec::new(),
+            flipped: Vec::new(),
+        };
+        let faces = internal
+            .iter()
+            .map(|&f| (f, false))
+            .chain(boundary.iter().map(|b| (b.1, b.2)));
         for (i, (f, flip)) in faces.enumerate() {
             let mut verts = self.face(f).to_vec();
             let (owner, area) = if flip {

@@ -149,7 +149,9 @@ impl<'m> Conduction<'m> {
         match self.patch[patch] {
             PatchCondition::Adiabatic => 0.0,
             PatchCondition::Flux(q) => q * self.geometry.area[f],
-            PatchCondition::Fixed(tb) => self.conductance[f] * (self.boundary_temperature(f, patch, tb) - tp),
+            PatchCondition::Fixed(tb) => {
+                self.conductance[f] * (self.boundary_temperature(f, patch, tb) - tp)
+            }
             PatchCondition::Convective(_, ta) => self.conductance[f] * (ta - tp),
         }
     }

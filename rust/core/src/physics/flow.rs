@@ -135,7 +135,8 @@ impl<'m> Flow<'m> {
         for p in 0..self.mesh.n_patches() {
             if let FlowBc::Inlet(speed) = self.bc[p] {
                 for f in self.mesh.patch_faces(p) {
-                    total += self.density[self.mesh.owner[f] as usize] * speed * self.geometry.area[f];
+                    total +=
+                        self.density[self.mesh.owner[f] as usize] * speed * self.geometry.area[f];
                 }
             }
         }
@@ -154,12 +155,17 @@ impl<'m> Flow<'m> {
             })
             .collect();
         let mut it = grads.into_iter();
-        [it.next().unwrap_or_default(), it.next().unwrap_or_default(), it.next().unwrap_or_default()]
+        [
+            it.next().unwrap_or_default(),
+            it.next().unwrap_or_default(),
+            it.next().unwrap_or_default(),
+        ]
     }
 
     fn pressure_gradient(&self, p: &[f64], boundary_p: &[f64]) -> Vec<Vec3> {
         let ni = self.mesh.n_internal_faces;
-        self.least_squares.gradient(self.mesh, p, |f, _| boundary_p[f - ni])
+        self.least_squares
+            .gradient(self.mesh, p, |f, _| boundary_p[f - ni])
     }
 
     /// Barth–Jespersen limiter factor per cell for a component, so that the reconstruction
@@ -186,7 +192,11 @@ impl<'m> Flow<'m> {
             for &c in cells {
                 let r = crate::mesh::sub(mesh.face_centre[f], mesh.cell_centre[c]);
                 let delta = dot(grad[c], r);
-                let bound = if delta > 0.0 { hi[c] - phi[c] } else { lo[c] - phi[c] };
+                let bound = if delta > 0.0 {
+                    hi[c] - phi[c]
+                } else {
+                    lo[c] - phi[c]
+                };
                 if delta.abs() > 1e-300 {
                     limit[c] = limit[c].min((bound / delta).clamp(0.0, 1.0));
                 }
@@ -196,7 +206,12 @@ impl<'m> Flow<'m> {
     }
 
     /// Solve from an initial state (zero velocity, zero pressure if `None`).
-    pub fn solve(&self, settings: &FlowSettings, monitor: &dyn Monitor, initial: Option<FlowSolution>) -> Result<FlowSolution> {
+    pub fn solve(
+        &self,
+        settings: &FlowSettings,
+        monitor: &dyn Monitor,
+        initial: Option<FlowSolution>,
+    ) -> Result<FlowSolution> {
         let mesh = self.mesh;
         let g = &self.geometry;
         let n = mesh.n_cells();
@@ -215,7 +230,9 @@ impl<'m> Flow<'m> {
         // fixed inflow fluxes and outlet pressures hold from the start
         for f in ni..mesh.n_faces() {
             match self.bc_of(f) {
-                FlowBc::Inlet(speed) => s.mass_flux[f] = -self.density[mesh.owner[f] as usize] * speed * g.area[f],
+                FlowBc::Inlet(speed) => {
+                    s.mass_flux[f] = -self.density[mesh.owner[f] as usize] * speed * g.area[f]
+                }
                 FlowBc::Outlet(p) => s.boundary_pressure[f - ni] = p,
                 _ => {}
             }
@@ -229,7 +246,12 @@ impl<'m> Flow<'m> {
             let mut m = 0.0f64;
             for f in ni..mesh.n_faces() {
                 if let FlowBc::Wall(v) = self.bc_of(f) {
-                    m = m.max(self.density[mesh.owner[f] as usize] * dot(v, v).sqrt() * g.area[f].sqrt() * mesh.cell_volume[mesh.owner[f] as usize].cbrt());
+                    m = m.max(
+                        self.density[mesh.owner[f] as usize]
+                            * dot(v, v).sqrt()
+                            * g.area[f].sqrt()
+                            * mesh.cell_volume[mesh.owner[f] as usize].cbrt(),
+                    );
                 }
             }
             m.max(f64::MIN_POSITIVE) * (n as f64)
@@ -276,14 +298,17 @@ impl<'m> Flow<'m> {
             for f in 0..ni {
                 let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
                 let phi = s.mass_flux[f];
-                let d = g.area[f] / (g.d_owner[f] / self.viscosity[p] + g.d_neighbour[f] / self.viscosity[q]);
+                let d = g.area[f]
+                    / (g.d_owner[f] / self.viscosity[p] + g.d_neighbour[f] / self.viscosity[q]);
                 a.val[pat.diag[p]] += d + phi.max(0.0);
                 a.val[pat.diag[q]] += d + (-phi).max(0.0);
                 a.val[pat.upper[f]] -= d + (-phi).max(0.0);
                 a.val[pat.lower[f]] -= d + phi.max(0.0);
                 for k in 0..3 {
                     // diffusion non-orthogonal correction
-                    let corr = d * (dot(grads[k][q], g.neighbour_offset[f]) - dot(grads[k][p], g.owner_offset[f]));
+                    let corr = d
+                        * (dot(grads[k][q], g.neighbour_offset[f])
+                            - dot(grads[k][p], g.owner_offset[f]));
                     // limited linear-upwind deferred correction
                     let ho = if settings.second_order {
                         let up = if phi >= 0.0 { p } else { q };
@@ -316,7 +341,8 @@ impl<'m> Flow<'m> {
                         let up = s.velocity[p];
                         for k in 0..3 {
                             diag_extra[p][k] += dwall * nrm[k] * nrm[k];
-                            let others: f64 = (0..3).filter(|&j| j != k).map(|j| nrm[j] * up[j]).sum();
+                            let others: f64 =
+                                (0..3).filter(|&j| j != k).map(|j| nrm[j] * up[j]).sum();
                             b[p][k] -= dwall * nrm[k] * others;
                         }
                     }
@@ -343,8 +369,12 @@ impl<'m> Flow<'m> {
                 let mut x: Vec<f64> = s.velocity.iter().map(|v| v[k]).collect();
                 let (num, den) = residual_parts(&a, &rhs, &x);
                 residual_parts_uvw[k] = (num, den);
-                let tol = SolveSettings { relative_tolerance: 0.0, absolute_tolerance: 0.0, max_iterations: 200 }
-                    .with_reduction(0.01, &a, &rhs, &x);
+                let tol = SolveSettings {
+                    relative_tolerance: 0.0,
+                    absolute_tolerance: 0.0,
+                    max_iterations: 200,
+                }
+                .with_reduction(0.01, &a, &rhs, &x);
                 let info = bicgstab(&a, &rhs, &mut x, &Jacobi::new(&a), tol, &stop);
                 match info {
                     Ok(_) | Err(Error::LinearSolver { .. }) => {}
@@ -356,7 +386,10 @@ impl<'m> Flow<'m> {
             }
             // a component that is zero everywhere (a symmetry-plane normal) would normalise its
             // round-off by round-off: floor each normalisation at a fraction of the largest
-            let largest = residual_parts_uvw.iter().map(|p| p.1).fold(0.0f64, f64::max);
+            let largest = residual_parts_uvw
+                .iter()
+                .map(|p| p.1)
+                .fold(0.0f64, f64::max);
             for k in 0..3 {
                 let (num, den) = residual_parts_uvw[k];
                 residuals[k] = num / den.max(1e-6 * largest).max(1e-300);
@@ -369,7 +402,9 @@ impl<'m> Flow<'m> {
 
             // ---------- pressure (SIMPLEC) ----------
             // per-volume inverse diagonals (OpenFOAM's rAU, rAtU): the matrix is volume-integrated
-            let r_au: Vec<f64> = (0..n).map(|c| mesh.cell_volume[c] / a.val[pat.diag[c]]).collect();
+            let r_au: Vec<f64> = (0..n)
+                .map(|c| mesh.cell_volume[c] / a.val[pat.diag[c]])
+                .collect();
             // H = b_no_p − Σ a_N U_N; H1 = −Σ a_N
             let mut h = b_no_p.clone();
             let mut h1 = vec![0.0; n];
@@ -457,9 +492,15 @@ impl<'m> Flow<'m> {
                 amg_age = 0;
             }
             amg_age += 1;
-            let pre = amg.as_ref().ok_or_else(|| Error::Case("no pressure preconditioner".into()))?;
-            let tol = SolveSettings { relative_tolerance: 0.0, absolute_tolerance: 0.0, max_iterations: 500 }
-                .with_reduction(0.01, &p_matrix, &rhs_p, &s.pressure);
+            let pre = amg
+                .as_ref()
+                .ok_or_else(|| Error::Case("no pressure preconditioner".into()))?;
+            let tol = SolveSettings {
+                relative_tolerance: 0.0,
+                absolute_tolerance: 0.0,
+                max_iterations: 500,
+            }
+            .with_reduction(0.01, &p_matrix, &rhs_p, &s.pressure);
             match cg(&p_matrix, &rhs_p, &mut s.pressure, pre, tol, &stop) {
                 Ok(_) => {}
                 Err(Error::LinearSolver { .. }) => {
@@ -479,20 +520,32 @@ impl<'m> Flow<'m> {
             // conservative face fluxes
             for f in 0..ni {
                 let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
-                s.mass_flux[f] = phi_hbya[f] - gp[f] * (s.pressure[q] - s.pressure[p]) - pressure_correction_offsets[f];
+                s.mass_flux[f] = phi_hbya[f]
+                    - gp[f] * (s.pressure[q] - s.pressure[p])
+                    - pressure_correction_offsets[f];
             }
             for f in ni..mesh.n_faces() {
                 let p = mesh.owner[f] as usize;
                 if let FlowBc::Outlet(pb) = self.bc_of(f) {
-                    s.mass_flux[f] = phi_hbya[f] - gp[f] * (pb - s.pressure[p]) - pressure_correction_offsets[f];
+                    s.mass_flux[f] =
+                        phi_hbya[f] - gp[f] * (pb - s.pressure[p]) - pressure_correction_offsets[f];
                 }
             }
             if !self.geometry.orthogonal {
                 for f in 0..mesh.n_faces() {
                     let p = mesh.owner[f] as usize;
                     let cp = dot(new_grad[p], g.owner_offset[f]);
-                    let cn = if f < ni { dot(new_grad[mesh.neighbour[f] as usize], g.neighbour_offset[f]) } else { 0.0 };
-                    pressure_correction_offsets[f] = if f < ni || matches!(self.bc_of(f), FlowBc::Outlet(_)) { gp[f] * (cn - cp) } else { 0.0 };
+                    let cn = if f < ni {
+                        dot(new_grad[mesh.neighbour[f] as usize], g.neighbour_offset[f])
+                    } else {
+                        0.0
+                    };
+                    pressure_correction_offsets[f] =
+                        if f < ni || matches!(self.bc_of(f), FlowBc::Outlet(_)) {
+                            gp[f] * (cn - cp)
+                        } else {
+                            0.0
+                        };
                 }
             }
             for c in 0..n {
@@ -515,20 +568,40 @@ impl<'m> Flow<'m> {
             s.iterations = iteration;
             monitor.progress(
                 iteration,
-                &[("Ux", residuals[0]), ("Uy", residuals[1]), ("Uz", residuals[2]), ("p", residuals[3]), ("continuity", residuals[4])],
+                &[
+                    ("Ux", residuals[0]),
+                    ("Uy", residuals[1]),
+                    ("Uz", residuals[2]),
+                    ("p", residuals[3]),
+                    ("continuity", residuals[4]),
+                ],
             );
             for (k, r) in residuals.iter().enumerate() {
                 best[k] = best[k].min(*r);
             }
-            let u_max = s.velocity.iter().map(|v| dot(*v, *v)).fold(0.0f64, f64::max).sqrt();
+            let u_max = s
+                .velocity
+                .iter()
+                .map(|v| dot(*v, *v))
+                .fold(0.0f64, f64::max)
+                .sqrt();
             let diverged = residuals.iter().any(|r| !r.is_finite())
                 || !u_max.is_finite()
                 || u_max > 1e3 * u_ref
-                || (iteration > 20 && (0..4).any(|k| residuals[k] > 0.5 && residuals[k] > 1e4 * best[k].max(1e-8)));
+                || (iteration > 20
+                    && (0..4)
+                        .any(|k| residuals[k] > 0.5 && residuals[k] > 1e4 * best[k].max(1e-8)));
             if diverged {
-                let worst = (0..n).max_by(|&i, &j| imbalance[i].abs().total_cmp(&imbalance[j].abs())).unwrap_or(0);
+                let worst = (0..n)
+                    .max_by(|&i, &j| imbalance[i].abs().total_cmp(&imbalance[j].abs()))
+                    .unwrap_or(0);
                 let names = ["Ux", "Uy", "Uz", "p", "continuity"];
-                let eq = (0..5).max_by(|&i, &j| (residuals[i] / best[i].max(1e-300)).total_cmp(&(residuals[j] / best[j].max(1e-300)))).unwrap_or(0);
+                let eq = (0..5)
+                    .max_by(|&i, &j| {
+                        (residuals[i] / best[i].max(1e-300))
+                            .total_cmp(&(residuals[j] / best[j].max(1e-300)))
+                    })
+                    .unwrap_or(0);
                 return Err(Error::Convergence {
                     message: format!(
                         "flow diverged at iteration {iteration} in the {} equation (residuals {residuals:?}); worst cell {worst} at {:?} m; try smaller velocity_relaxation or first-order convection",
@@ -537,8 +610,13 @@ impl<'m> Flow<'m> {
                     history: s.history.iter().map(|r| r[3]).collect(),
                 });
             }
-            let velocity_ok = residuals[..3].iter().all(|&r| r <= settings.velocity_tolerance);
-            if velocity_ok && residuals[3] <= settings.pressure_tolerance && residuals[4] <= settings.mass_tolerance {
+            let velocity_ok = residuals[..3]
+                .iter()
+                .all(|&r| r <= settings.velocity_tolerance);
+            if velocity_ok
+                && residuals[3] <= settings.pressure_tolerance
+                && residuals[4] <= settings.mass_tolerance
+            {
                 return Ok(s);
             }
             if stop() {
@@ -591,6 +669,9 @@ impl SolveSettings {
     /// Settings that stop once the residual has dropped by `factor` from its value at `x`.
     pub fn with_reduction(self, factor: f64, a: &Csr, b: &[f64], x: &[f64]) -> SolveSettings {
         let r0 = residual_norm(a, b, x);
-        SolveSettings { absolute_tolerance: (factor * r0).max(1e-300), ..self }
+        SolveSettings {
+            absolute_tolerance: (factor * r0).max(1e-300),
+            ..self
+        }
     }
 }

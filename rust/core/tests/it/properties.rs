@@ -9,11 +9,16 @@ use rackflow_core::physics::Property;
 fn jittered(n: usize, cells: BoxCells, jitter: f64, seed: u64) -> BoxArrays {
     let mut a = BoxArrays::new([n, n, n], [1.0, 1.0, 1.0], cells);
     let h = 1.0 / n as f64;
-    let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     for p in 0..a.points.len() / 3 {
-        let interior = (0..3).all(|d| a.points[3 * p + d] > 1e-12 && a.points[3 * p + d] < 1.0 - 1e-12);
+        let interior =
+            (0..3).all(|d| a.points[3 * p + d] > 1e-12 && a.points[3 * p + d] < 1.0 - 1e-12);
         for d in 0..3 {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let u = (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
             if interior {
                 a.points[3 * p + d] += jitter * h * u;

@@ -1,0 +1,286 @@
+//! Resolving the coolant part of a case: fluid cells, the fluid sub-mesh, flow boundary
+//! conditions per sub-mesh patch, properties, and the checks of bad flow input.
+
+use super::spec::{Boundary, Case};
+use crate::error::name_list;
+use crate::mesh::{Mesh, SubsetMap, UNTAGGED_PATCH};
+use crate::physics::flow::FlowBc;
+use crate::physics::Property;
+use crate::{Error, Result};
+
+/// The resolved flow problem.
+pub struct FlowSetup {
+    /// Fluid cells of the parent mesh.
+    pub is_fluid: Vec<bool>,
+    /// The fluid mesh and its maps to the parent.
+    pub mesh: Mesh,
+    /// Sub-mesh → parent maps.
+    pub map: SubsetMap,
+    /// Flow condition per sub-mesh patch.
+    pub bc: Vec<FlowBc>,
+    /// Density per sub-mesh cell, kg/m³.
+    pub density: Vec<f64>,
+    /// Viscosity per sub-mesh cell, Pa·s.
+    pub viscosity: Vec<f64>,
+    /// Coolant index per sub-mesh cell (into `case.fluids`).
+    pub coolant_of_cell: Vec<usize>,
+    /// Temperature at which properties were evaluated, K.
+    pub reference_temperature_k: f64,
+}
+
+fn positive(x: f64) -> bool {
+    x.is_finite() && x > 0.0
+}
+
+/// Resolve; collects every problem into one error.
+pub fn resolve(case: &Case, mesh: &Mesh) -> Result<FlowSetup> {
+    let mut problems: Vec<String> = Vec::new();
+    let n_regions = mesh.region_names.len();
+    let mut fluid_of_region: Vec<Option<usize>> = vec![None; n_regions];
+    for (i, f) in case.fluids.iter().enumerate() {
+        match mesh.region_index(&f.region) {
+            None => problems.push(format!(
+                "unknown fluid region '{}'; the mesh has regions {}",
+                f.region,
+                name_list(&mesh.region_names)
+            )),
+            Some(r) => {
+                if fluid_of_region[r].is_some() {
+                    problems.push(format!("region '{}' is given a coolant twice", f.region));
+                }
+                if case.solids.iter().any(|s| s.region == f.region) {
+                    problems.push(format!(
+                        "region '{}' is declared both solid and fluid",
+                        f.region
+                    ));
+                }
+                fluid_of_region[r] = Some(i);
+            }
+        }
+        let c = &f.coolant;
+        for (what, prop) in [
+            ("density_kg_m3", &c.density_kg_m3),
+            ("viscosity_pa_s", &c.viscosity_pa_s),
+            ("conductivity_w_mk", &c.conductivity_w_mk),
+            ("specific_heat_j_kgk", &c.specific_heat_j_kgk),
+        ] {
+            if let Err(e) = prop.validate(&format!(
+                "coolant '{}' (region '{}'): {what}",
+                c.name, f.region
+            )) {
+                problems.push(e.to_string());
+            }
+        }
+    }
+    let is_fluid: Vec<bool> = mesh
+        .cell_region
+        .iter()
+        .map(|&r| fluid_of_region[r as usize].is_some())
+        .collect();
+    // inlet temperature sets the property reference (one for now; properties follow T in CHT)
+    let inlet_temperatures: Vec<f64> = case
+        .boundaries
+        .iter()
+        .filter_map(|b| match b {
+            Boundary::Inlet {
+                temperature_k: Some(t),
+                ..
+            } => Some(*t),
+            _ => None,
+        })
+        .collect();
+    let reference_temperature_k = if inlet_temperatures.is_empty() {
+        293.15
+    } else {
+        inlet_temperatures.iter().sum::<f64>() / inlet_temperatures.len() as f64
+    };
+    let (sub, map) = mesh.subset(&is_fluid);
+    let coolant_of_cell: Vec<usize> = map
+        .cell
+        .iter()
+        .map(|&c| fluid_of_region[mesh.cell_region[c] as usize].unwrap_or(0))
+        .collect();
+    let at = |p: &Property| p.at(reference_temperature_k);
+    let density: Vec<f64> = coolant_of_cell
+        .iter()
+        .map(|&i| at(&case.fluids[i].coolant.density_kg_m3))
+        .collect();
+    let viscosity: Vec<f64> = coolant_of_cell
+        .iter()
+        .map(|&i| at(&case.fluids[i].coolant.viscosity_pa_s))
+        .collect();
+
+    let mut bc = vec![FlowBc::Wall([0.0; 3]); sub.n_patches()];
+    let area = sub.patch_areas();
+    let mut n_inlets = 0;
+    let mut n_outlets = 0;
+    let mut moving_walls = 0;
+    for b in &case.boundaries {
+        let name = b.patch();
+        let flow_kind = matches!(
+            b,
+            Boundary::Inlet { .. } | Boundary::Outlet { .. } | Boundary::Wall { .. }
+        );
+        let Some(p) = sub.patch_index(name) else {
+            if flow_kind && mesh.patch_index(name).is_some() {
+                problems.push(format!(
+                    "patch '{name}' has a flow condition but touches no fluid region"
+                ));
+            } else if flow_kind {
+                problems.push(format!(
+                    "unknown patch '{name}'; the mesh has patches {}",
+                    name_list(&mesh.patch_names)
+                ));
+            }
+            continue;
+        };
+        let faces = sub.patch_faces(p);
+        let rho = faces
+            .clone()
+            .map(|f| density[sub.owner[f] as usize])
+            .sum::<f64>()
+            / faces.len().max(1) as f64;
+        bc[p] = match *b {
+            Boundary::Inlet {
+                velocity_m_s,
+                volume_flow_m3_s,
+                mass_flow_kg_s,
+                temperature_k,
+                ..
+            } => {
+                n_inlets += 1;
+                if let Some(t) = temperature_k {
+                    if !positive(t) {
+                        problems.push(format!("inlet '{name}': temperature {t} K is not physical"));
+                    }
+                }
+                let given = [velocity_m_s, volume_flow_m3_s, mass_flow_kg_s]
+                    .iter()
+                    .filter(|v| v.is_some())
+                    .count();
+                if given != 1 {
+                    problems.push(format!(
+                        "inlet '{name}': give exactly one of a velocity, a volume flow or a mass flow (got {given})"
+                    ));
+                    FlowBc::Inlet(0.0)
+                } else {
+                    let speed = velocity_m_s
+                        .or(volume_flow_m3_s.map(|q| q / area[p]))
+                        .or(mass_flow_kg_s.map(|m| m / (rho * area[p])))
+                        .unwrap_or(0.0);
+                    if !positive(speed) {
+                        problems.push(format!(
+                            "inlet '{name}': the flow must be finite and positive (got {:?}); to draw coolant out, use an outlet",
+                            velocity_m_s.or(volume_flow_m3_s).or(mass_flow_kg_s)
+                        ));
+                    }
+                    FlowBc::Inlet(speed)
+                }
+            }
+            Boundary::Outlet { pressure_pa, .. } => {
+                n_outlets += 1;
+                if !pressure_pa.is_finite() {
+                    problems.push(format!(
+                        "outlet '{name}': pressure must be finite, got {pressure_pa}"
+                    ));
+                }
+                FlowBc::Outlet(pressure_pa)
+            }
+            Boundary::Wall { velocity_m_s, .. } => {
+                let v = velocity_m_s.unwrap_or([0.0; 3]);
+                if !v.iter().all(|x| x.is_finite()) {
+                    problems.push(format!("wall '{name}': velocity must be finite, got {v:?}"));
+                }
+                if v.iter().any(|x| *x != 0.0) {
+                    moving_walls += 1;
+                }
+                FlowBc::Wall(v)
+            }
+            Boundary::Symmetry { .. } => FlowBc::Symmetry,
+            // a thermal condition on a patch that bounds coolant makes it a (heated) no-slip wall
+            _ => FlowBc::Wall([0.0; 3]),
+        };
+    }
+    let _ = UNTAGGED_PATCH; // untagged fluid boundary faces stay no-slip walls
+    if !case.fluids.is_empty() && problems.is_empty() {
+        if n_inlets == 0 && n_outlets == 0 && moving_walls == 0 {
+            problems.push(format!(
+                "fluid regions {} have no inlet and no outlet: add case.inlet(...) and case.outlet(...)",
+                name_list(&case.fluids.iter().map(|f| f.region.as_str()).collect::<Vec<_>>())
+            ));
+        } else if n_inlets > 0 && n_outlets == 0 {
+            problems.push("the coolant has an inlet but no outlet: add case.outlet(...)".into());
+        } else if n_outlets > 0 && n_inlets == 0 {
+            problems.push("the coolant has an outlet but no inlet: add case.inlet(...)".into());
+        }
+        if n_inlets > 0 {
+            let unreachable = unreachable_cells(&sub, &bc);
+            if !unreachable.is_empty() {
+                let regions: std::collections::BTreeSet<&str> = unreachable
+                    .iter()
+                    .map(|&c| mesh.region_names[sub.cell_region[c] as usize].as_str())
+                    .collect();
+                problems.push(format!(
+                    "{} fluid cells (in regions {}) are not connected to any inlet; e.g. the cell at {:?} m",
+                    unreachable.len(),
+                    name_list(&regions.into_iter().collect::<Vec<_>>()),
+                    sub.cell_centre[unreachable[0]]
+                ));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        let text = if problems.len() == 1 {
+            problems.remove(0)
+        } else {
+            format!(
+                "{} problems in the case:\n  - {}",
+                problems.len(),
+                problems.join("\n  - ")
+            )
+        };
+        return Err(Error::Case(text));
+    }
+    Ok(FlowSetup {
+        is_fluid,
+        mesh: sub,
+        map,
+        bc,
+        density,
+        viscosity,
+        coolant_of_cell,
+        reference_temperature_k,
+    })
+}
+
+/// Fluid cells that no path of internal faces joins to an inlet face.
+fn unreachable_cells(sub: &Mesh, bc: &[FlowBc]) -> Vec<usize> {
+    let n = sub.n_cells();
+    let mut adjacency: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for f in 0..sub.n_internal_faces {
+        adjacency[sub.owner[f] as usize].push(sub.neighbour[f]);
+        adjacency[sub.neighbour[f] as usize].push(sub.owner[f]);
+    }
+    let mut seen = vec![false; n];
+    let mut stack: Vec<usize> = Vec::new();
+    for p in 0..sub.n_patches() {
+        if matches!(bc[p], FlowBc::Inlet(_)) {
+            for f in sub.patch_faces(p) {
+                let c = sub.owner[f] as usize;
+                if !seen[c] {
+                    seen[c] = true;
+                    stack.push(c);
+                }
+            }
+        }
+    }
+    while let Some(c) = stack.pop() {
+        for &q in &adjacency[c] {
+            if !seen[q as usize] {
+                seen[q as usize] = true;
+                stack.push(q as usize);
+            }
+        }
+    }
+    (0..n).filter(|&c| !seen[c]).collect()
+}
