@@ -278,6 +278,7 @@ impl<'m> Flow<'m> {
         let mut rhs_p = vec![0.0; n];
         let mut grad_p = self.pressure_gradient(&s.pressure, &s.boundary_pressure);
         let mut pressure_correction_offsets = vec![0.0; mesh.n_faces()];
+        let mut r_atu_k = vec![[0.0f64; 3]; n];
 
         for iteration in 1..=settings.max_iterations {
             // ---------- momentum ----------
@@ -338,6 +339,9 @@ impl<'m> Flow<'m> {
                         a.val[pat.diag[p]] += phi.max(0.0);
                     }
                     FlowBc::Symmetry => {
+                        // the normal component is pulled to zero implicitly, per component
+                        // (n_k²); SIMPLEC's A and H below account for the per-component diagonal
+                        // the way OpenFOAM's cmptAv(internalCoeffs) does
                         let up = s.velocity[p];
                         for k in 0..3 {
                             diag_extra[p][k] += dwall * nrm[k] * nrm[k];
@@ -392,7 +396,7 @@ impl<'m> Flow<'m> {
                 .fold(0.0f64, f64::max);
             for k in 0..3 {
                 let (num, den) = residual_parts_uvw[k];
-                residuals[k] = num / den.max(1e-6 * largest).max(1e-300);
+                residuals[k] = num / den.max(1e-3 * largest).max(1e-300);
             }
             // restore the shared (relaxed) diagonal for H and rAU
             for c in 0..n {
@@ -401,10 +405,8 @@ impl<'m> Flow<'m> {
             s.velocity = velocity_new;
 
             // ---------- pressure (SIMPLEC) ----------
-            // per-volume inverse diagonals (OpenFOAM's rAU, rAtU): the matrix is volume-integrated
-            let r_au: Vec<f64> = (0..n)
-                .map(|c| mesh.cell_volume[c] / a.val[pat.diag[c]])
-                .collect();
+            // per-volume inverse diagonals (OpenFOAM's rAU, rAtU), per component: symmetry planes
+            // add to one component's diagonal only, and a shared value would break the fixed point
             // H = b_no_p − Σ a_N U_N; H1 = −Σ a_N
             let mut h = b_no_p.clone();
             let mut h1 = vec![0.0; n];
@@ -419,21 +421,19 @@ impl<'m> Flow<'m> {
                     }
                 }
             }
-            let r_atu: Vec<f64> = (0..n)
-                .map(|c| {
-                    let d = a.val[pat.diag[c]];
-                    mesh.cell_volume[c] / (d - h1[c]).max(1e-12 * d)
-                })
-                .collect();
+            let diag_k = |c: usize, k: usize| (diag_plain[c] + diag_extra[c][k]) / alpha;
             let hby_a: Vec<Vec3> = (0..n)
                 .map(|c| {
-                    let corr = r_au[c] - r_atu[c];
-                    let inv = 1.0 / a.val[pat.diag[c]];
-                    [
-                        inv * h[c][0] - corr * grad_p[c][0],
-                        inv * h[c][1] - corr * grad_p[c][1],
-                        inv * h[c][2] - corr * grad_p[c][2],
-                    ]
+                    let v = mesh.cell_volume[c];
+                    let mut out = [0.0; 3];
+                    for k in 0..3 {
+                        let d = diag_k(c, k);
+                        let r_au = v / d;
+                        let r_atu = v / (d - h1[c]).max(1e-12 * d);
+                        out[k] = h[c][k] / d - (r_au - r_atu) * grad_p[c][k];
+                        r_atu_k[c][k] = r_atu;
+                    }
+                    out
                 })
                 .collect();
             // face fluxes of HbyA and pressure-equation coefficients
@@ -450,7 +450,10 @@ impl<'m> Flow<'m> {
                     w * hby_a[p][2] + (1.0 - w) * hby_a[q][2],
                 ];
                 phi_hbya[f] = rho * dot(hf, mesh.face_area[f]);
-                let r_f = w * r_atu[p] + (1.0 - w) * r_atu[q];
+                let nrm = g.normal[f];
+                let along = |c: usize| (0..3).map(|k| r_atu_k[c][k] * nrm[k] * nrm[k]).sum::<f64>();
+                // rAtU along the face normal: the component the face-flux correction acts on
+                let r_f = w * along(p) + (1.0 - w) * along(q);
                 gp[f] = rho * r_f * g.area[f] / (g.d_owner[f] + g.d_neighbour[f]);
                 p_matrix.val[pat.diag[p]] += gp[f];
                 p_matrix.val[pat.diag[q]] += gp[f];
@@ -465,7 +468,9 @@ impl<'m> Flow<'m> {
                     FlowBc::Wall(_) | FlowBc::Symmetry => phi_hbya[f] = 0.0,
                     FlowBc::Outlet(pb) => {
                         phi_hbya[f] = self.density[p] * dot(hby_a[p], mesh.face_area[f]);
-                        gp[f] = self.density[p] * r_atu[p] * g.area[f] / g.d_owner[f];
+                        let nrm = g.normal[f];
+                        let along: f64 = (0..3).map(|k| r_atu_k[p][k] * nrm[k] * nrm[k]).sum();
+                        gp[f] = self.density[p] * along * g.area[f] / g.d_owner[f];
                         p_matrix.val[pat.diag[p]] += gp[f];
                         rhs_p[p] += gp[f] * pb;
                     }
@@ -550,7 +555,7 @@ impl<'m> Flow<'m> {
             }
             for c in 0..n {
                 for k in 0..3 {
-                    s.velocity[c][k] = hby_a[c][k] - r_atu[c] * new_grad[c][k];
+                    s.velocity[c][k] = hby_a[c][k] - r_atu_k[c][k] * new_grad[c][k];
                 }
             }
             grad_p = new_grad;
