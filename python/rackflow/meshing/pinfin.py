@@ -1,0 +1,5 @@
+"""Pin-fin cold plate (placeholder until implemented)."""
+
+
+def pinfin_coldplate(path, **kw):
+    raise NotImplementedError
