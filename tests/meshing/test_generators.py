@@ -66,6 +66,8 @@ def volume(m: meshio.Mesh, name: str) -> float:
     for ctype, conn in _cells(m, name).items():
         if ctype == "hexahedron":
             tets = conn[:, _HEX_TETS].reshape(-1, 4)
+        elif ctype == "pyramid":
+            tets = conn[:, [[0, 1, 2, 4], [0, 2, 3, 4]]].reshape(-1, 4)
         elif ctype == "tetra":
             tets = conn
         else:
@@ -331,6 +333,10 @@ def test_pinfin_square_exact(tmp_path: Path) -> None:
     for a, b in (("channels", "base"), ("die", "tim"), ("tim", "lid"), ("lid", "base")):
         assert shared_points(m, a, b) > 0, (a, b)
     assert shared_points(m, "channels", "lid") == 0
+    # The thin die and TIM are structured hexahedra, not sliver tetrahedra.
+    assert set(_cells(m, "tim")) == {"hexahedron"}
+    assert set(_cells(m, "die")) == {"hexahedron"}
+    assert approx(volume(m, "tim"), 0.005**2 * 0.0001)
 
 
 def test_pinfin_round_staggered(tmp_path: Path) -> None:
