@@ -539,3 +539,32 @@ def test_bundled_hex_mesh_is_reproducible(
     assert np.array_equal(new.points, old.points)
     for t in old.cells_dict:
         assert np.array_equal(new.cells_dict[t], old.cells_dict[t]), t
+
+
+# ------------------------------------------------------------ presets, slow
+
+
+def test_h100_preset_estimate() -> None:
+    kw = M.COLDPLATE_PRESETS["h100-skived"]
+    assert estimate_cells("coldplate", **kw) == 222_188
+    # 75 channels + 76 fins of 0.2 mm cover the 28.5 mm die.
+    assert 75 * 0.0002 + 76 * 0.0002 > 0.0285
+
+
+@pytest.mark.slow
+def test_pinfin_default(tmp_path: Path) -> None:
+    m = meshio.read(pinfin_coldplate(tmp_path / "p.msh", binary=True))
+    regions, patches = names_by_dim(m)
+    assert regions == {"die", "tim", "lid", "base", "channels"}
+    assert patches == {"inlet", "outlet"}
+    total = sum(volume(m, r) for r in ("base", "channels"))
+    assert approx(total, 0.04 * 0.04 * 0.005)
+    assert approx(area(m, "inlet"), 0.032 * 0.002)
+    assert 80_000 < sum(n_cells(m, r) for r in regions) < 200_000
+
+
+def test_microchannel_200k_matches_estimate(tmp_path: Path) -> None:
+    r = refinement_for_cells("coldplate", 2e5)
+    m = meshio.read(microchannel_coldplate(tmp_path / "c.msh", refine=r, binary=True))
+    assert len(m.cells_dict["hexahedron"]) == estimate_cells("coldplate", refine=r)
+    assert approx(volume(m, "channels"), 20 * 0.001 * 0.003 * 0.05)

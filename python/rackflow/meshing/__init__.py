@@ -20,7 +20,7 @@ from . import channel_unit as _channel_unit_mod
 from . import coldplate as _coldplate_mod
 from . import gpu_stack as _gpu_stack_mod
 from .channel_unit import CHANNEL_UNIT_LEVELS, channel_unit, duct
-from .coldplate import microchannel_coldplate
+from .coldplate import COLDPLATE_PRESETS, microchannel_coldplate
 from .gpu_stack import gpu_stack
 from .pinfin import pinfin_coldplate
 
@@ -138,6 +138,7 @@ def refinement_for_cells(
 
 __all__ = [
     "CHANNEL_UNIT_LEVELS",
+    "COLDPLATE_PRESETS",
     "GENERATORS",
     "channel_unit",
     "duct",

@@ -11,6 +11,23 @@ from typing import Any
 from . import _checks as ck
 from ._blocks import BlockGrid, make_axis
 
+# Named parameter sets for microchannel_coldplate(path, **COLDPLATE_PRESETS[name]).
+COLDPLATE_PRESETS: dict[str, dict[str, Any]] = {
+    # Case A of reference/domain.md §8: H100 (814 mm^2 die) under a skived copper
+    # plate, fins 0.2 mm / gaps 0.2 mm / 3 mm tall, 2.5 mm base; 222,188 cells.
+    "h100-skived": {
+        "channels": 75,
+        "channel_width_m": 0.0002,
+        "fin_thickness_m": 0.0002,
+        "channel_height_m": 0.003,
+        "base_thickness_m": 0.0025,
+        "cover_thickness_m": 0.001,
+        "footprint_m": (0.05, 0.05),
+        "cells_across_channel": 2,
+        "cells_channel_height": 8,
+    },
+}
+
 
 def _grid(p: dict[str, Any]) -> BlockGrid:
     """Block grid: plate corner at x = y = 0, flow along +x, package below the plate."""
@@ -73,7 +90,12 @@ def _grid(p: dict[str, Any]) -> BlockGrid:
         pos = p["die_position_m"]
         c = (lx / 2, ly / 2) if pos is None else ck.point2("die_position_m", pos)
         ck.inside(
-            "lid_size_m", c, lid, (0.0, 0.0), (lx, ly), "the cold-plate footprint_m"
+            "lid_size_m",
+            c,
+            lid,
+            (0.0, 0.0),
+            (lx, ly),
+            "the cold-plate footprint_m (lid centred on die_position_m)",
         )
         ck.inside(
             "die_size_m",
