@@ -568,3 +568,13 @@ def test_microchannel_200k_matches_estimate(tmp_path: Path) -> None:
     m = meshio.read(microchannel_coldplate(tmp_path / "c.msh", refine=r, binary=True))
     assert len(m.cells_dict["hexahedron"]) == estimate_cells("coldplate", refine=r)
     assert approx(volume(m, "channels"), 20 * 0.001 * 0.003 * 0.05)
+
+
+def test_generator_runs_in_worker_thread(tmp_path: Path) -> None:
+    """gmsh is initialised with interruptible=False, so threads work (no signal handler)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        fut = pool.submit(duct, tmp_path / "t.msh", cells=(4, 2, 2), tetra=True)
+        path = fut.result(timeout=60)
+    assert approx(volume(meshio.read(path), "fluid"), 0.05 * 0.002 * 0.001)
