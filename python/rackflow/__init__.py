@@ -18,7 +18,9 @@ from rackflow.errors import (
 )
 from rackflow.materials import Material, get_material
 from rackflow.mesh import Mesh, load_mesh
+from rackflow.plots import plot_curves
 from rackflow.result import Result, Summary
+from rackflow.sweep import Sweep
 
 __all__ = [
     "Case",
@@ -32,8 +34,10 @@ __all__ = [
     "RackflowError",
     "Result",
     "Summary",
+    "Sweep",
     "__version__",
     "errors",
     "get_material",
     "load_mesh",
+    "plot_curves",
 ]

@@ -318,7 +318,9 @@ def _build_material(problems: _Problems, name: str, spec: Mapping[str, Any], pat
     k = spec["conductivity_w_mk"]
     if isinstance(k, list):
         if not all(isinstance(p, list) and len(p) == 2 and all(_is_number(x) for x in p) for p in k):
-            problems.add(f"{path}.conductivity_w_mk", "a table must be a list of [temperature_c, value] pairs")
+            problems.add(
+                f"{path}.conductivity_w_mk", "a table must be a list of [temperature_c, value] pairs"
+            )
             return None
         k = [(float(t), float(v)) for t, v in k]
     try:
@@ -345,7 +347,9 @@ def _load_mesh(
         return None
     unknown = sorted(set(spec) - {"path", "generator", "params"})
     if unknown:
-        problems.add(f"mesh.{unknown[0]}", f"unknown key(s) {unknown}; known: ['generator', 'params', 'path']")
+        problems.add(
+            f"mesh.{unknown[0]}", f"unknown key(s) {unknown}; known: ['generator', 'params', 'path']"
+        )
     if has_path:
         if not isinstance(spec["path"], str):
             problems.add("mesh.path", "must be a string")
@@ -363,7 +367,8 @@ def _load_mesh(
         generators = available_generators()
         if generators is None:
             problems.add(
-                "mesh.generator", "mesh generators need the rackflow.meshing package (pip install 'rackflow[mesh]')"
+                "mesh.generator",
+                "mesh generators need the rackflow.meshing package (pip install 'rackflow[mesh]')",
             )
             return None
         if name not in generators:
@@ -445,7 +450,10 @@ def case_from_dict(
             continue
         unknown = sorted(set(spec) - {"material", "power_w", "power_density_w_m3"})
         if unknown:
-            problems.add(f"{path}.{unknown[0]}", f"unknown key(s) {unknown}; known: material, power_w, power_density_w_m3")
+            problems.add(
+                f"{path}.{unknown[0]}",
+                f"unknown key(s) {unknown}; known: material, power_w, power_density_w_m3",
+            )
         if "material" not in spec:
             problems.add(path, "missing 'material'")
             continue
@@ -457,7 +465,10 @@ def case_from_dict(
                 problems.add(f"{path}.{key}", f"must be a number, got {spec[key]!r}")
         try:
             case.solid(
-                region, material=mat, power_w=spec.get("power_w"), power_density_w_m3=spec.get("power_density_w_m3")
+                region,
+                material=mat,
+                power_w=spec.get("power_w"),
+                power_density_w_m3=spec.get("power_density_w_m3"),
             )
         except (CaseError, MaterialError) as e:
             problems.add(path, str(e))
@@ -531,7 +542,9 @@ def case_from_dict(
         if key not in SOLVER_KEYS:
             problems.add(f"solver.{key}", f"unknown setting; known: {sorted(SOLVER_KEYS)}")
         elif isinstance(value, bool) or not isinstance(value, SOLVER_KEYS[key]):
-            problems.add(f"solver.{key}", f"must be {' or '.join(t.__name__ for t in SOLVER_KEYS[key])}, got {value!r}")
+            problems.add(
+                f"solver.{key}", f"must be {' or '.join(t.__name__ for t in SOLVER_KEYS[key])}, got {value!r}"
+            )
 
     sweep = data.get("sweep")
     if sweep is not None:

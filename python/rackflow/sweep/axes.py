@@ -140,7 +140,9 @@ def _ambient(case: Case, target: str | None, value: Any) -> None:
 def _temperature(case: Case, target: str | None, value: Any) -> None:
     """Fixed temperature of a patch (°C); without a target, the coolant inlet temperature."""
     if target is None:
-        raise CaseError("axis 'temperature_c' (coolant inlet temperature) needs coolant flow, not available yet")
+        raise CaseError(
+            "axis 'temperature_c' (coolant inlet temperature) needs coolant flow, not available yet"
+        )
     _boundary(case, target, ("fixed_temperature",), "temperature_c")
     case.fixed_temperature(target, temperature_c=value)
 

@@ -91,7 +91,8 @@ class Sweep:
             if len(values) == 0:
                 raise SweepError(f"sweep axis '{name}' has no values")
         points = [
-            dict(zip(axes, combo, strict=True)) for combo in itertools.product(*(list(v) for v in axes.values()))
+            dict(zip(axes, combo, strict=True))
+            for combo in itertools.product(*(list(v) for v in axes.values()))
         ]
         self._init(case_or_builder, points, solver_settings, mode="grid")
 
@@ -225,7 +226,9 @@ class Sweep:
             sig = inspect.signature(self.builder)
         except (TypeError, ValueError):
             sig = None
-        takes_any = sig is None or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in sig.parameters.values())
+        takes_any = sig is None or any(
+            p.kind is inspect.Parameter.VAR_KEYWORD for p in sig.parameters.values()
+        )
         names = set(sig.parameters) if sig is not None else set()
         self.builder_axes = []
         for name in self.axes:
@@ -385,7 +388,9 @@ class Sweep:
             ordered.append(row)
         del index
         table = pd.DataFrame.from_records(ordered)
-        metrics = [c for c in table.columns if c not in set(self.axes) | set(STATUS_COLUMNS) | set(TRAILING_COLUMNS)]
+        metrics = [
+            c for c in table.columns if c not in set(self.axes) | set(STATUS_COLUMNS) | set(TRAILING_COLUMNS)
+        ]
         for c in [*STATUS_COLUMNS, *TRAILING_COLUMNS]:
             if c not in table.columns:
                 table[c] = None
@@ -464,7 +469,9 @@ class _Runner:
         # spawn, not fork: the parent may hold rayon's global thread pool, which a forked child
         # inherits without its threads (the child's first parallel call would hang)
         context = multiprocessing.get_context("spawn")
-        ex = cf.ProcessPoolExecutor(n, mp_context=context, initializer=init_worker, initargs=(self.payload, threads))
+        ex = cf.ProcessPoolExecutor(
+            n, mp_context=context, initializer=init_worker, initargs=(self.payload, threads)
+        )
         return ex, n
 
     def _dask_executor(self) -> tuple[cf.Executor, int]:
@@ -473,7 +480,9 @@ class _Runner:
             try:
                 from distributed import Client
             except ImportError:
-                raise SweepError("running on a Dask scheduler needs dask: pip install 'rackflow[dask]'") from None
+                raise SweepError(
+                    "running on a Dask scheduler needs dask: pip install 'rackflow[dask]'"
+                ) from None
             client = self.client = Client(client)
         info = client.scheduler_info()
         workers = info.get("workers", {})
@@ -570,7 +579,11 @@ class _Runner:
                                 queue.insert(0, other)
                             executor, _ = self._local_executor(len(queue) + 1)
                     except Exception as e:  # Dask transport errors and the like: record, continue
-                        row = {"point_id": task["point_id"], "status": "failed", "error": f"{type(e).__name__}: {e}"}
+                        row = {
+                            "point_id": task["point_id"],
+                            "status": "failed",
+                            "error": f"{type(e).__name__}: {e}",
+                        }
                     yield finish(task, row)
         finally:
             if executor is not None and not dask:

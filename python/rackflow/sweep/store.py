@@ -29,7 +29,9 @@ def _pyarrow() -> tuple[Any, Any]:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError:  # pragma: no cover - exercised only without the extra
-        raise SweepError("a sweep store needs pyarrow: pip install 'rackflow[sweep]' (or pass store=None)") from None
+        raise SweepError(
+            "a sweep store needs pyarrow: pip install 'rackflow[sweep]' (or pass store=None)"
+        ) from None
     return pa, pq
 
 

@@ -47,9 +47,21 @@ def init_worker(payload: Payload | None, threads: int | None) -> None:
 def _mesh(payload: Payload) -> tuple[Any, dict[str, np.ndarray]]:
     cached = _CACHE.get(payload.digest)
     if cached is None:
+        import dataclasses
+
         from rackflow.mesh import Mesh
 
-        mesh = Mesh(payload.flat, payload.source)
+        # transports (Dask's pickle-5 buffers) may hand over read-only or non-contiguous arrays;
+        # the core wants owned C-contiguous ones
+        flat = dataclasses.replace(
+            payload.flat,
+            **{
+                f.name: np.array(getattr(payload.flat, f.name), order="C")
+                for f in dataclasses.fields(payload.flat)
+                if isinstance(getattr(payload.flat, f.name), np.ndarray)
+            },
+        )
+        mesh = Mesh(flat, payload.source)
         mesh._rackflow_digest = payload.digest  # type: ignore[attr-defined]
         cached = (mesh, payload.arrays)
         _CACHE.clear()  # one mesh per worker at a time: sweeps are sequential
