@@ -270,8 +270,17 @@ class _Problems:
                 return i + 1
         return None
 
+    def _array_line(self, keypath: str) -> int | None:
+        match = re.match(r"^(\w+)\[(\d+)\]", keypath)
+        if not match:
+            return None
+        header = re.compile(r"^\s*\[\[\s*" + re.escape(match.group(1)) + r"\s*\]\]")
+        hits = [i + 1 for i, line in enumerate(self._lines) if header.match(line)]
+        n = int(match.group(2))
+        return hits[n] if n < len(hits) else None
+
     def add(self, keypath: str, message: str) -> None:
-        line = self.line_of(keypath)
+        line = self._array_line(keypath) or self.line_of(keypath)
         where = f"{keypath} (line {line})" if line else keypath
         self.items.append(f"{where}: {message}")
 
@@ -355,7 +364,7 @@ def _load_mesh(
             problems.add("mesh.path", "must be a string")
             return None
         path = Path(spec["path"])
-        path = path if path.is_absolute() else base_dir / path
+        path = path if path.is_absolute() else Path(_normpath(base_dir / path))
     else:
         name, params = spec["generator"], spec.get("params", {})
         if not isinstance(name, str):
@@ -425,7 +434,7 @@ def case_from_dict(
         problems.add(key, f"unknown section; known: {sorted(TOP_KEYS)}")
     mesh_spec = _table(problems, data, "mesh", "mesh")
     if mesh is None:
-        if not mesh_spec:
+        if "mesh" not in data:
             problems.add("mesh", "missing [mesh] table (path = ... or generator = ...)")
         else:
             mesh = _load_mesh(problems, mesh_spec, Path(base_dir), cache_dir)
@@ -454,15 +463,17 @@ def case_from_dict(
                 f"{path}.{unknown[0]}",
                 f"unknown key(s) {unknown}; known: material, power_w, power_density_w_m3",
             )
+        bad_power = False
+        for key in ("power_w", "power_density_w_m3"):
+            if key in spec and not _is_number(spec[key]):
+                problems.add(f"{path}.{key}", f"must be a number, got {spec[key]!r}")
+                bad_power = True
         if "material" not in spec:
             problems.add(path, "missing 'material'")
             continue
         mat = _material(problems, spec["material"], f"{path}.material", materials)
-        if mat is None:
+        if mat is None or bad_power:
             continue
-        for key in ("power_w", "power_density_w_m3"):
-            if key in spec and not _is_number(spec[key]):
-                problems.add(f"{path}.{key}", f"must be a number, got {spec[key]!r}")
         try:
             case.solid(
                 region,
@@ -601,7 +612,7 @@ def _raise(problems: _Problems, source: str) -> None:
     if problems.items:
         count = len(problems.items)
         raise CaseFileError(
-            f"{source}: {count} problem{'s' if count > 1 else ''}: " + "; ".join(problems.items)
+            f"{source}: {count} problem{'s' if count > 1 else ''}: " + " | ".join(problems.items)
         )
 
 
@@ -742,6 +753,12 @@ def _relpath(target: Path, start: Path) -> str:
     import os
 
     return os.path.relpath(target, start)
+
+
+def _normpath(path: Path) -> str:
+    import os
+
+    return os.path.normpath(path)
 
 
 def from_toml(source: str | Path, *, mesh: Mesh | None = None) -> Case:
