@@ -10,11 +10,13 @@ from rackflow._core import __version__
 from rackflow.case import Case
 from rackflow.errors import (
     CaseError,
+    CaseFileError,
     ConvergenceError,
     LinearSolverError,
     MaterialError,
     MeshError,
     RackflowError,
+    SweepError,
 )
 from rackflow.materials import Material, get_material
 from rackflow.mesh import Mesh, load_mesh
@@ -25,6 +27,7 @@ from rackflow.sweep import Sweep
 __all__ = [
     "Case",
     "CaseError",
+    "CaseFileError",
     "ConvergenceError",
     "LinearSolverError",
     "Material",
@@ -35,6 +38,7 @@ __all__ = [
     "Result",
     "Summary",
     "Sweep",
+    "SweepError",
     "__version__",
     "errors",
     "get_material",

@@ -47,3 +47,12 @@ def test_dask_builder_and_failures(client, tmp_path: Path) -> None:  # type: ign
     table = sweep.run(store=tmp_path / "b", client=client, progress=False)
     assert list(table["status"]) == ["ok", "failed", "ok", "failed"]
     assert table["error"].dropna().str.contains("power_w must not be negative").all()
+
+
+def test_missing_dask_is_a_clear_error(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from rackflow.errors import SweepError
+
+    monkeypatch.setitem(__import__("sys").modules, "distributed", None)
+    sweep = Sweep(sweep_cases.case(sweep_cases.mesh(3)), **{"power_w.die": [1.0]})
+    with pytest.raises(SweepError, match=r"needs dask: pip install 'rackflow\[dask\]'"):
+        sweep.run(store=None, client="tcp://127.0.0.1:1", progress=False)

@@ -448,6 +448,7 @@ class _Runner:
         self.workers = workers
         self.n_slots = 1
         self._payload_arg: Any = None
+        self._own_client: Any = None  # a Client this runner opened from an address, closed at the end
         self._scale: dict[str, float] = {}
         for name in sweep.axes:
             values = [p[name] for p in sweep.point_list if isinstance(p[name], int | float)]
@@ -483,7 +484,11 @@ class _Runner:
                 raise SweepError(
                     "running on a Dask scheduler needs dask: pip install 'rackflow[dask]'"
                 ) from None
-            client = self.client = Client(client)
+            try:
+                client = self.client = Client(client, timeout="20s")
+            except OSError as e:
+                raise SweepError(f"cannot reach the Dask scheduler at {client!r}: {e}") from None
+            self._own_client = client
         info = client.scheduler_info()
         workers = info.get("workers", {})
         if not workers:
@@ -590,6 +595,8 @@ class _Runner:
                 executor.shutdown(wait=True, cancel_futures=True)
             for fut in in_flight:
                 fut.cancel()
+            if self._own_client is not None:
+                self._own_client.close()
 
 
 def _wire(task: Mapping[str, Any]) -> dict[str, Any]:
