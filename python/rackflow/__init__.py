@@ -10,19 +10,24 @@ from rackflow._core import __version__
 from rackflow.case import Case
 from rackflow.errors import (
     CaseError,
+    CaseFileError,
     ConvergenceError,
     LinearSolverError,
     MaterialError,
     MeshError,
     RackflowError,
+    SweepError,
 )
 from rackflow.materials import Material, get_material
 from rackflow.mesh import Mesh, load_mesh
+from rackflow.plots import plot_curves
 from rackflow.result import Result, Summary
+from rackflow.sweep import Sweep
 
 __all__ = [
     "Case",
     "CaseError",
+    "CaseFileError",
     "ConvergenceError",
     "LinearSolverError",
     "Material",
@@ -32,8 +37,11 @@ __all__ = [
     "RackflowError",
     "Result",
     "Summary",
+    "Sweep",
+    "SweepError",
     "__version__",
     "errors",
     "get_material",
     "load_mesh",
+    "plot_curves",
 ]

@@ -388,6 +388,20 @@ class Case:
             f"boundaries={ {k: v.kind for k, v in self.boundaries.items()} })"
         )
 
+    # ----- case files (thin: rackflow.casefile does the work) --------------------------------
+    def to_toml(self, path: Any = None, **options: Any) -> str:
+        """The case as TOML text (also written to ``path``); see :func:`rackflow.casefile.to_toml`."""
+        from rackflow import casefile
+
+        return casefile.to_toml(self, path, **options)
+
+    @classmethod
+    def from_toml(cls, source: Any, *, mesh: Mesh | None = None) -> Case:
+        """A case from a TOML file path or text; see :func:`rackflow.casefile.from_toml`."""
+        from rackflow import casefile
+
+        return casefile.from_toml(source, mesh=mesh)
+
 
 _SETTINGS = {
     "convection",

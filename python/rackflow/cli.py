@@ -1,39 +1,363 @@
-"""The ``rackflow`` command line."""
+"""The ``rackflow`` command line: demo, run, sweep, render, mesh.
+
+Exit codes: 0 success; 1 bad input or a failed solve (one line on stderr, the traceback only
+with ``--debug``); 2 bad command-line usage (argparse); 130 interrupted.
+"""
 
 from __future__ import annotations
 
 import argparse
+import inspect
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from rackflow.errors import RackflowError
+
+#: the demo sweep: effective coolant-side heat-transfer coefficients, W/m²·K
+DEMO_SWEEP_HTC = [5_000.0, 10_000.0, 15_000.0, 20_000.0, 30_000.0]
+
+
+# ----- demo ---------------------------------------------------------------------------------------
+def _structured_demo_mesh() -> Any:
+    """A structured stand-in for the GPU stack when neither the bundled mesh nor gmsh is there."""
+    import numpy as np
+
+    from rackflow.mesh import Mesh
+    from rackflow.testing.meshes import box
+
+    z = {"base": 0.003, "lid": 0.005, "tim": 0.0052}
+    regions = {
+        "base": lambda c: c[:, 2] < z["base"],
+        "lid": lambda c: (c[:, 2] >= z["base"]) & (c[:, 2] < z["lid"]),
+        "tim": lambda c: (c[:, 2] >= z["lid"]) & (c[:, 2] < z["tim"]),
+        "die": lambda c: c[:, 2] >= z["tim"],
+    }
+    m = box((12, 12, 30), (0.04, 0.04, 0.006), regions=regions)
+    m.field_data["coolant_side"] = m.field_data.pop("zmin")
+    m.field_data = {k: np.asarray(v) for k, v in m.field_data.items()}
+    return Mesh.from_meshio(m, source="structured GPU stack (stand-in)")
+
+
+def _demo_mesh(out: Path) -> Any:
+    from rackflow import demo
+    from rackflow.mesh import load_mesh
+
+    try:
+        return load_mesh(demo.find_mesh(out / ".cache"))
+    except ImportError:
+        print("note: no bundled mesh and no rackflow.meshing here; using a structured stand-in stack")
+        return _structured_demo_mesh()
 
 
 def _demo(args: argparse.Namespace) -> int:
     from rackflow import demo
 
-    demo.run(Path(args.out), render=not args.no_render, threads=args.threads)
+    out = Path(args.out)
+    if not args.sweep:
+        try:
+            demo.run(out, render=not args.no_render, threads=args.threads)
+            return 0
+        except ImportError:
+            pass  # no bundled mesh: solve the stand-in below
+    out.mkdir(parents=True, exist_ok=True)
+    case = demo.build_case(_demo_mesh(out))
+    if not args.sweep:
+        result = case.solve(threads=args.threads)
+        print(result.summary())
+        print(f"\nwrote {result.save(out / 'demo.vtu')}")
+        if not args.no_render:
+            print(f"wrote {result.render('temperature', clip='y', path=out / 'demo.png')}")
+        return 0
+    from rackflow.plots import plot_curves
+    from rackflow.sweep import Sweep
+
+    sweep = Sweep(case, **{"htc_w_m2k.coolant_side": DEMO_SWEEP_HTC})
+    table = sweep.run(store=out / "demo-sweep.parquet", workers=args.workers, progress=not args.quiet)
+    _print_table(table, sweep.axes)
+    png = plot_curves(
+        table,
+        x="htc_w_m2k.coolant_side",
+        y="thermal_resistance_k_w.die",
+        path=out / "demo-sweep.png",
+        title="GPU stack: junction-to-coolant resistance vs coolant-side h",
+    )
+    csv = out / "demo-sweep.csv"
+    table.to_csv(csv, index=False)
+    print(f"\nwrote {png}\nwrote {csv}")
     return 0
 
 
+def _print_table(table: Any, axes: Sequence[str]) -> None:
+    wanted = [
+        c
+        for c in table.columns
+        if c in axes
+        or c in ("status", "max_temperature_c", "outer_iterations", "wall_time_s")
+        or c.startswith("thermal_resistance_k_w.")
+    ]
+    with_errors = table[wanted + (["error"] if (table["status"] != "ok").any() else [])]
+    print(with_errors.to_string(index=False, float_format=lambda v: f"{v:.6g}"))
+
+
+# ----- run ----------------------------------------------------------------------------------------
+def _run(args: argparse.Namespace) -> int:
+    from rackflow import casefile
+
+    loaded = casefile.load(args.case)
+    settings = dict(loaded.solver)
+    if args.threads is not None:
+        settings["threads"] = args.threads
+    result = loaded.case.solve(**settings)
+    print(result.summary())
+    out = Path(args.out) if args.out else Path(args.case).resolve().parent
+    out.mkdir(parents=True, exist_ok=True)
+    stem = Path(args.case).stem
+    vtu = result.save(out / f"{stem}.vtu")
+    summary = {
+        "case": str(args.case),
+        "mesh": loaded.case.mesh.source,
+        "n_cells": loaded.case.mesh.n_cells,
+        "solver": settings,
+        "summary": result.summary().to_dict(),
+    }
+    js = out / f"{stem}.json"
+    js.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwrote {vtu}\nwrote {js}")
+    if not args.no_render:
+        print(f"wrote {result.render('temperature', path=out / f'{stem}.png')}")
+    return 0
+
+
+# ----- sweep --------------------------------------------------------------------------------------
+def _sweep(args: argparse.Namespace) -> int:
+    from rackflow import casefile
+    from rackflow.sweep import Sweep
+
+    loaded = casefile.load(args.case)
+    sweep = Sweep.from_casefile(loaded)
+    store = Path(args.store) if args.store else Path(args.case).with_suffix(".sweep.parquet")
+    client = args.scheduler
+    table = sweep.run(
+        store=store,
+        workers=args.workers,
+        client=client,
+        progress=not args.quiet,
+        retry_failed=args.retry_failed,
+    )
+    _print_table(table, sweep.axes)
+    csv = Path(args.csv) if args.csv else store.with_suffix(".csv")
+    table.to_csv(csv, index=False)
+    run = sweep.last_run
+    print(
+        f"\n{len(table)} points: {run['solved']} solved ({run['failed']} failed), {run['skipped']} from the store; "
+        f"store {store}, table {csv}"
+    )
+    return 0 if (table["status"] == "ok").all() or not args.strict else 1
+
+
+# ----- render -------------------------------------------------------------------------------------
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must look like 1200x800, got {text!r}") from None
+    if w < 16 or h < 16 or w > 8192 or h > 8192:
+        raise argparse.ArgumentTypeError(f"size {w}x{h} is out of range (16…8192)")
+    return w, h
+
+
+def _cut(text: str | None) -> Any:
+    if text is None:
+        return None
+    axis, _, position = text.partition("=")
+    if not position:
+        return axis
+    try:
+        return (axis, float(position))
+    except ValueError:
+        raise RackflowError(f"cut position must be a number in metres, got {text!r} (e.g. z=0.003)") from None
+
+
+def _render(args: argparse.Namespace) -> int:
+    from rackflow import viz
+
+    out = Path(args.out) if args.out else Path(args.result).with_suffix(".png")
+    path = viz.render_file(
+        args.result,
+        path=out,
+        slice=_cut(args.slice),
+        clip=_cut(args.clip),
+        camera=args.camera,
+        window_size=args.size,
+        cmap=args.cmap,
+        regions=args.regions.split(",") if args.regions else None,
+        show_edges=args.edges,
+    )
+    print(f"wrote {path}")
+    return 0
+
+
+# ----- mesh ---------------------------------------------------------------------------------------
+def _mesh_generator(args: argparse.Namespace) -> int:
+    params = {
+        k.removeprefix("param_"): v for k, v in vars(args).items() if k.startswith("param_") and v is not None
+    }
+    out = Path(args.out or f"{args.generator}.msh")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    args.generator_function(out, **params)
+    from rackflow.mesh import load_mesh
+
+    print(load_mesh(out))
+    print(f"wrote {out}")
+    return 0
+
+
+def _mesh_unavailable(args: argparse.Namespace) -> int:
+    raise RackflowError(
+        "mesh generators need the rackflow.meshing package (gmsh), which this installation does not have: "
+        "pip install 'rackflow[mesh]'"
+    )
+
+
+def _add_generator_options(parser: argparse.ArgumentParser, function: Any) -> None:
+    """Options from the generator's signature: ``channels: int = 40`` becomes ``--channels INT``."""
+    for i, (name, p) in enumerate(inspect.signature(function).parameters.items()):
+        if i == 0 or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue  # the first parameter is the output path
+        kind = p.annotation if isinstance(p.annotation, type) else None
+        if kind is None and p.default is not inspect.Parameter.empty and p.default is not None:
+            kind = type(p.default)
+        if isinstance(p.annotation, str):
+            kind = {"int": int, "float": float, "str": str, "bool": bool}.get(
+                p.annotation.split("|")[0].strip()
+            )
+        helptext = "" if p.default is inspect.Parameter.empty else f"(default: {p.default})"
+        flag = "--" + name.replace("_", "-")
+        if kind is bool:
+            parser.add_argument(
+                flag, dest=f"param_{name}", action=argparse.BooleanOptionalAction, help=helptext
+            )
+        else:
+            parser.add_argument(
+                flag,
+                dest=f"param_{name}",
+                type=kind or str,
+                required=p.default is inspect.Parameter.empty,
+                metavar=(kind or str).__name__.upper(),
+                help=helptext,
+            )
+
+
+# ----- parser -------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (generator options come from rackflow.meshing when it is installed)."""
+    from rackflow.casefile import available_generators
+
     parser = argparse.ArgumentParser(
         prog="rackflow",
         description="Liquid-cooling thermal solver for cold plates, servers and racks.",
+        epilog="Exit codes: 0 success, 1 bad input or failed solve, 2 usage error, 130 interrupted.",
     )
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks on errors")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
     demo = sub.add_parser(
         "demo",
-        help="solve the bundled GPU package stack, print the summary, write .vtu and .png",
+        help="solve the bundled GPU package stack (and optionally a five-point sweep)",
         description="Solve the bundled GPU package stack (700 W die, TIM, lid, cold-plate base with a "
-        "convective coolant side), print the engineering summary and write demo.vtu and demo.png.",
+        "convective coolant side), print the engineering summary and write demo.vtu and demo.png. "
+        "With --sweep, solve five coolant-side heat-transfer coefficients instead and write "
+        "demo-sweep.png (thermal resistance against h), demo-sweep.csv and the resumable store.",
     )
     demo.add_argument("--out", default="rackflow-demo", help="output folder (default: rackflow-demo)")
     demo.add_argument("--no-render", action="store_true", help="skip the PNG rendering")
     demo.add_argument("--threads", type=int, default=None, help="solver threads (default: all cores)")
+    demo.add_argument(
+        "--sweep",
+        action="store_true",
+        help=f"sweep the coolant-side h over {[int(h) for h in DEMO_SWEEP_HTC]} W/m²K",
+    )
+    demo.add_argument("--workers", type=int, default=None, help="sweep worker processes (default: cores)")
+    demo.add_argument("--quiet", action="store_true", help="no progress bar")
     demo.set_defaults(handler=_demo)
+
+    run = sub.add_parser(
+        "run",
+        help="solve a case file; write .vtu, .png and a JSON summary",
+        description="Solve the case a TOML case file describes, print the summary, and write "
+        "<case>.vtu (fields), <case>.json (the summary as JSON) and <case>.png next to the "
+        "case file (or into --out).",
+    )
+    run.add_argument("case", help="case file (.toml)")
+    run.add_argument("--out", help="output folder (default: the case file's folder)")
+    run.add_argument("--threads", type=int, help="solver threads (default: [solver] threads or all cores)")
+    run.add_argument("--no-render", action="store_true", help="skip the PNG rendering")
+    run.set_defaults(handler=_run)
+
+    sweep = sub.add_parser(
+        "sweep",
+        help="run the [sweep] of a case file into a resumable Parquet store",
+        description="Run the sweep in a case file's [sweep] table. Finished points go to the store "
+        "as they complete; running again skips them. Prints the table and writes it as CSV.",
+    )
+    sweep.add_argument("case", help="case file (.toml) with a [sweep] table")
+    sweep.add_argument("--store", help="store folder (default: <case>.sweep.parquet)")
+    sweep.add_argument("--workers", type=int, help="local worker processes (default: cores; 0 = in process)")
+    sweep.add_argument(
+        "--scheduler", metavar="ADDRESS", help="run on a Dask scheduler, e.g. tcp://10.0.0.5:8786"
+    )
+    sweep.add_argument("--csv", help="table file (default: next to the store)")
+    sweep.add_argument(
+        "--retry-failed", action="store_true", help="solve points the store records as failed again"
+    )
+    sweep.add_argument("--strict", action="store_true", help="exit 1 when any point failed")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    sweep.set_defaults(handler=_sweep)
+
+    render = sub.add_parser(
+        "render",
+        help="render a saved result (.vtu) to a PNG",
+        description="Render the temperature of a saved result (Result.save / rackflow run) headlessly.",
+    )
+    render.add_argument("result", help="result file (.vtu from rackflow run or Result.save)")
+    render.add_argument("--out", help="PNG file (default: the result's name with .png)")
+    render.add_argument(
+        "--slice", help="slice normal to x, y or z through the hottest cell, or at a position: z=0.003"
+    )
+    render.add_argument("--clip", help="clip away the half above a plane: x, y, z or y=0.02")
+    render.add_argument(
+        "--camera", default="auto", help="auto, iso, xy, xz, yz, -xy, -xz, -yz (default: auto)"
+    )
+    render.add_argument("--size", type=_size, default=(1200, 800), help="image size WxH (default: 1200x800)")
+    render.add_argument("--cmap", default="inferno", help="matplotlib colormap name (default: inferno)")
+    render.add_argument("--regions", help="comma-separated regions to show (default: all)")
+    render.add_argument("--edges", action="store_true", help="draw cell edges")
+    render.set_defaults(handler=_render)
+
+    generators = available_generators()
+    mesh = sub.add_parser(
+        "mesh",
+        help="build a mesh with a parametric generator",
+        description="Build a mesh with one of rackflow.meshing's generators; the options of each "
+        "generator come from its parameters ('rackflow mesh GENERATOR --help').",
+    )
+    if generators is None:
+        mesh.add_argument(
+            "generator", help="generator name (needs rackflow.meshing: pip install 'rackflow[mesh]')"
+        )
+        mesh.add_argument("options", nargs=argparse.REMAINDER, help="generator options")
+        mesh.set_defaults(handler=_mesh_unavailable)
+    else:
+        gen_sub = mesh.add_subparsers(dest="generator", required=True, metavar="GENERATOR")
+        for name, function in sorted(generators.items()):
+            doc = inspect.getdoc(function) or ""
+            g = gen_sub.add_parser(name, help=doc.splitlines()[0] if doc else name, description=doc)
+            g.add_argument("--out", help=f"mesh file to write (default: {name}.msh)")
+            _add_generator_options(g, function)
+            g.set_defaults(handler=_mesh_generator, generator_function=function)
     return parser
 
 
@@ -47,6 +371,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         print(f"rackflow: error: {type(e).__name__}: {str(e).splitlines()[0]}", file=sys.stderr)
+        return 1
+    except OSError as e:  # unwritable output folders and the like: say which file
+        if args.debug:
+            raise
+        print(f"rackflow: error: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("rackflow: interrupted", file=sys.stderr)

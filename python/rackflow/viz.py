@@ -1,8 +1,13 @@
-"""PyVista adapter and headless rendering.
+"""PyVista adapter and rendering that works headless, in scripts and in notebooks.
 
 Rendering works without a display: when ``DISPLAY`` is unset, rackflow probes the VTK OpenGL
 back ends (EGL, then OSMesa) in a subprocess, because a missing GL library makes VTK crash the
 process instead of raising. ``.ci/run`` and ``make`` install the few Debian GL packages needed.
+
+The pieces are :func:`to_pyvista` (a result as an ``UnstructuredGrid`` or a ``MultiBlock`` per
+region), :func:`render` (a result to a PNG or an image array) and :func:`render_file` (a saved
+``.vtu`` result, for ``rackflow render``). Velocity streamlines and glyphs have their hooks here
+and raise :class:`~rackflow.errors.RackflowError` until results carry a velocity field.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +32,21 @@ _SMOKE = (
     "pl.add_mesh(pv.Sphere()); img = pl.screenshot(return_img=True); pl.close(); assert img.std() > 0"
 )
 _backend_checked = False
+
+#: field names accepted by render → cell-data array
+FIELDS = {"temperature": "temperature_c", "temperature_c": "temperature_c"}
+VELOCITY_FIELDS = ("velocity", "velocity_m_s")
+#: camera presets: name → (pyvista view method, negative)
+CAMERAS = {
+    "iso": ("view_isometric", False),
+    "xy": ("view_xy", False),
+    "-xy": ("view_xy", True),
+    "xz": ("view_xz", False),
+    "-xz": ("view_xz", True),
+    "yz": ("view_yz", False),
+    "-yz": ("view_yz", True),
+}
+BACKGROUND = "white"
 
 
 def ensure_headless_backend() -> str | None:
@@ -65,8 +86,13 @@ def _pyvista() -> Any:
     return pv
 
 
-def to_pyvista(result: Result) -> Any:
-    """An ``UnstructuredGrid`` with cell data ``temperature_c``, ``region_id`` and region names."""
+def to_pyvista(result: Result, *, multiblock: bool = False) -> Any:
+    """The result as PyVista data.
+
+    Returns an ``UnstructuredGrid`` with cell data ``temperature_c``, ``region_id`` and
+    ``region`` (the region's name per cell) and field data ``region_names``; with
+    ``multiblock=True`` a ``MultiBlock`` with one such grid per region, keyed by region name.
+    """
     pv = _pyvista()
     mesh = result.mesh
     parts: list[np.ndarray] = []
@@ -79,41 +105,206 @@ def to_pyvista(result: Result) -> Any:
         types.append(np.full(len(conn), _VTK_CELL[kind], dtype=np.uint8))
     grid = pv.UnstructuredGrid(np.concatenate(parts), np.concatenate(types), np.asarray(mesh.points))
     grid.cell_data["temperature_c"] = np.asarray(result.temperature_c)
-    grid.cell_data["region_id"] = mesh.region_of_cell.astype(np.int32)
-    grid.field_data["region_names"] = np.array(mesh.regions)
+    _add_regions(grid, mesh.region_of_cell.astype(np.int32), list(mesh.regions))
+    velocity = getattr(result, "velocity_m_s", None)
+    if velocity is not None:  # coolant flow results (future): the vector field rides along
+        grid.cell_data["velocity_m_s"] = np.asarray(velocity)
+    return _split(grid) if multiblock else grid
+
+
+def _add_regions(grid: Any, region_id: np.ndarray, names: list[str]) -> None:
+    grid.cell_data["region_id"] = region_id
+    grid.cell_data["region"] = np.array(names, dtype=str)[region_id] if names else region_id.astype(str)
+    grid.field_data["region_names"] = np.array(names, dtype=str)
+
+
+def _split(grid: Any) -> Any:
+    pv = _pyvista()
+    blocks = pv.MultiBlock()
+    for i, name in enumerate(grid.field_data["region_names"]):
+        part = grid.extract_cells(np.flatnonzero(grid.cell_data["region_id"] == i))
+        blocks[str(name)] = (
+            part.cast_to_unstructured_grid() if hasattr(part, "cast_to_unstructured_grid") else part
+        )
+    return blocks
+
+
+def read_result_grid(path: str | Path) -> Any:
+    """A saved result (``Result.save``, any meshio format) as a grid with ``temperature_c``."""
+    import meshio
+
+    from rackflow.io.writers import REGION_PREFIX
+
+    pv = _pyvista()
+    path = Path(path)
+    if not path.is_file():
+        raise RackflowError(f"result file '{path}' does not exist")
+    try:
+        m = meshio.read(path)
+    except (Exception, SystemExit) as e:  # meshio raises many types on bad files
+        raise RackflowError(f"cannot read '{path}' as a result: {type(e).__name__}: {e}") from None
+    volume = [i for i, b in enumerate(m.cells) if b.type in _VTK_CELL]
+    if not volume:
+        raise RackflowError(f"'{path}' has no volume cells to render")
+    if "temperature_c" not in m.cell_data:
+        raise RackflowError(
+            f"'{path}' has no cell data 'temperature_c' (it has {sorted(m.cell_data)}); save results with Result.save"
+        )
+    region_key = next((k for k in m.cell_data if k.startswith(REGION_PREFIX)), None)
+    cells = [m.cells[i] for i in volume]
+    vol_mesh = meshio.Mesh(
+        m.points, cells, cell_data={"temperature_c": [m.cell_data["temperature_c"][i] for i in volume]}
+    )
+    grid = pv.from_meshio(vol_mesh)
+    grid.cell_data["temperature_c"] = np.concatenate(
+        [np.asarray(m.cell_data["temperature_c"][i]) for i in volume]
+    )
+    if region_key is not None:
+        names = region_key[len(REGION_PREFIX) :].split("|")
+        ids = np.concatenate([np.asarray(m.cell_data[region_key][i]) for i in volume]).astype(np.int32)
+        _add_regions(grid, ids, names)
+    else:
+        _add_regions(grid, np.zeros(grid.n_cells, dtype=np.int32), ["domain"])
+    grid.field_data["source"] = np.array([str(path)])
     return grid
 
 
-def render(
-    result: Result,
+def _no_velocity(what: str) -> RackflowError:
+    return RackflowError(
+        f"{what} needs a velocity field; this result has no velocity field (coolant flow is not "
+        "modelled yet: fluid regions are convective boundaries)"
+    )
+
+
+def render(result: Result, field: str = "temperature", **options: Any) -> Any:
+    """Render a field of a result; see :func:`render_grid` for the options.
+
+    Writes a PNG to ``path=`` (returns the path) or returns the image as an (h, w, 3) array,
+    which notebooks show with ``PIL.Image.fromarray`` or ``matplotlib.pyplot.imshow``.
+    """
+    if field in VELOCITY_FIELDS or options.get("streamlines") or options.get("glyphs"):
+        if getattr(result, "velocity_m_s", None) is None:
+            raise _no_velocity(
+                f"rendering '{field}'" if field in VELOCITY_FIELDS else "streamlines and glyphs"
+            )
+    return render_grid(to_pyvista(result), field, source=str(result.mesh.source), **options)
+
+
+def render_file(result_path: str | Path, field: str = "temperature", **options: Any) -> Any:
+    """Render a saved result file (``.vtu`` from :meth:`Result.save`); ``path=`` is the PNG."""
+    grid = read_result_grid(result_path)
+    return render_grid(grid, field, source=str(result_path), **options)
+
+
+def _cut(grid: Any, spec: Any, option: str, hottest: np.ndarray) -> tuple[str, np.ndarray]:
+    """Normal and origin of a slice or clip: ``"z"`` (through the hottest cell) or ``("z", 0.003)``."""
+    if isinstance(spec, str):
+        axis, position = spec, None
+    elif isinstance(spec, Sequence) and len(spec) == 2 and isinstance(spec[0], str):
+        axis, position = spec[0], spec[1]
+    else:
+        raise RackflowError(f"{option} must be 'x', 'y', 'z' or (axis, position_m), got {spec!r}")
+    if axis not in ("x", "y", "z"):
+        raise RackflowError(f"{option} axis must be 'x', 'y' or 'z', got {axis!r}")
+    origin = np.array(hottest, dtype=float)
+    if position is not None:
+        if isinstance(position, bool) or not isinstance(position, int | float):
+            raise RackflowError(f"{option} position must be a number (m), got {position!r}")
+        k = "xyz".index(axis)
+        lo, hi = grid.bounds[2 * k], grid.bounds[2 * k + 1]
+        if not lo <= position <= hi:
+            raise RackflowError(
+                f"{option} position {axis} = {position} m is outside the mesh ({lo} … {hi} m)"
+            )
+        origin[k] = float(position)
+    return axis, origin
+
+
+def render_grid(
+    grid: Any,
     field: str = "temperature",
     *,
     path: str | Path | None = None,
-    slice: str | None = None,
-    clip: str | None = None,
+    slice: Any = None,
+    clip: Any = None,
+    regions: Sequence[str] | None = None,
     window_size: tuple[int, int] = (1200, 800),
     cmap: str = "inferno",
+    clim: tuple[float, float] | None = None,
+    camera: str | Sequence[Sequence[float]] = "auto",
+    zoom: float = 1.0,
     show_edges: bool = False,
     outlines: bool = True,
+    lighting: bool = True,
     title: str | None = None,
+    source: str | None = None,
+    streamlines: bool = False,
+    glyphs: bool = False,
+    show: bool = False,
 ) -> Any:
-    """Render a cell field; write a PNG to ``path`` (returns the path) or return the image array.
+    """Render a cell field of a rackflow grid.
 
-    ``slice="x"|"y"|"z"`` cuts through the hottest cell normal to that axis; ``clip`` likewise
-    removes the half above the hottest cell. Region outlines are drawn as feature edges.
+    Parameters
+    ----------
+    grid
+        From :func:`to_pyvista` or :func:`read_result_grid`.
+    field
+        ``"temperature"`` (°C). ``"velocity"`` and ``streamlines``/``glyphs`` are reserved for
+        coolant-flow results.
+    path
+        PNG file to write (returns the path); without it the image array is returned.
+    slice, clip
+        ``"x"``, ``"y"`` or ``"z"`` cut normal to that axis through the hottest cell, or
+        ``(axis, position_m)``. ``clip`` removes the half on the positive side.
+    regions
+        Show only these regions (default: all).
+    camera
+        ``"auto"`` (isometric from the side of the hottest cell), ``"iso"``, ``"xy"`` (looking
+        down −z), ``"xz"``, ``"yz"``, a ``-`` prefix for the opposite side, or a PyVista camera
+        position ``[position, focal point, view up]``.
+    clim
+        Colour range (°C); default the range of the shown data.
+    outlines
+        Draw every region's feature edges, so region boundaries show on the surface.
+    show
+        Open an interactive window (or notebook widget) instead of rendering off screen.
     """
-    names = {"temperature": "temperature_c", "temperature_c": "temperature_c"}
-    if field not in names:
-        raise RackflowError(f"unknown field '{field}'; available: ['temperature']")
     pv = _pyvista()
-    if path is not None or not os.environ.get("DISPLAY"):
+    if field in VELOCITY_FIELDS or streamlines or glyphs:
+        if "velocity_m_s" not in grid.cell_data:
+            raise _no_velocity(
+                f"rendering '{field}'" if field in VELOCITY_FIELDS else "streamlines and glyphs"
+            )
+        raise RackflowError("velocity rendering arrives with coolant flow")  # pragma: no cover - hook
+    if field not in FIELDS:
+        raise RackflowError(f"unknown field '{field}'; available: ['temperature']")
+    scalars = FIELDS[field]
+    interactive = show and bool(os.environ.get("DISPLAY") or _in_notebook())
+    if not interactive:
         ensure_headless_backend()
-        pv.OFF_SCREEN = True
-    grid = to_pyvista(result)
-    scalars = names[field]
-    hottest = result.mesh.cell_centers[int(np.argmax(result.temperature_c))]
-    plotter = pv.Plotter(off_screen=path is not None, window_size=list(window_size))
-    clim = [float(result.temperature_c.min()), float(result.temperature_c.max())]
+    names = [str(n) for n in grid.field_data["region_names"]]
+    shown_grid = grid
+    if regions is not None:
+        unknown = [r for r in regions if r not in names]
+        if unknown:
+            raise RackflowError(f"unknown region(s) {unknown}; the result has regions {names}")
+        keep = np.isin(grid.cell_data["region_id"], [names.index(r) for r in regions])
+        shown_grid = grid.extract_cells(np.flatnonzero(keep))
+    values = np.asarray(shown_grid.cell_data[scalars])
+    hottest = np.asarray(shown_grid.cell_centers().points[int(np.argmax(values))])
+
+    shown = shown_grid
+    clip_plane = _cut(grid, clip, "clip", hottest) if clip is not None else None
+    if clip_plane is not None:
+        shown = shown.clip(normal=clip_plane[0], origin=clip_plane[1], invert=True)
+    if slice is not None:
+        axis, origin = _cut(grid, slice, "slice", hottest)
+        shown = shown.slice(normal=axis, origin=origin)
+        if shown.n_cells == 0:
+            raise RackflowError(f"the slice {slice!r} does not cut the mesh")
+    shown_values = np.asarray(shown.cell_data[scalars]) if shown.n_cells else values
+    if clim is None:
+        clim = (float(shown_values.min()), float(shown_values.max()))
     span = max(clim[1] - clim[0], 1e-9)
     digits = int(max(0, 2 - np.floor(np.log10(span))))
     bar = {
@@ -125,35 +316,65 @@ def render(
         "position_y": 0.1,
         "height": 0.8,
         "width": 0.05,
+        "color": "black",
+        "title_font_size": 16,
+        "label_font_size": 14,
     }
-    shown = grid
-    for option, value in (("slice", slice), ("clip", clip)):
-        if value is not None and value not in ("x", "y", "z"):
-            raise RackflowError(f"{option} must be 'x', 'y' or 'z', got {value!r}")
-    if clip is not None:
-        shown = grid.clip(normal=clip, origin=hottest, invert=True)
-    if slice is not None:
-        cut = grid.slice(normal=slice, origin=hottest)
-        plotter.add_mesh(grid.extract_feature_edges(), color="grey", line_width=1)
-        plotter.add_mesh(
-            cut, scalars=scalars, cmap=cmap, clim=clim, show_edges=show_edges, scalar_bar_args=bar
-        )
-    else:
-        plotter.add_mesh(
-            shown, scalars=scalars, cmap=cmap, clim=clim, show_edges=show_edges, scalar_bar_args=bar
-        )
+    plotter = pv.Plotter(off_screen=not interactive, window_size=list(window_size))
+    plotter.set_background(BACKGROUND)
+    plotter.add_mesh(
+        shown,
+        scalars=scalars,
+        cmap=cmap,
+        clim=list(clim),
+        show_edges=show_edges,
+        scalar_bar_args=bar,
+        lighting=lighting,
+        preference="cell",
+    )
+    if slice is not None:  # context for a slice: the outline of the whole part
+        plotter.add_mesh(shown_grid.extract_feature_edges(), color="grey", line_width=1)
     if outlines:
-        for r in range(len(result.mesh.regions)):
-            part = grid.extract_cells(np.flatnonzero(grid.cell_data["region_id"] == r))
+        ids = shown_grid.cell_data["region_id"]
+        for r in np.unique(ids):
+            part = shown_grid.extract_cells(np.flatnonzero(ids == r))
             if part.n_cells:
-                plotter.add_mesh(
-                    part.extract_surface(algorithm="dataset_surface").extract_feature_edges(30),
-                    color="white",
-                    line_width=1,
-                )
-    plotter.add_text(title or f"{result.mesh.source}: T max {clim[1]:.1f} °C", font_size=10)
-    plotter.view_isometric()
-    plotter.camera.zoom(1.1)
+                edges = part.extract_surface(algorithm="dataset_surface").extract_feature_edges(30)
+                if clip_plane is not None:
+                    edges = edges.clip(normal=clip_plane[0], origin=clip_plane[1], invert=True)
+                if edges.n_points:
+                    plotter.add_mesh(edges, color="grey", line_width=1)
+    if source is None:
+        source = str(grid.field_data["source"][0]) if "source" in grid.field_data else "rackflow"
+    plotter.add_text(
+        title if title is not None else f"{Path(source).name}: T max {float(values.max()):.1f} °C",
+        font_size=10,
+        color="black",
+    )
+    if camera == "auto":
+        # isometric from the octant of the hottest cell, so the hot spot faces the viewer
+        centre = np.array(shown_grid.center)
+        direction = np.where(hottest >= centre, 1.0, -1.0)
+        distance = float(np.linalg.norm(np.ptp(np.reshape(shown_grid.bounds, (3, 2)), axis=1))) or 1.0
+        plotter.camera_position = [tuple(centre + direction * distance), tuple(centre), (0.0, 0.0, 1.0)]
+    elif isinstance(camera, str):
+        if camera not in CAMERAS:
+            raise RackflowError(
+                f"unknown camera '{camera}'; choose one of {list(CAMERAS)} or a camera position"
+            )
+        method, negative = CAMERAS[camera]
+        if method == "view_isometric":
+            plotter.view_isometric()
+        else:
+            getattr(plotter, method)(negative=negative)
+    else:
+        plotter.camera_position = [tuple(float(v) for v in p) for p in camera]
+    plotter.reset_camera()
+    if zoom != 1.0:
+        plotter.camera.zoom(zoom)
+    if interactive:
+        plotter.show()
+        return plotter
     if path is not None:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -163,3 +384,12 @@ def render(
     image = plotter.screenshot(return_img=True)
     plotter.close()
     return image
+
+
+def _in_notebook() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"

@@ -1,0 +1,613 @@
+"""Parameter sweeps: grids, point lists and Latin hypercubes over case parameters.
+
+``Sweep(case, **axes).run(store=...)`` solves every point in worker processes (or on a Dask
+cluster), appends each finished point to a resumable Parquet store, warm-starts each point from
+the nearest finished one, and returns one table row per point.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import inspect
+import itertools
+import math
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from rackflow import casefile
+from rackflow.errors import CaseError, MaterialError, SweepError
+from rackflow.sweep.axes import AXES, apply_axis, parse_axis
+from rackflow.sweep.store import Store
+from rackflow.sweep.worker import Payload, init_worker, run_point
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from rackflow.case import Case
+
+Builder = Callable[..., "Case"]
+
+#: Columns every sweep table has after the inputs, in this order.
+STATUS_COLUMNS = ["status", "error"]
+TRAILING_COLUMNS = ["wall_time_s", "threads", "initial_temperature_c", "point_id"]
+
+
+def _plain(value: Any) -> Any:
+    """JSON/Parquet-friendly scalar (numpy scalars become Python ones)."""
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        raise SweepError(f"sweep values must be finite, got {value}")
+    return value
+
+
+def _copy_case(case: Case) -> Case:
+    arrays: dict[str, np.ndarray] = {}
+    description = casefile.case_to_dict(case, mesh={"digest": "-"}, arrays=arrays)
+    return casefile.case_from_dict(description, mesh=case.mesh, arrays=arrays).case
+
+
+class Sweep:
+    """A set of points over case parameters.
+
+    Parameters
+    ----------
+    case_or_builder
+        A :class:`~rackflow.case.Case` whose parameters the axes change, or a function
+        ``build(**params) -> Case`` for parameters that change the mesh (channel count, fin
+        thickness...). A builder must be importable by name (defined at module level) because
+        worker processes call it.
+    solver_settings
+        Keywords for :meth:`Case.solve` used at every point (``tolerance``, ``max_iterations``...).
+        ``threads`` is chosen per worker unless given here.
+    **axes
+        ``name=[values]``: the full grid (Cartesian product) of all axes. Names are
+        ``<quantity>.<target>`` (see :data:`rackflow.sweep.axes.AXES`) or, with a builder, its
+        parameter names. Dotted names go through ``**{"power_w.die": [...]}``.
+
+    Examples
+    --------
+    >>> sweep = Sweep(case, **{"htc_w_m2k.coolant_side": [5e3, 1e4, 2e4]})   # doctest: +SKIP
+    >>> table = sweep.run(store="sweep.parquet")                              # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        case_or_builder: Case | Builder,
+        /,
+        *,
+        solver_settings: Mapping[str, Any] | None = None,
+        **axes: Sequence[Any],
+    ) -> None:
+        for name, values in axes.items():
+            if isinstance(values, str | bytes) or not isinstance(values, Sequence | np.ndarray):
+                raise SweepError(f"sweep axis '{name}' needs a list of values, got {values!r}")
+            if len(values) == 0:
+                raise SweepError(f"sweep axis '{name}' has no values")
+        points = [
+            dict(zip(axes, combo, strict=True))
+            for combo in itertools.product(*(list(v) for v in axes.values()))
+        ]
+        self._init(case_or_builder, points, solver_settings, mode="grid")
+
+    # ----- other designs ---------------------------------------------------------------------
+    @classmethod
+    def points(
+        cls,
+        case_or_builder: Case | Builder,
+        points: Sequence[Mapping[str, Any]],
+        *,
+        solver_settings: Mapping[str, Any] | None = None,
+    ) -> Sweep:
+        """An explicit list of points, each a dict of axis values (all with the same axes)."""
+        if not points:
+            raise SweepError("Sweep.points needs at least one point")
+        names = list(points[0])
+        for i, p in enumerate(points):
+            if not isinstance(p, Mapping):
+                raise SweepError(f"point {i} must be a dict of axis values, got {type(p).__name__}")
+            if list(p) != names and set(p) != set(names):
+                raise SweepError(f"point {i} has axes {sorted(p)}, point 0 has {sorted(names)}")
+        self = cls.__new__(cls)
+        self._init(case_or_builder, [dict(p) for p in points], solver_settings, mode="points")
+        return self
+
+    @classmethod
+    def latin_hypercube(
+        cls,
+        case_or_builder: Case | Builder,
+        *,
+        n: int,
+        seed: int = 0,
+        solver_settings: Mapping[str, Any] | None = None,
+        **ranges: Any,
+    ) -> Sweep:
+        """``n`` points, one in each of ``n`` equal strata of every axis, randomly paired.
+
+        A range is ``(low, high)`` (uniform in between) or a list of choices (each used about
+        ``n / len(choices)`` times).
+        """
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise SweepError(f"latin_hypercube needs a positive integer n, got {n!r}")
+        rng = np.random.default_rng(seed)
+        columns: dict[str, list[Any]] = {}
+        for name, spec in ranges.items():
+            strata = (rng.permutation(n) + rng.uniform(size=n)) / n
+            if isinstance(spec, tuple) and len(spec) == 2 and all(isinstance(v, int | float) for v in spec):
+                lo, hi = float(spec[0]), float(spec[1])
+                if not (math.isfinite(lo) and math.isfinite(hi) and hi > lo):
+                    raise SweepError(f"latin_hypercube range '{name}' needs low < high, got {spec}")
+                columns[name] = [lo + s * (hi - lo) for s in strata]
+            elif isinstance(spec, list) and spec:
+                columns[name] = [spec[min(int(s * len(spec)), len(spec) - 1)] for s in strata]
+            else:
+                raise SweepError(
+                    f"latin_hypercube range '{name}' must be (low, high) or a list of choices, got {spec!r}"
+                )
+        if not columns:
+            raise SweepError("latin_hypercube needs at least one range")
+        points = [{k: v[i] for k, v in columns.items()} for i in range(n)]
+        self = cls.__new__(cls)
+        self._init(case_or_builder, points, solver_settings, mode="latin_hypercube")
+        return self
+
+    @classmethod
+    def from_casefile(cls, loaded: casefile.CaseFile) -> Sweep:
+        """The sweep a case file's ``[sweep]`` table describes."""
+        spec = loaded.sweep
+        if not spec:
+            where = loaded.path or "the case file"
+            raise SweepError(f"{where} has no [sweep] table")
+        mode = spec.get("mode", "grid")
+        settings = loaded.solver
+        if mode == "points":
+            return cls.points(loaded.case, spec["points"], solver_settings=settings)
+        if mode == "latin_hypercube":
+            ranges = {
+                k: (tuple(v) if len(v) == 2 and all(isinstance(x, int | float) for x in v) else list(v))
+                for k, v in spec["axes"].items()
+            }
+            return cls.latin_hypercube(
+                loaded.case, n=spec["n"], seed=spec.get("seed", 0), solver_settings=settings, **ranges
+            )
+        return cls(loaded.case, solver_settings=settings, **spec["axes"])
+
+    # ----- set-up ----------------------------------------------------------------------------
+    def _init(
+        self,
+        case_or_builder: Case | Builder,
+        points: list[dict[str, Any]],
+        solver_settings: Mapping[str, Any] | None,
+        mode: str,
+    ) -> None:
+        from rackflow.case import Case
+
+        self.mode = mode
+        self.solver_settings = dict(solver_settings or {})
+        self.point_list = [{k: _plain(v) for k, v in p.items()} for p in points]
+        self.axes = list(self.point_list[0]) if self.point_list else []
+        if isinstance(case_or_builder, Case):
+            self.case: Case | None = case_or_builder
+            self.builder: Builder | None = None
+            self.builder_axes: list[str] = []
+            self._check_case_axes()
+        elif callable(case_or_builder):
+            self.case = None
+            self.builder = case_or_builder
+            self._split_builder_axes()
+        else:
+            raise SweepError(
+                f"Sweep needs a rackflow Case or a function build(**params) -> Case, got {type(case_or_builder).__name__}"
+            )
+        try:
+            casefile.description_digest(self.solver_settings)
+        except (TypeError, ValueError):
+            raise SweepError("solver_settings must be plain numbers and strings") from None
+
+    def _check_case_axes(self) -> None:
+        assert self.case is not None
+        for name in self.axes:
+            parse_axis(name)
+            first = self.point_list[0][name]
+            try:
+                apply_axis(_copy_case(self.case), name, first)
+            except (CaseError, MaterialError) as e:
+                raise SweepError(f"sweep axis '{name}' does not apply to this case: {e}") from None
+
+    def _split_builder_axes(self) -> None:
+        assert self.builder is not None
+        try:
+            sig = inspect.signature(self.builder)
+        except (TypeError, ValueError):
+            sig = None
+        takes_any = sig is None or any(
+            p.kind is inspect.Parameter.VAR_KEYWORD for p in sig.parameters.values()
+        )
+        names = set(sig.parameters) if sig is not None else set()
+        self.builder_axes = []
+        for name in self.axes:
+            if name in names or (takes_any and "." not in name and name.partition(".")[0] not in AXES):
+                self.builder_axes.append(name)
+            else:
+                try:
+                    parse_axis(name)
+                except SweepError:
+                    raise SweepError(
+                        f"sweep axis '{name}' is neither a parameter of {self._builder_name()} "
+                        f"{sorted(names)} nor a case quantity {sorted(AXES)}"
+                    ) from None
+
+    def _builder_name(self) -> str:
+        b = self.builder
+        return f"{getattr(b, '__module__', '?')}.{getattr(b, '__qualname__', repr(b))}"
+
+    def __len__(self) -> int:
+        return len(self.point_list)
+
+    def __repr__(self) -> str:
+        what = self._builder_name() if self.builder is not None else repr(self.case)
+        return f"Sweep({self.mode}, {len(self)} points over {self.axes} of {what})"
+
+    # ----- points as tasks --------------------------------------------------------------------
+    def _tasks(self) -> tuple[list[dict[str, Any]], Payload | None, list[dict[str, Any]]]:
+        """Per-point tasks, the per-worker payload, and rows of points that fail before solving."""
+        tasks: list[dict[str, Any]] = []
+        early: list[dict[str, Any]] = []
+        payload: Payload | None = None
+        if self.case is not None:
+            mesh = self.case.mesh
+            arrays: dict[str, np.ndarray] = {}
+            digest = casefile.mesh_digest(mesh)
+            for index, point in enumerate(self.point_list):
+                try:
+                    case = _copy_case(self.case)
+                    for name, value in point.items():
+                        apply_axis(case, name, value)
+                    description = casefile.case_to_dict(case, mesh={"digest": digest}, arrays=arrays)
+                    error = None
+                except (CaseError, MaterialError) as e:
+                    description = {"mesh": {"digest": digest}, "base": "invalid", "point": point}
+                    error = f"{type(e).__name__}: {e}"
+                point_id = casefile.description_digest(
+                    {"case": description, "settings": self.solver_settings}
+                )[:20]
+                task = {
+                    "index": index,
+                    "point_id": point_id,
+                    "params": point,
+                    "description": description,
+                    "settings": self.solver_settings,
+                }
+                if error is not None:
+                    early.append({**point, "status": "failed", "error": error, "point_id": point_id})
+                tasks.append(task)
+            payload = Payload(digest=digest, flat=mesh._flat, source=mesh.source, arrays=arrays)
+        else:
+            identity = {"builder": self._builder_name(), "source": _source_digest(self.builder)}
+            for index, point in enumerate(self.point_list):
+                point_id = casefile.description_digest(
+                    {"builder": identity, "point": point, "settings": self.solver_settings}
+                )[:20]
+                tasks.append(
+                    {
+                        "index": index,
+                        "point_id": point_id,
+                        "params": point,
+                        "builder": self.builder,
+                        "builder_params": {k: point[k] for k in self.builder_axes},
+                        "setter_params": {k: v for k, v in point.items() if k not in self.builder_axes},
+                        "settings": self.solver_settings,
+                    }
+                )
+        return tasks, payload, early
+
+    # ----- running ----------------------------------------------------------------------------
+    def run(
+        self,
+        store: str | Path | None = "sweep.parquet",
+        workers: int | None = None,
+        client: Any = None,
+        progress: bool = True,
+        *,
+        warm_start: bool = True,
+        retry_failed: bool = False,
+    ) -> pd.DataFrame:
+        """Solve every point; returns one row per point (inputs, status, error, metrics, timing).
+
+        Parameters
+        ----------
+        store
+            Folder of the resumable Parquet store (created if missing; ``None`` keeps nothing).
+            Points already in it (same case, point and settings) are not solved again.
+        workers
+            Local worker processes (default: the number of cores, at most the number of points).
+            ``0`` solves in this process, which is handy in a debugger. Each worker's solver gets
+            ``cores // workers`` threads, so the machine is not oversubscribed.
+        client
+            A ``distributed.Client`` (or a scheduler address ``"tcp://host:8786"``): run the
+            points on that Dask cluster instead, with the same store and semantics.
+        progress
+            Show a tqdm progress bar (points done, ETA, failures) on stderr.
+        warm_start
+            Start each point from the mean temperature of the nearest finished point.
+        retry_failed
+            Solve points again that the store records as failed.
+        """
+        import pandas as pd
+
+        tasks, payload, early = self._tasks()
+        st = Store(store) if store is not None else None
+        if st is not None:
+            st.clean_temporary()
+        rows: dict[str, dict[str, Any]] = {}
+        if st is not None:
+            for row in st.read_rows(t["point_id"] for t in tasks):
+                if row.get("status") == "ok" or not retry_failed:
+                    rows[row["point_id"]] = row
+        for row in early:
+            if row["point_id"] not in rows:
+                rows[row["point_id"]] = row
+                if st is not None:
+                    st.write(row)
+        pending = [t for t in tasks if t["point_id"] not in rows]
+        skipped = len(tasks) - len(pending)
+        self.last_run = {"skipped": skipped, "solved": 0, "failed": 0, "wall_time_s": 0.0}
+
+        bar = _progress_bar(len(tasks), skipped, progress)
+        failures = sum(1 for r in rows.values() if r.get("status") != "ok")
+        start = time.perf_counter()
+        try:
+            if pending:
+                runner = _Runner(self, st, payload, workers, client, warm_start)
+                for row in runner.run(pending, list(rows.values())):
+                    rows[row["point_id"]] = row
+                    failures += row["status"] != "ok"
+                    self.last_run["solved"] += 1
+                    self.last_run["failed"] += row["status"] != "ok"
+                    if bar is not None:
+                        bar.update(1)
+                        bar.set_postfix(failed=failures, refresh=False)
+                self.last_run["workers"] = runner.n_slots
+        finally:
+            if bar is not None:
+                bar.close()
+        self.last_run["wall_time_s"] = time.perf_counter() - start
+
+        index = {t["point_id"]: t for t in tasks}
+        ordered = []
+        for t in tasks:
+            row = dict(rows[t["point_id"]])
+            for k, v in t["params"].items():
+                row[k] = v  # inputs win over a same-named metric (power_w.<region> equals its input)
+            ordered.append(row)
+        del index
+        table = pd.DataFrame.from_records(ordered)
+        metrics = [
+            c for c in table.columns if c not in set(self.axes) | set(STATUS_COLUMNS) | set(TRAILING_COLUMNS)
+        ]
+        for c in [*STATUS_COLUMNS, *TRAILING_COLUMNS]:
+            if c not in table.columns:
+                table[c] = None
+        return table[[*self.axes, *STATUS_COLUMNS, *metrics, *TRAILING_COLUMNS]]
+
+
+def _source_digest(builder: Any) -> str:
+    """Digest of a builder's source, so editing the builder invalidates stored points."""
+    try:
+        text = inspect.getsource(builder)
+    except (OSError, TypeError):
+        text = ""
+    return casefile.description_digest({"source": text})[:16]
+
+
+def _progress_bar(total: int, initial: int, enabled: bool) -> Any:
+    if not enabled:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # tqdm is in the sweep extra; no bar without it
+        return None
+    return tqdm(total=total, initial=initial, unit="point", desc="sweep", dynamic_ncols=True)
+
+
+def _distance(a: Mapping[str, Any], b: Mapping[str, Any], scale: Mapping[str, float]) -> float:
+    d = 0.0
+    for k, va in a.items():
+        vb = b.get(k)
+        if isinstance(va, int | float) and isinstance(vb, int | float) and not isinstance(va, bool):
+            d += ((va - vb) / scale.get(k, 1.0)) ** 2
+        elif va != vb:
+            d += 1.0
+    return d
+
+
+class _Runner:
+    """The scheduling loop shared by local processes and Dask: keep every slot busy, and give each
+    new point the nearest finished point's mean temperature as its start."""
+
+    def __init__(
+        self,
+        sweep: Sweep,
+        store: Store | None,
+        payload: Payload | None,
+        workers: int | None,
+        client: Any,
+        warm_start: bool,
+    ) -> None:
+        self.sweep = sweep
+        self.store = store
+        self.payload = payload
+        self.warm_start = warm_start
+        self.client = client
+        self.workers = workers
+        self.n_slots = 1
+        self._payload_arg: Any = None
+        self._own_client: Any = None  # a Client this runner opened from an address, closed at the end
+        self._scale: dict[str, float] = {}
+        for name in sweep.axes:
+            values = [p[name] for p in sweep.point_list if isinstance(p[name], int | float)]
+            if values:
+                span = max(values) - min(values)
+                self._scale[name] = span if span > 0 else 1.0
+
+    # executor ---------------------------------------------------------------------------------
+    def _local_executor(self, n_pending: int) -> tuple[cf.Executor | None, int]:
+        cores = os.cpu_count() or 1
+        workers = self.workers
+        if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 0):
+            raise SweepError(f"workers must be a non-negative integer, got {workers!r}")
+        if workers == 0:
+            init_worker(self.payload, self.sweep.solver_settings.get("threads"))
+            return None, 1
+        n = min(workers or cores, max(n_pending, 1))
+        threads = self.sweep.solver_settings.get("threads") or max(1, cores // n)
+        # spawn, not fork: the parent may hold rayon's global thread pool, which a forked child
+        # inherits without its threads (the child's first parallel call would hang)
+        context = multiprocessing.get_context("spawn")
+        ex = cf.ProcessPoolExecutor(
+            n, mp_context=context, initializer=init_worker, initargs=(self.payload, threads)
+        )
+        return ex, n
+
+    def _dask_executor(self) -> tuple[cf.Executor, int]:
+        client = self.client
+        if isinstance(client, str):
+            try:
+                from distributed import Client
+            except ImportError:
+                raise SweepError(
+                    "running on a Dask scheduler needs dask: pip install 'rackflow[dask]'"
+                ) from None
+            try:
+                client = self.client = Client(client, timeout="20s")
+            except OSError as e:
+                raise SweepError(f"cannot reach the Dask scheduler at {client!r}: {e}") from None
+            self._own_client = client
+        info = client.scheduler_info()
+        workers = info.get("workers", {})
+        if not workers:
+            raise SweepError(f"the Dask cluster at {client.scheduler.address} has no workers")
+        per_host: dict[str, int] = {}
+        cores_by_host: dict[str, int] = {}
+        for address, w in workers.items():
+            host = address.rsplit(":", 1)[0]
+            per_host[host] = per_host.get(host, 0) + int(w.get("nthreads", 1))
+        cores = client.run(os.cpu_count)
+        for address, c in cores.items():
+            cores_by_host[address.rsplit(":", 1)[0]] = int(c or 1)
+        slots = sum(per_host.values())
+        if self.payload is not None:
+            self.payload.threads_by_host = {
+                h: max(1, cores_by_host.get(h, 1) // n) for h, n in per_host.items()
+            }
+            # one copy of the mesh per worker, not per point
+            self._payload_arg = client.scatter(self.payload, broadcast=True, hash=False)
+        return client.get_executor(pure=False), slots
+
+    # loop -----------------------------------------------------------------------------------
+    def _choose_start(self, task: dict[str, Any], finished: list[dict[str, Any]]) -> float | None:
+        if not self.warm_start:
+            return None
+        best, best_d = None, math.inf
+        for row in finished:
+            t = row.get("mean_temperature_c")
+            if row.get("status") != "ok" or t is None or not math.isfinite(t):
+                continue
+            d = _distance(task["params"], row["_params"], self._scale)
+            if d < best_d:
+                best, best_d = t, d
+        return best
+
+    def run(self, pending: list[dict[str, Any]], done: list[dict[str, Any]]) -> Any:
+        """Yield rows as points finish (each already in the store)."""
+        finished = []
+        params = {t["point_id"]: t["params"] for t in pending}
+        for row in done:
+            if "_params" not in row:
+                row = {**row, "_params": {k: row.get(k) for k in self.sweep.axes}}
+            finished.append(row)
+        dask = self.client is not None
+        if dask:
+            executor, self.n_slots = self._dask_executor()
+        else:
+            executor, self.n_slots = self._local_executor(len(pending))
+        queue = list(pending)
+        in_flight: dict[cf.Future[dict[str, Any]], dict[str, Any]] = {}
+
+        def submit(task: dict[str, Any]) -> None:
+            assert executor is not None
+            task = {**task, "initial_temperature_c": self._choose_start(task, finished)}
+            if dask:
+                fut = executor.submit(run_point, _wire(task), self._payload_arg, True)
+            else:
+                fut = executor.submit(run_point, _wire(task))
+            in_flight[fut] = task
+
+        def finish(task: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
+            row = {**task["params"], **row, "initial_temperature_c": task.get("initial_temperature_c")}
+            if self.store is not None:
+                self.store.write(row)
+            finished.append({**row, "_params": params[row["point_id"]]})
+            return row
+
+        try:
+            if executor is None:  # workers=0: in this process
+                for task in queue:
+                    task = {**task, "initial_temperature_c": self._choose_start(task, finished)}
+                    yield finish(task, run_point(_wire(task)))
+                return
+            while queue or in_flight:
+                while queue and len(in_flight) < self.n_slots:
+                    submit(queue.pop(0))
+                done_now, _ = cf.wait(in_flight, return_when=cf.FIRST_COMPLETED)
+                for fut in done_now:
+                    task = in_flight.pop(fut)
+                    try:
+                        row = fut.result()
+                    except cf.process.BrokenProcessPool:
+                        # a worker died (segfault, out of memory): the points it held are lost with it
+                        row = {
+                            "point_id": task["point_id"],
+                            "status": "failed",
+                            "error": "worker process died while solving this point (or a concurrent one)",
+                        }
+                        if not dask:
+                            executor.shutdown(wait=False, cancel_futures=True)
+                            for other_fut, other in list(in_flight.items()):
+                                in_flight.pop(other_fut)
+                                queue.insert(0, other)
+                            executor, _ = self._local_executor(len(queue) + 1)
+                    except Exception as e:  # Dask transport errors and the like: record, continue
+                        row = {
+                            "point_id": task["point_id"],
+                            "status": "failed",
+                            "error": f"{type(e).__name__}: {e}",
+                        }
+                    yield finish(task, row)
+        finally:
+            if executor is not None and not dask:
+                executor.shutdown(wait=True, cancel_futures=True)
+            for fut in in_flight:
+                fut.cancel()
+            if self._own_client is not None:
+                self._own_client.close()
+
+
+def _wire(task: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of a task a worker needs (no scheduling bookkeeping)."""
+    keys = (
+        "point_id",
+        "description",
+        "settings",
+        "initial_temperature_c",
+        "builder",
+        "builder_params",
+        "setter_params",
+    )
+    return {k: task[k] for k in keys if k in task}

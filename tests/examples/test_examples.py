@@ -1,0 +1,49 @@
+"""Every example runs at small size and writes what its docstring promises."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+OUTPUTS = {
+    "first_conduction_case.py": ["first_case.vtu", "first_case.png", "first_case.toml"],
+    "first_sweep.py": ["first_sweep.png", "first_sweep.csv", "first_sweep.parquet"],
+    "import_gmsh_mesh.py": ["heater_plate.msh"],
+    "render_for_report.py": ["report/overview.png", "report/slice_through_hot_spot.png"],
+}
+
+
+def test_every_example_is_listed() -> None:
+    assert sorted(p.name for p in EXAMPLES.glob("*.py")) == sorted(OUTPUTS)
+
+
+@pytest.mark.parametrize("name", sorted(OUTPUTS))
+def test_example_docstring(name: str) -> None:
+    doc = ast.get_docstring(ast.parse((EXAMPLES / name).read_text()))
+    assert doc is not None
+    for part in ("What it demonstrates", "Run time", "How to run"):
+        assert part in doc, f"{name}: docstring lacks '{part}'"
+
+
+@pytest.mark.parametrize("name", sorted(OUTPUTS))
+def test_example_runs_small(name: str, tmp_path: Path) -> None:
+    if name == "import_gmsh_mesh.py":
+        pytest.importorskip("gmsh")
+    env = dict(os.environ, RACKFLOW_EXAMPLE_SMALL="1", RACKFLOW_EXAMPLE_OUT=str(tmp_path / "out"))
+    proc = subprocess.run(
+        [sys.executable, str(EXAMPLES / name)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for output in OUTPUTS[name]:
+        assert (tmp_path / "out" / output).exists(), output
