@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from rackflow import _core
-from rackflow.errors import CaseError, RackflowWarning
 from rackflow.coolant_adapter import coolant_to_core, resolve_coolant
+from rackflow.errors import CaseError, RackflowWarning
 from rackflow.materials import ABSOLUTE_ZERO_C, Material, get_material
 from rackflow.mesh import Mesh
 
@@ -252,10 +252,20 @@ class Case:
         temperature_c: float | None = None,
     ) -> BoundarySpec:
         """Coolant inlet with a uniform normal inflow: volume flow (L/min), mass flow or speed."""
-        given = {k: v for k, v in (("flow_lpm", flow_lpm), ("mass_flow_kg_s", mass_flow_kg_s), ("velocity_m_s", velocity_m_s)) if v is not None}
+        given = {
+            k: v
+            for k, v in (
+                ("flow_lpm", flow_lpm),
+                ("mass_flow_kg_s", mass_flow_kg_s),
+                ("velocity_m_s", velocity_m_s),
+            )
+            if v is not None
+        }
         if len(given) != 1:
-            raise CaseError(f"inlet '{patch}': give exactly one of flow_lpm, mass_flow_kg_s or velocity_m_s (got {sorted(given)})")
-        (key, value), = given.items()
+            raise CaseError(
+                f"inlet '{patch}': give exactly one of flow_lpm, mass_flow_kg_s or velocity_m_s (got {sorted(given)})"
+            )
+        ((key, value),) = given.items()
         v = _number(f"inlet '{patch}': {key}", value, positive=True)
         values: dict[str, float] = {key: v}
         if temperature_c is not None:
@@ -339,7 +349,9 @@ class Case:
                 }
                 for s in self.solids.values()
             ],
-            "fluids": [{"region": f.region, "coolant": coolant_to_core(f.coolant)} for f in self.fluids.values()],
+            "fluids": [
+                {"region": f.region, "coolant": coolant_to_core(f.coolant)} for f in self.fluids.values()
+            ],
             "contacts": [
                 {"region_a": c.region_a, "region_b": c.region_b, "resistance_m2k_w": c.resistance_m2k_w}
                 for c in self.contacts

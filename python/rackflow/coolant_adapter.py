@@ -32,7 +32,9 @@ def resolve_coolant(coolant: Any) -> Any:
     return coolant
 
 
-def coolant_to_core(coolant: Any, t_min_c: float = -10.0, t_max_c: float = 100.0, n: int = 23) -> dict[str, Any]:
+def coolant_to_core(
+    coolant: Any, t_min_c: float = -10.0, t_max_c: float = 100.0, n: int = 23
+) -> dict[str, Any]:
     """The core's coolant description: constants, or tables over the coolant's valid range."""
     out: dict[str, Any] = {"name": str(getattr(coolant, "name", "coolant"))}
     table = getattr(coolant, "table", None)

@@ -278,7 +278,11 @@ class Summary:
             for region in mesh.regions:
                 solid = r.case.solids.get(region)
                 fluid = r.case.fluids.get(region)
-                material = solid.material.name if solid else (str(getattr(fluid.coolant, "name", "coolant")) if fluid else "-")
+                material = (
+                    solid.material.name
+                    if solid
+                    else (str(getattr(fluid.coolant, "name", "coolant")) if fluid else "-")
+                )
                 power = r.power_w(region)
                 try:
                     rth = f"{r.thermal_resistance_k_w(region):10.4f}" if power > 0 else f"{'':>10}"
@@ -296,7 +300,11 @@ class Summary:
         for patch in mesh.patches:
             b = r.case.boundaries.get(patch)
             if b is None:
-                cond = "adiabatic wall (untagged faces)" if patch == UNTAGGED else "adiabatic wall (no condition)"
+                cond = (
+                    "adiabatic wall (untagged faces)"
+                    if patch == UNTAGGED
+                    else "adiabatic wall (no condition)"
+                )
             else:
                 vals = ", ".join(f"{k}={v:g}" for k, v in b.values.items())
                 cond = f"{b.kind} {vals}".strip()
@@ -312,25 +320,33 @@ class Summary:
                 row += f"{m * 1e3:13.4f}{pt}"
             lines.append(row)
         for c, q in zip(r.case.contacts, r._contact_heat_flow_w, strict=False):
-            lines.append(f"  contact {c.region_a}→{c.region_b}: R'' = {c.resistance_m2k_w:g} m²K/W, {q:.3f} W")
+            lines.append(
+                f"  contact {c.region_a}→{c.region_b}: R'' = {c.resistance_m2k_w:g} m²K/W, {q:.3f} W"
+            )
         lines.append("")
         d = self.to_dict()
         if r.has_temperature:
             sources = sum(r._region_source_w.values())
-            lines.append(f"  heat generated {sources:.3f} W; energy balance error {r.energy_balance_error:.2e}")
+            lines.append(
+                f"  heat generated {sources:.3f} W; energy balance error {r.energy_balance_error:.2e}"
+            )
         if r.has_flow:
             if "pressure_drop_pa" in d:
                 lines.append(
                     f"  pressure drop {d['pressure_drop_pa']:.3f} Pa; pumping power {d['pumping_power_w'] * 1e3:.4f} mW"
                 )
-            lines.append(f"  mass imbalance {r.mass_imbalance:.2e} of the inflow; {r.report['flow_iterations']} flow iterations")
+            lines.append(
+                f"  mass imbalance {r.mass_imbalance:.2e} of the inflow; {r.report['flow_iterations']} flow iterations"
+            )
         rep = r.report
         lines.append(
             f"  solver: {rep['outer_iterations']} outer / {sum(rep['linear_iterations'])} linear iterations, "
             f"{rep['solve_time_s'] + rep.get('flow_time_s', 0.0):.2f} s on {rep['threads']} threads"
         )
         if mesh.has_untagged:
-            lines.append("  note: boundary faces outside every patch are adiabatic (no-slip for coolant) walls ('untagged')")
+            lines.append(
+                "  note: boundary faces outside every patch are adiabatic (no-slip for coolant) walls ('untagged')"
+            )
         return "\n".join(lines)
 
     def __repr__(self) -> str:

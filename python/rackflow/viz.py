@@ -106,7 +106,7 @@ def to_pyvista(result: Result, *, multiblock: bool = False) -> Any:
     grid = pv.UnstructuredGrid(np.concatenate(parts), np.concatenate(types), np.asarray(mesh.points))
     grid.cell_data["temperature_c"] = np.asarray(result.temperature_c)
     _add_regions(grid, mesh.region_of_cell.astype(np.int32), list(mesh.regions))
-    velocity = getattr(result, "velocity_m_s", None)
+    velocity = result.velocity_m_s if getattr(result, "has_flow", False) else None
     if velocity is not None:  # coolant flow results (future): the vector field rides along
         grid.cell_data["velocity_m_s"] = np.asarray(velocity)
     return _split(grid) if multiblock else grid
@@ -183,7 +183,7 @@ def render(result: Result, field: str = "temperature", **options: Any) -> Any:
     which notebooks show with ``PIL.Image.fromarray`` or ``matplotlib.pyplot.imshow``.
     """
     if field in VELOCITY_FIELDS or options.get("streamlines") or options.get("glyphs"):
-        if getattr(result, "velocity_m_s", None) is None:
+        if (result.velocity_m_s if getattr(result, "has_flow", False) else None) is None:
             raise _no_velocity(
                 f"rendering '{field}'" if field in VELOCITY_FIELDS else "streamlines and glyphs"
             )

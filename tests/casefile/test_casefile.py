@@ -208,6 +208,9 @@ def test_generator_route_with_a_stand_in_package(tmp_path: Path, monkeypatch: py
     fake = types.ModuleType("rackflow.meshing")
     fake.GENERATORS = {"block": block}  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "rackflow.meshing", fake)
+    import rackflow
+
+    monkeypatch.setattr(rackflow, "meshing", fake, raising=False)
     text = """
     [mesh]
     generator = "block"

@@ -145,6 +145,7 @@ def test_mesh_options_come_from_the_generator_signature(
     fake = types.ModuleType("rackflow.meshing")
     fake.GENERATORS = {"block": block}  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "rackflow.meshing", fake)
+    monkeypatch.setattr(rf, "meshing", fake, raising=False)
     with pytest.raises(SystemExit):
         cli.main(["mesh", "block", "--help"])
     helptext = capsys.readouterr().out

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 import rackflow as rf
 from rackflow.testing.fluids import ConstantFluid
 from rackflow.testing.meshes import box
@@ -21,7 +20,9 @@ pytestmark = pytest.mark.validation
 REFERENCE = Path(__file__).parent / "reference"
 
 
-def channel_case(mesh: rf.Mesh, speed: float, fluid: ConstantFluid, walls: list[str], symmetry: list[str]) -> rf.Case:
+def channel_case(
+    mesh: rf.Mesh, speed: float, fluid: ConstantFluid, walls: list[str], symmetry: list[str]
+) -> rf.Case:
     case = rf.Case(mesh)
     case.fluid(mesh.regions[0], fluid)
     case.inlet("xmin", velocity_m_s=speed)
@@ -45,7 +46,9 @@ def test_plane_poiseuille_profile_and_friction() -> None:
     h, length, mu, rho, speed = 0.01, 0.2, 1e-3, 1000.0, 0.001  # Re = ρU·2h/μ = 20
     fluid = ConstantFluid(density_kg_m3=rho, viscosity_pa_s=mu)
     mesh = rf.Mesh.from_meshio(box((100, 20, 1), (length, h, h / 20)))
-    result = channel_case(mesh, speed, fluid, ["ymin", "ymax"], ["zmin", "zmax"]).solve(velocity_tolerance=1e-8)
+    result = channel_case(mesh, speed, fluid, ["ymin", "ymax"], ["zmin", "zmax"]).solve(
+        velocity_tolerance=1e-8
+    )
     reynolds = rho * speed * 2 * h / mu
     f_fanning = developed_gradient(result, mesh, 0.5 * length, 0.9 * length) * h / (rho * speed**2)
     assert f_fanning * reynolds == pytest.approx(24.0, rel=0.01)
@@ -61,7 +64,9 @@ def test_plane_poiseuille_profile_and_friction() -> None:
 EXACT_FRE = {1.0: 14.2271, 0.5: 15.5481, 0.25: 18.2328, 0.125: 20.5846}
 
 
-def duct_friction(aspect: float, cells: str, n_short: int, n_long: int, nx: int, angle: float = 0.0) -> tuple[float, rf.Result]:
+def duct_friction(
+    aspect: float, cells: str, n_short: int, n_long: int, nx: int, angle: float = 0.0
+) -> tuple[float, rf.Result]:
     """f·Re in a quarter duct (symmetry planes y=0, z=0), height 2b, width 2a, b/a = aspect."""
     a, b = 0.001, 0.001 * aspect  # half-width and half-height
     dh = 4 * (2 * a) * (2 * b) / (2 * (2 * a + 2 * b))
@@ -73,7 +78,9 @@ def duct_friction(aspect: float, cells: str, n_short: int, n_long: int, nx: int,
         m.points = m.points @ rot.T
     mesh = rf.Mesh.from_meshio(m)
     fluid = ConstantFluid(density_kg_m3=rho, viscosity_pa_s=mu)
-    result = channel_case(mesh, speed, fluid, ["ymax", "zmax"], ["ymin", "zmin"]).solve(velocity_tolerance=1e-7)
+    result = channel_case(mesh, speed, fluid, ["ymax", "zmax"], ["ymin", "zmin"]).solve(
+        velocity_tolerance=1e-7
+    )
     x = mesh.cell_centers @ np.array([np.cos(angle), np.sin(angle), 0.0])
     sel = (x > 0.5 * length) & (x < 0.9 * length)
     gradient = -np.polyfit(x[sel], result.pressure_pa[sel], 1)[0]
@@ -81,7 +88,9 @@ def duct_friction(aspect: float, cells: str, n_short: int, n_long: int, nx: int,
     return f * rho * speed * dh / mu, result
 
 
-@pytest.mark.parametrize(("aspect", "n_short", "n_long"), [(1.0, 12, 12), (0.5, 8, 16), (0.25, 6, 24), (0.125, 8, 64)])
+@pytest.mark.parametrize(
+    ("aspect", "n_short", "n_long"), [(1.0, 12, 12), (0.5, 8, 16), (0.25, 6, 24), (0.125, 8, 64)]
+)
 def test_rectangular_duct_friction_hexahedra(aspect: float, n_short: int, n_long: int) -> None:
     fre, result = duct_friction(aspect, "hexahedron", n_short, n_long, 60)
     assert fre == pytest.approx(EXACT_FRE[aspect], rel=0.02)

@@ -56,11 +56,7 @@ def _params(gen: Callable[..., Any], overrides: dict[str, Any]) -> dict[str, Any
     unknown = set(overrides) - set(sig.parameters)
     if unknown:
         raise ValueError(f"unknown parameter(s) for {gen.__name__}: {sorted(unknown)}")
-    p = {
-        k: v.default
-        for k, v in sig.parameters.items()
-        if v.default is not inspect.Parameter.empty
-    }
+    p = {k: v.default for k, v in sig.parameters.items() if v.default is not inspect.Parameter.empty}
     p.update(overrides)
     return p
 
@@ -88,9 +84,7 @@ def estimate_cells(generator: Callable[..., Any] | str, **params: Any) -> int:
     return _GRIDS[gen](p).n_cells()
 
 
-def refinement_for_cells(
-    generator: Callable[..., Any] | str, target_cells: int, **params: Any
-) -> float:
+def refinement_for_cells(generator: Callable[..., Any] | str, target_cells: int, **params: Any) -> float:
     """Smallest ``refine`` factor giving at least ``target_cells`` cells.
 
     Counts grow in steps (every interval's count is rounded up), so the

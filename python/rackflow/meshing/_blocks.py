@@ -87,9 +87,7 @@ def make_axis(
     """
     seg_edges = [segments[0][0]] + [s[1] for s in segments]
     lo, hi = seg_edges[0], seg_edges[-1]
-    cand = sorted(
-        seg_edges + [b for b in breaks if lo - MERGE_TOL_M <= b <= hi + MERGE_TOL_M]
-    )
+    cand = sorted(seg_edges + [b for b in breaks if lo - MERGE_TOL_M <= b <= hi + MERGE_TOL_M])
     edges: list[float] = []
     for c in cand:
         if edges and c - edges[-1] <= MERGE_TOL_M:
@@ -100,9 +98,7 @@ def make_axis(
     counts = []
     for a, b in itertools.pairwise(edges):
         mid = 0.5 * (a + b)
-        size = next(
-            s[2] for s in segments if s[0] - MERGE_TOL_M <= mid <= s[1] + MERGE_TOL_M
-        )
+        size = next(s[2] for s in segments if s[0] - MERGE_TOL_M <= mid <= s[1] + MERGE_TOL_M)
         n0 = _ceil((b - a) / size)
         counts.append(_ceil(n0 * refine))
     return Axis(np.asarray(edges, float), np.asarray(counts, np.int64))
@@ -143,9 +139,7 @@ class BlockGrid:
         for ax, axis in enumerate((self.x, self.y, self.z)):
             mid = 0.5 * (axis.edges[:-1] + axis.edges[1:])
             masks.append((mid > lo[ax]) & (mid < hi[ax]))
-        sel = (
-            masks[0][:, None, None] & masks[1][None, :, None] & masks[2][None, None, :]
-        )
+        sel = masks[0][:, None, None] & masks[1][None, :, None] & masks[2][None, None, :]
         self.block_region[sel] = rid
 
     def add_patch(
@@ -164,11 +158,7 @@ class BlockGrid:
         [lo, hi]. Rules are applied in order and a face keeps its first match,
         so patches are disjoint (gmsh keeps only one physical tag per element).
         """
-        s = (
-            tuple(_SIDES)
-            if sides == "any"
-            else ((sides,) if isinstance(sides, str) else tuple(sides))
-        )
+        s = tuple(_SIDES) if sides == "any" else ((sides,) if isinstance(sides, str) else tuple(sides))
         for side in s:
             if side not in _SIDES:
                 raise ValueError(f"unknown side {side!r}")
@@ -184,14 +174,8 @@ class BlockGrid:
 
     def n_cells_by_region(self) -> dict[str, int]:
         """Exact cell count per region, without building the mesh."""
-        w = (
-            self.x.counts[:, None, None]
-            * self.y.counts[None, :, None]
-            * self.z.counts[None, None, :]
-        )
-        return {
-            n: int(w[self.block_region == i].sum()) for i, n in enumerate(self.names)
-        }
+        w = self.x.counts[:, None, None] * self.y.counts[None, :, None] * self.z.counts[None, None, :]
+        return {n: int(w[self.block_region == i].sum()) for i, n in enumerate(self.names)}
 
     def n_cells(self) -> int:
         return sum(self.n_cells_by_region().values())
@@ -221,9 +205,7 @@ class BlockGrid:
             i, j, k = np.nonzero(cell_region == rid)
             if len(i) == 0:
                 raise ValueError(f"region {name!r} has no cells: geometry does not fit")
-            region_hex[name] = np.stack(
-                [node_index(i + a, j + b, k + c) for a, b, c in corner], axis=1
-            )
+            region_hex[name] = np.stack([node_index(i + a, j + b, k + c) for a, b, c in corner], axis=1)
 
         patch_quads: dict[str, list[np.ndarray]] = {r.name: [] for r in self._rules}
         for side, (ax, sign) in _SIDES.items():
@@ -286,13 +268,9 @@ class BlockGrid:
         patches = {n: remap[q] for n, q in patches.items()}
         return points, region_hex, patches
 
-    def write(
-        self, path: str | os.PathLike[str], *, model_name: str, binary: bool = False
-    ) -> Path:
+    def write(self, path: str | os.PathLike[str], *, model_name: str, binary: bool = False) -> Path:
         """Build the mesh and write it as msh 4.1 through gmsh."""
         from ._gmsh import write_discrete_mesh
 
         points, regions, patches = self.build()
-        return write_discrete_mesh(
-            path, points, regions, patches, model_name=model_name, binary=binary
-        )
+        return write_discrete_mesh(path, points, regions, patches, model_name=model_name, binary=binary)

@@ -64,9 +64,7 @@ def gmsh_session(model_name: str) -> Iterator[Any]:
             gmsh.model.remove()
 
 
-def entities_in_box(
-    dim: int, lo: Sequence[float], hi: Sequence[float], tol: float = BBOX_TOL_M
-) -> list[int]:
+def entities_in_box(dim: int, lo: Sequence[float], hi: Sequence[float], tol: float = BBOX_TOL_M) -> list[int]:
     """Tags of the entities of dimension ``dim`` lying entirely inside a box."""
     gmsh = require_gmsh()
     found = gmsh.model.getEntitiesInBoundingBox(
@@ -150,22 +148,16 @@ def write_discrete_mesh(
             if first:
                 # A node belongs to exactly one gmsh entity; elements of other
                 # entities may still reference it, so all nodes go on the first.
-                mesh.addNodes(
-                    3, ent, node_tags, np.ascontiguousarray(points, float).ravel()
-                )
+                mesh.addNodes(3, ent, node_tags, np.ascontiguousarray(points, float).ravel())
                 first = False
             tags = np.arange(next_elem, next_elem + len(hexes), dtype=np.uint64)
             next_elem += len(hexes)
-            mesh.addElementsByType(
-                ent, GMSH_HEXA, tags, (hexes.astype(np.uint64) + 1).ravel()
-            )
+            mesh.addElementsByType(ent, GMSH_HEXA, tags, (hexes.astype(np.uint64) + 1).ravel())
             add_physical(3, [ent], name)
         for name, quads in patches.items():
             ent = gmsh.model.addDiscreteEntity(2)
             tags = np.arange(next_elem, next_elem + len(quads), dtype=np.uint64)
             next_elem += len(quads)
-            mesh.addElementsByType(
-                ent, GMSH_QUAD, tags, (quads.astype(np.uint64) + 1).ravel()
-            )
+            mesh.addElementsByType(ent, GMSH_QUAD, tags, (quads.astype(np.uint64) + 1).ravel())
             add_physical(2, [ent], name)
         return write_msh(path, binary=binary)

@@ -43,11 +43,7 @@ def _grid(p: dict[str, Any]) -> BlockGrid:
     hz = ck.positive("mesh_size_z_m", p["mesh_size_z_m"])
     n_across = ck.positive_int("cells_across_channel", p["cells_across_channel"])
     n_fin = p["cells_across_fin"]
-    n_fin = (
-        max(1, round(n_across * t / w))
-        if n_fin is None
-        else ck.positive_int("cells_across_fin", n_fin)
-    )
+    n_fin = max(1, round(n_across * t / w)) if n_fin is None else ck.positive_int("cells_across_fin", n_fin)
     n_height = ck.positive_int("cells_channel_height", p["cells_channel_height"])
     refine = ck.positive("refine", p["refine"])
 
@@ -58,9 +54,7 @@ def _grid(p: dict[str, Any]) -> BlockGrid:
             f"{finned:.6g} m, wider than footprint_m[1]={ly}"
         )
     if 2 * lp >= lx:
-        raise ValueError(
-            f"plenum_length_m={lp}: two plenums do not fit in footprint_m[0]={lx}"
-        )
+        raise ValueError(f"plenum_length_m={lp}: two plenums do not fit in footprint_m[0]={lx}")
     y0 = 0.5 * (ly - finned)
 
     # y: coarse sides, then fin / channel / fin ... with the requested cells across each.

@@ -57,9 +57,7 @@ def _grid(p: dict[str, Any]) -> BlockGrid:
     g.paint("die", (-die[0] / 2, -die[1] / 2, z[0]), (die[0] / 2, die[1] / 2, z[1]))
     g.paint("tim", (-die[0] / 2, -die[1] / 2, z[1]), (die[0] / 2, die[1] / 2, z[2]))
     g.paint("lid", (-lid[0] / 2, -lid[1] / 2, z[2]), (lid[0] / 2, lid[1] / 2, z[3]))
-    g.paint(
-        "base", (-base[0] / 2, -base[1] / 2, z[3]), (base[0] / 2, base[1] / 2, z[4])
-    )
+    g.paint("base", (-base[0] / 2, -base[1] / 2, z[3]), (base[0] / 2, base[1] / 2, z[4]))
     g.add_patch("coolant_side", "+z", regions=["base"], lo=(-1, -1, z[4]))
     g.add_patch("board", "-z", regions=["die"], hi=(1, 1, z[0]))
     return g

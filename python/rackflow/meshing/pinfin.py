@@ -25,9 +25,7 @@ def _pin_centres(p: dict[str, Any]) -> tuple[list[tuple[float, float]], dict[str
     try:
         nx, ny = p["pins"]
     except (TypeError, ValueError):
-        raise ValueError(
-            f"pins must be (rows along x, pins per row), got {p['pins']!r}"
-        ) from None
+        raise ValueError(f"pins must be (rows along x, pins per row), got {p['pins']!r}") from None
     nx = ck.positive_int("pins[0]", nx)
     ny = ck.positive_int("pins[1]", ny)
     shape = p["pin_shape"]
@@ -35,23 +33,17 @@ def _pin_centres(p: dict[str, Any]) -> tuple[list[tuple[float, float]], dict[str
         raise ValueError(f"pin_shape must be 'round' or 'square', got {shape!r}")
     arrangement = p["arrangement"]
     if arrangement not in ("inline", "staggered"):
-        raise ValueError(
-            f"arrangement must be 'inline' or 'staggered', got {arrangement!r}"
-        )
+        raise ValueError(f"arrangement must be 'inline' or 'staggered', got {arrangement!r}")
     ck.positive("mesh_size_m", p["mesh_size_m"])
     ck.positive("coarse_mesh_size_m", p["coarse_mesh_size_m"])
     if 2 * ws >= ly:
-        raise ValueError(
-            f"side_wall_m={ws}: two side walls leave no room in footprint_m[1]={ly}"
-        )
+        raise ValueError(f"side_wall_m={ws}: two side walls leave no room in footprint_m[1]={ly}")
     stagger = py / 2 if (arrangement == "staggered" and nx > 1) else 0.0
     ext_x = (nx - 1) * px + d
     ext_y = (ny - 1) * py + stagger + d
     # Keep pins clear of the open ends and the side walls (no zero-thickness gaps).
     if ext_x >= lx:
-        raise ValueError(
-            f"pins: {nx} rows at pitch_m[0]={px} do not fit in footprint_m[0]={lx}"
-        )
+        raise ValueError(f"pins: {nx} rows at pitch_m[0]={px} do not fit in footprint_m[0]={lx}")
     if ext_y >= ly - 2 * ws:
         raise ValueError(
             f"pins: {ny} pins per row at pitch_m[1]={py} do not fit in the "
@@ -59,11 +51,7 @@ def _pin_centres(p: dict[str, Any]) -> tuple[list[tuple[float, float]], dict[str
         )
     x0 = 0.5 * (lx - ext_x) + d / 2
     y0 = 0.5 * (ly - ext_y) + d / 2
-    centres = [
-        (x0 + i * px, y0 + j * py + (stagger if i % 2 else 0.0))
-        for i in range(nx)
-        for j in range(ny)
-    ]
+    centres = [(x0 + i * px, y0 + j * py + (stagger if i % 2 else 0.0)) for i in range(nx) for j in range(ny)]
     if len(centres) > 1:
         xy = np.asarray(centres)
         dx = np.abs(xy[:, None, 0] - xy[None, :, 0])
@@ -73,9 +61,7 @@ def _pin_centres(p: dict[str, Any]) -> tuple[list[tuple[float, float]], dict[str
         dist = np.hypot(dx, dy) if shape == "round" else np.maximum(dx, dy)
         np.fill_diagonal(dist, np.inf)
         if dist.min() < 1.05 * d:
-            raise ValueError(
-                f"pitch_m={tuple(p['pitch_m'])}: pins of pin_size_m={d} overlap or touch"
-            )
+            raise ValueError(f"pitch_m={tuple(p['pitch_m'])}: pins of pin_size_m={d} overlap or touch")
     return centres, {"lx": lx, "ly": ly, "tb": tb, "hp": hp, "tc": tc, "ws": ws, "d": d}
 
 
@@ -84,17 +70,11 @@ def _structured_box(gmsh: Any, vol: int, size: float) -> None:
     faces = [t for _, t in gmsh.model.getBoundary([(3, vol)], oriented=False)]
     if len(faces) != 6:
         return  # not a plain box after fragment: leave it to the tet mesher
-    curves = {
-        abs(t)
-        for f in faces
-        for _, t in gmsh.model.getBoundary([(2, f)], oriented=False)
-    }
+    curves = {abs(t) for f in faces for _, t in gmsh.model.getBoundary([(2, f)], oriented=False)}
     for c in sorted(curves):
         x0, y0, z0, x1, y1, z1 = gmsh.model.getBoundingBox(1, c)
         length = max(x1 - x0, y1 - y0, z1 - z0)
-        gmsh.model.mesh.setTransfiniteCurve(
-            c, max(2, math.ceil(length / size - 1e-6) + 1)
-        )
+        gmsh.model.mesh.setTransfiniteCurve(c, max(2, math.ceil(length / size - 1e-6) + 1))
     for f in faces:
         gmsh.model.mesh.setTransfiniteSurface(f)
         gmsh.model.mesh.setRecombine(2, f)
@@ -196,9 +176,7 @@ def pinfin_coldplate(
     """
     p = dict(locals())
     centres, g = _pin_centres(p)
-    lx, ly, tb, hp, tc, ws, d = (
-        g[k] for k in ("lx", "ly", "tb", "hp", "tc", "ws", "d")
-    )
+    lx, ly, tb, hp, tc, ws, d = (g[k] for k in ("lx", "ly", "tb", "hp", "tc", "ws", "d"))
     h_fine = float(mesh_size_m)
     h_coarse = max(float(coarse_mesh_size_m), h_fine)
 
@@ -210,14 +188,8 @@ def pinfin_coldplate(
         t_die = ck.positive("die_thickness_m", die_thickness_m)
         t_tim = ck.positive("tim_thickness_m", tim_thickness_m)
         t_lid = ck.positive("lid_thickness_m", lid_thickness_m)
-        c = (
-            (lx / 2, ly / 2)
-            if die_position_m is None
-            else ck.point2("die_position_m", die_position_m)
-        )
-        ck.inside(
-            "lid_size_m", c, lid, (0.0, 0.0), (lx, ly), "the cold-plate footprint_m"
-        )
+        c = (lx / 2, ly / 2) if die_position_m is None else ck.point2("die_position_m", die_position_m)
+        ck.inside("lid_size_m", c, lid, (0.0, 0.0), (lx, ly), "the cold-plate footprint_m")
         ck.inside(
             "die_size_m",
             c,
@@ -247,8 +219,7 @@ def pinfin_coldplate(
             else:
                 pin_tags.append(occ.addBox(x - d / 2, y - d / 2, zc0, d, d, hp))
         pkg_tags = [
-            occ.addBox(c[0] - s[0] / 2, c[1] - s[1] / 2, za, s[0], s[1], zb - za)
-            for _, s, za, zb in layers
+            occ.addBox(c[0] - s[0] / 2, c[1] - s[1] / 2, za, s[0], s[1], zb - za) for _, s, za, zb in layers
         ]
         tools = [(3, fluid)] + [(3, t) for t in pin_tags] + [(3, t) for t in pkg_tags]
         _, omap = occ.fragment([(3, plate)], tools)
@@ -267,9 +238,7 @@ def pinfin_coldplate(
             add_physical(3, sorted(children(2 + len(pin_tags) + k)), name)
         add_physical(3, base_v, "base")
         add_physical(3, fluid_v, "channels")
-        add_physical(
-            2, entities_in_box(2, (0.0, ws, zc0), (0.0, ly - ws, zc1)), "inlet"
-        )
+        add_physical(2, entities_in_box(2, (0.0, ws, zc0), (0.0, ly - ws, zc1)), "inlet")
         add_physical(2, entities_in_box(2, (lx, ws, zc0), (lx, ly - ws, zc1)), "outlet")
 
         # Coarse everywhere, then fine on every point of the fluid and pins:
@@ -287,7 +256,7 @@ def pinfin_coldplate(
         # Die and TIM are thin boxes (0.1 mm TIM under ~2 mm tets): isotropic tets
         # there are slivers. Mesh them as one layer of structured hexahedra
         # instead; gmsh closes the quad faces towards the lid with pyramids.
-        for k, (_name, size, za, zb) in enumerate(layers[:2]):
+        for k in range(2):  # die and TIM are the first two layers
             for vol in children(2 + len(pin_tags) + k):
                 _structured_box(gmsh, vol, h_coarse)
         gmsh.option.setNumber("Mesh.Algorithm3D", 1)
