@@ -256,7 +256,7 @@ def pinfin_coldplate(
         # Die and TIM are thin boxes (0.1 mm TIM under ~2 mm tets): isotropic tets
         # there are slivers. Mesh them as one layer of structured hexahedra
         # instead; gmsh closes the quad faces towards the lid with pyramids.
-        for k in range(2):  # die and TIM are the first two layers
+        for k, _layer in enumerate(layers[:2]):  # die and TIM, when the package is modelled
             for vol in children(2 + len(pin_tags) + k):
                 _structured_box(gmsh, vol, h_coarse)
         gmsh.option.setNumber("Mesh.Algorithm3D", 1)
