@@ -34,6 +34,8 @@ pub struct SolveReport {
     pub flow_time_s: f64,
     /// Whether the energy equation was solved.
     pub energy_solved: bool,
+    /// Flow ↔ energy passes (temperature-dependent coolant properties).
+    pub coupling_passes: usize,
 }
 
 /// A converged solution with its balances.
@@ -113,17 +115,23 @@ pub fn solve(mesh: &Mesh, case: &Case, monitor: &dyn Monitor) -> Result<Solution
         .build()
         .map_err(|e| Error::Case(format!("cannot start {threads} threads: {e}")))?;
     pool.install(|| {
-        let flow = if case.fluids.is_empty() { None } else { Some(solve_flow(mesh, case, monitor)?) };
+        let flow = if case.fluids.is_empty() {
+            None
+        } else {
+            Some(solve_flow(mesh, case, monitor)?)
+        };
+        let mut flow = flow;
         let mut solution = if needs_energy(case) {
-            if flow.is_some() {
-                return Err(Error::Case(
-                    "conjugate heat transfer (temperatures with coolant flow) is not available in this build yet; \
-                     solve the flow alone (no solids, thermal conditions or inlet temperatures)"
-                        .into(),
-                ));
-            }
             let resolved = Resolved::new(case, mesh)?;
-            run(mesh, case, resolved, monitor, threads)?
+            match flow.take() {
+                None => run(mesh, case, resolved, None, monitor, threads)?,
+                Some(outcome) => {
+                    let (solution, outcome) =
+                        conjugate(mesh, case, &resolved, outcome, monitor, threads)?;
+                    flow = Some(outcome);
+                    solution
+                }
+            }
         } else {
             Solution {
                 temperature_k: Vec::new(),
@@ -131,7 +139,10 @@ pub fn solve(mesh: &Mesh, case: &Case, monitor: &dyn Monitor) -> Result<Solution
                 region_source_w: vec![0.0; mesh.region_names.len()],
                 contact_heat_flow_w: Vec::new(),
                 energy_balance_error: 0.0,
-                report: SolveReport { threads, ..Default::default() },
+                report: SolveReport {
+                    threads,
+                    ..Default::default()
+                },
                 velocity_m_s: Vec::new(),
                 pressure_pa: Vec::new(),
                 mass_flux_kg_s: Vec::new(),
@@ -147,6 +158,70 @@ pub fn solve(mesh: &Mesh, case: &Case, monitor: &dyn Monitor) -> Result<Solution
         }
         Ok(solution)
     })
+}
+
+/// Conjugate heat transfer: energy over solids and coolant with the flow's mass fluxes; coolant
+/// properties follow the temperature, so flow and energy alternate until both settle.
+fn conjugate(
+    mesh: &Mesh,
+    case: &Case,
+    resolved: &Resolved,
+    mut outcome: FlowOutcome,
+    monitor: &dyn Monitor,
+    threads: usize,
+) -> Result<(Solution, FlowOutcome)> {
+    use crate::physics::energy::Convection;
+    let mut specific_heat: Vec<Option<crate::physics::Property>> =
+        vec![None; mesh.region_names.len()];
+    for f in &case.fluids {
+        if let Some(r) = mesh.region_index(&f.region) {
+            specific_heat[r] = Some(f.coolant.specific_heat_j_kgk.clone());
+        }
+    }
+    let variable = case
+        .fluids
+        .iter()
+        .any(|f| !f.coolant.density_kg_m3.is_constant() || !f.coolant.viscosity_pa_s.is_constant());
+    let reference_k = outcome.setup.reference_temperature_k;
+    let mut previous: Option<Vec<f64>> = None;
+    let mut passes = 0;
+    loop {
+        passes += 1;
+        let convection = Convection {
+            mass_flux: outcome.parent_mass_flux(mesh),
+            specific_heat: specific_heat.clone(),
+            reference_k,
+            second_order: case.settings.convection == "linear_upwind",
+        };
+        let mut solution = run(
+            mesh,
+            case,
+            resolved.clone(),
+            Some(convection),
+            monitor,
+            threads,
+        )?;
+        let change = previous.as_ref().map_or(f64::INFINITY, |p: &Vec<f64>| {
+            p.iter()
+                .zip(&solution.temperature_k)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f64::max)
+        });
+        solution.report.coupling_passes = passes;
+        if !variable || change < 1e-3 || passes >= 8 {
+            if variable && change >= 1e-3 {
+                return Err(Error::Convergence {
+                    message: format!(
+                        "flow and temperature did not settle in {passes} coupling passes (last temperature change {change:.3e} K)"
+                    ),
+                    history: Vec::new(),
+                });
+            }
+            return Ok((solution, outcome));
+        }
+        previous = Some(solution.temperature_k.clone());
+        outcome = outcome.with_temperature(case, &solution.temperature_k, monitor)?;
+    }
 }
 
 /// The flow part of a solution, on the parent mesh.
@@ -221,6 +296,61 @@ fn solve_flow(mesh: &Mesh, case: &Case, monitor: &dyn Monitor) -> Result<FlowOut
 }
 
 impl FlowOutcome {
+    /// The mass flux on every parent face (zero off the coolant).
+    fn parent_mass_flux(&self, mesh: &Mesh) -> Vec<f64> {
+        let mut flux = vec![0.0; mesh.n_faces()];
+        for (i, &f) in self.setup.map.face.iter().enumerate() {
+            // interfaces to solids carry no flux; boundary faces keep their outward sign
+            flux[f] = if self.setup.map.flipped[i] {
+                -self.flow.mass_flux[i]
+            } else {
+                self.flow.mass_flux[i]
+            };
+        }
+        flux
+    }
+
+    /// Re-solve the flow with properties at the given (parent-mesh) temperatures, warm-started.
+    fn with_temperature(
+        mut self,
+        case: &Case,
+        t: &[f64],
+        monitor: &dyn Monitor,
+    ) -> Result<FlowOutcome> {
+        use crate::physics::flow::{Flow, FlowSettings};
+        let start = Instant::now();
+        for (i, &c) in self.setup.map.cell.iter().enumerate() {
+            let coolant = &case.fluids[self.setup.coolant_of_cell[i]].coolant;
+            self.setup.density[i] = coolant.density_kg_m3.at(t[c]);
+            self.setup.viscosity[i] = coolant.viscosity_pa_s.at(t[c]);
+        }
+        let s = &case.settings;
+        let settings = FlowSettings {
+            second_order: s.convection == "linear_upwind",
+            velocity_relaxation: s.velocity_relaxation,
+            velocity_tolerance: s.velocity_tolerance,
+            pressure_tolerance: s.pressure_tolerance,
+            mass_tolerance: s.mass_tolerance,
+            max_iterations: s.flow_max_iterations,
+        };
+        let flow = Flow::new(
+            &self.setup.mesh,
+            self.setup.density.clone(),
+            self.setup.viscosity.clone(),
+            self.setup.bc.clone(),
+        );
+        let mut initial = self.flow.clone();
+        initial.history.clear();
+        let solved = flow.solve(&settings, monitor, Some(initial))?;
+        let mut history = std::mem::take(&mut self.flow.history);
+        history.extend(solved.history.iter().copied());
+        self.flow = solved;
+        self.flow.iterations = history.len();
+        self.flow.history = history;
+        self.time_s += start.elapsed().as_secs_f64();
+        Ok(self)
+    }
+
     fn attach(self, mesh: &Mesh, solution: &mut Solution) {
         let sub = &self.setup.mesh;
         let map = &self.setup.map;
@@ -284,6 +414,7 @@ fn run(
     mesh: &Mesh,
     case: &Case,
     resolved: Resolved,
+    convection: Option<crate::physics::energy::Convection>,
     monitor: &dyn Monitor,
     threads: usize,
 ) -> Result<Solution> {
@@ -312,6 +443,9 @@ fn run(
         resolved.face_temperature.clone(),
         resolved.cell_source.clone(),
     );
+    if let Some(cv) = convection {
+        eq = eq.with_convection(cv);
+    }
     let mut t = vec![initial; n];
     let mut a = eq.new_matrix();
     let mut b = vec![0.0; n];
@@ -390,18 +524,16 @@ fn run(
             .as_deref()
             .ok_or_else(|| Error::Case("no preconditioner".into()))?;
         let previous = eq.needs_outer_iterations().then(|| t.clone());
-        let info = cg(
-            &a,
-            &b,
-            &mut t,
-            m,
-            SolveSettings {
-                relative_tolerance: 0.0,
-                absolute_tolerance: linear.relative_tolerance * scale,
-                ..linear
-            },
-            &stop,
-        )?;
+        let tolerance = SolveSettings {
+            relative_tolerance: 0.0,
+            absolute_tolerance: linear.relative_tolerance * scale,
+            ..linear
+        };
+        let info = if eq.is_convective() {
+            crate::linalg::bicgstab(&a, &b, &mut t, m, tolerance, &stop)?
+        } else {
+            cg(&a, &b, &mut t, m, tolerance, &stop)?
+        };
         if let Some(previous) = previous {
             t = anderson.next(&previous, &t);
         }

@@ -137,3 +137,38 @@ impl LeastSquares {
             .collect()
     }
 }
+
+/// Barth–Jespersen limiter factor per cell: the linear reconstruction at every face centre stays
+/// within the extremes of the cell and its face neighbours (bounded convection schemes).
+pub fn limiter(mesh: &Mesh, phi: &[f64], grad: &[Vec3]) -> Vec<f64> {
+    let n = mesh.n_cells();
+    let mut lo = phi.to_vec();
+    let mut hi = phi.to_vec();
+    for f in 0..mesh.n_internal_faces {
+        let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
+        lo[p] = lo[p].min(phi[q]);
+        hi[p] = hi[p].max(phi[q]);
+        lo[q] = lo[q].min(phi[p]);
+        hi[q] = hi[q].max(phi[p]);
+    }
+    let mut limit = vec![1.0f64; n];
+    let mut visit = |c: usize, f: usize| {
+        let r = crate::mesh::sub(mesh.face_centre[f], mesh.cell_centre[c]);
+        let delta = crate::mesh::dot(grad[c], r);
+        let bound = if delta > 0.0 {
+            hi[c] - phi[c]
+        } else {
+            lo[c] - phi[c]
+        };
+        if delta.abs() > 1e-300 {
+            limit[c] = limit[c].min((bound / delta).clamp(0.0, 1.0));
+        }
+    };
+    for f in 0..mesh.n_faces() {
+        visit(mesh.owner[f] as usize, f);
+        if f < mesh.n_internal_faces {
+            visit(mesh.neighbour[f] as usize, f);
+        }
+    }
+    limit
+}

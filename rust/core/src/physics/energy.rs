@@ -40,6 +40,21 @@ pub struct Conduction<'m> {
     conductance: Vec<f64>,
     /// Cell gradients used by the last assembly.
     gradient: Vec<Vec3>,
+    /// Coolant advection, when the case has coolant flow.
+    convection: Option<Convection>,
+}
+
+/// What the energy equation needs from a solved flow.
+#[derive(Debug, Clone)]
+pub struct Convection {
+    /// Mass flux through each face along its normal, kg/s.
+    pub mass_flux: Vec<f64>,
+    /// Specific heat of each region's material (fluids only), J/(kg·K).
+    pub specific_heat: Vec<Option<Property>>,
+    /// Reference temperature of the advected sensible enthalpy cp (T − T_ref), K (the inlet).
+    pub reference_k: f64,
+    /// Bounded second-order (limited linear-upwind) convection; otherwise upwind.
+    pub second_order: bool,
 }
 
 impl<'m> Conduction<'m> {
@@ -98,12 +113,69 @@ impl<'m> Conduction<'m> {
             k_cell: vec![0.0; n],
             conductance: vec![0.0; mesh.n_faces()],
             gradient: Vec::new(),
+            convection: None,
+        }
+    }
+
+    /// Add coolant advection with the mass fluxes of a solved flow.
+    pub fn with_convection(mut self, convection: Convection) -> Self {
+        if self.least_squares.is_none() && convection.second_order {
+            let ni = self.mesh.n_internal_faces;
+            let use_face: Vec<bool> = (0..ni)
+                .map(|f| {
+                    self.mesh.cell_region[self.mesh.owner[f] as usize]
+                        != self.mesh.cell_region[self.mesh.neighbour[f] as usize]
+                })
+                .collect();
+            self.least_squares = Some(LeastSquares::new(self.mesh, use_face));
+        }
+        self.convection = Some(convection);
+        self
+    }
+
+    /// Whether the matrix is non-symmetric (advection present).
+    pub fn is_convective(&self) -> bool {
+        self.convection.is_some()
+    }
+
+    /// Specific heat of cell `c` at temperature `t` (zero in solids).
+    fn cp(&self, c: usize, t: f64) -> f64 {
+        self.convection
+            .as_ref()
+            .and_then(|cv| cv.specific_heat[self.mesh.cell_region[c] as usize].as_ref())
+            .map_or(0.0, |p| p.at(t))
+    }
+
+    /// Advected sensible enthalpy flux out of the domain through boundary face `f`, W.
+    pub fn boundary_advection_out(&self, f: usize, t: &[f64]) -> f64 {
+        let Some(cv) = &self.convection else {
+            return 0.0;
+        };
+        let phi = cv.mass_flux[f];
+        let p = self.mesh.owner[f] as usize;
+        if phi > 0.0 {
+            phi * self.cp(p, t[p]) * (t[p] - cv.reference_k)
+        } else if phi < 0.0 {
+            let tb = match self.patch[self.mesh.patch_of_face(f)] {
+                PatchCondition::Fixed(tb) => {
+                    self.boundary_temperature(f, self.mesh.patch_of_face(f), tb)
+                }
+                _ => t[p],
+            };
+            phi * self.cp(p, tb) * (tb - cv.reference_k)
+        } else {
+            0.0
         }
     }
 
     /// Whether outer iterations are needed beyond one linear solve.
     pub fn needs_outer_iterations(&self) -> bool {
-        self.nonlinear || self.least_squares.is_some()
+        self.nonlinear
+            || self.least_squares.is_some()
+            || self
+                .convection
+                .as_ref()
+                .is_some_and(|c| c.specific_heat.iter().flatten().any(|p| !p.is_constant()))
     }
 
     /// Heat sources per cell, W.
@@ -140,8 +212,14 @@ impl<'m> Conduction<'m> {
         (cp, cn)
     }
 
-    /// Heat flow into the domain through boundary face `f` for the field `t` (W), consistent with the last assembly.
+    /// Heat flow into the domain through boundary face `f` (W): conduction plus advected
+    /// sensible enthalpy, consistent with the last assembly.
     pub fn boundary_heat_in(&self, f: usize, t: &[f64]) -> f64 {
+        self.boundary_conduction_in(f, t) - self.boundary_advection_out(f, t)
+    }
+
+    /// Conductive heat flow into the domain through boundary face `f` (W).
+    pub fn boundary_conduction_in(&self, f: usize, t: &[f64]) -> f64 {
         let p = self.mesh.owner[f] as usize;
         let (cp, _) = self.corrections(f);
         let tp = t[p] + cp;
@@ -241,6 +319,56 @@ impl<'m> Conduction<'m> {
                 }
             }
         }
+        self.assemble_convection(t, matrix, rhs);
+    }
+
+    fn assemble_convection(&self, t: &[f64], matrix: &mut Csr, rhs: &mut [f64]) {
+        let Some(cv) = &self.convection else { return };
+        let mesh = self.mesh;
+        let pat = &self.pattern;
+        let ni = mesh.n_internal_faces;
+        let tref = cv.reference_k;
+        let limit = if cv.second_order && !self.gradient.is_empty() {
+            crate::discretisation::gradient::limiter(mesh, t, &self.gradient)
+        } else {
+            Vec::new()
+        };
+        for f in 0..ni {
+            let phi = cv.mass_flux[f];
+            if phi == 0.0 {
+                continue;
+            }
+            let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
+            let up = if phi > 0.0 { p } else { q };
+            let m = phi.abs() * self.cp(up, t[up]);
+            // flux out of the upwind cell: m (T_up − T_ref), implicit in T_up
+            let (down, diag_up, off_down) = if phi > 0.0 {
+                (q, pat.diag[p], pat.lower[f])
+            } else {
+                (p, pat.diag[q], pat.upper[f])
+            };
+            matrix.val[diag_up] += m;
+            matrix.val[off_down] -= m;
+            rhs[up] += m * tref;
+            rhs[down] -= m * tref;
+            if !limit.is_empty() {
+                let r = crate::mesh::sub(mesh.face_centre[f], mesh.cell_centre[up]);
+                let correction = m * limit[up] * dot(self.gradient[up], r);
+                rhs[up] -= correction;
+                rhs[down] += correction;
+            }
+        }
+        for f in ni..mesh.n_faces() {
+            let phi = cv.mass_flux[f];
+            let p = mesh.owner[f] as usize;
+            if phi > 0.0 {
+                let m = phi * self.cp(p, t[p]);
+                matrix.val[pat.diag[p]] += m;
+                rhs[p] += m * tref;
+            } else if phi < 0.0 {
+                rhs[p] -= self.boundary_advection_out(f, t);
+            }
+        }
     }
 
     /// Temperature at the point a face contributes to the gradient stencil, from the previous state.
@@ -252,7 +380,7 @@ impl<'m> Conduction<'m> {
         let kp = self.k_cell[p].max(f64::MIN_POSITIVE);
         if f >= mesh.n_internal_faces {
             let tp = t[p] + cp;
-            let heat_in = self.boundary_heat_in(f, t);
+            let heat_in = self.boundary_conduction_in(f, t);
             return tp + heat_in * g.d_owner[f] / (kp * g.area[f]);
         }
         let q = mesh.neighbour[f] as usize;

@@ -168,43 +168,6 @@ impl<'m> Flow<'m> {
             .gradient(self.mesh, p, |f, _| boundary_p[f - ni])
     }
 
-    /// Barth–Jespersen limiter factor per cell for a component, so that the reconstruction
-    /// stays within the neighbour extremes (bounded convection).
-    fn limiter(&self, phi: &[f64], grad: &[Vec3]) -> Vec<f64> {
-        let mesh = self.mesh;
-        let n = mesh.n_cells();
-        let mut lo = phi.to_vec();
-        let mut hi = phi.to_vec();
-        for f in 0..mesh.n_internal_faces {
-            let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
-            lo[p] = lo[p].min(phi[q]);
-            hi[p] = hi[p].max(phi[q]);
-            lo[q] = lo[q].min(phi[p]);
-            hi[q] = hi[q].max(phi[p]);
-        }
-        let mut limit = vec![1.0f64; n];
-        for f in 0..mesh.n_faces() {
-            let cells: &[usize] = if f < mesh.n_internal_faces {
-                &[mesh.owner[f] as usize, mesh.neighbour[f] as usize]
-            } else {
-                &[mesh.owner[f] as usize]
-            };
-            for &c in cells {
-                let r = crate::mesh::sub(mesh.face_centre[f], mesh.cell_centre[c]);
-                let delta = dot(grad[c], r);
-                let bound = if delta > 0.0 {
-                    hi[c] - phi[c]
-                } else {
-                    lo[c] - phi[c]
-                };
-                if delta.abs() > 1e-300 {
-                    limit[c] = limit[c].min((bound / delta).clamp(0.0, 1.0));
-                }
-            }
-        }
-        limit
-    }
-
     /// Solve from an initial state (zero velocity, zero pressure if `None`).
     pub fn solve(
         &self,
@@ -287,7 +250,7 @@ impl<'m> Flow<'m> {
                 (0..3)
                     .map(|d| {
                         let comp: Vec<f64> = s.velocity.iter().map(|v| v[d]).collect();
-                        self.limiter(&comp, &grads[d])
+                        crate::discretisation::gradient::limiter(mesh, &comp, &grads[d])
                     })
                     .collect()
             } else {
@@ -480,9 +443,9 @@ impl<'m> Flow<'m> {
                 let p = mesh.owner[f] as usize;
                 // non-orthogonal correction of the face pressure gradient, lagged
                 let explicit = pressure_correction_offsets[f];
-                rhs_p[p] -= phi_hbya[f] + explicit;
+                rhs_p[p] -= phi_hbya[f] - explicit;
                 if f < ni {
-                    rhs_p[mesh.neighbour[f] as usize] += phi_hbya[f] + explicit;
+                    rhs_p[mesh.neighbour[f] as usize] += phi_hbya[f] - explicit;
                 }
             }
             if !has_outlet {
