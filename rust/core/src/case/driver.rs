@@ -444,7 +444,9 @@ fn run(
         resolved.cell_source.clone(),
     );
     if let Some(cv) = convection {
-        eq = eq.with_convection(cv);
+        eq = eq
+            .with_convection(cv)
+            .with_inlets(resolved.inlet_patch.clone());
     }
     let mut t = vec![initial; n];
     let mut a = eq.new_matrix();
@@ -513,6 +515,9 @@ fn run(
             let t0 = Instant::now();
             preconditioner = Some(if settings.preconditioner == "jacobi" {
                 Box::new(Jacobi::new(&a))
+            } else if eq.is_convective() {
+                // advection makes the system non-symmetric and convection-dominated in the coolant
+                Box::new(crate::linalg::Ilu0::new(&a))
             } else {
                 let amg = Amg::new(&a, AmgSettings::default());
                 report.multigrid_levels = amg.stats().sizes;

@@ -35,6 +35,8 @@ pub struct Resolved {
     pub face_temperature: Vec<Option<Vec<f64>>>,
     /// Extra power density per cell, W/m³.
     pub cell_source: Option<Vec<f64>>,
+    /// Whether each patch is a coolant inlet (its fixed temperature applies to coolant faces only).
+    pub inlet_patch: Vec<bool>,
 }
 
 fn finite(x: f64) -> bool {
@@ -124,6 +126,7 @@ impl Resolved {
         let mut patch = vec![PatchCondition::Adiabatic; mesh.n_patches()];
         let mut seen = vec![false; mesh.n_patches()];
         let mut face_temperature: Vec<Option<Vec<f64>>> = vec![None; mesh.n_patches()];
+        let mut inlet_patch = vec![false; mesh.n_patches()];
         let areas = mesh.patch_areas();
         for b in &case.boundaries {
             let name = b.patch();
@@ -143,15 +146,17 @@ impl Resolved {
                 | Boundary::Outlet { .. }
                 | Boundary::Wall { .. }
                 | Boundary::Symmetry { .. } => PatchCondition::Adiabatic,
-                Boundary::Inlet { temperature_k, .. } => match temperature_k {
-                    Some(t) => PatchCondition::Fixed(t),
-                    None => {
-                        problems.push(format!(
+                Boundary::Inlet { temperature_k, .. } => {
+                    match temperature_k.inspect(|_| inlet_patch[p] = true) {
+                        Some(t) => PatchCondition::Fixed(t),
+                        None => {
+                            problems.push(format!(
                             "inlet '{name}': the energy equation needs an inlet temperature (temperature_c)"
                         ));
-                        PatchCondition::Adiabatic
+                            PatchCondition::Adiabatic
+                        }
                     }
-                },
+                }
                 Boundary::FixedTemperature {
                     temperature_k,
                     ref face_temperature_k,
@@ -347,6 +352,7 @@ impl Resolved {
             contacts,
             face_temperature,
             cell_source,
+            inlet_patch,
         })
     }
 }

@@ -5,11 +5,13 @@
 mod amg;
 mod anderson;
 mod csr;
+mod ilu;
 mod krylov;
 
 pub use amg::{Amg, AmgSettings};
 pub use anderson::Anderson;
 pub use csr::Csr;
+pub use ilu::Ilu0;
 pub use krylov::{bicgstab, cg, Jacobi, Preconditioner, SolveInfo, SolveSettings};
 
 use rayon::prelude::*;

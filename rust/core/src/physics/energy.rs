@@ -42,6 +42,8 @@ pub struct Conduction<'m> {
     gradient: Vec<Vec3>,
     /// Coolant advection, when the case has coolant flow.
     convection: Option<Convection>,
+    /// Inlet patches: their temperature holds on coolant faces only; solid faces there are adiabatic.
+    inlet_patch: Vec<bool>,
 }
 
 /// What the energy equation needs from a solved flow.
@@ -114,7 +116,31 @@ impl<'m> Conduction<'m> {
             conductance: vec![0.0; mesh.n_faces()],
             gradient: Vec::new(),
             convection: None,
+            inlet_patch: Vec::new(),
         }
+    }
+
+    /// Mark coolant inlet patches.
+    pub fn with_inlets(mut self, inlet_patch: Vec<bool>) -> Self {
+        self.inlet_patch = inlet_patch;
+        self
+    }
+
+    /// Whether cell `c` is coolant.
+    fn is_fluid(&self, c: usize) -> bool {
+        self.convection
+            .as_ref()
+            .is_some_and(|cv| cv.specific_heat[self.mesh.cell_region[c] as usize].is_some())
+    }
+
+    /// The condition on boundary face `f` of patch `p`.
+    fn condition(&self, f: usize, p: usize) -> PatchCondition {
+        if self.inlet_patch.get(p).copied().unwrap_or(false)
+            && !self.is_fluid(self.mesh.owner[f] as usize)
+        {
+            return PatchCondition::Adiabatic;
+        }
+        self.patch[p]
     }
 
     /// Add coolant advection with the mass fluxes of a solved flow.
@@ -156,7 +182,7 @@ impl<'m> Conduction<'m> {
         if phi > 0.0 {
             phi * self.cp(p, t[p]) * (t[p] - cv.reference_k)
         } else if phi < 0.0 {
-            let tb = match self.patch[self.mesh.patch_of_face(f)] {
+            let tb = match self.condition(f, self.mesh.patch_of_face(f)) {
                 PatchCondition::Fixed(tb) => {
                     self.boundary_temperature(f, self.mesh.patch_of_face(f), tb)
                 }
@@ -224,7 +250,7 @@ impl<'m> Conduction<'m> {
         let (cp, _) = self.corrections(f);
         let tp = t[p] + cp;
         let patch = self.mesh.patch_of_face(f);
-        match self.patch[patch] {
+        match self.condition(f, patch) {
             PatchCondition::Adiabatic => 0.0,
             PatchCondition::Flux(q) => q * self.geometry.area[f],
             PatchCondition::Fixed(tb) => {
@@ -278,7 +304,7 @@ impl<'m> Conduction<'m> {
         for p_idx in 0..mesh.n_patches() {
             for f in mesh.patch_faces(p_idx) {
                 let kp = k[mesh.owner[f] as usize];
-                self.conductance[f] = match self.patch[p_idx] {
+                self.conductance[f] = match self.condition(f, p_idx) {
                     PatchCondition::Fixed(_) => g.area[f] * kp / g.d_owner[f],
                     PatchCondition::Convective(h, _) => g.area[f] / (1.0 / h + g.d_owner[f] / kp),
                     _ => 0.0,
@@ -303,8 +329,8 @@ impl<'m> Conduction<'m> {
             rhs[q] -= explicit;
         }
         for p_idx in 0..mesh.n_patches() {
-            let condition = self.patch[p_idx];
             for f in mesh.patch_faces(p_idx) {
+                let condition = self.condition(f, p_idx);
                 let p = mesh.owner[f] as usize;
                 let (cp, _) = self.corrections(f);
                 let gf = self.conductance[f];
