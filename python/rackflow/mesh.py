@@ -125,6 +125,27 @@ class Mesh:
         """Cell next to each face of a patch."""
         return self._core.patch_face_cells(self.patch_index(patch)).astype(np.int64)
 
+    def patch_face_range(self, patch: str) -> tuple[int, int]:
+        """Global face indices ``start, end`` of a patch (for face arrays such as mass fluxes)."""
+        start, end = self._core.patch_face_range(self.patch_index(patch))
+        return int(start), int(end)
+
+    def patch_perimeter(self, patch: str) -> float:
+        """Length of the patch's outline (edges used by one face only), m; for hydraulic diameters."""
+        flat = self._flat
+        index = flat.patch_names.index(patch) if patch in flat.patch_names else -1
+        if index < 0:
+            raise MeshError(f"patch '{patch}' has no tagged faces to measure")
+        edges: dict[tuple[int, int], int] = {}
+        for k in np.flatnonzero(flat.patch_face_patch == index):
+            face = flat.patch_face_connectivity[flat.patch_face_offsets[k] : flat.patch_face_offsets[k + 1]]
+            for a, b in zip(face, np.roll(face, -1), strict=True):
+                key = (int(min(a, b)), int(max(a, b)))
+                edges[key] = edges.get(key, 0) + 1
+        outline = [e for e, count in edges.items() if count == 1]
+        p = flat.points
+        return float(sum(np.linalg.norm(p[a] - p[b]) for a, b in outline))
+
     def interfaces(self) -> list[tuple[str, str, float]]:
         """Pairs of regions sharing faces, with the shared area (m²)."""
         return list(self._core.interfaces())

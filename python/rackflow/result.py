@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from rackflow.errors import CaseError
+from rackflow.errors import CaseError, MeshError
 from rackflow.materials import ABSOLUTE_ZERO_C
 from rackflow.mesh import UNTAGGED
 
@@ -108,6 +108,40 @@ class Result:
         """Area-weighted mean static pressure on a patch, Pa."""
         return self._patch_value(self._patch_static_p, patch)
 
+    def outlet_temperature_c(self, patch: str) -> float:
+        """Mixed-mean (mass-flux weighted) coolant temperature leaving through a patch, °C."""
+        flux = self._flow(self._mass_flux)
+        start, end = self.mesh.patch_face_range(patch)
+        cells = self.mesh.patch_face_cells(patch)
+        out = np.clip(flux[start:end], 0.0, None)
+        if out.sum() <= 0:
+            raise CaseError(f"no coolant leaves through patch '{patch}'")
+        return float(np.dot(out, self.temperature_c[cells]) / out.sum())
+
+    def coolant_heat_w(self) -> float:
+        """Heat picked up by the coolant (out through outlets minus in through inlets), W."""
+        ports = [p for p, b in self.case.boundaries.items() if b.kind in ("inlet", "outlet")]
+        return -sum(self.heat_flow_w(p) for p in ports)
+
+    def _coolant_property(self, name: str, temperature_c: float) -> float:
+        from rackflow.coolant_adapter import coolant_to_core
+
+        fluid = next(iter(self.case.fluids.values()))
+        value = coolant_to_core(fluid.coolant)[name]
+        if isinstance(value, dict):
+            return float(np.interp(temperature_c - ABSOLUTE_ZERO_C, value["temperature_k"], value["value"]))
+        return float(value)
+
+    def reynolds_number(self, inlet: str) -> float:
+        """Inlet Reynolds number ρ U D_h / μ with D_h = 4 A / perimeter of the inlet patch."""
+        t_c = self._inlets().get(inlet, 20.0)
+        rho = self._coolant_property("density_kg_m3", t_c)
+        mu = self._coolant_property("viscosity_pa_s", t_c)
+        area = self.mesh.patch_area(inlet)
+        speed = self.mass_flow_kg_s(inlet) / (rho * area)
+        hydraulic_diameter = 4 * area / self.mesh.patch_perimeter(inlet)
+        return rho * speed * hydraulic_diameter / mu
+
     def pressure_drop_pa(self, inlet: str, outlet: str) -> float:
         """Drop of area-weighted mean total pressure from ``inlet`` to ``outlet``, Pa."""
         return self.total_pressure_pa(inlet) - self.total_pressure_pa(outlet)
@@ -156,21 +190,33 @@ class Result:
                 return -float(q)
         raise CaseError(f"no contact between '{region_a}' and '{region_b}' in this case")
 
+    def _inlets(self) -> dict[str, float]:
+        return {
+            p: b.values["temperature_c"]
+            for p, b in self.case.boundaries.items()
+            if b.kind == "inlet" and "temperature_c" in b.values
+        }
+
     def thermal_resistance_k_w(
         self, region: str, inlet: str | None = None, reference_c: float | None = None
     ) -> float:
         """``(T_max(region) − T_ref) / P(region)`` in K/W.
 
-        The reference is ``reference_c`` if given; otherwise the ambient of the single convective
-        boundary or the single fixed temperature of the case (``inlet=`` needs coolant flow).
+        The reference is the temperature of coolant inlet ``inlet``, or ``reference_c``; by default
+        the case's single coolant inlet, else its single convective ambient or fixed temperature.
         """
-        if inlet is not None:
-            raise CaseError(
-                "thermal_resistance_k_w(inlet=...) needs coolant flow, which this case has none of"
-            )
         power = self.power_w(region)
         if power <= 0:
             raise CaseError(f"region '{region}' generates no heat; a thermal resistance needs a heat source")
+        inlets = self._inlets()
+        if inlet is not None:
+            if inlet not in inlets:
+                raise CaseError(
+                    f"'{inlet}' is not a coolant inlet with a temperature; inlets: {sorted(inlets)}"
+                )
+            reference_c = inlets[inlet]
+        elif reference_c is None and len(inlets) == 1:
+            reference_c = next(iter(inlets.values()))
         if reference_c is None:
             refs = {
                 b.values.get("ambient_c", b.values.get("temperature_c"))
@@ -256,6 +302,26 @@ class Summary:
                     r.mass_flow_kg_s(p) / float(np.mean(r.case.fluids_density(p))) for p in inlets
                 )
                 out["pumping_power_w"] = dp * volume_flow
+            if r.has_temperature and inlets and outlets:
+                t_in = r._inlets().get(inlets[0])
+                t_out = r.outlet_temperature_c(outlets[0])
+                out["outlet_temperature_c"] = t_out
+                out["coolant_heat_w"] = r.coolant_heat_w()
+                if t_in is not None:
+                    cp = r._coolant_property("specific_heat_j_kgk", 0.5 * (t_in + t_out))
+                    mdot = sum(r.mass_flow_kg_s(p) for p in inlets)
+                    sources = sum(r._region_source_w.values()) + sum(
+                        r.heat_flow_w(p)
+                        for p, b in r.case.boundaries.items()
+                        if b.kind not in ("inlet", "outlet")
+                    )
+                    if sources > 0:
+                        out["coolant_energy_balance_error"] = (mdot * cp * (t_out - t_in) - sources) / sources
+            if inlets:
+                try:
+                    out["reynolds_inlet"] = r.reynolds_number(inlets[0])
+                except (CaseError, MeshError):
+                    pass
             out["mass_imbalance"] = r.mass_imbalance
             out["flow_iterations"] = float(r.report["flow_iterations"])
         out["outer_iterations"] = float(r.report["outer_iterations"])
@@ -334,6 +400,17 @@ class Summary:
             if "pressure_drop_pa" in d:
                 lines.append(
                     f"  pressure drop {d['pressure_drop_pa']:.3f} Pa; pumping power {d['pumping_power_w'] * 1e3:.4f} mW"
+                )
+            if "outlet_temperature_c" in d:
+                balance = d.get("coolant_energy_balance_error")
+                lines.append(
+                    f"  coolant outlet {d['outlet_temperature_c']:.2f} °C (mixed mean); heat picked up "
+                    f"{d['coolant_heat_w']:.2f} W"
+                    + (f"; ṁ·cp·ΔT vs heat in: {balance:+.2e}" if balance is not None else "")
+                )
+            if "reynolds_inlet" in d:
+                lines.append(
+                    f"  inlet Reynolds number {d['reynolds_inlet']:.0f} (hydraulic diameter of the inlet patch)"
                 )
             lines.append(
                 f"  mass imbalance {r.mass_imbalance:.2e} of the inflow; {r.report['flow_iterations']} flow iterations"

@@ -140,6 +140,14 @@ impl Mesh {
         let r = self.inner.patch_faces(patch);
         vec3_array(py, &self.inner.face_centre[r])
     }
+    /// Global face indices `start..end` of a patch (index into face arrays such as mass fluxes).
+    fn patch_face_range(&self, patch: usize) -> PyResult<(usize, usize)> {
+        if patch >= self.inner.n_patches() {
+            return Err(PyValueError::new_err(format!("patch index {patch} out of range")));
+        }
+        let r = self.inner.patch_faces(patch);
+        Ok((r.start, r.end))
+    }
     /// Owner cells of a patch's faces.
     fn patch_face_cells<'py>(
         &self,
