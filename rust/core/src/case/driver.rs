@@ -3,7 +3,7 @@
 
 use super::spec::Case;
 use super::validate::Resolved;
-use crate::linalg::{cg, Amg, Anderson, AmgSettings, Jacobi, Preconditioner, SolveSettings};
+use crate::linalg::{cg, Amg, AmgSettings, Anderson, Jacobi, Preconditioner, SolveSettings};
 use crate::mesh::Mesh;
 use crate::physics::energy::Conduction;
 use crate::{Error, Monitor, Result};
@@ -66,7 +66,10 @@ fn normalisation(a: &crate::linalg::Csr, b: &[f64], t: &[f64]) -> f64 {
 /// Solve a conduction case on a mesh. Runs on a rayon pool of `case.settings.threads` threads.
 pub fn solve(mesh: &Mesh, case: &Case, monitor: &dyn Monitor) -> Result<Solution> {
     let resolved = Resolved::new(case, mesh)?;
-    let threads = case.settings.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let threads = case
+        .settings
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -74,7 +77,13 @@ pub fn solve(mesh: &Mesh, case: &Case, monitor: &dyn Monitor) -> Result<Solution
     pool.install(|| run(mesh, case, resolved, monitor, threads))
 }
 
-fn run(mesh: &Mesh, case: &Case, resolved: Resolved, monitor: &dyn Monitor, threads: usize) -> Result<Solution> {
+fn run(
+    mesh: &Mesh,
+    case: &Case,
+    resolved: Resolved,
+    monitor: &dyn Monitor,
+    threads: usize,
+) -> Result<Solution> {
     let start = Instant::now();
     let settings = &case.settings;
     let n = mesh.n_cells();
@@ -83,7 +92,9 @@ fn run(mesh: &Mesh, case: &Case, resolved: Resolved, monitor: &dyn Monitor, thre
             .patch
             .iter()
             .filter_map(|c| match *c {
-                super::PatchCondition::Fixed(t) | super::PatchCondition::Convective(_, t) => Some(t),
+                super::PatchCondition::Fixed(t) | super::PatchCondition::Convective(_, t) => {
+                    Some(t)
+                }
                 _ => None,
             })
             .collect();
@@ -100,9 +111,14 @@ fn run(mesh: &Mesh, case: &Case, resolved: Resolved, monitor: &dyn Monitor, thre
     let mut a = eq.new_matrix();
     let mut b = vec![0.0; n];
     let mut r = vec![0.0; n];
-    let mut report = SolveReport { threads, ..Default::default() };
+    let mut report = SolveReport {
+        threads,
+        ..Default::default()
+    };
     let linear = SolveSettings {
-        relative_tolerance: settings.linear_tolerance.unwrap_or(0.1 * settings.tolerance),
+        relative_tolerance: settings
+            .linear_tolerance
+            .unwrap_or(0.1 * settings.tolerance),
         absolute_tolerance: 0.0,
         max_iterations: settings.linear_max_iterations,
     };
@@ -121,7 +137,9 @@ fn run(mesh: &Mesh, case: &Case, resolved: Resolved, monitor: &dyn Monitor, thre
         report.outer_iterations = outer;
         monitor.progress(outer, &[("energy", res)]);
         if !res.is_finite() || (outer > 3 && res > 1e8 * best) {
-            let worst = (0..n).max_by(|&i, &j| r[i].abs().total_cmp(&r[j].abs())).unwrap_or(0);
+            let worst = (0..n)
+                .max_by(|&i, &j| r[i].abs().total_cmp(&r[j].abs()))
+                .unwrap_or(0);
             return Err(Error::Convergence {
                 message: format!(
                     "energy equation diverged at outer iteration {outer} (residual {res:e}); worst cell {worst} in region '{}' at {:?} m",
@@ -132,7 +150,10 @@ fn run(mesh: &Mesh, case: &Case, resolved: Resolved, monitor: &dyn Monitor, thre
             });
         }
         best = best.min(res);
-        if outer > 0 && (res <= settings.tolerance || !eq.needs_outer_iterations() && res <= 10.0 * linear.relative_tolerance) {
+        if outer > 0
+            && (res <= settings.tolerance
+                || !eq.needs_outer_iterations() && res <= 10.0 * linear.relative_tolerance)
+        {
             converged = true;
             break;
         }
@@ -144,7 +165,11 @@ fn run(mesh: &Mesh, case: &Case, resolved: Resolved, monitor: &dyn Monitor, thre
         }
         // a new hierarchy when the conductivities moved enough to slow the solver down
         let rebuild = preconditioner.is_none()
-            || (eq.nonlinear && report.linear_iterations.last().is_some_and(|&it| it > 2 * first_iterations.max(5)));
+            || (eq.nonlinear
+                && report
+                    .linear_iterations
+                    .last()
+                    .is_some_and(|&it| it > 2 * first_iterations.max(5)));
         if rebuild {
             let t0 = Instant::now();
             preconditioner = Some(if settings.preconditioner == "jacobi" {
@@ -156,9 +181,22 @@ fn run(mesh: &Mesh, case: &Case, resolved: Resolved, monitor: &dyn Monitor, thre
             });
             report.setup_time_s += t0.elapsed().as_secs_f64();
         }
-        let m = preconditioner.as_deref().ok_or_else(|| Error::Case("no preconditioner".into()))?;
+        let m = preconditioner
+            .as_deref()
+            .ok_or_else(|| Error::Case("no preconditioner".into()))?;
         let previous = eq.needs_outer_iterations().then(|| t.clone());
-        let info = cg(&a, &b, &mut t, m, SolveSettings { relative_tolerance: 0.0, absolute_tolerance: linear.relative_tolerance * scale, ..linear }, &stop)?;
+        let info = cg(
+            &a,
+            &b,
+            &mut t,
+            m,
+            SolveSettings {
+                relative_tolerance: 0.0,
+                absolute_tolerance: linear.relative_tolerance * scale,
+                ..linear
+            },
+            &stop,
+        )?;
         if let Some(previous) = previous {
             t = anderson.next(&previous, &t);
         }
@@ -186,7 +224,11 @@ fn run(mesh: &Mesh, case: &Case, resolved: Resolved, monitor: &dyn Monitor, thre
     }
 
     let patch_heat_flow_w: Vec<f64> = (0..mesh.n_patches())
-        .map(|p| mesh.patch_faces(p).map(|f| eq.boundary_heat_in(f, &t)).sum())
+        .map(|p| {
+            mesh.patch_faces(p)
+                .map(|f| eq.boundary_heat_in(f, &t))
+                .sum()
+        })
         .collect();
     let mut region_source_w = vec![0.0; mesh.region_names.len()];
     for c in 0..n {
@@ -208,8 +250,21 @@ fn run(mesh: &Mesh, case: &Case, resolved: Resolved, monitor: &dyn Monitor, thre
     }
     let sources: f64 = region_source_w.iter().sum();
     let boundary: f64 = patch_heat_flow_w.iter().sum();
-    let throughput = sources.abs().max(0.5 * patch_heat_flow_w.iter().map(|q| q.abs()).sum::<f64>());
-    let energy_balance_error = if throughput > 0.0 { (boundary + sources) / throughput } else { 0.0 };
+    let throughput = sources
+        .abs()
+        .max(0.5 * patch_heat_flow_w.iter().map(|q| q.abs()).sum::<f64>());
+    let energy_balance_error = if throughput > 0.0 {
+        (boundary + sources) / throughput
+    } else {
+        0.0
+    };
     report.solve_time_s = start.elapsed().as_secs_f64();
-    Ok(Solution { temperature_k: t, patch_heat_flow_w, region_source_w, contact_heat_flow_w, energy_balance_error, report })
+    Ok(Solution {
+        temperature_k: t,
+        patch_heat_flow_w,
+        region_source_w,
+        contact_heat_flow_w,
+        energy_balance_error,
+        report,
+    })
 }

@@ -5,6 +5,6 @@ mod driver;
 mod spec;
 mod validate;
 
-pub use driver::{solve, SolveReport, Solution};
+pub use driver::{solve, Solution, SolveReport};
 pub use spec::{Boundary, Case, Contact, Material, Settings, Solid};
 pub use validate::{PatchCondition, Resolved};

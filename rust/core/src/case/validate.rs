@@ -54,7 +54,11 @@ impl Resolved {
         let volumes = mesh.region_volumes();
         for s in &case.solids {
             let Some(r) = mesh.region_index(&s.region) else {
-                problems.push(format!("unknown region '{}'; the mesh has regions {}", s.region, regions()));
+                problems.push(format!(
+                    "unknown region '{}'; the mesh has regions {}",
+                    s.region,
+                    regions()
+                ));
                 continue;
             };
             if conductivity[r].is_some() {
@@ -75,7 +79,10 @@ impl Resolved {
                 )),
                 (Some(p), None) => {
                     if !finite(p) || p < 0.0 {
-                        problems.push(format!("region '{}': power_w must be finite and non-negative, got {p}", s.region));
+                        problems.push(format!(
+                            "region '{}': power_w must be finite and non-negative, got {p}",
+                            s.region
+                        ));
                     } else {
                         power_density[r] = p / volumes[r];
                     }
@@ -98,7 +105,9 @@ impl Resolved {
             .map(|r| mesh.region_names[r].as_str())
             .collect();
         if !missing.is_empty() {
-            problems.push(format!("regions without a material: {missing:?}; give each a case.solid(...)"));
+            problems.push(format!(
+                "regions without a material: {missing:?}; give each a case.solid(...)"
+            ));
         }
 
         let mut patch = vec![PatchCondition::Adiabatic; mesh.n_patches()];
@@ -107,7 +116,10 @@ impl Resolved {
         for b in &case.boundaries {
             let name = b.patch();
             let Some(p) = mesh.patch_index(name) else {
-                problems.push(format!("unknown patch '{name}'; the mesh has patches {}", patches()));
+                problems.push(format!(
+                    "unknown patch '{name}'; the mesh has patches {}",
+                    patches()
+                ));
                 continue;
             };
             if seen[p] {
@@ -124,23 +136,36 @@ impl Resolved {
                     }
                     PatchCondition::Fixed(temperature_k)
                 }
-                Boundary::HeatFlux { flux_w_m2, power_w, .. } => match (flux_w_m2, power_w) {
+                Boundary::HeatFlux {
+                    flux_w_m2, power_w, ..
+                } => match (flux_w_m2, power_w) {
                     (Some(q), None) if finite(q) => PatchCondition::Flux(q),
                     (None, Some(w)) if finite(w) => PatchCondition::Flux(w / areas[p]),
                     (Some(_), Some(_)) => {
-                        problems.push(format!("patch '{name}': give flux_w_m2 or power_w, not both"));
+                        problems.push(format!(
+                            "patch '{name}': give flux_w_m2 or power_w, not both"
+                        ));
                         PatchCondition::Adiabatic
                     }
                     (None, None) => {
-                        problems.push(format!("patch '{name}': a heat flux needs flux_w_m2 or power_w"));
+                        problems.push(format!(
+                            "patch '{name}': a heat flux needs flux_w_m2 or power_w"
+                        ));
                         PatchCondition::Adiabatic
                     }
                     (q, w) => {
-                        problems.push(format!("patch '{name}': heat flux must be finite, got {:?}", q.or(w)));
+                        problems.push(format!(
+                            "patch '{name}': heat flux must be finite, got {:?}",
+                            q.or(w)
+                        ));
                         PatchCondition::Adiabatic
                     }
                 },
-                Boundary::Convective { htc_w_m2k, ambient_k, .. } => {
+                Boundary::Convective {
+                    htc_w_m2k,
+                    ambient_k,
+                    ..
+                } => {
                     if !(finite(htc_w_m2k) && htc_w_m2k > 0.0) {
                         problems.push(format!(
                             "patch '{name}': htc_w_m2k must be finite and positive, got {htc_w_m2k}"
@@ -155,7 +180,10 @@ impl Resolved {
                 }
             };
         }
-        if !patch.iter().any(|c| matches!(c, PatchCondition::Fixed(_) | PatchCondition::Convective(..))) {
+        if !patch
+            .iter()
+            .any(|c| matches!(c, PatchCondition::Fixed(_) | PatchCondition::Convective(..)))
+        {
             problems.push(
                 "no temperature reference: every boundary is adiabatic or a heat flux, so the temperature is not unique; \
                  add a fixed_temperature or convective boundary"
@@ -171,7 +199,10 @@ impl Resolved {
                 let b = mesh.region_index(&c.region_b);
                 for (name, idx) in [(&c.region_a, a), (&c.region_b, b)] {
                     if idx.is_none() {
-                        problems.push(format!("contact: unknown region '{name}'; the mesh has regions {}", regions()));
+                        problems.push(format!(
+                            "contact: unknown region '{name}'; the mesh has regions {}",
+                            regions()
+                        ));
                     }
                 }
                 if !(finite(c.resistance_m2k_w) && c.resistance_m2k_w >= 0.0) {
@@ -182,12 +213,18 @@ impl Resolved {
                 }
                 if let (Some(a), Some(b)) = (a, b) {
                     if a == b {
-                        problems.push(format!("contact: '{}' with itself; name two different regions", c.region_a));
+                        problems.push(format!(
+                            "contact: '{}' with itself; name two different regions",
+                            c.region_a
+                        ));
                         continue;
                     }
                     let (lo, hi) = (a.min(b) as u32, a.max(b) as u32);
                     if !interfaces.iter().any(|&(_, x, y)| x == lo && y == hi) {
-                        problems.push(format!("contact: regions '{}' and '{}' share no faces", c.region_a, c.region_b));
+                        problems.push(format!(
+                            "contact: regions '{}' and '{}' share no faces",
+                            c.region_a, c.region_b
+                        ));
                     }
                     contacts.push((a, b, c.resistance_m2k_w));
                 }
@@ -196,11 +233,16 @@ impl Resolved {
 
         let s = &case.settings;
         if !(s.tolerance > 0.0 && s.tolerance < 1.0) {
-            problems.push(format!("settings.tolerance must lie in (0, 1), got {}", s.tolerance));
+            problems.push(format!(
+                "settings.tolerance must lie in (0, 1), got {}",
+                s.tolerance
+            ));
         }
         if let Some(t) = s.linear_tolerance {
             if !(t > 0.0 && t < 1.0) {
-                problems.push(format!("settings.linear_tolerance must lie in (0, 1), got {t}"));
+                problems.push(format!(
+                    "settings.linear_tolerance must lie in (0, 1), got {t}"
+                ));
             }
         }
         if s.max_iterations == 0 || s.linear_max_iterations == 0 {
@@ -211,11 +253,16 @@ impl Resolved {
         }
         if let Some(t) = s.initial_temperature_k {
             if !temperature_ok(t) {
-                problems.push(format!("settings.initial_temperature_k must be above absolute zero, got {t}"));
+                problems.push(format!(
+                    "settings.initial_temperature_k must be above absolute zero, got {t}"
+                ));
             }
         }
         if s.preconditioner != "amg" && s.preconditioner != "jacobi" {
-            problems.push(format!("settings.preconditioner must be 'amg' or 'jacobi', got '{}'", s.preconditioner));
+            problems.push(format!(
+                "settings.preconditioner must be 'amg' or 'jacobi', got '{}'",
+                s.preconditioner
+            ));
         }
 
         if !problems.is_empty() {
@@ -223,16 +270,26 @@ impl Resolved {
             let text = if problems.len() == 1 {
                 problems.remove(0)
             } else {
-                format!("{} problems in the case:\n  - {}", problems.len(), problems.join("\n  - "))
+                format!(
+                    "{} problems in the case:\n  - {}",
+                    problems.len(),
+                    problems.join("\n  - ")
+                )
             };
-            return Err(if only_materials { Error::Material(text) } else { Error::Case(text) });
+            return Err(if only_materials {
+                Error::Material(text)
+            } else {
+                Error::Case(text)
+            });
         }
         Ok(Resolved {
-            conductivity: conductivity.into_iter().map(|c| c.unwrap_or(Property::Constant(1.0))).collect(),
+            conductivity: conductivity
+                .into_iter()
+                .map(|c| c.unwrap_or(Property::Constant(1.0)))
+                .collect(),
             power_density,
             patch,
             contacts,
         })
     }
 }
-

@@ -24,7 +24,8 @@ fn weight(d: Vec3) -> f64 {
 }
 
 fn invert(m: [f64; 9]) -> [f64; 9] {
-    let det = m[0] * (m[4] * m[8] - m[5] * m[7]) - m[1] * (m[3] * m[8] - m[5] * m[6]) + m[2] * (m[3] * m[7] - m[4] * m[6]);
+    let det = m[0] * (m[4] * m[8] - m[5] * m[7]) - m[1] * (m[3] * m[8] - m[5] * m[6])
+        + m[2] * (m[3] * m[7] - m[4] * m[6]);
     if det.abs() < 1e-300 {
         return [0.0; 9];
     }
@@ -82,12 +83,22 @@ impl LeastSquares {
             }
         }
         let inverse = m.into_par_iter().map(invert).collect();
-        LeastSquares { inverse, owner_delta, neighbour_delta, use_face }
+        LeastSquares {
+            inverse,
+            owner_delta,
+            neighbour_delta,
+            use_face,
+        }
     }
 
     /// Gradients of a cell field. `face_value(f, is_owner_side)` gives the value at a face point
     /// (every boundary face, and internal faces flagged `use_face`).
-    pub fn gradient(&self, mesh: &Mesh, phi: &[f64], face_value: impl Fn(usize, bool) -> f64) -> Vec<Vec3> {
+    pub fn gradient(
+        &self,
+        mesh: &Mesh,
+        phi: &[f64],
+        face_value: impl Fn(usize, bool) -> f64,
+    ) -> Vec<Vec3> {
         let n = mesh.n_cells();
         let ni = mesh.n_internal_faces;
         let mut rhs = vec![[0.0; 3]; n];

@@ -47,13 +47,22 @@ impl FaceGeometry {
                 let reach = dot(to_face, to_face).sqrt();
                 // a badly skewed cell may put its centre almost in the face plane: keep a floor
                 let dp = dot(n, to_face).max(0.05 * reach);
-                let op = sub([cf[0] - dp * n[0], cf[1] - dp * n[1], cf[2] - dp * n[2]], cp);
+                let op = sub(
+                    [cf[0] - dp * n[0], cf[1] - dp * n[1], cf[2] - dp * n[2]],
+                    cp,
+                );
                 let (dn, on) = if f < ni {
                     let cn = mesh.cell_centre[mesh.neighbour[f] as usize];
                     let from_face = sub(cn, cf);
                     let reach_n = dot(from_face, from_face).sqrt();
                     let dn = dot(n, from_face).max(0.05 * reach_n);
-                    (dn, sub([cf[0] + dn * n[0], cf[1] + dn * n[1], cf[2] + dn * n[2]], cn))
+                    (
+                        dn,
+                        sub(
+                            [cf[0] + dn * n[0], cf[1] + dn * n[1], cf[2] + dn * n[2]],
+                            cn,
+                        ),
+                    )
                 } else {
                     (0.0, [0.0; 3])
                 };

@@ -43,16 +43,31 @@ impl CellPattern {
             col.extend_from_slice(c);
         }
         drop(cols);
-        let matrix = Csr { n_rows: n, n_cols: n, row_ptr, col, val: vec![0.0; 0] };
+        let matrix = Csr {
+            n_rows: n,
+            n_cols: n,
+            row_ptr,
+            col,
+            val: vec![0.0; 0],
+        };
         let find = |i: usize, j: usize| {
             let row = &matrix.col[matrix.row_ptr[i]..matrix.row_ptr[i + 1]];
             matrix.row_ptr[i] + row.binary_search(&(j as u32)).unwrap_or(0)
         };
         let diag: Vec<usize> = (0..n).map(|i| find(i, i)).collect();
-        let upper: Vec<usize> = (0..ni).map(|f| find(mesh.owner[f] as usize, mesh.neighbour[f] as usize)).collect();
-        let lower: Vec<usize> = (0..ni).map(|f| find(mesh.neighbour[f] as usize, mesh.owner[f] as usize)).collect();
+        let upper: Vec<usize> = (0..ni)
+            .map(|f| find(mesh.owner[f] as usize, mesh.neighbour[f] as usize))
+            .collect();
+        let lower: Vec<usize> = (0..ni)
+            .map(|f| find(mesh.neighbour[f] as usize, mesh.owner[f] as usize))
+            .collect();
         let mut matrix = matrix;
         matrix.val = vec![0.0; matrix.col.len()];
-        CellPattern { matrix, diag, upper, lower }
+        CellPattern {
+            matrix,
+            diag,
+            upper,
+            lower,
+        }
     }
 }

@@ -22,7 +22,12 @@ pub struct AmgSettings {
 
 impl Default for AmgSettings {
     fn default() -> Self {
-        Self { strength_threshold: 0.08, coarse_size: 400, smoother_degree: 2, max_levels: 25 }
+        Self {
+            strength_threshold: 0.08,
+            coarse_size: 400,
+            smoother_degree: 2,
+            max_levels: 25,
+        }
     }
 }
 
@@ -54,13 +59,18 @@ pub struct AmgStats {
 }
 
 fn inv_diag(a: &Csr) -> Vec<f64> {
-    a.diagonal().iter().map(|&d| if d != 0.0 { 1.0 / d } else { 0.0 }).collect()
+    a.diagonal()
+        .iter()
+        .map(|&d| if d != 0.0 { 1.0 / d } else { 0.0 })
+        .collect()
 }
 
 /// Largest eigenvalue of D⁻¹A by power iteration (a few steps suffice for a smoother bound).
 fn spectral_radius(a: &Csr, inv_d: &[f64]) -> f64 {
     let n = a.n_rows;
-    let mut x: Vec<f64> = (0..n).map(|i| 1.0 + ((i * 7919) % 13) as f64 / 13.0).collect();
+    let mut x: Vec<f64> = (0..n)
+        .map(|i| 1.0 + ((i * 7919) % 13) as f64 / 13.0)
+        .collect();
     let mut y = vec![0.0; n];
     let mut lambda = 1.0;
     for _ in 0..12 {
@@ -158,7 +168,10 @@ fn prolongator(a: &Csr, inv_d: &[f64], lambda: f64, agg: &[u32], n_agg: usize) -
             }
             let mut idx: Vec<usize> = (0..cols.len()).filter(|&k| vals[k] != 0.0).collect();
             idx.sort_unstable_by_key(|&k| cols[k]);
-            (idx.iter().map(|&k| cols[k]).collect(), idx.iter().map(|&k| vals[k]).collect())
+            (
+                idx.iter().map(|&k| cols[k]).collect(),
+                idx.iter().map(|&k| vals[k]).collect(),
+            )
         })
         .collect();
     let mut row_ptr = vec![0usize];
@@ -169,7 +182,13 @@ fn prolongator(a: &Csr, inv_d: &[f64], lambda: f64, agg: &[u32], n_agg: usize) -
         val.extend(v);
         row_ptr.push(col.len());
     }
-    Csr { n_rows: n, n_cols: n_agg, row_ptr, col, val }
+    Csr {
+        n_rows: n,
+        n_cols: n_agg,
+        row_ptr,
+        col,
+        val,
+    }
 }
 
 fn cholesky(a: &Csr) -> Vec<f64> {
@@ -180,7 +199,10 @@ fn cholesky(a: &Csr) -> Vec<f64> {
             l[i * n + a.col[e] as usize] = a.val[e];
         }
     }
-    let scale = (0..n).map(|i| l[i * n + i].abs()).fold(0.0, f64::max).max(f64::MIN_POSITIVE);
+    let scale = (0..n)
+        .map(|i| l[i * n + i].abs())
+        .fold(0.0, f64::max)
+        .max(f64::MIN_POSITIVE);
     for j in 0..n {
         let mut d = l[j * n + j];
         for k in 0..j {
@@ -188,7 +210,11 @@ fn cholesky(a: &Csr) -> Vec<f64> {
         }
         // A singular coarse operator (pure Neumann problem) gets a tiny shift: the preconditioner
         // then stays usable and the Krylov method handles the null space.
-        let d = if d > 1e-12 * scale { d } else { 1e-12 * scale + d.abs() };
+        let d = if d > 1e-12 * scale {
+            d
+        } else {
+            1e-12 * scale + d.abs()
+        };
         let d = d.sqrt();
         l[j * n + j] = d;
         for i in j + 1..n {
@@ -218,12 +244,24 @@ impl Amg {
             let p = prolongator(&current, &inv_d, lambda, &agg, n_agg);
             let r = p.transpose();
             let coarse = r.mul(&current.mul(&p));
-            levels.push(Level { a: current, inv_diag: inv_d, lambda_max: lambda, p, r });
+            levels.push(Level {
+                a: current,
+                inv_diag: inv_d,
+                lambda_max: lambda,
+                p,
+                r,
+            });
             current = coarse;
         }
         let coarse_factor = cholesky(&current);
         let coarse_n = current.n_rows;
-        Amg { levels, coarse: current, coarse_factor, coarse_n, degree: settings.smoother_degree }
+        Amg {
+            levels,
+            coarse: current,
+            coarse_factor,
+            coarse_n,
+            degree: settings.smoother_degree,
+        }
     }
 
     /// Sizes and operator complexity.
@@ -232,7 +270,10 @@ impl Amg {
         sizes.push(self.coarse_n);
         let nnz0 = self.levels.first().map_or(self.coarse.nnz(), |l| l.a.nnz()) as f64;
         let total: usize = self.levels.iter().map(|l| l.a.nnz()).sum::<usize>() + self.coarse.nnz();
-        AmgStats { sizes, operator_complexity: total as f64 / nnz0 }
+        AmgStats {
+            sizes,
+            operator_complexity: total as f64 / nnz0,
+        }
     }
 
     fn coarse_solve(&self, b: &[f64], x: &mut [f64]) {
@@ -264,13 +305,19 @@ impl Amg {
         let sigma = theta / delta;
         let mut rho = 1.0 / sigma;
         level.a.residual(b, x, r);
-        d.par_iter_mut().zip(&*r).zip(&level.inv_diag).for_each(|((d, r), w)| *d = r * w / theta);
+        d.par_iter_mut()
+            .zip(&*r)
+            .zip(&level.inv_diag)
+            .for_each(|((d, r), w)| *d = r * w / theta);
         for _ in 1..self.degree {
             x.par_iter_mut().zip(&*d).for_each(|(x, d)| *x += d);
             level.a.residual(b, x, r);
             let rho_new = 1.0 / (2.0 * sigma - rho);
             let (c1, c2) = (rho_new * rho, 2.0 * rho_new / delta);
-            d.par_iter_mut().zip(&*r).zip(&level.inv_diag).for_each(|((d, r), w)| *d = c1 * *d + c2 * r * w);
+            d.par_iter_mut()
+                .zip(&*r)
+                .zip(&level.inv_diag)
+                .for_each(|((d, r), w)| *d = c1 * *d + c2 * r * w);
             rho = rho_new;
         }
         x.par_iter_mut().zip(&*d).for_each(|(x, d)| *x += d);

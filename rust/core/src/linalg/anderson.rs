@@ -15,7 +15,13 @@ pub struct Anderson {
 impl Anderson {
     /// A new accelerator remembering `depth` steps.
     pub fn new(depth: usize) -> Self {
-        Self { depth, last_x: None, last_f: None, dx: Vec::new(), df: Vec::new() }
+        Self {
+            depth,
+            last_x: None,
+            last_f: None,
+            dx: Vec::new(),
+            df: Vec::new(),
+        }
     }
 
     /// Given the iterate `x` and the map's output `gx = G(x)`, return the next iterate.
@@ -67,7 +73,8 @@ impl Anderson {
 
 fn solve_small(a: &mut [f64], b: &mut [f64], n: usize) -> Option<Vec<f64>> {
     for col in 0..n {
-        let piv = (col..n).max_by(|&i, &j| a[i * n + col].abs().total_cmp(&a[j * n + col].abs()))?;
+        let piv =
+            (col..n).max_by(|&i, &j| a[i * n + col].abs().total_cmp(&a[j * n + col].abs()))?;
         if a[piv * n + col].abs() < 1e-300 {
             return None;
         }

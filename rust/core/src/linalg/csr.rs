@@ -69,7 +69,9 @@ impl Csr {
     /// Position of entry `(i, j)` in `col`/`val`, if stored.
     pub fn find(&self, i: usize, j: usize) -> Option<usize> {
         let row = &self.col[self.row_ptr[i]..self.row_ptr[i + 1]];
-        row.binary_search(&(j as u32)).ok().map(|k| self.row_ptr[i] + k)
+        row.binary_search(&(j as u32))
+            .ok()
+            .map(|k| self.row_ptr[i] + k)
     }
 
     /// The transpose.
@@ -93,7 +95,13 @@ impl Csr {
                 next[c] += 1;
             }
         }
-        Csr { n_rows: self.n_cols, n_cols: self.n_rows, row_ptr, col, val }
+        Csr {
+            n_rows: self.n_cols,
+            n_cols: self.n_rows,
+            row_ptr,
+            col,
+            val,
+        }
     }
 
     /// Sparse product `self · other`, rows computed in parallel with a dense accumulator per task.
@@ -145,6 +153,12 @@ impl Csr {
             col.extend(c);
             val.extend(v);
         }
-        Csr { n_rows: self.n_rows, n_cols: n, row_ptr, col, val }
+        Csr {
+            n_rows: self.n_rows,
+            n_cols: n,
+            row_ptr,
+            col,
+            val,
+        }
     }
 }

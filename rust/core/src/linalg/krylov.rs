@@ -19,13 +19,22 @@ pub struct Jacobi {
 impl Jacobi {
     /// From a matrix's diagonal.
     pub fn new(a: &Csr) -> Self {
-        Self { inv_diag: a.diagonal().iter().map(|&d| if d != 0.0 { 1.0 / d } else { 1.0 }).collect() }
+        Self {
+            inv_diag: a
+                .diagonal()
+                .iter()
+                .map(|&d| if d != 0.0 { 1.0 / d } else { 1.0 })
+                .collect(),
+        }
     }
 }
 
 impl Preconditioner for Jacobi {
     fn apply(&self, r: &[f64], z: &mut [f64]) {
-        z.par_iter_mut().zip(r).zip(&self.inv_diag).for_each(|((z, r), d)| *z = r * d);
+        z.par_iter_mut()
+            .zip(r)
+            .zip(&self.inv_diag)
+            .for_each(|((z, r), d)| *z = r * d);
     }
 }
 
@@ -42,7 +51,11 @@ pub struct SolveSettings {
 
 impl Default for SolveSettings {
     fn default() -> Self {
-        Self { relative_tolerance: 1e-10, absolute_tolerance: 0.0, max_iterations: 1000 }
+        Self {
+            relative_tolerance: 1e-10,
+            absolute_tolerance: 0.0,
+            max_iterations: 1000,
+        }
     }
 }
 
@@ -62,7 +75,10 @@ fn norm(v: &[f64]) -> f64 {
 }
 
 fn failure(name: &str, message: String, history: Vec<f64>) -> Error {
-    Error::LinearSolver { message: format!("{name}: {message}"), history }
+    Error::LinearSolver {
+        message: format!("{name}: {message}"),
+        history,
+    }
 }
 
 /// Preconditioned conjugate gradients. `stop` is polled every few iterations to allow interruption.
@@ -81,8 +97,13 @@ pub fn cg(
     a.residual(b, x, &mut r);
     let mut res = norm(&r) / scale;
     let mut history = vec![res];
-    let done = |res: f64| res <= settings.relative_tolerance || res * scale <= settings.absolute_tolerance;
-    let mut info = SolveInfo { iterations: 0, initial_residual: res, final_residual: res };
+    let done =
+        |res: f64| res <= settings.relative_tolerance || res * scale <= settings.absolute_tolerance;
+    let mut info = SolveInfo {
+        iterations: 0,
+        initial_residual: res,
+        final_residual: res,
+    };
     if done(res) || b_norm == 0.0 && res == 0.0 {
         return Ok(info);
     }
@@ -109,7 +130,11 @@ pub fn cg(
         info.iterations = it;
         info.final_residual = res;
         if !res.is_finite() {
-            return Err(failure("conjugate gradients", format!("residual became {res} at iteration {it}"), history));
+            return Err(failure(
+                "conjugate gradients",
+                format!("residual became {res} at iteration {it}"),
+                history,
+            ));
         }
         if done(res) {
             return Ok(info);
@@ -121,11 +146,13 @@ pub fn cg(
         let rz_new = dot(&r, &z);
         let beta = rz_new / rz;
         rz = rz_new;
-        p.par_chunks_mut(CHUNK).zip(z.par_chunks(CHUNK)).for_each(|(p, z)| {
-            for (pi, zi) in p.iter_mut().zip(z) {
-                *pi = zi + beta * *pi;
-            }
-        });
+        p.par_chunks_mut(CHUNK)
+            .zip(z.par_chunks(CHUNK))
+            .for_each(|(p, z)| {
+                for (pi, zi) in p.iter_mut().zip(z) {
+                    *pi = zi + beta * *pi;
+                }
+            });
     }
     Err(failure(
         "conjugate gradients",
@@ -153,8 +180,13 @@ pub fn bicgstab(
     a.residual(b, x, &mut r);
     let mut res = norm(&r) / scale;
     let mut history = vec![res];
-    let done = |res: f64| res <= settings.relative_tolerance || res * scale <= settings.absolute_tolerance;
-    let mut info = SolveInfo { iterations: 0, initial_residual: res, final_residual: res };
+    let done =
+        |res: f64| res <= settings.relative_tolerance || res * scale <= settings.absolute_tolerance;
+    let mut info = SolveInfo {
+        iterations: 0,
+        initial_residual: res,
+        final_residual: res,
+    };
     if done(res) || b_norm == 0.0 && res == 0.0 {
         return Ok(info);
     }
@@ -169,15 +201,25 @@ pub fn bicgstab(
     for it in 1..=settings.max_iterations {
         let rho_new = dot(&r_hat, &r);
         if rho_new == 0.0 || !rho_new.is_finite() {
-            return Err(failure("BiCGStab", format!("breakdown (ρ = {rho_new:e}) at iteration {it}"), history));
+            return Err(failure(
+                "BiCGStab",
+                format!("breakdown (ρ = {rho_new:e}) at iteration {it}"),
+                history,
+            ));
         }
         let beta = (rho_new / rho) * (alpha / omega);
         rho = rho_new;
-        p.par_iter_mut().zip(&r).zip(&v).for_each(|((p, r), v)| *p = r + beta * (*p - omega * v));
+        p.par_iter_mut()
+            .zip(&r)
+            .zip(&v)
+            .for_each(|((p, r), v)| *p = r + beta * (*p - omega * v));
         m.apply(&p, &mut y);
         a.mul_vec(&y, &mut v);
         alpha = rho / dot(&r_hat, &v);
-        s.par_iter_mut().zip(&r).zip(&v).for_each(|((s, r), v)| *s = r - alpha * v);
+        s.par_iter_mut()
+            .zip(&r)
+            .zip(&v)
+            .for_each(|((s, r), v)| *s = r - alpha * v);
         axpy(alpha, &y, x);
         let s_norm = norm(&s) / scale;
         if done(s_norm) {
@@ -190,19 +232,30 @@ pub fn bicgstab(
         let tt = dot(&t, &t);
         omega = if tt > 0.0 { dot(&t, &s) / tt } else { 0.0 };
         axpy(omega, &zz, x);
-        r.par_iter_mut().zip(&s).zip(&t).for_each(|((r, s), t)| *r = s - omega * t);
+        r.par_iter_mut()
+            .zip(&s)
+            .zip(&t)
+            .for_each(|((r, s), t)| *r = s - omega * t);
         res = norm(&r) / scale;
         history.push(res);
         info.iterations = it;
         info.final_residual = res;
         if !res.is_finite() {
-            return Err(failure("BiCGStab", format!("residual became {res} at iteration {it}"), history));
+            return Err(failure(
+                "BiCGStab",
+                format!("residual became {res} at iteration {it}"),
+                history,
+            ));
         }
         if done(res) {
             return Ok(info);
         }
         if omega == 0.0 {
-            return Err(failure("BiCGStab", format!("breakdown (ω = 0) at iteration {it}"), history));
+            return Err(failure(
+                "BiCGStab",
+                format!("breakdown (ω = 0) at iteration {it}"),
+                history,
+            ));
         }
         if it % 4 == 0 && stop() {
             return Err(Error::Interrupted);

@@ -19,14 +19,19 @@ pub(crate) const CHUNK: usize = 8192;
 
 /// Parallel dot product.
 pub fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.par_chunks(CHUNK).zip(b.par_chunks(CHUNK)).map(|(x, y)| x.iter().zip(y).map(|(p, q)| p * q).sum::<f64>()).sum()
+    a.par_chunks(CHUNK)
+        .zip(b.par_chunks(CHUNK))
+        .map(|(x, y)| x.iter().zip(y).map(|(p, q)| p * q).sum::<f64>())
+        .sum()
 }
 
 /// `y += alpha x`, in parallel.
 pub fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
-    y.par_chunks_mut(CHUNK).zip(x.par_chunks(CHUNK)).for_each(|(y, x)| {
-        for (a, b) in y.iter_mut().zip(x) {
-            *a += alpha * b;
-        }
-    });
+    y.par_chunks_mut(CHUNK)
+        .zip(x.par_chunks(CHUNK))
+        .for_each(|(y, x)| {
+            for (a, b) in y.iter_mut().zip(x) {
+                *a += alpha * b;
+            }
+        });
 }

@@ -53,8 +53,20 @@ impl CellShape {
                 &[2, 3, 7, 6],
                 &[3, 0, 4, 7],
             ],
-            Self::Wedge => &[&[0, 1, 2], &[3, 5, 4], &[0, 3, 4, 1], &[1, 4, 5, 2], &[2, 5, 3, 0]],
-            Self::Pyramid => &[&[0, 3, 2, 1], &[0, 1, 4], &[1, 2, 4], &[2, 3, 4], &[3, 0, 4]],
+            Self::Wedge => &[
+                &[0, 1, 2],
+                &[3, 5, 4],
+                &[0, 3, 4, 1],
+                &[1, 4, 5, 2],
+                &[2, 5, 3, 0],
+            ],
+            Self::Pyramid => &[
+                &[0, 3, 2, 1],
+                &[0, 1, 4],
+                &[1, 2, 4],
+                &[2, 3, 4],
+                &[3, 0, 4],
+            ],
             Self::Polyhedron => &[],
         }
     }
@@ -89,7 +101,11 @@ pub struct MeshInput<'a> {
 const LISTED: usize = 8;
 
 fn listing<T: std::fmt::Debug>(items: &[T]) -> String {
-    let shown: Vec<String> = items.iter().take(LISTED).map(|i| format!("{i:?}")).collect();
+    let shown: Vec<String> = items
+        .iter()
+        .take(LISTED)
+        .map(|i| format!("{i:?}"))
+        .collect();
     if items.len() > LISTED {
         format!("{} … ({} in all)", shown.join(", "), items.len())
     } else {
@@ -133,7 +149,9 @@ impl HalfFaces {
 
 fn index(value: i64, bound: usize, what: &str) -> Result<u32> {
     if value < 0 || value as usize >= bound {
-        return Err(Error::Mesh(format!("{what} {value} is out of range 0..{bound}")));
+        return Err(Error::Mesh(format!(
+            "{what} {value} is out of range 0..{bound}"
+        )));
     }
     Ok(value as u32)
 }
@@ -152,11 +170,16 @@ fn offsets_ok(offsets: &[i64], len: usize, what: &str) -> Result<()> {
 
 fn half_faces(input: &MeshInput, n_points: usize) -> Result<HalfFaces> {
     let n_cells = input.cell_types.len();
-    let mut hf = HalfFaces { offsets: vec![0], vertices: Vec::with_capacity(n_cells * 24), cell: Vec::with_capacity(n_cells * 6) };
+    let mut hf = HalfFaces {
+        offsets: vec![0],
+        vertices: Vec::with_capacity(n_cells * 24),
+        cell: Vec::with_capacity(n_cells * 6),
+    };
     let mut bad_types = Vec::new();
     let mut bad_counts = Vec::new();
     for c in 0..n_cells {
-        let conn = &input.cell_connectivity[input.cell_offsets[c] as usize..input.cell_offsets[c + 1] as usize];
+        let conn = &input.cell_connectivity
+            [input.cell_offsets[c] as usize..input.cell_offsets[c + 1] as usize];
         let Some(shape) = CellShape::from_vtk(input.cell_types[c]) else {
             bad_types.push((c, input.cell_types[c]));
             continue;
@@ -177,7 +200,8 @@ fn half_faces(input: &MeshInput, n_points: usize) -> Result<HalfFaces> {
                     break;
                 }
                 for &v in &conn[pos + 1..end] {
-                    hf.vertices.push(index(v, n_points, &format!("cell {c}: vertex"))?);
+                    hf.vertices
+                        .push(index(v, n_points, &format!("cell {c}: vertex"))?);
                 }
                 hf.offsets.push(hf.vertices.len());
                 hf.cell.push(c as u32);
@@ -224,13 +248,22 @@ impl Mesh {
         if input.points.len() % 3 != 0 {
             return Err(Error::Mesh("points must be an n × 3 array".into()));
         }
-        let points: Vec<Vec3> = input.points.chunks_exact(3).map(|p| [p[0], p[1], p[2]]).collect();
+        let points: Vec<Vec3> = input
+            .points
+            .chunks_exact(3)
+            .map(|p| [p[0], p[1], p[2]])
+            .collect();
         if let Some(i) = points.iter().position(|p| p.iter().any(|x| !x.is_finite())) {
-            return Err(Error::Mesh(format!("point {i} has a non-finite coordinate {:?}", points[i])));
+            return Err(Error::Mesh(format!(
+                "point {i} has a non-finite coordinate {:?}",
+                points[i]
+            )));
         }
         let n_cells = input.cell_types.len();
         if n_cells == 0 {
-            return Err(Error::Mesh("the mesh has no 3D cells (a 2D or line-only mesh cannot be solved)".into()));
+            return Err(Error::Mesh(
+                "the mesh has no 3D cells (a 2D or line-only mesh cannot be solved)".into(),
+            ));
         }
         if input.cell_offsets.len() != n_cells + 1 || input.cell_region.len() != n_cells {
             return Err(Error::Mesh(format!(
@@ -251,7 +284,10 @@ impl Mesh {
 
         let hf = half_faces(input, points.len())?;
         let n_half = hf.cell.len();
-        let mut keyed: Vec<(Key, u32)> = (0..n_half).into_par_iter().map(|h| (key_of(hf.get(h)), h as u32)).collect();
+        let mut keyed: Vec<(Key, u32)> = (0..n_half)
+            .into_par_iter()
+            .map(|h| (key_of(hf.get(h)), h as u32))
+            .collect();
         keyed.par_sort_unstable();
 
         let mut internal: Vec<(u32, u32, u32)> = Vec::with_capacity(n_half / 2); // (owner, neighbour, half-face)
@@ -290,7 +326,9 @@ impl Mesh {
                             internal.push((b, a, g[1]));
                         }
                     }
-                    _ => duplicated.push(g.iter().map(|&h| hf.cell[h as usize]).collect::<Vec<_>>()),
+                    _ => {
+                        duplicated.push(g.iter().map(|&h| hf.cell[h as usize]).collect::<Vec<_>>())
+                    }
                 }
             }
             i = j;
@@ -303,7 +341,10 @@ impl Mesh {
             )));
         }
         if !self_shared.is_empty() {
-            return Err(Error::Mesh(format!("degenerate cells that use the same face twice: {}", listing(&self_shared))));
+            return Err(Error::Mesh(format!(
+                "degenerate cells that use the same face twice: {}",
+                listing(&self_shared)
+            )));
         }
         internal.par_sort_unstable();
 
@@ -316,12 +357,20 @@ impl Mesh {
                 input.patch_face_offsets.len()
             )));
         }
-        offsets_ok(input.patch_face_offsets, input.patch_face_connectivity.len(), "patch face")?;
+        offsets_ok(
+            input.patch_face_offsets,
+            input.patch_face_connectivity.len(),
+            "patch face",
+        )?;
         let n_input_patches = input.patch_names.len();
         let mut tag_of: HashMap<Vec<u32>, (u32, usize)> = HashMap::with_capacity(n_patch_faces);
         let mut double_tagged = Vec::new();
         for k in 0..n_patch_faces {
-            let p = index(input.patch_face_patch[k], n_input_patches, &format!("patch face {k}: patch"))?;
+            let p = index(
+                input.patch_face_patch[k],
+                n_input_patches,
+                &format!("patch face {k}: patch"),
+            )?;
             let conn = &input.patch_face_connectivity
                 [input.patch_face_offsets[k] as usize..input.patch_face_offsets[k + 1] as usize];
             if conn.len() < 3 {
@@ -337,7 +386,10 @@ impl Mesh {
                 .collect::<Result<Vec<u32>>>()?;
             if let Some(&(q, _)) = tag_of.get(&sorted(&ids)) {
                 if q != p {
-                    double_tagged.push((input.patch_names[q as usize].clone(), input.patch_names[p as usize].clone()));
+                    double_tagged.push((
+                        input.patch_names[q as usize].clone(),
+                        input.patch_names[p as usize].clone(),
+                    ));
                 }
                 continue;
             }
@@ -353,22 +405,25 @@ impl Mesh {
         let mut boundary_tagged: Vec<(u32, u32, u32)> = boundary
             .iter()
             .map(|&h| {
-                let tag = tag_of.remove(&sorted(hf.get(h as usize))).map_or(untagged, |t| t.0);
+                let tag = tag_of
+                    .remove(&sorted(hf.get(h as usize)))
+                    .map_or(untagged, |t| t.0);
                 (tag, hf.cell[h as usize], h)
             })
             .collect();
         if !tag_of.is_empty() {
             // Patch faces that are not boundary faces: fine when they lie between two cells
             // (Gmsh tags region interfaces as surfaces); an error when they match no face at all.
-            let internal_keys: std::collections::HashSet<Vec<u32>> = if tag_of.len() < internal.len() {
-                internal
-                    .iter()
-                    .map(|&(_, _, h)| sorted(hf.get(h as usize)))
-                    .filter(|s| tag_of.contains_key(s))
-                    .collect()
-            } else {
-                Default::default()
-            };
+            let internal_keys: std::collections::HashSet<Vec<u32>> =
+                if tag_of.len() < internal.len() {
+                    internal
+                        .iter()
+                        .map(|&(_, _, h)| sorted(hf.get(h as usize)))
+                        .filter(|s| tag_of.contains_key(s))
+                        .collect()
+                } else {
+                    Default::default()
+                };
             let mut orphans: Vec<(String, usize)> = tag_of
                 .iter()
                 .filter(|(s, _)| !internal_keys.contains(*s))
@@ -397,8 +452,16 @@ impl Mesh {
 
         // Face arrays.
         let n_faces = n_internal_faces + boundary_tagged.len();
-        let order: Vec<u32> = internal.iter().map(|t| t.2).chain(boundary_tagged.iter().map(|t| t.2)).collect();
-        let owner: Vec<u32> = internal.iter().map(|t| t.0).chain(boundary_tagged.iter().map(|t| t.1)).collect();
+        let order: Vec<u32> = internal
+            .iter()
+            .map(|t| t.2)
+            .chain(boundary_tagged.iter().map(|t| t.2))
+            .collect();
+        let owner: Vec<u32> = internal
+            .iter()
+            .map(|t| t.0)
+            .chain(boundary_tagged.iter().map(|t| t.1))
+            .collect();
         let neighbour: Vec<u32> = internal.iter().map(|t| t.1).collect();
         drop(internal);
         drop(boundary_tagged);
@@ -415,7 +478,8 @@ impl Mesh {
         let cell_apex: Vec<Vec3> = (0..n_cells)
             .into_par_iter()
             .map(|c| {
-                let conn = &input.cell_connectivity[input.cell_offsets[c] as usize..input.cell_offsets[c + 1] as usize];
+                let conn = &input.cell_connectivity
+                    [input.cell_offsets[c] as usize..input.cell_offsets[c + 1] as usize];
                 let ids: Vec<u32> = if input.cell_types[c] == 42 {
                     polyhedron_vertices(conn)
                 } else {
@@ -441,7 +505,12 @@ impl Mesh {
         }
         let (face_area, face_centre): (Vec<Vec3>, Vec<Vec3>) = (0..n_faces)
             .into_par_iter()
-            .map(|f| polygon(&points, &face_vertices[face_offsets[f]..face_offsets[f + 1]]))
+            .map(|f| {
+                polygon(
+                    &points,
+                    &face_vertices[face_offsets[f]..face_offsets[f + 1]],
+                )
+            })
             .unzip();
 
         // Cell volumes and centroids from pyramids on the faces; negative pyramids mean a tangled cell.
@@ -474,8 +543,9 @@ impl Mesh {
                 add_to(neighbour[f] as usize, -1.0);
             }
         }
-        let degenerate: Vec<usize> =
-            (0..n_cells).filter(|&c| cell_volume[c] <= 1e-9 * size[c].powi(3) || !cell_volume[c].is_finite()).collect();
+        let degenerate: Vec<usize> = (0..n_cells)
+            .filter(|&c| cell_volume[c] <= 1e-9 * size[c].powi(3) || !cell_volume[c].is_finite())
+            .collect();
         if !degenerate.is_empty() {
             return Err(Error::Mesh(format!(
                 "zero-volume or inverted cells (cell ids): {}",
@@ -489,11 +559,18 @@ impl Mesh {
                 listing(&tangled)
             )));
         }
-        let cell_centre: Vec<Vec3> =
-            (0..n_cells).map(|c| geometry::scale(moment[c], 1.0 / cell_volume[c])).collect();
+        let cell_centre: Vec<Vec3> = (0..n_cells)
+            .map(|c| geometry::scale(moment[c], 1.0 / cell_volume[c]))
+            .collect();
         let folded: Vec<(u32, u32)> = (0..n_internal_faces)
             .filter(|&f| {
-                dot(face_area[f], sub(cell_centre[neighbour[f] as usize], cell_centre[owner[f] as usize])) <= 0.0
+                dot(
+                    face_area[f],
+                    sub(
+                        cell_centre[neighbour[f] as usize],
+                        cell_centre[owner[f] as usize],
+                    ),
+                ) <= 0.0
             })
             .map(|f| (owner[f], neighbour[f]))
             .collect();
@@ -552,7 +629,10 @@ impl Mesh {
         let mut grid: HashMap<[i64; 3], Vec<u32>> = HashMap::new();
         for &f in &faces {
             let (lo, hi) = bbox(f);
-            let (a, b) = ([cell_of(lo[0]), cell_of(lo[1]), cell_of(lo[2])], [cell_of(hi[0]), cell_of(hi[1]), cell_of(hi[2])]);
+            let (a, b) = (
+                [cell_of(lo[0]), cell_of(lo[1]), cell_of(lo[2])],
+                [cell_of(hi[0]), cell_of(hi[1]), cell_of(hi[2])],
+            );
             if (b[0] - a[0] + 1) * (b[1] - a[1] + 1) * (b[2] - a[2] + 1) > 4096 {
                 continue; // a face spanning thousands of grid cells: too large to be a hanging face's partner
             }
@@ -568,7 +648,9 @@ impl Mesh {
         for &f in &faces {
             let c = self.face_centre[f];
             let (nf, af) = self.face_normal(f);
-            let Some(cands) = grid.get(&[cell_of(c[0]), cell_of(c[1]), cell_of(c[2])]) else { continue };
+            let Some(cands) = grid.get(&[cell_of(c[0]), cell_of(c[1]), cell_of(c[2])]) else {
+                continue;
+            };
             for &g in cands {
                 let g = g as usize;
                 if g == f || self.owner[g] == self.owner[f] {

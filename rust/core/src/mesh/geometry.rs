@@ -44,7 +44,11 @@ pub fn average(points: &[Vec3], ids: &[u32]) -> Vec3 {
 /// Area vector (right-hand rule over the vertex order) and area-weighted centroid of a polygon.
 pub fn polygon(points: &[Vec3], ids: &[u32]) -> (Vec3, Vec3) {
     if ids.len() == 3 {
-        let (a, b, c) = (points[ids[0] as usize], points[ids[1] as usize], points[ids[2] as usize]);
+        let (a, b, c) = (
+            points[ids[0] as usize],
+            points[ids[1] as usize],
+            points[ids[2] as usize],
+        );
         let s = scale(cross(sub(b, a), sub(c, a)), 0.5);
         return (s, scale(add(add(a, b), c), 1.0 / 3.0));
     }
@@ -63,7 +67,11 @@ pub fn polygon(points: &[Vec3], ids: &[u32]) -> (Vec3, Vec3) {
         weighted = add(weighted, scale(c, w));
         total += w;
     }
-    let centre = if total > 0.0 { scale(weighted, 1.0 / total) } else { m };
+    let centre = if total > 0.0 {
+        scale(weighted, 1.0 / total)
+    } else {
+        m
+    };
     (s, centre)
 }
 
@@ -71,7 +79,11 @@ pub fn polygon(points: &[Vec3], ids: &[u32]) -> (Vec3, Vec3) {
 /// Positive when the face's vertex order points away from `apex`.
 pub fn fan_volumes(points: &[Vec3], ids: &[u32], apex: Vec3, mut visit: impl FnMut(f64)) {
     if ids.len() == 3 {
-        let (a, b, c) = (points[ids[0] as usize], points[ids[1] as usize], points[ids[2] as usize]);
+        let (a, b, c) = (
+            points[ids[0] as usize],
+            points[ids[1] as usize],
+            points[ids[2] as usize],
+        );
         visit(dot(cross(sub(b, a), sub(c, a)), sub(a, apex)) / 6.0);
         return;
     }

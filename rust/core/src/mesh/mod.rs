@@ -119,7 +119,11 @@ impl Mesh {
     /// Total area of each patch, m².
     pub fn patch_areas(&self) -> Vec<f64> {
         (0..self.n_patches())
-            .map(|p| self.patch_faces(p).map(|f| geometry::norm(self.face_area[f])).sum())
+            .map(|p| {
+                self.patch_faces(p)
+                    .map(|f| geometry::norm(self.face_area[f]))
+                    .sum()
+            })
             .collect()
     }
     /// Mesh quality measures.

@@ -46,7 +46,8 @@ pub(super) fn report(mesh: &Mesh) -> QualityReport {
         })
         .collect();
     let mut worst = 0;
-    let (mut max_no, mut sum_no, mut area, mut max_skew, mut max_ratio) = (0.0f64, 0.0, 0.0, 0.0f64, 1.0f64);
+    let (mut max_no, mut sum_no, mut area, mut max_skew, mut max_ratio) =
+        (0.0f64, 0.0, 0.0, 0.0f64, 1.0f64);
     for (f, &(angle, a, skew, ratio)) in per_face.iter().enumerate() {
         if angle > max_no {
             max_no = angle;
@@ -57,7 +58,11 @@ pub(super) fn report(mesh: &Mesh) -> QualityReport {
         max_skew = max_skew.max(skew);
         max_ratio = max_ratio.max(ratio);
     }
-    let min_v = mesh.cell_volume.iter().copied().fold(f64::INFINITY, f64::min);
+    let min_v = mesh
+        .cell_volume
+        .iter()
+        .copied()
+        .fold(f64::INFINITY, f64::min);
     let max_v = mesh.cell_volume.iter().copied().fold(0.0, f64::max);
     QualityReport {
         max_non_orthogonality_deg: max_no,

@@ -48,7 +48,11 @@ impl BoxArrays {
         for k in 0..=nz {
             for j in 0..=ny {
                 for i in 0..=nx {
-                    points.extend([l[0] * i as f64 / nx as f64, l[1] * j as f64 / ny as f64, l[2] * k as f64 / nz as f64]);
+                    points.extend([
+                        l[0] * i as f64 / nx as f64,
+                        l[1] * j as f64 / ny as f64,
+                        l[2] * k as f64 / nz as f64,
+                    ]);
                 }
             }
         }
@@ -62,7 +66,10 @@ impl BoxArrays {
             patch_face_offsets: vec![0],
             patch_face_connectivity: Vec::new(),
             patch_face_patch: Vec::new(),
-            patch_names: ["xmin", "xmax", "ymin", "ymax", "zmin", "zmax"].iter().map(|s| s.to_string()).collect(),
+            patch_names: ["xmin", "xmax", "ymin", "ymax", "zmin", "zmax"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
         };
         for k in 0..nz {
             for j in 0..ny {
@@ -81,7 +88,14 @@ impl BoxArrays {
                         BoxCells::Hexa => a.push_cell(12, &v),
                         BoxCells::Tetra => {
                             // Kuhn split along the 0–6 diagonal: conforming between neighbouring boxes
-                            for t in [[0, 1, 2, 6], [0, 2, 3, 6], [0, 3, 7, 6], [0, 7, 4, 6], [0, 4, 5, 6], [0, 5, 1, 6]] {
+                            for t in [
+                                [0, 1, 2, 6],
+                                [0, 2, 3, 6],
+                                [0, 3, 7, 6],
+                                [0, 7, 4, 6],
+                                [0, 4, 5, 6],
+                                [0, 5, 1, 6],
+                            ] {
                                 a.push_cell(10, &t.map(|x| v[x]));
                             }
                         }
@@ -102,20 +116,74 @@ impl BoxArrays {
         };
         for k in 0..nz {
             for j in 0..ny {
-                side(0, [pid(0, j, k), pid(0, j + 1, k), pid(0, j + 1, k + 1), pid(0, j, k + 1)], &mut a);
-                side(1, [pid(nx, j, k), pid(nx, j + 1, k), pid(nx, j + 1, k + 1), pid(nx, j, k + 1)], &mut a);
+                side(
+                    0,
+                    [
+                        pid(0, j, k),
+                        pid(0, j + 1, k),
+                        pid(0, j + 1, k + 1),
+                        pid(0, j, k + 1),
+                    ],
+                    &mut a,
+                );
+                side(
+                    1,
+                    [
+                        pid(nx, j, k),
+                        pid(nx, j + 1, k),
+                        pid(nx, j + 1, k + 1),
+                        pid(nx, j, k + 1),
+                    ],
+                    &mut a,
+                );
             }
         }
         for k in 0..nz {
             for i in 0..nx {
-                side(2, [pid(i, 0, k), pid(i + 1, 0, k), pid(i + 1, 0, k + 1), pid(i, 0, k + 1)], &mut a);
-                side(3, [pid(i, ny, k), pid(i + 1, ny, k), pid(i + 1, ny, k + 1), pid(i, ny, k + 1)], &mut a);
+                side(
+                    2,
+                    [
+                        pid(i, 0, k),
+                        pid(i + 1, 0, k),
+                        pid(i + 1, 0, k + 1),
+                        pid(i, 0, k + 1),
+                    ],
+                    &mut a,
+                );
+                side(
+                    3,
+                    [
+                        pid(i, ny, k),
+                        pid(i + 1, ny, k),
+                        pid(i + 1, ny, k + 1),
+                        pid(i, ny, k + 1),
+                    ],
+                    &mut a,
+                );
             }
         }
         for j in 0..ny {
             for i in 0..nx {
-                side(4, [pid(i, j, 0), pid(i + 1, j, 0), pid(i + 1, j + 1, 0), pid(i, j + 1, 0)], &mut a);
-                side(5, [pid(i, j, nz), pid(i + 1, j, nz), pid(i + 1, j + 1, nz), pid(i, j + 1, nz)], &mut a);
+                side(
+                    4,
+                    [
+                        pid(i, j, 0),
+                        pid(i + 1, j, 0),
+                        pid(i + 1, j + 1, 0),
+                        pid(i, j + 1, 0),
+                    ],
+                    &mut a,
+                );
+                side(
+                    5,
+                    [
+                        pid(i, j, nz),
+                        pid(i + 1, j, nz),
+                        pid(i + 1, j + 1, nz),
+                        pid(i, j + 1, nz),
+                    ],
+                    &mut a,
+                );
             }
         }
         a
@@ -130,7 +198,8 @@ impl BoxArrays {
 
     fn push_face(&mut self, patch: i64, v: &[i64]) {
         self.patch_face_connectivity.extend_from_slice(v);
-        self.patch_face_offsets.push(self.patch_face_connectivity.len() as i64);
+        self.patch_face_offsets
+            .push(self.patch_face_connectivity.len() as i64);
         self.patch_face_patch.push(patch);
     }
 

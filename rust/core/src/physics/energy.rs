@@ -68,7 +68,10 @@ impl<'m> Conduction<'m> {
         }
         let least_squares = (!geometry.orthogonal).then(|| {
             let use_face: Vec<bool> = (0..ni)
-                .map(|f| mesh.cell_region[mesh.owner[f] as usize] != mesh.cell_region[mesh.neighbour[f] as usize])
+                .map(|f| {
+                    mesh.cell_region[mesh.owner[f] as usize]
+                        != mesh.cell_region[mesh.neighbour[f] as usize]
+                })
                 .collect();
             LeastSquares::new(mesh, use_face)
         });
@@ -105,9 +108,15 @@ impl<'m> Conduction<'m> {
             return (0.0, 0.0);
         }
         let g = &self.geometry;
-        let cp = dot(self.gradient[self.mesh.owner[f] as usize], g.owner_offset[f]);
+        let cp = dot(
+            self.gradient[self.mesh.owner[f] as usize],
+            g.owner_offset[f],
+        );
         let cn = if f < self.mesh.n_internal_faces {
-            dot(self.gradient[self.mesh.neighbour[f] as usize], g.neighbour_offset[f])
+            dot(
+                self.gradient[self.mesh.neighbour[f] as usize],
+                g.neighbour_offset[f],
+            )
         } else {
             0.0
         };
@@ -152,7 +161,9 @@ impl<'m> Conduction<'m> {
             }
             // two passes: the face points of interfaces need the corrected flux, which needs the gradient
             for _ in 0..2 {
-                let grad = ls.gradient(mesh, t, |f, owner_side| self.face_point_value(f, owner_side, t));
+                let grad = ls.gradient(mesh, t, |f, owner_side| {
+                    self.face_point_value(f, owner_side, t)
+                });
                 self.gradient = grad;
             }
         }
@@ -161,7 +172,9 @@ impl<'m> Conduction<'m> {
         let contact = &self.contact;
         for f in 0..ni {
             let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
-            let r = g.d_owner[f] / k[p] + g.d_neighbour[f] / k[q] + if contact.is_empty() { 0.0 } else { contact[f] };
+            let r = g.d_owner[f] / k[p]
+                + g.d_neighbour[f] / k[q]
+                + if contact.is_empty() { 0.0 } else { contact[f] };
             self.conductance[f] = g.area[f] / r;
         }
         for p_idx in 0..mesh.n_patches() {
@@ -175,7 +188,9 @@ impl<'m> Conduction<'m> {
             }
         }
         matrix.val.iter_mut().for_each(|v| *v = 0.0);
-        rhs.par_iter_mut().enumerate().for_each(|(c, b)| *b = self.cell_source(c));
+        rhs.par_iter_mut()
+            .enumerate()
+            .for_each(|(c, b)| *b = self.cell_source(c));
         let pat = &self.pattern;
         for f in 0..ni {
             let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);

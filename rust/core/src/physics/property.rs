@@ -24,7 +24,10 @@ impl Property {
     pub fn at(&self, t: f64) -> f64 {
         match self {
             Property::Constant(v) => *v,
-            Property::Table { temperature_k: ts, value: vs } => {
+            Property::Table {
+                temperature_k: ts,
+                value: vs,
+            } => {
                 if t <= ts[0] {
                     return vs[0];
                 }
@@ -49,10 +52,15 @@ impl Property {
         match self {
             Property::Constant(v) => {
                 if !(v.is_finite() && *v > 0.0) {
-                    return Err(Error::Material(format!("{what} must be finite and positive, got {v}")));
+                    return Err(Error::Material(format!(
+                        "{what} must be finite and positive, got {v}"
+                    )));
                 }
             }
-            Property::Table { temperature_k, value } => {
+            Property::Table {
+                temperature_k,
+                value,
+            } => {
                 if temperature_k.is_empty() || temperature_k.len() != value.len() {
                     return Err(Error::Material(format!(
                         "{what}: a table needs as many values as temperatures, at least one (got {} and {})",
@@ -61,7 +69,9 @@ impl Property {
                     )));
                 }
                 if let Some(v) = value.iter().find(|v| !(v.is_finite() && **v > 0.0)) {
-                    return Err(Error::Material(format!("{what} must be finite and positive, table holds {v}")));
+                    return Err(Error::Material(format!(
+                        "{what} must be finite and positive, table holds {v}"
+                    )));
                 }
                 if temperature_k.iter().any(|t| !t.is_finite() || *t <= 0.0)
                     || temperature_k.windows(2).any(|w| w[1] <= w[0])

@@ -5,18 +5,28 @@ use rackflow_core::physics::Property;
 pub fn solid(region: &str, k: f64) -> Solid {
     Solid {
         region: region.into(),
-        material: Material { name: format!("k{k}"), conductivity_w_mk: Property::Constant(k) },
+        material: Material {
+            name: format!("k{k}"),
+            conductivity_w_mk: Property::Constant(k),
+        },
         power_w: None,
         power_density_w_m3: None,
     }
 }
 
 pub fn fixed(patch: &str, t: f64) -> Boundary {
-    Boundary::FixedTemperature { patch: patch.into(), temperature_k: t }
+    Boundary::FixedTemperature {
+        patch: patch.into(),
+        temperature_k: t,
+    }
 }
 
 pub fn case(solids: Vec<Solid>, boundaries: Vec<Boundary>) -> Case {
-    Case { solids, boundaries, ..Default::default() }
+    Case {
+        solids,
+        boundaries,
+        ..Default::default()
+    }
 }
 
 /// Split a box into two regions at x = x_split.

@@ -3,7 +3,9 @@ use rackflow_core::linalg::{cg, Amg, AmgSettings, Jacobi, SolveSettings};
 use rackflow_core::mesh::structured::{BoxArrays, BoxCells};
 
 fn laplacian(n: usize) -> rackflow_core::linalg::Csr {
-    let mesh = BoxArrays::new([n, n, n], [1.0, 1.0, 1.0], BoxCells::Hexa).build().unwrap();
+    let mesh = BoxArrays::new([n, n, n], [1.0, 1.0, 1.0], BoxCells::Hexa)
+        .build()
+        .unwrap();
     let p = CellPattern::new(&mesh);
     let mut a = p.matrix.clone();
     for f in 0..mesh.n_internal_faces {
@@ -26,7 +28,18 @@ fn amg_iterations_grow_slowly() {
         let b = vec![1.0; a.n_rows];
         let mut x = vec![0.0; a.n_rows];
         let amg = Amg::new(&a, AmgSettings::default());
-        let info = cg(&a, &b, &mut x, &amg, SolveSettings { relative_tolerance: 1e-8, ..Default::default() }, &|| false).unwrap();
+        let info = cg(
+            &a,
+            &b,
+            &mut x,
+            &amg,
+            SolveSettings {
+                relative_tolerance: 1e-8,
+                ..Default::default()
+            },
+            &|| false,
+        )
+        .unwrap();
         let mut r = vec![0.0; a.n_rows];
         a.residual(&b, &x, &mut r);
         let rn = r.iter().map(|v| v * v).sum::<f64>().sqrt() / (a.n_rows as f64).sqrt();
@@ -39,6 +52,22 @@ fn amg_iterations_grow_slowly() {
     let a = laplacian(40);
     let b = vec![1.0; a.n_rows];
     let mut x = vec![0.0; a.n_rows];
-    let jac = cg(&a, &b, &mut x, &Jacobi::new(&a), SolveSettings { relative_tolerance: 1e-8, ..Default::default() }, &|| false).unwrap();
-    assert!(jac.iterations > 3 * its[2], "Jacobi {} vs AMG {}", jac.iterations, its[2]);
+    let jac = cg(
+        &a,
+        &b,
+        &mut x,
+        &Jacobi::new(&a),
+        SolveSettings {
+            relative_tolerance: 1e-8,
+            ..Default::default()
+        },
+        &|| false,
+    )
+    .unwrap();
+    assert!(
+        jac.iterations > 3 * its[2],
+        "Jacobi {} vs AMG {}",
+        jac.iterations,
+        its[2]
+    );
 }

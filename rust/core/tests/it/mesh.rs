@@ -5,7 +5,9 @@ use rackflow_core::Error;
 #[test]
 fn closed_cells_and_total_volume() {
     for cells in [BoxCells::Hexa, BoxCells::Tetra] {
-        let mesh = BoxArrays::new([4, 3, 2], [1.0, 2.0, 3.0], cells).build().unwrap();
+        let mesh = BoxArrays::new([4, 3, 2], [1.0, 2.0, 3.0], cells)
+            .build()
+            .unwrap();
         let total: f64 = mesh.cell_volume.iter().sum();
         assert!((total - 6.0).abs() < 1e-12);
         let mut sum = vec![[0.0; 3]; mesh.n_cells()];
@@ -35,19 +37,28 @@ fn duplicated_cell_is_rejected() {
     a.cell_types.push(12);
     a.cell_region.push(0);
     let err = Mesh::build(&a.input()).unwrap_err();
-    assert!(matches!(&err, Error::Mesh(m) if m.contains("duplicate")), "{err}");
+    assert!(
+        matches!(&err, Error::Mesh(m) if m.contains("duplicate")),
+        "{err}"
+    );
 }
 
 #[test]
 fn tangled_and_flat_cells_are_named() {
     let mut a = BoxArrays::new([1, 1, 1], [1.0, 1.0, 1.0], BoxCells::Hexa);
     // swap the coordinates of two bottom vertices: the bottom face becomes a bow-tie
-    let (p2, p3) = (a.cell_connectivity[2] as usize, a.cell_connectivity[3] as usize);
+    let (p2, p3) = (
+        a.cell_connectivity[2] as usize,
+        a.cell_connectivity[3] as usize,
+    );
     for d in 0..3 {
         a.points.swap(3 * p2 + d, 3 * p3 + d);
     }
     let err = Mesh::build(&a.input()).unwrap_err();
-    assert!(matches!(&err, Error::Mesh(m) if m.contains("inverted") && m.contains('0')), "{err}");
+    assert!(
+        matches!(&err, Error::Mesh(m) if m.contains("inverted") && m.contains('0')),
+        "{err}"
+    );
 
     let mut b = BoxArrays::new([1, 1, 1], [1.0, 1.0, 1.0], BoxCells::Hexa);
     for k in 0..4 {
@@ -56,7 +67,10 @@ fn tangled_and_flat_cells_are_named() {
         b.points[3 * p + 2] = 0.0;
     }
     let err = Mesh::build(&b.input()).unwrap_err();
-    assert!(matches!(&err, Error::Mesh(m) if m.contains("zero-volume")), "{err}");
+    assert!(
+        matches!(&err, Error::Mesh(m) if m.contains("zero-volume")),
+        "{err}"
+    );
 }
 
 #[test]
@@ -65,10 +79,14 @@ fn unmatched_patch_face_is_non_conforming() {
     a.points.extend([5.0, 5.0, 5.0]);
     let extra = (a.points.len() / 3 - 1) as i64;
     a.patch_face_connectivity.extend([0, 1, extra]);
-    a.patch_face_offsets.push(a.patch_face_connectivity.len() as i64);
+    a.patch_face_offsets
+        .push(a.patch_face_connectivity.len() as i64);
     a.patch_face_patch.push(0);
     let err = Mesh::build(&a.input()).unwrap_err();
-    assert!(matches!(&err, Error::Mesh(m) if m.contains("non-conforming")), "{err}");
+    assert!(
+        matches!(&err, Error::Mesh(m) if m.contains("non-conforming")),
+        "{err}"
+    );
 }
 
 #[test]
@@ -78,7 +96,16 @@ fn duplicated_nodes_at_an_interface_are_non_conforming() {
     let mut conn = Vec::new();
     for (c, x0) in [0.0, 1.0].iter().enumerate() {
         let base = (c * 8) as i64;
-        for &(x, y, z) in &[(0., 0., 0.), (1., 0., 0.), (1., 1., 0.), (0., 1., 0.), (0., 0., 1.), (1., 0., 1.), (1., 1., 1.), (0., 1., 1.)] {
+        for &(x, y, z) in &[
+            (0., 0., 0.),
+            (1., 0., 0.),
+            (1., 1., 0.),
+            (0., 1., 0.),
+            (0., 0., 1.),
+            (1., 0., 1.),
+            (1., 1., 1.),
+            (0., 1., 1.),
+        ] {
             pts.extend([x + x0, y, z]);
         }
         conn.extend((0..8).map(|k| base + k));
@@ -98,5 +125,8 @@ fn duplicated_nodes_at_an_interface_are_non_conforming() {
         patch_names: &none,
     };
     let err = Mesh::build(&input).unwrap_err();
-    assert!(matches!(&err, Error::Mesh(m) if m.contains("non-conforming")), "{err}");
+    assert!(
+        matches!(&err, Error::Mesh(m) if m.contains("non-conforming")),
+        "{err}"
+    );
 }
