@@ -226,7 +226,6 @@ impl<'a> Solver<'a> {
     /// Newton iteration for the hydraulics at fixed properties; returns its iteration count.
     fn hydraulics(&self, mf: &mut [f64], p: &mut [f64], props: &[Props]) -> Result<usize> {
         let model = self.m;
-        let n = model.node_names.len();
         for (k, e) in model.edges.iter().enumerate() {
             if let Kind::Fixed(q) = e.kind {
                 mf[k] = q * props[k].rho;
