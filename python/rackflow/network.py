@@ -17,6 +17,7 @@ import tomllib
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -271,7 +272,17 @@ class Network:
         lo, hi = self.coolant.valid_range_c
         fluid = self.coolant.to_core(max(lo, -20.0), min(hi, 120.0), n=141)
         nodes = [{"name": k, **{kk: vv for kk, vv in v.items() if vv is not None}} for k, v in self.nodes.items()]
-        edges = [{"name": e.name, "from": e.a, "to": e.b, "component": self._component(e)} for e in self.edges]
+        cache: dict[int, dict[str, Any]] = {}
+        edges = []
+        for e in self.edges:
+            model = e.params.get("model") if e.kind == "cold_plate" else None
+            if model is not None:
+                # Thousands of plates share one model: convert it once.
+                core = cache.setdefault(id(model), model.to_core())
+                comp = {"type": "cold_plate", "power_w": e.params["power_w"], "model": core}
+            else:
+                comp = self._component(e)
+            edges.append({"name": e.name, "from": e.a, "to": e.b, "component": comp})
         return {"fluid": fluid, "nodes": nodes, "edges": edges, "settings": settings}
 
     def solve(
@@ -553,18 +564,26 @@ class NetworkResult:
         self.network = network
         self.raw = data
         self.timing = timing or {}
-        nodes = pd.DataFrame(data["nodes"]).set_index("name")
-        nodes["temperature_c"] = nodes["temperature_k"] - _K
-        self.nodes = nodes
-        edges = pd.DataFrame(data["edges"]).set_index("name")
-        edges["flow_lpm"] = edges["flow_m3_s"] / _LPM
-        edges["inlet_c"] = edges["inlet_temperature_k"] - _K
-        edges["outlet_c"] = edges["outlet_temperature_k"] - _K
-        self.edges = edges
         self.warnings: list[str] = list(data["warnings"])
         self.iterations: dict[str, int] = dict(data["iterations"])
         self.energy_balance: dict[str, float] = dict(data["energy_balance"])
         self.max_mass_imbalance: float = float(data["max_mass_imbalance"])
+
+    @cached_property
+    def nodes(self) -> pd.DataFrame:
+        """Per node: pressure_pa, temperature_c, elevation_m, mass_imbalance (index: name)."""
+        nodes = pd.DataFrame(self.raw["nodes"]).set_index("name")
+        nodes["temperature_c"] = nodes["temperature_k"] - _K
+        return nodes
+
+    @cached_property
+    def edges(self) -> pd.DataFrame:
+        """Per edge: kind, from, to, flow_lpm, pressure_drop_pa, inlet_c, outlet_c, heat_w, ..."""
+        edges = pd.DataFrame(self.raw["edges"]).set_index("name")
+        edges["flow_lpm"] = edges["flow_m3_s"] / _LPM
+        edges["inlet_c"] = edges["inlet_temperature_k"] - _K
+        edges["outlet_c"] = edges["outlet_temperature_k"] - _K
+        return edges
 
     def _edge_row(self, edge_or_name: Edge | str) -> pd.Series:
         key = edge_or_name.name if isinstance(edge_or_name, Edge) else edge_or_name
@@ -626,9 +645,15 @@ class NetworkResult:
             d["plate_flow_max_lpm"] = float(plates["flow_lpm"].max())
             d["maldistribution_max_over_min"] = d["plate_flow_max_lpm"] / d["plate_flow_min_lpm"]
         pumps = self.edges[self.edges["kind"].isin(["pump", "flow_source"])]
-        for name, row in pumps.iterrows():
-            d[f"pump {name} flow_lpm"] = float(row["flow_lpm"])
-            d[f"pump {name} pressure_rise_pa"] = float(-row["pressure_drop_pa"])
+        if len(pumps) <= 3:
+            for name, row in pumps.iterrows():
+                d[f"pump {name} flow_lpm"] = float(row["flow_lpm"])
+                d[f"pump {name} pressure_rise_pa"] = float(-row["pressure_drop_pa"])
+        else:
+            d["pumps"] = len(pumps)
+            d["pump_flow_range_lpm"] = f"{pumps['flow_lpm'].min():.4g} .. {pumps['flow_lpm'].max():.4g}"
+            rise = -pumps["pressure_drop_pa"]
+            d["pump_rise_range_pa"] = f"{rise.min():.4g} .. {rise.max():.4g}"
         d["pumping_power_w"] = float(pumps["hydraulic_power_w"].sum())
         d["heat_in_w"] = self.energy_balance["heat_in_w"]
         d["heat_out_w"] = self.energy_balance["heat_out_w"]

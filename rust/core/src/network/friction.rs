@@ -27,6 +27,40 @@ pub fn colebrook(re: f64, relative_roughness: f64) -> f64 {
     1.0 / (x * x)
 }
 
+/// Colebrook friction factor and its derivative with respect to Re (implicit differentiation).
+pub fn colebrook_with_slope(re: f64, relative_roughness: f64) -> (f64, f64) {
+    let f = colebrook(re, relative_roughness);
+    let x = 1.0 / f.sqrt();
+    let a = relative_roughness / 3.7;
+    let b = 2.51 / re;
+    let arg = a + b * x;
+    let ln10 = std::f64::consts::LN_10;
+    let dg_dx = 1.0 + 2.0 * b / (arg * ln10);
+    let dg_dre = 2.0 / (arg * ln10) * x * (-2.51 / (re * re));
+    let dx_dre = -dg_dre / dg_dx;
+    (f, -2.0 / (x * x * x) * dx_dre)
+}
+
+/// Darcy friction factor and d f / d Re.
+pub fn darcy_with_slope(re: f64, relative_roughness: f64) -> (f64, f64) {
+    if re <= RE_LAMINAR {
+        (64.0 / re, -64.0 / (re * re))
+    } else if re >= RE_TURBULENT {
+        colebrook_with_slope(re, relative_roughness)
+    } else {
+        let width = RE_TURBULENT - RE_LAMINAR;
+        let s = (re - RE_LAMINAR) / width;
+        let w = s * s * (3.0 - 2.0 * s);
+        let dw = 6.0 * s * (1.0 - s) / width;
+        let (ft, dft) = colebrook_with_slope(re, relative_roughness);
+        let (fl, dfl) = (64.0 / re, -64.0 / (re * re));
+        (
+            (1.0 - w) * fl + w * ft,
+            (1.0 - w) * dfl + w * dft + dw * (ft - fl),
+        )
+    }
+}
+
 /// Swamee–Jain explicit approximation of Colebrook (within ~1 % for 5e3 < Re < 1e8).
 pub fn swamee_jain(re: f64, relative_roughness: f64) -> f64 {
     let l = (relative_roughness / 3.7 + 5.74 / re.powf(0.9)).log10();
@@ -67,6 +101,16 @@ mod tests {
         // Smooth pipe at Re = 1e5: Colebrook gives f = 0.01799 (Moody chart, White 7th ed.).
         assert!((colebrook(1e5, 0.0) - 0.017_99).abs() < 5e-5);
         assert_eq!(darcy(1000.0, 1e-3), 0.064);
+    }
+
+    #[test]
+    fn slope_matches_finite_difference() {
+        for re in [1000.0, 2500.0, 3300.0, 5000.0, 1e5] {
+            let (_, d) = darcy_with_slope(re, 1e-4);
+            let h = re * 1e-6;
+            let fd = (darcy(re + h, 1e-4) - darcy(re - h, 1e-4)) / (2.0 * h);
+            assert!((d - fd).abs() < 1e-5 * fd.abs(), "{re}: {d} vs {fd}");
+        }
     }
 
     #[test]

@@ -194,13 +194,14 @@ pub fn pressure_drop(kind: &Kind, q: f64, pr: Props) -> (f64, f64) {
                 let g = 32.0 * pr.mu * length / (d * d * area);
                 (g * q, g)
             } else {
-                let dp = |q: f64| {
-                    let v = q / area;
-                    let re = pr.rho * v.abs() * d / pr.mu;
-                    friction::darcy(re, *rel_rough) * length / d * 0.5 * pr.rho * v * v.abs()
-                };
-                let h = 1e-6 * q.abs();
-                (dp(q), (dp(q + h) - dp(q - h)) / (2.0 * h))
+                // ΔP = f(Re)·(L/D)·ρ v|v|/2 ⇒ dΔP/dQ = (L/D)(ρ/2)(f'·dRe/dQ·v|v| + 2 f |v|/A).
+                let (f, df) = friction::darcy_with_slope(re, *rel_rough);
+                let k = length / d * 0.5 * pr.rho;
+                let dre_dq = pr.rho * d / (pr.mu * area) * q.signum();
+                (
+                    f * k * v * v.abs(),
+                    k * (df * dre_dq * v * v.abs() + 2.0 * f * v.abs() / area),
+                )
             }
         }
         Kind::KLoss { k, area } => {

@@ -432,6 +432,22 @@ impl<'a> Solver<'a> {
         }
         let h_tol = 1e-9;
         let max_sweeps = 2000;
+        // Inlet nodes of ε–NTU exchangers: their enthalpy closes a loop through the exchanger
+        // and converges geometrically; Aitken's Δ² on the last three sweeps removes most of it.
+        let ntu_inlets: Vec<usize> = (0..ne)
+            .filter(|&k| {
+                flowing(k)
+                    && matches!(
+                        model.edges[k].kind,
+                        Kind::Cdu {
+                            thermal: CduThermal::Ntu { .. },
+                            ..
+                        }
+                    )
+            })
+            .map(upstream)
+            .collect();
+        let mut history: Vec<[f64; 3]> = vec![[0.0; 3]; ntu_inlets.len()];
         for sweep in 1..=max_sweeps {
             // Exchanger edges first, from the current inlet states.
             let mut heat_out = 0.0;
@@ -503,6 +519,18 @@ impl<'a> Solver<'a> {
                         };
                         heat[k] = q;
                         h_out[k] = h[i] + q / mf[k].abs();
+                    }
+                }
+            }
+            for (j, &i) in ntu_inlets.iter().enumerate() {
+                let hist = &mut history[j];
+                *hist = [hist[1], hist[2], h[i]];
+                if sweep >= 4 && sweep % 3 == 1 {
+                    let (d1, d2) = (hist[1] - hist[0], hist[2] - hist[1]);
+                    let denom = d2 - d1;
+                    if denom.abs() > 1e-300 && (d2 / d1) > 0.0 && (d2 / d1) < 0.95 {
+                        h[i] = hist[2] - d2 * d2 / denom;
+                        change = change.max(h_tol * 2.0);
                     }
                 }
             }
