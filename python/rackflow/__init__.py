@@ -8,6 +8,8 @@
 from rackflow import errors
 from rackflow._core import __version__
 from rackflow.case import Case
+from rackflow.coldplate_model import ColdPlateModel
+from rackflow.coolants import Coolant, get_coolant, known_coolants, propylene_glycol
 from rackflow.errors import (
     CaseError,
     CaseFileError,
@@ -20,6 +22,7 @@ from rackflow.errors import (
 )
 from rackflow.materials import Material, get_material
 from rackflow.mesh import Mesh, load_mesh
+from rackflow.network import Network, NetworkResult
 from rackflow.plots import plot_curves
 from rackflow.result import Result, Summary
 from rackflow.sweep import Sweep
@@ -28,12 +31,16 @@ __all__ = [
     "Case",
     "CaseError",
     "CaseFileError",
+    "ColdPlateModel",
     "ConvergenceError",
+    "Coolant",
     "LinearSolverError",
     "Material",
     "MaterialError",
     "Mesh",
     "MeshError",
+    "Network",
+    "NetworkResult",
     "RackflowError",
     "Result",
     "Summary",
@@ -41,7 +48,10 @@ __all__ = [
     "SweepError",
     "__version__",
     "errors",
+    "get_coolant",
     "get_material",
+    "known_coolants",
     "load_mesh",
     "plot_curves",
+    "propylene_glycol",
 ]

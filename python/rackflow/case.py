@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from rackflow import _core
-from rackflow.coolant_adapter import coolant_to_core, resolve_coolant
-from rackflow.errors import CaseError, RackflowWarning
+from rackflow.coolant_adapter import coolant_to_core, resolve_coolant, valid_range_c
+from rackflow.errors import CaseError, PropertyRangeWarning, RackflowWarning
 from rackflow.materials import ABSOLUTE_ZERO_C, Material, get_material
 from rackflow.mesh import Mesh
 
@@ -296,8 +296,11 @@ class Case:
         t_c = b.values.get("temperature_c", 20.0) if b is not None else 20.0
         values = []
         for f in self.fluids.values():
-            rho = f.coolant.density_kg_m3
-            values.append(float(rho(t_c)) if callable(rho) else float(rho))
+            core = coolant_to_core(f.coolant)["density_kg_m3"]
+            if isinstance(core, dict):
+                values.append(float(np.interp(t_c - ABSOLUTE_ZERO_C, core["temperature_k"], core["value"])))
+            else:
+                values.append(float(core))
         return np.asarray(values or [np.nan])
 
     # ----- the core's description --------------------------------------------------------------
@@ -388,11 +391,38 @@ class Case:
             callback = progress
         else:
             callback = None
+        self._check_coolant_temperatures()
         description = self.to_core(**settings)
         raw = _core.solve_case(self.mesh._core, json.dumps(description), callback)
         from rackflow.result import Result
 
-        return Result(self, raw)
+        result = Result(self, raw)
+        if result.has_temperature:
+            for f in self.fluids.values():
+                lo, hi = valid_range_c(f.coolant)
+                t = result.temperature_c[self.mesh.cells_of(f.region)]
+                if t.min() < lo or t.max() > hi:
+                    warnings.warn(
+                        f"coolant '{f.coolant.name}' in region '{f.region}' reaches {t.min():.1f}–{t.max():.1f} °C, "
+                        f"outside its valid range {lo:.1f}–{hi:.1f} °C; properties were held at the range ends",
+                        PropertyRangeWarning,
+                        stacklevel=2,
+                    )
+        return result
+
+    def _check_coolant_temperatures(self) -> None:
+        """Inlet temperatures must lie between the coolants' freezing and boiling points."""
+        for b in self.boundaries.values():
+            if b.kind != "inlet" or "temperature_c" not in b.values:
+                continue
+            t = b.values["temperature_c"]
+            for f in self.fluids.values():
+                lo, hi = valid_range_c(f.coolant)
+                if not lo <= t <= hi:
+                    raise CaseError(
+                        f"inlet '{b.patch}': {t} °C is outside the valid range of coolant '{f.coolant.name}' "
+                        f"({lo:.1f}–{hi:.1f} °C: freezing or boiling)"
+                    )
 
     def __repr__(self) -> str:
         return (

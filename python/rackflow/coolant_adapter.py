@@ -1,7 +1,8 @@
 """The bridge between coolant objects and the core's property tables.
 
-Coolants come from :mod:`rackflow.coolants` (the library) or are user-defined; the core takes
-each property as a constant or a kelvin table. This module only converts.
+Coolants come from :mod:`rackflow.coolants` (the library, one home for their data) or are
+duck-typed constant-property objects (tests, quick studies); the core takes each property as a
+constant or a kelvin table. This module only converts.
 """
 
 from __future__ import annotations
@@ -10,44 +11,52 @@ from typing import Any
 
 import numpy as np
 
+from rackflow.coolants import Coolant, get_coolant
 from rackflow.errors import CaseError
-from rackflow.materials import ABSOLUTE_ZERO_C
 
 PROPERTIES = ("density_kg_m3", "viscosity_pa_s", "conductivity_w_mk", "specific_heat_j_kgk")
 
 
 def resolve_coolant(coolant: Any) -> Any:
-    """A coolant object from a library name or an object."""
-    try:
-        from rackflow.coolants import get_coolant
-    except ImportError:  # pragma: no cover - the library arrives with the coolant module
-        get_coolant = None
-    if get_coolant is not None:
+    """A library coolant by name, a :class:`Coolant`, or an object carrying the four properties."""
+    if isinstance(coolant, str | Coolant):
         return get_coolant(coolant)
-    if isinstance(coolant, str):
-        raise CaseError(f"unknown coolant '{coolant}' (no coolant library in this build)")
     missing = [p for p in PROPERTIES if not hasattr(coolant, p)]
     if missing:
-        raise CaseError(f"coolant {coolant!r} lacks properties {missing}")
+        raise CaseError(
+            f"coolant {coolant!r} is neither a library name, a rackflow.Coolant nor has {missing}"
+        )
+    for p in PROPERTIES:
+        value = getattr(coolant, p)
+        if not (np.isscalar(value) and np.isfinite(value) and value > 0):
+            raise CaseError(
+                f"coolant {getattr(coolant, 'name', coolant)!r}: {p} must be finite and positive, got {value!r}"
+            )
     return coolant
 
 
-def coolant_to_core(
-    coolant: Any, t_min_c: float = -10.0, t_max_c: float = 100.0, n: int = 23
-) -> dict[str, Any]:
-    """The core's coolant description: constants, or tables over the coolant's valid range."""
+def valid_range_c(coolant: Any) -> tuple[float, float]:
+    """Temperatures (°C) within which the coolant's properties are valid."""
+    if isinstance(coolant, Coolant):
+        return coolant.valid_range_c
+    return (-float("inf"), float("inf"))
+
+
+def coolant_to_core(coolant: Any, n: int = 41) -> dict[str, Any]:
+    """The core's coolant description: tables over the valid range, or constants."""
     out: dict[str, Any] = {"name": str(getattr(coolant, "name", "coolant"))}
-    table = getattr(coolant, "table", None)
-    if callable(table) and not getattr(coolant, "constant", False):
-        lo = max(t_min_c, float(getattr(coolant, "t_min_c", t_min_c)))
-        hi = min(t_max_c, float(getattr(coolant, "t_max_c", t_max_c)))
-        data = table(lo, hi, n)
+    if isinstance(coolant, Coolant) and not coolant.is_constant:
+        lo, hi = coolant.valid_range_c
+        data = coolant.table(lo, hi, n)
         t_k = np.asarray(data["temperature_k"], dtype=float).tolist()
         for p in PROPERTIES:
             out[p] = {"temperature_k": t_k, "value": np.asarray(data[p], dtype=float).tolist()}
         return out
+    if isinstance(coolant, Coolant):
+        data = coolant.table(20.0, 30.0, 2)
+        for p in PROPERTIES:
+            out[p] = float(np.asarray(data[p]).ravel()[0])
+        return out
     for p in PROPERTIES:
-        value = getattr(coolant, p)
-        out[p] = float(value) if np.isscalar(value) else value
-    _ = ABSOLUTE_ZERO_C
+        out[p] = float(getattr(coolant, p))
     return out

@@ -7,6 +7,7 @@
 mod errors;
 mod interrupt;
 mod mesh;
+mod network;
 mod solve;
 
 use pyo3::prelude::*;
@@ -17,6 +18,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<mesh::Mesh>()?;
     m.add_function(wrap_pyfunction!(mesh::build_mesh, m)?)?;
     m.add_function(wrap_pyfunction!(solve::solve_case, m)?)?;
+    network::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

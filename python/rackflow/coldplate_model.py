@@ -1,0 +1,287 @@
+"""Cold-plate characteristics: pressure drop and thermal resistance against flow.
+
+A :class:`ColdPlateModel` holds smooth fitted curves, from a vendor datasheet
+(:meth:`ColdPlateModel.from_points`) or from 3D solves (``rackflow.characterise``):
+
+* pressure drop ``ΔP = a·x + b·x²`` with ``x = Q / (1 L/min)``, ``a, b ≥ 0`` (laminar plus
+  inertial losses), least squares on the relative error;
+* thermal resistance GPU → coolant inlet ``R = c0 + c1·x^(−n)``, ``c0, c1 ≥ 0``, ``n ≥ 0``
+  (convective resistance falling with flow towards a conduction floor), least squares on
+  the relative error with ``n`` found by a bounded 1-D search.
+
+Models are saved as plain JSON (loading never executes code).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from rackflow.coolants import Coolant, get_coolant
+from rackflow.errors import CaseError, CaseFileError
+
+_LPM = 1.0 / 60_000.0  # m³/s per L/min
+_FORMAT = "rackflow.ColdPlateModel"
+
+
+def _nonneg_lstsq(basis: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Least squares with non-negative coefficients for a handful of columns (exhaustive)."""
+    ncol = basis.shape[1]
+    best: tuple[float, np.ndarray] | None = None
+    for mask in range(1, 2**ncol):
+        cols = [j for j in range(ncol) if mask >> j & 1]
+        coef, *_ = np.linalg.lstsq(basis[:, cols], target, rcond=None)
+        if np.any(coef < 0):
+            continue
+        full = np.zeros(ncol)
+        full[cols] = coef
+        err = float(np.sum((basis @ full - target) ** 2))
+        if best is None or err < best[0]:
+            best = (err, full)
+    return best[1] if best is not None else np.zeros(ncol)
+
+
+def _fit_resistance(x: np.ndarray, r: np.ndarray) -> tuple[float, float, float]:
+    def solve(n: float) -> tuple[float, np.ndarray]:
+        basis = np.column_stack([np.ones_like(x), x ** (-n)]) / r[:, None]
+        coef = _nonneg_lstsq(basis, np.ones_like(x))
+        return float(np.sum((basis @ coef - 1.0) ** 2)), coef
+
+    if len(x) < 3:
+        n = 0.8  # typical laminar-to-developing exponent when the data cannot fix it
+        return (*solve(n)[1], n)
+    grid = np.linspace(0.0, 3.0, 61)
+    errs = [solve(n)[0] for n in grid]
+    k = int(np.argmin(errs))
+    lo, hi = grid[max(k - 1, 0)], grid[min(k + 1, len(grid) - 1)]
+    g = (math.sqrt(5) - 1) / 2
+    for _ in range(60):
+        a, b = hi - g * (hi - lo), lo + g * (hi - lo)
+        if solve(a)[0] < solve(b)[0]:
+            hi = b
+        else:
+            lo = a
+    n = 0.5 * (lo + hi)
+    c = solve(n)[1]
+    return float(c[0]), float(c[1]), float(n)
+
+
+class ColdPlateModel:
+    """Fitted pressure-drop and thermal-resistance curves of one cold plate."""
+
+    def __init__(
+        self,
+        *,
+        pressure_coefficients_pa: tuple[float, float],
+        resistance_coefficients: tuple[float, float, float],
+        flow_range_lpm: tuple[float, float],
+        points: dict[str, list[float]] | None = None,
+        coolant: str | None = None,
+        temperature_c: float | None = None,
+        reference_viscosity_pa_s: float | None = None,
+        reference_density_kg_m3: float | None = None,
+        name: str = "",
+    ) -> None:
+        a, b = (float(v) for v in pressure_coefficients_pa)
+        c0, c1, n = (float(v) for v in resistance_coefficients)
+        q_lo, q_hi = (float(v) for v in flow_range_lpm)
+        for key, v in (("a", a), ("b", b), ("c0", c0), ("c1", c1), ("n", n)):
+            if not (math.isfinite(v) and v >= 0):
+                raise CaseError(f"ColdPlateModel: coefficient {key} must be finite and >= 0, got {v}")
+        if a + b <= 0 or c0 + c1 <= 0:
+            raise CaseError("ColdPlateModel: pressure drop and thermal resistance must not vanish")
+        if not (0 < q_lo < q_hi and math.isfinite(q_hi)):
+            raise CaseError(f"ColdPlateModel: flow range must satisfy 0 < min < max, got {flow_range_lpm}")
+        self.pressure_coefficients_pa = (a, b)
+        self.resistance_coefficients = (c0, c1, n)
+        self.flow_range_lpm = (q_lo, q_hi)
+        self.points = points or {}
+        self.coolant = coolant
+        self.temperature_c = temperature_c
+        self.reference_viscosity_pa_s = reference_viscosity_pa_s
+        self.reference_density_kg_m3 = reference_density_kg_m3
+        self.name = name
+        self.fit_error = self._fit_error()
+
+    @classmethod
+    def from_points(
+        cls,
+        flow_lpm: npt.ArrayLike,
+        pressure_drop_pa: npt.ArrayLike,
+        thermal_resistance_k_w: npt.ArrayLike,
+        coolant: str | Coolant | None = None,
+        temperature_c: float | None = None,
+        name: str = "",
+    ) -> ColdPlateModel:
+        """Fits a model to datasheet (or simulated) points at several flows.
+
+        ``coolant``/``temperature_c`` record the coolant of the data: the network then scales
+        the laminar part of ΔP with viscosity and the inertial part with density.
+        """
+        arrays = {}
+        for key, values in (
+            ("flow_lpm", flow_lpm),
+            ("pressure_drop_pa", pressure_drop_pa),
+            ("thermal_resistance_k_w", thermal_resistance_k_w),
+        ):
+            arr = np.asarray(values, dtype=float).ravel()
+            if arr.size < 2:
+                raise CaseError(f"ColdPlateModel.from_points: {key} needs at least 2 points")
+            if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
+                raise CaseError(f"ColdPlateModel.from_points: {key} must be finite and > 0")
+            arrays[key] = arr
+        sizes = {k: v.size for k, v in arrays.items()}
+        if len(set(sizes.values())) != 1:
+            raise CaseError(f"ColdPlateModel.from_points: lengths differ: {sizes}")
+        order = np.argsort(arrays["flow_lpm"])
+        q, dp, r = (arrays[k][order] for k in ("flow_lpm", "pressure_drop_pa", "thermal_resistance_k_w"))
+        if np.any(np.diff(q) <= 0):
+            raise CaseError("ColdPlateModel.from_points: flow_lpm values must be distinct")
+        basis = np.column_stack([q, q * q]) / dp[:, None]
+        a, b = _nonneg_lstsq(basis, np.ones_like(q))
+        c0, c1, n = _fit_resistance(q, r)
+        mu = rho = None
+        coolant_name = None
+        if coolant is not None:
+            cool = get_coolant(coolant)
+            coolant_name = cool.name
+            t = 35.0 if temperature_c is None else float(temperature_c)
+            props = cool.properties(t)
+            mu, rho = props["viscosity_pa_s"], props["density_kg_m3"]
+            temperature_c = t
+        return cls(
+            pressure_coefficients_pa=(float(a), float(b)),
+            resistance_coefficients=(c0, c1, n),
+            flow_range_lpm=(float(q[0]), float(q[-1])),
+            points={
+                "flow_lpm": q.tolist(),
+                "pressure_drop_pa": dp.tolist(),
+                "thermal_resistance_k_w": r.tolist(),
+            },
+            coolant=coolant_name,
+            temperature_c=temperature_c,
+            reference_viscosity_pa_s=mu,
+            reference_density_kg_m3=rho,
+            name=name,
+        )
+
+    def pressure_drop_pa(self, flow_lpm: npt.ArrayLike) -> Any:
+        """ΔP [Pa] at ``flow_lpm`` (vectorised), with the reference coolant."""
+        x = np.asarray(flow_lpm, dtype=float)
+        a, b = self.pressure_coefficients_pa
+        out = a * x + b * x * np.abs(x)
+        return float(out) if out.ndim == 0 else out
+
+    def thermal_resistance_k_w(self, flow_lpm: npt.ArrayLike) -> Any:
+        """Thermal resistance GPU → coolant inlet [K/W] at ``flow_lpm`` > 0 (vectorised)."""
+        x = np.asarray(flow_lpm, dtype=float)
+        if np.any(x <= 0):
+            raise CaseError("thermal_resistance_k_w: flow_lpm must be > 0")
+        c0, c1, n = self.resistance_coefficients
+        out = c0 + c1 * x ** (-n)
+        return float(out) if out.ndim == 0 else out
+
+    def _fit_error(self) -> dict[str, float]:
+        if not self.points:
+            return {"pressure_drop_max_rel": 0.0, "thermal_resistance_max_rel": 0.0}
+        q = np.asarray(self.points["flow_lpm"])
+        dp = np.asarray(self.points["pressure_drop_pa"])
+        r = np.asarray(self.points["thermal_resistance_k_w"])
+        return {
+            "pressure_drop_max_rel": float(np.max(np.abs(self.pressure_drop_pa(q) / dp - 1))),
+            "thermal_resistance_max_rel": float(np.max(np.abs(self.thermal_resistance_k_w(q) / r - 1))),
+        }
+
+    def __repr__(self) -> str:
+        a, b = self.pressure_coefficients_pa
+        c0, c1, n = self.resistance_coefficients
+        lo, hi = self.flow_range_lpm
+        e = self.fit_error
+        return (
+            f"ColdPlateModel(ΔP = {a:.4g}·Q + {b:.4g}·Q² Pa, R = {c0:.4g} + {c1:.4g}·Q^-{n:.3g} K/W,"
+            f" Q in L/min, valid {lo:g}–{hi:g} L/min, fit error ΔP {e['pressure_drop_max_rel']:.2%},"
+            f" R {e['thermal_resistance_max_rel']:.2%})"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (JSON-ready)."""
+        return {
+            "format": _FORMAT,
+            "version": 1,
+            "name": self.name,
+            "pressure_coefficients_pa": list(self.pressure_coefficients_pa),
+            "resistance_coefficients": list(self.resistance_coefficients),
+            "flow_range_lpm": list(self.flow_range_lpm),
+            "points": self.points,
+            "fit_error": self.fit_error,
+            "coolant": self.coolant,
+            "temperature_c": self.temperature_c,
+            "reference_viscosity_pa_s": self.reference_viscosity_pa_s,
+            "reference_density_kg_m3": self.reference_density_kg_m3,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, source: str = "data") -> ColdPlateModel:
+        """Rebuilds a model from :meth:`to_dict` output; errors name the missing/bad key."""
+        if not isinstance(data, dict) or data.get("format") != _FORMAT:
+            raise CaseFileError(
+                f"{source}: not a rackflow cold-plate model (key 'format' must be {_FORMAT!r})"
+            )
+        for key in ("pressure_coefficients_pa", "resistance_coefficients", "flow_range_lpm"):
+            if key not in data:
+                raise CaseFileError(f"{source}: missing key {key!r}")
+        try:
+            return cls(
+                pressure_coefficients_pa=tuple(data["pressure_coefficients_pa"]),
+                resistance_coefficients=tuple(data["resistance_coefficients"]),
+                flow_range_lpm=tuple(data["flow_range_lpm"]),
+                points=data.get("points") or {},
+                coolant=data.get("coolant"),
+                temperature_c=data.get("temperature_c"),
+                reference_viscosity_pa_s=data.get("reference_viscosity_pa_s"),
+                reference_density_kg_m3=data.get("reference_density_kg_m3"),
+                name=data.get("name", ""),
+            )
+        except (TypeError, ValueError) as exc:
+            raise CaseFileError(f"{source}: malformed cold-plate model: {exc}") from None
+
+    def save(self, path: str | Path) -> None:
+        """Writes the model as JSON."""
+        Path(path).write_text(json.dumps(self.to_dict(), indent=2))
+
+    @classmethod
+    def load(cls, path: str | Path) -> ColdPlateModel:
+        """Reads a model written by :meth:`save` (plain JSON; never executes code)."""
+        p = Path(path)
+        try:
+            data = json.loads(p.read_text())
+        except json.JSONDecodeError as exc:
+            raise CaseFileError(f"{p}: not valid JSON: {exc}") from None
+        return cls.from_dict(data, source=str(p))
+
+    def to_core(self) -> dict[str, Any]:
+        """The ``model`` block of a core network spec (SI units)."""
+        a, b = self.pressure_coefficients_pa
+        c0, c1, n = self.resistance_coefficients
+        lo, hi = self.flow_range_lpm
+        return {
+            "type": "fit",
+            "reference_flow_m3_s": _LPM,
+            "pressure_linear_pa": a,
+            "pressure_quadratic_pa": b,
+            "resistance_base_k_w": c0,
+            "resistance_coefficient_k_w": c1,
+            "resistance_exponent": n,
+            "flow_min_m3_s": lo * _LPM,
+            "flow_max_m3_s": hi * _LPM,
+            "reference_viscosity_pa_s": self.reference_viscosity_pa_s,
+            "reference_density_kg_m3": self.reference_density_kg_m3,
+        }
+
+
+__all__ = ["ColdPlateModel"]

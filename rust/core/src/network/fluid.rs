@@ -1,0 +1,219 @@
+//! Coolant properties against temperature, from the table Python's coolant library sends.
+//!
+//! Properties are linear between table points and held constant beyond the ends (the caller
+//! is warned). The energy pass works in specific enthalpy `h(T) = ∫ c_p dT` so that mixing at
+//! junctions and the loop energy balance are exact even when `c_p` varies with temperature.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Coolant property table, temperatures in kelvin, SI properties.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FluidTable {
+    /// Coolant name, for messages.
+    #[serde(default)]
+    pub name: String,
+    /// Strictly increasing temperatures [K].
+    pub temperature_k: Vec<f64>,
+    /// Density [kg/m³].
+    pub density_kg_m3: Vec<f64>,
+    /// Dynamic viscosity [Pa·s].
+    pub viscosity_pa_s: Vec<f64>,
+    /// Isobaric specific heat [J/(kg·K)].
+    pub specific_heat_j_kgk: Vec<f64>,
+    /// Thermal conductivity [W/(m·K)].
+    pub conductivity_w_mk: Vec<f64>,
+}
+
+/// Properties at one temperature.
+#[derive(Debug, Clone, Copy)]
+pub struct Props {
+    /// Density [kg/m³].
+    pub rho: f64,
+    /// Dynamic viscosity [Pa·s].
+    pub mu: f64,
+    /// Specific heat [J/(kg·K)].
+    pub cp: f64,
+}
+
+/// A validated [`FluidTable`] with the enthalpy integral precomputed.
+#[derive(Debug, Clone)]
+pub struct Fluid {
+    name: String,
+    t: Vec<f64>,
+    rho: Vec<f64>,
+    mu: Vec<f64>,
+    cp: Vec<f64>,
+    /// Enthalpy at each table temperature, zero at the first one [J/kg].
+    h: Vec<f64>,
+}
+
+impl Fluid {
+    /// Validates the table: at least one row, equal lengths, finite positive values.
+    pub fn new(table: &FluidTable) -> Result<Self> {
+        let n = table.temperature_k.len();
+        let name = if table.name.is_empty() {
+            "coolant".to_string()
+        } else {
+            table.name.clone()
+        };
+        if n == 0 {
+            return Err(Error::Network(format!(
+                "fluid '{name}': the property table is empty"
+            )));
+        }
+        let columns = [
+            ("density_kg_m3", &table.density_kg_m3),
+            ("viscosity_pa_s", &table.viscosity_pa_s),
+            ("specific_heat_j_kgk", &table.specific_heat_j_kgk),
+            ("conductivity_w_mk", &table.conductivity_w_mk),
+            ("temperature_k", &table.temperature_k),
+        ];
+        for (what, col) in columns {
+            if col.len() != n {
+                return Err(Error::Network(format!(
+                    "fluid '{name}': expecting {n} values of {what}, got {}",
+                    col.len()
+                )));
+            }
+            if let Some(v) = col.iter().find(|v| !(v.is_finite() && **v > 0.0)) {
+                return Err(Error::Network(format!(
+                    "fluid '{name}': {what} must be finite and positive, got {v}"
+                )));
+            }
+        }
+        if table.temperature_k.windows(2).any(|w| w[1] <= w[0]) {
+            return Err(Error::Network(format!(
+                "fluid '{name}': temperature_k must increase strictly"
+            )));
+        }
+        let t = table.temperature_k.clone();
+        let cp = table.specific_heat_j_kgk.clone();
+        let mut h = vec![0.0; n];
+        for i in 1..n {
+            h[i] = h[i - 1] + 0.5 * (cp[i] + cp[i - 1]) * (t[i] - t[i - 1]);
+        }
+        Ok(Self {
+            name,
+            t,
+            rho: table.density_kg_m3.clone(),
+            mu: table.viscosity_pa_s.clone(),
+            cp,
+            h,
+        })
+    }
+
+    /// Coolant name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Temperature range of the table [K].
+    pub fn range(&self) -> (f64, f64) {
+        (self.t[0], self.t[self.t.len() - 1])
+    }
+
+    /// Segment index and fraction for `t`, clamped to the table.
+    fn locate(&self, t: f64) -> (usize, f64) {
+        let n = self.t.len();
+        if n == 1 || t <= self.t[0] {
+            return (0, 0.0);
+        }
+        if t >= self.t[n - 1] {
+            return (n - 2, 1.0);
+        }
+        let k = self.t.partition_point(|&v| v <= t).clamp(1, n - 1) - 1;
+        (k, (t - self.t[k]) / (self.t[k + 1] - self.t[k]))
+    }
+
+    fn lerp(&self, col: &[f64], t: f64) -> f64 {
+        if col.len() == 1 {
+            return col[0];
+        }
+        let (k, s) = self.locate(t);
+        col[k] + s * (col[k + 1] - col[k])
+    }
+
+    /// Properties at temperature `t` [K].
+    pub fn props(&self, t: f64) -> Props {
+        Props {
+            rho: self.lerp(&self.rho, t),
+            mu: self.lerp(&self.mu, t),
+            cp: self.lerp(&self.cp, t),
+        }
+    }
+
+    /// Specific enthalpy [J/kg] relative to the first table temperature.
+    pub fn enthalpy(&self, t: f64) -> f64 {
+        let n = self.t.len();
+        if n == 1 {
+            return self.cp[0] * (t - self.t[0]);
+        }
+        if t <= self.t[0] {
+            return self.cp[0] * (t - self.t[0]);
+        }
+        if t >= self.t[n - 1] {
+            return self.h[n - 1] + self.cp[n - 1] * (t - self.t[n - 1]);
+        }
+        let (k, _) = self.locate(t);
+        let dt = t - self.t[k];
+        let slope = (self.cp[k + 1] - self.cp[k]) / (self.t[k + 1] - self.t[k]);
+        self.h[k] + self.cp[k] * dt + 0.5 * slope * dt * dt
+    }
+
+    /// Inverse of [`Fluid::enthalpy`]: temperature [K] at enthalpy `h` [J/kg].
+    pub fn temperature(&self, h: f64) -> f64 {
+        let n = self.t.len();
+        if n == 1 || h <= 0.0 {
+            return self.t[0] + h / self.cp[0];
+        }
+        if h >= self.h[n - 1] {
+            return self.t[n - 1] + (h - self.h[n - 1]) / self.cp[n - 1];
+        }
+        let k = self.h.partition_point(|&v| v <= h).clamp(1, n - 1) - 1;
+        let slope = (self.cp[k + 1] - self.cp[k]) / (self.t[k + 1] - self.t[k]);
+        let dh = h - self.h[k];
+        // Solve cp_k·x + slope·x²/2 = dh for x ≥ 0 in the cancellation-free form.
+        let disc = (self.cp[k] * self.cp[k] + 2.0 * slope * dh).max(0.0);
+        let x = 2.0 * dh / (self.cp[k] + disc.sqrt());
+        self.t[k] + x
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> FluidTable {
+        FluidTable {
+            name: "test".into(),
+            temperature_k: vec![280.0, 300.0, 350.0],
+            density_kg_m3: vec![1000.0, 995.0, 970.0],
+            viscosity_pa_s: vec![1.4e-3, 0.85e-3, 0.37e-3],
+            specific_heat_j_kgk: vec![4200.0, 4180.0, 4195.0],
+            conductivity_w_mk: vec![0.58, 0.61, 0.66],
+        }
+    }
+
+    #[test]
+    fn enthalpy_inverts() {
+        let f = Fluid::new(&table()).unwrap();
+        for t in [270.0, 280.0, 291.3, 300.0, 333.3, 350.0, 360.0] {
+            let back = f.temperature(f.enthalpy(t));
+            assert!((back - t).abs() < 1e-9, "{t} -> {back}");
+        }
+    }
+
+    #[test]
+    fn rejects_bad_tables() {
+        let mut t = table();
+        t.viscosity_pa_s[1] = -1.0;
+        let e = Fluid::new(&t).unwrap_err().to_string();
+        assert!(e.contains("viscosity_pa_s"), "{e}");
+        let mut t = table();
+        t.density_kg_m3.pop();
+        assert!(Fluid::new(&t).is_err());
+    }
+}

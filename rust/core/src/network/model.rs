@@ -1,0 +1,755 @@
+//! The validated, index-based form of a [`NetworkSpec`]: every check on user data happens
+//! here, once, and reports every problem found, each naming its edge or node.
+
+use std::collections::HashMap;
+
+use super::curve::Pchip;
+use super::fluid::{Fluid, Props};
+use super::friction;
+use super::spec::{ColdPlateCurve, Component, FlowTable, NetworkSettings, NetworkSpec};
+use crate::error::{Error, Result};
+
+/// Standard gravity [m/s²].
+pub const GRAVITY: f64 = 9.806_65;
+
+/// A loss table as an odd, monotone function of flow through the origin.
+#[derive(Debug, Clone)]
+pub struct OddTable {
+    pub curve: Pchip,
+    pub q_max: f64,
+}
+
+impl OddTable {
+    fn new(table: &FlowTable, what: &str) -> Result<Self> {
+        let (mut q, mut dp) = (table.flow_m3_s.clone(), table.pressure_drop_pa.clone());
+        if q.len() != dp.len() {
+            return Err(Error::Network(format!(
+                "{what}: expecting as many pressure drops as flows, got {} and {}",
+                dp.len(),
+                q.len()
+            )));
+        }
+        if q.iter().chain(&dp).any(|v| !v.is_finite() || *v < 0.0) {
+            return Err(Error::Network(format!(
+                "{what}: flows and pressure drops must be finite and ≥ 0"
+            )));
+        }
+        if q.first().is_some_and(|&v| v > 0.0) {
+            q.insert(0, 0.0);
+            dp.insert(0, 0.0);
+        }
+        if dp.first().is_some_and(|&v| v != 0.0) {
+            return Err(Error::Network(format!(
+                "{what}: the pressure drop at zero flow must be 0"
+            )));
+        }
+        let curve = Pchip::new(&q, &dp, what)?;
+        Ok(Self {
+            q_max: curve.x_max(),
+            curve,
+        })
+    }
+
+    /// ΔP and dΔP/dQ.
+    pub fn eval(&self, q: f64) -> (f64, f64) {
+        let (v, s) = self.curve.eval(q.abs());
+        (v * q.signum(), s)
+    }
+}
+
+/// A cold-plate characteristic ready to evaluate.
+#[derive(Debug, Clone)]
+pub enum PlateCurve {
+    Fit {
+        q_ref: f64,
+        a: f64,
+        b: f64,
+        c0: f64,
+        c1: f64,
+        n: f64,
+        q_min: f64,
+        q_max: f64,
+        mu_ref: Option<f64>,
+        rho_ref: Option<f64>,
+    },
+    Table {
+        dp: OddTable,
+        rth: Pchip,
+        q_min: f64,
+        q_max: f64,
+    },
+}
+
+impl PlateCurve {
+    /// ΔP and dΔP/dQ at volume flow `q` with coolant properties `pr`.
+    pub fn pressure_drop(&self, q: f64, pr: Props) -> (f64, f64) {
+        match self {
+            Self::Fit {
+                q_ref,
+                a,
+                b,
+                mu_ref,
+                rho_ref,
+                ..
+            } => {
+                let a = a * mu_ref.map_or(1.0, |m| pr.mu / m);
+                let b = b * rho_ref.map_or(1.0, |r| pr.rho / r);
+                let x = q / q_ref;
+                (a * x + b * x * x.abs(), (a + 2.0 * b * x.abs()) / q_ref)
+            }
+            Self::Table { dp, .. } => dp.eval(q),
+        }
+    }
+
+    /// Thermal resistance at flow `q` > 0.
+    pub fn resistance(&self, q: f64) -> f64 {
+        match self {
+            Self::Fit {
+                q_ref, c0, c1, n, ..
+            } => c0 + c1 * (q / q_ref).powf(-n),
+            Self::Table { rth, .. } => rth.eval(q).0,
+        }
+    }
+
+    /// Characterised flow range.
+    pub fn range(&self) -> (f64, f64) {
+        match self {
+            Self::Fit { q_min, q_max, .. } | Self::Table { q_min, q_max, .. } => (*q_min, *q_max),
+        }
+    }
+}
+
+/// Cold side of a CDU.
+#[derive(Debug, Clone)]
+pub enum ColdSide {
+    /// Facility water not modelled: inlet temperature and heat-capacity rate.
+    External { t_in: f64, capacity_w_k: f64 },
+    /// Another edge of the network is the facility side.
+    Edge(usize),
+}
+
+/// Thermal model of a CDU.
+#[derive(Debug, Clone)]
+pub enum CduThermal {
+    /// Secondary outlet held at facility supply + approach.
+    FixedOutlet { t_out: f64 },
+    /// Counterflow ε–NTU.
+    Ntu { ua: f64, cold: ColdSide },
+}
+
+/// Hydraulic and thermal behaviour of an edge.
+#[derive(Debug, Clone)]
+pub enum Kind {
+    Pipe {
+        d: f64,
+        length: f64,
+        rel_rough: f64,
+        area: f64,
+    },
+    KLoss {
+        k: f64,
+        area: f64,
+    },
+    TableLoss(OddTable),
+    Plate {
+        curve: PlateCurve,
+        power: f64,
+    },
+    Pump(Pchip),
+    Fixed(f64),
+    Cdu {
+        dp: Option<OddTable>,
+        thermal: CduThermal,
+    },
+}
+
+/// One validated edge.
+#[derive(Debug, Clone)]
+pub struct Edge {
+    pub name: String,
+    pub kind_name: &'static str,
+    pub a: usize,
+    pub b: usize,
+    /// Elevation of `b` minus `a` [m].
+    pub dz: f64,
+    pub kind: Kind,
+    /// Set when this edge is the facility side of the CDU with this index.
+    pub facility_of: Option<usize>,
+}
+
+/// Pressure drop of a fluid-carrying edge at volume flow `q` (pumps negative), with its slope.
+/// Excludes the hydrostatic term. Flow sources have none (their ΔP is a result).
+pub fn pressure_drop(kind: &Kind, q: f64, pr: Props) -> (f64, f64) {
+    match kind {
+        Kind::Pipe {
+            d,
+            length,
+            rel_rough,
+            area,
+        } => {
+            let v = q / area;
+            let re = pr.rho * v.abs() * d / pr.mu;
+            if re <= friction::RE_LAMINAR {
+                // 64/Re exactly: ΔP = 32 μ L v / D², linear in Q (and well defined at Q = 0).
+                let g = 32.0 * pr.mu * length / (d * d * area);
+                (g * q, g)
+            } else {
+                // ΔP = f(Re)·(L/D)·ρ v|v|/2 ⇒ dΔP/dQ = (L/D)(ρ/2)(f'·dRe/dQ·v|v| + 2 f |v|/A).
+                let (f, df) = friction::darcy_with_slope(re, *rel_rough);
+                let k = length / d * 0.5 * pr.rho;
+                let dre_dq = pr.rho * d / (pr.mu * area) * q.signum();
+                (
+                    f * k * v * v.abs(),
+                    k * (df * dre_dq * v * v.abs() + 2.0 * f * v.abs() / area),
+                )
+            }
+        }
+        Kind::KLoss { k, area } => {
+            let c = 0.5 * k * pr.rho / (area * area);
+            (c * q * q.abs(), 2.0 * c * q.abs())
+        }
+        Kind::TableLoss(t) => t.eval(q),
+        Kind::Plate { curve, .. } => curve.pressure_drop(q, pr),
+        Kind::Pump(curve) => {
+            let (rise, slope) = curve.eval(q);
+            (-rise, -slope)
+        }
+        Kind::Fixed(_) => (0.0, 0.0),
+        Kind::Cdu { dp, .. } => dp.as_ref().map_or((0.0, 0.0), |t| t.eval(q)),
+    }
+}
+
+/// Validated network.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub fluid: Fluid,
+    pub node_names: Vec<String>,
+    pub elevation: Vec<f64>,
+    pub fixed_pressure: Vec<Option<f64>>,
+    pub edges: Vec<Edge>,
+    pub settings: NetworkSettings,
+}
+
+fn positive(v: f64) -> bool {
+    v.is_finite() && v > 0.0
+}
+
+impl Model {
+    /// Checks a spec and builds the model; the error lists every problem found.
+    pub fn new(spec: &NetworkSpec) -> Result<Self> {
+        let fluid = Fluid::new(&spec.fluid)?;
+        let mut problems: Vec<String> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut node_names = Vec::new();
+        let mut elevation = Vec::new();
+        let mut fixed_pressure = Vec::new();
+        for n in &spec.nodes {
+            if index.contains_key(&n.name) {
+                problems.push(format!("node '{}' is defined twice", n.name));
+                continue;
+            }
+            if !n.elevation_m.is_finite() {
+                problems.push(format!("node '{}': elevation_m must be finite", n.name));
+            }
+            if n.pressure_pa.is_some_and(|p| !p.is_finite()) {
+                problems.push(format!("node '{}': pressure_pa must be finite", n.name));
+            }
+            index.insert(n.name.clone(), node_names.len());
+            node_names.push(n.name.clone());
+            elevation.push(if n.elevation_m.is_finite() {
+                n.elevation_m
+            } else {
+                0.0
+            });
+            fixed_pressure.push(n.pressure_pa);
+        }
+        let mut node_of = |name: &str| -> usize {
+            if let Some(&i) = index.get(name) {
+                return i;
+            }
+            index.insert(name.to_string(), node_names.len());
+            node_names.push(name.to_string());
+            elevation.push(0.0);
+            fixed_pressure.push(None);
+            node_names.len() - 1
+        };
+        let mut edge_index: HashMap<&str, usize> = HashMap::new();
+        let mut edges = Vec::new();
+        let mut facility_links: Vec<(usize, String)> = Vec::new();
+        for e in &spec.edges {
+            let what = format!("{} '{}'", kind_name(&e.component), e.name);
+            if edge_index.insert(&e.name, edges.len()).is_some() {
+                problems.push(format!("edge name '{}' is used twice", e.name));
+            }
+            if e.from == e.to {
+                problems.push(format!("{what} connects node '{}' to itself", e.from));
+            }
+            let (a, b) = (node_of(&e.from), node_of(&e.to));
+            let mut dz = None;
+            let kind = match &e.component {
+                Component::Pipe {
+                    diameter_m,
+                    length_m,
+                    roughness_m,
+                    elevation_m,
+                } => {
+                    if !positive(*diameter_m) {
+                        problems.push(format!(
+                            "{what}: diameter_m must be finite and > 0, got {diameter_m}"
+                        ));
+                    }
+                    if !positive(*length_m) {
+                        problems.push(format!(
+                            "{what}: length_m must be finite and > 0, got {length_m}"
+                        ));
+                    }
+                    if !(roughness_m.is_finite() && *roughness_m >= 0.0) {
+                        problems.push(format!(
+                            "{what}: roughness_m must be finite and ≥ 0, got {roughness_m}"
+                        ));
+                    }
+                    if let Some(z) = elevation_m {
+                        if !z.is_finite() {
+                            problems.push(format!("{what}: elevation_m must be finite"));
+                        } else if z.abs() > *length_m {
+                            problems.push(format!(
+                                "{what}: elevation change {z} m exceeds the length {length_m} m"
+                            ));
+                        }
+                        dz = Some(*z);
+                    }
+                    Kind::Pipe {
+                        d: *diameter_m,
+                        length: *length_m,
+                        rel_rough: roughness_m / diameter_m,
+                        area: std::f64::consts::PI * diameter_m * diameter_m / 4.0,
+                    }
+                }
+                Component::Loss {
+                    k,
+                    diameter_m,
+                    table,
+                } => match (k, diameter_m, table) {
+                    (Some(k), Some(d), None) => {
+                        if !positive(*k) {
+                            problems.push(format!(
+                                "{what}: loss coefficient k must be finite and > 0, got {k}"
+                            ));
+                        }
+                        if !positive(*d) {
+                            problems.push(format!(
+                                "{what}: diameter_m must be finite and > 0, got {d}"
+                            ));
+                        }
+                        Kind::KLoss {
+                            k: *k,
+                            area: std::f64::consts::PI * d * d / 4.0,
+                        }
+                    }
+                    (None, None, Some(t)) => match OddTable::new(t, &what) {
+                        Ok(t) => Kind::TableLoss(t),
+                        Err(err) => {
+                            problems.push(err.to_string());
+                            Kind::Fixed(0.0)
+                        }
+                    },
+                    _ => {
+                        problems.push(format!(
+                            "{what}: give either k and diameter_m, or a table, not both or neither"
+                        ));
+                        Kind::Fixed(0.0)
+                    }
+                },
+                Component::ColdPlate { model, power_w } => {
+                    if !(power_w.is_finite() && *power_w >= 0.0) {
+                        problems.push(format!(
+                            "{what}: power_w must be finite and ≥ 0, got {power_w}"
+                        ));
+                    }
+                    match model {
+                        None => {
+                            problems.push(format!(
+                                "{what} has no model (a ColdPlateModel is required)"
+                            ));
+                            Kind::Fixed(0.0)
+                        }
+                        Some(m) => match plate_curve(m, &what) {
+                            Ok(curve) => Kind::Plate {
+                                curve,
+                                power: *power_w,
+                            },
+                            Err(err) => {
+                                problems.push(err.to_string());
+                                Kind::Fixed(0.0)
+                            }
+                        },
+                    }
+                }
+                Component::Pump {
+                    flow_m3_s,
+                    pressure_rise_pa,
+                } => {
+                    let curve = Pchip::new(flow_m3_s, pressure_rise_pa, &what);
+                    match curve {
+                        Ok(c) if c.x_min() < 0.0 => {
+                            problems.push(format!("{what}: curve flows must be ≥ 0"));
+                            Kind::Pump(c)
+                        }
+                        Ok(c) => {
+                            if pressure_rise_pa.windows(2).any(|w| w[1] > w[0]) {
+                                problems.push(format!(
+                                    "{what}: the pressure rise must not increase with flow (a rising curve has several operating points)"
+                                ));
+                            }
+                            if pressure_rise_pa.iter().all(|&p| p <= 0.0) {
+                                problems
+                                    .push(format!("{what}: the pressure rise is nowhere positive"));
+                            }
+                            Kind::Pump(c)
+                        }
+                        Err(err) => {
+                            problems.push(err.to_string());
+                            Kind::Fixed(0.0)
+                        }
+                    }
+                }
+                Component::FlowSource { flow_m3_s } => {
+                    if !flow_m3_s.is_finite() {
+                        problems.push(format!("{what}: flow_m3_s must be finite"));
+                    }
+                    Kind::Fixed(*flow_m3_s)
+                }
+                Component::Cdu {
+                    supply_k,
+                    approach_k,
+                    ua_w_k,
+                    facility_flow_m3_s,
+                    facility_specific_heat_j_kgk,
+                    facility_density_kg_m3,
+                    facility_edge,
+                    pressure_drop,
+                } => {
+                    let dp = pressure_drop
+                        .as_ref()
+                        .and_then(|t| match OddTable::new(t, &what) {
+                            Ok(t) => Some(t),
+                            Err(err) => {
+                                problems.push(err.to_string());
+                                None
+                            }
+                        });
+                    let thermal = match (approach_k, ua_w_k) {
+                        (Some(ap), None) => {
+                            if !(ap.is_finite() && *ap >= 0.0) {
+                                problems.push(format!(
+                                    "{what}: approach_k must be finite and ≥ 0, got {ap}"
+                                ));
+                            }
+                            match supply_k {
+                                Some(s) if positive(*s) => {
+                                    CduThermal::FixedOutlet { t_out: s + ap }
+                                }
+                                _ => {
+                                    problems.push(format!(
+                                        "{what}: supply temperature missing or not positive"
+                                    ));
+                                    CduThermal::FixedOutlet { t_out: 300.0 }
+                                }
+                            }
+                        }
+                        (None, Some(ua)) => {
+                            if !positive(*ua) {
+                                problems.push(format!(
+                                    "{what}: ua_w_k must be finite and > 0, got {ua}"
+                                ));
+                            }
+                            let cold = if let Some(name) = facility_edge {
+                                facility_links.push((edges.len(), name.clone()));
+                                ColdSide::Edge(usize::MAX)
+                            } else {
+                                let cp = facility_specific_heat_j_kgk.unwrap_or(4180.0);
+                                let rho = facility_density_kg_m3.unwrap_or(997.0);
+                                match (supply_k, facility_flow_m3_s) {
+                                    (Some(s), Some(q))
+                                        if positive(*s)
+                                            && positive(*q)
+                                            && positive(cp)
+                                            && positive(rho) =>
+                                    {
+                                        ColdSide::External {
+                                            t_in: *s,
+                                            capacity_w_k: rho * q * cp,
+                                        }
+                                    }
+                                    _ => {
+                                        problems.push(format!(
+                                            "{what}: ε–NTU needs facility_edge, or a positive supply temperature and facility_flow_m3_s"
+                                        ));
+                                        ColdSide::External {
+                                            t_in: 300.0,
+                                            capacity_w_k: 1.0,
+                                        }
+                                    }
+                                }
+                            };
+                            CduThermal::Ntu { ua: *ua, cold }
+                        }
+                        _ => {
+                            problems.push(format!("{what}: give either approach_k or ua_w_k"));
+                            CduThermal::FixedOutlet { t_out: 300.0 }
+                        }
+                    };
+                    Kind::Cdu { dp, thermal }
+                }
+            };
+            edges.push(Edge {
+                name: e.name.clone(),
+                kind_name: kind_name(&e.component),
+                a,
+                b,
+                dz: dz.unwrap_or(f64::NAN),
+                kind,
+                facility_of: None,
+            });
+        }
+        for e in &mut edges {
+            if e.dz.is_nan() {
+                e.dz = elevation[e.b] - elevation[e.a];
+            }
+        }
+        for (cdu, name) in facility_links {
+            match edge_index.get(name.as_str()) {
+                Some(&f) if f != cdu && !matches!(edges[f].kind, Kind::Cdu { .. } | Kind::Plate { .. }) => {
+                    if edges[f].facility_of.is_some() {
+                        problems.push(format!("edge '{name}' is the facility side of two CDUs"));
+                    }
+                    edges[f].facility_of = Some(cdu);
+                    if let Kind::Cdu {
+                        thermal: CduThermal::Ntu { cold, .. },
+                        ..
+                    } = &mut edges[cdu].kind
+                    {
+                        *cold = ColdSide::Edge(f);
+                    }
+                }
+                _ => problems.push(format!(
+                    "cdu '{}': facility_edge '{name}' is not a pipe, loss, pump or flow source of this network",
+                    edges[cdu].name
+                )),
+            }
+        }
+        if edges.is_empty() {
+            problems.push("the network has no edges".to_string());
+        }
+        let s = &spec.settings;
+        if !(positive(s.tolerance)
+            && s.max_iterations > 0
+            && s.max_coupling_iterations > 0
+            && positive(s.temperature_tolerance_k))
+        {
+            problems.push("settings: tolerances must be > 0 and iteration limits ≥ 1".to_string());
+        }
+        if s.initial_temperature_k.is_some_and(|t| !positive(t))
+            || !s.reference_pressure_pa.is_finite()
+        {
+            problems.push(
+                "settings: initial_temperature_k must be > 0 and reference_pressure_pa finite"
+                    .to_string(),
+            );
+        }
+        if !problems.is_empty() {
+            return Err(Error::Network(problems.join("; ")));
+        }
+        let model = Self {
+            fluid,
+            node_names,
+            elevation,
+            fixed_pressure,
+            edges,
+            settings: spec.settings.clone(),
+        };
+        model.check_topology()?;
+        Ok(model)
+    }
+
+    /// Connectivity: one connected whole (counting CDU couplings), a pump or flow source in
+    /// every hydraulic loop.
+    fn check_topology(&self) -> Result<()> {
+        let n = self.node_names.len();
+        let mut all = UnionFind::new(n);
+        let mut hyd = UnionFind::new(n);
+        for e in &self.edges {
+            all.union(e.a, e.b);
+            hyd.union(e.a, e.b);
+            if let Some(c) = e.facility_of {
+                all.union(e.a, self.edges[c].a);
+            }
+        }
+        let root = all.find(0);
+        let stray: Vec<&str> = (0..n)
+            .filter(|&i| all.find(i) != root)
+            .map(|i| self.node_names[i].as_str())
+            .collect();
+        if !stray.is_empty() {
+            return Err(Error::Network(format!(
+                "the network is disconnected: node '{}'{} cannot be reached from node '{}'",
+                stray[0],
+                if stray.len() > 1 {
+                    format!(" (and {} more)", stray.len() - 1)
+                } else {
+                    String::new()
+                },
+                self.node_names[0]
+            )));
+        }
+        let mut driven = vec![false; n];
+        for e in &self.edges {
+            if matches!(e.kind, Kind::Pump(_) | Kind::Fixed(_)) {
+                driven[hyd.find(e.a)] = true;
+            }
+        }
+        let mut seen = vec![false; n];
+        for i in 0..n {
+            let r = hyd.find(i);
+            if !driven[r] && !seen[r] {
+                seen[r] = true;
+                return Err(Error::Network(format!(
+                    "the loop containing node '{}' has no pump or flow source",
+                    self.node_names[i]
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn kind_name(c: &Component) -> &'static str {
+    match c {
+        Component::Pipe { .. } => "pipe",
+        Component::Loss { .. } => "loss",
+        Component::ColdPlate { .. } => "cold_plate",
+        Component::Pump { .. } => "pump",
+        Component::FlowSource { .. } => "flow_source",
+        Component::Cdu { .. } => "cdu",
+    }
+}
+
+fn plate_curve(m: &ColdPlateCurve, what: &str) -> Result<PlateCurve> {
+    match m {
+        ColdPlateCurve::Fit {
+            reference_flow_m3_s,
+            pressure_linear_pa,
+            pressure_quadratic_pa,
+            resistance_base_k_w,
+            resistance_coefficient_k_w,
+            resistance_exponent,
+            flow_min_m3_s,
+            flow_max_m3_s,
+            reference_viscosity_pa_s,
+            reference_density_kg_m3,
+        } => {
+            let nonneg = [
+                ("pressure_linear_pa", *pressure_linear_pa),
+                ("pressure_quadratic_pa", *pressure_quadratic_pa),
+                ("resistance_base_k_w", *resistance_base_k_w),
+                ("resistance_coefficient_k_w", *resistance_coefficient_k_w),
+                ("resistance_exponent", *resistance_exponent),
+            ];
+            if let Some((k, v)) = nonneg.iter().find(|(_, v)| !(v.is_finite() && *v >= 0.0)) {
+                return Err(Error::Network(format!(
+                    "{what}: model {k} must be finite and ≥ 0, got {v}"
+                )));
+            }
+            if pressure_linear_pa + pressure_quadratic_pa <= 0.0 {
+                return Err(Error::Network(format!(
+                    "{what}: model has no pressure drop"
+                )));
+            }
+            if !(positive(*reference_flow_m3_s)
+                && positive(*flow_min_m3_s)
+                && flow_max_m3_s.is_finite()
+                && flow_max_m3_s > flow_min_m3_s)
+            {
+                return Err(Error::Network(format!(
+                    "{what}: model flows must satisfy 0 < flow_min < flow_max and reference_flow > 0"
+                )));
+            }
+            if reference_viscosity_pa_s.is_some_and(|v| !positive(v))
+                || reference_density_kg_m3.is_some_and(|v| !positive(v))
+            {
+                return Err(Error::Network(format!(
+                    "{what}: model reference properties must be > 0"
+                )));
+            }
+            Ok(PlateCurve::Fit {
+                q_ref: *reference_flow_m3_s,
+                a: *pressure_linear_pa,
+                b: *pressure_quadratic_pa,
+                c0: *resistance_base_k_w,
+                c1: *resistance_coefficient_k_w,
+                n: *resistance_exponent,
+                q_min: *flow_min_m3_s,
+                q_max: *flow_max_m3_s,
+                mu_ref: *reference_viscosity_pa_s,
+                rho_ref: *reference_density_kg_m3,
+            })
+        }
+        ColdPlateCurve::Table {
+            flow_m3_s,
+            pressure_drop_pa,
+            thermal_resistance_k_w,
+        } => {
+            if flow_m3_s.first().is_some_and(|&q| q <= 0.0) {
+                return Err(Error::Network(format!("{what}: model flows must be > 0")));
+            }
+            if thermal_resistance_k_w.iter().any(|r| !positive(*r)) {
+                return Err(Error::Network(format!(
+                    "{what}: model thermal resistances must be > 0"
+                )));
+            }
+            let dp = OddTable::new(
+                &FlowTable {
+                    flow_m3_s: flow_m3_s.clone(),
+                    pressure_drop_pa: pressure_drop_pa.clone(),
+                },
+                what,
+            )?;
+            let rth = Pchip::new(flow_m3_s, thermal_resistance_k_w, what)?;
+            Ok(PlateCurve::Table {
+                dp,
+                q_min: rth.x_min(),
+                q_max: rth.x_max(),
+                rth,
+            })
+        }
+    }
+}
+
+/// Disjoint sets with path halving.
+pub struct UnionFind {
+    parent: Vec<usize>,
+}
+
+impl UnionFind {
+    /// `n` singletons.
+    pub fn new(n: usize) -> Self {
+        Self {
+            parent: (0..n).collect(),
+        }
+    }
+    /// Representative of `i`.
+    pub fn find(&mut self, mut i: usize) -> usize {
+        while self.parent[i] != i {
+            self.parent[i] = self.parent[self.parent[i]];
+            i = self.parent[i];
+        }
+        i
+    }
+    /// Merges the sets of `a` and `b`.
+    pub fn union(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            self.parent[ra.max(rb)] = ra.min(rb);
+        }
+    }
+}

@@ -1,0 +1,327 @@
+//! Serde description of a network (JSON in) and of its solution (JSON out). SI units,
+//! temperatures in kelvin, flows in m³/s; Python converts at its edge.
+
+use serde::{Deserialize, Serialize};
+
+use super::fluid::FluidTable;
+
+/// A whole network: coolant, nodes, edges and solver settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkSpec {
+    /// Coolant property table (one coolant per network; a facility loop coupled through a
+    /// heat exchanger shares it, which is adequate when both sides are water-like).
+    pub fluid: FluidTable,
+    /// Optional node data; nodes named only by edges get elevation 0.
+    #[serde(default)]
+    pub nodes: Vec<NodeSpec>,
+    /// The components.
+    pub edges: Vec<EdgeSpec>,
+    /// Solver controls.
+    #[serde(default)]
+    pub settings: NetworkSettings,
+}
+
+/// Node data.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeSpec {
+    /// Unique name.
+    pub name: String,
+    /// Height above datum [m] (hydrostatic head of edges without their own elevation change).
+    #[serde(default)]
+    pub elevation_m: f64,
+    /// Fixed pressure (an expansion tank); at most one per hydraulically connected part.
+    #[serde(default)]
+    pub pressure_pa: Option<f64>,
+}
+
+/// An edge from node `from` to node `to`; positive flow runs from → to.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EdgeSpec {
+    /// Unique name.
+    pub name: String,
+    /// Upstream node (for positive flow).
+    pub from: String,
+    /// Downstream node.
+    pub to: String,
+    /// What the edge is.
+    pub component: Component,
+}
+
+/// A ΔP–flow table: flows ≥ 0 ascending, pressure drops ≥ 0; odd extension to reverse flow.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlowTable {
+    /// Volume flows [m³/s].
+    pub flow_m3_s: Vec<f64>,
+    /// Pressure drops [Pa].
+    pub pressure_drop_pa: Vec<f64>,
+}
+
+/// Cold-plate characteristic.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ColdPlateCurve {
+    /// `ΔP = a·x + b·x·|x|`, `R = c0 + c1·x^(−n)` with `x = Q/Q_ref`.
+    Fit {
+        /// Reference flow Q_ref [m³/s].
+        reference_flow_m3_s: f64,
+        /// `a` [Pa] (laminar part; scaled by μ/μ_ref when `reference_viscosity_pa_s` is set).
+        pressure_linear_pa: f64,
+        /// `b` [Pa] (inertial part; scaled by ρ/ρ_ref when `reference_density_kg_m3` is set).
+        pressure_quadratic_pa: f64,
+        /// `c0` [K/W].
+        resistance_base_k_w: f64,
+        /// `c1` [K/W].
+        resistance_coefficient_k_w: f64,
+        /// `n` [-].
+        resistance_exponent: f64,
+        /// Characterised flow range [m³/s].
+        flow_min_m3_s: f64,
+        /// Characterised flow range [m³/s].
+        flow_max_m3_s: f64,
+        /// Viscosity of the characterisation coolant [Pa·s].
+        #[serde(default)]
+        reference_viscosity_pa_s: Option<f64>,
+        /// Density of the characterisation coolant [kg/m³].
+        #[serde(default)]
+        reference_density_kg_m3: Option<f64>,
+    },
+    /// Monotone interpolation of measured points.
+    Table {
+        /// Flows [m³/s], ascending, > 0.
+        flow_m3_s: Vec<f64>,
+        /// Pressure drops [Pa].
+        pressure_drop_pa: Vec<f64>,
+        /// Thermal resistances GPU → coolant inlet [K/W].
+        thermal_resistance_k_w: Vec<f64>,
+    },
+}
+
+/// The component an edge represents.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Component {
+    /// Straight pipe or hose: Darcy–Weisbach, Colebrook, laminar 64/Re, blended transition.
+    Pipe {
+        /// Inner diameter [m].
+        diameter_m: f64,
+        /// Length [m].
+        length_m: f64,
+        /// Absolute roughness [m].
+        #[serde(default)]
+        roughness_m: f64,
+        /// Elevation change to − from [m]; defaults to the node elevation difference.
+        #[serde(default)]
+        elevation_m: Option<f64>,
+    },
+    /// Fitting, valve or quick disconnect: `K·ρv²/2` on `diameter_m`, or a ΔP–flow table.
+    Loss {
+        /// Loss coefficient [-].
+        #[serde(default)]
+        k: Option<f64>,
+        /// Diameter defining the velocity of `k` [m].
+        #[serde(default)]
+        diameter_m: Option<f64>,
+        /// Alternative: measured ΔP against flow.
+        #[serde(default)]
+        table: Option<FlowTable>,
+    },
+    /// Cold plate: hydraulic and thermal characteristic plus the heat of its GPU.
+    ColdPlate {
+        /// Characteristic; `None` is an error reported with the plate's name.
+        #[serde(default)]
+        model: Option<ColdPlateCurve>,
+        /// Heat into the coolant [W].
+        power_w: f64,
+    },
+    /// Pump with a pressure-rise curve (flows ascending from ≥ 0, rise falling).
+    Pump {
+        /// Flows [m³/s].
+        flow_m3_s: Vec<f64>,
+        /// Pressure rise [Pa].
+        pressure_rise_pa: Vec<f64>,
+    },
+    /// Fixed volume flow (an ideal positive-displacement pump or a flow-controlled loop).
+    FlowSource {
+        /// Flow [m³/s].
+        flow_m3_s: f64,
+    },
+    /// Coolant distribution unit: heat exchanger to the facility loop.
+    Cdu {
+        /// Facility supply temperature [K] (cold inlet), unless `facility_edge` is set.
+        #[serde(default)]
+        supply_k: Option<f64>,
+        /// Approach: secondary outlet = supply + approach [K].
+        #[serde(default)]
+        approach_k: Option<f64>,
+        /// Conductance UA [W/K] for the ε–NTU (counterflow) model.
+        #[serde(default)]
+        ua_w_k: Option<f64>,
+        /// Facility-side flow for ε–NTU when the facility loop is not modelled [m³/s].
+        #[serde(default)]
+        facility_flow_m3_s: Option<f64>,
+        /// Facility-side specific heat [J/(kg·K)] (default water, 4180).
+        #[serde(default)]
+        facility_specific_heat_j_kgk: Option<f64>,
+        /// Facility-side density [kg/m³] (default water, 997).
+        #[serde(default)]
+        facility_density_kg_m3: Option<f64>,
+        /// Name of the edge that is the facility side of this exchanger (ε–NTU both sides).
+        #[serde(default)]
+        facility_edge: Option<String>,
+        /// Secondary-side pressure drop; none means a negligible one.
+        #[serde(default)]
+        pressure_drop: Option<FlowTable>,
+    },
+}
+
+/// Solver controls.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NetworkSettings {
+    /// Relative tolerance of the hydraulic Newton iteration.
+    pub tolerance: f64,
+    /// Newton iterations per hydraulic solve.
+    pub max_iterations: usize,
+    /// Hydraulics ↔ energy passes.
+    pub max_coupling_iterations: usize,
+    /// Temperature change that ends the coupling [K].
+    pub temperature_tolerance_k: f64,
+    /// Coolant temperature before the first energy pass [K] (default: the first CDU outlet).
+    pub initial_temperature_k: Option<f64>,
+    /// Pressure of the reference node of each part without a fixed-pressure node [Pa].
+    pub reference_pressure_pa: f64,
+    /// Extrapolate characterised curves beyond their range (with a warning) instead of failing.
+    pub allow_extrapolation: bool,
+}
+
+impl Default for NetworkSettings {
+    fn default() -> Self {
+        Self {
+            tolerance: 1e-10,
+            max_iterations: 100,
+            max_coupling_iterations: 30,
+            temperature_tolerance_k: 1e-9,
+            initial_temperature_k: None,
+            reference_pressure_pa: 0.0,
+            allow_extrapolation: false,
+        }
+    }
+}
+
+/// Solution at a node.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NodeResult {
+    /// Name.
+    pub name: String,
+    /// Static pressure [Pa].
+    pub pressure_pa: f64,
+    /// Mixed coolant temperature [K].
+    pub temperature_k: f64,
+    /// Elevation [m].
+    pub elevation_m: f64,
+    /// |Σ inflow − Σ outflow| / max(Σ inflow, Σ outflow).
+    pub mass_imbalance: f64,
+}
+
+/// Solution on an edge.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EdgeResult {
+    /// Name.
+    pub name: String,
+    /// Component type (`pipe`, `loss`, `cold_plate`, `pump`, `flow_source`, `cdu`).
+    pub kind: String,
+    /// Upstream node.
+    pub from: String,
+    /// Downstream node.
+    pub to: String,
+    /// Volume flow from → to [m³/s] at the edge's density.
+    pub flow_m3_s: f64,
+    /// Mass flow [kg/s].
+    pub mass_flow_kg_s: f64,
+    /// p(from) − p(to) [Pa].
+    pub pressure_drop_pa: f64,
+    /// Mean velocity, where a diameter is known [m/s].
+    pub velocity_m_s: Option<f64>,
+    /// Reynolds number, where a diameter is known.
+    pub reynolds: Option<f64>,
+    /// Darcy friction factor of pipes.
+    pub friction_factor: Option<f64>,
+    /// Coolant temperature entering [K].
+    pub inlet_temperature_k: f64,
+    /// Coolant temperature leaving [K].
+    pub outlet_temperature_k: f64,
+    /// Heat added to the coolant [W] (negative in a CDU).
+    pub heat_w: f64,
+    /// Hydraulic power delivered to the coolant by pumps and flow sources [W].
+    pub hydraulic_power_w: f64,
+}
+
+/// Solution at a cold plate.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ColdPlateResult {
+    /// Edge name.
+    pub name: String,
+    /// Volume flow [m³/s].
+    pub flow_m3_s: f64,
+    /// Coolant inlet temperature [K].
+    pub inlet_temperature_k: f64,
+    /// Coolant outlet temperature [K].
+    pub outlet_temperature_k: f64,
+    /// Pressure drop [Pa].
+    pub pressure_drop_pa: f64,
+    /// Thermal resistance at this flow [K/W].
+    pub thermal_resistance_k_w: f64,
+    /// GPU temperature = inlet + R·P [K].
+    pub gpu_temperature_k: f64,
+    /// Heat load [W].
+    pub power_w: f64,
+}
+
+/// Loop energy balance.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EnergyBalance {
+    /// Heat added by cold plates [W].
+    pub heat_in_w: f64,
+    /// Heat leaving the modelled network through CDUs [W].
+    pub heat_out_w: f64,
+    /// |in − out| / max(in, out).
+    pub relative_error: f64,
+}
+
+/// Iteration counts.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IterationReport {
+    /// Newton iterations summed over all hydraulic solves.
+    pub newton: usize,
+    /// Hydraulics ↔ energy passes.
+    pub coupling: usize,
+    /// Energy sweeps summed over all passes.
+    pub energy_sweeps: usize,
+    /// Unknown pressures.
+    pub unknowns: usize,
+    /// Stored entries of the LDLᵀ factor.
+    pub factor_nnz: usize,
+}
+
+/// Everything a solve returns.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NetworkResult {
+    /// Per node.
+    pub nodes: Vec<NodeResult>,
+    /// Per edge, in input order.
+    pub edges: Vec<EdgeResult>,
+    /// Per cold plate, in input order.
+    pub cold_plates: Vec<ColdPlateResult>,
+    /// Loop energy balance.
+    pub energy_balance: EnergyBalance,
+    /// Largest node mass imbalance.
+    pub max_mass_imbalance: f64,
+    /// Iteration counts.
+    pub iterations: IterationReport,
+    /// Extrapolations and out-of-table temperatures.
+    pub warnings: Vec<String>,
+}
