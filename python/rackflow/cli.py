@@ -46,7 +46,7 @@ def _demo_mesh(out: Path) -> Any:
     from rackflow.mesh import load_mesh
 
     try:
-        return load_mesh(demo.find_mesh(out / ".cache"))
+        return load_mesh(demo.find_mesh(out / ".cache", demo.STACK_MESH_NAME))
     except ImportError:
         print("note: no bundled mesh and no rackflow.meshing here; using a structured stand-in stack")
         return _structured_demo_mesh()
@@ -63,7 +63,7 @@ def _demo(args: argparse.Namespace) -> int:
         except ImportError:
             pass  # no bundled mesh: solve the stand-in below
     out.mkdir(parents=True, exist_ok=True)
-    case = demo.build_case(_demo_mesh(out))
+    case = demo.conduction_case(_demo_mesh(out))
     if not args.sweep:
         result = case.solve(threads=args.threads)
         print(result.summary())

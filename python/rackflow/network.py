@@ -779,7 +779,7 @@ class NetworkResult:
             raise CaseError(f"render: by must be 'temperature' or 'flow', got {by!r}")
         pos = self._positions()
         pts, lines, values = [], [], []
-        for name, row in self.edges.iterrows():
+        for _name, row in self.edges.iterrows():
             a, b = pos[row["from"]], pos[row["to"]]
             if np.allclose(a, b):
                 b = a + np.array([0.0, 0.0, 0.01])

@@ -162,7 +162,7 @@ def test_builder_sweep_in_processes(tmp_path: Path) -> None:
         ({"power_w.nowhere": [1.0]}, "power_w.nowhere"),
         ({"htc_w_m2k.zmin": [1.0]}, "patch 'zmin' has no condition"),
         ({"resistance_m2k_w.die+base": [1e-5]}, "<a>-<b>"),
-        ({"flow_lpm": [1.0]}, "needs coolant flow"),
+        ({"flow_lpm": [1.0]}, r"flow_lpm.*inlets \[\]"),
         ({"power_w.die": []}, "has no values"),
         ({"power_w.die": 5.0}, "needs a list"),
     ],

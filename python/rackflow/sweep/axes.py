@@ -139,10 +139,9 @@ def _ambient(case: Case, target: str | None, value: Any) -> None:
 @register_axis("temperature_c", target="optional")
 def _temperature(case: Case, target: str | None, value: Any) -> None:
     """Fixed temperature of a patch (°C); without a target, the coolant inlet temperature."""
-    if target is None:
-        raise CaseError(
-            "axis 'temperature_c' (coolant inlet temperature) needs coolant flow, not available yet"
-        )
+    if target is None or (target in case.boundaries and case.boundaries[target].kind == "inlet"):
+        _inlet_temperature(case, target, value)
+        return
     _boundary(case, target, ("fixed_temperature",), "temperature_c")
     case.fixed_temperature(target, temperature_c=value)
 
@@ -170,14 +169,45 @@ def _resistance(case: Case, target: str | None, value: Any) -> None:
     )
 
 
-# ----- coolant axes: placeholders until coolant flow exists ------------------------------------------
-def _needs_flow(quantity: str) -> Setter:
-    def setter(case: Case, target: str | None, value: Any) -> None:
-        raise CaseError(f"axis '{quantity}' needs coolant flow, which this rackflow build does not model yet")
+# ----- coolant axes ------------------------------------------------------------------------------------
+def _inlet(case: Case, target: str | None, quantity: str) -> Any:
+    inlets = [p for p, b in case.boundaries.items() if b.kind == "inlet"]
+    if target is None:
+        if len(inlets) != 1:
+            raise CaseError(
+                f"axis '{quantity}': the case has inlets {inlets}; name one as '{quantity}.<inlet>'"
+            )
+        target = inlets[0]
+    return _boundary(case, target, ("inlet",), quantity)
 
-    setter.__doc__ = f"{quantity} (needs coolant flow: not available yet)"
-    return setter
+
+@register_axis("flow_lpm", target="optional")
+def _flow_lpm(case: Case, target: str | None, value: Any) -> None:
+    """Coolant volume flow at an inlet, ``flow_lpm[.<inlet>]`` (L/min)."""
+    b = _inlet(case, target, "flow_lpm")
+    case.inlet(b.patch, flow_lpm=value, temperature_c=b.values.get("temperature_c"))
 
 
-register_axis("flow_lpm", target="optional")(_needs_flow("flow_lpm"))
-register_axis("coolant", target="optional")(_needs_flow("coolant"))
+@register_axis("inlet_temperature_c", target="optional")
+def _inlet_temperature(case: Case, target: str | None, value: Any) -> None:
+    """Coolant inlet temperature, ``inlet_temperature_c[.<inlet>]`` (°C)."""
+    b = _inlet(case, target, "inlet_temperature_c")
+    rate = {k: v for k, v in b.values.items() if k in ("flow_lpm", "mass_flow_kg_s", "velocity_m_s")}
+    case.inlet(b.patch, temperature_c=value, **rate)
+
+
+@register_axis("coolant", target="optional")
+def _coolant(case: Case, target: str | None, value: Any) -> None:
+    """The coolant of a fluid region, ``coolant[.<region>]`` (a library name such as ``PG25``)."""
+    regions = list(case.fluids)
+    if target is None:
+        if len(regions) != 1:
+            raise CaseError(
+                f"axis 'coolant': the case has fluid regions {regions}; name one as 'coolant.<region>'"
+            )
+        target = regions[0]
+    if target not in case.fluids:
+        raise CaseError(
+            f"axis 'coolant.{target}': '{target}' is not a fluid region; fluid regions: {regions}"
+        )
+    case.fluid(target, coolant=value)
