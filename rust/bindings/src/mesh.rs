@@ -143,7 +143,9 @@ impl Mesh {
     /// Global face indices `start..end` of a patch (index into face arrays such as mass fluxes).
     fn patch_face_range(&self, patch: usize) -> PyResult<(usize, usize)> {
         if patch >= self.inner.n_patches() {
-            return Err(PyValueError::new_err(format!("patch index {patch} out of range")));
+            return Err(PyValueError::new_err(format!(
+                "patch index {patch} out of range"
+            )));
         }
         let r = self.inner.patch_faces(patch);
         Ok((r.start, r.end))

@@ -8,7 +8,8 @@ use crate::errors::to_py_err;
 /// and returns the `NetworkResult` as JSON. Raises `NetworkError` (or `ConvergenceError`).
 #[pyfunction]
 fn solve_network(py: Python<'_>, spec_json: &str) -> PyResult<String> {
-    py.detach(|| rackflow_core::network::solve_json(spec_json)).map_err(|e| to_py_err(py, e))
+    py.detach(|| rackflow_core::network::solve_json(spec_json))
+        .map_err(|e| to_py_err(py, e))
 }
 
 /// Adds the network functions to the extension module.

@@ -342,6 +342,12 @@ impl Resolved {
                 Error::Case(text)
             });
         }
+        // coolant regions conduct with their coolant's conductivity
+        for f in &case.fluids {
+            if let Some(r) = mesh.region_index(&f.region) {
+                conductivity[r] = Some(f.coolant.conductivity_w_mk.clone());
+            }
+        }
         Ok(Resolved {
             conductivity: conductivity
                 .into_iter()
