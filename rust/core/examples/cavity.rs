@@ -17,7 +17,7 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(32);
     let re: f64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(100.0);
-    let second: bool = args.get(3).map_or(true, |s| s != "upwind");
+    let second: bool = args.get(3).is_none_or(|s| s != "upwind");
     let mesh = BoxArrays::new([n, n, 1], [1.0, 1.0, 1.0 / n as f64], BoxCells::Hexa)
         .build()
         .unwrap_or_else(|e| panic!("{e}"));

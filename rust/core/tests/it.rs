@@ -1,4 +1,5 @@
 //! Integration tests of rackflow-core: one binary, modules inside.
+#![allow(clippy::needless_range_loop)]
 mod it {
     pub mod common;
     mod conduction;
