@@ -32,7 +32,7 @@ def solve(mesh_or_meshio, ka, kb, pa, pb, t_left, t_right, h=None, rc=0.0):  # t
         case.fixed_temperature("xmax", temperature_c=t_right)
     else:
         case.convective("xmax", htc_w_m2k=h, ambient_c=t_right)
-    return case.solve(tolerance=1e-12 if mesh.n_cells < 50 else 1e-11).temperature_c
+    return case.solve(tolerance=1e-11).temperature_c
 
 
 @given(cells, conductivity, conductivity, power, power, temperature, temperature, st.floats(0.0, 1e-2))
