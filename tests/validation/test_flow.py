@@ -142,7 +142,7 @@ def cavity_rms(re: float, n: int) -> tuple[float, float]:
     case.wall("ymax", velocity_m_s=(1.0, 0.0, 0.0))
     case.symmetry("zmin")
     case.symmetry("zmax")
-    result = case.solve(velocity_tolerance=1e-6, pressure_tolerance=1e-6)
+    result = case.solve(velocity_tolerance=1e-6, pressure_tolerance=1e-6, velocity_relaxation=0.9)
     c = mesh.cell_centers
     u, v = result.velocity_m_s[:, 0], result.velocity_m_s[:, 1]
     h = 1.0 / n
