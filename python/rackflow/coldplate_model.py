@@ -5,7 +5,7 @@ A :class:`ColdPlateModel` holds smooth fitted curves, from a vendor datasheet
 
 * pressure drop ``ΔP = a·x + b·x²`` with ``x = Q / (1 L/min)``, ``a, b ≥ 0`` (laminar plus
   inertial losses), least squares on the relative error;
-* thermal resistance GPU → coolant inlet ``R = c0 + c1·x^(−n)``, ``c0, c1 ≥ 0``, ``n ≥ 0``
+* thermal resistance GPU → coolant inlet ``R = c0 + c1·x^(-n)``, ``c0, c1 ≥ 0``, ``n ≥ 0``
   (convective resistance falling with flow towards a conduction floor), least squares on
   the relative error with ``n`` found by a bounded 1-D search.
 
@@ -92,11 +92,15 @@ class ColdPlateModel:
         q_lo, q_hi = (float(v) for v in flow_range_lpm)
         for key, v in (("a", a), ("b", b), ("c0", c0), ("c1", c1), ("n", n)):
             if not (math.isfinite(v) and v >= 0):
-                raise CaseError(f"ColdPlateModel: coefficient {key} must be finite and >= 0, got {v}")
+                raise CaseError(
+                    f"ColdPlateModel: coefficient {key} must be finite and >= 0, got {v}"
+                )
         if a + b <= 0 or c0 + c1 <= 0:
             raise CaseError("ColdPlateModel: pressure drop and thermal resistance must not vanish")
         if not (0 < q_lo < q_hi and math.isfinite(q_hi)):
-            raise CaseError(f"ColdPlateModel: flow range must satisfy 0 < min < max, got {flow_range_lpm}")
+            raise CaseError(
+                f"ColdPlateModel: flow range must satisfy 0 < min < max, got {flow_range_lpm}"
+            )
         self.pressure_coefficients_pa = (a, b)
         self.resistance_coefficients = (c0, c1, n)
         self.flow_range_lpm = (q_lo, q_hi)
@@ -139,7 +143,9 @@ class ColdPlateModel:
         if len(set(sizes.values())) != 1:
             raise CaseError(f"ColdPlateModel.from_points: lengths differ: {sizes}")
         order = np.argsort(arrays["flow_lpm"])
-        q, dp, r = (arrays[k][order] for k in ("flow_lpm", "pressure_drop_pa", "thermal_resistance_k_w"))
+        q, dp, r = (
+            arrays[k][order] for k in ("flow_lpm", "pressure_drop_pa", "thermal_resistance_k_w")
+        )
         if np.any(np.diff(q) <= 0):
             raise CaseError("ColdPlateModel.from_points: flow_lpm values must be distinct")
         basis = np.column_stack([q, q * q]) / dp[:, None]
@@ -194,7 +200,9 @@ class ColdPlateModel:
         r = np.asarray(self.points["thermal_resistance_k_w"])
         return {
             "pressure_drop_max_rel": float(np.max(np.abs(self.pressure_drop_pa(q) / dp - 1))),
-            "thermal_resistance_max_rel": float(np.max(np.abs(self.thermal_resistance_k_w(q) / r - 1))),
+            "thermal_resistance_max_rel": float(
+                np.max(np.abs(self.thermal_resistance_k_w(q) / r - 1))
+            ),
         }
 
     def __repr__(self) -> str:
@@ -203,8 +211,9 @@ class ColdPlateModel:
         lo, hi = self.flow_range_lpm
         e = self.fit_error
         return (
-            f"ColdPlateModel(ΔP = {a:.4g}·Q + {b:.4g}·Q² Pa, R = {c0:.4g} + {c1:.4g}·Q^-{n:.3g} K/W,"
-            f" Q in L/min, valid {lo:g}–{hi:g} L/min, fit error ΔP {e['pressure_drop_max_rel']:.2%},"
+            f"ColdPlateModel(ΔP = {a:.4g}·Q + {b:.4g}·Q² Pa,"
+            f" R = {c0:.4g} + {c1:.4g}·Q^-{n:.3g} K/W, Q in L/min, valid {lo:g}-{hi:g} L/min,"
+            f" fit error ΔP {e['pressure_drop_max_rel']:.2%},"
             f" R {e['thermal_resistance_max_rel']:.2%})"
         )
 
@@ -229,7 +238,9 @@ class ColdPlateModel:
     def from_dict(cls, data: dict[str, Any], *, source: str = "data") -> ColdPlateModel:
         """Rebuilds a model from :meth:`to_dict` output; errors name the missing/bad key."""
         if not isinstance(data, dict) or data.get("format") != _FORMAT:
-            raise CaseFileError(f"{source}: not a rackflow cold-plate model (key 'format' must be {_FORMAT!r})")
+            raise CaseFileError(
+                f"{source}: not a rackflow cold-plate model (key 'format' must be {_FORMAT!r})"
+            )
         for key in ("pressure_coefficients_pa", "resistance_coefficients", "flow_range_lpm"):
             if key not in data:
                 raise CaseFileError(f"{source}: missing key {key!r}")

@@ -80,7 +80,9 @@ class Coolant:
                     f"coolant {name!r}: {key} must be a number, got {value!r}"
                 ) from None
             if not (math.isfinite(v) and v > 0.0):
-                raise MaterialError(f"coolant {name!r}: {key} must be finite and > 0, got {value!r}")
+                raise MaterialError(
+                    f"coolant {name!r}: {key} must be finite and > 0, got {value!r}"
+                )
         self.name = str(name)
         self._temperature_c: np.ndarray | None = None
         self._tables = {k: np.array([float(v)]) for k, v in values.items()}
@@ -166,9 +168,15 @@ class Coolant:
         the table ends, and warns). A constant coolant gives a one-row table.
         """
         if self.is_constant:
-            t_c = np.array([0.5 * (t_min_c + t_max_c)]) if math.isfinite(t_min_c + t_max_c) else np.array([25.0])
+            t_c = (
+                np.array([0.5 * (t_min_c + t_max_c)])
+                if math.isfinite(t_min_c + t_max_c)
+                else np.array([25.0])
+            )
         else:
-            if not (math.isfinite(t_min_c) and math.isfinite(t_max_c) and t_max_c > t_min_c and n >= 2):
+            if not (
+                math.isfinite(t_min_c) and math.isfinite(t_max_c) and t_max_c > t_min_c and n >= 2
+            ):
                 raise MaterialError(
                     f"coolant {self.name!r}: table needs finite t_min_c < t_max_c and n >= 2,"
                     f" got {t_min_c}, {t_max_c}, {n}"
@@ -226,7 +234,8 @@ def _mix(name: str, fraction: float, prefix: str, label: str) -> Coolant:
     x = float(fraction)
     if not (math.isfinite(x) and 0.10 <= x <= 0.60):
         raise MaterialError(
-            f"{label}: mass_fraction must be between 0.10 and 0.60 (Melinder range used), got {fraction!r}"
+            f"{label}: mass_fraction must be between 0.10 and 0.60 (Melinder range used),"
+            f" got {fraction!r}"
         )
     pct = x * 100.0
     lo = int(math.floor(pct / 5.0 + 1e-9) * 5)
@@ -251,12 +260,12 @@ def _mix(name: str, fraction: float, prefix: str, label: str) -> Coolant:
 
 
 def propylene_glycol(mass_fraction: float) -> Coolant:
-    """Aqueous propylene glycol at ``mass_fraction`` (0.10–0.60), e.g. 0.25 for PG25."""
+    """Aqueous propylene glycol at ``mass_fraction`` (0.10-0.60), e.g. 0.25 for PG25."""
     return _mix(f"PG{mass_fraction * 100:g}", mass_fraction, "PG", "propylene_glycol")
 
 
 def ethylene_glycol(mass_fraction: float) -> Coolant:
-    """Aqueous ethylene glycol at ``mass_fraction`` (0.10–0.60), e.g. 0.25 for EG25."""
+    """Aqueous ethylene glycol at ``mass_fraction`` (0.10-0.60), e.g. 0.25 for EG25."""
     return _mix(f"EG{mass_fraction * 100:g}", mass_fraction, "EG", "ethylene_glycol")
 
 

@@ -65,11 +65,15 @@ def _finite(owner: str, **values: Any) -> None:
             raise NetworkError(f"{owner}: {key} must be finite, got {v!r}")
 
 
-def _curve(owner: str, key: str, points: Iterable[Sequence[float]]) -> tuple[list[float], list[float]]:
+def _curve(
+    owner: str, key: str, points: Iterable[Sequence[float]]
+) -> tuple[list[float], list[float]]:
     try:
         pts = [(float(q), float(p)) for q, p in points]
     except (TypeError, ValueError):
-        raise NetworkError(f"{owner}: {key} must be a list of (flow_lpm, pressure_pa) pairs") from None
+        raise NetworkError(
+            f"{owner}: {key} must be a list of (flow_lpm, pressure_pa) pairs"
+        ) from None
     for q, p in pts:
         _finite(owner, **{key: q}, pressure=p)
     return [q * _LPM for q, _ in pts], [p for _, p in pts]
@@ -138,15 +142,26 @@ class Network:
         elevation_m: float | None = None,
         name: str | None = None,
     ) -> Edge:
-        """Pipe or hose (Darcy–Weisbach, Colebrook; elevation change b − a, default from nodes)."""
+        """Pipe or hose (Darcy-Weisbach, Colebrook; elevation change b - a, default from nodes)."""
         owner = f"pipe {name!r}"
-        _finite(owner, diameter_m=diameter_m, length_m=length_m, roughness_m=roughness_m, elevation_m=elevation_m)
+        _finite(
+            owner,
+            diameter_m=diameter_m,
+            length_m=length_m,
+            roughness_m=roughness_m,
+            elevation_m=elevation_m,
+        )
         return self._add(
             "pipe",
             a,
             b,
             name,
-            {"diameter_m": diameter_m, "length_m": length_m, "roughness_m": roughness_m, "elevation_m": elevation_m},
+            {
+                "diameter_m": diameter_m,
+                "length_m": length_m,
+                "roughness_m": roughness_m,
+                "elevation_m": elevation_m,
+            },
         )
 
     def loss(
@@ -159,7 +174,10 @@ class Network:
         table: Iterable[Sequence[float]] | None = None,
         name: str | None = None,
     ) -> Edge:
-        """Fitting, valve or quick disconnect: ``k`` on ``diameter_m``, or ``table`` of (flow_lpm, ΔP Pa)."""
+        """Fitting, valve or quick disconnect.
+
+        Either ``k`` on ``diameter_m`` (ΔP = k·rho·v²/2) or ``table`` of (flow_lpm, ΔP Pa) pairs.
+        """
         owner = f"loss {name!r}"
         _finite(owner, k=k, diameter_m=diameter_m)
         params: dict[str, Any] = {"k": k, "diameter_m": diameter_m}
@@ -179,10 +197,14 @@ class Network:
         """Cold plate with its characteristic and the heat load of the GPU it cools."""
         _finite(f"cold_plate {name!r}", power_w=power_w)
         if model is not None and not isinstance(model, ColdPlateModel):
-            raise NetworkError(f"cold_plate {name!r}: model must be a ColdPlateModel, got {type(model).__name__}")
+            raise NetworkError(
+                f"cold_plate {name!r}: model must be a ColdPlateModel, got {type(model).__name__}"
+            )
         return self._add("cold_plate", a, b, name, {"model": model, "power_w": power_w})
 
-    def pump(self, a: str, b: str, *, curve_lpm_pa: Iterable[Sequence[float]], name: str | None = None) -> Edge:
+    def pump(
+        self, a: str, b: str, *, curve_lpm_pa: Iterable[Sequence[float]], name: str | None = None
+    ) -> Edge:
         """Pump from ``a`` to ``b`` with a falling curve of (flow_lpm, pressure rise Pa)."""
         q, p = _curve(f"pump {name!r}", "curve_lpm_pa", curve_lpm_pa)
         return self._add("pump", a, b, name, {"flow_m3_s": q, "pressure_rise_pa": p})
@@ -205,16 +227,24 @@ class Network:
         pressure_drop: Iterable[Sequence[float]] | None = None,
         name: str | None = None,
     ) -> Edge:
-        """CDU: outlet = ``supply_c + approach_k``, or counterflow ε–NTU with ``ua_w_k`` against
+        """CDU: outlet = ``supply_c + approach_k``, or counterflow ε-NTU with ``ua_w_k`` against
         ``facility_flow_lpm`` at ``supply_c`` or against another edge (``facility_edge``)."""
         owner = f"cdu {name!r}"
-        _finite(owner, supply_c=supply_c, approach_k=approach_k, ua_w_k=ua_w_k, facility_flow_lpm=facility_flow_lpm)
+        _finite(
+            owner,
+            supply_c=supply_c,
+            approach_k=approach_k,
+            ua_w_k=ua_w_k,
+            facility_flow_lpm=facility_flow_lpm,
+        )
         params: dict[str, Any] = {
             "supply_c": supply_c,
             "approach_k": approach_k,
             "ua_w_k": ua_w_k,
             "facility_flow_lpm": facility_flow_lpm,
-            "facility_edge": facility_edge.name if isinstance(facility_edge, Edge) else facility_edge,
+            "facility_edge": facility_edge.name
+            if isinstance(facility_edge, Edge)
+            else facility_edge,
         }
         if pressure_drop is not None:
             params["pressure_drop"] = _curve(owner, "pressure_drop", pressure_drop)
@@ -238,7 +268,12 @@ class Network:
     def _component(self, e: Edge) -> dict[str, Any]:
         p = e.params
         if e.kind == "pipe":
-            c = {"type": "pipe", "diameter_m": p["diameter_m"], "length_m": p["length_m"], "roughness_m": p["roughness_m"]}
+            c = {
+                "type": "pipe",
+                "diameter_m": p["diameter_m"],
+                "length_m": p["length_m"],
+                "roughness_m": p["roughness_m"],
+            }
             if p["elevation_m"] is not None:
                 c["elevation_m"] = p["elevation_m"]
             return c
@@ -249,9 +284,17 @@ class Network:
             return {"type": "loss", "k": p["k"], "diameter_m": p["diameter_m"]}
         if e.kind == "cold_plate":
             model = p["model"]
-            return {"type": "cold_plate", "power_w": p["power_w"], "model": None if model is None else model.to_core()}
+            return {
+                "type": "cold_plate",
+                "power_w": p["power_w"],
+                "model": None if model is None else model.to_core(),
+            }
         if e.kind == "pump":
-            return {"type": "pump", "flow_m3_s": p["flow_m3_s"], "pressure_rise_pa": p["pressure_rise_pa"]}
+            return {
+                "type": "pump",
+                "flow_m3_s": p["flow_m3_s"],
+                "pressure_rise_pa": p["pressure_rise_pa"],
+            }
         if e.kind == "flow_source":
             return {"type": "flow_source", "flow_m3_s": p["flow_lpm"] * _LPM}
         c = {"type": "cdu"}
@@ -271,7 +314,10 @@ class Network:
         """The core's JSON specification (SI, kelvin)."""
         lo, hi = self.coolant.valid_range_c
         fluid = self.coolant.to_core(max(lo, -20.0), min(hi, 120.0), n=141)
-        nodes = [{"name": k, **{kk: vv for kk, vv in v.items() if vv is not None}} for k, v in self.nodes.items()]
+        nodes = [
+            {"name": k, **{kk: vv for kk, vv in v.items() if vv is not None}}
+            for k, v in self.nodes.items()
+        ]
         cache: dict[int, dict[str, Any]] = {}
         edges = []
         for e in self.edges:
@@ -293,7 +339,11 @@ class Network:
         max_iterations: int = 100,
         max_coupling_iterations: int = 30,
     ) -> NetworkResult:
-        """Solves the network; raises NetworkError (bad input, no operating point) or ConvergenceError."""
+        """Solves the network.
+
+        Raises NetworkError (bad input, no operating point, flow outside a characterised range
+        unless ``allow_extrapolation``) or ConvergenceError.
+        """
         spec = self.to_spec(
             allow_extrapolation=bool(allow_extrapolation),
             tolerance=float(tolerance),
@@ -305,7 +355,9 @@ class Network:
         t1 = time.perf_counter()
         out = _core.solve_network(text)
         t2 = time.perf_counter()
-        result = NetworkResult(self, json.loads(out), timing={"build_s": t1 - t0, "core_s": t2 - t1})
+        result = NetworkResult(
+            self, json.loads(out), timing={"build_s": t1 - t0, "core_s": t2 - t1}
+        )
         for w in result.warnings:
             category = PropertyRangeWarning if "property table" in w else RackflowWarning
             warnings.warn(w, category, stacklevel=2)
@@ -333,7 +385,7 @@ class Network:
         branch_diameter_m: float = 0.0064,
         branch_length_m: float = 0.4,
     ) -> Network:
-        """An N-server × M-plate rack: in-rack CDU and pump at the bottom, vertical supply and
+        """An N-server x M-plate rack: in-rack CDU and pump at the bottom, vertical supply and
         return manifolds at the rear, per-server hoses with quick disconnects (``qd_in{s}``,
         ``qd_out{s}``) and a tray manifold feeding the plates (``gpu{s}_{j}``) in parallel.
         ``reverse_return`` takes the return out at the top (equal path lengths)."""
@@ -355,7 +407,12 @@ class Network:
             branch_l=branch_length_m,
             origin=(0.0, 0.0),
         )
-        net.pump("cdu_out", "s0", curve_lpm_pa=pump_curve_lpm_pa or _rack_pump_curve(servers * plates_per_server), name="pump")
+        net.pump(
+            "cdu_out",
+            "s0",
+            curve_lpm_pa=pump_curve_lpm_pa or _rack_pump_curve(servers * plates_per_server),
+            name="pump",
+        )
         net.cdu("cdu_in", "cdu_out", supply_c=supply_c, approach_k=approach_k, name="cdu")
         return net
 
@@ -375,7 +432,7 @@ class Network:
         header_diameter_m: float = 0.2,
         reverse_return: bool = False,
     ) -> Network:
-        """A hall of identical racks (as :meth:`rack`, each with an ε–NTU CDU) on one shared
+        """A hall of identical racks (as :meth:`rack`, each with an ε-NTU CDU) on one shared
         facility loop: plant (chiller at ``facility_supply_c``), facility pump, supply and
         return headers along the row, and each rack CDU's primary side between them."""
         net = cls(coolant, name=f"hall of {racks} racks")
@@ -385,23 +442,58 @@ class Network:
             p = f"r{r}/"
             x0 = r * rack_pitch_m
             _add_rack(
-                net, p, servers=servers, plates=plates_per_server, model=model, power_w=power_w,
-                reverse=reverse_return, manifold_d=0.035, pitch=0.178, hose_d=0.0127, hose_l=1.0,
-                qd_k=2.0, branch_d=0.0064, branch_l=0.4, origin=(x0, 0.0),
+                net,
+                p,
+                servers=servers,
+                plates=plates_per_server,
+                model=model,
+                power_w=power_w,
+                reverse=reverse_return,
+                manifold_d=0.035,
+                pitch=0.178,
+                hose_d=0.0127,
+                hose_l=1.0,
+                qd_k=2.0,
+                branch_d=0.0064,
+                branch_l=0.4,
+                origin=(x0, 0.0),
             )
-            net.pump(f"{p}cdu_out", f"{p}s0", curve_lpm_pa=_rack_pump_curve(n_plates), name=f"{p}pump")
+            net.pump(
+                f"{p}cdu_out", f"{p}s0", curve_lpm_pa=_rack_pump_curve(n_plates), name=f"{p}pump"
+            )
             hx = net.loss(f"fs{r}", f"fr{r}", k=4.0, diameter_m=0.05, name=f"{p}cdu_primary")
-            net.cdu(f"{p}cdu_in", f"{p}cdu_out", ua_w_k=cdu_ua_w_k, facility_edge=hx, name=f"{p}cdu")
+            net.cdu(
+                f"{p}cdu_in", f"{p}cdu_out", ua_w_k=cdu_ua_w_k, facility_edge=hx, name=f"{p}cdu"
+            )
             for node, y in ((f"fs{r}", -1.0), (f"fr{r}", -1.3)):
                 net.positions[node] = (x0, y, -0.5)
             if r > 0:
-                net.pipe(f"fs{r - 1}", f"fs{r}", diameter_m=header_diameter_m, length_m=rack_pitch_m, name=f"fsup{r}")
-                net.pipe(f"fr{r}", f"fr{r - 1}", diameter_m=header_diameter_m, length_m=rack_pitch_m, name=f"fret{r}")
+                net.pipe(
+                    f"fs{r - 1}",
+                    f"fs{r}",
+                    diameter_m=header_diameter_m,
+                    length_m=rack_pitch_m,
+                    name=f"fsup{r}",
+                )
+                net.pipe(
+                    f"fr{r}",
+                    f"fr{r - 1}",
+                    diameter_m=header_diameter_m,
+                    length_m=rack_pitch_m,
+                    name=f"fret{r}",
+                )
         flow = racks * n_plates * 1.5  # L/min at the plant, ~1.5 L/min per kW-class GPU
         net.cdu("fr0", "plant_out", supply_c=facility_supply_c, approach_k=0.0, name="plant")
         net.pump(
-            "plant_out", "fs0",
-            curve_lpm_pa=[(0, 250e3), (0.5 * flow, 230e3), (flow, 180e3), (1.5 * flow, 90e3), (2 * flow, 0)],
+            "plant_out",
+            "fs0",
+            curve_lpm_pa=[
+                (0, 250e3),
+                (0.5 * flow, 230e3),
+                (flow, 180e3),
+                (1.5 * flow, 90e3),
+                (2 * flow, 0),
+            ],
             name="facility_pump",
         )
         net.positions["plant_out"] = (-1.0, -1.15, -0.5)
@@ -483,12 +575,18 @@ def _lookup_model(models: dict[str, ColdPlateModel], key: Any, where: str) -> Co
 
 def _check_keys(method: Any, args: dict[str, Any], where: str) -> None:
     sig = inspect.signature(method)
-    allowed = {n for n, prm in sig.parameters.items() if prm.kind == prm.KEYWORD_ONLY}
+    allowed = {
+        n
+        for n, prm in sig.parameters.items()
+        if prm.kind in (prm.KEYWORD_ONLY, prm.POSITIONAL_OR_KEYWORD)
+        and n not in ("a", "b", "coolant")
+    }
     for key in args:
         if key not in allowed:
             raise CaseFileError(f"{where}: unknown key {key!r}; allowed: {sorted(allowed)}")
     missing = [
-        n for n, prm in sig.parameters.items()
+        n
+        for n, prm in sig.parameters.items()
         if prm.kind == prm.KEYWORD_ONLY and prm.default is inspect.Parameter.empty and n not in args
     ]
     if missing:
@@ -496,7 +594,7 @@ def _check_keys(method: Any, args: dict[str, Any], where: str) -> None:
 
 
 def _rack_pump_curve(n_plates: int) -> list[tuple[float, float]]:
-    """A variable-speed CDU pump sized for ~1.3 L/min per plate (~25–40 kPa)."""
+    """A variable-speed CDU pump sized for ~1.3 L/min per plate (~25-40 kPa)."""
     q = 1.3 * n_plates
     return [(0.0, 60e3), (0.5 * q, 55e3), (q, 40e3), (1.5 * q, 18e3), (2.0 * q, 0.0)]
 
@@ -520,7 +618,9 @@ def _add_rack(
     origin: tuple[float, float],
 ) -> None:
     if servers < 1 or plates < 1:
-        raise NetworkError(f"rack: servers and plates_per_server must be >= 1, got {servers}, {plates}")
+        raise NetworkError(
+            f"rack: servers and plates_per_server must be >= 1, got {servers}, {plates}"
+        )
     x0, y0 = origin
     z0 = 0.3  # the CDU sits at the bottom of the rack
     pos = net.positions
@@ -533,11 +633,29 @@ def _add_rack(
         for nm, xx in ((f"{p}s{s}", 0.05), (f"{p}r{s}", 0.15)):
             net.node(nm, elevation_m=z, position_m=(x0 + xx, y0 + 0.5, z))
         if s > 0:
-            net.pipe(f"{p}s{s - 1}", f"{p}s{s}", diameter_m=manifold_d, length_m=pitch, name=f"{p}supply{s}")
+            net.pipe(
+                f"{p}s{s - 1}",
+                f"{p}s{s}",
+                diameter_m=manifold_d,
+                length_m=pitch,
+                name=f"{p}supply{s}",
+            )
             if reverse:
-                net.pipe(f"{p}r{s - 1}", f"{p}r{s}", diameter_m=manifold_d, length_m=pitch, name=f"{p}return{s}")
+                net.pipe(
+                    f"{p}r{s - 1}",
+                    f"{p}r{s}",
+                    diameter_m=manifold_d,
+                    length_m=pitch,
+                    name=f"{p}return{s}",
+                )
             else:
-                net.pipe(f"{p}r{s}", f"{p}r{s - 1}", diameter_m=manifold_d, length_m=pitch, name=f"{p}return{s}")
+                net.pipe(
+                    f"{p}r{s}",
+                    f"{p}r{s - 1}",
+                    diameter_m=manifold_d,
+                    length_m=pitch,
+                    name=f"{p}return{s}",
+                )
         a, b, dist, coll = f"{p}srv{s}_a", f"{p}srv{s}_b", f"{p}srv{s}_in", f"{p}srv{s}_out"
         for nm, xx, yy in ((a, 0.05, 0.45), (b, 0.15, 0.45), (dist, 0.05, 0.1), (coll, 0.15, 0.1)):
             net.node(nm, elevation_m=z, position_m=(x0 + xx, y0 + yy, z))
@@ -554,13 +672,21 @@ def _add_rack(
             net.cold_plate(pin, pout, model=model, power_w=power_w, name=f"{p}gpu{s}_{j}")
             net.pipe(pout, coll, diameter_m=branch_d, length_m=branch_l, name=f"{p}tube_out{s}_{j}")
     top = f"{p}r{servers - 1}" if reverse else f"{p}r0"
-    net.pipe(top, f"{p}cdu_in", diameter_m=manifold_d, length_m=0.5 + (pitch * servers if reverse else 0.3), name=f"{p}return_riser")
+    net.pipe(
+        top,
+        f"{p}cdu_in",
+        diameter_m=manifold_d,
+        length_m=0.5 + (pitch * servers if reverse else 0.3),
+        name=f"{p}return_riser",
+    )
 
 
 class NetworkResult:
     """Solution of a :class:`Network`: flows, pressures, temperatures, cold-plate table."""
 
-    def __init__(self, network: Network, data: dict[str, Any], timing: dict[str, float] | None = None) -> None:
+    def __init__(
+        self, network: Network, data: dict[str, Any], timing: dict[str, float] | None = None
+    ) -> None:
         self.network = network
         self.raw = data
         self.timing = timing or {}
@@ -601,7 +727,7 @@ class NetworkResult:
         return float(self._edge_row(edge_or_name)["flow_lpm"])
 
     def pressure_drop_pa(self, edge_or_name: Edge | str) -> float:
-        """p(first node) − p(second node) [Pa]."""
+        """p(first node) - p(second node) [Pa]."""
         return float(self._edge_row(edge_or_name)["pressure_drop_pa"])
 
     def pressure_pa(self, node: str) -> float:
@@ -617,24 +743,39 @@ class NetworkResult:
         thermal_resistance_k_w, gpu_temperature_c, power_w."""
         df = pd.DataFrame(self.raw["cold_plates"])
         if df.empty:
-            return pd.DataFrame(columns=["name", "flow_lpm", "inlet_c", "outlet_c", "pressure_drop_pa",
-                                         "thermal_resistance_k_w", "gpu_temperature_c", "power_w"])
-        return pd.DataFrame({
-            "name": df["name"],
-            "flow_lpm": df["flow_m3_s"] / _LPM,
-            "inlet_c": df["inlet_temperature_k"] - _K,
-            "outlet_c": df["outlet_temperature_k"] - _K,
-            "pressure_drop_pa": df["pressure_drop_pa"],
-            "thermal_resistance_k_w": df["thermal_resistance_k_w"],
-            "gpu_temperature_c": df["gpu_temperature_k"] - _K,
-            "power_w": df["power_w"],
-        })
+            return pd.DataFrame(
+                columns=[
+                    "name",
+                    "flow_lpm",
+                    "inlet_c",
+                    "outlet_c",
+                    "pressure_drop_pa",
+                    "thermal_resistance_k_w",
+                    "gpu_temperature_c",
+                    "power_w",
+                ]
+            )
+        return pd.DataFrame(
+            {
+                "name": df["name"],
+                "flow_lpm": df["flow_m3_s"] / _LPM,
+                "inlet_c": df["inlet_temperature_k"] - _K,
+                "outlet_c": df["outlet_temperature_k"] - _K,
+                "pressure_drop_pa": df["pressure_drop_pa"],
+                "thermal_resistance_k_w": df["thermal_resistance_k_w"],
+                "gpu_temperature_c": df["gpu_temperature_k"] - _K,
+                "power_w": df["power_w"],
+            }
+        )
 
     def summary(self) -> NetworkSummary:
-        """Worst-served GPU, maldistribution, pump operating points, pumping power, energy balance."""
+        """Worst GPU, maldistribution, pump operating points, pumping power, energy balance."""
         plates = self.cold_plates()
-        d: dict[str, Any] = {"network": self.network.name, "coolant": self.network.coolant.name,
-                             "cold_plates": len(plates)}
+        d: dict[str, Any] = {
+            "network": self.network.name,
+            "coolant": self.network.coolant.name,
+            "cold_plates": len(plates),
+        }
         if len(plates):
             worst = plates.loc[plates["gpu_temperature_c"].idxmax()]
             d["worst_gpu"] = worst["name"]
@@ -651,7 +792,9 @@ class NetworkResult:
                 d[f"pump {name} pressure_rise_pa"] = float(-row["pressure_drop_pa"])
         else:
             d["pumps"] = len(pumps)
-            d["pump_flow_range_lpm"] = f"{pumps['flow_lpm'].min():.4g} .. {pumps['flow_lpm'].max():.4g}"
+            d["pump_flow_range_lpm"] = (
+                f"{pumps['flow_lpm'].min():.4g} .. {pumps['flow_lpm'].max():.4g}"
+            )
             rise = -pumps["pressure_drop_pa"]
             d["pump_rise_range_pa"] = f"{rise.min():.4g} .. {rise.max():.4g}"
         d["pumping_power_w"] = float(pumps["hydraulic_power_w"].sum())
@@ -693,7 +836,7 @@ class NetworkResult:
             raise CaseError(f"render: by must be 'temperature' or 'flow', got {by!r}")
         pos = self._positions()
         pts, lines, values = [], [], []
-        for name, row in self.edges.iterrows():
+        for _name, row in self.edges.iterrows():
             a, b = pos[row["from"]], pos[row["to"]]
             if np.allclose(a, b):
                 b = a + np.array([0.0, 0.0, 0.01])
@@ -701,7 +844,11 @@ class NetworkResult:
             pts.extend([a, b])
             lines.extend([2, base, base + 1])
             if by == "temperature":
-                ta, tb = (row["inlet_c"], row["outlet_c"]) if row["flow_lpm"] >= 0 else (row["outlet_c"], row["inlet_c"])
+                ta, tb = (
+                    (row["inlet_c"], row["outlet_c"])
+                    if row["flow_lpm"] >= 0
+                    else (row["outlet_c"], row["inlet_c"])
+                )
                 values.extend([ta, tb])
             else:
                 values.extend([abs(row["flow_lpm"])] * 2)
@@ -711,7 +858,9 @@ class NetworkResult:
         span = float(np.ptp(np.asarray(pts), axis=0).max()) or 1.0
         tubes = poly.tube(radius=radius_m or span / 300.0, n_sides=12)
         plotter = pv.Plotter(off_screen=off_screen, window_size=list(window_size))
-        plotter.add_mesh(tubes, scalars=label, cmap="coolwarm" if by == "temperature" else "viridis")
+        plotter.add_mesh(
+            tubes, scalars=label, cmap="coolwarm" if by == "temperature" else "viridis"
+        )
         plotter.add_text(f"{self.network.name}: {label}", font_size=10)
         plotter.view_isometric()
         if path is not None:
@@ -719,7 +868,9 @@ class NetworkResult:
             plotter.close()
         return plotter
 
-    def plot_gpu_temperatures(self, path: str | Path | None = None, *, limit_c: float | None = None) -> Any:
+    def plot_gpu_temperatures(
+        self, path: str | Path | None = None, *, limit_c: float | None = None
+    ) -> Any:
         """Bar chart of GPU temperatures (worst in red); saved to ``path`` if given."""
         import matplotlib
 

@@ -49,7 +49,9 @@ def main() -> None:
     sat_t = np.arange(1.0, 200.01, 1.0)
     water["saturation"] = {
         "temperature_c": [float(t) for t in sat_t],
-        "pressure_pa": [float(f"{PropsSI('P', 'T', t + 273.15, 'Q', 0, 'Water'):.7g}") for t in sat_t],
+        "pressure_pa": [
+            float(f"{PropsSI('P', 'T', t + 273.15, 'Q', 0, 'Water'):.7g}") for t in sat_t
+        ],
     }
     c["water"] = {
         **water,
