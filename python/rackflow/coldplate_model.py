@@ -5,7 +5,7 @@ A :class:`ColdPlateModel` holds smooth fitted curves, from a vendor datasheet
 
 * pressure drop ``ΔP = a·x + b·x²`` with ``x = Q / (1 L/min)``, ``a, b ≥ 0`` (laminar plus
   inertial losses), least squares on the relative error;
-* thermal resistance GPU → coolant inlet ``R = c0 + c1·x^(−n)``, ``c0, c1 ≥ 0``, ``n ≥ 0``
+* thermal resistance GPU → coolant inlet ``R = c0 + c1·x^(-n)``, ``c0, c1 ≥ 0``, ``n ≥ 0``
   (convective resistance falling with flow towards a conduction floor), least squares on
   the relative error with ``n`` found by a bounded 1-D search.
 
@@ -203,8 +203,9 @@ class ColdPlateModel:
         lo, hi = self.flow_range_lpm
         e = self.fit_error
         return (
-            f"ColdPlateModel(ΔP = {a:.4g}·Q + {b:.4g}·Q² Pa, R = {c0:.4g} + {c1:.4g}·Q^-{n:.3g} K/W,"
-            f" Q in L/min, valid {lo:g}–{hi:g} L/min, fit error ΔP {e['pressure_drop_max_rel']:.2%},"
+            f"ColdPlateModel(ΔP = {a:.4g}·Q + {b:.4g}·Q² Pa,"
+            f" R = {c0:.4g} + {c1:.4g}·Q^-{n:.3g} K/W, Q in L/min, valid {lo:g}-{hi:g} L/min,"
+            f" fit error ΔP {e['pressure_drop_max_rel']:.2%},"
             f" R {e['thermal_resistance_max_rel']:.2%})"
         )
 

@@ -251,12 +251,12 @@ def _mix(name: str, fraction: float, prefix: str, label: str) -> Coolant:
 
 
 def propylene_glycol(mass_fraction: float) -> Coolant:
-    """Aqueous propylene glycol at ``mass_fraction`` (0.10–0.60), e.g. 0.25 for PG25."""
+    """Aqueous propylene glycol at ``mass_fraction`` (0.10-0.60), e.g. 0.25 for PG25."""
     return _mix(f"PG{mass_fraction * 100:g}", mass_fraction, "PG", "propylene_glycol")
 
 
 def ethylene_glycol(mass_fraction: float) -> Coolant:
-    """Aqueous ethylene glycol at ``mass_fraction`` (0.10–0.60), e.g. 0.25 for EG25."""
+    """Aqueous ethylene glycol at ``mass_fraction`` (0.10-0.60), e.g. 0.25 for EG25."""
     return _mix(f"EG{mass_fraction * 100:g}", mass_fraction, "EG", "ethylene_glycol")
 
 

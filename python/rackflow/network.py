@@ -138,10 +138,14 @@ class Network:
         elevation_m: float | None = None,
         name: str | None = None,
     ) -> Edge:
-        """Pipe or hose (Darcy–Weisbach, Colebrook; elevation change b − a, default from nodes)."""
+        """Pipe or hose (Darcy-Weisbach, Colebrook; elevation change b - a, default from nodes)."""
         owner = f"pipe {name!r}"
         _finite(
-            owner, diameter_m=diameter_m, length_m=length_m, roughness_m=roughness_m, elevation_m=elevation_m
+            owner,
+            diameter_m=diameter_m,
+            length_m=length_m,
+            roughness_m=roughness_m,
+            elevation_m=elevation_m,
         )
         return self._add(
             "pipe",
@@ -166,7 +170,10 @@ class Network:
         table: Iterable[Sequence[float]] | None = None,
         name: str | None = None,
     ) -> Edge:
-        """Fitting, valve or quick disconnect: ``k`` on ``diameter_m``, or ``table`` of (flow_lpm, ΔP Pa)."""
+        """Fitting, valve or quick disconnect.
+
+        Either ``k`` on ``diameter_m`` (ΔP = k·rho·v²/2) or ``table`` of (flow_lpm, ΔP Pa) pairs.
+        """
         owner = f"loss {name!r}"
         _finite(owner, k=k, diameter_m=diameter_m)
         params: dict[str, Any] = {"k": k, "diameter_m": diameter_m}
@@ -216,7 +223,7 @@ class Network:
         pressure_drop: Iterable[Sequence[float]] | None = None,
         name: str | None = None,
     ) -> Edge:
-        """CDU: outlet = ``supply_c + approach_k``, or counterflow ε–NTU with ``ua_w_k`` against
+        """CDU: outlet = ``supply_c + approach_k``, or counterflow ε-NTU with ``ua_w_k`` against
         ``facility_flow_lpm`` at ``supply_c`` or against another edge (``facility_edge``)."""
         owner = f"cdu {name!r}"
         _finite(
@@ -277,7 +284,11 @@ class Network:
                 "model": None if model is None else model.to_core(),
             }
         if e.kind == "pump":
-            return {"type": "pump", "flow_m3_s": p["flow_m3_s"], "pressure_rise_pa": p["pressure_rise_pa"]}
+            return {
+                "type": "pump",
+                "flow_m3_s": p["flow_m3_s"],
+                "pressure_rise_pa": p["pressure_rise_pa"],
+            }
         if e.kind == "flow_source":
             return {"type": "flow_source", "flow_m3_s": p["flow_lpm"] * _LPM}
         c = {"type": "cdu"}
@@ -321,7 +332,11 @@ class Network:
         max_iterations: int = 100,
         max_coupling_iterations: int = 30,
     ) -> NetworkResult:
-        """Solves the network; raises NetworkError (bad input, no operating point) or ConvergenceError."""
+        """Solves the network.
+
+        Raises NetworkError (bad input, no operating point, flow outside a characterised range
+        unless ``allow_extrapolation``) or ConvergenceError.
+        """
         spec = self.to_spec(
             allow_extrapolation=bool(allow_extrapolation),
             tolerance=float(tolerance),
@@ -361,7 +376,7 @@ class Network:
         branch_diameter_m: float = 0.0064,
         branch_length_m: float = 0.4,
     ) -> Network:
-        """An N-server × M-plate rack: in-rack CDU and pump at the bottom, vertical supply and
+        """An N-server x M-plate rack: in-rack CDU and pump at the bottom, vertical supply and
         return manifolds at the rear, per-server hoses with quick disconnects (``qd_in{s}``,
         ``qd_out{s}``) and a tray manifold feeding the plates (``gpu{s}_{j}``) in parallel.
         ``reverse_return`` takes the return out at the top (equal path lengths)."""
@@ -408,7 +423,7 @@ class Network:
         header_diameter_m: float = 0.2,
         reverse_return: bool = False,
     ) -> Network:
-        """A hall of identical racks (as :meth:`rack`, each with an ε–NTU CDU) on one shared
+        """A hall of identical racks (as :meth:`rack`, each with an ε-NTU CDU) on one shared
         facility loop: plant (chiller at ``facility_supply_c``), facility pump, supply and
         return headers along the row, and each rack CDU's primary side between them."""
         net = cls(coolant, name=f"hall of {racks} racks")
@@ -459,7 +474,13 @@ class Network:
         net.pump(
             "plant_out",
             "fs0",
-            curve_lpm_pa=[(0, 250e3), (0.5 * flow, 230e3), (flow, 180e3), (1.5 * flow, 90e3), (2 * flow, 0)],
+            curve_lpm_pa=[
+                (0, 250e3),
+                (0.5 * flow, 230e3),
+                (flow, 180e3),
+                (1.5 * flow, 90e3),
+                (2 * flow, 0),
+            ],
             name="facility_pump",
         )
         net.positions["plant_out"] = (-1.0, -1.15, -0.5)
@@ -541,7 +562,11 @@ def _lookup_model(models: dict[str, ColdPlateModel], key: Any, where: str) -> Co
 
 def _check_keys(method: Any, args: dict[str, Any], where: str) -> None:
     sig = inspect.signature(method)
-    allowed = {n for n, prm in sig.parameters.items() if prm.kind == prm.KEYWORD_ONLY}
+    allowed = {
+        n
+        for n, prm in sig.parameters.items()
+        if prm.kind in (prm.KEYWORD_ONLY, prm.POSITIONAL_OR_KEYWORD) and n not in ("a", "b", "coolant")
+    }
     for key in args:
         if key not in allowed:
             raise CaseFileError(f"{where}: unknown key {key!r}; allowed: {sorted(allowed)}")
@@ -555,7 +580,7 @@ def _check_keys(method: Any, args: dict[str, Any], where: str) -> None:
 
 
 def _rack_pump_curve(n_plates: int) -> list[tuple[float, float]]:
-    """A variable-speed CDU pump sized for ~1.3 L/min per plate (~25–40 kPa)."""
+    """A variable-speed CDU pump sized for ~1.3 L/min per plate (~25-40 kPa)."""
     q = 1.3 * n_plates
     return [(0.0, 60e3), (0.5 * q, 55e3), (q, 40e3), (1.5 * q, 18e3), (2.0 * q, 0.0)]
 
@@ -592,14 +617,28 @@ def _add_rack(
         for nm, xx in ((f"{p}s{s}", 0.05), (f"{p}r{s}", 0.15)):
             net.node(nm, elevation_m=z, position_m=(x0 + xx, y0 + 0.5, z))
         if s > 0:
-            net.pipe(f"{p}s{s - 1}", f"{p}s{s}", diameter_m=manifold_d, length_m=pitch, name=f"{p}supply{s}")
+            net.pipe(
+                f"{p}s{s - 1}",
+                f"{p}s{s}",
+                diameter_m=manifold_d,
+                length_m=pitch,
+                name=f"{p}supply{s}",
+            )
             if reverse:
                 net.pipe(
-                    f"{p}r{s - 1}", f"{p}r{s}", diameter_m=manifold_d, length_m=pitch, name=f"{p}return{s}"
+                    f"{p}r{s - 1}",
+                    f"{p}r{s}",
+                    diameter_m=manifold_d,
+                    length_m=pitch,
+                    name=f"{p}return{s}",
                 )
             else:
                 net.pipe(
-                    f"{p}r{s}", f"{p}r{s - 1}", diameter_m=manifold_d, length_m=pitch, name=f"{p}return{s}"
+                    f"{p}r{s}",
+                    f"{p}r{s - 1}",
+                    diameter_m=manifold_d,
+                    length_m=pitch,
+                    name=f"{p}return{s}",
                 )
         a, b, dist, coll = f"{p}srv{s}_a", f"{p}srv{s}_b", f"{p}srv{s}_in", f"{p}srv{s}_out"
         for nm, xx, yy in ((a, 0.05, 0.45), (b, 0.15, 0.45), (dist, 0.05, 0.1), (coll, 0.15, 0.1)):
@@ -672,7 +711,7 @@ class NetworkResult:
         return float(self._edge_row(edge_or_name)["flow_lpm"])
 
     def pressure_drop_pa(self, edge_or_name: Edge | str) -> float:
-        """p(first node) − p(second node) [Pa]."""
+        """p(first node) - p(second node) [Pa]."""
         return float(self._edge_row(edge_or_name)["pressure_drop_pa"])
 
     def pressure_pa(self, node: str) -> float:
@@ -714,7 +753,7 @@ class NetworkResult:
         )
 
     def summary(self) -> NetworkSummary:
-        """Worst-served GPU, maldistribution, pump operating points, pumping power, energy balance."""
+        """Worst GPU, maldistribution, pump operating points, pumping power, energy balance."""
         plates = self.cold_plates()
         d: dict[str, Any] = {
             "network": self.network.name,

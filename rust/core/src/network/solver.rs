@@ -808,8 +808,9 @@ impl<'a> Solver<'a> {
             }
         }
         let (t_lo, t_hi) = fluid.range();
+        // A one-row table is a constant-property coolant: valid everywhere.
         let outside: Vec<usize> = (0..n)
-            .filter(|&i| t[i] < t_lo - 1e-9 || t[i] > t_hi + 1e-9)
+            .filter(|&i| t_hi > t_lo && (t[i] < t_lo - 1e-9 || t[i] > t_hi + 1e-9))
             .collect();
         if let Some(&i) = outside.first() {
             warnings.push(format!(

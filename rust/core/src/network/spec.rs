@@ -204,7 +204,7 @@ impl Default for NetworkSettings {
             tolerance: 1e-10,
             max_iterations: 100,
             max_coupling_iterations: 30,
-            temperature_tolerance_k: 1e-9,
+            temperature_tolerance_k: 1e-6,
             initial_temperature_k: None,
             reference_pressure_pa: 0.0,
             allow_extrapolation: false,
