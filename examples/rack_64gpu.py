@@ -1,18 +1,22 @@
-# %% [markdown]
-# # A 64-GPU rack on PG25 (Colossus-style: 8 servers x 8 H100-class GPUs)
-#
-# What it shows: the rack template (in-rack CDU on W32 facility water, 3 K approach, vertical
-# rear manifolds, per-server hoses with quick disconnects), the solved flow split and every
-# GPU's temperature; then the same rack with one quick disconnect partly blocked, and which
-# GPUs overheat. Runs in about a second: `python examples/rack_64gpu.py [output_dir]`.
-#
-# The cold plate is rackflow's generic illustrative model (ΔP ≈ 8 kPa and R ≈ 0.035 K/W at
-# 1 L/min); replace it with `ColdPlateModel.from_points(...)` from a datasheet or with
-# `rackflow.characterise(...)` from a 3D solve.
+"""A 64-GPU rack on PG25 (Colossus-style: 8 servers × 8 H100-class GPUs).
+
+What it demonstrates: the rack template (in-rack CDU on W32 facility water, 3 K approach,
+vertical rear manifolds, per-server hoses with quick disconnects), the solved flow split and
+every GPU's temperature; then the same rack with one quick disconnect partly blocked, and which
+GPUs overheat.
+
+Run time: about a second.
+
+How to run: ``python examples/rack_64gpu.py [output_dir]`` (or set ``RACKFLOW_EXAMPLE_OUT``).
+
+The cold plate is rackflow's generic illustrative model (ΔP ≈ 8 kPa and R ≈ 0.035 K/W at
+1 L/min); replace it with ``ColdPlateModel.from_points(...)`` from a datasheet.
+"""
 
 # %%
 from __future__ import annotations
 
+import os
 import sys
 import time
 import warnings
@@ -21,8 +25,8 @@ from pathlib import Path
 import rackflow as rf
 from rackflow.errors import RackflowWarning
 
-out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("rack_64gpu_output")
-out.mkdir(exist_ok=True)
+out = Path(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("RACKFLOW_EXAMPLE_OUT", "rack_64gpu_output"))
+out.mkdir(parents=True, exist_ok=True)
 LIMIT_C = 65.0  # illustrative design limit for the generic plate (GPU case temperature)
 
 # %% The healthy rack

@@ -16,6 +16,7 @@ OUTPUTS = {
     "first_sweep.py": ["first_sweep.png", "first_sweep.csv", "first_sweep.parquet"],
     "import_gmsh_mesh.py": ["heater_plate.msh"],
     "render_for_report.py": ["report/overview.png", "report/slice_through_hot_spot.png"],
+    "rack_64gpu.py": ["gpu_temperatures.png", "rack_temperature.png", "gpu_temperatures_blocked.png"],
 }
 
 
