@@ -29,8 +29,29 @@ Layout
     htc_w_m2k = 15000.0
     ambient_c = 35.0
 
+    [fluids.channels]               # coolant regions (conjugate heat transfer)
+    coolant = "PG25"                # a library name (rackflow.coolants.known_coolants())
+    # or an inline constant-property table:
+    # coolant = { name = "oil", density_kg_m3 = 850.0, viscosity_pa_s = 0.01,
+    #             conductivity_w_mk = 0.13, specific_heat_j_kgk = 2000.0 }
+
+    [boundaries.inlet]
+    kind = "inlet"                  # inlet | outlet | wall | symmetry (flow patches)
+    flow_lpm = 1.5                  # or mass_flow_kg_s, or velocity_m_s
+    temperature_c = 35.0
+
+    [boundaries.outlet]
+    kind = "outlet"
+    pressure_pa = 0.0
+
+    [boundaries.lid_top]
+    kind = "wall"
+    velocity_m_s = [0.1, 0.0, 0.0]  # optional: a moving wall
+
     [solver]
     tolerance = 1e-10
+    convection = "linear_upwind"    # flow settings: convection, velocity_relaxation,
+                                    # velocity/pressure/mass_tolerance, flow_max_iterations
 
     [sweep]
     mode = "grid"                   # grid | points | latin_hypercube
@@ -71,16 +92,43 @@ SOLVER_KEYS = {
     "threads": (int,),
     "initial_temperature_c": (int, float),
     "preconditioner": (str,),
+    "convection": (str,),
+    "velocity_relaxation": (int, float),
+    "velocity_tolerance": (int, float),
+    "pressure_tolerance": (int, float),
+    "mass_tolerance": (int, float),
+    "flow_max_iterations": (int,),
 }
+#: Allowed values of string solver settings.
+SOLVER_CHOICES = {"convection": ("linear_upwind", "upwind"), "preconditioner": ("amg", "jacobi")}
 BOUNDARY_KEYS = {
     "fixed_temperature": ({"temperature_c"}, set()),
     "heat_flux": (set(), {"flux_w_m2", "power_w"}),
     "convective": ({"htc_w_m2k", "ambient_c"}, set()),
     "adiabatic": (set(), set()),
+    "inlet": (set(), {"flow_lpm", "mass_flow_kg_s", "velocity_m_s", "temperature_c"}),
+    "outlet": (set(), {"pressure_pa"}),
+    "wall": (set(), {"velocity_m_s"}),
+    "symmetry": (set(), set()),
 }
+#: The inflow quantities of an inlet: exactly one is given.
+INLET_RATES = ("flow_lpm", "mass_flow_kg_s", "velocity_m_s")
+#: Keys of an inline constant-property coolant table.
+COOLANT_PROPERTIES = ("density_kg_m3", "viscosity_pa_s", "conductivity_w_mk", "specific_heat_j_kgk")
+COOLANT_KEYS = {"name", *COOLANT_PROPERTIES, "freezing_point_c", "max_temperature_c"}
 MATERIAL_KEYS = {"name", "conductivity_w_mk", "density_kg_m3", "specific_heat_j_kgk", "source"}
 SWEEP_MODES = ("grid", "points", "latin_hypercube")
-TOP_KEYS = {"mesh", "materials", "solids", "contacts", "boundaries", "solver", "sweep", "rackflow"}
+TOP_KEYS = {
+    "mesh",
+    "materials",
+    "solids",
+    "fluids",
+    "contacts",
+    "boundaries",
+    "solver",
+    "sweep",
+    "rackflow",
+}
 #: Version of the case-file schema written by :func:`dumps`.
 SCHEMA_VERSION = 1
 
@@ -150,6 +198,36 @@ def _material_entry(material: Material, materials: dict[str, Any]) -> str | dict
     return material.name
 
 
+def _coolant_entry(coolant: Any, region: str) -> str | dict[str, Any]:
+    """A library coolant by name; a constant-property coolant as an inline table."""
+    from rackflow.coolants import Coolant, get_coolant, known_coolants
+
+    if isinstance(coolant, Coolant) and not coolant.is_constant:
+        if coolant.name in known_coolants() and get_coolant(coolant.name) is coolant:
+            return coolant.name
+        library = get_coolant(coolant.name) if coolant.name in known_coolants() else None
+        if library is not None and all(
+            np.array_equal(library._tables[p], coolant._tables[p]) for p in COOLANT_PROPERTIES
+        ):
+            return coolant.name
+        raise CaseFileError(
+            f"fluids.{region}: coolant {coolant.name!r} is a property table that is not in the library; "
+            f"case files name library coolants ({known_coolants()}) or give constant properties"
+        )
+    entry: dict[str, Any] = {"name": str(getattr(coolant, "name", "coolant"))}
+    for p in COOLANT_PROPERTIES:
+        if isinstance(coolant, Coolant):
+            entry[p] = float(coolant._tables[p][0])
+        else:
+            entry[p] = float(getattr(coolant, p))
+    if isinstance(coolant, Coolant):
+        if math.isfinite(coolant.freezing_point_c):
+            entry["freezing_point_c"] = float(coolant.freezing_point_c)
+        if math.isfinite(coolant.max_temperature_c):
+            entry["max_temperature_c"] = float(coolant.max_temperature_c)
+    return entry
+
+
 def case_to_dict(
     case: Case,
     *,
@@ -196,6 +274,9 @@ def case_to_dict(
     if materials:
         out["materials"] = materials
     out["solids"] = solids
+    fluids = {region: {"coolant": _coolant_entry(f.coolant, region)} for region, f in case.fluids.items()}
+    if fluids:
+        out["fluids"] = fluids
     if case.cell_power_density_w_m3 is not None:
         if arrays is None:
             raise CaseFileError(
@@ -214,6 +295,9 @@ def case_to_dict(
     for patch, b in case.boundaries.items():
         entry = {"kind": b.kind, **{k: float(v) for k, v in b.values.items()}}
         for key, values in b.face_values.items():
+            if b.kind == "wall" and key == "velocity_m_s":
+                entry["velocity_m_s"] = [float(x) for x in np.asarray(values).ravel()]
+                continue
             if arrays is None:
                 raise CaseFileError(
                     f"boundary '{patch}' has a {key} from a function; case files hold data, not code"
@@ -315,6 +399,51 @@ def _material(
         return _build_material(problems, str(name), spec, path)
     problems.add(path, f"must be a material name or a table, got {type(spec).__name__}")
     return None
+
+
+def _coolant(problems: _Problems, spec: Any, path: str, region: str) -> Any:
+    """A library coolant name, or an inline constant-property table, as a Coolant."""
+    from rackflow.coolants import Coolant, get_coolant, known_coolants
+
+    if isinstance(spec, str):
+        try:
+            return get_coolant(spec)
+        except CaseError:
+            problems.add(
+                path, f"unknown coolant '{spec}'; known coolants: {known_coolants()} (or an inline table)"
+            )
+            return None
+    if not isinstance(spec, dict):
+        problems.add(path, f"must be a coolant name or a table, got {type(spec).__name__}")
+        return None
+    ok = True
+    unknown = sorted(set(spec) - COOLANT_KEYS)
+    if unknown:
+        problems.add(f"{path}.{unknown[0]}", f"unknown key(s) {unknown}; known: {sorted(COOLANT_KEYS)}")
+        ok = False
+    missing = [p for p in COOLANT_PROPERTIES if p not in spec]
+    if missing:
+        problems.add(path, f"an inline coolant needs {missing}")
+        ok = False
+    for key in sorted(set(spec) & (COOLANT_KEYS - {"name"})):
+        if not _is_number(spec[key]):
+            problems.add(f"{path}.{key}", f"must be a number, got {spec[key]!r}")
+            ok = False
+    if "name" in spec and not isinstance(spec["name"], str):
+        problems.add(f"{path}.name", f"must be a string, got {spec['name']!r}")
+        ok = False
+    if not ok:
+        return None
+    try:
+        return Coolant(
+            str(spec.get("name", region)),
+            **{p: float(spec[p]) for p in COOLANT_PROPERTIES},
+            freezing_point_c=spec.get("freezing_point_c"),
+            max_temperature_c=spec.get("max_temperature_c"),
+        )
+    except (MaterialError, CaseError) as e:
+        problems.add(path, str(e))
+        return None
 
 
 def _build_material(problems: _Problems, name: str, spec: Mapping[str, Any], path: str) -> Material | None:
@@ -484,6 +613,25 @@ def case_from_dict(
         except (CaseError, MaterialError) as e:
             problems.add(path, str(e))
 
+    for region, spec in _table(problems, data, "fluids", "fluids").items():
+        path = f"fluids.{region}"
+        if not isinstance(spec, dict):
+            problems.add(path, "must be a table")
+            continue
+        unknown = sorted(set(spec) - {"coolant"})
+        if unknown:
+            problems.add(f"{path}.{unknown[0]}", f"unknown key(s) {unknown}; known: coolant")
+        if "coolant" not in spec:
+            problems.add(path, "missing 'coolant' (a library name or an inline table)")
+            continue
+        coolant = _coolant(problems, spec["coolant"], f"{path}.coolant", region)
+        if coolant is None:
+            continue
+        try:
+            case.fluid(region, coolant=coolant)
+        except (CaseError, MaterialError) as e:
+            problems.add(path, str(e))
+
     ref = data.get("cell_power_density_w_m3")
     if ref is not None:
         array = _array(problems, ref, arrays, "cell_power_density_w_m3")
@@ -533,7 +681,21 @@ def case_from_dict(
             problems.add(path, f"kind '{kind}' needs {missing}")
             continue
         values = {k: spec[k] for k in (required | optional) if k in spec}
-        bad = [k for k, v in values.items() if not _is_number(v)]
+        if kind == "inlet":
+            rates = [k for k in INLET_RATES if k in spec]
+            if len(rates) != 1:
+                problems.add(
+                    path,
+                    f"an inlet needs exactly one of {list(INLET_RATES)}, got {rates or 'none'}",
+                )
+                continue
+        if kind == "wall" and "velocity_m_s" in values:
+            v = values["velocity_m_s"]
+            if not (isinstance(v, list) and len(v) == 3 and all(_is_number(x) for x in v)):
+                problems.add(f"{path}.velocity_m_s", f"must be a list of three numbers [u, v, w], got {v!r}")
+                continue
+            values["velocity_m_s"] = tuple(float(x) for x in v)
+        bad = [k for k, v in values.items() if not (_is_number(v) or isinstance(v, tuple))]
         for k in bad:
             problems.add(f"{path}.{k}", f"must be a number, got {values[k]!r}")
         if bad:
@@ -556,6 +718,8 @@ def case_from_dict(
             problems.add(
                 f"solver.{key}", f"must be {' or '.join(t.__name__ for t in SOLVER_KEYS[key])}, got {value!r}"
             )
+        elif key in SOLVER_CHOICES and value not in SOLVER_CHOICES[key]:
+            problems.add(f"solver.{key}", f"must be one of {list(SOLVER_CHOICES[key])}, got {value!r}")
 
     sweep = data.get("sweep")
     if sweep is not None:
@@ -698,7 +862,7 @@ def dumps(data: Mapping[str, Any]) -> str:
                 for k, v in item.items():
                     lines.append(f"{_key(k)} = {_value(v, f'contacts.{k}')}")
         elif isinstance(body, Mapping):
-            if section in ("solids", "boundaries", "materials"):
+            if section in ("solids", "fluids", "boundaries", "materials"):
                 for name, sub in body.items():
                     table(f"{section}.{_key(str(name))}", sub)
             else:

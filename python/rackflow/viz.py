@@ -6,8 +6,10 @@ process instead of raising. ``.ci/run`` and ``make`` install the few Debian GL p
 
 The pieces are :func:`to_pyvista` (a result as an ``UnstructuredGrid`` or a ``MultiBlock`` per
 region), :func:`render` (a result to a PNG or an image array) and :func:`render_file` (a saved
-``.vtu`` result, for ``rackflow render``). Velocity streamlines and glyphs have their hooks here
-and raise :class:`~rackflow.errors.RackflowError` until results carry a velocity field.
+``.vtu`` result, for ``rackflow render``). Results with coolant flow also carry
+``velocity_m_s`` and ``pressure_pa``: :func:`render` draws their magnitude or value
+(``field="velocity"``, ``field="pressure"``), velocity arrows on the coolant cells
+(``glyphs=True``) and streamlines seeded at the inlet (``streamlines=True``).
 """
 
 from __future__ import annotations
@@ -34,8 +36,26 @@ _SMOKE = (
 _backend_checked = False
 
 #: field names accepted by render → cell-data array
-FIELDS = {"temperature": "temperature_c", "temperature_c": "temperature_c"}
+FIELDS = {
+    "temperature": "temperature_c",
+    "temperature_c": "temperature_c",
+    "velocity": "velocity_magnitude_m_s",
+    "velocity_m_s": "velocity_magnitude_m_s",
+    "pressure": "pressure_pa",
+    "pressure_pa": "pressure_pa",
+}
 VELOCITY_FIELDS = ("velocity", "velocity_m_s")
+FLOW_FIELDS = (*VELOCITY_FIELDS, "pressure", "pressure_pa")
+#: cell-data array → (colour-bar title, default colormap, unit for the title line)
+FIELD_STYLE = {
+    "temperature_c": ("Temperature [°C]", "inferno"),
+    "velocity_magnitude_m_s": ("Velocity [m/s]", "viridis"),
+    "pressure_pa": ("Pressure [Pa]", "coolwarm"),
+}
+#: at most this many velocity arrows (coolant cells are subsampled beyond it)
+MAX_GLYPHS = 3000
+#: at most this many streamline seeds
+MAX_SEEDS = 150
 #: camera presets: name → (pyvista view method, negative)
 CAMERAS = {
     "iso": ("view_isometric", False),
@@ -90,7 +110,9 @@ def to_pyvista(result: Result, *, multiblock: bool = False) -> Any:
     """The result as PyVista data.
 
     Returns an ``UnstructuredGrid`` with cell data ``temperature_c``, ``region_id`` and
-    ``region`` (the region's name per cell) and field data ``region_names``; with
+    ``region`` (the region's name per cell) and field data ``region_names``; results with
+    coolant flow add cell data ``velocity_m_s`` (n × 3), ``velocity_magnitude_m_s`` and
+    ``pressure_pa`` and field data ``fluid_regions``. With
     ``multiblock=True`` a ``MultiBlock`` with one such grid per region, keyed by region name.
     """
     pv = _pyvista()
@@ -104,11 +126,17 @@ def to_pyvista(result: Result, *, multiblock: bool = False) -> Any:
         parts.append(np.c_[np.full(len(conn), conn.shape[1]), conn].ravel())
         types.append(np.full(len(conn), _VTK_CELL[kind], dtype=np.uint8))
     grid = pv.UnstructuredGrid(np.concatenate(parts), np.concatenate(types), np.asarray(mesh.points))
-    grid.cell_data["temperature_c"] = np.asarray(result.temperature_c)
+    if getattr(result, "has_temperature", True):
+        grid.cell_data["temperature_c"] = np.asarray(result.temperature_c)
     _add_regions(grid, mesh.region_of_cell.astype(np.int32), list(mesh.regions))
-    velocity = result.velocity_m_s if getattr(result, "has_flow", False) else None
-    if velocity is not None:  # coolant flow results (future): the vector field rides along
-        grid.cell_data["velocity_m_s"] = np.asarray(velocity)
+    if getattr(result, "has_flow", False):
+        velocity = np.asarray(result.velocity_m_s, dtype=np.float64)
+        grid.cell_data["velocity_m_s"] = velocity
+        grid.cell_data["velocity_magnitude_m_s"] = np.linalg.norm(velocity, axis=1)
+        grid.cell_data["pressure_pa"] = np.asarray(result.pressure_pa, dtype=np.float64)
+        fluids = [str(r) for r in getattr(result.case, "fluids", {})]
+        if fluids:
+            grid.field_data["fluid_regions"] = np.array(fluids, dtype=str)
     return _split(grid) if multiblock else grid
 
 
@@ -171,22 +199,54 @@ def read_result_grid(path: str | Path) -> Any:
 
 def _no_velocity(what: str) -> RackflowError:
     return RackflowError(
-        f"{what} needs a velocity field; this result has no velocity field (coolant flow is not "
-        "modelled yet: fluid regions are convective boundaries)"
+        f"{what} needs a coolant flow field; this result has no velocity field (solve a case with "
+        "case.fluid(...), case.inlet(...) and case.outlet(...) to get one)"
     )
 
 
-def render(result: Result, field: str = "temperature", **options: Any) -> Any:
+def _inlet_seeds(result: Result, patch: str | None = None) -> np.ndarray | None:
+    """Streamline seeds just inside the inlet faces: halfway from each face to its cell centre."""
+    mesh = result.mesh
+    if patch is not None:
+        patches = [patch]
+    else:
+        patches = [p for p, b in result.case.boundaries.items() if b.kind == "inlet"]
+        if not patches and "inlet" in mesh.patches:
+            patches = ["inlet"]
+    if not patches:
+        return None
+    seeds = []
+    for p in patches:
+        if p not in mesh.patches:
+            raise RackflowError(f"unknown seed patch '{p}'; the mesh has patches {mesh.patches}")
+        faces = np.asarray(mesh.patch_face_centers(p), dtype=np.float64)
+        cells = np.asarray(mesh.cell_centers, dtype=np.float64)[mesh.patch_face_cells(p)]
+        seeds.append(faces + 0.5 * (cells - faces))
+    return _subsample(np.concatenate(seeds), MAX_SEEDS)
+
+
+def _subsample(points: np.ndarray, n: int) -> np.ndarray:
+    """At most ``n`` rows, spread evenly and reproducibly."""
+    if len(points) <= n:
+        return points
+    return points[np.linspace(0, len(points) - 1, n).round().astype(np.int64)]
+
+
+def render(
+    result: Result, field: str = "temperature", *, seed_patch: str | None = None, **options: Any
+) -> Any:
     """Render a field of a result; see :func:`render_grid` for the options.
 
     Writes a PNG to ``path=`` (returns the path) or returns the image as an (h, w, 3) array,
     which notebooks show with ``PIL.Image.fromarray`` or ``matplotlib.pyplot.imshow``.
+    Streamlines start at the faces of ``seed_patch`` (default: the case's inlets).
     """
-    if field in VELOCITY_FIELDS or options.get("streamlines") or options.get("glyphs"):
-        if (result.velocity_m_s if getattr(result, "has_flow", False) else None) is None:
-            raise _no_velocity(
-                f"rendering '{field}'" if field in VELOCITY_FIELDS else "streamlines and glyphs"
-            )
+    flow = getattr(result, "has_flow", False)
+    if field in FLOW_FIELDS or options.get("streamlines") or options.get("glyphs"):
+        if not flow:
+            raise _no_velocity(f"rendering '{field}'" if field in FLOW_FIELDS else "streamlines and glyphs")
+    if options.get("streamlines") and options.get("seeds") is None:
+        options["seeds"] = _inlet_seeds(result, seed_patch)
     return render_grid(to_pyvista(result), field, source=str(result.mesh.source), **options)
 
 
@@ -229,7 +289,7 @@ def render_grid(
     clip: Any = None,
     regions: Sequence[str] | None = None,
     window_size: tuple[int, int] = (1200, 800),
-    cmap: str = "inferno",
+    cmap: str | None = None,
     clim: tuple[float, float] | None = None,
     camera: str | Sequence[Sequence[float]] = "auto",
     zoom: float = 1.0,
@@ -240,6 +300,8 @@ def render_grid(
     source: str | None = None,
     streamlines: bool = False,
     glyphs: bool = False,
+    seeds: np.ndarray | None = None,
+    opacity: float | None = None,
     show: bool = False,
 ) -> Any:
     """Render a cell field of a rackflow grid.
@@ -249,8 +311,20 @@ def render_grid(
     grid
         From :func:`to_pyvista` or :func:`read_result_grid`.
     field
-        ``"temperature"`` (°C). ``"velocity"`` and ``streamlines``/``glyphs`` are reserved for
-        coolant-flow results.
+        ``"temperature"`` (°C, the default), or for coolant-flow results ``"velocity"`` (speed,
+        m/s) and ``"pressure"`` (Pa); those two show the coolant regions unless ``regions``
+        says otherwise.
+    cmap
+        Colormap; default ``inferno`` for temperature, ``viridis`` for velocity, ``coolwarm``
+        for pressure.
+    glyphs
+        Arrows of the coolant velocity on the coolant cells (at most ``MAX_GLYPHS``, evenly
+        subsampled), the longest about the spacing between arrows.
+    streamlines
+        Streamlines of the coolant velocity (interpolated to points) from ``seeds`` (an m × 3
+        array; :func:`render` seeds them at the inlet faces), or from coolant cell centres.
+    opacity
+        Surface opacity; default 1, or 0.35 with glyphs or streamlines so they show through.
     path
         PNG file to write (returns the path); without it the image array is returned.
     slice, clip
@@ -270,19 +344,23 @@ def render_grid(
         Open an interactive window (or notebook widget) instead of rendering off screen.
     """
     pv = _pyvista()
-    if field in VELOCITY_FIELDS or streamlines or glyphs:
-        if "velocity_m_s" not in grid.cell_data:
-            raise _no_velocity(
-                f"rendering '{field}'" if field in VELOCITY_FIELDS else "streamlines and glyphs"
-            )
-        raise RackflowError("velocity rendering arrives with coolant flow")  # pragma: no cover - hook
     if field not in FIELDS:
-        raise RackflowError(f"unknown field '{field}'; available: ['temperature']")
+        raise RackflowError(f"unknown field '{field}'; available: ['temperature', 'velocity', 'pressure']")
+    flow = "velocity_m_s" in grid.cell_data
+    if (field in FLOW_FIELDS or streamlines or glyphs) and not flow:
+        raise _no_velocity(f"rendering '{field}'" if field in FLOW_FIELDS else "streamlines and glyphs")
     scalars = FIELDS[field]
+    if scalars not in grid.cell_data:
+        raise RackflowError(f"this result has no '{scalars}' to render (a flow-only solve?)")
+    bar_title, default_cmap = FIELD_STYLE[scalars]
+    cmap = cmap or default_cmap
     interactive = show and bool(os.environ.get("DISPLAY") or _in_notebook())
     if not interactive:
         ensure_headless_backend()
     names = [str(n) for n in grid.field_data["region_names"]]
+    fluid_ids = _fluid_cells(grid, names) if flow else np.zeros(0, dtype=np.int64)
+    if regions is None and field in FLOW_FIELDS and len(fluid_ids):
+        regions = _fluid_region_names(grid, names)
     shown_grid = grid
     if regions is not None:
         unknown = [r for r in regions if r not in names]
@@ -304,11 +382,12 @@ def render_grid(
             raise RackflowError(f"the slice {slice!r} does not cut the mesh")
     shown_values = np.asarray(shown.cell_data[scalars]) if shown.n_cells else values
     if clim is None:
-        clim = (float(shown_values.min()), float(shown_values.max()))
+        low = 0.0 if scalars == "velocity_magnitude_m_s" else float(shown_values.min())
+        clim = (low, float(shown_values.max()))
     span = max(clim[1] - clim[0], 1e-9)
     digits = int(max(0, 2 - np.floor(np.log10(span))))
     bar = {
-        "title": "Temperature [°C]",
+        "title": bar_title,
         "vertical": True,
         "fmt": f"%.{digits}f",
         "n_labels": 6,
@@ -322,6 +401,8 @@ def render_grid(
     }
     plotter = pv.Plotter(off_screen=not interactive, window_size=list(window_size))
     plotter.set_background(BACKGROUND)
+    if opacity is None:
+        opacity = 0.35 if (glyphs or streamlines) else 1.0
     plotter.add_mesh(
         shown,
         scalars=scalars,
@@ -331,7 +412,26 @@ def render_grid(
         scalar_bar_args=bar,
         lighting=lighting,
         preference="cell",
+        opacity=float(opacity),
     )
+    # arrows and streamlines: coloured by speed when the field is velocity, else one accent colour
+    accent = "black" if scalars == "pressure_pa" else "deepskyblue"
+    by_speed = {"scalars": "speed_m_s", "cmap": cmap, "clim": list(clim), "show_scalar_bar": False}
+    if glyphs:
+        arrows = _glyphs(grid, fluid_ids, clip_plane)
+        if arrows is not None:
+            if scalars == "velocity_magnitude_m_s":
+                plotter.add_mesh(arrows, lighting=lighting, **by_speed)
+            else:
+                plotter.add_mesh(arrows, color=accent, lighting=lighting)
+    if streamlines:
+        lines = _streamlines(grid, fluid_ids, seeds)
+        if lines is not None:
+            style = {"line_width": 3, "render_lines_as_tubes": True, "lighting": lighting}
+            if scalars == "velocity_magnitude_m_s":
+                plotter.add_mesh(lines, **style, **by_speed)
+            else:
+                plotter.add_mesh(lines, color=accent, **style)
     if slice is not None:  # context for a slice: the outline of the whole part
         plotter.add_mesh(shown_grid.extract_feature_edges(), color="grey", line_width=1)
     if outlines:
@@ -346,8 +446,15 @@ def render_grid(
                     plotter.add_mesh(edges, color="grey", line_width=1)
     if source is None:
         source = str(grid.field_data["source"][0]) if "source" in grid.field_data else "rackflow"
+    if title is None:
+        if scalars == "temperature_c":
+            title = f"{Path(source).name}: T max {float(values.max()):.1f} °C"
+        elif scalars == "velocity_magnitude_m_s":
+            title = f"{Path(source).name}: coolant speed max {float(values.max()):.3g} m/s"
+        else:
+            title = f"{Path(source).name}: pressure {float(values.min()):.4g} … {float(values.max()):.4g} Pa"
     plotter.add_text(
-        title if title is not None else f"{Path(source).name}: T max {float(values.max()):.1f} °C",
+        title,
         font_size=10,
         color="black",
     )
@@ -384,6 +491,86 @@ def render_grid(
     image = plotter.screenshot(return_img=True)
     plotter.close()
     return image
+
+
+def _fluid_region_names(grid: Any, names: list[str]) -> list[str]:
+    if "fluid_regions" in grid.field_data:
+        return [str(r) for r in grid.field_data["fluid_regions"]]
+    ids = np.unique(np.asarray(grid.cell_data["region_id"])[_moving(grid)])
+    return [names[i] for i in ids]
+
+
+def _moving(grid: Any) -> np.ndarray:
+    return np.flatnonzero(np.linalg.norm(np.asarray(grid.cell_data["velocity_m_s"]), axis=1) > 0)
+
+
+def _fluid_cells(grid: Any, names: list[str]) -> np.ndarray:
+    """Indices of the coolant cells: the fluid regions, or (without them) the moving cells."""
+    if "fluid_regions" in grid.field_data:
+        wanted = [names.index(str(r)) for r in grid.field_data["fluid_regions"] if str(r) in names]
+        return np.flatnonzero(np.isin(grid.cell_data["region_id"], wanted))
+    return _moving(grid)
+
+
+def _glyphs(grid: Any, fluid_ids: np.ndarray, clip_plane: tuple[str, np.ndarray] | None) -> Any:
+    """Velocity arrows on (a subsample of) the coolant cells, the longest ≈ the arrow spacing."""
+    pv = _pyvista()
+    centres = np.asarray(grid.cell_centers().points)[fluid_ids]
+    velocity = np.asarray(grid.cell_data["velocity_m_s"])[fluid_ids]
+    if clip_plane is not None:  # arrows only in the half that is shown
+        k = "xyz".index(clip_plane[0])
+        keep = centres[:, k] <= clip_plane[1][k]
+        centres, velocity = centres[keep], velocity[keep]
+    speed = np.linalg.norm(velocity, axis=1)
+    moving = speed > 0
+    if not moving.any():
+        return None
+    n_fluid = int(moving.sum())
+    pick = _subsample(np.flatnonzero(moving), MAX_GLYPHS)
+    # spacing of the arrows: the coolant volume shared among them
+    sizes = grid.extract_cells(fluid_ids).compute_cell_sizes(length=False, area=False, volume=True)
+    volume = float(np.abs(np.asarray(sizes.cell_data["Volume"])).sum())
+    spacing = (volume / len(pick)) ** (1.0 / 3.0) if volume > 0 else 0.0
+    if not np.isfinite(spacing) or spacing <= 0:
+        spacing = 0.02 * float(np.linalg.norm(np.ptp(np.reshape(grid.bounds, (3, 2)), axis=1)))
+    cell = (volume / n_fluid) ** (1.0 / 3.0) if volume > 0 else spacing
+    length = max(spacing, 2.0 * cell)
+    points = pv.PolyData(centres[pick])
+    points["velocity_m_s"] = velocity[pick]
+    points["speed_m_s"] = speed[pick]
+    arrows = points.glyph(
+        orient="velocity_m_s", scale="speed_m_s", factor=length / float(speed.max()), geom=pv.Arrow()
+    )
+    return arrows
+
+
+def _streamlines(grid: Any, fluid_ids: np.ndarray, seeds: np.ndarray | None) -> Any:
+    """Streamlines of the coolant velocity (cell data interpolated to points) from the seeds."""
+    pv = _pyvista()
+    if len(fluid_ids) == 0:
+        return None
+    fluid = grid.extract_cells(fluid_ids)
+    fluid = fluid.cell_data_to_point_data(pass_cell_data=False)
+    if seeds is None:
+        seeds = _subsample(np.asarray(grid.cell_centers().points)[fluid_ids], MAX_SEEDS)
+    seeds = np.asarray(seeds, dtype=np.float64).reshape(-1, 3)
+    if len(seeds) == 0:
+        return None
+    diagonal = float(np.linalg.norm(np.ptp(np.reshape(fluid.bounds, (3, 2)), axis=1))) or 1.0
+    lines = fluid.streamlines_from_source(
+        pv.PolyData(seeds),
+        vectors="velocity_m_s",
+        integration_direction="forward",
+        initial_step_length=0.3,
+        step_unit="cl",
+        max_steps=4000,
+        max_length=20.0 * diagonal,
+        compute_vorticity=False,
+    )
+    if lines.n_points == 0:
+        return None
+    lines["speed_m_s"] = np.linalg.norm(np.asarray(lines.point_data["velocity_m_s"]), axis=1)
+    return lines
 
 
 def _in_notebook() -> bool:

@@ -43,7 +43,7 @@ def case_file(tmp_path: Path) -> Path:
     ("command", "expected"),
     [
         ([], ["demo", "run", "sweep", "render", "mesh", "Exit codes"]),
-        (["demo"], ["--sweep", "--out", "--no-render", "--workers"]),
+        (["demo"], ["--sweep", "--flow-sweep", "--out", "--no-render", "--workers"]),
         (["run"], ["--out", "--threads", "--no-render", "JSON"]),
         (["sweep"], ["--store", "--workers", "--scheduler", "--retry-failed", "ADDRESS"]),
         (["render"], ["--slice", "--clip", "--camera", "--size", "--regions"]),
@@ -166,3 +166,25 @@ def test_demo_sweep(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # more coolant-side convection, lower junction-to-coolant resistance
     assert np.all(np.diff(table["thermal_resistance_k_w.die"]) < 0)
     assert imread(tmp_path / "demo-sweep.png")[..., :3].std() > 0.05
+
+
+def test_demo_flow_sweep_is_exclusive_with_sweep(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(["demo", "--sweep", "--flow-sweep", "--out", str(tmp_path)])
+    assert code != 0
+    assert "--sweep or --flow-sweep" in capsys.readouterr().err
+    assert not (tmp_path / "demo-flow-sweep.csv").exists()
+
+
+@pytest.mark.slow
+def test_demo_flow_sweep(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Five conjugate solves of the bundled cold plate (~20 s each)."""
+    assert cli.main(["demo", "--flow-sweep", "--out", str(tmp_path), "--workers", "2", "--quiet"]) == 0
+    table = pd.read_csv(tmp_path / "demo-flow-sweep.csv").sort_values("flow_lpm")
+    assert list(table["flow_lpm"]) == cli.DEMO_SWEEP_FLOW_LPM
+    assert (table["status"] == "ok").all()
+    # more flow: lower die-to-inlet resistance, higher pressure drop
+    assert np.all(np.diff(table["thermal_resistance_k_w.die"]) < 0)
+    assert np.all(np.diff(table["pressure_drop_pa"]) > 0)
+    for name in ("demo-flow-sweep-rth.png", "demo-flow-sweep-dp.png"):
+        assert imread(tmp_path / name)[..., :3].std() > 0.05
+    assert "pressure_drop_pa" in capsys.readouterr().out

@@ -152,6 +152,7 @@ def test_render_a_saved_result(result: rf.Result, tmp_path: Path) -> None:
         ({"camera": "sideways"}, "unknown camera 'sideways'"),
         ({"regions": ["lid"]}, r"unknown region\(s\) \['lid'\]"),
         ({"streamlines": True}, "no velocity field"),
+        ({"glyphs": True}, "no velocity field"),
     ],
 )
 def test_bad_options(result: rf.Result, options: dict, match: str) -> None:
@@ -159,11 +160,14 @@ def test_bad_options(result: rf.Result, options: dict, match: str) -> None:
         result.render(window_size=(64, 64), **options)
 
 
-def test_velocity_field_is_not_there_yet(result: rf.Result) -> None:
+def test_flow_fields_need_a_flow_result(result: rf.Result) -> None:
     with pytest.raises(RackflowError, match="no velocity field"):
         result.render("velocity")
-    with pytest.raises(RackflowError, match="unknown field 'pressure'"):
+    with pytest.raises(RackflowError, match="no velocity field"):
         result.render("pressure", window_size=(64, 64))
+    with pytest.raises(RackflowError, match="unknown field 'speed'"):
+        result.render("speed", window_size=(64, 64))
+    assert "velocity_m_s" not in result.to_pyvista().cell_data
 
 
 def test_missing_or_bad_result_files(tmp_path: Path) -> None:
