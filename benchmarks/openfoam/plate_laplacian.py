@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -86,7 +87,7 @@ SOLVERS: dict[str, str] = {
         maxIter         20000;
 """,
 }
-DEFAULT_SOLVER = "GAMG-DIC"
+DEFAULT_SOLVER = "PCG-GAMG"  # fastest here at 1e6 cells, 1 and 2 ranks (see README)
 
 
 def _cells_per_block(n: int) -> list[int]:
@@ -282,12 +283,21 @@ def run(
     tolerance: float = 1e-8,
     mesh_format: str = "ascii",
     root: Path | None = None,
+    repeat: int = 1,
 ) -> dict[str, Any]:
     """Build, run and analyse one case; returns a flat dict of results."""
     t0 = time.perf_counter()
     case = prepare(n, solver=solver, tolerance=tolerance, nprocs=nprocs, mesh_format=mesh_format, root=root)
     prep_s = time.perf_counter() - t0
+    walls: list[float] = []
     timed, log = foam.run_solver(case, "laplacianFoam", nprocs)
+    for _ in range(repeat - 1):  # keep the fastest run: other jobs on a shared machine only add time
+        for d in [case, *case.glob("processor*")]:
+            shutil.rmtree(d / "1", ignore_errors=True)
+        again, log2 = foam.run_solver(case, "laplacianFoam", nprocs)
+        walls.append(again.wall_s)
+        if again.wall_s < timed.wall_s:
+            timed, log = again, log2
     solves = [s for s in foam.solve_lines(log) if s.field == "T"]
     exec_s, clock_s = foam.execution_times(log)
     procs = sorted(case.glob("processor*"))
@@ -299,6 +309,7 @@ def run(
         "solver": solver,
         "mesh_format": mesh_format,
         "wall_s": timed.wall_s,
+        "wall_s_all": [timed.wall_s, *walls] if walls else [timed.wall_s],
         "max_rss_mb": timed.max_rss_mb,
         "tree_rss_mb": timed.extra.get("tree_rss_mb", float("nan")),
         "user_s": timed.user_s,
@@ -329,6 +340,7 @@ def main() -> None:
     ap.add_argument("--solver", default=DEFAULT_SOLVER, help=f"one of {list(SOLVERS)} or 'all'")
     ap.add_argument("--tolerance", type=float, default=1e-8)
     ap.add_argument("--mesh-format", default="ascii", help="ascii, binary, or 'both'")
+    ap.add_argument("--repeat", type=int, default=1, help="solver runs per case; the fastest is kept")
     ap.add_argument("--json", help="also write the result rows to this file")
     args = ap.parse_args()
     solvers = list(SOLVERS) if args.solver == "all" else args.solver.split(",")
@@ -339,7 +351,14 @@ def main() -> None:
         for fmt in formats:
             for solver in solvers:
                 for nprocs in (int(s) for s in args.np.split(",")):
-                    r = run(n, nprocs=nprocs, solver=solver, tolerance=args.tolerance, mesh_format=fmt)
+                    r = run(
+                        n,
+                        nprocs=nprocs,
+                        solver=solver,
+                        tolerance=args.tolerance,
+                        mesh_format=fmt,
+                        repeat=args.repeat,
+                    )
                     rows.append(r)
                     print(
                         f"N={n} {fmt} {solver} np={nprocs}: wall {r['wall_s']:.2f} s, "
