@@ -224,8 +224,11 @@ def _parse_values(text: str, pos: int) -> tuple[np.ndarray | float | None, int]:
         if tok.startswith("("):
             return np.array(tok.strip("()").split(), dtype=float), m2.end()
         return float(tok), m2.end()
+    empty = re.compile(r"(?:List<\w+>\s*)?0\s*\(\s*\)\s*;").match(text, pos)
+    if empty:  # a patch with no faces on this processor is written as "nonuniform 0()"
+        return np.zeros(0), empty.end()
     m2 = re.compile(r"List<(\w+)>\s*(\d+)\s*").match(text, pos)
-    assert m2 is not None
+    assert m2 is not None, text[pos : pos + 80]
     kind, n = m2.group(1), int(m2.group(2))
     pos = m2.end()
     if text[pos] == "{":  # n{value}: all equal
