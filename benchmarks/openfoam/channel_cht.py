@@ -7,9 +7,9 @@ adiabatic lid.  Copper k = 400 W/m/K; water rho 997 kg/m^3, cp 4179 J/kg/K, mu 8
 k 0.613 W/m/K (Pr 5.83).  5e5 W/m^2 into the bottom (20 W on 20 x 2 mm), inlet 0.5 m/s at 300 K,
 outlet fixed pressure, every other face adiabatic (no-slip for the water).
 
-Mesh: blockMesh, uniform cubes of size h in 3 (y) x 2 (z) blocks, each block a cell zone
-(``solid`` / ``fluid``), split with ``splitMeshRegions -cellZonesOnly -overwrite``; cells =
-120 (mm^3) / h^3: h = 0.2 mm -> 1.5e4 cells, h = 0.1 mm -> 1.2e5.
+Mesh: blockMesh, 3 (y) x 2 (z) blocks, each block a cell zone (``solid`` / ``fluid``), split with
+``splitMeshRegions -cellZonesOnly -overwrite``; n cells per mm across and up (n even so a half-fin
+holds whole cells), nx along: 1.5e4 -> n 6, nx 69 (14,904 cells); 1.2e5 -> 0.1 mm cubes (120,000).
 
 Schemes: first-order upwind for U and h (openfoam.md: linearUpwind undershoots the inlet
 temperature by ~15 K here, bounded limitedLinear stalls near 1e-4).  chtMultiRegionSimpleFoam has
@@ -46,23 +46,33 @@ Q_BOTTOM = 5.0e5
 U_IN = 0.5
 T_IN = 300.0
 P_OUT = 1.0e5
-TOL = {"fluid": {"p_rgh": 1e-5, "Ux": 1e-5, "Uy": 1e-5, "Uz": 1e-5, "h": 1e-6}, "solid": {"h": 1e-6}}
+TOL = {"fluid": {"p_rgh": 1e-6, "U": 1e-6, "h": 1e-7}, "solid": {"h": 1e-7}}
 PATCHES = ("heated", "inlet", "outlet", "solid_ends", "sides", "lid", "fin_tops")
+_PLAIN_SCHEMES = """
+ddtSchemes { default steadyState; }
+gradSchemes { default Gauss linear; }
+divSchemes { default none; }
+laplacianSchemes { default Gauss linear corrected; }
+interpolationSchemes { default linear; }
+snGradSchemes { default corrected; }
+"""
 
 
-def h_for_cells(cells: float) -> float:
-    """Uniform cell size (m) for about ``cells`` cells, snapped so 0.5 mm holds a whole number."""
-    h = (WIDTH * HEIGHT * L / cells) ** (1.0 / 3.0)
-    per_half_mm = max(1, round(FIN / h))
-    return FIN / per_half_mm
+def grid_for_cells(cells: float) -> tuple[int, int]:
+    """(n, nx) for about ``cells`` cells: n cells per mm across and up (even, so a 0.5 mm half-fin
+    holds n/2), nx along the 20 mm; cells = nx * 2n * 3n.  1.5e4 -> (6, 69): 14,904 cells;
+    1.2e5 -> (10, 200): 0.1 mm cubes, 120,000 cells."""
+    n_cube = (cells / (WIDTH * HEIGHT * L * 1e9)) ** (1.0 / 3.0)  # cells per mm for cubes
+    n = 2 * max(1, int(n_cube / 2.0 + 0.5 + 1e-9))  # halves round up: 5.0 per mm -> 6
+    nx = max(1, round(cells / (6 * n * n)))
+    return n, nx
 
 
-def write_case(case: Path, h: float, max_iter: int = 5000) -> None:
+def write_case(case: Path, n: int, nx: int, max_iter: int = 5000) -> None:
     ys = (0.0, FIN, FIN + CHANNEL, WIDTH)
     zs = (0.0, BASE, HEIGHT)
-    nx = round(L / h)
-    ny = [round((ys[j + 1] - ys[j]) / h) for j in range(3)]
-    nz = [round((zs[k + 1] - zs[k]) / h) for k in range(2)]
+    ny = [n // 2, n, n // 2]
+    nz = [n, 2 * n]
 
     def v(i: int, j: int, k: int) -> int:
         return i + 2 * j + 8 * k
@@ -147,7 +157,8 @@ functions
     # only the fluid region's control ends the run: the solid energy residual follows the fluid's
     # (it is driven by the coupled interface temperature) and a second, independent stop would end
     # the run as soon as either region alone is converged.
-    foam.write_file(case, "system/fvSchemes", "dictionary", "")
+    # top-level schemes/solution: only read by the mesh utilities (splitMeshRegions), not the solver
+    foam.write_file(case, "system/fvSchemes", "dictionary", _PLAIN_SCHEMES)
     foam.write_file(case, "system/fvSolution", "dictionary", "")
     foam.write_file(
         case, "constant/regionProperties", "dictionary", "regions ( fluid (fluid) solid (solid) );\n"
@@ -242,19 +253,7 @@ relaxationFactors
 }
 """,
     )
-    foam.write_file(
-        case,
-        "system/solid/fvSchemes",
-        "dictionary",
-        """
-ddtSchemes { default steadyState; }
-gradSchemes { default Gauss linear; }
-divSchemes { default none; }
-laplacianSchemes { default Gauss linear corrected; }
-interpolationSchemes { default linear; }
-snGradSchemes { default corrected; }
-""",
-    )
+    foam.write_file(case, "system/solid/fvSchemes", "dictionary", _PLAIN_SCHEMES)
     foam.write_file(
         case,
         "system/solid/fvSolution",
@@ -269,6 +268,10 @@ relaxationFactors { equations { h 1; } }
 """,
     )
 
+
+def write_fields(case: Path) -> None:
+    """Initial fields per region; written after splitMeshRegions, which would otherwise map (and
+    overwrite) whatever is in 0/."""
     coupled_fluid = (
         "type compressible::turbulentTemperatureCoupledBaffleMixed; Tnbr T; kappaMethod fluidThermo; "
         f"value uniform {T_IN:g};"
@@ -279,7 +282,12 @@ relaxationFactors { equations { h 1; } }
     )
 
     def field(rel: str, cls: str, dims: str, internal: str, bcs: dict[str, str]) -> None:
-        body = "\n".join(f'    "{k}" {{ {v} }}' for k, v in bcs.items())
+        # only the catch-all is a (quoted) regex: literal names take precedence over patterns,
+        # while among quoted patterns the LAST one listed wins
+        body = "\n".join(
+            f"    {k if k.isidentifier() else repr(k).replace(chr(39), chr(34))} {{ {v} }}"
+            for k, v in bcs.items()
+        )
         foam.write_file(
             case,
             rel,
@@ -349,11 +357,12 @@ relaxationFactors { equations { h 1; } }
     )
 
 
-def prepare(case: Path, h: float, nprocs: int) -> None:
+def prepare(case: Path, n: int, nx: int, nprocs: int) -> None:
     foam.clean_case(case)
-    write_case(case, h)
+    write_case(case, n, nx)
     foam.run_util(case, ["blockMesh"])
     foam.run_util(case, ["splitMeshRegions", "-cellZonesOnly", "-overwrite"])
+    write_fields(case)
     if nprocs > 1:
         foam.write_decompose_dict(case, nprocs)
         for region in ("fluid", "solid"):  # decomposePar -allRegions reads one per region
@@ -381,10 +390,10 @@ def _patch_array(entries: list[dict], key: str) -> np.ndarray:
     return np.concatenate([np.atleast_1d(np.asarray(e[key], dtype=float)) for e in entries if key in e])
 
 
-def analyse(case: Path, h: float) -> dict[str, float]:
+def analyse(case: Path) -> dict[str, float]:
     """Max solid temperature, outlet mixed-mean (bulk) temperature and pressure drop.
 
-    Uniform cells: every inlet/outlet face has area h^2, so the flux-weighted mean is the
+    Uniform cells: every inlet/outlet face has the same area, so the flux-weighted mean is the
     U_x-weighted mean of the face values.
     """
     procs = sorted(case.glob("processor*"))
@@ -416,19 +425,28 @@ def analyse(case: Path, h: float) -> dict[str, float]:
     }
 
 
+def _last_index(lines: list[foam.SolveLine], field: str) -> int:
+    """Offset from the end of the last solve line of ``field``."""
+    for i, s in enumerate(reversed(lines)):
+        if s.field == field:
+            return i
+    raise ValueError(f"no {field} solve in the log")
+
+
 def run(cells: float, *, nprocs: int = 1, root: Path | None = None) -> dict[str, Any]:
-    h = h_for_cells(cells)
-    case = (root or cache_dir("openfoam")) / f"cht_h{h * 1e6:.0f}um_np{nprocs}"
+    n, nx = grid_for_cells(cells)
+    case = (root or cache_dir("openfoam")) / f"cht_n{n}_nx{nx}_np{nprocs}"
     t0 = time.perf_counter()
-    prepare(case, h, nprocs)
+    prepare(case, n, nx, nprocs)
     prep_s = time.perf_counter() - t0
     timed, log = foam.run_solver(case, "chtMultiRegionSimpleFoam", nprocs)
     lines = foam.solve_lines(log)
     n_iter = len([s for s in lines if s.field == "p_rgh"])
-    ncells = round(L / h) * round(WIDTH / h) * round(HEIGHT / h)
+    ncells = nx * 2 * n * 3 * n
     out: dict[str, Any] = {
         "case": "channel_cht",
-        "h_mm": h * 1e3,
+        "cells_per_mm": n,
+        "nx": nx,
         "cells": ncells,
         "np": nprocs,
         "wall_s": timed.wall_s,
@@ -436,11 +454,16 @@ def run(cells: float, *, nprocs: int = 1, root: Path | None = None) -> dict[str,
         "tree_rss_mb": timed.extra.get("tree_rss_mb", float("nan")),
         "iterations": n_iter,
         "stopped_by_control": "satisfied" in log.lower() or "stopping" in log.lower(),
-        "last_residuals": {s.field: s.initial for s in lines[-8:]},
+        # initial residuals of the last iteration: fluid p_rgh, U (max component), fluid h and
+        # solid h (the solid solve comes after the fluid's in each iteration)
+        "res_p_rgh": lines[-1 - _last_index(lines, "p_rgh")].initial if lines else float("nan"),
+        "res_U": max((s.initial for s in lines[-8:] if s.field in ("Ux", "Uy", "Uz")), default=float("nan")),
+        "res_h_fluid": [s.initial for s in lines if s.field == "h"][-2] if lines else float("nan"),
+        "res_h_solid": [s.initial for s in lines if s.field == "h"][-1] if lines else float("nan"),
         "prep_s": prep_s,
         "case_dir": str(case),
     }
-    out.update(analyse(case, h))
+    out.update(analyse(case))
     out["bytes_per_cell"] = out["tree_rss_mb"] * 1024**2 / ncells
     return out
 
@@ -468,6 +491,8 @@ def main() -> None:
         "np",
         "wall_s",
         "iterations",
+        "res_U",
+        "res_h_solid",
         "tree_rss_mb",
         "bytes_per_cell",
         "T_solid_max_K",
