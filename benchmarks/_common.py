@@ -1,0 +1,266 @@
+"""Shared helpers for the benchmarks: timed subprocesses, machine info, tables, caching.
+
+Every "whole process" number in these benchmarks comes from ``/usr/bin/time -v`` so rackflow and
+OpenFOAM are measured by the same external tool: wall time includes interpreter / MPI start-up, mesh
+input and result output, and the peak RSS is what the kernel accounted for the process tree's
+largest member (GNU time reports the max over the waited-for child, see ``_parse_time_v``).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import math
+import os
+import platform
+import re
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+CACHE_DIR = BENCH_DIR / ".cache"
+TIME_BIN = "/usr/bin/time"
+
+
+def cache_dir(*parts: str) -> Path:
+    """A directory under benchmarks/.cache (gitignored); created on demand."""
+    d = CACHE_DIR.joinpath(*parts)
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+@dataclass
+class TimedRun:
+    """Outcome of one command run under ``/usr/bin/time -v``."""
+
+    cmd: list[str]
+    returncode: int
+    wall_s: float
+    max_rss_mb: float
+    user_s: float
+    sys_s: float
+    stdout: str
+    stderr: str
+    extra: dict[str, float] = field(default_factory=dict)
+
+    def check(self, what: str) -> TimedRun:
+        if self.returncode != 0:
+            tail = "\n".join((self.stdout + "\n" + self.stderr).splitlines()[-40:])
+            raise RuntimeError(f"{what} failed (exit {self.returncode}): {' '.join(self.cmd)}\n{tail}")
+        return self
+
+
+def _parse_time_v(text: str) -> dict[str, float]:
+    """Pull wall, user, sys and max RSS out of GNU time's ``-v`` report."""
+    out: dict[str, float] = {}
+    m = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", text)
+    if m:
+        parts = [float(p) for p in m.group(1).split(":")]
+        secs = 0.0
+        for p in parts:
+            secs = secs * 60.0 + p
+        out["wall_s"] = secs
+    for key, pat in (
+        ("user_s", r"User time \(seconds\): (\S+)"),
+        ("sys_s", r"System time \(seconds\): (\S+)"),
+        ("max_rss_kb", r"Maximum resident set size \(kbytes\): (\d+)"),
+    ):
+        m = re.search(pat, text)
+        if m:
+            out[key] = float(m.group(1))
+    return out
+
+
+def run_timed(
+    cmd: Sequence[str],
+    *,
+    cwd: str | Path | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+) -> TimedRun:
+    """Run ``cmd`` under ``/usr/bin/time -v``; wall time is also measured here as a fallback.
+
+    GNU time writes its report to stderr after the child's own stderr; ``-o`` puts it in a file
+    instead so the child's output is not mixed with it.
+    """
+    if not Path(TIME_BIN).exists():
+        raise RuntimeError(f"{TIME_BIN} not found: apt-get install -y time")
+    report = Path(cwd or ".").resolve() / f".time-v-{os.getpid()}-{time.monotonic_ns()}.txt"
+    full = [TIME_BIN, "-v", "-o", str(report), *cmd]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        full,
+        cwd=cwd,
+        env=dict(env) if env is not None else None,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    sampler = _TreeRssSampler(proc.pid)
+    sampler.start()
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        stdout, stderr = proc.communicate()
+    finally:
+        sampler.stop()
+    wall = time.perf_counter() - t0
+    parsed = _parse_time_v(report.read_text() if report.exists() else "")
+    report.unlink(missing_ok=True)
+    return TimedRun(
+        cmd=list(cmd),
+        returncode=proc.returncode,
+        wall_s=parsed.get("wall_s", wall),
+        max_rss_mb=parsed.get("max_rss_kb", float("nan")) / 1024.0,
+        user_s=parsed.get("user_s", float("nan")),
+        sys_s=parsed.get("sys_s", float("nan")),
+        stdout=stdout,
+        stderr=stderr,
+        extra={"tree_rss_mb": sampler.peak_kb / 1024.0},
+    )
+
+
+class _TreeRssSampler(threading.Thread):
+    """Peak of the summed RSS of a process tree, sampled every 50 ms.
+
+    GNU time's "Maximum resident set size" is the peak of the single largest process, so for
+    ``mpirun -np 2`` it is one rank; the memory a user needs is the sum over the ranks. Sampling
+    can miss a short spike, so it is a lower bound on the true peak of the sum.
+    """
+
+    def __init__(self, root: int, interval: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        self.root = root
+        self.interval = interval
+        self.peak_kb = 0.0
+        self._stop_event = threading.Event()
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            try:
+                self.peak_kb = max(self.peak_kb, float(self._tree_rss_kb()))
+            except OSError:
+                pass
+            self._stop_event.wait(self.interval)
+
+    def _tree_rss_kb(self) -> int:
+        children: dict[int, list[int]] = {}
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                stat = Path(f"/proc/{d}/stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(d))
+        total = 0
+        stack = [self.root]
+        while stack:
+            pid = stack.pop()
+            stack.extend(children.get(pid, []))
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                        break
+            except OSError:
+                continue
+        return total
+
+
+@functools.lru_cache(maxsize=1)
+def machine_info() -> dict[str, str]:
+    """nproc, CPU model, memory, load and date: timings on a shared 2-core box need this context."""
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = "unknown"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem = f"{int(line.split()[1]) / 1024**2:.1f} GB"
+                break
+    except OSError:
+        pass
+    return {
+        "date": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "host": platform.node(),
+        "nproc": str(os.cpu_count()),
+        "cpu": cpu,
+        "memory": mem,
+        "python": platform.python_version(),
+        "kernel": platform.release(),
+    }
+
+
+def load_average() -> str:
+    """1/5/15-minute load: a load above the core count means other jobs shared the cores."""
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
+def markdown_table(rows: Sequence[Mapping[str, object]], columns: Sequence[str] | None = None) -> str:
+    """Render dict rows as a GitHub markdown table (floats with 4 significant digits)."""
+    if not rows:
+        return "(no rows)"
+    cols = list(columns) if columns else list(dict.fromkeys(k for r in rows for k in r))
+
+    def fmt(v: object) -> str:
+        if v is None:
+            return ""
+        if isinstance(v, float):
+            if math.isnan(v):
+                return "n/a"
+            if v == 0.0 or 1e-3 <= abs(v) < 1e6:
+                return f"{v:.4g}"
+            return f"{v:.3e}"
+        return str(v)
+
+    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
+    for r in rows:
+        lines.append("| " + " | ".join(fmt(r.get(c)) for c in cols) + " |")
+    return "\n".join(lines)
+
+
+def plain_table(rows: Sequence[Mapping[str, object]], columns: Sequence[str] | None = None) -> str:
+    """Fixed-width text table for terminals."""
+    md = markdown_table(rows, columns).splitlines()
+    cells = [[c.strip() for c in line.strip("|").split("|")] for i, line in enumerate(md) if i != 1]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(cells[0]))]
+    out = []
+    for j, r in enumerate(cells):
+        out.append("  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)))
+        if j == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def which_or_none(name: str) -> str | None:
+    return shutil.which(name)
+
+
+def print_header(title: str) -> None:
+    info = machine_info()
+    print(f"# {title}")
+    print(
+        f"machine: {info['cpu']}, {info['nproc']} cores, {info['memory']}; python {info['python']}; "
+        f"{info['date']}; load {load_average()}"
+    )

@@ -1,0 +1,1 @@
+"""OpenFOAM reference runs for the rackflow benchmarks."""
