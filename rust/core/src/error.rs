@@ -47,3 +47,16 @@ pub fn name_list<S: AsRef<str>>(items: &[S]) -> String {
     let quoted: Vec<String> = items.iter().map(|s| format!("'{}'", s.as_ref())).collect();
     format!("[{}]", quoted.join(", "))
 }
+
+/// One message listing every problem found (a single problem stands alone).
+pub fn problem_list(mut problems: Vec<String>) -> String {
+    if problems.len() == 1 {
+        problems.remove(0)
+    } else {
+        format!(
+            "{} problems in the case:\n  - {}",
+            problems.len(),
+            problems.join("\n  - ")
+        )
+    }
+}

@@ -224,6 +224,18 @@ fn conjugate(
     }
 }
 
+/// The flow solver's settings from the case's.
+fn flow_settings(s: &super::Settings) -> crate::physics::flow::FlowSettings {
+    crate::physics::flow::FlowSettings {
+        second_order: s.convection == "linear_upwind",
+        velocity_relaxation: s.velocity_relaxation,
+        velocity_tolerance: s.velocity_tolerance,
+        pressure_tolerance: s.pressure_tolerance,
+        mass_tolerance: s.mass_tolerance,
+        max_iterations: s.flow_max_iterations,
+    }
+}
+
 /// The flow part of a solution, on the parent mesh.
 struct FlowOutcome {
     setup: super::flow_setup::FlowSetup,
@@ -232,7 +244,7 @@ struct FlowOutcome {
 }
 
 fn solve_flow(mesh: &Mesh, case: &Case, monitor: &dyn Monitor) -> Result<FlowOutcome> {
-    use crate::physics::flow::{Flow, FlowSettings};
+    use crate::physics::flow::Flow;
     let start = Instant::now();
     let setup = super::flow_setup::resolve(case, mesh)?;
     let s = &case.settings;
@@ -261,14 +273,7 @@ fn solve_flow(mesh: &Mesh, case: &Case, monitor: &dyn Monitor) -> Result<FlowOut
     if !problems.is_empty() {
         return Err(Error::Case(problems.join("; ")));
     }
-    let settings = FlowSettings {
-        second_order: s.convection == "linear_upwind",
-        velocity_relaxation: s.velocity_relaxation,
-        velocity_tolerance: s.velocity_tolerance,
-        pressure_tolerance: s.pressure_tolerance,
-        mass_tolerance: s.mass_tolerance,
-        max_iterations: s.flow_max_iterations,
-    };
+    let settings = flow_settings(s);
     let flow = Flow::new(
         &setup.mesh,
         setup.density.clone(),
@@ -317,7 +322,7 @@ impl FlowOutcome {
         t: &[f64],
         monitor: &dyn Monitor,
     ) -> Result<FlowOutcome> {
-        use crate::physics::flow::{Flow, FlowSettings};
+        use crate::physics::flow::Flow;
         let start = Instant::now();
         for (i, &c) in self.setup.map.cell.iter().enumerate() {
             let coolant = &case.fluids[self.setup.coolant_of_cell[i]].coolant;
@@ -325,14 +330,7 @@ impl FlowOutcome {
             self.setup.viscosity[i] = coolant.viscosity_pa_s.at(t[c]);
         }
         let s = &case.settings;
-        let settings = FlowSettings {
-            second_order: s.convection == "linear_upwind",
-            velocity_relaxation: s.velocity_relaxation,
-            velocity_tolerance: s.velocity_tolerance,
-            pressure_tolerance: s.pressure_tolerance,
-            mass_tolerance: s.mass_tolerance,
-            max_iterations: s.flow_max_iterations,
-        };
+        let settings = flow_settings(s);
         let flow = Flow::new(
             &self.setup.mesh,
             self.setup.density.clone(),

@@ -230,16 +230,7 @@ pub fn resolve(case: &Case, mesh: &Mesh) -> Result<FlowSetup> {
         }
     }
     if !problems.is_empty() {
-        let text = if problems.len() == 1 {
-            problems.remove(0)
-        } else {
-            format!(
-                "{} problems in the case:\n  - {}",
-                problems.len(),
-                problems.join("\n  - ")
-            )
-        };
-        return Err(Error::Case(text));
+        return Err(Error::Case(crate::error::problem_list(problems)));
     }
     Ok(FlowSetup {
         is_fluid,

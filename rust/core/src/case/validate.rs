@@ -327,15 +327,7 @@ impl Resolved {
 
         if !problems.is_empty() {
             let only_materials = material_problems == problems.len();
-            let text = if problems.len() == 1 {
-                problems.remove(0)
-            } else {
-                format!(
-                    "{} problems in the case:\n  - {}",
-                    problems.len(),
-                    problems.join("\n  - ")
-                )
-            };
+            let text = crate::error::problem_list(problems);
             return Err(if only_materials {
                 Error::Material(text)
             } else {
