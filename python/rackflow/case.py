@@ -369,7 +369,7 @@ class Case:
     def solve(
         self,
         *,
-        progress: bool | Callable[[int, dict[str, float]], None] = False,
+        progress: bool | Callable[[int, dict[str, float]], None] | None = None,
         **settings: Any,
     ) -> Result:
         """Steady solve. Raises on bad input and on non-convergence; Ctrl-C stops it cleanly.
@@ -377,14 +377,17 @@ class Case:
         Settings: ``tolerance`` (normalised residual, default 1e-10), ``max_iterations``,
         ``linear_tolerance``, ``linear_max_iterations``, ``threads`` (default: all cores),
         ``initial_temperature_c``, ``preconditioner`` (``"amg"`` or ``"jacobi"``).
-        ``progress=True`` prints a line per outer iteration; a callable receives
-        ``(iteration, {"energy": residual})``.
+        ``progress=True`` keeps one compact line of residuals updated (the default for coolant
+        flow at an interactive terminal); a callable receives ``(iteration, {name: residual})``.
         """
         if "threads" in settings and settings["threads"] is not None:
             t = settings["threads"]
             if isinstance(t, bool) or not isinstance(t, int) or t < 1:
                 raise CaseError(f"threads must be a positive integer, got {t!r}")
         callback: Callable[[int, dict[str, float]], None] | None
+        if progress is None:
+            # a compact progress line by default for (slower) flow solves at an interactive terminal
+            progress = bool(self.fluids) and sys.stderr.isatty()
         if progress is True:
             callback = _print_progress
         elif callable(progress):
@@ -393,7 +396,11 @@ class Case:
             callback = None
         self._check_coolant_temperatures()
         description = self.to_core(**settings)
-        raw = _core.solve_case(self.mesh._core, json.dumps(description), callback)
+        try:
+            raw = _core.solve_case(self.mesh._core, json.dumps(description), callback)
+        finally:
+            if callback is _print_progress:
+                print(file=sys.stderr, flush=True)
         from rackflow.result import Result
 
         result = Result(self, raw)
