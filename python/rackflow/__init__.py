@@ -8,6 +8,7 @@
 from rackflow import errors
 from rackflow._core import __version__
 from rackflow.case import Case
+from rackflow.characterise import characterise
 from rackflow.coldplate_model import ColdPlateModel
 from rackflow.coolants import Coolant, get_coolant, known_coolants, propylene_glycol
 from rackflow.errors import (
@@ -47,6 +48,7 @@ __all__ = [
     "Sweep",
     "SweepError",
     "__version__",
+    "characterise",
     "errors",
     "get_coolant",
     "get_material",
