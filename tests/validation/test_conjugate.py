@@ -96,3 +96,20 @@ def test_library_coolant_properties_follow_temperature() -> None:
     assert hot.pressure_drop_pa("xmin", "xmax") < 0.95 * cold.pressure_drop_pa("xmin", "xmax")
     assert hot.report["coupling_passes"] > 1
     assert abs(hot.energy_balance_error) < 1e-8
+
+
+def test_saved_result_carries_flow_fields(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import meshio
+
+    regions = {"base": lambda c: c[:, 2] < 0.001, "channel": lambda c: c[:, 2] >= 0.001}
+    mesh = rf.Mesh.from_meshio(box((10, 4, 8), (0.01, 0.001, 0.002), regions=regions))
+    case = rf.Case(mesh)
+    case.solid("base", "copper", power_w=1.0)
+    case.fluid("channel", "water")
+    case.inlet("xmin", flow_lpm=0.05, temperature_c=25.0)
+    case.outlet("xmax")
+    result = case.solve()
+    back = meshio.read(result.save(tmp_path / "cht.vtu"))
+    assert np.allclose(np.concatenate(back.cell_data["velocity_m_s"]), result.velocity_m_s)
+    assert np.allclose(np.concatenate(back.cell_data["pressure_pa"]), result.pressure_pa)
+    assert np.allclose(np.concatenate(back.cell_data["temperature_c"]), result.temperature_c)

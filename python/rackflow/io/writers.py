@@ -23,7 +23,8 @@ def region_key(names: list[str]) -> str:
 
 
 def write_result(result: Result, path: Path) -> Path:
-    """Write cells with ``temperature_c`` and region ids (the array ``region_id:<names>``)."""
+    """Write cells with region ids (the array ``region_id:<names>``), ``temperature_c`` and, for
+    coolant flow, ``velocity_m_s`` and ``pressure_pa``."""
     import meshio
 
     mesh = result.mesh
@@ -31,12 +32,19 @@ def write_result(result: Result, path: Path) -> Path:
     cells = [meshio.CellBlock(t, d) for t, d in blocks]
     sizes = np.cumsum([0] + [len(d) for _, d in blocks])
     region = mesh.region_of_cell
-    temperature = np.asarray(result.temperature_c)
-    cell_data = {
-        "temperature_c": [temperature[a:b] for a, b in itertools.pairwise(sizes)],
+
+    def split(array: np.ndarray) -> list[np.ndarray]:
+        return [array[a:b] for a, b in itertools.pairwise(sizes)]
+
+    cell_data: dict[str, list[np.ndarray]] = {
         # the array name carries the region names: VTU keeps no string field data
-        region_key(mesh.regions): [region[a:b].astype(np.int32) for a, b in itertools.pairwise(sizes)],
+        region_key(mesh.regions): split(region.astype(np.int32)),
     }
+    if result.has_temperature:
+        cell_data["temperature_c"] = split(np.asarray(result.temperature_c))
+    if result.has_flow:
+        cell_data["velocity_m_s"] = split(np.asarray(result.velocity_m_s))
+        cell_data["pressure_pa"] = split(np.asarray(result.pressure_pa))
     out = meshio.Mesh(mesh.points, cells, cell_data=cell_data)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
