@@ -290,19 +290,6 @@ class Case:
         """A symmetry plane for flow and heat."""
         return self._set(patch, "symmetry")
 
-    def fluids_density(self, patch: str) -> np.ndarray:
-        """Coolant density (kg/m³) at the inlet temperature of the fluids next to a patch."""
-        b = self.boundaries.get(patch)
-        t_c = b.values.get("temperature_c", 20.0) if b is not None else 20.0
-        values = []
-        for f in self.fluids.values():
-            core = coolant_to_core(f.coolant)["density_kg_m3"]
-            if isinstance(core, dict):
-                values.append(float(np.interp(t_c - ABSOLUTE_ZERO_C, core["temperature_k"], core["value"])))
-            else:
-                values.append(float(core))
-        return np.asarray(values or [np.nan])
-
     # ----- the core's description --------------------------------------------------------------
     def to_core(self, **settings: Any) -> dict[str, Any]:
         """The case in the core's serde form (SI, kelvin)."""

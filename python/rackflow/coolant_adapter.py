@@ -7,12 +7,13 @@ constant or a kelvin table. This module only converts.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
 from rackflow.coolants import Coolant, get_coolant
-from rackflow.errors import CaseError
+from rackflow.errors import CaseError, PropertyRangeWarning
 
 PROPERTIES = ("density_kg_m3", "viscosity_pa_s", "conductivity_w_mk", "specific_heat_j_kgk")
 
@@ -60,3 +61,13 @@ def coolant_to_core(coolant: Any, n: int = 41) -> dict[str, Any]:
     for p in PROPERTIES:
         out[p] = float(getattr(coolant, p))
     return out
+
+
+def property_at(coolant: Any, name: str, temperature_c: float) -> float:
+    """One property (SI) of a coolant at a temperature (°C), held at the range ends like the core."""
+    if isinstance(coolant, Coolant):
+        lo, hi = coolant.valid_range_c
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PropertyRangeWarning)  # the solve already warned
+            return float(coolant.properties(min(max(temperature_c, lo), hi))[name])
+    return float(getattr(coolant, name))

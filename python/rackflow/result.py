@@ -124,13 +124,9 @@ class Result:
         return -sum(self.heat_flow_w(p) for p in ports)
 
     def _coolant_property(self, name: str, temperature_c: float) -> float:
-        from rackflow.coolant_adapter import coolant_to_core
+        from rackflow.coolant_adapter import property_at
 
-        fluid = next(iter(self.case.fluids.values()))
-        value = coolant_to_core(fluid.coolant)[name]
-        if isinstance(value, dict):
-            return float(np.interp(temperature_c - ABSOLUTE_ZERO_C, value["temperature_k"], value["value"]))
-        return float(value)
+        return property_at(next(iter(self.case.fluids.values())).coolant, name, temperature_c)
 
     def reynolds_number(self, inlet: str) -> float:
         """Inlet Reynolds number ρ U D_h / μ with D_h = 4 A / perimeter of the inlet patch."""
@@ -299,7 +295,8 @@ class Summary:
                 dp = r.pressure_drop_pa(inlets[0], outlets[0])
                 out["pressure_drop_pa"] = dp
                 volume_flow = sum(
-                    r.mass_flow_kg_s(p) / float(np.mean(r.case.fluids_density(p))) for p in inlets
+                    r.mass_flow_kg_s(p) / r._coolant_property("density_kg_m3", r._inlets().get(p, 20.0))
+                    for p in inlets
                 )
                 out["pumping_power_w"] = dp * volume_flow
             if r.has_temperature and inlets and outlets:

@@ -393,9 +393,7 @@ impl FlowOutcome {
                 statics[p] = ps / area;
             }
         }
-        let inlet_flow: f64 = inflow.iter().filter(|&&x| x > 0.0).sum();
         solution.mass_imbalance = self.flow.history.last().map_or(0.0, |h| h[4]);
-        let _ = inlet_flow;
         solution.velocity_m_s = velocity;
         solution.pressure_pa = pressure;
         solution.mass_flux_kg_s = mass_flux;

@@ -3,7 +3,7 @@
 
 use super::spec::{Boundary, Case};
 use crate::error::name_list;
-use crate::mesh::{Mesh, SubsetMap, UNTAGGED_PATCH};
+use crate::mesh::{Mesh, SubsetMap};
 use crate::physics::flow::FlowBc;
 use crate::physics::Property;
 use crate::{Error, Result};
@@ -201,7 +201,7 @@ pub fn resolve(case: &Case, mesh: &Mesh) -> Result<FlowSetup> {
             _ => FlowBc::Wall([0.0; 3]),
         };
     }
-    let _ = UNTAGGED_PATCH; // untagged fluid boundary faces stay no-slip walls
+    // untagged fluid boundary faces keep the default: no-slip walls
     if !case.fluids.is_empty() && problems.is_empty() {
         if n_inlets == 0 && n_outlets == 0 && moving_walls == 0 {
             problems.push(format!(
