@@ -65,7 +65,7 @@ def test_fluid_cut_off_from_every_inlet() -> None:
     case.fluid("b", "water")
     case.inlet("xmin", flow_lpm=0.01)
     case.outlet("xmax")
-    with pytest.raises(rf.CaseError, match=r"regions \['b'\]) are not connected to any inlet"):
+    with pytest.raises(rf.CaseError, match=r"regions \['b'\]\) are not connected to any inlet"):
         case.solve()
 
 
