@@ -172,3 +172,22 @@ def box(
         cell_data={"gmsh:physical": cell_tags + face_tags},
         field_data=field_data,
     )
+
+
+def stretch(m: meshio.Mesh, axis: int, mapping: Callable[[np.ndarray], np.ndarray]) -> meshio.Mesh:
+    """The mesh with coordinate ``axis`` of every point replaced by ``mapping(coordinate)``.
+
+    A monotone mapping of one coordinate keeps a :func:`box` orthogonal (thin walls, graded
+    cells); regions and patches are kept, since :func:`box` assigned them before the mapping."""
+    points = np.array(m.points, dtype=float)
+    points[:, axis] = mapping(points[:, axis])
+    return meshio.Mesh(points, m.cells, cell_data=m.cell_data, field_data=m.field_data)
+
+
+def structured_field(centres: np.ndarray, values: np.ndarray, shape: Sequence[int]) -> np.ndarray:
+    """Cell values of a structured :func:`box` mesh (possibly :func:`stretch`-ed) as an
+    ``(nx, ny, nz)`` array indexed like the cells' positions, whatever order the cells are in."""
+    extent = np.ptp(centres, axis=0) + 1e-300
+    key = np.round((centres - centres.min(axis=0)) / extent, 9)  # same layer → same key
+    order = np.lexsort((key[:, 2], key[:, 1], key[:, 0]))
+    return np.asarray(values)[order].reshape(tuple(shape))
