@@ -88,7 +88,7 @@ def _graetz_modes(geometry: str, n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def graetz_local_nusselt(
-    x_star: float | np.ndarray, geometry: str = "plates", n_nodes: int = 300
+    x_star: float | np.ndarray, geometry: str = "plates", n_nodes: int = 150
 ) -> np.ndarray:
     """Local Nusselt number ``Nu_x = h D_h / k`` of the thermal entry (Graetz) problem with a
     uniform wall temperature, at ``x* = x / (D_h Re Pr)`` (validation.md §4 convention).
