@@ -3,7 +3,9 @@
 ``box(n, lengths, cells=...)`` fills ``[0, lx] × [0, ly] × [0, lz]`` with ``n = (nx, ny, nz)``
 boxes, each one hexahedron, six tetrahedra (a conforming Kuhn split), or — for ``"mixed"`` —
 hexahedra, six-pyramid boxes and wedge columns side by side. The six sides are patches
-``xmin … zmax``; ``regions`` maps region names to predicates on cell centres.
+``xmin … zmax``; ``regions`` maps region names to predicates on cell centres. ``stretch`` maps
+one coordinate (thin walls, grading) and ``structured_field`` reads cell values back as an
+``(nx, ny, nz)`` array.
 """
 
 from __future__ import annotations
