@@ -75,6 +75,36 @@ def _curve(owner: str, key: str, points: Iterable[Sequence[float]]) -> tuple[lis
     return [q * _LPM for q, _ in pts], [p for _, p in pts]
 
 
+def contraction_k(area_ratio: float, *, owner: str = "contraction") -> float:
+    """Loss coefficient of a sharp-edged sudden contraction on the downstream (channel) velocity:
+    ``K = 0.5·(1 − σ)^0.75``, σ = downstream / upstream area (Idelchik, *Handbook of Hydraulic
+    Resistance*, 3rd ed., diagram 4-9; K → 0.5 for entry from a large plenum, 0 for σ → 1).
+    A total-pressure loss (the vena contracta and its re-expansion); the acceleration to the
+    channel velocity is not a loss. Idelchik's value is for Re > 10⁴; at lower Re the viscous
+    part belongs to the channel's own (developing-flow) characteristic."""
+    _finite(owner, area_ratio=area_ratio)
+    s = float(area_ratio)
+    if not 0.0 <= s <= 1.0:
+        raise NetworkError(f"{owner}: area_ratio must be in [0, 1], got {area_ratio!r}")
+    return 0.5 * (1.0 - s) ** 0.75
+
+
+def expansion_k(area_ratio: float, momentum_coefficient: float = 1.0, *, owner: str = "expansion") -> float:
+    """Loss coefficient of a sudden expansion on the upstream (channel) velocity, from the
+    momentum balance of the mixing region (Borda–Carnot): ``K = β·(1 − 2σ) + σ²`` with
+    σ = upstream / downstream area and β = ⟨u²⟩/ū² the momentum coefficient of the entering
+    profile; β = 1 gives the classical ``(1 − σ)²``. The loss is of area-weighted total
+    pressure ``p + ρ⟨u²⟩/2`` upstream (as ``Result.pressure_drop_pa`` measures it) to
+    ``p + ρū²/2`` of the mixed flow downstream."""
+    _finite(owner, area_ratio=area_ratio, momentum_coefficient=momentum_coefficient)
+    s, beta = float(area_ratio), float(momentum_coefficient)
+    if not 0.0 <= s <= 1.0:
+        raise NetworkError(f"{owner}: area_ratio must be in [0, 1], got {area_ratio!r}")
+    if not 1.0 <= beta <= 3.0:
+        raise NetworkError(f"{owner}: momentum_coefficient must be in [1, 3], got {momentum_coefficient!r}")
+    return beta * (1.0 - 2.0 * s) + s * s
+
+
 def default_cold_plate_model() -> ColdPlateModel:
     """An illustrative GPU cold plate (not a product): ΔP ≈ 8 kPa and R ≈ 0.035 K/W at 1 L/min."""
     q = np.array([0.4, 0.7, 1.0, 1.5, 2.0, 3.0])
@@ -180,6 +210,57 @@ class Network:
         if table is not None:
             params["table"] = _curve(owner, "table", table)
         return self._add("loss", a, b, name, params)
+
+    def contraction(
+        self,
+        a: str,
+        b: str,
+        *,
+        area_m2: float,
+        area_ratio: float,
+        name: str | None = None,
+    ) -> Edge:
+        """Sudden contraction from a plenum or wider duct ``a`` into a channel ``b``.
+
+        ``area_m2`` is the channel's flow area, ``area_ratio`` σ = channel area / upstream area
+        (for a bank of channels on a header: all channels' area over the header section). A
+        :meth:`loss` with ``K = contraction_k(σ)`` on the channel velocity (for flow a → b).
+        """
+        k = contraction_k(area_ratio, owner=f"contraction {name!r}")
+        return self._fitting("contraction", a, b, name, k, area_m2, {"area_ratio": area_ratio})
+
+    def expansion(
+        self,
+        a: str,
+        b: str,
+        *,
+        area_m2: float,
+        area_ratio: float,
+        momentum_coefficient: float = 1.0,
+        name: str | None = None,
+    ) -> Edge:
+        """Sudden expansion from a channel ``a`` (flow area ``area_m2``) into a plenum or wider
+        duct ``b``; σ = channel area / downstream area, ``momentum_coefficient`` β = ⟨u²⟩/ū² of
+        the profile leaving the channel (1 uniform, 4/3 developed pipe flow; measure it on a
+        characterisation solve with ``Result.momentum_coefficient``). A :meth:`loss` with
+        ``K = expansion_k(σ, β)`` on the channel velocity (for flow a → b)."""
+        owner = f"expansion {name!r}"
+        k = expansion_k(area_ratio, momentum_coefficient, owner=owner)
+        extra = {"area_ratio": area_ratio, "momentum_coefficient": momentum_coefficient}
+        return self._fitting("expansion", a, b, name, k, area_m2, extra)
+
+    def _fitting(
+        self, kind: str, a: str, b: str, name: str | None, k: float, area_m2: float, extra: dict[str, Any]
+    ) -> Edge:
+        owner = f"{kind} {name!r}"
+        _finite(owner, area_m2=area_m2)
+        if not area_m2 > 0:
+            raise NetworkError(f"{owner}: area_m2 must be > 0, got {area_m2!r}")
+        if not k > 0:
+            raise NetworkError(f"{owner}: no loss (K = {k:.3g}) at this area ratio; leave the fitting out")
+        d = math.sqrt(4.0 * float(area_m2) / math.pi)  # the loss element's velocity is Q / area
+        params = {"k": k, "diameter_m": d, "fitting": kind, "area_m2": float(area_m2), **extra}
+        return self._add("loss", a, b, name or f"{kind}{len(self.edges)}", params)
 
     def cold_plate(
         self,
@@ -551,7 +632,7 @@ class Network:
         return net
 
 
-_EDGE_KINDS = ("pipe", "loss", "cold_plate", "pump", "flow_source", "cdu")
+_EDGE_KINDS = ("pipe", "loss", "contraction", "expansion", "cold_plate", "pump", "flow_source", "cdu")
 
 
 def _lookup_model(models: dict[str, ColdPlateModel], key: Any, where: str) -> ColdPlateModel:

@@ -1,0 +1,196 @@
+"""Two channels on common plenums: a network of separately characterised parts against a full 3D
+solve of the same geometry (issue 6's network validation; ``benchmarks/network_vs_3d.py`` and
+``tests/validation/test_network_vs_3d.py``).
+
+Geometry (water, flow in +x): a passage ``12 × 6 × 0.5 mm``; inlet and outlet plenums 2 mm long
+over the full 6 mm width; between them channel A (1.0 mm wide, y 0.5–1.5 mm) and channel B
+(0.5 mm wide, y 4.0–4.5 mm), both 8 mm long; the rest of the middle is blocked. The inlet is the
+whole ``xmin`` face at a fixed flow, the outlet the ``xmax`` face.
+
+The network models the same geometry from parts, each characterised on its own:
+
+* each channel is a cold-plate model fitted to 3D solves of the straight channel alone (uniform
+  inlet, same cell size), which also give the momentum coefficient β of its exit profile;
+* entry from the inlet plenum is a sudden contraction (Idelchik's K), exit into the outlet plenum a
+  sudden expansion (Borda–Carnot with that β); the area ratio σ is the channels' total area over
+  the plenum section, as for a heat-exchanger core on headers (Kays & London).
+
+Nothing is fitted to the two-channel solve. Not modelled: the plenums' own (lateral) friction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+import rackflow as rf
+from rackflow.testing.meshes import box
+
+MM = 1e-3
+LENGTH, WIDTH, HEIGHT = 12 * MM, 6 * MM, 0.5 * MM
+PLENUM = 2 * MM
+CHANNELS = {"A": (0.5 * MM, 1.5 * MM), "B": (4.0 * MM, 4.5 * MM)}
+FLOWS_LPM = (0.005, 0.01, 0.02, 0.04, 0.06)
+_LPM = 1.0 / 60_000.0
+
+
+def _span(name: str) -> float:
+    lo, hi = CHANNELS[name]
+    return hi - lo
+
+
+@dataclass
+class Comparison:
+    """Numbers of one comparison (flows in L/min, pressures in Pa)."""
+
+    flow_lpm: float
+    share_3d: dict[str, float]
+    share_network: dict[str, float]
+    pressure_drop_3d_pa: float
+    pressure_drop_network_pa: float
+    fit_error: dict[str, float]
+    momentum_coefficient: dict[str, float]
+    area_ratio: float
+    cells_3d: int
+    network_parts: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def share_error(self) -> float:
+        """Relative error of channel A's flow share, network against 3D."""
+        return self.share_network["A"] / self.share_3d["A"] - 1.0
+
+    @property
+    def pressure_drop_error(self) -> float:
+        """Relative error of the overall pressure drop, network against 3D."""
+        return self.pressure_drop_network_pa / self.pressure_drop_3d_pa - 1.0
+
+
+def _fluid_cells(c: np.ndarray) -> np.ndarray:
+    x, y = c[:, 0], c[:, 1]
+    inside = (x < PLENUM) | (x > LENGTH - PLENUM)
+    for lo, hi in CHANNELS.values():
+        inside |= (y > lo) & (y < hi)
+    return inside
+
+
+def full_solve(flow_lpm: float, cell_m: float, nz: int) -> tuple[dict[str, float], float, int]:
+    """3D solve of the whole geometry: each channel's share of the flow and the overall ΔP."""
+    n = (round(LENGTH / cell_m), round(WIDTH / cell_m), nz)
+    regions = {"coolant": _fluid_cells, "blocked": lambda c: ~_fluid_cells(c)}
+    mesh = rf.Mesh.from_meshio(box(n, (LENGTH, WIDTH, HEIGHT), regions=regions))
+    case = rf.Case(mesh)
+    case.fluid("coolant", "water")
+    case.inlet("xmin", flow_lpm=flow_lpm)
+    case.outlet("xmax")
+    r = case.solve()
+    # flow of each channel through the cell layer at mid-length (x = 6 mm lies on a face)
+    c, vol = mesh.cell_centers, mesh.cell_volumes
+    x_mid = c[np.argmin(np.abs(c[:, 0] - LENGTH / 2)), 0]
+    layer = np.abs(c[:, 0] - x_mid) < 1e-3 * cell_m
+    dx = LENGTH / n[0]
+    q = {}
+    for name, (lo, hi) in CHANNELS.items():
+        s = layer & (c[:, 1] > lo) & (c[:, 1] < hi)
+        q[name] = float(np.sum(r.velocity_m_s[s, 0] * vol[s]) / dx)
+    total = sum(q.values())
+    return {k: v / total for k, v in q.items()}, r.pressure_drop_pa("xmin", "xmax"), mesh.n_cells
+
+
+def characterise_channel(
+    width_m: float, flows_lpm: Sequence[float], cell_m: float, nz: int
+) -> tuple[rf.ColdPlateModel, list[float]]:
+    """3D solves of one straight channel (uniform inlet): fitted ΔP model and exit β per flow."""
+    n = (round((LENGTH - 2 * PLENUM) / cell_m), round(width_m / cell_m), nz)
+    mesh = rf.Mesh.from_meshio(box(n, (LENGTH - 2 * PLENUM, width_m, HEIGHT)))
+    dps, betas = [], []
+    for q in flows_lpm:
+        case = rf.Case(mesh)
+        case.fluid("box", "water")
+        case.inlet("xmin", flow_lpm=q)
+        case.outlet("xmax")
+        r = case.solve()
+        dps.append(r.pressure_drop_pa("xmin", "xmax"))
+        betas.append(r.momentum_coefficient("xmax"))
+    model = rf.ColdPlateModel.from_points(
+        flow_lpm=flows_lpm,
+        pressure_drop_pa=dps,
+        # hydraulics only: a flat placeholder resistance (no heat in this comparison)
+        thermal_resistance_k_w=[0.1] * len(flows_lpm),
+        coolant="water",
+        temperature_c=20.0,
+        name=f"channel {width_m / MM:g} mm",
+    )
+    return model, betas
+
+
+def network_solve(
+    flow_lpm: float,
+    models: dict[str, rf.ColdPlateModel],
+    betas: dict[str, tuple[Sequence[float], Sequence[float]]],
+    *,
+    fittings: bool = True,
+    passes: int = 10,
+) -> tuple[dict[str, float], float, dict[str, float], dict[str, float]]:
+    """The network of the parts; β of each exit is taken at the channel's own flow (interpolated
+    between the characterisation flows), a fixed point reached in a few solves."""
+    area = {k: _span(k) * HEIGHT for k in CHANNELS}
+    sigma = sum(area.values()) / (WIDTH * HEIGHT)
+    beta = {k: float(np.interp(flow_lpm * area[k] / sum(area.values()), *betas[k])) for k in CHANNELS}
+    for _ in range(passes):
+        net = rf.Network(coolant="water", name="two channels on plenums")
+        net.flow_source("out", "in", flow_lpm=flow_lpm, name="source")
+        for k in CHANNELS:
+            if fittings:
+                net.contraction("in", f"{k}_in", area_m2=area[k], area_ratio=sigma, name=f"entry {k}")
+                net.expansion(
+                    f"{k}_out",
+                    "out",
+                    area_m2=area[k],
+                    area_ratio=sigma,
+                    momentum_coefficient=beta[k],
+                    name=f"exit {k}",
+                )
+            a, b = (f"{k}_in", f"{k}_out") if fittings else ("in", "out")
+            net.cold_plate(a, b, model=models[k], power_w=0.0, name=k)
+        res = net.solve()
+        q = {k: res.flow_lpm(k) for k in CHANNELS}
+        new = {k: float(np.interp(q[k], *betas[k])) for k in CHANNELS}
+        done = max(abs(new[k] - beta[k]) for k in CHANNELS) < 1e-6
+        beta = new
+        if done or not fittings:
+            break
+    total = sum(q.values())
+    parts = {e.name: res.pressure_drop_pa(e) for e in net.edges if e.kind != "flow_source"}
+    dp = res.pressure_pa("in") - res.pressure_pa("out")
+    return {k: v / total for k, v in q.items()}, dp, beta, parts
+
+
+def compare(
+    flow_lpm: float = 0.06,
+    *,
+    cell_m: float = 0.25 * MM,
+    nz: int = 4,
+    flows_lpm: Sequence[float] = FLOWS_LPM,
+    fittings: bool = True,
+) -> Comparison:
+    """Full 3D solve against the network of separately characterised parts."""
+    share_3d, dp_3d, cells = full_solve(flow_lpm, cell_m, nz)
+    models, betas = {}, {}
+    for k in CHANNELS:
+        models[k], b = characterise_channel(_span(k), flows_lpm, cell_m, nz)
+        betas[k] = (list(flows_lpm), b)
+    share_net, dp_net, beta, parts = network_solve(flow_lpm, models, betas, fittings=fittings)
+    return Comparison(
+        flow_lpm=flow_lpm,
+        share_3d=share_3d,
+        share_network=share_net,
+        pressure_drop_3d_pa=dp_3d,
+        pressure_drop_network_pa=dp_net,
+        fit_error={k: m.fit_error["pressure_drop_max_rel"] for k, m in models.items()},
+        momentum_coefficient=beta,
+        area_ratio=sum(_span(k) for k in CHANNELS) / WIDTH,
+        cells_3d=cells,
+        network_parts=parts,
+    )
