@@ -190,6 +190,38 @@ class Network:
             },
         )
 
+    def duct(
+        self,
+        a: str,
+        b: str,
+        *,
+        width_m: float,
+        height_m: float,
+        length_m: float,
+        roughness_m: float = 1.5e-6,
+        elevation_m: float | None = None,
+        name: str | None = None,
+    ) -> Edge:
+        """Rectangular duct (a square or flat manifold, a channel): Darcy-Weisbach on the hydraulic
+        diameter, the rectangle's laminar f·Re (Shah & London), Colebrook turbulent."""
+        owner = f"duct {name!r}"
+        _finite(
+            owner,
+            width_m=width_m,
+            height_m=height_m,
+            length_m=length_m,
+            roughness_m=roughness_m,
+            elevation_m=elevation_m,
+        )
+        params = {
+            "width_m": width_m,
+            "height_m": height_m,
+            "length_m": length_m,
+            "roughness_m": roughness_m,
+            "elevation_m": elevation_m,
+        }
+        return self._add("duct", a, b, name, params)
+
     def loss(
         self,
         a: str,
@@ -351,6 +383,9 @@ class Network:
             }
             if p["elevation_m"] is not None:
                 c["elevation_m"] = p["elevation_m"]
+            return c
+        if e.kind == "duct":
+            c = {"type": "duct", **{k: v for k, v in p.items() if v is not None}}
             return c
         if e.kind == "loss":
             if "table" in p:
@@ -632,7 +667,17 @@ class Network:
         return net
 
 
-_EDGE_KINDS = ("pipe", "loss", "contraction", "expansion", "cold_plate", "pump", "flow_source", "cdu")
+_EDGE_KINDS = (
+    "pipe",
+    "duct",
+    "loss",
+    "contraction",
+    "expansion",
+    "cold_plate",
+    "pump",
+    "flow_source",
+    "cdu",
+)
 
 
 def _lookup_model(models: dict[str, ColdPlateModel], key: Any, where: str) -> ColdPlateModel:

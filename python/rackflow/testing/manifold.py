@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -76,7 +77,8 @@ def _fluid_cells(c: np.ndarray) -> np.ndarray:
 
 
 def full_solve(flow_lpm: float, cell_m: float, nz: int) -> tuple[dict[str, float], float, int]:
-    """3D solve of the whole geometry: each channel's share of the flow and the overall ΔP."""
+    """3D solve of the whole geometry: each channel's share of the flow and the overall drop
+    (mean total pressure on the inlet − static pressure on the outlet), and the cell count."""
     n = (round(LENGTH / cell_m), round(WIDTH / cell_m), nz)
     regions = {"coolant": _fluid_cells, "blocked": lambda c: ~_fluid_cells(c)}
     mesh = rf.Mesh.from_meshio(box(n, (LENGTH, WIDTH, HEIGHT), regions=regions))
@@ -95,7 +97,9 @@ def full_solve(flow_lpm: float, cell_m: float, nz: int) -> tuple[dict[str, float
         s = layer & (c[:, 1] > lo) & (c[:, 1] < hi)
         q[name] = float(np.sum(r.velocity_m_s[s, 0] * vol[s]) / dx)
     total = sum(q.values())
-    return {k: v / total for k, v in q.items()}, r.pressure_drop_pa("xmin", "xmax"), mesh.n_cells
+    # the outlet fixes the static pressure; the jets leave through it unmixed
+    dp = r.total_pressure_pa("xmin") - r.static_pressure_pa("xmax")
+    return {k: v / total for k, v in q.items()}, dp, mesh.n_cells
 
 
 def characterise_channel(
@@ -125,45 +129,105 @@ def characterise_channel(
     return model, betas
 
 
+def network(
+    flow_lpm: float,
+    models: dict[str, rf.ColdPlateModel],
+    beta: dict[str, float],
+    *,
+    fittings: bool = True,
+    exit_area_ratio: float = 0.0,
+    plenum: bool = True,
+    lattice_m: float = 0.25 * MM,
+) -> tuple[rf.Network, list[str], list[float]]:
+    """The network of the parts; returns it with its inlet nodes and their inlet-face widths.
+
+    * ``plenum``: the inlet plenum is a lateral manifold: nodes every ``lattice_m`` across the
+      width (the part in front of a channel's mouth is one node), each fed its share of the
+      uniform inlet flow, joined by ducts of the plenum's section (2 mm × 0.5 mm) carrying the
+      lateral flow; otherwise a single node.
+    * ``fittings``: contraction into each channel (σ = channels' area / plenum section) and
+      expansion out of it with ``exit_area_ratio``. The default 0 is a free discharge: the
+      outlet plenum (2 mm) is shorter than the 6–8 step heights a jet needs to reattach after a
+      sudden expansion, so no pressure is recovered before the outlet, which fixes the static
+      pressure (K = β, the whole dynamic pressure of the jet is lost to the static outlet).
+    """
+    area = {k: _span(k) * HEIGHT for k in CHANNELS}
+    sigma = sum(area.values()) / (WIDTH * HEIGHT)
+    net = rf.Network(coolant="water", name="two channels on plenums")
+    if plenum:
+        ys = np.linspace(0.0, WIDTH, round(WIDTH / lattice_m) + 1)
+        names = []
+        for y in ys:
+            mouth = [k for k, (lo, hi) in CHANNELS.items() if lo - 1e-12 <= y <= hi + 1e-12]
+            names.append(f"mouth {mouth[0]}" if mouth else f"plenum y={y / MM:.3f} mm")
+        widths = np.full(len(ys), lattice_m)
+        widths[[0, -1]] = lattice_m / 2
+        inlet: dict[str, float] = {}
+        for n, w in zip(names, widths, strict=True):
+            inlet[n] = inlet.get(n, 0.0) + float(w)
+        for i, (n, w) in enumerate(inlet.items()):
+            net.flow_source("out", n, flow_lpm=flow_lpm * w / WIDTH, name=f"inflow {i}")
+        for i in range(len(ys) - 1):
+            if names[i] != names[i + 1]:
+                net.duct(
+                    names[i],
+                    names[i + 1],
+                    width_m=PLENUM,
+                    height_m=HEIGHT,
+                    length_m=float(ys[i + 1] - ys[i]),
+                    name=f"plenum {i}",
+                )
+        mouths = {k: f"mouth {k}" for k in CHANNELS}
+    else:
+        inlet = {"in": WIDTH}
+        net.flow_source("out", "in", flow_lpm=flow_lpm, name="inflow")
+        mouths = {k: "in" for k in CHANNELS}
+    for k in CHANNELS:
+        a, b = mouths[k], "out"
+        if fittings:
+            a, b = f"{k} in", f"{k} out"
+            net.contraction(mouths[k], a, area_m2=area[k], area_ratio=sigma, name=f"entry {k}")
+            net.expansion(
+                b,
+                "out",
+                area_m2=area[k],
+                area_ratio=exit_area_ratio,
+                momentum_coefficient=beta[k],
+                name=f"exit {k}",
+            )
+        net.cold_plate(a, b, model=models[k], power_w=0.0, name=k)
+    return net, list(inlet), list(inlet.values())
+
+
 def network_solve(
     flow_lpm: float,
     models: dict[str, rf.ColdPlateModel],
     betas: dict[str, tuple[Sequence[float], Sequence[float]]],
-    *,
-    fittings: bool = True,
-    passes: int = 10,
+    passes: int = 20,
+    **options: Any,
 ) -> tuple[dict[str, float], float, dict[str, float], dict[str, float]]:
-    """The network of the parts; β of each exit is taken at the channel's own flow (interpolated
-    between the characterisation flows), a fixed point reached in a few solves."""
-    area = {k: _span(k) * HEIGHT for k in CHANNELS}
-    sigma = sum(area.values()) / (WIDTH * HEIGHT)
-    beta = {k: float(np.interp(flow_lpm * area[k] / sum(area.values()), *betas[k])) for k in CHANNELS}
+    """Solves :func:`network`; β of each exit is taken at the channel's own flow (interpolated
+    between the characterisation flows), a fixed point reached in a few solves. Returns the
+    channels' flow shares, the overall drop (width-weighted mean inlet pressure − outlet), the
+    β used and every edge's pressure drop."""
+    area = {k: _span(k) for k in CHANNELS}
+    guess = {k: flow_lpm * area[k] / sum(area.values()) for k in CHANNELS}
+    beta = {k: float(np.interp(guess[k], *betas[k])) for k in CHANNELS}
     for _ in range(passes):
-        net = rf.Network(coolant="water", name="two channels on plenums")
-        net.flow_source("out", "in", flow_lpm=flow_lpm, name="source")
-        for k in CHANNELS:
-            if fittings:
-                net.contraction("in", f"{k}_in", area_m2=area[k], area_ratio=sigma, name=f"entry {k}")
-                net.expansion(
-                    f"{k}_out",
-                    "out",
-                    area_m2=area[k],
-                    area_ratio=sigma,
-                    momentum_coefficient=beta[k],
-                    name=f"exit {k}",
-                )
-            a, b = (f"{k}_in", f"{k}_out") if fittings else ("in", "out")
-            net.cold_plate(a, b, model=models[k], power_w=0.0, name=k)
+        net, inlets, widths = network(flow_lpm, models, beta, **options)
         res = net.solve()
         q = {k: res.flow_lpm(k) for k in CHANNELS}
         new = {k: float(np.interp(q[k], *betas[k])) for k in CHANNELS}
-        done = max(abs(new[k] - beta[k]) for k in CHANNELS) < 1e-6
+        done = max(abs(new[k] - beta[k]) for k in CHANNELS) < 1e-9
         beta = new
-        if done or not fittings:
+        if done:
             break
+    else:
+        raise RuntimeError("the exit momentum coefficients did not settle")
     total = sum(q.values())
     parts = {e.name: res.pressure_drop_pa(e) for e in net.edges if e.kind != "flow_source"}
-    dp = res.pressure_pa("in") - res.pressure_pa("out")
+    p_in = float(np.dot([res.pressure_pa(n) for n in inlets], widths)) / WIDTH
+    dp = p_in - res.pressure_pa("out")
     return {k: v / total for k, v in q.items()}, dp, beta, parts
 
 
@@ -173,7 +237,7 @@ def compare(
     cell_m: float = 0.25 * MM,
     nz: int = 4,
     flows_lpm: Sequence[float] = FLOWS_LPM,
-    fittings: bool = True,
+    **options: Any,
 ) -> Comparison:
     """Full 3D solve against the network of separately characterised parts."""
     share_3d, dp_3d, cells = full_solve(flow_lpm, cell_m, nz)
@@ -181,7 +245,7 @@ def compare(
     for k in CHANNELS:
         models[k], b = characterise_channel(_span(k), flows_lpm, cell_m, nz)
         betas[k] = (list(flows_lpm), b)
-    share_net, dp_net, beta, parts = network_solve(flow_lpm, models, betas, fittings=fittings)
+    share_net, dp_net, beta, parts = network_solve(flow_lpm, models, betas, **options)
     return Comparison(
         flow_lpm=flow_lpm,
         share_3d=share_3d,

@@ -140,11 +140,13 @@ pub enum CduThermal {
 /// Hydraulic and thermal behaviour of an edge.
 #[derive(Debug, Clone)]
 pub enum Kind {
+    /// Pipe or rectangular duct: `d` the hydraulic diameter, `f_re` the laminar f·Re.
     Pipe {
         d: f64,
         length: f64,
         rel_rough: f64,
         area: f64,
+        f_re: f64,
     },
     KLoss {
         k: f64,
@@ -186,16 +188,17 @@ pub fn pressure_drop(kind: &Kind, q: f64, pr: Props) -> (f64, f64) {
             length,
             rel_rough,
             area,
+            f_re,
         } => {
             let v = q / area;
             let re = pr.rho * v.abs() * d / pr.mu;
             if re <= friction::RE_LAMINAR {
-                // 64/Re exactly: ΔP = 32 μ L v / D², linear in Q (and well defined at Q = 0).
-                let g = 32.0 * pr.mu * length / (d * d * area);
+                // f = f_re/Re exactly: ΔP = (f_re/2) μ L v / D², linear in Q (defined at Q = 0).
+                let g = 0.5 * f_re * pr.mu * length / (d * d * area);
                 (g * q, g)
             } else {
                 // ΔP = f(Re)·(L/D)·ρ v|v|/2 ⇒ dΔP/dQ = (L/D)(ρ/2)(f'·dRe/dQ·v|v| + 2 f |v|/A).
-                let (f, df) = friction::darcy_with_slope(re, *rel_rough);
+                let (f, df) = friction::darcy_with_slope_laminar(re, *rel_rough, *f_re);
                 let k = length / d * 0.5 * pr.rho;
                 let dre_dq = pr.rho * d / (pr.mu * area) * q.signum();
                 (
@@ -323,6 +326,47 @@ impl Model {
                         length: *length_m,
                         rel_rough: roughness_m / diameter_m,
                         area: std::f64::consts::PI * diameter_m * diameter_m / 4.0,
+                        f_re: 64.0,
+                    }
+                }
+                Component::Duct {
+                    width_m,
+                    height_m,
+                    length_m,
+                    roughness_m,
+                    elevation_m,
+                } => {
+                    for (key, v) in [
+                        ("width_m", width_m),
+                        ("height_m", height_m),
+                        ("length_m", length_m),
+                    ] {
+                        if !positive(*v) {
+                            problems.push(format!("{what}: {key} must be finite and > 0, got {v}"));
+                        }
+                    }
+                    if !(roughness_m.is_finite() && *roughness_m >= 0.0) {
+                        problems.push(format!(
+                            "{what}: roughness_m must be finite and ≥ 0, got {roughness_m}"
+                        ));
+                    }
+                    if let Some(z) = elevation_m {
+                        if !z.is_finite() {
+                            problems.push(format!("{what}: elevation_m must be finite"));
+                        } else if z.abs() > *length_m {
+                            problems.push(format!(
+                                "{what}: elevation change {z} m exceeds the length {length_m} m"
+                            ));
+                        }
+                        dz = Some(*z);
+                    }
+                    let dh = 2.0 * width_m * height_m / (width_m + height_m);
+                    Kind::Pipe {
+                        d: dh,
+                        length: *length_m,
+                        rel_rough: roughness_m / dh,
+                        area: width_m * height_m,
+                        f_re: friction::rectangular_f_re(height_m / width_m),
                     }
                 }
                 Component::Loss {
@@ -626,6 +670,7 @@ impl Model {
 fn kind_name(c: &Component) -> &'static str {
     match c {
         Component::Pipe { .. } => "pipe",
+        Component::Duct { .. } => "duct",
         Component::Loss { .. } => "loss",
         Component::ColdPlate { .. } => "cold_plate",
         Component::Pump { .. } => "pump",

@@ -667,13 +667,18 @@ impl<'a> Solver<'a> {
             let mut hydraulic_power = 0.0;
             match &e.kind {
                 Kind::Pipe {
-                    d, area, rel_rough, ..
+                    d,
+                    area,
+                    rel_rough,
+                    f_re,
+                    ..
                 } => {
                     let v = q / area;
                     let re = pr.rho * v.abs() * d / pr.mu;
                     velocity = Some(v);
                     reynolds = Some(re);
-                    friction_factor = (re > 0.0).then(|| super::friction::darcy(re, *rel_rough));
+                    friction_factor =
+                        (re > 0.0).then(|| super::friction::darcy_laminar(re, *rel_rough, *f_re));
                 }
                 Kind::KLoss { area, .. } => {
                     let v = q / area;

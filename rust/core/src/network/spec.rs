@@ -117,6 +117,22 @@ pub enum Component {
         #[serde(default)]
         elevation_m: Option<f64>,
     },
+    /// Rectangular duct (a manifold or channel of that section): Darcy–Weisbach on the hydraulic
+    /// diameter, laminar f·Re of the rectangle (Shah & London), Colebrook turbulent.
+    Duct {
+        /// Side of the section [m].
+        width_m: f64,
+        /// Other side of the section [m].
+        height_m: f64,
+        /// Length [m].
+        length_m: f64,
+        /// Absolute roughness [m].
+        #[serde(default)]
+        roughness_m: f64,
+        /// Elevation change to − from [m]; defaults to the node elevation difference.
+        #[serde(default)]
+        elevation_m: Option<f64>,
+    },
     /// Fitting, valve or quick disconnect: `K·ρv²/2` on `diameter_m`, or a ΔP–flow table.
     Loss {
         /// Loss coefficient [-].
@@ -232,7 +248,7 @@ pub struct NodeResult {
 pub struct EdgeResult {
     /// Name.
     pub name: String,
-    /// Component type (`pipe`, `loss`, `cold_plate`, `pump`, `flow_source`, `cdu`).
+    /// Component type (`pipe`, `duct`, `loss`, `cold_plate`, `pump`, `flow_source`, `cdu`).
     pub kind: String,
     /// Upstream node.
     pub from: String,
