@@ -200,10 +200,16 @@ class Network:
         length_m: float,
         roughness_m: float = 1.5e-6,
         elevation_m: float | None = None,
+        side_inflow_lpm: float = 0.0,
         name: str | None = None,
     ) -> Edge:
         """Rectangular duct (a square or flat manifold, a channel): Darcy-Weisbach on the hydraulic
-        diameter, the rectangle's laminar f·Re (Shah & London), Colebrook turbulent."""
+        diameter, the rectangle's laminar f·Re (Shah & London), Colebrook turbulent.
+
+        ``side_inflow_lpm``: flow that joins along this segment at right angles (a header fed
+        through its side, a plenum behind a uniform inlet; add that flow at the nodes too). It
+        adds the combining-flow momentum loss ``ρ·q_side·Q/A²`` (Bajura & Jones 1976), which sums
+        to ``ρV²/2`` of the arriving flow along a header."""
         owner = f"duct {name!r}"
         _finite(
             owner,
@@ -212,6 +218,7 @@ class Network:
             length_m=length_m,
             roughness_m=roughness_m,
             elevation_m=elevation_m,
+            side_inflow_lpm=side_inflow_lpm,
         )
         params = {
             "width_m": width_m,
@@ -219,6 +226,7 @@ class Network:
             "length_m": length_m,
             "roughness_m": roughness_m,
             "elevation_m": elevation_m,
+            "side_inflow_lpm": side_inflow_lpm,
         }
         return self._add("duct", a, b, name, params)
 
@@ -385,7 +393,8 @@ class Network:
                 c["elevation_m"] = p["elevation_m"]
             return c
         if e.kind == "duct":
-            c = {"type": "duct", **{k: v for k, v in p.items() if v is not None}}
+            c = {"type": "duct", **{k: v for k, v in p.items() if v is not None and k != "side_inflow_lpm"}}
+            c["side_inflow_m3_s"] = p["side_inflow_lpm"] * _LPM
             return c
         if e.kind == "loss":
             if "table" in p:

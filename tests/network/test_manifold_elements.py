@@ -87,8 +87,18 @@ def test_fittings_in_a_network_lose_k_dynamic_pressures() -> None:
         (lambda n: n.contraction("a", "b", area_m2=1e-4, area_ratio=1.5, name="c1"), "'c1'.*area_ratio"),
         (lambda n: n.contraction("a", "b", area_m2=0.0, area_ratio=0.5, name="c2"), "'c2'.*area_m2"),
         (lambda n: n.contraction("a", "b", area_m2=1e-4, area_ratio=1.0, name="c3"), "'c3'.*no loss"),
-        (lambda n: n.expansion("a", "b", area_m2=1e-4, area_ratio=0.5, momentum_coefficient=0.5, name="e1"), "'e1'.*momentum"),
-        (lambda n: n.expansion("a", "b", area_m2=1e-4, area_ratio=0.9, momentum_coefficient=1.3, name="e2"), "'e2'.*no loss"),
+        (
+            lambda n: n.expansion(
+                "a", "b", area_m2=1e-4, area_ratio=0.5, momentum_coefficient=0.5, name="e1"
+            ),
+            "'e1'.*momentum",
+        ),
+        (
+            lambda n: n.expansion(
+                "a", "b", area_m2=1e-4, area_ratio=0.9, momentum_coefficient=1.3, name="e2"
+            ),
+            "'e2'.*no loss",
+        ),
         (lambda n: n.expansion("a", "b", area_m2=1e-4, area_ratio=math.nan, name="e3"), "'e3'.*finite"),
     ],
 )
@@ -112,3 +122,27 @@ def test_momentum_coefficient_of_a_channel() -> None:
     assert 1.05 < beta < 1.5  # a developing profile, short of the developed square-duct value
     with pytest.raises(rf.CaseError, match="ymin"):
         r.momentum_coefficient("ymin")
+
+
+def test_side_fed_header_loses_the_combining_momentum() -> None:
+    """A header fed through its side (N equal inflows at its nodes) gains, over its friction,
+    the combining-flow loss Σ ρ·q·Q_e/A² = ρ q² N(N+1)/(2A²) → ρV²/2 of the arriving flow."""
+    n, q_lpm, w, h = 10, 0.02, 0.004, 0.001
+    drops = {}
+    for side in (0.0, q_lpm):
+        net = Network(CONST)
+        for i in range(n):
+            net.flow_source("out", f"n{i}", flow_lpm=q_lpm)
+            net.duct(f"n{i}", f"n{i + 1}", width_m=w, height_m=h, length_m=0.002, side_inflow_lpm=side)
+        net.loss(f"n{n}", "out", k=1.0, diameter_m=0.01)
+        r = net.solve()
+        drops[side] = r.pressure_pa("n0") - r.pressure_pa(f"n{n}")
+    q, area = q_lpm / 60_000, w * h
+    assert 1000.0 * n * q / area * 2 * w * h / (w + h) / 1e-3 < 2300  # laminar: friction is linear
+    expected = 1000.0 * q * q * n * (n + 1) / 2 / area**2
+    assert drops[q_lpm] - drops[0.0] == pytest.approx(expected, rel=1e-9)
+    with pytest.raises(NetworkError, match=r"'bad'.*side_inflow"):
+        net = Network(CONST)
+        net.duct("a", "b", width_m=w, height_m=h, length_m=1.0, side_inflow_lpm=-1.0, name="bad")
+        net.flow_source("b", "a", flow_lpm=1.0)
+        net.solve()

@@ -41,11 +41,6 @@ pub fn colebrook_with_slope(re: f64, relative_roughness: f64) -> (f64, f64) {
     (f, -2.0 / (x * x * x) * dx_dre)
 }
 
-/// Darcy friction factor and d f / d Re.
-pub fn darcy_with_slope(re: f64, relative_roughness: f64) -> (f64, f64) {
-    darcy_with_slope_laminar(re, relative_roughness, 64.0)
-}
-
 /// Laminar Poiseuille number f·Re of a rectangular duct of aspect ratio `α` = short / long side
 /// (Shah & London 1978, eq. 341; 96 for parallel plates, 56.91 for a square, within 0.05 %).
 pub fn rectangular_f_re(aspect: f64) -> f64 {
@@ -125,7 +120,7 @@ mod tests {
     #[test]
     fn slope_matches_finite_difference() {
         for re in [1000.0, 2500.0, 3300.0, 5000.0, 1e5] {
-            let (_, d) = darcy_with_slope(re, 1e-4);
+            let (_, d) = darcy_with_slope_laminar(re, 1e-4, 64.0);
             let h = re * 1e-6;
             let fd = (darcy(re + h, 1e-4) - darcy(re - h, 1e-4)) / (2.0 * h);
             assert!((d - fd).abs() < 1e-5 * fd.abs(), "{re}: {d} vs {fd}");

@@ -147,6 +147,8 @@ pub enum Kind {
         rel_rough: f64,
         area: f64,
         f_re: f64,
+        /// Side inflow of a combining header [m³/s] (0 for a plain pipe).
+        side_q: f64,
     },
     KLoss {
         k: f64,
@@ -189,12 +191,15 @@ pub fn pressure_drop(kind: &Kind, q: f64, pr: Props) -> (f64, f64) {
             rel_rough,
             area,
             f_re,
+            side_q,
         } => {
             let v = q / area;
             let re = pr.rho * v.abs() * d / pr.mu;
+            // combining-flow momentum: d(p + ρV²/2)/dx = −ρ V q'/A, linear in Q
+            let side = pr.rho * side_q / (area * area);
             if re <= friction::RE_LAMINAR {
                 // f = f_re/Re exactly: ΔP = (f_re/2) μ L v / D², linear in Q (defined at Q = 0).
-                let g = 0.5 * f_re * pr.mu * length / (d * d * area);
+                let g = 0.5 * f_re * pr.mu * length / (d * d * area) + side;
                 (g * q, g)
             } else {
                 // ΔP = f(Re)·(L/D)·ρ v|v|/2 ⇒ dΔP/dQ = (L/D)(ρ/2)(f'·dRe/dQ·v|v| + 2 f |v|/A).
@@ -202,8 +207,8 @@ pub fn pressure_drop(kind: &Kind, q: f64, pr: Props) -> (f64, f64) {
                 let k = length / d * 0.5 * pr.rho;
                 let dre_dq = pr.rho * d / (pr.mu * area) * q.signum();
                 (
-                    f * k * v * v.abs(),
-                    k * (df * dre_dq * v * v.abs() + 2.0 * f * v.abs() / area),
+                    f * k * v * v.abs() + side * q,
+                    k * (df * dre_dq * v * v.abs() + 2.0 * f * v.abs() / area) + side,
                 )
             }
         }
@@ -327,6 +332,7 @@ impl Model {
                         rel_rough: roughness_m / diameter_m,
                         area: std::f64::consts::PI * diameter_m * diameter_m / 4.0,
                         f_re: 64.0,
+                        side_q: 0.0,
                     }
                 }
                 Component::Duct {
@@ -335,7 +341,13 @@ impl Model {
                     length_m,
                     roughness_m,
                     elevation_m,
+                    side_inflow_m3_s,
                 } => {
+                    if !(side_inflow_m3_s.is_finite() && *side_inflow_m3_s >= 0.0) {
+                        problems.push(format!(
+                            "{what}: side_inflow_m3_s must be finite and ≥ 0, got {side_inflow_m3_s}"
+                        ));
+                    }
                     for (key, v) in [
                         ("width_m", width_m),
                         ("height_m", height_m),
@@ -367,6 +379,7 @@ impl Model {
                         rel_rough: roughness_m / dh,
                         area: width_m * height_m,
                         f_re: friction::rectangular_f_re(height_m / width_m),
+                        side_q: *side_inflow_m3_s,
                     }
                 }
                 Component::Loss {

@@ -132,6 +132,11 @@ pub enum Component {
         /// Elevation change to − from [m]; defaults to the node elevation difference.
         #[serde(default)]
         elevation_m: Option<f64>,
+        /// Flow joining along the length at right angles [m³/s] (a header fed through its side,
+        /// a plenum behind a uniform inlet): adds the combining-flow momentum loss
+        /// `ρ·q_side·Q/A²` (Bajura & Jones 1976), which sums to `ρV²/2` along a header.
+        #[serde(default)]
+        side_inflow_m3_s: f64,
     },
     /// Fitting, valve or quick disconnect: `K·ρv²/2` on `diameter_m`, or a ΔP–flow table.
     Loss {
