@@ -27,7 +27,7 @@ own development give at Re ≈ 10³.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -215,7 +215,7 @@ def network(
 def network_solve(
     flow_lpm: float,
     models: dict[str, rf.ColdPlateModel],
-    betas: dict[str, tuple[Sequence[float], Sequence[float]]],
+    betas: Mapping[str, tuple[Sequence[float], Sequence[float]]],
     passes: int = 20,
     **options: Any,
 ) -> tuple[dict[str, float], float, dict[str, float], dict[str, float]]:
