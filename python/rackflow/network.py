@@ -715,13 +715,15 @@ class Network:
         """Reads a network from TOML (data only; never executes code). See ``docs`` in tests for
         the layout: ``coolant``, ``[models.NAME]`` (points or ``file``), ``[[nodes]]``,
         ``[[pipe]]``, ``[[loss]]``, ``[[cold_plate]]``, ``[[pump]]``, ``[[flow_source]]``,
-        ``[[cdu]]``, or a ``[rack]`` table for the template. Errors name the key."""
+        ``[[cdu]]``, a ``[rack]`` table for the template, or a ``[line_mesh]`` table (``file``,
+        ``length_scale``, ``[line_mesh.components.GROUP]`` as in :meth:`from_line_mesh`, models
+        by name). Errors name the key."""
         p = Path(path)
         try:
             data = tomllib.loads(p.read_text())
         except tomllib.TOMLDecodeError as exc:
             raise CaseFileError(f"{p}: not valid TOML: {exc}") from None
-        known = {"coolant", "name", "models", "nodes", "rack", *_EDGE_KINDS}
+        known = {"coolant", "name", "models", "nodes", "rack", "line_mesh", *_EDGE_KINDS}
         for key in data:
             if key not in known:
                 raise CaseFileError(f"{p}: unknown key {key!r}; expected one of {sorted(known)}")
@@ -743,6 +745,24 @@ class Network:
                     models[mname] = ColdPlateModel.from_points(**mdata)
                 except TypeError as exc:
                     raise CaseFileError(f"{where}: {exc}") from None
+        if "line_mesh" in data:
+            lm = data["line_mesh"]
+            where = f"{p}: line_mesh"
+            if not isinstance(lm, dict) or "file" not in lm:
+                raise CaseFileError(f"{where}: expected a table with 'file' (and 'components')")
+            extra = sorted(set(lm) - {"file", "components", "length_scale"})
+            if extra:
+                raise CaseFileError(
+                    f"{where}: unknown key {extra[0]!r}; allowed: components, file, length_scale"
+                )
+            return cls.from_line_mesh(
+                p.parent / str(lm["file"]),
+                lm.get("components", {}),
+                coolant=coolant,
+                models=models,
+                length_scale=float(lm.get("length_scale", 1.0)),
+                name=str(data.get("name", p.stem)),
+            )
         if "rack" in data:
             args = dict(data["rack"])
             if "model" in args:

@@ -9,7 +9,7 @@ import meshio
 import numpy as np
 import pytest
 from rackflow import Network
-from rackflow.errors import MeshError, NetworkError
+from rackflow.errors import CaseFileError, MeshError, NetworkError
 from rackflow.network import default_cold_plate_model
 
 MODEL = default_cold_plate_model()
@@ -122,3 +122,43 @@ def test_line_mesh_errors_name_the_group(tmp_path: Path) -> None:
         Network.from_line_mesh(meshio.Mesh(POINTS, [("line", np.array([[0, 1]]))]), COMPONENTS)
     with pytest.raises(MeshError, match="could not read"):
         Network.from_line_mesh(tmp_path / "missing.msh", COMPONENTS)
+
+
+def test_toml_names_a_line_mesh(tmp_path: Path) -> None:
+    line_mesh().write(tmp_path / "loop.msh", file_format="gmsh22", binary=False)
+    MODEL.save(tmp_path / "plate.json")
+    (tmp_path / "loop.toml").write_text(
+        """coolant = "PG25"
+[models.plate]
+file = "plate.json"
+[line_mesh]
+file = "loop.msh"
+length_scale = 1.0
+[line_mesh.components.pump]
+kind = "flow_source"
+flow_lpm = 2.0
+[line_mesh.components.riser]
+kind = "pipe"
+diameter_m = 0.01
+[line_mesh.components.qd]
+kind = "loss"
+k = 2.0
+diameter_m = 0.008
+[line_mesh.components.gpu]
+kind = "cold_plate"
+model = "plate"
+power_w = 700.0
+[line_mesh.components.drop]
+kind = "duct"
+width_m = 0.012
+height_m = 0.008
+[line_mesh.components.cdu]
+kind = "cdu"
+supply_c = 30.0
+approach_k = 2.0
+"""
+    )
+    check_same(Network.from_toml(tmp_path / "loop.toml"))
+    (tmp_path / "bad.toml").write_text('[line_mesh]\nfile = "loop.msh"\nscale = 2\n')
+    with pytest.raises(CaseFileError, match="line_mesh: unknown key 'scale'"):
+        Network.from_toml(tmp_path / "bad.toml")

@@ -71,6 +71,9 @@ pub enum PlateCurve {
         q_max: f64,
         mu_ref: Option<f64>,
         rho_ref: Option<f64>,
+        gamma: f64,
+        t_ref: f64,
+        t_range: Option<(f64, f64)>,
     },
     Table {
         dp: OddTable,
@@ -101,13 +104,27 @@ impl PlateCurve {
         }
     }
 
-    /// Thermal resistance at flow `q` > 0.
-    pub fn resistance(&self, q: f64) -> f64 {
+    /// Thermal resistance at flow `q` > 0 and coolant inlet temperature `t_in` [K].
+    pub fn resistance(&self, q: f64, t_in: f64) -> f64 {
         match self {
             Self::Fit {
-                q_ref, c0, c1, n, ..
-            } => c0 + c1 * (q / q_ref).powf(-n),
+                q_ref,
+                c0,
+                c1,
+                n,
+                gamma,
+                t_ref,
+                ..
+            } => c0 + c1 * (q / q_ref).powf(-n) * (1.0 + gamma * (t_in - t_ref)),
             Self::Table { rth, .. } => rth.eval(q).0,
+        }
+    }
+
+    /// Characterised inlet-temperature range, where the model has one.
+    pub fn temperature_range(&self) -> Option<(f64, f64)> {
+        match self {
+            Self::Fit { t_range, .. } => *t_range,
+            Self::Table { .. } => None,
         }
     }
 
@@ -705,7 +722,36 @@ fn plate_curve(m: &ColdPlateCurve, what: &str) -> Result<PlateCurve> {
             flow_max_m3_s,
             reference_viscosity_pa_s,
             reference_density_kg_m3,
+            resistance_temperature_coefficient_per_k: gamma,
+            reference_temperature_k,
+            temperature_min_k,
+            temperature_max_k,
         } => {
+            if !gamma.is_finite() {
+                return Err(Error::Network(format!(
+                    "{what}: model resistance_temperature_coefficient_per_k must be finite"
+                )));
+            }
+            let t_ref = match reference_temperature_k {
+                Some(t) if positive(*t) => *t,
+                None if *gamma == 0.0 => 0.0,
+                _ => {
+                    return Err(Error::Network(format!(
+                        "{what}: a temperature-dependent model needs reference_temperature_k > 0"
+                    )))
+                }
+            };
+            let t_range = match (temperature_min_k, temperature_max_k) {
+                (None, None) => None,
+                (Some(lo), Some(hi)) if positive(*lo) && hi.is_finite() && hi >= lo => {
+                    Some((*lo, *hi))
+                }
+                _ => {
+                    return Err(Error::Network(format!(
+                        "{what}: model temperature range must satisfy 0 < temperature_min_k ≤ temperature_max_k"
+                    )))
+                }
+            };
             let nonneg = [
                 ("pressure_linear_pa", *pressure_linear_pa),
                 ("pressure_quadratic_pa", *pressure_quadratic_pa),
@@ -750,6 +796,9 @@ fn plate_curve(m: &ColdPlateCurve, what: &str) -> Result<PlateCurve> {
                 q_max: *flow_max_m3_s,
                 mu_ref: *reference_viscosity_pa_s,
                 rho_ref: *reference_density_kg_m3,
+                gamma: *gamma,
+                t_ref,
+                t_range,
             })
         }
         ColdPlateCurve::Table {

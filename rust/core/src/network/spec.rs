@@ -64,7 +64,7 @@ pub struct FlowTable {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ColdPlateCurve {
-    /// `ΔP = a·x + b·x·|x|`, `R = c0 + c1·x^(−n)` with `x = Q/Q_ref`.
+    /// `ΔP = a·x + b·x·|x|`, `R = c0 + c1·x^(−n)·(1 + γ·(T_in − T_ref))` with `x = Q/Q_ref`.
     Fit {
         /// Reference flow Q_ref [m³/s].
         reference_flow_m3_s: f64,
@@ -88,6 +88,18 @@ pub enum ColdPlateCurve {
         /// Density of the characterisation coolant [kg/m³].
         #[serde(default)]
         reference_density_kg_m3: Option<f64>,
+        /// `γ` [1/K]: the convective part of R scales with `1 + γ·(T_in − T_ref)`.
+        #[serde(default)]
+        resistance_temperature_coefficient_per_k: f64,
+        /// `T_ref` [K], the inlet temperature the resistance refers to (needed with `γ`).
+        #[serde(default)]
+        reference_temperature_k: Option<f64>,
+        /// Characterised inlet-temperature range [K] (checked like the flow range).
+        #[serde(default)]
+        temperature_min_k: Option<f64>,
+        /// Characterised inlet-temperature range [K].
+        #[serde(default)]
+        temperature_max_k: Option<f64>,
     },
     /// Monotone interpolation of measured points.
     Table {
