@@ -78,7 +78,8 @@ def _curve(owner: str, key: str, points: Iterable[Sequence[float]]) -> tuple[lis
 def contraction_k(area_ratio: float, *, owner: str = "contraction") -> float:
     """Loss coefficient of a sharp-edged sudden contraction on the downstream (channel) velocity:
     ``K = 0.5·(1 − σ)^0.75``, σ = downstream / upstream area (Idelchik, *Handbook of Hydraulic
-    Resistance*, 3rd ed., diagram 4-9; K → 0.5 for entry from a large plenum, 0 for σ → 1).
+    Resistance*, sudden contraction at Re > 10⁴; K → 0.5 for entry from a large plenum, 0 for
+    σ → 1).
     A total-pressure loss (the vena contracta and its re-expansion); the acceleration to the
     channel velocity is not a loss. Idelchik's value is for Re > 10⁴; at lower Re the viscous
     part belongs to the channel's own (developing-flow) characteristic."""
