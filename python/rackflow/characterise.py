@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from rackflow.case import Case
 from rackflow.coldplate_model import ColdPlateModel
 from rackflow.errors import CaseError
@@ -61,11 +63,14 @@ def characterise(
     axes: dict[str, Sequence[Any]] = {f"flow_lpm.{inlet}": flows}
     if coolant is not None:
         axes["coolant"] = [coolant]
-    temperatures = (
-        None
-        if temperature_c is None
-        else [float(t) for t in (temperature_c if isinstance(temperature_c, Sequence) else [temperature_c])]
-    )
+    temperatures = None
+    if temperature_c is not None:
+        try:
+            temperatures = [float(t) for t in np.atleast_1d(np.asarray(temperature_c, dtype=float))]
+        except (TypeError, ValueError):
+            raise CaseError(
+                f"characterise: temperature_c must be a number or a list of numbers, got {temperature_c!r}"
+            ) from None
     if temperatures is not None:
         axes[f"temperature_c.{inlet}"] = temperatures
     table = Sweep(case, **axes).run(store=store, workers=workers, progress=False)

@@ -98,3 +98,5 @@ def test_characterise_over_inlet_temperature() -> None:
     r = case.solve()
     assert m.thermal_resistance_k_w(0.06, 40.0) == pytest.approx(r.thermal_resistance_k_w("base"), rel=0.02)
     assert m.pressure_drop_pa(0.06, 40.0) == pytest.approx(r.pressure_drop_pa("xmin", "xmax"), rel=0.05)
+    with pytest.raises(CaseError, match="temperature_c must be a number"):
+        rf.characterise(case, flow_lpm=[0.03, 0.06], temperature_c="warm", region="base")
