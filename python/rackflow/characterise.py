@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from rackflow.case import Case
 from rackflow.coldplate_model import ColdPlateModel
 from rackflow.errors import CaseError
@@ -31,7 +33,7 @@ def characterise(
     flow_lpm: Sequence[float],
     *,
     coolant: Any = None,
-    temperature_c: float | None = None,
+    temperature_c: float | Sequence[float] | None = None,
     region: str | None = None,
     inlet: str | None = None,
     outlet: str | None = None,
@@ -43,7 +45,9 @@ def characterise(
 
     ``region`` is the heat source whose maximum temperature defines R_th (default: the single
     powered solid); ``coolant``/``temperature_c`` override the case's coolant and inlet
-    temperature. ``workers=0`` solves in this process; ``store`` makes the sweep resumable.
+    temperature. A list of inlet temperatures sweeps them too, and the model's resistance then
+    depends on the inlet temperature (reference: the middle of the range).
+    ``workers=0`` solves in this process; ``store`` makes the sweep resumable.
     """
     from rackflow.sweep import Sweep
 
@@ -59,8 +63,16 @@ def characterise(
     axes: dict[str, Sequence[Any]] = {f"flow_lpm.{inlet}": flows}
     if coolant is not None:
         axes["coolant"] = [coolant]
+    temperatures = None
     if temperature_c is not None:
-        axes[f"temperature_c.{inlet}"] = [temperature_c]
+        try:
+            temperatures = [float(t) for t in np.atleast_1d(np.asarray(temperature_c, dtype=float))]
+        except (TypeError, ValueError):
+            raise CaseError(
+                f"characterise: temperature_c must be a number or a list of numbers, got {temperature_c!r}"
+            ) from None
+    if temperatures is not None:
+        axes[f"temperature_c.{inlet}"] = temperatures
     table = Sweep(case, **axes).run(store=store, workers=workers, progress=False)
     failed = table[table["status"] != "ok"]
     if len(failed):
@@ -69,12 +81,20 @@ def characterise(
         )
     table = table.sort_values(f"flow_lpm.{inlet}")
     used = coolant if coolant is not None else next(iter(case.fluids.values())).coolant
-    t_in = temperature_c if temperature_c is not None else case.boundaries[inlet].values.get("temperature_c")
+    used = used if isinstance(used, str) or hasattr(used, "properties") else None
+    swept = temperatures is not None and len(set(temperatures)) > 1
+    if swept:
+        t_in = None  # from_points takes the middle of the range
+    elif temperatures is not None:
+        t_in = temperatures[0]
+    else:
+        t_in = case.boundaries[inlet].values.get("temperature_c")
     return ColdPlateModel.from_points(
         flow_lpm=table[f"flow_lpm.{inlet}"].to_numpy(),
         pressure_drop_pa=table["pressure_drop_pa"].to_numpy(),
         thermal_resistance_k_w=table[f"thermal_resistance_k_w.{region}"].to_numpy(),
-        coolant=used if isinstance(used, str) or hasattr(used, "properties") else None,
+        coolant=used,
         temperature_c=t_in,
         name=name or f"characterised {region}",
+        inlet_c=table[f"temperature_c.{inlet}"].to_numpy() if swept else None,
     )

@@ -7,7 +7,10 @@ A :class:`ColdPlateModel` holds smooth fitted curves, from a vendor datasheet
   inertial losses), least squares on the relative error;
 * thermal resistance GPU → coolant inlet ``R = c0 + c1·x^(-n)``, ``c0, c1 ≥ 0``, ``n ≥ 0``
   (convective resistance falling with flow towards a conduction floor), least squares on
-  the relative error with ``n`` found by a bounded 1-D search.
+  the relative error with ``n`` found by a bounded 1-D search;
+* where the points span inlet temperatures (``inlet_c``), the convective part also scales with
+  ``1 + γ·(T_in − T_ref)`` (coolant properties change with temperature), and the ΔP points are
+  brought to the reference temperature by the viscosity and density ratios before the fit.
 
 Models are saved as plain JSON (loading never executes code).
 """
@@ -46,15 +49,39 @@ def _nonneg_lstsq(basis: np.ndarray, target: np.ndarray) -> np.ndarray:
     return best[1] if best is not None else np.zeros(ncol)
 
 
-def _fit_resistance(x: np.ndarray, r: np.ndarray) -> tuple[float, float, float]:
+def _fit_resistance(
+    x: np.ndarray, r: np.ndarray, dt: np.ndarray | None = None
+) -> tuple[float, float, float, float]:
+    """``c0, c1, n, γ`` of ``R = c0 + c1·x^(-n)·(1 + γ·dt)`` (γ = 0 without ``dt``)."""
+
     def solve(n: float) -> tuple[float, np.ndarray]:
-        basis = np.column_stack([np.ones_like(x), x ** (-n)]) / r[:, None]
-        coef = _nonneg_lstsq(basis, np.ones_like(x))
+        cols = [np.ones_like(x), x ** (-n)]
+        if dt is not None:
+            cols.append(dt * x ** (-n))
+        basis = np.column_stack(cols) / r[:, None]
+        if dt is None:
+            coef = _nonneg_lstsq(basis, np.ones_like(x))
+        else:  # c0, c1 ≥ 0; the temperature term (c1·γ) takes either sign
+            best: tuple[float, np.ndarray] | None = None
+            for keep in ([0, 1, 2], [1, 2], [0, 2]):
+                c, *_ = np.linalg.lstsq(basis[:, keep], np.ones_like(x), rcond=None)
+                if np.any(c[:-1] < 0):
+                    continue
+                full = np.zeros(3)
+                full[keep] = c
+                err = float(np.sum((basis @ full - 1.0) ** 2))
+                if best is None or err < best[0]:
+                    best = (err, full)
+            coef = best[1] if best is not None else np.zeros(3)
         return float(np.sum((basis @ coef - 1.0) ** 2)), coef
 
-    if len(x) < 3:
-        n = 0.8  # typical laminar-to-developing exponent when the data cannot fix it
-        return (*solve(n)[1], n)
+    def result(n: float) -> tuple[float, float, float, float]:
+        c = solve(n)[1]
+        gamma = float(c[2] / c[1]) if dt is not None and c[1] > 0 else 0.0
+        return float(c[0]), float(c[1]), float(n), gamma
+
+    if len(np.unique(x)) < 3:
+        return result(0.8)  # typical laminar-to-developing exponent when the data cannot fix it
     grid = np.linspace(0.0, 3.0, 61)
     errs = [solve(n)[0] for n in grid]
     k = int(np.argmin(errs))
@@ -66,9 +93,7 @@ def _fit_resistance(x: np.ndarray, r: np.ndarray) -> tuple[float, float, float]:
             hi = b
         else:
             lo = a
-    n = 0.5 * (lo + hi)
-    c = solve(n)[1]
-    return float(c[0]), float(c[1]), float(n)
+    return result(0.5 * (lo + hi))
 
 
 class ColdPlateModel:
@@ -85,9 +110,23 @@ class ColdPlateModel:
         temperature_c: float | None = None,
         reference_viscosity_pa_s: float | None = None,
         reference_density_kg_m3: float | None = None,
+        resistance_temperature_coefficient_per_k: float = 0.0,
+        temperature_range_c: tuple[float, float] | None = None,
         name: str = "",
     ) -> None:
         a, b = (float(v) for v in pressure_coefficients_pa)
+        gamma = float(resistance_temperature_coefficient_per_k)
+        if not math.isfinite(gamma):
+            raise CaseError("ColdPlateModel: resistance_temperature_coefficient_per_k must be finite")
+        if gamma != 0.0 and temperature_c is None:
+            raise CaseError("ColdPlateModel: a temperature-dependent resistance needs temperature_c")
+        if temperature_range_c is not None:
+            t_lo, t_hi = (float(v) for v in temperature_range_c)
+            if not (math.isfinite(t_lo) and math.isfinite(t_hi) and t_lo <= t_hi):
+                raise CaseError(
+                    f"ColdPlateModel: temperature range must satisfy min <= max, got {temperature_range_c}"
+                )
+            temperature_range_c = (t_lo, t_hi)
         c0, c1, n = (float(v) for v in resistance_coefficients)
         q_lo, q_hi = (float(v) for v in flow_range_lpm)
         for key, v in (("a", a), ("b", b), ("c0", c0), ("c1", c1), ("n", n)):
@@ -105,6 +144,8 @@ class ColdPlateModel:
         self.temperature_c = temperature_c
         self.reference_viscosity_pa_s = reference_viscosity_pa_s
         self.reference_density_kg_m3 = reference_density_kg_m3
+        self.resistance_temperature_coefficient_per_k = gamma
+        self.temperature_range_c = temperature_range_c
         self.name = name
         self.fit_error = self._fit_error()
 
@@ -117,36 +158,53 @@ class ColdPlateModel:
         coolant: str | Coolant | None = None,
         temperature_c: float | None = None,
         name: str = "",
+        *,
+        inlet_c: npt.ArrayLike | None = None,
     ) -> ColdPlateModel:
         """Fits a model to datasheet (or simulated) points at several flows.
 
         ``coolant``/``temperature_c`` record the coolant of the data: the network then scales
-        the laminar part of ΔP with viscosity and the inertial part with density.
+        the laminar part of ΔP with viscosity and the inertial part with density. ``inlet_c``
+        gives each point's coolant inlet temperature (needs ``coolant``): points at two or more
+        temperatures fit the resistance's temperature coefficient γ, with ``temperature_c``
+        (default: the middle of the range) as the reference.
         """
         arrays = {}
-        for key, values in (
-            ("flow_lpm", flow_lpm),
-            ("pressure_drop_pa", pressure_drop_pa),
-            ("thermal_resistance_k_w", thermal_resistance_k_w),
-        ):
-            arr = np.asarray(values, dtype=float).ravel()
+        keys = ["flow_lpm", "pressure_drop_pa", "thermal_resistance_k_w"]
+        values = [flow_lpm, pressure_drop_pa, thermal_resistance_k_w]
+        for key, vals in zip(keys, values, strict=True):
+            arr = np.asarray(vals, dtype=float).ravel()
             if arr.size < 2:
                 raise CaseError(f"ColdPlateModel.from_points: {key} needs at least 2 points")
             if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
                 raise CaseError(f"ColdPlateModel.from_points: {key} must be finite and > 0")
             arrays[key] = arr
+        if inlet_c is not None:
+            arr = np.asarray(inlet_c, dtype=float).ravel()
+            if not np.all(np.isfinite(arr)):
+                raise CaseError("ColdPlateModel.from_points: inlet_c must be finite")
+            if coolant is None:
+                raise CaseError("ColdPlateModel.from_points: inlet_c needs the coolant of the data")
+            arrays["inlet_c"] = arr
         sizes = {k: v.size for k, v in arrays.items()}
         if len(set(sizes.values())) != 1:
             raise CaseError(f"ColdPlateModel.from_points: lengths differ: {sizes}")
-        order = np.argsort(arrays["flow_lpm"])
-        q, dp, r = (arrays[k][order] for k in ("flow_lpm", "pressure_drop_pa", "thermal_resistance_k_w"))
-        if np.any(np.diff(q) <= 0):
-            raise CaseError("ColdPlateModel.from_points: flow_lpm values must be distinct")
-        basis = np.column_stack([q, q * q]) / dp[:, None]
-        a, b = _nonneg_lstsq(basis, np.ones_like(q))
-        c0, c1, n = _fit_resistance(q, r)
+        t_pts = arrays.get("inlet_c")
+        order = (
+            np.lexsort((t_pts, arrays["flow_lpm"])) if t_pts is not None else np.argsort(arrays["flow_lpm"])
+        )
+        q, dp, r = (arrays[k][order] for k in keys)
+        t_pts = None if t_pts is None else t_pts[order]
+        pairs = q if t_pts is None else np.c_[q, t_pts]
+        if len(np.unique(pairs, axis=0)) != len(q):
+            what = "flow_lpm values" if t_pts is None else "(flow_lpm, inlet_c) pairs"
+            raise CaseError(f"ColdPlateModel.from_points: {what} must be distinct")
+        swept = t_pts is not None and len(np.unique(t_pts)) >= 2
+        if t_pts is not None and temperature_c is None:
+            temperature_c = 0.5 * float(t_pts.min() + t_pts.max())
         mu = rho = None
         coolant_name = None
+        scale_mu = scale_rho = np.ones_like(q)
         if coolant is not None:
             cool = get_coolant(coolant)
             coolant_name = cool.name
@@ -154,36 +212,69 @@ class ColdPlateModel:
             props = cool.properties(t)
             mu, rho = props["viscosity_pa_s"], props["density_kg_m3"]
             temperature_c = t
+            if t_pts is not None:
+                at = [cool.properties(float(ti)) for ti in t_pts]
+                scale_mu = np.array([pp["viscosity_pa_s"] for pp in at]) / mu
+                scale_rho = np.array([pp["density_kg_m3"] for pp in at]) / rho
+        basis = np.column_stack([q * scale_mu, q * q * scale_rho]) / dp[:, None]
+        a, b = _nonneg_lstsq(basis, np.ones_like(q))
+        dt = None if not swept or t_pts is None or temperature_c is None else t_pts - temperature_c
+        c0, c1, n, gamma = _fit_resistance(q, r, dt)
+        points = {
+            "flow_lpm": q.tolist(),
+            "pressure_drop_pa": dp.tolist(),
+            "thermal_resistance_k_w": r.tolist(),
+        }
+        if t_pts is not None:
+            points["inlet_c"] = t_pts.tolist()
         return cls(
             pressure_coefficients_pa=(float(a), float(b)),
             resistance_coefficients=(c0, c1, n),
             flow_range_lpm=(float(q[0]), float(q[-1])),
-            points={
-                "flow_lpm": q.tolist(),
-                "pressure_drop_pa": dp.tolist(),
-                "thermal_resistance_k_w": r.tolist(),
-            },
+            points=points,
             coolant=coolant_name,
             temperature_c=temperature_c,
             reference_viscosity_pa_s=mu,
             reference_density_kg_m3=rho,
+            resistance_temperature_coefficient_per_k=gamma,
+            temperature_range_c=(float(t_pts.min()), float(t_pts.max()))
+            if swept and t_pts is not None
+            else None,
             name=name,
         )
 
-    def pressure_drop_pa(self, flow_lpm: npt.ArrayLike) -> Any:
-        """ΔP [Pa] at ``flow_lpm`` (vectorised), with the reference coolant."""
+    def _property_scale(self, inlet_c: Any) -> tuple[Any, Any]:
+        """Viscosity and density ratios to the reference coolant at ``inlet_c`` (1 without)."""
+        if inlet_c is None or self.coolant is None or self.reference_viscosity_pa_s is None:
+            return 1.0, 1.0
+        cool = get_coolant(self.coolant)
+        t = np.atleast_1d(np.asarray(inlet_c, dtype=float))
+        props = [cool.properties(float(ti)) for ti in t]
+        mu = np.array([pp["viscosity_pa_s"] for pp in props]) / self.reference_viscosity_pa_s
+        rho = np.array([pp["density_kg_m3"] for pp in props]) / (self.reference_density_kg_m3 or 1.0)
+        if np.ndim(inlet_c) == 0:
+            return float(mu[0]), float(rho[0])
+        return mu, rho
+
+    def pressure_drop_pa(self, flow_lpm: npt.ArrayLike, inlet_c: npt.ArrayLike | None = None) -> Any:
+        """ΔP [Pa] at ``flow_lpm`` (vectorised), with the reference coolant at its reference
+        temperature or at ``inlet_c`` (viscosity and density scaling, as in a network)."""
         x = np.asarray(flow_lpm, dtype=float)
         a, b = self.pressure_coefficients_pa
-        out = a * x + b * x * np.abs(x)
+        mu, rho = self._property_scale(inlet_c)
+        out = np.asarray(a * mu * x + b * rho * x * np.abs(x))
         return float(out) if out.ndim == 0 else out
 
-    def thermal_resistance_k_w(self, flow_lpm: npt.ArrayLike) -> Any:
-        """Thermal resistance GPU → coolant inlet [K/W] at ``flow_lpm`` > 0 (vectorised)."""
+    def thermal_resistance_k_w(self, flow_lpm: npt.ArrayLike, inlet_c: npt.ArrayLike | None = None) -> Any:
+        """Thermal resistance GPU → coolant inlet [K/W] at ``flow_lpm`` > 0 (vectorised) and
+        coolant inlet temperature ``inlet_c`` (default: the reference temperature)."""
         x = np.asarray(flow_lpm, dtype=float)
         if np.any(x <= 0):
             raise CaseError("thermal_resistance_k_w: flow_lpm must be > 0")
         c0, c1, n = self.resistance_coefficients
-        out = c0 + c1 * x ** (-n)
+        gamma = self.resistance_temperature_coefficient_per_k
+        dt = 0.0 if inlet_c is None or gamma == 0.0 else np.asarray(inlet_c, dtype=float) - self.temperature_c
+        out = np.asarray(c0 + c1 * x ** (-n) * (1.0 + gamma * dt))
         return float(out) if out.ndim == 0 else out
 
     def _fit_error(self) -> dict[str, float]:
@@ -192,9 +283,10 @@ class ColdPlateModel:
         q = np.asarray(self.points["flow_lpm"])
         dp = np.asarray(self.points["pressure_drop_pa"])
         r = np.asarray(self.points["thermal_resistance_k_w"])
+        t = self.points.get("inlet_c")
         return {
-            "pressure_drop_max_rel": float(np.max(np.abs(self.pressure_drop_pa(q) / dp - 1))),
-            "thermal_resistance_max_rel": float(np.max(np.abs(self.thermal_resistance_k_w(q) / r - 1))),
+            "pressure_drop_max_rel": float(np.max(np.abs(self.pressure_drop_pa(q, t) / dp - 1))),
+            "thermal_resistance_max_rel": float(np.max(np.abs(self.thermal_resistance_k_w(q, t) / r - 1))),
         }
 
     def __repr__(self) -> str:
@@ -202,9 +294,11 @@ class ColdPlateModel:
         c0, c1, n = self.resistance_coefficients
         lo, hi = self.flow_range_lpm
         e = self.fit_error
+        gamma = self.resistance_temperature_coefficient_per_k
+        temp = f"·(1 {gamma:+.3g}·(T_in - {self.temperature_c:g} °C))" if gamma else ""
         return (
             f"ColdPlateModel(ΔP = {a:.4g}·Q + {b:.4g}·Q² Pa,"
-            f" R = {c0:.4g} + {c1:.4g}·Q^-{n:.3g} K/W, Q in L/min, valid {lo:g}-{hi:g} L/min,"
+            f" R = {c0:.4g} + {c1:.4g}·Q^-{n:.3g}{temp} K/W, Q in L/min, valid {lo:g}-{hi:g} L/min,"
             f" fit error ΔP {e['pressure_drop_max_rel']:.2%},"
             f" R {e['thermal_resistance_max_rel']:.2%})"
         )
@@ -224,6 +318,10 @@ class ColdPlateModel:
             "temperature_c": self.temperature_c,
             "reference_viscosity_pa_s": self.reference_viscosity_pa_s,
             "reference_density_kg_m3": self.reference_density_kg_m3,
+            "resistance_temperature_coefficient_per_k": self.resistance_temperature_coefficient_per_k,
+            "temperature_range_c": None
+            if self.temperature_range_c is None
+            else list(self.temperature_range_c),
         }
 
     @classmethod
@@ -246,6 +344,12 @@ class ColdPlateModel:
                 temperature_c=data.get("temperature_c"),
                 reference_viscosity_pa_s=data.get("reference_viscosity_pa_s"),
                 reference_density_kg_m3=data.get("reference_density_kg_m3"),
+                resistance_temperature_coefficient_per_k=data.get(
+                    "resistance_temperature_coefficient_per_k", 0.0
+                ),
+                temperature_range_c=None
+                if data.get("temperature_range_c") is None
+                else tuple(data["temperature_range_c"]),
                 name=data.get("name", ""),
             )
         except (TypeError, ValueError) as exc:
@@ -282,7 +386,19 @@ class ColdPlateModel:
             "flow_max_m3_s": hi * _LPM,
             "reference_viscosity_pa_s": self.reference_viscosity_pa_s,
             "reference_density_kg_m3": self.reference_density_kg_m3,
+            **self._temperature_core(),
         }
+
+    def _temperature_core(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        gamma = self.resistance_temperature_coefficient_per_k
+        if gamma != 0.0 and self.temperature_c is not None:
+            out["resistance_temperature_coefficient_per_k"] = gamma
+            out["reference_temperature_k"] = self.temperature_c + 273.15
+        if self.temperature_range_c is not None:
+            out["temperature_min_k"] = self.temperature_range_c[0] + 273.15
+            out["temperature_max_k"] = self.temperature_range_c[1] + 273.15
+        return out
 
 
 __all__ = ["ColdPlateModel"]

@@ -125,6 +125,10 @@ class Mesh:
         """Cell next to each face of a patch."""
         return self._core.patch_face_cells(self.patch_index(patch)).astype(np.int64)
 
+    def patch_face_areas(self, patch: str) -> np.ndarray:
+        """Face areas of a patch, m² (ordered as ``patch_face_range``)."""
+        return self._core.patch_face_areas(self.patch_index(patch))
+
     def patch_face_range(self, patch: str) -> tuple[int, int]:
         """Global face indices ``start, end`` of a patch (for face arrays such as mass fluxes)."""
         start, end = self._core.patch_face_range(self.patch_index(patch))

@@ -15,7 +15,7 @@ import math
 import time
 import tomllib
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -73,6 +73,37 @@ def _curve(owner: str, key: str, points: Iterable[Sequence[float]]) -> tuple[lis
     for q, p in pts:
         _finite(owner, **{key: q}, pressure=p)
     return [q * _LPM for q, _ in pts], [p for _, p in pts]
+
+
+def contraction_k(area_ratio: float, *, owner: str = "contraction") -> float:
+    """Loss coefficient of a sharp-edged sudden contraction on the downstream (channel) velocity:
+    ``K = 0.5·(1 − σ)^0.75``, σ = downstream / upstream area (Idelchik, *Handbook of Hydraulic
+    Resistance*, sudden contraction at Re > 10⁴; K → 0.5 for entry from a large plenum, 0 for
+    σ → 1).
+    A total-pressure loss (the vena contracta and its re-expansion); the acceleration to the
+    channel velocity is not a loss. Idelchik's value is for Re > 10⁴; at lower Re the viscous
+    part belongs to the channel's own (developing-flow) characteristic."""
+    _finite(owner, area_ratio=area_ratio)
+    s = float(area_ratio)
+    if not 0.0 <= s <= 1.0:
+        raise NetworkError(f"{owner}: area_ratio must be in [0, 1], got {area_ratio!r}")
+    return 0.5 * (1.0 - s) ** 0.75
+
+
+def expansion_k(area_ratio: float, momentum_coefficient: float = 1.0, *, owner: str = "expansion") -> float:
+    """Loss coefficient of a sudden expansion on the upstream (channel) velocity, from the
+    momentum balance of the mixing region (Borda–Carnot): ``K = β·(1 − 2σ) + σ²`` with
+    σ = upstream / downstream area and β = ⟨u²⟩/ū² the momentum coefficient of the entering
+    profile; β = 1 gives the classical ``(1 − σ)²``. The loss is of area-weighted total
+    pressure ``p + ρ⟨u²⟩/2`` upstream (as ``Result.pressure_drop_pa`` measures it) to
+    ``p + ρū²/2`` of the mixed flow downstream."""
+    _finite(owner, area_ratio=area_ratio, momentum_coefficient=momentum_coefficient)
+    s, beta = float(area_ratio), float(momentum_coefficient)
+    if not 0.0 <= s <= 1.0:
+        raise NetworkError(f"{owner}: area_ratio must be in [0, 1], got {area_ratio!r}")
+    if not 1.0 <= beta <= 3.0:
+        raise NetworkError(f"{owner}: momentum_coefficient must be in [1, 3], got {momentum_coefficient!r}")
+    return beta * (1.0 - 2.0 * s) + s * s
 
 
 def default_cold_plate_model() -> ColdPlateModel:
@@ -160,6 +191,46 @@ class Network:
             },
         )
 
+    def duct(
+        self,
+        a: str,
+        b: str,
+        *,
+        width_m: float,
+        height_m: float,
+        length_m: float,
+        roughness_m: float = 1.5e-6,
+        elevation_m: float | None = None,
+        side_inflow_lpm: float = 0.0,
+        name: str | None = None,
+    ) -> Edge:
+        """Rectangular duct (a square or flat manifold, a channel): Darcy-Weisbach on the hydraulic
+        diameter, the rectangle's laminar f·Re (Shah & London), Colebrook turbulent.
+
+        ``side_inflow_lpm``: flow that joins along this segment at right angles (a header fed
+        through its side, a plenum behind a uniform inlet; add that flow at the nodes too). It
+        adds the combining-flow momentum loss ``ρ·q_side·Q/A²`` (Bajura & Jones 1976), which sums
+        to ``ρV²/2`` of the arriving flow along a header."""
+        owner = f"duct {name!r}"
+        _finite(
+            owner,
+            width_m=width_m,
+            height_m=height_m,
+            length_m=length_m,
+            roughness_m=roughness_m,
+            elevation_m=elevation_m,
+            side_inflow_lpm=side_inflow_lpm,
+        )
+        params = {
+            "width_m": width_m,
+            "height_m": height_m,
+            "length_m": length_m,
+            "roughness_m": roughness_m,
+            "elevation_m": elevation_m,
+            "side_inflow_lpm": side_inflow_lpm,
+        }
+        return self._add("duct", a, b, name, params)
+
     def loss(
         self,
         a: str,
@@ -180,6 +251,57 @@ class Network:
         if table is not None:
             params["table"] = _curve(owner, "table", table)
         return self._add("loss", a, b, name, params)
+
+    def contraction(
+        self,
+        a: str,
+        b: str,
+        *,
+        area_m2: float,
+        area_ratio: float,
+        name: str | None = None,
+    ) -> Edge:
+        """Sudden contraction from a plenum or wider duct ``a`` into a channel ``b``.
+
+        ``area_m2`` is the channel's flow area, ``area_ratio`` σ = channel area / upstream area
+        (for a bank of channels on a header: all channels' area over the header section). A
+        :meth:`loss` with ``K = contraction_k(σ)`` on the channel velocity (for flow a → b).
+        """
+        k = contraction_k(area_ratio, owner=f"contraction {name!r}")
+        return self._fitting("contraction", a, b, name, k, area_m2, {"area_ratio": area_ratio})
+
+    def expansion(
+        self,
+        a: str,
+        b: str,
+        *,
+        area_m2: float,
+        area_ratio: float,
+        momentum_coefficient: float = 1.0,
+        name: str | None = None,
+    ) -> Edge:
+        """Sudden expansion from a channel ``a`` (flow area ``area_m2``) into a plenum or wider
+        duct ``b``; σ = channel area / downstream area, ``momentum_coefficient`` β = ⟨u²⟩/ū² of
+        the profile leaving the channel (1 uniform, 4/3 developed pipe flow; measure it on a
+        characterisation solve with ``Result.momentum_coefficient``). A :meth:`loss` with
+        ``K = expansion_k(σ, β)`` on the channel velocity (for flow a → b)."""
+        owner = f"expansion {name!r}"
+        k = expansion_k(area_ratio, momentum_coefficient, owner=owner)
+        extra = {"area_ratio": area_ratio, "momentum_coefficient": momentum_coefficient}
+        return self._fitting("expansion", a, b, name, k, area_m2, extra)
+
+    def _fitting(
+        self, kind: str, a: str, b: str, name: str | None, k: float, area_m2: float, extra: dict[str, Any]
+    ) -> Edge:
+        owner = f"{kind} {name!r}"
+        _finite(owner, area_m2=area_m2)
+        if not area_m2 > 0:
+            raise NetworkError(f"{owner}: area_m2 must be > 0, got {area_m2!r}")
+        if not k > 0:
+            raise NetworkError(f"{owner}: no loss (K = {k:.3g}) at this area ratio; leave the fitting out")
+        d = math.sqrt(4.0 * float(area_m2) / math.pi)  # the loss element's velocity is Q / area
+        params = {"k": k, "diameter_m": d, "fitting": kind, "area_m2": float(area_m2), **extra}
+        return self._add("loss", a, b, name or f"{kind}{len(self.edges)}", params)
 
     def cold_plate(
         self,
@@ -270,6 +392,10 @@ class Network:
             }
             if p["elevation_m"] is not None:
                 c["elevation_m"] = p["elevation_m"]
+            return c
+        if e.kind == "duct":
+            c = {"type": "duct", **{k: v for k, v in p.items() if v is not None and k != "side_inflow_lpm"}}
+            c["side_inflow_m3_s"] = p["side_inflow_lpm"] * _LPM
             return c
         if e.kind == "loss":
             if "table" in p:
@@ -488,17 +614,117 @@ class Network:
 
     # ---------------------------------------------------------------- files
     @classmethod
+    def from_line_mesh(
+        cls,
+        mesh: str | Path | Any,
+        components: Mapping[str, Mapping[str, Any]],
+        *,
+        coolant: str | Coolant = "PG25",
+        models: Mapping[str, ColdPlateModel] | None = None,
+        length_scale: float = 1.0,
+        name: str | None = None,
+    ) -> Network:
+        """A network from a line mesh (a file meshio reads, e.g. Gmsh ``.msh``, or a
+        ``meshio.Mesh``) whose physical groups name the components.
+
+        Every line cell is one edge from its first to its second point, of the kind given for its
+        group in ``components``: ``{"riser": {"kind": "pipe", "diameter_m": 0.035}, "qd":
+        {"kind": "loss", "k": 2.0, "diameter_m": 0.0127}, "gpu": {"kind": "cold_plate",
+        "model": "plate", "power_w": 700.0}}`` (``model`` names an entry of ``models`` or is a
+        :class:`ColdPlateModel`). Pipes and ducts take their length and elevation change from the
+        geometry (coordinates × ``length_scale`` in m, z up); other kinds ignore the length.
+        Edges are named after their group (``riser[0]``, ``riser[1]``, ... when it has several
+        cells). Nodes are the points ``p<index>``, or the name of a vertex physical group holding
+        that one point; their elevation and drawing position come from the coordinates.
+        """
+        import meshio
+
+        from rackflow.errors import MeshError
+
+        where = str(mesh) if isinstance(mesh, (str, Path)) else "line mesh"
+        if isinstance(mesh, (str, Path)):
+            try:
+                mesh = meshio.read(mesh)
+            except Exception as exc:  # meshio raises many types
+                raise MeshError(f"{where}: could not read the line mesh: {exc}") from None
+        _finite(where, length_scale=length_scale)
+        if not length_scale > 0:
+            raise NetworkError(f"{where}: length_scale must be > 0, got {length_scale!r}")
+        points = np.asarray(mesh.points, dtype=float) * float(length_scale)
+        if points.shape[1] == 2:
+            points = np.c_[points, np.zeros(len(points))]
+        physical = mesh.cell_data.get("gmsh:physical")
+        if physical is None:
+            raise MeshError(f"{where}: no physical groups (cell data 'gmsh:physical')")
+        names = {(int(v[1]), int(v[0])): k for k, v in mesh.field_data.items()}  # (dim, tag) -> name
+        lines: list[tuple[str, int, int]] = []
+        node_name: dict[int, str] = {}
+        for block, tags in zip(mesh.cells, physical, strict=True):
+            dim = {"vertex": 0, "line": 1}.get(block.type)
+            if dim is None:
+                continue  # surfaces and volumes of the same file are not part of the network
+            for cell, tag in zip(block.data, tags, strict=True):
+                group = names.get((dim, int(tag)))
+                if group is None:
+                    raise MeshError(f"{where}: a {block.type} cell has physical tag {tag} without a name")
+                if dim == 0:
+                    node_name[int(cell[0])] = group
+                else:
+                    lines.append((group, int(cell[0]), int(cell[1])))
+        if not lines:
+            raise MeshError(f"{where}: no line cells in a physical group")
+        groups = {g for g, _, _ in lines}
+        unknown = sorted(groups - set(components))
+        if unknown:
+            raise NetworkError(f"{where}: physical groups {unknown} have no entry in components")
+        unused = sorted(set(components) - groups)
+        if unused:
+            raise NetworkError(f"{where}: components {unused} name no physical group of line cells")
+        net = cls(coolant, name=name or (Path(where).stem if where != "line mesh" else where))
+        used = sorted({i for _, a, b in lines for i in (a, b)})
+        for i in used:
+            node = node_name.get(i, f"p{i}")
+            net.node(node, elevation_m=float(points[i, 2]), position_m=tuple(points[i]))
+        count = {g: sum(1 for h, _, _ in lines if h == g) for g in groups}
+        seen: dict[str, int] = {}
+        for group, i, j in lines:
+            k = seen.get(group, 0)
+            seen[group] = k + 1
+            spec = dict(components[group])
+            kind = spec.pop("kind", None)
+            owner = f"{where}: components[{group!r}]"
+            if kind not in _EDGE_KINDS:
+                raise NetworkError(f"{owner}: kind must be one of {list(_EDGE_KINDS)}, got {kind!r}")
+            if kind in ("pipe", "duct"):
+                spec.setdefault("length_m", float(np.linalg.norm(points[j] - points[i])))
+                spec.setdefault("elevation_m", float(points[j, 2] - points[i, 2]))
+            if kind == "cold_plate" and isinstance(spec.get("model"), str):
+                key = spec["model"]
+                if models is None or key not in models:
+                    raise NetworkError(f"{owner}: unknown model {key!r}; models: {sorted(models or {})}")
+                spec["model"] = models[key]
+            method = getattr(net, kind)
+            if "name" in spec:
+                raise NetworkError(f"{owner}: edges are named after their group; drop 'name'")
+            _check_keys(method, spec, owner, NetworkError)
+            edge_name = group if count[group] == 1 else f"{group}[{k}]"
+            method(node_name.get(i, f"p{i}"), node_name.get(j, f"p{j}"), name=edge_name, **spec)
+        return net
+
+    @classmethod
     def from_toml(cls, path: str | Path) -> Network:
         """Reads a network from TOML (data only; never executes code). See ``docs`` in tests for
         the layout: ``coolant``, ``[models.NAME]`` (points or ``file``), ``[[nodes]]``,
         ``[[pipe]]``, ``[[loss]]``, ``[[cold_plate]]``, ``[[pump]]``, ``[[flow_source]]``,
-        ``[[cdu]]``, or a ``[rack]`` table for the template. Errors name the key."""
+        ``[[cdu]]``, a ``[rack]`` table for the template, or a ``[line_mesh]`` table (``file``,
+        ``length_scale``, ``[line_mesh.components.GROUP]`` as in :meth:`from_line_mesh`, models
+        by name). Errors name the key."""
         p = Path(path)
         try:
             data = tomllib.loads(p.read_text())
         except tomllib.TOMLDecodeError as exc:
             raise CaseFileError(f"{p}: not valid TOML: {exc}") from None
-        known = {"coolant", "name", "models", "nodes", "rack", *_EDGE_KINDS}
+        known = {"coolant", "name", "models", "nodes", "rack", "line_mesh", *_EDGE_KINDS}
         for key in data:
             if key not in known:
                 raise CaseFileError(f"{p}: unknown key {key!r}; expected one of {sorted(known)}")
@@ -520,6 +746,24 @@ class Network:
                     models[mname] = ColdPlateModel.from_points(**mdata)
                 except TypeError as exc:
                     raise CaseFileError(f"{where}: {exc}") from None
+        if "line_mesh" in data:
+            lm = data["line_mesh"]
+            where = f"{p}: line_mesh"
+            if not isinstance(lm, dict) or "file" not in lm:
+                raise CaseFileError(f"{where}: expected a table with 'file' (and 'components')")
+            extra = sorted(set(lm) - {"file", "components", "length_scale"})
+            if extra:
+                raise CaseFileError(
+                    f"{where}: unknown key {extra[0]!r}; allowed: components, file, length_scale"
+                )
+            return cls.from_line_mesh(
+                p.parent / str(lm["file"]),
+                lm.get("components", {}),
+                coolant=coolant,
+                models=models,
+                length_scale=float(lm.get("length_scale", 1.0)),
+                name=str(data.get("name", p.stem)),
+            )
         if "rack" in data:
             args = dict(data["rack"])
             if "model" in args:
@@ -551,7 +795,17 @@ class Network:
         return net
 
 
-_EDGE_KINDS = ("pipe", "loss", "cold_plate", "pump", "flow_source", "cdu")
+_EDGE_KINDS = (
+    "pipe",
+    "duct",
+    "loss",
+    "contraction",
+    "expansion",
+    "cold_plate",
+    "pump",
+    "flow_source",
+    "cdu",
+)
 
 
 def _lookup_model(models: dict[str, ColdPlateModel], key: Any, where: str) -> ColdPlateModel:
@@ -560,7 +814,9 @@ def _lookup_model(models: dict[str, ColdPlateModel], key: Any, where: str) -> Co
     return models[key]
 
 
-def _check_keys(method: Any, args: dict[str, Any], where: str) -> None:
+def _check_keys(
+    method: Any, args: dict[str, Any], where: str, error: type[Exception] = CaseFileError
+) -> None:
     sig = inspect.signature(method)
     allowed = {
         n
@@ -569,14 +825,14 @@ def _check_keys(method: Any, args: dict[str, Any], where: str) -> None:
     }
     for key in args:
         if key not in allowed:
-            raise CaseFileError(f"{where}: unknown key {key!r}; allowed: {sorted(allowed)}")
+            raise error(f"{where}: unknown key {key!r}; allowed: {sorted(allowed)}")
     missing = [
         n
         for n, prm in sig.parameters.items()
         if prm.kind == prm.KEYWORD_ONLY and prm.default is inspect.Parameter.empty and n not in args
     ]
     if missing:
-        raise CaseFileError(f"{where}: missing key {missing[0]!r}")
+        raise error(f"{where}: missing key {missing[0]!r}")
 
 
 def _rack_pump_curve(n_plates: int) -> list[tuple[float, float]]:

@@ -138,6 +138,20 @@ class Result:
         hydraulic_diameter = 4 * area / self.mesh.patch_perimeter(inlet)
         return rho * speed * hydraulic_diameter / mu
 
+    def momentum_coefficient(self, patch: str) -> float:
+        """Momentum coefficient β = ⟨u_n²⟩/⟨u_n⟩² (area means) of the flow through a patch: 1 for
+        a uniform profile, 4/3 for developed pipe flow; the factor of the dynamic part of
+        :meth:`total_pressure_pa` and of a sudden expansion's loss (``network.expansion_k``)."""
+        flux = self._flow(self._mass_flux)
+        self._patch_value(self._patch_total_p, patch)  # checks the patch bounds the coolant
+        start, end = self.mesh.patch_face_range(patch)
+        area = self.mesh.patch_face_areas(patch)
+        un = flux[start:end] / area  # ρ·u_n; ρ cancels in β where it is uniform over the patch
+        mean = float(np.dot(area, un)) / float(area.sum())
+        if mean == 0.0:
+            raise CaseError(f"no net flow through patch '{patch}'")
+        return float(np.dot(area, un * un)) / float(area.sum()) / mean**2
+
     def pressure_drop_pa(self, inlet: str, outlet: str) -> float:
         """Drop of area-weighted mean total pressure from ``inlet`` to ``outlet``, Pa."""
         return self.total_pressure_pa(inlet) - self.total_pressure_pa(outlet)

@@ -140,6 +140,23 @@ impl Mesh {
         let r = self.inner.patch_faces(patch);
         vec3_array(py, &self.inner.face_centre[r])
     }
+    /// Face areas of a patch, m² (in the order of `patch_face_range`).
+    fn patch_face_areas<'py>(
+        &self,
+        py: Python<'py>,
+        patch: usize,
+    ) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        if patch >= self.inner.n_patches() {
+            return Err(PyValueError::new_err(format!(
+                "patch index {patch} out of range"
+            )));
+        }
+        let areas: Vec<f64> = self.inner.face_area[self.inner.patch_faces(patch)]
+            .iter()
+            .map(|a| rackflow_core::mesh::norm(*a))
+            .collect();
+        Ok(PyArray1::from_vec(py, areas))
+    }
     /// Global face indices `start..end` of a patch (index into face arrays such as mass fluxes).
     fn patch_face_range(&self, patch: usize) -> PyResult<(usize, usize)> {
         if patch >= self.inner.n_patches() {

@@ -41,10 +41,19 @@ pub fn colebrook_with_slope(re: f64, relative_roughness: f64) -> (f64, f64) {
     (f, -2.0 / (x * x * x) * dx_dre)
 }
 
-/// Darcy friction factor and d f / d Re.
-pub fn darcy_with_slope(re: f64, relative_roughness: f64) -> (f64, f64) {
+/// Laminar Poiseuille number f·Re of a rectangular duct of aspect ratio `α` = short / long side
+/// (Shah & London 1978, eq. 341; 96 for parallel plates, 56.91 for a square, within 0.05 %).
+pub fn rectangular_f_re(aspect: f64) -> f64 {
+    let a = aspect.min(1.0 / aspect);
+    96.0 * (1.0 - 1.3553 * a + 1.9467 * a.powi(2) - 1.7012 * a.powi(3) + 0.9564 * a.powi(4)
+        - 0.2537 * a.powi(5))
+}
+
+/// Darcy friction factor and d f / d Re with laminar `f = f_re / Re` (64 for a circular pipe;
+/// a duct's own value from [`rectangular_f_re`]); turbulent Colebrook on the hydraulic diameter.
+pub fn darcy_with_slope_laminar(re: f64, relative_roughness: f64, f_re: f64) -> (f64, f64) {
     if re <= RE_LAMINAR {
-        (64.0 / re, -64.0 / (re * re))
+        (f_re / re, -f_re / (re * re))
     } else if re >= RE_TURBULENT {
         colebrook_with_slope(re, relative_roughness)
     } else {
@@ -53,7 +62,7 @@ pub fn darcy_with_slope(re: f64, relative_roughness: f64) -> (f64, f64) {
         let w = s * s * (3.0 - 2.0 * s);
         let dw = 6.0 * s * (1.0 - s) / width;
         let (ft, dft) = colebrook_with_slope(re, relative_roughness);
-        let (fl, dfl) = (64.0 / re, -64.0 / (re * re));
+        let (fl, dfl) = (f_re / re, -f_re / (re * re));
         (
             (1.0 - w) * fl + w * ft,
             (1.0 - w) * dfl + w * dft + dw * (ft - fl),
@@ -69,14 +78,19 @@ pub fn swamee_jain(re: f64, relative_roughness: f64) -> f64 {
 
 /// Darcy friction factor at any Reynolds number > 0.
 pub fn darcy(re: f64, relative_roughness: f64) -> f64 {
+    darcy_laminar(re, relative_roughness, 64.0)
+}
+
+/// Darcy friction factor with laminar `f = f_re / Re` (see [`darcy_with_slope_laminar`]).
+pub fn darcy_laminar(re: f64, relative_roughness: f64, f_re: f64) -> f64 {
     if re <= RE_LAMINAR {
-        64.0 / re
+        f_re / re
     } else if re >= RE_TURBULENT {
         colebrook(re, relative_roughness)
     } else {
         let s = (re - RE_LAMINAR) / (RE_TURBULENT - RE_LAMINAR);
         let w = s * s * (3.0 - 2.0 * s);
-        (1.0 - w) * 64.0 / re + w * colebrook(re, relative_roughness)
+        (1.0 - w) * f_re / re + w * colebrook(re, relative_roughness)
     }
 }
 
@@ -106,11 +120,28 @@ mod tests {
     #[test]
     fn slope_matches_finite_difference() {
         for re in [1000.0, 2500.0, 3300.0, 5000.0, 1e5] {
-            let (_, d) = darcy_with_slope(re, 1e-4);
+            let (_, d) = darcy_with_slope_laminar(re, 1e-4, 64.0);
             let h = re * 1e-6;
             let fd = (darcy(re + h, 1e-4) - darcy(re - h, 1e-4)) / (2.0 * h);
             assert!((d - fd).abs() < 1e-5 * fd.abs(), "{re}: {d} vs {fd}");
         }
+    }
+
+    #[test]
+    fn rectangular_poiseuille_numbers() {
+        // Shah & London, table 44: square 56.91, α = 0.5 62.19, α = 0.25 72.93, plates 96.
+        for (a, f) in [(1.0, 56.91), (0.5, 62.19), (0.25, 72.93), (0.0, 96.0)] {
+            assert!(
+                (rectangular_f_re(a) - f).abs() < 0.05 * f / 100.0 + 0.02,
+                "{a}"
+            );
+        }
+        assert_eq!(rectangular_f_re(2.0), rectangular_f_re(0.5));
+        let (_, d) = darcy_with_slope_laminar(3000.0, 1e-4, 62.19);
+        let h = 3e-3;
+        let fd = (darcy_laminar(3000.0 + h, 1e-4, 62.19) - darcy_laminar(3000.0 - h, 1e-4, 62.19))
+            / (2.0 * h);
+        assert!((d - fd).abs() < 1e-5 * fd.abs());
     }
 
     #[test]

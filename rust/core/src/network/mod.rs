@@ -22,7 +22,7 @@ mod sparse;
 mod spec;
 
 pub use fluid::FluidTable;
-pub use friction::{colebrook, darcy, swamee_jain};
+pub use friction::{colebrook, darcy, darcy_laminar, rectangular_f_re, swamee_jain};
 pub use solver::effectiveness;
 pub use spec::{
     ColdPlateCurve, ColdPlateResult, Component, EdgeResult, EdgeSpec, EnergyBalance, FlowTable,

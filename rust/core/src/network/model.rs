@@ -71,6 +71,9 @@ pub enum PlateCurve {
         q_max: f64,
         mu_ref: Option<f64>,
         rho_ref: Option<f64>,
+        gamma: f64,
+        t_ref: f64,
+        t_range: Option<(f64, f64)>,
     },
     Table {
         dp: OddTable,
@@ -101,13 +104,27 @@ impl PlateCurve {
         }
     }
 
-    /// Thermal resistance at flow `q` > 0.
-    pub fn resistance(&self, q: f64) -> f64 {
+    /// Thermal resistance at flow `q` > 0 and coolant inlet temperature `t_in` [K].
+    pub fn resistance(&self, q: f64, t_in: f64) -> f64 {
         match self {
             Self::Fit {
-                q_ref, c0, c1, n, ..
-            } => c0 + c1 * (q / q_ref).powf(-n),
+                q_ref,
+                c0,
+                c1,
+                n,
+                gamma,
+                t_ref,
+                ..
+            } => c0 + c1 * (q / q_ref).powf(-n) * (1.0 + gamma * (t_in - t_ref)),
             Self::Table { rth, .. } => rth.eval(q).0,
+        }
+    }
+
+    /// Characterised inlet-temperature range, where the model has one.
+    pub fn temperature_range(&self) -> Option<(f64, f64)> {
+        match self {
+            Self::Fit { t_range, .. } => *t_range,
+            Self::Table { .. } => None,
         }
     }
 
@@ -140,11 +157,15 @@ pub enum CduThermal {
 /// Hydraulic and thermal behaviour of an edge.
 #[derive(Debug, Clone)]
 pub enum Kind {
+    /// Pipe or rectangular duct: `d` the hydraulic diameter, `f_re` the laminar f·Re.
     Pipe {
         d: f64,
         length: f64,
         rel_rough: f64,
         area: f64,
+        f_re: f64,
+        /// Side inflow of a combining header [m³/s] (0 for a plain pipe).
+        side_q: f64,
     },
     KLoss {
         k: f64,
@@ -186,21 +207,25 @@ pub fn pressure_drop(kind: &Kind, q: f64, pr: Props) -> (f64, f64) {
             length,
             rel_rough,
             area,
+            f_re,
+            side_q,
         } => {
             let v = q / area;
             let re = pr.rho * v.abs() * d / pr.mu;
+            // combining-flow momentum: d(p + ρV²/2)/dx = −ρ V q'/A, linear in Q
+            let side = pr.rho * side_q / (area * area);
             if re <= friction::RE_LAMINAR {
-                // 64/Re exactly: ΔP = 32 μ L v / D², linear in Q (and well defined at Q = 0).
-                let g = 32.0 * pr.mu * length / (d * d * area);
+                // f = f_re/Re exactly: ΔP = (f_re/2) μ L v / D², linear in Q (defined at Q = 0).
+                let g = 0.5 * f_re * pr.mu * length / (d * d * area) + side;
                 (g * q, g)
             } else {
                 // ΔP = f(Re)·(L/D)·ρ v|v|/2 ⇒ dΔP/dQ = (L/D)(ρ/2)(f'·dRe/dQ·v|v| + 2 f |v|/A).
-                let (f, df) = friction::darcy_with_slope(re, *rel_rough);
+                let (f, df) = friction::darcy_with_slope_laminar(re, *rel_rough, *f_re);
                 let k = length / d * 0.5 * pr.rho;
                 let dre_dq = pr.rho * d / (pr.mu * area) * q.signum();
                 (
-                    f * k * v * v.abs(),
-                    k * (df * dre_dq * v * v.abs() + 2.0 * f * v.abs() / area),
+                    f * k * v * v.abs() + side * q,
+                    k * (df * dre_dq * v * v.abs() + 2.0 * f * v.abs() / area) + side,
                 )
             }
         }
@@ -323,6 +348,55 @@ impl Model {
                         length: *length_m,
                         rel_rough: roughness_m / diameter_m,
                         area: std::f64::consts::PI * diameter_m * diameter_m / 4.0,
+                        f_re: 64.0,
+                        side_q: 0.0,
+                    }
+                }
+                Component::Duct {
+                    width_m,
+                    height_m,
+                    length_m,
+                    roughness_m,
+                    elevation_m,
+                    side_inflow_m3_s,
+                } => {
+                    if !(side_inflow_m3_s.is_finite() && *side_inflow_m3_s >= 0.0) {
+                        problems.push(format!(
+                            "{what}: side_inflow_m3_s must be finite and ≥ 0, got {side_inflow_m3_s}"
+                        ));
+                    }
+                    for (key, v) in [
+                        ("width_m", width_m),
+                        ("height_m", height_m),
+                        ("length_m", length_m),
+                    ] {
+                        if !positive(*v) {
+                            problems.push(format!("{what}: {key} must be finite and > 0, got {v}"));
+                        }
+                    }
+                    if !(roughness_m.is_finite() && *roughness_m >= 0.0) {
+                        problems.push(format!(
+                            "{what}: roughness_m must be finite and ≥ 0, got {roughness_m}"
+                        ));
+                    }
+                    if let Some(z) = elevation_m {
+                        if !z.is_finite() {
+                            problems.push(format!("{what}: elevation_m must be finite"));
+                        } else if z.abs() > *length_m {
+                            problems.push(format!(
+                                "{what}: elevation change {z} m exceeds the length {length_m} m"
+                            ));
+                        }
+                        dz = Some(*z);
+                    }
+                    let dh = 2.0 * width_m * height_m / (width_m + height_m);
+                    Kind::Pipe {
+                        d: dh,
+                        length: *length_m,
+                        rel_rough: roughness_m / dh,
+                        area: width_m * height_m,
+                        f_re: friction::rectangular_f_re(height_m / width_m),
+                        side_q: *side_inflow_m3_s,
                     }
                 }
                 Component::Loss {
@@ -626,6 +700,7 @@ impl Model {
 fn kind_name(c: &Component) -> &'static str {
     match c {
         Component::Pipe { .. } => "pipe",
+        Component::Duct { .. } => "duct",
         Component::Loss { .. } => "loss",
         Component::ColdPlate { .. } => "cold_plate",
         Component::Pump { .. } => "pump",
@@ -647,7 +722,36 @@ fn plate_curve(m: &ColdPlateCurve, what: &str) -> Result<PlateCurve> {
             flow_max_m3_s,
             reference_viscosity_pa_s,
             reference_density_kg_m3,
+            resistance_temperature_coefficient_per_k: gamma,
+            reference_temperature_k,
+            temperature_min_k,
+            temperature_max_k,
         } => {
+            if !gamma.is_finite() {
+                return Err(Error::Network(format!(
+                    "{what}: model resistance_temperature_coefficient_per_k must be finite"
+                )));
+            }
+            let t_ref = match reference_temperature_k {
+                Some(t) if positive(*t) => *t,
+                None if *gamma == 0.0 => 0.0,
+                _ => {
+                    return Err(Error::Network(format!(
+                        "{what}: a temperature-dependent model needs reference_temperature_k > 0"
+                    )))
+                }
+            };
+            let t_range = match (temperature_min_k, temperature_max_k) {
+                (None, None) => None,
+                (Some(lo), Some(hi)) if positive(*lo) && hi.is_finite() && hi >= lo => {
+                    Some((*lo, *hi))
+                }
+                _ => {
+                    return Err(Error::Network(format!(
+                        "{what}: model temperature range must satisfy 0 < temperature_min_k ≤ temperature_max_k"
+                    )))
+                }
+            };
             let nonneg = [
                 ("pressure_linear_pa", *pressure_linear_pa),
                 ("pressure_quadratic_pa", *pressure_quadratic_pa),
@@ -692,6 +796,9 @@ fn plate_curve(m: &ColdPlateCurve, what: &str) -> Result<PlateCurve> {
                 q_max: *flow_max_m3_s,
                 mu_ref: *reference_viscosity_pa_s,
                 rho_ref: *reference_density_kg_m3,
+                gamma: *gamma,
+                t_ref,
+                t_range,
             })
         }
         ColdPlateCurve::Table {

@@ -667,13 +667,18 @@ impl<'a> Solver<'a> {
             let mut hydraulic_power = 0.0;
             match &e.kind {
                 Kind::Pipe {
-                    d, area, rel_rough, ..
+                    d,
+                    area,
+                    rel_rough,
+                    f_re,
+                    ..
                 } => {
                     let v = q / area;
                     let re = pr.rho * v.abs() * d / pr.mu;
                     velocity = Some(v);
                     reynolds = Some(re);
-                    friction_factor = (re > 0.0).then(|| super::friction::darcy(re, *rel_rough));
+                    friction_factor =
+                        (re > 0.0).then(|| super::friction::darcy_laminar(re, *rel_rough, *f_re));
                 }
                 Kind::KLoss { area, .. } => {
                     let v = q / area;
@@ -758,7 +763,28 @@ impl<'a> Solver<'a> {
                                 &mut problems,
                             );
                         }
-                        let rth = curve.resistance(q);
+                        if let Some((t_lo, t_hi)) = curve.temperature_range() {
+                            if t_in < t_lo - 1e-9 || t_in > t_hi + 1e-9 {
+                                flag(
+                                    format!(
+                                        "cold plate '{}': inlet temperature {:.2} °C is outside its characterised range {:.2}–{:.2} °C",
+                                        e.name,
+                                        t_in - 273.15,
+                                        t_lo - 273.15,
+                                        t_hi - 273.15
+                                    ),
+                                    &mut problems,
+                                );
+                            }
+                        }
+                        let rth = curve.resistance(q, t_in);
+                        if !(rth > 0.0) {
+                            problems.push(format!(
+                                "cold plate '{}': its model gives a thermal resistance of {rth:.3e} K/W at {:.2} °C inlet",
+                                e.name,
+                                t_in - 273.15
+                            ));
+                        }
                         heat_in += power;
                         plates.push(ColdPlateResult {
                             name: e.name.clone(),

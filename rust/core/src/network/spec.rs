@@ -64,7 +64,7 @@ pub struct FlowTable {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ColdPlateCurve {
-    /// `ΔP = a·x + b·x·|x|`, `R = c0 + c1·x^(−n)` with `x = Q/Q_ref`.
+    /// `ΔP = a·x + b·x·|x|`, `R = c0 + c1·x^(−n)·(1 + γ·(T_in − T_ref))` with `x = Q/Q_ref`.
     Fit {
         /// Reference flow Q_ref [m³/s].
         reference_flow_m3_s: f64,
@@ -88,6 +88,18 @@ pub enum ColdPlateCurve {
         /// Density of the characterisation coolant [kg/m³].
         #[serde(default)]
         reference_density_kg_m3: Option<f64>,
+        /// `γ` [1/K]: the convective part of R scales with `1 + γ·(T_in − T_ref)`.
+        #[serde(default)]
+        resistance_temperature_coefficient_per_k: f64,
+        /// `T_ref` [K], the inlet temperature the resistance refers to (needed with `γ`).
+        #[serde(default)]
+        reference_temperature_k: Option<f64>,
+        /// Characterised inlet-temperature range [K] (checked like the flow range).
+        #[serde(default)]
+        temperature_min_k: Option<f64>,
+        /// Characterised inlet-temperature range [K].
+        #[serde(default)]
+        temperature_max_k: Option<f64>,
     },
     /// Monotone interpolation of measured points.
     Table {
@@ -116,6 +128,27 @@ pub enum Component {
         /// Elevation change to − from [m]; defaults to the node elevation difference.
         #[serde(default)]
         elevation_m: Option<f64>,
+    },
+    /// Rectangular duct (a manifold or channel of that section): Darcy–Weisbach on the hydraulic
+    /// diameter, laminar f·Re of the rectangle (Shah & London), Colebrook turbulent.
+    Duct {
+        /// Side of the section [m].
+        width_m: f64,
+        /// Other side of the section [m].
+        height_m: f64,
+        /// Length [m].
+        length_m: f64,
+        /// Absolute roughness [m].
+        #[serde(default)]
+        roughness_m: f64,
+        /// Elevation change to − from [m]; defaults to the node elevation difference.
+        #[serde(default)]
+        elevation_m: Option<f64>,
+        /// Flow joining along the length at right angles [m³/s] (a header fed through its side,
+        /// a plenum behind a uniform inlet): adds the combining-flow momentum loss
+        /// `ρ·q_side·Q/A²` (Bajura & Jones 1976), which sums to `ρV²/2` along a header.
+        #[serde(default)]
+        side_inflow_m3_s: f64,
     },
     /// Fitting, valve or quick disconnect: `K·ρv²/2` on `diameter_m`, or a ΔP–flow table.
     Loss {
@@ -232,7 +265,7 @@ pub struct NodeResult {
 pub struct EdgeResult {
     /// Name.
     pub name: String,
-    /// Component type (`pipe`, `loss`, `cold_plate`, `pump`, `flow_source`, `cdu`).
+    /// Component type (`pipe`, `duct`, `loss`, `cold_plate`, `pump`, `flow_source`, `cdu`).
     pub kind: String,
     /// Upstream node.
     pub from: String,
