@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from rackflow.errors import MeshError
+from rackflow.io import gmsh_binary
 
 #: meshio cell type → VTK cell type code used by the core.
 VOLUME_TYPES = {"tetra": 10, "hexahedron": 12, "wedge": 13, "pyramid": 14}
@@ -50,7 +51,9 @@ def read(path: str | Path) -> FlatMesh:
     if path.is_dir():
         raise MeshError(f"mesh path '{path}' is a directory, not a mesh file")
     try:
-        m = meshio.read(path)
+        m = gmsh_binary.read(path) if gmsh_binary.is_binary_msh22(path) else None
+        if m is None:
+            m = meshio.read(path)
     except (Exception, SystemExit) as e:  # meshio raises many types (even SystemExit) on bad files
         raise MeshError(f"cannot read '{path}' as a mesh: {type(e).__name__}: {e}") from e
     return from_meshio(m, source=str(path))

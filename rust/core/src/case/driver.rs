@@ -430,6 +430,7 @@ fn run(
             .collect();
         refs.iter().sum::<f64>() / refs.len().max(1) as f64
     });
+    let mut tp = Instant::now();
     let mut eq = Conduction::new(
         mesh,
         resolved.conductivity.clone(),
@@ -444,8 +445,10 @@ fn run(
             .with_convection(cv)
             .with_inlets(resolved.inlet_patch.clone());
     }
+    crate::ptime("conduction new", &mut tp);
     let mut t = vec![initial; n];
     let mut a = eq.new_matrix();
+    crate::ptime("new_matrix", &mut tp);
     let mut b = vec![0.0; n];
     let mut r = vec![0.0; n];
     let mut report = SolveReport {
@@ -466,7 +469,9 @@ fn run(
     let mut converged = false;
     let mut anderson = Anderson::new(5);
     for outer in 0..=settings.max_iterations {
+        crate::ptime("(loop)", &mut tp);
         eq.assemble(&t, &mut a, &mut b);
+        crate::ptime("assemble", &mut tp);
         a.residual(&b, &t, &mut r);
         let scale = normalisation(&a, &b, &t);
         let res = norm(&r) / scale;
@@ -541,6 +546,7 @@ fn run(
         if report.linear_iterations.is_empty() || rebuild {
             first_iterations = info.iterations;
         }
+        crate::ptime("cg", &mut tp);
         report.linear_iterations.push(info.iterations);
     }
     if !converged {

@@ -147,10 +147,12 @@ impl HalfFaces {
     }
 }
 
-fn index(value: i64, bound: usize, what: &str) -> Result<u32> {
+/// `value` as an index below `bound`; `what` names it in the error (built only on failure).
+fn index(value: i64, bound: usize, what: impl FnOnce() -> String) -> Result<u32> {
     if value < 0 || value as usize >= bound {
         return Err(Error::Mesh(format!(
-            "{what} {value} is out of range 0..{bound}"
+            "{} {value} is out of range 0..{bound}",
+            what()
         )));
     }
     Ok(value as u32)
@@ -201,7 +203,7 @@ fn half_faces(input: &MeshInput, n_points: usize) -> Result<HalfFaces> {
                 }
                 for &v in &conn[pos + 1..end] {
                     hf.vertices
-                        .push(index(v, n_points, &format!("cell {c}: vertex"))?);
+                        .push(index(v, n_points, || format!("cell {c}: vertex"))?);
                 }
                 hf.offsets.push(hf.vertices.len());
                 hf.cell.push(c as u32);
@@ -219,7 +221,7 @@ fn half_faces(input: &MeshInput, n_points: usize) -> Result<HalfFaces> {
         }
         let mut ids = [0u32; 8];
         for (k, &v) in conn.iter().enumerate() {
-            ids[k] = index(v, n_points, &format!("cell {c}: vertex"))?;
+            ids[k] = index(v, n_points, || format!("cell {c}: vertex"))?;
         }
         for lf in shape.local_faces() {
             hf.vertices.extend(lf.iter().map(|&k| ids[k]));
@@ -245,6 +247,7 @@ fn half_faces(input: &MeshInput, n_points: usize) -> Result<HalfFaces> {
 impl Mesh {
     /// Build and check a mesh. Every problem found is reported in the error, with cell or face indices.
     pub fn build(input: &MeshInput) -> Result<Mesh> {
+        let mut tp = std::time::Instant::now();
         if input.points.len() % 3 != 0 {
             return Err(Error::Mesh("points must be an n × 3 array".into()));
         }
@@ -279,16 +282,19 @@ impl Mesh {
             .cell_region
             .iter()
             .enumerate()
-            .map(|(c, &r)| index(r, n_regions, &format!("cell {c}: region")))
+            .map(|(c, &r)| index(r, n_regions, || format!("cell {c}: region")))
             .collect::<Result<Vec<u32>>>()?;
 
+        crate::ptime("input checks", &mut tp);
         let hf = half_faces(input, points.len())?;
+        crate::ptime("half_faces", &mut tp);
         let n_half = hf.cell.len();
         let mut keyed: Vec<(Key, u32)> = (0..n_half)
             .into_par_iter()
             .map(|h| (key_of(hf.get(h)), h as u32))
             .collect();
         keyed.par_sort_unstable();
+        crate::ptime("half faces+key+sort", &mut tp);
 
         let mut internal: Vec<(u32, u32, u32)> = Vec::with_capacity(n_half / 2); // (owner, neighbour, half-face)
         let mut boundary: Vec<u32> = Vec::new();
@@ -347,6 +353,7 @@ impl Mesh {
             )));
         }
         internal.par_sort_unstable();
+        crate::ptime("match", &mut tp);
 
         // Tagged boundary faces: match each input patch face to a boundary half-face.
         let n_patch_faces = input.patch_face_patch.len();
@@ -366,11 +373,9 @@ impl Mesh {
         let mut tag_of: HashMap<Vec<u32>, (u32, usize)> = HashMap::with_capacity(n_patch_faces);
         let mut double_tagged = Vec::new();
         for k in 0..n_patch_faces {
-            let p = index(
-                input.patch_face_patch[k],
-                n_input_patches,
-                &format!("patch face {k}: patch"),
-            )?;
+            let p = index(input.patch_face_patch[k], n_input_patches, || {
+                format!("patch face {k}: patch")
+            })?;
             let conn = &input.patch_face_connectivity
                 [input.patch_face_offsets[k] as usize..input.patch_face_offsets[k + 1] as usize];
             if conn.len() < 3 {
@@ -382,7 +387,7 @@ impl Mesh {
             }
             let ids = conn
                 .iter()
-                .map(|&v| index(v, points.len(), &format!("patch face {k}: vertex")))
+                .map(|&v| index(v, points.len(), || format!("patch face {k}: vertex")))
                 .collect::<Result<Vec<u32>>>()?;
             if let Some(&(q, _)) = tag_of.get(&sorted(&ids)) {
                 if q != p {
@@ -438,6 +443,7 @@ impl Mesh {
             }
         }
         boundary_tagged.par_sort_unstable();
+        crate::ptime("patches", &mut tp);
         let has_untagged = boundary_tagged.last().is_some_and(|b| b.0 == untagged);
         let mut patch_names: Vec<String> = input.patch_names.to_vec();
         if has_untagged {
@@ -473,6 +479,7 @@ impl Mesh {
             face_offsets.push(face_vertices.len());
         }
         drop(hf);
+        crate::ptime("face arrays", &mut tp);
 
         // Approximate cell centres (vertex averages) orient faces and serve as pyramid apexes.
         let cell_apex: Vec<Vec3> = (0..n_cells)
@@ -503,6 +510,7 @@ impl Mesh {
                 face_vertices[face_offsets[f]..face_offsets[f + 1]].reverse();
             }
         }
+        crate::ptime("apex+flip", &mut tp);
         let (face_area, face_centre): (Vec<Vec3>, Vec<Vec3>) = (0..n_faces)
             .into_par_iter()
             .map(|f| {
@@ -543,6 +551,7 @@ impl Mesh {
                 add_to(neighbour[f] as usize, -1.0);
             }
         }
+        crate::ptime("area+volumes", &mut tp);
         let degenerate: Vec<usize> = (0..n_cells)
             .filter(|&c| cell_volume[c] <= 1e-9 * size[c].powi(3) || !cell_volume[c].is_finite())
             .collect();
@@ -581,6 +590,7 @@ impl Mesh {
             )));
         }
 
+        crate::ptime("checks", &mut tp);
         let mesh = Mesh {
             points,
             face_offsets,
@@ -598,6 +608,7 @@ impl Mesh {
             patch_start,
         };
         mesh.check_coincident_boundary_faces()?;
+        crate::ptime("coincident", &mut tp);
         Ok(mesh)
     }
 
