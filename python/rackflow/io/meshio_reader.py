@@ -204,7 +204,11 @@ def from_meshio(m: Any, source: str = "<meshio.Mesh>") -> FlatMesh:
     overlap = set(patch_names) & set(region_names)
     if overlap:
         raise MeshError(f"{source}: names used for both a region and a patch: {sorted(overlap)}")
-    lens = np.concatenate(lengths)
+    def joined(parts: list[np.ndarray]) -> np.ndarray:
+        # one block (the usual case at 1e6 cells) needs no concatenation copy
+        return np.ascontiguousarray(parts[0]) if len(parts) == 1 else np.concatenate(parts)
+
+    lens = joined(lengths)
     offsets = np.zeros(len(lens) + 1, dtype=np.int64)
     np.cumsum(lens, out=offsets[1:])
     flen = np.concatenate(face_len) if face_len else np.zeros(0, dtype=np.int64)
@@ -212,9 +216,9 @@ def from_meshio(m: Any, source: str = "<meshio.Mesh>") -> FlatMesh:
     np.cumsum(flen, out=f_offsets[1:])
     return FlatMesh(
         points=points,
-        cell_types=np.concatenate(cell_types),
+        cell_types=joined(cell_types),
         cell_offsets=offsets,
-        cell_connectivity=np.ascontiguousarray(np.concatenate(connectivity)),
+        cell_connectivity=joined(connectivity),
         cell_region=np.ascontiguousarray(cell_region, dtype=np.int64),
         region_names=region_names,
         patch_face_offsets=f_offsets,

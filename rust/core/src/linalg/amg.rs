@@ -285,14 +285,27 @@ impl Amg {
     }
 
     /// Chebyshev smoothing of `A x = b` on `[λ_max/30, λ_max]` of D⁻¹A (Saad, Alg. 12.1).
-    fn smooth(&self, level: &Level, b: &[f64], x: &mut [f64], r: &mut [f64], d: &mut [f64]) {
+    /// `x_is_zero`: x holds zeros on entry, so the first residual is `b` (one product saved).
+    fn smooth(
+        &self,
+        level: &Level,
+        b: &[f64],
+        x: &mut [f64],
+        r: &mut [f64],
+        d: &mut [f64],
+        x_is_zero: bool,
+    ) {
         let upper = level.lambda_max;
         let lower = upper / 30.0;
         let theta = 0.5 * (upper + lower);
         let delta = 0.5 * (upper - lower);
         let sigma = theta / delta;
         let mut rho = 1.0 / sigma;
-        level.a.residual(b, x, r);
+        if x_is_zero {
+            r.par_iter_mut().zip(b).for_each(|(r, b)| *r = *b);
+        } else {
+            level.a.residual(b, x, r);
+        }
         d.par_iter_mut()
             .zip(&*r)
             .zip(&level.inv_diag)
@@ -321,7 +334,7 @@ impl Amg {
         let mut r = vec![0.0; n];
         let mut d = vec![0.0; n];
         x.iter_mut().for_each(|v| *v = 0.0);
-        self.smooth(level, b, x, &mut r, &mut d);
+        self.smooth(level, b, x, &mut r, &mut d, true);
         level.a.residual(b, x, &mut r);
         let nc = level.p.n_cols;
         let mut bc = vec![0.0; nc];
@@ -330,7 +343,7 @@ impl Amg {
         self.cycle(k + 1, &bc, &mut xc);
         level.p.mul_vec(&xc, &mut d);
         x.par_iter_mut().zip(&d).for_each(|(x, d)| *x += d);
-        self.smooth(level, b, x, &mut r, &mut d);
+        self.smooth(level, b, x, &mut r, &mut d, false);
     }
 }
 

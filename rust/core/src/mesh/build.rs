@@ -289,11 +289,42 @@ impl Mesh {
         let hf = half_faces(input, points.len())?;
         crate::ptime("half_faces", &mut tp);
         let n_half = hf.cell.len();
-        let mut keyed: Vec<(Key, u32)> = (0..n_half)
+        // Group equal faces: a counting sort on the smallest vertex, then a sort of each (small)
+        // bucket by the full key. Same order as sorting (key, half-face), without the big sort.
+        let keys: Vec<Key> = (0..n_half)
             .into_par_iter()
-            .map(|h| (key_of(hf.get(h)), h as u32))
+            .map(|h| key_of(hf.get(h)))
             .collect();
-        keyed.par_sort_unstable();
+        let mut bucket_start = vec![0usize; points.len() + 1];
+        for k in &keys {
+            bucket_start[k.0[0] as usize + 1] += 1;
+        }
+        for b in 0..points.len() {
+            bucket_start[b + 1] += bucket_start[b];
+        }
+        let mut order = vec![0u32; n_half];
+        {
+            let mut next = bucket_start.clone();
+            for (h, k) in keys.iter().enumerate() {
+                let b = k.0[0] as usize;
+                order[next[b]] = h as u32;
+                next[b] += 1;
+            }
+            let mut buckets: Vec<&mut [u32]> = Vec::with_capacity(points.len());
+            let mut rest: &mut [u32] = &mut order;
+            for b in 0..points.len() {
+                let (bucket, tail) = rest.split_at_mut(bucket_start[b + 1] - bucket_start[b]);
+                if bucket.len() > 1 {
+                    buckets.push(bucket);
+                }
+                rest = tail;
+            }
+            buckets
+                .into_par_iter()
+                .for_each(|bucket| bucket.sort_unstable_by_key(|&h| (keys[h as usize], h)));
+        }
+        drop(bucket_start);
+        let keyed = |i: usize| (keys[order[i] as usize], order[i]);
         crate::ptime("half faces+key+sort", &mut tp);
 
         let mut internal: Vec<(u32, u32, u32)> = Vec::with_capacity(n_half / 2); // (owner, neighbour, half-face)
@@ -301,15 +332,15 @@ impl Mesh {
         let mut duplicated = Vec::new();
         let mut self_shared = Vec::new();
         let mut i = 0;
-        while i < keyed.len() {
+        while i < n_half {
             let mut j = i + 1;
-            while j < keyed.len() && keyed[j].0 == keyed[i].0 {
+            while j < n_half && keyed(j).0 == keyed(i).0 {
                 j += 1;
             }
             // faces with more than four vertices may share a key yet differ: split by the full list
             let mut groups: Vec<(Vec<u32>, Vec<u32>)> = Vec::new();
-            if keyed[i].0 .1 > 4 && j - i > 1 {
-                for &(_, h) in &keyed[i..j] {
+            if keyed(i).0 .1 > 4 && j - i > 1 {
+                for &h in &order[i..j] {
                     let s = sorted(hf.get(h as usize));
                     match groups.iter_mut().find(|g| g.0 == s) {
                         Some(g) => g.1.push(h),
@@ -317,7 +348,7 @@ impl Mesh {
                     }
                 }
             } else {
-                groups.push((Vec::new(), keyed[i..j].iter().map(|k| k.1).collect()));
+                groups.push((Vec::new(), order[i..j].to_vec()));
             }
             for (_, g) in groups {
                 match g.len() {
@@ -339,7 +370,8 @@ impl Mesh {
             }
             i = j;
         }
-        drop(keyed);
+        drop(keys);
+        drop(order);
         if !duplicated.is_empty() {
             return Err(Error::Mesh(format!(
                 "duplicate faces: faces shared by more than two cells (cells per face: {}); the mesh has duplicated cells or overlapping elements",
