@@ -5,11 +5,11 @@
 >>> case = rf.Case(mesh)                                             # doctest: +SKIP
 """
 
+from typing import TYPE_CHECKING, Any
+
 from rackflow import errors
 from rackflow._core import __version__
 from rackflow.case import Case
-from rackflow.characterise import characterise
-from rackflow.coldplate_model import ColdPlateModel
 from rackflow.coolants import Coolant, get_coolant, known_coolants, propylene_glycol
 from rackflow.errors import (
     CaseError,
@@ -23,10 +23,41 @@ from rackflow.errors import (
 )
 from rackflow.materials import Material, get_material
 from rackflow.mesh import Mesh, load_mesh
-from rackflow.network import Network, NetworkResult
-from rackflow.plots import plot_curves
 from rackflow.result import Result, Summary
-from rackflow.sweep import Sweep
+
+if TYPE_CHECKING:
+    from rackflow.characterise import characterise
+    from rackflow.coldplate_model import ColdPlateModel
+    from rackflow.network import Network, NetworkResult
+    from rackflow.plots import plot_curves
+    from rackflow.sweep import Sweep
+
+# Imported on first use: the network (pandas), sweep (multiprocessing) and plotting layers are
+# not needed to load a mesh and solve, and importing them costs a large share of start-up time.
+_LAZY = {
+    "characterise": "rackflow.characterise",
+    "ColdPlateModel": "rackflow.coldplate_model",
+    "Network": "rackflow.network",
+    "NetworkResult": "rackflow.network",
+    "plot_curves": "rackflow.plots",
+    "Sweep": "rackflow.sweep",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'rackflow' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "Case",

@@ -19,10 +19,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from rackflow import _core
 from rackflow.coldplate_model import ColdPlateModel
@@ -938,6 +940,8 @@ class NetworkResult:
     @cached_property
     def nodes(self) -> pd.DataFrame:
         """Per node: pressure_pa, temperature_c, elevation_m, mass_imbalance (index: name)."""
+        import pandas as pd
+
         nodes = pd.DataFrame(self.raw["nodes"]).set_index("name")
         nodes["temperature_c"] = nodes["temperature_k"] - _K
         return nodes
@@ -945,6 +949,8 @@ class NetworkResult:
     @cached_property
     def edges(self) -> pd.DataFrame:
         """Per edge: kind, from, to, flow_lpm, pressure_drop_pa, inlet_c, outlet_c, heat_w, ..."""
+        import pandas as pd
+
         edges = pd.DataFrame(self.raw["edges"]).set_index("name")
         edges["flow_lpm"] = edges["flow_m3_s"] / _LPM
         edges["inlet_c"] = edges["inlet_temperature_k"] - _K
@@ -981,6 +987,8 @@ class NetworkResult:
     def cold_plates(self) -> pd.DataFrame:
         """One row per cold plate: name, flow_lpm, inlet_c, outlet_c, pressure_drop_pa,
         thermal_resistance_k_w, gpu_temperature_c, power_w."""
+        import pandas as pd
+
         df = pd.DataFrame(self.raw["cold_plates"])
         if df.empty:
             return pd.DataFrame(

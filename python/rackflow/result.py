@@ -245,14 +245,16 @@ class Result:
         """The engineering summary (prints as a table; ``.to_dict()`` is flat)."""
         return Summary(self)
 
-    def save(self, path: str | Path) -> Path:
+    def save(self, path: str | Path, compress: bool = False) -> Path:
         """Write the mesh with cell temperatures, region ids and region names (any meshio format).
 
-        ``.vtu`` is the recommended format (ParaView, PyVista).
+        ``.vtu`` is the recommended format (ParaView, PyVista). Its arrays are raw binary by
+        default; ``compress=True`` zlib-compresses them (files about 3× smaller at 1e6 cells,
+        written about 5× more slowly). Formats without compression ignore ``compress``.
         """
         from rackflow.io.writers import write_result
 
-        return write_result(self, Path(path))
+        return write_result(self, Path(path), compress=compress)
 
     def to_pyvista(self) -> Any:
         """The result as a ``pyvista.UnstructuredGrid`` with cell data."""

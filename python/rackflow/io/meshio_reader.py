@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from rackflow.errors import MeshError
+from rackflow.io import gmsh_binary
 
 #: meshio cell type → VTK cell type code used by the core.
 VOLUME_TYPES = {"tetra": 10, "hexahedron": 12, "wedge": 13, "pyramid": 14}
@@ -50,7 +51,9 @@ def read(path: str | Path) -> FlatMesh:
     if path.is_dir():
         raise MeshError(f"mesh path '{path}' is a directory, not a mesh file")
     try:
-        m = meshio.read(path)
+        m = gmsh_binary.read(path) if gmsh_binary.is_binary_msh22(path) else None
+        if m is None:
+            m = meshio.read(path)
     except (Exception, SystemExit) as e:  # meshio raises many types (even SystemExit) on bad files
         raise MeshError(f"cannot read '{path}' as a mesh: {type(e).__name__}: {e}") from e
     return from_meshio(m, source=str(path))
@@ -201,7 +204,11 @@ def from_meshio(m: Any, source: str = "<meshio.Mesh>") -> FlatMesh:
     overlap = set(patch_names) & set(region_names)
     if overlap:
         raise MeshError(f"{source}: names used for both a region and a patch: {sorted(overlap)}")
-    lens = np.concatenate(lengths)
+    def joined(parts: list[np.ndarray]) -> np.ndarray:
+        # one block (the usual case at 1e6 cells) needs no concatenation copy
+        return np.ascontiguousarray(parts[0]) if len(parts) == 1 else np.concatenate(parts)
+
+    lens = joined(lengths)
     offsets = np.zeros(len(lens) + 1, dtype=np.int64)
     np.cumsum(lens, out=offsets[1:])
     flen = np.concatenate(face_len) if face_len else np.zeros(0, dtype=np.int64)
@@ -209,9 +216,9 @@ def from_meshio(m: Any, source: str = "<meshio.Mesh>") -> FlatMesh:
     np.cumsum(flen, out=f_offsets[1:])
     return FlatMesh(
         points=points,
-        cell_types=np.concatenate(cell_types),
+        cell_types=joined(cell_types),
         cell_offsets=offsets,
-        cell_connectivity=np.ascontiguousarray(np.concatenate(connectivity)),
+        cell_connectivity=joined(connectivity),
         cell_region=np.ascontiguousarray(cell_region, dtype=np.int64),
         region_names=region_names,
         patch_face_offsets=f_offsets,

@@ -22,9 +22,10 @@ def region_key(names: list[str]) -> str:
     return REGION_PREFIX + "|".join(names)
 
 
-def write_result(result: Result, path: Path) -> Path:
+def write_result(result: Result, path: Path, compress: bool = False) -> Path:
     """Write cells with region ids (the array ``region_id:<names>``), ``temperature_c`` and, for
-    coolant flow, ``velocity_m_s`` and ``pressure_pa``."""
+    coolant flow, ``velocity_m_s`` and ``pressure_pa``. ``compress``: zlib-compress the arrays of
+    an XML VTK file (``.vtu``); raw binary otherwise."""
     import meshio
 
     mesh = result.mesh
@@ -48,7 +49,10 @@ def write_result(result: Result, path: Path) -> Path:
     out = meshio.Mesh(mesh.points, cells, cell_data=cell_data)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        meshio.write(path, out)
+        if path.suffix.lower() == ".vtu":
+            meshio.write(path, out, compression="zlib" if compress else None)
+        else:
+            meshio.write(path, out)
     except Exception as e:  # meshio's errors vary by format; name the file and the reason
         raise RackflowError(f"cannot write '{path}': {type(e).__name__}: {e}") from e
     return path

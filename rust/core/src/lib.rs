@@ -44,3 +44,32 @@ pub trait Monitor: Sync {
 /// A monitor that never stops and reports nothing.
 pub struct Silent;
 impl Monitor for Silent {}
+
+/// Developer timing: with `RACKFLOW_PROFILE` set, print the wall and process CPU time since the
+/// last mark to stderr, then restart the clock.
+#[doc(hidden)]
+pub fn ptime(label: &str, t: &mut std::time::Instant) {
+    if std::env::var_os("RACKFLOW_PROFILE").is_some() {
+        let cpu = std::fs::read_to_string("/proc/self/stat")
+            .ok()
+            .and_then(|s| {
+                let f: Vec<f64> = s
+                    .rsplit(')')
+                    .next()?
+                    .split_whitespace()
+                    .map(|x| x.parse().unwrap_or(0.0))
+                    .collect();
+                Some((f[11] + f[12]) / 100.0)
+            })
+            .unwrap_or(0.0);
+        static LAST: std::sync::Mutex<f64> = std::sync::Mutex::new(0.0);
+        let mut last = LAST.lock().unwrap();
+        eprintln!(
+            "  [prof] {label}: wall {:.3}s cpu {:.2}s",
+            t.elapsed().as_secs_f64(),
+            cpu - *last
+        );
+        *last = cpu;
+    }
+    *t = std::time::Instant::now();
+}

@@ -193,7 +193,8 @@ pub struct Settings {
     pub tolerance: f64,
     /// Maximum outer (non-linear and non-orthogonal correction) iterations.
     pub max_iterations: usize,
-    /// Relative tolerance of each linear solve; `None`: a tenth of `tolerance`.
+    /// Relative tolerance of each linear solve; `None`: half of `tolerance` for a linear case on
+    /// an orthogonal mesh (one solve), a tenth of it when outer iterations are needed.
     pub linear_tolerance: Option<f64>,
     /// Maximum iterations of each linear solve.
     pub linear_max_iterations: usize,

@@ -37,61 +37,74 @@ impl FaceGeometry {
     pub fn new(mesh: &Mesh) -> Self {
         let nf = mesh.n_faces();
         let ni = mesh.n_internal_faces;
-        let per_face: Vec<(f64, Vec3, f64, f64, Vec3, Vec3, bool)> = (0..nf)
-            .into_par_iter()
-            .map(|f| {
-                let (n, a) = mesh.face_normal(f);
-                let cf = mesh.face_centre[f];
-                let cp = mesh.cell_centre[mesh.owner[f] as usize];
-                let to_face = sub(cf, cp);
-                let reach = dot(to_face, to_face).sqrt();
-                // a badly skewed cell may put its centre almost in the face plane: keep a floor
-                let dp = dot(n, to_face).max(0.05 * reach);
-                let op = sub(
-                    [cf[0] - dp * n[0], cf[1] - dp * n[1], cf[2] - dp * n[2]],
-                    cp,
-                );
-                let (dn, on) = if f < ni {
-                    let cn = mesh.cell_centre[mesh.neighbour[f] as usize];
-                    let from_face = sub(cn, cf);
-                    let reach_n = dot(from_face, from_face).sqrt();
-                    let dn = dot(n, from_face).max(0.05 * reach_n);
-                    (
-                        dn,
-                        sub(
-                            [cf[0] + dn * n[0], cf[1] + dn * n[1], cf[2] + dn * n[2]],
-                            cn,
-                        ),
-                    )
-                } else {
-                    (0.0, [0.0; 3])
-                };
-                let scale = dp + dn;
-                let tol = 1e-9 * scale;
-                let orth = dot(op, op).sqrt() <= tol && dot(on, on).sqrt() <= tol;
-                (a, n, dp, dn, op, on, orth)
-            })
-            .collect();
-        let orthogonal = per_face.iter().all(|p| p.6);
+        // filled in place, in parallel (no per-face tuple buffer: this runs on 1e6-cell meshes)
         let mut g = FaceGeometry {
-            area: Vec::with_capacity(nf),
-            normal: Vec::with_capacity(nf),
-            d_owner: Vec::with_capacity(nf),
-            d_neighbour: Vec::with_capacity(ni),
-            owner_offset: Vec::with_capacity(nf),
-            neighbour_offset: Vec::with_capacity(ni),
-            orthogonal,
+            area: vec![0.0; nf],
+            normal: vec![[0.0; 3]; nf],
+            d_owner: vec![0.0; nf],
+            d_neighbour: vec![0.0; ni],
+            owner_offset: vec![[0.0; 3]; nf],
+            neighbour_offset: vec![[0.0; 3]; ni],
+            orthogonal: true,
         };
-        for (f, (a, n, dp, dn, op, on, _)) in per_face.into_iter().enumerate() {
-            g.area.push(a);
-            g.normal.push(n);
-            g.d_owner.push(dp);
-            g.owner_offset.push(op);
-            if f < ni {
-                g.d_neighbour.push(dn);
-                g.neighbour_offset.push(on);
-            }
-        }
+        let mut d_neighbour = std::mem::take(&mut g.d_neighbour);
+        let mut neighbour_offset = std::mem::take(&mut g.neighbour_offset);
+        d_neighbour.resize(nf, 0.0);
+        neighbour_offset.resize(nf, [0.0; 3]);
+        let orthogonal = g
+            .area
+            .par_iter_mut()
+            .zip(g.normal.par_iter_mut())
+            .zip(g.d_owner.par_iter_mut())
+            .zip(g.owner_offset.par_iter_mut())
+            .zip(d_neighbour.par_iter_mut())
+            .zip(neighbour_offset.par_iter_mut())
+            .enumerate()
+            .map(
+                |(f, (((((area, normal), d_owner), owner_offset), d_nb), nb_offset))| {
+                    let (n, a) = mesh.face_normal(f);
+                    let cf = mesh.face_centre[f];
+                    let cp = mesh.cell_centre[mesh.owner[f] as usize];
+                    let to_face = sub(cf, cp);
+                    let reach = dot(to_face, to_face).sqrt();
+                    // a badly skewed cell may put its centre almost in the face plane: keep a floor
+                    let dp = dot(n, to_face).max(0.05 * reach);
+                    let op = sub(
+                        [cf[0] - dp * n[0], cf[1] - dp * n[1], cf[2] - dp * n[2]],
+                        cp,
+                    );
+                    let (dn, on) = if f < ni {
+                        let cn = mesh.cell_centre[mesh.neighbour[f] as usize];
+                        let from_face = sub(cn, cf);
+                        let reach_n = dot(from_face, from_face).sqrt();
+                        let dn = dot(n, from_face).max(0.05 * reach_n);
+                        (
+                            dn,
+                            sub(
+                                [cf[0] + dn * n[0], cf[1] + dn * n[1], cf[2] + dn * n[2]],
+                                cn,
+                            ),
+                        )
+                    } else {
+                        (0.0, [0.0; 3])
+                    };
+                    let scale = dp + dn;
+                    let tol = 1e-9 * scale;
+                    *area = a;
+                    *normal = n;
+                    *d_owner = dp;
+                    *owner_offset = op;
+                    *d_nb = dn;
+                    *nb_offset = on;
+                    dot(op, op).sqrt() <= tol && dot(on, on).sqrt() <= tol
+                },
+            )
+            .reduce(|| true, |x, y| x && y);
+        d_neighbour.truncate(ni);
+        neighbour_offset.truncate(ni);
+        g.d_neighbour = d_neighbour;
+        g.neighbour_offset = neighbour_offset;
+        g.orthogonal = orthogonal;
         g
     }
 }

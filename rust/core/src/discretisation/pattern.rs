@@ -2,6 +2,7 @@
 
 use crate::linalg::Csr;
 use crate::mesh::Mesh;
+use rayon::prelude::*;
 
 /// A CSR pattern for one unknown per cell plus, for every internal face, where its owner–neighbour
 /// couplings live, so that assembly is a scatter without searches.
@@ -31,18 +32,31 @@ impl CellPattern {
         for i in 0..n {
             row_ptr[i + 1] = row_ptr[i] + count[i];
         }
-        let mut cols: Vec<Vec<u32>> = (0..n).map(|i| vec![i as u32]).collect();
+        // scatter the columns straight into place, then sort each row (no per-row vectors)
+        let mut col = vec![0u32; row_ptr[n]];
+        let mut next: Vec<usize> = row_ptr[..n].to_vec();
+        for (i, c) in next.iter_mut().enumerate() {
+            col[*c] = i as u32;
+            *c += 1;
+        }
         for f in 0..ni {
             let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
-            cols[p].push(q as u32);
-            cols[q].push(p as u32);
+            col[next[p]] = q as u32;
+            next[p] += 1;
+            col[next[q]] = p as u32;
+            next[q] += 1;
         }
-        let mut col = Vec::with_capacity(row_ptr[n]);
-        for c in cols.iter_mut() {
-            c.sort_unstable();
-            col.extend_from_slice(c);
+        drop(next);
+        {
+            let mut rows: Vec<&mut [u32]> = Vec::with_capacity(n);
+            let mut rest: &mut [u32] = &mut col;
+            for i in 0..n {
+                let (row, tail) = rest.split_at_mut(row_ptr[i + 1] - row_ptr[i]);
+                rows.push(row);
+                rest = tail;
+            }
+            rows.into_par_iter().for_each(|r| r.sort_unstable());
         }
-        drop(cols);
         let matrix = Csr {
             n_rows: n,
             n_cols: n,
@@ -54,11 +68,13 @@ impl CellPattern {
             let row = &matrix.col[matrix.row_ptr[i]..matrix.row_ptr[i + 1]];
             matrix.row_ptr[i] + row.binary_search(&(j as u32)).unwrap_or(0)
         };
-        let diag: Vec<usize> = (0..n).map(|i| find(i, i)).collect();
+        let diag: Vec<usize> = (0..n).into_par_iter().map(|i| find(i, i)).collect();
         let upper: Vec<usize> = (0..ni)
+            .into_par_iter()
             .map(|f| find(mesh.owner[f] as usize, mesh.neighbour[f] as usize))
             .collect();
         let lower: Vec<usize> = (0..ni)
+            .into_par_iter()
             .map(|f| find(mesh.neighbour[f] as usize, mesh.owner[f] as usize))
             .collect();
         let mut matrix = matrix;

@@ -3,6 +3,7 @@
 //! tentative prolongator, Galerkin coarse operators, Chebyshev smoothing (symmetric, so the
 //! V-cycle is a valid CG preconditioner) and a dense Cholesky solve on the coarsest level.
 
+use super::csr::Accumulator;
 use super::krylov::Preconditioner;
 use super::{Csr, CHUNK};
 use rayon::prelude::*;
@@ -83,30 +84,33 @@ fn gershgorin(a: &Csr, inv_d: &[f64]) -> f64 {
 fn aggregate(a: &Csr, theta: f64, diag: &[f64]) -> (Vec<u32>, usize) {
     let n = a.n_rows;
     // strong neighbours, as a CSR pattern
-    let strong: Vec<Vec<u32>> = (0..n)
-        .into_par_iter()
-        .with_min_len(CHUNK)
-        .map(|i| {
-            (a.row_ptr[i]..a.row_ptr[i + 1])
-                .filter(|&e| {
-                    let j = a.col[e] as usize;
-                    j != i && a.val[e].abs() >= theta * (diag[i] * diag[j]).abs().sqrt()
-                })
-                .map(|e| a.col[e])
-                .collect()
-        })
-        .collect();
+    let graph = Csr::from_rows(
+        n,
+        n,
+        || (),
+        |_, i, cols, _| {
+            cols.extend(
+                (a.row_ptr[i]..a.row_ptr[i + 1])
+                    .filter(|&e| {
+                        let j = a.col[e] as usize;
+                        j != i && a.val[e].abs() >= theta * (diag[i] * diag[j]).abs().sqrt()
+                    })
+                    .map(|e| a.col[e]),
+            );
+        },
+    );
+    let strong = |i: usize| &graph.col[graph.row_ptr[i]..graph.row_ptr[i + 1]];
     const NONE: u32 = u32::MAX;
     let mut agg = vec![NONE; n];
     let mut n_agg = 0u32;
     // pass 1: root nodes whose whole strong neighbourhood is free
     for i in 0..n {
-        if agg[i] != NONE || strong[i].is_empty() {
+        if agg[i] != NONE || strong(i).is_empty() {
             continue;
         }
-        if strong[i].iter().all(|&j| agg[j as usize] == NONE) {
+        if strong(i).iter().all(|&j| agg[j as usize] == NONE) {
             agg[i] = n_agg;
-            for &j in &strong[i] {
+            for &j in strong(i) {
                 agg[j as usize] = n_agg;
             }
             n_agg += 1;
@@ -118,7 +122,7 @@ fn aggregate(a: &Csr, theta: f64, diag: &[f64]) -> (Vec<u32>, usize) {
         if agg[i] != NONE {
             continue;
         }
-        if let Some(&j) = strong[i].iter().find(|&&j| snapshot[j as usize] != NONE) {
+        if let Some(&j) = strong(i).iter().find(|&&j| snapshot[j as usize] != NONE) {
             agg[i] = snapshot[j as usize];
         }
     }
@@ -128,7 +132,7 @@ fn aggregate(a: &Csr, theta: f64, diag: &[f64]) -> (Vec<u32>, usize) {
             continue;
         }
         agg[i] = n_agg;
-        for &j in &strong[i] {
+        for &j in strong(i) {
             if agg[j as usize] == NONE {
                 agg[j as usize] = n_agg;
             }
@@ -141,47 +145,30 @@ fn aggregate(a: &Csr, theta: f64, diag: &[f64]) -> (Vec<u32>, usize) {
 /// Smoothed prolongator P = (I − ω D⁻¹A) P_tent with ω = 4 / (3 λ_max).
 fn prolongator(a: &Csr, inv_d: &[f64], lambda: f64, agg: &[u32], n_agg: usize) -> Csr {
     let omega = 4.0 / (3.0 * lambda);
-    let n = a.n_rows;
-    let rows: Vec<(Vec<u32>, Vec<f64>)> = (0..n)
-        .into_par_iter()
-        .with_min_len(1024)
-        .map(|i| {
-            let mut cols: Vec<u32> = Vec::with_capacity(8);
-            let mut vals: Vec<f64> = Vec::with_capacity(8);
-            let mut put = |c: u32, v: f64| match cols.iter().position(|&x| x == c) {
-                Some(k) => vals[k] += v,
-                None => {
-                    cols.push(c);
-                    vals.push(v);
-                }
-            };
-            put(agg[i], 1.0);
+    Csr::from_rows(
+        a.n_rows,
+        n_agg,
+        || Accumulator::new(n_agg),
+        |acc, i, cols, vals| {
+            acc.add(agg[i], 1.0);
             for e in a.row_ptr[i]..a.row_ptr[i + 1] {
-                put(agg[a.col[e] as usize], -omega * inv_d[i] * a.val[e]);
+                acc.add(agg[a.col[e] as usize], -omega * inv_d[i] * a.val[e]);
             }
-            let mut idx: Vec<usize> = (0..cols.len()).filter(|&k| vals[k] != 0.0).collect();
-            idx.sort_unstable_by_key(|&k| cols[k]);
-            (
-                idx.iter().map(|&k| cols[k]).collect(),
-                idx.iter().map(|&k| vals[k]).collect(),
-            )
-        })
-        .collect();
-    let mut row_ptr = vec![0usize];
-    let mut col = Vec::new();
-    let mut val = Vec::new();
-    for (c, v) in rows {
-        col.extend(c);
-        val.extend(v);
-        row_ptr.push(col.len());
-    }
-    Csr {
-        n_rows: n,
-        n_cols: n_agg,
-        row_ptr,
-        col,
-        val,
-    }
+            let start = cols.len();
+            acc.drain_sorted(cols, vals);
+            // drop exact zeros (a row whose smoothing cancels its own aggregate's weight)
+            let mut keep = start;
+            for k in start..cols.len() {
+                if vals[k] != 0.0 {
+                    cols[keep] = cols[k];
+                    vals[keep] = vals[k];
+                    keep += 1;
+                }
+            }
+            cols.truncate(keep);
+            vals.truncate(keep);
+        },
+    )
 }
 
 fn cholesky(a: &Csr) -> Vec<f64> {
@@ -225,18 +212,25 @@ impl Amg {
     /// Build the hierarchy for a symmetric positive (semi-)definite matrix.
     pub fn new(a: &Csr, settings: AmgSettings) -> Amg {
         let mut levels = Vec::new();
+        let mut tp = std::time::Instant::now();
         let mut current = a.clone();
+        crate::ptime("amg clone", &mut tp);
         while current.n_rows > settings.coarse_size && levels.len() + 1 < settings.max_levels {
             let diag = current.diagonal();
             let inv_d = inv_diag(&current);
             let lambda = gershgorin(&current, &inv_d);
+            crate::ptime("diag+gersh", &mut tp);
             let (agg, n_agg) = aggregate(&current, settings.strength_threshold, &diag);
+            crate::ptime("aggregate", &mut tp);
             if n_agg == 0 || n_agg as f64 > 0.8 * current.n_rows as f64 {
                 break; // coarsening stalled
             }
             let p = prolongator(&current, &inv_d, lambda, &agg, n_agg);
+            crate::ptime("prolongator", &mut tp);
             let r = p.transpose();
-            let coarse = r.mul(&current.mul(&p));
+            crate::ptime("transpose", &mut tp);
+            let coarse = current.galerkin(&p, &r);
+            crate::ptime("RAP", &mut tp);
             levels.push(Level {
                 a: current,
                 inv_diag: inv_d,
@@ -247,6 +241,7 @@ impl Amg {
             current = coarse;
         }
         let coarse_factor = cholesky(&current);
+        crate::ptime("cholesky", &mut tp);
         let coarse_n = current.n_rows;
         Amg {
             levels,
@@ -290,14 +285,27 @@ impl Amg {
     }
 
     /// Chebyshev smoothing of `A x = b` on `[λ_max/30, λ_max]` of D⁻¹A (Saad, Alg. 12.1).
-    fn smooth(&self, level: &Level, b: &[f64], x: &mut [f64], r: &mut [f64], d: &mut [f64]) {
+    /// `x_is_zero`: x holds zeros on entry, so the first residual is `b` (one product saved).
+    fn smooth(
+        &self,
+        level: &Level,
+        b: &[f64],
+        x: &mut [f64],
+        r: &mut [f64],
+        d: &mut [f64],
+        x_is_zero: bool,
+    ) {
         let upper = level.lambda_max;
         let lower = upper / 30.0;
         let theta = 0.5 * (upper + lower);
         let delta = 0.5 * (upper - lower);
         let sigma = theta / delta;
         let mut rho = 1.0 / sigma;
-        level.a.residual(b, x, r);
+        if x_is_zero {
+            r.par_iter_mut().zip(b).for_each(|(r, b)| *r = *b);
+        } else {
+            level.a.residual(b, x, r);
+        }
         d.par_iter_mut()
             .zip(&*r)
             .zip(&level.inv_diag)
@@ -326,7 +334,7 @@ impl Amg {
         let mut r = vec![0.0; n];
         let mut d = vec![0.0; n];
         x.iter_mut().for_each(|v| *v = 0.0);
-        self.smooth(level, b, x, &mut r, &mut d);
+        self.smooth(level, b, x, &mut r, &mut d, true);
         level.a.residual(b, x, &mut r);
         let nc = level.p.n_cols;
         let mut bc = vec![0.0; nc];
@@ -335,7 +343,7 @@ impl Amg {
         self.cycle(k + 1, &bc, &mut xc);
         level.p.mul_vec(&xc, &mut d);
         x.par_iter_mut().zip(&d).for_each(|(x, d)| *x += d);
-        self.smooth(level, b, x, &mut r, &mut d);
+        self.smooth(level, b, x, &mut r, &mut d, false);
     }
 }
 

@@ -104,61 +104,160 @@ impl Csr {
         }
     }
 
-    /// Sparse product `self · other`, rows computed in parallel with a dense accumulator per task.
-    pub fn mul(&self, other: &Csr) -> Csr {
-        let n = other.n_cols;
-        let rows: Vec<(Vec<u32>, Vec<f64>)> = (0..self.n_rows)
+    /// Build a matrix row by row in parallel: `row(scratch, i, cols, vals)` appends row `i`'s
+    /// entries (columns sorted). Rows are produced in contiguous blocks, each into one buffer,
+    /// so there is no allocation per row; `init` makes one scratch value per task.
+    pub fn from_rows<S, I, F>(n_rows: usize, n_cols: usize, init: I, row: F) -> Csr
+    where
+        I: Fn() -> S + Sync + Send,
+        F: Fn(&mut S, usize, &mut Vec<u32>, &mut Vec<f64>) + Sync + Send,
+    {
+        let block = (n_rows / (8 * rayon::current_num_threads().max(1)))
+            .clamp(1024, 65536)
+            .max(1);
+        let blocks: Vec<(Vec<usize>, Vec<u32>, Vec<f64>)> = (0..n_rows.div_ceil(block))
             .into_par_iter()
-            .with_min_len(1024)
-            .map_init(
-                || (vec![usize::MAX; n], Vec::<u32>::new(), Vec::<f64>::new()),
-                |(marker, cols, vals), i| {
-                    cols.clear();
-                    vals.clear();
-                    for e in self.row_ptr[i]..self.row_ptr[i + 1] {
-                        let k = self.col[e] as usize;
-                        let a = self.val[e];
-                        for g in other.row_ptr[k]..other.row_ptr[k + 1] {
-                            let j = other.col[g] as usize;
-                            if marker[j] == usize::MAX {
-                                marker[j] = cols.len();
-                                cols.push(j as u32);
-                                vals.push(a * other.val[g]);
-                            } else {
-                                vals[marker[j]] += a * other.val[g];
-                            }
-                        }
-                    }
-                    let mut idx: Vec<usize> = (0..cols.len()).collect();
-                    idx.sort_unstable_by_key(|&k| cols[k]);
-                    let c: Vec<u32> = idx.iter().map(|&k| cols[k]).collect();
-                    let v: Vec<f64> = idx.iter().map(|&k| vals[k]).collect();
-                    for &j in cols.iter() {
-                        marker[j as usize] = usize::MAX;
-                    }
-                    (c, v)
-                },
-            )
+            .map_init(&init, |scratch, b| {
+                let rows = b * block..((b + 1) * block).min(n_rows);
+                let mut ends = Vec::with_capacity(rows.len());
+                let mut cols = Vec::new();
+                let mut vals = Vec::new();
+                for i in rows {
+                    row(scratch, i, &mut cols, &mut vals);
+                    ends.push(cols.len());
+                }
+                (ends, cols, vals)
+            })
             .collect();
-        let mut row_ptr = Vec::with_capacity(self.n_rows + 1);
+        let mut row_ptr = Vec::with_capacity(n_rows + 1);
         row_ptr.push(0);
-        let mut total = 0;
-        for r in &rows {
-            total += r.0.len();
-            row_ptr.push(total);
+        for (ends, _, _) in &blocks {
+            let base = *row_ptr.last().unwrap_or(&0);
+            row_ptr.extend(ends.iter().map(|e| base + e));
         }
-        let mut col = Vec::with_capacity(total);
-        let mut val = Vec::with_capacity(total);
-        for (c, v) in rows {
-            col.extend(c);
-            val.extend(v);
+        let nnz = *row_ptr.last().unwrap_or(&0);
+        let mut col = vec![0u32; nnz];
+        let mut val = vec![0.0; nnz];
+        {
+            let mut col_parts = Vec::with_capacity(blocks.len());
+            let mut val_parts = Vec::with_capacity(blocks.len());
+            let (mut col_rest, mut val_rest) = (&mut col[..], &mut val[..]);
+            for (_, c, _) in &blocks {
+                let (a, t) = col_rest.split_at_mut(c.len());
+                col_parts.push(a);
+                col_rest = t;
+                let (a, t) = val_rest.split_at_mut(c.len());
+                val_parts.push(a);
+                val_rest = t;
+            }
+            blocks
+                .into_par_iter()
+                .zip(col_parts)
+                .zip(val_parts)
+                .for_each(|(((_, c, v), cd), vd)| {
+                    cd.copy_from_slice(&c);
+                    if v.len() == c.len() {
+                        vd.copy_from_slice(&v);
+                    }
+                });
         }
         Csr {
-            n_rows: self.n_rows,
-            n_cols: n,
+            n_rows,
+            n_cols,
             row_ptr,
             col,
             val,
         }
+    }
+
+    /// Sparse product `self · other`, rows computed in parallel with a dense accumulator per task.
+    pub fn mul(&self, other: &Csr) -> Csr {
+        let n = other.n_cols;
+        Csr::from_rows(
+            self.n_rows,
+            n,
+            || Accumulator::new(n),
+            |acc, i, cols, vals| {
+                for e in self.row_ptr[i]..self.row_ptr[i + 1] {
+                    let k = self.col[e] as usize;
+                    let a = self.val[e];
+                    for g in other.row_ptr[k]..other.row_ptr[k + 1] {
+                        acc.add(other.col[g], a * other.val[g]);
+                    }
+                }
+                acc.drain_sorted(cols, vals);
+            },
+        )
+    }
+
+    /// The Galerkin product `R · self · P` with `R = Pᵀ` given, computed row by row without
+    /// forming `self · P`.
+    pub fn galerkin(&self, p: &Csr, r: &Csr) -> Csr {
+        let n = p.n_cols;
+        Csr::from_rows(
+            r.n_rows,
+            n,
+            || Accumulator::new(n),
+            |acc, ci, cols, vals| {
+                for e in r.row_ptr[ci]..r.row_ptr[ci + 1] {
+                    let i = r.col[e] as usize;
+                    let ri = r.val[e];
+                    for g in self.row_ptr[i]..self.row_ptr[i + 1] {
+                        let k = self.col[g] as usize;
+                        let w = ri * self.val[g];
+                        for h in p.row_ptr[k]..p.row_ptr[k + 1] {
+                            acc.add(p.col[h], w * p.val[h]);
+                        }
+                    }
+                }
+                acc.drain_sorted(cols, vals);
+            },
+        )
+    }
+}
+
+/// A sparse row accumulator: a dense position table over the columns plus the touched list.
+pub struct Accumulator {
+    position: Vec<u32>,
+    cols: Vec<u32>,
+    vals: Vec<f64>,
+}
+
+impl Accumulator {
+    const EMPTY: u32 = u32::MAX;
+
+    /// An accumulator for rows of `n_cols` columns.
+    pub fn new(n_cols: usize) -> Self {
+        Accumulator {
+            position: vec![Self::EMPTY; n_cols],
+            cols: Vec::new(),
+            vals: Vec::new(),
+        }
+    }
+
+    /// Add `v` to column `j`.
+    #[inline]
+    pub fn add(&mut self, j: u32, v: f64) {
+        let slot = &mut self.position[j as usize];
+        if *slot == Self::EMPTY {
+            *slot = self.cols.len() as u32;
+            self.cols.push(j);
+            self.vals.push(v);
+        } else {
+            self.vals[*slot as usize] += v;
+        }
+    }
+
+    /// Append the accumulated row to `cols`/`vals` in column order and reset.
+    pub fn drain_sorted(&mut self, cols: &mut Vec<u32>, vals: &mut Vec<f64>) {
+        self.cols.sort_unstable();
+        for &j in &self.cols {
+            let k = self.position[j as usize] as usize;
+            cols.push(j);
+            vals.push(self.vals[k]);
+            self.position[j as usize] = Self::EMPTY;
+        }
+        self.cols.clear();
+        self.vals.clear();
     }
 }
