@@ -364,6 +364,11 @@ class Case:
         Settings: ``tolerance`` (normalised residual, default 1e-10), ``max_iterations``,
         ``linear_tolerance``, ``linear_max_iterations``, ``threads`` (default: all cores),
         ``initial_temperature_c``, ``preconditioner`` (``"amg"`` or ``"jacobi"``).
+        Coolant flow: ``convection`` (``"linear_upwind"``, bounded second order, default, or
+        ``"upwind"``), ``velocity_relaxation`` (default 0.7), ``velocity_tolerance`` (1e-7),
+        ``pressure_tolerance`` (1e-6), ``mass_tolerance`` (fraction of the inflow, 1e-6),
+        ``flow_max_iterations`` (3000), ``non_orthogonal_correctors`` (extra pressure solves per
+        iteration on non-orthogonal meshes such as tetrahedra, default 0).
         ``progress=True`` keeps one compact line of residuals updated (the default for coolant
         flow at an interactive terminal); a callable receives ``(iteration, {name: residual})``.
         """
@@ -446,6 +451,7 @@ _SETTINGS = {
     "pressure_tolerance",
     "mass_tolerance",
     "flow_max_iterations",
+    "non_orthogonal_correctors",
     "tolerance",
     "max_iterations",
     "linear_tolerance",

@@ -98,6 +98,7 @@ SOLVER_KEYS = {
     "pressure_tolerance": (int, float),
     "mass_tolerance": (int, float),
     "flow_max_iterations": (int,),
+    "non_orthogonal_correctors": (int,),
 }
 #: Allowed values of string solver settings.
 SOLVER_CHOICES = {"convection": ("linear_upwind", "upwind"), "preconditioner": ("amg", "jacobi")}

@@ -74,6 +74,7 @@ def duct_friction(
     tolerance: float = 1e-7,
     convection: str = "linear_upwind",
     full: bool = False,
+    relaxation: float = 0.7,
 ) -> tuple[float, rf.Result]:
     """f·Re in a quarter duct (symmetry planes y=0, z=0), height 2b, width 2a, b/a = aspect;
     ``full`` meshes the whole section with walls all round instead."""
@@ -92,7 +93,10 @@ def duct_friction(
     fluid = ConstantFluid(density_kg_m3=rho, viscosity_pa_s=mu)
     walls, planes = (["ymin", "ymax", "zmin", "zmax"], []) if full else (["ymax", "zmax"], ["ymin", "zmin"])
     result = channel_case(mesh, speed, fluid, walls, planes).solve(
-        velocity_tolerance=tolerance, pressure_tolerance=max(10 * tolerance, 1e-9), convection=convection
+        velocity_tolerance=tolerance,
+        pressure_tolerance=max(10 * tolerance, 1e-9),
+        convection=convection,
+        velocity_relaxation=relaxation,
     )
     x = mesh.cell_centers @ np.array([np.cos(angle), np.sin(angle), 0.0])
     sel = (x > 0.5 * length) & (x < 0.9 * length)
@@ -110,14 +114,52 @@ def test_rectangular_duct_friction_hexahedra(aspect: float, n_short: int, n_long
     assert result.mass_imbalance < 1e-6
 
 
+@pytest.mark.parametrize(("aspect", "n_short", "n_long"), [(1.0, 8, 8), (0.5, 8, 16)])
+def test_rectangular_duct_friction_tetrahedra(aspect: float, n_short: int, n_long: int) -> None:
+    # Kuhn-split hexahedra stretched 14:1 along the duct: non-orthogonality up to 82°, mean 59°
+    fre, result = duct_friction(aspect, "tetra", n_short, n_long, 60)
+    assert fre == pytest.approx(EXACT_FRE[aspect], rel=0.03)
+    assert result.mass_imbalance < 1e-6
+
+
 @pytest.mark.xfail(
-    reason="SIMPLEC on tetrahedra diverges (explicit non-orthogonal terms on Kuhn-split tets); open work",
-    raises=rf.ConvergenceError,
+    reason="Delaunay (gmsh) tetrahedra: f·Re +9.7 % at 0.1 mm and +9.3 % at 0.07 mm cells (not "
+    "converging with refinement) while conduction on the same mesh is within 1.5 %; open work",
     strict=True,
 )
-def test_rectangular_duct_friction_tetrahedra() -> None:
-    fre, _ = duct_friction(0.5, "tetra", 8, 16, 60)
-    assert fre == pytest.approx(EXACT_FRE[0.5], rel=0.03)
+def test_rectangular_duct_friction_delaunay_tetrahedra(tmp_path: Path) -> None:
+    from rackflow.testing.meshes import gmsh_box_tetra
+
+    aspect, a = 0.5, 0.001
+    b = a * aspect
+    dh = 4 * (2 * a) * (2 * b) / (2 * (2 * a + 2 * b))
+    length = 8 * dh
+    mesh = rf.load_mesh(gmsh_box_tetra(str(tmp_path / "duct.msh"), (length, a, b), 1e-4))
+    mu, rho, speed = 1e-3, 1000.0, 0.1 * 1e-3 / dh  # Re = 10
+    fluid = ConstantFluid(density_kg_m3=rho, viscosity_pa_s=mu)
+    result = channel_case(mesh, speed, fluid, ["ymax", "zmax"], ["ymin", "zmin"]).solve()
+    fre = developed_gradient(result, mesh, 0.4 * length, 0.9 * length) * dh / (2 * rho * speed**2)
+    fre *= rho * speed * dh / mu
+    assert fre == pytest.approx(EXACT_FRE[aspect], rel=0.03)
+
+
+def test_pipe_poiseuille_on_swept_prisms(tmp_path: Path) -> None:
+    """Hagen–Poiseuille f·Re = 16 in a circular pipe of gmsh prisms (triangles swept along the
+    axis); the 31-sided polygonal section alone makes f·Re about 1 % high."""
+    from rackflow.meshing.pipe import pipe
+
+    d, length, speed, mu, rho = 1e-3, 5e-3, 0.01, 1e-3, 1000.0  # Re = 10
+    mesh = rf.load_mesh(pipe(tmp_path / "pipe.msh", diameter_m=d, length_m=length, cell_size_m=1e-4))
+    assert mesh.n_cells > 30_000
+    case = rf.Case(mesh)
+    case.fluid("fluid", ConstantFluid(density_kg_m3=rho, viscosity_pa_s=mu))
+    case.inlet("inlet", velocity_m_s=speed)
+    case.outlet("outlet", pressure_pa=0.0)
+    case.wall("wall")
+    result = case.solve()
+    fre = developed_gradient(result, mesh, 0.4 * length, 0.9 * length) * d / (2 * rho * speed**2)
+    assert fre * rho * speed * d / mu == pytest.approx(16.0, rel=0.03)
+    assert result.mass_imbalance < 1e-6
 
 
 @pytest.mark.parametrize(("convection", "rel"), [("upwind", 1e-6), ("linear_upwind", 1e-4)])

@@ -23,6 +23,7 @@ from .channel_unit import CHANNEL_UNIT_LEVELS, channel_unit, duct
 from .coldplate import COLDPLATE_PRESETS, microchannel_coldplate
 from .gpu_stack import gpu_stack
 from .pinfin import pinfin_coldplate
+from .pipe import pipe
 
 GENERATORS: dict[str, Callable[..., Any]] = {
     "coldplate": microchannel_coldplate,
@@ -30,6 +31,7 @@ GENERATORS: dict[str, Callable[..., Any]] = {
     "gpu-stack": gpu_stack,
     "channel-unit": channel_unit,
     "duct": duct,
+    "pipe": pipe,
 }
 
 # Hexahedral generators whose cell count is known exactly before meshing.
@@ -140,5 +142,6 @@ __all__ = [
     "gpu_stack",
     "microchannel_coldplate",
     "pinfin_coldplate",
+    "pipe",
     "refinement_for_cells",
 ]

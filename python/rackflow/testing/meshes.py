@@ -193,3 +193,28 @@ def structured_field(centres: np.ndarray, values: np.ndarray, shape: Sequence[in
     key = np.round((centres - centres.min(axis=0)) / extent, 9)  # same layer → same key
     order = np.lexsort((key[:, 2], key[:, 1], key[:, 0]))
     return np.asarray(values)[order].reshape(tuple(shape))
+
+
+def gmsh_box_tetra(path: str, size: Sequence[float], cell_size_m: float) -> str:
+    """An unstructured (Delaunay) tetrahedral mesh of the box [0, size], written by gmsh, with
+    the patches of :func:`box` (``xmin`` … ``zmax``) and the region ``box``: the kind of
+    tetrahedra a user's own Gmsh meshes contain, unlike the Kuhn-split grids of :func:`box`."""
+    from rackflow.meshing._gmsh import add_physical, entities_in_box, gmsh_session, write_msh
+
+    lx, ly, lz = (float(v) for v in size)
+    with gmsh_session("box") as gmsh:
+        gmsh.model.occ.addBox(0, 0, 0, lx, ly, lz)
+        gmsh.model.occ.synchronize()
+        gmsh.option.setNumber("Mesh.MeshSizeMin", cell_size_m)
+        gmsh.option.setNumber("Mesh.MeshSizeMax", cell_size_m)
+        gmsh.model.mesh.generate(3)
+        hi = (lx, ly, lz)
+        for axis, letter in enumerate("xyz"):
+            for side, value in (("min", 0.0), ("max", hi[axis])):
+                lo_pt = [0.0, 0.0, 0.0]
+                hi_pt = list(hi)
+                lo_pt[axis] = hi_pt[axis] = value
+                add_physical(2, entities_in_box(2, lo_pt, hi_pt), f"{letter}{side}")
+        add_physical(3, [tag for _, tag in gmsh.model.getEntities(3)], "box")
+        write_msh(path)
+    return path

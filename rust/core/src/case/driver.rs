@@ -233,6 +233,7 @@ fn flow_settings(s: &super::Settings) -> crate::physics::flow::FlowSettings {
         pressure_tolerance: s.pressure_tolerance,
         mass_tolerance: s.mass_tolerance,
         max_iterations: s.flow_max_iterations,
+        non_orthogonal_correctors: s.non_orthogonal_correctors,
     }
 }
 
@@ -269,6 +270,12 @@ fn solve_flow(mesh: &Mesh, case: &Case, monitor: &dyn Monitor) -> Result<FlowOut
         if !(v > 0.0 && v < 1.0) {
             problems.push(format!("settings.{name} must lie in (0, 1), got {v}"));
         }
+    }
+    if s.non_orthogonal_correctors > 10 {
+        problems.push(format!(
+            "settings.non_orthogonal_correctors must lie in 0..=10, got {}",
+            s.non_orthogonal_correctors
+        ));
     }
     if !problems.is_empty() {
         return Err(Error::Case(problems.join("; ")));

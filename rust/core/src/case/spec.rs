@@ -216,6 +216,8 @@ pub struct Settings {
     pub mass_tolerance: f64,
     /// Maximum flow (SIMPLEC) iterations.
     pub flow_max_iterations: usize,
+    /// Extra pressure solves per flow iteration on non-orthogonal meshes.
+    pub non_orthogonal_correctors: usize,
 }
 
 impl Default for Settings {
@@ -234,6 +236,7 @@ impl Default for Settings {
             pressure_tolerance: 1e-6,
             mass_tolerance: 1e-6,
             flow_max_iterations: 3000,
+            non_orthogonal_correctors: 0,
         }
     }
 }

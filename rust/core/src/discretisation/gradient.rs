@@ -1,6 +1,7 @@
-//! Weighted least-squares cell gradients, exact for linear fields on any mesh.
+//! Cell gradients: weighted least squares (exact for linear fields on any mesh), Green–Gauss
+//! (conservative, for pressure forces), and the Barth–Jespersen limiter of bounded schemes.
 //!
-//! Each cell fits a linear field to values at neighbouring points. The points are neighbour
+//! Least squares: each cell fits a linear field to values at neighbouring points. The points are neighbour
 //! centres, or, where the caller supplies them, face points (region interfaces, where the
 //! temperature gradient jumps, and boundary faces).
 
@@ -138,9 +139,55 @@ impl LeastSquares {
     }
 }
 
+/// Green–Gauss cell gradients with linearly interpolated face values (`owner_weight[f]` is
+/// the owner's share at internal face `f`; `boundary(f)` gives boundary-face values). Unlike the
+/// least-squares gradient it is conservative: `Σ V ∇φ` telescopes to the boundary integral of
+/// `φ n dA`, which is what a pressure force in a momentum balance must do.
+pub fn gauss(
+    mesh: &Mesh,
+    owner_weight: &[f64],
+    phi: &[f64],
+    boundary: impl Fn(usize) -> f64,
+) -> Vec<Vec3> {
+    let mut grad = vec![[0.0f64; 3]; mesh.n_cells()];
+    for f in 0..mesh.n_faces() {
+        let p = mesh.owner[f] as usize;
+        let s = mesh.face_area[f];
+        let value = if f < mesh.n_internal_faces {
+            let q = mesh.neighbour[f] as usize;
+            let w = owner_weight[f];
+            let v = w * phi[p] + (1.0 - w) * phi[q];
+            for k in 0..3 {
+                grad[q][k] -= v * s[k];
+            }
+            v
+        } else {
+            boundary(f)
+        };
+        for k in 0..3 {
+            grad[p][k] += value * s[k];
+        }
+    }
+    grad.par_iter_mut().enumerate().for_each(|(c, g)| {
+        let v = mesh.cell_volume[c];
+        for x in g.iter_mut() {
+            *x /= v;
+        }
+    });
+    grad
+}
+
 /// Barth–Jespersen limiter factor per cell: the linear reconstruction at every face centre stays
-/// within the extremes of the cell and its face neighbours (bounded convection schemes).
-pub fn limiter(mesh: &Mesh, phi: &[f64], grad: &[Vec3]) -> Vec<f64> {
+/// within the extremes of the cell, its face neighbours and its boundary-face values where
+/// `boundary(f)` knows them (bounded convection schemes). Without the boundary values a cell
+/// next to a no-slip wall is usually the minimum of its neighbourhood and loses its gradient
+/// entirely, which on unstructured cells turns the scheme first order across the flow.
+pub fn limiter(
+    mesh: &Mesh,
+    phi: &[f64],
+    grad: &[Vec3],
+    boundary: impl Fn(usize) -> Option<f64>,
+) -> Vec<f64> {
     let n = mesh.n_cells();
     let mut lo = phi.to_vec();
     let mut hi = phi.to_vec();
@@ -150,6 +197,13 @@ pub fn limiter(mesh: &Mesh, phi: &[f64], grad: &[Vec3]) -> Vec<f64> {
         hi[p] = hi[p].max(phi[q]);
         lo[q] = lo[q].min(phi[p]);
         hi[q] = hi[q].max(phi[p]);
+    }
+    for f in mesh.n_internal_faces..mesh.n_faces() {
+        if let Some(value) = boundary(f) {
+            let p = mesh.owner[f] as usize;
+            lo[p] = lo[p].min(value);
+            hi[p] = hi[p].max(value);
+        }
     }
     let mut limit = vec![1.0f64; n];
     let mut visit = |c: usize, f: usize| {

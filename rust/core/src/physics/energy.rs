@@ -355,7 +355,7 @@ impl<'m> Conduction<'m> {
         let ni = mesh.n_internal_faces;
         let tref = cv.reference_k;
         let limit = if cv.second_order && !self.gradient.is_empty() {
-            crate::discretisation::gradient::limiter(mesh, t, &self.gradient)
+            crate::discretisation::gradient::limiter(mesh, t, &self.gradient, |_| None)
         } else {
             Vec::new()
         };

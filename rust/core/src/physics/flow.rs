@@ -43,6 +43,9 @@ pub struct FlowSettings {
     pub mass_tolerance: f64,
     /// Maximum outer iterations.
     pub max_iterations: usize,
+    /// Extra pressure solves per outer iteration that update the explicit non-orthogonal
+    /// correction (OpenFOAM's `nNonOrthogonalCorrectors`); unused on orthogonal meshes.
+    pub non_orthogonal_correctors: usize,
 }
 
 impl Default for FlowSettings {
@@ -54,6 +57,7 @@ impl Default for FlowSettings {
             pressure_tolerance: 1e-6,
             mass_tolerance: 1e-6,
             max_iterations: 3000,
+            non_orthogonal_correctors: 0,
         }
     }
 }
@@ -162,10 +166,42 @@ impl<'m> Flow<'m> {
         ]
     }
 
+    /// The pressure gradient of the momentum source and the velocity correction: Green–Gauss,
+    /// as OpenFOAM's `Gauss linear`, so that the pressure force summed over the cells is the
+    /// boundary integral of p n dA. On Delaunay tetrahedra it converged the outer iteration in
+    /// a third of the iterations of the least-squares gradient, with smaller f·Re errors.
     fn pressure_gradient(&self, p: &[f64], boundary_p: &[f64]) -> Vec<Vec3> {
         let ni = self.mesh.n_internal_faces;
-        self.least_squares
-            .gradient(self.mesh, p, |f, _| boundary_p[f - ni])
+        crate::discretisation::gradient::gauss(self.mesh, &self.weight, p, |f| boundary_p[f - ni])
+    }
+
+    /// The explicit (deferred) non-orthogonal part of each face's pressure flux:
+    /// `g_f (∇p)_f · k` with `k = (n·d) n − d` and the linearly interpolated face gradient, as
+    /// OpenFOAM's `corrected` scheme. Extrapolating each side with its own cell gradient (as
+    /// the conduction fluxes do, to correct skewness too) amplifies least-squares gradient noise
+    /// on tetrahedra until SIMPLE diverges; on the boundary only outlets carry a correction.
+    fn pressure_non_orthogonal_flux(&self, grad: &[Vec3], gp: &[f64], out: &mut [f64]) {
+        let mesh = self.mesh;
+        let g = &self.geometry;
+        let ni = mesh.n_internal_faces;
+        out.par_iter_mut().enumerate().for_each(|(f, o)| {
+            let p = mesh.owner[f] as usize;
+            *o = if f < ni {
+                let q = mesh.neighbour[f] as usize;
+                let w = self.weight[f];
+                let face_grad = [
+                    w * grad[p][0] + (1.0 - w) * grad[q][0],
+                    w * grad[p][1] + (1.0 - w) * grad[q][1],
+                    w * grad[p][2] + (1.0 - w) * grad[q][2],
+                ];
+                let k = crate::mesh::sub(g.neighbour_offset[f], g.owner_offset[f]);
+                gp[f] * dot(face_grad, k)
+            } else if matches!(self.bc_of(f), FlowBc::Outlet(_)) {
+                -gp[f] * dot(grad[p], g.owner_offset[f])
+            } else {
+                0.0
+            };
+        });
     }
 
     /// Solve from an initial state (zero velocity, zero pressure if `None`).
@@ -250,7 +286,9 @@ impl<'m> Flow<'m> {
                 (0..3)
                     .map(|d| {
                         let comp: Vec<f64> = s.velocity.iter().map(|v| v[d]).collect();
-                        crate::discretisation::gradient::limiter(mesh, &comp, &grads[d])
+                        crate::discretisation::gradient::limiter(mesh, &comp, &grads[d], |f| {
+                            Some(self.boundary_velocity(f, s.velocity[mesh.owner[f] as usize])[d])
+                        })
                     })
                     .collect()
             } else {
@@ -295,7 +333,10 @@ impl<'m> Flow<'m> {
                         let ub = self.boundary_velocity(f, s.velocity[p]);
                         a.val[pat.diag[p]] += dwall + phi.max(0.0);
                         for k in 0..3 {
-                            b[p][k] += (dwall + (-phi).max(0.0)) * ub[k];
+                            // the wall shear from the value at P' (on the face normal through
+                            // the face centre), as the conduction fluxes do
+                            let correction = dwall * dot(grads[k][p], g.owner_offset[f]);
+                            b[p][k] += (dwall + (-phi).max(0.0)) * ub[k] - correction;
                         }
                     }
                     FlowBc::Outlet(_) => {
@@ -314,6 +355,20 @@ impl<'m> Flow<'m> {
                         }
                     }
                 }
+            }
+            // bounded convection (OpenFOAM's `bounded Gauss`): subtract the cell's net outflow
+            // from the diagonal, so that a continuity error of the lagged fluxes can neither
+            // weaken the diagonal below the neighbours' sum nor drive SIMPLEC's 1/(A − H1) to
+            // infinity
+            let mut net_outflow = vec![0.0; n];
+            for f in 0..mesh.n_faces() {
+                net_outflow[mesh.owner[f] as usize] += s.mass_flux[f];
+                if f < ni {
+                    net_outflow[mesh.neighbour[f] as usize] -= s.mass_flux[f];
+                }
+            }
+            for c in 0..n {
+                a.val[pat.diag[c]] -= net_outflow[c];
             }
             // relaxation (Patankar) and the pressure-gradient source
             let diag_plain: Vec<f64> = pat.diag.iter().map(|&e| a.val[e]).collect();
@@ -365,7 +420,7 @@ impl<'m> Flow<'m> {
             for c in 0..n {
                 a.val[pat.diag[c]] = diag_plain[c] / alpha;
             }
-            s.velocity = velocity_new;
+            let velocity_old = std::mem::replace(&mut s.velocity, velocity_new);
 
             // ---------- pressure (SIMPLEC) ----------
             // per-volume inverse diagonals (OpenFOAM's rAU, rAtU), per component: symmetry planes
@@ -412,7 +467,16 @@ impl<'m> Flow<'m> {
                     w * hby_a[p][1] + (1.0 - w) * hby_a[q][1],
                     w * hby_a[p][2] + (1.0 - w) * hby_a[q][2],
                 ];
-                phi_hbya[f] = rho * dot(hf, mesh.face_area[f]);
+                // Majumdar's correction: the relaxation part of HbyA, (1 − α) u_old, enters the
+                // face flux as (1 − α) φ_old instead of its interpolation, so the converged
+                // fluxes (and the solution) do not depend on the relaxation factor
+                let old_f = [
+                    w * velocity_old[p][0] + (1.0 - w) * velocity_old[q][0],
+                    w * velocity_old[p][1] + (1.0 - w) * velocity_old[q][1],
+                    w * velocity_old[p][2] + (1.0 - w) * velocity_old[q][2],
+                ];
+                phi_hbya[f] = rho * dot(hf, mesh.face_area[f])
+                    + (1.0 - alpha) * (s.mass_flux[f] - rho * dot(old_f, mesh.face_area[f]));
                 let nrm = g.normal[f];
                 let along = |c: usize| (0..3).map(|k| r_atu_k[c][k] * nrm[k] * nrm[k]).sum::<f64>();
                 // rAtU along the face normal: the component the face-flux correction acts on
@@ -430,7 +494,10 @@ impl<'m> Flow<'m> {
                     FlowBc::Inlet(_) => phi_hbya[f] = s.mass_flux[f],
                     FlowBc::Wall(_) | FlowBc::Symmetry => phi_hbya[f] = 0.0,
                     FlowBc::Outlet(pb) => {
-                        phi_hbya[f] = self.density[p] * dot(hby_a[p], mesh.face_area[f]);
+                        let rho = self.density[p];
+                        phi_hbya[f] = rho * dot(hby_a[p], mesh.face_area[f])
+                            + (1.0 - alpha)
+                                * (s.mass_flux[f] - rho * dot(velocity_old[p], mesh.face_area[f]));
                         let nrm = g.normal[f];
                         let along: f64 = (0..3).map(|k| r_atu_k[p][k] * nrm[k] * nrm[k]).sum();
                         gp[f] = self.density[p] * along * g.area[f] / g.d_owner[f];
@@ -439,81 +506,98 @@ impl<'m> Flow<'m> {
                     }
                 }
             }
-            for f in 0..mesh.n_faces() {
-                let p = mesh.owner[f] as usize;
-                // non-orthogonal correction of the face pressure gradient, lagged
-                let explicit = pressure_correction_offsets[f];
-                rhs_p[p] -= phi_hbya[f] - explicit;
-                if f < ni {
-                    rhs_p[mesh.neighbour[f] as usize] += phi_hbya[f] - explicit;
-                }
-            }
             if !has_outlet {
                 // pressure level fixed at cell 0 (symmetric: diagonal only)
                 let d0 = p_matrix.val[pat.diag[0]];
                 p_matrix.val[pat.diag[0]] += d0;
-                rhs_p[0] += d0 * 0.0;
             }
-            residuals[3] = normalised_residual(&p_matrix, &rhs_p, &s.pressure);
             if amg.is_none() || amg_age >= 20 {
                 amg = Some(Amg::new(&p_matrix, AmgSettings::default()));
                 amg_age = 0;
             }
             amg_age += 1;
-            let pre = amg
-                .as_ref()
-                .ok_or_else(|| Error::Case("no pressure preconditioner".into()))?;
-            let tol = SolveSettings {
-                relative_tolerance: 0.0,
-                absolute_tolerance: 0.0,
-                max_iterations: 500,
-            }
-            .with_reduction(0.01, &p_matrix, &rhs_p, &s.pressure);
-            match cg(&p_matrix, &rhs_p, &mut s.pressure, pre, tol, &stop) {
-                Ok(_) => {}
-                Err(Error::LinearSolver { .. }) => {
-                    amg = None;
-                }
-                Err(e) => return Err(e),
-            }
-            // boundary pressures (zero gradient except outlets) and the new gradient
-            for f in ni..mesh.n_faces() {
-                let p = mesh.owner[f] as usize;
-                if !matches!(self.bc_of(f), FlowBc::Outlet(_)) {
-                    let r = crate::mesh::sub(mesh.face_centre[f], mesh.cell_centre[p]);
-                    s.boundary_pressure[f - ni] = s.pressure[p] + dot(grad_p[p], r);
-                }
-            }
-            let new_grad = self.pressure_gradient(&s.pressure, &s.boundary_pressure);
-            // conservative face fluxes
-            for f in 0..ni {
-                let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
-                s.mass_flux[f] = phi_hbya[f]
-                    - gp[f] * (s.pressure[q] - s.pressure[p])
-                    - pressure_correction_offsets[f];
-            }
-            for f in ni..mesh.n_faces() {
-                let p = mesh.owner[f] as usize;
-                if let FlowBc::Outlet(pb) = self.bc_of(f) {
-                    s.mass_flux[f] =
-                        phi_hbya[f] - gp[f] * (pb - s.pressure[p]) - pressure_correction_offsets[f];
-                }
-            }
-            if !self.geometry.orthogonal {
+            // the boundary-condition part of the right-hand side, before the HbyA divergence
+            let rhs_bc = rhs_p.clone();
+            let correctors = if self.geometry.orthogonal {
+                0
+            } else {
+                settings.non_orthogonal_correctors
+            };
+            let mut new_grad = Vec::new();
+            for corrector in 0..=correctors {
+                rhs_p.copy_from_slice(&rhs_bc);
                 for f in 0..mesh.n_faces() {
                     let p = mesh.owner[f] as usize;
-                    let cp = dot(new_grad[p], g.owner_offset[f]);
-                    let cn = if f < ni {
-                        dot(new_grad[mesh.neighbour[f] as usize], g.neighbour_offset[f])
-                    } else {
-                        0.0
+                    // the explicit non-orthogonal part of the face pressure flux, from the
+                    // previous corrector (or outer iteration)
+                    let net = phi_hbya[f] - pressure_correction_offsets[f];
+                    rhs_p[p] -= net;
+                    if f < ni {
+                        rhs_p[mesh.neighbour[f] as usize] += net;
+                    }
+                }
+                if corrector == 0 {
+                    residuals[3] = normalised_residual(&p_matrix, &rhs_p, &s.pressure);
+                }
+                let pre = amg
+                    .as_ref()
+                    .ok_or_else(|| Error::Case("no pressure preconditioner".into()))?;
+                let tol = SolveSettings {
+                    relative_tolerance: 0.0,
+                    absolute_tolerance: 0.0,
+                    max_iterations: 500,
+                }
+                .with_reduction(0.01, &p_matrix, &rhs_p, &s.pressure);
+                match cg(&p_matrix, &rhs_p, &mut s.pressure, pre, tol, &stop) {
+                    Ok(_) => {}
+                    // not reduced as far as asked: the outer iteration goes on; a fresh
+                    // hierarchy next time
+                    Err(Error::LinearSolver { .. }) => amg_age = usize::MAX,
+                    Err(e) => return Err(e),
+                }
+                // boundary pressures and the new gradient. Walls and symmetry planes: zero
+                // normal gradient, extrapolated along the face only; that also pins the normal
+                // component of the least-squares gradient of a cell with few interior
+                // neighbours (a tetrahedron with two wall faces), which a full extrapolation
+                // with the lagged gradient would leave free to drift. Inlets: extrapolated.
+                for f in ni..mesh.n_faces() {
+                    let p = mesh.owner[f] as usize;
+                    let r = crate::mesh::sub(mesh.face_centre[f], mesh.cell_centre[p]);
+                    let along = match self.bc_of(f) {
+                        FlowBc::Outlet(_) => continue,
+                        FlowBc::Inlet(_) => r,
+                        FlowBc::Wall(_) | FlowBc::Symmetry => {
+                            let nrm = g.normal[f];
+                            let rn = dot(r, nrm);
+                            [r[0] - rn * nrm[0], r[1] - rn * nrm[1], r[2] - rn * nrm[2]]
+                        }
                     };
-                    pressure_correction_offsets[f] =
-                        if f < ni || matches!(self.bc_of(f), FlowBc::Outlet(_)) {
-                            gp[f] * (cn - cp)
-                        } else {
-                            0.0
-                        };
+                    s.boundary_pressure[f - ni] = s.pressure[p] + dot(grad_p[p], along);
+                }
+                new_grad = self.pressure_gradient(&s.pressure, &s.boundary_pressure);
+                if corrector == correctors {
+                    // conservative face fluxes: the offsets of this last solve's right-hand side
+                    for f in 0..ni {
+                        let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
+                        s.mass_flux[f] = phi_hbya[f]
+                            - gp[f] * (s.pressure[q] - s.pressure[p])
+                            - pressure_correction_offsets[f];
+                    }
+                    for f in ni..mesh.n_faces() {
+                        let p = mesh.owner[f] as usize;
+                        if let FlowBc::Outlet(pb) = self.bc_of(f) {
+                            s.mass_flux[f] = phi_hbya[f]
+                                - gp[f] * (pb - s.pressure[p])
+                                - pressure_correction_offsets[f];
+                        }
+                    }
+                }
+                if !self.geometry.orthogonal {
+                    self.pressure_non_orthogonal_flux(
+                        &new_grad,
+                        &gp,
+                        &mut pressure_correction_offsets,
+                    );
                 }
             }
             for c in 0..n {
