@@ -1,6 +1,7 @@
 //! The solve driver: outer iterations (non-linear conductivity, non-orthogonal correction),
 //! linear solves, convergence and divergence detection, and the result's balances.
 
+use super::initial::InitialState;
 use super::spec::Case;
 use super::validate::Resolved;
 use crate::linalg::{cg, Amg, AmgSettings, Anderson, Jacobi, Preconditioner, SolveSettings};
@@ -12,15 +13,15 @@ use std::time::Instant;
 /// What the solve did.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct SolveReport {
-    /// Outer iterations (assemblies).
+    /// Outer iterations (assemblies) of the energy equation, summed over coupling passes.
     pub outer_iterations: usize,
-    /// Linear-solver iterations of each outer iteration.
+    /// Linear-solver iterations of each outer iteration (all coupling passes).
     pub linear_iterations: Vec<usize>,
     /// Normalised energy residual at each outer iteration.
     pub residual_history: Vec<f64>,
-    /// Wall time of set-up (operators, multigrid), s.
+    /// Wall time of set-up (operators, multigrid), s, summed over coupling passes.
     pub setup_time_s: f64,
-    /// Wall time of the whole solve, s.
+    /// Wall time of the energy solves, s, summed over coupling passes.
     pub solve_time_s: f64,
     /// Threads used.
     pub threads: usize,
@@ -106,6 +107,22 @@ fn needs_energy(case: &Case) -> bool {
 /// Solve a case on a mesh: coolant flow where there are fluids, then temperatures.
 /// Runs on a rayon pool of `case.settings.threads` threads.
 pub fn solve(mesh: &Mesh, case: &Case, monitor: &dyn Monitor) -> Result<Solution> {
+    solve_from(mesh, case, &InitialState::default(), monitor)
+}
+
+/// [`solve`] starting from `initial` (a warm start, e.g. the fields of a neighbouring case): the
+/// converged answer is the same as from a cold start, within the solver tolerances.
+pub fn solve_from(
+    mesh: &Mesh,
+    case: &Case,
+    initial: &InitialState<'_>,
+    monitor: &dyn Monitor,
+) -> Result<Solution> {
+    initial.validate(
+        mesh,
+        !case.fluids.is_empty(),
+        case.settings.initial_temperature_k.is_some(),
+    )?;
     let threads = case
         .settings
         .threads
@@ -118,16 +135,31 @@ pub fn solve(mesh: &Mesh, case: &Case, monitor: &dyn Monitor) -> Result<Solution
         let flow = if case.fluids.is_empty() {
             None
         } else {
-            Some(solve_flow(mesh, case, monitor)?)
+            Some(solve_flow(mesh, case, initial, monitor)?)
         };
         let mut flow = flow;
         let mut solution = if needs_energy(case) {
             let resolved = Resolved::new(case, mesh)?;
             match flow.take() {
-                None => run(mesh, case, resolved, None, monitor, threads)?,
+                None => run(
+                    mesh,
+                    case,
+                    resolved,
+                    None,
+                    initial.temperature_k,
+                    monitor,
+                    threads,
+                )?,
                 Some(outcome) => {
-                    let (solution, outcome) =
-                        conjugate(mesh, case, &resolved, outcome, monitor, threads)?;
+                    let (solution, outcome) = conjugate(
+                        mesh,
+                        case,
+                        &resolved,
+                        outcome,
+                        initial.temperature_k,
+                        monitor,
+                        threads,
+                    )?;
                     flow = Some(outcome);
                     solution
                 }
@@ -161,12 +193,14 @@ pub fn solve(mesh: &Mesh, case: &Case, monitor: &dyn Monitor) -> Result<Solution
 }
 
 /// Conjugate heat transfer: energy over solids and coolant with the flow's mass fluxes; coolant
-/// properties follow the temperature, so flow and energy alternate until both settle.
+/// properties follow the temperature, so flow and energy alternate until both settle. Each pass
+/// starts from the previous pass's temperatures (the first from `start`, when given).
 fn conjugate(
     mesh: &Mesh,
     case: &Case,
     resolved: &Resolved,
     mut outcome: FlowOutcome,
+    start: Option<&[f64]>,
     monitor: &dyn Monitor,
     threads: usize,
 ) -> Result<(Solution, FlowOutcome)> {
@@ -183,8 +217,11 @@ fn conjugate(
         .iter()
         .any(|f| !f.coolant.density_kg_m3.is_constant() || !f.coolant.viscosity_pa_s.is_constant());
     let reference_k = outcome.setup.reference_temperature_k;
-    let mut previous: Option<Vec<f64>> = None;
+    // a warm start's temperatures count as the pass before the first: when the first pass hardly
+    // moves them, flow and energy have settled
+    let mut previous: Option<Vec<f64>> = start.map(<[f64]>::to_vec);
     let mut passes = 0;
+    let mut totals = SolveReport::default();
     loop {
         passes += 1;
         let convection = Convection {
@@ -198,9 +235,24 @@ fn conjugate(
             case,
             resolved.clone(),
             Some(convection),
+            previous.as_deref(),
             monitor,
             threads,
         )?;
+        totals.outer_iterations += solution.report.outer_iterations;
+        totals
+            .linear_iterations
+            .extend_from_slice(&solution.report.linear_iterations);
+        totals
+            .residual_history
+            .extend_from_slice(&solution.report.residual_history);
+        totals.setup_time_s += solution.report.setup_time_s;
+        totals.solve_time_s += solution.report.solve_time_s;
+        solution.report.outer_iterations = totals.outer_iterations;
+        solution.report.linear_iterations = totals.linear_iterations.clone();
+        solution.report.residual_history = totals.residual_history.clone();
+        solution.report.setup_time_s = totals.setup_time_s;
+        solution.report.solve_time_s = totals.solve_time_s;
         let change = previous.as_ref().map_or(f64::INFINITY, |p: &Vec<f64>| {
             p.iter()
                 .zip(&solution.temperature_k)
@@ -243,10 +295,19 @@ struct FlowOutcome {
     time_s: f64,
 }
 
-fn solve_flow(mesh: &Mesh, case: &Case, monitor: &dyn Monitor) -> Result<FlowOutcome> {
+fn solve_flow(
+    mesh: &Mesh,
+    case: &Case,
+    initial: &InitialState<'_>,
+    monitor: &dyn Monitor,
+) -> Result<FlowOutcome> {
     use crate::physics::flow::Flow;
     let start = Instant::now();
-    let setup = super::flow_setup::resolve(case, mesh)?;
+    let mut setup = super::flow_setup::resolve(case, mesh)?;
+    if let Some(t) = initial.temperature_k {
+        // properties at the warm start's temperatures, as the coupling passes would set them
+        setup.set_properties(case, t);
+    }
     let s = &case.settings;
     let mut problems = Vec::new();
     if s.convection != "linear_upwind" && s.convection != "upwind" {
@@ -280,7 +341,7 @@ fn solve_flow(mesh: &Mesh, case: &Case, monitor: &dyn Monitor) -> Result<FlowOut
         setup.viscosity.clone(),
         setup.bc.clone(),
     );
-    let solved = flow.solve(&settings, monitor, None)?;
+    let solved = flow.solve(&settings, monitor, initial.flow_start(&setup))?;
     // an outlet that takes coolant in overall means inlet and outlet are swapped or the outlet is misplaced
     for p in 0..setup.mesh.n_patches() {
         if let crate::physics::flow::FlowBc::Outlet(_) = setup.bc[p] {
@@ -324,11 +385,7 @@ impl FlowOutcome {
     ) -> Result<FlowOutcome> {
         use crate::physics::flow::Flow;
         let start = Instant::now();
-        for (i, &c) in self.setup.map.cell.iter().enumerate() {
-            let coolant = &case.fluids[self.setup.coolant_of_cell[i]].coolant;
-            self.setup.density[i] = coolant.density_kg_m3.at(t[c]);
-            self.setup.viscosity[i] = coolant.viscosity_pa_s.at(t[c]);
-        }
+        self.setup.set_properties(case, t);
         let s = &case.settings;
         let settings = flow_settings(s);
         let flow = Flow::new(
@@ -406,11 +463,13 @@ impl FlowOutcome {
     }
 }
 
+/// The energy solve; `start` (per-cell temperatures, K) replaces the uniform initial temperature.
 fn run(
     mesh: &Mesh,
     case: &Case,
     resolved: Resolved,
     convection: Option<crate::physics::energy::Convection>,
+    start_temperature: Option<&[f64]>,
     monitor: &dyn Monitor,
     threads: usize,
 ) -> Result<Solution> {
@@ -444,7 +503,10 @@ fn run(
             .with_convection(cv)
             .with_inlets(resolved.inlet_patch.clone());
     }
-    let mut t = vec![initial; n];
+    let mut t = match start_temperature {
+        Some(start) => start.to_vec(),
+        None => vec![initial; n],
+    };
     let mut a = eq.new_matrix();
     let mut b = vec![0.0; n];
     let mut r = vec![0.0; n];
