@@ -67,15 +67,17 @@ fn initial_arrays<'py>(
 /// Solve `case_json` (the serde form of `rackflow_core::case::Case`) on `mesh`. Releases the GIL;
 /// `progress(iteration, residuals)` is called from the calling thread. `initial` optionally
 /// holds float64 arrays to start from (`temperature_k`, `velocity_m_s`, `pressure_pa`,
-/// `mass_flux_kg_s`), borrowed without copies.
+/// `mass_flux_kg_s`), borrowed without copies; `scale_initial_flow` scales the initial flow by
+/// the ratio of the inflows (see `InitialState::scale_to_inflow`).
 #[pyfunction]
-#[pyo3(signature = (mesh, case_json, progress=None, initial=None))]
+#[pyo3(signature = (mesh, case_json, progress=None, initial=None, scale_initial_flow=true))]
 pub fn solve_case<'py>(
     py: Python<'py>,
     mesh: &Mesh,
     case_json: &str,
     progress: Option<Py<PyAny>>,
     initial: Option<&Bound<'py, PyDict>>,
+    scale_initial_flow: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let case: Case = serde_json::from_str(case_json).map_err(|e| {
         crate::errors::CaseError::new_err(format!("malformed case description: {e}"))
@@ -97,6 +99,7 @@ pub fn solve_case<'py>(
         velocity_m_s: slices[1],
         pressure_pa: slices[2],
         mass_flux_kg_s: slices[3],
+        scale_to_inflow: scale_initial_flow,
     };
     let inner = mesh.inner.clone();
     let solution = interrupt::run(py, progress, |monitor| {

@@ -341,7 +341,20 @@ fn solve_flow(
         setup.viscosity.clone(),
         setup.bc.clone(),
     );
-    let solved = flow.solve(&settings, monitor, initial.flow_start(&setup))?;
+    let mut first = initial.flow_start(&setup);
+    if let Some(start) = first.as_mut() {
+        // outlets hold their pressure from the first iteration on
+        for p in 0..setup.mesh.n_patches() {
+            if let crate::physics::flow::FlowBc::Outlet(pressure) = setup.bc[p] {
+                let ni = setup.mesh.n_internal_faces;
+                for f in setup.mesh.patch_faces(p) {
+                    start.boundary_pressure[f - ni] = pressure;
+                }
+            }
+        }
+        flow.extrapolate_boundary_pressure(start);
+    }
+    let solved = flow.solve(&settings, monitor, first)?;
     // an outlet that takes coolant in overall means inlet and outlet are swapped or the outlet is misplaced
     for p in 0..setup.mesh.n_patches() {
         if let crate::physics::flow::FlowBc::Outlet(_) = setup.bc[p] {

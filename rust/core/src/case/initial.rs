@@ -19,6 +19,9 @@ pub struct InitialState<'a> {
     /// Face mass flux along each face's normal, kg/s (`n_faces`); recomputed from the velocity
     /// (linear interpolation) when missing.
     pub mass_flux_kg_s: Option<&'a [f64]>,
+    /// Scale the initial velocity, mass flux and pressure (about the outlet pressure) by the ratio
+    /// of this case's inflow to the initial state's, so a start from another flow rate is closer.
+    pub scale_to_inflow: bool,
 }
 
 impl InitialState<'_> {
@@ -129,6 +132,33 @@ impl InitialState<'_> {
                 })
                 .collect(),
         };
+        let (mut u, mut pressure, mut mass_flux) = (u, pressure, mass_flux);
+        if self.scale_to_inflow {
+            let (mut new, mut old, mut outlet, mut n_outlet) = (0.0, 0.0, 0.0, 0usize);
+            for f in ni..sub.n_faces() {
+                match setup.bc[sub.patch_of_face(f)] {
+                    FlowBc::Inlet(speed) => {
+                        new += setup.density[sub.owner[f] as usize] * speed * norm(sub.face_area[f]);
+                        old -= mass_flux[f];
+                    }
+                    FlowBc::Outlet(p) => {
+                        outlet += p;
+                        n_outlet += 1;
+                    }
+                    _ => {}
+                }
+            }
+            let ratio = new / old;
+            if ratio.is_finite() && ratio > 0.0 && (ratio - 1.0).abs() > 1e-12 {
+                let p_out = outlet / n_outlet.max(1) as f64;
+                u.iter_mut()
+                    .for_each(|v| v.iter_mut().for_each(|x| *x *= ratio));
+                mass_flux.iter_mut().for_each(|m| *m *= ratio);
+                pressure
+                    .iter_mut()
+                    .for_each(|p| *p = p_out + ratio * (*p - p_out));
+            }
+        }
         // boundary pressures: zero gradient from the adjacent cell (outlets are reset by the solver)
         let boundary_pressure = (ni..sub.n_faces())
             .map(|f| pressure[sub.owner[f] as usize])

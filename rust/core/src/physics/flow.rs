@@ -168,6 +168,36 @@ impl<'m> Flow<'m> {
             .gradient(self.mesh, p, |f, _| boundary_p[f - ni])
     }
 
+    /// Boundary-face pressures consistent with the cell pressures, as the solver extrapolates them
+    /// (zero normal gradient, linear along the wall; outlets keep theirs): the fixed point of
+    /// `p_b = p_P + ∇p_P · (x_f − x_P)` with `∇p` the gradient from cells and boundary values.
+    /// For a warm start from cell pressures alone.
+    pub fn extrapolate_boundary_pressure(&self, s: &mut FlowSolution) {
+        let mesh = self.mesh;
+        let ni = mesh.n_internal_faces;
+        let scale = s
+            .pressure
+            .iter()
+            .fold(0.0f64, |m, p| m.max(p.abs()))
+            .max(f64::MIN_POSITIVE);
+        for _ in 0..100 {
+            let grad = self.pressure_gradient(&s.pressure, &s.boundary_pressure);
+            let mut change = 0.0f64;
+            for f in ni..mesh.n_faces() {
+                let p = mesh.owner[f] as usize;
+                if !matches!(self.bc_of(f), FlowBc::Outlet(_)) {
+                    let r = crate::mesh::sub(mesh.face_centre[f], mesh.cell_centre[p]);
+                    let value = s.pressure[p] + dot(grad[p], r);
+                    change = change.max((value - s.boundary_pressure[f - ni]).abs());
+                    s.boundary_pressure[f - ni] = value;
+                }
+            }
+            if change <= 1e-12 * scale {
+                break;
+            }
+        }
+    }
+
     /// Solve from an initial state (zero velocity, zero pressure if `None`).
     pub fn solve(
         &self,
