@@ -104,6 +104,21 @@ fn needs_energy(case: &Case) -> bool {
         })
 }
 
+/// Whether coolant properties follow the temperature (flow ↔ energy coupling passes).
+fn variable_properties(case: &Case) -> bool {
+    case.fluids
+        .iter()
+        .any(|f| !f.coolant.density_kg_m3.is_constant() || !f.coolant.viscosity_pa_s.is_constant())
+}
+
+/// Coupling passes stop when temperatures move less than this between passes, K.
+const COUPLING_TOLERANCE_K: f64 = 1e-3;
+/// Flow solves of passes whose properties will still change (temperatures moved more than this
+/// many coupling tolerances) stop at looser tolerances; the last flow solve is always tight.
+const LOOSE_PASS_FACTOR: f64 = 10.0;
+/// Most coupling passes.
+const MAX_COUPLING_PASSES: usize = 10;
+
 /// Solve a case on a mesh: coolant flow where there are fluids, then temperatures.
 /// Runs on a rayon pool of `case.settings.threads` threads.
 pub fn solve(mesh: &Mesh, case: &Case, monitor: &dyn Monitor) -> Result<Solution> {
@@ -135,7 +150,9 @@ pub fn solve_from(
         let flow = if case.fluids.is_empty() {
             None
         } else {
-            Some(solve_flow(mesh, case, initial, monitor)?)
+            // properties will follow the temperature: the first flow solve need not be tight
+            let loose = variable_properties(case) && needs_energy(case);
+            Some(solve_flow(mesh, case, initial, loose, monitor)?)
         };
         let mut flow = flow;
         let mut solution = if needs_energy(case) {
@@ -212,10 +229,7 @@ fn conjugate(
             specific_heat[r] = Some(f.coolant.specific_heat_j_kgk.clone());
         }
     }
-    let variable = case
-        .fluids
-        .iter()
-        .any(|f| !f.coolant.density_kg_m3.is_constant() || !f.coolant.viscosity_pa_s.is_constant());
+    let variable = variable_properties(case);
     let reference_k = outcome.setup.reference_temperature_k;
     // a warm start's temperatures count as the pass before the first: when the first pass hardly
     // moves them, flow and energy have settled
@@ -260,8 +274,9 @@ fn conjugate(
                 .fold(0.0, f64::max)
         });
         solution.report.coupling_passes = passes;
-        if !variable || change < 1e-3 || passes >= 8 {
-            if variable && change >= 1e-3 {
+        let settled = change < COUPLING_TOLERANCE_K && !outcome.loose;
+        if !variable || settled || passes >= MAX_COUPLING_PASSES {
+            if variable && !settled {
                 return Err(Error::Convergence {
                     message: format!(
                         "flow and temperature did not settle in {passes} coupling passes (last temperature change {change:.3e} K)"
@@ -272,20 +287,30 @@ fn conjugate(
             return Ok((solution, outcome));
         }
         previous = Some(solution.temperature_k.clone());
-        outcome = outcome.with_temperature(case, &solution.temperature_k, monitor)?;
+        let loose = change > LOOSE_PASS_FACTOR * COUPLING_TOLERANCE_K;
+        outcome = outcome.with_temperature(case, &solution.temperature_k, loose, monitor)?;
     }
 }
 
-/// The flow solver's settings from the case's.
-fn flow_settings(s: &super::Settings) -> crate::physics::flow::FlowSettings {
+/// The flow solver's settings from the case's; `loose` for a coupling pass whose properties will
+/// still change (tolerances 100 times looser, at most 1e-3).
+fn flow_settings(s: &super::Settings, loose: bool) -> crate::physics::flow::FlowSettings {
+    let relax = |tol: f64| if loose { (100.0 * tol).min(1e-3).max(tol) } else { tol };
     crate::physics::flow::FlowSettings {
         second_order: s.convection == "linear_upwind",
         velocity_relaxation: s.velocity_relaxation,
-        velocity_tolerance: s.velocity_tolerance,
-        pressure_tolerance: s.pressure_tolerance,
-        mass_tolerance: s.mass_tolerance,
+        velocity_tolerance: relax(s.velocity_tolerance),
+        pressure_tolerance: relax(s.pressure_tolerance),
+        mass_tolerance: relax(s.mass_tolerance),
         max_iterations: s.flow_max_iterations,
     }
+}
+
+/// Whether a flow solve's last iteration meets the case's (tight) tolerances.
+fn meets_tight(s: &super::Settings, flow: &crate::physics::flow::FlowSolution) -> bool {
+    flow.history
+        .last()
+        .is_some_and(|r| flow_settings(s, false).converged(r))
 }
 
 /// The flow part of a solution, on the parent mesh.
@@ -293,12 +318,15 @@ struct FlowOutcome {
     setup: super::flow_setup::FlowSetup,
     flow: crate::physics::flow::FlowSolution,
     time_s: f64,
+    /// Whether the last flow solve stopped at the looser tolerances of an intermediate pass.
+    loose: bool,
 }
 
 fn solve_flow(
     mesh: &Mesh,
     case: &Case,
     initial: &InitialState<'_>,
+    loose: bool,
     monitor: &dyn Monitor,
 ) -> Result<FlowOutcome> {
     use crate::physics::flow::Flow;
@@ -334,7 +362,7 @@ fn solve_flow(
     if !problems.is_empty() {
         return Err(Error::Case(problems.join("; ")));
     }
-    let settings = flow_settings(s);
+    let settings = flow_settings(s, loose);
     let flow = Flow::new(
         &setup.mesh,
         setup.density.clone(),
@@ -369,6 +397,7 @@ fn solve_flow(
     }
     Ok(FlowOutcome {
         setup,
+        loose: loose && !meets_tight(s, &solved),
         flow: solved,
         time_s: start.elapsed().as_secs_f64(),
     })
@@ -394,13 +423,14 @@ impl FlowOutcome {
         mut self,
         case: &Case,
         t: &[f64],
+        loose: bool,
         monitor: &dyn Monitor,
     ) -> Result<FlowOutcome> {
         use crate::physics::flow::Flow;
         let start = Instant::now();
         self.setup.set_properties(case, t);
         let s = &case.settings;
-        let settings = flow_settings(s);
+        let settings = flow_settings(s, loose);
         let flow = Flow::new(
             &self.setup.mesh,
             self.setup.density.clone(),
@@ -410,6 +440,7 @@ impl FlowOutcome {
         let mut initial = self.flow.clone();
         initial.history.clear();
         let solved = flow.solve(&settings, monitor, Some(initial))?;
+        self.loose = loose && !meets_tight(s, &solved);
         let mut history = std::mem::take(&mut self.flow.history);
         history.extend(solved.history.iter().copied());
         self.flow = solved;

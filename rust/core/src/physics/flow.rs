@@ -45,6 +45,15 @@ pub struct FlowSettings {
     pub max_iterations: usize,
 }
 
+impl FlowSettings {
+    /// Whether one iteration's residuals (u, v, w, p, continuity) meet these tolerances.
+    pub fn converged(&self, residuals: &[f64; 5]) -> bool {
+        residuals[..3].iter().all(|&r| r <= self.velocity_tolerance)
+            && residuals[3] <= self.pressure_tolerance
+            && residuals[4] <= self.mass_tolerance
+    }
+}
+
 impl Default for FlowSettings {
     fn default() -> Self {
         Self {
@@ -608,13 +617,7 @@ impl<'m> Flow<'m> {
                     history: s.history.iter().map(|r| r[3]).collect(),
                 });
             }
-            let velocity_ok = residuals[..3]
-                .iter()
-                .all(|&r| r <= settings.velocity_tolerance);
-            if velocity_ok
-                && residuals[3] <= settings.pressure_tolerance
-                && residuals[4] <= settings.mass_tolerance
-            {
+            if settings.converged(&residuals) {
                 return Ok(s);
             }
             if stop() {
