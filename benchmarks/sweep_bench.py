@@ -130,7 +130,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--case", choices=["coldplate", "conduction"], default="coldplate")
     parser.add_argument(
-        "--refine", type=float, default=0.5, help="cold-plate mesh refinement (1 = bundled mesh; default 0.5)"
+        "--refine", type=float, default=0.7, help="cold-plate mesh refinement (1 = bundled mesh; default 0.7)"
     )
     parser.add_argument("--cells", type=int, default=56, help="conduction: cells along x and y (default 56)")
     parser.add_argument("--small", action="store_true", help="quick check on a small mesh")

@@ -48,8 +48,9 @@ def test_warm_start_from_itself_converges_at_once(channel_mesh: rf.Mesh) -> None
     assert_same_answer(warm, cold)
     cold_flow, cold_outer = iterations(cold)
     warm_flow, warm_outer = iterations(warm)
-    assert cold.report["coupling_passes"] >= 2
-    assert warm.report["coupling_passes"] == 1
+    assert cold.report["coupling_passes"] >= 3
+    # one pass, or a second when the first flow solve met only the looser intermediate tolerance
+    assert warm.report["coupling_passes"] <= 2
     assert warm_flow < cold_flow / 10
     assert warm_outer < cold_outer
 

@@ -164,6 +164,7 @@ pub fn solve_from(
                     resolved,
                     None,
                     initial.temperature_k,
+                    false,
                     monitor,
                     threads,
                 )?,
@@ -250,6 +251,7 @@ fn conjugate(
             resolved.clone(),
             Some(convection),
             previous.as_deref(),
+            outcome.loose,
             monitor,
             threads,
         )?;
@@ -507,18 +509,26 @@ impl FlowOutcome {
     }
 }
 
-/// The energy solve; `start` (per-cell temperatures, K) replaces the uniform initial temperature.
+/// The energy solve; `start` (per-cell temperatures, K) replaces the uniform initial temperature;
+/// `loose` (a coupling pass whose flow will still change) stops at a looser tolerance.
+#[allow(clippy::too_many_arguments)]
 fn run(
     mesh: &Mesh,
     case: &Case,
     resolved: Resolved,
     convection: Option<crate::physics::energy::Convection>,
     start_temperature: Option<&[f64]>,
+    loose: bool,
     monitor: &dyn Monitor,
     threads: usize,
 ) -> Result<Solution> {
     let start = Instant::now();
-    let settings = &case.settings;
+    let mut loosened = case.settings.clone();
+    if loose {
+        loosened.tolerance = (1e4 * loosened.tolerance).min(1e-6).max(loosened.tolerance);
+        loosened.linear_tolerance = None;
+    }
+    let settings = &loosened;
     let n = mesh.n_cells();
     let initial = settings.initial_temperature_k.unwrap_or_else(|| {
         let refs: Vec<f64> = resolved
