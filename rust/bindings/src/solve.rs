@@ -23,9 +23,9 @@ fn initial_arrays<'py>(
     let mut out: Vec<Option<PyReadonlyArrayDyn<'py, f64>>> = vec![None, None, None, None];
     let Some(d) = initial else { return Ok(out) };
     for (key, value) in d.iter() {
-        let name: String = key.extract().map_err(|_| {
-            crate::errors::CaseError::new_err("initial state keys must be strings")
-        })?;
+        let name: String = key
+            .extract()
+            .map_err(|_| crate::errors::CaseError::new_err("initial state keys must be strings"))?;
         let Some(i) = INITIAL_FIELDS.iter().position(|&f| f == name) else {
             return Err(crate::errors::CaseError::new_err(format!(
                 "unknown initial field '{name}'; expected one of {}",

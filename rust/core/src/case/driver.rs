@@ -297,7 +297,13 @@ fn conjugate(
 /// The flow solver's settings from the case's; `loose` for a coupling pass whose properties will
 /// still change (tolerances 100 times looser, at most 1e-3).
 fn flow_settings(s: &super::Settings, loose: bool) -> crate::physics::flow::FlowSettings {
-    let relax = |tol: f64| if loose { (100.0 * tol).min(1e-3).max(tol) } else { tol };
+    let relax = |tol: f64| {
+        if loose {
+            (100.0 * tol).min(1e-3).max(tol)
+        } else {
+            tol
+        }
+    };
     crate::physics::flow::FlowSettings {
         second_order: s.convection == "linear_upwind",
         velocity_relaxation: s.velocity_relaxation,

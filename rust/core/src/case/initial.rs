@@ -45,13 +45,21 @@ impl InitialState<'_> {
                     v.len()
                 ));
             } else if let Some(i) = v.iter().position(|x| !x.is_finite()) {
-                problems.push(format!("initial {name} is not finite at index {i} ({})", v[i]));
+                problems.push(format!(
+                    "initial {name} is not finite at index {i} ({})",
+                    v[i]
+                ));
             }
         };
         check("temperature_k", self.temperature_k, n, "one per cell");
         check("velocity_m_s", self.velocity_m_s, 3 * n, "three per cell");
         check("pressure_pa", self.pressure_pa, n, "one per cell");
-        check("mass_flux_kg_s", self.mass_flux_kg_s, mesh.n_faces(), "one per face");
+        check(
+            "mass_flux_kg_s",
+            self.mass_flux_kg_s,
+            mesh.n_faces(),
+            "one per face",
+        );
         if let Some(t) = self.temperature_k {
             if let Some(i) = t.iter().position(|&x| x.is_finite() && x <= 0.0) {
                 problems.push(format!(
@@ -138,7 +146,8 @@ impl InitialState<'_> {
             for f in ni..sub.n_faces() {
                 match setup.bc[sub.patch_of_face(f)] {
                     FlowBc::Inlet(speed) => {
-                        new += setup.density[sub.owner[f] as usize] * speed * norm(sub.face_area[f]);
+                        new +=
+                            setup.density[sub.owner[f] as usize] * speed * norm(sub.face_area[f]);
                         old -= mass_flux[f];
                     }
                     FlowBc::Outlet(p) => {
