@@ -73,7 +73,9 @@ def conduction_case(n: int) -> rf.Case:
     return case
 
 
-def measure(label: str, case: rf.Case, axes: dict[str, list[float]], n_workers: int, **run: Any) -> dict[str, Any]:
+def measure(
+    label: str, case: rf.Case, axes: dict[str, list[float]], n_workers: int, **run: Any
+) -> dict[str, Any]:
     store = Path(tempfile.mkdtemp()) / "bench.parquet"
     sweep = Sweep(case, **axes)
     start = time.perf_counter()

@@ -122,7 +122,9 @@ def test_warm_start_uses_nearest_finished_point(mesh: rf.Mesh, tmp_path: Path) -
 
 def test_resumed_sweep_warm_starts_from_the_stored_fields(mesh: rf.Mesh, tmp_path: Path) -> None:
     store = tmp_path / "s"
-    Sweep(sweep_cases.case(mesh), **{"power_w.die": [50.0, 300.0]}).run(store=store, workers=0, progress=False)
+    Sweep(sweep_cases.case(mesh), **{"power_w.die": [50.0, 300.0]}).run(
+        store=store, workers=0, progress=False
+    )
     files = sorted(p.name for p in store.glob("fields-*.npz"))
     assert len(files) == 2
     # a new process would have nothing in memory: the 60 W point starts from the stored 50 W fields
@@ -136,7 +138,9 @@ def test_resumed_sweep_warm_starts_from_the_stored_fields(mesh: rf.Mesh, tmp_pat
 
 def test_unusable_field_files_mean_a_cold_start(mesh: rf.Mesh, tmp_path: Path) -> None:
     store = tmp_path / "s"
-    first = Sweep(sweep_cases.case(mesh), **{"power_w.die": [50.0]}).run(store=store, workers=0, progress=False)
+    first = Sweep(sweep_cases.case(mesh), **{"power_w.die": [50.0]}).run(
+        store=store, workers=0, progress=False
+    )
     path = store / f"fields-{first['point_id'][0]}.npz"
     # an object array would need pickle to load: it is refused, never unpickled
     np.savez(path, temperature_c=np.array([{"x": 1}], dtype=object), allow_pickle=True)

@@ -120,7 +120,9 @@ def test_bad_initial_arrays_are_clear_errors(channel_mesh: rf.Mesh) -> None:
         case.solve(initial={"temperature_c": t})
     with pytest.raises(rf.CaseError, match=rf"initial velocity_m_s has shape \[{n}, 2\]"):
         case.solve(initial={"velocity_m_s": np.zeros((n, 2))})
-    with pytest.raises(rf.CaseError, match=rf"initial mass_flux_kg_s has 7 values; the mesh needs {channel_mesh.n_faces}"):
+    with pytest.raises(
+        rf.CaseError, match=rf"initial mass_flux_kg_s has 7 values; the mesh needs {channel_mesh.n_faces}"
+    ):
         case.solve(initial={"velocity_m_s": np.zeros((n, 3)), "mass_flux_kg_s": np.zeros(7)})
     with pytest.raises(rf.CaseError, match="mass_flux_kg_s needs the initial velocity_m_s"):
         case.solve(initial={"mass_flux_kg_s": np.zeros(channel_mesh.n_faces)})
