@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from rackflow.result import Result
 
 #: Fields ``Case.solve(initial=...)`` takes, with their units.
-INITIAL_FIELDS = ("temperature_c", "velocity_m_s", "pressure_pa", "mass_flux_kg_s")
+INITIAL_FIELDS = ("temperature_c", "velocity_m_s", "pressure_pa", "mass_flux_kg_s", "inlet_temperature_c")
 
 #: Above this a temperature in °C is probably a kelvin value passed by mistake.
 _SUSPICIOUS_C = 250.0
@@ -376,7 +376,10 @@ class Case:
         mesh (a neighbouring design point), or from a mapping of per-cell arrays:
         ``temperature_c`` (n_cells, °C), ``velocity_m_s`` (n_cells × 3), ``pressure_pa``
         (n_cells) and ``mass_flux_kg_s`` (n_faces; recomputed from the velocity when missing).
-        Any subset may be given. The converged answer is the same as from a cold start (within
+        Any subset may be given. When the initial state's coolant inlet temperature is known
+        (``inlet_temperature_c`` in the mapping, or the result's case had one) and differs from
+        this case's, the initial temperatures are shifted by the difference, which is the exact
+        change for constant properties. The converged answer is the same as from a cold start (within
         the solver tolerances); only the iterations it takes change. With
         ``scale_initial_flow`` (default) the initial velocity, mass flux and pressure are scaled
         by the ratio of this case's inflow to the initial state's, which helps when the flow
@@ -409,6 +412,7 @@ class Case:
         from rackflow.result import Result
 
         result = Result(self, raw)
+        result._inlet_temperature_c = self._single_inlet_temperature_c()
         if result.has_temperature:
             for f in self.fluids.values():
                 lo, hi = valid_range_c(f.coolant)
@@ -437,6 +441,7 @@ class Case:
             fields: dict[str, Any] = {}
             if initial.has_temperature:
                 fields["temperature_c"] = initial.temperature_c
+                fields["inlet_temperature_c"] = initial._inlet_temperature_c
             if initial.has_flow and self.fluids:
                 fields["velocity_m_s"] = initial.velocity_m_s
                 fields["pressure_pa"] = initial.pressure_pa
@@ -451,6 +456,18 @@ class Case:
         if unknown:
             raise CaseError(f"unknown initial field(s) {unknown}; expected some of {list(INITIAL_FIELDS)}")
         out: dict[str, np.ndarray] = {}
+        shift = 0.0
+        old_inlet = fields.pop("inlet_temperature_c", None)
+        new_inlet = self._single_inlet_temperature_c()
+        if old_inlet is not None:
+            try:
+                old = float(np.asarray(old_inlet, dtype=np.float64))
+            except (TypeError, ValueError):
+                raise CaseError(f"initial inlet_temperature_c must be a number, got {old_inlet!r}") from None
+            if not np.isfinite(old):
+                raise CaseError(f"initial inlet_temperature_c must be finite, got {old}")
+            if new_inlet is not None:
+                shift = new_inlet - old
         for name, value in fields.items():
             if value is None:
                 continue
@@ -459,10 +476,19 @@ class Case:
             except (TypeError, ValueError):
                 raise CaseError(f"initial {name} must be an array of numbers") from None
             if name == "temperature_c":
-                out["temperature_k"] = array - ABSOLUTE_ZERO_C
+                out["temperature_k"] = array + (shift - ABSOLUTE_ZERO_C)
             else:
                 out[name] = array
         return out
+
+    def _single_inlet_temperature_c(self) -> float | None:
+        """The coolant inlet temperature when every inlet that gives one gives the same, °C."""
+        values = {
+            b.values["temperature_c"]
+            for b in self.boundaries.values()
+            if b.kind == "inlet" and b.values.get("temperature_c") is not None
+        }
+        return float(values.pop()) if len(values) == 1 else None
 
     def _check_coolant_temperatures(self) -> None:
         """Inlet temperatures must lie between the coolants' freezing and boiling points."""

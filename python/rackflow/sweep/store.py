@@ -27,7 +27,7 @@ from rackflow.errors import SweepError
 MARKER = "rackflow-sweep-store.json"
 _FIELDS = "fields-"
 #: the arrays a field file may hold (the names ``Case.solve(initial=...)`` takes)
-FIELD_NAMES = ("temperature_c", "velocity_m_s", "pressure_pa", "mass_flux_kg_s")
+FIELD_NAMES = ("temperature_c", "velocity_m_s", "pressure_pa", "mass_flux_kg_s", "inlet_temperature_c")
 STORE_VERSION = 1
 _PART = "part-"
 

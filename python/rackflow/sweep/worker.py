@@ -84,6 +84,8 @@ def result_fields(result: Any) -> dict[str, np.ndarray]:
     fields: dict[str, np.ndarray] = {}
     if result.has_temperature:
         fields["temperature_c"] = result.temperature_c
+        if result._inlet_temperature_c is not None:
+            fields["inlet_temperature_c"] = np.asarray(result._inlet_temperature_c, dtype=np.float64)
     if result.has_flow:
         fields["velocity_m_s"] = result.velocity_m_s
         fields["pressure_pa"] = result.pressure_pa

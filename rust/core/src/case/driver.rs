@@ -37,6 +37,10 @@ pub struct SolveReport {
     pub energy_solved: bool,
     /// Flow ↔ energy passes (temperature-dependent coolant properties).
     pub coupling_passes: usize,
+    /// Per coupling pass: flow iterations of the flow solve it used, energy outer iterations,
+    /// largest temperature change from the pass before (K; −1 for a cold first pass), and
+    /// 1 when the pass stopped at the looser intermediate tolerances (else 0).
+    pub coupling_history: Vec<[f64; 4]>,
 }
 
 /// A converged solution with its balances.
@@ -237,8 +241,11 @@ fn conjugate(
     let mut previous: Option<Vec<f64>> = start.map(<[f64]>::to_vec);
     let mut passes = 0;
     let mut totals = SolveReport::default();
+    let mut flow_counted = 0;
     loop {
         passes += 1;
+        let flow_iterations = outcome.flow.history.len() - flow_counted;
+        flow_counted = outcome.flow.history.len();
         let convection = Convection {
             mass_flux: outcome.parent_mass_flux(mesh),
             specific_heat: specific_heat.clone(),
@@ -255,7 +262,8 @@ fn conjugate(
             monitor,
             threads,
         )?;
-        totals.outer_iterations += solution.report.outer_iterations;
+        let pass_outer = solution.report.outer_iterations;
+        totals.outer_iterations += pass_outer;
         totals
             .linear_iterations
             .extend_from_slice(&solution.report.linear_iterations);
@@ -276,6 +284,13 @@ fn conjugate(
                 .fold(0.0, f64::max)
         });
         solution.report.coupling_passes = passes;
+        totals.coupling_history.push([
+            flow_iterations as f64,
+            pass_outer as f64,
+            if change.is_finite() { change } else { -1.0 },
+            if outcome.loose { 1.0 } else { 0.0 },
+        ]);
+        solution.report.coupling_history = totals.coupling_history.clone();
         let settled = change < COUPLING_TOLERANCE_K && !outcome.loose;
         if !variable || settled || passes >= MAX_COUPLING_PASSES {
             if variable && !settled {
