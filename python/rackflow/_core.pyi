@@ -59,6 +59,16 @@ def build_mesh(
     patch_names: list[str],
 ) -> Mesh: ...
 def solve_case(
-    mesh: Mesh, case_json: str, progress: Callable[[int, dict[str, float]], Any] | None = None
-) -> dict[str, Any]: ...
+    mesh: Mesh,
+    case_json: str,
+    progress: Callable[[int, dict[str, float]], Any] | None = None,
+    initial: dict[str, npt.NDArray[np.float64]] | None = None,
+    scale_initial_flow: bool = True,
+) -> dict[str, Any]:
+    """Solve a case; ``initial`` holds float64 C-order arrays to warm-start from (borrowed, not
+    copied): ``temperature_k`` (n_cells, K), ``velocity_m_s`` (n_cells × 3), ``pressure_pa``
+    (n_cells), ``mass_flux_kg_s`` (n_faces). ``scale_initial_flow`` scales the initial flow by the
+    ratio of the case's inflow to the initial state's."""
+    ...
+
 def solve_network(spec_json: str) -> str: ...

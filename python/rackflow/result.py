@@ -45,6 +45,8 @@ class Result:
         self.energy_balance_error: float = float(raw["energy_balance_error"])
         self.report: dict[str, Any] = json.loads(raw["report_json"])
         self._cells = {r: self.mesh.cells_of(r) for r in self.mesh.regions}
+        #: the case's coolant inlet temperature when solved (°C), for warm starts
+        self._inlet_temperature_c: float | None = None
 
     # ----- fields ----------------------------------------------------------------------------
     @property

@@ -34,6 +34,10 @@ def test_dask_matches_local_and_shares_the_store(client, tmp_path: Path) -> None
     assert set(table["threads"]) == {
         max(1, (client.run(lambda: __import__("os").cpu_count()).popitem()[1]) // 2)
     }
+    # the first two points start cold (nothing had finished); every later one starts from the
+    # fields of a finished point, sent to the Dask worker
+    sources = table["warm_start_from"].dropna()
+    assert len(sources) == 4 and set(sources) <= set(table["point_id"])
     local = Sweep(sweep_cases.case(mesh), **axes).run(store=None, workers=0, progress=False)
     np.testing.assert_allclose(table["max_temperature_c.die"], local["max_temperature_c.die"], rtol=1e-7)
     # resuming locally from the Dask-written store solves nothing

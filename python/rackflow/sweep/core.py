@@ -35,7 +35,11 @@ Builder = Callable[..., "Case"]
 
 #: Columns every sweep table has after the inputs, in this order.
 STATUS_COLUMNS = ["status", "error"]
-TRAILING_COLUMNS = ["wall_time_s", "threads", "initial_temperature_c", "point_id"]
+TRAILING_COLUMNS = ["wall_time_s", "threads", "warm_start_from", "point_id"]
+
+#: Finished points whose fields a sweep keeps in memory for warm starts (older ones are read back
+#: from the store's field files when they are the nearest).
+FIELDS_IN_MEMORY = 32
 
 
 def _plain(value: Any) -> Any:
@@ -335,7 +339,12 @@ class Sweep:
         progress
             Show a tqdm progress bar (points done, ETA, failures) on stderr.
         warm_start
-            Start each point from the mean temperature of the nearest finished point.
+            Start each point from the full fields (temperatures and, with coolant flow, velocity,
+            pressure and face mass fluxes) of the nearest finished point on the same mesh (see
+            ``Case.solve(initial=...)``); the flow is scaled by the ratio of the flow rates. Each
+            row's ``warm_start_from`` names that point's ``point_id``. With a store, each point's
+            fields are also kept next to its row (``fields-<point_id>.npz``, plain NumPy arrays
+            read without pickle) so resumed sweeps warm-start too.
         retry_failed
             Solve points again that the store records as failed.
         """
@@ -429,7 +438,7 @@ def _distance(a: Mapping[str, Any], b: Mapping[str, Any], scale: Mapping[str, fl
 
 class _Runner:
     """The scheduling loop shared by local processes and Dask: keep every slot busy, and give each
-    new point the nearest finished point's mean temperature as its start."""
+    new point the fields of the nearest finished point as its start."""
 
     def __init__(
         self,
@@ -450,6 +459,8 @@ class _Runner:
         self._payload_arg: Any = None
         self._own_client: Any = None  # a Client this runner opened from an address, closed at the end
         self._scale: dict[str, float] = {}
+        #: point_id -> fields of finished points (most recent last), for warm starts
+        self._fields: dict[str, dict[str, np.ndarray]] = {}
         for name in sweep.axes:
             values = [p[name] for p in sweep.point_list if isinstance(p[name], int | float)]
             if values:
@@ -511,18 +522,44 @@ class _Runner:
         return client.get_executor(pure=False), slots
 
     # loop -----------------------------------------------------------------------------------
-    def _choose_start(self, task: dict[str, Any], finished: list[dict[str, Any]]) -> float | None:
+    def _keep_fields(self, point_id: str, fields: dict[str, np.ndarray] | None) -> None:
+        if not fields:
+            return
+        self._fields[point_id] = fields
+        while len(self._fields) > FIELDS_IN_MEMORY:
+            self._fields.pop(next(iter(self._fields)))
+        if self.store is not None:
+            self.store.write_fields(point_id, fields)
+
+    def _fields_of(self, point_id: str) -> dict[str, np.ndarray] | None:
+        fields = self._fields.get(point_id)
+        if fields is None and self.store is not None:
+            fields = self.store.read_fields(point_id)
+        return fields
+
+    def _choose_start(
+        self, task: dict[str, Any], finished: list[dict[str, Any]]
+    ) -> tuple[str | None, dict[str, np.ndarray] | None]:
+        """The nearest finished point with fields on the same mesh, and its fields."""
         if not self.warm_start:
-            return None
-        best, best_d = None, math.inf
+            return None, None
+        same_mesh = self.sweep.builder_axes
+        candidates = []
         for row in finished:
-            t = row.get("mean_temperature_c")
-            if row.get("status") != "ok" or t is None or not math.isfinite(t):
+            if row.get("status") != "ok":
                 continue
-            d = _distance(task["params"], row["_params"], self._scale)
-            if d < best_d:
-                best, best_d = t, d
-        return best
+            if any(row["_params"].get(k) != task["params"].get(k) for k in same_mesh):
+                continue  # a builder parameter changes the mesh: its fields do not fit
+            candidates.append((_distance(task["params"], row["_params"], self._scale), row["point_id"]))
+        for _, point_id in sorted(candidates, key=lambda c: c[0]):
+            fields = self._fields_of(point_id)
+            if fields is not None:
+                return point_id, fields
+        return None, None
+
+    def _start(self, task: dict[str, Any], finished: list[dict[str, Any]]) -> dict[str, Any]:
+        source, fields = self._choose_start(task, finished)
+        return {**task, "warm_start_from": source, "initial": fields, "return_fields": self.warm_start}
 
     def run(self, pending: list[dict[str, Any]], done: list[dict[str, Any]]) -> Any:
         """Yield rows as points finish (each already in the store)."""
@@ -542,15 +579,22 @@ class _Runner:
 
         def submit(task: dict[str, Any]) -> None:
             assert executor is not None
-            task = {**task, "initial_temperature_c": self._choose_start(task, finished)}
+            task = self._start(task, finished)
+            wire = _wire(task)
             if dask:
-                fut = executor.submit(run_point, _wire(task), self._payload_arg, True)
+                # the fields go as their own scattered piece of data, not inside the task graph
+                initial = wire.pop("initial", None)
+                if initial is not None:
+                    initial = self.client.scatter([initial], hash=False)[0]
+                fut = executor.submit(run_point, wire, self._payload_arg, True, initial)
             else:
-                fut = executor.submit(run_point, _wire(task))
-            in_flight[fut] = task
+                fut = executor.submit(run_point, wire)
+            in_flight[fut] = {k: v for k, v in task.items() if k != "initial"}
 
         def finish(task: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
-            row = {**task["params"], **row, "initial_temperature_c": task.get("initial_temperature_c")}
+            fields = row.pop("_fields", None)
+            row = {**task["params"], **row, "warm_start_from": task.get("warm_start_from")}
+            self._keep_fields(row["point_id"], fields)
             if self.store is not None:
                 self.store.write(row)
             finished.append({**row, "_params": params[row["point_id"]]})
@@ -559,7 +603,7 @@ class _Runner:
         try:
             if executor is None:  # workers=0: in this process
                 for task in queue:
-                    task = {**task, "initial_temperature_c": self._choose_start(task, finished)}
+                    task = self._start(task, finished)
                     yield finish(task, run_point(_wire(task)))
                 return
             while queue or in_flight:
@@ -605,7 +649,8 @@ def _wire(task: Mapping[str, Any]) -> dict[str, Any]:
         "point_id",
         "description",
         "settings",
-        "initial_temperature_c",
+        "initial",
+        "return_fields",
         "builder",
         "builder_params",
         "setter_params",

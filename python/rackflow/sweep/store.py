@@ -6,6 +6,10 @@ only complete parts plus, at worst, a stray temporary file that readers ignore. 
 by the point's hash, so re-running a sweep finds its finished points by name, and several
 sweeps can share a store. Parts are plain Parquet (data, never pickles) and
 ``pandas.read_parquet`` reads a single part; :func:`read_store` reads them all.
+
+Next to a part, ``fields-<point_id>.npz`` may hold that point's fields (temperature, velocity,
+pressure, mass flux) for warm-starting resumed sweeps: plain float64 NumPy arrays, written and
+read without pickle (``allow_pickle=False``), so loading a store never executes code.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -20,6 +25,9 @@ from typing import Any
 from rackflow.errors import SweepError
 
 MARKER = "rackflow-sweep-store.json"
+_FIELDS = "fields-"
+#: the arrays a field file may hold (the names ``Case.solve(initial=...)`` takes)
+FIELD_NAMES = ("temperature_c", "velocity_m_s", "pressure_pa", "mass_flux_kg_s", "inlet_temperature_c")
 STORE_VERSION = 1
 _PART = "part-"
 
@@ -114,6 +122,54 @@ class Store:
                 raise SweepError(f"sweep store part '{part}' does not hold the row of point {point_id}")
             rows.append(records[0])
         return rows
+
+    def fields_path(self, point_id: str) -> Path:
+        """Where a point's fields live."""
+        return self.path / f"{_FIELDS}{point_id}.npz"
+
+    def write_fields(self, point_id: str, fields: Mapping[str, Any]) -> Path:
+        """Write a point's fields atomically (uncompressed ``.npz`` of float64 arrays, no pickle)."""
+        import numpy as np
+
+        arrays = {k: np.asarray(fields[k], dtype=np.float64) for k in FIELD_NAMES if k in fields}
+        final = self.fields_path(point_id)
+        tmp = self.path / f".tmp-{final.stem}-{os.getpid()}-{uuid.uuid4().hex[:8]}.npz"
+        try:
+            with open(tmp, "wb") as fh:
+                np.savez(fh, **arrays)  # float64 arrays: never pickled
+            os.replace(tmp, final)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+        return final
+
+    def read_fields(self, point_id: str) -> dict[str, Any] | None:
+        """A point's fields, or None when there is no usable field file (a warning says why)."""
+        import numpy as np
+
+        path = self.fields_path(point_id)
+        if not path.exists():
+            return None
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                unknown = sorted(set(data.files) - set(FIELD_NAMES))
+                if unknown:
+                    raise ValueError(f"unexpected arrays {unknown}")
+                fields = {k: data[k] for k in data.files}
+            for k, v in fields.items():
+                if v.dtype != np.float64:
+                    raise ValueError(f"array '{k}' has dtype {v.dtype}, expected float64")
+        except Exception as e:  # numpy raises several types for corrupt or hostile files
+            from rackflow.errors import RackflowWarning
+
+            warnings.warn(
+                f"sweep store field file '{path}' is unusable ({type(e).__name__}: {e}); "
+                "the points that would start from it start cold",
+                RackflowWarning,
+                stacklevel=2,
+            )
+            return None
+        return fields
 
     def clean_temporary(self) -> int:
         """Remove temporary files left by killed runs; returns how many."""

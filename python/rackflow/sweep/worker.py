@@ -79,8 +79,32 @@ def _dask_threads(payload: Payload) -> int | None:
     return payload.threads_by_host.get(host)
 
 
-def run_point(task: dict[str, Any], payload: Payload | None = None, dask: bool = False) -> dict[str, Any]:
-    """Solve one point; never raises for a bad point (the row says ``failed`` and why)."""
+def result_fields(result: Any) -> dict[str, np.ndarray]:
+    """A result's fields under the names ``Case.solve(initial=...)`` takes."""
+    fields: dict[str, np.ndarray] = {}
+    if result.has_temperature:
+        fields["temperature_c"] = result.temperature_c
+        if result._inlet_temperature_c is not None:
+            fields["inlet_temperature_c"] = np.asarray(result._inlet_temperature_c, dtype=np.float64)
+    if result.has_flow:
+        fields["velocity_m_s"] = result.velocity_m_s
+        fields["pressure_pa"] = result.pressure_pa
+        fields["mass_flux_kg_s"] = result.mass_flux_kg_s
+    return fields
+
+
+def run_point(
+    task: dict[str, Any],
+    payload: Payload | None = None,
+    dask: bool = False,
+    initial: dict[str, np.ndarray] | None = None,
+) -> dict[str, Any]:
+    """Solve one point; never raises for a bad point (the row says ``failed`` and why).
+
+    ``initial`` (or ``task["initial"]``) holds the fields of the finished point to warm-start
+    from. The returned row carries this point's own fields under ``"_fields"`` (the caller takes
+    them out before storing the row) when ``task["return_fields"]`` is set.
+    """
     from rackflow import casefile
     from rackflow.sweep.axes import apply_axis
 
@@ -92,8 +116,8 @@ def run_point(task: dict[str, Any], payload: Payload | None = None, dask: bool =
         threads = None
     if threads is not None and "threads" not in settings:
         settings["threads"] = threads
-    if task.get("initial_temperature_c") is not None:
-        settings["initial_temperature_c"] = task["initial_temperature_c"]
+    if initial is None:
+        initial = task.get("initial")
     try:
         if task.get("builder") is not None:
             case = task["builder"](**task["builder_params"])
@@ -103,12 +127,15 @@ def run_point(task: dict[str, Any], payload: Payload | None = None, dask: bool =
             assert payload is not None or _CACHE, "worker has no mesh"
             mesh, arrays = _mesh(payload) if payload is not None else next(iter(_CACHE.values()))
             case = casefile.case_from_dict(task["description"], mesh=mesh, arrays=arrays).case
-        result = case.solve(**settings)
+        result = case.solve(initial=initial, **settings)
         metrics = result.summary().to_dict()
         row["status"] = "ok"
         row["error"] = None
         row.update(metrics)
-        row["mean_temperature_c"] = result.mean_temperature_c()
+        row["mean_temperature_c"] = result.mean_temperature_c() if result.has_temperature else None
+        row["coupling_passes"] = result.report.get("coupling_passes", 0)
+        if task.get("return_fields"):
+            row["_fields"] = result_fields(result)
     except RackflowError as e:
         row["status"] = "failed"
         row["error"] = f"{type(e).__name__}: {e}"

@@ -2,27 +2,109 @@
 
 use crate::interrupt;
 use crate::mesh::Mesh;
-use numpy::{IntoPyArray, PyArrayMethods};
+use numpy::{IntoPyArray, PyArrayDyn, PyArrayMethods, PyReadonlyArrayDyn, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use rackflow_core::case::{self, Case};
+use rackflow_core::case::{self, Case, InitialState};
+
+/// The fields a warm start may give, in the order of [`InitialState`].
+const INITIAL_FIELDS: [&str; 4] = [
+    "temperature_k",
+    "velocity_m_s",
+    "pressure_pa",
+    "mass_flux_kg_s",
+];
+
+/// Borrow the initial-state arrays of `initial` (a dict of float64 NumPy arrays); no copies.
+fn initial_arrays<'py>(
+    initial: Option<&Bound<'py, PyDict>>,
+) -> PyResult<Vec<Option<PyReadonlyArrayDyn<'py, f64>>>> {
+    let mut out: Vec<Option<PyReadonlyArrayDyn<'py, f64>>> = vec![None, None, None, None];
+    let Some(d) = initial else { return Ok(out) };
+    for (key, value) in d.iter() {
+        let name: String = key
+            .extract()
+            .map_err(|_| crate::errors::CaseError::new_err("initial state keys must be strings"))?;
+        let Some(i) = INITIAL_FIELDS.iter().position(|&f| f == name) else {
+            return Err(crate::errors::CaseError::new_err(format!(
+                "unknown initial field '{name}'; expected one of {}",
+                INITIAL_FIELDS.join(", ")
+            )));
+        };
+        if value.is_none() {
+            continue;
+        }
+        let array = value.cast::<PyArrayDyn<f64>>().map_err(|_| {
+            crate::errors::CaseError::new_err(format!(
+                "initial {name} must be a float64 NumPy array, got {}",
+                value
+                    .get_type()
+                    .name()
+                    .map_or_else(|_| "?".to_string(), |n| n.to_string())
+            ))
+        })?;
+        let shape = array.shape().to_vec();
+        let ok = match name.as_str() {
+            "velocity_m_s" => shape.len() == 2 && shape[1] == 3 || shape.len() == 1,
+            _ => shape.len() == 1,
+        };
+        if !ok {
+            return Err(crate::errors::CaseError::new_err(format!(
+                "initial {name} has shape {shape:?}; expected {}",
+                if name == "velocity_m_s" {
+                    "(n_cells, 3)"
+                } else {
+                    "a 1D array"
+                }
+            )));
+        }
+        out[i] = Some(array.readonly());
+    }
+    Ok(out)
+}
 
 /// Solve `case_json` (the serde form of `rackflow_core::case::Case`) on `mesh`. Releases the GIL;
-/// `progress(iteration, residuals)` is called from the calling thread.
+/// `progress(iteration, residuals)` is called from the calling thread. `initial` optionally
+/// holds float64 arrays to start from (`temperature_k`, `velocity_m_s`, `pressure_pa`,
+/// `mass_flux_kg_s`), borrowed without copies; `scale_initial_flow` scales the initial flow by
+/// the ratio of the inflows (see `InitialState::scale_to_inflow`).
 #[pyfunction]
-#[pyo3(signature = (mesh, case_json, progress=None))]
+#[pyo3(signature = (mesh, case_json, progress=None, initial=None, scale_initial_flow=true))]
 pub fn solve_case<'py>(
     py: Python<'py>,
     mesh: &Mesh,
     case_json: &str,
     progress: Option<Py<PyAny>>,
+    initial: Option<&Bound<'py, PyDict>>,
+    scale_initial_flow: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let case: Case = serde_json::from_str(case_json).map_err(|e| {
         crate::errors::CaseError::new_err(format!("malformed case description: {e}"))
     })?;
+    let arrays = initial_arrays(initial)?;
+    let mut slices: Vec<Option<&[f64]>> = Vec::with_capacity(4);
+    for (name, a) in INITIAL_FIELDS.iter().zip(&arrays) {
+        slices.push(match a {
+            None => None,
+            Some(a) => Some(a.as_slice().map_err(|_| {
+                crate::errors::CaseError::new_err(format!(
+                    "initial {name} must be a C-contiguous array"
+                ))
+            })?),
+        });
+    }
+    let start = InitialState {
+        temperature_k: slices[0],
+        velocity_m_s: slices[1],
+        pressure_pa: slices[2],
+        mass_flux_kg_s: slices[3],
+        scale_to_inflow: scale_initial_flow,
+    };
     let inner = mesh.inner.clone();
-    let solution = interrupt::run(py, progress, |monitor| case::solve(&inner, &case, monitor))?;
+    let solution = interrupt::run(py, progress, |monitor| {
+        case::solve_from(&inner, &case, &start, monitor)
+    })?;
     let d = PyDict::new(py);
     d.set_item("temperature_k", solution.temperature_k.into_pyarray(py))?;
     d.set_item("patch_heat_flow_w", solution.patch_heat_flow_w)?;

@@ -1,6 +1,7 @@
 //! The solve driver: outer iterations (non-linear conductivity, non-orthogonal correction),
 //! linear solves, convergence and divergence detection, and the result's balances.
 
+use super::initial::InitialState;
 use super::spec::Case;
 use super::validate::Resolved;
 use crate::linalg::{cg, Amg, AmgSettings, Anderson, Jacobi, Preconditioner, SolveSettings};
@@ -12,15 +13,15 @@ use std::time::Instant;
 /// What the solve did.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct SolveReport {
-    /// Outer iterations (assemblies).
+    /// Outer iterations (assemblies) of the energy equation, summed over coupling passes.
     pub outer_iterations: usize,
-    /// Linear-solver iterations of each outer iteration.
+    /// Linear-solver iterations of each outer iteration (all coupling passes).
     pub linear_iterations: Vec<usize>,
     /// Normalised energy residual at each outer iteration.
     pub residual_history: Vec<f64>,
-    /// Wall time of set-up (operators, multigrid), s.
+    /// Wall time of set-up (operators, multigrid), s, summed over coupling passes.
     pub setup_time_s: f64,
-    /// Wall time of the whole solve, s.
+    /// Wall time of the energy solves, s, summed over coupling passes.
     pub solve_time_s: f64,
     /// Threads used.
     pub threads: usize,
@@ -36,6 +37,10 @@ pub struct SolveReport {
     pub energy_solved: bool,
     /// Flow ↔ energy passes (temperature-dependent coolant properties).
     pub coupling_passes: usize,
+    /// Per coupling pass: flow iterations of the flow solve it used, energy outer iterations,
+    /// largest temperature change from the pass before (K; −1 for a cold first pass), and
+    /// 1 when the pass stopped at the looser intermediate tolerances (else 0).
+    pub coupling_history: Vec<[f64; 4]>,
 }
 
 /// A converged solution with its balances.
@@ -103,9 +108,40 @@ fn needs_energy(case: &Case) -> bool {
         })
 }
 
+/// Whether coolant properties follow the temperature (flow ↔ energy coupling passes).
+fn variable_properties(case: &Case) -> bool {
+    case.fluids
+        .iter()
+        .any(|f| !f.coolant.density_kg_m3.is_constant() || !f.coolant.viscosity_pa_s.is_constant())
+}
+
+/// Coupling passes stop when temperatures move less than this between passes, K.
+const COUPLING_TOLERANCE_K: f64 = 1e-3;
+/// Flow solves of passes whose properties will still change (temperatures moved more than this
+/// many coupling tolerances) stop at looser tolerances; the last flow solve is always tight.
+const LOOSE_PASS_FACTOR: f64 = 10.0;
+/// Most coupling passes.
+const MAX_COUPLING_PASSES: usize = 10;
+
 /// Solve a case on a mesh: coolant flow where there are fluids, then temperatures.
 /// Runs on a rayon pool of `case.settings.threads` threads.
 pub fn solve(mesh: &Mesh, case: &Case, monitor: &dyn Monitor) -> Result<Solution> {
+    solve_from(mesh, case, &InitialState::default(), monitor)
+}
+
+/// [`solve`] starting from `initial` (a warm start, e.g. the fields of a neighbouring case): the
+/// converged answer is the same as from a cold start, within the solver tolerances.
+pub fn solve_from(
+    mesh: &Mesh,
+    case: &Case,
+    initial: &InitialState<'_>,
+    monitor: &dyn Monitor,
+) -> Result<Solution> {
+    initial.validate(
+        mesh,
+        !case.fluids.is_empty(),
+        case.settings.initial_temperature_k.is_some(),
+    )?;
     let threads = case
         .settings
         .threads
@@ -118,16 +154,34 @@ pub fn solve(mesh: &Mesh, case: &Case, monitor: &dyn Monitor) -> Result<Solution
         let flow = if case.fluids.is_empty() {
             None
         } else {
-            Some(solve_flow(mesh, case, monitor)?)
+            // properties will follow the temperature: the first flow solve need not be tight
+            let loose = variable_properties(case) && needs_energy(case);
+            Some(solve_flow(mesh, case, initial, loose, monitor)?)
         };
         let mut flow = flow;
         let mut solution = if needs_energy(case) {
             let resolved = Resolved::new(case, mesh)?;
             match flow.take() {
-                None => run(mesh, case, resolved, None, monitor, threads)?,
+                None => run(
+                    mesh,
+                    case,
+                    resolved,
+                    None,
+                    initial.temperature_k,
+                    false,
+                    monitor,
+                    threads,
+                )?,
                 Some(outcome) => {
-                    let (solution, outcome) =
-                        conjugate(mesh, case, &resolved, outcome, monitor, threads)?;
+                    let (solution, outcome) = conjugate(
+                        mesh,
+                        case,
+                        &resolved,
+                        outcome,
+                        initial.temperature_k,
+                        monitor,
+                        threads,
+                    )?;
                     flow = Some(outcome);
                     solution
                 }
@@ -161,12 +215,14 @@ pub fn solve(mesh: &Mesh, case: &Case, monitor: &dyn Monitor) -> Result<Solution
 }
 
 /// Conjugate heat transfer: energy over solids and coolant with the flow's mass fluxes; coolant
-/// properties follow the temperature, so flow and energy alternate until both settle.
+/// properties follow the temperature, so flow and energy alternate until both settle. Each pass
+/// starts from the previous pass's temperatures (the first from `start`, when given).
 fn conjugate(
     mesh: &Mesh,
     case: &Case,
     resolved: &Resolved,
     mut outcome: FlowOutcome,
+    start: Option<&[f64]>,
     monitor: &dyn Monitor,
     threads: usize,
 ) -> Result<(Solution, FlowOutcome)> {
@@ -178,15 +234,18 @@ fn conjugate(
             specific_heat[r] = Some(f.coolant.specific_heat_j_kgk.clone());
         }
     }
-    let variable = case
-        .fluids
-        .iter()
-        .any(|f| !f.coolant.density_kg_m3.is_constant() || !f.coolant.viscosity_pa_s.is_constant());
+    let variable = variable_properties(case);
     let reference_k = outcome.setup.reference_temperature_k;
-    let mut previous: Option<Vec<f64>> = None;
+    // a warm start's temperatures count as the pass before the first: when the first pass hardly
+    // moves them, flow and energy have settled
+    let mut previous: Option<Vec<f64>> = start.map(<[f64]>::to_vec);
     let mut passes = 0;
+    let mut totals = SolveReport::default();
+    let mut flow_counted = 0;
     loop {
         passes += 1;
+        let flow_iterations = outcome.flow.history.len() - flow_counted;
+        flow_counted = outcome.flow.history.len();
         let convection = Convection {
             mass_flux: outcome.parent_mass_flux(mesh),
             specific_heat: specific_heat.clone(),
@@ -198,9 +257,26 @@ fn conjugate(
             case,
             resolved.clone(),
             Some(convection),
+            previous.as_deref(),
+            outcome.loose,
             monitor,
             threads,
         )?;
+        let pass_outer = solution.report.outer_iterations;
+        totals.outer_iterations += pass_outer;
+        totals
+            .linear_iterations
+            .extend_from_slice(&solution.report.linear_iterations);
+        totals
+            .residual_history
+            .extend_from_slice(&solution.report.residual_history);
+        totals.setup_time_s += solution.report.setup_time_s;
+        totals.solve_time_s += solution.report.solve_time_s;
+        solution.report.outer_iterations = totals.outer_iterations;
+        solution.report.linear_iterations = totals.linear_iterations.clone();
+        solution.report.residual_history = totals.residual_history.clone();
+        solution.report.setup_time_s = totals.setup_time_s;
+        solution.report.solve_time_s = totals.solve_time_s;
         let change = previous.as_ref().map_or(f64::INFINITY, |p: &Vec<f64>| {
             p.iter()
                 .zip(&solution.temperature_k)
@@ -208,8 +284,16 @@ fn conjugate(
                 .fold(0.0, f64::max)
         });
         solution.report.coupling_passes = passes;
-        if !variable || change < 1e-3 || passes >= 8 {
-            if variable && change >= 1e-3 {
+        totals.coupling_history.push([
+            flow_iterations as f64,
+            pass_outer as f64,
+            if change.is_finite() { change } else { -1.0 },
+            if outcome.loose { 1.0 } else { 0.0 },
+        ]);
+        solution.report.coupling_history = totals.coupling_history.clone();
+        let settled = change < COUPLING_TOLERANCE_K && !outcome.loose;
+        if !variable || settled || passes >= MAX_COUPLING_PASSES {
+            if variable && !settled {
                 return Err(Error::Convergence {
                     message: format!(
                         "flow and temperature did not settle in {passes} coupling passes (last temperature change {change:.3e} K)"
@@ -220,21 +304,37 @@ fn conjugate(
             return Ok((solution, outcome));
         }
         previous = Some(solution.temperature_k.clone());
-        outcome = outcome.with_temperature(case, &solution.temperature_k, monitor)?;
+        let loose = change > LOOSE_PASS_FACTOR * COUPLING_TOLERANCE_K;
+        outcome = outcome.with_temperature(case, &solution.temperature_k, loose, monitor)?;
     }
 }
 
-/// The flow solver's settings from the case's.
-fn flow_settings(s: &super::Settings) -> crate::physics::flow::FlowSettings {
+/// The flow solver's settings from the case's; `loose` for a coupling pass whose properties will
+/// still change (tolerances 100 times looser, at most 1e-3).
+fn flow_settings(s: &super::Settings, loose: bool) -> crate::physics::flow::FlowSettings {
+    let relax = |tol: f64| {
+        if loose {
+            (100.0 * tol).min(1e-3).max(tol)
+        } else {
+            tol
+        }
+    };
     crate::physics::flow::FlowSettings {
         second_order: s.convection == "linear_upwind",
         velocity_relaxation: s.velocity_relaxation,
-        velocity_tolerance: s.velocity_tolerance,
-        pressure_tolerance: s.pressure_tolerance,
-        mass_tolerance: s.mass_tolerance,
+        velocity_tolerance: relax(s.velocity_tolerance),
+        pressure_tolerance: relax(s.pressure_tolerance),
+        mass_tolerance: relax(s.mass_tolerance),
         max_iterations: s.flow_max_iterations,
         non_orthogonal_correctors: s.non_orthogonal_correctors,
     }
+}
+
+/// Whether a flow solve's last iteration meets the case's (tight) tolerances.
+fn meets_tight(s: &super::Settings, flow: &crate::physics::flow::FlowSolution) -> bool {
+    flow.history
+        .last()
+        .is_some_and(|r| flow_settings(s, false).converged(r))
 }
 
 /// The flow part of a solution, on the parent mesh.
@@ -242,12 +342,24 @@ struct FlowOutcome {
     setup: super::flow_setup::FlowSetup,
     flow: crate::physics::flow::FlowSolution,
     time_s: f64,
+    /// Whether the last flow solve stopped at the looser tolerances of an intermediate pass.
+    loose: bool,
 }
 
-fn solve_flow(mesh: &Mesh, case: &Case, monitor: &dyn Monitor) -> Result<FlowOutcome> {
+fn solve_flow(
+    mesh: &Mesh,
+    case: &Case,
+    initial: &InitialState<'_>,
+    loose: bool,
+    monitor: &dyn Monitor,
+) -> Result<FlowOutcome> {
     use crate::physics::flow::Flow;
     let start = Instant::now();
-    let setup = super::flow_setup::resolve(case, mesh)?;
+    let mut setup = super::flow_setup::resolve(case, mesh)?;
+    if let Some(t) = initial.temperature_k {
+        // properties at the warm start's temperatures, as the coupling passes would set them
+        setup.set_properties(case, t);
+    }
     let s = &case.settings;
     let mut problems = Vec::new();
     if s.convection != "linear_upwind" && s.convection != "upwind" {
@@ -280,14 +392,27 @@ fn solve_flow(mesh: &Mesh, case: &Case, monitor: &dyn Monitor) -> Result<FlowOut
     if !problems.is_empty() {
         return Err(Error::Case(problems.join("; ")));
     }
-    let settings = flow_settings(s);
+    let settings = flow_settings(s, loose);
     let flow = Flow::new(
         &setup.mesh,
         setup.density.clone(),
         setup.viscosity.clone(),
         setup.bc.clone(),
     );
-    let solved = flow.solve(&settings, monitor, None)?;
+    let mut first = initial.flow_start(&setup);
+    if let Some(start) = first.as_mut() {
+        // outlets hold their pressure from the first iteration on
+        for p in 0..setup.mesh.n_patches() {
+            if let crate::physics::flow::FlowBc::Outlet(pressure) = setup.bc[p] {
+                let ni = setup.mesh.n_internal_faces;
+                for f in setup.mesh.patch_faces(p) {
+                    start.boundary_pressure[f - ni] = pressure;
+                }
+            }
+        }
+        flow.extrapolate_boundary_pressure(start);
+    }
+    let solved = flow.solve(&settings, monitor, first)?;
     // an outlet that takes coolant in overall means inlet and outlet are swapped or the outlet is misplaced
     for p in 0..setup.mesh.n_patches() {
         if let crate::physics::flow::FlowBc::Outlet(_) = setup.bc[p] {
@@ -302,6 +427,7 @@ fn solve_flow(mesh: &Mesh, case: &Case, monitor: &dyn Monitor) -> Result<FlowOut
     }
     Ok(FlowOutcome {
         setup,
+        loose: loose && !meets_tight(s, &solved),
         flow: solved,
         time_s: start.elapsed().as_secs_f64(),
     })
@@ -327,17 +453,14 @@ impl FlowOutcome {
         mut self,
         case: &Case,
         t: &[f64],
+        loose: bool,
         monitor: &dyn Monitor,
     ) -> Result<FlowOutcome> {
         use crate::physics::flow::Flow;
         let start = Instant::now();
-        for (i, &c) in self.setup.map.cell.iter().enumerate() {
-            let coolant = &case.fluids[self.setup.coolant_of_cell[i]].coolant;
-            self.setup.density[i] = coolant.density_kg_m3.at(t[c]);
-            self.setup.viscosity[i] = coolant.viscosity_pa_s.at(t[c]);
-        }
+        self.setup.set_properties(case, t);
         let s = &case.settings;
-        let settings = flow_settings(s);
+        let settings = flow_settings(s, loose);
         let flow = Flow::new(
             &self.setup.mesh,
             self.setup.density.clone(),
@@ -347,6 +470,7 @@ impl FlowOutcome {
         let mut initial = self.flow.clone();
         initial.history.clear();
         let solved = flow.solve(&settings, monitor, Some(initial))?;
+        self.loose = loose && !meets_tight(s, &solved);
         let mut history = std::mem::take(&mut self.flow.history);
         history.extend(solved.history.iter().copied());
         self.flow = solved;
@@ -413,16 +537,26 @@ impl FlowOutcome {
     }
 }
 
+/// The energy solve; `start` (per-cell temperatures, K) replaces the uniform initial temperature;
+/// `loose` (a coupling pass whose flow will still change) stops at a looser tolerance.
+#[allow(clippy::too_many_arguments)]
 fn run(
     mesh: &Mesh,
     case: &Case,
     resolved: Resolved,
     convection: Option<crate::physics::energy::Convection>,
+    start_temperature: Option<&[f64]>,
+    loose: bool,
     monitor: &dyn Monitor,
     threads: usize,
 ) -> Result<Solution> {
     let start = Instant::now();
-    let settings = &case.settings;
+    let mut loosened = case.settings.clone();
+    if loose {
+        loosened.tolerance = (1e4 * loosened.tolerance).min(1e-6).max(loosened.tolerance);
+        loosened.linear_tolerance = None;
+    }
+    let settings = &loosened;
     let n = mesh.n_cells();
     let initial = settings.initial_temperature_k.unwrap_or_else(|| {
         let refs: Vec<f64> = resolved
@@ -453,7 +587,10 @@ fn run(
             .with_inlets(resolved.inlet_patch.clone());
     }
     crate::ptime("conduction new", &mut tp);
-    let mut t = vec![initial; n];
+    let mut t = match start_temperature {
+        Some(start) => start.to_vec(),
+        None => vec![initial; n],
+    };
     let mut a = eq.new_matrix();
     crate::ptime("new_matrix", &mut tp);
     let mut b = vec![0.0; n];

@@ -28,6 +28,17 @@ pub struct FlowSetup {
     pub reference_temperature_k: f64,
 }
 
+impl FlowSetup {
+    /// Coolant density and viscosity at the given (parent-mesh) cell temperatures, K.
+    pub fn set_properties(&mut self, case: &Case, t: &[f64]) {
+        for (i, &c) in self.map.cell.iter().enumerate() {
+            let coolant = &case.fluids[self.coolant_of_cell[i]].coolant;
+            self.density[i] = coolant.density_kg_m3.at(t[c]);
+            self.viscosity[i] = coolant.viscosity_pa_s.at(t[c]);
+        }
+    }
+}
+
 fn positive(x: f64) -> bool {
     x.is_finite() && x > 0.0
 }

@@ -3,9 +3,11 @@
 
 mod driver;
 pub mod flow_setup;
+mod initial;
 mod spec;
 mod validate;
 
-pub use driver::{solve, Solution, SolveReport};
+pub use driver::{solve, solve_from, Solution, SolveReport};
+pub use initial::InitialState;
 pub use spec::{Boundary, Case, Contact, Coolant, Fluid, Material, Settings, Solid};
 pub use validate::{PatchCondition, Resolved};

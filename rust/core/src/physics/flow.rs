@@ -48,6 +48,15 @@ pub struct FlowSettings {
     pub non_orthogonal_correctors: usize,
 }
 
+impl FlowSettings {
+    /// Whether one iteration's residuals (u, v, w, p, continuity) meet these tolerances.
+    pub fn converged(&self, residuals: &[f64; 5]) -> bool {
+        residuals[..3].iter().all(|&r| r <= self.velocity_tolerance)
+            && residuals[3] <= self.pressure_tolerance
+            && residuals[4] <= self.mass_tolerance
+    }
+}
+
 impl Default for FlowSettings {
     fn default() -> Self {
         Self {
@@ -202,6 +211,58 @@ impl<'m> Flow<'m> {
                 0.0
             };
         });
+    }
+
+    /// The pressure on boundary face `f` from its cell (`None` on outlets, which fix it). Walls
+    /// and symmetry planes: zero normal gradient, extrapolated along the face only; that also
+    /// pins the normal component of the gradient of a cell with few interior neighbours (a
+    /// tetrahedron with two wall faces), which a full extrapolation with the lagged gradient
+    /// would leave free to drift. Inlets: extrapolated with the whole gradient.
+    fn extrapolated_boundary_pressure(
+        &self,
+        f: usize,
+        pressure: &[f64],
+        grad: &[Vec3],
+    ) -> Option<f64> {
+        let p = self.mesh.owner[f] as usize;
+        let r = crate::mesh::sub(self.mesh.face_centre[f], self.mesh.cell_centre[p]);
+        let along = match self.bc_of(f) {
+            FlowBc::Outlet(_) => return None,
+            FlowBc::Inlet(_) => r,
+            FlowBc::Wall(_) | FlowBc::Symmetry => {
+                let nrm = self.geometry.normal[f];
+                let rn = dot(r, nrm);
+                [r[0] - rn * nrm[0], r[1] - rn * nrm[1], r[2] - rn * nrm[2]]
+            }
+        };
+        Some(pressure[p] + dot(grad[p], along))
+    }
+
+    /// Boundary-face pressures consistent with the cell pressures, as the solver extrapolates them
+    /// (see [`Flow::extrapolated_boundary_pressure`]; outlets keep theirs): the fixed point of
+    /// the extrapolation with `∇p` the gradient from cells and boundary values. For a warm start
+    /// from cell pressures alone.
+    pub fn extrapolate_boundary_pressure(&self, s: &mut FlowSolution) {
+        let mesh = self.mesh;
+        let ni = mesh.n_internal_faces;
+        let scale = s
+            .pressure
+            .iter()
+            .fold(0.0f64, |m, p| m.max(p.abs()))
+            .max(f64::MIN_POSITIVE);
+        for _ in 0..100 {
+            let grad = self.pressure_gradient(&s.pressure, &s.boundary_pressure);
+            let mut change = 0.0f64;
+            for f in ni..mesh.n_faces() {
+                if let Some(value) = self.extrapolated_boundary_pressure(f, &s.pressure, &grad) {
+                    change = change.max((value - s.boundary_pressure[f - ni]).abs());
+                    s.boundary_pressure[f - ni] = value;
+                }
+            }
+            if change <= 1e-12 * scale {
+                break;
+            }
+        }
     }
 
     /// Solve from an initial state (zero velocity, zero pressure if `None`).
@@ -555,24 +616,13 @@ impl<'m> Flow<'m> {
                     Err(Error::LinearSolver { .. }) => amg_age = usize::MAX,
                     Err(e) => return Err(e),
                 }
-                // boundary pressures and the new gradient. Walls and symmetry planes: zero
-                // normal gradient, extrapolated along the face only; that also pins the normal
-                // component of the least-squares gradient of a cell with few interior
-                // neighbours (a tetrahedron with two wall faces), which a full extrapolation
-                // with the lagged gradient would leave free to drift. Inlets: extrapolated.
+                // boundary pressures and the new gradient
                 for f in ni..mesh.n_faces() {
-                    let p = mesh.owner[f] as usize;
-                    let r = crate::mesh::sub(mesh.face_centre[f], mesh.cell_centre[p]);
-                    let along = match self.bc_of(f) {
-                        FlowBc::Outlet(_) => continue,
-                        FlowBc::Inlet(_) => r,
-                        FlowBc::Wall(_) | FlowBc::Symmetry => {
-                            let nrm = g.normal[f];
-                            let rn = dot(r, nrm);
-                            [r[0] - rn * nrm[0], r[1] - rn * nrm[1], r[2] - rn * nrm[2]]
-                        }
-                    };
-                    s.boundary_pressure[f - ni] = s.pressure[p] + dot(grad_p[p], along);
+                    if let Some(value) =
+                        self.extrapolated_boundary_pressure(f, &s.pressure, &grad_p)
+                    {
+                        s.boundary_pressure[f - ni] = value;
+                    }
                 }
                 new_grad = self.pressure_gradient(&s.pressure, &s.boundary_pressure);
                 if corrector == correctors {
@@ -662,13 +712,7 @@ impl<'m> Flow<'m> {
                     history: s.history.iter().map(|r| r[3]).collect(),
                 });
             }
-            let velocity_ok = residuals[..3]
-                .iter()
-                .all(|&r| r <= settings.velocity_tolerance);
-            if velocity_ok
-                && residuals[3] <= settings.pressure_tolerance
-                && residuals[4] <= settings.mass_tolerance
-            {
+            if settings.converged(&residuals) {
                 return Ok(s);
             }
             if stop() {

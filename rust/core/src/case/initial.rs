@@ -1,0 +1,184 @@
+//! A per-cell initial state for a solve (a warm start from a previous solution): temperatures and,
+//! for coolant flow, velocities, pressures and face mass fluxes, all on the parent mesh.
+
+use super::flow_setup::FlowSetup;
+use crate::mesh::{dot, norm, sub as minus, Mesh};
+use crate::physics::flow::{FlowBc, FlowSolution};
+use crate::{Error, Result};
+
+/// Fields to start a solve from, borrowed (no copies at the API edge). Every field is optional;
+/// what is missing starts as in a cold solve. Lengths are those of the parent mesh.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct InitialState<'a> {
+    /// Cell temperatures, K (`n_cells`).
+    pub temperature_k: Option<&'a [f64]>,
+    /// Cell velocities, m/s, flattened row by row (`3 n_cells`; ignored in solid cells).
+    pub velocity_m_s: Option<&'a [f64]>,
+    /// Cell static pressure, Pa (`n_cells`; ignored in solid cells).
+    pub pressure_pa: Option<&'a [f64]>,
+    /// Face mass flux along each face's normal, kg/s (`n_faces`); recomputed from the velocity
+    /// (linear interpolation) when missing.
+    pub mass_flux_kg_s: Option<&'a [f64]>,
+    /// Scale the initial velocity, mass flux and pressure (about the outlet pressure) by the ratio
+    /// of this case's inflow to the initial state's, so a start from another flow rate is closer.
+    pub scale_to_inflow: bool,
+}
+
+impl InitialState<'_> {
+    /// Whether nothing is given.
+    pub fn is_empty(&self) -> bool {
+        self.temperature_k.is_none()
+            && self.velocity_m_s.is_none()
+            && self.pressure_pa.is_none()
+            && self.mass_flux_kg_s.is_none()
+    }
+
+    /// Check lengths and values against the mesh and the case; every problem at once.
+    pub fn validate(&self, mesh: &Mesh, has_flow: bool, uniform_temperature: bool) -> Result<()> {
+        let n = mesh.n_cells();
+        let mut problems = Vec::new();
+        let mut check = |name: &str, field: Option<&[f64]>, expected: usize, what: &str| {
+            let Some(v) = field else { return };
+            if v.len() != expected {
+                problems.push(format!(
+                    "initial {name} has {} values; the mesh needs {expected} ({what})",
+                    v.len()
+                ));
+            } else if let Some(i) = v.iter().position(|x| !x.is_finite()) {
+                problems.push(format!(
+                    "initial {name} is not finite at index {i} ({})",
+                    v[i]
+                ));
+            }
+        };
+        check("temperature_k", self.temperature_k, n, "one per cell");
+        check("velocity_m_s", self.velocity_m_s, 3 * n, "three per cell");
+        check("pressure_pa", self.pressure_pa, n, "one per cell");
+        check(
+            "mass_flux_kg_s",
+            self.mass_flux_kg_s,
+            mesh.n_faces(),
+            "one per face",
+        );
+        if let Some(t) = self.temperature_k {
+            if let Some(i) = t.iter().position(|&x| x.is_finite() && x <= 0.0) {
+                problems.push(format!(
+                    "initial temperature_k must be positive (kelvin), got {} in cell {i}",
+                    t[i]
+                ));
+            }
+            if uniform_temperature {
+                problems.push(
+                    "give either settings.initial_temperature_k or an initial temperature field, not both"
+                        .into(),
+                );
+            }
+        }
+        let flow_given = self.velocity_m_s.is_some()
+            || self.pressure_pa.is_some()
+            || self.mass_flux_kg_s.is_some();
+        if flow_given && !has_flow {
+            problems.push(
+                "an initial velocity, pressure or mass flux was given, but the case has no coolant flow"
+                    .into(),
+            );
+        }
+        if self.velocity_m_s.is_none() && self.mass_flux_kg_s.is_some() {
+            problems.push("an initial mass_flux_kg_s needs the initial velocity_m_s too".into());
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Case(problems.join("; ")))
+        }
+    }
+
+    /// The flow solver's start on the fluid sub-mesh, or `None` without an initial velocity.
+    pub(crate) fn flow_start(&self, setup: &FlowSetup) -> Option<FlowSolution> {
+        let velocity = self.velocity_m_s?;
+        let sub = &setup.mesh;
+        let map = &setup.map;
+        let ni = sub.n_internal_faces;
+        let u: Vec<[f64; 3]> = map
+            .cell
+            .iter()
+            .map(|&c| [velocity[3 * c], velocity[3 * c + 1], velocity[3 * c + 2]])
+            .collect();
+        let pressure: Vec<f64> = match self.pressure_pa {
+            Some(p) => map.cell.iter().map(|&c| p[c]).collect(),
+            None => vec![0.0; sub.n_cells()],
+        };
+        let mass_flux: Vec<f64> = match self.mass_flux_kg_s {
+            Some(m) => map
+                .face
+                .iter()
+                .zip(&map.flipped)
+                .map(|(&f, &flip)| if flip { -m[f] } else { m[f] })
+                .collect(),
+            None => (0..sub.n_faces())
+                .map(|f| {
+                    let p = sub.owner[f] as usize;
+                    if f < ni {
+                        let q = sub.neighbour[f] as usize;
+                        let dp = norm(minus(sub.face_centre[f], sub.cell_centre[p]));
+                        let dq = norm(minus(sub.face_centre[f], sub.cell_centre[q]));
+                        let w = dq / (dp + dq).max(f64::MIN_POSITIVE);
+                        let rho = w * setup.density[p] + (1.0 - w) * setup.density[q];
+                        let uf = [
+                            w * u[p][0] + (1.0 - w) * u[q][0],
+                            w * u[p][1] + (1.0 - w) * u[q][1],
+                            w * u[p][2] + (1.0 - w) * u[q][2],
+                        ];
+                        rho * dot(uf, sub.face_area[f])
+                    } else {
+                        match setup.bc[sub.patch_of_face(f)] {
+                            // inlets are reset by the solver; no flow through walls and symmetry planes
+                            FlowBc::Outlet(_) => setup.density[p] * dot(u[p], sub.face_area[f]),
+                            _ => 0.0,
+                        }
+                    }
+                })
+                .collect(),
+        };
+        let (mut u, mut pressure, mut mass_flux) = (u, pressure, mass_flux);
+        if self.scale_to_inflow {
+            let (mut new, mut old, mut outlet, mut n_outlet) = (0.0, 0.0, 0.0, 0usize);
+            for f in ni..sub.n_faces() {
+                match setup.bc[sub.patch_of_face(f)] {
+                    FlowBc::Inlet(speed) => {
+                        new +=
+                            setup.density[sub.owner[f] as usize] * speed * norm(sub.face_area[f]);
+                        old -= mass_flux[f];
+                    }
+                    FlowBc::Outlet(p) => {
+                        outlet += p;
+                        n_outlet += 1;
+                    }
+                    _ => {}
+                }
+            }
+            let ratio = new / old;
+            if ratio.is_finite() && ratio > 0.0 && (ratio - 1.0).abs() > 1e-12 {
+                let p_out = outlet / n_outlet.max(1) as f64;
+                u.iter_mut()
+                    .for_each(|v| v.iter_mut().for_each(|x| *x *= ratio));
+                mass_flux.iter_mut().for_each(|m| *m *= ratio);
+                pressure
+                    .iter_mut()
+                    .for_each(|p| *p = p_out + ratio * (*p - p_out));
+            }
+        }
+        // boundary pressures: zero gradient from the adjacent cell (outlets are reset by the solver)
+        let boundary_pressure = (ni..sub.n_faces())
+            .map(|f| pressure[sub.owner[f] as usize])
+            .collect();
+        Some(FlowSolution {
+            velocity: u,
+            pressure,
+            mass_flux,
+            boundary_pressure,
+            iterations: 0,
+            history: Vec::new(),
+        })
+    }
+}

@@ -1,0 +1,156 @@
+"""Warm starts (``Case.solve(initial=...)``): fewer iterations, the same answer, clear errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import rackflow as rf
+from rackflow.testing.meshes import box
+
+#: the conjugate driver stops its flow ↔ energy passes when temperatures move less than this, K
+COUPLING_TOLERANCE_K = 1e-3
+
+
+@pytest.fixture(scope="module")
+def channel_mesh() -> rf.Mesh:
+    regions = {"base": lambda c: c[:, 2] < 0.001, "channel": lambda c: c[:, 2] >= 0.001}
+    return rf.Mesh.from_meshio(box((16, 4, 8), (0.01, 0.001, 0.002), regions=regions))
+
+
+def conjugate(mesh: rf.Mesh, flow_lpm: float = 0.02, inlet_c: float = 30.0) -> rf.Case:
+    """Copper under a water channel (properties follow the temperature: coupling passes)."""
+    case = rf.Case(mesh)
+    case.solid("base", "copper")
+    case.fluid("channel", "water")
+    case.heat_flux("zmin", flux_w_m2=5e5)
+    case.inlet("xmin", flow_lpm=flow_lpm, temperature_c=inlet_c)
+    case.outlet("xmax")
+    return case
+
+
+def iterations(result: rf.Result) -> tuple[int, int]:
+    return result.report["flow_iterations"], result.report["outer_iterations"]
+
+
+def assert_same_answer(a: rf.Result, b: rf.Result) -> None:
+    sa, sb = a.summary().to_dict(), b.summary().to_dict()
+    for key in ("max_temperature_c", "max_temperature_c.base", "outlet_temperature_c"):
+        assert sa[key] == pytest.approx(sb[key], abs=COUPLING_TOLERANCE_K), key
+    np.testing.assert_allclose(a.temperature_c, b.temperature_c, atol=COUPLING_TOLERANCE_K)
+    # the flow converges to 1e-7 normalised momentum residuals; the pressure drop to well within 1e-4
+    assert sa["pressure_drop_pa"] == pytest.approx(sb["pressure_drop_pa"], rel=1e-4)
+    assert sa["coolant_heat_w"] == pytest.approx(sb["coolant_heat_w"], rel=1e-6)
+
+
+def test_warm_start_from_itself_converges_at_once(channel_mesh: rf.Mesh) -> None:
+    cold = conjugate(channel_mesh).solve(threads=1)
+    warm = conjugate(channel_mesh).solve(threads=1, initial=cold)
+    assert_same_answer(warm, cold)
+    cold_flow, cold_outer = iterations(cold)
+    warm_flow, warm_outer = iterations(warm)
+    assert cold.report["coupling_passes"] >= 3
+    # one pass, or a second when the first flow solve met only the looser intermediate tolerance
+    assert warm.report["coupling_passes"] <= 2
+    assert warm_flow < cold_flow / 10
+    assert warm_outer < cold_outer
+
+
+def test_warm_start_from_another_inlet_temperature_saves_flow_iterations(channel_mesh: rf.Mesh) -> None:
+    neighbour = conjugate(channel_mesh, inlet_c=30.0).solve(threads=1)
+    cold = conjugate(channel_mesh, inlet_c=35.0).solve(threads=1)
+    warm = conjugate(channel_mesh, inlet_c=35.0).solve(threads=1, initial=neighbour)
+    assert_same_answer(warm, cold)
+    assert iterations(warm)[0] < 0.8 * iterations(cold)[0]
+    assert warm.max_temperature_c() > neighbour.max_temperature_c() + 3.0  # not the neighbour's answer
+    # the neighbour's temperatures are shifted by the inlet change (exact for constant properties):
+    # the first pass moves them less than half as far as from an unshifted start (1.06 vs 5.0 K)
+    unshifted = conjugate(channel_mesh, inlet_c=35.0).solve(
+        threads=1, initial={"temperature_c": neighbour.temperature_c, "velocity_m_s": neighbour.velocity_m_s}
+    )
+    assert_same_answer(unshifted, cold)
+    first_change = warm.report["coupling_history"][0][2]
+    assert 0 < first_change < 0.5 * unshifted.report["coupling_history"][0][2]
+    assert unshifted.report["coupling_history"][0][2] == pytest.approx(5.0, rel=0.1)
+
+
+@pytest.mark.parametrize("scale", [True, False])
+def test_warm_start_from_another_flow_rate_gives_that_flow_rates_answer(
+    channel_mesh: rf.Mesh, scale: bool
+) -> None:
+    # (on this small channel a start from another flow rate saves no flow iterations; the sweep
+    # benchmark measures what it saves on the bundled cold plate)
+    neighbour = conjugate(channel_mesh, flow_lpm=0.02).solve(threads=1)
+    cold = conjugate(channel_mesh, flow_lpm=0.03, inlet_c=35.0).solve(threads=1)
+    warm = conjugate(channel_mesh, flow_lpm=0.03, inlet_c=35.0).solve(
+        threads=1, initial=neighbour, scale_initial_flow=scale
+    )
+    assert_same_answer(warm, cold)
+    assert warm.pressure_drop_pa("xmin", "xmax") > 1.2 * neighbour.pressure_drop_pa("xmin", "xmax")
+
+
+def test_arrays_instead_of_a_result(channel_mesh: rf.Mesh) -> None:
+    cold = conjugate(channel_mesh).solve(threads=1)
+    # temperatures and velocities only: face fluxes are rebuilt from the velocity
+    start = {"temperature_c": list(cold.temperature_c), "velocity_m_s": cold.velocity_m_s}
+    warm = conjugate(channel_mesh).solve(threads=1, initial=start)
+    assert_same_answer(warm, cold)
+    assert iterations(warm)[0] < iterations(cold)[0]
+
+
+def test_conduction_warm_start_starts_closer() -> None:
+    regions = {"die": lambda c: c[:, 2] < 0.002, "base": lambda c: c[:, 2] >= 0.002}
+    mesh = rf.Mesh.from_meshio(box((8, 8, 4), (0.04, 0.04, 0.008), regions=regions))
+
+    def case(power_w: float) -> rf.Case:
+        c = rf.Case(mesh)
+        c.solid("die", "silicon", power_w=power_w)  # k(T): outer iterations
+        c.solid("base", "copper")
+        c.convective("zmax", htc_w_m2k=5e3, ambient_c=30.0)
+        return c
+
+    neighbour = case(180.0).solve(threads=1)
+    cold = case(200.0).solve(threads=1)
+    warm = case(200.0).solve(threads=1, initial=neighbour)
+    np.testing.assert_allclose(warm.temperature_c, cold.temperature_c, rtol=1e-7)
+    # the neighbour's field starts an order of magnitude closer; the outer iterations reduce the
+    # residual by about 1e3 each, so this small case needs no fewer of them
+    assert warm.report["residual_history"][0] < 0.1 * cold.report["residual_history"][0]
+    assert warm.report["outer_iterations"] <= cold.report["outer_iterations"]
+
+
+def test_bad_initial_arrays_are_clear_errors(channel_mesh: rf.Mesh) -> None:
+    n = channel_mesh.n_cells
+    case = conjugate(channel_mesh)
+    with pytest.raises(rf.CaseError, match=rf"initial temperature_k has 3 values; the mesh needs {n}"):
+        case.solve(initial={"temperature_c": [30.0, 31.0, 32.0]})
+    t = np.full(n, 30.0)
+    t[5] = np.nan
+    with pytest.raises(rf.CaseError, match="initial temperature_k is not finite at index 5"):
+        case.solve(initial={"temperature_c": t})
+    with pytest.raises(rf.CaseError, match=rf"initial velocity_m_s has shape \[{n}, 2\]"):
+        case.solve(initial={"velocity_m_s": np.zeros((n, 2))})
+    with pytest.raises(
+        rf.CaseError, match=rf"initial mass_flux_kg_s has 7 values; the mesh needs {channel_mesh.n_faces}"
+    ):
+        case.solve(initial={"velocity_m_s": np.zeros((n, 3)), "mass_flux_kg_s": np.zeros(7)})
+    with pytest.raises(rf.CaseError, match="mass_flux_kg_s needs the initial velocity_m_s"):
+        case.solve(initial={"mass_flux_kg_s": np.zeros(channel_mesh.n_faces)})
+    with pytest.raises(rf.CaseError, match=r"unknown initial field\(s\) \['temperature_k'\]"):
+        case.solve(initial={"temperature_k": np.full(n, 300.0)})
+    with pytest.raises(rf.CaseError, match="initial pressure_pa must be an array of numbers"):
+        case.solve(initial={"pressure_pa": ["a"] * n})
+    with pytest.raises(rf.CaseError, match="not both"):
+        case.solve(initial={"temperature_c": np.full(n, 30.0)}, initial_temperature_c=30.0)
+    with pytest.raises(rf.CaseError, match="must be a rackflow Result or a mapping"):
+        case.solve(initial=np.zeros(n))  # type: ignore[arg-type]
+    with pytest.raises(rf.CaseError, match="must be positive \\(kelvin\\)"):
+        case.solve(initial={"temperature_c": np.full(n, -300.0)})
+
+
+def test_flow_fields_on_a_conduction_case_are_an_error() -> None:
+    mesh = rf.Mesh.from_meshio(box((3, 3, 3), (0.01, 0.01, 0.01)))
+    case = rf.Case(mesh)
+    case.solid("box", "copper", power_w=1.0)
+    case.convective("zmax", htc_w_m2k=100.0, ambient_c=20.0)
+    with pytest.raises(rf.CaseError, match="the case has no coolant flow"):
+        case.solve(initial={"velocity_m_s": np.zeros((27, 3))})
