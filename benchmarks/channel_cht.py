@@ -133,6 +133,7 @@ def rackflow_solve(
     out.update(
         iterations=int(rep["flow_iterations"]),
         energy_iterations=int(rep["outer_iterations"]),
+        energy_linear_iterations=list(rep["linear_iterations"]),
         flow_time_s=float(rep["flow_time_s"]),
         energy_time_s=float(rep["solve_time_s"]),
         flow_done_s=flow[-1][0] if flow else float("nan"),

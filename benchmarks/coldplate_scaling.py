@@ -119,6 +119,7 @@ def rackflow_solve(mesh_file: Path, threads: int, tolerance: str = "default") ->
     out.update(
         flow_it=int(rep["flow_iterations"]),
         energy_it=int(rep["outer_iterations"]),
+        energy_linear_iterations=list(rep["linear_iterations"]),
         passes=int(rep["coupling_passes"]),
         flow_s=float(rep["flow_time_s"]),
         energy_s=float(out["solve_s"]) - float(rep["flow_time_s"]),
