@@ -300,6 +300,7 @@ def run_worker(module: str, spec: Mapping[str, object], *, timeout: float | None
         tail = "\n".join((run.stdout + "\n" + run.stderr).splitlines()[-15:])
         out = {"error": f"worker exit {run.returncode} without a result:\n{tail}"}
     out["process_wall_s"] = run.wall_s
+    out["process_cpu_s"] = run.user_s + run.sys_s
     out["peak_rss_mb"] = run.max_rss_mb
     out["returncode"] = run.returncode
     return out
