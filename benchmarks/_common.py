@@ -82,8 +82,12 @@ def run_timed(
     cwd: str | Path | None = None,
     env: Mapping[str, str] | None = None,
     timeout: float | None = None,
+    sample_tree: bool = True,
 ) -> TimedRun:
     """Run ``cmd`` under ``/usr/bin/time -v``; wall time is also measured here as a fallback.
+
+    ``sample_tree`` samples the summed RSS of the process tree every 50 ms (for MPI runs); the scan
+    of /proc costs a few % of a core, so single-process runs switch it off.
 
     GNU time writes its report to stderr after the child's own stderr; ``-o`` puts it in a file
     instead so the child's output is not mixed with it.
@@ -102,14 +106,16 @@ def run_timed(
         text=True,
     )
     sampler = _TreeRssSampler(proc.pid)
-    sampler.start()
+    if sample_tree:
+        sampler.start()
     try:
         stdout, stderr = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
         stdout, stderr = proc.communicate()
     finally:
-        sampler.stop()
+        if sample_tree:
+            sampler.stop()
     wall = time.perf_counter() - t0
     parsed = _parse_time_v(report.read_text() if report.exists() else "")
     report.unlink(missing_ok=True)
@@ -291,7 +297,10 @@ def run_worker(module: str, spec: Mapping[str, object], *, timeout: float | None
     import sys
 
     run = run_timed(
-        [sys.executable, "-m", module, "--worker", json.dumps(spec)], cwd=REPO_ROOT, timeout=timeout
+        [sys.executable, "-m", module, "--worker", json.dumps(spec)],
+        cwd=REPO_ROOT,
+        timeout=timeout,
+        sample_tree=False,  # one process: GNU time's peak RSS is the whole story
     )
     lines = [s for s in run.stdout.splitlines() if s.startswith(WORKER_PREFIX)]
     if lines:
