@@ -82,8 +82,12 @@ def run_timed(
     cwd: str | Path | None = None,
     env: Mapping[str, str] | None = None,
     timeout: float | None = None,
+    sample_tree: bool = True,
 ) -> TimedRun:
     """Run ``cmd`` under ``/usr/bin/time -v``; wall time is also measured here as a fallback.
+
+    ``sample_tree`` samples the summed RSS of the process tree every 50 ms (for MPI runs); the scan
+    of /proc costs a few % of a core, so single-process runs switch it off.
 
     GNU time writes its report to stderr after the child's own stderr; ``-o`` puts it in a file
     instead so the child's output is not mixed with it.
@@ -102,14 +106,16 @@ def run_timed(
         text=True,
     )
     sampler = _TreeRssSampler(proc.pid)
-    sampler.start()
+    if sample_tree:
+        sampler.start()
     try:
         stdout, stderr = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
         stdout, stderr = proc.communicate()
     finally:
-        sampler.stop()
+        if sample_tree:
+            sampler.stop()
     wall = time.perf_counter() - t0
     parsed = _parse_time_v(report.read_text() if report.exists() else "")
     report.unlink(missing_ok=True)
@@ -264,3 +270,71 @@ def print_header(title: str) -> None:
         f"machine: {info['cpu']}, {info['nproc']} cores, {info['memory']}; python {info['python']}; "
         f"{info['date']}; load {load_average()}"
     )
+
+
+# ----- rackflow worker processes ------------------------------------------------------------------
+# A benchmark runs each rackflow case in a fresh ``python -m benchmarks.<script> --worker SPEC``
+# process under ``/usr/bin/time -v`` (wall time and peak RSS of the whole process, as for
+# OpenFOAM); the worker prints one line ``RESULT {json}`` as its last word.
+WORKER_PREFIX = "RESULT "
+REPO_ROOT = BENCH_DIR.parent
+
+
+def emit_worker_result(result: Mapping[str, object]) -> None:
+    """Print a worker's result for :func:`run_worker` (the last line of its stdout)."""
+    import json
+
+    print(WORKER_PREFIX + json.dumps(result), flush=True)
+
+
+def run_worker(module: str, spec: Mapping[str, object], *, timeout: float | None = None) -> dict[str, object]:
+    """Run ``python -m module --worker SPEC`` timed; its RESULT plus process wall time and peak RSS.
+
+    A worker that fails to print a result (crash, kill, timeout) gives ``{"error": ...}`` with the
+    tail of its output, so one failed case never hides the others.
+    """
+    import json
+    import sys
+
+    run = run_timed(
+        [sys.executable, "-m", module, "--worker", json.dumps(spec)],
+        cwd=REPO_ROOT,
+        timeout=timeout,
+        sample_tree=False,  # one process: GNU time's peak RSS is the whole story
+    )
+    lines = [s for s in run.stdout.splitlines() if s.startswith(WORKER_PREFIX)]
+    if lines:
+        out: dict[str, object] = json.loads(lines[-1][len(WORKER_PREFIX) :])
+    else:
+        tail = "\n".join((run.stdout + "\n" + run.stderr).splitlines()[-15:])
+        out = {"error": f"worker exit {run.returncode} without a result:\n{tail}"}
+    out["process_wall_s"] = run.wall_s
+    out["process_cpu_s"] = run.user_s + run.sys_s
+    out["peak_rss_mb"] = run.max_rss_mb
+    out["returncode"] = run.returncode
+    return out
+
+
+class ProgressLog:
+    """A ``case.solve(progress=...)`` callback that records the wall time of every iteration.
+
+    ``entries`` holds ``(seconds since start, iteration, {name: residual})``; flow iterations carry
+    ``Ux``/``p``/... and energy iterations ``energy``, in the order the solver reports them.
+    """
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+        self.entries: list[tuple[float, int, dict[str, float]]] = []
+
+    def __call__(self, iteration: int, residuals: Mapping[str, float]) -> None:
+        self.entries.append((time.perf_counter() - self.start, iteration, dict(residuals)))
+
+    def flow(self) -> list[tuple[float, int, dict[str, float]]]:
+        return [e for e in self.entries if "p" in e[2]]
+
+    def energy(self) -> list[tuple[float, int, dict[str, float]]]:
+        return [e for e in self.entries if "energy" in e[2]]
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"

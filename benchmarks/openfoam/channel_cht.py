@@ -450,6 +450,7 @@ def run(cells: float, *, nprocs: int = 1, root: Path | None = None) -> dict[str,
         "cells": ncells,
         "np": nprocs,
         "wall_s": timed.wall_s,
+        "cpu_s": timed.user_s + timed.sys_s,  # all ranks (mpirun reaps them); MPI waits spin
         "max_rss_mb": timed.max_rss_mb,
         "tree_rss_mb": timed.extra.get("tree_rss_mb", float("nan")),
         "iterations": n_iter,

@@ -425,8 +425,10 @@ def test_generators_introspectable() -> None:
         "gpu-stack",
         "channel-unit",
         "duct",
+        "pipe",
     }
     unitless = {
+        "axial_cells",
         "channels",
         "cells_across_channel",
         "cells_across_fin",
