@@ -370,7 +370,7 @@ class Case:
         ``linear_tolerance``, ``linear_max_iterations``, ``threads`` (default: all cores),
         ``initial_temperature_c``, ``preconditioner`` (``"amg"`` or ``"jacobi"``).
         Coolant flow: ``convection`` (``"linear_upwind"``, bounded second order, default, or
-        ``"upwind"``), ``velocity_relaxation`` (default 0.7), ``velocity_tolerance`` (1e-7),
+        ``"upwind"``), ``velocity_relaxation`` (default 0.9; a diverging solve is retried once at three quarters of it), ``velocity_tolerance`` (1e-7),
         ``pressure_tolerance`` (1e-6), ``mass_tolerance`` (fraction of the inflow, 1e-6),
         ``flow_max_iterations`` (3000), ``non_orthogonal_correctors`` (extra pressure solves per
         iteration on non-orthogonal meshes such as tetrahedra, default 0).

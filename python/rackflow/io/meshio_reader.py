@@ -204,6 +204,7 @@ def from_meshio(m: Any, source: str = "<meshio.Mesh>") -> FlatMesh:
     overlap = set(patch_names) & set(region_names)
     if overlap:
         raise MeshError(f"{source}: names used for both a region and a patch: {sorted(overlap)}")
+
     def joined(parts: list[np.ndarray]) -> np.ndarray:
         # one block (the usual case at 1e6 cells) needs no concatenation copy
         return np.ascontiguousarray(parts[0]) if len(parts) == 1 else np.concatenate(parts)

@@ -309,6 +309,42 @@ fn conjugate(
     }
 }
 
+/// Solve the flow; if it diverges, once more from the same start with the momentum relaxation
+/// cut to three quarters. SIMPLEC converges fastest near α_U = 0.9 (three times fewer iterations
+/// than 0.7 on the laminar duct benchmark) but some cases (strongly non-orthogonal
+/// tetrahedra, higher Re) need less.
+fn solve_flow_retrying(
+    flow: &crate::physics::flow::Flow,
+    settings: &crate::physics::flow::FlowSettings,
+    monitor: &dyn Monitor,
+    start: Option<crate::physics::flow::FlowSolution>,
+) -> Result<crate::physics::flow::FlowSolution> {
+    match flow.solve(settings, monitor, start.clone()) {
+        Err(Error::Convergence { message, .. })
+            if message.starts_with("flow diverged") && settings.velocity_relaxation > 0.5 =>
+        {
+            let calmer = crate::physics::flow::FlowSettings {
+                velocity_relaxation: 0.75 * settings.velocity_relaxation,
+                ..*settings
+            };
+            flow.solve(&calmer, monitor, start).map_err(|e| match e {
+                Error::Convergence {
+                    message: m,
+                    history,
+                } => Error::Convergence {
+                    message: format!(
+                        "{m} (after a first attempt at velocity_relaxation {}: {message})",
+                        settings.velocity_relaxation
+                    ),
+                    history,
+                },
+                other => other,
+            })
+        }
+        other => other,
+    }
+}
+
 /// The flow solver's settings from the case's; `loose` for a coupling pass whose properties will
 /// still change (tolerances 100 times looser, at most 1e-3).
 fn flow_settings(s: &super::Settings, loose: bool) -> crate::physics::flow::FlowSettings {
@@ -412,7 +448,7 @@ fn solve_flow(
         }
         flow.extrapolate_boundary_pressure(start);
     }
-    let solved = flow.solve(&settings, monitor, first)?;
+    let solved = solve_flow_retrying(&flow, &settings, monitor, first)?;
     // an outlet that takes coolant in overall means inlet and outlet are swapped or the outlet is misplaced
     for p in 0..setup.mesh.n_patches() {
         if let crate::physics::flow::FlowBc::Outlet(_) = setup.bc[p] {
@@ -469,7 +505,7 @@ impl FlowOutcome {
         );
         let mut initial = self.flow.clone();
         initial.history.clear();
-        let solved = flow.solve(&settings, monitor, Some(initial))?;
+        let solved = solve_flow_retrying(&flow, &settings, monitor, Some(initial))?;
         self.loose = loose && !meets_tight(s, &solved);
         let mut history = std::mem::take(&mut self.flow.history);
         history.extend(solved.history.iter().copied());

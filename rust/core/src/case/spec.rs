@@ -231,7 +231,7 @@ impl Default for Settings {
             initial_temperature_k: None,
             preconditioner: "amg".into(),
             convection: "linear_upwind".into(),
-            velocity_relaxation: 0.7,
+            velocity_relaxation: 0.9,
             velocity_tolerance: 1e-7,
             pressure_tolerance: 1e-6,
             mass_tolerance: 1e-6,

@@ -61,7 +61,7 @@ impl Default for FlowSettings {
     fn default() -> Self {
         Self {
             second_order: true,
-            velocity_relaxation: 0.7,
+            velocity_relaxation: 0.9,
             velocity_tolerance: 1e-7,
             pressure_tolerance: 1e-6,
             mass_tolerance: 1e-6,
