@@ -255,6 +255,30 @@ pub struct Model {
     pub settings: NetworkSettings,
 }
 
+/// Problems with a pipe's or duct's roughness and elevation change; the elevation change if any.
+fn check_roughness_and_elevation(
+    what: &str,
+    roughness_m: f64,
+    elevation_m: Option<f64>,
+    length_m: f64,
+    problems: &mut Vec<String>,
+) -> Option<f64> {
+    if !(roughness_m.is_finite() && roughness_m >= 0.0) {
+        problems.push(format!(
+            "{what}: roughness_m must be finite and ≥ 0, got {roughness_m}"
+        ));
+    }
+    let z = elevation_m?;
+    if !z.is_finite() {
+        problems.push(format!("{what}: elevation_m must be finite"));
+    } else if z.abs() > length_m {
+        problems.push(format!(
+            "{what}: elevation change {z} m exceeds the length {length_m} m"
+        ));
+    }
+    Some(z)
+}
+
 fn positive(v: f64) -> bool {
     v.is_finite() && v > 0.0
 }
@@ -328,21 +352,13 @@ impl Model {
                             "{what}: length_m must be finite and > 0, got {length_m}"
                         ));
                     }
-                    if !(roughness_m.is_finite() && *roughness_m >= 0.0) {
-                        problems.push(format!(
-                            "{what}: roughness_m must be finite and ≥ 0, got {roughness_m}"
-                        ));
-                    }
-                    if let Some(z) = elevation_m {
-                        if !z.is_finite() {
-                            problems.push(format!("{what}: elevation_m must be finite"));
-                        } else if z.abs() > *length_m {
-                            problems.push(format!(
-                                "{what}: elevation change {z} m exceeds the length {length_m} m"
-                            ));
-                        }
-                        dz = Some(*z);
-                    }
+                    dz = check_roughness_and_elevation(
+                        &what,
+                        *roughness_m,
+                        *elevation_m,
+                        *length_m,
+                        &mut problems,
+                    );
                     Kind::Pipe {
                         d: *diameter_m,
                         length: *length_m,
@@ -374,21 +390,13 @@ impl Model {
                             problems.push(format!("{what}: {key} must be finite and > 0, got {v}"));
                         }
                     }
-                    if !(roughness_m.is_finite() && *roughness_m >= 0.0) {
-                        problems.push(format!(
-                            "{what}: roughness_m must be finite and ≥ 0, got {roughness_m}"
-                        ));
-                    }
-                    if let Some(z) = elevation_m {
-                        if !z.is_finite() {
-                            problems.push(format!("{what}: elevation_m must be finite"));
-                        } else if z.abs() > *length_m {
-                            problems.push(format!(
-                                "{what}: elevation change {z} m exceeds the length {length_m} m"
-                            ));
-                        }
-                        dz = Some(*z);
-                    }
+                    dz = check_roughness_and_elevation(
+                        &what,
+                        *roughness_m,
+                        *elevation_m,
+                        *length_m,
+                        &mut problems,
+                    );
                     let dh = 2.0 * width_m * height_m / (width_m + height_m);
                     Kind::Pipe {
                         d: dh,
