@@ -309,7 +309,7 @@ fn conjugate(
     }
 }
 
-/// Solve the flow; if it diverges, once more from the same start with the momentum relaxation
+/// Solve the flow; if it diverges or stalls, once more from the same start with the momentum relaxation
 /// cut to three quarters. SIMPLEC converges fastest near α_U = 0.9 (three times fewer iterations
 /// than 0.7 on the laminar duct benchmark) but some cases (strongly non-orthogonal
 /// tetrahedra, higher Re) need less.
@@ -321,7 +321,8 @@ fn solve_flow_retrying(
 ) -> Result<crate::physics::flow::FlowSolution> {
     match flow.solve(settings, monitor, start.clone()) {
         Err(Error::Convergence { message, .. })
-            if message.starts_with("flow diverged") && settings.velocity_relaxation > 0.5 =>
+            if (message.starts_with("flow diverged") || message.starts_with("flow stalled"))
+                && settings.velocity_relaxation > 0.5 =>
         {
             let calmer = crate::physics::flow::FlowSettings {
                 velocity_relaxation: 0.75 * settings.velocity_relaxation,

@@ -335,6 +335,10 @@ impl<'m> Flow<'m> {
         let mut amg: Option<Amg> = None;
         let mut amg_age = 0usize;
         let mut best = [f64::INFINITY; 5];
+        // stall detection: the worst residual relative to its tolerance, its best value so far
+        // and when that last improved by 10 %
+        let mut best_progress = f64::INFINITY;
+        let mut improved_at = 0usize;
         let mut rhs_p = vec![0.0; n];
         let mut grad_p = self.pressure_gradient(&s.pressure, &s.boundary_pressure);
         let mut pressure_correction_offsets = vec![0.0; mesh.n_faces()];
@@ -715,6 +719,30 @@ impl<'m> Flow<'m> {
             if settings.converged(&residuals) {
                 return Ok(s);
             }
+            let tolerances = [
+                settings.velocity_tolerance,
+                settings.velocity_tolerance,
+                settings.velocity_tolerance,
+                settings.pressure_tolerance,
+                settings.mass_tolerance,
+            ];
+            let progress = (0..5)
+                .map(|k| residuals[k] / tolerances[k])
+                .fold(0.0f64, f64::max);
+            if progress < 0.9 * best_progress {
+                best_progress = progress;
+                improved_at = iteration;
+            } else if iteration - improved_at > STALL_ITERATIONS {
+                // at that pace a decade takes over 9,000 iterations: it is oscillating, not
+                // converging
+                return Err(Error::Convergence {
+                    message: format!(
+                        "flow stalled: no 10 % progress in {STALL_ITERATIONS} iterations (at iteration {iteration}, residuals Ux {:.2e}, Uy {:.2e}, Uz {:.2e}, p {:.2e}, continuity {:.2e}); try smaller velocity_relaxation",
+                        residuals[0], residuals[1], residuals[2], residuals[3], residuals[4]
+                    ),
+                    history: s.history.iter().map(|r| r[3]).collect(),
+                });
+            }
             if stop() {
                 return Err(Error::Interrupted);
             }
@@ -729,6 +757,10 @@ impl<'m> Flow<'m> {
         })
     }
 }
+
+/// Iterations without 10 % progress of the worst residual (relative to its tolerance) after which
+/// a flow solve counts as stalled.
+const STALL_ITERATIONS: usize = 400;
 
 /// OpenFOAM's normalised residual: Σ|b − Ax| / (Σ|Ax − Ax̄| + Σ|b − Ax̄|).
 pub fn normalised_residual(a: &Csr, b: &[f64], x: &[f64]) -> f64 {
