@@ -326,7 +326,13 @@ class Case:
         for key, value in settings.items():
             if key == "initial_temperature_c":
                 core_settings["initial_temperature_k"] = _temperature_c(key, value) - ABSOLUTE_ZERO_C
+            elif key in _COUNT_SETTINGS:
+                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                    raise CaseError(f"solver setting '{key}' must be a non-negative integer, got {value!r}")
+                core_settings[key] = value
             elif key in _SETTINGS:
+                if isinstance(value, float) and not math.isfinite(value):
+                    raise CaseError(f"solver setting '{key}' must be finite, got {value!r}")
                 core_settings[key] = value
             else:
                 raise CaseError(
@@ -530,6 +536,13 @@ class Case:
         return casefile.from_toml(source, mesh=mesh)
 
 
+#: Settings that count something (iterations, correctors): non-negative integers.
+_COUNT_SETTINGS = {
+    "max_iterations",
+    "linear_max_iterations",
+    "flow_max_iterations",
+    "non_orthogonal_correctors",
+}
 _SETTINGS = {
     "convection",
     "velocity_relaxation",

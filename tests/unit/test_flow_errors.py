@@ -76,3 +76,24 @@ def test_inlet_temperature_outside_the_coolant_range(channel: rf.Mesh) -> None:
     case.outlet("xmax")
     with pytest.raises(rf.CaseError, match="valid range"):
         case.solve()
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("non_orthogonal_correctors", -1, "non-negative integer"),
+        ("non_orthogonal_correctors", 1.5, "non-negative integer"),
+        ("non_orthogonal_correctors", 11, r"0\.\.=10"),
+        ("flow_max_iterations", True, "non-negative integer"),
+        ("velocity_relaxation", math.nan, "must be finite"),
+        ("velocity_relaxation", 1.2, r"\(0, 1\]"),
+        ("pressure_tolerance", math.inf, "must be finite"),
+    ],
+)
+def test_bad_flow_settings_name_the_setting(channel: rf.Mesh, key: str, value: object, message: str) -> None:
+    case = rf.Case(channel)
+    case.fluid("box", "water")
+    case.inlet("xmin", flow_lpm=0.01)
+    case.outlet("xmax")
+    with pytest.raises(rf.CaseError, match=f"{key}.*{message}"):
+        case.solve(progress=False, **{key: value})
