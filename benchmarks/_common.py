@@ -8,8 +8,10 @@ largest member (GNU time reports the max over the waited-for child, see ``_parse
 
 from __future__ import annotations
 
+import argparse
 import datetime as _dt
 import functools
+import json
 import math
 import os
 import platform
@@ -18,9 +20,10 @@ import shutil
 import subprocess
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
 CACHE_DIR = BENCH_DIR / ".cache"
@@ -285,6 +288,22 @@ def emit_worker_result(result: Mapping[str, object]) -> None:
     import json
 
     print(WORKER_PREFIX + json.dumps(result), flush=True)
+
+
+def add_output_arguments(ap: argparse.ArgumentParser) -> None:
+    """The options every benchmark script shares: table format, JSON rows and the hidden
+    ``--worker SPEC`` through which :func:`run_worker` re-invokes the script in a timed process."""
+    ap.add_argument("--markdown", action="store_true", help="print markdown tables")
+    ap.add_argument("--json", help="write all rows to this JSON file")
+    ap.add_argument("--worker", help=argparse.SUPPRESS)
+
+
+def served_as_worker(args: argparse.Namespace, worker: Callable[[dict[str, Any]], None]) -> bool:
+    """Run ``worker`` on the ``--worker`` spec if this process is a worker; True if it was."""
+    if not args.worker:
+        return False
+    worker(json.loads(args.worker))
+    return True
 
 
 def run_worker(module: str, spec: Mapping[str, object], *, timeout: float | None = None) -> dict[str, object]:

@@ -31,6 +31,7 @@ from typing import Any
 
 from benchmarks._common import (
     ProgressLog,
+    add_output_arguments,
     cache_dir,
     emit_worker_result,
     load_average,
@@ -39,6 +40,7 @@ from benchmarks._common import (
     plain_table,
     print_header,
     run_worker,
+    served_as_worker,
     verdict,
 )
 
@@ -146,12 +148,9 @@ def main(argv: list[str] | None = None) -> int:
         default="default,1e-4",
         help="ladder of flow tolerances, tightest first ('default' = the solver's own criterion)",
     )
-    ap.add_argument("--markdown", action="store_true")
-    ap.add_argument("--json", help="write all rows to this file")
-    ap.add_argument("--worker", help=argparse.SUPPRESS)
+    add_output_arguments(ap)
     args = ap.parse_args(argv)
-    if args.worker:
-        _worker(json.loads(args.worker))
+    if served_as_worker(args, _worker):
         return 0
     print_header("Bundled microchannel cold plate (demo case): scaling to a converged R_th and dP")
     rows: list[dict[str, Any]] = []

@@ -33,6 +33,7 @@ import numpy as np
 
 from benchmarks._common import (
     ProgressLog,
+    add_output_arguments,
     cache_dir,
     emit_worker_result,
     load_average,
@@ -41,6 +42,7 @@ from benchmarks._common import (
     plain_table,
     print_header,
     run_worker,
+    served_as_worker,
     verdict,
 )
 from benchmarks.openfoam import duct_simplefoam as of_duct
@@ -219,12 +221,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--skip-openfoam", action="store_true")
     ap.add_argument("--skip-rackflow", action="store_true")
-    ap.add_argument("--markdown", action="store_true", help="markdown tables")
-    ap.add_argument("--json", help="write all rows to this file")
-    ap.add_argument("--worker", help=argparse.SUPPRESS)
+    add_output_arguments(ap)
     args = ap.parse_args(argv)
-    if args.worker:
-        _worker(json.loads(args.worker))
+    if served_as_worker(args, _worker):
         return 0
     print_header("Laminar duct 40 x 2 x 1 mm, Re 133: rackflow vs simpleFoam")
     rows: list[dict[str, Any]] = []
