@@ -7,25 +7,14 @@ import math
 
 import pytest
 import rackflow as rf
-from rackflow import Coolant, Network
+from rackflow import Network
 from rackflow.errors import NetworkError
 from rackflow.network import contraction_k, expansion_k
+from rackflow.testing.analytic import colebrook_friction_factor
+from rackflow.testing.fluids import constant_coolant
 from rackflow.testing.meshes import box
 
-CONST = Coolant(
-    "const",
-    density_kg_m3=1000.0,
-    viscosity_pa_s=1e-3,
-    conductivity_w_mk=0.6,
-    specific_heat_j_kgk=4000.0,
-)
-
-
-def colebrook(re: float, rr: float) -> float:
-    x = 8.0
-    for _ in range(200):
-        x = -2.0 * math.log10(rr / 3.7 + 2.51 * x / re)
-    return 1.0 / x**2
+CONST = constant_coolant()
 
 
 # Shah & London (1978), table 44: laminar f·Re (Darcy) of rectangles by aspect ratio.
@@ -53,7 +42,7 @@ def test_duct_turbulent_is_colebrook_on_the_hydraulic_diameter() -> None:
     v = 200.0 / 60_000 / (w * h)
     re = 1000.0 * v * dh / 1e-3
     assert re > 4000
-    f = colebrook(re, eps / dh)
+    f = colebrook_friction_factor(re, eps / dh)
     assert r.pressure_drop_pa(duct) == pytest.approx(f * length / dh * 500.0 * v * v, rel=1e-9)
 
 

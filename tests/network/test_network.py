@@ -7,24 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from rackflow import ColdPlateModel, Coolant, Network
+from rackflow import ColdPlateModel, Network
 from rackflow.errors import CaseFileError, NetworkError, RackflowWarning
 from rackflow.network import default_cold_plate_model
+from rackflow.testing.analytic import colebrook_friction_factor
+from rackflow.testing.fluids import constant_coolant
 
-CONST = Coolant(
-    "const",
-    density_kg_m3=1000.0,
-    viscosity_pa_s=1e-3,
-    conductivity_w_mk=0.6,
-    specific_heat_j_kgk=4000.0,
-)
-
-
-def colebrook(re: float, rr: float) -> float:
-    x = 8.0
-    for _ in range(200):
-        x = -2.0 * math.log10(rr / 3.7 + 2.51 * x / re)
-    return 1.0 / x**2
+CONST = constant_coolant()
 
 
 @pytest.mark.parametrize(("flow_lpm", "d"), [(60.0, 0.025), (0.3, 0.004)])
@@ -36,7 +25,7 @@ def test_single_pipe_darcy_weisbach(flow_lpm: float, d: float) -> None:
     q = flow_lpm / 60_000
     v = q / (math.pi * d * d / 4)
     re = 1000.0 * v * d / 1e-3
-    f = 64 / re if re < 2300 else colebrook(re, 1e-5 / d)
+    f = 64 / re if re < 2300 else colebrook_friction_factor(re, 1e-5 / d)
     assert r.pressure_drop_pa(pipe) == pytest.approx(f * 3.0 / d * 500.0 * v * v, rel=1e-9)
     assert r.flow_lpm(pipe) == pytest.approx(flow_lpm, rel=1e-12)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 
 import numpy as np
 
@@ -101,3 +102,12 @@ def graetz_local_nusselt(
     x = np.atleast_1d(np.asarray(x_star, dtype=float))[:, None]
     decay = weight * np.exp(-beta * x)
     return (decay @ beta) / (4 * decay.sum(axis=1))
+
+
+def colebrook_friction_factor(reynolds: float, relative_roughness: float) -> float:
+    """Darcy friction factor from the Colebrook–White equation, solved by fixed-point iteration
+    to round-off (an independent reference for the network's pipe and duct losses)."""
+    x = 8.0  # 1/√f
+    for _ in range(200):
+        x = -2.0 * math.log10(relative_roughness / 3.7 + 2.51 * x / reynolds)
+    return 1.0 / x**2
