@@ -8,7 +8,7 @@ use rackflow_core::Monitor;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, RecvTimeoutError, Sender};
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 type Progress = (usize, Vec<(String, f64)>);
 
@@ -53,35 +53,38 @@ pub fn run<T: Send>(
                 };
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&monitor)))
             });
+            // signals are checked every 50 ms whether or not progress keeps arriving: a solve
+            // that reports faster than that must still stop on Ctrl-C
+            let mut last_check = Instant::now();
             loop {
-                match rx.recv_timeout(Duration::from_millis(50)) {
-                    Ok((iteration, residuals)) => {
-                        if let Some(cb) = callback_ref {
-                            Python::attach(|py| {
-                                let dict: Vec<(String, f64)> = residuals;
-                                if let Err(e) = cb.call1(
-                                    py,
-                                    (
-                                        iteration,
-                                        dict.into_iter()
-                                            .collect::<std::collections::HashMap<_, _>>(),
-                                    ),
-                                ) {
-                                    raised_ref.get_or_insert(e);
-                                    stop_ref.store(true, Ordering::Relaxed);
-                                }
-                            });
+                let received = rx.recv_timeout(Duration::from_millis(50));
+                if let Err(RecvTimeoutError::Disconnected) = received {
+                    break;
+                }
+                if let (Ok((iteration, residuals)), Some(cb)) = (received, callback_ref) {
+                    Python::attach(|py| {
+                        if let Err(e) = cb.call1(
+                            py,
+                            (
+                                iteration,
+                                residuals
+                                    .into_iter()
+                                    .collect::<std::collections::HashMap<_, _>>(),
+                            ),
+                        ) {
+                            raised_ref.get_or_insert(e);
+                            stop_ref.store(true, Ordering::Relaxed);
                         }
-                    }
-                    Err(RecvTimeoutError::Timeout) => {
-                        Python::attach(|py| {
-                            if let Err(e) = py.check_signals() {
-                                raised_ref.get_or_insert(e);
-                                stop_ref.store(true, Ordering::Relaxed);
-                            }
-                        });
-                    }
-                    Err(RecvTimeoutError::Disconnected) => break,
+                    });
+                }
+                if last_check.elapsed() >= Duration::from_millis(50) {
+                    last_check = Instant::now();
+                    Python::attach(|py| {
+                        if let Err(e) = py.check_signals() {
+                            raised_ref.get_or_insert(e);
+                            stop_ref.store(true, Ordering::Relaxed);
+                        }
+                    });
                 }
             }
             handle.join()
