@@ -147,32 +147,18 @@ def test_rectangular_duct_friction_delaunay_tetrahedra(tmp_path: Path) -> None:
     assert np.sqrt(np.sum(volume * cross**2) / np.sum(volume)) < 0.01 * speed
 
 
-def test_pipe_poiseuille_on_delaunay_tetrahedra(tmp_path: Path) -> None:
-    from rackflow.meshing.pipe import pipe
-
-    d, length, speed, mu, rho = 1e-3, 5e-3, 0.01, 1e-3, 1000.0  # Re = 10
-    mesh = rf.load_mesh(
-        pipe(tmp_path / "pipe.msh", diameter_m=d, length_m=length, cell_size_m=1e-4, cells="tetra")
-    )
-    case = rf.Case(mesh)
-    case.fluid("fluid", ConstantFluid(density_kg_m3=rho, viscosity_pa_s=mu))
-    case.inlet("inlet", velocity_m_s=speed)
-    case.outlet("outlet", pressure_pa=0.0)
-    case.wall("wall")
-    result = case.solve()
-    fre = developed_gradient(result, mesh, 0.4 * length, 0.9 * length) * d / (2 * rho * speed**2)
-    assert fre * rho * speed * d / mu == pytest.approx(16.0, rel=0.03)
-    assert result.mass_imbalance < 1e-6
-
-
-def test_pipe_poiseuille_on_swept_prisms(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("cells", "min_cells"), [("prism", 30_000), ("tetra", 15_000)])
+def test_pipe_poiseuille_on_gmsh_cells(tmp_path: Path, cells: str, min_cells: int) -> None:
     """Hagen–Poiseuille f·Re = 16 in a circular pipe of gmsh prisms (triangles swept along the
-    axis); the 31-sided polygonal section alone makes f·Re about 1 % high."""
+    axis) or Delaunay tetrahedra; the 31-sided polygonal section alone makes f·Re about 1 %
+    high. Measured: prisms +0.1 %, tetrahedra −1.2 % (+5 % before the skewness correction of the
+    face fluxes)."""
     from rackflow.meshing.pipe import pipe
 
     d, length, speed, mu, rho = 1e-3, 5e-3, 0.01, 1e-3, 1000.0  # Re = 10
-    mesh = rf.load_mesh(pipe(tmp_path / "pipe.msh", diameter_m=d, length_m=length, cell_size_m=1e-4))
-    assert mesh.n_cells > 30_000
+    path = tmp_path / "pipe.msh"
+    mesh = rf.load_mesh(pipe(path, diameter_m=d, length_m=length, cell_size_m=1e-4, cells=cells))
+    assert mesh.n_cells > min_cells
     case = rf.Case(mesh)
     case.fluid("fluid", ConstantFluid(density_kg_m3=rho, viscosity_pa_s=mu))
     case.inlet("inlet", velocity_m_s=speed)
