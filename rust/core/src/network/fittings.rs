@@ -55,9 +55,10 @@ pub fn sudden_contraction_k_turbulent(area_ratio: f64) -> f64 {
     0.5 * (1.0 - area_ratio.clamp(0.0, 1.0)).powf(0.75)
 }
 
-/// Interpolation weight and index of `x` in ascending `xs`, clamped to the ends.
+/// Interpolation weight and index of `x` in ascending `xs`, clamped to the ends (NaN to the
+/// first interval, so that no input can index out of range).
 fn bracket(xs: &[f64], x: f64) -> (usize, f64) {
-    if x <= xs[0] {
+    if x.is_nan() || x <= xs[0] {
         return (0, 0.0);
     }
     let last = xs.len() - 1;
@@ -147,6 +148,18 @@ mod tests {
             }
         }
         assert!(sudden_contraction_k(0.999_999, 100.0).0 < 1e-3);
+    }
+
+    #[test]
+    fn non_finite_input_does_not_panic() {
+        for (sigma, re) in [
+            (f64::NAN, 100.0),
+            (0.3, f64::NAN),
+            (0.3, f64::INFINITY),
+            (-1.0, 0.0),
+        ] {
+            let _ = sudden_contraction_k(sigma, re);
+        }
     }
 
     #[test]
