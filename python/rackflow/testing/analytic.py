@@ -114,10 +114,14 @@ def colebrook_friction_factor(reynolds: float, relative_roughness: float) -> flo
 
 
 #: Constants of Shah's developing-flow correlation (Shah 1978; Shah & London 1978, eq. 192 for
-#: the tube): fully developed Fanning f·Re, incremental pressure-drop number K(∞) and C.
+#: the tube): fully developed Fanning f·Re, incremental pressure-drop number K(∞) and C. The
+#: plate and square-duct constants are Shah's own for those sections (validation.md §4's
+#: rectangular form would keep the tube's K(∞) and C, which reads ~7 % low for a square duct,
+#: benchmarks/RESULTS.md).
 SHAH_DEVELOPING_FLOW = {
     "circular": (16.0, 1.25, 2.1e-4),
     "parallel_plates": (24.0, 0.674, 2.9e-5),
+    "square": (14.227, 1.43, 2.9e-4),
 }
 
 
