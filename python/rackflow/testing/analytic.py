@@ -115,7 +115,8 @@ def colebrook_friction_factor(reynolds: float, relative_roughness: float) -> flo
 
 #: Constants of Shah's developing-flow correlation (Shah 1978; Shah & London 1978, eq. 192 for
 #: the tube): fully developed Fanning f·Re, incremental pressure-drop number K(∞) and C. The
-#: plate and square-duct constants are Shah's own for those sections (validation.md §4's
+#: plate and square-duct constants are Shah's own for those sections, as quoted in public code
+#: that uses them (Shah's paper was not readable here; validation.md §4's
 #: rectangular form would keep the tube's K(∞) and C, which reads ~7 % low for a square duct,
 #: benchmarks/RESULTS.md).
 SHAH_DEVELOPING_FLOW = {
