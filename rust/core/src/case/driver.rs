@@ -4,7 +4,9 @@
 use super::initial::InitialState;
 use super::spec::Case;
 use super::validate::Resolved;
-use crate::linalg::{cg, Amg, AmgSettings, Anderson, Jacobi, Preconditioner, SolveSettings};
+use crate::linalg::{
+    cg, Amg, AmgSettings, Anderson, Jacobi, Preconditioner, SolidCorrectedIlu, SolveSettings,
+};
 use crate::mesh::Mesh;
 use crate::physics::energy::Conduction;
 use crate::{Error, Monitor, Result};
@@ -584,6 +586,13 @@ impl FlowOutcome {
     }
 }
 
+/// The energy system's preconditioner: a self-contained one, or the conjugate one that needs the
+/// current matrix at each solve.
+enum EnergyPreconditioner {
+    Plain(Box<dyn Preconditioner>),
+    Conjugate(SolidCorrectedIlu),
+}
+
 /// The energy solve; `start` (per-cell temperatures, K) replaces the uniform initial temperature;
 /// `loose` (a coupling pass whose flow will still change) stops at a looser tolerance.
 #[allow(clippy::too_many_arguments)]
@@ -660,7 +669,7 @@ fn run(
         max_iterations: settings.linear_max_iterations,
     };
     let stop = || monitor.should_stop();
-    let mut preconditioner: Option<Box<dyn Preconditioner>> = None;
+    let mut preconditioner: Option<EnergyPreconditioner> = None;
     let mut first_iterations = 0usize;
     let mut best = f64::INFINITY;
     let mut converged = false;
@@ -716,20 +725,30 @@ fn run(
         if rebuild {
             let t0 = Instant::now();
             preconditioner = Some(if settings.preconditioner == "jacobi" {
-                Box::new(Jacobi::new(&a))
+                EnergyPreconditioner::Plain(Box::new(Jacobi::new(&a)))
             } else if eq.is_convective() {
-                // advection makes the system non-symmetric and convection-dominated in the coolant
-                Box::new(crate::linalg::Ilu0::new(&a))
+                // advection makes the system non-symmetric and convection-dominated in the
+                // coolant (ILU), the copper conduction-dominated (multigrid on the solid block)
+                let advected: Vec<bool> = (0..n).map(|c| eq.fluid_cell(c)).collect();
+                let ilu_amg = SolidCorrectedIlu::new(&a, &advected);
+                report.multigrid_levels = ilu_amg.multigrid_levels();
+                EnergyPreconditioner::Conjugate(ilu_amg)
             } else {
                 let amg = Amg::new(&a, AmgSettings::default());
                 report.multigrid_levels = amg.stats().sizes;
-                Box::new(amg)
+                EnergyPreconditioner::Plain(Box::new(amg))
             });
             report.setup_time_s += t0.elapsed().as_secs_f64();
         }
-        let m = preconditioner
-            .as_deref()
-            .ok_or_else(|| Error::Case("no preconditioner".into()))?;
+        let bound;
+        let m: &dyn Preconditioner = match &preconditioner {
+            Some(EnergyPreconditioner::Plain(m)) => m.as_ref(),
+            Some(EnergyPreconditioner::Conjugate(m)) => {
+                bound = m.with_matrix(&a);
+                &bound
+            }
+            None => return Err(Error::Case("no preconditioner".into())),
+        };
         let previous = eq.needs_outer_iterations().then(|| t.clone());
         // deferred corrections and k(T) change the system every pass: a pass only needs to
         // cut the current residual by a modest factor (inexact Newton), not to reach the final

@@ -7,12 +7,14 @@ mod anderson;
 mod csr;
 mod ilu;
 mod krylov;
+mod solid_corrected;
 
 pub use amg::{Amg, AmgSettings};
 pub use anderson::Anderson;
 pub use csr::Csr;
 pub use ilu::Ilu0;
 pub use krylov::{bicgstab, cg, Jacobi, Preconditioner, SolveInfo, SolveSettings};
+pub use solid_corrected::{BoundSolidCorrectedIlu, SolidCorrectedIlu};
 
 use rayon::prelude::*;
 

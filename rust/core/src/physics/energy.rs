@@ -164,6 +164,11 @@ impl<'m> Conduction<'m> {
         self.convection.is_some()
     }
 
+    /// Whether cell `c` is coolant (advected).
+    pub fn fluid_cell(&self, c: usize) -> bool {
+        self.is_fluid(c)
+    }
+
     /// Specific heat of cell `c` at temperature `t` (zero in solids).
     fn cp(&self, c: usize, t: f64) -> f64 {
         self.convection
