@@ -590,7 +590,7 @@ impl FlowOutcome {
 /// current matrix at each solve.
 enum EnergyPreconditioner {
     Plain(Box<dyn Preconditioner>),
-    Conjugate(SolidCorrectedIlu),
+    Conjugate(Box<SolidCorrectedIlu>),
 }
 
 /// The energy solve; `start` (per-cell temperatures, K) replaces the uniform initial temperature;
@@ -680,6 +680,7 @@ fn run(
         crate::ptime("assemble", &mut tp);
         a.residual(&b, &t, &mut r);
         let scale = normalisation(&a, &b, &t);
+        crate::ptime("residual+normalisation", &mut tp);
         let res = norm(&r) / scale;
         report.residual_history.push(res);
         report.outer_iterations = outer;
@@ -732,13 +733,14 @@ fn run(
                 let advected: Vec<bool> = (0..n).map(|c| eq.fluid_cell(c)).collect();
                 let ilu_amg = SolidCorrectedIlu::new(&a, &advected);
                 report.multigrid_levels = ilu_amg.multigrid_levels();
-                EnergyPreconditioner::Conjugate(ilu_amg)
+                EnergyPreconditioner::Conjugate(Box::new(ilu_amg))
             } else {
                 let amg = Amg::new(&a, AmgSettings::default());
                 report.multigrid_levels = amg.stats().sizes;
                 EnergyPreconditioner::Plain(Box::new(amg))
             });
             report.setup_time_s += t0.elapsed().as_secs_f64();
+            crate::ptime("preconditioner setup", &mut tp);
         }
         let bound;
         let m: &dyn Preconditioner = match &preconditioner {
@@ -768,13 +770,14 @@ fn run(
         } else {
             cg(&a, &b, &mut t, m, tolerance, &stop)?
         };
+        crate::ptime("krylov", &mut tp);
         if let Some(previous) = previous {
             t = anderson.next(&previous, &t);
         }
         if report.linear_iterations.is_empty() || rebuild {
             first_iterations = info.iterations;
         }
-        crate::ptime("cg", &mut tp);
+        crate::ptime("anderson", &mut tp);
         report.linear_iterations.push(info.iterations);
     }
     if !converged {
