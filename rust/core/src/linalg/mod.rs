@@ -1,5 +1,6 @@
-//! Sparse linear algebra: compressed sparse rows ([`Csr`]), Krylov solvers ([`cg`], [`bicgstab`])
-//! and the smoothed-aggregation algebraic multigrid preconditioner ([`Amg`]).
+//! Sparse linear algebra: compressed sparse rows ([`Csr`]), Krylov solvers ([`cg`], [`bicgstab`]),
+//! the smoothed-aggregation algebraic multigrid preconditioner ([`Amg`]), ILU(0) ([`Ilu0`]) and
+//! their combination for conjugate energy systems ([`SolidCorrectedIlu`]).
 //! Vector kernels split work over rayon's current thread pool; callers choose the pool.
 
 mod amg;
