@@ -1,5 +1,6 @@
-//! Sparse linear algebra: compressed sparse rows ([`Csr`]), Krylov solvers ([`cg`], [`bicgstab`])
-//! and the smoothed-aggregation algebraic multigrid preconditioner ([`Amg`]).
+//! Sparse linear algebra: compressed sparse rows ([`Csr`]), Krylov solvers ([`cg`], [`bicgstab`]),
+//! the smoothed-aggregation algebraic multigrid preconditioner ([`Amg`]), ILU(0) ([`Ilu0`]) and
+//! their combination for conjugate energy systems ([`SolidCorrectedIlu`]).
 //! Vector kernels split work over rayon's current thread pool; callers choose the pool.
 
 mod amg;
@@ -7,12 +8,14 @@ mod anderson;
 mod csr;
 mod ilu;
 mod krylov;
+mod solid_corrected;
 
 pub use amg::{Amg, AmgSettings};
 pub use anderson::Anderson;
 pub use csr::Csr;
 pub use ilu::Ilu0;
 pub use krylov::{bicgstab, cg, Jacobi, Preconditioner, SolveInfo, SolveSettings};
+pub use solid_corrected::{BoundSolidCorrectedIlu, SolidCorrectedIlu};
 
 use rayon::prelude::*;
 
