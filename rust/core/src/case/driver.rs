@@ -8,6 +8,7 @@ use crate::linalg::{cg, Amg, AmgSettings, Anderson, Jacobi, Preconditioner, Solv
 use crate::mesh::Mesh;
 use crate::physics::energy::Conduction;
 use crate::{Error, Monitor, Result};
+use std::sync::Arc;
 use std::time::Instant;
 
 /// What the solve did.
@@ -638,7 +639,9 @@ fn run(
         Some(start) => start.to_vec(),
         None => vec![initial; n],
     };
-    let mut a = eq.new_matrix();
+    // shared with the multigrid hierarchy, which then needs no copy of its finest level
+    let mut a = Arc::new(eq.new_matrix());
+    crate::release_free_memory(); // the operator set-up's temporaries, before the hierarchy
     crate::ptime("new_matrix", &mut tp);
     let mut b = vec![0.0; n];
     let mut r = vec![0.0; n];
@@ -667,7 +670,11 @@ fn run(
     let mut anderson = Anderson::new(5);
     for outer in 0..=settings.max_iterations {
         crate::ptime("(loop)", &mut tp);
-        eq.assemble(&t, &mut a, &mut b);
+        // a system that does not depend on T is assembled once (re-assembling it would also
+        // copy the matrix the hierarchy shares)
+        if outer == 0 || eq.needs_outer_iterations() {
+            eq.assemble(&t, Arc::make_mut(&mut a), &mut b);
+        }
         crate::ptime("assemble", &mut tp);
         a.residual(&b, &t, &mut r);
         let scale = normalisation(&a, &b, &t);
@@ -721,10 +728,11 @@ fn run(
                 // advection makes the system non-symmetric and convection-dominated in the coolant
                 Box::new(crate::linalg::Ilu0::new(&a))
             } else {
-                let amg = Amg::new(&a, AmgSettings::default());
+                let amg = Amg::shared(Arc::clone(&a), AmgSettings::default());
                 report.multigrid_levels = amg.stats().sizes;
                 Box::new(amg)
             });
+            crate::release_free_memory(); // the hierarchy's set-up temporaries
             report.setup_time_s += t0.elapsed().as_secs_f64();
         }
         let m = preconditioner

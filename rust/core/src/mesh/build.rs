@@ -640,6 +640,7 @@ impl Mesh {
             patch_start,
         };
         mesh.check_coincident_boundary_faces()?;
+        crate::release_free_memory(); // the face-matching temporaries
         crate::ptime("coincident", &mut tp);
         Ok(mesh)
     }

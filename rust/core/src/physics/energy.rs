@@ -70,7 +70,7 @@ impl<'m> Conduction<'m> {
         face_temperature: Vec<Option<Vec<f64>>>,
         cell_source: Option<Vec<f64>>,
     ) -> Self {
-        let geometry = FaceGeometry::new(mesh);
+        let geometry = FaceGeometry::without_normals(mesh);
         let pattern = CellPattern::new(mesh);
         let ni = mesh.n_internal_faces;
         let mut contact = Vec::new();
@@ -419,8 +419,13 @@ impl<'m> Conduction<'m> {
         }
     }
 
-    /// A fresh matrix with this operator's pattern.
-    pub fn new_matrix(&self) -> Csr {
-        self.pattern.matrix.clone()
+    /// A fresh matrix with this operator's pattern. The first call hands over the pattern's own
+    /// matrix (assembly only needs the entry positions), so the pattern is not held twice.
+    pub fn new_matrix(&mut self) -> Csr {
+        if self.pattern.matrix.row_ptr.is_empty() {
+            CellPattern::new(self.mesh).matrix
+        } else {
+            std::mem::take(&mut self.pattern.matrix)
+        }
     }
 }
