@@ -60,6 +60,7 @@ def build_mesh(
 ) -> Mesh:
     """Build a mesh; index arrays may be int32 or int64 (int32 is widened for the build)."""
     ...
+
 def solve_case(
     mesh: Mesh,
     case_json: str,
