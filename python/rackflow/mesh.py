@@ -39,6 +39,8 @@ class Mesh:
             flat.patch_face_patch,
             flat.patch_names,
         )
+        # the points as a read-only view of the core's copy: one copy of them, not two
+        flat.points = self._core.points
         self._quality: dict[str, float] | None = None
 
     @classmethod

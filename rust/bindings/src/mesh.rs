@@ -36,7 +36,9 @@ impl<'py> Indices<'py> {
         }
         if let Ok(narrow) = a.extract::<PyReadonlyArray1<'py, i32>>() {
             let values = contiguous(&narrow, name)?;
-            return Ok(Indices::Narrow(values.iter().map(|&v| i64::from(v)).collect()));
+            return Ok(Indices::Narrow(
+                values.iter().map(|&v| i64::from(v)).collect(),
+            ));
         }
         Err(PyValueError::new_err(format!(
             "{name} must be a 1D int32 or int64 array"
@@ -100,7 +102,16 @@ pub fn build_mesh(
         patch_face_patch: patch_face_patch.slice("patch_face_patch")?,
         patch_names: &patch_names,
     };
-    let mesh = interrupt::run(py, None, |_| CoreMesh::build(&input))?;
+    let mesh = interrupt::run(py, None, |_| CoreMesh::build(&input));
+    // the widened index copies, and whatever the reader freed, back to the operating system
+    drop((cell_offsets, cell_connectivity, cell_region));
+    drop((
+        patch_face_offsets,
+        patch_face_connectivity,
+        patch_face_patch,
+    ));
+    rackflow_core::release_free_memory();
+    let mesh = mesh?;
     Ok(Mesh {
         inner: Arc::new(mesh),
     })
@@ -132,6 +143,21 @@ impl Mesh {
     #[getter]
     fn patch_names(&self) -> Vec<String> {
         self.inner.patch_names.clone()
+    }
+    /// Vertex coordinates, n × 3, m: a read-only view of the core's array (no copy; the view
+    /// keeps this mesh alive), so Python need not hold a second copy of the points.
+    #[getter]
+    fn points<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let points = &slf.get().inner.points;
+        let view = numpy::ndarray::ArrayView2::from_shape((points.len(), 3), points.as_flattened())
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        // SAFETY: the data belongs to the Arc'd core mesh, which is never mutated after the
+        // build and lives as long as `slf`, the array's base object; the array is read-only.
+        let array = unsafe { PyArray2::borrow_from_array(&view, slf.clone().into_any()) };
+        let flags = PyDict::new(slf.py());
+        flags.set_item("write", false)?;
+        array.call_method("setflags", (), Some(&flags))?;
+        Ok(array)
     }
     /// Cell centroids, n × 3, m.
     #[getter]

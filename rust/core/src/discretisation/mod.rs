@@ -63,25 +63,38 @@ impl std::ops::Index<usize> for FaceOffsets {
     fn index(&self, f: usize) -> &Vec3 {
         match self {
             FaceOffsets::Zero => &ZERO_OFFSET,
-            FaceOffsets::Sparse { slot, values } => values
-                .get(slot[f] as usize)
-                .unwrap_or(&ZERO_OFFSET),
+            FaceOffsets::Sparse { slot, values } => {
+                values.get(slot[f] as usize).unwrap_or(&ZERO_OFFSET)
+            }
             FaceOffsets::Dense(values) => &values[f],
         }
     }
 }
 
+/// Area and normal distances of one face's two-point flux.
+#[derive(Debug, Clone, Copy)]
+pub struct TwoPoint {
+    /// Face area, m².
+    pub area: f64,
+    /// Normal distance from the owner centre to the face, m.
+    pub d_owner: f64,
+    /// Normal distance from the face to the neighbour centre, m (zero on boundary faces).
+    pub d_neighbour: f64,
+}
+
 /// Geometry of the two-point flux across each face.
 #[derive(Debug, Clone)]
 pub struct FaceGeometry {
-    /// Face area, m².
+    /// Face area, m²; empty when built by [`FaceGeometry::offsets_only`].
     pub area: Vec<f64>,
     /// Unit normal (owner → neighbour, or outward on the boundary); empty when built by
-    /// [`FaceGeometry::without_normals`].
+    /// [`FaceGeometry::offsets_only`].
     pub normal: Vec<Vec3>,
-    /// Normal distance from the owner centre to the face, m.
+    /// Normal distance from the owner centre to the face, m; empty when built by
+    /// [`FaceGeometry::offsets_only`].
     pub d_owner: Vec<f64>,
-    /// Normal distance from the face to the neighbour centre, m (internal faces only).
+    /// Normal distance from the face to the neighbour centre, m (internal faces only); empty
+    /// when built by [`FaceGeometry::offsets_only`].
     pub d_neighbour: Vec<f64>,
     /// `P' − C_P`: offset from the owner centre to its point on the face normal.
     pub owner_offset: FaceOffsets,
@@ -91,85 +104,117 @@ pub struct FaceGeometry {
     pub orthogonal: bool,
 }
 
+/// Normal, area, `d_P`, `P' − C_P`, `d_N`, `N' − C_N` of face `f`.
+fn two_point_geometry(mesh: &Mesh, f: usize) -> (Vec3, f64, f64, Vec3, f64, Vec3) {
+    let (n, a) = mesh.face_normal(f);
+    let cf = mesh.face_centre[f];
+    let cp = mesh.cell_centre[mesh.owner[f] as usize];
+    let to_face = sub(cf, cp);
+    let reach = dot(to_face, to_face).sqrt();
+    // a badly skewed cell may put its centre almost in the face plane: keep a floor
+    let dp = dot(n, to_face).max(0.05 * reach);
+    let op = sub(
+        [cf[0] - dp * n[0], cf[1] - dp * n[1], cf[2] - dp * n[2]],
+        cp,
+    );
+    let (dn, on) = if f < mesh.n_internal_faces {
+        let cn = mesh.cell_centre[mesh.neighbour[f] as usize];
+        let from_face = sub(cn, cf);
+        let reach_n = dot(from_face, from_face).sqrt();
+        let dn = dot(n, from_face).max(0.05 * reach_n);
+        (
+            dn,
+            sub(
+                [cf[0] + dn * n[0], cf[1] + dn * n[1], cf[2] + dn * n[2]],
+                cn,
+            ),
+        )
+    } else {
+        (0.0, [0.0; 3])
+    };
+    (n, a, dp, op, dn, on)
+}
+
 impl FaceGeometry {
     /// Compute the face geometry of a mesh.
     pub fn new(mesh: &Mesh) -> Self {
         Self::build(mesh, true)
     }
 
-    /// The face geometry without the unit normals, for operators that only need areas and
-    /// distances (conduction): 24 bytes less per face.
-    pub fn without_normals(mesh: &Mesh) -> Self {
+    /// Only the offsets (and whether there are any): areas and distances are computed per face
+    /// by [`FaceGeometry::two_point`] when needed, no normals. For operators assembled once or
+    /// a few times (conduction), where 32 bytes per face (~100 MB at 1e6 cells) matter more
+    /// than a few flops per face and assembly.
+    pub fn offsets_only(mesh: &Mesh) -> Self {
         Self::build(mesh, false)
     }
 
-    fn build(mesh: &Mesh, with_normals: bool) -> Self {
+    /// Area and distances of face `f`: the stored ones, or computed (identically) from the mesh
+    /// when this geometry keeps none.
+    #[inline]
+    pub fn two_point(&self, mesh: &Mesh, f: usize) -> TwoPoint {
+        if self.area.is_empty() {
+            let (_, area, d_owner, _, d_neighbour, _) = two_point_geometry(mesh, f);
+            return TwoPoint {
+                area,
+                d_owner,
+                d_neighbour,
+            };
+        }
+        TwoPoint {
+            area: self.area[f],
+            d_owner: self.d_owner[f],
+            d_neighbour: self.d_neighbour.get(f).copied().unwrap_or(0.0),
+        }
+    }
+
+    fn build(mesh: &Mesh, stored: bool) -> Self {
         let nf = mesh.n_faces();
         let ni = mesh.n_internal_faces;
-        // (normal, area, d_P, P' − C_P, d_N, N' − C_N) of face f
-        let two_point = |f: usize| {
-            let (n, a) = mesh.face_normal(f);
-            let cf = mesh.face_centre[f];
-            let cp = mesh.cell_centre[mesh.owner[f] as usize];
-            let to_face = sub(cf, cp);
-            let reach = dot(to_face, to_face).sqrt();
-            // a badly skewed cell may put its centre almost in the face plane: keep a floor
-            let dp = dot(n, to_face).max(0.05 * reach);
-            let op = sub(
-                [cf[0] - dp * n[0], cf[1] - dp * n[1], cf[2] - dp * n[2]],
-                cp,
-            );
-            let (dn, on) = if f < ni {
-                let cn = mesh.cell_centre[mesh.neighbour[f] as usize];
-                let from_face = sub(cn, cf);
-                let reach_n = dot(from_face, from_face).sqrt();
-                let dn = dot(n, from_face).max(0.05 * reach_n);
-                (
-                    dn,
-                    sub(
-                        [cf[0] + dn * n[0], cf[1] + dn * n[1], cf[2] + dn * n[2]],
-                        cn,
-                    ),
-                )
-            } else {
-                (0.0, [0.0; 3])
-            };
-            (n, a, dp, op, dn, on)
+        let two_point = |f: usize| two_point_geometry(mesh, f);
+        // an offset below 1e-9 of the cell-to-cell distance is round-off
+        let needs_offset = |f: usize| {
+            let (_, _, dp, op, dn, on) = two_point(f);
+            let tol = 1e-9 * (dp + dn);
+            dot(op, op).sqrt() > tol || dot(on, on).sqrt() > tol
         };
-        // Filled in place, in parallel; the offsets are computed again, for the faces that need
-        // them, when they are stored (no dense temporaries: this runs on 1e6-cell meshes).
-        let mut area = vec![0.0; nf];
-        let mut d_owner = vec![0.0; nf];
-        let kept: Vec<bool> = area
-            .par_iter_mut()
-            .zip(d_owner.par_iter_mut())
-            .enumerate()
-            .map(|(f, (area, d_owner))| {
-                let (_, a, dp, op, dn, on) = two_point(f);
-                *area = a;
-                *d_owner = dp;
-                // an offset below 1e-9 of the cell-to-cell distance is round-off
-                let tol = 1e-9 * (dp + dn);
-                dot(op, op).sqrt() > tol || dot(on, on).sqrt() > tol
-            })
-            .collect();
-        let d_neighbour: Vec<f64> = (0..ni).into_par_iter().map(|f| two_point(f).4).collect();
-        let normal: Vec<Vec3> = if with_normals {
-            (0..nf)
-                .into_par_iter()
-                .map(|f| mesh.face_normal(f).0)
+        let (mut area, mut normal, mut d_owner) = (Vec::new(), Vec::new(), Vec::new());
+        let kept: Vec<bool> = if stored {
+            // one pass fills the stored arrays and finds the faces with offsets
+            area = vec![0.0; nf];
+            normal = vec![[0.0; 3]; nf];
+            d_owner = vec![0.0; nf];
+            area.par_iter_mut()
+                .zip(normal.par_iter_mut())
+                .zip(d_owner.par_iter_mut())
+                .enumerate()
+                .map(|(f, ((area, normal), d_owner))| {
+                    let (n, a, dp, ..) = two_point(f);
+                    (*area, *normal, *d_owner) = (a, n, dp);
+                    needs_offset(f)
+                })
                 .collect()
+        } else {
+            (0..nf).into_par_iter().map(needs_offset).collect()
+        };
+        let d_neighbour: Vec<f64> = if stored {
+            (0..ni).into_par_iter().map(|f| two_point(f).4).collect()
         } else {
             Vec::new()
         };
+        // the offsets are computed again, for the faces that need them, when they are stored
+        // (no dense temporaries: this runs on 1e6-cell meshes)
+        let owner_offset = FaceOffsets::store(nf, &kept, |f| two_point(f).3);
+        let neighbour_offset = FaceOffsets::store(ni, &kept, |f| two_point(f).5);
+        let orthogonal = !kept.iter().any(|&k| k);
         FaceGeometry {
             area,
             normal,
             d_owner,
             d_neighbour,
-            owner_offset: FaceOffsets::store(nf, &kept, |f| two_point(f).3),
-            neighbour_offset: FaceOffsets::store(ni, &kept, |f| two_point(f).5),
-            orthogonal: !kept.iter().any(|&k| k),
+            owner_offset,
+            neighbour_offset,
+            orthogonal,
         }
     }
 }
