@@ -13,59 +13,26 @@ pub mod pattern;
 use crate::mesh::{dot, sub, Mesh, Vec3};
 use rayon::prelude::*;
 
-/// Offsets `P' − C_P` (or `N' − C_N`) per face, stored only where they are not negligible: none
-/// on an orthogonal mesh, a slot per face plus the non-zero values when few faces need them,
-/// every value otherwise. Indexing gives the zero vector for faces without an offset, so the
-/// discretisation reads `offset[f]` whatever the storage. (At 1e6 hexahedra the two dense
-/// arrays were 150 MB of zeros.)
+/// Offsets `P' − C_P` (or `N' − C_N`) per face: none at all when no operator will read them
+/// (an orthogonal mesh's offsets are round-off, which only a gradient-using operator multiplies),
+/// one per face otherwise, exactly as computed. Indexing gives the zero vector when none are
+/// stored, so the discretisation reads `offset[f]` whatever the storage. (At 1e6 hexahedra the
+/// two arrays were 150 MB of round-off.)
 #[derive(Debug, Clone)]
 pub enum FaceOffsets {
-    /// Every offset is zero.
+    /// Every offset is taken as zero.
     Zero,
-    /// `slot[f]` indexes `values`, or is `u32::MAX` for a zero offset.
-    Sparse {
-        /// Index into `values` per face.
-        slot: Vec<u32>,
-        /// The non-zero offsets.
-        values: Vec<Vec3>,
-    },
     /// One offset per face.
     Dense(Vec<Vec3>),
 }
 
 const ZERO_OFFSET: Vec3 = [0.0; 3];
 
-impl FaceOffsets {
-    /// The offsets `offset(f)` of the faces `0..n`: none when no face is `kept`, only the kept
-    /// ones when that takes less memory, else all of them (exactly as computed).
-    fn store(n: usize, kept: &[bool], offset: impl Fn(usize) -> Vec3 + Sync) -> Self {
-        let n_kept = kept[..n].iter().filter(|&&k| k).count();
-        let slot_bytes = std::mem::size_of::<u32>();
-        let value_bytes = std::mem::size_of::<Vec3>();
-        if n_kept == 0 {
-            FaceOffsets::Zero
-        } else if n * slot_bytes + n_kept * value_bytes < n * value_bytes {
-            let mut slot = vec![u32::MAX; n];
-            let mut values = Vec::with_capacity(n_kept);
-            for f in (0..n).filter(|&f| kept[f]) {
-                slot[f] = values.len() as u32;
-                values.push(offset(f));
-            }
-            FaceOffsets::Sparse { slot, values }
-        } else {
-            FaceOffsets::Dense((0..n).into_par_iter().map(&offset).collect())
-        }
-    }
-}
-
 impl std::ops::Index<usize> for FaceOffsets {
     type Output = Vec3;
     fn index(&self, f: usize) -> &Vec3 {
         match self {
             FaceOffsets::Zero => &ZERO_OFFSET,
-            FaceOffsets::Sparse { slot, values } => {
-                values.get(slot[f] as usize).unwrap_or(&ZERO_OFFSET)
-            }
             FaceOffsets::Dense(values) => &values[f],
         }
     }
@@ -138,15 +105,16 @@ fn two_point_geometry(mesh: &Mesh, f: usize) -> (Vec3, f64, f64, Vec3, f64, Vec3
 impl FaceGeometry {
     /// Compute the face geometry of a mesh.
     pub fn new(mesh: &Mesh) -> Self {
-        Self::build(mesh, true)
+        Self::build(mesh, true, true)
     }
 
-    /// Only the offsets (and whether there are any): areas and distances are computed per face
-    /// by [`FaceGeometry::two_point`] when needed, no normals. For operators assembled once or
-    /// a few times (conduction), where 32 bytes per face (~100 MB at 1e6 cells) matter more
-    /// than a few flops per face and assembly.
-    pub fn offsets_only(mesh: &Mesh) -> Self {
-        Self::build(mesh, false)
+    /// Only the offsets: areas and distances are computed per face by
+    /// [`FaceGeometry::two_point`] when needed, no normals. For operators assembled once or a
+    /// few times (conduction), where 32 bytes per face (~100 MB at 1e6 cells) matter more than
+    /// a few flops per face and assembly. On an orthogonal mesh the offsets are stored only with
+    /// `keep_round_off` (an operator that computes gradients there anyway multiplies them).
+    pub fn offsets_only(mesh: &Mesh, keep_round_off: bool) -> Self {
+        Self::build(mesh, false, keep_round_off)
     }
 
     /// Area and distances of face `f`: the stored ones, or computed (identically) from the mesh
@@ -168,7 +136,7 @@ impl FaceGeometry {
         }
     }
 
-    fn build(mesh: &Mesh, stored: bool) -> Self {
+    fn build(mesh: &Mesh, stored: bool, keep_round_off: bool) -> Self {
         let nf = mesh.n_faces();
         let ni = mesh.n_internal_faces;
         let two_point = |f: usize| two_point_geometry(mesh, f);
@@ -179,7 +147,7 @@ impl FaceGeometry {
             dot(op, op).sqrt() > tol || dot(on, on).sqrt() > tol
         };
         let (mut area, mut normal, mut d_owner) = (Vec::new(), Vec::new(), Vec::new());
-        let kept: Vec<bool> = if stored {
+        let skewed = if stored {
             // one pass fills the stored arrays and finds the faces with offsets
             area = vec![0.0; nf];
             normal = vec![[0.0; 3]; nf];
@@ -193,20 +161,24 @@ impl FaceGeometry {
                     (*area, *normal, *d_owner) = (a, n, dp);
                     needs_offset(f)
                 })
-                .collect()
+                .reduce(|| false, |x, y| x || y)
         } else {
-            (0..nf).into_par_iter().map(needs_offset).collect()
+            (0..nf).into_par_iter().any(needs_offset)
         };
         let d_neighbour: Vec<f64> = if stored {
             (0..ni).into_par_iter().map(|f| two_point(f).4).collect()
         } else {
             Vec::new()
         };
-        // the offsets are computed again, for the faces that need them, when they are stored
-        // (no dense temporaries: this runs on 1e6-cell meshes)
-        let owner_offset = FaceOffsets::store(nf, &kept, |f| two_point(f).3);
-        let neighbour_offset = FaceOffsets::store(ni, &kept, |f| two_point(f).5);
-        let orthogonal = !kept.iter().any(|&k| k);
+        let orthogonal = !skewed;
+        let (owner_offset, neighbour_offset) = if orthogonal && !keep_round_off {
+            (FaceOffsets::Zero, FaceOffsets::Zero)
+        } else {
+            (
+                FaceOffsets::Dense((0..nf).into_par_iter().map(|f| two_point(f).3).collect()),
+                FaceOffsets::Dense((0..ni).into_par_iter().map(|f| two_point(f).5).collect()),
+            )
+        };
         FaceGeometry {
             area,
             normal,

@@ -70,7 +70,7 @@ impl<'m> Conduction<'m> {
         face_temperature: Vec<Option<Vec<f64>>>,
         cell_source: Option<Vec<f64>>,
     ) -> Self {
-        let geometry = FaceGeometry::offsets_only(mesh);
+        let geometry = FaceGeometry::offsets_only(mesh, false);
         let pattern = CellPattern::new(mesh);
         let ni = mesh.n_internal_faces;
         let mut contact = Vec::new();
@@ -154,6 +154,8 @@ impl<'m> Conduction<'m> {
                 })
                 .collect();
             self.least_squares = Some(LeastSquares::new(self.mesh, use_face));
+            // the gradients now multiply the (round-off) offsets of the orthogonal mesh too
+            self.geometry = FaceGeometry::offsets_only(self.mesh, true);
         }
         self.convection = Some(convection);
         self
