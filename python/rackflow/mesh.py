@@ -85,7 +85,7 @@ class Mesh:
 
     @property
     def points(self) -> np.ndarray:
-        """Vertex coordinates, m."""
+        """Vertex coordinates, m (read-only: a view of the core's array)."""
         return self._flat.points
 
     @property
