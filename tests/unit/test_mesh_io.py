@@ -162,7 +162,9 @@ def test_raw_vtu_matches_meshio_writer(tmp_path: Path) -> None:
     raw = meshio.read(result.save(tmp_path / "raw.vtu"))
     reference = meshio.read(result.save(tmp_path / "zlib.vtu", compress=True))
     assert np.array_equal(raw.points, reference.points)
-    assert [b.type for b in raw.cells] == [b.type for b in reference.cells] == ["hexahedron", "pyramid", "wedge"]
+    assert (
+        [b.type for b in raw.cells] == [b.type for b in reference.cells] == ["hexahedron", "pyramid", "wedge"]
+    )
     for a, b in zip(raw.cells, reference.cells, strict=True):
         assert np.array_equal(a.data, b.data)
     assert raw.cell_data.keys() == reference.cell_data.keys()
