@@ -177,3 +177,26 @@ def test_raw_vtu_matches_meshio_writer(tmp_path: Path) -> None:
     # VTK reads the same cells (the test mesh's pyramids and wedges are mirrored in VTK's
     # convention, which the core's own face orientation does not care about: hence abs)
     assert np.allclose(np.abs(volumes), mesh.cell_volumes, rtol=1e-12)
+
+
+def test_int32_indices_build_the_same_mesh_and_digest() -> None:
+    # meshes keep int32 indices in Python; int64 arrays build the same mesh with the same digest
+    import dataclasses
+
+    from rackflow.casefile import mesh_digest
+    from rackflow.io import meshio_reader
+
+    narrow = meshio_reader.from_meshio(box((3, 2, 2), cells="mixed"))
+    assert narrow.cell_connectivity.dtype == np.int32
+    wide = dataclasses.replace(
+        narrow,
+        **{
+            f.name: getattr(narrow, f.name).astype(np.int64)
+            for f in dataclasses.fields(narrow)
+            if isinstance(getattr(narrow, f.name), np.ndarray) and getattr(narrow, f.name).dtype.kind == "i"
+        },
+    )
+    a, b = rf.Mesh(narrow), rf.Mesh(wide)
+    assert np.array_equal(a.cell_volumes, b.cell_volumes) and a.n_faces == b.n_faces
+    assert mesh_digest(a) == mesh_digest(b)
+    assert not a.points.flags.writeable
