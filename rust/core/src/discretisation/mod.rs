@@ -141,36 +141,48 @@ impl FaceGeometry {
         let ni = mesh.n_internal_faces;
         let two_point = |f: usize| two_point_geometry(mesh, f);
         // an offset below 1e-9 of the cell-to-cell distance is round-off
-        let needs_offset = |f: usize| {
-            let (_, _, dp, op, dn, on) = two_point(f);
+        let skewed = |dp: f64, op: Vec3, dn: f64, on: Vec3| {
             let tol = 1e-9 * (dp + dn);
             dot(op, op).sqrt() > tol || dot(on, on).sqrt() > tol
         };
-        let (mut area, mut normal, mut d_owner) = (Vec::new(), Vec::new(), Vec::new());
-        let skewed = if stored {
-            // one pass fills the stored arrays and finds the faces with offsets
-            area = vec![0.0; nf];
-            normal = vec![[0.0; 3]; nf];
-            d_owner = vec![0.0; nf];
-            area.par_iter_mut()
+        if stored {
+            // everything in one pass (the flow reads the offsets on orthogonal meshes too)
+            let mut area = vec![0.0; nf];
+            let mut normal = vec![[0.0; 3]; nf];
+            let mut d_owner = vec![0.0; nf];
+            let mut d_neighbour = vec![0.0; nf];
+            let mut owner_offset = vec![[0.0; 3]; nf];
+            let mut neighbour_offset = vec![[0.0; 3]; nf];
+            let any_skewed = area
+                .par_iter_mut()
                 .zip(normal.par_iter_mut())
                 .zip(d_owner.par_iter_mut())
+                .zip(d_neighbour.par_iter_mut())
+                .zip(owner_offset.par_iter_mut())
+                .zip(neighbour_offset.par_iter_mut())
                 .enumerate()
-                .map(|(f, ((area, normal), d_owner))| {
-                    let (n, a, dp, ..) = two_point(f);
-                    (*area, *normal, *d_owner) = (a, n, dp);
-                    needs_offset(f)
+                .map(|(f, (((((area, normal), d_owner), d_nb), op), on))| {
+                    let (n, a, dp, o, dn, o_n) = two_point(f);
+                    (*area, *normal, *d_owner, *d_nb, *op, *on) = (a, n, dp, dn, o, o_n);
+                    skewed(dp, o, dn, o_n)
                 })
-                .reduce(|| false, |x, y| x || y)
-        } else {
-            (0..nf).into_par_iter().any(needs_offset)
-        };
-        let d_neighbour: Vec<f64> = if stored {
-            (0..ni).into_par_iter().map(|f| two_point(f).4).collect()
-        } else {
-            Vec::new()
-        };
-        let orthogonal = !skewed;
+                .reduce(|| false, |x, y| x || y);
+            d_neighbour.truncate(ni);
+            neighbour_offset.truncate(ni);
+            return FaceGeometry {
+                area,
+                normal,
+                d_owner,
+                d_neighbour,
+                owner_offset: FaceOffsets::Dense(owner_offset),
+                neighbour_offset: FaceOffsets::Dense(neighbour_offset),
+                orthogonal: !any_skewed,
+            };
+        }
+        let orthogonal = !(0..nf).into_par_iter().any(|f| {
+            let (_, _, dp, op, dn, on) = two_point(f);
+            skewed(dp, op, dn, on)
+        });
         let (owner_offset, neighbour_offset) = if orthogonal && !keep_round_off {
             (FaceOffsets::Zero, FaceOffsets::Zero)
         } else {
@@ -180,10 +192,10 @@ impl FaceGeometry {
             )
         };
         FaceGeometry {
-            area,
-            normal,
-            d_owner,
-            d_neighbour,
+            area: Vec::new(),
+            normal: Vec::new(),
+            d_owner: Vec::new(),
+            d_neighbour: Vec::new(),
             owner_offset,
             neighbour_offset,
             orthogonal,
