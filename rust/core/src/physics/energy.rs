@@ -427,13 +427,14 @@ impl<'m> Conduction<'m> {
         }
     }
 
-    /// A fresh matrix with this operator's pattern. The first call hands over the pattern's own
-    /// matrix (assembly only needs the entry positions), so the pattern is not held twice.
+    /// A matrix with this operator's pattern. The first call hands over the pattern's own matrix
+    /// (assembly needs only the index maps, and a million-cell matrix is ~90 MB); later calls
+    /// build a new one.
     pub fn new_matrix(&mut self) -> Csr {
-        if self.pattern.matrix.row_ptr.is_empty() {
-            CellPattern::new(self.mesh).matrix
-        } else {
+        if self.pattern.matrix.n_rows == self.mesh.n_cells() {
             std::mem::take(&mut self.pattern.matrix)
+        } else {
+            CellPattern::new(self.mesh).matrix
         }
     }
 }
