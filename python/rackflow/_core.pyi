@@ -31,6 +31,10 @@ class Mesh:
     @property
     def patch_names(self) -> list[str]: ...
     @property
+    def points(self) -> npt.NDArray[np.float64]:
+        """Vertex coordinates (n × 3): a read-only view of the core's array."""
+        ...
+    @property
     def cell_centers(self) -> npt.NDArray[np.float64]: ...
     @property
     def cell_volumes(self) -> npt.NDArray[np.float64]: ...
@@ -49,15 +53,18 @@ class Mesh:
 def build_mesh(
     points: npt.NDArray[np.float64],
     cell_types: npt.NDArray[np.uint8],
-    cell_offsets: npt.NDArray[np.int64],
-    cell_connectivity: npt.NDArray[np.int64],
-    cell_region: npt.NDArray[np.int64],
+    cell_offsets: npt.NDArray[np.int32] | npt.NDArray[np.int64],
+    cell_connectivity: npt.NDArray[np.int32] | npt.NDArray[np.int64],
+    cell_region: npt.NDArray[np.int32] | npt.NDArray[np.int64],
     region_names: list[str],
-    patch_face_offsets: npt.NDArray[np.int64],
-    patch_face_connectivity: npt.NDArray[np.int64],
-    patch_face_patch: npt.NDArray[np.int64],
+    patch_face_offsets: npt.NDArray[np.int32] | npt.NDArray[np.int64],
+    patch_face_connectivity: npt.NDArray[np.int32] | npt.NDArray[np.int64],
+    patch_face_patch: npt.NDArray[np.int32] | npt.NDArray[np.int64],
     patch_names: list[str],
-) -> Mesh: ...
+) -> Mesh:
+    """Build a mesh; index arrays may be int32 or int64 (int32 is widened for the build)."""
+    ...
+
 def solve_case(
     mesh: Mesh,
     case_json: str,

@@ -172,8 +172,16 @@ def mesh_digest(mesh: Mesh) -> str:
         flat.patch_face_patch,
     ):
         a = np.ascontiguousarray(arr)
-        h.update(str(a.dtype).encode())
-        h.update(a.tobytes())
+        if a.dtype.kind == "i" and a.dtype != np.int64:
+            # meshes keep int32 indices to save memory; they hash as the int64 arrays they
+            # replaced (same digests), converted in slices to bound the copy
+            h.update(b"int64")
+            step = 1 << 20
+            for start in range(0, a.size, step):
+                h.update(a.ravel()[start : start + step].astype(np.int64).tobytes())
+        else:
+            h.update(str(a.dtype).encode())
+            h.update(a.tobytes())
     h.update(json.dumps([list(flat.region_names), list(flat.patch_names)]).encode())
     digest = h.hexdigest()[:24]
     mesh._rackflow_digest = digest  # type: ignore[attr-defined]

@@ -39,6 +39,8 @@ class Mesh:
             flat.patch_face_patch,
             flat.patch_names,
         )
+        # the points as a read-only view of the core's copy: one copy of them, not two
+        flat.points = self._core.points
         self._quality: dict[str, float] | None = None
 
     @classmethod
@@ -83,7 +85,7 @@ class Mesh:
 
     @property
     def points(self) -> np.ndarray:
-        """Vertex coordinates, m."""
+        """Vertex coordinates, m (read-only: a view of the core's array)."""
         return self._flat.points
 
     @property

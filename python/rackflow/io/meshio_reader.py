@@ -138,15 +138,18 @@ def from_meshio(m: Any, source: str = "<meshio.Mesh>") -> FlatMesh:
     face_conn: list[np.ndarray] = []
     face_len: list[np.ndarray] = []
     blocks: list[tuple[str, Any]] = []
+    # int32 vertex indices where they fit: the arrays live as long as the mesh (the writers use
+    # the blocks, which share their memory with the connectivity of a single-block mesh)
+    index = np.int32 if len(points) < np.iinfo(np.int32).max else np.int64
     for i, block in enumerate(m.cells):
         t = block.type
         if t in VOLUME_TYPES:
-            data = np.asarray(block.data, dtype=np.int64)
+            data = np.ascontiguousarray(block.data, dtype=index)
             n, k = data.shape
             cell_types.append(np.full(n, VOLUME_TYPES[t], dtype=np.uint8))
             connectivity.append(data.ravel())
             lengths.append(np.full(n, k, dtype=np.int64))
-            blocks.append((t, block.data))
+            blocks.append((t, data))
         elif t.startswith(POLYHEDRON_PREFIX):
             streams = []
             for cell in block.data:
@@ -210,7 +213,8 @@ def from_meshio(m: Any, source: str = "<meshio.Mesh>") -> FlatMesh:
         return np.ascontiguousarray(parts[0]) if len(parts) == 1 else np.concatenate(parts)
 
     lens = joined(lengths)
-    offsets = np.zeros(len(lens) + 1, dtype=np.int64)
+    total = int(lens.sum())
+    offsets = np.zeros(len(lens) + 1, dtype=np.int32 if total < np.iinfo(np.int32).max else np.int64)
     np.cumsum(lens, out=offsets[1:])
     flen = np.concatenate(face_len) if face_len else np.zeros(0, dtype=np.int64)
     f_offsets = np.zeros(len(flen) + 1, dtype=np.int64)
@@ -220,7 +224,7 @@ def from_meshio(m: Any, source: str = "<meshio.Mesh>") -> FlatMesh:
         cell_types=joined(cell_types),
         cell_offsets=offsets,
         cell_connectivity=joined(connectivity),
-        cell_region=np.ascontiguousarray(cell_region, dtype=np.int64),
+        cell_region=np.ascontiguousarray(cell_region, dtype=np.int32),
         region_names=region_names,
         patch_face_offsets=f_offsets,
         patch_face_connectivity=(

@@ -22,6 +22,37 @@ fn contiguous<'a, T: numpy::Element>(
         .map_err(|_| PyValueError::new_err(format!("{name} must be a contiguous 1D array")))
 }
 
+/// An index array from Python: int64 is borrowed as it is, int32 (what mesh files and meshio
+/// hold, half the memory on the Python side) is widened for the build, which reads `i64`.
+enum Indices<'py> {
+    Wide(PyReadonlyArray1<'py, i64>),
+    Narrow(Vec<i64>),
+}
+
+impl<'py> Indices<'py> {
+    fn extract(a: &Bound<'py, PyAny>, name: &str) -> PyResult<Self> {
+        if let Ok(wide) = a.extract::<PyReadonlyArray1<'py, i64>>() {
+            return Ok(Indices::Wide(wide));
+        }
+        if let Ok(narrow) = a.extract::<PyReadonlyArray1<'py, i32>>() {
+            let values = contiguous(&narrow, name)?;
+            return Ok(Indices::Narrow(
+                values.iter().map(|&v| i64::from(v)).collect(),
+            ));
+        }
+        Err(PyValueError::new_err(format!(
+            "{name} must be a 1D int32 or int64 array"
+        )))
+    }
+
+    fn slice(&self, name: &str) -> PyResult<&[i64]> {
+        match self {
+            Indices::Wide(a) => contiguous(a, name),
+            Indices::Narrow(v) => Ok(v),
+        }
+    }
+}
+
 fn vec3_array<'py>(py: Python<'py>, v: &[[f64; 3]]) -> PyResult<Bound<'py, PyArray2<f64>>> {
     let flat: Vec<f64> = v.iter().flatten().copied().collect();
     flat.into_pyarray(py).reshape([v.len(), 3])
@@ -34,15 +65,22 @@ pub fn build_mesh(
     py: Python<'_>,
     points: PyReadonlyArray2<'_, f64>,
     cell_types: PyReadonlyArray1<'_, u8>,
-    cell_offsets: PyReadonlyArray1<'_, i64>,
-    cell_connectivity: PyReadonlyArray1<'_, i64>,
-    cell_region: PyReadonlyArray1<'_, i64>,
+    cell_offsets: &Bound<'_, PyAny>,
+    cell_connectivity: &Bound<'_, PyAny>,
+    cell_region: &Bound<'_, PyAny>,
     region_names: Vec<String>,
-    patch_face_offsets: PyReadonlyArray1<'_, i64>,
-    patch_face_connectivity: PyReadonlyArray1<'_, i64>,
-    patch_face_patch: PyReadonlyArray1<'_, i64>,
+    patch_face_offsets: &Bound<'_, PyAny>,
+    patch_face_connectivity: &Bound<'_, PyAny>,
+    patch_face_patch: &Bound<'_, PyAny>,
     patch_names: Vec<String>,
 ) -> PyResult<Mesh> {
+    let cell_offsets = Indices::extract(cell_offsets, "cell_offsets")?;
+    let cell_connectivity = Indices::extract(cell_connectivity, "cell_connectivity")?;
+    let cell_region = Indices::extract(cell_region, "cell_region")?;
+    let patch_face_offsets = Indices::extract(patch_face_offsets, "patch_face_offsets")?;
+    let patch_face_connectivity =
+        Indices::extract(patch_face_connectivity, "patch_face_connectivity")?;
+    let patch_face_patch = Indices::extract(patch_face_patch, "patch_face_patch")?;
     let shape = points.as_array().shape().to_vec();
     if shape[1] != 3 {
         return Err(PyValueError::new_err(format!(
@@ -55,16 +93,25 @@ pub fn build_mesh(
     let input = MeshInput {
         points: pts,
         cell_types: contiguous(&cell_types, "cell_types")?,
-        cell_offsets: contiguous(&cell_offsets, "cell_offsets")?,
-        cell_connectivity: contiguous(&cell_connectivity, "cell_connectivity")?,
-        cell_region: contiguous(&cell_region, "cell_region")?,
+        cell_offsets: cell_offsets.slice("cell_offsets")?,
+        cell_connectivity: cell_connectivity.slice("cell_connectivity")?,
+        cell_region: cell_region.slice("cell_region")?,
         region_names: &region_names,
-        patch_face_offsets: contiguous(&patch_face_offsets, "patch_face_offsets")?,
-        patch_face_connectivity: contiguous(&patch_face_connectivity, "patch_face_connectivity")?,
-        patch_face_patch: contiguous(&patch_face_patch, "patch_face_patch")?,
+        patch_face_offsets: patch_face_offsets.slice("patch_face_offsets")?,
+        patch_face_connectivity: patch_face_connectivity.slice("patch_face_connectivity")?,
+        patch_face_patch: patch_face_patch.slice("patch_face_patch")?,
         patch_names: &patch_names,
     };
-    let mesh = interrupt::run(py, None, |_| CoreMesh::build(&input))?;
+    let mesh = interrupt::run(py, None, |_| CoreMesh::build(&input));
+    // the widened index copies, and whatever the reader freed, back to the operating system
+    drop((cell_offsets, cell_connectivity, cell_region));
+    drop((
+        patch_face_offsets,
+        patch_face_connectivity,
+        patch_face_patch,
+    ));
+    rackflow_core::release_free_memory();
+    let mesh = mesh?;
     Ok(Mesh {
         inner: Arc::new(mesh),
     })
@@ -96,6 +143,21 @@ impl Mesh {
     #[getter]
     fn patch_names(&self) -> Vec<String> {
         self.inner.patch_names.clone()
+    }
+    /// Vertex coordinates, n × 3, m: a read-only view of the core's array (no copy; the view
+    /// keeps this mesh alive), so Python need not hold a second copy of the points.
+    #[getter]
+    fn points<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let points = &slf.get().inner.points;
+        let view = numpy::ndarray::ArrayView2::from_shape((points.len(), 3), points.as_flattened())
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        // SAFETY: the data belongs to the Arc'd core mesh, which is never mutated after the
+        // build and lives as long as `slf`, the array's base object; the array is read-only.
+        let array = unsafe { PyArray2::borrow_from_array(&view, slf.clone().into_any()) };
+        let flags = PyDict::new(slf.py());
+        flags.set_item("write", false)?;
+        array.call_method("setflags", (), Some(&flags))?;
+        Ok(array)
     }
     /// Cell centroids, n × 3, m.
     #[getter]

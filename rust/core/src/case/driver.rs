@@ -10,6 +10,7 @@ use crate::linalg::{
 use crate::mesh::Mesh;
 use crate::physics::energy::Conduction;
 use crate::{Error, Monitor, Result};
+use std::sync::Arc;
 use std::time::Instant;
 
 /// What the solve did.
@@ -664,7 +665,9 @@ fn run(
         Some(start) => start.to_vec(),
         None => vec![initial; n],
     };
-    let mut a = eq.new_matrix();
+    // shared with the multigrid hierarchy, which then needs no copy of its finest level
+    let mut a = Arc::new(eq.new_matrix());
+    crate::release_free_memory(); // the operator set-up's temporaries, before the hierarchy
     crate::ptime("new_matrix", &mut tp);
     let mut b = vec![0.0; n];
     let mut r = vec![0.0; n];
@@ -693,7 +696,11 @@ fn run(
     let mut anderson = Anderson::new(5);
     for outer in 0..=settings.max_iterations {
         crate::ptime("(loop)", &mut tp);
-        eq.assemble(&t, &mut a, &mut b);
+        // a system that does not depend on T is assembled once (re-assembling it would also
+        // copy the matrix the hierarchy shares)
+        if outer == 0 || eq.needs_outer_iterations() {
+            eq.assemble(&t, Arc::make_mut(&mut a), &mut b);
+        }
         crate::ptime("assemble", &mut tp);
         a.residual(&b, &t, &mut r);
         let scale = normalisation(&a, &b, &t);
@@ -752,10 +759,11 @@ fn run(
                 report.multigrid_levels = ilu_amg.multigrid_levels();
                 EnergyPreconditioner::Conjugate(Box::new(ilu_amg))
             } else {
-                let amg = Amg::new(&a, AmgSettings::default());
+                let amg = Amg::shared(Arc::clone(&a), AmgSettings::default());
                 report.multigrid_levels = amg.stats().sizes;
                 EnergyPreconditioner::Plain(Box::new(amg))
             });
+            crate::release_free_memory(); // the hierarchy's set-up temporaries
             report.setup_time_s += t0.elapsed().as_secs_f64();
             crate::ptime("preconditioner setup", &mut tp);
         }

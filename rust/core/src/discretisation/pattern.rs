@@ -4,6 +4,36 @@ use crate::linalg::Csr;
 use crate::mesh::Mesh;
 use rayon::prelude::*;
 
+/// Where an entry lives in a matrix's value array: a `u32` (half the memory of a `usize`; at
+/// 1e6 cells the three position arrays drop from 56 to 28 MB), used directly as an index:
+/// `matrix.val[pattern.upper[f]]`. A cell matrix has about 7 entries per cell, so 2³² entries
+/// would take a mesh far beyond memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position(u32);
+
+impl Position {
+    /// The position as an index.
+    #[inline]
+    pub fn get(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl std::ops::Index<Position> for Vec<f64> {
+    type Output = f64;
+    #[inline]
+    fn index(&self, p: Position) -> &f64 {
+        &self[p.get()]
+    }
+}
+
+impl std::ops::IndexMut<Position> for Vec<f64> {
+    #[inline]
+    fn index_mut(&mut self, p: Position) -> &mut f64 {
+        &mut self[p.get()]
+    }
+}
+
 /// A CSR pattern for one unknown per cell plus, for every internal face, where its owner–neighbour
 /// couplings live, so that assembly is a scatter without searches.
 #[derive(Debug, Clone)]
@@ -11,11 +41,11 @@ pub struct CellPattern {
     /// The matrix, values zero.
     pub matrix: Csr,
     /// Position of each diagonal entry.
-    pub diag: Vec<usize>,
+    pub diag: Vec<Position>,
     /// Position of `(owner, neighbour)` per internal face.
-    pub upper: Vec<usize>,
+    pub upper: Vec<Position>,
     /// Position of `(neighbour, owner)` per internal face.
-    pub lower: Vec<usize>,
+    pub lower: Vec<Position>,
 }
 
 impl CellPattern {
@@ -66,14 +96,14 @@ impl CellPattern {
         };
         let find = |i: usize, j: usize| {
             let row = &matrix.col[matrix.row_ptr[i]..matrix.row_ptr[i + 1]];
-            matrix.row_ptr[i] + row.binary_search(&(j as u32)).unwrap_or(0)
+            Position((matrix.row_ptr[i] + row.binary_search(&(j as u32)).unwrap_or(0)) as u32)
         };
-        let diag: Vec<usize> = (0..n).into_par_iter().map(|i| find(i, i)).collect();
-        let upper: Vec<usize> = (0..ni)
+        let diag: Vec<Position> = (0..n).into_par_iter().map(|i| find(i, i)).collect();
+        let upper: Vec<Position> = (0..ni)
             .into_par_iter()
             .map(|f| find(mesh.owner[f] as usize, mesh.neighbour[f] as usize))
             .collect();
-        let lower: Vec<usize> = (0..ni)
+        let lower: Vec<Position> = (0..ni)
             .into_par_iter()
             .map(|f| find(mesh.neighbour[f] as usize, mesh.owner[f] as usize))
             .collect();

@@ -7,6 +7,7 @@ use super::csr::Accumulator;
 use super::krylov::Preconditioner;
 use super::{Csr, CHUNK};
 use rayon::prelude::*;
+use std::sync::Arc;
 
 /// AMG set-up parameters.
 #[derive(Debug, Clone, Copy)]
@@ -33,7 +34,8 @@ impl Default for AmgSettings {
 }
 
 struct Level {
-    a: Csr,
+    /// Shared with the caller on level 0 (see [`Amg::shared`]).
+    a: Arc<Csr>,
     inv_diag: Vec<f64>,
     /// Chebyshev bounds on the spectrum of D⁻¹A.
     lambda_max: f64,
@@ -211,10 +213,16 @@ fn cholesky(a: &Csr) -> Vec<f64> {
 impl Amg {
     /// Build the hierarchy for a symmetric positive (semi-)definite matrix.
     pub fn new(a: &Csr, settings: AmgSettings) -> Amg {
+        Self::shared(Arc::new(a.clone()), settings)
+    }
+
+    /// [`Amg::new`] without a copy of the fine-level matrix: the hierarchy keeps a reference.
+    /// A caller that changes its matrix later (`Arc::make_mut`) gets a copy then, so the
+    /// hierarchy never sees the change.
+    pub fn shared(a: Arc<Csr>, settings: AmgSettings) -> Amg {
         let mut levels = Vec::new();
         let mut tp = std::time::Instant::now();
-        let mut current = a.clone();
-        crate::ptime("amg clone", &mut tp);
+        let mut current = a;
         while current.n_rows > settings.coarse_size && levels.len() + 1 < settings.max_levels {
             let diag = current.diagonal();
             let inv_d = inv_diag(&current);
@@ -238,8 +246,9 @@ impl Amg {
                 p,
                 r,
             });
-            current = coarse;
+            current = Arc::new(coarse);
         }
+        let current = Arc::try_unwrap(current).unwrap_or_else(|shared| (*shared).clone());
         let coarse_factor = cholesky(&current);
         crate::ptime("cholesky", &mut tp);
         let coarse_n = current.n_rows;

@@ -29,8 +29,9 @@ pub type Vec3 = [f64; 3];
 pub struct Mesh {
     /// Vertex coordinates, m.
     pub points: Vec<Vec3>,
-    /// Face vertex lists in compressed form: face `f` has `face_vertices[face_offsets[f]..face_offsets[f + 1]]`.
-    pub face_offsets: Vec<usize>,
+    /// Face vertex lists in compressed form: face `f` has `face_vertices[face_offsets[f]..face_offsets[f + 1]]`
+    /// (`u32`: half the memory of `usize`; a mesh has fewer than 2³² face vertices).
+    pub face_offsets: Vec<u32>,
     /// See [`Mesh::face_offsets`].
     pub face_vertices: Vec<u32>,
     /// Cell on the side the face normal points away from.
@@ -92,7 +93,7 @@ impl Mesh {
     }
     /// Vertices of face `f`.
     pub fn face(&self, f: usize) -> &[u32] {
-        &self.face_vertices[self.face_offsets[f]..self.face_offsets[f + 1]]
+        &self.face_vertices[self.face_offsets[f] as usize..self.face_offsets[f + 1] as usize]
     }
     /// Unit normal and area of face `f`.
     pub fn face_normal(&self, f: usize) -> (Vec3, f64) {

@@ -102,7 +102,7 @@ impl Mesh {
                 (self.owner[f], self.face_area[f])
             };
             sub.face_vertices.extend(verts);
-            sub.face_offsets.push(sub.face_vertices.len());
+            sub.face_offsets.push(sub.face_vertices.len() as u32);
             sub.owner.push(new_index[owner as usize]);
             if i < n_internal_faces {
                 sub.neighbour.push(new_index[self.neighbour[f] as usize]);

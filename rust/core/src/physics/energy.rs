@@ -70,7 +70,7 @@ impl<'m> Conduction<'m> {
         face_temperature: Vec<Option<Vec<f64>>>,
         cell_source: Option<Vec<f64>>,
     ) -> Self {
-        let geometry = FaceGeometry::new(mesh);
+        let geometry = FaceGeometry::offsets_only(mesh, false);
         let pattern = CellPattern::new(mesh);
         let ni = mesh.n_internal_faces;
         let mut contact = Vec::new();
@@ -154,6 +154,8 @@ impl<'m> Conduction<'m> {
                 })
                 .collect();
             self.least_squares = Some(LeastSquares::new(self.mesh, use_face));
+            // the gradients now multiply the (round-off) offsets of the orthogonal mesh too
+            self.geometry = FaceGeometry::offsets_only(self.mesh, true);
         }
         self.convection = Some(convection);
         self
@@ -257,7 +259,7 @@ impl<'m> Conduction<'m> {
         let patch = self.mesh.patch_of_face(f);
         match self.condition(f, patch) {
             PatchCondition::Adiabatic => 0.0,
-            PatchCondition::Flux(q) => q * self.geometry.area[f],
+            PatchCondition::Flux(q) => q * self.geometry.two_point(self.mesh, f).area,
             PatchCondition::Fixed(tb) => {
                 self.conductance[f] * (self.boundary_temperature(f, patch, tb) - tp)
             }
@@ -289,19 +291,24 @@ impl<'m> Conduction<'m> {
         let g = &self.geometry;
         let k = &self.k_cell;
         let contact = &self.contact;
-        for f in 0..ni {
-            let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
-            let r = g.d_owner[f] / k[p]
-                + g.d_neighbour[f] / k[q]
-                + if contact.is_empty() { 0.0 } else { contact[f] };
-            self.conductance[f] = g.area[f] / r;
-        }
+        self.conductance[..ni]
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(f, conductance)| {
+                let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
+                let s = g.two_point(mesh, f);
+                let r = s.d_owner / k[p]
+                    + s.d_neighbour / k[q]
+                    + if contact.is_empty() { 0.0 } else { contact[f] };
+                *conductance = s.area / r;
+            });
         for p_idx in 0..mesh.n_patches() {
             for f in mesh.patch_faces(p_idx) {
                 let kp = k[mesh.owner[f] as usize];
+                let s = g.two_point(mesh, f);
                 self.conductance[f] = match self.condition(f, p_idx) {
-                    PatchCondition::Fixed(_) => g.area[f] * kp / g.d_owner[f],
-                    PatchCondition::Convective(h, _) => g.area[f] / (1.0 / h + g.d_owner[f] / kp),
+                    PatchCondition::Fixed(_) => s.area * kp / s.d_owner,
+                    PatchCondition::Convective(h, _) => s.area / (1.0 / h + s.d_owner / kp),
                     _ => 0.0,
                 };
             }
@@ -346,7 +353,7 @@ impl<'m> Conduction<'m> {
                 let gf = self.conductance[f];
                 match condition {
                     PatchCondition::Adiabatic => {}
-                    PatchCondition::Flux(q) => rhs[p] += q * g.area[f],
+                    PatchCondition::Flux(q) => rhs[p] += q * g.two_point(mesh, f).area,
                     PatchCondition::Fixed(tb) | PatchCondition::Convective(_, tb) => {
                         let tb = self.boundary_temperature(f, p_idx, tb);
                         matrix.val[pat.diag[p]] += gf;
@@ -414,18 +421,19 @@ impl<'m> Conduction<'m> {
         let p = mesh.owner[f] as usize;
         let (cp, cn) = self.corrections(f);
         let kp = self.k_cell[p].max(f64::MIN_POSITIVE);
+        let s = g.two_point(mesh, f);
         if f >= mesh.n_internal_faces {
             let tp = t[p] + cp;
             let heat_in = self.boundary_conduction_in(f, t);
-            return tp + heat_in * g.d_owner[f] / (kp * g.area[f]);
+            return tp + heat_in * s.d_owner / (kp * s.area);
         }
         let q = mesh.neighbour[f] as usize;
         let flow = self.conductance[f] * ((t[p] + cp) - (t[q] + cn));
         if owner_side {
-            t[p] + cp - flow * g.d_owner[f] / (kp * g.area[f])
+            t[p] + cp - flow * s.d_owner / (kp * s.area)
         } else {
             let kq = self.k_cell[q].max(f64::MIN_POSITIVE);
-            t[q] + cn + flow * g.d_neighbour[f] / (kq * g.area[f])
+            t[q] + cn + flow * s.d_neighbour / (kq * s.area)
         }
     }
 
