@@ -1,5 +1,5 @@
 //! AMG on the duct benchmark's pressure-like operator without the flow solver:
-//! `cargo run --release --example amg_duct -- N THETA [THREADS]` (10N × 2N × N cells on
+//! `cargo run --release --example amg_duct -- N THETA [THREADS [DEGREE]]` (10N × 2N × N cells on
 //! 40 × 2 × 1 mm, 7-point Laplacian with face coefficients area / distance, fixed value at the
 //! outlet). Prints the hierarchy, set-up time and CG iterations and time to 1e-2 and 1e-6.
 use rackflow_core::linalg::{cg, Amg, AmgSettings, Csr, SolveSettings};
@@ -48,6 +48,7 @@ fn main() {
     let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(12);
     let theta: f64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(0.0);
     let threads: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1);
+    let degree: usize = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(2);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -56,6 +57,7 @@ fn main() {
         let a = duct_operator(n);
         let settings = AmgSettings {
             strength_threshold: theta,
+            smoother_degree: degree,
             ..AmgSettings::default()
         };
         let t = Instant::now();

@@ -12,7 +12,9 @@ pub use amg::{Amg, AmgSettings};
 pub use anderson::Anderson;
 pub use csr::Csr;
 pub use ilu::Ilu0;
-pub use krylov::{bicgstab, cg, Jacobi, Preconditioner, SolveInfo, SolveSettings};
+pub use krylov::{
+    bicgstab, cg, Jacobi, Preconditioner, SolveInfo, SolveSettings, SymmetricGaussSeidel,
+};
 
 use rayon::prelude::*;
 
