@@ -1,7 +1,7 @@
 //! AMG on the duct benchmark's pressure-like operator without the flow solver:
 //! `cargo run --release --example amg_duct -- N THETA [THREADS [DEGREE]]` (10N × 2N × N cells on
 //! 40 × 2 × 1 mm, 7-point Laplacian with face coefficients area / distance, fixed value at the
-//! outlet). Prints the hierarchy, set-up time and CG iterations and time to 1e-2 and 1e-6.
+//! outlet). Prints (to stderr) the hierarchy, set-up time and CG iterations and time to 1e-2 and 1e-6.
 use rackflow_core::linalg::{cg, Amg, AmgSettings, Csr, SolveSettings};
 use std::time::Instant;
 
@@ -64,7 +64,7 @@ fn main() {
         let amg = Amg::new(&a, settings);
         let setup = t.elapsed().as_secs_f64();
         let stats = amg.stats();
-        println!(
+        eprintln!(
             "cells {} levels {:?} complexity {:.2} set-up {setup:.3} s",
             a.n_rows, stats.sizes, stats.operator_complexity
         );
@@ -88,7 +88,7 @@ fn main() {
                 &|| false,
             );
             let its = info.map(|i| i.iterations).unwrap_or(usize::MAX);
-            println!(
+            eprintln!(
                 "  to {reduction:e}: {its} CG iterations, {:.3} s",
                 t.elapsed().as_secs_f64()
             );
