@@ -540,11 +540,36 @@ impl<'m> Flow<'m> {
                 // Majumdar's correction: the relaxation part of HbyA, (1 − α) u_old, enters the
                 // face flux as (1 − α) φ_old instead of its interpolation, so the converged
                 // fluxes (and the solution) do not depend on the relaxation factor
-                let old_f = [
+                let mut old_f = [
                     w * velocity_old[p][0] + (1.0 - w) * velocity_old[q][0],
                     w * velocity_old[p][1] + (1.0 - w) * velocity_old[q][1],
                     w * velocity_old[p][2] + (1.0 - w) * velocity_old[q][2],
                 ];
+                // skewness: move both interpolations from the point on the line between the
+                // cell centres to the face centre with the velocity gradient (of u_old, which
+                // HbyA approaches). Without it the face fluxes of a fully developed duct flow
+                // on Delaunay tetrahedra carry an O(1) interpolation error that continuity
+                // turns into a spurious cross-flow (1.3 % of U) and f·Re 4 % high
+                let mut hf = hf;
+                if !self.geometry.orthogonal {
+                    let (cp, cq) = (mesh.cell_centre[p], mesh.cell_centre[q]);
+                    let xf = mesh.face_centre[f];
+                    let delta = [
+                        xf[0] - (w * cp[0] + (1.0 - w) * cq[0]),
+                        xf[1] - (w * cp[1] + (1.0 - w) * cq[1]),
+                        xf[2] - (w * cp[2] + (1.0 - w) * cq[2]),
+                    ];
+                    for k in 0..3 {
+                        let gk = [
+                            w * grads[k][p][0] + (1.0 - w) * grads[k][q][0],
+                            w * grads[k][p][1] + (1.0 - w) * grads[k][q][1],
+                            w * grads[k][p][2] + (1.0 - w) * grads[k][q][2],
+                        ];
+                        let c = dot(gk, delta);
+                        hf[k] += c;
+                        old_f[k] += c;
+                    }
+                }
                 phi_hbya[f] = rho * dot(hf, mesh.face_area[f])
                     + (1.0 - alpha) * (s.mass_flux[f] - rho * dot(old_f, mesh.face_area[f]));
                 let nrm = g.normal[f];
