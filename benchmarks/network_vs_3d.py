@@ -15,11 +15,16 @@ import time
 
 from rackflow.testing import manifold as m
 
+TURBULENT_ENTRY = {"laminar_entry": False}
 VARIANTS = [
     ("channels only", {"fittings": False, "plenum": False}),
-    ("+ entry contraction, exit Borda–Carnot at σ = 0.25", {"exit_area_ratio": 0.25, "plenum": False}),
-    ("+ entry contraction, exit free discharge (σ = 0)", {"plenum": False}),
-    ("+ inlet plenum as a lateral duct manifold (final)", {}),
+    (
+        "+ entry contraction (turbulent K), exit Borda–Carnot at σ = 0.25",
+        {"exit_area_ratio": 0.25, "plenum": False, **TURBULENT_ENTRY},
+    ),
+    ("+ entry contraction (turbulent K), exit free discharge (σ = 0)", {"plenum": False, **TURBULENT_ENTRY}),
+    ("+ inlet plenum as a lateral duct manifold", TURBULENT_ENTRY),
+    ("+ entry K(Re), Idelchik's laminar diagram (final)", {}),
 ]
 
 

@@ -77,19 +77,34 @@ def _curve(owner: str, key: str, points: Iterable[Sequence[float]]) -> tuple[lis
     return [q * _LPM for q, _ in pts], [p for _, p in pts]
 
 
-def contraction_k(area_ratio: float, *, owner: str = "contraction") -> float:
-    """Loss coefficient of a sharp-edged sudden contraction on the downstream (channel) velocity:
-    ``K = 0.5·(1 − σ)^0.75``, σ = downstream / upstream area (Idelchik, *Handbook of Hydraulic
-    Resistance*, sudden contraction at Re > 10⁴; K → 0.5 for entry from a large plenum, 0 for
-    σ → 1).
-    A total-pressure loss (the vena contracta and its re-expansion); the acceleration to the
-    channel velocity is not a loss. Idelchik's value is for Re > 10⁴; at lower Re the viscous
-    part belongs to the channel's own (developing-flow) characteristic."""
-    _finite(owner, area_ratio=area_ratio)
+def contraction_k(
+    area_ratio: float, reynolds_number: float | None = None, *, owner: str = "contraction"
+) -> float:
+    """Loss coefficient of a sharp-edged sudden contraction on the downstream (channel) velocity,
+    σ = downstream / upstream area (I. E. Idelchik, *Handbook of Hydraulic Resistance*, 3rd ed.
+    1994 / 4th ed. 2007). A total-pressure loss (the vena contracta and its re-expansion); the
+    acceleration to the channel velocity is not a loss.
+
+    * ``reynolds_number=None``: the turbulent value ``K = 0.5·(1 − σ)^0.75`` (diagram 4-9,
+      Re > 10⁴; K → 0.5 for entry from a large plenum, 0 for σ → 1).
+    * ``reynolds_number`` Re = V·D_h/ν of the channel: diagram 4-10 (10 < Re < 10⁴, σ = 0.1–0.6),
+      interpolated linearly in ln Re and σ; K rises as Re falls (5 at Re = 10, about 0.5 at
+      Re = 1000 against 0.40 turbulent for σ = 0.25). Extensions: K ∝ 1/Re below 10, a blend
+      to the turbulent value over 10⁴–2·10⁴, the σ = 0.1 row below σ = 0.1 and the σ = 0.6 row
+      scaled as the turbulent formula above 0.6. The table is the contraction's local loss; the
+      channel's own friction, developing or developed, belongs to the channel's element
+      (a channel characterised from a uniform inlet already holds its development).
+    The table and its interpolation live in the core (``rackflow._core.sudden_contraction_k``),
+    which the network solver evaluates at every flow."""
+    _finite(owner, area_ratio=area_ratio, reynolds_number=reynolds_number)
     s = float(area_ratio)
     if not 0.0 <= s <= 1.0:
         raise NetworkError(f"{owner}: area_ratio must be in [0, 1], got {area_ratio!r}")
-    return 0.5 * (1.0 - s) ** 0.75
+    if reynolds_number is None:
+        return _core.sudden_contraction_k(s)
+    if not float(reynolds_number) > 0.0:
+        raise NetworkError(f"{owner}: reynolds_number must be > 0, got {reynolds_number!r}")
+    return _core.sudden_contraction_k(s, float(reynolds_number))
 
 
 def expansion_k(area_ratio: float, momentum_coefficient: float = 1.0, *, owner: str = "expansion") -> float:
@@ -261,16 +276,28 @@ class Network:
         *,
         area_m2: float,
         area_ratio: float,
+        hydraulic_diameter_m: float | None = None,
         name: str | None = None,
     ) -> Edge:
-        """Sudden contraction from a plenum or wider duct ``a`` into a channel ``b``.
+        """Sharp-edged sudden contraction from a plenum or wider duct ``a`` into a channel ``b``.
 
         ``area_m2`` is the channel's flow area, ``area_ratio`` σ = channel area / upstream area
         (for a bank of channels on a header: all channels' area over the header section). A
-        :meth:`loss` with ``K = contraction_k(σ)`` on the channel velocity (for flow a → b).
+        :meth:`loss` on the channel velocity (for flow a → b) with ``K = contraction_k(σ)``, the
+        turbulent value; given the channel's ``hydraulic_diameter_m``, K follows the channel
+        Reynolds number at the solved flow and local coolant properties
+        (``contraction_k(σ, Re)``, Idelchik's laminar and transition data below Re = 10⁴):
+        use it for microchannels and other laminar entries, where the turbulent K is too low.
         """
-        k = contraction_k(area_ratio, owner=f"contraction {name!r}")
-        return self._fitting("contraction", a, b, name, k, area_m2, {"area_ratio": area_ratio})
+        owner = f"contraction {name!r}"
+        k = contraction_k(area_ratio, owner=owner)
+        extra: dict[str, Any] = {"area_ratio": area_ratio}
+        if hydraulic_diameter_m is not None:
+            _finite(owner, hydraulic_diameter_m=hydraulic_diameter_m)
+            if not hydraulic_diameter_m > 0:
+                raise NetworkError(f"{owner}: hydraulic_diameter_m must be > 0, got {hydraulic_diameter_m!r}")
+            extra["hydraulic_diameter_m"] = float(hydraulic_diameter_m)
+        return self._fitting("contraction", a, b, name, k, area_m2, extra)
 
     def expansion(
         self,
@@ -403,6 +430,12 @@ class Network:
             if "table" in p:
                 q, dp = p["table"]
                 return {"type": "loss", "table": {"flow_m3_s": q, "pressure_drop_pa": dp}}
+            if p.get("hydraulic_diameter_m") is not None:  # a contraction with K(Re)
+                contraction = {
+                    "area_ratio": p["area_ratio"],
+                    "hydraulic_diameter_m": p["hydraulic_diameter_m"],
+                }
+                return {"type": "loss", "diameter_m": p["diameter_m"], "sudden_contraction": contraction}
             return {"type": "loss", "k": p["k"], "diameter_m": p["diameter_m"]}
         if e.kind == "cold_plate":
             model = p["model"]

@@ -54,6 +54,64 @@ def test_contraction_and_expansion_coefficients() -> None:
     assert expansion_k(0.0, 4 / 3) == pytest.approx(4 / 3)  # free discharge of Poiseuille flow
 
 
+# Idelchik, Handbook of Hydraulic Resistance, diagram 4-10 (sharp-edged sudden contraction,
+# 10 < Re < 1e4, Re = w0·Dh/ν of the narrow section): (σ = F0/F1, Re, ζ) read from the table.
+IDELCHIK_4_10 = [
+    (0.1, 10.0, 5.00),
+    (0.1, 1000.0, 0.64),
+    (0.2, 200.0, 0.95),
+    (0.2, 4000.0, 0.60),
+    (0.3, 50.0, 1.50),
+    (0.3, 1000.0, 0.44),
+    (0.4, 500.0, 0.50),
+    (0.4, 5000.0, 0.50),
+    (0.5, 20.0, 2.70),
+    (0.5, 10000.0, 0.25),
+    (0.6, 100.0, 0.80),
+    (0.6, 2000.0, 0.15),
+]
+
+
+@pytest.mark.parametrize(("sigma", "re", "k"), IDELCHIK_4_10)
+def test_contraction_k_follows_idelchiks_laminar_table(sigma: float, re: float, k: float) -> None:
+    assert contraction_k(sigma, re) == pytest.approx(k, abs=1e-12)
+
+
+def test_contraction_k_between_and_beyond_the_table() -> None:
+    # between rows and columns: linear in σ, linear in ln Re
+    assert contraction_k(0.25, 1000.0) == pytest.approx(0.5 * (0.50 + 0.44))
+    t = math.log(700 / 500) / math.log(1000 / 500)
+    assert contraction_k(0.2, 700.0) == pytest.approx(0.70 + t * (0.50 - 0.70))
+    # creeping flow: K ∝ 1/Re below the table, so ΔP is linear in the flow
+    assert contraction_k(0.3, 2.0) == pytest.approx(5.0 * 10 / 2)
+    # turbulent from Re = 2e4 on; the table's σ = 0.1 row below σ = 0.1
+    for sigma in (0.0, 0.25, 0.9):
+        assert contraction_k(sigma, 2e4) == contraction_k(sigma, 1e6) == contraction_k(sigma)
+    assert contraction_k(0.0, 300.0) == contraction_k(0.1, 300.0)
+    # above σ = 0.6 the 0.6 row scaled as the turbulent formula, vanishing at σ = 1
+    assert contraction_k(0.8, 100.0) == pytest.approx(0.80 * (0.2 / 0.4) ** 0.75)
+    # at Re ~ 1e3 a laminar entry loses more than the turbulent K
+    assert contraction_k(0.25, 900.0) > 1.2 * contraction_k(0.25)
+    with pytest.raises(NetworkError, match="reynolds_number"):
+        contraction_k(0.25, -1.0)
+
+
+@pytest.mark.parametrize("q_lpm", [0.002, 0.05, 0.6, 40.0])  # Re 5, 130, 1600, 1e5
+def test_reynolds_dependent_contraction_in_a_network(q_lpm: float) -> None:
+    w, h = 0.004, 0.002
+    area, dh = w * h, 2 * w * h / (w + h)
+    net = Network(CONST)
+    net.flow_source("out", "plenum", flow_lpm=q_lpm)
+    entry = net.contraction("plenum", "c0", area_m2=area, area_ratio=0.25, hydraulic_diameter_m=dh)
+    net.duct("c0", "out", width_m=w, height_m=h, length_m=0.05)
+    r = net.solve()
+    v = q_lpm / 60_000 / area
+    re = 1000.0 * v * dh / 1e-3
+    assert entry.kind == "loss"
+    assert r.pressure_drop_pa(entry) == pytest.approx(contraction_k(0.25, re) * 500.0 * v * v, rel=1e-9)
+    assert r.edges.loc[entry.name, "reynolds"] == pytest.approx(re, rel=1e-9)
+
+
 def test_fittings_in_a_network_lose_k_dynamic_pressures() -> None:
     area, q = 2e-5, 0.6  # m², L/min
     v = q / 60_000 / area
@@ -76,6 +134,12 @@ def test_fittings_in_a_network_lose_k_dynamic_pressures() -> None:
         (lambda n: n.contraction("a", "b", area_m2=1e-4, area_ratio=1.5, name="c1"), "'c1'.*area_ratio"),
         (lambda n: n.contraction("a", "b", area_m2=0.0, area_ratio=0.5, name="c2"), "'c2'.*area_m2"),
         (lambda n: n.contraction("a", "b", area_m2=1e-4, area_ratio=1.0, name="c3"), "'c3'.*no loss"),
+        (
+            lambda n: n.contraction(
+                "a", "b", area_m2=1e-4, area_ratio=0.5, hydraulic_diameter_m=0.0, name="c4"
+            ),
+            "'c4'.*hydraulic_diameter_m",
+        ),
         (
             lambda n: n.expansion(
                 "a", "b", area_m2=1e-4, area_ratio=0.5, momentum_coefficient=0.5, name="e1"

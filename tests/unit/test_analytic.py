@@ -31,3 +31,18 @@ def test_graetz_plates_decrease_monotonically_along_the_entry() -> None:
 def test_graetz_rejects_unknown_geometry() -> None:
     with pytest.raises(ValueError, match="plates"):
         graetz_local_nusselt(0.01, "square")
+
+
+def test_shah_developing_flow_limits_and_a_hand_value() -> None:
+    from rackflow.testing.analytic import shah_apparent_friction_re, shah_pressure_drop_number
+
+    # no table of f_app·Re was readable here (validation.md §4 gives the equation only): check
+    # the transcription by hand at x⁺ = 0.01 (tube): 34.4 + (31.25 + 16 − 34.4)/(1 + 2.1)
+    assert shah_apparent_friction_re(0.01, "circular") == pytest.approx(34.4 + 12.85 / 3.1, rel=1e-12)
+    limits = {"circular": (16.0, 1.25), "parallel_plates": (24.0, 0.674), "square": (14.227, 1.43)}
+    for geometry, (f_re, k_inf) in limits.items():
+        # near the inlet the boundary-layer limit 3.44/√x⁺, far downstream f·Re + K(∞)/(4x⁺)
+        assert shah_apparent_friction_re(1e-7, geometry) == pytest.approx(3.44 / np.sqrt(1e-7), rel=1e-3)
+        far = np.array([1.0, 10.0])
+        assert shah_apparent_friction_re(far, geometry) == pytest.approx(f_re + k_inf / (4 * far), rel=1e-3)
+        assert shah_pressure_drop_number(10.0, geometry) == pytest.approx(4 * f_re * 10.0 + k_inf, rel=1e-5)

@@ -111,3 +111,42 @@ def colebrook_friction_factor(reynolds: float, relative_roughness: float) -> flo
     for _ in range(200):
         x = -2.0 * math.log10(relative_roughness / 3.7 + 2.51 * x / reynolds)
     return 1.0 / x**2
+
+
+#: Constants of Shah's developing-flow correlation (Shah 1978; Shah & London 1978, eq. 192 for
+#: the tube): fully developed Fanning f·Re, incremental pressure-drop number K(∞) and C. The
+#: plate and square-duct constants are Shah's own for those sections, as quoted in public code
+#: that uses them (Shah's paper was not readable here; validation.md §4's
+#: rectangular form would keep the tube's K(∞) and C, which reads ~7 % low for a square duct,
+#: benchmarks/RESULTS.md).
+SHAH_DEVELOPING_FLOW = {
+    "circular": (16.0, 1.25, 2.1e-4),
+    "parallel_plates": (24.0, 0.674, 2.9e-5),
+    "square": (14.227, 1.43, 2.9e-4),
+}
+
+
+def shah_apparent_friction_re(x_plus: float | np.ndarray, geometry: str = "circular") -> np.ndarray:
+    """Apparent Fanning friction factor × Re of laminar flow developing from a uniform inlet,
+    over the length 0 → x, against x⁺ = x/(D_h·Re) (R. K. Shah, "A correlation for laminar
+    hydrodynamic entry length solutions", J. Fluids Eng. 100 (1978) 177–179; Shah & London,
+    *Laminar Flow Forced Convection in Ducts*, 1978, eq. 192 for the tube; validation.md §4)::
+
+        f_app·Re = 3.44/√x⁺ + [K(∞)/(4x⁺) + f·Re − 3.44/√x⁺] / (1 + C/x⁺²)
+
+    with (f·Re, K(∞), C) of :data:`SHAH_DEVELOPING_FLOW`; Shah gives it within ±2.4 % of the
+    entry-length solutions he correlated (boundary-layer type, i.e. Re → ∞; at finite Re the
+    uniform inlet adds about 38/Re to K(∞), Chen 1973). The pressure drop from the inlet is
+    ``Δp = 4·f_app·(x/D_h)·ρū²/2``, see :func:`shah_pressure_drop_number`."""
+    f_re, k_inf, c = SHAH_DEVELOPING_FLOW[geometry]
+    x = np.asarray(x_plus, dtype=float)
+    lead = 3.44 / np.sqrt(x)
+    return lead + (k_inf / (4.0 * x) + f_re - lead) / (1.0 + c / x**2)
+
+
+def shah_pressure_drop_number(x_plus: float | np.ndarray, geometry: str = "circular") -> np.ndarray:
+    """Static pressure drop from the uniform inlet to x⁺ in dynamic pressures,
+    ``(p₀ − p(x))/(ρū²/2) = 4·f_app·Re·x⁺`` (:func:`shah_apparent_friction_re`); tends to
+    ``4·f·Re·x⁺ + K(∞)`` far downstream."""
+    x = np.asarray(x_plus, dtype=float)
+    return 4.0 * shah_apparent_friction_re(x, geometry) * x

@@ -14,15 +14,16 @@ fitted to the two-channel solve):
   inlet, same cell size), which also give the momentum coefficient β of its exit profile;
 * the inlet plenum is a lateral manifold of rectangular ducts fed through its side by the
   uniform inlet (friction, plus the combining-flow momentum loss of a side-fed header);
-* entry from the plenum is a sudden contraction (Idelchik's K, σ = the channels' area over the
-  plenum section, as for a heat-exchanger core on headers); exit is a free discharge (Borda–Carnot
-  with σ = 0 and the channel's β), because the 2 mm outlet plenum is shorter than a jet needs to
-  reattach, and the outlet fixes the static pressure.
+* entry from the plenum is a sharp-edged sudden contraction (σ = the channels' area over the
+  plenum section, as for a heat-exchanger core on headers) with Idelchik's laminar/transition K at
+  the channel's Reynolds number (``Network.contraction(..., hydraulic_diameter_m=...)``; the
+  channels' characterisation from a uniform inlet already holds their own flow development);
+  exit is a free discharge (Borda–Carnot with σ = 0 and the channel's β), because the 2 mm
+  outlet plenum is shorter than a jet needs to reattach, and the outlet fixes the static pressure.
 
-The flow split agrees within the characterisation error; the overall pressure drop is about 7 %
-low (``benchmarks/RESULTS.md``): the 3D channels lose more over their first half millimetre
-behind the sharp entry than Idelchik's (turbulent) coefficient plus the characterised channel's
-own development give at Re ≈ 10³.
+Both the flow split and the overall pressure drop agree within the characterisation error
+(``benchmarks/RESULTS.md``); with the turbulent entry K (``laminar_entry=False``) the pressure
+drop is about 8 % low: the sharp entries at Re ≈ 10³ lose more than the turbulent coefficient.
 """
 
 from __future__ import annotations
@@ -146,6 +147,7 @@ def network(
     exit_area_ratio: float = 0.0,
     plenum: bool = True,
     momentum: bool = True,
+    laminar_entry: bool = True,
     lattice_m: float = 0.25 * MM,
 ) -> tuple[rf.Network, list[str], list[float]]:
     """The network of the parts; returns it with its inlet nodes and their inlet-face widths.
@@ -156,7 +158,9 @@ def network(
       lateral flow, with (``momentum``) the side-fed header's combining-flow loss; otherwise a
       single node.
     * ``fittings``: contraction into each channel (σ = channels' area / plenum section) and
-      expansion out of it with ``exit_area_ratio``. The default 0 is a free discharge: the
+      expansion out of it with ``exit_area_ratio``. The entry's K follows the channel Reynolds
+      number (Idelchik's laminar/transition diagram, ``laminar_entry``) or is the turbulent
+      constant. The default 0 is a free discharge: the
       outlet plenum (2 mm) is shorter than the 6–8 step heights a jet needs to reattach after a
       sudden expansion, so no pressure is recovered before the outlet, which fixes the static
       pressure (K = β, the whole dynamic pressure of the jet is lost to the static outlet).
@@ -199,7 +203,10 @@ def network(
         a, b = mouths[k], "out"
         if fittings:
             a, b = f"{k} in", f"{k} out"
-            net.contraction(mouths[k], a, area_m2=area[k], area_ratio=sigma, name=f"entry {k}")
+            dh = 2.0 * area[k] / (_span(k) + HEIGHT) if laminar_entry else None
+            net.contraction(
+                mouths[k], a, area_m2=area[k], area_ratio=sigma, hydraulic_diameter_m=dh, name=f"entry {k}"
+            )
             net.expansion(
                 b,
                 "out",

@@ -4,7 +4,9 @@
 use super::initial::InitialState;
 use super::spec::Case;
 use super::validate::Resolved;
-use crate::linalg::{cg, Amg, AmgSettings, Anderson, Jacobi, Preconditioner, SolveSettings};
+use crate::linalg::{
+    cg, Amg, AmgSettings, Anderson, Jacobi, Preconditioner, SolidCorrectedIlu, SolveSettings,
+};
 use crate::mesh::Mesh;
 use crate::physics::energy::Conduction;
 use crate::{Error, Monitor, Result};
@@ -81,17 +83,34 @@ fn norm(v: &[f64]) -> f64 {
 /// OpenFOAM's residual normalisation in the 2-norm: ‖A T − A T̄‖ + ‖b − A T̄‖ with T̄ the mean field,
 /// so that an absolute temperature offset does not make residuals look small.
 fn normalisation(a: &crate::linalg::Csr, b: &[f64], t: &[f64]) -> f64 {
+    use rayon::prelude::*;
     let n = t.len();
     let mean = t.iter().sum::<f64>() / n as f64;
-    let mut at = vec![0.0; n];
-    a.mul_vec(t, &mut at);
-    let mut abar = vec![0.0; n];
-    a.mul_vec(&vec![mean; n], &mut abar);
-    let d1: Vec<f64> = at.iter().zip(&abar).map(|(x, y)| x - y).collect();
-    let d2: Vec<f64> = b.iter().zip(&abar).map(|(x, y)| x - y).collect();
+    // one pass over the rows, no n-vectors (a million-cell system would need four, 32 MB):
+    // Σ (A T − A T̄)², Σ (b − A T̄)², Σ b², Σ (A T)²
+    let [d1, d2, bb, aa] = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            let (mut at, mut row_sum) = (0.0, 0.0);
+            for e in a.row_ptr[i]..a.row_ptr[i + 1] {
+                at += a.val[e] * t[a.col[e] as usize];
+                row_sum += a.val[e];
+            }
+            let abar = row_sum * mean;
+            [
+                (at - abar).powi(2),
+                (b[i] - abar).powi(2),
+                b[i] * b[i],
+                at * at,
+            ]
+        })
+        .reduce(
+            || [0.0; 4],
+            |x, y| [x[0] + y[0], x[1] + y[1], x[2] + y[2], x[3] + y[3]],
+        );
     // a uniform solution makes both terms vanish: fall back to a round-off floor of the raw system
-    let floor = 1e-3 * (norm(b) + norm(&at));
-    (norm(&d1) + norm(&d2)).max(floor).max(f64::MIN_POSITIVE)
+    let floor = 1e-3 * (bb.sqrt() + aa.sqrt());
+    (d1.sqrt() + d2.sqrt()).max(floor).max(f64::MIN_POSITIVE)
 }
 
 /// Whether a case asks for temperatures: solids, thermal boundary conditions or inlet temperatures.
@@ -584,6 +603,13 @@ impl FlowOutcome {
     }
 }
 
+/// The energy system's preconditioner: a self-contained one, or the conjugate one that needs the
+/// current matrix at each solve.
+enum EnergyPreconditioner {
+    Plain(Box<dyn Preconditioner>),
+    Conjugate(Box<SolidCorrectedIlu>),
+}
+
 /// The energy solve; `start` (per-cell temperatures, K) replaces the uniform initial temperature;
 /// `loose` (a coupling pass whose flow will still change) stops at a looser tolerance.
 #[allow(clippy::too_many_arguments)]
@@ -660,7 +686,7 @@ fn run(
         max_iterations: settings.linear_max_iterations,
     };
     let stop = || monitor.should_stop();
-    let mut preconditioner: Option<Box<dyn Preconditioner>> = None;
+    let mut preconditioner: Option<EnergyPreconditioner> = None;
     let mut first_iterations = 0usize;
     let mut best = f64::INFINITY;
     let mut converged = false;
@@ -671,6 +697,7 @@ fn run(
         crate::ptime("assemble", &mut tp);
         a.residual(&b, &t, &mut r);
         let scale = normalisation(&a, &b, &t);
+        crate::ptime("residual+normalisation", &mut tp);
         let res = norm(&r) / scale;
         report.residual_history.push(res);
         report.outer_iterations = outer;
@@ -716,20 +743,31 @@ fn run(
         if rebuild {
             let t0 = Instant::now();
             preconditioner = Some(if settings.preconditioner == "jacobi" {
-                Box::new(Jacobi::new(&a))
+                EnergyPreconditioner::Plain(Box::new(Jacobi::new(&a)))
             } else if eq.is_convective() {
-                // advection makes the system non-symmetric and convection-dominated in the coolant
-                Box::new(crate::linalg::Ilu0::new(&a))
+                // advection makes the system non-symmetric and convection-dominated in the
+                // coolant (ILU), the copper conduction-dominated (multigrid on the solid block)
+                let advected: Vec<bool> = (0..n).map(|c| eq.fluid_cell(c)).collect();
+                let ilu_amg = SolidCorrectedIlu::new(&a, &advected);
+                report.multigrid_levels = ilu_amg.multigrid_levels();
+                EnergyPreconditioner::Conjugate(Box::new(ilu_amg))
             } else {
                 let amg = Amg::new(&a, AmgSettings::default());
                 report.multigrid_levels = amg.stats().sizes;
-                Box::new(amg)
+                EnergyPreconditioner::Plain(Box::new(amg))
             });
             report.setup_time_s += t0.elapsed().as_secs_f64();
+            crate::ptime("preconditioner setup", &mut tp);
         }
-        let m = preconditioner
-            .as_deref()
-            .ok_or_else(|| Error::Case("no preconditioner".into()))?;
+        let bound;
+        let m: &dyn Preconditioner = match &preconditioner {
+            Some(EnergyPreconditioner::Plain(m)) => m.as_ref(),
+            Some(EnergyPreconditioner::Conjugate(m)) => {
+                bound = m.with_matrix(&a);
+                &bound
+            }
+            None => return Err(Error::Case("no preconditioner".into())),
+        };
         let previous = eq.needs_outer_iterations().then(|| t.clone());
         // deferred corrections and k(T) change the system every pass: a pass only needs to
         // cut the current residual by a modest factor (inexact Newton), not to reach the final
@@ -749,13 +787,14 @@ fn run(
         } else {
             cg(&a, &b, &mut t, m, tolerance, &stop)?
         };
+        crate::ptime("krylov", &mut tp);
         if let Some(previous) = previous {
             t = anderson.next(&previous, &t);
         }
         if report.linear_iterations.is_empty() || rebuild {
             first_iterations = info.iterations;
         }
-        crate::ptime("cg", &mut tp);
+        crate::ptime("anderson", &mut tp);
         report.linear_iterations.push(info.iterations);
     }
     if !converged {

@@ -28,12 +28,13 @@ impl Anderson {
     pub fn next(&mut self, x: &[f64], gx: &[f64]) -> Vec<f64> {
         let f: Vec<f64> = gx.iter().zip(x).map(|(g, x)| g - x).collect();
         if let (Some(lx), Some(lf)) = (&self.last_x, &self.last_f) {
-            self.dx.push(x.iter().zip(lx).map(|(a, b)| a - b).collect());
-            self.df.push(f.iter().zip(lf).map(|(a, b)| a - b).collect());
-            if self.dx.len() > self.depth {
+            // forget the oldest step first: never hold depth + 1 pairs of n-vectors at once
+            if self.dx.len() >= self.depth {
                 self.dx.remove(0);
                 self.df.remove(0);
             }
+            self.dx.push(x.iter().zip(lx).map(|(a, b)| a - b).collect());
+            self.df.push(f.iter().zip(lf).map(|(a, b)| a - b).collect());
         }
         self.last_x = Some(x.to_vec());
         self.last_f = Some(f.clone());

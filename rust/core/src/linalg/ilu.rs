@@ -6,64 +6,94 @@ use super::Csr;
 
 /// ILU(0) factors stored on the matrix's own pattern (unit lower L, upper U).
 pub struct Ilu0 {
-    lu: Csr,
+    pattern: Csr,
+    factors: IluFactors,
+}
+
+/// The values of ILU(0) factors without the pattern they live on (that of the factored matrix),
+/// for preconditioners that keep the matrix anyway.
+pub(crate) struct IluFactors {
+    /// L below the diagonal, U on and above it, in the matrix's entry order.
+    lu: Vec<f64>,
+    /// Entry index of each row's diagonal.
     diag: Vec<usize>,
 }
 
-impl Ilu0 {
+impl IluFactors {
     /// Factor `a` (square, sorted columns, every diagonal entry present and non-zero).
-    pub fn new(a: &Csr) -> Ilu0 {
-        let mut lu = a.clone();
+    pub(crate) fn new(a: &Csr) -> IluFactors {
+        let mut lu = a.val.clone();
         let n = a.n_rows;
         let diag: Vec<usize> = (0..n)
             .map(|i| a.find(i, i).unwrap_or(a.row_ptr[i]))
             .collect();
         let mut position = vec![usize::MAX; n];
         for i in 0..n {
-            for e in lu.row_ptr[i]..lu.row_ptr[i + 1] {
-                position[lu.col[e] as usize] = e;
+            for e in a.row_ptr[i]..a.row_ptr[i + 1] {
+                position[a.col[e] as usize] = e;
             }
-            for e in lu.row_ptr[i]..diag[i] {
-                let k = lu.col[e] as usize;
-                let pivot = lu.val[diag[k]];
-                let factor = if pivot != 0.0 { lu.val[e] / pivot } else { 0.0 };
-                lu.val[e] = factor;
-                for g in diag[k] + 1..lu.row_ptr[k + 1] {
-                    let j = lu.col[g] as usize;
+            for e in a.row_ptr[i]..diag[i] {
+                let k = a.col[e] as usize;
+                let pivot = lu[diag[k]];
+                let factor = if pivot != 0.0 { lu[e] / pivot } else { 0.0 };
+                lu[e] = factor;
+                for g in diag[k] + 1..a.row_ptr[k + 1] {
+                    let j = a.col[g] as usize;
                     let pos = position[j];
                     if pos != usize::MAX {
-                        lu.val[pos] -= factor * lu.val[g];
+                        lu[pos] -= factor * lu[g];
                     }
                 }
             }
-            for e in lu.row_ptr[i]..lu.row_ptr[i + 1] {
-                position[lu.col[e] as usize] = usize::MAX;
+            for e in a.row_ptr[i]..a.row_ptr[i + 1] {
+                position[a.col[e] as usize] = usize::MAX;
             }
-            if lu.val[diag[i]] == 0.0 {
-                lu.val[diag[i]] = 1e-300;
+            if lu[diag[i]] == 0.0 {
+                lu[diag[i]] = 1e-300;
             }
         }
-        Ilu0 { lu, diag }
+        IluFactors { lu, diag }
     }
-}
 
-impl Preconditioner for Ilu0 {
-    fn apply(&self, r: &[f64], z: &mut [f64]) {
+    /// `z = (LU)⁻¹ r` with the factors on `pattern` (the factored matrix's).
+    pub(crate) fn solve(&self, pattern: &Csr, r: &[f64], z: &mut [f64]) {
         let lu = &self.lu;
-        let n = lu.n_rows;
+        let n = pattern.n_rows;
         for i in 0..n {
             let mut s = r[i];
-            for e in lu.row_ptr[i]..self.diag[i] {
-                s -= lu.val[e] * z[lu.col[e] as usize];
+            for e in pattern.row_ptr[i]..self.diag[i] {
+                s -= lu[e] * z[pattern.col[e] as usize];
             }
             z[i] = s;
         }
         for i in (0..n).rev() {
             let mut s = z[i];
-            for e in self.diag[i] + 1..lu.row_ptr[i + 1] {
-                s -= lu.val[e] * z[lu.col[e] as usize];
+            for e in self.diag[i] + 1..pattern.row_ptr[i + 1] {
+                s -= lu[e] * z[pattern.col[e] as usize];
             }
-            z[i] = s / lu.val[self.diag[i]];
+            z[i] = s / lu[self.diag[i]];
         }
+    }
+}
+
+impl Ilu0 {
+    /// Factor `a` (square, sorted columns, every diagonal entry present and non-zero).
+    pub fn new(a: &Csr) -> Ilu0 {
+        Ilu0 {
+            factors: IluFactors::new(a),
+            pattern: Csr {
+                n_rows: a.n_rows,
+                n_cols: a.n_cols,
+                row_ptr: a.row_ptr.clone(),
+                col: a.col.clone(),
+                val: Vec::new(),
+            },
+        }
+    }
+}
+
+impl Preconditioner for Ilu0 {
+    fn apply(&self, r: &[f64], z: &mut [f64]) {
+        self.factors.solve(&self.pattern, r, z);
     }
 }

@@ -1,5 +1,7 @@
 //! Sparse linear algebra: compressed sparse rows ([`Csr`]), Krylov solvers ([`cg`], [`bicgstab`])
-//! and the smoothed-aggregation algebraic multigrid preconditioner ([`Amg`]).
+//! with Jacobi and block symmetric Gauss–Seidel preconditioners, the smoothed-aggregation
+//! algebraic multigrid preconditioner ([`Amg`]), ILU(0) ([`Ilu0`]) and their combination for
+//! conjugate energy systems ([`SolidCorrectedIlu`]).
 //! Vector kernels split work over rayon's current thread pool; callers choose the pool.
 
 mod amg;
@@ -7,6 +9,7 @@ mod anderson;
 mod csr;
 mod ilu;
 mod krylov;
+mod solid_corrected;
 
 pub use amg::{Amg, AmgSettings};
 pub use anderson::Anderson;
@@ -15,6 +18,7 @@ pub use ilu::Ilu0;
 pub use krylov::{
     bicgstab, cg, Jacobi, Preconditioner, SolveInfo, SolveSettings, SymmetricGaussSeidel,
 };
+pub use solid_corrected::{BoundSolidCorrectedIlu, SolidCorrectedIlu};
 
 use rayon::prelude::*;
 

@@ -14,6 +14,7 @@
 //! * Properties at the local temperature; hydraulics and energy are iterated to a fixed point.
 
 mod curve;
+mod fittings;
 mod fluid;
 mod friction;
 mod model;
@@ -21,12 +22,17 @@ mod solver;
 mod sparse;
 mod spec;
 
+pub use fittings::{
+    sudden_contraction_k, sudden_contraction_k_turbulent, CONTRACTION_AREA_RATIOS, CONTRACTION_K,
+    CONTRACTION_REYNOLDS,
+};
 pub use fluid::FluidTable;
 pub use friction::{colebrook, darcy, darcy_laminar, rectangular_f_re, swamee_jain};
 pub use solver::effectiveness;
 pub use spec::{
     ColdPlateCurve, ColdPlateResult, Component, EdgeResult, EdgeSpec, EnergyBalance, FlowTable,
     IterationReport, NetworkResult, NetworkSettings, NetworkSpec, NodeResult, NodeSpec,
+    SuddenContraction,
 };
 
 use crate::error::{Error, Result};

@@ -4,9 +4,12 @@
 use std::collections::HashMap;
 
 use super::curve::Pchip;
+use super::fittings;
 use super::fluid::{Fluid, Props};
 use super::friction;
-use super::spec::{ColdPlateCurve, Component, FlowTable, NetworkSettings, NetworkSpec};
+use super::spec::{
+    ColdPlateCurve, Component, FlowTable, NetworkSettings, NetworkSpec, SuddenContraction,
+};
 use crate::error::{Error, Result};
 
 /// Standard gravity [m/s²].
@@ -154,6 +157,17 @@ pub enum CduThermal {
     Ntu { ua: f64, cold: ColdSide },
 }
 
+/// K of a loss element: fixed, or following the Reynolds number.
+#[derive(Debug, Clone)]
+pub enum LossCoefficient {
+    Constant(f64),
+    /// Sharp-edged sudden contraction (`fittings::sudden_contraction_k`); Re on `d_h`.
+    SuddenContraction {
+        area_ratio: f64,
+        d_h: f64,
+    },
+}
+
 /// Hydraulic and thermal behaviour of an edge.
 #[derive(Debug, Clone)]
 pub enum Kind {
@@ -167,8 +181,9 @@ pub enum Kind {
         /// Side inflow of a combining header [m³/s] (0 for a plain pipe).
         side_q: f64,
     },
+    /// `K·ρv²/2` on the velocity `Q/area`.
     KLoss {
-        k: f64,
+        k: LossCoefficient,
         area: f64,
     },
     TableLoss(OddTable),
@@ -229,9 +244,31 @@ pub fn pressure_drop(kind: &Kind, q: f64, pr: Props) -> (f64, f64) {
                 )
             }
         }
-        Kind::KLoss { k, area } => {
+        Kind::KLoss {
+            k: LossCoefficient::Constant(k),
+            area,
+        } => {
             let c = 0.5 * k * pr.rho / (area * area);
             (c * q * q.abs(), 2.0 * c * q.abs())
+        }
+        Kind::KLoss {
+            k: LossCoefficient::SuddenContraction { area_ratio, d_h },
+            area,
+        } => {
+            let c = 0.5 * pr.rho / (area * area);
+            // Re = re_per_q·|Q|; below Re = 10 K ∝ 1/Re, so ΔP is linear and finite at Q = 0
+            let re_per_q = pr.rho * d_h / (pr.mu * area);
+            let re = re_per_q * q.abs();
+            let floor = fittings::CONTRACTION_REYNOLDS[0];
+            if re < floor {
+                let k_re = fittings::sudden_contraction_k(*area_ratio, floor).0 * floor;
+                let g = c * k_re / re_per_q;
+                (g * q, g)
+            } else {
+                // d(K(Re)·Q|Q|)/dQ = |Q|·(2K + Re·dK/dRe)
+                let (k, dk_dre) = fittings::sudden_contraction_k(*area_ratio, re);
+                (c * k * q * q.abs(), c * q.abs() * (2.0 * k + re * dk_dre))
+            }
         }
         Kind::TableLoss(t) => t.eval(q),
         Kind::Plate { curve, .. } => curve.pressure_drop(q, pr),
@@ -411,8 +448,9 @@ impl Model {
                     k,
                     diameter_m,
                     table,
-                } => match (k, diameter_m, table) {
-                    (Some(k), Some(d), None) => {
+                    sudden_contraction,
+                } => match (k, diameter_m, table, sudden_contraction) {
+                    (Some(k), Some(d), None, None) => {
                         if !positive(*k) {
                             problems.push(format!(
                                 "{what}: loss coefficient k must be finite and > 0, got {k}"
@@ -424,11 +462,39 @@ impl Model {
                             ));
                         }
                         Kind::KLoss {
-                            k: *k,
+                            k: LossCoefficient::Constant(*k),
                             area: std::f64::consts::PI * d * d / 4.0,
                         }
                     }
-                    (None, None, Some(t)) => match OddTable::new(t, &what) {
+                    (None, Some(d), None, Some(c)) => {
+                        let SuddenContraction {
+                            area_ratio,
+                            hydraulic_diameter_m,
+                        } = c;
+                        if !positive(*d) {
+                            problems.push(format!(
+                                "{what}: diameter_m must be finite and > 0, got {d}"
+                            ));
+                        }
+                        if !(area_ratio.is_finite() && (0.0..1.0).contains(area_ratio)) {
+                            problems.push(format!(
+                                "{what}: area_ratio must be in [0, 1), got {area_ratio}"
+                            ));
+                        }
+                        if !positive(*hydraulic_diameter_m) {
+                            problems.push(format!(
+                                "{what}: hydraulic_diameter_m must be finite and > 0, got {hydraulic_diameter_m}"
+                            ));
+                        }
+                        Kind::KLoss {
+                            k: LossCoefficient::SuddenContraction {
+                                area_ratio: *area_ratio,
+                                d_h: *hydraulic_diameter_m,
+                            },
+                            area: std::f64::consts::PI * d * d / 4.0,
+                        }
+                    }
+                    (None, None, Some(t), None) => match OddTable::new(t, &what) {
                         Ok(t) => Kind::TableLoss(t),
                         Err(err) => {
                             problems.push(err.to_string());
@@ -437,7 +503,7 @@ impl Model {
                     },
                     _ => {
                         problems.push(format!(
-                            "{what}: give either k and diameter_m, or a table, not both or neither"
+                            "{what}: give k and diameter_m, a sudden_contraction and diameter_m, or a table (exactly one)"
                         ));
                         Kind::Fixed(0.0)
                     }

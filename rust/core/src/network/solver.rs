@@ -13,7 +13,9 @@
 use std::collections::VecDeque;
 
 use super::fluid::Props;
-use super::model::{pressure_drop, CduThermal, ColdSide, Kind, Model, UnionFind, GRAVITY};
+use super::model::{
+    pressure_drop, CduThermal, ColdSide, Kind, LossCoefficient, Model, UnionFind, GRAVITY,
+};
 use super::sparse::Symbolic;
 use super::spec::{
     ColdPlateResult, EdgeResult, EnergyBalance, IterationReport, NetworkResult, NodeResult,
@@ -680,11 +682,14 @@ impl<'a> Solver<'a> {
                     friction_factor =
                         (re > 0.0).then(|| super::friction::darcy_laminar(re, *rel_rough, *f_re));
                 }
-                Kind::KLoss { area, .. } => {
+                Kind::KLoss { area, k } => {
                     let v = q / area;
                     velocity = Some(v);
-                    reynolds =
-                        Some(pr.rho * v.abs() * (4.0 * area / std::f64::consts::PI).sqrt() / pr.mu);
+                    let d = match k {
+                        LossCoefficient::SuddenContraction { d_h, .. } => *d_h,
+                        LossCoefficient::Constant(_) => (4.0 * area / std::f64::consts::PI).sqrt(),
+                    };
+                    reynolds = Some(pr.rho * v.abs() * d / pr.mu);
                 }
                 Kind::TableLoss(tab) => {
                     if q.abs() > tab.q_max * (1.0 + 1e-9) {

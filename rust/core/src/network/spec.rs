@@ -112,6 +112,16 @@ pub enum ColdPlateCurve {
     },
 }
 
+/// A sharp-edged sudden contraction into a channel, for a loss whose K depends on Re.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SuddenContraction {
+    /// Channel area over the upstream area, σ in [0, 1).
+    pub area_ratio: f64,
+    /// Hydraulic diameter of the channel, for its Reynolds number [m].
+    pub hydraulic_diameter_m: f64,
+}
+
 /// The component an edge represents.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
@@ -161,6 +171,11 @@ pub enum Component {
         /// Alternative: measured ΔP against flow.
         #[serde(default)]
         table: Option<FlowTable>,
+        /// Alternative to `k` (with `diameter_m` for the channel velocity): a sharp-edged sudden
+        /// contraction whose K follows the channel Reynolds number (Idelchik's diagram 4-10,
+        /// blending to the turbulent value; `network::fittings`).
+        #[serde(default)]
+        sudden_contraction: Option<SuddenContraction>,
     },
     /// Cold plate: hydraulic and thermal characteristic plus the heat of its GPU.
     ColdPlate {

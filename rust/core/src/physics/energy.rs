@@ -164,6 +164,11 @@ impl<'m> Conduction<'m> {
         self.convection.is_some()
     }
 
+    /// Whether cell `c` is coolant (advected).
+    pub fn fluid_cell(&self, c: usize) -> bool {
+        self.is_fluid(c)
+    }
+
     /// Specific heat of cell `c` at temperature `t` (zero in solids).
     fn cp(&self, c: usize, t: f64) -> f64 {
         self.convection
@@ -278,19 +283,9 @@ impl<'m> Conduction<'m> {
             .par_iter_mut()
             .enumerate()
             .for_each(|(c, k)| *k = conductivity[mesh.cell_region[c] as usize].at(t[c]));
-        // gradients with the previous conductances (face points need a flux estimate)
-        if let Some(ls) = &self.least_squares {
-            if self.gradient.is_empty() {
-                self.gradient = vec![[0.0; 3]; n];
-            }
-            // two passes: the face points of interfaces need the corrected flux, which needs the gradient
-            for _ in 0..2 {
-                let grad = ls.gradient(mesh, t, |f, owner_side| {
-                    self.face_point_value(f, owner_side, t)
-                });
-                self.gradient = grad;
-            }
-        }
+        // conductances first: they depend on the conductivities only, and the face points of
+        // the gradient below need them (a new operator has none yet: its first gradients would
+        // see no interface flux and every coupling pass would start from a large residual)
         let g = &self.geometry;
         let k = &self.k_cell;
         let contact = &self.contact;
@@ -311,6 +306,21 @@ impl<'m> Conduction<'m> {
                 };
             }
         }
+        // gradients (face points need a flux estimate: the current conductances, the previous
+        // gradient's corrections)
+        if let Some(ls) = &self.least_squares {
+            if self.gradient.is_empty() {
+                self.gradient = vec![[0.0; 3]; n];
+            }
+            // two passes: the face points of interfaces need the corrected flux, which needs the gradient
+            for _ in 0..2 {
+                let grad = ls.gradient(mesh, t, |f, owner_side| {
+                    self.face_point_value(f, owner_side, t)
+                });
+                self.gradient = grad;
+            }
+        }
+        let g = &self.geometry;
         matrix.val.iter_mut().for_each(|v| *v = 0.0);
         rhs.par_iter_mut()
             .enumerate()
@@ -419,8 +429,14 @@ impl<'m> Conduction<'m> {
         }
     }
 
-    /// A fresh matrix with this operator's pattern.
-    pub fn new_matrix(&self) -> Csr {
-        self.pattern.matrix.clone()
+    /// A matrix with this operator's pattern. The first call hands over the pattern's own matrix
+    /// (assembly needs only the index maps, and a million-cell matrix is ~90 MB); later calls
+    /// build a new one.
+    pub fn new_matrix(&mut self) -> Csr {
+        if self.pattern.matrix.n_rows == self.mesh.n_cells() {
+            std::mem::take(&mut self.pattern.matrix)
+        } else {
+            CellPattern::new(self.mesh).matrix
+        }
     }
 }
