@@ -152,22 +152,16 @@ fn prolongator(a: &Csr, theta: f64, diag: &[f64], agg: &[u32], n_agg: usize) -> 
         let j = a.col[e] as usize;
         j == i || a.val[e].abs() >= theta * (diag[i] * diag[j]).abs().sqrt()
     };
-    // filtered diagonal: the weak off-diagonal entries move onto it (row sums kept)
-    let filtered_diag: Vec<f64> = (0..a.n_rows)
-        .into_par_iter()
-        .with_min_len(CHUNK)
-        .map(|i| {
-            diag[i]
-                + (a.row_ptr[i]..a.row_ptr[i + 1])
-                    .filter(|&e| !is_strong(i, e))
-                    .map(|e| a.val[e])
-                    .sum::<f64>()
-        })
-        .collect();
-    let inv_fd: Vec<f64> = filtered_diag
-        .iter()
-        .map(|&d| if d != 0.0 { 1.0 / d } else { 0.0 })
-        .collect();
+    // filtered diagonal: the weak off-diagonal entries move onto it (row sums kept); computed
+    // per row where needed rather than stored, so θ = 0 (conduction) allocates nothing extra
+    let filtered_diag = |i: usize| {
+        diag[i]
+            + (a.row_ptr[i]..a.row_ptr[i + 1])
+                .filter(|&e| !is_strong(i, e))
+                .map(|e| a.val[e])
+                .sum::<f64>()
+    };
+    let inverse = |d: f64| if d != 0.0 { 1.0 / d } else { 0.0 };
     // Gershgorin bound of D_F⁻¹A_F
     let lambda = (0..a.n_rows)
         .into_par_iter()
@@ -177,7 +171,8 @@ fn prolongator(a: &Csr, theta: f64, diag: &[f64], agg: &[u32], n_agg: usize) -> 
                 .filter(|&e| is_strong(i, e) && a.col[e] as usize != i)
                 .map(|e| a.val[e].abs())
                 .sum();
-            (off + filtered_diag[i].abs()) * inv_fd[i].abs()
+            let d = filtered_diag(i);
+            (off + d.abs()) * inverse(d).abs()
         })
         .reduce(|| 0.0, f64::max);
     let omega = if lambda > 0.0 {
@@ -190,13 +185,15 @@ fn prolongator(a: &Csr, theta: f64, diag: &[f64], agg: &[u32], n_agg: usize) -> 
         n_agg,
         || Accumulator::new(n_agg),
         |acc, i, cols, vals| {
+            let d = filtered_diag(i);
+            let scale = omega * inverse(d);
             acc.add(agg[i], 1.0);
             for e in a.row_ptr[i]..a.row_ptr[i + 1] {
                 let j = a.col[e] as usize;
                 if j == i {
-                    acc.add(agg[i], -omega * inv_fd[i] * filtered_diag[i]);
+                    acc.add(agg[i], -scale * d);
                 } else if is_strong(i, e) {
-                    acc.add(agg[j], -omega * inv_fd[i] * a.val[e]);
+                    acc.add(agg[j], -scale * a.val[e]);
                 }
             }
             let start = cols.len();
