@@ -144,17 +144,59 @@ fn aggregate(a: &Csr, theta: f64, diag: &[f64]) -> (Vec<u32>, usize) {
     (agg, n_agg as usize)
 }
 
-/// Smoothed prolongator P = (I − ω D⁻¹A) P_tent with ω = 4 / (3 λ_max).
-fn prolongator(a: &Csr, inv_d: &[f64], lambda: f64, agg: &[u32], n_agg: usize) -> Csr {
-    let omega = 4.0 / (3.0 * lambda);
+/// Smoothed prolongator P = (I − ω D_F⁻¹A_F) P_tent with ω = 4 / (3 λ_max(D_F⁻¹A_F)), where
+/// A_F is A with its weak connections (those aggregation ignored) lumped onto the diagonal
+/// (Vaněk et al.'s filtered matrix). Smoothing with the full A would spread each aggregate's
+/// basis function across the weak direction as well, which on stretched cells multiplies the
+/// coarse stencils (operator complexity) without helping convergence.
+fn prolongator(a: &Csr, theta: f64, diag: &[f64], agg: &[u32], n_agg: usize) -> Csr {
+    let is_strong = |i: usize, e: usize| {
+        let j = a.col[e] as usize;
+        j == i || a.val[e].abs() >= theta * (diag[i] * diag[j]).abs().sqrt()
+    };
+    // filtered diagonal: the weak off-diagonal entries move onto it (row sums kept); computed
+    // per row where needed rather than stored, so θ = 0 (conduction) allocates nothing extra
+    let filtered_diag = |i: usize| {
+        diag[i]
+            + (a.row_ptr[i]..a.row_ptr[i + 1])
+                .filter(|&e| !is_strong(i, e))
+                .map(|e| a.val[e])
+                .sum::<f64>()
+    };
+    let inverse = |d: f64| if d != 0.0 { 1.0 / d } else { 0.0 };
+    // Gershgorin bound of D_F⁻¹A_F
+    let lambda = (0..a.n_rows)
+        .into_par_iter()
+        .with_min_len(CHUNK)
+        .map(|i| {
+            let off: f64 = (a.row_ptr[i]..a.row_ptr[i + 1])
+                .filter(|&e| is_strong(i, e) && a.col[e] as usize != i)
+                .map(|e| a.val[e].abs())
+                .sum();
+            let d = filtered_diag(i);
+            (off + d.abs()) * inverse(d).abs()
+        })
+        .reduce(|| 0.0, f64::max);
+    let omega = if lambda > 0.0 {
+        4.0 / (3.0 * lambda)
+    } else {
+        0.0
+    };
     Csr::from_rows(
         a.n_rows,
         n_agg,
         || Accumulator::new(n_agg),
         |acc, i, cols, vals| {
+            let d = filtered_diag(i);
+            let scale = omega * inverse(d);
             acc.add(agg[i], 1.0);
             for e in a.row_ptr[i]..a.row_ptr[i + 1] {
-                acc.add(agg[a.col[e] as usize], -omega * inv_d[i] * a.val[e]);
+                let j = a.col[e] as usize;
+                if j == i {
+                    acc.add(agg[i], -scale * d);
+                } else if is_strong(i, e) {
+                    acc.add(agg[j], -scale * a.val[e]);
+                }
             }
             let start = cols.len();
             acc.drain_sorted(cols, vals);
@@ -228,12 +270,22 @@ impl Amg {
             let inv_d = inv_diag(&current);
             let lambda = gershgorin(&current, &inv_d);
             crate::ptime("diag+gersh", &mut tp);
-            let (agg, n_agg) = aggregate(&current, settings.strength_threshold, &diag);
+            // A coarse operator whose couplings are all weak under θ would leave every node its
+            // own aggregate: halve θ for this level until it coarsens (θ = 0 takes every
+            // neighbour), rather than stop with a large dense coarsest level.
+            let mut theta = settings.strength_threshold;
+            let (agg, n_agg) = loop {
+                let (agg, n_agg) = aggregate(&current, theta, &diag);
+                if theta == 0.0 || (n_agg > 0 && n_agg as f64 <= 0.8 * current.n_rows as f64) {
+                    break (agg, n_agg);
+                }
+                theta = if theta > 1e-3 { 0.5 * theta } else { 0.0 };
+            };
             crate::ptime("aggregate", &mut tp);
             if n_agg == 0 || n_agg as f64 > 0.8 * current.n_rows as f64 {
                 break; // coarsening stalled
             }
-            let p = prolongator(&current, &inv_d, lambda, &agg, n_agg);
+            let p = prolongator(&current, theta, &diag, &agg, n_agg);
             crate::ptime("prolongator", &mut tp);
             let r = p.transpose();
             crate::ptime("transpose", &mut tp);

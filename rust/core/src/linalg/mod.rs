@@ -1,6 +1,7 @@
-//! Sparse linear algebra: compressed sparse rows ([`Csr`]), Krylov solvers ([`cg`], [`bicgstab`]),
-//! the smoothed-aggregation algebraic multigrid preconditioner ([`Amg`]), ILU(0) ([`Ilu0`]) and
-//! their combination for conjugate energy systems ([`SolidCorrectedIlu`]).
+//! Sparse linear algebra: compressed sparse rows ([`Csr`]), Krylov solvers ([`cg`], [`bicgstab`])
+//! with Jacobi and block symmetric Gauss–Seidel preconditioners, the smoothed-aggregation
+//! algebraic multigrid preconditioner ([`Amg`]), ILU(0) ([`Ilu0`]) and their combination for
+//! conjugate energy systems ([`SolidCorrectedIlu`]).
 //! Vector kernels split work over rayon's current thread pool; callers choose the pool.
 
 mod amg;
@@ -14,7 +15,9 @@ pub use amg::{Amg, AmgSettings};
 pub use anderson::Anderson;
 pub use csr::Csr;
 pub use ilu::Ilu0;
-pub use krylov::{bicgstab, cg, Jacobi, Preconditioner, SolveInfo, SolveSettings};
+pub use krylov::{
+    bicgstab, cg, Jacobi, Preconditioner, SolveInfo, SolveSettings, SymmetricGaussSeidel,
+};
 pub use solid_corrected::{BoundSolidCorrectedIlu, SolidCorrectedIlu};
 
 use rayon::prelude::*;
