@@ -338,7 +338,7 @@ impl<'m> Flow<'m> {
         let mut amg: Option<Amg> = None;
         let mut amg_age = 0usize;
         // developer profile (RACKFLOW_PROFILE): pressure-solve time, linear iteration counts
-        let mut pressure_profile = PressureProfile::default();
+        let mut solve_profile = LinearSolveProfile::default();
         let mut best = [f64::INFINITY; 5];
         // stall detection: the worst residual relative to its tolerance, its best value so far
         // and when that last improved by 10 %
@@ -468,7 +468,7 @@ impl<'m> Flow<'m> {
                 };
                 let info = bicgstab(&a, &rhs, &mut x, &SymmetricGaussSeidel::new(&a), tol, &stop);
                 match info {
-                    Ok(info) => pressure_profile.momentum_iterations += info.iterations,
+                    Ok(info) => solve_profile.momentum_iterations += info.iterations,
                     Err(Error::LinearSolver { .. }) => {}
                     Err(e) => return Err(e),
                 }
@@ -608,7 +608,7 @@ impl<'m> Flow<'m> {
             }
             let pressure_start = std::time::Instant::now();
             if amg.is_none() || amg_age >= 20 {
-                pressure_profile.builds += 1;
+                solve_profile.builds += 1;
                 amg = Some(Amg::new(
                     &p_matrix,
                     AmgSettings {
@@ -652,7 +652,7 @@ impl<'m> Flow<'m> {
                     max_iterations: 500,
                 };
                 match cg(&p_matrix, &rhs_p, &mut s.pressure, pre, tol, &stop) {
-                    Ok(info) => pressure_profile.cg_iterations += info.iterations,
+                    Ok(info) => solve_profile.cg_iterations += info.iterations,
                     // not reduced as far as asked: the outer iteration goes on; a fresh
                     // hierarchy next time
                     Err(Error::LinearSolver { .. }) => amg_age = usize::MAX,
@@ -692,7 +692,7 @@ impl<'m> Flow<'m> {
                     );
                 }
             }
-            pressure_profile.seconds += pressure_start.elapsed().as_secs_f64();
+            solve_profile.seconds += pressure_start.elapsed().as_secs_f64();
             for c in 0..n {
                 for k in 0..3 {
                     s.velocity[c][k] = hby_a[c][k] - r_atu_k[c][k] * new_grad[c][k];
@@ -756,7 +756,7 @@ impl<'m> Flow<'m> {
                 });
             }
             if settings.converged(&residuals) {
-                pressure_profile.print(iteration);
+                solve_profile.print(iteration);
                 return Ok(s);
             }
             let tolerances = [
@@ -840,7 +840,7 @@ pub fn residual_measures(a: &Csr, b: &[f64], x: &[f64]) -> (f64, f64, f64) {
 
 /// Developer counters of the linear solves, printed with `RACKFLOW_PROFILE` set.
 #[derive(Default)]
-struct PressureProfile {
+struct LinearSolveProfile {
     builds: usize,
     cg_iterations: usize,
     /// BiCGStab iterations of the three momentum components together.
@@ -848,7 +848,7 @@ struct PressureProfile {
     seconds: f64,
 }
 
-impl PressureProfile {
+impl LinearSolveProfile {
     fn print(&self, outer_iterations: usize) {
         if std::env::var_os("RACKFLOW_PROFILE").is_some() {
             eprintln!(
