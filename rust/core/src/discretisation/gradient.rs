@@ -5,17 +5,16 @@
 //! centres, or, where the caller supplies them, face points (region interfaces, where the
 //! temperature gradient jumps, and boundary faces).
 
-use crate::mesh::{Mesh, Vec3};
+use crate::linalg::CHUNK;
+use crate::mesh::{CellFaces, Mesh, Vec3};
 use rayon::prelude::*;
 
-/// Per-cell inverse of the least-squares normal matrix `Σ w d dᵀ`, precomputed once.
+/// Per-cell inverse of the least-squares normal matrix `Σ w d dᵀ`, precomputed once. The stencil
+/// offsets `d` are recomputed from the cell and face centres when needed (storing them took
+/// 56 bytes per face).
 #[derive(Debug, Clone)]
 pub struct LeastSquares {
     inverse: Vec<[f64; 9]>,
-    /// Per face: the owner's stencil point (neighbour centre or face centre) offset from the owner centre.
-    owner_delta: Vec<Vec3>,
-    /// Per internal face: the neighbour's stencil point offset from the neighbour centre.
-    neighbour_delta: Vec<Vec3>,
     /// Per internal face: whether the stencil uses the face point instead of the other cell's centre.
     use_face: Vec<bool>,
 }
@@ -44,30 +43,25 @@ fn invert(m: [f64; 9]) -> [f64; 9] {
     ]
 }
 
+#[inline]
+fn solve3(m: &[f64; 9], r: Vec3) -> Vec3 {
+    [
+        m[0] * r[0] + m[1] * r[1] + m[2] * r[2],
+        m[3] * r[0] + m[4] * r[1] + m[5] * r[2],
+        m[6] * r[0] + m[7] * r[1] + m[8] * r[2],
+    ]
+}
+
 impl LeastSquares {
     /// `use_face[f]` (internal faces) selects face points instead of neighbour centres.
     /// Boundary faces always contribute their face point.
     pub fn new(mesh: &Mesh, use_face: Vec<bool>) -> Self {
         let n = mesh.n_cells();
         let ni = mesh.n_internal_faces;
-        let mut owner_delta = Vec::with_capacity(mesh.n_faces());
-        let mut neighbour_delta = Vec::with_capacity(ni);
-        for f in 0..mesh.n_faces() {
-            let cp = mesh.cell_centre[mesh.owner[f] as usize];
-            let cf = mesh.face_centre[f];
-            if f < ni {
-                let cn = mesh.cell_centre[mesh.neighbour[f] as usize];
-                if use_face[f] {
-                    owner_delta.push(crate::mesh::sub(cf, cp));
-                    neighbour_delta.push(crate::mesh::sub(cf, cn));
-                } else {
-                    owner_delta.push(crate::mesh::sub(cn, cp));
-                    neighbour_delta.push(crate::mesh::sub(cp, cn));
-                }
-            } else {
-                owner_delta.push(crate::mesh::sub(cf, cp));
-            }
-        }
+        let mut ls = LeastSquares {
+            inverse: Vec::new(),
+            use_face,
+        };
         let mut m = vec![[0.0; 9]; n];
         let mut add = |c: usize, d: Vec3| {
             let w = weight(d);
@@ -78,18 +72,32 @@ impl LeastSquares {
             }
         };
         for f in 0..mesh.n_faces() {
-            add(mesh.owner[f] as usize, owner_delta[f]);
+            add(mesh.owner[f] as usize, ls.delta(mesh, f, true));
             if f < ni {
-                add(mesh.neighbour[f] as usize, neighbour_delta[f]);
+                add(mesh.neighbour[f] as usize, ls.delta(mesh, f, false));
             }
         }
-        let inverse = m.into_par_iter().map(invert).collect();
-        LeastSquares {
-            inverse,
-            owner_delta,
-            neighbour_delta,
-            use_face,
-        }
+        ls.inverse = m.into_par_iter().map(invert).collect();
+        ls
+    }
+
+    /// The stencil offset of face `f` seen from its owner (`owner_side`) or neighbour: to the
+    /// other cell's centre, or to the face centre on boundary faces and `use_face` faces.
+    #[inline]
+    fn delta(&self, mesh: &Mesh, f: usize, owner_side: bool) -> Vec3 {
+        let p = mesh.owner[f] as usize;
+        let (from, to) = if f >= mesh.n_internal_faces {
+            (p, None)
+        } else {
+            let q = mesh.neighbour[f] as usize;
+            let (c, other) = if owner_side { (p, q) } else { (q, p) };
+            (c, (!self.use_face[f]).then_some(other))
+        };
+        let target = match to {
+            Some(other) => mesh.cell_centre[other],
+            None => mesh.face_centre[f],
+        };
+        crate::mesh::sub(target, mesh.cell_centre[from])
     }
 
     /// Gradients of a cell field. `face_value(f, is_owner_side)` gives the value at a face point
@@ -112,14 +120,14 @@ impl LeastSquares {
                 } else {
                     (phi[q] - phi[p], phi[p] - phi[q])
                 };
-                let (a, b) = (self.owner_delta[f], self.neighbour_delta[f]);
+                let (a, b) = (self.delta(mesh, f, true), self.delta(mesh, f, false));
                 let (wa, wb) = (weight(a) * dp, weight(b) * dq);
                 for k in 0..3 {
                     rhs[p][k] += wa * a[k];
                     rhs[q][k] += wb * b[k];
                 }
             } else {
-                let a = self.owner_delta[f];
+                let a = self.delta(mesh, f, true);
                 let wa = weight(a) * (face_value(f, true) - phi[p]);
                 for k in 0..3 {
                     rhs[p][k] += wa * a[k];
@@ -128,53 +136,105 @@ impl LeastSquares {
         }
         rhs.par_iter()
             .zip(&self.inverse)
-            .map(|(r, m)| {
-                [
-                    m[0] * r[0] + m[1] * r[1] + m[2] * r[2],
-                    m[3] * r[0] + m[4] * r[1] + m[5] * r[2],
-                    m[6] * r[0] + m[7] * r[1] + m[8] * r[2],
-                ]
-            })
+            .map(|(r, m)| solve3(m, *r))
             .collect()
+    }
+
+    /// Gradients of the three components of a vector field at once, gathered per cell in
+    /// parallel: `out[c][k]` is the gradient of component `k`. `boundary_value(f)` gives the
+    /// vector at boundary face `f`; internal faces must not use face points.
+    pub fn gradient_vec3(
+        &self,
+        mesh: &Mesh,
+        cell_faces: &CellFaces,
+        phi: &[Vec3],
+        boundary_value: impl Fn(usize) -> Vec3 + Sync,
+        out: &mut [[Vec3; 3]],
+    ) {
+        let ni = mesh.n_internal_faces;
+        debug_assert!(!self.use_face.iter().any(|&u| u));
+        out.par_chunks_mut(CHUNK)
+            .enumerate()
+            .for_each(|(block, out)| {
+                for (i, g) in out.iter_mut().enumerate() {
+                    let c = block * CHUNK + i;
+                    let mut rhs = [[0.0f64; 3]; 3];
+                    for &f in cell_faces.of(c) {
+                        let f = f as usize;
+                        let (d, value) = if f < ni {
+                            let p = mesh.owner[f] as usize;
+                            let other = if p == c {
+                                mesh.neighbour[f] as usize
+                            } else {
+                                p
+                            };
+                            (
+                                crate::mesh::sub(mesh.cell_centre[other], mesh.cell_centre[c]),
+                                phi[other],
+                            )
+                        } else {
+                            (
+                                crate::mesh::sub(mesh.face_centre[f], mesh.cell_centre[c]),
+                                boundary_value(f),
+                            )
+                        };
+                        let w = weight(d);
+                        for k in 0..3 {
+                            let wd = w * (value[k] - phi[c][k]);
+                            for j in 0..3 {
+                                rhs[k][j] += wd * d[j];
+                            }
+                        }
+                    }
+                    let m = &self.inverse[c];
+                    *g = [solve3(m, rhs[0]), solve3(m, rhs[1]), solve3(m, rhs[2])];
+                }
+            });
     }
 }
 
 /// Green–Gauss cell gradients with linearly interpolated face values (`owner_weight[f]` is
-/// the owner's share at internal face `f`; `boundary(f)` gives boundary-face values). Unlike the
-/// least-squares gradient it is conservative: `Σ V ∇φ` telescopes to the boundary integral of
-/// `φ n dA`, which is what a pressure force in a momentum balance must do.
+/// the owner's share at internal face `f`; `boundary(f)` gives boundary-face values), gathered
+/// per cell in parallel. Unlike the least-squares gradient it is conservative: `Σ V ∇φ`
+/// telescopes to the boundary integral of `φ n dA`, which is what a pressure force in a
+/// momentum balance must do.
 pub fn gauss(
     mesh: &Mesh,
+    cell_faces: &CellFaces,
     owner_weight: &[f64],
     phi: &[f64],
-    boundary: impl Fn(usize) -> f64,
-) -> Vec<Vec3> {
-    let mut grad = vec![[0.0f64; 3]; mesh.n_cells()];
-    for f in 0..mesh.n_faces() {
-        let p = mesh.owner[f] as usize;
-        let s = mesh.face_area[f];
-        let value = if f < mesh.n_internal_faces {
-            let q = mesh.neighbour[f] as usize;
-            let w = owner_weight[f];
-            let v = w * phi[p] + (1.0 - w) * phi[q];
-            for k in 0..3 {
-                grad[q][k] -= v * s[k];
+    boundary: impl Fn(usize) -> f64 + Sync,
+    grad: &mut [Vec3],
+) {
+    let ni = mesh.n_internal_faces;
+    grad.par_chunks_mut(CHUNK)
+        .enumerate()
+        .for_each(|(block, out)| {
+            for (i, g) in out.iter_mut().enumerate() {
+                let c = block * CHUNK + i;
+                let mut sum = [0.0f64; 3];
+                for &f in cell_faces.of(c) {
+                    let f = f as usize;
+                    let p = mesh.owner[f] as usize;
+                    let s = mesh.face_area[f];
+                    let (value, sign) = if f < ni {
+                        let q = mesh.neighbour[f] as usize;
+                        let w = owner_weight[f];
+                        (
+                            w * phi[p] + (1.0 - w) * phi[q],
+                            if p == c { 1.0 } else { -1.0 },
+                        )
+                    } else {
+                        (boundary(f), 1.0)
+                    };
+                    for k in 0..3 {
+                        sum[k] += sign * value * s[k];
+                    }
+                }
+                let v = mesh.cell_volume[c];
+                *g = [sum[0] / v, sum[1] / v, sum[2] / v];
             }
-            v
-        } else {
-            boundary(f)
-        };
-        for k in 0..3 {
-            grad[p][k] += value * s[k];
-        }
-    }
-    grad.par_iter_mut().enumerate().for_each(|(c, g)| {
-        let v = mesh.cell_volume[c];
-        for x in g.iter_mut() {
-            *x /= v;
-        }
-    });
-    grad
+        });
 }
 
 /// Barth–Jespersen limiter factor per cell: the linear reconstruction at every face centre stays
@@ -225,4 +285,63 @@ pub fn limiter(
         }
     }
     limit
+}
+
+/// [`limiter`] for the three components of a vector field at once, gathered per cell in
+/// parallel (`grad[c][k]` the gradient of component `k`; `boundary(f)` the vector at boundary
+/// face `f` where known).
+pub fn limiter_vec3(
+    mesh: &Mesh,
+    cell_faces: &CellFaces,
+    phi: &[Vec3],
+    grad: &[[Vec3; 3]],
+    boundary: impl Fn(usize) -> Option<Vec3> + Sync,
+    out: &mut [Vec3],
+) {
+    let ni = mesh.n_internal_faces;
+    out.par_chunks_mut(CHUNK)
+        .enumerate()
+        .for_each(|(block, out)| {
+            for (i, limit) in out.iter_mut().enumerate() {
+                let c = block * CHUNK + i;
+                let (mut lo, mut hi) = (phi[c], phi[c]);
+                let faces = cell_faces.of(c);
+                for &f in faces {
+                    let f = f as usize;
+                    let value = if f < ni {
+                        let p = mesh.owner[f] as usize;
+                        Some(
+                            phi[if p == c {
+                                mesh.neighbour[f] as usize
+                            } else {
+                                p
+                            }],
+                        )
+                    } else {
+                        boundary(f)
+                    };
+                    if let Some(v) = value {
+                        for k in 0..3 {
+                            lo[k] = lo[k].min(v[k]);
+                            hi[k] = hi[k].max(v[k]);
+                        }
+                    }
+                }
+                *limit = [1.0; 3];
+                for &f in faces {
+                    let r = crate::mesh::sub(mesh.face_centre[f as usize], mesh.cell_centre[c]);
+                    for k in 0..3 {
+                        let delta = crate::mesh::dot(grad[c][k], r);
+                        let bound = if delta > 0.0 {
+                            hi[k] - phi[c][k]
+                        } else {
+                            lo[k] - phi[c][k]
+                        };
+                        if delta.abs() > 1e-300 {
+                            limit[k] = limit[k].min((bound / delta).clamp(0.0, 1.0));
+                        }
+                    }
+                }
+            }
+        });
 }

@@ -54,6 +54,30 @@ impl Csr {
         });
     }
 
+    /// The values in blocks of [`CHUNK`] rows, to fill rows in parallel: per block its first
+    /// row, the position of its first value, and its values (the blocks of
+    /// `par_chunks_mut(CHUNK)` over a per-row vector, so the two zip).
+    pub fn row_blocks_mut(&mut self) -> Vec<(usize, usize, &mut [f64])> {
+        let Csr {
+            n_rows,
+            row_ptr,
+            val,
+            ..
+        } = self;
+        let mut blocks = Vec::with_capacity(n_rows.div_ceil(CHUNK));
+        let mut rest: &mut [f64] = val;
+        let mut start = 0;
+        while start < *n_rows {
+            let end = (start + CHUNK).min(*n_rows);
+            let (block, tail) =
+                std::mem::take(&mut rest).split_at_mut(row_ptr[end] - row_ptr[start]);
+            blocks.push((start, row_ptr[start], block));
+            rest = tail;
+            start = end;
+        }
+        blocks
+    }
+
     /// Diagonal entries (zero where absent).
     pub fn diagonal(&self) -> Vec<f64> {
         (0..self.n_rows)

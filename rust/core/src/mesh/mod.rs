@@ -12,12 +12,14 @@
 //! * cell volumes are positive.
 
 mod build;
+mod cell_faces;
 mod geometry;
 mod quality;
 pub mod structured;
 mod subset;
 
 pub use build::{CellShape, MeshInput};
+pub use cell_faces::CellFaces;
 pub use quality::QualityReport;
 pub use subset::SubsetMap;
 

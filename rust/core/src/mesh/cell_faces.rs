@@ -1,0 +1,78 @@
+//! The faces of each cell, so that face contributions can be gathered per cell (in parallel:
+//! every thread writes only its own cells) instead of scattered per face.
+
+use super::Mesh;
+
+/// Faces of each cell in compressed rows, in increasing face order (internal faces, where the
+/// cell is owner or neighbour, come before its boundary faces). About 4 bytes per cell–face
+/// pair: 28 bytes per hexahedron.
+#[derive(Debug, Clone)]
+pub struct CellFaces {
+    offsets: Vec<u32>,
+    faces: Vec<u32>,
+}
+
+impl CellFaces {
+    /// From the mesh's owner/neighbour addressing.
+    pub fn new(mesh: &Mesh) -> Self {
+        let n = mesh.n_cells();
+        let ni = mesh.n_internal_faces;
+        let mut offsets = vec![0u32; n + 1];
+        for f in 0..mesh.n_faces() {
+            offsets[mesh.owner[f] as usize + 1] += 1;
+            if f < ni {
+                offsets[mesh.neighbour[f] as usize + 1] += 1;
+            }
+        }
+        for c in 0..n {
+            offsets[c + 1] += offsets[c];
+        }
+        let mut next: Vec<u32> = offsets[..n].to_vec();
+        let mut faces = vec![0u32; offsets[n] as usize];
+        let mut push = |c: usize, f: usize| {
+            faces[next[c] as usize] = f as u32;
+            next[c] += 1;
+        };
+        for f in 0..mesh.n_faces() {
+            push(mesh.owner[f] as usize, f);
+            if f < ni {
+                push(mesh.neighbour[f] as usize, f);
+            }
+        }
+        CellFaces { offsets, faces }
+    }
+
+    /// The faces of cell `c`.
+    #[inline]
+    pub fn of(&self, c: usize) -> &[u32] {
+        &self.faces[self.offsets[c] as usize..self.offsets[c + 1] as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mesh::structured::{BoxArrays, BoxCells};
+
+    #[test]
+    fn every_face_is_listed_by_its_cells() {
+        let mesh = BoxArrays::new([3, 2, 2], [1.0; 3], BoxCells::Tetra)
+            .build()
+            .unwrap();
+        let cf = CellFaces::new(&mesh);
+        let mut seen = vec![0usize; mesh.n_faces()];
+        for c in 0..mesh.n_cells() {
+            for &f in cf.of(c) {
+                let f = f as usize;
+                assert!(
+                    mesh.owner[f] as usize == c
+                        || (f < mesh.n_internal_faces && mesh.neighbour[f] as usize == c)
+                );
+                seen[f] += 1;
+            }
+        }
+        for (f, &count) in seen.iter().enumerate() {
+            assert_eq!(count, if f < mesh.n_internal_faces { 2 } else { 1 });
+        }
+    }
+}
