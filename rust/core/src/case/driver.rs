@@ -240,15 +240,15 @@ pub fn solve_from(
 /// Conjugate heat transfer: energy over solids and coolant with the flow's mass fluxes; coolant
 /// properties follow the temperature, so flow and energy alternate until both settle. Each pass
 /// starts from the previous pass's temperatures (the first from `start`, when given).
-fn conjugate(
-    mesh: &Mesh,
+fn conjugate<'m>(
+    mesh: &'m Mesh,
     case: &Case,
     resolved: &Resolved,
-    mut outcome: FlowOutcome,
+    mut outcome: FlowOutcome<'m>,
     start: Option<&[f64]>,
     monitor: &dyn Monitor,
     threads: usize,
-) -> Result<(Solution, FlowOutcome)> {
+) -> Result<(Solution, FlowOutcome<'m>)> {
     use crate::physics::energy::Convection;
     let mut specific_heat: Vec<Option<crate::physics::Property>> =
         vec![None; mesh.region_names.len()];
@@ -405,24 +405,26 @@ fn meets_tight(s: &super::Settings, flow: &crate::physics::flow::FlowSolution) -
 }
 
 /// The flow part of a solution, on the parent mesh.
-struct FlowOutcome {
-    setup: super::flow_setup::FlowSetup,
+struct FlowOutcome<'m> {
+    setup: super::flow_setup::FlowSetup<'m>,
     flow: crate::physics::flow::FlowSolution,
     time_s: f64,
     /// Whether the last flow solve stopped at the looser tolerances of an intermediate pass.
     loose: bool,
 }
 
-fn solve_flow(
-    mesh: &Mesh,
+fn solve_flow<'m>(
+    mesh: &'m Mesh,
     case: &Case,
     initial: &InitialState<'_>,
     loose: bool,
     monitor: &dyn Monitor,
-) -> Result<FlowOutcome> {
+) -> Result<FlowOutcome<'m>> {
     use crate::physics::flow::Flow;
     let start = Instant::now();
+    let mut mark = Instant::now();
     let mut setup = super::flow_setup::resolve(case, mesh)?;
+    crate::ptime("flow set-up", &mut mark);
     if let Some(t) = initial.temperature_k {
         // properties at the warm start's temperatures, as the coupling passes would set them
         setup.set_properties(case, t);
@@ -466,6 +468,7 @@ fn solve_flow(
         setup.viscosity.clone(),
         setup.bc.clone(),
     );
+    crate::ptime("flow operators", &mut mark);
     let mut first = initial.flow_start(&setup);
     if let Some(start) = first.as_mut() {
         // outlets hold their pressure from the first iteration on
@@ -480,6 +483,7 @@ fn solve_flow(
         flow.extrapolate_boundary_pressure(start);
     }
     let solved = solve_flow_retrying(&flow, &settings, monitor, first)?;
+    crate::ptime("flow solve", &mut mark);
     // an outlet that takes coolant in overall means inlet and outlet are swapped or the outlet is misplaced
     for p in 0..setup.mesh.n_patches() {
         if let crate::physics::flow::FlowBc::Outlet(_) = setup.bc[p] {
@@ -500,7 +504,7 @@ fn solve_flow(
     })
 }
 
-impl FlowOutcome {
+impl<'m> FlowOutcome<'m> {
     /// The mass flux on every parent face (zero off the coolant).
     fn parent_mass_flux(&self, mesh: &Mesh) -> Vec<f64> {
         let mut flux = vec![0.0; mesh.n_faces()];
@@ -522,7 +526,7 @@ impl FlowOutcome {
         t: &[f64],
         loose: bool,
         monitor: &dyn Monitor,
-    ) -> Result<FlowOutcome> {
+    ) -> Result<FlowOutcome<'m>> {
         use crate::physics::flow::Flow;
         let start = Instant::now();
         self.setup.set_properties(case, t);

@@ -7,13 +7,14 @@ use crate::mesh::{Mesh, SubsetMap};
 use crate::physics::flow::FlowBc;
 use crate::physics::Property;
 use crate::{Error, Result};
+use std::borrow::Cow;
 
 /// The resolved flow problem.
-pub struct FlowSetup {
+pub struct FlowSetup<'m> {
     /// Fluid cells of the parent mesh.
     pub is_fluid: Vec<bool>,
-    /// The fluid mesh and its maps to the parent.
-    pub mesh: Mesh,
+    /// The fluid mesh: the parent itself when every cell is fluid (no copy), else a sub-mesh.
+    pub mesh: Cow<'m, Mesh>,
     /// Sub-mesh → parent maps.
     pub map: SubsetMap,
     /// Flow condition per sub-mesh patch.
@@ -28,7 +29,7 @@ pub struct FlowSetup {
     pub reference_temperature_k: f64,
 }
 
-impl FlowSetup {
+impl FlowSetup<'_> {
     /// Coolant density and viscosity at the given (parent-mesh) cell temperatures, K.
     pub fn set_properties(&mut self, case: &Case, t: &[f64]) {
         for (i, &c) in self.map.cell.iter().enumerate() {
@@ -44,7 +45,7 @@ fn positive(x: f64) -> bool {
 }
 
 /// Resolve; collects every problem into one error.
-pub fn resolve(case: &Case, mesh: &Mesh) -> Result<FlowSetup> {
+pub fn resolve<'m>(case: &Case, mesh: &'m Mesh) -> Result<FlowSetup<'m>> {
     let mut problems: Vec<String> = Vec::new();
     let n_regions = mesh.region_names.len();
     let mut fluid_of_region: Vec<Option<usize>> = vec![None; n_regions];
@@ -105,7 +106,13 @@ pub fn resolve(case: &Case, mesh: &Mesh) -> Result<FlowSetup> {
     } else {
         inlet_temperatures.iter().sum::<f64>() / inlet_temperatures.len() as f64
     };
-    let (sub, map) = mesh.subset(&is_fluid);
+    let every_patch_used = (0..mesh.n_patches()).all(|p| !mesh.patch_faces(p).is_empty());
+    let (sub, map) = if every_patch_used && is_fluid.iter().all(|&f| f) {
+        (Cow::Borrowed(mesh), SubsetMap::identity(mesh))
+    } else {
+        let (sub, map) = mesh.subset(&is_fluid);
+        (Cow::Owned(sub), map)
+    };
     let coolant_of_cell: Vec<usize> = map
         .cell
         .iter()

@@ -94,7 +94,7 @@ impl InitialState<'_> {
     }
 
     /// The flow solver's start on the fluid sub-mesh, or `None` without an initial velocity.
-    pub(crate) fn flow_start(&self, setup: &FlowSetup) -> Option<FlowSolution> {
+    pub(crate) fn flow_start(&self, setup: &FlowSetup<'_>) -> Option<FlowSolution> {
         let velocity = self.velocity_m_s?;
         let sub = &setup.mesh;
         let map = &setup.map;

@@ -80,6 +80,23 @@ impl<'a> SymmetricGaussSeidel<'a> {
     }
 }
 
+impl SymmetricGaussSeidel<'_> {
+    /// The matrix it was built on.
+    pub(crate) fn matrix(&self) -> &Csr {
+        self.a
+    }
+    /// Position of row `i`'s diagonal entry.
+    #[inline]
+    pub(crate) fn diagonal_position(&self, i: usize) -> usize {
+        self.diag[i]
+    }
+    /// `1 / a_ii` (1 where the diagonal is zero).
+    #[inline]
+    pub(crate) fn inverse_diagonal(&self, i: usize) -> f64 {
+        self.inv_diag[i]
+    }
+}
+
 impl Preconditioner for SymmetricGaussSeidel<'_> {
     fn apply(&self, r: &[f64], z: &mut [f64]) {
         let a = self.a;

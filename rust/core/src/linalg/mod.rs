@@ -10,6 +10,7 @@ mod csr;
 mod ilu;
 mod krylov;
 mod solid_corrected;
+mod triple;
 
 pub use amg::{Amg, AmgSettings};
 pub use anderson::Anderson;
@@ -19,6 +20,7 @@ pub use krylov::{
     bicgstab, cg, Jacobi, Preconditioner, SolveInfo, SolveSettings, SymmetricGaussSeidel,
 };
 pub use solid_corrected::{BoundSolidCorrectedIlu, SolidCorrectedIlu};
+pub use triple::{bicgstab3, residual3};
 
 use rayon::prelude::*;
 

@@ -15,6 +15,18 @@ pub struct SubsetMap {
     pub flipped: Vec<bool>,
 }
 
+impl SubsetMap {
+    /// The maps of a mesh to itself (the subset of every cell, when no patch is empty: a
+    /// subset drops empty patches).
+    pub fn identity(mesh: &Mesh) -> Self {
+        SubsetMap {
+            cell: (0..mesh.n_cells()).collect(),
+            face: (0..mesh.n_faces()).collect(),
+            flipped: vec![false; mesh.n_faces()],
+        }
+    }
+}
+
 impl Mesh {
     /// The mesh of the cells for which `keep[c]` holds.
     pub fn subset(&self, keep: &[bool]) -> (Mesh, SubsetMap) {
