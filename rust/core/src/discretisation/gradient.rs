@@ -9,12 +9,13 @@ use crate::linalg::CHUNK;
 use crate::mesh::{CellFaces, Mesh, Vec3};
 use rayon::prelude::*;
 
-/// Per-cell inverse of the least-squares normal matrix `Σ w d dᵀ`, precomputed once. The stencil
+/// Per-cell inverse of the least-squares normal matrix `Σ w d dᵀ` (symmetric: its upper triangle
+/// `xx, xy, xz, yy, yz, zz`), precomputed once. The stencil
 /// offsets `d` are recomputed from the cell and face centres when needed (storing them took
 /// 56 bytes per face).
 #[derive(Debug, Clone)]
 pub struct LeastSquares {
-    inverse: Vec<[f64; 9]>,
+    inverse: Vec<[f64; 6]>,
     /// Per internal face: whether the stencil uses the face point instead of the other cell's centre.
     use_face: Vec<bool>,
 }
@@ -23,32 +24,31 @@ fn weight(d: Vec3) -> f64 {
     1.0 / (d[0] * d[0] + d[1] * d[1] + d[2] * d[2])
 }
 
-fn invert(m: [f64; 9]) -> [f64; 9] {
+/// The inverse of a symmetric 3 × 3 matrix, as its upper triangle (cofactors: the two halves
+/// of a symmetric inverse come out bitwise equal, so nothing is lost).
+fn invert(m: [f64; 9]) -> [f64; 6] {
     let det = m[0] * (m[4] * m[8] - m[5] * m[7]) - m[1] * (m[3] * m[8] - m[5] * m[6])
         + m[2] * (m[3] * m[7] - m[4] * m[6]);
     if det.abs() < 1e-300 {
-        return [0.0; 9];
+        return [0.0; 6];
     }
     let i = 1.0 / det;
     [
         (m[4] * m[8] - m[5] * m[7]) * i,
         (m[2] * m[7] - m[1] * m[8]) * i,
         (m[1] * m[5] - m[2] * m[4]) * i,
-        (m[5] * m[6] - m[3] * m[8]) * i,
         (m[0] * m[8] - m[2] * m[6]) * i,
         (m[2] * m[3] - m[0] * m[5]) * i,
-        (m[3] * m[7] - m[4] * m[6]) * i,
-        (m[1] * m[6] - m[0] * m[7]) * i,
         (m[0] * m[4] - m[1] * m[3]) * i,
     ]
 }
 
 #[inline]
-fn solve3(m: &[f64; 9], r: Vec3) -> Vec3 {
+fn solve3(m: &[f64; 6], r: Vec3) -> Vec3 {
     [
         m[0] * r[0] + m[1] * r[1] + m[2] * r[2],
-        m[3] * r[0] + m[4] * r[1] + m[5] * r[2],
-        m[6] * r[0] + m[7] * r[1] + m[8] * r[2],
+        m[1] * r[0] + m[3] * r[1] + m[4] * r[2],
+        m[2] * r[0] + m[4] * r[1] + m[5] * r[2],
     ]
 }
 

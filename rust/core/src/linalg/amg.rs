@@ -313,6 +313,26 @@ impl Amg {
         }
     }
 
+    /// Let go of the fine-level matrix, so that its owner can change it in place (no copy);
+    /// [`Amg::refresh_fine`] must hand it back before the next apply.
+    pub fn release_fine(&mut self) {
+        if let Some(level) = self.levels.first_mut() {
+            level.a = Arc::new(Csr::default());
+        }
+    }
+
+    /// Smooth on the finest level with `a`, the matrix the hierarchy was built from since
+    /// changed (the pressure equation of an outer iteration): its diagonal and spectral bound
+    /// are recomputed; the interpolation and the coarse levels stay those of the original,
+    /// which a slowly changing matrix can reuse for many solves.
+    pub fn refresh_fine(&mut self, a: Arc<Csr>) {
+        if let Some(level) = self.levels.first_mut() {
+            level.inv_diag = inv_diag(&a);
+            level.lambda_max = gershgorin(&a, &level.inv_diag);
+            level.a = a;
+        }
+    }
+
     /// Sizes and operator complexity.
     pub fn stats(&self) -> AmgStats {
         let mut sizes: Vec<usize> = self.levels.iter().map(|l| l.a.n_rows).collect();

@@ -134,8 +134,6 @@ pub fn bicgstab3(
     let mut v = vec![[0.0; 3]; n];
     let mut p = vec![[0.0; 3]; n];
     let mut y = vec![[0.0; 3]; n];
-    let mut s = vec![[0.0; 3]; n];
-    let mut zz = vec![[0.0; 3]; n];
     let mut t = vec![[0.0; 3]; n];
     let breakdown = |what: String| Error::LinearSolver {
         message: format!("BiCGStab (three components): {what}"),
@@ -170,9 +168,10 @@ pub fn bicgstab3(
             alpha[k] = rho[k] / rv[k];
             step[k] = alpha[k];
         }
-        s.par_iter_mut().zip(&r).zip(&v).for_each(|((s, r), v)| {
+        // s = r − α v, in place of r (r is rebuilt from s below)
+        r.par_iter_mut().zip(&v).for_each(|(r, v)| {
             for k in 0..3 {
-                s[k] = r[k] - step[k] * v[k];
+                r[k] -= step[k] * v[k];
             }
         });
         x.par_iter_mut().zip(&y).for_each(|(x, y)| {
@@ -181,7 +180,7 @@ pub fn bicgstab3(
             }
         });
         let was_active = active;
-        let s_norm = norm3(&s);
+        let s_norm = norm3(&r);
         for k in (0..3).filter(|&k| was_active[k]) {
             if done(k, s_norm[k]) {
                 active[k] = false;
@@ -192,25 +191,25 @@ pub fn bicgstab3(
         if !active.iter().any(|&a| a) {
             break;
         }
-        m.apply3(&s, &mut zz);
-        mul3(a, &zz, &mut t);
+        // z = M⁻¹ s, in place of y (x has taken its step along y)
+        let zz = &mut y;
+        m.apply3(&r, zz);
+        mul3(a, zz, &mut t);
         let tt = dot3(&t, &t);
-        let ts = dot3(&t, &s);
+        let ts = dot3(&t, &r);
         let mut step = [0.0; 3];
         for k in (0..3).filter(|&k| active[k]) {
             omega[k] = if tt[k] > 0.0 { ts[k] / tt[k] } else { 0.0 };
             step[k] = omega[k];
         }
-        x.par_iter_mut().zip(&zz).for_each(|(x, z)| {
+        x.par_iter_mut().zip(&*zz).for_each(|(x, z)| {
             for k in 0..3 {
                 x[k] += step[k] * z[k];
             }
         });
-        r.par_iter_mut().zip(&s).zip(&t).for_each(|((r, s), t)| {
+        r.par_iter_mut().zip(&t).for_each(|(r, t)| {
             for k in 0..3 {
-                if active[k] {
-                    r[k] = s[k] - step[k] * t[k];
-                }
+                r[k] -= step[k] * t[k];
             }
         });
         let res = norm3(&r);

@@ -17,6 +17,7 @@ use crate::linalg::{
 use crate::mesh::{dot, norm, CellFaces, Mesh, Vec3};
 use crate::{Error, Monitor, Result};
 use rayon::prelude::*;
+use std::sync::Arc;
 
 /// AMG strength threshold of the pressure equation. Stretched cells (the duct benchmark's are
 /// 4× longer than wide, so their axial couplings are 16× weaker) need the weak direction
@@ -165,9 +166,12 @@ impl<'m> Flow<'m> {
             let t = geometry.two_point(mesh, f);
             *w = t.d_neighbour / (t.d_owner + t.d_neighbour);
         });
+        let mut pattern = CellPattern::new(mesh);
+        // the solve keeps its own value arrays; the pattern's would be 8 bytes per entry unused
+        pattern.matrix.val = Vec::new();
         Flow {
             cell_faces: CellFaces::new(mesh),
-            pattern: CellPattern::new(mesh),
+            pattern,
             least_squares: LeastSquares::new(mesh, vec![false; ni]),
             geometry,
             mesh,
@@ -313,33 +317,80 @@ impl<'m> Flow<'m> {
         }
     }
 
+    /// The explicit (deferred) part of internal face `f`'s momentum flux, seen from its owner:
+    /// the non-orthogonal diffusion correction and the limited linear-upwind correction
+    /// (`limits` is `None` for first-order upwind).
+    #[inline]
+    fn explicit_face_flux(
+        &self,
+        f: usize,
+        mass_flux: f64,
+        grads: &[[Vec3; 3]],
+        limits: Option<&[Vec3]>,
+    ) -> Vec3 {
+        let mesh = self.mesh;
+        let g = &self.geometry;
+        let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
+        let mut out = [0.0; 3];
+        if !g.orthogonal {
+            let d = self.diffusion[f];
+            for (k, o) in out.iter_mut().enumerate() {
+                *o += d
+                    * (dot(grads[q][k], g.neighbour_offset[f])
+                        - dot(grads[p][k], g.owner_offset[f]));
+            }
+        }
+        if let Some(limits) = limits {
+            let up = if mass_flux >= 0.0 { p } else { q };
+            let r = crate::mesh::sub(mesh.face_centre[f], mesh.cell_centre[up]);
+            for (k, o) in out.iter_mut().enumerate() {
+                *o -= mass_flux * limits[up][k] * dot(grads[up][k], r);
+            }
+        }
+        out
+    }
+
+    /// The extra diagonal of cell `c`'s velocity components from its symmetry-plane faces.
+    fn symmetry_diagonal(&self, c: usize) -> Vec3 {
+        let mut extra = [0.0; 3];
+        for &f in self.cell_faces.of(c) {
+            let f = f as usize;
+            if f >= self.mesh.n_internal_faces && self.bc_of(f) == FlowBc::Symmetry {
+                let (nrm, _) = self.mesh.face_normal(f);
+                for k in 0..3 {
+                    extra[k] += self.diffusion[f] * nrm[k] * nrm[k];
+                }
+            }
+        }
+        extra
+    }
+
     /// Momentum matrix (off-diagonals and the relaxed shared diagonal `A/α`), its unrelaxed
-    /// diagonal and per-component symmetry-plane additions, and the right-hand side without the
-    /// pressure gradient, linearised on the current mass fluxes; gathered per cell in parallel.
-    /// `face_src` holds the explicit flux of each internal face (owner side), or is empty.
+    /// diagonal, and the right-hand side including the pressure gradient, linearised on the
+    /// current mass fluxes; gathered per cell in parallel.
     #[allow(clippy::too_many_arguments)]
     fn assemble_momentum(
         &self,
         s: &FlowSolution,
         grads: &[[Vec3; 3]],
-        face_src: &[Vec3],
+        limits: Option<&[Vec3]>,
+        grad_p: &[Vec3],
         alpha: f64,
         a: &mut Csr,
         diag_plain: &mut [f64],
-        diag_extra: &mut [Vec3],
-        b_no_p: &mut [Vec3],
+        rhs: &mut [Vec3],
     ) {
         let mesh = self.mesh;
         let ni = mesh.n_internal_faces;
         let pat = &self.pattern;
         let orthogonal = self.geometry.orthogonal;
+        let explicit = limits.is_some() || !orthogonal;
         let offsets = &self.geometry.owner_offset;
         a.row_blocks_mut()
             .into_par_iter()
             .zip(diag_plain.par_chunks_mut(CHUNK))
-            .zip(diag_extra.par_chunks_mut(CHUNK))
-            .zip(b_no_p.par_chunks_mut(CHUNK))
-            .for_each(|((((first_row, first_pos, vals), dplain), dextra), bnp)| {
+            .zip(rhs.par_chunks_mut(CHUNK))
+            .for_each(|(((first_row, first_pos, vals), dplain), rhs)| {
                 vals.iter_mut().for_each(|v| *v = 0.0);
                 for i in 0..dplain.len() {
                     let c = first_row + i;
@@ -359,7 +410,10 @@ impl<'m> Flow<'m> {
                             diag += d + out.max(0.0);
                             vals[pos.get() - first_pos] -= d + (-out).max(0.0);
                             net_out += out;
-                            if let Some(fs) = face_src.get(f) {
+                            if explicit {
+                                // computed from both sides of the face (cheaper than storing
+                                // 24 bytes per face)
+                                let fs = self.explicit_face_flux(f, phi, grads, limits);
                                 for k in 0..3 {
                                     src[k] += sign * fs[k];
                                 }
@@ -404,11 +458,11 @@ impl<'m> Flow<'m> {
                     // SIMPLEC's 1/(A − H1) to infinity
                     diag -= net_out;
                     dplain[i] = diag;
-                    dextra[i] = extra;
-                    // relaxation (Patankar)
+                    // relaxation (Patankar) and the pressure gradient
+                    let v = mesh.cell_volume[c];
                     for k in 0..3 {
                         let dk = (diag + extra[k]) / alpha;
-                        bnp[i][k] = src[k] + (dk - diag - extra[k]) * up[k];
+                        rhs[i][k] = src[k] + (dk - diag - extra[k]) * up[k] - grad_p[c][k] * v;
                     }
                     vals[pat.diag[c].get() - first_pos] = diag / alpha;
                 }
@@ -416,14 +470,7 @@ impl<'m> Flow<'m> {
     }
 
     /// Set the momentum matrix's diagonal to component `k`'s relaxed one.
-    fn set_component_diagonal(
-        &self,
-        a: &mut Csr,
-        diag_plain: &[f64],
-        diag_extra: &[Vec3],
-        k: usize,
-        alpha: f64,
-    ) {
+    fn set_component_diagonal(&self, a: &mut Csr, diag_plain: &[f64], k: usize, alpha: f64) {
         let pat = &self.pattern;
         a.row_blocks_mut()
             .into_par_iter()
@@ -431,7 +478,7 @@ impl<'m> Flow<'m> {
                 let rows = (first_row + CHUNK).min(diag_plain.len());
                 for c in first_row..rows {
                     vals[pat.diag[c].get() - first_pos] =
-                        (diag_plain[c] + diag_extra[c][k]) / alpha;
+                        (diag_plain[c] + self.symmetry_diagonal(c)[k]) / alpha;
                 }
             });
     }
@@ -503,18 +550,16 @@ impl<'m> Flow<'m> {
             .fold(1e-3f64, f64::max);
 
         // every work array once, reused by all iterations
-        let mut a = pat.matrix.clone();
-        let mut p_matrix = pat.matrix.clone();
+        let fresh_matrix = || Csr {
+            val: vec![0.0; pat.matrix.col.len()],
+            ..pat.matrix.clone()
+        };
+        let mut a = fresh_matrix();
+        // shared with the pressure AMG's finest level (no copy; see `release_fine`)
+        let mut p_matrix = Arc::new(fresh_matrix());
         let mut grads = vec![[[0.0f64; 3]; 3]; n];
         let mut limits = vec![[1.0f64; 3]; n];
-        let mut face_src = if settings.second_order || !g.orthogonal {
-            vec![[0.0f64; 3]; ni]
-        } else {
-            Vec::new()
-        };
         let mut diag_plain = vec![0.0; n];
-        let mut diag_extra = vec![[0.0f64; 3]; n];
-        let mut b_no_p = vec![[0.0f64; 3]; n];
         let mut momentum_rhs = vec![[0.0f64; 3]; n];
         let mut hby_a = vec![[0.0f64; 3]; n];
         let mut r_atu_k = vec![[0.0f64; 3]; n];
@@ -523,7 +568,6 @@ impl<'m> Flow<'m> {
         let mut gp = vec![0.0; mesh.n_faces()];
         let mut rhs_p = vec![0.0; n];
         let mut rhs_bc = vec![0.0; n];
-        let mut imbalance = vec![0.0; n];
         let mut grad_p = vec![[0.0f64; 3]; n];
         let mut new_grad = vec![[0.0f64; 3]; n];
         self.pressure_gradient(&s.pressure, &s.boundary_pressure, &mut grad_p);
@@ -562,49 +606,20 @@ impl<'m> Flow<'m> {
                     &mut limits,
                 );
             }
-            if !face_src.is_empty() {
-                let (noff, ooff) = (&g.neighbour_offset, &g.owner_offset);
-                face_src.par_iter_mut().enumerate().for_each(|(f, src)| {
-                    let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
-                    let phi = s.mass_flux[f];
-                    let mut out = [0.0; 3];
-                    if !g.orthogonal {
-                        // diffusion non-orthogonal correction
-                        let d = self.diffusion[f];
-                        for (k, o) in out.iter_mut().enumerate() {
-                            *o += d * (dot(grads[q][k], noff[f]) - dot(grads[p][k], ooff[f]));
-                        }
-                    }
-                    if settings.second_order {
-                        // limited linear-upwind deferred correction
-                        let up = if phi >= 0.0 { p } else { q };
-                        let r = crate::mesh::sub(mesh.face_centre[f], mesh.cell_centre[up]);
-                        for (k, o) in out.iter_mut().enumerate() {
-                            *o -= phi * limits[up][k] * dot(grads[up][k], r);
-                        }
-                    }
-                    *src = out;
-                });
-            }
             self.assemble_momentum(
                 &s,
                 &grads,
-                &face_src,
+                settings.second_order.then_some(limits.as_slice()),
+                &grad_p,
                 alpha,
                 &mut a,
                 &mut diag_plain,
-                &mut diag_extra,
-                &mut b_no_p,
+                &mut momentum_rhs,
             );
             solve_profile.assembly_seconds += phase.elapsed().as_secs_f64();
             let phase = std::time::Instant::now();
             let mut residuals = [0.0f64; 5];
             velocity_old.copy_from_slice(&s.velocity);
-            momentum_rhs.par_iter_mut().enumerate().for_each(|(c, r)| {
-                for k in 0..3 {
-                    r[k] = b_no_p[c][k] - grad_p[c][k] * mesh.cell_volume[c];
-                }
-            });
             let tolerance = |initial: f64| SolveSettings {
                 relative_tolerance: 0.0,
                 absolute_tolerance: (MOMENTUM_REDUCTION * initial).max(1e-300),
@@ -616,7 +631,7 @@ impl<'m> Flow<'m> {
             if has_symmetry {
                 // symmetry planes add to one component's diagonal only: three matrices
                 for (k, part) in parts.iter_mut().enumerate() {
-                    self.set_component_diagonal(&mut a, &diag_plain, &diag_extra, k, alpha);
+                    self.set_component_diagonal(&mut a, &diag_plain, k, alpha);
                     let pre = SymmetricGaussSeidel::new(&a);
                     let rhs: Vec<f64> = momentum_rhs.iter().map(|r| r[k]).collect();
                     let mut x: Vec<f64> = s.velocity.iter().map(|v| v[k]).collect();
@@ -667,7 +682,8 @@ impl<'m> Flow<'m> {
             let phase = std::time::Instant::now();
             // per-volume inverse diagonals (OpenFOAM's rAU, rAtU), per component: symmetry planes
             // add to one component's diagonal only, and a shared value would break the fixed point.
-            // H = b_no_p − Σ a_N U_N; H1 = −Σ a_N (off-diagonals only: any diagonal will do)
+            // H = b − Σ a_N U_N without the pressure gradient; H1 = −Σ a_N (off-diagonals
+            // only: any diagonal will do)
             {
                 let a = &a;
                 hby_a
@@ -677,7 +693,11 @@ impl<'m> Flow<'m> {
                     .for_each(|(block, (hb, ra))| {
                         for i in 0..hb.len() {
                             let c = block * CHUNK + i;
-                            let mut h = b_no_p[c];
+                            let v = mesh.cell_volume[c];
+                            let mut h = [0.0; 3];
+                            for k in 0..3 {
+                                h[k] = momentum_rhs[c][k] + grad_p[c][k] * v;
+                            }
                             let mut h1 = 0.0;
                             for e in a.row_ptr[c]..a.row_ptr[c + 1] {
                                 let j = a.col[e] as usize;
@@ -688,9 +708,13 @@ impl<'m> Flow<'m> {
                                     }
                                 }
                             }
-                            let v = mesh.cell_volume[c];
+                            let extra = if has_symmetry {
+                                self.symmetry_diagonal(c)
+                            } else {
+                                [0.0; 3]
+                            };
                             for k in 0..3 {
-                                let d = (diag_plain[c] + diag_extra[c][k]) / alpha;
+                                let d = (diag_plain[c] + extra[k]) / alpha;
                                 let r_au = v / d;
                                 let r_atu = v / (d - h1).max(1e-12 * d);
                                 hb[i][k] = h[k] / d - (r_au - r_atu) * grad_p[c][k];
@@ -775,7 +799,10 @@ impl<'m> Flow<'m> {
                     *coefficient = rho * r_f * self.pressure_geometry[f];
                 });
             // the pressure matrix and the boundary-condition part of its right-hand side
-            p_matrix
+            if let Some(amg) = amg.as_mut() {
+                amg.release_fine();
+            }
+            Arc::make_mut(&mut p_matrix)
                 .row_blocks_mut()
                 .into_par_iter()
                 .zip(rhs_bc.par_chunks_mut(CHUNK))
@@ -805,19 +832,22 @@ impl<'m> Flow<'m> {
                 });
             if !has_outlet {
                 // pressure level fixed at cell 0 (symmetric: diagonal only)
-                p_matrix.val[pat.diag[0]] *= 2.0;
+                Arc::make_mut(&mut p_matrix).val[pat.diag[0]] *= 2.0;
             }
-            if amg.is_none() || amg_age >= 20 {
-                solve_profile.builds += 1;
-                amg = Some(Amg::new(
-                    &p_matrix,
-                    AmgSettings {
-                        strength_threshold: PRESSURE_STRENGTH_THRESHOLD,
-                        smoother_degree: PRESSURE_SMOOTHER_DEGREE,
-                        ..AmgSettings::default()
-                    },
-                ));
-                amg_age = 0;
+            match amg.as_mut() {
+                Some(hierarchy) if amg_age < 20 => hierarchy.refresh_fine(p_matrix.clone()),
+                _ => {
+                    solve_profile.builds += 1;
+                    amg = Some(Amg::shared(
+                        p_matrix.clone(),
+                        AmgSettings {
+                            strength_threshold: PRESSURE_STRENGTH_THRESHOLD,
+                            smoother_degree: PRESSURE_SMOOTHER_DEGREE,
+                            ..AmgSettings::default()
+                        },
+                    ));
+                    amg_age = 0;
+                }
             }
             amg_age += 1;
             let correctors = if g.orthogonal {
@@ -911,7 +941,7 @@ impl<'m> Flow<'m> {
             solve_profile.pressure_seconds += phase.elapsed().as_secs_f64();
 
             // ---------- convergence ----------
-            imbalance.par_iter_mut().enumerate().for_each(|(c, m)| {
+            let imbalance = |c: usize| {
                 let mut sum = 0.0;
                 for &f in cell_faces.of(c) {
                     let f = f as usize;
@@ -921,9 +951,14 @@ impl<'m> Flow<'m> {
                         sum += s.mass_flux[f];
                     }
                 }
-                *m = sum;
-            });
-            residuals[4] = imbalance.par_iter().map(|x| x.abs()).sum::<f64>() / mass_scale;
+                sum
+            };
+            residuals[4] = (0..n)
+                .into_par_iter()
+                .with_min_len(CHUNK)
+                .map(|c| imbalance(c).abs())
+                .sum::<f64>()
+                / mass_scale;
             s.history.push(residuals);
             s.iterations = iteration;
             monitor.progress(
@@ -953,7 +988,7 @@ impl<'m> Flow<'m> {
                         .any(|k| residuals[k] > 0.5 && residuals[k] > 1e4 * best[k].max(1e-8)));
             if diverged {
                 let worst = (0..n)
-                    .max_by(|&i, &j| imbalance[i].abs().total_cmp(&imbalance[j].abs()))
+                    .max_by(|&i, &j| imbalance(i).abs().total_cmp(&imbalance(j).abs()))
                     .unwrap_or(0);
                 let names = ["Ux", "Uy", "Uz", "p", "continuity"];
                 let eq = (0..5)
