@@ -141,55 +141,100 @@ impl LeastSquares {
     }
 
     /// Gradients of the three components of a vector field at once, gathered per cell in
-    /// parallel: `out[c][k]` is the gradient of component `k`. `boundary_value(f)` gives the
-    /// vector at boundary face `f`; internal faces must not use face points.
+    /// parallel: `grads[c][k]` is the gradient of component `k`. `boundary_value(f)` gives the
+    /// vector at boundary face `f`; internal faces must not use face points. With `limits`, also
+    /// the Barth–Jespersen factor of each component (see [`limiter`]; the boundary values take
+    /// part), from the same pass over the neighbours.
     pub fn gradient_vec3(
         &self,
         mesh: &Mesh,
         cell_faces: &CellFaces,
         phi: &[Vec3],
         boundary_value: impl Fn(usize) -> Vec3 + Sync,
-        out: &mut [[Vec3; 3]],
+        grads: &mut [[Vec3; 3]],
+        limits: Option<&mut [Vec3]>,
     ) {
         let ni = mesh.n_internal_faces;
         debug_assert!(!self.use_face.iter().any(|&u| u));
-        out.par_chunks_mut(CHUNK)
-            .enumerate()
-            .for_each(|(block, out)| {
-                for (i, g) in out.iter_mut().enumerate() {
-                    let c = block * CHUNK + i;
-                    let mut rhs = [[0.0f64; 3]; 3];
-                    for &f in cell_faces.of(c) {
-                        let f = f as usize;
-                        let (d, value) = if f < ni {
-                            let p = mesh.owner[f] as usize;
-                            let other = if p == c {
-                                mesh.neighbour[f] as usize
-                            } else {
-                                p
-                            };
-                            (
-                                crate::mesh::sub(mesh.cell_centre[other], mesh.cell_centre[c]),
-                                phi[other],
-                            )
-                        } else {
-                            (
-                                crate::mesh::sub(mesh.face_centre[f], mesh.cell_centre[c]),
-                                boundary_value(f),
-                            )
-                        };
-                        let w = weight(d);
-                        for k in 0..3 {
-                            let wd = w * (value[k] - phi[c][k]);
-                            for j in 0..3 {
-                                rhs[k][j] += wd * d[j];
-                            }
-                        }
+        let with_limits = limits.is_some();
+        let cell = |c: usize| -> ([Vec3; 3], Vec3) {
+            let mut rhs = [[0.0f64; 3]; 3];
+            let (mut lo, mut hi) = (phi[c], phi[c]);
+            let faces = cell_faces.of(c);
+            for &f in faces {
+                let f = f as usize;
+                let (d, value) = if f < ni {
+                    let p = mesh.owner[f] as usize;
+                    let other = if p == c {
+                        mesh.neighbour[f] as usize
+                    } else {
+                        p
+                    };
+                    (
+                        crate::mesh::sub(mesh.cell_centre[other], mesh.cell_centre[c]),
+                        phi[other],
+                    )
+                } else {
+                    (
+                        crate::mesh::sub(mesh.face_centre[f], mesh.cell_centre[c]),
+                        boundary_value(f),
+                    )
+                };
+                let w = weight(d);
+                for k in 0..3 {
+                    let wd = w * (value[k] - phi[c][k]);
+                    for j in 0..3 {
+                        rhs[k][j] += wd * d[j];
                     }
-                    let m = &self.inverse[c];
-                    *g = [solve3(m, rhs[0]), solve3(m, rhs[1]), solve3(m, rhs[2])];
+                    lo[k] = lo[k].min(value[k]);
+                    hi[k] = hi[k].max(value[k]);
                 }
-            });
+            }
+            let m = &self.inverse[c];
+            let grad = [solve3(m, rhs[0]), solve3(m, rhs[1]), solve3(m, rhs[2])];
+            let mut limit = [1.0f64; 3];
+            if with_limits {
+                // the smallest bound/delta over the faces comes from the largest increase and
+                // the largest decrease (division is monotone): two divisions per component
+                let (mut rise, mut fall) = ([1e-300f64; 3], [-1e-300f64; 3]);
+                for &f in faces {
+                    let r = crate::mesh::sub(mesh.face_centre[f as usize], mesh.cell_centre[c]);
+                    for k in 0..3 {
+                        let delta = crate::mesh::dot(grad[k], r);
+                        rise[k] = rise[k].max(delta);
+                        fall[k] = fall[k].min(delta);
+                    }
+                }
+                for k in 0..3 {
+                    if rise[k] > 1e-300 {
+                        limit[k] = limit[k].min(((hi[k] - phi[c][k]) / rise[k]).clamp(0.0, 1.0));
+                    }
+                    if fall[k] < -1e-300 {
+                        limit[k] = limit[k].min(((lo[k] - phi[c][k]) / fall[k]).clamp(0.0, 1.0));
+                    }
+                }
+            }
+            (grad, limit)
+        };
+        match limits {
+            Some(limits) => grads
+                .par_chunks_mut(CHUNK)
+                .zip(limits.par_chunks_mut(CHUNK))
+                .enumerate()
+                .for_each(|(block, (g, l))| {
+                    for i in 0..g.len() {
+                        (g[i], l[i]) = cell(block * CHUNK + i);
+                    }
+                }),
+            None => grads
+                .par_chunks_mut(CHUNK)
+                .enumerate()
+                .for_each(|(block, g)| {
+                    for (i, g) in g.iter_mut().enumerate() {
+                        *g = cell(block * CHUNK + i).0;
+                    }
+                }),
+        }
     }
 }
 
@@ -285,63 +330,4 @@ pub fn limiter(
         }
     }
     limit
-}
-
-/// [`limiter`] for the three components of a vector field at once, gathered per cell in
-/// parallel (`grad[c][k]` the gradient of component `k`; `boundary(f)` the vector at boundary
-/// face `f` where known).
-pub fn limiter_vec3(
-    mesh: &Mesh,
-    cell_faces: &CellFaces,
-    phi: &[Vec3],
-    grad: &[[Vec3; 3]],
-    boundary: impl Fn(usize) -> Option<Vec3> + Sync,
-    out: &mut [Vec3],
-) {
-    let ni = mesh.n_internal_faces;
-    out.par_chunks_mut(CHUNK)
-        .enumerate()
-        .for_each(|(block, out)| {
-            for (i, limit) in out.iter_mut().enumerate() {
-                let c = block * CHUNK + i;
-                let (mut lo, mut hi) = (phi[c], phi[c]);
-                let faces = cell_faces.of(c);
-                for &f in faces {
-                    let f = f as usize;
-                    let value = if f < ni {
-                        let p = mesh.owner[f] as usize;
-                        Some(
-                            phi[if p == c {
-                                mesh.neighbour[f] as usize
-                            } else {
-                                p
-                            }],
-                        )
-                    } else {
-                        boundary(f)
-                    };
-                    if let Some(v) = value {
-                        for k in 0..3 {
-                            lo[k] = lo[k].min(v[k]);
-                            hi[k] = hi[k].max(v[k]);
-                        }
-                    }
-                }
-                *limit = [1.0; 3];
-                for &f in faces {
-                    let r = crate::mesh::sub(mesh.face_centre[f as usize], mesh.cell_centre[c]);
-                    for k in 0..3 {
-                        let delta = crate::mesh::dot(grad[c][k], r);
-                        let bound = if delta > 0.0 {
-                            hi[k] - phi[c][k]
-                        } else {
-                            lo[k] - phi[c][k]
-                        };
-                        if delta.abs() > 1e-300 {
-                            limit[k] = limit[k].min((bound / delta).clamp(0.0, 1.0));
-                        }
-                    }
-                }
-            }
-        });
 }
