@@ -508,9 +508,9 @@ impl<'m> FlowOutcome<'m> {
     /// The mass flux on every parent face (zero off the coolant).
     fn parent_mass_flux(&self, mesh: &Mesh) -> Vec<f64> {
         let mut flux = vec![0.0; mesh.n_faces()];
-        for (i, &f) in self.setup.map.face.iter().enumerate() {
+        for (i, (f, flipped)) in self.setup.map.faces().enumerate() {
             // interfaces to solids carry no flux; boundary faces keep their outward sign
-            flux[f] = if self.setup.map.flipped[i] {
+            flux[f] = if flipped {
                 -self.flow.mass_flux[i]
             } else {
                 self.flow.mass_flux[i]
@@ -557,13 +557,13 @@ impl<'m> FlowOutcome<'m> {
         let n = mesh.n_cells();
         let mut velocity = vec![[0.0; 3]; n];
         let mut pressure = vec![0.0; n];
-        for (i, &c) in map.cell.iter().enumerate() {
+        for (i, c) in map.cells().enumerate() {
             velocity[c] = self.flow.velocity[i];
             pressure[c] = self.flow.pressure[i];
         }
         let mut mass_flux = vec![0.0; mesh.n_faces()];
-        for (i, &f) in map.face.iter().enumerate() {
-            mass_flux[f] = if map.flipped[i] {
+        for (i, (f, flipped)) in map.faces().enumerate() {
+            mass_flux[f] = if flipped {
                 -self.flow.mass_flux[i]
             } else {
                 self.flow.mass_flux[i]

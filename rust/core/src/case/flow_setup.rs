@@ -32,7 +32,7 @@ pub struct FlowSetup<'m> {
 impl FlowSetup<'_> {
     /// Coolant density and viscosity at the given (parent-mesh) cell temperatures, K.
     pub fn set_properties(&mut self, case: &Case, t: &[f64]) {
-        for (i, &c) in self.map.cell.iter().enumerate() {
+        for (i, c) in self.map.cells().enumerate() {
             let coolant = &case.fluids[self.coolant_of_cell[i]].coolant;
             self.density[i] = coolant.density_kg_m3.at(t[c]);
             self.viscosity[i] = coolant.viscosity_pa_s.at(t[c]);
@@ -114,9 +114,8 @@ pub fn resolve<'m>(case: &Case, mesh: &'m Mesh) -> Result<FlowSetup<'m>> {
         (Cow::Owned(sub), map)
     };
     let coolant_of_cell: Vec<usize> = map
-        .cell
-        .iter()
-        .map(|&c| fluid_of_region[mesh.cell_region[c] as usize].unwrap_or(0))
+        .cells()
+        .map(|c| fluid_of_region[mesh.cell_region[c] as usize].unwrap_or(0))
         .collect();
     let at = |p: &Property| p.at(reference_temperature_k);
     let density: Vec<f64> = coolant_of_cell

@@ -100,20 +100,17 @@ impl InitialState<'_> {
         let map = &setup.map;
         let ni = sub.n_internal_faces;
         let u: Vec<[f64; 3]> = map
-            .cell
-            .iter()
-            .map(|&c| [velocity[3 * c], velocity[3 * c + 1], velocity[3 * c + 2]])
+            .cells()
+            .map(|c| [velocity[3 * c], velocity[3 * c + 1], velocity[3 * c + 2]])
             .collect();
         let pressure: Vec<f64> = match self.pressure_pa {
-            Some(p) => map.cell.iter().map(|&c| p[c]).collect(),
+            Some(p) => map.cells().map(|c| p[c]).collect(),
             None => vec![0.0; sub.n_cells()],
         };
         let mass_flux: Vec<f64> = match self.mass_flux_kg_s {
             Some(m) => map
-                .face
-                .iter()
-                .zip(&map.flipped)
-                .map(|(&f, &flip)| if flip { -m[f] } else { m[f] })
+                .faces()
+                .map(|(f, flip)| if flip { -m[f] } else { m[f] })
                 .collect(),
             None => (0..sub.n_faces())
                 .map(|f| {

@@ -90,8 +90,8 @@ impl CellPattern {
         let matrix = Csr {
             n_rows: n,
             n_cols: n,
-            row_ptr,
-            col,
+            row_ptr: row_ptr.into(),
+            col: col.into(),
             val: vec![0.0; 0],
         };
         let find = |i: usize, j: usize| {

@@ -2,8 +2,11 @@
 
 use super::CHUNK;
 use rayon::prelude::*;
+use std::sync::Arc;
 
 /// Square or rectangular sparse matrix in CSR form. Column indices in each row are sorted.
+/// The pattern (`row_ptr`, `col`) is shared between clones: matrices of one pattern with
+/// different values (momentum and pressure of a flow, a preconditioner's copy) store it once.
 #[derive(Debug, Clone, Default)]
 pub struct Csr {
     /// Number of rows.
@@ -11,9 +14,9 @@ pub struct Csr {
     /// Number of columns.
     pub n_cols: usize,
     /// Row `i` holds entries `row_ptr[i]..row_ptr[i + 1]`.
-    pub row_ptr: Vec<usize>,
+    pub row_ptr: Arc<Vec<usize>>,
     /// Column index of each entry.
-    pub col: Vec<u32>,
+    pub col: Arc<Vec<u32>>,
     /// Value of each entry.
     pub val: Vec<f64>,
 }
@@ -101,7 +104,7 @@ impl Csr {
     /// The transpose.
     pub fn transpose(&self) -> Csr {
         let mut count = vec![0usize; self.n_cols + 1];
-        for &c in &self.col {
+        for &c in self.col.iter() {
             count[c as usize + 1] += 1;
         }
         for i in 0..self.n_cols {
@@ -122,8 +125,8 @@ impl Csr {
         Csr {
             n_rows: self.n_cols,
             n_cols: self.n_rows,
-            row_ptr,
-            col,
+            row_ptr: Arc::new(row_ptr),
+            col: Arc::new(col),
             val,
         }
     }
@@ -181,8 +184,8 @@ impl Csr {
         Csr {
             n_rows,
             n_cols,
-            row_ptr,
-            col,
+            row_ptr: Arc::new(row_ptr),
+            col: Arc::new(col),
             val,
         }
     }

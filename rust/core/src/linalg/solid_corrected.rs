@@ -111,8 +111,8 @@ fn principal_submatrix(a: &Csr, keep: &[u32]) -> Csr {
     Csr {
         n_rows: keep.len(),
         n_cols: keep.len(),
-        row_ptr,
-        col,
+        row_ptr: row_ptr.into(),
+        col: col.into(),
         val,
     }
 }
@@ -175,8 +175,8 @@ mod tests {
         let a = Csr {
             n_rows: n,
             n_cols: n,
-            row_ptr,
-            col,
+            row_ptr: row_ptr.into(),
+            col: col.into(),
             val,
         };
         (a, b, advected)

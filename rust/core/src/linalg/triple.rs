@@ -101,15 +101,17 @@ impl SymmetricGaussSeidel<'_> {
 }
 
 /// BiCGStab, right-preconditioned by `m` (built on `a`), on three systems `A x_k = b_k` at once;
-/// component `k` stops at its own `settings[k]` and keeps its own recurrence (the iterates are
-/// those three separate solves would give). A component whose solve breaks down or does not
-/// converge makes the whole call an error, with the `x` reached so far.
+/// component `k` stops at its own settings and keeps its own recurrence (the iterates are those
+/// three separate solves would give). `settings` receives the initial residual `b − A x` and
+/// returns each component's tolerances (a caller that measures the initial residual its own
+/// way needs no second copy of it). A component whose solve breaks down or does not converge
+/// makes the whole call an error, with the `x` reached so far.
 pub fn bicgstab3(
     a: &Csr,
     b: &[Vec3],
     x: &mut [Vec3],
     m: &SymmetricGaussSeidel,
-    settings: [SolveSettings; 3],
+    settings: impl FnOnce(&[Vec3]) -> [SolveSettings; 3],
     stop: &dyn Fn() -> bool,
 ) -> Result<[SolveInfo; 3]> {
     let n = b.len();
@@ -117,6 +119,7 @@ pub fn bicgstab3(
     let scale = b_norm.map(|v| if v > 0.0 { v } else { 1.0 });
     let mut r = vec![[0.0; 3]; n];
     residual3(a, b, x, &mut r);
+    let settings = settings(&r);
     let res0 = norm3(&r);
     let done = |k: usize, res: f64| {
         res / scale[k] <= settings[k].relative_tolerance || res <= settings[k].absolute_tolerance
@@ -288,7 +291,10 @@ mod tests {
         };
         let tolerances = [1e-10, 1e-6, 1e-8];
         let mut x3 = vec![[0.0; 3]; n];
-        let info = bicgstab3(&a, &b, &mut x3, &pre, tolerances.map(settings), &|| false).unwrap();
+        let info = bicgstab3(&a, &b, &mut x3, &pre, |_| tolerances.map(settings), &|| {
+            false
+        })
+        .unwrap();
         for k in 0..3 {
             let bk: Vec<f64> = b.iter().map(|v| v[k]).collect();
             let mut xk = vec![0.0; n];

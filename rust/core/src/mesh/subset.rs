@@ -7,23 +7,43 @@ use super::{geometry, Mesh};
 /// Maps from a subset mesh to its parent.
 #[derive(Debug, Clone)]
 pub struct SubsetMap {
-    /// Parent cell of each subset cell.
-    pub cell: Vec<usize>,
-    /// Parent face of each subset face.
-    pub face: Vec<usize>,
-    /// Whether the subset face's orientation is the parent's reversed.
-    pub flipped: Vec<bool>,
+    /// Parent cell of each subset cell (empty for the identity).
+    cell: Vec<usize>,
+    /// Parent face of each subset face (empty for the identity).
+    face: Vec<usize>,
+    /// Whether the subset face's orientation is the parent's reversed (empty for the identity).
+    flipped: Vec<bool>,
+    /// `Some((cells, faces))`: the subset is the parent itself, and the maps store nothing.
+    identity: Option<(usize, usize)>,
 }
 
 impl SubsetMap {
     /// The maps of a mesh to itself (the subset of every cell, when no patch is empty: a
-    /// subset drops empty patches).
+    /// subset drops empty patches), storing nothing.
     pub fn identity(mesh: &Mesh) -> Self {
         SubsetMap {
-            cell: (0..mesh.n_cells()).collect(),
-            face: (0..mesh.n_faces()).collect(),
-            flipped: vec![false; mesh.n_faces()],
+            cell: Vec::new(),
+            face: Vec::new(),
+            flipped: Vec::new(),
+            identity: Some((mesh.n_cells(), mesh.n_faces())),
         }
+    }
+
+    /// The parent cell of each subset cell, in subset order.
+    pub fn cells(&self) -> impl Iterator<Item = usize> + '_ {
+        let identity = self.identity.map_or(0, |(cells, _)| cells);
+        self.cell.iter().copied().chain(0..identity)
+    }
+
+    /// The parent face of each subset face and whether its orientation is reversed, in subset
+    /// order.
+    pub fn faces(&self) -> impl Iterator<Item = (usize, bool)> + '_ {
+        let identity = self.identity.map_or(0, |(_, faces)| faces);
+        self.face
+            .iter()
+            .copied()
+            .zip(self.flipped.iter().copied())
+            .chain((0..identity).map(|f| (f, false)))
     }
 }
 
@@ -100,6 +120,7 @@ impl Mesh {
             cell: cell_map,
             face: Vec::new(),
             flipped: Vec::new(),
+            identity: None,
         };
         let faces = internal
             .iter()

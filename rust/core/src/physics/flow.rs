@@ -11,8 +11,7 @@ use crate::discretisation::gradient::LeastSquares;
 use crate::discretisation::pattern::CellPattern;
 use crate::discretisation::FaceGeometry;
 use crate::linalg::{
-    bicgstab, bicgstab3, cg, residual3, Amg, AmgSettings, Csr, SolveSettings, SymmetricGaussSeidel,
-    CHUNK,
+    bicgstab, bicgstab3, cg, Amg, AmgSettings, Csr, SolveSettings, SymmetricGaussSeidel, CHUNK,
 };
 use crate::mesh::{dot, norm, CellFaces, Mesh, Vec3};
 use crate::{Error, Monitor, Result};
@@ -652,13 +651,17 @@ impl<'m> Flow<'m> {
             } else {
                 // one matrix: the three components side by side, one pass over it for all
                 let pre = SymmetricGaussSeidel::new(&a);
-                let measures = residual_measures3(&a, &momentum_rhs, &s.velocity);
+                let mean = mean3(&s.velocity);
+                let mut measures = [(0.0, 0.0, 0.0); 3];
                 let iterations = match bicgstab3(
                     &a,
                     &momentum_rhs,
                     &mut s.velocity,
                     &pre,
-                    measures.map(|m| tolerance(m.2)),
+                    |r| {
+                        measures = residual_measures3(&a, &momentum_rhs, mean, r);
+                        measures.map(|m| tolerance(m.2))
+                    },
                     &stop,
                 ) {
                     Ok(info) => info.map(|i| i.iterations),
@@ -1113,21 +1116,22 @@ pub fn residual_measures(a: &Csr, b: &[f64], x: &[f64]) -> (f64, f64, f64) {
     (num, den, squares.sqrt())
 }
 
-/// [`residual_measures`] of three systems with one matrix (interleaved vectors), from one pass.
-pub fn residual_measures3(a: &Csr, b: &[Vec3], x: &[Vec3]) -> [(f64, f64, f64); 3] {
-    let n = x.len();
-    let mut mean = [0.0; 3];
-    for v in x {
-        for k in 0..3 {
-            mean[k] += v[k];
-        }
-    }
-    let mean = mean.map(|m| m / n as f64);
-    let mut r = vec![[0.0; 3]; n];
-    residual3(a, b, x, &mut r);
-    let sums = (0..n)
+/// The mean of each component of a vector field.
+fn mean3(x: &[Vec3]) -> Vec3 {
+    let sum = x
+        .par_iter()
+        .with_min_len(CHUNK)
+        .copied()
+        .reduce(|| [0.0; 3], |p, q| [p[0] + q[0], p[1] + q[1], p[2] + q[2]]);
+    sum.map(|s| s / x.len().max(1) as f64)
+}
+
+/// [`residual_measures`] of three systems with one matrix (interleaved vectors), given their
+/// residual `r = b − A x` and the mean of `x`.
+pub fn residual_measures3(a: &Csr, b: &[Vec3], mean: Vec3, r: &[Vec3]) -> [(f64, f64, f64); 3] {
+    let sums = (0..b.len())
         .into_par_iter()
-        .with_min_len(8192)
+        .with_min_len(CHUNK)
         .map(|i| {
             let row_sum: f64 = a.val[a.row_ptr[i]..a.row_ptr[i + 1]].iter().sum();
             let mut out = [[0.0; 3]; 3];
