@@ -43,7 +43,7 @@ def n_for_cells(cells: float) -> int:
     return max(2, round((cells / 20.0) ** (1.0 / 3.0)))
 
 
-def write_case(case: Path, n: int, max_iter: int = 20000) -> None:
+def write_case(case: Path, n: int, max_iter: int = 20000, p_rel_tol: float = 0.01) -> None:
     nx, ny, nz = 10 * n, 2 * n, n
     foam.write_file(
         case,
@@ -120,7 +120,7 @@ solvers
         solver          GAMG;
         smoother        DIC;
         tolerance       1e-9;
-        relTol          0.01;
+        relTol          {p_rel_tol:g};
     }}
     U
     {{
@@ -224,12 +224,14 @@ def analyse(case: Path, n: int) -> dict[str, float]:
     }
 
 
-def run(cells: float, *, nprocs: int = 1, root: Path | None = None) -> dict[str, Any]:
+def run(
+    cells: float, *, nprocs: int = 1, root: Path | None = None, p_rel_tol: float = 0.01
+) -> dict[str, Any]:
     n = n_for_cells(cells)
     case = (root or cache_dir("openfoam")) / f"duct_n{n}_np{nprocs}"
     t0 = time.perf_counter()
     foam.clean_case(case)
-    write_case(case, n)
+    write_case(case, n, p_rel_tol=p_rel_tol)
     foam.run_util(case, ["blockMesh"])
     if nprocs > 1:
         foam.write_decompose_dict(case, nprocs)

@@ -173,6 +173,9 @@ pub fn solve_from(
         .num_threads(threads)
         .build()
         .map_err(|e| Error::Case(format!("cannot start {threads} threads: {e}")))?;
+    if !case.fluids.is_empty() {
+        crate::keep_work_memory();
+    }
     pool.install(|| {
         let flow = if case.fluids.is_empty() {
             None

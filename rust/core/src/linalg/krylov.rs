@@ -181,11 +181,25 @@ pub fn cg(
     settings: SolveSettings,
     stop: &dyn Fn() -> bool,
 ) -> Result<SolveInfo> {
+    cg_measured(a, b, x, m, |_| settings, stop)
+}
+
+/// [`cg`] whose tolerances come from the initial residual `b − A x`, which `settings` receives
+/// (a caller that measures it its own way saves a matrix–vector product).
+pub fn cg_measured(
+    a: &Csr,
+    b: &[f64],
+    x: &mut [f64],
+    m: &dyn Preconditioner,
+    settings: impl FnOnce(&[f64]) -> SolveSettings,
+    stop: &dyn Fn() -> bool,
+) -> Result<SolveInfo> {
     let n = b.len();
     let b_norm = norm(b);
     let scale = if b_norm > 0.0 { b_norm } else { 1.0 };
     let mut r = vec![0.0; n];
     a.residual(b, x, &mut r);
+    let settings = settings(&r);
     let mut res = norm(&r) / scale;
     let mut history = vec![res];
     let done =

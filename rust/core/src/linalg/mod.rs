@@ -17,7 +17,8 @@ pub use anderson::Anderson;
 pub use csr::Csr;
 pub use ilu::Ilu0;
 pub use krylov::{
-    bicgstab, cg, Jacobi, Preconditioner, SolveInfo, SolveSettings, SymmetricGaussSeidel,
+    bicgstab, cg, cg_measured, Jacobi, Preconditioner, SolveInfo, SolveSettings,
+    SymmetricGaussSeidel,
 };
 pub use solid_corrected::{BoundSolidCorrectedIlu, SolidCorrectedIlu};
 pub use triple::{bicgstab3, residual3};
