@@ -327,8 +327,24 @@ impl Amg {
     /// which a slowly changing matrix can reuse for many solves.
     pub fn refresh_fine(&mut self, a: Arc<Csr>) {
         if let Some(level) = self.levels.first_mut() {
-            level.inv_diag = inv_diag(&a);
-            level.lambda_max = gershgorin(&a, &level.inv_diag);
+            // inverse diagonal and Gershgorin bound in one pass, into the level's own array
+            level.lambda_max = level
+                .inv_diag
+                .par_iter_mut()
+                .enumerate()
+                .with_min_len(CHUNK)
+                .map(|(i, w)| {
+                    let (mut d, mut row) = (0.0, 0.0);
+                    for e in a.row_ptr[i]..a.row_ptr[i + 1] {
+                        if a.col[e] as usize == i {
+                            d = a.val[e];
+                        }
+                        row += a.val[e].abs();
+                    }
+                    *w = if d != 0.0 { 1.0 / d } else { 0.0 };
+                    row * w.abs()
+                })
+                .reduce(|| 0.0, f64::max);
             level.a = a;
         }
     }

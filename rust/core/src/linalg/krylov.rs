@@ -47,7 +47,7 @@ pub struct SymmetricGaussSeidel<'a> {
     a: &'a Csr,
     /// Position of each row's diagonal entry in `a.col`/`a.val` (columns are sorted, so the
     /// strictly lower part of row i is `row_ptr[i]..diag[i]`, the upper `diag[i] + 1..`).
-    diag: Vec<usize>,
+    diag: std::borrow::Cow<'a, [usize]>,
     inv_diag: Vec<f64>,
 }
 
@@ -59,6 +59,12 @@ impl<'a> SymmetricGaussSeidel<'a> {
             .with_min_len(CHUNK)
             .map(|i| a.find(i, i).unwrap_or(a.row_ptr[i]))
             .collect();
+        Self::with_diagonal_positions(a, diag.into())
+    }
+
+    /// [`SymmetricGaussSeidel::new`] given the position of each row's diagonal entry (a caller
+    /// that rebuilds the preconditioner for new values of one pattern finds them once).
+    pub fn with_diagonal_positions(a: &'a Csr, diag: std::borrow::Cow<'a, [usize]>) -> Self {
         let inv_diag = (0..a.n_rows)
             .into_par_iter()
             .with_min_len(CHUNK)

@@ -561,6 +561,7 @@ impl<'m> Flow<'m> {
             ..pat.matrix.clone()
         };
         let mut a = fresh_matrix();
+        let diagonal_positions: Vec<usize> = pat.diag.iter().map(|p| p.get()).collect();
         // shared with the pressure AMG's finest level (no copy; see `release_fine`)
         let mut p_matrix = Arc::new(fresh_matrix());
         let mut grads = vec![[[0.0f64; 3]; 3]; n];
@@ -652,7 +653,10 @@ impl<'m> Flow<'m> {
                 }
             } else {
                 // one matrix: the three components side by side, one pass over it for all
-                let pre = SymmetricGaussSeidel::new(&a);
+                let pre = SymmetricGaussSeidel::with_diagonal_positions(
+                    &a,
+                    std::borrow::Cow::Borrowed(&diagonal_positions),
+                );
                 let mean = mean3(&s.velocity);
                 let mut measures = [(0.0, 0.0, 0.0); 3];
                 let iterations = match bicgstab3(
