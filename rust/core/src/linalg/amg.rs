@@ -5,7 +5,7 @@
 
 use super::csr::Accumulator;
 use super::krylov::Preconditioner;
-use super::{Csr, CHUNK};
+use super::{filled, Csr, CHUNK};
 use rayon::prelude::*;
 use std::sync::Arc;
 
@@ -428,15 +428,15 @@ impl Amg {
         }
         let level = &self.levels[k];
         let n = level.a.n_rows;
-        let mut r = vec![0.0; n];
-        let mut d = vec![0.0; n];
-        x.iter_mut().for_each(|v| *v = 0.0);
+        let mut r = filled(n, 0.0);
+        let mut d = filled(n, 0.0);
+        x.par_iter_mut().with_min_len(CHUNK).for_each(|v| *v = 0.0);
         self.smooth(level, b, x, &mut r, &mut d, true);
         level.a.residual(b, x, &mut r);
         let nc = level.p.n_cols;
-        let mut bc = vec![0.0; nc];
+        let mut bc = filled(nc, 0.0);
         level.r.mul_vec(&r, &mut bc);
-        let mut xc = vec![0.0; nc];
+        let mut xc = filled(nc, 0.0);
         self.cycle(k + 1, &bc, &mut xc);
         level.p.mul_vec(&xc, &mut d);
         x.par_iter_mut().zip(&d).for_each(|(x, d)| *x += d);

@@ -1,7 +1,7 @@
 //! Preconditioned conjugate gradients (symmetric positive definite systems) and BiCGStab
 //! (non-symmetric ones). Convergence is measured as ‖b − Ax‖₂ / ‖b‖₂.
 
-use super::{axpy, dot, Csr, CHUNK};
+use super::{axpy, copied, dot, filled, Csr, CHUNK};
 use crate::{Error, Result};
 use rayon::prelude::*;
 
@@ -203,7 +203,7 @@ pub fn cg_measured(
     let n = b.len();
     let b_norm = norm(b);
     let scale = if b_norm > 0.0 { b_norm } else { 1.0 };
-    let mut r = vec![0.0; n];
+    let mut r = filled(n, 0.0);
     a.residual(b, x, &mut r);
     let settings = settings(&r);
     let mut res = norm(&r) / scale;
@@ -218,11 +218,11 @@ pub fn cg_measured(
     if done(res) || b_norm == 0.0 && res == 0.0 {
         return Ok(info);
     }
-    let mut z = vec![0.0; n];
+    let mut z = filled(n, 0.0);
     m.apply(&r, &mut z);
-    let mut p = z.clone();
+    let mut p = copied(&z);
     let mut rz = dot(&r, &z);
-    let mut q = vec![0.0; n];
+    let mut q = filled(n, 0.0);
     for it in 1..=settings.max_iterations {
         a.mul_vec(&p, &mut q);
         let pq = dot(&p, &q);

@@ -28,6 +28,22 @@ use rayon::prelude::*;
 /// Rows per rayon task; small vectors stay on one thread.
 pub(crate) const CHUNK: usize = 8192;
 
+/// A vector of `n` copies of `value`, written in parallel: the solvers' work vectors come from
+/// reused heap memory during flow solves (see `keep_work_memory`), which a plain `vec!` clears on
+/// one thread.
+pub(crate) fn filled<T: Copy + Send + Sync>(n: usize, value: T) -> Vec<T> {
+    let mut v = Vec::with_capacity(n);
+    v.par_extend((0..n).into_par_iter().with_min_len(CHUNK).map(|_| value));
+    v
+}
+
+/// A copy of `x`, written in parallel (see [`filled`]).
+pub(crate) fn copied<T: Copy + Send + Sync>(x: &[T]) -> Vec<T> {
+    let mut v = Vec::with_capacity(x.len());
+    v.par_extend(x.par_iter().with_min_len(CHUNK).copied());
+    v
+}
+
 /// Parallel dot product.
 pub fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.par_chunks(CHUNK)

@@ -5,7 +5,7 @@
 //! three interleaved vectors costs about 1.3 single passes instead of 3.
 
 use super::krylov::SymmetricGaussSeidel;
-use super::{Csr, SolveInfo, SolveSettings, CHUNK};
+use super::{copied, filled, Csr, SolveInfo, SolveSettings, CHUNK};
 use crate::mesh::Vec3;
 use crate::{Error, Result};
 use rayon::prelude::*;
@@ -117,7 +117,7 @@ pub fn bicgstab3(
     let n = b.len();
     let b_norm = norm3(b);
     let scale = b_norm.map(|v| if v > 0.0 { v } else { 1.0 });
-    let mut r = vec![[0.0; 3]; n];
+    let mut r = filled(n, [0.0; 3]);
     residual3(a, b, x, &mut r);
     let settings = settings(&r);
     let res0 = norm3(&r);
@@ -132,12 +132,12 @@ pub fn bicgstab3(
         active[k] = !(done(k, res0[k]) || b_norm[k] == 0.0 && res0[k] == 0.0);
     }
     let max_iterations = settings.iter().map(|s| s.max_iterations).max().unwrap_or(0);
-    let r_hat = r.clone();
+    let r_hat = copied(&r);
     let (mut rho, mut alpha, mut omega) = ([1.0; 3], [1.0; 3], [1.0; 3]);
-    let mut v = vec![[0.0; 3]; n];
-    let mut p = vec![[0.0; 3]; n];
-    let mut y = vec![[0.0; 3]; n];
-    let mut t = vec![[0.0; 3]; n];
+    let mut v = filled(n, [0.0; 3]);
+    let mut p = filled(n, [0.0; 3]);
+    let mut y = filled(n, [0.0; 3]);
+    let mut t = filled(n, [0.0; 3]);
     let breakdown = |what: String| Error::LinearSolver {
         message: format!("BiCGStab (three components): {what}"),
         history: Vec::new(),
