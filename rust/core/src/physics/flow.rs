@@ -3,9 +3,11 @@
 //! (OpenFOAM's simpleFoam with `consistent yes`), bounded second-order (limited linear-upwind)
 //! or first-order upwind convection, two-point diffusion with non-orthogonal correction.
 //!
-//! Per outer iteration: assemble momentum linearised on the current mass fluxes, solve each
-//! component (BiCGStab, Jacobi), form HbyA, solve the pressure equation (CG with multigrid),
-//! correct face fluxes (conservative to the linear-solver tolerance) and cell velocities.
+//! Per outer iteration: assemble momentum linearised on the current mass fluxes (every face
+//! loop is a per-cell gather, parallel over blocks of cells), solve the three components side
+//! by side (BiCGStab with block symmetric Gauss–Seidel), form HbyA, solve the pressure equation
+//! (CG with multigrid), correct face fluxes (conservative to the linear-solver tolerance) and
+//! cell velocities.
 
 use crate::discretisation::gradient::LeastSquares;
 use crate::discretisation::pattern::CellPattern;
