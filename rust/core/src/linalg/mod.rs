@@ -21,7 +21,7 @@ pub use krylov::{
     SymmetricGaussSeidel,
 };
 pub use solid_corrected::{BoundSolidCorrectedIlu, SolidCorrectedIlu};
-pub use triple::{bicgstab3, residual3};
+pub use triple::bicgstab3;
 
 use rayon::prelude::*;
 

@@ -29,7 +29,7 @@ fn mul3(a: &Csr, x: &[Vec3], y: &mut [Vec3]) {
 }
 
 /// `r = b − A x` for three interleaved vectors.
-pub fn residual3(a: &Csr, b: &[Vec3], x: &[Vec3], r: &mut [Vec3]) {
+fn residual3(a: &Csr, b: &[Vec3], x: &[Vec3], r: &mut [Vec3]) {
     mul3(a, x, r);
     r.par_iter_mut().zip(b).for_each(|(r, b)| {
         for k in 0..3 {

@@ -624,7 +624,10 @@ impl<'m> Flow<'m> {
             solve_profile.assembly_seconds += phase.elapsed().as_secs_f64();
             let phase = std::time::Instant::now();
             let mut residuals = [0.0f64; 5];
-            velocity_old.copy_from_slice(&s.velocity);
+            velocity_old
+                .par_chunks_mut(CHUNK)
+                .zip(s.velocity.par_chunks(CHUNK))
+                .for_each(|(old, new)| old.copy_from_slice(new));
             let tolerance = |initial: f64| SolveSettings {
                 relative_tolerance: 0.0,
                 absolute_tolerance: (MOMENTUM_REDUCTION * initial).max(1e-300),
@@ -1099,20 +1102,9 @@ impl<'m> Flow<'m> {
 /// a flow solve counts as stalled.
 const STALL_ITERATIONS: usize = 400;
 
-/// OpenFOAM's normalised residual: Σ|b − Ax| / (Σ|Ax − Ax̄| + Σ|b − Ax̄|).
-pub fn normalised_residual(a: &Csr, b: &[f64], x: &[f64]) -> f64 {
-    let (num, den) = residual_parts(a, b, x);
-    num / (den + 1e-20)
-}
-
-/// Numerator and denominator of [`normalised_residual`].
-pub fn residual_parts(a: &Csr, b: &[f64], x: &[f64]) -> (f64, f64) {
-    let (num, den, _) = residual_measures(a, b, x);
-    (num, den)
-}
-
-/// [`residual_parts`] and the 2-norm ‖b − Ax‖ (the reference of a linear solve's reduction),
-/// from one pass over the matrix for `b − Ax` and one for its row sums.
+/// OpenFOAM's normalised residual as numerator Σ|b − Ax| and denominator
+/// Σ|Ax − Ax̄| + Σ|b − Ax̄|, and the 2-norm ‖b − Ax‖ (the reference of a linear solve's
+/// reduction), from one pass over the matrix for `b − Ax` and one for its row sums.
 pub fn residual_measures(a: &Csr, b: &[f64], x: &[f64]) -> (f64, f64, f64) {
     let mean = x.iter().sum::<f64>() / x.len() as f64;
     let mut r = vec![0.0; x.len()];
