@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -139,8 +140,13 @@ def rackflow_in_process(mesh_path: Path, threads: int, tolerance: float) -> dict
 def rackflow_process(mesh_path: Path, threads: int, tolerance: float) -> dict[str, Any]:
     """Whole process under /usr/bin/time -v: python start-up, import, read .msh, solve, write .vtu."""
     out_vtu = cache_dir("results") / f"{mesh_path.stem}_t{threads}.vtu"
+    # The whole process on `threads` cores, as OpenFOAM gets `threads` ranks: mesh construction
+    # runs on rayon's global pool, which would otherwise take every core of the machine.
+    env = {**os.environ, "RAYON_NUM_THREADS": str(threads)}
     run = run_timed(
-        [sys.executable, "-c", _PROCESS_SCRIPT, str(mesh_path), str(threads), repr(tolerance), str(out_vtu)]
+        [sys.executable, "-c", _PROCESS_SCRIPT, str(mesh_path), str(threads), repr(tolerance), str(out_vtu)],
+        env=env,
+        sample_tree=False,
     ).check("rackflow process")
     info = json.loads(run.stdout.strip().splitlines()[-1])
     return {

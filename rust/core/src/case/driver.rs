@@ -766,7 +766,7 @@ fn run(
                 report.multigrid_levels = ilu_amg.multigrid_levels();
                 EnergyPreconditioner::Conjugate(Box::new(ilu_amg))
             } else {
-                let amg = Amg::shared(Arc::clone(&a), AmgSettings::default());
+                let amg = Amg::shared(Arc::clone(&a), AmgSettings::conduction());
                 report.multigrid_levels = amg.stats().sizes;
                 EnergyPreconditioner::Plain(Box::new(amg))
             });

@@ -14,6 +14,10 @@ use std::sync::Arc;
 pub struct AmgSettings {
     /// Strength threshold θ: `a_ij` is strong if |a_ij| ≥ θ √(a_ii a_jj).
     pub strength_threshold: f64,
+    /// θ is multiplied by this on each coarser level: Galerkin operators spread their
+    /// couplings over wider stencils, so a fixed θ finds ever fewer strong ones and coarsens
+    /// slowly and erratically (Vaněk et al. halve it per level).
+    pub strength_decay: f64,
     /// Stop coarsening below this many unknowns.
     pub coarse_size: usize,
     /// Chebyshev polynomial degree of the smoother.
@@ -22,10 +26,28 @@ pub struct AmgSettings {
     pub max_levels: usize,
 }
 
+impl AmgSettings {
+    /// For conduction (diffusion) matrices. A coupling weaker than 0.15 √(a_ii a_jj) is weak:
+    /// an isotropic 7-point neighbour has 1/6, so cubes and ordinary tetrahedra aggregate
+    /// fully, while stretched cells (a thin plate's flat hexahedra: in-plane 0.06, through the
+    /// thickness 0.38) aggregate along their strong direction, and a low-conductivity layer's
+    /// couplings to copper stay out of copper's aggregates. Measured on the 1e6-cell benchmark
+    /// plate: 15 CG iterations instead of 23 with θ = 0, and a cheaper set-up; a cube mesh 17
+    /// instead of 20.
+    pub fn conduction() -> Self {
+        Self {
+            strength_threshold: 0.15,
+            strength_decay: 0.5,
+            ..Self::default()
+        }
+    }
+}
+
 impl Default for AmgSettings {
     fn default() -> Self {
         Self {
             strength_threshold: 0.0,
+            strength_decay: 1.0,
             coarse_size: 400,
             smoother_degree: 2,
             max_levels: 25,
@@ -273,7 +295,8 @@ impl Amg {
             // A coarse operator whose couplings are all weak under θ would leave every node its
             // own aggregate: halve θ for this level until it coarsens (θ = 0 takes every
             // neighbour), rather than stop with a large dense coarsest level.
-            let mut theta = settings.strength_threshold;
+            let mut theta =
+                settings.strength_threshold * settings.strength_decay.powi(levels.len() as i32);
             let (agg, n_agg) = loop {
                 let (agg, n_agg) = aggregate(&current, theta, &diag);
                 if theta == 0.0 || (n_agg > 0 && n_agg as f64 <= 0.8 * current.n_rows as f64) {

@@ -34,7 +34,7 @@ impl SolidCorrectedIlu {
             .map(|c| c as u32)
             .collect();
         let amg = (!solid.is_empty())
-            .then(|| Amg::new(&principal_submatrix(a, &solid), AmgSettings::default()));
+            .then(|| Amg::new(&principal_submatrix(a, &solid), AmgSettings::conduction()));
         SolidCorrectedIlu {
             ilu: IluFactors::new(a),
             amg,

@@ -1,7 +1,7 @@
 //! Building a [`Mesh`] from flat arrays: face matching, patch assignment, geometry and checks.
 
 use super::geometry::{self, average, dot, fan_volumes, norm, polygon, sub};
-use super::{Mesh, Vec3, UNTAGGED_PATCH};
+use super::{CellFaces, Mesh, Vec3, UNTAGGED_PATCH};
 use crate::{Error, Result};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -566,39 +566,54 @@ impl Mesh {
             })
             .unzip();
 
-        // Cell volumes and centroids from pyramids on the faces; negative pyramids mean a tangled cell.
-        let mut cell_volume = vec![0.0; n_cells];
-        let mut moment = vec![[0.0; 3]; n_cells];
-        let mut tangled = vec![false; n_cells];
-        let mut size = vec![0.0f64; n_cells];
-        for f in 0..n_faces {
-            let ids = &face_vertices[face_offsets[f]..face_offsets[f + 1]];
-            let o = owner[f] as usize;
-            let mut add_to = |c: usize, sign: f64| {
-                let apex = cell_apex[c];
-                let v = sign * dot(face_area[f], sub(face_centre[f], apex)) / 3.0;
-                cell_volume[c] += v;
-                // pyramid centroid: 3/4 of the way from apex to base centroid
-                for d in 0..3 {
-                    moment[c][d] += v * (0.25 * apex[d] + 0.75 * face_centre[f][d]);
-                }
-                let h = norm(sub(face_centre[f], apex));
-                size[c] = size[c].max(h);
-                let tol = 1e-9 * h * h * h;
-                fan_volumes(&points, ids, apex, |pv| {
-                    if sign * pv < -tol {
-                        tangled[c] = true;
-                    }
-                });
-            };
-            add_to(o, 1.0);
-            if f < n_internal_faces {
-                add_to(neighbour[f] as usize, -1.0);
-            }
+        // Cell volumes and centroids from pyramids on the faces; negative pyramids mean a tangled
+        // cell. Gathered per cell (in parallel), each cell's faces in increasing face order.
+        let cell_faces = CellFaces::from_addressing(n_cells, &owner, &neighbour);
+        struct CellSums {
+            volume: f64,
+            moment: Vec3,
+            tangled: bool,
+            size: f64,
         }
+        let sums: Vec<CellSums> = (0..n_cells)
+            .into_par_iter()
+            .with_min_len(1024)
+            .map(|c| {
+                let apex = cell_apex[c];
+                let mut sums = CellSums {
+                    volume: 0.0,
+                    moment: [0.0; 3],
+                    tangled: false,
+                    size: 0.0,
+                };
+                for &f in cell_faces.of(c) {
+                    let f = f as usize;
+                    let sign = if owner[f] as usize == c { 1.0 } else { -1.0 };
+                    let v = sign * dot(face_area[f], sub(face_centre[f], apex)) / 3.0;
+                    sums.volume += v;
+                    // pyramid centroid: 3/4 of the way from apex to base centroid
+                    for d in 0..3 {
+                        sums.moment[d] += v * (0.25 * apex[d] + 0.75 * face_centre[f][d]);
+                    }
+                    let h = norm(sub(face_centre[f], apex));
+                    sums.size = sums.size.max(h);
+                    let tol = 1e-9 * h * h * h;
+                    let ids = &face_vertices[face_offsets[f]..face_offsets[f + 1]];
+                    fan_volumes(&points, ids, apex, |pv| {
+                        if sign * pv < -tol {
+                            sums.tangled = true;
+                        }
+                    });
+                }
+                sums
+            })
+            .collect();
+        drop(cell_faces);
+        let cell_volume: Vec<f64> = sums.par_iter().map(|s| s.volume).collect();
+        let size = |c: usize| sums[c].size;
         crate::ptime("area+volumes", &mut tp);
         let degenerate: Vec<usize> = (0..n_cells)
-            .filter(|&c| cell_volume[c] <= 1e-9 * size[c].powi(3) || !cell_volume[c].is_finite())
+            .filter(|&c| cell_volume[c] <= 1e-9 * size(c).powi(3) || !cell_volume[c].is_finite())
             .collect();
         if !degenerate.is_empty() {
             return Err(Error::Mesh(format!(
@@ -606,7 +621,7 @@ impl Mesh {
                 listing(&degenerate)
             )));
         }
-        let tangled: Vec<usize> = (0..n_cells).filter(|&c| tangled[c]).collect();
+        let tangled: Vec<usize> = (0..n_cells).filter(|&c| sums[c].tangled).collect();
         if !tangled.is_empty() {
             return Err(Error::Mesh(format!(
                 "inverted (tangled) cells whose faces fold through the cell (cell ids): {}; check the vertex order",
@@ -614,8 +629,10 @@ impl Mesh {
             )));
         }
         let cell_centre: Vec<Vec3> = (0..n_cells)
-            .map(|c| geometry::scale(moment[c], 1.0 / cell_volume[c]))
+            .into_par_iter()
+            .map(|c| geometry::scale(sums[c].moment, 1.0 / cell_volume[c]))
             .collect();
+        drop(sums);
         let folded: Vec<(u32, u32)> = (0..n_internal_faces)
             .filter(|&f| {
                 dot(

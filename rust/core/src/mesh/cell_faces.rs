@@ -15,13 +15,19 @@ pub struct CellFaces {
 impl CellFaces {
     /// From the mesh's owner/neighbour addressing.
     pub fn new(mesh: &Mesh) -> Self {
-        let n = mesh.n_cells();
-        let ni = mesh.n_internal_faces;
+        Self::from_addressing(mesh.n_cells(), &mesh.owner, &mesh.neighbour)
+    }
+
+    /// From owner/neighbour addressing alone (`neighbour` has one entry per internal face; the
+    /// internal faces come first), for a mesh still being built.
+    pub fn from_addressing(n: usize, owner: &[u32], neighbour: &[u32]) -> Self {
+        let ni = neighbour.len();
+        let n_faces = owner.len();
         let mut offsets = vec![0u32; n + 1];
-        for f in 0..mesh.n_faces() {
-            offsets[mesh.owner[f] as usize + 1] += 1;
+        for f in 0..n_faces {
+            offsets[owner[f] as usize + 1] += 1;
             if f < ni {
-                offsets[mesh.neighbour[f] as usize + 1] += 1;
+                offsets[neighbour[f] as usize + 1] += 1;
             }
         }
         for c in 0..n {
@@ -33,10 +39,10 @@ impl CellFaces {
             faces[next[c] as usize] = f as u32;
             next[c] += 1;
         };
-        for f in 0..mesh.n_faces() {
-            push(mesh.owner[f] as usize, f);
+        for f in 0..n_faces {
+            push(owner[f] as usize, f);
             if f < ni {
-                push(mesh.neighbour[f] as usize, f);
+                push(neighbour[f] as usize, f);
             }
         }
         CellFaces { offsets, faces }
