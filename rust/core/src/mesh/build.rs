@@ -343,9 +343,24 @@ impl Mesh {
             while j < n_half && keyed(j).0 == keyed(i).0 {
                 j += 1;
             }
-            // faces with more than four vertices may share a key yet differ: split by the full list
-            let mut groups: Vec<(Vec<u32>, Vec<u32>)> = Vec::new();
+            let mut classify = |g: &[u32]| match g.len() {
+                1 => boundary.push(g[0]),
+                2 => {
+                    let (a, b) = (hf.cell[g[0] as usize], hf.cell[g[1] as usize]);
+                    if a == b {
+                        self_shared.push(a);
+                    } else if a < b {
+                        internal.push((a, b, g[0]));
+                    } else {
+                        internal.push((b, a, g[1]));
+                    }
+                }
+                _ => duplicated.push(g.iter().map(|&h| hf.cell[h as usize]).collect::<Vec<_>>()),
+            };
             if keyed(i).0 .1 > 4 && j - i > 1 {
+                // faces with more than four vertices may share a key yet differ: split by the
+                // full list
+                let mut groups: Vec<(Vec<u32>, Vec<u32>)> = Vec::new();
                 for &h in &order[i..j] {
                     let s = sorted(hf.get(h as usize));
                     match groups.iter_mut().find(|g| g.0 == s) {
@@ -353,26 +368,11 @@ impl Mesh {
                         None => groups.push((s, vec![h])),
                     }
                 }
-            } else {
-                groups.push((Vec::new(), order[i..j].to_vec()));
-            }
-            for (_, g) in groups {
-                match g.len() {
-                    1 => boundary.push(g[0]),
-                    2 => {
-                        let (a, b) = (hf.cell[g[0] as usize], hf.cell[g[1] as usize]);
-                        if a == b {
-                            self_shared.push(a);
-                        } else if a < b {
-                            internal.push((a, b, g[0]));
-                        } else {
-                            internal.push((b, a, g[1]));
-                        }
-                    }
-                    _ => {
-                        duplicated.push(g.iter().map(|&h| hf.cell[h as usize]).collect::<Vec<_>>())
-                    }
+                for (_, g) in groups {
+                    classify(&g);
                 }
+            } else {
+                classify(&order[i..j]);
             }
             i = j;
         }
@@ -541,30 +541,28 @@ impl Mesh {
             })
             .collect();
 
-        // Orient each face away from its owner's apex.
-        let flips: Vec<bool> = (0..n_faces)
+        // Orient each face away from its owner's apex: reversing the vertex order negates the
+        // area vector and keeps the centroid, so the geometry is computed once.
+        #[allow(clippy::type_complexity)]
+        let ((face_area, face_centre), flips): ((Vec<Vec3>, Vec<Vec3>), Vec<bool>) = (0..n_faces)
             .into_par_iter()
             .map(|f| {
                 let ids = &face_vertices[face_offsets[f]..face_offsets[f + 1]];
                 let (s, c) = polygon(&points, ids);
-                dot(s, sub(c, cell_apex[owner[f] as usize])) < 0.0
+                if dot(s, sub(c, cell_apex[owner[f] as usize])) < 0.0 {
+                    (([-s[0], -s[1], -s[2]], c), true)
+                } else {
+                    ((s, c), false)
+                }
             })
-            .collect();
+            .unzip();
         for (f, &flip) in flips.iter().enumerate() {
             if flip {
                 face_vertices[face_offsets[f]..face_offsets[f + 1]].reverse();
             }
         }
+        drop(flips);
         crate::ptime("apex+flip", &mut tp);
-        let (face_area, face_centre): (Vec<Vec3>, Vec<Vec3>) = (0..n_faces)
-            .into_par_iter()
-            .map(|f| {
-                polygon(
-                    &points,
-                    &face_vertices[face_offsets[f]..face_offsets[f + 1]],
-                )
-            })
-            .unzip();
 
         // Cell volumes and centroids from pyramids on the faces; negative pyramids mean a tangled
         // cell. Gathered per cell (in parallel), each cell's faces in increasing face order.
