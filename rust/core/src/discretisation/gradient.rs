@@ -101,42 +101,41 @@ impl LeastSquares {
     }
 
     /// Gradients of a cell field. `face_value(f, is_owner_side)` gives the value at a face point
-    /// (every boundary face, and internal faces flagged `use_face`).
+    /// (every boundary face, and internal faces flagged `use_face`). Gathered per cell in
+    /// parallel, each cell's faces in increasing order.
     pub fn gradient(
         &self,
         mesh: &Mesh,
+        cell_faces: &CellFaces,
         phi: &[f64],
-        face_value: impl Fn(usize, bool) -> f64,
+        face_value: impl Fn(usize, bool) -> f64 + Sync,
     ) -> Vec<Vec3> {
-        let n = mesh.n_cells();
         let ni = mesh.n_internal_faces;
-        let mut rhs = vec![[0.0; 3]; n];
-        for f in 0..mesh.n_faces() {
-            let p = mesh.owner[f] as usize;
-            if f < ni {
-                let q = mesh.neighbour[f] as usize;
-                let (dp, dq) = if self.use_face[f] {
-                    (face_value(f, true) - phi[p], face_value(f, false) - phi[q])
-                } else {
-                    (phi[q] - phi[p], phi[p] - phi[q])
-                };
-                let (a, b) = (self.delta(mesh, f, true), self.delta(mesh, f, false));
-                let (wa, wb) = (weight(a) * dp, weight(b) * dq);
-                for k in 0..3 {
-                    rhs[p][k] += wa * a[k];
-                    rhs[q][k] += wb * b[k];
+        (0..mesh.n_cells())
+            .into_par_iter()
+            .with_min_len(1024)
+            .map(|c| {
+                let mut rhs = [0.0; 3];
+                for &f in cell_faces.of(c) {
+                    let f = f as usize;
+                    let owner_side = mesh.owner[f] as usize == c;
+                    let value = if f < ni && !self.use_face[f] {
+                        phi[if owner_side {
+                            mesh.neighbour[f] as usize
+                        } else {
+                            mesh.owner[f] as usize
+                        }]
+                    } else {
+                        face_value(f, owner_side)
+                    };
+                    let d = self.delta(mesh, f, owner_side);
+                    let w = weight(d) * (value - phi[c]);
+                    for k in 0..3 {
+                        rhs[k] += w * d[k];
+                    }
                 }
-            } else {
-                let a = self.delta(mesh, f, true);
-                let wa = weight(a) * (face_value(f, true) - phi[p]);
-                for k in 0..3 {
-                    rhs[p][k] += wa * a[k];
-                }
-            }
-        }
-        rhs.par_iter()
-            .zip(&self.inverse)
-            .map(|(r, m)| solve3(m, *r))
+                solve3(&self.inverse[c], rhs)
+            })
             .collect()
     }
 
@@ -362,7 +361,7 @@ mod tests {
         }
         for k in 0..3 {
             let comp: Vec<f64> = phi.iter().map(|v| v[k]).collect();
-            let grad = ls.gradient(&mesh, &comp, |f, _| boundary(f)[k]);
+            let grad = ls.gradient(&mesh, &cf, &comp, |f, _| boundary(f)[k]);
             let scalar = limiter(&mesh, &comp, &grad, |f| Some(boundary(f)[k]));
             for c in 0..n {
                 for j in 0..3 {

@@ -9,8 +9,8 @@ use crate::case::PatchCondition;
 use crate::discretisation::gradient::LeastSquares;
 use crate::discretisation::pattern::CellPattern;
 use crate::discretisation::FaceGeometry;
-use crate::linalg::Csr;
-use crate::mesh::{dot, Mesh, Vec3};
+use crate::linalg::{Csr, CHUNK};
+use crate::mesh::{dot, CellFaces, Mesh, Vec3};
 use crate::physics::Property;
 use rayon::prelude::*;
 
@@ -19,6 +19,9 @@ pub struct Conduction<'m> {
     mesh: &'m Mesh,
     geometry: FaceGeometry,
     pattern: CellPattern,
+    /// The faces of each cell, for assembly and gradients gathered per cell; kept between
+    /// assemblies only when there will be more than one.
+    cell_faces: Option<CellFaces>,
     least_squares: Option<LeastSquares>,
     /// Conductivity per region.
     conductivity: Vec<Property>,
@@ -104,6 +107,7 @@ impl<'m> Conduction<'m> {
             mesh,
             geometry,
             pattern,
+            cell_faces: None,
             least_squares,
             conductivity,
             power_density,
@@ -278,7 +282,6 @@ impl<'m> Conduction<'m> {
     /// meshes, the gradients of the correction.
     pub fn assemble(&mut self, t: &[f64], matrix: &mut Csr, rhs: &mut [f64]) {
         let mesh = self.mesh;
-        let n = mesh.n_cells();
         let ni = mesh.n_internal_faces;
         let conductivity = &self.conductivity;
         self.k_cell
@@ -313,54 +316,75 @@ impl<'m> Conduction<'m> {
                 };
             }
         }
+        let cell_faces = self
+            .cell_faces
+            .take()
+            .unwrap_or_else(|| CellFaces::new(mesh));
         // gradients (face points need a flux estimate: the current conductances, the previous
         // gradient's corrections)
         if let Some(ls) = &self.least_squares {
-            if self.gradient.is_empty() {
-                self.gradient = vec![[0.0; 3]; n];
-            }
             // two passes: the face points of interfaces need the corrected flux, which needs the gradient
             for _ in 0..2 {
-                let grad = ls.gradient(mesh, t, |f, owner_side| {
+                let grad = ls.gradient(mesh, &cell_faces, t, |f, owner_side| {
                     self.face_point_value(f, owner_side, t)
                 });
                 self.gradient = grad;
             }
         }
-        let g = &self.geometry;
-        matrix.val.iter_mut().for_each(|v| *v = 0.0);
-        rhs.par_iter_mut()
-            .enumerate()
-            .for_each(|(c, b)| *b = self.cell_source(c));
-        let pat = &self.pattern;
-        for f in 0..ni {
-            let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
-            let gf = self.conductance[f];
-            matrix.val[pat.diag[p]] += gf;
-            matrix.val[pat.diag[q]] += gf;
-            matrix.val[pat.upper[f]] -= gf;
-            matrix.val[pat.lower[f]] -= gf;
-            let (cp, cn) = self.corrections(f);
-            let explicit = gf * (cn - cp);
-            rhs[p] += explicit;
-            rhs[q] -= explicit;
-        }
-        for p_idx in 0..mesh.n_patches() {
-            for f in mesh.patch_faces(p_idx) {
-                let condition = self.condition(f, p_idx);
-                let p = mesh.owner[f] as usize;
-                let (cp, _) = self.corrections(f);
-                let gf = self.conductance[f];
-                match condition {
-                    PatchCondition::Adiabatic => {}
-                    PatchCondition::Flux(q) => rhs[p] += q * g.two_point(mesh, f).area,
-                    PatchCondition::Fixed(tb) | PatchCondition::Convective(_, tb) => {
-                        let tb = self.boundary_temperature(f, p_idx, tb);
-                        matrix.val[pat.diag[p]] += gf;
-                        rhs[p] += gf * (tb - cp);
+        // gathered per cell, in blocks of matrix rows (each thread writes its own rows); a
+        // cell's faces come in increasing order, internal before boundary, so every sum is
+        // formed in the order of a face-by-face scatter
+        let this = &*self;
+        let pat = &this.pattern;
+        matrix
+            .row_blocks_mut()
+            .into_par_iter()
+            .zip(rhs.par_chunks_mut(CHUNK))
+            .for_each(|((first_row, first_pos, vals), rhs_block)| {
+                vals.iter_mut().for_each(|v| *v = 0.0);
+                for (i, b) in rhs_block.iter_mut().enumerate() {
+                    let c = first_row + i;
+                    let (mut diag, mut source) = (0.0, this.cell_source(c));
+                    for &f in cell_faces.of(c) {
+                        let f = f as usize;
+                        let gf = this.conductance[f];
+                        let (cp, cn) = this.corrections(f);
+                        if f < ni {
+                            let owner_side = mesh.owner[f] as usize == c;
+                            let position = if owner_side {
+                                pat.upper[f]
+                            } else {
+                                pat.lower[f]
+                            };
+                            diag += gf;
+                            vals[position.get() - first_pos] -= gf;
+                            let explicit = gf * (cn - cp);
+                            if owner_side {
+                                source += explicit;
+                            } else {
+                                source -= explicit;
+                            }
+                            continue;
+                        }
+                        let patch = mesh.patch_of_face(f);
+                        match this.condition(f, patch) {
+                            PatchCondition::Adiabatic => {}
+                            PatchCondition::Flux(q) => {
+                                source += q * this.geometry.two_point(mesh, f).area
+                            }
+                            PatchCondition::Fixed(tb) | PatchCondition::Convective(_, tb) => {
+                                let tb = this.boundary_temperature(f, patch, tb);
+                                diag += gf;
+                                source += gf * (tb - cp);
+                            }
+                        }
                     }
+                    vals[pat.diag[c].get() - first_pos] += diag;
+                    *b = source;
                 }
-            }
+            });
+        if self.needs_outer_iterations() {
+            self.cell_faces = Some(cell_faces);
         }
         self.assemble_convection(t, matrix, rhs);
     }
