@@ -383,59 +383,87 @@ impl<'m> Conduction<'m> {
                     *b = source;
                 }
             });
+        self.assemble_convection(t, &cell_faces, matrix, rhs);
         if self.needs_outer_iterations() {
             self.cell_faces = Some(cell_faces);
         }
-        self.assemble_convection(t, matrix, rhs);
     }
 
-    fn assemble_convection(&self, t: &[f64], matrix: &mut Csr, rhs: &mut [f64]) {
+    /// Add upwind advection (with its limited second-order correction as a source), gathered
+    /// per cell after the conduction part: each face's terms are added one at a time in face
+    /// order, as a face-by-face scatter would add them.
+    fn assemble_convection(
+        &self,
+        t: &[f64],
+        cell_faces: &CellFaces,
+        matrix: &mut Csr,
+        rhs: &mut [f64],
+    ) {
         let Some(cv) = &self.convection else { return };
         let mesh = self.mesh;
         let pat = &self.pattern;
         let ni = mesh.n_internal_faces;
         let tref = cv.reference_k;
         let limit = if cv.second_order && !self.gradient.is_empty() {
-            crate::discretisation::gradient::limiter(mesh, t, &self.gradient, |_| None)
+            crate::discretisation::gradient::limiter(mesh, cell_faces, t, &self.gradient, |_| None)
         } else {
             Vec::new()
         };
-        for f in 0..ni {
-            let phi = cv.mass_flux[f];
-            if phi == 0.0 {
-                continue;
-            }
-            let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
-            let up = if phi > 0.0 { p } else { q };
-            let m = phi.abs() * self.cp(up, t[up]);
-            // flux out of the upwind cell: m (T_up − T_ref), implicit in T_up
-            let (down, diag_up, off_down) = if phi > 0.0 {
-                (q, pat.diag[p], pat.lower[f])
-            } else {
-                (p, pat.diag[q], pat.upper[f])
-            };
-            matrix.val[diag_up] += m;
-            matrix.val[off_down] -= m;
-            rhs[up] += m * tref;
-            rhs[down] -= m * tref;
-            if !limit.is_empty() {
-                let r = crate::mesh::sub(mesh.face_centre[f], mesh.cell_centre[up]);
-                let correction = m * limit[up] * dot(self.gradient[up], r);
-                rhs[up] -= correction;
-                rhs[down] += correction;
-            }
-        }
-        for f in ni..mesh.n_faces() {
-            let phi = cv.mass_flux[f];
-            let p = mesh.owner[f] as usize;
-            if phi > 0.0 {
-                let m = phi * self.cp(p, t[p]);
-                matrix.val[pat.diag[p]] += m;
-                rhs[p] += m * tref;
-            } else if phi < 0.0 {
-                rhs[p] -= self.boundary_advection_out(f, t);
-            }
-        }
+        matrix
+            .row_blocks_mut()
+            .into_par_iter()
+            .zip(rhs.par_chunks_mut(CHUNK))
+            .for_each(|((first_row, first_pos, vals), rhs_block)| {
+                for (i, b) in rhs_block.iter_mut().enumerate() {
+                    let c = first_row + i;
+                    for &f in cell_faces.of(c) {
+                        let f = f as usize;
+                        let phi = cv.mass_flux[f];
+                        if f >= ni {
+                            if phi > 0.0 {
+                                let m = phi * self.cp(c, t[c]);
+                                vals[pat.diag[c].get() - first_pos] += m;
+                                *b += m * tref;
+                            } else if phi < 0.0 {
+                                *b -= self.boundary_advection_out(f, t);
+                            }
+                            continue;
+                        }
+                        if phi == 0.0 {
+                            continue;
+                        }
+                        let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
+                        let up = if phi > 0.0 { p } else { q };
+                        let m = phi.abs() * self.cp(up, t[up]);
+                        // flux out of the upwind cell: m (T_up − T_ref), implicit in T_up
+                        let correction = if limit.is_empty() {
+                            None
+                        } else {
+                            let r = crate::mesh::sub(mesh.face_centre[f], mesh.cell_centre[up]);
+                            Some(m * limit[up] * dot(self.gradient[up], r))
+                        };
+                        if c == up {
+                            vals[pat.diag[c].get() - first_pos] += m;
+                            *b += m * tref;
+                            if let Some(correction) = correction {
+                                *b -= correction;
+                            }
+                        } else {
+                            // the downwind row's coupling to the upwind cell
+                            let position = if phi > 0.0 {
+                                pat.lower[f]
+                            } else {
+                                pat.upper[f]
+                            };
+                            vals[position.get() - first_pos] -= m;
+                            *b -= m * tref;
+                            if let Some(correction) = correction {
+                                *b += correction;
+                            }
+                        }
+                    }
+                }
+            });
     }
 
     /// Temperature at the point a face contributes to the gradient stencil, from the previous state.
