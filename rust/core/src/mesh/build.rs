@@ -1,6 +1,6 @@
 //! Building a [`Mesh`] from flat arrays: face matching, patch assignment, geometry and checks.
 
-use super::geometry::{self, average, dot, fan_volumes, norm, polygon, sub};
+use super::geometry::{self, add, average, dot, fan_volumes, norm, polygon, sub};
 use super::{CellFaces, Mesh, Vec3, UNTAGGED_PATCH};
 use crate::{Error, Result};
 use rayon::prelude::*;
@@ -532,12 +532,14 @@ impl Mesh {
             .map(|c| {
                 let conn = &input.cell_connectivity
                     [input.cell_offsets[c] as usize..input.cell_offsets[c + 1] as usize];
-                let ids: Vec<u32> = if input.cell_types[c] == 42 {
-                    polyhedron_vertices(conn)
-                } else {
-                    conn.iter().map(|&v| v as u32).collect()
-                };
-                average(&points, &ids)
+                if input.cell_types[c] == 42 {
+                    return average(&points, &polyhedron_vertices(conn));
+                }
+                // the standard cells' vertex lists, summed in place (no list per cell)
+                let sum = conn
+                    .iter()
+                    .fold([0.0; 3], |s, &v| add(s, points[v as usize]));
+                geometry::scale(sum, 1.0 / conn.len() as f64)
             })
             .collect();
 
