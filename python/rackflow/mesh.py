@@ -41,6 +41,12 @@ class Mesh:
         )
         # the points as a read-only view of the core's copy: one copy of them, not two
         flat.points = self._core.points
+        # a scattered input numbering (Gmsh's tetrahedra) was renumbered for memory locality:
+        # every per-cell array of this mesh and its results follows the new numbering, and the
+        # writers' blocks follow it too
+        order = self._core.input_cell_order
+        if order is not None:
+            flat.blocks = meshio_reader.blocks_in_core_order(flat.blocks, order)
         self._quality: dict[str, float] | None = None
 
     @classmethod
@@ -67,6 +73,16 @@ class Mesh:
     def n_faces(self) -> int:
         """Number of faces."""
         return int(self._core.n_faces)
+
+    @property
+    def input_cell_order(self) -> np.ndarray | None:
+        """Where each cell came from: cell ``i`` of this mesh is 3D cell ``input_cell_order[i]`` of
+        the file (counting the 3D cells in file order), or ``None`` when the cells kept the file's
+        order. Meshes whose numbering scatters neighbours across memory (Gmsh's tetrahedra) are
+        renumbered along a space-filling curve, within each block, which makes solving them about
+        twice as fast; ``result.temperature_c[np.argsort(mesh.input_cell_order)]`` puts a result
+        back in file order. Written files (``result.save``) hold the cells in this mesh's order."""
+        return self._core.input_cell_order
 
     @property
     def cell_centers(self) -> np.ndarray:

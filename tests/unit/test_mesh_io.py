@@ -200,3 +200,60 @@ def test_int32_indices_build_the_same_mesh_and_digest() -> None:
     assert np.array_equal(a.cell_volumes, b.cell_volumes) and a.n_faces == b.n_faces
     assert mesh_digest(a) == mesh_digest(b)
     assert not a.points.flags.writeable
+
+
+def test_scattered_cell_numbering_is_renumbered_and_written_consistently(tmp_path: Path) -> None:
+    # a tetrahedral box whose cells are shuffled (as Gmsh numbers its Delaunay tetrahedra): the
+    # mesh renumbers them for locality, reports where each came from, and every array and the
+    # written file follow the new numbering
+    regions = {"left": lambda c: c[:, 0] < 0.5, "right": lambda c: c[:, 0] >= 0.5}
+    m = box((8, 8, 8), cells="tetra", regions=regions)
+    rng = np.random.default_rng(3)
+    shuffled_cells, shuffled_data = [], {}
+    for i, block in enumerate(m.cells):
+        order = np.arange(len(block.data))
+        if block.type == "tetra":  # shuffled within each region, regions one after the other
+            order = rng.permutation(len(block.data))
+            order = order[np.argsort(np.asarray(m.cell_data["gmsh:physical"][i])[order], kind="stable")]
+        shuffled_cells.append((block.type, block.data[order]))
+        for name, per_block in m.cell_data.items():
+            shuffled_data.setdefault(name, []).append(np.asarray(per_block[i])[order])
+    scattered = meshio.Mesh(m.points, shuffled_cells, cell_data=shuffled_data, field_data=m.field_data)
+    mesh = rf.Mesh.from_meshio(scattered)
+    order = mesh.input_cell_order
+    assert order is not None and sorted(order) == list(range(mesh.n_cells))
+    tets = np.concatenate([b.data for b in scattered.cells if b.type == "tetra"])
+    assert np.allclose(scattered.points[tets[order]].mean(axis=1), mesh.cell_centers, atol=0.3 / 8)
+    # a structured numbering stays as it is
+    assert rf.Mesh.from_meshio(m).input_cell_order is None
+    case = rf.Case(mesh)
+    case.solid("left", "copper", power_w=10.0)
+    case.solid("right", "al6061")
+    case.convective("xmax", htc_w_m2k=500.0, ambient_c=25.0)
+    result = case.solve()
+    back = meshio.read(result.save(tmp_path / "out.vtu"))
+    written = np.concatenate([b.data for b in back.cells])
+    centres = back.points[written].mean(axis=1)
+    volumes = (
+        np.abs(
+            np.einsum(
+                "ij,ij->i",
+                np.cross(
+                    back.points[written[:, 1]] - back.points[written[:, 0]],
+                    back.points[written[:, 2]] - back.points[written[:, 0]],
+                ),
+                back.points[written[:, 3]] - back.points[written[:, 0]],
+            )
+        )
+        / 6.0
+    )
+    assert np.allclose(volumes, mesh.cell_volumes, rtol=1e-9)
+    assert np.allclose(centres, mesh.cell_centers, atol=1e-12)
+    assert np.allclose(np.concatenate(back.cell_data["temperature_c"]), result.temperature_c)
+    # the same answer as the file's own numbering, cell by cell
+    plain = rf.Case(rf.Mesh.from_meshio(m))
+    plain.solid("left", "copper", power_w=10.0)
+    plain.solid("right", "al6061")
+    plain.convective("xmax", htc_w_m2k=500.0, ambient_c=25.0)
+    reference = plain.solve()
+    assert abs(result.max_temperature_c() - reference.max_temperature_c()) < 1e-6

@@ -41,6 +41,32 @@ class FlatMesh:
     blocks: list[tuple[str, Any]]
 
 
+def blocks_in_core_order(blocks: list[tuple[str, Any]], order: np.ndarray) -> list[tuple[str, Any]]:
+    """The cell blocks with their rows in the core's cell order (``order[i]``: the input index of
+    core cell ``i``). The core moves cells only within runs of one shape and region and never
+    moves polyhedra, so each block keeps its shape and size and takes its rows from the blocks
+    of its shape (in practice from itself)."""
+    sizes = [len(data) for _, data in blocks]
+    starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    out: list[tuple[str, Any]] = []
+    for b, (kind, data) in enumerate(blocks):
+        source = np.asarray(order[starts[b] : starts[b + 1]], dtype=np.int64)
+        if kind.startswith(POLYHEDRON_PREFIX) or len(source) == 0:
+            out.append((kind, data))
+        elif source.min() >= starts[b] and source.max() < starts[b + 1]:
+            out.append((kind, np.ascontiguousarray(data[source - starts[b]])))
+        else:
+            same = [k for k, (other, _) in enumerate(blocks) if other == kind]
+            stacked = np.concatenate([blocks[k][1] for k in same])
+            row = np.full(int(starts[-1]), -1, dtype=np.int64)
+            first = 0
+            for k in same:
+                row[starts[k] : starts[k + 1]] = np.arange(first, first + sizes[k])
+                first += sizes[k]
+            out.append((kind, np.ascontiguousarray(stacked[row[source]])))
+    return out
+
+
 def read(path: str | Path) -> FlatMesh:
     """Read a mesh file with meshio."""
     import meshio

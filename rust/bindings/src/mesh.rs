@@ -12,6 +12,8 @@ use std::sync::Arc;
 #[pyclass(frozen, module = "rackflow._core")]
 pub struct Mesh {
     pub inner: Arc<CoreMesh>,
+    /// The input index of each cell, when the build renumbered them for locality.
+    input_cell: Option<Vec<u32>>,
 }
 
 fn contiguous<'a, T: numpy::Element>(
@@ -102,7 +104,7 @@ pub fn build_mesh(
         patch_face_patch: patch_face_patch.slice("patch_face_patch")?,
         patch_names: &patch_names,
     };
-    let mesh = interrupt::run(py, None, |_| CoreMesh::build(&input));
+    let mesh = interrupt::run(py, None, |_| CoreMesh::build_local(&input));
     // the widened index copies, and whatever the reader freed, back to the operating system
     drop((cell_offsets, cell_connectivity, cell_region));
     drop((
@@ -111,14 +113,23 @@ pub fn build_mesh(
         patch_face_patch,
     ));
     rackflow_core::release_free_memory();
-    let mesh = mesh?;
+    let (mesh, input_cell) = mesh?;
     Ok(Mesh {
         inner: Arc::new(mesh),
+        input_cell,
     })
 }
 
 #[pymethods]
 impl Mesh {
+    /// The input index of each cell (cell `i` of this mesh is cell `input_cell_order[i]` of the
+    /// arrays it was built from), or `None` when the cells kept the input's order.
+    #[getter]
+    fn input_cell_order<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyArray1<u32>>> {
+        self.input_cell
+            .as_ref()
+            .map(|order| PyArray1::from_slice(py, order))
+    }
     /// Number of cells.
     #[getter]
     fn n_cells(&self) -> usize {

@@ -5,6 +5,8 @@
 //! owner index below neighbour index), boundary faces are sorted by patch, and geometry
 //! (face area vectors, centres, cell volumes and centroids) is computed. Building checks
 //! the mesh and reports every malformed cell or face it finds, by index.
+//! [`Mesh::build_local`] first renumbers a scattered cell numbering for memory locality
+//! ([`renumber`]); its errors still name the input's cells.
 //!
 //! Invariants of a built mesh:
 //! * every internal face's area vector points from owner to neighbour, every boundary face's out of the domain;
@@ -15,6 +17,7 @@ mod build;
 mod cell_faces;
 mod geometry;
 mod quality;
+pub mod renumber;
 pub mod structured;
 mod subset;
 
