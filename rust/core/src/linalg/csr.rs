@@ -381,3 +381,69 @@ impl Accumulator {
         self.vals.clear();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A banded matrix with `width` entries per row and a prolongator with three entries per
+    /// row onto `n / 4` coarse unknowns, values varying so that no sum is accidental.
+    fn operators(n: usize, width: usize) -> (Csr, Csr) {
+        let a = Csr::from_rows(
+            n,
+            n,
+            || (),
+            |_, i, cols, vals| {
+                let first = i.saturating_sub(width / 2).min(n - width);
+                for j in first..first + width {
+                    cols.push(j as u32);
+                    vals.push(if i == j {
+                        width as f64
+                    } else {
+                        -1.0 / (1 + (i + j) % 5) as f64
+                    });
+                }
+            },
+        );
+        let m = n / 4;
+        let p = Csr::from_rows(
+            n,
+            m,
+            || (),
+            |_, i, cols, vals| {
+                let mut row: Vec<u32> = [i / 4, (i / 4 + 1) % m, (i * 7 + 3) % m]
+                    .iter()
+                    .map(|&c| c as u32)
+                    .collect();
+                row.sort_unstable();
+                row.dedup();
+                for c in row {
+                    cols.push(c);
+                    vals.push(0.25 + (i % 3) as f64 * 0.1 + c as f64 * 1e-3);
+                }
+            },
+        );
+        (a, p)
+    }
+
+    /// Both Galerkin paths (rows of A·P cached, for long rows; recomputed, for short ones) give
+    /// R·(A·P) formed explicitly; the long-row case stores about 5 million entries of A·P, so
+    /// the cache (2 million per task) fills up and starts afresh several times.
+    #[test]
+    fn galerkin_products_equal_the_explicit_product() {
+        for (n, width) in [(4000, 5), (120_000, 31)] {
+            let (a, p) = operators(n, width);
+            let r = p.transpose();
+            let fast = a.galerkin(&p, &r);
+            let explicit = r.mul(&a.mul(&p));
+            assert_eq!(fast.row_ptr, explicit.row_ptr, "width {width}");
+            assert_eq!(fast.col, explicit.col, "width {width}");
+            for (x, y) in fast.val.iter().zip(&explicit.val) {
+                assert!(
+                    (x - y).abs() <= 1e-12 * (1.0 + y.abs()),
+                    "width {width}: {x} against {y}"
+                );
+            }
+        }
+    }
+}
