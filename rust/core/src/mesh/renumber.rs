@@ -216,11 +216,7 @@ mod tests {
     fn a_shuffled_input_is_renumbered_consistently() {
         let arrays = BoxArrays::new([12, 10, 9], [1.2, 1.0, 0.9], BoxCells::Tetra);
         let natural = arrays.input();
-        let n = natural.cell_types.len();
-        // a deterministic shuffle: a stride coprime with n
-        let stride = (n / 3..n).find(|s| gcd(*s, n) == 1).unwrap();
-        let shuffle: Vec<u32> = (0..n).map(|i| ((i * stride) % n) as u32).collect();
-        let shuffled_cells = ReorderedCells::new(&natural, &shuffle);
+        let shuffled_cells = shuffled(&natural);
         let shuffled = shuffled_cells.input(&natural);
         assert!(
             locality_order(&natural).is_none(),
@@ -259,10 +255,7 @@ mod tests {
     fn errors_name_input_cells() {
         let arrays = BoxArrays::new([12, 10, 9], [1.2, 1.0, 0.9], BoxCells::Tetra);
         let natural = arrays.input();
-        let n = natural.cell_types.len();
-        let stride = (n / 3..n).find(|s| gcd(*s, n) == 1).unwrap();
-        let shuffle: Vec<u32> = (0..n).map(|i| ((i * stride) % n) as u32).collect();
-        let mut cells = ReorderedCells::new(&natural, &shuffle);
+        let mut cells = shuffled(&natural);
         // input cell 7 gets its first vertex twice (a flat tetrahedron)
         let a = cells.cell_offsets[7] as usize;
         cells.cell_connectivity[a + 3] = cells.cell_connectivity[a];
@@ -274,6 +267,14 @@ mod tests {
         let plain = Mesh::build(&input).unwrap_err().to_string();
         assert_eq!(error.to_string(), plain);
         assert!(plain.contains("[7, 7"), "{plain}");
+    }
+
+    /// The input's cells in a deterministic scattered order: a stride coprime with the count.
+    fn shuffled(input: &MeshInput) -> ReorderedCells {
+        let n = input.cell_types.len();
+        let stride = (n / 3..n).find(|s| gcd(*s, n) == 1).unwrap();
+        let order: Vec<u32> = (0..n).map(|i| ((i * stride) % n) as u32).collect();
+        ReorderedCells::new(input, &order)
     }
 
     fn gcd(a: usize, b: usize) -> usize {
