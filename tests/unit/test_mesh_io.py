@@ -257,3 +257,31 @@ def test_scattered_cell_numbering_is_renumbered_and_written_consistently(tmp_pat
     plain.convective("xmax", htc_w_m2k=500.0, ambient_c=25.0)
     reference = plain.solve()
     assert abs(result.max_temperature_c() - reference.max_temperature_c()) < 1e-6
+
+
+def test_renumbering_across_blocks_of_one_shape_keeps_written_cells_consistent(tmp_path: Path) -> None:
+    # two consecutive tetra blocks of one region (two Gmsh volumes in one physical group): the
+    # renumbering may move cells between the blocks, and the written file must still match
+    m = box((8, 8, 8), cells="tetra")
+    tets = m.cells[0].data[np.random.default_rng(5).permutation(len(m.cells[0].data))]
+    half = len(tets) // 2
+    tag = np.asarray(m.cell_data["gmsh:physical"][0])[:1]
+    blocks = [("tetra", tets[:half]), ("tetra", tets[half:])]
+    faces = [(b.type, b.data) for b in m.cells[1:]]
+    tags = [np.repeat(tag, half), np.repeat(tag, len(tets) - half)] + [
+        np.asarray(t) for t in m.cell_data["gmsh:physical"][1:]
+    ]
+    scattered = meshio.Mesh(
+        m.points, blocks + faces, cell_data={"gmsh:physical": tags}, field_data=m.field_data
+    )
+    mesh = rf.Mesh.from_meshio(scattered)
+    assert mesh.input_cell_order is not None
+    # the renumbering did take cells across the block boundary
+    assert (mesh.input_cell_order[:half] >= half).any()
+    case = rf.Case(mesh)
+    case.solid("box", "copper", power_w=1.0)
+    case.fixed_temperature("xmin", temperature_c=20.0)
+    result = case.solve()
+    back = meshio.read(result.save(tmp_path / "out.vtu"))
+    written = np.concatenate([b.data for b in back.cells])
+    assert np.allclose(back.points[written].mean(axis=1), mesh.cell_centers, atol=1e-12)
