@@ -177,3 +177,21 @@ def test_missing_or_bad_result_files(tmp_path: Path) -> None:
     bad.write_text("<VTKFile nonsense")
     with pytest.raises(RackflowError, match=r"bad\.vtu"):
         viz.read_result_grid(bad)
+
+
+def test_renumbered_mesh_grid_matches_its_cells() -> None:
+    # a shuffled tetrahedral box is renumbered for locality (Mesh.input_cell_order); the PyVista
+    # grid must pair each cell with its own temperature
+    m = box((8, 8, 8), cells="tetra")
+    tets = m.cells[0].data[np.random.default_rng(7).permutation(len(m.cells[0].data))]
+    m.cells[0] = type(m.cells[0])("tetra", tets)
+    mesh = rf.Mesh.from_meshio(m)
+    assert mesh.input_cell_order is not None
+    case = rf.Case(mesh)
+    case.solid("box", "copper", power_w=1.0)
+    case.fixed_temperature("xmin", temperature_c=20.0)
+    result = case.solve()
+    grid = viz.to_pyvista(result)
+    centres = np.asarray(grid.cell_centers().points)
+    assert np.allclose(centres, mesh.cell_centers, atol=1e-12)
+    assert np.array_equal(np.asarray(grid.cell_data["temperature_c"]), result.temperature_c)
