@@ -386,7 +386,9 @@ class Case:
         ``initial`` warm-starts the solve from the fields of a previous :class:`Result` on the same
         mesh (a neighbouring design point), or from a mapping of per-cell arrays:
         ``temperature_c`` (n_cells, °C), ``velocity_m_s`` (n_cells × 3), ``pressure_pa``
-        (n_cells) and ``mass_flux_kg_s`` (n_faces; recomputed from the velocity when missing).
+        (n_cells) and ``mass_flux_kg_s`` (n_faces; recomputed from the velocity when missing),
+        in this mesh's cell order (which differs from the file's when the mesh was renumbered:
+        see :attr:`Mesh.input_cell_order`).
         Any subset may be given. When the initial state's coolant inlet temperature is known
         (``inlet_temperature_c`` in the mapping, or the result's case had one) and differs from
         this case's, the initial temperatures are shifted by the difference, which is the exact
