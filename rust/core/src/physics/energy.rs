@@ -323,8 +323,12 @@ impl<'m> Conduction<'m> {
         // gradients (face points need a flux estimate: the current conductances, the previous
         // gradient's corrections)
         if let Some(ls) = &self.least_squares {
-            // two passes: the face points of interfaces need the corrected flux, which needs the gradient
-            for _ in 0..2 {
+            // two passes: the face points of interfaces need the corrected flux, which needs the
+            // gradient. On an orthogonal mesh (least squares for second-order advection only)
+            // the corrections are round-off, the face points do not depend on the gradient and
+            // a second pass would reproduce the first.
+            let passes = if self.geometry.orthogonal { 1 } else { 2 };
+            for _ in 0..passes {
                 let grad = ls.gradient(mesh, &cell_faces, t, |f, owner_side| {
                     self.face_point_value(f, owner_side, t)
                 });
