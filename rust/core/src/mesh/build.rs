@@ -97,6 +97,26 @@ pub struct MeshInput<'a> {
     pub patch_names: &'a [String],
 }
 
+impl MeshInput<'_> {
+    /// The vertices of cell `c` (a face stream for a polyhedron).
+    pub(crate) fn cell(&self, c: usize) -> &[i64] {
+        &self.cell_connectivity[self.cell_offsets[c] as usize..self.cell_offsets[c + 1] as usize]
+    }
+
+    /// Point `v`.
+    pub(crate) fn point(&self, v: i64) -> Vec3 {
+        let i = 3 * v as usize;
+        [self.points[i], self.points[i + 1], self.points[i + 2]]
+    }
+
+    /// The vertex average of standard (not polyhedral) cell `c`, whose indices must be valid.
+    pub(crate) fn vertex_average(&self, c: usize) -> Vec3 {
+        let ids = self.cell(c);
+        let sum = ids.iter().fold([0.0; 3], |s, &v| add(s, self.point(v)));
+        geometry::scale(sum, 1.0 / ids.len() as f64)
+    }
+}
+
 /// Up to this many offending items are listed in an error message.
 const LISTED: usize = 8;
 
@@ -180,8 +200,7 @@ fn half_faces(input: &MeshInput, n_points: usize) -> Result<HalfFaces> {
     let mut bad_types = Vec::new();
     let mut bad_counts = Vec::new();
     for c in 0..n_cells {
-        let conn = &input.cell_connectivity
-            [input.cell_offsets[c] as usize..input.cell_offsets[c + 1] as usize];
+        let conn = input.cell(c);
         let Some(shape) = CellShape::from_vtk(input.cell_types[c]) else {
             bad_types.push((c, input.cell_types[c]));
             continue;
@@ -549,16 +568,11 @@ impl Mesh {
         let cell_apex: Vec<Vec3> = (0..n_cells)
             .into_par_iter()
             .map(|c| {
-                let conn = &input.cell_connectivity
-                    [input.cell_offsets[c] as usize..input.cell_offsets[c + 1] as usize];
                 if input.cell_types[c] == 42 {
-                    return average(&points, &polyhedron_vertices(conn));
+                    average(&points, &polyhedron_vertices(input.cell(c)))
+                } else {
+                    input.vertex_average(c)
                 }
-                // the standard cells' vertex lists, summed in place (no list per cell)
-                let sum = conn
-                    .iter()
-                    .fold([0.0; 3], |s, &v| add(s, points[v as usize]));
-                geometry::scale(sum, 1.0 / conn.len() as f64)
             })
             .collect();
 
