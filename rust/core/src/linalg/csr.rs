@@ -199,13 +199,7 @@ impl Csr {
             n,
             || Accumulator::new(n),
             |acc, i, cols, vals| {
-                for e in self.row_ptr[i]..self.row_ptr[i + 1] {
-                    let k = self.col[e] as usize;
-                    let a = self.val[e];
-                    for g in other.row_ptr[k]..other.row_ptr[k + 1] {
-                        acc.add(other.col[g], a * other.val[g]);
-                    }
-                }
+                acc.add_product_row(self, other, i, 1.0);
                 acc.drain_sorted(cols, vals);
             },
         )
@@ -255,14 +249,7 @@ impl Csr {
             |acc, ci, cols, vals| {
                 let rr = r.row_ptr[ci]..r.row_ptr[ci + 1];
                 for (&i, &ri) in r.col[rr.clone()].iter().zip(&r.val[rr]) {
-                    let ar = self.row_ptr[i as usize]..self.row_ptr[i as usize + 1];
-                    for (&k, &a) in self.col[ar.clone()].iter().zip(&self.val[ar]) {
-                        let w = ri * a;
-                        let pr = p.row_ptr[k as usize]..p.row_ptr[k as usize + 1];
-                        for (&j, &v) in p.col[pr.clone()].iter().zip(&p.val[pr]) {
-                            acc.add(j, w * v);
-                        }
-                    }
+                    acc.add_product_row(self, p, i as usize, ri);
                 }
                 acc.drain_sorted(cols, vals);
             },
@@ -307,13 +294,7 @@ impl ProductRows {
                 self.cols.clear();
                 self.vals.clear();
             }
-            let ar = a.row_ptr[i]..a.row_ptr[i + 1];
-            for (&k, &av) in a.col[ar.clone()].iter().zip(&a.val[ar]) {
-                let pr = p.row_ptr[k as usize]..p.row_ptr[k as usize + 1];
-                for (&j, &pv) in p.col[pr.clone()].iter().zip(&p.val[pr]) {
-                    self.acc.add(j, av * pv);
-                }
-            }
+            self.acc.add_product_row(a, p, i, 1.0);
             let start = self.cols.len();
             self.acc.drain(&mut self.cols, &mut self.vals);
             self.ranges.push((start, self.cols.len()));
@@ -354,6 +335,19 @@ impl Accumulator {
             self.vals.push(v);
         } else {
             self.vals[*slot as usize] += v;
+        }
+    }
+
+    /// Add `weight` × (row `i` of `a`) · `b`.
+    #[inline]
+    pub fn add_product_row(&mut self, a: &Csr, b: &Csr, i: usize, weight: f64) {
+        let ar = a.row_ptr[i]..a.row_ptr[i + 1];
+        for (&k, &av) in a.col[ar.clone()].iter().zip(&a.val[ar]) {
+            let w = weight * av;
+            let br = b.row_ptr[k as usize]..b.row_ptr[k as usize + 1];
+            for (&j, &bv) in b.col[br.clone()].iter().zip(&b.val[br]) {
+                self.add(j, w * bv);
+            }
         }
     }
 
