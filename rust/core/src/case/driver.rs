@@ -705,7 +705,13 @@ fn run(
         crate::ptime("(loop)", &mut tp);
         // a system that does not depend on T is assembled once (re-assembling it would also
         // copy the matrix the hierarchy shares)
-        if outer == 0 || eq.needs_outer_iterations() {
+        if outer > 0 && eq.is_affine() {
+            // constant conductivities: the matrix is that of the first pass, only the
+            // corrections in b change (and the hierarchy's shared matrix needs no copy)
+            if eq.needs_outer_iterations() {
+                eq.assemble_source(&t, &mut b);
+            }
+        } else if outer == 0 || eq.needs_outer_iterations() {
             eq.assemble(&t, Arc::make_mut(&mut a), &mut b);
         }
         crate::ptime("assemble", &mut tp);

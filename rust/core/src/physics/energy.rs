@@ -278,9 +278,147 @@ impl<'m> Conduction<'m> {
         self.conductance[f] * ((t[p] + cp) - (t[q] + cn))
     }
 
+    /// Whether the discrete system is affine in T: conductivities do not depend on T and there
+    /// is no advection. The non-orthogonal corrections are then linear in T, and the whole
+    /// residual `b(T) − A T` can be solved for at once by a Krylov method (see
+    /// [`Conduction::assemble_source`]) instead of by deferred-correction passes.
+    pub fn is_affine(&self) -> bool {
+        !self.nonlinear && self.convection.is_none()
+    }
+
+    /// The cell gradients the next assembly starts from: its face points use their corrections.
+    pub fn gradient_state(&self) -> Vec<Vec3> {
+        self.gradient.clone()
+    }
+
+    /// Start the next assembly from these gradients (see [`Conduction::gradient_state`]).
+    pub fn set_gradient_state(&mut self, gradient: &[Vec3]) {
+        self.gradient.clear();
+        self.gradient.extend_from_slice(gradient);
+    }
+
     /// Assemble `A T = b` linearised at `t`. Updates conductivities (k(T)) and, on non-orthogonal
     /// meshes, the gradients of the correction.
     pub fn assemble(&mut self, t: &[f64], matrix: &mut Csr, rhs: &mut [f64]) {
+        self.fill(t, Some(matrix), rhs);
+    }
+
+    /// Only the right-hand side `b(t)` of an affine system ([`Conduction::is_affine`]), after a
+    /// first [`Conduction::assemble`]: the matrix and the conductances do not change, the
+    /// corrections do (gradients of `t`, starting from the current gradient state).
+    pub fn assemble_source(&mut self, t: &[f64], rhs: &mut [f64]) {
+        debug_assert!(self.is_affine());
+        self.fill(t, None, rhs);
+    }
+
+    fn fill(&mut self, t: &[f64], matrix: Option<&mut Csr>, rhs: &mut [f64]) {
+        let mesh = self.mesh;
+        let ni = mesh.n_internal_faces;
+        if matrix.is_some() {
+            self.update_conductances(t);
+        }
+        let cell_faces = self
+            .cell_faces
+            .take()
+            .unwrap_or_else(|| CellFaces::new(mesh));
+        // gradients (face points need a flux estimate: the current conductances, the previous
+        // gradient's corrections)
+        if let Some(ls) = &self.least_squares {
+            // two passes: the face points of interfaces need the corrected flux, which needs the
+            // gradient. On an orthogonal mesh (least squares for second-order advection only)
+            // the corrections are round-off, the face points do not depend on the gradient and
+            // a second pass would reproduce the first.
+            // Each cell's own gradient enters its face points implicitly, so without interfaces
+            // one pass is consistent.
+            let passes = if self.geometry.orthogonal || !ls.uses_interface_points() {
+                1
+            } else {
+                2
+            };
+            for _ in 0..passes {
+                let grad = ls.gradient_implicit(mesh, &cell_faces, t, |f, owner_side| {
+                    self.face_point_affine(f, owner_side, t)
+                });
+                self.gradient = grad;
+            }
+        }
+        // gathered per cell, in blocks of matrix rows (each thread writes its own rows); a
+        // cell's faces come in increasing order, internal before boundary, so every sum is
+        // formed in the order of a face-by-face scatter
+        let this = &*self;
+        let pat = &this.pattern;
+        // cell c's source, its diagonal, and each off-diagonal coefficient as (position, value)
+        let row = |c: usize, mut coefficient: Option<&mut dyn FnMut(usize, f64)>| {
+            let (mut diag, mut source) = (0.0, this.cell_source(c));
+            for &f in cell_faces.of(c) {
+                let f = f as usize;
+                let gf = this.conductance[f];
+                let (cp, cn) = this.corrections(f);
+                if f < ni {
+                    let owner_side = mesh.owner[f] as usize == c;
+                    if let Some(coefficient) = coefficient.as_mut() {
+                        let position = if owner_side {
+                            pat.upper[f]
+                        } else {
+                            pat.lower[f]
+                        };
+                        coefficient(position.get(), -gf);
+                    }
+                    diag += gf;
+                    let explicit = gf * (cn - cp);
+                    if owner_side {
+                        source += explicit;
+                    } else {
+                        source -= explicit;
+                    }
+                    continue;
+                }
+                let patch = mesh.patch_of_face(f);
+                match this.condition(f, patch) {
+                    PatchCondition::Adiabatic => {}
+                    PatchCondition::Flux(q) => source += q * this.geometry.two_point(mesh, f).area,
+                    PatchCondition::Fixed(tb) | PatchCondition::Convective(_, tb) => {
+                        let tb = this.boundary_temperature(f, patch, tb);
+                        diag += gf;
+                        source += gf * (tb - cp);
+                    }
+                }
+            }
+            (diag, source)
+        };
+        match matrix {
+            Some(matrix) => {
+                matrix
+                    .row_blocks_mut()
+                    .into_par_iter()
+                    .zip(rhs.par_chunks_mut(CHUNK))
+                    .for_each(|((first_row, first_pos, vals), rhs_block)| {
+                        vals.iter_mut().for_each(|v| *v = 0.0);
+                        for (i, b) in rhs_block.iter_mut().enumerate() {
+                            let c = first_row + i;
+                            let (diag, source) = row(
+                                c,
+                                Some(&mut |position, value| vals[position - first_pos] += value),
+                            );
+                            vals[pat.diag[c].get() - first_pos] += diag;
+                            *b = source;
+                        }
+                    });
+                self.assemble_convection(t, &cell_faces, matrix, rhs);
+            }
+            None => rhs
+                .par_iter_mut()
+                .enumerate()
+                .with_min_len(CHUNK)
+                .for_each(|(c, b)| *b = row(c, None).1),
+        }
+        if self.needs_outer_iterations() {
+            self.cell_faces = Some(cell_faces);
+        }
+    }
+
+    /// Cell conductivities at `t` and the face conductances from them.
+    fn update_conductances(&mut self, t: &[f64]) {
         let mesh = self.mesh;
         let ni = mesh.n_internal_faces;
         let conductivity = &self.conductivity;
@@ -315,81 +453,6 @@ impl<'m> Conduction<'m> {
                     _ => 0.0,
                 };
             }
-        }
-        let cell_faces = self
-            .cell_faces
-            .take()
-            .unwrap_or_else(|| CellFaces::new(mesh));
-        // gradients (face points need a flux estimate: the current conductances, the previous
-        // gradient's corrections)
-        if let Some(ls) = &self.least_squares {
-            // two passes: the face points of interfaces need the corrected flux, which needs the
-            // gradient. On an orthogonal mesh (least squares for second-order advection only)
-            // the corrections are round-off, the face points do not depend on the gradient and
-            // a second pass would reproduce the first.
-            let passes = if self.geometry.orthogonal { 1 } else { 2 };
-            for _ in 0..passes {
-                let grad = ls.gradient(mesh, &cell_faces, t, |f, owner_side| {
-                    self.face_point_value(f, owner_side, t)
-                });
-                self.gradient = grad;
-            }
-        }
-        // gathered per cell, in blocks of matrix rows (each thread writes its own rows); a
-        // cell's faces come in increasing order, internal before boundary, so every sum is
-        // formed in the order of a face-by-face scatter
-        let this = &*self;
-        let pat = &this.pattern;
-        matrix
-            .row_blocks_mut()
-            .into_par_iter()
-            .zip(rhs.par_chunks_mut(CHUNK))
-            .for_each(|((first_row, first_pos, vals), rhs_block)| {
-                vals.iter_mut().for_each(|v| *v = 0.0);
-                for (i, b) in rhs_block.iter_mut().enumerate() {
-                    let c = first_row + i;
-                    let (mut diag, mut source) = (0.0, this.cell_source(c));
-                    for &f in cell_faces.of(c) {
-                        let f = f as usize;
-                        let gf = this.conductance[f];
-                        let (cp, cn) = this.corrections(f);
-                        if f < ni {
-                            let owner_side = mesh.owner[f] as usize == c;
-                            let position = if owner_side {
-                                pat.upper[f]
-                            } else {
-                                pat.lower[f]
-                            };
-                            diag += gf;
-                            vals[position.get() - first_pos] -= gf;
-                            let explicit = gf * (cn - cp);
-                            if owner_side {
-                                source += explicit;
-                            } else {
-                                source -= explicit;
-                            }
-                            continue;
-                        }
-                        let patch = mesh.patch_of_face(f);
-                        match this.condition(f, patch) {
-                            PatchCondition::Adiabatic => {}
-                            PatchCondition::Flux(q) => {
-                                source += q * this.geometry.two_point(mesh, f).area
-                            }
-                            PatchCondition::Fixed(tb) | PatchCondition::Convective(_, tb) => {
-                                let tb = this.boundary_temperature(f, patch, tb);
-                                diag += gf;
-                                source += gf * (tb - cp);
-                            }
-                        }
-                    }
-                    vals[pat.diag[c].get() - first_pos] += diag;
-                    *b = source;
-                }
-            });
-        self.assemble_convection(t, &cell_faces, matrix, rhs);
-        if self.needs_outer_iterations() {
-            self.cell_faces = Some(cell_faces);
         }
     }
 
@@ -471,25 +534,46 @@ impl<'m> Conduction<'m> {
     }
 
     /// Temperature at the point a face contributes to the gradient stencil, from the previous state.
-    fn face_point_value(&self, f: usize, owner_side: bool, t: &[f64]) -> f64 {
+    /// The temperature at the centre of face `f` that the gradient of the cell it is seen from
+    /// (owner or neighbour) uses, from the corrected flux through the face, as `(v, a)`: the face
+    /// point is `v + a · ∇T_c`, that cell's own correction taken out of `v`, the other cell's
+    /// (interfaces) at the current gradient.
+    fn face_point_affine(&self, f: usize, owner_side: bool, t: &[f64]) -> (f64, Vec3) {
         let mesh = self.mesh;
         let g = &self.geometry;
         let p = mesh.owner[f] as usize;
-        let (cp, cn) = self.corrections(f);
+        let (_, cn) = self.corrections(f);
         let kp = self.k_cell[p].max(f64::MIN_POSITIVE);
         let s = g.two_point(mesh, f);
+        let scaled = |a: Vec3, x: f64| [a[0] * x, a[1] * x, a[2] * x];
         if f >= mesh.n_internal_faces {
-            let tp = t[p] + cp;
-            let heat_in = self.boundary_conduction_in(f, t);
-            return tp + heat_in * s.d_owner / (kp * s.area);
+            // T_f = T_p + c_p + q_in d / (k A), q_in = q_in(c_p = 0) − G c_p on fixed and
+            // convective faces (G the face conductance)
+            let patch = mesh.patch_of_face(f);
+            let (heat_in, gamma) = match self.condition(f, patch) {
+                PatchCondition::Adiabatic => (0.0, 0.0),
+                PatchCondition::Flux(q) => (q * s.area, 0.0),
+                PatchCondition::Fixed(tb) | PatchCondition::Convective(_, tb) => {
+                    let tb = self.boundary_temperature(f, patch, tb);
+                    let gf = self.conductance[f];
+                    (gf * (tb - t[p]), gf * s.d_owner / (kp * s.area))
+                }
+            };
+            let value = t[p] + heat_in * s.d_owner / (kp * s.area);
+            return (value, scaled(g.owner_offset[f], 1.0 - gamma));
         }
         let q = mesh.neighbour[f] as usize;
-        let flow = self.conductance[f] * ((t[p] + cp) - (t[q] + cn));
+        let gf = self.conductance[f];
         if owner_side {
-            t[p] + cp - flow * s.d_owner / (kp * s.area)
+            let gamma = gf * s.d_owner / (kp * s.area);
+            let value = t[p] - gamma * (t[p] - (t[q] + cn));
+            (value, scaled(g.owner_offset[f], 1.0 - gamma))
         } else {
+            let (cp, _) = self.corrections(f);
             let kq = self.k_cell[q].max(f64::MIN_POSITIVE);
-            t[q] + cn + flow * s.d_neighbour / (kq * s.area)
+            let gamma = gf * s.d_neighbour / (kq * s.area);
+            let value = t[q] + gamma * ((t[p] + cp) - t[q]);
+            (value, scaled(g.neighbour_offset[f], 1.0 - gamma))
         }
     }
 
