@@ -21,6 +21,68 @@ pub struct Csr {
     pub val: Vec<f64>,
 }
 
+/// A [`Csr`]'s pattern with single-precision values: the multigrid hierarchy's operators, which
+/// only need to approximate (the Krylov method's own products stay in double precision).
+#[derive(Debug, Clone, Default)]
+pub struct Csr32 {
+    /// Number of rows.
+    pub n_rows: usize,
+    /// Number of columns.
+    pub n_cols: usize,
+    row_ptr: Arc<Vec<usize>>,
+    col: Arc<Vec<u32>>,
+    val: Vec<f32>,
+}
+
+impl Csr32 {
+    /// The pattern of `a` (shared) with its values rounded to single precision.
+    pub fn rounded(a: &Csr) -> Self {
+        Self {
+            n_rows: a.n_rows,
+            n_cols: a.n_cols,
+            row_ptr: Arc::clone(&a.row_ptr),
+            col: Arc::clone(&a.col),
+            val: a.val.par_iter().map(|&v| v as f32).collect(),
+        }
+    }
+
+    /// Number of stored entries.
+    pub fn nnz(&self) -> usize {
+        self.col.len()
+    }
+
+    /// `y = A x`.
+    pub fn mul_vec(&self, x: &[f64], y: &mut [f64]) {
+        y.par_chunks_mut(CHUNK).enumerate().for_each(|(chunk, ys)| {
+            let start = chunk * CHUNK;
+            for (k, yi) in ys.iter_mut().enumerate() {
+                let i = start + k;
+                let row = self.row_ptr[i]..self.row_ptr[i + 1];
+                *yi = self.col[row.clone()]
+                    .iter()
+                    .zip(&self.val[row])
+                    .map(|(&j, &a)| f64::from(a) * x[j as usize])
+                    .sum();
+            }
+        });
+    }
+
+    /// `r = b − A x`.
+    pub fn residual(&self, b: &[f64], x: &[f64], r: &mut [f64]) {
+        r.par_chunks_mut(CHUNK).enumerate().for_each(|(chunk, rs)| {
+            let start = chunk * CHUNK;
+            for (k, ri) in rs.iter_mut().enumerate() {
+                let i = start + k;
+                let row = self.row_ptr[i]..self.row_ptr[i + 1];
+                *ri = self.col[row.clone()]
+                    .iter()
+                    .zip(&self.val[row])
+                    .fold(b[i], |s, (&j, &a)| s - f64::from(a) * x[j as usize]);
+            }
+        });
+    }
+}
+
 impl Csr {
     /// Number of stored entries.
     pub fn nnz(&self) -> usize {

@@ -14,7 +14,7 @@ mod triple;
 
 pub use amg::{Amg, AmgSettings};
 pub use anderson::Anderson;
-pub use csr::Csr;
+pub use csr::{Csr, Csr32};
 pub use ilu::Ilu0;
 pub use krylov::{
     bicgstab, cg, cg_measured, Jacobi, Preconditioner, SolveInfo, SolveSettings,
