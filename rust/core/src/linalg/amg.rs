@@ -112,7 +112,47 @@ fn gershgorin(a: &Csr, inv_d: &[f64]) -> f64 {
         .reduce(|| 0.0, f64::max)
 }
 
-fn aggregate(a: &Csr, theta: f64, diag: &[f64]) -> (Vec<u32>, usize) {
+/// Per stored entry of `a`: whether it is a strong coupling, |a_ij| ≥ θ √(a_ii a_jj) (the
+/// diagonal counts as strong). Aggregation and the filtered prolongator smoothing share it.
+fn strength(a: &Csr, theta: f64, diag: &[f64]) -> Vec<bool> {
+    let mut strong = filled(a.nnz(), true);
+    if theta > 0.0 {
+        row_blocks(a, &mut strong).for_each(|(first_row, first, flags)| {
+            let mut i = first_row;
+            for (k, flag) in flags.iter_mut().enumerate() {
+                let e = first + k;
+                while e >= a.row_ptr[i + 1] {
+                    i += 1;
+                }
+                let j = a.col[e] as usize;
+                *flag = j == i || a.val[e].abs() >= theta * (diag[i] * diag[j]).abs().sqrt();
+            }
+        });
+    }
+    strong
+}
+
+/// `flags` (one per stored entry of `a`) in blocks of whole rows, for filling in parallel: per
+/// block its first row, its first entry and its part of `flags`.
+fn row_blocks<'f>(
+    a: &Csr,
+    flags: &'f mut [bool],
+) -> impl ParallelIterator<Item = (usize, usize, &'f mut [bool])> {
+    let mut blocks = Vec::new();
+    let mut rest = flags;
+    let mut start = 0;
+    while start < a.n_rows {
+        let end = (start + CHUNK).min(a.n_rows);
+        let (block, tail) =
+            std::mem::take(&mut rest).split_at_mut(a.row_ptr[end] - a.row_ptr[start]);
+        blocks.push((start, a.row_ptr[start], block));
+        rest = tail;
+        start = end;
+    }
+    blocks.into_par_iter()
+}
+
+fn aggregate(a: &Csr, strong: &[bool]) -> (Vec<u32>, usize) {
     let n = a.n_rows;
     // strong neighbours, as a CSR pattern
     let graph = Csr::from_rows(
@@ -122,10 +162,7 @@ fn aggregate(a: &Csr, theta: f64, diag: &[f64]) -> (Vec<u32>, usize) {
         |_, i, cols, _| {
             cols.extend(
                 (a.row_ptr[i]..a.row_ptr[i + 1])
-                    .filter(|&e| {
-                        let j = a.col[e] as usize;
-                        j != i && a.val[e].abs() >= theta * (diag[i] * diag[j]).abs().sqrt()
-                    })
+                    .filter(|&e| strong[e] && a.col[e] as usize != i)
                     .map(|e| a.col[e]),
             );
         },
@@ -178,11 +215,8 @@ fn aggregate(a: &Csr, theta: f64, diag: &[f64]) -> (Vec<u32>, usize) {
 /// (Vaněk et al.'s filtered matrix). Smoothing with the full A would spread each aggregate's
 /// basis function across the weak direction as well, which on stretched cells multiplies the
 /// coarse stencils (operator complexity) without helping convergence.
-fn prolongator(a: &Csr, theta: f64, diag: &[f64], agg: &[u32], n_agg: usize) -> Csr {
-    let is_strong = |i: usize, e: usize| {
-        let j = a.col[e] as usize;
-        j == i || a.val[e].abs() >= theta * (diag[i] * diag[j]).abs().sqrt()
-    };
+fn prolongator(a: &Csr, strong: &[bool], diag: &[f64], agg: &[u32], n_agg: usize) -> Csr {
+    let is_strong = |_: usize, e: usize| strong[e];
     // filtered diagonal: the weak off-diagonal entries move onto it (row sums kept); computed
     // per row where needed rather than stored, so θ = 0 (conduction) allocates nothing extra
     let filtered_diag = |i: usize| {
@@ -304,10 +338,11 @@ impl Amg {
             // neighbour), rather than stop with a large dense coarsest level.
             let mut theta =
                 settings.strength_threshold * settings.strength_decay.powi(levels.len() as i32);
-            let (agg, n_agg) = loop {
-                let (agg, n_agg) = aggregate(&current, theta, &diag);
+            let (agg, n_agg, strong) = loop {
+                let strong = strength(&current, theta, &diag);
+                let (agg, n_agg) = aggregate(&current, &strong);
                 if theta == 0.0 || (n_agg > 0 && n_agg as f64 <= 0.8 * current.n_rows as f64) {
-                    break (agg, n_agg);
+                    break (agg, n_agg, strong);
                 }
                 theta = if theta > 1e-3 { 0.5 * theta } else { 0.0 };
             };
@@ -315,7 +350,8 @@ impl Amg {
             if n_agg == 0 || n_agg as f64 > 0.8 * current.n_rows as f64 {
                 break; // coarsening stalled
             }
-            let p = prolongator(&current, theta, &diag, &agg, n_agg);
+            let p = prolongator(&current, &strong, &diag, &agg, n_agg);
+            drop(strong);
             crate::ptime("prolongator", &mut tp);
             let r = p.transpose();
             crate::ptime("transpose", &mut tp);
