@@ -75,22 +75,36 @@ pub fn polygon(points: &[Vec3], ids: &[u32]) -> (Vec3, Vec3) {
     (s, centre)
 }
 
-/// Signed volumes of the pyramids from `apex` to each fan triangle of a face.
-/// Positive when the face's vertex order points away from `apex`.
-pub fn fan_volumes(points: &[Vec3], ids: &[u32], apex: Vec3, mut visit: impl FnMut(f64)) {
+/// The smallest and largest signed volume of the pyramids from each of `apexes` to the fan
+/// triangles of a face (about its vertex average, as [`polygon`] splits it); a volume is
+/// positive when the face's vertex order points away from the apex. One pass over the face.
+pub fn fan_volume_range<const N: usize>(
+    points: &[Vec3],
+    ids: &[u32],
+    apexes: [Vec3; N],
+) -> [(f64, f64); N] {
+    let mut range = [(f64::INFINITY, f64::NEG_INFINITY); N];
+    let mut visit = |normal: Vec3, base: Vec3| {
+        for (r, apex) in range.iter_mut().zip(&apexes) {
+            let v = dot(normal, sub(base, *apex)) / 6.0;
+            r.0 = r.0.min(v);
+            r.1 = r.1.max(v);
+        }
+    };
     if ids.len() == 3 {
         let (a, b, c) = (
             points[ids[0] as usize],
             points[ids[1] as usize],
             points[ids[2] as usize],
         );
-        visit(dot(cross(sub(b, a), sub(c, a)), sub(a, apex)) / 6.0);
-        return;
+        visit(cross(sub(b, a), sub(c, a)), a);
+        return range;
     }
     let m = average(points, ids);
     for k in 0..ids.len() {
         let a = points[ids[k] as usize];
         let b = points[ids[(k + 1) % ids.len()] as usize];
-        visit(dot(cross(sub(a, m), sub(b, m)), sub(m, apex)) / 6.0);
+        visit(cross(sub(a, m), sub(b, m)), m);
     }
+    range
 }
