@@ -77,9 +77,17 @@ fn two_point_geometry(mesh: &Mesh, f: usize) -> (Vec3, f64, f64, Vec3, f64, Vec3
     let cf = mesh.face_centre[f];
     let cp = mesh.cell_centre[mesh.owner[f] as usize];
     let to_face = sub(cf, cp);
-    let reach = dot(to_face, to_face).sqrt();
-    // a badly skewed cell may put its centre almost in the face plane: keep a floor
-    let dp = dot(n, to_face).max(0.05 * reach);
+    // a badly skewed cell may put its centre almost in the face plane: keep a floor of 0.05 ×
+    // the centre-to-face distance (its square root only taken when the floor may apply)
+    let floored = |d: f64, to: Vec3| {
+        let reach2 = dot(to, to);
+        if d < 0.0 || d * d < 0.0025 * reach2 {
+            d.max(0.05 * reach2.sqrt())
+        } else {
+            d
+        }
+    };
+    let dp = floored(dot(n, to_face), to_face);
     let op = sub(
         [cf[0] - dp * n[0], cf[1] - dp * n[1], cf[2] - dp * n[2]],
         cp,
@@ -87,8 +95,7 @@ fn two_point_geometry(mesh: &Mesh, f: usize) -> (Vec3, f64, f64, Vec3, f64, Vec3
     let (dn, on) = if f < mesh.n_internal_faces {
         let cn = mesh.cell_centre[mesh.neighbour[f] as usize];
         let from_face = sub(cn, cf);
-        let reach_n = dot(from_face, from_face).sqrt();
-        let dn = dot(n, from_face).max(0.05 * reach_n);
+        let dn = floored(dot(n, from_face), from_face);
         (
             dn,
             sub(
@@ -143,7 +150,7 @@ impl FaceGeometry {
         // an offset below 1e-9 of the cell-to-cell distance is round-off
         let skewed = |dp: f64, op: Vec3, dn: f64, on: Vec3| {
             let tol = 1e-9 * (dp + dn);
-            dot(op, op).sqrt() > tol || dot(on, on).sqrt() > tol
+            dot(op, op) > tol * tol || dot(on, on) > tol * tol
         };
         if stored {
             // everything in one pass (the flow reads the offsets on orthogonal meshes too)
