@@ -53,34 +53,39 @@ impl Csr32 {
 
     /// `y = A x`.
     pub fn mul_vec(&self, x: &[f64], y: &mut [f64]) {
-        y.par_chunks_mut(CHUNK).enumerate().for_each(|(chunk, ys)| {
-            let start = chunk * CHUNK;
-            for (k, yi) in ys.iter_mut().enumerate() {
-                let i = start + k;
-                let row = self.row_ptr[i]..self.row_ptr[i + 1];
-                *yi = self.col[row.clone()]
-                    .iter()
-                    .zip(&self.val[row])
-                    .map(|(&j, &a)| f64::from(a) * x[j as usize])
-                    .sum();
-            }
-        });
+        products(&self.row_ptr, &self.col, &self.val, x, y, None);
     }
 
     /// `r = b − A x`.
     pub fn residual(&self, b: &[f64], x: &[f64], r: &mut [f64]) {
-        r.par_chunks_mut(CHUNK).enumerate().for_each(|(chunk, rs)| {
+        products(&self.row_ptr, &self.col, &self.val, x, r, Some(b));
+    }
+}
+
+/// `out = A x`, or `out = b − A x` with `b`, in parallel over rows, for values of either
+/// precision (accumulated in double).
+fn products<V: Copy + Into<f64> + Sync>(
+    row_ptr: &[usize],
+    col: &[u32],
+    val: &[V],
+    x: &[f64],
+    out: &mut [f64],
+    b: Option<&[f64]>,
+) {
+    out.par_chunks_mut(CHUNK)
+        .enumerate()
+        .for_each(|(chunk, outs)| {
             let start = chunk * CHUNK;
-            for (k, ri) in rs.iter_mut().enumerate() {
+            for (k, o) in outs.iter_mut().enumerate() {
                 let i = start + k;
-                let row = self.row_ptr[i]..self.row_ptr[i + 1];
-                *ri = self.col[row.clone()]
-                    .iter()
-                    .zip(&self.val[row])
-                    .fold(b[i], |s, (&j, &a)| s - f64::from(a) * x[j as usize]);
+                let row = row_ptr[i]..row_ptr[i + 1];
+                let entries = col[row.clone()].iter().zip(&val[row]);
+                *o = match b {
+                    Some(b) => entries.fold(b[i], |s, (&j, &a)| s - a.into() * x[j as usize]),
+                    None => entries.map(|(&j, &a)| a.into() * x[j as usize]).sum(),
+                };
             }
         });
-    }
 }
 
 impl Csr {
@@ -91,33 +96,12 @@ impl Csr {
 
     /// `y = A x`, in parallel over rows.
     pub fn mul_vec(&self, x: &[f64], y: &mut [f64]) {
-        y.par_chunks_mut(CHUNK).enumerate().for_each(|(chunk, ys)| {
-            let start = chunk * CHUNK;
-            for (k, yi) in ys.iter_mut().enumerate() {
-                let i = start + k;
-                let row = self.row_ptr[i]..self.row_ptr[i + 1];
-                *yi = self.col[row.clone()]
-                    .iter()
-                    .zip(&self.val[row])
-                    .map(|(&j, &a)| a * x[j as usize])
-                    .sum();
-            }
-        });
+        products(&self.row_ptr, &self.col, &self.val, x, y, None);
     }
 
     /// `r = b − A x`, in parallel over rows.
     pub fn residual(&self, b: &[f64], x: &[f64], r: &mut [f64]) {
-        r.par_chunks_mut(CHUNK).enumerate().for_each(|(chunk, rs)| {
-            let start = chunk * CHUNK;
-            for (k, ri) in rs.iter_mut().enumerate() {
-                let i = start + k;
-                let row = self.row_ptr[i]..self.row_ptr[i + 1];
-                *ri = self.col[row.clone()]
-                    .iter()
-                    .zip(&self.val[row])
-                    .fold(b[i], |s, (&j, &a)| s - a * x[j as usize]);
-            }
-        });
+        products(&self.row_ptr, &self.col, &self.val, x, r, Some(b));
     }
 
     /// The values in blocks of [`CHUNK`] rows, to fill rows in parallel: per block its first
