@@ -1,7 +1,8 @@
 //! Smoothed-aggregation algebraic multigrid (Vaněk, Mandel & Brezina 1996) used as a
 //! preconditioner: strength-of-connection filtering, greedy aggregation, a Jacobi-smoothed
 //! tentative prolongator, Galerkin coarse operators, Chebyshev smoothing (symmetric, so the
-//! V-cycle is a valid CG preconditioner) and a dense Cholesky solve on the coarsest level.
+//! V-cycle is a valid CG preconditioner) and a dense Cholesky solve on the coarsest level. The
+//! hierarchy is built in double precision; the cycle's operators are stored in single precision.
 
 use super::csr::Accumulator;
 use super::krylov::Preconditioner;

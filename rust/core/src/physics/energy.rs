@@ -279,22 +279,11 @@ impl<'m> Conduction<'m> {
     }
 
     /// Whether the discrete system is affine in T: conductivities do not depend on T and there
-    /// is no advection. The non-orthogonal corrections are then linear in T, and the whole
-    /// residual `b(T) − A T` can be solved for at once by a Krylov method (see
-    /// [`Conduction::assemble_source`]) instead of by deferred-correction passes.
+    /// is no advection. The matrix is then that of the first assembly, and later passes (the
+    /// non-orthogonal corrections) need only the right-hand side
+    /// ([`Conduction::assemble_source`]).
     pub fn is_affine(&self) -> bool {
         !self.nonlinear && self.convection.is_none()
-    }
-
-    /// The cell gradients the next assembly starts from: its face points use their corrections.
-    pub fn gradient_state(&self) -> Vec<Vec3> {
-        self.gradient.clone()
-    }
-
-    /// Start the next assembly from these gradients (see [`Conduction::gradient_state`]).
-    pub fn set_gradient_state(&mut self, gradient: &[Vec3]) {
-        self.gradient.clear();
-        self.gradient.extend_from_slice(gradient);
     }
 
     /// Assemble `A T = b` linearised at `t`. Updates conductivities (k(T)) and, on non-orthogonal
@@ -324,12 +313,10 @@ impl<'m> Conduction<'m> {
         // gradients (face points need a flux estimate: the current conductances, the previous
         // gradient's corrections)
         if let Some(ls) = &self.least_squares {
-            // two passes: the face points of interfaces need the corrected flux, which needs the
-            // gradient. On an orthogonal mesh (least squares for second-order advection only)
-            // the corrections are round-off, the face points do not depend on the gradient and
-            // a second pass would reproduce the first.
-            // Each cell's own gradient enters its face points implicitly, so without interfaces
-            // one pass is consistent.
+            // A cell's own gradient enters its face points implicitly; the other side's, at a
+            // region interface, from the previous pass: interfaces take a second pass. Without
+            // interfaces, or on an orthogonal mesh (least squares for second-order advection
+            // only, corrections at round-off), one pass is consistent.
             let passes = if self.geometry.orthogonal || !ls.uses_interface_points() {
                 1
             } else {
