@@ -48,15 +48,15 @@ fn expand(u: &[f64; 6]) -> [f64; 9] {
     [u[0], u[1], u[2], u[1], u[3], u[4], u[2], u[4], u[5]]
 }
 
-/// `k x = r` by Cramer's rule; `None` when `k` is near singular against the scale of `m`.
-fn solve_general3(k: &[f64; 9], r: Vec3, m: &[f64; 9]) -> Option<Vec3> {
+/// `k x = r` by Cramer's rule for `k` = I − (a coupling), or `None` when the coupling cancels
+/// most of the identity (|det k| ≤ 0.1): such a cell keeps its lagged gradient.
+fn solve_near_identity(k: &[f64; 9], r: Vec3) -> Option<Vec3> {
     let det3 = |a: &[f64; 9]| {
         a[0] * (a[4] * a[8] - a[5] * a[7]) - a[1] * (a[3] * a[8] - a[5] * a[6])
             + a[2] * (a[3] * a[7] - a[4] * a[6])
     };
     let det = det3(k);
-    // relative to M's own determinant: a coupling that cancels most of M is not trusted
-    if !(det.abs() > 0.1 * det3(m).abs()) {
+    if !(det.abs() > 0.1) {
         return None;
     }
     let mut x = [0.0; 3];
@@ -203,13 +203,18 @@ impl LeastSquares {
                 if !implicit {
                     return lagged;
                 }
-                // M − B from the stored inverse of M (cofactors of a symmetric matrix)
-                let m = expand(&invert(expand(&self.inverse[c])));
+                // (M − B) ∇φ = rhs as (I − M⁻¹B) ∇φ = M⁻¹ rhs, with the stored inverse
+                let inverse = expand(&self.inverse[c]);
                 let mut k = [0.0; 9];
-                for e in 0..9 {
-                    k[e] = m[e] - coupling[e];
+                for i in 0..3 {
+                    for j in 0..3 {
+                        let mb: f64 = (0..3)
+                            .map(|l| inverse[3 * i + l] * coupling[3 * l + j])
+                            .sum();
+                        k[3 * i + j] = if i == j { 1.0 - mb } else { -mb };
+                    }
                 }
-                solve_general3(&k, rhs, &m).unwrap_or(lagged)
+                solve_near_identity(&k, lagged).unwrap_or(lagged)
             })
             .collect()
     }

@@ -150,39 +150,21 @@ fn gershgorin(a: &Csr, inv_d: &[f64]) -> f64 {
 fn strength(a: &Csr, theta: f64, diag: &[f64]) -> Vec<bool> {
     let mut strong = filled(a.nnz(), true);
     if theta > 0.0 {
-        row_blocks(a, &mut strong).for_each(|(first_row, first, flags)| {
-            let mut i = first_row;
-            for (k, flag) in flags.iter_mut().enumerate() {
-                let e = first + k;
-                while e >= a.row_ptr[i + 1] {
-                    i += 1;
+        a.entry_blocks(&mut strong)
+            .into_par_iter()
+            .for_each(|(first_row, first, flags)| {
+                let mut i = first_row;
+                for (k, flag) in flags.iter_mut().enumerate() {
+                    let e = first + k;
+                    while e >= a.row_ptr[i + 1] {
+                        i += 1;
+                    }
+                    let j = a.col[e] as usize;
+                    *flag = j == i || a.val[e].abs() >= theta * (diag[i] * diag[j]).abs().sqrt();
                 }
-                let j = a.col[e] as usize;
-                *flag = j == i || a.val[e].abs() >= theta * (diag[i] * diag[j]).abs().sqrt();
-            }
-        });
+            });
     }
     strong
-}
-
-/// `flags` (one per stored entry of `a`) in blocks of whole rows, for filling in parallel: per
-/// block its first row, its first entry and its part of `flags`.
-fn row_blocks<'f>(
-    a: &Csr,
-    flags: &'f mut [bool],
-) -> impl ParallelIterator<Item = (usize, usize, &'f mut [bool])> {
-    let mut blocks = Vec::new();
-    let mut rest = flags;
-    let mut start = 0;
-    while start < a.n_rows {
-        let end = (start + CHUNK).min(a.n_rows);
-        let (block, tail) =
-            std::mem::take(&mut rest).split_at_mut(a.row_ptr[end] - a.row_ptr[start]);
-        blocks.push((start, a.row_ptr[start], block));
-        rest = tail;
-        start = end;
-    }
-    blocks.into_par_iter()
 }
 
 fn aggregate(a: &Csr, strong: &[bool]) -> (Vec<u32>, usize) {

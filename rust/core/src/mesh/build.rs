@@ -178,6 +178,25 @@ fn index(value: i64, bound: usize, what: impl FnOnce() -> String) -> Result<u32>
     Ok(value as u32)
 }
 
+/// A counting sort of `0..keys.len()` by key (each key below `n_keys`): the start of each key's
+/// run in the order, and the order (stable: equal keys keep their index order).
+fn counting_order(keys: &[u32], n_keys: usize) -> (Vec<usize>, Vec<u32>) {
+    let mut start = vec![0usize; n_keys + 1];
+    for &k in keys {
+        start[k as usize + 1] += 1;
+    }
+    for k in 0..n_keys {
+        start[k + 1] += start[k];
+    }
+    let mut order = vec![0u32; keys.len()];
+    let mut next = start.clone();
+    for (i, &k) in keys.iter().enumerate() {
+        order[next[k as usize]] = i as u32;
+        next[k as usize] += 1;
+    }
+    (start, order)
+}
+
 fn offsets_ok(offsets: &[i64], len: usize, what: &str) -> Result<()> {
     if offsets.first() != Some(&0)
         || offsets.last().map(|&l| l as usize) != Some(len)
@@ -341,22 +360,7 @@ impl Mesh {
             .into_par_iter()
             .map(|h| hf.get(h).iter().copied().min().unwrap_or(0))
             .collect();
-        let mut bucket_start = vec![0usize; points.len() + 1];
-        for &v in &smallest {
-            bucket_start[v as usize + 1] += 1;
-        }
-        for b in 0..points.len() {
-            bucket_start[b + 1] += bucket_start[b];
-        }
-        let mut order = vec![0u32; n_half];
-        {
-            let mut next = bucket_start.clone();
-            for (h, &v) in smallest.iter().enumerate() {
-                let b = v as usize;
-                order[next[b]] = h as u32;
-                next[b] += 1;
-            }
-        }
+        let (bucket_start, mut order) = counting_order(&smallest, points.len());
         drop(smallest);
         crate::ptime("half faces+key+sort", &mut tp);
 
@@ -476,21 +480,12 @@ impl Mesh {
         // Order internal faces by (owner, neighbour): a counting sort on the owner, then a sort
         // of each owner's few faces (a comparison sort of 3e6 faces took 0.1 s on one core).
         let internal = {
-            let mut start = vec![0usize; n_cells + 1];
-            for t in &internal {
-                start[t.0 as usize + 1] += 1;
-            }
-            for c in 0..n_cells {
-                start[c + 1] += start[c];
-            }
-            let mut by_owner = vec![(0u32, 0u32, 0u32); internal.len()];
-            let mut next = start.clone();
-            for t in &internal {
-                let slot = &mut next[t.0 as usize];
-                by_owner[*slot] = *t;
-                *slot += 1;
-            }
-            drop(next);
+            let owners: Vec<u32> = internal.iter().map(|t| t.0).collect();
+            let (start, order) = counting_order(&owners, n_cells);
+            drop(owners);
+            let mut by_owner: Vec<(u32, u32, u32)> =
+                order.iter().map(|&i| internal[i as usize]).collect();
+            drop(order);
             drop(internal);
             let mut groups: Vec<&mut [(u32, u32, u32)]> = Vec::with_capacity(n_cells);
             let mut rest: &mut [(u32, u32, u32)] = &mut by_owner;

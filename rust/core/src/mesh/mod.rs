@@ -140,4 +140,4 @@ impl Mesh {
     }
 }
 
-pub use geometry::{dot, norm, sub};
+pub use geometry::{dot, norm, scale, sub};

@@ -257,9 +257,13 @@ impl<'m> Conduction<'m> {
 
     /// Conductive heat flow into the domain through boundary face `f` (W).
     pub fn boundary_conduction_in(&self, f: usize, t: &[f64]) -> f64 {
-        let p = self.mesh.owner[f] as usize;
         let (cp, _) = self.corrections(f);
-        let tp = t[p] + cp;
+        self.boundary_conduction_at(f, t[self.mesh.owner[f] as usize] + cp)
+    }
+
+    /// Conductive heat flow into the domain through boundary face `f` (W) when the owner side's
+    /// temperature at the face normal is `tp`.
+    fn boundary_conduction_at(&self, f: usize, tp: f64) -> f64 {
         let patch = self.mesh.patch_of_face(f);
         match self.condition(f, patch) {
             PatchCondition::Adiabatic => 0.0,
@@ -520,7 +524,6 @@ impl<'m> Conduction<'m> {
             });
     }
 
-    /// Temperature at the point a face contributes to the gradient stencil, from the previous state.
     /// The temperature at the centre of face `f` that the gradient of the cell it is seen from
     /// (owner or neighbour) uses, from the corrected flux through the face, as `(v, a)`: the face
     /// point is `v + a · ∇T_c`, that cell's own correction taken out of `v`, the other cell's
@@ -532,20 +535,12 @@ impl<'m> Conduction<'m> {
         let (_, cn) = self.corrections(f);
         let kp = self.k_cell[p].max(f64::MIN_POSITIVE);
         let s = g.two_point(mesh, f);
-        let scaled = |a: Vec3, x: f64| [a[0] * x, a[1] * x, a[2] * x];
+        let scaled = crate::mesh::scale;
         if f >= mesh.n_internal_faces {
-            // T_f = T_p + c_p + q_in d / (k A), q_in = q_in(c_p = 0) − G c_p on fixed and
-            // convective faces (G the face conductance)
-            let patch = mesh.patch_of_face(f);
-            let (heat_in, gamma) = match self.condition(f, patch) {
-                PatchCondition::Adiabatic => (0.0, 0.0),
-                PatchCondition::Flux(q) => (q * s.area, 0.0),
-                PatchCondition::Fixed(tb) | PatchCondition::Convective(_, tb) => {
-                    let tb = self.boundary_temperature(f, patch, tb);
-                    let gf = self.conductance[f];
-                    (gf * (tb - t[p]), gf * s.d_owner / (kp * s.area))
-                }
-            };
+            // T_f = T_p + c_p + q_in d / (k A) with q_in = q_in(c_p = 0) − G c_p (G the face's
+            // conductance to the wall or ambient, zero on flux and adiabatic faces)
+            let heat_in = self.boundary_conduction_at(f, t[p]);
+            let gamma = self.conductance[f] * s.d_owner / (kp * s.area);
             let value = t[p] + heat_in * s.d_owner / (kp * s.area);
             return (value, scaled(g.owner_offset[f], 1.0 - gamma));
         }
