@@ -50,3 +50,31 @@ def test_laplacianfoam_plate_energy_balance(tmp_path: Path) -> None:
     assert r["Q_out_W"] == pytest.approx(1000.0, rel=1e-5)
     assert r["T_top_mean_K"] == pytest.approx(310.0, rel=1e-6)
     assert 330.0 < r["T_max_K"] < 345.0
+
+
+def test_developing_plates_grading_reproduces_the_test_mesh() -> None:
+    # blockMesh's simpleGrading ratio (last cell / first, geometric) must give the nodes of
+    # x = L·expm1(g s)/expm1(g) that the rackflow test builds
+    import math
+
+    from benchmarks.openfoam import developing_plates as dp
+
+    nx = 120
+    ratio = math.exp(dp.GRADING * (nx - 1) / nx)
+    step = ratio ** (1.0 / (nx - 1))
+    widths = step ** np.arange(nx)
+    blockmesh = np.concatenate([[0.0], np.cumsum(widths) / widths.sum()])
+    s = np.arange(nx + 1) / nx
+    assert np.allclose(blockmesh, np.expm1(dp.GRADING * s) / np.expm1(dp.GRADING), rtol=0, atol=1e-12)
+
+
+@pytest.mark.skipif(not foam.available(), reason="OpenFOAM not installed (apt-get install -y openfoam time)")
+def test_simplefoam_developing_plates_reproduces_its_reference(tmp_path: Path) -> None:
+    from benchmarks.openfoam import developing_plates as dp
+
+    drops, info = dp.run(120, 16, tmp_path)
+    stored = np.loadtxt(dp.REFERENCE, delimiter=",", comments="#")
+    for nx, n, x_plus, drop in stored:
+        if (nx, n) == (120, 16):
+            assert drops[x_plus] == pytest.approx(drop, rel=1e-5)
+    assert info["iterations"] > 10

@@ -16,9 +16,17 @@ the difference (about 10 %, 5.7 %, 4.0–4.2 %, 3.1–3.3 % for the four station
 less than 0.5 % on these differences between the default and the ``slow`` meshes
 (RESULTS.md). Between plates x⁺ = 0.01 misses (+6.6 %, mesh-converged +7.0 %, against 5.7 %)
 and is kept as a strict xfail; the square duct meets all four.
+
+OpenFOAM's simpleFoam on the identical plate meshes (``benchmarks/openfoam/developing_plates.py``,
+stored in ``reference/openfoam_developing_plates.csv``) misses Shah by the same amount (+6.7 %,
++7.0 % on the fine mesh) and agrees with rackflow to 0.2 % (0.05 % on the fine mesh) at every
+station: the miss is the correlation's, near the inlet, not the solver's. The plates are also
+checked against those drops, within 0.5 %.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -30,10 +38,14 @@ from rackflow.testing.meshes import box, stretch, structured_field
 REYNOLDS = 1000.0
 START = 0.002  # x⁺ of the first station
 SHAH_ACCURACY = 0.024
+OPENFOAM = Path(__file__).parent / "reference" / "openfoam_developing_plates.csv"
+# the two codes' discretisations (convection scheme, face-flux interpolation) differ by
+# 0.04–0.2 % on the default mesh and 0.01–0.05 % on the fine one
+OPENFOAM_AGREEMENT = 0.005
 MISSES_AT_0_01 = pytest.mark.xfail(
     strict=True,
     reason="x⁺ 0.002 → 0.01: +6.6 % (mesh-converged +7.0 %) above Shah's correlation, against "
-    "5.7 % from its stated ±2.4 % (RESULTS.md); open",
+    "5.7 % from its stated ±2.4 % (RESULTS.md); OpenFOAM on the same mesh: +6.7 % (+7.0 %)",
 )
 
 
@@ -85,6 +97,13 @@ def _check(drops: dict[float, float], section: str, station: float) -> None:
     assert abs(error) < tolerance, (station, drops[station], ref - ref_start, error, tolerance)
 
 
+def _check_openfoam(drops: dict[float, float], nx: int, n: int, station: float) -> None:
+    table = np.loadtxt(OPENFOAM, delimiter=",", comments="#")  # nx, n, x_plus, drop
+    row = table[(table[:, 0] == nx) & (table[:, 1] == n) & np.isclose(table[:, 2], station)]
+    assert len(row) == 1, (nx, n, station)
+    assert drops[station] == pytest.approx(row[0, 3], rel=OPENFOAM_AGREEMENT)
+
+
 @pytest.fixture(scope="module")
 def plates() -> dict[float, float]:
     return developing_drops("parallel_plates", 120, 16, STATIONS)
@@ -107,6 +126,14 @@ def test_developing_pressure_drop_in_a_square_duct(square: dict[float, float], s
     _check(square, "square", station)
 
 
+@pytest.mark.validation
+@pytest.mark.parametrize("station", STATIONS)
+def test_developing_pressure_drop_between_plates_matches_openfoam(
+    plates: dict[float, float], station: float
+) -> None:
+    _check_openfoam(plates, 120, 16, station)
+
+
 @pytest.fixture(scope="module")
 def plates_fine() -> dict[float, float]:
     return developing_drops("parallel_plates", 240, 32, STATIONS)
@@ -124,6 +151,14 @@ def test_developing_pressure_drop_between_plates_fine(
     plates_fine: dict[float, float], station: float
 ) -> None:
     _check(plates_fine, "parallel_plates", station)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("station", STATIONS)
+def test_developing_pressure_drop_between_plates_fine_matches_openfoam(
+    plates_fine: dict[float, float], station: float
+) -> None:
+    _check_openfoam(plates_fine, 240, 32, station)
 
 
 @pytest.mark.slow
