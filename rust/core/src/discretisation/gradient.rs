@@ -143,7 +143,7 @@ impl LeastSquares {
         phi: &[f64],
         face_value: impl Fn(usize, bool) -> f64 + Sync,
     ) -> Vec<Vec3> {
-        self.gradient_implicit(mesh, cell_faces, phi, |f, owner_side| {
+        self.gradient_implicit(mesh, cell_faces, phi, None, |f, owner_side| {
             (face_value(f, owner_side), [0.0; 3])
         })
     }
@@ -155,12 +155,14 @@ impl LeastSquares {
     /// (v − φ_c)`, so the gradient is consistent with its own face points in one pass rather
     /// than after many passes that each lag it (a contraction that took the tetrahedral plate
     /// ~38 deferred-correction passes). A cell whose system would be near singular (extreme
-    /// skew) keeps the lagged dependence.
+    /// skew) keeps the lagged dependence. With `cells`, only the cells flagged get a gradient
+    /// (the others zero).
     pub fn gradient_implicit(
         &self,
         mesh: &Mesh,
         cell_faces: &CellFaces,
         phi: &[f64],
+        cells: Option<&[bool]>,
         face_value: impl Fn(usize, bool) -> (f64, Vec3) + Sync,
     ) -> Vec<Vec3> {
         let ni = mesh.n_internal_faces;
@@ -168,6 +170,9 @@ impl LeastSquares {
             .into_par_iter()
             .with_min_len(1024)
             .map(|c| {
+                if cells.is_some_and(|wanted| !wanted[c]) {
+                    return [0.0; 3];
+                }
                 let mut rhs = [0.0; 3];
                 let mut coupling = [0.0; 9];
                 let mut implicit = false;
@@ -370,11 +375,13 @@ pub fn gauss(
 /// Gathered per cell in parallel. The smallest bound/delta over a cell's faces comes from its
 /// largest increase and its largest decrease (division is monotone), so two divisions per
 /// cell give the factor a division per face would (as in [`LeastSquares::gradient_vec3`]).
+/// With `cells`, only the cells flagged get a factor (the others 0: no correction).
 pub fn limiter(
     mesh: &Mesh,
     cell_faces: &CellFaces,
     phi: &[f64],
     grad: &[Vec3],
+    cells: Option<&[bool]>,
     boundary: impl Fn(usize) -> Option<f64> + Sync,
 ) -> Vec<f64> {
     let ni = mesh.n_internal_faces;
@@ -382,6 +389,9 @@ pub fn limiter(
         .into_par_iter()
         .with_min_len(1024)
         .map(|c| {
+            if cells.is_some_and(|wanted| !wanted[c]) {
+                return 0.0;
+            }
             let (mut lo, mut hi) = (phi[c], phi[c]);
             let (mut rise, mut fall) = (1e-300f64, -1e-300f64);
             for &f in cell_faces.of(c) {
@@ -447,7 +457,7 @@ mod tests {
             );
             [0.3 * d[1], -0.25 * d[2], 0.2 * d[0]]
         };
-        let implicit = ls.gradient_implicit(&mesh, &cf, &phi, |f, _| {
+        let implicit = ls.gradient_implicit(&mesh, &cf, &phi, None, |f, _| {
             let a = a_of(f);
             (field(mesh.face_centre[f]) - dot(a, exact), a)
         });
@@ -463,7 +473,7 @@ mod tests {
             .map(|x| (3.0 * x[0]).sin() + x[1] * x[2])
             .collect();
         let value = |f: usize| 0.3 * mesh.face_centre[f][0];
-        let implicit = ls.gradient_implicit(&mesh, &cf, &phi, |f, _| (value(f), a_of(f)));
+        let implicit = ls.gradient_implicit(&mesh, &cf, &phi, None, |f, _| (value(f), a_of(f)));
         let mut lagged = vec![[0.0; 3]; mesh.n_cells()];
         for _ in 0..200 {
             let previous = lagged.clone();
@@ -507,7 +517,7 @@ mod tests {
         for k in 0..3 {
             let comp: Vec<f64> = phi.iter().map(|v| v[k]).collect();
             let grad = ls.gradient(&mesh, &cf, &comp, |f, _| boundary(f)[k]);
-            let scalar = limiter(&mesh, &cf, &comp, &grad, |f| Some(boundary(f)[k]));
+            let scalar = limiter(&mesh, &cf, &comp, &grad, None, |f| Some(boundary(f)[k]));
             for c in 0..n {
                 for j in 0..3 {
                     assert!((grad[c][j] - grads[c][k][j]).abs() < 1e-12);
