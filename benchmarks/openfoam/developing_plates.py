@@ -106,24 +106,6 @@ runTimeModifiable false;
     )
     foam.write_file(
         case,
-        "system/fvSchemes",
-        "dictionary",
-        """
-ddtSchemes { default steadyState; }
-gradSchemes { default Gauss linear; }
-divSchemes
-{
-    default         none;
-    div(phi,U)      bounded Gauss linearUpwind grad(U);
-    div((nuEff*dev2(T(grad(U))))) Gauss linear;
-}
-laplacianSchemes { default Gauss linear corrected; }
-interpolationSchemes { default linear; }
-snGradSchemes { default corrected; }
-""",
-    )
-    foam.write_file(
-        case,
         "system/fvSolution",
         "dictionary",
         """
@@ -141,10 +123,7 @@ SIMPLE
 relaxationFactors { equations { U 0.9; ".*" 0.9; } }
 """,
     )
-    foam.write_file(
-        case, "constant/transportProperties", "dictionary", f"transportModel Newtonian;\nnu {NU:g};\n"
-    )
-    foam.write_file(case, "constant/turbulenceProperties", "dictionary", "simulationType laminar;\n")
+    foam.write_laminar_simplefoam_setup(case, NU)
     foam.write_file(
         case,
         "0/U",

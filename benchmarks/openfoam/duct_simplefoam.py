@@ -92,24 +92,6 @@ profiling {{ active true; cpuInfo false; memInfo false; sysInfo false; }}
     )
     foam.write_file(
         case,
-        "system/fvSchemes",
-        "dictionary",
-        """
-ddtSchemes { default steadyState; }
-gradSchemes { default Gauss linear; }
-divSchemes
-{
-    default         none;
-    div(phi,U)      bounded Gauss linearUpwind grad(U);
-    div((nuEff*dev2(T(grad(U))))) Gauss linear;
-}
-laplacianSchemes { default Gauss linear corrected; }
-interpolationSchemes { default linear; }
-snGradSchemes { default corrected; }
-""",
-    )
-    foam.write_file(
-        case,
         "system/fvSolution",
         "dictionary",
         f"""
@@ -150,10 +132,7 @@ relaxationFactors
 }}
 """,
     )
-    foam.write_file(
-        case, "constant/transportProperties", "dictionary", f"transportModel Newtonian;\nnu {NU:g};\n"
-    )
-    foam.write_file(case, "constant/turbulenceProperties", "dictionary", "simulationType laminar;\n")
+    foam.write_laminar_simplefoam_setup(case, NU)
     foam.write_file(
         case,
         "0/U",

@@ -90,6 +90,29 @@ def write_file(case: Path, rel: str, cls: str, body: str) -> None:
     p.write_text(header(cls, obj, str(Path(rel).parent)) + body.strip() + "\n")
 
 
+# the schemes of the laminar simpleFoam comparisons: second-order bounded upwinding of U
+LAMINAR_SIMPLEFOAM_SCHEMES = """
+ddtSchemes { default steadyState; }
+gradSchemes { default Gauss linear; }
+divSchemes
+{
+    default         none;
+    div(phi,U)      bounded Gauss linearUpwind grad(U);
+    div((nuEff*dev2(T(grad(U))))) Gauss linear;
+}
+laplacianSchemes { default Gauss linear corrected; }
+interpolationSchemes { default linear; }
+snGradSchemes { default corrected; }
+"""
+
+
+def write_laminar_simplefoam_setup(case: Path, nu: float) -> None:
+    """fvSchemes, a Newtonian ``nu`` (m²/s) and laminar flow, for a simpleFoam case."""
+    write_file(case, "system/fvSchemes", "dictionary", LAMINAR_SIMPLEFOAM_SCHEMES)
+    write_file(case, "constant/transportProperties", "dictionary", f"transportModel Newtonian;\nnu {nu:g};\n")
+    write_file(case, "constant/turbulenceProperties", "dictionary", "simulationType laminar;\n")
+
+
 def write_decompose_dict(case: Path, nprocs: int) -> None:
     # scotch is a dummy in the Debian build; 'simple' splits along x, which on these meshes
     # gives equal halves with a single interface plane.
