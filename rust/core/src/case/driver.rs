@@ -635,6 +635,157 @@ enum EnergyPreconditioner {
     Conjugate(Box<SolidCorrectedIlu>),
 }
 
+/// The preconditioner of the energy system `a`.
+fn energy_preconditioner(
+    eq: &Conduction,
+    a: &Arc<crate::linalg::Csr>,
+    settings: &super::Settings,
+    report: &mut SolveReport,
+) -> EnergyPreconditioner {
+    if settings.preconditioner == "jacobi" {
+        EnergyPreconditioner::Plain(Box::new(Jacobi::new(a)))
+    } else if eq.is_convective() {
+        // advection makes the system non-symmetric and convection-dominated in the coolant
+        // (ILU), the copper conduction-dominated (multigrid on the solid block)
+        let advected: Vec<bool> = (0..a.n_rows).map(|c| eq.fluid_cell(c)).collect();
+        let ilu_amg = SolidCorrectedIlu::new(a, &advected);
+        report.multigrid_levels = ilu_amg.multigrid_levels();
+        EnergyPreconditioner::Conjugate(Box::new(ilu_amg))
+    } else {
+        let amg = Amg::shared(Arc::clone(a), AmgSettings::conduction());
+        report.multigrid_levels = amg.stats().sizes;
+        EnergyPreconditioner::Plain(Box::new(amg))
+    }
+}
+
+/// Outer passes without a tenfold drop of the residual after which the deferred-correction
+/// iteration counts as stalled and Newton–Krylov takes over.
+const STALL_PASSES: usize = 30;
+
+/// Memory for the Newton–Krylov fallback's GMRES basis, bytes.
+const GMRES_BASIS_BYTES: usize = 256 << 20;
+
+/// Newton–Krylov on the energy residual `F(T) = b(T) − A(T) T`, from `t`: each step solves
+/// `J δ = F` by GMRES with `J v` a directional difference of the residual (exact for a linear
+/// system with deferred corrections, whose operator no stored matrix holds), preconditioned as
+/// the passes are. Where the deferred corrections of a badly skewed mesh outweigh the implicit
+/// part, the passes' fixed-point iteration stalls or diverges; GMRES needs no contraction. The
+/// discretisation is the same, so a converged answer is the passes' answer. Returns whether
+/// the residual reached the tolerance.
+#[allow(clippy::too_many_arguments)]
+fn newton_krylov(
+    eq: &mut Conduction,
+    a: &mut Arc<crate::linalg::Csr>,
+    b: &mut [f64],
+    r: &mut [f64],
+    t: &mut [f64],
+    settings: &super::Settings,
+    report: &mut SolveReport,
+    monitor: &dyn Monitor,
+) -> Result<bool> {
+    let n = t.len();
+    let affine = eq.is_affine();
+    let stop = || monitor.should_stop();
+    let mut preconditioner: Option<EnergyPreconditioner> = None;
+    let mut scratch = (!affine).then(|| (**a).clone());
+    let mut perturbed_t = vec![0.0; n];
+    let mut perturbed_b = vec![0.0; n];
+    let mut b0 = vec![0.0; n];
+    // the Krylov basis: up to 150 vectors (the skewed pin-fin plate needed 90–130 per step),
+    // within about 256 MB
+    let restart = (GMRES_BASIS_BYTES / (8 * n.max(1))).clamp(20, 150);
+    if affine {
+        // b(T) = b(0) + N T: the correction operator is N v = b(v) − b(0)
+        eq.reset_gradient();
+        eq.assemble_source(&vec![0.0; n], &mut b0);
+    }
+    for step in 0..settings.max_iterations {
+        if affine {
+            eq.reset_gradient();
+            eq.assemble_source(t, b);
+        } else {
+            preconditioner = None; // the hierarchy shares the matrix: let go before assembling
+            eq.reset_gradient();
+            eq.assemble(t, Arc::make_mut(a), b);
+        }
+        let (r_norm, scale) = residual_and_normalisation(a, b, t, r);
+        let res = r_norm / scale;
+        report.residual_history.push(res);
+        report.outer_iterations += 1;
+        monitor.progress(report.outer_iterations, &[("energy", res)]);
+        if !res.is_finite() {
+            return Err(Error::Convergence {
+                message: format!("energy Newton–Krylov step {step}: residual {res:e}"),
+                history: report.residual_history.clone(),
+            });
+        }
+        if res <= settings.tolerance {
+            return Ok(true);
+        }
+        if preconditioner.is_none() {
+            preconditioner = Some(energy_preconditioner(eq, a, settings, report));
+        }
+        let bound;
+        let m: &dyn Preconditioner = match &preconditioner {
+            Some(EnergyPreconditioner::Plain(m)) => m.as_ref(),
+            Some(EnergyPreconditioner::Conjugate(m)) => {
+                bound = m.with_matrix(a);
+                &bound
+            }
+            None => unreachable!("built above"),
+        };
+        let base = r.to_vec();
+        let t_norm = crate::linalg::dot(t, t).sqrt();
+        let a_ref: &crate::linalg::Csr = a;
+        let t_ref: &[f64] = t;
+        let mut apply = |v: &[f64], out: &mut [f64]| {
+            if affine {
+                // J v = A v − N v
+                eq.reset_gradient();
+                eq.assemble_source(v, &mut perturbed_b);
+                a_ref.mul_vec(v, out);
+                for i in 0..n {
+                    out[i] -= perturbed_b[i] - b0[i];
+                }
+                return;
+            }
+            let v_norm = crate::linalg::dot(v, v).sqrt();
+            if v_norm == 0.0 {
+                out.iter_mut().for_each(|o| *o = 0.0);
+                return;
+            }
+            let eps = f64::EPSILON.sqrt() * (1.0 + t_norm) / v_norm;
+            for i in 0..n {
+                perturbed_t[i] = t_ref[i] + eps * v[i];
+            }
+            let scratch = scratch
+                .as_mut()
+                .expect("a scratch matrix for nonlinear systems");
+            eq.reset_gradient();
+            eq.assemble(&perturbed_t, scratch, &mut perturbed_b);
+            // J v = (A(T+εv)(T+εv) − b(T+εv) − (A T − b)) / ε, with A T − b = −base
+            scratch.mul_vec(&perturbed_t, out);
+            for i in 0..n {
+                out[i] = (out[i] - perturbed_b[i] + base[i]) / eps;
+            }
+        };
+        let mut delta = vec![0.0; n];
+        // an inexact Newton step: a tenth of the current residual, or the final tolerance
+        let target = (0.1 * r_norm).max(0.5 * settings.tolerance * scale);
+        let limits = crate::linalg::GmresSettings {
+            restart,
+            max_iterations: 3 * restart,
+            tolerance: target,
+        };
+        let info = crate::linalg::gmres(&mut apply, &base, &mut delta, m, limits, &stop)?;
+        report.linear_iterations.push(info.iterations);
+        for (ti, di) in t.iter_mut().zip(&delta) {
+            *ti += di;
+        }
+    }
+    Ok(false)
+}
+
 /// The energy solve; `start` (per-cell temperatures, K) replaces the uniform initial temperature;
 /// `loose` (a coupling pass whose flow will still change) stops at a looser tolerance.
 #[allow(clippy::too_many_arguments)]
@@ -720,6 +871,7 @@ fn run(
     let mut first_iterations = 0usize;
     let mut best = f64::INFINITY;
     let mut converged = false;
+    let mut stalled = false;
     let mut anderson = Anderson::new(5);
     for outer in 0..=settings.max_iterations {
         crate::ptime("(loop)", &mut tp);
@@ -769,6 +921,15 @@ fn run(
         if outer == settings.max_iterations {
             break;
         }
+        // no tenfold drop over STALL_PASSES passes: hand over to Newton–Krylov
+        if eq.needs_outer_iterations()
+            && settings.preconditioner != "jacobi"
+            && outer >= STALL_PASSES
+            && res > 0.1 * report.residual_history[outer - STALL_PASSES]
+        {
+            stalled = true;
+            break;
+        }
         if monitor.should_stop() {
             return Err(Error::Interrupted);
         }
@@ -781,20 +942,7 @@ fn run(
                     .is_some_and(|&it| it > 2 * first_iterations.max(5)));
         if rebuild {
             let t0 = Instant::now();
-            preconditioner = Some(if settings.preconditioner == "jacobi" {
-                EnergyPreconditioner::Plain(Box::new(Jacobi::new(&a)))
-            } else if eq.is_convective() {
-                // advection makes the system non-symmetric and convection-dominated in the
-                // coolant (ILU), the copper conduction-dominated (multigrid on the solid block)
-                let advected: Vec<bool> = (0..n).map(|c| eq.fluid_cell(c)).collect();
-                let ilu_amg = SolidCorrectedIlu::new(&a, &advected);
-                report.multigrid_levels = ilu_amg.multigrid_levels();
-                EnergyPreconditioner::Conjugate(Box::new(ilu_amg))
-            } else {
-                let amg = Amg::shared(Arc::clone(&a), AmgSettings::conduction());
-                report.multigrid_levels = amg.stats().sizes;
-                EnergyPreconditioner::Plain(Box::new(amg))
-            });
+            preconditioner = Some(energy_preconditioner(&eq, &a, settings, &mut report));
             crate::release_free_memory(); // the hierarchy's set-up temporaries
             report.setup_time_s += t0.elapsed().as_secs_f64();
             crate::ptime("preconditioner setup", &mut tp);
@@ -837,11 +985,29 @@ fn run(
         crate::ptime("anderson", &mut tp);
         report.linear_iterations.push(info.iterations);
     }
+    if stalled {
+        drop(preconditioner);
+        converged = newton_krylov(
+            &mut eq,
+            &mut a,
+            &mut b,
+            &mut r,
+            &mut t,
+            settings,
+            &mut report,
+            monitor,
+        )?;
+    }
     if !converged {
         return Err(Error::Convergence {
             message: format!(
-                "energy equation did not converge in {} outer iterations (residual {:e}, tolerance {:e})",
-                settings.max_iterations,
+                "energy equation did not converge in {} outer iterations{} (residual {:e}, tolerance {:e})",
+                report.outer_iterations,
+                if stalled {
+                    " (the deferred-correction passes stalled; Newton–Krylov took over and did not reach the tolerance either)"
+                } else {
+                    ""
+                },
                 report.residual_history.last().copied().unwrap_or(f64::NAN),
                 settings.tolerance
             ),

@@ -7,6 +7,7 @@
 mod amg;
 mod anderson;
 mod csr;
+mod gmres;
 mod ilu;
 mod krylov;
 mod solid_corrected;
@@ -15,6 +16,7 @@ mod triple;
 pub use amg::{Amg, AmgSettings};
 pub use anderson::Anderson;
 pub use csr::{Csr, Csr32};
+pub use gmres::{gmres, GmresSettings};
 pub use ilu::Ilu0;
 pub use krylov::{
     bicgstab, cg, cg_measured, Jacobi, Preconditioner, SolveInfo, SolveSettings,

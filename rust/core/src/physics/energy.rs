@@ -303,6 +303,13 @@ impl<'m> Conduction<'m> {
         !self.nonlinear && self.convection.is_none()
     }
 
+    /// Forget the gradients of the last assembly, so that the next one is a function of its
+    /// temperatures alone (its interface face points then start from no correction on the other
+    /// side rather than from the previous assembly's).
+    pub fn reset_gradient(&mut self) {
+        self.gradient.clear();
+    }
+
     /// Assemble `A T = b` linearised at `t`. Updates conductivities (k(T)) and, on non-orthogonal
     /// meshes, the gradients of the correction.
     pub fn assemble(&mut self, t: &[f64], matrix: &mut Csr, rhs: &mut [f64]) {
