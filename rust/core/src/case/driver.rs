@@ -662,6 +662,9 @@ fn energy_preconditioner(
 /// iteration counts as stalled and Newton–Krylov takes over.
 const STALL_PASSES: usize = 30;
 
+/// Newton–Krylov steps without a tenfold drop of the residual after which it gives up.
+const NEWTON_STALL_STEPS: usize = 5;
+
 /// Memory for the Newton–Krylov fallback's GMRES basis, bytes.
 const GMRES_BASIS_BYTES: usize = 256 << 20;
 
@@ -725,6 +728,13 @@ fn newton_krylov(
         if res <= settings.tolerance {
             return Ok(true);
         }
+        // no tenfold drop in NEWTON_STALL_STEPS steps: give up rather than grind on (a case the
+        // passes and Newton–Krylov both fail on should fail in reasonable time)
+        let history = &report.residual_history;
+        if step >= NEWTON_STALL_STEPS && res > 0.1 * history[history.len() - 1 - NEWTON_STALL_STEPS]
+        {
+            return Ok(false);
+        }
         if preconditioner.is_none() {
             preconditioner = Some(energy_preconditioner(eq, a, settings, report));
         }
@@ -777,7 +787,7 @@ fn newton_krylov(
         let target = (0.1 * r_norm).max(0.5 * settings.tolerance * scale);
         let limits = crate::linalg::GmresSettings {
             restart,
-            max_iterations: 3 * restart,
+            max_iterations: restart,
             tolerance: target,
         };
         let info = crate::linalg::gmres(&mut apply, &base, &mut delta, m, limits, &stop)?;
