@@ -635,6 +635,33 @@ enum EnergyPreconditioner {
     Conjugate(Box<SolidCorrectedIlu>),
 }
 
+impl EnergyPreconditioner {
+    /// The preconditioner for a solve with the matrix `a` (the conjugate one needs it).
+    fn bind<'a>(&'a self, a: &'a crate::linalg::Csr) -> BoundEnergyPreconditioner<'a> {
+        match self {
+            EnergyPreconditioner::Plain(m) => BoundEnergyPreconditioner::Plain(m.as_ref()),
+            EnergyPreconditioner::Conjugate(m) => {
+                BoundEnergyPreconditioner::Conjugate(m.with_matrix(a))
+            }
+        }
+    }
+}
+
+/// [`EnergyPreconditioner`] bound to the matrix of one solve.
+enum BoundEnergyPreconditioner<'a> {
+    Plain(&'a dyn Preconditioner),
+    Conjugate(crate::linalg::BoundSolidCorrectedIlu<'a>),
+}
+
+impl Preconditioner for BoundEnergyPreconditioner<'_> {
+    fn apply(&self, r: &[f64], z: &mut [f64]) {
+        match self {
+            BoundEnergyPreconditioner::Plain(m) => m.apply(r, z),
+            BoundEnergyPreconditioner::Conjugate(m) => m.apply(r, z),
+        }
+    }
+}
+
 /// The preconditioner of the energy system `a`.
 fn energy_preconditioner(
     eq: &Conduction,
@@ -735,20 +762,11 @@ fn newton_krylov(
         {
             return Ok(false);
         }
-        if preconditioner.is_none() {
-            preconditioner = Some(energy_preconditioner(eq, a, settings, report));
-        }
-        let bound;
-        let m: &dyn Preconditioner = match &preconditioner {
-            Some(EnergyPreconditioner::Plain(m)) => m.as_ref(),
-            Some(EnergyPreconditioner::Conjugate(m)) => {
-                bound = m.with_matrix(a);
-                &bound
-            }
-            None => unreachable!("built above"),
-        };
+        let m = preconditioner
+            .get_or_insert_with(|| energy_preconditioner(eq, a, settings, report))
+            .bind(a);
         let base = r.to_vec();
-        let t_norm = crate::linalg::dot(t, t).sqrt();
+        let t_norm = crate::linalg::norm(t);
         let a_ref: &crate::linalg::Csr = a;
         let t_ref: &[f64] = t;
         let mut apply = |v: &[f64], out: &mut [f64]| {
@@ -762,7 +780,7 @@ fn newton_krylov(
                 }
                 return;
             }
-            let v_norm = crate::linalg::dot(v, v).sqrt();
+            let v_norm = crate::linalg::norm(v);
             if v_norm == 0.0 {
                 out.iter_mut().for_each(|o| *o = 0.0);
                 return;
@@ -790,7 +808,7 @@ fn newton_krylov(
             max_iterations: restart,
             tolerance: target,
         };
-        let info = crate::linalg::gmres(&mut apply, &base, &mut delta, m, limits, &stop)?;
+        let info = crate::linalg::gmres(&mut apply, &base, &mut delta, &m, limits, &stop)?;
         report.linear_iterations.push(info.iterations);
         for (ti, di) in t.iter_mut().zip(&delta) {
             *ti += di;
@@ -960,14 +978,8 @@ fn run(
             report.setup_time_s += t0.elapsed().as_secs_f64();
             crate::ptime("preconditioner setup", &mut tp);
         }
-        let bound;
-        let m: &dyn Preconditioner = match &preconditioner {
-            Some(EnergyPreconditioner::Plain(m)) => m.as_ref(),
-            Some(EnergyPreconditioner::Conjugate(m)) => {
-                bound = m.with_matrix(&a);
-                &bound
-            }
-            None => return Err(Error::Case("no preconditioner".into())),
+        let Some(m) = preconditioner.as_ref().map(|p| p.bind(&a)) else {
+            return Err(Error::Case("no preconditioner".into()));
         };
         let previous = eq.needs_outer_iterations().then(|| t.clone());
         // deferred corrections and k(T) change the system every pass: a pass only needs to
@@ -984,9 +996,9 @@ fn run(
             ..linear
         };
         let info = if eq.is_convective() {
-            crate::linalg::bicgstab(&a, &b, &mut t, m, tolerance, &stop)?
+            crate::linalg::bicgstab(&a, &b, &mut t, &m, tolerance, &stop)?
         } else {
-            cg(&a, &b, &mut t, m, tolerance, &stop)?
+            cg(&a, &b, &mut t, &m, tolerance, &stop)?
         };
         crate::ptime("krylov", &mut tp);
         if let Some(previous) = previous {

@@ -49,7 +49,7 @@ fn expand(u: &[f64; 6]) -> [f64; 9] {
 }
 
 /// `k x = r` by Cramer's rule for `k` = I − (a coupling), or `None` when the coupling cancels
-/// most of the identity (|det k| ≤ 0.1): such a cell keeps its lagged gradient.
+/// most of the identity (|det k| ≤ 0.1): such a cell drops the dependence (see the caller).
 fn solve_near_identity(k: &[f64; 9], r: Vec3) -> Option<Vec3> {
     let det3 = |a: &[f64; 9]| {
         a[0] * (a[4] * a[8] - a[5] * a[7]) - a[1] * (a[3] * a[8] - a[5] * a[6])
@@ -154,9 +154,10 @@ impl LeastSquares {
     /// cell's 3 × 3 system then takes that dependence implicitly, `(M − Σ w d aᵀ) ∇φ = Σ w d
     /// (v − φ_c)`, so the gradient is consistent with its own face points in one pass rather
     /// than after many passes that each lag it (a contraction that took the tetrahedral plate
-    /// ~38 deferred-correction passes). A cell whose system would be near singular (extreme
-    /// skew) keeps the lagged dependence. With `cells`, only the cells flagged get a gradient
-    /// (the others zero).
+    /// ~38 deferred-correction passes). A cell whose system would be near singular (|det| of
+    /// `I − M⁻¹B` at most 0.1: extreme skew) drops the dependence instead, its face points
+    /// taken as `v` alone (stable, but no longer exact for linear fields at those faces). With
+    /// `cells`, only the cells flagged get a gradient (the others zero).
     pub fn gradient_implicit(
         &self,
         mesh: &Mesh,

@@ -1,7 +1,7 @@
 //! Preconditioned conjugate gradients (symmetric positive definite systems) and BiCGStab
 //! (non-symmetric ones). Convergence is measured as ‖b − Ax‖₂ / ‖b‖₂.
 
-use super::{axpy, copied, dot, filled, Csr, CHUNK};
+use super::{axpy, copied, dot, filled, norm, Csr, CHUNK};
 use crate::{Error, Result};
 use rayon::prelude::*;
 
@@ -167,11 +167,7 @@ pub struct SolveInfo {
     pub final_residual: f64,
 }
 
-fn norm(v: &[f64]) -> f64 {
-    dot(v, v).sqrt()
-}
-
-fn failure(name: &str, message: String, history: Vec<f64>) -> Error {
+pub(super) fn failure(name: &str, message: String, history: Vec<f64>) -> Error {
     Error::LinearSolver {
         message: format!("{name}: {message}"),
         history,

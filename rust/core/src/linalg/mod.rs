@@ -54,6 +54,11 @@ pub fn dot(a: &[f64], b: &[f64]) -> f64 {
         .sum()
 }
 
+/// Euclidean norm, in parallel.
+pub fn norm(v: &[f64]) -> f64 {
+    dot(v, v).sqrt()
+}
+
 /// `y += alpha x`, in parallel.
 pub fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
     y.par_chunks_mut(CHUNK)
