@@ -1,13 +1,13 @@
 """rackflow: the liquid-cooling thermal solver for cold plates, servers and racks.
 
 >>> import rackflow as rf
->>> mesh = rf.load_mesh("meshes/gpu_stack.msh")                     # doctest: +SKIP
+>>> mesh = rf.load_mesh(rf.datasets.gpu_stack())                    # doctest: +SKIP
 >>> case = rf.Case(mesh)                                             # doctest: +SKIP
 """
 
 from typing import TYPE_CHECKING, Any
 
-from rackflow import errors
+from rackflow import datasets, errors
 from rackflow._core import __version__
 from rackflow.case import Case
 from rackflow.coolants import Coolant, get_coolant, known_coolants, propylene_glycol
@@ -80,6 +80,7 @@ __all__ = [
     "SweepError",
     "__version__",
     "characterise",
+    "datasets",
     "errors",
     "get_coolant",
     "get_material",
