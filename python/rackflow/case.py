@@ -457,7 +457,11 @@ class Case:
                 fields["inlet_temperature_c"] = initial._inlet_temperature_c
             if initial.has_flow and self.fluids:
                 fields["velocity_m_s"] = initial.velocity_m_s
-                fields["pressure_pa"] = initial.pressure_pa
+                # the core works about the highest outlet pressure; a start from a case at another
+                # level (gauge vs absolute) carries its pressure differences only
+                fields["pressure_pa"] = initial.pressure_pa + (
+                    self._pressure_datum_pa() - initial.case._pressure_datum_pa()
+                )
                 fields["mass_flux_kg_s"] = initial.mass_flux_kg_s
         elif isinstance(initial, Mapping):
             fields = dict(initial)
@@ -493,6 +497,11 @@ class Case:
             else:
                 out[name] = array
         return out
+
+    def _pressure_datum_pa(self) -> float:
+        """The highest outlet pressure (the level the core solves about), Pa; 0 without outlets."""
+        levels = [b.values["pressure_pa"] for b in self.boundaries.values() if b.kind == "outlet"]
+        return max(levels, default=0.0)
 
     def _single_inlet_temperature_c(self) -> float | None:
         """The coolant inlet temperature when every inlet that gives one gives the same, °C."""

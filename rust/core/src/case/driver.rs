@@ -579,7 +579,7 @@ impl<'m> FlowOutcome<'m> {
         let mut pressure = vec![0.0; n];
         for (i, c) in map.cells().enumerate() {
             velocity[c] = self.flow.velocity[i];
-            pressure[c] = self.flow.pressure[i];
+            pressure[c] = self.flow.pressure[i] + self.setup.pressure_datum_pa;
         }
         let mut mass_flux = vec![0.0; mesh.n_faces()];
         for (i, (f, flipped)) in map.faces().enumerate() {
@@ -601,7 +601,8 @@ impl<'m> FlowOutcome<'m> {
                 let a = crate::mesh::norm(sub.face_area[f]);
                 let c = sub.owner[f] as usize;
                 let rho = self.setup.density[c];
-                let pb = self.flow.boundary_pressure[f - sub.n_internal_faces];
+                let pb = self.flow.boundary_pressure[f - sub.n_internal_faces]
+                    + self.setup.pressure_datum_pa;
                 // face velocity from the mass flux (exact normal component) for the dynamic pressure
                 let un = self.flow.mass_flux[f] / (rho * a);
                 pt += a * (pb + 0.5 * rho * un * un);

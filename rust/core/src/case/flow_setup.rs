@@ -27,6 +27,11 @@ pub struct FlowSetup<'m> {
     pub coolant_of_cell: Vec<usize>,
     /// Temperature at which properties were evaluated, K.
     pub reference_temperature_k: f64,
+    /// The pressure level the solver works about, Pa: the highest outlet pressure. Incompressible
+    /// flow depends on pressure differences only, so the solver sees gauge pressures (outlets at
+    /// `p - datum`) and results add the datum back; an outlet at 101,325 Pa then solves exactly as
+    /// one at 0 Pa instead of burying the pressure correction under the absolute level's round-off.
+    pub pressure_datum_pa: f64,
 }
 
 impl FlowSetup<'_> {
@@ -127,6 +132,15 @@ pub fn resolve<'m>(case: &Case, mesh: &'m Mesh) -> Result<FlowSetup<'m>> {
         .map(|&i| at(&case.fluids[i].coolant.viscosity_pa_s))
         .collect();
 
+    let pressure_datum_pa = case
+        .boundaries
+        .iter()
+        .filter_map(|b| match b {
+            Boundary::Outlet { pressure_pa, .. } if pressure_pa.is_finite() => Some(*pressure_pa),
+            _ => None,
+        })
+        .fold(None, |m: Option<f64>, p| Some(m.map_or(p, |m| m.max(p))))
+        .unwrap_or(0.0);
     let mut bc = vec![FlowBc::Wall([0.0; 3]); sub.n_patches()];
     let area = sub.patch_areas();
     let mut n_inlets = 0;
@@ -201,7 +215,7 @@ pub fn resolve<'m>(case: &Case, mesh: &'m Mesh) -> Result<FlowSetup<'m>> {
                         "outlet '{name}': pressure must be finite, got {pressure_pa}"
                     ));
                 }
-                FlowBc::Outlet(pressure_pa)
+                FlowBc::Outlet(pressure_pa - pressure_datum_pa)
             }
             Boundary::Wall { velocity_m_s, .. } => {
                 let v = velocity_m_s.unwrap_or([0.0; 3]);
@@ -258,6 +272,7 @@ pub fn resolve<'m>(case: &Case, mesh: &'m Mesh) -> Result<FlowSetup<'m>> {
         viscosity,
         coolant_of_cell,
         reference_temperature_k,
+        pressure_datum_pa,
     })
 }
 

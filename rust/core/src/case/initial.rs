@@ -104,7 +104,10 @@ impl InitialState<'_> {
             .map(|c| [velocity[3 * c], velocity[3 * c + 1], velocity[3 * c + 2]])
             .collect();
         let pressure: Vec<f64> = match self.pressure_pa {
-            Some(p) => map.cells().map(|c| p[c]).collect(),
+            Some(p) => map
+                .cells()
+                .map(|c| p[c] - setup.pressure_datum_pa)
+                .collect(),
             None => vec![0.0; sub.n_cells()],
         };
         let mass_flux: Vec<f64> = match self.mass_flux_kg_s {
