@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from rackflow.coldplate_model import ColdPlateModel
     from rackflow.network import Network, NetworkResult
     from rackflow.plots import plot_curves
-    from rackflow.sweep import Sweep
+    from rackflow.sweep import Sweep, read_sweep
 
 # Imported on first use: the network (pandas), sweep (multiprocessing) and plotting layers are
 # not needed to load a mesh and solve, and importing them costs a large share of start-up time.
@@ -41,6 +41,7 @@ _LAZY = {
     "NetworkResult": "rackflow.network",
     "plot_curves": "rackflow.plots",
     "Sweep": "rackflow.sweep",
+    "read_sweep": "rackflow.sweep",
 }
 
 
@@ -88,4 +89,5 @@ __all__ = [
     "load_mesh",
     "plot_curves",
     "propylene_glycol",
+    "read_sweep",
 ]

@@ -125,7 +125,7 @@ def test_resumed_sweep_warm_starts_from_the_stored_fields(mesh: rf.Mesh, tmp_pat
     Sweep(sweep_cases.case(mesh), **{"power_w.die": [50.0, 300.0]}).run(
         store=store, workers=0, progress=False
     )
-    files = sorted(p.name for p in store.glob("fields-*.npz"))
+    files = sorted(p.name for p in Store(store).fields_dir.glob("*.npz"))
     assert len(files) == 2
     # a new process would have nothing in memory: the 60 W point starts from the stored 50 W fields
     more = Sweep(sweep_cases.case(mesh), **{"power_w.die": [50.0, 60.0, 300.0]})
@@ -141,11 +141,11 @@ def test_unusable_field_files_mean_a_cold_start(mesh: rf.Mesh, tmp_path: Path) -
     first = Sweep(sweep_cases.case(mesh), **{"power_w.die": [50.0]}).run(
         store=store, workers=0, progress=False
     )
-    path = store / f"fields-{first['point_id'][0]}.npz"
+    path = Store(store).fields_path(first["point_id"][0])
     # an object array would need pickle to load: it is refused, never unpickled
     np.savez(path, temperature_c=np.array([{"x": 1}], dtype=object), allow_pickle=True)
     sweep = Sweep(sweep_cases.case(mesh), **{"power_w.die": [50.0, 60.0]})
-    with pytest.warns(RackflowWarning, match=r"field file .*fields-.*unusable"):
+    with pytest.warns(RackflowWarning, match=r"field file .*fields.*unusable"):
         table = sweep.run(store=store, workers=0, progress=False)
     assert pd.isna(table["warm_start_from"][1]) and table["status"][1] == "ok"
     path.write_bytes(b"not a zip file")
@@ -233,7 +233,7 @@ def test_malformed_stores_name_the_file(mesh: rf.Mesh, tmp_path: Path) -> None:
     part.write_bytes(b"garbage")
     with pytest.raises(SweepError, match=part.name):
         sweep.run(store=store, workers=0, progress=False)
-    (store / "rackflow-sweep-store.json").write_text("{not json")
+    (tmp_path / "good.rackflow" / "store.json").write_text("{not json")
     with pytest.raises(SweepError, match=r"marker .* is malformed"):
         Store(store)
 
@@ -269,7 +269,9 @@ def test_sigkill_leaves_a_readable_store_and_resume_finishes(tmp_path: Path) -> 
     table = sweep.run(store=store, workers=0, progress=False)
     assert sweep.last_run["skipped"] == len(stored)
     assert (table["status"] == "ok").all() and len(table) == 6
-    assert not list(store.glob(".tmp-*"))
+    # the killed run's temporaries (its process is gone) were cleaned; the folder holds only parts
+    assert not list(Store(store).tmp_dir.iterdir())
+    assert {p.name.startswith("part-") for p in store.iterdir()} == {True}
 
 
 def test_progress_bar_reports_failures(mesh: rf.Mesh, capsys: pytest.CaptureFixture[str]) -> None:

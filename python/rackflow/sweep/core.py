@@ -11,9 +11,10 @@ import concurrent.futures as cf
 import inspect
 import itertools
 import math
-import multiprocessing
 import os
+import pickle
 import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,8 +22,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from rackflow import casefile
-from rackflow.errors import CaseError, MaterialError, SweepError
+from rackflow.errors import CaseError, MaterialError, RackflowWarning, SweepError
 from rackflow.sweep.axes import AXES, apply_axis, parse_axis
+from rackflow.sweep.pool import WorkerPool
 from rackflow.sweep.store import Store
 from rackflow.sweep.worker import Payload, init_worker, run_point
 
@@ -66,7 +68,9 @@ class Sweep:
         A :class:`~rackflow.case.Case` whose parameters the axes change, or a function
         ``build(**params) -> Case`` for parameters that change the mesh (channel count, fin
         thickness...). A builder must be importable by name (defined at module level) because
-        worker processes call it.
+        worker processes call it. Worker processes do not run the script that starts the sweep
+        (it needs no ``if __name__ == "__main__":`` guard), unless the builder is defined in that
+        script: then they import it, and it needs the guard.
     solver_settings
         Keywords for :meth:`Case.solve` used at every point (``tolerance``, ``max_iterations``...).
         ``threads`` is chosen per worker unless given here.
@@ -294,6 +298,17 @@ class Sweep:
             payload = Payload(digest=digest, flat=mesh._flat, source=mesh.source, arrays=arrays)
         else:
             identity = {"builder": self._builder_name(), "source": _source_digest(self.builder)}
+            axis_modules = sorted(
+                {
+                    m
+                    for m in (
+                        getattr(parse_axis(k)[0].setter, "__module__", None)
+                        for k in self.axes
+                        if k not in self.builder_axes
+                    )
+                    if m and m != "__main__"
+                }
+            )
             for index, point in enumerate(self.point_list):
                 point_id = casefile.description_digest(
                     {"builder": identity, "point": point, "settings": self.solver_settings}
@@ -306,6 +321,7 @@ class Sweep:
                         "builder": self.builder,
                         "builder_params": {k: point[k] for k in self.builder_axes},
                         "setter_params": {k: v for k, v in point.items() if k not in self.builder_axes},
+                        "axis_modules": axis_modules,
                         "settings": self.solver_settings,
                     }
                 )
@@ -328,7 +344,11 @@ class Sweep:
         ----------
         store
             Folder of the resumable Parquet store (created if missing; ``None`` keeps nothing).
-            Points already in it (same case, point and settings) are not solved again.
+            Points already in it (same case, point and settings) are not solved again. The
+            folder is a plain Parquet dataset (``pandas.read_parquet(store)``,
+            :func:`rackflow.read_sweep`); rackflow's bookkeeping and the field files live in the
+            folder ``<store>.rackflow`` beside it. Several sweeps, in several processes, may
+            share a store.
         workers
             Local worker processes (default: the number of cores, at most the number of points).
             ``0`` solves in this process, which is handy in a debugger. Each worker's solver gets
@@ -338,13 +358,19 @@ class Sweep:
             points on that Dask cluster instead, with the same store and semantics.
         progress
             Show a tqdm progress bar (points done, ETA, failures) on stderr.
+
+            A worker process that dies (segfault, out-of-memory kill) fails the point it held,
+            with the cause in ``error``; a new worker takes its place. Workers that die while
+            starting stop the sweep with a :class:`~rackflow.errors.SweepError`. Workers exit
+            when this process dies.
         warm_start
             Start each point from the full fields (temperatures and, with coolant flow, velocity,
             pressure and face mass fluxes) of the nearest finished point on the same mesh (see
             ``Case.solve(initial=...)``); the flow is scaled by the ratio of the flow rates. Each
             row's ``warm_start_from`` names that point's ``point_id``. With a store, each point's
-            fields are also kept next to its row (``fields-<point_id>.npz``, plain NumPy arrays
-            read without pickle) so resumed sweeps warm-start too.
+            fields are also kept beside it (``<store>.rackflow/fields/<point_id>.npz``, plain
+            NumPy arrays read without pickle) so resumed sweeps warm-start too. Fields that do
+            not fit (wrong shape, not finite) are ignored with a warning: that point starts cold.
         retry_failed
             Solve points again that the store records as failed.
         """
@@ -354,11 +380,14 @@ class Sweep:
         st = Store(store) if store is not None else None
         if st is not None:
             st.clean_temporary()
+            st.check_rows(self.point_list)  # a column type clash stops the sweep before it starts
         rows: dict[str, dict[str, Any]] = {}
         if st is not None:
+            own = set(self.axes) | set(STATUS_COLUMNS) | set(TRAILING_COLUMNS)
             for row in st.read_rows(t["point_id"] for t in tasks):
                 if row.get("status") == "ok" or not retry_failed:
-                    rows[row["point_id"]] = row
+                    # the store's other columns (other sweeps' axes and metrics) are null here
+                    rows[row["point_id"]] = {k: v for k, v in row.items() if v is not None or k in own}
         for row in early:
             if row["point_id"] not in rows:
                 rows[row["point_id"]] = row
@@ -461,6 +490,10 @@ class _Runner:
         self._scale: dict[str, float] = {}
         #: point_id -> fields of finished points (most recent last), for warm starts
         self._fields: dict[str, dict[str, np.ndarray]] = {}
+        #: points whose fields turned out not to fit (a worker started cold instead)
+        self._bad_starts: set[str | None] = set()
+        mesh = sweep.case.mesh if sweep.case is not None else None
+        self._mesh_size = {"n_cells": mesh.n_cells, "n_faces": mesh.n_faces} if mesh is not None else {}
         for name in sweep.axes:
             values = [p[name] for p in sweep.point_list if isinstance(p[name], int | float)]
             if values:
@@ -468,7 +501,7 @@ class _Runner:
                 self._scale[name] = span if span > 0 else 1.0
 
     # executor ---------------------------------------------------------------------------------
-    def _local_executor(self, n_pending: int) -> tuple[cf.Executor | None, int]:
+    def _local_pool(self, n_pending: int) -> tuple[WorkerPool | None, int]:
         cores = os.cpu_count() or 1
         workers = self.workers
         if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 0):
@@ -478,13 +511,31 @@ class _Runner:
             return None, 1
         n = min(workers or cores, max(n_pending, 1))
         threads = self.sweep.solver_settings.get("threads") or max(1, cores // n)
-        # spawn, not fork: the parent may hold rayon's global thread pool, which a forked child
-        # inherits without its threads (the child's first parallel call would hang)
-        context = multiprocessing.get_context("spawn")
-        ex = cf.ProcessPoolExecutor(
-            n, mp_context=context, initializer=init_worker, initargs=(self.payload, threads)
-        )
-        return ex, n
+        import_main, hint = False, ""
+        builder = self.sweep.builder
+        if builder is not None:
+            try:
+                pickle.dumps(builder)
+            except (pickle.PicklingError, TypeError, AttributeError) as e:
+                raise SweepError(
+                    f"the builder {self.sweep._builder_name()} cannot be sent to worker processes "
+                    f"({type(e).__name__}: {e}); define it at module level, or run with workers=0"
+                ) from None
+            in_main = [getattr(builder, "__module__", None)] + [
+                getattr(parse_axis(k)[0].setter, "__module__", None)
+                for k in self.sweep.axes
+                if k not in self.sweep.builder_axes
+            ]
+            if "__main__" in in_main:
+                # the workers must import the script to find its builder (or axis): spawn re-runs it
+                import_main = True
+                hint = (
+                    f" The builder {self.sweep._builder_name()} (or a custom axis) is defined in the "
+                    "script being run, which every worker imports to find it: put the script's work "
+                    'under `if __name__ == "__main__":`, or move the builder into a module.'
+                )
+        pool = WorkerPool(n, self.payload, threads, import_main=import_main, hint=hint)
+        return pool, n
 
     def _dask_executor(self) -> tuple[cf.Executor, int]:
         client = self.client
@@ -532,9 +583,13 @@ class _Runner:
             self.store.write_fields(point_id, fields)
 
     def _fields_of(self, point_id: str) -> dict[str, np.ndarray] | None:
+        if point_id in self._bad_starts:
+            return None
         fields = self._fields.get(point_id)
         if fields is None and self.store is not None:
-            fields = self.store.read_fields(point_id)
+            fields = self.store.read_fields(point_id, **self._mesh_size)
+            if fields is None:
+                self._bad_starts.add(point_id)  # warn once, not at every point that looks for it
         return fields
 
     def _choose_start(
@@ -570,30 +625,43 @@ class _Runner:
                 row = {**row, "_params": {k: row.get(k) for k in self.sweep.axes}}
             finished.append(row)
         dask = self.client is not None
+        executor: cf.Executor | None = None
+        pool: WorkerPool | None = None
         if dask:
             executor, self.n_slots = self._dask_executor()
         else:
-            executor, self.n_slots = self._local_executor(len(pending))
+            pool, self.n_slots = self._local_pool(len(pending))
         queue = list(pending)
         in_flight: dict[cf.Future[dict[str, Any]], dict[str, Any]] = {}
 
         def submit(task: dict[str, Any]) -> None:
-            assert executor is not None
             task = self._start(task, finished)
             wire = _wire(task)
-            if dask:
+            if executor is not None:
                 # the fields go as their own scattered piece of data, not inside the task graph
                 initial = wire.pop("initial", None)
                 if initial is not None:
                     initial = self.client.scatter([initial], hash=False)[0]
                 fut = executor.submit(run_point, wire, self._payload_arg, True, initial)
             else:
-                fut = executor.submit(run_point, wire)
+                assert pool is not None
+                fut = pool.submit(wire)
             in_flight[fut] = {k: v for k, v in task.items() if k != "initial"}
 
         def finish(task: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
             fields = row.pop("_fields", None)
-            row = {**task["params"], **row, "warm_start_from": task.get("warm_start_from")}
+            cold = row.pop("_cold_start", None)
+            source = task.get("warm_start_from")
+            if cold is not None:
+                warnings.warn(
+                    f"sweep point {row['point_id']} started cold: the fields of point {source} do not "
+                    f"fit it ({cold})",
+                    RackflowWarning,
+                    stacklevel=4,
+                )
+                self._bad_starts.add(source)
+                source = None
+            row = {**task["params"], **row, "warm_start_from": source}
             self._keep_fields(row["point_id"], fields)
             if self.store is not None:
                 self.store.write(row)
@@ -601,7 +669,7 @@ class _Runner:
             return row
 
         try:
-            if executor is None:  # workers=0: in this process
+            if executor is None and pool is None:  # workers=0: in this process
                 for task in queue:
                     task = self._start(task, finished)
                     yield finish(task, run_point(_wire(task)))
@@ -609,24 +677,15 @@ class _Runner:
             while queue or in_flight:
                 while queue and len(in_flight) < self.n_slots:
                     submit(queue.pop(0))
-                done_now, _ = cf.wait(in_flight, return_when=cf.FIRST_COMPLETED)
+                if pool is not None:
+                    # a dead worker's point comes back as a failed row naming the cause
+                    done_now = pool.wait(in_flight)
+                else:
+                    done_now, _ = cf.wait(in_flight, return_when=cf.FIRST_COMPLETED)
                 for fut in done_now:
                     task = in_flight.pop(fut)
                     try:
                         row = fut.result()
-                    except cf.process.BrokenProcessPool:
-                        # a worker died (segfault, out of memory): the points it held are lost with it
-                        row = {
-                            "point_id": task["point_id"],
-                            "status": "failed",
-                            "error": "worker process died while solving this point (or a concurrent one)",
-                        }
-                        if not dask:
-                            executor.shutdown(wait=False, cancel_futures=True)
-                            for other_fut, other in list(in_flight.items()):
-                                in_flight.pop(other_fut)
-                                queue.insert(0, other)
-                            executor, _ = self._local_executor(len(queue) + 1)
                     except Exception as e:  # Dask transport errors and the like: record, continue
                         row = {
                             "point_id": task["point_id"],
@@ -635,8 +694,8 @@ class _Runner:
                         }
                     yield finish(task, row)
         finally:
-            if executor is not None and not dask:
-                executor.shutdown(wait=True, cancel_futures=True)
+            if pool is not None:
+                pool.close(kill=bool(in_flight))
             for fut in in_flight:
                 fut.cancel()
             if self._own_client is not None:
@@ -654,5 +713,6 @@ def _wire(task: Mapping[str, Any]) -> dict[str, Any]:
         "builder",
         "builder_params",
         "setter_params",
+        "axis_modules",
     )
     return {k: task[k] for k in keys if k in task}

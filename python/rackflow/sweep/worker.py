@@ -3,11 +3,18 @@
 The mesh travels once per worker (process-pool initializer, or a Dask scattered payload) and is
 cached per process by its digest, so a point costs only its case description (small JSON-able
 data) and the solve. Everything here is importable by name, so it works with ``spawn`` and Dask.
+
+A local worker process runs :func:`serve`: it takes one task at a time from its pipe, answers
+with the row, and exits as soon as its parent process is gone (a watchdog thread waits on the
+parent's sentinel), so killing a sweep never leaves workers behind.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
+import signal
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -42,6 +49,68 @@ def init_worker(payload: Payload | None, threads: int | None) -> None:
     _DEFAULT_THREADS[0] = threads
     if payload is not None:
         _mesh(payload)
+
+
+#: exit status of a worker whose parent died
+PARENT_GONE_EXIT = 3
+
+
+def _exit_with_parent() -> None:
+    """Start a daemon thread that ends this process as soon as its parent process is gone.
+
+    It waits on the parent's sentinel (end of file on a pipe only the parent holds, or the
+    parent's process handle on Windows) and, on POSIX, also notices being re-parented.
+    """
+    import multiprocessing
+    import multiprocessing.connection
+
+    parent = multiprocessing.parent_process()
+    sentinel = getattr(parent, "sentinel", None) if parent is not None else None
+    ppid = os.getppid()
+
+    def watch() -> None:
+        while True:
+            if sentinel is not None:
+                try:
+                    gone = bool(multiprocessing.connection.wait([sentinel], timeout=1.0))
+                except OSError:
+                    gone = True
+            else:
+                time.sleep(1.0)
+                gone = False
+            if gone or (os.name == "posix" and os.getppid() != ppid):
+                os._exit(PARENT_GONE_EXIT)
+
+    threading.Thread(target=watch, name="rackflow-sweep-parent-watch", daemon=True).start()
+
+
+def serve(conn: Any, payload: Payload | None, threads: int | None) -> None:
+    """A local worker process: initialise, say ``ready``, then solve tasks until told to stop.
+
+    Messages to the parent are ``("ready", pid)``, ``("row", row)`` and ``("init_error", text)``;
+    from the parent, a task dict or None (stop).
+    """
+    # Ctrl-C reaches the whole process group: the parent decides, and stops its workers
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with_parent()
+    try:
+        init_worker(payload, threads)
+    except BaseException as e:  # report, then exit: the parent raises a SweepError
+        conn.send(("init_error", f"{type(e).__name__}: {e}"))
+        return
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        try:
+            row = run_point(task)
+        except SystemExit as e:  # a builder that calls sys.exit(): that point fails, the worker lives
+            row = {"point_id": task["point_id"], "status": "failed", "error": f"SystemExit: {e.code}"}
+        conn.send(("row", row))
 
 
 def _mesh(payload: Payload) -> tuple[Any, dict[str, np.ndarray]]:
@@ -93,6 +162,18 @@ def result_fields(result: Any) -> dict[str, np.ndarray]:
     return fields
 
 
+def _usable_start(
+    initial: dict[str, np.ndarray] | None, mesh: Any
+) -> tuple[dict[str, np.ndarray] | None, str | None]:
+    """``initial`` when it fits ``mesh`` (shapes, finite values), else None and why not."""
+    if not initial:
+        return initial, None
+    from rackflow.sweep.store import fields_problem
+
+    problem = fields_problem(initial, n_cells=mesh.n_cells, n_faces=mesh.n_faces)
+    return (None, problem) if problem is not None else (initial, None)
+
+
 def run_point(
     task: dict[str, Any],
     payload: Payload | None = None,
@@ -102,8 +183,10 @@ def run_point(
     """Solve one point; never raises for a bad point (the row says ``failed`` and why).
 
     ``initial`` (or ``task["initial"]``) holds the fields of the finished point to warm-start
-    from. The returned row carries this point's own fields under ``"_fields"`` (the caller takes
-    them out before storing the row) when ``task["return_fields"]`` is set.
+    from; fields that do not fit this point's mesh (shape) or are not finite are dropped (a cold
+    start) and the row says why under ``"_cold_start"``. The returned row carries this point's own
+    fields under ``"_fields"`` (the caller takes both out before storing the row) when
+    ``task["return_fields"]`` is set.
     """
     from rackflow import casefile
     from rackflow.sweep.axes import apply_axis
@@ -120,6 +203,8 @@ def run_point(
         initial = task.get("initial")
     try:
         if task.get("builder") is not None:
+            for module in task.get("axis_modules", ()):
+                importlib.import_module(module)  # custom axes register themselves on import
             case = task["builder"](**task["builder_params"])
             for name, value in task["setter_params"].items():
                 apply_axis(case, name, value)
@@ -127,6 +212,9 @@ def run_point(
             assert payload is not None or _CACHE, "worker has no mesh"
             mesh, arrays = _mesh(payload) if payload is not None else next(iter(_CACHE.values()))
             case = casefile.case_from_dict(task["description"], mesh=mesh, arrays=arrays).case
+        initial, cold = _usable_start(initial, case.mesh)
+        if cold is not None:
+            row["_cold_start"] = cold
         result = case.solve(initial=initial, **settings)
         metrics = result.summary().to_dict()
         row["status"] = "ok"
