@@ -1,10 +1,30 @@
 # rackflow developer and user commands. `make demo` and `make test` are the README's two commands.
-PYTHON ?= python3
-PIP ?= $(PYTHON) -m pip
+#
+# Everything installs into a virtual environment, never into the system interpreter: the active
+# one when $VIRTUAL_ENV is set, else the project's own `.venv` (created on first use from
+# $(BASE_PYTHON)). Activate it afterwards with `. .venv/bin/activate`.
+BASE_PYTHON ?= python3
+ifdef VIRTUAL_ENV
+VENV := $(VIRTUAL_ENV)
+VENV_KIND := the active virtual environment
+else
+VENV := $(CURDIR)/.venv
+VENV_KIND := the project virtual environment
+endif
+BIN := $(VENV)/bin
+PYTHON := $(BIN)/python
+PIP := $(PYTHON) -m pip
 # system libraries for headless rendering (EGL/Mesa) and the gmsh wheel; a no-op when present
 SYSTEM_PACKAGES = libgl1 libegl1 libgl1-mesa-dri libglu1-mesa libxcursor1 libxft2 libxinerama1 libgomp1
 
-.PHONY: system-deps install install-test demo test test-rust lint validate bench
+.PHONY: venv system-deps install install-test demo docs-image test test-rust lint validate bench wheel
+
+venv:
+	@if [ ! -x "$(PYTHON)" ]; then \
+		echo "make: creating $(VENV_KIND) $(VENV) (from $(BASE_PYTHON))"; \
+		$(BASE_PYTHON) -m venv "$(VENV)" || { echo "make: '$(BASE_PYTHON) -m venv' failed; on Debian/Ubuntu install python3-venv"; exit 1; }; \
+		"$(PYTHON)" -m pip install --quiet --upgrade pip; \
+	else echo "make: using $(VENV_KIND) $(VENV)"; fi
 
 system-deps:
 	@if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
@@ -12,14 +32,20 @@ system-deps:
 		if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; fi; \
 	else echo "note: not root or no apt-get; make sure these are installed: $(SYSTEM_PACKAGES)"; fi
 
-install: system-deps
+install: system-deps venv
 	$(PIP) install --quiet '.[viz,mesh]'
 
-install-test: system-deps
+install-test: system-deps venv
 	$(PIP) install --quiet -e '.[test]'
 
 demo: install
-	rackflow demo --out rackflow-demo
+	$(BIN)/rackflow demo
+	@echo "make: rackflow is installed in $(VENV); run it with $(BIN)/rackflow or after '. $(VENV)/bin/activate'"
+
+# the README's picture: the demo's own rendering and its sidecar (render settings and summary),
+# which tests/render/test_demo_image.py checks against what the demo draws now
+docs-image: venv
+	$(BIN)/rackflow demo --out docs --docs-image
 
 test: install-test
 	$(PYTHON) -m pytest -q
@@ -28,14 +54,19 @@ test: install-test
 test-rust:
 	cargo test --workspace --release
 
-lint:
+lint: venv
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --release -- -D warnings
-	ruff check python tests benchmarks examples
-	ruff format --check python tests benchmarks examples
+	$(BIN)/ruff check python tests benchmarks examples
+	$(BIN)/ruff format --check python tests benchmarks examples
 
 validate: install-test
 	$(PYTHON) -m pytest -q -m validation
 
 bench: install
 	$(PYTHON) benchmarks/conduction_plate.py
+
+# a publishable wheel (manylinux, abi3; see [tool.maturin] in pyproject.toml) into dist/
+wheel: venv
+	$(PIP) install --quiet 'maturin>=1.8,<2.0'
+	$(BIN)/maturin build --release -o dist

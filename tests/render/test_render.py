@@ -60,7 +60,12 @@ def test_hot_corner_is_hot_coloured(result: rf.Result, tmp_path: Path) -> None:
     # looking down −z: x to the right, y up, so the heated corner (x, y small) is bottom left
     img = _rgb(
         result.render(
-            path=tmp_path / "top.png", camera="xy", lighting=False, outlines=False, window_size=(W, H)
+            path=tmp_path / "top.png",
+            camera="xy",
+            lighting=False,
+            outlines=False,
+            scale_bar=False,
+            window_size=(W, H),
         )
     )
     part = img[:, : int(0.72 * W)]  # left of the colour bar and its title

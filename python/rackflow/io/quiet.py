@@ -1,0 +1,24 @@
+"""Keep meshio's console warnings (rich-coloured text on stderr, not Python warnings) out of
+rackflow's output; they go to the ``rackflow.io`` logger at debug level instead."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+from collections.abc import Iterator
+
+LOG = logging.getLogger("rackflow.io")
+
+
+@contextlib.contextmanager
+def quiet_meshio() -> Iterator[None]:
+    """Run meshio calls with their console warnings captured and logged at debug level."""
+    captured = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(captured):
+            yield
+    finally:
+        text = captured.getvalue().strip()
+        if text:
+            LOG.debug("meshio: %s", text)
