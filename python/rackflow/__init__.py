@@ -19,6 +19,7 @@ from rackflow.errors import (
     MaterialError,
     MeshError,
     RackflowError,
+    ResourceError,
     SweepError,
 )
 from rackflow.materials import Material, get_material
@@ -66,6 +67,7 @@ __all__ = [
     "CaseFileError",
     "ColdPlateModel",
     "ConvergenceError",
+    "ResourceError",
     "Coolant",
     "LinearSolverError",
     "Material",

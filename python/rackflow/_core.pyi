@@ -15,6 +15,18 @@ class MaterialError(CaseError): ...
 
 class ConvergenceError(RackflowError):
     history: list[float]
+    #: "diverged" | "stalled" | "max_iterations" | "non_physical"
+    status: str
+    #: "flow" | "energy" | "coupling" | "network"
+    equation: str
+    partial_fields: dict[str, npt.NDArray[np.float64]]
+    #: the failed solve's last iterate (a Result with converged = False), when there is one
+    partial_result: Any
+
+class ResourceError(RackflowError, MemoryError):
+    phase: str
+    needed_mb: float
+    available_mb: float
 
 class LinearSolverError(ConvergenceError): ...
 class NetworkError(CaseError): ...

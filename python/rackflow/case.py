@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 import warnings
 from collections.abc import Callable, Mapping
@@ -19,12 +20,24 @@ import numpy as np
 
 from rackflow import _core
 from rackflow.coolant_adapter import coolant_to_core, resolve_coolant, valid_range_c
-from rackflow.errors import CaseError, PropertyRangeWarning, RackflowWarning
+from rackflow.errors import (
+    CaseError,
+    ConvergenceError,
+    FlowRegimeWarning,
+    PropertyRangeWarning,
+    RackflowWarning,
+    ThreadsWarning,
+)
 from rackflow.materials import ABSOLUTE_ZERO_C, Material, get_material
 from rackflow.mesh import Mesh
 
 if TYPE_CHECKING:
     from rackflow.result import Result
+
+#: Above this inlet Reynolds number a laminar solution warns (pipe and duct transition).
+LAMINAR_LIMIT_RE = 2300.0
+#: Above this no flow model here applies: a unit mistake, usually.
+MAX_REYNOLDS = 1e7
 
 #: Fields ``Case.solve(initial=...)`` takes, with their units.
 INITIAL_FIELDS = ("temperature_c", "velocity_m_s", "pressure_pa", "mass_flux_kg_s", "inlet_temperature_c")
@@ -380,6 +393,9 @@ class Case:
         ``pressure_tolerance`` (1e-6), ``mass_tolerance`` (fraction of the inflow, 1e-6),
         ``flow_max_iterations`` (3000), ``non_orthogonal_correctors`` (extra pressure solves per
         iteration on non-orthogonal meshes such as tetrahedra, default 0).
+        Temperature-dependent coolant properties: flow and temperature alternate until no
+        temperature moves more than ``coupling_tolerance_k`` (1e-3 K) between passes, at most
+        ``max_coupling_passes`` (10) passes.
         ``progress=True`` keeps one compact line of residuals updated (the default for coolant
         flow at an interactive terminal); a callable receives ``(iteration, {name: residual})``.
 
@@ -399,9 +415,7 @@ class Case:
         rate changed. ``initial`` and ``initial_temperature_c`` exclude each other.
         """
         if "threads" in settings and settings["threads"] is not None:
-            t = settings["threads"]
-            if isinstance(t, bool) or not isinstance(t, int) or t < 1:
-                raise CaseError(f"threads must be a positive integer, got {t!r}")
+            settings["threads"] = checked_threads(settings["threads"])
         callback: Callable[[int, dict[str, float]], None] | None
         if progress is None:
             # a compact progress line by default for (slower) flow solves at an interactive terminal
@@ -413,12 +427,22 @@ class Case:
         else:
             callback = None
         self._check_coolant_temperatures()
+        self._check_flow_regime()
         description = self.to_core(**settings)
         start = self._initial_arrays(initial)
         try:
             raw = _core.solve_case(
                 self.mesh._core, json.dumps(description), callback, start, bool(scale_initial_flow)
             )
+        except ConvergenceError as err:
+            # the last iterate, to look at where it failed (save it, render it)
+            fields = getattr(err, "partial_fields", None)
+            err.partial_result = None
+            if fields is not None:
+                from rackflow.result import Result
+
+                err.partial_result = Result._partial(self, fields, str(err))
+            raise
         finally:
             if callback is _print_progress:
                 print(file=sys.stderr, flush=True)
@@ -526,6 +550,55 @@ class Case:
                         f"({lo:.1f}–{hi:.1f} °C: freezing or boiling)"
                     )
 
+    def inlet_reynolds_numbers(self) -> dict[str, tuple[str, float]]:
+        """Hydraulic Reynolds number ρ U D_h / μ of each inlet (D_h = 4 A / perimeter of the patch,
+        properties at the inlet temperature), with the fluid region behind it: ``{inlet: (region,
+        Re)}``. Known before solving: it decides whether the laminar model applies."""
+        from rackflow.coolant_adapter import property_at
+
+        out: dict[str, tuple[str, float]] = {}
+        region_names = self.mesh.regions
+        for b in self.boundaries.values():
+            if b.kind != "inlet" or b.patch not in self.mesh.patches:
+                continue
+            cells = self.mesh.patch_face_cells(b.patch)
+            region = region_names[int(self.mesh.region_of_cell[cells[0]])] if len(cells) else ""
+            fluid = self.fluids.get(region)
+            if fluid is None:
+                continue
+            t_c = b.values.get("temperature_c", 20.0)
+            rho = property_at(fluid.coolant, "density_kg_m3", t_c)
+            mu = property_at(fluid.coolant, "viscosity_pa_s", t_c)
+            area = self.mesh.patch_area(b.patch)
+            if "velocity_m_s" in b.values:
+                speed = b.values["velocity_m_s"]
+            elif "flow_lpm" in b.values:
+                speed = b.values["flow_lpm"] / 60_000.0 / area
+            elif "mass_flow_kg_s" in b.values:
+                speed = b.values["mass_flow_kg_s"] / (rho * area)
+            else:
+                continue
+            hydraulic_diameter = 4.0 * area / self.mesh.patch_perimeter(b.patch)
+            out[b.patch] = (region, rho * speed * hydraulic_diameter / mu)
+        return out
+
+    def _check_flow_regime(self) -> None:
+        """Laminar flow is the model: warn above the transition, refuse far outside any model."""
+        for inlet, (region, reynolds) in self.inlet_reynolds_numbers().items():
+            if reynolds > MAX_REYNOLDS:
+                raise CaseError(
+                    f"inlet '{inlet}' (region '{region}'): the Reynolds number is {reynolds:.3g}, far above "
+                    f"what any flow model here covers ({MAX_REYNOLDS:.0e}); check flow_lpm and the mesh units (metres)"
+                )
+            if reynolds > LAMINAR_LIMIT_RE:
+                warnings.warn(
+                    f"inlet '{inlet}': region '{region}' has an inlet Reynolds number of {reynolds:,.0f}, above "
+                    f"the laminar limit ({LAMINAR_LIMIT_RE:,.0f}); the flow is likely turbulent and the laminar "
+                    "solution under-predicts pressure drop and heat transfer",
+                    FlowRegimeWarning,
+                    stacklevel=3,
+                )
+
     def __repr__(self) -> str:
         return (
             f"Case(mesh={self.mesh.source!r}, solids={list(self.solids)}, "
@@ -553,8 +626,11 @@ _COUNT_SETTINGS = {
     "linear_max_iterations",
     "flow_max_iterations",
     "non_orthogonal_correctors",
+    "max_coupling_passes",
 }
 _SETTINGS = {
+    "coupling_tolerance_k",
+    "max_coupling_passes",
     "convection",
     "velocity_relaxation",
     "velocity_tolerance",
@@ -570,6 +646,37 @@ _SETTINGS = {
     "initial_temperature_k",
     "preconditioner",
 }
+
+
+#: More threads than this many times the cores is a mistake, not a request.
+MAX_THREADS_PER_CORE = 8
+
+
+def available_cores() -> int:
+    """Cores this process may run on (its CPU affinity), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def checked_threads(threads: Any) -> int:
+    """A thread count: more than the cores is capped with a warning; far more is an error."""
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise CaseError(f"threads must be a positive integer, got {threads!r}")
+    cores = available_cores()
+    if threads > MAX_THREADS_PER_CORE * cores:
+        raise CaseError(
+            f"threads={threads} is far more than this machine's {cores} cores; give at most {cores} (or None for all)"
+        )
+    if threads > cores:
+        warnings.warn(
+            f"threads={threads} is more than this machine's {cores} cores; using {cores}",
+            ThreadsWarning,
+            stacklevel=3,
+        )
+        return cores
+    return threads
 
 
 def _print_progress(iteration: int, residuals: dict[str, float]) -> None:

@@ -16,6 +16,9 @@ MaterialError = _core.MaterialError
 ConvergenceError = _core.ConvergenceError
 LinearSolverError = _core.LinearSolverError
 NetworkError = _core.NetworkError
+#: Not enough memory for a phase of the work (also a ``MemoryError``); ``.phase``, ``.needed_mb``,
+#: ``.available_mb``.
+ResourceError = _core.ResourceError
 
 
 class SweepError(RackflowError):
@@ -34,6 +37,14 @@ class MeshQualityWarning(RackflowWarning):
     """The mesh is valid but of poor quality (high non-orthogonality or skewness)."""
 
 
+class FlowRegimeWarning(RackflowWarning):
+    """The coolant flow is outside the model's regime (laminar model above the transition)."""
+
+
+class ThreadsWarning(RackflowWarning):
+    """More threads were asked for than the machine has cores; the count was capped."""
+
+
 class PropertyRangeWarning(RackflowWarning):
     """A material or coolant property was evaluated outside its published range."""
 
@@ -42,6 +53,7 @@ __all__ = [
     "CaseError",
     "CaseFileError",
     "ConvergenceError",
+    "FlowRegimeWarning",
     "LinearSolverError",
     "MaterialError",
     "MeshError",
@@ -50,5 +62,7 @@ __all__ = [
     "PropertyRangeWarning",
     "RackflowError",
     "RackflowWarning",
+    "ResourceError",
     "SweepError",
+    "ThreadsWarning",
 ]

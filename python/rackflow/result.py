@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +48,39 @@ class Result:
         self._cells = {r: self.mesh.cells_of(r) for r in self.mesh.regions}
         #: the case's coolant inlet temperature when solved (°C), for warm starts
         self._inlet_temperature_c: float | None = None
+        #: False for the last iterate of a failed solve (``ConvergenceError.partial_result``)
+        self.converged: bool = bool(raw.get("converged", True))
+        #: the failed equation's residual per cell (failed solves only)
+        self.residual: np.ndarray | None = raw.get("residual")
+
+    @classmethod
+    def _partial(cls, case: Case, fields: dict[str, Any], message: str) -> Result:
+        """The last iterate of a failed solve, flagged ``converged = False``: savable and renderable,
+        its balances NaN (nothing balanced)."""
+        n_patches, n_regions = len(case.mesh.patches), len(case.mesh.regions)
+        t = np.asarray(fields.get("temperature_k", np.empty(0)), dtype=np.float64).copy()
+        velocity = np.asarray(fields.get("velocity_m_s", np.empty((0, 3))), dtype=np.float64)
+        residual = np.asarray(fields.get("residual", np.empty(0)), dtype=np.float64)
+        raw: dict[str, Any] = {
+            "temperature_k": t,
+            "velocity_m_s": velocity if velocity.size else np.empty((0, 3)),
+            "pressure_pa": np.asarray(fields.get("pressure_pa", np.empty(0)), dtype=np.float64),
+            "mass_flux_kg_s": np.empty(0),
+            "patch_mass_flow_kg_s": [math.nan] * n_patches,
+            "patch_total_pressure_pa": [math.nan] * n_patches,
+            "patch_static_pressure_pa": [math.nan] * n_patches,
+            "mass_imbalance": math.nan,
+            "patch_heat_flow_w": [math.nan] * n_patches,
+            "region_source_w": [math.nan] * n_regions,
+            "contact_heat_flow_w": [],
+            "energy_balance_error": math.nan,
+            "report_json": json.dumps(
+                {"failure": message, "outer_iterations": 0, "linear_iterations": [], "flow_iterations": 0}
+            ),
+            "converged": False,
+            "residual": residual if residual.size == case.mesh.n_cells else None,
+        }
+        return cls(case, raw)
 
     # ----- fields ----------------------------------------------------------------------------
     @property
@@ -271,6 +305,8 @@ class Result:
         return render(self, field, **kwargs)
 
     def __repr__(self) -> str:
+        if not self.converged:
+            return f"Result(NOT CONVERGED: {self.report['failure']})"
         if not self.has_temperature:
             return f"Result(flow only, {self.report['flow_iterations']} iterations)"
         return f"Result(T max {self.max_temperature_c():.2f} °C, balance {self.energy_balance_error:.1e})"
@@ -374,10 +410,7 @@ class Summary:
                     f"{r.mean_temperature_c(region):11.2f}{r.max_temperature_c(region):10.2f}{rth}"
                 )
             lines.append("")
-        header = f"  {'patch':<16}{'condition':<34}{'area mm²':>12}"
-        header += f"{'heat in W':>12}" if r.has_temperature else ""
-        header += f"{'mass in g/s':>13}{'p_tot Pa':>12}" if r.has_flow else ""
-        lines.append(header)
+        conditions = {}
         for patch in mesh.patches:
             b = r.case.boundaries.get(patch)
             if b is None:
@@ -389,7 +422,15 @@ class Summary:
             else:
                 vals = ", ".join(f"{k}={v:g}" for k, v in b.values.items())
                 cond = f"{b.kind} {vals}".strip()
-            row = f"  {patch:<16}{cond[:33]:<34}{mesh.patch_area(patch) * 1e6:12.2f}"
+            conditions[patch] = cond
+        # the condition column is as wide as its longest entry: nothing is cut
+        width = max([34, *(len(c) + 2 for c in conditions.values())])
+        header = f"  {'patch':<16}{'condition':<{width}}{'area mm²':>12}"
+        header += f"{'heat in W':>12}" if r.has_temperature else ""
+        header += f"{'mass in g/s':>13}{'p_tot Pa':>12}" if r.has_flow else ""
+        lines.append(header)
+        for patch in mesh.patches:
+            row = f"  {patch:<16}{conditions[patch]:<{width}}{mesh.patch_area(patch) * 1e6:12.2f}"
             if r.has_temperature:
                 row += f"{r.heat_flow_w(patch):12.3f}"
             if r.has_flow:
@@ -409,7 +450,8 @@ class Summary:
         if r.has_temperature:
             sources = sum(r._region_source_w.values())
             lines.append(
-                f"  heat generated {sources:.3f} W; energy balance error {r.energy_balance_error:.2e}"
+                f"  heat generated {sources:.3f} W; energy balance (heat in + generated)/throughput: "
+                f"{r.energy_balance_error:.2e}"
             )
         if r.has_flow:
             if "pressure_drop_pa" in d:
@@ -417,24 +459,36 @@ class Summary:
                     f"  pressure drop {d['pressure_drop_pa']:.3f} Pa; pumping power {d['pumping_power_w'] * 1e3:.4f} mW"
                 )
             if "outlet_temperature_c" in d:
-                balance = d.get("coolant_energy_balance_error")
                 lines.append(
-                    f"  coolant outlet {d['outlet_temperature_c']:.2f} °C (mixed mean); heat picked up "
-                    f"{d['coolant_heat_w']:.2f} W"
-                    + (f"; ṁ·cp·ΔT vs heat in: {balance:+.2e}" if balance is not None else "")
+                    f"  coolant outlet {d['outlet_temperature_c']:.2f} °C (mixed mean); heat picked up by the "
+                    f"coolant {d['coolant_heat_w']:.2f} W"
                 )
+                balance = d.get("coolant_energy_balance_error")
+                if balance is not None:
+                    lines.append(
+                        f"  coolant energy balance (ṁ·cp·ΔT − heat in)/heat in: {balance * 100:+.2f} % "
+                        "(cp at the mean coolant temperature)"
+                    )
             if "reynolds_inlet" in d:
                 lines.append(
                     f"  inlet Reynolds number {d['reynolds_inlet']:.0f} (hydraulic diameter of the inlet patch)"
                 )
-            lines.append(
-                f"  mass imbalance {r.mass_imbalance:.2e} of the inflow; {r.report['flow_iterations']} flow iterations"
-            )
+            lines.append(f"  mass imbalance {r.mass_imbalance:.2e} of the inflow")
         rep = r.report
         lines.append(
-            f"  solver: {rep['outer_iterations']} outer / {sum(rep['linear_iterations'])} linear iterations, "
-            f"{rep['solve_time_s'] + rep.get('flow_time_s', 0.0):.2f} s on {rep['threads']} threads"
+            f"  solver: {rep['solve_time_s'] + rep.get('flow_time_s', 0.0):.2f} s on {rep['threads']} threads"
         )
+        if r.has_flow:
+            passes = int(rep.get("coupling_passes", 0) or 0)
+            lines.append(
+                f"    flow: {rep['flow_iterations']} SIMPLEC iterations (momentum and pressure correction)"
+                + (f" over {passes} flow ↔ energy coupling passes" if passes > 1 else "")
+            )
+        if r.has_temperature:
+            lines.append(
+                f"    energy: {rep['outer_iterations']} outer iterations (assemblies of the energy equation), "
+                f"{sum(rep['linear_iterations'])} linear-solver iterations in all"
+            )
         if mesh.has_untagged:
             lines.append(
                 "  note: boundary faces outside every patch are adiabatic (no-slip for coolant) walls ('untagged')"

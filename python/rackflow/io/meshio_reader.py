@@ -8,13 +8,14 @@ is one region ``domain``.
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from rackflow.errors import MeshError
+from rackflow.errors import MeshError, ResourceError
 from rackflow.io import gmsh_binary
 
 #: meshio cell type → VTK cell type code used by the core.
@@ -67,6 +68,15 @@ def blocks_in_core_order(blocks: list[tuple[str, Any]], order: np.ndarray) -> li
     return out
 
 
+def out_of_memory(phase: str, needed_mb: float | None, detail: str = "") -> ResourceError:
+    """A :class:`ResourceError` for a ``MemoryError`` met in Python (NumPy, meshio)."""
+    what = f" ({detail})" if detail else ""
+    need = f": it needs about {needed_mb:.0f} MB" if needed_mb else ""
+    err = ResourceError(f"not enough memory for {phase}{what}{need}")
+    err.phase, err.needed_mb, err.available_mb = phase, needed_mb or float("nan"), float("nan")
+    return err
+
+
 def read(path: str | Path) -> FlatMesh:
     """Read a mesh file with meshio."""
     import meshio
@@ -76,10 +86,26 @@ def read(path: str | Path) -> FlatMesh:
         raise MeshError(f"mesh file '{path}' does not exist")
     if path.is_dir():
         raise MeshError(f"mesh path '{path}' is a directory, not a mesh file")
+    mode = path.stat().st_mode
+    if not stat.S_ISREG(mode):
+        # a FIFO would block for ever, a device such as /dev/zero would read until memory runs out
+        kind = (
+            "FIFO"
+            if stat.S_ISFIFO(mode)
+            else "device"
+            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "special file"
+        )
+        raise MeshError(f"mesh path '{path}' is a {kind}, not a regular file")
     try:
         m = gmsh_binary.read(path) if gmsh_binary.is_binary_msh22(path) else None
         if m is None:
             m = meshio.read(path)
+    except MemoryError as e:
+        size_mb = path.stat().st_size / 1e6
+        raise out_of_memory(
+            "reading the mesh file", needed_mb=None, detail=f"'{path}' is {size_mb:.0f} MB"
+        ) from e
     except (Exception, SystemExit) as e:  # meshio raises many types (even SystemExit) on bad files
         raise MeshError(f"cannot read '{path}' as a mesh: {type(e).__name__}: {e}") from e
     return from_meshio(m, source=str(path))

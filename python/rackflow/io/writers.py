@@ -36,6 +36,9 @@ def _cell_fields(result: Result) -> dict[str, np.ndarray]:
     if result.has_flow:
         fields["velocity_m_s"] = np.asarray(result.velocity_m_s)
         fields["pressure_pa"] = np.asarray(result.pressure_pa)
+    if result.residual is not None:
+        # a failed solve's last iterate: where the equation did not balance
+        fields["residual"] = np.asarray(result.residual)
     return fields
 
 

@@ -128,3 +128,18 @@ pub fn solve_case<'py>(
     d.set_item("report_json", report)?;
     Ok(d)
 }
+
+/// A failed solve's last iterate as a dict of NumPy arrays (the keys of a result's raw fields).
+pub fn partial_dict(py: Python<'_>, partial: rackflow_core::error::PartialFields) -> Py<PyAny> {
+    let build = || -> PyResult<Py<PyAny>> {
+        let d = PyDict::new(py);
+        d.set_item("temperature_k", partial.temperature_k.into_pyarray(py))?;
+        let n_vel = partial.velocity_m_s.len();
+        let flat: Vec<f64> = partial.velocity_m_s.iter().flatten().copied().collect();
+        d.set_item("velocity_m_s", flat.into_pyarray(py).reshape([n_vel, 3])?)?;
+        d.set_item("pressure_pa", partial.pressure_pa.into_pyarray(py))?;
+        d.set_item("residual", partial.residual.into_pyarray(py))?;
+        Ok(d.into_any().unbind())
+    };
+    build().unwrap_or_else(|_| py.None())
+}

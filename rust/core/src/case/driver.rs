@@ -4,6 +4,7 @@
 use super::initial::InitialState;
 use super::spec::Case;
 use super::validate::Resolved;
+use crate::error::{Equation, Status};
 use crate::linalg::{
     cg, Amg, AmgSettings, Anderson, Jacobi, Preconditioner, SolidCorrectedIlu, SolveSettings,
 };
@@ -152,16 +153,13 @@ fn variable_properties(case: &Case) -> bool {
         .any(|f| !f.coolant.density_kg_m3.is_constant() || !f.coolant.viscosity_pa_s.is_constant())
 }
 
-/// Coupling passes stop when temperatures move less than this between passes, K …
-const COUPLING_TOLERANCE_K: f64 = 1e-3;
-/// … or less than this fraction of the temperature span, whichever is larger: a flow solved to
+/// Coupling passes stop when temperatures move less than `settings.coupling_tolerance_k` between
+/// passes (default 1e-3 K) or less than this fraction of the temperature span, whichever is larger: a flow solved to
 /// its tolerances still moves a hot spot 80 K above the inlet by about 1e-3 K from pass to pass.
 const COUPLING_TOLERANCE_OF_SPAN: f64 = 1e-4;
 /// Flow solves of passes whose properties will still change (temperatures moved more than this
 /// many coupling tolerances) stop at looser tolerances; the last flow solve is always tight.
 const LOOSE_PASS_FACTOR: f64 = 10.0;
-/// Most coupling passes.
-const MAX_COUPLING_PASSES: usize = 10;
 
 /// Solve a case on a mesh: coolant flow where there are fluids, then temperatures.
 /// Runs on a rayon pool of `case.settings.threads` threads.
@@ -304,7 +302,24 @@ fn conjugate<'m>(
             outcome.loose,
             monitor,
             threads,
-        )?;
+        )
+        .map_err(|e| {
+            // the energy equation failed on a converged flow: show that flow with its temperatures
+            let flow = crate::error::PartialFields {
+                velocity_m_s: outcome.flow.velocity.clone(),
+                pressure_pa: outcome.flow.pressure.clone(),
+                ..Default::default()
+            };
+            let flow = flow_fields_on_parent(&flow, &outcome.setup, mesh);
+            in_pass(
+                e.with_partial(|p| {
+                    p.velocity_m_s = flow.velocity_m_s;
+                    p.pressure_pa = flow.pressure_pa;
+                }),
+                "energy",
+                passes,
+            )
+        })?;
         let pass_outer = solution.report.outer_iterations;
         totals.outer_iterations += pass_outer;
         totals
@@ -340,22 +355,29 @@ fn conjugate<'m>(
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &t| {
                 (lo.min(t), hi.max(t))
             });
-        let tolerance = COUPLING_TOLERANCE_K.max(COUPLING_TOLERANCE_OF_SPAN * (t_max - t_min));
+        let tolerance = case
+            .settings
+            .coupling_tolerance_k
+            .max(COUPLING_TOLERANCE_OF_SPAN * (t_max - t_min));
         let settled = change < tolerance && !outcome.loose;
-        if !variable || settled || passes >= MAX_COUPLING_PASSES {
+        if !variable || settled || passes >= case.settings.max_coupling_passes {
             if variable && !settled {
-                return Err(Error::Convergence {
-                    message: format!(
-                        "flow and temperature did not settle in {passes} coupling passes (last temperature change {change:.3e} K)"
+                return Err(Error::convergence(
+                    Status::MaxIterations,
+                    Equation::Coupling,
+                    format!(
+                        "flow and temperature did not settle in {passes} coupling passes (last temperature change {change:.3e} K, tolerance {tolerance:.3e} K); raise the settings max_coupling_passes or coupling_tolerance_k"
                     ),
-                    history: Vec::new(),
-                });
+                    Vec::new(),
+                ));
             }
             return Ok((solution, outcome));
         }
         previous = Some(solution.temperature_k.clone());
         let loose = change > LOOSE_PASS_FACTOR * tolerance;
-        outcome = outcome.with_temperature(case, &solution.temperature_k, loose, monitor)?;
+        outcome = outcome
+            .with_temperature(mesh, case, &solution.temperature_k, loose, monitor)
+            .map_err(|e| in_pass(e, "flow", passes + 1))?;
     }
 }
 
@@ -370,8 +392,8 @@ fn solve_flow_retrying(
     start: Option<crate::physics::flow::FlowSolution>,
 ) -> Result<crate::physics::flow::FlowSolution> {
     match flow.solve(settings, monitor, start.clone()) {
-        Err(Error::Convergence { message, .. })
-            if (message.starts_with("flow diverged") || message.starts_with("flow stalled"))
+        Err(Error::Convergence(first))
+            if matches!(first.status, Status::Diverged | Status::Stalled)
                 && settings.velocity_relaxation > 0.5 =>
         {
             let calmer = crate::physics::flow::FlowSettings {
@@ -379,21 +401,76 @@ fn solve_flow_retrying(
                 ..*settings
             };
             flow.solve(&calmer, monitor, start).map_err(|e| match e {
-                Error::Convergence {
-                    message: m,
-                    history,
-                } => Error::Convergence {
-                    message: format!(
-                        "{m} (after a first attempt at velocity_relaxation {}: {message})",
-                        settings.velocity_relaxation
-                    ),
-                    history,
-                },
+                Error::Convergence(mut again) => {
+                    again.message = format!(
+                        "{} (after a first attempt at velocity_relaxation {}: {})",
+                        again.message, settings.velocity_relaxation, first.message
+                    );
+                    Error::Convergence(again)
+                }
                 other => other,
             })
         }
         other => other,
     }
+}
+
+/// A failure inside a flow ↔ temperature coupling pass says which pass and which solve failed.
+fn in_pass(e: Error, solve: &str, pass: usize) -> Error {
+    match e {
+        Error::Convergence(mut f) => {
+            f.message = format!("coupling pass {pass}, {solve} solve: {}", f.message);
+            Error::Convergence(f)
+        }
+        other => other,
+    }
+}
+
+/// The energy equation's last iterate and residual on a failed solve (only finite temperatures:
+/// a diverged field is no picture of anything).
+fn energy_iterate(partial: &mut crate::error::PartialFields, t: &[f64], r: &[f64]) {
+    if t.iter().all(|x| x.is_finite()) {
+        partial.temperature_k = t.to_vec();
+        partial.residual = r.to_vec();
+    }
+}
+
+/// A failed flow solve's last iterate, moved from the fluid sub-mesh to the parent mesh.
+fn flow_iterate_on_parent(
+    e: Error,
+    setup: &super::flow_setup::FlowSetup<'_>,
+    mesh: &Mesh,
+) -> Error {
+    e.with_partial(|p| {
+        if p.velocity_m_s.len() == setup.mesh.n_cells() {
+            let sub = std::mem::take(p);
+            *p = flow_fields_on_parent(&sub, setup, mesh);
+        }
+    })
+}
+
+/// Fluid sub-mesh fields on the parent mesh: zero velocity and residual, and the datum pressure,
+/// off the coolant; absolute pressures.
+fn flow_fields_on_parent(
+    sub: &crate::error::PartialFields,
+    setup: &super::flow_setup::FlowSetup<'_>,
+    mesh: &Mesh,
+) -> crate::error::PartialFields {
+    let n = mesh.n_cells();
+    let mut out = crate::error::PartialFields {
+        temperature_k: sub.temperature_k.clone(),
+        velocity_m_s: vec![[0.0; 3]; n],
+        pressure_pa: vec![setup.pressure_datum_pa; n],
+        residual: vec![0.0; if sub.residual.is_empty() { 0 } else { n }],
+    };
+    for (i, c) in setup.map.cells().enumerate() {
+        out.velocity_m_s[c] = sub.velocity_m_s[i];
+        out.pressure_pa[c] = sub.pressure_pa[i] + setup.pressure_datum_pa;
+        if let Some(r) = sub.residual.get(i) {
+            out.residual[c] = *r;
+        }
+    }
+    out
 }
 
 /// The flow solver's settings from the case's; `loose` for a coupling pass whose properties will
@@ -472,6 +549,15 @@ fn solve_flow<'m>(
             problems.push(format!("settings.{name} must lie in (0, 1), got {v}"));
         }
     }
+    if !(s.coupling_tolerance_k.is_finite() && s.coupling_tolerance_k > 0.0) {
+        problems.push(format!(
+            "settings.coupling_tolerance_k must be positive, got {}",
+            s.coupling_tolerance_k
+        ));
+    }
+    if s.max_coupling_passes == 0 {
+        problems.push("settings.max_coupling_passes must be at least 1, got 0".to_string());
+    }
     if s.non_orthogonal_correctors > 10 {
         problems.push(format!(
             "settings.non_orthogonal_correctors must lie in 0..=10, got {}",
@@ -502,7 +588,8 @@ fn solve_flow<'m>(
         }
         flow.extrapolate_boundary_pressure(start);
     }
-    let solved = solve_flow_retrying(&flow, &settings, monitor, first)?;
+    let solved = solve_flow_retrying(&flow, &settings, monitor, first)
+        .map_err(|e| flow_iterate_on_parent(e, &setup, mesh))?;
     crate::ptime("flow solve", &mut mark);
     // an outlet that takes coolant in overall means inlet and outlet are swapped or the outlet is misplaced
     for p in 0..setup.mesh.n_patches() {
@@ -542,6 +629,7 @@ impl<'m> FlowOutcome<'m> {
     /// Re-solve the flow with properties at the given (parent-mesh) temperatures, warm-started.
     fn with_temperature(
         mut self,
+        mesh: &Mesh,
         case: &Case,
         t: &[f64],
         loose: bool,
@@ -560,7 +648,8 @@ impl<'m> FlowOutcome<'m> {
         );
         let mut initial = self.flow.clone();
         initial.history.clear();
-        let solved = solve_flow_retrying(&flow, &settings, monitor, Some(initial))?;
+        let solved = solve_flow_retrying(&flow, &settings, monitor, Some(initial))
+            .map_err(|e| flow_iterate_on_parent(e, &self.setup, mesh))?;
         self.loose = loose && !meets_tight(s, &solved);
         let mut history = std::mem::take(&mut self.flow.history);
         history.extend(solved.history.iter().copied());
@@ -748,10 +837,12 @@ fn newton_krylov(
         report.outer_iterations += 1;
         monitor.progress(report.outer_iterations, &[("energy", res)]);
         if !res.is_finite() {
-            return Err(Error::Convergence {
-                message: format!("energy Newton–Krylov step {step}: residual {res:e}"),
-                history: report.residual_history.clone(),
-            });
+            return Err(Error::convergence(
+                Status::Diverged,
+                Equation::Energy,
+                format!("energy Newton–Krylov step {step}: residual {res:e}"),
+                report.residual_history.clone(),
+            ));
         }
         if res <= settings.tolerance {
             return Ok(true);
@@ -929,14 +1020,17 @@ fn run(
             let worst = (0..n)
                 .max_by(|&i, &j| r[i].abs().total_cmp(&r[j].abs()))
                 .unwrap_or(0);
-            return Err(Error::Convergence {
-                message: format!(
+            return Err(Error::convergence(
+                Status::Diverged,
+                Equation::Energy,
+                format!(
                     "energy equation diverged at outer iteration {outer} (residual {res:e}); worst cell {worst} in region '{}' at {:?} m",
                     mesh.region_names[mesh.cell_region[worst] as usize],
                     mesh.cell_centre[worst]
                 ),
-                history: report.residual_history.clone(),
-            });
+                report.residual_history.clone(),
+            )
+            .with_partial(|p| energy_iterate(p, &t, &r)));
         }
         best = best.min(res);
         if outer > 0
@@ -1022,11 +1116,14 @@ fn run(
             settings,
             &mut report,
             monitor,
-        )?;
+        )
+        .map_err(|e| e.with_partial(|p| energy_iterate(p, &t, &r)))?;
     }
     if !converged {
-        return Err(Error::Convergence {
-            message: format!(
+        return Err(Error::convergence(
+            if stalled { Status::Stalled } else { Status::MaxIterations },
+            Equation::Energy,
+            format!(
                 "energy equation did not converge in {} outer iterations{} (residual {:e}, tolerance {:e})",
                 report.outer_iterations,
                 if stalled {
@@ -1037,14 +1134,17 @@ fn run(
                 report.residual_history.last().copied().unwrap_or(f64::NAN),
                 settings.tolerance
             ),
-            history: report.residual_history.clone(),
-        });
+            report.residual_history.clone(),
+        )
+        .with_partial(|p| energy_iterate(p, &t, &r)));
     }
     if let Some(bad) = t.iter().position(|x| !x.is_finite()) {
-        return Err(Error::Convergence {
-            message: format!("temperature is not finite in cell {bad}"),
-            history: report.residual_history.clone(),
-        });
+        return Err(Error::convergence(
+            Status::Diverged,
+            Equation::Energy,
+            format!("temperature is not finite in cell {bad}"),
+            report.residual_history.clone(),
+        ));
     }
 
     let patch_heat_flow_w: Vec<f64> = (0..mesh.n_patches())

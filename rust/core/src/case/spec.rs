@@ -218,6 +218,12 @@ pub struct Settings {
     pub flow_max_iterations: usize,
     /// Extra pressure solves per flow iteration on non-orthogonal meshes.
     pub non_orthogonal_correctors: usize,
+    /// Flow ↔ temperature coupling passes (temperature-dependent coolant properties) stop when
+    /// no temperature moves more than this between passes, K (or 1e-4 of the temperature span,
+    /// if larger).
+    pub coupling_tolerance_k: f64,
+    /// Most flow ↔ temperature coupling passes.
+    pub max_coupling_passes: usize,
 }
 
 impl Default for Settings {
@@ -237,6 +243,8 @@ impl Default for Settings {
             mass_tolerance: 1e-6,
             flow_max_iterations: 3000,
             non_orthogonal_correctors: 0,
+            coupling_tolerance_k: 1e-3,
+            max_coupling_passes: 10,
         }
     }
 }

@@ -344,13 +344,15 @@ impl<'a> Solver<'a> {
                 return Ok(it);
             }
         }
-        Err(Error::Convergence {
-            message: format!(
+        Err(Error::convergence(
+            crate::error::Status::MaxIterations,
+            crate::error::Equation::Network,
+            format!(
                 "network hydraulics did not converge in {} Newton iterations (largest relative edge residual {:.3e})",
                 model.settings.max_iterations, ev.res_max
             ),
-            history: vec![ev.res_max],
-        })
+            vec![ev.res_max],
+        ))
     }
 
     /// Removes the round-off mass imbalance left by the pressure solve (pressures of 1e5 Pa
@@ -613,13 +615,15 @@ impl<'a> Solver<'a> {
             return Err(Error::Network("no coupling pass ran".into()));
         };
         if !converged {
-            return Err(Error::Convergence {
-                message: format!(
+            return Err(Error::convergence(
+                crate::error::Status::MaxIterations,
+                crate::error::Equation::Network,
+                format!(
                     "hydraulics and temperatures did not settle in {} coupling passes",
                     model.settings.max_coupling_iterations
                 ),
-                history: Vec::new(),
-            });
+                Vec::new(),
+            ));
         }
         self.assemble(&mf, &p, &t, &props, &energy, newton, sweeps, coupling)
     }

@@ -1047,13 +1047,16 @@ impl<'m> Flow<'m> {
                             .total_cmp(&(residuals[j] / best[j].max(1e-300)))
                     })
                     .unwrap_or(0);
-                return Err(Error::Convergence {
-                    message: format!(
+                return Err(Error::convergence(
+                    crate::error::Status::Diverged,
+                    crate::error::Equation::Flow,
+                    format!(
                         "flow diverged at iteration {iteration} in the {} equation (residuals {residuals:?}); worst cell {worst} at {:?} m; try smaller velocity_relaxation or first-order convection",
                         names[eq], mesh.cell_centre[worst]
                     ),
-                    history: s.history.iter().map(|r| r[3]).collect(),
-                });
+                    s.history.iter().map(|r| r[3]).collect(),
+                )
+                .with_partial(|p| last_iterate(p, mesh, &s)));
             }
             if settings.converged(&residuals) {
                 solve_profile.print(iteration);
@@ -1075,27 +1078,48 @@ impl<'m> Flow<'m> {
             } else if iteration - improved_at > STALL_ITERATIONS {
                 // at that pace a decade takes over 9,000 iterations: it is oscillating, not
                 // converging
-                return Err(Error::Convergence {
-                    message: format!(
+                return Err(Error::convergence(
+                    crate::error::Status::Stalled,
+                    crate::error::Equation::Flow,
+                    format!(
                         "flow stalled: no 10 % progress in {STALL_ITERATIONS} iterations (at iteration {iteration}, residuals Ux {:.2e}, Uy {:.2e}, Uz {:.2e}, p {:.2e}, continuity {:.2e}); try smaller velocity_relaxation",
                         residuals[0], residuals[1], residuals[2], residuals[3], residuals[4]
                     ),
-                    history: s.history.iter().map(|r| r[3]).collect(),
-                });
+                    s.history.iter().map(|r| r[3]).collect(),
+                )
+                .with_partial(|p| last_iterate(p, mesh, &s)));
             }
             if stop() {
                 return Err(Error::Interrupted);
             }
         }
         let last = s.history.last().copied().unwrap_or([f64::NAN; 5]);
-        Err(Error::Convergence {
-            message: format!(
+        Err(Error::convergence(
+            crate::error::Status::MaxIterations,
+            crate::error::Equation::Flow,
+            format!(
                 "flow did not converge in {} iterations (last residuals Ux {:.2e}, Uy {:.2e}, Uz {:.2e}, p {:.2e}, continuity {:.2e})",
                 settings.max_iterations, last[0], last[1], last[2], last[3], last[4]
             ),
-            history: s.history.iter().map(|r| r[3]).collect(),
-        })
+            s.history.iter().map(|r| r[3]).collect(),
+        )
+        .with_partial(|p| last_iterate(p, mesh, &s)))
     }
+}
+
+/// A failed flow solve's last iterate on the fluid mesh, the continuity error (net mass outflow,
+/// kg/s) per cell as its residual (the driver maps it to the parent mesh).
+fn last_iterate(partial: &mut crate::error::PartialFields, mesh: &Mesh, s: &FlowSolution) {
+    partial.velocity_m_s = s.velocity.clone();
+    partial.pressure_pa = s.pressure.clone();
+    let mut outflow = vec![0.0; mesh.n_cells()];
+    for (f, &m) in s.mass_flux.iter().enumerate() {
+        outflow[mesh.owner[f] as usize] += m;
+        if f < mesh.n_internal_faces {
+            outflow[mesh.neighbour[f] as usize] -= m;
+        }
+    }
+    partial.residual = outflow;
 }
 
 /// Iterations without 10 % progress of the worst residual (relative to its tolerance) after which
