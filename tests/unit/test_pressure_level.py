@@ -39,7 +39,9 @@ def test_outlet_pressure_level_does_not_change_the_answer(outlet_pa: float) -> N
     gauge = _channel_case(0.0).solve()
     absolute = _channel_case(outlet_pa).solve()
     _same(gauge, absolute, outlet_pa)
-    assert absolute.static_pressure_pa("xmax") == pytest.approx(outlet_pa, abs=1e-6 * max(abs(outlet_pa), 1.0))
+    assert absolute.static_pressure_pa("xmax") == pytest.approx(
+        outlet_pa, abs=1e-6 * max(abs(outlet_pa), 1.0)
+    )
 
 
 def test_warm_start_across_pressure_levels() -> None:
