@@ -20,6 +20,14 @@ from rackflow.errors import RackflowError
 DEMO_SWEEP_HTC = [5_000.0, 10_000.0, 15_000.0, 20_000.0, 30_000.0]
 #: the demo flow sweep: coolant volume flow on the microchannel cold plate, L/min
 DEMO_SWEEP_FLOW_LPM = [0.5, 1.0, 1.5, 2.0, 3.0]
+#: where ``rackflow demo`` writes (the examples write under rackflow-output/ too)
+DEMO_OUT = "rackflow-output/demo"
+
+
+def _version() -> str:
+    from rackflow import __version__
+
+    return str(__version__)
 
 
 # ----- demo ---------------------------------------------------------------------------------------
@@ -43,43 +51,52 @@ def _structured_demo_mesh() -> Any:
     return Mesh.from_meshio(m, source="structured GPU stack (stand-in)")
 
 
-def _demo_mesh(out: Path) -> Any:
-    from rackflow import demo
+def _stack_mesh() -> Any:
+    """The bundled GPU stack (rackflow.datasets), or a structured stand-in without it."""
+    from rackflow import datasets
     from rackflow.mesh import load_mesh
 
-    try:
-        return load_mesh(demo.find_mesh(out / ".cache", demo.STACK_MESH_NAME))
-    except ImportError:
-        print("note: no bundled mesh and no rackflow.meshing here; using a structured stand-in stack")
-        return _structured_demo_mesh()
+    if datasets.available("gpu_stack.msh"):
+        return load_mesh(datasets.gpu_stack())
+    print("note: no bundled GPU-stack mesh and no gmsh to generate it; using a structured stand-in stack")
+    return _structured_demo_mesh()
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from rackflow import demo
+    from rackflow import datasets, demo
 
     out = Path(args.out)
     if args.sweep and args.flow_sweep:
         raise RackflowError("give --sweep or --flow-sweep, not both")
-    if args.flow_sweep:
-        return _demo_flow_sweep(args, out)
-    if not args.sweep:
-        try:
-            demo.run(out, render=not args.no_render, threads=args.threads)
-            return 0
-        except ImportError:
-            pass  # no bundled mesh: solve the stand-in below
     out.mkdir(parents=True, exist_ok=True)
-    case = demo.conduction_case(_demo_mesh(out))
-    if not args.sweep:
-        result = case.solve(threads=args.threads)
+    if datasets.available(demo.MESH_NAME):
+        demo.run(out, render=not args.no_render, threads=args.threads)
+    else:  # a bare installation without gmsh: the conduction stack on a stand-in mesh
+        print(
+            f"note: the cold-plate mesh {demo.MESH_NAME} is not here and gmsh is not installed to "
+            "generate it (pip install 'rackflow[mesh]'); solving the conduction-only GPU stack instead"
+        )
+        result = demo.conduction_case(_structured_demo_mesh()).solve(threads=args.threads)
         print(result.summary())
         print(f"\nwrote {result.save(out / 'demo.vtu')}")
         if not args.no_render:
             print(f"wrote {result.render('temperature', clip='y', path=out / 'demo.png')}")
-        return 0
+    if args.sweep:
+        print()
+        _demo_sweep(args, out)
+    if args.flow_sweep:
+        print()
+        _demo_flow_sweep(args, out)
+    return 0
+
+
+def _demo_sweep(args: argparse.Namespace, out: Path) -> int:
+    """Sweep the coolant-side h of the conduction-only GPU stack: R_th against h."""
+    from rackflow import demo
     from rackflow.plots import plot_curves
     from rackflow.sweep import Sweep
 
+    case = demo.conduction_case(_stack_mesh())
     sweep = Sweep(case, **{"htc_w_m2k.coolant_side": DEMO_SWEEP_HTC})
     table = sweep.run(store=out / "demo-sweep.parquet", workers=args.workers, progress=not args.quiet)
     _print_table(table, sweep.axes)
@@ -104,7 +121,7 @@ def _demo_flow_sweep(args: argparse.Namespace, out: Path) -> int:
     from rackflow.sweep import Sweep
 
     out.mkdir(parents=True, exist_ok=True)
-    case = demo.build_case(load_mesh(demo.find_mesh(out / ".cache")))
+    case = demo.build_case(load_mesh(demo.find_mesh(name=demo.MESH_NAME)))
     settings = {"threads": args.threads} if args.threads else None
     sweep = Sweep(case, flow_lpm=DEMO_SWEEP_FLOW_LPM, solver_settings=settings)
     table = sweep.run(store=out / "demo-flow-sweep.parquet", workers=args.workers, progress=not args.quiet)
@@ -263,19 +280,76 @@ def _mesh_unavailable(args: argparse.Namespace) -> int:
     )
 
 
+def _numpy_doc(function: Any) -> tuple[str, dict[str, str]]:
+    """A numpy-style docstring's text before its sections, and each parameter's description."""
+    doc = inspect.getdoc(function) or ""
+    lines = doc.splitlines()
+    sections = [
+        i for i in range(len(lines) - 1) if lines[i + 1].strip().startswith("---") and lines[i].strip()
+    ]
+    summary = "\n".join(lines[: sections[0]] if sections else lines).strip()
+    params: dict[str, str] = {}
+    start = next((i for i in sections if lines[i].strip() == "Parameters"), None)
+    if start is not None:
+        end = next((i for i in sections if i > start), len(lines))
+        name = None
+        for line in lines[start + 2 : end]:
+            if line and not line[0].isspace():
+                name = line.split(":")[0].strip()
+                params[name] = ""
+            elif name is not None and line.strip():
+                params[name] = (params[name] + " " + line.strip()).strip()
+    return summary, params
+
+
+def _sequence_of(kind: type, n: int | None) -> Any:
+    """An argparse type for comma-separated numbers: ``0.05,0.04`` → ``(0.05, 0.04)``."""
+
+    def parse(text: str) -> tuple[Any, ...]:
+        try:
+            values = tuple(kind(v) for v in text.split(","))
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected comma-separated {kind.__name__} values, got {text!r}"
+            ) from None
+        if n is not None and len(values) != n:
+            raise argparse.ArgumentTypeError(f"expected {n} comma-separated values, got {text!r}")
+        return values
+
+    parse.__name__ = f"{kind.__name__} list"
+    return parse
+
+
+_SCALARS = {"int": int, "float": float, "str": str, "bool": bool}
+
+
 def _add_generator_options(parser: argparse.ArgumentParser, function: Any) -> None:
-    """Options from the generator's signature: ``channels: int = 40`` becomes ``--channels INT``."""
+    """Options from the generator's signature: ``channels: int = 40`` becomes ``--channels INT``,
+    ``footprint_m: Sequence[float] = (0.05, 0.05)`` becomes ``--footprint-m X,Y``; the help of each
+    is its description in the docstring's Parameters section."""
+    _, described = _numpy_doc(function)
     for i, (name, p) in enumerate(inspect.signature(function).parameters.items()):
         if i == 0 or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
             continue  # the first parameter is the output path
-        kind = p.annotation if isinstance(p.annotation, type) else None
-        if kind is None and p.default is not inspect.Parameter.empty and p.default is not None:
+        annotation = p.annotation if isinstance(p.annotation, str) else getattr(p.annotation, "__name__", "")
+        first = str(annotation).split("|")[0].strip()
+        kind: Any = _SCALARS.get(first)
+        metavar = None
+        if first.startswith(("Sequence[", "tuple[", "list[")):
+            item = _SCALARS.get(first[first.index("[") + 1 :].split(",")[0].strip("] "), float)
+            n = len(p.default) if isinstance(p.default, tuple | list) else None
+            kind = _sequence_of(item, n)
+            metavar = ",".join("XYZ"[:n]) if n and n <= 3 else "V1,V2,..."
+        elif kind is None and p.default is not inspect.Parameter.empty and p.default is not None:
             kind = type(p.default)
-        if isinstance(p.annotation, str):
-            kind = {"int": int, "float": float, "str": str, "bool": bool}.get(
-                p.annotation.split("|")[0].strip()
+        kind = kind or str
+        helptext = described.get(name, "")
+        if p.default is not inspect.Parameter.empty:
+            default = (
+                ",".join(f"{v:g}" for v in p.default) if isinstance(p.default, tuple | list) else p.default
             )
-        helptext = "" if p.default is inspect.Parameter.empty else f"(default: {p.default})"
+            helptext = f"{helptext} (default: {default})".strip()
+        helptext = helptext.replace("%", "%%")
         flag = "--" + name.replace("_", "-")
         if kind is bool:
             parser.add_argument(
@@ -285,9 +359,9 @@ def _add_generator_options(parser: argparse.ArgumentParser, function: Any) -> No
             parser.add_argument(
                 flag,
                 dest=f"param_{name}",
-                type=kind or str,
+                type=kind,
                 required=p.default is inspect.Parameter.empty,
-                metavar=(kind or str).__name__.upper(),
+                metavar=metavar or kind.__name__.upper(),
                 help=helptext,
             )
 
@@ -295,6 +369,7 @@ def _add_generator_options(parser: argparse.ArgumentParser, function: Any) -> No
 # ----- parser -------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (generator options come from rackflow.meshing when it is installed)."""
+    from rackflow import demo as demo_case
     from rackflow.casefile import available_generators
 
     parser = argparse.ArgumentParser(
@@ -303,29 +378,34 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 success, 1 bad input or failed solve, 2 usage error, 130 interrupted.",
     )
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks on errors")
+    parser.add_argument("--version", action="version", version=f"rackflow {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = sub.add_parser(
         "demo",
-        help="solve the bundled GPU package stack (and optionally a five-point sweep)",
-        description="Solve the bundled GPU package stack (700 W die, TIM, lid, cold-plate base with a "
-        "convective coolant side), print the engineering summary and write demo.vtu and demo.png. "
-        "With --sweep, solve five coolant-side heat-transfer coefficients instead and write "
-        "demo-sweep.png (thermal resistance against h), demo-sweep.csv and the resumable store.",
+        help="solve the bundled GPU cold plate (coolant flow and heat together; optional sweeps)",
+        description="Solve the bundled GPU cold plate: a 700 W H100-class die, TIM and copper lid on a "
+        f"20-channel copper microchannel plate, {demo_case.COOLANT} entering at {demo_case.INLET_C:g} °C "
+        f"and {demo_case.FLOW_LPM:g} L/min; coolant "
+        "flow and temperature solved together (conjugate heat transfer, about 90,000 cells). Prints the "
+        "engineering summary and writes demo.vtu (fields, for ParaView), demo.png (the picture in the "
+        "README) and demo.json (summary numbers and how the picture was drawn). --flow-sweep or --sweep "
+        "add a five-point sweep with its design curve after the demo.",
     )
-    demo.add_argument("--out", default="rackflow-demo", help="output folder (default: rackflow-demo)")
+    demo.add_argument("--out", default=DEMO_OUT, help=f"output folder (default: {DEMO_OUT})")
     demo.add_argument("--no-render", action="store_true", help="skip the PNG rendering")
     demo.add_argument("--threads", type=int, default=None, help="solver threads (default: all cores)")
     demo.add_argument(
         "--sweep",
         action="store_true",
-        help=f"sweep the coolant-side h over {[int(h) for h in DEMO_SWEEP_HTC]} W/m²K",
+        help="also sweep the conduction-only GPU stack's coolant-side h over "
+        f"{[int(h) for h in DEMO_SWEEP_HTC]} W/m²K: writes demo-sweep.png, demo-sweep.csv",
     )
     demo.add_argument(
         "--flow-sweep",
         action="store_true",
-        help=f"sweep the cold plate's coolant flow over {DEMO_SWEEP_FLOW_LPM} L/min (conjugate, ~20 s a point): "
-        "writes demo-flow-sweep-rth.png, demo-flow-sweep-dp.png and demo-flow-sweep.csv",
+        help=f"also sweep the cold plate's coolant flow over {DEMO_SWEEP_FLOW_LPM} L/min (conjugate, ~20 s a "
+        "point): writes demo-flow-sweep-rth.png, demo-flow-sweep-dp.png and demo-flow-sweep.csv",
     )
     demo.add_argument("--workers", type=int, default=None, help="sweep worker processes (default: cores)")
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -400,8 +480,14 @@ def build_parser() -> argparse.ArgumentParser:
     else:
         gen_sub = mesh.add_subparsers(dest="generator", required=True, metavar="GENERATOR")
         for name, function in sorted(generators.items()):
-            doc = inspect.getdoc(function) or ""
-            g = gen_sub.add_parser(name, help=doc.splitlines()[0] if doc else name, description=doc)
+            summary, _ = _numpy_doc(function)
+            g = gen_sub.add_parser(
+                name,
+                help=summary.splitlines()[0] if summary else name,
+                description=summary,
+                epilog="Lengths are in metres; pairs and triples are comma-separated, e.g. --footprint-m 0.06,0.05.",
+                formatter_class=argparse.RawDescriptionHelpFormatter,
+            )
             g.add_argument("--out", help=f"mesh file to write (default: {name}.msh)")
             _add_generator_options(g, function)
             g.set_defaults(handler=_mesh_generator, generator_function=function)

@@ -31,6 +31,7 @@ from rackflow.errors import RackflowError
 
 __all__ = [
     "MESHES",
+    "available",
     "cache_dir",
     "channel_unit_coarse",
     "coldplate_microchannel",
@@ -51,21 +52,20 @@ class BundledMesh:
     description: str = ""
 
     def generate(self, out: Path) -> Path:
-        """Write the mesh to ``out`` with its rackflow.meshing generator."""
+        """Write the mesh to ``out`` with its rackflow.meshing generator (needs gmsh)."""
         try:
-            from rackflow import meshing
-        except ImportError as e:  # the meshing package ships with rackflow; gmsh is the extra
-            raise RackflowError(f"cannot generate {self.name}: {e}") from None
-        params = dict(self.params)
-        if self.generator == "channel_unit":
-            params.update(meshing.CHANNEL_UNIT_LEVELS["coarse"])
-        try:
-            getattr(meshing, self.generator)(out, **params)
-        except ImportError:
+            import gmsh  # noqa: F401  (the generators import it when they run)
+        except (ImportError, OSError):  # no gmsh, or gmsh without its shared libraries
             raise RackflowError(
                 f"the bundled mesh {self.name} is not in this installation and generating it needs gmsh: "
                 "pip install 'rackflow[mesh]' (or work from a source checkout, which has meshes/)"
             ) from None
+        from rackflow import meshing
+
+        params = dict(self.params)
+        if self.generator == "channel_unit":
+            params.update(meshing.CHANNEL_UNIT_LEVELS["coarse"])
+        getattr(meshing, self.generator)(out, **params)
         return out
 
 
@@ -142,6 +142,22 @@ def _version() -> str:
     from rackflow import __version__
 
     return str(__version__)
+
+
+def available(name: str) -> bool:
+    """Whether :func:`path` can give the mesh ``name`` here: a copy exists (checkout or cache) or
+    gmsh is installed to generate it."""
+    import importlib.util
+
+    key = name if name.endswith(".msh") else f"{name}.msh"
+    if key not in MESHES:
+        return False
+    checkout = _checkout_meshes()
+    if checkout is not None and (checkout / key).is_file():
+        return True
+    if (cache_dir() / "meshes" / _version() / key).is_file():
+        return True
+    return importlib.util.find_spec("gmsh") is not None
 
 
 def path(name: str) -> Path:

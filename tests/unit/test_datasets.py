@@ -4,7 +4,9 @@ the cache with the generator that made it, byte for byte for the hexahedral ones
 from __future__ import annotations
 
 import filecmp
+import importlib.util
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -62,15 +64,20 @@ def test_generated_into_the_cache_when_not_bundled(
 def test_without_gmsh_the_error_says_what_to_install(
     installed: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    meshing = pytest.importorskip("rackflow.meshing")
-
-    def no_gmsh(*args: object, **kwargs: object) -> None:
-        raise ImportError("no gmsh here")
-
-    monkeypatch.setattr(meshing, "duct", no_gmsh)
+    monkeypatch.setitem(sys.modules, "gmsh", None)  # import gmsh raises ImportError
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "gmsh" else spec(name, *a)
+    )
+    assert not datasets.available("duct_hex")
     with pytest.raises(RackflowError, match=r"pip install 'rackflow\[mesh\]'"):
         rf.datasets.duct_hex()
     assert not list((installed / "meshes" / rf.__version__).iterdir()), "partial file left in the cache"
+    assert datasets.available("coldplate_microchannel") is False
+    monkeypatch.setattr(datasets, "_checkout_meshes", lambda: MESHES_DIR)
+    assert datasets.available("coldplate_microchannel")
+
+
+spec = importlib.util.find_spec
 
 
 def test_cache_dir_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
