@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+
 import rackflow as rf
 from rackflow.testing.meshes import box
 
@@ -34,4 +37,11 @@ def slow_build(cells: int = 4, delay_s: float = 0.0) -> rf.Case:
     import time
 
     time.sleep(delay_s)
+    return case(mesh(cells))
+
+
+def dying_build(cells: int = 4, die: bool = False) -> rf.Case:
+    """A builder whose process is killed (SIGKILL, as by the out-of-memory killer) when ``die``."""
+    if die:
+        os.kill(os.getpid(), signal.SIGKILL)
     return case(mesh(cells))

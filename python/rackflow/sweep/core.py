@@ -661,7 +661,8 @@ class _Runner:
                 )
                 self._bad_starts.add(source)
                 source = None
-            row = {**task["params"], **row, "warm_start_from": source}
+            # inputs first, and they win over a same-named metric (power_w.<region> equals its input)
+            row = {**task["params"], **row, **task["params"], "warm_start_from": source}
             self._keep_fields(row["point_id"], fields)
             if self.store is not None:
                 self.store.write(row)
