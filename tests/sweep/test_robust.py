@@ -244,9 +244,9 @@ def test_a_starting_sweep_leaves_a_live_writers_temporaries_alone(tmp_path: Path
     procs = start_together(
         tmp_path, [f"STORE = {str(store)!r}\n" + textwrap.dedent(s) for s in (writer, cleaner)]
     )
-    (rc_w, out_w, err_w), (rc_c, _, err_c) = finish(procs)
+    (rc_w, out_w, err_w), (rc_c, out_c, err_c) = finish(procs)
     assert rc_w == 0 and "WROTE 300" in out_w, err_w[-3000:]
-    assert rc_c == 0, err_c[-3000:]
+    assert rc_c == 0 and int(out_c.split("CLEANED")[1]) > 0, err_c[-3000:]
     assert len(rf.read_sweep(store)) == 300
 
 

@@ -4,7 +4,8 @@ Why not ``concurrent.futures.ProcessPoolExecutor``: when one of its workers dies
 breaks and does not say which point the dead worker held, nor how it died. Here each worker has
 its own pipe, the parent waits on the pipes and the process sentinels together, and a worker
 that dies (segfault, out-of-memory kill, SIGKILL) fails exactly the point it held, with the
-cause (``worker process died (signal 9: SIGKILL)``); a replacement starts and the sweep goes on.
+cause (``worker process died (signal 9: SIGKILL)``); a replacement starts when there is work for
+it, and the sweep goes on.
 Workers that keep dying before they are ready stop the sweep with a :class:`SweepError`.
 
 Start method: ``spawn`` (fork is unsafe: the parent may hold rayon's thread pool, which a forked
@@ -138,6 +139,11 @@ class WorkerPool:
         return future
 
     def _dispatch(self) -> None:
+        # replace dead workers while there is work for them (a starting worker counts as free)
+        free = sum(1 for w in self._workers if w.future is None)
+        while not self._closed and len(self._queue) > free and len(self._workers) < self.n:
+            self._spawn()
+            free += 1
         for w in self._workers:
             if not self._queue:
                 return
@@ -171,7 +177,7 @@ class WorkerPool:
             waitables[w.conn] = ("conn", w)
             waitables[w.process.sentinel] = ("sentinel", w)
         if not waitables:
-            self._spawn()
+            self._dispatch()
             return
         for obj in multiprocessing.connection.wait(list(waitables), timeout):
             what, w = waitables[obj]
@@ -197,6 +203,17 @@ class WorkerPool:
             future, w.future, w.point_id = w.future, None, None
             if future is not None:
                 future.set_result(value)
+        elif kind == "task_error":
+            future, w.future, point_id, w.point_id = w.future, None, w.point_id, None
+            if future is not None:
+                future.set_result(
+                    {
+                        "point_id": point_id,
+                        "status": "failed",
+                        "error": f"the worker process cannot load this point ({value}); a builder must "
+                        "be importable by name from a module (or run with workers=0)",
+                    }
+                )
         elif kind == "init_error":
             raise SweepError(f"a sweep worker process could not set up the case: {value}")
 
@@ -224,11 +241,8 @@ class WorkerPool:
             if self._startup_deaths >= STARTUP_DEATHS:
                 raise SweepError(
                     f"sweep worker processes die while starting ({cause}), {self._startup_deaths} "
-                    f"in a row; nothing was solved in them.{self.hint} Run with workers=0 to see the "
-                    "error in this process."
+                    f"in a row.{self.hint} Run with workers=0 to see the error in this process."
                 )
-        if not self._closed:
-            self._spawn()
 
     # ----- the end ----------------------------------------------------------------------------
     def close(self, *, kill: bool = False) -> None:

@@ -142,6 +142,8 @@ def _wider(have: str, new: str) -> str | None:
 def _plain(value: Any) -> Any:
     if hasattr(value, "item") and not isinstance(value, str):
         return value.item()
+    if isinstance(value, list | tuple | dict):  # a builder parameter that is not a scalar
+        return json.dumps(value, sort_keys=True)
     return value
 
 

@@ -87,8 +87,9 @@ def _exit_with_parent() -> None:
 def serve(conn: Any, payload: Payload | None, threads: int | None) -> None:
     """A local worker process: initialise, say ``ready``, then solve tasks until told to stop.
 
-    Messages to the parent are ``("ready", pid)``, ``("row", row)`` and ``("init_error", text)``;
-    from the parent, a task dict or None (stop).
+    Messages to the parent are ``("ready", pid)``, ``("row", row)``, ``("init_error", text)`` and
+    ``("task_error", text)`` (a task that does not load here); from the parent, a task dict or None
+    (stop).
     """
     # Ctrl-C reaches the whole process group: the parent decides, and stops its workers
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -104,6 +105,9 @@ def serve(conn: Any, payload: Payload | None, threads: int | None) -> None:
             task = conn.recv()
         except (EOFError, OSError):
             return
+        except Exception as e:  # the task does not unpickle here (a builder this process cannot import)
+            conn.send(("task_error", f"{type(e).__name__}: {e}"))
+            continue
         if task is None:
             return
         try:
