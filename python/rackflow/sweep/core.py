@@ -353,16 +353,16 @@ class Sweep:
             Local worker processes (default: the number of cores, at most the number of points).
             ``0`` solves in this process, which is handy in a debugger. Each worker's solver gets
             ``cores // workers`` threads, so the machine is not oversubscribed.
+            A worker process that dies (segfault, out-of-memory kill) fails the point it held,
+            with the cause in ``error``, and a new worker takes its place; workers that die while
+            starting stop the sweep with a :class:`~rackflow.errors.SweepError`. Workers exit
+            when this process dies.
         client
             A ``distributed.Client`` (or a scheduler address ``"tcp://host:8786"``): run the
             points on that Dask cluster instead, with the same store and semantics.
         progress
             Show a tqdm progress bar (points done, ETA, failures) on stderr.
 
-            A worker process that dies (segfault, out-of-memory kill) fails the point it held,
-            with the cause in ``error``; a new worker takes its place. Workers that die while
-            starting stop the sweep with a :class:`~rackflow.errors.SweepError`. Workers exit
-            when this process dies.
         warm_start
             Start each point from the full fields (temperatures and, with coolant flow, velocity,
             pressure and face mass fluxes) of the nearest finished point on the same mesh (see
