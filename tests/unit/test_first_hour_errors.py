@@ -147,3 +147,74 @@ def test_convergence_status_is_typed_for_callers() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "max_iterations", out.stderr
+
+
+# ----- item 7: non-physical answers are errors --------------------------------------------------
+def _block() -> rf.Case:
+    case = rf.Case(rf.Mesh.from_meshio(box((6, 6, 3), (0.02, 0.02, 0.004))))
+    case.solid("box", material="copper")
+    case.fixed_temperature("zmax", temperature_c=25.0)
+    return case
+
+
+def test_a_temperature_below_absolute_zero_is_an_error_naming_the_cause() -> None:
+    case = _block()
+    case.heat_flux("zmin", power_w=-1e9)
+    with pytest.raises(rf.ConvergenceError, match="below absolute zero.*power_w") as info:
+        case.solve()
+    assert info.value.status == "non_physical"
+    assert info.value.partial_result.temperature_c.min() < -273.15
+
+
+def test_an_energy_balance_far_off_is_an_error(channel: rf.Mesh) -> None:
+    absurd = rf.Coolant(
+        "absurd", density_kg_m3=1000.0, viscosity_pa_s=1e-3, conductivity_w_mk=0.6, specific_heat_j_kgk=1e20
+    )
+    case = rf.Case(channel)
+    case.fluid("box", coolant=absurd)
+    case.inlet("xmin", flow_lpm=0.05, temperature_c=30.0)
+    case.outlet("xmax")
+    case.heat_flux("ymin", flux_w_m2=2e4)
+    with pytest.raises(rf.RackflowError, match="conserve energy|specific_heat") as info:
+        case.solve()
+    if isinstance(info.value, rf.ConvergenceError):
+        assert info.value.status in ("non_physical", "diverged", "stalled", "max_iterations")
+
+
+# ----- item 9: floating bodies ----------------------------------------------------------------------
+def _two_bodies() -> rf.Mesh:
+    """Two copper blocks 3 mm apart, sharing no faces; the upper one's boundary untagged."""
+    import meshio
+
+    lower = box((4, 4, 2), (0.01, 0.01, 0.002), regions={"lower": lambda c: np.ones(len(c), bool)})
+    upper = box((4, 4, 2), (0.01, 0.01, 0.002), origin=(0.0, 0.0, 0.005))
+    offset = len(lower.points)
+    blocks, tags = [], []
+    for block, tag in zip(lower.cells, lower.cell_data["gmsh:physical"], strict=True):
+        blocks.append((block.type, block.data))
+        tags.append(tag)
+    for block, tag in zip(upper.cells, upper.cell_data["gmsh:physical"], strict=True):
+        if block.type == "hexahedron":
+            blocks.append((block.type, block.data + offset))
+            tags.append(np.full(len(tag), 101))
+    field_data = dict(lower.field_data)
+    field_data["upper"] = np.array([101, 3])
+    merged = meshio.Mesh(
+        np.vstack([lower.points, upper.points]),
+        blocks,
+        cell_data={"gmsh:physical": tags},
+        field_data=field_data,
+    )
+    return rf.Mesh.from_meshio(merged)
+
+
+def test_a_body_with_no_heat_path_is_named_before_solving() -> None:
+    case = rf.Case(_two_bodies())
+    case.solid("lower", material="copper", power_w=10.0)
+    case.solid("upper", material="copper", power_w=10.0)
+    case.fixed_temperature("zmin", temperature_c=25.0)
+    with pytest.raises(rf.CaseError, match=r"\['upper'\].*no heat path"):
+        case.solve()
+    # the same with the floating body cooled solves
+    case.convective("untagged", htc_w_m2k=100.0, ambient_c=25.0)
+    assert case.solve().max_temperature_c("upper") > 25.0

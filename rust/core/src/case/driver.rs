@@ -311,14 +311,15 @@ fn conjugate<'m>(
                 ..Default::default()
             };
             let flow = flow_fields_on_parent(&flow, &outcome.setup, mesh);
-            in_pass(
-                e.with_partial(|p| {
-                    p.velocity_m_s = flow.velocity_m_s;
-                    p.pressure_pa = flow.pressure_pa;
-                }),
-                "energy",
-                passes,
-            )
+            let e = e.with_partial(|p| {
+                p.velocity_m_s = flow.velocity_m_s;
+                p.pressure_pa = flow.pressure_pa;
+            });
+            if variable {
+                in_pass(e, "energy", passes)
+            } else {
+                e
+            }
         })?;
         let pass_outer = solution.report.outer_iterations;
         totals.outer_iterations += pass_outer;
@@ -413,6 +414,36 @@ fn solve_flow_retrying(
         }
         other => other,
     }
+}
+
+/// Largest energy-balance error a converged solve may return: 0.1 % (the conjugate target), or
+/// more when the user loosened the tolerance that far.
+fn balance_limit(tolerance: f64) -> f64 {
+    1e-3_f64.max(10.0 * tolerance)
+}
+
+/// Why a converged temperature field cannot be right, if it cannot: below absolute zero (a sink
+/// larger than any boundary can feed, usually a sign error), or energy not conserved (a property
+/// off by orders of magnitude, usually a unit error).
+fn non_physical(mesh: &Mesh, t: &[f64], balance: f64, tolerance: f64) -> Option<String> {
+    let coldest = (0..t.len()).min_by(|&i, &j| t[i].total_cmp(&t[j]))?;
+    if t[coldest] <= 0.0 {
+        return Some(format!(
+            "the solution falls below absolute zero ({:.4e} K = {:.4e} °C in region '{}' at {:?} m): more heat is taken out than the boundaries can supply; check the signs and sizes of power_w, flux_w_m2 and power densities (positive heats the part)",
+            t[coldest],
+            t[coldest] - 273.15,
+            mesh.region_names[mesh.cell_region[coldest] as usize],
+            mesh.cell_centre[coldest]
+        ));
+    }
+    if !(balance.abs() <= balance_limit(tolerance)) {
+        return Some(format!(
+            "the converged solution does not conserve energy (balance error {:.3e} of the heat throughput, limit {:.1e}): a material or coolant property is probably off by orders of magnitude (check units: conductivity W/m·K, specific heat J/kg·K, density kg/m³)",
+            balance,
+            balance_limit(tolerance)
+        ));
+    }
+    None
 }
 
 /// A failure inside a flow ↔ temperature coupling pass says which pass and which solve failed.
@@ -1183,6 +1214,15 @@ fn run(
         0.0
     };
     report.solve_time_s = start.elapsed().as_secs_f64();
+    if let Some(problem) = non_physical(mesh, &t, energy_balance_error, settings.tolerance) {
+        return Err(Error::convergence(
+            Status::NonPhysical,
+            Equation::Energy,
+            problem,
+            report.residual_history.clone(),
+        )
+        .with_partial(|p| p.temperature_k = t));
+    }
     Ok(Solution {
         temperature_k: t,
         patch_heat_flow_w,

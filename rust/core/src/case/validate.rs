@@ -334,6 +334,9 @@ impl Resolved {
                 Error::Case(text)
             });
         }
+        if let Some(problem) = floating_body(mesh, &patch) {
+            return Err(Error::Case(problem));
+        }
         // coolant regions conduct with their coolant's conductivity
         for f in &case.fluids {
             if let Some(r) = mesh.region_index(&f.region) {
@@ -353,4 +356,59 @@ impl Resolved {
             inlet_patch,
         })
     }
+}
+
+/// A body (cells joined by faces) with no boundary face of fixed temperature or convection: its
+/// temperature level is undetermined (heat in with no way out, or no reference at all), and the
+/// linear solver would fail without saying where. Names the regions and a position.
+fn floating_body(mesh: &Mesh, patch: &[PatchCondition]) -> Option<String> {
+    let n = mesh.n_cells();
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    fn root(parent: &mut [u32], mut c: u32) -> u32 {
+        while parent[c as usize] != c {
+            let up = parent[parent[c as usize] as usize];
+            parent[c as usize] = up;
+            c = up;
+        }
+        c
+    }
+    for f in 0..mesh.n_internal_faces {
+        let (a, b) = (
+            root(&mut parent, mesh.owner[f]),
+            root(&mut parent, mesh.neighbour[f]),
+        );
+        if a != b {
+            parent[a.max(b) as usize] = a.min(b);
+        }
+    }
+    let mut anchored = vec![false; n];
+    for (p, condition) in patch.iter().enumerate() {
+        if matches!(
+            condition,
+            PatchCondition::Fixed(_) | PatchCondition::Convective(..)
+        ) {
+            for f in mesh.patch_faces(p) {
+                let r = root(&mut parent, mesh.owner[f]);
+                anchored[r as usize] = true;
+            }
+        }
+    }
+    let mut floating_regions = std::collections::BTreeSet::new();
+    let mut example: Option<usize> = None;
+    let mut floating_cells = 0usize;
+    for c in 0..n {
+        let r = root(&mut parent, c as u32) as usize;
+        if !anchored[r] {
+            floating_cells += 1;
+            floating_regions.insert(mesh.region_names[mesh.cell_region[c] as usize].as_str());
+            example.get_or_insert(c);
+        }
+    }
+    let c = example?;
+    let regions: Vec<&str> = floating_regions.into_iter().collect();
+    Some(format!(
+        "regions {} ({floating_cells} cells, e.g. at {:?} m) form a body with no heat path to a fixed temperature, a convective boundary or a coolant inlet: its temperature is undetermined. Give it such a boundary condition, or join it to the rest of the part (a body touching another without shared mesh faces is not connected)",
+        name_list(&regions),
+        mesh.cell_centre[c]
+    ))
 }
