@@ -160,7 +160,7 @@ def _block() -> rf.Case:
 def test_a_temperature_below_absolute_zero_is_an_error_naming_the_cause() -> None:
     case = _block()
     case.heat_flux("zmin", power_w=-1e9)
-    with pytest.raises(rf.ConvergenceError, match="below absolute zero.*power_w") as info:
+    with pytest.raises(rf.ConvergenceError, match=r"below absolute zero.*power_w") as info:
         case.solve()
     assert info.value.status == "non_physical"
     assert info.value.partial_result.temperature_c.min() < -273.15
@@ -175,7 +175,7 @@ def test_an_energy_balance_far_off_is_an_error(channel: rf.Mesh) -> None:
     case.inlet("xmin", flow_lpm=0.05, temperature_c=30.0)
     case.outlet("xmax")
     case.heat_flux("ymin", flux_w_m2=2e4)
-    with pytest.raises(rf.RackflowError, match="conserve energy|specific_heat") as info:
+    with pytest.raises(rf.RackflowError, match=r"conserve energy|specific_heat") as info:
         case.solve()
     if isinstance(info.value, rf.ConvergenceError):
         assert info.value.status in ("non_physical", "diverged", "stalled", "max_iterations")
