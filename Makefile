@@ -43,9 +43,11 @@ demo: install
 	@echo "make: rackflow is installed in $(VENV); run it with $(BIN)/rackflow or after '. $(VENV)/bin/activate'"
 
 # the README's picture: the demo's own rendering and its sidecar (render settings and summary),
-# which tests/render/test_demo_image.py checks against what the demo draws now
+# which tests/render/test_demo_image.py checks against what the demo draws now. Uses the rackflow
+# installed in the environment: run `make install-test` (editable) first after changing the code.
 docs-image: venv
-	$(BIN)/rackflow demo --out docs --docs-image
+	$(PYTHON) -m rackflow.cli demo --out build/docs-image
+	cp build/docs-image/demo.png build/docs-image/demo.json docs/
 
 test: install-test
 	$(PYTHON) -m pytest -q

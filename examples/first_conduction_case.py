@@ -9,7 +9,7 @@ Run time: about 2 s (under 1 s with ``RACKFLOW_EXAMPLE_SMALL=1``).
 
 How to run::
 
-    python examples/first_conduction_case.py            # writes into ./example-output
+    python examples/first_conduction_case.py            # writes into ./rackflow-output
     RACKFLOW_EXAMPLE_OUT=/tmp/out python examples/first_conduction_case.py
 """
 
@@ -28,15 +28,16 @@ import rackflow as rf
 from rackflow.testing.meshes import box
 
 SMALL = os.environ.get("RACKFLOW_EXAMPLE_SMALL") == "1"
-OUT = Path(os.environ.get("RACKFLOW_EXAMPLE_OUT", "example-output"))
+OUT = Path(os.environ.get("RACKFLOW_EXAMPLE_OUT", "rackflow-output"))
 OUT.mkdir(parents=True, exist_ok=True)
 
 n = 8 if SMALL else 24
 regions = {"die": lambda c: c[:, 2] < 0.001, "spreader": lambda c: c[:, 2] >= 0.001}
 mesh_file = OUT / "die_on_spreader.msh"
-meshio.write(
-    mesh_file, box((n, n, 7), (0.03, 0.03, 0.007), regions=regions), file_format="gmsh22", binary=False
-)
+block = box((n, n, 7), (0.03, 0.03, 0.007), regions=regions)
+# msh 2.2 stores a physical and a geometrical tag per element; give both (meshio warns otherwise)
+block.cell_data["gmsh:geometrical"] = block.cell_data["gmsh:physical"]
+meshio.write(mesh_file, block, file_format="gmsh22", binary=False)
 mesh = rf.load_mesh(mesh_file)
 print(mesh)
 
@@ -66,4 +67,4 @@ print(f"heat leaving through the top: {-result.heat_flow_w('zmax'):.1f} W")
 print("wrote", result.save(OUT / "first_case.vtu"))
 print("wrote", result.render("temperature", clip="y", path=OUT / "first_case.png", window_size=(1000, 700)))
 print("wrote", OUT / "first_case.toml")
-case.to_toml(OUT / "first_case.toml")  # `rackflow run example-output/first_case.toml` solves it again
+case.to_toml(OUT / "first_case.toml")  # `rackflow run rackflow-output/first_case.toml` solves it again

@@ -10,7 +10,7 @@ Run time: about 10 s (about 3 s with ``RACKFLOW_EXAMPLE_SMALL=1``).
 
 How to run::
 
-    python examples/first_sweep.py                       # writes into ./example-output
+    python examples/first_sweep.py                       # writes into ./rackflow-output
 """
 
 # %%
@@ -21,14 +21,15 @@ import rackflow as rf
 from rackflow.testing.meshes import box
 
 SMALL = os.environ.get("RACKFLOW_EXAMPLE_SMALL") == "1"
-OUT = Path(os.environ.get("RACKFLOW_EXAMPLE_OUT", "example-output"))
+OUT = Path(os.environ.get("RACKFLOW_EXAMPLE_OUT", "rackflow-output"))
 
 
 def base_case() -> rf.Case:
     """The die-on-spreader case of first_conduction_case.py."""
     n = 6 if SMALL else 20
     regions = {"die": lambda c: c[:, 2] < 0.001, "spreader": lambda c: c[:, 2] >= 0.001}
-    case = rf.Case(rf.Mesh.from_meshio(box((n, n, 7), (0.03, 0.03, 0.007), regions=regions)))
+    block = box((n, n, 7), (0.03, 0.03, 0.007), regions=regions)
+    case = rf.Case(rf.Mesh.from_meshio(block, source="die on spreader (first_sweep.py)"))
     case.solid("die", material="silicon", power_w=300.0)
     case.solid("spreader", material="copper")
     case.contact("die", "spreader", resistance_m2k_w=8e-6)

@@ -9,7 +9,7 @@ Run time: about 3 s (about 1 s with ``RACKFLOW_EXAMPLE_SMALL=1``). Needs ``pip i
 
 How to run::
 
-    python examples/import_gmsh_mesh.py                  # writes into ./example-output
+    python examples/import_gmsh_mesh.py                  # writes into ./rackflow-output
 """
 
 # %%
@@ -20,7 +20,7 @@ from pathlib import Path
 import rackflow as rf
 
 SMALL = os.environ.get("RACKFLOW_EXAMPLE_SMALL") == "1"
-OUT = Path(os.environ.get("RACKFLOW_EXAMPLE_OUT", "example-output"))
+OUT = Path(os.environ.get("RACKFLOW_EXAMPLE_OUT", "rackflow-output"))
 OUT.mkdir(parents=True, exist_ok=True)
 
 try:

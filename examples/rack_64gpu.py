@@ -7,7 +7,8 @@ GPUs overheat.
 
 Run time: about a second.
 
-How to run: ``python examples/rack_64gpu.py [output_dir]`` (or set ``RACKFLOW_EXAMPLE_OUT``).
+How to run: ``python examples/rack_64gpu.py [output_dir]`` (default ``./rackflow-output``, or set
+``RACKFLOW_EXAMPLE_OUT``).
 
 The cold plate is rackflow's generic illustrative model (ΔP ≈ 8 kPa and R ≈ 0.035 K/W at
 1 L/min); replace it with ``ColdPlateModel.from_points(...)`` from a datasheet.
@@ -25,7 +26,7 @@ from pathlib import Path
 import rackflow as rf
 from rackflow.errors import RackflowWarning
 
-out = Path(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("RACKFLOW_EXAMPLE_OUT", "rack_64gpu_output"))
+out = Path(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("RACKFLOW_EXAMPLE_OUT", "rackflow-output"))
 out.mkdir(parents=True, exist_ok=True)
 LIMIT_C = 65.0  # illustrative design limit for the generic plate (GPU case temperature)
 

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from rackflow.network import Network, NetworkResult
     from rackflow.plots import plot_curves
     from rackflow.sweep import Sweep, read_sweep
+    from rackflow.viz import render_file
 
 # Imported on first use: the network (pandas), sweep (multiprocessing) and plotting layers are
 # not needed to load a mesh and solve, and importing them costs a large share of start-up time.
@@ -41,6 +42,7 @@ _LAZY = {
     "Network": "rackflow.network",
     "NetworkResult": "rackflow.network",
     "plot_curves": "rackflow.plots",
+    "render_file": "rackflow.viz",
     "Sweep": "rackflow.sweep",
     "read_sweep": "rackflow.sweep",
 }
@@ -67,7 +69,6 @@ __all__ = [
     "CaseFileError",
     "ColdPlateModel",
     "ConvergenceError",
-    "ResourceError",
     "Coolant",
     "LinearSolverError",
     "Material",
@@ -77,6 +78,7 @@ __all__ = [
     "Network",
     "NetworkResult",
     "RackflowError",
+    "ResourceError",
     "Result",
     "Summary",
     "Sweep",
@@ -92,4 +94,5 @@ __all__ = [
     "plot_curves",
     "propylene_glycol",
     "read_sweep",
+    "render_file",
 ]

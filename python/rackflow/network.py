@@ -1111,8 +1111,12 @@ class NetworkResult:
         writes a PNG when ``path`` is given. Returns the pyvista plotter (closed if saved)."""
         import pyvista as pv
 
+        from rackflow.viz import ensure_headless_backend
+
         if by not in ("temperature", "flow"):
             raise CaseError(f"render: by must be 'temperature' or 'flow', got {by!r}")
+        if off_screen:
+            ensure_headless_backend()  # EGL or OSMesa without a display, not VTK's X warnings
         pos = self._positions()
         pts, lines, values = [], [], []
         for _name, row in self.edges.iterrows():

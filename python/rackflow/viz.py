@@ -717,7 +717,7 @@ def _render_grid(
     bottom = 0.03 + (1.5 * line_height / height if scale_bar else 0.0)  # the scale bar's label
     boxes = {
         "right": (side, bottom, (0.64 if two_bars else 0.78) - (side - 0.04), top),
-        "bottom": (side, bottom + 0.17, 1.0 - side, top),
+        "bottom": (side, bottom + 0.15, 1.0 - side, top),
     }
     extent = np.ptp(view.plane(shown_points), axis=0)
 
@@ -732,8 +732,8 @@ def _render_grid(
         bar = _bar_style(main_title, digits, (0.87 if two_bars else 0.85, 0.1), font)
         coolant_bar = _bar_style("Coolant °C", 0, (0.74, 0.1), font)
     else:
-        bar = _bar_style(main_title, digits, (0.54 if two_bars else 0.32, 0.035), font, vertical=False)
-        coolant_bar = _bar_style("Coolant °C", 0, (0.1, 0.035), font, vertical=False)
+        bar = _bar_style(main_title, digits, (0.54 if two_bars else 0.32, 0.02), font, vertical=False)
+        coolant_bar = _bar_style("Coolant °C", 0, (0.1, 0.02), font, vertical=False)
 
     plotter = pv.Plotter(off_screen=not interactive, window_size=[width, height])
     plotter.set_background(BACKGROUND)
@@ -835,8 +835,9 @@ def _render_grid(
             lighting=False,
         )
         frame.append(np.vstack([start, start + vector]))
-        # the label centred over the arrow
-        over = start + 0.5 * vector + view.up * 0.025 * diagonal
+        # the label centred over the arrow's outer end, away from the part
+        outer = start if port["kind"] == "inlet" else start + vector
+        over = outer + view.up * 0.04 * diagonal
         plotter.add_point_labels(
             over[None, :],
             [port["label"]],
@@ -981,7 +982,7 @@ def _bar_style(
         "n_labels": 6,
         "position_x": at[0],
         "position_y": at[1],
-        "height": 0.8 if vertical else 0.12,
+        "height": 0.8 if vertical else 0.1,
         "width": 0.035 if vertical else 0.36,
         "color": "black",
         "title_font_size": font,

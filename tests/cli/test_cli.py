@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import types
+from collections.abc import Sequence
 from pathlib import Path
 
 import meshio
@@ -188,3 +190,73 @@ def test_demo_flow_sweep(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     for name in ("demo-flow-sweep-rth.png", "demo-flow-sweep-dp.png"):
         assert imread(tmp_path / name)[..., :3].std() > 0.05
     assert "pressure_drop_pa" in capsys.readouterr().out
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        cli.main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"rackflow {rf.__version__}"
+
+
+def test_demo_help_describes_the_cold_plate_demo(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["demo", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    for words in ("microchannel", "1.5 L/min", "conjugate", "demo.json", "add a five-point sweep"):
+        assert words in out, words
+    assert "convective coolant side" not in out and "instead" not in out
+
+
+@pytest.mark.parametrize("option", ["--flow-sweep", "--sweep"])
+def test_demo_sweeps_add_to_the_demo(option: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rackflow import demo
+
+    calls: list[str] = []
+    monkeypatch.setattr(demo, "run", lambda out, **kw: calls.append("demo"))
+    monkeypatch.setattr(cli, "_demo_flow_sweep", lambda args, out: calls.append("--flow-sweep"))
+    monkeypatch.setattr(cli, "_demo_sweep", lambda args, out: calls.append("--sweep"))
+    assert cli.main(["demo", option, "--out", str(tmp_path)]) == 0
+    assert calls == ["demo", option]
+
+
+def test_generator_help_keeps_the_docstring_layout(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("rackflow.meshing")
+    with pytest.raises(SystemExit):
+        cli.main(["mesh", "coldplate", "--help"])
+    out = capsys.readouterr().out
+    # the summary paragraph keeps its lines; the Parameters section became the options' help
+    assert "conformal hexahedra.\n\nThe plate occupies" in out
+    assert "----------" not in out and "Parameters" not in out
+    assert re.search(r"--channels INT\s+Number of channels\. \(default: 20\)", out)
+    assert re.search(r"--footprint-m X,Y\s+Plate outline", out)
+
+
+def test_generator_pairs_are_comma_separated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seen: dict = {}
+
+    def plate(path: Path, *, size_m: Sequence[float] = (0.04, 0.04), cells: int = 3) -> Path:
+        """A plate.
+
+        Parameters
+        ----------
+        path
+            Output file.
+        size_m
+            Plate size (x, y), m.
+        """
+        seen.update(size_m=size_m, cells=cells)
+        return write_mesh(Path(path), n=cells)
+
+    fake = types.ModuleType("rackflow.meshing")
+    fake.GENERATORS = {"plate": plate}  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "rackflow.meshing", fake)
+    monkeypatch.setattr(rf, "meshing", fake, raising=False)
+    assert cli.main(["mesh", "plate", "--size-m", "0.05,0.03", "--out", str(tmp_path / "p.msh")]) == 0
+    assert seen == {"size_m": (0.05, 0.03), "cells": 3}
+    with pytest.raises(SystemExit) as info:
+        cli.main(["mesh", "plate", "--size-m", "0.05"])
+    assert info.value.code == 2
+    assert "expected 2 comma-separated values" in capsys.readouterr().err

@@ -15,7 +15,11 @@ OUTPUTS = {
     "first_conduction_case.py": ["first_case.vtu", "first_case.png", "first_case.toml"],
     "first_sweep.py": ["first_sweep.png", "first_sweep.csv", "first_sweep.parquet"],
     "import_gmsh_mesh.py": ["heater_plate.msh"],
-    "render_for_report.py": ["report/overview.png", "report/slice_through_hot_spot.png"],
+    "render_for_report.py": [
+        "report/overview.png",
+        "report/slice_through_hot_spot.png",
+        "report/gpu_stack_clip.png",
+    ],
     "rack_64gpu.py": ["gpu_temperatures.png", "rack_temperature.png", "gpu_temperatures_blocked.png"],
 }
 
@@ -48,3 +52,18 @@ def test_example_runs_small(name: str, tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-3000:]
     for output in OUTPUTS[name]:
         assert (tmp_path / "out" / output).exists(), output
+    # nothing but rackflow's own output: no VTK or meshio console warnings (ANSI-coloured), no
+    # nameless meshes
+    printed = proc.stdout + proc.stderr
+    assert "\x1b[" not in printed, printed[-2000:]
+    assert "Warning:" not in printed and "bad X server" not in printed, printed[-2000:]
+    assert "<meshio.Mesh>" not in printed
+
+
+def test_examples_write_to_one_ignored_folder() -> None:
+    """Without RACKFLOW_EXAMPLE_OUT every example writes under ./rackflow-output, which git ignores."""
+    for name in OUTPUTS:
+        text = (EXAMPLES / name).read_text()
+        assert 'os.environ.get("RACKFLOW_EXAMPLE_OUT", "rackflow-output")' in text, name
+    ignored = (EXAMPLES.parent / ".gitignore").read_text().split()
+    assert "rackflow-output/" in ignored and ".venv/" in ignored

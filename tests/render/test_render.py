@@ -3,6 +3,9 @@ hot and carries a colour bar with the colormap's gradient."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -200,3 +203,45 @@ def test_renumbered_mesh_grid_matches_its_cells() -> None:
     centres = np.asarray(grid.cell_centers().points)
     assert np.allclose(centres, mesh.cell_centers, atol=1e-12)
     assert np.array_equal(np.asarray(grid.cell_data["temperature_c"]), result.temperature_c)
+
+
+def test_vtk_messages_stay_off_the_terminal(tmp_path: Path) -> None:
+    """A DISPLAY without an X server (ssh -X gone stale) makes VTK print ANSI-coloured 'bad X
+    server connection' lines; rackflow's rendering keeps them off the terminal."""
+    script = (
+        "import rackflow as rf\n"
+        "from rackflow.testing.meshes import box\n"
+        "case = rf.Case(rf.Mesh.from_meshio(box((3, 3, 3)), source='cube'))\n"
+        "case.solid('box', 'copper', power_w=1.0)\n"
+        "case.fixed_temperature('xmin', temperature_c=20.0)\n"
+        f"case.solve().render(path={str(tmp_path / 'cube.png')!r}, window_size=(80, 60))\n"
+    )
+    env = dict(os.environ, DISPLAY=":97")
+    env.pop("VTK_DEFAULT_OPENGL_WINDOW", None)
+    proc = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300
+    )
+    if proc.returncode != 0 or not (tmp_path / "cube.png").exists():  # pragma: no cover
+        pytest.skip("VTK here cannot render off screen when the X server is missing")
+    assert "bad X server" not in proc.stderr and "\x1b[" not in proc.stderr, proc.stderr[-2000:]
+
+
+def test_clip_of_a_bottom_heated_part_keeps_the_part(tmp_path: Path) -> None:
+    """The hottest cell on a heated bottom face: clip='z' through it would keep a sliver; the
+    default cuts the part in the middle and says so."""
+    mesh = rf.Mesh.from_meshio(
+        box((6, 6, 8), regions={"chip": lambda c: c[:, 2] < 0.125, "lid": lambda c: c[:, 2] >= 0.125})
+    )
+    case = rf.Case(mesh)
+    case.solid("chip", "silicon", power_w=50.0)
+    case.solid("lid", "copper")
+    case.convective("zmax", htc_w_m2k=500.0, ambient_c=20.0)
+    result = case.solve()
+    info: dict = {}
+    image = result.render(clip="z", window_size=(W, H), info=info)
+    assert 0.3 < info["clip"]["position_m"] < 0.7
+    assert any("middle of the part" in line for line in info["text"])
+    assert (np.abs(image.astype(float) / 255.0 - 1.0).sum(axis=2) > 0.1).mean() > 0.1
+    info = {}
+    result.render(slice="z", window_size=(W, H), info=info)  # a slice still goes through the heat
+    assert info["slice"]["position_m"] < 0.125

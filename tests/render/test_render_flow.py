@@ -141,3 +141,41 @@ def test_streamlines_start_at_the_inlet_and_follow_the_flow(result: rf.Result) -
     assert z.min() >= 0.001 - 1e-9  # only in the coolant
     with pytest.raises(RackflowError, match="unknown seed patch 'nozzle'"):
         result.render(streamlines=True, seed_patch="nozzle", window_size=(64, 64))
+
+
+def test_render_a_saved_flow_result(result: rf.Result, tmp_path: Path) -> None:
+    """A saved coolant result keeps its velocity and pressure for rendering (rackflow render)."""
+    vtu = result.save(tmp_path / "flow.vtu")
+    grid = viz.read_result_grid(vtu)
+    np.testing.assert_allclose(np.asarray(grid.cell_data["velocity_m_s"]), result.velocity_m_s)
+    np.testing.assert_allclose(np.asarray(grid.cell_data["pressure_pa"]), result.pressure_pa)
+    image = rf.render_file(vtu, "velocity", window_size=(W, H), camera="iso")
+    assert isinstance(image, np.ndarray) and image.shape == (H, W, 3)
+    _, on_map = _bar_column(image.astype(float) / 255.0, "viridis")
+    assert on_map.mean() > 0.9, "no velocity colour bar"
+    assert rf.render_file(vtu, "pressure", path=tmp_path / "p.png", window_size=(W, H)).exists()
+
+
+@pytest.mark.parametrize(("axis", "k"), [("z", 2), ("y", 1)])
+def test_cuts_go_through_the_coolant(result: rf.Result, axis: str, k: int) -> None:
+    """clip='z' on a coolant result cuts the coolant at its mid-plane, not at the hottest cell
+    (on the heated base, which would leave a sliver); the picture says where."""
+    info: dict = {}
+    image = result.render(clip=axis, window_size=(W, H), info=info)
+    position = info["clip"]["position_m"]
+    channel = result.mesh.cell_centers[result.mesh.cells_of("channel")][:, k]
+    assert channel.min() <= position <= channel.max()
+    assert abs(position - 0.5 * (channel.min() + channel.max())) <= np.ptp(np.unique(channel)) / 2 + 1e-12
+    assert any(f"clip at {axis} = {position * 1e3:.2f} mm" in line for line in info["text"])
+    # the coolant in view: part of the picture is coloured
+    assert (np.abs(image.astype(float) / 255.0 - 1.0).sum(axis=2) > 0.1).mean() > 0.05
+
+
+def test_ports_are_labelled_with_arrows(result: rf.Result) -> None:
+    info: dict = {}
+    with_ports = result.render(window_size=(W, H), camera="iso", info=info).astype(float)
+    assert info["ports"] == ["xmin: 30.0 °C, 0.2 m/s", "xmax: 32.0 °C mixed mean"]
+    without = result.render(window_size=(W, H), camera="iso", ports=False).astype(float)
+    blue = np.array([0x1F, 0x5F, 0xBF], dtype=float)
+    arrows = (np.abs(with_ports - blue).sum(axis=2) < 60) & (np.abs(without - blue).sum(axis=2) >= 60)
+    assert arrows.sum() > 50, "no inlet or outlet arrows drawn"
