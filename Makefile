@@ -57,6 +57,7 @@ test-rust:
 	cargo test --workspace --release
 
 lint: venv
+	@test -x "$(BIN)/ruff" || $(PIP) install --quiet 'ruff>=0.5'
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --release -- -D warnings
 	$(BIN)/ruff check python tests benchmarks examples
