@@ -47,9 +47,14 @@ _SUSPICIOUS_C = 250.0
 
 
 def _number(what: str, value: Any, *, positive: bool = False, non_negative: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
         raise CaseError(f"{what} must be a number, got {value!r}")
-    v = float(value)
+    try:
+        v = float(value)
+    except OverflowError:
+        raise CaseError(
+            f"{what} must be finite, got an integer of {len(str(abs(int(value))))} digits"
+        ) from None
     if not math.isfinite(v):
         raise CaseError(f"{what} must be finite, got {v}")
     if positive and v <= 0:
@@ -157,8 +162,18 @@ class Case:
         mat = get_material(material)
         if callable(power_density_w_m3):
             cells = self.mesh.cells_of(region)
-            values = np.asarray(power_density_w_m3(self.mesh.cell_centers[cells]), dtype=np.float64)
-            values = np.broadcast_to(values, (len(cells),))
+            try:
+                values = np.asarray(power_density_w_m3(self.mesh.cell_centers[cells]), dtype=np.float64)
+            except (TypeError, ValueError, OverflowError) as e:
+                raise CaseError(
+                    f"region '{region}': the power density function must return numbers, W/m³ ({e})"
+                ) from None
+            if values.shape not in ((), (len(cells),), (len(cells), 1)):
+                raise CaseError(
+                    f"region '{region}': the power density function returned shape {values.shape}; "
+                    f"expected one value per cell ({len(cells)},) for the (n, 3) cell centres it was given"
+                )
+            values = np.broadcast_to(values.reshape(-1) if values.ndim else values, (len(cells),))
             if not np.isfinite(values).all():
                 raise CaseError(f"region '{region}': the power density function returned non-finite values")
             if (values < 0).any():
@@ -343,8 +358,18 @@ class Case:
                 if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                     raise CaseError(f"solver setting '{key}' must be a non-negative integer, got {value!r}")
                 core_settings[key] = value
+            elif key in _CHOICE_SETTINGS:
+                if value not in _CHOICE_SETTINGS[key]:
+                    raise CaseError(
+                        f"solver setting '{key}' must be one of {list(_CHOICE_SETTINGS[key])}, got {value!r}"
+                    )
+                core_settings[key] = value
             elif key in _SETTINGS:
-                if isinstance(value, float) and not math.isfinite(value):
+                if value is None and key in _OPTIONAL_SETTINGS:
+                    continue
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    raise CaseError(f"solver setting '{key}' must be a number, got {value!r}")
+                if not math.isfinite(value):
                     raise CaseError(f"solver setting '{key}' must be finite, got {value!r}")
                 core_settings[key] = value
             else:
@@ -628,6 +653,13 @@ _COUNT_SETTINGS = {
     "non_orthogonal_correctors",
     "max_coupling_passes",
 }
+#: Settings that take one of a few names.
+_CHOICE_SETTINGS = {
+    "convection": ("linear_upwind", "upwind"),
+    "preconditioner": ("amg", "jacobi"),
+}
+#: Settings whose ``None`` means "the default".
+_OPTIONAL_SETTINGS = {"linear_tolerance", "threads", "initial_temperature_k"}
 _SETTINGS = {
     "coupling_tolerance_k",
     "max_coupling_passes",

@@ -76,7 +76,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from rackflow.errors import CaseError, CaseFileError, MaterialError, MeshError
+from rackflow.errors import CaseError, CaseFileError, MaterialError, MeshError, RackflowError
 from rackflow.materials import LIBRARY, Material
 
 if TYPE_CHECKING:
@@ -528,7 +528,11 @@ def _load_mesh(
         if not path.exists():
             try:
                 generators[name](path, **params)
-            except TypeError as e:  # wrong parameter names: say which
+            except (TypeError, ValueError, OverflowError, MemoryError) as e:
+                # wrong parameter names, types or values: say which
+                problems.add("mesh.params", f"generator '{name}': {type(e).__name__}: {e}")
+                return None
+            except RackflowError as e:
                 problems.add("mesh.params", f"generator '{name}': {e}")
                 return None
     try:
@@ -800,6 +804,8 @@ def loads(
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise CaseFileError(f"{source}: not valid TOML: {e}") from None
+    except RecursionError:
+        raise CaseFileError(f"{source}: arrays or tables nested too deeply to be a case file") from None
     return case_from_dict(data, base_dir=base_dir, mesh=mesh, text=text, source=source)
 
 

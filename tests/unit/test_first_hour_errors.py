@@ -218,3 +218,48 @@ def test_a_body_with_no_heat_path_is_named_before_solving() -> None:
     # the same with the floating body cooled solves
     case.convective("untagged", htc_w_m2k=100.0, ambient_c=25.0)
     assert case.solve().max_temperature_c("upper") > 25.0
+
+
+# ----- item 10: one-line errors instead of tracebacks ----------------------------------------------
+def test_unusable_numbers_and_callables_name_the_item() -> None:
+    case = rf.Case(rf.Mesh.from_meshio(box((6, 6, 3), (0.02, 0.02, 0.004))))
+    with pytest.raises(rf.CaseError, match="power_w must be finite"):
+        case.solid("box", material="copper", power_w=10**400)
+    with pytest.raises(rf.CaseError, match=r"returned shape \(3,\)"):
+        case.solid("box", material="copper", power_density_w_m3=lambda xyz: np.ones(3))
+    with pytest.raises(rf.CaseError, match="must return numbers"):
+        case.solid("box", material="copper", power_density_w_m3=lambda xyz: ["hot"] * len(xyz))
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "expected"),
+    [
+        ("preconditioner", None, "'preconditioner' must be one of"),
+        ("convection", 3, "'convection' must be one of"),
+        ("tolerance", "small", "'tolerance' must be a number"),
+        ("velocity_relaxation", [0.5], "'velocity_relaxation' must be a number"),
+    ],
+)
+def test_a_wrong_typed_setting_is_named(setting: str, value: object, expected: str) -> None:
+    case = _block()
+    with pytest.raises(rf.CaseError, match=expected):
+        case.solve(**{setting: value})
+
+
+def test_a_deeply_nested_case_file_is_a_case_file_error(tmp_path: Path) -> None:
+    from rackflow import casefile
+
+    path = tmp_path / "deep.toml"
+    path.write_text("a = " + "[" * 20000 + "]" * 20000 + "\n")
+    with pytest.raises(rf.CaseFileError, match="nested too deeply"):
+        casefile.load(path)
+
+
+@pytest.mark.parametrize("value", ["-5", '"long"', "2.5"])
+def test_bad_generator_parameters_in_a_case_file_are_named(tmp_path: Path, value: str) -> None:
+    from rackflow import casefile
+
+    path = tmp_path / "case.toml"
+    path.write_text(f'[mesh]\ngenerator = "channel-unit"\nparams = {{ n_along = {value} }}\n')
+    with pytest.raises(rf.CaseFileError, match="n_along"):
+        casefile.load(path)

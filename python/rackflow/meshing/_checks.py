@@ -30,7 +30,11 @@ def non_negative(name: str, value: float) -> float:
 
 def positive_int(name: str, value: int, minimum: int = 1) -> int:
     """Return ``value`` as int, or raise ValueError if it is not an integer >= minimum."""
-    if isinstance(value, bool) or int(value) != value:
+    try:
+        whole = not isinstance(value, bool) and int(value) == value
+    except (TypeError, ValueError, OverflowError):
+        whole = False
+    if not whole:
         raise ValueError(f"{name} must be an integer, got {value!r}")
     if int(value) < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
