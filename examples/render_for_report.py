@@ -5,7 +5,7 @@ fixed views, a slice through the hottest cell, a clip at a chosen position, one 
 shared colour range across images, a bundled mesh from ``rackflow.datasets`` clipped where it
 shows the part, and ``rackflow.viz.to_pyvista(result, multiblock=True)`` for custom PyVista work. Works on a server without a display (rackflow picks EGL or OSMesa).
 
-Run time: about 8 s (about 4 s with ``RACKFLOW_EXAMPLE_SMALL=1``).
+Run time: about 5 s (about 3.5 s with ``RACKFLOW_EXAMPLE_SMALL=1``).
 
 How to run::
 

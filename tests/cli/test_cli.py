@@ -260,3 +260,20 @@ def test_generator_pairs_are_comma_separated(
         cli.main(["mesh", "plate", "--size-m", "0.05"])
     assert info.value.code == 2
     assert "expected 2 comma-separated values" in capsys.readouterr().err
+
+
+def test_loading_and_rendering_print_nothing(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """meshio's console output (a blank line for every .msh it first tries as ANSYS, coloured
+    'Warning:' lines) stays out of rackflow's; it is logged at debug level instead."""
+    path = write_mesh(tmp_path / "block.msh")
+    with path.open("a") as f:
+        f.write("$Comments\nwritten by a test\n")  # a section without its $EndComments
+    capfd.readouterr()
+    with caplog.at_level("DEBUG", logger="rackflow.io"):
+        mesh = rf.load_mesh(path)
+    assert mesh.n_cells == 4 * 4 * 4
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""
+    assert "not closed" in caplog.text

@@ -17,6 +17,7 @@ import numpy as np
 
 from rackflow.errors import MeshError, ResourceError
 from rackflow.io import gmsh_binary
+from rackflow.io.quiet import quiet_meshio
 
 #: meshio cell type → VTK cell type code used by the core.
 VOLUME_TYPES = {"tetra": 10, "hexahedron": 12, "wedge": 13, "pyramid": 14}
@@ -100,7 +101,8 @@ def read(path: str | Path) -> FlatMesh:
     try:
         m = gmsh_binary.read(path) if gmsh_binary.is_binary_msh22(path) else None
         if m is None:
-            m = meshio.read(path)
+            with quiet_meshio():  # meshio prints its warnings (coloured) to the terminal
+                m = meshio.read(path)
     except MemoryError as e:
         size_mb = path.stat().st_size / 1e6
         raise out_of_memory(

@@ -1,5 +1,6 @@
-"""Keep meshio's console warnings (rich-coloured text on stderr, not Python warnings) out of
-rackflow's output; they go to the ``rackflow.io`` logger at debug level instead."""
+"""Keep meshio's console output out of rackflow's: its warnings (rich-coloured text on stderr,
+not Python warnings) and the blank line it prints on stdout when a ``.msh`` file is not an ANSYS
+file. They go to the ``rackflow.io`` logger at debug level instead."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ LOG = logging.getLogger("rackflow.io")
 
 @contextlib.contextmanager
 def quiet_meshio() -> Iterator[None]:
-    """Run meshio calls with their console warnings captured and logged at debug level."""
+    """Run meshio calls with their console output captured and logged at debug level."""
     captured = io.StringIO()
     try:
-        with contextlib.redirect_stderr(captured):
+        with contextlib.redirect_stderr(captured), contextlib.redirect_stdout(captured):
             yield
     finally:
         text = captured.getvalue().strip()
