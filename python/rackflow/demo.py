@@ -148,6 +148,8 @@ def run(out: Path, render: bool = True, threads: int | None = None) -> Result:
         info = render_figure(result, png)
         print(f"wrote {png}")
     js = out / "demo.json"
-    js.write_text(json.dumps(sidecar(result, info, png), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    js.write_text(
+        json.dumps(sidecar(result, info, png), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     print(f"wrote {js}")
     return result
