@@ -277,3 +277,15 @@ def test_loading_and_rendering_print_nothing(
     out, err = capfd.readouterr()
     assert out == "" and err == ""
     assert "not closed" in caplog.text
+
+
+def test_demo_without_the_cold_plate_mesh_or_gmsh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rackflow import datasets
+
+    monkeypatch.setattr(datasets, "available", lambda name: False)
+    assert cli.main(["demo", "--out", str(tmp_path), "--no-render"]) == 0
+    out = capsys.readouterr().out
+    assert "pip install 'rackflow[mesh]'" in out and "conduction-only GPU stack" in out
+    assert (tmp_path / "demo.vtu").stat().st_size > 0
