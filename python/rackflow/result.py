@@ -48,6 +48,8 @@ class Result:
         self._cells = {r: self.mesh.cells_of(r) for r in self.mesh.regions}
         #: the case's coolant inlet temperature when solved (°C), for warm starts
         self._inlet_temperature_c: float | None = None
+        #: the memory the solve was estimated to need before it started, MB
+        self.estimated_memory_mb: float = float(raw.get("estimated_memory_mb", math.nan))
         #: False for the last iterate of a failed solve (``ConvergenceError.partial_result``)
         self.converged: bool = bool(raw.get("converged", True))
         #: the failed equation's residual per cell (failed solves only)

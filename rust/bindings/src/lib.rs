@@ -6,6 +6,7 @@
 
 mod errors;
 mod interrupt;
+mod memory;
 mod mesh;
 mod network;
 mod solve;

@@ -104,6 +104,15 @@ pub fn build_mesh(
         patch_face_patch: patch_face_patch.slice("patch_face_patch")?,
         patch_names: &patch_names,
     };
+    rackflow_core::case::memory::check(
+        "the mesh build",
+        rackflow_core::case::memory::mesh_build_bytes(
+            input.cell_types.len(),
+            input.cell_connectivity.len(),
+        ),
+        crate::memory::available_bytes(),
+    )
+    .map_err(|e| crate::errors::to_py_err(py, e))?;
     let mesh = interrupt::run(py, None, |_| CoreMesh::build_local(&input));
     // the widened index copies, and whatever the reader freed, back to the operating system
     drop((cell_offsets, cell_connectivity, cell_region));

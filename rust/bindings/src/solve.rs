@@ -102,6 +102,9 @@ pub fn solve_case<'py>(
         scale_to_inflow: scale_initial_flow,
     };
     let inner = mesh.inner.clone();
+    let estimated = case::memory::solve_bytes(&inner, &case);
+    case::memory::check("the solve", estimated, crate::memory::available_bytes())
+        .map_err(|e| crate::errors::to_py_err(py, e))?;
     let solution = interrupt::run(py, progress, |monitor| {
         case::solve_from(&inner, &case, &start, monitor)
     })?;
@@ -123,6 +126,7 @@ pub fn solve_case<'py>(
         solution.patch_static_pressure_pa,
     )?;
     d.set_item("mass_imbalance", solution.mass_imbalance)?;
+    d.set_item("estimated_memory_mb", estimated / 1e6)?;
     let report = serde_json::to_string(&solution.report)
         .map_err(|e| PyValueError::new_err(e.to_string()))?;
     d.set_item("report_json", report)?;

@@ -4,6 +4,7 @@
 mod driver;
 pub mod flow_setup;
 mod initial;
+pub mod memory;
 mod spec;
 mod validate;
 
