@@ -7,18 +7,7 @@ use crate::mesh::Mesh;
 use crate::physics::Property;
 use crate::{Error, Result};
 
-/// A thermal boundary condition resolved to SI values.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum PatchCondition {
-    /// No heat flow.
-    Adiabatic,
-    /// Fixed temperature, K.
-    Fixed(f64),
-    /// Heat flux into the domain, W/m².
-    Flux(f64),
-    /// Convection: h (W/m²K), ambient (K).
-    Convective(f64, f64),
-}
+pub use crate::discretisation::PatchCondition;
 
 /// The case with names resolved against a mesh.
 #[derive(Debug, Clone)]

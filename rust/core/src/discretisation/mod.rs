@@ -7,8 +7,15 @@
 //! that extrapolation is the non-orthogonal (and skewness) correction, applied as a deferred
 //! explicit term. On orthogonal meshes it vanishes and no gradient is needed.
 
+pub mod boundary;
+pub mod fv_matrix;
+pub mod fvc;
+pub mod fvm;
 pub mod gradient;
 pub mod pattern;
+
+pub use boundary::PatchCondition;
+pub use fv_matrix::FvMatrix;
 
 use crate::mesh::{dot, sub, Mesh, Vec3};
 use rayon::prelude::*;
@@ -47,6 +54,29 @@ pub struct TwoPoint {
     pub d_owner: f64,
     /// Normal distance from the face to the neighbour centre, m (zero on boundary faces).
     pub d_neighbour: f64,
+}
+
+impl TwoPoint {
+    /// The face's diffusive conductance `A / (d_P/Γ_P + d_N/Γ_N + R)`, W/K for heat: the two
+    /// half-cells and a contact resistance `R` (m²K/W) in series, exact for a 1D composite wall.
+    /// The one home of the harmonic two-point conductance.
+    #[inline]
+    pub fn conductance(&self, gamma_owner: f64, gamma_neighbour: f64, resistance: f64) -> f64 {
+        self.area / (self.d_owner / gamma_owner + self.d_neighbour / gamma_neighbour + resistance)
+    }
+
+    /// A boundary face's conductance from the owner centre to the wall, `A Γ_P / d_P`.
+    #[inline]
+    pub fn wall_conductance(&self, gamma_owner: f64) -> f64 {
+        self.area * gamma_owner / self.d_owner
+    }
+
+    /// A boundary face's conductance from the owner centre through the wall to an ambient with a
+    /// film coefficient `h`: `A / (1/h + d_P/Γ_P)`.
+    #[inline]
+    pub fn film_conductance(&self, gamma_owner: f64, h: f64) -> f64 {
+        self.area / (1.0 / h + self.d_owner / gamma_owner)
+    }
 }
 
 /// Geometry of the two-point flux across each face.

@@ -5,10 +5,9 @@
 //! matrix is symmetric with non-negative row sums (an M-matrix); the non-orthogonal correction
 //! is an explicit source updated each outer iteration.
 
-use crate::case::PatchCondition;
 use crate::discretisation::gradient::LeastSquares;
 use crate::discretisation::pattern::CellPattern;
-use crate::discretisation::FaceGeometry;
+use crate::discretisation::{FaceGeometry, PatchCondition};
 use crate::linalg::{Csr, CHUNK};
 use crate::mesh::{dot, CellFaces, Mesh, Vec3};
 use crate::physics::Property;
@@ -450,18 +449,16 @@ impl<'m> Conduction<'m> {
             .for_each(|(f, conductance)| {
                 let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
                 let s = g.two_point(mesh, f);
-                let r = s.d_owner / k[p]
-                    + s.d_neighbour / k[q]
-                    + if contact.is_empty() { 0.0 } else { contact[f] };
-                *conductance = s.area / r;
+                let resistance = if contact.is_empty() { 0.0 } else { contact[f] };
+                *conductance = s.conductance(k[p], k[q], resistance);
             });
         for p_idx in 0..mesh.n_patches() {
             for f in mesh.patch_faces(p_idx) {
                 let kp = k[mesh.owner[f] as usize];
                 let s = g.two_point(mesh, f);
                 self.conductance[f] = match self.condition(f, p_idx) {
-                    PatchCondition::Fixed(_) => s.area * kp / s.d_owner,
-                    PatchCondition::Convective(h, _) => s.area / (1.0 / h + s.d_owner / kp),
+                    PatchCondition::Fixed(_) => s.wall_conductance(kp),
+                    PatchCondition::Convective(h, _) => s.film_conductance(kp, h),
                     _ => 0.0,
                 };
             }

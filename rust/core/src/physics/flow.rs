@@ -158,10 +158,10 @@ impl<'m> Flow<'m> {
                 let p = mesh.owner[f] as usize;
                 if f < ni {
                     let q = mesh.neighbour[f] as usize;
-                    *d = t.area / (t.d_owner / viscosity[p] + t.d_neighbour / viscosity[q]);
+                    *d = t.conductance(viscosity[p], viscosity[q], 0.0);
                     *pg = t.area / (t.d_owner + t.d_neighbour);
                 } else {
-                    *d = viscosity[p] * t.area / t.d_owner;
+                    *d = t.wall_conductance(viscosity[p]);
                     *pg = t.area / t.d_owner;
                 }
             });
