@@ -25,6 +25,8 @@ fn main() {
             material: Material {
                 name: "cu".into(),
                 conductivity_w_mk: Property::Constant(400.0),
+                density_kg_m3: None,
+                specific_heat_j_kgk: None,
             },
             power_w: None,
             power_density_w_m3: None,

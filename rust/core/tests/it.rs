@@ -6,4 +6,5 @@ mod it {
     mod linalg;
     mod mesh;
     mod properties;
+    mod transient;
 }

@@ -82,7 +82,7 @@ pub struct Solution {
 /// 2-norm: ‖A T − A T̄‖ + ‖b − A T̄‖ with T̄ the mean field, so that an absolute temperature offset
 /// does not make residuals look small. One pass over the rows (no further n-vectors: a
 /// million-cell system would need four, 32 MB).
-fn residual_and_normalisation(
+pub(super) fn residual_and_normalisation(
     a: &crate::linalg::Csr,
     b: &[f64],
     t: &[f64],
@@ -133,7 +133,7 @@ fn residual_and_normalisation(
 }
 
 /// Whether a case asks for temperatures: solids, thermal boundary conditions or inlet temperatures.
-fn needs_energy(case: &Case) -> bool {
+pub(super) fn needs_energy(case: &Case) -> bool {
     use super::spec::Boundary;
     !case.solids.is_empty()
         || case.fluids.is_empty()
@@ -253,6 +253,43 @@ pub fn solve_from(
         }
         Ok(solution)
     })
+}
+
+/// The steady coolant flow with properties at temperatures `t`, as the energy equation's
+/// advection (`None` without coolant), and the flow's report: a transient solve freezes it.
+pub(super) fn frozen_flow(
+    mesh: &Mesh,
+    case: &Case,
+    t: &[f64],
+    monitor: &dyn Monitor,
+) -> Result<(Option<crate::physics::energy::Convection>, SolveReport)> {
+    if case.fluids.is_empty() {
+        return Ok((None, SolveReport::default()));
+    }
+    let start = InitialState {
+        temperature_k: Some(t),
+        ..InitialState::default()
+    };
+    let outcome = solve_flow(mesh, case, &start, false, monitor)?;
+    let mut specific_heat: Vec<Option<crate::physics::Property>> =
+        vec![None; mesh.region_names.len()];
+    for f in &case.fluids {
+        if let Some(r) = mesh.region_index(&f.region) {
+            specific_heat[r] = Some(f.coolant.specific_heat_j_kgk.clone());
+        }
+    }
+    let report = SolveReport {
+        flow_iterations: outcome.flow.iterations,
+        flow_time_s: outcome.time_s,
+        ..SolveReport::default()
+    };
+    let convection = crate::physics::energy::Convection {
+        mass_flux: outcome.parent_mass_flux(mesh),
+        specific_heat,
+        reference_k: outcome.setup.reference_temperature_k,
+        second_order: case.settings.convection == "linear_upwind",
+    };
+    Ok((Some(convection), report))
 }
 
 /// Conjugate heat transfer: energy over solids and coolant with the flow's mass fluxes; coolant
@@ -751,14 +788,14 @@ impl<'m> FlowOutcome<'m> {
 
 /// The energy system's preconditioner: a self-contained one, or the conjugate one that needs the
 /// current matrix at each solve.
-enum EnergyPreconditioner {
+pub(super) enum EnergyPreconditioner {
     Plain(Box<dyn Preconditioner>),
     Conjugate(Box<SolidCorrectedIlu>),
 }
 
 impl EnergyPreconditioner {
     /// The preconditioner for a solve with the matrix `a` (the conjugate one needs it).
-    fn bind<'a>(&'a self, a: &'a crate::linalg::Csr) -> BoundEnergyPreconditioner<'a> {
+    pub(super) fn bind<'a>(&'a self, a: &'a crate::linalg::Csr) -> BoundEnergyPreconditioner<'a> {
         match self {
             EnergyPreconditioner::Plain(m) => BoundEnergyPreconditioner::Plain(m.as_ref()),
             EnergyPreconditioner::Conjugate(m) => {
@@ -769,7 +806,7 @@ impl EnergyPreconditioner {
 }
 
 /// [`EnergyPreconditioner`] bound to the matrix of one solve.
-enum BoundEnergyPreconditioner<'a> {
+pub(super) enum BoundEnergyPreconditioner<'a> {
     Plain(&'a dyn Preconditioner),
     Conjugate(crate::linalg::BoundSolidCorrectedIlu<'a>),
 }
@@ -784,7 +821,7 @@ impl Preconditioner for BoundEnergyPreconditioner<'_> {
 }
 
 /// The preconditioner of the energy system `a`.
-fn energy_preconditioner(
+pub(super) fn energy_preconditioner(
     eq: &Conduction,
     a: &Arc<crate::linalg::Csr>,
     settings: &super::Settings,

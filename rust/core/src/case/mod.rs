@@ -6,9 +6,11 @@ pub mod flow_setup;
 mod initial;
 pub mod memory;
 mod spec;
+pub mod transient;
 mod validate;
 
 pub use driver::{solve, solve_from, Solution, SolveReport};
 pub use initial::InitialState;
 pub use spec::{Boundary, Case, Contact, Coolant, Fluid, Material, Settings, Solid};
+pub use transient::{solve_transient, ProfileTarget, TimeProfile, Transient, TransientSolution};
 pub use validate::{PatchCondition, Resolved};

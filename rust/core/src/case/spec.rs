@@ -35,6 +35,12 @@ pub struct Material {
     pub name: String,
     /// Thermal conductivity, W/(m·K).
     pub conductivity_w_mk: Property,
+    /// Density, kg/m³ (transient solves).
+    #[serde(default)]
+    pub density_kg_m3: Option<f64>,
+    /// Specific heat, J/(kg·K) (transient solves).
+    #[serde(default)]
+    pub specific_heat_j_kgk: Option<f64>,
 }
 
 /// A conducting region, optionally heated.

@@ -127,6 +127,20 @@ impl<'m> Conduction<'m> {
         }
     }
 
+    /// New sources and boundary values (a transient input at a new time); the boundary kinds must
+    /// stay those the operator was built with (their conductances are recomputed at the next
+    /// assembly).
+    pub fn set_conditions(
+        &mut self,
+        power_density: Vec<f64>,
+        patch: Vec<PatchCondition>,
+        face_temperature: Vec<Option<Vec<f64>>>,
+    ) {
+        self.power_density = power_density;
+        self.patch = patch;
+        self.face_temperature = face_temperature;
+    }
+
     /// Mark coolant inlet patches.
     pub fn with_inlets(mut self, inlet_patch: Vec<bool>) -> Self {
         self.inlet_patch = inlet_patch;

@@ -8,6 +8,8 @@ pub fn solid(region: &str, k: f64) -> Solid {
         material: Material {
             name: format!("k{k}"),
             conductivity_w_mk: Property::Constant(k),
+            density_kg_m3: None,
+            specific_heat_j_kgk: None,
         },
         power_w: None,
         power_density_w_m3: None,

@@ -1,0 +1,651 @@
+//! Transient temperatures: `ρc ∂T/∂t + ∇·(ṁ c T) − ∇·(k∇T) = q(t)` with time-varying powers,
+//! fluxes and boundary temperatures, the coolant flow frozen at its steady solution (it settles
+//! in milliseconds; the copper in seconds). The equation is the steady energy operator plus
+//! [`fvm::ddt`](crate::discretisation::fvm::ddt): second-order backward differences (BDF2, variable
+//! step), one implicit Euler step at the start and after each jump of a step profile. Steps
+//! are fixed when given, else chosen from a local error estimate (the BDF2 corrector against a
+//! quadratic extrapolation of the last three levels) and landed exactly on every breakpoint of
+//! the profiles.
+
+use super::driver::{
+    energy_preconditioner, frozen_flow, needs_energy, residual_and_normalisation, SolveReport,
+};
+use super::spec::{Boundary, Case};
+use super::validate::Resolved;
+use crate::discretisation::fvm;
+use crate::error::{name_list, Equation, Status};
+use crate::mesh::Mesh;
+use crate::physics::energy::Conduction;
+use crate::{Error, Monitor, Result};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// What a time-varying input drives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ProfileTarget {
+    /// A solid region's total power, W.
+    PowerW {
+        /// Region name.
+        region: String,
+    },
+    /// A heat-flux patch's value, in the unit it was given (W/m² or total W).
+    HeatFlux {
+        /// Patch name.
+        patch: String,
+    },
+    /// A patch temperature, K: fixed temperature, inlet temperature or convective ambient.
+    TemperatureK {
+        /// Patch name.
+        patch: String,
+    },
+}
+
+/// A piecewise-linear or piecewise-constant input against time, SI values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeProfile {
+    /// What it drives.
+    pub target: ProfileTarget,
+    /// Breakpoint times, s (strictly increasing).
+    pub time_s: Vec<f64>,
+    /// Values at the breakpoints.
+    pub value: Vec<f64>,
+    /// Each value held until the next breakpoint (a jump at each breakpoint) instead of linear.
+    #[serde(default)]
+    pub step: bool,
+}
+
+impl TimeProfile {
+    /// The value at `t` (end values held outside the breakpoints).
+    pub fn at(&self, t: f64) -> f64 {
+        let (ts, vs) = (&self.time_s, &self.value);
+        if t <= ts[0] {
+            return vs[0];
+        }
+        if t >= ts[ts.len() - 1] {
+            return vs[vs.len() - 1];
+        }
+        let i = ts.partition_point(|&x| x <= t) - 1;
+        if self.step {
+            vs[i]
+        } else {
+            let w = (t - ts[i]) / (ts[i + 1] - ts[i]);
+            vs[i] + w * (vs[i + 1] - vs[i])
+        }
+    }
+}
+
+/// Time control of a transient solve.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Transient {
+    /// Start time, s.
+    #[serde(default)]
+    pub start_time_s: f64,
+    /// End time, s.
+    pub end_time_s: f64,
+    /// Fixed step, s; `None`: adaptive.
+    #[serde(default)]
+    pub time_step_s: Option<f64>,
+    /// Times at which whole fields are kept, s; `None`: 101 evenly spaced.
+    #[serde(default)]
+    pub output_times_s: Option<Vec<f64>>,
+    /// Local temperature error allowed per adaptive step, K.
+    #[serde(default = "default_step_tolerance")]
+    pub step_tolerance_k: f64,
+    /// Most steps (accepted and rejected).
+    #[serde(default = "default_max_steps")]
+    pub max_steps: usize,
+    /// Time-varying inputs.
+    #[serde(default)]
+    pub profiles: Vec<TimeProfile>,
+}
+
+fn default_step_tolerance() -> f64 {
+    0.01
+}
+
+fn default_max_steps() -> usize {
+    100_000
+}
+
+/// The run: fields at the output times and the traces of every accepted step.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TransientSolution {
+    /// Output times, s.
+    pub output_times_s: Vec<f64>,
+    /// Cell temperatures at each output time, K (output-major).
+    #[serde(skip)]
+    pub temperature_k: Vec<Vec<f64>>,
+    /// Heat flow into the domain per patch at each output time, W.
+    pub patch_heat_flow_w: Vec<Vec<f64>>,
+    /// Power of each region at each output time, W.
+    pub region_source_w: Vec<Vec<f64>>,
+    /// Accepted step end times, s (with the start).
+    pub step_times_s: Vec<f64>,
+    /// Hottest temperature of each region at each accepted step, K (step-major).
+    pub step_max_temperature_k: Vec<Vec<f64>>,
+    /// Steps accepted and rejected.
+    pub steps_accepted: usize,
+    /// Steps rejected by the error control.
+    pub steps_rejected: usize,
+    /// Linear-solver iterations over the run.
+    pub linear_iterations: usize,
+    /// Σ_n Δt_n Q(t_n+1): the heat in (boundaries and sources) as the implicit scheme applies
+    /// it, J.
+    pub heat_in_j: f64,
+    /// ∫ Q dt by the trapezoidal rule over the accepted steps, J: compare with `stored_change_j`
+    /// for the time discretisation's accuracy.
+    pub heat_in_trapezoid_j: f64,
+    /// Stored-energy change E(end) − E(start) = Σ ρcV (T_end − T_start), J.
+    pub stored_change_j: f64,
+    /// Stored-energy change in the scheme's own discrete form Σ_n Δt_n Σ_c ddt_c, J: equals
+    /// `heat_in_j` to the solver tolerance (the discrete conservation statement).
+    pub discrete_stored_change_j: f64,
+    /// Steady flow report (iterations), when there is coolant.
+    pub flow: SolveReport,
+    /// Wall time, s.
+    pub solve_time_s: f64,
+}
+
+/// Heat capacity ρc per cell, J/(m³K) at temperature `t`: solids from their material, coolant from
+/// its properties; names every region that lacks density or specific heat.
+fn capacity(mesh: &Mesh, case: &Case, t: &[f64]) -> Result<Vec<f64>> {
+    let n_regions = mesh.region_names.len();
+    let mut solid: Vec<Option<f64>> = vec![None; n_regions];
+    let mut fluid: Vec<Option<&super::spec::Coolant>> = vec![None; n_regions];
+    let mut missing = Vec::new();
+    for s in &case.solids {
+        if let Some(r) = mesh.region_index(&s.region) {
+            match (s.material.density_kg_m3, s.material.specific_heat_j_kgk) {
+                (Some(rho), Some(c)) if rho > 0.0 && c > 0.0 => solid[r] = Some(rho * c),
+                _ => missing.push(format!("'{}' (material '{}')", s.region, s.material.name)),
+            }
+        }
+    }
+    for f in &case.fluids {
+        if let Some(r) = mesh.region_index(&f.region) {
+            fluid[r] = Some(&f.coolant);
+        }
+    }
+    if !missing.is_empty() {
+        return Err(Error::Case(format!(
+            "a transient solve needs the density and specific heat of every solid: give density_kg_m3 and specific_heat_j_kgk for regions {}",
+            missing.join(", ")
+        )));
+    }
+    Ok((0..mesh.n_cells())
+        .map(|c| {
+            let r = mesh.cell_region[c] as usize;
+            match (solid[r], fluid[r]) {
+                (Some(rc), _) => rc,
+                (None, Some(coolant)) => {
+                    coolant.density_kg_m3.at(t[c]) * coolant.specific_heat_j_kgk.at(t[c])
+                }
+                _ => 0.0,
+            }
+        })
+        .collect())
+}
+
+/// Checks of the time control and the profiles, all problems at once.
+fn validate(mesh: &Mesh, case: &Case, spec: &Transient) -> Result<()> {
+    let mut problems = Vec::new();
+    if !(spec.start_time_s.is_finite() && spec.end_time_s.is_finite())
+        || spec.end_time_s <= spec.start_time_s
+    {
+        problems.push(format!(
+            "end_time_s ({}) must be after the start ({})",
+            spec.end_time_s, spec.start_time_s
+        ));
+    }
+    if let Some(dt) = spec.time_step_s {
+        if !(dt.is_finite() && dt > 0.0) {
+            problems.push(format!("time_step_s must be positive, got {dt}"));
+        }
+    }
+    if !(spec.step_tolerance_k.is_finite() && spec.step_tolerance_k > 0.0) {
+        problems.push(format!(
+            "step_tolerance_k must be positive, got {}",
+            spec.step_tolerance_k
+        ));
+    }
+    if let Some(times) = &spec.output_times_s {
+        if let Some(t) = times
+            .iter()
+            .find(|&&t| !(t >= spec.start_time_s && t <= spec.end_time_s))
+        {
+            problems.push(format!(
+                "output time {t} s is outside the run [{}, {}] s",
+                spec.start_time_s, spec.end_time_s
+            ));
+        }
+        if times.windows(2).any(|w| w[1] <= w[0]) {
+            problems.push("output_times_s must be strictly increasing".into());
+        }
+    }
+    for p in &spec.profiles {
+        let what = match &p.target {
+            ProfileTarget::PowerW { region } => {
+                if !case.solids.iter().any(|s| &s.region == region) {
+                    problems.push(format!(
+                        "a power profile names region '{region}', which is no solid of the case"
+                    ));
+                }
+                format!("power profile of region '{region}'")
+            }
+            ProfileTarget::HeatFlux { patch } | ProfileTarget::TemperatureK { patch } => {
+                let ok = case.boundaries.iter().any(|b| {
+                    b.patch() == patch
+                        && matches!(
+                            (&p.target, b),
+                            (ProfileTarget::HeatFlux { .. }, Boundary::HeatFlux { .. })
+                                | (
+                                    ProfileTarget::TemperatureK { .. },
+                                    Boundary::FixedTemperature { .. }
+                                        | Boundary::Inlet { .. }
+                                        | Boundary::Convective { .. }
+                                )
+                        )
+                });
+                if !ok {
+                    problems.push(format!(
+                        "a profile names patch '{patch}', which has no condition of that kind; the mesh has patches {}",
+                        name_list(&mesh.patch_names)
+                    ));
+                }
+                format!("profile of patch '{patch}'")
+            }
+        };
+        if p.time_s.is_empty() || p.time_s.len() != p.value.len() {
+            problems.push(format!(
+                "{what}: {} times and {} values",
+                p.time_s.len(),
+                p.value.len()
+            ));
+        } else if p.time_s.iter().chain(&p.value).any(|v| !v.is_finite()) {
+            problems.push(format!("{what}: times and values must be finite"));
+        } else if p.time_s.windows(2).any(|w| w[1] <= w[0]) {
+            problems.push(format!("{what}: times must be strictly increasing"));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Case(crate::error::problem_list(problems)))
+    }
+}
+
+/// The case with every profile's value at time `t`.
+fn case_at(case: &Case, spec: &Transient, t: f64) -> Case {
+    let mut at = case.clone();
+    for p in &spec.profiles {
+        let v = p.at(t);
+        match &p.target {
+            ProfileTarget::PowerW { region } => {
+                for s in at.solids.iter_mut().filter(|s| &s.region == region) {
+                    s.power_w = Some(v);
+                    s.power_density_w_m3 = None;
+                }
+            }
+            ProfileTarget::HeatFlux { patch } => {
+                for b in at.boundaries.iter_mut().filter(|b| b.patch() == patch) {
+                    if let Boundary::HeatFlux {
+                        flux_w_m2, power_w, ..
+                    } = b
+                    {
+                        if power_w.is_some() {
+                            *power_w = Some(v);
+                        } else {
+                            *flux_w_m2 = Some(v);
+                        }
+                    }
+                }
+            }
+            ProfileTarget::TemperatureK { patch } => {
+                for b in at.boundaries.iter_mut().filter(|b| b.patch() == patch) {
+                    match b {
+                        Boundary::FixedTemperature { temperature_k, .. } => *temperature_k = v,
+                        Boundary::Inlet { temperature_k, .. } => *temperature_k = Some(v),
+                        Boundary::Convective { ambient_k, .. } => *ambient_k = v,
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    at
+}
+
+/// Breakpoints inside the run, sorted, with whether the input jumps there.
+fn breakpoints(spec: &Transient) -> Vec<(f64, bool)> {
+    let mut out: Vec<(f64, bool)> = spec
+        .profiles
+        .iter()
+        .flat_map(|p| p.time_s.iter().map(move |&t| (t, p.step)))
+        .filter(|&(t, _)| t > spec.start_time_s && t < spec.end_time_s)
+        .collect();
+    out.sort_by(|a, b| a.0.total_cmp(&b.0));
+    out.dedup_by(|a, b| {
+        if (a.0 - b.0).abs() <= 1e-12 * b.0.abs().max(1.0) {
+            b.1 |= a.1;
+            true
+        } else {
+            false
+        }
+    });
+    out
+}
+
+/// Solve `case` in time from `start` (steady temperatures, or uniform `initial_temperature_k`).
+pub fn solve_transient(
+    mesh: &Mesh,
+    case: &Case,
+    spec: &Transient,
+    start: Option<&[f64]>,
+    monitor: &dyn Monitor,
+) -> Result<TransientSolution> {
+    let clock = std::time::Instant::now();
+    validate(mesh, case, spec)?;
+    if !needs_energy(case) {
+        return Err(Error::Case(
+            "a transient solve needs temperatures: add solids or an inlet temperature".into(),
+        ));
+    }
+    let n = mesh.n_cells();
+    let initial_case = case_at(case, spec, spec.start_time_s);
+    let resolved = Resolved::new(&initial_case, mesh)?;
+    let mut t: Vec<f64> = match (start, case.settings.initial_temperature_k) {
+        (Some(s), _) => s.to_vec(),
+        (None, Some(t0)) => vec![t0; n],
+        (None, None) => {
+            return Err(Error::Case(
+                "a transient solve starts from a steady result (initial=...) or a uniform initial_temperature_c"
+                    .into(),
+            ))
+        }
+    };
+    if t.len() != n {
+        return Err(Error::Case(format!(
+            "the initial temperature has {} values for {n} cells",
+            t.len()
+        )));
+    }
+    let rho_c = capacity(mesh, case, &t)?;
+    let mut out = TransientSolution::default();
+    let (convection, flow_report) = frozen_flow(mesh, case, &t, monitor)?;
+    out.flow = flow_report;
+    let mut eq = Conduction::new(
+        mesh,
+        resolved.conductivity.clone(),
+        resolved.power_density.clone(),
+        resolved.patch.clone(),
+        &resolved.contacts,
+        resolved.face_temperature.clone(),
+        resolved.cell_source.clone(),
+    );
+    if let Some(cv) = convection {
+        eq = eq
+            .with_convection(cv)
+            .with_inlets(resolved.inlet_patch.clone());
+    }
+    let pattern = crate::discretisation::pattern::CellPattern::new(mesh);
+    let mut a = eq.new_matrix();
+    let mut b = vec![0.0; n];
+    let mut r = vec![0.0; n];
+    let stored = |t: &[f64]| -> f64 { (0..n).map(|c| rho_c[c] * mesh.cell_volume[c] * t[c]).sum() };
+    let e_start = stored(&t);
+
+    let outputs: Vec<f64> = spec.output_times_s.clone().unwrap_or_else(|| {
+        (0..=100)
+            .map(|i| spec.start_time_s + (spec.end_time_s - spec.start_time_s) * i as f64 / 100.0)
+            .collect()
+    });
+    let breaks = breakpoints(spec);
+    let span = spec.end_time_s - spec.start_time_s;
+    let fixed = spec.time_step_s;
+    let restart_step = fixed.unwrap_or(1e-4 * span);
+    let mut dt = restart_step;
+    let mut now = spec.start_time_s;
+    // history: the level before `t` and the step that led to it (None: next step is Euler)
+    let mut previous: Option<(Vec<f64>, f64)> = None;
+    let mut before_previous: Option<(Vec<f64>, f64)> = None;
+    let mut preconditioner = None;
+    let mut preconditioner_dt = f64::NAN;
+    let mut next_output = 0;
+    let mut settings_report = SolveReport::default();
+    let region_max = |t: &[f64]| -> Vec<f64> {
+        let mut m = vec![f64::NEG_INFINITY; mesh.region_names.len()];
+        for c in 0..n {
+            let r = mesh.cell_region[c] as usize;
+            m[r] = m[r].max(t[c]);
+        }
+        m
+    };
+    let record_output =
+        |out: &mut TransientSolution, eq: &Conduction, time: f64, field: Vec<f64>| {
+            let mut heat = vec![0.0; mesh.n_patches()];
+            for (p, h) in heat.iter_mut().enumerate() {
+                *h = mesh
+                    .patch_faces(p)
+                    .map(|f| eq.boundary_heat_in(f, &field))
+                    .sum();
+            }
+            let mut sources = vec![0.0; mesh.region_names.len()];
+            for c in 0..n {
+                sources[mesh.cell_region[c] as usize] += eq.cell_source(c);
+            }
+            out.output_times_s.push(time);
+            out.patch_heat_flow_w.push(heat);
+            out.region_source_w.push(sources);
+            out.temperature_k.push(field);
+        };
+    out.step_times_s.push(now);
+    out.step_max_temperature_k.push(region_max(&t));
+    // the start is an output when asked for
+    while next_output < outputs.len() && outputs[next_output] <= now + 1e-12 * span {
+        record_output(&mut out, &eq, outputs[next_output], t.clone());
+        next_output += 1;
+    }
+    let tol = spec.step_tolerance_k;
+    let mut heat_in_old = heat_into(mesh, &mut eq, &t);
+    let mut steps = 0usize;
+    while now < spec.end_time_s - 1e-12 * span {
+        steps += 1;
+        if steps > spec.max_steps {
+            return Err(Error::convergence(
+                Status::MaxIterations,
+                Equation::Energy,
+                format!(
+                    "transient solve took more than {} steps before reaching {} s (at {now:.6e} s, step {dt:.3e} s)",
+                    spec.max_steps, spec.end_time_s
+                ),
+                Vec::new(),
+            ));
+        }
+        // land on the next breakpoint and the end exactly
+        let mut target = (now + dt).min(spec.end_time_s);
+        let mut lands_on_jump = false;
+        if let Some(&(tb, jump)) = breaks.iter().find(|(tb, _)| *tb > now + 1e-12 * span) {
+            if tb <= target + 1e-12 * span {
+                target = tb;
+                lands_on_jump = jump;
+            }
+        }
+        let h = target - now;
+        let ddt = match &previous {
+            Some((older, h_old)) => fvm::ddt_variable(mesh, &rho_c, h, *h_old, &t, older),
+            None => fvm::ddt(mesh, &rho_c, h, &t, None),
+        };
+        // sources at the new time level (implicit); just before a jump, its left-hand value
+        let case_new = case_at(
+            case,
+            spec,
+            if lands_on_jump {
+                target - 1e-9 * span
+            } else {
+                target
+            },
+        );
+        let resolved_new = Resolved::new(&case_new, mesh)?;
+        eq.set_conditions(
+            resolved_new.power_density,
+            resolved_new.patch,
+            resolved_new.face_temperature,
+        );
+        if preconditioner.is_none() || !(0.5..=2.0).contains(&(h / preconditioner_dt)) {
+            eq.assemble(&t, &mut a, &mut b);
+            ddt.add_to_system(mesh, &pattern, &mut a, &mut b);
+            let shared = Arc::new(a.clone());
+            preconditioner = Some(energy_preconditioner(
+                &eq,
+                &shared,
+                &case.settings,
+                &mut settings_report,
+            ));
+            preconditioner_dt = h;
+        }
+        let Some(m) = preconditioner.as_ref() else {
+            return Err(Error::Case("no preconditioner".into()));
+        };
+        // predictor: quadratic extrapolation of the last three levels (linear with two)
+        let predicted: Option<Vec<f64>> = match (&previous, &before_previous) {
+            (Some((t1, h1)), Some((t2, h2))) => Some(extrapolate(&t, t1, t2, h, *h1, *h2)),
+            _ => None,
+        };
+        let mut t_new = predicted.clone().unwrap_or_else(|| t.clone());
+        let mut converged = false;
+        for outer in 0..=case.settings.max_iterations.min(50) {
+            eq.assemble(&t_new, &mut a, &mut b);
+            ddt.add_to_system(mesh, &pattern, &mut a, &mut b);
+            let (r_norm, scale) = residual_and_normalisation(&a, &b, &t_new, &mut r);
+            let res = r_norm / scale;
+            if outer > 0 && (res <= case.settings.tolerance || !eq.needs_outer_iterations()) {
+                converged = true;
+                break;
+            }
+            let bound = m.bind(&a);
+            let settings = crate::linalg::SolveSettings {
+                relative_tolerance: 0.0,
+                absolute_tolerance: (0.1 * case.settings.tolerance * scale).max(
+                    if eq.needs_outer_iterations() {
+                        0.1 * r_norm
+                    } else {
+                        0.0
+                    },
+                ),
+                max_iterations: case.settings.linear_max_iterations,
+            };
+            let never = || monitor.should_stop();
+            let info = if eq.is_convective() {
+                crate::linalg::bicgstab(&a, &b, &mut t_new, &bound, settings, &never)?
+            } else {
+                crate::linalg::cg(&a, &b, &mut t_new, &bound, settings, &never)?
+            };
+            out.linear_iterations += info.iterations;
+        }
+        if !converged {
+            return Err(Error::convergence(
+                Status::MaxIterations,
+                Equation::Energy,
+                format!("the energy equation did not converge in the step to {target:.6e} s"),
+                Vec::new(),
+            )
+            .with_partial(|p| p.temperature_k = t_new.clone()));
+        }
+        if let Some(bad) = t_new.iter().position(|x| !x.is_finite() || *x <= 0.0) {
+            return Err(Error::convergence(
+                Status::NonPhysical,
+                Equation::Energy,
+                format!(
+                    "the temperature in cell {bad} at {:?} m became {} K in the step to {target:.6e} s",
+                    mesh.cell_centre[bad], t_new[bad]
+                ),
+                Vec::new(),
+            ));
+        }
+        // error control (adaptive only, with a full BDF2 history)
+        if fixed.is_none() {
+            if let Some(pred) = &predicted {
+                let err = (2.0 / 11.0)
+                    * t_new
+                        .iter()
+                        .zip(pred)
+                        .map(|(a, b)| (a - b).abs())
+                        .fold(0.0, f64::max);
+                let factor = 0.9 * (tol / err.max(1e-300)).cbrt();
+                if err > tol && h > 1e-9 * span {
+                    out.steps_rejected += 1;
+                    dt = h * factor.clamp(0.1, 0.9);
+                    continue;
+                }
+                dt = h * factor.clamp(0.3, 2.0);
+            } else {
+                dt = h * 2.0;
+            }
+        }
+        // accepted
+        let heat_in_new = heat_into(mesh, &mut eq, &t_new);
+        let storage: f64 = {
+            let e = ddt.apply(mesh, &t_new);
+            e.iter().zip(&ddt.source).map(|(x, s)| x - s).sum()
+        };
+        out.discrete_stored_change_j += h * storage;
+        out.heat_in_j += h * heat_in_new;
+        out.heat_in_trapezoid_j += 0.5 * h * (heat_in_old + heat_in_new);
+        heat_in_old = heat_in_new;
+        out.steps_accepted += 1;
+        // outputs between now and target: linear in time between the two levels
+        while next_output < outputs.len() && outputs[next_output] <= target + 1e-12 * span {
+            let w = (outputs[next_output] - now) / h;
+            let field: Vec<f64> = t.iter().zip(&t_new).map(|(a, b)| a + w * (b - a)).collect();
+            record_output(&mut out, &eq, outputs[next_output], field);
+            next_output += 1;
+        }
+        before_previous = previous.take();
+        previous = Some((std::mem::replace(&mut t, t_new), h));
+        now = target;
+        out.step_times_s.push(now);
+        out.step_max_temperature_k.push(region_max(&t));
+        monitor.progress(out.steps_accepted, &[("time_s", now)]);
+        if monitor.should_stop() {
+            return Err(Error::Interrupted);
+        }
+        if lands_on_jump {
+            // the input jumps here: restart the history with a short Euler step
+            previous = None;
+            before_previous = None;
+            if fixed.is_none() {
+                dt = restart_step;
+            }
+        }
+        if let Some(h_fixed) = fixed {
+            dt = h_fixed;
+        }
+    }
+    out.stored_change_j = stored(&t) - e_start;
+    out.solve_time_s = clock.elapsed().as_secs_f64();
+    Ok(out)
+}
+
+/// Heat into the domain through every boundary face plus the sources, W, at `t`.
+fn heat_into(mesh: &Mesh, eq: &mut Conduction, t: &[f64]) -> f64 {
+    let boundary: f64 = (mesh.n_internal_faces..mesh.n_faces())
+        .map(|f| eq.boundary_heat_in(f, t))
+        .sum();
+    let sources: f64 = (0..mesh.n_cells()).map(|c| eq.cell_source(c)).sum();
+    boundary + sources
+}
+
+/// The quadratic through `(−h1−h2, t2)`, `(−h1, t1)`, `(0, t0)` at `+h`.
+fn extrapolate(t0: &[f64], t1: &[f64], t2: &[f64], h: f64, h1: f64, h2: f64) -> Vec<f64> {
+    // Lagrange weights at x = h for nodes x0 = 0, x1 = −h1, x2 = −h1 − h2
+    let (x0, x1, x2) = (0.0, -h1, -h1 - h2);
+    let l0 = (h - x1) * (h - x2) / ((x0 - x1) * (x0 - x2));
+    let l1 = (h - x0) * (h - x2) / ((x1 - x0) * (x1 - x2));
+    let l2 = (h - x0) * (h - x1) / ((x2 - x0) * (x2 - x1));
+    (0..t0.len())
+        .map(|c| l0 * t0[c] + l1 * t1[c] + l2 * t2[c])
+        .collect()
+}

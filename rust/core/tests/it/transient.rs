@@ -1,0 +1,225 @@
+//! Transient conduction against closed forms: lumped capacitance after a power step, observed
+//! temporal order of the fixed-step scheme, discrete energy conservation, step profiles.
+
+use super::common::{case, fixed};
+use rackflow_core::case::{
+    solve_transient, Boundary, Material, ProfileTarget, Solid, TimeProfile, Transient,
+};
+use rackflow_core::mesh::structured::{BoxArrays, BoxCells};
+use rackflow_core::physics::Property;
+use rackflow_core::Silent as NoMonitor;
+
+fn copper(region: &str, power_w: Option<f64>) -> Solid {
+    Solid {
+        region: region.into(),
+        material: Material {
+            name: "copper".into(),
+            conductivity_w_mk: Property::Constant(400.0),
+            density_kg_m3: Some(8933.0),
+            specific_heat_j_kgk: Some(385.0),
+        },
+        power_w,
+        power_density_w_m3: None,
+    }
+}
+
+fn convective_everywhere(h: f64, ambient: f64) -> Vec<Boundary> {
+    ["xmin", "xmax", "ymin", "ymax", "zmin", "zmax"]
+        .iter()
+        .map(|p| Boundary::Convective {
+            patch: (*p).into(),
+            htc_w_m2k: h,
+            ambient_k: ambient,
+        })
+        .collect()
+}
+
+/// A 10 mm copper cube, h = 10 W/m²K on every face (Bi = hL/k = 2.5e-4), 1 W from t = 0:
+/// T = T∞ + P/(hA) (1 − e^(−t/τ)), τ = ρcV/(hA) ≈ 573 s. Adaptive steps; the rise at every
+/// output time within 0.5 % of the final rise.
+#[test]
+fn lumped_capacitance_after_a_power_step() {
+    let mesh = BoxArrays::new([4, 4, 4], [0.01; 3], BoxCells::Hexa)
+        .build()
+        .unwrap();
+    let mut c = case(
+        vec![copper("box", Some(1.0))],
+        convective_everywhere(10.0, 300.0),
+    );
+    c.settings.initial_temperature_k = Some(300.0);
+    let (h, area, volume) = (10.0, 6e-4, 1e-6);
+    let tau = 8933.0 * 385.0 * volume / (h * area);
+    let rise = 1.0 / (h * area);
+    let spec = Transient {
+        start_time_s: 0.0,
+        end_time_s: 3.0 * tau,
+        time_step_s: None,
+        output_times_s: None,
+        step_tolerance_k: 0.01,
+        max_steps: 100_000,
+        profiles: Vec::new(),
+    };
+    let run = solve_transient(&mesh, &c, &spec, None, &NoMonitor).unwrap();
+    for (time, field) in run.output_times_s.iter().zip(&run.temperature_k) {
+        let exact = 300.0 + rise * (1.0 - (-time / tau).exp());
+        let mean = field.iter().sum::<f64>() / field.len() as f64;
+        assert!(
+            (mean - exact).abs() < 5e-3 * rise,
+            "t = {time:.1} s: {mean:.4} K vs {exact:.4} K"
+        );
+    }
+    assert!(run.steps_accepted < 400, "{} steps", run.steps_accepted);
+    // the scheme's own energy statement holds to solver tolerance; the plain ΔE to its accuracy
+    assert!((run.discrete_stored_change_j - run.heat_in_j).abs() < 1e-6 * run.heat_in_j);
+    assert!(
+        (run.stored_change_j - run.heat_in_trapezoid_j).abs() < 5e-3 * run.heat_in_trapezoid_j,
+        "stored {} J, heat in {} J, discrete {} J, {} steps",
+        run.stored_change_j,
+        run.heat_in_trapezoid_j,
+        run.discrete_stored_change_j,
+        run.steps_accepted
+    );
+}
+
+/// A 1D slab (20 cells) at 300 K whose x = 0 face steps to 400 K: the error at t = 2 s against
+/// a run with 64 times smaller steps falls at second order with fixed steps.
+#[test]
+fn fixed_steps_converge_at_second_order_in_time() {
+    let mesh = BoxArrays::new([20, 1, 1], [0.02, 0.001, 0.001], BoxCells::Hexa)
+        .build()
+        .unwrap();
+    let mut c = case(vec![copper("box", None)], vec![fixed("xmin", 400.0)]);
+    c.settings.initial_temperature_k = Some(300.0);
+    c.settings.tolerance = 1e-13;
+    let run = |dt: f64| {
+        let spec = Transient {
+            start_time_s: 0.0,
+            end_time_s: 2.0,
+            time_step_s: Some(dt),
+            output_times_s: Some(vec![2.0]),
+            step_tolerance_k: 0.01,
+            max_steps: 1_000_000,
+            profiles: Vec::new(),
+        };
+        solve_transient(&mesh, &c, &spec, None, &NoMonitor)
+            .unwrap()
+            .temperature_k
+            .pop()
+            .unwrap()
+    };
+    let reference = run(0.2 / 64.0);
+    let error = |dt: f64| {
+        run(dt)
+            .iter()
+            .zip(&reference)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max)
+    };
+    let (e1, e2, e3) = (error(0.2), error(0.1), error(0.05));
+    let order = ((e1 / e2).log2() + (e2 / e3).log2()) / 2.0;
+    assert!(
+        order >= 1.9,
+        "observed order {order:.3} ({e1:.3e}, {e2:.3e}, {e3:.3e})"
+    );
+}
+
+/// A step profile of the power (0 W, then 2 W at 100 s, back to 0 at 400 s): the solve lands on
+/// both jumps, and the energy put in is the profile's integral (600 J).
+#[test]
+fn a_step_profile_is_landed_on_and_its_energy_goes_in() {
+    let mesh = BoxArrays::new([3, 3, 3], [0.01; 3], BoxCells::Hexa)
+        .build()
+        .unwrap();
+    let mut c = case(
+        vec![copper("box", Some(0.0))],
+        convective_everywhere(10.0, 300.0),
+    );
+    c.settings.initial_temperature_k = Some(300.0);
+    let spec = Transient {
+        start_time_s: 0.0,
+        end_time_s: 600.0,
+        time_step_s: None,
+        output_times_s: Some(vec![0.0, 100.0, 400.0, 600.0]),
+        step_tolerance_k: 0.005,
+        max_steps: 100_000,
+        profiles: vec![TimeProfile {
+            target: ProfileTarget::PowerW {
+                region: "box".into(),
+            },
+            time_s: vec![0.0, 100.0, 400.0],
+            value: vec![0.0, 2.0, 0.0],
+            step: true,
+        }],
+    };
+    let run = solve_transient(&mesh, &c, &spec, None, &NoMonitor).unwrap();
+    for tb in [100.0, 400.0] {
+        assert!(run.step_times_s.iter().any(|t| (t - tb).abs() < 1e-9));
+    }
+    let sources: f64 = run
+        .step_times_s
+        .windows(2)
+        .map(|w| {
+            if w[0] >= 100.0 - 1e-9 && w[1] <= 400.0 + 1e-9 {
+                2.0 * (w[1] - w[0])
+            } else {
+                0.0
+            }
+        })
+        .sum();
+    assert!((sources - 600.0).abs() < 1e-6);
+    // at 100 s nothing has heated yet; at 400 s the block is warm
+    let mean = |f: &Vec<f64>| f.iter().sum::<f64>() / f.len() as f64;
+    assert!((mean(&run.temperature_k[1]) - 300.0).abs() < 1e-6);
+    assert!(mean(&run.temperature_k[2]) > 350.0);
+}
+
+#[test]
+fn bad_time_control_is_reported_all_at_once() {
+    let mesh = BoxArrays::new([2, 2, 2], [0.01; 3], BoxCells::Hexa)
+        .build()
+        .unwrap();
+    let mut c = case(vec![copper("box", Some(1.0))], vec![fixed("xmin", 300.0)]);
+    c.settings.initial_temperature_k = Some(300.0);
+    let spec = Transient {
+        start_time_s: 0.0,
+        end_time_s: -1.0,
+        time_step_s: Some(0.0),
+        output_times_s: Some(vec![5.0]),
+        step_tolerance_k: 0.01,
+        max_steps: 10,
+        profiles: vec![TimeProfile {
+            target: ProfileTarget::PowerW {
+                region: "nowhere".into(),
+            },
+            time_s: vec![1.0, 0.5],
+            value: vec![1.0, 2.0],
+            step: false,
+        }],
+    };
+    let err = solve_transient(&mesh, &c, &spec, None, &NoMonitor)
+        .unwrap_err()
+        .to_string();
+    for expected in [
+        "end_time_s",
+        "time_step_s",
+        "output time 5",
+        "'nowhere'",
+        "increasing",
+    ] {
+        assert!(err.contains(expected), "{expected} missing from: {err}");
+    }
+    // a solid without density or specific heat is named
+    let mut no_cp = c.clone();
+    no_cp.solids[0].material.density_kg_m3 = None;
+    let ok = Transient {
+        end_time_s: 1.0,
+        time_step_s: None,
+        output_times_s: None,
+        profiles: Vec::new(),
+        ..spec
+    };
+    let err = solve_transient(&mesh, &no_cp, &ok, None, &NoMonitor)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("'box'") && err.contains("density"), "{err}");
+}
