@@ -30,9 +30,11 @@ from rackflow.errors import (
 )
 from rackflow.materials import ABSOLUTE_ZERO_C, Material, get_material
 from rackflow.mesh import Mesh
+from rackflow.profile import Profile
 
 if TYPE_CHECKING:
     from rackflow.result import Result
+    from rackflow.transient import TransientResult
 
 #: Above this inlet Reynolds number a laminar solution warns (pipe and duct transition).
 LAMINAR_LIMIT_RE = 2300.0
@@ -131,6 +133,9 @@ class Case:
         self.fluids: dict[str, FluidSpec] = {}
         #: extra volumetric heat per cell (W/m³) from spatially varying power maps
         self.cell_power_density_w_m3: np.ndarray | None = None
+        #: time-varying inputs: (kind, region or patch) -> Profile (°C for temperatures); steady
+        #: solves use their value at t = 0
+        self.profiles: dict[tuple[str, str], Profile] = {}
 
     # ----- regions ---------------------------------------------------------------------------
     def _region(self, region: str) -> str:
@@ -188,6 +193,7 @@ class Case:
             return spec
         if power_w is not None and power_density_w_m3 is not None:
             raise CaseError(f"region '{region}': give power_w or power_density_w_m3, not both")
+        power_w = self._profiled("power_w", region, power_w, non_negative=True)
         pw = None if power_w is None else _number(f"region '{region}': power_w", power_w, non_negative=True)
         pd = (
             None
@@ -225,6 +231,22 @@ class Case:
         self.contacts.append(spec)
         return spec
 
+    def _profiled(
+        self, kind: str, target: str, value: Any, *, non_negative: bool = False, temperature: bool = False
+    ) -> Any:
+        """Record ``value`` as the time profile of ``(kind, target)`` when it is a :class:`Profile`
+        and return its value at t = 0 for steady solves; forget an earlier profile otherwise."""
+        if not isinstance(value, Profile):
+            self.profiles.pop((kind, target), None)
+            return value
+        values = value.at(value.breakpoints_s)
+        if non_negative and (values < 0).any():
+            raise CaseError(f"'{target}': the {kind} profile has negative values")
+        if temperature and (values <= ABSOLUTE_ZERO_C).any():
+            raise CaseError(f"'{target}': the temperature profile goes below absolute zero (°C values)")
+        self.profiles[(kind, target)] = value
+        return float(value.at(0.0))
+
     # ----- thermal boundary conditions -------------------------------------------------------
     def _set(self, patch: str, kind: str, **values: float) -> BoundarySpec:
         spec = BoundarySpec(self._patch(patch), kind, values)
@@ -232,9 +254,11 @@ class Case:
         return spec
 
     def fixed_temperature(
-        self, patch: str, temperature_c: float | Callable[[np.ndarray], Any]
+        self, patch: str, temperature_c: float | Profile | Callable[[np.ndarray], Any]
     ) -> BoundarySpec:
-        """Fixed wall temperature, °C: a number, or a function of the face centres (k × 3, m)."""
+        """Fixed wall temperature, °C: a number, a :class:`Profile` in time, or a function of the
+        face centres (k × 3, m)."""
+        temperature_c = self._profiled("temperature", self._patch(patch), temperature_c, temperature=True)
         if callable(temperature_c):
             centres = self.mesh.patch_face_centers(self._patch(patch))
             values = np.broadcast_to(np.asarray(temperature_c(centres), dtype=np.float64), (len(centres),))
@@ -256,11 +280,15 @@ class Case:
         if (flux_w_m2 is None) == (power_w is None):
             raise CaseError(f"patch '{patch}': give exactly one of flux_w_m2 or power_w")
         if flux_w_m2 is not None:
+            flux_w_m2 = self._profiled("heat_flux", self._patch(patch), flux_w_m2)
             return self._set(patch, "heat_flux", flux_w_m2=_number(f"patch '{patch}': flux_w_m2", flux_w_m2))
+        power_w = self._profiled("heat_flux", self._patch(patch), power_w)
         return self._set(patch, "heat_flux", power_w=_number(f"patch '{patch}': power_w", power_w))
 
     def convective(self, patch: str, htc_w_m2k: float, ambient_c: float) -> BoundarySpec:
-        """Convection to an ambient: heat in = h (T_ambient − T_wall)."""
+        """Convection to an ambient: heat in = h (T_ambient − T_wall); ``ambient_c`` may be a
+        :class:`Profile` in time."""
+        ambient_c = self._profiled("temperature", self._patch(patch), ambient_c, temperature=True)
         return self._set(
             patch,
             "convective",
@@ -297,6 +325,15 @@ class Case:
                 f"inlet '{patch}': give exactly one of flow_lpm, mass_flow_kg_s or velocity_m_s (got {sorted(given)})"
             )
         ((key, value),) = given.items()
+        if isinstance(value, Profile):
+            raise CaseError(
+                f"inlet '{patch}': a {key} profile is not supported yet (transient solves freeze the "
+                "flow at its steady solution); give a number, and profile the powers or temperatures"
+            )
+        if temperature_c is not None:
+            temperature_c = self._profiled("temperature", self._patch(patch), temperature_c, temperature=True)
+        else:
+            self.profiles.pop(("temperature", patch), None)
         v = _number(f"inlet '{patch}': {key}", value, positive=True)
         values: dict[str, float] = {key: v}
         if temperature_c is not None:
@@ -487,6 +524,75 @@ class Case:
                         stacklevel=2,
                     )
         return result
+
+    def solve_transient(
+        self,
+        end_time_s: float,
+        time_step_s: float | None = None,
+        output_times_s: Any = None,
+        initial: Result | None = None,
+        *,
+        start_time_s: float = 0.0,
+        step_tolerance_k: float = 0.01,
+        progress: bool | Callable[[int, dict[str, float]], None] | None = None,
+        **settings: Any,
+    ) -> TransientResult:
+        """Temperatures in time: powers, fluxes and patch temperatures may be :class:`Profile` objects.
+
+        Second-order implicit time stepping (variable-step BDF2; one Euler step at the start and
+        after each jump of a step profile). Steps are chosen from a local error estimate so that
+        each step's temperature error stays below ``step_tolerance_k`` (K) and land on every
+        profile breakpoint, unless ``time_step_s`` fixes them. ``initial`` is a steady
+        :class:`Result` (the usual start) or ``None`` (uniform ``initial_temperature_c``, a
+        setting). Coolant flow is frozen at its steady solution for the case's flow rates (the
+        flow settles in milliseconds, the copper in seconds). Fields are kept at
+        ``output_times_s`` (default: 101 evenly spaced times); every accepted step's hottest
+        temperature per region is kept too. Other ``settings`` are those of :meth:`solve`.
+        """
+        from rackflow.result import Result
+        from rackflow.transient import TransientResult, profiles_to_core
+
+        end = _number("end_time_s", end_time_s)
+        start = _number("start_time_s", start_time_s)
+        if end <= start:
+            raise CaseError(f"end_time_s ({end}) must be after start_time_s ({start})")
+        spec: dict[str, Any] = {
+            "start_time_s": start,
+            "end_time_s": end,
+            "step_tolerance_k": _number("step_tolerance_k", step_tolerance_k, positive=True),
+            "profiles": profiles_to_core(self),
+        }
+        if time_step_s is not None:
+            spec["time_step_s"] = _number("time_step_s", time_step_s, positive=True)
+        if output_times_s is not None:
+            times = np.atleast_1d(np.asarray(output_times_s, dtype=np.float64))
+            spec["output_times_s"] = [float(t) for t in times]
+        temperature_k = None
+        if initial is not None:
+            if not isinstance(initial, Result) or not initial.has_temperature:
+                raise CaseError("initial must be a steady rackflow Result with temperatures")
+            if initial.mesh.n_cells != self.mesh.n_cells:
+                raise CaseError(
+                    f"initial result is on a mesh of {initial.mesh.n_cells} cells; this case's has {self.mesh.n_cells}"
+                )
+            if "initial_temperature_c" in settings:
+                raise CaseError("give initial or initial_temperature_c, not both")
+            temperature_k = np.ascontiguousarray(initial.temperature_c, dtype=np.float64) - ABSOLUTE_ZERO_C
+        elif "initial_temperature_c" not in settings:
+            raise CaseError(
+                "solve_transient starts from a steady result (initial=case.solve()) or a uniform "
+                "initial_temperature_c=..."
+            )
+        if "threads" in settings and settings["threads"] is not None:
+            settings["threads"] = checked_threads(settings["threads"])
+        self._check_coolant_temperatures()
+        self._check_flow_regime()
+        description = self.to_core(**settings)
+        callback = progress if callable(progress) else None
+        raw = _core.solve_transient_case(
+            self.mesh._core, json.dumps(description), json.dumps(spec), callback, temperature_k
+        )
+        return TransientResult(self, raw, initial)
 
     def _initial_arrays(self, initial: Result | Mapping[str, Any] | None) -> dict[str, np.ndarray] | None:
         """The core's initial-state arrays (kelvin, float64, C order; no copies but kelvin)."""

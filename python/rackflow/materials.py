@@ -121,7 +121,12 @@ class Material:
                 "temperature_k": [t - ABSOLUTE_ZERO_C for t, _ in k],
                 "value": [v for _, v in k],
             }
-        return {"name": self.name, "conductivity_w_mk": prop}
+        out: dict[str, object] = {"name": self.name, "conductivity_w_mk": prop}
+        if self.density_kg_m3 is not None:
+            out["density_kg_m3"] = float(self.density_kg_m3)
+        if self.specific_heat_j_kgk is not None:
+            out["specific_heat_j_kgk"] = float(self.specific_heat_j_kgk)
+        return out
 
 
 def _kelvin_table(pairs_k: Sequence[tuple[float, float]]) -> tuple[tuple[float, float], ...]:

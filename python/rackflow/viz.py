@@ -1113,3 +1113,42 @@ def _in_notebook() -> bool:
         return False
     shell = get_ipython()
     return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+
+
+def animate_frames(
+    results: Sequence[Result],
+    times_s: Sequence[float],
+    path: Path,
+    field: str = "temperature",
+    fps: int = 10,
+    **options: Any,
+) -> Path:
+    """Render each result with one colour range and write them as an animation: ``.gif`` through
+    Pillow, ``.mp4`` through imageio-ffmpeg when installed."""
+    suffix = path.suffix.lower()
+    if suffix not in (".gif", ".mp4"):
+        raise RackflowError(f"an animation is a .gif or .mp4 file, got '{path.name}'")
+    if field == "temperature" and options.get("clim") is None:
+        lo = min(float(r.temperature_c.min()) for r in results)
+        hi = max(float(r.temperature_c.max()) for r in results)
+        options["clim"] = (lo, hi if hi > lo else lo + 1.0)
+    options.setdefault("window_size", (800, 540))
+    frames = []
+    for result, t in zip(results, times_s, strict=True):
+        image = render(result, field, subtitle=f"t = {t:.3g} s", **options)
+        frames.append(np.asarray(image, dtype=np.uint8))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".gif":
+        from PIL import Image
+
+        pictures = [Image.fromarray(f) for f in frames]
+        pictures[0].save(path, save_all=True, append_images=pictures[1:], duration=int(1000 / fps), loop=0)
+    else:
+        try:
+            import imageio.v3 as iio
+        except ImportError:
+            raise RackflowError(
+                "writing .mp4 needs imageio with ffmpeg (pip install imageio[ffmpeg]); use .gif"
+            ) from None
+        iio.imwrite(path, np.stack(frames), fps=fps)
+    return path

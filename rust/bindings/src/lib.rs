@@ -19,6 +19,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<mesh::Mesh>()?;
     m.add_function(wrap_pyfunction!(mesh::build_mesh, m)?)?;
     m.add_function(wrap_pyfunction!(solve::solve_case, m)?)?;
+    m.add_function(wrap_pyfunction!(solve::solve_transient_case, m)?)?;
     network::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -147,3 +147,93 @@ pub fn partial_dict(py: Python<'_>, partial: rackflow_core::error::PartialFields
     };
     build().unwrap_or_else(|_| py.None())
 }
+
+/// Rows of equal length as a 2D float64 array.
+fn matrix<'py>(py: Python<'py>, rows: Vec<Vec<f64>>, width: usize) -> PyResult<Bound<'py, PyAny>> {
+    let n = rows.len();
+    let flat: Vec<f64> = rows.into_iter().flatten().collect();
+    Ok(flat.into_pyarray(py).reshape([n, width])?.into_any())
+}
+
+/// Solve `case_json` in time under `transient_json` (the serde form of
+/// `rackflow_core::case::Transient`) from `initial_temperature_k` (per cell, borrowed) or the
+/// case's uniform initial temperature. Releases the GIL; `progress(step, {"time_s": t})`.
+#[pyfunction]
+#[pyo3(signature = (mesh, case_json, transient_json, progress=None, initial_temperature_k=None))]
+pub fn solve_transient_case<'py>(
+    py: Python<'py>,
+    mesh: &Mesh,
+    case_json: &str,
+    transient_json: &str,
+    progress: Option<Py<PyAny>>,
+    initial_temperature_k: Option<PyReadonlyArrayDyn<'py, f64>>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let case: Case = serde_json::from_str(case_json).map_err(|e| {
+        crate::errors::CaseError::new_err(format!("malformed case description: {e}"))
+    })?;
+    let spec: case::Transient = serde_json::from_str(transient_json).map_err(|e| {
+        crate::errors::CaseError::new_err(format!("malformed transient description: {e}"))
+    })?;
+    let start = match &initial_temperature_k {
+        None => None,
+        Some(a) => Some(a.as_slice().map_err(|_| {
+            crate::errors::CaseError::new_err("initial temperatures must be a C-contiguous array")
+        })?),
+    };
+    let inner = mesh.inner.clone();
+    let estimated = case::memory::solve_bytes(&inner, &case);
+    case::memory::check(
+        "the transient solve",
+        estimated,
+        crate::memory::available_bytes(),
+    )
+    .map_err(|e| crate::errors::to_py_err(py, e))?;
+    let run = interrupt::run(py, progress, |monitor| {
+        case::solve_transient(&inner, &case, &spec, start, monitor)
+    })?;
+    let n_cells = inner.n_cells();
+    let n_patches = inner.n_patches();
+    let n_regions = inner.region_names.len();
+    let d = PyDict::new(py);
+    if let Some(flow) = &run.flow {
+        let n_vel = flow.velocity_m_s.len();
+        let flat: Vec<f64> = flow.velocity_m_s.iter().flatten().copied().collect();
+        d.set_item("velocity_m_s", flat.into_pyarray(py).reshape([n_vel, 3])?)?;
+        d.set_item("pressure_pa", flow.pressure_pa.clone().into_pyarray(py))?;
+        d.set_item(
+            "mass_flux_kg_s",
+            flow.mass_flux_kg_s.clone().into_pyarray(py),
+        )?;
+        d.set_item("patch_mass_flow_kg_s", flow.patch_mass_flow_kg_s.clone())?;
+        d.set_item(
+            "patch_total_pressure_pa",
+            flow.patch_total_pressure_pa.clone(),
+        )?;
+        d.set_item(
+            "patch_static_pressure_pa",
+            flow.patch_static_pressure_pa.clone(),
+        )?;
+        d.set_item("mass_imbalance", flow.mass_imbalance)?;
+    }
+    d.set_item(
+        "output_times_s",
+        run.output_times_s.clone().into_pyarray(py),
+    )?;
+    d.set_item("step_times_s", run.step_times_s.clone().into_pyarray(py))?;
+    let report = serde_json::to_string(&run).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    d.set_item("report_json", report)?;
+    d.set_item("temperature_k", matrix(py, run.temperature_k, n_cells)?)?;
+    d.set_item(
+        "patch_heat_flow_w",
+        matrix(py, run.patch_heat_flow_w, n_patches)?,
+    )?;
+    d.set_item(
+        "region_source_w",
+        matrix(py, run.region_source_w, n_regions)?,
+    )?;
+    d.set_item(
+        "step_max_temperature_k",
+        matrix(py, run.step_max_temperature_k, n_regions)?,
+    )?;
+    Ok(d)
+}

@@ -78,6 +78,30 @@ pub struct Solution {
     pub mass_imbalance: f64,
 }
 
+impl Solution {
+    /// A solution with no temperatures and no flow yet (flow-only solves fill the flow).
+    pub(super) fn without_temperatures(mesh: &Mesh, threads: usize) -> Solution {
+        Solution {
+            temperature_k: Vec::new(),
+            patch_heat_flow_w: vec![0.0; mesh.n_patches()],
+            region_source_w: vec![0.0; mesh.region_names.len()],
+            contact_heat_flow_w: Vec::new(),
+            energy_balance_error: 0.0,
+            report: SolveReport {
+                threads,
+                ..Default::default()
+            },
+            velocity_m_s: Vec::new(),
+            pressure_pa: Vec::new(),
+            mass_flux_kg_s: Vec::new(),
+            patch_mass_flow_kg_s: Vec::new(),
+            patch_total_pressure_pa: Vec::new(),
+            patch_static_pressure_pa: Vec::new(),
+            mass_imbalance: 0.0,
+        }
+    }
+}
+
 /// The residual `r = b − A T` and its 2-norm, with OpenFOAM's residual normalisation in the
 /// 2-norm: ‖A T − A T̄‖ + ‖b − A T̄‖ with T̄ the mean field, so that an absolute temperature offset
 /// does not make residuals look small. One pass over the rows (no further n-vectors: a
@@ -228,24 +252,7 @@ pub fn solve_from(
                 }
             }
         } else {
-            Solution {
-                temperature_k: Vec::new(),
-                patch_heat_flow_w: vec![0.0; mesh.n_patches()],
-                region_source_w: vec![0.0; mesh.region_names.len()],
-                contact_heat_flow_w: Vec::new(),
-                energy_balance_error: 0.0,
-                report: SolveReport {
-                    threads,
-                    ..Default::default()
-                },
-                velocity_m_s: Vec::new(),
-                pressure_pa: Vec::new(),
-                mass_flux_kg_s: Vec::new(),
-                patch_mass_flow_kg_s: Vec::new(),
-                patch_total_pressure_pa: Vec::new(),
-                patch_static_pressure_pa: Vec::new(),
-                mass_imbalance: 0.0,
-            }
+            Solution::without_temperatures(mesh, threads)
         };
         solution.report.energy_solved = needs_energy(case);
         if let Some(f) = flow {
@@ -256,15 +263,15 @@ pub fn solve_from(
 }
 
 /// The steady coolant flow with properties at temperatures `t`, as the energy equation's
-/// advection (`None` without coolant), and the flow's report: a transient solve freezes it.
+/// advection (`None` without coolant), and its fields and report: a transient solve freezes it.
 pub(super) fn frozen_flow(
     mesh: &Mesh,
     case: &Case,
     t: &[f64],
     monitor: &dyn Monitor,
-) -> Result<(Option<crate::physics::energy::Convection>, SolveReport)> {
+) -> Result<(Option<crate::physics::energy::Convection>, Solution)> {
     if case.fluids.is_empty() {
-        return Ok((None, SolveReport::default()));
+        return Ok((None, Solution::without_temperatures(mesh, 0)));
     }
     let start = InitialState {
         temperature_k: Some(t),
@@ -278,18 +285,15 @@ pub(super) fn frozen_flow(
             specific_heat[r] = Some(f.coolant.specific_heat_j_kgk.clone());
         }
     }
-    let report = SolveReport {
-        flow_iterations: outcome.flow.iterations,
-        flow_time_s: outcome.time_s,
-        ..SolveReport::default()
-    };
     let convection = crate::physics::energy::Convection {
         mass_flux: outcome.parent_mass_flux(mesh),
         specific_heat,
         reference_k: outcome.setup.reference_temperature_k,
         second_order: case.settings.convection == "linear_upwind",
     };
-    Ok((Some(convection), report))
+    let mut fields = Solution::without_temperatures(mesh, 0);
+    outcome.attach(mesh, &mut fields);
+    Ok((Some(convection), fields))
 }
 
 /// Conjugate heat transfer: energy over solids and coolant with the flow's mass fluxes; coolant

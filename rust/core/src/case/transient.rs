@@ -143,10 +143,23 @@ pub struct TransientSolution {
     /// Stored-energy change in the scheme's own discrete form Σ_n Δt_n Σ_c ddt_c, J: equals
     /// `heat_in_j` to the solver tolerance (the discrete conservation statement).
     pub discrete_stored_change_j: f64,
-    /// Steady flow report (iterations), when there is coolant.
-    pub flow: SolveReport,
+    /// The frozen steady flow (fields and report; no temperatures), when there is coolant.
+    #[serde(skip)]
+    pub flow: Option<super::driver::Solution>,
+    /// Flow iterations of the frozen flow.
+    pub flow_iterations: usize,
     /// Wall time, s.
     pub solve_time_s: f64,
+    /// Of which: assembling the energy system (outer iterations), s …
+    pub assembly_time_s: f64,
+    /// … preconditioner set-ups, s (and how many) …
+    pub preconditioner_time_s: f64,
+    /// Preconditioner set-ups.
+    pub preconditioner_builds: usize,
+    /// … and linear solves, s.
+    pub linear_time_s: f64,
+    /// Outer (assembly + solve) iterations over the run.
+    pub outer_iterations: usize,
 }
 
 /// Heat capacity ρc per cell, J/(m³K) at temperature `t`: solids from their material, coolant from
@@ -374,8 +387,9 @@ pub fn solve_transient(
     }
     let rho_c = capacity(mesh, case, &t)?;
     let mut out = TransientSolution::default();
-    let (convection, flow_report) = frozen_flow(mesh, case, &t, monitor)?;
-    out.flow = flow_report;
+    let (convection, flow) = frozen_flow(mesh, case, &t, monitor)?;
+    out.flow_iterations = flow.report.flow_iterations;
+    out.flow = convection.is_some().then_some(flow);
     let mut eq = Conduction::new(
         mesh,
         resolved.conductivity.clone(),
@@ -403,6 +417,7 @@ pub fn solve_transient(
             .collect()
     });
     let breaks = breakpoints(spec);
+    let tol = spec.step_tolerance_k;
     let span = spec.end_time_s - spec.start_time_s;
     let fixed = spec.time_step_s;
     let restart_step = fixed.unwrap_or(1e-4 * span);
@@ -448,7 +463,6 @@ pub fn solve_transient(
         record_output(&mut out, &eq, outputs[next_output], t.clone());
         next_output += 1;
     }
-    let tol = spec.step_tolerance_k;
     let mut heat_in_old = heat_into(mesh, &mut eq, &t);
     let mut steps = 0usize;
     while now < spec.end_time_s - 1e-12 * span {
@@ -495,6 +509,8 @@ pub fn solve_transient(
             resolved_new.face_temperature,
         );
         if preconditioner.is_none() || !(0.5..=2.0).contains(&(h / preconditioner_dt)) {
+            let clock = std::time::Instant::now();
+            out.preconditioner_builds += 1;
             eq.assemble(&t, &mut a, &mut b);
             ddt.add_to_system(mesh, &pattern, &mut a, &mut b);
             let shared = Arc::new(a.clone());
@@ -505,6 +521,7 @@ pub fn solve_transient(
                 &mut settings_report,
             ));
             preconditioner_dt = h;
+            out.preconditioner_time_s += clock.elapsed().as_secs_f64();
         }
         let Some(m) = preconditioner.as_ref() else {
             return Err(Error::Case("no preconditioner".into()));
@@ -516,15 +533,29 @@ pub fn solve_transient(
         };
         let mut t_new = predicted.clone().unwrap_or_else(|| t.clone());
         let mut converged = false;
+        // a step's non-linear iteration (k(T), c(T), deferred corrections) stops when it moves
+        // temperatures by a hundredth of the step's error allowance, or on the residual
+        let settled_k = 1e-2 * tol;
+        let mut last_change = f64::INFINITY;
+        let mut anderson = crate::linalg::Anderson::new(5);
         for outer in 0..=case.settings.max_iterations.min(50) {
+            let clock = std::time::Instant::now();
+            out.outer_iterations += 1;
             eq.assemble(&t_new, &mut a, &mut b);
             ddt.add_to_system(mesh, &pattern, &mut a, &mut b);
             let (r_norm, scale) = residual_and_normalisation(&a, &b, &t_new, &mut r);
+            out.assembly_time_s += clock.elapsed().as_secs_f64();
+            let clock = std::time::Instant::now();
             let res = r_norm / scale;
-            if outer > 0 && (res <= case.settings.tolerance || !eq.needs_outer_iterations()) {
+            if outer > 0
+                && (res <= case.settings.tolerance
+                    || !eq.needs_outer_iterations()
+                    || last_change <= settled_k)
+            {
                 converged = true;
                 break;
             }
+            let before = eq.needs_outer_iterations().then(|| t_new.clone());
             let bound = m.bind(&a);
             let settings = crate::linalg::SolveSettings {
                 relative_tolerance: 0.0,
@@ -544,6 +575,15 @@ pub fn solve_transient(
                 crate::linalg::cg(&a, &b, &mut t_new, &bound, settings, &never)?
             };
             out.linear_iterations += info.iterations;
+            out.linear_time_s += clock.elapsed().as_secs_f64();
+            if let Some(before) = before {
+                t_new = anderson.next(&before, &t_new);
+                last_change = t_new
+                    .iter()
+                    .zip(&before)
+                    .map(|(a, b)| (a - b).abs())
+                    .fold(0.0, f64::max);
+            }
         }
         if !converged {
             return Err(Error::convergence(
