@@ -150,6 +150,16 @@ pub fn name_list<S: AsRef<str>>(items: &[S]) -> String {
     format!("[{}]", quoted.join(", "))
 }
 
+/// The problems of a message made by [`problem_list`] (one, or each of its listed lines).
+pub fn split_problems(message: &str) -> Vec<String> {
+    match message.split_once(" problems in the case:\n  - ") {
+        Some((count, rest)) if count.chars().all(|c| c.is_ascii_digit()) => {
+            rest.split("\n  - ").map(str::to_owned).collect()
+        }
+        _ => vec![message.to_owned()],
+    }
+}
+
 /// One message listing every problem found (a single problem stands alone).
 pub fn problem_list(mut problems: Vec<String>) -> String {
     if problems.len() == 1 {

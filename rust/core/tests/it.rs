@@ -7,4 +7,5 @@ mod it {
     mod mesh;
     mod properties;
     mod transient;
+    mod validation;
 }

@@ -2,7 +2,7 @@
 //! linear solves, convergence and divergence detection, and the result's balances.
 
 use super::initial::InitialState;
-use super::spec::Case;
+use super::spec::{Case, ConvectionScheme, PreconditionerKind};
 use super::validate::Resolved;
 use crate::error::{Equation, Status};
 use crate::linalg::{
@@ -212,6 +212,7 @@ pub fn solve_from(
         .num_threads(threads)
         .build()
         .map_err(|e| Error::Case(format!("cannot start {threads} threads: {e}")))?;
+    let validated = validate_all(mesh, case)?;
     if !case.fluids.is_empty() {
         crate::keep_work_memory();
     }
@@ -224,8 +225,7 @@ pub fn solve_from(
             Some(solve_flow(mesh, case, initial, loose, monitor)?)
         };
         let mut flow = flow;
-        let mut solution = if needs_energy(case) {
-            let resolved = Resolved::new(case, mesh)?;
+        let mut solution = if let Some(resolved) = validated {
             match flow.take() {
                 None => run(
                     mesh,
@@ -289,7 +289,7 @@ pub(super) fn frozen_flow(
         mass_flux: outcome.parent_mass_flux(mesh),
         specific_heat,
         reference_k: outcome.setup.reference_temperature_k,
-        second_order: case.settings.convection == "linear_upwind",
+        second_order: case.settings.convection == ConvectionScheme::LinearUpwind,
     };
     let mut fields = Solution::without_temperatures(mesh, 0);
     outcome.attach(mesh, &mut fields);
@@ -332,7 +332,7 @@ fn conjugate<'m>(
             mass_flux: outcome.parent_mass_flux(mesh),
             specific_heat: specific_heat.clone(),
             reference_k,
-            second_order: case.settings.convection == "linear_upwind",
+            second_order: case.settings.convection == ConvectionScheme::LinearUpwind,
         };
         let mut solution = run(
             mesh,
@@ -556,7 +556,7 @@ fn flow_settings(s: &super::Settings, loose: bool) -> crate::physics::flow::Flow
         }
     };
     crate::physics::flow::FlowSettings {
-        second_order: s.convection == "linear_upwind",
+        second_order: s.convection == ConvectionScheme::LinearUpwind,
         velocity_relaxation: s.velocity_relaxation,
         velocity_tolerance: relax(s.velocity_tolerance),
         pressure_tolerance: relax(s.pressure_tolerance),
@@ -573,39 +573,9 @@ fn meets_tight(s: &super::Settings, flow: &crate::physics::flow::FlowSolution) -
         .is_some_and(|r| flow_settings(s, false).converged(r))
 }
 
-/// The flow part of a solution, on the parent mesh.
-struct FlowOutcome<'m> {
-    setup: super::flow_setup::FlowSetup<'m>,
-    flow: crate::physics::flow::FlowSolution,
-    time_s: f64,
-    /// Whether the last flow solve stopped at the looser tolerances of an intermediate pass.
-    loose: bool,
-}
-
-fn solve_flow<'m>(
-    mesh: &'m Mesh,
-    case: &Case,
-    initial: &InitialState<'_>,
-    loose: bool,
-    monitor: &dyn Monitor,
-) -> Result<FlowOutcome<'m>> {
-    use crate::physics::flow::Flow;
-    let start = Instant::now();
-    let mut mark = Instant::now();
-    let mut setup = super::flow_setup::resolve(case, mesh)?;
-    crate::ptime("flow set-up", &mut mark);
-    if let Some(t) = initial.temperature_k {
-        // properties at the warm start's temperatures, as the coupling passes would set them
-        setup.set_properties(case, t);
-    }
-    let s = &case.settings;
+/// Every problem of the flow solver's settings.
+fn flow_settings_problems(s: &super::Settings) -> Vec<String> {
     let mut problems = Vec::new();
-    if s.convection != "linear_upwind" && s.convection != "upwind" {
-        problems.push(format!(
-            "settings.convection must be 'linear_upwind' or 'upwind', got '{}'",
-            s.convection
-        ));
-    }
     if !(s.velocity_relaxation > 0.0 && s.velocity_relaxation <= 1.0) {
         problems.push(format!(
             "settings.velocity_relaxation must lie in (0, 1], got {}",
@@ -636,8 +606,87 @@ fn solve_flow<'m>(
             s.non_orthogonal_correctors
         ));
     }
+    problems
+}
+
+/// Check everything about a case that can be checked before solving — its thermal part, its
+/// flow part and every setting — and report every problem in one error, so that a bad
+/// tolerance is not found after minutes of flow iterations.
+fn validate_all(mesh: &Mesh, case: &Case) -> Result<Option<Resolved>> {
+    let mut problems: Vec<String> = Vec::new();
+    let mut material_only = true;
+    let collect = |e: Error, problems: &mut Vec<String>| match e {
+        Error::Case(m) | Error::Material(m) => {
+            problems.extend(crate::error::split_problems(&m));
+        }
+        other => problems.push(other.to_string()),
+    };
+    let resolved = if needs_energy(case) {
+        match Resolved::new(case, mesh) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                material_only &= matches!(e, Error::Material(_));
+                collect(e, &mut problems);
+                None
+            }
+        }
+    } else {
+        None
+    };
+    if !case.fluids.is_empty() {
+        let settings = flow_settings_problems(&case.settings);
+        material_only &= settings.is_empty();
+        problems.extend(settings);
+        // the flow set-up's own checks (names, inlets and outlets, reachability): only when the
+        // thermal part failed, since a good case builds the set-up once, in the flow solve
+        if !problems.is_empty() {
+            if let Err(e) = super::flow_setup::resolve(case, mesh) {
+                material_only &= matches!(e, Error::Material(_));
+                collect(e, &mut problems);
+            }
+        }
+    }
+    if problems.is_empty() {
+        return Ok(resolved);
+    }
+    problems.dedup();
+    let text = crate::error::problem_list(problems);
+    Err(if material_only {
+        Error::Material(text)
+    } else {
+        Error::Case(text)
+    })
+}
+
+/// The flow part of a solution, on the parent mesh.
+struct FlowOutcome<'m> {
+    setup: super::flow_setup::FlowSetup<'m>,
+    flow: crate::physics::flow::FlowSolution,
+    time_s: f64,
+    /// Whether the last flow solve stopped at the looser tolerances of an intermediate pass.
+    loose: bool,
+}
+
+fn solve_flow<'m>(
+    mesh: &'m Mesh,
+    case: &Case,
+    initial: &InitialState<'_>,
+    loose: bool,
+    monitor: &dyn Monitor,
+) -> Result<FlowOutcome<'m>> {
+    use crate::physics::flow::Flow;
+    let start = Instant::now();
+    let mut mark = Instant::now();
+    let mut setup = super::flow_setup::resolve(case, mesh)?;
+    crate::ptime("flow set-up", &mut mark);
+    if let Some(t) = initial.temperature_k {
+        // properties at the warm start's temperatures, as the coupling passes would set them
+        setup.set_properties(case, t);
+    }
+    let s = &case.settings;
+    let problems = flow_settings_problems(s);
     if !problems.is_empty() {
-        return Err(Error::Case(problems.join("; ")));
+        return Err(Error::Case(crate::error::problem_list(problems)));
     }
     let settings = flow_settings(s, loose);
     let flow = Flow::new(
@@ -831,7 +880,7 @@ pub(super) fn energy_preconditioner(
     settings: &super::Settings,
     report: &mut SolveReport,
 ) -> EnergyPreconditioner {
-    if settings.preconditioner == "jacobi" {
+    if settings.preconditioner == PreconditionerKind::Jacobi {
         EnergyPreconditioner::Plain(Box::new(Jacobi::new(a)))
     } else if eq.is_convective() {
         // advection makes the system non-symmetric and convection-dominated in the coolant
@@ -1121,7 +1170,7 @@ fn run(
         }
         // no tenfold drop over STALL_PASSES passes: hand over to Newton–Krylov
         if eq.needs_outer_iterations()
-            && settings.preconditioner != "jacobi"
+            && settings.preconditioner != PreconditionerKind::Jacobi
             && outer >= STALL_PASSES
             && res > 0.1 * report.residual_history[outer - STALL_PASSES]
         {

@@ -11,6 +11,9 @@ mod validate;
 
 pub use driver::{solve, solve_from, Solution, SolveReport};
 pub use initial::InitialState;
-pub use spec::{Boundary, Case, Contact, Coolant, Fluid, Material, Settings, Solid};
+pub use spec::{
+    Boundary, Case, Contact, ConvectionScheme, Coolant, Fluid, Material, PreconditionerKind,
+    Settings, Solid,
+};
 pub use transient::{solve_transient, ProfileTarget, TimeProfile, Transient, TransientSolution};
 pub use validate::{PatchCondition, Resolved};

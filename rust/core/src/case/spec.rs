@@ -191,6 +191,26 @@ impl Boundary {
     }
 }
 
+/// How convected face values are formed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConvectionScheme {
+    /// Bounded second order: upwind plus a limited linear extrapolation (the default).
+    LinearUpwind,
+    /// First-order upwind.
+    Upwind,
+}
+
+/// Preconditioner of the energy system's Krylov solves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PreconditionerKind {
+    /// Smoothed-aggregation multigrid (ILU on the coolant block of conjugate systems).
+    Amg,
+    /// Diagonal scaling (for comparisons).
+    Jacobi,
+}
+
 /// Solver control.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -208,10 +228,10 @@ pub struct Settings {
     pub threads: Option<usize>,
     /// Initial temperature, K; `None`: the mean of the boundary temperatures.
     pub initial_temperature_k: Option<f64>,
-    /// Preconditioner: `"amg"` (default) or `"jacobi"`.
-    pub preconditioner: String,
-    /// Convection scheme: `"linear_upwind"` (bounded second order, default) or `"upwind"`.
-    pub convection: String,
+    /// Preconditioner of the energy system.
+    pub preconditioner: PreconditionerKind,
+    /// Convection scheme of momentum and energy.
+    pub convection: ConvectionScheme,
     /// Momentum under-relaxation factor.
     pub velocity_relaxation: f64,
     /// Flow converged when normalised momentum residuals fall below this …
@@ -241,8 +261,8 @@ impl Default for Settings {
             linear_max_iterations: 2000,
             threads: None,
             initial_temperature_k: None,
-            preconditioner: "amg".into(),
-            convection: "linear_upwind".into(),
+            preconditioner: PreconditionerKind::Amg,
+            convection: ConvectionScheme::LinearUpwind,
             velocity_relaxation: 0.9,
             velocity_tolerance: 1e-7,
             pressure_tolerance: 1e-6,

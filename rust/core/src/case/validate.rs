@@ -307,12 +307,6 @@ impl Resolved {
                 ));
             }
         }
-        if s.preconditioner != "amg" && s.preconditioner != "jacobi" {
-            problems.push(format!(
-                "settings.preconditioner must be 'amg' or 'jacobi', got '{}'",
-                s.preconditioner
-            ));
-        }
 
         if !problems.is_empty() {
             let only_materials = material_problems == problems.len();

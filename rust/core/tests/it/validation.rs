@@ -1,0 +1,62 @@
+//! Case validation: every problem at once, before any solve.
+
+use super::common::{case, fixed};
+use rackflow_core::case::{Material, Solid};
+use rackflow_core::mesh::structured::{BoxArrays, BoxCells};
+use rackflow_core::physics::Property;
+use rackflow_core::Silent as NoMonitor;
+
+fn copper(region: &str, power_w: Option<f64>) -> Solid {
+    Solid {
+        region: region.into(),
+        material: Material {
+            name: "copper".into(),
+            conductivity_w_mk: Property::Constant(400.0),
+            density_kg_m3: Some(8933.0),
+            specific_heat_j_kgk: Some(385.0),
+        },
+        power_w,
+        power_density_w_m3: None,
+    }
+}
+
+/// Every problem of a case at once, thermal, flow and settings together, before any solve: an
+/// unknown patch, a negative conductivity, a tolerance of 2 and a flow relaxation of 3.
+#[test]
+fn a_case_with_several_problems_lists_them_all_before_solving() {
+    use rackflow_core::case::{solve, Coolant, Fluid};
+    let mesh = BoxArrays::new([4, 2, 2], [0.01, 0.002, 0.002], BoxCells::Hexa)
+        .build()
+        .unwrap();
+    let mut c = case(
+        vec![Solid {
+            material: Material {
+                conductivity_w_mk: Property::Constant(-5.0),
+                ..copper("box", None).material
+            },
+            ..copper("box", None)
+        }],
+        vec![fixed("nowhere", 300.0), fixed("xmin", 300.0)],
+    );
+    c.settings.tolerance = 2.0;
+    c.settings.velocity_relaxation = 3.0;
+    c.fluids.push(Fluid {
+        region: "box".into(),
+        coolant: Coolant {
+            name: "w".into(),
+            density_kg_m3: Property::Constant(1000.0),
+            viscosity_pa_s: Property::Constant(1e-3),
+            conductivity_w_mk: Property::Constant(0.6),
+            specific_heat_j_kgk: Property::Constant(4180.0),
+        },
+    });
+    let err = solve(&mesh, &c, &NoMonitor).unwrap_err().to_string();
+    for expected in [
+        "'nowhere'",
+        "conductivity",
+        "settings.tolerance",
+        "velocity_relaxation",
+    ] {
+        assert!(err.contains(expected), "{expected} missing from: {err}");
+    }
+}
