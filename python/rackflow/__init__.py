@@ -7,7 +7,7 @@
 
 from typing import TYPE_CHECKING, Any
 
-from rackflow import datasets, errors
+from rackflow import datasets, errors, units
 from rackflow._core import __version__
 from rackflow.case import Case
 from rackflow.coolants import Coolant, get_coolant, known_coolants, propylene_glycol
@@ -99,4 +99,5 @@ __all__ = [
     "propylene_glycol",
     "read_sweep",
     "render_file",
+    "units",
 ]

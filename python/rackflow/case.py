@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from rackflow import _core
+from rackflow import _core, units
 from rackflow.coolant_adapter import coolant_to_core, resolve_coolant, valid_range_c
 from rackflow.errors import (
     CaseError,
@@ -367,7 +367,7 @@ class Case:
             if b.kind == "inlet":
                 for key, value in b.values.items():
                     if key == "flow_lpm":
-                        entry["volume_flow_m3_s"] = value / 60_000.0
+                        entry["volume_flow_m3_s"] = units.m3_s(value)
                     elif key == "temperature_c":
                         entry["temperature_k"] = value - ABSOLUTE_ZERO_C
                     else:
@@ -704,7 +704,7 @@ class Case:
             if "velocity_m_s" in b.values:
                 speed = b.values["velocity_m_s"]
             elif "flow_lpm" in b.values:
-                speed = b.values["flow_lpm"] / 60_000.0 / area
+                speed = units.m3_s(b.values["flow_lpm"]) / area
             elif "mass_flow_kg_s" in b.values:
                 speed = b.values["mass_flow_kg_s"] / (rho * area)
             else:

@@ -27,6 +27,7 @@ import numpy.typing as npt
 
 from rackflow.coolants import Coolant, get_coolant
 from rackflow.errors import CaseError, CaseFileError
+from rackflow.units import kelvin
 
 _LPM = 1.0 / 60_000.0  # m³/s per L/min
 _FORMAT = "rackflow.ColdPlateModel"
@@ -394,10 +395,10 @@ class ColdPlateModel:
         gamma = self.resistance_temperature_coefficient_per_k
         if gamma != 0.0 and self.temperature_c is not None:
             out["resistance_temperature_coefficient_per_k"] = gamma
-            out["reference_temperature_k"] = self.temperature_c + 273.15
+            out["reference_temperature_k"] = kelvin(self.temperature_c)
         if self.temperature_range_c is not None:
-            out["temperature_min_k"] = self.temperature_range_c[0] + 273.15
-            out["temperature_max_k"] = self.temperature_range_c[1] + 273.15
+            out["temperature_min_k"] = kelvin(self.temperature_range_c[0])
+            out["temperature_max_k"] = kelvin(self.temperature_range_c[1])
         return out
 
 

@@ -28,6 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from rackflow.errors import CaseError, MaterialError, PropertyRangeWarning
+from rackflow.units import ABSOLUTE_ZERO_C
 
 ArrayLike = float | npt.ArrayLike
 PROPERTY_NAMES = (
@@ -37,7 +38,7 @@ PROPERTY_NAMES = (
     "specific_heat_j_kgk",
 )
 _P_ATM = 101_325.0
-_KELVIN = 273.15
+_KELVIN = -ABSOLUTE_ZERO_C
 _WATER_MOLAR_MASS = 18.015
 
 

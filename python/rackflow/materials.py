@@ -24,8 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rackflow.errors import CaseError, MaterialError
-
-ABSOLUTE_ZERO_C = -273.15
+from rackflow.units import ABSOLUTE_ZERO_C
 
 
 def _check_positive(material: str, prop: str, value: float) -> None:

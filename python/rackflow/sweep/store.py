@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from rackflow.errors import RackflowWarning, SweepError
+from rackflow.units import ABSOLUTE_ZERO_C
 
 #: the companion folder's suffix: ``sweep.parquet`` -> ``sweep.parquet.rackflow``
 COMPANION_SUFFIX = ".rackflow"
@@ -640,7 +641,7 @@ def fields_problem(
             i = int(np.flatnonzero(~finite.ravel())[0])
             return f"{name} is not finite at index {i}"
     t = fields.get("temperature_c")
-    if t is not None and np.asarray(t).size and float(np.min(t)) <= -273.15:
+    if t is not None and np.asarray(t).size and float(np.min(t)) <= ABSOLUTE_ZERO_C:
         return "temperature_c is below absolute zero"
     return None
 

@@ -36,6 +36,7 @@ import numpy as np
 
 import rackflow as rf
 from rackflow.testing.meshes import box
+from rackflow.units import M3_S_PER_LPM
 
 MM = 1e-3
 LENGTH, WIDTH, HEIGHT = 12 * MM, 6 * MM, 0.5 * MM
@@ -43,7 +44,7 @@ PLENUM = 2 * MM
 CHANNELS = {"A": (0.5 * MM, 1.5 * MM), "B": (4.0 * MM, 4.5 * MM)}
 FLOWS_LPM = (0.005, 0.01, 0.02, 0.04, 0.06)
 TEMPERATURE_C = 20.0  # flow-only 3D solves take coolant properties at 20 °C
-_LPM = 1.0 / 60_000.0
+_LPM = M3_S_PER_LPM
 
 
 def _span(name: str) -> float:
