@@ -10,11 +10,13 @@ mod memory;
 mod mesh;
 mod network;
 mod solve;
+mod tooling;
 
 use pyo3::prelude::*;
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    tooling::install();
     errors::register(m)?;
     m.add_class::<mesh::Mesh>()?;
     m.add_function(wrap_pyfunction!(mesh::build_mesh, m)?)?;

@@ -20,6 +20,7 @@
 #![allow(clippy::needless_range_loop)]
 // `!(x > 0.0)` is deliberate: it is true for NaN, which is exactly what input checks must catch.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
+#![forbid(unsafe_code)]
 
 pub mod case;
 pub mod discretisation;
@@ -45,86 +46,59 @@ pub trait Monitor: Sync {
 pub struct Silent;
 impl Monitor for Silent {}
 
-/// Hand freed heap memory back to the operating system. glibc keeps freed blocks below its
-/// (self-raising) mmap threshold for reuse, per thread arena, so after a large build the process
-/// holds memory no later allocation on another thread can use: at 1e6 cells that was ~130 MB
-/// of the peak. Called between the big phases (mesh build, matrix set-up); a no-op elsewhere.
+/// Hooks the embedding application installs for what the core leaves to its edge: allocator
+/// tuning (platform calls the core does not make itself: it has no `unsafe` code) and
+/// developer profiling of the solve phases. Unset hooks do nothing.
+#[derive(Clone, Copy)]
+pub struct Hooks {
+    /// Hand freed heap memory back to the operating system (between the big phases).
+    pub release_free_memory: fn(),
+    /// Keep freed work memory for reuse during flow solves rather than returning it.
+    pub keep_work_memory: fn(),
+    /// A phase finished after `seconds` of wall time (developer profiling).
+    pub phase: fn(label: &str, seconds: f64),
+}
+
+static HOOKS: std::sync::OnceLock<Hooks> = std::sync::OnceLock::new();
+
+/// Install the hooks (once per process; later calls are ignored).
+pub fn install_hooks(hooks: Hooks) {
+    let _ = HOOKS.set(hooks);
+}
+
+/// Hand freed heap memory back to the operating system, when the application installed a way to.
+/// glibc keeps freed blocks below its mmap threshold for reuse, per thread arena, so after a
+/// large build the process holds memory no later allocation on another thread can use: at 1e6
+/// cells that was ~130 MB of the peak. Called between the big phases (mesh build, matrix
+/// set-up).
 pub fn release_free_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        extern "C" {
-            fn malloc_trim(pad: usize) -> std::os::raw::c_int;
-        }
-        // SAFETY: malloc_trim only returns free pages to the kernel; it is thread-safe.
-        unsafe {
-            malloc_trim(0);
-        }
+    if let Some(h) = HOOKS.get() {
+        (h.release_free_memory)();
     }
 }
 
-/// Let the heap, not fresh `mmap`s, serve allocations up to 256 MiB and keep up to 256 MiB of
-/// freed memory for reuse (glibc's `M_MMAP_THRESHOLD`, `M_TRIM_THRESHOLD`; process-wide, a
-/// no-op elsewhere). A flow solve allocates the Krylov and multigrid work vectors of every
-/// outer iteration anew; as fresh mappings each one costs its pages' faults and zeroing again:
-/// on the duct benchmark (1.6e5 cells, 2 threads) 6.3 s against 5.9 s, at the same peak memory
-/// (the explicit [`release_free_memory`] calls still hand memory back between phases).
+/// Let the allocator keep freed work memory for reuse during a flow solve (the Krylov and
+/// multigrid work vectors of every outer iteration are allocated anew; as fresh mappings each
+/// costs its page faults and zeroing again: 6.3 s against 5.9 s on the duct benchmark).
 pub fn keep_work_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        extern "C" {
-            fn mallopt(
-                param: std::os::raw::c_int,
-                value: std::os::raw::c_int,
-            ) -> std::os::raw::c_int;
-        }
-        const M_TRIM_THRESHOLD: std::os::raw::c_int = -1;
-        const M_MMAP_THRESHOLD: std::os::raw::c_int = -3;
-        const LIMIT: std::os::raw::c_int = 256 << 20;
-        // SAFETY: mallopt only changes glibc's allocation thresholds; it is thread-safe.
-        unsafe {
-            mallopt(M_MMAP_THRESHOLD, LIMIT);
-            mallopt(M_TRIM_THRESHOLD, LIMIT);
-        }
+    if let Some(h) = HOOKS.get() {
+        (h.keep_work_memory)();
     }
 }
 
-/// Developer timing: with `RACKFLOW_PROFILE` set, print the wall and process CPU time since the
-/// last mark to stderr, then restart the clock.
+/// Report `seconds` of wall time as phase `label` to the profiling hook.
+#[doc(hidden)]
+pub fn report_phase(label: &str, seconds: f64) {
+    if let Some(h) = HOOKS.get() {
+        (h.phase)(label, seconds);
+    }
+}
+
+/// Report the wall time since `t` as phase `label` to the profiling hook, then restart `t`.
 #[doc(hidden)]
 pub fn ptime(label: &str, t: &mut std::time::Instant) {
-    if std::env::var_os("RACKFLOW_PROFILE").is_some() {
-        let cpu = std::fs::read_to_string("/proc/self/stat")
-            .ok()
-            .and_then(|s| {
-                let f: Vec<f64> = s
-                    .rsplit(')')
-                    .next()?
-                    .split_whitespace()
-                    .map(|x| x.parse().unwrap_or(0.0))
-                    .collect();
-                Some((f[11] + f[12]) / 100.0)
-            })
-            .unwrap_or(0.0);
-        static LAST: std::sync::Mutex<f64> = std::sync::Mutex::new(0.0);
-        let mut last = LAST.lock().unwrap();
-        // Resident and peak-resident memory, MB: where the process peak is reached.
-        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-        let kb = |key: &str| {
-            status
-                .lines()
-                .find(|l| l.starts_with(key))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-                .unwrap_or(0.0)
-                / 1024.0
-        };
-        eprintln!(
-            "  [prof] {label}: wall {:.3}s cpu {:.2}s rss {:.0} MB peak {:.0} MB",
-            t.elapsed().as_secs_f64(),
-            cpu - *last,
-            kb("VmRSS:"),
-            kb("VmHWM:")
-        );
-        *last = cpu;
+    if let Some(h) = HOOKS.get() {
+        (h.phase)(label, t.elapsed().as_secs_f64());
     }
     *t = std::time::Instant::now();
 }

@@ -1200,7 +1200,7 @@ pub fn residual_measures3(a: &Csr, b: &[Vec3], mean: Vec3, r: &[Vec3]) -> [(f64,
     sums.map(|s| (s[0], s[1], s[2].sqrt()))
 }
 
-/// Developer counters of the outer iterations, printed with `RACKFLOW_PROFILE` set.
+/// Developer counters of the outer iterations, reported through the profiling hook.
 #[derive(Default)]
 struct LinearSolveProfile {
     builds: usize,
@@ -1216,20 +1216,25 @@ struct LinearSolveProfile {
 }
 
 impl LinearSolveProfile {
+    /// Report the totals of a solve's outer iterations as phases (developer profiling hook).
     fn print(&self, outer_iterations: usize) {
-        if std::env::var_os("RACKFLOW_PROFILE").is_some() {
-            let per = |x: f64| x / outer_iterations.max(1) as f64;
-            eprintln!(
-                "  [prof] flow: {outer_iterations} outer iterations; per outer: momentum assembly \
-                 {:.1} ms, momentum solves {:.1} ms ({:.1} BiCGStab iterations, 3 components), \
-                 pressure {:.1} ms ({:.1} CG iterations; {} AMG builds in all)",
-                1e3 * per(self.assembly_seconds),
-                1e3 * per(self.momentum_seconds),
-                per(self.momentum_iterations as f64),
-                1e3 * per(self.pressure_seconds),
-                per(self.cg_iterations as f64),
-                self.builds,
-            );
-        }
+        crate::report_phase(
+            &format!("flow: momentum assembly ({outer_iterations} outer iterations)"),
+            self.assembly_seconds,
+        );
+        crate::report_phase(
+            &format!(
+                "flow: momentum solves ({} BiCGStab iterations, 3 components)",
+                self.momentum_iterations
+            ),
+            self.momentum_seconds,
+        );
+        crate::report_phase(
+            &format!(
+                "flow: pressure ({} CG iterations, {} AMG builds)",
+                self.cg_iterations, self.builds
+            ),
+            self.pressure_seconds,
+        );
     }
 }
