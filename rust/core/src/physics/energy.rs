@@ -231,6 +231,12 @@ impl<'m> Conduction<'m> {
         }
     }
 
+    /// Σ of the boundary faces' conductances to their walls or ambients, W/K (zero for flux and
+    /// adiabatic faces): times a temperature, the scale of heat that round-off can fake.
+    pub fn boundary_conductance_sum(&self) -> f64 {
+        self.conductance[self.mesh.n_internal_faces..].iter().sum()
+    }
+
     /// Whether outer iterations are needed beyond one linear solve.
     pub fn needs_outer_iterations(&self) -> bool {
         self.nonlinear
