@@ -28,6 +28,7 @@ pub mod linalg;
 pub mod mesh;
 pub mod network;
 pub mod physics;
+pub mod radiation;
 
 pub use error::{Error, Result};
 

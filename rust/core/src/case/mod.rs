@@ -10,5 +10,7 @@ mod validate;
 
 pub use driver::{solve, solve_from, Solution, SolveReport};
 pub use initial::InitialState;
-pub use spec::{Boundary, Case, Contact, Coolant, Fluid, Material, Settings, Solid};
+pub use spec::{
+    Boundary, Case, Contact, Coolant, Enclosure, Fluid, Material, Radiation, Settings, Solid,
+};
 pub use validate::{PatchCondition, Resolved};
