@@ -42,6 +42,7 @@ forcing (eclipse entry and exit) when given them.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -68,7 +69,9 @@ EARTH_MU_M3_S2 = 3.986004418e14
 DEEP_SPACE_C = -270.15
 
 
-def _number(what: str, value: Any, lo: float | None = None, hi: float | None = None, *, open_lo: bool = False) -> float:
+def _number(
+    what: str, value: Any, lo: float | None = None, hi: float | None = None, *, open_lo: bool = False
+) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
         raise CaseError(f"{what} must be a number, got {value!r}")
     v = float(value)
@@ -200,10 +203,17 @@ class OrbitProfile:
         return profile(time_s=self.time_s.tolist(), value=self.value.tolist(), interpolation="linear")
 
 
-_NAMED_NORMALS = {"zenith": (1.0, 0.0, 0.0), "nadir": (-1.0, 0.0, 0.0), "ram": (0.0, 1.0, 0.0), "orbit_normal": (0.0, 0.0, 1.0)}
+_NAMED_NORMALS = {
+    "zenith": (1.0, 0.0, 0.0),
+    "nadir": (-1.0, 0.0, 0.0),
+    "ram": (0.0, 1.0, 0.0),
+    "orbit_normal": (0.0, 0.0, 1.0),
+}
 
 
-def _orbit_state(altitude_m: float, beta_deg: float, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _orbit_state(
+    altitude_m: float, beta_deg: float, t: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Unit position, unit Sun vector in the orbit frame, and the eclipse flag at times ``t``.
 
     Orbit frame: x towards orbit noon (the point nearest the Sun), y along the motion at noon,
@@ -251,7 +261,9 @@ def orbit_absorbed_flux(
     else:
         n_lvlh = np.asarray(normal, dtype=float)
         if n_lvlh.shape != (3,) or not np.isfinite(n_lvlh).all() or np.linalg.norm(n_lvlh) == 0:
-            raise CaseError(f"normal must be a non-zero (radial, along-track, orbit-normal) vector, got {normal!r}")
+            raise CaseError(
+                f"normal must be a non-zero (radial, along-track, orbit-normal) vector, got {normal!r}"
+            )
         n_lvlh = n_lvlh / np.linalg.norm(n_lvlh)
     if isinstance(points, bool) or not isinstance(points, int) or points < 4:
         raise CaseError(f"points must be an integer of at least 4, got {points!r}")
@@ -340,7 +352,9 @@ class RadiatorPanel:
         ts = self.sink_c - ABSOLUTE_ZERO_C
         x = (p + self._absorbing * q) / (self.emissivity * STEFAN_BOLTZMANN * self.radiating_area_m2) + ts**4
         if x <= 0:
-            raise CaseError(f"no equilibrium: the panel loses {-(p + self._absorbing * q):.3g} W with nothing to radiate")
+            raise CaseError(
+                f"no equilibrium: the panel loses {-(p + self._absorbing * q):.3g} W with nothing to radiate"
+            )
         return x**0.25 + ABSOLUTE_ZERO_C
 
     def simulate(
@@ -361,7 +375,11 @@ class RadiatorPanel:
         to ``breakpoints_s``, where the integrator lands exactly and restarts."""
         end = _number("end_time_s", end_time_s, 0.0, open_lo=True)
         y0 = _number("initial_c", initial_c, ABSOLUTE_ZERO_C, open_lo=True) - ABSOLUTE_ZERO_C
-        power = power_w if callable(power_w) else (lambda _t, p=_number("power_w", power_w): p)
+        if callable(power_w):
+            power = power_w
+        else:
+            p_const = _number("power_w", power_w)
+            power = lambda _t: p_const  # noqa: E731
         if isinstance(absorbed_w_m2, OrbitProfile):
             profile = absorbed_w_m2
             absorbed: Callable[[float], float] = lambda t: float(profile(t))  # noqa: E731
@@ -377,7 +395,9 @@ class RadiatorPanel:
             absorbed = lambda _t: q  # noqa: E731
             breaks = []
         breaks = sorted({b for b in [*breaks, *breakpoints_s] if 0.0 < b < end})
-        out = np.linspace(0.0, end, 500) if output_times_s is None else np.asarray(output_times_s, dtype=float)
+        out = (
+            np.linspace(0.0, end, 500) if output_times_s is None else np.asarray(output_times_s, dtype=float)
+        )
         if out.ndim != 1 or (out < 0).any() or (out > end).any() or (np.diff(out) < 0).any():
             raise CaseError("output_times_s must be sorted times within [0, end_time_s]")
         ts4 = (self.sink_c - ABSOLUTE_ZERO_C) ** 4
@@ -423,7 +443,7 @@ def _dormand_prince(
     filled = 0
     y = y0
     steps = 0
-    for a, b in zip(segments[:-1], segments[1:], strict=True):
+    for a, b in itertools.pairwise(segments):
         t = a
         h = (b - a) / 100.0
         fy = f(t, y)

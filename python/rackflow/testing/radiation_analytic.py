@@ -93,7 +93,9 @@ def _tanh_sinh(level: int = 7) -> _TanhSinh:
 _QUADRATURE = _tanh_sinh()
 
 
-def _mean_g(theta: np.ndarray | float, tip: float, n_rad: float, n_conv: float, sink: float, ambient: float) -> np.ndarray:
+def _mean_g(
+    theta: np.ndarray | float, tip: float, n_rad: float, n_conv: float, sink: float, ambient: float
+) -> np.ndarray:
     """``(G(θ) − G(tip)) / (θ − tip)``, the mean of g over [tip, θ], from the factored
     differences of powers (``θ⁵ − t⁵ = (θ − t)(θ⁴ + θ³t + θ²t² + θt³ + t⁴)``): no cancellation
     near the tip."""
@@ -111,7 +113,9 @@ def _length_for_tip(tip: float, n_rad: float, n_conv: float, sink: float, ambien
     return float(np.sum(_QUADRATURE.weights * 2.0 * math.sqrt(span) / np.sqrt(2.0 * mean)))
 
 
-def fin_first_integral(n_rad: float, n_conv: float = 0.0, sink: float = 0.0, ambient: float = 0.0) -> FinSolution:
+def fin_first_integral(
+    n_rad: float, n_conv: float = 0.0, sink: float = 0.0, ambient: float = 0.0
+) -> FinSolution:
     """Fin efficiency by the first integral and bisection on the tip temperature (see the module
     documentation). ``sink`` = T_s/T_b, ``ambient`` = T_∞/T_b."""
     _check(n_rad, n_conv, sink, ambient)
@@ -197,9 +201,18 @@ def radiating_fin_efficiency(
 ) -> float:
     """Efficiency of a straight fin radiating (and convecting) from both faces, adiabatic tip, in
     physical units (SI, kelvin)."""
-    n_rad = 2.0 * emissivity * STEFAN_BOLTZMANN * base_temperature_k**3 * length_m**2 / (conductivity_w_mk * thickness_m)
+    n_rad = (
+        2.0
+        * emissivity
+        * STEFAN_BOLTZMANN
+        * base_temperature_k**3
+        * length_m**2
+        / (conductivity_w_mk * thickness_m)
+    )
     n_conv = 2.0 * htc_w_m2k * length_m**2 / (conductivity_w_mk * thickness_m)
-    return fin_first_integral(n_rad, n_conv, sink_k / base_temperature_k, ambient_k / base_temperature_k).efficiency
+    return fin_first_integral(
+        n_rad, n_conv, sink_k / base_temperature_k, ambient_k / base_temperature_k
+    ).efficiency
 
 
 __all__ = [
