@@ -27,7 +27,7 @@ numerical integration of ``(1/π) ∫ cos θ dΩ`` over the Earth's disc (agreem
 **Eclipse** of a circular orbit at altitude h with Sun angle β to the orbit plane (Gilmore,
 ch. 2, cylindrical shadow): the fraction of the orbit in shadow is
 ``f_E = arccos((h² + 2 R h)^½ / ((R + h) cos β)) / π`` when |β| < β* = arcsin(R/(R + h)),
-else 0. At 550 km and β = 0 the period is 95.6 min with 35.6 min in eclipse, the
+else 0. At 550 km and β = 0 the period is 95.5 min with 35.6 min in eclipse, the
 "95-minute orbit with a 35-minute eclipse" of the project's radiator examples.
 
 **Lumped radiator panel** (one node, isothermal)::
@@ -36,8 +36,8 @@ else 0. At 550 km and β = 0 the period is 95.6 min with 35.6 min in eclipse, th
 
 with the equilibrium ``T = ((P + A_abs q_abs)/(ε σ A_rad) + T_sink⁴)^¼``. :meth:`RadiatorPanel.simulate`
 integrates it with an adaptive Dormand–Prince 5(4) Runge–Kutta method (error per step below
-``rtol |T| + atol``; no SciPy needed), stepping exactly onto the discontinuities of an orbit's
-forcing (eclipse entry and exit) when given them.
+``rtol |T| + atol``; no SciPy needed), stepping exactly onto the output times and onto the
+discontinuities of an orbit's forcing (eclipse entry and exit, the profile's samples).
 """
 
 from __future__ import annotations
@@ -246,7 +246,7 @@ def orbit_absorbed_flux(
 
     ``normal`` is ``"zenith"`` (facing away from the Earth, the usual radiator attitude),
     ``"nadir"``, ``"ram"`` (along the motion), ``"orbit_normal"``, or a vector
-    ``(radial, along-track, orbit-normal)``. The default orbit (550 km, β = 0) lasts 95.6 min
+    ``(radial, along-track, orbit-normal)``. The default orbit (550 km, β = 0) lasts 95.5 min
     with 35.6 min in eclipse. ``points`` samples are spread evenly over the orbit, and the eclipse
     entry and exit are added on both sides.
     """
@@ -394,12 +394,13 @@ class RadiatorPanel:
             q = _number("absorbed_w_m2", absorbed_w_m2)
             absorbed = lambda _t: q  # noqa: E731
             breaks = []
-        breaks = sorted({b for b in [*breaks, *breakpoints_s] if 0.0 < b < end})
         out = (
             np.linspace(0.0, end, 500) if output_times_s is None else np.asarray(output_times_s, dtype=float)
         )
         if out.ndim != 1 or (out < 0).any() or (out > end).any() or (np.diff(out) < 0).any():
             raise CaseError("output_times_s must be sorted times within [0, end_time_s]")
+        # the integrator lands on every break and output time (no interpolation between steps)
+        stops = sorted({0.0, end, *(b for b in [*breaks, *breakpoints_s, *out.tolist()] if 0.0 < b < end)})
         ts4 = (self.sink_c - ABSOLUTE_ZERO_C) ** 4
         k_rad = self.emissivity * STEFAN_BOLTZMANN * self.radiating_area_m2
         mc = self.heat_capacity_j_k
@@ -408,8 +409,10 @@ class RadiatorPanel:
         def rhs(t: float, y: float) -> float:
             return (power(t) + a_abs * absorbed(t) - k_rad * (y**4 - ts4)) / mc
 
-        times, values, steps = _dormand_prince(rhs, y0, [0.0, *breaks, end], out, rtol, atol)
-        return Transient(time_s=times, temperature_c=values + ABSOLUTE_ZERO_C, steps=steps)
+        values, steps = _dormand_prince(rhs, y0, stops, rtol, atol)
+        at_stop = dict(zip(stops, values, strict=True))
+        temperature = np.array([at_stop[float(t)] for t in out]) + ABSOLUTE_ZERO_C
+        return Transient(time_s=out.copy(), temperature_c=temperature, steps=steps)
 
 
 # Dormand–Prince 5(4) coefficients (Dormand & Prince, J. Comput. Appl. Math. 6, 1980; Hairer,
@@ -431,50 +434,38 @@ _B4 = (5179 / 57600, 0.0, 7571 / 16695, 393 / 640, -92097 / 339200, 187 / 2100, 
 def _dormand_prince(
     f: Callable[[float, float], float],
     y0: float,
-    segments: list[float],
-    out: np.ndarray,
+    stops: list[float],
     rtol: float,
     atol: float,
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """Adaptive scalar Dormand–Prince 5(4) over consecutive segments (restarting at each
-    breakpoint); outputs by cubic Hermite interpolation between accepted steps (error far below
-    the step error for these smooth segments)."""
-    result = np.empty(len(out))
-    filled = 0
+) -> tuple[list[float], int]:
+    """Adaptive scalar Dormand–Prince 5(4) (local extrapolation) through ``stops``, landing on
+    each; the solution at every stop and the number of accepted steps."""
     y = y0
+    values = [y0]
     steps = 0
-    for a, b in itertools.pairwise(segments):
+    h = (stops[-1] - stops[0]) / 1000.0 if len(stops) > 1 else 0.0
+    for a, b in itertools.pairwise(stops):
         t = a
-        h = (b - a) / 100.0
         fy = f(t, y)
-        while filled < len(out) and out[filled] <= a:
-            result[filled] = y
-            filled += 1
         while t < b:
-            h = min(h, b - t)
+            last = h >= b - t
+            step = b - t if last else h
             k = [fy]
             for i in range(1, 7):
-                yi = y + h * sum(aij * kj for aij, kj in zip(_A[i], k, strict=False))
-                k.append(f(t + _C[i] * h, yi))
-            y5 = y + h * sum(bi * ki for bi, ki in zip(_B5, k, strict=True))
-            y4 = y + h * sum(bi * ki for bi, ki in zip(_B4, k, strict=True))
+                yi = y + step * sum(aij * kj for aij, kj in zip(_A[i], k, strict=False))
+                k.append(f(t + _C[i] * step, yi))
+            y5 = y + step * sum(bi * ki for bi, ki in zip(_B5, k, strict=True))
+            y4 = y + step * sum(bi * ki for bi, ki in zip(_B4, k, strict=True))
             err = abs(y5 - y4) / (atol + rtol * max(abs(y), abs(y5)))
             if err <= 1.0:
-                t_new = t + h if b - t > h else b
-                f_new = k[6]  # FSAL: the last stage is f at the new point
-                while filled < len(out) and out[filled] <= t_new:
-                    s = (out[filled] - t) / h
-                    h00, h10 = 2 * s**3 - 3 * s**2 + 1, s**3 - 2 * s**2 + s
-                    h01, h11 = -2 * s**3 + 3 * s**2, s**3 - s**2
-                    result[filled] = h00 * y + h10 * h * fy + h01 * y5 + h11 * h * f_new
-                    filled += 1
-                t, y, fy = t_new, y5, f_new
+                t = b if last else t + step
+                y, fy = y5, k[6]  # FSAL: the last stage is f at the new point
                 steps += 1
-            h *= min(5.0, max(0.2, 0.9 * (1.0 / max(err, 1e-16)) ** 0.2))
-    while filled < len(out):
-        result[filled] = y
-        filled += 1
-    return out.copy(), result, steps
+            factor = min(5.0, max(0.2, 0.9 * (1.0 / max(err, 1e-16)) ** 0.2))
+            # a step shortened to land on a stop does not shrink the next one
+            h = max(h, step * factor) if (last and err <= 1.0) else step * factor
+        values.append(y)
+    return values, steps
 
 
 __all__ = [

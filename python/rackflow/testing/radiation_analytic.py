@@ -27,6 +27,8 @@ Two independent methods solve it:
 * :func:`fin_collocation` — a boundary-value solver: Chebyshev collocation on N + 1
   Gauss–Lobatto points (Trefethen, *Spectral Methods in MATLAB*, 2000, ``cheb``) with Newton's
   method and continuation in N_r; spectral (exponential) convergence for this smooth solution.
+  The base heat is the Clenshaw–Curtis integral of the loss along the fin (the fin's energy
+  balance ``−θ'(0) = ∫ g(θ) dξ``, the tip being adiabatic).
 
 The tests compare the two (1e-10), the small-N_r expansion ``η = 1 − (4/3) N_r + O(N_r²)``,
 the long-fin limit ``η → (2/(5 N_r))^½`` (θ_tip → 0, 0 K sink), and the convective limit
@@ -153,6 +155,18 @@ def _cheb(n: int) -> tuple[np.ndarray, np.ndarray]:
     return x, d
 
 
+def _clenshaw_curtis(n: int) -> np.ndarray:
+    """Clenshaw–Curtis weights on the n + 1 Chebyshev–Lobatto points of [−1, 1]."""
+    w = np.zeros(n + 1)
+    m = np.arange(n // 2 + 1)
+    factor = np.where(m == 0, 1.0, 2.0) / (1.0 - 4.0 * m**2)
+    if n % 2 == 0:
+        factor[-1] *= 0.5  # the last cosine term is halved for even n
+    for j in range(n + 1):
+        w[j] = (factor * np.cos(2.0 * m * j * np.pi / n)).sum() * (1.0 if j in (0, n) else 2.0) / n
+    return w
+
+
 def fin_collocation(
     n_rad: float, n_conv: float = 0.0, sink: float = 0.0, ambient: float = 0.0, points: int = 48
 ) -> FinSolution:
@@ -182,7 +196,10 @@ def fin_collocation(
                 break
         else:
             raise RuntimeError(f"Newton did not converge at N_r = {nr}")
-    gradient = -float(d1[0] @ theta)
+    # the base heat as the integral of the loss (the discrete energy balance, Clenshaw–Curtis):
+    # differentiating the interpolant at the base amplifies rounding by ~points², integrating
+    # does not
+    gradient = float(0.5 * _clenshaw_curtis(points) @ _g(theta, n_rad, n_conv, sink, ambient))
     return FinSolution(
         gradient / _denominator(n_rad, n_conv, sink, ambient), float(theta[-1]), gradient, (xi, theta)
     )
