@@ -143,3 +143,8 @@ def test_panel_orbit_transient_becomes_periodic() -> None:
     lo = panel.equilibrium_temperature_c(300.0, prof.value.min())
     hi = panel.equilibrium_temperature_c(300.0, prof.value.max())
     assert lo < per_orbit[-1].min() < per_orbit[-1].max() < hi
+
+
+def test_reachable_from_the_package() -> None:
+    assert rf.orbit.absorbed_flux_w_m2 is orbit.absorbed_flux_w_m2
+    assert "orbit" in dir(rf)
