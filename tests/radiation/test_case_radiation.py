@@ -61,6 +61,22 @@ def test_radiation_is_recorded_in_kelvin(mesh: rf.Mesh) -> None:
     json.dumps(core)  # plain JSON
 
 
+def test_core_reads_the_whole_description(mesh: rf.Mesh) -> None:
+    # the core parses the description Case.to_core() writes (serde, unknown fields refused) and
+    # resolves its radiation on the mesh
+    from rackflow import _core
+
+    case = rf.Case(mesh)
+    case.solid("lower", "copper")
+    case.solid("upper", "copper")
+    case.convective("zmax", htc_w_m2k=5.0, ambient_c=20.0)
+    case.radiation("zmax", emissivity=0.9, absorbed_flux_w_m2=100.0)
+    case.radiation_enclosure(["xmin", "xmax"], emissivity=0.5, rays=256, sink_c=-270.15)
+    (enclosure,) = _core.enclosure_view_factors(mesh._core, json.dumps(case.to_core()), None, 1)
+    assert enclosure["patches"] == ["xmin", "xmax"]
+    assert len(enclosure["mesh_face"]) == 8
+
+
 def test_radiation_defaults_are_deep_space(mesh: rf.Mesh) -> None:
     case = rf.Case(mesh)
     spec = case.radiation("xmin")

@@ -205,3 +205,84 @@ fn radiation_model_enclosure_between_blocks() {
     assert_eq!(again.enclosures[0].view_factors.value, e.view_factors.value);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn radiation_model_case_json_round_trip() {
+    // the form `Case.to_core()` writes; absent lists default to empty (old cases unaffected)
+    let json = r#"{
+        "radiation": [{"patch": "a_zmin", "emissivity": 0.9, "sink_k": 3.0, "absorbed_flux_w_m2": 120.0}],
+        "enclosures": [{"patches": ["a_zmax", "b_zmin"], "emissivity": {"a_zmax": 0.8, "b_zmin": 0.7},
+                        "sink_k": null, "rays_per_zone": 1000}]
+    }"#;
+    let case: Case = serde_json::from_str(json).unwrap();
+    assert_eq!(case.radiation[0].absorbed_flux_w_m2, 120.0);
+    assert_eq!(case.enclosures[0].rays_per_zone, Some(1000));
+    assert_eq!(case.enclosures[0].max_zone_faces, None);
+    let back: Case = serde_json::from_str(&serde_json::to_string(&case).unwrap()).unwrap();
+    assert_eq!(back, case);
+    let old: Case = serde_json::from_str(r#"{"solids": []}"#).unwrap();
+    assert!(old.radiation.is_empty() && old.enclosures.is_empty());
+    assert!(
+        serde_json::from_str::<Case>(r#"{"radiation": [{"patch": "p", "emissivity": 0.5}]}"#)
+            .is_err()
+    );
+}
+
+#[test]
+fn radiation_model_picard_loop_balances_heat() {
+    // The lead's outer loop in miniature: the lower block's top gets P = 500 W/m², the upper
+    // block's bottom is adiabatic, both black, open to a 3 K sink. Each face's "energy equation"
+    // is its own balance, heat in = P: with the convective equivalent h (T_eff − T) = −P, so
+    // T = T_eff + P/h. At convergence the net fluxes are P and 0, and for black faces
+    // σT_b⁴ = Σ F_ba σT_a⁴ (+ sink), which the loop reproduces.
+    let mesh = two_blocks();
+    let case = Case {
+        enclosures: vec![enclosure(&["a_zmax", "b_zmin"], 1.0, Some(3.0))],
+        ..Default::default()
+    };
+    let mut model =
+        RadiationModel::new(&mesh, &case, &RadiationParams::default(), &Silent).unwrap();
+    let ni = mesh.n_internal_faces;
+    let nb = mesh.n_faces() - ni;
+    let pa = mesh.patch_index("a_zmax").unwrap();
+    let power = |f: usize| {
+        if mesh.patch_of_face(f) == pa {
+            500.0
+        } else {
+            0.0
+        }
+    };
+    let mut t = vec![300.0; nb];
+    let mut iterations = 0;
+    loop {
+        iterations += 1;
+        let lin = model.linearise(&mesh, &t).unwrap();
+        let mut change: f64 = 0.0;
+        for (f, l) in lin {
+            let new = l.ambient_k + power(f) / l.htc_w_m2k;
+            change = change.max((new - t[f - ni]).abs());
+            t[f - ni] = new;
+        }
+        if change < 1e-10 || iterations > 200 {
+            break;
+        }
+    }
+    eprintln!("Picard iterations to 1e-10 K: {iterations}");
+    assert!(iterations < 60, "{iterations} Picard iterations");
+    let loss = model.patch_heat_loss_w();
+    let area_a = mesh.patch_areas()[pa];
+    assert!(
+        (loss[0].1 - 500.0 * area_a).abs() < 1e-6 * 500.0 * area_a,
+        "{loss:?}"
+    );
+    assert!(loss[1].1.abs() < 1e-6 * 500.0 * area_a, "{loss:?}");
+    // the upper (adiabatic) plate is colder than the heated one and warmer than the sink
+    let pb = mesh.patch_index("b_zmin").unwrap();
+    let tb: Vec<f64> = mesh.patch_faces(pb).map(|f| t[f - ni]).collect();
+    let ta: Vec<f64> = mesh.patch_faces(pa).map(|f| t[f - ni]).collect();
+    assert!(
+        tb.iter().all(|&x| x > 3.0)
+            && tb.iter().cloned().fold(0.0, f64::max)
+                < ta.iter().cloned().fold(f64::INFINITY, f64::min)
+    );
+}
