@@ -30,11 +30,14 @@
 //! scaled down (`d_i ≤ 1`); the rest of each row sees the sink.
 //!
 //! **Memory.** Rows are stored sparse (CSR, 12 bytes an entry): a zone has at most as many
-//! entries as rays it casts, so memory is at most `zones × min(zones, rays_per_zone)` entries
-//! (dense for a few thousand zones, 25 MB at 1,000 zones). Large meshes are agglomerated into
-//! zones first ([`super::surface::Zones::agglomerate`]): a million faces in 4,000 zones of 256
-//! faces need the zone matrix only (≤ 4,000² entries), and each face casts
-//! `max(min_rays_per_face, rays_per_zone/256)` rays.
+//! entries as rays it casts, so memory is at most `zones × min(zones, rays_per_zone)` entries,
+//! about three times that while the correction holds the transpose and the union (dense for a
+//! few thousand zones: 1e4 per-face zones took 41 M entries and 1.9 GB, see
+//! `benchmarks/RESULTS.md`). Large meshes are agglomerated into zones first
+//! ([`super::surface::Zones::agglomerate`]; the case model does it above 2,000 faces): a million
+//! faces in 3,072 zones of ~325 faces need the zone matrix only (6.5 M entries) and the ray
+//! casting structures (~0.3 KB a face): 0.67 GB in all; each face casts
+//! `max(min_rays_per_face, rays_per_zone × A_face / A_zone)` rays.
 //!
 //! **Default ray count.** A budget of [`DEFAULT_TOTAL_RAYS`] = 2²¹ rays per enclosure, shared
 //! by its zones, and at least [`MIN_DEFAULT_RAYS_PER_ZONE`] = 4,096 per zone. With it the
