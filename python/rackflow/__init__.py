@@ -50,7 +50,15 @@ _LAZY = {
 }
 
 
+#: Submodules reachable as ``rackflow.<name>`` without importing them first (``rf.orbit``).
+_SUBMODULES = {"orbit", "radiation"}
+
+
 def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"rackflow.{name}")
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'rackflow' has no attribute {name!r}")
@@ -62,7 +70,7 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | _SUBMODULES)
 
 
 __all__ = [

@@ -96,3 +96,24 @@ def solve_case(
 
 def solve_network(spec_json: str) -> str: ...
 def sudden_contraction_k(area_ratio: float, reynolds_number: float | None = None) -> float: ...
+def view_factors_polygons(
+    points: npt.NDArray[np.float64],
+    offsets: npt.NDArray[np.int64],
+    connectivity: npt.NDArray[np.int64],
+    groups: npt.NDArray[np.int64] | None = None,
+    group_names: list[str] | None = None,
+    rays_per_zone: int | None = None,
+    max_zone_faces: int | None = None,
+    closed: bool = True,
+    seed: int | None = None,
+    threads: int | None = None,
+) -> dict[str, Any]:
+    """View factors between polygons: sparse rows (``row_ptr``, ``col``, ``value``), ``sink``,
+    ``area``, ``zone_of_face``, ``key`` and diagnostics. Releases the GIL."""
+    ...
+
+def enclosure_view_factors(
+    mesh: Mesh, case_json: str, cache_dir: str | None = None, threads: int | None = None
+) -> list[dict[str, Any]]:
+    """The view factors of each enclosure of a case (core JSON), from or into ``cache_dir``."""
+    ...

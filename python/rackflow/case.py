@@ -80,6 +80,14 @@ def _temperature_c(what: str, value: Any) -> float:
     return t
 
 
+def _fraction(what: str, value: Any) -> float:
+    """An emissivity or absorptivity: a number in (0, 1]."""
+    v = _number(what, value)
+    if not 0.0 < v <= 1.0:
+        raise CaseError(f"{what} must lie in (0, 1], got {v}")
+    return v
+
+
 @dataclass
 class SolidSpec:
     """A conducting region."""
@@ -118,6 +126,29 @@ class BoundarySpec:
     face_values: dict[str, np.ndarray] = field(default_factory=dict)
 
 
+@dataclass
+class RadiationSpec:
+    """A patch radiating to a black sink, less an absorbed external flux (°C at this level)."""
+
+    patch: str
+    emissivity: float
+    sink_c: float
+    #: flux absorbed from outside (absorptivity × incident solar, albedo, planet IR), W/m²
+    absorbed_flux_w_m2: float = 0.0
+
+
+@dataclass
+class EnclosureSpec:
+    """A grey diffuse radiation enclosure among patches (°C at this level)."""
+
+    patches: list[str]
+    emissivity: dict[str, float]
+    #: rays cast from each radiation zone (None: the core's default)
+    rays: int | None = None
+    #: sink temperature of an open enclosure (None: closed)
+    sink_c: float | None = None
+
+
 class Case:
     """An empty case on a mesh; add regions and boundary conditions, then :meth:`solve`."""
 
@@ -136,6 +167,10 @@ class Case:
         #: time-varying inputs: (kind, region or patch) -> Profile (°C for temperatures); steady
         #: solves use their value at t = 0
         self.profiles: dict[tuple[str, str], Profile] = {}
+        #: patches radiating to a sink, by patch (radiation issue)
+        self.radiation_conditions: dict[str, RadiationSpec] = {}
+        #: radiation enclosures (radiation issue)
+        self.enclosures: list[EnclosureSpec] = []
 
     # ----- regions ---------------------------------------------------------------------------
     def _region(self, region: str) -> str:
@@ -435,6 +470,7 @@ class Case:
             "cell_power_density_w_m3": (
                 None if self.cell_power_density_w_m3 is None else self.cell_power_density_w_m3.tolist()
             ),
+            **self._radiation_to_core(),
         }
 
     def solve(
@@ -476,6 +512,7 @@ class Case:
         by the ratio of this case's inflow to the initial state's, which helps when the flow
         rate changed. ``initial`` and ``initial_temperature_c`` exclude each other.
         """
+        self._refuse_unwired_radiation()
         if "threads" in settings and settings["threads"] is not None:
             settings["threads"] = checked_threads(settings["threads"])
         callback: Callable[[int, dict[str, float]], None] | None
@@ -741,6 +778,8 @@ class Case:
         """The case as TOML text (also written to ``path``); see :func:`rackflow.casefile.to_toml`."""
         from rackflow import casefile
 
+        if self.radiation_conditions or self.enclosures:
+            raise CaseError("case files cannot hold radiation conditions or enclosures yet")
         return casefile.to_toml(self, path, **options)
 
     @classmethod
@@ -749,6 +788,186 @@ class Case:
         from rackflow import casefile
 
         return casefile.from_toml(source, mesh=mesh)
+
+    # ----- radiation (issue 20) ------------------------------------------------------------------
+    def _radiating_patch(self, patch: Any, owner: str) -> str:
+        """A boundary patch that may radiate: known, with boundary faces, not a flow opening."""
+        if not isinstance(patch, str):
+            raise CaseError(f"{owner}: a patch name must be a string, got {patch!r}")
+        self._patch(patch)
+        if self.mesh._core.patch_sizes()[self.mesh.patch_index(patch)] == 0:
+            raise CaseError(
+                f"{owner}: patch '{patch}' has no boundary faces (it lies inside the domain, between "
+                "regions); only boundary patches radiate"
+            )
+        return patch
+
+    def _radiation_problems(self) -> list[str]:
+        """Conflicts between radiation and the patches' other conditions (they can be set in any order)."""
+        problems = []
+        radiating = [(p, f"radiation on '{p}'") for p in self.radiation_conditions]
+        for k, e in enumerate(self.enclosures):
+            radiating += [(p, f"enclosure {k + 1} {e.patches}") for p in e.patches]
+        for patch, owner in radiating:
+            b = self.boundaries.get(patch)
+            if b is not None and b.kind in ("inlet", "outlet", "symmetry"):
+                what = "a symmetry plane" if b.kind == "symmetry" else f"a coolant {b.kind}"
+                problems.append(f"{owner}: patch '{patch}' is {what} and cannot radiate")
+        return problems
+
+    def radiation(
+        self,
+        patch: str,
+        emissivity: float = 0.85,
+        sink_c: float = -270.15,
+        absorbed_flux_w_m2: float = 0.0,
+        *,
+        absorptivity: float | None = None,
+        incident_flux_w_m2: float | None = None,
+    ) -> RadiationSpec:
+        """The patch radiates as a grey surface to a black sink (deep space at 3 K by default).
+
+        Net heat lost per area: ``q = ε σ (T⁴ − T_sink⁴) − absorbed_flux_w_m2`` (W/m²), in addition
+        to the patch's own condition (adiabatic by default, or convective or a heat flux).
+        ``absorbed_flux_w_m2`` is the external flux the surface absorbs (see
+        :func:`rackflow.orbit.absorbed_flux_w_m2`); or give ``incident_flux_w_m2`` with the
+        surface's ``absorptivity`` (solar absorptance α, which may differ from ε).
+        Emissivity and absorptivity lie in (0, 1]; the sink is above absolute zero (°C).
+        """
+        owner = f"radiation on '{patch}'"
+        self._radiating_patch(patch, owner)
+        for k, e in enumerate(self.enclosures):
+            if patch in e.patches:
+                raise CaseError(
+                    f"{owner}: patch '{patch}' already radiates in enclosure {k + 1} {e.patches}; a patch "
+                    "radiates to a sink or in an enclosure, not both"
+                )
+        eps = _fraction(f"{owner}: emissivity", emissivity)
+        sink = _number(f"{owner}: sink_c", sink_c)
+        if sink <= ABSOLUTE_ZERO_C:
+            raise CaseError(f"{owner}: sink_c = {sink} °C is not above absolute zero ({ABSOLUTE_ZERO_C} °C)")
+        absorbed = _number(f"{owner}: absorbed_flux_w_m2", absorbed_flux_w_m2, non_negative=True)
+        if (absorptivity is None) != (incident_flux_w_m2 is None):
+            raise CaseError(f"{owner}: give absorptivity and incident_flux_w_m2 together")
+        if absorptivity is not None:
+            if absorbed != 0.0:
+                raise CaseError(
+                    f"{owner}: give absorbed_flux_w_m2 or absorptivity with incident_flux_w_m2, not both"
+                )
+            alpha = _fraction(f"{owner}: absorptivity", absorptivity)
+            absorbed = alpha * _number(f"{owner}: incident_flux_w_m2", incident_flux_w_m2, non_negative=True)
+        spec = RadiationSpec(patch, eps, sink, absorbed)
+        self.radiation_conditions[patch] = spec
+        problems = self._radiation_problems()
+        if problems:
+            del self.radiation_conditions[patch]
+            raise CaseError(problems[0])
+        return spec
+
+    def radiation_enclosure(
+        self,
+        patches: list[str],
+        emissivity: float | Mapping[str, float],
+        rays: int | None = None,
+        *,
+        sink_c: float | None = None,
+    ) -> EnclosureSpec:
+        """The patches exchange radiation as grey diffuse surfaces through view factors.
+
+        ``emissivity`` is one value for all patches or ``{patch: ε}`` naming every patch, each
+        in (0, 1]. The view factors are computed by ray casting (``rays`` per radiation zone;
+        ``None``: about two million rays per enclosure, at least 4,096 per zone), once per
+        geometry (cached). A closed enclosure (the default) must surround its space; with
+        ``sink_c`` (°C) it is open and what the patches do not see of each other is a black sink
+        at that temperature.
+        """
+        owner = "radiation_enclosure"
+        if isinstance(patches, str) or not isinstance(patches, list | tuple):
+            raise CaseError(f"{owner}: patches must be a list of patch names, got {patches!r}")
+        names = list(patches)
+        if not names:
+            raise CaseError(f"{owner}: no patches given")
+        owner = f"radiation_enclosure {names}"
+        unknown = [p for p in names if p not in self.mesh.patches]
+        if unknown:
+            raise CaseError(f"{owner}: unknown patches {unknown}; the mesh has patches {self.mesh.patches}")
+        repeated = sorted({p for p in names if names.count(p) > 1})
+        if repeated:
+            raise CaseError(f"{owner}: patches {repeated} are listed more than once")
+        for p in names:
+            self._radiating_patch(p, owner)
+            if p in self.radiation_conditions:
+                raise CaseError(
+                    f"{owner}: patch '{p}' already radiates to a sink (case.radiation); a patch radiates "
+                    "to a sink or in an enclosure, not both"
+                )
+            for k, e in enumerate(self.enclosures):
+                if p in e.patches:
+                    raise CaseError(f"{owner}: patch '{p}' is already in enclosure {k + 1} {e.patches}")
+        if isinstance(emissivity, Mapping):
+            missing = [p for p in names if p not in emissivity]
+            extra = [p for p in emissivity if p not in names]
+            if missing:
+                raise CaseError(f"{owner}: no emissivity for patches {missing}")
+            if extra:
+                raise CaseError(f"{owner}: emissivity given for patches not in the enclosure: {extra}")
+            eps = {p: _fraction(f"{owner}: emissivity of '{p}'", emissivity[p]) for p in names}
+        else:
+            value = _fraction(f"{owner}: emissivity", emissivity)
+            eps = dict.fromkeys(names, value)
+        if rays is not None and (isinstance(rays, bool) or not isinstance(rays, int) or rays < 1):
+            raise CaseError(
+                f"{owner}: rays must be a positive integer (rays per radiation zone), got {rays!r}"
+            )
+        sink = None
+        if sink_c is not None:
+            sink = _number(f"{owner}: sink_c", sink_c)
+            if sink <= ABSOLUTE_ZERO_C:
+                raise CaseError(
+                    f"{owner}: sink_c = {sink} °C is not above absolute zero ({ABSOLUTE_ZERO_C} °C)"
+                )
+        spec = EnclosureSpec(names, eps, rays, sink)
+        self.enclosures.append(spec)
+        problems = self._radiation_problems()
+        if problems:
+            self.enclosures.pop()
+            raise CaseError(problems[0])
+        return spec
+
+    def _radiation_to_core(self) -> dict[str, Any]:
+        """The ``radiation`` and ``enclosures`` entries of the core's description (kelvin)."""
+        problems = self._radiation_problems()
+        if problems:
+            raise CaseError(problems[0] if len(problems) == 1 else "; ".join(problems))
+        return {
+            "radiation": [
+                {
+                    "patch": r.patch,
+                    "emissivity": r.emissivity,
+                    "sink_k": r.sink_c - ABSOLUTE_ZERO_C,
+                    "absorbed_flux_w_m2": r.absorbed_flux_w_m2,
+                }
+                for r in self.radiation_conditions.values()
+            ],
+            "enclosures": [
+                {
+                    "patches": list(e.patches),
+                    "emissivity": dict(e.emissivity),
+                    "sink_k": None if e.sink_c is None else e.sink_c - ABSOLUTE_ZERO_C,
+                    "rays_per_zone": e.rays,
+                }
+                for e in self.enclosures
+            ],
+        }
+
+    def _refuse_unwired_radiation(self) -> None:
+        # the lead removes this once the energy equation takes the radiation terms
+        if self.radiation_conditions or self.enclosures:
+            patches = list(self.radiation_conditions) + [p for e in self.enclosures for p in e.patches]
+            raise CaseError(
+                f"radiation is not wired into the solver yet (radiating patches {patches}); "
+                "remove the radiation conditions and enclosures to solve"
+            )
 
 
 #: Settings that count something (iterations, correctors): non-negative integers.

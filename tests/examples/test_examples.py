@@ -21,6 +21,7 @@ OUTPUTS = {
         "report/gpu_stack_clip.png",
     ],
     "rack_64gpu.py": ["gpu_temperatures.png", "rack_temperature.png", "gpu_temperatures_blocked.png"],
+    "orbital_radiator_panel.py": ["orbital_radiator.csv"],
 }
 
 

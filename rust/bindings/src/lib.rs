@@ -9,6 +9,7 @@ mod interrupt;
 mod memory;
 mod mesh;
 mod network;
+mod radiation;
 mod solve;
 mod tooling;
 
@@ -22,6 +23,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(mesh::build_mesh, m)?)?;
     m.add_function(wrap_pyfunction!(solve::solve_case, m)?)?;
     m.add_function(wrap_pyfunction!(solve::solve_transient_case, m)?)?;
+    m.add_function(wrap_pyfunction!(radiation::view_factors_polygons, m)?)?;
+    m.add_function(wrap_pyfunction!(radiation::enclosure_view_factors, m)?)?;
     network::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -12,6 +12,8 @@
 //! * [`case`]: the serde case description, its validation, the solve driver and the
 //!   engineering metrics of a result.
 //! * [`network`]: one-dimensional coolant networks.
+//! * [`radiation`]: view factors by ray casting, grey-diffuse radiosity, radiation to a sink,
+//!   and the per-face linearisation the energy equation adds as convective equivalents.
 //!
 //! SI units everywhere; temperatures in kelvin.
 
@@ -29,6 +31,7 @@ pub mod linalg;
 pub mod mesh;
 pub mod network;
 pub mod physics;
+pub mod radiation;
 
 pub use error::{Error, Result};
 

@@ -12,8 +12,8 @@ mod validate;
 pub use driver::{solve, solve_from, Solution, SolveReport};
 pub use initial::InitialState;
 pub use spec::{
-    Boundary, Case, Contact, ConvectionScheme, Coolant, Fluid, Material, PreconditionerKind,
-    Settings, Solid,
+    Boundary, Case, Contact, ConvectionScheme, Coolant, Enclosure, Fluid, Material,
+    PreconditionerKind, Radiation, Settings, Solid,
 };
 pub use transient::{solve_transient, ProfileTarget, TimeProfile, Transient, TransientSolution};
 pub use validate::{PatchCondition, Resolved};

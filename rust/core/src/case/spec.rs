@@ -25,6 +25,12 @@ pub struct Case {
     /// Optional extra volumetric heat source per mesh cell, W/m³ (power maps, manufactured solutions).
     #[serde(default)]
     pub cell_power_density_w_m3: Option<Vec<f64>>,
+    /// Patches radiating to a sink (see [`Radiation`]); in addition to their thermal condition.
+    #[serde(default)]
+    pub radiation: Vec<Radiation>,
+    /// Grey diffuse radiation enclosures among patches (see [`Enclosure`]).
+    #[serde(default)]
+    pub enclosures: Vec<Enclosure>,
 }
 
 /// A solid material.
@@ -273,4 +279,45 @@ impl Default for Settings {
             max_coupling_passes: 10,
         }
     }
+}
+
+/// A patch radiating as a grey surface to a black sink, less an absorbed external flux:
+/// net loss `q = ε σ (T⁴ − T_sink⁴) − absorbed_flux_w_m2` (W/m²), added to the patch's thermal
+/// condition (adiabatic, heat flux or convective). See `crate::radiation::sink`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Radiation {
+    /// Patch name.
+    pub patch: String,
+    /// Hemispherical emissivity, in (0, 1].
+    pub emissivity: f64,
+    /// Sink temperature, K (deep space ≈ 3 K).
+    pub sink_k: f64,
+    /// External flux absorbed by the surface (absorptivity × incident solar, albedo and
+    /// planet infrared), W/m².
+    #[serde(default)]
+    pub absorbed_flux_w_m2: f64,
+}
+
+/// A grey diffuse enclosure: the patches exchange radiation with each other through view
+/// factors (computed by ray casting), and with a black sink through what they do not see of
+/// each other when `sink_k` is given (an open enclosure). See `crate::radiation`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Enclosure {
+    /// Patch names.
+    pub patches: Vec<String>,
+    /// Emissivity of each patch, in (0, 1].
+    pub emissivity: std::collections::BTreeMap<String, f64>,
+    /// Sink temperature of an open enclosure, K; `None`: closed (checked).
+    #[serde(default)]
+    pub sink_k: Option<f64>,
+    /// Rays cast from each radiation zone; `None`: the default (2²¹ shared by the zones, at
+    /// least 4,096 each).
+    #[serde(default)]
+    pub rays_per_zone: Option<usize>,
+    /// Largest number of faces merged into one radiation zone; `None`: automatic (one zone per
+    /// face up to 2,000 faces, zones of up to `faces / 2,000` faces above).
+    #[serde(default)]
+    pub max_zone_faces: Option<usize>,
 }
