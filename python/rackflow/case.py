@@ -512,7 +512,6 @@ class Case:
         by the ratio of this case's inflow to the initial state's, which helps when the flow
         rate changed. ``initial`` and ``initial_temperature_c`` exclude each other.
         """
-        self._refuse_unwired_radiation()
         if "threads" in settings and settings["threads"] is not None:
             settings["threads"] = checked_threads(settings["threads"])
         callback: Callable[[int, dict[str, float]], None] | None
@@ -959,15 +958,6 @@ class Case:
                 for e in self.enclosures
             ],
         }
-
-    def _refuse_unwired_radiation(self) -> None:
-        # the lead removes this once the energy equation takes the radiation terms
-        if self.radiation_conditions or self.enclosures:
-            patches = list(self.radiation_conditions) + [p for e in self.enclosures for p in e.patches]
-            raise CaseError(
-                f"radiation is not wired into the solver yet (radiating patches {patches}); "
-                "remove the radiation conditions and enclosures to solve"
-            )
 
 
 #: Settings that count something (iterations, correctors): non-negative integers.

@@ -5,6 +5,7 @@ mod driver;
 pub mod flow_setup;
 mod initial;
 pub mod memory;
+mod radiation_terms;
 mod spec;
 pub mod transient;
 mod validate;

@@ -404,6 +404,10 @@ pub fn solve_transient(
             .with_convection(cv)
             .with_inlets(resolved.inlet_patch.clone());
     }
+    let mut radiation = super::radiation_terms::RadiationTerms::new(mesh, case, monitor)?;
+    if radiation.is_some() {
+        eq = eq.with_nonlinear_boundaries();
+    }
     let pattern = crate::discretisation::pattern::CellPattern::new(mesh);
     let mut a = eq.new_matrix();
     let mut b = vec![0.0; n];
@@ -416,9 +420,25 @@ pub fn solve_transient(
             .map(|i| spec.start_time_s + (spec.end_time_s - spec.start_time_s) * i as f64 / 100.0)
             .collect()
     });
-    let breaks = breakpoints(spec);
-    let tol = spec.step_tolerance_k;
     let span = spec.end_time_s - spec.start_time_s;
+    // steps land on the output times too: fields there are the scheme's own, not interpolated
+    let mut breaks = breakpoints(spec);
+    breaks.extend(
+        outputs
+            .iter()
+            .filter(|&&t| t > spec.start_time_s && t < spec.end_time_s)
+            .map(|&t| (t, false)),
+    );
+    breaks.sort_by(|a, b| a.0.total_cmp(&b.0));
+    breaks.dedup_by(|a, b| {
+        if (a.0 - b.0).abs() <= 1e-12 * span.max(1.0) {
+            b.1 |= a.1;
+            true
+        } else {
+            false
+        }
+    });
+    let tol = spec.step_tolerance_k;
     let fixed = spec.time_step_s;
     let restart_step = fixed.unwrap_or(1e-4 * span);
     let mut dt = restart_step;
@@ -463,7 +483,7 @@ pub fn solve_transient(
         record_output(&mut out, &eq, outputs[next_output], t.clone());
         next_output += 1;
     }
-    let mut heat_in_old = heat_into(mesh, &mut eq, &t);
+    let mut heat_in_old = heat_into(mesh, &mut eq, &mut radiation, &t)?;
     let mut steps = 0usize;
     while now < spec.end_time_s - 1e-12 * span {
         steps += 1;
@@ -513,6 +533,9 @@ pub fn solve_transient(
             out.preconditioner_builds += 1;
             eq.assemble(&t, &mut a, &mut b);
             ddt.add_to_system(mesh, &pattern, &mut a, &mut b);
+            if let Some(r) = radiation.as_mut() {
+                r.add(mesh, &eq, &t, &mut a, &mut b)?;
+            }
             let shared = Arc::new(a.clone());
             preconditioner = Some(energy_preconditioner(
                 &eq,
@@ -543,6 +566,9 @@ pub fn solve_transient(
             out.outer_iterations += 1;
             eq.assemble(&t_new, &mut a, &mut b);
             ddt.add_to_system(mesh, &pattern, &mut a, &mut b);
+            if let Some(r) = radiation.as_mut() {
+                r.add(mesh, &eq, &t_new, &mut a, &mut b)?;
+            }
             let (r_norm, scale) = residual_and_normalisation(&a, &b, &t_new, &mut r);
             out.assembly_time_s += clock.elapsed().as_secs_f64();
             let clock = std::time::Instant::now();
@@ -626,7 +652,7 @@ pub fn solve_transient(
             }
         }
         // accepted
-        let heat_in_new = heat_into(mesh, &mut eq, &t_new);
+        let heat_in_new = heat_into(mesh, &mut eq, &mut radiation, &t_new)?;
         let storage: f64 = {
             let e = ddt.apply(mesh, &t_new);
             e.iter().zip(&ddt.source).map(|(x, s)| x - s).sum()
@@ -670,12 +696,21 @@ pub fn solve_transient(
 }
 
 /// Heat into the domain through every boundary face plus the sources, W, at `t`.
-fn heat_into(mesh: &Mesh, eq: &mut Conduction, t: &[f64]) -> f64 {
+fn heat_into(
+    mesh: &Mesh,
+    eq: &mut Conduction,
+    radiation: &mut Option<super::radiation_terms::RadiationTerms>,
+    t: &[f64],
+) -> Result<f64> {
     let boundary: f64 = (mesh.n_internal_faces..mesh.n_faces())
         .map(|f| eq.boundary_heat_in(f, t))
         .sum();
     let sources: f64 = (0..mesh.n_cells()).map(|c| eq.cell_source(c)).sum();
-    boundary + sources
+    let radiated: f64 = match radiation.as_mut() {
+        Some(r) => r.patch_heat_in(mesh, t)?.iter().sum(),
+        None => 0.0,
+    };
+    Ok(boundary + sources + radiated)
 }
 
 /// The quadratic through `(−h1−h2, t2)`, `(−h1, t1)`, `(0, t0)` at `+h`.

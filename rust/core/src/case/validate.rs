@@ -217,13 +217,16 @@ impl Resolved {
                 }
             };
         }
-        if !patch
-            .iter()
-            .any(|c| matches!(c, PatchCondition::Fixed(_) | PatchCondition::Convective(..)))
+        let radiates_to_a_sink =
+            !case.radiation.is_empty() || case.enclosures.iter().any(|e| e.sink_k.is_some());
+        if !radiates_to_a_sink
+            && !patch
+                .iter()
+                .any(|c| matches!(c, PatchCondition::Fixed(_) | PatchCondition::Convective(..)))
         {
             problems.push(
                 "no temperature reference: every boundary is adiabatic or a heat flux, so the temperature is not unique; \
-                 add a fixed_temperature or convective boundary"
+                 add a fixed_temperature, convective or radiation boundary"
                     .into(),
             );
         }
@@ -317,7 +320,20 @@ impl Resolved {
                 Error::Case(text)
             });
         }
-        if let Some(problem) = floating_body(mesh, &patch) {
+        // radiation to a sink (on its own or from an open enclosure) is a heat path too
+        let radiating: Vec<usize> = case
+            .radiation
+            .iter()
+            .map(|r| r.patch.as_str())
+            .chain(
+                case.enclosures
+                    .iter()
+                    .filter(|e| e.sink_k.is_some())
+                    .flat_map(|e| e.patches.iter().map(String::as_str)),
+            )
+            .filter_map(|name| mesh.patch_index(name))
+            .collect();
+        if let Some(problem) = floating_body(mesh, &patch, &radiating) {
             return Err(Error::Case(problem));
         }
         // coolant regions conduct with their coolant's conductivity
@@ -344,7 +360,7 @@ impl Resolved {
 /// A body (cells joined by faces) with no boundary face of fixed temperature or convection: its
 /// temperature level is undetermined (heat in with no way out, or no reference at all), and the
 /// linear solver would fail without saying where. Names the regions and a position.
-fn floating_body(mesh: &Mesh, patch: &[PatchCondition]) -> Option<String> {
+fn floating_body(mesh: &Mesh, patch: &[PatchCondition], radiating: &[usize]) -> Option<String> {
     let n = mesh.n_cells();
     let mut parent: Vec<u32> = (0..n as u32).collect();
     fn root(parent: &mut [u32], mut c: u32) -> u32 {
@@ -369,7 +385,8 @@ fn floating_body(mesh: &Mesh, patch: &[PatchCondition]) -> Option<String> {
         if matches!(
             condition,
             PatchCondition::Fixed(_) | PatchCondition::Convective(..)
-        ) {
+        ) || radiating.contains(&p)
+        {
             for f in mesh.patch_faces(p) {
                 let r = root(&mut parent, mesh.owner[f]);
                 anchored[r as usize] = true;

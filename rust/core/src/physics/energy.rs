@@ -36,6 +36,9 @@ pub struct Conduction<'m> {
     contact: Vec<f64>,
     /// Whether any conductivity depends on temperature.
     pub nonlinear: bool,
+    /// Whether boundary terms outside this operator depend on temperature (radiation): every
+    /// outer iteration then re-assembles the whole system.
+    nonlinear_boundaries: bool,
     /// Cell conductivities at the last assembly.
     k_cell: Vec<f64>,
     /// Face conductances at the last assembly, W/K (boundary faces: to the wall or ambient).
@@ -118,6 +121,7 @@ impl<'m> Conduction<'m> {
             cell_source,
             contact,
             nonlinear,
+            nonlinear_boundaries: false,
             k_cell: vec![0.0; n],
             conductance: vec![0.0; mesh.n_faces()],
             gradient: Vec::new(),
@@ -237,9 +241,22 @@ impl<'m> Conduction<'m> {
         self.conductance[self.mesh.n_internal_faces..].iter().sum()
     }
 
+    /// Declare temperature-dependent boundary terms added to the system after assembly
+    /// (radiation), so that outer iterations re-assemble and re-linearise them.
+    pub fn with_nonlinear_boundaries(mut self) -> Self {
+        self.nonlinear_boundaries = true;
+        self
+    }
+
+    /// The operator's sparsity pattern (for terms added to its assembled system).
+    pub fn pattern(&self) -> &CellPattern {
+        &self.pattern
+    }
+
     /// Whether outer iterations are needed beyond one linear solve.
     pub fn needs_outer_iterations(&self) -> bool {
         self.nonlinear
+            || self.nonlinear_boundaries
             || self.least_squares.is_some()
             || self
                 .convection
@@ -319,7 +336,7 @@ impl<'m> Conduction<'m> {
     /// non-orthogonal corrections) need only the right-hand side
     /// ([`Conduction::assemble_source`]).
     pub fn is_affine(&self) -> bool {
-        !self.nonlinear && self.convection.is_none()
+        !self.nonlinear && !self.nonlinear_boundaries && self.convection.is_none()
     }
 
     /// Forget the gradients of the last assembly, so that the next one is a function of its
