@@ -278,6 +278,66 @@ impl Mesh {
             .map(|(a, b, s)| (names[a as usize].clone(), names[b as usize].clone(), s))
             .collect()
     }
+    /// The pre-solve checks of `rackflow_core::mesh::checks` as a JSON list of findings.
+    /// `fluid_regions`, `inlets` and `outlets` are region and patch indices.
+    #[pyo3(signature = (fluid_regions, inlets, outlets, max_non_orthogonality_deg, min_relative_volume, thin_passage_fatal_fraction))]
+    fn checks(
+        &self,
+        py: Python<'_>,
+        fluid_regions: Vec<usize>,
+        inlets: Vec<usize>,
+        outlets: Vec<usize>,
+        max_non_orthogonality_deg: f64,
+        min_relative_volume: f64,
+        thin_passage_fatal_fraction: f64,
+    ) -> PyResult<String> {
+        use rackflow_core::mesh::checks;
+        let mesh = &*self.inner;
+        let n_regions = mesh.region_names.len();
+        if let Some(r) = fluid_regions.iter().find(|&&r| r >= n_regions) {
+            return Err(PyValueError::new_err(format!(
+                "fluid_regions: expecting region indices below {n_regions}, got {r}"
+            )));
+        }
+        if let Some(p) = inlets
+            .iter()
+            .chain(&outlets)
+            .find(|&&p| p >= mesh.n_patches())
+        {
+            return Err(PyValueError::new_err(format!(
+                "inlets/outlets: expecting patch indices below {}, got {p}",
+                mesh.n_patches()
+            )));
+        }
+        let found = py.detach(|| {
+            let limits = checks::QualityLimits {
+                max_non_orthogonality_deg,
+                min_relative_volume,
+            };
+            let mut out = checks::non_conforming_interfaces(mesh);
+            out.extend(checks::hopeless_cells(mesh, limits));
+            if !fluid_regions.is_empty() {
+                let is_fluid: Vec<bool> = mesh
+                    .cell_region
+                    .iter()
+                    .map(|r| fluid_regions.contains(&(*r as usize)))
+                    .collect();
+                let open: Vec<usize> = inlets.iter().chain(&outlets).copied().collect();
+                out.extend(checks::thin_passages(
+                    mesh,
+                    &is_fluid,
+                    &open,
+                    thin_passage_fatal_fraction,
+                ));
+                for &p in &inlets {
+                    out.extend(checks::patch_on_solid(mesh, &is_fluid, p));
+                }
+                out.extend(checks::outlet_unreachable(mesh, &is_fluid, &outlets));
+            }
+            out
+        });
+        serde_json::to_string(&found).map_err(|e| PyValueError::new_err(e.to_string()))
+    }
     /// Quality measures (non-orthogonality, skewness, volume ratio) as a dict.
     fn quality<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let q = py.detach(|| self.inner.quality());

@@ -3,7 +3,7 @@
 
 use super::spec::{Boundary, Case};
 use crate::error::name_list;
-use crate::mesh::{Mesh, SubsetMap};
+use crate::mesh::{checks, Mesh, SubsetMap};
 use crate::physics::flow::FlowBc;
 use crate::physics::Property;
 use crate::{Error, Result};
@@ -257,6 +257,22 @@ pub fn resolve<'m>(case: &Case, mesh: &'m Mesh) -> Result<FlowSetup<'m>> {
                     name_list(&regions.into_iter().collect::<Vec<_>>()),
                     sub.cell_centre[unreachable[0]]
                 ));
+            }
+            // mesh::checks: every coolant cell reaches an outlet; inlets lie on coolant faces only
+            let outlets: Vec<usize> = (0..sub.n_patches())
+                .filter(|&p| matches!(bc[p], FlowBc::Outlet(_)))
+                .collect();
+            problems.extend(
+                checks::outlet_unreachable(&sub, &vec![true; sub.n_cells()], &outlets)
+                    .map(|f| f.to_string()),
+            );
+            for p in case
+                .boundaries
+                .iter()
+                .filter(|b| matches!(b, Boundary::Inlet { .. }))
+                .filter_map(|b| mesh.patch_index(b.patch()))
+            {
+                problems.extend(checks::patch_on_solid(mesh, &is_fluid, p).map(|f| f.to_string()));
             }
         }
     }

@@ -5,6 +5,7 @@ mod driver;
 pub mod flow_setup;
 mod initial;
 pub mod memory;
+mod precheck;
 mod spec;
 mod validate;
 
