@@ -19,6 +19,7 @@ from typing import Any
 from . import channel_unit as _channel_unit_mod
 from . import coldplate as _coldplate_mod
 from . import gpu_stack as _gpu_stack_mod
+from .cad import CadEntity, from_cad
 from .channel_unit import CHANNEL_UNIT_LEVELS, channel_unit, duct
 from .coldplate import COLDPLATE_PRESETS, microchannel_coldplate
 from .corpus import (
@@ -153,9 +154,11 @@ __all__ = [
     "COLDPLATE_PRESETS",
     "CORPUS",
     "GENERATORS",
+    "CadEntity",
     "channel_unit",
     "duct",
     "estimate_cells",
+    "from_cad",
     "gpu_stack",
     "jet_impingement_plate",
     "microchannel_coldplate",

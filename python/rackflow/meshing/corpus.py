@@ -108,8 +108,11 @@ def _finish(
     narrowest_m: float,
     binary: bool,
 ) -> Path:
-    """Physical groups, sizes, 3D mesh, msh 4.1."""
+    """Physical groups, sizes, 3D mesh, msh 4.1; or, for a CAD suffix, the geometry."""
     from ._gmsh import add_physical, write_msh
+
+    if Path(path).suffix.lower() in CAD_EXPORT_SUFFIXES:
+        return _write_cad(gmsh, built, Path(path))
 
     for region in sorted(set(built.region_of_volume.values())):
         add_physical(3, built.volumes_of(region), region)
@@ -128,6 +131,34 @@ def _finish(
             h_max=narrowest_m / 2.0,
         )
     return write_msh(path, binary=binary)
+
+
+#: ``path`` suffixes for which a generator writes its OpenCASCADE geometry instead of a mesh.
+CAD_EXPORT_SUFFIXES = (".step", ".stp", ".brep")
+
+
+def _write_cad(gmsh: Any, built: Built, path: Path) -> Path:
+    """Write the plate as CAD: one solid per region (the layered pieces fused, seams unified),
+    fragmented so neighbouring regions share faces, as a user's CAD tool would export it. STEP
+    written by gmsh carries no names: select the regions on import by position (see
+    :func:`rackflow.meshing.from_cad`)."""
+    occ = gmsh.model.occ
+    solids = []
+    for region in sorted(set(built.region_of_volume.values())):
+        vols = [(3, v) for v in built.volumes_of(region)]
+        if len(vols) > 1:
+            fused, _ = occ.fuse(vols[:1], vols[1:])
+            solids.extend(fused)
+        else:
+            solids.extend(vols)
+    occ.fragment(solids, [])
+    occ.synchronize()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    from ._gmsh import quiet_stdout
+
+    with quiet_stdout():
+        gmsh.write(str(path))
+    return path
 
 
 def _rounded_half(occ: Any, x0: float, x1: float, y0: float, y1: float, radius: float, open_side: str) -> int:
@@ -180,7 +211,8 @@ def serpentine_plate(
     Parameters
     ----------
     path
-        Output ``.msh`` file (msh 4.1).
+        Output ``.msh`` file (msh 4.1), or ``.step``/``.brep`` for the geometry (no mesh;
+        one solid per region, for CAD round trips through :func:`~rackflow.meshing.from_cad`).
     footprint_m
         Plate size (x, y), m.
     channel_width_m
@@ -420,7 +452,8 @@ _PINFIN_DOC = """Pin-fin cold plate, {arrangement} round pins in a filleted cavi
     Parameters
     ----------
     path
-        Output ``.msh`` file (msh 4.1).
+        Output ``.msh`` file (msh 4.1), or ``.step``/``.brep`` for the geometry (no mesh;
+        one solid per region, for CAD round trips through :func:`~rackflow.meshing.from_cad`).
     footprint_m
         Plate size (x, y), m.
     cavity_margin_m
@@ -573,7 +606,8 @@ def microchannel_manifold_plate(
     Parameters
     ----------
     path
-        Output ``.msh`` file (msh 4.1).
+        Output ``.msh`` file (msh 4.1), or ``.step``/``.brep`` for the geometry (no mesh;
+        one solid per region, for CAD round trips through :func:`~rackflow.meshing.from_cad`).
     footprint_m
         Plate size (x, y), m.
     channels
@@ -739,7 +773,8 @@ def jet_impingement_plate(
     Parameters
     ----------
     path
-        Output ``.msh`` file (msh 4.1).
+        Output ``.msh`` file (msh 4.1), or ``.step``/``.brep`` for the geometry (no mesh;
+        one solid per region, for CAD round trips through :func:`~rackflow.meshing.from_cad`).
     footprint_m
         Plate size (x, y), m.
     wall_m
@@ -914,7 +949,8 @@ def two_inlet_plate(
     Parameters
     ----------
     path
-        Output ``.msh`` file (msh 4.1).
+        Output ``.msh`` file (msh 4.1), or ``.step``/``.brep`` for the geometry (no mesh;
+        one solid per region, for CAD round trips through :func:`~rackflow.meshing.from_cad`).
     footprint_m
         Plate size (x, y), m.
     channels

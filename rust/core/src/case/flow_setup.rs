@@ -258,22 +258,13 @@ pub fn resolve<'m>(case: &Case, mesh: &'m Mesh) -> Result<FlowSetup<'m>> {
                     sub.cell_centre[unreachable[0]]
                 ));
             }
-            // mesh::checks: every coolant cell reaches an outlet; inlets lie on coolant faces only
+            // mesh::checks: every coolant cell reaches an outlet
             let outlets: Vec<usize> = (0..sub.n_patches())
                 .filter(|&p| matches!(bc[p], FlowBc::Outlet(_)))
                 .collect();
-            problems.extend(
-                checks::outlet_unreachable(&sub, &vec![true; sub.n_cells()], &outlets)
-                    .map(|f| f.to_string()),
-            );
-            for p in case
-                .boundaries
-                .iter()
-                .filter(|b| matches!(b, Boundary::Inlet { .. }))
-                .filter_map(|b| mesh.patch_index(b.patch()))
-            {
-                problems.extend(checks::patch_on_solid(mesh, &is_fluid, p).map(|f| f.to_string()));
-            }
+            let all = vec![true; sub.n_cells()];
+            problems
+                .extend(checks::outlet_unreachable(&sub, &all, &outlets).map(|f| f.to_string()));
         }
     }
     if !problems.is_empty() {

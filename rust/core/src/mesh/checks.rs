@@ -190,7 +190,9 @@ pub fn outlet_unreachable(mesh: &Mesh, is_fluid: &[bool], outlets: &[usize]) -> 
 }
 
 /// Faces of `patch` whose cell is not coolant (an inlet drawn on the metal around a port, or a
-/// patch tagged on the wrong side).
+/// patch tagged on the wrong side). Fatal when no face of the patch is coolant; a patch with
+/// coolant faces too is a warning: the flow enters through its coolant faces and its solid faces
+/// stay adiabatic walls (meshes that tag a whole side as the inlet rely on that).
 pub fn patch_on_solid(mesh: &Mesh, is_fluid: &[bool], patch: usize) -> Option<Finding> {
     let faces: Vec<usize> = mesh
         .patch_faces(patch)
@@ -208,16 +210,22 @@ pub fn patch_on_solid(mesh: &Mesh, is_fluid: &[bool], patch: usize) -> Option<Fi
         .map(|&f| mesh.face_centre[f])
         .collect();
     let name = &mesh.patch_names[patch];
+    let fatal = faces.len() == total;
     Some(Finding {
         kind: CheckKind::InletOnSolid,
-        fatal: true,
+        fatal,
         message: format!(
-            "inlet '{name}': {} of its {total} faces ({} m²) lie on cells of solid regions {}, not coolant; e.g. at {}. \
+            "inlet '{name}': {} of its {total} faces ({} m²) lie on cells of solid regions {}, not coolant; e.g. at {}. {}\
              Tag only the coolant's faces as the inlet (in Gmsh, the port's face of the fluid volume after fragment)",
             faces.len(),
             sci(area),
             quoted(&regions),
-            fmt_positions(&positions)
+            fmt_positions(&positions),
+            if fatal {
+                "No coolant enters there. "
+            } else {
+                "The coolant enters through the patch's coolant faces only; the others are adiabatic walls. "
+            }
         ),
         regions,
         patch: Some(name.clone()),
