@@ -261,24 +261,32 @@ def mesh_to_target(
     """Mesh with about ``target_cells`` cells; return the coolant cell size used.
 
     The volume estimate (:func:`estimate_cells`) misses by up to a factor of three on thin
-    metal layers, which take the coolant's size from the walls they share with it. So a trial
-    mesh at twice the size (an eighth of the cells, cheap) measures the plate's own factor,
-    and the real mesh is made at the size the corrected estimate gives. ``h_max`` (half the
-    narrowest passage) caps the size: a small target may give more cells than asked.
+    metal layers, which take the coolant's size from the walls they share with it, and the
+    count does not scale as h^-3 while cells are as large as the layers. So two trial meshes at
+    2 and 1.4 times the estimated size (an eighth and a third of the cells) measure the plate's
+    own count law n = a h^-p, and the real mesh is made at the size that law gives. ``h_max``
+    (half the narrowest passage) caps the size; where it does, the metal is made coarser (up
+    to ``MAX_SOLID_SIZE_RATIO``) towards the target, and a small target may still give more
+    cells than asked.
     """
 
     def estimate(h: float, ratio: float = SOLID_SIZE_RATIO) -> float:
         return estimate_cells(gmsh, built, layers, h, cells, prism_layers, ratio)
 
-    h = min(size_for(estimate, target_cells), h_max)
-    ratio = SOLID_SIZE_RATIO
-    if h < h_max or estimate(h) > 1.25 * target_cells:
-        trial = 2.0 * h
-        mesh_layered(gmsh, built, h_fluid=trial)
-        factor = count_cells(gmsh) / estimate(trial)
+    h0 = min(size_for(estimate, target_cells), h_max)
+    counts = []
+    for scale in (2.0, 1.4):
+        mesh_layered(gmsh, built, h_fluid=scale * h0)
+        counts.append((scale * h0, count_cells(gmsh)))
         gmsh.model.mesh.clear()
-        h = min(size_for(lambda x: factor * estimate(x), target_cells), h_max)
-        # capped by the narrowest passage: coarser metal (up to MAX_SOLID_RATIO) towards the target
+    (h1, n1), (h2, n2) = counts
+    p = min(max(math.log(n2 / n1) / math.log(h1 / h2), 1.5), 3.5) if n2 > n1 else 3.0
+    h = h2 * (n2 / target_cells) ** (1.0 / p)
+    ratio = SOLID_SIZE_RATIO
+    if h >= h_max:
+        h = h_max
+        # capped by the narrowest passage: coarser metal (up to MAX_SOLID_SIZE_RATIO) towards the target
+        factor = n2 / estimate(h2)
         while ratio < MAX_SOLID_SIZE_RATIO and factor * estimate(h, ratio) > 1.25 * target_cells:
             ratio = min(ratio + 0.25, MAX_SOLID_SIZE_RATIO)
     built.extra["solid_ratio"] = ratio
