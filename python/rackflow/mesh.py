@@ -250,9 +250,11 @@ class Mesh:
             [self.region_index(r) for r in names(fluid)],
             [self.patch_index(p) for p in names(inlets)],
             [self.patch_index(p) for p in names(outlets)],
-            float(max_non_orthogonality_deg),
-            float(min_relative_volume),
-            float(thin_passage_fatal_fraction),
+            (
+                float(max_non_orthogonality_deg),
+                float(min_relative_volume),
+                float(thin_passage_fatal_fraction),
+            ),
         )
         return [
             MeshFinding(

@@ -279,17 +279,15 @@ impl Mesh {
             .collect()
     }
     /// The pre-solve checks of `rackflow_core::mesh::checks` as a JSON list of findings.
-    /// `fluid_regions`, `inlets` and `outlets` are region and patch indices.
-    #[pyo3(signature = (fluid_regions, inlets, outlets, max_non_orthogonality_deg, min_relative_volume, thin_passage_fatal_fraction))]
+    /// `fluid_regions`, `inlets` and `outlets` are region and patch indices; `limits` is
+    /// (max non-orthogonality in degrees, min relative volume, thin-passage fatal fraction).
     fn checks(
         &self,
         py: Python<'_>,
         fluid_regions: Vec<usize>,
         inlets: Vec<usize>,
         outlets: Vec<usize>,
-        max_non_orthogonality_deg: f64,
-        min_relative_volume: f64,
-        thin_passage_fatal_fraction: f64,
+        limits: (f64, f64, f64),
     ) -> PyResult<String> {
         use rackflow_core::mesh::checks;
         let mesh = &*self.inner;
@@ -309,33 +307,17 @@ impl Mesh {
                 mesh.n_patches()
             )));
         }
-        let found = py.detach(|| {
-            let limits = checks::QualityLimits {
-                max_non_orthogonality_deg,
-                min_relative_volume,
-            };
-            let mut out = checks::non_conforming_interfaces(mesh);
-            out.extend(checks::hopeless_cells(mesh, limits));
-            if !fluid_regions.is_empty() {
-                let is_fluid: Vec<bool> = mesh
-                    .cell_region
-                    .iter()
-                    .map(|r| fluid_regions.contains(&(*r as usize)))
-                    .collect();
-                let open: Vec<usize> = inlets.iter().chain(&outlets).copied().collect();
-                out.extend(checks::thin_passages(
-                    mesh,
-                    &is_fluid,
-                    &open,
-                    thin_passage_fatal_fraction,
-                ));
-                for &p in &inlets {
-                    out.extend(checks::patch_on_solid(mesh, &is_fluid, p));
-                }
-                out.extend(checks::outlet_unreachable(mesh, &is_fluid, &outlets));
-            }
-            out
-        });
+        let setup = checks::Checks {
+            fluid_regions,
+            inlets,
+            outlets,
+            limits: checks::QualityLimits {
+                max_non_orthogonality_deg: limits.0,
+                min_relative_volume: limits.1,
+            },
+            thin_passage_fatal_fraction: limits.2,
+        };
+        let found = py.detach(|| setup.run(mesh));
         serde_json::to_string(&found).map_err(|e| PyValueError::new_err(e.to_string()))
     }
     /// Quality measures (non-orthogonality, skewness, volume ratio) as a dict.

@@ -4,13 +4,9 @@
 //! resolves the case's coolant regions, inlets and outlets for it.
 
 use super::spec::{Boundary, Case};
-use crate::mesh::checks::{self, QualityLimits};
+use crate::mesh::checks::{self, QualityLimits, THIN_PASSAGE_FATAL_FRACTION};
 use crate::mesh::Mesh;
 use crate::{Error, Result};
-
-/// A fluid region in which at least this fraction of the cells spans its passages wall to wall
-/// stops the solve (below it, a few thin gaps are a local inaccuracy, not a failure).
-pub const THIN_PASSAGE_FATAL_FRACTION: f64 = 0.25;
 
 /// Names resolve leniently here (unknown names are the validators' to report).
 fn coolant_and_open_patches(mesh: &Mesh, case: &Case) -> (Vec<bool>, Vec<usize>) {
