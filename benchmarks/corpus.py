@@ -9,8 +9,13 @@ to inlet over the power) and ΔP (mean total pressure, inlet to outlet), or the 
 status, equation and last residual. Each plate runs in its own process under a time limit,
 so one slow plate does not hold up the table.
 
+``--setting velocity_relaxation=0.5`` (repeatable) changes a solver setting from its default;
+``--conduction`` solves temperatures only, the coolant region as a solid of the coolant's
+conductivity (no flow), to tell energy-on-tetrahedra problems from flow ones.
+
 Run: ``python -m benchmarks.corpus [--cells tetra|prism] [--only serpentine,two-inlet]
-[--target-cells 50000] [--timeout 1200] [--threads 1] [--json out.json]``.
+[--target-cells 50000] [--timeout 1200] [--threads 1] [--setting K=V] [--conduction]
+[--json out.json]``.
 """
 
 from __future__ import annotations
@@ -40,8 +45,9 @@ def cell_types(path: Path) -> str:
     return " + ".join(f"{k} {v:,}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
-def build_case(name: str, mesh: Any) -> Any:
-    """The design-point case of corpus plate ``name`` on ``mesh``."""
+def build_case(name: str, mesh: Any, conduction: bool = False) -> Any:
+    """The design-point case of corpus plate ``name`` on ``mesh``; with ``conduction`` the
+    coolant is a solid of its conductivity and the inlets are fixed at the inlet temperature."""
     import rackflow as rf
     from rackflow.meshing import CORPUS
 
@@ -50,15 +56,43 @@ def build_case(name: str, mesh: Any) -> Any:
     for region in design.regions:
         if region != design.fluid:
             case.solid(region, material="copper")
-    case.fluid(design.fluid, coolant=design.coolant)
-    for patch, flow in design.flow_lpm.items():
-        case.inlet(patch, flow_lpm=flow, temperature_c=design.inlet_temperature_c)
-    case.outlet("outlet", pressure_pa=0.0)
+    if conduction:
+        k = float(rf.get_coolant(design.coolant).properties(design.inlet_temperature_c)["conductivity_w_mk"])
+        case.solid(design.fluid, material=rf.Material(f"{design.coolant} (still)", conductivity_w_mk=k))
+        for patch in design.flow_lpm:
+            case.fixed_temperature(patch, temperature_c=design.inlet_temperature_c)
+    else:
+        case.fluid(design.fluid, coolant=design.coolant)
+        for patch, flow in design.flow_lpm.items():
+            case.inlet(patch, flow_lpm=flow, temperature_c=design.inlet_temperature_c)
+        case.outlet("outlet", pressure_pa=0.0)
     case.heat_flux("heated", power_w=design.power_w)
     return case
 
 
-def run_one(name: str, cells: str, target: int, threads: int | None) -> dict[str, Any]:
+def parse_settings(items: list[str] | None) -> dict[str, Any]:
+    """``["velocity_relaxation=0.5", "convection=upwind"]`` -> settings (numbers as numbers)."""
+    out: dict[str, Any] = {}
+    for item in items or []:
+        key, _, value = item.partition("=")
+        try:
+            out[key] = int(value)
+        except ValueError:
+            try:
+                out[key] = float(value)
+            except ValueError:
+                out[key] = value
+    return out
+
+
+def run_one(
+    name: str,
+    cells: str,
+    target: int,
+    threads: int | None,
+    settings: dict[str, Any] | None = None,
+    conduction: bool = False,
+) -> dict[str, Any]:
     """Mesh and solve one plate in this process; a dict of the row's numbers."""
     import rackflow as rf
     from rackflow.errors import ConvergenceError, RackflowError
@@ -76,8 +110,8 @@ def run_one(name: str, cells: str, target: int, threads: int | None) -> dict[str
     row["cells"] = mesh.n_cells
     q = mesh.quality()
     row["max_non_orthogonality_deg"] = q["max_non_orthogonality_deg"]
-    case = build_case(name, mesh)
-    settings = {"threads": threads} if threads else {}
+    case = build_case(name, mesh, conduction)
+    settings = {**(settings or {}), **({"threads": threads} if threads else {})}
     start = time.perf_counter()
     try:
         result = case.solve(progress=False, **settings)
@@ -103,7 +137,7 @@ def run_one(name: str, cells: str, target: int, threads: int | None) -> dict[str
     row["outer_iterations"] = int(result.report.get("outer_iterations", 0))
     inlet = next(iter(design.flow_lpm))
     row["rth_k_w"] = (result.max_temperature_c("base") - design.inlet_temperature_c) / design.power_w
-    row["dp_pa"] = result.pressure_drop_pa(inlet, "outlet")
+    row["dp_pa"] = float("nan") if conduction else result.pressure_drop_pa(inlet, "outlet")
     row["balance"] = result.energy_balance_error
     return row
 
@@ -111,7 +145,8 @@ def run_one(name: str, cells: str, target: int, threads: int | None) -> dict[str
 def _fmt(r: dict[str, Any]) -> str:
     if r.get("converged"):
         outcome = f"yes | {r['flow_iterations']} | {r['outer_iterations']}"
-        numbers = f"{r['wall_s']:.0f} | {r['rth_k_w']:.4f} | {r['dp_pa']:.0f}"
+        dp = "–" if r["dp_pa"] != r["dp_pa"] else f"{r['dp_pa']:.0f}"  # NaN: conduction only
+        numbers = f"{r['wall_s']:.0f} | {r['rth_k_w']:.4f} | {dp}"
     else:
         detail = r.get("status", "?")
         if "equation" in r:
@@ -134,11 +169,24 @@ def main() -> None:
     parser.add_argument("--target-cells", type=int, default=50_000)
     parser.add_argument("--timeout", type=float, default=1200.0, help="seconds per plate (default 1200)")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--setting", action="append", metavar="K=V", help="a solver setting, e.g. velocity_relaxation=0.5"
+    )
+    parser.add_argument(
+        "--conduction", action="store_true", help="temperatures only, the coolant a still solid"
+    )
     parser.add_argument("--json", help="write the rows as JSON here")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: run one plate, print JSON
     args = parser.parse_args()
     if args.one:
-        row = run_one(args.one, args.cells, args.target_cells, args.threads)
+        row = run_one(
+            args.one,
+            args.cells,
+            args.target_cells,
+            args.threads,
+            parse_settings(args.setting),
+            args.conduction,
+        )
         print("ROW " + json.dumps(row))
         return
     from rackflow.meshing import CORPUS
@@ -158,6 +206,8 @@ def main() -> None:
             str(args.target_cells),
             "--threads",
             str(args.threads),
+            *[f"--setting={s}" for s in args.setting or []],
+            *(["--conduction"] if args.conduction else []),
         ]
         start = time.perf_counter()
         try:
