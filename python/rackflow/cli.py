@@ -339,7 +339,7 @@ def _mesh_step(args: argparse.Namespace) -> int:
 def _add_step_parser(gen_sub: Any) -> None:
     step = gen_sub.add_parser(
         "step",
-        help="mesh a CAD assembly (STEP, BREP, IGES) as a tagged coolant/metal mesh",
+        help="Mesh a CAD assembly (STEP, BREP, IGES) as a tagged coolant/metal mesh.",
         description="Mesh a CAD assembly as a conjugate-heat-transfer mesh: every volume fragmented "
         "against the others (conformal metal/coolant faces), regions and patches tagged by selectors, "
         "tetrahedra (coolant at --size-m, metal twice as coarse), then the pre-solve checks. "
@@ -574,9 +574,10 @@ def build_parser() -> argparse.ArgumentParser:
     generators = available_generators()
     mesh = sub.add_parser(
         "mesh",
-        help="build a mesh with a parametric generator",
+        help="build a mesh with a parametric generator, or from a CAD file (rackflow mesh step)",
         description="Build a mesh with one of rackflow.meshing's generators; the options of each "
-        "generator come from its parameters ('rackflow mesh GENERATOR --help').",
+        "generator come from its parameters ('rackflow mesh GENERATOR --help'). 'rackflow mesh step "
+        "plate.step ...' meshes a CAD assembly instead.",
     )
     if generators is None:
         mesh.add_argument(
