@@ -223,9 +223,13 @@ def main() -> None:
             row["wall_s"] = time.perf_counter() - start
         rows.append(row)
         print(json.dumps(row), file=sys.stderr, flush=True)
-    print(
-        f"cells={args.cells}, target_cells={args.target_cells:,}, threads={args.threads}, default solver settings\n"
+    what = ", ".join(args.setting) if args.setting else "default solver settings"
+    mode = (
+        "conduction only (the coolant a still solid, inlets at the inlet temperature), "
+        if args.conduction
+        else ""
     )
+    print(f"cells={args.cells}, target_cells={args.target_cells:,}, threads={args.threads}, {mode}{what}\n")
     print(
         "| plate | cells | cell types | max non-orth. ° | converged? | flow it. | energy it. | wall s | R_th K/W | ΔP Pa |"
     )
