@@ -65,6 +65,13 @@ class Mesh:
     def patch_face_cells(self, patch: int) -> npt.NDArray[np.uint32]: ...
     def interfaces(self) -> list[tuple[str, str, float]]: ...
     def quality(self) -> dict[str, float]: ...
+    def checks(
+        self,
+        fluid_regions: list[int],
+        inlets: list[int],
+        outlets: list[int],
+        limits: tuple[float, float, float],
+    ) -> str: ...
 
 def build_mesh(
     points: npt.NDArray[np.float64],

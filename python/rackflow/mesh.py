@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +18,33 @@ from rackflow.io.meshio_reader import FlatMesh
 
 #: Name of the patch that collects boundary faces no physical group tagged (adiabatic by default).
 UNTAGGED = "untagged"
+
+
+@dataclass(frozen=True)
+class MeshFinding:
+    """One problem :meth:`Mesh.check` found; branch on ``kind``, never on ``message``.
+
+    ``kind`` is one of ``"outlet_unreachable"``, ``"inlet_on_solid"``, ``"thin_passage"``,
+    ``"non_conforming_interface"``, ``"degenerate_cells"``. ``fatal`` findings stop a solve
+    (:class:`~rackflow.errors.MeshError` or :class:`~rackflow.errors.CaseError` before it
+    starts); the others are warnings. ``positions`` are up to five example cell or face centres
+    (m, worst first where ranked); ``area_m2`` is the area involved (inlet faces on solid
+    cells, overlapping faces), else 0; ``worst`` the check's worst value (degrees of
+    non-orthogonality, relative volume, passage thickness in m, coolant volume in m³).
+    """
+
+    kind: str
+    fatal: bool
+    regions: tuple[str, ...]
+    patch: str | None
+    count: int
+    area_m2: float
+    positions: tuple[tuple[float, float, float], ...]
+    worst: float | None
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class Mesh:
@@ -190,6 +220,56 @@ class Mesh:
             )
         if q["max_skewness"] > max_skewness:
             warnings.warn(f"mesh skewness reaches {q['max_skewness']:.2f}", MeshQualityWarning, stacklevel=2)
+
+    def check(
+        self,
+        fluid: str | Sequence[str] = (),
+        inlets: str | Sequence[str] = (),
+        outlets: str | Sequence[str] = (),
+        *,
+        max_non_orthogonality_deg: float = 88.0,
+        min_relative_volume: float = 1e-3,
+        thin_passage_fatal_fraction: float = 0.25,
+    ) -> list[MeshFinding]:
+        """The pre-solve checks a solve runs, without solving: every finding, fatal or not.
+
+        Always: boundary faces of two regions (or one) that overlap without being shared
+        (volumes meshed without ``fragment``), and cells no setting converges on
+        (non-orthogonality at or above ``max_non_orthogonality_deg``, slivers below
+        ``min_relative_volume``). With coolant regions ``fluid``: passages one cell thick
+        (fatal when ``thin_passage_fatal_fraction`` of a region spans wall to wall, or a
+        passage has zero thickness), ``inlets`` with faces on solid cells, coolant with no path
+        to any of the ``outlets``. Unknown names raise :class:`MeshError` listing the known
+        ones. The defaults are the limits a solve uses.
+        """
+
+        def names(value: str | Sequence[str]) -> list[str]:
+            return [value] if isinstance(value, str) else list(value)
+
+        raw = self._core.checks(
+            [self.region_index(r) for r in names(fluid)],
+            [self.patch_index(p) for p in names(inlets)],
+            [self.patch_index(p) for p in names(outlets)],
+            (
+                float(max_non_orthogonality_deg),
+                float(min_relative_volume),
+                float(thin_passage_fatal_fraction),
+            ),
+        )
+        return [
+            MeshFinding(
+                kind=f["kind"],
+                fatal=bool(f["fatal"]),
+                regions=tuple(f["regions"]),
+                patch=f["patch"],
+                count=int(f["count"]),
+                area_m2=float(f["area_m2"]),
+                positions=tuple(tuple(float(x) for x in p) for p in f["positions"]),
+                worst=None if f["worst"] is None else float(f["worst"]),
+                message=f["message"],
+            )
+            for f in json.loads(raw)
+        ]
 
     def __repr__(self) -> str:
         return f"Mesh({self.source!r}: {self.n_cells} cells, regions {self.regions}, patches {self.patches})"

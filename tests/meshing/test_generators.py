@@ -426,6 +426,12 @@ def test_generators_introspectable() -> None:
         "channel-unit",
         "duct",
         "pipe",
+        "serpentine",
+        "pinfin-staggered",
+        "pinfin-inline",
+        "microchannel-manifold",
+        "jet-impingement",
+        "two-inlet",
     }
     unitless = {
         "axial_cells",
@@ -443,6 +449,10 @@ def test_generators_introspectable() -> None:
         "pins",
         "arrangement",
         "points_around_pin",
+        "target_cells",
+        "passes",
+        "prism_layers",
+        "jets",
     }
     for name, gen in GENERATORS.items():
         sig = inspect.signature(gen)

@@ -19,8 +19,18 @@ from typing import Any
 from . import channel_unit as _channel_unit_mod
 from . import coldplate as _coldplate_mod
 from . import gpu_stack as _gpu_stack_mod
+from .cad import CadEntity, from_cad
 from .channel_unit import CHANNEL_UNIT_LEVELS, channel_unit, duct
 from .coldplate import COLDPLATE_PRESETS, microchannel_coldplate
+from .corpus import (
+    CORPUS,
+    jet_impingement_plate,
+    microchannel_manifold_plate,
+    pinfin_inline_plate,
+    pinfin_staggered_plate,
+    serpentine_plate,
+    two_inlet_plate,
+)
 from .gpu_stack import gpu_stack
 from .pinfin import pinfin_coldplate
 from .pipe import pipe
@@ -32,6 +42,13 @@ GENERATORS: dict[str, Callable[..., Any]] = {
     "channel-unit": channel_unit,
     "duct": duct,
     "pipe": pipe,
+    # the corpus of user-drawn plates (OCC booleans and fillets; tetrahedra or prism layers)
+    "serpentine": serpentine_plate,
+    "pinfin-staggered": pinfin_staggered_plate,
+    "pinfin-inline": pinfin_inline_plate,
+    "microchannel-manifold": microchannel_manifold_plate,
+    "jet-impingement": jet_impingement_plate,
+    "two-inlet": two_inlet_plate,
 }
 
 # Hexahedral generators whose cell count is known exactly before meshing.
@@ -135,13 +152,22 @@ def refinement_for_cells(generator: Callable[..., Any] | str, target_cells: int,
 __all__ = [
     "CHANNEL_UNIT_LEVELS",
     "COLDPLATE_PRESETS",
+    "CORPUS",
     "GENERATORS",
+    "CadEntity",
     "channel_unit",
     "duct",
     "estimate_cells",
+    "from_cad",
     "gpu_stack",
+    "jet_impingement_plate",
     "microchannel_coldplate",
+    "microchannel_manifold_plate",
     "pinfin_coldplate",
+    "pinfin_inline_plate",
+    "pinfin_staggered_plate",
     "pipe",
     "refinement_for_cells",
+    "serpentine_plate",
+    "two_inlet_plate",
 ]

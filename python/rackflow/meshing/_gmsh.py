@@ -91,6 +91,28 @@ def add_physical(dim: int, tags: Sequence[int], name: str) -> int:
     return ptag
 
 
+@contextlib.contextmanager
+def quiet_stdout() -> Iterator[None]:
+    """Send the process's standard output to /dev/null for a moment: OpenCASCADE's STEP
+    translator prints its statistics there from C++, past Python's ``sys.stdout``."""
+    import sys
+
+    sys.stdout.flush()
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # no real file descriptor (captured): nothing to hide
+        yield
+        return
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), fd)
+            yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
 def write_msh(path: str | os.PathLike[str], *, binary: bool = False) -> Path:
     """Write the current model as msh 4.1 (gmsh writes it; meshio's 4.1 writer is broken)."""
     gmsh = require_gmsh()

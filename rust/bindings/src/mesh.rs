@@ -278,6 +278,48 @@ impl Mesh {
             .map(|(a, b, s)| (names[a as usize].clone(), names[b as usize].clone(), s))
             .collect()
     }
+    /// The pre-solve checks of `rackflow_core::mesh::checks` as a JSON list of findings.
+    /// `fluid_regions`, `inlets` and `outlets` are region and patch indices; `limits` is
+    /// (max non-orthogonality in degrees, min relative volume, thin-passage fatal fraction).
+    fn checks(
+        &self,
+        py: Python<'_>,
+        fluid_regions: Vec<usize>,
+        inlets: Vec<usize>,
+        outlets: Vec<usize>,
+        limits: (f64, f64, f64),
+    ) -> PyResult<String> {
+        use rackflow_core::mesh::checks;
+        let mesh = &*self.inner;
+        let n_regions = mesh.region_names.len();
+        if let Some(r) = fluid_regions.iter().find(|&&r| r >= n_regions) {
+            return Err(PyValueError::new_err(format!(
+                "fluid_regions: expecting region indices below {n_regions}, got {r}"
+            )));
+        }
+        if let Some(p) = inlets
+            .iter()
+            .chain(&outlets)
+            .find(|&&p| p >= mesh.n_patches())
+        {
+            return Err(PyValueError::new_err(format!(
+                "inlets/outlets: expecting patch indices below {}, got {p}",
+                mesh.n_patches()
+            )));
+        }
+        let setup = checks::Checks {
+            fluid_regions,
+            inlets,
+            outlets,
+            limits: checks::QualityLimits {
+                max_non_orthogonality_deg: limits.0,
+                min_relative_volume: limits.1,
+            },
+            thin_passage_fatal_fraction: limits.2,
+        };
+        let found = py.detach(|| setup.run(mesh));
+        serde_json::to_string(&found).map_err(|e| PyValueError::new_err(e.to_string()))
+    }
     /// Quality measures (non-orthogonality, skewness, volume ratio) as a dict.
     fn quality<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let q = py.detach(|| self.inner.quality());

@@ -1,6 +1,7 @@
 //! Integration tests of rackflow-core: one binary, modules inside.
 #![allow(clippy::needless_range_loop)]
 mod it {
+    mod checks;
     pub mod common;
     mod conduction;
     mod linalg;

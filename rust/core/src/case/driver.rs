@@ -217,6 +217,7 @@ pub fn solve_from(
         crate::keep_work_memory();
     }
     pool.install(|| {
+        super::precheck::mesh_defects(mesh, case)?; // mesh::checks, before any solve
         let flow = if case.fluids.is_empty() {
             None
         } else {

@@ -3,7 +3,7 @@
 
 use super::spec::{Boundary, Case};
 use crate::error::name_list;
-use crate::mesh::{Mesh, SubsetMap};
+use crate::mesh::{checks, Mesh, SubsetMap};
 use crate::physics::flow::FlowBc;
 use crate::physics::Property;
 use crate::{Error, Result};
@@ -258,6 +258,13 @@ pub fn resolve<'m>(case: &Case, mesh: &'m Mesh) -> Result<FlowSetup<'m>> {
                     sub.cell_centre[unreachable[0]]
                 ));
             }
+            // mesh::checks: every coolant cell reaches an outlet
+            let outlets: Vec<usize> = (0..sub.n_patches())
+                .filter(|&p| matches!(bc[p], FlowBc::Outlet(_)))
+                .collect();
+            let all = vec![true; sub.n_cells()];
+            problems
+                .extend(checks::outlet_unreachable(&sub, &all, &outlets).map(|f| f.to_string()));
         }
     }
     if !problems.is_empty() {

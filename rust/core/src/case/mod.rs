@@ -6,6 +6,7 @@ pub mod flow_setup;
 mod initial;
 pub mod memory;
 mod radiation_terms;
+mod precheck;
 mod spec;
 pub mod transient;
 mod validate;

@@ -880,8 +880,14 @@ impl Mesh {
                     )
                 })
                 .collect();
+            // which regions, over what area, where, and what to do (mesh::checks), then the cells
+            let overlaps: Vec<String> = super::checks::non_conforming_interfaces(self)
+                .into_iter()
+                .map(|f| f.message)
+                .collect();
             return Err(Error::Mesh(format!(
-                "non-conforming faces: {} boundary faces lie on top of another cell's boundary face ({}{}); the cells do not share vertices there (duplicated nodes or hanging nodes; mesh the regions conformally, e.g. gmsh occ.fragment)",
+                "{}non-conforming faces: {} boundary faces lie on top of another cell's boundary face ({}{}); the cells do not share vertices there (duplicated nodes or hanging nodes; mesh the regions conformally, e.g. gmsh occ.fragment)",
+                overlaps.iter().map(|m| format!("{m}. ")).collect::<String>(),
                 bad.len(),
                 pairs.join("; "),
                 if bad.len() > LISTED { "; …" } else { "" }

@@ -15,6 +15,7 @@
 
 mod build;
 mod cell_faces;
+pub mod checks;
 mod geometry;
 mod quality;
 pub mod renumber;

@@ -1,0 +1,444 @@
+"""From CAD to a tagged conjugate-heat-transfer mesh: :func:`from_cad`.
+
+A STEP, BREP or IGES file (or the OpenCASCADE model already open in the caller's gmsh
+session) becomes a msh 4.1 file rackflow loads: every volume is fragmented against every other
+so metal and coolant share conformal faces, volumes are assigned to regions (coolant and solid)
+by name, tag, a point inside, or a callback, boundary faces become patches (``inlet``,
+``outlet`` and any others) by name, tag, a plane with optional bounds, or a callback, and the
+assembly is meshed in tetrahedra: coolant at ``size_m``, metal coarser.
+
+Selectors (the ``fluid=``, ``solid=``, ``inlet=``, ... arguments) take:
+
+* a name: a CAD label (STEP product or entity name; any ``/``-separated part of gmsh's label
+  path matches, and ``*``/``?`` wildcards work), or the name of a physical group of the open
+  model;
+* an ``int``: an entity tag (volumes in the order the file lists them);
+* a string of conditions joined by commas, for surfaces: ``"x=0"`` (lies in the plane x = 0),
+  ``"z=0.006,x<0.02"`` (in the plane z = 6 mm with its centre at x < 20 mm); for volumes:
+  ``"@0.001,0.012,0.003"`` (the volume containing that point) or bounds on the centre of mass;
+* a callable receiving a :class:`CadEntity` (tag, name, bounding box, centre, size) and
+  returning ``True`` for the entities wanted;
+* a list of any of these (their union).
+
+``fluid`` and ``solid`` may also be a mapping ``{region name: selector}``; a plain selector
+makes the region ``"fluid"`` (``"solid"``). With ``solid=None`` every volume not selected as
+coolant is region ``"solid"``. A volume piece that fragment cut from a coolant volume and a
+solid one (coolant channels drawn as boxes inside a plate box, the way most users draw them)
+is coolant.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+CAD_SUFFIXES = (".step", ".stp", ".brep", ".brp", ".iges", ".igs")
+_AXES = {"x": 0, "y": 1, "z": 2}
+_CONDITION = re.compile(r"^\s*([xyz])\s*(=|==|<=|>=|<|>)\s*([-+0-9.eE]+)\s*$")
+
+
+@dataclass(frozen=True)
+class CadEntity:
+    """A CAD volume (dim 3) or boundary surface (dim 2) as selectors see it. Lengths in m."""
+
+    dim: int
+    tag: int
+    name: str
+    bbox: tuple[float, float, float, float, float, float]
+    center: tuple[float, float, float]
+    size: float
+    groups: tuple[str, ...] = ()
+
+    def within(self, lo: Sequence[float], hi: Sequence[float], tol: float = 1e-9) -> bool:
+        """Whether the bounding box lies inside the box [lo, hi] (padded by ``tol``)."""
+        b = self.bbox
+        return all(b[k] >= lo[k] - tol and b[k + 3] <= hi[k] + tol for k in range(3))
+
+
+Selector = str | int | Callable[[CadEntity], bool] | Sequence[Any]
+
+
+def _entity(gmsh: Any, dim: int, tag: int, groups: Mapping[tuple[int, int], tuple[str, ...]]) -> CadEntity:
+    occ = gmsh.model.occ
+    bbox = tuple(gmsh.model.getBoundingBox(dim, tag))
+    try:
+        center = tuple(occ.getCenterOfMass(dim, tag))
+        size = occ.getMass(dim, tag)
+    except Exception:  # a degenerate entity: its box centre will do
+        center = tuple((bbox[k] + bbox[k + 3]) / 2 for k in range(3))
+        size = 0.0
+    return CadEntity(
+        dim=dim,
+        tag=tag,
+        name=gmsh.model.getEntityName(dim, tag),
+        bbox=bbox,  # type: ignore[arg-type]
+        center=center,  # type: ignore[arg-type]
+        size=size,
+        groups=groups.get((dim, tag), ()),
+    )
+
+
+def _name_matches(pattern: str, entity: CadEntity) -> bool:
+    names = [entity.name, *entity.name.split("/"), *entity.groups]
+    return any(n and fnmatch.fnmatchcase(n, pattern) for n in names)
+
+
+def _conditions(text: str) -> list[tuple[int, str, float]] | None:
+    """``"z=0.006,x<0.02"`` -> [(2, '=', 0.006), (0, '<', 0.02)]; None when not conditions."""
+    parts = [p for p in re.split(r",|\band\b", text) if p.strip()]
+    out = []
+    for p in parts:
+        m = _CONDITION.match(p)
+        if not m:
+            return None
+        try:
+            value = float(m.group(3))
+        except ValueError:
+            return None
+        out.append((_AXES[m.group(1)], m.group(2), value))
+    return out or None
+
+
+def _point(text: str) -> tuple[float, float, float] | None:
+    if not text.startswith("@"):
+        return None
+    try:
+        x, y, z = (float(v) for v in text[1:].split(","))
+    except ValueError:
+        return None
+    return (x, y, z)
+
+
+def is_selector(text: str) -> bool:
+    """Whether ``text`` is a geometric selector (conditions or an ``@`` point) rather than a name."""
+    return _point(text.strip()) is not None or _conditions(text) is not None
+
+
+def _predicate(gmsh: Any, selector: Any, what: str, tol: float) -> Callable[[CadEntity], bool]:
+    """One selector (not a list) as a predicate on entities."""
+    if callable(selector):
+        return lambda e: bool(selector(e))
+    if isinstance(selector, bool):
+        raise ValueError(f"{what}: expecting a name, tag, condition string or callable, got {selector!r}")
+    if isinstance(selector, int):
+        return lambda e: e.tag == selector
+    if isinstance(selector, str):
+        point = _point(selector.strip())
+        if point is not None:
+
+            def inside(e: CadEntity) -> bool:
+                if e.dim != 3:
+                    return False
+                return bool(gmsh.model.isInside(3, e.tag, list(point)))
+
+            return inside
+        conds = _conditions(selector)
+        if conds is not None:
+
+            def meets(e: CadEntity) -> bool:
+                for axis, op, value in conds:
+                    lo, hi, c = e.bbox[axis], e.bbox[axis + 3], e.center[axis]
+                    if op in ("=", "=="):
+                        # in the plane: flat along the axis (OCC pads boxes by about 1e-7 m)
+                        # with the centre on it
+                        if not (abs(c - value) <= tol and hi - lo <= 2 * tol + 1e-6):
+                            return False
+                    elif op == "<" and not c < value:
+                        return False
+                    elif op == "<=" and not c <= value:
+                        return False
+                    elif op == ">" and not c > value:
+                        return False
+                    elif op == ">=" and not c >= value:
+                        return False
+                return True
+
+            return meets
+        return lambda e: _name_matches(selector, e)
+    raise ValueError(f"{what}: expecting a name, tag, condition string or callable, got {selector!r}")
+
+
+def _select(gmsh: Any, selector: Selector, entities: Sequence[CadEntity], what: str, tol: float) -> list[int]:
+    items = list(selector) if isinstance(selector, list | tuple | set | frozenset) else [selector]
+    if not items:
+        raise ValueError(f"{what}: the selector is empty")
+    preds = [_predicate(gmsh, s, what, tol) for s in items]
+    return [e.tag for e in entities if any(p(e) for p in preds)]
+
+
+def _regions(spec: Any, default: str) -> dict[str, Any]:
+    if spec is None:
+        return {}
+    if isinstance(spec, Mapping):
+        if not spec:
+            raise ValueError(f"{default}: the mapping of regions is empty")
+        return {str(k): v for k, v in spec.items()}
+    return {default: spec}
+
+
+def _describe(entities: Sequence[CadEntity]) -> str:
+    def one(e: CadEntity) -> str:
+        name = f" '{e.name}'" if e.name else ""
+        c = ", ".join(f"{v * 1e3:.3f}" for v in e.center)
+        return f"{e.tag}{name} (centre ({c}) mm)"
+
+    shown = ", ".join(one(e) for e in entities[:12])
+    return shown + (f", … ({len(entities)} in all)" if len(entities) > 12 else "")
+
+
+def from_cad(
+    cad: str | os.PathLike[str] | None,
+    *,
+    fluid: Selector | Mapping[str, Selector],
+    solid: Selector | Mapping[str, Selector] | None = None,
+    inlet: Selector | None = None,
+    outlet: Selector | None = None,
+    patches: Mapping[str, Selector] | None = None,
+    out: str | os.PathLike[str] | None = None,
+    size_m: float | None = None,
+    solid_size_m: float | None = None,
+    boundary_layers: Mapping[str, Any] | None = None,
+    binary: bool = False,
+) -> Path:
+    """Mesh a CAD assembly as a tagged conjugate-heat-transfer mesh (msh 4.1).
+
+    Parameters
+    ----------
+    cad
+        A ``.step``/``.stp``, ``.brep`` or ``.iges`` file, or ``None`` for the OpenCASCADE model
+        open in the caller's gmsh session (the model is fragmented and meshed in place; the
+        session stays open).
+    fluid
+        The coolant volumes: a selector (region ``"fluid"``) or ``{region: selector}``.
+    solid
+        The metal volumes, likewise (region ``"solid"``); ``None``: every other volume is
+        ``"solid"``. Volumes left over when ``solid`` is given are an error.
+    inlet, outlet
+        Coolant boundary faces of the ``inlet`` and ``outlet`` patches.
+    patches
+        More patches ``{name: selector}`` (e.g. ``{"inlet_2": ..., "heated": "z=0"}``); any
+        boundary faces of the assembly. A face may belong to one patch only.
+    out
+        The ``.msh`` file to write; default: ``cad`` with the suffix ``.msh``.
+    size_m
+        Coolant cell size, m; default a fiftieth of the assembly's largest extent.
+    solid_size_m
+        Metal cell size, m; default twice ``size_m``.
+    boundary_layers
+        Not yet supported for general CAD (prism layers need a mesh-based extrusion of the
+        coolant walls); raises ``NotImplementedError``. The corpus generators offer
+        ``cells="prism"`` for layered plates.
+    binary
+        Write binary msh 4.1.
+
+    Returns
+    -------
+    pathlib.Path
+        The written mesh: regions from ``fluid`` and ``solid``, patches from ``inlet``,
+        ``outlet`` and ``patches``; other boundary faces are untagged (adiabatic walls).
+
+    Raises
+    ------
+    rackflow.errors.MeshError
+        The file has no volumes; a selector matches nothing (listing the volumes or surfaces
+        there are, with tags, names and centres); a volume piece belongs to two solid regions;
+        volumes are left without a region; a patch selects faces that are not on the boundary
+        of the assembly or of the coolant (inlets and outlets).
+    ValueError
+        Bad arguments (selector types, sizes).
+    FileNotFoundError
+        ``cad`` does not exist.
+    """
+    from rackflow.errors import MeshError
+
+    from . import _checks as ck
+    from ._gmsh import gmsh_session, quiet_stdout, require_gmsh, write_msh
+
+    if boundary_layers is not None:
+        raise NotImplementedError(
+            "boundary_layers: prism layers on general CAD are not supported yet; use tetrahedra "
+            "(boundary_layers=None), or a corpus generator's cells='prism' for layered plates"
+        )
+    h = None if size_m is None else ck.positive("size_m", size_m)
+    hs = None if solid_size_m is None else ck.positive("solid_size_m", solid_size_m)
+    fluid_regions = _regions(fluid, "fluid")
+    if not fluid_regions:
+        raise ValueError("fluid: give the coolant volumes (a selector or {region: selector})")
+    solid_regions = _regions(solid, "solid")
+    clash = set(fluid_regions) & set(solid_regions)
+    if clash:
+        raise ValueError(f"regions {sorted(clash)} are named both fluid and solid")
+    patch_specs: dict[str, Any] = {}
+    if inlet is not None:
+        patch_specs["inlet"] = inlet
+    if outlet is not None:
+        patch_specs["outlet"] = outlet
+    for name, sel in (patches or {}).items():
+        if name in patch_specs:
+            raise ValueError(f"patches: '{name}' is given twice")
+        patch_specs[str(name)] = sel
+
+    if cad is not None:
+        source = Path(cad)
+        if not source.is_file():
+            raise FileNotFoundError(f"CAD file not found: {source}")
+        if source.suffix.lower() not in CAD_SUFFIXES:
+            raise ValueError(f"cad: expecting one of {CAD_SUFFIXES}, got {source.name!r}")
+        target = Path(out) if out is not None else source.with_suffix(".msh")
+        label = str(source)
+    else:
+        if out is None:
+            raise ValueError("out: give the .msh file to write when meshing the open gmsh model")
+        target = Path(out)
+        label = "the open gmsh model"
+    if target.suffix != ".msh":
+        raise ValueError(f"out: expected a .msh file name, got {str(target)!r}")
+
+    gmsh = require_gmsh()
+    if cad is None and not gmsh.isInitialized():
+        raise MeshError("from_cad(None, ...) meshes the open gmsh model, but gmsh is not initialised")
+    with gmsh_session("from_cad") if cad is not None else _open_model(gmsh) as g:
+        occ = g.model.occ
+        if cad is not None:
+            g.option.setNumber("Geometry.OCCImportLabels", 1)
+            with quiet_stdout():
+                occ.importShapes(str(source), highestDimOnly=True)
+        occ.synchronize()
+        groups: dict[tuple[int, int], list[str]] = {}
+        for d, ptag in g.model.getPhysicalGroups():
+            pname = g.model.getPhysicalName(d, ptag)
+            for t in g.model.getEntitiesForPhysicalGroup(d, ptag):
+                groups.setdefault((d, int(t)), []).append(pname)
+        group_names = {k: tuple(v) for k, v in groups.items()}
+        volumes = [_entity(g, 3, t, group_names) for _, t in g.model.getEntities(3)]
+        if not volumes:
+            raise MeshError(f"{label}: no volumes (solids) found; from_cad needs a solid model, not surfaces")
+        lo = [min(v.bbox[k] for v in volumes) for k in range(3)]
+        hi = [max(v.bbox[k + 3] for v in volumes) for k in range(3)]
+        extent = max(hi[k] - lo[k] for k in range(3))
+        tol = 1e-6 * extent
+
+        # regions of the original volumes, by selector
+        chosen: dict[int, list[tuple[str, bool]]] = {v.tag: [] for v in volumes}
+        for is_fluid, specs in ((True, fluid_regions), (False, solid_regions)):
+            for region, sel in specs.items():
+                tags = _select(g, sel, volumes, f"{'fluid' if is_fluid else 'solid'} region '{region}'", tol)
+                if not tags:
+                    raise MeshError(
+                        f"{label}: {'fluid' if is_fluid else 'solid'} region '{region}' selects no volume "
+                        f"(selector {sel!r}); the volumes are: {_describe(volumes)}"
+                    )
+                for t in tags:
+                    chosen[t].append((region, is_fluid))
+
+        # group names do not survive fragment: drop the physical groups, we make our own
+        g.model.removePhysicalGroups()
+        old = [(3, v.tag) for v in volumes]
+        _, children = occ.fragment(old, [])
+        occ.synchronize()
+        piece_regions: dict[int, set[tuple[str, bool]]] = {}
+        for (_, parent), kids in zip(old, children, strict=True):
+            for d, t in kids:
+                if d == 3:
+                    piece_regions.setdefault(t, set()).update(chosen[parent])
+        region_of: dict[int, str] = {}
+        left: list[int] = []
+        for piece, regs in sorted(piece_regions.items()):
+            fl = sorted(r for r, f in regs if f)
+            so = sorted(r for r, f in regs if not f)
+            if len(fl) > 1 or (not fl and len(so) > 1):
+                both = fl if len(fl) > 1 else so
+                e = _entity(g, 3, piece, {})
+                raise MeshError(
+                    f"{label}: the volume piece {_describe([e])} lies in regions {both}; "
+                    "select each volume for one region only"
+                )
+            if fl:
+                region_of[piece] = fl[0]
+            elif so:
+                region_of[piece] = so[0]
+            elif solid is None:
+                region_of[piece] = "solid"
+            else:
+                left.append(piece)
+        if left:
+            raise MeshError(
+                f"{label}: volumes {_describe([_entity(g, 3, t, {}) for t in left])} are in no region; "
+                "add them to solid= (or fluid=), or pass solid=None to make every other volume 'solid'"
+            )
+        coolant = {t for t, r in region_of.items() if r in fluid_regions}
+
+        # boundary faces of the assembly (one volume on one side), with their volume
+        outer: dict[int, int] = {}
+        for _, s in g.model.getEntities(2):
+            up, _ = g.model.getAdjacencies(2, s)
+            if len(up) == 1:
+                outer[s] = int(up[0])
+        surfaces = [_entity(g, 2, s, group_names) for s in sorted(outer)]
+        patch_faces: dict[str, list[int]] = {}
+        owner: dict[int, str] = {}
+        for name, sel in patch_specs.items():
+            tags = _select(g, sel, surfaces, f"patch '{name}'", tol)
+            if name in ("inlet", "outlet") or name.startswith(("inlet_", "outlet_")):
+                tags = [t for t in tags if outer[t] in coolant]
+                pool = [s for s in surfaces if outer[s.tag] in coolant]
+            else:
+                pool = surfaces
+            if not tags:
+                raise MeshError(
+                    f"{label}: patch '{name}' selects no {'coolant ' if pool is not surfaces else ''}boundary face "
+                    f"(selector {sel!r}); the candidates are: {_describe(pool)}"
+                )
+            for t in tags:
+                if t in owner:
+                    raise MeshError(
+                        f"{label}: boundary face {t} is selected by patches '{owner[t]}' and '{name}'"
+                    )
+                owner[t] = name
+            patch_faces[name] = tags
+
+        from ._gmsh import add_physical
+
+        for region in [*fluid_regions, *solid_regions, *(["solid"] if solid is None else [])]:
+            vols = sorted(t for t, r in region_of.items() if r == region)
+            if vols:
+                add_physical(3, vols, region)
+        for name, tags in patch_faces.items():
+            add_physical(2, tags, name)
+
+        h_fluid = h if h is not None else extent / 50
+        h_solid = hs if hs is not None else 2 * h_fluid
+        field = g.model.mesh.field
+        f = field.add("Constant")
+        field.setNumbers(f, "VolumesList", sorted(coolant))
+        field.setNumber(f, "VIn", h_fluid)
+        field.setNumber(f, "VOut", h_solid)
+        field.setNumber(f, "IncludeBoundary", 1)
+        field.setAsBackgroundMesh(f)
+        g.option.setNumber("Mesh.MeshSizeExtendFromBoundary", 0)
+        g.option.setNumber("Mesh.MeshSizeFromPoints", 0)
+        g.option.setNumber("Mesh.MeshSizeFromCurvature", 0)
+        g.option.setNumber("Mesh.MeshSizeMax", max(h_fluid, h_solid))
+        if not math.isfinite(h_fluid) or h_fluid <= 0:
+            raise MeshError(f"{label}: the assembly has no extent")
+        g.model.mesh.generate(3)
+        return write_msh(target, binary=binary)
+
+
+class _open_model:
+    """Context manager for the caller's open gmsh session: use it, never finalise it."""
+
+    def __init__(self, gmsh: Any) -> None:
+        self.gmsh = gmsh
+
+    def __enter__(self) -> Any:
+        return self.gmsh
+
+    def __exit__(self, *exc: object) -> None:
+        return None
