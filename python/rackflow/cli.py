@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from rackflow.errors import RackflowError
+from rackflow.errors import CaseError, RackflowError
 
 #: the demo sweep: effective coolant-side heat-transfer coefficients, W/m²·K
 DEMO_SWEEP_HTC = [5_000.0, 10_000.0, 15_000.0, 20_000.0, 30_000.0]
@@ -265,7 +265,11 @@ def _mesh_generator(args: argparse.Namespace) -> int:
     }
     out = Path(args.out or f"{args.generator}.msh")
     out.parent.mkdir(parents=True, exist_ok=True)
-    args.generator_function(out, **params)
+    try:
+        args.generator_function(out, **params)
+    except (ValueError, TypeError, OverflowError) as e:
+        # the generators check their parameters and name them: one line, not a traceback
+        raise CaseError(f"rackflow mesh {args.generator}: {e}") from None
     from rackflow.mesh import load_mesh
 
     print(load_mesh(out))

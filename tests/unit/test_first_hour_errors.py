@@ -263,3 +263,15 @@ def test_bad_generator_parameters_in_a_case_file_are_named(tmp_path: Path, value
     path.write_text(f'[mesh]\ngenerator = "channel-unit"\nparams = {{ n_along = {value} }}\n')
     with pytest.raises(rf.CaseFileError, match="n_along"):
         casefile.load(path)
+
+
+def test_bad_generator_parameters_on_the_command_line_are_one_line() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "rackflow.cli", "mesh", "channel-unit", "--n-along", "-5", "--out", "x.msh"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode != 0
+    assert "Traceback" not in out.stderr
+    assert "n_along" in out.stderr
