@@ -18,12 +18,14 @@ from rackflow.errors import (
     LinearSolverError,
     MaterialError,
     MeshError,
+    ProfileError,
     RackflowError,
     ResourceError,
     SweepError,
 )
 from rackflow.materials import Material, get_material
 from rackflow.mesh import Mesh, load_mesh
+from rackflow.profile import Profile
 from rackflow.result import Result, Summary
 
 if TYPE_CHECKING:
@@ -77,6 +79,8 @@ __all__ = [
     "MeshError",
     "Network",
     "NetworkResult",
+    "Profile",
+    "ProfileError",
     "RackflowError",
     "ResourceError",
     "Result",

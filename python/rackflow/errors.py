@@ -29,6 +29,11 @@ class CaseFileError(CaseError):
     """A case file (TOML) is malformed; the message names the key or line."""
 
 
+class ProfileError(CaseError):
+    """A time profile is unusable: empty, NaN or non-increasing times, NaN values, a CSV file
+    without the named columns (the message lists the ones it has)."""
+
+
 class RackflowWarning(UserWarning):
     """Base class of rackflow's warnings."""
 
@@ -59,6 +64,7 @@ __all__ = [
     "MeshError",
     "MeshQualityWarning",
     "NetworkError",
+    "ProfileError",
     "PropertyRangeWarning",
     "RackflowError",
     "RackflowWarning",
