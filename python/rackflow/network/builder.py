@@ -1,0 +1,408 @@
+"""The :class:`Network` builder: nodes, the edge methods, the steady solve.
+
+A :class:`Network` records components between named nodes (each call returns the
+:class:`~rackflow.network.edges.Edge`); the Rust core (``rackflow._core.solve_network``) solves
+hydraulics by Newton on node pressures and temperatures by an enthalpy pass, with coolant
+properties at the local temperature.
+
+Units at this edge: flows in L/min, temperatures in °C, pressures in Pa, lengths in m.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import math
+import time
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from rackflow import _core
+from rackflow.coldplate_model import ColdPlateModel
+from rackflow.coolants import Coolant, get_coolant
+from rackflow.errors import CaseError, NetworkError, PropertyRangeWarning, RackflowWarning
+from rackflow.network import casefile, line_mesh, templates
+from rackflow.network.edges import (
+    Cdu,
+    ColdPlate,
+    Component,
+    Duct,
+    Edge,
+    FlowSource,
+    Loss,
+    Pipe,
+    Pump,
+    _curve,
+    _finite,
+    contraction_k,
+    expansion_k,
+)
+from rackflow.network.result import NetworkResult
+from rackflow.profile import Profile
+
+
+class Network:
+    """A coolant network; nodes are named by strings, every edge method returns the edge."""
+
+    def __init__(self, coolant: str | Coolant = "PG25", *, name: str = "network") -> None:
+        self.coolant = get_coolant(coolant)
+        self.name = name
+        self.edges: list[Edge] = []
+        self._by_name: dict[str, Edge] = {}
+        self.nodes: dict[str, dict[str, Any]] = {}
+        #: Optional 3D node positions [m] for rendering (templates fill them).
+        self.positions: dict[str, tuple[float, float, float]] = {}
+
+    # ---------------------------------------------------------------- building
+    def node(
+        self,
+        name: str,
+        *,
+        elevation_m: float = 0.0,
+        pressure_pa: float | None = None,
+        position_m: tuple[float, float, float] | None = None,
+    ) -> str:
+        """Declares node data: elevation, a fixed pressure (expansion tank), a drawing position."""
+        _finite(f"node {name!r}", elevation_m=elevation_m, pressure_pa=pressure_pa)
+        self.nodes[name] = {"elevation_m": float(elevation_m), "pressure_pa": pressure_pa}
+        if position_m is not None:
+            self.positions[name] = tuple(float(v) for v in position_m)  # type: ignore[assignment]
+        return name
+
+    def connect(self, a: str, b: str, component: Component, *, name: str | None = None) -> Edge:
+        """Adds an edge carrying ``component`` (a typed component of
+        :mod:`rackflow.network.edges`, checked by the core at solve time) from ``a`` to ``b``.
+        Components are immutable, so one may be shared by many edges."""
+        kind = component.kind
+        if not isinstance(a, str) or not isinstance(b, str):
+            raise NetworkError(f"{kind}: node names must be strings, got {a!r}, {b!r}")
+        name = name or f"{kind}{len(self.edges)}"
+        if name in self._by_name:
+            raise NetworkError(f"edge name {name!r} is used twice")
+        edge = Edge(name, a, b, component)
+        self.edges.append(edge)
+        self._by_name[name] = edge
+        return edge
+
+    def pipe(
+        self,
+        a: str,
+        b: str,
+        *,
+        diameter_m: float,
+        length_m: float,
+        roughness_m: float = 1.5e-6,
+        elevation_m: float | None = None,
+        name: str | None = None,
+    ) -> Edge:
+        """Pipe or hose (Darcy-Weisbach, Colebrook; elevation change b - a, default from nodes)."""
+        _finite(
+            f"pipe {name!r}",
+            diameter_m=diameter_m,
+            length_m=length_m,
+            roughness_m=roughness_m,
+            elevation_m=elevation_m,
+        )
+        return self.connect(a, b, Pipe(diameter_m, length_m, roughness_m, elevation_m), name=name)
+
+    def duct(
+        self,
+        a: str,
+        b: str,
+        *,
+        width_m: float,
+        height_m: float,
+        length_m: float,
+        roughness_m: float = 1.5e-6,
+        elevation_m: float | None = None,
+        side_inflow_lpm: float = 0.0,
+        name: str | None = None,
+    ) -> Edge:
+        """Rectangular duct (a square or flat manifold, a channel): Darcy-Weisbach on the hydraulic
+        diameter, the rectangle's laminar f·Re (Shah & London), Colebrook turbulent.
+
+        ``side_inflow_lpm``: flow that joins along this segment at right angles (a header fed
+        through its side, a plenum behind a uniform inlet; add that flow at the nodes too). It
+        adds the combining-flow momentum loss ``ρ·q_side·Q/A²`` (Bajura & Jones 1976), which sums
+        to ``ρV²/2`` of the arriving flow along a header."""
+        _finite(
+            f"duct {name!r}",
+            width_m=width_m,
+            height_m=height_m,
+            length_m=length_m,
+            roughness_m=roughness_m,
+            elevation_m=elevation_m,
+            side_inflow_lpm=side_inflow_lpm,
+        )
+        duct = Duct(width_m, height_m, length_m, roughness_m, elevation_m, side_inflow_lpm)
+        return self.connect(a, b, duct, name=name)
+
+    def loss(
+        self,
+        a: str,
+        b: str,
+        *,
+        k: float | None = None,
+        diameter_m: float | None = None,
+        table: Iterable[Sequence[float]] | None = None,
+        name: str | None = None,
+    ) -> Edge:
+        """Fitting, valve or quick disconnect.
+
+        Either ``k`` on ``diameter_m`` (ΔP = k·rho·v²/2) or ``table`` of (flow_lpm, ΔP Pa) pairs.
+        """
+        owner = f"loss {name!r}"
+        _finite(owner, k=k, diameter_m=diameter_m)
+        curve = None if table is None else _curve(owner, "table", table)
+        return self.connect(a, b, Loss(k=k, diameter_m=diameter_m, table=curve), name=name)
+
+    def contraction(
+        self,
+        a: str,
+        b: str,
+        *,
+        area_m2: float,
+        area_ratio: float,
+        hydraulic_diameter_m: float | None = None,
+        name: str | None = None,
+    ) -> Edge:
+        """Sharp-edged sudden contraction from a plenum or wider duct ``a`` into a channel ``b``.
+
+        ``area_m2`` is the channel's flow area, ``area_ratio`` σ = channel area / upstream area
+        (for a bank of channels on a header: all channels' area over the header section). A
+        :meth:`loss` on the channel velocity (for flow a → b) with ``K = contraction_k(σ)``, the
+        turbulent value; given the channel's ``hydraulic_diameter_m``, K follows the channel
+        Reynolds number at the solved flow and local coolant properties
+        (``contraction_k(σ, Re)``, Idelchik's laminar and transition data below Re = 10⁴):
+        use it for microchannels and other laminar entries, where the turbulent K is too low.
+        """
+        owner = f"contraction {name!r}"
+        k = contraction_k(area_ratio, owner=owner)
+        dh = None
+        if hydraulic_diameter_m is not None:
+            _finite(owner, hydraulic_diameter_m=hydraulic_diameter_m)
+            if not hydraulic_diameter_m > 0:
+                raise NetworkError(f"{owner}: hydraulic_diameter_m must be > 0, got {hydraulic_diameter_m!r}")
+            dh = float(hydraulic_diameter_m)
+        return self._fitting(
+            "contraction", a, b, name, k, area_m2, {"area_ratio": area_ratio, "hydraulic_diameter_m": dh}
+        )
+
+    def expansion(
+        self,
+        a: str,
+        b: str,
+        *,
+        area_m2: float,
+        area_ratio: float,
+        momentum_coefficient: float = 1.0,
+        name: str | None = None,
+    ) -> Edge:
+        """Sudden expansion from a channel ``a`` (flow area ``area_m2``) into a plenum or wider
+        duct ``b``; σ = channel area / downstream area, ``momentum_coefficient`` β = ⟨u²⟩/ū² of
+        the profile leaving the channel (1 uniform, 4/3 developed pipe flow; measure it on a
+        characterisation solve with ``Result.momentum_coefficient``). A :meth:`loss` with
+        ``K = expansion_k(σ, β)`` on the channel velocity (for flow a → b)."""
+        owner = f"expansion {name!r}"
+        k = expansion_k(area_ratio, momentum_coefficient, owner=owner)
+        extra = {"area_ratio": area_ratio, "momentum_coefficient": momentum_coefficient}
+        return self._fitting("expansion", a, b, name, k, area_m2, extra)
+
+    def _fitting(
+        self, kind: str, a: str, b: str, name: str | None, k: float, area_m2: float, extra: dict[str, Any]
+    ) -> Edge:
+        owner = f"{kind} {name!r}"
+        _finite(owner, area_m2=area_m2)
+        if not area_m2 > 0:
+            raise NetworkError(f"{owner}: area_m2 must be > 0, got {area_m2!r}")
+        if not k > 0:
+            raise NetworkError(f"{owner}: no loss (K = {k:.3g}) at this area ratio; leave the fitting out")
+        d = math.sqrt(4.0 * float(area_m2) / math.pi)  # the loss element's velocity is Q / area
+        loss = Loss(k=k, diameter_m=d, fitting=kind, area_m2=float(area_m2), **extra)
+        return self.connect(a, b, loss, name=name or f"{kind}{len(self.edges)}")
+
+    def cold_plate(
+        self,
+        a: str,
+        b: str,
+        *,
+        model: ColdPlateModel | None = None,
+        power_w: float | Profile,
+        name: str | None = None,
+    ) -> Edge:
+        """Cold plate with its characteristic and the heat load of the GPU it cools
+        (``power_w`` in W, or a :class:`~rackflow.Profile` of W for :meth:`simulate`)."""
+        _finite(f"cold_plate {name!r}", power_w=power_w)
+        if model is not None and not isinstance(model, ColdPlateModel):
+            raise NetworkError(
+                f"cold_plate {name!r}: model must be a ColdPlateModel, got {type(model).__name__}"
+            )
+        return self.connect(a, b, ColdPlate(model, power_w), name=name)
+
+    def pump(
+        self, a: str, b: str, *, curve_lpm_pa: Iterable[Sequence[float]], name: str | None = None
+    ) -> Edge:
+        """Pump from ``a`` to ``b`` with a falling curve of (flow_lpm, pressure rise Pa)."""
+        q, p = _curve(f"pump {name!r}", "curve_lpm_pa", curve_lpm_pa)
+        return self.connect(a, b, Pump(q, p), name=name)
+
+    def flow_source(self, a: str, b: str, *, flow_lpm: float | Profile, name: str | None = None) -> Edge:
+        """Fixed volume flow from ``a`` to ``b`` (L/min, or a :class:`~rackflow.Profile` of L/min
+        for :meth:`simulate`: a flow-controlled pump)."""
+        _finite(f"flow_source {name!r}", flow_lpm=flow_lpm)
+        return self.connect(a, b, FlowSource(flow_lpm), name=name)
+
+    def cdu(
+        self,
+        a: str,
+        b: str,
+        *,
+        supply_c: float | Profile | None = None,
+        approach_k: float | None = None,
+        ua_w_k: float | None = None,
+        facility_flow_lpm: float | None = None,
+        facility_edge: Edge | str | None = None,
+        pressure_drop: Iterable[Sequence[float]] | None = None,
+        name: str | None = None,
+    ) -> Edge:
+        """CDU: outlet = ``supply_c + approach_k``, or counterflow ε-NTU with ``ua_w_k`` against
+        ``facility_flow_lpm`` at ``supply_c`` or against another edge (``facility_edge``)."""
+        owner = f"cdu {name!r}"
+        _finite(
+            owner,
+            supply_c=supply_c,
+            approach_k=approach_k,
+            ua_w_k=ua_w_k,
+            facility_flow_lpm=facility_flow_lpm,
+        )
+        cdu = Cdu(
+            supply_c=supply_c,
+            approach_k=approach_k,
+            ua_w_k=ua_w_k,
+            facility_flow_lpm=facility_flow_lpm,
+            facility_edge=facility_edge.name if isinstance(facility_edge, Edge) else facility_edge,
+            pressure_drop=None if pressure_drop is None else _curve(owner, "pressure_drop", pressure_drop),
+        )
+        return self.connect(a, b, cdu, name=name)
+
+    def edge(self, edge_or_name: Edge | str) -> Edge:
+        """The edge of that name (CaseError if unknown)."""
+        key = edge_or_name.name if isinstance(edge_or_name, Edge) else edge_or_name
+        try:
+            return self._by_name[key]
+        except KeyError:
+            raise CaseError(f"unknown edge {key!r}") from None
+
+    def set_power(self, power_w: float | Profile, plates: Iterable[Edge | str] | None = None) -> None:
+        """Sets the heat load of the given cold plates (all by default)."""
+        _finite("set_power", power_w=power_w)
+        replaced: dict[int, ColdPlate] = {}  # plates sharing a component keep sharing one
+        for e in self.edges if plates is None else (self.edge(p) for p in plates):
+            c = e.component
+            if isinstance(c, ColdPlate):
+                new = replaced.get(id(c))
+                if new is None:
+                    new = replaced[id(c)] = ColdPlate(c.model, power_w)
+                e.component = new
+
+    # ---------------------------------------------------------------- solving
+    def to_spec(self, **settings: Any) -> dict[str, Any]:
+        """The core's JSON specification (SI, kelvin)."""
+        lo, hi = self.coolant.valid_range_c
+        fluid = self.coolant.to_core(max(lo, -20.0), min(hi, 120.0), n=141)
+        nodes = [
+            {"name": k, **{kk: vv for kk, vv in v.items() if vv is not None}} for k, v in self.nodes.items()
+        ]
+        models: dict[int, dict[str, Any]] = {}
+        edges = []
+        for e in self.edges:
+            c = e.component
+            if isinstance(c, ColdPlate):
+                # Thousands of plates share one model: convert it once.
+                model = None if c.model is None else models.setdefault(id(c.model), c.model.to_core())
+                comp = c.to_core(model, owner=f"cold_plate {e.name!r}")
+            elif isinstance(c, FlowSource | Cdu):
+                comp = c.to_core(owner=f"{c.kind} {e.name!r}")
+            else:
+                comp = c.to_core()
+            edges.append({"name": e.name, "from": e.a, "to": e.b, "component": comp})
+        return {"fluid": fluid, "nodes": nodes, "edges": edges, "settings": settings}
+
+    def solve(
+        self,
+        *,
+        allow_extrapolation: bool = False,
+        tolerance: float = 1e-10,
+        max_iterations: int = 100,
+        max_coupling_iterations: int = 30,
+    ) -> NetworkResult:
+        """Solves the network.
+
+        Raises NetworkError (bad input, no operating point, flow outside a characterised range
+        unless ``allow_extrapolation``) or ConvergenceError.
+        """
+        spec = self.to_spec(
+            allow_extrapolation=bool(allow_extrapolation),
+            tolerance=float(tolerance),
+            max_iterations=int(max_iterations),
+            max_coupling_iterations=int(max_coupling_iterations),
+        )
+        t0 = time.perf_counter()
+        text = json.dumps(spec, allow_nan=False)
+        t1 = time.perf_counter()
+        out = _core.solve_network(text)
+        t2 = time.perf_counter()
+        result = NetworkResult(self, json.loads(out), timing={"build_s": t1 - t0, "core_s": t2 - t1})
+        for w in result.warnings:
+            category = PropertyRangeWarning if "property table" in w else RackflowWarning
+            warnings.warn(w, category, stacklevel=2)
+        return result
+
+    # ---------------------------------------------------------------- templates and files
+    @classmethod
+    def rack(cls, servers: int = 8, plates_per_server: int = 8, **options: Any) -> Network:
+        """An N-server x M-plate rack; see :func:`rackflow.network.templates.rack`."""
+        return templates.rack(cls, servers, plates_per_server, **options)
+
+    @classmethod
+    def hall(cls, racks: int = 100, **options: Any) -> Network:
+        """A hall of racks on a facility loop; see :func:`rackflow.network.templates.hall`."""
+        return templates.hall(cls, racks, **options)
+
+    @classmethod
+    def from_line_mesh(
+        cls,
+        mesh: str | Path | Any,
+        components: Mapping[str, Mapping[str, Any]],
+        *,
+        coolant: str | Coolant = "PG25",
+        models: Mapping[str, ColdPlateModel] | None = None,
+        length_scale: float = 1.0,
+        name: str | None = None,
+    ) -> Network:
+        """A network from a line mesh; see :func:`rackflow.network.line_mesh.from_line_mesh`."""
+        return line_mesh.from_line_mesh(
+            cls, mesh, components, coolant=coolant, models=models, length_scale=length_scale, name=name
+        )
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Network:
+        """A network from a TOML file; see :func:`rackflow.network.casefile.from_toml`."""
+        return casefile.from_toml(cls, path)
+
+
+def _document(method: Any, source: Any) -> None:
+    """The template's or reader's docstring and signature (its first parameter is the class)
+    become the classmethod's: help() and the case-file key checks see the real keywords."""
+    method.__func__.__doc__ = source.__doc__
+    method.__func__.__signature__ = inspect.signature(source)
+
+
+_document(Network.rack, templates.rack)
+_document(Network.hall, templates.hall)
+_document(Network.from_line_mesh, line_mesh.from_line_mesh)
+_document(Network.from_toml, casefile.from_toml)
+
+__all__ = ["Network"]
