@@ -10,19 +10,21 @@ Units at this edge: flows in L/min, temperatures in °C, pressures in Pa, length
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import json
 import math
 import time
-import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from rackflow import _core
 from rackflow.coldplate_model import ColdPlateModel
 from rackflow.coolants import Coolant, get_coolant
-from rackflow.errors import CaseError, NetworkError, PropertyRangeWarning, RackflowWarning
+from rackflow.errors import CaseError, NetworkError
 from rackflow.network import casefile, line_mesh, templates
 from rackflow.network.edges import (
     Cdu,
@@ -51,11 +53,35 @@ class Network:
         self.name = name
         self.edges: list[Edge] = []
         self._by_name: dict[str, Edge] = {}
-        self.nodes: dict[str, dict[str, Any]] = {}
+        # The columnar form the core reads, kept as the network grows so that a solve of a
+        # hall of 760,000 edges does not walk the edge objects again.
+        self._node_index: dict[str, int] = {}
+        self._node_names: list[str] = []
+        self._elevation: list[float] = []
+        self._declared: dict[int, None] = {}  # nodes given data by node(), in order
+        self._fixed_pressure: dict[int, float] = {}
+        self._edge_from: list[int] = []
+        self._edge_to: list[int] = []
+        self._edge_component: list[int] = []
+        self._components: list[Component] = []
+        self._component_index: dict[int, int] = {}  # id(component) -> position in _components
         #: Optional 3D node positions [m] for rendering (templates fill them).
         self.positions: dict[str, tuple[float, float, float]] = {}
 
     # ---------------------------------------------------------------- building
+    @property
+    def nodes(self) -> Mapping[str, dict[str, Any]]:
+        """The nodes given data by :meth:`node`: name → ``{"elevation_m", "pressure_pa"}``."""
+        return _NodeData(self)
+
+    def _node(self, name: str) -> int:
+        i = self._node_index.get(name)
+        if i is None:
+            i = self._node_index[name] = len(self._node_names)
+            self._node_names.append(name)
+            self._elevation.append(0.0)
+        return i
+
     def node(
         self,
         name: str,
@@ -66,10 +92,28 @@ class Network:
     ) -> str:
         """Declares node data: elevation, a fixed pressure (expansion tank), a drawing position."""
         _finite(f"node {name!r}", elevation_m=elevation_m, pressure_pa=pressure_pa)
-        self.nodes[name] = {"elevation_m": float(elevation_m), "pressure_pa": pressure_pa}
+        if not isinstance(name, str):
+            raise NetworkError(f"node names must be strings, got {name!r}")
+        i = self._node(name)
+        self._elevation[i] = float(elevation_m)
+        self._declared[i] = None
+        if pressure_pa is None:
+            self._fixed_pressure.pop(i, None)
+        else:
+            self._fixed_pressure[i] = float(pressure_pa)
         if position_m is not None:
             self.positions[name] = tuple(float(v) for v in position_m)  # type: ignore[assignment]
         return name
+
+    def _component_id(self, component: Component) -> int:
+        c = self._component_index.get(id(component))
+        if c is None:
+            c = self._component_index[id(component)] = len(self._components)
+            self._components.append(component)  # kept alive, so its id stays its own
+        return c
+
+    def _component_changed(self, index: int, component: Component) -> None:
+        self._edge_component[index] = self._component_id(component)
 
     def connect(self, a: str, b: str, component: Component, *, name: str | None = None) -> Edge:
         """Adds an edge carrying ``component`` (a typed component of
@@ -82,8 +126,13 @@ class Network:
         if name in self._by_name:
             raise NetworkError(f"edge name {name!r} is used twice")
         edge = Edge(name, a, b, component)
+        edge._net = self
+        edge._index = len(self.edges)
         self.edges.append(edge)
         self._by_name[name] = edge
+        self._edge_from.append(self._node(a))
+        self._edge_to.append(self._node(b))
+        self._edge_component.append(self._component_id(component))
         return edge
 
     def pipe(
@@ -230,16 +279,22 @@ class Network:
         *,
         model: ColdPlateModel | None = None,
         power_w: float | Profile,
+        heat_capacity_j_k: float | None = None,
         name: str | None = None,
     ) -> Edge:
         """Cold plate with its characteristic and the heat load of the GPU it cools
-        (``power_w`` in W, or a :class:`~rackflow.Profile` of W for :meth:`simulate`)."""
-        _finite(f"cold_plate {name!r}", power_w=power_w)
+        (``power_w`` in W, or a :class:`~rackflow.Profile` of W for :meth:`simulate`).
+
+        ``heat_capacity_j_k``: lumped heat capacity of GPU package and plate for
+        :meth:`simulate`; default the model's ``heat_capacity_j_k`` if it has one, else 308 J/K
+        (0.8 kg of copper); 0 makes the GPU follow its load without lag."""
+        owner = f"cold_plate {name!r}"
+        _finite(owner, power_w=power_w, heat_capacity_j_k=heat_capacity_j_k)
         if model is not None and not isinstance(model, ColdPlateModel):
-            raise NetworkError(
-                f"cold_plate {name!r}: model must be a ColdPlateModel, got {type(model).__name__}"
-            )
-        return self.connect(a, b, ColdPlate(model, power_w), name=name)
+            raise NetworkError(f"{owner}: model must be a ColdPlateModel, got {type(model).__name__}")
+        if heat_capacity_j_k is not None and heat_capacity_j_k < 0:
+            raise NetworkError(f"{owner}: heat_capacity_j_k must be ≥ 0, got {heat_capacity_j_k!r}")
+        return self.connect(a, b, ColdPlate(model, power_w, heat_capacity_j_k), name=name)
 
     def pump(
         self, a: str, b: str, *, curve_lpm_pa: Iterable[Sequence[float]], name: str | None = None
@@ -259,31 +314,85 @@ class Network:
         a: str,
         b: str,
         *,
+        setpoint_c: float | Profile | None = None,
         supply_c: float | Profile | None = None,
         approach_k: float | None = None,
         ua_w_k: float | None = None,
         facility_flow_lpm: float | None = None,
         facility_edge: Edge | str | None = None,
         pressure_drop: Iterable[Sequence[float]] | None = None,
+        control: str | None = None,
+        time_constant_s: float | None = None,
+        kp_w_k: float | None = None,
+        ki_w_k_s: float | None = None,
+        heat_capacity_j_k: float | None = None,
         name: str | None = None,
     ) -> Edge:
-        """CDU: outlet = ``supply_c + approach_k``, or counterflow ε-NTU with ``ua_w_k`` against
-        ``facility_flow_lpm`` at ``supply_c`` or against another edge (``facility_edge``)."""
+        """CDU (coolant distribution unit), a heat exchanger from this loop to the facility.
+
+        Thermal models:
+
+        * ``setpoint_c``: a controlled CDU; its outlet (the secondary supply) is held at the
+          set-point and the heat goes into ``facility_edge`` when given. With ``ua_w_k`` the
+          heat is limited to what a counterflow exchanger of that UA gives with its facility
+          side fully open (a three-way valve on a constant primary flow); a CDU that cannot
+          hold its set-point warns.
+        * ``supply_c`` + ``approach_k``: outlet = supply + approach.
+        * ``ua_w_k`` alone: counterflow ε-NTU against ``facility_flow_lpm`` at ``supply_c``, or
+          against ``facility_edge``.
+
+        In :meth:`simulate`, a set-point CDU follows its set-point (which may be a
+        :class:`~rackflow.Profile`) by ``control``: ``"ideal"`` (default: at once), ``"lag"``
+        (first order, ``time_constant_s``) or ``"pi"`` (a PI controller on the heat removed,
+        ``kp_w_k`` W/K and ``ki_w_k_s`` W/(K·s), from an exchanger volume of
+        ``heat_capacity_j_k``).
+        """
         owner = f"cdu {name!r}"
         _finite(
             owner,
+            setpoint_c=setpoint_c,
             supply_c=supply_c,
             approach_k=approach_k,
             ua_w_k=ua_w_k,
             facility_flow_lpm=facility_flow_lpm,
+            time_constant_s=time_constant_s,
+            kp_w_k=kp_w_k,
+            ki_w_k_s=ki_w_k_s,
+            heat_capacity_j_k=heat_capacity_j_k,
         )
+        controls: dict[str | None, tuple[str, ...]] = {
+            None: (),
+            "ideal": (),
+            "lag": ("time_constant_s",),
+            "pi": ("kp_w_k", "ki_w_k_s", "heat_capacity_j_k"),
+        }
+        if control not in controls:
+            raise NetworkError(f"{owner}: control must be one of ['ideal', 'lag', 'pi'], got {control!r}")
+        given = {
+            "time_constant_s": time_constant_s,
+            "kp_w_k": kp_w_k,
+            "ki_w_k_s": ki_w_k_s,
+            "heat_capacity_j_k": heat_capacity_j_k,
+        }
+        missing = [k for k in controls[control] if given[k] is None]
+        if missing:
+            raise NetworkError(f"{owner}: control {control!r} needs {', '.join(missing)}")
+        extra = [k for k, v in given.items() if v is not None and k not in controls[control]]
+        if extra:
+            raise NetworkError(f"{owner}: {', '.join(extra)} belong to another control than {control!r}")
         cdu = Cdu(
+            setpoint_c=setpoint_c,
             supply_c=supply_c,
             approach_k=approach_k,
             ua_w_k=ua_w_k,
             facility_flow_lpm=facility_flow_lpm,
             facility_edge=facility_edge.name if isinstance(facility_edge, Edge) else facility_edge,
             pressure_drop=None if pressure_drop is None else _curve(owner, "pressure_drop", pressure_drop),
+            control=control,
+            time_constant_s=time_constant_s,
+            kp_w_k=kp_w_k,
+            ki_w_k_s=ki_w_k_s,
+            heat_capacity_j_k=heat_capacity_j_k,
         )
         return self.connect(a, b, cdu, name=name)
 
@@ -304,31 +413,95 @@ class Network:
             if isinstance(c, ColdPlate):
                 new = replaced.get(id(c))
                 if new is None:
-                    new = replaced[id(c)] = ColdPlate(c.model, power_w)
+                    new = replaced[id(c)] = dataclasses.replace(c, power_w=power_w)
                 e.component = new
 
     # ---------------------------------------------------------------- solving
-    def to_spec(self, **settings: Any) -> dict[str, Any]:
-        """The core's JSON specification (SI, kelvin)."""
+    def _fluid(self) -> dict[str, Any]:
         lo, hi = self.coolant.valid_range_c
-        fluid = self.coolant.to_core(max(lo, -20.0), min(hi, 120.0), n=141)
+        return self.coolant.to_core(max(lo, -20.0), min(hi, 120.0), n=141)
+
+    def _core_components(self) -> list[dict[str, Any]]:
+        """Every component in the core's form, in ``_components`` order; a time-varying
+        Profile is refused, naming the first edge that carries it."""
+        models: dict[int, dict[str, Any]] = {}
+        out = []
+        for c in self._components:
+            try:
+                if isinstance(c, ColdPlate):
+                    # Thousands of plates share one model: convert it once.
+                    model = None if c.model is None else models.setdefault(id(c.model), c.model.to_core())
+                    out.append(c.to_core(model))
+                else:
+                    out.append(c.to_core())
+            except NetworkError as exc:
+                edge = self._first_edge_with(c)
+                raise NetworkError(str(exc).replace(f"{c.kind}:", f"{c.kind} {edge!r}:", 1)) from None
+        return out
+
+    def _first_edge_with(self, component: Component) -> str:
+        c = self._component_index.get(id(component))
+        try:
+            return self.edges[self._edge_component.index(c)].name  # type: ignore[arg-type]
+        except ValueError:
+            return "?"
+
+    def _node_order(self) -> np.ndarray:
+        """Node positions in the order the core numbers them: nodes given data first (in the
+        order of their node() calls), then the nodes only edges name (in order of appearance);
+        the first node of each connected part is its pressure reference."""
+        n = len(self._node_names)
+        declared = np.fromiter(self._declared, dtype=np.int64, count=len(self._declared))
+        rest = np.ones(n, dtype=bool)
+        rest[declared] = False
+        return np.concatenate([declared, np.flatnonzero(rest)])
+
+    def _table(self, settings: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The core's specification in columns: (JSON part, arrays and lists)."""
+        order = self._node_order()
+        rank = np.empty_like(order)
+        rank[order] = np.arange(order.size)
+        names = self._node_names
+        node_names = (
+            [names[i] for i in order.tolist()] if not np.array_equal(order, np.arange(order.size)) else names
+        )
+        fixed = sorted(self._fixed_pressure.items(), key=lambda kv: rank[kv[0]])
+        spec = {
+            "fluid": self._fluid(),
+            "table": {
+                "node_names": [],
+                "fixed_pressure_nodes": [int(rank[i]) for i, _ in fixed],
+                "fixed_pressure_pa": [p for _, p in fixed],
+                "components": self._core_components(),
+                "edge_names": [],
+                "edge_from": [],
+                "edge_to": [],
+                "edge_component": [],
+            },
+            "settings": settings,
+        }
+        arrays = {
+            "node_names": node_names,
+            "node_elevation_m": np.asarray(self._elevation, dtype=np.float64)[order],
+            "edge_names": [e.name for e in self.edges],
+            "edge_from": rank[np.asarray(self._edge_from, dtype=np.int64)].astype(np.uint32),
+            "edge_to": rank[np.asarray(self._edge_to, dtype=np.int64)].astype(np.uint32),
+            "edge_component": np.asarray(self._edge_component, dtype=np.uint32),
+        }
+        return spec, arrays
+
+    def to_spec(self, **settings: Any) -> dict[str, Any]:
+        """The core's JSON specification in its record form (one entry per node and edge; SI,
+        kelvin): ``{"fluid", "nodes", "edges", "settings"}``."""
+        components = self._core_components()
         nodes = [
             {"name": k, **{kk: vv for kk, vv in v.items() if vv is not None}} for k, v in self.nodes.items()
         ]
-        models: dict[int, dict[str, Any]] = {}
-        edges = []
-        for e in self.edges:
-            c = e.component
-            if isinstance(c, ColdPlate):
-                # Thousands of plates share one model: convert it once.
-                model = None if c.model is None else models.setdefault(id(c.model), c.model.to_core())
-                comp = c.to_core(model, owner=f"cold_plate {e.name!r}")
-            elif isinstance(c, FlowSource | Cdu):
-                comp = c.to_core(owner=f"{c.kind} {e.name!r}")
-            else:
-                comp = c.to_core()
-            edges.append({"name": e.name, "from": e.a, "to": e.b, "component": comp})
-        return {"fluid": fluid, "nodes": nodes, "edges": edges, "settings": settings}
+        edges = [
+            {"name": e.name, "from": e.a, "to": e.b, "component": components[c]}
+            for e, c in zip(self.edges, self._edge_component, strict=True)
+        ]
+        return {"fluid": self._fluid(), "nodes": nodes, "edges": edges, "settings": settings}
 
     def solve(
         self,
@@ -341,23 +514,35 @@ class Network:
         """Solves the network.
 
         Raises NetworkError (bad input, no operating point, flow outside a characterised range
-        unless ``allow_extrapolation``) or ConvergenceError.
+        unless ``allow_extrapolation``, reverse flow through a cold plate, coolant circulating
+        without a CDU; messages name the edges, their velocities and what to resize) or
+        ConvergenceError. ``result.timing`` holds ``prepare_s`` (Python to core form),
+        ``core_s`` (the core: checks and solve) and ``result_s``.
         """
-        spec = self.to_spec(
-            allow_extrapolation=bool(allow_extrapolation),
-            tolerance=float(tolerance),
-            max_iterations=int(max_iterations),
-            max_coupling_iterations=int(max_coupling_iterations),
-        )
+        settings = {
+            "allow_extrapolation": bool(allow_extrapolation),
+            "tolerance": float(tolerance),
+            "max_iterations": int(max_iterations),
+            "max_coupling_iterations": int(max_coupling_iterations),
+        }
         t0 = time.perf_counter()
+        spec, arrays = self._table(settings)
         text = json.dumps(spec, allow_nan=False)
         t1 = time.perf_counter()
-        out = _core.solve_network(text)
+        columns, info = _core.solve_network_table(
+            text,
+            arrays["node_names"],
+            arrays["node_elevation_m"],
+            arrays["edge_names"],
+            arrays["edge_from"],
+            arrays["edge_to"],
+            arrays["edge_component"],
+        )
         t2 = time.perf_counter()
-        result = NetworkResult(self, json.loads(out), timing={"build_s": t1 - t0, "core_s": t2 - t1})
-        for w in result.warnings:
-            category = PropertyRangeWarning if "property table" in w else RackflowWarning
-            warnings.warn(w, category, stacklevel=2)
+        result = NetworkResult(self, columns, json.loads(info), arrays)
+        t3 = time.perf_counter()
+        result.timing.update({"prepare_s": t1 - t0, "core_s": t2 - t1, "result_s": t3 - t2})
+        result._warn(stacklevel=3)
         return result
 
     # ---------------------------------------------------------------- templates and files
@@ -398,6 +583,28 @@ def _document(method: Any, source: Any) -> None:
     become the classmethod's: help() and the case-file key checks see the real keywords."""
     method.__func__.__doc__ = source.__doc__
     method.__func__.__signature__ = inspect.signature(source)
+
+
+class _NodeData(Mapping[str, dict[str, Any]]):
+    """Read-only view of the node data of a network (elevation, fixed pressure)."""
+
+    __slots__ = ("_net",)
+
+    def __init__(self, net: Network) -> None:
+        self._net = net
+
+    def __getitem__(self, name: str) -> dict[str, Any]:
+        i = self._net._node_index.get(name)
+        if i is None or i not in self._net._declared:
+            raise KeyError(name)
+        return {"elevation_m": self._net._elevation[i], "pressure_pa": self._net._fixed_pressure.get(i)}
+
+    def __iter__(self) -> Iterator[str]:
+        names = self._net._node_names
+        return (names[i] for i in self._net._declared)
+
+    def __len__(self) -> int:
+        return len(self._net._declared)
 
 
 _document(Network.rack, templates.rack)

@@ -208,6 +208,9 @@ class ColdPlate:
     kind: ClassVar[str] = "cold_plate"
     model: ColdPlateModel | None
     power_w: float | Profile
+    #: Lumped heat capacity of GPU package and plate [J/K] for transients; ``None``: the
+    #: model's, else 308 J/K (0.8 kg of copper); 0: the GPU follows its load at once.
+    heat_capacity_j_k: float | None = None
 
     def to_core(
         self, model_core: dict[str, Any] | None = None, *, owner: str = "cold_plate"
@@ -215,7 +218,13 @@ class ColdPlate:
         core = (
             model_core if model_core is not None else (None if self.model is None else self.model.to_core())
         )
-        return {"type": "cold_plate", "power_w": _constant(self.power_w, owner, "power_w"), "model": core}
+        c = {"type": "cold_plate", "power_w": _constant(self.power_w, owner, "power_w"), "model": core}
+        capacity = self.heat_capacity_j_k
+        if capacity is None and self.model is not None:
+            capacity = getattr(self.model, "heat_capacity_j_k", None)
+        if capacity is not None:
+            c["heat_capacity_j_k"] = float(capacity)
+        return c
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +261,8 @@ class Cdu:
     """Coolant distribution unit, a heat exchanger to the facility loop (core ``cdu``)."""
 
     kind: ClassVar[str] = "cdu"
+    #: Secondary supply (outlet) set-point [°C] of a controlled CDU.
+    setpoint_c: float | Profile | None = None
     supply_c: float | Profile | None = None
     approach_k: float | None = None
     ua_w_k: float | None = None
@@ -260,9 +271,36 @@ class Cdu:
     facility_edge: str | None = None
     #: Secondary-side (flows m³/s, pressure drops Pa).
     pressure_drop: tuple[list[float], list[float]] | None = None
+    #: How the outlet follows its set-point in :meth:`Network.simulate`: ``None``/``"ideal"``
+    #: (at once), ``"lag"`` (first order, ``time_constant_s``), ``"pi"`` (``kp_w_k``,
+    #: ``ki_w_k_s`` on the heat removed, ``heat_capacity_j_k`` of the exchanger).
+    control: str | None = None
+    time_constant_s: float | None = None
+    kp_w_k: float | None = None
+    ki_w_k_s: float | None = None
+    heat_capacity_j_k: float | None = None
+
+    def core_control(self) -> dict[str, Any] | None:
+        """The core's ``control`` entry."""
+        if self.control is None:
+            return None
+        if self.control == "ideal":
+            return {"type": "ideal"}
+        if self.control == "lag":
+            return {"type": "lag", "time_constant_s": self.time_constant_s}
+        return {
+            "type": "pi",
+            "kp_w_k": self.kp_w_k,
+            "ki_w_k_s": self.ki_w_k_s,
+            "heat_capacity_j_k": self.heat_capacity_j_k,
+        }
 
     def to_core(self, *, owner: str = "cdu") -> dict[str, Any]:
         c: dict[str, Any] = {"type": "cdu"}
+        if self.setpoint_c is not None:
+            c["setpoint_k"] = _constant(self.setpoint_c, owner, "setpoint_c") + KELVIN
+        if self.control is not None:
+            c["control"] = self.core_control()
         if self.supply_c is not None:
             c["supply_k"] = _constant(self.supply_c, owner, "supply_c") + KELVIN
         if self.approach_k is not None:
@@ -320,19 +358,38 @@ class _Params(MutableMapping[str, Any]):
         return repr(dict(self))
 
 
-@dataclass(slots=True, eq=False)
 class Edge:
     """One edge of a network: ``component`` between nodes ``a`` and ``b`` (positive flow a → b)."""
 
-    name: str
-    a: str
-    b: str
-    component: Component
+    __slots__ = ("_component", "_index", "_net", "a", "b", "name")
+
+    def __init__(self, name: str, a: str, b: str, component: Component) -> None:
+        self.name = name
+        self.a = a
+        self.b = b
+        self._component = component
+        self._net: Any = None  # the Network holding this edge, told when the component changes
+        self._index = -1
+
+    @property
+    def component(self) -> Component:
+        """The typed component this edge carries (immutable; assign a new one to change it)."""
+        return self._component
+
+    @component.setter
+    def component(self, value: Component) -> None:
+        if type(value) not in _COMPONENT_TYPES:
+            raise NetworkError(
+                f"edge {self.name!r}: component must be one of {sorted(COMPONENTS)}, got {value!r}"
+            )
+        self._component = value
+        if self._net is not None:
+            self._net._component_changed(self._index, value)
 
     @property
     def kind(self) -> str:
         """The component's core tag (``"pipe"``, ``"loss"``, ``"cold_plate"``, ...)."""
-        return self.component.kind
+        return self._component.kind
 
     @property
     def params(self) -> _Params:
@@ -341,6 +398,9 @@ class Edge:
 
     def __repr__(self) -> str:
         return f"Edge({self.kind} {self.name!r}: {self.a} -> {self.b})"
+
+
+_COMPONENT_TYPES = frozenset(COMPONENTS.values())
 
 
 __all__ = [

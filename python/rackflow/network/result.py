@@ -1,12 +1,20 @@
-"""The solution of a steady network solve: flows, pressures, temperatures, cold plates."""
+"""The solution of a steady network solve: flows, pressures, temperatures, cold plates.
+
+The core returns the solution as columns (NumPy arrays, one entry per node, edge or plate);
+the tables (``nodes``, ``edges``, ``cold_plates()``) are built from them when first asked for,
+so that solving a hall of 760,000 edges does not pay for tables nobody reads.
+"""
 
 from __future__ import annotations
 
+import warnings
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rackflow.errors import CaseError
+import numpy as np
+
+from rackflow.errors import CaseError, PropertyRangeWarning, RackflowWarning
 from rackflow.network import plots
 from rackflow.network.edges import KELVIN as _K
 from rackflow.network.edges import LPM as _LPM
@@ -17,128 +25,181 @@ if TYPE_CHECKING:
 
     from rackflow.network.builder import Network
 
+#: Warning class for each kind of warning the core reports (it names the kind; the message
+#: text is never inspected).
+WARNING_CATEGORIES: dict[str, type[Warning]] = {"property_range": PropertyRangeWarning}
+
 
 class NetworkResult:
-    """Solution of a :class:`Network`: flows, pressures, temperatures, cold-plate table."""
+    """Solution of a :class:`Network`: flows, pressures, temperatures, cold-plate table.
+
+    Columns as NumPy arrays: :attr:`columns` (``node_*`` in :attr:`node_names` order,
+    ``edge_*`` in the network's edge order, ``plate_*`` in cold-plate order, SI and kelvin).
+    """
 
     def __init__(
-        self, network: Network, data: dict[str, Any], timing: dict[str, float] | None = None
+        self, network: Network, columns: dict[str, np.ndarray], info: dict[str, Any], arrays: dict[str, Any]
     ) -> None:
         self.network = network
-        self.raw = data
-        self.timing = timing or {}
-        self.warnings: list[str] = list(data["warnings"])
-        self.iterations: dict[str, int] = dict(data["iterations"])
-        self.energy_balance: dict[str, float] = dict(data["energy_balance"])
-        self.max_mass_imbalance: float = float(data["max_mass_imbalance"])
+        #: The solution's columns (SI, kelvin), as the core returned them.
+        self.columns = columns
+        self.timing: dict[str, float] = {}
+        self.warnings: list[str] = list(info["warnings"])
+        self._warning_kinds: list[str] = list(info.get("warning_kinds", []))
+        self.iterations: dict[str, int] = dict(info["iterations"])
+        self.energy_balance: dict[str, float] = dict(info["energy_balance"])
+        self.max_mass_imbalance: float = float(info["max_mass_imbalance"])
+        #: Node names in the order of the ``node_*`` columns.
+        self.node_names: list[str] = arrays["node_names"]
+        self._edge_names: list[str] = arrays["edge_names"]
+        self._edge_from = arrays["edge_from"]
+        self._edge_to = arrays["edge_to"]
+        kinds = np.array([c.kind for c in network._components] or [""], dtype=object)
+        self._edge_kind = kinds[arrays["edge_component"]] if len(arrays["edge_component"]) else kinds[:0]
+
+    def _warn(self, stacklevel: int = 2) -> None:
+        kinds = self._warning_kinds + ["other"] * (len(self.warnings) - len(self._warning_kinds))
+        for message, kind in zip(self.warnings, kinds, strict=True):
+            warnings.warn(message, WARNING_CATEGORIES.get(kind, RackflowWarning), stacklevel=stacklevel + 1)
+
+    @cached_property
+    def _edge_position(self) -> dict[str, int]:
+        return {name: i for i, name in enumerate(self._edge_names)}
+
+    @cached_property
+    def _node_position(self) -> dict[str, int]:
+        return {name: i for i, name in enumerate(self.node_names)}
+
+    def _edge_index(self, edge_or_name: Edge | str) -> int:
+        key = edge_or_name.name if isinstance(edge_or_name, Edge) else edge_or_name
+        i = self._edge_position.get(key)
+        if i is None:
+            raise CaseError(f"unknown edge {key!r}")
+        return i
+
+    def _node_index(self, node: str) -> int:
+        i = self._node_position.get(node)
+        if i is None:
+            raise CaseError(f"unknown node {node!r}")
+        return i
 
     @cached_property
     def nodes(self) -> pd.DataFrame:
-        """Per node: pressure_pa, temperature_c, elevation_m, mass_imbalance (index: name)."""
+        """Per node: pressure_pa, temperature_k, temperature_c, elevation_m, mass_imbalance
+        (index: name)."""
         import pandas as pd
 
-        nodes = pd.DataFrame(self.raw["nodes"]).set_index("name")
-        nodes["temperature_c"] = nodes["temperature_k"] - _K
-        return nodes
+        c = self.columns
+        return pd.DataFrame(
+            {
+                "pressure_pa": c["node_pressure_pa"],
+                "temperature_k": c["node_temperature_k"],
+                "elevation_m": c["node_elevation_m"],
+                "mass_imbalance": c["node_mass_imbalance"],
+                "temperature_c": c["node_temperature_k"] - _K,
+            },
+            index=pd.Index(self.node_names, name="name"),
+        )
 
     @cached_property
     def edges(self) -> pd.DataFrame:
-        """Per edge: kind, from, to, flow_lpm, pressure_drop_pa, inlet_c, outlet_c, heat_w, ..."""
+        """Per edge: kind, from, to, flow_m3_s, flow_lpm, mass_flow_kg_s, pressure_drop_pa,
+        velocity_m_s, reynolds, friction_factor (NaN where not defined), inlet_c, outlet_c,
+        heat_w, hydraulic_power_w (index: name)."""
         import pandas as pd
 
-        edges = pd.DataFrame(self.raw["edges"]).set_index("name")
-        edges["flow_lpm"] = edges["flow_m3_s"] / _LPM
-        edges["inlet_c"] = edges["inlet_temperature_k"] - _K
-        edges["outlet_c"] = edges["outlet_temperature_k"] - _K
-        return edges
-
-    def _edge_row(self, edge_or_name: Edge | str) -> pd.Series:
-        key = edge_or_name.name if isinstance(edge_or_name, Edge) else edge_or_name
-        if key not in self.edges.index:
-            raise CaseError(f"unknown edge {key!r}")
-        return self.edges.loc[key]
-
-    def _node_row(self, node: str) -> pd.Series:
-        if node not in self.nodes.index:
-            raise CaseError(f"unknown node {node!r}")
-        return self.nodes.loc[node]
+        c = self.columns
+        names = np.array(self.node_names, dtype=object)
+        return pd.DataFrame(
+            {
+                "kind": pd.Categorical(self._edge_kind),
+                "from": names[self._edge_from],
+                "to": names[self._edge_to],
+                "flow_m3_s": c["edge_flow_m3_s"],
+                "mass_flow_kg_s": c["edge_mass_flow_kg_s"],
+                "pressure_drop_pa": c["edge_pressure_drop_pa"],
+                "velocity_m_s": c["edge_velocity_m_s"],
+                "reynolds": c["edge_reynolds"],
+                "friction_factor": c["edge_friction_factor"],
+                "inlet_temperature_k": c["edge_inlet_temperature_k"],
+                "outlet_temperature_k": c["edge_outlet_temperature_k"],
+                "heat_w": c["edge_heat_w"],
+                "hydraulic_power_w": c["edge_hydraulic_power_w"],
+                "flow_lpm": c["edge_flow_m3_s"] / _LPM,
+                "inlet_c": c["edge_inlet_temperature_k"] - _K,
+                "outlet_c": c["edge_outlet_temperature_k"] - _K,
+            },
+            index=pd.Index(self._edge_names, name="name"),
+        )
 
     def flow_lpm(self, edge_or_name: Edge | str) -> float:
         """Volume flow [L/min] through an edge (positive from its first to its second node)."""
-        return float(self._edge_row(edge_or_name)["flow_lpm"])
+        return float(self.columns["edge_flow_m3_s"][self._edge_index(edge_or_name)] / _LPM)
 
     def pressure_drop_pa(self, edge_or_name: Edge | str) -> float:
         """p(first node) - p(second node) [Pa]."""
-        return float(self._edge_row(edge_or_name)["pressure_drop_pa"])
+        return float(self.columns["edge_pressure_drop_pa"][self._edge_index(edge_or_name)])
 
     def pressure_pa(self, node: str) -> float:
         """Static pressure [Pa] at a node (relative to the reference node)."""
-        return float(self._node_row(node)["pressure_pa"])
+        return float(self.columns["node_pressure_pa"][self._node_index(node)])
 
     def temperature_c(self, node: str) -> float:
         """Coolant temperature [°C] at a node."""
-        return float(self._node_row(node)["temperature_c"])
+        return float(self.columns["node_temperature_k"][self._node_index(node)] - _K)
 
     def cold_plates(self) -> pd.DataFrame:
         """One row per cold plate: name, flow_lpm, inlet_c, outlet_c, pressure_drop_pa,
         thermal_resistance_k_w, gpu_temperature_c, power_w."""
         import pandas as pd
 
-        df = pd.DataFrame(self.raw["cold_plates"])
-        if df.empty:
-            return pd.DataFrame(
-                columns=[
-                    "name",
-                    "flow_lpm",
-                    "inlet_c",
-                    "outlet_c",
-                    "pressure_drop_pa",
-                    "thermal_resistance_k_w",
-                    "gpu_temperature_c",
-                    "power_w",
-                ]
-            )
+        c = self.columns
+        names = self._edge_names
         return pd.DataFrame(
             {
-                "name": df["name"],
-                "flow_lpm": df["flow_m3_s"] / _LPM,
-                "inlet_c": df["inlet_temperature_k"] - _K,
-                "outlet_c": df["outlet_temperature_k"] - _K,
-                "pressure_drop_pa": df["pressure_drop_pa"],
-                "thermal_resistance_k_w": df["thermal_resistance_k_w"],
-                "gpu_temperature_c": df["gpu_temperature_k"] - _K,
-                "power_w": df["power_w"],
+                "name": pd.Series([names[k] for k in c["plate_edge"].tolist()], dtype=object),
+                "flow_lpm": c["plate_flow_m3_s"] / _LPM,
+                "inlet_c": c["plate_inlet_temperature_k"] - _K,
+                "outlet_c": c["plate_outlet_temperature_k"] - _K,
+                "pressure_drop_pa": c["plate_pressure_drop_pa"],
+                "thermal_resistance_k_w": c["plate_thermal_resistance_k_w"],
+                "gpu_temperature_c": c["plate_gpu_temperature_k"] - _K,
+                "power_w": c["plate_power_w"],
             }
         )
 
     def summary(self) -> NetworkSummary:
         """Worst GPU, maldistribution, pump operating points, pumping power, energy balance."""
-        plates = self.cold_plates()
+        c = self.columns
         d: dict[str, Any] = {
             "network": self.network.name,
             "coolant": self.network.coolant.name,
-            "cold_plates": len(plates),
+            "cold_plates": len(c["plate_edge"]),
         }
-        if len(plates):
-            worst = plates.loc[plates["gpu_temperature_c"].idxmax()]
-            d["worst_gpu"] = worst["name"]
-            d["worst_gpu_temperature_c"] = float(worst["gpu_temperature_c"])
-            d["worst_gpu_flow_lpm"] = float(worst["flow_lpm"])
-            d["best_gpu_temperature_c"] = float(plates["gpu_temperature_c"].min())
-            d["plate_flow_min_lpm"] = float(plates["flow_lpm"].min())
-            d["plate_flow_max_lpm"] = float(plates["flow_lpm"].max())
+        if len(c["plate_edge"]):
+            gpu = c["plate_gpu_temperature_k"] - _K
+            flow = c["plate_flow_m3_s"] / _LPM
+            w = int(np.argmax(gpu))
+            d["worst_gpu"] = self._edge_names[int(c["plate_edge"][w])]
+            d["worst_gpu_temperature_c"] = float(gpu[w])
+            d["worst_gpu_flow_lpm"] = float(flow[w])
+            d["best_gpu_temperature_c"] = float(gpu.min())
+            d["plate_flow_min_lpm"] = float(flow.min())
+            d["plate_flow_max_lpm"] = float(flow.max())
             d["maldistribution_max_over_min"] = d["plate_flow_max_lpm"] / d["plate_flow_min_lpm"]
-        pumps = self.edges[self.edges["kind"].isin(["pump", "flow_source"])]
+        pumps = np.flatnonzero((self._edge_kind == "pump") | (self._edge_kind == "flow_source"))
+        flow = c["edge_flow_m3_s"][pumps] / _LPM
+        rise = -c["edge_pressure_drop_pa"][pumps]
         if len(pumps) <= 3:
-            for name, row in pumps.iterrows():
-                d[f"pump {name} flow_lpm"] = float(row["flow_lpm"])
-                d[f"pump {name} pressure_rise_pa"] = float(-row["pressure_drop_pa"])
+            for i, k in enumerate(pumps.tolist()):
+                name = self._edge_names[k]
+                d[f"pump {name} flow_lpm"] = float(flow[i])
+                d[f"pump {name} pressure_rise_pa"] = float(rise[i])
         else:
             d["pumps"] = len(pumps)
-            d["pump_flow_range_lpm"] = f"{pumps['flow_lpm'].min():.4g} .. {pumps['flow_lpm'].max():.4g}"
-            rise = -pumps["pressure_drop_pa"]
+            d["pump_flow_range_lpm"] = f"{flow.min():.4g} .. {flow.max():.4g}"
             d["pump_rise_range_pa"] = f"{rise.min():.4g} .. {rise.max():.4g}"
-        d["pumping_power_w"] = float(pumps["hydraulic_power_w"].sum())
+        d["pumping_power_w"] = float(c["edge_hydraulic_power_w"][pumps].sum())
         d["heat_in_w"] = self.energy_balance["heat_in_w"]
         d["heat_out_w"] = self.energy_balance["heat_out_w"]
         d["energy_balance_error"] = self.energy_balance["relative_error"]

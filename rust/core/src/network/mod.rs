@@ -30,15 +30,22 @@ pub use fluid::FluidTable;
 pub use friction::{colebrook, darcy, darcy_laminar, rectangular_f_re, swamee_jain};
 pub use solver::effectiveness;
 pub use spec::{
-    ColdPlateCurve, ColdPlateResult, Component, EdgeResult, EdgeSpec, EnergyBalance, FlowTable,
-    IterationReport, NetworkResult, NetworkSettings, NetworkSpec, NodeResult, NodeSpec,
-    SuddenContraction,
+    CduControl, ColdPlateCurve, ColdPlateResult, Component, EdgeResult, EdgeSpec, EnergyBalance,
+    FlowTable, IterationReport, NetworkResult, NetworkSettings, NetworkSolution, NetworkSpec,
+    NetworkTable, NodeResult, NodeSpec, SuddenContraction, DEFAULT_PLATE_HEAT_CAPACITY_J_K,
 };
 
 use crate::error::{Error, Result};
 
-/// Validates and solves a network.
+/// Validates and solves a network; one record per node, edge and plate.
 pub fn solve(spec: &NetworkSpec) -> Result<NetworkResult> {
+    let model = model::Model::new(spec)?;
+    let solution = solver::solve_model(&model)?;
+    Ok(solver::to_records(&model, &solution))
+}
+
+/// Validates and solves a network; the solution as columns (large networks).
+pub fn solve_columns(spec: &NetworkSpec) -> Result<NetworkSolution> {
     let model = model::Model::new(spec)?;
     solver::solve_model(&model)
 }

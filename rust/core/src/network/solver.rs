@@ -18,14 +18,15 @@ use super::model::{
 };
 use super::sparse::Symbolic;
 use super::spec::{
-    ColdPlateResult, EdgeResult, EnergyBalance, IterationReport, NetworkResult, NodeResult,
+    ColdPlateResult, EdgeResult, EnergyBalance, IterationReport, NetworkResult, NetworkSolution,
+    NodeResult,
 };
 use crate::error::{Error, Result};
 
 const LPM: f64 = 60_000.0;
 
 /// Solves a validated model.
-pub fn solve_model(model: &Model) -> Result<NetworkResult> {
+pub fn solve_model(model: &Model) -> Result<NetworkSolution> {
     Solver::new(model)?.run()
 }
 
@@ -444,7 +445,8 @@ impl<'a> Solver<'a> {
                     && matches!(
                         model.edges[k].kind,
                         Kind::Cdu {
-                            thermal: CduThermal::Ntu { .. },
+                            thermal: CduThermal::Ntu { .. }
+                                | CduThermal::Setpoint { cold: Some(_), .. },
                             ..
                         }
                     )
@@ -465,40 +467,39 @@ impl<'a> Solver<'a> {
                 }
                 let mh = mf[k].abs();
                 let h_in = h[upstream(k)];
-                match thermal {
-                    CduThermal::FixedOutlet { t_out } => {
-                        h_out[k] = fluid.enthalpy(*t_out);
-                        heat[k] = -mh * (h_in - h_out[k]);
-                        heat_out += mh * (h_in - h_out[k]);
+                let cold = match thermal {
+                    CduThermal::Setpoint { cold, .. } => cold.as_ref(),
+                    CduThermal::Ntu { cold, .. } => Some(cold),
+                };
+                let (cold_state, f) = match cold {
+                    Some(ColdSide::External { t_in, capacity_w_k }) => {
+                        (Some((*t_in, *capacity_w_k)), None)
                     }
-                    CduThermal::Ntu { ua, cold } => {
-                        let th = fluid.temperature(h_in);
-                        let ch = mh * fluid.props(th).cp;
-                        let (tc, cc, f) = match cold {
-                            ColdSide::External { t_in, capacity_w_k } => {
-                                (*t_in, *capacity_w_k, None)
-                            }
-                            ColdSide::Edge(f) => {
-                                let f = *f;
-                                let tc = fluid.temperature(h[upstream(f)]);
-                                (tc, mf[f].abs() * fluid.props(tc).cp, Some(f))
-                            }
-                        };
-                        let q = if cc > 0.0 && flowing_or(f, &flowing) {
-                            effectiveness(*ua, ch, cc) * ch.min(cc) * (th - tc)
+                    Some(ColdSide::Edge(f)) => {
+                        let f = *f;
+                        if flowing(f) {
+                            let tc = fluid.temperature(h[upstream(f)]);
+                            (Some((tc, mf[f].abs() * fluid.props(tc).cp)), Some(f))
                         } else {
-                            0.0
-                        };
-                        h_out[k] = h_in - q / mh;
-                        heat[k] = -q;
-                        match f {
-                            Some(f) => {
-                                h_out[f] = h[upstream(f)] + q / mf[f].abs().max(1e-300);
-                                heat[f] = q;
-                            }
-                            None => heat_out += q,
+                            (None, Some(f))
                         }
                     }
+                    None => (None, None),
+                };
+                let t_set = match thermal {
+                    CduThermal::Setpoint { t_out, .. } => *t_out,
+                    CduThermal::Ntu { .. } => f64::NAN,
+                };
+                let q = cdu_heat(thermal, fluid, mh, h_in, t_set, cold_state);
+                h_out[k] = h_in - q / mh;
+                heat[k] = -q;
+                match f {
+                    Some(f) if flowing(f) => {
+                        h_out[f] = h[upstream(f)] + q / mf[f].abs();
+                        heat[f] = q;
+                    }
+                    // no facility flow to take it: the heat leaves the modelled network
+                    _ => heat_out += q,
                 }
             }
             let mut change: f64 = 0.0;
@@ -554,7 +555,7 @@ impl<'a> Solver<'a> {
         )))
     }
 
-    fn run(&self) -> Result<NetworkResult> {
+    fn run(&self) -> Result<NetworkSolution> {
         let model = self.m;
         let fluid = &model.fluid;
         let n = model.node_names.len();
@@ -565,7 +566,10 @@ impl<'a> Solver<'a> {
                 .iter()
                 .find_map(|e| match &e.kind {
                     Kind::Cdu {
-                        thermal: CduThermal::FixedOutlet { t_out },
+                        thermal:
+                            CduThermal::Setpoint {
+                                t_out, cold: None, ..
+                            },
                         ..
                     } => Some(*t_out),
                     Kind::Cdu {
@@ -639,23 +643,37 @@ impl<'a> Solver<'a> {
         newton: usize,
         sweeps: usize,
         coupling: usize,
-    ) -> Result<NetworkResult> {
+    ) -> Result<NetworkSolution> {
         let model = self.m;
         let fluid = &model.fluid;
         let allow = model.settings.allow_extrapolation;
         let mut warnings = Vec::new();
+        let mut warning_kinds: Vec<&'static str> = Vec::new();
         let mut problems = Vec::new();
         let mut flag = |msg: String, problems: &mut Vec<String>| {
             if allow {
                 warnings.push(format!("{msg} (extrapolated)"));
+                warning_kinds.push("extrapolation");
             } else {
                 problems.push(format!("{msg}; pass allow_extrapolation to extrapolate"));
             }
         };
         let m_max = mf.iter().fold(0.0_f64, |a, v| a.max(v.abs()));
         let thr = 1e-12 * m_max;
-        let mut edges = Vec::with_capacity(mf.len());
-        let mut plates = Vec::new();
+        let ne = mf.len();
+        let mut sol = NetworkSolution {
+            edge_flow_m3_s: Vec::with_capacity(ne),
+            edge_mass_flow_kg_s: Vec::with_capacity(ne),
+            edge_pressure_drop_pa: Vec::with_capacity(ne),
+            edge_velocity_m_s: Vec::with_capacity(ne),
+            edge_reynolds: Vec::with_capacity(ne),
+            edge_friction_factor: Vec::with_capacity(ne),
+            edge_inlet_temperature_k: Vec::with_capacity(ne),
+            edge_outlet_temperature_k: Vec::with_capacity(ne),
+            edge_heat_w: Vec::with_capacity(ne),
+            edge_hydraulic_power_w: Vec::with_capacity(ne),
+            ..NetworkSolution::default()
+        };
         let mut heat_in = 0.0;
         for (k, e) in model.edges.iter().enumerate() {
             let pr = props[k];
@@ -795,37 +813,30 @@ impl<'a> Solver<'a> {
                             ));
                         }
                         heat_in += power;
-                        plates.push(ColdPlateResult {
-                            name: e.name.clone(),
-                            flow_m3_s: q,
-                            inlet_temperature_k: t_in,
-                            outlet_temperature_k: t_out,
-                            pressure_drop_pa: p[e.a] - p[e.b],
-                            thermal_resistance_k_w: rth,
-                            gpu_temperature_k: t_in + rth * power,
-                            power_w: *power,
-                        });
+                        sol.plate_edge.push(k);
+                        sol.plate_flow_m3_s.push(q);
+                        sol.plate_inlet_temperature_k.push(t_in);
+                        sol.plate_outlet_temperature_k.push(t_out);
+                        sol.plate_pressure_drop_pa.push(p[e.a] - p[e.b]);
+                        sol.plate_thermal_resistance_k_w.push(rth);
+                        sol.plate_gpu_temperature_k.push(t_in + rth * power);
+                        sol.plate_power_w.push(*power);
                     }
                 }
                 Kind::Cdu { .. } => {}
             }
             let _ = down;
-            edges.push(EdgeResult {
-                name: e.name.clone(),
-                kind: e.kind_name.to_string(),
-                from: model.node_names[e.a].clone(),
-                to: model.node_names[e.b].clone(),
-                flow_m3_s: q,
-                mass_flow_kg_s: mf[k],
-                pressure_drop_pa: p[e.a] - p[e.b],
-                velocity_m_s: velocity,
-                reynolds,
-                friction_factor,
-                inlet_temperature_k: t_in,
-                outlet_temperature_k: t_out,
-                heat_w: energy.heat[k],
-                hydraulic_power_w: hydraulic_power,
-            });
+            sol.edge_flow_m3_s.push(q);
+            sol.edge_mass_flow_kg_s.push(mf[k]);
+            sol.edge_pressure_drop_pa.push(p[e.a] - p[e.b]);
+            sol.edge_velocity_m_s.push(velocity.unwrap_or(f64::NAN));
+            sol.edge_reynolds.push(reynolds.unwrap_or(f64::NAN));
+            sol.edge_friction_factor
+                .push(friction_factor.unwrap_or(f64::NAN));
+            sol.edge_inlet_temperature_k.push(t_in);
+            sol.edge_outlet_temperature_k.push(t_out);
+            sol.edge_heat_w.push(energy.heat[k]);
+            sol.edge_hydraulic_power_w.push(hydraulic_power);
         }
         if !problems.is_empty() {
             return Err(Error::Network(problems.join("; ")));
@@ -848,6 +859,7 @@ impl<'a> Solver<'a> {
             .filter(|&i| t_hi > t_lo && (t[i] < t_lo - 1e-9 || t[i] > t_hi + 1e-9))
             .collect();
         if let Some(&i) = outside.first() {
+            warning_kinds.push("property_range");
             warnings.push(format!(
                 "coolant temperature {:.2} °C at node '{}' ({} nodes in all) is outside the property table of {} ({:.1}–{:.1} °C); properties held at the table ends",
                 t[i] - 273.15,
@@ -858,53 +870,83 @@ impl<'a> Solver<'a> {
                 t_hi - 273.15
             ));
         }
-        let nodes: Vec<NodeResult> = (0..n)
+        sol.node_mass_imbalance = (0..n)
             .map(|i| {
                 let big = inflow[i].max(outflow[i]);
-                NodeResult {
-                    name: model.node_names[i].clone(),
-                    pressure_pa: p[i],
-                    temperature_k: t[i],
-                    elevation_m: model.elevation[i],
-                    mass_imbalance: if big > 0.0 {
-                        (inflow[i] - outflow[i]).abs() / big
-                    } else {
-                        0.0
-                    },
+                if big > 0.0 {
+                    (inflow[i] - outflow[i]).abs() / big
+                } else {
+                    0.0
                 }
             })
             .collect();
-        let max_mass_imbalance = nodes.iter().fold(0.0_f64, |a, nd| a.max(nd.mass_imbalance));
+        sol.max_mass_imbalance = sol
+            .node_mass_imbalance
+            .iter()
+            .fold(0.0_f64, |a, v| a.max(*v));
+        sol.node_names = model.node_names.clone();
+        sol.node_pressure_pa = p.to_vec();
+        sol.node_temperature_k = t.to_vec();
+        sol.node_elevation_m = model.elevation.clone();
         let heat_out = energy.heat_out;
         let big = heat_in.max(heat_out);
-        Ok(NetworkResult {
-            nodes,
-            edges,
-            cold_plates: plates,
-            energy_balance: EnergyBalance {
-                heat_in_w: heat_in,
-                heat_out_w: heat_out,
-                relative_error: if big > 0.0 {
-                    (heat_in - heat_out).abs() / big
-                } else {
-                    0.0
-                },
+        sol.energy_balance = EnergyBalance {
+            heat_in_w: heat_in,
+            heat_out_w: heat_out,
+            relative_error: if big > 0.0 {
+                (heat_in - heat_out).abs() / big
+            } else {
+                0.0
             },
-            max_mass_imbalance,
-            iterations: IterationReport {
-                newton,
-                coupling,
-                energy_sweeps: sweeps,
-                unknowns: self.n_unknown,
-                factor_nnz: self.sym.nnz(),
-            },
-            warnings,
-        })
+        };
+        sol.iterations = IterationReport {
+            newton,
+            coupling,
+            energy_sweeps: sweeps,
+            unknowns: self.n_unknown,
+            factor_nnz: self.sym.nnz(),
+        };
+        sol.warnings = warnings;
+        sol.warning_kinds = warning_kinds.into_iter().map(String::from).collect();
+        Ok(sol)
     }
 }
 
-fn flowing_or(f: Option<usize>, flowing: &dyn Fn(usize) -> bool) -> bool {
-    f.is_none_or(flowing)
+/// Heat [W] a CDU takes from secondary flow `mh` [kg/s] entering at enthalpy `h_in`.
+///
+/// A set-point CDU removes what brings its outlet to `t_set` [K]; with `ua` and a cold side
+/// (`cold`: temperature [K] and heat-capacity rate [W/K]) that heat is held within
+/// `[0, ε·C_min·(T_in − T_cold)]` (a three-way valve cannot cool below what the exchanger
+/// gives fully open, nor heat). An ε–NTU CDU removes `ε·C_min·(T_in − T_cold)`, nothing
+/// without a flowing cold side.
+pub fn cdu_heat(
+    thermal: &CduThermal,
+    fluid: &super::fluid::Fluid,
+    mh: f64,
+    h_in: f64,
+    t_set: f64,
+    cold: Option<(f64, f64)>,
+) -> f64 {
+    let capacity = |ua: f64| -> f64 {
+        match cold {
+            Some((tc, cc)) if cc > 0.0 => {
+                let th = fluid.temperature(h_in);
+                let ch = mh * fluid.props(th).cp;
+                effectiveness(ua, ch, cc) * ch.min(cc) * (th - tc)
+            }
+            _ => 0.0,
+        }
+    };
+    match thermal {
+        CduThermal::Setpoint { ua, .. } => {
+            let want = mh * (h_in - fluid.enthalpy(t_set));
+            match ua {
+                Some(ua) => want.min(capacity(*ua)).max(0.0),
+                None => want,
+            }
+        }
+        CduThermal::Ntu { ua, .. } => capacity(*ua),
+    }
 }
 
 /// Counterflow heat-exchanger effectiveness from UA and the two heat-capacity rates.
@@ -917,5 +959,61 @@ pub fn effectiveness(ua: f64, c1: f64, c2: f64) -> f64 {
     } else {
         let x = (-ntu * (1.0 - cr)).exp();
         (1.0 - x) / (1.0 - cr * x)
+    }
+}
+
+/// The record form of a solution (one entry per node, edge and plate), for JSON.
+pub fn to_records(model: &Model, sol: &NetworkSolution) -> NetworkResult {
+    let nan_none = |v: f64| (!v.is_nan()).then_some(v);
+    let nodes = (0..sol.node_names.len())
+        .map(|i| NodeResult {
+            name: sol.node_names[i].clone(),
+            pressure_pa: sol.node_pressure_pa[i],
+            temperature_k: sol.node_temperature_k[i],
+            elevation_m: sol.node_elevation_m[i],
+            mass_imbalance: sol.node_mass_imbalance[i],
+        })
+        .collect();
+    let edges = model
+        .edges
+        .iter()
+        .enumerate()
+        .map(|(k, e)| EdgeResult {
+            name: e.name.clone(),
+            kind: e.kind_name.to_string(),
+            from: model.node_names[e.a].clone(),
+            to: model.node_names[e.b].clone(),
+            flow_m3_s: sol.edge_flow_m3_s[k],
+            mass_flow_kg_s: sol.edge_mass_flow_kg_s[k],
+            pressure_drop_pa: sol.edge_pressure_drop_pa[k],
+            velocity_m_s: nan_none(sol.edge_velocity_m_s[k]),
+            reynolds: nan_none(sol.edge_reynolds[k]),
+            friction_factor: nan_none(sol.edge_friction_factor[k]),
+            inlet_temperature_k: sol.edge_inlet_temperature_k[k],
+            outlet_temperature_k: sol.edge_outlet_temperature_k[k],
+            heat_w: sol.edge_heat_w[k],
+            hydraulic_power_w: sol.edge_hydraulic_power_w[k],
+        })
+        .collect();
+    let cold_plates = (0..sol.plate_edge.len())
+        .map(|j| ColdPlateResult {
+            name: model.edges[sol.plate_edge[j]].name.clone(),
+            flow_m3_s: sol.plate_flow_m3_s[j],
+            inlet_temperature_k: sol.plate_inlet_temperature_k[j],
+            outlet_temperature_k: sol.plate_outlet_temperature_k[j],
+            pressure_drop_pa: sol.plate_pressure_drop_pa[j],
+            thermal_resistance_k_w: sol.plate_thermal_resistance_k_w[j],
+            gpu_temperature_k: sol.plate_gpu_temperature_k[j],
+            power_w: sol.plate_power_w[j],
+        })
+        .collect();
+    NetworkResult {
+        nodes,
+        edges,
+        cold_plates,
+        energy_balance: sol.energy_balance.clone(),
+        max_mass_imbalance: sol.max_mass_imbalance,
+        iterations: sol.iterations.clone(),
+        warnings: sol.warnings.clone(),
     }
 }
