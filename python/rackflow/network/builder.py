@@ -67,6 +67,8 @@ class Network:
         self._component_index: dict[int, int] = {}  # id(component) -> position in _components
         #: Optional 3D node positions [m] for rendering (templates fill them).
         self.positions: dict[str, tuple[float, float, float]] = {}
+        #: What a template chose (header diameters, design flows, loop head), for reports.
+        self.design: dict[str, Any] = {}
 
     # ---------------------------------------------------------------- building
     @property

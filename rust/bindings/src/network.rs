@@ -121,7 +121,7 @@ fn solve_network_table<'py>(
         &edge_to,
         &edge_component,
     )?;
-    let sol = interrupt::run(py, None, |_| rackflow_core::network::solve_columns(&spec))?;
+    let sol = interrupt::run(py, None, |_| rackflow_core::network::solve_columns(spec))?;
     solution_dict(py, sol)
 }
 

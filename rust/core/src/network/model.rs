@@ -2,6 +2,7 @@
 //! here, once, and reports every problem found, each naming its edge or node.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use super::curve::Pchip;
@@ -13,6 +14,48 @@ use super::spec::{
     SuddenContraction,
 };
 use crate::error::{Error, Result};
+
+/// A fast, non-cryptographic hash for the name lookups of large networks (the multiplicative
+/// "Fx" hash of rustc); names come from the user's own model, so flooding is no concern.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher {
+    hash: u64,
+}
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+/// Hash maps and sets keyed by names.
+pub type FxBuild = BuildHasherDefault<FxHasher>;
 
 /// Standard gravity [m/s²].
 pub const GRAVITY: f64 = 9.806_65;
@@ -222,7 +265,9 @@ pub struct Edge {
 
 /// Pressure drop of a fluid-carrying edge at volume flow `q` (pumps negative), with its slope.
 /// Excludes the hydrostatic term. Flow sources have none (their ΔP is a result).
-pub fn pressure_drop(kind: &Kind, q: f64, pr: Props) -> (f64, f64) {
+/// The Colebrook iteration of a turbulent pipe starts from `x` (`1/√f` of the previous
+/// evaluation of this edge, 0 for none), which receives the new one.
+pub fn pressure_drop_from(kind: &Kind, q: f64, pr: Props, x: &mut f64) -> (f64, f64) {
     match kind {
         Kind::Pipe {
             d,
@@ -242,7 +287,7 @@ pub fn pressure_drop(kind: &Kind, q: f64, pr: Props) -> (f64, f64) {
                 (g * q, g)
             } else {
                 // ΔP = f(Re)·(L/D)·ρ v|v|/2 ⇒ dΔP/dQ = (L/D)(ρ/2)(f'·dRe/dQ·v|v| + 2 f |v|/A).
-                let (f, df) = friction::darcy_with_slope_laminar(re, *rel_rough, *f_re);
+                let (f, df) = friction::darcy_with_slope_laminar_from(re, *rel_rough, *f_re, x);
                 let k = length / d * 0.5 * pr.rho;
                 let dre_dq = pr.rho * d / (pr.mu * area) * q.signum();
                 (
@@ -329,11 +374,10 @@ fn positive(v: f64) -> bool {
 
 impl Model {
     /// Checks a spec and builds the model; the error lists every problem found.
-    pub fn new(spec: &NetworkSpec) -> Result<Self> {
+    pub fn new(spec: NetworkSpec) -> Result<Self> {
         let fluid = Fluid::new(&spec.fluid)?;
         let mut problems: Vec<String> = Vec::new();
-        let rows;
-        let table = match &spec.table {
+        let table = match spec.table {
             Some(t) => {
                 if !spec.nodes.is_empty() || !spec.edges.is_empty() {
                     return Err(Error::Network(
@@ -342,10 +386,7 @@ impl Model {
                 }
                 t
             }
-            None => {
-                rows = rows_to_table(spec, &mut problems);
-                &rows
-            }
+            None => rows_to_table(&spec, &mut problems),
         };
         Self::from_table(fluid, table, &spec.settings, problems)
     }
@@ -353,7 +394,7 @@ impl Model {
     /// Builds the model from the columnar form; `problems` carries what was found before.
     fn from_table(
         fluid: Fluid,
-        t: &NetworkTable,
+        mut t: NetworkTable,
         settings: &NetworkSettings,
         mut problems: Vec<String>,
     ) -> Result<Self> {
@@ -377,7 +418,7 @@ impl Model {
                 t.node_elevation_m.len()
             )));
         };
-        let mut seen: HashSet<&str> = HashSet::with_capacity(n);
+        let mut seen: HashSet<&str, FxBuild> = HashSet::with_capacity_and_hasher(n, FxBuild::default());
         for (i, name) in t.node_names.iter().enumerate() {
             if !seen.insert(name) {
                 problems.push(format!("node '{name}' is defined twice"));
@@ -434,7 +475,8 @@ impl Model {
             }
             base[c] = Some(component_kind(comp, &what, &mut problems));
         }
-        let mut edge_index: HashMap<&str, usize> = HashMap::with_capacity(ne);
+        let mut edge_index: HashMap<&str, usize, FxBuild> =
+            HashMap::with_capacity_and_hasher(ne, FxBuild::default());
         let mut edges = Vec::with_capacity(ne);
         let mut facility_links: Vec<(usize, String)> = Vec::new();
         for k in 0..ne {
@@ -464,7 +506,7 @@ impl Model {
                 facility_links.push((k, f.clone()));
             }
             edges.push(Edge {
-                name: name.clone(),
+                name: String::new(), // moved in below
                 kind_name: what,
                 a,
                 b,
@@ -473,9 +515,20 @@ impl Model {
                 facility_of: None,
             });
         }
-        for (cdu, name) in facility_links {
-            match edge_index.get(name.as_str()) {
-                Some(&f)
+        let links: Vec<(usize, String, Option<usize>)> = facility_links
+            .into_iter()
+            .map(|(cdu, name)| {
+                let f = edge_index.get(name.as_str()).copied();
+                (cdu, name, f)
+            })
+            .collect();
+        drop(edge_index);
+        for (e, name) in edges.iter_mut().zip(std::mem::take(&mut t.edge_names)) {
+            e.name = name;
+        }
+        for (cdu, name, f) in links {
+            match f {
+                Some(f)
                     if f != cdu
                         && !matches!(edges[f].kind, Kind::Cdu { .. } | Kind::Plate { .. }) =>
                 {
@@ -525,7 +578,7 @@ impl Model {
         }
         let model = Self {
             fluid,
-            node_names: t.node_names.clone(),
+            node_names: std::mem::take(&mut t.node_names),
             elevation,
             fixed_pressure,
             edges,

@@ -14,7 +14,7 @@ use std::collections::VecDeque;
 
 use super::fluid::Props;
 use super::model::{
-    pressure_drop, CduThermal, ColdSide, Kind, LossCoefficient, Model, UnionFind, GRAVITY,
+    pressure_drop_from, CduThermal, ColdSide, Kind, LossCoefficient, Model, UnionFind, GRAVITY,
 };
 use super::sparse::Symbolic;
 use super::spec::{
@@ -30,26 +30,64 @@ pub fn solve_model(model: &Model) -> Result<NetworkSolution> {
     Solver::new(model)?.run()
 }
 
-struct Solver<'a> {
-    m: &'a Model,
-    /// Unknown index of each node (None: reference node with fixed pressure).
-    unknown: Vec<Option<usize>>,
+/// No unknown / no pair.
+const NONE: usize = usize::MAX;
+
+pub(super) struct Solver<'a> {
+    pub(super) m: &'a Model,
+    /// Unknown index of each node (`NONE`: reference node with fixed pressure).
+    unknown: Vec<usize>,
     n_unknown: usize,
     /// Pressure of reference nodes.
     p_ref: Vec<f64>,
     sym: Symbolic,
-    /// Index into the pair list for edges joining two unknown nodes.
-    pair: Vec<Option<usize>>,
+    /// Index into the pair list for edges joining two unknown nodes (`NONE` otherwise).
+    pair: Vec<usize>,
     n_pairs: usize,
-    /// Edges incident to each node.
-    incident: Vec<Vec<usize>>,
+    /// The edges' end nodes and flags, apart from the (large) edge records: the hot loops
+    /// read only these.
+    pub(super) ea: Vec<usize>,
+    pub(super) eb: Vec<usize>,
+    /// Fixed-flow edges (flow sources).
+    fixed: Vec<bool>,
+    /// Heat of each cold plate [W] (0 on other edges).
+    pub(super) power: Vec<f64>,
+    /// Edges incident to each node, as CSR (`inc[inc_ptr[i]..inc_ptr[i + 1]]`).
+    inc_ptr: Vec<usize>,
+    inc: Vec<usize>,
     /// Edges whose outlet enthalpy is set by a heat exchanger, not by their inlet.
-    cut: Vec<bool>,
+    pub(super) cut: Vec<bool>,
+    /// CDU edges, with their facility edge if they have one.
+    pub(super) cdus: Vec<(usize, Option<usize>)>,
     /// Spanning forest of the resistive edges, rooted at the reference nodes: nodes from the
     /// leaves inwards, each with the edge to its parent.
     tree: Vec<(usize, usize)>,
 }
 
+/// The flow graph at given flows, ordered for a sweep along the flow: each node after every
+/// node it draws coolant from (and after the inlets of the exchangers that set the enthalpy
+/// of the coolant it receives), as far as the flow allows.
+pub(super) struct FlowProgram {
+    /// Nodes in sweep order.
+    pub order: Vec<usize>,
+    /// Flowing edges into the node at each position of `order` (CSR over positions).
+    pub in_ptr: Vec<usize>,
+    pub in_edges: Vec<usize>,
+    /// Flowing edges out of it whose outlet follows from their inlet (not exchangers).
+    pub out_ptr: Vec<usize>,
+    pub out_edges: Vec<usize>,
+    /// |mass flow| of each edge, 0 where it does not flow [kg/s].
+    pub absm: Vec<f64>,
+    /// Upstream and downstream node of each edge at these flows.
+    pub up: Vec<usize>,
+    pub down: Vec<usize>,
+    /// Nodes on cycles of plain edges: coolant circulating without passing an exchanger.
+    pub circulating: Vec<usize>,
+}
+
+/// Edge functions `F`, slopes `dF/dm` and the unscaled residual norms (largest |residual| and
+/// the sum of squares, in Pa and Pa²; divide by the pressure scale and its square).
+#[derive(Default)]
 struct Eval {
     f: Vec<f64>,
     r: Vec<f64>,
@@ -66,6 +104,7 @@ struct Energy {
 
 impl<'a> Solver<'a> {
     fn new(m: &'a Model) -> Result<Self> {
+        let t_new = std::time::Instant::now();
         let n = m.node_names.len();
         let mut uf = UnionFind::new(n);
         for e in &m.edges {
@@ -88,7 +127,7 @@ impl<'a> Solver<'a> {
             }
         }
         let mut p_ref = vec![0.0; n];
-        let mut unknown = vec![None; n];
+        let mut unknown = vec![NONE; n];
         let mut n_unknown = 0;
         let mut net_fixed = vec![0.0; n];
         for e in &m.edges {
@@ -123,42 +162,86 @@ impl<'a> Solver<'a> {
             if reference[r] == Some(i) {
                 p_ref[i] = m.fixed_pressure[i].unwrap_or(m.settings.reference_pressure_pa);
             } else {
-                unknown[i] = Some(n_unknown);
+                unknown[i] = n_unknown;
                 n_unknown += 1;
             }
         }
-        let mut pairs = Vec::new();
-        let mut pair = vec![None; m.edges.len()];
-        let mut incident = vec![Vec::new(); n];
-        let mut cut = vec![false; m.edges.len()];
+        let ne = m.edges.len();
+        let ea: Vec<usize> = m.edges.iter().map(|e| e.a).collect();
+        let eb: Vec<usize> = m.edges.iter().map(|e| e.b).collect();
+        let fixed: Vec<bool> = m.edges.iter().map(|e| matches!(e.kind, Kind::Fixed(_))).collect();
+        let power: Vec<f64> = m
+            .edges
+            .iter()
+            .map(|e| match e.kind {
+                Kind::Plate { power, .. } => power,
+                _ => 0.0,
+            })
+            .collect();
+        let mut cdus = Vec::new();
         for (k, e) in m.edges.iter().enumerate() {
-            incident[e.a].push(k);
-            incident[e.b].push(k);
+            if let Kind::Cdu { thermal, .. } = &e.kind {
+                let f = match thermal {
+                    CduThermal::Setpoint {
+                        cold: Some(ColdSide::Edge(f)),
+                        ..
+                    }
+                    | CduThermal::Ntu {
+                        cold: ColdSide::Edge(f),
+                        ..
+                    } => Some(*f),
+                    _ => None,
+                };
+                cdus.push((k, f));
+            }
+        }
+        let mut inc_ptr = vec![0usize; n + 1];
+        for k in 0..ne {
+            inc_ptr[ea[k] + 1] += 1;
+            inc_ptr[eb[k] + 1] += 1;
+        }
+        for i in 0..n {
+            inc_ptr[i + 1] += inc_ptr[i];
+        }
+        let mut fill = inc_ptr.clone();
+        let mut inc = vec![0usize; 2 * ne];
+        for k in 0..ne {
+            for node in [ea[k], eb[k]] {
+                inc[fill[node]] = k;
+                fill[node] += 1;
+            }
+        }
+        let mut pairs = Vec::new();
+        let mut pair = vec![NONE; ne];
+        let mut cut = vec![false; ne];
+        for (k, e) in m.edges.iter().enumerate() {
             cut[k] = matches!(e.kind, Kind::Cdu { .. }) || e.facility_of.is_some();
-            if matches!(e.kind, Kind::Fixed(_)) {
+            if fixed[k] {
                 continue;
             }
-            if let (Some(ua), Some(ub)) = (unknown[e.a], unknown[e.b]) {
-                pair[k] = Some(pairs.len());
+            let (ua, ub) = (unknown[e.a], unknown[e.b]);
+            if ua != NONE && ub != NONE {
+                pair[k] = pairs.len();
                 pairs.push((ua, ub));
             }
         }
+        let ts = std::time::Instant::now();
         let sym = Symbolic::new(n_unknown, &pairs);
+        if std::env::var("RF_T").is_ok() { eprintln!("symbolic {:.3} (setup so far {:.3})", ts.elapsed().as_secs_f64(), t_new.elapsed().as_secs_f64()); }
         let mut tree = Vec::new();
         let mut visited = vec![false; n];
         for root in 0..n {
-            if unknown[root].is_some() || visited[root] {
+            if unknown[root] != NONE || visited[root] {
                 continue;
             }
             visited[root] = true;
             let mut queue = VecDeque::from([root]);
             while let Some(i) = queue.pop_front() {
-                for &k in &incident[i] {
-                    let e = &m.edges[k];
-                    if matches!(e.kind, Kind::Fixed(_)) {
+                for &k in &inc[inc_ptr[i]..inc_ptr[i + 1]] {
+                    if fixed[k] {
                         continue;
                     }
-                    let j = if e.a == i { e.b } else { e.a };
+                    let j = if ea[k] == i { eb[k] } else { ea[k] };
                     if !visited[j] {
                         visited[j] = true;
                         tree.push((j, k));
@@ -177,157 +260,199 @@ impl<'a> Solver<'a> {
             sym,
             pair,
             n_pairs: pairs.len(),
-            incident,
+            ea,
+            eb,
+            fixed,
+            power,
+            inc_ptr,
+            inc,
             cut,
+            cdus,
         })
     }
 
     fn unknown_name(&self, u: usize) -> String {
         self.unknown
             .iter()
-            .position(|&x| x == Some(u))
+            .position(|&x| x == u)
             .map_or_else(String::new, |i| self.m.node_names[i].clone())
     }
 
-    /// Edge functions, slopes and residuals at state (m, p).
-    fn evaluate(&self, mf: &[f64], p: &[f64], props: &[Props], p_scale: f64) -> Eval {
-        let ne = self.m.edges.len();
-        let mut f = vec![0.0; ne];
-        let mut r = vec![0.0; ne];
-        let mut r_max: f64 = 0.0;
-        for (k, e) in self.m.edges.iter().enumerate() {
-            if matches!(e.kind, Kind::Fixed(_)) {
-                continue;
-            }
-            let pr = props[k];
-            let (dp, slope) = pressure_drop(&e.kind, mf[k] / pr.rho, pr);
-            f[k] = dp + pr.rho * GRAVITY * e.dz;
-            r[k] = slope / pr.rho;
-            r_max = r_max.max(r[k]);
-        }
+    /// Edge functions and slopes at state (m, p), and the residuals `p_a − p_b − F(m)` (in Pa,
+    /// unscaled). `guess` holds each turbulent pipe's last `1/√f`, the start of its Colebrook
+    /// iteration (one or two steps instead of four from scratch). The edges are evaluated in
+    /// parallel; the reductions run in edge order, so results do not depend on the threads.
+    fn evaluate(
+        &self,
+        mf: &[f64],
+        p: &[f64],
+        props: &[Props],
+        guess: &mut [f64],
+        out: &mut Eval,
+    ) {
+        use rayon::prelude::*;
+        let edges = &self.m.edges;
+        let ne = edges.len();
+        let Eval { f, r, .. } = out;
+        f.resize(ne, 0.0);
+        r.resize(ne, 0.0);
+        f.par_iter_mut()
+            .zip(r.par_iter_mut())
+            .zip(guess.par_iter_mut())
+            .enumerate()
+            .with_min_len(4096)
+            .for_each(|(k, ((fk, rk), gk))| {
+                let e = &edges[k];
+                if matches!(e.kind, Kind::Fixed(_)) {
+                    *fk = 0.0;
+                    *rk = 0.0;
+                    return;
+                }
+                let pr = props[k];
+                let (dp, slope) = pressure_drop_from(&e.kind, mf[k] / pr.rho, pr, gk);
+                *fk = dp + pr.rho * GRAVITY * e.dz;
+                *rk = slope / pr.rho;
+            });
+        let r_max = r.iter().fold(0.0_f64, |a, v| a.max(*v));
         // Quadratic losses have zero slope at zero flow: floor the slope so the step exists.
         let floor = (1e-9 * r_max).max(1e-3);
         let mut res_max: f64 = 0.0;
         let mut merit = 0.0;
-        for (k, e) in self.m.edges.iter().enumerate() {
-            if matches!(e.kind, Kind::Fixed(_)) {
+        for k in 0..edges.len() {
+            if self.fixed[k] {
                 continue;
             }
             r[k] = r[k].max(floor);
-            let res = (p[e.a] - p[e.b] - f[k]) / p_scale;
+            let res = p[self.ea[k]] - p[self.eb[k]] - f[k];
             res_max = res_max.max(res.abs());
             merit += res * res;
         }
-        Eval {
-            f,
-            r,
-            res_max,
-            merit,
-        }
+        out.res_max = res_max;
+        out.merit = merit;
     }
 
     /// Newton iteration for the hydraulics at fixed properties; returns its iteration count.
-    fn hydraulics(&self, mf: &mut [f64], p: &mut [f64], props: &[Props]) -> Result<usize> {
+    pub(super) fn hydraulics(
+        &self,
+        mf: &mut [f64],
+        p: &mut [f64],
+        props: &[Props],
+        guess: &mut [f64],
+        tol: f64,
+    ) -> Result<usize> {
         let model = self.m;
+        let (ea, eb, unknown) = (&self.ea, &self.eb, &self.unknown);
+        let ne = model.edges.len();
         for (k, e) in model.edges.iter().enumerate() {
             if let Kind::Fixed(q) = e.kind {
                 mf[k] = q * props[k].rho;
             }
         }
         for (i, pi) in p.iter_mut().enumerate() {
-            if self.unknown[i].is_none() {
+            if unknown[i] == NONE {
                 *pi = self.p_ref[i];
             }
         }
-        let first = self.evaluate(mf, p, props, 1.0);
-        let mut p_scale = first
-            .f
-            .iter()
-            .chain(p.iter())
-            .fold(1.0_f64, |a, v| a.max(v.abs()));
-        let mut ev = self.evaluate(mf, p, props, p_scale);
-        let tol = model.settings.tolerance;
+        let mut ev = Eval::default();
+        let mut ev_try = Eval::default();
+        self.evaluate(mf, p, props, guess, &mut ev);
+        let mut p_scale = ev.f.iter().chain(p.iter()).fold(1.0_f64, |a, v| a.max(v.abs()));
+        if ev.res_max <= tol * p_scale && p.iter().any(|&v| v != 0.0) {
+            // already converged (a later coupling pass whose properties barely moved)
+            return Ok(0);
+        }
         let names = |u: usize| self.unknown_name(u);
+        let mut diag = vec![0.0; self.n_unknown];
+        let mut off = vec![0.0; self.n_pairs];
+        let mut rhs = vec![0.0; self.n_unknown];
+        let mut c = vec![0.0; ne];
+        let mut p_new = p.to_vec();
+        let mut m_new = mf.to_vec();
+        let mut m_try = mf.to_vec();
+        let mut p_try = p.to_vec();
+        let rf_t = std::env::var("RF_T").is_ok();
         for it in 1..=model.settings.max_iterations {
-            let mut diag = vec![0.0; self.n_unknown];
-            let mut off = vec![0.0; self.n_pairs];
-            let mut rhs = vec![0.0; self.n_unknown];
-            let mut c = vec![0.0; model.edges.len()];
-            for (k, e) in model.edges.iter().enumerate() {
-                if matches!(e.kind, Kind::Fixed(_)) {
-                    if let Some(ua) = self.unknown[e.a] {
+            let t_it = std::time::Instant::now();
+            diag.fill(0.0);
+            off.fill(0.0);
+            rhs.fill(0.0);
+            for k in 0..ne {
+                let (ua, ub) = (unknown[ea[k]], unknown[eb[k]]);
+                if self.fixed[k] {
+                    if ua != NONE {
                         rhs[ua] -= mf[k];
                     }
-                    if let Some(ub) = self.unknown[e.b] {
+                    if ub != NONE {
                         rhs[ub] += mf[k];
                     }
                     continue;
                 }
                 let w = 1.0 / ev.r[k];
                 c[k] = mf[k] - ev.f[k] * w;
-                if let Some(ua) = self.unknown[e.a] {
+                if ua != NONE {
                     diag[ua] += w;
                     rhs[ua] -= c[k];
-                    if self.unknown[e.b].is_none() {
-                        rhs[ua] += w * p[e.b];
+                    if ub == NONE {
+                        rhs[ua] += w * p[eb[k]];
                     }
                 }
-                if let Some(ub) = self.unknown[e.b] {
+                if ub != NONE {
                     diag[ub] += w;
                     rhs[ub] += c[k];
-                    if self.unknown[e.a].is_none() {
-                        rhs[ub] += w * p[e.a];
+                    if ua == NONE {
+                        rhs[ub] += w * p[ea[k]];
                     }
                 }
-                if let Some(q) = self.pair[k] {
-                    off[q] = -w;
+                if self.pair[k] != NONE {
+                    off[self.pair[k]] = -w;
                 }
             }
+            let t_as = t_it.elapsed().as_secs_f64();
             let factor = self.sym.factor(&diag, &off, &names)?;
             let x = self.sym.solve(&factor, &rhs);
-            let mut p_new = p.to_vec();
-            for (pn, u) in p_new.iter_mut().zip(&self.unknown) {
-                if let Some(u) = u {
-                    *pn = x[*u];
-                }
+            let t_fs = t_it.elapsed().as_secs_f64();
+            for (i, pn) in p_new.iter_mut().enumerate() {
+                *pn = if unknown[i] == NONE { p[i] } else { x[unknown[i]] };
             }
-            let mut m_new = mf.to_vec();
-            for (k, e) in model.edges.iter().enumerate() {
-                if !matches!(e.kind, Kind::Fixed(_)) {
-                    m_new[k] = c[k] + (p_new[e.a] - p_new[e.b]) / ev.r[k];
-                }
+            for k in 0..ne {
+                m_new[k] = if self.fixed[k] {
+                    mf[k]
+                } else {
+                    c[k] + (p_new[ea[k]] - p_new[eb[k]]) / ev.r[k]
+                };
             }
             // Backtracking on the edge residuals; a convex combination of mass-conserving
             // states conserves mass, so damping never breaks the node balances. The first
             // step is taken whole: it is the one that establishes mass conservation.
             let mut lambda = 1.0;
-            let (mut m_try, mut p_try, mut ev_try);
-            loop {
-                m_try = mf
-                    .iter()
-                    .zip(&m_new)
-                    .map(|(a, b)| a + lambda * (b - a))
-                    .collect::<Vec<_>>();
-                p_try = p
-                    .iter()
-                    .zip(&p_new)
-                    .map(|(a, b)| a + lambda * (b - a))
-                    .collect::<Vec<_>>();
-                ev_try = self.evaluate(&m_try, &p_try, props, p_scale);
-                if it == 1
-                    || ev_try.merit <= (1.0 - 1e-4 * lambda) * ev.merit
-                    || ev.merit < 1e-30
-                    || lambda < 1e-4
-                {
-                    break;
+            std::mem::swap(&mut m_try, &mut m_new);
+            std::mem::swap(&mut p_try, &mut p_new);
+            self.evaluate(&m_try, &p_try, props, guess, &mut ev_try);
+            while !(it == 1
+                || ev_try.merit <= (1.0 - 1e-4 * lambda) * ev.merit
+                || ev.merit < 1e-30 * p_scale * p_scale
+                || lambda < 1e-4)
+            {
+                if lambda == 1.0 {
+                    // keep the full step to blend from
+                    std::mem::swap(&mut m_try, &mut m_new);
+                    std::mem::swap(&mut p_try, &mut p_new);
                 }
                 lambda *= 0.5;
+                for ((t, a), b) in m_try.iter_mut().zip(mf.iter()).zip(&m_new) {
+                    *t = a + lambda * (b - a);
+                }
+                for ((t, a), b) in p_try.iter_mut().zip(p.iter()).zip(&p_new) {
+                    *t = a + lambda * (b - a);
+                }
+                self.evaluate(&m_try, &p_try, props, guess, &mut ev_try);
             }
-            let m_scale = m_try.iter().fold(1e-300_f64, |a, v| a.max(v.abs()));
-            let step = m_try
-                .iter()
-                .zip(mf.iter())
-                .fold(0.0_f64, |a, (x, y)| a.max((x - y).abs()));
+            if rf_t { eprintln!("   it {it}: assemble {t_as:.4} factor {:.4} rest {:.4} lambda {lambda} res {:.3e}", t_fs - t_as, t_it.elapsed().as_secs_f64() - t_fs, ev_try.res_max / p_scale); }
+            let (mut m_scale, mut step) = (1e-300_f64, 0.0_f64);
+            for (x, y) in m_try.iter().zip(mf.iter()) {
+                m_scale = m_scale.max(x.abs());
+                step = step.max((x - y).abs());
+            }
             mf.copy_from_slice(&m_try);
             p.copy_from_slice(&p_try);
             if it == 1 {
@@ -337,10 +462,9 @@ impl<'a> Solver<'a> {
                     .iter()
                     .chain(p.iter())
                     .fold(1.0_f64, |a, v| a.max(v.abs()));
-                ev_try = self.evaluate(mf, p, props, p_scale);
             }
-            ev = ev_try;
-            if lambda == 1.0 && ev.res_max <= tol && step <= 1e3 * tol * m_scale {
+            std::mem::swap(&mut ev, &mut ev_try);
+            if lambda == 1.0 && ev.res_max <= tol * p_scale && step <= 1e3 * tol * m_scale {
                 self.balance(mf);
                 return Ok(it);
             }
@@ -350,9 +474,9 @@ impl<'a> Solver<'a> {
             crate::error::Equation::Network,
             format!(
                 "network hydraulics did not converge in {} Newton iterations (largest relative edge residual {:.3e})",
-                model.settings.max_iterations, ev.res_max
+                model.settings.max_iterations, ev.res_max / p_scale
             ),
-            vec![ev.res_max],
+            vec![ev.res_max / p_scale],
         ))
     }
 
@@ -362,88 +486,249 @@ impl<'a> Solver<'a> {
     fn balance(&self, mf: &mut [f64]) {
         let n = self.m.node_names.len();
         let mut net = vec![0.0; n];
-        for (k, e) in self.m.edges.iter().enumerate() {
-            net[e.a] += mf[k];
-            net[e.b] -= mf[k];
+        for (k, m) in mf.iter().enumerate() {
+            net[self.ea[k]] += m;
+            net[self.eb[k]] -= m;
         }
         for &(i, k) in &self.tree {
             let r = net[i];
-            let e = &self.m.edges[k];
-            let parent = if e.a == i {
+            let parent = if self.ea[k] == i {
                 mf[k] -= r;
-                e.b
+                self.eb[k]
             } else {
                 mf[k] += r;
-                e.a
+                self.ea[k]
             };
             net[i] = 0.0;
             net[parent] += r;
         }
     }
 
-    /// Enthalpy sweep along the flow. `h` holds node enthalpies (updated in place).
-    fn energy(&self, mf: &[f64], h: &mut [f64]) -> Result<Energy> {
+    /// The flow graph at flows `mf`, ordered for sweeping (see [`FlowProgram`]).
+    pub(super) fn program(&self, mf: &[f64]) -> FlowProgram {
         let model = self.m;
-        let fluid = &model.fluid;
         let n = model.node_names.len();
-        let ne = model.edges.len();
+        let ne = mf.len();
         let m_max = mf.iter().fold(0.0_f64, |a, v| a.max(v.abs()));
         let thr = 1e-12 * m_max;
-        let flowing = |k: usize| mf[k].abs() > thr;
-        let upstream = |k: usize| {
-            if mf[k] > 0.0 {
-                model.edges[k].a
-            } else {
-                model.edges[k].b
+        let absm: Vec<f64> = mf
+            .iter()
+            .map(|m| if m.abs() > thr { m.abs() } else { 0.0 })
+            .collect();
+        let up: Vec<usize> = (0..ne)
+            .map(|k| if mf[k] > 0.0 { self.ea[k] } else { self.eb[k] })
+            .collect();
+        let down: Vec<usize> = (0..ne)
+            .map(|k| if mf[k] > 0.0 { self.eb[k] } else { self.ea[k] })
+            .collect();
+        // Exchangers set their outlets from other nodes: ε–NTU outlets from both inlets,
+        // facility sides from both inlets; a set-point outlet from nothing (when its limit is
+        // not reached). These dependencies order the sweep beside the flowing edges.
+        let mut extra: Vec<(usize, usize)> = Vec::new();
+        for &(c, f) in &self.cdus {
+            let ntu = matches!(
+                model.edges[c].kind,
+                Kind::Cdu {
+                    thermal: CduThermal::Ntu { .. },
+                    ..
+                }
+            );
+            if absm[c] > 0.0 && ntu {
+                extra.push((up[c], down[c]));
+                if let Some(f) = f.filter(|&f| absm[f] > 0.0) {
+                    extra.push((up[f], down[c]));
+                }
             }
-        };
-        let downstream = |k: usize| {
-            if mf[k] > 0.0 {
-                model.edges[k].b
-            } else {
-                model.edges[k].a
-            }
-        };
-        // Topological order of the flow graph without the exchanger edges (Kahn).
-        let mut indeg = vec![0usize; n];
-        for k in 0..ne {
-            if flowing(k) && !self.cut[k] {
-                indeg[downstream(k)] += 1;
+            if let Some(f) = f.filter(|&f| absm[f] > 0.0) {
+                extra.push((up[f], down[f]));
+                if absm[c] > 0.0 {
+                    extra.push((up[c], down[f]));
+                }
             }
         }
-        let mut queue: VecDeque<usize> = (0..n).filter(|&i| indeg[i] == 0).collect();
-        let mut order = Vec::with_capacity(n);
-        let mut placed = vec![false; n];
-        while let Some(i) = queue.pop_front() {
-            order.push(i);
-            placed[i] = true;
-            for &k in &self.incident[i] {
-                if flowing(k) && !self.cut[k] && upstream(k) == i {
-                    let d = downstream(k);
+        let kahn = |with_extra: bool| -> (Vec<usize>, Vec<bool>) {
+            let mut indeg = vec![0usize; n];
+            for k in 0..ne {
+                if absm[k] > 0.0 && !self.cut[k] {
+                    indeg[down[k]] += 1;
+                }
+            }
+            let mut extra_ptr = vec![0usize; n + 1];
+            if with_extra {
+                for &(a, b) in &extra {
+                    indeg[b] += 1;
+                    extra_ptr[a + 1] += 1;
+                }
+            }
+            for i in 0..n {
+                extra_ptr[i + 1] += extra_ptr[i];
+            }
+            let mut extra_to = vec![0usize; if with_extra { extra.len() } else { 0 }];
+            if with_extra {
+                let mut fill = extra_ptr.clone();
+                for &(a, b) in &extra {
+                    extra_to[fill[a]] = b;
+                    fill[a] += 1;
+                }
+            }
+            let mut queue: VecDeque<usize> = (0..n).filter(|&i| indeg[i] == 0).collect();
+            let mut order = Vec::with_capacity(n);
+            let mut placed = vec![false; n];
+            while let Some(i) = queue.pop_front() {
+                order.push(i);
+                placed[i] = true;
+                let mut release = |d: usize, queue: &mut VecDeque<usize>| {
                     indeg[d] -= 1;
                     if indeg[d] == 0 {
                         queue.push_back(d);
                     }
+                };
+                for &k in &self.inc[self.inc_ptr[i]..self.inc_ptr[i + 1]] {
+                    if absm[k] > 0.0 && !self.cut[k] && up[k] == i {
+                        release(down[k], &mut queue);
+                    }
+                }
+                for &d in &extra_to[extra_ptr[i]..extra_ptr[i + 1]] {
+                    release(d, &mut queue);
                 }
             }
+            (order, placed)
+        };
+        let (mut order, placed) = kahn(true);
+        let mut circulating = Vec::new();
+        if order.len() < n {
+            // Either ε–NTU loops (iterated by the sweeps) or coolant circulating through
+            // plain edges; the order without the exchanger dependencies tells them apart.
+            let (_, plain) = kahn(false);
+            circulating = (0..n).filter(|&i| !plain[i]).collect();
+            order.extend((0..n).filter(|&i| !placed[i]));
         }
-        let cyclic: Vec<usize> = (0..n).filter(|&i| !placed[i]).collect();
-        order.extend_from_slice(&cyclic);
+        let mut in_ptr = Vec::with_capacity(n + 1);
+        let mut out_ptr = Vec::with_capacity(n + 1);
+        let mut in_edges = Vec::with_capacity(ne);
+        let mut out_edges = Vec::with_capacity(ne);
+        in_ptr.push(0);
+        out_ptr.push(0);
+        for &i in &order {
+            for &k in &self.inc[self.inc_ptr[i]..self.inc_ptr[i + 1]] {
+                if absm[k] > 0.0 {
+                    if down[k] == i {
+                        in_edges.push(k);
+                    } else if !self.cut[k] {
+                        out_edges.push(k);
+                    }
+                }
+            }
+            in_ptr.push(in_edges.len());
+            out_ptr.push(out_edges.len());
+        }
+        FlowProgram {
+            order,
+            in_ptr,
+            in_edges,
+            out_ptr,
+            out_edges,
+            absm,
+            up,
+            down,
+            circulating,
+        }
+    }
 
+    /// The cold-side state of CDU `c` (temperature [K] and heat-capacity rate [W/K]), from
+    /// node enthalpies `h`, and its facility edge when that edge flows.
+    pub(super) fn cold_state(
+        &self,
+        c: usize,
+        facility: Option<usize>,
+        prog: &FlowProgram,
+        h: &[f64],
+    ) -> (Option<(f64, f64)>, Option<usize>) {
+        let fluid = &self.m.fluid;
+        let Kind::Cdu { thermal, .. } = &self.m.edges[c].kind else {
+            return (None, None);
+        };
+        let cold = match thermal {
+            CduThermal::Setpoint { cold, .. } => cold.as_ref(),
+            CduThermal::Ntu { cold, .. } => Some(cold),
+        };
+        match cold {
+            Some(ColdSide::External { t_in, capacity_w_k }) => (Some((*t_in, *capacity_w_k)), None),
+            Some(ColdSide::Edge(_)) => match facility.filter(|&f| prog.absm[f] > 0.0) {
+                Some(f) => {
+                    let tc = fluid.temperature(h[prog.up[f]]);
+                    (Some((tc, prog.absm[f] * fluid.props(tc).cp)), Some(f))
+                }
+                None => (None, None),
+            },
+            None => (None, None),
+        }
+    }
+
+    /// Heat [W] CDU `c` takes at node enthalpies `h` (set-point `t_set` [K]).
+    fn cdu_q(&self, c: usize, facility: Option<usize>, prog: &FlowProgram, h: &[f64]) -> f64 {
+        let Kind::Cdu { thermal, .. } = &self.m.edges[c].kind else {
+            return 0.0;
+        };
+        let t_set = match thermal {
+            CduThermal::Setpoint { t_out, .. } => *t_out,
+            CduThermal::Ntu { .. } => f64::NAN,
+        };
+        let (cold, _) = self.cold_state(c, facility, prog, h);
+        cdu_heat(thermal, &self.m.fluid, prog.absm[c], h[prog.up[c]], t_set, cold)
+    }
+
+    /// Enthalpy sweep along the flow. `h` holds node enthalpies (updated in place).
+    ///
+    /// Each sweep visits the nodes in flow order: a node mixes what flows in, then passes its
+    /// enthalpy (plus a plate's heat) to the edges leaving it. An exchanger edge's outlet is
+    /// computed when its downstream node is reached, from the current state of its inlets; in
+    /// an order that respects those dependencies (set-point CDUs) one sweep is exact, and the
+    /// next only confirms it. ε–NTU loops converge geometrically, sped up by Aitken's Δ².
+    fn energy(&self, mf: &[f64], h: &mut [f64]) -> Result<Energy> {
+        let model = self.m;
+        let fluid = &model.fluid;
+        let ne = model.edges.len();
+        let prog = self.program(mf);
         let mut h_out = vec![0.0; ne];
         let mut heat = vec![0.0; ne];
         for k in 0..ne {
-            h_out[k] = h[upstream(k)];
+            h_out[k] = h[prog.up[k]];
         }
+        let facility_of_cut: Vec<(usize, Option<usize>)> = {
+            // for each cut edge: its CDU and that CDU's facility edge
+            let mut v = vec![(NONE, None); 0];
+            v.resize(ne, (NONE, None));
+            for &(c, f) in &self.cdus {
+                v[c] = (c, f);
+                if let Some(f) = f {
+                    v[f] = (c, Some(f));
+                }
+            }
+            v
+        };
+        // heat per unit mass flow of the plates: power / |m|
+        let qm: Vec<f64> = (0..ne)
+            .map(|k| {
+                if prog.absm[k] > 0.0 {
+                    self.power[k] / prog.absm[k]
+                } else {
+                    0.0
+                }
+            })
+            .collect();
         let h_tol = 1e-9;
-        let max_sweeps = 2000;
-        // Inlet nodes of ε–NTU exchangers: their enthalpy closes a loop through the exchanger
-        // and converges geometrically; Aitken's Δ² on the last three sweeps removes most of it.
-        let ntu_inlets: Vec<usize> = (0..ne)
-            .filter(|&k| {
-                flowing(k)
+        let max_sweeps = if prog.circulating.is_empty() { 2000 } else { 50 };
+        // Inlet nodes of ε–NTU and limited set-point exchangers: their enthalpy closes a loop
+        // through the exchanger and converges geometrically; Aitken's Δ² on the last three
+        // sweeps removes most of it.
+        let ntu_inlets: Vec<usize> = self
+            .cdus
+            .iter()
+            .filter(|&&(c, _)| {
+                prog.absm[c] > 0.0
                     && matches!(
-                        model.edges[k].kind,
+                        model.edges[c].kind,
                         Kind::Cdu {
                             thermal: CduThermal::Ntu { .. }
                                 | CduThermal::Setpoint { cold: Some(_), .. },
@@ -451,80 +736,33 @@ impl<'a> Solver<'a> {
                         }
                     )
             })
-            .map(upstream)
+            .map(|&(c, _)| prog.up[c])
             .collect();
         let mut history: Vec<[f64; 3]> = vec![[0.0; 3]; ntu_inlets.len()];
         for sweep in 1..=max_sweeps {
-            // Exchanger edges first, from the current inlet states.
-            let mut heat_out = 0.0;
-            for k in 0..ne {
-                let e = &model.edges[k];
-                let Kind::Cdu { thermal, .. } = &e.kind else {
-                    continue;
-                };
-                if !flowing(k) {
-                    continue;
-                }
-                let mh = mf[k].abs();
-                let h_in = h[upstream(k)];
-                let cold = match thermal {
-                    CduThermal::Setpoint { cold, .. } => cold.as_ref(),
-                    CduThermal::Ntu { cold, .. } => Some(cold),
-                };
-                let (cold_state, f) = match cold {
-                    Some(ColdSide::External { t_in, capacity_w_k }) => {
-                        (Some((*t_in, *capacity_w_k)), None)
-                    }
-                    Some(ColdSide::Edge(f)) => {
-                        let f = *f;
-                        if flowing(f) {
-                            let tc = fluid.temperature(h[upstream(f)]);
-                            (Some((tc, mf[f].abs() * fluid.props(tc).cp)), Some(f))
-                        } else {
-                            (None, Some(f))
-                        }
-                    }
-                    None => (None, None),
-                };
-                let t_set = match thermal {
-                    CduThermal::Setpoint { t_out, .. } => *t_out,
-                    CduThermal::Ntu { .. } => f64::NAN,
-                };
-                let q = cdu_heat(thermal, fluid, mh, h_in, t_set, cold_state);
-                h_out[k] = h_in - q / mh;
-                heat[k] = -q;
-                match f {
-                    Some(f) if flowing(f) => {
-                        h_out[f] = h[upstream(f)] + q / mf[f].abs();
-                        heat[f] = q;
-                    }
-                    // no facility flow to take it: the heat leaves the modelled network
-                    _ => heat_out += q,
-                }
-            }
             let mut change: f64 = 0.0;
-            for &i in &order {
+            for (pos, &i) in prog.order.iter().enumerate() {
                 let (mut sm, mut smh) = (0.0, 0.0);
-                for &k in &self.incident[i] {
-                    if flowing(k) && downstream(k) == i {
-                        sm += mf[k].abs();
-                        smh += mf[k].abs() * h_out[k];
+                for &k in &prog.in_edges[prog.in_ptr[pos]..prog.in_ptr[pos + 1]] {
+                    if self.cut[k] {
+                        let (c, f) = facility_of_cut[k];
+                        let q = self.cdu_q(c, f, &prog, h);
+                        h_out[k] = if k == c {
+                            h[prog.up[c]] - q / prog.absm[c]
+                        } else {
+                            h[prog.up[k]] + q / prog.absm[k]
+                        };
                     }
+                    sm += prog.absm[k];
+                    smh += prog.absm[k] * h_out[k];
                 }
                 if sm > 0.0 {
                     let hn = smh / sm;
                     change = change.max((hn - h[i]).abs());
                     h[i] = hn;
                 }
-                for &k in &self.incident[i] {
-                    if flowing(k) && !self.cut[k] && upstream(k) == i {
-                        let q = match model.edges[k].kind {
-                            Kind::Plate { power, .. } => power,
-                            _ => 0.0,
-                        };
-                        heat[k] = q;
-                        h_out[k] = h[i] + q / mf[k].abs();
-                    }
+                for &k in &prog.out_edges[prog.out_ptr[pos]..prog.out_ptr[pos + 1]] {
+                    h_out[k] = h[i] + qm[k];
                 }
             }
             for (j, &i) in ntu_inlets.iter().enumerate() {
@@ -540,6 +778,26 @@ impl<'a> Solver<'a> {
                 }
             }
             if change <= h_tol && sweep > 1 {
+                // The exchangers' heat at the final state: one value per CDU, given to its
+                // facility edge or, without one, leaving the modelled network.
+                let mut heat_out = 0.0;
+                for &(c, f) in &self.cdus {
+                    if prog.absm[c] == 0.0 {
+                        continue;
+                    }
+                    let q = self.cdu_q(c, f, &prog, h);
+                    heat[c] = -q;
+                    match f.filter(|&f| prog.absm[f] > 0.0) {
+                        Some(f) => heat[f] = q,
+                        None => heat_out += q,
+                    }
+                }
+                for k in 0..ne {
+                    if !self.cut[k] && prog.absm[k] > 0.0 {
+                        heat[k] = self.power[k];
+                    }
+                }
+                let _ = fluid;
                 return Ok(Energy {
                     h_out,
                     heat,
@@ -548,11 +806,126 @@ impl<'a> Solver<'a> {
                 });
             }
         }
-        let where_ = cyclic.first().copied().unwrap_or(0);
-        Err(Error::Network(format!(
-            "coolant temperatures do not settle: the flow circulates through node '{}' with heat added and no CDU removing it",
-            model.node_names[where_]
-        )))
+        Err(Error::Network(self.circulation_report(mf, &prog)))
+    }
+
+    /// Mean velocity [m/s] of edge `k` at mass flow `m` and density `rho`, where it has a
+    /// flow area.
+    fn velocity(&self, k: usize, m: f64, rho: f64) -> Option<f64> {
+        match &self.m.edges[k].kind {
+            Kind::Pipe { area, .. } | Kind::KLoss { area, .. } => Some(m / (rho * area)),
+            _ => None,
+        }
+    }
+
+    /// The fastest pipes and ducts, each with the diameter that would keep it at 2.5 m/s.
+    fn fastest_pipes(&self, mf: &[f64], rho: f64, count: usize) -> String {
+        let mut fast: Vec<(f64, usize)> = (0..mf.len())
+            .filter(|&k| matches!(self.m.edges[k].kind, Kind::Pipe { .. }))
+            .filter_map(|k| self.velocity(k, mf[k], rho).map(|v| (v.abs(), k)))
+            .collect();
+        fast.sort_by(|a, b| b.0.total_cmp(&a.0));
+        fast.iter()
+            .take(count)
+            .map(|&(v, k)| {
+                let Kind::Pipe { d, .. } = self.m.edges[k].kind else {
+                    return String::new();
+                };
+                let q = mf[k].abs() / rho;
+                let need = (4.0 * q / (std::f64::consts::PI * 2.5)).sqrt();
+                format!(
+                    "'{}' {v:.2} m/s at {:.1} L/min in Ø {d:.4} m (Ø ≥ {need:.3} m keeps 2.5 m/s)",
+                    self.m.edges[k].name,
+                    q * LPM
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// A plain statement of coolant circulating without passing an exchanger: the loop's
+    /// edges with their flows and velocities, the ones running against their declared
+    /// direction, the fastest pipes and what to resize.
+    fn circulation_report(&self, mf: &[f64], prog: &FlowProgram) -> String {
+        let model = self.m;
+        let n = model.node_names.len();
+        let rho = model.fluid.props(model.fluid.range().0.max(273.15)).rho;
+        let mut on = vec![false; n];
+        for &i in &prog.circulating {
+            on[i] = true;
+        }
+        // Walk along flowing plain edges inside the circulating set until a node repeats.
+        let mut cycle: Vec<usize> = Vec::new();
+        if let Some(&start) = prog.circulating.first() {
+            let mut seen_at = vec![NONE; n];
+            let mut path: Vec<usize> = Vec::new();
+            let mut i = start;
+            while seen_at[i] == NONE {
+                seen_at[i] = path.len();
+                let next = self.inc[self.inc_ptr[i]..self.inc_ptr[i + 1]]
+                    .iter()
+                    .copied()
+                    .find(|&k| {
+                        prog.absm[k] > 0.0 && !self.cut[k] && prog.up[k] == i && on[prog.down[k]]
+                    });
+                let Some(k) = next else { break };
+                path.push(k);
+                i = prog.down[k];
+            }
+            if seen_at[i] != NONE && seen_at[i] < path.len() {
+                cycle = path[seen_at[i]..].to_vec();
+            }
+        }
+        let describe = |k: usize| {
+            let e = &model.edges[k];
+            let q = mf[k] / rho * LPM;
+            let v = self
+                .velocity(k, mf[k], rho)
+                .map_or(String::new(), |v| format!(", {:.2} m/s", v.abs()));
+            let against = if mf[k] < 0.0 { ", against its direction" } else { "" };
+            format!("'{}' ({}, {:.1} L/min{v}{against})", e.name, e.kind_name, q.abs())
+        };
+        let shown: Vec<String> = cycle.iter().take(8).map(|&k| describe(k)).collect();
+        let more = if cycle.len() > 8 {
+            format!(" and {} more", cycle.len() - 8)
+        } else {
+            String::new()
+        };
+        let backwards: Vec<String> = cycle
+            .iter()
+            .filter(|&&k| mf[k] < 0.0 && !matches!(model.edges[k].kind, Kind::Pipe { .. }))
+            .take(4)
+            .map(|&k| {
+                let e = &model.edges[k];
+                format!(
+                    "'{}' ({:.1} L/min from '{}' back to '{}')",
+                    e.name,
+                    (mf[k] / rho * LPM).abs(),
+                    model.node_names[e.b],
+                    model.node_names[e.a]
+                )
+            })
+            .collect();
+        let where_ = prog
+            .circulating
+            .first()
+            .map_or_else(String::new, |&i| model.node_names[i].clone());
+        let mut msg = format!(
+            "coolant temperatures do not settle: the flow circulates through node '{where_}' with heat added and no CDU removing it; the loop runs through {} edges: {}{more}",
+            cycle.len(),
+            shown.join(" → ")
+        );
+        if !backwards.is_empty() {
+            msg.push_str(&format!(
+                ". Reverse flow through {}",
+                backwards.join(", ")
+            ));
+        }
+        msg.push_str(&format!(
+            ". Fastest pipes: {}. A branch runs backwards when the pressure drop along the headers that feed it exceeds the drop across it: enlarge the headers, add resistance to the branches (balancing valves) or use reverse return",
+            self.fastest_pipes(mf, rho, 3)
+        ));
+        msg
     }
 
     fn run(&self) -> Result<NetworkSolution> {
@@ -590,18 +963,32 @@ impl<'a> Solver<'a> {
         let rho0 = fluid.props(t0).rho;
         let mut mf = vec![1e-5 * rho0; ne];
         let mut newton = 0;
+        let mut guess = vec![0.0; ne];
         let mut sweeps = 0;
         let mut coupling = 0;
         let mut props = vec![fluid.props(t0); ne];
         let mut energy = None;
         let mut converged = false;
+        // Early passes solve the hydraulics loosely (their properties are about to change);
+        // once the temperatures move by less than a millikelvin, to the full tolerance. The
+        // last pass is always a tight one.
+        let mut dt_prev = f64::INFINITY;
         for pass in 1..=model.settings.max_coupling_iterations {
             coupling = pass;
-            for (k, e) in model.edges.iter().enumerate() {
-                props[k] = fluid.props(0.5 * (t[e.a] + t[e.b]));
+            for (k, pr) in props.iter_mut().enumerate() {
+                *pr = fluid.props(0.5 * (t[self.ea[k]] + t[self.eb[k]]));
             }
-            newton += self.hydraulics(&mut mf, &mut p, &props)?;
+            let loose = dt_prev > 1e-3;
+            let tol = if loose {
+                model.settings.tolerance.max(1e-6)
+            } else {
+                model.settings.tolerance
+            };
+            let tt = std::time::Instant::now();
+            newton += self.hydraulics(&mut mf, &mut p, &props, &mut guess, tol)?;
+            let th = tt.elapsed().as_secs_f64();
             let en = self.energy(&mf, &mut h)?;
+            if std::env::var("RF_T").is_ok() { eprintln!("pass {pass}: hydraulics {th:.3} energy {:.3} sweeps {}", tt.elapsed().as_secs_f64() - th, en.sweeps); }
             sweeps += en.sweeps;
             let mut dt: f64 = 0.0;
             for i in 0..n {
@@ -610,10 +997,11 @@ impl<'a> Solver<'a> {
                 t[i] = tn;
             }
             energy = Some(en);
-            if dt <= model.settings.temperature_tolerance_k {
+            if dt <= model.settings.temperature_tolerance_k && !loose {
                 converged = true;
                 break;
             }
+            dt_prev = dt;
         }
         let Some(energy) = energy else {
             return Err(Error::Network("no coupling pass ran".into()));
@@ -629,7 +1017,10 @@ impl<'a> Solver<'a> {
                 Vec::new(),
             ));
         }
-        self.assemble(&mf, &p, &t, &props, &energy, newton, sweeps, coupling)
+        let ta = std::time::Instant::now();
+        let r = self.assemble(&mf, &p, &t, &props, &energy, newton, sweeps, coupling);
+        if std::env::var("RF_T").is_ok() { eprintln!("assemble {:.3}", ta.elapsed().as_secs_f64()); }
+        r
     }
 
     #[allow(clippy::too_many_arguments)]
