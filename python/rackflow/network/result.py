@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 #: Warning class for each kind of warning the core reports (it names the kind; the message
 #: text is never inspected).
 WARNING_CATEGORIES: dict[str, type[Warning]] = {"property_range": PropertyRangeWarning}
+# "extrapolation", "setpoint" and anything new are RackflowWarning.
 
 
 class NetworkResult:
@@ -43,7 +44,10 @@ class NetworkResult:
         self.network = network
         #: The solution's columns (SI, kelvin), as the core returned them.
         self.columns = columns
-        self.timing: dict[str, float] = {}
+        #: Wall times [s]: ``prepare_s``, ``core_s``, ``result_s`` (set by the solve) and the
+        #: core's phases ``core_model_s``, ``core_setup_s``, ``core_hydraulics_s``,
+        #: ``core_energy_s``, ``core_results_s``.
+        self.timing: dict[str, float] = {f"core_{k}": float(v) for k, v in info.get("times", {}).items()}
         self.warnings: list[str] = list(info["warnings"])
         self._warning_kinds: list[str] = list(info.get("warning_kinds", []))
         self.iterations: dict[str, int] = dict(info["iterations"])

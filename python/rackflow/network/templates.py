@@ -11,8 +11,10 @@ rack's in-rack CDU on the facility loop through its primary branch, a pump per p
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -266,6 +268,53 @@ def hall(
     ):
         if not value > 0:
             raise NetworkError(f"hall: {key} must be > 0, got {value!r}")
+    with _collector_paused():
+        return _build_hall(cls, racks, locals())
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pauses Python's cyclic garbage collector while a template creates its millions of
+    (acyclic) objects: the collector's passes over them cost about a tenth of the build."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _build_hall(cls: type[Network], racks: int, a: dict[str, Any]) -> Network:
+    servers, plates_per_server, model, power_w, coolant = (
+        a["servers"],
+        a["plates_per_server"],
+        a["model"],
+        a["power_w"],
+        a["coolant"],
+    )
+    racks_per_row, rows_per_pod, facility_supply_c, rack_supply_c = (
+        a["racks_per_row"],
+        a["rows_per_pod"],
+        a["facility_supply_c"],
+        a["rack_supply_c"],
+    )
+    cdu_ua_w_k, cdu_control, plant_control = a["cdu_ua_w_k"], a["cdu_control"], a["plant_control"]
+    facility_delta_t_k, cdu_primary_pressure_drop_pa = (
+        a["facility_delta_t_k"],
+        a["cdu_primary_pressure_drop_pa"],
+    )
+    max_velocity_m_s, rack_pitch_m, row_pitch_m, pod_gap_m = (
+        a["max_velocity_m_s"],
+        a["rack_pitch_m"],
+        a["row_pitch_m"],
+        a["pod_gap_m"],
+    )
+    reverse_return, plate_heat_capacity_j_k, positions = (
+        a["reverse_return"],
+        a["plate_heat_capacity_j_k"],
+        a["positions"],
+    )
     net = cls(coolant, name=f"hall of {racks} racks")
     draw = racks <= 100 if positions is None else bool(positions)
     parts = _RackParts.build(
@@ -371,7 +420,7 @@ def hall(
             net.connect(row_exit, f"pod{p}/r{j}", feed, name=f"row{k}/drain")
             head["row"] = max(
                 head["row"],
-                2 * _pipe_drop(d_row, row_length, row_flow, props)
+                _header_path_drop(d_row, rack_pitch_m, [q_rack] * len(row), reverse_return, props)
                 + 2 * _pipe_drop(d_row, 1.0, row_flow, props),
             )
             if draw:
@@ -384,7 +433,11 @@ def hall(
                     net.connect(f"pod{p}/r{j - 1}", f"pod{p}/r{j}", pod_segment, name=f"pod{p}/ret{j}")
                 else:
                     net.connect(f"pod{p}/r{j}", f"pod{p}/r{j - 1}", pod_segment, name=f"pod{p}/ret{j}")
-        head["pod"] = max(head["pod"], 2 * _pipe_drop(d_pod, len(pod) * row_pitch_m, pod_flow, props))
+        head["pod"] = max(
+            head["pod"],
+            _header_path_drop(d_pod, row_pitch_m, [len(row) * q_rack for row in pod], reverse_return, props)
+            + 2 * _pipe_drop(d_pod, pod_gap_m / 2, pod_flow, props),
+        )
         # the pod's pump lifts it from the supply main into its supply header
         pod_exit = f"pod{p}/r{len(pod) - 1}" if reverse_return else f"pod{p}/r0"
         pod_feed = Pipe(d_pod, pod_gap_m / 2)
@@ -401,12 +454,14 @@ def hall(
             else:
                 net.connect(f"main/r{p}", f"main/r{p - 1}", main_segment, name=f"main/ret{p}")
     hall_length = (len(pods) - 1) * pod_pitch
-    head["main"] = 2 * _pipe_drop(d_main, hall_length + 10.0, main_flow, props) + (
-        _pipe_drop(d_main, hall_length, main_flow, props) if reverse_return else 0.0
+    pod_flows = [sum(len(row) for row in pod) * q_rack for pod in pods]
+    head["main"] = (
+        _header_path_drop(d_main, pod_pitch, pod_flows, reverse_return, props)
+        + _pipe_drop(d_main, 10.0 + (hall_length if reverse_return else 0.0), main_flow, props)
+        + _pipe_drop(d_main, 10.0, main_flow, props)
     )
-    # Loop head at design flow: the rack branch (CDU primary and its hoses) plus the headers at
-    # their full flow over their whole length (an upper bound; the pumps then run a little
-    # beyond their design flow).
+    # Loop head at design flow: the rack branch (CDU primary and its hoses) plus the worst path
+    # along the row, pod and main headers at their design flows.
     branch_head = cdu_primary_pressure_drop_pa + 2 * _pipe_drop(branch_d, 2.0, q_rack, props)
     loop_head = branch_head + head["row"] + head["pod"] + head["main"]
     for p, pod in enumerate(pods):
@@ -454,6 +509,25 @@ def _pipe_drop(d: float, length: float, flow_m3_s: float, props: Any) -> float:
     else:
         f = 0.25 / math.log10(45e-6 / d / 3.7 + 5.74 / re**0.9) ** 2
     return f * length / d * 0.5 * rho * v * v
+
+
+def _header_path_drop(
+    d: float, segment_m: float, branch_flows: Sequence[float], reverse: bool, props: Any
+) -> float:
+    """The largest supply + return drop [Pa] along a header pair of diameter ``d`` with
+    ``segment_m`` between branches taking ``branch_flows`` (m³/s) each: supply segment ``i``
+    (between branches ``i-1`` and ``i``) carries the flow of branches ``i..``; the return
+    collects towards its exit, the far end with reverse return, the near end without."""
+    q = list(branch_flows)
+    n = len(q)
+    supply_seg = [0.0] + [_pipe_drop(d, segment_m, sum(q[i:]), props) for i in range(1, n)]
+    if reverse:
+        return_seg = [0.0] + [_pipe_drop(d, segment_m, sum(q[:i]), props) for i in range(1, n)]
+        paths = [sum(supply_seg[: j + 1]) + sum(return_seg[j + 1 :]) for j in range(n)]
+    else:
+        return_seg = [0.0] + [_pipe_drop(d, segment_m, sum(q[i:]), props) for i in range(1, n)]
+        paths = [sum(supply_seg[: j + 1]) + sum(return_seg[: j + 1]) for j in range(n)]
+    return max(paths)
 
 
 def _curve_si(points: Sequence[tuple[float, float]]) -> tuple[list[float], list[float]]:

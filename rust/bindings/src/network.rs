@@ -93,6 +93,7 @@ fn solution_dict<'py>(
         "iterations": sol.iterations,
         "warnings": sol.warnings,
         "warning_kinds": sol.warning_kinds,
+        "times": sol.times,
     });
     Ok((d, info.to_string()))
 }

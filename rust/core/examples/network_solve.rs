@@ -6,7 +6,9 @@ use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let path = args.get(1).ok_or("usage: network_solve spec.json [repeats]")?;
+    let path = args
+        .get(1)
+        .ok_or("usage: network_solve spec.json [repeats]")?;
     let repeats: usize = args.get(2).map_or(Ok(1), |s| s.parse())?;
     let text = std::fs::read_to_string(path)?;
     for _ in 0..repeats {
@@ -24,6 +26,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             sol.iterations.unknowns,
             sol.energy_balance.relative_error
         );
+        println!("  {:?}", sol.times);
     }
     Ok(())
 }

@@ -32,7 +32,8 @@ pub use solver::effectiveness;
 pub use spec::{
     CduControl, ColdPlateCurve, ColdPlateResult, Component, EdgeResult, EdgeSpec, EnergyBalance,
     FlowTable, IterationReport, NetworkResult, NetworkSettings, NetworkSolution, NetworkSpec,
-    NetworkTable, NodeResult, NodeSpec, SuddenContraction, DEFAULT_PLATE_HEAT_CAPACITY_J_K,
+    NetworkTable, NodeResult, NodeSpec, PhaseTimes, SuddenContraction,
+    DEFAULT_PLATE_HEAT_CAPACITY_J_K,
 };
 
 use crate::error::{Error, Result};
@@ -47,10 +48,12 @@ pub fn solve(spec: &NetworkSpec) -> Result<NetworkResult> {
 /// Validates and solves a network; the solution as columns (large networks). Takes the
 /// specification by value: its names move into the model instead of being copied.
 pub fn solve_columns(spec: NetworkSpec) -> Result<NetworkSolution> {
-    let t = std::time::Instant::now();
+    let clock = std::time::Instant::now();
     let model = model::Model::new(spec)?;
-    if std::env::var("RF_T").is_ok() { eprintln!("model {:.3}", t.elapsed().as_secs_f64()); }
-    solver::solve_model(&model)
+    let model_s = clock.elapsed().as_secs_f64();
+    let mut solution = solver::solve_model(&model)?;
+    solution.times.model_s = model_s;
+    Ok(solution)
 }
 
 /// JSON in, JSON out: the form the Python binding calls.

@@ -418,7 +418,8 @@ impl Model {
                 t.node_elevation_m.len()
             )));
         };
-        let mut seen: HashSet<&str, FxBuild> = HashSet::with_capacity_and_hasher(n, FxBuild::default());
+        let mut seen: HashSet<&str, FxBuild> =
+            HashSet::with_capacity_and_hasher(n, FxBuild::default());
         for (i, name) in t.node_names.iter().enumerate() {
             if !seen.insert(name) {
                 problems.push(format!("node '{name}' is defined twice"));
@@ -645,11 +646,7 @@ type ComponentKind = (Kind, Option<f64>, Option<String>);
 /// The hydraulic and thermal behaviour of one component, its elevation change if it fixes one,
 /// and the name of its facility edge if it is a CDU coupled to one. `what` names the component
 /// (by the first edge that carries it) in the problems found.
-fn component_kind(
-    c: &Component,
-    what: &str,
-    problems: &mut Vec<String>,
-) -> ComponentKind {
+fn component_kind(c: &Component, what: &str, problems: &mut Vec<String>) -> ComponentKind {
     let mut facility = None;
     let mut dz = None;
     let kind = match c {

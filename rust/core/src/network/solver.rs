@@ -11,15 +11,16 @@
 //! whatever the nonlinear residual; a backtracking line search on the edge residuals damps it.
 
 use std::collections::VecDeque;
+use std::time::Instant;
 
 use super::fluid::Props;
 use super::model::{
     pressure_drop_from, CduThermal, ColdSide, Kind, LossCoefficient, Model, UnionFind, GRAVITY,
 };
-use super::sparse::Symbolic;
+use super::sparse::{Factor, Symbolic};
 use super::spec::{
     ColdPlateResult, EdgeResult, EnergyBalance, IterationReport, NetworkResult, NetworkSolution,
-    NodeResult,
+    NodeResult, PhaseTimes,
 };
 use crate::error::{Error, Result};
 
@@ -27,7 +28,12 @@ const LPM: f64 = 60_000.0;
 
 /// Solves a validated model.
 pub fn solve_model(model: &Model) -> Result<NetworkSolution> {
-    Solver::new(model)?.run()
+    let clock = Instant::now();
+    let solver = Solver::new(model)?;
+    let setup_s = clock.elapsed().as_secs_f64();
+    let mut sol = solver.run()?;
+    sol.times.setup_s = setup_s;
+    Ok(sol)
 }
 
 /// No unknown / no pair.
@@ -50,6 +56,8 @@ pub(super) struct Solver<'a> {
     pub(super) eb: Vec<usize>,
     /// Fixed-flow edges (flow sources).
     fixed: Vec<bool>,
+    /// Each flow source with its volume flow [m³/s].
+    pub(super) fixed_flows: Vec<(usize, f64)>,
     /// Heat of each cold plate [W] (0 on other edges).
     pub(super) power: Vec<f64>,
     /// Edges incident to each node, as CSR (`inc[inc_ptr[i]..inc_ptr[i + 1]]`).
@@ -100,11 +108,12 @@ struct Energy {
     heat: Vec<f64>,
     sweeps: usize,
     heat_out: f64,
+    /// Coolant circulating without passing a CDU (with no heat on the loop), reported.
+    circulation: Option<String>,
 }
 
 impl<'a> Solver<'a> {
     fn new(m: &'a Model) -> Result<Self> {
-        let t_new = std::time::Instant::now();
         let n = m.node_names.len();
         let mut uf = UnionFind::new(n);
         for e in &m.edges {
@@ -169,7 +178,20 @@ impl<'a> Solver<'a> {
         let ne = m.edges.len();
         let ea: Vec<usize> = m.edges.iter().map(|e| e.a).collect();
         let eb: Vec<usize> = m.edges.iter().map(|e| e.b).collect();
-        let fixed: Vec<bool> = m.edges.iter().map(|e| matches!(e.kind, Kind::Fixed(_))).collect();
+        let fixed: Vec<bool> = m
+            .edges
+            .iter()
+            .map(|e| matches!(e.kind, Kind::Fixed(_)))
+            .collect();
+        let fixed_flows: Vec<(usize, f64)> = m
+            .edges
+            .iter()
+            .enumerate()
+            .filter_map(|(k, e)| match e.kind {
+                Kind::Fixed(q) => Some((k, q)),
+                _ => None,
+            })
+            .collect();
         let power: Vec<f64> = m
             .edges
             .iter()
@@ -225,9 +247,7 @@ impl<'a> Solver<'a> {
                 pairs.push((ua, ub));
             }
         }
-        let ts = std::time::Instant::now();
         let sym = Symbolic::new(n_unknown, &pairs);
-        if std::env::var("RF_T").is_ok() { eprintln!("symbolic {:.3} (setup so far {:.3})", ts.elapsed().as_secs_f64(), t_new.elapsed().as_secs_f64()); }
         let mut tree = Vec::new();
         let mut visited = vec![false; n];
         for root in 0..n {
@@ -263,6 +283,7 @@ impl<'a> Solver<'a> {
             ea,
             eb,
             fixed,
+            fixed_flows,
             power,
             inc_ptr,
             inc,
@@ -282,14 +303,7 @@ impl<'a> Solver<'a> {
     /// unscaled). `guess` holds each turbulent pipe's last `1/√f`, the start of its Colebrook
     /// iteration (one or two steps instead of four from scratch). The edges are evaluated in
     /// parallel; the reductions run in edge order, so results do not depend on the threads.
-    fn evaluate(
-        &self,
-        mf: &[f64],
-        p: &[f64],
-        props: &[Props],
-        guess: &mut [f64],
-        out: &mut Eval,
-    ) {
+    fn evaluate(&self, mf: &[f64], p: &[f64], props: &[Props], guess: &mut [f64], out: &mut Eval) {
         use rayon::prelude::*;
         let edges = &self.m.edges;
         let ne = edges.len();
@@ -343,10 +357,8 @@ impl<'a> Solver<'a> {
         let model = self.m;
         let (ea, eb, unknown) = (&self.ea, &self.eb, &self.unknown);
         let ne = model.edges.len();
-        for (k, e) in model.edges.iter().enumerate() {
-            if let Kind::Fixed(q) = e.kind {
-                mf[k] = q * props[k].rho;
-            }
+        for &(k, q) in &self.fixed_flows {
+            mf[k] = q * props[k].rho;
         }
         for (i, pi) in p.iter_mut().enumerate() {
             if unknown[i] == NONE {
@@ -356,7 +368,10 @@ impl<'a> Solver<'a> {
         let mut ev = Eval::default();
         let mut ev_try = Eval::default();
         self.evaluate(mf, p, props, guess, &mut ev);
-        let mut p_scale = ev.f.iter().chain(p.iter()).fold(1.0_f64, |a, v| a.max(v.abs()));
+        let mut p_scale =
+            ev.f.iter()
+                .chain(p.iter())
+                .fold(1.0_f64, |a, v| a.max(v.abs()));
         if ev.res_max <= tol * p_scale && p.iter().any(|&v| v != 0.0) {
             // already converged (a later coupling pass whose properties barely moved)
             return Ok(0);
@@ -370,9 +385,10 @@ impl<'a> Solver<'a> {
         let mut m_new = mf.to_vec();
         let mut m_try = mf.to_vec();
         let mut p_try = p.to_vec();
-        let rf_t = std::env::var("RF_T").is_ok();
+        let mut factor = Factor::default();
+        let mut work = Vec::new();
+        let mut x = vec![0.0; self.n_unknown];
         for it in 1..=model.settings.max_iterations {
-            let t_it = std::time::Instant::now();
             diag.fill(0.0);
             off.fill(0.0);
             rhs.fill(0.0);
@@ -407,12 +423,14 @@ impl<'a> Solver<'a> {
                     off[self.pair[k]] = -w;
                 }
             }
-            let t_as = t_it.elapsed().as_secs_f64();
-            let factor = self.sym.factor(&diag, &off, &names)?;
-            let x = self.sym.solve(&factor, &rhs);
-            let t_fs = t_it.elapsed().as_secs_f64();
+            self.sym.factor_into(&diag, &off, &names, &mut factor)?;
+            self.sym.solve_into(&factor, &rhs, &mut work, &mut x);
             for (i, pn) in p_new.iter_mut().enumerate() {
-                *pn = if unknown[i] == NONE { p[i] } else { x[unknown[i]] };
+                *pn = if unknown[i] == NONE {
+                    p[i]
+                } else {
+                    x[unknown[i]]
+                };
             }
             for k in 0..ne {
                 m_new[k] = if self.fixed[k] {
@@ -447,7 +465,6 @@ impl<'a> Solver<'a> {
                 }
                 self.evaluate(&m_try, &p_try, props, guess, &mut ev_try);
             }
-            if rf_t { eprintln!("   it {it}: assemble {t_as:.4} factor {:.4} rest {:.4} lambda {lambda} res {:.3e}", t_fs - t_as, t_it.elapsed().as_secs_f64() - t_fs, ev_try.res_max / p_scale); }
             let (mut m_scale, mut step) = (1e-300_f64, 0.0_f64);
             for (x, y) in m_try.iter().zip(mf.iter()) {
                 m_scale = m_scale.max(x.abs());
@@ -504,6 +521,27 @@ impl<'a> Solver<'a> {
         }
     }
 
+    /// The program of `cached` updated to flows `mf` when they run the same way through the
+    /// same edges (only the flow magnitudes changed), else a new one.
+    pub(super) fn program_for(&self, mf: &[f64], cached: Option<FlowProgram>) -> FlowProgram {
+        if let Some(mut prog) = cached {
+            let m_max = mf.iter().fold(0.0_f64, |a, v| a.max(v.abs()));
+            let thr = 1e-12 * m_max;
+            let same = (0..mf.len()).all(|k| {
+                let flowing = mf[k].abs() > thr;
+                flowing == (prog.absm[k] > 0.0)
+                    && (!flowing || (mf[k] > 0.0) == (prog.up[k] == self.ea[k]))
+            });
+            if same {
+                for (a, m) in prog.absm.iter_mut().zip(mf) {
+                    *a = if m.abs() > thr { m.abs() } else { 0.0 };
+                }
+                return prog;
+            }
+        }
+        self.program(mf)
+    }
+
     /// The flow graph at flows `mf`, ordered for sweeping (see [`FlowProgram`]).
     pub(super) fn program(&self, mf: &[f64]) -> FlowProgram {
         let model = self.m;
@@ -546,10 +584,23 @@ impl<'a> Solver<'a> {
                 }
             }
         }
+        // Arcs of the sweep order: plain edges plus the exchanger dependencies. Arcs of the
+        // circulation check: every flowing edge but the CDUs themselves (a facility side adds
+        // heat like a plate; only a CDU takes it out).
+        let is_cdu: Vec<bool> = {
+            let mut v = vec![false; ne];
+            for &(c, _) in &self.cdus {
+                v[c] = true;
+            }
+            v
+        };
+        let arc = |k: usize, with_extra: bool| -> bool {
+            absm[k] > 0.0 && if with_extra { !self.cut[k] } else { !is_cdu[k] }
+        };
         let kahn = |with_extra: bool| -> (Vec<usize>, Vec<bool>) {
             let mut indeg = vec![0usize; n];
             for k in 0..ne {
-                if absm[k] > 0.0 && !self.cut[k] {
+                if arc(k, with_extra) {
                     indeg[down[k]] += 1;
                 }
             }
@@ -584,7 +635,7 @@ impl<'a> Solver<'a> {
                     }
                 };
                 for &k in &self.inc[self.inc_ptr[i]..self.inc_ptr[i + 1]] {
-                    if absm[k] > 0.0 && !self.cut[k] && up[k] == i {
+                    if arc(k, with_extra) && up[k] == i {
                         release(down[k], &mut queue);
                     }
                 }
@@ -597,10 +648,31 @@ impl<'a> Solver<'a> {
         let (mut order, placed) = kahn(true);
         let mut circulating = Vec::new();
         if order.len() < n {
-            // Either ε–NTU loops (iterated by the sweeps) or coolant circulating through
-            // plain edges; the order without the exchanger dependencies tells them apart.
-            let (_, plain) = kahn(false);
-            circulating = (0..n).filter(|&i| !plain[i]).collect();
+            // Either exchanger loops (iterated by the sweeps) or coolant circulating without
+            // passing a CDU: the order over the flowing edges bar the CDUs tells them apart.
+            // Kahn leaves the nodes downstream of a loop unplaced too; peeling the nodes with
+            // no way forward inside the unplaced set keeps the loops (and what feeds them).
+            let (_, reached) = kahn(false);
+            let mut inside: Vec<bool> = reached.iter().map(|r| !r).collect();
+            let mut outdeg = vec![0usize; n];
+            for k in 0..ne {
+                if arc(k, false) && inside[up[k]] && inside[down[k]] {
+                    outdeg[up[k]] += 1;
+                }
+            }
+            let mut stack: Vec<usize> = (0..n).filter(|&i| inside[i] && outdeg[i] == 0).collect();
+            while let Some(i) = stack.pop() {
+                inside[i] = false;
+                for &k in &self.inc[self.inc_ptr[i]..self.inc_ptr[i + 1]] {
+                    if arc(k, false) && down[k] == i && inside[up[k]] {
+                        outdeg[up[k]] -= 1;
+                        if outdeg[up[k]] == 0 {
+                            stack.push(up[k]);
+                        }
+                    }
+                }
+            }
+            circulating = (0..n).filter(|&i| inside[i]).collect();
             order.extend((0..n).filter(|&i| !placed[i]));
         }
         let mut in_ptr = Vec::with_capacity(n + 1);
@@ -675,7 +747,14 @@ impl<'a> Solver<'a> {
             CduThermal::Ntu { .. } => f64::NAN,
         };
         let (cold, _) = self.cold_state(c, facility, prog, h);
-        cdu_heat(thermal, &self.m.fluid, prog.absm[c], h[prog.up[c]], t_set, cold)
+        cdu_heat(
+            thermal,
+            &self.m.fluid,
+            prog.absm[c],
+            h[prog.up[c]],
+            t_set,
+            cold,
+        )
     }
 
     /// Enthalpy sweep along the flow. `h` holds node enthalpies (updated in place).
@@ -685,11 +764,11 @@ impl<'a> Solver<'a> {
     /// computed when its downstream node is reached, from the current state of its inlets; in
     /// an order that respects those dependencies (set-point CDUs) one sweep is exact, and the
     /// next only confirms it. ε–NTU loops converge geometrically, sped up by Aitken's Δ².
-    fn energy(&self, mf: &[f64], h: &mut [f64]) -> Result<Energy> {
+    fn energy(&self, mf: &[f64], h: &mut [f64], cache: &mut Option<FlowProgram>) -> Result<Energy> {
         let model = self.m;
         let fluid = &model.fluid;
         let ne = model.edges.len();
-        let prog = self.program(mf);
+        let prog = self.program_for(mf, cache.take());
         let mut h_out = vec![0.0; ne];
         let mut heat = vec![0.0; ne];
         for k in 0..ne {
@@ -718,7 +797,11 @@ impl<'a> Solver<'a> {
             })
             .collect();
         let h_tol = 1e-9;
-        let max_sweeps = if prog.circulating.is_empty() { 2000 } else { 50 };
+        let max_sweeps = if prog.circulating.is_empty() {
+            2000
+        } else {
+            50
+        };
         // Inlet nodes of ε–NTU and limited set-point exchangers: their enthalpy closes a loop
         // through the exchanger and converges geometrically; Aitken's Δ² on the last three
         // sweeps removes most of it.
@@ -798,15 +881,21 @@ impl<'a> Solver<'a> {
                     }
                 }
                 let _ = fluid;
+                // A loop without heat settles; it is worth a word only in a network with CDUs
+                // (a pure hydraulic loop is often the whole point of the model).
+                let circulation = (!prog.circulating.is_empty() && !self.cdus.is_empty())
+                    .then(|| self.circulation_report(mf, &prog, true));
+                *cache = Some(prog);
                 return Ok(Energy {
                     h_out,
                     heat,
                     sweeps: sweep,
                     heat_out,
+                    circulation,
                 });
             }
         }
-        Err(Error::Network(self.circulation_report(mf, &prog)))
+        Err(Error::Network(self.circulation_report(mf, &prog, false)))
     }
 
     /// Mean velocity [m/s] of edge `k` at mass flow `m` and density `rho`, where it has a
@@ -834,9 +923,10 @@ impl<'a> Solver<'a> {
                 let q = mf[k].abs() / rho;
                 let need = (4.0 * q / (std::f64::consts::PI * 2.5)).sqrt();
                 format!(
-                    "'{}' {v:.2} m/s at {:.1} L/min in Ø {d:.4} m (Ø ≥ {need:.3} m keeps 2.5 m/s)",
+                    "'{}' {} m/s at {} L/min in Ø {d:.4} m (Ø ≥ {need:.3} m keeps 2.5 m/s)",
                     self.m.edges[k].name,
-                    q * LPM
+                    sig(v),
+                    sig(q * LPM)
                 )
             })
             .collect::<Vec<_>>()
@@ -846,7 +936,7 @@ impl<'a> Solver<'a> {
     /// A plain statement of coolant circulating without passing an exchanger: the loop's
     /// edges with their flows and velocities, the ones running against their declared
     /// direction, the fastest pipes and what to resize.
-    fn circulation_report(&self, mf: &[f64], prog: &FlowProgram) -> String {
+    fn circulation_report(&self, mf: &[f64], prog: &FlowProgram, settled: bool) -> String {
         let model = self.m;
         let n = model.node_names.len();
         let rho = model.fluid.props(model.fluid.range().0.max(273.15)).rho;
@@ -866,7 +956,10 @@ impl<'a> Solver<'a> {
                     .iter()
                     .copied()
                     .find(|&k| {
-                        prog.absm[k] > 0.0 && !self.cut[k] && prog.up[k] == i && on[prog.down[k]]
+                        prog.absm[k] > 0.0
+                            && !matches!(model.edges[k].kind, Kind::Cdu { .. })
+                            && prog.up[k] == i
+                            && on[prog.down[k]]
                     });
                 let Some(k) = next else { break };
                 path.push(k);
@@ -882,8 +975,17 @@ impl<'a> Solver<'a> {
             let v = self
                 .velocity(k, mf[k], rho)
                 .map_or(String::new(), |v| format!(", {:.2} m/s", v.abs()));
-            let against = if mf[k] < 0.0 { ", against its direction" } else { "" };
-            format!("'{}' ({}, {:.1} L/min{v}{against})", e.name, e.kind_name, q.abs())
+            let against = if mf[k] < 0.0 {
+                ", against its direction"
+            } else {
+                ""
+            };
+            format!(
+                "'{}' ({}, {:.1} L/min{v}{against})",
+                e.name,
+                e.kind_name,
+                q.abs()
+            )
         };
         let shown: Vec<String> = cycle.iter().take(8).map(|&k| describe(k)).collect();
         let more = if cycle.len() > 8 {
@@ -893,14 +995,18 @@ impl<'a> Solver<'a> {
         };
         let backwards: Vec<String> = cycle
             .iter()
-            .filter(|&&k| mf[k] < 0.0 && !matches!(model.edges[k].kind, Kind::Pipe { .. }))
+            .filter(|&&k| {
+                mf[k] < 0.0
+                    && (!matches!(model.edges[k].kind, Kind::Pipe { .. })
+                        || model.edges[k].facility_of.is_some())
+            })
             .take(4)
             .map(|&k| {
                 let e = &model.edges[k];
                 format!(
-                    "'{}' ({:.1} L/min from '{}' back to '{}')",
+                    "'{}' ({} L/min from '{}' back to '{}')",
                     e.name,
-                    (mf[k] / rho * LPM).abs(),
+                    sig((mf[k] / rho * LPM).abs()),
                     model.node_names[e.b],
                     model.node_names[e.a]
                 )
@@ -910,16 +1016,21 @@ impl<'a> Solver<'a> {
             .circulating
             .first()
             .map_or_else(String::new, |&i| model.node_names[i].clone());
-        let mut msg = format!(
-            "coolant temperatures do not settle: the flow circulates through node '{where_}' with heat added and no CDU removing it; the loop runs through {} edges: {}{more}",
-            cycle.len(),
-            shown.join(" → ")
-        );
+        let mut msg = if settled {
+            format!(
+                "coolant circulates through node '{where_}' without passing a CDU; the loop runs through {} edges: {}{more}",
+                cycle.len(),
+                shown.join(" → ")
+            )
+        } else {
+            format!(
+                "coolant temperatures do not settle: the flow circulates through node '{where_}' with heat added and no CDU removing it; the loop runs through {} edges: {}{more}",
+                cycle.len(),
+                shown.join(" → ")
+            )
+        };
         if !backwards.is_empty() {
-            msg.push_str(&format!(
-                ". Reverse flow through {}",
-                backwards.join(", ")
-            ));
+            msg.push_str(&format!(". Reverse flow through {}", backwards.join(", ")));
         }
         msg.push_str(&format!(
             ". Fastest pipes: {}. A branch runs backwards when the pressure drop along the headers that feed it exceeds the drop across it: enlarge the headers, add resistance to the branches (balancing valves) or use reverse return",
@@ -973,6 +1084,8 @@ impl<'a> Solver<'a> {
         // once the temperatures move by less than a millikelvin, to the full tolerance. The
         // last pass is always a tight one.
         let mut dt_prev = f64::INFINITY;
+        let mut program = None;
+        let mut times = PhaseTimes::default();
         for pass in 1..=model.settings.max_coupling_iterations {
             coupling = pass;
             for (k, pr) in props.iter_mut().enumerate() {
@@ -984,11 +1097,12 @@ impl<'a> Solver<'a> {
             } else {
                 model.settings.tolerance
             };
-            let tt = std::time::Instant::now();
+            let clock = Instant::now();
             newton += self.hydraulics(&mut mf, &mut p, &props, &mut guess, tol)?;
-            let th = tt.elapsed().as_secs_f64();
-            let en = self.energy(&mf, &mut h)?;
-            if std::env::var("RF_T").is_ok() { eprintln!("pass {pass}: hydraulics {th:.3} energy {:.3} sweeps {}", tt.elapsed().as_secs_f64() - th, en.sweeps); }
+            times.hydraulics_s += clock.elapsed().as_secs_f64();
+            let clock = Instant::now();
+            let en = self.energy(&mf, &mut h, &mut program)?;
+            times.energy_s += clock.elapsed().as_secs_f64();
             sweeps += en.sweeps;
             let mut dt: f64 = 0.0;
             for i in 0..n {
@@ -1017,10 +1131,11 @@ impl<'a> Solver<'a> {
                 Vec::new(),
             ));
         }
-        let ta = std::time::Instant::now();
-        let r = self.assemble(&mf, &p, &t, &props, &energy, newton, sweeps, coupling);
-        if std::env::var("RF_T").is_ok() { eprintln!("assemble {:.3}", ta.elapsed().as_secs_f64()); }
-        r
+        let clock = Instant::now();
+        let mut sol = self.assemble(&mf, &p, &t, &props, &energy, newton, sweeps, coupling)?;
+        times.results_s = clock.elapsed().as_secs_f64();
+        sol.times = times;
+        Ok(sol)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1066,6 +1181,8 @@ impl<'a> Solver<'a> {
             ..NetworkSolution::default()
         };
         let mut heat_in = 0.0;
+        let mut setpoint_warnings = Vec::new();
+        let mut reversed_plate = false;
         for (k, e) in model.edges.iter().enumerate() {
             let pr = props[k];
             let q = mf[k] / pr.rho;
@@ -1168,6 +1285,7 @@ impl<'a> Solver<'a> {
                             if q < 0.0 { "reverse flow" } else { "no flow" },
                             q * LPM
                         ));
+                        reversed_plate = true;
                     } else {
                         if q < q_min * (1.0 - 1e-9) || q > q_max * (1.0 + 1e-9) {
                             flag(
@@ -1214,6 +1332,24 @@ impl<'a> Solver<'a> {
                         sol.plate_power_w.push(*power);
                     }
                 }
+                Kind::Cdu {
+                    thermal:
+                        CduThermal::Setpoint {
+                            t_out: t_set,
+                            ua: Some(ua),
+                            ..
+                        },
+                    ..
+                } => {
+                    if mf[k].abs() > thr && t_out > t_set + 1e-6 {
+                        setpoint_warnings.push(format!(
+                            "cdu '{}' cannot hold its set-point {:.2} °C: its outlet is {:.2} °C with the exchanger at its limit (ua_w_k {ua:.0} W/K); raise ua_w_k, the facility flow or lower the facility supply temperature",
+                            e.name,
+                            t_set - 273.15,
+                            t_out - 273.15
+                        ));
+                    }
+                }
                 Kind::Cdu { .. } => {}
             }
             let _ = down;
@@ -1229,8 +1365,56 @@ impl<'a> Solver<'a> {
             sol.edge_heat_w.push(energy.heat[k]);
             sol.edge_hydraulic_power_w.push(hydraulic_power);
         }
+        if reversed_plate {
+            let rho = fluid.props(fluid.range().0.max(273.15)).rho;
+            problems.push(format!(
+                "fastest pipes: {}; a branch runs backwards when the pressure drop along the headers that feed it exceeds the drop across it: enlarge the headers, add resistance to the branches or use reverse return",
+                self.fastest_pipes(mf, rho, 3)
+            ));
+        }
         if !problems.is_empty() {
             return Err(Error::Network(problems.join("; ")));
+        }
+        for w in setpoint_warnings {
+            warnings.push(w);
+            warning_kinds.push("setpoint");
+        }
+        let rho = fluid.props(fluid.range().0.max(273.15)).rho;
+        let backwards: Vec<String> = model
+            .edges
+            .iter()
+            .enumerate()
+            .filter(|&(k, e)| {
+                mf[k] < -thr && (matches!(e.kind, Kind::Cdu { .. }) || e.facility_of.is_some())
+            })
+            .map(|(k, e)| {
+                format!(
+                    "'{}' ({}, {} L/min from '{}' back to '{}')",
+                    e.name,
+                    if matches!(e.kind, Kind::Cdu { .. }) {
+                        "cdu"
+                    } else {
+                        "facility side of a cdu"
+                    },
+                    sig(-mf[k] / rho * LPM),
+                    model.node_names[e.b],
+                    model.node_names[e.a]
+                )
+            })
+            .collect();
+        if !backwards.is_empty() {
+            warning_kinds.push("reverse_flow");
+            warnings.push(format!(
+                "reverse flow through {} exchanger edge(s): {}{}. Fastest pipes: {}. A branch runs backwards when the pressure drop along the headers that feed it exceeds the drop across it: enlarge the headers, add resistance to the branches or use reverse return",
+                backwards.len(),
+                backwards.iter().take(5).cloned().collect::<Vec<_>>().join(", "),
+                if backwards.len() > 5 { ", ..." } else { "" },
+                self.fastest_pipes(mf, rho, 3)
+            ));
+        }
+        if let Some(report) = &energy.circulation {
+            warning_kinds.push("reverse_flow");
+            warnings.push(report.clone());
         }
         let n = model.node_names.len();
         let mut inflow = vec![0.0; n];
@@ -1301,6 +1485,15 @@ impl<'a> Solver<'a> {
         sol.warning_kinds = warning_kinds.into_iter().map(String::from).collect();
         Ok(sol)
     }
+}
+
+/// `v` with three significant digits (no exponent for the magnitudes of flows and speeds).
+fn sig(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let digits = (2 - v.abs().log10().floor() as i32).clamp(0, 12) as usize;
+    format!("{v:.digits$}")
 }
 
 /// Heat [W] a CDU takes from secondary flow `mh` [kg/s] entering at enthalpy `h_in`.

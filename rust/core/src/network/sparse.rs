@@ -7,7 +7,6 @@
 //! ordering the fill stays tiny. The ordering and the fill pattern are computed once per
 //! topology; each Newton step only refills values and factorises.
 
-
 use crate::error::{Error, Result};
 
 /// Symbolic factorisation: ordering, pattern of `L`, and scatter maps.
@@ -141,18 +140,38 @@ impl Symbolic {
 
     /// Factorises the matrix with diagonal `diag` (indexed by node) and off-diagonal values
     /// `offdiag[p]` for `pairs[p]` (summed over duplicates). `names` labels a zero pivot.
+    #[cfg(test)]
     pub fn factor(
         &self,
         diag: &[f64],
         offdiag: &[f64],
         names: &dyn Fn(usize) -> String,
     ) -> Result<Factor> {
+        let mut f = Factor {
+            d: Vec::new(),
+            l: Vec::new(),
+        };
+        self.factor_into(diag, offdiag, names, &mut f)?;
+        Ok(f)
+    }
+
+    /// [`Symbolic::factor`] into the storage of an earlier factor (no allocation).
+    pub fn factor_into(
+        &self,
+        diag: &[f64],
+        offdiag: &[f64],
+        names: &dyn Fn(usize) -> String,
+        f: &mut Factor,
+    ) -> Result<()> {
         let n = self.n;
-        let mut d = vec![0.0; n];
+        let Factor { d, l } = f;
+        d.clear();
+        d.resize(n, 0.0);
         for (node, &v) in diag.iter().enumerate() {
             d[self.pos[node]] += v;
         }
-        let mut l = vec![0.0; self.row.len()];
+        l.clear();
+        l.resize(self.row.len(), 0.0);
         for (p, &v) in offdiag.iter().enumerate() {
             l[self.pair_slot[p]] += v;
         }
@@ -180,13 +199,23 @@ impl Symbolic {
                 *v /= dk;
             }
         }
-        Ok(Factor { d, l })
+        Ok(())
     }
 
     /// Solves `M x = b` (both indexed by node) with a factor of this pattern.
+    #[cfg(test)]
     pub fn solve(&self, f: &Factor, b: &[f64]) -> Vec<f64> {
+        let mut y = Vec::new();
+        let mut x = vec![0.0; self.n];
+        self.solve_into(f, b, &mut y, &mut x);
+        x
+    }
+
+    /// [`Symbolic::solve`] into `x`, with `y` as work space (no allocation once sized).
+    pub fn solve_into(&self, f: &Factor, b: &[f64], y: &mut Vec<f64>, x: &mut [f64]) {
         let n = self.n;
-        let mut y = vec![0.0; n];
+        y.clear();
+        y.resize(n, 0.0);
         for (node, &v) in b.iter().enumerate() {
             y[self.pos[node]] = v;
         }
@@ -206,12 +235,14 @@ impl Symbolic {
             }
             y[k] = acc;
         }
-        (0..n).map(|node| y[self.pos[node]]).collect()
+        for (node, xn) in x.iter_mut().enumerate() {
+            *xn = y[self.pos[node]];
+        }
     }
 }
 
 /// Numeric LDLᵀ factor.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Factor {
     d: Vec<f64>,
     l: Vec<f64>,

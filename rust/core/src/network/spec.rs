@@ -517,4 +517,21 @@ pub struct NetworkSolution {
     /// What each warning is about: `extrapolation`, `property_range`, `setpoint`,
     /// `reverse_flow` (callers choose a warning class by this, never by the text).
     pub warning_kinds: Vec<String>,
+    /// Wall time of each phase.
+    pub times: PhaseTimes,
+}
+
+/// Wall time [s] of the phases of a network solve.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct PhaseTimes {
+    /// Checking the specification and building the model.
+    pub model_s: f64,
+    /// Numbering, sparsity pattern and ordering of the hydraulic system.
+    pub setup_s: f64,
+    /// Newton iterations (all coupling passes).
+    pub hydraulics_s: f64,
+    /// Enthalpy sweeps (all coupling passes).
+    pub energy_s: f64,
+    /// Per-edge results and checks.
+    pub results_s: f64,
 }
