@@ -8,7 +8,8 @@ Modules: :mod:`~rackflow.network.edges` (the typed components, mirroring the cor
 enum), :mod:`~rackflow.network.builder` (:class:`Network`), :mod:`~rackflow.network.templates`
 (rack, hall), :mod:`~rackflow.network.line_mesh` and :mod:`~rackflow.network.casefile`
 (networks from line meshes and TOML), :mod:`~rackflow.network.result` (:class:`NetworkResult`),
-:mod:`~rackflow.network.plots`.
+:mod:`~rackflow.network.plots`, :mod:`~rackflow.network.transient` (``Network.simulate`` and
+:class:`NetworkTransientResult`).
 
 Units at this edge: flows in L/min, temperatures in °C, pressures in Pa, lengths in m.
 """
@@ -28,6 +29,7 @@ from rackflow.network.edges import (
     expansion_k,
 )
 from rackflow.network.result import NetworkResult, NetworkSummary
+from rackflow.network.transient import NetworkTransientResult
 
 __all__ = [
     "Cdu",
@@ -39,6 +41,7 @@ __all__ = [
     "Network",
     "NetworkResult",
     "NetworkSummary",
+    "NetworkTransientResult",
     "Pipe",
     "Pump",
     "contraction_k",

@@ -15,7 +15,7 @@ import inspect
 import json
 import math
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from rackflow import _core
 from rackflow.coldplate_model import ColdPlateModel
 from rackflow.coolants import Coolant, get_coolant
 from rackflow.errors import CaseError, NetworkError
-from rackflow.network import casefile, line_mesh, templates
+from rackflow.network import casefile, line_mesh, templates, transient
 from rackflow.network.edges import (
     Cdu,
     ColdPlate,
@@ -42,6 +42,7 @@ from rackflow.network.edges import (
     expansion_k,
 )
 from rackflow.network.result import NetworkResult
+from rackflow.network.transient import NetworkTransientResult
 from rackflow.profile import Profile
 
 
@@ -423,12 +424,15 @@ class Network:
         lo, hi = self.coolant.valid_range_c
         return self.coolant.to_core(max(lo, -20.0), min(hi, 120.0), n=141)
 
-    def _core_components(self) -> list[dict[str, Any]]:
-        """Every component in the core's form, in ``_components`` order; a time-varying
-        Profile is refused, naming the first edge that carries it."""
+    def _core_components(self, at_time_s: float | None = None) -> list[dict[str, Any]]:
+        """Every component in the core's form, in ``_components`` order. A time-varying
+        Profile is read at ``at_time_s``, or refused (steady solves) naming the first edge
+        that carries it."""
         models: dict[int, dict[str, Any]] = {}
         out = []
         for c in self._components:
+            if at_time_s is not None:
+                c = _at_time(c, at_time_s)
             try:
                 if isinstance(c, ColdPlate):
                     # Thousands of plates share one model: convert it once.
@@ -458,8 +462,11 @@ class Network:
         rest[declared] = False
         return np.concatenate([declared, np.flatnonzero(rest)])
 
-    def _table(self, settings: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-        """The core's specification in columns: (JSON part, arrays and lists)."""
+    def _table(
+        self, settings: dict[str, Any], at_time_s: float | None = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The core's specification in columns: (JSON part, arrays and lists); Profiles read
+        at ``at_time_s`` (None: refused)."""
         order = self._node_order()
         rank = np.empty_like(order)
         rank[order] = np.arange(order.size)
@@ -474,7 +481,7 @@ class Network:
                 "node_names": [],
                 "fixed_pressure_nodes": [int(rank[i]) for i, _ in fixed],
                 "fixed_pressure_pa": [p for _, p in fixed],
-                "components": self._core_components(),
+                "components": self._core_components(at_time_s),
                 "edge_names": [],
                 "edge_from": [],
                 "edge_to": [],
@@ -512,13 +519,16 @@ class Network:
         tolerance: float = 1e-10,
         max_iterations: int = 100,
         max_coupling_iterations: int = 30,
+        temperature_tolerance_k: float = 1e-6,
     ) -> NetworkResult:
         """Solves the network.
 
         Raises NetworkError (bad input, no operating point, flow outside a characterised range
         unless ``allow_extrapolation``, reverse flow through a cold plate, coolant circulating
         without a CDU; messages name the edges, their velocities and what to resize) or
-        ConvergenceError. ``result.timing`` holds ``prepare_s`` (Python to core form),
+        ConvergenceError. The hydraulics converge to ``tolerance`` (relative), the coupling with
+        the temperature-dependent properties until temperatures change by less than
+        ``temperature_tolerance_k`` between passes. ``result.timing`` holds ``prepare_s`` (Python to core form),
         ``core_s`` (the core: checks and solve) and ``result_s``.
         """
         settings = {
@@ -526,6 +536,7 @@ class Network:
             "tolerance": float(tolerance),
             "max_iterations": int(max_iterations),
             "max_coupling_iterations": int(max_coupling_iterations),
+            "temperature_tolerance_k": float(temperature_tolerance_k),
         }
         t0 = time.perf_counter()
         spec, arrays = self._table(settings)
@@ -546,6 +557,62 @@ class Network:
         result.timing.update({"prepare_s": t1 - t0, "core_s": t2 - t1, "result_s": t3 - t2})
         result._warn(stacklevel=3)
         return result
+
+    def simulate(
+        self,
+        *,
+        end_time_s: float,
+        time_step_s: float,
+        output_interval_s: float | None = None,
+        initial: str | float = "steady",
+        max_cell_length_m: float = 0.5,
+        hydraulic_update_k: float = 0.5,
+        plates: Sequence[Edge | str] | None = None,
+        progress: Callable[[int, dict[str, float]], Any] | None = None,
+        allow_extrapolation: bool = False,
+        tolerance: float = 1e-10,
+        max_iterations: int = 100,
+        max_coupling_iterations: int = 30,
+    ) -> NetworkTransientResult:
+        """Runs the network in time from 0 to ``end_time_s`` in steps of ``time_step_s`` [s].
+
+        Plate powers (``power_w``), flow sources (``flow_lpm``) and CDU set-points
+        (``setpoint_c``, or ``supply_c`` with ``approach_k``) may be given as :class:`~rackflow.Profile` objects.
+
+        * ``initial``: ``"steady"`` (the steady solution at the inputs of time 0) or a uniform
+          coolant and GPU temperature [°C].
+        * Coolant is carried through pipes and ducts in cells of at most ``max_cell_length_m``
+          (upwind, implicit: each pipe keeps its mean transit time L/U exactly and spreads a
+          front with the numerical diffusion ``D = U·(Δx + U·dt)/2``).
+        * Cold plates: a lumped heat capacity per GPU and plate, ``cold_plate(...,
+          heat_capacity_j_k=)`` (default 308 J/K, 0.8 kg of copper).
+        * CDUs: ``cdu(..., control="ideal" | "lag" | "pi", ...)``.
+        * The hydraulics (quasi-steady) are solved again when a flow input changes or the
+          temperatures have moved ``hydraulic_update_k`` [K] since the last solve (0: every
+          step).
+        * Per-plate temperatures are recorded every ``output_interval_s`` (default every step)
+          for ``plates`` (default all); the worst GPU and the CDUs every step.
+        * ``progress(step, {"time_s": ..., "worst_gpu_k": ...})`` is called as steps finish;
+          Ctrl-C stops the run.
+
+        Returns a :class:`~rackflow.network.transient.NetworkTransientResult`. Raises
+        NetworkError naming bad input or ConvergenceError.
+        """
+        return transient.simulate(
+            self,
+            end_time_s=end_time_s,
+            time_step_s=time_step_s,
+            output_interval_s=output_interval_s,
+            initial=initial,
+            max_cell_length_m=max_cell_length_m,
+            hydraulic_update_k=hydraulic_update_k,
+            plates=plates,
+            progress=progress,
+            allow_extrapolation=allow_extrapolation,
+            tolerance=tolerance,
+            max_iterations=max_iterations,
+            max_coupling_iterations=max_coupling_iterations,
+        )
 
     # ---------------------------------------------------------------- templates and files
     @classmethod
@@ -585,6 +652,16 @@ def _document(method: Any, source: Any) -> None:
     become the classmethod's: help() and the case-file key checks see the real keywords."""
     method.__func__.__doc__ = source.__doc__
     method.__func__.__signature__ = inspect.signature(source)
+
+
+def _at_time(c: Component, t: float) -> Component:
+    """``c`` with its Profiles read at time ``t``."""
+    values = {
+        f.name: getattr(c, f.name).at(t)
+        for f in dataclasses.fields(c)
+        if isinstance(getattr(c, f.name), Profile)
+    }
+    return dataclasses.replace(c, **values) if values else c
 
 
 class _NodeData(Mapping[str, dict[str, Any]]):

@@ -6,7 +6,7 @@ use numpy::{IntoPyArray, PyReadonlyArray1};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use rackflow_core::network::{NetworkSolution, NetworkSpec, NetworkTable};
+use rackflow_core::network::{NetworkSolution, NetworkSpec, NetworkTable, TransientSettings};
 
 use crate::errors::to_py_err;
 use crate::interrupt;
@@ -126,6 +126,74 @@ fn solve_network_table<'py>(
     solution_dict(py, sol)
 }
 
+/// Runs a network given as columns in time (`transient_json`: a `TransientSettings`); the
+/// record as a dict of NumPy columns (2D records flattened row-major) and a JSON of counts and
+/// times. `progress(step, {"time_s": ..., "worst_gpu_k": ...})` is called as steps finish;
+/// Ctrl-C stops the run.
+#[pyfunction]
+#[pyo3(signature = (spec_json, transient_json, node_names, node_elevation_m, edge_names, edge_from, edge_to, edge_component, progress=None))]
+#[allow(clippy::too_many_arguments)]
+fn simulate_network_table<'py>(
+    py: Python<'py>,
+    spec_json: &str,
+    transient_json: &str,
+    node_names: Vec<String>,
+    node_elevation_m: PyReadonlyArray1<'py, f64>,
+    edge_names: Vec<String>,
+    edge_from: PyReadonlyArray1<'py, u32>,
+    edge_to: PyReadonlyArray1<'py, u32>,
+    edge_component: PyReadonlyArray1<'py, u32>,
+    progress: Option<Py<PyAny>>,
+) -> PyResult<(Bound<'py, PyDict>, String)> {
+    let spec = table_spec(
+        spec_json,
+        node_names,
+        &node_elevation_m,
+        edge_names,
+        &edge_from,
+        &edge_to,
+        &edge_component,
+    )?;
+    let settings: TransientSettings = serde_json::from_str(transient_json).map_err(|e| {
+        crate::errors::NetworkError::new_err(format!("transient settings are not valid: {e}"))
+    })?;
+    let sol = interrupt::run(py, progress, |monitor| {
+        rackflow_core::network::simulate_columns(spec, &settings, monitor)
+    })?;
+    let d = PyDict::new(py);
+    let floats: [(&str, Vec<f64>); 13] = [
+        ("times_s", sol.times_s),
+        ("output_times_s", sol.output_times_s),
+        ("plate_inlet_temperature_k", sol.plate_inlet_temperature_k),
+        ("plate_gpu_temperature_k", sol.plate_gpu_temperature_k),
+        ("worst_gpu_temperature_k", sol.worst_gpu_temperature_k),
+        ("cdu_supply_temperature_k", sol.cdu_supply_temperature_k),
+        ("cdu_return_temperature_k", sol.cdu_return_temperature_k),
+        ("cdu_heat_w", sol.cdu_heat_w),
+        ("energy_stored_j", sol.energy_stored_j),
+        ("heat_in_w", sol.heat_in_w),
+        ("heat_out_w", sol.heat_out_w),
+        ("final_node_temperature_k", sol.final_node_temperature_k),
+        ("final_edge_flow_m3_s", sol.final_edge_flow_m3_s),
+    ];
+    for (name, values) in floats {
+        d.set_item(name, values.into_pyarray(py))?;
+    }
+    let index = |v: Vec<usize>| -> Vec<u64> { v.into_iter().map(|k| k as u64).collect() };
+    d.set_item("plate_edge", index(sol.plate_edge).into_pyarray(py))?;
+    d.set_item("worst_gpu_edge", index(sol.worst_gpu_edge).into_pyarray(py))?;
+    d.set_item("cdu_edge", index(sol.cdu_edge).into_pyarray(py))?;
+    let info = serde_json::json!({
+        "cells": sol.cells,
+        "hydraulic_solves": sol.hydraulic_solves,
+        "newton_iterations": sol.newton_iterations,
+        "initial_s": sol.initial_s,
+        "loop_s": sol.loop_s,
+        "hydraulics_s": sol.hydraulics_s,
+    });
+    Ok((d, info.to_string()))
+}
+
 /// Loss coefficient of a sharp-edged sudden contraction on the channel velocity at channel
 /// Reynolds number `reynolds_number` (`None`: the turbulent value); the Python wrapper
 /// `rackflow.network.contraction_k` checks the arguments.
@@ -142,6 +210,7 @@ fn sudden_contraction_k(area_ratio: f64, reynolds_number: Option<f64>) -> f64 {
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(solve_network, m)?)?;
     m.add_function(wrap_pyfunction!(solve_network_table, m)?)?;
+    m.add_function(wrap_pyfunction!(simulate_network_table, m)?)?;
     m.add_function(wrap_pyfunction!(sudden_contraction_k, m)?)?;
     Ok(())
 }

@@ -21,6 +21,7 @@ mod model;
 mod solver;
 mod sparse;
 mod spec;
+mod transient;
 
 pub use fittings::{
     sudden_contraction_k, sudden_contraction_k_turbulent, CONTRACTION_AREA_RATIOS, CONTRACTION_K,
@@ -34,6 +35,10 @@ pub use spec::{
     FlowTable, IterationReport, NetworkResult, NetworkSettings, NetworkSolution, NetworkSpec,
     NetworkTable, NodeResult, NodeSpec, PhaseTimes, SuddenContraction,
     DEFAULT_PLATE_HEAT_CAPACITY_J_K,
+};
+
+pub use transient::{
+    InputGroup, Interpolation, ProfileSpec, Quantity, TransientSettings, TransientSolution,
 };
 
 use crate::error::{Error, Result};
@@ -63,4 +68,14 @@ pub fn solve_json(spec_json: &str) -> Result<String> {
     let result = solve(&spec)?;
     serde_json::to_string(&result)
         .map_err(|e| Error::Network(format!("could not serialise the network result: {e}")))
+}
+
+/// Validates a network and runs it in time (see [`transient`](self) for the model).
+pub fn simulate_columns(
+    spec: NetworkSpec,
+    settings: &TransientSettings,
+    monitor: &dyn crate::Monitor,
+) -> Result<TransientSolution> {
+    let model = model::Model::new(spec)?;
+    transient::simulate(&model, settings, monitor)
 }

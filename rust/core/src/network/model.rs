@@ -240,12 +240,16 @@ pub enum Kind {
     Plate {
         curve: Arc<PlateCurve>,
         power: f64,
+        /// Lumped heat capacity for transients [J/K] (`None`: the default).
+        capacity: Option<f64>,
     },
     Pump(Arc<Pchip>),
     Fixed(f64),
     Cdu {
         dp: Option<Arc<OddTable>>,
         thermal: CduThermal,
+        /// How a set-point outlet follows its set-point in transients.
+        control: Option<CduControl>,
     },
 }
 
@@ -811,6 +815,7 @@ fn component_kind(c: &Component, what: &str, problems: &mut Vec<String>) -> Comp
                 Some(m) => match plate_curve(m, what) {
                     Ok(curve) => Kind::Plate {
                         curve: Arc::new(curve),
+                        capacity: *heat_capacity_j_k,
                         power: *power_w,
                     },
                     Err(err) => {
@@ -988,7 +993,11 @@ fn component_kind(c: &Component, what: &str, problems: &mut Vec<String>) -> Comp
                     "{what}: control applies to a CDU with a set-point (setpoint_k, or supply_k and approach_k)"
                 ));
             }
-            Kind::Cdu { dp, thermal }
+            Kind::Cdu {
+                dp,
+                thermal,
+                control: control.clone(),
+            }
         }
     };
     (kind, dz, facility)

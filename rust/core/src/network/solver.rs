@@ -103,17 +103,37 @@ struct Eval {
     merit: f64,
 }
 
-struct Energy {
-    h_out: Vec<f64>,
-    heat: Vec<f64>,
-    sweeps: usize,
-    heat_out: f64,
+/// The converged state of a steady solve.
+pub(super) struct SteadyState {
+    /// Mass flows [kg/s].
+    pub mf: Vec<f64>,
+    /// Node pressures [Pa].
+    pub p: Vec<f64>,
+    /// Node temperatures [K] and enthalpies [J/kg].
+    pub t: Vec<f64>,
+    pub h: Vec<f64>,
+    /// Coolant properties per edge.
+    pub props: Vec<Props>,
+    pub energy: Energy,
+    pub newton: usize,
+    pub sweeps: usize,
+    pub coupling: usize,
+    pub times: PhaseTimes,
+    /// Colebrook starts of the last evaluation.
+    pub guess: Vec<f64>,
+}
+
+pub(super) struct Energy {
+    pub h_out: Vec<f64>,
+    pub heat: Vec<f64>,
+    pub sweeps: usize,
+    pub heat_out: f64,
     /// Coolant circulating without passing a CDU (with no heat on the loop), reported.
     circulation: Option<String>,
 }
 
 impl<'a> Solver<'a> {
-    fn new(m: &'a Model) -> Result<Self> {
+    pub(super) fn new(m: &'a Model) -> Result<Self> {
         let n = m.node_names.len();
         let mut uf = UnionFind::new(n);
         for e in &m.edges {
@@ -353,11 +373,12 @@ impl<'a> Solver<'a> {
         props: &[Props],
         guess: &mut [f64],
         tol: f64,
+        fixed_flows: &[(usize, f64)],
     ) -> Result<usize> {
         let model = self.m;
         let (ea, eb, unknown) = (&self.ea, &self.eb, &self.unknown);
         let ne = model.edges.len();
-        for &(k, q) in &self.fixed_flows {
+        for &(k, q) in fixed_flows {
             mf[k] = q * props[k].rho;
         }
         for (i, pi) in p.iter_mut().enumerate() {
@@ -1040,6 +1061,26 @@ impl<'a> Solver<'a> {
     }
 
     fn run(&self) -> Result<NetworkSolution> {
+        let state = self.run_state()?;
+        let clock = Instant::now();
+        let mut sol = self.assemble(
+            &state.mf,
+            &state.p,
+            &state.t,
+            &state.props,
+            &state.energy,
+            state.newton,
+            state.sweeps,
+            state.coupling,
+        )?;
+        let mut times = state.times;
+        times.results_s = clock.elapsed().as_secs_f64();
+        sol.times = times;
+        Ok(sol)
+    }
+
+    /// The converged steady state: flows, pressures, temperatures and the energy pass.
+    pub(super) fn run_state(&self) -> Result<SteadyState> {
         let model = self.m;
         let fluid = &model.fluid;
         let n = model.node_names.len();
@@ -1098,7 +1139,8 @@ impl<'a> Solver<'a> {
                 model.settings.tolerance
             };
             let clock = Instant::now();
-            newton += self.hydraulics(&mut mf, &mut p, &props, &mut guess, tol)?;
+            newton +=
+                self.hydraulics(&mut mf, &mut p, &props, &mut guess, tol, &self.fixed_flows)?;
             times.hydraulics_s += clock.elapsed().as_secs_f64();
             let clock = Instant::now();
             let en = self.energy(&mf, &mut h, &mut program)?;
@@ -1131,11 +1173,19 @@ impl<'a> Solver<'a> {
                 Vec::new(),
             ));
         }
-        let clock = Instant::now();
-        let mut sol = self.assemble(&mf, &p, &t, &props, &energy, newton, sweeps, coupling)?;
-        times.results_s = clock.elapsed().as_secs_f64();
-        sol.times = times;
-        Ok(sol)
+        Ok(SteadyState {
+            mf,
+            p,
+            t,
+            h,
+            props,
+            energy,
+            newton,
+            sweeps,
+            coupling,
+            times,
+            guess,
+        })
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1276,7 +1326,7 @@ impl<'a> Solver<'a> {
                     }
                 }
                 Kind::Fixed(_) => hydraulic_power = q * (p[e.b] - p[e.a]),
-                Kind::Plate { curve, power } => {
+                Kind::Plate { curve, power, .. } => {
                     let (q_min, q_max) = curve.range();
                     if q <= thr / pr.rho {
                         problems.push(format!(
