@@ -238,3 +238,26 @@ def test_profiles_refused_by_a_steady_solve_and_bad_transient_input() -> None:
         lonely.simulate(end_time_s=1.0, time_step_s=0.1)
     with pytest.raises(NetworkError, match=r"control 'pi' needs kp_w_k, ki_w_k_s, heat_capacity_j_k"):
         lonely.cdu("b", "a", setpoint_c=30.0, control="pi", name="x")
+
+
+def test_model_heat_capacity_is_the_plates_default() -> None:
+    """A ColdPlateModel's heat capacity (saved with it) is used by plates without their own:
+    the GPU's time constant R·C shows in the response to a load step."""
+    base = _flat_plate(0.02)
+    model = ColdPlateModel.from_dict({**base.to_dict(), "heat_capacity_j_k": 600.0})
+    assert model.heat_capacity_j_k == 600.0
+    assert model.time_constant_s(10.0) == pytest.approx(0.02 * 600.0)
+    with pytest.raises(CaseError, match="heat_capacity_j_k must be finite and >= 0"):
+        ColdPlateModel.from_dict({**base.to_dict(), "heat_capacity_j_k": -1.0})
+    load = rf.Profile(time_s=[0.0, 1e-6], value=[0.0, 1000.0], interpolation="step")
+    rises = {}
+    for label, own in (("model", None), ("own", 300.0)):
+        net = Network(CONST)
+        net.flow_source("c", "a", flow_lpm=12.0)
+        net.cold_plate("a", "b", model=model, power_w=load, heat_capacity_j_k=own, name="gpu")
+        net.cdu("b", "c", setpoint_c=30.0, name="cdu")
+        run = net.simulate(end_time_s=12.0, time_step_s=0.01)
+        rise = run.gpu_c("gpu") - run.inlet_c("gpu")
+        rises[label] = rise[np.searchsorted(run.output_times_s, 12.0)]  # one time constant of C = 600 J/K
+    assert rises["model"] == pytest.approx(20.0 * (1 - math.exp(-1.0)), rel=2e-3)
+    assert rises["own"] == pytest.approx(20.0 * (1 - math.exp(-2.0)), rel=2e-3)
