@@ -21,6 +21,7 @@ OUTPUTS = {
         "report/gpu_stack_clip.png",
     ],
     "rack_64gpu.py": ["gpu_temperatures.png", "rack_temperature.png", "gpu_temperatures_blocked.png"],
+    "colossus_hall.py": ["colossus_hall.png", "colossus_hall_summary.csv"],
 }
 
 

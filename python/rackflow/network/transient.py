@@ -261,21 +261,27 @@ class NetworkTransientResult:
         scale = dt * np.maximum(np.maximum(self.heat_in_w[1:], np.abs(self.heat_out_w[1:])), 1e-300)
         return float(np.max(np.abs(change - flux) / scale))
 
-    def settling_time_s(self, series: np.ndarray, *, after_s: float = 0.0, band: float = 0.5) -> float:
+    def settling_time_s(
+        self, series: Any, *, after_s: float = 0.0, until_s: float | None = None, band: float = 0.5
+    ) -> float:
         """Time [s] after ``after_s`` from which ``series`` (one value per step) stays within
-        ``band`` of its final value (0 if it never leaves the band)."""
+        ``band`` of its value at ``until_s`` (default: the end) up to ``until_s``; 0 if it
+        never leaves the band."""
         values = np.asarray(series, dtype=float)
         if values.shape != self.times_s.shape:
             raise CaseError(
                 f"settling_time_s: expecting one value per step ({len(self.times_s)}), got {values.shape}"
             )
-        window = self.times_s >= after_s
-        outside = np.flatnonzero(window & (np.abs(values - values[-1]) > band))
+        end = (
+            len(self.times_s) - 1
+            if until_s is None
+            else int(np.searchsorted(self.times_s, until_s, side="right")) - 1
+        )
+        window = (self.times_s >= after_s) & (np.arange(len(values)) <= end)
+        outside = np.flatnonzero(window & (np.abs(values - values[end]) > band))
         if outside.size == 0:
             return 0.0
-        last = outside[-1]
-        end = self.times_s[min(last + 1, len(self.times_s) - 1)]
-        return float(end - after_s)
+        return float(self.times_s[min(outside[-1] + 1, end)] - after_s)
 
     def summary(self) -> dict[str, Any]:
         """Peak and final worst GPU temperature, the CDUs' largest supply above set-point, the
