@@ -214,6 +214,29 @@ pub struct TransientSolution {
     pub hydraulics_s: f64,
 }
 
+/// Neumaier's compensated sum.
+#[derive(Default)]
+struct CompensatedSum {
+    sum: f64,
+    carry: f64,
+}
+
+impl CompensatedSum {
+    fn add(&mut self, v: f64) {
+        let t = self.sum + v;
+        if self.sum.abs() >= v.abs() {
+            self.carry += (self.sum - t) + v;
+        } else {
+            self.carry += (v - t) + self.sum;
+        }
+        self.sum = t;
+    }
+
+    fn value(&self) -> f64 {
+        self.sum + self.carry
+    }
+}
+
 /// A cold plate's thermal state.
 struct Plate {
     edge: usize,
@@ -561,9 +584,19 @@ pub fn simulate(
     let every = settings
         .output_interval_s
         .map_or(1, |v| ((v / dt).round() as usize).max(1));
+    // Stored energy, from the starting enthalpy and temperature so the sum is of small terms,
+    // and compensated (Neumaier): the balance then shows the scheme's conservation, not the
+    // round-off of adding a million cells.
+    let h_ref = h.first().copied().unwrap_or(0.0);
+    let t_ref = fluid.temperature(h_ref);
     let stored = |cell_h: &[f64], plates: &[Plate], cdus: &[Cdu], parcel: &[f64]| -> f64 {
-        let mut e: f64 = cell_mass.iter().zip(cell_h).map(|(m, h)| m * h).sum();
-        e += plates.iter().map(|pl| pl.capacity * pl.t_gpu).sum::<f64>();
+        let mut sum = CompensatedSum::default();
+        for (m, h) in cell_mass.iter().zip(cell_h) {
+            sum.add(m * (h - h_ref));
+        }
+        for pl in plates {
+            sum.add(pl.capacity * (pl.t_gpu - t_ref));
+        }
         for c in cdus {
             if let Kind::Cdu {
                 control:
@@ -573,10 +606,16 @@ pub fn simulate(
                 ..
             } = &model.edges[c.edge].kind
             {
-                e += heat_capacity_j_k * c.t_out;
+                sum.add(heat_capacity_j_k * (c.t_out - t_ref));
             }
         }
-        e + dt * parcel.iter().sum::<f64>()
+        // parcels in transit keep absolute enthalpies: their mass changes with the flows
+        for q in parcel {
+            if *q != 0.0 {
+                sum.add(dt * q);
+            }
+        }
+        sum.value()
     };
     let mut cdu_heat = vec![0.0; cdus.len()];
     let mut heat_out;
