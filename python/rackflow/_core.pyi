@@ -102,6 +102,26 @@ def solve_case(
     ...
 
 def solve_network(spec_json: str) -> str: ...
+def solve_network_table(
+    spec_json: str,
+    node_names: list[str],
+    node_elevation_m: npt.NDArray[np.float64],
+    edge_names: list[str],
+    edge_from: npt.NDArray[np.uint32],
+    edge_to: npt.NDArray[np.uint32],
+    edge_component: npt.NDArray[np.uint32],
+) -> tuple[dict[str, npt.NDArray[Any]], str]: ...
+def simulate_network_table(
+    spec_json: str,
+    transient_json: str,
+    node_names: list[str],
+    node_elevation_m: npt.NDArray[np.float64],
+    edge_names: list[str],
+    edge_from: npt.NDArray[np.uint32],
+    edge_to: npt.NDArray[np.uint32],
+    edge_component: npt.NDArray[np.uint32],
+    progress: Callable[[int, dict[str, float]], Any] | None = None,
+) -> tuple[dict[str, npt.NDArray[Any]], str]: ...
 def sudden_contraction_k(area_ratio: float, reynolds_number: float | None = None) -> float: ...
 def view_factors_polygons(
     points: npt.NDArray[np.float64],

@@ -114,8 +114,15 @@ class ColdPlateModel:
         resistance_temperature_coefficient_per_k: float = 0.0,
         temperature_range_c: tuple[float, float] | None = None,
         name: str = "",
+        heat_capacity_j_k: float | None = None,
     ) -> None:
         a, b = (float(v) for v in pressure_coefficients_pa)
+        if heat_capacity_j_k is not None:
+            heat_capacity_j_k = float(heat_capacity_j_k)
+            if not (math.isfinite(heat_capacity_j_k) and heat_capacity_j_k >= 0):
+                raise CaseError(
+                    f"ColdPlateModel: heat_capacity_j_k must be finite and >= 0, got {heat_capacity_j_k}"
+                )
         gamma = float(resistance_temperature_coefficient_per_k)
         if not math.isfinite(gamma):
             raise CaseError("ColdPlateModel: resistance_temperature_coefficient_per_k must be finite")
@@ -148,6 +155,9 @@ class ColdPlateModel:
         self.resistance_temperature_coefficient_per_k = gamma
         self.temperature_range_c = temperature_range_c
         self.name = name
+        #: Lumped heat capacity of the GPU package and plate [J/K] for network transients
+        #: (``Network.simulate``); ``None`` leaves the network's default (308 J/K).
+        self.heat_capacity_j_k = heat_capacity_j_k
         self.fit_error = self._fit_error()
 
     @classmethod
@@ -161,6 +171,7 @@ class ColdPlateModel:
         name: str = "",
         *,
         inlet_c: npt.ArrayLike | None = None,
+        heat_capacity_j_k: float | None = None,
     ) -> ColdPlateModel:
         """Fits a model to datasheet (or simulated) points at several flows.
 
@@ -168,7 +179,9 @@ class ColdPlateModel:
         the laminar part of ΔP with viscosity and the inertial part with density. ``inlet_c``
         gives each point's coolant inlet temperature (needs ``coolant``): points at two or more
         temperatures fit the resistance's temperature coefficient γ, with ``temperature_c``
-        (default: the middle of the range) as the reference.
+        (default: the middle of the range) as the reference. ``heat_capacity_j_k``: the GPU
+        package's and plate's lumped heat capacity for network transients (e.g. the plate's
+        mass × c_p: 0.8 kg of copper is 308 J/K).
         """
         arrays = {}
         keys = ["flow_lpm", "pressure_drop_pa", "thermal_resistance_k_w"]
@@ -242,6 +255,7 @@ class ColdPlateModel:
             if swept and t_pts is not None
             else None,
             name=name,
+            heat_capacity_j_k=heat_capacity_j_k,
         )
 
     def _property_scale(self, inlet_c: Any) -> tuple[Any, Any]:
@@ -323,6 +337,7 @@ class ColdPlateModel:
             "temperature_range_c": None
             if self.temperature_range_c is None
             else list(self.temperature_range_c),
+            "heat_capacity_j_k": self.heat_capacity_j_k,
         }
 
     @classmethod
@@ -352,9 +367,17 @@ class ColdPlateModel:
                 if data.get("temperature_range_c") is None
                 else tuple(data["temperature_range_c"]),
                 name=data.get("name", ""),
+                heat_capacity_j_k=data.get("heat_capacity_j_k"),
             )
         except (TypeError, ValueError) as exc:
             raise CaseFileError(f"{source}: malformed cold-plate model: {exc}") from None
+
+    def time_constant_s(self, flow_lpm: npt.ArrayLike, inlet_c: npt.ArrayLike | None = None) -> Any:
+        """Thermal time constant ``R(Q)·C`` [s] of the GPU and plate at ``flow_lpm`` (needs
+        :attr:`heat_capacity_j_k`)."""
+        if self.heat_capacity_j_k is None:
+            raise CaseError(f"ColdPlateModel {self.name!r}: no heat_capacity_j_k, so no time constant")
+        return self.thermal_resistance_k_w(flow_lpm, inlet_c) * self.heat_capacity_j_k
 
     def save(self, path: str | Path) -> None:
         """Writes the model as JSON."""

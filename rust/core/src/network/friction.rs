@@ -11,26 +11,42 @@ pub const RE_TURBULENT: f64 = 4000.0;
 /// Newton on `x = 1/√f`: `x + 2 log10(ε/(3.7 D) + 2.51 x / Re) = 0`, started from the
 /// Swamee–Jain explicit estimate; converges in 3–4 steps over the practical range.
 pub fn colebrook(re: f64, relative_roughness: f64) -> f64 {
+    let x = colebrook_x(re, relative_roughness, 0.0);
+    1.0 / (x * x)
+}
+
+/// `x = 1/√f` of Colebrook–White by Newton from `x0` (a previous solution at a nearby Re: one
+/// or two steps), or from Swamee–Jain when `x0` is not positive.
+pub fn colebrook_x(re: f64, relative_roughness: f64, x0: f64) -> f64 {
     let a = relative_roughness / 3.7;
     let b = 2.51 / re;
-    let mut x = 1.0 / swamee_jain(re, relative_roughness).sqrt();
+    let mut x = if x0 > 0.0 {
+        x0
+    } else {
+        1.0 / swamee_jain(re, relative_roughness).sqrt()
+    };
     for _ in 0..50 {
         let arg = a + b * x;
         let g = x + 2.0 * arg.log10();
         let dg = 1.0 + 2.0 * b / (arg * std::f64::consts::LN_10);
         let step = g / dg;
         x -= step;
-        if step.abs() <= 1e-15 * x.abs() {
+        // Newton converges quadratically (g is nearly linear in x): after a step of relative
+        // size 1e-8 the error is of order 1e-16, so no verifying step is needed.
+        if step.abs() <= 1e-8 * x.abs() {
             break;
         }
     }
-    1.0 / (x * x)
+    x
 }
 
-/// Colebrook friction factor and its derivative with respect to Re (implicit differentiation).
-pub fn colebrook_with_slope(re: f64, relative_roughness: f64) -> (f64, f64) {
-    let f = colebrook(re, relative_roughness);
-    let x = 1.0 / f.sqrt();
+/// Colebrook friction factor and its derivative with respect to Re (implicit differentiation),
+/// the iteration started from `x` (`1/√f` of a previous call, 0 for none), which receives
+/// this call's `1/√f`.
+pub fn colebrook_with_slope_from(re: f64, relative_roughness: f64, x: &mut f64) -> (f64, f64) {
+    *x = colebrook_x(re, relative_roughness, *x);
+    let x = *x;
+    let f = 1.0 / (x * x);
     let a = relative_roughness / 3.7;
     let b = 2.51 / re;
     let arg = a + b * x;
@@ -51,17 +67,30 @@ pub fn rectangular_f_re(aspect: f64) -> f64 {
 
 /// Darcy friction factor and d f / d Re with laminar `f = f_re / Re` (64 for a circular pipe;
 /// a duct's own value from [`rectangular_f_re`]); turbulent Colebrook on the hydraulic diameter.
+#[cfg(test)]
 pub fn darcy_with_slope_laminar(re: f64, relative_roughness: f64, f_re: f64) -> (f64, f64) {
+    let mut x = 0.0;
+    darcy_with_slope_laminar_from(re, relative_roughness, f_re, &mut x)
+}
+
+/// Darcy friction factor and d f / d Re (as [`darcy_laminar`]) with the Colebrook iteration
+/// started from `x` (see [`colebrook_with_slope_from`]).
+pub fn darcy_with_slope_laminar_from(
+    re: f64,
+    relative_roughness: f64,
+    f_re: f64,
+    x: &mut f64,
+) -> (f64, f64) {
     if re <= RE_LAMINAR {
         (f_re / re, -f_re / (re * re))
     } else if re >= RE_TURBULENT {
-        colebrook_with_slope(re, relative_roughness)
+        colebrook_with_slope_from(re, relative_roughness, x)
     } else {
         let width = RE_TURBULENT - RE_LAMINAR;
         let s = (re - RE_LAMINAR) / width;
         let w = s * s * (3.0 - 2.0 * s);
         let dw = 6.0 * s * (1.0 - s) / width;
-        let (ft, dft) = colebrook_with_slope(re, relative_roughness);
+        let (ft, dft) = colebrook_with_slope_from(re, relative_roughness, x);
         let (fl, dfl) = (f_re / re, -f_re / (re * re));
         (
             (1.0 - w) * fl + w * ft,

@@ -21,6 +21,7 @@ mod model;
 mod solver;
 mod sparse;
 mod spec;
+mod transient;
 
 pub use fittings::{
     sudden_contraction_k, sudden_contraction_k_turbulent, CONTRACTION_AREA_RATIOS, CONTRACTION_K,
@@ -30,17 +31,34 @@ pub use fluid::FluidTable;
 pub use friction::{colebrook, darcy, darcy_laminar, rectangular_f_re, swamee_jain};
 pub use solver::effectiveness;
 pub use spec::{
-    ColdPlateCurve, ColdPlateResult, Component, EdgeResult, EdgeSpec, EnergyBalance, FlowTable,
-    IterationReport, NetworkResult, NetworkSettings, NetworkSpec, NodeResult, NodeSpec,
-    SuddenContraction,
+    CduControl, ColdPlateCurve, ColdPlateResult, Component, EdgeResult, EdgeSpec, EnergyBalance,
+    FlowTable, IterationReport, NetworkResult, NetworkSettings, NetworkSolution, NetworkSpec,
+    NetworkTable, NodeResult, NodeSpec, PhaseTimes, SuddenContraction,
+    DEFAULT_PLATE_HEAT_CAPACITY_J_K,
+};
+
+pub use transient::{
+    InputGroup, Interpolation, ProfileSpec, Quantity, TransientSettings, TransientSolution,
 };
 
 use crate::error::{Error, Result};
 
-/// Validates and solves a network.
+/// Validates and solves a network; one record per node, edge and plate.
 pub fn solve(spec: &NetworkSpec) -> Result<NetworkResult> {
+    let model = model::Model::new(spec.clone())?;
+    let solution = solver::solve_model(&model)?;
+    Ok(solver::to_records(&model, &solution))
+}
+
+/// Validates and solves a network; the solution as columns (large networks). Takes the
+/// specification by value: its names move into the model instead of being copied.
+pub fn solve_columns(spec: NetworkSpec) -> Result<NetworkSolution> {
+    let clock = std::time::Instant::now();
     let model = model::Model::new(spec)?;
-    solver::solve_model(&model)
+    let model_s = clock.elapsed().as_secs_f64();
+    let mut solution = solver::solve_model(&model)?;
+    solution.times.model_s = model_s;
+    Ok(solution)
 }
 
 /// JSON in, JSON out: the form the Python binding calls.
@@ -50,4 +68,14 @@ pub fn solve_json(spec_json: &str) -> Result<String> {
     let result = solve(&spec)?;
     serde_json::to_string(&result)
         .map_err(|e| Error::Network(format!("could not serialise the network result: {e}")))
+}
+
+/// Validates a network and runs it in time (see [`transient`](self) for the model).
+pub fn simulate_columns(
+    spec: NetworkSpec,
+    settings: &TransientSettings,
+    monitor: &dyn crate::Monitor,
+) -> Result<TransientSolution> {
+    let model = model::Model::new(spec)?;
+    transient::simulate(&model, settings, monitor)
 }

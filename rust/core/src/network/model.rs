@@ -1,16 +1,61 @@
 //! The validated, index-based form of a [`NetworkSpec`]: every check on user data happens
 //! here, once, and reports every problem found, each naming its edge or node.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 use super::curve::Pchip;
 use super::fittings;
 use super::fluid::{Fluid, Props};
 use super::friction;
 use super::spec::{
-    ColdPlateCurve, Component, FlowTable, NetworkSettings, NetworkSpec, SuddenContraction,
+    CduControl, ColdPlateCurve, Component, FlowTable, NetworkSettings, NetworkSpec, NetworkTable,
+    SuddenContraction,
 };
 use crate::error::{Error, Result};
+
+/// A fast, non-cryptographic hash for the name lookups of large networks (the multiplicative
+/// "Fx" hash of rustc); names come from the user's own model, so flooding is no concern.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher {
+    hash: u64,
+}
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+/// Hash maps and sets keyed by names.
+pub type FxBuild = BuildHasherDefault<FxHasher>;
 
 /// Standard gravity [m/s²].
 pub const GRAVITY: f64 = 9.806_65;
@@ -151,8 +196,13 @@ pub enum ColdSide {
 /// Thermal model of a CDU.
 #[derive(Debug, Clone)]
 pub enum CduThermal {
-    /// Secondary outlet held at facility supply + approach.
-    FixedOutlet { t_out: f64 },
+    /// Secondary outlet held at `t_out` (a set-point, or facility supply + approach); the heat
+    /// goes to the cold side when there is one, and is limited by ε–NTU when `ua` is given.
+    Setpoint {
+        t_out: f64,
+        cold: Option<ColdSide>,
+        ua: Option<f64>,
+    },
     /// Counterflow ε–NTU.
     Ntu { ua: f64, cold: ColdSide },
 }
@@ -186,16 +236,20 @@ pub enum Kind {
         k: LossCoefficient,
         area: f64,
     },
-    TableLoss(OddTable),
+    TableLoss(Arc<OddTable>),
     Plate {
-        curve: PlateCurve,
+        curve: Arc<PlateCurve>,
         power: f64,
+        /// Lumped heat capacity for transients [J/K] (`None`: the default).
+        capacity: Option<f64>,
     },
-    Pump(Pchip),
+    Pump(Arc<Pchip>),
     Fixed(f64),
     Cdu {
-        dp: Option<OddTable>,
+        dp: Option<Arc<OddTable>>,
         thermal: CduThermal,
+        /// How a set-point outlet follows its set-point in transients.
+        control: Option<CduControl>,
     },
 }
 
@@ -215,7 +269,9 @@ pub struct Edge {
 
 /// Pressure drop of a fluid-carrying edge at volume flow `q` (pumps negative), with its slope.
 /// Excludes the hydrostatic term. Flow sources have none (their ΔP is a result).
-pub fn pressure_drop(kind: &Kind, q: f64, pr: Props) -> (f64, f64) {
+/// The Colebrook iteration of a turbulent pipe starts from `x` (`1/√f` of the previous
+/// evaluation of this edge, 0 for none), which receives the new one.
+pub fn pressure_drop_from(kind: &Kind, q: f64, pr: Props, x: &mut f64) -> (f64, f64) {
     match kind {
         Kind::Pipe {
             d,
@@ -235,7 +291,7 @@ pub fn pressure_drop(kind: &Kind, q: f64, pr: Props) -> (f64, f64) {
                 (g * q, g)
             } else {
                 // ΔP = f(Re)·(L/D)·ρ v|v|/2 ⇒ dΔP/dQ = (L/D)(ρ/2)(f'·dRe/dQ·v|v| + 2 f |v|/A).
-                let (f, df) = friction::darcy_with_slope_laminar(re, *rel_rough, *f_re);
+                let (f, df) = friction::darcy_with_slope_laminar_from(re, *rel_rough, *f_re, x);
                 let k = length / d * 0.5 * pr.rho;
                 let dre_dq = pr.rho * d / (pr.mu * area) * q.signum();
                 (
@@ -322,358 +378,175 @@ fn positive(v: f64) -> bool {
 
 impl Model {
     /// Checks a spec and builds the model; the error lists every problem found.
-    pub fn new(spec: &NetworkSpec) -> Result<Self> {
+    pub fn new(spec: NetworkSpec) -> Result<Self> {
         let fluid = Fluid::new(&spec.fluid)?;
         let mut problems: Vec<String> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
-        let mut node_names = Vec::new();
-        let mut elevation = Vec::new();
-        let mut fixed_pressure = Vec::new();
-        for n in &spec.nodes {
-            if index.contains_key(&n.name) {
-                problems.push(format!("node '{}' is defined twice", n.name));
-                continue;
+        let table = match spec.table {
+            Some(t) => {
+                if !spec.nodes.is_empty() || !spec.edges.is_empty() {
+                    return Err(Error::Network(
+                        "give nodes and edges, or a table, not both".to_string(),
+                    ));
+                }
+                t
             }
-            if !n.elevation_m.is_finite() {
-                problems.push(format!("node '{}': elevation_m must be finite", n.name));
-            }
-            if n.pressure_pa.is_some_and(|p| !p.is_finite()) {
-                problems.push(format!("node '{}': pressure_pa must be finite", n.name));
-            }
-            index.insert(n.name.clone(), node_names.len());
-            node_names.push(n.name.clone());
-            elevation.push(if n.elevation_m.is_finite() {
-                n.elevation_m
-            } else {
-                0.0
-            });
-            fixed_pressure.push(n.pressure_pa);
-        }
-        let mut node_of = |name: &str| -> usize {
-            if let Some(&i) = index.get(name) {
-                return i;
-            }
-            index.insert(name.to_string(), node_names.len());
-            node_names.push(name.to_string());
-            elevation.push(0.0);
-            fixed_pressure.push(None);
-            node_names.len() - 1
+            None => rows_to_table(&spec, &mut problems),
         };
-        let mut edge_index: HashMap<&str, usize> = HashMap::new();
-        let mut edges = Vec::new();
+        Self::from_table(fluid, table, &spec.settings, problems)
+    }
+
+    /// Builds the model from the columnar form; `problems` carries what was found before.
+    fn from_table(
+        fluid: Fluid,
+        mut t: NetworkTable,
+        settings: &NetworkSettings,
+        mut problems: Vec<String>,
+    ) -> Result<Self> {
+        let n = t.node_names.len();
+        let ne = t.edge_names.len();
+        if t.edge_from.len() != ne || t.edge_to.len() != ne || t.edge_component.len() != ne {
+            return Err(Error::Network(format!(
+                "table: expecting as many edge_from, edge_to and edge_component entries as edge names ({ne}), got {}, {} and {}",
+                t.edge_from.len(),
+                t.edge_to.len(),
+                t.edge_component.len()
+            )));
+        }
+        let elevation = if t.node_elevation_m.is_empty() {
+            vec![0.0; n]
+        } else if t.node_elevation_m.len() == n {
+            t.node_elevation_m.clone()
+        } else {
+            return Err(Error::Network(format!(
+                "table: expecting {n} node elevations, got {}",
+                t.node_elevation_m.len()
+            )));
+        };
+        let mut seen: HashSet<&str, FxBuild> =
+            HashSet::with_capacity_and_hasher(n, FxBuild::default());
+        for (i, name) in t.node_names.iter().enumerate() {
+            if !seen.insert(name) {
+                problems.push(format!("node '{name}' is defined twice"));
+            }
+            if !elevation[i].is_finite() {
+                problems.push(format!("node '{name}': elevation_m must be finite"));
+            }
+        }
+        drop(seen);
+        let mut fixed_pressure = vec![None; n];
+        if t.fixed_pressure_nodes.len() != t.fixed_pressure_pa.len() {
+            problems.push(
+                "table: expecting as many fixed_pressure_pa as fixed_pressure_nodes".to_string(),
+            );
+        }
+        for (&i, &p) in t.fixed_pressure_nodes.iter().zip(&t.fixed_pressure_pa) {
+            match t.node_names.get(i as usize) {
+                Some(name) if !p.is_finite() => {
+                    problems.push(format!("node '{name}': pressure_pa must be finite"));
+                }
+                Some(_) => fixed_pressure[i as usize] = Some(p),
+                None => problems.push(format!("table: fixed-pressure node {i} does not exist")),
+            }
+        }
+        let nc = t.components.len();
+        // The first edge carrying each component names it; the count says how many share it.
+        let mut first = vec![usize::MAX; nc];
+        let mut uses = vec![0usize; nc];
+        for (k, &c) in t.edge_component.iter().enumerate() {
+            let c = c as usize;
+            if c >= nc {
+                return Err(Error::Network(format!(
+                    "edge '{}': component {c} does not exist ({nc} components)",
+                    t.edge_names[k]
+                )));
+            }
+            if first[c] == usize::MAX {
+                first[c] = k;
+            }
+            uses[c] += 1;
+        }
+        let mut base: Vec<Option<ComponentKind>> = vec![None; nc];
+        for c in 0..nc {
+            if first[c] == usize::MAX {
+                continue; // unused: a component replaced on every edge that carried it
+            }
+            let comp = &t.components[c];
+            let mut what = format!("{} '{}'", kind_name(comp), t.edge_names[first[c]]);
+            if uses[c] > 1 {
+                what.push_str(&format!(
+                    " (and {} more edges sharing its component)",
+                    uses[c] - 1
+                ));
+            }
+            base[c] = Some(component_kind(comp, &what, &mut problems));
+        }
+        let mut edge_index: HashMap<&str, usize, FxBuild> =
+            HashMap::with_capacity_and_hasher(ne, FxBuild::default());
+        let mut edges = Vec::with_capacity(ne);
         let mut facility_links: Vec<(usize, String)> = Vec::new();
-        for e in &spec.edges {
-            let what = format!("{} '{}'", kind_name(&e.component), e.name);
-            if edge_index.insert(&e.name, edges.len()).is_some() {
-                problems.push(format!("edge name '{}' is used twice", e.name));
+        for k in 0..ne {
+            let name = &t.edge_names[k];
+            let comp = &t.components[t.edge_component[k] as usize];
+            let what = kind_name(comp);
+            if edge_index.insert(name, k).is_some() {
+                problems.push(format!("edge name '{name}' is used twice"));
             }
-            if e.from == e.to {
-                problems.push(format!("{what} connects node '{}' to itself", e.from));
+            let (a, b) = (t.edge_from[k] as usize, t.edge_to[k] as usize);
+            if a >= n || b >= n {
+                return Err(Error::Network(format!(
+                    "{what} '{name}': node index {} does not exist ({n} nodes)",
+                    a.max(b)
+                )));
             }
-            let (a, b) = (node_of(&e.from), node_of(&e.to));
-            let mut dz = None;
-            let kind = match &e.component {
-                Component::Pipe {
-                    diameter_m,
-                    length_m,
-                    roughness_m,
-                    elevation_m,
-                } => {
-                    if !positive(*diameter_m) {
-                        problems.push(format!(
-                            "{what}: diameter_m must be finite and > 0, got {diameter_m}"
-                        ));
-                    }
-                    if !positive(*length_m) {
-                        problems.push(format!(
-                            "{what}: length_m must be finite and > 0, got {length_m}"
-                        ));
-                    }
-                    dz = check_roughness_and_elevation(
-                        &what,
-                        *roughness_m,
-                        *elevation_m,
-                        *length_m,
-                        &mut problems,
-                    );
-                    Kind::Pipe {
-                        d: *diameter_m,
-                        length: *length_m,
-                        rel_rough: roughness_m / diameter_m,
-                        area: std::f64::consts::PI * diameter_m * diameter_m / 4.0,
-                        f_re: 64.0,
-                        side_q: 0.0,
-                    }
-                }
-                Component::Duct {
-                    width_m,
-                    height_m,
-                    length_m,
-                    roughness_m,
-                    elevation_m,
-                    side_inflow_m3_s,
-                } => {
-                    if !(side_inflow_m3_s.is_finite() && *side_inflow_m3_s >= 0.0) {
-                        problems.push(format!(
-                            "{what}: side_inflow_m3_s must be finite and ≥ 0, got {side_inflow_m3_s}"
-                        ));
-                    }
-                    for (key, v) in [
-                        ("width_m", width_m),
-                        ("height_m", height_m),
-                        ("length_m", length_m),
-                    ] {
-                        if !positive(*v) {
-                            problems.push(format!("{what}: {key} must be finite and > 0, got {v}"));
-                        }
-                    }
-                    dz = check_roughness_and_elevation(
-                        &what,
-                        *roughness_m,
-                        *elevation_m,
-                        *length_m,
-                        &mut problems,
-                    );
-                    let dh = 2.0 * width_m * height_m / (width_m + height_m);
-                    Kind::Pipe {
-                        d: dh,
-                        length: *length_m,
-                        rel_rough: roughness_m / dh,
-                        area: width_m * height_m,
-                        f_re: friction::rectangular_f_re(height_m / width_m),
-                        side_q: *side_inflow_m3_s,
-                    }
-                }
-                Component::Loss {
-                    k,
-                    diameter_m,
-                    table,
-                    sudden_contraction,
-                } => match (k, diameter_m, table, sudden_contraction) {
-                    (Some(k), Some(d), None, None) => {
-                        if !positive(*k) {
-                            problems.push(format!(
-                                "{what}: loss coefficient k must be finite and > 0, got {k}"
-                            ));
-                        }
-                        if !positive(*d) {
-                            problems.push(format!(
-                                "{what}: diameter_m must be finite and > 0, got {d}"
-                            ));
-                        }
-                        Kind::KLoss {
-                            k: LossCoefficient::Constant(*k),
-                            area: std::f64::consts::PI * d * d / 4.0,
-                        }
-                    }
-                    (None, Some(d), None, Some(c)) => {
-                        let SuddenContraction {
-                            area_ratio,
-                            hydraulic_diameter_m,
-                        } = c;
-                        if !positive(*d) {
-                            problems.push(format!(
-                                "{what}: diameter_m must be finite and > 0, got {d}"
-                            ));
-                        }
-                        if !(area_ratio.is_finite() && (0.0..1.0).contains(area_ratio)) {
-                            problems.push(format!(
-                                "{what}: area_ratio must be in [0, 1), got {area_ratio}"
-                            ));
-                        }
-                        if !positive(*hydraulic_diameter_m) {
-                            problems.push(format!(
-                                "{what}: hydraulic_diameter_m must be finite and > 0, got {hydraulic_diameter_m}"
-                            ));
-                        }
-                        Kind::KLoss {
-                            k: LossCoefficient::SuddenContraction {
-                                area_ratio: *area_ratio,
-                                d_h: *hydraulic_diameter_m,
-                            },
-                            area: std::f64::consts::PI * d * d / 4.0,
-                        }
-                    }
-                    (None, None, Some(t), None) => match OddTable::new(t, &what) {
-                        Ok(t) => Kind::TableLoss(t),
-                        Err(err) => {
-                            problems.push(err.to_string());
-                            Kind::Fixed(0.0)
-                        }
-                    },
-                    _ => {
-                        problems.push(format!(
-                            "{what}: give k and diameter_m, a sudden_contraction and diameter_m, or a table (exactly one)"
-                        ));
-                        Kind::Fixed(0.0)
-                    }
-                },
-                Component::ColdPlate { model, power_w } => {
-                    if !(power_w.is_finite() && *power_w >= 0.0) {
-                        problems.push(format!(
-                            "{what}: power_w must be finite and ≥ 0, got {power_w}"
-                        ));
-                    }
-                    match model {
-                        None => {
-                            problems.push(format!(
-                                "{what} has no model (a ColdPlateModel is required)"
-                            ));
-                            Kind::Fixed(0.0)
-                        }
-                        Some(m) => match plate_curve(m, &what) {
-                            Ok(curve) => Kind::Plate {
-                                curve,
-                                power: *power_w,
-                            },
-                            Err(err) => {
-                                problems.push(err.to_string());
-                                Kind::Fixed(0.0)
-                            }
-                        },
-                    }
-                }
-                Component::Pump {
-                    flow_m3_s,
-                    pressure_rise_pa,
-                } => {
-                    let curve = Pchip::new(flow_m3_s, pressure_rise_pa, &what);
-                    match curve {
-                        Ok(c) if c.x_min() < 0.0 => {
-                            problems.push(format!("{what}: curve flows must be ≥ 0"));
-                            Kind::Pump(c)
-                        }
-                        Ok(c) => {
-                            if pressure_rise_pa.windows(2).any(|w| w[1] > w[0]) {
-                                problems.push(format!(
-                                    "{what}: the pressure rise must not increase with flow (a rising curve has several operating points)"
-                                ));
-                            }
-                            if pressure_rise_pa.iter().all(|&p| p <= 0.0) {
-                                problems
-                                    .push(format!("{what}: the pressure rise is nowhere positive"));
-                            }
-                            Kind::Pump(c)
-                        }
-                        Err(err) => {
-                            problems.push(err.to_string());
-                            Kind::Fixed(0.0)
-                        }
-                    }
-                }
-                Component::FlowSource { flow_m3_s } => {
-                    if !flow_m3_s.is_finite() {
-                        problems.push(format!("{what}: flow_m3_s must be finite"));
-                    }
-                    Kind::Fixed(*flow_m3_s)
-                }
-                Component::Cdu {
-                    supply_k,
-                    approach_k,
-                    ua_w_k,
-                    facility_flow_m3_s,
-                    facility_specific_heat_j_kgk,
-                    facility_density_kg_m3,
-                    facility_edge,
-                    pressure_drop,
-                } => {
-                    let dp = pressure_drop
-                        .as_ref()
-                        .and_then(|t| match OddTable::new(t, &what) {
-                            Ok(t) => Some(t),
-                            Err(err) => {
-                                problems.push(err.to_string());
-                                None
-                            }
-                        });
-                    let thermal = match (approach_k, ua_w_k) {
-                        (Some(ap), None) => {
-                            if !(ap.is_finite() && *ap >= 0.0) {
-                                problems.push(format!(
-                                    "{what}: approach_k must be finite and ≥ 0, got {ap}"
-                                ));
-                            }
-                            match supply_k {
-                                Some(s) if positive(*s) => {
-                                    CduThermal::FixedOutlet { t_out: s + ap }
-                                }
-                                _ => {
-                                    problems.push(format!(
-                                        "{what}: supply temperature missing or not positive"
-                                    ));
-                                    CduThermal::FixedOutlet { t_out: 300.0 }
-                                }
-                            }
-                        }
-                        (None, Some(ua)) => {
-                            if !positive(*ua) {
-                                problems.push(format!(
-                                    "{what}: ua_w_k must be finite and > 0, got {ua}"
-                                ));
-                            }
-                            let cold = if let Some(name) = facility_edge {
-                                facility_links.push((edges.len(), name.clone()));
-                                ColdSide::Edge(usize::MAX)
-                            } else {
-                                let cp = facility_specific_heat_j_kgk.unwrap_or(4180.0);
-                                let rho = facility_density_kg_m3.unwrap_or(997.0);
-                                match (supply_k, facility_flow_m3_s) {
-                                    (Some(s), Some(q))
-                                        if positive(*s)
-                                            && positive(*q)
-                                            && positive(cp)
-                                            && positive(rho) =>
-                                    {
-                                        ColdSide::External {
-                                            t_in: *s,
-                                            capacity_w_k: rho * q * cp,
-                                        }
-                                    }
-                                    _ => {
-                                        problems.push(format!(
-                                            "{what}: ε–NTU needs facility_edge, or a positive supply temperature and facility_flow_m3_s"
-                                        ));
-                                        ColdSide::External {
-                                            t_in: 300.0,
-                                            capacity_w_k: 1.0,
-                                        }
-                                    }
-                                }
-                            };
-                            CduThermal::Ntu { ua: *ua, cold }
-                        }
-                        _ => {
-                            problems.push(format!("{what}: give either approach_k or ua_w_k"));
-                            CduThermal::FixedOutlet { t_out: 300.0 }
-                        }
-                    };
-                    Kind::Cdu { dp, thermal }
-                }
+            if a == b {
+                problems.push(format!(
+                    "{what} '{name}' connects node '{}' to itself",
+                    t.node_names[a]
+                ));
+            }
+            let Some((kind, dz, facility)) = &base[t.edge_component[k] as usize] else {
+                continue;
             };
+            if let Some(f) = facility {
+                facility_links.push((k, f.clone()));
+            }
             edges.push(Edge {
-                name: e.name.clone(),
-                kind_name: kind_name(&e.component),
+                name: String::new(), // moved in below
+                kind_name: what,
                 a,
                 b,
-                dz: dz.unwrap_or(f64::NAN),
-                kind,
+                dz: dz.unwrap_or(elevation[b] - elevation[a]),
+                kind: kind.clone(),
                 facility_of: None,
             });
         }
-        for e in &mut edges {
-            if e.dz.is_nan() {
-                e.dz = elevation[e.b] - elevation[e.a];
-            }
+        let links: Vec<(usize, String, Option<usize>)> = facility_links
+            .into_iter()
+            .map(|(cdu, name)| {
+                let f = edge_index.get(name.as_str()).copied();
+                (cdu, name, f)
+            })
+            .collect();
+        drop(edge_index);
+        for (e, name) in edges.iter_mut().zip(std::mem::take(&mut t.edge_names)) {
+            e.name = name;
         }
-        for (cdu, name) in facility_links {
-            match edge_index.get(name.as_str()) {
-                Some(&f) if f != cdu && !matches!(edges[f].kind, Kind::Cdu { .. } | Kind::Plate { .. }) => {
+        for (cdu, name, f) in links {
+            match f {
+                Some(f)
+                    if f != cdu
+                        && !matches!(edges[f].kind, Kind::Cdu { .. } | Kind::Plate { .. }) =>
+                {
                     if edges[f].facility_of.is_some() {
                         problems.push(format!("edge '{name}' is the facility side of two CDUs"));
                     }
                     edges[f].facility_of = Some(cdu);
                     if let Kind::Cdu {
-                        thermal: CduThermal::Ntu { cold, .. },
+                        thermal:
+                            CduThermal::Ntu { cold, .. }
+                            | CduThermal::Setpoint {
+                                cold: Some(cold), ..
+                            },
                         ..
                     } = &mut edges[cdu].kind
                     {
@@ -686,10 +559,10 @@ impl Model {
                 )),
             }
         }
-        if edges.is_empty() {
+        if edges.is_empty() && problems.is_empty() {
             problems.push("the network has no edges".to_string());
         }
-        let s = &spec.settings;
+        let s = settings;
         if !(positive(s.tolerance)
             && s.max_iterations > 0
             && s.max_coupling_iterations > 0
@@ -710,11 +583,11 @@ impl Model {
         }
         let model = Self {
             fluid,
-            node_names,
+            node_names: std::mem::take(&mut t.node_names),
             elevation,
             fixed_pressure,
             edges,
-            settings: spec.settings.clone(),
+            settings: settings.clone(),
         };
         model.check_topology()?;
         Ok(model)
@@ -768,6 +641,435 @@ impl Model {
             }
         }
         Ok(())
+    }
+}
+
+/// A component's behaviour, the elevation change it fixes and the facility edge it names.
+type ComponentKind = (Kind, Option<f64>, Option<String>);
+
+/// The hydraulic and thermal behaviour of one component, its elevation change if it fixes one,
+/// and the name of its facility edge if it is a CDU coupled to one. `what` names the component
+/// (by the first edge that carries it) in the problems found.
+fn component_kind(c: &Component, what: &str, problems: &mut Vec<String>) -> ComponentKind {
+    let mut facility = None;
+    let mut dz = None;
+    let kind = match c {
+        Component::Pipe {
+            diameter_m,
+            length_m,
+            roughness_m,
+            elevation_m,
+        } => {
+            if !positive(*diameter_m) {
+                problems.push(format!(
+                    "{what}: diameter_m must be finite and > 0, got {diameter_m}"
+                ));
+            }
+            if !positive(*length_m) {
+                problems.push(format!(
+                    "{what}: length_m must be finite and > 0, got {length_m}"
+                ));
+            }
+            dz = check_roughness_and_elevation(
+                what,
+                *roughness_m,
+                *elevation_m,
+                *length_m,
+                problems,
+            );
+            Kind::Pipe {
+                d: *diameter_m,
+                length: *length_m,
+                rel_rough: roughness_m / diameter_m,
+                area: std::f64::consts::PI * diameter_m * diameter_m / 4.0,
+                f_re: 64.0,
+                side_q: 0.0,
+            }
+        }
+        Component::Duct {
+            width_m,
+            height_m,
+            length_m,
+            roughness_m,
+            elevation_m,
+            side_inflow_m3_s,
+        } => {
+            if !(side_inflow_m3_s.is_finite() && *side_inflow_m3_s >= 0.0) {
+                problems.push(format!(
+                    "{what}: side_inflow_m3_s must be finite and ≥ 0, got {side_inflow_m3_s}"
+                ));
+            }
+            for (key, v) in [
+                ("width_m", width_m),
+                ("height_m", height_m),
+                ("length_m", length_m),
+            ] {
+                if !positive(*v) {
+                    problems.push(format!("{what}: {key} must be finite and > 0, got {v}"));
+                }
+            }
+            dz = check_roughness_and_elevation(
+                what,
+                *roughness_m,
+                *elevation_m,
+                *length_m,
+                problems,
+            );
+            let dh = 2.0 * width_m * height_m / (width_m + height_m);
+            Kind::Pipe {
+                d: dh,
+                length: *length_m,
+                rel_rough: roughness_m / dh,
+                area: width_m * height_m,
+                f_re: friction::rectangular_f_re(height_m / width_m),
+                side_q: *side_inflow_m3_s,
+            }
+        }
+        Component::Loss {
+            k,
+            diameter_m,
+            table,
+            sudden_contraction,
+        } => match (k, diameter_m, table, sudden_contraction) {
+            (Some(k), Some(d), None, None) => {
+                if !positive(*k) {
+                    problems.push(format!(
+                        "{what}: loss coefficient k must be finite and > 0, got {k}"
+                    ));
+                }
+                if !positive(*d) {
+                    problems.push(format!(
+                        "{what}: diameter_m must be finite and > 0, got {d}"
+                    ));
+                }
+                Kind::KLoss {
+                    k: LossCoefficient::Constant(*k),
+                    area: std::f64::consts::PI * d * d / 4.0,
+                }
+            }
+            (None, Some(d), None, Some(c)) => {
+                let SuddenContraction {
+                    area_ratio,
+                    hydraulic_diameter_m,
+                } = c;
+                if !positive(*d) {
+                    problems.push(format!(
+                        "{what}: diameter_m must be finite and > 0, got {d}"
+                    ));
+                }
+                if !(area_ratio.is_finite() && (0.0..1.0).contains(area_ratio)) {
+                    problems.push(format!(
+                        "{what}: area_ratio must be in [0, 1), got {area_ratio}"
+                    ));
+                }
+                if !positive(*hydraulic_diameter_m) {
+                    problems.push(format!(
+                        "{what}: hydraulic_diameter_m must be finite and > 0, got {hydraulic_diameter_m}"
+                    ));
+                }
+                Kind::KLoss {
+                    k: LossCoefficient::SuddenContraction {
+                        area_ratio: *area_ratio,
+                        d_h: *hydraulic_diameter_m,
+                    },
+                    area: std::f64::consts::PI * d * d / 4.0,
+                }
+            }
+            (None, None, Some(t), None) => match OddTable::new(t, what) {
+                Ok(t) => Kind::TableLoss(Arc::new(t)),
+                Err(err) => {
+                    problems.push(err.to_string());
+                    Kind::Fixed(0.0)
+                }
+            },
+            _ => {
+                problems.push(format!(
+                    "{what}: give k and diameter_m, a sudden_contraction and diameter_m, or a table (exactly one)"
+                ));
+                Kind::Fixed(0.0)
+            }
+        },
+        Component::ColdPlate {
+            model,
+            power_w,
+            heat_capacity_j_k,
+        } => {
+            if !(power_w.is_finite() && *power_w >= 0.0) {
+                problems.push(format!(
+                    "{what}: power_w must be finite and ≥ 0, got {power_w}"
+                ));
+            }
+            if heat_capacity_j_k.is_some_and(|c| !(c.is_finite() && c >= 0.0)) {
+                problems.push(format!(
+                    "{what}: heat_capacity_j_k must be finite and ≥ 0, got {}",
+                    heat_capacity_j_k.unwrap_or(f64::NAN)
+                ));
+            }
+            match model {
+                None => {
+                    problems.push(format!(
+                        "{what} has no model (a ColdPlateModel is required)"
+                    ));
+                    Kind::Fixed(0.0)
+                }
+                Some(m) => match plate_curve(m, what) {
+                    Ok(curve) => Kind::Plate {
+                        curve: Arc::new(curve),
+                        capacity: *heat_capacity_j_k,
+                        power: *power_w,
+                    },
+                    Err(err) => {
+                        problems.push(err.to_string());
+                        Kind::Fixed(0.0)
+                    }
+                },
+            }
+        }
+        Component::Pump {
+            flow_m3_s,
+            pressure_rise_pa,
+        } => {
+            let curve = Pchip::new(flow_m3_s, pressure_rise_pa, what);
+            match curve {
+                Ok(c) if c.x_min() < 0.0 => {
+                    problems.push(format!("{what}: curve flows must be ≥ 0"));
+                    Kind::Pump(Arc::new(c))
+                }
+                Ok(c) => {
+                    if pressure_rise_pa.windows(2).any(|w| w[1] > w[0]) {
+                        problems.push(format!(
+                            "{what}: the pressure rise must not increase with flow (a rising curve has several operating points)"
+                        ));
+                    }
+                    if pressure_rise_pa.iter().all(|&p| p <= 0.0) {
+                        problems.push(format!("{what}: the pressure rise is nowhere positive"));
+                    }
+                    Kind::Pump(Arc::new(c))
+                }
+                Err(err) => {
+                    problems.push(err.to_string());
+                    Kind::Fixed(0.0)
+                }
+            }
+        }
+        Component::FlowSource { flow_m3_s } => {
+            if !flow_m3_s.is_finite() {
+                problems.push(format!("{what}: flow_m3_s must be finite"));
+            }
+            Kind::Fixed(*flow_m3_s)
+        }
+        Component::Cdu {
+            setpoint_k,
+            supply_k,
+            approach_k,
+            ua_w_k,
+            facility_flow_m3_s,
+            facility_specific_heat_j_kgk,
+            facility_density_kg_m3,
+            facility_edge,
+            pressure_drop,
+            control,
+        } => {
+            let dp = pressure_drop
+                .as_ref()
+                .and_then(|t| match OddTable::new(t, what) {
+                    Ok(t) => Some(Arc::new(t)),
+                    Err(err) => {
+                        problems.push(err.to_string());
+                        None
+                    }
+                });
+            if let Some(ctrl) = control {
+                check_control(ctrl, what, problems);
+            }
+            if ua_w_k.is_some_and(|ua| !positive(ua)) {
+                problems.push(format!(
+                    "{what}: ua_w_k must be finite and > 0, got {}",
+                    ua_w_k.unwrap_or(f64::NAN)
+                ));
+            }
+            // The cold side of the exchanger: another edge, or facility water at a known
+            // temperature and flow.
+            let cp = facility_specific_heat_j_kgk.unwrap_or(4180.0);
+            let rho = facility_density_kg_m3.unwrap_or(997.0);
+            let cold = if let Some(name) = facility_edge {
+                facility = Some(name.clone());
+                Some(ColdSide::Edge(usize::MAX))
+            } else {
+                match (supply_k, facility_flow_m3_s) {
+                    (Some(s), Some(q))
+                        if positive(*s) && positive(*q) && positive(cp) && positive(rho) =>
+                    {
+                        Some(ColdSide::External {
+                            t_in: *s,
+                            capacity_w_k: rho * q * cp,
+                        })
+                    }
+                    _ => None,
+                }
+            };
+            let thermal = match (setpoint_k, approach_k, ua_w_k) {
+                (Some(set), None, ua) => {
+                    if !positive(*set) {
+                        problems.push(format!(
+                            "{what}: setpoint_k must be finite and > 0, got {set}"
+                        ));
+                    }
+                    if ua.is_some() && cold.is_none() {
+                        problems.push(format!(
+                            "{what}: a set-point limited by ua_w_k needs facility_edge, or a positive supply temperature and facility_flow_m3_s"
+                        ));
+                    }
+                    CduThermal::Setpoint {
+                        t_out: *set,
+                        cold: cold.clone(),
+                        ua: *ua,
+                    }
+                }
+                (None, Some(ap), None) => {
+                    if !(ap.is_finite() && *ap >= 0.0) {
+                        problems.push(format!(
+                            "{what}: approach_k must be finite and ≥ 0, got {ap}"
+                        ));
+                    }
+                    match supply_k {
+                        Some(s) if positive(*s) => CduThermal::Setpoint {
+                            t_out: s + ap,
+                            cold: if facility_edge.is_some() {
+                                cold.clone()
+                            } else {
+                                None
+                            },
+                            ua: None,
+                        },
+                        _ => {
+                            problems.push(format!(
+                                "{what}: supply temperature missing or not positive"
+                            ));
+                            CduThermal::Setpoint {
+                                t_out: 300.0,
+                                cold: None,
+                                ua: None,
+                            }
+                        }
+                    }
+                }
+                (None, None, Some(ua)) => match cold.clone() {
+                    Some(cold) => CduThermal::Ntu { ua: *ua, cold },
+                    None => {
+                        problems.push(format!(
+                            "{what}: ε–NTU needs facility_edge, or a positive supply temperature and facility_flow_m3_s"
+                        ));
+                        CduThermal::Ntu {
+                            ua: 1.0,
+                            cold: ColdSide::External {
+                                t_in: 300.0,
+                                capacity_w_k: 1.0,
+                            },
+                        }
+                    }
+                },
+                (Some(_), Some(_), _) => {
+                    problems.push(format!("{what}: give setpoint_k or approach_k, not both"));
+                    CduThermal::Setpoint {
+                        t_out: 300.0,
+                        cold: None,
+                        ua: None,
+                    }
+                }
+                _ => {
+                    problems.push(format!(
+                        "{what}: give either approach_k or ua_w_k (or a setpoint_k)"
+                    ));
+                    CduThermal::Setpoint {
+                        t_out: 300.0,
+                        cold: None,
+                        ua: None,
+                    }
+                }
+            };
+            if control.is_some() && !matches!(thermal, CduThermal::Setpoint { .. }) {
+                problems.push(format!(
+                    "{what}: control applies to a CDU with a set-point (setpoint_k, or supply_k and approach_k)"
+                ));
+            }
+            Kind::Cdu {
+                dp,
+                thermal,
+                control: control.clone(),
+            }
+        }
+    };
+    (kind, dz, facility)
+}
+
+/// The columnar form of a spec given as node and edge records (one component per edge).
+fn rows_to_table(spec: &NetworkSpec, problems: &mut Vec<String>) -> NetworkTable {
+    let mut t = NetworkTable::default();
+    let mut index: HashMap<&str, u32> = HashMap::new();
+    for nd in &spec.nodes {
+        if index.contains_key(nd.name.as_str()) {
+            problems.push(format!("node '{}' is defined twice", nd.name));
+            continue;
+        }
+        let i = t.node_names.len() as u32;
+        index.insert(&nd.name, i);
+        t.node_names.push(nd.name.clone());
+        t.node_elevation_m.push(nd.elevation_m);
+        if let Some(p) = nd.pressure_pa {
+            t.fixed_pressure_nodes.push(i);
+            t.fixed_pressure_pa.push(p);
+        }
+    }
+    for e in &spec.edges {
+        for name in [&e.from, &e.to] {
+            if !index.contains_key(name.as_str()) {
+                index.insert(name, t.node_names.len() as u32);
+                t.node_names.push(name.clone());
+                t.node_elevation_m.push(0.0);
+            }
+        }
+        t.edge_from.push(index[e.from.as_str()]);
+        t.edge_to.push(index[e.to.as_str()]);
+        t.edge_component.push(t.components.len() as u32);
+        t.components.push(e.component.clone());
+        t.edge_names.push(e.name.clone());
+    }
+    t
+}
+
+/// Problems with a CDU's transient control parameters.
+fn check_control(control: &CduControl, what: &str, problems: &mut Vec<String>) {
+    match control {
+        CduControl::Ideal => {}
+        CduControl::Lag { time_constant_s } => {
+            if !positive(*time_constant_s) {
+                problems.push(format!(
+                    "{what}: control time_constant_s must be finite and > 0, got {time_constant_s}"
+                ));
+            }
+        }
+        CduControl::Pi {
+            kp_w_k,
+            ki_w_k_s,
+            heat_capacity_j_k,
+        } => {
+            for (key, v) in [("kp_w_k", kp_w_k), ("ki_w_k_s", ki_w_k_s)] {
+                if !(v.is_finite() && *v >= 0.0) {
+                    problems.push(format!(
+                        "{what}: control {key} must be finite and ≥ 0, got {v}"
+                    ));
+                }
+            }
+            if *kp_w_k + *ki_w_k_s <= 0.0 {
+                problems.push(format!("{what}: control needs kp_w_k > 0 or ki_w_k_s > 0"));
+            }
+            if !positive(*heat_capacity_j_k) {
+                problems.push(format!(
+                    "{what}: control heat_capacity_j_k must be finite and > 0, got {heat_capacity_j_k}"
+                ));
+            }
+        }
     }
 }
 

@@ -11,44 +11,91 @@
 //! whatever the nonlinear residual; a backtracking line search on the edge residuals damps it.
 
 use std::collections::VecDeque;
+use std::time::Instant;
 
 use super::fluid::Props;
 use super::model::{
-    pressure_drop, CduThermal, ColdSide, Kind, LossCoefficient, Model, UnionFind, GRAVITY,
+    pressure_drop_from, CduThermal, ColdSide, Kind, LossCoefficient, Model, UnionFind, GRAVITY,
 };
-use super::sparse::Symbolic;
+use super::sparse::{Factor, Symbolic};
 use super::spec::{
-    ColdPlateResult, EdgeResult, EnergyBalance, IterationReport, NetworkResult, NodeResult,
+    ColdPlateResult, EdgeResult, EnergyBalance, IterationReport, NetworkResult, NetworkSolution,
+    NodeResult, PhaseTimes,
 };
 use crate::error::{Error, Result};
 
 const LPM: f64 = 60_000.0;
 
 /// Solves a validated model.
-pub fn solve_model(model: &Model) -> Result<NetworkResult> {
-    Solver::new(model)?.run()
+pub fn solve_model(model: &Model) -> Result<NetworkSolution> {
+    let clock = Instant::now();
+    let solver = Solver::new(model)?;
+    let setup_s = clock.elapsed().as_secs_f64();
+    let mut sol = solver.run()?;
+    sol.times.setup_s = setup_s;
+    Ok(sol)
 }
 
-struct Solver<'a> {
-    m: &'a Model,
-    /// Unknown index of each node (None: reference node with fixed pressure).
-    unknown: Vec<Option<usize>>,
+/// No unknown / no pair.
+const NONE: usize = usize::MAX;
+
+pub(super) struct Solver<'a> {
+    pub(super) m: &'a Model,
+    /// Unknown index of each node (`NONE`: reference node with fixed pressure).
+    unknown: Vec<usize>,
     n_unknown: usize,
     /// Pressure of reference nodes.
     p_ref: Vec<f64>,
     sym: Symbolic,
-    /// Index into the pair list for edges joining two unknown nodes.
-    pair: Vec<Option<usize>>,
+    /// Index into the pair list for edges joining two unknown nodes (`NONE` otherwise).
+    pair: Vec<usize>,
     n_pairs: usize,
-    /// Edges incident to each node.
-    incident: Vec<Vec<usize>>,
+    /// The edges' end nodes and flags, apart from the (large) edge records: the hot loops
+    /// read only these.
+    pub(super) ea: Vec<usize>,
+    pub(super) eb: Vec<usize>,
+    /// Fixed-flow edges (flow sources).
+    fixed: Vec<bool>,
+    /// Each flow source with its volume flow [m³/s].
+    pub(super) fixed_flows: Vec<(usize, f64)>,
+    /// Heat of each cold plate [W] (0 on other edges).
+    pub(super) power: Vec<f64>,
+    /// Edges incident to each node, as CSR (`inc[inc_ptr[i]..inc_ptr[i + 1]]`).
+    inc_ptr: Vec<usize>,
+    inc: Vec<usize>,
     /// Edges whose outlet enthalpy is set by a heat exchanger, not by their inlet.
-    cut: Vec<bool>,
+    pub(super) cut: Vec<bool>,
+    /// CDU edges, with their facility edge if they have one.
+    pub(super) cdus: Vec<(usize, Option<usize>)>,
     /// Spanning forest of the resistive edges, rooted at the reference nodes: nodes from the
     /// leaves inwards, each with the edge to its parent.
     tree: Vec<(usize, usize)>,
 }
 
+/// The flow graph at given flows, ordered for a sweep along the flow: each node after every
+/// node it draws coolant from (and after the inlets of the exchangers that set the enthalpy
+/// of the coolant it receives), as far as the flow allows.
+pub(super) struct FlowProgram {
+    /// Nodes in sweep order.
+    pub order: Vec<usize>,
+    /// Flowing edges into the node at each position of `order` (CSR over positions).
+    pub in_ptr: Vec<usize>,
+    pub in_edges: Vec<usize>,
+    /// Flowing edges out of it whose outlet follows from their inlet (not exchangers).
+    pub out_ptr: Vec<usize>,
+    pub out_edges: Vec<usize>,
+    /// |mass flow| of each edge, 0 where it does not flow [kg/s].
+    pub absm: Vec<f64>,
+    /// Upstream and downstream node of each edge at these flows.
+    pub up: Vec<usize>,
+    pub down: Vec<usize>,
+    /// Nodes on cycles of plain edges: coolant circulating without passing an exchanger.
+    pub circulating: Vec<usize>,
+}
+
+/// Edge functions `F`, slopes `dF/dm` and the unscaled residual norms (largest |residual| and
+/// the sum of squares, in Pa and Pa²; divide by the pressure scale and its square).
+#[derive(Default)]
 struct Eval {
     f: Vec<f64>,
     r: Vec<f64>,
@@ -56,15 +103,37 @@ struct Eval {
     merit: f64,
 }
 
-struct Energy {
-    h_out: Vec<f64>,
-    heat: Vec<f64>,
-    sweeps: usize,
-    heat_out: f64,
+/// The converged state of a steady solve.
+pub(super) struct SteadyState {
+    /// Mass flows [kg/s].
+    pub mf: Vec<f64>,
+    /// Node pressures [Pa].
+    pub p: Vec<f64>,
+    /// Node temperatures [K] and enthalpies [J/kg].
+    pub t: Vec<f64>,
+    pub h: Vec<f64>,
+    /// Coolant properties per edge.
+    pub props: Vec<Props>,
+    pub energy: Energy,
+    pub newton: usize,
+    pub sweeps: usize,
+    pub coupling: usize,
+    pub times: PhaseTimes,
+    /// Colebrook starts of the last evaluation.
+    pub guess: Vec<f64>,
+}
+
+pub(super) struct Energy {
+    pub h_out: Vec<f64>,
+    pub heat: Vec<f64>,
+    pub sweeps: usize,
+    pub heat_out: f64,
+    /// Coolant circulating without passing a CDU (with no heat on the loop), reported.
+    circulation: Option<String>,
 }
 
 impl<'a> Solver<'a> {
-    fn new(m: &'a Model) -> Result<Self> {
+    pub(super) fn new(m: &'a Model) -> Result<Self> {
         let n = m.node_names.len();
         let mut uf = UnionFind::new(n);
         for e in &m.edges {
@@ -87,7 +156,7 @@ impl<'a> Solver<'a> {
             }
         }
         let mut p_ref = vec![0.0; n];
-        let mut unknown = vec![None; n];
+        let mut unknown = vec![NONE; n];
         let mut n_unknown = 0;
         let mut net_fixed = vec![0.0; n];
         for e in &m.edges {
@@ -122,23 +191,79 @@ impl<'a> Solver<'a> {
             if reference[r] == Some(i) {
                 p_ref[i] = m.fixed_pressure[i].unwrap_or(m.settings.reference_pressure_pa);
             } else {
-                unknown[i] = Some(n_unknown);
+                unknown[i] = n_unknown;
                 n_unknown += 1;
             }
         }
-        let mut pairs = Vec::new();
-        let mut pair = vec![None; m.edges.len()];
-        let mut incident = vec![Vec::new(); n];
-        let mut cut = vec![false; m.edges.len()];
+        let ne = m.edges.len();
+        let ea: Vec<usize> = m.edges.iter().map(|e| e.a).collect();
+        let eb: Vec<usize> = m.edges.iter().map(|e| e.b).collect();
+        let fixed: Vec<bool> = m
+            .edges
+            .iter()
+            .map(|e| matches!(e.kind, Kind::Fixed(_)))
+            .collect();
+        let fixed_flows: Vec<(usize, f64)> = m
+            .edges
+            .iter()
+            .enumerate()
+            .filter_map(|(k, e)| match e.kind {
+                Kind::Fixed(q) => Some((k, q)),
+                _ => None,
+            })
+            .collect();
+        let power: Vec<f64> = m
+            .edges
+            .iter()
+            .map(|e| match e.kind {
+                Kind::Plate { power, .. } => power,
+                _ => 0.0,
+            })
+            .collect();
+        let mut cdus = Vec::new();
         for (k, e) in m.edges.iter().enumerate() {
-            incident[e.a].push(k);
-            incident[e.b].push(k);
+            if let Kind::Cdu { thermal, .. } = &e.kind {
+                let f = match thermal {
+                    CduThermal::Setpoint {
+                        cold: Some(ColdSide::Edge(f)),
+                        ..
+                    }
+                    | CduThermal::Ntu {
+                        cold: ColdSide::Edge(f),
+                        ..
+                    } => Some(*f),
+                    _ => None,
+                };
+                cdus.push((k, f));
+            }
+        }
+        let mut inc_ptr = vec![0usize; n + 1];
+        for k in 0..ne {
+            inc_ptr[ea[k] + 1] += 1;
+            inc_ptr[eb[k] + 1] += 1;
+        }
+        for i in 0..n {
+            inc_ptr[i + 1] += inc_ptr[i];
+        }
+        let mut fill = inc_ptr.clone();
+        let mut inc = vec![0usize; 2 * ne];
+        for k in 0..ne {
+            for node in [ea[k], eb[k]] {
+                inc[fill[node]] = k;
+                fill[node] += 1;
+            }
+        }
+        let mut pairs = Vec::new();
+        let mut pair = vec![NONE; ne];
+        let mut cut = vec![false; ne];
+        for (k, e) in m.edges.iter().enumerate() {
             cut[k] = matches!(e.kind, Kind::Cdu { .. }) || e.facility_of.is_some();
-            if matches!(e.kind, Kind::Fixed(_)) {
+            if fixed[k] {
                 continue;
             }
-            if let (Some(ua), Some(ub)) = (unknown[e.a], unknown[e.b]) {
-                pair[k] = Some(pairs.len());
+            let (ua, ub) = (unknown[e.a], unknown[e.b]);
+            if ua != NONE && ub != NONE {
+                pair[k] = pairs.len();
                 pairs.push((ua, ub));
             }
         }
@@ -146,18 +271,17 @@ impl<'a> Solver<'a> {
         let mut tree = Vec::new();
         let mut visited = vec![false; n];
         for root in 0..n {
-            if unknown[root].is_some() || visited[root] {
+            if unknown[root] != NONE || visited[root] {
                 continue;
             }
             visited[root] = true;
             let mut queue = VecDeque::from([root]);
             while let Some(i) = queue.pop_front() {
-                for &k in &incident[i] {
-                    let e = &m.edges[k];
-                    if matches!(e.kind, Kind::Fixed(_)) {
+                for &k in &inc[inc_ptr[i]..inc_ptr[i + 1]] {
+                    if fixed[k] {
                         continue;
                     }
-                    let j = if e.a == i { e.b } else { e.a };
+                    let j = if ea[k] == i { eb[k] } else { ea[k] };
                     if !visited[j] {
                         visited[j] = true;
                         tree.push((j, k));
@@ -176,157 +300,197 @@ impl<'a> Solver<'a> {
             sym,
             pair,
             n_pairs: pairs.len(),
-            incident,
+            ea,
+            eb,
+            fixed,
+            fixed_flows,
+            power,
+            inc_ptr,
+            inc,
             cut,
+            cdus,
         })
     }
 
     fn unknown_name(&self, u: usize) -> String {
         self.unknown
             .iter()
-            .position(|&x| x == Some(u))
+            .position(|&x| x == u)
             .map_or_else(String::new, |i| self.m.node_names[i].clone())
     }
 
-    /// Edge functions, slopes and residuals at state (m, p).
-    fn evaluate(&self, mf: &[f64], p: &[f64], props: &[Props], p_scale: f64) -> Eval {
-        let ne = self.m.edges.len();
-        let mut f = vec![0.0; ne];
-        let mut r = vec![0.0; ne];
-        let mut r_max: f64 = 0.0;
-        for (k, e) in self.m.edges.iter().enumerate() {
-            if matches!(e.kind, Kind::Fixed(_)) {
-                continue;
-            }
-            let pr = props[k];
-            let (dp, slope) = pressure_drop(&e.kind, mf[k] / pr.rho, pr);
-            f[k] = dp + pr.rho * GRAVITY * e.dz;
-            r[k] = slope / pr.rho;
-            r_max = r_max.max(r[k]);
-        }
+    /// Edge functions and slopes at state (m, p), and the residuals `p_a − p_b − F(m)` (in Pa,
+    /// unscaled). `guess` holds each turbulent pipe's last `1/√f`, the start of its Colebrook
+    /// iteration (one or two steps instead of four from scratch). The edges are evaluated in
+    /// parallel; the reductions run in edge order, so results do not depend on the threads.
+    fn evaluate(&self, mf: &[f64], p: &[f64], props: &[Props], guess: &mut [f64], out: &mut Eval) {
+        use rayon::prelude::*;
+        let edges = &self.m.edges;
+        let ne = edges.len();
+        let Eval { f, r, .. } = out;
+        f.resize(ne, 0.0);
+        r.resize(ne, 0.0);
+        f.par_iter_mut()
+            .zip(r.par_iter_mut())
+            .zip(guess.par_iter_mut())
+            .enumerate()
+            .with_min_len(4096)
+            .for_each(|(k, ((fk, rk), gk))| {
+                let e = &edges[k];
+                if matches!(e.kind, Kind::Fixed(_)) {
+                    *fk = 0.0;
+                    *rk = 0.0;
+                    return;
+                }
+                let pr = props[k];
+                let (dp, slope) = pressure_drop_from(&e.kind, mf[k] / pr.rho, pr, gk);
+                *fk = dp + pr.rho * GRAVITY * e.dz;
+                *rk = slope / pr.rho;
+            });
+        let r_max = r.iter().fold(0.0_f64, |a, v| a.max(*v));
         // Quadratic losses have zero slope at zero flow: floor the slope so the step exists.
         let floor = (1e-9 * r_max).max(1e-3);
         let mut res_max: f64 = 0.0;
         let mut merit = 0.0;
-        for (k, e) in self.m.edges.iter().enumerate() {
-            if matches!(e.kind, Kind::Fixed(_)) {
+        for k in 0..edges.len() {
+            if self.fixed[k] {
                 continue;
             }
             r[k] = r[k].max(floor);
-            let res = (p[e.a] - p[e.b] - f[k]) / p_scale;
+            let res = p[self.ea[k]] - p[self.eb[k]] - f[k];
             res_max = res_max.max(res.abs());
             merit += res * res;
         }
-        Eval {
-            f,
-            r,
-            res_max,
-            merit,
-        }
+        out.res_max = res_max;
+        out.merit = merit;
     }
 
     /// Newton iteration for the hydraulics at fixed properties; returns its iteration count.
-    fn hydraulics(&self, mf: &mut [f64], p: &mut [f64], props: &[Props]) -> Result<usize> {
+    pub(super) fn hydraulics(
+        &self,
+        mf: &mut [f64],
+        p: &mut [f64],
+        props: &[Props],
+        guess: &mut [f64],
+        tol: f64,
+        fixed_flows: &[(usize, f64)],
+    ) -> Result<usize> {
         let model = self.m;
-        for (k, e) in model.edges.iter().enumerate() {
-            if let Kind::Fixed(q) = e.kind {
-                mf[k] = q * props[k].rho;
-            }
+        let (ea, eb, unknown) = (&self.ea, &self.eb, &self.unknown);
+        let ne = model.edges.len();
+        for &(k, q) in fixed_flows {
+            mf[k] = q * props[k].rho;
         }
         for (i, pi) in p.iter_mut().enumerate() {
-            if self.unknown[i].is_none() {
+            if unknown[i] == NONE {
                 *pi = self.p_ref[i];
             }
         }
-        let first = self.evaluate(mf, p, props, 1.0);
-        let mut p_scale = first
-            .f
-            .iter()
-            .chain(p.iter())
-            .fold(1.0_f64, |a, v| a.max(v.abs()));
-        let mut ev = self.evaluate(mf, p, props, p_scale);
-        let tol = model.settings.tolerance;
+        let mut ev = Eval::default();
+        let mut ev_try = Eval::default();
+        self.evaluate(mf, p, props, guess, &mut ev);
+        let mut p_scale =
+            ev.f.iter()
+                .chain(p.iter())
+                .fold(1.0_f64, |a, v| a.max(v.abs()));
+        if ev.res_max <= tol * p_scale && p.iter().any(|&v| v != 0.0) {
+            // already converged (a later coupling pass whose properties barely moved)
+            return Ok(0);
+        }
         let names = |u: usize| self.unknown_name(u);
+        let mut diag = vec![0.0; self.n_unknown];
+        let mut off = vec![0.0; self.n_pairs];
+        let mut rhs = vec![0.0; self.n_unknown];
+        let mut c = vec![0.0; ne];
+        let mut p_new = p.to_vec();
+        let mut m_new = mf.to_vec();
+        let mut m_try = mf.to_vec();
+        let mut p_try = p.to_vec();
+        let mut factor = Factor::default();
+        let mut work = Vec::new();
+        let mut x = vec![0.0; self.n_unknown];
         for it in 1..=model.settings.max_iterations {
-            let mut diag = vec![0.0; self.n_unknown];
-            let mut off = vec![0.0; self.n_pairs];
-            let mut rhs = vec![0.0; self.n_unknown];
-            let mut c = vec![0.0; model.edges.len()];
-            for (k, e) in model.edges.iter().enumerate() {
-                if matches!(e.kind, Kind::Fixed(_)) {
-                    if let Some(ua) = self.unknown[e.a] {
+            diag.fill(0.0);
+            off.fill(0.0);
+            rhs.fill(0.0);
+            for k in 0..ne {
+                let (ua, ub) = (unknown[ea[k]], unknown[eb[k]]);
+                if self.fixed[k] {
+                    if ua != NONE {
                         rhs[ua] -= mf[k];
                     }
-                    if let Some(ub) = self.unknown[e.b] {
+                    if ub != NONE {
                         rhs[ub] += mf[k];
                     }
                     continue;
                 }
                 let w = 1.0 / ev.r[k];
                 c[k] = mf[k] - ev.f[k] * w;
-                if let Some(ua) = self.unknown[e.a] {
+                if ua != NONE {
                     diag[ua] += w;
                     rhs[ua] -= c[k];
-                    if self.unknown[e.b].is_none() {
-                        rhs[ua] += w * p[e.b];
+                    if ub == NONE {
+                        rhs[ua] += w * p[eb[k]];
                     }
                 }
-                if let Some(ub) = self.unknown[e.b] {
+                if ub != NONE {
                     diag[ub] += w;
                     rhs[ub] += c[k];
-                    if self.unknown[e.a].is_none() {
-                        rhs[ub] += w * p[e.a];
+                    if ua == NONE {
+                        rhs[ub] += w * p[ea[k]];
                     }
                 }
-                if let Some(q) = self.pair[k] {
-                    off[q] = -w;
+                if self.pair[k] != NONE {
+                    off[self.pair[k]] = -w;
                 }
             }
-            let factor = self.sym.factor(&diag, &off, &names)?;
-            let x = self.sym.solve(&factor, &rhs);
-            let mut p_new = p.to_vec();
-            for (pn, u) in p_new.iter_mut().zip(&self.unknown) {
-                if let Some(u) = u {
-                    *pn = x[*u];
-                }
+            self.sym.factor_into(&diag, &off, &names, &mut factor)?;
+            self.sym.solve_into(&factor, &rhs, &mut work, &mut x);
+            for (i, pn) in p_new.iter_mut().enumerate() {
+                *pn = if unknown[i] == NONE {
+                    p[i]
+                } else {
+                    x[unknown[i]]
+                };
             }
-            let mut m_new = mf.to_vec();
-            for (k, e) in model.edges.iter().enumerate() {
-                if !matches!(e.kind, Kind::Fixed(_)) {
-                    m_new[k] = c[k] + (p_new[e.a] - p_new[e.b]) / ev.r[k];
-                }
+            for k in 0..ne {
+                m_new[k] = if self.fixed[k] {
+                    mf[k]
+                } else {
+                    c[k] + (p_new[ea[k]] - p_new[eb[k]]) / ev.r[k]
+                };
             }
             // Backtracking on the edge residuals; a convex combination of mass-conserving
             // states conserves mass, so damping never breaks the node balances. The first
             // step is taken whole: it is the one that establishes mass conservation.
             let mut lambda = 1.0;
-            let (mut m_try, mut p_try, mut ev_try);
-            loop {
-                m_try = mf
-                    .iter()
-                    .zip(&m_new)
-                    .map(|(a, b)| a + lambda * (b - a))
-                    .collect::<Vec<_>>();
-                p_try = p
-                    .iter()
-                    .zip(&p_new)
-                    .map(|(a, b)| a + lambda * (b - a))
-                    .collect::<Vec<_>>();
-                ev_try = self.evaluate(&m_try, &p_try, props, p_scale);
-                if it == 1
-                    || ev_try.merit <= (1.0 - 1e-4 * lambda) * ev.merit
-                    || ev.merit < 1e-30
-                    || lambda < 1e-4
-                {
-                    break;
+            std::mem::swap(&mut m_try, &mut m_new);
+            std::mem::swap(&mut p_try, &mut p_new);
+            self.evaluate(&m_try, &p_try, props, guess, &mut ev_try);
+            while !(it == 1
+                || ev_try.merit <= (1.0 - 1e-4 * lambda) * ev.merit
+                || ev.merit < 1e-30 * p_scale * p_scale
+                || lambda < 1e-4)
+            {
+                if lambda == 1.0 {
+                    // keep the full step to blend from
+                    std::mem::swap(&mut m_try, &mut m_new);
+                    std::mem::swap(&mut p_try, &mut p_new);
                 }
                 lambda *= 0.5;
+                for ((t, a), b) in m_try.iter_mut().zip(mf.iter()).zip(&m_new) {
+                    *t = a + lambda * (b - a);
+                }
+                for ((t, a), b) in p_try.iter_mut().zip(p.iter()).zip(&p_new) {
+                    *t = a + lambda * (b - a);
+                }
+                self.evaluate(&m_try, &p_try, props, guess, &mut ev_try);
             }
-            let m_scale = m_try.iter().fold(1e-300_f64, |a, v| a.max(v.abs()));
-            let step = m_try
-                .iter()
-                .zip(mf.iter())
-                .fold(0.0_f64, |a, (x, y)| a.max((x - y).abs()));
+            let (mut m_scale, mut step) = (1e-300_f64, 0.0_f64);
+            for (x, y) in m_try.iter().zip(mf.iter()) {
+                m_scale = m_scale.max(x.abs());
+                step = step.max((x - y).abs());
+            }
             mf.copy_from_slice(&m_try);
             p.copy_from_slice(&p_try);
             if it == 1 {
@@ -336,10 +500,9 @@ impl<'a> Solver<'a> {
                     .iter()
                     .chain(p.iter())
                     .fold(1.0_f64, |a, v| a.max(v.abs()));
-                ev_try = self.evaluate(mf, p, props, p_scale);
             }
-            ev = ev_try;
-            if lambda == 1.0 && ev.res_max <= tol && step <= 1e3 * tol * m_scale {
+            std::mem::swap(&mut ev, &mut ev_try);
+            if lambda == 1.0 && ev.res_max <= tol * p_scale && step <= 1e3 * tol * m_scale {
                 self.balance(mf);
                 return Ok(it);
             }
@@ -349,9 +512,9 @@ impl<'a> Solver<'a> {
             crate::error::Equation::Network,
             format!(
                 "network hydraulics did not converge in {} Newton iterations (largest relative edge residual {:.3e})",
-                model.settings.max_iterations, ev.res_max
+                model.settings.max_iterations, ev.res_max / p_scale
             ),
-            vec![ev.res_max],
+            vec![ev.res_max / p_scale],
         ))
     }
 
@@ -361,169 +524,349 @@ impl<'a> Solver<'a> {
     fn balance(&self, mf: &mut [f64]) {
         let n = self.m.node_names.len();
         let mut net = vec![0.0; n];
-        for (k, e) in self.m.edges.iter().enumerate() {
-            net[e.a] += mf[k];
-            net[e.b] -= mf[k];
+        for (k, m) in mf.iter().enumerate() {
+            net[self.ea[k]] += m;
+            net[self.eb[k]] -= m;
         }
         for &(i, k) in &self.tree {
             let r = net[i];
-            let e = &self.m.edges[k];
-            let parent = if e.a == i {
+            let parent = if self.ea[k] == i {
                 mf[k] -= r;
-                e.b
+                self.eb[k]
             } else {
                 mf[k] += r;
-                e.a
+                self.ea[k]
             };
             net[i] = 0.0;
             net[parent] += r;
         }
     }
 
-    /// Enthalpy sweep along the flow. `h` holds node enthalpies (updated in place).
-    fn energy(&self, mf: &[f64], h: &mut [f64]) -> Result<Energy> {
-        let model = self.m;
-        let fluid = &model.fluid;
-        let n = model.node_names.len();
-        let ne = model.edges.len();
-        let m_max = mf.iter().fold(0.0_f64, |a, v| a.max(v.abs()));
-        let thr = 1e-12 * m_max;
-        let flowing = |k: usize| mf[k].abs() > thr;
-        let upstream = |k: usize| {
-            if mf[k] > 0.0 {
-                model.edges[k].a
-            } else {
-                model.edges[k].b
-            }
-        };
-        let downstream = |k: usize| {
-            if mf[k] > 0.0 {
-                model.edges[k].b
-            } else {
-                model.edges[k].a
-            }
-        };
-        // Topological order of the flow graph without the exchanger edges (Kahn).
-        let mut indeg = vec![0usize; n];
-        for k in 0..ne {
-            if flowing(k) && !self.cut[k] {
-                indeg[downstream(k)] += 1;
+    /// The program of `cached` updated to flows `mf` when they run the same way through the
+    /// same edges (only the flow magnitudes changed), else a new one.
+    pub(super) fn program_for(&self, mf: &[f64], cached: Option<FlowProgram>) -> FlowProgram {
+        if let Some(mut prog) = cached {
+            let m_max = mf.iter().fold(0.0_f64, |a, v| a.max(v.abs()));
+            let thr = 1e-12 * m_max;
+            let same = (0..mf.len()).all(|k| {
+                let flowing = mf[k].abs() > thr;
+                flowing == (prog.absm[k] > 0.0)
+                    && (!flowing || (mf[k] > 0.0) == (prog.up[k] == self.ea[k]))
+            });
+            if same {
+                for (a, m) in prog.absm.iter_mut().zip(mf) {
+                    *a = if m.abs() > thr { m.abs() } else { 0.0 };
+                }
+                return prog;
             }
         }
-        let mut queue: VecDeque<usize> = (0..n).filter(|&i| indeg[i] == 0).collect();
-        let mut order = Vec::with_capacity(n);
-        let mut placed = vec![false; n];
-        while let Some(i) = queue.pop_front() {
-            order.push(i);
-            placed[i] = true;
-            for &k in &self.incident[i] {
-                if flowing(k) && !self.cut[k] && upstream(k) == i {
-                    let d = downstream(k);
+        self.program(mf)
+    }
+
+    /// The flow graph at flows `mf`, ordered for sweeping (see [`FlowProgram`]).
+    pub(super) fn program(&self, mf: &[f64]) -> FlowProgram {
+        let model = self.m;
+        let n = model.node_names.len();
+        let ne = mf.len();
+        let m_max = mf.iter().fold(0.0_f64, |a, v| a.max(v.abs()));
+        let thr = 1e-12 * m_max;
+        let absm: Vec<f64> = mf
+            .iter()
+            .map(|m| if m.abs() > thr { m.abs() } else { 0.0 })
+            .collect();
+        let up: Vec<usize> = (0..ne)
+            .map(|k| if mf[k] > 0.0 { self.ea[k] } else { self.eb[k] })
+            .collect();
+        let down: Vec<usize> = (0..ne)
+            .map(|k| if mf[k] > 0.0 { self.eb[k] } else { self.ea[k] })
+            .collect();
+        // Exchangers set their outlets from other nodes: ε–NTU outlets from both inlets,
+        // facility sides from both inlets; a set-point outlet from nothing (when its limit is
+        // not reached). These dependencies order the sweep beside the flowing edges.
+        let mut extra: Vec<(usize, usize)> = Vec::new();
+        for &(c, f) in &self.cdus {
+            let ntu = matches!(
+                model.edges[c].kind,
+                Kind::Cdu {
+                    thermal: CduThermal::Ntu { .. },
+                    ..
+                }
+            );
+            if absm[c] > 0.0 && ntu {
+                extra.push((up[c], down[c]));
+                if let Some(f) = f.filter(|&f| absm[f] > 0.0) {
+                    extra.push((up[f], down[c]));
+                }
+            }
+            if let Some(f) = f.filter(|&f| absm[f] > 0.0) {
+                extra.push((up[f], down[f]));
+                if absm[c] > 0.0 {
+                    extra.push((up[c], down[f]));
+                }
+            }
+        }
+        // Arcs of the sweep order: plain edges plus the exchanger dependencies. Arcs of the
+        // circulation check: every flowing edge but the CDUs themselves (a facility side adds
+        // heat like a plate; only a CDU takes it out).
+        let is_cdu: Vec<bool> = {
+            let mut v = vec![false; ne];
+            for &(c, _) in &self.cdus {
+                v[c] = true;
+            }
+            v
+        };
+        let arc = |k: usize, with_extra: bool| -> bool {
+            absm[k] > 0.0 && if with_extra { !self.cut[k] } else { !is_cdu[k] }
+        };
+        let kahn = |with_extra: bool| -> (Vec<usize>, Vec<bool>) {
+            let mut indeg = vec![0usize; n];
+            for k in 0..ne {
+                if arc(k, with_extra) {
+                    indeg[down[k]] += 1;
+                }
+            }
+            let mut extra_ptr = vec![0usize; n + 1];
+            if with_extra {
+                for &(a, b) in &extra {
+                    indeg[b] += 1;
+                    extra_ptr[a + 1] += 1;
+                }
+            }
+            for i in 0..n {
+                extra_ptr[i + 1] += extra_ptr[i];
+            }
+            let mut extra_to = vec![0usize; if with_extra { extra.len() } else { 0 }];
+            if with_extra {
+                let mut fill = extra_ptr.clone();
+                for &(a, b) in &extra {
+                    extra_to[fill[a]] = b;
+                    fill[a] += 1;
+                }
+            }
+            let mut queue: VecDeque<usize> = (0..n).filter(|&i| indeg[i] == 0).collect();
+            let mut order = Vec::with_capacity(n);
+            let mut placed = vec![false; n];
+            while let Some(i) = queue.pop_front() {
+                order.push(i);
+                placed[i] = true;
+                let mut release = |d: usize, queue: &mut VecDeque<usize>| {
                     indeg[d] -= 1;
                     if indeg[d] == 0 {
                         queue.push_back(d);
                     }
+                };
+                for &k in &self.inc[self.inc_ptr[i]..self.inc_ptr[i + 1]] {
+                    if arc(k, with_extra) && up[k] == i {
+                        release(down[k], &mut queue);
+                    }
+                }
+                for &d in &extra_to[extra_ptr[i]..extra_ptr[i + 1]] {
+                    release(d, &mut queue);
                 }
             }
+            (order, placed)
+        };
+        let (mut order, placed) = kahn(true);
+        let mut circulating = Vec::new();
+        if order.len() < n {
+            // Either exchanger loops (iterated by the sweeps) or coolant circulating without
+            // passing a CDU: the order over the flowing edges bar the CDUs tells them apart.
+            // Kahn leaves the nodes downstream of a loop unplaced too; peeling the nodes with
+            // no way forward inside the unplaced set keeps the loops (and what feeds them).
+            let (_, reached) = kahn(false);
+            let mut inside: Vec<bool> = reached.iter().map(|r| !r).collect();
+            let mut outdeg = vec![0usize; n];
+            for k in 0..ne {
+                if arc(k, false) && inside[up[k]] && inside[down[k]] {
+                    outdeg[up[k]] += 1;
+                }
+            }
+            let mut stack: Vec<usize> = (0..n).filter(|&i| inside[i] && outdeg[i] == 0).collect();
+            while let Some(i) = stack.pop() {
+                inside[i] = false;
+                for &k in &self.inc[self.inc_ptr[i]..self.inc_ptr[i + 1]] {
+                    if arc(k, false) && down[k] == i && inside[up[k]] {
+                        outdeg[up[k]] -= 1;
+                        if outdeg[up[k]] == 0 {
+                            stack.push(up[k]);
+                        }
+                    }
+                }
+            }
+            circulating = (0..n).filter(|&i| inside[i]).collect();
+            order.extend((0..n).filter(|&i| !placed[i]));
         }
-        let cyclic: Vec<usize> = (0..n).filter(|&i| !placed[i]).collect();
-        order.extend_from_slice(&cyclic);
+        let mut in_ptr = Vec::with_capacity(n + 1);
+        let mut out_ptr = Vec::with_capacity(n + 1);
+        let mut in_edges = Vec::with_capacity(ne);
+        let mut out_edges = Vec::with_capacity(ne);
+        in_ptr.push(0);
+        out_ptr.push(0);
+        for &i in &order {
+            for &k in &self.inc[self.inc_ptr[i]..self.inc_ptr[i + 1]] {
+                if absm[k] > 0.0 {
+                    if down[k] == i {
+                        in_edges.push(k);
+                    } else if !self.cut[k] {
+                        out_edges.push(k);
+                    }
+                }
+            }
+            in_ptr.push(in_edges.len());
+            out_ptr.push(out_edges.len());
+        }
+        FlowProgram {
+            order,
+            in_ptr,
+            in_edges,
+            out_ptr,
+            out_edges,
+            absm,
+            up,
+            down,
+            circulating,
+        }
+    }
 
+    /// The cold-side state of CDU `c` (temperature [K] and heat-capacity rate [W/K]), from
+    /// node enthalpies `h`, and its facility edge when that edge flows.
+    pub(super) fn cold_state(
+        &self,
+        c: usize,
+        facility: Option<usize>,
+        prog: &FlowProgram,
+        h: &[f64],
+    ) -> (Option<(f64, f64)>, Option<usize>) {
+        let fluid = &self.m.fluid;
+        let Kind::Cdu { thermal, .. } = &self.m.edges[c].kind else {
+            return (None, None);
+        };
+        let cold = match thermal {
+            CduThermal::Setpoint { cold, .. } => cold.as_ref(),
+            CduThermal::Ntu { cold, .. } => Some(cold),
+        };
+        match cold {
+            Some(ColdSide::External { t_in, capacity_w_k }) => (Some((*t_in, *capacity_w_k)), None),
+            Some(ColdSide::Edge(_)) => match facility.filter(|&f| prog.absm[f] > 0.0) {
+                Some(f) => {
+                    let tc = fluid.temperature(h[prog.up[f]]);
+                    (Some((tc, prog.absm[f] * fluid.props(tc).cp)), Some(f))
+                }
+                None => (None, None),
+            },
+            None => (None, None),
+        }
+    }
+
+    /// Heat [W] CDU `c` takes at node enthalpies `h` (set-point `t_set` [K]).
+    fn cdu_q(&self, c: usize, facility: Option<usize>, prog: &FlowProgram, h: &[f64]) -> f64 {
+        let Kind::Cdu { thermal, .. } = &self.m.edges[c].kind else {
+            return 0.0;
+        };
+        let t_set = match thermal {
+            CduThermal::Setpoint { t_out, .. } => *t_out,
+            CduThermal::Ntu { .. } => f64::NAN,
+        };
+        let (cold, _) = self.cold_state(c, facility, prog, h);
+        cdu_heat(
+            thermal,
+            &self.m.fluid,
+            prog.absm[c],
+            h[prog.up[c]],
+            t_set,
+            cold,
+        )
+    }
+
+    /// Enthalpy sweep along the flow. `h` holds node enthalpies (updated in place).
+    ///
+    /// Each sweep visits the nodes in flow order: a node mixes what flows in, then passes its
+    /// enthalpy (plus a plate's heat) to the edges leaving it. An exchanger edge's outlet is
+    /// computed when its downstream node is reached, from the current state of its inlets; in
+    /// an order that respects those dependencies (set-point CDUs) one sweep is exact, and the
+    /// next only confirms it. ε–NTU loops converge geometrically, sped up by Aitken's Δ².
+    fn energy(&self, mf: &[f64], h: &mut [f64], cache: &mut Option<FlowProgram>) -> Result<Energy> {
+        let model = self.m;
+        let fluid = &model.fluid;
+        let ne = model.edges.len();
+        let prog = self.program_for(mf, cache.take());
         let mut h_out = vec![0.0; ne];
         let mut heat = vec![0.0; ne];
         for k in 0..ne {
-            h_out[k] = h[upstream(k)];
+            h_out[k] = h[prog.up[k]];
         }
+        let facility_of_cut: Vec<(usize, Option<usize>)> = {
+            // for each cut edge: its CDU and that CDU's facility edge
+            let mut v = vec![(NONE, None); 0];
+            v.resize(ne, (NONE, None));
+            for &(c, f) in &self.cdus {
+                v[c] = (c, f);
+                if let Some(f) = f {
+                    v[f] = (c, Some(f));
+                }
+            }
+            v
+        };
+        // heat per unit mass flow of the plates: power / |m|
+        let qm: Vec<f64> = (0..ne)
+            .map(|k| {
+                if prog.absm[k] > 0.0 {
+                    self.power[k] / prog.absm[k]
+                } else {
+                    0.0
+                }
+            })
+            .collect();
         let h_tol = 1e-9;
-        let max_sweeps = 2000;
-        // Inlet nodes of ε–NTU exchangers: their enthalpy closes a loop through the exchanger
-        // and converges geometrically; Aitken's Δ² on the last three sweeps removes most of it.
-        let ntu_inlets: Vec<usize> = (0..ne)
-            .filter(|&k| {
-                flowing(k)
+        let max_sweeps = if prog.circulating.is_empty() {
+            2000
+        } else {
+            50
+        };
+        // Inlet nodes of ε–NTU and limited set-point exchangers: their enthalpy closes a loop
+        // through the exchanger and converges geometrically; Aitken's Δ² on the last three
+        // sweeps removes most of it.
+        let ntu_inlets: Vec<usize> = self
+            .cdus
+            .iter()
+            .filter(|&&(c, _)| {
+                prog.absm[c] > 0.0
                     && matches!(
-                        model.edges[k].kind,
+                        model.edges[c].kind,
                         Kind::Cdu {
-                            thermal: CduThermal::Ntu { .. },
+                            thermal: CduThermal::Ntu { .. }
+                                | CduThermal::Setpoint { cold: Some(_), .. },
                             ..
                         }
                     )
             })
-            .map(upstream)
+            .map(|&(c, _)| prog.up[c])
             .collect();
         let mut history: Vec<[f64; 3]> = vec![[0.0; 3]; ntu_inlets.len()];
         for sweep in 1..=max_sweeps {
-            // Exchanger edges first, from the current inlet states.
-            let mut heat_out = 0.0;
-            for k in 0..ne {
-                let e = &model.edges[k];
-                let Kind::Cdu { thermal, .. } = &e.kind else {
-                    continue;
-                };
-                if !flowing(k) {
-                    continue;
-                }
-                let mh = mf[k].abs();
-                let h_in = h[upstream(k)];
-                match thermal {
-                    CduThermal::FixedOutlet { t_out } => {
-                        h_out[k] = fluid.enthalpy(*t_out);
-                        heat[k] = -mh * (h_in - h_out[k]);
-                        heat_out += mh * (h_in - h_out[k]);
-                    }
-                    CduThermal::Ntu { ua, cold } => {
-                        let th = fluid.temperature(h_in);
-                        let ch = mh * fluid.props(th).cp;
-                        let (tc, cc, f) = match cold {
-                            ColdSide::External { t_in, capacity_w_k } => {
-                                (*t_in, *capacity_w_k, None)
-                            }
-                            ColdSide::Edge(f) => {
-                                let f = *f;
-                                let tc = fluid.temperature(h[upstream(f)]);
-                                (tc, mf[f].abs() * fluid.props(tc).cp, Some(f))
-                            }
-                        };
-                        let q = if cc > 0.0 && flowing_or(f, &flowing) {
-                            effectiveness(*ua, ch, cc) * ch.min(cc) * (th - tc)
-                        } else {
-                            0.0
-                        };
-                        h_out[k] = h_in - q / mh;
-                        heat[k] = -q;
-                        match f {
-                            Some(f) => {
-                                h_out[f] = h[upstream(f)] + q / mf[f].abs().max(1e-300);
-                                heat[f] = q;
-                            }
-                            None => heat_out += q,
-                        }
-                    }
-                }
-            }
             let mut change: f64 = 0.0;
-            for &i in &order {
+            for (pos, &i) in prog.order.iter().enumerate() {
                 let (mut sm, mut smh) = (0.0, 0.0);
-                for &k in &self.incident[i] {
-                    if flowing(k) && downstream(k) == i {
-                        sm += mf[k].abs();
-                        smh += mf[k].abs() * h_out[k];
+                for &k in &prog.in_edges[prog.in_ptr[pos]..prog.in_ptr[pos + 1]] {
+                    if self.cut[k] {
+                        let (c, f) = facility_of_cut[k];
+                        let q = self.cdu_q(c, f, &prog, h);
+                        h_out[k] = if k == c {
+                            h[prog.up[c]] - q / prog.absm[c]
+                        } else {
+                            h[prog.up[k]] + q / prog.absm[k]
+                        };
                     }
+                    sm += prog.absm[k];
+                    smh += prog.absm[k] * h_out[k];
                 }
                 if sm > 0.0 {
                     let hn = smh / sm;
                     change = change.max((hn - h[i]).abs());
                     h[i] = hn;
                 }
-                for &k in &self.incident[i] {
-                    if flowing(k) && !self.cut[k] && upstream(k) == i {
-                        let q = match model.edges[k].kind {
-                            Kind::Plate { power, .. } => power,
-                            _ => 0.0,
-                        };
-                        heat[k] = q;
-                        h_out[k] = h[i] + q / mf[k].abs();
-                    }
+                for &k in &prog.out_edges[prog.out_ptr[pos]..prog.out_ptr[pos + 1]] {
+                    h_out[k] = h[i] + qm[k];
                 }
             }
             for (j, &i) in ntu_inlets.iter().enumerate() {
@@ -539,22 +882,205 @@ impl<'a> Solver<'a> {
                 }
             }
             if change <= h_tol && sweep > 1 {
+                // The exchangers' heat at the final state: one value per CDU, given to its
+                // facility edge or, without one, leaving the modelled network.
+                let mut heat_out = 0.0;
+                for &(c, f) in &self.cdus {
+                    if prog.absm[c] == 0.0 {
+                        continue;
+                    }
+                    let q = self.cdu_q(c, f, &prog, h);
+                    heat[c] = -q;
+                    match f.filter(|&f| prog.absm[f] > 0.0) {
+                        Some(f) => heat[f] = q,
+                        None => heat_out += q,
+                    }
+                }
+                for k in 0..ne {
+                    if !self.cut[k] && prog.absm[k] > 0.0 {
+                        heat[k] = self.power[k];
+                    }
+                }
+                let _ = fluid;
+                // A loop without heat settles; it is worth a word only in a network with CDUs
+                // (a pure hydraulic loop is often the whole point of the model).
+                let circulation = (!prog.circulating.is_empty() && !self.cdus.is_empty())
+                    .then(|| self.circulation_report(mf, &prog, true));
+                *cache = Some(prog);
                 return Ok(Energy {
                     h_out,
                     heat,
                     sweeps: sweep,
                     heat_out,
+                    circulation,
                 });
             }
         }
-        let where_ = cyclic.first().copied().unwrap_or(0);
-        Err(Error::Network(format!(
-            "coolant temperatures do not settle: the flow circulates through node '{}' with heat added and no CDU removing it",
-            model.node_names[where_]
-        )))
+        Err(Error::Network(self.circulation_report(mf, &prog, false)))
     }
 
-    fn run(&self) -> Result<NetworkResult> {
+    /// Mean velocity [m/s] of edge `k` at mass flow `m` and density `rho`, where it has a
+    /// flow area.
+    fn velocity(&self, k: usize, m: f64, rho: f64) -> Option<f64> {
+        match &self.m.edges[k].kind {
+            Kind::Pipe { area, .. } | Kind::KLoss { area, .. } => Some(m / (rho * area)),
+            _ => None,
+        }
+    }
+
+    /// The fastest pipes and ducts, each with the diameter that would keep it at 2.5 m/s.
+    fn fastest_pipes(&self, mf: &[f64], rho: f64, count: usize) -> String {
+        let mut fast: Vec<(f64, usize)> = (0..mf.len())
+            .filter(|&k| matches!(self.m.edges[k].kind, Kind::Pipe { .. }))
+            .filter_map(|k| self.velocity(k, mf[k], rho).map(|v| (v.abs(), k)))
+            .collect();
+        fast.sort_by(|a, b| b.0.total_cmp(&a.0));
+        fast.iter()
+            .take(count)
+            .map(|&(v, k)| {
+                let Kind::Pipe { d, .. } = self.m.edges[k].kind else {
+                    return String::new();
+                };
+                let q = mf[k].abs() / rho;
+                let need = (4.0 * q / (std::f64::consts::PI * 2.5)).sqrt();
+                format!(
+                    "'{}' {} m/s at {} L/min in Ø {d:.4} m (Ø ≥ {need:.3} m keeps 2.5 m/s)",
+                    self.m.edges[k].name,
+                    sig(v),
+                    sig(q * LPM)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// A plain statement of coolant circulating without passing an exchanger: the loop's
+    /// edges with their flows and velocities, the ones running against their declared
+    /// direction, the fastest pipes and what to resize.
+    fn circulation_report(&self, mf: &[f64], prog: &FlowProgram, settled: bool) -> String {
+        let model = self.m;
+        let n = model.node_names.len();
+        let rho = model.fluid.props(model.fluid.range().0.max(273.15)).rho;
+        let mut on = vec![false; n];
+        for &i in &prog.circulating {
+            on[i] = true;
+        }
+        // Walk along flowing plain edges inside the circulating set until a node repeats.
+        let mut cycle: Vec<usize> = Vec::new();
+        if let Some(&start) = prog.circulating.first() {
+            let mut seen_at = vec![NONE; n];
+            let mut path: Vec<usize> = Vec::new();
+            let mut i = start;
+            while seen_at[i] == NONE {
+                seen_at[i] = path.len();
+                let next = self.inc[self.inc_ptr[i]..self.inc_ptr[i + 1]]
+                    .iter()
+                    .copied()
+                    .find(|&k| {
+                        prog.absm[k] > 0.0
+                            && !matches!(model.edges[k].kind, Kind::Cdu { .. })
+                            && prog.up[k] == i
+                            && on[prog.down[k]]
+                    });
+                let Some(k) = next else { break };
+                path.push(k);
+                i = prog.down[k];
+            }
+            if seen_at[i] != NONE && seen_at[i] < path.len() {
+                cycle = path[seen_at[i]..].to_vec();
+            }
+        }
+        let describe = |k: usize| {
+            let e = &model.edges[k];
+            let q = mf[k] / rho * LPM;
+            let v = self
+                .velocity(k, mf[k], rho)
+                .map_or(String::new(), |v| format!(", {:.2} m/s", v.abs()));
+            let against = if mf[k] < 0.0 {
+                ", against its direction"
+            } else {
+                ""
+            };
+            format!(
+                "'{}' ({}, {:.1} L/min{v}{against})",
+                e.name,
+                e.kind_name,
+                q.abs()
+            )
+        };
+        let shown: Vec<String> = cycle.iter().take(8).map(|&k| describe(k)).collect();
+        let more = if cycle.len() > 8 {
+            format!(" and {} more", cycle.len() - 8)
+        } else {
+            String::new()
+        };
+        let backwards: Vec<String> = cycle
+            .iter()
+            .filter(|&&k| {
+                mf[k] < 0.0
+                    && (!matches!(model.edges[k].kind, Kind::Pipe { .. })
+                        || model.edges[k].facility_of.is_some())
+            })
+            .take(4)
+            .map(|&k| {
+                let e = &model.edges[k];
+                format!(
+                    "'{}' ({} L/min from '{}' back to '{}')",
+                    e.name,
+                    sig((mf[k] / rho * LPM).abs()),
+                    model.node_names[e.b],
+                    model.node_names[e.a]
+                )
+            })
+            .collect();
+        let where_ = prog
+            .circulating
+            .first()
+            .map_or_else(String::new, |&i| model.node_names[i].clone());
+        let mut msg = if settled {
+            format!(
+                "coolant circulates through node '{where_}' without passing a CDU; the loop runs through {} edges: {}{more}",
+                cycle.len(),
+                shown.join(" → ")
+            )
+        } else {
+            format!(
+                "coolant temperatures do not settle: the flow circulates through node '{where_}' with heat added and no CDU removing it; the loop runs through {} edges: {}{more}",
+                cycle.len(),
+                shown.join(" → ")
+            )
+        };
+        if !backwards.is_empty() {
+            msg.push_str(&format!(". Reverse flow through {}", backwards.join(", ")));
+        }
+        msg.push_str(&format!(
+            ". Fastest pipes: {}. A branch runs backwards when the pressure drop along the headers that feed it exceeds the drop across it: enlarge the headers, add resistance to the branches (balancing valves) or use reverse return",
+            self.fastest_pipes(mf, rho, 3)
+        ));
+        msg
+    }
+
+    fn run(&self) -> Result<NetworkSolution> {
+        let state = self.run_state()?;
+        let clock = Instant::now();
+        let mut sol = self.assemble(
+            &state.mf,
+            &state.p,
+            &state.t,
+            &state.props,
+            &state.energy,
+            state.newton,
+            state.sweeps,
+            state.coupling,
+        )?;
+        let mut times = state.times;
+        times.results_s = clock.elapsed().as_secs_f64();
+        sol.times = times;
+        Ok(sol)
+    }
+
+    /// The converged steady state: flows, pressures, temperatures and the energy pass.
+    pub(super) fn run_state(&self) -> Result<SteadyState> {
         let model = self.m;
         let fluid = &model.fluid;
         let n = model.node_names.len();
@@ -565,7 +1091,10 @@ impl<'a> Solver<'a> {
                 .iter()
                 .find_map(|e| match &e.kind {
                     Kind::Cdu {
-                        thermal: CduThermal::FixedOutlet { t_out },
+                        thermal:
+                            CduThermal::Setpoint {
+                                t_out, cold: None, ..
+                            },
                         ..
                     } => Some(*t_out),
                     Kind::Cdu {
@@ -586,18 +1115,36 @@ impl<'a> Solver<'a> {
         let rho0 = fluid.props(t0).rho;
         let mut mf = vec![1e-5 * rho0; ne];
         let mut newton = 0;
+        let mut guess = vec![0.0; ne];
         let mut sweeps = 0;
         let mut coupling = 0;
         let mut props = vec![fluid.props(t0); ne];
         let mut energy = None;
         let mut converged = false;
+        // Early passes solve the hydraulics loosely (their properties are about to change);
+        // once the temperatures move by less than a millikelvin, to the full tolerance. The
+        // last pass is always a tight one.
+        let mut dt_prev = f64::INFINITY;
+        let mut program = None;
+        let mut times = PhaseTimes::default();
         for pass in 1..=model.settings.max_coupling_iterations {
             coupling = pass;
-            for (k, e) in model.edges.iter().enumerate() {
-                props[k] = fluid.props(0.5 * (t[e.a] + t[e.b]));
+            for (k, pr) in props.iter_mut().enumerate() {
+                *pr = fluid.props(0.5 * (t[self.ea[k]] + t[self.eb[k]]));
             }
-            newton += self.hydraulics(&mut mf, &mut p, &props)?;
-            let en = self.energy(&mf, &mut h)?;
+            let loose = dt_prev > 1e-3;
+            let tol = if loose {
+                model.settings.tolerance.max(1e-6)
+            } else {
+                model.settings.tolerance
+            };
+            let clock = Instant::now();
+            newton +=
+                self.hydraulics(&mut mf, &mut p, &props, &mut guess, tol, &self.fixed_flows)?;
+            times.hydraulics_s += clock.elapsed().as_secs_f64();
+            let clock = Instant::now();
+            let en = self.energy(&mf, &mut h, &mut program)?;
+            times.energy_s += clock.elapsed().as_secs_f64();
             sweeps += en.sweeps;
             let mut dt: f64 = 0.0;
             for i in 0..n {
@@ -606,10 +1153,11 @@ impl<'a> Solver<'a> {
                 t[i] = tn;
             }
             energy = Some(en);
-            if dt <= model.settings.temperature_tolerance_k {
+            if dt <= model.settings.temperature_tolerance_k && !loose {
                 converged = true;
                 break;
             }
+            dt_prev = dt;
         }
         let Some(energy) = energy else {
             return Err(Error::Network("no coupling pass ran".into()));
@@ -625,7 +1173,19 @@ impl<'a> Solver<'a> {
                 Vec::new(),
             ));
         }
-        self.assemble(&mf, &p, &t, &props, &energy, newton, sweeps, coupling)
+        Ok(SteadyState {
+            mf,
+            p,
+            t,
+            h,
+            props,
+            energy,
+            newton,
+            sweeps,
+            coupling,
+            times,
+            guess,
+        })
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -639,24 +1199,40 @@ impl<'a> Solver<'a> {
         newton: usize,
         sweeps: usize,
         coupling: usize,
-    ) -> Result<NetworkResult> {
+    ) -> Result<NetworkSolution> {
         let model = self.m;
         let fluid = &model.fluid;
         let allow = model.settings.allow_extrapolation;
         let mut warnings = Vec::new();
+        let mut warning_kinds: Vec<&'static str> = Vec::new();
         let mut problems = Vec::new();
         let mut flag = |msg: String, problems: &mut Vec<String>| {
             if allow {
                 warnings.push(format!("{msg} (extrapolated)"));
+                warning_kinds.push("extrapolation");
             } else {
                 problems.push(format!("{msg}; pass allow_extrapolation to extrapolate"));
             }
         };
         let m_max = mf.iter().fold(0.0_f64, |a, v| a.max(v.abs()));
         let thr = 1e-12 * m_max;
-        let mut edges = Vec::with_capacity(mf.len());
-        let mut plates = Vec::new();
+        let ne = mf.len();
+        let mut sol = NetworkSolution {
+            edge_flow_m3_s: Vec::with_capacity(ne),
+            edge_mass_flow_kg_s: Vec::with_capacity(ne),
+            edge_pressure_drop_pa: Vec::with_capacity(ne),
+            edge_velocity_m_s: Vec::with_capacity(ne),
+            edge_reynolds: Vec::with_capacity(ne),
+            edge_friction_factor: Vec::with_capacity(ne),
+            edge_inlet_temperature_k: Vec::with_capacity(ne),
+            edge_outlet_temperature_k: Vec::with_capacity(ne),
+            edge_heat_w: Vec::with_capacity(ne),
+            edge_hydraulic_power_w: Vec::with_capacity(ne),
+            ..NetworkSolution::default()
+        };
         let mut heat_in = 0.0;
+        let mut setpoint_warnings = Vec::new();
+        let mut reversed_plate = false;
         for (k, e) in model.edges.iter().enumerate() {
             let pr = props[k];
             let q = mf[k] / pr.rho;
@@ -750,7 +1326,7 @@ impl<'a> Solver<'a> {
                     }
                 }
                 Kind::Fixed(_) => hydraulic_power = q * (p[e.b] - p[e.a]),
-                Kind::Plate { curve, power } => {
+                Kind::Plate { curve, power, .. } => {
                     let (q_min, q_max) = curve.range();
                     if q <= thr / pr.rho {
                         problems.push(format!(
@@ -759,6 +1335,7 @@ impl<'a> Solver<'a> {
                             if q < 0.0 { "reverse flow" } else { "no flow" },
                             q * LPM
                         ));
+                        reversed_plate = true;
                     } else {
                         if q < q_min * (1.0 - 1e-9) || q > q_max * (1.0 + 1e-9) {
                             flag(
@@ -795,40 +1372,99 @@ impl<'a> Solver<'a> {
                             ));
                         }
                         heat_in += power;
-                        plates.push(ColdPlateResult {
-                            name: e.name.clone(),
-                            flow_m3_s: q,
-                            inlet_temperature_k: t_in,
-                            outlet_temperature_k: t_out,
-                            pressure_drop_pa: p[e.a] - p[e.b],
-                            thermal_resistance_k_w: rth,
-                            gpu_temperature_k: t_in + rth * power,
-                            power_w: *power,
-                        });
+                        sol.plate_edge.push(k);
+                        sol.plate_flow_m3_s.push(q);
+                        sol.plate_inlet_temperature_k.push(t_in);
+                        sol.plate_outlet_temperature_k.push(t_out);
+                        sol.plate_pressure_drop_pa.push(p[e.a] - p[e.b]);
+                        sol.plate_thermal_resistance_k_w.push(rth);
+                        sol.plate_gpu_temperature_k.push(t_in + rth * power);
+                        sol.plate_power_w.push(*power);
+                    }
+                }
+                Kind::Cdu {
+                    thermal:
+                        CduThermal::Setpoint {
+                            t_out: t_set,
+                            ua: Some(ua),
+                            ..
+                        },
+                    ..
+                } => {
+                    if mf[k].abs() > thr && t_out > t_set + 1e-6 {
+                        setpoint_warnings.push(format!(
+                            "cdu '{}' cannot hold its set-point {:.2} °C: its outlet is {:.2} °C with the exchanger at its limit (ua_w_k {ua:.0} W/K); raise ua_w_k, the facility flow or lower the facility supply temperature",
+                            e.name,
+                            t_set - 273.15,
+                            t_out - 273.15
+                        ));
                     }
                 }
                 Kind::Cdu { .. } => {}
             }
             let _ = down;
-            edges.push(EdgeResult {
-                name: e.name.clone(),
-                kind: e.kind_name.to_string(),
-                from: model.node_names[e.a].clone(),
-                to: model.node_names[e.b].clone(),
-                flow_m3_s: q,
-                mass_flow_kg_s: mf[k],
-                pressure_drop_pa: p[e.a] - p[e.b],
-                velocity_m_s: velocity,
-                reynolds,
-                friction_factor,
-                inlet_temperature_k: t_in,
-                outlet_temperature_k: t_out,
-                heat_w: energy.heat[k],
-                hydraulic_power_w: hydraulic_power,
-            });
+            sol.edge_flow_m3_s.push(q);
+            sol.edge_mass_flow_kg_s.push(mf[k]);
+            sol.edge_pressure_drop_pa.push(p[e.a] - p[e.b]);
+            sol.edge_velocity_m_s.push(velocity.unwrap_or(f64::NAN));
+            sol.edge_reynolds.push(reynolds.unwrap_or(f64::NAN));
+            sol.edge_friction_factor
+                .push(friction_factor.unwrap_or(f64::NAN));
+            sol.edge_inlet_temperature_k.push(t_in);
+            sol.edge_outlet_temperature_k.push(t_out);
+            sol.edge_heat_w.push(energy.heat[k]);
+            sol.edge_hydraulic_power_w.push(hydraulic_power);
+        }
+        if reversed_plate {
+            let rho = fluid.props(fluid.range().0.max(273.15)).rho;
+            problems.push(format!(
+                "fastest pipes: {}; a branch runs backwards when the pressure drop along the headers that feed it exceeds the drop across it: enlarge the headers, add resistance to the branches or use reverse return",
+                self.fastest_pipes(mf, rho, 3)
+            ));
         }
         if !problems.is_empty() {
             return Err(Error::Network(problems.join("; ")));
+        }
+        for w in setpoint_warnings {
+            warnings.push(w);
+            warning_kinds.push("setpoint");
+        }
+        let rho = fluid.props(fluid.range().0.max(273.15)).rho;
+        let backwards: Vec<String> = model
+            .edges
+            .iter()
+            .enumerate()
+            .filter(|&(k, e)| {
+                mf[k] < -thr && (matches!(e.kind, Kind::Cdu { .. }) || e.facility_of.is_some())
+            })
+            .map(|(k, e)| {
+                format!(
+                    "'{}' ({}, {} L/min from '{}' back to '{}')",
+                    e.name,
+                    if matches!(e.kind, Kind::Cdu { .. }) {
+                        "cdu"
+                    } else {
+                        "facility side of a cdu"
+                    },
+                    sig(-mf[k] / rho * LPM),
+                    model.node_names[e.b],
+                    model.node_names[e.a]
+                )
+            })
+            .collect();
+        if !backwards.is_empty() {
+            warning_kinds.push("reverse_flow");
+            warnings.push(format!(
+                "reverse flow through {} exchanger edge(s): {}{}. Fastest pipes: {}. A branch runs backwards when the pressure drop along the headers that feed it exceeds the drop across it: enlarge the headers, add resistance to the branches or use reverse return",
+                backwards.len(),
+                backwards.iter().take(5).cloned().collect::<Vec<_>>().join(", "),
+                if backwards.len() > 5 { ", ..." } else { "" },
+                self.fastest_pipes(mf, rho, 3)
+            ));
+        }
+        if let Some(report) = &energy.circulation {
+            warning_kinds.push("reverse_flow");
+            warnings.push(report.clone());
         }
         let n = model.node_names.len();
         let mut inflow = vec![0.0; n];
@@ -848,6 +1484,7 @@ impl<'a> Solver<'a> {
             .filter(|&i| t_hi > t_lo && (t[i] < t_lo - 1e-9 || t[i] > t_hi + 1e-9))
             .collect();
         if let Some(&i) = outside.first() {
+            warning_kinds.push("property_range");
             warnings.push(format!(
                 "coolant temperature {:.2} °C at node '{}' ({} nodes in all) is outside the property table of {} ({:.1}–{:.1} °C); properties held at the table ends",
                 t[i] - 273.15,
@@ -858,53 +1495,92 @@ impl<'a> Solver<'a> {
                 t_hi - 273.15
             ));
         }
-        let nodes: Vec<NodeResult> = (0..n)
+        sol.node_mass_imbalance = (0..n)
             .map(|i| {
                 let big = inflow[i].max(outflow[i]);
-                NodeResult {
-                    name: model.node_names[i].clone(),
-                    pressure_pa: p[i],
-                    temperature_k: t[i],
-                    elevation_m: model.elevation[i],
-                    mass_imbalance: if big > 0.0 {
-                        (inflow[i] - outflow[i]).abs() / big
-                    } else {
-                        0.0
-                    },
+                if big > 0.0 {
+                    (inflow[i] - outflow[i]).abs() / big
+                } else {
+                    0.0
                 }
             })
             .collect();
-        let max_mass_imbalance = nodes.iter().fold(0.0_f64, |a, nd| a.max(nd.mass_imbalance));
+        sol.max_mass_imbalance = sol
+            .node_mass_imbalance
+            .iter()
+            .fold(0.0_f64, |a, v| a.max(*v));
+        sol.node_names = model.node_names.clone();
+        sol.node_pressure_pa = p.to_vec();
+        sol.node_temperature_k = t.to_vec();
+        sol.node_elevation_m = model.elevation.clone();
         let heat_out = energy.heat_out;
         let big = heat_in.max(heat_out);
-        Ok(NetworkResult {
-            nodes,
-            edges,
-            cold_plates: plates,
-            energy_balance: EnergyBalance {
-                heat_in_w: heat_in,
-                heat_out_w: heat_out,
-                relative_error: if big > 0.0 {
-                    (heat_in - heat_out).abs() / big
-                } else {
-                    0.0
-                },
+        sol.energy_balance = EnergyBalance {
+            heat_in_w: heat_in,
+            heat_out_w: heat_out,
+            relative_error: if big > 0.0 {
+                (heat_in - heat_out).abs() / big
+            } else {
+                0.0
             },
-            max_mass_imbalance,
-            iterations: IterationReport {
-                newton,
-                coupling,
-                energy_sweeps: sweeps,
-                unknowns: self.n_unknown,
-                factor_nnz: self.sym.nnz(),
-            },
-            warnings,
-        })
+        };
+        sol.iterations = IterationReport {
+            newton,
+            coupling,
+            energy_sweeps: sweeps,
+            unknowns: self.n_unknown,
+            factor_nnz: self.sym.nnz(),
+        };
+        sol.warnings = warnings;
+        sol.warning_kinds = warning_kinds.into_iter().map(String::from).collect();
+        Ok(sol)
     }
 }
 
-fn flowing_or(f: Option<usize>, flowing: &dyn Fn(usize) -> bool) -> bool {
-    f.is_none_or(flowing)
+/// `v` with three significant digits (no exponent for the magnitudes of flows and speeds).
+fn sig(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let digits = (2 - v.abs().log10().floor() as i32).clamp(0, 12) as usize;
+    format!("{v:.digits$}")
+}
+
+/// Heat [W] a CDU takes from secondary flow `mh` [kg/s] entering at enthalpy `h_in`.
+///
+/// A set-point CDU removes what brings its outlet to `t_set` [K]; with `ua` and a cold side
+/// (`cold`: temperature [K] and heat-capacity rate [W/K]) that heat is held within
+/// `[0, ε·C_min·(T_in − T_cold)]` (a three-way valve cannot cool below what the exchanger
+/// gives fully open, nor heat). An ε–NTU CDU removes `ε·C_min·(T_in − T_cold)`, nothing
+/// without a flowing cold side.
+pub fn cdu_heat(
+    thermal: &CduThermal,
+    fluid: &super::fluid::Fluid,
+    mh: f64,
+    h_in: f64,
+    t_set: f64,
+    cold: Option<(f64, f64)>,
+) -> f64 {
+    let capacity = |ua: f64| -> f64 {
+        match cold {
+            Some((tc, cc)) if cc > 0.0 => {
+                let th = fluid.temperature(h_in);
+                let ch = mh * fluid.props(th).cp;
+                effectiveness(ua, ch, cc) * ch.min(cc) * (th - tc)
+            }
+            _ => 0.0,
+        }
+    };
+    match thermal {
+        CduThermal::Setpoint { ua, .. } => {
+            let want = mh * (h_in - fluid.enthalpy(t_set));
+            match ua {
+                Some(ua) => want.min(capacity(*ua)).max(0.0),
+                None => want,
+            }
+        }
+        CduThermal::Ntu { ua, .. } => capacity(*ua),
+    }
 }
 
 /// Counterflow heat-exchanger effectiveness from UA and the two heat-capacity rates.
@@ -917,5 +1593,61 @@ pub fn effectiveness(ua: f64, c1: f64, c2: f64) -> f64 {
     } else {
         let x = (-ntu * (1.0 - cr)).exp();
         (1.0 - x) / (1.0 - cr * x)
+    }
+}
+
+/// The record form of a solution (one entry per node, edge and plate), for JSON.
+pub fn to_records(model: &Model, sol: &NetworkSolution) -> NetworkResult {
+    let nan_none = |v: f64| (!v.is_nan()).then_some(v);
+    let nodes = (0..sol.node_names.len())
+        .map(|i| NodeResult {
+            name: sol.node_names[i].clone(),
+            pressure_pa: sol.node_pressure_pa[i],
+            temperature_k: sol.node_temperature_k[i],
+            elevation_m: sol.node_elevation_m[i],
+            mass_imbalance: sol.node_mass_imbalance[i],
+        })
+        .collect();
+    let edges = model
+        .edges
+        .iter()
+        .enumerate()
+        .map(|(k, e)| EdgeResult {
+            name: e.name.clone(),
+            kind: e.kind_name.to_string(),
+            from: model.node_names[e.a].clone(),
+            to: model.node_names[e.b].clone(),
+            flow_m3_s: sol.edge_flow_m3_s[k],
+            mass_flow_kg_s: sol.edge_mass_flow_kg_s[k],
+            pressure_drop_pa: sol.edge_pressure_drop_pa[k],
+            velocity_m_s: nan_none(sol.edge_velocity_m_s[k]),
+            reynolds: nan_none(sol.edge_reynolds[k]),
+            friction_factor: nan_none(sol.edge_friction_factor[k]),
+            inlet_temperature_k: sol.edge_inlet_temperature_k[k],
+            outlet_temperature_k: sol.edge_outlet_temperature_k[k],
+            heat_w: sol.edge_heat_w[k],
+            hydraulic_power_w: sol.edge_hydraulic_power_w[k],
+        })
+        .collect();
+    let cold_plates = (0..sol.plate_edge.len())
+        .map(|j| ColdPlateResult {
+            name: model.edges[sol.plate_edge[j]].name.clone(),
+            flow_m3_s: sol.plate_flow_m3_s[j],
+            inlet_temperature_k: sol.plate_inlet_temperature_k[j],
+            outlet_temperature_k: sol.plate_outlet_temperature_k[j],
+            pressure_drop_pa: sol.plate_pressure_drop_pa[j],
+            thermal_resistance_k_w: sol.plate_thermal_resistance_k_w[j],
+            gpu_temperature_k: sol.plate_gpu_temperature_k[j],
+            power_w: sol.plate_power_w[j],
+        })
+        .collect();
+    NetworkResult {
+        nodes,
+        edges,
+        cold_plates,
+        energy_balance: sol.energy_balance.clone(),
+        max_mass_imbalance: sol.max_mass_imbalance,
+        iterations: sol.iterations.clone(),
+        warnings: sol.warnings.clone(),
     }
 }

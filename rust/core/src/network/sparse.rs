@@ -7,9 +7,6 @@
 //! ordering the fill stays tiny. The ordering and the fill pattern are computed once per
 //! topology; each Newton step only refills values and factorises.
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashSet};
-
 use crate::error::{Error, Result};
 
 /// Symbolic factorisation: ordering, pattern of `L`, and scatter maps.
@@ -33,34 +30,62 @@ impl Symbolic {
     /// Orders `n` unknowns coupled by `pairs` (i ≠ j; duplicates allowed) with greedy minimum
     /// degree and builds the fill pattern.
     pub fn new(n: usize, pairs: &[(usize, usize)]) -> Self {
-        let mut adj: Vec<HashSet<usize>> = vec![HashSet::new(); n];
+        // Adjacency as short vectors: network nodes have a handful of neighbours, and the
+        // elimination of leaves and series nodes keeps it so; linear scans beat hashing here.
+        let mut adj: Vec<Vec<usize>> = vec![Vec::new(); n];
         for &(i, j) in pairs {
-            adj[i].insert(j);
-            adj[j].insert(i);
+            if !adj[i].contains(&j) {
+                adj[i].push(j);
+                adj[j].push(i);
+            }
         }
-        let mut heap: BinaryHeap<Reverse<(usize, usize)>> =
-            (0..n).map(|i| Reverse((adj[i].len(), i))).collect();
+        // Minimum degree by a bucket queue (degrees are small integers) with lazy deletion:
+        // an entry is stale when its node is gone or its degree has changed since.
+        let mut buckets: Vec<Vec<usize>> = Vec::new();
+        let push = |buckets: &mut Vec<Vec<usize>>, deg: usize, node: usize| {
+            if buckets.len() <= deg {
+                buckets.resize_with(deg + 1, Vec::new);
+            }
+            buckets[deg].push(node);
+        };
+        for (i, a) in adj.iter().enumerate() {
+            push(&mut buckets, a.len(), i);
+        }
         let mut eliminated = vec![false; n];
         let mut order = Vec::with_capacity(n);
         let mut columns: Vec<Vec<usize>> = vec![Vec::new(); n];
-        while let Some(Reverse((deg, k))) = heap.pop() {
-            if eliminated[k] || deg != adj[k].len() {
+        let mut lowest = 0;
+        loop {
+            while lowest < buckets.len() && buckets[lowest].is_empty() {
+                lowest += 1;
+            }
+            if lowest == buckets.len() {
+                break;
+            }
+            let Some(k) = buckets[lowest].pop() else {
+                continue;
+            };
+            if eliminated[k] || adj[k].len() != lowest {
                 continue;
             }
             eliminated[k] = true;
             order.push(k);
-            let nbrs: Vec<usize> = adj[k].iter().copied().collect();
+            let nbrs = std::mem::take(&mut adj[k]);
             for &u in &nbrs {
-                adj[u].remove(&k);
+                let list = &mut adj[u];
+                if let Some(at) = list.iter().position(|&x| x == k) {
+                    list.swap_remove(at);
+                }
                 for &v in &nbrs {
-                    if v != u {
-                        adj[u].insert(v);
+                    if v != u && !list.contains(&v) {
+                        list.push(v);
                     }
                 }
-                heap.push(Reverse((adj[u].len(), u)));
+                let deg = list.len();
+                push(&mut buckets, deg, u);
+                lowest = lowest.min(deg);
             }
             columns[k] = nbrs;
-            adj[k].clear();
         }
         let mut pos = vec![0; n];
         for (p, &node) in order.iter().enumerate() {
@@ -115,18 +140,38 @@ impl Symbolic {
 
     /// Factorises the matrix with diagonal `diag` (indexed by node) and off-diagonal values
     /// `offdiag[p]` for `pairs[p]` (summed over duplicates). `names` labels a zero pivot.
+    #[cfg(test)]
     pub fn factor(
         &self,
         diag: &[f64],
         offdiag: &[f64],
         names: &dyn Fn(usize) -> String,
     ) -> Result<Factor> {
+        let mut f = Factor {
+            d: Vec::new(),
+            l: Vec::new(),
+        };
+        self.factor_into(diag, offdiag, names, &mut f)?;
+        Ok(f)
+    }
+
+    /// [`Symbolic::factor`] into the storage of an earlier factor (no allocation).
+    pub fn factor_into(
+        &self,
+        diag: &[f64],
+        offdiag: &[f64],
+        names: &dyn Fn(usize) -> String,
+        f: &mut Factor,
+    ) -> Result<()> {
         let n = self.n;
-        let mut d = vec![0.0; n];
+        let Factor { d, l } = f;
+        d.clear();
+        d.resize(n, 0.0);
         for (node, &v) in diag.iter().enumerate() {
             d[self.pos[node]] += v;
         }
-        let mut l = vec![0.0; self.row.len()];
+        l.clear();
+        l.resize(self.row.len(), 0.0);
         for (p, &v) in offdiag.iter().enumerate() {
             l[self.pair_slot[p]] += v;
         }
@@ -154,13 +199,23 @@ impl Symbolic {
                 *v /= dk;
             }
         }
-        Ok(Factor { d, l })
+        Ok(())
     }
 
     /// Solves `M x = b` (both indexed by node) with a factor of this pattern.
+    #[cfg(test)]
     pub fn solve(&self, f: &Factor, b: &[f64]) -> Vec<f64> {
+        let mut y = Vec::new();
+        let mut x = vec![0.0; self.n];
+        self.solve_into(f, b, &mut y, &mut x);
+        x
+    }
+
+    /// [`Symbolic::solve`] into `x`, with `y` as work space (no allocation once sized).
+    pub fn solve_into(&self, f: &Factor, b: &[f64], y: &mut Vec<f64>, x: &mut [f64]) {
         let n = self.n;
-        let mut y = vec![0.0; n];
+        y.clear();
+        y.resize(n, 0.0);
         for (node, &v) in b.iter().enumerate() {
             y[self.pos[node]] = v;
         }
@@ -180,12 +235,14 @@ impl Symbolic {
             }
             y[k] = acc;
         }
-        (0..n).map(|node| y[self.pos[node]]).collect()
+        for (node, xn) in x.iter_mut().enumerate() {
+            *xn = y[self.pos[node]];
+        }
     }
 }
 
 /// Numeric LDLᵀ factor.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Factor {
     d: Vec<f64>,
     l: Vec<f64>,

@@ -6,6 +6,10 @@ use serde::{Deserialize, Serialize};
 use super::fluid::FluidTable;
 
 /// A whole network: coolant, nodes, edges and solver settings.
+///
+/// The edges come either as `edges` (one record per edge, each with its component) or as a
+/// `table` (columns of indices into shared components: the compact form of large networks,
+/// where thousands of plates and hoses share a handful of components). Not both.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NetworkSpec {
@@ -16,10 +20,42 @@ pub struct NetworkSpec {
     #[serde(default)]
     pub nodes: Vec<NodeSpec>,
     /// The components.
+    #[serde(default)]
     pub edges: Vec<EdgeSpec>,
+    /// The compact form of nodes and edges.
+    #[serde(default)]
+    pub table: Option<NetworkTable>,
     /// Solver controls.
     #[serde(default)]
     pub settings: NetworkSettings,
+}
+
+/// Nodes and edges as columns: edge `i` runs from node `edge_from[i]` to node `edge_to[i]`
+/// through component `components[edge_component[i]]`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkTable {
+    /// Unique node names.
+    pub node_names: Vec<String>,
+    /// Node elevations [m]; empty means all 0.
+    #[serde(default)]
+    pub node_elevation_m: Vec<f64>,
+    /// Nodes with a fixed pressure (expansion tanks) ...
+    #[serde(default)]
+    pub fixed_pressure_nodes: Vec<u32>,
+    /// ... and their pressures [Pa].
+    #[serde(default)]
+    pub fixed_pressure_pa: Vec<f64>,
+    /// Components, each used by one or more edges.
+    pub components: Vec<Component>,
+    /// Unique edge names.
+    pub edge_names: Vec<String>,
+    /// Upstream node of each edge (for positive flow).
+    pub edge_from: Vec<u32>,
+    /// Downstream node of each edge.
+    pub edge_to: Vec<u32>,
+    /// Component of each edge.
+    pub edge_component: Vec<u32>,
 }
 
 /// Node data.
@@ -184,6 +220,10 @@ pub enum Component {
         model: Option<ColdPlateCurve>,
         /// Heat into the coolant [W].
         power_w: f64,
+        /// Lumped heat capacity of the GPU package and plate [J/K], for transients (0: none;
+        /// absent: [`DEFAULT_PLATE_HEAT_CAPACITY_J_K`]).
+        #[serde(default)]
+        heat_capacity_j_k: Option<f64>,
     },
     /// Pump with a pressure-rise curve (flows ascending from ≥ 0, rise falling).
     Pump {
@@ -198,7 +238,15 @@ pub enum Component {
         flow_m3_s: f64,
     },
     /// Coolant distribution unit: heat exchanger to the facility loop.
+    ///
+    /// Three thermal models: `setpoint_k` (a controlled CDU: the secondary outlet held at the
+    /// set-point, the heat passed to `facility_edge` if given, limited by ε–NTU when `ua_w_k`
+    /// is given, as a three-way valve on a constant primary flow), `supply_k` + `approach_k`
+    /// (outlet at supply + approach), or `ua_w_k` alone (ε–NTU against the facility side).
     Cdu {
+        /// Secondary outlet set-point [K] of a controlled CDU.
+        #[serde(default)]
+        setpoint_k: Option<f64>,
         /// Facility supply temperature [K] (cold inlet), unless `facility_edge` is set.
         #[serde(default)]
         supply_k: Option<f64>,
@@ -223,6 +271,38 @@ pub enum Component {
         /// Secondary-side pressure drop; none means a negligible one.
         #[serde(default)]
         pressure_drop: Option<FlowTable>,
+        /// How the outlet follows its set-point in a transient (steady solves hold it).
+        #[serde(default)]
+        control: Option<CduControl>,
+    },
+}
+
+/// Default lumped heat capacity of a cold plate with its GPU package [J/K]: 0.8 kg of copper
+/// (0.8 kg · 385 J/(kg·K) ≈ 308 J/K), the order of a GPU cold plate's mass; with R ≈ 0.035 K/W
+/// the plate's time constant R·C is about 11 s.
+pub const DEFAULT_PLATE_HEAT_CAPACITY_J_K: f64 = 0.8 * 385.0;
+
+/// How a controlled CDU's outlet follows its set-point in time.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum CduControl {
+    /// The outlet is at the set-point at every instant (as in a steady solve).
+    Ideal,
+    /// The outlet follows the set-point as a first-order lag: `τ·dT/dt = T_set − T`.
+    Lag {
+        /// Time constant τ [s].
+        time_constant_s: f64,
+    },
+    /// A PI controller sets the heat removed, `Q = Kp·e + Ki·∫e dt` with `e = T_out − T_set`,
+    /// from a well-mixed exchanger volume of capacity `C`: `C·dT_out/dt = ṁ·c_p·(T_in − T_out) − Q`;
+    /// `Q` is held in `[0, Q_max]` (ε–NTU limit when `ua_w_k` is given) without winding up.
+    Pi {
+        /// Proportional gain [W/K].
+        kp_w_k: f64,
+        /// Integral gain [W/(K·s)].
+        ki_w_k_s: f64,
+        /// Heat capacity of the exchanger's secondary side [J/K].
+        heat_capacity_j_k: f64,
     },
 }
 
@@ -330,7 +410,7 @@ pub struct ColdPlateResult {
 }
 
 /// Loop energy balance.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct EnergyBalance {
     /// Heat added by cold plates [W].
     pub heat_in_w: f64,
@@ -341,7 +421,7 @@ pub struct EnergyBalance {
 }
 
 /// Iteration counts.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct IterationReport {
     /// Newton iterations summed over all hydraulic solves.
     pub newton: usize,
@@ -372,4 +452,86 @@ pub struct NetworkResult {
     pub iterations: IterationReport,
     /// Extrapolations and out-of-table temperatures.
     pub warnings: Vec<String>,
+}
+
+/// Everything a solve returns, as columns: the form large networks are read in (the binding
+/// hands each column to NumPy without copying). Node columns follow the model's node order
+/// (the table's `node_names`, or nodes as first named by the records), edge columns the edge
+/// order, plate columns the order of the cold plates among the edges.
+#[derive(Debug, Clone, Default)]
+pub struct NetworkSolution {
+    /// Node names.
+    pub node_names: Vec<String>,
+    /// Static pressure [Pa].
+    pub node_pressure_pa: Vec<f64>,
+    /// Mixed coolant temperature [K].
+    pub node_temperature_k: Vec<f64>,
+    /// Elevation [m].
+    pub node_elevation_m: Vec<f64>,
+    /// |Σ inflow − Σ outflow| / max(Σ inflow, Σ outflow).
+    pub node_mass_imbalance: Vec<f64>,
+    /// Volume flow from → to [m³/s].
+    pub edge_flow_m3_s: Vec<f64>,
+    /// Mass flow [kg/s].
+    pub edge_mass_flow_kg_s: Vec<f64>,
+    /// p(from) − p(to) [Pa].
+    pub edge_pressure_drop_pa: Vec<f64>,
+    /// Mean velocity [m/s] (NaN where the edge has no diameter).
+    pub edge_velocity_m_s: Vec<f64>,
+    /// Reynolds number (NaN where the edge has no diameter).
+    pub edge_reynolds: Vec<f64>,
+    /// Darcy friction factor of pipes (NaN elsewhere).
+    pub edge_friction_factor: Vec<f64>,
+    /// Coolant temperature entering [K].
+    pub edge_inlet_temperature_k: Vec<f64>,
+    /// Coolant temperature leaving [K].
+    pub edge_outlet_temperature_k: Vec<f64>,
+    /// Heat added to the coolant [W].
+    pub edge_heat_w: Vec<f64>,
+    /// Hydraulic power delivered by pumps and flow sources [W].
+    pub edge_hydraulic_power_w: Vec<f64>,
+    /// Edge index of each cold plate.
+    pub plate_edge: Vec<usize>,
+    /// Volume flow [m³/s].
+    pub plate_flow_m3_s: Vec<f64>,
+    /// Coolant inlet temperature [K].
+    pub plate_inlet_temperature_k: Vec<f64>,
+    /// Coolant outlet temperature [K].
+    pub plate_outlet_temperature_k: Vec<f64>,
+    /// Pressure drop [Pa].
+    pub plate_pressure_drop_pa: Vec<f64>,
+    /// Thermal resistance at this flow [K/W].
+    pub plate_thermal_resistance_k_w: Vec<f64>,
+    /// GPU temperature = inlet + R·P [K].
+    pub plate_gpu_temperature_k: Vec<f64>,
+    /// Heat load [W].
+    pub plate_power_w: Vec<f64>,
+    /// Loop energy balance.
+    pub energy_balance: EnergyBalance,
+    /// Largest node mass imbalance.
+    pub max_mass_imbalance: f64,
+    /// Iteration counts.
+    pub iterations: IterationReport,
+    /// Extrapolations, out-of-table temperatures, set-points not held.
+    pub warnings: Vec<String>,
+    /// What each warning is about: `extrapolation`, `property_range`, `setpoint`,
+    /// `reverse_flow` (callers choose a warning class by this, never by the text).
+    pub warning_kinds: Vec<String>,
+    /// Wall time of each phase.
+    pub times: PhaseTimes,
+}
+
+/// Wall time [s] of the phases of a network solve.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct PhaseTimes {
+    /// Checking the specification and building the model.
+    pub model_s: f64,
+    /// Numbering, sparsity pattern and ordering of the hydraulic system.
+    pub setup_s: f64,
+    /// Newton iterations (all coupling passes).
+    pub hydraulics_s: f64,
+    /// Enthalpy sweeps (all coupling passes).
+    pub energy_s: f64,
+    /// Per-edge results and checks.
+    pub results_s: f64,
 }

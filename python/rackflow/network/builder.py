@@ -1,0 +1,694 @@
+"""The :class:`Network` builder: nodes, the edge methods, the steady solve.
+
+A :class:`Network` records components between named nodes (each call returns the
+:class:`~rackflow.network.edges.Edge`); the Rust core (``rackflow._core.solve_network``) solves
+hydraulics by Newton on node pressures and temperatures by an enthalpy pass, with coolant
+properties at the local temperature.
+
+Units at this edge: flows in L/min, temperatures in °C, pressures in Pa, lengths in m.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import json
+import math
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rackflow import _core
+from rackflow.coldplate_model import ColdPlateModel
+from rackflow.coolants import Coolant, get_coolant
+from rackflow.errors import CaseError, NetworkError
+from rackflow.network import casefile, line_mesh, templates, transient
+from rackflow.network.edges import (
+    Cdu,
+    ColdPlate,
+    Component,
+    Duct,
+    Edge,
+    FlowSource,
+    Loss,
+    Pipe,
+    Pump,
+    _curve,
+    _finite,
+    contraction_k,
+    expansion_k,
+)
+from rackflow.network.result import NetworkResult
+from rackflow.network.transient import NetworkTransientResult
+from rackflow.profile import Profile
+
+
+class Network:
+    """A coolant network; nodes are named by strings, every edge method returns the edge."""
+
+    def __init__(self, coolant: str | Coolant = "PG25", *, name: str = "network") -> None:
+        self.coolant = get_coolant(coolant)
+        self.name = name
+        self.edges: list[Edge] = []
+        self._by_name: dict[str, Edge] = {}
+        # The columnar form the core reads, kept as the network grows so that a solve of a
+        # hall of 760,000 edges does not walk the edge objects again.
+        self._node_index: dict[str, int] = {}
+        self._node_names: list[str] = []
+        self._elevation: list[float] = []
+        self._declared: dict[int, None] = {}  # nodes given data by node(), in order
+        self._fixed_pressure: dict[int, float] = {}
+        self._edge_from: list[int] = []
+        self._edge_to: list[int] = []
+        self._edge_component: list[int] = []
+        self._components: list[Component] = []
+        self._component_index: dict[int, int] = {}  # id(component) -> position in _components
+        #: Optional 3D node positions [m] for rendering (templates fill them).
+        self.positions: dict[str, tuple[float, float, float]] = {}
+        #: What a template chose (header diameters, design flows, loop head), for reports.
+        self.design: dict[str, Any] = {}
+
+    # ---------------------------------------------------------------- building
+    @property
+    def nodes(self) -> Mapping[str, dict[str, Any]]:
+        """The nodes given data by :meth:`node`: name → ``{"elevation_m", "pressure_pa"}``."""
+        return _NodeData(self)
+
+    def _node(self, name: str) -> int:
+        i = self._node_index.get(name)
+        if i is None:
+            i = self._node_index[name] = len(self._node_names)
+            self._node_names.append(name)
+            self._elevation.append(0.0)
+        return i
+
+    def node(
+        self,
+        name: str,
+        *,
+        elevation_m: float = 0.0,
+        pressure_pa: float | None = None,
+        position_m: tuple[float, float, float] | None = None,
+    ) -> str:
+        """Declares node data: elevation, a fixed pressure (expansion tank), a drawing position."""
+        _finite(f"node {name!r}", elevation_m=elevation_m, pressure_pa=pressure_pa)
+        if not isinstance(name, str):
+            raise NetworkError(f"node names must be strings, got {name!r}")
+        i = self._node(name)
+        self._elevation[i] = float(elevation_m)
+        self._declared[i] = None
+        if pressure_pa is None:
+            self._fixed_pressure.pop(i, None)
+        else:
+            self._fixed_pressure[i] = float(pressure_pa)
+        if position_m is not None:
+            self.positions[name] = tuple(float(v) for v in position_m)  # type: ignore[assignment]
+        return name
+
+    def _component_id(self, component: Component) -> int:
+        c = self._component_index.get(id(component))
+        if c is None:
+            c = self._component_index[id(component)] = len(self._components)
+            self._components.append(component)  # kept alive, so its id stays its own
+        return c
+
+    def _component_changed(self, index: int, component: Component) -> None:
+        self._edge_component[index] = self._component_id(component)
+
+    def connect(self, a: str, b: str, component: Component, *, name: str | None = None) -> Edge:
+        """Adds an edge carrying ``component`` (a typed component of
+        :mod:`rackflow.network.edges`, checked by the core at solve time) from ``a`` to ``b``.
+        Components are immutable, so one may be shared by many edges."""
+        kind = component.kind
+        if not isinstance(a, str) or not isinstance(b, str):
+            raise NetworkError(f"{kind}: node names must be strings, got {a!r}, {b!r}")
+        name = name or f"{kind}{len(self.edges)}"
+        if name in self._by_name:
+            raise NetworkError(f"edge name {name!r} is used twice")
+        edge = Edge(name, a, b, component)
+        edge._net = self
+        edge._index = len(self.edges)
+        self.edges.append(edge)
+        self._by_name[name] = edge
+        self._edge_from.append(self._node(a))
+        self._edge_to.append(self._node(b))
+        self._edge_component.append(self._component_id(component))
+        return edge
+
+    def pipe(
+        self,
+        a: str,
+        b: str,
+        *,
+        diameter_m: float,
+        length_m: float,
+        roughness_m: float = 1.5e-6,
+        elevation_m: float | None = None,
+        name: str | None = None,
+    ) -> Edge:
+        """Pipe or hose (Darcy-Weisbach, Colebrook; elevation change b - a, default from nodes)."""
+        _finite(
+            f"pipe {name!r}",
+            diameter_m=diameter_m,
+            length_m=length_m,
+            roughness_m=roughness_m,
+            elevation_m=elevation_m,
+        )
+        return self.connect(a, b, Pipe(diameter_m, length_m, roughness_m, elevation_m), name=name)
+
+    def duct(
+        self,
+        a: str,
+        b: str,
+        *,
+        width_m: float,
+        height_m: float,
+        length_m: float,
+        roughness_m: float = 1.5e-6,
+        elevation_m: float | None = None,
+        side_inflow_lpm: float = 0.0,
+        name: str | None = None,
+    ) -> Edge:
+        """Rectangular duct (a square or flat manifold, a channel): Darcy-Weisbach on the hydraulic
+        diameter, the rectangle's laminar f·Re (Shah & London), Colebrook turbulent.
+
+        ``side_inflow_lpm``: flow that joins along this segment at right angles (a header fed
+        through its side, a plenum behind a uniform inlet; add that flow at the nodes too). It
+        adds the combining-flow momentum loss ``ρ·q_side·Q/A²`` (Bajura & Jones 1976), which sums
+        to ``ρV²/2`` of the arriving flow along a header."""
+        _finite(
+            f"duct {name!r}",
+            width_m=width_m,
+            height_m=height_m,
+            length_m=length_m,
+            roughness_m=roughness_m,
+            elevation_m=elevation_m,
+            side_inflow_lpm=side_inflow_lpm,
+        )
+        duct = Duct(width_m, height_m, length_m, roughness_m, elevation_m, side_inflow_lpm)
+        return self.connect(a, b, duct, name=name)
+
+    def loss(
+        self,
+        a: str,
+        b: str,
+        *,
+        k: float | None = None,
+        diameter_m: float | None = None,
+        table: Iterable[Sequence[float]] | None = None,
+        name: str | None = None,
+    ) -> Edge:
+        """Fitting, valve or quick disconnect.
+
+        Either ``k`` on ``diameter_m`` (ΔP = k·rho·v²/2) or ``table`` of (flow_lpm, ΔP Pa) pairs.
+        """
+        owner = f"loss {name!r}"
+        _finite(owner, k=k, diameter_m=diameter_m)
+        curve = None if table is None else _curve(owner, "table", table)
+        return self.connect(a, b, Loss(k=k, diameter_m=diameter_m, table=curve), name=name)
+
+    def contraction(
+        self,
+        a: str,
+        b: str,
+        *,
+        area_m2: float,
+        area_ratio: float,
+        hydraulic_diameter_m: float | None = None,
+        name: str | None = None,
+    ) -> Edge:
+        """Sharp-edged sudden contraction from a plenum or wider duct ``a`` into a channel ``b``.
+
+        ``area_m2`` is the channel's flow area, ``area_ratio`` σ = channel area / upstream area
+        (for a bank of channels on a header: all channels' area over the header section). A
+        :meth:`loss` on the channel velocity (for flow a → b) with ``K = contraction_k(σ)``, the
+        turbulent value; given the channel's ``hydraulic_diameter_m``, K follows the channel
+        Reynolds number at the solved flow and local coolant properties
+        (``contraction_k(σ, Re)``, Idelchik's laminar and transition data below Re = 10⁴):
+        use it for microchannels and other laminar entries, where the turbulent K is too low.
+        """
+        owner = f"contraction {name!r}"
+        k = contraction_k(area_ratio, owner=owner)
+        dh = None
+        if hydraulic_diameter_m is not None:
+            _finite(owner, hydraulic_diameter_m=hydraulic_diameter_m)
+            if not hydraulic_diameter_m > 0:
+                raise NetworkError(f"{owner}: hydraulic_diameter_m must be > 0, got {hydraulic_diameter_m!r}")
+            dh = float(hydraulic_diameter_m)
+        return self._fitting(
+            "contraction", a, b, name, k, area_m2, {"area_ratio": area_ratio, "hydraulic_diameter_m": dh}
+        )
+
+    def expansion(
+        self,
+        a: str,
+        b: str,
+        *,
+        area_m2: float,
+        area_ratio: float,
+        momentum_coefficient: float = 1.0,
+        name: str | None = None,
+    ) -> Edge:
+        """Sudden expansion from a channel ``a`` (flow area ``area_m2``) into a plenum or wider
+        duct ``b``; σ = channel area / downstream area, ``momentum_coefficient`` β = ⟨u²⟩/ū² of
+        the profile leaving the channel (1 uniform, 4/3 developed pipe flow; measure it on a
+        characterisation solve with ``Result.momentum_coefficient``). A :meth:`loss` with
+        ``K = expansion_k(σ, β)`` on the channel velocity (for flow a → b)."""
+        owner = f"expansion {name!r}"
+        k = expansion_k(area_ratio, momentum_coefficient, owner=owner)
+        extra = {"area_ratio": area_ratio, "momentum_coefficient": momentum_coefficient}
+        return self._fitting("expansion", a, b, name, k, area_m2, extra)
+
+    def _fitting(
+        self, kind: str, a: str, b: str, name: str | None, k: float, area_m2: float, extra: dict[str, Any]
+    ) -> Edge:
+        owner = f"{kind} {name!r}"
+        _finite(owner, area_m2=area_m2)
+        if not area_m2 > 0:
+            raise NetworkError(f"{owner}: area_m2 must be > 0, got {area_m2!r}")
+        if not k > 0:
+            raise NetworkError(f"{owner}: no loss (K = {k:.3g}) at this area ratio; leave the fitting out")
+        d = math.sqrt(4.0 * float(area_m2) / math.pi)  # the loss element's velocity is Q / area
+        loss = Loss(k=k, diameter_m=d, fitting=kind, area_m2=float(area_m2), **extra)
+        return self.connect(a, b, loss, name=name or f"{kind}{len(self.edges)}")
+
+    def cold_plate(
+        self,
+        a: str,
+        b: str,
+        *,
+        model: ColdPlateModel | None = None,
+        power_w: float | Profile,
+        heat_capacity_j_k: float | None = None,
+        name: str | None = None,
+    ) -> Edge:
+        """Cold plate with its characteristic and the heat load of the GPU it cools
+        (``power_w`` in W, or a :class:`~rackflow.Profile` of W for :meth:`simulate`).
+
+        ``heat_capacity_j_k``: lumped heat capacity of GPU package and plate for
+        :meth:`simulate`; default the model's ``heat_capacity_j_k`` if it has one, else 308 J/K
+        (0.8 kg of copper); 0 makes the GPU follow its load without lag."""
+        owner = f"cold_plate {name!r}"
+        _finite(owner, power_w=power_w, heat_capacity_j_k=heat_capacity_j_k)
+        if model is not None and not isinstance(model, ColdPlateModel):
+            raise NetworkError(f"{owner}: model must be a ColdPlateModel, got {type(model).__name__}")
+        if heat_capacity_j_k is not None and heat_capacity_j_k < 0:
+            raise NetworkError(f"{owner}: heat_capacity_j_k must be ≥ 0, got {heat_capacity_j_k!r}")
+        return self.connect(a, b, ColdPlate(model, power_w, heat_capacity_j_k), name=name)
+
+    def pump(
+        self, a: str, b: str, *, curve_lpm_pa: Iterable[Sequence[float]], name: str | None = None
+    ) -> Edge:
+        """Pump from ``a`` to ``b`` with a falling curve of (flow_lpm, pressure rise Pa)."""
+        q, p = _curve(f"pump {name!r}", "curve_lpm_pa", curve_lpm_pa)
+        return self.connect(a, b, Pump(q, p), name=name)
+
+    def flow_source(self, a: str, b: str, *, flow_lpm: float | Profile, name: str | None = None) -> Edge:
+        """Fixed volume flow from ``a`` to ``b`` (L/min, or a :class:`~rackflow.Profile` of L/min
+        for :meth:`simulate`: a flow-controlled pump)."""
+        _finite(f"flow_source {name!r}", flow_lpm=flow_lpm)
+        return self.connect(a, b, FlowSource(flow_lpm), name=name)
+
+    def cdu(
+        self,
+        a: str,
+        b: str,
+        *,
+        setpoint_c: float | Profile | None = None,
+        supply_c: float | Profile | None = None,
+        approach_k: float | None = None,
+        ua_w_k: float | None = None,
+        facility_flow_lpm: float | None = None,
+        facility_edge: Edge | str | None = None,
+        pressure_drop: Iterable[Sequence[float]] | None = None,
+        control: str | None = None,
+        time_constant_s: float | None = None,
+        kp_w_k: float | None = None,
+        ki_w_k_s: float | None = None,
+        heat_capacity_j_k: float | None = None,
+        name: str | None = None,
+    ) -> Edge:
+        """CDU (coolant distribution unit), a heat exchanger from this loop to the facility.
+
+        Thermal models:
+
+        * ``setpoint_c``: a controlled CDU; its outlet (the secondary supply) is held at the
+          set-point and the heat goes into ``facility_edge`` when given. With ``ua_w_k`` the
+          heat is limited to what a counterflow exchanger of that UA gives with its facility
+          side fully open (a three-way valve on a constant primary flow); a CDU that cannot
+          hold its set-point warns.
+        * ``supply_c`` + ``approach_k``: outlet = supply + approach.
+        * ``ua_w_k`` alone: counterflow ε-NTU against ``facility_flow_lpm`` at ``supply_c``, or
+          against ``facility_edge``.
+
+        In :meth:`simulate`, a set-point CDU follows its set-point (which may be a
+        :class:`~rackflow.Profile`) by ``control``: ``"ideal"`` (default: at once), ``"lag"``
+        (first order, ``time_constant_s``) or ``"pi"`` (a PI controller on the heat removed,
+        ``kp_w_k`` W/K and ``ki_w_k_s`` W/(K·s), from an exchanger volume of
+        ``heat_capacity_j_k``).
+        """
+        owner = f"cdu {name!r}"
+        _finite(
+            owner,
+            setpoint_c=setpoint_c,
+            supply_c=supply_c,
+            approach_k=approach_k,
+            ua_w_k=ua_w_k,
+            facility_flow_lpm=facility_flow_lpm,
+            time_constant_s=time_constant_s,
+            kp_w_k=kp_w_k,
+            ki_w_k_s=ki_w_k_s,
+            heat_capacity_j_k=heat_capacity_j_k,
+        )
+        controls: dict[str | None, tuple[str, ...]] = {
+            None: (),
+            "ideal": (),
+            "lag": ("time_constant_s",),
+            "pi": ("kp_w_k", "ki_w_k_s", "heat_capacity_j_k"),
+        }
+        if control not in controls:
+            raise NetworkError(f"{owner}: control must be one of ['ideal', 'lag', 'pi'], got {control!r}")
+        given = {
+            "time_constant_s": time_constant_s,
+            "kp_w_k": kp_w_k,
+            "ki_w_k_s": ki_w_k_s,
+            "heat_capacity_j_k": heat_capacity_j_k,
+        }
+        missing = [k for k in controls[control] if given[k] is None]
+        if missing:
+            raise NetworkError(f"{owner}: control {control!r} needs {', '.join(missing)}")
+        extra = [k for k, v in given.items() if v is not None and k not in controls[control]]
+        if extra:
+            raise NetworkError(f"{owner}: {', '.join(extra)} belong to another control than {control!r}")
+        cdu = Cdu(
+            setpoint_c=setpoint_c,
+            supply_c=supply_c,
+            approach_k=approach_k,
+            ua_w_k=ua_w_k,
+            facility_flow_lpm=facility_flow_lpm,
+            facility_edge=facility_edge.name if isinstance(facility_edge, Edge) else facility_edge,
+            pressure_drop=None if pressure_drop is None else _curve(owner, "pressure_drop", pressure_drop),
+            control=control,
+            time_constant_s=time_constant_s,
+            kp_w_k=kp_w_k,
+            ki_w_k_s=ki_w_k_s,
+            heat_capacity_j_k=heat_capacity_j_k,
+        )
+        return self.connect(a, b, cdu, name=name)
+
+    def edge(self, edge_or_name: Edge | str) -> Edge:
+        """The edge of that name (CaseError if unknown)."""
+        key = edge_or_name.name if isinstance(edge_or_name, Edge) else edge_or_name
+        try:
+            return self._by_name[key]
+        except KeyError:
+            raise CaseError(f"unknown edge {key!r}") from None
+
+    def set_power(self, power_w: float | Profile, plates: Iterable[Edge | str] | None = None) -> None:
+        """Sets the heat load of the given cold plates (all by default)."""
+        _finite("set_power", power_w=power_w)
+        replaced: dict[int, ColdPlate] = {}  # plates sharing a component keep sharing one
+        for e in self.edges if plates is None else (self.edge(p) for p in plates):
+            c = e.component
+            if isinstance(c, ColdPlate):
+                new = replaced.get(id(c))
+                if new is None:
+                    new = replaced[id(c)] = dataclasses.replace(c, power_w=power_w)
+                e.component = new
+
+    # ---------------------------------------------------------------- solving
+    def _fluid(self) -> dict[str, Any]:
+        lo, hi = self.coolant.valid_range_c
+        return self.coolant.to_core(max(lo, -20.0), min(hi, 120.0), n=141)
+
+    def _core_components(self, at_time_s: float | None = None) -> list[dict[str, Any]]:
+        """Every component in the core's form, in ``_components`` order. A time-varying
+        Profile is read at ``at_time_s``, or refused (steady solves) naming the first edge
+        that carries it."""
+        models: dict[int, dict[str, Any]] = {}
+        out = []
+        for c in self._components:
+            if at_time_s is not None:
+                c = _at_time(c, at_time_s)
+            try:
+                if isinstance(c, ColdPlate):
+                    # Thousands of plates share one model: convert it once.
+                    model = None if c.model is None else models.setdefault(id(c.model), c.model.to_core())
+                    out.append(c.to_core(model))
+                else:
+                    out.append(c.to_core())
+            except NetworkError as exc:
+                edge = self._first_edge_with(c)
+                raise NetworkError(str(exc).replace(f"{c.kind}:", f"{c.kind} {edge!r}:", 1)) from None
+        return out
+
+    def _first_edge_with(self, component: Component) -> str:
+        c = self._component_index.get(id(component))
+        try:
+            return self.edges[self._edge_component.index(c)].name  # type: ignore[arg-type]
+        except ValueError:
+            return "?"
+
+    def _node_order(self) -> np.ndarray:
+        """Node positions in the order the core numbers them: nodes given data first (in the
+        order of their node() calls), then the nodes only edges name (in order of appearance);
+        the first node of each connected part is its pressure reference."""
+        n = len(self._node_names)
+        declared = np.fromiter(self._declared, dtype=np.int64, count=len(self._declared))
+        rest = np.ones(n, dtype=bool)
+        rest[declared] = False
+        return np.concatenate([declared, np.flatnonzero(rest)])
+
+    def _table(
+        self, settings: dict[str, Any], at_time_s: float | None = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The core's specification in columns: (JSON part, arrays and lists); Profiles read
+        at ``at_time_s`` (None: refused)."""
+        order = self._node_order()
+        rank = np.empty_like(order)
+        rank[order] = np.arange(order.size)
+        names = self._node_names
+        node_names = (
+            [names[i] for i in order.tolist()] if not np.array_equal(order, np.arange(order.size)) else names
+        )
+        fixed = sorted(self._fixed_pressure.items(), key=lambda kv: rank[kv[0]])
+        spec = {
+            "fluid": self._fluid(),
+            "table": {
+                "node_names": [],
+                "fixed_pressure_nodes": [int(rank[i]) for i, _ in fixed],
+                "fixed_pressure_pa": [p for _, p in fixed],
+                "components": self._core_components(at_time_s),
+                "edge_names": [],
+                "edge_from": [],
+                "edge_to": [],
+                "edge_component": [],
+            },
+            "settings": settings,
+        }
+        arrays = {
+            "node_names": node_names,
+            "node_elevation_m": np.asarray(self._elevation, dtype=np.float64)[order],
+            "edge_names": [e.name for e in self.edges],
+            "edge_from": rank[np.asarray(self._edge_from, dtype=np.int64)].astype(np.uint32),
+            "edge_to": rank[np.asarray(self._edge_to, dtype=np.int64)].astype(np.uint32),
+            "edge_component": np.asarray(self._edge_component, dtype=np.uint32),
+        }
+        return spec, arrays
+
+    def to_spec(self, **settings: Any) -> dict[str, Any]:
+        """The core's JSON specification in its record form (one entry per node and edge; SI,
+        kelvin): ``{"fluid", "nodes", "edges", "settings"}``."""
+        components = self._core_components()
+        nodes = [
+            {"name": k, **{kk: vv for kk, vv in v.items() if vv is not None}} for k, v in self.nodes.items()
+        ]
+        edges = [
+            {"name": e.name, "from": e.a, "to": e.b, "component": components[c]}
+            for e, c in zip(self.edges, self._edge_component, strict=True)
+        ]
+        return {"fluid": self._fluid(), "nodes": nodes, "edges": edges, "settings": settings}
+
+    def solve(
+        self,
+        *,
+        allow_extrapolation: bool = False,
+        tolerance: float = 1e-10,
+        max_iterations: int = 100,
+        max_coupling_iterations: int = 30,
+        temperature_tolerance_k: float = 1e-6,
+    ) -> NetworkResult:
+        """Solves the network.
+
+        Raises NetworkError (bad input, no operating point, flow outside a characterised range
+        unless ``allow_extrapolation``, reverse flow through a cold plate, coolant circulating
+        without a CDU; messages name the edges, their velocities and what to resize) or
+        ConvergenceError. The hydraulics converge to ``tolerance`` (relative), the coupling with
+        the temperature-dependent properties until temperatures change by less than
+        ``temperature_tolerance_k`` between passes. ``result.timing`` holds ``prepare_s`` (Python to core form),
+        ``core_s`` (the core: checks and solve) and ``result_s``.
+        """
+        settings = {
+            "allow_extrapolation": bool(allow_extrapolation),
+            "tolerance": float(tolerance),
+            "max_iterations": int(max_iterations),
+            "max_coupling_iterations": int(max_coupling_iterations),
+            "temperature_tolerance_k": float(temperature_tolerance_k),
+        }
+        t0 = time.perf_counter()
+        spec, arrays = self._table(settings)
+        text = json.dumps(spec, allow_nan=False)
+        t1 = time.perf_counter()
+        columns, info = _core.solve_network_table(
+            text,
+            arrays["node_names"],
+            arrays["node_elevation_m"],
+            arrays["edge_names"],
+            arrays["edge_from"],
+            arrays["edge_to"],
+            arrays["edge_component"],
+        )
+        t2 = time.perf_counter()
+        result = NetworkResult(self, columns, json.loads(info), arrays)
+        t3 = time.perf_counter()
+        result.timing.update({"prepare_s": t1 - t0, "core_s": t2 - t1, "result_s": t3 - t2})
+        result._warn(stacklevel=3)
+        return result
+
+    def simulate(
+        self,
+        *,
+        end_time_s: float,
+        time_step_s: float,
+        output_interval_s: float | None = None,
+        initial: str | float = "steady",
+        max_cell_length_m: float = 0.5,
+        hydraulic_update_k: float = 0.5,
+        plates: Sequence[Edge | str] | None = None,
+        progress: Callable[[int, dict[str, float]], Any] | None = None,
+        allow_extrapolation: bool = False,
+        tolerance: float = 1e-10,
+        max_iterations: int = 100,
+        max_coupling_iterations: int = 30,
+    ) -> NetworkTransientResult:
+        """Runs the network in time from 0 to ``end_time_s`` in steps of ``time_step_s`` [s].
+
+        Plate powers (``power_w``), flow sources (``flow_lpm``) and CDU set-points
+        (``setpoint_c``, or ``supply_c`` with ``approach_k``) may be given as :class:`~rackflow.Profile` objects.
+
+        * ``initial``: ``"steady"`` (the steady solution at the inputs of time 0) or a uniform
+          coolant and GPU temperature [°C].
+        * Coolant is carried through pipes and ducts in cells of at most ``max_cell_length_m``
+          (upwind, implicit: each pipe keeps its mean transit time L/U exactly and spreads a
+          front with the numerical diffusion ``D = U·(Δx + U·dt)/2``).
+        * Cold plates: a lumped heat capacity per GPU and plate, ``cold_plate(...,
+          heat_capacity_j_k=)`` (default 308 J/K, 0.8 kg of copper).
+        * CDUs: ``cdu(..., control="ideal" | "lag" | "pi", ...)``.
+        * The hydraulics (quasi-steady) are solved again when a flow input changes or the
+          temperatures have moved ``hydraulic_update_k`` [K] since the last solve (0: every
+          step).
+        * Per-plate temperatures are recorded every ``output_interval_s`` (default every step)
+          for ``plates`` (default all); the worst GPU and the CDUs every step.
+        * ``progress(step, {"time_s": ..., "worst_gpu_k": ...})`` is called as steps finish;
+          Ctrl-C stops the run.
+
+        Returns a :class:`~rackflow.network.transient.NetworkTransientResult`. Raises
+        NetworkError naming bad input or ConvergenceError.
+        """
+        return transient.simulate(
+            self,
+            end_time_s=end_time_s,
+            time_step_s=time_step_s,
+            output_interval_s=output_interval_s,
+            initial=initial,
+            max_cell_length_m=max_cell_length_m,
+            hydraulic_update_k=hydraulic_update_k,
+            plates=plates,
+            progress=progress,
+            allow_extrapolation=allow_extrapolation,
+            tolerance=tolerance,
+            max_iterations=max_iterations,
+            max_coupling_iterations=max_coupling_iterations,
+        )
+
+    # ---------------------------------------------------------------- templates and files
+    @classmethod
+    def rack(cls, servers: int = 8, plates_per_server: int = 8, **options: Any) -> Network:
+        """An N-server x M-plate rack; see :func:`rackflow.network.templates.rack`."""
+        return templates.rack(cls, servers, plates_per_server, **options)
+
+    @classmethod
+    def hall(cls, racks: int = 100, **options: Any) -> Network:
+        """A hall of racks on a facility loop; see :func:`rackflow.network.templates.hall`."""
+        return templates.hall(cls, racks, **options)
+
+    @classmethod
+    def from_line_mesh(
+        cls,
+        mesh: str | Path | Any,
+        components: Mapping[str, Mapping[str, Any]],
+        *,
+        coolant: str | Coolant = "PG25",
+        models: Mapping[str, ColdPlateModel] | None = None,
+        length_scale: float = 1.0,
+        name: str | None = None,
+    ) -> Network:
+        """A network from a line mesh; see :func:`rackflow.network.line_mesh.from_line_mesh`."""
+        return line_mesh.from_line_mesh(
+            cls, mesh, components, coolant=coolant, models=models, length_scale=length_scale, name=name
+        )
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Network:
+        """A network from a TOML file; see :func:`rackflow.network.casefile.from_toml`."""
+        return casefile.from_toml(cls, path)
+
+
+def _document(method: Any, source: Any) -> None:
+    """The template's or reader's docstring and signature (its first parameter is the class)
+    become the classmethod's: help() and the case-file key checks see the real keywords."""
+    method.__func__.__doc__ = source.__doc__
+    method.__func__.__signature__ = inspect.signature(source)
+
+
+def _at_time(c: Component, t: float) -> Component:
+    """``c`` with its Profiles read at time ``t``."""
+    values = {
+        f.name: getattr(c, f.name).at(t)
+        for f in dataclasses.fields(c)
+        if isinstance(getattr(c, f.name), Profile)
+    }
+    return dataclasses.replace(c, **values) if values else c
+
+
+class _NodeData(Mapping[str, dict[str, Any]]):
+    """Read-only view of the node data of a network (elevation, fixed pressure)."""
+
+    __slots__ = ("_net",)
+
+    def __init__(self, net: Network) -> None:
+        self._net = net
+
+    def __getitem__(self, name: str) -> dict[str, Any]:
+        i = self._net._node_index.get(name)
+        if i is None or i not in self._net._declared:
+            raise KeyError(name)
+        return {"elevation_m": self._net._elevation[i], "pressure_pa": self._net._fixed_pressure.get(i)}
+
+    def __iter__(self) -> Iterator[str]:
+        names = self._net._node_names
+        return (names[i] for i in self._net._declared)
+
+    def __len__(self) -> int:
+        return len(self._net._declared)
+
+
+_document(Network.rack, templates.rack)
+_document(Network.hall, templates.hall)
+_document(Network.from_line_mesh, line_mesh.from_line_mesh)
+_document(Network.from_toml, casefile.from_toml)
+
+__all__ = ["Network"]
