@@ -202,6 +202,7 @@ def main() -> None:
             args.threads,
             parse_settings(args.setting),
             args.conduction,
+            args.constant_properties,
         )
         print("ROW " + json.dumps(row))
         return
