@@ -11,7 +11,9 @@ so one slow plate does not hold up the table.
 
 ``--setting velocity_relaxation=0.5`` (repeatable) changes a solver setting from its default;
 ``--conduction`` solves temperatures only, the coolant region as a solid of the coolant's
-conductivity (no flow), to tell energy-on-tetrahedra problems from flow ones.
+conductivity (no flow), to tell energy-on-tetrahedra problems from flow ones;
+``--constant-properties`` holds the coolant's properties at the inlet temperature (one flow
+solve, no flow–temperature coupling passes).
 
 Run: ``python -m benchmarks.corpus [--cells tetra|prism] [--only serpentine,two-inlet]
 [--target-cells 50000] [--timeout 1200] [--threads 1] [--setting K=V] [--conduction]
@@ -45,7 +47,7 @@ def cell_types(path: Path) -> str:
     return " + ".join(f"{k} {v:,}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
-def build_case(name: str, mesh: Any, conduction: bool = False) -> Any:
+def build_case(name: str, mesh: Any, conduction: bool = False, constant: bool = False) -> Any:
     """The design-point case of corpus plate ``name`` on ``mesh``; with ``conduction`` the
     coolant is a solid of its conductivity and the inlets are fixed at the inlet temperature."""
     import rackflow as rf
@@ -62,7 +64,17 @@ def build_case(name: str, mesh: Any, conduction: bool = False) -> Any:
         for patch in design.flow_lpm:
             case.fixed_temperature(patch, temperature_c=design.inlet_temperature_c)
     else:
-        case.fluid(design.fluid, coolant=design.coolant)
+        coolant: Any = design.coolant
+        if constant:
+            props = rf.get_coolant(design.coolant).properties(design.inlet_temperature_c)
+            coolant = rf.Coolant(
+                f"{design.coolant} at {design.inlet_temperature_c:g} °C",
+                **{
+                    k: float(props[k])
+                    for k in ("density_kg_m3", "viscosity_pa_s", "conductivity_w_mk", "specific_heat_j_kgk")
+                },
+            )
+        case.fluid(design.fluid, coolant=coolant)
         for patch, flow in design.flow_lpm.items():
             case.inlet(patch, flow_lpm=flow, temperature_c=design.inlet_temperature_c)
         case.outlet("outlet", pressure_pa=0.0)
@@ -92,6 +104,7 @@ def run_one(
     threads: int | None,
     settings: dict[str, Any] | None = None,
     conduction: bool = False,
+    constant: bool = False,
 ) -> dict[str, Any]:
     """Mesh and solve one plate in this process; a dict of the row's numbers."""
     import rackflow as rf
@@ -110,7 +123,7 @@ def run_one(
     row["cells"] = mesh.n_cells
     q = mesh.quality()
     row["max_non_orthogonality_deg"] = q["max_non_orthogonality_deg"]
-    case = build_case(name, mesh, conduction)
+    case = build_case(name, mesh, conduction, constant)
     settings = {**(settings or {}), **({"threads": threads} if threads else {})}
     start = time.perf_counter()
     try:
@@ -175,6 +188,9 @@ def main() -> None:
     parser.add_argument(
         "--conduction", action="store_true", help="temperatures only, the coolant a still solid"
     )
+    parser.add_argument(
+        "--constant-properties", action="store_true", help="coolant properties fixed at the inlet temperature"
+    )
     parser.add_argument("--json", help="write the rows as JSON here")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: run one plate, print JSON
     args = parser.parse_args()
@@ -186,6 +202,7 @@ def main() -> None:
             args.threads,
             parse_settings(args.setting),
             args.conduction,
+            args.constant_properties,
         )
         print("ROW " + json.dumps(row))
         return
@@ -208,6 +225,7 @@ def main() -> None:
             str(args.threads),
             *[f"--setting={s}" for s in args.setting or []],
             *(["--conduction"] if args.conduction else []),
+            *(["--constant-properties"] if args.constant_properties else []),
         ]
         start = time.perf_counter()
         try:

@@ -2,7 +2,8 @@
 cell count, exact volumes and areas (from the drawing's dimensions), laminar design point, and
 a mesh rackflow builds; prism layers; the CLI; CAD export.
 
-Generation takes 2-8 s a plate at 5e4 cells on the shared 2-core machine (docs/corpus.md).
+Generation takes 5-45 s a plate at 5e4 cells on the shared, loaded 2-core machine (docs/corpus.md);
+the module generates each plate once.
 """
 
 from __future__ import annotations
