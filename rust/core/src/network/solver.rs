@@ -15,7 +15,8 @@ use std::time::Instant;
 
 use super::fluid::Props;
 use super::model::{
-    pressure_drop_from, CduThermal, ColdSide, Kind, LossCoefficient, Model, UnionFind, GRAVITY,
+    pressure_drop_from, CduThermal, ColdSide, Kind, LossCoefficient, Model, PlateCurve, UnionFind,
+    GRAVITY,
 };
 use super::sparse::{Factor, Symbolic};
 use super::spec::{
@@ -1113,7 +1114,24 @@ impl<'a> Solver<'a> {
         let mut t = vec![t0; n];
         let mut p = vec![0.0; n];
         let rho0 = fluid.props(t0).rho;
-        let mut mf = vec![1e-5 * rho0; ne];
+        // A first guess of the flows at a typical scale: 1 m/s where an edge has a flow area,
+        // a plate's reference flow, half a pump's curve. Newton's first step conserves mass
+        // whatever the guess; a guess of the right order saves it several iterations.
+        let mut mf: Vec<f64> = model
+            .edges
+            .iter()
+            .map(|e| {
+                rho0 * match &e.kind {
+                    Kind::Pipe { area, .. } | Kind::KLoss { area, .. } => *area,
+                    Kind::Plate { curve, .. } => match curve.as_ref() {
+                        PlateCurve::Fit { q_ref, .. } => *q_ref,
+                        PlateCurve::Table { q_min, q_max, .. } => 0.5 * (q_min + q_max),
+                    },
+                    Kind::Pump(c) => 0.5 * c.x_max(),
+                    _ => 1e-5,
+                }
+            })
+            .collect();
         let mut newton = 0;
         let mut guess = vec![0.0; ne];
         let mut sweeps = 0;
