@@ -48,6 +48,9 @@ pub struct Fluid {
     cp: Vec<f64>,
     /// Enthalpy at each table temperature, zero at the first one [J/kg].
     h: Vec<f64>,
+    /// First temperature and inverse spacing of an evenly spaced table (the tables Python
+    /// sends are): the segment of a temperature is then found by arithmetic, not by search.
+    even: Option<(f64, f64)>,
 }
 
 impl Fluid {
@@ -95,8 +98,16 @@ impl Fluid {
         for i in 1..n {
             h[i] = h[i - 1] + 0.5 * (cp[i] + cp[i - 1]) * (t[i] - t[i - 1]);
         }
+        let even = (n > 2)
+            .then(|| (t[n - 1] - t[0]) / (n - 1) as f64)
+            .and_then(|step| {
+                t.windows(2)
+                    .all(|w| ((w[1] - w[0]) - step).abs() <= 1e-9 * step)
+                    .then_some((t[0], 1.0 / step))
+            });
         Ok(Self {
             name,
+            even,
             t,
             rho: table.density_kg_m3.clone(),
             mu: table.viscosity_pa_s.clone(),
@@ -124,7 +135,19 @@ impl Fluid {
         if t >= self.t[n - 1] {
             return (n - 2, 1.0);
         }
-        let k = self.t.partition_point(|&v| v <= t).clamp(1, n - 1) - 1;
+        let k = match self.even {
+            // the arithmetic index, corrected by one where rounding put it across a knot
+            Some((t0, inv)) => {
+                let mut k = (((t - t0) * inv) as usize).min(n - 2);
+                if t < self.t[k] {
+                    k -= 1;
+                } else if k + 2 < n && t >= self.t[k + 1] {
+                    k += 1;
+                }
+                k
+            }
+            None => self.t.partition_point(|&v| v <= t).clamp(1, n - 1) - 1,
+        };
         (k, (t - self.t[k]) / (self.t[k + 1] - self.t[k]))
     }
 
@@ -203,6 +226,39 @@ mod tests {
         for t in [270.0, 280.0, 291.3, 300.0, 333.3, 350.0, 360.0] {
             let back = f.temperature(f.enthalpy(t));
             assert!((back - t).abs() < 1e-9, "{t} -> {back}");
+        }
+    }
+
+    #[test]
+    fn even_tables_locate_as_the_search_does() {
+        let n = 141;
+        let t: Vec<f64> = (0..n).map(|i| 253.15 + i as f64).collect();
+        let col = |f: fn(f64) -> f64| t.iter().map(|&x| f(x)).collect::<Vec<_>>();
+        let table = FluidTable {
+            name: "even".into(),
+            temperature_k: t.clone(),
+            density_kg_m3: col(|x| 1100.0 - 0.3 * (x - 253.15)),
+            viscosity_pa_s: col(|x| 1e-3 * (1.0 + 0.02 * (393.15 - x))),
+            specific_heat_j_kgk: col(|x| 3800.0 + 2.0 * (x - 253.15)),
+            conductivity_w_mk: col(|_| 0.5),
+        };
+        let f = Fluid::new(&table).unwrap();
+        assert!(f.even.is_some());
+        for i in 0..=20_000 {
+            let x = 253.0 + i as f64 * 0.00707;
+            let (k, s) = f.locate(x);
+            let k_search = if x <= t[0] || x >= t[n - 1] {
+                k
+            } else {
+                t.partition_point(|&v| v <= x).clamp(1, n - 1) - 1
+            };
+            assert_eq!(k, k_search, "{x}");
+            assert!((0.0..=1.0).contains(&s), "{x}: {s}");
+        }
+        for &knot in &t[1..n - 1] {
+            let (k, s) = f.locate(knot);
+            assert_eq!(t[k], knot);
+            assert_eq!(s, 0.0);
         }
     }
 

@@ -1147,8 +1147,15 @@ impl<'a> Solver<'a> {
         let mut times = PhaseTimes::default();
         for pass in 1..=model.settings.max_coupling_iterations {
             coupling = pass;
-            for (k, pr) in props.iter_mut().enumerate() {
-                *pr = fluid.props(0.5 * (t[self.ea[k]] + t[self.eb[k]]));
+            {
+                use rayon::prelude::*;
+                props
+                    .par_iter_mut()
+                    .enumerate()
+                    .with_min_len(8192)
+                    .for_each(|(k, pr)| {
+                        *pr = fluid.props(0.5 * (t[self.ea[k]] + t[self.eb[k]]));
+                    });
             }
             let loose = dt_prev > 1e-3;
             let tol = if loose {
