@@ -156,6 +156,23 @@ pub(super) fn residual_and_normalisation(
     )
 }
 
+/// `‖|A| |T|‖₂`: the size of the products a residual is formed from, so `ε` times it is the
+/// round-off floor of `‖b − A T‖`.
+fn round_off_scale(a: &crate::linalg::Csr, t: &[f64]) -> f64 {
+    use rayon::prelude::*;
+    (0..a.n_rows)
+        .into_par_iter()
+        .with_min_len(crate::linalg::CHUNK)
+        .map(|i| {
+            let row: f64 = (a.row_ptr[i]..a.row_ptr[i + 1])
+                .map(|e| (a.val[e] * t[a.col[e] as usize]).abs())
+                .sum();
+            row * row
+        })
+        .sum::<f64>()
+        .sqrt()
+}
+
 /// Whether a case asks for temperatures: solids, thermal boundary conditions or inlet temperatures.
 pub(super) fn needs_energy(case: &Case) -> bool {
     use super::spec::Boundary;
@@ -1172,10 +1189,24 @@ fn run(
         // round-off (both of its normalisation terms vanish with the temperature differences):
         // its Newton iteration has converged when an update moves no temperature by more than
         // the tolerance times the temperature
-        let radiation_settled = radiation.is_some()
-            && radiation_change <= settings.tolerance * t.iter().fold(0.0_f64, |m, x| m.max(*x));
+        let (t_lo, t_hi) = t.iter().fold((f64::INFINITY, 0.0_f64), |(lo, hi), x| {
+            (lo.min(*x), hi.max(*x))
+        });
+        // the same floor meets any field that is uniform to round-off (equal wall temperatures
+        // and no sources): there too the update decides
+        let uniform = t_hi - t_lo <= 1e-9 * t_hi;
+        let radiation_settled =
+            (radiation.is_some() || uniform) && radiation_change <= settings.tolerance * t_hi;
+        // a residual that stopped falling may have reached round-off: ‖b − A T‖ cannot go below
+        // about ε ‖|A| |T|‖, whatever the normalisation (small temperature differences on a
+        // large absolute level, contrasting conductivities); checked only when it stalls
+        let at_round_off = outer > 0
+            && res > settings.tolerance
+            && res > 0.5 * report.residual_history[outer.saturating_sub(1)]
+            && r_norm <= 1e3 * f64::EPSILON * round_off_scale(&a, &t);
         if outer > 0
             && (res <= settings.tolerance
+                || at_round_off
                 || radiation_settled
                 || !eq.needs_outer_iterations()
                     && res
@@ -1239,7 +1270,7 @@ fn run(
             cg(&a, &b, &mut t, &m, tolerance, &stop)?
         };
         crate::ptime("krylov", &mut tp);
-        if let (Some(previous), true) = (&previous, radiation.is_some()) {
+        if let Some(previous) = &previous {
             radiation_change = t
                 .iter()
                 .zip(previous)
