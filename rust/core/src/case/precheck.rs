@@ -24,7 +24,13 @@ fn coolant_and_open_patches(mesh: &Mesh, case: &Case) -> (Vec<bool>, Vec<usize>)
     let open = case
         .boundaries
         .iter()
-        .filter(|b| matches!(b, Boundary::Inlet { .. } | Boundary::Outlet { .. }))
+        // symmetry planes are not walls: one cell between two of them is a 2D set-up, not a gap
+        .filter(|b| {
+            matches!(
+                b,
+                Boundary::Inlet { .. } | Boundary::Outlet { .. } | Boundary::Symmetry { .. }
+            )
+        })
         .filter_map(|b| mesh.patch_index(b.patch()))
         .collect();
     (is_fluid, open)
