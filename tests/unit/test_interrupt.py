@@ -15,7 +15,7 @@ LONG_SOLVE = """
 import sys, time
 import rackflow as rf
 from rackflow.testing.meshes import box
-mesh = rf.Mesh.from_meshio(box((60, 60, 60)))
+mesh = rf.Mesh.from_meshio(box((100, 100, 100)))  # 1e6 cells: the Jacobi-CG solve takes far longer than the test waits
 case = rf.Case(mesh)
 case.solid("box", "copper", power_w=10.0)
 case.convective("zmax", htc_w_m2k=10.0, ambient_c=20.0)
