@@ -156,6 +156,39 @@ pub(super) fn residual_and_normalisation(
     )
 }
 
+/// The energy operator of a resolved case: conduction, the coolant's advection when there is
+/// flow, and the case's radiation (whose terms make every outer iteration re-assemble).
+pub(super) fn energy_operator<'m>(
+    mesh: &'m Mesh,
+    case: &Case,
+    resolved: &Resolved,
+    convection: Option<crate::physics::energy::Convection>,
+    monitor: &dyn Monitor,
+) -> Result<(
+    Conduction<'m>,
+    Option<super::radiation_terms::RadiationTerms>,
+)> {
+    let mut eq = Conduction::new(
+        mesh,
+        resolved.conductivity.clone(),
+        resolved.power_density.clone(),
+        resolved.patch.clone(),
+        &resolved.contacts,
+        resolved.face_temperature.clone(),
+        resolved.cell_source.clone(),
+    );
+    if let Some(cv) = convection {
+        eq = eq
+            .with_convection(cv)
+            .with_inlets(resolved.inlet_patch.clone());
+    }
+    let radiation = super::radiation_terms::RadiationTerms::new(mesh, case, monitor)?;
+    if radiation.is_some() {
+        eq = eq.with_nonlinear_boundaries();
+    }
+    Ok((eq, radiation))
+}
+
 /// `‖|A| |T|‖₂`: the size of the products a residual is formed from, so `ε` times it is the
 /// round-off floor of `‖b − A T‖`.
 fn round_off_scale(a: &crate::linalg::Csr, t: &[f64]) -> f64 {
@@ -1088,24 +1121,7 @@ fn run(
         }
     });
     let mut tp = Instant::now();
-    let mut eq = Conduction::new(
-        mesh,
-        resolved.conductivity.clone(),
-        resolved.power_density.clone(),
-        resolved.patch.clone(),
-        &resolved.contacts,
-        resolved.face_temperature.clone(),
-        resolved.cell_source.clone(),
-    );
-    if let Some(cv) = convection {
-        eq = eq
-            .with_convection(cv)
-            .with_inlets(resolved.inlet_patch.clone());
-    }
-    let mut radiation = super::radiation_terms::RadiationTerms::new(mesh, case, monitor)?;
-    if radiation.is_some() {
-        eq = eq.with_nonlinear_boundaries();
-    }
+    let (mut eq, mut radiation) = energy_operator(mesh, case, &resolved, convection, monitor)?;
     crate::ptime("conduction new", &mut tp);
     let mut t = match start_temperature {
         Some(start) => start.to_vec(),

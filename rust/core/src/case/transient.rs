@@ -8,7 +8,8 @@
 //! the profiles.
 
 use super::driver::{
-    energy_preconditioner, frozen_flow, needs_energy, residual_and_normalisation, SolveReport,
+    energy_operator, energy_preconditioner, frozen_flow, needs_energy, residual_and_normalisation,
+    SolveReport,
 };
 use super::spec::{Boundary, Case};
 use super::validate::Resolved;
@@ -390,24 +391,7 @@ pub fn solve_transient(
     let (convection, flow) = frozen_flow(mesh, case, &t, monitor)?;
     out.flow_iterations = flow.report.flow_iterations;
     out.flow = convection.is_some().then_some(flow);
-    let mut eq = Conduction::new(
-        mesh,
-        resolved.conductivity.clone(),
-        resolved.power_density.clone(),
-        resolved.patch.clone(),
-        &resolved.contacts,
-        resolved.face_temperature.clone(),
-        resolved.cell_source.clone(),
-    );
-    if let Some(cv) = convection {
-        eq = eq
-            .with_convection(cv)
-            .with_inlets(resolved.inlet_patch.clone());
-    }
-    let mut radiation = super::radiation_terms::RadiationTerms::new(mesh, case, monitor)?;
-    if radiation.is_some() {
-        eq = eq.with_nonlinear_boundaries();
-    }
+    let (mut eq, mut radiation) = energy_operator(mesh, case, &resolved, convection, monitor)?;
     let pattern = crate::discretisation::pattern::CellPattern::new(mesh);
     let mut a = eq.new_matrix();
     let mut b = vec![0.0; n];
