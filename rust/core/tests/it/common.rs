@@ -48,3 +48,18 @@ pub fn two_regions(mut a: BoxArrays, n: [usize; 3], l: [f64; 3], x_split: f64) -
 pub fn boxed(n: [usize; 3], l: [f64; 3], cells: BoxCells) -> BoxArrays {
     BoxArrays::new(n, l, cells)
 }
+
+/// Copper with its density and specific heat (transient solves), optionally heated.
+pub fn copper(region: &str, power_w: Option<f64>) -> Solid {
+    Solid {
+        region: region.into(),
+        material: Material {
+            name: "copper".into(),
+            conductivity_w_mk: Property::Constant(400.0),
+            density_kg_m3: Some(8933.0),
+            specific_heat_j_kgk: Some(385.0),
+        },
+        power_w,
+        power_density_w_m3: None,
+    }
+}

@@ -1,27 +1,10 @@
 //! Transient conduction against closed forms: lumped capacitance after a power step, observed
 //! temporal order of the fixed-step scheme, discrete energy conservation, step profiles.
 
-use super::common::{case, fixed};
-use rackflow_core::case::{
-    solve_transient, Boundary, Material, ProfileTarget, Solid, TimeProfile, Transient,
-};
+use super::common::{case, copper, fixed};
+use rackflow_core::case::{solve_transient, Boundary, ProfileTarget, TimeProfile, Transient};
 use rackflow_core::mesh::structured::{BoxArrays, BoxCells};
-use rackflow_core::physics::Property;
 use rackflow_core::Silent as NoMonitor;
-
-fn copper(region: &str, power_w: Option<f64>) -> Solid {
-    Solid {
-        region: region.into(),
-        material: Material {
-            name: "copper".into(),
-            conductivity_w_mk: Property::Constant(400.0),
-            density_kg_m3: Some(8933.0),
-            specific_heat_j_kgk: Some(385.0),
-        },
-        power_w,
-        power_density_w_m3: None,
-    }
-}
 
 fn convective_everywhere(h: f64, ambient: f64) -> Vec<Boundary> {
     ["xmin", "xmax", "ymin", "ymax", "zmin", "zmax"]

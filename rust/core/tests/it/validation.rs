@@ -1,24 +1,10 @@
 //! Case validation: every problem at once, before any solve.
 
-use super::common::{case, fixed};
+use super::common::{case, copper, fixed};
 use rackflow_core::case::{Material, Solid};
 use rackflow_core::mesh::structured::{BoxArrays, BoxCells};
 use rackflow_core::physics::Property;
 use rackflow_core::Silent as NoMonitor;
-
-fn copper(region: &str, power_w: Option<f64>) -> Solid {
-    Solid {
-        region: region.into(),
-        material: Material {
-            name: "copper".into(),
-            conductivity_w_mk: Property::Constant(400.0),
-            density_kg_m3: Some(8933.0),
-            specific_heat_j_kgk: Some(385.0),
-        },
-        power_w,
-        power_density_w_m3: None,
-    }
-}
 
 /// Every problem of a case at once, thermal, flow and settings together, before any solve: an
 /// unknown patch, a negative conductivity, a tolerance of 2 and a flow relaxation of 3.
