@@ -22,6 +22,7 @@ from rackflow import _core, units
 from rackflow.coolant_adapter import coolant_to_core, resolve_coolant, valid_range_c
 from rackflow.errors import (
     CaseError,
+    ConvectionFallbackWarning,
     ConvergenceError,
     FlowRegimeWarning,
     PropertyRangeWarning,
@@ -486,8 +487,11 @@ class Case:
         Settings: ``tolerance`` (normalised residual, default 1e-10), ``max_iterations``,
         ``linear_tolerance``, ``linear_max_iterations``, ``threads`` (default: all cores),
         ``initial_temperature_c``, ``preconditioner`` (``"amg"`` or ``"jacobi"``).
-        Coolant flow: ``convection`` (``"linear_upwind"``, bounded second order, default, or
-        ``"upwind"``), ``velocity_relaxation`` (default 0.9; a diverging solve is retried once at three quarters of it), ``velocity_tolerance`` (1e-7),
+        Coolant flow: ``convection`` (``"auto"``, the default: bounded second order, and for the
+        momentum first-order upwind with a :class:`ConvectionFallbackWarning` when the
+        second-order flow diverges or stalls; ``"linear_upwind"``: second order or an error;
+        ``"upwind"``), ``velocity_relaxation`` (default 0.9; with an explicit scheme a diverging
+        solve is retried once at three quarters of it), ``velocity_tolerance`` (1e-7),
         ``pressure_tolerance`` (1e-6), ``mass_tolerance`` (fraction of the inflow, 1e-6),
         ``flow_max_iterations`` (3000), ``non_orthogonal_correctors`` (extra pressure solves per
         iteration on non-orthogonal meshes such as tetrahedra, default 0).
@@ -548,6 +552,15 @@ class Case:
 
         result = Result(self, raw)
         result._inlet_temperature_c = self._single_inlet_temperature_c()
+        fallback = result.report.get("flow_first_order_fallback")
+        if fallback is not None:
+            warnings.warn(
+                "the second-order flow solve diverged or stalled; the momentum equations were solved "
+                f"with first-order upwind at velocity_relaxation {fallback:g} (temperatures keep the "
+                "second-order scheme). Refine the mesh or pass convection='linear_upwind' to make this an error",
+                ConvectionFallbackWarning,
+                stacklevel=2,
+            )
         if result.has_temperature:
             for f in self.fluids.values():
                 lo, hi = valid_range_c(f.coolant)
@@ -970,7 +983,7 @@ _COUNT_SETTINGS = {
 }
 #: Settings that take one of a few names.
 _CHOICE_SETTINGS = {
-    "convection": ("linear_upwind", "upwind"),
+    "convection": ("auto", "linear_upwind", "upwind"),
     "preconditioner": ("amg", "jacobi"),
 }
 #: Settings whose ``None`` means "the default".

@@ -50,7 +50,7 @@ Layout
 
     [solver]
     tolerance = 1e-10
-    convection = "linear_upwind"    # flow settings: convection, velocity_relaxation,
+    convection = "auto"             # flow settings: convection, velocity_relaxation,
                                     # velocity/pressure/mass_tolerance, flow_max_iterations
 
     [sweep]
@@ -101,7 +101,7 @@ SOLVER_KEYS = {
     "non_orthogonal_correctors": (int,),
 }
 #: Allowed values of string solver settings.
-SOLVER_CHOICES = {"convection": ("linear_upwind", "upwind"), "preconditioner": ("amg", "jacobi")}
+SOLVER_CHOICES = {"convection": ("auto", "linear_upwind", "upwind"), "preconditioner": ("amg", "jacobi")}
 BOUNDARY_KEYS = {
     "fixed_temperature": ({"temperature_c"}, set()),
     "heat_flux": (set(), {"flux_w_m2", "power_w"}),

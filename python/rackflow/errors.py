@@ -54,9 +54,17 @@ class PropertyRangeWarning(RackflowWarning):
     """A material or coolant property was evaluated outside its published range."""
 
 
+class ConvectionFallbackWarning(RackflowWarning):
+    """The second-order flow solve diverged or stalled, so the momentum equations were solved
+    with first-order upwind (default ``convection="auto"``); ``result.report
+    ["flow_first_order_fallback"]`` holds the momentum relaxation used. Pass
+    ``convection="linear_upwind"`` to make that an error instead."""
+
+
 __all__ = [
     "CaseError",
     "CaseFileError",
+    "ConvectionFallbackWarning",
     "ConvergenceError",
     "FlowRegimeWarning",
     "LinearSolverError",

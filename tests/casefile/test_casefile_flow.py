@@ -186,7 +186,7 @@ def test_every_flow_problem_reported_at_once(cht_mesh_file: Path) -> None:
         "boundaries.xmax.pressure_pa (line 16): must be a number",
         "boundaries.zmax.velocity_m_s (line 20): must be a list of three numbers",
         "boundaries.ymin.angle (line 24)",
-        "solver.convection (line 27): must be one of ['linear_upwind', 'upwind']",
+        "solver.convection (line 27): must be one of ['auto', 'linear_upwind', 'upwind']",
         "solver.velocity_relaxation (line 28)",
         "solver.flow_max_iterations (line 29)",
     ]

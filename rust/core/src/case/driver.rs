@@ -37,6 +37,13 @@ pub struct SolveReport {
     pub flow_history: Vec<[f64; 5]>,
     /// Wall time of the flow solve, s.
     pub flow_time_s: f64,
+    /// The momentum relaxation of the first-order upwind fallback when the default (`auto`)
+    /// second-order flow solve diverged or stalled; `None`: the momentum used the scheme asked
+    /// for.
+    pub flow_first_order_fallback: Option<f64>,
+    /// The energy outer iteration at which the second-order convection limiter was frozen
+    /// because the passes stalled (see `Conduction::freeze_limiter`).
+    pub energy_limiter_frozen_at: Option<usize>,
     /// Whether the energy equation was solved.
     pub energy_solved: bool,
     /// Flow ↔ energy passes (temperature-dependent coolant properties).
@@ -340,7 +347,7 @@ pub(super) fn frozen_flow(
         mass_flux: outcome.parent_mass_flux(mesh),
         specific_heat,
         reference_k: outcome.setup.reference_temperature_k,
-        second_order: case.settings.convection == ConvectionScheme::LinearUpwind,
+        second_order: case.settings.convection.second_order(),
     };
     let mut fields = Solution::without_temperatures(mesh, 0);
     outcome.attach(mesh, &mut fields);
@@ -383,7 +390,7 @@ fn conjugate<'m>(
             mass_flux: outcome.parent_mass_flux(mesh),
             specific_heat: specific_heat.clone(),
             reference_k,
-            second_order: case.settings.convection == ConvectionScheme::LinearUpwind,
+            second_order: case.settings.convection.second_order(),
         };
         let mut solution = run(
             mesh,
@@ -459,7 +466,14 @@ fn conjugate<'m>(
                     Status::MaxIterations,
                     Equation::Coupling,
                     format!(
-                        "flow and temperature did not settle in {passes} coupling passes (last temperature change {change:.3e} K, tolerance {tolerance:.3e} K); raise the settings max_coupling_passes or coupling_tolerance_k"
+                        "flow and temperature did not settle in {passes} coupling passes (largest temperature change per pass {} K, tolerance {tolerance:.3e} K); raise the settings max_coupling_passes or coupling_tolerance_k",
+                        totals
+                            .coupling_history
+                            .iter()
+                            .filter(|h| h[2] >= 0.0)
+                            .map(|h| format!("{:.3}", h[2]))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                     Vec::new(),
                 ));
@@ -474,38 +488,89 @@ fn conjugate<'m>(
     }
 }
 
-/// Solve the flow; if it diverges or stalls, once more from the same start with the momentum relaxation
-/// cut to three quarters. SIMPLEC converges fastest near α_U = 0.9 (three times fewer iterations
-/// than 0.7 on the laminar duct benchmark) but some cases (strongly non-orthogonal
-/// tetrahedra, higher Re) need less.
+/// Momentum relaxation factors of the first-order fallback, tried in turn. Measured on the
+/// geometry corpus (`benchmarks/corpus.py`, Gmsh tetrahedra at 5e4 cells): the bounded
+/// second-order momentum solve stalls on the serpentine plate at every relaxation tried (0.9,
+/// 0.7, 0.5; with and without the non-orthogonal, skewness and wall corrections; with frozen
+/// limiters and with relaxed deferred corrections) while first-order upwind converges at 0.7
+/// (566 iterations); 0.675 stalled there, 0.5 converged on five of the six plates.
+const FALLBACK_RELAXATIONS: [f64; 2] = [0.7, 0.5];
+
+/// A converged flow, and the momentum relaxation of the first-order fallback that produced it
+/// (`None`: the scheme the settings asked for).
+type FlowAttempt = (crate::physics::flow::FlowSolution, Option<f64>);
+
+/// Solve the flow; if it diverges or stalls, recover from the same start. With the default
+/// `auto` convection the momentum equations fall back to first-order upwind (relaxations
+/// [`FALLBACK_RELAXATIONS`] in turn) and the solution says so; with an explicit scheme the
+/// relaxation is cut to three quarters once. SIMPLEC converges fastest near α_U = 0.9 (three
+/// times fewer iterations than 0.7 on the laminar duct benchmark).
 fn solve_flow_retrying(
     flow: &crate::physics::flow::Flow,
     settings: &crate::physics::flow::FlowSettings,
+    scheme: ConvectionScheme,
     monitor: &dyn Monitor,
     start: Option<crate::physics::flow::FlowSolution>,
-) -> Result<crate::physics::flow::FlowSolution> {
-    match flow.solve(settings, monitor, start.clone()) {
-        Err(Error::Convergence(first))
-            if matches!(first.status, Status::Diverged | Status::Stalled)
-                && settings.velocity_relaxation > 0.5 =>
-        {
-            let calmer = crate::physics::flow::FlowSettings {
+) -> Result<FlowAttempt> {
+    let recoverable = |status: Status| matches!(status, Status::Diverged | Status::Stalled);
+    let first = match flow.solve(settings, monitor, start.clone()) {
+        Ok(solution) => return Ok((solution, None)),
+        Err(Error::Convergence(first)) if recoverable(first.status) => first,
+        Err(other) => return Err(other),
+    };
+    let attempts: Vec<crate::physics::flow::FlowSettings> =
+        if scheme == ConvectionScheme::Auto && settings.second_order {
+            FALLBACK_RELAXATIONS
+                .iter()
+                .map(|&alpha| crate::physics::flow::FlowSettings {
+                    second_order: false,
+                    velocity_relaxation: alpha.min(settings.velocity_relaxation),
+                    ..*settings
+                })
+                .collect()
+        } else if settings.velocity_relaxation > 0.5 {
+            vec![crate::physics::flow::FlowSettings {
                 velocity_relaxation: 0.75 * settings.velocity_relaxation,
                 ..*settings
-            };
-            flow.solve(&calmer, monitor, start).map_err(|e| match e {
-                Error::Convergence(mut again) => {
-                    again.message = format!(
-                        "{} (after a first attempt at velocity_relaxation {}: {})",
-                        again.message, settings.velocity_relaxation, first.message
-                    );
-                    Error::Convergence(again)
-                }
-                other => other,
-            })
+            }]
+        } else {
+            Vec::new()
+        };
+    let describe = |s: &crate::physics::flow::FlowSettings| {
+        format!(
+            "{} at velocity_relaxation {}",
+            if s.second_order {
+                "second order"
+            } else {
+                "first-order upwind"
+            },
+            s.velocity_relaxation
+        )
+    };
+    let mut tried = vec![format!("{}: {}", describe(settings), first.message)];
+    let mut last = first;
+    for attempt in &attempts {
+        match flow.solve(attempt, monitor, start.clone()) {
+            Ok(solution) => {
+                let fallback = (attempt.second_order != settings.second_order)
+                    .then_some(attempt.velocity_relaxation);
+                return Ok((solution, fallback));
+            }
+            Err(Error::Convergence(again)) if recoverable(again.status) => {
+                tried.push(format!("{}: {}", describe(attempt), again.message));
+                last = again;
+            }
+            Err(other) => return Err(other),
         }
-        other => other,
     }
+    if tried.len() > 1 {
+        last.message = format!(
+            "the flow did not converge in {} attempts ({}); look at the mesh near the worst cell (`rackflow mesh check`, Gmsh `Mesh.Optimize`/`Mesh.OptimizeNetgen`)",
+            tried.len(),
+            tried.join("; then ")
+        );
+    }
+    Err(Error::Convergence(last))
 }
 
 /// Largest energy-balance error a converged solve may return: 0.1 % (the conjugate target), or
@@ -607,7 +672,7 @@ fn flow_settings(s: &super::Settings, loose: bool) -> crate::physics::flow::Flow
         }
     };
     crate::physics::flow::FlowSettings {
-        second_order: s.convection == ConvectionScheme::LinearUpwind,
+        second_order: s.convection.second_order(),
         velocity_relaxation: s.velocity_relaxation,
         velocity_tolerance: relax(s.velocity_tolerance),
         pressure_tolerance: relax(s.pressure_tolerance),
@@ -716,6 +781,9 @@ struct FlowOutcome<'m> {
     time_s: f64,
     /// Whether the last flow solve stopped at the looser tolerances of an intermediate pass.
     loose: bool,
+    /// The momentum relaxation of the first-order fallback, when the second-order solve did
+    /// not converge (see [`solve_flow_retrying`]); later passes solve with it directly.
+    first_order_fallback: Option<f64>,
 }
 
 fn solve_flow<'m>(
@@ -760,8 +828,9 @@ fn solve_flow<'m>(
         }
         flow.extrapolate_boundary_pressure(start);
     }
-    let solved = solve_flow_retrying(&flow, &settings, monitor, first)
-        .map_err(|e| flow_iterate_on_parent(e, &setup, mesh))?;
+    let (solved, first_order_fallback) =
+        solve_flow_retrying(&flow, &settings, s.convection, monitor, first)
+            .map_err(|e| flow_iterate_on_parent(e, &setup, mesh))?;
     crate::ptime("flow solve", &mut mark);
     // an outlet that takes coolant in overall means inlet and outlet are swapped or the outlet is misplaced
     for p in 0..setup.mesh.n_patches() {
@@ -776,6 +845,7 @@ fn solve_flow<'m>(
         }
     }
     Ok(FlowOutcome {
+        first_order_fallback,
         setup,
         loose: loose && !meets_tight(s, &solved),
         flow: solved,
@@ -811,7 +881,11 @@ impl<'m> FlowOutcome<'m> {
         let start = Instant::now();
         self.setup.set_properties(case, t);
         let s = &case.settings;
-        let settings = flow_settings(s, loose);
+        let mut settings = flow_settings(s, loose);
+        if let Some(alpha) = self.first_order_fallback {
+            settings.second_order = false;
+            settings.velocity_relaxation = alpha;
+        }
         let flow = Flow::new(
             &self.setup.mesh,
             self.setup.density.clone(),
@@ -820,8 +894,10 @@ impl<'m> FlowOutcome<'m> {
         );
         let mut initial = self.flow.clone();
         initial.history.clear();
-        let solved = solve_flow_retrying(&flow, &settings, monitor, Some(initial))
-            .map_err(|e| flow_iterate_on_parent(e, &self.setup, mesh))?;
+        let (solved, fallback) =
+            solve_flow_retrying(&flow, &settings, s.convection, monitor, Some(initial))
+                .map_err(|e| flow_iterate_on_parent(e, &self.setup, mesh))?;
+        self.first_order_fallback = self.first_order_fallback.or(fallback);
         self.loose = loose && !meets_tight(s, &solved);
         let mut history = std::mem::take(&mut self.flow.history);
         history.extend(solved.history.iter().copied());
@@ -885,6 +961,7 @@ impl<'m> FlowOutcome<'m> {
         solution.patch_total_pressure_pa = total;
         solution.patch_static_pressure_pa = statics;
         solution.report.flow_iterations = self.flow.iterations;
+        solution.report.flow_first_order_fallback = self.first_order_fallback;
         solution.report.flow_history = self.flow.history;
         solution.report.flow_time_s = self.time_s;
     }
@@ -1159,6 +1236,7 @@ fn run(
     let mut best = f64::INFINITY;
     let mut converged = false;
     let mut stalled = false;
+    let mut limiter_frozen_at = 0usize;
     let mut anderson = Anderson::new(5);
     let mut radiation_change = f64::INFINITY;
     for outer in 0..=settings.max_iterations {
@@ -1240,11 +1318,20 @@ fn run(
         if eq.needs_outer_iterations()
             && radiation.is_none()
             && settings.preconditioner != PreconditionerKind::Jacobi
-            && outer >= STALL_PASSES
+            && outer >= STALL_PASSES.max(limiter_frozen_at + STALL_PASSES)
             && res > 0.1 * report.residual_history[outer - STALL_PASSES]
         {
-            stalled = true;
-            break;
+            // first hold the convection limiter fixed: what stalls on tetrahedra is its
+            // switching; only a system that stalls without it goes to Newton–Krylov
+            if limiter_frozen_at == 0 && eq.freeze_limiter(&t) {
+                limiter_frozen_at = outer;
+                report.energy_limiter_frozen_at = Some(outer);
+                anderson = Anderson::new(5);
+                eq.assemble(&t, Arc::make_mut(&mut a), &mut b);
+            } else {
+                stalled = true;
+                break;
+            }
         }
         if monitor.should_stop() {
             return Err(Error::Interrupted);

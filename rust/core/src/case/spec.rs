@@ -201,10 +201,21 @@ impl Boundary {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConvectionScheme {
-    /// Bounded second order: upwind plus a limited linear extrapolation (the default).
+    /// Bounded second order, and for the momentum equations first-order upwind instead when the
+    /// second-order flow solve diverges or stalls (the default; the report says so).
+    Auto,
+    /// Bounded second order: upwind plus a limited linear extrapolation; a flow solve that does
+    /// not converge with it is an error.
     LinearUpwind,
     /// First-order upwind.
     Upwind,
+}
+
+impl ConvectionScheme {
+    /// Whether the solve starts with the bounded second-order scheme.
+    pub fn second_order(self) -> bool {
+        matches!(self, Self::Auto | Self::LinearUpwind)
+    }
 }
 
 /// Preconditioner of the energy system's Krylov solves.
@@ -268,7 +279,7 @@ impl Default for Settings {
             threads: None,
             initial_temperature_k: None,
             preconditioner: PreconditionerKind::Amg,
-            convection: ConvectionScheme::LinearUpwind,
+            convection: ConvectionScheme::Auto,
             velocity_relaxation: 0.9,
             velocity_tolerance: 1e-7,
             pressure_tolerance: 1e-6,

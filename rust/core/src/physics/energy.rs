@@ -52,6 +52,8 @@ pub struct Conduction<'m> {
     convection: Option<Convection>,
     /// Inlet patches: their temperature holds on coolant faces only; solid faces there are adiabatic.
     inlet_patch: Vec<bool>,
+    /// The convection limiter held fixed (see [`Conduction::freeze_limiter`]), when frozen.
+    frozen_limit: Option<Vec<f64>>,
 }
 
 /// What the energy equation needs from a solved flow.
@@ -128,6 +130,7 @@ impl<'m> Conduction<'m> {
             gradient_cells: None,
             convection: None,
             inlet_patch: Vec::new(),
+            frozen_limit: None,
         }
     }
 
@@ -502,6 +505,36 @@ impl<'m> Conduction<'m> {
         }
     }
 
+    /// Hold the second-order convection's limiter at its value for the current gradients, so
+    /// that later passes solve one fixed (affine) system. A Barth–Jespersen limiter recomputed
+    /// every pass is not differentiable and on tetrahedra makes the deferred-correction passes
+    /// cycle at a residual of 1e-2 (the corpus plates of `benchmarks/corpus.py`); SU2 freezes
+    /// its limiter the same way (`LIMITER_ITER`). Returns false when there is nothing to freeze
+    /// (first-order convection, no gradients yet, or already frozen).
+    pub fn freeze_limiter(&mut self, t: &[f64]) -> bool {
+        let Some(cv) = &self.convection else {
+            return false;
+        };
+        if !cv.second_order || self.gradient.is_empty() || self.frozen_limit.is_some() {
+            return false;
+        }
+        let cell_faces = self
+            .cell_faces
+            .take()
+            .unwrap_or_else(|| CellFaces::new(self.mesh));
+        let limit = crate::discretisation::gradient::limiter(
+            self.mesh,
+            &cell_faces,
+            t,
+            &self.gradient,
+            self.gradient_cells.as_deref(),
+            |_| None,
+        );
+        self.cell_faces = Some(cell_faces);
+        self.frozen_limit = Some(limit);
+        true
+    }
+
     /// Add upwind advection (with its limited second-order correction as a source), gathered
     /// per cell after the conduction part: each face's terms are added one at a time in face
     /// order, as a face-by-face scatter would add them.
@@ -517,7 +550,9 @@ impl<'m> Conduction<'m> {
         let pat = &self.pattern;
         let ni = mesh.n_internal_faces;
         let tref = cv.reference_k;
-        let limit = if cv.second_order && !self.gradient.is_empty() {
+        let limit = if let Some(frozen) = &self.frozen_limit {
+            frozen.clone()
+        } else if cv.second_order && !self.gradient.is_empty() {
             let cells = self.gradient_cells.as_deref();
             crate::discretisation::gradient::limiter(
                 mesh,

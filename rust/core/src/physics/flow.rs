@@ -599,6 +599,7 @@ impl<'m> Flow<'m> {
         // and when that last improved by 10 %
         let mut best_progress = f64::INFINITY;
         let mut improved_at = 0usize;
+        let mut limiter_frozen = false;
 
         for iteration in 1..=settings.max_iterations {
             // ---------- momentum ----------
@@ -609,7 +610,7 @@ impl<'m> Flow<'m> {
                 &s.velocity,
                 |f| self.boundary_velocity(f, s.velocity[mesh.owner[f] as usize]),
                 &mut grads,
-                settings.second_order.then_some(limits.as_mut_slice()),
+                (settings.second_order && !limiter_frozen).then_some(limits.as_mut_slice()),
             );
             self.assemble_momentum(
                 &s,
@@ -1075,6 +1076,16 @@ impl<'m> Flow<'m> {
             if progress < 0.9 * best_progress {
                 best_progress = progress;
                 improved_at = iteration;
+            } else if iteration - improved_at > STALL_ITERATIONS
+                && settings.second_order
+                && !limiter_frozen
+            {
+                // hold the convection limiter fixed and go on: a Barth–Jespersen limiter that
+                // switches every iteration is one cause of a stall (a serpentine plate of Gmsh
+                // tetrahedra at Re 340 converged only with it frozen); as SU2's `LIMITER_ITER`
+                limiter_frozen = true;
+                improved_at = iteration;
+                best_progress = f64::INFINITY;
             } else if iteration - improved_at > STALL_ITERATIONS {
                 // at that pace a decade takes over 9,000 iterations: it is oscillating, not
                 // converging
