@@ -20,6 +20,7 @@ Three constructions (``channel``):
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -125,7 +126,7 @@ def _grid(p: dict[str, Any]) -> BlockGrid:
         z_lo = min(0.0, tube_z[0])
         cuts = sorted({z_lo, 0.0, t, tube_z[0], tube_z[1], tube_z[0] + wall, tube_z[1] - wall, z_top})
         z_segments = []
-        for a, b in zip(cuts[:-1], cuts[1:], strict=True):
+        for a, b in itertools.pairwise(cuts):
             if b - a < 1e-12:
                 continue
             inside_bore = tube_z[0] + wall - 1e-12 <= a and b <= tube_z[1] - wall + 1e-12
