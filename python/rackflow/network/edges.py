@@ -23,6 +23,7 @@ from rackflow import _core
 from rackflow.coldplate_model import ColdPlateModel
 from rackflow.errors import NetworkError
 from rackflow.profile import Profile
+from rackflow.radiator_model import RadiatorModel
 
 LPM = 1.0 / 60_000.0  # m³/s per L/min
 KELVIN = 273.15
@@ -317,9 +318,60 @@ class Cdu:
         return c
 
 
-Component = Pipe | Duct | Loss | ColdPlate | Pump | FlowSource | Cdu
+@dataclass(frozen=True, slots=True)
+class Radiator:
+    """Radiator panel: a :class:`~rackflow.radiator_model.RadiatorModel` rejecting the coolant's
+    heat to its environment (``absorbed_flux_w_m2``, ``sink_c``: the model's when ``None``).
+
+    The core has no radiator element: each steady solve gives it a set-point exchanger whose
+    outlet temperature :meth:`~rackflow.network.Network.solve` moves (Newton) until it is the
+    model's outlet at the panel's flow and inlet."""
+
+    kind: ClassVar[str] = "radiator"
+    model: RadiatorModel
+    absorbed_flux_w_m2: float | Profile | None = None
+    sink_c: float | None = None
+
+    def environment(self) -> dict[str, float | None]:
+        """The environment arguments of the model's calls (steady: a Profile must be constant)."""
+        q = self.absorbed_flux_w_m2
+        return {
+            "absorbed_flux_w_m2": None if q is None else _constant(q, "radiator", "absorbed_flux_w_m2"),
+            "sink_c": self.sink_c,
+        }
+
+    def outlet(self, flow_lpm: float, inlet_c: float) -> tuple[float, float]:
+        """The model's outlet temperature (°C) at this flow and inlet, and its slope
+        ``dT_out/dT_in`` (1 − ε of the panel linearised about its effective sink)."""
+        env = self.environment()
+        t_out = self.model.outlet_temperature_c(flow_lpm, inlet_c, **env)
+        dt = 0.05
+        slope = (
+            self.model.outlet_temperature_c(flow_lpm, inlet_c + dt, **env)
+            - self.model.outlet_temperature_c(flow_lpm, inlet_c - dt, **env)
+        ) / (2 * dt)
+        return t_out, slope
+
+    def to_core(self, state: tuple[float, float] | None = None, *, owner: str = "radiator") -> dict[str, Any]:
+        """The core's ``cdu`` holding the outlet at ``state = (outlet_c, inlet_c)`` (the inlet
+        temperature sets the pressure-drop curve's coolant properties)."""
+        if state is None:
+            raise NetworkError(f"{owner}: a radiator is placed by Network.solve (no operating point yet)")
+        outlet_c, inlet_c = state
+        flows = np.linspace(0.0, 4.0 * float(self.model.flow_lpm[-1]), 33)
+        dp = np.asarray(self.model.pressure_drop_pa(flows, inlet_c), dtype=float)
+        return {
+            "type": "cdu",
+            "setpoint_k": outlet_c + KELVIN,
+            "pressure_drop": {"flow_m3_s": (flows * LPM).tolist(), "pressure_drop_pa": dp.tolist()},
+        }
+
+
+Component = Pipe | Duct | Loss | ColdPlate | Pump | FlowSource | Cdu | Radiator
 #: The component classes by their core tag.
-COMPONENTS: dict[str, type] = {c.kind: c for c in (Pipe, Duct, Loss, ColdPlate, Pump, FlowSource, Cdu)}
+COMPONENTS: dict[str, type] = {
+    c.kind: c for c in (Pipe, Duct, Loss, ColdPlate, Pump, FlowSource, Cdu, Radiator)
+}
 
 
 class _Params(MutableMapping[str, Any]):
