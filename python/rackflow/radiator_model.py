@@ -43,7 +43,7 @@ import numpy as np
 import numpy.typing as npt
 
 from rackflow.coldplate_model import _nonneg_lstsq
-from rackflow.coolants import Coolant, get_coolant
+from rackflow.coolants import PROPERTY_NAMES, Coolant, get_coolant
 from rackflow.errors import CaseError, CaseFileError
 from rackflow.orbit import STEFAN_BOLTZMANN, OrbitProfile, Transient, _dormand_prince
 from rackflow.units import kelvin
@@ -383,7 +383,7 @@ class RadiatorModel:
             "emissivity": self.emissivity,
             "sink_c": self.sink_c,
             "absorbed_flux_w_m2": self.absorbed_flux_w_m2,
-            "coolant": self.coolant.name if not self.coolant.is_constant else None,
+            "coolant": _coolant_to_json(self.coolant),
             "heat_capacity_j_k": self.heat_capacity_j_k,
             "points": self.points,
         }
@@ -403,7 +403,7 @@ class RadiatorModel:
                 emissivity=data["emissivity"],
                 sink_c=data["sink_c"],
                 absorbed_flux_w_m2=data["absorbed_flux_w_m2"],
-                coolant=data.get("coolant") or "PG25",
+                coolant=_coolant_from_json(data.get("coolant")),
                 heat_capacity_j_k=data.get("heat_capacity_j_k"),
                 points=data.get("points"),
                 name=data.get("name", ""),
@@ -424,6 +424,23 @@ class RadiatorModel:
         except json.JSONDecodeError as exc:
             raise CaseFileError(f"{p}: not valid JSON: {exc}") from None
         return cls.from_dict(data, source=str(p))
+
+
+def _coolant_to_json(coolant: Coolant) -> str | dict[str, Any]:
+    """A library coolant by name; a constant-property one by its properties."""
+    if not coolant.is_constant:
+        return coolant.name
+    props = coolant.properties(20.0)
+    return {"name": coolant.name, **{k: float(props[k]) for k in PROPERTY_NAMES}}
+
+
+def _coolant_from_json(value: Any) -> Coolant:
+    if isinstance(value, dict):
+        return Coolant(
+            value["name"],
+            **{k: value[k] for k in PROPERTY_NAMES},
+        )
+    return get_coolant(value or "PG25")
 
 
 def _effective_sink_k(sink_c: float, absorbed_flux_w_m2: float, emissivity: float) -> float:

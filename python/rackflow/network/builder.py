@@ -317,7 +317,8 @@ class Network:
     ) -> Edge:
         """Radiator panel from ``a`` to ``b`` with its characteristic (``model``, a
         :class:`~rackflow.RadiatorModel`): it rejects ``model.heat_rejected_w(flow, inlet)`` and
-        drops ``model.pressure_drop_pa(flow, inlet)``. ``absorbed_flux_w_m2`` (W/m² over the
+        drops ``model.pressure_drop_pa(flow, inlet)``, the flow being the volume flow at its inlet
+        temperature (the result tables give volume flows at the outlet). ``absorbed_flux_w_m2`` (W/m² over the
         panel's radiating area) and ``sink_c`` change its environment from the characterised one.
 
         Radiators take the place of CDUs as the loop's heat sink; a loop may hold both. Steady
@@ -478,7 +479,7 @@ class Network:
                     model = None if c.model is None else models.setdefault(id(c.model), c.model.to_core())
                     out.append(c.to_core(model))
                 elif isinstance(c, Radiator):
-                    out.append(c.to_core(self._radiator_state.get(id(c)), owner="radiator"))
+                    out.append(c.to_core(self._radiator_state.get(id(c))))
                 else:
                     out.append(c.to_core())
             except NetworkError as exc:
@@ -610,10 +611,10 @@ class Network:
     ) -> NetworkResult:
         """Steady solve with radiator panels. Each panel is a set-point exchanger in the core;
         its outlet ``s_i`` is moved until it equals the model's outlet ``f_i(T_in,i)`` at the
-        panel's solved flow and inlet. Newton on ``r = s − f(T_in)``: with the slopes
-        ``d_i = dT_out/dT_in`` and the inlets following the flow-weighted mean of the outlets
-        (exact for panels in parallel, the usual loop), ``J = I − d wᵀ`` and Sherman–Morrison
-        gives ``δ = −(r + d (w·r)/(1 − w·d))``; other arrangements converge too, more slowly.
+        panel's solved flow and inlet: Newton on ``r = s − f(T_in)`` with
+        ``J = I − diag(d) A``, ``d_i = dT_out/dT_in`` of panel i and ``A_ij = ∂T_in,i/∂s_j`` the
+        share of panel i's inlet coolant that last left panel j (mass-weighted mixing along
+        the solved flows; heat added on the way shifts temperatures without changing A).
         Stops when every panel's heat agrees with its model to ``rtol`` (relative)."""
         edges = [(e, e.component) for e in self.edges if isinstance(e.component, Radiator)]
         seen: set[int] = set()
@@ -627,14 +628,15 @@ class Network:
         for _, c in edges:
             m = c.model
             t_in = float(m.inlet_c[-1])
-            t_out, _ = c.outlet(math.sqrt(m.flow_lpm[0] * m.flow_lpm[-1]), t_in)
+            rho = float(self.coolant.properties(t_in)["density_kg_m3"])
+            t_out, _ = c.outlet(rho * math.sqrt(m.flow_lpm[0] * m.flow_lpm[-1]) * LPM, t_in, self.coolant)
             self._radiator_state[id(c)] = (t_out, t_in)
         worst = math.inf
         n = len(edges)
         for passes in range(1, max_passes + 1):
             result = self._solve_once(settings, warn=False)
             table = result.edges
-            r, d, w, drop = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
+            r, d, drop = np.zeros(n), np.zeros(n), np.zeros(n)
             for i, (e, c) in enumerate(edges):
                 row = table.loc[e.name]
                 mass = float(row["mass_flow_kg_s"])
@@ -644,16 +646,12 @@ class Network:
                         "a radiator carries coolant in its declared direction"
                     )
                 t_in = float(row["inlet_c"])
-                props = self.coolant.properties(t_in)
-                flow = mass / float(props["density_kg_m3"]) / LPM
-                t_out, slope = c.outlet(flow, t_in)
+                t_out, slope = c.outlet(mass, t_in, self.coolant)
                 setpoint = self._radiator_state[id(c)][0]
                 r[i] = setpoint - t_out
                 d[i] = slope
-                w[i] = mass
                 drop[i] = max(abs(t_in - t_out), 1e-12)
                 self._radiator_state[id(c)] = (setpoint, t_in)
-            w /= w.sum()
             # the core's heat C (T_in − s) against the model's C (T_in − f): relative error |r|/(T_in − f)
             worst = float(np.max(np.abs(r) / drop))
             if worst <= rtol:
@@ -673,7 +671,8 @@ class Network:
                             stacklevel=3,
                         )
                 return result
-            delta = -(r + d * float(w @ r) / max(1.0 - float(w @ d), 1e-12))
+            shares = _last_sink_shares(table, [e.name for e, _ in edges])
+            delta = np.linalg.solve(np.eye(n) - d[:, None] * shares, -r)
             for i, (_, c) in enumerate(edges):
                 setpoint, t_in = self._radiator_state[id(c)]
                 self._radiator_state[id(c)] = (setpoint + float(delta[i]), t_in)
@@ -776,6 +775,63 @@ class Network:
     def from_toml(cls, path: str | Path) -> Network:
         """A network from a TOML file; see :func:`rackflow.network.casefile.from_toml`."""
         return casefile.from_toml(cls, path)
+
+
+def _last_sink_shares(edges: Any, radiators: list[str]) -> np.ndarray:
+    """``A_ij``: the share of radiator i's inlet coolant whose last exchanger was radiator j
+    (zero for coolant last through a CDU), by mass-weighted mixing along the solved flows.
+
+    ``edges`` is :attr:`NetworkResult.edges`. Radiators and CDUs cut the loops, so one pass in
+    flow order settles every node; what remains on a cycle without an exchanger (a network the
+    core would not solve) is swept until it settles."""
+    n = len(radiators)
+    index = {name: i for i, name in enumerate(radiators)}
+    mass = edges["mass_flow_kg_s"].to_numpy()
+    names = edges.index.to_list()
+    kinds = edges["kind"].astype(str).to_numpy()
+    up = np.where(mass >= 0, edges["from"].to_numpy(), edges["to"].to_numpy())
+    down = np.where(mass >= 0, edges["to"].to_numpy(), edges["from"].to_numpy())
+    flowing = np.abs(mass) > 0
+    nodes = sorted(set(up[flowing]) | set(down[flowing]))
+    position = {v: k for k, v in enumerate(nodes)}
+    cut = np.array([k in ("radiator", "cdu") for k in kinds])
+    incoming: dict[int, list[int]] = {position[v]: [] for v in nodes}
+    indegree = np.zeros(len(nodes), dtype=int)
+    for k in np.flatnonzero(flowing):
+        incoming[position[down[k]]].append(int(k))
+        if not cut[k]:
+            indegree[position[down[k]]] += 1
+    followers: dict[int, list[int]] = {position[v]: [] for v in nodes}
+    for k in np.flatnonzero(flowing & ~cut):
+        followers[position[up[k]]].append(position[down[k]])
+    order = [v for v in range(len(nodes)) if indegree[v] == 0]
+    for v in order:
+        for w in followers[v]:
+            indegree[w] -= 1
+            if indegree[w] == 0:
+                order.append(w)
+    placed = set(order)
+    order += [v for v in range(len(nodes)) if v not in placed]
+    shares = np.zeros((len(nodes), n))
+    for _ in range(1 if len(placed) == len(nodes) else 1000):
+        change = 0.0
+        for v in order:
+            total = 0.0
+            mixed = np.zeros(n)
+            for k in incoming[v]:
+                m = abs(mass[k])
+                total += m
+                if kinds[k] == "radiator":
+                    mixed[index[names[k]]] += m
+                elif kinds[k] != "cdu":
+                    mixed += m * shares[position[up[k]]]
+            if total > 0:
+                mixed /= total
+                change = max(change, float(np.max(np.abs(mixed - shares[v]), initial=0.0)))
+                shares[v] = mixed
+        if change < 1e-13:
+            break
+    return np.array([shares[position[up[list(names).index(name)]]] for name in radiators])
 
 
 def _document(method: Any, source: Any) -> None:

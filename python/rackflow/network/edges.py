@@ -340,24 +340,38 @@ class Radiator:
             "sink_c": self.sink_c,
         }
 
-    def outlet(self, flow_lpm: float, inlet_c: float) -> tuple[float, float]:
-        """The model's outlet temperature (°C) at this flow and inlet, and its slope
-        ``dT_out/dT_in`` (1 − ε of the panel linearised about its effective sink)."""
+    def outlet(self, mass_flow_kg_s: float, inlet_c: float, coolant: Any) -> tuple[float, float]:
+        """The outlet temperature (°C) at which this flow of the network's ``coolant`` gives up
+        the model's heat at this inlet (``ṁ ∫ c_p dT``, c_p at the mean of inlet and outlet),
+        and its slope ``dT_out/dT_in``."""
         env = self.environment()
-        t_out = self.model.outlet_temperature_c(flow_lpm, inlet_c, **env)
-        dt = 0.05
-        slope = (
-            self.model.outlet_temperature_c(flow_lpm, inlet_c + dt, **env)
-            - self.model.outlet_temperature_c(flow_lpm, inlet_c - dt, **env)
-        ) / (2 * dt)
-        return t_out, slope
 
-    def to_core(self, state: tuple[float, float] | None = None, *, owner: str = "radiator") -> dict[str, Any]:
+        def target(t_in: float) -> float:
+            flow_lpm = mass_flow_kg_s / float(coolant.properties(t_in)["density_kg_m3"]) / LPM
+            q = self.model.heat_rejected_w(flow_lpm, t_in, **env)
+            t_out = t_in
+            for _ in range(50):
+                # the mean c_p over [T_out, T_in] by Simpson's rule (the core integrates its table)
+                cp = float(
+                    np.dot(
+                        coolant.properties([t_in, 0.5 * (t_in + t_out), t_out])["specific_heat_j_kgk"],
+                        [1 / 6, 4 / 6, 1 / 6],
+                    )
+                )
+                new = t_in - q / (mass_flow_kg_s * cp)
+                if abs(new - t_out) < 1e-12 * (1.0 + abs(new)):
+                    break
+                t_out = new
+            return new
+
+        dt = 0.05
+        return target(inlet_c), (target(inlet_c + dt) - target(inlet_c - dt)) / (2 * dt)
+
+    def to_core(self, state: tuple[float, float] | None = None) -> dict[str, Any]:
         """The core's ``cdu`` holding the outlet at ``state = (outlet_c, inlet_c)`` (the inlet
         temperature sets the pressure-drop curve's coolant properties)."""
-        if state is None:
-            raise NetworkError(f"{owner}: a radiator is placed by Network.solve (no operating point yet)")
-        outlet_c, inlet_c = state
+        # no operating point: a component no edge carries any more (the core checks it all the same)
+        outlet_c, inlet_c = state if state is not None else (float(self.model.inlet_c[0]),) * 2
         flows = np.linspace(0.0, 4.0 * float(self.model.flow_lpm[-1]), 33)
         dp = np.asarray(self.model.pressure_drop_pa(flows, inlet_c), dtype=float)
         return {
