@@ -829,7 +829,7 @@ class Case:
         patch: str,
         emissivity: float = 0.85,
         sink_c: float = -270.15,
-        absorbed_flux_w_m2: float = 0.0,
+        absorbed_flux_w_m2: float | Profile = 0.0,
         *,
         absorptivity: float | None = None,
         incident_flux_w_m2: float | None = None,
@@ -839,7 +839,9 @@ class Case:
         Net heat lost per area: ``q = ε σ (T⁴ − T_sink⁴) − absorbed_flux_w_m2`` (W/m²), in addition
         to the patch's own condition (adiabatic by default, or convective or a heat flux).
         ``absorbed_flux_w_m2`` is the external flux the surface absorbs (see
-        :func:`rackflow.orbit.absorbed_flux_w_m2`); or give ``incident_flux_w_m2`` with the
+        :func:`rackflow.orbit.absorbed_flux_w_m2`), or a :class:`Profile` of it in time for
+        :meth:`solve_transient` (an orbit: ``rf.orbit.orbit_absorbed_flux(...).to_profile()``;
+        steady solves take its value at t = 0); or give ``incident_flux_w_m2`` with the
         surface's ``absorptivity`` (solar absorptance α, which may differ from ε).
         Emissivity and absorptivity lie in (0, 1]; the sink is above absolute zero (°C).
         """
@@ -855,7 +857,18 @@ class Case:
         sink = _number(f"{owner}: sink_c", sink_c)
         if sink <= ABSOLUTE_ZERO_C:
             raise CaseError(f"{owner}: sink_c = {sink} °C is not above absolute zero ({ABSOLUTE_ZERO_C} °C)")
-        absorbed = _number(f"{owner}: absorbed_flux_w_m2", absorbed_flux_w_m2, non_negative=True)
+        if isinstance(absorbed_flux_w_m2, Profile) and absorptivity is not None:
+            raise CaseError(
+                f"{owner}: give absorbed_flux_w_m2 or absorptivity with incident_flux_w_m2, not both"
+            )
+        profile = absorbed_flux_w_m2 if isinstance(absorbed_flux_w_m2, Profile) else None
+        if profile is not None and (profile.at(profile.breakpoints_s) < 0).any():
+            raise CaseError(f"{owner}: the absorbed_flux_w_m2 profile has negative values")
+        absorbed = _number(
+            f"{owner}: absorbed_flux_w_m2",
+            float(profile.at(0.0)) if profile is not None else absorbed_flux_w_m2,
+            non_negative=True,
+        )
         if (absorptivity is None) != (incident_flux_w_m2 is None):
             raise CaseError(f"{owner}: give absorptivity and incident_flux_w_m2 together")
         if absorptivity is not None:
@@ -866,11 +879,17 @@ class Case:
             alpha = _fraction(f"{owner}: absorptivity", absorptivity)
             absorbed = alpha * _number(f"{owner}: incident_flux_w_m2", incident_flux_w_m2, non_negative=True)
         spec = RadiationSpec(patch, eps, sink, absorbed)
+        previous = self.radiation_conditions.get(patch)
         self.radiation_conditions[patch] = spec
         problems = self._radiation_problems()
         if problems:
-            del self.radiation_conditions[patch]
+            if previous is None:
+                del self.radiation_conditions[patch]
+            else:
+                self.radiation_conditions[patch] = previous
             raise CaseError(problems[0])
+        # a Profile drives the absorbed flux in solve_transient; a number forgets an earlier one
+        self._profiled("absorbed_flux", patch, absorbed_flux_w_m2)
         return spec
 
     def radiation_enclosure(
