@@ -46,6 +46,7 @@ from rackflow.coldplate_model import _nonneg_lstsq
 from rackflow.coolants import PROPERTY_NAMES, Coolant, get_coolant
 from rackflow.errors import CaseError, CaseFileError
 from rackflow.orbit import STEFAN_BOLTZMANN, OrbitProfile, Transient, _dormand_prince
+from rackflow.profile import Profile
 from rackflow.units import kelvin
 
 _LPM = 1.0 / 60_000.0  # m³/s per L/min
@@ -312,6 +313,36 @@ class RadiatorModel:
             f"A_eff {self.effective_area_m2.min():.4g}–{self.effective_area_m2.max():.4g} m²)"
         )
 
+    def in_parallel(self, count: float, *, name: str = "") -> RadiatorModel:
+        """``count`` of these panels side by side, fed in parallel (a radiator wing of ``count``
+        tube segments): flows, areas, heat and heat capacity times ``count``, the pressure drop
+        of one panel at ``1/count`` of the flow. ``count`` may be fractional (sizing)."""
+        n = float(count)
+        if not (math.isfinite(n) and n > 0):
+            raise CaseError(f"RadiatorModel.in_parallel: count must be > 0, got {count!r}")
+        a, b = self.pressure_coefficients_pa[:, 0], self.pressure_coefficients_pa[:, 1]
+        pts = dict(self.points)
+        if pts:
+            pts = {
+                **pts,
+                "flow_lpm": [q * n for q in pts["flow_lpm"]],
+                "heat_rejected_w": [h * n for h in pts["heat_rejected_w"]],
+            }
+        return RadiatorModel(
+            flow_lpm=self.flow_lpm * n,
+            inlet_c=self.inlet_c,
+            effective_area_m2=self.effective_area_m2 * n,
+            pressure_coefficients_pa=np.column_stack([a / n, b / n**2]),
+            radiating_area_m2=self.radiating_area_m2 * n,
+            emissivity=self.emissivity,
+            sink_c=self.sink_c,
+            absorbed_flux_w_m2=self.absorbed_flux_w_m2,
+            coolant=self.coolant,
+            heat_capacity_j_k=None if self.heat_capacity_j_k is None else self.heat_capacity_j_k * n,
+            points=pts,
+            name=name or f"{n:g} × {self.name}",
+        )
+
     # ------------------------------------------------------------------ in time
     def simulate(
         self,
@@ -319,7 +350,7 @@ class RadiatorModel:
         power_w: float | Callable[[float], float],
         flow_lpm: float,
         heat_capacity_j_k: float | None = None,
-        absorbed_flux_w_m2: float | OrbitProfile | Callable[[float], float] | None = None,
+        absorbed_flux_w_m2: float | Profile | OrbitProfile | Callable[[float], float] | None = None,
         end_time_s: float,
         initial_c: float,
         output_times_s: Sequence[float] | np.ndarray | None = None,
@@ -330,9 +361,9 @@ class RadiatorModel:
 
         ``T_in`` is the panel's inlet (the loop's hottest point, the heat load being just
         upstream); ``C`` (``heat_capacity_j_k``, default the model's) the loop's heat capacity
-        (panels, coolant, plates); ``absorbed_flux_w_m2`` a number, an
-        :class:`~rackflow.orbit.OrbitProfile` (W/m² over the radiating area) or a function of
-        time. Quasi-steady panel: its own response (the coolant's transit, a few seconds) is
+        (panels, coolant, plates); ``absorbed_flux_w_m2`` (W/m², the mean over the radiating
+        area) a number, a :class:`~rackflow.Profile`, an :class:`~rackflow.orbit.OrbitProfile`
+        (periodic) or a function of time. Quasi-steady panel: its own response (the coolant's transit, a few seconds) is
         short against an orbit. Returns the inlet temperature at ``output_times_s``."""
         cap = self.heat_capacity_j_k if heat_capacity_j_k is None else float(heat_capacity_j_k)
         if cap is None or not (math.isfinite(cap) and cap > 0):
@@ -343,6 +374,10 @@ class RadiatorModel:
         breaks: list[float] = []
         if absorbed_flux_w_m2 is None:
             absorbed: Callable[[float], float] = lambda _t: self.absorbed_flux_w_m2  # noqa: E731
+        elif isinstance(absorbed_flux_w_m2, Profile):
+            given = absorbed_flux_w_m2
+            absorbed = lambda t: float(given.at(t))  # noqa: E731
+            breaks = [float(b) for b in given.breakpoints_s]
         elif isinstance(absorbed_flux_w_m2, OrbitProfile):
             prof = absorbed_flux_w_m2
             absorbed = lambda t: float(prof(t))  # noqa: E731

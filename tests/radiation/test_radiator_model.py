@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import rackflow as rf
 from rackflow.meshing import radiator_panel
+from rackflow.network import default_cold_plate_model
 from rackflow.orbit import STEFAN_BOLTZMANN
 from rackflow.radiator_model import _g, _outlet_k
 
@@ -183,7 +184,7 @@ def _synthetic_model(area_m2: float = 2.0) -> rf.RadiatorModel:
 def _loop(arrangement: str) -> tuple[rf.Network, list[str]]:
     net = rf.Network(coolant="PG25")
     net.flow_source("return", "supply", flow_lpm=6.0, name="pump")
-    plate = rf.network.default_cold_plate_model()
+    plate = default_cold_plate_model()
     for i in range(4):
         net.cold_plate("supply", "hot", model=plate, power_w=800.0, name=f"gpu{i}")
     model = _synthetic_model()
@@ -245,7 +246,7 @@ def test_radiator_environment_and_bad_input() -> None:
     sunlit = net.solve().radiators()["inlet_c"].iloc[0]
     assert sunlit > cold + 5.0  # absorbing sunlight, the panels run hotter to reject the same heat
     with pytest.raises(rf.errors.NetworkError, match="must be a RadiatorModel"):
-        net.radiator("hot", "return", model=rf.network.default_cold_plate_model())
+        net.radiator("hot", "return", model=default_cold_plate_model())
     with pytest.raises(rf.errors.NetworkError, match="absolute zero"):
         net.radiator("hot", "return", model=_synthetic_model(), sink_c=-300.0)
     with pytest.raises(rf.errors.NetworkError, match=r"radiators .* are not yet modelled in time"):
