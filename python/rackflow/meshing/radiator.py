@@ -218,8 +218,10 @@ def radiator_panel(
         Tube wall thickness (for ``"flat"``: the side bars' width), m.
     fins_per_tube
         Longitudinal fins standing on the front face, evenly spaced in each pitch (0: none).
-    fin_height_m, fin_thickness_m
-        Fin height above the front face and thickness, m.
+    fin_height_m
+        Fin height above the front face, m.
+    fin_thickness_m
+        Fin thickness, m.
     mesh_size_m
         In-plane cell size across the sheet, m (the tubes are finer: ``bore_cells`` across).
     mesh_size_x_m
