@@ -102,7 +102,7 @@ def test_characterised_model_between_its_points_and_in_another_environment(chara
     # between the grid points: interpolation of A_eff; measured -0.012 %
     assert model.heat_rejected_w(0.14, 45.0) == pytest.approx(direct, rel=2e-3)
     # orbit noon on the front face instead of 150 W/m²: the same A_eff against the new effective
-    # sink. The fin efficiency changes a little with the sink (measured -0.036 % here); 1 % allowed
+    # sink. The fin efficiency changes a little with the sink (measured +0.075 % here); 1 % allowed
     case.radiation("front", emissivity=0.9, absorbed_flux_w_m2=400.0)
     sunlit = -case.solve().coolant_heat_w()
     mean = 400.0 * case.mesh.patch_area("front") / model.radiating_area_m2

@@ -122,6 +122,7 @@ def _grid(p: dict[str, Any]) -> BlockGrid:
             (z_front, z_top, sheet_dz),
         ]
         z_fin_base = z_top
+        z_space = z_top
     else:
         z_lo = min(0.0, tube_z[0])
         cuts = sorted({z_lo, 0.0, t, tube_z[0], tube_z[1], tube_z[0] + wall, tube_z[1] - wall, z_top})
@@ -134,6 +135,7 @@ def _grid(p: dict[str, Any]) -> BlockGrid:
             size = bore_dz if inside_bore else (sheet_dz if in_sheet else min(wall, bore_dz))
             z_segments.append((a, b, size))
         z_fin_base = t
+        z_space = t
     if fins:
         z_segments.append((z_fin_base, z_fin_base + fin_h, max(fin_h / 4, sheet_dz)))
     z_axis = make_axis(z_segments, (), refine)
@@ -161,10 +163,10 @@ def _grid(p: dict[str, Any]) -> BlockGrid:
     g.add_patch("ends", ("-x", "+x"))
     g.add_patch("sides", ("-y", "+y"), hi=(big, -half_w, big))
     g.add_patch("sides", ("-y", "+y"), lo=(-big, half_w, -big))
-    # the space side: everything facing +z, and the fins' flanks
+    # the space side: everything facing +z, and every flank above the sheet's front face (the
+    # fins', an embedded tube's), so that the front is one open enclosure seen from space
     g.add_patch("front", "+z")
-    if fins:
-        g.add_patch("front", ("-y", "+y"), regions=["fins"])
+    g.add_patch("front", ("-y", "+y"), lo=(-big, -big, z_space))
     g.add_patch("back", "any")
     return g
 
@@ -240,7 +242,8 @@ def radiator_panel(
     pathlib.Path
         ``path``. Regions ``sheet``, ``tube`` (the tube walls, or the flat channel's side bars),
         ``coolant`` and, with fins, ``fins``. Patches ``inlet`` and ``outlet`` (the coolant's
-        ends), ``front`` (every face looking to +z, and the fins' flanks: the space side),
+        ends), ``front`` (every face looking to +z, and every flank above the sheet's front face: the
+        fins', an embedded tube's; the space side),
         ``back`` (the rest of the outside: the back face, the bonded tubes' outsides), ``sides``
         (the panel's edges at y = ±W/2: symmetry planes of a panel cut from a wider array) and
         ``ends`` (the solid ends at x = 0 and ``length_m``).
