@@ -155,6 +155,7 @@ def characterise_radiator(
         raise CaseError("characterise_radiator: the panel needs exactly one coolant region")
     coolant = next(iter(coolants.values()))
     original = case.boundaries[inlet]
+    profiles = dict(case.profiles)
     points: dict[str, list[float]] = {
         "flow_lpm": [],
         "inlet_c": [],
@@ -172,6 +173,8 @@ def characterise_radiator(
                 points["pressure_drop_pa"].append(result.pressure_drop_pa(inlet, outlet))
     finally:
         case.boundaries[inlet] = original
+        case.profiles.clear()
+        case.profiles.update(profiles)
     if heat_capacity_j_k is None:
         heat_capacity_j_k = _heat_capacity_j_k(case, 0.5 * (temps[0] + temps[-1]))
     return RadiatorModel.from_points(
