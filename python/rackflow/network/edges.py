@@ -342,8 +342,8 @@ class Radiator:
 
     def outlet(self, mass_flow_kg_s: float, inlet_c: float, coolant: Any) -> tuple[float, float]:
         """The outlet temperature (°C) at which this flow of the network's ``coolant`` gives up
-        the model's heat at this inlet (``ṁ ∫ c_p dT``, c_p at the mean of inlet and outlet),
-        and its slope ``dT_out/dT_in``."""
+        the model's heat at this inlet (``ṁ ∫ c_p dT`` over the outlet-to-inlet range), and its
+        slope ``dT_out/dT_in``."""
         env = self.environment()
 
         def target(t_in: float) -> float:
