@@ -247,6 +247,8 @@ def test_radiator_environment_and_bad_input() -> None:
     assert sunlit > cold + 5.0  # absorbing sunlight, the panels run hotter to reject the same heat
     with pytest.raises(rf.errors.NetworkError, match="must be a RadiatorModel"):
         net.radiator("hot", "return", model=default_cold_plate_model())
+    with pytest.raises(rf.errors.NetworkError, match="must be a number here"):
+        net.radiator("hot", "return", model=_synthetic_model(), absorbed_flux_w_m2=rf.Profile([0, 1], [1, 2]))
     with pytest.raises(rf.errors.NetworkError, match="absolute zero"):
         net.radiator("hot", "return", model=_synthetic_model(), sink_c=-300.0)
     with pytest.raises(rf.errors.NetworkError, match=r"radiators .* are not yet modelled in time"):

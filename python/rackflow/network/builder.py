@@ -311,7 +311,7 @@ class Network:
         b: str,
         *,
         model: RadiatorModel,
-        absorbed_flux_w_m2: float | Profile | None = None,
+        absorbed_flux_w_m2: float | None = None,
         sink_c: float | None = None,
         name: str | None = None,
     ) -> Edge:
@@ -327,6 +327,11 @@ class Network:
         owner = f"radiator {name!r}"
         if not isinstance(model, RadiatorModel):
             raise NetworkError(f"{owner}: model must be a RadiatorModel, got {type(model).__name__}")
+        if isinstance(absorbed_flux_w_m2, Profile):
+            raise NetworkError(
+                f"{owner}: absorbed_flux_w_m2 must be a number here (radiators are steady in a network; "
+                "RadiatorModel.simulate takes a Profile)"
+            )
         _finite(owner, absorbed_flux_w_m2=absorbed_flux_w_m2, sink_c=sink_c)
         if (
             absorbed_flux_w_m2 is not None

@@ -329,16 +329,12 @@ class Radiator:
 
     kind: ClassVar[str] = "radiator"
     model: RadiatorModel
-    absorbed_flux_w_m2: float | Profile | None = None
+    absorbed_flux_w_m2: float | None = None
     sink_c: float | None = None
 
     def environment(self) -> dict[str, float | None]:
-        """The environment arguments of the model's calls (steady: a Profile must be constant)."""
-        q = self.absorbed_flux_w_m2
-        return {
-            "absorbed_flux_w_m2": None if q is None else _constant(q, "radiator", "absorbed_flux_w_m2"),
-            "sink_c": self.sink_c,
-        }
+        """The environment arguments of the model's calls."""
+        return {"absorbed_flux_w_m2": self.absorbed_flux_w_m2, "sink_c": self.sink_c}
 
     def outlet(self, mass_flow_kg_s: float, inlet_c: float, coolant: Any) -> tuple[float, float]:
         """The outlet temperature (°C) at which this flow of the network's ``coolant`` gives up
