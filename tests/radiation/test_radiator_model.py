@@ -89,6 +89,14 @@ def test_characterised_model_reproduces_its_points(characterised) -> None:
     assert model.radiating_area_m2 == pytest.approx(front + back)
     assert model.emissivity == pytest.approx((0.9 * front + 0.8 * back) / (front + back))
     assert model.absorbed_flux_w_m2 == pytest.approx(150.0 * front / (front + back))
+    # the loop's heat capacity for RadiatorModel.simulate: Σ ρ c V of the panel's solids and coolant
+    mesh = case.mesh
+    solids = sum(
+        s.material.density_kg_m3 * s.material.specific_heat_j_kgk * mesh.region_volume(r)
+        for r, s in case.solids.items()
+    )
+    liquid = 1000.0 * 4000.0 * mesh.region_volume("coolant")
+    assert model.heat_capacity_j_k == pytest.approx(solids + liquid, rel=1e-12)
     # a panel hotter inside rejects more; a faster flow keeps it hotter along its length
     heat = np.reshape(pts["heat_rejected_w"], (3, 3))
     assert np.all(np.diff(heat, axis=0) > 0) and np.all(np.diff(heat, axis=1) > 0)
