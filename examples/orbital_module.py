@@ -11,7 +11,9 @@ radiation issue.
    single-phase PG50 loop (water–propylene glycol, 50 % by mass: freezes at −33 °C) with the
    panels in radiator wings (``net.radiator``), solved as a network; the radiator area is sized
    so that the hottest junction (the plate's GPU temperature) sits at the design limit.
-3. The loop through a 95.5-minute low Earth orbit with 35.6 minutes of eclipse: the absorbed
+3. The same network held in eclipse (``net.radiator(..., absorbed_flux_w_m2=...)``: the
+   panels in another environment), the cold steady state.
+4. The loop through a 95.5-minute low Earth orbit with 35.6 minutes of eclipse: the absorbed
    flux an ``rf.Profile``, the loop's heat capacity (panels, coolant, plates) integrated
    with the characterised radiator (``RadiatorModel.simulate``).
 
@@ -104,7 +106,9 @@ plate = default_cold_plate_model()
 total_flow = FLOW_PER_GPU_LPM * RACKS * SERVERS * GPUS
 
 
-def loop(segments: float) -> rf.Network:
+def loop(segments: float, absorbed_w_m2: float | None = None) -> rf.Network:
+    """The module's loop with ``segments`` panel segments; ``absorbed_w_m2`` another environment
+    for the panels (mean over their radiating area; default the characterised hot case)."""
     net = rf.Network(coolant=COOLANT, name=f"orbital module, {RACKS} racks")
     net.flow_source("radiator_out", "supply", flow_lpm=total_flow, name="pump")
     for r in range(RACKS):
@@ -115,7 +119,7 @@ def loop(segments: float) -> rf.Network:
     wing = panel.in_parallel(segments / WINGS)
     for w in range(WINGS):
         net.pipe("return", f"w{w}_in", diameter_m=0.05, length_m=15.0, name=f"wing{w}_supply")
-        net.radiator(f"w{w}_in", f"w{w}_out", model=wing, name=f"wing{w}")
+        net.radiator(f"w{w}_in", f"w{w}_out", model=wing, absorbed_flux_w_m2=absorbed_w_m2, name=f"wing{w}")
         net.pipe(f"w{w}_out", "radiator_out", diameter_m=0.05, length_m=15.0, name=f"wing{w}_return")
     return net
 
@@ -152,6 +156,21 @@ print(
     f"loop: {total_flow:,.0f} L/min of {COOLANT}, radiator inlet {wings['inlet_c'].mean():.1f} °C, "
     f"outlet {wings['outlet_c'].mean():.1f} °C; pump {hydraulic_w / 1e3:.2f} kW hydraulic "
     f"({hydraulic_w / 0.5 / 1e3:.2f} kW at 50 % efficiency), {hydraulic_w / power_w * 100:.2f} % of the load"
+)
+
+# %% [markdown]
+# ## The same loop held in eclipse (the cold steady state)
+# The panels then absorb only the Earth's infrared on their nadir face; a long eclipse would
+# bring the loop down to this.
+
+# %%
+eclipse_w_m2 = 0.5 * float(nadir(0.5 * zenith.period_s) + zenith(0.5 * zenith.period_s))
+cold = loop(segments, absorbed_w_m2=eclipse_w_m2).solve()
+cold_wings = cold.radiators()
+print(
+    f"\nsteady in eclipse ({eclipse_w_m2:.0f} W/m² absorbed): radiator inlet {cold_wings['inlet_c'].mean():.1f} °C, "
+    f"outlet {cold_wings['outlet_c'].mean():.1f} °C, hottest junction "
+    f"{cold.cold_plates()['gpu_temperature_c'].max():.1f} °C"
 )
 
 # %% [markdown]
