@@ -677,7 +677,11 @@ class Network:
                         )
                 return result
             shares = _last_sink_shares(table, [e.name for e, _ in edges])
-            delta = np.linalg.solve(np.eye(n) - d[:, None] * shares, -r)
+            jacobian = np.eye(n) - d[:, None] * shares
+            try:
+                delta = np.linalg.solve(jacobian, -r)
+            except np.linalg.LinAlgError:  # a panel feeding only itself: least squares
+                delta = np.linalg.lstsq(jacobian, -r, rcond=None)[0]
             for i, (_, c) in enumerate(edges):
                 setpoint, t_in = self._radiator_state[id(c)]
                 self._radiator_state[id(c)] = (setpoint + float(delta[i]), t_in)
