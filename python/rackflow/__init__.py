@@ -67,9 +67,13 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'rackflow' has no attribute {name!r}")
     import importlib
 
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    loaded = importlib.import_module(module)
+    # every lazy name of that module at once: importing ``rackflow.characterise`` binds the
+    # submodule to ``rackflow.characterise``, which the function of that name must replace
+    for other, home in _LAZY.items():
+        if home == module:
+            globals()[other] = getattr(loaded, other)
+    return globals()[name]
 
 
 def __dir__() -> list[str]:

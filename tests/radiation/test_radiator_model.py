@@ -276,3 +276,15 @@ def test_lumped_loop_settles_where_the_panel_rejects_the_load() -> None:
     # the time constant C / (dQ/dT): after one of them, 1 − 1/e of the way (linearised start)
     slope = (model.heat_rejected_w(2.0, 20.5) - model.heat_rejected_w(2.0, 19.5)) / 1.0
     assert slope > 0 and math.isfinite(STEFAN_BOLTZMANN)
+
+
+def test_lazy_names_of_one_module_do_not_shadow_each_other() -> None:
+    # importing rackflow.characterise for characterise_radiator binds the submodule to
+    # rackflow.characterise; the function of that name must still be what rf.characterise gives
+    import subprocess
+    import sys
+
+    code = (
+        "import rackflow as rf; rf.characterise_radiator; assert callable(rf.characterise), rf.characterise"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
