@@ -29,10 +29,11 @@ from rackflow.profile import Profile
 from rackflow.result import Result, Summary
 
 if TYPE_CHECKING:
-    from rackflow.characterise import characterise
+    from rackflow.characterise import characterise, characterise_radiator
     from rackflow.coldplate_model import ColdPlateModel
     from rackflow.network import Network, NetworkResult
     from rackflow.plots import plot_curves
+    from rackflow.radiator_model import RadiatorModel
     from rackflow.sweep import Sweep, read_sweep
     from rackflow.viz import render_file
 
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
 # not needed to load a mesh and solve, and importing them costs a large share of start-up time.
 _LAZY = {
     "characterise": "rackflow.characterise",
+    "characterise_radiator": "rackflow.characterise",
+    "RadiatorModel": "rackflow.radiator_model",
     "ColdPlateModel": "rackflow.coldplate_model",
     "Network": "rackflow.network",
     "NetworkResult": "rackflow.network",
@@ -64,9 +67,13 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'rackflow' has no attribute {name!r}")
     import importlib
 
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    loaded = importlib.import_module(module)
+    # every lazy name of that module at once: importing ``rackflow.characterise`` binds the
+    # submodule to ``rackflow.characterise``, which the function of that name must replace
+    for other, home in _LAZY.items():
+        if home == module:
+            globals()[other] = getattr(loaded, other)
+    return globals()[name]
 
 
 def __dir__() -> list[str]:
@@ -90,6 +97,7 @@ __all__ = [
     "Profile",
     "ProfileError",
     "RackflowError",
+    "RadiatorModel",
     "ResourceError",
     "Result",
     "Summary",
@@ -97,6 +105,7 @@ __all__ = [
     "SweepError",
     "__version__",
     "characterise",
+    "characterise_radiator",
     "datasets",
     "errors",
     "get_coolant",

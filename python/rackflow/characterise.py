@@ -4,6 +4,9 @@
 3D conjugate solve per flow rate) and fits a :class:`~rackflow.coldplate_model.ColdPlateModel`
 (pressure drop and junction-to-inlet thermal resistance against flow) that a
 :class:`~rackflow.network.Network` uses for every plate of a rack.
+``characterise_radiator(case, flow_lpm=[...], inlet_temperature_c=[...])`` does the same for a
+radiator panel (:class:`~rackflow.radiator_model.RadiatorModel`: heat rejected and pressure
+drop against flow and inlet temperature, at the case's radiative environment).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import numpy as np
 from rackflow.case import Case
 from rackflow.coldplate_model import ColdPlateModel
 from rackflow.errors import CaseError
+from rackflow.radiator_model import RadiatorModel
 
 
 def _single(kind: str, case: Case) -> str:
@@ -98,3 +102,104 @@ def characterise(
         name=name or f"characterised {region}",
         inlet_c=table[f"temperature_c.{inlet}"].to_numpy() if swept else None,
     )
+
+
+def characterise_radiator(
+    case: Case,
+    flow_lpm: Sequence[float],
+    inlet_temperature_c: Sequence[float],
+    *,
+    inlet: str | None = None,
+    outlet: str | None = None,
+    heat_capacity_j_k: float | None = None,
+    name: str = "",
+    **settings: Any,
+) -> RadiatorModel:
+    """Fit a :class:`~rackflow.radiator_model.RadiatorModel` from 3D solves of a radiator-panel
+    case on the grid ``flow_lpm`` × ``inlet_temperature_c`` (L/min, °C).
+
+    The case holds the panel's environment: its ``case.radiation(...)`` patches (one sink
+    temperature; the emissivity is their area-weighted mean, the absorbed flux the mean over
+    their area). The heat rejected at each point is what the coolant loses
+    (``-result.coolant_heat_w()``); the pressure drop is total-pressure inlet to outlet.
+    ``heat_capacity_j_k`` is recorded for :meth:`RadiatorModel.simulate` (default: the case's
+    solids and coolant, m c summed over their cells). The solves run in this process (radiating
+    cases cannot be written as case files, so they do not go through :class:`~rackflow.Sweep`);
+    the case is left as it was. ``settings`` go to ``case.solve``.
+    """
+    flows = sorted({float(q) for q in flow_lpm})
+    temps = sorted({float(t) for t in np.atleast_1d(np.asarray(inlet_temperature_c, dtype=float))})
+    if len(flows) < 2:
+        raise CaseError("characterise_radiator: give at least two flow rates")
+    if not all(np.isfinite(flows)) or flows[0] <= 0:
+        raise CaseError(f"characterise_radiator: flow rates must be positive, got {flows}")
+    inlet = inlet or _single("inlet", case)
+    outlet = outlet or _single("outlet", case)
+    radiating = list(case.radiation_conditions.values())
+    if not radiating:
+        raise CaseError(
+            "characterise_radiator: the case has no radiating patch; add case.radiation(patch, ...) "
+            "for the panel's faces"
+        )
+    sinks = {r.sink_c for r in radiating}
+    if len(sinks) != 1:
+        raise CaseError(
+            f"characterise_radiator: the radiating patches have different sinks {sorted(sinks)} °C"
+        )
+    areas = np.array([case.mesh.patch_area(r.patch) for r in radiating])
+    total = float(areas.sum())
+    emissivity = float(np.dot(areas, [r.emissivity for r in radiating]) / total)
+    absorbed = float(np.dot(areas, [r.absorbed_flux_w_m2 for r in radiating]) / total)
+    coolants = {id(f.coolant): f.coolant for f in case.fluids.values()}
+    if len(coolants) != 1:
+        raise CaseError("characterise_radiator: the panel needs exactly one coolant region")
+    coolant = next(iter(coolants.values()))
+    original = case.boundaries[inlet]
+    profiles = dict(case.profiles)
+    points: dict[str, list[float]] = {
+        "flow_lpm": [],
+        "inlet_c": [],
+        "heat_rejected_w": [],
+        "pressure_drop_pa": [],
+    }
+    try:
+        for t in temps:
+            for q in flows:
+                case.inlet(inlet, flow_lpm=q, temperature_c=t)
+                result = case.solve(**settings)
+                points["flow_lpm"].append(q)
+                points["inlet_c"].append(t)
+                points["heat_rejected_w"].append(-result.coolant_heat_w())
+                points["pressure_drop_pa"].append(result.pressure_drop_pa(inlet, outlet))
+    finally:
+        case.boundaries[inlet] = original
+        case.profiles.clear()
+        case.profiles.update(profiles)
+    if heat_capacity_j_k is None:
+        heat_capacity_j_k = _heat_capacity_j_k(case, 0.5 * (temps[0] + temps[-1]))
+    return RadiatorModel.from_points(
+        **points,
+        radiating_area_m2=total,
+        emissivity=emissivity,
+        sink_c=sinks.pop(),
+        absorbed_flux_w_m2=absorbed,
+        coolant=coolant,
+        heat_capacity_j_k=heat_capacity_j_k,
+        name=name or f"characterised radiator ({', '.join(r.patch for r in radiating)})",
+    )
+
+
+def _heat_capacity_j_k(case: Case, temperature_c: float) -> float | None:
+    """Σ ρ c V over the case's solids and coolant, J/K (None when a solid lacks ρ or c)."""
+    from rackflow.coolants import get_coolant
+
+    total = 0.0
+    for region, spec in case.solids.items():
+        m = spec.material
+        if m.density_kg_m3 is None or m.specific_heat_j_kgk is None:
+            return None
+        total += m.density_kg_m3 * m.specific_heat_j_kgk * case.mesh.region_volume(region)
+    for region, f in case.fluids.items():
+        p = get_coolant(f.coolant).properties(temperature_c)
+        total += float(p["density_kg_m3"]) * float(p["specific_heat_j_kgk"]) * case.mesh.region_volume(region)
+    return total

@@ -193,14 +193,19 @@ class OrbitProfile:
         """Orbit average (trapezoidal over the samples; exact for the piecewise-linear series)."""
         return float(np.trapezoid(self.value, self.time_s) / self.period_s)
 
-    def to_profile(self) -> Any:
-        """As ``rackflow.Profile`` (linear interpolation), when this installation has it."""
+    def to_profile(self, orbits: int = 1) -> Any:
+        """As ``rackflow.Profile`` (linear interpolation) over ``orbits`` consecutive orbits from
+        t = 0 (a Profile holds its last value after its last time)."""
         import rackflow
 
-        profile = getattr(rackflow, "Profile", None)
-        if profile is None:
-            raise CaseError("rackflow.Profile is not available in this version")
-        return profile(time_s=self.time_s.tolist(), value=self.value.tolist(), interpolation="linear")
+        if isinstance(orbits, bool) or not isinstance(orbits, int) or orbits < 1:
+            raise CaseError(f"orbits must be a positive integer, got {orbits!r}")
+        times = [self.time_s + k * self.period_s for k in range(orbits)]
+        values = [self.value] * orbits
+        # the orbits meet at one time: keep the first orbit's end only once
+        t = np.concatenate([times[0]] + [tk[1:] for tk in times[1:]])
+        v = np.concatenate([values[0]] + [vk[1:] for vk in values[1:]])
+        return rackflow.Profile(time_s=t.tolist(), value=v.tolist(), interpolation="linear")
 
 
 _NAMED_NORMALS = {

@@ -35,6 +35,8 @@ def profiles_to_core(case: Case) -> list[dict[str, Any]]:
             entry = {"kind": "power_w", "region": target}
         elif kind == "heat_flux":
             entry = {"kind": "heat_flux", "patch": target}
+        elif kind == "absorbed_flux":
+            entry = {"kind": "absorbed_flux", "patch": target}
         else:
             entry = {"kind": "temperature_k", "patch": target}
             values = values - ABSOLUTE_ZERO_C

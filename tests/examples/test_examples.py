@@ -22,6 +22,7 @@ OUTPUTS = {
     ],
     "rack_64gpu.py": ["gpu_temperatures.png", "rack_temperature.png", "gpu_temperatures_blocked.png"],
     "orbital_radiator_panel.py": ["orbital_radiator.csv"],
+    "orbital_module.py": ["orbital_module.csv", "radiator_segment.msh"],
     "colossus_hall.py": ["colossus_hall.png", "colossus_hall_summary.csv"],
 }
 

@@ -432,6 +432,7 @@ def test_generators_introspectable() -> None:
         "microchannel-manifold",
         "jet-impingement",
         "two-inlet",
+        "radiator-panel",
     }
     unitless = {
         "axial_cells",
@@ -453,6 +454,11 @@ def test_generators_introspectable() -> None:
         "passes",
         "prism_layers",
         "jets",
+        "tubes",
+        "channel",
+        "fins_per_tube",
+        "bore_cells",
+        "sheet_cells",
     }
     for name, gen in GENERATORS.items():
         sig = inspect.signature(gen)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 
 import meshio
 import numpy as np
@@ -71,7 +72,8 @@ def test_core_reads_the_whole_description(mesh: rf.Mesh) -> None:
     case.solid("upper", "copper")
     case.convective("zmax", htc_w_m2k=5.0, ambient_c=20.0)
     case.radiation("zmax", emissivity=0.9, absorbed_flux_w_m2=100.0)
-    case.radiation_enclosure(["xmin", "xmax"], emissivity=0.5, rays=256, sink_c=-270.15)
+    with pytest.warns(rf.errors.RackflowWarning, match="estimated error"):
+        case.radiation_enclosure(["xmin", "xmax"], emissivity=0.5, rays=256, sink_c=-270.15)
     (enclosure,) = _core.enclosure_view_factors(mesh._core, json.dumps(case.to_core()), None, 1)
     assert enclosure["patches"] == ["xmin", "xmax"]
     assert len(enclosure["mesh_face"]) == 8
@@ -85,7 +87,8 @@ def test_radiation_defaults_are_deep_space(mesh: rf.Mesh) -> None:
 
 def test_enclosure_is_recorded(mesh: rf.Mesh) -> None:
     case = rf.Case(mesh)
-    case.radiation_enclosure(["xmin", "xmax"], emissivity={"xmin": 0.3, "xmax": 0.9}, rays=1000)
+    with pytest.warns(rf.errors.RackflowWarning, match="estimated error"):
+        case.radiation_enclosure(["xmin", "xmax"], emissivity={"xmin": 0.3, "xmax": 0.9}, rays=1000)
     case.radiation_enclosure(["ymin", "ymax"], emissivity=0.5, sink_c=20.0)
     assert case.to_core()["enclosures"] == [
         {
@@ -218,3 +221,35 @@ def test_radiating_case_solves_and_case_files_refuse_radiation(mesh: rf.Mesh) ->
     assert plain.to_core()["radiation"] == [] and plain.to_core()["enclosures"] == []
     result = plain.solve()
     assert result.max_temperature_c("lower") > 20.0
+
+
+def test_too_few_rays_warn_with_the_estimated_error(mesh: rf.Mesh) -> None:
+    case = rf.Case(mesh)
+    # 1.2 % at 32,768 rays a zone, falling as rays^-0.6: 4,096 rays -> 4.2 %
+    with pytest.warns(rf.errors.RackflowWarning, match=r"estimated error of about 4\.2 %.*about 44,404"):
+        case.radiation_enclosure(["xmin", "xmax"], emissivity=0.5, rays=4096)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        case.radiation_enclosure(["ymin", "ymax"], emissivity=0.5, rays=50_000)  # about 0.9 %: quiet
+        case.radiation_enclosure(["zmin"], emissivity=0.5, sink_c=-270.15)  # the default budget
+
+
+def test_radiation_on_a_coolant_only_patch_is_refused() -> None:
+    # a coolant box whose walls bound only the liquid: radiation leaves solid surfaces
+    mesh = rf.Mesh.from_meshio(box((2, 2, 2), (0.01, 0.01, 0.01)))
+    case = rf.Case(mesh)
+    case.fluid("box", coolant="water")
+    with pytest.raises(rf.CaseError, match=r"patch 'zmax' bounds only coolant \(region \['box'\]\)"):
+        case.radiation("zmax")
+    with pytest.raises(rf.CaseError, match=r"patch 'zmin' bounds only coolant"):
+        case.radiation_enclosure(["zmin", "zmax"], emissivity=0.5)
+    # declared before the region became coolant: caught when the case is described for the core
+    other = rf.Case(mesh)
+    other.radiation("zmax")
+    other.fluid("box", coolant="water")
+    with pytest.raises(rf.CaseError, match=r"bounds only coolant"):
+        other.to_core()
+    # a solid box radiates from the same patch
+    solid = rf.Case(mesh)
+    solid.solid("box", material="copper")
+    solid.radiation("zmax")

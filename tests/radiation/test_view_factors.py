@@ -120,7 +120,8 @@ def test_enclosure_view_factors_are_cached(tmp_path) -> None:
     np.testing.assert_array_equal(second.value, first.value)
     # another ray count is another key
     other = rf.Case(mesh)
-    other.radiation_enclosure(["a_zmax", "b_zmin"], emissivity=0.9, rays=1024, sink_c=-270.15)
+    with pytest.warns(rf.errors.RackflowWarning, match="estimated error of about"):
+        other.radiation_enclosure(["a_zmax", "b_zmin"], emissivity=0.9, rays=1024, sink_c=-270.15)
     (third,) = enclosure_view_factors(other, cache=tmp_path)
     assert third.key != first.key and not third.from_cache
 

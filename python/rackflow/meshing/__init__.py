@@ -19,6 +19,7 @@ from typing import Any
 from . import channel_unit as _channel_unit_mod
 from . import coldplate as _coldplate_mod
 from . import gpu_stack as _gpu_stack_mod
+from . import radiator as _radiator_mod
 from .cad import CadEntity, from_cad
 from .channel_unit import CHANNEL_UNIT_LEVELS, channel_unit, duct
 from .coldplate import COLDPLATE_PRESETS, microchannel_coldplate
@@ -34,6 +35,7 @@ from .corpus import (
 from .gpu_stack import gpu_stack
 from .pinfin import pinfin_coldplate
 from .pipe import pipe
+from .radiator import RADIATOR_CHANNELS, radiator_panel
 
 GENERATORS: dict[str, Callable[..., Any]] = {
     "coldplate": microchannel_coldplate,
@@ -42,6 +44,7 @@ GENERATORS: dict[str, Callable[..., Any]] = {
     "channel-unit": channel_unit,
     "duct": duct,
     "pipe": pipe,
+    "radiator-panel": radiator_panel,
     # the corpus of user-drawn plates (OCC booleans and fillets; tetrahedra or prism layers)
     "serpentine": serpentine_plate,
     "pinfin-staggered": pinfin_staggered_plate,
@@ -57,6 +60,7 @@ _GRIDS: dict[Callable[..., Any], Callable[[dict[str, Any]], Any]] = {
     gpu_stack: _gpu_stack_mod._grid,
     channel_unit: _channel_unit_mod._unit_grid,
     duct: _channel_unit_mod._duct_grid,
+    radiator_panel: _radiator_mod._grid,
 }
 
 
@@ -87,7 +91,8 @@ def estimate_cells(generator: Callable[..., Any] | str, **params: Any) -> int:
     ----------
     generator
         A generator function or its ``GENERATORS`` name (hexahedral ones only:
-        ``coldplate``, ``gpu-stack``, ``channel-unit``, ``duct`` with tetra=False).
+        ``coldplate``, ``gpu-stack``, ``channel-unit``, ``duct`` with tetra=False,
+        ``radiator-panel``).
     **params
         The generator's keyword parameters (defaults fill the rest).
 
@@ -154,6 +159,7 @@ __all__ = [
     "COLDPLATE_PRESETS",
     "CORPUS",
     "GENERATORS",
+    "RADIATOR_CHANNELS",
     "CadEntity",
     "channel_unit",
     "duct",
@@ -167,6 +173,7 @@ __all__ = [
     "pinfin_inline_plate",
     "pinfin_staggered_plate",
     "pipe",
+    "radiator_panel",
     "refinement_for_cells",
     "serpentine_plate",
     "two_inlet_plate",

@@ -15,6 +15,7 @@ import inspect
 import json
 import math
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,9 +25,10 @@ import numpy as np
 from rackflow import _core
 from rackflow.coldplate_model import ColdPlateModel
 from rackflow.coolants import Coolant, get_coolant
-from rackflow.errors import CaseError, NetworkError
+from rackflow.errors import CaseError, ConvergenceError, NetworkError, RackflowWarning
 from rackflow.network import casefile, line_mesh, templates, transient
 from rackflow.network.edges import (
+    LPM,
     Cdu,
     ColdPlate,
     Component,
@@ -36,6 +38,7 @@ from rackflow.network.edges import (
     Loss,
     Pipe,
     Pump,
+    Radiator,
     _curve,
     _finite,
     contraction_k,
@@ -44,12 +47,15 @@ from rackflow.network.edges import (
 from rackflow.network.result import NetworkResult
 from rackflow.network.transient import NetworkTransientResult
 from rackflow.profile import Profile
+from rackflow.radiator_model import RadiatorModel
 
 
 class Network:
     """A coolant network; nodes are named by strings, every edge method returns the edge."""
 
     def __init__(self, coolant: str | Coolant = "PG25", *, name: str = "network") -> None:
+        #: Radiator linearisations (ua_w_k, sink_k, inlet_c) by component id, set by solve.
+        self._radiator_state: dict[int, tuple[float, float, float]] = {}
         self.coolant = get_coolant(coolant)
         self.name = name
         self.edges: list[Edge] = []
@@ -299,6 +305,45 @@ class Network:
             raise NetworkError(f"{owner}: heat_capacity_j_k must be ≥ 0, got {heat_capacity_j_k!r}")
         return self.connect(a, b, ColdPlate(model, power_w, heat_capacity_j_k), name=name)
 
+    def radiator(
+        self,
+        a: str,
+        b: str,
+        *,
+        model: RadiatorModel,
+        absorbed_flux_w_m2: float | None = None,
+        sink_c: float | None = None,
+        name: str | None = None,
+    ) -> Edge:
+        """Radiator panel from ``a`` to ``b`` with its characteristic (``model``, a
+        :class:`~rackflow.RadiatorModel`): it rejects ``model.heat_rejected_w(flow, inlet)`` and
+        drops ``model.pressure_drop_pa(flow, inlet)``, the flow being the volume flow at its inlet
+        temperature (the result tables give volume flows at the outlet). ``absorbed_flux_w_m2`` (W/m² over the
+        panel's radiating area) and ``sink_c`` change its environment from the characterised one.
+
+        Radiators take the place of CDUs as the loop's heat sink; a loop may hold both. Steady
+        solves only (:meth:`simulate` refuses radiators; :meth:`RadiatorModel.simulate` runs a
+        lumped loop through a panel in time)."""
+        owner = f"radiator {name!r}"
+        if not isinstance(model, RadiatorModel):
+            raise NetworkError(f"{owner}: model must be a RadiatorModel, got {type(model).__name__}")
+        if isinstance(absorbed_flux_w_m2, Profile):
+            raise NetworkError(
+                f"{owner}: absorbed_flux_w_m2 must be a number here (radiators are steady in a network; "
+                "RadiatorModel.simulate takes a Profile)"
+            )
+        _finite(owner, absorbed_flux_w_m2=absorbed_flux_w_m2, sink_c=sink_c)
+        if (
+            absorbed_flux_w_m2 is not None
+            and not isinstance(absorbed_flux_w_m2, Profile)
+            and absorbed_flux_w_m2 < 0
+        ):
+            raise NetworkError(f"{owner}: absorbed_flux_w_m2 must be >= 0, got {absorbed_flux_w_m2!r}")
+        if sink_c is not None and not sink_c > -273.15:
+            raise NetworkError(f"{owner}: sink_c must be above absolute zero (-273.15 °C), got {sink_c!r}")
+        # one component per edge: each panel is linearised at its own flow and inlet
+        return self.connect(a, b, Radiator(model, absorbed_flux_w_m2, sink_c), name=name)
+
     def pump(
         self, a: str, b: str, *, curve_lpm_pa: Iterable[Sequence[float]], name: str | None = None
     ) -> Edge:
@@ -438,6 +483,8 @@ class Network:
                     # Thousands of plates share one model: convert it once.
                     model = None if c.model is None else models.setdefault(id(c.model), c.model.to_core())
                     out.append(c.to_core(model))
+                elif isinstance(c, Radiator):
+                    out.append(c.to_core(self._radiator_state.get(id(c))))
                 else:
                     out.append(c.to_core())
             except NetworkError as exc:
@@ -538,6 +585,11 @@ class Network:
             "max_coupling_iterations": int(max_coupling_iterations),
             "temperature_tolerance_k": float(temperature_tolerance_k),
         }
+        if any(isinstance(c, Radiator) for c in self._components):
+            return self._solve_with_radiators(settings)
+        return self._solve_once(settings)
+
+    def _solve_once(self, settings: dict[str, Any], *, warn: bool = True) -> NetworkResult:
         t0 = time.perf_counter()
         spec, arrays = self._table(settings)
         text = json.dumps(spec, allow_nan=False)
@@ -555,8 +607,88 @@ class Network:
         result = NetworkResult(self, columns, json.loads(info), arrays)
         t3 = time.perf_counter()
         result.timing.update({"prepare_s": t1 - t0, "core_s": t2 - t1, "result_s": t3 - t2})
-        result._warn(stacklevel=3)
+        if warn:
+            result._warn(stacklevel=4)
         return result
+
+    def _solve_with_radiators(
+        self, settings: dict[str, Any], *, max_passes: int = 50, rtol: float = 1e-8
+    ) -> NetworkResult:
+        """Steady solve with radiator panels. Each panel is a set-point exchanger in the core;
+        its outlet ``s_i`` is moved until it equals the model's outlet ``f_i(T_in,i)`` at the
+        panel's solved flow and inlet: Newton on ``r = s − f(T_in)`` with
+        ``J = I − diag(d) A``, ``d_i = dT_out/dT_in`` of panel i and ``A_ij = ∂T_in,i/∂s_j`` the
+        share of panel i's inlet coolant that last left panel j (mass-weighted mixing along
+        the solved flows; heat added on the way shifts temperatures without changing A).
+        Stops when every panel's heat agrees with its model to ``rtol`` (relative)."""
+        edges = [(e, e.component) for e in self.edges if isinstance(e.component, Radiator)]
+        seen: set[int] = set()
+        for e, c in edges:
+            if id(c) in seen:
+                raise NetworkError(
+                    f"radiator {e.name!r}: shares its component with another edge; give each its own"
+                )
+            seen.add(id(c))
+        self._radiator_state = {}
+        for _, c in edges:
+            m = c.model
+            t_in = float(m.inlet_c[-1])
+            rho = float(self.coolant.properties(t_in)["density_kg_m3"])
+            t_out, _ = c.outlet(rho * math.sqrt(m.flow_lpm[0] * m.flow_lpm[-1]) * LPM, t_in, self.coolant)
+            self._radiator_state[id(c)] = (t_out, t_in)
+        worst = math.inf
+        n = len(edges)
+        for passes in range(1, max_passes + 1):
+            result = self._solve_once(settings, warn=False)
+            table = result.edges
+            r, d, drop = np.zeros(n), np.zeros(n), np.zeros(n)
+            for i, (e, c) in enumerate(edges):
+                row = table.loc[e.name]
+                mass = float(row["mass_flow_kg_s"])
+                if mass <= 0:
+                    raise NetworkError(
+                        f"radiator {e.name!r}: no flow from {e.a!r} to {e.b!r} ({mass:.3g} kg/s); "
+                        "a radiator carries coolant in its declared direction"
+                    )
+                t_in = float(row["inlet_c"])
+                t_out, slope = c.outlet(mass, t_in, self.coolant)
+                setpoint = self._radiator_state[id(c)][0]
+                r[i] = setpoint - t_out
+                d[i] = slope
+                drop[i] = max(abs(t_in - t_out), 1e-12)
+                self._radiator_state[id(c)] = (setpoint, t_in)
+            # the core's heat C (T_in − s) against the model's C (T_in − f): relative error |r|/(T_in − f)
+            worst = float(np.max(np.abs(r) / drop))
+            if worst <= rtol:
+                result.iterations["radiator_passes"] = passes
+                result._warn(stacklevel=4)
+                for e, c in edges:
+                    row = table.loc[e.name]
+                    q, t = float(row["flow_lpm"]), float(row["inlet_c"])
+                    m = c.model
+                    if not (m.flow_lpm[0] <= q <= m.flow_lpm[-1] and m.inlet_c[0] <= t <= m.inlet_c[-1]):
+                        warnings.warn(
+                            f"radiator {e.name!r} runs at {q:.4g} L/min and {t:.4g} °C, outside its "
+                            f"model's characterised {m.flow_lpm[0]:g}–{m.flow_lpm[-1]:g} L/min, "
+                            f"{m.inlet_c[0]:g}–{m.inlet_c[-1]:g} °C (the effective area is held at "
+                            "the range's edge)",
+                            RackflowWarning,
+                            stacklevel=3,
+                        )
+                return result
+            shares = _last_sink_shares(table, [e.name for e, _ in edges])
+            jacobian = np.eye(n) - d[:, None] * shares
+            try:
+                delta = np.linalg.solve(jacobian, -r)
+            except np.linalg.LinAlgError:  # a panel feeding only itself: least squares
+                delta = np.linalg.lstsq(jacobian, -r, rcond=None)[0]
+            for i, (_, c) in enumerate(edges):
+                setpoint, t_in = self._radiator_state[id(c)]
+                self._radiator_state[id(c)] = (setpoint + float(delta[i]), t_in)
+        raise ConvergenceError(
+            f"network with radiators: the panels' heat still differs from their models by "
+            f"{worst:.2e} (relative) after {max_passes} passes"
+        )
 
     def simulate(
         self,
@@ -598,6 +730,13 @@ class Network:
         Returns a :class:`~rackflow.network.transient.NetworkTransientResult`. Raises
         NetworkError naming bad input or ConvergenceError.
         """
+        radiators = [e.name for e in self.edges if isinstance(e.component, Radiator)]
+        if radiators:
+            raise NetworkError(
+                f"simulate: radiators ({', '.join(radiators)}) are not yet modelled in time by the "
+                "network core; solve() places them in a steady network, RadiatorModel.simulate runs "
+                "a lumped loop through a panel in time"
+            )
         return transient.simulate(
             self,
             end_time_s=end_time_s,
@@ -645,6 +784,63 @@ class Network:
     def from_toml(cls, path: str | Path) -> Network:
         """A network from a TOML file; see :func:`rackflow.network.casefile.from_toml`."""
         return casefile.from_toml(cls, path)
+
+
+def _last_sink_shares(edges: Any, radiators: list[str]) -> np.ndarray:
+    """``A_ij``: the share of radiator i's inlet coolant whose last exchanger was radiator j
+    (zero for coolant last through a CDU), by mass-weighted mixing along the solved flows.
+
+    ``edges`` is :attr:`NetworkResult.edges`. Radiators and CDUs cut the loops, so one pass in
+    flow order settles every node; what remains on a cycle without an exchanger (a network the
+    core would not solve) is swept until it settles."""
+    n = len(radiators)
+    index = {name: i for i, name in enumerate(radiators)}
+    mass = edges["mass_flow_kg_s"].to_numpy()
+    names = edges.index.to_list()
+    kinds = edges["kind"].astype(str).to_numpy()
+    up = np.where(mass >= 0, edges["from"].to_numpy(), edges["to"].to_numpy())
+    down = np.where(mass >= 0, edges["to"].to_numpy(), edges["from"].to_numpy())
+    flowing = np.abs(mass) > 0
+    nodes = sorted(set(up[flowing]) | set(down[flowing]))
+    position = {v: k for k, v in enumerate(nodes)}
+    cut = np.array([k in ("radiator", "cdu") for k in kinds])
+    incoming: dict[int, list[int]] = {position[v]: [] for v in nodes}
+    indegree = np.zeros(len(nodes), dtype=int)
+    for k in np.flatnonzero(flowing):
+        incoming[position[down[k]]].append(int(k))
+        if not cut[k]:
+            indegree[position[down[k]]] += 1
+    followers: dict[int, list[int]] = {position[v]: [] for v in nodes}
+    for k in np.flatnonzero(flowing & ~cut):
+        followers[position[up[k]]].append(position[down[k]])
+    order = [v for v in range(len(nodes)) if indegree[v] == 0]
+    for v in order:
+        for w in followers[v]:
+            indegree[w] -= 1
+            if indegree[w] == 0:
+                order.append(w)
+    placed = set(order)
+    order += [v for v in range(len(nodes)) if v not in placed]
+    shares = np.zeros((len(nodes), n))
+    for _ in range(1 if len(placed) == len(nodes) else 1000):
+        change = 0.0
+        for v in order:
+            total = 0.0
+            mixed = np.zeros(n)
+            for k in incoming[v]:
+                m = abs(mass[k])
+                total += m
+                if kinds[k] == "radiator":
+                    mixed[index[names[k]]] += m
+                elif kinds[k] != "cdu":
+                    mixed += m * shares[position[up[k]]]
+            if total > 0:
+                mixed /= total
+                change = max(change, float(np.max(np.abs(mixed - shares[v]), initial=0.0)))
+                shares[v] = mixed
+        if change < 1e-13:
+            break
+    return np.array([shares[position[up[list(names).index(name)]]] for name in radiators])
 
 
 def _document(method: Any, source: Any) -> None:

@@ -23,6 +23,7 @@ from rackflow import _core
 from rackflow.coldplate_model import ColdPlateModel
 from rackflow.errors import NetworkError
 from rackflow.profile import Profile
+from rackflow.radiator_model import RadiatorModel
 
 LPM = 1.0 / 60_000.0  # m³/s per L/min
 KELVIN = 273.15
@@ -317,9 +318,70 @@ class Cdu:
         return c
 
 
-Component = Pipe | Duct | Loss | ColdPlate | Pump | FlowSource | Cdu
+@dataclass(frozen=True, slots=True)
+class Radiator:
+    """Radiator panel: a :class:`~rackflow.radiator_model.RadiatorModel` rejecting the coolant's
+    heat to its environment (``absorbed_flux_w_m2``, ``sink_c``: the model's when ``None``).
+
+    The core has no radiator element: each steady solve gives it a set-point exchanger whose
+    outlet temperature :meth:`~rackflow.network.Network.solve` moves (Newton) until it is the
+    model's outlet at the panel's flow and inlet."""
+
+    kind: ClassVar[str] = "radiator"
+    model: RadiatorModel
+    absorbed_flux_w_m2: float | None = None
+    sink_c: float | None = None
+
+    def environment(self) -> dict[str, float | None]:
+        """The environment arguments of the model's calls."""
+        return {"absorbed_flux_w_m2": self.absorbed_flux_w_m2, "sink_c": self.sink_c}
+
+    def outlet(self, mass_flow_kg_s: float, inlet_c: float, coolant: Any) -> tuple[float, float]:
+        """The outlet temperature (°C) at which this flow of the network's ``coolant`` gives up
+        the model's heat at this inlet (``ṁ ∫ c_p dT`` over the outlet-to-inlet range), and its
+        slope ``dT_out/dT_in``."""
+        env = self.environment()
+
+        def target(t_in: float) -> float:
+            flow_lpm = mass_flow_kg_s / float(coolant.properties(t_in)["density_kg_m3"]) / LPM
+            q = self.model.heat_rejected_w(flow_lpm, t_in, **env)
+            t_out = t_in
+            for _ in range(50):
+                # the mean c_p over [T_out, T_in] by Simpson's rule (the core integrates its table)
+                cp = float(
+                    np.dot(
+                        coolant.properties([t_in, 0.5 * (t_in + t_out), t_out])["specific_heat_j_kgk"],
+                        [1 / 6, 4 / 6, 1 / 6],
+                    )
+                )
+                new = t_in - q / (mass_flow_kg_s * cp)
+                if abs(new - t_out) < 1e-12 * (1.0 + abs(new)):
+                    break
+                t_out = new
+            return new
+
+        dt = 0.05
+        return target(inlet_c), (target(inlet_c + dt) - target(inlet_c - dt)) / (2 * dt)
+
+    def to_core(self, state: tuple[float, float] | None = None) -> dict[str, Any]:
+        """The core's ``cdu`` holding the outlet at ``state = (outlet_c, inlet_c)`` (the inlet
+        temperature sets the pressure-drop curve's coolant properties)."""
+        # no operating point: a component no edge carries any more (the core checks it all the same)
+        outlet_c, inlet_c = state if state is not None else (float(self.model.inlet_c[0]),) * 2
+        flows = np.linspace(0.0, 4.0 * float(self.model.flow_lpm[-1]), 33)
+        dp = np.asarray(self.model.pressure_drop_pa(flows, inlet_c), dtype=float)
+        return {
+            "type": "cdu",
+            "setpoint_k": outlet_c + KELVIN,
+            "pressure_drop": {"flow_m3_s": (flows * LPM).tolist(), "pressure_drop_pa": dp.tolist()},
+        }
+
+
+Component = Pipe | Duct | Loss | ColdPlate | Pump | FlowSource | Cdu | Radiator
 #: The component classes by their core tag.
-COMPONENTS: dict[str, type] = {c.kind: c for c in (Pipe, Duct, Loss, ColdPlate, Pump, FlowSource, Cdu)}
+COMPONENTS: dict[str, type] = {
+    c.kind: c for c in (Pipe, Duct, Loss, ColdPlate, Pump, FlowSource, Cdu, Radiator)
+}
 
 
 class _Params(MutableMapping[str, Any]):

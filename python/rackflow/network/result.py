@@ -172,6 +172,16 @@ class NetworkResult:
             }
         )
 
+    def radiators(self) -> pd.DataFrame:
+        """One row per radiator panel: name, flow_lpm, inlet_c, outlet_c, heat_rejected_w,
+        pressure_drop_pa."""
+        e = self.edges[self.edges["kind"] == "radiator"]
+        return (
+            e.reset_index()[["name", "flow_lpm", "inlet_c", "outlet_c", "heat_w", "pressure_drop_pa"]]
+            .assign(heat_w=lambda d: -d["heat_w"])
+            .rename(columns={"heat_w": "heat_rejected_w"})
+        )
+
     def summary(self) -> NetworkSummary:
         """Worst GPU, maldistribution, pump operating points, pumping power, energy balance."""
         c = self.columns

@@ -25,6 +25,15 @@ impl RadiationTerms {
         Ok((!model.is_empty()).then_some(RadiationTerms { model }))
     }
 
+    /// Takes the absorbed fluxes of `case`'s sink patches (a transient's inputs at a new time).
+    pub(super) fn update_absorbed(&mut self, mesh: &Mesh, case: &Case) {
+        for r in &case.radiation {
+            if let Some(p) = mesh.patch_names.iter().position(|n| n == &r.patch) {
+                self.model.set_absorbed_flux(p, r.absorbed_flux_w_m2);
+            }
+        }
+    }
+
     /// The boundary faces' temperatures: their cells' (the half-cell conduction resistance is
     /// negligible against a radiative film: h_rad d/k ≈ 1e-5 for copper at 1 mm).
     fn boundary_temperatures(mesh: &Mesh, t: &[f64]) -> Vec<f64> {

@@ -40,6 +40,12 @@ pub enum ProfileTarget {
         /// Patch name.
         patch: String,
     },
+    /// The external flux absorbed by a patch radiating to a sink, W/m² (an orbit's sunlight,
+    /// albedo and planet infrared).
+    AbsorbedFlux {
+        /// Patch name.
+        patch: String,
+    },
 }
 
 /// A piecewise-linear or piecewise-constant input against time, SI values.
@@ -271,6 +277,14 @@ fn validate(mesh: &Mesh, case: &Case, spec: &Transient) -> Result<()> {
                 }
                 format!("profile of patch '{patch}'")
             }
+            ProfileTarget::AbsorbedFlux { patch } => {
+                if !case.radiation.iter().any(|r| &r.patch == patch) {
+                    problems.push(format!(
+                        "an absorbed-flux profile names patch '{patch}', which radiates to no sink"
+                    ));
+                }
+                format!("absorbed-flux profile of patch '{patch}'")
+            }
         };
         if p.time_s.is_empty() || p.time_s.len() != p.value.len() {
             problems.push(format!(
@@ -325,6 +339,11 @@ fn case_at(case: &Case, spec: &Transient, t: f64) -> Case {
                         Boundary::Convective { ambient_k, .. } => *ambient_k = v,
                         _ => {}
                     }
+                }
+            }
+            ProfileTarget::AbsorbedFlux { patch } => {
+                for r in at.radiation.iter_mut().filter(|r| &r.patch == patch) {
+                    r.absorbed_flux_w_m2 = v;
                 }
             }
         }
@@ -392,6 +411,9 @@ pub fn solve_transient(
     out.flow_iterations = flow.report.flow_iterations;
     out.flow = convection.is_some().then_some(flow);
     let (mut eq, mut radiation) = energy_operator(mesh, case, &resolved, convection, monitor)?;
+    if let Some(r) = radiation.as_mut() {
+        r.update_absorbed(mesh, &initial_case);
+    }
     let pattern = crate::discretisation::pattern::CellPattern::new(mesh);
     let mut a = eq.new_matrix();
     let mut b = vec![0.0; n];
@@ -512,6 +534,9 @@ pub fn solve_transient(
             resolved_new.patch,
             resolved_new.face_temperature,
         );
+        if let Some(r) = radiation.as_mut() {
+            r.update_absorbed(mesh, &case_new);
+        }
         if preconditioner.is_none() || !(0.5..=2.0).contains(&(h / preconditioner_dt)) {
             let clock = std::time::Instant::now();
             out.preconditioner_builds += 1;

@@ -298,6 +298,17 @@ impl RadiationModel {
         })
     }
 
+    /// Sets the absorbed flux (W/m²) of the sink patch with mesh patch index `patch` (a
+    /// time-varying input of a transient); `false` when that patch radiates to no sink.
+    pub fn set_absorbed_flux(&mut self, patch: usize, absorbed_w_m2: f64) -> bool {
+        let mut found = false;
+        for s in self.sinks.iter_mut().filter(|s| s.patch == patch) {
+            s.absorbed_w_m2 = absorbed_w_m2;
+            found = true;
+        }
+        found
+    }
+
     /// Whether the case has no radiation at all.
     pub fn is_empty(&self) -> bool {
         self.sinks.is_empty() && self.enclosures.is_empty()

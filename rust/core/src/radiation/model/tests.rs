@@ -152,6 +152,26 @@ fn radiation_model_sink_faces_follow_the_sink_formula() {
 }
 
 #[test]
+fn radiation_model_absorbed_flux_can_change_in_time() {
+    let mesh = two_blocks();
+    let case = Case {
+        radiation: vec![sink("a_zmin", 0.8)],
+        ..Default::default()
+    };
+    let mut model =
+        RadiationModel::new(&mesh, &case, &RadiationParams::default(), &Silent).unwrap();
+    let radiating = mesh.patch_index("a_zmin").unwrap();
+    assert!(model.set_absorbed_flux(radiating, 400.0));
+    assert!(!model.set_absorbed_flux(mesh.patch_index("a_zmax").unwrap(), 1.0));
+    let nb = mesh.n_faces() - mesh.n_internal_faces;
+    let t = vec![320.0; nb];
+    for (f, l) in model.linearise(&mesh, &t).unwrap() {
+        let q = sink_net_flux(0.8, t[f - mesh.n_internal_faces], 3.0, 400.0);
+        assert!((l.flux_in(320.0) + q).abs() < 1e-9 * q.abs());
+    }
+}
+
+#[test]
 fn radiation_model_enclosure_between_blocks() {
     // the facing sides of the two blocks, open to a 3 K sink, black: the loss of the lower
     // one is A σ T_a⁴ − A F_ab σ T_b⁴ − A F_a,sink σ T_s⁴ with its own view factor F_ab
