@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from rackflow import units
 from rackflow.errors import CaseError
 from rackflow.materials import ABSOLUTE_ZERO_C
 
@@ -35,6 +36,11 @@ def profiles_to_core(case: Case) -> list[dict[str, Any]]:
             entry = {"kind": "power_w", "region": target}
         elif kind == "heat_flux":
             entry = {"kind": "heat_flux", "patch": target}
+        elif kind in ("flow_lpm", "mass_flow_kg_s", "velocity_m_s"):
+            # the core's inlet rate: m³/s for a volume flow, else as given
+            entry = {"kind": "inflow", "patch": target}
+            if kind == "flow_lpm":
+                values = np.asarray(units.m3_s(values), dtype=np.float64)
         else:
             entry = {"kind": "temperature_k", "patch": target}
             values = values - ABSOLUTE_ZERO_C
@@ -71,6 +77,10 @@ class TransientResult:
         for key in ("step_max_temperature_k", "patch_heat_flow_w", "region_source_w", "step_times_s"):
             self.report.pop(key, None)
         self._flow = {k: raw[k] for k in raw if k in _FLOW_KEYS}
+        # per output time (the flow may follow a profile): inflow per patch, outflow temperature
+        self._patch_mass_flow: np.ndarray | None = raw.get("output_patch_mass_flow_kg_s")
+        outflow = raw.get("output_outflow_temperature_k")
+        self._outflow_c: np.ndarray | None = None if outflow is None else outflow + ABSOLUTE_ZERO_C
         self._initial = initial
         self._cells = {r: self.mesh.cells_of(r) for r in self.mesh.regions}
 
@@ -165,10 +175,27 @@ class TransientResult:
             raise CaseError(f"unknown region '{region}'; the mesh has regions {self.mesh.regions}")
         return self._region_source[:, self.mesh.regions.index(region)]
 
+    def mass_flow_kg_s(self, patch: str) -> np.ndarray:
+        """Coolant mass flow into the domain through a patch at each output time, kg/s (negative
+        where it leaves); it follows a flow-rate profile in steps of the quasi-steady flow."""
+        if self._patch_mass_flow is None:
+            raise CaseError("this case has no coolant flow")
+        if patch not in self.mesh.patches:
+            raise CaseError(f"unknown patch '{patch}'; the mesh has patches {self.mesh.patches}")
+        return self._patch_mass_flow[:, self.mesh.patches.index(patch)]
+
     def outlet_temperature_c(self, patch: str) -> np.ndarray:
-        """Mixed-mean coolant temperature leaving through a patch at each output time, °C."""
+        """Mixed-mean coolant temperature leaving through a patch at each output time, °C (weighted
+        by the mass flux of the flow at that time)."""
         if "mass_flux_kg_s" not in self._flow:
             raise CaseError("this case has no coolant flow")
+        if self._outflow_c is not None:
+            if patch not in self.mesh.patches:
+                raise CaseError(f"unknown patch '{patch}'; the mesh has patches {self.mesh.patches}")
+            values = self._outflow_c[:, self.mesh.patches.index(patch)]
+            if np.isnan(values).all():
+                raise CaseError(f"no coolant leaves through patch '{patch}'")
+            return values
         flux = self._flow["mass_flux_kg_s"]
         start, end = self.mesh.patch_face_range(patch)
         out = np.clip(flux[start:end], 0.0, None)

@@ -235,5 +235,16 @@ pub fn solve_transient_case<'py>(
         "step_max_temperature_k",
         matrix(py, run.step_max_temperature_k, n_regions)?,
     )?;
+    if !run.patch_mass_flow_kg_s.is_empty() {
+        // per output time: the flow may follow a profile
+        d.set_item(
+            "output_patch_mass_flow_kg_s",
+            matrix(py, run.patch_mass_flow_kg_s, n_patches)?,
+        )?;
+        d.set_item(
+            "output_outflow_temperature_k",
+            matrix(py, run.patch_outflow_temperature_k, n_patches)?,
+        )?;
+    }
     Ok(d)
 }
