@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +54,49 @@ def profiles_to_core(case: Case) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def run_transient(
+    case: Case,
+    transient: Mapping[str, Any],
+    settings: Mapping[str, Any] | None = None,
+    progress: Any = None,
+) -> TransientResult:
+    """Solve ``case`` in time as a case file's ``[transient]`` table says.
+
+    The run starts from the steady solution at the start time (profiles at t = 0) unless the
+    table gives ``initial_temperature_c`` (a uniform start). ``settings`` are the ``[solver]``
+    keywords, used for the steady start and every step.
+    """
+    from rackflow import casefile
+
+    settings = dict(settings or {})
+    keywords = casefile.transient_keywords(transient)
+    if "initial_temperature_c" in transient:
+        settings["initial_temperature_c"] = transient["initial_temperature_c"]
+        return case.solve_transient(**keywords, progress=progress, **settings)
+    initial = case.solve(**settings)
+    settings.pop("initial_temperature_c", None)  # the steady start replaces a uniform one
+    return case.solve_transient(**keywords, initial=initial, progress=progress, **settings)
+
+
+def transient_metrics(run: TransientResult) -> dict[str, Any]:
+    """The largest value over the run of every summary metric (the columns of
+    :meth:`TransientResult.to_frame`), plus the hottest temperature overall and the step counts:
+    one flat row, as a sweep stores it. Region temperatures are taken at every accepted step (not
+    only at the output times), so a peak between outputs is not missed."""
+    frame = run.to_frame()
+    row: dict[str, Any] = {c: float(frame[c].max()) for c in frame.columns if c != "time_s"}
+    peaks = []
+    for region in run.mesh.regions:
+        peak = float(run.step_max_temperature_c(region).max())
+        row[f"max_temperature_c.{region}"] = max(peak, row.get(f"max_temperature_c.{region}", peak))
+        peaks.append(row[f"max_temperature_c.{region}"])
+    row["max_temperature_c"] = max(peaks)
+    row["end_time_s"] = float(run.times_s[-1])
+    for key in ("steps_accepted", "steps_rejected", "flow_updates"):
+        row[key] = int(run.report.get(key, 0))
+    return row
 
 
 class TransientResult:
@@ -255,6 +299,8 @@ class TransientResult:
         for patch, b in self.case.boundaries.items():
             if b.kind == "outlet" and "mass_flux_kg_s" in self._flow:
                 data[f"outlet_temperature_c.{patch}"] = self.outlet_temperature_c(patch)
+            if b.kind == "inlet" and self._patch_mass_flow is not None:
+                data[f"mass_flow_kg_s.{patch}"] = self.mass_flow_kg_s(patch)
         return pd.DataFrame(data)
 
     # ----- files and pictures --------------------------------------------------------------------

@@ -10,7 +10,9 @@ import rackflow as rf
 from rackflow.testing.fluids import ConstantFluid
 from rackflow.testing.meshes import box
 
-WATER = ConstantFluid(density_kg_m3=997.0, viscosity_pa_s=8.55e-4, conductivity_w_mk=0.613, specific_heat_j_kgk=4179.0)
+WATER = ConstantFluid(
+    density_kg_m3=997.0, viscosity_pa_s=8.55e-4, conductivity_w_mk=0.613, specific_heat_j_kgk=4179.0
+)
 COPPER = rf.Material("cu", conductivity_w_mk=400.0, density_kg_m3=8933.0, specific_heat_j_kgk=385.0)
 REGIONS = {"base": lambda c: c[:, 2] < 0.001, "channel": lambda c: c[:, 2] >= 0.001}
 FLUX_W_M2 = 5e5
@@ -62,8 +64,12 @@ def test_end_state_is_the_steady_solution_at_the_final_rate(run: rf.TransientRes
     steady = _channel(0.25).solve()
     rise = steady.outlet_temperature_c("xmax") - 25.0
     assert rise == pytest.approx(FLUX_W_M2 * AREA_M2 / (997.0 * 0.25 * 1e-6 * 4179.0), rel=2e-3)
-    assert run.outlet_temperature_c("xmax")[-1] == pytest.approx(steady.outlet_temperature_c("xmax"), abs=0.01 * rise)
-    assert run.max_temperature_c("base")[-1] == pytest.approx(steady.max_temperature_c("base"), abs=0.01 * rise)
+    assert run.outlet_temperature_c("xmax")[-1] == pytest.approx(
+        steady.outlet_temperature_c("xmax"), abs=0.01 * rise
+    )
+    assert run.max_temperature_c("base")[-1] == pytest.approx(
+        steady.max_temperature_c("base"), abs=0.01 * rise
+    )
 
 
 def test_energy_is_conserved_over_the_run(run: rf.TransientResult) -> None:
