@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from rackflow.coldplate_model import ColdPlateModel
     from rackflow.network import Network, NetworkResult
     from rackflow.plots import plot_curves
-    from rackflow.sweep import Sweep, read_sweep
+    from rackflow.sweep import Sweep, read_sweep, read_sweep_series
     from rackflow.viz import render_file
 
 # Imported on first use: the network (pandas), sweep (multiprocessing) and plotting layers are
@@ -47,6 +47,7 @@ _LAZY = {
     "render_file": "rackflow.viz",
     "Sweep": "rackflow.sweep",
     "read_sweep": "rackflow.sweep",
+    "read_sweep_series": "rackflow.sweep",
 }
 
 
@@ -106,6 +107,7 @@ __all__ = [
     "plot_curves",
     "propylene_glycol",
     "read_sweep",
+    "read_sweep_series",
     "render_file",
     "units",
 ]

@@ -61,12 +61,14 @@ def run_transient(
     transient: Mapping[str, Any],
     settings: Mapping[str, Any] | None = None,
     progress: Any = None,
+    initial: Any = None,
 ) -> TransientResult:
     """Solve ``case`` in time as a case file's ``[transient]`` table says.
 
     The run starts from the steady solution at the start time (profiles at t = 0) unless the
     table gives ``initial_temperature_c`` (a uniform start). ``settings`` are the ``[solver]``
-    keywords, used for the steady start and every step.
+    keywords, used for the steady start and every step; ``initial`` warm-starts the steady start
+    (as ``Case.solve(initial=...)``).
     """
     from rackflow import casefile
 
@@ -75,9 +77,11 @@ def run_transient(
     if "initial_temperature_c" in transient:
         settings["initial_temperature_c"] = transient["initial_temperature_c"]
         return case.solve_transient(**keywords, progress=progress, **settings)
-    initial = case.solve(**settings)
+    if initial is not None:
+        settings.pop("initial_temperature_c", None)  # a warm start replaces a uniform first guess
+    steady = case.solve(initial=initial, **settings)
     settings.pop("initial_temperature_c", None)  # the steady start replaces a uniform one
-    return case.solve_transient(**keywords, initial=initial, progress=progress, **settings)
+    return case.solve_transient(**keywords, initial=steady, progress=progress, **settings)
 
 
 def transient_metrics(run: TransientResult) -> dict[str, Any]:

@@ -155,6 +155,11 @@ def test_animation_renders_frames(tmp_path: Path) -> None:
         ({"end_time_s": 1.0}, "initial_temperature_c"),
         ({"end_time_s": 1.0, "initial_temperature_c": 20.0, "output_times_s": [5.0]}, "output time 5"),
         ({"end_time_s": 1.0, "initial_temperature_c": 20.0, "time_step_s": -0.1}, "time_step_s"),
+        (
+            {"end_time_s": 1.0, "initial_temperature_c": 20.0, "flow_update_fraction": -0.1},
+            "flow_update_fraction",
+        ),
+        ({"end_time_s": 2.0, "initial_temperature_c": 20.0, "start_time_s": 2.0}, "after start_time_s"),
     ],
 )
 def test_bad_time_control_is_named(kwargs: dict, expected: str) -> None:

@@ -449,14 +449,22 @@ impl Conditions {
         let mut slots = Vec::new();
         for (i, p) in spec.profiles.iter().enumerate() {
             let slot = match &p.target {
-                ProfileTarget::PowerW { region } => mesh.region_index(region).map(|r| Slot::Power {
-                    region: r,
-                    volume: volumes[r],
-                }),
+                ProfileTarget::PowerW { region } => {
+                    mesh.region_index(region).map(|r| Slot::Power {
+                        region: r,
+                        volume: volumes[r],
+                    })
+                }
                 ProfileTarget::HeatFlux { patch } => mesh.patch_index(patch).map(|q| {
                     let total = case.boundaries.iter().any(|b| {
                         b.patch() == patch
-                            && matches!(b, Boundary::HeatFlux { power_w: Some(_), .. })
+                            && matches!(
+                                b,
+                                Boundary::HeatFlux {
+                                    power_w: Some(_),
+                                    ..
+                                }
+                            )
                     });
                     Slot::Flux {
                         patch: q,
@@ -631,44 +639,43 @@ pub fn solve_transient(
         }
         m
     };
-    let record_output =
-        |out: &mut TransientSolution,
-         eq: &Conduction,
-         mass_flux: Option<&[f64]>,
-         time: f64,
-         field: Vec<f64>| {
-            let mut heat = vec![0.0; mesh.n_patches()];
-            for (p, h) in heat.iter_mut().enumerate() {
-                *h = mesh
-                    .patch_faces(p)
-                    .map(|f| eq.boundary_heat_in(f, &field))
-                    .sum();
-            }
-            if let Some(flux) = mass_flux {
-                let (mut inflow, mut outflow_t) = (Vec::new(), Vec::new());
-                for p in 0..mesh.n_patches() {
-                    let (mut m_in, mut m_out, mut mt) = (0.0, 0.0, 0.0);
-                    for f in mesh.patch_faces(p) {
-                        m_in -= flux[f];
-                        let leaving = flux[f].max(0.0);
-                        m_out += leaving;
-                        mt += leaving * field[mesh.owner[f] as usize];
-                    }
-                    inflow.push(m_in);
-                    outflow_t.push(if m_out > 0.0 { mt / m_out } else { f64::NAN });
+    let record_output = |out: &mut TransientSolution,
+                         eq: &Conduction,
+                         mass_flux: Option<&[f64]>,
+                         time: f64,
+                         field: Vec<f64>| {
+        let mut heat = vec![0.0; mesh.n_patches()];
+        for (p, h) in heat.iter_mut().enumerate() {
+            *h = mesh
+                .patch_faces(p)
+                .map(|f| eq.boundary_heat_in(f, &field))
+                .sum();
+        }
+        if let Some(flux) = mass_flux {
+            let (mut inflow, mut outflow_t) = (Vec::new(), Vec::new());
+            for p in 0..mesh.n_patches() {
+                let (mut m_in, mut m_out, mut mt) = (0.0, 0.0, 0.0);
+                for f in mesh.patch_faces(p) {
+                    m_in -= flux[f];
+                    let leaving = flux[f].max(0.0);
+                    m_out += leaving;
+                    mt += leaving * field[mesh.owner[f] as usize];
                 }
-                out.patch_mass_flow_kg_s.push(inflow);
-                out.patch_outflow_temperature_k.push(outflow_t);
+                inflow.push(m_in);
+                outflow_t.push(if m_out > 0.0 { mt / m_out } else { f64::NAN });
             }
-            let mut sources = vec![0.0; mesh.region_names.len()];
-            for c in 0..n {
-                sources[mesh.cell_region[c] as usize] += eq.cell_source(c);
-            }
-            out.output_times_s.push(time);
-            out.patch_heat_flow_w.push(heat);
-            out.region_source_w.push(sources);
-            out.temperature_k.push(field);
-        };
+            out.patch_mass_flow_kg_s.push(inflow);
+            out.patch_outflow_temperature_k.push(outflow_t);
+        }
+        let mut sources = vec![0.0; mesh.region_names.len()];
+        for c in 0..n {
+            sources[mesh.cell_region[c] as usize] += eq.cell_source(c);
+        }
+        out.output_times_s.push(time);
+        out.patch_heat_flow_w.push(heat);
+        out.region_source_w.push(sources);
+        out.temperature_k.push(field);
+    };
     out.step_times_s.push(now);
     out.step_max_temperature_k.push(region_max(&t));
     // the start is an output when asked for

@@ -40,6 +40,7 @@ fn lumped_capacitance_after_a_power_step() {
         output_times_s: None,
         step_tolerance_k: 0.01,
         max_steps: 100_000,
+        flow_update_fraction: 0.01,
         profiles: Vec::new(),
     };
     let run = solve_transient(&mesh, &c, &spec, None, &NoMonitor).unwrap();
@@ -82,6 +83,7 @@ fn fixed_steps_converge_at_second_order_in_time() {
             output_times_s: Some(vec![2.0]),
             step_tolerance_k: 0.01,
             max_steps: 1_000_000,
+            flow_update_fraction: 0.01,
             profiles: Vec::new(),
         };
         solve_transient(&mesh, &c, &spec, None, &NoMonitor)
@@ -125,6 +127,7 @@ fn a_step_profile_is_landed_on_and_its_energy_goes_in() {
         output_times_s: Some(vec![0.0, 100.0, 400.0, 600.0]),
         step_tolerance_k: 0.005,
         max_steps: 100_000,
+        flow_update_fraction: 0.01,
         profiles: vec![TimeProfile {
             target: ProfileTarget::PowerW {
                 region: "box".into(),
@@ -170,6 +173,7 @@ fn bad_time_control_is_reported_all_at_once() {
         output_times_s: Some(vec![5.0]),
         step_tolerance_k: 0.01,
         max_steps: 10,
+        flow_update_fraction: 0.01,
         profiles: vec![TimeProfile {
             target: ProfileTarget::PowerW {
                 region: "nowhere".into(),
@@ -205,4 +209,62 @@ fn bad_time_control_is_reported_all_at_once() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("'box'") && err.contains("density"), "{err}");
+}
+
+/// Profile values the physics cannot take are refused before any step, all at once: a negative
+/// power, a temperature at or below absolute zero, a flow-rate profile on a patch that is no inlet
+/// and a negative flow-update fraction.
+#[test]
+fn bad_profile_values_are_reported_all_at_once() {
+    let mesh = BoxArrays::new([2, 2, 2], [0.01; 3], BoxCells::Hexa)
+        .build()
+        .unwrap();
+    let mut c = case(vec![copper("box", Some(1.0))], vec![fixed("xmin", 300.0)]);
+    c.settings.initial_temperature_k = Some(300.0);
+    let profile = |target: ProfileTarget, value: Vec<f64>| TimeProfile {
+        target,
+        time_s: vec![0.0, 1.0],
+        value,
+        step: false,
+    };
+    let spec = Transient {
+        start_time_s: 0.0,
+        end_time_s: 1.0,
+        time_step_s: None,
+        output_times_s: None,
+        step_tolerance_k: 0.01,
+        max_steps: 10,
+        flow_update_fraction: -0.5,
+        profiles: vec![
+            profile(
+                ProfileTarget::PowerW {
+                    region: "box".into(),
+                },
+                vec![1.0, -2.0],
+            ),
+            profile(
+                ProfileTarget::TemperatureK {
+                    patch: "xmin".into(),
+                },
+                vec![300.0, 0.0],
+            ),
+            profile(
+                ProfileTarget::Inflow {
+                    patch: "xmax".into(),
+                },
+                vec![1e-6, 2e-6],
+            ),
+        ],
+    };
+    let err = solve_transient(&mesh, &c, &spec, None, &NoMonitor)
+        .unwrap_err()
+        .to_string();
+    for expected in [
+        "powers must be non-negative, got -2 W",
+        "above absolute zero, got 0 K",
+        "patch 'xmax', which is no coolant inlet",
+        "flow_update_fraction",
+    ] {
+        assert!(err.contains(expected), "{expected} missing from: {err}");
+    }
 }
