@@ -158,7 +158,9 @@ class TransientResult:
     def at(self, time_s: float) -> Result:
         """The state at ``time_s`` as a :class:`~rackflow.result.Result` (fields interpolated
         linearly between the stored output times; balances are instantaneous, so the steady
-        energy balance is NaN)."""
+        energy balance is NaN). Its velocity, pressure and mass fluxes are those of the run's
+        last flow solve: the frozen flow, or the flow at the end when it follows a profile
+        (:meth:`mass_flow_kg_s` and :meth:`outlet_temperature_c` follow it at every output)."""
         from rackflow.result import Result
 
         i, j, w = self._weights(time_s)
