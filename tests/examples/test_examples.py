@@ -23,6 +23,7 @@ OUTPUTS = {
     "rack_64gpu.py": ["gpu_temperatures.png", "rack_temperature.png", "gpu_temperatures_blocked.png"],
     "orbital_radiator_panel.py": ["orbital_radiator.csv"],
     "colossus_hall.py": ["colossus_hall.png", "colossus_hall_summary.csv"],
+    "transient_gpu_trace.py": ["gpu_trace.png", "gpu_trace.csv", "gpu_trace_sweep.csv"],
 }
 
 

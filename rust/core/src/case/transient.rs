@@ -72,6 +72,18 @@ pub struct TimeProfile {
 }
 
 impl TimeProfile {
+    /// Whether the input jumps (step) or changes slope (linear) at breakpoint `i`.
+    pub fn changes_at(&self, i: usize) -> bool {
+        let (t, v) = (&self.time_s, &self.value);
+        if self.step {
+            return i > 0 && v[i] != v[i - 1];
+        }
+        let slope = |j: usize| (v[j + 1] - v[j]) / (t[j + 1] - t[j]);
+        let left = if i == 0 { 0.0 } else { slope(i - 1) };
+        let right = if i + 1 == t.len() { 0.0 } else { slope(i) };
+        (left - right).abs() > 1e-12 * left.abs().max(right.abs())
+    }
+
     /// The value at `t` (end values held outside the breakpoints).
     pub fn at(&self, t: f64) -> f64 {
         let (ts, vs) = (&self.time_s, &self.value);
@@ -512,12 +524,18 @@ impl Conditions {
     }
 }
 
-/// Breakpoints inside the run, sorted, with whether the input jumps there.
+/// Breakpoints inside the run where an input jumps (step profiles) or changes slope (linear
+/// ones), sorted, with whether it jumps there. A logged trace repeats values: its other rows are
+/// no breakpoints, so the steps need not land on them (nor restart after them).
 fn breakpoints(spec: &Transient) -> Vec<(f64, bool)> {
     let mut out: Vec<(f64, bool)> = spec
         .profiles
         .iter()
-        .flat_map(|p| p.time_s.iter().map(move |&t| (t, p.step)))
+        .flat_map(|p| {
+            (0..p.time_s.len())
+                .filter(|&i| p.changes_at(i))
+                .map(move |i| (p.time_s[i], p.step))
+        })
         .filter(|&(t, _)| t > spec.start_time_s && t < spec.end_time_s)
         .collect();
     out.sort_by(|a, b| a.0.total_cmp(&b.0));
