@@ -280,7 +280,11 @@ class Case:
             return value
         values = value.at(value.breakpoints_s)
         if non_negative and (values < 0).any():
-            raise CaseError(f"'{target}': the {kind} profile has negative values")
+            i = int(np.argmax(values < 0))
+            raise CaseError(
+                f"'{target}': the {kind} profile has negative values ({values[i]:g} at "
+                f"t = {value.breakpoints_s[i]:g} s); it must be non-negative"
+            )
         if temperature and (values <= ABSOLUTE_ZERO_C).any():
             raise CaseError(f"'{target}': the temperature profile goes below absolute zero (°C values)")
         self.profiles[(kind, target)] = value

@@ -101,6 +101,7 @@ import numpy as np
 
 from rackflow.errors import CaseError, CaseFileError, MaterialError, MeshError, RackflowError
 from rackflow.materials import LIBRARY, Material
+from rackflow.profile import Profile
 
 if TYPE_CHECKING:
     from rackflow.case import Case
@@ -399,7 +400,6 @@ def _profile_entry(profile: Any) -> dict[str, Any]:
 def _profile(problems: _Problems, spec: Any, path: str, base_dir: Path) -> Any:
     """A :class:`Profile` from an inline table (breakpoints or a CSV file), or None (a problem)."""
     from rackflow.errors import ProfileError
-    from rackflow.profile import Profile
 
     try:
         if "csv" in spec:
@@ -837,11 +837,7 @@ def case_from_dict(
                 bad_profile |= values[k] is None
         if bad_profile:
             continue
-        bad = [
-            k
-            for k, v in values.items()
-            if not (_is_number(v) or isinstance(v, tuple) or type(v).__name__ == "Profile")
-        ]
+        bad = [k for k, v in values.items() if not (_is_number(v) or isinstance(v, tuple | Profile))]
         for k in bad:
             problems.add(f"{path}.{k}", f"must be a number, got {values[k]!r}")
         if bad:
