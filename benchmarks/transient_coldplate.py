@@ -110,7 +110,7 @@ def main() -> None:
             "transient s": round(float(r["transient_s"]), 1),
             "s per simulated s": round(float(r["transient_s"]) / END_S, 2),
             "T_j peak °C": round(float(r["tj_peak_c"]), 3),
-            "flow solves (s)": f"{r['flow_updates']} ({float(r['flow_time_s']):.1f})",
+            "flow re-solves (flow s)": f"{r['flow_updates']} ({float(r['flow_time_s']):.1f})",
             "peak MB": round(float(r["peak_rss_mb"])),
         }
         if reference is not None and "tj_series" in reference and name != pump[0]:
