@@ -94,3 +94,36 @@ def test_a_case_file_sweep_with_a_transient_table(tmp_path: Path) -> None:
 def test_a_bad_transient_table_is_refused() -> None:
     with pytest.raises(SweepError, match="end_time_s"):
         Sweep(_case(), transient={"time_step_s": 0.1}, **{"htc_w_m2k.zmax": HTC})
+
+
+def test_axes_keep_the_profiles_of_the_inputs_they_do_not_set() -> None:
+    from rackflow.sweep import apply_axis
+
+    case = _case()
+    ambient = rf.Profile(time_s=[0.0, 5.0], value=[25.0, 30.0])
+    case.convective("zmax", htc_w_m2k=2000.0, ambient_c=ambient)
+    power = case.profiles[("power_w", "die")]
+    apply_axis(case, "material.die", "copper")
+    apply_axis(case, "htc_w_m2k.zmax", 3000.0)
+    assert case.profiles[("power_w", "die")] == power
+    assert case.profiles[("temperature", "zmax")] == ambient
+    # the axis that sets the profiled input replaces its profile
+    apply_axis(case, "ambient_c.zmax", 20.0)
+    assert ("temperature", "zmax") not in case.profiles
+
+
+def test_inlet_axes_keep_the_other_inlet_profile() -> None:
+    from rackflow.sweep import apply_axis
+
+    case = rf.Case(rf.Mesh.from_meshio(box((4, 2, 2), (0.01, 0.002, 0.002))))
+    case.fluid("box", "water")
+    flow = rf.Profile(time_s=[0.0, 1.0], value=[0.1, 0.2])
+    inlet_t = rf.Profile(time_s=[0.0, 1.0], value=[20.0, 30.0])
+    case.inlet("xmin", flow_lpm=flow, temperature_c=20.0)
+    case.outlet("xmax")
+    apply_axis(case, "inlet_temperature_c", 25.0)
+    assert case.profiles[("flow_lpm", "xmin")] == flow
+    case.inlet("xmin", flow_lpm=0.1, temperature_c=inlet_t)
+    apply_axis(case, "flow_lpm", 0.3)
+    assert case.profiles[("temperature", "xmin")] == inlet_t
+    assert ("flow_lpm", "xmin") not in case.profiles
