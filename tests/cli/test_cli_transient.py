@@ -55,3 +55,18 @@ def test_run_transient_writes_series_and_peaks(
     assert summary["transient"] == {"end_time_s": 20.0, "output_interval_s": 2.0}
     assert (out / "step.pvd").exists() and len(list((out / "step").glob("*.vtu"))) == 11
     assert (out / "step.png").stat().st_size > 1000
+
+
+def test_sweep_of_a_transient_case_file(
+    transient_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    loaded = casefile.load(transient_file)
+    swept = tmp_path / "swept.toml"
+    loaded.case.to_toml(swept, sweep={"axes": {"htc_w_m2k.zmax": [1500.0, 3000.0]}})
+    store = tmp_path / "swept.parquet"
+    assert cli.main(["sweep", str(swept), "--store", str(store), "--workers", "0", "--quiet"]) == 0
+    table = pd.read_csv(tmp_path / "swept.csv")
+    assert list(table["status"]) == ["ok", "ok"]
+    assert table["max_temperature_c.die"].iloc[0] > table["max_temperature_c.die"].iloc[1]
+    series = rf.read_sweep_series(store)
+    assert len(series) == 2 * 11
