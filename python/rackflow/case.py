@@ -631,6 +631,7 @@ class Case:
             times = np.atleast_1d(np.asarray(output_times_s, dtype=np.float64))
             spec["output_times_s"] = [float(t) for t in times]
         temperature_k = None
+        initial_flow = None
         if initial is not None:
             if not isinstance(initial, Result) or not initial.has_temperature:
                 raise CaseError("initial must be a steady rackflow Result with temperatures")
@@ -641,6 +642,10 @@ class Case:
             if "initial_temperature_c" in settings:
                 raise CaseError("give initial or initial_temperature_c, not both")
             temperature_k = np.ascontiguousarray(initial.temperature_c, dtype=np.float64) - ABSOLUTE_ZERO_C
+            if initial.has_flow and self.fluids:
+                # the steady start's flow warm-starts the run's first flow solve
+                flow = self._initial_arrays(initial) or {}
+                initial_flow = {k: v for k, v in flow.items() if k != "temperature_k"} or None
         elif "initial_temperature_c" not in settings:
             raise CaseError(
                 "solve_transient starts from a steady result (initial=case.solve()) or a uniform "
@@ -653,7 +658,7 @@ class Case:
         description = self.to_core(**settings)
         callback = progress if callable(progress) else None
         raw = _core.solve_transient_case(
-            self.mesh._core, json.dumps(description), json.dumps(spec), callback, temperature_k
+            self.mesh._core, json.dumps(description), json.dumps(spec), callback, temperature_k, initial_flow
         )
         return TransientResult(self, raw, initial)
 

@@ -89,3 +89,15 @@ def test_energy_is_conserved_over_the_run(run: rf.TransientResult) -> None:
 def test_a_flow_profile_must_stay_positive() -> None:
     with pytest.raises(rf.CaseError, match="must stay positive"):
         _channel(rf.Profile(time_s=[0.0, 1.0], value=[0.5, 0.0]))
+
+
+def test_the_first_flow_solve_starts_from_the_steady_flow() -> None:
+    """A run from a steady result takes that result's flow as the start of its own flow solve:
+    a few iterations instead of a solve from rest, and the same flow."""
+    case = _channel(0.5)
+    steady = case.solve()
+    run = case.solve_transient(end_time_s=0.5, initial=steady, output_times_s=[0.0, 0.5])
+    assert steady.report["flow_iterations"] > 20
+    assert run.report["flow_iterations"] <= 3
+    assert run.mass_flow_kg_s("xmin")[-1] == pytest.approx(steady.mass_flow_kg_s("xmin"), rel=1e-9)
+    assert run.max_temperature_c("base")[-1] == pytest.approx(steady.max_temperature_c("base"), abs=1e-6)

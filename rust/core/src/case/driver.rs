@@ -327,26 +327,22 @@ pub fn solve_from(
 
 /// The steady coolant flow with properties at temperatures `t`, as the energy equation's
 /// advection (`None` without coolant), and its fields and report: a transient solve freezes it,
-/// or re-solves it when the inflow follows a profile, warm-started from the previous flow `warm`
-/// (scaled to the new inflow).
+/// or re-solves it when the inflow follows a profile. The flow fields of `warm` (a previous flow,
+/// or the steady solution the run starts from) start the solve, scaled to this case's inflow.
 pub(super) fn frozen_flow(
     mesh: &Mesh,
     case: &Case,
     t: &[f64],
-    warm: Option<&Solution>,
+    warm: &InitialState<'_>,
     monitor: &dyn Monitor,
 ) -> Result<(Option<crate::physics::energy::Convection>, Solution)> {
     if case.fluids.is_empty() {
         return Ok((None, Solution::without_temperatures(mesh, 0)));
     }
-    let velocity: Option<Vec<f64>> =
-        warm.map(|w| w.velocity_m_s.iter().flatten().copied().collect());
     let start = InitialState {
         temperature_k: Some(t),
-        velocity_m_s: velocity.as_deref(),
-        pressure_pa: warm.map(|w| w.pressure_pa.as_slice()),
-        mass_flux_kg_s: warm.map(|w| w.mass_flux_kg_s.as_slice()),
         scale_to_inflow: true,
+        ..*warm
     };
     let outcome = solve_flow(mesh, case, &start, false, monitor)?;
     let mut specific_heat: Vec<Option<crate::physics::Property>> =

@@ -19,6 +19,7 @@ use super::driver::{
     conduction_operator, energy_operator, energy_preconditioner, frozen_flow, needs_energy,
     residual_and_normalisation, SolveReport,
 };
+use super::initial::InitialState;
 use super::spec::{Boundary, Case};
 use super::validate::{PatchCondition, Resolved};
 use crate::discretisation::fvm;
@@ -558,8 +559,28 @@ pub fn solve_transient(
     start: Option<&[f64]>,
     monitor: &dyn Monitor,
 ) -> Result<TransientSolution> {
+    let initial = InitialState {
+        temperature_k: start,
+        ..InitialState::default()
+    };
+    solve_transient_from(mesh, case, spec, &initial, monitor)
+}
+
+/// [`solve_transient`] from an initial state: its temperatures start the run (else the uniform
+/// `initial_temperature_k`), and its velocity, pressure and mass fluxes (those of the steady
+/// solution the run starts from) warm-start the first flow solve, scaled to the inflow at the
+/// start time, so it takes a few iterations instead of a solve from rest.
+pub fn solve_transient_from(
+    mesh: &Mesh,
+    case: &Case,
+    spec: &Transient,
+    initial: &InitialState<'_>,
+    monitor: &dyn Monitor,
+) -> Result<TransientSolution> {
     let clock = std::time::Instant::now();
+    let start = initial.temperature_k;
     validate(mesh, case, spec)?;
+    initial.validate(mesh, !case.fluids.is_empty(), false)?;
     if !needs_energy(case) {
         return Err(Error::Case(
             "a transient solve needs temperatures: add solids or an inlet temperature".into(),
@@ -587,7 +608,7 @@ pub fn solve_transient(
     let rho_c = capacity(mesh, case, &t)?;
     let mut out = TransientSolution::default();
     let flow_clock = std::time::Instant::now();
-    let (convection, flow) = frozen_flow(mesh, &initial_case, &t, None, monitor)?;
+    let (convection, flow) = frozen_flow(mesh, &initial_case, &t, initial, monitor)?;
     out.flow_time_s += flow_clock.elapsed().as_secs_f64();
     out.flow_iterations = flow.report.flow_iterations;
     // the inflow profiles and the inflows the current flow was solved for
@@ -749,8 +770,17 @@ pub fn solve_transient(
         if moved {
             let flow_clock = std::time::Instant::now();
             let case_flow = case_at(case, spec, at);
-            let (convection, flow) =
-                frozen_flow(mesh, &case_flow, &t, current_flow.as_ref(), monitor)?;
+            let velocity: Option<Vec<f64>> = current_flow
+                .as_ref()
+                .map(|f| f.velocity_m_s.iter().flatten().copied().collect());
+            let warm = InitialState {
+                temperature_k: None,
+                velocity_m_s: velocity.as_deref(),
+                pressure_pa: current_flow.as_ref().map(|f| f.pressure_pa.as_slice()),
+                mass_flux_kg_s: current_flow.as_ref().map(|f| f.mass_flux_kg_s.as_slice()),
+                scale_to_inflow: true,
+            };
+            let (convection, flow) = frozen_flow(mesh, &case_flow, &t, &warm, monitor)?;
             out.flow_time_s += flow_clock.elapsed().as_secs_f64();
             out.flow_iterations += flow.report.flow_iterations;
             out.flow_updates += 1;
