@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from rackflow.network import Network, NetworkResult
     from rackflow.plots import plot_curves
     from rackflow.radiator_model import RadiatorModel
-    from rackflow.sweep import Sweep, read_sweep
+    from rackflow.sweep import Sweep, read_sweep, read_sweep_series
     from rackflow.viz import render_file
 
 # Imported on first use: the network (pandas), sweep (multiprocessing) and plotting layers are
@@ -50,6 +50,7 @@ _LAZY = {
     "render_file": "rackflow.viz",
     "Sweep": "rackflow.sweep",
     "read_sweep": "rackflow.sweep",
+    "read_sweep_series": "rackflow.sweep",
 }
 
 
@@ -115,6 +116,7 @@ __all__ = [
     "plot_curves",
     "propylene_glycol",
     "read_sweep",
+    "read_sweep_series",
     "render_file",
     "units",
 ]

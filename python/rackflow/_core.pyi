@@ -101,6 +101,23 @@ def solve_case(
     ratio of the case's inflow to the initial state's."""
     ...
 
+def solve_transient_case(
+    mesh: Mesh,
+    case_json: str,
+    transient_json: str,
+    progress: Callable[[int, dict[str, float]], Any] | None = None,
+    initial_temperature_k: npt.NDArray[np.float64] | None = None,
+    initial_flow: dict[str, npt.NDArray[np.float64]] | None = None,
+) -> dict[str, Any]:
+    """Solve a case in time (``initial_flow``: ``velocity_m_s``, ``pressure_pa``,
+    ``mass_flux_kg_s`` of the steady start, warm-starting the first flow solve) (``transient_json``: the core's ``Transient``: times, profiles with
+    targets ``power_w``, ``heat_flux``, ``temperature_k`` or ``inflow``, ``flow_update_fraction``).
+    Returns ``output_times_s``, ``temperature_k`` (n_outputs × n_cells), ``patch_heat_flow_w``,
+    ``region_source_w``, ``step_times_s``, ``step_max_temperature_k`` (n_steps × n_regions),
+    ``report_json``, and with coolant the last flow's fields plus ``output_patch_mass_flow_kg_s``
+    and ``output_outflow_temperature_k`` (n_outputs × n_patches)."""
+    ...
+
 def solve_network(spec_json: str) -> str: ...
 def solve_network_table(
     spec_json: str,

@@ -150,6 +150,10 @@ class EnclosureSpec:
     sink_c: float | None = None
 
 
+#: The inflow quantities of an inlet (each may be a profile).
+INLET_RATE_KEYS = ("flow_lpm", "mass_flow_kg_s", "velocity_m_s")
+
+
 class Case:
     """An empty case on a mesh; add regions and boundary conditions, then :meth:`solve`."""
 
@@ -277,7 +281,11 @@ class Case:
             return value
         values = value.at(value.breakpoints_s)
         if non_negative and (values < 0).any():
-            raise CaseError(f"'{target}': the {kind} profile has negative values")
+            i = int(np.argmax(values < 0))
+            raise CaseError(
+                f"'{target}': the {kind} profile has negative values ({values[i]:g} at "
+                f"t = {value.breakpoints_s[i]:g} s); it must be non-negative"
+            )
         if temperature and (values <= ABSOLUTE_ZERO_C).any():
             raise CaseError(f"'{target}': the temperature profile goes below absolute zero (°C values)")
         self.profiles[(kind, target)] = value
@@ -340,13 +348,20 @@ class Case:
     def inlet(
         self,
         patch: str,
-        flow_lpm: float | None = None,
+        flow_lpm: float | Profile | None = None,
         *,
-        mass_flow_kg_s: float | None = None,
-        velocity_m_s: float | None = None,
-        temperature_c: float | None = None,
+        mass_flow_kg_s: float | Profile | None = None,
+        velocity_m_s: float | Profile | None = None,
+        temperature_c: float | Profile | None = None,
     ) -> BoundarySpec:
-        """Coolant inlet with a uniform normal inflow: volume flow (L/min), mass flow or speed."""
+        """Coolant inlet with a uniform normal inflow: volume flow (L/min), mass flow or speed.
+
+        The rate and ``temperature_c`` may be :class:`Profile` objects for
+        :meth:`solve_transient`; steady solves take their value at t = 0. A flow-rate profile
+        makes the transient flow quasi-steady: the steady flow is solved again (warm-started)
+        whenever the rate has moved by more than ``flow_update_fraction`` (1 %) since the last
+        flow solve.
+        """
         given = {
             k: v
             for k, v in (
@@ -361,11 +376,16 @@ class Case:
                 f"inlet '{patch}': give exactly one of flow_lpm, mass_flow_kg_s or velocity_m_s (got {sorted(given)})"
             )
         ((key, value),) = given.items()
-        if isinstance(value, Profile):
+        self._patch(patch)
+        for other in INLET_RATE_KEYS:
+            if other != key:
+                self.profiles.pop((other, patch), None)
+        if isinstance(value, Profile) and value.min() <= 0.0:
             raise CaseError(
-                f"inlet '{patch}': a {key} profile is not supported yet (transient solves freeze the "
-                "flow at its steady solution); give a number, and profile the powers or temperatures"
+                f"inlet '{patch}': the {key} profile must stay positive (it reaches {value.min():g}); "
+                "a transient solve re-solves the flow as the rate changes, and cannot stop it"
             )
+        value = self._profiled(key, patch, value)
         if temperature_c is not None:
             temperature_c = self._profiled("temperature", self._patch(patch), temperature_c, temperature=True)
         else:
@@ -583,6 +603,7 @@ class Case:
         *,
         start_time_s: float = 0.0,
         step_tolerance_k: float = 0.01,
+        flow_update_fraction: float = 0.01,
         progress: bool | Callable[[int, dict[str, float]], None] | None = None,
         **settings: Any,
     ) -> TransientResult:
@@ -594,7 +615,12 @@ class Case:
         profile breakpoint, unless ``time_step_s`` fixes them. ``initial`` is a steady
         :class:`Result` (the usual start) or ``None`` (uniform ``initial_temperature_c``, a
         setting). Coolant flow is frozen at its steady solution for the case's flow rates (the
-        flow settles in milliseconds, the copper in seconds). Fields are kept at
+        flow settles in milliseconds, the copper in seconds). When an inlet's rate is a
+        :class:`Profile` the flow is quasi-steady instead: at each step whose rate differs from
+        the one the current flow was solved for by more than ``flow_update_fraction`` (default
+        0.01, i.e. 1 %), the steady flow is solved again at the new rate, warm-started from the
+        previous flow scaled to the new rate, and the energy equation takes its mass fluxes from
+        that step on (``run.report["flow_updates"]`` counts these solves). Fields are kept at
         ``output_times_s`` (default: 101 evenly spaced times); every accepted step's hottest
         temperature per region is kept too. Other ``settings`` are those of :meth:`solve`.
         """
@@ -610,6 +636,7 @@ class Case:
             "end_time_s": end,
             "step_tolerance_k": _number("step_tolerance_k", step_tolerance_k, positive=True),
             "profiles": profiles_to_core(self),
+            "flow_update_fraction": _number("flow_update_fraction", flow_update_fraction, non_negative=True),
         }
         if time_step_s is not None:
             spec["time_step_s"] = _number("time_step_s", time_step_s, positive=True)
@@ -617,6 +644,7 @@ class Case:
             times = np.atleast_1d(np.asarray(output_times_s, dtype=np.float64))
             spec["output_times_s"] = [float(t) for t in times]
         temperature_k = None
+        initial_flow = None
         if initial is not None:
             if not isinstance(initial, Result) or not initial.has_temperature:
                 raise CaseError("initial must be a steady rackflow Result with temperatures")
@@ -627,6 +655,10 @@ class Case:
             if "initial_temperature_c" in settings:
                 raise CaseError("give initial or initial_temperature_c, not both")
             temperature_k = np.ascontiguousarray(initial.temperature_c, dtype=np.float64) - ABSOLUTE_ZERO_C
+            if initial.has_flow and self.fluids:
+                # the steady start's flow warm-starts the run's first flow solve
+                flow = self._initial_arrays(initial) or {}
+                initial_flow = {k: v for k, v in flow.items() if k != "temperature_k"} or None
         elif "initial_temperature_c" not in settings:
             raise CaseError(
                 "solve_transient starts from a steady result (initial=case.solve()) or a uniform "
@@ -639,7 +671,7 @@ class Case:
         description = self.to_core(**settings)
         callback = progress if callable(progress) else None
         raw = _core.solve_transient_case(
-            self.mesh._core, json.dumps(description), json.dumps(spec), callback, temperature_k
+            self.mesh._core, json.dumps(description), json.dumps(spec), callback, temperature_k, initial_flow
         )
         return TransientResult(self, raw, initial)
 

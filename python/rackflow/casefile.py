@@ -58,6 +58,29 @@ Layout
     [sweep.axes]
     "htc_w_m2k.coolant_side" = [5000.0, 10000.0, 20000.0]
 
+Time-varying inputs
+-------------------
+Any power, heat flux, flow rate, inlet, fixed or ambient temperature may be a profile instead of a
+number (:class:`~rackflow.profile.Profile`): breakpoints inline, or a CSV log read with
+:meth:`Profile.from_csv <rackflow.profile.Profile.from_csv>` (the path relative to the case
+file). A ``[transient]`` table makes ``rackflow run`` solve in time
+(:meth:`Case.solve_transient <rackflow.case.Case.solve_transient>`).
+
+.. code-block:: toml
+
+    [solids.die]
+    material = "silicon"
+    power_w = { time_s = [0.0, 1.0, 1.2], value = [140.0, 140.0, 700.0] }   # interpolation = "step"
+    # or: power_w = { csv = "gpu0.csv", time_column = "timestamp", value_column = "power.draw [W]",
+    #                 where = { index = 0 } }
+
+    [transient]
+    end_time_s = 60.0               # required
+    time_step_s = 0.1               # optional: fixed steps (default adaptive)
+    step_tolerance_k = 0.01         # adaptive steps' error allowance
+    output_times_s = [0.0, 30.0, 60.0]   # or output_interval_s = 1.0 (default: 101 times)
+    initial_temperature_c = 35.0    # optional: a uniform start (default: the steady solution at t = 0)
+
 The same dictionary form (:func:`case_to_dict`) describes a case for sweep hashing and for
 shipping cases to worker processes as JSON.
 """
@@ -78,6 +101,7 @@ import numpy as np
 
 from rackflow.errors import CaseError, CaseFileError, MaterialError, MeshError, RackflowError
 from rackflow.materials import LIBRARY, Material
+from rackflow.profile import Profile
 
 if TYPE_CHECKING:
     from rackflow.case import Case
@@ -128,7 +152,32 @@ TOP_KEYS = {
     "boundaries",
     "solver",
     "sweep",
+    "transient",
     "rackflow",
+}
+#: Keys of a ``[transient]`` table and their types (``end_time_s`` is required).
+TRANSIENT_KEYS = {
+    "end_time_s": (int, float),
+    "start_time_s": (int, float),
+    "time_step_s": (int, float),
+    "step_tolerance_k": (int, float),
+    "flow_update_fraction": (int, float),
+    "output_times_s": (list,),
+    "output_interval_s": (int, float),
+    "initial_temperature_c": (int, float),
+}
+#: Keys of an inline profile table (breakpoints, or a CSV file).
+PROFILE_KEYS = {"time_s", "value", "interpolation", "name", "unit", "type"}
+PROFILE_CSV_KEYS = {"csv", "time_column", "value_column", "where", "interpolation", "relative", "name"}
+#: Which boundary values may be profiles (solids' power_w may be too).
+PROFILE_BOUNDARY_KEYS = {
+    "temperature_c",
+    "flux_w_m2",
+    "power_w",
+    "ambient_c",
+    "flow_lpm",
+    "mass_flow_kg_s",
+    "velocity_m_s",
 }
 #: Version of the case-file schema written by :func:`dumps`.
 SCHEMA_VERSION = 1
@@ -143,6 +192,8 @@ class CaseFile:
     sweep: dict[str, Any] | None = None
     mesh: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
+    #: the ``[transient]`` table (keywords of :meth:`Case.solve_transient`), or None: steady
+    transient: dict[str, Any] | None = None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -244,8 +295,9 @@ def case_to_dict(
     solver: Mapping[str, Any] | None = None,
     sweep: Mapping[str, Any] | None = None,
     arrays: dict[str, np.ndarray] | None = None,
+    transient: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The case as a TOML-shaped dictionary.
+    """The case as a TOML-shaped dictionary; time profiles become inline breakpoint tables.
 
     Parameters
     ----------
@@ -254,8 +306,8 @@ def case_to_dict(
     mesh
         The ``[mesh]`` table (``{"path": ...}`` or ``{"generator": ..., "params": {...}}``).
         Defaults to the mesh's source path when it was loaded from a file.
-    solver, sweep
-        Optional ``[solver]`` and ``[sweep]`` tables.
+    solver, sweep, transient
+        Optional ``[solver]``, ``[sweep]`` and ``[transient]`` tables.
     arrays
         When given, spatially varying inputs (power maps, per-face temperatures) are replaced
         by ``{"array": digest}`` references and the arrays are stored in this dict. Without it
@@ -277,6 +329,8 @@ def case_to_dict(
         entry: dict[str, Any] = {"material": _material_entry(s.material, materials)}
         if s.power_w is not None:
             entry["power_w"] = s.power_w
+        if ("power_w", region) in case.profiles:
+            entry["power_w"] = _profile_entry(case.profiles[("power_w", region)])
         if s.power_density_w_m3 is not None:
             entry["power_density_w_m3"] = s.power_density_w_m3
         solids[region] = entry
@@ -314,13 +368,73 @@ def case_to_dict(
             digest = array_digest(values)
             arrays[digest] = np.asarray(values)
             entry["face_" + key] = {"array": digest}
+        for (kind, target), profile in case.profiles.items():
+            if target != patch or kind == "power_w":
+                continue
+            if kind == "temperature":
+                key = "ambient_c" if b.kind == "convective" else "temperature_c"
+            elif kind == "heat_flux":
+                key = "power_w" if "power_w" in b.values else "flux_w_m2"
+            else:
+                key = kind
+            if key in entry:
+                entry[key] = _profile_entry(profile)
         boundaries[patch] = entry
     out["boundaries"] = boundaries
     if solver:
         out["solver"] = dict(solver)
     if sweep:
         out["sweep"] = dict(sweep)
+    if transient:
+        out["transient"] = dict(transient)
     return out
+
+
+def _profile_entry(profile: Any) -> dict[str, Any]:
+    """A profile as an inline table (breakpoints; a CSV source is written out as its data)."""
+    entry = profile.to_dict()
+    entry.pop("type", None)
+    return entry
+
+
+def _profile(problems: _Problems, spec: Any, path: str, base_dir: Path) -> Any:
+    """A :class:`Profile` from an inline table (breakpoints or a CSV file), or None (a problem)."""
+    from rackflow.errors import ProfileError
+
+    try:
+        if "csv" in spec:
+            unknown = sorted(set(spec) - PROFILE_CSV_KEYS)
+            if unknown:
+                problems.add(
+                    f"{path}.{unknown[0]}", f"unknown key(s) {unknown}; known: {sorted(PROFILE_CSV_KEYS)}"
+                )
+                return None
+            if not isinstance(spec["csv"], str):
+                problems.add(f"{path}.csv", f"must be a file path, got {spec['csv']!r}")
+                return None
+            if "where" in spec and not isinstance(spec["where"], dict):
+                problems.add(f"{path}.where", "must be a table of column = value")
+                return None
+            file = Path(spec["csv"])
+            if not file.is_absolute():
+                file = base_dir / file
+            kwargs = {
+                k: spec[k]
+                for k in ("time_column", "value_column", "where", "interpolation", "relative", "name")
+                if k in spec
+            }
+            return Profile.from_csv(file, **kwargs)
+        unknown = sorted(set(spec) - PROFILE_KEYS)
+        if unknown:
+            problems.add(
+                f"{path}.{unknown[0]}",
+                f'unknown key(s) {unknown}; a profile is {{ time_s = [...], value = [...] }} or {{ csv = "file.csv", ... }}',
+            )
+            return None
+        return Profile.from_dict(spec)
+    except (ProfileError, FileNotFoundError, TypeError) as e:
+        problems.add(path, str(e))
+        return None
 
 
 def description_digest(description: Mapping[str, Any]) -> str:
@@ -606,10 +720,18 @@ def case_from_dict(
                 f"unknown key(s) {unknown}; known: material, power_w, power_density_w_m3",
             )
         bad_power = False
-        for key in ("power_w", "power_density_w_m3"):
-            if key in spec and not _is_number(spec[key]):
-                problems.add(f"{path}.{key}", f"must be a number, got {spec[key]!r}")
-                bad_power = True
+        power = spec.get("power_w")
+        if isinstance(power, dict):
+            power = _profile(problems, power, f"{path}.power_w", Path(base_dir))
+            bad_power = power is None
+        elif "power_w" in spec and not _is_number(power):
+            problems.add(f"{path}.power_w", f"must be a number or a profile table, got {power!r}")
+            bad_power = True
+        if "power_density_w_m3" in spec and not _is_number(spec["power_density_w_m3"]):
+            problems.add(
+                f"{path}.power_density_w_m3", f"must be a number, got {spec['power_density_w_m3']!r}"
+            )
+            bad_power = True
         if "material" not in spec:
             problems.add(path, "missing 'material'")
             continue
@@ -620,7 +742,7 @@ def case_from_dict(
             case.solid(
                 region,
                 material=mat,
-                power_w=spec.get("power_w"),
+                power_w=power,
                 power_density_w_m3=spec.get("power_density_w_m3"),
             )
         except (CaseError, MaterialError) as e:
@@ -708,7 +830,14 @@ def case_from_dict(
                 problems.add(f"{path}.velocity_m_s", f"must be a list of three numbers [u, v, w], got {v!r}")
                 continue
             values["velocity_m_s"] = tuple(float(x) for x in v)
-        bad = [k for k, v in values.items() if not (_is_number(v) or isinstance(v, tuple))]
+        bad_profile = False
+        for k, v in list(values.items()):
+            if isinstance(v, dict) and k in PROFILE_BOUNDARY_KEYS:
+                values[k] = _profile(problems, v, f"{path}.{k}", Path(base_dir))
+                bad_profile |= values[k] is None
+        if bad_profile:
+            continue
+        bad = [k for k, v in values.items() if not (_is_number(v) or isinstance(v, tuple | Profile))]
         for k in bad:
             problems.add(f"{path}.{k}", f"must be a number, got {values[k]!r}")
         if bad:
@@ -741,8 +870,15 @@ def case_from_dict(
             sweep = None
         else:
             _check_sweep(problems, sweep)
+    transient = data.get("transient")
+    if transient is not None:
+        if not isinstance(transient, dict):
+            problems.add("transient", "must be a table")
+            transient = None
+        else:
+            _check_transient(problems, transient)
     _raise(problems, source)
-    loaded = CaseFile(case=case, solver=solver, sweep=sweep, mesh=dict(mesh_spec))
+    loaded = CaseFile(case=case, solver=solver, sweep=sweep, mesh=dict(mesh_spec), transient=transient)
     case._casefile = loaded  # type: ignore[attr-defined]
     return loaded
 
@@ -783,6 +919,47 @@ def _check_sweep(problems: _Problems, sweep: Mapping[str, Any]) -> None:
         n = sweep.get("n")
         if not (isinstance(n, int) and not isinstance(n, bool) and n > 0):
             problems.add("sweep.n", "latin_hypercube needs a positive integer n")
+
+
+def _check_transient(problems: _Problems, transient: Mapping[str, Any]) -> None:
+    for key, value in transient.items():
+        if key not in TRANSIENT_KEYS:
+            problems.add(f"transient.{key}", f"unknown key; known: {sorted(TRANSIENT_KEYS)}")
+        elif isinstance(value, bool) or not isinstance(value, TRANSIENT_KEYS[key]):
+            problems.add(
+                f"transient.{key}",
+                f"must be a {'list of numbers' if key == 'output_times_s' else 'number'}, got {value!r}",
+            )
+        elif key == "output_times_s" and not all(_is_number(v) for v in value):
+            problems.add(f"transient.{key}", "must be a list of numbers")
+        elif key in ("time_step_s", "step_tolerance_k", "output_interval_s") and not value > 0:
+            problems.add(f"transient.{key}", f"must be positive, got {value!r}")
+    if "end_time_s" not in transient:
+        problems.add("transient", "missing end_time_s")
+    elif _is_number(transient["end_time_s"]) and _is_number(transient.get("start_time_s", 0.0)):
+        if not transient["end_time_s"] > transient.get("start_time_s", 0.0):
+            problems.add(
+                "transient.end_time_s",
+                f"must be after start_time_s ({transient.get('start_time_s', 0.0)}), got {transient['end_time_s']}",
+            )
+    if "output_times_s" in transient and "output_interval_s" in transient:
+        problems.add("transient", "give output_times_s or output_interval_s, not both")
+
+
+def transient_keywords(transient: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``[transient]`` table as keywords of :meth:`Case.solve_transient` (without ``initial``:
+    see :func:`rackflow.transient.run_transient`)."""
+    out = {k: v for k, v in transient.items() if k not in ("output_interval_s", "initial_temperature_c")}
+    if "output_interval_s" in transient:
+        start = float(transient.get("start_time_s", 0.0))
+        end = float(transient["end_time_s"])
+        step = float(transient["output_interval_s"])
+        n = max(1, math.floor((end - start) / step + 1e-9))
+        times = [start + i * step for i in range(n + 1)]
+        if end - times[-1] > 1e-9 * max(1.0, abs(end)):
+            times.append(end)
+        out["output_times_s"] = times
+    return out
 
 
 def _raise(problems: _Problems, source: str) -> None:
@@ -894,6 +1071,7 @@ def to_toml(
     mesh_path: str | Path | None = None,
     solver: Mapping[str, Any] | None = None,
     sweep: Mapping[str, Any] | None = None,
+    transient: Mapping[str, Any] | None = None,
 ) -> str:
     """TOML text for a case; also written to ``path`` when given.
 
@@ -921,7 +1099,9 @@ def to_toml(
         solver = loaded.solver
     if sweep is None and loaded is not None:
         sweep = loaded.sweep
-    data = case_to_dict(case, mesh=mesh_spec, solver=solver, sweep=sweep)
+    if transient is None and loaded is not None:
+        transient = loaded.transient
+    data = case_to_dict(case, mesh=mesh_spec, solver=solver, sweep=sweep, transient=transient)
     text = dumps(data)
     if path is not None:
         Path(path).write_text(text, encoding="utf-8")

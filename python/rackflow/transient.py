@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from rackflow import units
 from rackflow.errors import CaseError
 from rackflow.materials import ABSOLUTE_ZERO_C
 
@@ -37,6 +39,11 @@ def profiles_to_core(case: Case) -> list[dict[str, Any]]:
             entry = {"kind": "heat_flux", "patch": target}
         elif kind == "absorbed_flux":
             entry = {"kind": "absorbed_flux", "patch": target}
+        elif kind in ("flow_lpm", "mass_flow_kg_s", "velocity_m_s"):
+            # the core's inlet rate: m³/s for a volume flow, else as given
+            entry = {"kind": "inflow", "patch": target}
+            if kind == "flow_lpm":
+                values = np.asarray(units.m3_s(values), dtype=np.float64)
         else:
             entry = {"kind": "temperature_k", "patch": target}
             values = values - ABSOLUTE_ZERO_C
@@ -49,6 +56,53 @@ def profiles_to_core(case: Case) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def run_transient(
+    case: Case,
+    transient: Mapping[str, Any],
+    settings: Mapping[str, Any] | None = None,
+    progress: Any = None,
+    initial: Any = None,
+) -> TransientResult:
+    """Solve ``case`` in time as a case file's ``[transient]`` table says.
+
+    The run starts from the steady solution at the start time (profiles at t = 0) unless the
+    table gives ``initial_temperature_c`` (a uniform start). ``settings`` are the ``[solver]``
+    keywords, used for the steady start and every step; ``initial`` warm-starts the steady start
+    (as ``Case.solve(initial=...)``).
+    """
+    from rackflow import casefile
+
+    settings = dict(settings or {})
+    keywords = casefile.transient_keywords(transient)
+    if "initial_temperature_c" in transient:
+        settings["initial_temperature_c"] = transient["initial_temperature_c"]
+        return case.solve_transient(**keywords, progress=progress, **settings)
+    if initial is not None:
+        settings.pop("initial_temperature_c", None)  # a warm start replaces a uniform first guess
+    steady = case.solve(initial=initial, **settings)
+    settings.pop("initial_temperature_c", None)  # the steady start replaces a uniform one
+    return case.solve_transient(**keywords, initial=steady, progress=progress, **settings)
+
+
+def transient_metrics(run: TransientResult) -> dict[str, Any]:
+    """The largest value over the run of every summary metric (the columns of
+    :meth:`TransientResult.to_frame`), plus the hottest temperature overall and the step counts:
+    one flat row, as a sweep stores it. Region temperatures are taken at every accepted step (not
+    only at the output times), so a peak between outputs is not missed."""
+    frame = run.to_frame()
+    row: dict[str, Any] = {c: float(frame[c].max()) for c in frame.columns if c != "time_s"}
+    peaks = []
+    for region in run.mesh.regions:
+        peak = float(run.step_max_temperature_c(region).max())
+        row[f"max_temperature_c.{region}"] = max(peak, row.get(f"max_temperature_c.{region}", peak))
+        peaks.append(row[f"max_temperature_c.{region}"])
+    row["max_temperature_c"] = max(peaks)
+    row["end_time_s"] = float(run.times_s[-1])
+    for key in ("steps_accepted", "steps_rejected", "flow_updates"):
+        row[key] = int(run.report.get(key, 0))
+    return row
 
 
 class TransientResult:
@@ -73,6 +127,10 @@ class TransientResult:
         for key in ("step_max_temperature_k", "patch_heat_flow_w", "region_source_w", "step_times_s"):
             self.report.pop(key, None)
         self._flow = {k: raw[k] for k in raw if k in _FLOW_KEYS}
+        # per output time (the flow may follow a profile): inflow per patch, outflow temperature
+        self._patch_mass_flow: np.ndarray | None = raw.get("output_patch_mass_flow_kg_s")
+        outflow = raw.get("output_outflow_temperature_k")
+        self._outflow_c: np.ndarray | None = None if outflow is None else outflow + ABSOLUTE_ZERO_C
         self._initial = initial
         self._cells = {r: self.mesh.cells_of(r) for r in self.mesh.regions}
 
@@ -102,7 +160,9 @@ class TransientResult:
     def at(self, time_s: float) -> Result:
         """The state at ``time_s`` as a :class:`~rackflow.result.Result` (fields interpolated
         linearly between the stored output times; balances are instantaneous, so the steady
-        energy balance is NaN)."""
+        energy balance is NaN). Its velocity, pressure and mass fluxes are those of the run's
+        last flow solve: the frozen flow, or the flow at the end when it follows a profile
+        (:meth:`mass_flow_kg_s` and :meth:`outlet_temperature_c` follow it at every output)."""
         from rackflow.result import Result
 
         i, j, w = self._weights(time_s)
@@ -167,10 +227,27 @@ class TransientResult:
             raise CaseError(f"unknown region '{region}'; the mesh has regions {self.mesh.regions}")
         return self._region_source[:, self.mesh.regions.index(region)]
 
+    def mass_flow_kg_s(self, patch: str) -> np.ndarray:
+        """Coolant mass flow into the domain through a patch at each output time, kg/s (negative
+        where it leaves); it follows a flow-rate profile in steps of the quasi-steady flow."""
+        if self._patch_mass_flow is None:
+            raise CaseError("this case has no coolant flow")
+        if patch not in self.mesh.patches:
+            raise CaseError(f"unknown patch '{patch}'; the mesh has patches {self.mesh.patches}")
+        return self._patch_mass_flow[:, self.mesh.patches.index(patch)]
+
     def outlet_temperature_c(self, patch: str) -> np.ndarray:
-        """Mixed-mean coolant temperature leaving through a patch at each output time, °C."""
+        """Mixed-mean coolant temperature leaving through a patch at each output time, °C (weighted
+        by the mass flux of the flow at that time)."""
         if "mass_flux_kg_s" not in self._flow:
             raise CaseError("this case has no coolant flow")
+        if self._outflow_c is not None:
+            if patch not in self.mesh.patches:
+                raise CaseError(f"unknown patch '{patch}'; the mesh has patches {self.mesh.patches}")
+            values = self._outflow_c[:, self.mesh.patches.index(patch)]
+            if np.isnan(values).all():
+                raise CaseError(f"no coolant leaves through patch '{patch}'")
+            return values
         flux = self._flow["mass_flux_kg_s"]
         start, end = self.mesh.patch_face_range(patch)
         out = np.clip(flux[start:end], 0.0, None)
@@ -230,6 +307,8 @@ class TransientResult:
         for patch, b in self.case.boundaries.items():
             if b.kind == "outlet" and "mass_flux_kg_s" in self._flow:
                 data[f"outlet_temperature_c.{patch}"] = self.outlet_temperature_c(patch)
+            if b.kind == "inlet" and self._patch_mass_flow is not None:
+                data[f"mass_flow_kg_s.{patch}"] = self.mass_flow_kg_s(patch)
         return pd.DataFrame(data)
 
     # ----- files and pictures --------------------------------------------------------------------

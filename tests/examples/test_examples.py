@@ -24,6 +24,7 @@ OUTPUTS = {
     "orbital_radiator_panel.py": ["orbital_radiator.csv"],
     "orbital_module.py": ["orbital_module.csv", "radiator_segment.msh"],
     "colossus_hall.py": ["colossus_hall.png", "colossus_hall_summary.csv"],
+    "transient_gpu_trace.py": ["gpu_trace.png", "gpu_trace.csv", "gpu_trace_sweep.csv"],
 }
 
 

@@ -155,6 +155,11 @@ def test_animation_renders_frames(tmp_path: Path) -> None:
         ({"end_time_s": 1.0}, "initial_temperature_c"),
         ({"end_time_s": 1.0, "initial_temperature_c": 20.0, "output_times_s": [5.0]}, "output time 5"),
         ({"end_time_s": 1.0, "initial_temperature_c": 20.0, "time_step_s": -0.1}, "time_step_s"),
+        (
+            {"end_time_s": 1.0, "initial_temperature_c": 20.0, "flow_update_fraction": -0.1},
+            "flow_update_fraction",
+        ),
+        ({"end_time_s": 2.0, "initial_temperature_c": 20.0, "start_time_s": 2.0}, "after start_time_s"),
     ],
 )
 def test_bad_time_control_is_named(kwargs: dict, expected: str) -> None:
@@ -173,11 +178,18 @@ def test_a_material_without_heat_capacity_is_named() -> None:
         case.solve_transient(end_time_s=1.0, initial_temperature_c=25.0)
 
 
-def test_profiles_refuse_negative_power_and_flow_profiles() -> None:
+def test_profiles_refuse_negative_power_and_non_positive_flow() -> None:
     case = rf.Case(_cube())
     with pytest.raises(rf.CaseError, match="negative"):
         case.solid("box", material=COPPER, power_w=rf.Profile(time_s=[0, 1], value=[1.0, -1.0]))
     fluid = rf.Case(rf.Mesh.from_meshio(box((4, 2, 2), (0.01, 0.002, 0.002))))
     fluid.fluid("box", coolant="water")
-    with pytest.raises(rf.CaseError, match="flow_lpm profile is not supported"):
-        fluid.inlet("xmin", flow_lpm=rf.Profile(time_s=[0, 1], value=[0.1, 0.2]), temperature_c=20.0)
+    with pytest.raises(rf.CaseError, match="flow_lpm profile must stay positive"):
+        fluid.inlet("xmin", flow_lpm=rf.Profile(time_s=[0, 1], value=[0.1, 0.0]), temperature_c=20.0)
+    # a positive flow profile is taken (the steady value is the one at t = 0)
+    spec = fluid.inlet("xmin", flow_lpm=rf.Profile(time_s=[0, 1], value=[0.1, 0.2]), temperature_c=20.0)
+    assert spec.values["flow_lpm"] == pytest.approx(0.1)
+    assert ("flow_lpm", "xmin") in fluid.profiles
+    # a number replaces the profile
+    fluid.inlet("xmin", flow_lpm=0.3, temperature_c=20.0)
+    assert ("flow_lpm", "xmin") not in fluid.profiles

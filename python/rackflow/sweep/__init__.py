@@ -6,6 +6,15 @@ See :class:`rackflow.sweep.core.Sweep` for the API, :mod:`rackflow.sweep.axes` f
 
 from rackflow.sweep.axes import AXES, apply_axis, register_axis
 from rackflow.sweep.core import Sweep
-from rackflow.sweep.store import Store, read_store, read_sweep
+from rackflow.sweep.store import Store, read_store, read_sweep, read_sweep_series
 
-__all__ = ["AXES", "Store", "Sweep", "apply_axis", "read_store", "read_sweep", "register_axis"]
+__all__ = [
+    "AXES",
+    "Store",
+    "Sweep",
+    "apply_axis",
+    "read_store",
+    "read_sweep",
+    "read_sweep_series",
+    "register_axis",
+]

@@ -117,7 +117,8 @@ def _material(case: Case, target: str | None, value: Any) -> None:
     s = case.solids.get(target)
     if s is None:
         raise CaseError(f"axis 'material.{target}': no solid region '{target}' in the case")
-    case.solid(target, value, power_w=s.power_w, power_density_w_m3=s.power_density_w_m3)
+    power = _kept(case, "power_w", target, s.power_w)
+    case.solid(target, value, power_w=power, power_density_w_m3=s.power_density_w_m3)
 
 
 @register_axis("htc_w_m2k")
@@ -125,7 +126,9 @@ def _htc(case: Case, target: str | None, value: Any) -> None:
     """Heat-transfer coefficient of a convective patch (W/m²·K)."""
     assert target is not None
     b = _boundary(case, target, ("convective",), "htc_w_m2k")
-    case.convective(target, htc_w_m2k=value, ambient_c=b.values["ambient_c"])
+    case.convective(
+        target, htc_w_m2k=value, ambient_c=_kept(case, "temperature", target, b.values["ambient_c"])
+    )
 
 
 @register_axis("ambient_c")
@@ -170,6 +173,13 @@ def _resistance(case: Case, target: str | None, value: Any) -> None:
 
 
 # ----- coolant axes ------------------------------------------------------------------------------------
+def _kept(case: Case, kind: str, target: str, value: Any) -> Any:
+    """The time profile of ``(kind, target)`` when the case has one, else ``value``: an axis that
+    sets one input of a call keeps the other inputs' profiles (a transient sweep over the
+    material keeps the power trace)."""
+    return case.profiles.get((kind, target), value)
+
+
 def _inlet(case: Case, target: str | None, quantity: str) -> Any:
     inlets = [p for p, b in case.boundaries.items() if b.kind == "inlet"]
     if target is None:
@@ -185,14 +195,19 @@ def _inlet(case: Case, target: str | None, quantity: str) -> Any:
 def _flow_lpm(case: Case, target: str | None, value: Any) -> None:
     """Coolant volume flow at an inlet, ``flow_lpm[.<inlet>]`` (L/min)."""
     b = _inlet(case, target, "flow_lpm")
-    case.inlet(b.patch, flow_lpm=value, temperature_c=b.values.get("temperature_c"))
+    temperature = _kept(case, "temperature", b.patch, b.values.get("temperature_c"))
+    case.inlet(b.patch, flow_lpm=value, temperature_c=temperature)
 
 
 @register_axis("inlet_temperature_c", target="optional")
 def _inlet_temperature(case: Case, target: str | None, value: Any) -> None:
     """Coolant inlet temperature, ``inlet_temperature_c[.<inlet>]`` (°C)."""
     b = _inlet(case, target, "inlet_temperature_c")
-    rate = {k: v for k, v in b.values.items() if k in ("flow_lpm", "mass_flow_kg_s", "velocity_m_s")}
+    rate = {
+        k: _kept(case, k, b.patch, v)
+        for k, v in b.values.items()
+        if k in ("flow_lpm", "mass_flow_kg_s", "velocity_m_s")
+    }
     case.inlet(b.patch, temperature_c=value, **rate)
 
 

@@ -74,6 +74,17 @@ class Sweep:
     solver_settings
         Keywords for :meth:`Case.solve` used at every point (``tolerance``, ``max_iterations``...).
         ``threads`` is chosen per worker unless given here.
+    transient
+        Solve every point in time: the keywords of a case file's ``[transient]`` table
+        (``end_time_s``, ``time_step_s``, ``output_times_s`` or ``output_interval_s``,
+        ``step_tolerance_k``, ``initial_temperature_c``; see
+        :func:`rackflow.transient.run_transient`). Each point starts from its steady solution
+        (warm-started from the nearest finished point) unless ``initial_temperature_c`` is given.
+        A row then holds the largest value over the run of every summary metric (region
+        temperatures at every accepted step; see
+        :func:`rackflow.transient.transient_metrics`), and the point's time series (every metric
+        at every output time) is kept in the store (:func:`rackflow.read_sweep_series`) and in
+        :attr:`series` (``point_id`` → DataFrame) after :meth:`run`.
     **axes
         ``name=[values]``: the full grid (Cartesian product) of all axes. Names are
         ``<quantity>.<target>`` (see :data:`rackflow.sweep.axes.AXES`) or, with a builder, its
@@ -91,6 +102,7 @@ class Sweep:
         /,
         *,
         solver_settings: Mapping[str, Any] | None = None,
+        transient: Mapping[str, Any] | None = None,
         **axes: Sequence[Any],
     ) -> None:
         for name, values in axes.items():
@@ -102,7 +114,7 @@ class Sweep:
             dict(zip(axes, combo, strict=True))
             for combo in itertools.product(*(list(v) for v in axes.values()))
         ]
-        self._init(case_or_builder, points, solver_settings, mode="grid")
+        self._init(case_or_builder, points, solver_settings, mode="grid", transient=transient)
 
     # ----- other designs ---------------------------------------------------------------------
     @classmethod
@@ -112,6 +124,7 @@ class Sweep:
         points: Sequence[Mapping[str, Any]],
         *,
         solver_settings: Mapping[str, Any] | None = None,
+        transient: Mapping[str, Any] | None = None,
     ) -> Sweep:
         """An explicit list of points, each a dict of axis values (all with the same axes)."""
         if not points:
@@ -123,7 +136,9 @@ class Sweep:
             if list(p) != names and set(p) != set(names):
                 raise SweepError(f"point {i} has axes {sorted(p)}, point 0 has {sorted(names)}")
         self = cls.__new__(cls)
-        self._init(case_or_builder, [dict(p) for p in points], solver_settings, mode="points")
+        self._init(
+            case_or_builder, [dict(p) for p in points], solver_settings, mode="points", transient=transient
+        )
         return self
 
     @classmethod
@@ -134,6 +149,7 @@ class Sweep:
         n: int,
         seed: int = 0,
         solver_settings: Mapping[str, Any] | None = None,
+        transient: Mapping[str, Any] | None = None,
         **ranges: Any,
     ) -> Sweep:
         """``n`` points, one in each of ``n`` equal strata of every axis, randomly paired.
@@ -162,7 +178,7 @@ class Sweep:
             raise SweepError("latin_hypercube needs at least one range")
         points = [{k: v[i] for k, v in columns.items()} for i in range(n)]
         self = cls.__new__(cls)
-        self._init(case_or_builder, points, solver_settings, mode="latin_hypercube")
+        self._init(case_or_builder, points, solver_settings, mode="latin_hypercube", transient=transient)
         return self
 
     @classmethod
@@ -174,17 +190,23 @@ class Sweep:
             raise SweepError(f"{where} has no [sweep] table")
         mode = spec.get("mode", "grid")
         settings = loaded.solver
+        transient = loaded.transient
         if mode == "points":
-            return cls.points(loaded.case, spec["points"], solver_settings=settings)
+            return cls.points(loaded.case, spec["points"], solver_settings=settings, transient=transient)
         if mode == "latin_hypercube":
             ranges = {
                 k: (tuple(v) if len(v) == 2 and all(isinstance(x, int | float) for x in v) else list(v))
                 for k, v in spec["axes"].items()
             }
             return cls.latin_hypercube(
-                loaded.case, n=spec["n"], seed=spec.get("seed", 0), solver_settings=settings, **ranges
+                loaded.case,
+                n=spec["n"],
+                seed=spec.get("seed", 0),
+                solver_settings=settings,
+                transient=transient,
+                **ranges,
             )
-        return cls(loaded.case, solver_settings=settings, **spec["axes"])
+        return cls(loaded.case, solver_settings=settings, transient=transient, **spec["axes"])
 
     # ----- set-up ----------------------------------------------------------------------------
     def _init(
@@ -193,11 +215,15 @@ class Sweep:
         points: list[dict[str, Any]],
         solver_settings: Mapping[str, Any] | None,
         mode: str,
+        transient: Mapping[str, Any] | None = None,
     ) -> None:
         from rackflow.case import Case
 
         self.mode = mode
         self.solver_settings = dict(solver_settings or {})
+        self.transient = _checked_transient(transient)
+        #: time series of the transient points of the last :meth:`run` (point_id → DataFrame)
+        self.series: dict[str, pd.DataFrame] = {}
         self.point_list = [{k: _plain(v) for k, v in p.items()} for p in points]
         self.axes = list(self.point_list[0]) if self.point_list else []
         if isinstance(case_or_builder, Case):
@@ -283,7 +309,7 @@ class Sweep:
                     description = {"mesh": {"digest": digest}, "base": "invalid", "point": point}
                     error = f"{type(e).__name__}: {e}"
                 point_id = casefile.description_digest(
-                    {"case": description, "settings": self.solver_settings}
+                    {"case": description, "settings": self.solver_settings, **self._transient_key()}
                 )[:20]
                 task = {
                     "index": index,
@@ -291,6 +317,7 @@ class Sweep:
                     "params": point,
                     "description": description,
                     "settings": self.solver_settings,
+                    "transient": self.transient,
                 }
                 if error is not None:
                     early.append({**point, "status": "failed", "error": error, "point_id": point_id})
@@ -311,7 +338,12 @@ class Sweep:
             )
             for index, point in enumerate(self.point_list):
                 point_id = casefile.description_digest(
-                    {"builder": identity, "point": point, "settings": self.solver_settings}
+                    {
+                        "builder": identity,
+                        "point": point,
+                        "settings": self.solver_settings,
+                        **self._transient_key(),
+                    }
                 )[:20]
                 tasks.append(
                     {
@@ -323,9 +355,15 @@ class Sweep:
                         "setter_params": {k: v for k, v in point.items() if k not in self.builder_axes},
                         "axis_modules": axis_modules,
                         "settings": self.solver_settings,
+                        "transient": self.transient,
                     }
                 )
         return tasks, payload, early
+
+    def _transient_key(self) -> dict[str, Any]:
+        """What a transient sweep adds to each point's hash (nothing for a steady one, so the
+        ids of steady points are unchanged)."""
+        return {} if self.transient is None else {"transient": self.transient}
 
     # ----- running ----------------------------------------------------------------------------
     def run(
@@ -377,6 +415,7 @@ class Sweep:
         import pandas as pd
 
         tasks, payload, early = self._tasks()
+        self.series = {}
         st = Store(store) if store is not None else None
         if st is not None:
             st.clean_temporary()
@@ -417,6 +456,13 @@ class Sweep:
                 bar.close()
         self.last_run["wall_time_s"] = time.perf_counter() - start
 
+        if self.transient is not None and st is not None:
+            for t in tasks:  # points from the store: their series too
+                pid = t["point_id"]
+                if pid not in self.series and rows[pid].get("status") == "ok":
+                    frame = st.read_series(pid)
+                    if frame is not None:
+                        self.series[pid] = frame
         index = {t["point_id"]: t for t in tasks}
         ordered = []
         for t in tasks:
@@ -433,6 +479,23 @@ class Sweep:
             if c not in table.columns:
                 table[c] = None
         return table[[*self.axes, *STATUS_COLUMNS, *metrics, *TRAILING_COLUMNS]]
+
+
+def _checked_transient(transient: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A sweep's ``transient=`` table, checked as a case file's ``[transient]`` table is."""
+    if transient is None:
+        return None
+    if not isinstance(transient, Mapping):
+        raise SweepError(f"transient must be a table of solve_transient keywords, got {transient!r}")
+    problems = casefile._Problems(None)
+    plain = {
+        k: _plain(v) if not isinstance(v, list | tuple) else [_plain(x) for x in v]
+        for k, v in transient.items()
+    }
+    casefile._check_transient(problems, plain)
+    if problems.items:
+        raise SweepError("sweep transient: " + " | ".join(problems.items))
+    return plain
 
 
 def _source_digest(builder: Any) -> str:
@@ -650,6 +713,11 @@ class _Runner:
 
         def finish(task: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
             fields = row.pop("_fields", None)
+            series = row.pop("_series", None)
+            if series is not None:
+                self.sweep.series[row["point_id"]] = series
+                if self.store is not None:
+                    self.store.write_series(row["point_id"], series)
             cold = row.pop("_cold_start", None)
             source = task.get("warm_start_from")
             if cold is not None:
@@ -715,5 +783,6 @@ def _wire(task: Mapping[str, Any]) -> dict[str, Any]:
         "builder_params",
         "setter_params",
         "axis_modules",
+        "transient",
     )
     return {k: task[k] for k in keys if k in task}

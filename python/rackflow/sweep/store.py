@@ -4,7 +4,8 @@ Layout (store format 2)::
 
     sweep.parquet/             part-<point_id>.parquet: one row per finished point, nothing else
     sweep.parquet.rackflow/    store.json (format and column schema), lock,
-                               fields/<point_id>.npz (warm-start fields), tmp/ (writes in progress)
+                               fields/<point_id>.npz (warm-start fields), tmp/ (writes in progress),
+                               series/<point_id>.parquet (time series of transient points)
 
 The dataset folder holds nothing but complete Parquet parts with one common schema, so it reads
 directly: ``pandas.read_parquet("sweep.parquet")``, ``polars.read_parquet("sweep.parquet/*.parquet")``,
@@ -40,7 +41,7 @@ import threading
 import time
 import uuid
 import warnings
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -602,6 +603,60 @@ class Store:
             )
             return None
         return fields
+
+    # ----- time series of transient points ------------------------------------------------------
+    @property
+    def series_dir(self) -> Path:
+        """Where the time series of transient points live (``<store>.rackflow/series``)."""
+        return self.companion / "series"
+
+    def write_series(self, point_id: str, frame: Any) -> Path:
+        """Write a transient point's time series (a DataFrame, one row per output time) atomically."""
+        if self.legacy:
+            raise SweepError(f"sweep store '{self.path}' was opened read-only")
+        self.series_dir.mkdir(exist_ok=True)
+        final = self.series_dir / f"{point_id}.parquet"
+        tmp = self._tmp_path(final.name)
+        try:
+            frame.to_parquet(tmp, index=False)
+            os.replace(tmp, final)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return final
+
+    def read_series(self, point_id: str) -> Any:
+        """A transient point's time series, or None when the store has none for it."""
+        import pandas as pd
+
+        path = self.series_dir / f"{point_id}.parquet"
+        return pd.read_parquet(path) if path.exists() else None
+
+
+def read_sweep_series(path: str | Path, point_id: str | Sequence[str] | None = None) -> Any:
+    """The time series of a sweep's transient points as one long ``pandas.DataFrame``:
+    ``point_id``, ``time_s`` and every summary metric at every output time (the columns of
+    :meth:`TransientResult.to_frame <rackflow.transient.TransientResult.to_frame>`). Join it with
+    :func:`read_sweep` on ``point_id`` for the inputs. ``point_id`` picks points (default: all)."""
+    import pandas as pd
+
+    store = Store(path, create=False)
+    if isinstance(point_id, str):
+        wanted: list[str] | None = [point_id]
+    else:
+        wanted = None if point_id is None else list(point_id)
+    if wanted is None:
+        wanted = (
+            sorted(p.stem for p in store.series_dir.glob("*.parquet")) if store.series_dir.exists() else []
+        )
+    frames = []
+    for pid in wanted:
+        frame = store.read_series(pid)
+        if frame is None:
+            raise SweepError(f"sweep store '{store.path}' has no time series for point {pid!r}")
+        frames.append(frame.assign(point_id=pid)[["point_id", *frame.columns]])
+    if not frames:
+        return pd.DataFrame({"point_id": pd.Series(dtype=str), "time_s": pd.Series(dtype=float)})
+    return pd.concat(frames, ignore_index=True)
 
 
 def fields_problem(

@@ -219,15 +219,27 @@ def run_point(
         initial, cold = _usable_start(initial, case.mesh)
         if cold is not None:
             row["_cold_start"] = cold
-        result = case.solve(initial=initial, **settings)
-        metrics = result.summary().to_dict()
-        row["status"] = "ok"
-        row["error"] = None
-        row.update(metrics)
-        row["mean_temperature_c"] = result.mean_temperature_c() if result.has_temperature else None
-        row["coupling_passes"] = result.report.get("coupling_passes", 0)
-        if task.get("return_fields"):
-            row["_fields"] = result_fields(result)
+        if task.get("transient") is not None:
+            from rackflow.transient import run_transient, transient_metrics
+
+            run = run_transient(case, task["transient"], settings, initial=initial)
+            row["status"] = "ok"
+            row["error"] = None
+            row.update(transient_metrics(run))
+            row["_series"] = run.to_frame()
+            # the steady start is what a neighbouring point's steady start warm-starts from
+            if task.get("return_fields") and run._initial is not None:
+                row["_fields"] = result_fields(run._initial)
+        else:
+            result = case.solve(initial=initial, **settings)
+            metrics = result.summary().to_dict()
+            row["status"] = "ok"
+            row["error"] = None
+            row.update(metrics)
+            row["mean_temperature_c"] = result.mean_temperature_c() if result.has_temperature else None
+            row["coupling_passes"] = result.report.get("coupling_passes", 0)
+            if task.get("return_fields"):
+                row["_fields"] = result_fields(result)
     except RackflowError as e:
         row["status"] = "failed"
         row["error"] = f"{type(e).__name__}: {e}"

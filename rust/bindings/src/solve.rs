@@ -157,9 +157,11 @@ fn matrix<'py>(py: Python<'py>, rows: Vec<Vec<f64>>, width: usize) -> PyResult<B
 
 /// Solve `case_json` in time under `transient_json` (the serde form of
 /// `rackflow_core::case::Transient`) from `initial_temperature_k` (per cell, borrowed) or the
-/// case's uniform initial temperature. Releases the GIL; `progress(step, {"time_s": t})`.
+/// case's uniform initial temperature; `initial_flow` (`velocity_m_s`, `pressure_pa`,
+/// `mass_flux_kg_s` of the steady start, borrowed) warm-starts the first flow solve. Releases
+/// the GIL; `progress(step, {"time_s": t})`.
 #[pyfunction]
-#[pyo3(signature = (mesh, case_json, transient_json, progress=None, initial_temperature_k=None))]
+#[pyo3(signature = (mesh, case_json, transient_json, progress=None, initial_temperature_k=None, initial_flow=None))]
 pub fn solve_transient_case<'py>(
     py: Python<'py>,
     mesh: &Mesh,
@@ -167,6 +169,7 @@ pub fn solve_transient_case<'py>(
     transient_json: &str,
     progress: Option<Py<PyAny>>,
     initial_temperature_k: Option<PyReadonlyArrayDyn<'py, f64>>,
+    initial_flow: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let case: Case = serde_json::from_str(case_json).map_err(|e| {
         crate::errors::CaseError::new_err(format!("malformed case description: {e}"))
@@ -180,6 +183,30 @@ pub fn solve_transient_case<'py>(
             crate::errors::CaseError::new_err("initial temperatures must be a C-contiguous array")
         })?),
     };
+    let flow_arrays = initial_arrays(initial_flow)?;
+    if flow_arrays[0].is_some() {
+        return Err(crate::errors::CaseError::new_err(
+            "initial_flow holds velocity_m_s, pressure_pa and mass_flux_kg_s; the temperatures go in initial_temperature_k",
+        ));
+    }
+    let mut flow: Vec<Option<&[f64]>> = Vec::with_capacity(4);
+    for (name, a) in INITIAL_FIELDS.iter().zip(&flow_arrays) {
+        flow.push(match a {
+            None => None,
+            Some(a) => Some(a.as_slice().map_err(|_| {
+                crate::errors::CaseError::new_err(format!(
+                    "initial {name} must be a C-contiguous array"
+                ))
+            })?),
+        });
+    }
+    let initial = InitialState {
+        temperature_k: start,
+        velocity_m_s: flow[1],
+        pressure_pa: flow[2],
+        mass_flux_kg_s: flow[3],
+        scale_to_inflow: true,
+    };
     let inner = mesh.inner.clone();
     let estimated = case::memory::solve_bytes(&inner, &case);
     case::memory::check(
@@ -189,7 +216,7 @@ pub fn solve_transient_case<'py>(
     )
     .map_err(|e| crate::errors::to_py_err(py, e))?;
     let run = interrupt::run(py, progress, |monitor| {
-        case::solve_transient(&inner, &case, &spec, start, monitor)
+        case::solve_transient_from(&inner, &case, &spec, &initial, monitor)
     })?;
     let n_cells = inner.n_cells();
     let n_patches = inner.n_patches();
@@ -235,5 +262,16 @@ pub fn solve_transient_case<'py>(
         "step_max_temperature_k",
         matrix(py, run.step_max_temperature_k, n_regions)?,
     )?;
+    if !run.patch_mass_flow_kg_s.is_empty() {
+        // per output time: the flow may follow a profile
+        d.set_item(
+            "output_patch_mass_flow_kg_s",
+            matrix(py, run.patch_mass_flow_kg_s, n_patches)?,
+        )?;
+        d.set_item(
+            "output_outflow_temperature_k",
+            matrix(py, run.patch_outflow_temperature_k, n_patches)?,
+        )?;
+    }
     Ok(d)
 }

@@ -175,6 +175,19 @@ pub(super) fn energy_operator<'m>(
     Conduction<'m>,
     Option<super::radiation_terms::RadiationTerms>,
 )> {
+    let radiation = super::radiation_terms::RadiationTerms::new(mesh, case, monitor)?;
+    let eq = conduction_operator(mesh, resolved, convection, radiation.is_some());
+    Ok((eq, radiation))
+}
+
+/// The conduction and advection part of [`energy_operator`] (no radiation terms built): a
+/// transient solve whose flow follows a profile rebuilds it with each new flow.
+pub(super) fn conduction_operator<'m>(
+    mesh: &'m Mesh,
+    resolved: &Resolved,
+    convection: Option<crate::physics::energy::Convection>,
+    nonlinear_boundaries: bool,
+) -> Conduction<'m> {
     let mut eq = Conduction::new(
         mesh,
         resolved.conductivity.clone(),
@@ -189,11 +202,10 @@ pub(super) fn energy_operator<'m>(
             .with_convection(cv)
             .with_inlets(resolved.inlet_patch.clone());
     }
-    let radiation = super::radiation_terms::RadiationTerms::new(mesh, case, monitor)?;
-    if radiation.is_some() {
+    if nonlinear_boundaries {
         eq = eq.with_nonlinear_boundaries();
     }
-    Ok((eq, radiation))
+    eq
 }
 
 /// `‖|A| |T|‖₂`: the size of the products a residual is formed from, so `ε` times it is the
@@ -321,11 +333,14 @@ pub fn solve_from(
 }
 
 /// The steady coolant flow with properties at temperatures `t`, as the energy equation's
-/// advection (`None` without coolant), and its fields and report: a transient solve freezes it.
+/// advection (`None` without coolant), and its fields and report: a transient solve freezes it,
+/// or re-solves it when the inflow follows a profile. The flow fields of `warm` (a previous flow,
+/// or the steady solution the run starts from) start the solve, scaled to this case's inflow.
 pub(super) fn frozen_flow(
     mesh: &Mesh,
     case: &Case,
     t: &[f64],
+    warm: &InitialState<'_>,
     monitor: &dyn Monitor,
 ) -> Result<(Option<crate::physics::energy::Convection>, Solution)> {
     if case.fluids.is_empty() {
@@ -333,7 +348,8 @@ pub(super) fn frozen_flow(
     }
     let start = InitialState {
         temperature_k: Some(t),
-        ..InitialState::default()
+        scale_to_inflow: true,
+        ..*warm
     };
     let outcome = solve_flow(mesh, case, &start, false, monitor)?;
     let mut specific_heat: Vec<Option<crate::physics::Property>> =

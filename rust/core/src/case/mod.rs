@@ -17,5 +17,7 @@ pub use spec::{
     Boundary, Case, Contact, ConvectionScheme, Coolant, Enclosure, Fluid, Material,
     PreconditionerKind, Radiation, Settings, Solid,
 };
-pub use transient::{solve_transient, ProfileTarget, TimeProfile, Transient, TransientSolution};
+pub use transient::{
+    solve_transient, solve_transient_from, ProfileTarget, TimeProfile, Transient, TransientSolution,
+};
 pub use validate::{PatchCondition, Resolved};

@@ -40,6 +40,7 @@ fn lumped_capacitance_after_a_power_step() {
         output_times_s: None,
         step_tolerance_k: 0.01,
         max_steps: 100_000,
+        flow_update_fraction: 0.01,
         profiles: Vec::new(),
     };
     let run = solve_transient(&mesh, &c, &spec, None, &NoMonitor).unwrap();
@@ -82,6 +83,7 @@ fn fixed_steps_converge_at_second_order_in_time() {
             output_times_s: Some(vec![2.0]),
             step_tolerance_k: 0.01,
             max_steps: 1_000_000,
+            flow_update_fraction: 0.01,
             profiles: Vec::new(),
         };
         solve_transient(&mesh, &c, &spec, None, &NoMonitor)
@@ -125,6 +127,7 @@ fn a_step_profile_is_landed_on_and_its_energy_goes_in() {
         output_times_s: Some(vec![0.0, 100.0, 400.0, 600.0]),
         step_tolerance_k: 0.005,
         max_steps: 100_000,
+        flow_update_fraction: 0.01,
         profiles: vec![TimeProfile {
             target: ProfileTarget::PowerW {
                 region: "box".into(),
@@ -170,6 +173,7 @@ fn bad_time_control_is_reported_all_at_once() {
         output_times_s: Some(vec![5.0]),
         step_tolerance_k: 0.01,
         max_steps: 10,
+        flow_update_fraction: 0.01,
         profiles: vec![TimeProfile {
             target: ProfileTarget::PowerW {
                 region: "nowhere".into(),
@@ -205,4 +209,134 @@ fn bad_time_control_is_reported_all_at_once() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("'box'") && err.contains("density"), "{err}");
+}
+
+/// Profile values the physics cannot take are refused before any step, all at once: a negative
+/// power, a temperature at or below absolute zero, a flow-rate profile on a patch that is no inlet
+/// and a negative flow-update fraction.
+#[test]
+fn bad_profile_values_are_reported_all_at_once() {
+    let mesh = BoxArrays::new([2, 2, 2], [0.01; 3], BoxCells::Hexa)
+        .build()
+        .unwrap();
+    let mut c = case(vec![copper("box", Some(1.0))], vec![fixed("xmin", 300.0)]);
+    c.settings.initial_temperature_k = Some(300.0);
+    let profile = |target: ProfileTarget, value: Vec<f64>| TimeProfile {
+        target,
+        time_s: vec![0.0, 1.0],
+        value,
+        step: false,
+    };
+    let spec = Transient {
+        start_time_s: 0.0,
+        end_time_s: 1.0,
+        time_step_s: None,
+        output_times_s: None,
+        step_tolerance_k: 0.01,
+        max_steps: 10,
+        flow_update_fraction: -0.5,
+        profiles: vec![
+            profile(
+                ProfileTarget::PowerW {
+                    region: "box".into(),
+                },
+                vec![1.0, -2.0],
+            ),
+            profile(
+                ProfileTarget::TemperatureK {
+                    patch: "xmin".into(),
+                },
+                vec![300.0, 0.0],
+            ),
+            profile(
+                ProfileTarget::Inflow {
+                    patch: "xmax".into(),
+                },
+                vec![1e-6, 2e-6],
+            ),
+        ],
+    };
+    let err = solve_transient(&mesh, &c, &spec, None, &NoMonitor)
+        .unwrap_err()
+        .to_string();
+    for expected in [
+        "powers must be non-negative, got -2 W",
+        "above absolute zero, got 0 K",
+        "patch 'xmax', which is no coolant inlet",
+        "flow_update_fraction",
+    ] {
+        assert!(err.contains(expected), "{expected} missing from: {err}");
+    }
+}
+
+/// A logged trace repeats values (a row every 0.5 s): rows where a step profile does not jump,
+/// or a linear one does not change slope, are no breakpoints. The run takes the same steps and
+/// gives the same temperatures as the trace reduced to its jumps (before, every row restarted the
+/// stepper with a short Euler step).
+#[test]
+fn repeated_values_of_a_logged_trace_are_not_breakpoints() {
+    let mesh = BoxArrays::new([3, 3, 3], [0.01; 3], BoxCells::Hexa)
+        .build()
+        .unwrap();
+    let mut c = case(
+        vec![copper("box", Some(0.0))],
+        convective_everywhere(10.0, 300.0),
+    );
+    c.settings.initial_temperature_k = Some(300.0);
+    let run = |time_s: Vec<f64>, value: Vec<f64>, step: bool| {
+        let spec = Transient {
+            start_time_s: 0.0,
+            end_time_s: 600.0,
+            time_step_s: None,
+            output_times_s: Some(vec![0.0, 300.0, 600.0]),
+            step_tolerance_k: 0.005,
+            max_steps: 100_000,
+            flow_update_fraction: 0.01,
+            profiles: vec![TimeProfile {
+                target: ProfileTarget::PowerW {
+                    region: "box".into(),
+                },
+                time_s,
+                value,
+                step,
+            }],
+        };
+        solve_transient(&mesh, &c, &spec, None, &NoMonitor).unwrap()
+    };
+    let logged_t: Vec<f64> = (0..1200).map(|i| 0.5 * f64::from(i)).collect();
+    let power = |t: f64| {
+        if (100.0..400.0).contains(&t) {
+            2.0
+        } else {
+            0.0
+        }
+    };
+    // step: jumps at 100 and 400 s only
+    let logged = run(
+        logged_t.clone(),
+        logged_t.iter().map(|&t| power(t)).collect(),
+        true,
+    );
+    let reduced = run(vec![0.0, 100.0, 400.0], vec![0.0, 2.0, 0.0], true);
+    assert_eq!(logged.step_times_s, reduced.step_times_s);
+    assert!(
+        logged.steps_accepted < 200,
+        "{} steps",
+        logged.steps_accepted
+    );
+    assert_eq!(logged.temperature_k, reduced.temperature_k);
+    // linear: a ramp logged on collinear rows has kinks at its ends only
+    let ramp = |t: f64| (t.clamp(100.0, 200.0) - 100.0) / 50.0;
+    let logged = run(
+        logged_t.clone(),
+        logged_t.iter().map(|&t| ramp(t)).collect(),
+        false,
+    );
+    let reduced = run(vec![0.0, 100.0, 200.0], vec![0.0, 0.0, 2.0], false);
+    assert_eq!(logged.step_times_s.len(), reduced.step_times_s.len());
+    for (a, b) in logged.temperature_k.iter().zip(&reduced.temperature_k) {
+        for (x, y) in a.iter().zip(b) {
+            assert!((x - y).abs() < 1e-9, "{x} vs {y}");
+        }
+    }
 }
