@@ -48,6 +48,9 @@ pub struct SolveReport {
     pub energy_solved: bool,
     /// Flow ↔ energy passes (temperature-dependent coolant properties).
     pub coupling_passes: usize,
+    /// Passes whose coolant properties took half the temperature change because the passes
+    /// oscillated.
+    pub coupling_relaxed_passes: usize,
     /// Per coupling pass: flow iterations of the flow solve it used, energy outer iterations,
     /// largest temperature change from the pass before (K; −1 for a cold first pass), and
     /// 1 when the pass stopped at the looser intermediate tolerances (else 0).
@@ -254,6 +257,10 @@ const COUPLING_TOLERANCE_OF_SPAN: f64 = 1e-4;
 /// many coupling tolerances) stop at looser tolerances; the last flow solve is always tight.
 const LOOSE_PASS_FACTOR: f64 = 10.0;
 
+/// Share of a pass's temperature change the coolant properties take when the coupling passes
+/// oscillate.
+const PROPERTY_RELAXATION: f64 = 0.5;
+
 /// Solve a case on a mesh: coolant flow where there are fluids, then temperatures.
 /// Runs on a rayon pool of `case.settings.threads` threads.
 pub fn solve(mesh: &Mesh, case: &Case, monitor: &dyn Monitor) -> Result<Solution> {
@@ -396,6 +403,9 @@ fn conjugate<'m>(
     // moves them, flow and energy have settled
     let mut previous: Option<Vec<f64>> = start.map(<[f64]>::to_vec);
     let mut passes = 0;
+    let mut last_change = f64::INFINITY;
+    let mut property_temperature: Option<Vec<f64>> = None;
+    let mut relaxed_passes = 0usize;
     let mut totals = SolveReport::default();
     let mut flow_counted = 0;
     loop {
@@ -458,6 +468,7 @@ fn conjugate<'m>(
                 .fold(0.0, f64::max)
         });
         solution.report.coupling_passes = passes;
+        solution.report.coupling_relaxed_passes = relaxed_passes;
         totals.coupling_history.push([
             flow_iterations as f64,
             pass_outer as f64,
@@ -498,9 +509,27 @@ fn conjugate<'m>(
         }
         previous = Some(solution.temperature_k.clone());
         let loose = change > LOOSE_PASS_FACTOR * tolerance;
+        // the coolant properties follow the temperatures; when a pass did not halve the change
+        // of the one before, the passes oscillate (viscosity ↔ temperature on pin-fin plates
+        // of the corpus moved 4–10 K a pass for 10 passes): the properties then take half the
+        // step, which leaves the fixed point where it is
+        let oscillating = passes >= 2 && change > 0.5 * last_change;
+        last_change = change;
+        let property_t: Vec<f64> = match (&property_temperature, oscillating) {
+            (Some(old), true) => old
+                .iter()
+                .zip(&solution.temperature_k)
+                .map(|(o, t)| o + PROPERTY_RELAXATION * (t - o))
+                .collect(),
+            _ => solution.temperature_k.clone(),
+        };
+        if oscillating {
+            relaxed_passes += 1;
+        }
         outcome = outcome
-            .with_temperature(mesh, case, &solution.temperature_k, loose, monitor)
+            .with_temperature(mesh, case, &property_t, loose, monitor)
             .map_err(|e| in_pass(e, "flow", passes + 1))?;
+        property_temperature = Some(property_t);
     }
 }
 
