@@ -15,7 +15,6 @@ import warnings
 from pathlib import Path
 
 import pytest
-
 import rackflow as rf
 from rackflow.errors import ConvectionFallbackWarning, ConvergenceError
 from rackflow.meshing import CORPUS
