@@ -44,6 +44,9 @@ pub struct SolveReport {
     /// The energy outer iteration at which the second-order convection limiter was frozen
     /// because the passes stalled (see `Conduction::freeze_limiter`).
     pub energy_limiter_frozen_at: Option<usize>,
+    /// The energy outer iteration from which the non-orthogonal corrections were limited
+    /// because the passes stalled (see `Conduction::limit_non_orthogonal`).
+    pub energy_non_orthogonal_limited_at: Option<usize>,
     /// Whether the energy equation was solved.
     pub energy_solved: bool,
     /// Flow ↔ energy passes (temperature-dependent coolant properties).
@@ -1371,6 +1374,17 @@ fn run(
             if limiter_frozen_at == 0 && eq.freeze_limiter(&t) {
                 limiter_frozen_at = outer;
                 report.energy_limiter_frozen_at = Some(outer);
+                anderson = Anderson::new(5);
+                eq.assemble(&t, Arc::make_mut(&mut a), &mut b);
+            } else if eq.is_convective() && eq.limit_non_orthogonal(&t) {
+                // then bound the non-orthogonal corrections by the two-point differences
+                // (OpenFOAM's `limited 0.5`): corrections larger than the differences they
+                // correct make the passes cycle on tetrahedra next to the coolant, where
+                // Newton–Krylov failed on every corpus plate; conduction keeps its unlimited
+                // corrections and goes to Newton–Krylov, which recovers it (the bundled pin-fin
+                // plate: the limit would move R_th by 1 %)
+                limiter_frozen_at = outer;
+                report.energy_non_orthogonal_limited_at = Some(outer);
                 anderson = Anderson::new(5);
                 eq.assemble(&t, Arc::make_mut(&mut a), &mut b);
             } else {
