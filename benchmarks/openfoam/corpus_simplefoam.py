@@ -577,7 +577,11 @@ def main() -> None:
     ap.add_argument("--max-iter", type=int, default=5000)
     ap.add_argument("--timeout", type=float, default=1800.0)
     ap.add_argument("--json", help="append the rows to this JSON reference file (keyed by run)")
+    ap.add_argument("--table", metavar="JSON", help="only print the markdown table of a reference file")
     args = ap.parse_args()
+    if args.table:
+        print(results_table(json.loads(Path(args.table).read_text())["runs"]))
+        return
     print_header(f"simpleFoam on the corpus (OpenFOAM {foam.foam_version()}, gmsh {gmsh_version()})")
     rows = []
     for plate in args.plates.split(","):
@@ -620,6 +624,34 @@ def main() -> None:
         "dp_static_pa",
     ]
     print(markdown_table(rows, cols))
+
+
+def results_table(runs: list[dict[str, Any]]) -> str:
+    """One markdown row per run: outcome, iterations, times, memory, ΔP."""
+    head = (
+        "| plate | cells (fluid) | kind | setting | cores | outcome | SIMPLE it. | ΔP within 0.1 % at it. "
+        "| process s | loop s | peak MB | ΔP total Pa | ΔP static Pa | last p / U residual |\n"
+        "|---|---:|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"
+    )
+    lines = [head]
+    for r in runs:
+        change = r.get("dp_static_last10pct_rel_change", float("nan"))
+        if r["converged"]:
+            outcome = "converged"
+        elif r.get("error"):
+            outcome = "**failed**"
+        elif change < 1e-4:
+            outcome = f"residual stalled, ΔP steady ({change:.0e})"
+        else:
+            outcome = f"**not converged** (ΔP moves {change:.1e})"
+        res_u = max(r.get(f"last_initial_residual_U{c}", 0.0) for c in "xyz")
+        lines.append(
+            f"| {r['plate']} | {r['fluid_cells']:,} | {r['cells_kind']} {r['target_cells']:.0e} | {r['setting']} | {r['np']} "
+            f"| {outcome} | {r['iterations']} | {r.get('dp_settled_0p1pct_iteration', '–')} | {r['wall_s']:.1f} "
+            f"| {r['loop_s']:.1f} | {r['tree_rss_mb']:.0f} | {r.get('dp_total_pa', float('nan')):.1f} "
+            f"| {r.get('dp_static_pa', float('nan')):.1f} | {r['last_initial_residual_p']:.1e} / {res_u:.1e} |"
+        )
+    return "\n".join(lines)
 
 
 def _merge(path: Path, row: dict[str, Any]) -> None:
