@@ -445,6 +445,35 @@ def analyse(case: Path, plate: str, info: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def flow_converged_iteration(log: str) -> int | None:
+    """First iteration whose coolant p_rgh and U initial residuals are all below ``TOL``."""
+    for it, block in re.findall(r"^Time = (\d+)\n(.*?)(?=^Time = |\Z)", log, re.S | re.M):
+        res = {s.field: s.initial for s in foam.solve_lines(block) if s.field in ("p_rgh", "Ux", "Uy", "Uz")}
+        if (
+            res
+            and "p_rgh" in res
+            and res["p_rgh"] < TOL["p_rgh"]
+            and all(v < TOL["U"] for k, v in res.items() if k.startswith("U"))
+        ):
+            return int(it)
+    return None
+
+
+def rth_settled(hist: list[tuple[int, float]], t_in_c: float) -> dict[str, int]:
+    """Iteration after which the hottest base temperature rise stays within 0.1 % (1 %) of its last value."""
+    out: dict[str, int] = {}
+    if not hist:
+        return out
+    final = hist[-1][1] - t_in_c
+    for tol, key in ((1e-3, "rth_settled_0p1pct_iteration"), (1e-2, "rth_settled_1pct_iteration")):
+        it = hist[0][0]
+        for i, v in hist:
+            if abs(v - t_in_c - final) > tol * abs(final):
+                it = i + 10
+        out[key] = it
+    return out
+
+
 def region_h_residuals(log: str) -> dict[str, float]:
     """The first h initial residual of each region in the last iteration of the log."""
     out = {}
@@ -522,7 +551,8 @@ def run(
         "scale": scale,
         "np": nprocs,
         "iterations": iters,
-        "converged": "satisfied" in log.lower() and timed is not None,
+        # runTimeControl ends the run before max_iter once every condition holds
+        "converged": timed is not None and iters < max_iter,
         "error": error,
         "wall_s": timed.wall_s if timed else float("nan"),
         "max_rss_mb": timed.max_rss_mb if timed else float("nan"),
@@ -538,6 +568,7 @@ def run(
     # the first h solve of each region in the last iteration (solids solve twice: one
     # non-orthogonal corrector)
     row["res_h_last_iteration"] = region_h_residuals(log)
+    row["flow_converged_iteration"] = flow_converged_iteration(log)
     row["res_p_rgh_first10"] = [s.initial for s in lines if s.field == "p_rgh"][:10]
     procs = sorted(case.glob("processor*"))
     if timed and procs:
@@ -549,6 +580,7 @@ def run(
             row["analyse_error"] = repr(err)[:200]
     hist = tmax_history(case)
     row["t_base_max_history_c"] = hist[-20:]
+    row.update(rth_settled(hist, info["t_in_k"] - 273.15))
     row["properties"] = {k: v for k, v in info.items() if k not in ("fluid", "solids")}
     row["mesh"] = mesh
     row["case_dir"] = str(case)
