@@ -62,6 +62,13 @@ SETTINGS: dict[str, dict[str, Any]] = {
     "upwind": {**_UPWIND, "init": None, "frozen": False},
     "upwind-init": {**_UPWIND, "init": "upwind", "frozen": False},
     "upwind-frozen": {**_UPWIND, "init": "upwind", "frozen": True},
+    "secondOrder-frozen": {
+        **_UPWIND,
+        "div_U": "bounded Gauss linearUpwind grad(U)",
+        "div_h": "bounded Gauss limitedLinear 1",
+        "init": "linearUpwind-gradLinear",
+        "frozen": True,
+    },
     "linearUpwindU-init": {
         **_UPWIND,
         "div_U": "bounded Gauss linearUpwind grad(U)",
