@@ -640,6 +640,8 @@ def results_table(runs: list[dict[str, Any]]) -> str:
             outcome = "converged"
         elif r.get("error"):
             outcome = "**failed**"
+        elif change > 0.5:
+            outcome = f"**diverged** (ΔP moves {change:.1e})"
         elif change < 1e-4:
             outcome = f"residual stalled, ΔP steady ({change:.0e})"
         else:
