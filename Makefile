@@ -17,7 +17,7 @@ PIP := $(PYTHON) -m pip
 # system libraries for headless rendering (EGL/Mesa) and the gmsh wheel; a no-op when present
 SYSTEM_PACKAGES = libgl1 libegl1 libgl1-mesa-dri libglu1-mesa libxcursor1 libxft2 libxinerama1 libgomp1
 
-.PHONY: venv system-deps install install-test demo docs-image test test-rust lint validate bench wheel
+.PHONY: venv system-deps openfoam install install-test demo docs-image test test-rust lint validate bench wheel
 
 venv:
 	@if [ ! -x "$(PYTHON)" ]; then \
@@ -31,6 +31,14 @@ system-deps:
 		missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 		if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; fi; \
 	else echo "note: not root or no apt-get; make sure these are installed: $(SYSTEM_PACKAGES)"; fi
+
+# OpenFOAM v1912 (Debian's `openfoam`) and GNU time, the peer of the benchmarks/openfoam/ comparisons
+# (see shared/reference/openfoam.md); a no-op when present
+openfoam:
+	@if dpkg -s openfoam time >/dev/null 2>&1; then echo "make: openfoam and time are installed"; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openfoam time; \
+	else echo "make: not root or no apt-get; install the Debian packages 'openfoam' and 'time'"; exit 1; fi
 
 install: system-deps venv
 	$(PIP) install --quiet '.[viz,mesh]'
