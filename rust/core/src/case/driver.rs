@@ -316,6 +316,7 @@ pub fn solve_from(
                     false,
                     monitor,
                     threads,
+                    None,
                 )?,
                 Some(outcome) => {
                     let (solution, outcome) = conjugate(
@@ -409,6 +410,7 @@ fn conjugate<'m>(
     let mut last_change = f64::INFINITY;
     let mut property_temperature: Option<Vec<f64>> = None;
     let mut relaxed_passes = 0usize;
+    let mut frozen = crate::physics::energy::FrozenCorrections::default();
     let mut totals = SolveReport::default();
     let mut flow_counted = 0;
     loop {
@@ -430,6 +432,7 @@ fn conjugate<'m>(
             outcome.loose,
             monitor,
             threads,
+            Some(&mut frozen),
         )
         .map_err(|e| {
             // the energy equation failed on a converged flow: show that flow with its temperatures
@@ -1218,6 +1221,7 @@ fn run(
     loose: bool,
     monitor: &dyn Monitor,
     threads: usize,
+    frozen: Option<&mut crate::physics::energy::FrozenCorrections>,
 ) -> Result<Solution> {
     let start = Instant::now();
     let mut loosened = case.settings.clone();
@@ -1247,6 +1251,12 @@ fn run(
     });
     let mut tp = Instant::now();
     let (mut eq, mut radiation) = energy_operator(mesh, case, &resolved, convection, monitor)?;
+    // a coupling pass holds what the pass before it froze: otherwise each pass freezes afresh
+    // where its own iterations stall and solves a slightly different problem, and the passes
+    // never settle (the corpus serpentine plateaued at 1–5 K a pass for 30 passes)
+    if let Some(frozen) = frozen.as_deref() {
+        eq.hold_corrections(frozen);
+    }
     crate::ptime("conduction new", &mut tp);
     let mut t = match start_temperature {
         Some(start) => start.to_vec(),
@@ -1285,6 +1295,7 @@ fn run(
     let mut converged = false;
     let mut stalled = false;
     let mut limiter_frozen_at = 0usize;
+    let mut limited_here = false;
     let mut anderson = Anderson::new(5);
     let mut radiation_change = f64::INFINITY;
     for outer in 0..=settings.max_iterations {
@@ -1376,7 +1387,8 @@ fn run(
                 report.energy_limiter_frozen_at = Some(outer);
                 anderson = Anderson::new(5);
                 eq.assemble(&t, Arc::make_mut(&mut a), &mut b);
-            } else if eq.is_convective() && eq.limit_non_orthogonal(&t) {
+            } else if eq.is_convective() && !limited_here && eq.limit_non_orthogonal(&t) {
+                limited_here = true;
                 // then bound the non-orthogonal corrections by the two-point differences
                 // (OpenFOAM's `limited 0.5`): corrections larger than the differences they
                 // correct make the passes cycle on tetrahedra next to the coolant, where
@@ -1451,6 +1463,9 @@ fn run(
         }
         crate::ptime("anderson", &mut tp);
         report.linear_iterations.push(info.iterations);
+    }
+    if let Some(frozen) = frozen {
+        *frozen = eq.frozen_corrections();
     }
     if stalled {
         drop(preconditioner);

@@ -63,6 +63,15 @@ pub struct Conduction<'m> {
 /// two-point difference (OpenFOAM's `limited 0.5`).
 const NON_ORTHOGONAL_LIMIT: f64 = 1.0;
 
+/// The corrections an energy solve held fixed to converge (see [`Conduction::freeze_limiter`]
+/// and [`Conduction::limit_non_orthogonal`]), to be held by the next solve of the same problem
+/// (a flow–temperature coupling pass), so that every pass solves the same discrete equations.
+#[derive(Debug, Clone, Default)]
+pub struct FrozenCorrections {
+    limit: Option<Vec<f64>>,
+    non_orthogonal_scale: Option<Vec<f64>>,
+}
+
 /// What the energy equation needs from a solved flow.
 #[derive(Debug, Clone)]
 pub struct Convection {
@@ -357,17 +366,14 @@ impl<'m> Conduction<'m> {
     }
 
     /// Limit the non-orthogonal corrections from now on (see
-    /// [`Conduction::limited_correction`]); false when they already are or the mesh has none.
+    /// [`Conduction::limited_correction`]), with factors for the current temperatures (again,
+    /// when held from an earlier solve); false when the mesh has none.
     /// A recovery, not the default: on the bundled pin-fin plate the limit moves R_th by 1 %
     /// and doubles the passes of a solve that converges without it.
     /// The factors are those of the current temperatures and then held, as the convection
     /// limiter is (a bound that follows T switches and cycles the same way).
     pub fn limit_non_orthogonal(&mut self, t: &[f64]) -> bool {
-        if self.non_orthogonal_scale.is_some()
-            || self.geometry.orthogonal
-            || self.least_squares.is_none()
-            || self.gradient.is_empty()
-        {
+        if self.geometry.orthogonal || self.least_squares.is_none() || self.gradient.is_empty() {
             return false;
         }
         let mesh = self.mesh;
@@ -556,6 +562,24 @@ impl<'m> Conduction<'m> {
                     _ => 0.0,
                 };
             }
+        }
+    }
+
+    /// The corrections this operator holds fixed.
+    pub fn frozen_corrections(&self) -> FrozenCorrections {
+        FrozenCorrections {
+            limit: self.frozen_limit.clone(),
+            non_orthogonal_scale: self.non_orthogonal_scale.clone(),
+        }
+    }
+
+    /// Hold the corrections an earlier solve of the same problem held.
+    pub fn hold_corrections(&mut self, frozen: &FrozenCorrections) {
+        if frozen.limit.is_some() {
+            self.frozen_limit = frozen.limit.clone();
+        }
+        if frozen.non_orthogonal_scale.is_some() {
+            self.non_orthogonal_scale = frozen.non_orthogonal_scale.clone();
         }
     }
 
