@@ -347,22 +347,18 @@ impl<'m> Conduction<'m> {
     /// Heat flow from owner to neighbour through internal face `f` (W), consistent with the last assembly.
     pub fn internal_heat_flow(&self, f: usize, t: &[f64]) -> f64 {
         let (p, q) = (self.mesh.owner[f] as usize, self.mesh.neighbour[f] as usize);
-        self.conductance[f] * (t[p] - t[q] + self.limited_correction(f, t))
+        self.conductance[f] * (t[p] - t[q] + self.limited_correction(f))
     }
 
     /// The non-orthogonal correction of internal face `f`'s temperature difference,
     /// `(∇T_P·r_P − ∇T_N·r_N)`, limited to `NON_ORTHOGONAL_LIMIT` times the difference of the
     /// cell values (OpenFOAM's `limited` scheme): a correction larger than the two-point
     /// difference is what makes the deferred-correction passes cycle on tetrahedra.
-    fn limited_correction(&self, f: usize, t: &[f64]) -> f64 {
+    fn limited_correction(&self, f: usize) -> f64 {
         let (cp, cn) = self.corrections(f);
-        match &self.non_orthogonal_scale {
-            Some(scale) => scale[f] * (cp - cn),
-            None => {
-                let _ = t;
-                cp - cn
-            }
-        }
+        self.non_orthogonal_scale
+            .as_ref()
+            .map_or(cp - cn, |scale| scale[f] * (cp - cn))
     }
 
     /// Limit the non-orthogonal corrections from now on (see
@@ -476,7 +472,7 @@ impl<'m> Conduction<'m> {
                         coefficient(position.get(), -gf);
                     }
                     diag += gf;
-                    let explicit = -gf * this.limited_correction(f, t);
+                    let explicit = -gf * this.limited_correction(f);
                     if owner_side {
                         source += explicit;
                     } else {
@@ -600,17 +596,22 @@ impl<'m> Conduction<'m> {
             .cell_faces
             .take()
             .unwrap_or_else(|| CellFaces::new(self.mesh));
-        let limit = crate::discretisation::gradient::limiter(
+        let limit = self.convection_limit(&cell_faces, t);
+        self.cell_faces = Some(cell_faces);
+        self.frozen_limit = Some(limit);
+        true
+    }
+
+    /// The Barth–Jespersen factor of each cell for the current gradients.
+    fn convection_limit(&self, cell_faces: &CellFaces, t: &[f64]) -> Vec<f64> {
+        crate::discretisation::gradient::limiter(
             self.mesh,
-            &cell_faces,
+            cell_faces,
             t,
             &self.gradient,
             self.gradient_cells.as_deref(),
             |_| None,
-        );
-        self.cell_faces = Some(cell_faces);
-        self.frozen_limit = Some(limit);
-        true
+        )
     }
 
     /// Add upwind advection (with its limited second-order correction as a source), gathered
@@ -628,20 +629,12 @@ impl<'m> Conduction<'m> {
         let pat = &self.pattern;
         let ni = mesh.n_internal_faces;
         let tref = cv.reference_k;
-        let limit = if let Some(frozen) = &self.frozen_limit {
-            frozen.clone()
+        let limit: std::borrow::Cow<[f64]> = if let Some(frozen) = &self.frozen_limit {
+            std::borrow::Cow::Borrowed(frozen)
         } else if cv.second_order && !self.gradient.is_empty() {
-            let cells = self.gradient_cells.as_deref();
-            crate::discretisation::gradient::limiter(
-                mesh,
-                cell_faces,
-                t,
-                &self.gradient,
-                cells,
-                |_| None,
-            )
+            std::borrow::Cow::Owned(self.convection_limit(cell_faces, t))
         } else {
-            Vec::new()
+            std::borrow::Cow::Owned(Vec::new())
         };
         matrix
             .row_blocks_mut()
