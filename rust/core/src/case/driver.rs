@@ -410,6 +410,7 @@ fn conjugate<'m>(
     let mut last_change = f64::INFINITY;
     let mut property_temperature: Option<Vec<f64>> = None;
     let mut relaxed_passes = 0usize;
+    let mut tight_from_now = false;
     let mut frozen = crate::physics::energy::FrozenCorrections::default();
     let mut totals = SolveReport::default();
     let mut flow_counted = 0;
@@ -514,7 +515,12 @@ fn conjugate<'m>(
             return Ok((solution, outcome));
         }
         previous = Some(solution.temperature_k.clone());
-        let loose = change > LOOSE_PASS_FACTOR * tolerance;
+        // once a pass is tight, every later one is: a loose pass's own error (its flow and
+        // energy stop far earlier) moved the corpus serpentine with temperature-dependent PG25
+        // by 0.066 K, just enough to loosen the next pass again, and the passes alternated
+        // loose and tight without settling (0.15, 0.004 loose, 0.066, ...)
+        let loose = !tight_from_now && change > LOOSE_PASS_FACTOR * tolerance;
+        tight_from_now |= !loose;
         // the coolant properties follow the temperatures; when a pass did not halve the change
         // of the one before, the passes oscillate (viscosity ↔ temperature on pin-fin plates
         // of the corpus moved 4–10 K a pass for 10 passes): the properties then take half the
