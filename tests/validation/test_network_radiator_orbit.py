@@ -19,6 +19,8 @@ the ODE, its halving with the step, and the energy balance to round-off.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 import rackflow as rf
@@ -123,7 +125,7 @@ def reference(
     grid = np.unique(np.concatenate([times, flux.time_s[flux.time_s < times[-1]]]))
     y = np.array([t_g0, t_r0])
     values = {0.0: y.copy()}
-    for a, b in zip(grid[:-1], grid[1:], strict=True):
+    for a, b in itertools.pairwise(grid):
         n = max(1, int(np.ceil((b - a) / substep_s - 1e-9)))
         h = (b - a) / n
         for i in range(n):
