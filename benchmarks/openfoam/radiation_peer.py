@@ -23,7 +23,15 @@ h is below 1e-9 (``runTimeControl``). No mesh scaling is needed (solid only). Th
 rejected is read from the written fields: the base's conduction Σ κ (T_b − T_P) A / (Δx/2)
 and, as its energy balance, the faces' Σ [εσ(T_f⁴ − T_a⁴) + h (T_f − T_a)] A.
 
-Run: ``python -m benchmarks.openfoam.radiation_peer [--levels 1,2,3] [--write-reference]``
+The enclosure (``--enclosure-levels``): two such fins stacked 20 mm apart, the faces across
+the gap an open grey enclosure whose openings are black at 3 K (rackflow
+``case.radiation_enclosure([...], sink_c=...)``, ray-cast view factors) against OpenFOAM's
+``viewFactor`` model (``faceAgglomerate``, ``viewFactorsGen``), which in v1912 acts only in a
+fluid region: the gap is meshed as a still, non-conducting gas region (frozen flow) with its
+openings black at 3 K, coupled to the fins by ``turbulentTemperatureRadCoupledMixed``.
+
+Run: ``python -m benchmarks.openfoam.radiation_peer [--levels 1,2,3,4] [--enclosure-levels 1,2]
+[--write-reference]``
 (``nice -n 10`` on a shared machine). ``--write-reference`` stores the OpenFOAM numbers in
 ``tests/validation/reference/openfoam_radiating_fin.json`` with the command used.
 """

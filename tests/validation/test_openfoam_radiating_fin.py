@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from pathlib import Path
 
 import pytest
+
+# the benchmarks package lives at the repository root, next to tests/
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 REFERENCE = Path(__file__).parent / "reference" / "openfoam_radiating_fin.json"
 DATA = json.loads(REFERENCE.read_text())
