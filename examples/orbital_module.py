@@ -13,9 +13,10 @@ radiation issue.
    so that the hottest junction (the plate's GPU temperature) sits at the design limit.
 3. The same network held in eclipse (``net.radiator(..., absorbed_flux_w_m2=...)``: the
    panels in another environment), the cold steady state.
-4. The loop through a 95.5-minute low Earth orbit with 35.6 minutes of eclipse: the absorbed
-   flux an ``rf.Profile``, the loop's heat capacity (panels, coolant, plates) integrated
-   with the characterised radiator (``RadiatorModel.simulate``).
+4. The same network through four 95.5-minute low Earth orbits with 35.6 minutes of eclipse
+   (``Network.simulate``): the absorbed flux an ``rf.Profile``, the heat capacities of the
+   radiator wings, the GPUs and plates and the coolant in the pipes, the junction
+   temperatures from the network.
 
 It prints the radiator area per MW, the loop flow and pump power, and the junction temperature
 margin over the orbit. Illustrative numbers: a generic cold plate, a simple tube-and-sheet
@@ -174,19 +175,13 @@ print(
 )
 
 # %% [markdown]
-# ## Through the orbit
+# ## Through the orbit, as a network in time
 # Sized for orbit noon, the radiator runs colder when the Sun leaves its zenith face, most of
-# all in eclipse. The loop's temperature follows with the time constant of its heat capacity.
+# all in eclipse. `Network.simulate` carries the coolant through the pipes, holds each GPU
+# and plate's heat capacity (308 J/K) and each radiator wing's (the characterised panel's,
+# well mixed at the wing's inlet), and feeds the wings the absorbed flux of the moment.
 
 # %%
-radiator = panel.in_parallel(segments)
-inventory_l = 2 * RACKS * 6.0 * np.pi * 0.025**2 * 1e3 + 2 * WINGS * 15.0 * np.pi * 0.025**2 * 1e3
-coolant_props = rf.get_coolant(COOLANT).properties(50.0)
-capacity = (
-    radiator.heat_capacity_j_k
-    + inventory_l * 1e-3 * coolant_props["density_kg_m3"] * coolant_props["specific_heat_j_kgk"]
-    + RACKS * SERVERS * GPUS * 308.0  # plates and GPU packages (the network's default)
-)
 # W/m² over the radiating area (the mean of the two faces), as an rf.Profile over the orbits
 mean_flux = orbit.OrbitProfile(
     time_s=zenith.time_s,
@@ -196,46 +191,38 @@ mean_flux = orbit.OrbitProfile(
 )
 orbits = 4
 tiled = mean_flux.to_profile(orbits)
-times = np.linspace(0.0, orbits * zenith.period_s, orbits * 96 + 1)
-inlet_design = float(wings["inlet_c"].mean())
-run = radiator.simulate(
-    power_w=power_w,
-    flow_lpm=total_flow,
-    heat_capacity_j_k=capacity,
-    absorbed_flux_w_m2=tiled,
-    end_time_s=times[-1],
-    initial_c=inlet_design,
-    output_times_s=times,
+t0 = time.perf_counter()
+run = loop(segments, absorbed_w_m2=tiled).simulate(
+    end_time_s=orbits * zenith.period_s, time_step_s=10.0, output_interval_s=60.0, plates=["gpu0_0"]
 )
-outlet = np.array(
-    [
-        radiator.outlet_temperature_c(total_flow, t, absorbed_flux_w_m2=float(tiled.at(s)))
-        for s, t in zip(run.time_s, run.temperature_c, strict=True)
-    ]
-)
-# the racks are quasi-steady: each junction sits a fixed rise above the radiator outlet
-rise = jb - float(wings["outlet_c"].mean())
-junction = outlet + rise
-last = slice(-97, None)
-slope_w_k = radiator.heat_rejected_w(total_flow, inlet_design + 0.5) - radiator.heat_rejected_w(
-    total_flow, inlet_design - 0.5
-)
+wall = time.perf_counter() - t0
+period_steps = round(zenith.period_s / 10.0)
+last = slice(-period_steps - 1, None)
+inlet = run.radiator_inlet_c.mean(axis=1)
+outlet = run.radiator_outlet_c.mean(axis=1)
+junction = run.worst_gpu_temperature_c
+capacity = float(panel.in_parallel(segments).heat_capacity_j_k or 0.0)
 print(
-    f"\nlast of {orbits} orbits (loop heat capacity {capacity / 1e6:.1f} MJ/K, time constant "
-    f"C/(dQ/dT) ≈ {capacity / slope_w_k / 60:.0f} min):"
+    f"\n{orbits} orbits in {wall:.1f} s ({len(run.times_s) - 1:,} steps of 10 s, "
+    f"{run.info['hydraulic_solves']} hydraulic solves; radiator heat capacity {capacity / 1e6:.1f} MJ/K, "
+    f"energy balance {run.energy_balance_error():.1e}); the last orbit:"
 )
-print(f"  radiator inlet  {run.temperature_c[last].min():6.1f} .. {run.temperature_c[last].max():6.1f} °C")
+print(f"  radiator inlet  {inlet[last].min():6.1f} .. {inlet[last].max():6.1f} °C")
 print(f"  radiator outlet {outlet[last].min():6.1f} .. {outlet[last].max():6.1f} °C")
 print(
     f"  hottest junction {junction[last].min():5.1f} .. {junction[last].max():5.1f} °C: margin "
     f"{JUNCTION_LIMIT_C - junction[last].max():.1f} K to {JUNCTION_LIMIT_C:.0f} °C; coldest coolant "
     f"{outlet[last].min():.1f} °C (PG50 freezes at {rf.get_coolant(COOLANT).valid_range_c[0]:.0f} °C)"
 )
+heat = run.radiator_heat_w.sum(axis=1)
+print(
+    f"  radiators reject {heat[last].min() / 1e3:,.0f} .. {heat[last].max() / 1e3:,.0f} kW of {power_w / 1e3:,.0f} kW"
+)
 np.savetxt(
     out / "orbital_module.csv",
-    np.c_[run.time_s, tiled.at(run.time_s), run.temperature_c, outlet, junction],
+    np.c_[run.times_s, run.radiator_absorbed_flux_w_m2[:, 0], inlet, outlet, junction, heat],
     delimiter=",",
-    header="time_s,absorbed_w_m2,radiator_inlet_c,radiator_outlet_c,hottest_junction_c",
+    header="time_s,absorbed_w_m2,radiator_inlet_c,radiator_outlet_c,hottest_junction_c,radiator_heat_w",
     comments="",
 )
 print(f"\nwrote {out / 'orbital_module.csv'}; {time.perf_counter() - started:.1f} s in all")

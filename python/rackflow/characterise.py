@@ -122,8 +122,9 @@ def characterise_radiator(
     temperature; the emissivity is their area-weighted mean, the absorbed flux the mean over
     their area). The heat rejected at each point is what the coolant loses
     (``-result.coolant_heat_w()``); the pressure drop is total-pressure inlet to outlet.
-    ``heat_capacity_j_k`` is recorded for :meth:`RadiatorModel.simulate` (default: the case's
-    solids and coolant, m c summed over their cells). The solves run in this process (radiating
+    ``heat_capacity_j_k`` is recorded for :meth:`RadiatorModel.simulate` and
+    :meth:`Network.simulate` (default: the case's solids and coolant, m c summed over their
+    cells). The solves run in this process (radiating
     cases cannot be written as case files, so they do not go through :class:`~rackflow.Sweep`);
     the case is left as it was. ``settings`` go to ``case.solve``.
     """

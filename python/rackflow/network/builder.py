@@ -311,8 +311,9 @@ class Network:
         b: str,
         *,
         model: RadiatorModel,
-        absorbed_flux_w_m2: float | None = None,
+        absorbed_flux_w_m2: float | Profile | None = None,
         sink_c: float | None = None,
+        heat_capacity_j_k: float | None = None,
         name: str | None = None,
     ) -> Edge:
         """Radiator panel from ``a`` to ``b`` with its characteristic (``model``, a
@@ -321,28 +322,31 @@ class Network:
         temperature (the result tables give volume flows at the outlet). ``absorbed_flux_w_m2`` (W/m² over the
         panel's radiating area) and ``sink_c`` change its environment from the characterised one.
 
-        Radiators take the place of CDUs as the loop's heat sink; a loop may hold both. Steady
-        solves only (:meth:`simulate` refuses radiators; :meth:`RadiatorModel.simulate` runs a
-        lumped loop through a panel in time)."""
+        Radiators take the place of CDUs as the loop's heat sink; a loop may hold both.
+
+        In :meth:`simulate` the absorbed flux may be a :class:`~rackflow.Profile` (an orbit:
+        ``rf.orbit.OrbitProfile.to_profile``), and the panel holds ``heat_capacity_j_k`` (J/K of
+        panel metal and the coolant in it; default the model's, which
+        :func:`~rackflow.characterise_radiator` records, else 0: quasi-steady), well mixed at
+        its inlet and feeding the quasi-steady panel. :meth:`solve` needs a constant flux (a
+        Profile is read at its time 0 only for the steady start of :meth:`simulate`)."""
         owner = f"radiator {name!r}"
         if not isinstance(model, RadiatorModel):
             raise NetworkError(f"{owner}: model must be a RadiatorModel, got {type(model).__name__}")
+        _finite(
+            owner, absorbed_flux_w_m2=absorbed_flux_w_m2, sink_c=sink_c, heat_capacity_j_k=heat_capacity_j_k
+        )
         if isinstance(absorbed_flux_w_m2, Profile):
-            raise NetworkError(
-                f"{owner}: absorbed_flux_w_m2 must be a number here (radiators are steady in a network; "
-                "RadiatorModel.simulate takes a Profile)"
-            )
-        _finite(owner, absorbed_flux_w_m2=absorbed_flux_w_m2, sink_c=sink_c)
-        if (
-            absorbed_flux_w_m2 is not None
-            and not isinstance(absorbed_flux_w_m2, Profile)
-            and absorbed_flux_w_m2 < 0
-        ):
+            if np.any(absorbed_flux_w_m2.value < 0):
+                raise NetworkError(f"{owner}: absorbed_flux_w_m2 must be >= 0 at every time")
+        elif absorbed_flux_w_m2 is not None and absorbed_flux_w_m2 < 0:
             raise NetworkError(f"{owner}: absorbed_flux_w_m2 must be >= 0, got {absorbed_flux_w_m2!r}")
+        if heat_capacity_j_k is not None and heat_capacity_j_k < 0:
+            raise NetworkError(f"{owner}: heat_capacity_j_k must be >= 0, got {heat_capacity_j_k!r}")
         if sink_c is not None and not sink_c > -273.15:
             raise NetworkError(f"{owner}: sink_c must be above absolute zero (-273.15 °C), got {sink_c!r}")
         # one component per edge: each panel is linearised at its own flow and inlet
-        return self.connect(a, b, Radiator(model, absorbed_flux_w_m2, sink_c), name=name)
+        return self.connect(a, b, Radiator(model, absorbed_flux_w_m2, sink_c, heat_capacity_j_k), name=name)
 
     def pump(
         self, a: str, b: str, *, curve_lpm_pa: Iterable[Sequence[float]], name: str | None = None
@@ -475,16 +479,15 @@ class Network:
         that carries it."""
         models: dict[int, dict[str, Any]] = {}
         out = []
-        for c in self._components:
-            if at_time_s is not None:
-                c = _at_time(c, at_time_s)
+        for original in self._components:
+            c = original if at_time_s is None else _at_time(original, at_time_s)
             try:
                 if isinstance(c, ColdPlate):
                     # Thousands of plates share one model: convert it once.
                     model = None if c.model is None else models.setdefault(id(c.model), c.model.to_core())
                     out.append(c.to_core(model))
                 elif isinstance(c, Radiator):
-                    out.append(c.to_core(self._radiator_state.get(id(c))))
+                    out.append(c.to_core(self._radiator_state.get(id(original))))
                 else:
                     out.append(c.to_core())
             except NetworkError as exc:
@@ -589,9 +592,11 @@ class Network:
             return self._solve_with_radiators(settings)
         return self._solve_once(settings)
 
-    def _solve_once(self, settings: dict[str, Any], *, warn: bool = True) -> NetworkResult:
+    def _solve_once(
+        self, settings: dict[str, Any], *, warn: bool = True, at_time_s: float | None = None
+    ) -> NetworkResult:
         t0 = time.perf_counter()
-        spec, arrays = self._table(settings)
+        spec, arrays = self._table(settings, at_time_s)
         text = json.dumps(spec, allow_nan=False)
         t1 = time.perf_counter()
         columns, info = _core.solve_network_table(
@@ -612,7 +617,12 @@ class Network:
         return result
 
     def _solve_with_radiators(
-        self, settings: dict[str, Any], *, max_passes: int = 50, rtol: float = 1e-8
+        self,
+        settings: dict[str, Any],
+        *,
+        max_passes: int = 50,
+        rtol: float = 1e-8,
+        at_time_s: float | None = None,
     ) -> NetworkResult:
         """Steady solve with radiator panels. Each panel is a set-point exchanger in the core;
         its outlet ``s_i`` is moved until it equals the model's outlet ``f_i(T_in,i)`` at the
@@ -620,8 +630,11 @@ class Network:
         ``J = I − diag(d) A``, ``d_i = dT_out/dT_in`` of panel i and ``A_ij = ∂T_in,i/∂s_j`` the
         share of panel i's inlet coolant that last left panel j (mass-weighted mixing along
         the solved flows; heat added on the way shifts temperatures without changing A).
-        Stops when every panel's heat agrees with its model to ``rtol`` (relative)."""
+        Stops when every panel's heat agrees with its model to ``rtol`` (relative). Profiles
+        are read at ``at_time_s`` (None: refused)."""
         edges = [(e, e.component) for e in self.edges if isinstance(e.component, Radiator)]
+        # the panels in the environment of the moment (the state stays keyed by the component)
+        now = {id(c): (c if at_time_s is None else _at_time(c, at_time_s)) for _, c in edges}
         seen: set[int] = set()
         for e, c in edges:
             if id(c) in seen:
@@ -634,12 +647,14 @@ class Network:
             m = c.model
             t_in = float(m.inlet_c[-1])
             rho = float(self.coolant.properties(t_in)["density_kg_m3"])
-            t_out, _ = c.outlet(rho * math.sqrt(m.flow_lpm[0] * m.flow_lpm[-1]) * LPM, t_in, self.coolant)
+            t_out, _ = now[id(c)].outlet(
+                rho * math.sqrt(m.flow_lpm[0] * m.flow_lpm[-1]) * LPM, t_in, self.coolant
+            )
             self._radiator_state[id(c)] = (t_out, t_in)
         worst = math.inf
         n = len(edges)
         for passes in range(1, max_passes + 1):
-            result = self._solve_once(settings, warn=False)
+            result = self._solve_once(settings, warn=False, at_time_s=at_time_s)
             table = result.edges
             r, d, drop = np.zeros(n), np.zeros(n), np.zeros(n)
             for i, (e, c) in enumerate(edges):
@@ -651,7 +666,7 @@ class Network:
                         "a radiator carries coolant in its declared direction"
                     )
                 t_in = float(row["inlet_c"])
-                t_out, slope = c.outlet(mass, t_in, self.coolant)
+                t_out, slope = now[id(c)].outlet(mass, t_in, self.coolant)
                 setpoint = self._radiator_state[id(c)][0]
                 r[i] = setpoint - t_out
                 d[i] = slope
@@ -719,6 +734,9 @@ class Network:
         * Cold plates: a lumped heat capacity per GPU and plate, ``cold_plate(...,
           heat_capacity_j_k=)`` (default 308 J/K, 0.8 kg of copper).
         * CDUs: ``cdu(..., control="ideal" | "lag" | "pi", ...)``.
+        * Radiators (``radiator(..., absorbed_flux_w_m2=Profile, heat_capacity_j_k=...)``):
+          a heat capacity well mixed at the panel's inlet feeding the characterised panel in
+          the absorbed flux of the moment; ``result.radiator_*`` records them every step.
         * The hydraulics (quasi-steady) are solved again when a flow input changes or the
           temperatures have moved ``hydraulic_update_k`` [K] since the last solve (0: every
           step).
@@ -730,13 +748,6 @@ class Network:
         Returns a :class:`~rackflow.network.transient.NetworkTransientResult`. Raises
         NetworkError naming bad input or ConvergenceError.
         """
-        radiators = [e.name for e in self.edges if isinstance(e.component, Radiator)]
-        if radiators:
-            raise NetworkError(
-                f"simulate: radiators ({', '.join(radiators)}) are not yet modelled in time by the "
-                "network core; solve() places them in a steady network, RadiatorModel.simulate runs "
-                "a lumped loop through a panel in time"
-            )
         return transient.simulate(
             self,
             end_time_s=end_time_s,

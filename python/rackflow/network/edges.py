@@ -323,18 +323,58 @@ class Radiator:
     """Radiator panel: a :class:`~rackflow.radiator_model.RadiatorModel` rejecting the coolant's
     heat to its environment (``absorbed_flux_w_m2``, ``sink_c``: the model's when ``None``).
 
-    The core has no radiator element: each steady solve gives it a set-point exchanger whose
-    outlet temperature :meth:`~rackflow.network.Network.solve` moves (Newton) until it is the
-    model's outlet at the panel's flow and inlet."""
+    In a steady solve the core sees a set-point exchanger whose outlet temperature
+    :meth:`~rackflow.network.Network.solve` moves (Newton) until it is the model's outlet at
+    the panel's flow and inlet; in :meth:`~rackflow.network.Network.simulate` the core's time
+    loop runs the panel itself (:meth:`to_transient`): its heat capacity, well mixed at its
+    inlet, feeding the quasi-steady panel in the environment of the moment."""
 
     kind: ClassVar[str] = "radiator"
     model: RadiatorModel
-    absorbed_flux_w_m2: float | None = None
+    absorbed_flux_w_m2: float | Profile | None = None
     sink_c: float | None = None
+    heat_capacity_j_k: float | None = None
 
     def environment(self) -> dict[str, float | None]:
-        """The environment arguments of the model's calls."""
-        return {"absorbed_flux_w_m2": self.absorbed_flux_w_m2, "sink_c": self.sink_c}
+        """The environment arguments of the model's calls (a Profile must be constant here:
+        steady solves read a time-varying one at a given time through ``_at_time``)."""
+        q = self.absorbed_flux_w_m2
+        if isinstance(q, Profile):
+            q = _constant(q, "radiator", "absorbed_flux_w_m2")
+        return {"absorbed_flux_w_m2": q, "sink_c": self.sink_c}
+
+    def to_transient(self, edge: int) -> dict[str, Any]:
+        """The core's time-loop form of this panel on edge index ``edge``: the model's table,
+        its environment (the absorbed flux against time), its heat capacity and the model
+        coolant's ρ·c_p (SI, kelvin)."""
+        m = self.model
+        q = m.absorbed_flux_w_m2 if self.absorbed_flux_w_m2 is None else self.absorbed_flux_w_m2
+        if isinstance(q, Profile):
+            flux = {
+                "time_s": q.time_s.tolist(),
+                "value": q.value.tolist(),
+                "interpolation": q.interpolation,
+            }
+        else:
+            flux = {"time_s": [0.0], "value": [float(q)], "interpolation": "linear"}
+        cap = self.heat_capacity_j_k if self.heat_capacity_j_k is not None else m.heat_capacity_j_k
+        lo, hi = m.coolant.valid_range_c
+        temps = np.linspace(max(lo, -60.0), min(hi, 160.0), 111)
+        props = m.coolant.properties(temps)
+        return {
+            "edge": int(edge),
+            "flow_m3_s": (m.flow_lpm * LPM).tolist(),
+            "inlet_k": (m.inlet_c + KELVIN).tolist(),
+            "effective_area_m2": m.effective_area_m2.ravel().tolist(),
+            "emissivity": m.emissivity,
+            "sink_k": (m.sink_c if self.sink_c is None else self.sink_c) + KELVIN,
+            "absorbed_flux_w_m2": flux,
+            "heat_capacity_j_k": 0.0 if cap is None else float(cap),
+            "rho_cp_temperature_k": (temps + KELVIN).tolist(),
+            "rho_cp_j_m3_k": (
+                np.asarray(props["density_kg_m3"]) * np.asarray(props["specific_heat_j_kgk"])
+            ).tolist(),
+        }
 
     def outlet(self, mass_flow_kg_s: float, inlet_c: float, coolant: Any) -> tuple[float, float]:
         """The outlet temperature (°C) at which this flow of the network's ``coolant`` gives up

@@ -25,7 +25,7 @@ from rackflow import _core
 from rackflow.errors import CaseError, NetworkError
 from rackflow.network.edges import KELVIN as _K
 from rackflow.network.edges import LPM as _LPM
-from rackflow.network.edges import Cdu, ColdPlate, Edge, FlowSource, _finite
+from rackflow.network.edges import Cdu, ColdPlate, Edge, FlowSource, Radiator, _finite
 from rackflow.profile import Profile
 
 if TYPE_CHECKING:
@@ -125,6 +125,18 @@ def simulate(
         "max_coupling_iterations": int(max_coupling_iterations),
     }
     t0 = time.perf_counter()
+    radiators = [(k, e.component) for k, e in enumerate(net.edges) if isinstance(e.component, Radiator)]
+    if radiators:
+        seen: set[int] = set()
+        for k, c in radiators:
+            if id(c) in seen:
+                raise NetworkError(
+                    f"radiator {net.edges[k].name!r}: shares its component with another edge; give each its own"
+                )
+            seen.add(id(c))
+        if initial_k is None:
+            # the steady start: each panel's outlet at its model's, in the environment of time 0
+            net._solve_with_radiators({**settings, "temperature_tolerance_k": 1e-6}, at_time_s=0.0)
     spec, arrays = net._table(settings, at_time_s=0.0)
     transient = {
         "end_time_s": float(end_time_s),
@@ -135,6 +147,7 @@ def simulate(
         "initial_temperature_k": initial_k,
         "inputs": inputs(net),
         "record_plates": record,
+        "radiators": [c.to_transient(k) for k, c in radiators],
     }
     text, transient_text = json.dumps(spec, allow_nan=False), json.dumps(transient, allow_nan=False)
     t1 = time.perf_counter()
@@ -160,7 +173,10 @@ class NetworkTransientResult:
 
     Per step (``times_s``): ``worst_gpu_temperature_c`` (the hottest GPU of the network),
     ``cdu_supply_c`` / ``cdu_return_c`` / ``cdu_heat_w`` (steps × CDUs, columns in
-    ``cdu_names`` order), ``energy_stored_j``, ``heat_in_w``, ``heat_out_w``. Per output time
+    ``cdu_names`` order), ``radiator_inlet_c`` / ``radiator_outlet_c`` / ``radiator_heat_w`` /
+    ``radiator_absorbed_flux_w_m2`` (steps × radiators, ``radiator_names`` order),
+    ``energy_stored_j``, ``heat_in_w``, ``heat_out_w`` (CDUs without a facility side and
+    radiators). Per output time
     (``output_times_s``): ``plate_inlet_c`` and ``gpu_temperature_c`` (times × plates, columns in
     ``plate_names`` order). Tables: :meth:`to_frame`.
     """
@@ -192,6 +208,15 @@ class NetworkTransientResult:
         self.cdu_supply_c = c["cdu_supply_temperature_k"].reshape(n_t, n_cdus) - _K
         self.cdu_return_c = c["cdu_return_temperature_k"].reshape(n_t, n_cdus) - _K
         self.cdu_heat_w = c["cdu_heat_w"].reshape(n_t, n_cdus)
+        n_rad = len(c["radiator_edge"])
+        self.radiator_names: list[str] = [self._edge_names[k] for k in c["radiator_edge"].tolist()]
+        #: Radiators at every step (steps × radiators, columns in ``radiator_names`` order): the
+        #: panel's inlet (its heat capacity's temperature) and outlet [°C], the heat it takes
+        #: from the loop [W] and the flux it absorbs [W/m²].
+        self.radiator_inlet_c = c["radiator_inlet_temperature_k"].reshape(n_t, n_rad) - _K
+        self.radiator_outlet_c = c["radiator_outlet_temperature_k"].reshape(n_t, n_rad) - _K
+        self.radiator_heat_w = c["radiator_heat_w"].reshape(n_t, n_rad)
+        self.radiator_absorbed_flux_w_m2 = c["radiator_absorbed_flux_w_m2"].reshape(n_t, n_rad)
         self.energy_stored_j: np.ndarray = c["energy_stored_j"]
         self.heat_in_w: np.ndarray = c["heat_in_w"]
         self.heat_out_w: np.ndarray = c["heat_out_w"]
@@ -300,6 +325,15 @@ class NetworkTransientResult:
         if self.cdu_names:
             d["max_cdu_supply_c"] = float(self.cdu_supply_c.max())
             d["max_cdu_return_c"] = float(self.cdu_return_c.max())
+        if self.radiator_names:
+            d["radiator_inlet_c_range"] = (
+                float(self.radiator_inlet_c.min()),
+                float(self.radiator_inlet_c.max()),
+            )
+            d["radiator_outlet_c_range"] = (
+                float(self.radiator_outlet_c.min()),
+                float(self.radiator_outlet_c.max()),
+            )
         d["energy_balance_error"] = self.energy_balance_error()
         d["cells"] = int(self.info["cells"])
         d["hydraulic_solves"] = int(self.info["hydraulic_solves"])
@@ -311,7 +345,8 @@ class NetworkTransientResult:
         """A table of the record.
 
         ``what``: ``"plates"`` (inlet and GPU temperature of every recorded plate at the output
-        times), ``"cdus"`` (supply, return and heat of every CDU at every step) or
+        times), ``"cdus"`` (supply, return and heat of every CDU at every step),
+        ``"radiators"`` (inlet, outlet, heat and absorbed flux of every radiator at every step) or
         ``"summary"`` (per step: worst GPU, heat in and out, stored energy). ``layout``:
         ``"long"`` (one row per time and item: columns ``time_s``, ``plate``/``cdu`` and the
         quantities) or ``"wide"`` (one row per time, columns (quantity, item))."""
@@ -342,8 +377,19 @@ class NetworkTransientResult:
                 "heat_w": self.cdu_heat_w,
             }
             item = "cdu"
+        elif what == "radiators":
+            times, names = self.times_s, self.radiator_names
+            quantities = {
+                "inlet_c": self.radiator_inlet_c,
+                "outlet_c": self.radiator_outlet_c,
+                "heat_w": self.radiator_heat_w,
+                "absorbed_flux_w_m2": self.radiator_absorbed_flux_w_m2,
+            }
+            item = "radiator"
         else:
-            raise CaseError(f"to_frame: what must be 'plates', 'cdus' or 'summary', got {what!r}")
+            raise CaseError(
+                f"to_frame: what must be 'plates', 'cdus', 'radiators' or 'summary', got {what!r}"
+            )
         if layout == "wide":
             parts = {
                 q: pd.DataFrame(v, index=pd.Index(times, name="time_s"), columns=names)

@@ -161,7 +161,7 @@ fn simulate_network_table<'py>(
         rackflow_core::network::simulate_columns(spec, &settings, monitor)
     })?;
     let d = PyDict::new(py);
-    let floats: [(&str, Vec<f64>); 13] = [
+    let floats: [(&str, Vec<f64>); 17] = [
         ("times_s", sol.times_s),
         ("output_times_s", sol.output_times_s),
         ("plate_inlet_temperature_k", sol.plate_inlet_temperature_k),
@@ -170,6 +170,19 @@ fn simulate_network_table<'py>(
         ("cdu_supply_temperature_k", sol.cdu_supply_temperature_k),
         ("cdu_return_temperature_k", sol.cdu_return_temperature_k),
         ("cdu_heat_w", sol.cdu_heat_w),
+        (
+            "radiator_inlet_temperature_k",
+            sol.radiator_inlet_temperature_k,
+        ),
+        (
+            "radiator_outlet_temperature_k",
+            sol.radiator_outlet_temperature_k,
+        ),
+        ("radiator_heat_w", sol.radiator_heat_w),
+        (
+            "radiator_absorbed_flux_w_m2",
+            sol.radiator_absorbed_flux_w_m2,
+        ),
         ("energy_stored_j", sol.energy_stored_j),
         ("heat_in_w", sol.heat_in_w),
         ("heat_out_w", sol.heat_out_w),
@@ -183,6 +196,7 @@ fn simulate_network_table<'py>(
     d.set_item("plate_edge", index(sol.plate_edge).into_pyarray(py))?;
     d.set_item("worst_gpu_edge", index(sol.worst_gpu_edge).into_pyarray(py))?;
     d.set_item("cdu_edge", index(sol.cdu_edge).into_pyarray(py))?;
+    d.set_item("radiator_edge", index(sol.radiator_edge).into_pyarray(py))?;
     let info = serde_json::json!({
         "cells": sol.cells,
         "hydraulic_solves": sol.hydraulic_solves,

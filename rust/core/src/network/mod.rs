@@ -18,6 +18,7 @@ mod fittings;
 mod fluid;
 mod friction;
 mod model;
+mod radiator;
 mod solver;
 mod sparse;
 mod spec;
@@ -37,6 +38,7 @@ pub use spec::{
     DEFAULT_PLATE_HEAT_CAPACITY_J_K,
 };
 
+pub use radiator::RadiatorSpec;
 pub use transient::{
     InputGroup, Interpolation, ProfileSpec, Quantity, TransientSettings, TransientSolution,
 };

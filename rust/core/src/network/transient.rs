@@ -34,6 +34,7 @@ use std::time::Instant;
 
 use super::fluid::Props;
 use super::model::{CduThermal, ColdSide, Kind, Model, PlateCurve};
+use super::radiator::RadiatorSpec;
 use super::solver::{effectiveness, FlowProgram, Solver};
 use super::spec::{CduControl, DEFAULT_PLATE_HEAT_CAPACITY_J_K};
 use crate::error::{Error, Result};
@@ -64,7 +65,7 @@ pub struct ProfileSpec {
 }
 
 impl ProfileSpec {
-    fn check(&self, what: &str) -> Result<()> {
+    pub(crate) fn check(&self, what: &str) -> Result<()> {
         let (t, v) = (&self.time_s, &self.value);
         if t.is_empty() || t.len() != v.len() {
             return Err(Error::Network(format!(
@@ -169,6 +170,10 @@ pub struct TransientSettings {
     /// The plates whose temperatures are recorded (edge indices); `None`: all.
     #[serde(default)]
     pub record_plates: Option<Vec<u32>>,
+    /// Radiator panels: set-point CDU edges of the specification that are, in time, panels
+    /// with a heat capacity in a time-varying environment ([`RadiatorSpec`]).
+    #[serde(default)]
+    pub radiators: Vec<RadiatorSpec>,
 }
 
 /// A transient run's record, as columns. Per-step arrays have `times_s.len()` entries (the
@@ -195,11 +200,20 @@ pub struct TransientSolution {
     pub cdu_return_temperature_k: Vec<f64>,
     /// Heat each CDU takes from its loop [W], steps × CDUs.
     pub cdu_heat_w: Vec<f64>,
+    /// Edge index of each radiator (in the settings' order).
+    pub radiator_edge: Vec<usize>,
+    /// Radiator inlet (its heat capacity's) and outlet temperatures [K], steps × radiators.
+    pub radiator_inlet_temperature_k: Vec<f64>,
+    pub radiator_outlet_temperature_k: Vec<f64>,
+    /// Heat each radiator takes from its loop [W] and the flux it absorbs [W/m²], steps ×
+    /// radiators.
+    pub radiator_heat_w: Vec<f64>,
+    pub radiator_absorbed_flux_w_m2: Vec<f64>,
     /// Energy stored in coolant, plates, exchangers and parcels in transit [J], per step.
     pub energy_stored_j: Vec<f64>,
     /// Heat of all plates [W], per step.
     pub heat_in_w: Vec<f64>,
-    /// Heat leaving through CDUs without a modelled facility side [W], per step.
+    /// Heat leaving through CDUs without a modelled facility side and radiators [W], per step.
     pub heat_out_w: Vec<f64>,
     /// Node temperatures [K] and edge volume flows [m³/s] at the end.
     pub final_node_temperature_k: Vec<f64>,
@@ -338,6 +352,34 @@ fn check(model: &Model, s: &TransientSettings) -> Result<usize> {
             }
         }
     }
+    let mut seen = vec![false; ne];
+    for r in &s.radiators {
+        problems.extend(r.problems());
+        match model.edges.get(r.edge as usize) {
+            Some(e)
+                if matches!(
+                    e.kind,
+                    Kind::Cdu {
+                        thermal: CduThermal::Setpoint { .. },
+                        control: None,
+                        ..
+                    }
+                ) =>
+            {
+                if std::mem::replace(&mut seen[r.edge as usize], true) {
+                    problems.push(format!("radiators: edge '{}' given twice", e.name));
+                }
+            }
+            Some(e) => problems.push(format!(
+                "radiators: {} '{}' is not an uncontrolled set-point exchanger",
+                e.kind_name, e.name
+            )),
+            None => problems.push(format!(
+                "radiators: edge {} does not exist ({ne} edges)",
+                r.edge
+            )),
+        }
+    }
     if !problems.is_empty() {
         return Err(Error::Network(problems.join("; ")));
     }
@@ -418,6 +460,14 @@ pub fn simulate(
         }
         v
     };
+    // radiators: their CDU edge's slot, the state of their heat capacity
+    let mut rad_slot = vec![usize::MAX; ne];
+    for (j, r) in settings.radiators.iter().enumerate() {
+        rad_slot[r.edge as usize] = j;
+    }
+    let mut rad_t = vec![0.0; settings.radiators.len()];
+    let mut rad_out = vec![0.0; settings.radiators.len()];
+    let mut rad_heat = vec![0.0; settings.radiators.len()];
     let apply_inputs = |t: f64, power: &mut [f64], fixed: &mut [(usize, f64)], cdus: &mut [Cdu]| {
         for g in &settings.inputs {
             let v = g.profile.at(t);
@@ -561,6 +611,15 @@ pub fn simulate(
             }
         }
     }
+    for (j, r) in settings.radiators.iter().enumerate() {
+        let k = r.edge as usize;
+        rad_t[j] = match settings.initial_temperature_k {
+            None => t_node[prog.up[k]],
+            Some(t0) => t0,
+        };
+        rad_out[j] = fluid.temperature(h_out[k]);
+        rad_heat[j] = prog.absm[k] * (h[prog.up[k]] - h_out[k]);
+    }
     let mut parcel = vec![0.0; ne]; // ṁ·h entering each exchanger edge during the last step
     let mut parcel_m = vec![0.0; ne];
     for k in 0..ne {
@@ -580,7 +639,12 @@ pub fn simulate(
         None => (0..plates.len()).collect(),
     };
     out.plate_edge = recorded.iter().map(|&j| plates[j].edge).collect();
-    out.cdu_edge = cdus.iter().map(|c| c.edge).collect();
+    out.cdu_edge = cdus
+        .iter()
+        .map(|c| c.edge)
+        .filter(|&k| rad_slot[k] == usize::MAX)
+        .collect();
+    out.radiator_edge = settings.radiators.iter().map(|r| r.edge as usize).collect();
     let every = settings
         .output_interval_s
         .map_or(1, |v| ((v / dt).round() as usize).max(1));
@@ -589,34 +653,38 @@ pub fn simulate(
     // round-off of adding a million cells.
     let h_ref = h.first().copied().unwrap_or(0.0);
     let t_ref = fluid.temperature(h_ref);
-    let stored = |cell_h: &[f64], plates: &[Plate], cdus: &[Cdu], parcel: &[f64]| -> f64 {
-        let mut sum = CompensatedSum::default();
-        for (m, h) in cell_mass.iter().zip(cell_h) {
-            sum.add(m * (h - h_ref));
-        }
-        for pl in plates {
-            sum.add(pl.capacity * (pl.t_gpu - t_ref));
-        }
-        for c in cdus {
-            if let Kind::Cdu {
-                control:
-                    Some(CduControl::Pi {
-                        heat_capacity_j_k, ..
-                    }),
-                ..
-            } = &model.edges[c.edge].kind
-            {
-                sum.add(heat_capacity_j_k * (c.t_out - t_ref));
+    let stored =
+        |cell_h: &[f64], plates: &[Plate], cdus: &[Cdu], rad_t: &[f64], parcel: &[f64]| -> f64 {
+            let mut sum = CompensatedSum::default();
+            for (r, t) in settings.radiators.iter().zip(rad_t) {
+                sum.add(r.heat_capacity_j_k * (t - t_ref));
             }
-        }
-        // parcels in transit keep absolute enthalpies: their mass changes with the flows
-        for q in parcel {
-            if *q != 0.0 {
-                sum.add(dt * q);
+            for (m, h) in cell_mass.iter().zip(cell_h) {
+                sum.add(m * (h - h_ref));
             }
-        }
-        sum.value()
-    };
+            for pl in plates {
+                sum.add(pl.capacity * (pl.t_gpu - t_ref));
+            }
+            for c in cdus {
+                if let Kind::Cdu {
+                    control:
+                        Some(CduControl::Pi {
+                            heat_capacity_j_k, ..
+                        }),
+                    ..
+                } = &model.edges[c.edge].kind
+                {
+                    sum.add(heat_capacity_j_k * (c.t_out - t_ref));
+                }
+            }
+            // parcels in transit keep absolute enthalpies: their mass changes with the flows
+            for q in parcel {
+                if *q != 0.0 {
+                    sum.add(dt * q);
+                }
+            }
+            sum.value()
+        };
     let mut cdu_heat = vec![0.0; cdus.len()];
     let mut heat_out;
     {
@@ -637,6 +705,7 @@ pub fn simulate(
                   h_out: &[f64],
                   prog: &FlowProgram,
                   cdu_heat: &[f64],
+                  rad: (&[f64], &[f64], &[f64]),
                   energy: f64,
                   heat_out: f64,
                   power: &[f64],
@@ -657,7 +726,16 @@ pub fn simulate(
                 .push(fluid.temperature(h_out[c]));
             out.cdu_return_temperature_k.push(t_node[prog.up[c]]);
         }
-        out.cdu_heat_w.extend_from_slice(cdu_heat);
+        for &c in &out.cdu_edge {
+            out.cdu_heat_w.push(cdu_heat[cdu_slot[c]]);
+        }
+        for (j, r) in settings.radiators.iter().enumerate() {
+            out.radiator_inlet_temperature_k.push(rad.0[j]);
+            out.radiator_outlet_temperature_k.push(rad.1[j]);
+            out.radiator_heat_w.push(rad.2[j]);
+            out.radiator_absorbed_flux_w_m2
+                .push(r.absorbed_flux_w_m2.at(time).max(0.0));
+        }
         out.energy_stored_j.push(energy);
         out.heat_in_w
             .push(plates.iter().map(|pl| power[pl.edge]).sum());
@@ -671,9 +749,20 @@ pub fn simulate(
             }
         }
     };
-    let e0 = stored(&cell_h, &plates, &cdus, &parcel);
+    let e0 = stored(&cell_h, &plates, &cdus, &rad_t, &parcel);
     record(
-        &mut out, 0.0, &t_node, &plates, &h_out, &prog, &cdu_heat, e0, heat_out, &power, 0,
+        &mut out,
+        0.0,
+        &t_node,
+        &plates,
+        &h_out,
+        &prog,
+        &cdu_heat,
+        (&rad_t, &rad_out, &rad_heat),
+        e0,
+        heat_out,
+        &power,
+        0,
     );
     out.initial_s = clock.elapsed().as_secs_f64();
 
@@ -716,6 +805,9 @@ pub fn simulate(
             let m = prog.absm[k];
             if m == 0.0 {
                 cdu_heat[i] = 0.0;
+                if rad_slot[k] != usize::MAX {
+                    rad_heat[rad_slot[k]] = 0.0;
+                }
                 continue;
             }
             let h_in = if parcel_m[k] > 0.0 {
@@ -723,6 +815,39 @@ pub fn simulate(
             } else {
                 h[prog.up[k]]
             };
+            if rad_slot[k] != usize::MAX {
+                // a radiator: its heat capacity, well mixed at the panel's inlet, implicit in
+                // time, C·(T' − T)/dt = parcel − ṁ·h(T') (Newton), then the quasi-steady panel
+                // at T'; the outlet enthalpy closes the balance exactly
+                let j = rad_slot[k];
+                let r = &settings.radiators[j];
+                let cap = r.heat_capacity_j_k / dt;
+                let t_prev = rad_t[j];
+                let mut t_new = if cap > 0.0 {
+                    t_prev
+                } else {
+                    fluid.temperature(h_in)
+                };
+                if cap > 0.0 {
+                    for _ in 0..50 {
+                        let f = cap * (t_new - t_prev) + m * fluid.enthalpy(t_new) - parcel[k];
+                        let step = f / (cap + m * fluid.props(t_new).cp);
+                        t_new -= step;
+                        if step.abs() <= 1e-13 * t_new {
+                            break;
+                        }
+                    }
+                }
+                let q_abs = r.absorbed_flux_w_m2.at(time);
+                let q = r.heat_w(m / fluid.props(t_new).rho, t_new, q_abs);
+                h_out[k] = (parcel[k] - cap * (t_new - t_prev) - q) / m;
+                rad_t[j] = t_new;
+                rad_out[j] = fluid.temperature(h_out[k]);
+                rad_heat[j] = q;
+                cdu_heat[i] = q;
+                heat_out += q;
+                continue;
+            }
             let Kind::Cdu {
                 thermal, control, ..
             } = &model.edges[k].kind
@@ -884,9 +1009,19 @@ pub fn simulate(
                 parcel_m[k] = prog.absm[k];
             }
         }
-        let energy = stored(&cell_h, &plates, &cdus, &parcel);
+        let energy = stored(&cell_h, &plates, &cdus, &rad_t, &parcel);
         record(
-            &mut out, time, &t_node, &plates, &h_out, &prog, &cdu_heat, energy, heat_out, &power,
+            &mut out,
+            time,
+            &t_node,
+            &plates,
+            &h_out,
+            &prog,
+            &cdu_heat,
+            (&rad_t, &rad_out, &rad_heat),
+            energy,
+            heat_out,
+            &power,
             step,
         );
         let worst = out
