@@ -517,7 +517,7 @@ class Case:
         iteration on non-orthogonal meshes such as tetrahedra, default 0).
         Temperature-dependent coolant properties: flow and temperature alternate until no
         temperature moves more than ``coupling_tolerance_k`` (1e-3 K) between passes, at most
-        ``max_coupling_passes`` (10) passes.
+        ``max_coupling_passes`` (20) passes.
         ``progress=True`` keeps one compact line of residuals updated (the default for coolant
         flow at an interactive terminal); a callable receives ``(iteration, {name: residual})``.
 

@@ -1262,9 +1262,10 @@ fn run(
     // a coupling pass holds what the pass before it froze: otherwise each pass freezes afresh
     // where its own iterations stall and solves a slightly different problem, and the passes
     // never settle (the corpus serpentine plateaued at 1–5 K a pass for 30 passes)
-    if let Some(frozen) = frozen.as_deref() {
-        eq.hold_corrections(frozen);
-    }
+    let held = frozen.as_deref().is_some_and(|f| {
+        eq.hold_corrections(f);
+        !f.is_empty()
+    });
     crate::ptime("conduction new", &mut tp);
     let mut t = match start_temperature {
         Some(start) => start.to_vec(),
@@ -1318,6 +1319,9 @@ fn run(
             }
         } else if outer == 0 || eq.needs_outer_iterations() {
             eq.assemble(&t, Arc::make_mut(&mut a), &mut b);
+            if outer == 0 && held && eq.tighten_held_corrections(&t) {
+                eq.assemble(&t, Arc::make_mut(&mut a), &mut b);
+            }
             if let Some(r) = radiation.as_mut() {
                 r.add(mesh, &eq, &t, Arc::make_mut(&mut a), &mut b)?;
             }
