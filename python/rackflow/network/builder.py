@@ -567,6 +567,7 @@ class Network:
         max_iterations: int = 100,
         max_coupling_iterations: int = 30,
         temperature_tolerance_k: float = 1e-6,
+        copy_identical_parts: bool = True,
     ) -> NetworkResult:
         """Solves the network.
 
@@ -577,6 +578,14 @@ class Network:
         the temperature-dependent properties until temperatures change by less than
         ``temperature_tolerance_k`` between passes. ``result.timing`` holds ``prepare_s`` (Python to core form),
         ``core_s`` (the core: checks and solve) and ``result_s``.
+
+        ``copy_identical_parts`` (default): where several hydraulically separate parts are
+        copies of one another (the rack loops of a hall behind their CDUs: same components,
+        connections and elevations) and carry coolant of the same properties, bit for bit,
+        the hydraulics solve one of them and copy its flows and pressures to the others; the
+        check is repeated at every coupling pass, and a part whose coolant differs is solved
+        on its own. ``result.iterations["copied_parts"]`` counts the copies of the last pass.
+        False solves every part.
         """
         settings = {
             "allow_extrapolation": bool(allow_extrapolation),
@@ -584,6 +593,7 @@ class Network:
             "max_iterations": int(max_iterations),
             "max_coupling_iterations": int(max_coupling_iterations),
             "temperature_tolerance_k": float(temperature_tolerance_k),
+            "copy_identical_parts": bool(copy_identical_parts),
         }
         if any(isinstance(c, Radiator) for c in self._components):
             return self._solve_with_radiators(settings)

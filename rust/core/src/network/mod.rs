@@ -18,6 +18,7 @@ mod fittings;
 mod fluid;
 mod friction;
 mod model;
+mod replicas;
 mod solver;
 mod sparse;
 mod spec;

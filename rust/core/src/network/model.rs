@@ -49,6 +49,9 @@ impl Hasher for FxHasher {
     fn write_usize(&mut self, i: usize) {
         self.add(i as u64);
     }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
     fn finish(&self) -> u64 {
         self.hash
     }
@@ -263,6 +266,9 @@ pub struct Edge {
     /// Elevation of `b` minus `a` [m].
     pub dz: f64,
     pub kind: Kind,
+    /// Index of the specification's component this edge carries (edges with the same index
+    /// behave alike).
+    pub component: u32,
     /// Set when this edge is the facility side of the CDU with this index.
     pub facility_of: Option<usize>,
 }
@@ -517,6 +523,7 @@ impl Model {
                 b,
                 dz: dz.unwrap_or(elevation[b] - elevation[a]),
                 kind: kind.clone(),
+                component: t.edge_component[k],
                 facility_of: None,
             });
         }
