@@ -16,6 +16,7 @@ import json
 import math
 import time
 import warnings
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -63,13 +64,14 @@ class Network:
         # The columnar form the core reads, kept as the network grows so that a solve of a
         # hall of 760,000 edges does not walk the edge objects again.
         self._node_index: dict[str, int] = {}
+        # (typed arrays: NumPy reads them without converting element by element)
         self._node_names: list[str] = []
-        self._elevation: list[float] = []
+        self._elevation = array("d")
         self._declared: dict[int, None] = {}  # nodes given data by node(), in order
         self._fixed_pressure: dict[int, float] = {}
-        self._edge_from: list[int] = []
-        self._edge_to: list[int] = []
-        self._edge_component: list[int] = []
+        self._edge_from = array("q")
+        self._edge_to = array("q")
+        self._edge_component = array("q")
         self._components: list[Component] = []
         self._component_index: dict[int, int] = {}  # id(component) -> position in _components
         #: Optional 3D node positions [m] for rendering (templates fill them).
@@ -538,11 +540,11 @@ class Network:
         }
         arrays = {
             "node_names": node_names,
-            "node_elevation_m": np.asarray(self._elevation, dtype=np.float64)[order],
-            "edge_names": [e.name for e in self.edges],
-            "edge_from": rank[np.asarray(self._edge_from, dtype=np.int64)].astype(np.uint32),
-            "edge_to": rank[np.asarray(self._edge_to, dtype=np.int64)].astype(np.uint32),
-            "edge_component": np.asarray(self._edge_component, dtype=np.uint32),
+            "node_elevation_m": np.frombuffer(self._elevation, dtype=np.float64)[order],
+            "edge_names": list(self._by_name),  # the edges' names in edge order
+            "edge_from": rank[np.frombuffer(self._edge_from, dtype=np.int64)].astype(np.uint32),
+            "edge_to": rank[np.frombuffer(self._edge_to, dtype=np.int64)].astype(np.uint32),
+            "edge_component": np.frombuffer(self._edge_component, dtype=np.int64).astype(np.uint32),
         }
         return spec, arrays
 

@@ -1,7 +1,7 @@
 //! The validated, index-based form of a [`NetworkSpec`]: every check on user data happens
 //! here, once, and reports every problem found, each naming its edge or node.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
@@ -428,17 +428,18 @@ impl Model {
                 t.node_elevation_m.len()
             )));
         };
-        let mut seen: HashSet<&str, FxBuild> =
-            HashSet::with_capacity_and_hasher(n, FxBuild::default());
+        let node_index = NameIndex::new(&t.node_names);
+        let twice = node_index.repeats(&t.node_names);
+        let mut next_twice = twice.iter().copied().peekable();
         for (i, name) in t.node_names.iter().enumerate() {
-            if !seen.insert(name) {
+            if next_twice.next_if_eq(&i).is_some() {
                 problems.push(format!("node '{name}' is defined twice"));
             }
             if !elevation[i].is_finite() {
                 problems.push(format!("node '{name}': elevation_m must be finite"));
             }
         }
-        drop(seen);
+        drop(node_index);
         let mut fixed_pressure = vec![None; n];
         if t.fixed_pressure_nodes.len() != t.fixed_pressure_pa.len() {
             problems.push(
@@ -486,15 +487,16 @@ impl Model {
             }
             base[c] = Some(component_kind(comp, &what, &mut problems));
         }
-        let mut edge_index: HashMap<&str, usize, FxBuild> =
-            HashMap::with_capacity_and_hasher(ne, FxBuild::default());
+        let edge_index = NameIndex::new(&t.edge_names);
+        let twice = edge_index.repeats(&t.edge_names);
+        let mut next_twice = twice.iter().copied().peekable();
         let mut edges = Vec::with_capacity(ne);
         let mut facility_links: Vec<(usize, String)> = Vec::new();
         for k in 0..ne {
             let name = &t.edge_names[k];
             let comp = &t.components[t.edge_component[k] as usize];
             let what = kind_name(comp);
-            if edge_index.insert(name, k).is_some() {
+            if next_twice.next_if_eq(&k).is_some() {
                 problems.push(format!("edge name '{name}' is used twice"));
             }
             let (a, b) = (t.edge_from[k] as usize, t.edge_to[k] as usize);
@@ -530,7 +532,7 @@ impl Model {
         let links: Vec<(usize, String, Option<usize>)> = facility_links
             .into_iter()
             .map(|(cdu, name)| {
-                let f = edge_index.get(name.as_str()).copied();
+                let f = edge_index.get(&t.edge_names, name.as_str());
                 (cdu, name, f)
             })
             .collect();
@@ -1215,6 +1217,67 @@ fn plate_curve(m: &ColdPlateCurve, what: &str) -> Result<PlateCurve> {
     }
 }
 
+/// Names looked up by a sorted table of their hashes: cheaper to build than a hash map of
+/// strings for the hundreds of thousands of names of a hall, and it finds repeated names.
+struct NameIndex {
+    /// (hash of the name, its position), sorted.
+    sorted: Vec<(u64, u32)>,
+}
+
+impl NameIndex {
+    fn hash(name: &str) -> u64 {
+        let mut h = FxHasher::default();
+        h.write(name.as_bytes());
+        h.finish()
+    }
+
+    fn new(names: &[String]) -> Self {
+        let mut sorted: Vec<(u64, u32)> = names
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (Self::hash(s), i as u32))
+            .collect();
+        sorted.sort_unstable();
+        Self { sorted }
+    }
+
+    /// Positions of the names that repeat an earlier one, ascending.
+    fn repeats(&self, names: &[String]) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        while start < self.sorted.len() {
+            let h = self.sorted[start].0;
+            let mut end = start + 1;
+            while end < self.sorted.len() && self.sorted[end].0 == h {
+                end += 1;
+            }
+            // one hash, usually one name: compare within the run (positions ascending)
+            let run = &self.sorted[start..end];
+            for (j, &(_, b)) in run.iter().enumerate().skip(1) {
+                let b = b as usize;
+                if run[..j].iter().any(|&(_, a)| names[a as usize] == names[b]) {
+                    out.push(b);
+                }
+            }
+            start = end;
+        }
+        out.sort_unstable();
+        out
+    }
+
+    /// The last position of `name` (the one a map insert would have kept).
+    fn get(&self, names: &[String], name: &str) -> Option<usize> {
+        let h = Self::hash(name);
+        let from = self.sorted.partition_point(|&(x, _)| x < h);
+        self.sorted[from..]
+            .iter()
+            .take_while(|&&(x, _)| x == h)
+            .filter(|&&(_, i)| names[i as usize] == name)
+            .map(|&(_, i)| i as usize)
+            .last()
+    }
+}
+
 /// Disjoint sets with path halving.
 pub struct UnionFind {
     parent: Vec<usize>,
@@ -1241,5 +1304,27 @@ impl UnionFind {
         if ra != rb {
             self.parent[ra.max(rb)] = ra.min(rb);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::NameIndex;
+
+    #[test]
+    fn name_index_finds_repeats_and_the_last_position() {
+        let names: Vec<String> = ["a", "b", "a", "c", "b", "a"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let index = NameIndex::new(&names);
+        assert_eq!(index.repeats(&names), vec![2, 4, 5]);
+        assert_eq!(index.get(&names, "a"), Some(5));
+        assert_eq!(index.get(&names, "c"), Some(3));
+        assert_eq!(index.get(&names, "d"), None);
+        let unique: Vec<String> = (0..1000).map(|i| format!("r{i}/n")).collect();
+        let index = NameIndex::new(&unique);
+        assert!(index.repeats(&unique).is_empty());
+        assert_eq!(index.get(&unique, "r999/n"), Some(999));
     }
 }
