@@ -352,6 +352,9 @@ pub struct Model {
     pub fixed_pressure: Vec<Option<f64>>,
     pub edges: Vec<Edge>,
     pub settings: NetworkSettings,
+    /// Hydraulically connected part of each node (through any edge), as the smallest node
+    /// index in it.
+    pub hydraulic_root: Vec<usize>,
 }
 
 /// Problems with a pipe's or duct's roughness and elevation change; the elevation change if any.
@@ -590,21 +593,22 @@ impl Model {
         if !problems.is_empty() {
             return Err(Error::Network(problems.join("; ")));
         }
-        let model = Self {
+        let mut model = Self {
             fluid,
             node_names: std::mem::take(&mut t.node_names),
             elevation,
             fixed_pressure,
             edges,
             settings: settings.clone(),
+            hydraulic_root: Vec::new(),
         };
-        model.check_topology()?;
+        model.hydraulic_root = model.check_topology()?;
         Ok(model)
     }
 
     /// Connectivity: one connected whole (counting CDU couplings), a pump or flow source in
-    /// every hydraulic loop.
-    fn check_topology(&self) -> Result<()> {
+    /// every hydraulic loop. Returns each node's hydraulic part (its smallest node index).
+    fn check_topology(&self) -> Result<Vec<usize>> {
         let n = self.node_names.len();
         let mut all = UnionFind::new(n);
         let mut hyd = UnionFind::new(n);
@@ -649,7 +653,7 @@ impl Model {
                 )));
             }
         }
-        Ok(())
+        Ok((0..n).map(|i| hyd.find(i)).collect())
     }
 }
 

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::hash::Hasher;
 
 use super::fluid::Props;
-use super::model::{FxBuild, FxHasher, Kind, Model, UnionFind};
+use super::model::{FxBuild, FxHasher, Kind, Model};
 use super::sparse::Symbolic;
 
 /// No unknown / no pair.
@@ -45,15 +45,11 @@ impl Parts {
     pub fn new(m: &Model, unknown: &[usize], p_ref: &[f64]) -> Self {
         let n = m.node_names.len();
         let ne = m.edges.len();
-        let mut uf = UnionFind::new(n);
-        for e in &m.edges {
-            uf.union(e.a, e.b);
-        }
         let mut part_of_root = vec![NONE; n];
         let mut node_part = vec![0; n];
         let mut n_parts = 0;
         for (i, np) in node_part.iter_mut().enumerate() {
-            let r = uf.find(i);
+            let r = m.hydraulic_root[i];
             if part_of_root[r] == NONE {
                 part_of_root[r] = n_parts;
                 n_parts += 1;
@@ -239,9 +235,20 @@ impl Parts {
             };
             [pr.rho.to_bits(), pr.mu.to_bits(), pr.cp.to_bits(), q]
         };
+        let same = |r: usize, q: usize| {
+            self.edges_of(r)
+                .iter()
+                .zip(self.edges_of(q))
+                .all(|(&x, &y)| key(x) == key(y))
+        };
         for c in &self.classes {
+            // usually every member equals the first: compare, and hash only the others
+            let others: Vec<usize> = c[1..].iter().copied().filter(|&q| !same(c[0], q)).collect();
+            for &q in &c[1..] {
+                rep[q] = c[0];
+            }
             let mut by_hash: HashMap<u64, Vec<usize>, FxBuild> = HashMap::default();
-            for &q in c {
+            for &q in &others {
                 let mut h = FxHasher::default();
                 for &k in self.edges_of(q) {
                     for w in key(k) {
@@ -249,15 +256,12 @@ impl Parts {
                     }
                 }
                 let bucket = by_hash.entry(h.finish()).or_default();
-                let found = bucket.iter().copied().find(|&r| {
-                    self.edges_of(r)
-                        .iter()
-                        .zip(self.edges_of(q))
-                        .all(|(&x, &y)| key(x) == key(y))
-                });
-                match found {
+                match bucket.iter().copied().find(|&r| same(r, q)) {
                     Some(r) => rep[q] = r,
-                    None => bucket.push(q),
+                    None => {
+                        rep[q] = q;
+                        bucket.push(q);
+                    }
                 }
             }
         }
