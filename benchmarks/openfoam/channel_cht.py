@@ -269,9 +269,9 @@ relaxationFactors { equations { h 1; } }
     )
 
 
-def write_fields(case: Path) -> None:
-    """Initial fields per region; written after splitMeshRegions, which would otherwise map (and
-    overwrite) whatever is in 0/."""
+def write_fields(case: Path, q_bottom: float = Q_BOTTOM) -> None:
+    """Initial fields per region (``q_bottom`` W/m² into the bottom); written after
+    splitMeshRegions, which would otherwise map (and overwrite) whatever is in 0/."""
     coupled_fluid = (
         "type compressible::turbulentTemperatureCoupledBaffleMixed; Tnbr T; kappaMethod fluidThermo; "
         f"value uniform {T_IN:g};"
@@ -342,7 +342,7 @@ def write_fields(case: Path) -> None:
         "[0 0 0 1 0 0 0]",
         f"{T_IN:g}",
         {
-            "heated": f"type externalWallHeatFluxTemperature; mode flux; q uniform {Q_BOTTOM:g}; "
+            "heated": f"type externalWallHeatFluxTemperature; mode flux; q uniform {q_bottom:.10g}; "
             f"kappaMethod solidThermo; value uniform {T_IN:g};",
             "solid_to_fluid": coupled_solid,
             ".*": wall_t,
@@ -357,12 +357,12 @@ def write_fields(case: Path) -> None:
     )
 
 
-def prepare(case: Path, n: int, nx: int, nprocs: int) -> None:
+def prepare(case: Path, n: int, nx: int, nprocs: int, q_bottom: float = Q_BOTTOM) -> None:
     foam.clean_case(case)
     write_case(case, n, nx)
     foam.run_util(case, ["blockMesh"])
     foam.run_util(case, ["splitMeshRegions", "-cellZonesOnly", "-overwrite"])
-    write_fields(case)
+    write_fields(case, q_bottom)
     if nprocs > 1:
         foam.write_decompose_dict(case, nprocs)
         for region in ("fluid", "solid"):  # decomposePar -allRegions reads one per region

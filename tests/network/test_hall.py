@@ -4,7 +4,9 @@ circulating flow."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -188,3 +190,37 @@ def re_search(pattern: str, text: str) -> bool:
     import re
 
     return re.search(pattern, text) is not None
+
+
+def _same_solution(a, b) -> None:
+    for col in ("mass_flow_kg_s", "inlet_temperature_k", "outlet_temperature_k", "pressure_drop_pa"):
+        np.testing.assert_allclose(a.edges[col].to_numpy(), b.edges[col].to_numpy(), rtol=1e-12, atol=1e-12)
+    for col in ("pressure_pa", "temperature_k"):
+        np.testing.assert_allclose(a.nodes[col].to_numpy(), b.nodes[col].to_numpy(), rtol=1e-12, atol=1e-9)
+
+
+def test_identical_rack_loops_are_solved_once_and_copied() -> None:
+    net = _small_hall()
+    copied, solved = net.solve(), net.solve(copy_identical_parts=False)
+    # 23 rack loops behind their CDUs, identical down to the coolant: one is solved
+    assert copied.iterations["copied_parts"] == 22
+    assert solved.iterations["copied_parts"] == 0
+    assert copied.iterations["solved_unknowns"] < solved.iterations["solved_unknowns"] / 10
+    _same_solution(copied, solved)
+
+
+def test_a_rack_loop_with_other_coolant_temperatures_is_solved_on_its_own() -> None:
+    net = _small_hall()
+    e = net.edge("r7/cdu")
+    e.component = dataclasses.replace(e.component, setpoint_c=36.0)  # same hydraulics, warmer loop
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RackflowWarning)
+        copied, solved = net.solve(), net.solve(copy_identical_parts=False)
+    assert copied.iterations["copied_parts"] == 21
+    _same_solution(copied, solved)
+    assert copied.edges.loc["r7/cdu", "inlet_c"] > copied.edges.loc["r8/cdu", "inlet_c"] + 0.5
+    # unregulated exchangers: each rack's loop follows its own facility flow, none is copied
+    net = _small_hall(rack_supply_c=None)
+    copied, solved = net.solve(), net.solve(copy_identical_parts=False)
+    assert copied.iterations["copied_parts"] == 0
+    _same_solution(copied, solved)

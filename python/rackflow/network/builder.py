@@ -16,6 +16,7 @@ import json
 import math
 import time
 import warnings
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -63,13 +64,14 @@ class Network:
         # The columnar form the core reads, kept as the network grows so that a solve of a
         # hall of 760,000 edges does not walk the edge objects again.
         self._node_index: dict[str, int] = {}
+        # (typed arrays: NumPy reads them without converting element by element)
         self._node_names: list[str] = []
-        self._elevation: list[float] = []
+        self._elevation = array("d")
         self._declared: dict[int, None] = {}  # nodes given data by node(), in order
         self._fixed_pressure: dict[int, float] = {}
-        self._edge_from: list[int] = []
-        self._edge_to: list[int] = []
-        self._edge_component: list[int] = []
+        self._edge_from = array("q")
+        self._edge_to = array("q")
+        self._edge_component = array("q")
         self._components: list[Component] = []
         self._component_index: dict[int, int] = {}  # id(component) -> position in _components
         #: Optional 3D node positions [m] for rendering (templates fill them).
@@ -541,11 +543,11 @@ class Network:
         }
         arrays = {
             "node_names": node_names,
-            "node_elevation_m": np.asarray(self._elevation, dtype=np.float64)[order],
-            "edge_names": [e.name for e in self.edges],
-            "edge_from": rank[np.asarray(self._edge_from, dtype=np.int64)].astype(np.uint32),
-            "edge_to": rank[np.asarray(self._edge_to, dtype=np.int64)].astype(np.uint32),
-            "edge_component": np.asarray(self._edge_component, dtype=np.uint32),
+            "node_elevation_m": np.frombuffer(self._elevation, dtype=np.float64)[order],
+            "edge_names": list(self._by_name),  # the edges' names in edge order
+            "edge_from": rank[np.frombuffer(self._edge_from, dtype=np.int64)].astype(np.uint32),
+            "edge_to": rank[np.frombuffer(self._edge_to, dtype=np.int64)].astype(np.uint32),
+            "edge_component": np.frombuffer(self._edge_component, dtype=np.int64).astype(np.uint32),
         }
         return spec, arrays
 
@@ -570,6 +572,7 @@ class Network:
         max_iterations: int = 100,
         max_coupling_iterations: int = 30,
         temperature_tolerance_k: float = 1e-6,
+        copy_identical_parts: bool = True,
     ) -> NetworkResult:
         """Solves the network.
 
@@ -580,6 +583,14 @@ class Network:
         the temperature-dependent properties until temperatures change by less than
         ``temperature_tolerance_k`` between passes. ``result.timing`` holds ``prepare_s`` (Python to core form),
         ``core_s`` (the core: checks and solve) and ``result_s``.
+
+        ``copy_identical_parts`` (default): where several hydraulically separate parts are
+        copies of one another (the rack loops of a hall behind their CDUs: same components,
+        connections and elevations) and carry coolant of the same properties, bit for bit,
+        the hydraulics solve one of them and copy its flows and pressures to the others; the
+        check is repeated at every coupling pass, and a part whose coolant differs is solved
+        on its own. ``result.iterations["copied_parts"]`` counts the copies of the last pass.
+        False solves every part.
         """
         settings = {
             "allow_extrapolation": bool(allow_extrapolation),
@@ -587,6 +598,7 @@ class Network:
             "max_iterations": int(max_iterations),
             "max_coupling_iterations": int(max_coupling_iterations),
             "temperature_tolerance_k": float(temperature_tolerance_k),
+            "copy_identical_parts": bool(copy_identical_parts),
         }
         if any(isinstance(c, Radiator) for c in self._components):
             return self._solve_with_radiators(settings)

@@ -353,6 +353,12 @@ mod network {
         kloss("qd", "b", "a", -1.0, 0.01)]}),
         );
         assert!(m.contains("'qd'") && m.contains(" k "), "{m}");
+
+        let m = err(
+            json!({"fluid": constant_fluid(), "edges": [source("src", "a", "b", 0.001),
+        pipe("p", "b", "a", 0.01, 1.0, 0.0), pipe("p", "b", "a", 0.02, 1.0, 0.0)]}),
+        );
+        assert!(m.contains("edge name 'p' is used twice"), "{m}");
     }
 
     #[test]

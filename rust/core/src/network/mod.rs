@@ -7,7 +7,9 @@
 //!
 //! * Hydraulics: Newton on node pressures with a direct sparse LDLᵀ of the nodal matrix
 //!   (minimum-degree ordering), backtracking line search; mass is conserved at every node to
-//!   round-off after every full step.
+//!   round-off after every full step. Hydraulically separate parts that are copies of one
+//!   another (a hall's rack loops behind their CDUs) and carry the same coolant are iterated
+//!   once and copied (`replicas`).
 //! * Friction: Darcy–Weisbach, 64/Re laminar, Colebrook turbulent, C¹ blend over 2300–4000.
 //! * Energy: enthalpy sweep along the flow (exact mixing at junctions, plates add `P`, CDUs
 //!   fix their outlet or act by ε–NTU), so GPU heat equals CDU heat to round-off.
@@ -19,6 +21,7 @@ mod fluid;
 mod friction;
 mod model;
 mod radiator;
+mod replicas;
 mod solver;
 mod sparse;
 mod spec;

@@ -1,7 +1,7 @@
 //! The validated, index-based form of a [`NetworkSpec`]: every check on user data happens
 //! here, once, and reports every problem found, each naming its edge or node.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
@@ -48,6 +48,9 @@ impl Hasher for FxHasher {
     }
     fn write_usize(&mut self, i: usize) {
         self.add(i as u64);
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
     }
     fn finish(&self) -> u64 {
         self.hash
@@ -263,6 +266,9 @@ pub struct Edge {
     /// Elevation of `b` minus `a` [m].
     pub dz: f64,
     pub kind: Kind,
+    /// Index of the specification's component this edge carries (edges with the same index
+    /// behave alike).
+    pub component: u32,
     /// Set when this edge is the facility side of the CDU with this index.
     pub facility_of: Option<usize>,
 }
@@ -346,6 +352,9 @@ pub struct Model {
     pub fixed_pressure: Vec<Option<f64>>,
     pub edges: Vec<Edge>,
     pub settings: NetworkSettings,
+    /// Hydraulically connected part of each node (through any edge), as the smallest node
+    /// index in it.
+    pub hydraulic_root: Vec<usize>,
 }
 
 /// Problems with a pipe's or duct's roughness and elevation change; the elevation change if any.
@@ -422,17 +431,18 @@ impl Model {
                 t.node_elevation_m.len()
             )));
         };
-        let mut seen: HashSet<&str, FxBuild> =
-            HashSet::with_capacity_and_hasher(n, FxBuild::default());
+        let node_index = NameIndex::new(&t.node_names);
+        let twice = node_index.repeats(&t.node_names);
+        let mut next_twice = twice.iter().copied().peekable();
         for (i, name) in t.node_names.iter().enumerate() {
-            if !seen.insert(name) {
+            if next_twice.next_if_eq(&i).is_some() {
                 problems.push(format!("node '{name}' is defined twice"));
             }
             if !elevation[i].is_finite() {
                 problems.push(format!("node '{name}': elevation_m must be finite"));
             }
         }
-        drop(seen);
+        drop(node_index);
         let mut fixed_pressure = vec![None; n];
         if t.fixed_pressure_nodes.len() != t.fixed_pressure_pa.len() {
             problems.push(
@@ -480,15 +490,16 @@ impl Model {
             }
             base[c] = Some(component_kind(comp, &what, &mut problems));
         }
-        let mut edge_index: HashMap<&str, usize, FxBuild> =
-            HashMap::with_capacity_and_hasher(ne, FxBuild::default());
+        let edge_index = NameIndex::new(&t.edge_names);
+        let twice = edge_index.repeats(&t.edge_names);
+        let mut next_twice = twice.iter().copied().peekable();
         let mut edges = Vec::with_capacity(ne);
         let mut facility_links: Vec<(usize, String)> = Vec::new();
         for k in 0..ne {
             let name = &t.edge_names[k];
             let comp = &t.components[t.edge_component[k] as usize];
             let what = kind_name(comp);
-            if edge_index.insert(name, k).is_some() {
+            if next_twice.next_if_eq(&k).is_some() {
                 problems.push(format!("edge name '{name}' is used twice"));
             }
             let (a, b) = (t.edge_from[k] as usize, t.edge_to[k] as usize);
@@ -517,13 +528,14 @@ impl Model {
                 b,
                 dz: dz.unwrap_or(elevation[b] - elevation[a]),
                 kind: kind.clone(),
+                component: t.edge_component[k],
                 facility_of: None,
             });
         }
         let links: Vec<(usize, String, Option<usize>)> = facility_links
             .into_iter()
             .map(|(cdu, name)| {
-                let f = edge_index.get(name.as_str()).copied();
+                let f = edge_index.get(&t.edge_names, name.as_str());
                 (cdu, name, f)
             })
             .collect();
@@ -581,21 +593,22 @@ impl Model {
         if !problems.is_empty() {
             return Err(Error::Network(problems.join("; ")));
         }
-        let model = Self {
+        let mut model = Self {
             fluid,
             node_names: std::mem::take(&mut t.node_names),
             elevation,
             fixed_pressure,
             edges,
             settings: settings.clone(),
+            hydraulic_root: Vec::new(),
         };
-        model.check_topology()?;
+        model.hydraulic_root = model.check_topology()?;
         Ok(model)
     }
 
     /// Connectivity: one connected whole (counting CDU couplings), a pump or flow source in
-    /// every hydraulic loop.
-    fn check_topology(&self) -> Result<()> {
+    /// every hydraulic loop. Returns each node's hydraulic part (its smallest node index).
+    fn check_topology(&self) -> Result<Vec<usize>> {
         let n = self.node_names.len();
         let mut all = UnionFind::new(n);
         let mut hyd = UnionFind::new(n);
@@ -640,7 +653,7 @@ impl Model {
                 )));
             }
         }
-        Ok(())
+        Ok((0..n).map(|i| hyd.find(i)).collect())
     }
 }
 
@@ -1208,6 +1221,67 @@ fn plate_curve(m: &ColdPlateCurve, what: &str) -> Result<PlateCurve> {
     }
 }
 
+/// Names looked up by a sorted table of their hashes: cheaper to build than a hash map of
+/// strings for the hundreds of thousands of names of a hall, and it finds repeated names.
+struct NameIndex {
+    /// (hash of the name, its position), sorted.
+    sorted: Vec<(u64, u32)>,
+}
+
+impl NameIndex {
+    fn hash(name: &str) -> u64 {
+        let mut h = FxHasher::default();
+        h.write(name.as_bytes());
+        h.finish()
+    }
+
+    fn new(names: &[String]) -> Self {
+        let mut sorted: Vec<(u64, u32)> = names
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (Self::hash(s), i as u32))
+            .collect();
+        sorted.sort_unstable();
+        Self { sorted }
+    }
+
+    /// Positions of the names that repeat an earlier one, ascending.
+    fn repeats(&self, names: &[String]) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        while start < self.sorted.len() {
+            let h = self.sorted[start].0;
+            let mut end = start + 1;
+            while end < self.sorted.len() && self.sorted[end].0 == h {
+                end += 1;
+            }
+            // one hash, usually one name: compare within the run (positions ascending)
+            let run = &self.sorted[start..end];
+            for (j, &(_, b)) in run.iter().enumerate().skip(1) {
+                let b = b as usize;
+                if run[..j].iter().any(|&(_, a)| names[a as usize] == names[b]) {
+                    out.push(b);
+                }
+            }
+            start = end;
+        }
+        out.sort_unstable();
+        out
+    }
+
+    /// The last position of `name` (the one a map insert would have kept).
+    fn get(&self, names: &[String], name: &str) -> Option<usize> {
+        let h = Self::hash(name);
+        let from = self.sorted.partition_point(|&(x, _)| x < h);
+        self.sorted[from..]
+            .iter()
+            .take_while(|&&(x, _)| x == h)
+            .filter(|&&(_, i)| names[i as usize] == name)
+            .map(|&(_, i)| i as usize)
+            .last()
+    }
+}
+
 /// Disjoint sets with path halving.
 pub struct UnionFind {
     parent: Vec<usize>,
@@ -1234,5 +1308,27 @@ impl UnionFind {
         if ra != rb {
             self.parent[ra.max(rb)] = ra.min(rb);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::NameIndex;
+
+    #[test]
+    fn name_index_finds_repeats_and_the_last_position() {
+        let names: Vec<String> = ["a", "b", "a", "c", "b", "a"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let index = NameIndex::new(&names);
+        assert_eq!(index.repeats(&names), vec![2, 4, 5]);
+        assert_eq!(index.get(&names, "a"), Some(5));
+        assert_eq!(index.get(&names, "c"), Some(3));
+        assert_eq!(index.get(&names, "d"), None);
+        let unique: Vec<String> = (0..1000).map(|i| format!("r{i}/n")).collect();
+        let index = NameIndex::new(&unique);
+        assert!(index.repeats(&unique).is_empty());
+        assert_eq!(index.get(&unique, "r999/n"), Some(999));
     }
 }

@@ -11,6 +11,7 @@
 //! whatever the nonlinear residual; a backtracking line search on the edge residuals damps it.
 
 use std::collections::VecDeque;
+use std::sync::Mutex;
 use std::time::Instant;
 
 use super::fluid::Props;
@@ -18,7 +19,8 @@ use super::model::{
     pressure_drop_from, CduThermal, ColdSide, Kind, LossCoefficient, Model, PlateCurve, UnionFind,
     GRAVITY,
 };
-use super::sparse::{Factor, Symbolic};
+use super::replicas::{Parts, System, NONE};
+use super::sparse::Factor;
 use super::spec::{
     ColdPlateResult, EdgeResult, EnergyBalance, IterationReport, NetworkResult, NetworkSolution,
     NodeResult, PhaseTimes,
@@ -37,9 +39,6 @@ pub fn solve_model(model: &Model) -> Result<NetworkSolution> {
     Ok(sol)
 }
 
-/// No unknown / no pair.
-const NONE: usize = usize::MAX;
-
 pub(super) struct Solver<'a> {
     pub(super) m: &'a Model,
     /// Unknown index of each node (`NONE`: reference node with fixed pressure).
@@ -47,16 +46,15 @@ pub(super) struct Solver<'a> {
     n_unknown: usize,
     /// Pressure of reference nodes.
     p_ref: Vec<f64>,
-    sym: Symbolic,
-    /// Index into the pair list for edges joining two unknown nodes (`NONE` otherwise).
-    pair: Vec<usize>,
-    n_pairs: usize,
+    /// The hydraulically separate parts and the groups of identical ones.
+    parts: Parts,
+    /// The system the hydraulics solve (the parts that do not copy another), kept between
+    /// solves while the grouping holds.
+    system: Mutex<System>,
     /// The edges' end nodes and flags, apart from the (large) edge records: the hot loops
     /// read only these.
     pub(super) ea: Vec<usize>,
     pub(super) eb: Vec<usize>,
-    /// Fixed-flow edges (flow sources).
-    fixed: Vec<bool>,
     /// Each flow source with its volume flow [m³/s].
     pub(super) fixed_flows: Vec<(usize, f64)>,
     /// Heat of each cold plate [W] (0 on other edges).
@@ -254,21 +252,16 @@ impl<'a> Solver<'a> {
                 fill[node] += 1;
             }
         }
-        let mut pairs = Vec::new();
-        let mut pair = vec![NONE; ne];
-        let mut cut = vec![false; ne];
-        for (k, e) in m.edges.iter().enumerate() {
-            cut[k] = matches!(e.kind, Kind::Cdu { .. }) || e.facility_of.is_some();
-            if fixed[k] {
-                continue;
-            }
-            let (ua, ub) = (unknown[e.a], unknown[e.b]);
-            if ua != NONE && ub != NONE {
-                pair[k] = pairs.len();
-                pairs.push((ua, ub));
-            }
+        let cut: Vec<bool> = m
+            .edges
+            .iter()
+            .map(|e| matches!(e.kind, Kind::Cdu { .. }) || e.facility_of.is_some())
+            .collect();
+        let mut parts = Parts::new(m, &unknown, &p_ref);
+        if !m.settings.copy_identical_parts {
+            parts.classes.clear();
         }
-        let sym = Symbolic::new(n_unknown, &pairs);
+        let system = Mutex::new(System::new(m, &parts, parts.structural(), &unknown));
         let mut tree = Vec::new();
         let mut visited = vec![false; n];
         for root in 0..n {
@@ -298,12 +291,10 @@ impl<'a> Solver<'a> {
             unknown,
             n_unknown,
             p_ref,
-            sym,
-            pair,
-            n_pairs: pairs.len(),
+            parts,
+            system,
             ea,
             eb,
-            fixed,
             fixed_flows,
             power,
             inc_ptr,
@@ -313,21 +304,23 @@ impl<'a> Solver<'a> {
         })
     }
 
-    fn unknown_name(&self, u: usize) -> String {
-        self.unknown
-            .iter()
-            .position(|&x| x == u)
-            .map_or_else(String::new, |i| self.m.node_names[i].clone())
-    }
-
-    /// Edge functions and slopes at state (m, p), and the residuals `p_a − p_b − F(m)` (in Pa,
-    /// unscaled). `guess` holds each turbulent pipe's last `1/√f`, the start of its Colebrook
-    /// iteration (one or two steps instead of four from scratch). The edges are evaluated in
-    /// parallel; the reductions run in edge order, so results do not depend on the threads.
-    fn evaluate(&self, mf: &[f64], p: &[f64], props: &[Props], guess: &mut [f64], out: &mut Eval) {
+    /// Edge functions and slopes of the solved edges of `sys` at compact state (m, p), and
+    /// the residuals `p_a − p_b − F(m)` (in Pa, unscaled). `guess` holds each turbulent pipe's
+    /// last `1/√f`, the start of its Colebrook iteration (one or two steps instead of four from
+    /// scratch). The edges are evaluated in parallel; the reductions run in edge order, so
+    /// results do not depend on the threads.
+    fn evaluate(
+        &self,
+        sys: &System,
+        mf: &[f64],
+        p: &[f64],
+        props: &[Props],
+        guess: &mut [f64],
+        out: &mut Eval,
+    ) {
         use rayon::prelude::*;
         let edges = &self.m.edges;
-        let ne = edges.len();
+        let ne = sys.edges.len();
         let Eval { f, r, .. } = out;
         f.resize(ne, 0.0);
         r.resize(ne, 0.0);
@@ -336,29 +329,29 @@ impl<'a> Solver<'a> {
             .zip(guess.par_iter_mut())
             .enumerate()
             .with_min_len(4096)
-            .for_each(|(k, ((fk, rk), gk))| {
-                let e = &edges[k];
-                if matches!(e.kind, Kind::Fixed(_)) {
-                    *fk = 0.0;
-                    *rk = 0.0;
+            .for_each(|(j, ((fj, rj), gj))| {
+                let e = &edges[sys.edges[j]];
+                if sys.fixed[j] {
+                    *fj = 0.0;
+                    *rj = 0.0;
                     return;
                 }
-                let pr = props[k];
-                let (dp, slope) = pressure_drop_from(&e.kind, mf[k] / pr.rho, pr, gk);
-                *fk = dp + pr.rho * GRAVITY * e.dz;
-                *rk = slope / pr.rho;
+                let pr = props[j];
+                let (dp, slope) = pressure_drop_from(&e.kind, mf[j] / pr.rho, pr, gj);
+                *fj = dp + pr.rho * GRAVITY * e.dz;
+                *rj = slope / pr.rho;
             });
         let r_max = r.iter().fold(0.0_f64, |a, v| a.max(*v));
         // Quadratic losses have zero slope at zero flow: floor the slope so the step exists.
         let floor = (1e-9 * r_max).max(1e-3);
         let mut res_max: f64 = 0.0;
         let mut merit = 0.0;
-        for k in 0..edges.len() {
-            if self.fixed[k] {
+        for j in 0..ne {
+            if sys.fixed[j] {
                 continue;
             }
-            r[k] = r[k].max(floor);
-            let res = p[self.ea[k]] - p[self.eb[k]] - f[k];
+            r[j] = r[j].max(floor);
+            let res = p[sys.a[j]] - p[sys.b[j]] - f[j];
             res_max = res_max.max(res.abs());
             merit += res * res;
         }
@@ -367,6 +360,10 @@ impl<'a> Solver<'a> {
     }
 
     /// Newton iteration for the hydraulics at fixed properties; returns its iteration count.
+    ///
+    /// Parts of the network that are copies of another part (same structure, same coolant
+    /// properties and fixed flows, bit for bit; see [`Parts`]) are not iterated: their
+    /// representative is, and they receive its flows and pressures.
     pub(super) fn hydraulics(
         &self,
         mf: &mut [f64],
@@ -376,20 +373,62 @@ impl<'a> Solver<'a> {
         tol: f64,
         fixed_flows: &[(usize, f64)],
     ) -> Result<usize> {
-        let model = self.m;
-        let (ea, eb, unknown) = (&self.ea, &self.eb, &self.unknown);
-        let ne = model.edges.len();
         for &(k, q) in fixed_flows {
             mf[k] = q * props[k].rho;
         }
         for (i, pi) in p.iter_mut().enumerate() {
-            if unknown[i] == NONE {
+            if self.unknown[i] == NONE {
                 *pi = self.p_ref[i];
             }
         }
+        let mut sys = self
+            .system
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !self.parts.classes.is_empty() {
+            let rep = self.parts.group(self.m, props, mf);
+            if rep != sys.rep {
+                *sys = System::new(self.m, &self.parts, rep, &self.unknown);
+            }
+        }
+        let sys = &*sys;
+        let mut mc: Vec<f64> = sys.edges.iter().map(|&k| mf[k]).collect();
+        let mut gc: Vec<f64> = sys.edges.iter().map(|&k| guess[k]).collect();
+        let pc: Vec<Props> = sys.edges.iter().map(|&k| props[k]).collect();
+        let mut xc: Vec<f64> = sys.nodes.iter().map(|&i| p[i]).collect();
+        let it = self.hydraulics_compact(sys, &mut mc, &mut xc, &pc, &mut gc, tol)?;
+        for (j, &k) in sys.edges.iter().enumerate() {
+            mf[k] = mc[j];
+            guess[k] = gc[j];
+        }
+        for (c, &i) in sys.nodes.iter().enumerate() {
+            p[i] = xc[c];
+        }
+        sys.copy_followers(&self.parts, mf, guess, p);
+        if it > 0 {
+            self.balance(mf);
+        }
+        Ok(it)
+    }
+
+    /// [`Solver::hydraulics`] on the solved parts, in the compact numbering of `sys`: `mf`,
+    /// `props` and `guess` per solved edge, `p` per solved node.
+    fn hydraulics_compact(
+        &self,
+        sys: &System,
+        mf: &mut [f64],
+        p: &mut [f64],
+        props: &[Props],
+        guess: &mut [f64],
+        tol: f64,
+    ) -> Result<usize> {
+        let model = self.m;
+        let (ea, eb, unknown) = (&sys.a, &sys.b, &sys.unknown);
+        let ne = sys.edges.len();
+        let n_unknown = sys.n_unknown();
         let mut ev = Eval::default();
         let mut ev_try = Eval::default();
-        self.evaluate(mf, p, props, guess, &mut ev);
+        self.evaluate(sys, mf, p, props, guess, &mut ev);
         let mut p_scale =
             ev.f.iter()
                 .chain(p.iter())
@@ -398,10 +437,10 @@ impl<'a> Solver<'a> {
             // already converged (a later coupling pass whose properties barely moved)
             return Ok(0);
         }
-        let names = |u: usize| self.unknown_name(u);
-        let mut diag = vec![0.0; self.n_unknown];
-        let mut off = vec![0.0; self.n_pairs];
-        let mut rhs = vec![0.0; self.n_unknown];
+        let names = |u: usize| self.m.node_names[sys.nodes[sys.unknown_node[u]]].clone();
+        let mut diag = vec![0.0; n_unknown];
+        let mut off = vec![0.0; sys.n_pairs];
+        let mut rhs = vec![0.0; n_unknown];
         let mut c = vec![0.0; ne];
         let mut p_new = p.to_vec();
         let mut m_new = mf.to_vec();
@@ -409,14 +448,14 @@ impl<'a> Solver<'a> {
         let mut p_try = p.to_vec();
         let mut factor = Factor::default();
         let mut work = Vec::new();
-        let mut x = vec![0.0; self.n_unknown];
+        let mut x = vec![0.0; n_unknown];
         for it in 1..=model.settings.max_iterations {
             diag.fill(0.0);
             off.fill(0.0);
             rhs.fill(0.0);
             for k in 0..ne {
                 let (ua, ub) = (unknown[ea[k]], unknown[eb[k]]);
-                if self.fixed[k] {
+                if sys.fixed[k] {
                     if ua != NONE {
                         rhs[ua] -= mf[k];
                     }
@@ -441,12 +480,12 @@ impl<'a> Solver<'a> {
                         rhs[ub] += w * p[ea[k]];
                     }
                 }
-                if self.pair[k] != NONE {
-                    off[self.pair[k]] = -w;
+                if sys.pair[k] != NONE {
+                    off[sys.pair[k]] = -w;
                 }
             }
-            self.sym.factor_into(&diag, &off, &names, &mut factor)?;
-            self.sym.solve_into(&factor, &rhs, &mut work, &mut x);
+            sys.sym.factor_into(&diag, &off, &names, &mut factor)?;
+            sys.sym.solve_into(&factor, &rhs, &mut work, &mut x);
             for (i, pn) in p_new.iter_mut().enumerate() {
                 *pn = if unknown[i] == NONE {
                     p[i]
@@ -455,7 +494,7 @@ impl<'a> Solver<'a> {
                 };
             }
             for k in 0..ne {
-                m_new[k] = if self.fixed[k] {
+                m_new[k] = if sys.fixed[k] {
                     mf[k]
                 } else {
                     c[k] + (p_new[ea[k]] - p_new[eb[k]]) / ev.r[k]
@@ -467,7 +506,7 @@ impl<'a> Solver<'a> {
             let mut lambda = 1.0;
             std::mem::swap(&mut m_try, &mut m_new);
             std::mem::swap(&mut p_try, &mut p_new);
-            self.evaluate(&m_try, &p_try, props, guess, &mut ev_try);
+            self.evaluate(sys, &m_try, &p_try, props, guess, &mut ev_try);
             while !(it == 1
                 || ev_try.merit <= (1.0 - 1e-4 * lambda) * ev.merit
                 || ev.merit < 1e-30 * p_scale * p_scale
@@ -485,7 +524,7 @@ impl<'a> Solver<'a> {
                 for ((t, a), b) in p_try.iter_mut().zip(p.iter()).zip(&p_new) {
                     *t = a + lambda * (b - a);
                 }
-                self.evaluate(&m_try, &p_try, props, guess, &mut ev_try);
+                self.evaluate(sys, &m_try, &p_try, props, guess, &mut ev_try);
             }
             let (mut m_scale, mut step) = (1e-300_f64, 0.0_f64);
             for (x, y) in m_try.iter().zip(mf.iter()) {
@@ -504,7 +543,6 @@ impl<'a> Solver<'a> {
             }
             std::mem::swap(&mut ev, &mut ev_try);
             if lambda == 1.0 && ev.res_max <= tol * p_scale && step <= 1e3 * tol * m_scale {
-                self.balance(mf);
                 return Ok(it);
             }
         }
@@ -1549,12 +1587,18 @@ impl<'a> Solver<'a> {
                 0.0
             },
         };
+        let sys = self
+            .system
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         sol.iterations = IterationReport {
             newton,
             coupling,
             energy_sweeps: sweeps,
             unknowns: self.n_unknown,
-            factor_nnz: self.sym.nnz(),
+            factor_nnz: sys.sym.nnz(),
+            solved_unknowns: sys.n_unknown(),
+            copied_parts: sys.followers.len(),
         };
         sol.warnings = warnings;
         sol.warning_kinds = warning_kinds.into_iter().map(String::from).collect();

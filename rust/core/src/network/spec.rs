@@ -324,6 +324,9 @@ pub struct NetworkSettings {
     pub reference_pressure_pa: f64,
     /// Extrapolate characterised curves beyond their range (with a warning) instead of failing.
     pub allow_extrapolation: bool,
+    /// Solve one of each group of identical, hydraulically separate parts (rack loops behind
+    /// their CDUs) carrying identical coolant, and copy its solution to the others.
+    pub copy_identical_parts: bool,
 }
 
 impl Default for NetworkSettings {
@@ -336,6 +339,7 @@ impl Default for NetworkSettings {
             initial_temperature_k: None,
             reference_pressure_pa: 0.0,
             allow_extrapolation: false,
+            copy_identical_parts: true,
         }
     }
 }
@@ -431,8 +435,14 @@ pub struct IterationReport {
     pub energy_sweeps: usize,
     /// Unknown pressures.
     pub unknowns: usize,
-    /// Stored entries of the LDLᵀ factor.
+    /// Stored entries of the LDLᵀ factor (of the solved parts, last solve).
     pub factor_nnz: usize,
+    /// Unknown pressures solved for (the rest copy identical parts), last solve.
+    #[serde(default)]
+    pub solved_unknowns: usize,
+    /// Hydraulically separate parts that copied an identical part's solution, last solve.
+    #[serde(default)]
+    pub copied_parts: usize,
 }
 
 /// Everything a solve returns.
