@@ -520,6 +520,14 @@ fn conjugate<'m>(
         // by 0.066 K, just enough to loosen the next pass again, and the passes alternated
         // loose and tight without settling (0.15, 0.004 loose, 0.066, ...)
         let loose = !tight_from_now && change > LOOSE_PASS_FACTOR * tolerance;
+        // factors held since the first passes were computed for temperatures far from these:
+        // they may allow overshoots (a coolant cell of the corpus serpentine converged 31 K
+        // below the inlet); the first tight pass lowers them to its start temperatures, once.
+        // Lowering them at every pass kept the passes from settling (0.2–0.3 K a pass for 25
+        // passes); lowering them again at the settled temperatures moved another cell 0.9 K
+        if !loose && !tight_from_now {
+            frozen.tighten_next();
+        }
         tight_from_now |= !loose;
         // the coolant properties follow the temperatures; when a pass did not halve the change
         // of the one before, the passes oscillate (viscosity ↔ temperature on pin-fin plates
@@ -1262,9 +1270,9 @@ fn run(
     // a coupling pass holds what the pass before it froze: otherwise each pass freezes afresh
     // where its own iterations stall and solves a slightly different problem, and the passes
     // never settle (the corpus serpentine plateaued at 1–5 K a pass for 30 passes)
-    let held = frozen.as_deref().is_some_and(|f| {
+    let tighten_first = frozen.as_deref().is_some_and(|f| {
         eq.hold_corrections(f);
-        !f.is_empty()
+        f.wants_tightening()
     });
     crate::ptime("conduction new", &mut tp);
     let mut t = match start_temperature {
@@ -1319,7 +1327,7 @@ fn run(
             }
         } else if outer == 0 || eq.needs_outer_iterations() {
             eq.assemble(&t, Arc::make_mut(&mut a), &mut b);
-            if outer == 0 && held && eq.tighten_held_corrections(&t) {
+            if outer == 0 && tighten_first && eq.tighten_held_corrections(&t) {
                 eq.assemble(&t, Arc::make_mut(&mut a), &mut b);
             }
             if let Some(r) = radiation.as_mut() {

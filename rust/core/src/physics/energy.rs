@@ -70,12 +70,24 @@ const NON_ORTHOGONAL_LIMIT: f64 = 1.0;
 pub struct FrozenCorrections {
     limit: Option<Vec<f64>>,
     non_orthogonal_scale: Option<Vec<f64>>,
+    tighten: bool,
 }
 
 impl FrozenCorrections {
     /// Whether nothing is held.
     pub fn is_empty(&self) -> bool {
         self.limit.is_none() && self.non_orthogonal_scale.is_none()
+    }
+
+    /// Ask the next solve that holds these to lower them first where its start temperatures
+    /// need tighter ones ([`Conduction::tighten_held_corrections`]).
+    pub fn tighten_next(&mut self) {
+        self.tighten = true;
+    }
+
+    /// Whether the next solve is to tighten what it holds before solving.
+    pub fn wants_tightening(&self) -> bool {
+        self.tighten && !self.is_empty()
     }
 }
 
@@ -579,6 +591,7 @@ impl<'m> Conduction<'m> {
         FrozenCorrections {
             limit: self.frozen_limit.clone(),
             non_orthogonal_scale: self.non_orthogonal_scale.clone(),
+            tighten: false,
         }
     }
 
@@ -596,7 +609,7 @@ impl<'m> Conduction<'m> {
     /// the last assembly) need tighter ones; true if any factor fell. Factors held from an
     /// earlier coupling pass were computed for other temperatures: on the corpus serpentine
     /// with temperature-dependent PG25 a limiter frozen 20 K earlier let one coolant cell
-    /// converge at 3.8 °C with the inlet at 35 °C. Only lowering, the passes still settle.
+    /// converge at 3.8 °C with the inlet at 35 °C.
     pub fn tighten_held_corrections(&mut self, t: &[f64]) -> bool {
         let mut lowered = false;
         if self.frozen_limit.is_some() && !self.gradient.is_empty() {
