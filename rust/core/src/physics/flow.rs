@@ -1127,7 +1127,7 @@ impl<'m> Flow<'m> {
             if settings.converged(&residuals) && turbulence_converged {
                 solve_profile.print(iteration);
                 if let Some(sst) = &self.turbulence {
-                    s.wall_y_plus = self.wall_turbulence(sst, &s.k).1;
+                    s.wall_y_plus = self.shear_y_plus(sst, &s);
                 }
                 return Ok(s);
             }

@@ -160,6 +160,29 @@ impl Flow<'_> {
         (mu_t, y_plus)
     }
 
+    /// y⁺ of each boundary face from the wall shear, `y u_τ / ν` with
+    /// `u_τ = √((ν + ν_t,w) |U_t| / y)` (as OpenFOAM's `yPlus` utility; zero off walls).
+    pub(super) fn shear_y_plus(&self, sst: &KOmegaSst, s: &FlowSolution) -> Vec<f64> {
+        let mesh = self.mesh;
+        let ni = mesh.n_internal_faces;
+        let (wall_mu_t, mut out) = self.wall_turbulence(sst, &s.k);
+        for f in ni..mesh.n_faces() {
+            let FlowBc::Wall(uw) = self.bc_of(f) else {
+                continue;
+            };
+            let p = mesh.owner[f] as usize;
+            let y = self.geometry.two_point(mesh, f).d_owner;
+            let (nrm, _) = mesh.face_normal(f);
+            let du = crate::mesh::sub(s.velocity[p], uw);
+            let tangential = crate::mesh::sub(du, crate::mesh::scale(nrm, dot(du, nrm)));
+            let nu = sst.viscosity[p] / self.density[p];
+            let nu_eff = nu + wall_mu_t[f - ni] / self.density[p];
+            let u_tau = (nu_eff * dot(tangential, tangential).sqrt() / y).sqrt();
+            out[f - ni] = y * u_tau / nu;
+        }
+        out
+    }
+
     /// Face viscous conductances with `μ + μ_t` (the wall function's μ_t on walls).
     pub(super) fn turbulent_diffusion(&self, sst: &KOmegaSst, s: &FlowSolution, out: &mut [f64]) {
         let mesh = self.mesh;
