@@ -24,7 +24,6 @@ from rackflow.errors import (
     CaseError,
     ConvectionFallbackWarning,
     ConvergenceError,
-    FlowRegimeWarning,
     LaminarTurbulentFlowWarning,
     PropertyRangeWarning,
     RackflowWarning,
