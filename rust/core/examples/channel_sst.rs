@@ -100,7 +100,7 @@ fn main() {
     let petukhov = (0.790 * re.ln() - 1.64).powi(-2);
     let yp = s.wall_y_plus.iter().copied().fold(0.0, f64::max);
     let ratio = s.turbulent_viscosity.iter().copied().fold(0.0, f64::max) / mu;
-    println!(
+    eprintln!(
         "cells {n} iterations {} time {:.1} s  f {f:.5}  Dean {dean:.5} ({:+.1} %)  Petukhov(D_h) {petukhov:.5} ({:+.1} %)  y+ max {yp:.2}  mu_t/mu max {ratio:.1}",
         s.iterations,
         t.elapsed().as_secs_f64(),
