@@ -24,7 +24,7 @@ from rackflow.errors import (
     CaseError,
     ConvectionFallbackWarning,
     ConvergenceError,
-    FlowRegimeWarning,
+    LaminarTurbulentFlowWarning,
     PropertyRangeWarning,
     RackflowWarning,
     ThreadsWarning,
@@ -41,6 +41,12 @@ if TYPE_CHECKING:
 LAMINAR_LIMIT_RE = 2300.0
 #: Above this no flow model here applies: a unit mistake, usually.
 MAX_REYNOLDS = 1e7
+#: ``turbulence="auto"`` chooses k-ω SST above this inlet Reynolds number, laminar below.
+AUTO_TURBULENT_RE = 2000.0
+#: The flow models of ``case.fluid(..., turbulence=...)``.
+TURBULENCE_MODELS = ("auto", "laminar", "k-omega-sst")
+#: Incompressible flow only: the inlet Mach number must stay below this.
+MAX_MACH = 0.1
 
 #: Fields ``Case.solve(initial=...)`` takes, with their units.
 INITIAL_FIELDS = ("temperature_c", "velocity_m_s", "pressure_pa", "mass_flux_kg_s", "inlet_temperature_c")
@@ -105,6 +111,7 @@ class FluidSpec:
 
     region: str
     coolant: Any
+    turbulence: str = "auto"
 
 
 @dataclass
@@ -244,13 +251,27 @@ class Case:
         self.solids[region] = spec
         return spec
 
-    def fluid(self, region: str, coolant: Any = "water") -> FluidSpec:
+    def fluid(self, region: str, coolant: Any = "water", turbulence: str = "auto") -> FluidSpec:
         """A coolant region: a library coolant name (``"water"``, ``"PG25"``) or a
-        :class:`rackflow.Coolant`. Its boundary faces are no-slip walls unless told otherwise."""
+        :class:`rackflow.Coolant`. Its boundary faces are no-slip walls unless told otherwise.
+
+        ``turbulence``: ``"laminar"``, ``"k-omega-sst"`` (Menter's SST with automatic wall
+        treatment) or ``"auto"`` (the default): SST when the region's largest inlet hydraulic
+        Reynolds number is above 2,000, laminar below; the summary says which was chosen."""
         self._region(region)
+        if not isinstance(turbulence, str) or turbulence not in TURBULENCE_MODELS:
+            raise CaseError(
+                f"fluid '{region}': unknown turbulence model {turbulence!r}; the models are "
+                f"{', '.join(repr(m) for m in TURBULENCE_MODELS)}"
+            )
         if region in self.solids:
+            if turbulence != "auto":
+                raise CaseError(
+                    f"turbulence={turbulence!r} requested on region '{region}', which is a solid; "
+                    "turbulence applies to coolant regions only"
+                )
             raise CaseError(f"region '{region}' is already a solid")
-        spec = FluidSpec(region, resolve_coolant(coolant))
+        spec = FluidSpec(region, resolve_coolant(coolant), turbulence)
         self.fluids[region] = spec
         return spec
 
@@ -353,8 +374,14 @@ class Case:
         mass_flow_kg_s: float | Profile | None = None,
         velocity_m_s: float | Profile | None = None,
         temperature_c: float | Profile | None = None,
+        turbulence_intensity: float = 0.05,
+        length_scale_m: float | None = None,
     ) -> BoundarySpec:
         """Coolant inlet with a uniform normal inflow: volume flow (L/min), mass flow or speed.
+
+        A turbulent (k-ω SST) coolant enters with ``turbulence_intensity`` (fraction, default
+        0.05) and the mixing length ``length_scale_m`` (default 0.07 of the patch's hydraulic
+        diameter); a laminar one ignores both.
 
         The rate and ``temperature_c`` may be :class:`Profile` objects for
         :meth:`solve_transient`; steady solves take their value at t = 0. A flow-rate profile
@@ -391,7 +418,18 @@ class Case:
         else:
             self.profiles.pop(("temperature", patch), None)
         v = _number(f"inlet '{patch}': {key}", value, positive=True)
+        intensity = _number(f"inlet '{patch}': turbulence_intensity", turbulence_intensity, non_negative=True)
+        if intensity > 1.0:
+            raise CaseError(
+                f"inlet '{patch}': turbulence_intensity is a fraction (0.05 is 5 %), got {intensity:g}"
+            )
         values: dict[str, float] = {key: v}
+        if intensity != 0.05:
+            values["turbulence_intensity"] = intensity
+        if length_scale_m is not None:
+            values["length_scale_m"] = _number(
+                f"inlet '{patch}': length_scale_m", length_scale_m, positive=True
+            )
         if temperature_c is not None:
             values["temperature_c"] = _temperature_c(f"inlet '{patch}': temperature_c", temperature_c)
         return self._set(patch, "inlet", **values)
@@ -418,9 +456,15 @@ class Case:
     def to_core(self, **settings: Any) -> dict[str, Any]:
         """The case in the core's serde form (SI, kelvin)."""
         boundaries = []
+        models = self.flow_models()
+        turbulent = any(model == "k-omega-sst" for model, _ in models.values())
         for b in self.boundaries.values():
             entry: dict[str, Any] = {"kind": b.kind, "patch": b.patch}
             if b.kind == "inlet":
+                if turbulent and "length_scale_m" not in b.values and b.patch in self.mesh.patches:
+                    # 0.07 D_h of the patch itself (the core knows no patch perimeters)
+                    area = self.mesh.patch_area(b.patch)
+                    entry["length_scale_m"] = 0.07 * 4.0 * area / self.mesh.patch_perimeter(b.patch)
                 for key, value in b.values.items():
                     if key == "flow_lpm":
                         entry["volume_flow_m3_s"] = units.m3_s(value)
@@ -480,7 +524,8 @@ class Case:
                 for s in self.solids.values()
             ],
             "fluids": [
-                {"region": f.region, "coolant": coolant_to_core(f.coolant)} for f in self.fluids.values()
+                {"region": f.region, "coolant": coolant_to_core(f.coolant), "turbulence": models[f.region][0]}
+                for f in self.fluids.values()
             ],
             "contacts": [
                 {"region_a": c.region_a, "region_b": c.region_b, "resistance_m2k_w": c.resistance_m2k_w}
@@ -794,22 +839,66 @@ class Case:
             out[b.patch] = (region, rho * speed * hydraulic_diameter / mu)
         return out
 
+    def flow_models(self) -> dict[str, tuple[str, float]]:
+        """The flow model each coolant region is solved with, and the largest inlet hydraulic
+        Reynolds number behind the choice: ``{region: ("laminar" | "k-omega-sst", Re)}``.
+        ``turbulence="auto"`` is SST above Re 2,000. When any region is turbulent, the core
+        solves the whole coolant with SST (a laminar region's k then stays small)."""
+        reynolds: dict[str, float] = {}
+        for region, re in self.inlet_reynolds_numbers().values():
+            reynolds[region] = max(reynolds.get(region, 0.0), re)
+        out: dict[str, tuple[str, float]] = {}
+        for f in self.fluids.values():
+            re = reynolds.get(f.region, 0.0)
+            model = f.turbulence
+            if model == "auto":
+                model = "k-omega-sst" if re > AUTO_TURBULENT_RE else "laminar"
+            out[f.region] = (model, re)
+        return out
+
     def _check_flow_regime(self) -> None:
-        """Laminar flow is the model: warn above the transition, refuse far outside any model."""
+        """Warn when a laminar region runs above the transition, refuse far outside any model
+        (Reynolds number above 10⁷, inlet Mach number above 0.1)."""
+        models = self.flow_models()
         for inlet, (region, reynolds) in self.inlet_reynolds_numbers().items():
             if reynolds > MAX_REYNOLDS:
                 raise CaseError(
                     f"inlet '{inlet}' (region '{region}'): the Reynolds number is {reynolds:.3g}, far above "
                     f"what any flow model here covers ({MAX_REYNOLDS:.0e}); check flow_lpm and the mesh units (metres)"
                 )
-            if reynolds > LAMINAR_LIMIT_RE:
+            mach = self._inlet_mach(inlet, region)
+            if mach > MAX_MACH:
+                raise CaseError(
+                    f"inlet '{inlet}' (region '{region}'): the inlet Mach number is about {mach:.2g}, above "
+                    f"{MAX_MACH} where incompressible flow holds; check the flow rate and the mesh units (metres)"
+                )
+            if reynolds > LAMINAR_LIMIT_RE and models.get(region, ("laminar", 0.0))[0] == "laminar":
                 warnings.warn(
                     f"inlet '{inlet}': region '{region}' has an inlet Reynolds number of {reynolds:,.0f}, above "
-                    f"the laminar limit ({LAMINAR_LIMIT_RE:,.0f}); the flow is likely turbulent and the laminar "
-                    "solution under-predicts pressure drop and heat transfer",
-                    FlowRegimeWarning,
+                    f"the laminar limit ({LAMINAR_LIMIT_RE:,.0f}), and is solved laminar; the flow is likely "
+                    "turbulent and the laminar solution under-predicts pressure drop and heat transfer "
+                    "(use turbulence='auto' or 'k-omega-sst')",
+                    LaminarTurbulentFlowWarning,
                     stacklevel=3,
                 )
+
+    def _inlet_mach(self, inlet: str, region: str) -> float:
+        """The inlet speed over a speed of sound: 1,400 m/s for a liquid coolant (water and glycol
+        mixtures are 1,450–1,600), 340 m/s for a gas (density below 10 kg/m³)."""
+        from rackflow.coolant_adapter import property_at
+
+        b = self.boundaries[inlet]
+        fluid = self.fluids[region]
+        t_c = b.values.get("temperature_c", 20.0)
+        rho = property_at(fluid.coolant, "density_kg_m3", t_c)
+        area = self.mesh.patch_area(inlet)
+        if "velocity_m_s" in b.values:
+            speed = b.values["velocity_m_s"]
+        elif "flow_lpm" in b.values:
+            speed = units.m3_s(b.values["flow_lpm"]) / area
+        else:
+            speed = b.values.get("mass_flow_kg_s", 0.0) / (rho * area)
+        return speed / (340.0 if rho < 10.0 else 1400.0)
 
     def __repr__(self) -> str:
         return (

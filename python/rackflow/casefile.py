@@ -31,6 +31,7 @@ Layout
 
     [fluids.channels]               # coolant regions (conjugate heat transfer)
     coolant = "PG25"                # a library name (rackflow.coolants.known_coolants())
+    turbulence = "auto"             # auto | laminar | k-omega-sst
     # or an inline constant-property table:
     # coolant = { name = "oil", density_kg_m3 = 850.0, viscosity_pa_s = 0.01,
     #             conductivity_w_mk = 0.13, specific_heat_j_kgk = 2000.0 }
@@ -39,6 +40,7 @@ Layout
     kind = "inlet"                  # inlet | outlet | wall | symmetry (flow patches)
     flow_lpm = 1.5                  # or mass_flow_kg_s, or velocity_m_s
     temperature_c = 35.0
+    turbulence_intensity = 0.05     # k-omega-sst inflow; length_scale_m defaults to 0.07 D_h
 
     [boundaries.outlet]
     kind = "outlet"
@@ -131,7 +133,17 @@ BOUNDARY_KEYS = {
     "heat_flux": (set(), {"flux_w_m2", "power_w"}),
     "convective": ({"htc_w_m2k", "ambient_c"}, set()),
     "adiabatic": (set(), set()),
-    "inlet": (set(), {"flow_lpm", "mass_flow_kg_s", "velocity_m_s", "temperature_c"}),
+    "inlet": (
+        set(),
+        {
+            "flow_lpm",
+            "mass_flow_kg_s",
+            "velocity_m_s",
+            "temperature_c",
+            "turbulence_intensity",
+            "length_scale_m",
+        },
+    ),
     "outlet": (set(), {"pressure_pa"}),
     "wall": (set(), {"velocity_m_s"}),
     "symmetry": (set(), set()),
@@ -337,7 +349,11 @@ def case_to_dict(
     if materials:
         out["materials"] = materials
     out["solids"] = solids
-    fluids = {region: {"coolant": _coolant_entry(f.coolant, region)} for region, f in case.fluids.items()}
+    fluids: dict[str, dict[str, Any]] = {}
+    for region, f in case.fluids.items():
+        fluids[region] = {"coolant": _coolant_entry(f.coolant, region)}
+        if f.turbulence != "auto":
+            fluids[region]["turbulence"] = f.turbulence
     if fluids:
         out["fluids"] = fluids
     if case.cell_power_density_w_m3 is not None:
@@ -753,9 +769,9 @@ def case_from_dict(
         if not isinstance(spec, dict):
             problems.add(path, "must be a table")
             continue
-        unknown = sorted(set(spec) - {"coolant"})
+        unknown = sorted(set(spec) - {"coolant", "turbulence"})
         if unknown:
-            problems.add(f"{path}.{unknown[0]}", f"unknown key(s) {unknown}; known: coolant")
+            problems.add(f"{path}.{unknown[0]}", f"unknown key(s) {unknown}; known: coolant, turbulence")
         if "coolant" not in spec:
             problems.add(path, "missing 'coolant' (a library name or an inline table)")
             continue
@@ -763,7 +779,7 @@ def case_from_dict(
         if coolant is None:
             continue
         try:
-            case.fluid(region, coolant=coolant)
+            case.fluid(region, coolant=coolant, turbulence=spec.get("turbulence", "auto"))
         except (CaseError, MaterialError) as e:
             problems.add(path, str(e))
 

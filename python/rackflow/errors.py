@@ -46,6 +46,11 @@ class FlowRegimeWarning(RackflowWarning):
     """The coolant flow is outside the model's regime (laminar model above the transition)."""
 
 
+class LaminarTurbulentFlowWarning(FlowRegimeWarning):
+    """A coolant region solved laminar (``turbulence="laminar"``) runs above the transition
+    Reynolds number (2,300); the message names the region and the Reynolds number."""
+
+
 class ThreadsWarning(RackflowWarning):
     """More threads were asked for than the machine has cores; the count was capped."""
 
@@ -67,6 +72,7 @@ __all__ = [
     "ConvectionFallbackWarning",
     "ConvergenceError",
     "FlowRegimeWarning",
+    "LaminarTurbulentFlowWarning",
     "LinearSolverError",
     "MaterialError",
     "MeshError",

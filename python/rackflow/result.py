@@ -54,6 +54,16 @@ class Result:
         self.converged: bool = bool(raw.get("converged", True))
         #: the failed equation's residual per cell (failed solves only)
         self.residual: np.ndarray | None = raw.get("residual")
+        self._turbulent_viscosity: np.ndarray | None = raw.get("turbulent_viscosity_pa_s")
+        self._y_plus: np.ndarray | None = raw.get("y_plus")
+        #: the flow model of each coolant region and the inlet Reynolds number behind it:
+        #: ``{region: ("laminar" | "k-omega-sst", Re)}``
+        self.flow_models: dict[str, tuple[str, float]] = {}
+        if case.fluids:
+            try:
+                self.flow_models = case.flow_models()
+            except (CaseError, MeshError):
+                pass
 
     @classmethod
     def _partial(cls, case: Case, fields: dict[str, Any], message: str) -> Result:
@@ -121,6 +131,37 @@ class Result:
     def mass_flux_kg_s(self) -> np.ndarray:
         """Mass flux through every mesh face along its normal, kg/s."""
         return self._flow(self._mass_flux)
+
+    @property
+    def is_turbulent(self) -> bool:
+        """Whether the coolant was solved with the k-ω SST model."""
+        return self._turbulent_viscosity is not None
+
+    @property
+    def turbulent_viscosity_ratio(self) -> np.ndarray:
+        """μ_t / μ per cell (zero in solids and for laminar flow), μ at the cell temperature."""
+        ratio = np.zeros(self.mesh.n_cells)
+        if self._turbulent_viscosity is None:
+            self._flow(self._velocity)
+            return ratio
+        from rackflow.coolant_adapter import property_at
+
+        t = self._temperature_c
+        for region, fluid in self.case.fluids.items():
+            cells = self._cells[region]
+            t_c = t[cells] if t is not None else np.full(len(cells), 20.0)
+            mu = np.array([property_at(fluid.coolant, "viscosity_pa_s", float(x)) for x in t_c])
+            ratio[cells] = self._turbulent_viscosity[cells] / mu
+        return ratio
+
+    @property
+    def y_plus(self) -> np.ndarray:
+        """The largest wall y⁺ of each cell's wall faces (from the wall shear; zero elsewhere
+        and for laminar flow)."""
+        if self._y_plus is None:
+            self._flow(self._velocity)
+            return np.zeros(self.mesh.n_cells)
+        return self._y_plus
 
     def _patch_value(self, table: dict[str, float], patch: str) -> float:
         self._flow(self._velocity)
@@ -377,6 +418,9 @@ class Summary:
                     pass
             out["mass_imbalance"] = r.mass_imbalance
             out["flow_iterations"] = float(r.report["flow_iterations"])
+            if r.is_turbulent:
+                out["turbulent_viscosity_ratio_max"] = float(r.turbulent_viscosity_ratio.max())
+                out["y_plus_max"] = float(r.y_plus.max())
         out["outer_iterations"] = float(r.report["outer_iterations"])
         out["linear_iterations"] = float(sum(r.report["linear_iterations"]))
         out["solve_time_s"] = float(r.report["solve_time_s"] + r.report.get("flow_time_s", 0.0))
@@ -474,6 +518,20 @@ class Summary:
             if "reynolds_inlet" in d:
                 lines.append(
                     f"  inlet Reynolds number {d['reynolds_inlet']:.0f} (hydraulic diameter of the inlet patch)"
+                )
+            for region, (model, reynolds) in r.flow_models.items():
+                how = (
+                    "chosen by turbulence='auto'"
+                    if r.case.fluids[region].turbulence == "auto"
+                    else "as asked"
+                )
+                lines.append(
+                    f"  flow model of '{region}': {model} ({how}; largest inlet Reynolds number {reynolds:,.0f})"
+                )
+            if "y_plus_max" in d:
+                lines.append(
+                    f"  k-ω SST: largest μ_t/μ {d['turbulent_viscosity_ratio_max']:.1f}; wall y⁺ up to "
+                    f"{d['y_plus_max']:.2f} (automatic wall treatment)"
                 )
             lines.append(f"  mass imbalance {r.mass_imbalance:.2e} of the inflow")
         rep = r.report

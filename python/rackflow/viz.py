@@ -135,6 +135,9 @@ def to_pyvista(result: Result, *, multiblock: bool = False) -> Any:
         grid.cell_data["velocity_m_s"] = velocity
         grid.cell_data["velocity_magnitude_m_s"] = np.linalg.norm(velocity, axis=1)
         grid.cell_data["pressure_pa"] = np.asarray(result.pressure_pa, dtype=np.float64)
+        if getattr(result, "is_turbulent", False):
+            grid.cell_data["turbulent_viscosity_ratio"] = np.asarray(result.turbulent_viscosity_ratio)
+            grid.cell_data["y_plus"] = np.asarray(result.y_plus)
         fluids = [str(r) for r in getattr(result.case, "fluids", {})]
         if fluids:
             grid.field_data["fluid_regions"] = np.array(fluids, dtype=str)

@@ -67,6 +67,7 @@ def test_a_link_to_dev_zero_is_refused(tmp_path: Path) -> None:
 def test_laminar_model_above_transition_warns_naming_region_and_reynolds(channel: rf.Mesh) -> None:
     # 2 mm square duct, water at 30 °C: Re = ρ Q D_h / (A μ) ≈ 9,400 at 1.5 L/min
     case = _heated_channel(channel, flow_lpm=1.5)
+    case.fluid("box", coolant="water", turbulence="laminar")  # "auto" would choose k-ω SST
     (region, reynolds) = case.inlet_reynolds_numbers()["xmin"]
     assert region == "box"
     assert reynolds == pytest.approx(995.6 * 1.5 / 60_000 * 0.002 / (0.002**2 * 7.97e-4), rel=0.02)

@@ -126,6 +126,13 @@ pub fn solve_case<'py>(
         solution.patch_static_pressure_pa,
     )?;
     d.set_item("mass_imbalance", solution.mass_imbalance)?;
+    if !solution.turbulent_viscosity_pa_s.is_empty() {
+        d.set_item(
+            "turbulent_viscosity_pa_s",
+            solution.turbulent_viscosity_pa_s.into_pyarray(py),
+        )?;
+        d.set_item("y_plus", solution.y_plus.into_pyarray(py))?;
+    }
     d.set_item("estimated_memory_mb", estimated / 1e6)?;
     let report = serde_json::to_string(&solution.report)
         .map_err(|e| PyValueError::new_err(e.to_string()))?;

@@ -49,6 +49,8 @@ pub struct SolveReport {
     pub energy_non_orthogonal_limited_at: Option<usize>,
     /// Whether the energy equation was solved.
     pub energy_solved: bool,
+    /// The flow model of the coolant: `"laminar"` or `"k-omega-sst"` (empty without flow).
+    pub flow_model: String,
     /// Flow ↔ energy passes (temperature-dependent coolant properties).
     pub coupling_passes: usize,
     /// Passes whose coolant properties took half the temperature change because the passes
@@ -89,6 +91,11 @@ pub struct Solution {
     pub patch_static_pressure_pa: Vec<f64>,
     /// Σ|cell continuity error| / inflow.
     pub mass_imbalance: f64,
+    /// Turbulent viscosity per cell, Pa·s (zero in solids; empty for laminar or no flow).
+    pub turbulent_viscosity_pa_s: Vec<f64>,
+    /// The largest y⁺ of each cell's wall faces (zero elsewhere; empty for laminar or no
+    /// flow).
+    pub y_plus: Vec<f64>,
 }
 
 impl Solution {
@@ -111,6 +118,8 @@ impl Solution {
             patch_total_pressure_pa: Vec::new(),
             patch_static_pressure_pa: Vec::new(),
             mass_imbalance: 0.0,
+            turbulent_viscosity_pa_s: Vec::new(),
+            y_plus: Vec::new(),
         }
     }
 }
@@ -375,6 +384,7 @@ pub(super) fn frozen_flow(
         specific_heat,
         reference_k: outcome.setup.reference_temperature_k,
         second_order: case.settings.convection.second_order(),
+        turbulent_viscosity: outcome.parent_turbulent_viscosity(mesh),
     };
     let mut fields = Solution::without_temperatures(mesh, 0);
     outcome.attach(mesh, &mut fields);
@@ -423,6 +433,7 @@ fn conjugate<'m>(
             specific_heat: specific_heat.clone(),
             reference_k,
             second_order: case.settings.convection.second_order(),
+            turbulent_viscosity: outcome.parent_turbulent_viscosity(mesh),
         };
         let mut solution = run(
             mesh,
@@ -841,6 +852,17 @@ fn validate_all(mesh: &Mesh, case: &Case) -> Result<Option<Resolved>> {
     })
 }
 
+/// The flow problem with the k-ω SST model when the set-up asks for it.
+fn with_turbulence<'m>(
+    flow: crate::physics::flow::Flow<'m>,
+    setup: &super::flow_setup::FlowSetup<'_>,
+) -> crate::physics::flow::Flow<'m> {
+    match &setup.turbulence_inlet {
+        Some(inlet) => flow.with_turbulence(inlet.clone(), setup.viscosity.clone()),
+        None => flow,
+    }
+}
+
 /// The flow part of a solution, on the parent mesh.
 struct FlowOutcome<'m> {
     setup: super::flow_setup::FlowSetup<'m>,
@@ -875,11 +897,14 @@ fn solve_flow<'m>(
         return Err(Error::Case(crate::error::problem_list(problems)));
     }
     let settings = flow_settings(s, loose);
-    let flow = Flow::new(
-        &setup.mesh,
-        setup.density.clone(),
-        setup.viscosity.clone(),
-        setup.bc.clone(),
+    let flow = with_turbulence(
+        Flow::new(
+            &setup.mesh,
+            setup.density.clone(),
+            setup.viscosity.clone(),
+            setup.bc.clone(),
+        ),
+        &setup,
     );
     crate::ptime("flow operators", &mut mark);
     let mut first = initial.flow_start(&setup);
@@ -935,6 +960,18 @@ impl<'m> FlowOutcome<'m> {
         flux
     }
 
+    /// The turbulent viscosity on every parent cell (zero off the coolant; empty when laminar).
+    fn parent_turbulent_viscosity(&self, mesh: &Mesh) -> Vec<f64> {
+        if self.flow.turbulent_viscosity.is_empty() {
+            return Vec::new();
+        }
+        let mut mu_t = vec![0.0; mesh.n_cells()];
+        for (i, c) in self.setup.map.cells().enumerate() {
+            mu_t[c] = self.flow.turbulent_viscosity[i];
+        }
+        mu_t
+    }
+
     /// Re-solve the flow with properties at the given (parent-mesh) temperatures, warm-started.
     fn with_temperature(
         mut self,
@@ -953,11 +990,14 @@ impl<'m> FlowOutcome<'m> {
             settings.second_order = false;
             settings.velocity_relaxation = alpha;
         }
-        let flow = Flow::new(
-            &self.setup.mesh,
-            self.setup.density.clone(),
-            self.setup.viscosity.clone(),
-            self.setup.bc.clone(),
+        let flow = with_turbulence(
+            Flow::new(
+                &self.setup.mesh,
+                self.setup.density.clone(),
+                self.setup.viscosity.clone(),
+                self.setup.bc.clone(),
+            ),
+            &self.setup,
         );
         let mut initial = self.flow.clone();
         initial.history.clear();
@@ -1021,6 +1061,23 @@ impl<'m> FlowOutcome<'m> {
             }
         }
         solution.mass_imbalance = self.flow.history.last().map_or(0.0, |h| h[4]);
+        solution.report.flow_model = if self.flow.k.is_empty() {
+            "laminar".into()
+        } else {
+            let mut mu_t = vec![0.0; n];
+            let mut y_plus = vec![0.0f64; n];
+            for (i, c) in map.cells().enumerate() {
+                mu_t[c] = self.flow.turbulent_viscosity[i];
+            }
+            let cells: Vec<usize> = map.cells().collect();
+            for (i, &yp) in self.flow.wall_y_plus.iter().enumerate() {
+                let c = cells[sub.owner[sub.n_internal_faces + i] as usize];
+                y_plus[c] = y_plus[c].max(yp);
+            }
+            solution.turbulent_viscosity_pa_s = mu_t;
+            solution.y_plus = y_plus;
+            "k-omega-sst".into()
+        };
         solution.velocity_m_s = velocity;
         solution.pressure_pa = pressure;
         solution.mass_flux_kg_s = mass_flux;
@@ -1599,5 +1656,7 @@ fn run(
         patch_total_pressure_pa: Vec::new(),
         patch_static_pressure_pa: Vec::new(),
         mass_imbalance: 0.0,
+        turbulent_viscosity_pa_s: Vec::new(),
+        y_plus: Vec::new(),
     })
 }

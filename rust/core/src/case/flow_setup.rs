@@ -1,7 +1,7 @@
 //! Resolving the coolant part of a case: fluid cells, the fluid sub-mesh, flow boundary
 //! conditions per sub-mesh patch, properties, and the checks of bad flow input.
 
-use super::spec::{Boundary, Case};
+use super::spec::{Boundary, Case, TurbulenceModel};
 use crate::error::name_list;
 use crate::mesh::{checks, Mesh, SubsetMap};
 use crate::physics::flow::FlowBc;
@@ -32,6 +32,9 @@ pub struct FlowSetup<'m> {
     /// `p - datum`) and results add the datum back; an outlet at 101,325 Pa then solves exactly as
     /// one at 0 Pa instead of burying the pressure correction under the absolute level's round-off.
     pub pressure_datum_pa: f64,
+    /// The k-ω SST model's inlet (k, ω) per sub-mesh patch when a coolant region is turbulent
+    /// (the whole coolant is then solved with the model); `None` for laminar flow.
+    pub turbulence_inlet: Option<Vec<Option<(f64, f64)>>>,
 }
 
 impl FlowSetup<'_> {
@@ -66,10 +69,14 @@ pub fn resolve<'m>(case: &Case, mesh: &'m Mesh) -> Result<FlowSetup<'m>> {
                     problems.push(format!("region '{}' is given a coolant twice", f.region));
                 }
                 if case.solids.iter().any(|s| s.region == f.region) {
-                    problems.push(format!(
-                        "region '{}' is declared both solid and fluid",
-                        f.region
-                    ));
+                    problems.push(if f.turbulence == TurbulenceModel::Laminar {
+                        format!("region '{}' is declared both solid and fluid", f.region)
+                    } else {
+                        format!(
+                            "turbulence is requested on region '{}', which is declared solid",
+                            f.region
+                        )
+                    });
                 }
                 fluid_of_region[r] = Some(i);
             }
@@ -146,6 +153,8 @@ pub fn resolve<'m>(case: &Case, mesh: &'m Mesh) -> Result<FlowSetup<'m>> {
     let mut n_inlets = 0;
     let mut n_outlets = 0;
     let mut moving_walls = 0;
+    // (patch, speed, intensity, mixing length) of each inlet
+    let mut inlet_turbulence: Vec<(usize, f64, f64, Option<f64>)> = Vec::new();
     for b in &case.boundaries {
         let name = b.patch();
         let flow_kind = matches!(
@@ -177,9 +186,24 @@ pub fn resolve<'m>(case: &Case, mesh: &'m Mesh) -> Result<FlowSetup<'m>> {
                 volume_flow_m3_s,
                 mass_flow_kg_s,
                 temperature_k,
+                turbulence_intensity,
+                length_scale_m,
                 ..
             } => {
                 n_inlets += 1;
+                let intensity = turbulence_intensity.unwrap_or(0.05);
+                if !(intensity.is_finite() && intensity >= 0.0) {
+                    problems.push(format!(
+                        "inlet '{name}': turbulence_intensity must be a finite fraction ≥ 0 (0.05 is 5 %), got {intensity}"
+                    ));
+                }
+                if let Some(l) = length_scale_m {
+                    if !positive(l) {
+                        problems.push(format!(
+                            "inlet '{name}': length_scale_m must be finite and positive, got {l}"
+                        ));
+                    }
+                }
                 if let Some(t) = temperature_k {
                     if !positive(t) {
                         problems.push(format!("inlet '{name}': temperature {t} K is not physical"));
@@ -205,6 +229,7 @@ pub fn resolve<'m>(case: &Case, mesh: &'m Mesh) -> Result<FlowSetup<'m>> {
                             velocity_m_s.or(volume_flow_m3_s).or(mass_flow_kg_s)
                         ));
                     }
+                    inlet_turbulence.push((p, speed, intensity, length_scale_m));
                     FlowBc::Inlet(speed)
                 }
             }
@@ -270,7 +295,24 @@ pub fn resolve<'m>(case: &Case, mesh: &'m Mesh) -> Result<FlowSetup<'m>> {
     if !problems.is_empty() {
         return Err(Error::Case(crate::error::problem_list(problems)));
     }
+    let turbulent = case
+        .fluids
+        .iter()
+        .any(|f| f.turbulence == TurbulenceModel::KOmegaSst);
+    let turbulence_inlet = turbulent.then(|| {
+        let mut inlet = vec![None; sub.n_patches()];
+        for &(p, speed, intensity, length) in &inlet_turbulence {
+            // default mixing length 0.07 D_h; without the patch perimeter here, D_h of the
+            // circle of the patch's area (the Python layer passes 0.07 D_h of the patch itself)
+            let length = length.unwrap_or(0.07 * (4.0 * area[p] / std::f64::consts::PI).sqrt());
+            inlet[p] = Some(crate::physics::flow::inlet_k_omega(
+                intensity, speed, length,
+            ));
+        }
+        inlet
+    });
     Ok(FlowSetup {
+        turbulence_inlet,
         is_fluid,
         mesh: sub,
         map,

@@ -179,6 +179,7 @@ impl InitialState<'_> {
             boundary_pressure,
             iterations: 0,
             history: Vec::new(),
+            ..Default::default()
         })
     }
 }

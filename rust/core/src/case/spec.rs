@@ -89,6 +89,21 @@ pub struct Fluid {
     pub region: String,
     /// Its coolant.
     pub coolant: Coolant,
+    /// Its flow model (the Python layer resolves `auto` from the inlet Reynolds number).
+    #[serde(default)]
+    pub turbulence: TurbulenceModel,
+}
+
+/// The flow model of a coolant region.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TurbulenceModel {
+    /// Laminar Navier–Stokes.
+    #[default]
+    #[serde(rename = "laminar")]
+    Laminar,
+    /// The k-ω SST model with automatic wall treatment.
+    #[serde(rename = "k-omega-sst")]
+    KOmegaSst,
 }
 
 /// Contact resistance on the faces two regions share.
@@ -158,6 +173,13 @@ pub enum Boundary {
         /// Inlet temperature, K (needed when the energy equation is solved).
         #[serde(default)]
         temperature_k: Option<f64>,
+        /// Turbulence intensity of the inflow (k-ω SST), fraction; default 0.05.
+        #[serde(default)]
+        turbulence_intensity: Option<f64>,
+        /// Turbulence mixing length of the inflow, m; default 0.07 of the patch's hydraulic
+        /// diameter.
+        #[serde(default)]
+        length_scale_m: Option<f64>,
     },
     /// Coolant outlet at a fixed static pressure.
     Outlet {

@@ -102,6 +102,9 @@ pub struct Convection {
     pub reference_k: f64,
     /// Bounded second-order (limited linear-upwind) convection; otherwise upwind.
     pub second_order: bool,
+    /// Turbulent viscosity per cell, Pa·s (empty for laminar flow): the coolant's eddy
+    /// conductivity `c_p μ_t / Pr_t` adds to its conductivity.
+    pub turbulent_viscosity: Vec<f64>,
 }
 
 impl<'m> Conduction<'m> {
@@ -558,6 +561,18 @@ impl<'m> Conduction<'m> {
             .par_iter_mut()
             .enumerate()
             .for_each(|(c, k)| *k = conductivity[mesh.cell_region[c] as usize].at(t[c]));
+        if let Some(cv) = self
+            .convection
+            .as_ref()
+            .filter(|cv| !cv.turbulent_viscosity.is_empty())
+        {
+            let prandtl = crate::physics::flow::TURBULENT_PRANDTL;
+            self.k_cell.par_iter_mut().enumerate().for_each(|(c, k)| {
+                if let Some(cp) = &cv.specific_heat[mesh.cell_region[c] as usize] {
+                    *k += cp.at(t[c]) * cv.turbulent_viscosity[c] / prandtl;
+                }
+            });
+        }
         // conductances first: they depend on the conductivities only, and the face points of
         // the gradient below need them (a new operator has none yet: its first gradients would
         // see no interface flux and every coupling pass would start from a large residual)

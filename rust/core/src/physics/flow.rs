@@ -19,7 +19,11 @@ use crate::linalg::{
 use crate::mesh::{dot, norm, CellFaces, Mesh, Vec3};
 use crate::{Error, Monitor, Result};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::sync::Arc;
+
+mod turbulence;
+pub use turbulence::{inlet_k_omega, y_plus_laminar, KOmegaSst, TURBULENT_PRANDTL};
 
 /// AMG strength threshold of the pressure equation. Stretched cells (the duct benchmark's are
 /// 4× longer than wide, so their axial couplings are 16× weaker) need the weak direction
@@ -119,6 +123,14 @@ pub struct FlowSolution {
     pub iterations: usize,
     /// Per iteration: (u, v, w, p) normalised residuals and mass imbalance.
     pub history: Vec<[f64; 5]>,
+    /// Turbulent kinetic energy per cell, m²/s² (empty for laminar flow).
+    pub k: Vec<f64>,
+    /// Specific dissipation rate per cell, 1/s (empty for laminar flow).
+    pub omega: Vec<f64>,
+    /// Turbulent viscosity per cell, Pa·s (empty for laminar flow).
+    pub turbulent_viscosity: Vec<f64>,
+    /// y⁺ of each boundary face (zero off walls; empty for laminar flow).
+    pub wall_y_plus: Vec<f64>,
 }
 
 /// The flow problem on a mesh whose every cell is fluid.
@@ -139,6 +151,8 @@ pub struct Flow<'m> {
     /// `A / (d_P + d_N)` of each face (boundary: `A / d_P`): the pressure equation's geometric
     /// factor.
     pressure_geometry: Vec<f64>,
+    /// The k-ω SST model, `None` for laminar flow.
+    turbulence: Option<KOmegaSst>,
 }
 
 impl<'m> Flow<'m> {
@@ -183,7 +197,27 @@ impl<'m> Flow<'m> {
             weight,
             diffusion,
             pressure_geometry,
+            turbulence: None,
         }
+    }
+
+    /// Turbulent flow with the k-ω SST model: `inlet` holds each patch's inlet (k, ω), and
+    /// `viscosity` the molecular viscosity per cell, Pa·s. The wall distance is computed here.
+    pub fn with_turbulence(mut self, inlet: Vec<Option<(f64, f64)>>, viscosity: Vec<f64>) -> Self {
+        let wall_distance = crate::mesh::wall_distance::wall_distance(self.mesh, |f| {
+            matches!(self.bc_of(f), FlowBc::Wall(_))
+        });
+        self.turbulence = Some(KOmegaSst {
+            inlet,
+            viscosity,
+            wall_distance,
+        });
+        self
+    }
+
+    /// Whether the flow is turbulent (k-ω SST).
+    pub fn is_turbulent(&self) -> bool {
+        self.turbulence.is_some()
     }
 
     fn bc_of(&self, f: usize) -> FlowBc {
@@ -331,6 +365,7 @@ impl<'m> Flow<'m> {
     #[inline]
     fn explicit_face_flux(
         &self,
+        diffusion: &[f64],
         f: usize,
         mass_flux: f64,
         grads: &[[Vec3; 3]],
@@ -341,7 +376,7 @@ impl<'m> Flow<'m> {
         let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
         let mut out = [0.0; 3];
         if !g.orthogonal {
-            let d = self.diffusion[f];
+            let d = diffusion[f];
             for (k, o) in out.iter_mut().enumerate() {
                 *o += d
                     * (dot(grads[q][k], g.neighbour_offset[f])
@@ -359,14 +394,14 @@ impl<'m> Flow<'m> {
     }
 
     /// The extra diagonal of cell `c`'s velocity components from its symmetry-plane faces.
-    fn symmetry_diagonal(&self, c: usize) -> Vec3 {
+    fn symmetry_diagonal(&self, diffusion: &[f64], c: usize) -> Vec3 {
         let mut extra = [0.0; 3];
         for &f in self.cell_faces.of(c) {
             let f = f as usize;
             if f >= self.mesh.n_internal_faces && self.bc_of(f) == FlowBc::Symmetry {
                 let (nrm, _) = self.mesh.face_normal(f);
                 for k in 0..3 {
-                    extra[k] += self.diffusion[f] * nrm[k] * nrm[k];
+                    extra[k] += diffusion[f] * nrm[k] * nrm[k];
                 }
             }
         }
@@ -379,6 +414,7 @@ impl<'m> Flow<'m> {
     #[allow(clippy::too_many_arguments)]
     fn assemble_momentum(
         &self,
+        diffusion: &[f64],
         s: &FlowSolution,
         grads: &[[Vec3; 3]],
         limits: Option<&[Vec3]>,
@@ -408,7 +444,7 @@ impl<'m> Flow<'m> {
                     for &f in self.cell_faces.of(c) {
                         let f = f as usize;
                         let phi = s.mass_flux[f];
-                        let d = self.diffusion[f];
+                        let d = diffusion[f];
                         if f < ni {
                             let (out, sign, pos) = if mesh.owner[f] as usize == c {
                                 (phi, 1.0, pat.upper[f])
@@ -421,7 +457,7 @@ impl<'m> Flow<'m> {
                             if explicit {
                                 // computed from both sides of the face (cheaper than storing
                                 // 24 bytes per face)
-                                let fs = self.explicit_face_flux(f, phi, grads, limits);
+                                let fs = self.explicit_face_flux(diffusion, f, phi, grads, limits);
                                 for k in 0..3 {
                                     src[k] += sign * fs[k];
                                 }
@@ -478,7 +514,14 @@ impl<'m> Flow<'m> {
     }
 
     /// Set the momentum matrix's diagonal to component `k`'s relaxed one.
-    fn set_component_diagonal(&self, a: &mut Csr, diag_plain: &[f64], k: usize, alpha: f64) {
+    fn set_component_diagonal(
+        &self,
+        diffusion: &[f64],
+        a: &mut Csr,
+        diag_plain: &[f64],
+        k: usize,
+        alpha: f64,
+    ) {
         let pat = &self.pattern;
         a.row_blocks_mut()
             .into_par_iter()
@@ -486,7 +529,7 @@ impl<'m> Flow<'m> {
                 let rows = (first_row + CHUNK).min(diag_plain.len());
                 for c in first_row..rows {
                     vals[pat.diag[c].get() - first_pos] =
-                        (diag_plain[c] + self.symmetry_diagonal(c)[k]) / alpha;
+                        (diag_plain[c] + self.symmetry_diagonal(diffusion, c)[k]) / alpha;
                 }
             });
     }
@@ -600,6 +643,16 @@ impl<'m> Flow<'m> {
         let mut best_progress = f64::INFINITY;
         let mut improved_at = 0usize;
         let mut limiter_frozen = false;
+        // the momentum's face viscous conductances: the laminar ones as set up, or μ + μ_t
+        // refreshed after every turbulence update
+        let mut diffusion: Cow<[f64]> = Cow::Borrowed(&self.diffusion);
+        let mut turbulence_matrix = None;
+        let mut turbulence_residuals = [0.0f64; 2];
+        if let Some(sst) = &self.turbulence {
+            self.turbulence_start(sst, &mut s);
+            self.turbulent_diffusion(sst, &s, diffusion.to_mut());
+            turbulence_matrix = Some(fresh_matrix());
+        }
 
         for iteration in 1..=settings.max_iterations {
             // ---------- momentum ----------
@@ -613,6 +666,7 @@ impl<'m> Flow<'m> {
                 (settings.second_order && !limiter_frozen).then_some(limits.as_mut_slice()),
             );
             self.assemble_momentum(
+                &diffusion,
                 &s,
                 &grads,
                 settings.second_order.then_some(limits.as_slice()),
@@ -640,7 +694,7 @@ impl<'m> Flow<'m> {
             if has_symmetry {
                 // symmetry planes add to one component's diagonal only: three matrices
                 for (k, part) in parts.iter_mut().enumerate() {
-                    self.set_component_diagonal(&mut a, &diag_plain, k, alpha);
+                    self.set_component_diagonal(&diffusion, &mut a, &diag_plain, k, alpha);
                     let pre = SymmetricGaussSeidel::new(&a);
                     let rhs: Vec<f64> = momentum_rhs.iter().map(|r| r[k]).collect();
                     let mut x: Vec<f64> = s.velocity.iter().map(|v| v[k]).collect();
@@ -725,7 +779,7 @@ impl<'m> Flow<'m> {
                                 }
                             }
                             let extra = if has_symmetry {
-                                self.symmetry_diagonal(c)
+                                self.symmetry_diagonal(&diffusion, c)
                             } else {
                                 [0.0; 3]
                             };
@@ -991,6 +1045,12 @@ impl<'m> Flow<'m> {
                 });
             solve_profile.pressure_seconds += phase.elapsed().as_secs_f64();
 
+            // ---------- turbulence (k-ω SST) ----------
+            if let (Some(sst), Some(matrix)) = (&self.turbulence, turbulence_matrix.as_mut()) {
+                turbulence_residuals = self.turbulence_step(sst, &mut s, &grads, matrix, &stop)?;
+                self.turbulent_diffusion(sst, &s, diffusion.to_mut());
+            }
+
             // ---------- convergence ----------
             let imbalance = |c: usize| {
                 let mut sum = 0.0;
@@ -1012,16 +1072,17 @@ impl<'m> Flow<'m> {
                 / mass_scale;
             s.history.push(residuals);
             s.iterations = iteration;
-            monitor.progress(
-                iteration,
-                &[
-                    ("Ux", residuals[0]),
-                    ("Uy", residuals[1]),
-                    ("Uz", residuals[2]),
-                    ("p", residuals[3]),
-                    ("continuity", residuals[4]),
-                ],
-            );
+            let reported = [
+                ("Ux", residuals[0]),
+                ("Uy", residuals[1]),
+                ("Uz", residuals[2]),
+                ("p", residuals[3]),
+                ("continuity", residuals[4]),
+                ("k", turbulence_residuals[0]),
+                ("omega", turbulence_residuals[1]),
+            ];
+            let shown = if self.turbulence.is_some() { 7 } else { 5 };
+            monitor.progress(iteration, &reported[..shown]);
             for (k, r) in residuals.iter().enumerate() {
                 best[k] = best[k].min(*r);
             }
@@ -1059,8 +1120,15 @@ impl<'m> Flow<'m> {
                 )
                 .with_partial(|p| last_iterate(p, mesh, &s)));
             }
-            if settings.converged(&residuals) {
+            // k and ω to ten times the velocity tolerance
+            let turbulence_converged = turbulence_residuals
+                .iter()
+                .all(|&r| r <= 10.0 * settings.velocity_tolerance);
+            if settings.converged(&residuals) && turbulence_converged {
                 solve_profile.print(iteration);
+                if let Some(sst) = &self.turbulence {
+                    s.wall_y_plus = self.shear_y_plus(sst, &s);
+                }
                 return Ok(s);
             }
             let tolerances = [

@@ -35,6 +35,7 @@ fn a_case_with_several_problems_lists_them_all_before_solving() {
             conductivity_w_mk: Property::Constant(0.6),
             specific_heat_j_kgk: Property::Constant(4180.0),
         },
+        turbulence: Default::default(),
     });
     let err = solve(&mesh, &c, &NoMonitor).unwrap_err().to_string();
     for expected in [

@@ -1,0 +1,115 @@
+"""Turbulence input (issue 17): model names, inlet turbulence, regime warnings and errors."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+import rackflow as rf
+from rackflow.errors import FlowRegimeWarning, LaminarTurbulentFlowWarning
+from rackflow.testing.meshes import box
+
+
+@pytest.fixture(scope="module")
+def duct() -> rf.Mesh:
+    # a 2 mm square duct, 20 mm long
+    return rf.Mesh.from_meshio(box((10, 4, 4), (0.02, 0.002, 0.002)))
+
+
+def duct_case(mesh: rf.Mesh, flow_lpm: float, turbulence: str = "auto") -> rf.Case:
+    case = rf.Case(mesh)
+    case.fluid("box", coolant="water", turbulence=turbulence)
+    case.inlet("xmin", flow_lpm=flow_lpm, temperature_c=30.0)
+    case.outlet("xmax")
+    return case
+
+
+def test_unknown_model_lists_the_valid_ones(duct: rf.Mesh) -> None:
+    case = rf.Case(duct)
+    with pytest.raises(rf.CaseError, match=r"'k-epsilon'.*'auto', 'laminar', 'k-omega-sst'"):
+        case.fluid("box", coolant="water", turbulence="k-epsilon")
+
+
+def test_turbulence_on_a_solid_region_is_an_error(duct: rf.Mesh) -> None:
+    case = rf.Case(duct)
+    case.solid("box", material="copper")
+    with pytest.raises(rf.CaseError, match=r"turbulence='k-omega-sst'.*region 'box'.*solid"):
+        case.fluid("box", coolant="water", turbulence="k-omega-sst")
+
+
+@pytest.mark.parametrize("bad", [-0.01, math.nan, math.inf, 2.0])
+def test_bad_turbulence_intensity(duct: rf.Mesh, bad: float) -> None:
+    case = rf.Case(duct)
+    case.fluid("box", coolant="water")
+    with pytest.raises(rf.CaseError, match="turbulence_intensity"):
+        case.inlet("xmin", flow_lpm=1.0, turbulence_intensity=bad)
+
+
+@pytest.mark.parametrize("bad", [-0.001, 0.0, math.nan])
+def test_bad_length_scale(duct: rf.Mesh, bad: float) -> None:
+    case = rf.Case(duct)
+    case.fluid("box", coolant="water")
+    with pytest.raises(rf.CaseError, match="length_scale_m"):
+        case.inlet("xmin", flow_lpm=1.0, length_scale_m=bad)
+
+
+def test_auto_chooses_from_the_inlet_reynolds_number(duct: rf.Mesh) -> None:
+    # Re = ρ Q D_h / (A μ) ≈ 6,300 at 1 L/min in a 2 mm duct of water at 30 °C
+    assert duct_case(duct, 1.0).flow_models()["box"][0] == "k-omega-sst"
+    assert duct_case(duct, 0.05).flow_models()["box"][0] == "laminar"
+    assert duct_case(duct, 1.0, "laminar").flow_models()["box"][0] == "laminar"
+    assert duct_case(duct, 0.05, "k-omega-sst").flow_models()["box"][0] == "k-omega-sst"
+
+
+def test_laminar_above_transition_warns_naming_region_and_reynolds(duct: rf.Mesh) -> None:
+    case = duct_case(duct, 1.0, "laminar")
+    with pytest.warns(LaminarTurbulentFlowWarning, match=r"region 'box'.*Reynolds number of [0-9,]+"):
+        case._check_flow_regime()
+    assert issubclass(LaminarTurbulentFlowWarning, FlowRegimeWarning)
+
+
+def test_auto_above_transition_does_not_warn(duct: rf.Mesh) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FlowRegimeWarning)
+        duct_case(duct, 1.0)._check_flow_regime()
+
+
+def test_far_outside_every_model_is_an_error(duct: rf.Mesh) -> None:
+    with pytest.raises(rf.CaseError, match="Reynolds number"):
+        duct_case(duct, 2000.0).solve()
+
+
+def test_a_mach_number_above_a_tenth_is_an_error(duct: rf.Mesh) -> None:
+    case = rf.Case(duct)
+    case.fluid("box", coolant="water")
+    case.inlet("xmin", velocity_m_s=200.0, temperature_c=30.0)
+    case.outlet("xmax")
+    with pytest.raises(rf.CaseError, match="Mach"):
+        case.solve()
+
+
+def test_turbulent_duct_solves_and_reports(duct: rf.Mesh) -> None:
+    case = duct_case(duct, 1.0)
+    case.heat_flux("ymin", flux_w_m2=1e4)
+    result = case.solve()
+    assert result.report["flow_model"] == "k-omega-sst"
+    assert result.is_turbulent
+    ratio = result.turbulent_viscosity_ratio
+    assert ratio.shape == (duct.n_cells,) and np.all(np.isfinite(ratio)) and ratio.max() > 1.0
+    assert np.all(result.y_plus >= 0.0) and result.y_plus.max() > 0.0
+    text = result.summary().__str__()
+    assert "k-omega-sst (chosen by turbulence='auto'" in text
+    d = result.summary().to_dict()
+    assert d["y_plus_max"] > 0.0
+
+
+def test_case_file_round_trip_keeps_turbulence(duct: rf.Mesh) -> None:
+    case = duct_case(duct, 1.0, "k-omega-sst")
+    case.inlet("xmin", flow_lpm=1.0, temperature_c=30.0, turbulence_intensity=0.02, length_scale_m=1e-4)
+    text = case.to_toml(mesh_path="duct.msh")
+    back = rf.Case.from_toml(text, mesh=duct)
+    assert back.fluids["box"].turbulence == "k-omega-sst"
+    assert back.boundaries["xmin"].values["turbulence_intensity"] == 0.02
+    assert back.boundaries["xmin"].values["length_scale_m"] == 1e-4
