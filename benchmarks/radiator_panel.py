@@ -10,6 +10,7 @@ end to end (``examples/orbital_module.py``, 8 racks, 1 MW).
 
     python -m benchmarks.radiator_panel                     # refine 2, 4, 6.8 + fins + example
     python -m benchmarks.radiator_panel --refine 2 4 --markdown
+    python -m benchmarks.radiator_panel --refine --fins-refine 6.5 --no-example   # 5e5 cells, enclosure
 """
 
 from __future__ import annotations
@@ -73,6 +74,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--refine", type=float, nargs="*", default=[2.0, 4.0, 6.8])
     parser.add_argument("--no-fins", action="store_true")
+    parser.add_argument(
+        "--fins-refine",
+        type=float,
+        nargs="*",
+        default=[2.0],
+        help="refinements of the finned enclosure panel",
+    )
     parser.add_argument("--no-example", action="store_true")
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args()
@@ -87,8 +95,8 @@ def main() -> None:
         for r in args.refine:
             rows.append(run_panel(r, False, folder))
             print(rows[-1], flush=True)
-        if not args.no_fins:
-            rows.append(run_panel(2.0, True, folder))
+        for r in [] if args.no_fins else args.fins_refine:
+            rows.append(run_panel(r, True, folder))
             print(rows[-1], flush=True)
         example = None
         if not args.no_example:
