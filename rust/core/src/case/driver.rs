@@ -576,11 +576,11 @@ const FALLBACK_RELAXATIONS: [f64; 2] = [0.7, 0.5];
 /// (`None`: the scheme the settings asked for).
 type FlowAttempt = (crate::physics::flow::FlowSolution, Option<f64>);
 
-/// Solve the flow; if it diverges or stalls, recover from the same start. The
-/// settings' scheme is retried once at three quarters of the relaxation; then, with the default
-/// `auto` convection, the momentum equations fall back to first-order upwind (relaxations
-/// [`FALLBACK_RELAXATIONS`] in turn) and the solution says so. SIMPLEC converges fastest near α_U = 0.9 (three
-/// times fewer iterations than 0.7 on the laminar duct benchmark).
+/// Solve the flow; if it diverges or stalls, recover from the same start. The settings' scheme
+/// is retried once at three quarters of the relaxation; then, with the default `auto`
+/// convection, the momentum equations fall back to first-order upwind (relaxations
+/// [`FALLBACK_RELAXATIONS`] in turn) and the solution says so. SIMPLEC converges fastest near
+/// α_U = 0.9 (three times fewer iterations than 0.7 on the laminar duct benchmark).
 fn solve_flow_retrying(
     flow: &crate::physics::flow::Flow,
     settings: &crate::physics::flow::FlowSettings,

@@ -488,7 +488,6 @@ impl<'m> Conduction<'m> {
             for &f in cell_faces.of(c) {
                 let f = f as usize;
                 let gf = this.conductance[f];
-                let (cp, _) = this.corrections(f);
                 if f < ni {
                     let owner_side = mesh.owner[f] as usize == c;
                     if let Some(coefficient) = coefficient.as_mut() {
@@ -514,6 +513,7 @@ impl<'m> Conduction<'m> {
                     PatchCondition::Flux(q) => source += q * this.geometry.two_point(mesh, f).area,
                     PatchCondition::Fixed(tb) | PatchCondition::Convective(_, tb) => {
                         let tb = this.boundary_temperature(f, patch, tb);
+                        let (cp, _) = this.corrections(f);
                         diag += gf;
                         source += gf * (tb - cp);
                     }
