@@ -9,6 +9,7 @@
 //! (CG with multigrid), correct face fluxes (conservative to the linear-solver tolerance) and
 //! cell velocities.
 
+use crate::discretisation::fused::{self, System, VectorCondition, VectorConvection};
 use crate::discretisation::gradient::LeastSquares;
 use crate::discretisation::pattern::CellPattern;
 use crate::discretisation::FaceGeometry;
@@ -359,179 +360,53 @@ impl<'m> Flow<'m> {
         }
     }
 
-    /// The explicit (deferred) part of internal face `f`'s momentum flux, seen from its owner:
-    /// the non-orthogonal diffusion correction and the limited linear-upwind correction
-    /// (`limits` is `None` for first-order upwind).
+    /// Boundary face `f`'s velocity condition, given its cell's velocity `up` (the condition
+    /// vocabulary of the momentum operators).
     #[inline]
-    fn explicit_face_flux(
-        &self,
-        diffusion: &[f64],
-        f: usize,
-        mass_flux: f64,
-        grads: &[[Vec3; 3]],
-        limits: Option<&[Vec3]>,
-    ) -> Vec3 {
-        let mesh = self.mesh;
-        let g = &self.geometry;
-        let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
-        let mut out = [0.0; 3];
-        if !g.orthogonal {
-            let d = diffusion[f];
-            for (k, o) in out.iter_mut().enumerate() {
-                *o += d
-                    * (dot(grads[q][k], g.neighbour_offset[f])
-                        - dot(grads[p][k], g.owner_offset[f]));
+    fn velocity_condition(&self, f: usize) -> VectorCondition {
+        match self.bc_of(f) {
+            FlowBc::Inlet(_) | FlowBc::Wall(_) => {
+                VectorCondition::Fixed(self.boundary_velocity(f, [0.0; 3]))
             }
+            FlowBc::Outlet(_) => VectorCondition::ZeroGradient,
+            FlowBc::Symmetry => VectorCondition::Symmetry(self.mesh.face_normal(f).0),
         }
-        if let Some(limits) = limits {
-            let up = if mass_flux >= 0.0 { p } else { q };
-            let r = crate::mesh::sub(mesh.face_centre[f], mesh.cell_centre[up]);
-            for (k, o) in out.iter_mut().enumerate() {
-                *o -= mass_flux * limits[up][k] * dot(grads[up][k], r);
-            }
-        }
-        out
     }
 
-    /// The extra diagonal of cell `c`'s velocity components from its symmetry-plane faces.
-    fn symmetry_diagonal(&self, diffusion: &[f64], c: usize) -> Vec3 {
-        let mut extra = [0.0; 3];
-        for &f in self.cell_faces.of(c) {
-            let f = f as usize;
-            if f >= self.mesh.n_internal_faces && self.bc_of(f) == FlowBc::Symmetry {
-                let (nrm, _) = self.mesh.face_normal(f);
-                for k in 0..3 {
-                    extra[k] += diffusion[f] * nrm[k] * nrm[k];
-                }
-            }
-        }
-        extra
-    }
-
-    /// Momentum matrix (off-diagonals and the relaxed shared diagonal `A/α`), its unrelaxed
-    /// diagonal, and the right-hand side including the pressure gradient, linearised on the
-    /// current mass fluxes; gathered per cell in parallel.
+    /// The momentum predictor's equation, `∇·(φ U) − ∇·(μ ∇U) = −∇p`, without the pressure
+    /// gradient (the solve adds it; SIMPLEC's `H` leaves it out), assembled into `u_eqn` and
+    /// under-relaxed by `alpha`: the bounded convection (limited linear upwind when `limits`
+    /// are given, else upwind) less the viscous diffusion, both with their deferred corrections.
     #[allow(clippy::too_many_arguments)]
-    fn assemble_momentum(
+    fn momentum_equation(
         &self,
+        u_eqn: &mut System<Vec3>,
         diffusion: &[f64],
         s: &FlowSolution,
         grads: &[[Vec3; 3]],
         limits: Option<&[Vec3]>,
-        grad_p: &[Vec3],
         alpha: f64,
-        a: &mut Csr,
-        diag_plain: &mut [f64],
-        rhs: &mut [Vec3],
     ) {
         let mesh = self.mesh;
-        let ni = mesh.n_internal_faces;
-        let pat = &self.pattern;
-        let orthogonal = self.geometry.orthogonal;
-        let explicit = limits.is_some() || !orthogonal;
-        let offsets = &self.geometry.owner_offset;
-        a.row_blocks_mut()
-            .into_par_iter()
-            .zip(diag_plain.par_chunks_mut(CHUNK))
-            .zip(rhs.par_chunks_mut(CHUNK))
-            .for_each(|(((first_row, first_pos, vals), dplain), rhs)| {
-                vals.iter_mut().for_each(|v| *v = 0.0);
-                for i in 0..dplain.len() {
-                    let c = first_row + i;
-                    let up = s.velocity[c];
-                    let (mut diag, mut net_out) = (0.0, 0.0);
-                    let (mut extra, mut src) = ([0.0; 3], [0.0; 3]);
-                    for &f in self.cell_faces.of(c) {
-                        let f = f as usize;
-                        let phi = s.mass_flux[f];
-                        let d = diffusion[f];
-                        if f < ni {
-                            let (out, sign, pos) = if mesh.owner[f] as usize == c {
-                                (phi, 1.0, pat.upper[f])
-                            } else {
-                                (-phi, -1.0, pat.lower[f])
-                            };
-                            diag += d + out.max(0.0);
-                            vals[pos.get() - first_pos] -= d + (-out).max(0.0);
-                            net_out += out;
-                            if explicit {
-                                // computed from both sides of the face (cheaper than storing
-                                // 24 bytes per face)
-                                let fs = self.explicit_face_flux(diffusion, f, phi, grads, limits);
-                                for k in 0..3 {
-                                    src[k] += sign * fs[k];
-                                }
-                            }
-                            continue;
-                        }
-                        net_out += phi;
-                        match self.bc_of(f) {
-                            FlowBc::Inlet(_) | FlowBc::Wall(_) => {
-                                let ub = self.boundary_velocity(f, up);
-                                diag += d + phi.max(0.0);
-                                for k in 0..3 {
-                                    // the wall shear from the value at P' (on the face normal
-                                    // through the face centre), as the conduction fluxes do
-                                    let correction = if orthogonal {
-                                        0.0
-                                    } else {
-                                        d * dot(grads[c][k], offsets[f])
-                                    };
-                                    src[k] += (d + (-phi).max(0.0)) * ub[k] - correction;
-                                }
-                            }
-                            FlowBc::Outlet(_) => diag += phi.max(0.0),
-                            FlowBc::Symmetry => {
-                                // the normal component is pulled to zero implicitly, per
-                                // component (n_k²); SIMPLEC's A and H account for the
-                                // per-component diagonal the way OpenFOAM's
-                                // cmptAv(internalCoeffs) does
-                                let (nrm, _) = mesh.face_normal(f);
-                                for k in 0..3 {
-                                    extra[k] += d * nrm[k] * nrm[k];
-                                    let others: f64 =
-                                        (0..3).filter(|&j| j != k).map(|j| nrm[j] * up[j]).sum();
-                                    src[k] -= d * nrm[k] * others;
-                                }
-                            }
-                        }
-                    }
-                    // bounded convection (OpenFOAM's `bounded Gauss`): subtract the cell's net
-                    // outflow from the diagonal, so that a continuity error of the lagged fluxes
-                    // can neither weaken the diagonal below the neighbours' sum nor drive
-                    // SIMPLEC's 1/(A − H1) to infinity
-                    diag -= net_out;
-                    dplain[i] = diag;
-                    // relaxation (Patankar) and the pressure gradient
-                    let v = mesh.cell_volume[c];
-                    for k in 0..3 {
-                        let dk = (diag + extra[k]) / alpha;
-                        rhs[i][k] = src[k] + (dk - diag - extra[k]) * up[k] - grad_p[c][k] * v;
-                    }
-                    vals[pat.diag[c].get() - first_pos] = diag / alpha;
-                }
-            });
-    }
-
-    /// Set the momentum matrix's diagonal to component `k`'s relaxed one.
-    fn set_component_diagonal(
-        &self,
-        diffusion: &[f64],
-        a: &mut Csr,
-        diag_plain: &[f64],
-        k: usize,
-        alpha: f64,
-    ) {
-        let pat = &self.pattern;
-        a.row_blocks_mut()
-            .into_par_iter()
-            .for_each(|(first_row, first_pos, vals)| {
-                let rows = (first_row + CHUNK).min(diag_plain.len());
-                for c in first_row..rows {
-                    vals[pat.diag[c].get() - first_pos] =
-                        (diag_plain[c] + self.symmetry_diagonal(diffusion, c)[k]) / alpha;
-                }
-            });
+        let scheme = match limits {
+            Some(limiter) => VectorConvection::LimitedLinearUpwind {
+                gradient: grads,
+                limiter,
+            },
+            None => VectorConvection::Upwind,
+        };
+        let bc = |f| self.velocity_condition(f);
+        let term = fused::div(mesh, &self.cell_faces, &s.mass_flux, scheme, bc)
+            - fused::laplacian(
+                mesh,
+                &self.geometry,
+                diffusion,
+                &s.velocity,
+                Some(grads),
+                bc,
+            );
+        u_eqn.assemble(&term, mesh, &self.cell_faces, &self.pattern);
+        u_eqn.relax(alpha, &s.velocity, &self.pattern);
     }
 
     /// Solve from an initial state (zero velocity, zero pressure if `None`).
@@ -605,14 +480,16 @@ impl<'m> Flow<'m> {
             val: vec![0.0; pat.matrix.col.len()],
             ..pat.matrix.clone()
         };
-        let mut a = fresh_matrix();
+        // the momentum equation, assembled afresh every outer iteration
+        let mut u_eqn = System::<Vec3>::new(pat, has_symmetry);
         let diagonal_positions: Vec<usize> = pat.diag.iter().map(|p| p.get()).collect();
         // shared with the pressure AMG's finest level (no copy; see `release_fine`)
         let mut p_matrix = Arc::new(fresh_matrix());
         let mut grads = vec![[[0.0f64; 3]; 3]; n];
         let mut limits = vec![[1.0f64; 3]; n];
-        let mut diag_plain = vec![0.0; n];
+        // b − ∇p V of the momentum solve; then H(U) of the pressure corrector
         let mut momentum_rhs = vec![[0.0f64; 3]; n];
+        let mut h1 = vec![0.0f64; n];
         let mut hby_a = vec![[0.0f64; 3]; n];
         // rAtU per cell: one value, or one per component where symmetry planes make the
         // components' diagonals differ
@@ -621,6 +498,7 @@ impl<'m> Flow<'m> {
         let mut velocity_old = vec![[0.0f64; 3]; n];
         let mut rhs_p = vec![0.0; n];
         let mut rhs_bc = vec![0.0; n];
+        let mut p_diag = vec![0.0; n];
         let mut grad_p = vec![[0.0f64; 3]; n];
         self.pressure_gradient(&s.pressure, &s.boundary_pressure, &mut grad_p);
         let mut pressure_correction_offsets = if g.orthogonal {
@@ -665,17 +543,27 @@ impl<'m> Flow<'m> {
                 &mut grads,
                 (settings.second_order && !limiter_frozen).then_some(limits.as_mut_slice()),
             );
-            self.assemble_momentum(
+            self.momentum_equation(
+                &mut u_eqn,
                 &diffusion,
                 &s,
                 &grads,
                 settings.second_order.then_some(limits.as_slice()),
-                &grad_p,
                 alpha,
-                &mut a,
-                &mut diag_plain,
-                &mut momentum_rhs,
             );
+            momentum_rhs
+                .par_chunks_mut(CHUNK)
+                .zip(u_eqn.source.par_chunks(CHUNK))
+                .zip(grad_p.par_chunks(CHUNK))
+                .enumerate()
+                .for_each(|(block, ((rhs, b), gp))| {
+                    for i in 0..rhs.len() {
+                        let v = mesh.cell_volume[block * CHUNK + i];
+                        for k in 0..3 {
+                            rhs[i][k] = b[i][k] - gp[i][k] * v;
+                        }
+                    }
+                });
             solve_profile.assembly_seconds += phase.elapsed().as_secs_f64();
             let phase = std::time::Instant::now();
             let mut residuals = [0.0f64; 5];
@@ -694,13 +582,14 @@ impl<'m> Flow<'m> {
             if has_symmetry {
                 // symmetry planes add to one component's diagonal only: three matrices
                 for (k, part) in parts.iter_mut().enumerate() {
-                    self.set_component_diagonal(&diffusion, &mut a, &diag_plain, k, alpha);
-                    let pre = SymmetricGaussSeidel::new(&a);
+                    u_eqn.set_component(k, pat);
+                    let a = &u_eqn.matrix;
+                    let pre = SymmetricGaussSeidel::new(a);
                     let rhs: Vec<f64> = momentum_rhs.iter().map(|r| r[k]).collect();
                     let mut x: Vec<f64> = s.velocity.iter().map(|v| v[k]).collect();
-                    let (num, den, initial) = residual_measures(&a, &rhs, &x);
+                    let (num, den, initial) = residual_measures(a, &rhs, &x);
                     let iterations =
-                        match bicgstab(&a, &rhs, &mut x, &pre, tolerance(initial), &stop) {
+                        match bicgstab(a, &rhs, &mut x, &pre, tolerance(initial), &stop) {
                             Ok(info) => info.iterations,
                             Err(Error::LinearSolver { .. }) => MOMENTUM_MAX_ITERATIONS,
                             Err(e) => return Err(e),
@@ -713,19 +602,20 @@ impl<'m> Flow<'m> {
                 }
             } else {
                 // one matrix: the three components side by side, one pass over it for all
+                let a = &u_eqn.matrix;
                 let pre = SymmetricGaussSeidel::with_diagonal_positions(
-                    &a,
+                    a,
                     std::borrow::Cow::Borrowed(&diagonal_positions),
                 );
                 let mean = mean3(&s.velocity);
                 let mut measures = [(0.0, 0.0, 0.0); 3];
                 let iterations = match bicgstab3(
-                    &a,
+                    a,
                     &momentum_rhs,
                     &mut s.velocity,
                     &pre,
                     |r| {
-                        measures = residual_measures3(&a, &momentum_rhs, mean, r);
+                        measures = residual_measures3(a, &momentum_rhs, mean, r);
                         measures.map(|m| tolerance(m.2))
                     },
                     &stop,
@@ -750,12 +640,13 @@ impl<'m> Flow<'m> {
 
             // ---------- pressure (SIMPLEC) ----------
             let phase = std::time::Instant::now();
-            // per-volume inverse diagonals (OpenFOAM's rAU, rAtU), per component: symmetry planes
-            // add to one component's diagonal only, and a shared value would break the fixed point.
-            // H = b − Σ a_N U_N without the pressure gradient; H1 = −Σ a_N (off-diagonals
+            // HbyA = H/A − (rAU − rAtU) ∇p with per-volume inverse diagonals (OpenFOAM's rAU,
+            // rAtU = 1/(A − H1)), per component: symmetry planes add to one component's diagonal
+            // only, and a shared value would break the fixed point. H1 = −Σ a_N (off-diagonals
             // only: any diagonal will do)
+            u_eqn.h_and_h1(&s.velocity, &mut hby_a, &mut h1);
             {
-                let a = &a;
+                let (u_eqn, h1) = (&u_eqn, &h1);
                 hby_a
                     .par_chunks_mut(CHUNK)
                     .zip(r_atu.par_chunks_mut(CHUNK * r_atu_width))
@@ -764,30 +655,11 @@ impl<'m> Flow<'m> {
                         for i in 0..hb.len() {
                             let c = block * CHUNK + i;
                             let v = mesh.cell_volume[c];
-                            let mut h = [0.0; 3];
                             for k in 0..3 {
-                                h[k] = momentum_rhs[c][k] + grad_p[c][k] * v;
-                            }
-                            let mut h1 = 0.0;
-                            for e in a.row_ptr[c]..a.row_ptr[c + 1] {
-                                let j = a.col[e] as usize;
-                                if j != c {
-                                    h1 -= a.val[e];
-                                    for k in 0..3 {
-                                        h[k] -= a.val[e] * s.velocity[j][k];
-                                    }
-                                }
-                            }
-                            let extra = if has_symmetry {
-                                self.symmetry_diagonal(&diffusion, c)
-                            } else {
-                                [0.0; 3]
-                            };
-                            for k in 0..3 {
-                                let d = (diag_plain[c] + extra[k]) / alpha;
+                                let d = u_eqn.diagonal(c, k) / alpha;
                                 let r_au = v / d;
-                                let r_atu = v / (d - h1).max(1e-12 * d);
-                                hb[i][k] = h[k] / d - (r_au - r_atu) * grad_p[c][k];
+                                let r_atu = v / (d - h1[c]).max(1e-12 * d);
+                                hb[i][k] = hb[i][k] / d - (r_au - r_atu) * grad_p[c][k];
                                 if k < r_atu_width {
                                     ra[i * r_atu_width + k] = r_atu;
                                 }
@@ -884,40 +756,25 @@ impl<'m> Flow<'m> {
                     *flux = rho * dot(hf, mesh.face_area[f])
                         + (1.0 - alpha) * (*flux - rho * dot(old_f, mesh.face_area[f]));
                 });
-            // the pressure matrix and the boundary-condition part of its right-hand side
+            // the pressure equation −∇·(ρ rAtU ∇p) = −∇·φ_HbyA: its matrix, and the outlets'
+            // fixed pressures in its right-hand side
             if let Some(amg) = amg.as_mut() {
                 amg.release_fine();
             }
-            Arc::make_mut(&mut p_matrix)
-                .row_blocks_mut()
-                .into_par_iter()
-                .zip(rhs_bc.par_chunks_mut(CHUNK))
-                .for_each(|((first_row, first_pos, vals), rbc)| {
-                    vals.iter_mut().for_each(|v| *v = 0.0);
-                    for (i, r) in rbc.iter_mut().enumerate() {
-                        let c = first_row + i;
-                        let (mut diag, mut bc_part) = (0.0, 0.0);
-                        for &f in cell_faces.of(c) {
-                            let f = f as usize;
-                            if f < ni {
-                                let pos = if mesh.owner[f] as usize == c {
-                                    pat.upper[f]
-                                } else {
-                                    pat.lower[f]
-                                };
-                                let coefficient = gp(f);
-                                vals[pos.get() - first_pos] -= coefficient;
-                                diag += coefficient;
-                            } else if let FlowBc::Outlet(pb) = self.bc_of(f) {
-                                let coefficient = gp(f);
-                                diag += coefficient;
-                                bc_part += coefficient * pb;
-                            }
-                        }
-                        vals[pat.diag[c].get() - first_pos] += diag;
-                        *r = bc_part;
-                    }
-                });
+            let fixed_pressure = |f: usize| match self.bc_of(f) {
+                FlowBc::Outlet(pb) => Some(pb),
+                _ => None,
+            };
+            fused::assemble(
+                &-fused::laplacian_scalar(gp, fixed_pressure),
+                mesh,
+                cell_faces,
+                pat,
+                Arc::make_mut(&mut p_matrix),
+                &mut p_diag,
+                None,
+                &mut rhs_bc,
+            );
             if !has_outlet {
                 // pressure level fixed at cell 0 (symmetric: diagonal only)
                 Arc::make_mut(&mut p_matrix).val[pat.diag[0]] *= 2.0;
