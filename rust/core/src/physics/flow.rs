@@ -10,6 +10,7 @@
 //! cell velocities.
 
 use crate::discretisation::fused::{self, System, VectorCondition, VectorConvection};
+use crate::discretisation::fvc;
 use crate::discretisation::gradient::LeastSquares;
 use crate::discretisation::pattern::CellPattern;
 use crate::discretisation::FaceGeometry;
@@ -292,11 +293,7 @@ impl<'m> Flow<'m> {
             *o = if f < ni {
                 let q = mesh.neighbour[f] as usize;
                 let w = self.weight[f];
-                let face_grad = [
-                    w * grad[p][0] + (1.0 - w) * grad[q][0],
-                    w * grad[p][1] + (1.0 - w) * grad[q][1],
-                    w * grad[p][2] + (1.0 - w) * grad[q][2],
-                ];
+                let face_grad = fvc::linear(w, grad[p], grad[q]);
                 let k = crate::mesh::sub(g.neighbour_offset[f], g.owner_offset[f]);
                 gp(f) * dot(face_grad, k)
             } else if matches!(self.bc_of(f), FlowBc::Outlet(_)) {
@@ -407,6 +404,154 @@ impl<'m> Flow<'m> {
             );
         u_eqn.assemble(&term, mesh, &self.cell_faces, &self.pattern);
         u_eqn.relax(alpha, &s.velocity, &self.pattern);
+    }
+
+    /// The momentum predictor's solve, `A U = b − ∇p V` (relaxed `A`, from the current
+    /// velocity): the three components side by side on one matrix, or one at a time where
+    /// symmetry planes give them diagonals of their own. Returns the normalised residual of each
+    /// component and the linear iterations taken; a solve that stops short of its reduction
+    /// leaves the outer iteration to go on.
+    fn solve_momentum(
+        &self,
+        u_eqn: &mut System<Vec3>,
+        grad_p: &[Vec3],
+        momentum_rhs: &mut [Vec3],
+        velocity: &mut [Vec3],
+        diagonal_positions: &[usize],
+        stop: &dyn Fn() -> bool,
+    ) -> Result<([f64; 3], usize)> {
+        let mesh = self.mesh;
+        let pat = &self.pattern;
+        momentum_rhs
+            .par_chunks_mut(CHUNK)
+            .zip(u_eqn.source.par_chunks(CHUNK))
+            .zip(grad_p.par_chunks(CHUNK))
+            .enumerate()
+            .for_each(|(block, ((rhs, b), gp))| {
+                for i in 0..rhs.len() {
+                    let v = mesh.cell_volume[block * CHUNK + i];
+                    for k in 0..3 {
+                        rhs[i][k] = b[i][k] - gp[i][k] * v;
+                    }
+                }
+            });
+        let mut residuals = [0.0f64; 3];
+        let tolerance = |initial: f64| SolveSettings {
+            relative_tolerance: 0.0,
+            absolute_tolerance: (MOMENTUM_REDUCTION * initial).max(1e-300),
+            max_iterations: MOMENTUM_MAX_ITERATIONS,
+        };
+        // (normalised residual numerator, denominator, iterations) per component; a solve
+        // that stops short of its reduction leaves the outer iteration to go on
+        let mut parts = [(0.0f64, 0.0f64, 0usize); 3];
+        if u_eqn.has_component_diagonals() {
+            // symmetry planes add to one component's diagonal only: three matrices
+            for (k, part) in parts.iter_mut().enumerate() {
+                u_eqn.set_component(k, pat);
+                let a = &u_eqn.matrix;
+                let pre = SymmetricGaussSeidel::new(a);
+                let rhs: Vec<f64> = momentum_rhs.iter().map(|r| r[k]).collect();
+                let mut x: Vec<f64> = velocity.iter().map(|v| v[k]).collect();
+                let (num, den, initial) = residual_measures(a, &rhs, &x);
+                let iterations = match bicgstab(a, &rhs, &mut x, &pre, tolerance(initial), stop) {
+                    Ok(info) => info.iterations,
+                    Err(Error::LinearSolver { .. }) => MOMENTUM_MAX_ITERATIONS,
+                    Err(e) => return Err(e),
+                };
+                *part = (num, den, iterations);
+                velocity.par_iter_mut().zip(&x).for_each(|(v, x)| v[k] = *x);
+            }
+        } else {
+            // one matrix: the three components side by side, one pass over it for all
+            let a = &u_eqn.matrix;
+            let pre = SymmetricGaussSeidel::with_diagonal_positions(
+                a,
+                std::borrow::Cow::Borrowed(diagonal_positions),
+            );
+            let mean = mean3(velocity);
+            let mut measures = [(0.0, 0.0, 0.0); 3];
+            let iterations = match bicgstab3(
+                a,
+                momentum_rhs,
+                velocity,
+                &pre,
+                |r| {
+                    measures = residual_measures3(a, momentum_rhs, mean, r);
+                    measures.map(|m| tolerance(m.2))
+                },
+                stop,
+            ) {
+                Ok(info) => info.map(|i| i.iterations),
+                Err(Error::LinearSolver { .. }) => [MOMENTUM_MAX_ITERATIONS; 3],
+                Err(e) => return Err(e),
+            };
+            for k in 0..3 {
+                parts[k] = (measures[k].0, measures[k].1, iterations[k]);
+            }
+        }
+        // a component that is zero everywhere (a symmetry-plane normal) would normalise its
+        // round-off by round-off: floor each normalisation at a fraction of the largest
+        let largest = parts.iter().map(|p| p.1).fold(0.0f64, f64::max);
+        for k in 0..3 {
+            let (num, den, _) = parts[k];
+            residuals[k] = num / den.max(1e-3 * largest).max(1e-300);
+        }
+        Ok((residuals, parts.iter().map(|p| p.2).sum()))
+    }
+
+    /// The face fluxes of HbyA (Rhie–Chow), in place of the old mass fluxes `mass_flux` (only
+    /// each face's own old flux enters its new one): `ρ_f HbyA_f · S_f` plus Majumdar's
+    /// correction, which takes the relaxation part of HbyA, `(1 − α) u_old`, into the face flux
+    /// as `(1 − α) φ_old` instead of its interpolation, so that the converged fluxes (and the
+    /// solution) do not depend on the relaxation factor.
+    fn hby_a_flux(
+        &self,
+        hby_a: &[Vec3],
+        velocity_old: &[Vec3],
+        grads: &[[Vec3; 3]],
+        alpha: f64,
+        mass_flux: &mut [f64],
+    ) {
+        let mesh = self.mesh;
+        let ni = mesh.n_internal_faces;
+        let orthogonal = self.geometry.orthogonal;
+        mass_flux.par_iter_mut().enumerate().for_each(|(f, flux)| {
+            let p = mesh.owner[f] as usize;
+            if f >= ni {
+                *flux = match self.bc_of(f) {
+                    FlowBc::Inlet(_) => *flux,
+                    FlowBc::Wall(_) | FlowBc::Symmetry => 0.0,
+                    FlowBc::Outlet(_) => {
+                        let rho = self.density[p];
+                        rho * dot(hby_a[p], mesh.face_area[f])
+                            + (1.0 - alpha)
+                                * (*flux - rho * dot(velocity_old[p], mesh.face_area[f]))
+                    }
+                };
+                return;
+            }
+            let q = mesh.neighbour[f] as usize;
+            let w = self.weight[f];
+            let rho = fvc::linear(w, self.density[p], self.density[q]);
+            let mut hf = fvc::linear(w, hby_a[p], hby_a[q]);
+            let mut old_f = fvc::linear(w, velocity_old[p], velocity_old[q]);
+            // skewness: move both interpolations from the point on the line between the cell
+            // centres to the face centre with the velocity gradient (of u_old, which HbyA
+            // approaches). Without it the face fluxes of a fully developed duct flow on Delaunay
+            // tetrahedra carry an O(1) interpolation error that continuity turns into a spurious
+            // cross-flow (1.3 % of U) and f·Re 4 % high
+            if !orthogonal {
+                let on_line = fvc::linear(w, mesh.cell_centre[p], mesh.cell_centre[q]);
+                let delta = crate::mesh::sub(mesh.face_centre[f], on_line);
+                for k in 0..3 {
+                    let c = dot(fvc::linear(w, grads[p][k], grads[q][k]), delta);
+                    hf[k] += c;
+                    old_f[k] += c;
+                }
+            }
+            *flux = rho * dot(hf, mesh.face_area[f])
+                + (1.0 - alpha) * (*flux - rho * dot(old_f, mesh.face_area[f]));
+        });
     }
 
     /// Solve from an initial state (zero velocity, zero pressure if `None`).
@@ -551,19 +696,6 @@ impl<'m> Flow<'m> {
                 settings.second_order.then_some(limits.as_slice()),
                 alpha,
             );
-            momentum_rhs
-                .par_chunks_mut(CHUNK)
-                .zip(u_eqn.source.par_chunks(CHUNK))
-                .zip(grad_p.par_chunks(CHUNK))
-                .enumerate()
-                .for_each(|(block, ((rhs, b), gp))| {
-                    for i in 0..rhs.len() {
-                        let v = mesh.cell_volume[block * CHUNK + i];
-                        for k in 0..3 {
-                            rhs[i][k] = b[i][k] - gp[i][k] * v;
-                        }
-                    }
-                });
             solve_profile.assembly_seconds += phase.elapsed().as_secs_f64();
             let phase = std::time::Instant::now();
             let mut residuals = [0.0f64; 5];
@@ -571,71 +703,16 @@ impl<'m> Flow<'m> {
                 .par_chunks_mut(CHUNK)
                 .zip(s.velocity.par_chunks(CHUNK))
                 .for_each(|(old, new)| old.copy_from_slice(new));
-            let tolerance = |initial: f64| SolveSettings {
-                relative_tolerance: 0.0,
-                absolute_tolerance: (MOMENTUM_REDUCTION * initial).max(1e-300),
-                max_iterations: MOMENTUM_MAX_ITERATIONS,
-            };
-            // (normalised residual numerator, denominator, iterations) per component; a solve
-            // that stops short of its reduction leaves the outer iteration to go on
-            let mut parts = [(0.0f64, 0.0f64, 0usize); 3];
-            if has_symmetry {
-                // symmetry planes add to one component's diagonal only: three matrices
-                for (k, part) in parts.iter_mut().enumerate() {
-                    u_eqn.set_component(k, pat);
-                    let a = &u_eqn.matrix;
-                    let pre = SymmetricGaussSeidel::new(a);
-                    let rhs: Vec<f64> = momentum_rhs.iter().map(|r| r[k]).collect();
-                    let mut x: Vec<f64> = s.velocity.iter().map(|v| v[k]).collect();
-                    let (num, den, initial) = residual_measures(a, &rhs, &x);
-                    let iterations =
-                        match bicgstab(a, &rhs, &mut x, &pre, tolerance(initial), &stop) {
-                            Ok(info) => info.iterations,
-                            Err(Error::LinearSolver { .. }) => MOMENTUM_MAX_ITERATIONS,
-                            Err(e) => return Err(e),
-                        };
-                    *part = (num, den, iterations);
-                    s.velocity
-                        .par_iter_mut()
-                        .zip(&x)
-                        .for_each(|(v, x)| v[k] = *x);
-                }
-            } else {
-                // one matrix: the three components side by side, one pass over it for all
-                let a = &u_eqn.matrix;
-                let pre = SymmetricGaussSeidel::with_diagonal_positions(
-                    a,
-                    std::borrow::Cow::Borrowed(&diagonal_positions),
-                );
-                let mean = mean3(&s.velocity);
-                let mut measures = [(0.0, 0.0, 0.0); 3];
-                let iterations = match bicgstab3(
-                    a,
-                    &momentum_rhs,
-                    &mut s.velocity,
-                    &pre,
-                    |r| {
-                        measures = residual_measures3(a, &momentum_rhs, mean, r);
-                        measures.map(|m| tolerance(m.2))
-                    },
-                    &stop,
-                ) {
-                    Ok(info) => info.map(|i| i.iterations),
-                    Err(Error::LinearSolver { .. }) => [MOMENTUM_MAX_ITERATIONS; 3],
-                    Err(e) => return Err(e),
-                };
-                for k in 0..3 {
-                    parts[k] = (measures[k].0, measures[k].1, iterations[k]);
-                }
-            }
-            solve_profile.momentum_iterations += parts.iter().map(|p| p.2).sum::<usize>();
-            // a component that is zero everywhere (a symmetry-plane normal) would normalise its
-            // round-off by round-off: floor each normalisation at a fraction of the largest
-            let largest = parts.iter().map(|p| p.1).fold(0.0f64, f64::max);
-            for k in 0..3 {
-                let (num, den, _) = parts[k];
-                residuals[k] = num / den.max(1e-3 * largest).max(1e-300);
-            }
+            let (momentum_residuals, momentum_iterations) = self.solve_momentum(
+                &mut u_eqn,
+                &grad_p,
+                &mut momentum_rhs,
+                &mut s.velocity,
+                &diagonal_positions,
+                &stop,
+            )?;
+            residuals[..3].copy_from_slice(&momentum_residuals);
+            solve_profile.momentum_iterations += momentum_iterations;
             solve_profile.momentum_seconds += phase.elapsed().as_secs_f64();
 
             // ---------- pressure (SIMPLEC) ----------
@@ -685,77 +762,15 @@ impl<'m> Flow<'m> {
                 if f < ni {
                     let q = mesh.neighbour[f] as usize;
                     let w = self.weight[f];
-                    let rho = w * self.density[p] + (1.0 - w) * self.density[q];
-                    rho * (w * along(p, f) + (1.0 - w) * along(q, f)) * self.pressure_geometry[f]
+                    let rho = fvc::linear(w, self.density[p], self.density[q]);
+                    rho * fvc::linear(w, along(p, f), along(q, f)) * self.pressure_geometry[f]
                 } else if let FlowBc::Outlet(_) = self.bc_of(f) {
                     self.density[p] * along(p, f) * self.pressure_geometry[f]
                 } else {
                     0.0
                 }
             };
-            // face fluxes of HbyA, in place of the old mass fluxes (only each face's own old
-            // flux enters its new one)
-            s.mass_flux
-                .par_iter_mut()
-                .enumerate()
-                .for_each(|(f, flux)| {
-                    let p = mesh.owner[f] as usize;
-                    if f >= ni {
-                        *flux = match self.bc_of(f) {
-                            FlowBc::Inlet(_) => *flux,
-                            FlowBc::Wall(_) | FlowBc::Symmetry => 0.0,
-                            FlowBc::Outlet(_) => {
-                                let rho = self.density[p];
-                                rho * dot(hby_a[p], mesh.face_area[f])
-                                    + (1.0 - alpha)
-                                        * (*flux - rho * dot(velocity_old[p], mesh.face_area[f]))
-                            }
-                        };
-                        return;
-                    }
-                    let q = mesh.neighbour[f] as usize;
-                    let w = self.weight[f];
-                    let rho = w * self.density[p] + (1.0 - w) * self.density[q];
-                    let mut hf = [
-                        w * hby_a[p][0] + (1.0 - w) * hby_a[q][0],
-                        w * hby_a[p][1] + (1.0 - w) * hby_a[q][1],
-                        w * hby_a[p][2] + (1.0 - w) * hby_a[q][2],
-                    ];
-                    // Majumdar's correction: the relaxation part of HbyA, (1 − α) u_old, enters
-                    // the face flux as (1 − α) φ_old instead of its interpolation, so the
-                    // converged fluxes (and the solution) do not depend on the relaxation factor
-                    let mut old_f = [
-                        w * velocity_old[p][0] + (1.0 - w) * velocity_old[q][0],
-                        w * velocity_old[p][1] + (1.0 - w) * velocity_old[q][1],
-                        w * velocity_old[p][2] + (1.0 - w) * velocity_old[q][2],
-                    ];
-                    // skewness: move both interpolations from the point on the line between the
-                    // cell centres to the face centre with the velocity gradient (of u_old,
-                    // which HbyA approaches). Without it the face fluxes of a fully developed
-                    // duct flow on Delaunay tetrahedra carry an O(1) interpolation error that
-                    // continuity turns into a spurious cross-flow (1.3 % of U) and f·Re 4 % high
-                    if !g.orthogonal {
-                        let (cp, cq) = (mesh.cell_centre[p], mesh.cell_centre[q]);
-                        let xf = mesh.face_centre[f];
-                        let delta = [
-                            xf[0] - (w * cp[0] + (1.0 - w) * cq[0]),
-                            xf[1] - (w * cp[1] + (1.0 - w) * cq[1]),
-                            xf[2] - (w * cp[2] + (1.0 - w) * cq[2]),
-                        ];
-                        for k in 0..3 {
-                            let gk = [
-                                w * grads[p][k][0] + (1.0 - w) * grads[q][k][0],
-                                w * grads[p][k][1] + (1.0 - w) * grads[q][k][1],
-                                w * grads[p][k][2] + (1.0 - w) * grads[q][k][2],
-                            ];
-                            let c = dot(gk, delta);
-                            hf[k] += c;
-                            old_f[k] += c;
-                        }
-                    }
-                    *flux = rho * dot(hf, mesh.face_area[f])
-                        + (1.0 - alpha) * (*flux - rho * dot(old_f, mesh.face_area[f]));
-                });
+            self.hby_a_flux(&hby_a, &velocity_old, &grads, alpha, &mut s.mass_flux);
             // the pressure equation −∇·(ρ rAtU ∇p) = −∇·φ_HbyA: its matrix, and the outlets'
             // fixed pressures in its right-hand side
             if let Some(amg) = amg.as_mut() {
