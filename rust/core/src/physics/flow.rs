@@ -660,12 +660,7 @@ impl<'m> Flow<'m> {
         let mut iterations_after_build: Option<usize> = None;
         // developer profile (RACKFLOW_PROFILE): time per phase, linear iteration counts
         let mut solve_profile = LinearSolveProfile::default();
-        let mut best = [f64::INFINITY; 5];
-        // stall detection: the worst residual relative to its tolerance, its best value so far
-        // and when that last improved by 10 %
-        let mut best_progress = f64::INFINITY;
-        let mut improved_at = 0usize;
-        let mut limiter_frozen = false;
+        let mut outer = OuterIterations::new(settings);
         // the momentum's face viscous conductances: the laminar ones as set up, or μ + μ_t
         // refreshed after every turbulence update
         let mut diffusion: Cow<[f64]> = Cow::Borrowed(&self.diffusion);
@@ -686,7 +681,7 @@ impl<'m> Flow<'m> {
                 &s.velocity,
                 |f| self.boundary_velocity(f, s.velocity[mesh.owner[f] as usize]),
                 &mut grads,
-                (settings.second_order && !limiter_frozen).then_some(limits.as_mut_slice()),
+                (settings.second_order && !outer.limiter_frozen).then_some(limits.as_mut_slice()),
             );
             self.momentum_equation(
                 &mut u_eqn,
@@ -955,90 +950,53 @@ impl<'m> Flow<'m> {
             ];
             let shown = if self.turbulence.is_some() { 7 } else { 5 };
             monitor.progress(iteration, &reported[..shown]);
-            for (k, r) in residuals.iter().enumerate() {
-                best[k] = best[k].min(*r);
-            }
             let u_max = s
                 .velocity
                 .par_iter()
                 .map(|v| dot(*v, *v))
                 .reduce(|| 0.0f64, f64::max)
                 .sqrt();
-            let diverged = residuals.iter().any(|r| !r.is_finite())
-                || !u_max.is_finite()
-                || u_max > 1e3 * u_ref
-                || (iteration > 20
-                    && (0..4)
-                        .any(|k| residuals[k] > 0.5 && residuals[k] > 1e4 * best[k].max(1e-8)));
-            if diverged {
-                let worst = (0..n)
-                    .max_by(|&i, &j| imbalance(i).abs().total_cmp(&imbalance(j).abs()))
-                    .unwrap_or(0);
-                let names = ["Ux", "Uy", "Uz", "p", "continuity"];
-                let eq = (0..5)
-                    .max_by(|&i, &j| {
-                        (residuals[i] / best[i].max(1e-300))
-                            .total_cmp(&(residuals[j] / best[j].max(1e-300)))
-                    })
-                    .unwrap_or(0);
-                return Err(Error::convergence(
-                    crate::error::Status::Diverged,
-                    crate::error::Equation::Flow,
-                    format!(
-                        "flow diverged at iteration {iteration} in the {} equation (residuals {residuals:?}); worst cell {worst} at {:?} m; try smaller velocity_relaxation or first-order convection",
-                        names[eq], mesh.cell_centre[worst]
-                    ),
-                    s.history.iter().map(|r| r[3]).collect(),
-                )
-                .with_partial(|p| last_iterate(p, mesh, &s)));
-            }
             // k and ω to ten times the velocity tolerance
             let turbulence_converged = turbulence_residuals
                 .iter()
                 .all(|&r| r <= 10.0 * settings.velocity_tolerance);
-            if settings.converged(&residuals) && turbulence_converged {
-                solve_profile.print(iteration);
-                if let Some(sst) = &self.turbulence {
-                    s.wall_y_plus = self.shear_y_plus(sst, &s);
+            match outer.judge(iteration, &residuals, turbulence_converged, u_max / u_ref) {
+                Verdict::Continue => {}
+                Verdict::Converged => {
+                    solve_profile.print(iteration);
+                    if let Some(sst) = &self.turbulence {
+                        s.wall_y_plus = self.shear_y_plus(sst, &s);
+                    }
+                    return Ok(s);
                 }
-                return Ok(s);
-            }
-            let tolerances = [
-                settings.velocity_tolerance,
-                settings.velocity_tolerance,
-                settings.velocity_tolerance,
-                settings.pressure_tolerance,
-                settings.mass_tolerance,
-            ];
-            let progress = (0..5)
-                .map(|k| residuals[k] / tolerances[k])
-                .fold(0.0f64, f64::max);
-            if progress < 0.9 * best_progress {
-                best_progress = progress;
-                improved_at = iteration;
-            } else if iteration - improved_at > STALL_ITERATIONS
-                && settings.second_order
-                && !limiter_frozen
-            {
-                // hold the convection limiter fixed and go on: a Barth–Jespersen limiter that
-                // switches every iteration is one cause of a stall (a serpentine plate of Gmsh
-                // tetrahedra at Re 340 converged only with it frozen); as SU2's `LIMITER_ITER`
-                limiter_frozen = true;
-                improved_at = iteration;
-                best_progress = f64::INFINITY;
-            } else if iteration - improved_at > STALL_ITERATIONS {
-                // at that pace a decade takes over 9,000 iterations: it is oscillating, not
-                // converging
-                return Err(Error::convergence(
-                    crate::error::Status::Stalled,
-                    crate::error::Equation::Flow,
-                    format!(
-                        "flow stalled: no 10 % progress in {STALL_ITERATIONS} iterations (at iteration {iteration}, residuals Ux {:.2e}, Uy {:.2e}, Uz {:.2e}, p {:.2e}, continuity {:.2e}); try smaller velocity_relaxation",
-                        residuals[0], residuals[1], residuals[2], residuals[3], residuals[4]
-                    ),
-                    s.history.iter().map(|r| r[3]).collect(),
-                )
-                .with_partial(|p| last_iterate(p, mesh, &s)));
+                Verdict::Diverged { equation } => {
+                    let worst = (0..n)
+                        .max_by(|&i, &j| imbalance(i).abs().total_cmp(&imbalance(j).abs()))
+                        .unwrap_or(0);
+                    let names = ["Ux", "Uy", "Uz", "p", "continuity"];
+                    return Err(Error::convergence(
+                        crate::error::Status::Diverged,
+                        crate::error::Equation::Flow,
+                        format!(
+                            "flow diverged at iteration {iteration} in the {} equation (residuals {residuals:?}); worst cell {worst} at {:?} m; try smaller velocity_relaxation or first-order convection",
+                            names[equation], mesh.cell_centre[worst]
+                        ),
+                        s.history.iter().map(|r| r[3]).collect(),
+                    )
+                    .with_partial(|p| last_iterate(p, mesh, &s)));
+                }
+                Verdict::Stalled => {
+                    return Err(Error::convergence(
+                        crate::error::Status::Stalled,
+                        crate::error::Equation::Flow,
+                        format!(
+                            "flow stalled: no 10 % progress in {STALL_ITERATIONS} iterations (at iteration {iteration}, residuals Ux {:.2e}, Uy {:.2e}, Uz {:.2e}, p {:.2e}, continuity {:.2e}); try smaller velocity_relaxation",
+                            residuals[0], residuals[1], residuals[2], residuals[3], residuals[4]
+                        ),
+                        s.history.iter().map(|r| r[3]).collect(),
+                    )
+                    .with_partial(|p| last_iterate(p, mesh, &s)));
+                }
             }
             if stop() {
                 return Err(Error::Interrupted);
@@ -1071,6 +1029,106 @@ fn last_iterate(partial: &mut crate::error::PartialFields, mesh: &Mesh, s: &Flow
         }
     }
     partial.residual = outflow;
+}
+
+/// What an outer iteration's residuals say about the solve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    /// Go on.
+    Continue,
+    /// Every residual meets its tolerance.
+    Converged,
+    /// Non-finite residuals or velocities, velocities 1000× the boundary conditions', or a
+    /// residual 1e4× above its best; `equation` indexes (Ux, Uy, Uz, p, continuity).
+    Diverged { equation: usize },
+    /// No 10 % progress of the worst residual (relative to its tolerance) for
+    /// [`STALL_ITERATIONS`] iterations, with the convection limiter already held.
+    Stalled,
+}
+
+/// The outer iterations' record: best residuals (divergence), progress of the worst residual
+/// relative to its tolerance (stall), and whether the convection limiter is held fixed.
+struct OuterIterations {
+    settings: FlowSettings,
+    best: [f64; 5],
+    best_progress: f64,
+    improved_at: usize,
+    /// The Barth–Jespersen limiter is no longer recomputed.
+    limiter_frozen: bool,
+}
+
+impl OuterIterations {
+    fn new(settings: &FlowSettings) -> Self {
+        OuterIterations {
+            settings: *settings,
+            best: [f64::INFINITY; 5],
+            best_progress: f64::INFINITY,
+            improved_at: 0,
+            limiter_frozen: false,
+        }
+    }
+
+    /// Judge iteration `iteration`'s residuals (u, v, w, p, continuity), whether the turbulence
+    /// equations converged, and the largest speed relative to the boundary conditions' speed.
+    fn judge(
+        &mut self,
+        iteration: usize,
+        residuals: &[f64; 5],
+        turbulence_converged: bool,
+        relative_speed: f64,
+    ) -> Verdict {
+        let best = &mut self.best;
+        for (k, r) in residuals.iter().enumerate() {
+            best[k] = best[k].min(*r);
+        }
+        let diverged = residuals.iter().any(|r| !r.is_finite())
+            || !relative_speed.is_finite()
+            || relative_speed > 1e3
+            || (iteration > 20
+                && (0..4).any(|k| residuals[k] > 0.5 && residuals[k] > 1e4 * best[k].max(1e-8)));
+        if diverged {
+            let equation = (0..5)
+                .max_by(|&i, &j| {
+                    (residuals[i] / best[i].max(1e-300))
+                        .total_cmp(&(residuals[j] / best[j].max(1e-300)))
+                })
+                .unwrap_or(0);
+            return Verdict::Diverged { equation };
+        }
+        let settings = &self.settings;
+        if settings.converged(residuals) && turbulence_converged {
+            return Verdict::Converged;
+        }
+        let tolerances = [
+            settings.velocity_tolerance,
+            settings.velocity_tolerance,
+            settings.velocity_tolerance,
+            settings.pressure_tolerance,
+            settings.mass_tolerance,
+        ];
+        let progress = (0..5)
+            .map(|k| residuals[k] / tolerances[k])
+            .fold(0.0f64, f64::max);
+        if progress < 0.9 * self.best_progress {
+            self.best_progress = progress;
+            self.improved_at = iteration;
+        } else if iteration - self.improved_at > STALL_ITERATIONS
+            && settings.second_order
+            && !self.limiter_frozen
+        {
+            // hold the convection limiter fixed and go on: a Barth–Jespersen limiter that
+            // switches every iteration is one cause of a stall (a serpentine plate of Gmsh
+            // tetrahedra at Re 340 converged only with it frozen); as SU2's `LIMITER_ITER`
+            self.limiter_frozen = true;
+            self.improved_at = iteration;
+            self.best_progress = f64::INFINITY;
+        } else if iteration - self.improved_at > STALL_ITERATIONS {
+            // at that pace a decade takes over 9,000 iterations: it is oscillating, not
+            // converging
+            return Verdict::Stalled;
+        }
+        Verdict::Continue
+    }
 }
 
 /// Iterations without 10 % progress of the worst residual (relative to its tolerance) after which
@@ -1187,5 +1245,55 @@ impl LinearSolveProfile {
             ),
             self.pressure_seconds,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outer_iterations_freeze_the_limiter_before_calling_a_stall() {
+        let settings = FlowSettings::default();
+        let mut outer = OuterIterations::new(&settings);
+        let flat = [1e-3; 5];
+        let mut frozen_at = None;
+        let mut verdict = Verdict::Continue;
+        for iteration in 1..=2000 {
+            verdict = outer.judge(iteration, &flat, true, 1.0);
+            if outer.limiter_frozen && frozen_at.is_none() {
+                frozen_at = Some(iteration);
+            }
+            if verdict != Verdict::Continue {
+                break;
+            }
+        }
+        assert_eq!(frozen_at, Some(STALL_ITERATIONS + 2));
+        assert_eq!(verdict, Verdict::Stalled);
+    }
+
+    #[test]
+    fn outer_iterations_name_the_diverging_equation_and_accept_convergence() {
+        let settings = FlowSettings::default();
+        let mut outer = OuterIterations::new(&settings);
+        for iteration in 1..=30 {
+            assert_eq!(
+                outer.judge(iteration, &[1e-4; 5], true, 1.0),
+                Verdict::Continue
+            );
+        }
+        let mut blown = [1e-4; 5];
+        blown[3] = 2.0;
+        assert_eq!(
+            outer.judge(31, &blown, true, 1.0),
+            Verdict::Diverged { equation: 3 }
+        );
+        assert!(matches!(
+            outer.judge(32, &[1e-4; 5], true, f64::NAN),
+            Verdict::Diverged { .. }
+        ));
+        let mut outer = OuterIterations::new(&settings);
+        assert_eq!(outer.judge(1, &[1e-9; 5], true, 1.0), Verdict::Converged);
+        assert_eq!(outer.judge(2, &[1e-9; 5], false, 1.0), Verdict::Continue);
     }
 }
