@@ -9,7 +9,9 @@
 //! (CG with multigrid), correct face fluxes (conservative to the linear-solver tolerance) and
 //! cell velocities.
 
-use crate::discretisation::fused::{self, System, VectorCondition, VectorConvection};
+use crate::discretisation::fused::{
+    self, ScalarCondition, System, VectorCondition, VectorConvection,
+};
 use crate::discretisation::fvc;
 use crate::discretisation::gradient::LeastSquares;
 use crate::discretisation::pattern::CellPattern;
@@ -643,7 +645,6 @@ impl<'m> Flow<'m> {
         let mut velocity_old = vec![[0.0f64; 3]; n];
         let mut rhs_p = vec![0.0; n];
         let mut rhs_bc = vec![0.0; n];
-        let mut p_diag = vec![0.0; n];
         let mut grad_p = vec![[0.0f64; 3]; n];
         self.pressure_gradient(&s.pressure, &s.boundary_pressure, &mut grad_p);
         let mut pressure_correction_offsets = if g.orthogonal {
@@ -771,17 +772,17 @@ impl<'m> Flow<'m> {
             if let Some(amg) = amg.as_mut() {
                 amg.release_fine();
             }
-            let fixed_pressure = |f: usize| match self.bc_of(f) {
-                FlowBc::Outlet(pb) => Some(pb),
-                _ => None,
+            let pressure_condition = |f: usize| match self.bc_of(f) {
+                FlowBc::Outlet(pb) => ScalarCondition::Fixed(pb),
+                _ => ScalarCondition::ZeroGradient,
             };
             fused::assemble(
-                &-fused::laplacian_scalar(gp, fixed_pressure),
+                &-fused::laplacian_scalar(gp, pressure_condition, fused::NO_CORRECTION),
                 mesh,
                 cell_faces,
                 pat,
                 Arc::make_mut(&mut p_matrix),
-                &mut p_diag,
+                None,
                 None,
                 &mut rhs_bc,
             );
