@@ -124,59 +124,7 @@ impl Solution {
     }
 }
 
-/// The residual `r = b − A T` and its 2-norm, with OpenFOAM's residual normalisation in the
-/// 2-norm: ‖A T − A T̄‖ + ‖b − A T̄‖ with T̄ the mean field, so that an absolute temperature offset
-/// does not make residuals look small. One pass over the rows (no further n-vectors: a
-/// million-cell system would need four, 32 MB).
-pub(super) fn residual_and_normalisation(
-    a: &crate::linalg::Csr,
-    b: &[f64],
-    t: &[f64],
-    r: &mut [f64],
-) -> (f64, f64) {
-    use rayon::prelude::*;
-    let n = t.len();
-    let mean = t.iter().sum::<f64>() / n as f64;
-    // Σ (A T − A T̄)², Σ (b − A T̄)², Σ b², Σ (A T)², Σ r²
-    let [d1, d2, bb, aa, rr] = r
-        .par_iter_mut()
-        .enumerate()
-        .with_min_len(crate::linalg::CHUNK)
-        .map(|(i, ri)| {
-            let (mut at, mut row_sum) = (0.0, 0.0);
-            for e in a.row_ptr[i]..a.row_ptr[i + 1] {
-                at += a.val[e] * t[a.col[e] as usize];
-                row_sum += a.val[e];
-            }
-            *ri = b[i] - at;
-            let abar = row_sum * mean;
-            [
-                (at - abar).powi(2),
-                (b[i] - abar).powi(2),
-                b[i] * b[i],
-                at * at,
-                *ri * *ri,
-            ]
-        })
-        .reduce(
-            || [0.0; 5],
-            |x, y| {
-                [
-                    x[0] + y[0],
-                    x[1] + y[1],
-                    x[2] + y[2],
-                    x[3] + y[3],
-                    x[4] + y[4],
-                ]
-            },
-        );
-    // a uniform solution makes both terms vanish: fall back to a round-off floor of the raw system
-    let floor = 1e-3 * (bb.sqrt() + aa.sqrt());
-    (
-        rr.sqrt(),
-        (d1.sqrt() + d2.sqrt()).max(floor).max(f64::MIN_POSITIVE),
-    )
-}
+pub(super) use crate::linalg::residual::{residual_and_normalisation, round_off_scale};
 
 /// The energy operator of a resolved case: conduction, the coolant's advection when there is
 /// flow, and the case's radiation (whose terms make every outer iteration re-assemble).
@@ -221,23 +169,6 @@ pub(super) fn conduction_operator<'m>(
         eq = eq.with_nonlinear_boundaries();
     }
     eq
-}
-
-/// `‖|A| |T|‖₂`: the size of the products a residual is formed from, so `ε` times it is the
-/// round-off floor of `‖b − A T‖`.
-fn round_off_scale(a: &crate::linalg::Csr, t: &[f64]) -> f64 {
-    use rayon::prelude::*;
-    (0..a.n_rows)
-        .into_par_iter()
-        .with_min_len(crate::linalg::CHUNK)
-        .map(|i| {
-            let row: f64 = (a.row_ptr[i]..a.row_ptr[i + 1])
-                .map(|e| (a.val[e] * t[a.col[e] as usize]).abs())
-                .sum();
-            row * row
-        })
-        .sum::<f64>()
-        .sqrt()
 }
 
 /// Whether a case asks for temperatures: solids, thermal boundary conditions or inlet temperatures.

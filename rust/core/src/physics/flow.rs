@@ -27,6 +27,9 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 mod turbulence;
+pub use crate::linalg::residual::{
+    mean3, residual_measures, residual_measures3, residual_measures_of,
+};
 pub use turbulence::{inlet_k_omega, y_plus_laminar, KOmegaSst, TURBULENT_PRANDTL};
 
 /// AMG strength threshold of the pressure equation. Stretched cells (the duct benchmark's are
@@ -1135,80 +1138,6 @@ impl OuterIterations {
 /// Iterations without 10 % progress of the worst residual (relative to its tolerance) after which
 /// a flow solve counts as stalled.
 const STALL_ITERATIONS: usize = 400;
-
-/// OpenFOAM's normalised residual as numerator Σ|b − Ax| and denominator
-/// Σ|Ax − Ax̄| + Σ|b − Ax̄|, and the 2-norm ‖b − Ax‖ (the reference of a linear solve's
-/// reduction), from one pass over the matrix for `b − Ax` and one for its row sums.
-pub fn residual_measures(a: &Csr, b: &[f64], x: &[f64]) -> (f64, f64, f64) {
-    let mean = x.iter().sum::<f64>() / x.len() as f64;
-    let mut r = vec![0.0; x.len()];
-    a.residual(b, x, &mut r);
-    residual_measures_of(a, b, mean, &r)
-}
-
-/// [`residual_measures`] given the residual `r = b − A x` and the mean of `x`.
-pub fn residual_measures_of(a: &Csr, b: &[f64], mean: f64, r: &[f64]) -> (f64, f64, f64) {
-    let (num, den, squares) = (0..b.len())
-        .into_par_iter()
-        .with_min_len(CHUNK)
-        .map(|i| {
-            let row_sum: f64 = a.val[a.row_ptr[i]..a.row_ptr[i + 1]].iter().sum();
-            let axbar = row_sum * mean;
-            let ax = b[i] - r[i];
-            (
-                r[i].abs(),
-                (ax - axbar).abs() + (b[i] - axbar).abs(),
-                r[i] * r[i],
-            )
-        })
-        .reduce(|| (0.0, 0.0, 0.0), |p, q| (p.0 + q.0, p.1 + q.1, p.2 + q.2));
-    (num, den, squares.sqrt())
-}
-
-/// The mean of each component of a vector field.
-fn mean3(x: &[Vec3]) -> Vec3 {
-    let sum = x
-        .par_iter()
-        .with_min_len(CHUNK)
-        .copied()
-        .reduce(|| [0.0; 3], |p, q| [p[0] + q[0], p[1] + q[1], p[2] + q[2]]);
-    sum.map(|s| s / x.len().max(1) as f64)
-}
-
-/// [`residual_measures`] of three systems with one matrix (interleaved vectors), given their
-/// residual `r = b − A x` and the mean of `x`.
-pub fn residual_measures3(a: &Csr, b: &[Vec3], mean: Vec3, r: &[Vec3]) -> [(f64, f64, f64); 3] {
-    let sums = (0..b.len())
-        .into_par_iter()
-        .with_min_len(CHUNK)
-        .map(|i| {
-            let row_sum: f64 = a.val[a.row_ptr[i]..a.row_ptr[i + 1]].iter().sum();
-            let mut out = [[0.0; 3]; 3];
-            for k in 0..3 {
-                let axbar = row_sum * mean[k];
-                let ax = b[i][k] - r[i][k];
-                out[k] = [
-                    r[i][k].abs(),
-                    (ax - axbar).abs() + (b[i][k] - axbar).abs(),
-                    r[i][k] * r[i][k],
-                ];
-            }
-            out
-        })
-        .reduce(
-            || [[0.0; 3]; 3],
-            |p, q| {
-                let mut s = p;
-                for k in 0..3 {
-                    for j in 0..3 {
-                        s[k][j] += q[k][j];
-                    }
-                }
-                s
-            },
-        );
-    sums.map(|s| (s[0], s[1], s[2].sqrt()))
-}
 
 /// Developer counters of the outer iterations, reported through the profiling hook.
 #[derive(Default)]
