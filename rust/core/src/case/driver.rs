@@ -612,6 +612,61 @@ fn non_physical(mesh: &Mesh, t: &[f64], balance: f64, tolerance: f64) -> Option<
     None
 }
 
+/// The lowest temperature the maximum principle allows, where it applies: with no sink anywhere
+/// (no negative power density or cell source, no heat drawn out through a fixed flux, no
+/// radiation), no cell can be colder than the coldest fixed wall, ambient or inlet temperature.
+/// `None` where the principle does not apply (or nothing fixes a temperature).
+fn lowest_supply_temperature(mesh: &Mesh, resolved: &Resolved, radiation: bool) -> Option<f64> {
+    if radiation
+        || resolved.power_density.iter().any(|&q| q < 0.0)
+        || resolved
+            .cell_source
+            .as_ref()
+            .is_some_and(|q| q.iter().any(|&x| x < 0.0))
+    {
+        return None;
+    }
+    let mut lowest = f64::INFINITY;
+    for (p, condition) in resolved.patch.iter().enumerate() {
+        if mesh.patch_faces(p).is_empty() {
+            continue;
+        }
+        match *condition {
+            super::PatchCondition::Flux(q) if q < 0.0 => return None,
+            super::PatchCondition::Fixed(tb) | super::PatchCondition::Convective(_, tb) => {
+                let faces = resolved.face_temperature[p].as_deref().unwrap_or(&[]);
+                lowest = faces.iter().fold(lowest.min(tb), |m, &x| m.min(x));
+            }
+            _ => {}
+        }
+    }
+    lowest.is_finite().then_some(lowest)
+}
+
+/// Why a field violates the maximum principle, if it does: a cell colder than `floor` (the
+/// coldest supply) by more than 5 % of the temperature span or 0.5 K, whichever is larger. A
+/// bounded scheme cannot do that; an unbounded deferred correction on a poor cell can (a
+/// convection limiter held from temperatures 20 K away once put a coolant cell at 3.8 °C with
+/// the inlet at 35 °C).
+fn below_every_supply(mesh: &Mesh, t: &[f64], floor: f64) -> Option<String> {
+    let coldest = (0..t.len()).min_by(|&i, &j| t[i].total_cmp(&t[j]))?;
+    let hottest = t.iter().fold(floor, |m, &x| m.max(x));
+    let allowance = (0.05 * (hottest - floor)).max(0.5);
+    if t[coldest] >= floor - allowance {
+        return None;
+    }
+    let below = t.iter().filter(|&&x| x < floor - allowance).count();
+    Some(format!(
+        "the solution is colder than every wall, ambient and inlet temperature ({:.2} °C in region '{}' at {:?} m, {:.2} K below the coldest supply of {:.2} °C; {below} cells more than {:.2} K below), which no heat path allows: a deferred correction on poor cells is unbounded there; improve the mesh near that point (Gmsh `Mesh.Optimize`/`Mesh.OptimizeNetgen`, `rackflow mesh check`) or solve with convection='upwind'",
+        t[coldest] - 273.15,
+        mesh.region_names[mesh.cell_region[coldest] as usize],
+        mesh.cell_centre[coldest],
+        floor - t[coldest],
+        floor - 273.15,
+        allowance
+    ))
+}
+
 /// A failure inside a flow ↔ temperature coupling pass says which pass and which solve failed.
 fn in_pass(e: Error, solve: &str, pass: usize) -> Error {
     match e {
@@ -1564,7 +1619,14 @@ fn run(
     let t_scale = t.iter().fold(0.0_f64, |m, x| m.max(x.abs()));
     let judged = throughput > 1e-9 * eq.boundary_conductance_sum() * t_scale;
     let balance = if judged { energy_balance_error } else { 0.0 };
-    if let Some(problem) = non_physical(mesh, &t, balance, settings.tolerance) {
+    let problem = non_physical(mesh, &t, balance, settings.tolerance).or_else(|| {
+        // a loose coupling pass is a step on the way, judged by the tight passes after it
+        let floor = (!loose)
+            .then(|| lowest_supply_temperature(mesh, &resolved, radiation.is_some()))
+            .flatten()?;
+        below_every_supply(mesh, &t, floor)
+    });
+    if let Some(problem) = problem {
         return Err(Error::convergence(
             Status::NonPhysical,
             Equation::Energy,
