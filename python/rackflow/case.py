@@ -3,6 +3,13 @@
 A :class:`Case` is declarative data: regions with materials and heat sources, contacts and
 boundary conditions, in engineering units at this edge (°C, W, W/m², L/min). ``solve`` turns it
 into the SI/kelvin description the Rust core validates and solves.
+
+Checking is the core's: names against the mesh, signs and ranges of values, settings, the flow
+and radiation set-up are checked once, by ``rackflow_core::case::validate``, which reports every
+problem in one :class:`CaseError`. :meth:`Case.validate` runs it without solving; ``solve`` runs
+it first. The calls here check only what the core cannot see: Python types and callables,
+numbers JSON cannot carry (NaN, infinities), temperatures in °C (absolute zero and the
+kelvin-by-mistake warning), and flow-regime limits computed from the coolant tables.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from rackflow.errors import (
 from rackflow.materials import ABSOLUTE_ZERO_C, Material, get_material
 from rackflow.mesh import Mesh
 from rackflow.profile import Profile
+from rackflow.settings import CHOICE_SETTINGS, TurbulenceModel, names
 
 if TYPE_CHECKING:
     from rackflow.result import Result
@@ -44,7 +52,7 @@ MAX_REYNOLDS = 1e7
 #: ``turbulence="auto"`` chooses k-ω SST above this inlet Reynolds number, laminar below.
 AUTO_TURBULENT_RE = 2000.0
 #: The flow models of ``case.fluid(..., turbulence=...)``.
-TURBULENCE_MODELS = ("auto", "laminar", "k-omega-sst")
+TURBULENCE_MODELS = names(TurbulenceModel)
 #: Incompressible flow only: the inlet Mach number must stay below this.
 MAX_MACH = 0.1
 
@@ -111,7 +119,7 @@ class FluidSpec:
 
     region: str
     coolant: Any
-    turbulence: str = "auto"
+    turbulence: TurbulenceModel = TurbulenceModel.AUTO
 
 
 @dataclass
@@ -186,11 +194,15 @@ class Case:
 
     # ----- regions ---------------------------------------------------------------------------
     def _region(self, region: str) -> str:
+        """A known region, for calls that need its cells now (callables); other calls record the
+        name and :meth:`validate` reports an unknown one with every other problem."""
         if region not in self.mesh.regions:
             raise CaseError(f"unknown region '{region}'; the mesh has regions {self.mesh.regions}")
         return region
 
     def _patch(self, patch: str) -> str:
+        """A known patch, for calls that need its faces now (callables, radiation); see
+        :meth:`_region`."""
         if patch not in self.mesh.patches:
             raise CaseError(f"unknown patch '{patch}'; the mesh has patches {self.mesh.patches}")
         return patch
@@ -208,12 +220,9 @@ class Case:
         ``power_density_w_m3`` gives it per volume instead: a number, or a function of the cell
         centres (an n × 3 array, m) returning W/m³ per cell, for non-uniform power maps.
         """
-        self._region(region)
-        if region in getattr(self, "fluids", {}):
-            raise CaseError(f"region '{region}' is already a fluid")
         mat = get_material(material)
         if callable(power_density_w_m3):
-            cells = self.mesh.cells_of(region)
+            cells = self.mesh.cells_of(self._region(region))
             try:
                 values = np.asarray(power_density_w_m3(self.mesh.cell_centers[cells]), dtype=np.float64)
             except (TypeError, ValueError, OverflowError) as e:
@@ -238,14 +247,12 @@ class Case:
             spec = SolidSpec(region, mat, None, None)
             self.solids[region] = spec
             return spec
-        if power_w is not None and power_density_w_m3 is not None:
-            raise CaseError(f"region '{region}': give power_w or power_density_w_m3, not both")
         power_w = self._profiled("power_w", region, power_w, non_negative=True)
-        pw = None if power_w is None else _number(f"region '{region}': power_w", power_w, non_negative=True)
+        pw = None if power_w is None else _number(f"region '{region}': power_w", power_w)
         pd = (
             None
             if power_density_w_m3 is None
-            else _number(f"region '{region}': power_density_w_m3", power_density_w_m3, non_negative=True)
+            else _number(f"region '{region}': power_density_w_m3", power_density_w_m3)
         )
         spec = SolidSpec(region, mat, pw, pd)
         self.solids[region] = spec
@@ -258,35 +265,23 @@ class Case:
         ``turbulence``: ``"laminar"``, ``"k-omega-sst"`` (Menter's SST with automatic wall
         treatment) or ``"auto"`` (the default): SST when the region's largest inlet hydraulic
         Reynolds number is above 2,000, laminar below; the summary says which was chosen."""
-        self._region(region)
         if not isinstance(turbulence, str) or turbulence not in TURBULENCE_MODELS:
             raise CaseError(
                 f"fluid '{region}': unknown turbulence model {turbulence!r}; the models are "
                 f"{', '.join(repr(m) for m in TURBULENCE_MODELS)}"
             )
-        if region in self.solids:
-            if turbulence != "auto":
-                raise CaseError(
-                    f"turbulence={turbulence!r} requested on region '{region}', which is a solid; "
-                    "turbulence applies to coolant regions only"
-                )
-            raise CaseError(f"region '{region}' is already a solid")
-        spec = FluidSpec(region, resolve_coolant(coolant), turbulence)
+        if region in self.solids and turbulence != "auto":
+            raise CaseError(
+                f"turbulence={turbulence!r} requested on region '{region}', which is a solid; "
+                "turbulence applies to coolant regions only"
+            )
+        spec = FluidSpec(region, resolve_coolant(coolant), TurbulenceModel(turbulence))
         self.fluids[region] = spec
         return spec
 
     def contact(self, region_a: str, region_b: str, resistance_m2k_w: float) -> ContactSpec:
         """A contact (thermal interface) resistance on the faces two regions share, m²·K/W."""
-        self._region(region_a)
-        self._region(region_b)
-        if region_a == region_b:
-            raise CaseError(f"contact: '{region_a}' with itself; name two different regions")
-        r = _number(
-            f"contact '{region_a}'–'{region_b}': resistance_m2k_w", resistance_m2k_w, non_negative=True
-        )
-        shared = {frozenset((a, b)) for a, b, _ in self.mesh.interfaces()}
-        if frozenset((region_a, region_b)) not in shared:
-            raise CaseError(f"contact: regions '{region_a}' and '{region_b}' share no faces")
+        r = _number(f"contact '{region_a}'–'{region_b}': resistance_m2k_w", resistance_m2k_w)
         self.contacts = [c for c in self.contacts if {c.region_a, c.region_b} != {region_a, region_b}]
         spec = ContactSpec(region_a, region_b, r)
         self.contacts.append(spec)
@@ -314,7 +309,7 @@ class Case:
 
     # ----- thermal boundary conditions -------------------------------------------------------
     def _set(self, patch: str, kind: str, **values: float) -> BoundarySpec:
-        spec = BoundarySpec(self._patch(patch), kind, values)
+        spec = BoundarySpec(patch, kind, values)
         self.boundaries[patch] = spec
         return spec
 
@@ -323,7 +318,7 @@ class Case:
     ) -> BoundarySpec:
         """Fixed wall temperature, °C: a number, a :class:`Profile` in time, or a function of the
         face centres (k × 3, m)."""
-        temperature_c = self._profiled("temperature", self._patch(patch), temperature_c, temperature=True)
+        temperature_c = self._profiled("temperature", patch, temperature_c, temperature=True)
         if callable(temperature_c):
             centres = self.mesh.patch_face_centers(self._patch(patch))
             values = np.broadcast_to(np.asarray(temperature_c(centres), dtype=np.float64), (len(centres),))
@@ -345,19 +340,19 @@ class Case:
         if (flux_w_m2 is None) == (power_w is None):
             raise CaseError(f"patch '{patch}': give exactly one of flux_w_m2 or power_w")
         if flux_w_m2 is not None:
-            flux_w_m2 = self._profiled("heat_flux", self._patch(patch), flux_w_m2)
+            flux_w_m2 = self._profiled("heat_flux", patch, flux_w_m2)
             return self._set(patch, "heat_flux", flux_w_m2=_number(f"patch '{patch}': flux_w_m2", flux_w_m2))
-        power_w = self._profiled("heat_flux", self._patch(patch), power_w)
+        power_w = self._profiled("heat_flux", patch, power_w)
         return self._set(patch, "heat_flux", power_w=_number(f"patch '{patch}': power_w", power_w))
 
     def convective(self, patch: str, htc_w_m2k: float, ambient_c: float) -> BoundarySpec:
         """Convection to an ambient: heat in = h (T_ambient − T_wall); ``ambient_c`` may be a
         :class:`Profile` in time."""
-        ambient_c = self._profiled("temperature", self._patch(patch), ambient_c, temperature=True)
+        ambient_c = self._profiled("temperature", patch, ambient_c, temperature=True)
         return self._set(
             patch,
             "convective",
-            htc_w_m2k=_number(f"patch '{patch}': htc_w_m2k", htc_w_m2k, positive=True),
+            htc_w_m2k=_number(f"patch '{patch}': htc_w_m2k", htc_w_m2k),
             ambient_c=_temperature_c(f"patch '{patch}': ambient_c", ambient_c),
         )
 
@@ -403,7 +398,6 @@ class Case:
                 f"inlet '{patch}': give exactly one of flow_lpm, mass_flow_kg_s or velocity_m_s (got {sorted(given)})"
             )
         ((key, value),) = given.items()
-        self._patch(patch)
         for other in INLET_RATE_KEYS:
             if other != key:
                 self.profiles.pop((other, patch), None)
@@ -414,11 +408,11 @@ class Case:
             )
         value = self._profiled(key, patch, value)
         if temperature_c is not None:
-            temperature_c = self._profiled("temperature", self._patch(patch), temperature_c, temperature=True)
+            temperature_c = self._profiled("temperature", patch, temperature_c, temperature=True)
         else:
             self.profiles.pop(("temperature", patch), None)
-        v = _number(f"inlet '{patch}': {key}", value, positive=True)
-        intensity = _number(f"inlet '{patch}': turbulence_intensity", turbulence_intensity, non_negative=True)
+        v = _number(f"inlet '{patch}': {key}", value)
+        intensity = _number(f"inlet '{patch}': turbulence_intensity", turbulence_intensity)
         if intensity > 1.0:
             raise CaseError(
                 f"inlet '{patch}': turbulence_intensity is a fraction (0.05 is 5 %), got {intensity:g}"
@@ -427,9 +421,7 @@ class Case:
         if intensity != 0.05:
             values["turbulence_intensity"] = intensity
         if length_scale_m is not None:
-            values["length_scale_m"] = _number(
-                f"inlet '{patch}': length_scale_m", length_scale_m, positive=True
-            )
+            values["length_scale_m"] = _number(f"inlet '{patch}': length_scale_m", length_scale_m)
         if temperature_c is not None:
             values["temperature_c"] = _temperature_c(f"inlet '{patch}': temperature_c", temperature_c)
         return self._set(patch, "inlet", **values)
@@ -457,7 +449,7 @@ class Case:
         """The case in the core's serde form (SI, kelvin)."""
         boundaries = []
         models = self.flow_models()
-        turbulent = any(model == "k-omega-sst" for model, _ in models.values())
+        turbulent = any(model is TurbulenceModel.K_OMEGA_SST for model, _ in models.values())
         for b in self.boundaries.values():
             entry: dict[str, Any] = {"kind": b.kind, "patch": b.patch}
             if b.kind == "inlet":
@@ -495,12 +487,13 @@ class Case:
                 if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                     raise CaseError(f"solver setting '{key}' must be a non-negative integer, got {value!r}")
                 core_settings[key] = value
-            elif key in _CHOICE_SETTINGS:
-                if value not in _CHOICE_SETTINGS[key]:
+            elif key in CHOICE_SETTINGS:
+                choice = CHOICE_SETTINGS[key]
+                if value not in names(choice):
                     raise CaseError(
-                        f"solver setting '{key}' must be one of {list(_CHOICE_SETTINGS[key])}, got {value!r}"
+                        f"solver setting '{key}' must be one of {list(names(choice))}, got {value!r}"
                     )
-                core_settings[key] = value
+                core_settings[key] = choice(value).value
             elif key in _SETTINGS:
                 if value is None and key in _OPTIONAL_SETTINGS:
                     continue
@@ -524,7 +517,11 @@ class Case:
                 for s in self.solids.values()
             ],
             "fluids": [
-                {"region": f.region, "coolant": coolant_to_core(f.coolant), "turbulence": models[f.region][0]}
+                {
+                    "region": f.region,
+                    "coolant": coolant_to_core(f.coolant),
+                    "turbulence": models[f.region][0].value,
+                }
                 for f in self.fluids.values()
             ],
             "contacts": [
@@ -538,6 +535,21 @@ class Case:
             ),
             **self._radiation_to_core(),
         }
+
+    def validate(self, **settings: Any) -> Case:
+        """Check the whole case, with the solver ``settings`` :meth:`solve` would get, without
+        solving: every problem (unknown regions and patches, bad values, missing materials or
+        temperature references, settings out of range, the flow and radiation set-up) in one
+        :class:`CaseError` listing each (:class:`MaterialError` when only material properties
+        are wrong). ``solve`` runs the same checks first; call this to find them all sooner.
+        Returns the case."""
+        if "threads" in settings and settings["threads"] is not None:
+            settings["threads"] = checked_threads(settings["threads"])
+        description = self.to_core(**settings)
+        _core.validate_case(self.mesh._core, json.dumps(description))
+        self._check_coolant_temperatures()
+        self._check_flow_regime()
+        return self
 
     def solve(
         self,
@@ -839,7 +851,7 @@ class Case:
             out[b.patch] = (region, rho * speed * hydraulic_diameter / mu)
         return out
 
-    def flow_models(self) -> dict[str, tuple[str, float]]:
+    def flow_models(self) -> dict[str, tuple[TurbulenceModel, float]]:
         """The flow model each coolant region is solved with, and the largest inlet hydraulic
         Reynolds number behind the choice: ``{region: ("laminar" | "k-omega-sst", Re)}``.
         ``turbulence="auto"`` is SST above Re 2,000. When any region is turbulent, the core
@@ -847,12 +859,12 @@ class Case:
         reynolds: dict[str, float] = {}
         for region, re in self.inlet_reynolds_numbers().values():
             reynolds[region] = max(reynolds.get(region, 0.0), re)
-        out: dict[str, tuple[str, float]] = {}
+        out: dict[str, tuple[TurbulenceModel, float]] = {}
         for f in self.fluids.values():
             re = reynolds.get(f.region, 0.0)
-            model = f.turbulence
-            if model == "auto":
-                model = "k-omega-sst" if re > AUTO_TURBULENT_RE else "laminar"
+            model = TurbulenceModel(f.turbulence)
+            if model is TurbulenceModel.AUTO:
+                model = TurbulenceModel.K_OMEGA_SST if re > AUTO_TURBULENT_RE else TurbulenceModel.LAMINAR
             out[f.region] = (model, re)
         return out
 
@@ -872,7 +884,8 @@ class Case:
                     f"inlet '{inlet}' (region '{region}'): the inlet Mach number is about {mach:.2g}, above "
                     f"{MAX_MACH} where incompressible flow holds; check the flow rate and the mesh units (metres)"
                 )
-            if reynolds > LAMINAR_LIMIT_RE and models.get(region, ("laminar", 0.0))[0] == "laminar":
+            laminar = models.get(region, (TurbulenceModel.LAMINAR, 0.0))[0] is TurbulenceModel.LAMINAR
+            if reynolds > LAMINAR_LIMIT_RE and laminar:
                 warnings.warn(
                     f"inlet '{inlet}': region '{region}' has an inlet Reynolds number of {reynolds:,.0f}, above "
                     f"the laminar limit ({LAMINAR_LIMIT_RE:,.0f}), and is solved laminar; the flow is likely "
@@ -1150,11 +1163,6 @@ _COUNT_SETTINGS = {
     "flow_max_iterations",
     "non_orthogonal_correctors",
     "max_coupling_passes",
-}
-#: Settings that take one of a few names.
-_CHOICE_SETTINGS = {
-    "convection": ("auto", "linear_upwind", "upwind"),
-    "preconditioner": ("amg", "jacobi"),
 }
 #: Settings whose ``None`` means "the default".
 _OPTIONAL_SETTINGS = {"linear_tolerance", "threads", "initial_temperature_k"}
