@@ -545,11 +545,28 @@ class Case:
         Returns the case."""
         if "threads" in settings and settings["threads"] is not None:
             settings["threads"] = checked_threads(settings["threads"])
-        description = self.to_core(**settings)
-        _core.validate_case(self.mesh._core, json.dumps(description))
-        self._check_coolant_temperatures()
-        self._check_flow_regime()
+        self._check(self.to_core(**settings), core=True)
         return self
+
+    def _check(self, description: dict[str, Any], *, core: bool) -> None:
+        """The checks before a solve: the flow-regime limits Python computes from the coolant
+        tables and, with ``core`` or when one of those fails, the core's; every problem in one
+        :class:`CaseError`. (``solve`` leaves the core's check to the core's solve, which runs it
+        first, so a good case is checked once.)"""
+        problems = self._coolant_temperature_problems() + self._flow_regime_problems()
+        if not (problems or core):
+            return
+        try:
+            _core.validate_case(self.mesh._core, json.dumps(description))
+        except CaseError as err:
+            if not problems:
+                raise
+            problems = [*getattr(err, "problems", [str(err)]), *problems]
+        if problems:
+            many = f"{len(problems)} problems in the case:\n  - " + "\n  - ".join(problems)
+            error = CaseError(problems[0] if len(problems) == 1 else many)
+            error.problems = problems  # type: ignore[attr-defined]  # as the core's errors carry them
+            raise error
 
     def solve(
         self,
@@ -605,9 +622,8 @@ class Case:
             callback = progress
         else:
             callback = None
-        self._check_coolant_temperatures()
-        self._check_flow_regime()
         description = self.to_core(**settings)
+        self._check(description, core=False)
         start = self._initial_arrays(initial)
         try:
             raw = _core.solve_case(
@@ -723,9 +739,8 @@ class Case:
             )
         if "threads" in settings and settings["threads"] is not None:
             settings["threads"] = checked_threads(settings["threads"])
-        self._check_coolant_temperatures()
-        self._check_flow_regime()
         description = self.to_core(**settings)
+        self._check(description, core=False)
         callback = progress if callable(progress) else None
         raw = _core.solve_transient_case(
             self.mesh._core, json.dumps(description), json.dumps(spec), callback, temperature_k, initial_flow
@@ -805,8 +820,9 @@ class Case:
         }
         return float(values.pop()) if len(values) == 1 else None
 
-    def _check_coolant_temperatures(self) -> None:
+    def _coolant_temperature_problems(self) -> list[str]:
         """Inlet temperatures must lie between the coolants' freezing and boiling points."""
+        problems = []
         for b in self.boundaries.values():
             if b.kind != "inlet" or "temperature_c" not in b.values:
                 continue
@@ -814,10 +830,11 @@ class Case:
             for f in self.fluids.values():
                 lo, hi = valid_range_c(f.coolant)
                 if not lo <= t <= hi:
-                    raise CaseError(
+                    problems.append(
                         f"inlet '{b.patch}': {t} °C is outside the valid range of coolant '{f.coolant.name}' "
                         f"({lo:.1f}–{hi:.1f} °C: freezing or boiling)"
                     )
+        return problems
 
     def inlet_reynolds_numbers(self) -> dict[str, tuple[str, float]]:
         """Hydraulic Reynolds number ρ U D_h / μ of each inlet (D_h = 4 A / perimeter of the patch,
@@ -868,22 +885,25 @@ class Case:
             out[f.region] = (model, re)
         return out
 
-    def _check_flow_regime(self) -> None:
-        """Warn when a laminar region runs above the transition, refuse far outside any model
-        (Reynolds number above 10⁷, inlet Mach number above 0.1)."""
+    def _flow_regime_problems(self) -> list[str]:
+        """Warn when a laminar region runs above the transition; the problems far outside any
+        model (Reynolds number above 10⁷, inlet Mach number above 0.1)."""
+        problems = []
         models = self.flow_models()
         for inlet, (region, reynolds) in self.inlet_reynolds_numbers().items():
             if reynolds > MAX_REYNOLDS:
-                raise CaseError(
+                problems.append(
                     f"inlet '{inlet}' (region '{region}'): the Reynolds number is {reynolds:.3g}, far above "
                     f"what any flow model here covers ({MAX_REYNOLDS:.0e}); check flow_lpm and the mesh units (metres)"
                 )
+                continue
             mach = self._inlet_mach(inlet, region)
             if mach > MAX_MACH:
-                raise CaseError(
+                problems.append(
                     f"inlet '{inlet}' (region '{region}'): the inlet Mach number is about {mach:.2g}, above "
                     f"{MAX_MACH} where incompressible flow holds; check the flow rate and the mesh units (metres)"
                 )
+                continue
             laminar = models.get(region, (TurbulenceModel.LAMINAR, 0.0))[0] is TurbulenceModel.LAMINAR
             if reynolds > LAMINAR_LIMIT_RE and laminar:
                 warnings.warn(
@@ -892,8 +912,9 @@ class Case:
                     "turbulent and the laminar solution under-predicts pressure drop and heat transfer "
                     "(use turbulence='auto' or 'k-omega-sst')",
                     LaminarTurbulentFlowWarning,
-                    stacklevel=3,
+                    stacklevel=4,  # the caller of solve() or validate()
                 )
+        return problems
 
     def _inlet_mach(self, inlet: str, region: str) -> float:
         """The inlet speed over a speed of sound: 1,400 m/s for a liquid coolant (water and glycol

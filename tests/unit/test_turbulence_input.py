@@ -71,14 +71,14 @@ def test_auto_chooses_from_the_inlet_reynolds_number(duct: rf.Mesh) -> None:
 def test_laminar_above_transition_warns_naming_region_and_reynolds(duct: rf.Mesh) -> None:
     case = duct_case(duct, 1.0, "laminar")
     with pytest.warns(LaminarTurbulentFlowWarning, match=r"region 'box'.*Reynolds number of [0-9,]+"):
-        case._check_flow_regime()
+        case._flow_regime_problems()
     assert issubclass(LaminarTurbulentFlowWarning, FlowRegimeWarning)
 
 
 def test_auto_above_transition_does_not_warn(duct: rf.Mesh) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error", FlowRegimeWarning)
-        duct_case(duct, 1.0)._check_flow_regime()
+        duct_case(duct, 1.0)._flow_regime_problems()
 
 
 def test_far_outside_every_model_is_an_error(duct: rf.Mesh) -> None:
@@ -118,3 +118,20 @@ def test_case_file_round_trip_keeps_turbulence(duct: rf.Mesh) -> None:
     assert back.fluids["box"].turbulence == "k-omega-sst"
     assert back.boundaries["xmin"].values["turbulence_intensity"] == 0.02
     assert back.boundaries["xmin"].values["length_scale_m"] == 1e-4
+
+
+def test_a_flow_regime_problem_is_listed_with_the_cores(duct: rf.Mesh) -> None:
+    # Python's own check (the inlet Mach number, from the coolant tables) and the core's
+    # (an unknown patch) in one CaseError, from validate() and from solve()
+    case = rf.Case(duct)
+    case.fluid("box", coolant="water")
+    case.inlet("xmin", velocity_m_s=200.0, temperature_c=30.0)
+    case.outlet("xmax")
+    case.convective("top", htc_w_m2k=10.0, ambient_c=20.0)
+    for call in (case.validate, case.solve):
+        with pytest.raises(rf.CaseError) as info:
+            call()
+        problems = info.value.problems  # type: ignore[attr-defined]
+        assert any("unknown patch 'top'" in p for p in problems), problems
+        assert any("Mach" in p for p in problems), problems
+        assert str(info.value).startswith(f"{len(problems)} problems in the case:")
