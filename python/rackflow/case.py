@@ -958,15 +958,9 @@ class Case:
 
     # ----- radiation (issue 20) ------------------------------------------------------------------
     def _radiating_patch(self, patch: Any, owner: str) -> str:
-        """A boundary patch that may radiate: known, with boundary faces, not a flow opening."""
+        """A patch name (the core checks that it is a boundary patch radiating once)."""
         if not isinstance(patch, str):
             raise CaseError(f"{owner}: a patch name must be a string, got {patch!r}")
-        self._patch(patch)
-        if self.mesh._core.patch_sizes()[self.mesh.patch_index(patch)] == 0:
-            raise CaseError(
-                f"{owner}: patch '{patch}' has no boundary faces (it lies inside the domain, between "
-                "regions); only boundary patches radiate"
-            )
         return patch
 
     def _radiation_problems(self) -> list[str]:
@@ -980,7 +974,7 @@ class Case:
             if b is not None and b.kind in ("inlet", "outlet", "symmetry"):
                 what = "a symmetry plane" if b.kind == "symmetry" else f"a coolant {b.kind}"
                 problems.append(f"{owner}: patch '{patch}' is {what} and cannot radiate")
-            elif self.fluids:
+            elif self.fluids and patch in self.mesh.patches:
                 regions = {
                     self.mesh.regions[int(r)]
                     for r in np.unique(self.mesh.region_of_cell[self.mesh.patch_face_cells(patch)])
@@ -1011,17 +1005,13 @@ class Case:
         :meth:`solve_transient` (an orbit: ``rf.orbit.orbit_absorbed_flux(...).to_profile()``;
         steady solves take its value at t = 0); or give ``incident_flux_w_m2`` with the
         surface's ``absorptivity`` (solar absorptance α, which may differ from ε).
-        Emissivity and absorptivity lie in (0, 1]; the sink is above absolute zero (°C).
+        Emissivity and absorptivity lie in (0, 1]; the sink is above absolute zero (°C). The
+        patch, the emissivity's range and a patch radiating twice are checked by :meth:`validate`
+        (and before any solve) with every other problem.
         """
         owner = f"radiation on '{patch}'"
         self._radiating_patch(patch, owner)
-        for k, e in enumerate(self.enclosures):
-            if patch in e.patches:
-                raise CaseError(
-                    f"{owner}: patch '{patch}' already radiates in enclosure {k + 1} {e.patches}; a patch "
-                    "radiates to a sink or in an enclosure, not both"
-                )
-        eps = _fraction(f"{owner}: emissivity", emissivity)
+        eps = _number(f"{owner}: emissivity", emissivity)
         sink = _number(f"{owner}: sink_c", sink_c)
         if sink <= ABSOLUTE_ZERO_C:
             raise CaseError(f"{owner}: sink_c = {sink} °C is not above absolute zero ({ABSOLUTE_ZERO_C} °C)")
@@ -1076,40 +1066,25 @@ class Case:
         geometry (cached). A closed enclosure (the default) must surround its space; with
         ``sink_c`` (°C) it is open and what the patches do not see of each other is a black sink
         at that temperature.
+
+        The patches (known boundary patches, each radiating once), a missing or extra emissivity
+        and the emissivities' range are checked by :meth:`validate` (and before any solve) with
+        every other problem.
         """
         owner = "radiation_enclosure"
         if isinstance(patches, str) or not isinstance(patches, list | tuple):
             raise CaseError(f"{owner}: patches must be a list of patch names, got {patches!r}")
         names = list(patches)
-        if not names:
-            raise CaseError(f"{owner}: no patches given")
         owner = f"radiation_enclosure {names}"
-        unknown = [p for p in names if p not in self.mesh.patches]
-        if unknown:
-            raise CaseError(f"{owner}: unknown patches {unknown}; the mesh has patches {self.mesh.patches}")
-        repeated = sorted({p for p in names if names.count(p) > 1})
-        if repeated:
-            raise CaseError(f"{owner}: patches {repeated} are listed more than once")
         for p in names:
             self._radiating_patch(p, owner)
-            if p in self.radiation_conditions:
-                raise CaseError(
-                    f"{owner}: patch '{p}' already radiates to a sink (case.radiation); a patch radiates "
-                    "to a sink or in an enclosure, not both"
-                )
-            for k, e in enumerate(self.enclosures):
-                if p in e.patches:
-                    raise CaseError(f"{owner}: patch '{p}' is already in enclosure {k + 1} {e.patches}")
         if isinstance(emissivity, Mapping):
-            missing = [p for p in names if p not in emissivity]
-            extra = [p for p in emissivity if p not in names]
-            if missing:
-                raise CaseError(f"{owner}: no emissivity for patches {missing}")
-            if extra:
-                raise CaseError(f"{owner}: emissivity given for patches not in the enclosure: {extra}")
-            eps = {p: _fraction(f"{owner}: emissivity of '{p}'", emissivity[p]) for p in names}
+            eps = {
+                self._radiating_patch(p, owner): _number(f"{owner}: emissivity of '{p}'", e)
+                for p, e in emissivity.items()
+            }
         else:
-            value = _fraction(f"{owner}: emissivity", emissivity)
+            value = _number(f"{owner}: emissivity", emissivity)
             eps = dict.fromkeys(names, value)
         if rays is not None and (isinstance(rays, bool) or not isinstance(rays, int) or rays < 1):
             raise CaseError(

@@ -47,3 +47,37 @@ fn a_case_with_several_problems_lists_them_all_before_solving() {
         assert!(err.contains(expected), "{expected} missing from: {err}");
     }
 }
+
+/// `case::validate` checks without solving and lists radiation problems with the thermal and
+/// settings ones (before, radiation was checked only after the flow solve); a good case passes.
+#[test]
+fn validate_lists_radiation_problems_with_the_others_without_solving() {
+    use rackflow_core::case::{validate, Radiation};
+    let mesh = BoxArrays::new([4, 2, 2], [0.01, 0.002, 0.002], BoxCells::Hexa)
+        .build()
+        .unwrap();
+    let mut c = case(
+        vec![copper("box", None)],
+        vec![fixed("nowhere", 300.0), fixed("xmin", 300.0)],
+    );
+    c.settings.tolerance = 2.0;
+    c.radiation.push(Radiation {
+        patch: "xmax".into(),
+        emissivity: 1.5,
+        sink_k: 3.0,
+        absorbed_flux_w_m2: 0.0,
+    });
+    let err = validate(&mesh, &c).unwrap_err().to_string();
+    for expected in [
+        "3 problems in the case",
+        "unknown patch 'nowhere'",
+        "settings.tolerance",
+        "radiation on 'xmax': emissivity must lie in (0, 1], got 1.5",
+    ] {
+        assert!(err.contains(expected), "{expected} missing from: {err}");
+    }
+    c.boundaries.remove(0);
+    c.settings.tolerance = 1e-8;
+    c.radiation[0].emissivity = 0.9;
+    validate(&mesh, &c).unwrap();
+}
