@@ -838,6 +838,9 @@ fn validate_all(mesh: &Mesh, case: &Case, flow_setup: bool) -> Result<Option<Res
     } else {
         None
     };
+    let radiation = crate::radiation::radiation_problems(mesh, &case.radiation_spec());
+    material_only &= radiation.is_empty();
+    problems.extend(radiation);
     if !case.fluids.is_empty() {
         let settings = flow_settings_problems(&case.settings);
         material_only &= settings.is_empty();
@@ -850,9 +853,6 @@ fn validate_all(mesh: &Mesh, case: &Case, flow_setup: bool) -> Result<Option<Res
             }
         }
     }
-    let radiation = crate::radiation::radiation_problems(mesh, &case.radiation_spec());
-    material_only &= radiation.is_empty();
-    problems.extend(radiation);
     if problems.is_empty() {
         return Ok(resolved);
     }
