@@ -231,7 +231,7 @@ pub fn solve_from(
         .num_threads(threads)
         .build()
         .map_err(|e| Error::Case(format!("cannot start {threads} threads: {e}")))?;
-    let validated = validate_all(mesh, case)?;
+    let validated = validate_all(mesh, case, false)?;
     if !case.fluids.is_empty() {
         crate::keep_work_memory();
     }
@@ -789,10 +789,21 @@ fn flow_settings_problems(s: &super::Settings) -> Vec<String> {
     problems
 }
 
+/// Check everything about `case` on `mesh` that can be checked before solving — its thermal
+/// part, its flow part (names, inlets and outlets, reachability), its radiation and every
+/// setting — without solving anything, and report every problem in one error
+/// ([`Error::Case`], or [`Error::Material`] when only material properties are wrong). What
+/// `rackflow.Case.validate()` calls; [`solve`] runs the same checks first.
+pub fn validate(mesh: &Mesh, case: &Case) -> Result<()> {
+    validate_all(mesh, case, true).map(|_| ())
+}
+
 /// Check everything about a case that can be checked before solving — its thermal part, its
-/// flow part and every setting — and report every problem in one error, so that a bad
-/// tolerance is not found after minutes of flow iterations.
-fn validate_all(mesh: &Mesh, case: &Case) -> Result<Option<Resolved>> {
+/// flow part, its radiation and every setting — and report every problem in one error, so that
+/// a bad tolerance is not found after minutes of flow iterations. The flow set-up's own checks
+/// run when something else failed or when `flow_setup` (a validation without a solve), since a
+/// good case builds the set-up once, in the flow solve.
+fn validate_all(mesh: &Mesh, case: &Case, flow_setup: bool) -> Result<Option<Resolved>> {
     let mut problems: Vec<String> = Vec::new();
     let mut material_only = true;
     let collect = |e: Error, problems: &mut Vec<String>| match e {
@@ -813,13 +824,15 @@ fn validate_all(mesh: &Mesh, case: &Case) -> Result<Option<Resolved>> {
     } else {
         None
     };
+    let radiation = crate::radiation::radiation_problems(mesh, &case.radiation_spec());
+    material_only &= radiation.is_empty();
+    problems.extend(radiation);
     if !case.fluids.is_empty() {
         let settings = flow_settings_problems(&case.settings);
         material_only &= settings.is_empty();
         problems.extend(settings);
-        // the flow set-up's own checks (names, inlets and outlets, reachability): only when the
-        // thermal part failed, since a good case builds the set-up once, in the flow solve
-        if !problems.is_empty() {
+        // the flow set-up's own checks (names, inlets and outlets, reachability)
+        if flow_setup || !problems.is_empty() {
             if let Err(e) = super::flow_setup::resolve(case, mesh) {
                 material_only &= matches!(e, Error::Material(_));
                 collect(e, &mut problems);
@@ -829,7 +842,9 @@ fn validate_all(mesh: &Mesh, case: &Case) -> Result<Option<Resolved>> {
     if problems.is_empty() {
         return Ok(resolved);
     }
-    problems.dedup();
+    // the thermal and flow checks may name the same unknown patch: list each problem once
+    let mut seen = std::collections::HashSet::new();
+    problems.retain(|p| seen.insert(p.clone()));
     let text = crate::error::problem_list(problems);
     Err(if material_only {
         Error::Material(text)
