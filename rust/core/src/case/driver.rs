@@ -1668,3 +1668,55 @@ fn run(
         y_plus: Vec::new(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::discretisation::PatchCondition;
+    use crate::mesh::structured::{BoxArrays, BoxCells};
+
+    fn resolved(mesh: &Mesh, patch: Vec<PatchCondition>) -> Resolved {
+        let n_patches = mesh.n_patches();
+        Resolved {
+            conductivity: Vec::new(),
+            power_density: vec![1e6; mesh.region_names.len()],
+            patch,
+            contacts: Vec::new(),
+            face_temperature: vec![None; n_patches],
+            cell_source: None,
+            inlet_patch: vec![false; n_patches],
+        }
+    }
+
+    #[test]
+    fn the_maximum_principle_floor_is_the_coldest_supply_and_only_without_sinks() {
+        let mesh = BoxArrays::new([2, 2, 2], [1.0, 1.0, 1.0], BoxCells::Hexa)
+            .build()
+            .unwrap();
+        let n_patches = mesh.n_patches();
+        let mut patch = vec![PatchCondition::Adiabatic; n_patches];
+        patch[0] = PatchCondition::Fixed(300.0);
+        patch[1] = PatchCondition::Convective(10.0, 290.0);
+        let r = resolved(&mesh, patch.clone());
+        assert_eq!(lowest_supply_temperature(&mesh, &r, false), Some(290.0));
+        // radiation, a sink power density or a flux drawing heat out: no floor
+        assert_eq!(lowest_supply_temperature(&mesh, &r, true), None);
+        let mut sink = resolved(&mesh, patch.clone());
+        sink.power_density[0] = -1.0;
+        assert_eq!(lowest_supply_temperature(&mesh, &sink, false), None);
+        patch[2] = PatchCondition::Flux(-100.0);
+        assert_eq!(
+            lowest_supply_temperature(&mesh, &resolved(&mesh, patch), false),
+            None
+        );
+        // a field 3 K below a 290 K supply with a 20 K span fails; 0.4 K below passes
+        let n = mesh.n_cells();
+        let mut t = vec![300.0; n];
+        t[0] = 310.0;
+        t[1] = 289.6;
+        assert!(below_every_supply(&mesh, &t, 290.0).is_none());
+        t[1] = 287.0;
+        let message = below_every_supply(&mesh, &t, 290.0).unwrap();
+        assert!(message.contains("3.00 K below"), "{message}");
+    }
+}
