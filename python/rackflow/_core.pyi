@@ -22,6 +22,8 @@ class ConvergenceError(RackflowError):
     partial_fields: dict[str, npt.NDArray[np.float64]]
     #: the failed solve's last iterate (a Result with converged = False), when there is one
     partial_result: Any
+    #: where it failed, m: the worst cell's centre (diverged, non-physical), or None
+    position_m: tuple[float, float, float] | None
 
 class ResourceError(RackflowError, MemoryError):
     phase: str

@@ -14,6 +14,8 @@ MeshError = _core.MeshError
 CaseError = _core.CaseError
 MaterialError = _core.MaterialError
 ConvergenceError = _core.ConvergenceError
+#: where a solve failed, m (the worst cell's centre), when the solver knows it; set per error
+ConvergenceError.position_m = None
 LinearSolverError = _core.LinearSolverError
 NetworkError = _core.NetworkError
 #: Not enough memory for a phase of the work (also a ``MemoryError``); ``.phase``, ``.needed_mb``,

@@ -165,6 +165,10 @@ def test_a_temperature_below_absolute_zero_is_an_error_naming_the_cause() -> Non
         case.solve()
     assert info.value.status == "non_physical"
     assert info.value.partial_result.temperature_c.min() < -273.15
+    # located at the coldest cell, in metres
+    coldest = int(np.argmin(info.value.partial_result.temperature_c))
+    mesh = info.value.partial_result.mesh
+    assert info.value.position_m == pytest.approx(tuple(mesh.cell_centers[coldest]))
 
 
 def test_an_energy_balance_far_off_is_an_error(channel: rf.Mesh) -> None:

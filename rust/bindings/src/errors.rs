@@ -143,6 +143,7 @@ pub fn to_py_err(py: Python<'_>, e: Error) -> PyErr {
             let value = err.value(py);
             let _ = value.setattr("status", serde_name(&f.status));
             let _ = value.setattr("equation", serde_name(&f.equation));
+            let _ = value.setattr("position_m", f.position_m.map(|p| (p[0], p[1], p[2])));
             if let Some(partial) = f.partial {
                 let _ = value.setattr("partial_fields", crate::solve::partial_dict(py, *partial));
             }

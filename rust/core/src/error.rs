@@ -59,6 +59,9 @@ pub struct ConvergenceFailure {
     pub history: Vec<f64>,
     /// The last iterate, when the solver had one.
     pub partial: Option<Box<PartialFields>>,
+    /// Where it failed, m: the centre of the worst cell (largest residual or imbalance, the
+    /// coldest non-physical cell), when the solver knows it.
+    pub position_m: Option<[f64; 3]>,
 }
 
 /// Everything that can go wrong in the core.
@@ -117,7 +120,20 @@ impl Error {
             message,
             history,
             partial: None,
+            position_m: None,
         }))
+    }
+
+    /// A convergence failure located at `position_m` (the worst cell's centre); other errors
+    /// pass unchanged.
+    pub fn at_position(self, position_m: [f64; 3]) -> Error {
+        match self {
+            Error::Convergence(mut f) => {
+                f.position_m = Some(position_m);
+                Error::Convergence(f)
+            }
+            other => other,
+        }
     }
 
     /// A convergence failure with (more of) its last iterate filled in by `fill`; other errors

@@ -591,23 +591,28 @@ fn balance_limit(tolerance: f64) -> f64 {
 /// Why a converged temperature field cannot be right, if it cannot: below absolute zero (a sink
 /// larger than any boundary can feed, usually a sign error), or energy not conserved (a property
 /// off by orders of magnitude, usually a unit error).
-fn non_physical(mesh: &Mesh, t: &[f64], balance: f64, tolerance: f64) -> Option<String> {
+fn non_physical(
+    mesh: &Mesh,
+    t: &[f64],
+    balance: f64,
+    tolerance: f64,
+) -> Option<(String, Option<[f64; 3]>)> {
     let coldest = (0..t.len()).min_by(|&i, &j| t[i].total_cmp(&t[j]))?;
     if t[coldest] <= 0.0 {
-        return Some(format!(
+        return Some((format!(
             "the solution falls below absolute zero ({:.4e} K = {:.4e} °C in region '{}' at {:?} m): more heat is taken out than the boundaries can supply; check the signs and sizes of power_w, flux_w_m2 and power densities (positive heats the part)",
             t[coldest],
             t[coldest] - 273.15,
             mesh.region_names[mesh.cell_region[coldest] as usize],
             mesh.cell_centre[coldest]
-        ));
+        ), Some(mesh.cell_centre[coldest])));
     }
     if !(balance.abs() <= balance_limit(tolerance)) {
-        return Some(format!(
+        return Some((format!(
             "the converged solution does not conserve energy (balance error {:.3e} of the heat throughput, limit {:.1e}): a material or coolant property is probably off by orders of magnitude (check units: conductivity W/m·K, specific heat J/kg·K, density kg/m³)",
             balance,
             balance_limit(tolerance)
-        ));
+        ), None));
     }
     None
 }
@@ -648,7 +653,7 @@ fn lowest_supply_temperature(mesh: &Mesh, resolved: &Resolved, radiation: bool) 
 /// bounded scheme cannot do that; an unbounded deferred correction on a poor cell can (a
 /// convection limiter held from temperatures 20 K away once put a coolant cell at 3.8 °C with
 /// the inlet at 35 °C).
-fn below_every_supply(mesh: &Mesh, t: &[f64], floor: f64) -> Option<String> {
+fn below_every_supply(mesh: &Mesh, t: &[f64], floor: f64) -> Option<(String, Option<[f64; 3]>)> {
     let coldest = (0..t.len()).min_by(|&i, &j| t[i].total_cmp(&t[j]))?;
     let hottest = t.iter().fold(floor, |m, &x| m.max(x));
     let allowance = (0.05 * (hottest - floor)).max(0.5);
@@ -656,7 +661,7 @@ fn below_every_supply(mesh: &Mesh, t: &[f64], floor: f64) -> Option<String> {
         return None;
     }
     let below = t.iter().filter(|&&x| x < floor - allowance).count();
-    Some(format!(
+    Some((format!(
         "the solution is colder than every wall, ambient and inlet temperature ({:.2} °C in region '{}' at {:?} m, {:.2} K below the coldest supply of {:.2} °C; {below} cells more than {:.2} K below), which no heat path allows: a deferred correction on poor cells is unbounded there; improve the mesh near that point (Gmsh `Mesh.Optimize`/`Mesh.OptimizeNetgen`, `rackflow mesh check`) or solve with convection='upwind'",
         t[coldest] - 273.15,
         mesh.region_names[mesh.cell_region[coldest] as usize],
@@ -664,7 +669,7 @@ fn below_every_supply(mesh: &Mesh, t: &[f64], floor: f64) -> Option<String> {
         floor - t[coldest],
         floor - 273.15,
         allowance
-    ))
+    ), Some(mesh.cell_centre[coldest])))
 }
 
 /// A failure inside a flow ↔ temperature coupling pass says which pass and which solve failed.
@@ -1413,6 +1418,7 @@ fn run(
                 ),
                 report.residual_history.clone(),
             )
+            .at_position(mesh.cell_centre[worst])
             .with_partial(|p| energy_iterate(p, &t, &r)));
         }
         best = best.min(res);
@@ -1641,14 +1647,18 @@ fn run(
             .flatten()?;
         below_every_supply(mesh, &t, floor)
     });
-    if let Some(problem) = problem {
-        return Err(Error::convergence(
+    if let Some((problem, position)) = problem {
+        let failure = Error::convergence(
             Status::NonPhysical,
             Equation::Energy,
             problem,
             report.residual_history.clone(),
-        )
-        .with_partial(|p| p.temperature_k = t));
+        );
+        let failure = match position {
+            Some(position) => failure.at_position(position),
+            None => failure,
+        };
+        return Err(failure.with_partial(|p| p.temperature_k = t));
     }
     Ok(Solution {
         temperature_k: t,
@@ -1716,7 +1726,8 @@ mod tests {
         t[1] = 289.6;
         assert!(below_every_supply(&mesh, &t, 290.0).is_none());
         t[1] = 287.0;
-        let message = below_every_supply(&mesh, &t, 290.0).unwrap();
+        let (message, position) = below_every_supply(&mesh, &t, 290.0).unwrap();
+        assert_eq!(position, Some(mesh.cell_centre[1]));
         assert!(message.contains("3.00 K below"), "{message}");
     }
 }

@@ -987,6 +987,7 @@ impl<'m> Flow<'m> {
                         ),
                         s.history.iter().map(|r| r[3]).collect(),
                     )
+                    .at_position(mesh.cell_centre[worst])
                     .with_partial(|p| last_iterate(p, mesh, &s)));
                 }
                 Verdict::Stalled => {
