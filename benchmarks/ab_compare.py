@@ -103,11 +103,12 @@ def main(argv: list[str] | None = None) -> int:
                 results[build] = result
                 print(f"  {case} round {round_ + 1} {build}: {times[build][-1]:.3f} s", flush=True)
         keys = CASES[case][1]
-        differences = []
+        differences = [(float("nan"), "")]
         for key in keys:
             a, b = results["A"].get(key), results["B"].get(key)
             if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-                differences.append(abs(a - b) / max(abs(a), 1e-300))
+                differences.append((abs(a - b) / max(abs(a), 1e-300), key))
+        largest = max(differences, key=lambda d: -1.0 if d[0] != d[0] else d[0])
         median_a, median_b = statistics.median(times["A"]), statistics.median(times["B"])
         rows.append(
             {
@@ -117,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
                 "B/A": f"{median_b / median_a:.3f}",
                 "A runs": " ".join(f"{t:.2f}" for t in times["A"]),
                 "B runs": " ".join(f"{t:.2f}" for t in times["B"]),
-                "largest relative difference": f"{max(differences, default=float('nan')):.1e}",
+                "largest relative difference": f"{largest[0]:.1e} ({largest[1]})",
             }
         )
     print()
