@@ -503,6 +503,11 @@ fn conjugate<'m>(
 /// (566 iterations); 0.675 stalled there, 0.5 converged on five of the six plates.
 const FALLBACK_RELAXATIONS: [f64; 2] = [0.7, 0.5];
 
+/// The bound of the non-orthogonal corrections in the last flow attempt, as a fraction of the
+/// orthogonal flux (OpenFOAM's `limited corrected 0.5`, the setting its simpleFoam converged the
+/// corpus tetrahedra with).
+const NON_ORTHOGONAL_LIMIT: f64 = 0.5;
+
 /// A converged flow, and the momentum relaxation of the first-order fallback that produced it
 /// (`None`: the scheme the settings asked for).
 type FlowAttempt = (crate::physics::flow::FlowSolution, Option<f64>);
@@ -545,15 +550,30 @@ fn solve_flow_retrying(
             }
         }));
     }
+    if scheme == ConvectionScheme::Auto {
+        // last: the non-orthogonal corrections bounded by half the orthogonal fluxes, as
+        // OpenFOAM's `limited corrected 0.5` (what simpleFoam needed on the corpus tetrahedra);
+        // cells near 85° carry corrections larger than the fluxes they correct
+        attempts.push(crate::physics::flow::FlowSettings {
+            second_order: false,
+            velocity_relaxation: 0.5_f64.min(settings.velocity_relaxation),
+            non_orthogonal_limit: Some(NON_ORTHOGONAL_LIMIT),
+            ..*settings
+        });
+    }
     let describe = |s: &crate::physics::flow::FlowSettings| {
         format!(
-            "{} at velocity_relaxation {}",
+            "{} at velocity_relaxation {}{}",
             if s.second_order {
                 "second order"
             } else {
                 "first-order upwind"
             },
-            s.velocity_relaxation
+            s.velocity_relaxation,
+            match s.non_orthogonal_limit {
+                Some(psi) => format!(" with non-orthogonal corrections limited to {psi}"),
+                None => String::new(),
+            }
         )
     };
     let mut tried = vec![format!("{}: {}", describe(settings), first.message)];
@@ -748,6 +768,7 @@ fn flow_settings(s: &super::Settings, loose: bool) -> crate::physics::flow::Flow
         mass_tolerance: relax(s.mass_tolerance),
         max_iterations: s.flow_max_iterations,
         non_orthogonal_correctors: s.non_orthogonal_correctors,
+        non_orthogonal_limit: None,
     }
 }
 

@@ -666,6 +666,16 @@ pub struct Diffusion<'a, B> {
     owner: &'a [u32],
     neighbour: &'a [u32],
     bc: B,
+    limit: Option<f64>,
+}
+
+impl<B> Expr<Diffusion<'_, B>> {
+    /// Bound each internal face's deferred correction to `limit` times the face's orthogonal
+    /// flux, per component (OpenFOAM's `limited corrected ψ`); `None` leaves it unbounded.
+    pub fn limited(mut self, limit: Option<f64>) -> Self {
+        self.0.limit = limit;
+        self
+    }
 }
 
 /// [`Diffusion`] of the vector field `field`: `bc(f)` gives boundary face `f`'s condition;
@@ -687,6 +697,7 @@ pub fn laplacian<'a, B: Fn(usize) -> VectorCondition + Sync>(
         owner: &mesh.owner,
         neighbour: &mesh.neighbour,
         bc,
+        limit: None,
     })
 }
 
@@ -711,8 +722,15 @@ impl<B: Fn(usize) -> VectorCondition + Sync> Term<Vec3> for Diffusion<'_, B> {
         for (k, o) in out.iter_mut().enumerate() {
             // the flux between P' and N' less the one between the centres, into P (b of
             // ∇·(Γ∇u) is minus what enters)
-            *o = -(d
-                * (dot(grads[q][k], g.neighbour_offset[f]) - dot(grads[p][k], g.owner_offset[f])));
+            let correction =
+                d * (dot(grads[q][k], g.neighbour_offset[f]) - dot(grads[p][k], g.owner_offset[f]));
+            *o = -match self.limit {
+                Some(psi) => {
+                    let most = psi * (d * (self.field[q][k] - self.field[p][k])).abs();
+                    correction.clamp(-most, most)
+                }
+                None => correction,
+            };
         }
         out
     }

@@ -90,6 +90,9 @@ pub struct FlowSettings {
     /// Extra pressure solves per outer iteration that update the explicit non-orthogonal
     /// correction (OpenFOAM's `nNonOrthogonalCorrectors`); unused on orthogonal meshes.
     pub non_orthogonal_correctors: usize,
+    /// Bound each face's deferred non-orthogonal correction (momentum and pressure) to this
+    /// fraction of its orthogonal flux (OpenFOAM's `limited corrected ψ`); `None`: unbounded.
+    pub non_orthogonal_limit: Option<f64>,
 }
 
 impl FlowSettings {
@@ -111,6 +114,7 @@ impl Default for FlowSettings {
             mass_tolerance: 1e-6,
             max_iterations: 3000,
             non_orthogonal_correctors: 0,
+            non_orthogonal_limit: None,
         }
     }
 }
@@ -287,6 +291,8 @@ impl<'m> Flow<'m> {
     fn pressure_non_orthogonal_flux(
         &self,
         grad: &[Vec3],
+        pressure: &[f64],
+        limit: Option<f64>,
         gp: impl Fn(usize) -> f64 + Sync,
         out: &mut [f64],
     ) {
@@ -300,9 +306,19 @@ impl<'m> Flow<'m> {
                 let w = self.weight[f];
                 let face_grad = fvc::linear(w, grad[p], grad[q]);
                 let k = crate::mesh::sub(g.neighbour_offset[f], g.owner_offset[f]);
-                gp(f) * dot(face_grad, k)
-            } else if matches!(self.bc_of(f), FlowBc::Outlet(_)) {
-                -gp(f) * dot(grad[p], g.owner_offset[f])
+                let coefficient = gp(f);
+                bounded(
+                    coefficient * dot(face_grad, k),
+                    coefficient * (pressure[q] - pressure[p]),
+                    limit,
+                )
+            } else if let FlowBc::Outlet(pb) = self.bc_of(f) {
+                let coefficient = gp(f);
+                bounded(
+                    -coefficient * dot(grad[p], g.owner_offset[f]),
+                    coefficient * (pb - pressure[p]),
+                    limit,
+                )
             } else {
                 0.0
             };
@@ -388,6 +404,7 @@ impl<'m> Flow<'m> {
         grads: &[[Vec3; 3]],
         limits: Option<&[Vec3]>,
         alpha: f64,
+        limit: Option<f64>,
     ) {
         let mesh = self.mesh;
         let scheme = match limits {
@@ -406,7 +423,8 @@ impl<'m> Flow<'m> {
                 &s.velocity,
                 Some(grads),
                 bc,
-            );
+            )
+            .limited(limit);
         u_eqn.assemble(&term, mesh, &self.cell_faces, &self.pattern);
         u_eqn.relax(alpha, &s.velocity, &self.pattern);
     }
@@ -694,6 +712,7 @@ impl<'m> Flow<'m> {
                 &grads,
                 settings.second_order.then_some(limits.as_slice()),
                 alpha,
+                settings.non_orthogonal_limit,
             );
             solve_profile.assembly_seconds += phase.elapsed().as_secs_f64();
             let phase = std::time::Instant::now();
@@ -900,6 +919,8 @@ impl<'m> Flow<'m> {
                 if !g.orthogonal {
                     self.pressure_non_orthogonal_flux(
                         &grad_p,
+                        &s.pressure,
+                        settings.non_orthogonal_limit,
                         gp,
                         &mut pressure_correction_offsets,
                     );
@@ -1034,6 +1055,19 @@ fn last_iterate(partial: &mut crate::error::PartialFields, mesh: &Mesh, s: &Flow
         }
     }
     partial.residual = outflow;
+}
+
+/// A deferred correction bounded to `limit` times the orthogonal flux it corrects (OpenFOAM's
+/// `limited corrected ψ`); unbounded with `None`.
+#[inline]
+fn bounded(correction: f64, orthogonal: f64, limit: Option<f64>) -> f64 {
+    match limit {
+        Some(psi) => {
+            let most = psi * orthogonal.abs();
+            correction.clamp(-most, most)
+        }
+        None => correction,
+    }
 }
 
 /// What an outer iteration's residuals say about the solve.
