@@ -385,6 +385,7 @@ pub(super) fn frozen_flow(
         reference_k: outcome.setup.reference_temperature_k,
         second_order: case.settings.convection.second_order(),
         turbulent_viscosity: outcome.parent_turbulent_viscosity(mesh),
+        thermal_walls: outcome.thermal_walls(),
     };
     let mut fields = Solution::without_temperatures(mesh, 0);
     outcome.attach(mesh, &mut fields);
@@ -434,6 +435,7 @@ fn conjugate<'m>(
             reference_k,
             second_order: case.settings.convection.second_order(),
             turbulent_viscosity: outcome.parent_turbulent_viscosity(mesh),
+            thermal_walls: outcome.thermal_walls(),
         };
         let mut solution = run(
             mesh,
@@ -970,6 +972,34 @@ impl<'m> FlowOutcome<'m> {
             mu_t[c] = self.flow.turbulent_viscosity[i];
         }
         mu_t
+    }
+
+    /// The wall faces of a turbulent coolant on the parent mesh, with what the energy
+    /// equation's thermal wall function needs (empty when laminar).
+    fn thermal_walls(&self) -> Vec<crate::physics::energy::ThermalWall> {
+        use crate::physics::energy::C_MU;
+        use crate::physics::flow::FlowBc;
+        if self.flow.k.is_empty() {
+            return Vec::new();
+        }
+        let sub = &self.setup.mesh;
+        let cells: Vec<usize> = self.setup.map.cells().collect();
+        let faces: Vec<usize> = self.setup.map.faces().map(|(f, _)| f).collect();
+        let ni = sub.n_internal_faces;
+        let cmu25 = C_MU.powf(0.25);
+        (ni..sub.n_faces())
+            .filter(|&f| matches!(self.setup.bc[sub.patch_of_face(f)], FlowBc::Wall(_)))
+            .map(|f| {
+                let c = sub.owner[f] as usize;
+                crate::physics::energy::ThermalWall {
+                    face: faces[f],
+                    cell: cells[c],
+                    u_star: cmu25 * self.flow.k[c].max(0.0).sqrt(),
+                    density: self.setup.density[c],
+                    viscosity: self.setup.viscosity[c],
+                }
+            })
+            .collect()
     }
 
     /// Re-solve the flow with properties at the given (parent-mesh) temperatures, warm-started.
