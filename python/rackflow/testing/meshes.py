@@ -242,6 +242,14 @@ def pipe_sector(
     r = radius_m - (radius_m - r0) * s  # s is the wall distance, fine at s = 0
     theta = np.radians(angle_deg) * (0.5 - t)  # keeps the cells right-handed
     m.points = np.c_[x, r * np.cos(theta), r * np.sin(theta)]
-    names = {"box": "coolant", "xmin": "inlet", "xmax": "outlet", "ymin": "wall", "ymax": "axis", "zmin": "side0", "zmax": "side1"}
+    names = {
+        "box": "coolant",
+        "xmin": "inlet",
+        "xmax": "outlet",
+        "ymin": "wall",
+        "ymax": "axis",
+        "zmin": "side0",
+        "zmax": "side1",
+    }
     m.field_data = {names.get(k, k): v for k, v in m.field_data.items()}
     return m
