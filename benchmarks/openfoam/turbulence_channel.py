@@ -6,7 +6,7 @@ the same 2D problem), ν = 1e-6 m²/s, uniform inlet U at Re = U 2H / ν = 5·10
 and mixing length 0.07 · 2H, outlet p = 0. blockMesh grades y geometrically (``simpleGrading``);
 rackflow builds the same points (``channel_points``), so the meshes are identical.
 
-Two meshes: ``lowre`` (80 × 60, first cell centre y⁺ ≈ 0.5, low-Re walls) and ``wf`` (80 × 8
+Two meshes: ``lowre`` (80 × 60, first cell centre y⁺ ≈ 0.1, low-Re walls) and ``wf`` (80 × 8
 uniform, y⁺ ≈ 40, wall functions). OpenFOAM v1912: ``kOmegaSST``, walls ``nutkWallFunction``,
 ``kqRWallFunction``, ``omegaWallFunction`` (not blended); SIMPLEC (``consistent yes``),
 ``bounded Gauss linearUpwind grad(U)`` for U, ``bounded Gauss upwind`` for k and ω,
@@ -147,7 +147,9 @@ relaxationFactors
 }}
 """,
     )
-    foam.write_file(case, "constant/transportProperties", "dictionary", f"transportModel Newtonian;\nnu {NU:g};\n")
+    foam.write_file(
+        case, "constant/transportProperties", "dictionary", f"transportModel Newtonian;\nnu {NU:g};\n"
+    )
     foam.write_file(
         case,
         "constant/turbulenceProperties",

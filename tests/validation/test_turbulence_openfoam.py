@@ -3,10 +3,18 @@
 ``reference/openfoam_turbulent_channel.json`` (``benchmarks/openfoam/turbulence_channel.py``;
 the command is stored in the file) holds OpenFOAM v1912's static pressure drop of a turbulent
 half plane channel (Re 5·10⁴ on D_h = 2H, 50 H long, uniform inlet with 5 % intensity) on two
-blockMesh grids that rackflow rebuilds point for point: ``lowre`` (first cell centre y⁺ ≈ 0.5,
+blockMesh grids that rackflow rebuilds point for point: ``lowre`` (first cell centre y⁺ ≈ 0.1,
 low-Re walls) and ``wf`` (y⁺ ≈ 40, wall functions: ``nutkWallFunction``, ``omegaWallFunction``
 not blended). Same schemes (linear-upwind U, upwind k and ω), both converged to small residuals:
 the pressure drops must agree within 3 %.
+
+Measured: ``lowre`` −2.0 %. ``wf`` +4.9 %, a strict xfail: rackflow deliberately leaves the SST
+limiter out of ν_t in log-layer wall cells (their strain rate, from a gradient that sees the
+no-slip wall value, is ln(E y⁺) times the log law's), which OpenFOAM keeps. With the limiter put
+back for a check (not a setting), rackflow gave 1733.4 Pa against OpenFOAM's 1717.0 Pa (+0.95 %):
+the implementations agree. Keeping the limiter (with the binomial ω blend of the first slice)
+put a pipe's friction factor 5–11 % below Petukhov's at y⁺ 30–80; without it rackflow is
+2–5 % below (see ``test_turbulence_pipe.py``).
 """
 
 from __future__ import annotations
@@ -42,7 +50,20 @@ def test_reference_records_the_command_and_the_run() -> None:
     assert all(r["converged"] for r in ref["runs"])
 
 
-@pytest.mark.parametrize("name", ["lowre", "wf"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "lowre",
+        pytest.param(
+            "wf",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="+4.9 %: rackflow leaves the SST limiter out of log-layer wall cells, OpenFOAM does not "
+                "(+0.95 % with it put back)",
+            ),
+        ),
+    ],
+)
 def test_pressure_drop_matches_simplefoam_komegasst(name: str) -> None:
     ref = json.loads(REFERENCE.read_text())
     run = next(r for r in ref["runs"] if r["mesh"] == name)
@@ -56,7 +77,9 @@ def test_pressure_drop_matches_simplefoam_komegasst(name: str) -> None:
     nu, rho = ref["nu_m2_s"], ref["rho_kg_m3"]
     inlet = ref["inlet"]
     case = rf.Case(mesh)
-    case.fluid(mesh.regions[0], ConstantFluid(density_kg_m3=rho, viscosity_pa_s=nu * rho), turbulence="k-omega-sst")
+    case.fluid(
+        mesh.regions[0], ConstantFluid(density_kg_m3=rho, viscosity_pa_s=nu * rho), turbulence="k-omega-sst"
+    )
     case.inlet(
         "xmin",
         velocity_m_s=inlet["velocity_m_s"],
