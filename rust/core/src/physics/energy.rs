@@ -934,3 +934,34 @@ impl<'m> Conduction<'m> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Kader's law is `Pr y⁺` in the viscous sublayer and `2.12 ln(1 + y⁺) + β(Pr)` in the log
+    /// layer, so the wall conductivity factor is 1 at a resolved wall and the log law's above.
+    #[test]
+    fn kader_law_meets_both_layers() {
+        for pr in [0.7f64, 7.0] {
+            let y = 0.1;
+            assert!((kader_t_plus(y, pr) / (pr * y) - 1.0).abs() < 1e-3, "Pr {pr}");
+            assert!((thermal_wall_factor(y, pr) - 1.0).abs() < 1e-3);
+            let y: f64 = 500.0;
+            let beta = (3.85 * pr.cbrt() - 1.3).powi(2) + 2.12 * pr.ln();
+            let log = 2.12 * (1.0 + y).ln() + beta;
+            assert!((kader_t_plus(y, pr) / log - 1.0).abs() < 1e-4, "Pr {pr}");
+            // T⁺ rises with y⁺, and the wall conducts more than molecular conduction above the
+            // sublayer
+            let mut last = 0.0;
+            for i in 1..400 {
+                let t = kader_t_plus(0.25 * f64::from(i), pr);
+                assert!(t > last);
+                last = t;
+            }
+            assert!(thermal_wall_factor(50.0, pr) > 2.0);
+        }
+        assert_eq!(thermal_wall_factor(0.0, 0.7), 1.0);
+        assert_eq!(thermal_wall_factor(30.0, f64::NAN), 1.0);
+    }
+}
