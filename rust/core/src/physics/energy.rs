@@ -945,7 +945,10 @@ mod tests {
     fn kader_law_meets_both_layers() {
         for pr in [0.7f64, 7.0] {
             let y = 0.1;
-            assert!((kader_t_plus(y, pr) / (pr * y) - 1.0).abs() < 1e-3, "Pr {pr}");
+            assert!(
+                (kader_t_plus(y, pr) / (pr * y) - 1.0).abs() < 1e-3,
+                "Pr {pr}"
+            );
             assert!((thermal_wall_factor(y, pr) - 1.0).abs() < 1e-3);
             let y: f64 = 500.0;
             let beta = (3.85 * pr.cbrt() - 1.3).powi(2) + 2.12 * pr.ln();
