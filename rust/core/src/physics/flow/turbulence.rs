@@ -345,6 +345,7 @@ impl Flow<'_> {
             &bounded,
             |f| inlet_value(f, 1),
             Some((&wall_count, &wall_omega)),
+            &grad_omega,
             &mut s.omega,
             matrix,
             stop,
@@ -370,6 +371,7 @@ impl Flow<'_> {
             &bounded,
             |f| inlet_value(f, 0),
             None,
+            &grad_k,
             &mut s.k,
             matrix,
             stop,
@@ -416,6 +418,7 @@ impl Flow<'_> {
         bounded: &[f64],
         inlet: impl Fn(usize) -> Option<f64>,
         fixed: Option<(&[u32], &[f64])>,
+        gradient: &[Vec3],
         x: &mut [f64],
         matrix: &mut Csr,
         stop: &dyn Fn() -> bool,
@@ -438,9 +441,33 @@ impl Flow<'_> {
             None => PatchCondition::Adiabatic,
         };
         let own = |f: usize| inlet(f).unwrap_or(x[mesh.owner[f] as usize]);
+        // non-orthogonal correction of the diffusive flux, explicit from the lagged gradient
+        // and limited to the two-point difference (as the energy equation's)
+        let non_orthogonal: Vec<f64> = if self.geometry.orthogonal {
+            Vec::new()
+        } else {
+            let g = &self.geometry;
+            (0..mesh.n_faces())
+                .map(|f| {
+                    if f >= ni {
+                        return 0.0;
+                    }
+                    let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
+                    let c = dot(gradient[p], g.owner_offset[f])
+                        - dot(gradient[q], g.neighbour_offset[f]);
+                    let limit = (x[p] - x[q]).abs();
+                    conductance[f] * c.clamp(-limit, limit)
+                })
+                .collect()
+        };
+        let correction = if non_orthogonal.is_empty() {
+            Correction::None
+        } else {
+            Correction::Flux(&non_orthogonal)
+        };
         let mut eq: FvMatrix = fvm::div(mesh, mass_flux, Convection::Upwind, own)
             + fvm::sp(mesh, bounded)
-            - fvm::laplacian(mesh, &conductance, bc, |_| 0.0, Correction::None)
+            - fvm::laplacian(mesh, &conductance, bc, |_| 0.0, correction)
             + fvm::sp(mesh, destruction)
             - fvm::su(mesh, production);
         eq.relax(RELAXATION, x);
