@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -115,9 +116,17 @@ def test_case_file_round_trip_keeps_turbulence(duct: rf.Mesh) -> None:
     assert back.boundaries["xmin"].values["length_scale_m"] == 1e-4
 
 
-def test_y_plus_range_per_wall_patch_in_report_and_summary(duct: rf.Mesh) -> None:
+def test_y_plus_range_per_wall_patch_in_report_and_summary(duct: rf.Mesh, tmp_path: Path) -> None:
     case = duct_case(duct, 1.0)
     result = case.solve()
+    # the .vtu holds y⁺ and μ_t/μ per cell
+    import meshio
+
+    saved = meshio.read(result.save(tmp_path / "turbulent.vtu"))
+    assert np.allclose(np.concatenate(saved.cell_data["y_plus"]), result.y_plus)
+    assert np.allclose(
+        np.concatenate(saved.cell_data["turbulent_viscosity_ratio"]), result.turbulent_viscosity_ratio
+    )
     table = result.y_plus_by_patch
     # the four duct sides are walls (the default); inlet and outlet are not
     assert set(table) == {"ymin", "ymax", "zmin", "zmax"}

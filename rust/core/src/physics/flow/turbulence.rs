@@ -2,8 +2,9 @@
 //! `kOmegaSST`): F1/F2 blending of the k-ω and transformed k-ε constants, the production
 //! limiter `P_k = min(G, c1 β* k ω)`, the cross-diffusion term, and
 //! `ν_t = a1 k / max(a1 ω, b1 F2 S)`. Both transport equations are compositions of the `fvm`
-//! operators (upwind convection bounded by the continuity error, harmonic two-point
-//! diffusion), solved once each, segregated, after every SIMPLEC iteration.
+//! operators (upwind convection bounded by the continuity error, two-point diffusion with
+//! μ_eff interpolated linearly and an explicit, limited non-orthogonal correction), solved
+//! once each, segregated, after every SIMPLEC iteration.
 //!
 //! Walls use the automatic treatment of OpenFOAM's `omegaWallFunction` (not blended) and
 //! `nutkWallFunction`, switched at the y⁺ = C_μ^¼ y √k / ν of the wall-adjacent cell centre
