@@ -161,3 +161,46 @@ def test_developed_pipe_with_wall_functions(reynolds: float, radial: int) -> Non
     out = check_pipe(mesh, reynolds, "wall functions")
     # the first cell centres sit in the log layer
     assert min(lo for *_, lo, _ in out) > 25.0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="square duct, wall functions, Re 5e4: f −9.4 % of Petukhov (D_h), Nu −10.1 % of Gnielinski; "
+    "low-Re at Re 1e4 (24 × 24 graded): f −7.6 %, Nu −6.7 % — about 10 % below the pipe on both wall "
+    "treatments (no secondary flow in a linear eddy-viscosity model; not investigated further yet)",
+)
+def test_developed_square_duct_with_wall_functions() -> None:
+    """A quarter of a square duct (side D_h, symmetry on the two centre planes, 60 D_h long,
+    12 × 12 uniform cells, first cell y⁺ ≈ 50): against the pipe correlations with D_h (square
+    ducts run within a few per cent of them, Jones 1976)."""
+    from rackflow.testing.meshes import box
+
+    reynolds, prandtl, dh, length = 5e4, 0.7, D, 60 * D
+    mesh = rf.Mesh.from_meshio(box((60, 12, 12), (length, dh / 2, dh / 2)))
+    speed = reynolds * MU / (RHO * dh)
+    fluid = ConstantFluid(
+        density_kg_m3=RHO, viscosity_pa_s=MU, specific_heat_j_kgk=CP, conductivity_w_mk=CP * MU / prandtl
+    )
+    case = rf.Case(mesh)
+    case.fluid("box", fluid, turbulence="k-omega-sst")
+    case.inlet("xmin", velocity_m_s=speed, temperature_c=T_IN, length_scale_m=0.07 * dh)
+    case.outlet("xmax")
+    for wall in ("ymin", "zmin"):
+        case.fixed_temperature(wall, T_WALL)
+    for plane in ("ymax", "zmax"):
+        case.symmetry(plane)
+    result = case.solve(velocity_tolerance=1e-6, pressure_tolerance=1e-5, velocity_relaxation=0.7)
+    x = mesh.cell_centers[:, 0]
+    sel = (x > 0.6 * length) & (x < 0.95 * length)
+    f = -np.polyfit(x[sel], result.pressure_pa[sel], 1)[0] * dh / (0.5 * RHO * speed**2)
+    stations, column = np.unique(np.round(x / length, 9), return_inverse=True)
+    weight = result.velocity_m_s[:, 0] * mesh.cell_volumes
+    bulk = np.bincount(column, weight * result.temperature_c) / np.bincount(column, weight)
+    s = (stations > 0.5) & (stations < 0.95)
+    nu = -np.polyfit(stations[s] * length, np.log(T_WALL - bulk[s]), 1)[0] * dh / 4 * reynolds * prandtl
+    print(
+        f"square duct Re {reynolds:g}: f {100 * (f / petukhov(reynolds) - 1):+.1f} % of Petukhov, "
+        f"Nu {100 * (nu / gnielinski(reynolds, prandtl) - 1):+.1f} % of Gnielinski; y+ {result.y_plus_by_patch}"
+    )
+    assert f == pytest.approx(petukhov(reynolds), rel=0.05)
+    assert nu == pytest.approx(gnielinski(reynolds, prandtl), rel=0.10)
