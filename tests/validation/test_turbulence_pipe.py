@@ -25,7 +25,10 @@ measuring section 0.6–0.95 of the length (48–76 D).
 Measured (one core, load ≈ 2; see benchmarks/RESULTS.md, "Turbulent pipe"): low-Re f +2.7 %,
 −0.0 %, +0.6 % and Nu +6.0/+9.7 %, +3.9/+3.1 %, … at Re 1e4, 5e4, 1e5 (Pr 0.7/7); wall functions
 f −2.2 % and −1.8 %, Nu within 2 % at Re 5e4 and 1e5. At Re 1e4 with wall functions (y⁺ ≈ 30
-puts the first cell centre at a tenth of the radius) f is −5.2 %: kept as a strict xfail.
+puts the first cell centre at a tenth of the radius) f is −5.2 %: kept as a strict xfail. The
+square duct (a quarter with symmetry planes) is a strict xfail too: f −9.4 %, Nu −10.1 % at
+Re 5e4 with wall functions; the wall shear in its corners is about half the mid-side value (no
+secondary flow in a linear eddy-viscosity model).
 """
 
 from __future__ import annotations
@@ -167,7 +170,8 @@ def test_developed_pipe_with_wall_functions(reynolds: float, radial: int) -> Non
     strict=True,
     reason="square duct, wall functions, Re 5e4: f −9.4 % of Petukhov (D_h), Nu −10.1 % of Gnielinski; "
     "low-Re at Re 1e4 (24 × 24 graded): f −7.6 %, Nu −6.7 % — about 10 % below the pipe on both wall "
-    "treatments (no secondary flow in a linear eddy-viscosity model; not investigated further yet)",
+    "treatments: the corners carry about half the mid-side wall shear (no secondary flow in a linear "
+    "eddy-viscosity model)",
 )
 def test_developed_square_duct_with_wall_functions() -> None:
     """A quarter of a square duct (side D_h, symmetry on the two centre planes, 60 D_h long,
