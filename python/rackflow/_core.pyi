@@ -88,6 +88,11 @@ def build_mesh(
     """Build a mesh; index arrays may be int32 or int64 (int32 is widened for the build)."""
     ...
 
+def validate_case(mesh: Mesh, case_json: str) -> None:
+    """Check a case without solving: every thermal, flow, radiation and settings problem in one
+    ``CaseError`` (``MaterialError`` when only material properties are wrong)."""
+    ...
+
 def solve_case(
     mesh: Mesh,
     case_json: str,

@@ -3,6 +3,13 @@
 A :class:`Case` is declarative data: regions with materials and heat sources, contacts and
 boundary conditions, in engineering units at this edge (°C, W, W/m², L/min). ``solve`` turns it
 into the SI/kelvin description the Rust core validates and solves.
+
+Checking is the core's: names against the mesh, signs and ranges of values, settings, the flow
+and radiation set-up are checked once, by ``rackflow_core::case::validate``, which reports every
+problem in one :class:`CaseError`. :meth:`Case.validate` runs it without solving; ``solve`` runs
+it first. The calls here check only what the core cannot see: Python types and callables,
+numbers JSON cannot carry (NaN, infinities), temperatures in °C (absolute zero and the
+kelvin-by-mistake warning), and flow-regime limits computed from the coolant tables.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from rackflow.errors import (
 from rackflow.materials import ABSOLUTE_ZERO_C, Material, get_material
 from rackflow.mesh import Mesh
 from rackflow.profile import Profile
+from rackflow.settings import CHOICE_SETTINGS, TurbulenceModel, names
 
 if TYPE_CHECKING:
     from rackflow.result import Result
@@ -44,7 +52,7 @@ MAX_REYNOLDS = 1e7
 #: ``turbulence="auto"`` chooses k-ω SST above this inlet Reynolds number, laminar below.
 AUTO_TURBULENT_RE = 2000.0
 #: The flow models of ``case.fluid(..., turbulence=...)``.
-TURBULENCE_MODELS = ("auto", "laminar", "k-omega-sst")
+TURBULENCE_MODELS = names(TurbulenceModel)
 #: Incompressible flow only: the inlet Mach number must stay below this.
 MAX_MACH = 0.1
 
@@ -119,7 +127,7 @@ class FluidSpec:
 
     region: str
     coolant: Any
-    turbulence: str = "auto"
+    turbulence: TurbulenceModel = TurbulenceModel.AUTO
 
 
 @dataclass
@@ -194,11 +202,15 @@ class Case:
 
     # ----- regions ---------------------------------------------------------------------------
     def _region(self, region: str) -> str:
+        """A known region, for calls that need its cells now (callables); other calls record the
+        name and :meth:`validate` reports an unknown one with every other problem."""
         if region not in self.mesh.regions:
             raise CaseError(f"unknown region '{region}'; the mesh has regions {self.mesh.regions}")
         return region
 
     def _patch(self, patch: str) -> str:
+        """A known patch, for calls that need its faces now (callables, radiation); see
+        :meth:`_region`."""
         if patch not in self.mesh.patches:
             raise CaseError(f"unknown patch '{patch}'; the mesh has patches {self.mesh.patches}")
         return patch
@@ -216,12 +228,9 @@ class Case:
         ``power_density_w_m3`` gives it per volume instead: a number, or a function of the cell
         centres (an n × 3 array, m) returning W/m³ per cell, for non-uniform power maps.
         """
-        self._region(region)
-        if region in getattr(self, "fluids", {}):
-            raise CaseError(f"region '{region}' is already a fluid")
         mat = get_material(material)
         if callable(power_density_w_m3):
-            cells = self.mesh.cells_of(region)
+            cells = self.mesh.cells_of(self._region(region))
             try:
                 values = np.asarray(power_density_w_m3(self.mesh.cell_centers[cells]), dtype=np.float64)
             except (TypeError, ValueError, OverflowError) as e:
@@ -246,14 +255,12 @@ class Case:
             spec = SolidSpec(region, mat, None, None)
             self.solids[region] = spec
             return spec
-        if power_w is not None and power_density_w_m3 is not None:
-            raise CaseError(f"region '{region}': give power_w or power_density_w_m3, not both")
         power_w = self._profiled("power_w", region, power_w, non_negative=True)
-        pw = None if power_w is None else _number(f"region '{region}': power_w", power_w, non_negative=True)
+        pw = None if power_w is None else _number(f"region '{region}': power_w", power_w)
         pd = (
             None
             if power_density_w_m3 is None
-            else _number(f"region '{region}': power_density_w_m3", power_density_w_m3, non_negative=True)
+            else _number(f"region '{region}': power_density_w_m3", power_density_w_m3)
         )
         spec = SolidSpec(region, mat, pw, pd)
         self.solids[region] = spec
@@ -266,35 +273,23 @@ class Case:
         ``turbulence``: ``"laminar"``, ``"k-omega-sst"`` (Menter's SST with automatic wall
         treatment) or ``"auto"`` (the default): SST when the region's largest inlet hydraulic
         Reynolds number is above 2,000, laminar below; the summary says which was chosen."""
-        self._region(region)
         if not isinstance(turbulence, str) or turbulence not in TURBULENCE_MODELS:
             raise CaseError(
                 f"fluid '{region}': unknown turbulence model {turbulence!r}; the models are "
                 f"{', '.join(repr(m) for m in TURBULENCE_MODELS)}"
             )
-        if region in self.solids:
-            if turbulence != "auto":
-                raise CaseError(
-                    f"turbulence={turbulence!r} requested on region '{region}', which is a solid; "
-                    "turbulence applies to coolant regions only"
-                )
-            raise CaseError(f"region '{region}' is already a solid")
-        spec = FluidSpec(region, resolve_coolant(coolant), turbulence)
+        if region in self.solids and turbulence != "auto":
+            raise CaseError(
+                f"turbulence={turbulence!r} requested on region '{region}', which is a solid; "
+                "turbulence applies to coolant regions only"
+            )
+        spec = FluidSpec(region, resolve_coolant(coolant), TurbulenceModel(turbulence))
         self.fluids[region] = spec
         return spec
 
     def contact(self, region_a: str, region_b: str, resistance_m2k_w: float) -> ContactSpec:
         """A contact (thermal interface) resistance on the faces two regions share, m²·K/W."""
-        self._region(region_a)
-        self._region(region_b)
-        if region_a == region_b:
-            raise CaseError(f"contact: '{region_a}' with itself; name two different regions")
-        r = _number(
-            f"contact '{region_a}'–'{region_b}': resistance_m2k_w", resistance_m2k_w, non_negative=True
-        )
-        shared = {frozenset((a, b)) for a, b, _ in self.mesh.interfaces()}
-        if frozenset((region_a, region_b)) not in shared:
-            raise CaseError(f"contact: regions '{region_a}' and '{region_b}' share no faces")
+        r = _number(f"contact '{region_a}'–'{region_b}': resistance_m2k_w", resistance_m2k_w)
         self.contacts = [c for c in self.contacts if {c.region_a, c.region_b} != {region_a, region_b}]
         spec = ContactSpec(region_a, region_b, r)
         self.contacts.append(spec)
@@ -322,7 +317,7 @@ class Case:
 
     # ----- thermal boundary conditions -------------------------------------------------------
     def _set(self, patch: str, kind: str, **values: float) -> BoundarySpec:
-        spec = BoundarySpec(self._patch(patch), kind, values)
+        spec = BoundarySpec(patch, kind, values)
         self.boundaries[patch] = spec
         return spec
 
@@ -331,7 +326,7 @@ class Case:
     ) -> BoundarySpec:
         """Fixed wall temperature, °C: a number, a :class:`Profile` in time, or a function of the
         face centres (k × 3, m)."""
-        temperature_c = self._profiled("temperature", self._patch(patch), temperature_c, temperature=True)
+        temperature_c = self._profiled("temperature", patch, temperature_c, temperature=True)
         if callable(temperature_c):
             centres = self.mesh.patch_face_centers(self._patch(patch))
             values = np.broadcast_to(np.asarray(temperature_c(centres), dtype=np.float64), (len(centres),))
@@ -353,19 +348,19 @@ class Case:
         if (flux_w_m2 is None) == (power_w is None):
             raise CaseError(f"patch '{patch}': give exactly one of flux_w_m2 or power_w")
         if flux_w_m2 is not None:
-            flux_w_m2 = self._profiled("heat_flux", self._patch(patch), flux_w_m2)
+            flux_w_m2 = self._profiled("heat_flux", patch, flux_w_m2)
             return self._set(patch, "heat_flux", flux_w_m2=_number(f"patch '{patch}': flux_w_m2", flux_w_m2))
-        power_w = self._profiled("heat_flux", self._patch(patch), power_w)
+        power_w = self._profiled("heat_flux", patch, power_w)
         return self._set(patch, "heat_flux", power_w=_number(f"patch '{patch}': power_w", power_w))
 
     def convective(self, patch: str, htc_w_m2k: float, ambient_c: float) -> BoundarySpec:
         """Convection to an ambient: heat in = h (T_ambient − T_wall); ``ambient_c`` may be a
         :class:`Profile` in time."""
-        ambient_c = self._profiled("temperature", self._patch(patch), ambient_c, temperature=True)
+        ambient_c = self._profiled("temperature", patch, ambient_c, temperature=True)
         return self._set(
             patch,
             "convective",
-            htc_w_m2k=_number(f"patch '{patch}': htc_w_m2k", htc_w_m2k, positive=True),
+            htc_w_m2k=_number(f"patch '{patch}': htc_w_m2k", htc_w_m2k),
             ambient_c=_temperature_c(f"patch '{patch}': ambient_c", ambient_c),
         )
 
@@ -411,7 +406,6 @@ class Case:
                 f"inlet '{patch}': give exactly one of flow_lpm, mass_flow_kg_s or velocity_m_s (got {sorted(given)})"
             )
         ((key, value),) = given.items()
-        self._patch(patch)
         for other in INLET_RATE_KEYS:
             if other != key:
                 self.profiles.pop((other, patch), None)
@@ -422,11 +416,11 @@ class Case:
             )
         value = self._profiled(key, patch, value)
         if temperature_c is not None:
-            temperature_c = self._profiled("temperature", self._patch(patch), temperature_c, temperature=True)
+            temperature_c = self._profiled("temperature", patch, temperature_c, temperature=True)
         else:
             self.profiles.pop(("temperature", patch), None)
-        v = _number(f"inlet '{patch}': {key}", value, positive=True)
-        intensity = _number(f"inlet '{patch}': turbulence_intensity", turbulence_intensity, non_negative=True)
+        v = _number(f"inlet '{patch}': {key}", value)
+        intensity = _number(f"inlet '{patch}': turbulence_intensity", turbulence_intensity)
         if intensity > 1.0:
             raise CaseError(
                 f"inlet '{patch}': turbulence_intensity is a fraction (0.05 is 5 %), got {intensity:g}"
@@ -435,9 +429,7 @@ class Case:
         if intensity != 0.05:
             values["turbulence_intensity"] = intensity
         if length_scale_m is not None:
-            values["length_scale_m"] = _number(
-                f"inlet '{patch}': length_scale_m", length_scale_m, positive=True
-            )
+            values["length_scale_m"] = _number(f"inlet '{patch}': length_scale_m", length_scale_m)
         if temperature_c is not None:
             values["temperature_c"] = _temperature_c(f"inlet '{patch}': temperature_c", temperature_c)
         return self._set(patch, "inlet", **values)
@@ -465,7 +457,7 @@ class Case:
         """The case in the core's serde form (SI, kelvin)."""
         boundaries = []
         models = self.flow_models()
-        turbulent = any(model == "k-omega-sst" for model, _ in models.values())
+        turbulent = any(model is TurbulenceModel.K_OMEGA_SST for model, _ in models.values())
         for b in self.boundaries.values():
             entry: dict[str, Any] = {"kind": b.kind, "patch": b.patch}
             if b.kind == "inlet":
@@ -503,12 +495,13 @@ class Case:
                 if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                     raise CaseError(f"solver setting '{key}' must be a non-negative integer, got {value!r}")
                 core_settings[key] = value
-            elif key in _CHOICE_SETTINGS:
-                if value not in _CHOICE_SETTINGS[key]:
+            elif key in CHOICE_SETTINGS:
+                choice = CHOICE_SETTINGS[key]
+                if value not in names(choice):
                     raise CaseError(
-                        f"solver setting '{key}' must be one of {list(_CHOICE_SETTINGS[key])}, got {value!r}"
+                        f"solver setting '{key}' must be one of {list(names(choice))}, got {value!r}"
                     )
-                core_settings[key] = value
+                core_settings[key] = choice(value).value
             elif key in _SETTINGS:
                 if value is None and key in _OPTIONAL_SETTINGS:
                     continue
@@ -532,7 +525,11 @@ class Case:
                 for s in self.solids.values()
             ],
             "fluids": [
-                {"region": f.region, "coolant": coolant_to_core(f.coolant), "turbulence": models[f.region][0]}
+                {
+                    "region": f.region,
+                    "coolant": coolant_to_core(f.coolant),
+                    "turbulence": models[f.region][0].value,
+                }
                 for f in self.fluids.values()
             ],
             "contacts": [
@@ -546,6 +543,38 @@ class Case:
             ),
             **self._radiation_to_core(),
         }
+
+    def validate(self, **settings: Any) -> Case:
+        """Check the whole case, with the solver ``settings`` :meth:`solve` would get, without
+        solving: every problem (unknown regions and patches, bad values, missing materials or
+        temperature references, settings out of range, the flow and radiation set-up) in one
+        :class:`CaseError` listing each (:class:`MaterialError` when only material properties
+        are wrong). ``solve`` runs the same checks first; call this to find them all sooner.
+        Returns the case."""
+        if "threads" in settings and settings["threads"] is not None:
+            settings["threads"] = checked_threads(settings["threads"])
+        self._check(self.to_core(**settings), core=True)
+        return self
+
+    def _check(self, description: dict[str, Any], *, core: bool) -> None:
+        """The checks before a solve: the flow-regime limits Python computes from the coolant
+        tables and, with ``core`` or when one of those fails, the core's; every problem in one
+        :class:`CaseError`. (``solve`` leaves the core's check to the core's solve, which runs it
+        first, so a good case is checked once.)"""
+        problems = self._coolant_temperature_problems() + self._flow_regime_problems()
+        if not (problems or core):
+            return
+        try:
+            _core.validate_case(self.mesh._core, json.dumps(description))
+        except CaseError as err:
+            if not problems:
+                raise
+            problems = [*getattr(err, "problems", [str(err)]), *problems]
+        if problems:
+            many = f"{len(problems)} problems in the case:\n  - " + "\n  - ".join(problems)
+            error = CaseError(problems[0] if len(problems) == 1 else many)
+            error.problems = problems  # type: ignore[attr-defined]  # as the core's errors carry them
+            raise error
 
     def solve(
         self,
@@ -603,9 +632,8 @@ class Case:
             callback = progress
         else:
             callback = None
-        self._check_coolant_temperatures()
-        self._check_flow_regime()
         description = self.to_core(**settings)
+        self._check(description, core=False)
         start = self._initial_arrays(initial)
         try:
             raw = _core.solve_case(
@@ -721,9 +749,8 @@ class Case:
             )
         if "threads" in settings and settings["threads"] is not None:
             settings["threads"] = checked_threads(settings["threads"])
-        self._check_coolant_temperatures()
-        self._check_flow_regime()
         description = self.to_core(**settings)
+        self._check(description, core=False)
         callback = progress if callable(progress) else None
         raw = _core.solve_transient_case(
             self.mesh._core, json.dumps(description), json.dumps(spec), callback, temperature_k, initial_flow
@@ -807,8 +834,9 @@ class Case:
         }
         return float(values.pop()) if len(values) == 1 else None
 
-    def _check_coolant_temperatures(self) -> None:
+    def _coolant_temperature_problems(self) -> list[str]:
         """Inlet temperatures must lie between the coolants' freezing and boiling points."""
+        problems = []
         for b in self.boundaries.values():
             if b.kind != "inlet" or "temperature_c" not in b.values:
                 continue
@@ -816,10 +844,11 @@ class Case:
             for f in self.fluids.values():
                 lo, hi = valid_range_c(f.coolant)
                 if not lo <= t <= hi:
-                    raise CaseError(
+                    problems.append(
                         f"inlet '{b.patch}': {t} °C is outside the valid range of coolant '{f.coolant.name}' "
                         f"({lo:.1f}–{hi:.1f} °C: freezing or boiling)"
                     )
+        return problems
 
     def inlet_reynolds_numbers(self) -> dict[str, tuple[str, float]]:
         """Hydraulic Reynolds number ρ U D_h / μ of each inlet (D_h = 4 A / perimeter of the patch,
@@ -853,7 +882,7 @@ class Case:
             out[b.patch] = (region, rho * speed * hydraulic_diameter / mu)
         return out
 
-    def flow_models(self) -> dict[str, tuple[str, float]]:
+    def flow_models(self) -> dict[str, tuple[TurbulenceModel, float]]:
         """The flow model each coolant region is solved with, and the largest inlet hydraulic
         Reynolds number behind the choice: ``{region: ("laminar" | "k-omega-sst", Re)}``.
         ``turbulence="auto"`` is SST above Re 2,000. When any region is turbulent, the core
@@ -861,40 +890,45 @@ class Case:
         reynolds: dict[str, float] = {}
         for region, re in self.inlet_reynolds_numbers().values():
             reynolds[region] = max(reynolds.get(region, 0.0), re)
-        out: dict[str, tuple[str, float]] = {}
+        out: dict[str, tuple[TurbulenceModel, float]] = {}
         for f in self.fluids.values():
             re = reynolds.get(f.region, 0.0)
-            model = f.turbulence
-            if model == "auto":
-                model = "k-omega-sst" if re > AUTO_TURBULENT_RE else "laminar"
+            model = TurbulenceModel(f.turbulence)
+            if model is TurbulenceModel.AUTO:
+                model = TurbulenceModel.K_OMEGA_SST if re > AUTO_TURBULENT_RE else TurbulenceModel.LAMINAR
             out[f.region] = (model, re)
         return out
 
-    def _check_flow_regime(self) -> None:
-        """Warn when a laminar region runs above the transition, refuse far outside any model
-        (Reynolds number above 10⁷, inlet Mach number above 0.1)."""
+    def _flow_regime_problems(self) -> list[str]:
+        """Warn when a laminar region runs above the transition; the problems far outside any
+        model (Reynolds number above 10⁷, inlet Mach number above 0.1)."""
+        problems = []
         models = self.flow_models()
         for inlet, (region, reynolds) in self.inlet_reynolds_numbers().items():
             if reynolds > MAX_REYNOLDS:
-                raise CaseError(
+                problems.append(
                     f"inlet '{inlet}' (region '{region}'): the Reynolds number is {reynolds:.3g}, far above "
                     f"what any flow model here covers ({MAX_REYNOLDS:.0e}); check flow_lpm and the mesh units (metres)"
                 )
+                continue
             mach = self._inlet_mach(inlet, region)
             if mach > MAX_MACH:
-                raise CaseError(
+                problems.append(
                     f"inlet '{inlet}' (region '{region}'): the inlet Mach number is about {mach:.2g}, above "
                     f"{MAX_MACH} where incompressible flow holds; check the flow rate and the mesh units (metres)"
                 )
-            if reynolds > LAMINAR_LIMIT_RE and models.get(region, ("laminar", 0.0))[0] == "laminar":
+                continue
+            laminar = models.get(region, (TurbulenceModel.LAMINAR, 0.0))[0] is TurbulenceModel.LAMINAR
+            if reynolds > LAMINAR_LIMIT_RE and laminar:
                 warnings.warn(
                     f"inlet '{inlet}': region '{region}' has an inlet Reynolds number of {reynolds:,.0f}, above "
                     f"the laminar limit ({LAMINAR_LIMIT_RE:,.0f}), and is solved laminar; the flow is likely "
                     "turbulent and the laminar solution under-predicts pressure drop and heat transfer "
                     "(use turbulence='auto' or 'k-omega-sst')",
                     LaminarTurbulentFlowWarning,
-                    stacklevel=3,
+                    stacklevel=4,  # the caller of solve() or validate()
                 )
+        return problems
 
     def _inlet_mach(self, inlet: str, region: str) -> float:
         """The inlet speed over a speed of sound: 1,400 m/s for a liquid coolant (water and glycol
@@ -938,15 +972,9 @@ class Case:
 
     # ----- radiation (issue 20) ------------------------------------------------------------------
     def _radiating_patch(self, patch: Any, owner: str) -> str:
-        """A boundary patch that may radiate: known, with boundary faces, not a flow opening."""
+        """A patch name (the core checks that it is a boundary patch radiating once)."""
         if not isinstance(patch, str):
             raise CaseError(f"{owner}: a patch name must be a string, got {patch!r}")
-        self._patch(patch)
-        if self.mesh._core.patch_sizes()[self.mesh.patch_index(patch)] == 0:
-            raise CaseError(
-                f"{owner}: patch '{patch}' has no boundary faces (it lies inside the domain, between "
-                "regions); only boundary patches radiate"
-            )
         return patch
 
     def _radiation_problems(self) -> list[str]:
@@ -960,7 +988,7 @@ class Case:
             if b is not None and b.kind in ("inlet", "outlet", "symmetry"):
                 what = "a symmetry plane" if b.kind == "symmetry" else f"a coolant {b.kind}"
                 problems.append(f"{owner}: patch '{patch}' is {what} and cannot radiate")
-            elif self.fluids:
+            elif self.fluids and patch in self.mesh.patches:
                 regions = {
                     self.mesh.regions[int(r)]
                     for r in np.unique(self.mesh.region_of_cell[self.mesh.patch_face_cells(patch)])
@@ -991,17 +1019,13 @@ class Case:
         :meth:`solve_transient` (an orbit: ``rf.orbit.orbit_absorbed_flux(...).to_profile()``;
         steady solves take its value at t = 0); or give ``incident_flux_w_m2`` with the
         surface's ``absorptivity`` (solar absorptance α, which may differ from ε).
-        Emissivity and absorptivity lie in (0, 1]; the sink is above absolute zero (°C).
+        Emissivity and absorptivity lie in (0, 1]; the sink is above absolute zero (°C). The
+        patch, the emissivity's range and a patch radiating twice are checked by :meth:`validate`
+        (and before any solve) with every other problem.
         """
         owner = f"radiation on '{patch}'"
         self._radiating_patch(patch, owner)
-        for k, e in enumerate(self.enclosures):
-            if patch in e.patches:
-                raise CaseError(
-                    f"{owner}: patch '{patch}' already radiates in enclosure {k + 1} {e.patches}; a patch "
-                    "radiates to a sink or in an enclosure, not both"
-                )
-        eps = _fraction(f"{owner}: emissivity", emissivity)
+        eps = _number(f"{owner}: emissivity", emissivity)
         sink = _number(f"{owner}: sink_c", sink_c)
         if sink <= ABSOLUTE_ZERO_C:
             raise CaseError(f"{owner}: sink_c = {sink} °C is not above absolute zero ({ABSOLUTE_ZERO_C} °C)")
@@ -1056,40 +1080,25 @@ class Case:
         geometry (cached). A closed enclosure (the default) must surround its space; with
         ``sink_c`` (°C) it is open and what the patches do not see of each other is a black sink
         at that temperature.
+
+        The patches (known boundary patches, each radiating once), a missing or extra emissivity
+        and the emissivities' range are checked by :meth:`validate` (and before any solve) with
+        every other problem.
         """
         owner = "radiation_enclosure"
         if isinstance(patches, str) or not isinstance(patches, list | tuple):
             raise CaseError(f"{owner}: patches must be a list of patch names, got {patches!r}")
         names = list(patches)
-        if not names:
-            raise CaseError(f"{owner}: no patches given")
         owner = f"radiation_enclosure {names}"
-        unknown = [p for p in names if p not in self.mesh.patches]
-        if unknown:
-            raise CaseError(f"{owner}: unknown patches {unknown}; the mesh has patches {self.mesh.patches}")
-        repeated = sorted({p for p in names if names.count(p) > 1})
-        if repeated:
-            raise CaseError(f"{owner}: patches {repeated} are listed more than once")
         for p in names:
             self._radiating_patch(p, owner)
-            if p in self.radiation_conditions:
-                raise CaseError(
-                    f"{owner}: patch '{p}' already radiates to a sink (case.radiation); a patch radiates "
-                    "to a sink or in an enclosure, not both"
-                )
-            for k, e in enumerate(self.enclosures):
-                if p in e.patches:
-                    raise CaseError(f"{owner}: patch '{p}' is already in enclosure {k + 1} {e.patches}")
         if isinstance(emissivity, Mapping):
-            missing = [p for p in names if p not in emissivity]
-            extra = [p for p in emissivity if p not in names]
-            if missing:
-                raise CaseError(f"{owner}: no emissivity for patches {missing}")
-            if extra:
-                raise CaseError(f"{owner}: emissivity given for patches not in the enclosure: {extra}")
-            eps = {p: _fraction(f"{owner}: emissivity of '{p}'", emissivity[p]) for p in names}
+            eps = {
+                self._radiating_patch(p, owner): _number(f"{owner}: emissivity of '{p}'", e)
+                for p, e in emissivity.items()
+            }
         else:
-            value = _fraction(f"{owner}: emissivity", emissivity)
+            value = _number(f"{owner}: emissivity", emissivity)
             eps = dict.fromkeys(names, value)
         if rays is not None and (isinstance(rays, bool) or not isinstance(rays, int) or rays < 1):
             raise CaseError(
@@ -1164,11 +1173,6 @@ _COUNT_SETTINGS = {
     "flow_max_iterations",
     "non_orthogonal_correctors",
     "max_coupling_passes",
-}
-#: Settings that take one of a few names.
-_CHOICE_SETTINGS = {
-    "convection": ("auto", "linear_upwind", "upwind"),
-    "preconditioner": ("amg", "jacobi"),
 }
 #: Settings whose ``None`` means "the default".
 _OPTIONAL_SETTINGS = {"linear_tolerance", "threads", "initial_temperature_k"}

@@ -147,7 +147,7 @@ def characterise_radiator(
         raise CaseError(
             f"characterise_radiator: the radiating patches have different sinks {sorted(sinks)} °C"
         )
-    areas = np.array([case.mesh.patch_area(r.patch) for r in radiating])
+    areas = np.array([case.mesh.patch_area(case._patch(r.patch)) for r in radiating])
     total = float(areas.sum())
     emissivity = float(np.dot(areas, [r.emissivity for r in radiating]) / total)
     absorbed = float(np.dot(areas, [r.absorbed_flux_w_m2 for r in radiating]) / total)

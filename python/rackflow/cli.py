@@ -168,6 +168,10 @@ def _run(args: argparse.Namespace) -> int:
     settings = dict(loaded.solver)
     if args.threads is not None:
         settings["threads"] = args.threads
+    if args.check:
+        loaded.case.validate(**settings)
+        print(f"{args.case}: no problems found (mesh {loaded.case.mesh.n_cells} cells)")
+        return 0
     if loaded.transient is not None:
         return _run_transient(args, loaded, settings)
     result = loaded.case.solve(**settings)
@@ -578,6 +582,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", help="output folder (default: the case file's folder)")
     run.add_argument("--threads", type=int, help="solver threads (default: [solver] threads or all cores)")
     run.add_argument("--no-render", action="store_true", help="skip the PNG rendering")
+    run.add_argument(
+        "--check",
+        action="store_true",
+        help="check the case (every problem at once, as Case.validate) without solving",
+    )
     run.set_defaults(handler=_run)
 
     sweep = sub.add_parser(
@@ -661,7 +670,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RackflowError as e:
         if args.debug:
             raise
-        print(f"rackflow: error: {type(e).__name__}: {str(e).splitlines()[0]}", file=sys.stderr)
+        problems = getattr(e, "problems", None)
+        # one line: a case error's problems joined, like a case file's
+        text = (
+            f"{len(problems)} problems: " + " | ".join(problems) if problems and len(problems) > 1 else None
+        )
+        print(f"rackflow: error: {type(e).__name__}: {text or str(e).splitlines()[0]}", file=sys.stderr)
         return 1
     except OSError as e:  # unwritable output folders and the like: say which file
         if args.debug:

@@ -12,6 +12,7 @@ import numpy as np
 from rackflow.errors import CaseError, MeshError
 from rackflow.materials import ABSOLUTE_ZERO_C
 from rackflow.mesh import UNTAGGED
+from rackflow.settings import TurbulenceModel
 
 if TYPE_CHECKING:
     from rackflow.case import Case
@@ -60,7 +61,7 @@ class Result:
         self._turbulence_omega: np.ndarray | None = raw.get("turbulence_omega_1_s")
         #: the flow model of each coolant region and the inlet Reynolds number behind it:
         #: ``{region: ("laminar" | "k-omega-sst", Re)}``
-        self.flow_models: dict[str, tuple[str, float]] = {}
+        self.flow_models: dict[str, tuple[TurbulenceModel, float]] = {}
         if case.fluids:
             try:
                 self.flow_models = case.flow_models()
@@ -547,7 +548,7 @@ class Summary:
             for region, (model, reynolds) in r.flow_models.items():
                 how = (
                     "chosen by turbulence='auto'"
-                    if r.case.fluids[region].turbulence == "auto"
+                    if r.case.fluids[region].turbulence == TurbulenceModel.AUTO
                     else "as asked"
                 )
                 lines.append(

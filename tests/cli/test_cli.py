@@ -87,6 +87,22 @@ def test_bad_input_is_one_line_exit_1(tmp_path: Path, capsys: pytest.CaptureFixt
         cli.main(["--debug", "run", str(bad)])
 
 
+def test_check_lists_every_problem_on_one_line(
+    case_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["run", str(case_file), "--check"]) == 0
+    assert "no problems found" in capsys.readouterr().out
+    bad = tmp_path / "bad.toml"
+    loaded = casefile.load(case_file)
+    loaded.case.solids["die"].power_w = -1.0
+    loaded.case.to_toml(bad, solver={"tolerance": 2.0})
+    assert cli.main(["run", str(bad), "--check"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert err.startswith("rackflow: error: CaseError: 2 problems: ")
+    assert "settings.tolerance" in err and "power_w must be finite and non-negative" in err
+
+
 def test_no_traceback_from_the_real_entry_point(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "rackflow.cli", "render", str(tmp_path / "missing.vtu")],

@@ -50,7 +50,7 @@ def test_dask_builder_and_failures(client, tmp_path: Path) -> None:  # type: ign
     sweep = Sweep(sweep_cases.build, cells=[3, 4], power_w=[20.0, -1.0])
     table = sweep.run(store=tmp_path / "b", client=client, progress=False)
     assert list(table["status"]) == ["ok", "failed", "ok", "failed"]
-    assert table["error"].dropna().str.contains("power_w must not be negative").all()
+    assert table["error"].dropna().str.contains("power_w must be finite and non-negative").all()
 
 
 def test_missing_dask_is_a_clear_error(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

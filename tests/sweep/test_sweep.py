@@ -83,7 +83,7 @@ def test_failed_points_are_rows_and_the_sweep_continues(mesh: rf.Mesh, tmp_path:
     )
     table = sweep.run(store=tmp_path / "s", workers=0, progress=False)
     assert list(table["status"]) == ["ok", "failed", "ok"]
-    assert "power_w must not be negative" in table["error"][1]
+    assert "power_w must be finite and non-negative" in table["error"][1]
     assert np.isnan(table["max_temperature_c.die"][1])
     # a point that does not converge is recorded with the solver's error
     diverge = Sweep(

@@ -83,8 +83,10 @@ ALLOWED = {
     "linalg": {"mesh"},
     "discretisation": {"mesh", "linalg"},
     "physics": {"mesh", "linalg", "discretisation", "error"},
-    "network": {"error", "physics"},
-    "case": {"mesh", "linalg", "discretisation", "physics", "error", "network"},
+    # radiation is a model beside physics: its spec types live in it and the case re-exports them
+    "radiation": {"mesh", "linalg", "discretisation", "error"},
+    "network": {"error", "physics", "radiation"},
+    "case": {"mesh", "linalg", "discretisation", "physics", "radiation", "error", "network"},
 }
 
 

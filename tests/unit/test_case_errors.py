@@ -16,11 +16,17 @@ def mesh() -> rf.Mesh:
 
 
 def test_unknown_names_list_the_known_ones(mesh: rf.Mesh) -> None:
+    # the case records names; the core checks them against the mesh, all at once, in
+    # validate() and before any solve
     case = rf.Case(mesh)
-    with pytest.raises(rf.CaseError, match=r"unknown region 'dye'.*\['die', 'lid'\]"):
-        case.solid("dye", "silicon")
+    case.solid("dye", "silicon")
+    case.convective("top", htc_w_m2k=10.0, ambient_c=25.0)
+    with pytest.raises(rf.CaseError, match=r"unknown region 'dye'.*\['die', 'lid'\]") as info:
+        case.validate()
+    assert "unknown patch 'top'" in str(info.value) and "zmax" in str(info.value)
     with pytest.raises(rf.CaseError, match=r"unknown patch 'top'.*zmax"):
-        case.convective("top", htc_w_m2k=10.0, ambient_c=25.0)
+        case.solve()
+    # a material name is Python's to resolve (the library lives here)
     with pytest.raises(rf.CaseError, match=r"unknown material 'unobtainium'.*copper"):
         case.solid("die", "unobtainium")
 
@@ -48,12 +54,68 @@ def test_bad_conductivity_table() -> None:
 
 def test_negative_contact_resistance_and_nan_power(mesh: rf.Mesh) -> None:
     case = rf.Case(mesh)
-    with pytest.raises(rf.CaseError, match="resistance_m2k_w"):
-        case.contact("die", "lid", resistance_m2k_w=-1e-5)
+    # NaN cannot cross the JSON contract: refused at the call
     with pytest.raises(rf.CaseError, match="power_w must be finite"):
         case.solid("die", "silicon", power_w=math.nan)
-    with pytest.raises(rf.CaseError, match="power_w must not be negative"):
-        case.solid("die", "silicon", power_w=-5.0)
+    # signs and ranges are the core's to check, with everything else
+    case.contact("die", "lid", resistance_m2k_w=-1e-5)
+    case.solid("die", "silicon", power_w=-5.0)
+    with pytest.raises(rf.CaseError, match="resistance_m2k_w must be finite and non-negative") as info:
+        case.validate()
+    assert "power_w must be finite and non-negative, got -5" in str(info.value)
+
+
+def test_several_problems_are_listed_in_one_error(mesh: rf.Mesh) -> None:
+    # issue 15's bad input: an unknown patch, a negative conductivity (here on the contact
+    # resistance and the power too: a rackflow.Material refuses a negative conductivity when it is
+    # made) and a tolerance of 2, all in one CaseError, from validate() and from solve()
+    case = rf.Case(mesh)
+    case.solid("die", "silicon", power_w=-1.0)
+    case.solid("lid", "copper")
+    case.contact("die", "lid", resistance_m2k_w=-1e-5)
+    case.convective("top", htc_w_m2k=10.0, ambient_c=25.0)
+    case.fixed_temperature("zmin", temperature_c=20.0)
+    expected = (
+        "unknown patch 'top'",
+        "power_w must be finite and non-negative",
+        "resistance_m2k_w must be finite and non-negative",
+        "settings.tolerance must lie in (0, 1), got 2",
+    )
+    for call in (case.validate, case.solve):
+        with pytest.raises(rf.CaseError) as info:
+            call(tolerance=2.0)
+        text = str(info.value)
+        assert text.startswith("4 problems in the case:"), text
+        for problem in expected:
+            assert problem in text, (problem, text)
+
+
+def test_a_negative_conductivity_is_listed_with_the_other_problems(mesh: rf.Mesh) -> None:
+    # the same through the JSON contract the sweeps and case files use: a conductivity the core
+    # is given negative is one more problem in the list
+    import json
+
+    from rackflow import _core
+
+    case = rf.Case(mesh)
+    case.solid("die", "silicon")
+    case.solid("lid", "copper")
+    case.convective("top", htc_w_m2k=10.0, ambient_c=25.0)
+    description = case.to_core(tolerance=2.0)
+    description["solids"][0]["material"]["conductivity_w_mk"] = -5.0
+    with pytest.raises(rf.CaseError) as info:
+        _core.validate_case(mesh._core, json.dumps(description))
+    text = str(info.value)
+    for problem in ("unknown patch 'top'", "conductivity of material", "settings.tolerance"):
+        assert problem in text, (problem, text)
+
+
+def test_validate_passes_a_good_case_and_returns_it(mesh: rf.Mesh) -> None:
+    case = rf.Case(mesh)
+    case.solid("die", "silicon", power_w=1.0)
+    case.solid("lid", "copper")
+    case.convective("zmax", htc_w_m2k=10.0, ambient_c=25.0)
+    assert case.validate(tolerance=1e-8) is case
 
 
 def test_no_temperature_reference(mesh: rf.Mesh) -> None:
@@ -80,8 +142,9 @@ def test_units_are_checked_at_the_edge(mesh: rf.Mesh) -> None:
         case.fixed_temperature("zmin", temperature_c=-300.0)
     with pytest.warns(rf.errors.RackflowWarning, match="kelvin"):
         case.convective("zmax", htc_w_m2k=10.0, ambient_c=300.0)
-    with pytest.raises(rf.CaseError, match="htc_w_m2k must be positive"):
-        case.convective("zmax", htc_w_m2k=0.0, ambient_c=25.0)
+    case.convective("zmax", htc_w_m2k=0.0, ambient_c=25.0)
+    with pytest.raises(rf.CaseError, match="htc_w_m2k must be finite and positive"):
+        case.validate()
     with pytest.raises(rf.CaseError, match="must be a number"):
         case.heat_flux("zmin", flux_w_m2="100")  # type: ignore[arg-type]
     with pytest.raises(rf.CaseError, match="unknown solver setting 'tol'"):

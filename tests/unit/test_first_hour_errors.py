@@ -72,7 +72,7 @@ def test_laminar_model_above_transition_warns_naming_region_and_reynolds(channel
     assert region == "box"
     assert reynolds == pytest.approx(995.6 * 1.5 / 60_000 * 0.002 / (0.002**2 * 7.97e-4), rel=0.02)
     with pytest.warns(FlowRegimeWarning, match=r"region 'box'.*Reynolds number of [0-9,]+"):
-        case._check_flow_regime()
+        case._flow_regime_problems()
 
 
 def test_a_reynolds_number_far_outside_every_model_is_an_error(channel: rf.Mesh) -> None:
@@ -82,7 +82,7 @@ def test_a_reynolds_number_far_outside_every_model_is_an_error(channel: rf.Mesh)
 
 
 def test_laminar_flow_does_not_warn(channel: rf.Mesh, recwarn: pytest.WarningsRecorder) -> None:
-    _heated_channel(channel)._check_flow_regime()
+    _heated_channel(channel)._flow_regime_problems()
     assert not [w for w in recwarn if issubclass(w.category, FlowRegimeWarning)]
 
 

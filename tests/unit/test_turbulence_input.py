@@ -42,10 +42,13 @@ def test_turbulence_on_a_solid_region_is_an_error(duct: rf.Mesh) -> None:
 
 @pytest.mark.parametrize("bad", [-0.01, math.nan, math.inf, 2.0])
 def test_bad_turbulence_intensity(duct: rf.Mesh, bad: float) -> None:
+    # NaN, infinities and a percentage given for a fraction are refused at the call
     case = rf.Case(duct)
     case.fluid("box", coolant="water")
     with pytest.raises(rf.CaseError, match="turbulence_intensity"):
-        case.inlet("xmin", flow_lpm=1.0, turbulence_intensity=bad)
+        case.inlet("xmin", flow_lpm=1.0, temperature_c=30.0, turbulence_intensity=bad)
+        case.outlet("xmax")
+        case.validate()  # signs and zero: the core's check, with every other problem
 
 
 @pytest.mark.parametrize("bad", [-0.001, 0.0, math.nan])
@@ -53,7 +56,9 @@ def test_bad_length_scale(duct: rf.Mesh, bad: float) -> None:
     case = rf.Case(duct)
     case.fluid("box", coolant="water")
     with pytest.raises(rf.CaseError, match="length_scale_m"):
-        case.inlet("xmin", flow_lpm=1.0, length_scale_m=bad)
+        case.inlet("xmin", flow_lpm=1.0, temperature_c=30.0, length_scale_m=bad)
+        case.outlet("xmax")
+        case.validate()  # signs and zero: the core's check, with every other problem
 
 
 def test_auto_chooses_from_the_inlet_reynolds_number(duct: rf.Mesh) -> None:
@@ -67,14 +72,14 @@ def test_auto_chooses_from_the_inlet_reynolds_number(duct: rf.Mesh) -> None:
 def test_laminar_above_transition_warns_naming_region_and_reynolds(duct: rf.Mesh) -> None:
     case = duct_case(duct, 1.0, "laminar")
     with pytest.warns(LaminarTurbulentFlowWarning, match=r"region 'box'.*Reynolds number of [0-9,]+"):
-        case._check_flow_regime()
+        case._flow_regime_problems()
     assert issubclass(LaminarTurbulentFlowWarning, FlowRegimeWarning)
 
 
 def test_auto_above_transition_does_not_warn(duct: rf.Mesh) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error", FlowRegimeWarning)
-        duct_case(duct, 1.0)._check_flow_regime()
+        duct_case(duct, 1.0)._flow_regime_problems()
 
 
 def test_far_outside_every_model_is_an_error(duct: rf.Mesh) -> None:
@@ -156,3 +161,20 @@ def test_k_and_omega_warm_start_from_a_previous_result(duct: rf.Mesh) -> None:
     # a mapping may give them too; one without the other is an error
     with pytest.raises(rf.CaseError, match="turbulence_omega"):
         duct_case(duct, 1.0).solve(initial={"velocity_m_s": cold.velocity_m_s, "turbulence_k_m2_s2": k})
+
+
+def test_a_flow_regime_problem_is_listed_with_the_cores(duct: rf.Mesh) -> None:
+    # Python's own check (the inlet Mach number, from the coolant tables) and the core's
+    # (an unknown patch) in one CaseError, from validate() and from solve()
+    case = rf.Case(duct)
+    case.fluid("box", coolant="water")
+    case.inlet("xmin", velocity_m_s=200.0, temperature_c=30.0)
+    case.outlet("xmax")
+    case.convective("top", htc_w_m2k=10.0, ambient_c=20.0)
+    for call in (case.validate, case.solve):
+        with pytest.raises(rf.CaseError) as info:
+            call()
+        problems = info.value.problems  # type: ignore[attr-defined]
+        assert any("unknown patch 'top'" in p for p in problems), problems
+        assert any("Mach" in p for p in problems), problems
+        assert str(info.value).startswith(f"{len(problems)} problems in the case:")

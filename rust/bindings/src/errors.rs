@@ -118,12 +118,20 @@ fn with_history(py: Python<'_>, err: PyErr, history: Vec<f64>) -> PyErr {
     err
 }
 
+fn with_problems(py: Python<'_>, err: PyErr, message: &str) -> PyErr {
+    // each problem of a case error on its own, for callers that list them with their own
+    let _ = err
+        .value(py)
+        .setattr("problems", rackflow_core::error::split_problems(message));
+    err
+}
+
 /// Map a core error onto the Python exception of the same meaning.
 pub fn to_py_err(py: Python<'_>, e: Error) -> PyErr {
     match e {
         Error::Mesh(m) => MeshError::new_err(m),
-        Error::Case(m) => CaseError::new_err(m),
-        Error::Material(m) => MaterialError::new_err(m),
+        Error::Case(m) => with_problems(py, CaseError::new_err(m.clone()), &m),
+        Error::Material(m) => with_problems(py, MaterialError::new_err(m.clone()), &m),
         Error::Network(m) => NetworkError::new_err(m),
         Error::LinearSolver { message, history } => {
             with_history(py, LinearSolverError::new_err(message), history)

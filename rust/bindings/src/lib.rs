@@ -22,6 +22,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<mesh::Mesh>()?;
     m.add_function(wrap_pyfunction!(mesh::build_mesh, m)?)?;
     m.add_function(wrap_pyfunction!(solve::solve_case, m)?)?;
+    m.add_function(wrap_pyfunction!(solve::validate_case, m)?)?;
     m.add_function(wrap_pyfunction!(solve::solve_transient_case, m)?)?;
     m.add_function(wrap_pyfunction!(radiation::view_factors_polygons, m)?)?;
     m.add_function(wrap_pyfunction!(radiation::enclosure_view_factors, m)?)?;

@@ -164,7 +164,7 @@ pub fn view_factors_polygons<'py>(
                 Some(m) if m > 1 => Zones::agglomerate(&s, m, 30.0),
                 _ => Zones::per_face(&s),
             };
-            rackflow_core::case::memory::check(
+            rackflow_core::error::check_memory(
                 "the view factors",
                 estimate_memory_bytes(&s, &zones, &params),
                 crate::memory::available_bytes(),
@@ -201,7 +201,7 @@ pub fn enclosure_view_factors<'py>(
     };
     let pool = pool(threads)?;
     let model = interrupt::run(py, None, move |monitor| {
-        pool.install(|| RadiationModel::new(&inner, &case, &params, monitor))
+        pool.install(|| RadiationModel::new(&inner, &case.radiation_spec(), &params, monitor))
     })?;
     let out = PyList::empty(py);
     for e in model.enclosures {

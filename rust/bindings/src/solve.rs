@@ -66,6 +66,19 @@ fn initial_arrays<'py>(
     Ok(out)
 }
 
+/// Check a case (the core's JSON form) on `mesh` without solving: every thermal, flow,
+/// radiation and settings problem in one `CaseError` (a `MaterialError` when only material
+/// properties are wrong). Releases the GIL.
+#[pyfunction]
+pub fn validate_case(py: Python<'_>, mesh: &Mesh, case_json: &str) -> PyResult<()> {
+    let case: Case = serde_json::from_str(case_json).map_err(|e| {
+        crate::errors::CaseError::new_err(format!("malformed case description: {e}"))
+    })?;
+    let inner = mesh.inner.clone();
+    py.detach(move || case::validate(&inner, &case))
+        .map_err(|e| crate::errors::to_py_err(py, e))
+}
+
 /// Solve `case_json` (the serde form of `rackflow_core::case::Case`) on `mesh`. Releases the GIL;
 /// `progress(iteration, residuals)` is called from the calling thread. `initial` optionally
 /// holds float64 arrays to start from (`temperature_k`, `velocity_m_s`, `pressure_pa`,

@@ -150,6 +150,18 @@ pub fn name_list<S: AsRef<str>>(items: &[S]) -> String {
     format!("[{}]", quoted.join(", "))
 }
 
+/// `Err(Error::Resource)` when `needed` bytes exceed `available` (`None`: unknown, accepted).
+pub fn check_memory(phase: &str, needed: f64, available: Option<f64>) -> crate::Result<()> {
+    match available {
+        Some(available) if needed > available => Err(crate::Error::Resource {
+            phase: phase.to_owned(),
+            needed_mb: needed / 1e6,
+            available_mb: available / 1e6,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// The problems of a message made by [`problem_list`] (one, or each of its listed lines).
 pub fn split_problems(message: &str) -> Vec<String> {
     match message.split_once(" problems in the case:\n  - ") {

@@ -135,59 +135,7 @@ impl Solution {
     }
 }
 
-/// The residual `r = b − A T` and its 2-norm, with OpenFOAM's residual normalisation in the
-/// 2-norm: ‖A T − A T̄‖ + ‖b − A T̄‖ with T̄ the mean field, so that an absolute temperature offset
-/// does not make residuals look small. One pass over the rows (no further n-vectors: a
-/// million-cell system would need four, 32 MB).
-pub(super) fn residual_and_normalisation(
-    a: &crate::linalg::Csr,
-    b: &[f64],
-    t: &[f64],
-    r: &mut [f64],
-) -> (f64, f64) {
-    use rayon::prelude::*;
-    let n = t.len();
-    let mean = t.iter().sum::<f64>() / n as f64;
-    // Σ (A T − A T̄)², Σ (b − A T̄)², Σ b², Σ (A T)², Σ r²
-    let [d1, d2, bb, aa, rr] = r
-        .par_iter_mut()
-        .enumerate()
-        .with_min_len(crate::linalg::CHUNK)
-        .map(|(i, ri)| {
-            let (mut at, mut row_sum) = (0.0, 0.0);
-            for e in a.row_ptr[i]..a.row_ptr[i + 1] {
-                at += a.val[e] * t[a.col[e] as usize];
-                row_sum += a.val[e];
-            }
-            *ri = b[i] - at;
-            let abar = row_sum * mean;
-            [
-                (at - abar).powi(2),
-                (b[i] - abar).powi(2),
-                b[i] * b[i],
-                at * at,
-                *ri * *ri,
-            ]
-        })
-        .reduce(
-            || [0.0; 5],
-            |x, y| {
-                [
-                    x[0] + y[0],
-                    x[1] + y[1],
-                    x[2] + y[2],
-                    x[3] + y[3],
-                    x[4] + y[4],
-                ]
-            },
-        );
-    // a uniform solution makes both terms vanish: fall back to a round-off floor of the raw system
-    let floor = 1e-3 * (bb.sqrt() + aa.sqrt());
-    (
-        rr.sqrt(),
-        (d1.sqrt() + d2.sqrt()).max(floor).max(f64::MIN_POSITIVE),
-    )
-}
+pub(super) use crate::linalg::residual::{residual_and_normalisation, round_off_scale};
 
 /// The energy operator of a resolved case: conduction, the coolant's advection when there is
 /// flow, and the case's radiation (whose terms make every outer iteration re-assemble).
@@ -232,23 +180,6 @@ pub(super) fn conduction_operator<'m>(
         eq = eq.with_nonlinear_boundaries();
     }
     eq
-}
-
-/// `‖|A| |T|‖₂`: the size of the products a residual is formed from, so `ε` times it is the
-/// round-off floor of `‖b − A T‖`.
-fn round_off_scale(a: &crate::linalg::Csr, t: &[f64]) -> f64 {
-    use rayon::prelude::*;
-    (0..a.n_rows)
-        .into_par_iter()
-        .with_min_len(crate::linalg::CHUNK)
-        .map(|i| {
-            let row: f64 = (a.row_ptr[i]..a.row_ptr[i + 1])
-                .map(|e| (a.val[e] * t[a.col[e] as usize]).abs())
-                .sum();
-            row * row
-        })
-        .sum::<f64>()
-        .sqrt()
 }
 
 /// Whether a case asks for temperatures: solids, thermal boundary conditions or inlet temperatures.
@@ -311,7 +242,7 @@ pub fn solve_from(
         .num_threads(threads)
         .build()
         .map_err(|e| Error::Case(format!("cannot start {threads} threads: {e}")))?;
-    let validated = validate_all(mesh, case)?;
+    let validated = validate_all(mesh, case, false)?;
     if !case.fluids.is_empty() {
         crate::keep_work_memory();
     }
@@ -694,6 +625,61 @@ fn non_physical(mesh: &Mesh, t: &[f64], balance: f64, tolerance: f64) -> Option<
     None
 }
 
+/// The lowest temperature the maximum principle allows, where it applies: with no sink anywhere
+/// (no negative power density or cell source, no heat drawn out through a fixed flux, no
+/// radiation), no cell can be colder than the coldest fixed wall, ambient or inlet temperature.
+/// `None` where the principle does not apply (or nothing fixes a temperature).
+fn lowest_supply_temperature(mesh: &Mesh, resolved: &Resolved, radiation: bool) -> Option<f64> {
+    if radiation
+        || resolved.power_density.iter().any(|&q| q < 0.0)
+        || resolved
+            .cell_source
+            .as_ref()
+            .is_some_and(|q| q.iter().any(|&x| x < 0.0))
+    {
+        return None;
+    }
+    let mut lowest = f64::INFINITY;
+    for (p, condition) in resolved.patch.iter().enumerate() {
+        if mesh.patch_faces(p).is_empty() {
+            continue;
+        }
+        match *condition {
+            super::PatchCondition::Flux(q) if q < 0.0 => return None,
+            super::PatchCondition::Fixed(tb) | super::PatchCondition::Convective(_, tb) => {
+                let faces = resolved.face_temperature[p].as_deref().unwrap_or(&[]);
+                lowest = faces.iter().fold(lowest.min(tb), |m, &x| m.min(x));
+            }
+            _ => {}
+        }
+    }
+    lowest.is_finite().then_some(lowest)
+}
+
+/// Why a field violates the maximum principle, if it does: a cell colder than `floor` (the
+/// coldest supply) by more than 5 % of the temperature span or 0.5 K, whichever is larger. A
+/// bounded scheme cannot do that; an unbounded deferred correction on a poor cell can (a
+/// convection limiter held from temperatures 20 K away once put a coolant cell at 3.8 °C with
+/// the inlet at 35 °C).
+fn below_every_supply(mesh: &Mesh, t: &[f64], floor: f64) -> Option<String> {
+    let coldest = (0..t.len()).min_by(|&i, &j| t[i].total_cmp(&t[j]))?;
+    let hottest = t.iter().fold(floor, |m, &x| m.max(x));
+    let allowance = (0.05 * (hottest - floor)).max(0.5);
+    if t[coldest] >= floor - allowance {
+        return None;
+    }
+    let below = t.iter().filter(|&&x| x < floor - allowance).count();
+    Some(format!(
+        "the solution is colder than every wall, ambient and inlet temperature ({:.2} °C in region '{}' at {:?} m, {:.2} K below the coldest supply of {:.2} °C; {below} cells more than {:.2} K below), which no heat path allows: a deferred correction on poor cells is unbounded there; improve the mesh near that point (Gmsh `Mesh.Optimize`/`Mesh.OptimizeNetgen`, `rackflow mesh check`) or solve with convection='upwind'",
+        t[coldest] - 273.15,
+        mesh.region_names[mesh.cell_region[coldest] as usize],
+        mesh.cell_centre[coldest],
+        floor - t[coldest],
+        floor - 273.15,
+        allowance
+    ))
+}
+
 /// A failure inside a flow ↔ temperature coupling pass says which pass and which solve failed.
 fn in_pass(e: Error, solve: &str, pass: usize) -> Error {
     match e {
@@ -816,10 +802,21 @@ fn flow_settings_problems(s: &super::Settings) -> Vec<String> {
     problems
 }
 
+/// Check everything about `case` on `mesh` that can be checked before solving — its thermal
+/// part, its flow part (names, inlets and outlets, reachability), its radiation and every
+/// setting — without solving anything, and report every problem in one error
+/// ([`Error::Case`], or [`Error::Material`] when only material properties are wrong). What
+/// `rackflow.Case.validate()` calls; [`solve`] runs the same checks first.
+pub fn validate(mesh: &Mesh, case: &Case) -> Result<()> {
+    validate_all(mesh, case, true).map(|_| ())
+}
+
 /// Check everything about a case that can be checked before solving — its thermal part, its
-/// flow part and every setting — and report every problem in one error, so that a bad
-/// tolerance is not found after minutes of flow iterations.
-fn validate_all(mesh: &Mesh, case: &Case) -> Result<Option<Resolved>> {
+/// flow part, its radiation and every setting — and report every problem in one error, so that
+/// a bad tolerance is not found after minutes of flow iterations. The flow set-up's own checks
+/// run when something else failed or when `flow_setup` (a validation without a solve), since a
+/// good case builds the set-up once, in the flow solve.
+fn validate_all(mesh: &Mesh, case: &Case, flow_setup: bool) -> Result<Option<Resolved>> {
     let mut problems: Vec<String> = Vec::new();
     let mut material_only = true;
     let collect = |e: Error, problems: &mut Vec<String>| match e {
@@ -840,13 +837,15 @@ fn validate_all(mesh: &Mesh, case: &Case) -> Result<Option<Resolved>> {
     } else {
         None
     };
+    let radiation = crate::radiation::radiation_problems(mesh, &case.radiation_spec());
+    material_only &= radiation.is_empty();
+    problems.extend(radiation);
     if !case.fluids.is_empty() {
         let settings = flow_settings_problems(&case.settings);
         material_only &= settings.is_empty();
         problems.extend(settings);
-        // the flow set-up's own checks (names, inlets and outlets, reachability): only when the
-        // thermal part failed, since a good case builds the set-up once, in the flow solve
-        if !problems.is_empty() {
+        // the flow set-up's own checks (names, inlets and outlets, reachability)
+        if flow_setup || !problems.is_empty() {
             if let Err(e) = super::flow_setup::resolve(case, mesh) {
                 material_only &= matches!(e, Error::Material(_));
                 collect(e, &mut problems);
@@ -856,7 +855,9 @@ fn validate_all(mesh: &Mesh, case: &Case) -> Result<Option<Resolved>> {
     if problems.is_empty() {
         return Ok(resolved);
     }
-    problems.dedup();
+    // the thermal and flow checks may name the same unknown patch: list each problem once
+    let mut seen = std::collections::HashSet::new();
+    problems.retain(|p| seen.insert(p.clone()));
     let text = crate::error::problem_list(problems);
     Err(if material_only {
         Error::Material(text)
@@ -1703,7 +1704,14 @@ fn run(
     let t_scale = t.iter().fold(0.0_f64, |m, x| m.max(x.abs()));
     let judged = throughput > 1e-9 * eq.boundary_conductance_sum() * t_scale;
     let balance = if judged { energy_balance_error } else { 0.0 };
-    if let Some(problem) = non_physical(mesh, &t, balance, settings.tolerance) {
+    let problem = non_physical(mesh, &t, balance, settings.tolerance).or_else(|| {
+        // a loose coupling pass is a step on the way, judged by the tight passes after it
+        let floor = (!loose)
+            .then(|| lowest_supply_temperature(mesh, &resolved, radiation.is_some()))
+            .flatten()?;
+        below_every_supply(mesh, &t, floor)
+    });
+    if let Some(problem) = problem {
         return Err(Error::convergence(
             Status::NonPhysical,
             Equation::Energy,
@@ -1731,4 +1739,56 @@ fn run(
         turbulence_k: Vec::new(),
         turbulence_omega: Vec::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::discretisation::PatchCondition;
+    use crate::mesh::structured::{BoxArrays, BoxCells};
+
+    fn resolved(mesh: &Mesh, patch: Vec<PatchCondition>) -> Resolved {
+        let n_patches = mesh.n_patches();
+        Resolved {
+            conductivity: Vec::new(),
+            power_density: vec![1e6; mesh.region_names.len()],
+            patch,
+            contacts: Vec::new(),
+            face_temperature: vec![None; n_patches],
+            cell_source: None,
+            inlet_patch: vec![false; n_patches],
+        }
+    }
+
+    #[test]
+    fn the_maximum_principle_floor_is_the_coldest_supply_and_only_without_sinks() {
+        let mesh = BoxArrays::new([2, 2, 2], [1.0, 1.0, 1.0], BoxCells::Hexa)
+            .build()
+            .unwrap();
+        let n_patches = mesh.n_patches();
+        let mut patch = vec![PatchCondition::Adiabatic; n_patches];
+        patch[0] = PatchCondition::Fixed(300.0);
+        patch[1] = PatchCondition::Convective(10.0, 290.0);
+        let r = resolved(&mesh, patch.clone());
+        assert_eq!(lowest_supply_temperature(&mesh, &r, false), Some(290.0));
+        // radiation, a sink power density or a flux drawing heat out: no floor
+        assert_eq!(lowest_supply_temperature(&mesh, &r, true), None);
+        let mut sink = resolved(&mesh, patch.clone());
+        sink.power_density[0] = -1.0;
+        assert_eq!(lowest_supply_temperature(&mesh, &sink, false), None);
+        patch[2] = PatchCondition::Flux(-100.0);
+        assert_eq!(
+            lowest_supply_temperature(&mesh, &resolved(&mesh, patch), false),
+            None
+        );
+        // a field 3 K below a 290 K supply with a 20 K span fails; 0.4 K below passes
+        let n = mesh.n_cells();
+        let mut t = vec![300.0; n];
+        t[0] = 310.0;
+        t[1] = 289.6;
+        assert!(below_every_supply(&mesh, &t, 290.0).is_none());
+        t[1] = 287.0;
+        let message = below_every_supply(&mesh, &t, 290.0).unwrap();
+        assert!(message.contains("3.00 K below"), "{message}");
+    }
 }

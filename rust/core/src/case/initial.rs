@@ -2,6 +2,7 @@
 //! for coolant flow, velocities, pressures and face mass fluxes, all on the parent mesh.
 
 use super::flow_setup::FlowSetup;
+use crate::discretisation::fvc;
 use crate::mesh::{dot, norm, sub as minus, Mesh};
 use crate::physics::flow::{FlowBc, FlowSolution};
 use crate::{Error, Result};
@@ -141,12 +142,8 @@ impl InitialState<'_> {
                         let dp = norm(minus(sub.face_centre[f], sub.cell_centre[p]));
                         let dq = norm(minus(sub.face_centre[f], sub.cell_centre[q]));
                         let w = dq / (dp + dq).max(f64::MIN_POSITIVE);
-                        let rho = w * setup.density[p] + (1.0 - w) * setup.density[q];
-                        let uf = [
-                            w * u[p][0] + (1.0 - w) * u[q][0],
-                            w * u[p][1] + (1.0 - w) * u[q][1],
-                            w * u[p][2] + (1.0 - w) * u[q][2],
-                        ];
+                        let rho = fvc::linear(w, setup.density[p], setup.density[q]);
+                        let uf = fvc::linear(w, u[p], u[q]);
                         rho * dot(uf, sub.face_area[f])
                     } else {
                         match setup.bc[sub.patch_of_face(f)] {

@@ -37,17 +37,9 @@ pub fn solve_bytes(mesh: &Mesh, case: &Case) -> f64 {
     ENERGY_BYTES_PER_CELL * mesh.n_cells() as f64 + FLOW_BYTES_PER_FLUID_CELL * fluid_cells as f64
 }
 
-/// `Err(Error::Resource)` when `needed` bytes exceed `available` (`None`: unknown, accepted).
-pub fn check(phase: &str, needed: f64, available: Option<f64>) -> crate::Result<()> {
-    match available {
-        Some(available) if needed > available => Err(crate::Error::Resource {
-            phase: phase.to_owned(),
-            needed_mb: needed / 1e6,
-            available_mb: available / 1e6,
-        }),
-        _ => Ok(()),
-    }
-}
+/// `Err(Error::Resource)` when `needed` bytes exceed `available`; it lives in
+/// [`crate::error`] so that lower layers (radiation's view factors) can use it.
+pub use crate::error::check_memory as check;
 
 #[cfg(test)]
 mod tests {

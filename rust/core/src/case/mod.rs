@@ -11,7 +11,7 @@ mod spec;
 pub mod transient;
 mod validate;
 
-pub use driver::{solve, solve_from, Solution, SolveReport};
+pub use driver::{solve, solve_from, validate, Solution, SolveReport};
 pub use initial::InitialState;
 pub use spec::{
     Boundary, Case, Contact, ConvectionScheme, Coolant, Enclosure, Fluid, Material,

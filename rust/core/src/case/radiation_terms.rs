@@ -18,10 +18,11 @@ pub(super) struct RadiationTerms {
 impl RadiationTerms {
     /// `None` when the case has no radiation.
     pub(super) fn new(mesh: &Mesh, case: &Case, monitor: &dyn Monitor) -> Result<Option<Self>> {
-        if case.radiation.is_empty() && case.enclosures.is_empty() {
+        let spec = case.radiation_spec();
+        if spec.is_empty() {
             return Ok(None);
         }
-        let model = RadiationModel::new(mesh, case, &RadiationParams::default(), monitor)?;
+        let model = RadiationModel::new(mesh, &spec, &RadiationParams::default(), monitor)?;
         Ok((!model.is_empty()).then_some(RadiationTerms { model }))
     }
 

@@ -1,6 +1,8 @@
 //! Serde types of a case. SI units, temperatures in kelvin; the Python API converts at its edge.
 
 use crate::physics::Property;
+use crate::radiation::RadiationSpec;
+pub use crate::radiation::{Enclosure, Radiation};
 use serde::{Deserialize, Serialize};
 
 /// A whole case.
@@ -31,6 +33,22 @@ pub struct Case {
     /// Grey diffuse radiation enclosures among patches (see [`Enclosure`]).
     #[serde(default)]
     pub enclosures: Vec<Enclosure>,
+}
+
+impl Case {
+    /// The case's radiation as the radiation layer reads it.
+    pub fn radiation_spec(&self) -> RadiationSpec<'_> {
+        RadiationSpec {
+            sinks: &self.radiation,
+            enclosures: &self.enclosures,
+            symmetry_patches: self
+                .boundaries
+                .iter()
+                .filter(|b| matches!(b, Boundary::Symmetry { .. }))
+                .map(Boundary::patch)
+                .collect(),
+        }
+    }
 }
 
 /// A solid material.
@@ -316,43 +334,27 @@ impl Default for Settings {
     }
 }
 
-/// A patch radiating as a grey surface to a black sink, less an absorbed external flux:
-/// net loss `q = ε σ (T⁴ − T_sink⁴) − absorbed_flux_w_m2` (W/m²), added to the patch's thermal
-/// condition (adiabatic, heat flux or convective). See `crate::radiation::sink`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Radiation {
-    /// Patch name.
-    pub patch: String,
-    /// Hemispherical emissivity, in (0, 1].
-    pub emissivity: f64,
-    /// Sink temperature, K (deep space ≈ 3 K).
-    pub sink_k: f64,
-    /// External flux absorbed by the surface (absorptivity × incident solar, albedo and
-    /// planet infrared), W/m².
-    #[serde(default)]
-    pub absorbed_flux_w_m2: f64,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// A grey diffuse enclosure: the patches exchange radiation with each other through view
-/// factors (computed by ray casting), and with a black sink through what they do not see of
-/// each other when `sink_k` is given (an open enclosure). See `crate::radiation`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Enclosure {
-    /// Patch names.
-    pub patches: Vec<String>,
-    /// Emissivity of each patch, in (0, 1].
-    pub emissivity: std::collections::BTreeMap<String, f64>,
-    /// Sink temperature of an open enclosure, K; `None`: closed (checked).
-    #[serde(default)]
-    pub sink_k: Option<f64>,
-    /// Rays cast from each radiation zone; `None`: the default (2²¹ shared by the zones, at
-    /// least 4,096 each).
-    #[serde(default)]
-    pub rays_per_zone: Option<usize>,
-    /// Largest number of faces merged into one radiation zone; `None`: automatic (one zone per
-    /// face up to 2,000 faces, zones of up to `faces / 2,000` faces above).
-    #[serde(default)]
-    pub max_zone_faces: Option<usize>,
+    #[test]
+    fn case_json_radiation_round_trip() {
+        // the form `Case.to_core()` writes; absent lists default to empty (old cases unaffected)
+        let json = r#"{
+            "boundaries": [{"kind": "symmetry", "patch": "s"}],
+            "radiation": [{"patch": "a_zmin", "emissivity": 0.9, "sink_k": 3.0, "absorbed_flux_w_m2": 120.0}],
+            "enclosures": [{"patches": ["a_zmax", "b_zmin"], "emissivity": {"a_zmax": 0.8, "b_zmin": 0.7},
+                            "sink_k": null, "rays_per_zone": 1000}]
+        }"#;
+        let case: Case = serde_json::from_str(json).unwrap();
+        let back: Case = serde_json::from_str(&serde_json::to_string(&case).unwrap()).unwrap();
+        assert_eq!(back, case);
+        let spec = case.radiation_spec();
+        assert_eq!(spec.sinks[0].absorbed_flux_w_m2, 120.0);
+        assert_eq!(spec.enclosures[0].rays_per_zone, Some(1000));
+        assert_eq!(spec.symmetry_patches, ["s"]);
+        let old: Case = serde_json::from_str(r#"{"solids": []}"#).unwrap();
+        assert!(old.radiation_spec().is_empty());
+    }
 }

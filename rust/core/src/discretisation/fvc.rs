@@ -1,6 +1,7 @@
 //! Explicit finite-volume operators: each returns a field (per cell or per face) computed from
 //! known fields, for deferred corrections, fluxes and post-processing.
 
+use super::fused::FieldValue;
 use super::gradient::LeastSquares;
 use crate::mesh::{dot, norm, sub, CellFaces, Mesh, Vec3};
 
@@ -64,6 +65,18 @@ pub fn flux(
             }
         })
         .collect()
+}
+
+/// One face's value linearly interpolated from its owner's `owner` and its neighbour's
+/// `neighbour` with the owner weight `w` (`d_N/(d_P + d_N)`): `w·owner + (1 − w)·neighbour`, per
+/// component. The one home of the face interpolation [`interpolate`] applies to a whole field.
+#[inline]
+pub fn linear<V: FieldValue>(w: f64, owner: V, neighbour: V) -> V {
+    let mut out = owner;
+    for k in 0..V::N {
+        out.set(k, w * owner.get(k) + (1.0 - w) * neighbour.get(k));
+    }
+    out
 }
 
 /// `∫ ∇·F dV = Σ_f F_f` per cell: the net outflow of face fluxes (owner → neighbour on

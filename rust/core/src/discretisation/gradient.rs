@@ -351,7 +351,7 @@ pub fn gauss(
                         let q = mesh.neighbour[f] as usize;
                         let w = owner_weight[f];
                         (
-                            w * phi[p] + (1.0 - w) * phi[q],
+                            super::fvc::linear(w, phi[p], phi[q]),
                             if p == c { 1.0 } else { -1.0 },
                         )
                     } else {

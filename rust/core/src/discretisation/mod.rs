@@ -8,6 +8,7 @@
 //! explicit term. On orthogonal meshes it vanishes and no gradient is needed.
 
 pub mod boundary;
+pub mod fused;
 pub mod fv_matrix;
 pub mod fvc;
 pub mod fvm;

@@ -10,6 +10,7 @@ mod csr;
 mod gmres;
 mod ilu;
 mod krylov;
+pub mod residual;
 mod solid_corrected;
 mod triple;
 

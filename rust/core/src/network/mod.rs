@@ -37,7 +37,7 @@ pub use solver::effectiveness;
 pub use spec::{
     CduControl, ColdPlateCurve, ColdPlateResult, Component, EdgeResult, EdgeSpec, EnergyBalance,
     FlowTable, IterationReport, NetworkResult, NetworkSettings, NetworkSolution, NetworkSpec,
-    NetworkTable, NodeResult, NodeSpec, PhaseTimes, SuddenContraction,
+    NetworkTable, NodeResult, NodeSpec, PhaseTimes, SuddenContraction, WarningKind,
     DEFAULT_PLATE_HEAT_CAPACITY_J_K,
 };
 

@@ -23,7 +23,7 @@ use super::replicas::{Parts, System, NONE};
 use super::sparse::Factor;
 use super::spec::{
     ColdPlateResult, EdgeResult, EnergyBalance, IterationReport, NetworkResult, NetworkSolution,
-    NodeResult, PhaseTimes,
+    NodeResult, PhaseTimes, WarningKind,
 };
 use crate::error::{Error, Result};
 
@@ -1267,12 +1267,12 @@ impl<'a> Solver<'a> {
         let fluid = &model.fluid;
         let allow = model.settings.allow_extrapolation;
         let mut warnings = Vec::new();
-        let mut warning_kinds: Vec<&'static str> = Vec::new();
+        let mut warning_kinds: Vec<WarningKind> = Vec::new();
         let mut problems = Vec::new();
         let mut flag = |msg: String, problems: &mut Vec<String>| {
             if allow {
                 warnings.push(format!("{msg} (extrapolated)"));
-                warning_kinds.push("extrapolation");
+                warning_kinds.push(WarningKind::Extrapolation);
             } else {
                 problems.push(format!("{msg}; pass allow_extrapolation to extrapolate"));
             }
@@ -1490,7 +1490,7 @@ impl<'a> Solver<'a> {
         }
         for w in setpoint_warnings {
             warnings.push(w);
-            warning_kinds.push("setpoint");
+            warning_kinds.push(WarningKind::Setpoint);
         }
         let rho = fluid.props(fluid.range().0.max(273.15)).rho;
         let backwards: Vec<String> = model
@@ -1516,7 +1516,7 @@ impl<'a> Solver<'a> {
             })
             .collect();
         if !backwards.is_empty() {
-            warning_kinds.push("reverse_flow");
+            warning_kinds.push(WarningKind::ReverseFlow);
             warnings.push(format!(
                 "reverse flow through {} exchanger edge(s): {}{}. Fastest pipes: {}. A branch runs backwards when the pressure drop along the headers that feed it exceeds the drop across it: enlarge the headers, add resistance to the branches or use reverse return",
                 backwards.len(),
@@ -1526,7 +1526,7 @@ impl<'a> Solver<'a> {
             ));
         }
         if let Some(report) = &energy.circulation {
-            warning_kinds.push("reverse_flow");
+            warning_kinds.push(WarningKind::ReverseFlow);
             warnings.push(report.clone());
         }
         let n = model.node_names.len();
@@ -1547,7 +1547,7 @@ impl<'a> Solver<'a> {
             .filter(|&i| t_hi > t_lo && (t[i] < t_lo - 1e-9 || t[i] > t_hi + 1e-9))
             .collect();
         if let Some(&i) = outside.first() {
-            warning_kinds.push("property_range");
+            warning_kinds.push(WarningKind::PropertyRange);
             warnings.push(format!(
                 "coolant temperature {:.2} °C at node '{}' ({} nodes in all) is outside the property table of {} ({:.1}–{:.1} °C); properties held at the table ends",
                 t[i] - 273.15,
@@ -1601,7 +1601,7 @@ impl<'a> Solver<'a> {
             copied_parts: sys.followers.len(),
         };
         sol.warnings = warnings;
-        sol.warning_kinds = warning_kinds.into_iter().map(String::from).collect();
+        sol.warning_kinds = warning_kinds;
         Ok(sol)
     }
 }

@@ -524,9 +524,8 @@ pub struct NetworkSolution {
     pub iterations: IterationReport,
     /// Extrapolations, out-of-table temperatures, set-points not held.
     pub warnings: Vec<String>,
-    /// What each warning is about: `extrapolation`, `property_range`, `setpoint`,
-    /// `reverse_flow` (callers choose a warning class by this, never by the text).
-    pub warning_kinds: Vec<String>,
+    /// What each warning is about (callers choose a warning class by this, never by the text).
+    pub warning_kinds: Vec<WarningKind>,
     /// Wall time of each phase.
     pub times: PhaseTimes,
 }
@@ -544,4 +543,20 @@ pub struct PhaseTimes {
     pub energy_s: f64,
     /// Per-edge results and checks.
     pub results_s: f64,
+}
+
+/// What a network warning is about; serialised in snake case (`property_range`, …), which the
+/// Python layer maps to its warning classes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum WarningKind {
+    /// A component's table was extrapolated (`allow_extrapolation`).
+    Extrapolation,
+    /// A set-point (CDU supply temperature, pump head) could not be held.
+    Setpoint,
+    /// Flow runs backwards through an exchanger, or circulates.
+    ReverseFlow,
+    /// A coolant temperature is outside its property table.
+    PropertyRange,
 }

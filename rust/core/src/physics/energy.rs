@@ -5,6 +5,7 @@
 //! matrix is symmetric with non-negative row sums (an M-matrix); the non-orthogonal correction
 //! is an explicit source updated each outer iteration.
 
+use crate::discretisation::fused::{self, ScalarCondition};
 use crate::discretisation::gradient::LeastSquares;
 use crate::discretisation::pattern::CellPattern;
 use crate::discretisation::{FaceGeometry, PatchCondition};
@@ -500,7 +501,6 @@ impl<'m> Conduction<'m> {
 
     fn fill(&mut self, t: &[f64], matrix: Option<&mut Csr>, rhs: &mut [f64]) {
         let mesh = self.mesh;
-        let ni = mesh.n_internal_faces;
         if matrix.is_some() {
             self.update_conductances(t);
         }
@@ -528,75 +528,78 @@ impl<'m> Conduction<'m> {
                 self.gradient = grad;
             }
         }
-        // gathered per cell, in blocks of matrix rows (each thread writes its own rows); a
-        // cell's faces come in increasing order, internal before boundary, so every sum is
-        // formed in the order of a face-by-face scatter
+        // ∇·(ṁ c_p (T − T_ref)) − ∇·(k ∇T) = q, gathered per cell in one parallel pass
         let this = &*self;
-        let pat = &this.pattern;
-        // cell c's source, its diagonal, and each off-diagonal coefficient as (position, value)
-        let row = |c: usize, mut coefficient: Option<&mut dyn FnMut(usize, f64)>| {
-            let (mut diag, mut source) = (0.0, this.cell_source(c));
-            for &f in cell_faces.of(c) {
-                let f = f as usize;
-                let gf = this.conductance[f];
-                if f < ni {
-                    let owner_side = mesh.owner[f] as usize == c;
-                    if let Some(coefficient) = coefficient.as_mut() {
-                        let position = if owner_side {
-                            pat.upper[f]
-                        } else {
-                            pat.lower[f]
-                        };
-                        coefficient(position.get(), -gf);
-                    }
-                    diag += gf;
-                    let explicit = -gf * this.limited_correction(f);
-                    if owner_side {
-                        source += explicit;
-                    } else {
-                        source -= explicit;
-                    }
-                    continue;
-                }
+        let conduction = fused::laplacian_scalar(
+            |f: usize| this.conductance[f],
+            |f: usize| {
                 let patch = mesh.patch_of_face(f);
                 match this.condition(f, patch) {
-                    PatchCondition::Adiabatic => {}
-                    PatchCondition::Flux(q) => source += q * this.geometry.two_point(mesh, f).area,
+                    PatchCondition::Adiabatic => ScalarCondition::ZeroGradient,
+                    PatchCondition::Flux(q) => {
+                        ScalarCondition::Flux(q * this.geometry.two_point(mesh, f).area)
+                    }
                     PatchCondition::Fixed(tb) | PatchCondition::Convective(_, tb) => {
+                        // the wall value less the cell's extrapolation to its point on the
+                        // face normal: the flux from P' (non-orthogonal correction)
                         let tb = this.boundary_temperature(f, patch, tb);
                         let (cp, _) = this.corrections(f);
-                        diag += gf;
-                        source += gf * (tb - cp);
+                        ScalarCondition::Fixed(tb - cp)
                     }
                 }
+            },
+            (!this.geometry.orthogonal && !this.gradient.is_empty())
+                .then_some(|f: usize| this.limited_correction(f)),
+        );
+        let heat = fused::su(|c: usize| this.cell_source(c));
+        let pat = &this.pattern;
+        match (matrix, &this.convection) {
+            (None, _) => fused::assemble_source(&(-conduction - heat), mesh, &cell_faces, rhs),
+            (Some(matrix), None) => fused::assemble(
+                &(-conduction - heat),
+                mesh,
+                &cell_faces,
+                pat,
+                matrix,
+                None,
+                None,
+                rhs,
+            ),
+            (Some(matrix), Some(cv)) => {
+                let capacity_flux = this.capacity_flux(t);
+                let limit = if let Some(frozen) = &this.frozen_limit {
+                    std::borrow::Cow::Borrowed(frozen.as_slice())
+                } else if cv.second_order && !this.gradient.is_empty() {
+                    std::borrow::Cow::Owned(this.convection_limit(&cell_faces, t))
+                } else {
+                    std::borrow::Cow::Owned(Vec::new())
+                };
+                let upwind_correction = |f: usize| {
+                    let up = if cv.mass_flux[f] > 0.0 {
+                        mesh.owner[f] as usize
+                    } else {
+                        mesh.neighbour[f] as usize
+                    };
+                    let r = crate::mesh::sub(mesh.face_centre[f], mesh.cell_centre[up]);
+                    limit[up] * dot(this.gradient[up], r)
+                };
+                let convection = fused::div_scalar(
+                    |f: usize| capacity_flux[f],
+                    cv.reference_k,
+                    (!limit.is_empty()).then_some(upwind_correction),
+                    |f: usize| -this.boundary_advection_out(f, t),
+                );
+                fused::assemble(
+                    &(convection - conduction - heat),
+                    mesh,
+                    &cell_faces,
+                    pat,
+                    matrix,
+                    None,
+                    None,
+                    rhs,
+                );
             }
-            (diag, source)
-        };
-        match matrix {
-            Some(matrix) => {
-                matrix
-                    .row_blocks_mut()
-                    .into_par_iter()
-                    .zip(rhs.par_chunks_mut(CHUNK))
-                    .for_each(|((first_row, first_pos, vals), rhs_block)| {
-                        vals.iter_mut().for_each(|v| *v = 0.0);
-                        for (i, b) in rhs_block.iter_mut().enumerate() {
-                            let c = first_row + i;
-                            let (diag, source) = row(
-                                c,
-                                Some(&mut |position, value| vals[position - first_pos] += value),
-                            );
-                            vals[pat.diag[c].get() - first_pos] += diag;
-                            *b = source;
-                        }
-                    });
-                self.assemble_convection(t, &cell_faces, matrix, rhs);
-            }
-            None => rhs
-                .par_iter_mut()
-                .enumerate()
-                .with_min_len(CHUNK)
-                .for_each(|(c, b)| *b = row(c, None).1),
         }
         if self.needs_outer_iterations() {
             self.cell_faces = Some(cell_faces);
@@ -809,83 +812,31 @@ impl<'m> Conduction<'m> {
         )
     }
 
-    /// Add upwind advection (with its limited second-order correction as a source), gathered
-    /// per cell after the conduction part: each face's terms are added one at a time in face
-    /// order, as a face-by-face scatter would add them.
-    fn assemble_convection(
-        &self,
-        t: &[f64],
-        cell_faces: &CellFaces,
-        matrix: &mut Csr,
-        rhs: &mut [f64],
-    ) {
-        let Some(cv) = &self.convection else { return };
-        let mesh = self.mesh;
-        let pat = &self.pattern;
-        let ni = mesh.n_internal_faces;
-        let tref = cv.reference_k;
-        let limit: std::borrow::Cow<[f64]> = if let Some(frozen) = &self.frozen_limit {
-            std::borrow::Cow::Borrowed(frozen)
-        } else if cv.second_order && !self.gradient.is_empty() {
-            std::borrow::Cow::Owned(self.convection_limit(cell_faces, t))
-        } else {
-            std::borrow::Cow::Owned(Vec::new())
+    /// The capacity flux `ṁ c_p` of every face (W/K), signed as the mass flux, with `c_p` of
+    /// the upwind cell at its temperature (boundary faces: of the owner).
+    fn capacity_flux(&self, t: &[f64]) -> Vec<f64> {
+        let Some(cv) = &self.convection else {
+            return Vec::new();
         };
-        matrix
-            .row_blocks_mut()
+        let mesh = self.mesh;
+        let ni = mesh.n_internal_faces;
+        (0..mesh.n_faces())
             .into_par_iter()
-            .zip(rhs.par_chunks_mut(CHUNK))
-            .for_each(|((first_row, first_pos, vals), rhs_block)| {
-                for (i, b) in rhs_block.iter_mut().enumerate() {
-                    let c = first_row + i;
-                    for &f in cell_faces.of(c) {
-                        let f = f as usize;
-                        let phi = cv.mass_flux[f];
-                        if f >= ni {
-                            if phi > 0.0 {
-                                let m = phi * self.cp(c, t[c]);
-                                vals[pat.diag[c].get() - first_pos] += m;
-                                *b += m * tref;
-                            } else if phi < 0.0 {
-                                *b -= self.boundary_advection_out(f, t);
-                            }
-                            continue;
-                        }
-                        if phi == 0.0 {
-                            continue;
-                        }
-                        let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
-                        let up = if phi > 0.0 { p } else { q };
-                        let m = phi.abs() * self.cp(up, t[up]);
-                        // flux out of the upwind cell: m (T_up − T_ref), implicit in T_up
-                        let correction = if limit.is_empty() {
-                            None
-                        } else {
-                            let r = crate::mesh::sub(mesh.face_centre[f], mesh.cell_centre[up]);
-                            Some(m * limit[up] * dot(self.gradient[up], r))
-                        };
-                        if c == up {
-                            vals[pat.diag[c].get() - first_pos] += m;
-                            *b += m * tref;
-                            if let Some(correction) = correction {
-                                *b -= correction;
-                            }
-                        } else {
-                            // the downwind row's coupling to the upwind cell
-                            let position = if phi > 0.0 {
-                                pat.lower[f]
-                            } else {
-                                pat.upper[f]
-                            };
-                            vals[position.get() - first_pos] -= m;
-                            *b -= m * tref;
-                            if let Some(correction) = correction {
-                                *b += correction;
-                            }
-                        }
-                    }
+            .with_min_len(CHUNK)
+            .map(|f| {
+                let phi = cv.mass_flux[f];
+                let up = if f >= ni || phi > 0.0 {
+                    mesh.owner[f] as usize
+                } else {
+                    mesh.neighbour[f] as usize
+                };
+                if phi == 0.0 {
+                    0.0
+                } else {
+                    phi * self.cp(up, t[up])
                 }
-            });
+            })
+            .collect()
     }
 
     /// The temperature at the centre of face `f` that the gradient of the cell it is seen from

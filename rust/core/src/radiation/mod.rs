@@ -9,6 +9,9 @@
 //!   face and its linearisation for the energy equation.
 //! * [`sink`]: a surface radiating to a black sink (deep space, a large room) with an absorbed
 //!   external flux, and its linearisation.
+//! * [`spec`]: the serde types a case uses to ask for radiation ([`Radiation`] to a sink,
+//!   [`Enclosure`]) and [`RadiationSpec`], what the model resolves; the case layer re-exports them
+//!   (radiation depends on no layer above it).
 //! * [`model`]: the case-level entry point — the radiation conditions and enclosures of a
 //!   case resolved on a mesh, giving each outer iteration per-face convective equivalents.
 //!
@@ -24,12 +27,14 @@ pub mod cache;
 pub mod model;
 pub mod radiosity;
 pub mod sink;
+pub mod spec;
 pub mod surface;
 pub mod view_factor;
 
-pub use model::{RadiationModel, RadiationParams};
+pub use model::{problems as radiation_problems, RadiationModel, RadiationParams};
 pub use radiosity::{jacobian, solve_radiosity, Exchange, FaceState, RadiosityParams};
 pub use sink::{sink_linearisation, sink_net_flux};
+pub use spec::{Enclosure, Radiation, RadiationSpec};
 pub use surface::{Surfaces, Zones};
 pub use view_factor::{view_factors, ViewFactorParams, ViewFactors};
 

@@ -1,7 +1,8 @@
 //! The radiation of a case on a mesh: the entry point of the energy equation.
 //!
 //! ```text
-//! let mut radiation = RadiationModel::new(&mesh, &case, &RadiationParams::default(), monitor)?;
+//! let spec = case.radiation_spec();                   // RadiationSpec: sinks, enclosures, symmetry
+//! let mut radiation = RadiationModel::new(&mesh, &spec, &RadiationParams::default(), monitor)?;
 //! loop {                                              // outer (Picard) iterations
 //!     let t_boundary = …;                             // temperature of every boundary face, K
 //!     for (face, lin) in radiation.linearise(&t_boundary)? {
@@ -13,17 +14,17 @@
 //! ```
 //!
 //! [`RadiationModel::new`] checks every radiation condition and enclosure against the mesh and
-//! the case at once (unknown or interior patches, emissivities outside (0, 1], sinks at or
+//! the spec at once (unknown or interior patches, emissivities outside (0, 1], sinks at or
 //! below absolute zero, patches claimed twice, symmetry planes), and computes (or loads from
 //! the cache directory) each enclosure's view factors.
 
 use super::radiosity::{solve_radiosity, FaceState, RadiosityParams};
 use super::sink::sink_linearisation;
+use super::spec::RadiationSpec;
 use super::surface::{norm, Surfaces, Zones};
 use super::view_factor::{estimate_memory_bytes, view_factors, ViewFactorParams, ViewFactors};
 use super::FaceLinearisation;
-use crate::case::{Boundary, Case};
-use crate::error::{name_list, problem_list};
+use crate::error::{check_memory, name_list, problem_list};
 use crate::mesh::Mesh;
 use crate::{Error, Monitor, Result};
 use std::path::PathBuf;
@@ -90,133 +91,18 @@ pub struct RadiationModel {
 }
 
 impl RadiationModel {
-    /// Resolve and check the case's radiation on `mesh`, computing (or loading) view factors.
+    /// Resolve and check a case's radiation on `mesh`, computing (or loading) view factors.
     pub fn new(
         mesh: &Mesh,
-        case: &Case,
+        spec: &RadiationSpec,
         params: &RadiationParams,
         monitor: &dyn Monitor,
     ) -> Result<RadiationModel> {
-        let mut problems: Vec<String> = Vec::new();
-        let mut claimed: Vec<Option<String>> = vec![None; mesh.n_patches()];
-        let mut patch = |name: &str, owner: String, problems: &mut Vec<String>| -> Option<usize> {
-            let Some(p) = mesh.patch_index(name) else {
-                problems.push(format!(
-                    "{owner}: unknown patch '{name}'; the mesh has patches {}",
-                    name_list(&mesh.patch_names)
-                ));
-                return None;
-            };
-            if mesh.patch_faces(p).is_empty() {
-                problems.push(format!(
-                    "{owner}: patch '{name}' has no boundary faces (it lies inside the domain, \
-                     between regions); only boundary patches radiate"
-                ));
-                return None;
-            }
-            if let Some(Boundary::Symmetry { .. }) =
-                case.boundaries.iter().find(|b| b.patch() == name)
-            {
-                problems.push(format!(
-                    "{owner}: patch '{name}' is a symmetry plane; radiation through symmetry \
-                     planes (specular reflection) is not modelled"
-                ));
-                return None;
-            }
-            if let Some(first) = &claimed[p] {
-                problems.push(format!(
-                    "{owner}: patch '{name}' already radiates in {first}; a patch radiates in \
-                     one condition or enclosure only"
-                ));
-                return None;
-            }
-            claimed[p] = Some(owner);
-            Some(p)
-        };
-        let emissivity_ok = |e: f64| e > 0.0 && e <= 1.0;
-        let temperature_ok = |t: f64| t.is_finite() && t > 0.0;
-
-        let mut sinks = Vec::new();
-        for r in &case.radiation {
-            let owner = format!("radiation on '{}'", r.patch);
-            if !emissivity_ok(r.emissivity) {
-                problems.push(format!(
-                    "{owner}: emissivity must lie in (0, 1], got {}",
-                    r.emissivity
-                ));
-            }
-            if !temperature_ok(r.sink_k) {
-                problems.push(format!(
-                    "{owner}: sink temperature must be finite and above absolute zero, got {} K",
-                    r.sink_k
-                ));
-            }
-            if !r.absorbed_flux_w_m2.is_finite() {
-                problems.push(format!(
-                    "{owner}: absorbed flux must be finite, got {}",
-                    r.absorbed_flux_w_m2
-                ));
-            }
-            if let Some(p) = patch(&r.patch, owner, &mut problems) {
-                sinks.push(SinkPatch {
-                    patch: p,
-                    emissivity: r.emissivity,
-                    sink_k: r.sink_k,
-                    absorbed_w_m2: r.absorbed_flux_w_m2,
-                });
-            }
-        }
-        let mut resolved = Vec::new();
-        for (k, e) in case.enclosures.iter().enumerate() {
-            let owner = format!("enclosure {} {}", k + 1, name_list(&e.patches));
-            if e.patches.is_empty() {
-                problems.push(format!("{owner}: no patches"));
-            }
-            let mut indices = Vec::new();
-            let mut eps = Vec::new();
-            for name in &e.patches {
-                match e.emissivity.get(name) {
-                    Some(&x) if emissivity_ok(x) => eps.push(x),
-                    Some(&x) => problems.push(format!(
-                        "{owner}: emissivity of '{name}' must lie in (0, 1], got {x}"
-                    )),
-                    None => problems.push(format!("{owner}: no emissivity for patch '{name}'")),
-                }
-                if let Some(p) = patch(name, owner.clone(), &mut problems) {
-                    indices.push(p);
-                }
-            }
-            let extra: Vec<&String> = e
-                .emissivity
-                .keys()
-                .filter(|k| !e.patches.contains(k))
-                .collect();
-            if !extra.is_empty() {
-                problems.push(format!(
-                    "{owner}: emissivities given for patches not in the enclosure: {}",
-                    name_list(&extra)
-                ));
-            }
-            if let Some(t) = e.sink_k {
-                if !temperature_ok(t) {
-                    problems.push(format!(
-                        "{owner}: sink temperature must be finite and above absolute zero, got {t} K"
-                    ));
-                }
-            }
-            if e.rays_per_zone == Some(0) || e.max_zone_faces == Some(0) {
-                problems.push(format!(
-                    "{owner}: rays_per_zone and max_zone_faces must be positive"
-                ));
-            }
-            resolved.push((indices, eps));
-        }
-        if !problems.is_empty() {
-            return Err(Error::Case(problem_list(problems)));
-        }
+        let (sinks, resolved) =
+            resolve(mesh, spec).map_err(|problems| Error::Case(problem_list(problems)))?;
 
         let mut enclosures = Vec::new();
-        for (e, (patches, patch_eps)) in case.enclosures.iter().zip(resolved) {
+        for (e, (patches, patch_eps)) in spec.enclosures.iter().zip(resolved) {
             let mut surfaces = Surfaces::from_mesh_patches(mesh, &patches)?;
             // the energy equation's face areas and outward normals
             for k in 0..surfaces.len() {
@@ -249,7 +135,7 @@ impl RadiationModel {
                 Some(vf) => vf,
                 None => {
                     if let Some(limit) = params.memory_limit_bytes {
-                        crate::case::memory::check(
+                        check_memory(
                             "the view factors",
                             estimate_memory_bytes(&surfaces, &zones, &vf_params),
                             Some(limit),
@@ -389,6 +275,139 @@ impl RadiationModel {
             .iter()
             .map(|&(p, w)| (self.patch_names[p].clone(), w))
             .collect()
+    }
+}
+
+/// Every problem of `spec` on `mesh` (unknown or interior patches, emissivities outside (0, 1],
+/// sinks at or below absolute zero, patches claimed twice, symmetry planes), without computing
+/// anything: empty when [`RadiationModel::new`] would accept it. The case layer lists these
+/// with the case's other problems before any solve.
+pub fn problems(mesh: &Mesh, spec: &RadiationSpec) -> Vec<String> {
+    resolve(mesh, spec).err().unwrap_or_default()
+}
+
+/// The sink patches and each enclosure's (patch indices, emissivities), or every problem.
+#[allow(clippy::type_complexity)]
+fn resolve(
+    mesh: &Mesh,
+    spec: &RadiationSpec,
+) -> std::result::Result<(Vec<SinkPatch>, Vec<(Vec<usize>, Vec<f64>)>), Vec<String>> {
+    let mut problems: Vec<String> = Vec::new();
+    let mut claimed: Vec<Option<String>> = vec![None; mesh.n_patches()];
+    let mut patch = |name: &str, owner: String, problems: &mut Vec<String>| -> Option<usize> {
+        let Some(p) = mesh.patch_index(name) else {
+            problems.push(format!(
+                "{owner}: unknown patch '{name}'; the mesh has patches {}",
+                name_list(&mesh.patch_names)
+            ));
+            return None;
+        };
+        if mesh.patch_faces(p).is_empty() {
+            problems.push(format!(
+                "{owner}: patch '{name}' has no boundary faces (it lies inside the domain, \
+                 between regions); only boundary patches radiate"
+            ));
+            return None;
+        }
+        if spec.symmetry_patches.contains(&name) {
+            problems.push(format!(
+                "{owner}: patch '{name}' is a symmetry plane; radiation through symmetry \
+                 planes (specular reflection) is not modelled"
+            ));
+            return None;
+        }
+        if let Some(first) = &claimed[p] {
+            problems.push(format!(
+                "{owner}: patch '{name}' already radiates in {first}; a patch radiates in \
+                 one condition or enclosure only"
+            ));
+            return None;
+        }
+        claimed[p] = Some(owner);
+        Some(p)
+    };
+    let emissivity_ok = |e: f64| e > 0.0 && e <= 1.0;
+    let temperature_ok = |t: f64| t.is_finite() && t > 0.0;
+
+    let mut sinks = Vec::new();
+    for r in spec.sinks {
+        let owner = format!("radiation on '{}'", r.patch);
+        if !emissivity_ok(r.emissivity) {
+            problems.push(format!(
+                "{owner}: emissivity must lie in (0, 1], got {}",
+                r.emissivity
+            ));
+        }
+        if !temperature_ok(r.sink_k) {
+            problems.push(format!(
+                "{owner}: sink temperature must be finite and above absolute zero, got {} K",
+                r.sink_k
+            ));
+        }
+        if !r.absorbed_flux_w_m2.is_finite() {
+            problems.push(format!(
+                "{owner}: absorbed flux must be finite, got {}",
+                r.absorbed_flux_w_m2
+            ));
+        }
+        if let Some(p) = patch(&r.patch, owner, &mut problems) {
+            sinks.push(SinkPatch {
+                patch: p,
+                emissivity: r.emissivity,
+                sink_k: r.sink_k,
+                absorbed_w_m2: r.absorbed_flux_w_m2,
+            });
+        }
+    }
+    let mut resolved = Vec::new();
+    for (k, e) in spec.enclosures.iter().enumerate() {
+        let owner = format!("enclosure {} {}", k + 1, name_list(&e.patches));
+        if e.patches.is_empty() {
+            problems.push(format!("{owner}: no patches"));
+        }
+        let mut indices = Vec::new();
+        let mut eps = Vec::new();
+        for name in &e.patches {
+            match e.emissivity.get(name) {
+                Some(&x) if emissivity_ok(x) => eps.push(x),
+                Some(&x) => problems.push(format!(
+                    "{owner}: emissivity of '{name}' must lie in (0, 1], got {x}"
+                )),
+                None => problems.push(format!("{owner}: no emissivity for patch '{name}'")),
+            }
+            if let Some(p) = patch(name, owner.clone(), &mut problems) {
+                indices.push(p);
+            }
+        }
+        let extra: Vec<&String> = e
+            .emissivity
+            .keys()
+            .filter(|k| !e.patches.contains(k))
+            .collect();
+        if !extra.is_empty() {
+            problems.push(format!(
+                "{owner}: emissivities given for patches not in the enclosure: {}",
+                name_list(&extra)
+            ));
+        }
+        if let Some(t) = e.sink_k {
+            if !temperature_ok(t) {
+                problems.push(format!(
+                    "{owner}: sink temperature must be finite and above absolute zero, got {t} K"
+                ));
+            }
+        }
+        if e.rays_per_zone == Some(0) || e.max_zone_faces == Some(0) {
+            problems.push(format!(
+                "{owner}: rays_per_zone and max_zone_faces must be positive"
+            ));
+        }
+        resolved.push((indices, eps));
+    }
+    if problems.is_empty() {
+        Ok((sinks, resolved))
+    } else {
+        Err(problems)
     }
 }
 

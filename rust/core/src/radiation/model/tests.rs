@@ -1,9 +1,9 @@
 //! The case-level radiation model on meshes: checks, sinks, enclosures, the cache.
 
 use super::*;
-use crate::case::{Enclosure, Radiation};
 use crate::mesh::structured::{BoxArrays, BoxCells};
 use crate::radiation::sink::sink_net_flux;
+use crate::radiation::{Enclosure, Radiation};
 use crate::Silent;
 use std::collections::BTreeMap;
 
@@ -87,25 +87,24 @@ fn enclosure(patches: &[&str], eps: f64, sink_k: Option<f64>) -> Enclosure {
 #[test]
 fn radiation_model_reports_every_problem_at_once() {
     let mesh = two_blocks();
-    let mut case = Case {
-        radiation: vec![
-            sink("nowhere", 0.9),
-            sink("a_xmin", 1.5),
-            sink("inner", 0.9),
-            sink("a_xmin", 0.5),
-        ],
-        enclosures: vec![Enclosure {
-            emissivity: [("b_zmin".to_string(), 0.0), ("ghost".to_string(), 0.5)]
-                .into_iter()
-                .collect(),
-            ..enclosure(&["a_zmax", "b_zmin", "a_ymin"], 0.5, Some(-1.0))
-        }],
-        ..Default::default()
+    let sinks = [
+        sink("nowhere", 0.9),
+        sink("a_xmin", 1.5),
+        sink("inner", 0.9),
+        sink("a_xmin", 0.5),
+    ];
+    let enclosures = [Enclosure {
+        emissivity: [("b_zmin".to_string(), 0.0), ("ghost".to_string(), 0.5)]
+            .into_iter()
+            .collect(),
+        ..enclosure(&["a_zmax", "b_zmin", "a_ymin"], 0.5, Some(-1.0))
+    }];
+    let spec = RadiationSpec {
+        sinks: &sinks,
+        enclosures: &enclosures,
+        symmetry_patches: vec!["a_ymin"],
     };
-    case.boundaries.push(Boundary::Symmetry {
-        patch: "a_ymin".into(),
-    });
-    let err = RadiationModel::new(&mesh, &case, &RadiationParams::default(), &Silent)
+    let err = RadiationModel::new(&mesh, &spec, &RadiationParams::default(), &Silent)
         .unwrap_err()
         .to_string();
     for expected in [
@@ -126,12 +125,13 @@ fn radiation_model_reports_every_problem_at_once() {
 #[test]
 fn radiation_model_sink_faces_follow_the_sink_formula() {
     let mesh = two_blocks();
-    let case = Case {
-        radiation: vec![sink("a_zmin", 0.8)],
+    let sinks = [sink("a_zmin", 0.8)];
+    let spec = RadiationSpec {
+        sinks: &sinks,
         ..Default::default()
     };
     let mut model =
-        RadiationModel::new(&mesh, &case, &RadiationParams::default(), &Silent).unwrap();
+        RadiationModel::new(&mesh, &spec, &RadiationParams::default(), &Silent).unwrap();
     let nb = mesh.n_faces() - mesh.n_internal_faces;
     let t: Vec<f64> = (0..nb).map(|b| 300.0 + b as f64).collect();
     let lin = model.linearise(&mesh, &t).unwrap();
@@ -154,12 +154,13 @@ fn radiation_model_sink_faces_follow_the_sink_formula() {
 #[test]
 fn radiation_model_absorbed_flux_can_change_in_time() {
     let mesh = two_blocks();
-    let case = Case {
-        radiation: vec![sink("a_zmin", 0.8)],
+    let sinks = [sink("a_zmin", 0.8)];
+    let spec = RadiationSpec {
+        sinks: &sinks,
         ..Default::default()
     };
     let mut model =
-        RadiationModel::new(&mesh, &case, &RadiationParams::default(), &Silent).unwrap();
+        RadiationModel::new(&mesh, &spec, &RadiationParams::default(), &Silent).unwrap();
     let radiating = mesh.patch_index("a_zmin").unwrap();
     assert!(model.set_absorbed_flux(radiating, 400.0));
     assert!(!model.set_absorbed_flux(mesh.patch_index("a_zmax").unwrap(), 1.0));
@@ -176,8 +177,9 @@ fn radiation_model_enclosure_between_blocks() {
     // the facing sides of the two blocks, open to a 3 K sink, black: the loss of the lower
     // one is A σ T_a⁴ − A F_ab σ T_b⁴ − A F_a,sink σ T_s⁴ with its own view factor F_ab
     let mesh = two_blocks();
-    let case = Case {
-        enclosures: vec![enclosure(&["a_zmax", "b_zmin"], 1.0, Some(3.0))],
+    let enclosures = [enclosure(&["a_zmax", "b_zmin"], 1.0, Some(3.0))];
+    let spec = RadiationSpec {
+        enclosures: &enclosures,
         ..Default::default()
     };
     let dir = std::env::temp_dir().join(format!("rackflow-vf-model-{}", std::process::id()));
@@ -185,7 +187,7 @@ fn radiation_model_enclosure_between_blocks() {
         cache_dir: Some(dir.clone()),
         ..Default::default()
     };
-    let mut model = RadiationModel::new(&mesh, &case, &params, &Silent).unwrap();
+    let mut model = RadiationModel::new(&mesh, &spec, &params, &Silent).unwrap();
     assert!(!model.enclosures[0].from_cache);
     let nb = mesh.n_faces() - mesh.n_internal_faces;
     let pa = mesh.patch_index("a_zmax").unwrap();
@@ -220,32 +222,28 @@ fn radiation_model_enclosure_between_blocks() {
     let exact = 0.415_253; // C-11 at X = Y = 2
     assert!((f_ab - exact).abs() < 0.01 * exact, "{f_ab}");
     // the second model loads the factors from the cache
-    let again = RadiationModel::new(&mesh, &case, &params, &Silent).unwrap();
+    let again = RadiationModel::new(&mesh, &spec, &params, &Silent).unwrap();
     assert!(again.enclosures[0].from_cache);
     assert_eq!(again.enclosures[0].view_factors.value, e.view_factors.value);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
-fn radiation_model_case_json_round_trip() {
-    // the form `Case.to_core()` writes; absent lists default to empty (old cases unaffected)
-    let json = r#"{
-        "radiation": [{"patch": "a_zmin", "emissivity": 0.9, "sink_k": 3.0, "absorbed_flux_w_m2": 120.0}],
-        "enclosures": [{"patches": ["a_zmax", "b_zmin"], "emissivity": {"a_zmax": 0.8, "b_zmin": 0.7},
-                        "sink_k": null, "rays_per_zone": 1000}]
-    }"#;
-    let case: Case = serde_json::from_str(json).unwrap();
-    assert_eq!(case.radiation[0].absorbed_flux_w_m2, 120.0);
-    assert_eq!(case.enclosures[0].rays_per_zone, Some(1000));
-    assert_eq!(case.enclosures[0].max_zone_faces, None);
-    let back: Case = serde_json::from_str(&serde_json::to_string(&case).unwrap()).unwrap();
-    assert_eq!(back, case);
-    let old: Case = serde_json::from_str(r#"{"solids": []}"#).unwrap();
-    assert!(old.radiation.is_empty() && old.enclosures.is_empty());
-    assert!(
-        serde_json::from_str::<Case>(r#"{"radiation": [{"patch": "p", "emissivity": 0.5}]}"#)
-            .is_err()
-    );
+fn radiation_model_spec_json_round_trip() {
+    // the form `Case.to_core()` writes for a case's `radiation` and `enclosures`
+    let sinks =
+        r#"[{"patch": "a_zmin", "emissivity": 0.9, "sink_k": 3.0, "absorbed_flux_w_m2": 120.0}]"#;
+    let enclosures = r#"[{"patches": ["a_zmax", "b_zmin"], "emissivity": {"a_zmax": 0.8, "b_zmin": 0.7},
+                          "sink_k": null, "rays_per_zone": 1000}]"#;
+    let sinks: Vec<Radiation> = serde_json::from_str(sinks).unwrap();
+    let enclosures: Vec<Enclosure> = serde_json::from_str(enclosures).unwrap();
+    assert_eq!(sinks[0].absorbed_flux_w_m2, 120.0);
+    assert_eq!(enclosures[0].rays_per_zone, Some(1000));
+    assert_eq!(enclosures[0].max_zone_faces, None);
+    let back: Vec<Enclosure> =
+        serde_json::from_str(&serde_json::to_string(&enclosures).unwrap()).unwrap();
+    assert_eq!(back, enclosures);
+    assert!(serde_json::from_str::<Radiation>(r#"{"patch": "p", "emissivity": 0.5}"#).is_err());
 }
 
 #[test]
@@ -256,12 +254,13 @@ fn radiation_model_picard_loop_balances_heat() {
     // T = T_eff + P/h. At convergence the net fluxes are P and 0, and for black faces
     // σT_b⁴ = Σ F_ba σT_a⁴ (+ sink), which the loop reproduces.
     let mesh = two_blocks();
-    let case = Case {
-        enclosures: vec![enclosure(&["a_zmax", "b_zmin"], 1.0, Some(3.0))],
+    let enclosures = [enclosure(&["a_zmax", "b_zmin"], 1.0, Some(3.0))];
+    let spec = RadiationSpec {
+        enclosures: &enclosures,
         ..Default::default()
     };
     let mut model =
-        RadiationModel::new(&mesh, &case, &RadiationParams::default(), &Silent).unwrap();
+        RadiationModel::new(&mesh, &spec, &RadiationParams::default(), &Silent).unwrap();
     let ni = mesh.n_internal_faces;
     let nb = mesh.n_faces() - ni;
     let pa = mesh.patch_index("a_zmax").unwrap();

@@ -1,0 +1,52 @@
+"""Named solver choices, as enums: one home for the spellings the Python API, case files and the
+core share (the core's serde enums ``ConvectionScheme``, ``PreconditionerKind`` and
+``TurbulenceModel`` use the same names). Each is a :class:`~enum.StrEnum`, so a plain string
+(``convection="upwind"``) is accepted wherever a member is, and compares equal to it."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ConvectionScheme(StrEnum):
+    """How convected face values are formed (``solve(convection=...)``)."""
+
+    #: Bounded second order; the momentum falls back to first-order upwind (with a
+    #: :class:`~rackflow.errors.ConvectionFallbackWarning`) when the flow diverges or stalls.
+    AUTO = "auto"
+    #: Bounded second order or an error.
+    LINEAR_UPWIND = "linear_upwind"
+    #: First-order upwind.
+    UPWIND = "upwind"
+
+
+class Preconditioner(StrEnum):
+    """Preconditioner of the energy system (``solve(preconditioner=...)``)."""
+
+    #: Smoothed-aggregation multigrid.
+    AMG = "amg"
+    #: Diagonal scaling (for comparisons).
+    JACOBI = "jacobi"
+
+
+class TurbulenceModel(StrEnum):
+    """The flow model of a coolant region (``case.fluid(..., turbulence=...)``)."""
+
+    #: k-ω SST above an inlet Reynolds number of 2,000, laminar below (resolved in Python).
+    AUTO = "auto"
+    #: Laminar Navier–Stokes.
+    LAMINAR = "laminar"
+    #: Menter's k-ω SST with automatic wall treatment.
+    K_OMEGA_SST = "k-omega-sst"
+
+
+#: The solver settings that take one of a few names, and their enum.
+CHOICE_SETTINGS: dict[str, type[StrEnum]] = {
+    "convection": ConvectionScheme,
+    "preconditioner": Preconditioner,
+}
+
+
+def names(choice: type[StrEnum]) -> tuple[str, ...]:
+    """The spellings of an enum's members, for messages and schema checks."""
+    return tuple(m.value for m in choice)
