@@ -57,7 +57,15 @@ TURBULENCE_MODELS = names(TurbulenceModel)
 MAX_MACH = 0.1
 
 #: Fields ``Case.solve(initial=...)`` takes, with their units.
-INITIAL_FIELDS = ("temperature_c", "velocity_m_s", "pressure_pa", "mass_flux_kg_s", "inlet_temperature_c")
+INITIAL_FIELDS = (
+    "temperature_c",
+    "velocity_m_s",
+    "pressure_pa",
+    "mass_flux_kg_s",
+    "turbulence_k_m2_s2",
+    "turbulence_omega_1_s",
+    "inlet_temperature_c",
+)
 
 #: Above this a temperature in °C is probably a kelvin value passed by mistake.
 _SUSPICIOUS_C = 250.0
@@ -598,7 +606,9 @@ class Case:
         ``initial`` warm-starts the solve from the fields of a previous :class:`Result` on the same
         mesh (a neighbouring design point), or from a mapping of per-cell arrays:
         ``temperature_c`` (n_cells, °C), ``velocity_m_s`` (n_cells × 3), ``pressure_pa``
-        (n_cells) and ``mass_flux_kg_s`` (n_faces; recomputed from the velocity when missing),
+        (n_cells), ``mass_flux_kg_s`` (n_faces; recomputed from the velocity when missing) and,
+        for turbulent coolant, ``turbulence_k_m2_s2`` and ``turbulence_omega_1_s`` (n_cells,
+        together; a previous turbulent :class:`Result` gives them, scaled as the flow),
         in this mesh's cell order (which differs from the file's when the mesh was renumbered:
         see :attr:`Mesh.input_cell_order`).
         Any subset may be given. When the initial state's coolant inlet temperature is known
@@ -771,6 +781,10 @@ class Case:
                     self._pressure_datum_pa() - initial.case._pressure_datum_pa()
                 )
                 fields["mass_flux_kg_s"] = initial.mass_flux_kg_s
+                if initial.turbulence_k_m2_s2 is not None:
+                    # k and ω warm-start a turbulent coolant (ignored by a laminar one)
+                    fields["turbulence_k_m2_s2"] = initial.turbulence_k_m2_s2
+                    fields["turbulence_omega_1_s"] = initial.turbulence_omega_1_s
         elif isinstance(initial, Mapping):
             fields = dict(initial)
         else:

@@ -57,6 +57,8 @@ class Result:
         self.residual: np.ndarray | None = raw.get("residual")
         self._turbulent_viscosity: np.ndarray | None = raw.get("turbulent_viscosity_pa_s")
         self._y_plus: np.ndarray | None = raw.get("y_plus")
+        self._turbulence_k: np.ndarray | None = raw.get("turbulence_k_m2_s2")
+        self._turbulence_omega: np.ndarray | None = raw.get("turbulence_omega_1_s")
         #: the flow model of each coolant region and the inlet Reynolds number behind it:
         #: ``{region: ("laminar" | "k-omega-sst", Re)}``
         self.flow_models: dict[str, tuple[TurbulenceModel, float]] = {}
@@ -163,6 +165,25 @@ class Result:
             self._flow(self._velocity)
             return np.zeros(self.mesh.n_cells)
         return self._y_plus
+
+    @property
+    def y_plus_by_patch(self) -> dict[str, tuple[float, float, float]]:
+        """Wall y⁺ (from the wall shear) of each wall patch of a turbulent coolant as ``(min,
+        area-weighted mean, max)``; interfaces to a solid region are ``"interface:<region>"``.
+        Empty for laminar flow."""
+        table = self.report.get("y_plus_by_patch") or {}
+        return {patch: (float(v[0]), float(v[1]), float(v[2])) for patch, v in table.items()}
+
+    @property
+    def turbulence_k_m2_s2(self) -> np.ndarray | None:
+        """Turbulence kinetic energy k per cell, m²/s² (zero in solids; ``None`` for laminar flow)."""
+        return self._turbulence_k
+
+    @property
+    def turbulence_omega_1_s(self) -> np.ndarray | None:
+        """Specific dissipation rate ω of the k-ω SST model per cell, 1/s (zero in solids; ``None``
+        for laminar flow)."""
+        return self._turbulence_omega
 
     def _patch_value(self, table: dict[str, float], patch: str) -> float:
         self._flow(self._velocity)
@@ -422,6 +443,10 @@ class Summary:
             if r.is_turbulent:
                 out["turbulent_viscosity_ratio_max"] = float(r.turbulent_viscosity_ratio.max())
                 out["y_plus_max"] = float(r.y_plus.max())
+                for patch, (lo, mean, hi) in r.y_plus_by_patch.items():
+                    out[f"y_plus_min:{patch}"] = lo
+                    out[f"y_plus_mean:{patch}"] = mean
+                    out[f"y_plus_max:{patch}"] = hi
         out["outer_iterations"] = float(r.report["outer_iterations"])
         out["linear_iterations"] = float(sum(r.report["linear_iterations"]))
         out["solve_time_s"] = float(r.report["solve_time_s"] + r.report.get("flow_time_s", 0.0))
@@ -534,6 +559,11 @@ class Summary:
                     f"  k-ω SST: largest μ_t/μ {d['turbulent_viscosity_ratio_max']:.1f}; wall y⁺ up to "
                     f"{d['y_plus_max']:.2f} (automatic wall treatment)"
                 )
+                for patch, (lo, mean, hi) in r.y_plus_by_patch.items():
+                    lines.append(
+                        f"    wall y⁺ on '{patch}': min {lo:.3g}, mean {mean:.3g}, max {hi:.3g} "
+                        f"({_wall_treatment(lo, hi)})"
+                    )
             lines.append(f"  mass imbalance {r.mass_imbalance:.2e} of the inflow")
         rep = r.report
         lines.append(
@@ -558,3 +588,14 @@ class Summary:
 
     def __repr__(self) -> str:
         return str(self)
+
+
+def _wall_treatment(lo: float, hi: float) -> str:
+    """Which side of the automatic wall treatment a patch's y⁺ range falls on."""
+    if hi <= 5.0:
+        return "viscous sublayer resolved: low-Re walls"
+    if lo >= 30.0:
+        return "log layer: wall functions" + ("; above 300 the log law is doubtful" if hi > 300 else "")
+    if lo >= 11.53:
+        return "wall functions; the buffer layer below y⁺ 30 is the least accurate range"
+    return "mixed: some faces in the buffer layer (5–30), the least accurate range"

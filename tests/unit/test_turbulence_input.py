@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -118,6 +119,48 @@ def test_case_file_round_trip_keeps_turbulence(duct: rf.Mesh) -> None:
     assert back.fluids["box"].turbulence == "k-omega-sst"
     assert back.boundaries["xmin"].values["turbulence_intensity"] == 0.02
     assert back.boundaries["xmin"].values["length_scale_m"] == 1e-4
+
+
+def test_y_plus_range_per_wall_patch_in_report_and_summary(duct: rf.Mesh, tmp_path: Path) -> None:
+    case = duct_case(duct, 1.0)
+    result = case.solve()
+    # the .vtu holds y⁺ and μ_t/μ per cell
+    import meshio
+
+    saved = meshio.read(result.save(tmp_path / "turbulent.vtu"))
+    assert np.allclose(np.concatenate(saved.cell_data["y_plus"]), result.y_plus)
+    assert np.allclose(
+        np.concatenate(saved.cell_data["turbulent_viscosity_ratio"]), result.turbulent_viscosity_ratio
+    )
+    table = result.y_plus_by_patch
+    # the four duct sides are walls (the default); inlet and outlet are not
+    assert set(table) == {"ymin", "ymax", "zmin", "zmax"}
+    for lo, mean, hi in table.values():
+        assert 0.0 < lo <= mean <= hi
+    assert max(hi for _, _, hi in table.values()) == pytest.approx(result.y_plus.max())
+    d = result.summary().to_dict()
+    assert d["y_plus_max:ymin"] == table["ymin"][2]
+    assert d["y_plus_min:zmax"] == table["zmax"][0]
+    assert "wall y⁺ on 'ymin': min" in str(result.summary())
+    laminar = duct_case(duct, 0.05).solve()
+    assert laminar.y_plus_by_patch == {} and laminar.turbulence_k_m2_s2 is None
+
+
+def test_k_and_omega_warm_start_from_a_previous_result(duct: rf.Mesh) -> None:
+    cold = duct_case(duct, 1.0).solve()
+    k, omega = cold.turbulence_k_m2_s2, cold.turbulence_omega_1_s
+    assert k is not None and omega is not None
+    assert k.shape == omega.shape == (duct.n_cells,) and k.min() > 0.0 and omega.min() > 0.0
+    # the same point warm-started: fewer iterations than without k and ω, the same answer
+    warm = duct_case(duct, 1.0).solve(initial=cold)
+    flow_only = {"velocity_m_s": cold.velocity_m_s, "pressure_pa": cold.pressure_pa}
+    without = duct_case(duct, 1.0).solve(initial=flow_only)
+    assert warm.report["flow_iterations"] < without.report["flow_iterations"]
+    dp = cold.pressure_drop_pa("xmin", "xmax")
+    assert warm.pressure_drop_pa("xmin", "xmax") == pytest.approx(dp, rel=1e-3)
+    # a mapping may give them too; one without the other is an error
+    with pytest.raises(rf.CaseError, match="turbulence_omega"):
+        duct_case(duct, 1.0).solve(initial={"velocity_m_s": cold.velocity_m_s, "turbulence_k_m2_s2": k})
 
 
 def test_a_flow_regime_problem_is_listed_with_the_cores(duct: rf.Mesh) -> None:

@@ -36,6 +36,10 @@ def _cell_fields(result: Result) -> dict[str, np.ndarray]:
     if result.has_flow:
         fields["velocity_m_s"] = np.asarray(result.velocity_m_s)
         fields["pressure_pa"] = np.asarray(result.pressure_pa)
+        if result.is_turbulent:
+            # k-ω SST: where the eddy viscosity is and which wall treatment each wall cell got
+            fields["turbulent_viscosity_ratio"] = np.asarray(result.turbulent_viscosity_ratio)
+            fields["y_plus"] = np.asarray(result.y_plus)
     if result.residual is not None:
         # a failed solve's last iterate: where the equation did not balance
         fields["residual"] = np.asarray(result.residual)
@@ -120,7 +124,8 @@ def _write_raw_vtu(result: Result, path: Path) -> None:
 
 def write_result(result: Result, path: Path, compress: bool = False) -> Path:
     """Write cells with region ids (the array ``region_id:<names>``), ``temperature_c`` and, for
-    coolant flow, ``velocity_m_s`` and ``pressure_pa``. ``compress``: zlib-compress the arrays of
+    coolant flow, ``velocity_m_s`` and ``pressure_pa`` (turbulent flow: also
+    ``turbulent_viscosity_ratio`` and ``y_plus``, the largest wall y⁺ of each wall cell). ``compress``: zlib-compress the arrays of
     an XML VTK file (``.vtu``); raw binary otherwise."""
     import meshio
 

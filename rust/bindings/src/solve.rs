@@ -9,18 +9,20 @@ use pyo3::types::PyDict;
 use rackflow_core::case::{self, Case, InitialState};
 
 /// The fields a warm start may give, in the order of [`InitialState`].
-const INITIAL_FIELDS: [&str; 4] = [
+const INITIAL_FIELDS: [&str; 6] = [
     "temperature_k",
     "velocity_m_s",
     "pressure_pa",
     "mass_flux_kg_s",
+    "turbulence_k_m2_s2",
+    "turbulence_omega_1_s",
 ];
 
 /// Borrow the initial-state arrays of `initial` (a dict of float64 NumPy arrays); no copies.
 fn initial_arrays<'py>(
     initial: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Vec<Option<PyReadonlyArrayDyn<'py, f64>>>> {
-    let mut out: Vec<Option<PyReadonlyArrayDyn<'py, f64>>> = vec![None, None, None, None];
+    let mut out: Vec<Option<PyReadonlyArrayDyn<'py, f64>>> = vec![None; INITIAL_FIELDS.len()];
     let Some(d) = initial else { return Ok(out) };
     for (key, value) in d.iter() {
         let name: String = key
@@ -96,7 +98,7 @@ pub fn solve_case<'py>(
         crate::errors::CaseError::new_err(format!("malformed case description: {e}"))
     })?;
     let arrays = initial_arrays(initial)?;
-    let mut slices: Vec<Option<&[f64]>> = Vec::with_capacity(4);
+    let mut slices: Vec<Option<&[f64]>> = Vec::with_capacity(INITIAL_FIELDS.len());
     for (name, a) in INITIAL_FIELDS.iter().zip(&arrays) {
         slices.push(match a {
             None => None,
@@ -112,6 +114,8 @@ pub fn solve_case<'py>(
         velocity_m_s: slices[1],
         pressure_pa: slices[2],
         mass_flux_kg_s: slices[3],
+        turbulence_k: slices[4],
+        turbulence_omega: slices[5],
         scale_to_inflow: scale_initial_flow,
     };
     let inner = mesh.inner.clone();
@@ -145,6 +149,11 @@ pub fn solve_case<'py>(
             solution.turbulent_viscosity_pa_s.into_pyarray(py),
         )?;
         d.set_item("y_plus", solution.y_plus.into_pyarray(py))?;
+        d.set_item("turbulence_k_m2_s2", solution.turbulence_k.into_pyarray(py))?;
+        d.set_item(
+            "turbulence_omega_1_s",
+            solution.turbulence_omega.into_pyarray(py),
+        )?;
     }
     d.set_item("estimated_memory_mb", estimated / 1e6)?;
     let report = serde_json::to_string(&solution.report)
@@ -225,6 +234,8 @@ pub fn solve_transient_case<'py>(
         velocity_m_s: flow[1],
         pressure_pa: flow[2],
         mass_flux_kg_s: flow[3],
+        turbulence_k: flow.get(4).copied().flatten(),
+        turbulence_omega: flow.get(5).copied().flatten(),
         scale_to_inflow: true,
     };
     let inner = mesh.inner.clone();

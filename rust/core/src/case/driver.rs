@@ -51,6 +51,9 @@ pub struct SolveReport {
     pub energy_solved: bool,
     /// The flow model of the coolant: `"laminar"` or `"k-omega-sst"` (empty without flow).
     pub flow_model: String,
+    /// Turbulent flow: per wall patch of the coolant (interfaces to a solid region are
+    /// `interface:<region>`), the wall y⁺ from the wall shear: `[min, area-weighted mean, max]`.
+    pub y_plus_by_patch: std::collections::BTreeMap<String, [f64; 3]>,
     /// Flow ↔ energy passes (temperature-dependent coolant properties).
     pub coupling_passes: usize,
     /// Passes whose coolant properties took half the temperature change because the passes
@@ -96,6 +99,12 @@ pub struct Solution {
     /// The largest y⁺ of each cell's wall faces (zero elsewhere; empty for laminar or no
     /// flow).
     pub y_plus: Vec<f64>,
+    /// Turbulence kinetic energy k per cell, m²/s² (zero in solids; empty for laminar or no
+    /// flow), for warm starts.
+    pub turbulence_k: Vec<f64>,
+    /// Specific dissipation rate ω per cell, 1/s (zero in solids; empty for laminar or no
+    /// flow), for warm starts.
+    pub turbulence_omega: Vec<f64>,
 }
 
 impl Solution {
@@ -120,6 +129,8 @@ impl Solution {
             mass_imbalance: 0.0,
             turbulent_viscosity_pa_s: Vec::new(),
             y_plus: Vec::new(),
+            turbulence_k: Vec::new(),
+            turbulence_omega: Vec::new(),
         }
     }
 }
@@ -316,6 +327,7 @@ pub(super) fn frozen_flow(
         reference_k: outcome.setup.reference_temperature_k,
         second_order: case.settings.convection.second_order(),
         turbulent_viscosity: outcome.parent_turbulent_viscosity(mesh),
+        thermal_walls: outcome.thermal_walls(),
     };
     let mut fields = Solution::without_temperatures(mesh, 0);
     outcome.attach(mesh, &mut fields);
@@ -365,6 +377,7 @@ fn conjugate<'m>(
             reference_k,
             second_order: case.settings.convection.second_order(),
             turbulent_viscosity: outcome.parent_turbulent_viscosity(mesh),
+            thermal_walls: outcome.thermal_walls(),
         };
         let mut solution = run(
             mesh,
@@ -999,6 +1012,34 @@ impl<'m> FlowOutcome<'m> {
         mu_t
     }
 
+    /// The wall faces of a turbulent coolant on the parent mesh, with what the energy
+    /// equation's thermal wall function needs (empty when laminar).
+    fn thermal_walls(&self) -> Vec<crate::physics::energy::ThermalWall> {
+        use crate::physics::energy::C_MU;
+        use crate::physics::flow::FlowBc;
+        if self.flow.k.is_empty() {
+            return Vec::new();
+        }
+        let sub = &self.setup.mesh;
+        let cells: Vec<usize> = self.setup.map.cells().collect();
+        let faces: Vec<usize> = self.setup.map.faces().map(|(f, _)| f).collect();
+        let ni = sub.n_internal_faces;
+        let cmu25 = C_MU.powf(0.25);
+        (ni..sub.n_faces())
+            .filter(|&f| matches!(self.setup.bc[sub.patch_of_face(f)], FlowBc::Wall(_)))
+            .map(|f| {
+                let c = sub.owner[f] as usize;
+                crate::physics::energy::ThermalWall {
+                    face: faces[f],
+                    cell: cells[c],
+                    u_star: cmu25 * self.flow.k[c].max(0.0).sqrt(),
+                    density: self.setup.density[c],
+                    viscosity: self.setup.viscosity[c],
+                }
+            })
+            .collect()
+    }
+
     /// Re-solve the flow with properties at the given (parent-mesh) temperatures, warm-started.
     fn with_temperature(
         mut self,
@@ -1101,8 +1142,37 @@ impl<'m> FlowOutcome<'m> {
                 let c = cells[sub.owner[sub.n_internal_faces + i] as usize];
                 y_plus[c] = y_plus[c].max(yp);
             }
+            let mut by_patch = std::collections::BTreeMap::new();
+            for sp in 0..sub.n_patches() {
+                if !matches!(self.setup.bc[sp], crate::physics::flow::FlowBc::Wall(_)) {
+                    continue;
+                }
+                let (mut lo, mut hi, mut sum, mut area) = (f64::INFINITY, 0.0f64, 0.0, 0.0);
+                for f in sub.patch_faces(sp) {
+                    let Some(&yp) = self.flow.wall_y_plus.get(f - sub.n_internal_faces) else {
+                        continue;
+                    };
+                    let a = crate::mesh::norm(sub.face_area[f]);
+                    lo = lo.min(yp);
+                    hi = hi.max(yp);
+                    sum += a * yp;
+                    area += a;
+                }
+                if area > 0.0 {
+                    by_patch.insert(sub.patch_names[sp].clone(), [lo, sum / area, hi]);
+                }
+            }
+            solution.report.y_plus_by_patch = by_patch;
+            let mut k = vec![0.0; n];
+            let mut omega = vec![0.0; n];
+            for (i, c) in map.cells().enumerate() {
+                k[c] = self.flow.k[i];
+                omega[c] = self.flow.omega[i];
+            }
             solution.turbulent_viscosity_pa_s = mu_t;
             solution.y_plus = y_plus;
+            solution.turbulence_k = k;
+            solution.turbulence_omega = omega;
             "k-omega-sst".into()
         };
         solution.velocity_m_s = velocity;
@@ -1697,6 +1767,8 @@ fn run(
         mass_imbalance: 0.0,
         turbulent_viscosity_pa_s: Vec::new(),
         y_plus: Vec::new(),
+        turbulence_k: Vec::new(),
+        turbulence_omega: Vec::new(),
     })
 }
 

@@ -20,6 +20,11 @@ pub struct InitialState<'a> {
     /// Face mass flux along each face's normal, kg/s (`n_faces`); recomputed from the velocity
     /// (linear interpolation) when missing.
     pub mass_flux_kg_s: Option<&'a [f64]>,
+    /// Turbulence kinetic energy k per cell, m²/s² (`n_cells`; used with `turbulence_omega`
+    /// when the coolant is turbulent, ignored in solid cells and for laminar flow).
+    pub turbulence_k: Option<&'a [f64]>,
+    /// Specific dissipation rate ω per cell, 1/s (`n_cells`; with `turbulence_k`).
+    pub turbulence_omega: Option<&'a [f64]>,
     /// Scale the initial velocity, mass flux and pressure (about the outlet pressure) by the ratio
     /// of this case's inflow to the initial state's, so a start from another flow rate is closer.
     pub scale_to_inflow: bool,
@@ -32,6 +37,8 @@ impl InitialState<'_> {
             && self.velocity_m_s.is_none()
             && self.pressure_pa.is_none()
             && self.mass_flux_kg_s.is_none()
+            && self.turbulence_k.is_none()
+            && self.turbulence_omega.is_none()
     }
 
     /// Check lengths and values against the mesh and the case; every problem at once.
@@ -61,6 +68,17 @@ impl InitialState<'_> {
             mesh.n_faces(),
             "one per face",
         );
+        check("turbulence_k", self.turbulence_k, n, "one per cell");
+        check("turbulence_omega", self.turbulence_omega, n, "one per cell");
+        if self.turbulence_k.is_some() != self.turbulence_omega.is_some() {
+            problems.push("an initial turbulence_k needs turbulence_omega too, and back".into());
+        }
+        if self.velocity_m_s.is_none() && self.turbulence_k.is_some() {
+            problems.push(
+                "an initial turbulence_k and turbulence_omega need the initial velocity_m_s too"
+                    .into(),
+            );
+        }
         if let Some(t) = self.temperature_k {
             if let Some(i) = t.iter().position(|&x| x.is_finite() && x <= 0.0) {
                 problems.push(format!(
@@ -137,6 +155,22 @@ impl InitialState<'_> {
                 })
                 .collect(),
         };
+        // k scales with the square of the speed and ω with the speed (a flow at another rate
+        // has the same shape); cells of the model's floor stay positive
+        let (mut k, mut omega) = (Vec::new(), Vec::new());
+        if let (Some(k0), Some(w0)) = (self.turbulence_k, self.turbulence_omega) {
+            let fits = k0.len() == w0.len() && map.cells().all(|c| c < k0.len());
+            if setup.turbulence_inlet.is_some()
+                && fits
+                && k0.iter().chain(w0).all(|x| x.is_finite())
+            {
+                k = map.cells().map(|c| k0[c].max(0.0)).collect();
+                omega = map.cells().map(|c| w0[c]).collect();
+                if omega.iter().any(|&w| w <= 0.0) {
+                    (k, omega) = (Vec::new(), Vec::new());
+                }
+            }
+        }
         let (mut u, mut pressure, mut mass_flux) = (u, pressure, mass_flux);
         if self.scale_to_inflow {
             let (mut new, mut old, mut outlet, mut n_outlet) = (0.0, 0.0, 0.0, 0usize);
@@ -163,6 +197,8 @@ impl InitialState<'_> {
                 pressure
                     .iter_mut()
                     .for_each(|p| *p = p_out + ratio * (*p - p_out));
+                k.iter_mut().for_each(|x| *x *= ratio * ratio);
+                omega.iter_mut().for_each(|x| *x *= ratio);
             }
         }
         // boundary pressures: zero gradient from the adjacent cell (outlets are reset by the solver)
@@ -174,6 +210,8 @@ impl InitialState<'_> {
             pressure,
             mass_flux,
             boundary_pressure,
+            k,
+            omega,
             iterations: 0,
             history: Vec::new(),
             ..Default::default()

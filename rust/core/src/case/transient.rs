@@ -805,6 +805,14 @@ pub fn solve_transient_from(
                 velocity_m_s: velocity.as_deref(),
                 pressure_pa: current_flow.as_ref().map(|f| f.pressure_pa.as_slice()),
                 mass_flux_kg_s: current_flow.as_ref().map(|f| f.mass_flux_kg_s.as_slice()),
+                turbulence_k: current_flow
+                    .as_ref()
+                    .map(|f| f.turbulence_k.as_slice())
+                    .filter(|k| !k.is_empty()),
+                turbulence_omega: current_flow
+                    .as_ref()
+                    .map(|f| f.turbulence_omega.as_slice())
+                    .filter(|w| !w.is_empty()),
                 scale_to_inflow: true,
             };
             let (convection, flow) = frozen_flow(mesh, &case_flow, &t, &warm, monitor)?;

@@ -44,6 +44,9 @@ pub struct Conduction<'m> {
     k_cell: Vec<f64>,
     /// Face conductances at the last assembly, W/K (boundary faces: to the wall or ambient).
     conductance: Vec<f64>,
+    /// Per face, the coolant side's thermal-wall-function conductivity at the last assembly,
+    /// W/(m·K) (zero off turbulent walls; empty for laminar flow).
+    wall_k: Vec<f64>,
     /// Cell gradients used by the last assembly.
     gradient: Vec<Vec3>,
     /// The cells that need a gradient, when not all do: on an orthogonal mesh only advection
@@ -106,6 +109,53 @@ pub struct Convection {
     /// Turbulent viscosity per cell, Pa·s (empty for laminar flow): the coolant's eddy
     /// conductivity `c_p μ_t / Pr_t` adds to its conductivity.
     pub turbulent_viscosity: Vec<f64>,
+    /// The walls of a turbulent coolant (empty for laminar flow): the coolant side of each of
+    /// these faces conducts with the thermal wall function (see [`ThermalWall`]).
+    pub thermal_walls: Vec<ThermalWall>,
+}
+
+/// A wall face of a turbulent coolant: boundary or interface to a solid. Its coolant side
+/// conducts with Kader's (1981) blended temperature law of the wall,
+/// `k_w = k Pr y⁺ / T⁺(y⁺, Pr)` with `y⁺ = ρ u* d / μ`, `u* = C_μ^¼ √k` of the wall cell and
+/// `d` its centre's distance to the face: the laminar conductivity where y⁺ is small (a mesh
+/// resolving the viscous sublayer), the log law's where it is large (wall functions).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ThermalWall {
+    /// The face.
+    pub face: usize,
+    /// Its coolant cell.
+    pub cell: usize,
+    /// The cell's friction velocity from its turbulence kinetic energy, `C_μ^¼ √k`, m/s.
+    pub u_star: f64,
+    /// The coolant's density in the cell, kg/m³.
+    pub density: f64,
+    /// The coolant's molecular viscosity in the cell, Pa·s.
+    pub viscosity: f64,
+}
+
+/// C_μ (= β* of k-ω SST), the constant of the wall functions' friction velocity `C_μ^¼ √k`.
+pub const C_MU: f64 = 0.09;
+
+/// Kader's (1981) temperature law of the wall `T⁺(y⁺, Pr)`, blended across the viscous sublayer
+/// (`Pr y⁺`) and the log layer (`2.12 ln(1 + y⁺) + β(Pr)`), near-wall form.
+pub fn kader_t_plus(y_plus: f64, prandtl: f64) -> f64 {
+    let pr = prandtl;
+    let gamma = 0.01 * (pr * y_plus).powi(4) / (1.0 + 5.0 * pr.powi(3) * y_plus);
+    let beta = (3.85 * pr.cbrt() - 1.3).powi(2) + 2.12 * pr.ln();
+    let log = if gamma > 0.0 {
+        (2.12 * (1.0 + y_plus).ln() + beta) * (-1.0 / gamma).exp()
+    } else {
+        0.0
+    };
+    pr * y_plus * (-gamma).exp() + log
+}
+
+/// The factor `Pr y⁺ / T⁺` on the coolant's conductivity at a wall (1 in the viscous sublayer).
+pub fn thermal_wall_factor(y_plus: f64, prandtl: f64) -> f64 {
+    if y_plus < 1e-6 || !(prandtl > 0.0) {
+        return 1.0;
+    }
+    prandtl * y_plus / kader_t_plus(y_plus, prandtl)
 }
 
 impl<'m> Conduction<'m> {
@@ -164,6 +214,7 @@ impl<'m> Conduction<'m> {
             nonlinear,
             nonlinear_boundaries: false,
             k_cell: vec![0.0; n],
+            wall_k: Vec::new(),
             conductance: vec![0.0; mesh.n_faces()],
             gradient: Vec::new(),
             gradient_cells: None,
@@ -602,6 +653,76 @@ impl<'m> Conduction<'m> {
                 };
             }
         }
+        self.thermal_wall_conductances(t);
+    }
+
+    /// The coolant side of turbulent walls conducts with the thermal wall function.
+    fn thermal_wall_conductances(&mut self, t: &[f64]) {
+        let Some(cv) = self
+            .convection
+            .as_ref()
+            .filter(|cv| !cv.thermal_walls.is_empty())
+        else {
+            return;
+        };
+        let mesh = self.mesh;
+        let ni = mesh.n_internal_faces;
+        if self.wall_k.len() != mesh.n_faces() {
+            self.wall_k = vec![0.0; mesh.n_faces()];
+        }
+        for w in &cv.thermal_walls {
+            let (f, c) = (w.face, w.cell);
+            let region = mesh.cell_region[c] as usize;
+            let Some(cp) = &cv.specific_heat[region] else {
+                continue;
+            };
+            let k_lam = self.conductivity[region].at(t[c]);
+            let s = self.geometry.two_point(mesh, f);
+            let owner = mesh.owner[f] as usize == c;
+            let d = if owner { s.d_owner } else { s.d_neighbour };
+            let prandtl = cp.at(t[c]) * w.viscosity / k_lam;
+            let y_plus = w.density * w.u_star * d / w.viscosity;
+            let kw = k_lam * thermal_wall_factor(y_plus, prandtl);
+            self.wall_k[f] = kw;
+            self.conductance[f] = if f < ni {
+                let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
+                let resistance = if self.contact.is_empty() {
+                    0.0
+                } else {
+                    self.contact[f]
+                };
+                if owner {
+                    s.conductance(kw, self.k_cell[q], resistance)
+                } else {
+                    s.conductance(self.k_cell[p], kw, resistance)
+                }
+            } else {
+                match self.condition(f, mesh.patch_of_face(f)) {
+                    PatchCondition::Fixed(_) => s.wall_conductance(kw),
+                    PatchCondition::Convective(h, _) => s.film_conductance(kw, h),
+                    _ => 0.0,
+                }
+            };
+        }
+    }
+
+    /// The conductivity of cell `c` seen from face `f`: the thermal wall function's on the
+    /// coolant side of a turbulent wall, else the cell's.
+    fn side_conductivity(&self, f: usize, c: usize) -> f64 {
+        let k = self.k_cell[c];
+        match self.wall_k.get(f) {
+            Some(&kw) if kw > 0.0 => {
+                let fluid = self.convection.as_ref().is_some_and(|cv| {
+                    cv.specific_heat[self.mesh.cell_region[c] as usize].is_some()
+                });
+                if fluid {
+                    kw
+                } else {
+                    k
+                }
+            }
+            _ => k,
+        }
     }
 
     /// The corrections this operator holds fixed.
@@ -727,7 +848,7 @@ impl<'m> Conduction<'m> {
         let g = &self.geometry;
         let p = mesh.owner[f] as usize;
         let (_, cn) = self.corrections(f);
-        let kp = self.k_cell[p].max(f64::MIN_POSITIVE);
+        let kp = self.side_conductivity(f, p).max(f64::MIN_POSITIVE);
         let s = g.two_point(mesh, f);
         let scaled = crate::mesh::scale;
         if f >= mesh.n_internal_faces {
@@ -746,7 +867,7 @@ impl<'m> Conduction<'m> {
             (value, scaled(g.owner_offset[f], 1.0 - gamma))
         } else {
             let (cp, _) = self.corrections(f);
-            let kq = self.k_cell[q].max(f64::MIN_POSITIVE);
+            let kq = self.side_conductivity(f, q).max(f64::MIN_POSITIVE);
             let gamma = gf * s.d_neighbour / (kq * s.area);
             let value = t[q] + gamma * ((t[p] + cp) - t[q]);
             (value, scaled(g.neighbour_offset[f], 1.0 - gamma))
@@ -762,5 +883,39 @@ impl<'m> Conduction<'m> {
         } else {
             CellPattern::new(self.mesh).matrix
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Kader's law is `Pr y⁺` in the viscous sublayer and `2.12 ln(1 + y⁺) + β(Pr)` in the log
+    /// layer, so the wall conductivity factor is 1 at a resolved wall and the log law's above.
+    #[test]
+    fn kader_law_meets_both_layers() {
+        for pr in [0.7f64, 7.0] {
+            let y = 0.1;
+            assert!(
+                (kader_t_plus(y, pr) / (pr * y) - 1.0).abs() < 1e-3,
+                "Pr {pr}"
+            );
+            assert!((thermal_wall_factor(y, pr) - 1.0).abs() < 1e-3);
+            let y: f64 = 500.0;
+            let beta = (3.85 * pr.cbrt() - 1.3).powi(2) + 2.12 * pr.ln();
+            let log = 2.12 * (1.0 + y).ln() + beta;
+            assert!((kader_t_plus(y, pr) / log - 1.0).abs() < 1e-4, "Pr {pr}");
+            // T⁺ rises with y⁺, and the wall conducts more than molecular conduction above the
+            // sublayer
+            let mut last = 0.0;
+            for i in 1..400 {
+                let t = kader_t_plus(0.25 * f64::from(i), pr);
+                assert!(t > last);
+                last = t;
+            }
+            assert!(thermal_wall_factor(50.0, pr) > 2.0);
+        }
+        assert_eq!(thermal_wall_factor(0.0, 0.7), 1.0);
+        assert_eq!(thermal_wall_factor(30.0, f64::NAN), 1.0);
     }
 }

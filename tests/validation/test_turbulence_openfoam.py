@@ -1,0 +1,102 @@
+"""Issue 17: k-ω SST against OpenFOAM simpleFoam kOmegaSST on the identical mesh.
+
+``reference/openfoam_turbulent_channel.json`` (``benchmarks/openfoam/turbulence_channel.py``;
+the command is stored in the file) holds OpenFOAM v1912's static pressure drop of a turbulent
+half plane channel (Re 5·10⁴ on D_h = 2H, 50 H long, uniform inlet with 5 % intensity) on two
+blockMesh grids that rackflow rebuilds point for point: ``lowre`` (first cell centre y⁺ ≈ 0.1,
+low-Re walls) and ``wf`` (y⁺ ≈ 40, wall functions: ``nutkWallFunction``, ``omegaWallFunction``
+not blended). Same schemes (linear-upwind U, upwind k and ω), both converged to small residuals:
+the pressure drops must agree within 3 %.
+
+Measured: ``lowre`` −2.0 %. ``wf`` +4.9 %, a strict xfail: rackflow deliberately leaves the SST
+limiter out of ν_t in log-layer wall cells (their strain rate, from a gradient that sees the
+no-slip wall value, is ln(E y⁺) times the log law's), which OpenFOAM keeps. With the limiter put
+back for a check (not a setting), rackflow gave 1733.4 Pa against OpenFOAM's 1717.0 Pa (+0.95 %):
+the implementations agree. Keeping the limiter (with the binomial ω blend of the first slice)
+put a pipe's friction factor 5–11 % below Petukhov's at y⁺ 30–80; without it rackflow is
+2–5 % below (see ``test_turbulence_pipe.py``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import rackflow as rf
+from rackflow.testing.fluids import ConstantFluid
+from rackflow.testing.meshes import box
+
+REFERENCE = Path(__file__).parent / "reference" / "openfoam_turbulent_channel.json"
+
+pytestmark = pytest.mark.validation
+
+
+def channel_points(half: float, ny: int, ratio: float) -> np.ndarray:
+    """blockMesh's ``simpleGrading`` point distribution over [0, half] (last/first = ratio)."""
+    if ratio == 1.0:
+        return np.linspace(0.0, half, ny + 1)
+    q = ratio ** (1.0 / (ny - 1))
+    sizes = q ** np.arange(ny)
+    return np.concatenate([[0.0], np.cumsum(sizes) / sizes.sum() * half])
+
+
+def test_reference_records_the_command_and_the_run() -> None:
+    ref = json.loads(REFERENCE.read_text())
+    assert ref["command"].startswith("python -m benchmarks.openfoam.turbulence_channel")
+    assert ref["openfoam_version"] == "v1912"
+    assert {r["mesh"] for r in ref["runs"]} == {"lowre", "wf"}
+    assert all(r["converged"] for r in ref["runs"])
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "lowre",
+        pytest.param(
+            "wf",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="+4.9 %: rackflow leaves the SST limiter out of log-layer wall cells, OpenFOAM does not "
+                "(+0.95 % with it put back)",
+            ),
+        ),
+    ],
+)
+def test_pressure_drop_matches_simplefoam_komegasst(name: str) -> None:
+    ref = json.loads(REFERENCE.read_text())
+    run = next(r for r in ref["runs"] if r["mesh"] == name)
+    g = ref["geometry_m"]
+    half, length, thick = g["full_height"] / 2, g["length"], g["thickness"]
+    m = box((run["nx"], run["ny"], 1), (length, half, thick))
+    index = np.rint(m.points[:, 1] / half * run["ny"]).astype(int)
+    m.points[:, 1] = channel_points(half, run["ny"], run["ratio"])[index]
+    mesh = rf.Mesh.from_meshio(m)
+    assert mesh.n_cells == run["cells"]
+    nu, rho = ref["nu_m2_s"], ref["rho_kg_m3"]
+    inlet = ref["inlet"]
+    case = rf.Case(mesh)
+    case.fluid(
+        mesh.regions[0], ConstantFluid(density_kg_m3=rho, viscosity_pa_s=nu * rho), turbulence="k-omega-sst"
+    )
+    case.inlet(
+        "xmin",
+        velocity_m_s=inlet["velocity_m_s"],
+        turbulence_intensity=inlet["intensity"],
+        length_scale_m=inlet["mixing_length_m"],
+    )
+    case.outlet("xmax")
+    case.wall("ymin")
+    for p in ("ymax", "zmin", "zmax"):
+        case.symmetry(p)
+    result = case.solve(
+        convection="linear_upwind", velocity_tolerance=1e-7, pressure_tolerance=1e-6, velocity_relaxation=0.7
+    )
+    dp = result.static_pressure_pa("xmin") - result.static_pressure_pa("xmax")
+    lo, mean, hi = result.y_plus_by_patch["ymin"]
+    print(
+        f"{name}: rackflow ΔP {dp:.2f} Pa, simpleFoam {run['dp_pa']:.2f} Pa ({100 * (dp / run['dp_pa'] - 1):+.2f} %); "
+        f"wall y+ {lo:.3g}/{mean:.3g}/{hi:.3g}; {result.report['flow_iterations']} iterations"
+    )
+    assert dp == pytest.approx(run["dp_pa"], rel=0.03)

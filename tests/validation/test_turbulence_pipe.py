@@ -1,0 +1,210 @@
+"""Turbulent flow with k-ω SST (issue 17): fully developed round pipe, friction and heat transfer.
+
+A 5° sector of a round pipe (D = 20 mm, 80 D long), one hexahedron thick in θ, symmetry planes
+on the sector sides and on a tiny inner cylinder at 1 % of the radius (no degenerate cells on
+the axis): the axisymmetric pipe at the cost of a 2D mesh. Periodic boundaries are not
+available, so the pipe is long; a uniform inlet (5 % intensity) develops well before the
+measuring section 0.6–0.95 of the length (48–76 D).
+
+- Friction: the developed pressure gradient as a Darcy factor against Petukhov's
+  `f = (0.790 ln Re − 1.64)⁻²` (Colebrook's smooth-pipe value, within 2 % of it here, is
+  printed).
+- Heat transfer: a fixed wall temperature (30 °C, inlet 20 °C); the mixed-mean (velocity
+  weighted) temperature T_b(x) of each cross-section decays as
+  `ln(T_w − T_b) = −4 St x / D + c` once developed, so `Nu = St Re Pr` from the fitted slope over
+  0.5–0.95 of the length. Reference: Gnielinski's correlation (with Petukhov's f). It is stated
+  for both wall conditions; a uniform wall temperature gives a few per cent less than a uniform
+  flux at Pr 0.7 and nearly the same at Pr 7 (Kays & Crawford), so this comparison is, if
+  anything, against the larger value.
+- Both sides of the automatic wall treatment: a mesh graded to y⁺ ≈ 0.1–0.2 at the first
+  cell centre (low-Re: laminar sublayer resolved, laminar + eddy conductivity at the wall), and
+  uniform meshes with the first cell centre at y⁺ ≈ 50–60 (wall functions: OpenFOAM's
+  non-blended `omegaWallFunction`/`nutkWallFunction`, and Kader's thermal wall function).
+  Pr 7 is solved warm-started from the Pr 0.7 result (k and ω too).
+
+Measured (one core, load ≈ 2; see benchmarks/RESULTS.md, "Turbulent pipe"): low-Re f +2.7 %,
+−0.0 %, +0.6 % and Nu +6.0/+9.7 %, +3.9/+3.1 %, … at Re 1e4, 5e4, 1e5 (Pr 0.7/7); wall functions
+f −2.2 % and −1.8 %, Nu within 2 % at Re 5e4 and 1e5. At Re 1e4 with wall functions (y⁺ ≈ 30
+puts the first cell centre at a tenth of the radius) f is −5.2 %: kept as a strict xfail. The
+square duct (a quarter with symmetry planes) is a strict xfail too: f −9.4 %, Nu −10.1 % at
+Re 5e4 with wall functions; the wall shear in its corners is about half the mid-side value (no
+secondary flow in a linear eddy-viscosity model).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+import rackflow as rf
+from rackflow.testing.fluids import ConstantFluid
+from rackflow.testing.meshes import pipe_sector
+
+pytestmark = pytest.mark.validation
+
+D, RHO, MU, CP = 0.02, 1000.0, 1e-3, 4000.0
+LENGTH = 80 * D
+T_IN, T_WALL = 20.0, 30.0
+
+
+def petukhov(reynolds: float) -> float:
+    return (0.790 * np.log(reynolds) - 1.64) ** -2
+
+
+def colebrook_smooth(reynolds: float) -> float:
+    f = 0.02
+    for _ in range(50):
+        f = (-2 * np.log10(2.51 / (reynolds * np.sqrt(f)))) ** -2
+    return f
+
+
+def gnielinski(reynolds: float, prandtl: float) -> float:
+    f = petukhov(reynolds)
+    return (f / 8) * (reynolds - 1000) * prandtl / (1 + 12.7 * np.sqrt(f / 8) * (prandtl ** (2 / 3) - 1))
+
+
+def pipe_case(mesh: rf.Mesh, reynolds: float, prandtl: float) -> tuple[rf.Case, float]:
+    speed = reynolds * MU / (RHO * D)
+    fluid = ConstantFluid(
+        density_kg_m3=RHO, viscosity_pa_s=MU, specific_heat_j_kgk=CP, conductivity_w_mk=CP * MU / prandtl
+    )
+    case = rf.Case(mesh)
+    case.fluid("coolant", fluid, turbulence="k-omega-sst")
+    case.inlet(
+        "inlet", velocity_m_s=speed, temperature_c=T_IN, turbulence_intensity=0.05, length_scale_m=0.07 * D
+    )
+    case.outlet("outlet")
+    case.fixed_temperature("wall", T_WALL)
+    for patch in ("axis", "side0", "side1"):
+        case.symmetry(patch)
+    return case, speed
+
+
+def darcy(result: rf.Result, mesh: rf.Mesh, speed: float) -> float:
+    x = mesh.cell_centers[:, 0]
+    sel = (x > 0.6 * LENGTH) & (x < 0.95 * LENGTH)
+    gradient = -np.polyfit(x[sel], result.pressure_pa[sel], 1)[0]
+    return gradient * D / (0.5 * RHO * speed**2)
+
+
+def nusselt(result: rf.Result, mesh: rf.Mesh, reynolds: float, prandtl: float) -> float:
+    x = mesh.cell_centers[:, 0]
+    stations, column = np.unique(np.round(x / LENGTH, 9), return_inverse=True)
+    weight = result.velocity_m_s[:, 0] * mesh.cell_volumes
+    bulk = np.bincount(column, weight * result.temperature_c) / np.bincount(column, weight)
+    sel = (stations > 0.5) & (stations < 0.95)
+    slope = -np.polyfit(stations[sel] * LENGTH, np.log(T_WALL - bulk[sel]), 1)[0]
+    return slope * D / 4 * reynolds * prandtl
+
+
+def check_pipe(mesh: rf.Mesh, reynolds: float, label: str) -> list[tuple[float, float, float]]:
+    """Solve Pr 0.7, then Pr 7 warm-started; returns (f error, Nu error at Pr 0.7, at Pr 7)."""
+    out = []
+    previous = None
+    errors = []
+    for prandtl in (0.7, 7.0):
+        case, speed = pipe_case(mesh, reynolds, prandtl)
+        start = time.perf_counter()
+        result = case.solve(
+            initial=previous, velocity_tolerance=1e-6, pressure_tolerance=1e-5, velocity_relaxation=0.7
+        )
+        seconds = time.perf_counter() - start
+        assert result.report["flow_model"] == "k-omega-sst"
+        f = darcy(result, mesh, speed)
+        nu = nusselt(result, mesh, reynolds, prandtl)
+        f_ref, nu_ref = petukhov(reynolds), gnielinski(reynolds, prandtl)
+        lo, mean, hi = result.y_plus_by_patch["wall"]
+        print(
+            f"{label} Re {reynolds:g} Pr {prandtl:g}: f {f:.5f} vs Petukhov {f_ref:.5f} ({100 * (f / f_ref - 1):+.1f} %), "
+            f"Colebrook {100 * (f / colebrook_smooth(reynolds) - 1):+.1f} %; Nu {nu:.1f} vs Gnielinski {nu_ref:.1f} "
+            f"({100 * (nu / nu_ref - 1):+.1f} %); wall y+ {lo:.3g}/{mean:.3g}/{hi:.3g}; "
+            f"{result.report['flow_iterations']} iterations, {seconds:.1f} s, {mesh.n_cells} cells"
+        )
+        out.append((f, f_ref, nu, nu_ref, lo, hi))
+        errors.append(f"f {f / f_ref - 1:+.3f}, Nu(Pr {prandtl:g}) {nu / nu_ref - 1:+.3f}")
+        previous = result
+    for f, f_ref, nu, nu_ref, _, _ in out:
+        assert f == pytest.approx(f_ref, rel=0.05), errors
+        assert nu == pytest.approx(nu_ref, rel=0.10), errors
+    return out
+
+
+@pytest.mark.parametrize(
+    ("reynolds", "radial", "grading"),
+    [(1e4, 40, 3.0), (5e4, 50, 3.5), (1e5, 60, 4.0)],
+    ids=["1e4", "5e4", "1e5"],
+)
+def test_developed_pipe_with_low_re_walls(reynolds: float, radial: int, grading: float) -> None:
+    mesh = rf.Mesh.from_meshio(pipe_sector(80, radial, LENGTH, D / 2, grading))
+    out = check_pipe(mesh, reynolds, "low-Re")
+    # the first cell centres sit in the viscous sublayer
+    assert max(hi for *_, hi in out) < 1.0
+
+
+@pytest.mark.parametrize(
+    ("reynolds", "radial"),
+    [
+        pytest.param(
+            1e4,
+            5,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="wall functions at Re 1e4 with y+ ≈ 30: the first cell centre is at a tenth of the "
+                "radius; measured f −5.2 % of Petukhov (Nu +4.7 %)",
+            ),
+        ),
+        (5e4, 12),
+        (1e5, 20),
+    ],
+    ids=["1e4", "5e4", "1e5"],
+)
+def test_developed_pipe_with_wall_functions(reynolds: float, radial: int) -> None:
+    mesh = rf.Mesh.from_meshio(pipe_sector(80, radial, LENGTH, D / 2))
+    out = check_pipe(mesh, reynolds, "wall functions")
+    # the first cell centres sit in the log layer
+    assert min(lo for *_, lo, _ in out) > 25.0
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="square duct, wall functions, Re 5e4: f −9.4 % of Petukhov (D_h), Nu −10.1 % of Gnielinski; "
+    "low-Re at Re 1e4 (24 × 24 graded): f −7.6 %, Nu −6.7 % — about 10 % below the pipe on both wall "
+    "treatments: the corners carry about half the mid-side wall shear (no secondary flow in a linear "
+    "eddy-viscosity model)",
+)
+def test_developed_square_duct_with_wall_functions() -> None:
+    """A quarter of a square duct (side D_h, symmetry on the two centre planes, 60 D_h long,
+    12 × 12 uniform cells, first cell y⁺ ≈ 50): against the pipe correlations with D_h (square
+    ducts run within a few per cent of them, Jones 1976)."""
+    from rackflow.testing.meshes import box
+
+    reynolds, prandtl, dh, length = 5e4, 0.7, D, 60 * D
+    mesh = rf.Mesh.from_meshio(box((60, 12, 12), (length, dh / 2, dh / 2)))
+    speed = reynolds * MU / (RHO * dh)
+    fluid = ConstantFluid(
+        density_kg_m3=RHO, viscosity_pa_s=MU, specific_heat_j_kgk=CP, conductivity_w_mk=CP * MU / prandtl
+    )
+    case = rf.Case(mesh)
+    case.fluid("box", fluid, turbulence="k-omega-sst")
+    case.inlet("xmin", velocity_m_s=speed, temperature_c=T_IN, length_scale_m=0.07 * dh)
+    case.outlet("xmax")
+    for wall in ("ymin", "zmin"):
+        case.fixed_temperature(wall, T_WALL)
+    for plane in ("ymax", "zmax"):
+        case.symmetry(plane)
+    result = case.solve(velocity_tolerance=1e-6, pressure_tolerance=1e-5, velocity_relaxation=0.7)
+    x = mesh.cell_centers[:, 0]
+    sel = (x > 0.6 * length) & (x < 0.95 * length)
+    f = -np.polyfit(x[sel], result.pressure_pa[sel], 1)[0] * dh / (0.5 * RHO * speed**2)
+    stations, column = np.unique(np.round(x / length, 9), return_inverse=True)
+    weight = result.velocity_m_s[:, 0] * mesh.cell_volumes
+    bulk = np.bincount(column, weight * result.temperature_c) / np.bincount(column, weight)
+    s = (stations > 0.5) & (stations < 0.95)
+    nu = -np.polyfit(stations[s] * length, np.log(T_WALL - bulk[s]), 1)[0] * dh / 4 * reynolds * prandtl
+    print(
+        f"square duct Re {reynolds:g}: f {100 * (f / petukhov(reynolds) - 1):+.1f} % of Petukhov, "
+        f"Nu {100 * (nu / gnielinski(reynolds, prandtl) - 1):+.1f} % of Gnielinski; y+ {result.y_plus_by_patch}"
+    )
+    assert f == pytest.approx(petukhov(reynolds), rel=0.05)
+    assert nu == pytest.approx(gnielinski(reynolds, prandtl), rel=0.10)
