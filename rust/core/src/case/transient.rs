@@ -13,8 +13,8 @@
 //! corrections, no radiation) its spatial part is assembled once, and again only when an
 //! input's value changes; a step writes its time derivative into the diagonal and the
 //! right-hand side and makes one linear solve, started from the extrapolated predictor and
-//! stopped once the temperatures are provably within a thousandth of the step's error
-//! allowance. The preconditioner is kept while the step stays within a factor two of the one it
+//! stopped once the temperatures are provably within a hundredth of the step's error
+//! allowance. The preconditioner is kept while the step stays within a factor four of the one it
 //! was built for. The solve runs on a pool of `threads` threads.
 //!
 //! Profiles change only the boundary and source values of the energy equation from step to step
@@ -231,6 +231,9 @@ pub struct TransientSolution {
     pub linear_time_s: f64,
     /// Outer (assembly + solve) iterations over the run.
     pub outer_iterations: usize,
+    /// Linear steps whose solve was continued after its first stop to prove the temperatures
+    /// within a hundredth of the step allowance.
+    pub linear_rounds: usize,
 }
 
 /// Heat capacity ρc per cell, J/(m³K) at temperature `t`: solids from their material, coolant from
@@ -892,7 +895,10 @@ fn run(
                 s.with_ddt(&ddt, &pattern, &mut a, &mut b);
             }
         }
-        if preconditioner.is_none() || !(0.5..=2.0).contains(&(h / preconditioner_dt)) {
+        // kept while the step is within a factor four of the one it was built for (the bundled
+        // plate, adaptive: half the builds of a factor two for 3 % more iterations; a factor
+        // eight tripled the iterations)
+        if preconditioner.is_none() || !(0.25..=4.0).contains(&(h / preconditioner_dt)) {
             let clock = std::time::Instant::now();
             out.preconditioner_builds += 1;
             if !linear {
@@ -956,25 +962,55 @@ fn run(
             }
             let before = eq.needs_outer_iterations().then(|| t_new.clone());
             let bound = m.bind(&a);
-            // a linear step's solve stops once its temperatures are provably within a
-            // thousandth of the step's error allowance: the time derivative makes the matrix
-            // strictly diagonally dominant, by δ = min_i (a_ii − Σ_j≠i |a_ij|) > 0, so the
-            // error is at most ‖A⁻¹‖_∞ ‖r‖_∞ ≤ ‖r‖₂ / δ (Varah's bound)
-            let within_allowance = if eq.needs_outer_iterations() {
-                0.1 * r_norm
-            } else {
-                1e-3 * tol * diagonal_dominance(&a).max(0.0)
-            };
-            let settings = crate::linalg::SolveSettings {
-                relative_tolerance: 0.0,
-                absolute_tolerance: (0.1 * case.settings.tolerance * scale).max(within_allowance),
-                max_iterations: case.settings.linear_max_iterations,
-            };
             let never = || monitor.should_stop();
-            let info = if eq.is_convective() {
-                crate::linalg::bicgstab(&a, &b, &mut t_new, &bound, settings, &never)?
-            } else {
-                crate::linalg::cg(&a, &b, &mut t_new, &bound, settings, &never)?
+            let floor = 0.1 * case.settings.tolerance * scale;
+            let dominance = (!eq.needs_outer_iterations())
+                .then(|| row_dominance(&a))
+                .filter(|d| d.iter().all(|&d| d > 0.0));
+            let solve = |absolute_tolerance: f64, x: &mut Vec<f64>| {
+                let settings = crate::linalg::SolveSettings {
+                    relative_tolerance: 0.0,
+                    absolute_tolerance: absolute_tolerance.max(floor),
+                    max_iterations: case.settings.linear_max_iterations,
+                };
+                if eq.is_convective() {
+                    crate::linalg::bicgstab(&a, &b, x, &bound, settings, &never)
+                } else {
+                    crate::linalg::cg(&a, &b, x, &bound, settings, &never)
+                }
+            };
+            let info = match &dominance {
+                // a non-linear step: a tenth of the residual per outer iteration
+                None if eq.needs_outer_iterations() => solve(0.1 * r_norm, &mut t_new)?,
+                None => solve(0.0, &mut t_new)?,
+                // a linear step's solve stops once its temperatures are provably within a
+                // hundredth of the step's error allowance (as the non-linear iteration stops): the time derivative makes every row
+                // strictly diagonally dominant, by δ_i = a_ii − Σ_j≠i |a_ij| > 0, and then the
+                // error is at most max_i |r_i| / δ_i (the row of the largest error bounds it).
+                // The Krylov solve stops on ‖r‖₂, first at the allowance times the rms δ, then
+                // tighter until the bound holds.
+                Some(delta) => {
+                    let allowance = 1e-2 * tol;
+                    let rms = (delta.iter().map(|d| d * d).sum::<f64>() / n as f64).sqrt();
+                    let mut absolute = allowance * rms;
+                    let mut total = crate::linalg::SolveInfo::default();
+                    loop {
+                        let info = solve(absolute, &mut t_new)?;
+                        total.iterations += info.iterations;
+                        total.final_residual = info.final_residual;
+                        a.residual(&b, &t_new, &mut r);
+                        let bound = r
+                            .iter()
+                            .zip(delta)
+                            .map(|(r, d)| r.abs() / d)
+                            .fold(0.0, f64::max);
+                        if bound <= allowance || absolute <= floor {
+                            break total;
+                        }
+                        out.linear_rounds += 1;
+                        absolute *= 0.5 * allowance / bound;
+                    }
+                }
             };
             out.linear_iterations += info.iterations;
             out.linear_time_s += clock.elapsed().as_secs_f64();
@@ -1216,9 +1252,10 @@ impl Preconditioner for BoundStep<'_> {
     }
 }
 
-/// `min_i (a_ii − Σ_j≠i |a_ij|)`: positive for a strictly diagonally dominant matrix, whose
-/// inverse then has `‖A⁻¹‖_∞ ≤ 1 / δ` (Varah, 1975).
-fn diagonal_dominance(a: &Csr) -> f64 {
+/// `δ_i = a_ii − Σ_j≠i |a_ij|` per row: all positive for a strictly diagonally dominant matrix,
+/// whose solution error `e = A⁻¹ r` then has `‖e‖_∞ ≤ max_i |r_i| / δ_i` (in the row of the
+/// largest |e_i|, `δ_i |e_i| ≤ |r_i|`).
+fn row_dominance(a: &Csr) -> Vec<f64> {
     use rayon::prelude::*;
     (0..a.n_rows)
         .into_par_iter()
@@ -1234,5 +1271,5 @@ fn diagonal_dominance(a: &Csr) -> f64 {
             }
             d
         })
-        .reduce(|| f64::INFINITY, f64::min)
+        .collect()
 }
