@@ -21,8 +21,9 @@
 //! ([`Conditions`]): the case is resolved once. A flow-rate profile at an inlet makes the flow
 //! quasi-steady: the steady flow is solved again, warm-started from the previous flow scaled to
 //! the new inflow, whenever an inflow differs from the one the current flow was solved for by
-//! more than `flow_update_fraction` (1 % by default), and the energy equation takes the new mass
-//! fluxes from that step on. This is right where the flow settles much faster than the solids
+//! more than `flow_update_fraction` (1 % by default), or by any amount at a step that lands on a
+//! breakpoint (so a plateau after a ramp has its own flow), and the energy equation takes the new
+//! mass fluxes from that step on. This is right where the flow settles much faster than the solids
 //! (milliseconds against seconds in a cold plate), not for the flow's own start-up.
 
 use super::driver::EnergyPreconditioner;
@@ -174,7 +175,8 @@ pub struct TransientSolution {
     /// Cell temperatures at each output time, K (output-major).
     #[serde(skip)]
     pub temperature_k: Vec<Vec<f64>>,
-    /// Heat flow into the domain per patch at each output time, W.
+    /// Heat flow into the domain per patch at each output time (conduction, advection and
+    /// radiation), W.
     pub patch_heat_flow_w: Vec<Vec<f64>>,
     /// Power of each region at each output time, W.
     pub region_source_w: Vec<Vec<f64>>,
@@ -759,17 +761,19 @@ fn run(
         }
         m
     };
+    // radiation's share of a patch's heat (`radiated`, W per patch) is added to its conduction
     let record_output = |out: &mut TransientSolution,
                          eq: &Conduction,
                          mass_flux: Option<&[f64]>,
+                         radiated: Option<Vec<f64>>,
                          time: f64,
                          field: Vec<f64>| {
-        let mut heat = vec![0.0; mesh.n_patches()];
+        let mut heat = radiated.unwrap_or_else(|| vec![0.0; mesh.n_patches()]);
         for (p, h) in heat.iter_mut().enumerate() {
-            *h = mesh
+            *h += mesh
                 .patch_faces(p)
                 .map(|f| eq.boundary_heat_in(f, &field))
-                .sum();
+                .sum::<f64>();
         }
         if let Some(flux) = mass_flux {
             let (mut inflow, mut outflow_t) = (Vec::new(), Vec::new());
@@ -800,10 +804,15 @@ fn run(
     out.step_max_temperature_k.push(region_max(&t));
     // the start is an output when asked for
     while next_output < outputs.len() && outputs[next_output] <= now + 1e-12 * span {
+        let radiated = match radiation.as_mut() {
+            Some(r) => Some(r.patch_heat_in(mesh, &t)?),
+            None => None,
+        };
         record_output(
             &mut out,
             &eq,
             mass_flux.as_deref(),
+            radiated,
             outputs[next_output],
             t.clone(),
         );
@@ -827,10 +836,12 @@ fn run(
         // land on the next breakpoint and the end exactly
         let mut target = (now + dt).min(spec.end_time_s);
         let mut lands_on_jump = false;
+        let mut lands_on_break = false;
         if let Some(&(tb, jump)) = breaks.iter().find(|(tb, _)| *tb > now + 1e-12 * span) {
             if tb <= target + 1e-12 * span {
                 target = tb;
                 lands_on_jump = jump;
+                lands_on_break = true;
             }
         }
         let h = target - now;
@@ -845,9 +856,16 @@ fn run(
             target
         };
         // quasi-steady flow: solved again when an inflow moved by more than the allowed fraction
-        let moved = inflows.iter().zip(&flow_inflow).any(|(&i, &solved)| {
-            (spec.profiles[i].at(at) / solved - 1.0).abs() > spec.flow_update_fraction
-        });
+        // (at a breakpoint, where a ramp ends, by any amount: a plateau's flow is its own)
+        let allowed = if lands_on_break {
+            1e-12
+        } else {
+            spec.flow_update_fraction
+        };
+        let moved = inflows
+            .iter()
+            .zip(&flow_inflow)
+            .any(|(&i, &solved)| (spec.profiles[i].at(at) / solved - 1.0).abs() > allowed);
         if moved {
             let flow_clock = std::time::Instant::now();
             let case_flow = case_at(case, spec, at);
@@ -930,6 +948,10 @@ fn run(
         // a step's non-linear iteration (k(T), c(T), deferred corrections) stops when it moves
         // temperatures by a hundredth of the step's error allowance, or on the residual
         let settled_k = 1e-2 * tol;
+        // … and when the step's energy imbalance Σ_i r_i (W) is below what a thousandth of that
+        // would put into the whole heat capacity (so that the discrete energy balance closes far
+        // below the temperature error)
+        let settled_w = 1e-3 * settled_k * ddt.diag.iter().sum::<f64>();
         let mut last_change = f64::INFINITY;
         let mut anderson = crate::linalg::Anderson::new(5);
         for outer in 0..=case.settings.max_iterations.min(50) {
@@ -955,7 +977,7 @@ fn run(
             if outer > 0
                 && (res <= case.settings.tolerance
                     || !eq.needs_outer_iterations()
-                    || last_change <= settled_k)
+                    || (last_change <= settled_k && r.iter().sum::<f64>().abs() <= settled_w))
             {
                 converged = true;
                 break;
@@ -992,6 +1014,10 @@ fn run(
                 Some(delta) => {
                     let allowance = 1e-2 * tol;
                     let rms = (delta.iter().map(|d| d * d).sum::<f64>() / n as f64).sqrt();
+                    // the step's energy imbalance Σ_i r_i (W) is held to what a thousandth of
+                    // the allowance would put into the whole heat capacity (Σ_i δ_i ≈ Σ ρcV/Δt),
+                    // so that the discrete energy balance closes far below the temperature error
+                    let imbalance = 1e-3 * allowance * delta.iter().sum::<f64>();
                     let mut absolute = allowance * rms;
                     let mut total = crate::linalg::SolveInfo::default();
                     loop {
@@ -1004,11 +1030,13 @@ fn run(
                             .zip(delta)
                             .map(|(r, d)| r.abs() / d)
                             .fold(0.0, f64::max);
-                        if bound <= allowance || absolute <= floor {
+                        let sum = r.iter().sum::<f64>().abs();
+                        let excess = (bound / allowance).max(sum / imbalance);
+                        if excess <= 1.0 || absolute <= floor {
                             break total;
                         }
                         out.linear_rounds += 1;
-                        absolute *= 0.5 * allowance / bound;
+                        absolute *= 0.5 / excess;
                     }
                 }
             };
@@ -1082,7 +1110,11 @@ fn run(
             let field = dense_output(&t, &t_new, previous.as_ref(), time - now, h);
             between |= time < at;
             conditions.apply(spec, time.min(at), &mut eq);
-            record_output(&mut out, &eq, mass_flux.as_deref(), time, field);
+            let radiated = match radiation.as_mut() {
+                Some(r) => Some(r.patch_heat_in(mesh, &field)?),
+                None => None,
+            };
+            record_output(&mut out, &eq, mass_flux.as_deref(), radiated, time, field);
             next_output += 1;
         }
         if between {
@@ -1137,11 +1169,12 @@ fn heat_into(
 fn extrapolate(t0: &[f64], t1: &[f64], t2: &[f64], h: f64, h1: f64, h2: f64) -> Vec<f64> {
     // Lagrange weights at x = h for nodes x0 = 0, x1 = −h1, x2 = −h1 − h2
     let (x0, x1, x2) = (0.0, -h1, -h1 - h2);
-    let l0 = (h - x1) * (h - x2) / ((x0 - x1) * (x0 - x2));
     let l1 = (h - x0) * (h - x2) / ((x1 - x0) * (x1 - x2));
     let l2 = (h - x0) * (h - x1) / ((x2 - x0) * (x2 - x1));
+    // the weights sum to one: written on the differences from t0, a uniform field extrapolates to
+    // itself exactly (no round-off drift of a field at rest)
     (0..t0.len())
-        .map(|c| l0 * t0[c] + l1 * t1[c] + l2 * t2[c])
+        .map(|c| t0[c] + l1 * (t1[c] - t0[c]) + l2 * (t2[c] - t0[c]))
         .collect()
 }
 
@@ -1161,10 +1194,10 @@ fn dense_output(
             // Lagrange weights at x for the nodes −hp, 0, h
             let hp = *hp;
             let lp = x * (x - h) / (hp * (hp + h));
-            let l0 = (x + hp) * (x - h) / (-hp * h);
             let l1 = (x + hp) * x / ((h + hp) * h);
+            // the weights sum to one: on the differences from t0, a uniform field stays exact
             (0..t0.len())
-                .map(|c| lp * tp[c] + l0 * t0[c] + l1 * t1[c])
+                .map(|c| t0[c] + lp * (tp[c] - t0[c]) + l1 * (t1[c] - t0[c]))
                 .collect()
         }
         None => {
