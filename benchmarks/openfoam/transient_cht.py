@@ -24,10 +24,12 @@ its steady solution in both codes (constant properties: the flow does not depend
   BDF2 after one Euler step, every region in one implicit system), and with adaptive steps
   (``step_tolerance_k`` 0.01, the default).
 
-Reported: wall time (whole process for OpenFOAM's transient run, GNU time; the in-process solve
-for rackflow), steps, the hottest solid temperature every 0.02 s in both codes, the largest
+Reported: wall time and CPU seconds (whole process for OpenFOAM's transient run, GNU time, and
+its time loop alone from ``ExecutionTime``; the in-process ``solve_transient`` call for
+rackflow), linear iterations, steps, the hottest solid temperature every 0.02 s in both codes, the largest
 difference over the run from the time-converged answer (rackflow's smallest fixed step) and from
-OpenFOAM's reference run, and the time constant (63 % of the rise). ``--write-reference`` stores
+OpenFOAM's reference run, the time constant (63 % of the rise), and the cheapest run of each code
+within 0.1, 0.05 and 0.01 K of the converged curve with the CPU ratio. ``--write-reference`` stores
 OpenFOAM's T_max(t) in ``tests/validation/reference/openfoam_transient_cht.json`` for
 ``tests/validation/test_transient_openfoam.py``.
 
