@@ -34,6 +34,22 @@ def test_lumped_capacitance_after_a_power_step() -> None:
     assert run.report["discrete_stored_change_j"] == pytest.approx(run.report["heat_in_j"], rel=1e-6)
 
 
+def test_lumped_block_follows_an_ambient_temperature_profile() -> None:
+    """The same copper cube without power, its convective ambient a step profile (25 °C, then
+    45 °C from 600 s): T = 45 − 20 e^(−(t − 600)/τ) after the step, 25 °C before it, within
+    0.5 % of the 20 K change (the ambient temperature takes a Profile like the other inputs)."""
+    case = rf.Case(_cube())
+    case.solid("box", material=COPPER)
+    ambient = rf.Profile(time_s=[0.0, 600.0], value=[25.0, 45.0], interpolation="step")
+    for side in ("xmin", "xmax", "ymin", "ymax", "zmin", "zmax"):
+        case.convective(side, htc_w_m2k=10.0, ambient_c=ambient)
+    run = case.solve_transient(end_time_s=4000.0, initial_temperature_c=25.0)
+    tau = 8933.0 * 385.0 * 1e-6 / (10.0 * 6e-4)
+    after = np.clip(run.times_s - 600.0, 0.0, None)
+    exact = np.where(run.times_s < 600.0, 25.0, 45.0 - 20.0 * np.exp(-after / tau))
+    np.testing.assert_allclose(run.mean_temperature_c("box"), exact, atol=5e-3 * 20.0)
+
+
 @pytest.mark.parametrize("cells", ["hexahedron", "tetra"])
 def test_semi_infinite_solid_after_a_surface_step(cells: str) -> None:
     """A long copper bar (40 mm, insulated sides) whose x = 0 face steps from 20 to 120 °C:
