@@ -24,10 +24,12 @@ its steady solution in both codes (constant properties: the flow does not depend
   BDF2 after one Euler step, every region in one implicit system), and with adaptive steps
   (``step_tolerance_k`` 0.01, the default).
 
-Reported: wall time (whole process for OpenFOAM's transient run, GNU time; the in-process solve
-for rackflow), steps, the hottest solid temperature every 0.02 s in both codes, the largest
+Reported: wall time and CPU seconds (whole process for OpenFOAM's transient run, GNU time, and
+its time loop alone from ``ExecutionTime``; the in-process ``solve_transient`` call for
+rackflow), linear iterations, steps, the hottest solid temperature every 0.02 s in both codes, the largest
 difference over the run from the time-converged answer (rackflow's smallest fixed step) and from
-OpenFOAM's reference run, and the time constant (63 % of the rise). ``--write-reference`` stores
+OpenFOAM's reference run, the time constant (63 % of the rise), and the cheapest run of each code
+within 0.1, 0.05 and 0.01 K of the converged curve with the CPU ratio. ``--write-reference`` stores
 OpenFOAM's T_max(t) in ``tests/validation/reference/openfoam_transient_cht.json`` for
 ``tests/validation/test_transient_openfoam.py``.
 
@@ -43,6 +45,7 @@ import datetime
 import json
 import os
 import re
+import resource
 import shutil
 import sys
 import time
@@ -185,7 +188,7 @@ def run_openfoam(n: int, nx: int, dt: float, end: float, outer: int) -> dict[str
     case = root / f"transient_n{n}_nx{nx}_dt{dt:g}_outer{outer}"
     _transient_case(steady, last, case, dt, end, outer)
     load = os.getloadavg()[0]
-    timed, _ = foam.run_solver(case, "chtMultiRegionFoam", 1)
+    timed, log = foam.run_solver(case, "chtMultiRegionFoam", 1)
     t, tmax = _read_tmax(case)
     return {
         "code": "OpenFOAM chtMultiRegionFoam",
@@ -196,6 +199,7 @@ def run_openfoam(n: int, nx: int, dt: float, end: float, outer: int) -> dict[str
         "outer_correctors": outer,
         "wall_s": timed.wall_s,
         "cpu_s": timed.user_s + timed.sys_s,
+        "loop_cpu_s": loop_cpu_s(log),
         "max_rss_mb": timed.max_rss_mb,
         "steady_wall_s": steady_wall,
         "steady_iterations": int(last),
@@ -204,6 +208,16 @@ def run_openfoam(n: int, nx: int, dt: float, end: float, outer: int) -> dict[str
         "solid_max_k": [t0_solid, *tmax.tolist()],
         "case_dir": str(case),
     }
+
+
+def loop_cpu_s(log: str) -> float:
+    """CPU seconds of the time loop alone: OpenFOAM's cumulative ``ExecutionTime`` after the last
+    step minus that after the first, scaled by N / (N − 1) for the first step (start-up, mesh and
+    field input are left out)."""
+    cpu = [float(v) for v in re.findall(r"^ExecutionTime = (\S+) s", log, re.M)]
+    if len(cpu) < 2:
+        return float("nan")
+    return (cpu[-1] - cpu[0]) * len(cpu) / (len(cpu) - 1)
 
 
 def _steady_tmax(case: Path, last: str) -> tuple[str, float]:
@@ -281,6 +295,7 @@ def run_rackflow(
     )
     t2, c2 = time.perf_counter(), time.process_time()
     rep = run.report
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
         "code": "rackflow",
         "cells": int(case.mesh.n_cells),
@@ -290,6 +305,10 @@ def run_rackflow(
         "threads": threads,
         "steps": int(rep["steps_accepted"]),
         "rejected": int(rep["steps_rejected"]),
+        "linear_iterations": int(rep["linear_iterations"]),
+        "preconditioner_builds": int(rep["preconditioner_builds"]),
+        "solve_time_s": float(rep["solve_time_s"]),
+        "process_peak_rss_mb": peak_kb / 1024.0,
         "wall_s": t2 - t1,
         "cpu_s": c2 - c1,
         "steady_wall_s": t1 - t0,
@@ -324,12 +343,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--end", type=float, default=END_S)
     ap.add_argument(
         "--openfoam",
-        default="0.005:3,0.005:1,0.01:2,0.001:1",
+        default="0.005:3,0.005:1,0.01:1,0.01:2,0.02:1,0.02:2,0.001:1",
         help="OpenFOAM runs as dt:nOuterCorrectors; the first is the stored reference",
     )
     ap.add_argument(
         "--rackflow",
-        default="0.005,0.001,adaptive:0.01,adaptive:0.05",
+        default="0.005,0.001,adaptive:0.005,adaptive:0.01,adaptive:0.02,adaptive:0.05",
         help="rackflow runs: fixed dt, or adaptive:step_tolerance_k ('none': no run); the fixed run "
         "at the smallest dt is the time-converged answer the others are compared with",
     )
@@ -407,6 +426,8 @@ def main(argv: list[str] | None = None) -> int:
         "steps",
         "wall s",
         "cpu s",
+        "loop cpu s",
+        "lin. it.",
         "load",
         "tau s",
         "T(0) K",
@@ -420,8 +441,36 @@ def main(argv: list[str] | None = None) -> int:
         v = at(r["time_s"], r["solid_max_k"], grid)
         print(
             f"| {_label(r)} | {r['steps']} | {r['wall_s']:.2f} | {r.get('cpu_s', float('nan')):.2f} | "
+            f"{r.get('loop_cpu_s', r.get('cpu_s', float('nan'))):.2f} | {r.get('linear_iterations', '')} | "
             f"{r['load']:.1f} | {time_constant(r['time_s'], r['solid_max_k']):.4f} | {v[0]:.4f} | "
             f"{v[-1]:.4f} | {np.max(np.abs(v - conv)):.4f} | {np.max(np.abs(v - of_ref)):.5f} |"
+        )
+    print(
+        "\nCheapest run of each code within each accuracy (max |ΔT| against the converged curve); CPU s "
+        "as above ('loop': OpenFOAM's time loop without start-up, rackflow's solve_transient call):\n"
+    )
+    print(
+        "| within | OpenFOAM run | CPU s (loop) | rackflow run | CPU s | rackflow faster by (whole / loop) |"
+    )
+    print("|---|---|---|---|---|---|")
+    for within in (0.1, 0.05, 0.01):
+        best: dict[str, dict[str, Any] | None] = {"OpenFOAM": None, "rackflow": None}
+        for r in rows:
+            if r is converged:
+                continue
+            err = float(np.max(np.abs(at(r["time_s"], r["solid_max_k"], grid) - conv)))
+            code = "rackflow" if r["code"] == "rackflow" else "OpenFOAM"
+            if err <= within and (best[code] is None or r["cpu_s"] < best[code]["cpu_s"]):
+                best[code] = r
+        o, f = best["OpenFOAM"], best["rackflow"]
+        if o is None or f is None or "loop_cpu_s" not in o:
+            print(
+                f"| {within:g} K | {'—' if o is None else _label(o)} | | {'—' if f is None else _label(f)} | | |"
+            )
+            continue
+        print(
+            f"| {within:g} K | {_label(o)} | {o['cpu_s']:.2f} ({o['loop_cpu_s']:.2f}) | {_label(f)} | "
+            f"{f['cpu_s']:.2f} | {o['cpu_s'] / f['cpu_s']:.1f}× / {o['loop_cpu_s'] / f['cpu_s']:.1f}× |"
         )
     print("\nT_max of the solid [K] every 0.5 s:")
     print("t s   " + "  ".join(f"{_label(r)[:22]:>22}" for r in rows))

@@ -109,6 +109,9 @@ class TransientResult:
     """A transient run: fields at the output times, traces at every accepted step.
 
     ``times_s`` are the output times; per-region and per-patch numbers are arrays over them.
+    With fixed steps the steps land on every output time; adaptive steps do not (closely spaced
+    outputs would cap the step): an output between two steps is the quadratic through the last
+    three levels, of the scheme's own order, with the inputs' values at the output time.
     ``step_times_s`` and :meth:`step_max_temperature_c` follow every accepted time step (the
     junction temperature at full time resolution).
     """

@@ -62,6 +62,10 @@ def test_panel_cooling_in_time_follows_the_lumped_model() -> None:
     panel = RadiatorPanel(radiating_area_m2=0.02, emissivity=0.9, heat_capacity_j_k=8933.0 * 385.0 * 2e-5)
     lumped = panel.simulate(power_w=200.0, end_time_s=3000.0, initial_c=80.0, output_times_s=times)
     np.testing.assert_allclose(run.mean_temperature_c(), lumped.temperature_c, atol=0.02)
+    # the per-patch heat flows over time include the radiation: εσA(T⁴ − T_s⁴) of the panel
+    kelvin = run.mean_temperature_c() + 273.15
+    radiated = 0.9 * SIGMA * 0.02 * (kelvin**4 - 3.0**4)
+    np.testing.assert_allclose(-(run.heat_flow_w("zmin") + run.heat_flow_w("zmax")), radiated, rtol=1e-3)
 
 
 def test_panel_over_an_orbit_follows_the_lumped_model() -> None:

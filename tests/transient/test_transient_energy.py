@@ -34,6 +34,22 @@ def test_lumped_capacitance_after_a_power_step() -> None:
     assert run.report["discrete_stored_change_j"] == pytest.approx(run.report["heat_in_j"], rel=1e-6)
 
 
+def test_lumped_block_follows_an_ambient_temperature_profile() -> None:
+    """The same copper cube without power, its convective ambient a step profile (25 °C, then
+    45 °C from 600 s): T = 45 − 20 e^(−(t − 600)/τ) after the step, 25 °C before it, within
+    0.5 % of the 20 K change (the ambient temperature takes a Profile like the other inputs)."""
+    case = rf.Case(_cube())
+    case.solid("box", material=COPPER)
+    ambient = rf.Profile(time_s=[0.0, 600.0], value=[25.0, 45.0], interpolation="step")
+    for side in ("xmin", "xmax", "ymin", "ymax", "zmin", "zmax"):
+        case.convective(side, htc_w_m2k=10.0, ambient_c=ambient)
+    run = case.solve_transient(end_time_s=4000.0, initial_temperature_c=25.0)
+    tau = 8933.0 * 385.0 * 1e-6 / (10.0 * 6e-4)
+    after = np.clip(run.times_s - 600.0, 0.0, None)
+    exact = np.where(run.times_s < 600.0, 25.0, 45.0 - 20.0 * np.exp(-after / tau))
+    np.testing.assert_allclose(run.mean_temperature_c("box"), exact, atol=5e-3 * 20.0)
+
+
 @pytest.mark.parametrize("cells", ["hexahedron", "tetra"])
 def test_semi_infinite_solid_after_a_surface_step(cells: str) -> None:
     """A long copper bar (40 mm, insulated sides) whose x = 0 face steps from 20 to 120 °C:
@@ -79,6 +95,101 @@ def test_composite_slab_with_contact_resistance_reaches_its_series_solution() ->
     drop = run.temperature_c[-1][left] - run.temperature_c[-1][right]
     conduction = 5e3 * (0.0005 / 400.0 + 0.0005 / 167.0)
     assert drop == pytest.approx(1.0 + conduction, rel=1e-3)
+
+
+def _composite_series(k1, c1, k2, c2, a, length, resistance, flux, t_far, terms=60):
+    """T(x, t) of a two-layer slab (layer 1 on 0 < x < a with volumetric heat capacity c1, layer
+    2 to ``length``) with a contact resistance between them, a flux into x = 0 from t = 0 and
+    ``t_far`` held at x = length, from ``t_far`` everywhere: the steady series profile plus the
+    eigenfunction series of the composite (cos in layer 1, sin to the far face in layer 2;
+    eigenvalues from flux continuity and the contact jump, coefficients by orthogonality with
+    weight ρc)."""
+    b = length - a
+    d1, d2 = k1 / c1, k2 / c2
+
+    def steady(x):
+        t2a = t_far + flux * b / k2
+        return np.where(
+            x >= a, t_far + flux * (length - x) / k2, t2a + flux * resistance + flux * (a - x) / k1
+        )
+
+    def g(beta):
+        l1, l2 = beta / math.sqrt(d1), beta / math.sqrt(d2)
+        return (
+            math.cos(l1 * a) * math.cos(l2 * b)
+            - resistance * k1 * l1 * math.sin(l1 * a) * math.cos(l2 * b)
+            - (k1 * l1 / (k2 * l2)) * math.sin(l1 * a) * math.sin(l2 * b)
+        )
+
+    def mode(beta, x):
+        l1, l2 = beta / math.sqrt(d1), beta / math.sqrt(d2)
+        s2 = math.sin(l2 * b)
+        if abs(s2) > 0.1:  # the contact jump, else flux continuity, fixes the layer-2 amplitude
+            amp = (math.cos(l1 * a) - resistance * k1 * l1 * math.sin(l1 * a)) / s2
+        else:
+            amp = k1 * l1 * math.sin(l1 * a) / (k2 * l2 * math.cos(l2 * b))
+        return np.where(x < a, np.cos(l1 * x), amp * np.sin(l2 * (length - x)))
+
+    betas, lo, g_lo = [], 1e-6, g(1e-6)
+    while len(betas) < terms:  # roots by scanning and bisection
+        hi = lo + 1e-3
+        g_hi = g(hi)
+        if g_lo * g_hi < 0:
+            left, right = lo, hi
+            for _ in range(60):
+                mid = 0.5 * (left + right)
+                left, right = (left, mid) if g(left) * g(mid) <= 0 else (mid, right)
+            betas.append(0.5 * (left + right))
+        lo, g_lo = hi, g_hi
+    xs = np.linspace(0.0, length, 200_001)
+    weight = np.where(xs < a, c1, c2)
+    start = t_far - steady(xs)
+    coefficients = [
+        np.trapezoid(weight * start * mode(beta, xs), xs) / np.trapezoid(weight * mode(beta, xs) ** 2, xs)
+        for beta in betas
+    ]
+    return lambda x, t: (
+        steady(x)
+        + sum(
+            c * mode(beta, x) * math.exp(-beta * beta * t)
+            for beta, c in zip(betas, coefficients, strict=True)
+        )
+    )
+
+
+def test_composite_slab_with_contact_resistance_follows_its_series_solution() -> None:
+    """Copper | aluminium slab (10 + 10 mm, constant properties) with a 2e-4 m²K/W contact, 5
+    kW/m² into x = 0 from t = 0, 20 °C held at x = L: every cell within 1e-3 K of the composite's
+    eigenfunction series at 1, 3, 10 and 30 s (the first time constant is 9.3 s; the rise at the
+    heated face is 0.18, 0.42, 0.95 and 1.37 K, of which the contact's q·R is 1 K at the end)."""
+    k1, rho1, c1 = 400.0, 8933.0, 385.0
+    k2, rho2, c2 = 167.0, 2700.0, 896.0
+    mesh = rf.Mesh.from_meshio(
+        box(
+            (20, 1, 1),
+            (0.02, 0.001, 0.001),
+            regions={"cu": lambda c: c[:, 0] < 0.01, "al": lambda c: c[:, 0] >= 0.01},
+        )
+    )
+    case = rf.Case(mesh)
+    case.solid(
+        "cu", material=rf.Material("cu", conductivity_w_mk=k1, density_kg_m3=rho1, specific_heat_j_kgk=c1)
+    )
+    case.solid(
+        "al", material=rf.Material("al", conductivity_w_mk=k2, density_kg_m3=rho2, specific_heat_j_kgk=c2)
+    )
+    case.contact("cu", "al", resistance_m2k_w=2e-4)
+    case.heat_flux("xmin", flux_w_m2=rf.Profile(time_s=[0.0], value=[5e3]))
+    case.fixed_temperature("xmax", temperature_c=20.0)
+    times = [1.0, 3.0, 10.0, 30.0]
+    run = case.solve_transient(
+        end_time_s=30.0, initial_temperature_c=20.0, output_times_s=times, step_tolerance_k=1e-5
+    )
+    exact = _composite_series(k1, rho1 * c1, k2, rho2 * c2, 0.01, 0.02, 2e-4, 5e3, 20.0)
+    x = mesh.cell_centers[:, 0]
+    for k, t in enumerate(times):
+        error = np.abs(run.temperature_c[k] - exact(x, t)).max()
+        assert error < 1e-3, f"at {t} s the slab differs from the series by {error:.3g} K"
 
 
 def test_inlet_temperature_step_reaches_the_outlet_after_the_transport_delay() -> None:

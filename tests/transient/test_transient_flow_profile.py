@@ -40,8 +40,15 @@ SPEED = rf.Profile(time_s=[0.0, 0.2, 0.3], value=[0.5, 0.5, 0.25])
 @pytest.fixture(scope="module")
 def run() -> rf.TransientResult:
     case = _channel(SPEED)
+    # 5 mK a step: 70 steps. Adaptive steps are no longer capped by the output times; at the
+    # default 10 mK they take 58 where they took 93, and the trapezoidal energy account below then
+    # differs from the stored change by 1.3 % of it (3.8e-3 J; 1e-4 of the heat put in): the time
+    # discretisation's share, which the 1 % check below is about, needs the shorter steps
     return case.solve_transient(
-        end_time_s=END_S, initial=case.solve(), output_times_s=np.linspace(0.0, END_S, 41)
+        end_time_s=END_S,
+        initial=case.solve(),
+        output_times_s=np.linspace(0.0, END_S, 41),
+        step_tolerance_k=0.005,
     )
 
 
@@ -80,7 +87,8 @@ def test_energy_is_conserved_over_the_run(run: rf.TransientResult) -> None:
     stored = run.report["stored_change_j"]
     assert abs(stored) > 0.005 * put_in  # the plate does warm up: the check is not vacuous
     assert abs(net - stored) < 1e-3 * put_in
-    # measured: 1.2e-3 J of 0.30 J stored (3e-5 of the 40 J put in) at step_tolerance_k = 0.01
+    # measured: 2.5e-3 J of 0.30 J stored (6e-5 of the 40 J put in) at step_tolerance_k = 0.005
+    # (1.2e-3 J at 0.01 when 41 output times capped the steps)
     assert abs(net - stored) < 1e-2 * abs(stored)
     # and the scheme's own discrete statement to the solver tolerance
     assert run.report["discrete_stored_change_j"] == pytest.approx(run.report["heat_in_j"], rel=1e-6)
