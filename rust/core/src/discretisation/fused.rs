@@ -921,6 +921,10 @@ where
     fn deferred(&self, f: usize) -> f64 {
         // the datum and the higher-order part leave the upwind cell and enter the other
         let phi = (self.flux)(f);
+        if phi == 0.0 {
+            // nothing crosses (solid faces of a conjugate mesh): no correction to evaluate
+            return 0.0;
+        }
         let correction = self.upwind_correction.as_ref().map_or(0.0, |u| u(f));
         let m = phi.abs();
         let leaving = m * self.datum - m * correction;
