@@ -348,27 +348,51 @@ impl<V: FieldValue> System<V> {
     /// unchanged. The matrix holds the shared diagonal `A/α`; [`System::set_component`] puts a
     /// component's own in.
     pub fn relax(&mut self, alpha: f64, previous: &[V], pattern: &CellPattern) {
+        self.relax_with(alpha, previous, pattern, None, |_| V::ZERO);
+    }
+
+    /// [`System::relax`], and in the same pass the right-hand side of a solve with an extra
+    /// explicit part, `rhs[c] = b[c] + extra(c)` (the momentum equation's `−∇p V`, kept out of
+    /// `b` so that `H` does not contain it).
+    pub fn relax_with(
+        &mut self,
+        alpha: f64,
+        previous: &[V],
+        pattern: &CellPattern,
+        rhs: Option<&mut [V]>,
+        extra: impl Fn(usize) -> V + Sync,
+    ) {
         let has_components = self.has_component_diagonals();
         let (diag, components) = (&self.diag, &self.component_diag);
-        self.source.par_iter_mut().enumerate().for_each(|(c, b)| {
-            for k in 0..V::N {
-                let extra = if has_components {
-                    components[c].get(k)
-                } else {
-                    0.0
-                };
-                let dk = (diag[c] + extra) / alpha;
-                b.set(k, b.get(k) + (dk - diag[c] - extra) * previous[c].get(k));
-            }
-        });
         let positions = &pattern.diag;
-        self.matrix
-            .row_blocks_mut()
+        let blocks = self.matrix.row_blocks_mut();
+        let mut rhs_blocks: Vec<Option<&mut [V]>> = match rhs {
+            Some(rhs) => rhs.chunks_mut(CHUNK).map(Some).collect(),
+            None => (0..blocks.len()).map(|_| None).collect(),
+        };
+        blocks
             .into_par_iter()
-            .for_each(|(first_row, first_pos, vals)| {
-                let rows = (first_row + CHUNK).min(diag.len());
-                for c in first_row..rows {
+            .zip(self.source.par_chunks_mut(CHUNK))
+            .zip(rhs_blocks.par_iter_mut())
+            .for_each(|(((first_row, first_pos, vals), source), rhs)| {
+                for (i, b) in source.iter_mut().enumerate() {
+                    let c = first_row + i;
+                    for k in 0..V::N {
+                        let component = if has_components {
+                            components[c].get(k)
+                        } else {
+                            0.0
+                        };
+                        let dk = (diag[c] + component) / alpha;
+                        b.set(
+                            k,
+                            b.get(k) + (dk - diag[c] - component) * previous[c].get(k),
+                        );
+                    }
                     vals[positions[c].get() - first_pos] = diag[c] / alpha;
+                    if let Some(rhs) = rhs.as_deref_mut() {
+                        rhs[i] = b.plus(extra(c));
+                    }
                 }
             });
         self.relaxation = alpha;

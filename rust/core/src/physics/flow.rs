@@ -405,6 +405,8 @@ impl<'m> Flow<'m> {
         limits: Option<&[Vec3]>,
         alpha: f64,
         limit: Option<f64>,
+        grad_p: &[Vec3],
+        momentum_rhs: &mut [Vec3],
     ) {
         let mesh = self.mesh;
         let scheme = match limits {
@@ -426,10 +428,18 @@ impl<'m> Flow<'m> {
             )
             .limited(limit);
         u_eqn.assemble(&term, mesh, &self.cell_faces, &self.pattern);
-        u_eqn.relax(alpha, &s.velocity, &self.pattern);
+        // relaxed, and the solve's right-hand side b − ∇p V in the same pass
+        u_eqn.relax_with(alpha, &s.velocity, &self.pattern, Some(momentum_rhs), |c| {
+            let v = mesh.cell_volume[c];
+            [
+                -(grad_p[c][0] * v),
+                -(grad_p[c][1] * v),
+                -(grad_p[c][2] * v),
+            ]
+        });
     }
 
-    /// The momentum predictor's solve, `A U = b − ∇p V` (relaxed `A`, from the current
+    /// The momentum predictor's solve, `A U = b − ∇p V` (`momentum_rhs`; relaxed `A`, from the current
     /// velocity): the three components side by side on one matrix, or one at a time where
     /// symmetry planes give them diagonals of their own. Returns the normalised residual of each
     /// component and the linear iterations taken; a solve that stops short of its reduction
@@ -437,27 +447,12 @@ impl<'m> Flow<'m> {
     fn solve_momentum(
         &self,
         u_eqn: &mut System<Vec3>,
-        grad_p: &[Vec3],
-        momentum_rhs: &mut [Vec3],
+        momentum_rhs: &[Vec3],
         velocity: &mut [Vec3],
         diagonal_positions: &[usize],
         stop: &dyn Fn() -> bool,
     ) -> Result<([f64; 3], usize)> {
-        let mesh = self.mesh;
         let pat = &self.pattern;
-        momentum_rhs
-            .par_chunks_mut(CHUNK)
-            .zip(u_eqn.source.par_chunks(CHUNK))
-            .zip(grad_p.par_chunks(CHUNK))
-            .enumerate()
-            .for_each(|(block, ((rhs, b), gp))| {
-                for i in 0..rhs.len() {
-                    let v = mesh.cell_volume[block * CHUNK + i];
-                    for k in 0..3 {
-                        rhs[i][k] = b[i][k] - gp[i][k] * v;
-                    }
-                }
-            });
         let mut residuals = [0.0f64; 3];
         let tolerance = |initial: f64| SolveSettings {
             relative_tolerance: 0.0,
@@ -713,6 +708,8 @@ impl<'m> Flow<'m> {
                 settings.second_order.then_some(limits.as_slice()),
                 alpha,
                 settings.non_orthogonal_limit,
+                &grad_p,
+                &mut momentum_rhs,
             );
             solve_profile.assembly_seconds += phase.elapsed().as_secs_f64();
             let phase = std::time::Instant::now();
@@ -723,8 +720,7 @@ impl<'m> Flow<'m> {
                 .for_each(|(old, new)| old.copy_from_slice(new));
             let (momentum_residuals, momentum_iterations) = self.solve_momentum(
                 &mut u_eqn,
-                &grad_p,
-                &mut momentum_rhs,
+                &momentum_rhs,
                 &mut s.velocity,
                 &diagonal_positions,
                 &stop,
