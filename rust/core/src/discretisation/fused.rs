@@ -343,6 +343,54 @@ impl<V: FieldValue> System<V> {
         self.relaxation = 1.0;
     }
 
+    /// [`System::assemble`] and [`System::relax_with`] in one pass over the rows: `term`
+    /// assembled, relaxed by `alpha` about `previous`, and `rhs[c] = b[c] + extra(c)`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn assemble_relaxed<T: Term<V>>(
+        &mut self,
+        term: &T,
+        mesh: &Mesh,
+        cell_faces: &CellFaces,
+        pattern: &CellPattern,
+        alpha: f64,
+        previous: &[V],
+        rhs: &mut [V],
+        extra: impl Fn(usize) -> V + Sync,
+    ) {
+        let has_components = self.has_component_diagonals();
+        let components = if has_components {
+            Some(self.component_diag.as_mut_slice())
+        } else {
+            None
+        };
+        let finish = |c: usize, d: f64, comp: V, b: &mut V, rhs: Option<&mut V>| {
+            for k in 0..V::N {
+                let component = if has_components { comp.get(k) } else { 0.0 };
+                let dk = (d + component) / alpha;
+                b.set(k, b.get(k) + (dk - d - component) * previous[c].get(k));
+            }
+            if let Some(rhs) = rhs {
+                *rhs = b.plus(extra(c));
+            }
+            d / alpha
+        };
+        assemble_finished(
+            term,
+            mesh,
+            cell_faces,
+            pattern,
+            (
+                &mut self.matrix,
+                Some(&mut self.diag),
+                components,
+                &mut self.source,
+                Some(rhs),
+            ),
+            &finish,
+        );
+        self.relaxation = alpha;
+    }
+
     /// Implicit under-relaxation by `alpha` about `previous` (Patankar): each component's
     /// diagonal grows to `A/α` and `b` gains `(A/α − A)·x_prev`, so the fixed point is
     /// unchanged. The matrix holds the shared diagonal `A/α`; [`System::set_component`] puts a
@@ -414,6 +462,45 @@ impl<V: FieldValue> System<V> {
             });
     }
 
+    /// [`System::h_and_h1`] handed cell by cell to `finish(c, H, H1, out, aux)`, which writes
+    /// the cell's `out` and its `aux_width` entries of `aux` (SIMPLEC's HbyA and rAtU in the
+    /// same pass as H).
+    pub fn for_each_h<A: Send>(
+        &self,
+        x: &[V],
+        out: &mut [V],
+        aux: &mut [A],
+        aux_width: usize,
+        finish: impl Fn(usize, V, f64, &mut V, &mut [A]) + Sync,
+    ) {
+        let a = &self.matrix;
+        out.par_chunks_mut(CHUNK)
+            .zip(aux.par_chunks_mut(CHUNK * aux_width))
+            .enumerate()
+            .for_each(|(block, (out, aux))| {
+                for i in 0..out.len() {
+                    let c = block * CHUNK + i;
+                    let (mut hc, mut h1c) = (self.source[c], 0.0);
+                    for e in a.row_ptr[c]..a.row_ptr[c + 1] {
+                        let j = a.col[e] as usize;
+                        if j != c {
+                            h1c -= a.val[e];
+                            for k in 0..V::N {
+                                hc.set(k, hc.get(k) - a.val[e] * x[j].get(k));
+                            }
+                        }
+                    }
+                    finish(
+                        c,
+                        hc,
+                        h1c,
+                        &mut out[i],
+                        &mut aux[i * aux_width..(i + 1) * aux_width],
+                    );
+                }
+            });
+    }
+
     /// OpenFOAM's `H` and `H1` in one pass: `H(x) = b − Σ_nb a_nb x_nb` (every component) and
     /// `H1 = −Σ_nb a_nb`, per cell.
     pub fn h_and_h1(&self, x: &[V], h: &mut [V], h1: &mut [f64]) {
@@ -456,6 +543,41 @@ pub fn assemble<V: FieldValue, T: Term<V>>(
     component_diag: Option<&mut [V]>,
     source: &mut [V],
 ) {
+    assemble_finished(
+        term,
+        mesh,
+        cell_faces,
+        pattern,
+        (matrix, diag, component_diag, source, None),
+        &|_, d, _, _, _| d,
+    );
+}
+
+/// What [`assemble_finished`] writes: the matrix, the shared diagonal and the component
+/// diagonals (when wanted), `b`, and a right-hand side (when wanted).
+type Outputs<'o, V> = (
+    &'o mut Csr,
+    Option<&'o mut [f64]>,
+    Option<&'o mut [V]>,
+    &'o mut [V],
+    Option<&'o mut [V]>,
+);
+
+/// A cell's last step of assembly: given the cell, its shared diagonal, component diagonals,
+/// `b` (mutable) and its right-hand side entry (when wanted), the value of the matrix's
+/// diagonal entry (relaxation is done here, in the same pass).
+type Finish<'f, V> = dyn Fn(usize, f64, V, &mut V, Option<&mut V>) -> f64 + Sync + 'f;
+
+/// [`assemble`] with a per-cell `finish` in the same pass.
+fn assemble_finished<V: FieldValue, T: Term<V>>(
+    term: &T,
+    mesh: &Mesh,
+    cell_faces: &CellFaces,
+    pattern: &CellPattern,
+    outputs: Outputs<'_, V>,
+    finish: &Finish<'_, V>,
+) {
+    let (matrix, diag, component_diag, source, rhs) = outputs;
     let ni = mesh.n_internal_faces;
     let deferred = term.is_deferred();
     let has_components = component_diag.is_some();
@@ -468,58 +590,66 @@ pub fn assemble<V: FieldValue, T: Term<V>>(
         Some(diag) => diag.chunks_mut(CHUNK).map(Some).collect(),
         None => (0..blocks.len()).map(|_| None).collect(),
     };
+    let mut rhs_blocks: Vec<Option<&mut [V]>> = match rhs {
+        Some(rhs) => rhs.chunks_mut(CHUNK).map(Some).collect(),
+        None => (0..blocks.len()).map(|_| None).collect(),
+    };
     blocks
         .into_par_iter()
         .zip(source.par_chunks_mut(CHUNK))
         .zip(component_blocks.par_iter_mut())
         .zip(diag_blocks.par_iter_mut())
-        .for_each(|((((first_row, first_pos, vals), source), comp), diag)| {
-            vals.iter_mut().for_each(|v| *v = 0.0);
-            for i in 0..source.len() {
-                let c = first_row + i;
-                let (mut d, mut extra, mut b) = (0.0, V::ZERO, V::ZERO);
-                for &f in cell_faces.of(c) {
-                    let f = f as usize;
-                    if f < ni {
-                        let owner_side = mesh.owner[f] as usize == c;
-                        let pos = if owner_side {
-                            pattern.upper[f]
-                        } else {
-                            pattern.lower[f]
-                        };
-                        let (dd, off) = term.internal(f, owner_side);
-                        d += dd;
-                        vals[pos.get() - first_pos] += off;
-                        if deferred {
-                            let flux = term.deferred(f);
-                            b = if owner_side {
-                                b.plus(flux)
+        .zip(rhs_blocks.par_iter_mut())
+        .for_each(
+            |(((((first_row, first_pos, vals), source), comp), diag), rhs)| {
+                vals.iter_mut().for_each(|v| *v = 0.0);
+                for i in 0..source.len() {
+                    let c = first_row + i;
+                    let (mut d, mut extra, mut b) = (0.0, V::ZERO, V::ZERO);
+                    for &f in cell_faces.of(c) {
+                        let f = f as usize;
+                        if f < ni {
+                            let owner_side = mesh.owner[f] as usize == c;
+                            let pos = if owner_side {
+                                pattern.upper[f]
                             } else {
-                                b.minus(flux)
+                                pattern.lower[f]
                             };
+                            let (dd, off) = term.internal(f, owner_side);
+                            d += dd;
+                            vals[pos.get() - first_pos] += off;
+                            if deferred {
+                                let flux = term.deferred(f);
+                                b = if owner_side {
+                                    b.plus(flux)
+                                } else {
+                                    b.minus(flux)
+                                };
+                            }
+                        } else {
+                            let row = term.boundary(f);
+                            d += row.diag;
+                            if has_components {
+                                extra = extra.plus(row.component_diag);
+                            }
+                            b = b.plus(row.source);
                         }
-                    } else {
-                        let row = term.boundary(f);
-                        d += row.diag;
-                        if has_components {
-                            extra = extra.plus(row.component_diag);
-                        }
-                        b = b.plus(row.source);
                     }
+                    let (dc, bc) = term.cell(c);
+                    d += dc;
+                    b = b.plus(bc);
+                    if let Some(diag) = diag.as_deref_mut() {
+                        diag[i] = d;
+                    }
+                    if let Some(comp) = comp.as_deref_mut() {
+                        comp[i] = extra;
+                    }
+                    let entry = finish(c, d, extra, &mut b, rhs.as_deref_mut().map(|r| &mut r[i]));
+                    source[i] = b;
+                    vals[pattern.diag[c].get() - first_pos] = entry;
                 }
-                let (dc, bc) = term.cell(c);
-                d += dc;
-                b = b.plus(bc);
-                if let Some(diag) = diag.as_deref_mut() {
-                    diag[i] = d;
-                }
-                source[i] = b;
-                if let Some(comp) = comp.as_deref_mut() {
-                    comp[i] = extra;
-                }
-                vals[pattern.diag[c].get() - first_pos] = d;
-            }
-        });
+            },
+        );
 }
 
 /// Only `b` of `term` (an affine equation whose matrix is already assembled): the deferred
@@ -593,7 +723,6 @@ pub enum VectorCondition {
 #[derive(Clone, Copy)]
 pub struct Convection<'a, B> {
     mesh: &'a Mesh,
-    cell_faces: &'a CellFaces,
     flux: &'a [f64],
     scheme: VectorConvection<'a>,
     bc: B,
@@ -602,14 +731,12 @@ pub struct Convection<'a, B> {
 /// [`Convection`] of a vector field: `bc(f)` gives boundary face `f`'s condition.
 pub fn div<'a, B: Fn(usize) -> VectorCondition + Sync>(
     mesh: &'a Mesh,
-    cell_faces: &'a CellFaces,
     flux: &'a [f64],
     scheme: VectorConvection<'a>,
     bc: B,
 ) -> Expr<Convection<'a, B>> {
     Expr(Convection {
         mesh,
-        cell_faces,
         flux,
         scheme,
         bc,
@@ -617,6 +744,9 @@ pub fn div<'a, B: Fn(usize) -> VectorCondition + Sync>(
 }
 
 impl<B: Fn(usize) -> VectorCondition + Sync> Term<Vec3> for Convection<'_, B> {
+    /// Bounded: the upwind coefficients less the face's share of the cell's net outflow, so
+    /// the face adds `(−out)⁺` to the diagonal and `−(−out)⁺` to the inflowing neighbour's
+    /// column (the row sums to zero whatever the continuity error of the lagged fluxes).
     #[inline]
     fn internal(&self, f: usize, owner_side: bool) -> (f64, f64) {
         let out = if owner_side {
@@ -624,7 +754,8 @@ impl<B: Fn(usize) -> VectorCondition + Sync> Term<Vec3> for Convection<'_, B> {
         } else {
             -self.flux[f]
         };
-        (out.max(0.0), -(-out).max(0.0))
+        let inflow = (-out).max(0.0);
+        (inflow, -inflow)
     }
     fn is_deferred(&self) -> bool {
         matches!(self.scheme, VectorConvection::LimitedLinearUpwind { .. })
@@ -656,25 +787,11 @@ impl<B: Fn(usize) -> VectorCondition + Sync> Term<Vec3> for Convection<'_, B> {
             VectorCondition::ZeroGradient | VectorCondition::Symmetry(_) => [0.0; 3],
         };
         BoundaryRow {
-            diag: phi.max(0.0),
+            // bounded: φ⁺ − φ
+            diag: (-phi).max(0.0),
             component_diag: [0.0; 3],
             source,
         }
-    }
-    #[inline]
-    fn cell(&self, c: usize) -> (f64, Vec3) {
-        let ni = self.mesh.n_internal_faces;
-        let mut net_out = 0.0;
-        for &f in self.cell_faces.of(c) {
-            let f = f as usize;
-            let phi = self.flux[f];
-            net_out += if f < ni && self.mesh.owner[f] as usize != c {
-                -phi
-            } else {
-                phi
-            };
-        }
-        (-net_out, [0.0; 3])
     }
 }
 
@@ -1044,7 +1161,7 @@ mod tests {
         let u: Vec<Vec3> = (0..n).map(|c| [c as f64, 1.0, -0.5 * c as f64]).collect();
         let bc = |f: usize| VectorCondition::Fixed(wall(f));
         // orthogonal parts only (no gradient), upwind
-        let term = div(&mesh, &cell_faces, &flux, VectorConvection::Upwind, bc)
+        let term = div(&mesh, &flux, VectorConvection::Upwind, bc)
             - laplacian(&mesh, &geometry, &conductance, &u, None, bc);
         let mut system = System::<Vec3>::new(&pattern, false);
         system.assemble(&term, &mesh, &cell_faces, &pattern);

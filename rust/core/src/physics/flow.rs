@@ -417,7 +417,7 @@ impl<'m> Flow<'m> {
             None => VectorConvection::Upwind,
         };
         let bc = |f| self.velocity_condition(f);
-        let term = fused::div(mesh, &self.cell_faces, &s.mass_flux, scheme, bc)
+        let term = fused::div(mesh, &s.mass_flux, scheme, bc)
             - fused::laplacian(
                 mesh,
                 &self.geometry,
@@ -427,16 +427,24 @@ impl<'m> Flow<'m> {
                 bc,
             )
             .limited(limit);
-        u_eqn.assemble(&term, mesh, &self.cell_faces, &self.pattern);
-        // relaxed, and the solve's right-hand side b − ∇p V in the same pass
-        u_eqn.relax_with(alpha, &s.velocity, &self.pattern, Some(momentum_rhs), |c| {
-            let v = mesh.cell_volume[c];
-            [
-                -(grad_p[c][0] * v),
-                -(grad_p[c][1] * v),
-                -(grad_p[c][2] * v),
-            ]
-        });
+        // relaxed, and the solve's right-hand side b − ∇p V, in the assembly's pass
+        u_eqn.assemble_relaxed(
+            &term,
+            mesh,
+            &self.cell_faces,
+            &self.pattern,
+            alpha,
+            &s.velocity,
+            momentum_rhs,
+            |c| {
+                let v = mesh.cell_volume[c];
+                [
+                    -(grad_p[c][0] * v),
+                    -(grad_p[c][1] * v),
+                    -(grad_p[c][2] * v),
+                ]
+            },
+        );
     }
 
     /// The momentum predictor's solve, `A U = b − ∇p V` (`momentum_rhs`; relaxed `A`, from the current
@@ -652,7 +660,6 @@ impl<'m> Flow<'m> {
         let mut limits = vec![[1.0f64; 3]; n];
         // b − ∇p V of the momentum solve; then H(U) of the pressure corrector
         let mut momentum_rhs = vec![[0.0f64; 3]; n];
-        let mut h1 = vec![0.0f64; n];
         let mut hby_a = vec![[0.0f64; 3]; n];
         // rAtU per cell: one value, or one per component where symmetry planes make the
         // components' diagonals differ
@@ -735,29 +742,24 @@ impl<'m> Flow<'m> {
             // rAtU = 1/(A − H1)), per component: symmetry planes add to one component's diagonal
             // only, and a shared value would break the fixed point. H1 = −Σ a_N (off-diagonals
             // only: any diagonal will do)
-            u_eqn.h_and_h1(&s.velocity, &mut hby_a, &mut h1);
-            {
-                let (u_eqn, h1) = (&u_eqn, &h1);
-                hby_a
-                    .par_chunks_mut(CHUNK)
-                    .zip(r_atu.par_chunks_mut(CHUNK * r_atu_width))
-                    .enumerate()
-                    .for_each(|(block, (hb, ra))| {
-                        for i in 0..hb.len() {
-                            let c = block * CHUNK + i;
-                            let v = mesh.cell_volume[c];
-                            for k in 0..3 {
-                                let d = u_eqn.diagonal(c, k) / alpha;
-                                let r_au = v / d;
-                                let r_atu = v / (d - h1[c]).max(1e-12 * d);
-                                hb[i][k] = hb[i][k] / d - (r_au - r_atu) * grad_p[c][k];
-                                if k < r_atu_width {
-                                    ra[i * r_atu_width + k] = r_atu;
-                                }
-                            }
+            u_eqn.for_each_h(
+                &s.velocity,
+                &mut hby_a,
+                &mut r_atu,
+                r_atu_width,
+                |c, h, h1, hby_a, r_atu| {
+                    let v = mesh.cell_volume[c];
+                    for k in 0..3 {
+                        let d = u_eqn.diagonal(c, k) / alpha;
+                        let r_au = v / d;
+                        let r_atu_k = v / (d - h1).max(1e-12 * d);
+                        hby_a[k] = h[k] / d - (r_au - r_atu_k) * grad_p[c][k];
+                        if k < r_atu_width {
+                            r_atu[k] = r_atu_k;
                         }
-                    });
-            }
+                    }
+                },
+            );
             // rAtU of cell c along face f's normal: the component the face-flux correction acts on
             let along = |c: usize, f: usize| {
                 if r_atu_width == 1 {
