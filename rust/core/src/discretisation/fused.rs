@@ -88,6 +88,20 @@ impl FieldValue for Vec3 {
     }
 }
 
+/// Patankar's implicit under-relaxation of one row: each component's diagonal grows to
+/// `(A + A_k)/α` and `b` gains `((A + A_k)/α − A − A_k)·x_prev`, so the fixed point is unchanged;
+/// returns the relaxed shared diagonal `A/α` (the matrix's entry). `component` holds the extra
+/// diagonals `A_k` (zero without symmetry planes).
+#[inline]
+fn relax_row<V: FieldValue>(diag: f64, component: V, alpha: f64, previous: V, b: &mut V) -> f64 {
+    for k in 0..V::N {
+        let extra = component.get(k);
+        let dk = (diag + extra) / alpha;
+        b.set(k, b.get(k) + (dk - diag - extra) * previous.get(k));
+    }
+    diag / alpha
+}
+
 /// A term's row entries from one boundary face of its owner cell.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BoundaryRow<V> {
@@ -343,7 +357,7 @@ impl<V: FieldValue> System<V> {
         self.relaxation = 1.0;
     }
 
-    /// [`System::assemble`] and [`System::relax_with`] in one pass over the rows: `term`
+    /// [`System::assemble`] and [`System::relax`] in one pass over the rows: `term`
     /// assembled, relaxed by `alpha` about `previous`, and `rhs[c] = b[c] + extra(c)`.
     #[allow(clippy::too_many_arguments)]
     pub fn assemble_relaxed<T: Term<V>>(
@@ -364,15 +378,11 @@ impl<V: FieldValue> System<V> {
             None
         };
         let finish = |c: usize, d: f64, comp: V, b: &mut V, rhs: Option<&mut V>| {
-            for k in 0..V::N {
-                let component = if has_components { comp.get(k) } else { 0.0 };
-                let dk = (d + component) / alpha;
-                b.set(k, b.get(k) + (dk - d - component) * previous[c].get(k));
-            }
+            let entry = relax_row(d, comp, alpha, previous[c], b);
             if let Some(rhs) = rhs {
                 *rhs = b.plus(extra(c));
             }
-            d / alpha
+            entry
         };
         assemble_finished(
             term,
@@ -396,51 +406,18 @@ impl<V: FieldValue> System<V> {
     /// unchanged. The matrix holds the shared diagonal `A/α`; [`System::set_component`] puts a
     /// component's own in.
     pub fn relax(&mut self, alpha: f64, previous: &[V], pattern: &CellPattern) {
-        self.relax_with(alpha, previous, pattern, None, |_| V::ZERO);
-    }
-
-    /// [`System::relax`], and in the same pass the right-hand side of a solve with an extra
-    /// explicit part, `rhs[c] = b[c] + extra(c)` (the momentum equation's `−∇p V`, kept out of
-    /// `b` so that `H` does not contain it).
-    pub fn relax_with(
-        &mut self,
-        alpha: f64,
-        previous: &[V],
-        pattern: &CellPattern,
-        rhs: Option<&mut [V]>,
-        extra: impl Fn(usize) -> V + Sync,
-    ) {
-        let has_components = self.has_component_diagonals();
         let (diag, components) = (&self.diag, &self.component_diag);
         let positions = &pattern.diag;
         let blocks = self.matrix.row_blocks_mut();
-        let mut rhs_blocks: Vec<Option<&mut [V]>> = match rhs {
-            Some(rhs) => rhs.chunks_mut(CHUNK).map(Some).collect(),
-            None => (0..blocks.len()).map(|_| None).collect(),
-        };
         blocks
             .into_par_iter()
             .zip(self.source.par_chunks_mut(CHUNK))
-            .zip(rhs_blocks.par_iter_mut())
-            .for_each(|(((first_row, first_pos, vals), source), rhs)| {
+            .for_each(|((first_row, first_pos, vals), source)| {
                 for (i, b) in source.iter_mut().enumerate() {
                     let c = first_row + i;
-                    for k in 0..V::N {
-                        let component = if has_components {
-                            components[c].get(k)
-                        } else {
-                            0.0
-                        };
-                        let dk = (diag[c] + component) / alpha;
-                        b.set(
-                            k,
-                            b.get(k) + (dk - diag[c] - component) * previous[c].get(k),
-                        );
-                    }
-                    vals[positions[c].get() - first_pos] = diag[c] / alpha;
-                    if let Some(rhs) = rhs.as_deref_mut() {
-                        rhs[i] = b.plus(extra(c));
-                    }
+                    let comp = components.get(c).copied().unwrap_or(V::ZERO);
+                    vals[positions[c].get() - first_pos] =
+                        relax_row(diag[c], comp, alpha, previous[c], b);
                 }
             });
         self.relaxation = alpha;
@@ -504,27 +481,10 @@ impl<V: FieldValue> System<V> {
     /// OpenFOAM's `H` and `H1` in one pass: `H(x) = b − Σ_nb a_nb x_nb` (every component) and
     /// `H1 = −Σ_nb a_nb`, per cell.
     pub fn h_and_h1(&self, x: &[V], h: &mut [V], h1: &mut [f64]) {
-        let a = &self.matrix;
-        h.par_chunks_mut(CHUNK)
-            .zip(h1.par_chunks_mut(CHUNK))
-            .enumerate()
-            .for_each(|(block, (h, h1))| {
-                for i in 0..h.len() {
-                    let c = block * CHUNK + i;
-                    let (mut hc, mut h1c) = (self.source[c], 0.0);
-                    for e in a.row_ptr[c]..a.row_ptr[c + 1] {
-                        let j = a.col[e] as usize;
-                        if j != c {
-                            h1c -= a.val[e];
-                            for k in 0..V::N {
-                                hc.set(k, hc.get(k) - a.val[e] * x[j].get(k));
-                            }
-                        }
-                    }
-                    h[i] = hc;
-                    h1[i] = h1c;
-                }
-            });
+        self.for_each_h(x, h, h1, 1, |_, hc, h1c, out, aux| {
+            *out = hc;
+            aux[0] = h1c;
+        });
     }
 }
 
