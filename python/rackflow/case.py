@@ -664,6 +664,16 @@ class Case:
                 ConvectionFallbackWarning,
                 stacklevel=2,
             )
+        local = int(result.report.get("energy_first_order_cells", 0) or 0)
+        if local:
+            warnings.warn(
+                f"the second-order energy convection stalled or left coolant colder than the inlet in {local} "
+                "coolant cells; the solver made the convection first order there (second order elsewhere) and "
+                "converged. Those cells are usually poor ones: improve the mesh there (Gmsh `Mesh.Optimize`, "
+                "`Mesh.OptimizeNetgen`) or pass convection='upwind' for a first-order answer throughout",
+                ConvectionFallbackWarning,
+                stacklevel=2,
+            )
         if result.has_temperature:
             for f in self.fluids.values():
                 lo, hi = valid_range_c(f.coolant)

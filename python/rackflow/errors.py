@@ -62,10 +62,12 @@ class PropertyRangeWarning(RackflowWarning):
 
 
 class ConvectionFallbackWarning(RackflowWarning):
-    """The second-order flow solve diverged or stalled, so the momentum equations were solved
-    with first-order upwind (default ``convection="auto"``); ``result.report
-    ["flow_first_order_fallback"]`` holds the momentum relaxation used. Pass
-    ``convection="linear_upwind"`` to make that an error instead."""
+    """The default ``convection="auto"`` lowered the order somewhere: the second-order flow solve
+    diverged or stalled, so the momentum equations were solved with first-order upwind
+    (``result.report["flow_first_order_fallback"]`` holds the momentum relaxation used), or the
+    second-order energy passes stalled in some coolant cells, which were then solved first order
+    (``result.report["energy_first_order_cells"]`` counts them). Pass
+    ``convection="linear_upwind"`` to make either an error instead."""
 
 
 __all__ = [

@@ -242,7 +242,8 @@ impl Boundary {
 #[serde(rename_all = "snake_case")]
 pub enum ConvectionScheme {
     /// Bounded second order, and for the momentum equations first-order upwind instead when the
-    /// second-order flow solve diverges or stalls (the default; the report says so).
+    /// second-order flow solve diverges or stalls; for the energy equation first order in the
+    /// coolant cells where its passes stall (the default; the report says so).
     Auto,
     /// Bounded second order: upwind plus a limited linear extrapolation; a flow solve that does
     /// not converge with it is an error.

@@ -800,6 +800,46 @@ impl<'m> Conduction<'m> {
         true
     }
 
+    /// Make the held convection limiter first order (factor 0) in `cells`, and with
+    /// `neighbours` in their face neighbours too (whose extrapolations feed a cell's inflow
+    /// faces); the number of cells changed (0 without a held limiter).
+    pub fn first_order_in(&mut self, cells: &[usize], neighbours: bool) -> usize {
+        let mesh = self.mesh;
+        let Some(limit) = self.frozen_limit.as_mut() else {
+            return 0;
+        };
+        let cell_faces = self
+            .cell_faces
+            .take()
+            .unwrap_or_else(|| CellFaces::new(mesh));
+        let mut changed = 0;
+        for &c in cells {
+            let mut zero = |x: usize| {
+                if limit[x] > 0.0 {
+                    limit[x] = 0.0;
+                    changed += 1;
+                }
+            };
+            zero(c);
+            if !neighbours {
+                continue;
+            }
+            for &f in cell_faces.of(c) {
+                let f = f as usize;
+                if f < mesh.n_internal_faces {
+                    let p = mesh.owner[f] as usize;
+                    zero(if p == c {
+                        mesh.neighbour[f] as usize
+                    } else {
+                        p
+                    });
+                }
+            }
+        }
+        self.cell_faces = Some(cell_faces);
+        changed
+    }
+
     /// The Barth–Jespersen factor of each cell for the current gradients.
     fn convection_limit(&self, cell_faces: &CellFaces, t: &[f64]) -> Vec<f64> {
         crate::discretisation::gradient::limiter(
