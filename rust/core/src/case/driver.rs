@@ -1254,8 +1254,17 @@ pub(super) fn energy_preconditioner(
 const STALL_PASSES: usize = 30;
 
 /// Rounds of local first-order convection (see [`Conduction::first_order_in`]) one energy solve
-/// may take, for stalled passes and for coolant cells below every supply temperature.
-const LOCAL_FIRST_ORDER_ROUNDS: usize = 4;
+/// may take for stalled passes.
+const LOCAL_FIRST_ORDER_ROUNDS: usize = 6;
+
+/// Rounds of local first-order convection one energy solve may take for coolant cells a
+/// converged field leaves colder than every supply temperature.
+const COLD_REPAIR_ROUNDS: usize = 3;
+
+/// Stall rounds that take the stalled cells alone; later ones take their face neighbours too.
+/// Cells alone kept the corpus microchannel manifold's repair to 2,542–5,445 coolant cells
+/// (7,600 with neighbours from the first round); the two-inlet plate needed the neighbours.
+const CELLS_ALONE_ROUNDS: usize = 4;
 
 /// The stall window once a round of local first order has made the system linear and its
 /// hardest cells first order: what stalls after that is slow, steady deferred-correction
@@ -1463,6 +1472,7 @@ fn run(
     // a coupling pass holds what the pass before it froze: otherwise each pass freezes afresh
     // where its own iterations stall and solves a slightly different problem, and the passes
     // never settle (the corpus serpentine plateaued at 1–5 K a pass for 30 passes)
+    let carried_first_order = frozen.as_deref().map_or(0, |f| f.first_order_cells);
     let tighten_first = frozen.as_deref().is_some_and(|f| {
         eq.hold_corrections(f);
         f.wants_tightening()
@@ -1480,6 +1490,8 @@ fn run(
     let mut r = vec![0.0; n];
     let mut report = SolveReport {
         threads,
+        // the cells an earlier coupling pass made first order stay so (the held limiter)
+        energy_first_order_cells: carried_first_order,
         ..Default::default()
     };
     let linear = SolveSettings {
@@ -1511,6 +1523,11 @@ fn run(
         0
     } else {
         LOCAL_FIRST_ORDER_ROUNDS
+    };
+    let mut cold_rounds = if case.settings.convection == ConvectionScheme::Auto {
+        0
+    } else {
+        COLD_REPAIR_ROUNDS
     };
     let mut stall_window = STALL_PASSES;
     // the maximum principle's floor, for a second-order coolant solve that a loose coupling pass
@@ -1596,7 +1613,7 @@ fn run(
             // a held limiter bounds the temperatures it was computed for, not these: coolant
             // cells left colder than every supply are made first order and the passes go on
             // (on the corpus microchannel manifold one such cell converged 2.6 K below the inlet)
-            let cold = if local_first_order_rounds < LOCAL_FIRST_ORDER_ROUNDS {
+            let cold = if cold_rounds < COLD_REPAIR_ROUNDS {
                 cold_coolant_cells(&eq, &t, floor)
             } else {
                 Vec::new()
@@ -1611,7 +1628,7 @@ fn run(
                 break;
             }
             report.energy_first_order_cells += changed;
-            local_first_order_rounds += 1;
+            cold_rounds += 1;
             stall_window = LOCAL_STALL_PASSES;
             limiter_frozen_at = outer;
             anderson = Anderson::new(5);
@@ -1653,7 +1670,8 @@ fn run(
                 // 2e-3, where Newton–Krylov failed too (Fluent's "poor mesh numerics" lowers the
                 // order on problem cells the same way)
                 let cells = stalled_coolant_cells(&eq, &r);
-                let changed = eq.first_order_in(&cells, false);
+                let changed =
+                    eq.first_order_in(&cells, local_first_order_rounds >= CELLS_ALONE_ROUNDS);
                 report.energy_first_order_cells += changed;
                 changed > 0
             } {
@@ -1743,23 +1761,28 @@ fn run(
             .map_err(|e| e.with_partial(|p| energy_iterate(p, &t, &r)))?;
             // Newton–Krylov solves the held system exactly, unbounded cells and all: repair
             // what it leaves colder than every supply, or where it stalls, and solve again
-            if local_first_order_rounds >= LOCAL_FIRST_ORDER_ROUNDS || !eq.is_convective() {
+            if !eq.is_convective() {
                 break;
             }
-            let changed = if converged {
+            let changed = if converged && cold_rounds < COLD_REPAIR_ROUNDS {
+                cold_rounds += 1;
                 eq.first_order_in(&cold_coolant_cells(&eq, &t, floor), true)
+            } else if !converged && local_first_order_rounds < LOCAL_FIRST_ORDER_ROUNDS {
+                let alone = local_first_order_rounds < CELLS_ALONE_ROUNDS;
+                local_first_order_rounds += 1;
+                eq.first_order_in(&stalled_coolant_cells(&eq, &r), !alone)
             } else {
-                eq.first_order_in(&stalled_coolant_cells(&eq, &r), false)
+                0
             };
             if changed == 0 {
                 break;
             }
             report.energy_first_order_cells += changed;
-            local_first_order_rounds += 1;
         }
     }
     if let Some(frozen) = frozen {
         *frozen = eq.frozen_corrections();
+        frozen.first_order_cells = report.energy_first_order_cells;
     }
     if !converged {
         return Err(Error::convergence(

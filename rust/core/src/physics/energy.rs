@@ -75,6 +75,9 @@ pub struct FrozenCorrections {
     limit: Option<Vec<f64>>,
     non_orthogonal_scale: Option<Vec<f64>>,
     tighten: bool,
+    /// Coolant cells the held limiter keeps first order (see [`Conduction::first_order_in`]),
+    /// counted by the solves that made them so.
+    pub first_order_cells: usize,
 }
 
 impl FrozenCorrections {
@@ -731,6 +734,7 @@ impl<'m> Conduction<'m> {
             limit: self.frozen_limit.clone(),
             non_orthogonal_scale: self.non_orthogonal_scale.clone(),
             tighten: false,
+            first_order_cells: 0,
         }
     }
 
