@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 import rackflow as rf
-from rackflow.errors import FlowRegimeWarning, LaminarTurbulentFlowWarning
+from rackflow.errors import FlowRegimeWarning, LaminarTurbulentFlowWarning, WallTreatmentWarning
 from rackflow.testing.meshes import box
 
 
@@ -178,3 +179,39 @@ def test_a_flow_regime_problem_is_listed_with_the_cores(duct: rf.Mesh) -> None:
         assert any("unknown patch 'top'" in p for p in problems), problems
         assert any("Mach" in p for p in problems), problems
         assert str(info.value).startswith(f"{len(problems)} problems in the case:")
+
+
+@pytest.mark.parametrize(
+    ("flow_lpm", "where"),
+    [(0.3, r"mean first-cell y⁺ 2\d\.\d.*in the buffer layer"), (12.0, r"mean first-cell y⁺ [5-9]\d\d.*above 500")],
+    ids=["buffer-layer", "beyond-log-layer"],
+)
+def test_wall_y_plus_outside_every_treatment_warns_naming_the_patch(
+    duct: rf.Mesh, flow_lpm: float, where: str
+) -> None:
+    # 4 × 4 cells across a 2 mm duct: first cell centre y⁺ ≈ 25 at 0.3 L/min (between the
+    # resolved sublayer and the log layer), ≈ 70 at 1 L/min (wall functions: no warning, see
+    # test_turbulent_duct_solves_and_reports, which runs with warnings as errors)
+    with pytest.warns(WallTreatmentWarning) as caught:
+        result = duct_case(duct, flow_lpm, "k-omega-sst").solve()
+    messages = [str(w.message) for w in caught if issubclass(w.category, WallTreatmentWarning)]
+    assert sorted(m.split("'")[1] for m in messages) == ["ymax", "ymin", "zmax", "zmin"]
+    for m in messages:
+        assert re.search(rf"wall patch '[yz]m(in|ax)': {where}", m), m
+    assert issubclass(WallTreatmentWarning, FlowRegimeWarning)
+    lo, mean, hi = result.y_plus_by_patch["ymin"]
+    assert lo <= mean <= hi and f"{mean:.3g}" in messages[0]
+
+
+def test_resolved_sublayer_does_not_warn() -> None:
+    # the same duct graded to the wall (first cell centre y⁺ < 5): no WallTreatmentWarning
+    from rackflow.testing.meshes import stretch
+
+    m = box((10, 12, 12), (0.02, 0.002, 0.002))
+    for axis in (1, 2):
+        m = stretch(m, axis, lambda s: 0.001 * (1 + np.tanh(2.5 * (s / 0.001 - 1)) / np.tanh(2.5)))
+    case = duct_case(rf.Mesh.from_meshio(m), 0.3, "k-omega-sst")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", WallTreatmentWarning)
+        result = case.solve()
+    assert max(mean for _, mean, _ in result.y_plus_by_patch.values()) < 5.0
