@@ -69,6 +69,7 @@ INITIAL_FIELDS = (
     "mass_flux_kg_s",
     "turbulence_k_m2_s2",
     "turbulence_omega_1_s",
+    "turbulent_viscosity_pa_s",
     "inlet_temperature_c",
 )
 
@@ -613,7 +614,9 @@ class Case:
         ``temperature_c`` (n_cells, °C), ``velocity_m_s`` (n_cells × 3), ``pressure_pa``
         (n_cells), ``mass_flux_kg_s`` (n_faces; recomputed from the velocity when missing) and,
         for turbulent coolant, ``turbulence_k_m2_s2`` and ``turbulence_omega_1_s`` (n_cells,
-        together; a previous turbulent :class:`Result` gives them, scaled as the flow),
+        together) and optionally ``turbulent_viscosity_pa_s`` (n_cells, with them; without it
+        the first iteration takes ρ k / ω, above the SST-limited value near walls); a previous
+        turbulent :class:`Result` gives all three, scaled as the flow,
         in this mesh's cell order (which differs from the file's when the mesh was renumbered:
         see :attr:`Mesh.input_cell_order`).
         Any subset may be given. When the initial state's coolant inlet temperature is known
@@ -791,6 +794,7 @@ class Case:
                     # k and ω warm-start a turbulent coolant (ignored by a laminar one)
                     fields["turbulence_k_m2_s2"] = initial.turbulence_k_m2_s2
                     fields["turbulence_omega_1_s"] = initial.turbulence_omega_1_s
+                    fields["turbulent_viscosity_pa_s"] = initial.turbulent_viscosity_pa_s
         elif isinstance(initial, Mapping):
             fields = dict(initial)
         else:

@@ -203,15 +203,51 @@ def test_wall_y_plus_outside_every_treatment_warns_naming_the_patch(
     assert lo <= mean <= hi and f"{mean:.3g}" in messages[0]
 
 
-def test_resolved_sublayer_does_not_warn() -> None:
-    # the same duct graded to the wall (first cell centre y⁺ < 5): no WallTreatmentWarning
+@pytest.fixture(scope="module")
+def graded_duct() -> rf.Mesh:
+    # the same duct, 12 × 12 cells across graded towards the walls (tanh 2.5)
     from rackflow.testing.meshes import stretch
 
     m = box((10, 12, 12), (0.02, 0.002, 0.002))
     for axis in (1, 2):
         m = stretch(m, axis, lambda s: 0.001 * (1 + np.tanh(2.5 * (s / 0.001 - 1)) / np.tanh(2.5)))
-    case = duct_case(rf.Mesh.from_meshio(m), 0.3, "k-omega-sst")
+    return rf.Mesh.from_meshio(m)
+
+
+def test_resolved_sublayer_does_not_warn(graded_duct: rf.Mesh) -> None:
+    # first cell centre y⁺ < 5: no WallTreatmentWarning
+    case = duct_case(graded_duct, 0.3, "k-omega-sst")
     with warnings.catch_warnings():
         warnings.simplefilter("error", WallTreatmentWarning)
         result = case.solve()
     assert max(mean for _, mean, _ in result.y_plus_by_patch.values()) < 5.0
+
+
+def test_turbulent_viscosity_warm_start(graded_duct: rf.Mesh) -> None:
+    # low-Re walls, where the SST limiter sets μ_t in the wall cells
+    duct = graded_duct
+    cold = duct_case(duct, 1.0).solve()
+    mu_t = cold.turbulent_viscosity_pa_s
+    assert mu_t is not None and mu_t.shape == (duct.n_cells,) and mu_t.min() >= 0.0
+    # a Result hands over μ_t with k and ω: the same point restarts converged; from k and ω
+    # alone the first iteration's ρ k / ω (above the SST-limited μ_t) perturbs the flow
+    warm = duct_case(duct, 1.0).solve(initial=cold)
+    fields = {
+        "velocity_m_s": cold.velocity_m_s,
+        "pressure_pa": cold.pressure_pa,
+        "mass_flux_kg_s": cold.mass_flux_kg_s,
+        "temperature_c": cold.temperature_c,
+        "turbulence_k_m2_s2": cold.turbulence_k_m2_s2,
+        "turbulence_omega_1_s": cold.turbulence_omega_1_s,
+    }
+    without = duct_case(duct, 1.0).solve(initial=fields)
+    print(f"iterations: {cold.report['flow_iterations']} cold, {warm.report['flow_iterations']} from the result, {without.report['flow_iterations']} from k and ω only")
+    assert warm.report["flow_iterations"] <= 2 < without.report["flow_iterations"]
+    dp = cold.pressure_drop_pa("xmin", "xmax")
+    assert warm.pressure_drop_pa("xmin", "xmax") == pytest.approx(dp, rel=1e-4)
+    with pytest.raises(rf.CaseError, match="turbulent_viscosity must not be negative"):
+        duct_case(duct, 1.0).solve(initial={**fields, "turbulent_viscosity_pa_s": -mu_t - 1.0})
+    bare = {"velocity_m_s": cold.velocity_m_s, "turbulent_viscosity_pa_s": mu_t}
+    with pytest.raises(rf.CaseError, match="turbulent_viscosity needs turbulence_k"):
+        duct_case(duct, 1.0).solve(initial=bare)
+    assert duct_case(duct, 0.05).solve().turbulent_viscosity_pa_s is None
