@@ -183,7 +183,10 @@ def test_a_flow_regime_problem_is_listed_with_the_cores(duct: rf.Mesh) -> None:
 
 @pytest.mark.parametrize(
     ("flow_lpm", "where"),
-    [(0.3, r"mean first-cell y⁺ 2\d\.\d.*in the buffer layer"), (12.0, r"mean first-cell y⁺ [5-9]\d\d.*above 500")],
+    [
+        (0.3, r"mean first-cell y⁺ 2\d\.\d.*in the buffer layer"),
+        (12.0, r"mean first-cell y⁺ [5-9]\d\d.*above 500"),
+    ],
     ids=["buffer-layer", "beyond-log-layer"],
 )
 def test_wall_y_plus_outside_every_treatment_warns_naming_the_patch(
@@ -241,7 +244,9 @@ def test_turbulent_viscosity_warm_start(graded_duct: rf.Mesh) -> None:
         "turbulence_omega_1_s": cold.turbulence_omega_1_s,
     }
     without = duct_case(duct, 1.0).solve(initial=fields)
-    print(f"iterations: {cold.report['flow_iterations']} cold, {warm.report['flow_iterations']} from the result, {without.report['flow_iterations']} from k and ω only")
+    print(
+        f"iterations: {cold.report['flow_iterations']} cold, {warm.report['flow_iterations']} from the result, {without.report['flow_iterations']} from k and ω only"
+    )
     assert warm.report["flow_iterations"] <= 2 < without.report["flow_iterations"]
     dp = cold.pressure_drop_pa("xmin", "xmax")
     assert warm.pressure_drop_pa("xmin", "xmax") == pytest.approx(dp, rel=1e-4)

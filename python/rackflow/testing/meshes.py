@@ -276,7 +276,7 @@ def graded_nodes(
         size = np.minimum(size, first_end + (ratio - 1) * (end - s))
     inverse = 1 / size
     count = np.concatenate([[0.0], np.cumsum(0.5 * (inverse[1:] + inverse[:-1]) * np.diff(s))])
-    n = max(1, int(round(count[-1])))
+    n = max(1, int(np.rint(count[-1])))
     nodes = np.interp(np.linspace(0, count[-1], n + 1), count, s)
     nodes[0], nodes[-1] = start, end
     return nodes
