@@ -55,9 +55,10 @@ class LaminarTurbulentFlowWarning(FlowRegimeWarning):
 
 class WallTreatmentWarning(FlowRegimeWarning):
     """A wall patch of a turbulent coolant has its mean first-cell y⁺ where neither side of the
-    automatic wall treatment is accurate: in the buffer layer (5–30), between the resolved
-    viscous sublayer (low-Re walls, y⁺ ≲ 5) and the log layer (wall functions, y⁺ 30–500), or
-    above 500, beyond the log layer. The message names the patch and its y⁺ range."""
+    automatic wall treatment is accurate: in the buffer layer (5–15), between the resolved
+    viscous sublayer (low-Re walls, y⁺ ≲ 5) and the log layer (wall functions, y⁺ 15–500; the
+    lower edge measured on developed pipes, see ``rackflow.case.WALL_Y_PLUS_RANGES``), or above
+    500, beyond the log layer. The message names the patch and its y⁺ range."""
 
 
 class ThreadsWarning(RackflowWarning):
