@@ -53,8 +53,8 @@ def references() -> dict[str, np.ndarray]:
     return {k: np.array([float(r[k]) for r in rows]) for k in rows[0]}
 
 
-def solve_step(refine: float) -> tuple[rf.Mesh, rf.Result, float]:
-    mesh = rf.Mesh.from_meshio(backward_step(H, refine=refine))
+def solve_step(refine: float, first_cell_h: float = 1e-3) -> tuple[rf.Mesh, rf.Result, float]:
+    mesh = rf.Mesh.from_meshio(backward_step(H, refine=refine, first_cell_h=first_cell_h))
     intensity = 0.00061  # the Resource's free stream: 0.061 %, ν_t/ν = 0.009
     k = 1.5 * (intensity * SPEED) ** 2
     omega = k / (0.009 * MU / RHO)
@@ -68,7 +68,12 @@ def solve_step(refine: float) -> tuple[rf.Mesh, rf.Result, float]:
     case.wall("lower_wall")
     case.wall("upper_wall")
     start = time.perf_counter()
-    result = case.solve(velocity_tolerance=1e-5, pressure_tolerance=1e-4)
+    # the steady SST solution converges slowly here (the Resource: "does not converge readily to a
+    # steady state" on its finer grids); x_r is 6.4912 h with these tolerances (2,941 iterations)
+    # and 6.4911 h with the default mass tolerance 1e-6 (an earlier build, 2,219 iterations)
+    result = case.solve(
+        velocity_tolerance=1e-5, pressure_tolerance=1e-4, mass_tolerance=1e-5, flow_max_iterations=6000
+    )
     return mesh, result, time.perf_counter() - start
 
 
@@ -96,8 +101,10 @@ def reattachment(x: np.ndarray, cf: np.ndarray) -> float:
     return float(x[i] - cf[i] * (x[i + 1] - x[i]) / (cf[i + 1] - cf[i]))
 
 
-def check_step(refine: float) -> None:
-    mesh, result, seconds = solve_step(refine)
+def step_report(refine: float, first_cell_h: float = 1e-3) -> tuple[rf.Mesh, rf.Result, float, np.ndarray]:
+    """Solve, print x_r and the c_f table; returns the mesh, result, x_r and c_f at the
+    reference stations."""
+    mesh, result, seconds = solve_step(refine, first_cell_h)
     ref = references()
     x, cf = wall_cf(mesh, result, 0.0, (0.0, 50.0))
     xu, cfu = wall_cf(mesh, result, 1.0, (-100.0, 0.0))
@@ -116,6 +123,13 @@ def check_step(refine: float) -> None:
     assert result.report["flow_model"] == "k-omega-sst"
     # mass balance
     assert abs(inflow + outflow) < 1e-6 * inflow
+    return mesh, result, x_r, ours
+
+
+def check_step(refine: float) -> None:
+    mesh, result, x_r, ours = step_report(refine)
+    ref = references()
+    x, cf = wall_cf(mesh, result, 0.0, (0.0, 50.0))
     # the incoming boundary layer: c_f at x = −4 h within 10 % of the experiment (±7 % error bar)
     at = ref["x_h"] == -3.956
     assert ours[at][0] == pytest.approx(ref["cf_experiment"][at][0], rel=0.10)
@@ -136,3 +150,15 @@ def test_backward_facing_step_reattachment() -> None:
 @pytest.mark.slow
 def test_backward_facing_step_reattachment_finer_mesh() -> None:
     check_step(1.5)
+
+
+def test_backward_facing_step_reattachment_with_wall_functions() -> None:
+    """The other side of the automatic wall treatment: the first cell 0.06 h thick (8,045 cells,
+    lower-wall y⁺ 1–61, mean 44; the bubble's low-shear cells fall to the low-Re branch).
+    Measured: x_r 5.89 h (−5.8 %), 193 iterations; c_f at x = −4 h 3.17e-3 (+10 % of the
+    experiment, +8 % of CFL3D's SST) and 0.17e-3 above CFL3D's at x = 7.1 h, so only the
+    reattachment, the y⁺ range and the mass balance are checked here."""
+    _, result, x_r, _ = step_report(1.0, first_cell_h=0.06)
+    assert x_r == pytest.approx(MEASURED_REATTACHMENT, rel=0.10)
+    assert result.y_plus_by_patch["lower_wall"][1] > 30.0
+    assert result.y_plus_by_patch["upper_wall"][0] > 30.0
