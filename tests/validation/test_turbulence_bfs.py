@@ -25,8 +25,8 @@ References (tests/validation/reference/bfs_driver_seegmiller_cf.csv): the experi
 (``backstep_cfl3d_cf_sst.dat``, interpolated to the experiment's stations; its x_r is 6.54 h,
 the Resource states "near 6.50" for SST). Measured here (benchmarks/RESULTS.md, "Backward-facing
 step"): x_r 6.491 h (+3.7 %) on the 19k-cell low-Re mesh, c_f within 0.07e-3 of CFL3D's from
-x = 3 h on (0.20e-3 more negative at x = 1.8 h); with wall functions (8k cells) x_r 5.894 h
-(−5.8 %).
+x = 3 h on (0.20e-3 more negative at x = 1.8 h); 6.475 h (+3.4 %) on the 1.5× finer mesh
+(43k cells, the ``slow`` test); with wall functions (8k cells) x_r 5.894 h (−5.8 %).
 """
 
 from __future__ import annotations
