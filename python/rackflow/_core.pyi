@@ -105,8 +105,9 @@ def solve_case(
     """Solve a case; ``initial`` holds float64 C-order arrays to warm-start from (borrowed, not
     copied): ``temperature_k`` (n_cells, K), ``velocity_m_s`` (n_cells × 3), ``pressure_pa``
     (n_cells), ``mass_flux_kg_s`` (n_faces), ``turbulence_k_m2_s2`` and ``turbulence_omega_1_s``
-    (n_cells, together, for a turbulent coolant). ``scale_initial_flow`` scales the initial flow by
-    the ratio of the case's inflow to the initial state's (k by its square). A turbulent result
+    (n_cells, together, for a turbulent coolant) and ``turbulent_viscosity_pa_s`` (n_cells, with
+    them). ``scale_initial_flow`` scales the initial flow by the ratio of the case's inflow to the
+    initial state's (k by its square, μ_t as the speed). A turbulent result
     also holds ``turbulent_viscosity_pa_s``, ``y_plus``, ``turbulence_k_m2_s2`` and
     ``turbulence_omega_1_s``; its report ``y_plus_by_patch`` ({patch: [min, mean, max]})."""
     ...
@@ -120,7 +121,7 @@ def solve_transient_case(
     initial_flow: dict[str, npt.NDArray[np.float64]] | None = None,
 ) -> dict[str, Any]:
     """Solve a case in time (``initial_flow``: ``velocity_m_s``, ``pressure_pa``,
-    ``mass_flux_kg_s`` (and ``turbulence_k_m2_s2``, ``turbulence_omega_1_s``) of the steady start, warm-starting the first flow solve) (``transient_json``: the core's ``Transient``: times, profiles with
+    ``mass_flux_kg_s`` (and ``turbulence_k_m2_s2``, ``turbulence_omega_1_s``, ``turbulent_viscosity_pa_s``) of the steady start, warm-starting the first flow solve) (``transient_json``: the core's ``Transient``: times, profiles with
     targets ``power_w``, ``heat_flux``, ``temperature_k`` or ``inflow``, ``flow_update_fraction``).
     Returns ``output_times_s``, ``temperature_k`` (n_outputs × n_cells), ``patch_heat_flow_w``,
     ``region_source_w``, ``step_times_s``, ``step_max_temperature_k`` (n_steps × n_regions),

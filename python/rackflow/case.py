@@ -35,6 +35,7 @@ from rackflow.errors import (
     PropertyRangeWarning,
     RackflowWarning,
     ThreadsWarning,
+    WallTreatmentWarning,
 )
 from rackflow.materials import ABSOLUTE_ZERO_C, Material, get_material
 from rackflow.mesh import Mesh
@@ -55,6 +56,14 @@ AUTO_TURBULENT_RE = 2000.0
 TURBULENCE_MODELS = names(TurbulenceModel)
 #: Incompressible flow only: the inlet Mach number must stay below this.
 MAX_MACH = 0.1
+#: The automatic wall treatment is accurate with a wall patch's mean first-cell y⁺ up to the
+#: first value (viscous sublayer resolved, low-Re walls) or between the other two (log layer,
+#: wall functions); elsewhere a :class:`WallTreatmentWarning` names the patch. The lower edge of
+#: the wall-function range is measured, not the textbook 30: developed pipes with wall functions
+#: (benchmarks/RESULTS.md, "Backward-facing step … y⁺ warning") stay within 5 % of Petukhov's f
+#: and 10 % of Gnielinski's Nu down to y⁺ 18, reach Nu +9 to +18 % at y⁺ 12.5–13, and below
+#: y⁺ 11.5 (low-Re walls on a mesh too coarse for them) the flow stalls.
+WALL_Y_PLUS_RANGES = (5.0, 15.0, 500.0)
 
 #: Fields ``Case.solve(initial=...)`` takes, with their units.
 INITIAL_FIELDS = (
@@ -64,6 +73,7 @@ INITIAL_FIELDS = (
     "mass_flux_kg_s",
     "turbulence_k_m2_s2",
     "turbulence_omega_1_s",
+    "turbulent_viscosity_pa_s",
     "inlet_temperature_c",
 )
 
@@ -608,7 +618,9 @@ class Case:
         ``temperature_c`` (n_cells, °C), ``velocity_m_s`` (n_cells × 3), ``pressure_pa``
         (n_cells), ``mass_flux_kg_s`` (n_faces; recomputed from the velocity when missing) and,
         for turbulent coolant, ``turbulence_k_m2_s2`` and ``turbulence_omega_1_s`` (n_cells,
-        together; a previous turbulent :class:`Result` gives them, scaled as the flow),
+        together) and optionally ``turbulent_viscosity_pa_s`` (n_cells, with them; without it
+        the first iteration takes ρ k / ω, above the SST-limited value near walls); a previous
+        turbulent :class:`Result` gives all three, scaled as the flow,
         in this mesh's cell order (which differs from the file's when the mesh was renumbered:
         see :attr:`Mesh.input_cell_order`).
         Any subset may be given. When the initial state's coolant inlet temperature is known
@@ -674,6 +686,7 @@ class Case:
                 ConvectionFallbackWarning,
                 stacklevel=2,
             )
+        _warn_wall_treatment(result)
         if result.has_temperature:
             for f in self.fluids.values():
                 lo, hi = valid_range_c(f.coolant)
@@ -795,6 +808,7 @@ class Case:
                     # k and ω warm-start a turbulent coolant (ignored by a laminar one)
                     fields["turbulence_k_m2_s2"] = initial.turbulence_k_m2_s2
                     fields["turbulence_omega_1_s"] = initial.turbulence_omega_1_s
+                    fields["turbulent_viscosity_pa_s"] = initial.turbulent_viscosity_pa_s
         elif isinstance(initial, Mapping):
             fields = dict(initial)
         else:
@@ -1216,6 +1230,34 @@ def available_cores() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+def _warn_wall_treatment(result: Result) -> None:
+    """A :class:`WallTreatmentWarning` for each wall patch whose mean y⁺ lies outside both
+    treatments' ranges (see :data:`WALL_Y_PLUS_RANGES`)."""
+    low_re_max, log_min, log_max = WALL_Y_PLUS_RANGES
+    for patch, (lo, mean, hi) in result.y_plus_by_patch.items():
+        if low_re_max < mean < log_min:
+            why = (
+                f"in the buffer layer ({low_re_max:g}–{log_min:g}), where neither low-Re walls (y⁺ ≲ "
+                f"{low_re_max:g}, best ≈ 1) nor wall functions (y⁺ {log_min:g}–{log_max:g}) are accurate: "
+                "refine the cells next to it (prism layers) or coarsen them"
+            )
+        elif mean > log_max:
+            why = f"above {log_max:g}, beyond the log layer where wall functions hold: refine the cells next to it"
+        else:
+            continue
+        name = (
+            f"interface to solid region '{patch.split(':', 1)[1]}'"
+            if patch.startswith("interface:")
+            else (f"wall patch '{patch}'")
+        )
+        warnings.warn(
+            f"{name}: mean first-cell y⁺ {mean:.3g} (min {lo:.3g}, max {hi:.3g}) is {why}; its wall shear "
+            "and heat transfer are the least reliable of the solution",
+            WallTreatmentWarning,
+            stacklevel=3,  # the caller of solve()
+        )
 
 
 def checked_threads(threads: Any) -> int:

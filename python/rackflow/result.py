@@ -158,6 +158,11 @@ class Result:
         return ratio
 
     @property
+    def turbulent_viscosity_pa_s(self) -> np.ndarray | None:
+        """Turbulent viscosity μ_t per cell, Pa·s (zero in solids; ``None`` for laminar flow)."""
+        return self._turbulent_viscosity
+
+    @property
     def y_plus(self) -> np.ndarray:
         """The largest wall y⁺ of each cell's wall faces (from the wall shear; zero elsewhere
         and for laminar flow)."""

@@ -34,10 +34,12 @@ secondary flow in a linear eddy-viscosity model).
 from __future__ import annotations
 
 import time
+import warnings
 
 import numpy as np
 import pytest
 import rackflow as rf
+from rackflow.errors import WallTreatmentWarning
 from rackflow.testing.fluids import ConstantFluid
 from rackflow.testing.meshes import pipe_sector
 
@@ -98,18 +100,25 @@ def nusselt(result: rf.Result, mesh: rf.Mesh, reynolds: float, prandtl: float) -
     return slope * D / 4 * reynolds * prandtl
 
 
-def check_pipe(mesh: rf.Mesh, reynolds: float, label: str) -> list[tuple[float, float, float]]:
-    """Solve Pr 0.7, then Pr 7 warm-started; returns (f error, Nu error at Pr 0.7, at Pr 7)."""
+def check_pipe(
+    mesh: rf.Mesh, reynolds: float, label: str, buffer_layer: bool = False
+) -> list[tuple[float, float, float]]:
+    """Solve Pr 0.7, then Pr 7 warm-started; returns (f error, Nu error at Pr 0.7, at Pr 7).
+    ``buffer_layer``: the wall's mean y⁺ lies between the two wall treatments, and the solve
+    must say so with a :class:`WallTreatmentWarning`."""
     out = []
     previous = None
     errors = []
     for prandtl in (0.7, 7.0):
         case, speed = pipe_case(mesh, reynolds, prandtl)
         start = time.perf_counter()
-        result = case.solve(
-            initial=previous, velocity_tolerance=1e-6, pressure_tolerance=1e-5, velocity_relaxation=0.7
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", WallTreatmentWarning)
+            result = case.solve(
+                initial=previous, velocity_tolerance=1e-6, pressure_tolerance=1e-5, velocity_relaxation=0.7
+            )
         seconds = time.perf_counter() - start
+        assert any(issubclass(w.category, WallTreatmentWarning) for w in caught) == buffer_layer, caught
         assert result.report["flow_model"] == "k-omega-sst"
         f = darcy(result, mesh, speed)
         nu = nusselt(result, mesh, reynolds, prandtl)

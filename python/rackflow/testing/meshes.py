@@ -253,3 +253,107 @@ def pipe_sector(
     }
     m.field_data = {names.get(k, k): v for k, v in m.field_data.items()}
     return m
+
+
+def graded_nodes(
+    start: float,
+    end: float,
+    first_start: float | None,
+    first_end: float | None,
+    ratio: float,
+    max_size: float,
+) -> np.ndarray:
+    """Node coordinates from ``start`` to ``end`` whose cells grow geometrically by about
+    ``ratio`` from ``first_start`` (at ``start``) and ``first_end`` (at ``end``) up to
+    ``max_size`` (``None``: no clustering at that end). The cell size is a piecewise-linear
+    function of position and the nodes sit at integer values of its integrated inverse, scaled
+    so that the count is whole."""
+    s = np.linspace(start, end, 40001)
+    size = np.full_like(s, max_size)
+    if first_start is not None:
+        size = np.minimum(size, first_start + (ratio - 1) * (s - start))
+    if first_end is not None:
+        size = np.minimum(size, first_end + (ratio - 1) * (end - s))
+    inverse = 1 / size
+    count = np.concatenate([[0.0], np.cumsum(0.5 * (inverse[1:] + inverse[:-1]) * np.diff(s))])
+    n = max(1, int(np.rint(count[-1])))
+    nodes = np.interp(np.linspace(0, count[-1], n + 1), count, s)
+    nodes[0], nodes[-1] = start, end
+    return nodes
+
+
+def backward_step(
+    step_m: float = 0.0127,
+    refine: float = 1.0,
+    first_cell_h: float = 1e-3,
+    thickness_h: float = 0.1,
+) -> meshio.Mesh:
+    """The 2-D backward-facing step of Driver & Seegmiller (1985) as set up by the NASA
+    Turbulence Modeling Resource (case 2DBFS) and OpenFOAM's ``backwardFacingStep2D`` tutorial,
+    one hexahedron thick. In step heights h: inlet at x = −130, a symmetry plane on both sides
+    for −130 < x < −110 (``lower_start``, ``upper_start``), walls from x = −110 (``lower_wall``
+    at y = 1 upstream, the step face at x = 0 and y = 0 downstream; ``upper_wall`` at y = 9),
+    outlet at x = 50; expansion ratio 9/8 = 1.125. Cells are graded geometrically towards
+    every wall (first cell ``first_cell_h`` h thick, growth ≤ 1.2), towards the step corner
+    and the plate's leading edge; ``refine`` divides every size (and the growth rate minus one).
+    The sides ``side0``/``side1`` (z) are for symmetry planes; the region is ``air``."""
+    r = 1.0 / refine
+    g = lambda ratio: 1 + (ratio - 1) * r  # noqa: E731
+    first = first_cell_h * r
+    xs = np.concatenate(
+        [
+            graded_nodes(-130, -110, None, 0.5 * r, g(1.2), 5.0 * r)[:-1],
+            graded_nodes(-110, 0, 0.5 * r, 0.04 * r, g(1.12), 4.0 * r)[:-1],
+            graded_nodes(0, 14, 0.04 * r, None, g(1.1), 0.2 * r)[:-1],
+            graded_nodes(14, 50, 0.2 * r, None, g(1.1), 2.0 * r),
+        ]
+    )
+    ys = np.concatenate(
+        [
+            graded_nodes(0, 1, first, first, g(1.2), 0.08 * r)[:-1],
+            graded_nodes(1, 9, first, first, g(1.2), 0.3 * r),
+        ]
+    )
+    nx, ny = len(xs) - 1, len(ys) - 1
+    m = box((nx, ny, 1), (1.0, 1.0, 1.0))
+    i = np.rint(m.points[:, 0] * nx).astype(int)
+    j = np.rint(m.points[:, 1] * ny).astype(int)
+    points = np.c_[xs[i], ys[j], m.points[:, 2] * thickness_h] * step_m
+    hexes = m.cells_dict["hexahedron"]
+    centre = points[hexes].mean(axis=1) / step_m
+    keep = ~((centre[:, 0] < 0) & (centre[:, 1] < 1))
+    hexes = hexes[keep]
+    # boundary faces: the faces of the kept hexahedra that belong to one of them only
+    local = [(0, 3, 2, 1), (4, 5, 6, 7), (0, 1, 5, 4), (1, 2, 6, 5), (2, 3, 7, 6), (3, 0, 4, 7)]
+    faces = np.concatenate([hexes[:, list(f)] for f in local])
+    key = np.sort(faces, axis=1)
+    _, inverse, counts = np.unique(key, axis=0, return_inverse=True, return_counts=True)
+    faces = faces[counts[inverse.ravel()] == 1]
+    c = points[faces].mean(axis=1) / step_m
+    n = np.cross(points[faces[:, 1]] - points[faces[:, 0]], points[faces[:, 2]] - points[faces[:, 0]])
+    n /= np.linalg.norm(n, axis=1)[:, None]
+    eps = 1e-9
+    names = ["inlet", "outlet", "lower_start", "upper_start", "lower_wall", "upper_wall", "side0", "side1"]
+    tag = np.zeros(len(faces), dtype=int)
+    rules = [
+        np.abs(c[:, 0] + 130) < eps,
+        np.abs(c[:, 0] - 50) < eps,
+        (np.abs(n[:, 2]) < eps) & (c[:, 1] < 5) & (c[:, 0] < -110),
+        (np.abs(n[:, 2]) < eps) & (c[:, 1] > 5) & (c[:, 0] < -110),
+        (np.abs(n[:, 2]) < eps) & (c[:, 1] < 5),
+        (np.abs(n[:, 2]) < eps) & (c[:, 1] > 5),
+        (np.abs(n[:, 2]) > eps) & (c[:, 2] < 0.5 * thickness_h),
+        (np.abs(n[:, 2]) > eps) & (c[:, 2] > 0.5 * thickness_h),
+    ]
+    for t, rule in enumerate(rules, start=1):
+        tag[(tag == 0) & rule] = t
+    if (tag == 0).any():
+        raise ValueError("some boundary faces fall in no patch")
+    field_data = {"air": np.array([100, 3])}
+    field_data.update({name: np.array([t, 2]) for t, name in enumerate(names, start=1)})
+    return meshio.Mesh(
+        points,
+        [("hexahedron", hexes), ("quad", faces)],
+        cell_data={"gmsh:physical": [np.full(len(hexes), 100), tag]},
+        field_data=field_data,
+    )

@@ -9,13 +9,14 @@ use pyo3::types::PyDict;
 use rackflow_core::case::{self, Case, InitialState};
 
 /// The fields a warm start may give, in the order of [`InitialState`].
-const INITIAL_FIELDS: [&str; 6] = [
+const INITIAL_FIELDS: [&str; 7] = [
     "temperature_k",
     "velocity_m_s",
     "pressure_pa",
     "mass_flux_kg_s",
     "turbulence_k_m2_s2",
     "turbulence_omega_1_s",
+    "turbulent_viscosity_pa_s",
 ];
 
 /// Borrow the initial-state arrays of `initial` (a dict of float64 NumPy arrays); no copies.
@@ -116,6 +117,7 @@ pub fn solve_case<'py>(
         mass_flux_kg_s: slices[3],
         turbulence_k: slices[4],
         turbulence_omega: slices[5],
+        turbulent_viscosity: slices[6],
         scale_to_inflow: scale_initial_flow,
     };
     let inner = mesh.inner.clone();
@@ -236,6 +238,7 @@ pub fn solve_transient_case<'py>(
         mass_flux_kg_s: flow[3],
         turbulence_k: flow.get(4).copied().flatten(),
         turbulence_omega: flow.get(5).copied().flatten(),
+        turbulent_viscosity: flow.get(6).copied().flatten(),
         scale_to_inflow: true,
     };
     let inner = mesh.inner.clone();

@@ -25,6 +25,10 @@ pub struct InitialState<'a> {
     pub turbulence_k: Option<&'a [f64]>,
     /// Specific dissipation rate ω per cell, 1/s (`n_cells`; with `turbulence_k`).
     pub turbulence_omega: Option<&'a [f64]>,
+    /// Turbulent viscosity μ_t per cell, Pa·s (`n_cells`; with `turbulence_k` and
+    /// `turbulence_omega`). Without it the first iteration takes `ρ k / ω`, which the SST
+    /// limiter lowers where the strain rate is high (near walls and in shear layers).
+    pub turbulent_viscosity: Option<&'a [f64]>,
     /// Scale the initial velocity, mass flux and pressure (about the outlet pressure) by the ratio
     /// of this case's inflow to the initial state's, so a start from another flow rate is closer.
     pub scale_to_inflow: bool,
@@ -39,6 +43,7 @@ impl InitialState<'_> {
             && self.mass_flux_kg_s.is_none()
             && self.turbulence_k.is_none()
             && self.turbulence_omega.is_none()
+            && self.turbulent_viscosity.is_none()
     }
 
     /// Check lengths and values against the mesh and the case; every problem at once.
@@ -70,6 +75,26 @@ impl InitialState<'_> {
         );
         check("turbulence_k", self.turbulence_k, n, "one per cell");
         check("turbulence_omega", self.turbulence_omega, n, "one per cell");
+        check(
+            "turbulent_viscosity",
+            self.turbulent_viscosity,
+            n,
+            "one per cell",
+        );
+        if self.turbulent_viscosity.is_some() && self.turbulence_k.is_none() {
+            problems.push(
+                "an initial turbulent_viscosity needs turbulence_k and turbulence_omega too".into(),
+            );
+        }
+        if let Some(i) = self
+            .turbulent_viscosity
+            .and_then(|v| v.iter().position(|&x| x < 0.0))
+        {
+            problems.push(format!(
+                "initial turbulent_viscosity must not be negative, got {} in cell {i}",
+                self.turbulent_viscosity.unwrap_or_default()[i]
+            ));
+        }
         if self.turbulence_k.is_some() != self.turbulence_omega.is_some() {
             problems.push("an initial turbulence_k needs turbulence_omega too, and back".into());
         }
@@ -157,7 +182,7 @@ impl InitialState<'_> {
         };
         // k scales with the square of the speed and ω with the speed (a flow at another rate
         // has the same shape); cells of the model's floor stay positive
-        let (mut k, mut omega) = (Vec::new(), Vec::new());
+        let (mut k, mut omega, mut mu_t) = (Vec::new(), Vec::new(), Vec::new());
         if let (Some(k0), Some(w0)) = (self.turbulence_k, self.turbulence_omega) {
             let fits = k0.len() == w0.len() && map.cells().all(|c| c < k0.len());
             if setup.turbulence_inlet.is_some()
@@ -168,6 +193,10 @@ impl InitialState<'_> {
                 omega = map.cells().map(|c| w0[c]).collect();
                 if omega.iter().any(|&w| w <= 0.0) {
                     (k, omega) = (Vec::new(), Vec::new());
+                } else if let Some(m0) = self.turbulent_viscosity {
+                    if m0.len() == k0.len() && m0.iter().all(|x| x.is_finite() && *x >= 0.0) {
+                        mu_t = map.cells().map(|c| m0[c]).collect();
+                    }
                 }
             }
         }
@@ -199,6 +228,8 @@ impl InitialState<'_> {
                     .for_each(|p| *p = p_out + ratio * (*p - p_out));
                 k.iter_mut().for_each(|x| *x *= ratio * ratio);
                 omega.iter_mut().for_each(|x| *x *= ratio);
+                // μ_t = ρ k / ω (or its limited form) scales as the speed
+                mu_t.iter_mut().for_each(|x| *x *= ratio);
             }
         }
         // boundary pressures: zero gradient from the adjacent cell (outlets are reset by the solver)
@@ -212,6 +243,7 @@ impl InitialState<'_> {
             boundary_pressure,
             k,
             omega,
+            turbulent_viscosity: mu_t,
             iterations: 0,
             history: Vec::new(),
             ..Default::default()

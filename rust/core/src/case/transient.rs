@@ -885,6 +885,10 @@ fn run(
                     .as_ref()
                     .map(|f| f.turbulence_omega.as_slice())
                     .filter(|w| !w.is_empty()),
+                turbulent_viscosity: current_flow
+                    .as_ref()
+                    .map(|f| f.turbulent_viscosity_pa_s.as_slice())
+                    .filter(|m| !m.is_empty()),
                 scale_to_inflow: true,
             };
             let (convection, flow) = frozen_flow(mesh, &case_flow, &t, &warm, monitor)?;
