@@ -95,13 +95,17 @@ def test_transport_delay_is_length_over_bulk_velocity(reference: rf.TransientRes
 def test_energy_is_conserved_over_the_run(reference: rf.TransientResult) -> None:
     """Heat in − heat out over the run (trapezoidal in time) equals the change of stored energy
     within 0.1 % of the heat put in (the issue's conjugate level), and the scheme's own discrete
-    balance holds to 1e-5 (measured 1.13e-6)."""
+    balance holds to 1e-6 (measured 9.7e-8; it was 1.13e-6 while each step's linear solve stopped
+    at 1e-8 of a right-hand side holding absolute kelvin, see ``residual_imbalance_j``)."""
     rep = reference.report
     heat_in = rep["heat_in_trapezoid_j"]
     assert abs(heat_in) > 1.0
     assert abs(heat_in - rep["stored_change_j"]) < 1e-3 * abs(heat_in)
-    # the issue asks 1e-6 of the heat in for conduction (the lumped-block tests) and 0.1 % for
-    # conjugate cases; this conjugate run's own discrete balance measured 1.13e-6 at the end of
-    # stop 17 (1e-6 failed by that margin after the fused assembly's round-off changes): its
-    # linear solves stop on a temperature bound, not on this balance
-    assert rep["discrete_stored_change_j"] == pytest.approx(rep["heat_in_j"], rel=1e-5)
+    # the issue asks 1e-6 of the heat in for conduction and 0.1 % for conjugate cases; the
+    # scheme's own balance is held to the conduction level here too. What it misses is exactly
+    # what the steps' linear solves leave in Σ r_i (the convective form is conservative, so the
+    # frozen flow's continuity residual, 1.3e-8 of the inflow, does not enter it)
+    assert rep["discrete_stored_change_j"] == pytest.approx(rep["heat_in_j"], rel=1e-6)
+    assert rep["discrete_stored_change_j"] - rep["heat_in_j"] == pytest.approx(
+        -rep["residual_imbalance_j"], abs=1e-3 * abs(rep["residual_imbalance_j"]) + 1e-12 * abs(heat_in)
+    )

@@ -41,9 +41,9 @@ use super::fluid::Props;
 use super::model::{CduThermal, ColdSide, Kind, Model, PlateCurve};
 use super::radiator::RadiatorSpec;
 use super::solver::{effectiveness, FlowProgram, Solver};
-use super::spec::{CduControl, DEFAULT_PLATE_HEAT_CAPACITY_J_K};
 #[cfg(doc)]
 use super::spec::ThermalLadder;
+use super::spec::{CduControl, DEFAULT_PLATE_HEAT_CAPACITY_J_K};
 use crate::error::{Error, Result};
 use crate::Monitor;
 
@@ -407,7 +407,14 @@ fn check(model: &Model, s: &TransientSettings) -> Result<usize> {
 /// links, load [W] into node 0, the coolant at `t_in` [K] beyond the last link); returns the
 /// heat into the coolant [W]. The tridiagonal system is solved by the Thomas algorithm (it is
 /// diagonally dominant: every diagonal is its capacity over `dt` plus its two conductances).
-fn chain_step(pl: &mut Plate, r: f64, load: f64, t_in: f64, dt: f64, scratch: &mut Vec<f64>) -> f64 {
+fn chain_step(
+    pl: &mut Plate,
+    r: f64,
+    load: f64,
+    t_in: f64,
+    dt: f64,
+    scratch: &mut Vec<f64>,
+) -> f64 {
     let n = pl.t.len();
     let g = |j: usize| 1.0 / (pl.share[j] * r); // conductance of link j (node j → j+1 or coolant)
     scratch.clear();
