@@ -178,7 +178,9 @@ class ThermalLadder:
         t = np.asarray(time_s, dtype=float).ravel()
         z = np.asarray(impedance_k_w, dtype=float).ravel()
         if t.size != z.size or t.size < 3:
-            raise CaseError(f"ThermalLadder.fit: needs matching time and value arrays of ≥ 3 points, got {t.size}, {z.size}")
+            raise CaseError(
+                f"ThermalLadder.fit: needs matching time and value arrays of ≥ 3 points, got {t.size}, {z.size}"
+            )
         if not (np.all(np.isfinite(t)) and np.all(np.isfinite(z))):
             raise CaseError("ThermalLadder.fit: times and values must be finite")
         if np.any(np.diff(t) <= 0) or t[0] < 0:
@@ -368,7 +370,9 @@ class ThermalLadder:
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        terms = ", ".join(f"{r:.4g} K/W·{t:.4g} s" for r, t in zip(self.resistances_k_w, self.time_constants_s, strict=True))
+        terms = ", ".join(
+            f"{r:.4g} K/W·{t:.4g} s" for r, t in zip(self.resistances_k_w, self.time_constants_s, strict=True)
+        )
         misfit = self.fit_info.get("max_misfit")
         extra = "" if misfit is None else f", fit misfit {misfit:.2%}"
         return f"ThermalLadder({self.terms} terms: {terms}; R = {self.resistance_k_w:.4g} K/W{extra})"
@@ -394,7 +398,9 @@ def _powered_region(case: Case, region: str | None) -> str:
     powered = [r for r, s in case.solids.items() if (s.power_w or s.power_density_w_m3)]
     region = region or (powered[0] if len(powered) == 1 else None)
     if region is None:
-        raise CaseError(f"characterise_step_response: name the heat source with region= (powered solids: {powered})")
+        raise CaseError(
+            f"characterise_step_response: name the heat source with region= (powered solids: {powered})"
+        )
     return region
 
 

@@ -132,7 +132,9 @@ def _model(ladder: ThermalLadder | None, r_k_w: float = 0.036) -> ColdPlateModel
     return model.with_ladder(ladder)
 
 
-def _loop(model: ColdPlateModel, power: rf.Profile | float, heat_capacity_j_k: float | None = None) -> Network:
+def _loop(
+    model: ColdPlateModel, power: rf.Profile | float, heat_capacity_j_k: float | None = None
+) -> Network:
     net = Network(CONST)
     net.cdu("back", "in", setpoint_c=30.0, name="cdu")
     net.cold_plate("in", "out", model=model, power_w=power, heat_capacity_j_k=heat_capacity_j_k, name="plate")
@@ -174,7 +176,9 @@ def test_one_term_ladder_is_the_lumped_capacity() -> None:
     """A one-term ladder (R, τ = R·C) gives the lumped plate's run (C) to round-off."""
     c = 300.0
     lumped = _loop(_model(None), TRACE, heat_capacity_j_k=c).simulate(end_time_s=30.0, time_step_s=0.01)
-    laddered = _loop(_model(ThermalLadder([0.036], [0.036 * c])), TRACE).simulate(end_time_s=30.0, time_step_s=0.01)
+    laddered = _loop(_model(ThermalLadder([0.036], [0.036 * c])), TRACE).simulate(
+        end_time_s=30.0, time_step_s=0.01
+    )
     np.testing.assert_allclose(laddered.gpu_c("plate"), lumped.gpu_c("plate"), rtol=0, atol=1e-10)
 
 

@@ -46,7 +46,9 @@ def plate_case() -> rf.Case:
     }
     case = rf.Case(rf.Mesh.from_meshio(box((20, 4, 16), (0.02, 0.004, 0.004), regions=regions)))
     case.solid("die", SI, power_w=10.0)
-    case.solid("tim", rf.Material("tim", conductivity_w_mk=4.0, density_kg_m3=2500.0, specific_heat_j_kgk=800.0))
+    case.solid(
+        "tim", rf.Material("tim", conductivity_w_mk=4.0, density_kg_m3=2500.0, specific_heat_j_kgk=800.0)
+    )
     case.solid(
         "base", rf.Material("cu", conductivity_w_mk=400.0, density_kg_m3=8960.0, specific_heat_j_kgk=385.0)
     )
@@ -72,7 +74,10 @@ def pulse_run(model: rf.ColdPlateModel) -> tuple[np.ndarray, np.ndarray]:
     case.solid("die", SI, power_w=TRACE)
     assert model.ladder is not None
     run = case.solve_transient(
-        END_S, initial=start, output_times_s=[0.0, END_S], step_tolerance_k=model.ladder.fit_info["step_tolerance_k"]
+        END_S,
+        initial=start,
+        output_times_s=[0.0, END_S],
+        step_tolerance_k=model.ladder.fit_info["step_tolerance_k"],
     )
     t_max = run.step_max_temperature_c("die")
     return run.step_times_s, t_max - t_max[0]
