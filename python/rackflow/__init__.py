@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from rackflow.plots import plot_curves
     from rackflow.radiator_model import RadiatorModel
     from rackflow.sweep import Sweep, read_sweep, read_sweep_series
+    from rackflow.thermal_ladder import ThermalLadder, characterise_step_response
     from rackflow.viz import render_file
 
 # Imported on first use: the network (pandas), sweep (multiprocessing) and plotting layers are
@@ -51,6 +52,8 @@ _LAZY = {
     "Sweep": "rackflow.sweep",
     "read_sweep": "rackflow.sweep",
     "read_sweep_series": "rackflow.sweep",
+    "ThermalLadder": "rackflow.thermal_ladder",
+    "characterise_step_response": "rackflow.thermal_ladder",
 }
 
 
@@ -104,9 +107,11 @@ __all__ = [
     "Summary",
     "Sweep",
     "SweepError",
+    "ThermalLadder",
     "__version__",
     "characterise",
     "characterise_radiator",
+    "characterise_step_response",
     "datasets",
     "errors",
     "get_coolant",

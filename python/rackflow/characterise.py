@@ -21,6 +21,7 @@ from rackflow.case import Case
 from rackflow.coldplate_model import ColdPlateModel
 from rackflow.errors import CaseError
 from rackflow.radiator_model import RadiatorModel
+from rackflow.thermal_ladder import _heat_capacity_j_k
 
 
 def _single(kind: str, case: Case) -> str:
@@ -44,6 +45,8 @@ def characterise(
     store: str | Path | None = None,
     workers: int | None = 0,
     name: str = "",
+    step_response_flow_lpm: float | None = None,
+    step_response: dict[str, Any] | None = None,
 ) -> ColdPlateModel:
     """Fit a cold-plate model from 3D solves at each flow rate (L/min).
 
@@ -52,6 +55,11 @@ def characterise(
     temperature. A list of inlet temperatures sweeps them too, and the model's resistance then
     depends on the inlet temperature (reference: the middle of the range).
     ``workers=0`` solves in this process; ``store`` makes the sweep resumable.
+
+    ``step_response_flow_lpm``: also run a power step in 3D at this flow (the case's coolant and
+    inlet temperature) and fit the junction's response as a :class:`~rackflow.ThermalLadder`
+    (``model.ladder``, used by ``Network.simulate``); ``step_response`` holds keywords of
+    :func:`~rackflow.characterise_step_response` (``step_w``, ``end_time_s``, ``max_terms``, …).
     """
     from rackflow.sweep import Sweep
 
@@ -93,7 +101,13 @@ def characterise(
         t_in = temperatures[0]
     else:
         t_in = case.boundaries[inlet].values.get("temperature_c")
+    ladder = None
+    if step_response_flow_lpm is not None:
+        ladder = _step_response(case, inlet, region, float(step_response_flow_lpm), step_response or {})
+    elif step_response is not None:
+        raise CaseError("characterise: step_response options need step_response_flow_lpm")
     return ColdPlateModel.from_points(
+        ladder=ladder,
         flow_lpm=table[f"flow_lpm.{inlet}"].to_numpy(),
         pressure_drop_pa=table["pressure_drop_pa"].to_numpy(),
         thermal_resistance_k_w=table[f"thermal_resistance_k_w.{region}"].to_numpy(),
@@ -102,6 +116,26 @@ def characterise(
         name=name or f"characterised {region}",
         inlet_c=table[f"temperature_c.{inlet}"].to_numpy() if swept else None,
     )
+
+
+def _step_response(case: Case, inlet: str, region: str, flow_lpm: float, options: dict[str, Any]) -> Any:
+    """The ladder of a power step at ``flow_lpm``; the case's inlet is restored afterwards."""
+    from rackflow.thermal_ladder import characterise_step_response
+
+    if not (np.isfinite(flow_lpm) and flow_lpm > 0):
+        raise CaseError(f"characterise: step_response_flow_lpm must be > 0, got {flow_lpm}")
+    original = case.boundaries[inlet]
+    profiles = dict(case.profiles)
+    try:
+        temperature = original.values.get("temperature_c")
+        case.inlet(inlet, flow_lpm=flow_lpm, temperature_c=temperature)
+        ladder = characterise_step_response(case, region=region, **options)
+    finally:
+        case.boundaries[inlet] = original
+        case.profiles.clear()
+        case.profiles.update(profiles)
+    ladder.fit_info["flow_lpm"] = flow_lpm
+    return ladder
 
 
 def characterise_radiator(
@@ -188,19 +222,3 @@ def characterise_radiator(
         heat_capacity_j_k=heat_capacity_j_k,
         name=name or f"characterised radiator ({', '.join(r.patch for r in radiating)})",
     )
-
-
-def _heat_capacity_j_k(case: Case, temperature_c: float) -> float | None:
-    """Σ ρ c V over the case's solids and coolant, J/K (None when a solid lacks ρ or c)."""
-    from rackflow.coolants import get_coolant
-
-    total = 0.0
-    for region, spec in case.solids.items():
-        m = spec.material
-        if m.density_kg_m3 is None or m.specific_heat_j_kgk is None:
-            return None
-        total += m.density_kg_m3 * m.specific_heat_j_kgk * case.mesh.region_volume(region)
-    for region, f in case.fluids.items():
-        p = get_coolant(f.coolant).properties(temperature_c)
-        total += float(p["density_kg_m3"]) * float(p["specific_heat_j_kgk"]) * case.mesh.region_volume(region)
-    return total

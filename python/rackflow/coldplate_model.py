@@ -27,6 +27,7 @@ import numpy.typing as npt
 
 from rackflow.coolants import Coolant, get_coolant
 from rackflow.errors import CaseError, CaseFileError
+from rackflow.thermal_ladder import ThermalLadder
 from rackflow.units import kelvin
 
 _LPM = 1.0 / 60_000.0  # m³/s per L/min
@@ -115,8 +116,11 @@ class ColdPlateModel:
         temperature_range_c: tuple[float, float] | None = None,
         name: str = "",
         heat_capacity_j_k: float | None = None,
+        ladder: ThermalLadder | None = None,
     ) -> None:
         a, b = (float(v) for v in pressure_coefficients_pa)
+        if ladder is not None and not isinstance(ladder, ThermalLadder):
+            raise CaseError(f"ColdPlateModel: ladder must be a ThermalLadder, got {type(ladder).__name__}")
         if heat_capacity_j_k is not None:
             heat_capacity_j_k = float(heat_capacity_j_k)
             if not (math.isfinite(heat_capacity_j_k) and heat_capacity_j_k >= 0):
@@ -158,6 +162,11 @@ class ColdPlateModel:
         #: Lumped heat capacity of the GPU package and plate [J/K] for network transients
         #: (``Network.simulate``); ``None`` leaves the network's default (308 J/K).
         self.heat_capacity_j_k = heat_capacity_j_k
+        #: The junction's response in time (a :class:`~rackflow.ThermalLadder`, e.g. fitted to a
+        #: 3D step response by ``characterise(..., step_response_flow_lpm=...)``):
+        #: ``Network.simulate`` integrates it for the plate instead of the lumped capacity, with
+        #: its resistances scaled to the curve's ``R(Q, T_in)``.
+        self.ladder = ladder
         self.fit_error = self._fit_error()
 
     @classmethod
@@ -172,6 +181,7 @@ class ColdPlateModel:
         *,
         inlet_c: npt.ArrayLike | None = None,
         heat_capacity_j_k: float | None = None,
+        ladder: ThermalLadder | None = None,
     ) -> ColdPlateModel:
         """Fits a model to datasheet (or simulated) points at several flows.
 
@@ -181,7 +191,8 @@ class ColdPlateModel:
         temperatures fit the resistance's temperature coefficient γ, with ``temperature_c``
         (default: the middle of the range) as the reference. ``heat_capacity_j_k``: the GPU
         package's and plate's lumped heat capacity for network transients (e.g. the plate's
-        mass × c_p: 0.8 kg of copper is 308 J/K).
+        mass × c_p: 0.8 kg of copper is 308 J/K). ``ladder``: a :class:`~rackflow.ThermalLadder`
+        for network transients instead (e.g. a datasheet's Foster coefficients).
         """
         arrays = {}
         keys = ["flow_lpm", "pressure_drop_pa", "thermal_resistance_k_w"]
@@ -256,7 +267,18 @@ class ColdPlateModel:
             else None,
             name=name,
             heat_capacity_j_k=heat_capacity_j_k,
+            ladder=ladder,
         )
+
+    def with_ladder(self, ladder: ThermalLadder | None) -> ColdPlateModel:
+        """A copy of this model carrying ``ladder`` (``None``: without one)."""
+        data = self.to_dict()
+        data["ladder"] = None
+        out = ColdPlateModel.from_dict(data)
+        if ladder is not None and not isinstance(ladder, ThermalLadder):
+            raise CaseError(f"with_ladder: expecting a ThermalLadder, got {type(ladder).__name__}")
+        out.ladder = ladder
+        return out
 
     def _property_scale(self, inlet_c: Any) -> tuple[Any, Any]:
         """Viscosity and density ratios to the reference coolant at ``inlet_c`` (1 without)."""
@@ -338,6 +360,7 @@ class ColdPlateModel:
             if self.temperature_range_c is None
             else list(self.temperature_range_c),
             "heat_capacity_j_k": self.heat_capacity_j_k,
+            "ladder": None if self.ladder is None else self.ladder.to_dict(),
         }
 
     @classmethod
@@ -368,6 +391,9 @@ class ColdPlateModel:
                 else tuple(data["temperature_range_c"]),
                 name=data.get("name", ""),
                 heat_capacity_j_k=data.get("heat_capacity_j_k"),
+                ladder=None
+                if data.get("ladder") is None
+                else ThermalLadder.from_dict(data["ladder"], source=f"{source}: ladder"),
             )
         except (TypeError, ValueError) as exc:
             raise CaseFileError(f"{source}: malformed cold-plate model: {exc}") from None

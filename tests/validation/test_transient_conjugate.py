@@ -94,14 +94,34 @@ def test_transport_delay_is_length_over_bulk_velocity(reference: rf.TransientRes
 
 def test_energy_is_conserved_over_the_run(reference: rf.TransientResult) -> None:
     """Heat in − heat out over the run (trapezoidal in time) equals the change of stored energy
-    within 0.1 % of the heat put in (the issue's conjugate level), and the scheme's own discrete
-    balance holds to 1e-5 (measured 1.13e-6)."""
+    within 0.1 % of the heat put in (the issue's conjugate level); the scheme's own discrete
+    balance holds to 1e-5 (measured 1.13e-6), and what it misses is exactly what the steps'
+    linear solves leave in Σ rᵢ (``residual_imbalance_j``; see ``benchmarks/RESULTS.md``, "The
+    conjugate discrete energy balance")."""
     rep = reference.report
     heat_in = rep["heat_in_trapezoid_j"]
     assert abs(heat_in) > 1.0
     assert abs(heat_in - rep["stored_change_j"]) < 1e-3 * abs(heat_in)
     # the issue asks 1e-6 of the heat in for conduction (the lumped-block tests) and 0.1 % for
-    # conjugate cases; this conjugate run's own discrete balance measured 1.13e-6 at the end of
-    # stop 17 (1e-6 failed by that margin after the fused assembly's round-off changes): its
-    # linear solves stop on a temperature bound, not on this balance
+    # conjugate cases. This run's discrete balance measured 1.13e-6: every step's BiCGStab solve
+    # stops at its floor 1e-8 ‖b‖ (b holds ρcV/Δt times absolute kelvin; lower floors stall
+    # BiCGStab on the bundled plate), leaving Σ rᵢ per step. The frozen flow's continuity
+    # residual (1.3e-8 of the inflow) does not enter: the convective term is conservative.
+    # Tighter variants measured (RESULTS.md) reach 1e-7 but double the linear iterations or
+    # fail on the bundled plate; none is in.
     assert rep["discrete_stored_change_j"] == pytest.approx(rep["heat_in_j"], rel=1e-5)
+    assert rep["discrete_stored_change_j"] - rep["heat_in_j"] == pytest.approx(
+        -rep["residual_imbalance_j"], abs=1e-3 * abs(rep["residual_imbalance_j"]) + 1e-12 * abs(heat_in)
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="discrete balance 1.13e-6 of the heat in: each step's BiCGStab solve stops at 1e-8 ‖b‖ "
+    "(b in absolute kelvin); variants that go lower double the linear iterations or stall on the "
+    "bundled plate (benchmarks/RESULTS.md)",
+)
+def test_discrete_balance_at_the_conduction_level(reference: rf.TransientResult) -> None:
+    """The scheme's discrete balance to the issue's conduction level, 1e-6 of the heat in."""
+    rep = reference.report
+    assert rep["discrete_stored_change_j"] == pytest.approx(rep["heat_in_j"], rel=1e-6)

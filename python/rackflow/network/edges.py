@@ -210,7 +210,8 @@ class ColdPlate:
     model: ColdPlateModel | None
     power_w: float | Profile
     #: Lumped heat capacity of GPU package and plate [J/K] for transients; ``None``: the
-    #: model's, else 308 J/K (0.8 kg of copper); 0: the GPU follows its load at once.
+    #: model's thermal ladder if it has one, else its ``heat_capacity_j_k``, else 308 J/K (0.8 kg
+    #: of copper); 0: the GPU follows its load at once.
     heat_capacity_j_k: float | None = None
 
     def to_core(
@@ -221,6 +222,11 @@ class ColdPlate:
         )
         c = {"type": "cold_plate", "power_w": _constant(self.power_w, owner, "power_w"), "model": core}
         capacity = self.heat_capacity_j_k
+        ladder = None if self.model is None else getattr(self.model, "ladder", None)
+        if capacity is None and ladder is not None:
+            # the model's thermal ladder (from a 3D step response) unless the plate sets a capacity
+            c["ladder"] = ladder.to_core()
+            return c
         if capacity is None and self.model is not None:
             capacity = getattr(self.model, "heat_capacity_j_k", None)
         if capacity is not None:

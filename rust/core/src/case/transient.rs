@@ -236,6 +236,12 @@ pub struct TransientSolution {
     /// Linear steps whose solve was continued after its first stop to prove the temperatures
     /// within a hundredth of the step allowance.
     pub linear_rounds: usize,
+    /// Σ_n Δt_n Σ_i r_i over the linear steps, J: the energy the steps' linear solves left
+    /// unbalanced (`r = b − A T` after the solve, summed over the cells). The convective term
+    /// is conservative and the boundary and source terms are evaluated as assembled, so
+    /// `discrete_stored_change_j − heat_in_j` equals minus this up to round-off: it is what
+    /// limits the discrete balance of a linear run (a diagnostic, one residual per step).
+    pub residual_imbalance_j: f64,
 }
 
 /// Heat capacity ρc per cell, J/(m³K) at temperature `t`: solids from their material, coolant from
@@ -1129,6 +1135,10 @@ fn run(
             }
         }
         // accepted
+        if linear {
+            a.residual(&b, &t_new, &mut r);
+            out.residual_imbalance_j += h * r.iter().sum::<f64>();
+        }
         let heat_in_new = heat_into(mesh, &mut eq, &mut radiation, &t_new)?;
         let storage: f64 = {
             let e = ddt.apply(mesh, &t_new);

@@ -37,8 +37,8 @@ pub use solver::effectiveness;
 pub use spec::{
     CduControl, ColdPlateCurve, ColdPlateResult, Component, EdgeResult, EdgeSpec, EnergyBalance,
     FlowTable, IterationReport, NetworkResult, NetworkSettings, NetworkSolution, NetworkSpec,
-    NetworkTable, NodeResult, NodeSpec, PhaseTimes, SuddenContraction, WarningKind,
-    DEFAULT_PLATE_HEAT_CAPACITY_J_K,
+    NetworkTable, NodeResult, NodeSpec, PhaseTimes, SuddenContraction, ThermalLadder, WarningKind,
+    DEFAULT_PLATE_HEAT_CAPACITY_J_K, MAX_LADDER_TERMS,
 };
 
 pub use radiator::RadiatorSpec;

@@ -11,7 +11,7 @@ use super::fluid::{Fluid, Props};
 use super::friction;
 use super::spec::{
     CduControl, ColdPlateCurve, Component, FlowTable, NetworkSettings, NetworkSpec, NetworkTable,
-    SuddenContraction,
+    SuddenContraction, ThermalLadder,
 };
 use crate::error::{Error, Result};
 
@@ -245,6 +245,8 @@ pub enum Kind {
         power: f64,
         /// Lumped heat capacity for transients [J/K] (`None`: the default).
         capacity: Option<f64>,
+        /// A thermal ladder instead of the lumped capacity.
+        ladder: Option<Arc<ThermalLadder>>,
     },
     Pump(Arc<Pchip>),
     Fixed(f64),
@@ -806,7 +808,16 @@ fn component_kind(c: &Component, what: &str, problems: &mut Vec<String>) -> Comp
             model,
             power_w,
             heat_capacity_j_k,
+            ladder,
         } => {
+            if let Some(l) = ladder {
+                problems.extend(l.problems(what));
+                if heat_capacity_j_k.is_some() {
+                    problems.push(format!(
+                        "{what}: give heat_capacity_j_k or a ladder, not both"
+                    ));
+                }
+            }
             if !(power_w.is_finite() && *power_w >= 0.0) {
                 problems.push(format!(
                     "{what}: power_w must be finite and ≥ 0, got {power_w}"
@@ -829,6 +840,7 @@ fn component_kind(c: &Component, what: &str, problems: &mut Vec<String>) -> Comp
                     Ok(curve) => Kind::Plate {
                         curve: Arc::new(curve),
                         capacity: *heat_capacity_j_k,
+                        ladder: ladder.clone().map(Arc::new),
                         power: *power_w,
                     },
                     Err(err) => {

@@ -224,6 +224,10 @@ pub enum Component {
         /// absent: [`DEFAULT_PLATE_HEAT_CAPACITY_J_K`]).
         #[serde(default)]
         heat_capacity_j_k: Option<f64>,
+        /// A thermal ladder from the GPU to the coolant instead of one lumped capacity
+        /// (exclusive with `heat_capacity_j_k`).
+        #[serde(default)]
+        ladder: Option<ThermalLadder>,
     },
     /// Pump with a pressure-rise curve (flows ascending from ≥ 0, rise falling).
     Pump {
@@ -281,6 +285,47 @@ pub enum Component {
 /// (0.8 kg · 385 J/(kg·K) ≈ 308 J/K), the order of a GPU cold plate's mass; with R ≈ 0.035 K/W
 /// the plate's time constant R·C is about 11 s.
 pub const DEFAULT_PLATE_HEAT_CAPACITY_J_K: f64 = 0.8 * 385.0;
+
+/// A cold plate's thermal dynamics as a Cauer ladder (capacities to ground), GPU node first:
+/// `C₁` at the GPU, `R₁` from it to node 2, …, `Rₙ` from node n to the coolant at the plate's
+/// inlet. Typically fitted to a 3D step response (a Foster ladder, converted in Python).
+///
+/// The resistances are kept as shares of their sum: in a network each `R_j` is its share of the
+/// plate curve's `R(Q, T_in)`, so the steady state is the curve's and the response at the
+/// characterised flow is the ladder's; at other flows every resistance scales with the curve and
+/// the capacities stay (an approximation: in a real plate the convective part changes most).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ThermalLadder {
+    /// `R₁ … Rₙ` [K/W] (only their ratios are used).
+    pub resistance_k_w: Vec<f64>,
+    /// `C₁ … Cₙ` [J/K].
+    pub capacitance_j_k: Vec<f64>,
+}
+
+/// Longest ladder a plate may carry.
+pub const MAX_LADDER_TERMS: usize = 16;
+
+impl ThermalLadder {
+    /// Every problem with the ladder, each naming `what`.
+    pub fn problems(&self, what: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let (r, c) = (&self.resistance_k_w, &self.capacitance_j_k);
+        if r.is_empty() || r.len() != c.len() || r.len() > MAX_LADDER_TERMS {
+            out.push(format!(
+                "{what}: a ladder needs as many resistances as capacitances, 1 to {MAX_LADDER_TERMS}; got {} and {}",
+                r.len(),
+                c.len()
+            ));
+        }
+        if r.iter().chain(c).any(|v| !(v.is_finite() && *v > 0.0)) {
+            out.push(format!(
+                "{what}: ladder resistances and capacitances must be finite and > 0"
+            ));
+        }
+        out
+    }
+}
 
 /// How a controlled CDU's outlet follows its set-point in time.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

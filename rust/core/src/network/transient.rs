@@ -17,6 +17,11 @@
 //!   and the coolant at the plate's inlet, `C·dT_gpu/dt = P − (T_gpu − T_in)/R(Q, T_in)`;
 //!   the coolant takes `(T_gpu − T_in)/R`. In steady state `T_gpu = T_in + R·P`, the steady
 //!   model. `C` defaults to [`DEFAULT_PLATE_HEAT_CAPACITY_J_K`]; 0 makes the GPU follow at once.
+//!   A plate with a [`ThermalLadder`] (fitted to a 3D step response) has a Cauer chain instead:
+//!   capacities `C_j` to ground, the load into node 1 (the GPU), resistances `R_j = s_j·R(Q, T_in)`
+//!   (`s_j` the ladder's shares, summing to 1) along the chain to the coolant at the inlet; each
+//!   step solves the chain's tridiagonal implicit-Euler system, and the coolant takes
+//!   `(T_n − T_in)/R_n`. The steady state is again `T_gpu = T_in + R·P`.
 //! * **CDUs** pass coolant in one step: what entered during a step (its energy `ṁ·dt·h_in`)
 //!   leaves during the next, less the heat the exchanger takes. So the sweep never waits for
 //!   a loop to close, and the energy of every parcel is accounted for. A set-point CDU's
@@ -36,6 +41,8 @@ use super::fluid::Props;
 use super::model::{CduThermal, ColdSide, Kind, Model, PlateCurve};
 use super::radiator::RadiatorSpec;
 use super::solver::{effectiveness, FlowProgram, Solver};
+#[cfg(doc)]
+use super::spec::ThermalLadder;
 use super::spec::{CduControl, DEFAULT_PLATE_HEAT_CAPACITY_J_K};
 use crate::error::{Error, Result};
 use crate::Monitor;
@@ -251,11 +258,15 @@ impl CompensatedSum {
     }
 }
 
-/// A cold plate's thermal state.
+/// A cold plate's thermal state: a Cauer chain of one node (lumped) or more (a ladder).
 struct Plate {
     edge: usize,
-    capacity: f64,
-    t_gpu: f64,
+    /// Node capacities [J/K], the GPU's first; one zero capacity: the GPU follows at once.
+    capacity: Vec<f64>,
+    /// Each link's share of the plate's resistance (summing to 1).
+    share: Vec<f64>,
+    /// Node temperatures [K], the GPU's first.
+    t: Vec<f64>,
     /// `R = r0 + r1·(1 + γ·(T_in − T_ref))` at the current flow.
     r0: f64,
     r1: f64,
@@ -390,6 +401,52 @@ fn check(model: &Model, s: &TransientSettings) -> Result<usize> {
         )));
     }
     Ok(steps as usize)
+}
+
+/// One implicit-Euler step of a plate's Cauer chain (resistance `r` [K/W] shared among its
+/// links, load [W] into node 0, the coolant at `t_in` [K] beyond the last link); returns the
+/// heat into the coolant [W]. The tridiagonal system is solved by the Thomas algorithm (it is
+/// diagonally dominant: every diagonal is its capacity over `dt` plus its two conductances).
+fn chain_step(
+    pl: &mut Plate,
+    r: f64,
+    load: f64,
+    t_in: f64,
+    dt: f64,
+    scratch: &mut Vec<f64>,
+) -> f64 {
+    let n = pl.t.len();
+    let g = |j: usize| 1.0 / (pl.share[j] * r); // conductance of link j (node j → j+1 or coolant)
+    scratch.clear();
+    scratch.resize(2 * n, 0.0);
+    let (cp, dp) = scratch.split_at_mut(n);
+    // forward sweep: node j's row is −G_{j−1}·T_{j−1} + (c_j + G_{j−1} + G_j)·T_j − G_j·T_{j+1} = rhs
+    let mut g_prev = 0.0;
+    for j in 0..n {
+        let c = pl.capacity[j] / dt;
+        let gj = g(j);
+        let mut rhs = c * pl.t[j];
+        if j == 0 {
+            rhs += load;
+        }
+        if j + 1 == n {
+            rhs += gj * t_in;
+        }
+        let diag = c + g_prev + gj;
+        let (denom, prev_d) = if j == 0 {
+            (diag, 0.0)
+        } else {
+            (diag - g_prev * cp[j - 1], dp[j - 1])
+        };
+        cp[j] = if j + 1 < n { gj / denom } else { 0.0 };
+        dp[j] = (rhs + g_prev * prev_d) / denom;
+        g_prev = gj;
+    }
+    pl.t[n - 1] = dp[n - 1];
+    for j in (0..n - 1).rev() {
+        pl.t[j] = dp[j] + cp[j] * pl.t[j + 1];
+    }
+    g(n - 1) * (pl.t[n - 1] - t_in)
 }
 
 /// Capacity of an exchanger at its limit: `ε·C_min·(T_hot − T_cold)` [W] for hot flow `m`
@@ -541,12 +598,30 @@ pub fn simulate(
     let mut plate_of = vec![usize::MAX; ne];
     let mut plates: Vec<Plate> = Vec::new();
     for (k, e) in model.edges.iter().enumerate() {
-        if let Kind::Plate { capacity, .. } = e.kind {
+        if let Kind::Plate {
+            capacity, ladder, ..
+        } = &e.kind
+        {
             plate_of[k] = plates.len();
+            let (capacity, share) = match ladder {
+                Some(l) => {
+                    let total: f64 = l.resistance_k_w.iter().sum();
+                    (
+                        l.capacitance_j_k.clone(),
+                        l.resistance_k_w.iter().map(|r| r / total).collect(),
+                    )
+                }
+                None => (
+                    vec![capacity.unwrap_or(DEFAULT_PLATE_HEAT_CAPACITY_J_K)],
+                    vec![1.0],
+                ),
+            };
+            let nodes = capacity.len();
             plates.push(Plate {
                 edge: k,
-                capacity: capacity.unwrap_or(DEFAULT_PLATE_HEAT_CAPACITY_J_K),
-                t_gpu: 0.0,
+                capacity,
+                share,
+                t: vec![0.0; nodes],
                 r0: 0.0,
                 r1: 0.0,
                 gamma: 0.0,
@@ -588,10 +663,16 @@ pub fn simulate(
     let resistance = |pl: &Plate, t_in: f64| pl.r0 + pl.r1 * (1.0 + pl.gamma * (t_in - pl.t_ref));
     for pl in &mut plates {
         let t_in = t_node[prog.up[pl.edge]];
-        pl.t_gpu = match settings.initial_temperature_k {
-            None => t_in + resistance(pl, t_in) * power[pl.edge],
-            Some(t0) => t0,
-        };
+        let rise = resistance(pl, t_in) * power[pl.edge];
+        // the steady chain: node j sits above the inlet by the load times the links after it
+        let mut after = 1.0;
+        for (t, s) in pl.t.iter_mut().zip(&pl.share) {
+            *t = match settings.initial_temperature_k {
+                None => t_in + rise * after,
+                Some(t0) => t0,
+            };
+            after -= s;
+        }
     }
     // CDUs: states and the parcels of the first step
     for c in &mut cdus {
@@ -663,7 +744,9 @@ pub fn simulate(
                 sum.add(m * (h - h_ref));
             }
             for pl in plates {
-                sum.add(pl.capacity * (pl.t_gpu - t_ref));
+                for (c, t) in pl.capacity.iter().zip(&pl.t) {
+                    sum.add(c * (t - t_ref));
+                }
             }
             for c in cdus {
                 if let Kind::Cdu {
@@ -713,8 +796,8 @@ pub fn simulate(
         out.times_s.push(time);
         let (mut worst, mut at) = (f64::NEG_INFINITY, usize::MAX);
         for pl in plates {
-            if pl.t_gpu > worst {
-                worst = pl.t_gpu;
+            if pl.t[0] > worst {
+                worst = pl.t[0];
                 at = pl.edge;
             }
         }
@@ -745,7 +828,7 @@ pub fn simulate(
             for &j in &recorded {
                 let pl = &plates[j];
                 out.plate_inlet_temperature_k.push(t_node[prog.up[pl.edge]]);
-                out.plate_gpu_temperature_k.push(pl.t_gpu);
+                out.plate_gpu_temperature_k.push(pl.t[0]);
             }
         }
     };
@@ -950,6 +1033,7 @@ pub fn simulate(
             }
         }
         // one sweep along the flow, implicit in time
+        let mut scratch = Vec::new();
         let mdt_of = |k: usize| prog.absm[k] * dt;
         for (pos, &i) in prog.order.iter().enumerate() {
             let (mut sm, mut smh) = (0.0, 0.0);
@@ -985,12 +1069,10 @@ pub fn simulate(
                     let t_in = fluid.temperature(hi);
                     let r = resistance(pl, t_in);
                     let load = power[k];
-                    let q = if pl.capacity > 0.0 {
-                        let g = pl.capacity / dt;
-                        pl.t_gpu = (g * pl.t_gpu + load + t_in / r) / (g + 1.0 / r);
-                        (pl.t_gpu - t_in) / r
+                    let q = if pl.capacity[0] > 0.0 {
+                        chain_step(pl, r, load, t_in, dt, &mut scratch)
                     } else {
-                        pl.t_gpu = t_in + r * load;
+                        pl.t[0] = t_in + r * load;
                         load
                     };
                     h_out[k] = hi + q / prog.absm[k];

@@ -1,0 +1,129 @@
+"""Issue 19, item 4: a cold plate's step response from ``solve_transient``, fitted as an RC ladder,
+reproduces the 3D plate on a different power trace, alone and inside a network.
+
+The plate (generated, 1,280 hexahedra, a few seconds in all): 20 × 4 mm in plan, a 0.5 mm silicon
+die heated from below the whole plan, a 0.25 mm interface layer (4 W/(m·K)), a 1.25 mm copper
+base and a 2 mm water channel over it, 0.3 L/min at 30 °C; constant properties, so the 3D problem
+is linear in the power and a ladder can represent it exactly up to its fit. The ladder is fitted
+to a step from 10 to 20 W; it is checked on a pulse train of 10–30 W (pulses of 10 ms to 4 s,
+the power also falling below its start) against ``solve_transient`` of the same case.
+
+Reference: the 3D run itself (adaptive steps at 1e-4 of the rise). Tolerance: 1 % of the peak
+rise at every accepted step of the 3D run (the issue's item: "a cold-plate model gains a step
+response / RC ladder fitted from solve_transient"; the 1 % is the brief's).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import rackflow as rf
+from rackflow.testing.meshes import box
+
+pytestmark = pytest.mark.validation
+
+FLOW_LPM = 0.3
+END_S = 12.0
+TRACE = rf.Profile(
+    time_s=[0.0, 0.05, 0.06, 0.3, 0.8, 1.5, 4.0, 6.0, 6.02, 6.5],
+    value=[10.0, 30.0, 10.0, 25.0, 10.0, 30.0, 5.0, 30.0, 10.0, 10.0],
+    interpolation="step",
+)
+SI = rf.Material("si", conductivity_w_mk=150.0, density_kg_m3=2330.0, specific_heat_j_kgk=700.0)
+WATER = rf.Coolant(
+    "water-const", density_kg_m3=998.0, viscosity_pa_s=1e-3, conductivity_w_mk=0.6, specific_heat_j_kgk=4180.0
+)
+
+
+def plate_case() -> rf.Case:
+    """The small plate, 10 W in the die."""
+    z = lambda c: c[:, 2]  # noqa: E731
+    regions = {
+        "die": lambda c: z(c) < 0.0005,
+        "tim": lambda c: (z(c) >= 0.0005) & (z(c) < 0.00075),
+        "base": lambda c: (z(c) >= 0.00075) & (z(c) < 0.002),
+        "channel": lambda c: z(c) >= 0.002,
+    }
+    case = rf.Case(rf.Mesh.from_meshio(box((20, 4, 16), (0.02, 0.004, 0.004), regions=regions)))
+    case.solid("die", SI, power_w=10.0)
+    case.solid(
+        "tim", rf.Material("tim", conductivity_w_mk=4.0, density_kg_m3=2500.0, specific_heat_j_kgk=800.0)
+    )
+    case.solid(
+        "base", rf.Material("cu", conductivity_w_mk=400.0, density_kg_m3=8960.0, specific_heat_j_kgk=385.0)
+    )
+    case.fluid("channel", WATER)
+    case.inlet("xmin", flow_lpm=FLOW_LPM, temperature_c=30.0)
+    case.outlet("xmax")
+    return case
+
+
+@pytest.fixture(scope="module")
+def model() -> rf.ColdPlateModel:
+    """Characterised at three flows, with the step response at the middle one."""
+    return rf.characterise(
+        plate_case(), flow_lpm=[0.2, FLOW_LPM, 0.45], region="die", step_response_flow_lpm=FLOW_LPM
+    )
+
+
+@pytest.fixture(scope="module")
+def pulse_run(model: rf.ColdPlateModel) -> tuple[np.ndarray, np.ndarray]:
+    """The 3D run of the pulse train: accepted step times and the die's hottest rise."""
+    case = plate_case()
+    start = case.solve()
+    case.solid("die", SI, power_w=TRACE)
+    assert model.ladder is not None
+    run = case.solve_transient(
+        END_S,
+        initial=start,
+        output_times_s=[0.0, END_S],
+        step_tolerance_k=model.ladder.fit_info["step_tolerance_k"],
+    )
+    t_max = run.step_max_temperature_c("die")
+    return run.step_times_s, t_max - t_max[0]
+
+
+def test_fitted_ladder_reproduces_the_3d_pulse_train(
+    model: rf.ColdPlateModel, pulse_run: tuple[np.ndarray, np.ndarray]
+) -> None:
+    """The ladder fitted to the step (two terms here, 0.10 % misfit on the step) gives the 3D
+    pulse-train rise within 1 % of its peak at every step (measured 0.19 %, peak 68.0 K)."""
+    ladder = model.ladder
+    assert ladder is not None
+    assert ladder.fit_info["flow_lpm"] == FLOW_LPM
+    assert ladder.fit_info["max_misfit"] <= ladder.fit_info["fit_tolerance"]
+    # the ladder's total is the steady resistance the characterisation found at this flow
+    assert ladder.resistance_k_w == pytest.approx(model.points["thermal_resistance_k_w"][1], rel=2e-3)
+    times, rise = pulse_run
+    error = np.abs(ladder.response(times, TRACE) - rise).max() / rise.max()
+    assert error < 0.01, error
+
+
+def test_one_term_ladder_misses_the_pulse_train(pulse_run: tuple[np.ndarray, np.ndarray]) -> None:
+    """The same check rejects a lumped (one-term) fit of the same step: the short pulses ride on
+    the die's fast time constant, which one term cannot hold (error above 1 %; measured 15.1 %)."""
+    case = plate_case()
+    lumped = rf.characterise_step_response(case, region="die", max_terms=1)
+    assert lumped.terms == 1
+    times, rise = pulse_run
+    error = np.abs(lumped.response(times, TRACE) - rise).max() / rise.max()
+    assert error > 0.01, error
+
+
+def test_network_with_the_plate_reproduces_its_3d_response(
+    model: rf.ColdPlateModel, pulse_run: tuple[np.ndarray, np.ndarray]
+) -> None:
+    """A loop at the characterised flow with the inlet held at 30 °C: the plate's GPU rise
+    (implicit Euler, 0.5 ms steps) within 1 % of the 3D peak rise at every output (measured
+    0.30 %; 1.04 % at 2 ms steps, the step lag of the inputs against the die's 44 ms mode)."""
+    net = rf.Network(WATER)
+    net.cdu("back", "in", setpoint_c=30.0, name="cdu")
+    net.cold_plate("in", "out", model=model, power_w=TRACE, name="plate")
+    net.flow_source("out", "back", flow_lpm=FLOW_LPM, name="pump")
+    run = net.simulate(end_time_s=END_S, time_step_s=5e-4)
+    assert run.energy_balance_error() < 1e-9
+    gpu = run.gpu_c("plate")
+    times, rise = pulse_run
+    reference = np.interp(run.output_times_s, times, rise)
+    error = np.abs(gpu - gpu[0] - reference).max() / rise.max()
+    assert error < 0.01, error
