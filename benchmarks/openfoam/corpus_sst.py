@@ -32,6 +32,7 @@ inlet minus outlet) and the static drop, y⁺ per wall patch (OpenFOAM's ``yPlus
 object: min / mean / max), SIMPLE iterations, wall time, peak memory, last residuals.
 
     python -m benchmarks.openfoam.corpus_sst --json tests/validation/reference/corpus_sst.json
+    python -m benchmarks.openfoam.corpus_sst --duct 1.8,5.4 [--duct-cells 60,16,10]
 
 ``--rackflow`` runs rackflow on the same mesh and design point too (``turbulence="k-omega-sst"``,
 default settings, one thread) and prints both.
@@ -424,7 +425,16 @@ def main() -> None:
     ap.add_argument("--reuse", action="store_true", help="analyse finished runs again instead of rerunning")
     ap.add_argument("--rackflow", action="store_true", help="run rackflow on the same mesh too")
     ap.add_argument("--json", help="add the runs to this reference file")
+    ap.add_argument(
+        "--duct", metavar="L/MIN", help="only the straight-duct diagnostic at these flows (comma-separated)"
+    )
+    ap.add_argument("--duct-cells", default="60,16,10", help="nx,ny,nz of the duct")
     args = ap.parse_args()
+    if args.duct:
+        nx, ny, nz = (int(v) for v in args.duct_cells.split(","))
+        for q in (float(v) for v in args.duct.split(",")):
+            print(json.dumps(duct(q, ny=ny, nz=nz, nx=nx)), flush=True)
+        return
     print_header(f"simpleFoam kOmegaSST, turbulent serpentine (OpenFOAM {foam.foam_version()})")
     for setting in args.settings.split(","):
         r = run(
@@ -490,6 +500,112 @@ def _merge(path: Path, row: dict[str, Any], args: argparse.Namespace) -> None:
     data["runs"] = [r for r in data["runs"] if tuple(r[k] for k in key) != tuple(row[k] for k in key)] + [row]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=1) + "\n")
+
+
+# ----- diagnostic: a straight duct of the serpentine's channel --------------------------------------
+
+
+def duct(
+    flow_lpm: float, ny: int = 16, nz: int = 10, nx: int = 60, root: Path | None = None
+) -> dict[str, Any]:
+    """The serpentine's 4 × 2.5 mm channel as a straight 60 mm duct of uniform hexahedra
+    (``nx × ny × nz``), the same coolant, inlet and wall treatment, in both codes: ΔP and wall
+    y⁺. Separates the k-ω implementations' behaviour from the bends and the prism mesh."""
+    import rackflow as rf
+    from rackflow.testing.meshes import box
+
+    length, width, depth = 0.060, 0.004, 0.0025
+    props = properties(DESIGN["coolant"], DESIGN["inlet_temperature_c"])
+    area = width * depth
+    dh = 4 * area / (2 * (width + depth))
+    speed = flow_lpm / 60000.0 / area
+    k_in = 1.5 * (DESIGN["turbulence_intensity"] * speed) ** 2
+    inlet = {"k_m2_s2": k_in, "omega_1_s": float(np.sqrt(k_in) / (C_MU**0.25 * 0.07 * dh))}
+    base = (root or cache_dir("openfoam", "corpus_sst_duct")) / f"duct_{nx}x{ny}x{nz}_{flow_lpm:g}"
+    mesh_root = base / "mesh"
+    foam.clean_case(mesh_root)
+    foam.write_file(
+        mesh_root,
+        "system/controlDict",
+        "dictionary",
+        "application blockMesh; startFrom startTime; startTime 0; stopAt endTime; endTime 1; deltaT 1;"
+        " writeControl timeStep; writeInterval 1;",
+    )
+    foam.write_file(mesh_root, "system/fvSchemes", "dictionary", "")
+    foam.write_file(mesh_root, "system/fvSolution", "dictionary", "")
+    # the walls as mappedWall patches named like the corpus interfaces, so write_case treats them alike
+    mapped = "type mappedWall; sampleMode nearestPatchFace; sampleRegion base; samplePatch x;"
+    foam.write_file(
+        mesh_root,
+        "system/blockMeshDict",
+        "dictionary",
+        f"""
+convertToMeters 1;
+vertices ( (0 0 0) ({length} 0 0) ({length} {width} 0) (0 {width} 0)
+           (0 0 {depth}) ({length} 0 {depth}) ({length} {width} {depth}) (0 {width} {depth}) );
+blocks ( hex (0 1 2 3 4 5 6 7) ({nx} {ny} {nz}) simpleGrading (1 1 1) );
+edges ();
+boundary (
+ inlet {{ type patch; faces ((0 4 7 3)); }}
+ outlet {{ type patch; faces ((1 2 6 5)); }}
+ fluid_to_base {{ {mapped} faces ((0 1 5 4) (3 7 6 2) (0 3 2 1)); }}
+ fluid_to_lid {{ {mapped} faces ((4 5 6 7)); }}
+);
+""",
+    )
+    foam.run_util(mesh_root, ["blockMesh"])
+    dst = mesh_root / "foam" / "constant" / "fluid" / "polyMesh"
+    dst.parent.mkdir(parents=True)
+    shutil.copytree(mesh_root / "constant" / "polyMesh", dst)
+    case = base / "simpleFoam"
+    saved = DESIGN["flow_lpm"]
+    DESIGN["flow_lpm"] = flow_lpm
+    try:
+        write_case(case, mesh_root, "simplec", 3000, props, inlet)
+        timed, log = foam.run_solver(case, "simpleFoam", 1)
+        foam_dp = pressure_drops(case, DESIGN["plate"], props["density_kg_m3"])["dp_total_pa"]
+    finally:
+        DESIGN["flow_lpm"] = saved
+    out: dict[str, Any] = {
+        "cells": nx * ny * nz,
+        "flow_lpm": flow_lpm,
+        "reynolds": props["density_kg_m3"] * speed * dh / props["viscosity_pa_s"],
+        "foam": {
+            "converged": "SIMPLE solution converged" in log,
+            "iterations": len(re.findall(r"^Time = \d+", log, re.M)),
+            "wall_s": timed.wall_s,
+            "dp_total_pa": foam_dp,
+            "y_plus": y_plus(case),
+        },
+    }
+    mesh = rf.Mesh.from_meshio(box((nx, ny, nz), (length, width, depth)))
+    case_rf = rf.Case(mesh)
+    coolant = rf.Coolant(
+        "PG25 at 35 °C",
+        **{
+            k: props[k]
+            for k in ("density_kg_m3", "viscosity_pa_s", "conductivity_w_mk", "specific_heat_j_kgk")
+        },
+    )
+    case_rf.fluid(mesh.regions[0], coolant=coolant, turbulence="k-omega-sst")
+    case_rf.inlet("xmin", flow_lpm=flow_lpm, temperature_c=DESIGN["inlet_temperature_c"])
+    case_rf.outlet("xmax")
+    for p in ("ymin", "ymax", "zmin", "zmax"):
+        case_rf.wall(p)
+    from rackflow.errors import ConvergenceError
+
+    t0 = time.perf_counter()
+    try:
+        r = case_rf.solve(progress=False, threads=1, convection="linear_upwind")
+        out["rackflow"] = {
+            "dp_total_pa": r.pressure_drop_pa("xmin", "xmax"),
+            "iterations": int(r.report["flow_iterations"]),
+            "y_plus": {k: list(v) for k, v in r.y_plus_by_patch.items()},
+        }
+    except ConvergenceError as err:
+        out["rackflow"] = {"error": str(err).splitlines()[0][:300]}
+    out["rackflow"]["wall_s"] = time.perf_counter() - t0
+    return out
 
 
 if __name__ == "__main__":
