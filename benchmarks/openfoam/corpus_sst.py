@@ -432,8 +432,25 @@ def main() -> None:
     args = ap.parse_args()
     if args.duct:
         nx, ny, nz = (int(v) for v in args.duct_cells.split(","))
+        runs = []
         for q in (float(v) for v in args.duct.split(",")):
-            print(json.dumps(duct(q, ny=ny, nz=nz, nx=nx)), flush=True)
+            runs.append(duct(q, ny=ny, nz=nz, nx=nx))
+            print(json.dumps(runs[-1]), flush=True)
+        if args.json:
+            ref = {
+                "command": f"python -m benchmarks.openfoam.corpus_sst --duct {args.duct} --duct-cells "
+                f"{args.duct_cells} --json {args.json}",
+                "openfoam_version": foam.foam_version(),
+                "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                "host": platform.node(),
+                "geometry_m": {"length": 0.060, "width": 0.004, "depth": 0.0025},
+                "cells": [nx, ny, nz],
+                "design": DESIGN,
+                "properties": properties(DESIGN["coolant"], DESIGN["inlet_temperature_c"]),
+                "settings": settings_record(),
+                "runs": runs,
+            }
+            Path(args.json).write_text(json.dumps(ref, indent=1) + "\n")
         return
     print_header(f"simpleFoam kOmegaSST, turbulent serpentine (OpenFOAM {foam.foam_version()})")
     for setting in args.settings.split(","):
