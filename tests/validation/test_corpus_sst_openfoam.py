@@ -22,6 +22,11 @@ nearly laminar ν_t/ν ≈ 1.5; downstream of every bend rackflow's k is about t
 That points at the k-ω model's behaviour in developing low-Re flow (production near the walls,
 the wall-cell treatment at first-cell y⁺ 9–12), not at the mesh or the boundary data: see
 ``benchmarks/RESULTS.md`` ("Turbulent serpentine against simpleFoam").
+
+The same channel straight (``reference/corpus_sst_duct.json``, ``corpus_sst --duct``: 4 × 2.5 ×
+60 mm, 9,600 uniform hexahedra) separates the two: at Re 18,186, every wall cell in the log
+layer, rackflow is +0.70 % of simpleFoam (tested within 3 %); at the design point's Re 6,062
+simpleFoam converges in 167 iterations and rackflow stalls (strict xfail on ConvergenceError).
 """
 
 from __future__ import annotations
