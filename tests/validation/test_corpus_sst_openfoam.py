@@ -1,0 +1,181 @@
+"""Issue 17: k-ω SST on a turbulent corpus serpentine plate against OpenFOAM simpleFoam kOmegaSST
+on the identical mesh.
+
+``reference/corpus_sst.json`` (``benchmarks/openfoam/corpus_sst.py``; the command, the OpenFOAM
+settings, the mesh recipe and the msh file's SHA-256 are stored in it) holds simpleFoam's ΔP
+(area-mean total pressure, inlet to outlet) of the corpus serpentine (one 4 × 2.5 mm channel,
+five runs, four bends) with PG25 at 35 °C and 1.8 L/min (channel Re ≈ 6,060), inlet 5 %
+intensity and 0.07 D_h, on the generator's prism-layer mesh (``cells="prism"``, 8 graded layers
+on floor and lid, none on the side walls). Both codes use the same automatic wall treatment
+(``omegaWallFunction`` not blended, ``nutkWallFunction``, ``kqRWallFunction``), bounded linear
+upwind for U and upwind for k and ω. The pressure drops must agree within 3 %.
+
+Measured (2026-12-05, v1912, 49,520 prisms): simpleFoam 28,576 Pa (mean over iterations
+760–1,500; the static ΔP swings ±0.23 % and the residuals stall near 1e-3, as rackflow's do),
+rackflow 37,645 Pa: **+31.7 %**, a strict xfail. rackflow at its defaults raises
+ConvergenceError (the flow stalls at residuals 1e-4–1e-3 in all five attempts), so it stops at
+``SETTINGS``, just above the stalled level; a looser stop (6e-3, 1.5e-3, 2e-2) gave 37,608 Pa (0.1 % less).
+Where the difference is (5 mm slab means of the pressure along the five runs, both codes): the
+straight drop of the first run is 10 % larger in rackflow, each bend loses 45–55 % more. In the
+first run rackflow's k grows from the inlet value (ν_t/ν ≈ 7) while simpleFoam's decays to a
+nearly laminar ν_t/ν ≈ 1.5; downstream of every bend rackflow's k is about twice simpleFoam's.
+That points at the k-ω model's behaviour in developing low-Re flow (production near the walls,
+the wall-cell treatment at first-cell y⁺ 9–12), not at the mesh or the boundary data: see
+``benchmarks/RESULTS.md`` ("Turbulent serpentine against simpleFoam").
+
+The same channel straight (``reference/corpus_sst_duct.json``, ``corpus_sst --duct``: 4 × 2.5 ×
+60 mm, 9,600 uniform hexahedra) separates the two: at Re 18,186, every wall cell in the log
+layer, rackflow is +0.70 % of simpleFoam (tested within 3 %); at the design point's Re 6,062
+simpleFoam converges in 167 iterations and rackflow stalls (strict xfail on ConvergenceError).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rackflow.errors import ConvergenceError
+
+REFERENCE = Path(__file__).parent / "reference" / "corpus_sst.json"
+#: The flow oscillates about a steady state in both codes (residuals stall, ΔP swings by
+#: ±0.3 %): rackflow's default tolerances are out of reach (it raises ConvergenceError after five
+#: attempts), so it stops at tolerances just above the stalled residual level, second order.
+SETTINGS = {
+    "convection": "linear_upwind",
+    "velocity_tolerance": 2e-3,
+    "pressure_tolerance": 5e-4,
+    "mass_tolerance": 1e-2,
+}
+
+
+def _reference() -> dict:
+    return json.loads(REFERENCE.read_text())
+
+
+def _run(ref: dict) -> dict:
+    return next(r for r in ref["runs"] if r["setting"] == ref["reference_setting"])
+
+
+def test_reference_records_the_command_mesh_and_settings() -> None:
+    ref = _reference()
+    assert ref["command"].startswith("python -m benchmarks.openfoam.corpus_sst")
+    assert ref["settings"]["openfoam_version"] == "v1912"
+    assert "kOmegaSST" in ref["settings"]["application"]
+    run = _run(ref)
+    assert run["setting"] in ref["settings"]["settings"]
+    assert len(run["mesh"]["msh_sha256"]) == 64
+    assert set(run["mesh"]["recipe"]) >= {"generator", "plate", "target_cells", "cells", "gmsh_version"}
+    # a turbulent design point, and wall y+ recorded per wall patch
+    assert 5_000 < run["reynolds"] < 8_000
+    assert set(run["y_plus"]) == set(run["walls"])
+    # the reference is steady to well within the tolerance: its ΔP's swing over the last half of
+    # the run is under 1 %
+    swing = run["dp_static_last_half_pa"]
+    assert (swing["max"] - swing["min"]) / swing["mean"] < 0.01
+
+
+@pytest.mark.validation
+@pytest.mark.xfail(
+    strict=True,
+    reason="+31.7 % (rackflow 37,645 Pa, simpleFoam 28,576 Pa): rackflow's flow is turbulent from the inlet "
+    "(k grows, nu_t/nu ~7 in the first run) where simpleFoam's inlet turbulence decays (nu_t/nu ~1.5), and its "
+    "bend losses are ~50 % larger; see the module docstring",
+)
+def test_serpentine_pressure_drop_matches_simplefoam_komegasst(tmp_path: Path) -> None:
+    gmsh = pytest.importorskip("gmsh")
+    import rackflow as rf
+    from rackflow.meshing import CORPUS
+
+    ref = _reference()
+    run = _run(ref)
+    design, recipe = ref["design"], run["mesh"]["recipe"]
+    path = CORPUS[recipe["plate"]].generator(
+        tmp_path / "plate.msh", target_cells=recipe["target_cells"], cells=recipe["cells"], binary=True
+    )
+    if gmsh.__version__ == recipe["gmsh_version"]:
+        assert hashlib.sha256(Path(path).read_bytes()).hexdigest() == run["mesh"]["msh_sha256"]
+    mesh = rf.load_mesh(path)
+    assert len(mesh.cells_of("fluid")) == run["fluid_cells"]
+    props = run["properties"]
+    case = rf.Case(mesh)
+    for region in mesh.regions:
+        if region != "fluid":
+            case.solid(region, material="copper")
+    coolant = rf.Coolant(
+        "PG25 at 35 °C",
+        density_kg_m3=props["density_kg_m3"],
+        viscosity_pa_s=props["viscosity_pa_s"],
+        conductivity_w_mk=props["conductivity_w_mk"],
+        specific_heat_j_kgk=props["specific_heat_j_kgk"],
+    )
+    case.fluid("fluid", coolant=coolant, turbulence="k-omega-sst")
+    case.inlet("inlet", flow_lpm=design["flow_lpm"], temperature_c=design["inlet_temperature_c"])
+    case.outlet("outlet", pressure_pa=0.0)
+    result = case.solve(progress=False, threads=1, **SETTINGS)
+    dp = result.pressure_drop_pa("inlet", "outlet")
+    ref_dp = run["dp_total_mean_pa"]
+    y_plus = {k: tuple(round(x, 1) for x in v) for k, v in result.y_plus_by_patch.items()}
+    print(
+        f"rackflow ΔP {dp:.1f} Pa, simpleFoam {ref_dp:.1f} Pa "
+        f"({100 * (dp / ref_dp - 1):+.2f} %); {result.report['flow_iterations']} iterations; "
+        f"y+ (min/mean/max) rackflow {y_plus}, simpleFoam {run['y_plus']}"
+    )
+    assert dp == pytest.approx(run["dp_total_pa"], rel=0.03)
+
+
+# ----- the serpentine's channel as a straight duct (``corpus_sst --duct``) ------------------------
+
+DUCT = Path(__file__).parent / "reference" / "corpus_sst_duct.json"
+
+
+def _duct_case(ref: dict, flow_lpm: float) -> Any:
+    import rackflow as rf
+    from rackflow.testing.meshes import box
+
+    g, (nx, ny, nz), props = ref["geometry_m"], ref["cells"], ref["properties"]
+    mesh = rf.Mesh.from_meshio(box((nx, ny, nz), (g["length"], g["width"], g["depth"])))
+    case = rf.Case(mesh)
+    coolant = rf.Coolant(
+        "PG25 at 35 °C",
+        density_kg_m3=props["density_kg_m3"],
+        viscosity_pa_s=props["viscosity_pa_s"],
+        conductivity_w_mk=props["conductivity_w_mk"],
+        specific_heat_j_kgk=props["specific_heat_j_kgk"],
+    )
+    case.fluid(mesh.regions[0], coolant=coolant, turbulence="k-omega-sst")
+    case.inlet("xmin", flow_lpm=flow_lpm, temperature_c=ref["design"]["inlet_temperature_c"])
+    case.outlet("xmax")
+    for p in ("ymin", "ymax", "zmin", "zmax"):
+        case.wall(p)
+    return case
+
+
+@pytest.mark.validation
+def test_straight_channel_with_wall_functions_matches_simplefoam() -> None:
+    """Re 18,186, every wall cell in the log layer (y⁺ 28–44): measured +0.70 %."""
+    ref = json.loads(DUCT.read_text())
+    run = next(r for r in ref["runs"] if r["flow_lpm"] == 5.4)
+    assert run["foam"]["converged"]
+    result = _duct_case(ref, 5.4).solve(progress=False, threads=1, convection="linear_upwind")
+    dp = result.pressure_drop_pa("xmin", "xmax")
+    print(
+        f"duct Re {run['reynolds']:.0f}: rackflow {dp:.1f} Pa, simpleFoam {run['foam']['dp_total_pa']:.1f} Pa"
+    )
+    assert dp == pytest.approx(run["foam"]["dp_total_pa"], rel=0.03)
+
+
+@pytest.mark.validation
+@pytest.mark.xfail(
+    strict=True,
+    raises=ConvergenceError,
+    reason="at Re 6,062 the flow stalls (residuals Uy 1.4e-2, Uz 1.8e-2 at 0.9 and 0.675) where simpleFoam "
+    "converges in 167 iterations (2,433 Pa)",
+)
+def test_straight_channel_at_the_design_point_converges() -> None:
+    ref = json.loads(DUCT.read_text())
+    run = next(r for r in ref["runs"] if r["flow_lpm"] == 1.8)
+    assert run["foam"]["converged"]
+    _duct_case(ref, 1.8).solve(progress=False, threads=1, convection="linear_upwind")
