@@ -77,7 +77,9 @@ def test_reference_records_the_command_mesh_and_settings() -> None:
     assert (swing["max"] - swing["min"]) / swing["mean"] < 0.01
 
 
-@pytest.mark.validation
+# not validation: a 134k-cell solve of 1,522 iterations (about 10 min loaded) to show a known miss;
+# `pytest -m slow` runs it, the straight-duct tests below keep the comparison in CI
+@pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
     reason="+31.7 % (rackflow 37,645 Pa, simpleFoam 28,576 Pa): rackflow's flow is turbulent from the inlet "
