@@ -1663,23 +1663,6 @@ fn run(
                 report.energy_non_orthogonal_limited_at = Some(outer);
                 anderson = Anderson::new(5);
                 eq.assemble(&t, Arc::make_mut(&mut a), &mut b);
-            } else if eq.is_convective() && local_first_order_rounds < LOCAL_FIRST_ORDER_ROUNDS && {
-                // then make the convection first order where the passes stall: on the corpus
-                // microchannel manifold a few hundred coolant cells swung between 22 and 107 °C
-                // under the held second-order correction (inlet 35 °C) and kept the residual at
-                // 2e-3, where Newton–Krylov failed too (Fluent's "poor mesh numerics" lowers the
-                // order on problem cells the same way)
-                let cells = stalled_coolant_cells(&eq, &r);
-                let changed =
-                    eq.first_order_in(&cells, local_first_order_rounds >= CELLS_ALONE_ROUNDS);
-                report.energy_first_order_cells += changed;
-                changed > 0
-            } {
-                local_first_order_rounds += 1;
-                stall_window = LOCAL_STALL_PASSES;
-                limiter_frozen_at = outer;
-                anderson = Anderson::new(5);
-                eq.assemble(&t, Arc::make_mut(&mut a), &mut b);
             } else {
                 stalled = true;
                 break;
