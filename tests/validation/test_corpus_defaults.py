@@ -60,7 +60,11 @@ def test_default_settings_converge_by_first_order_momentum(serpentine_mesh: rf.M
         warnings.simplefilter("always")
         result = case.solve(threads=1)
     fallbacks = [w for w in caught if issubclass(w.category, ConvectionFallbackWarning)]
-    assert len(fallbacks) == 1, [str(w.message) for w in caught]
+    # the momentum's fallback, and the energy's only if it repaired a few coolant cells that the
+    # held limiter left colder than the inlet (measured: 5 of 15,110, coolest then 34.94 °C)
+    local = result.report["energy_first_order_cells"]
+    assert len(fallbacks) == 1 + (local > 0), [str(w.message) for w in caught]
+    assert local <= 0.01 * len(serpentine_mesh.cells_of(CORPUS[PLATE].fluid))
     assert result.report["flow_first_order_fallback"] in (0.7, 0.5)
     # energy identity: the heater's power leaves with the coolant (adiabatic elsewhere)
     assert abs(result.energy_balance_error) < 1e-3

@@ -41,7 +41,6 @@ import rackflow as rf
 from rackflow.testing.fluids import ConstantFluid
 from rackflow.testing.meshes import backward_step
 
-
 H, RHO, MU, RE_H = 0.0127, 1000.0, 1e-3, 36_000.0
 SPEED = RE_H * MU / (RHO * H)
 MEASURED_REATTACHMENT = 6.26
