@@ -1266,10 +1266,9 @@ const COLD_REPAIR_ROUNDS: usize = 3;
 /// (7,600 with neighbours from the first round); the two-inlet plate needed the neighbours.
 const CELLS_ALONE_ROUNDS: usize = 4;
 
-/// The stall window once a round of local first order has made the system linear and its
-/// hardest cells first order: what stalls after that is slow, steady deferred-correction
-/// convergence (0.96 a pass in the solid lid of the corpus microchannel manifold), which
-/// Newton–Krylov finishes in a few steps.
+/// The stall window after a round of cold-cell repair: the system is then linear (limiter held),
+/// and what stalls is slow, steady deferred-correction convergence (0.96 a pass in the solid lid
+/// of the corpus microchannel manifold), which Newton–Krylov finishes in a few steps.
 const LOCAL_STALL_PASSES: usize = 15;
 
 /// A cell whose residual is at least this fraction of the largest is part of a stalled region.
@@ -1520,16 +1519,9 @@ fn run(
     let mut limiter_frozen_at = 0usize;
     let mut limited_here = false;
     // `linear_upwind` asks for second order or an error: no local first order then
-    let mut local_first_order_rounds = if case.settings.convection == ConvectionScheme::Auto {
-        0
-    } else {
-        LOCAL_FIRST_ORDER_ROUNDS
-    };
-    let mut cold_rounds = if case.settings.convection == ConvectionScheme::Auto {
-        0
-    } else {
-        COLD_REPAIR_ROUNDS
-    };
+    let may_lower_order = case.settings.convection == ConvectionScheme::Auto;
+    let mut local_first_order_rounds = 0usize;
+    let mut cold_rounds = 0usize;
     let mut stall_window = STALL_PASSES;
     // the maximum principle's floor, for a second-order coolant solve that a loose coupling pass
     // does not end
@@ -1614,15 +1606,10 @@ fn run(
             // a held limiter bounds the temperatures it was computed for, not these: coolant
             // cells left colder than every supply are made first order and the passes go on
             // (on the corpus microchannel manifold one such cell converged 2.6 K below the inlet)
-            let cold = if cold_rounds < COLD_REPAIR_ROUNDS {
-                cold_coolant_cells(&eq, &t, floor)
+            let changed = if may_lower_order && cold_rounds < COLD_REPAIR_ROUNDS {
+                eq.first_order_in(&cold_coolant_cells(&eq, &t, floor), true)
             } else {
-                Vec::new()
-            };
-            let changed = if cold.is_empty() {
                 0
-            } else {
-                eq.first_order_in(&cold, true)
             };
             if changed == 0 {
                 converged = true;
@@ -1745,7 +1732,7 @@ fn run(
             .map_err(|e| e.with_partial(|p| energy_iterate(p, &t, &r)))?;
             // Newton–Krylov solves the held system exactly, unbounded cells and all: repair
             // what it leaves colder than every supply, or where it stalls, and solve again
-            if !eq.is_convective() {
+            if !eq.is_convective() || !may_lower_order {
                 break;
             }
             let changed = if converged && cold_rounds < COLD_REPAIR_ROUNDS {

@@ -809,7 +809,7 @@ impl<'m> Conduction<'m> {
     /// faces); the number of cells changed (0 without a held limiter).
     pub fn first_order_in(&mut self, cells: &[usize], neighbours: bool) -> usize {
         let mesh = self.mesh;
-        let Some(limit) = self.frozen_limit.as_mut() else {
+        let Some(limit) = self.frozen_limit.as_mut().filter(|_| !cells.is_empty()) else {
             return 0;
         };
         let cell_faces = self
