@@ -9,8 +9,8 @@
 //! Walls use the automatic treatment of OpenFOAM's `omegaWallFunction` (not blended) and
 //! `nutkWallFunction`, switched at the y⁺ = C_μ^¼ y √k / ν of the wall-adjacent cell centre
 //! against y⁺_lam = 11.53: below it ω in the wall cell is fixed to the viscous-sublayer value
-//! `6ν/(β1 y²)`, the cell keeps its own production and the wall has no turbulent viscosity
-//! (low-Re); above it ω is the log-layer value `√k/(C_μ^¼ κ y)`, the production is the
+//! `6ν/(β1 y²)`, the face adds no production to the cell and the wall has no turbulent
+//! viscosity (low-Re); above it ω is the log-layer value `√k/(C_μ^¼ κ y)`, the production is the
 //! wall-function one and the wall's turbulent viscosity is the log-law one. The
 //! binomial blend `√(ω_vis² + ω_log²)` of the first slice raised ω by 2 % at y⁺ 50 and, with
 //! the SST limiter in log-layer wall cells (see `turbulence_step`), put the friction factor of
@@ -286,11 +286,13 @@ impl Flow<'_> {
             let tangential = crate::mesh::sub(du, crate::mesh::scale(nrm, un));
             let mag_grad_u = dot(tangential, tangential).sqrt() / yf;
             let nutw = wall_mu_t[f - ni] / rho[p];
+            // a face on the viscous branch adds no production (v1912's `omegaWallFunction`):
+            // keeping the cell's own ν_t S² there fed k back into y⁺ across y⁺_lam, and the
+            // wall cells of a duct at Re 6,000 cycled between the branches with period three
+            // instead of converging
             if log_layer {
                 wall_g[p] += (nutw + nu) * mag_grad_u * cmu25 * k.sqrt() / (KAPPA * yf);
                 log_cell[p] = true;
-            } else {
-                wall_g[p] += g[p];
             }
             wall_count[p] += 1;
         }
