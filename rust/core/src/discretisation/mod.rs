@@ -66,6 +66,18 @@ impl TwoPoint {
         self.area / (self.d_owner / gamma_owner + self.d_neighbour / gamma_neighbour + resistance)
     }
 
+    /// The face's conductance with the diffusivity interpolated linearly between the cell
+    /// centres, `A (w Γ_P + (1 − w) Γ_N) / (d_P + d_N)` with `w = d_N / (d_P + d_N)` (OpenFOAM's
+    /// `Gauss linear` of `ν_eff` or `α_eff`): the harmonic mean of [`TwoPoint::conductance`]
+    /// underestimates the flux of an eddy diffusivity that changes by a large factor from cell
+    /// to cell across a wall layer.
+    #[inline]
+    pub fn linear_conductance(&self, gamma_owner: f64, gamma_neighbour: f64) -> f64 {
+        let d = self.d_owner + self.d_neighbour;
+        let w = self.d_neighbour / d;
+        self.area * (w * gamma_owner + (1.0 - w) * gamma_neighbour) / d
+    }
+
     /// A boundary face's conductance from the owner centre to the wall, `A Γ_P / d_P`.
     #[inline]
     pub fn wall_conductance(&self, gamma_owner: f64) -> f64 {

@@ -105,17 +105,6 @@ fn f2(k: f64, w: f64, nu: f64, y: f64) -> f64 {
     }
 }
 
-/// An internal face's conductance with the diffusivity interpolated linearly between the cell
-/// centres (OpenFOAM's `Gauss linear` for `ν_eff`): the harmonic mean of the laminar path
-/// underestimates the flux where μ_t changes by a large factor from cell to cell across the
-/// log layer, and made the channel's friction factor depend on the wall-normal resolution.
-#[inline]
-fn linear_conductance(t: &crate::discretisation::TwoPoint, owner: f64, neighbour: f64) -> f64 {
-    let d = t.d_owner + t.d_neighbour;
-    let w = t.d_neighbour / d;
-    t.area * (w * owner + (1.0 - w) * neighbour) / d
-}
-
 impl Flow<'_> {
     /// The turbulence fields of a fresh start: the first inlet's k and ω everywhere.
     pub(super) fn turbulence_start(&self, sst: &KOmegaSst, s: &mut FlowSolution) {
@@ -198,7 +187,7 @@ impl Flow<'_> {
             let t = self.geometry.two_point(mesh, f);
             let p = mesh.owner[f] as usize;
             *d = if f < ni {
-                linear_conductance(&t, mu_eff(p), mu_eff(mesh.neighbour[f] as usize))
+                t.linear_conductance(mu_eff(p), mu_eff(mesh.neighbour[f] as usize))
             } else if matches!(self.bc_of(f), FlowBc::Wall(_)) {
                 t.wall_conductance(sst.viscosity[p] + wall_mu_t[f - ni])
             } else {
@@ -433,7 +422,7 @@ impl Flow<'_> {
                 let t = self.geometry.two_point(mesh, f);
                 let p = mesh.owner[f] as usize;
                 if f < ni {
-                    linear_conductance(&t, gamma[p], gamma[mesh.neighbour[f] as usize])
+                    t.linear_conductance(gamma[p], gamma[mesh.neighbour[f] as usize])
                 } else {
                     t.wall_conductance(gamma[p])
                 }

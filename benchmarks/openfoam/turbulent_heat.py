@@ -1,0 +1,353 @@
+"""Turbulent heat transfer against OpenFOAM on the identical mesh (issue 17, the heat part).
+
+The corpus serpentine's channel as a straight duct (4 × 2.5 × 60 mm, uniform hexahedra, as
+``corpus_sst --duct``), PG25 at 35 °C with constant properties, inlet 5 % intensity and
+0.07 D_h, every wall held at 45 °C. The outlet temperature (mixed mean) is fixed by the wall
+heat transfer, so it tests the thermal wall treatment and the turbulent conductivity together:
+
+- OpenFOAM v1912 ``buoyantSimpleFoam`` with g = 0 (rhoConst, hConst, const transport), k-ω SST,
+  ``kqRWallFunction`` / ``omegaWallFunction`` / ``nutkWallFunction`` and
+  ``compressible::alphatJayatillekeWallFunction`` (Pr_t 0.85), SIMPLE (p_rgh 0.3, U and h 0.7), bounded
+  linearUpwind for U and h, upwind for k and ω;
+- rackflow: ``turbulence="k-omega-sst"``, ``fixed_temperature`` walls, ``convection="linear_upwind"``.
+
+Prints per flow: both codes' outlet temperature, heat to the coolant (ṁ c_p ΔT), ΔP and
+iterations, and the difference in heat. Run: ``python -m benchmarks.openfoam.turbulent_heat
+[--flows 5.4,1.8] [--cells 60,16,10] [--json out.json]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks._common import cache_dir, load_average, machine_info
+from benchmarks.openfoam import foam
+from benchmarks.openfoam.corpus_sst import C_MU, DESIGN, properties
+
+LENGTH, WIDTH, DEPTH = 0.060, 0.004, 0.0025
+T_WALL_C = 45.0
+
+
+def _fields(
+    k_in: float, omega_in: float, speed: float, t_in: float, t_wall: float
+) -> dict[str, tuple[str, str]]:
+    """(class, body) of every 0/ field: inlet, outlet, walls."""
+    walls = "walls"
+
+    def field(internal: str, inlet: str, outlet: str, wall: str) -> str:
+        return (
+            f"internalField {internal};\nboundaryField {{\n inlet {{ {inlet} }}\n outlet {{ {outlet} }}\n"
+            f" {walls} {{ {wall} }}\n}}"
+        )
+
+    return {
+        "U": (
+            "volVectorField",
+            "dimensions [0 1 -1 0 0 0 0];\n"
+            + field(
+                f"uniform ({speed} 0 0)",
+                f"type fixedValue; value uniform ({speed} 0 0);",
+                "type inletOutlet; inletValue uniform (0 0 0); value uniform (0 0 0);",
+                "type noSlip;",
+            ),
+        ),
+        "p_rgh": (
+            "volScalarField",
+            "dimensions [1 -1 -2 0 0 0 0];\n"
+            + field(
+                "uniform 1e5",
+                "type fixedFluxPressure; value uniform 1e5;",
+                "type fixedValue; value uniform 1e5;",
+                "type fixedFluxPressure; value uniform 1e5;",
+            ),
+        ),
+        "p": (
+            "volScalarField",
+            "dimensions [1 -1 -2 0 0 0 0];\n"
+            + field(
+                "uniform 1e5",
+                "type calculated; value uniform 1e5;",
+                "type calculated; value uniform 1e5;",
+                "type calculated; value uniform 1e5;",
+            ),
+        ),
+        "T": (
+            "volScalarField",
+            "dimensions [0 0 0 1 0 0 0];\n"
+            + field(
+                f"uniform {t_in}",
+                f"type fixedValue; value uniform {t_in};",
+                f"type inletOutlet; inletValue uniform {t_in}; value uniform {t_in};",
+                f"type fixedValue; value uniform {t_wall};",
+            ),
+        ),
+        "k": (
+            "volScalarField",
+            "dimensions [0 2 -2 0 0 0 0];\n"
+            + field(
+                f"uniform {k_in}",
+                f"type fixedValue; value uniform {k_in};",
+                f"type inletOutlet; inletValue uniform {k_in}; value uniform {k_in};",
+                f"type kqRWallFunction; value uniform {k_in};",
+            ),
+        ),
+        "omega": (
+            "volScalarField",
+            "dimensions [0 0 -1 0 0 0 0];\n"
+            + field(
+                f"uniform {omega_in}",
+                f"type fixedValue; value uniform {omega_in};",
+                f"type inletOutlet; inletValue uniform {omega_in}; value uniform {omega_in};",
+                f"type omegaWallFunction; value uniform {omega_in};",
+            ),
+        ),
+        "nut": (
+            "volScalarField",
+            "dimensions [0 2 -1 0 0 0 0];\n"
+            + field(
+                "uniform 0",
+                "type calculated; value uniform 0;",
+                "type calculated; value uniform 0;",
+                "type nutkWallFunction; value uniform 0;",
+            ),
+        ),
+        "alphat": (
+            "volScalarField",
+            "dimensions [1 -1 -1 0 0 0 0];\n"
+            + field(
+                "uniform 0",
+                "type calculated; value uniform 0;",
+                "type calculated; value uniform 0;",
+                "type compressible::alphatJayatillekeWallFunction; Prt 0.85; value uniform 0;",
+            ),
+        ),
+    }
+
+
+def openfoam(
+    case: Path, flow_lpm: float, cells: tuple[int, int, int], props: dict[str, float], max_iter: int
+) -> dict[str, Any]:
+    nx, ny, nz = cells
+    area = WIDTH * DEPTH
+    dh = 4 * area / (2 * (WIDTH + DEPTH))
+    speed = flow_lpm / 60000.0 / area
+    k_in = 1.5 * (DESIGN["turbulence_intensity"] * speed) ** 2
+    omega_in = float(np.sqrt(k_in) / (C_MU**0.25 * 0.07 * dh))
+    t_in = DESIGN["inlet_temperature_c"] + 273.15
+    rho, mu, cp, kf = (
+        props[k] for k in ("density_kg_m3", "viscosity_pa_s", "specific_heat_j_kgk", "conductivity_w_mk")
+    )
+    foam.clean_case(case)
+    foam.write_file(
+        case,
+        "system/controlDict",
+        "dictionary",
+        f"application buoyantSimpleFoam; startFrom startTime; startTime 0; stopAt endTime; endTime {max_iter};"
+        f" deltaT 1; writeControl timeStep; writeInterval {max_iter}; writeFormat ascii; writePrecision 10;"
+        " writeCompression off; timeFormat general; runTimeModifiable false;",
+    )
+    foam.write_file(
+        case,
+        "system/blockMeshDict",
+        "dictionary",
+        f"""
+convertToMeters 1;
+vertices ( (0 0 0) ({LENGTH} 0 0) ({LENGTH} {WIDTH} 0) (0 {WIDTH} 0)
+           (0 0 {DEPTH}) ({LENGTH} 0 {DEPTH}) ({LENGTH} {WIDTH} {DEPTH}) (0 {WIDTH} {DEPTH}) );
+blocks ( hex (0 1 2 3 4 5 6 7) ({nx} {ny} {nz}) simpleGrading (1 1 1) );
+edges ();
+boundary (
+ inlet {{ type patch; faces ((0 4 7 3)); }}
+ outlet {{ type patch; faces ((1 2 6 5)); }}
+ walls {{ type wall; faces ((0 1 5 4) (3 7 6 2) (0 3 2 1) (4 5 6 7)); }}
+);
+""",
+    )
+    foam.write_file(
+        case,
+        "system/fvSchemes",
+        "dictionary",
+        """
+ddtSchemes { default steadyState; }
+gradSchemes { default Gauss linear; limitedGrad cellLimited leastSquares 1; }
+divSchemes {
+  default none;
+  div(phi,U) bounded Gauss linearUpwind limitedGrad;
+  div(phi,h) bounded Gauss linearUpwind limitedGrad;
+  div(phi,K) bounded Gauss upwind;
+  div(phi,k) bounded Gauss upwind;
+  div(phi,omega) bounded Gauss upwind;
+  div(((rho*nuEff)*dev2(T(grad(U))))) Gauss linear;
+}
+laplacianSchemes { default Gauss linear corrected; }
+interpolationSchemes { default linear; }
+snGradSchemes { default corrected; }
+wallDist { method meshWave; }
+""",
+    )
+    foam.write_file(
+        case,
+        "system/fvSolution",
+        "dictionary",
+        """
+solvers {
+  p_rgh { solver GAMG; smoother DIC; tolerance 1e-9; relTol 0.05; }
+  "(U|h|k|omega)" { solver smoothSolver; smoother symGaussSeidel; tolerance 1e-10; relTol 0.1; }
+}
+SIMPLE {
+  momentumPredictor yes; nNonOrthogonalCorrectors 0;
+  residualControl { p_rgh 1e-6; U 1e-6; h 1e-7; "(k|omega)" 1e-6; }
+}
+relaxationFactors { fields { p_rgh 0.3; } equations { U 0.7; h 0.7; "(k|omega)" 0.7; } }
+""",
+    )
+    foam.write_file(
+        case, "constant/g", "uniformDimensionedVectorField", "dimensions [0 1 -2 0 0 0 0]; value (0 0 0);"
+    )
+    foam.write_file(
+        case,
+        "constant/thermophysicalProperties",
+        "dictionary",
+        f"""
+thermoType {{ type heRhoThermo; mixture pureMixture; transport const; thermo hConst;
+  equationOfState rhoConst; specie specie; energy sensibleEnthalpy; }}
+mixture {{
+  specie {{ molWeight 18; }}
+  equationOfState {{ rho {rho}; }}
+  thermodynamics {{ Cp {cp}; Hf 0; }}
+  transport {{ mu {mu}; Pr {mu * cp / kf}; }}
+}}
+""",
+    )
+    foam.write_file(
+        case,
+        "constant/turbulenceProperties",
+        "dictionary",
+        "simulationType RAS; RAS { RASModel kOmegaSST; turbulence on; printCoeffs off; }",
+    )
+    for name, (cls, body) in _fields(k_in, omega_in, speed, t_in, T_WALL_C + 273.15).items():
+        foam.write_file(case, f"0/{name}", cls, body)
+    foam.run_util(case, ["blockMesh"])
+    timed, log = foam.run_solver(case, "buoyantSimpleFoam", 1)
+    last = foam.time_dirs(case)[-1]
+    _, t_b = foam.read_field(case / last / "T")
+    _, phi_b = foam.read_field(case / last / "phi")
+    _, p_b = foam.read_field(case / last / "p_rgh")
+    flux = np.atleast_1d(np.asarray(phi_b["outlet"]["value"], dtype=float))
+    t_out_faces = t_b["outlet"].get("value")
+    t_out = np.broadcast_to(np.asarray(t_out_faces, dtype=float), flux.shape)
+    t_mixed = float(np.dot(flux, t_out) / flux.sum())
+    m_dot = float(flux.sum())
+    p_in = float(np.mean(np.atleast_1d(np.asarray(p_b["inlet"]["value"], dtype=float))))
+    return {
+        "converged": "SIMPLE solution converged" in log,
+        "iterations": len(re.findall(r"^Time = \d+", log, re.M)),
+        "wall_s": timed.wall_s,
+        "t_out_c": t_mixed - 273.15,
+        "heat_w": m_dot * cp * (t_mixed - t_in),
+        "dp_static_pa": p_in - 1e5,
+    }
+
+
+def rackflow(flow_lpm: float, cells: tuple[int, int, int], props: dict[str, float]) -> dict[str, Any]:
+    import rackflow as rf
+    from rackflow.testing.meshes import box
+
+    mesh = rf.Mesh.from_meshio(box(cells, (LENGTH, WIDTH, DEPTH)))
+    case = rf.Case(mesh)
+    coolant = rf.Coolant(
+        "PG25 at 35 °C",
+        **{
+            k: props[k]
+            for k in ("density_kg_m3", "viscosity_pa_s", "conductivity_w_mk", "specific_heat_j_kgk")
+        },
+    )
+    case.fluid(mesh.regions[0], coolant=coolant, turbulence="k-omega-sst")
+    case.inlet("xmin", flow_lpm=flow_lpm, temperature_c=DESIGN["inlet_temperature_c"])
+    case.outlet("xmax")
+    for p in ("ymin", "ymax", "zmin", "zmax"):
+        case.fixed_temperature(p, T_WALL_C)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # y⁺ band warnings: the y⁺ is reported
+        r = case.solve(progress=False, threads=1, convection="linear_upwind")
+    d = r.summary().to_dict()
+    m_dot = props["density_kg_m3"] * flow_lpm / 60000.0
+    return {
+        "iterations": int(r.report["flow_iterations"]),
+        "wall_s": time.perf_counter() - start,
+        "t_out_c": d["outlet_temperature_c"],
+        "heat_w": m_dot
+        * props["specific_heat_j_kgk"]
+        * (d["outlet_temperature_c"] - DESIGN["inlet_temperature_c"]),
+        "dp_total_pa": r.pressure_drop_pa("xmin", "xmax"),
+        "y_plus": {k: list(v) for k, v in r.y_plus_by_patch.items()},
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--flows", default="5.4,1.8", help="L/min, comma-separated")
+    ap.add_argument("--cells", default="60,16,10", help="nx,ny,nz")
+    ap.add_argument("--max-iter", type=int, default=3000)
+    ap.add_argument("--json", help="write the runs here (a reference file)")
+    args = ap.parse_args()
+    cells = tuple(int(v) for v in args.cells.split(","))
+    props = properties(DESIGN["coolant"], DESIGN["inlet_temperature_c"])
+    print(f"{machine_info()}; load {load_average()}")
+    runs = []
+    for flow in (float(v) for v in args.flows.split(",")):
+        case = cache_dir("openfoam", "turbulent_heat") / f"duct_{'x'.join(map(str, cells))}_{flow:g}"
+        foam_run = openfoam(case, flow, cells, props, args.max_iter)
+        rf_run = rackflow(flow, cells, props)
+        area = WIDTH * DEPTH
+        reynolds = (
+            props["density_kg_m3"]
+            * flow
+            / 60000.0
+            / area
+            * (4 * area / (2 * (WIDTH + DEPTH)))
+            / props["viscosity_pa_s"]
+        )
+        runs.append(
+            {
+                "flow_lpm": flow,
+                "reynolds": reynolds,
+                "cells": list(cells),
+                "foam": foam_run,
+                "rackflow": rf_run,
+            }
+        )
+        diff = rf_run["heat_w"] / foam_run["heat_w"] - 1
+        print(
+            f"{flow} L/min (Re {reynolds:,.0f}): OpenFOAM T_out {foam_run['t_out_c']:.4f} °C, Q {foam_run['heat_w']:.2f} W, "
+            f"{foam_run['iterations']} it. ({'converged' if foam_run['converged'] else 'NOT converged'}), "
+            f"{foam_run['wall_s']:.0f} s; rackflow T_out {rf_run['t_out_c']:.4f} °C, Q {rf_run['heat_w']:.2f} W, "
+            f"{rf_run['iterations']} it., {rf_run['wall_s']:.1f} s; heat {diff:+.2%}",
+            flush=True,
+        )
+    if args.json:
+        ref = {
+            "command": f"python -m benchmarks.openfoam.turbulent_heat --flows {args.flows} --cells {args.cells} --json {args.json}",
+            "openfoam_version": foam.foam_version(),
+            "date": machine_info()["date"],
+            "geometry_m": {"length": LENGTH, "width": WIDTH, "depth": DEPTH},
+            "wall_temperature_c": T_WALL_C,
+            "design": {k: DESIGN[k] for k in ("inlet_temperature_c", "turbulence_intensity")},
+            "properties": props,
+            "runs": runs,
+        }
+        Path(args.json).write_text(json.dumps(ref, indent=1) + "\n")
+    print(f"load {load_average()}")
+
+
+if __name__ == "__main__":
+    main()
