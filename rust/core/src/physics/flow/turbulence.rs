@@ -575,8 +575,11 @@ mod tests {
         };
         let gradient = |p: &[f64]| (column(p, 0.155) - column(p, 0.285)) / 0.13;
         let (gt, gl) = (gradient(&s.pressure), gradient(&laminar.pressure));
-        // measured 564 Pa/m against 398 laminar (still developing); Dean: 730 (the first cells
-        // sit at y⁺ ≈ 19, the buffer layer, where neither wall treatment is accurate)
-        assert!(gt > 1.2 * gl, "turbulent {gt} Pa/m, laminar {gl} Pa/m");
+        // measured 442 Pa/m against 398 laminar (still developing); Dean: 730. The first cells
+        // sit at y⁺ ≈ 15–19, the buffer layer, where neither wall treatment is accurate; since
+        // viscous-branch wall faces add no production (v1912's `omegaWallFunction`; it was
+        // 564 Pa/m with the cell's own production kept, which cycled on the Re 6,062 duct) the
+        // entrance stays nearer laminar
+        assert!(gt > 1.05 * gl, "turbulent {gt} Pa/m, laminar {gl} Pa/m");
     }
 }
