@@ -153,14 +153,21 @@ def trace() -> Any:
     )
 
 
-def worker(spec: dict[str, Any]) -> None:
-    import rackflow as rf  # noqa: F401
+def solve_rackflow(
+    time_step_s: float | None = None,
+    step_tolerance_k: float = 0.01,
+    output_times_s: Any = OUTPUT_TIMES_S,
+    threads: int = 1,
+) -> tuple[Any, Any, Any, dict[str, float]]:
+    """The benchmark's rackflow run: the steady idle state, then the trace from it.
 
+    Returns the case, the steady result, the transient run and the timings (steady and
+    transient wall seconds, transient CPU seconds)."""
     case = rackflow_case(trace())
     t0 = time.perf_counter()
     steady = case.solve(
         convection="upwind",
-        threads=1,
+        threads=threads,
         tolerance=1e-8,
         velocity_tolerance=1e-6,
         pressure_tolerance=1e-6,
@@ -169,21 +176,24 @@ def worker(spec: dict[str, Any]) -> None:
     t1, c1 = time.perf_counter(), time.process_time()
     run = case.solve_transient(
         END_S,
-        time_step_s=spec.get("dt_s"),
-        step_tolerance_k=spec.get("step_tolerance_k", 0.01),
+        time_step_s=time_step_s,
+        step_tolerance_k=step_tolerance_k,
         initial=steady,
-        output_times_s=OUTPUT_TIMES_S,
+        output_times_s=output_times_s,
         convection="upwind",
-        threads=1,
+        threads=threads,
     )
     t2, c2 = time.perf_counter(), time.process_time()
+    return case, steady, run, {"steady_wall_s": t1 - t0, "wall_s": t2 - t1, "cpu_s": c2 - c1}
+
+
+def worker(spec: dict[str, Any]) -> None:
+    case, steady, run, timing = solve_rackflow(spec.get("dt_s"), spec.get("step_tolerance_k", 0.01))
     rep = run.report
     emit_worker_result(
         {
             "cells": int(case.mesh.n_cells),
-            "steady_wall_s": t1 - t0,
-            "wall_s": t2 - t1,
-            "cpu_s": c2 - c1,
+            **timing,
             "steps": int(rep["steps_accepted"]),
             "rejected": int(rep["steps_rejected"]),
             "linear_iterations": int(rep["linear_iterations"]),
