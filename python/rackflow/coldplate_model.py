@@ -484,7 +484,10 @@ def _ladders_by_flow(ladders: Mapping[float, ThermalLadder] | None) -> dict[floa
             f"ColdPlateModel: ladders must map flow_lpm to ThermalLadder, got {type(ladders).__name__}"
         )
     out: dict[float, ThermalLadder] = {}
-    for q, lad in sorted((float(q), lad) for q, lad in ladders.items()):
+    pairs = sorted(((float(q), lad) for q, lad in ladders.items()), key=lambda p: p[0])
+    if len({q for q, _ in pairs}) != len(pairs):
+        raise CaseError(f"ColdPlateModel: ladders by flow repeat a flow: {[q for q, _ in pairs]}")
+    for q, lad in pairs:
         if not (math.isfinite(q) and q > 0):
             raise CaseError(f"ColdPlateModel: ladders' flows must be finite and > 0, got {q}")
         if not isinstance(lad, ThermalLadder):

@@ -279,3 +279,13 @@ def test_bad_ladders_by_flow_are_refused(ladders: dict, match: str) -> None:
             ladder=SLOW,
             ladders={1.0: SLOW, 4.0: FAST},
         )
+
+
+def test_ladders_by_flow_refuse_a_repeated_flow() -> None:
+    with pytest.raises(CaseError, match="repeat a flow"):
+        ColdPlateModel(
+            pressure_coefficients_pa=(100.0, 10.0),
+            resistance_coefficients=(0.0, 0.036, 0.0),
+            flow_range_lpm=(0.5, 4.0),
+            ladders={"1": SLOW, 1.0: FAST},
+        )
