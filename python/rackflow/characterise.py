@@ -45,7 +45,7 @@ def characterise(
     store: str | Path | None = None,
     workers: int | None = 0,
     name: str = "",
-    step_response_flow_lpm: float | None = None,
+    step_response_flow_lpm: float | Sequence[float] | None = None,
     step_response: dict[str, Any] | None = None,
 ) -> ColdPlateModel:
     """Fit a cold-plate model from 3D solves at each flow rate (L/min).
@@ -60,6 +60,9 @@ def characterise(
     inlet temperature) and fit the junction's response as a :class:`~rackflow.ThermalLadder`
     (``model.ladder``, used by ``Network.simulate``); ``step_response`` holds keywords of
     :func:`~rackflow.characterise_step_response` (``step_w``, ``end_time_s``, ``max_terms``, …).
+    A list of two or more flows runs the step at each and gives ladders by flow instead
+    (``model.ladders``, as many terms each: the most any flow's fit needs): a network plate then
+    takes the ladder at its own flow, so its time constants follow the flow.
     """
     from rackflow.sweep import Sweep
 
@@ -102,12 +105,18 @@ def characterise(
     else:
         t_in = case.boundaries[inlet].values.get("temperature_c")
     ladder = None
+    ladders = None
     if step_response_flow_lpm is not None:
-        ladder = _step_response(case, inlet, region, float(step_response_flow_lpm), step_response or {})
+        step_flows = [float(q) for q in np.atleast_1d(np.asarray(step_response_flow_lpm, dtype=float))]
+        if len(step_flows) == 1:
+            ladder = _step_response(case, inlet, region, step_flows[0], step_response or {})
+        else:
+            ladders = _step_responses(case, inlet, region, step_flows, step_response or {})
     elif step_response is not None:
         raise CaseError("characterise: step_response options need step_response_flow_lpm")
     return ColdPlateModel.from_points(
         ladder=ladder,
+        ladders=ladders,
         flow_lpm=table[f"flow_lpm.{inlet}"].to_numpy(),
         pressure_drop_pa=table["pressure_drop_pa"].to_numpy(),
         thermal_resistance_k_w=table[f"thermal_resistance_k_w.{region}"].to_numpy(),
@@ -136,6 +145,42 @@ def _step_response(case: Case, inlet: str, region: str, flow_lpm: float, options
         case.profiles.update(profiles)
     ladder.fit_info["flow_lpm"] = flow_lpm
     return ladder
+
+
+def _step_responses(
+    case: Case, inlet: str, region: str, flows: list[float], options: dict[str, Any]
+) -> dict[float, Any]:
+    """Ladders of a power step at each flow, refitted where needed to as many terms each (the
+    most any flow's own fit took), so that a network can interpolate them between flows."""
+    from rackflow.thermal_ladder import ThermalLadder
+
+    if len(set(flows)) != len(flows):
+        raise CaseError(f"characterise: step_response_flow_lpm repeats a flow: {flows}")
+    ladders = {q: _step_response(case, inlet, region, q, options) for q in sorted(flows)}
+    terms = max(lad.terms for lad in ladders.values())
+    for q, lad in ladders.items():
+        if lad.terms == terms:
+            continue
+        run, info = lad.run, lad.fit_info
+        assert run is not None
+        times = run.step_times_s - run.step_times_s[0]
+        trace = run.step_max_temperature_c(region)
+        refit = ThermalLadder.fit(
+            times,
+            (trace - trace[0]) / info["step_w"],
+            max_terms=terms,
+            fit_tolerance=min(info["fit_tolerance"], 1e-12),
+        )
+        if refit.terms != terms:
+            raise CaseError(
+                f"characterise: the step response at {q} L/min does not take {terms} terms (the most "
+                f"of the other flows' fits; it fits {refit.terms}); give step_response={{'max_terms': ...}}"
+            )
+        refit.fit_info.update({k: v for k, v in info.items() if k not in refit.fit_info})
+        refit.fit_info["refitted_to_terms"] = terms
+        refit.run = run
+        ladders[q] = refit
+    return ladders
 
 
 def characterise_radiator(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -117,10 +118,14 @@ class ColdPlateModel:
         name: str = "",
         heat_capacity_j_k: float | None = None,
         ladder: ThermalLadder | None = None,
+        ladders: Mapping[float, ThermalLadder] | None = None,
     ) -> None:
         a, b = (float(v) for v in pressure_coefficients_pa)
         if ladder is not None and not isinstance(ladder, ThermalLadder):
             raise CaseError(f"ColdPlateModel: ladder must be a ThermalLadder, got {type(ladder).__name__}")
+        by_flow = _ladders_by_flow(ladders)
+        if by_flow and ladder is not None:
+            raise CaseError("ColdPlateModel: give ladder or ladders (by flow), not both")
         if heat_capacity_j_k is not None:
             heat_capacity_j_k = float(heat_capacity_j_k)
             if not (math.isfinite(heat_capacity_j_k) and heat_capacity_j_k >= 0):
@@ -167,6 +172,13 @@ class ColdPlateModel:
         #: ``Network.simulate`` integrates it for the plate instead of the lumped capacity, with
         #: its resistances scaled to the curve's ``R(Q, T_in)``.
         self.ladder = ladder
+        #: Ladders characterised at several flows, ``{flow_lpm: ThermalLadder}`` ascending (as
+        #: many terms each; ``characterise(..., step_response_flow_lpm=[...])``):
+        #: ``Network.simulate`` gives each plate the ladder at its flow at the start of the run
+        #: (Cauer capacities and resistance shares interpolated in ln Q between the two
+        #: characterised flows around it, the nearest one outside them), with its resistances
+        #: scaled to the curve's ``R(Q, T_in)``. Empty without.
+        self.ladders: dict[float, ThermalLadder] = by_flow
         self.fit_error = self._fit_error()
 
     @classmethod
@@ -182,6 +194,7 @@ class ColdPlateModel:
         inlet_c: npt.ArrayLike | None = None,
         heat_capacity_j_k: float | None = None,
         ladder: ThermalLadder | None = None,
+        ladders: Mapping[float, ThermalLadder] | None = None,
     ) -> ColdPlateModel:
         """Fits a model to datasheet (or simulated) points at several flows.
 
@@ -192,7 +205,8 @@ class ColdPlateModel:
         (default: the middle of the range) as the reference. ``heat_capacity_j_k``: the GPU
         package's and plate's lumped heat capacity for network transients (e.g. the plate's
         mass × c_p: 0.8 kg of copper is 308 J/K). ``ladder``: a :class:`~rackflow.ThermalLadder`
-        for network transients instead (e.g. a datasheet's Foster coefficients).
+        for network transients instead (e.g. a datasheet's Foster coefficients); ``ladders``:
+        ladders by flow, ``{flow_lpm: ThermalLadder}`` (see :attr:`ladders`).
         """
         arrays = {}
         keys = ["flow_lpm", "pressure_drop_pa", "thermal_resistance_k_w"]
@@ -268,12 +282,14 @@ class ColdPlateModel:
             name=name,
             heat_capacity_j_k=heat_capacity_j_k,
             ladder=ladder,
+            ladders=ladders,
         )
 
     def with_ladder(self, ladder: ThermalLadder | None) -> ColdPlateModel:
         """A copy of this model carrying ``ladder`` (``None``: without one)."""
         data = self.to_dict()
         data["ladder"] = None
+        data["ladders"] = None
         out = ColdPlateModel.from_dict(data)
         if ladder is not None and not isinstance(ladder, ThermalLadder):
             raise CaseError(f"with_ladder: expecting a ThermalLadder, got {type(ladder).__name__}")
@@ -361,6 +377,7 @@ class ColdPlateModel:
             else list(self.temperature_range_c),
             "heat_capacity_j_k": self.heat_capacity_j_k,
             "ladder": None if self.ladder is None else self.ladder.to_dict(),
+            "ladders": [{"flow_lpm": q, "ladder": lad.to_dict()} for q, lad in self.ladders.items()] or None,
         }
 
     @classmethod
@@ -394,8 +411,12 @@ class ColdPlateModel:
                 ladder=None
                 if data.get("ladder") is None
                 else ThermalLadder.from_dict(data["ladder"], source=f"{source}: ladder"),
+                ladders={
+                    float(e["flow_lpm"]): ThermalLadder.from_dict(e["ladder"], source=f"{source}: ladders")
+                    for e in data.get("ladders") or []
+                },
             )
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, KeyError) as exc:
             raise CaseFileError(f"{source}: malformed cold-plate model: {exc}") from None
 
     def time_constant_s(self, flow_lpm: npt.ArrayLike, inlet_c: npt.ArrayLike | None = None) -> Any:
@@ -452,3 +473,31 @@ class ColdPlateModel:
 
 
 __all__ = ["ColdPlateModel"]
+
+
+def _ladders_by_flow(ladders: Mapping[float, ThermalLadder] | None) -> dict[float, ThermalLadder]:
+    """Ladders by flow checked and sorted by flow (L/min); empty for ``None`` or ``{}``."""
+    if not ladders:
+        return {}
+    if not isinstance(ladders, Mapping):
+        raise CaseError(
+            f"ColdPlateModel: ladders must map flow_lpm to ThermalLadder, got {type(ladders).__name__}"
+        )
+    out: dict[float, ThermalLadder] = {}
+    pairs = sorted(((float(q), lad) for q, lad in ladders.items()), key=lambda p: p[0])
+    if len({q for q, _ in pairs}) != len(pairs):
+        raise CaseError(f"ColdPlateModel: ladders by flow repeat a flow: {[q for q, _ in pairs]}")
+    for q, lad in pairs:
+        if not (math.isfinite(q) and q > 0):
+            raise CaseError(f"ColdPlateModel: ladders' flows must be finite and > 0, got {q}")
+        if not isinstance(lad, ThermalLadder):
+            raise CaseError(
+                f"ColdPlateModel: ladders must be ThermalLadder objects, got {type(lad).__name__}"
+            )
+        out[q] = lad
+    if len(out) < 2:
+        raise CaseError("ColdPlateModel: ladders by flow need at least two flows (one ladder: give ladder=)")
+    terms = {q: lad.terms for q, lad in out.items()}
+    if len(set(terms.values())) != 1:
+        raise CaseError(f"ColdPlateModel: ladders by flow need as many terms each, got {terms} (flow: terms)")
+    return out

@@ -133,12 +133,15 @@ def _model(ladder: ThermalLadder | None, r_k_w: float = 0.036) -> ColdPlateModel
 
 
 def _loop(
-    model: ColdPlateModel, power: rf.Profile | float, heat_capacity_j_k: float | None = None
+    model: ColdPlateModel,
+    power: rf.Profile | float,
+    heat_capacity_j_k: float | None = None,
+    flow_lpm: float = FLOW_LPM,
 ) -> Network:
     net = Network(CONST)
     net.cdu("back", "in", setpoint_c=30.0, name="cdu")
     net.cold_plate("in", "out", model=model, power_w=power, heat_capacity_j_k=heat_capacity_j_k, name="plate")
-    net.flow_source("out", "back", flow_lpm=FLOW_LPM, name="pump")
+    net.flow_source("out", "back", flow_lpm=flow_lpm, name="pump")
     return net
 
 
@@ -204,3 +207,85 @@ def test_a_plate_capacity_overrides_the_model_ladder() -> None:
     assert "ladder" not in core and core["heat_capacity_j_k"] == 10.0
     core = _loop(_model(ladder), 500.0).edge("plate").component.to_core()
     assert len(core["ladder"]["resistance_k_w"]) == 3
+
+
+# ---------------------------------------------------------------- ladders by flow
+SLOW = ThermalLadder([0.01, 0.026], [0.05, 12.0])  # characterised at 1 L/min
+FAST = ThermalLadder([0.012, 0.024], [0.04, 6.0])  # characterised at 4 L/min
+
+
+def _by_flow(ladders: dict[float, ThermalLadder]) -> ColdPlateModel:
+    model = _model(None)
+    data = model.to_dict()
+    data["ladders"] = [{"flow_lpm": q, "ladder": lad.to_dict()} for q, lad in ladders.items()]
+    return ColdPlateModel.from_dict(data)
+
+
+def _gpu(model: ColdPlateModel, flow_lpm: float) -> np.ndarray:
+    return _loop(model, TRACE, flow_lpm=flow_lpm).simulate(end_time_s=20.0, time_step_s=0.01).gpu_c("plate")
+
+
+def test_ladders_by_flow_pick_the_characterised_one_at_its_flow_and_the_nearest_outside() -> None:
+    """At a characterised flow the plate runs that ladder exactly (as the single-ladder model);
+    outside the characterised flows, the nearest; between them, something in between (its
+    slow time constant is interpolated), settling on the steady solution."""
+    model = _by_flow({4.0: FAST, 1.0: SLOW})
+    assert list(model.ladders) == [1.0, 4.0]
+    for flow, ladder in ((1.0, SLOW), (4.0, FAST), (0.5, SLOW), (6.0, FAST)):
+        np.testing.assert_allclose(_gpu(model, flow), _gpu(_model(ladder), flow), rtol=0, atol=1e-10)
+    mid, slow, fast = _gpu(model, 2.0), _gpu(_model(SLOW), 2.0), _gpu(_model(FAST), 2.0)
+    k = int(np.argmax(np.abs(slow - fast)))
+    assert min(slow[k], fast[k]) < mid[k] < max(slow[k], fast[k])
+    net = _loop(model, 500.0, flow_lpm=2.0)
+    steady = float(net.solve().cold_plates()["gpu_temperature_c"].iloc[0])
+    settled = net.simulate(end_time_s=400.0, time_step_s=0.5, initial=25.0).gpu_c("plate")[-1]
+    assert settled == pytest.approx(steady, abs=1e-9)
+
+
+def test_ladders_by_flow_round_trip_and_reach_the_core(tmp_path) -> None:
+    model = _by_flow({1.0: SLOW, 4.0: FAST})
+    path = tmp_path / "plate.json"
+    model.save(path)
+    again = ColdPlateModel.load(path)
+    assert again.ladders == {1.0: SLOW, 4.0: FAST} and again.ladder is None
+    core = _loop(again, 500.0).edge("plate").component.to_core()
+    assert "ladder" not in core
+    assert [e["flow_m3_s"] for e in core["ladders"]] == pytest.approx([1.0 / 60000.0, 4.0 / 60000.0])
+    assert again.with_ladder(SLOW).ladders == {}
+
+
+@pytest.mark.parametrize(
+    ("ladders", "match"),
+    [
+        ({1.0: SLOW}, "at least two"),
+        ({1.0: SLOW, 4.0: ThermalLadder([0.036], [1.0])}, "as many terms"),
+        ({0.0: SLOW, 4.0: FAST}, "finite and > 0"),
+        ({1.0: SLOW, 4.0: "ladder"}, "ThermalLadder objects"),
+    ],
+)
+def test_bad_ladders_by_flow_are_refused(ladders: dict, match: str) -> None:
+    with pytest.raises(CaseError, match=match):
+        ColdPlateModel(
+            pressure_coefficients_pa=(100.0, 10.0),
+            resistance_coefficients=(0.0, 0.036, 0.0),
+            flow_range_lpm=(0.5, 4.0),
+            ladders=ladders,
+        )
+    with pytest.raises(CaseError, match="not both"):
+        ColdPlateModel(
+            pressure_coefficients_pa=(100.0, 10.0),
+            resistance_coefficients=(0.0, 0.036, 0.0),
+            flow_range_lpm=(0.5, 4.0),
+            ladder=SLOW,
+            ladders={1.0: SLOW, 4.0: FAST},
+        )
+
+
+def test_ladders_by_flow_refuse_a_repeated_flow() -> None:
+    with pytest.raises(CaseError, match="repeat a flow"):
+        ColdPlateModel(
+            pressure_coefficients_pa=(100.0, 10.0),
+            resistance_coefficients=(0.0, 0.036, 0.0),
+            flow_range_lpm=(0.5, 4.0),
+            ladders={"1": SLOW, 1.0: FAST},
+        )

@@ -127,3 +127,98 @@ def test_network_with_the_plate_reproduces_its_3d_response(
     reference = np.interp(run.output_times_s, times, rise)
     error = np.abs(gpu - gpu[0] - reference).max() / rise.max()
     assert error < 0.01, error
+
+
+# ----- ladders by flow ------------------------------------------------------------------------
+
+#: characterised step-response flows around FLOW_LPM (0.3 L/min is their geometric mean, where
+#: the interpolation in ln Q takes half of each)
+LOW_LPM, HIGH_LPM = 0.2, 0.45
+STEP = rf.Profile(time_s=[0.0, 1e-6], value=[10.0, 20.0], interpolation="step")
+
+
+def _rise_time_s(times: np.ndarray, rise: np.ndarray) -> float:
+    """63 % rise time of a step response sampled at ``times`` (linear between samples)."""
+    target = 0.632 * rise[-1]
+    k = int(np.argmax(rise >= target))
+    return float(np.interp(target, rise[k - 1 : k + 1], times[k - 1 : k + 1]))
+
+
+def _network_step(model: rf.ColdPlateModel, flow_lpm: float) -> tuple[np.ndarray, np.ndarray]:
+    """A loop at ``flow_lpm`` with the inlet held at 30 °C, the plate's power stepping 10 → 20 W:
+    output times and the GPU's rise (0.5 ms steps)."""
+    net = rf.Network(WATER)
+    net.cdu("back", "in", setpoint_c=30.0, name="cdu")
+    net.cold_plate("in", "out", model=model, power_w=STEP, name="plate")
+    net.flow_source("out", "back", flow_lpm=flow_lpm, name="pump")
+    run = net.simulate(end_time_s=END_S, time_step_s=5e-4)
+    assert run.energy_balance_error() < 1e-9
+    gpu = run.gpu_c("plate")
+    return np.asarray(run.output_times_s), gpu - gpu[0]
+
+
+@pytest.fixture(scope="module")
+def model_by_flow() -> rf.ColdPlateModel:
+    """Characterised at three flows, with step responses at the outer two only."""
+    return rf.characterise(
+        plate_case(),
+        flow_lpm=[LOW_LPM, FLOW_LPM, HIGH_LPM],
+        region="die",
+        step_response_flow_lpm=[LOW_LPM, HIGH_LPM],
+    )
+
+
+def test_ladders_by_flow_are_kept_with_as_many_terms(model_by_flow: rf.ColdPlateModel, tmp_path) -> None:
+    ladders = model_by_flow.ladders
+    assert list(ladders) == [LOW_LPM, HIGH_LPM]
+    assert model_by_flow.ladder is None
+    assert len({lad.terms for lad in ladders.values()}) == 1
+    for q, lad in ladders.items():
+        assert lad.fit_info["flow_lpm"] == q
+        # each ladder's total is the steady resistance at its flow
+        k = model_by_flow.points["flow_lpm"].index(q)
+        assert lad.resistance_k_w == pytest.approx(
+            model_by_flow.points["thermal_resistance_k_w"][k], rel=2e-3
+        )
+    # the slow time constant falls with the flow (the convective resistance does)
+    assert ladders[HIGH_LPM].time_constants_s[-1] < ladders[LOW_LPM].time_constants_s[-1]
+    path = tmp_path / "plate.json"
+    model_by_flow.save(path)
+    again = rf.ColdPlateModel.load(path)
+    assert again.ladders == ladders
+
+
+def test_network_between_characterised_flows_follows_the_3d_step(
+    model: rf.ColdPlateModel, model_by_flow: rf.ColdPlateModel
+) -> None:
+    """At 0.3 L/min, between the two characterised flows, the network plate's 63 % rise time lies
+    between those of the ladders at 0.2 and 0.45 L/min (measured 1.265 and 1.090 s) and within
+    1 % of the 3D step response's at 0.3 L/min (the ladder fixture's own run, 10 → 20 W;
+    measured 1.162 against 1.160 s), and its GPU rise follows that 3D response within 0.5 % of
+    the final rise at every output (measured 0.21 %; 0.5 ms steps). Either single ladder with
+    its resistances scaled to R(0.3), the approximation without ladders by flow, misses both
+    (0.2 L/min: 1.184 s, 0.96 %; 0.45 L/min: 1.140 s, 0.70 %)."""
+    ladder_3d = model.ladder
+    assert ladder_3d is not None and ladder_3d.run is not None
+    run3d = ladder_3d.run
+    t3d = run3d.step_times_s - run3d.step_times_s[0]
+    trace = run3d.step_max_temperature_c("die")
+    rise3d = trace - trace[0]
+    tau_3d = _rise_time_s(t3d, rise3d)
+    low, high = model_by_flow.ladders[LOW_LPM], model_by_flow.ladders[HIGH_LPM]
+    fine = np.linspace(0.0, END_S, 240_001)
+    tau_low = _rise_time_s(fine, 10.0 * low.step_response(fine))
+    tau_high = _rise_time_s(fine, 10.0 * high.step_response(fine))
+
+    def check(m: rf.ColdPlateModel) -> tuple[float, float]:
+        times, rise = _network_step(m, FLOW_LPM)
+        reference = np.interp(times, t3d, rise3d)
+        return _rise_time_s(times, rise), float(np.abs(rise - reference).max() / rise3d[-1])
+
+    tau_mid, error = check(model_by_flow)
+    assert tau_high < tau_mid < tau_low, (tau_high, tau_mid, tau_low)
+    assert abs(tau_mid - tau_3d) < 0.01 * tau_3d, (tau_mid, tau_3d)
+    assert error < 0.005, error
+    for single in (low, high):
+        tau_single, error_single = check(model_by_flow.with_ladder(single))
+        assert abs(tau_single - tau_3d) > 0.01 * tau_3d or error_single > 0.005, (tau_single, error_single)

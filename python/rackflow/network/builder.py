@@ -297,8 +297,9 @@ class Network:
         (``power_w`` in W, or a :class:`~rackflow.Profile` of W for :meth:`simulate`).
 
         ``heat_capacity_j_k``: lumped heat capacity of GPU package and plate for
-        :meth:`simulate`; default the model's thermal ladder (``model.ladder``, fitted to a 3D
-        step response) if it has one, else the model's ``heat_capacity_j_k``, else 308 J/K
+        :meth:`simulate`; default the model's thermal ladders by flow (``model.ladders``: the one
+        at the plate's flow) or its ladder (``model.ladder``), fitted to 3D step responses, if it
+        has them, else the model's ``heat_capacity_j_k``, else 308 J/K
         (0.8 kg of copper); 0 makes the GPU follow its load without lag."""
         owner = f"cold_plate {name!r}"
         _finite(owner, power_w=power_w, heat_capacity_j_k=heat_capacity_j_k)

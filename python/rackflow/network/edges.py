@@ -210,8 +210,8 @@ class ColdPlate:
     model: ColdPlateModel | None
     power_w: float | Profile
     #: Lumped heat capacity of GPU package and plate [J/K] for transients; ``None``: the
-    #: model's thermal ladder if it has one, else its ``heat_capacity_j_k``, else 308 J/K (0.8 kg
-    #: of copper); 0: the GPU follows its load at once.
+    #: model's thermal ladders by flow or its ladder if it has them, else its
+    #: ``heat_capacity_j_k``, else 308 J/K (0.8 kg of copper); 0: the GPU follows its load at once.
     heat_capacity_j_k: float | None = None
 
     def to_core(
@@ -223,6 +223,11 @@ class ColdPlate:
         c = {"type": "cold_plate", "power_w": _constant(self.power_w, owner, "power_w"), "model": core}
         capacity = self.heat_capacity_j_k
         ladder = None if self.model is None else getattr(self.model, "ladder", None)
+        ladders = {} if self.model is None else getattr(self.model, "ladders", {})
+        if capacity is None and ladders:
+            # ladders characterised at several flows: the core takes the one at the plate's flow
+            c["ladders"] = [{**lad.to_core(), "flow_m3_s": q / 60000.0} for q, lad in ladders.items()]
+            return c
         if capacity is None and ladder is not None:
             # the model's thermal ladder (from a 3D step response) unless the plate sets a capacity
             c["ladder"] = ladder.to_core()

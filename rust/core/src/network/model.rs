@@ -245,8 +245,8 @@ pub enum Kind {
         power: f64,
         /// Lumped heat capacity for transients [J/K] (`None`: the default).
         capacity: Option<f64>,
-        /// A thermal ladder instead of the lumped capacity.
-        ladder: Option<Arc<ThermalLadder>>,
+        /// A thermal ladder instead of the lumped capacity: one, or several by flow.
+        ladder: Option<Arc<Vec<ThermalLadder>>>,
     },
     Pump(Arc<Pchip>),
     Fixed(f64),
@@ -809,12 +809,26 @@ fn component_kind(c: &Component, what: &str, problems: &mut Vec<String>) -> Comp
             power_w,
             heat_capacity_j_k,
             ladder,
+            ladders,
         } => {
             if let Some(l) = ladder {
                 problems.extend(l.problems(what));
                 if heat_capacity_j_k.is_some() {
                     problems.push(format!(
                         "{what}: give heat_capacity_j_k or a ladder, not both"
+                    ));
+                }
+                if !ladders.is_empty() {
+                    problems.push(format!(
+                        "{what}: give a ladder or ladders by flow, not both"
+                    ));
+                }
+            }
+            if !ladders.is_empty() {
+                problems.extend(ThermalLadder::table_problems(ladders, what));
+                if heat_capacity_j_k.is_some() {
+                    problems.push(format!(
+                        "{what}: give heat_capacity_j_k or ladders, not both"
                     ));
                 }
             }
@@ -840,7 +854,10 @@ fn component_kind(c: &Component, what: &str, problems: &mut Vec<String>) -> Comp
                     Ok(curve) => Kind::Plate {
                         curve: Arc::new(curve),
                         capacity: *heat_capacity_j_k,
-                        ladder: ladder.clone().map(Arc::new),
+                        ladder: match ladder {
+                            Some(l) => Some(Arc::new(vec![l.clone()])),
+                            None => (!ladders.is_empty()).then(|| Arc::new(ladders.clone())),
+                        },
                         power: *power_w,
                     },
                     Err(err) => {

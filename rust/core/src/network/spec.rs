@@ -228,6 +228,11 @@ pub enum Component {
         /// (exclusive with `heat_capacity_j_k`).
         #[serde(default)]
         ladder: Option<ThermalLadder>,
+        /// Thermal ladders characterised at several flows (each with its `flow_m3_s`, as many
+        /// terms each, flows ascending; exclusive with `ladder` and `heat_capacity_j_k`): a
+        /// transient takes the ladder at the plate's flow (see [`ThermalLadder::at_flow`]).
+        #[serde(default)]
+        ladders: Vec<ThermalLadder>,
     },
     /// Pump with a pressure-rise curve (flows ascending from ≥ 0, rise falling).
     Pump {
@@ -294,6 +299,8 @@ pub const DEFAULT_PLATE_HEAT_CAPACITY_J_K: f64 = 0.8 * 385.0;
 /// plate curve's `R(Q, T_in)`, so the steady state is the curve's and the response at the
 /// characterised flow is the ladder's; at other flows every resistance scales with the curve and
 /// the capacities stay (an approximation: in a real plate the convective part changes most).
+/// Ladders characterised at several flows (`flow_m3_s`) are interpolated at the plate's flow
+/// instead ([`ThermalLadder::at_flow`]).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ThermalLadder {
@@ -301,6 +308,9 @@ pub struct ThermalLadder {
     pub resistance_k_w: Vec<f64>,
     /// `C₁ … Cₙ` [J/K].
     pub capacitance_j_k: Vec<f64>,
+    /// The flow it was characterised at [m³/s] (needed in a plate's `ladders`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_m3_s: Option<f64>,
 }
 
 /// Longest ladder a plate may carry.
@@ -323,7 +333,75 @@ impl ThermalLadder {
                 "{what}: ladder resistances and capacitances must be finite and > 0"
             ));
         }
+        if self.flow_m3_s.is_some_and(|q| !(q.is_finite() && q > 0.0)) {
+            out.push(format!(
+                "{what}: a ladder's flow_m3_s must be finite and > 0, got {}",
+                self.flow_m3_s.unwrap_or(f64::NAN)
+            ));
+        }
         out
+    }
+
+    /// Every problem with a plate's ladders by flow, each naming `what`: each a valid ladder
+    /// with its flow, at least two, flows strictly ascending, as many terms each.
+    pub fn table_problems(table: &[ThermalLadder], what: &str) -> Vec<String> {
+        let mut out: Vec<String> = table.iter().flat_map(|l| l.problems(what)).collect();
+        if table.len() < 2 {
+            out.push(format!(
+                "{what}: ladders by flow need at least two (one ladder: give it as ladder)"
+            ));
+        }
+        let flows: Vec<Option<f64>> = table.iter().map(|l| l.flow_m3_s).collect();
+        if flows.iter().any(Option::is_none) {
+            out.push(format!("{what}: every ladder by flow needs its flow_m3_s"));
+        } else if flows.windows(2).any(|w| w[0] >= w[1]) {
+            out.push(format!(
+                "{what}: ladders by flow must be in strictly ascending flow_m3_s"
+            ));
+        }
+        if table
+            .windows(2)
+            .any(|w| w[0].resistance_k_w.len() != w[1].resistance_k_w.len())
+        {
+            out.push(format!(
+                "{what}: ladders by flow must have as many terms each (got {:?})",
+                table
+                    .iter()
+                    .map(|l| l.resistance_k_w.len())
+                    .collect::<Vec<_>>()
+            ));
+        }
+        out
+    }
+
+    /// The ladder of a plate at flow `q` [m³/s] from ladders by flow (valid per
+    /// [`ThermalLadder::table_problems`], or a single one): capacities (GPU first) and each link's
+    /// share of the resistance. Between two characterised flows each capacitance and each share
+    /// is interpolated linearly in ln q (the convective conductance goes as a power of the flow);
+    /// outside them the nearest ladder is taken.
+    pub fn at_flow(table: &[ThermalLadder], q: f64) -> (Vec<f64>, Vec<f64>) {
+        let shares = |l: &ThermalLadder| -> Vec<f64> {
+            let total: f64 = l.resistance_k_w.iter().sum();
+            l.resistance_k_w.iter().map(|r| r / total).collect()
+        };
+        let flow = |l: &ThermalLadder| l.flow_m3_s.unwrap_or(f64::NAN);
+        let q = q.abs();
+        let last = table.len() - 1;
+        let upper = table.iter().position(|l| flow(l) > q);
+        let (lo, hi) = match upper {
+            _ if table.len() == 1 => return (table[0].capacitance_j_k.clone(), shares(&table[0])),
+            Some(0) => return (table[0].capacitance_j_k.clone(), shares(&table[0])),
+            None => return (table[last].capacitance_j_k.clone(), shares(&table[last])),
+            Some(k) => (&table[k - 1], &table[k]),
+        };
+        let w = (q.ln() - flow(lo).ln()) / (flow(hi).ln() - flow(lo).ln());
+        let mix = |a: &[f64], b: &[f64]| -> Vec<f64> {
+            a.iter().zip(b).map(|(a, b)| a + w * (b - a)).collect()
+        };
+        let capacity = mix(&lo.capacitance_j_k, &hi.capacitance_j_k);
+        let share = mix(&shares(lo), &shares(hi));
+        let total: f64 = share.iter().sum();
+        (capacity, share.iter().map(|s| s / total).collect())
     }
 }
 
@@ -604,4 +682,41 @@ pub enum WarningKind {
     ReverseFlow,
     /// A coolant temperature is outside its property table.
     PropertyRange,
+}
+
+#[cfg(test)]
+mod ladder_tests {
+    use super::ThermalLadder;
+
+    fn ladder(r: [f64; 2], c: [f64; 2], q: f64) -> ThermalLadder {
+        ThermalLadder {
+            resistance_k_w: r.to_vec(),
+            capacitance_j_k: c.to_vec(),
+            flow_m3_s: Some(q),
+        }
+    }
+
+    /// Between two characterised flows the capacities and shares are interpolated in ln Q (the
+    /// geometric mean flow takes the mean); outside them the nearest ladder is taken.
+    #[test]
+    fn ladder_at_flow_interpolates_in_log_flow_and_clamps() {
+        let table = [
+            ladder([1.0, 3.0], [0.1, 1.0], 1e-5),
+            ladder([1.0, 1.0], [0.2, 2.0], 4e-5),
+        ];
+        assert!(ThermalLadder::table_problems(&table, "p").is_empty());
+        let (c, s) = ThermalLadder::at_flow(&table, 2e-5);
+        assert!((c[0] - 0.15).abs() < 1e-12 && (c[1] - 1.5).abs() < 1e-12);
+        assert!((s[0] - 0.375).abs() < 1e-12 && (s[1] - 0.625).abs() < 1e-12);
+        assert_eq!(ThermalLadder::at_flow(&table, 1e-6).0, vec![0.1, 1.0]);
+        assert_eq!(ThermalLadder::at_flow(&table, 1e-3).0, vec![0.2, 2.0]);
+        // reverse flow takes the ladder of its magnitude
+        assert_eq!(ThermalLadder::at_flow(&table, -2e-5).0, c);
+        let unsorted = [table[1].clone(), table[0].clone()];
+        assert_eq!(ThermalLadder::table_problems(&unsorted, "p").len(), 1);
+        let mut three = table.to_vec();
+        three[1].resistance_k_w.push(1.0);
+        three[1].capacitance_j_k.push(1.0);
+        assert_eq!(ThermalLadder::table_problems(&three, "p").len(), 1);
+    }
 }

@@ -21,7 +21,9 @@
 //!   capacities `C_j` to ground, the load into node 1 (the GPU), resistances `R_j = s_j·R(Q, T_in)`
 //!   (`s_j` the ladder's shares, summing to 1) along the chain to the coolant at the inlet; each
 //!   step solves the chain's tridiagonal implicit-Euler system, and the coolant takes
-//!   `(T_n − T_in)/R_n`. The steady state is again `T_gpu = T_in + R·P`.
+//!   `(T_n − T_in)/R_n`. The steady state is again `T_gpu = T_in + R·P`. Ladders characterised
+//!   at several flows give the plate the ladder at its flow at the start of the run (capacities
+//!   and shares interpolated in ln Q, [`ThermalLadder::at_flow`]), kept for the run.
 //! * **CDUs** pass coolant in one step: what entered during a step (its energy `ṁ·dt·h_in`)
 //!   leaves during the next, less the heat the exchanger takes. So the sweep never waits for
 //!   a loop to close, and the energy of every parcel is accounted for. A set-point CDU's
@@ -41,9 +43,7 @@ use super::fluid::Props;
 use super::model::{CduThermal, ColdSide, Kind, Model, PlateCurve};
 use super::radiator::RadiatorSpec;
 use super::solver::{effectiveness, FlowProgram, Solver};
-#[cfg(doc)]
-use super::spec::ThermalLadder;
-use super::spec::{CduControl, DEFAULT_PLATE_HEAT_CAPACITY_J_K};
+use super::spec::{CduControl, ThermalLadder, DEFAULT_PLATE_HEAT_CAPACITY_J_K};
 use crate::error::{Error, Result};
 use crate::Monitor;
 
@@ -604,13 +604,8 @@ pub fn simulate(
         {
             plate_of[k] = plates.len();
             let (capacity, share) = match ladder {
-                Some(l) => {
-                    let total: f64 = l.resistance_k_w.iter().sum();
-                    (
-                        l.capacitance_j_k.clone(),
-                        l.resistance_k_w.iter().map(|r| r / total).collect(),
-                    )
-                }
+                // by flow: the ladder at the plate's flow at the start (kept for the run)
+                Some(table) => ThermalLadder::at_flow(table, mf[k] / props[k].rho),
                 None => (
                     vec![capacity.unwrap_or(DEFAULT_PLATE_HEAT_CAPACITY_J_K)],
                     vec![1.0],
