@@ -1327,8 +1327,6 @@ enum StepPreconditioner {
     /// The steady solve's: ILU(0) with multigrid on the solids for a conjugate system,
     /// multigrid for conduction.
     Energy(EnergyPreconditioner),
-    /// ILU(0) alone.
-    Ilu(crate::linalg::Ilu0),
 }
 
 impl StepPreconditioner {
@@ -1338,9 +1336,6 @@ impl StepPreconditioner {
         settings: &super::Settings,
         report: &mut SolveReport,
     ) -> StepPreconditioner {
-        if eq.is_convective() && std::env::var("RACKFLOW_TRANSIENT_PC").as_deref() == Ok("ilu") {
-            return StepPreconditioner::Ilu(crate::linalg::Ilu0::new(a));
-        }
         StepPreconditioner::Energy(energy_preconditioner(
             eq,
             &Arc::new(a.clone()),
@@ -1352,21 +1347,18 @@ impl StepPreconditioner {
     fn bind<'a>(&'a self, a: &'a Csr) -> BoundStep<'a> {
         match self {
             StepPreconditioner::Energy(m) => BoundStep::Energy(m.bind(a)),
-            StepPreconditioner::Ilu(m) => BoundStep::Ilu(m),
         }
     }
 }
 
 enum BoundStep<'a> {
     Energy(super::driver::BoundEnergyPreconditioner<'a>),
-    Ilu(&'a crate::linalg::Ilu0),
 }
 
 impl Preconditioner for BoundStep<'_> {
     fn apply(&self, r: &[f64], z: &mut [f64]) {
         match self {
             BoundStep::Energy(m) => m.apply(r, z),
-            BoundStep::Ilu(m) => m.apply(r, z),
         }
     }
 }
