@@ -125,9 +125,17 @@ def inlet_turbulence(msh: Path, flow_lpm: float) -> dict[str, float]:
 
 
 def write_case(
-    case: Path, mesh_root: Path, setting: str, max_iter: int, props: dict[str, float], inlet: dict[str, float]
+    case: Path,
+    mesh_root: Path,
+    setting: str,
+    max_iter: int,
+    props: dict[str, float],
+    inlet: dict[str, float],
+    flow_lpm: float | None = None,
+    residual_tol: dict[str, float] | None = None,
 ) -> list[str]:
-    """The simpleFoam kOmegaSST case of the coolant region; returns the wall patch names."""
+    """The simpleFoam kOmegaSST case of the coolant region (at ``flow_lpm``, default the design
+    flow; stopping at ``residual_tol``, default ``RESIDUAL_TOL``); returns the wall patch names."""
     s = SETTINGS[setting]
     foam.clean_case(case)
     src = mesh_root / "foam" / "constant" / "fluid" / "polyMesh"
@@ -150,7 +158,7 @@ def write_case(
         "        fields (p U k omega);\n        writeResidualFields no;\n    }"
     )
     _control_dict(case, "simpleFoam", max_iter, sample)
-    tols = "\n".join(f"        {k} {v:g};" for k, v in RESIDUAL_TOL.items())
+    tols = "\n".join(f"        {k} {v:g};" for k, v in (residual_tol or RESIDUAL_TOL).items())
     relax_p = f"fields {{ p {s['p']:g}; }}" if s["p"] < 1.0 else ""
     foam.write_file(
         case,
@@ -209,7 +217,7 @@ wallDist {{ method meshWave; correctWalls true; }}
         "dictionary",
         "simulationType RAS;\nRAS { RASModel kOmegaSST; turbulence on; printCoeffs on; }\n",
     )
-    q = DESIGN["flow_lpm"] / 60000.0
+    q = (DESIGN["flow_lpm"] if flow_lpm is None else flow_lpm) / 60000.0
     k_in, w_in = inlet["k_m2_s2"], inlet["omega_1_s"]
     bcs: dict[str, dict[str, str]] = {
         "U": {
@@ -522,24 +530,12 @@ def _merge(path: Path, row: dict[str, Any], args: argparse.Namespace) -> None:
 # ----- diagnostic: a straight duct of the serpentine's channel --------------------------------------
 
 
-def duct(
-    flow_lpm: float, ny: int = 16, nz: int = 10, nx: int = 60, root: Path | None = None
-) -> dict[str, Any]:
-    """The serpentine's 4 × 2.5 mm channel as a straight 60 mm duct of uniform hexahedra
-    (``nx × ny × nz``), the same coolant, inlet and wall treatment, in both codes: ΔP and wall
-    y⁺. Separates the k-ω implementations' behaviour from the bends and the prism mesh."""
-    import rackflow as rf
-    from rackflow.testing.meshes import box
-
-    length, width, depth = 0.060, 0.004, 0.0025
-    props = properties(DESIGN["coolant"], DESIGN["inlet_temperature_c"])
-    area = width * depth
-    dh = 4 * area / (2 * (width + depth))
-    speed = flow_lpm / 60000.0 / area
-    k_in = 1.5 * (DESIGN["turbulence_intensity"] * speed) ** 2
-    inlet = {"k_m2_s2": k_in, "omega_1_s": float(np.sqrt(k_in) / (C_MU**0.25 * 0.07 * dh))}
-    base = (root or cache_dir("openfoam", "corpus_sst_duct")) / f"duct_{nx}x{ny}x{nz}_{flow_lpm:g}"
-    mesh_root = base / "mesh"
+def duct_mesh(mesh_root: Path, size_m: tuple[float, float, float], cells: tuple[int, int, int]) -> None:
+    """A straight duct ``size_m`` = (length, width, depth) of uniform hexahedra ``cells`` =
+    (nx, ny, nz) by blockMesh, laid out as :func:`write_case` reads a corpus mesh (the coolant
+    region ``fluid`` under ``mesh_root/foam``; patches ``inlet`` at x = 0, ``outlet``, and the walls
+    as ``fluid_to_base`` (y = 0, y = width, z = 0) and ``fluid_to_lid`` (z = depth))."""
+    (length, width, depth), (nx, ny, nz) = size_m, cells
     foam.clean_case(mesh_root)
     foam.write_file(
         mesh_root,
@@ -574,15 +570,31 @@ boundary (
     dst = mesh_root / "foam" / "constant" / "fluid" / "polyMesh"
     dst.parent.mkdir(parents=True)
     shutil.copytree(mesh_root / "constant" / "polyMesh", dst)
+
+
+def duct(
+    flow_lpm: float, ny: int = 16, nz: int = 10, nx: int = 60, root: Path | None = None
+) -> dict[str, Any]:
+    """The serpentine's 4 × 2.5 mm channel as a straight 60 mm duct of uniform hexahedra
+    (``nx × ny × nz``), the same coolant, inlet and wall treatment, in both codes: ΔP and wall
+    y⁺. Separates the k-ω implementations' behaviour from the bends and the prism mesh."""
+    import rackflow as rf
+    from rackflow.testing.meshes import box
+
+    length, width, depth = 0.060, 0.004, 0.0025
+    props = properties(DESIGN["coolant"], DESIGN["inlet_temperature_c"])
+    area = width * depth
+    dh = 4 * area / (2 * (width + depth))
+    speed = flow_lpm / 60000.0 / area
+    k_in = 1.5 * (DESIGN["turbulence_intensity"] * speed) ** 2
+    inlet = {"k_m2_s2": k_in, "omega_1_s": float(np.sqrt(k_in) / (C_MU**0.25 * 0.07 * dh))}
+    base = (root or cache_dir("openfoam", "corpus_sst_duct")) / f"duct_{nx}x{ny}x{nz}_{flow_lpm:g}"
+    mesh_root = base / "mesh"
+    duct_mesh(mesh_root, (length, width, depth), (nx, ny, nz))
     case = base / "simpleFoam"
-    saved = DESIGN["flow_lpm"]
-    DESIGN["flow_lpm"] = flow_lpm
-    try:
-        write_case(case, mesh_root, "simplec", 3000, props, inlet)
-        timed, log = foam.run_solver(case, "simpleFoam", 1)
-        foam_dp = pressure_drops(case, DESIGN["plate"], props["density_kg_m3"])["dp_total_pa"]
-    finally:
-        DESIGN["flow_lpm"] = saved
+    write_case(case, mesh_root, "simplec", 3000, props, inlet, flow_lpm=flow_lpm)
+    timed, log = foam.run_solver(case, "simpleFoam", 1)
+    foam_dp = pressure_drops(case, DESIGN["plate"], props["density_kg_m3"])["dp_total_pa"]
     out: dict[str, Any] = {
         "cells": nx * ny * nz,
         "flow_lpm": flow_lpm,
