@@ -282,16 +282,18 @@ def run(
     timeout: float | None = None,
     root: Path | None = None,
     reuse: bool = False,
+    flow_lpm: float | None = None,
 ) -> dict[str, Any]:
     plate = DESIGN["plate"]
+    flow = DESIGN["flow_lpm"] if flow_lpm is None else flow_lpm
     base = root or cache_dir("openfoam", "corpus")
     mesh_root = base / f"{plate}_{cells}_{target_cells}"
     mesh_root.mkdir(parents=True, exist_ok=True)
     mesh = make_mesh(plate, target_cells, cells, mesh_root)
     props = properties(DESIGN["coolant"], DESIGN["inlet_temperature_c"])
     rho = props["density_kg_m3"]
-    inlet = inlet_turbulence(mesh_root / f"{plate}.msh", DESIGN["flow_lpm"])
-    case = mesh_root / f"simpleFoam_sst_{setting}"
+    inlet = inlet_turbulence(mesh_root / f"{plate}.msh", flow)
+    case = mesh_root / (f"simpleFoam_sst_{setting}" + ("" if flow == DESIGN["flow_lpm"] else f"_{flow:g}lpm"))
     log_path, timing_path = case / "log.simpleFoam.np1", case / "timing.json"
     if reuse and log_path.exists():
         # analyse a finished run again (its times from timing.json, or the log's clock time)
@@ -305,7 +307,7 @@ def run(
         rss = timing.get("max_rss_mb", float("nan"))
         error = timing.get("error", "")
     else:
-        walls = write_case(case, mesh_root, setting, max_iter, props, inlet)
+        walls = write_case(case, mesh_root, setting, max_iter, props, inlet, flow_lpm=flow)
         load_before = os.getloadavg()[0]
         try:
             timed, log = foam.run_solver(case, "simpleFoam", 1, timeout=timeout)
@@ -332,6 +334,7 @@ def run(
         "target_cells": target_cells,
         "cells_kind": cells,
         "setting": setting,
+        "flow_lpm": flow,
         "np": 1,
         "converged": "SIMPLE solution converged" in log,
         "iterations": iters,
@@ -379,7 +382,7 @@ def run(
 # ----- rackflow on the same mesh -------------------------------------------------------------------
 
 
-def rackflow_case(mesh: Any, props: dict[str, float]) -> Any:
+def rackflow_case(mesh: Any, props: dict[str, float], flow_lpm: float | None = None) -> Any:
     """The turbulent design point in rackflow: copper metal, constant-property PG25 with k-ω SST,
     inlet at the design flow (default 5 % / 0.07 D_h), outlet 0 Pa, no heat."""
     import rackflow as rf
@@ -396,17 +399,20 @@ def rackflow_case(mesh: Any, props: dict[str, float]) -> Any:
         },
     )
     case.fluid("fluid", coolant=coolant, turbulence="k-omega-sst")
-    case.inlet("inlet", flow_lpm=DESIGN["flow_lpm"], temperature_c=DESIGN["inlet_temperature_c"])
+    flow = DESIGN["flow_lpm"] if flow_lpm is None else flow_lpm
+    case.inlet("inlet", flow_lpm=flow, temperature_c=DESIGN["inlet_temperature_c"])
     case.outlet("outlet", pressure_pa=0.0)
     return case
 
 
-def run_rackflow(msh: Path, threads: int = 1, **settings: Any) -> dict[str, Any]:
+def run_rackflow(
+    msh: Path, threads: int = 1, flow_lpm: float | None = None, **settings: Any
+) -> dict[str, Any]:
     import rackflow as rf
 
     mesh = rf.load_mesh(msh)
     props = properties(DESIGN["coolant"], DESIGN["inlet_temperature_c"])
-    case = rackflow_case(mesh, props)
+    case = rackflow_case(mesh, props, flow_lpm)
     load_before = os.getloadavg()[0]
     t0 = time.perf_counter()
     result = case.solve(progress=False, threads=threads, **settings)
@@ -429,6 +435,9 @@ def main() -> None:
     ap.add_argument("--cells", default="prism", choices=("tetra", "prism"))
     ap.add_argument("--settings", default="simplec", help=f"comma-separated of {list(SETTINGS)}")
     ap.add_argument("--max-iter", type=int, default=6000)
+    ap.add_argument(
+        "--flow-lpm", type=float, help=f"the coolant flow (default the design point's {DESIGN['flow_lpm']:g})"
+    )
     ap.add_argument("--timeout", type=float, default=3600.0)
     ap.add_argument("--reuse", action="store_true", help="analyse finished runs again instead of rerunning")
     ap.add_argument("--rackflow", action="store_true", help="run rackflow on the same mesh too")
@@ -469,6 +478,7 @@ def main() -> None:
             max_iter=args.max_iter,
             timeout=args.timeout,
             reuse=args.reuse,
+            flow_lpm=args.flow_lpm,
         )
         print(
             f"{setting}: {r['fluid_cells']} fluid cells, Re {r['reynolds']:.0f}, converged {r['converged']} in "
@@ -481,7 +491,7 @@ def main() -> None:
             _merge(Path(args.json), r, args)
     if args.rackflow:
         msh = cache_dir("openfoam", "corpus") / f"{DESIGN['plate']}_{args.cells}_{args.target_cells}"
-        rr = run_rackflow(msh / f"{DESIGN['plate']}.msh")
+        rr = run_rackflow(msh / f"{DESIGN['plate']}.msh", flow_lpm=args.flow_lpm)
         print(f"rackflow: {json.dumps(rr)}", flush=True)
 
 
@@ -511,18 +521,20 @@ def settings_record() -> dict[str, Any]:
 
 def _merge(path: Path, row: dict[str, Any], args: argparse.Namespace) -> None:
     data = json.loads(path.read_text()) if path.exists() else {"runs": []}
+    flow = "" if args.flow_lpm is None else f" --flow-lpm {args.flow_lpm:g}"
     data["command"] = (
         f"python -m benchmarks.openfoam.corpus_sst --target-cells {args.target_cells} --cells {args.cells} "
-        f"--settings {row['setting']} --max-iter {args.max_iter} --json {path}"
+        f"--settings {row['setting']} --max-iter {args.max_iter}{flow} --json {path}"
     )
     data.setdefault("reference_setting", row["setting"])  # the run the validation test compares with
-    data["design"] = DESIGN
+    data["design"] = {**DESIGN, "flow_lpm": row["flow_lpm"]}
     data["settings"] = settings_record()
     data["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     data["host"] = platform.node()
-    key = ("target_cells", "cells_kind", "setting")
+    key = ("target_cells", "cells_kind", "setting", "flow_lpm")
     row = {k: v for k, v in row.items() if k != "case_dir"}
-    data["runs"] = [r for r in data["runs"] if tuple(r[k] for k in key) != tuple(row[k] for k in key)] + [row]
+    same = lambda r: all(r.get(k, DESIGN[k] if k == "flow_lpm" else None) == row[k] for k in key)  # noqa: E731
+    data["runs"] = [r for r in data["runs"] if not same(r)] + [row]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=1) + "\n")
 

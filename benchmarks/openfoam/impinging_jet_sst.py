@@ -23,8 +23,14 @@ rackflow's Pr_t) and on the plate a fixed gradient q/k (1,000 W/m² into the flu
 k = c_p μ / Pr); Nu = q D / (k (T_face − T_jet)) with T_face the plate's face value.
 
 Settings: SIMPLEC (``consistent``), U 0.9, k and ω 0.7, ``bounded Gauss linearUpwind`` on
-``cellLimited leastSquares 1`` for U and T, upwind for k and ω, p by GAMG/DIC; converged when
-the initial residuals are below ``RESIDUAL_TOL``.
+``cellLimited leastSquares 1`` for U and T, upwind for k and ω, p by GAMG/DIC. A fixed number of
+iterations (``--max-iter``, 3,000), no stop on residuals: the flow converges in about 900
+(p 1e-5, k and ω 1e-6), but the temperature of ``scalarTransport`` is not part of SIMPLE's
+convergence check, and with one correction per iteration (``nCorr 1``) the explicit part of its
+limited linear-upwind convection converges so slowly that the outer wall jet's Nu still rose by
+1 % per 500 iterations at iteration 3,000 (r/D 3: 68.1, 69.3, 70.2, 71.0 at 1,500–3,000). So T
+is solved with ``nCorr 20`` (21 corrections of the explicit part per SIMPLE iteration). The stored ``nusselt_change_over_last_write`` is the largest relative change of Nu over
+the last ``WRITE_EVERY`` iterations.
 
     python -m benchmarks.openfoam.impinging_jet_sst [--refine 1] [--top wall] [--sides wedge] [--json out.json]
 """
@@ -56,11 +62,7 @@ CONDUCTIVITY = CP * RHO * NU / PR
 FLUX = 1000.0
 T_JET = 20.0
 C_MU = 0.09
-#: U is left out: the out-of-plane component's normalised residual of the wedge (U_z ~ 0) stalls
-#: near 0.1 while the flow is steady; the run stops on p, k, ω and T, and the Nusselt numbers of
-#: the last two written iterations (``WRITE_EVERY`` apart) show how settled the answer is.
-RESIDUAL_TOL = {"p": 1e-5, "k": 1e-6, "omega": 1e-6, "T": 1e-7}
-WRITE_EVERY = 250
+WRITE_EVERY = 500
 STATIONS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0)
 WALLS = ("plate", "pipe_wall", "top")
 #: What the references of the case say, with what of it was available here (stored with the runs).
@@ -127,7 +129,7 @@ def write_case(case: Path, refine: float, top: str, max_iter: int, sides: str = 
         phi             phi;
         alphaD          {1 / PR:.10g};
         alphaDt         {1 / PR_T:.10g};
-        nCorr           1;
+        nCorr           20;
         resetOnStartUp  false;
     }}
     residuals
@@ -158,31 +160,26 @@ def write_case(case: Path, refine: float, top: str, max_iter: int, sides: str = 
         )
     text = text.replace("physicalType    patch;\n", "")
     boundary.write_text(text)
-    tols = "\n".join(f"        {k} {v:g};" for k, v in RESIDUAL_TOL.items())
     foam.write_file(
         case,
         "system/fvSolution",
         "dictionary",
-        f"""
+        """
 solvers
-{{
-    p {{ solver GAMG; smoother DIC; tolerance 1e-10; relTol 0.05; }}
-    "(U|k|omega)" {{ solver smoothSolver; smoother symGaussSeidel; tolerance 1e-14; relTol 0.1; }}
-    T {{ solver PBiCGStab; preconditioner DILU; tolerance 1e-12; relTol 0.01; }}
-}}
+{
+    p { solver GAMG; smoother DIC; tolerance 1e-10; relTol 0.05; }
+    "(U|k|omega)" { solver smoothSolver; smoother symGaussSeidel; tolerance 1e-14; relTol 0.1; }
+    T { solver PBiCGStab; preconditioner DILU; tolerance 1e-12; relTol 0.01; }
+}
 SIMPLE
-{{
+{
     nNonOrthogonalCorrectors 0;
     consistent      yes;
-    residualControl
-    {{
-{tols}
-    }}
-}}
+}
 relaxationFactors
-{{
-    equations {{ U 0.9; k 0.7; omega 0.7; T 1; }}
-}}
+{
+    equations { U 0.9; k 0.7; omega 0.7; T 1; }
+}
 """,
     )
     foam.write_file(
@@ -294,7 +291,7 @@ def plate_nusselt(case: Path, last: str) -> tuple[np.ndarray, np.ndarray]:
 def run(
     refine: float = 1.0,
     top: str = "wall",
-    max_iter: int = 8000,
+    max_iter: int = 3000,
     sides: str = "wedge",
     root: Path | None = None,
 ) -> dict[str, Any]:
@@ -334,7 +331,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--refine", type=float, default=1.0)
     ap.add_argument("--top", default="wall", help="comma-separated of wall, symmetry")
-    ap.add_argument("--max-iter", type=int, default=8000)
+    ap.add_argument("--max-iter", type=int, default=3000)
     ap.add_argument("--sides", default="wedge", choices=("wedge", "symmetry"))
     ap.add_argument("--json", help="write the runs to this file (with the command and settings)")
     args = ap.parse_args()
@@ -367,7 +364,7 @@ def main() -> None:
                 "walls": "kqRWallFunction, omegaWallFunction (blended false), nutkWallFunction",
                 "energy": "scalarTransport function object, alphaD 1/Pr, alphaDt 1/Pr_t, plate fixedGradient q/k",
                 "schemes": "SIMPLEC; U and T bounded linearUpwind (cellLimited leastSquares 1); k, omega upwind",
-                "residual_control": RESIDUAL_TOL,
+                "iterations": "fixed (--max-iter), no residual stop",
             },
             "runs": runs,
             "literature": LITERATURE,
