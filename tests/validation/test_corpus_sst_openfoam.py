@@ -136,6 +136,38 @@ def _serpentine_dp(ref: dict, run: dict, tmp_path: Path, settings: dict[str, Any
     return dp, run
 
 
+# ----- the serpentine at 5.4 L/min (Re 18,186): every wall cell in the log layer ------------------
+
+REFERENCE_5P4 = Path(__file__).parent / "reference" / "corpus_sst_5p4.json"
+
+
+def test_reference_at_5p4_lpm_records_the_flow_and_log_layer_walls() -> None:
+    ref = json.loads(REFERENCE_5P4.read_text())
+    assert "--flow-lpm 5.4" in ref["command"]
+    run = _run(ref)
+    assert run["flow_lpm"] == ref["design"]["flow_lpm"] == 5.4
+    assert 17_000 < run["reynolds"] < 19_000
+    # the mesh is the 1.8 L/min reference's, cell for cell
+    assert run["mesh"]["msh_sha256"] == _run(_reference())["mesh"]["msh_sha256"]
+    # every wall cell above y+ 11.53 (k-based, OpenFOAM's switch): the log-layer branch only
+    assert min(v[0] for v in run["y_plus"].values()) > 11.53
+    swing = run["dp_static_last_half_pa"]
+    assert (swing["max"] - swing["min"]) / swing["mean"] < 0.01
+
+
+# a 134k-cell solve of 2,235 iterations (19 min loaded)
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="+18.4 % (rackflow 261,683 Pa, simpleFoam 221,049 Pa at 5.4 L/min, Re 18,186) although the straight "
+    "channel at the same Re agrees to +0.70 %: the difference is in the bends",
+)
+def test_serpentine_at_5p4_lpm_matches_simplefoam_komegasst(tmp_path: Path) -> None:
+    ref = json.loads(REFERENCE_5P4.read_text())
+    dp, run = _serpentine_dp(ref, _run(ref), tmp_path, {"convection": "linear_upwind"})
+    assert dp == pytest.approx(run["dp_total_mean_pa"], rel=0.03)
+
+
 # ----- the serpentine's channel as a straight duct (``corpus_sst --duct``) ------------------------
 
 DUCT = Path(__file__).parent / "reference" / "corpus_sst_duct.json"
