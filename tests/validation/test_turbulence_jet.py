@@ -36,7 +36,7 @@ within 1.4 % of simpleFoam at every station (Nu 154.9 against 152.7 at the stagn
 0.7 % from r/D 0.25 to 5); the area-averaged Nu 5.0–6.6 % above Martin's (simpleFoam 5.7–7.1 %).
 
 The ``validation`` tests solve the 6,561-cell mesh (about 10–40 s); the ``slow`` one solves it
-at twice the resolution (15,158 cells, about 6 min loaded; Nu moved by at most 1.7 %) and checks
+at twice the resolution (15,158 cells, 2–7 min loaded; Nu moved by at most 1.7 %) and checks
 that the answer does not move.
 """
 
