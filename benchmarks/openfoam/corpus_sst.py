@@ -125,9 +125,17 @@ def inlet_turbulence(msh: Path, flow_lpm: float) -> dict[str, float]:
 
 
 def write_case(
-    case: Path, mesh_root: Path, setting: str, max_iter: int, props: dict[str, float], inlet: dict[str, float]
+    case: Path,
+    mesh_root: Path,
+    setting: str,
+    max_iter: int,
+    props: dict[str, float],
+    inlet: dict[str, float],
+    flow_lpm: float | None = None,
+    residual_tol: dict[str, float] | None = None,
 ) -> list[str]:
-    """The simpleFoam kOmegaSST case of the coolant region; returns the wall patch names."""
+    """The simpleFoam kOmegaSST case of the coolant region (at ``flow_lpm``, default the design
+    flow; stopping at ``residual_tol``, default ``RESIDUAL_TOL``); returns the wall patch names."""
     s = SETTINGS[setting]
     foam.clean_case(case)
     src = mesh_root / "foam" / "constant" / "fluid" / "polyMesh"
@@ -150,7 +158,7 @@ def write_case(
         "        fields (p U k omega);\n        writeResidualFields no;\n    }"
     )
     _control_dict(case, "simpleFoam", max_iter, sample)
-    tols = "\n".join(f"        {k} {v:g};" for k, v in RESIDUAL_TOL.items())
+    tols = "\n".join(f"        {k} {v:g};" for k, v in (residual_tol or RESIDUAL_TOL).items())
     relax_p = f"fields {{ p {s['p']:g}; }}" if s["p"] < 1.0 else ""
     foam.write_file(
         case,
@@ -209,7 +217,7 @@ wallDist {{ method meshWave; correctWalls true; }}
         "dictionary",
         "simulationType RAS;\nRAS { RASModel kOmegaSST; turbulence on; printCoeffs on; }\n",
     )
-    q = DESIGN["flow_lpm"] / 60000.0
+    q = (DESIGN["flow_lpm"] if flow_lpm is None else flow_lpm) / 60000.0
     k_in, w_in = inlet["k_m2_s2"], inlet["omega_1_s"]
     bcs: dict[str, dict[str, str]] = {
         "U": {
@@ -274,16 +282,18 @@ def run(
     timeout: float | None = None,
     root: Path | None = None,
     reuse: bool = False,
+    flow_lpm: float | None = None,
 ) -> dict[str, Any]:
     plate = DESIGN["plate"]
+    flow = DESIGN["flow_lpm"] if flow_lpm is None else flow_lpm
     base = root or cache_dir("openfoam", "corpus")
     mesh_root = base / f"{plate}_{cells}_{target_cells}"
     mesh_root.mkdir(parents=True, exist_ok=True)
     mesh = make_mesh(plate, target_cells, cells, mesh_root)
     props = properties(DESIGN["coolant"], DESIGN["inlet_temperature_c"])
     rho = props["density_kg_m3"]
-    inlet = inlet_turbulence(mesh_root / f"{plate}.msh", DESIGN["flow_lpm"])
-    case = mesh_root / f"simpleFoam_sst_{setting}"
+    inlet = inlet_turbulence(mesh_root / f"{plate}.msh", flow)
+    case = mesh_root / (f"simpleFoam_sst_{setting}" + ("" if flow == DESIGN["flow_lpm"] else f"_{flow:g}lpm"))
     log_path, timing_path = case / "log.simpleFoam.np1", case / "timing.json"
     if reuse and log_path.exists():
         # analyse a finished run again (its times from timing.json, or the log's clock time)
@@ -297,7 +307,7 @@ def run(
         rss = timing.get("max_rss_mb", float("nan"))
         error = timing.get("error", "")
     else:
-        walls = write_case(case, mesh_root, setting, max_iter, props, inlet)
+        walls = write_case(case, mesh_root, setting, max_iter, props, inlet, flow_lpm=flow)
         load_before = os.getloadavg()[0]
         try:
             timed, log = foam.run_solver(case, "simpleFoam", 1, timeout=timeout)
@@ -324,6 +334,7 @@ def run(
         "target_cells": target_cells,
         "cells_kind": cells,
         "setting": setting,
+        "flow_lpm": flow,
         "np": 1,
         "converged": "SIMPLE solution converged" in log,
         "iterations": iters,
@@ -371,7 +382,7 @@ def run(
 # ----- rackflow on the same mesh -------------------------------------------------------------------
 
 
-def rackflow_case(mesh: Any, props: dict[str, float]) -> Any:
+def rackflow_case(mesh: Any, props: dict[str, float], flow_lpm: float | None = None) -> Any:
     """The turbulent design point in rackflow: copper metal, constant-property PG25 with k-ω SST,
     inlet at the design flow (default 5 % / 0.07 D_h), outlet 0 Pa, no heat."""
     import rackflow as rf
@@ -388,17 +399,20 @@ def rackflow_case(mesh: Any, props: dict[str, float]) -> Any:
         },
     )
     case.fluid("fluid", coolant=coolant, turbulence="k-omega-sst")
-    case.inlet("inlet", flow_lpm=DESIGN["flow_lpm"], temperature_c=DESIGN["inlet_temperature_c"])
+    flow = DESIGN["flow_lpm"] if flow_lpm is None else flow_lpm
+    case.inlet("inlet", flow_lpm=flow, temperature_c=DESIGN["inlet_temperature_c"])
     case.outlet("outlet", pressure_pa=0.0)
     return case
 
 
-def run_rackflow(msh: Path, threads: int = 1, **settings: Any) -> dict[str, Any]:
+def run_rackflow(
+    msh: Path, threads: int = 1, flow_lpm: float | None = None, **settings: Any
+) -> dict[str, Any]:
     import rackflow as rf
 
     mesh = rf.load_mesh(msh)
     props = properties(DESIGN["coolant"], DESIGN["inlet_temperature_c"])
-    case = rackflow_case(mesh, props)
+    case = rackflow_case(mesh, props, flow_lpm)
     load_before = os.getloadavg()[0]
     t0 = time.perf_counter()
     result = case.solve(progress=False, threads=threads, **settings)
@@ -421,6 +435,9 @@ def main() -> None:
     ap.add_argument("--cells", default="prism", choices=("tetra", "prism"))
     ap.add_argument("--settings", default="simplec", help=f"comma-separated of {list(SETTINGS)}")
     ap.add_argument("--max-iter", type=int, default=6000)
+    ap.add_argument(
+        "--flow-lpm", type=float, help=f"the coolant flow (default the design point's {DESIGN['flow_lpm']:g})"
+    )
     ap.add_argument("--timeout", type=float, default=3600.0)
     ap.add_argument("--reuse", action="store_true", help="analyse finished runs again instead of rerunning")
     ap.add_argument("--rackflow", action="store_true", help="run rackflow on the same mesh too")
@@ -461,6 +478,7 @@ def main() -> None:
             max_iter=args.max_iter,
             timeout=args.timeout,
             reuse=args.reuse,
+            flow_lpm=args.flow_lpm,
         )
         print(
             f"{setting}: {r['fluid_cells']} fluid cells, Re {r['reynolds']:.0f}, converged {r['converged']} in "
@@ -473,7 +491,7 @@ def main() -> None:
             _merge(Path(args.json), r, args)
     if args.rackflow:
         msh = cache_dir("openfoam", "corpus") / f"{DESIGN['plate']}_{args.cells}_{args.target_cells}"
-        rr = run_rackflow(msh / f"{DESIGN['plate']}.msh")
+        rr = run_rackflow(msh / f"{DESIGN['plate']}.msh", flow_lpm=args.flow_lpm)
         print(f"rackflow: {json.dumps(rr)}", flush=True)
 
 
@@ -503,18 +521,20 @@ def settings_record() -> dict[str, Any]:
 
 def _merge(path: Path, row: dict[str, Any], args: argparse.Namespace) -> None:
     data = json.loads(path.read_text()) if path.exists() else {"runs": []}
+    flow = "" if args.flow_lpm is None else f" --flow-lpm {args.flow_lpm:g}"
     data["command"] = (
         f"python -m benchmarks.openfoam.corpus_sst --target-cells {args.target_cells} --cells {args.cells} "
-        f"--settings {row['setting']} --max-iter {args.max_iter} --json {path}"
+        f"--settings {row['setting']} --max-iter {args.max_iter}{flow} --json {path}"
     )
     data.setdefault("reference_setting", row["setting"])  # the run the validation test compares with
-    data["design"] = DESIGN
+    data["design"] = {**DESIGN, "flow_lpm": row["flow_lpm"]}
     data["settings"] = settings_record()
     data["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     data["host"] = platform.node()
-    key = ("target_cells", "cells_kind", "setting")
+    key = ("target_cells", "cells_kind", "setting", "flow_lpm")
     row = {k: v for k, v in row.items() if k != "case_dir"}
-    data["runs"] = [r for r in data["runs"] if tuple(r[k] for k in key) != tuple(row[k] for k in key)] + [row]
+    same = lambda r: all(r.get(k, DESIGN[k] if k == "flow_lpm" else None) == row[k] for k in key)  # noqa: E731
+    data["runs"] = [r for r in data["runs"] if not same(r)] + [row]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=1) + "\n")
 
@@ -522,24 +542,12 @@ def _merge(path: Path, row: dict[str, Any], args: argparse.Namespace) -> None:
 # ----- diagnostic: a straight duct of the serpentine's channel --------------------------------------
 
 
-def duct(
-    flow_lpm: float, ny: int = 16, nz: int = 10, nx: int = 60, root: Path | None = None
-) -> dict[str, Any]:
-    """The serpentine's 4 × 2.5 mm channel as a straight 60 mm duct of uniform hexahedra
-    (``nx × ny × nz``), the same coolant, inlet and wall treatment, in both codes: ΔP and wall
-    y⁺. Separates the k-ω implementations' behaviour from the bends and the prism mesh."""
-    import rackflow as rf
-    from rackflow.testing.meshes import box
-
-    length, width, depth = 0.060, 0.004, 0.0025
-    props = properties(DESIGN["coolant"], DESIGN["inlet_temperature_c"])
-    area = width * depth
-    dh = 4 * area / (2 * (width + depth))
-    speed = flow_lpm / 60000.0 / area
-    k_in = 1.5 * (DESIGN["turbulence_intensity"] * speed) ** 2
-    inlet = {"k_m2_s2": k_in, "omega_1_s": float(np.sqrt(k_in) / (C_MU**0.25 * 0.07 * dh))}
-    base = (root or cache_dir("openfoam", "corpus_sst_duct")) / f"duct_{nx}x{ny}x{nz}_{flow_lpm:g}"
-    mesh_root = base / "mesh"
+def duct_mesh(mesh_root: Path, size_m: tuple[float, float, float], cells: tuple[int, int, int]) -> None:
+    """A straight duct ``size_m`` = (length, width, depth) of uniform hexahedra ``cells`` =
+    (nx, ny, nz) by blockMesh, laid out as :func:`write_case` reads a corpus mesh (the coolant
+    region ``fluid`` under ``mesh_root/foam``; patches ``inlet`` at x = 0, ``outlet``, and the walls
+    as ``fluid_to_base`` (y = 0, y = width, z = 0) and ``fluid_to_lid`` (z = depth))."""
+    (length, width, depth), (nx, ny, nz) = size_m, cells
     foam.clean_case(mesh_root)
     foam.write_file(
         mesh_root,
@@ -574,15 +582,31 @@ boundary (
     dst = mesh_root / "foam" / "constant" / "fluid" / "polyMesh"
     dst.parent.mkdir(parents=True)
     shutil.copytree(mesh_root / "constant" / "polyMesh", dst)
+
+
+def duct(
+    flow_lpm: float, ny: int = 16, nz: int = 10, nx: int = 60, root: Path | None = None
+) -> dict[str, Any]:
+    """The serpentine's 4 × 2.5 mm channel as a straight 60 mm duct of uniform hexahedra
+    (``nx × ny × nz``), the same coolant, inlet and wall treatment, in both codes: ΔP and wall
+    y⁺. Separates the k-ω implementations' behaviour from the bends and the prism mesh."""
+    import rackflow as rf
+    from rackflow.testing.meshes import box
+
+    length, width, depth = 0.060, 0.004, 0.0025
+    props = properties(DESIGN["coolant"], DESIGN["inlet_temperature_c"])
+    area = width * depth
+    dh = 4 * area / (2 * (width + depth))
+    speed = flow_lpm / 60000.0 / area
+    k_in = 1.5 * (DESIGN["turbulence_intensity"] * speed) ** 2
+    inlet = {"k_m2_s2": k_in, "omega_1_s": float(np.sqrt(k_in) / (C_MU**0.25 * 0.07 * dh))}
+    base = (root or cache_dir("openfoam", "corpus_sst_duct")) / f"duct_{nx}x{ny}x{nz}_{flow_lpm:g}"
+    mesh_root = base / "mesh"
+    duct_mesh(mesh_root, (length, width, depth), (nx, ny, nz))
     case = base / "simpleFoam"
-    saved = DESIGN["flow_lpm"]
-    DESIGN["flow_lpm"] = flow_lpm
-    try:
-        write_case(case, mesh_root, "simplec", 3000, props, inlet)
-        timed, log = foam.run_solver(case, "simpleFoam", 1)
-        foam_dp = pressure_drops(case, DESIGN["plate"], props["density_kg_m3"])["dp_total_pa"]
-    finally:
-        DESIGN["flow_lpm"] = saved
+    write_case(case, mesh_root, "simplec", 3000, props, inlet, flow_lpm=flow_lpm)
+    timed, log = foam.run_solver(case, "simpleFoam", 1)
+    foam_dp = pressure_drops(case, DESIGN["plate"], props["density_kg_m3"])["dp_total_pa"]
     out: dict[str, Any] = {
         "cells": nx * ny * nz,
         "flow_lpm": flow_lpm,

@@ -30,6 +30,12 @@ layer, rackflow is +0.70 % of simpleFoam (tested within 3 %); at the design poin
 simpleFoam converges in 167 iterations; rackflow stalled there until the viscous-branch wall
 faces stopped adding production (as v1912's ``omegaWallFunction``) and is now −1.1 % on 9,600 and
 +2.3 % on 38,400 hexahedra (``reference/corpus_sst_duct_fine.json``), tested within 3 %.
+
+The serpentine at 5.4 L/min (``reference/corpus_sst_5p4.json``, ``corpus_sst --flow-lpm 5.4``; Re
+18,186, every wall cell above y⁺ 11.5): simpleFoam 221,049 Pa (the last half's mean, residuals
+stalled near 1e-3), rackflow converged at its defaults (2,235 iterations) to 261,683 Pa:
+**+18.4 %** (measured before the viscous-branch change, not re-run), a strict xfail, though the
+straight channel at this Re agrees to +0.70 %.
 """
 
 from __future__ import annotations
@@ -82,12 +88,18 @@ def test_reference_records_the_command_mesh_and_settings() -> None:
     "adding production): see the module docstring",
 )
 def test_serpentine_pressure_drop_matches_simplefoam_komegasst(tmp_path: Path) -> None:
+    ref = _reference()
+    dp, run = _serpentine_dp(ref, _run(ref), tmp_path, SETTINGS)
+    assert dp == pytest.approx(run["dp_total_pa"], rel=0.03)
+
+
+def _serpentine_dp(ref: dict, run: dict, tmp_path: Path, settings: dict[str, Any]) -> tuple[float, dict]:
+    """rackflow's ΔP on the reference's mesh (regenerated; its SHA-256 checked with the same
+    gmsh) at the reference's flow, printed next to simpleFoam's."""
     gmsh = pytest.importorskip("gmsh")
     import rackflow as rf
     from rackflow.meshing import CORPUS
 
-    ref = _reference()
-    run = _run(ref)
     design, recipe = ref["design"], run["mesh"]["recipe"]
     path = CORPUS[recipe["plate"]].generator(
         tmp_path / "plate.msh", target_cells=recipe["target_cells"], cells=recipe["cells"], binary=True
@@ -109,18 +121,52 @@ def test_serpentine_pressure_drop_matches_simplefoam_komegasst(tmp_path: Path) -
         specific_heat_j_kgk=props["specific_heat_j_kgk"],
     )
     case.fluid("fluid", coolant=coolant, turbulence="k-omega-sst")
-    case.inlet("inlet", flow_lpm=design["flow_lpm"], temperature_c=design["inlet_temperature_c"])
+    case.inlet(
+        "inlet", flow_lpm=run.get("flow_lpm", design["flow_lpm"]), temperature_c=design["inlet_temperature_c"]
+    )
     case.outlet("outlet", pressure_pa=0.0)
-    result = case.solve(progress=False, threads=1, **SETTINGS)
+    result = case.solve(progress=False, threads=1, **settings)
     dp = result.pressure_drop_pa("inlet", "outlet")
-    ref_dp = run["dp_total_mean_pa"]
+    ref_dp = run.get("dp_total_mean_pa", run["dp_total_pa"])
     y_plus = {k: tuple(round(x, 1) for x in v) for k, v in result.y_plus_by_patch.items()}
     print(
         f"rackflow ΔP {dp:.1f} Pa, simpleFoam {ref_dp:.1f} Pa "
         f"({100 * (dp / ref_dp - 1):+.2f} %); {result.report['flow_iterations']} iterations; "
         f"y+ (min/mean/max) rackflow {y_plus}, simpleFoam {run['y_plus']}"
     )
-    assert dp == pytest.approx(run["dp_total_pa"], rel=0.03)
+    return dp, run
+
+
+# ----- the serpentine at 5.4 L/min (Re 18,186): every wall cell in the log layer ------------------
+
+REFERENCE_5P4 = Path(__file__).parent / "reference" / "corpus_sst_5p4.json"
+
+
+def test_reference_at_5p4_lpm_records_the_flow_and_log_layer_walls() -> None:
+    ref = json.loads(REFERENCE_5P4.read_text())
+    assert "--flow-lpm 5.4" in ref["command"]
+    run = _run(ref)
+    assert run["flow_lpm"] == ref["design"]["flow_lpm"] == 5.4
+    assert 17_000 < run["reynolds"] < 19_000
+    # the mesh is the 1.8 L/min reference's, cell for cell
+    assert run["mesh"]["msh_sha256"] == _run(_reference())["mesh"]["msh_sha256"]
+    # every wall cell above y+ 11.53 (k-based, OpenFOAM's switch): the log-layer branch only
+    assert min(v[0] for v in run["y_plus"].values()) > 11.53
+    swing = run["dp_static_last_half_pa"]
+    assert (swing["max"] - swing["min"]) / swing["mean"] < 0.01
+
+
+# a 134k-cell solve of 2,235 iterations (19 min loaded)
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="+18.4 % (rackflow 261,683 Pa, simpleFoam 221,049 Pa at 5.4 L/min, Re 18,186) although the straight "
+    "channel at the same Re agrees to +0.70 %: the difference is in the bends",
+)
+def test_serpentine_at_5p4_lpm_matches_simplefoam_komegasst(tmp_path: Path) -> None:
+    ref = json.loads(REFERENCE_5P4.read_text())
+    dp, run = _serpentine_dp(ref, _run(ref), tmp_path, {"convection": "linear_upwind"})
+    assert dp == pytest.approx(run["dp_total_mean_pa"], rel=0.03)
 
 
 # ----- the serpentine's channel as a straight duct (``corpus_sst --duct``) ------------------------
