@@ -152,6 +152,10 @@ def run_one(
     row["rth_k_w"] = (result.max_temperature_c("base") - design.inlet_temperature_c) / design.power_w
     row["dp_pa"] = float("nan") if conduction else result.pressure_drop_pa(inlet, "outlet")
     row["balance"] = result.energy_balance_error
+    for key in ("coupling_passes", "energy_first_order_cells", "flow_first_order_fallback"):
+        row[key] = result.report.get(key)
+    if not conduction:
+        row["coolant_min_c"] = result.min_temperature_c(design.fluid)
     return row
 
 

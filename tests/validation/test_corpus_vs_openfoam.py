@@ -1,0 +1,329 @@
+"""Issue 16: rackflow against OpenFOAM on the identical corpus mesh.
+
+``reference/corpus_simplefoam.json`` (simpleFoam ΔP) and ``reference/corpus_cht.json``
+(chtMultiRegionSimpleFoam R_th) were made by ``benchmarks/openfoam/corpus_simplefoam.py`` and
+``corpus_cht.py`` (settings and the mesh recipe stored in them; see ``benchmarks/RESULTS.md``,
+"OpenFOAM on the corpus"). Each test rebuilds the mesh from the recorded recipe (the generator
+writes the same bytes with the recorded gmsh version; the cell counts are checked always) and
+solves the same physics: PG25 held at its 35 °C library values, copper at its 35 °C library
+conductivity (both as recorded in the reference), a uniform inlet velocity for the design flow,
+outlet at 0 Pa, the design power spread over ``heated``. ΔP is the drop of area-mean total
+pressure, R_th the hottest ``base`` cell over the inlet per watt, as the references define them.
+
+``MATCHED`` is as close to the references' discretisation as rackflow allows: first-order upwind
+for momentum and energy (OpenFOAM: ``bounded Gauss upwind`` for U and h), α_U 0.7 (OpenFOAM's U
+relaxation; rackflow's converged answer does not depend on it). Targets: ΔP within 3 %, R_th
+within 2 % (issue 16). The R_th reference is the energy alone on simpleFoam's converged flow
+(``frozenFlow``, exact for constant properties; its h residuals reach 1e-8, where the coupled
+run's stall): the coupled run's R_th is within 0.3 % of it on both serpentine meshes.
+
+Measured (2026-12-05, v1912 references, rackflow one thread; load 4–9):
+
+| mesh (coolant cells) | quantity | OpenFOAM | rackflow | difference |
+|---|---|---:|---:|---:|
+| serpentine tetra 5e4 (15,110) | ΔP Pa | 2327.3 | 2205.7 | −5.2 % |
+| serpentine tetra 5e4 | R_th K/W | 0.18758 | 0.19501 | +4.0 % |
+| serpentine prism 5e4 (16,432) | ΔP Pa | 2490.8 | 2651.4 | +6.4 % |
+| serpentine prism 5e4 | R_th K/W | 0.15425 | 0.15518 | +0.6 % |
+| serpentine tetra 5e4, rackflow defaults | ΔP Pa | 2000.9 (linearUpwind) | 2206.7 | +10.3 % |
+
+Why they miss (both codes' cell fields compared cell by cell on the identical meshes; details in
+``benchmarks/RESULTS.md``, "rackflow against OpenFOAM on the identical corpus mesh"):
+
+- ΔP on the **tetrahedra**: rackflow's cell velocities do not carry the flow its face fluxes
+  carry: the volume mean of u_x over the middle 30 mm of a straight run is 0.629–0.630 m/s
+  against the bulk 0.6667 (−5.6 %; OpenFOAM 0.6672). So the wall shear is low: the straight
+  runs' pressure gradient is 19–26 % below OpenFOAM's. The cause is the skewness correction of
+  the Rhie–Chow face flux (``physics/flow.rs``, ``hby_a_flux``): with it switched off
+  (experiment, not kept) the volume mean is 0.6673 and ΔP 2323.8 Pa, **−0.15 %** from
+  simpleFoam, but the flow then needs α_U 0.3 (it stalls at 0.7 and 0.5).
+- ΔP on the **prisms**: the cell velocities carry the bulk in both codes (0.6672), the skewness
+  correction is worth 0.65 % (2634.2 Pa without it); rackflow's straight-run gradient is 5.5 %
+  below OpenFOAM's, while each of the four 180° bends loses 35–40 Pa more (+6.4 % in all).
+- R_th on the **tetrahedra** does not depend on that flow difference (0.19509 K/W on the flow
+  without the skewness correction). The coolant temperatures agree cell by cell (volume means
+  37.957 against 37.953 °C, every 0.3–0.6 mm layer above the base within 0.02 K) while the
+  copper is 0.8 K warmer throughout: on these meshes most of R_th is the conduction between the
+  copper and the centres of the first coolant cells (about 20 K of 28 K), and rackflow's
+  conductance across the tetrahedral solid–fluid interface is 4 % lower than OpenFOAM's
+  (whose coupled patches use each side's normal distance and no non-orthogonal correction).
+  OpenFOAM's own non-orthogonal treatment moves its R_th by −0.07 % (corrected) / +0.3 %
+  (uncorrected).
+- Not the causes (measured): the ΔP definition (OpenFOAM's, with the cell pressures at its
+  zero-gradient inlet, applied to rackflow's field changes ΔP by 0.3–0.5 %), OpenFOAM's
+  relaxation dependence (U 0.5 / 0.9: −0.6 % / +0.6 %), its non-orthogonal correction of the
+  flow (uncorrected / fully corrected: +0.6 % / 0.0 %), the references' energy balance
+  (1.00003, 0.99999).
+
+The default-settings comparison is against the only steady second-order ΔP at 5e4
+(linearUpwind with the plain ``Gauss linear`` gradient on the serpentine tetrahedra: residuals
+stall at 6.6e-5 / 1.0e-4, ΔP steady to 5e-7); no second-order R_th reference exists at 5e4.
+rackflow's default R_th there is 0.20192 K/W.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+REFERENCE = Path(__file__).parent / "reference"
+#: rackflow's settings closest to the references' discretisation (first-order upwind U and h)
+MATCHED: dict[str, Any] = {"convection": "upwind", "velocity_relaxation": 0.7, "threads": 1}
+DP_REL = 0.03
+RTH_REL = 0.02
+
+
+def _runs(name: str) -> list[dict[str, Any]]:
+    return json.loads((REFERENCE / name).read_text())["runs"]
+
+
+def _flow_reference(plate: str, kind: str, target: int, setting: str) -> dict[str, Any]:
+    return next(
+        r
+        for r in _runs("corpus_simplefoam.json")
+        if (r["plate"], r["cells_kind"], r["target_cells"], r["setting"], r["np"])
+        == (plate, kind, target, setting, 1)
+    )
+
+
+def _cht_reference(plate: str, kind: str, target: int, setting: str) -> dict[str, Any]:
+    return next(
+        r
+        for r in _runs("corpus_cht.json")
+        if (r["plate"], r["cells_kind"], r["target_cells"], r["setting"]) == (plate, kind, target, setting)
+    )
+
+
+def _mesh(recipe_run: dict[str, Any], tmp_path: Path) -> Any:
+    """The reference's mesh, rebuilt from its recipe; same bytes with the same gmsh, same counts."""
+    gmsh = pytest.importorskip("gmsh")
+    import rackflow as rf
+    from rackflow.meshing import CORPUS
+
+    mesh_info = recipe_run["mesh"]
+    recipe = mesh_info["recipe"]
+    path = CORPUS[recipe["plate"]].generator(
+        tmp_path / "plate.msh",
+        target_cells=recipe["target_cells"],
+        cells=recipe["cells"],
+        binary=recipe["binary"],
+    )
+    if gmsh.__version__ == recipe["gmsh_version"]:
+        assert hashlib.sha256(Path(path).read_bytes()).hexdigest() == mesh_info["msh_sha256"]
+    mesh = rf.load_mesh(path)
+    assert mesh.n_cells == mesh_info["cells_total"]
+    assert len(mesh.cells_of(mesh_info["fluid_region"])) == mesh_info["fluid_cells"]
+    return mesh
+
+
+def _case(plate: str, mesh: Any, cht: dict[str, Any]) -> Any:
+    """The references' physics: constant PG25 and copper at the recorded 35 °C library values."""
+    import rackflow as rf
+    from rackflow.meshing import CORPUS
+
+    design = CORPUS[plate]
+    props = cht["properties"]
+    library = rf.get_coolant(design.coolant).properties(design.inlet_temperature_c)
+    # the references were made with these library values; a changed library would need new references
+    assert float(library["density_kg_m3"]) == pytest.approx(props["rho"], rel=1e-9)
+    assert float(library["viscosity_pa_s"]) == pytest.approx(props["mu"], rel=1e-9)
+    assert float(library["specific_heat_j_kgk"]) == pytest.approx(props["cp"], rel=1e-9)
+    assert float(library["conductivity_w_mk"]) == pytest.approx(props["k_fluid"], rel=1e-9)
+    table = np.asarray(rf.get_material("copper").conductivity_w_mk, dtype=float)
+    assert float(np.interp(design.inlet_temperature_c, table[:, 0], table[:, 1])) == pytest.approx(
+        props["k_copper"], rel=1e-9
+    )
+    case = rf.Case(mesh)
+    copper = rf.Material("copper at 35 °C", conductivity_w_mk=props["k_copper"])
+    for region in design.regions:
+        if region != design.fluid:
+            case.solid(region, material=copper)
+    coolant = rf.Coolant(
+        "PG25 at 35 °C",
+        density_kg_m3=props["rho"],
+        viscosity_pa_s=props["mu"],
+        conductivity_w_mk=props["k_fluid"],
+        specific_heat_j_kgk=props["cp"],
+    )
+    case.fluid(design.fluid, coolant=coolant)
+    for patch, flow in design.flow_lpm.items():
+        case.inlet(patch, flow_lpm=flow, temperature_c=design.inlet_temperature_c)
+    case.outlet("outlet", pressure_pa=0.0)
+    case.heat_flux("heated", power_w=design.power_w)
+    return case
+
+
+def _numbers(plate: str, result: Any) -> tuple[float, float]:
+    from rackflow.meshing import CORPUS
+
+    design = CORPUS[plate]
+    inlet = next(iter(design.flow_lpm))
+    rth = (result.max_temperature_c("base") - design.inlet_temperature_c) / design.power_w
+    return result.pressure_drop_pa(inlet, "outlet"), rth
+
+
+def test_references_hold_the_runs_compared_here() -> None:
+    """The compared runs exist, converged (ΔP) or settled (R_th), with a closed energy balance."""
+    for kind in ("tetra", "prism"):
+        flow = _flow_reference("serpentine", kind, 50_000, "upwind")
+        assert flow["converged"]
+        cht = _cht_reference("serpentine", kind, 50_000, "upwind-frozen")
+        assert cht["settings"]["div_h"] == "bounded Gauss upwind"
+        assert cht["settings"]["frozen"]
+        assert abs(cht["energy_balance"] - 1.0) < 1e-4
+        assert cht["mesh"]["msh_sha256"] == flow["mesh"]["msh_sha256"]
+    second = _flow_reference("serpentine", "tetra", 50_000, "linearUpwind-gradLinear")
+    # residuals stalled, ΔP steady: its spread over the last 10 % of the run
+    assert second["dp_static_last10pct_rel_change"] < 1e-5
+
+
+@pytest.fixture(scope="module")
+def solved(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, str], Any]:
+    """``solved(kind, "matched" | "defaults")``: the serpentine's result on the reference mesh
+    (each solve once per module)."""
+    cache: dict[tuple[str, str], Any] = {}
+
+    def get(kind: str, settings: str) -> Any:
+        if (kind, settings) not in cache:
+            flow = _flow_reference("serpentine", kind, 50_000, "upwind")
+            cht = _cht_reference("serpentine", kind, 50_000, "upwind-frozen")
+            mesh = _mesh(flow, tmp_path_factory.mktemp(f"serpentine-{kind}"))
+            case = _case("serpentine", mesh, cht)
+            if settings == "matched":
+                result = case.solve(progress=False, **MATCHED)
+            else:
+                from rackflow.errors import ConvectionFallbackWarning
+
+                with warnings.catch_warnings():
+                    # the momentum's first-order fallback (the energy's local one too, if any)
+                    warnings.simplefilter("ignore", ConvectionFallbackWarning)
+                    result = case.solve(progress=False, threads=1)
+            assert abs(result.energy_balance_error) < 1e-6
+            cache[kind, settings] = result
+        return cache[kind, settings]
+
+    return get
+
+
+def _report(kind: str, name: str, ours: float, theirs: float) -> None:
+    print(
+        f"serpentine {kind}: {name} rackflow {ours:.5g}, OpenFOAM {theirs:.5g} ({100 * (ours / theirs - 1):+.2f} %)"
+    )
+
+
+@pytest.mark.validation
+@pytest.mark.parametrize(
+    "kind",
+    [
+        pytest.param(
+            "tetra",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="−5.2 % (2205.7 against 2327.3 Pa): on tetrahedra rackflow's cell velocities carry 5.6 % "
+                "less than the bulk flow (the Rhie–Chow skewness correction; module docstring)",
+            ),
+        ),
+        pytest.param(
+            "prism",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="+6.4 % (2651.4 against 2490.8 Pa): each 180° bend loses 35–40 Pa more in rackflow",
+            ),
+        ),
+    ],
+)
+def test_first_order_pressure_drop_matches_simplefoam(kind: str, solved: Callable[[str, str], Any]) -> None:
+    ref = _flow_reference("serpentine", kind, 50_000, "upwind")["dp_total_pa"]
+    dp, _ = _numbers("serpentine", solved(kind, "matched"))
+    _report(kind, "ΔP Pa", dp, ref)
+    assert dp == pytest.approx(ref, rel=DP_REL)
+
+
+@pytest.mark.validation
+@pytest.mark.parametrize(
+    "kind",
+    [
+        pytest.param(
+            "tetra",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="+4.0 % (0.19501 against 0.18758 K/W): the same coolant temperatures, copper 0.8 K warmer: "
+                "a 4 % lower conductance between the copper and the first coolant cells on tetrahedra",
+            ),
+        ),
+        "prism",  # measured +0.6 %
+    ],
+)
+def test_first_order_thermal_resistance_matches_openfoam(
+    kind: str, solved: Callable[[str, str], Any]
+) -> None:
+    ref = _cht_reference("serpentine", kind, 50_000, "upwind-frozen")["rth_k_w"]
+    _, rth = _numbers("serpentine", solved(kind, "matched"))
+    _report(kind, "R_th K/W", rth, ref)
+    assert rth == pytest.approx(ref, rel=RTH_REL)
+
+
+@pytest.mark.validation
+@pytest.mark.parametrize(
+    "kind",
+    [
+        pytest.param(
+            "tetra",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="the volume mean of u_x is 0.629–0.630 m/s against the bulk 0.6667 (−5.6 %); 0.6673 without "
+                "the Rhie–Chow skewness correction of the face flux (experiment, module docstring)",
+            ),
+        ),
+        "prism",  # measured 0.6672
+    ],
+)
+def test_cell_velocities_carry_the_bulk_flow(kind: str, solved: Callable[[str, str], Any]) -> None:
+    """Over the middle 30 mm of three straight runs (4 × 2.5 mm, bulk 0.4 L/min = 0.6667 m/s) the
+    volume mean of the cell velocities along the run is the bulk velocity (OpenFOAM: 0.6672)."""
+    from rackflow.meshing import CORPUS
+
+    result = solved(kind, "matched")
+    mesh = result.mesh
+    cells = mesh.cells_of(CORPUS["serpentine"].fluid)
+    x, v, u = mesh.cell_centers[cells], mesh.cell_volumes[cells], result.velocity_m_s[cells]
+    bulk = CORPUS["serpentine"].flow_lpm["inlet"] / 60_000.0 / (4e-3 * 2.5e-3)
+    for lo, hi in ((11e-3, 15e-3), (18e-3, 22e-3), (25e-3, 29e-3)):
+        run = (x[:, 1] > lo) & (x[:, 1] < hi) & (x[:, 0] > 15e-3) & (x[:, 0] < 45e-3)
+        # the selection is the straight's whole section: its volume is the box's
+        assert v[run].sum() == pytest.approx(30e-3 * 4e-3 * 2.5e-3, rel=2e-2)
+        mean = abs(float(np.dot(v[run], u[run, 0]) / v[run].sum()))
+        print(
+            f"serpentine {kind}: run y {lo * 1e3:.0f}–{hi * 1e3:.0f} mm: volume mean u_x {mean:.4f} m/s (bulk {bulk:.4f})"
+        )
+        assert mean == pytest.approx(bulk, rel=5e-3)
+
+
+# not validation: the default solve tries second-order momentum first (it stalls, then falls back):
+# 4.7 min at load 8, about 2 min unloaded
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="+10.3 % (2206.7 against 2000.9 Pa): rackflow's default momentum falls back to first order on this "
+    "mesh (velocity_relaxation 0.5), so it compares first order with simpleFoam's second order",
+)
+def test_default_settings_pressure_drop_against_second_order_simplefoam(
+    solved: Callable[[str, str], Any],
+) -> None:
+    """Rackflow with no settings (its momentum falls back to first order on this mesh) against
+    simpleFoam's steady second-order ΔP on the same tetrahedra."""
+    ref = _flow_reference("serpentine", "tetra", 50_000, "linearUpwind-gradLinear")["dp_total_pa"]
+    result = solved("tetra", "defaults")
+    dp, rth = _numbers("serpentine", result)
+    _report("tetra", "default ΔP Pa", dp, ref)
+    print(
+        f"serpentine tetra defaults: R_th {rth:.5f} K/W, momentum fallback {result.report['flow_first_order_fallback']}"
+    )
+    assert dp == pytest.approx(ref, rel=DP_REL)
