@@ -584,14 +584,33 @@ boundary (
     shutil.copytree(mesh_root / "constant" / "polyMesh", dst)
 
 
+def rackflow_duct_case(
+    cells: tuple[int, int, int], size_m: tuple[float, float, float], props: dict[str, float], flow_lpm: float
+) -> Any:
+    """rackflow's side of the straight-duct comparisons: the duct as uniform hexahedra
+    (``testing.meshes.box``; patches ``xmin`` inlet, ``xmax`` outlet, the rest no-slip walls),
+    the coolant at the reference's constant properties, k-ω SST, the design inlet."""
+    import rackflow as rf
+    from rackflow.testing.meshes import box
+
+    mesh = rf.Mesh.from_meshio(box(cells, size_m))
+    case = rf.Case(mesh)
+    keys = ("density_kg_m3", "viscosity_pa_s", "conductivity_w_mk", "specific_heat_j_kgk")
+    coolant = rf.Coolant("PG25 at 35 °C", **{k: props[k] for k in keys})
+    case.fluid(mesh.regions[0], coolant=coolant, turbulence="k-omega-sst")
+    case.inlet("xmin", flow_lpm=flow_lpm, temperature_c=DESIGN["inlet_temperature_c"])
+    case.outlet("xmax")
+    for p in ("ymin", "ymax", "zmin", "zmax"):
+        case.wall(p)
+    return case
+
+
 def duct(
     flow_lpm: float, ny: int = 16, nz: int = 10, nx: int = 60, root: Path | None = None
 ) -> dict[str, Any]:
     """The serpentine's 4 × 2.5 mm channel as a straight 60 mm duct of uniform hexahedra
     (``nx × ny × nz``), the same coolant, inlet and wall treatment, in both codes: ΔP and wall
     y⁺. Separates the k-ω implementations' behaviour from the bends and the prism mesh."""
-    import rackflow as rf
-    from rackflow.testing.meshes import box
 
     length, width, depth = 0.060, 0.004, 0.0025
     props = properties(DESIGN["coolant"], DESIGN["inlet_temperature_c"])
@@ -619,20 +638,7 @@ def duct(
             "y_plus": y_plus(case),
         },
     }
-    mesh = rf.Mesh.from_meshio(box((nx, ny, nz), (length, width, depth)))
-    case_rf = rf.Case(mesh)
-    coolant = rf.Coolant(
-        "PG25 at 35 °C",
-        **{
-            k: props[k]
-            for k in ("density_kg_m3", "viscosity_pa_s", "conductivity_w_mk", "specific_heat_j_kgk")
-        },
-    )
-    case_rf.fluid(mesh.regions[0], coolant=coolant, turbulence="k-omega-sst")
-    case_rf.inlet("xmin", flow_lpm=flow_lpm, temperature_c=DESIGN["inlet_temperature_c"])
-    case_rf.outlet("xmax")
-    for p in ("ymin", "ymax", "zmin", "zmax"):
-        case_rf.wall(p)
+    case_rf = rackflow_duct_case((nx, ny, nz), (length, width, depth), props, flow_lpm)
     from rackflow.errors import ConvergenceError
 
     t0 = time.perf_counter()

@@ -30,7 +30,7 @@ import numpy as np
 
 from benchmarks._common import cache_dir, load_average, machine_info
 from benchmarks.openfoam import foam
-from benchmarks.openfoam.corpus_sst import C_MU, DESIGN, properties
+from benchmarks.openfoam.corpus_sst import C_MU, DESIGN, properties, rackflow_duct_case
 
 LENGTH, WIDTH, DEPTH = 0.060, 0.004, 0.0025
 T_WALL_C = 45.0
@@ -258,21 +258,7 @@ mixture {{
 
 
 def rackflow(flow_lpm: float, cells: tuple[int, int, int], props: dict[str, float]) -> dict[str, Any]:
-    import rackflow as rf
-    from rackflow.testing.meshes import box
-
-    mesh = rf.Mesh.from_meshio(box(cells, (LENGTH, WIDTH, DEPTH)))
-    case = rf.Case(mesh)
-    coolant = rf.Coolant(
-        "PG25 at 35 °C",
-        **{
-            k: props[k]
-            for k in ("density_kg_m3", "viscosity_pa_s", "conductivity_w_mk", "specific_heat_j_kgk")
-        },
-    )
-    case.fluid(mesh.regions[0], coolant=coolant, turbulence="k-omega-sst")
-    case.inlet("xmin", flow_lpm=flow_lpm, temperature_c=DESIGN["inlet_temperature_c"])
-    case.outlet("xmax")
+    case = rackflow_duct_case(cells, (LENGTH, WIDTH, DEPTH), props, flow_lpm)
     for p in ("ymin", "ymax", "zmin", "zmax"):
         case.fixed_temperature(p, T_WALL_C)
     start = time.perf_counter()

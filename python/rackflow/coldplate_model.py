@@ -28,28 +28,11 @@ import numpy.typing as npt
 
 from rackflow.coolants import Coolant, get_coolant
 from rackflow.errors import CaseError, CaseFileError
-from rackflow.thermal_ladder import ThermalLadder
+from rackflow.thermal_ladder import ThermalLadder, _nonneg_lstsq
 from rackflow.units import kelvin
 
 _LPM = 1.0 / 60_000.0  # m³/s per L/min
 _FORMAT = "rackflow.ColdPlateModel"
-
-
-def _nonneg_lstsq(basis: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """Least squares with non-negative coefficients for a handful of columns (exhaustive)."""
-    ncol = basis.shape[1]
-    best: tuple[float, np.ndarray] | None = None
-    for mask in range(1, 2**ncol):
-        cols = [j for j in range(ncol) if mask >> j & 1]
-        coef, *_ = np.linalg.lstsq(basis[:, cols], target, rcond=None)
-        if np.any(coef < 0):
-            continue
-        full = np.zeros(ncol)
-        full[cols] = coef
-        err = float(np.sum((basis @ full - target) ** 2))
-        if best is None or err < best[0]:
-            best = (err, full)
-    return best[1] if best is not None else np.zeros(ncol)
 
 
 def _fit_resistance(

@@ -42,11 +42,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from rackflow.coldplate_model import _nonneg_lstsq
 from rackflow.coolants import PROPERTY_NAMES, Coolant, get_coolant
 from rackflow.errors import CaseError, CaseFileError
 from rackflow.orbit import STEFAN_BOLTZMANN, OrbitProfile, Transient, _dormand_prince
 from rackflow.profile import Profile
+from rackflow.thermal_ladder import _nonneg_lstsq
 from rackflow.units import kelvin
 
 _LPM = 1.0 / 60_000.0  # m³/s per L/min

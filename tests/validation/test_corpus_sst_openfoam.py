@@ -175,25 +175,12 @@ DUCT = Path(__file__).parent / "reference" / "corpus_sst_duct.json"
 
 
 def _duct_case(ref: dict, flow_lpm: float) -> Any:
-    import rackflow as rf
-    from rackflow.testing.meshes import box
+    from benchmarks.openfoam.corpus_sst import rackflow_duct_case
 
-    g, (nx, ny, nz), props = ref["geometry_m"], ref["cells"], ref["properties"]
-    mesh = rf.Mesh.from_meshio(box((nx, ny, nz), (g["length"], g["width"], g["depth"])))
-    case = rf.Case(mesh)
-    coolant = rf.Coolant(
-        "PG25 at 35 °C",
-        density_kg_m3=props["density_kg_m3"],
-        viscosity_pa_s=props["viscosity_pa_s"],
-        conductivity_w_mk=props["conductivity_w_mk"],
-        specific_heat_j_kgk=props["specific_heat_j_kgk"],
+    g = ref["geometry_m"]
+    return rackflow_duct_case(
+        tuple(ref["cells"]), (g["length"], g["width"], g["depth"]), ref["properties"], flow_lpm
     )
-    case.fluid(mesh.regions[0], coolant=coolant, turbulence="k-omega-sst")
-    case.inlet("xmin", flow_lpm=flow_lpm, temperature_c=ref["design"]["inlet_temperature_c"])
-    case.outlet("xmax")
-    for p in ("ymin", "ymax", "zmin", "zmax"):
-        case.wall(p)
-    return case
 
 
 @pytest.mark.validation
