@@ -13,7 +13,8 @@ heat transfer, so it tests the thermal wall treatment and the turbulent conducti
 - rackflow: ``turbulence="k-omega-sst"``, ``fixed_temperature`` walls, ``convection="linear_upwind"``.
 
 Prints per flow: both codes' outlet temperature, heat to the coolant (ṁ c_p ΔT), ΔP and
-iterations, and the difference in heat. Run: ``python -m benchmarks.openfoam.turbulent_heat
+iterations, the difference in heat, and the largest difference of k, ω and ν_t in the first
+cells from a wall (``near_wall`` in the reference). Run: ``python -m benchmarks.openfoam.turbulent_heat
 [--flows 5.4,1.8] [--cells 60,16,10] [--json out.json]``.
 """
 
@@ -35,6 +36,30 @@ from benchmarks.openfoam.corpus_sst import C_MU, DESIGN, properties, rackflow_du
 
 LENGTH, WIDTH, DEPTH = 0.060, 0.004, 0.0025
 T_WALL_C = 45.0
+#: Where the near-wall turbulence is compared: fractions of the length, and the number of cells
+#: from the y = 0 wall along the mid-depth row.
+PROFILE_STATIONS = (1 / 6, 1 / 2, 11 / 12)
+PROFILE_DEPTH = 5
+
+
+def near_wall_profiles(fields: dict[str, np.ndarray], cells: tuple[int, int, int]) -> dict[str, Any]:
+    """Each field (cell values in blockMesh order: x fastest, then y, then z) along the
+    mid-depth row from the y = 0 wall at every station: ``{name: [[cell 0..], ..]}``."""
+    nx, ny, nz = cells
+    stations = [int(f * nx) for f in PROFILE_STATIONS]
+    out: dict[str, Any] = {"x_cell": stations}
+    for name, v in fields.items():
+        out[name] = [[float(v[(nz // 2 * ny + j) * nx + i]) for j in range(PROFILE_DEPTH)] for i in stations]
+    return out
+
+
+def blockmesh_order(centres: np.ndarray, cells: tuple[int, int, int]) -> np.ndarray:
+    """Indices that put cell values of a uniform box mesh in blockMesh order."""
+    nx, ny, nz = cells
+    ijk = np.floor(centres / np.array([LENGTH / nx, WIDTH / ny, DEPTH / nz])).astype(int)
+    order = np.empty(len(centres), dtype=int)
+    order[(ijk[:, 2] * ny + ijk[:, 1]) * nx + ijk[:, 0]] = np.arange(len(centres))
+    return order
 
 
 def _fields(
@@ -252,6 +277,7 @@ mixture {{
     t_mixed = float(np.dot(flux, t_out) / flux.sum())
     m_dot = float(flux.sum())
     p_in = float(np.mean(np.atleast_1d(np.asarray(p_b["inlet"]["value"], dtype=float))))
+    turbulence = {n: np.asarray(foam.read_field(case / last / n)[0], dtype=float) for n in ("k", "omega", "nut")}
     return {
         "converged": "SIMPLE solution converged" in log,
         "iterations": len(re.findall(r"^Time = \d+", log, re.M)),
@@ -259,6 +285,9 @@ mixture {{
         "t_out_c": t_mixed - 273.15,
         "heat_w": m_dot * cp * (t_mixed - t_in),
         "dp_static_pa": p_in - 1e5,
+        "near_wall": near_wall_profiles(
+            {"k_m2_s2": turbulence["k"], "omega_1_s": turbulence["omega"], "nu_t_m2_s": turbulence["nut"]}, cells
+        ),
     }
 
 
@@ -272,6 +301,12 @@ def rackflow(flow_lpm: float, cells: tuple[int, int, int], props: dict[str, floa
         r = case.solve(progress=False, threads=1, convection="linear_upwind")
     d = r.summary().to_dict()
     m_dot = props["density_kg_m3"] * flow_lpm / 60000.0
+    order = blockmesh_order(np.asarray(r.mesh.cell_centers), cells)
+    turbulence = {
+        "k_m2_s2": r.turbulence_k_m2_s2[order],
+        "omega_1_s": r.turbulence_omega_1_s[order],
+        "nu_t_m2_s": r.turbulent_viscosity_pa_s[order] / props["density_kg_m3"],
+    }
     return {
         "iterations": int(r.report["flow_iterations"]),
         "wall_s": time.perf_counter() - start,
@@ -281,6 +316,7 @@ def rackflow(flow_lpm: float, cells: tuple[int, int, int], props: dict[str, floa
         * (d["outlet_temperature_c"] - DESIGN["inlet_temperature_c"]),
         "dp_total_pa": r.pressure_drop_pa("xmin", "xmax"),
         "y_plus": {k: list(v) for k, v in r.y_plus_by_patch.items()},
+        "near_wall": near_wall_profiles(turbulence, cells),
     }
 
 
@@ -325,6 +361,9 @@ def main() -> None:
             f"{rf_run['iterations']} it., {rf_run['wall_s']:.1f} s; heat {diff:+.2%}",
             flush=True,
         )
+        for name in ("k_m2_s2", "omega_1_s", "nu_t_m2_s"):
+            ours, theirs = (np.asarray(run["near_wall"][name]) for run in (rf_run, foam_run))
+            print(f"  near-wall {name}: largest difference {np.max(np.abs(ours / theirs - 1)):.2%}")
     if args.json:
         ref = {
             "command": f"python -m benchmarks.openfoam.turbulent_heat --flows {args.flows} --cells {args.cells} --json {args.json}",

@@ -6,7 +6,9 @@
 //! μ_eff interpolated linearly and an explicit, limited non-orthogonal correction), solved
 //! once each, segregated, after every SIMPLEC iteration.
 //!
-//! Walls use the automatic treatment of OpenFOAM's `omegaWallFunction` (not blended) and
+//! Walls use the automatic treatment of OpenFOAM's `omegaWallFunction` with `blended false`
+//! (v1912 defaults to `blended true`, so an OpenFOAM reference must set it: left at the
+//! default, the turbulent-heat duct at Re 6,062 took 58.7 W instead of 28.5 W) and
 //! `nutkWallFunction`, switched at the y⁺ = C_μ^¼ y √k / ν of the wall-adjacent cell centre
 //! against y⁺_lam = 11.53: below it ω in the wall cell is fixed to the viscous-sublayer value
 //! `6ν/(β1 y²)`, the face adds no production to the cell and the wall has no turbulent
@@ -275,10 +277,10 @@ impl Flow<'_> {
             let tangential = crate::mesh::sub(du, crate::mesh::scale(nrm, un));
             let mag_grad_u = dot(tangential, tangential).sqrt() / yf;
             let nutw = wall_mu_t[f - ni] / rho[p];
-            // a face on the viscous branch adds no production (v1912's `omegaWallFunction`):
-            // keeping the cell's own ν_t S² there fed k back into y⁺ across y⁺_lam, and the
-            // wall cells of a duct at Re 6,000 cycled between the branches with period three
-            // instead of converging
+            // a face on the viscous branch adds no production (v1912's `omegaWallFunction`,
+            // `blended false`): keeping the cell's own ν_t S² there fed k back into y⁺ across
+            // y⁺_lam, and the wall cells of a duct at Re 6,000 cycled between the branches with
+            // period three instead of converging
             if log_layer {
                 wall_g[p] += (nutw + nu) * mag_grad_u * cmu25 * k.sqrt() / (KAPPA * yf);
                 log_cell[p] = true;
