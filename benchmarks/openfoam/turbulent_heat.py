@@ -277,7 +277,9 @@ mixture {{
     t_mixed = float(np.dot(flux, t_out) / flux.sum())
     m_dot = float(flux.sum())
     p_in = float(np.mean(np.atleast_1d(np.asarray(p_b["inlet"]["value"], dtype=float))))
-    turbulence = {n: np.asarray(foam.read_field(case / last / n)[0], dtype=float) for n in ("k", "omega", "nut")}
+    turbulence = {
+        n: np.asarray(foam.read_field(case / last / n)[0], dtype=float) for n in ("k", "omega", "nut")
+    }
     return {
         "converged": "SIMPLE solution converged" in log,
         "iterations": len(re.findall(r"^Time = \d+", log, re.M)),
@@ -286,7 +288,8 @@ mixture {{
         "heat_w": m_dot * cp * (t_mixed - t_in),
         "dp_static_pa": p_in - 1e5,
         "near_wall": near_wall_profiles(
-            {"k_m2_s2": turbulence["k"], "omega_1_s": turbulence["omega"], "nu_t_m2_s": turbulence["nut"]}, cells
+            {"k_m2_s2": turbulence["k"], "omega_1_s": turbulence["omega"], "nu_t_m2_s": turbulence["nut"]},
+            cells,
         ),
     }
 
