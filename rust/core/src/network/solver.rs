@@ -93,6 +93,9 @@ pub(super) struct FlowProgram {
     pub down: Vec<usize>,
     /// Nodes on cycles of plain edges: coolant circulating without passing an exchanger.
     pub circulating: Vec<usize>,
+    /// Every node is ordered after all it draws from, exchanger dependencies included (no
+    /// loop closes but through an exchanger's cut).
+    pub complete: bool,
 }
 
 /// Edge functions `F`, slopes `dF/dm` and the unscaled residual norms (largest |residual| and
@@ -723,6 +726,7 @@ impl<'a> Solver<'a> {
             (order, placed)
         };
         let (mut order, placed) = kahn(true);
+        let complete = order.len() == n;
         let mut circulating = Vec::new();
         if order.len() < n {
             // Either exchanger loops (iterated by the sweeps) or coolant circulating without
@@ -781,6 +785,7 @@ impl<'a> Solver<'a> {
             up,
             down,
             circulating,
+            complete,
         }
     }
 
@@ -832,6 +837,33 @@ impl<'a> Solver<'a> {
             t_set,
             cold,
         )
+    }
+
+    /// Whether CDU `c`, taking heat `q` at enthalpies `h`, is held by something other than
+    /// its set-point: an ε–NTU exchanger always, a set-point one whose limit binds.
+    fn limit_binds(&self, c: usize, prog: &FlowProgram, h: &[f64], q: f64) -> bool {
+        match &self.m.edges[c].kind {
+            Kind::Cdu {
+                thermal: CduThermal::Setpoint { t_out, ua, .. },
+                ..
+            } => {
+                ua.is_some()
+                    && q != prog.absm[c] * (h[prog.up[c]] - self.m.fluid.enthalpy(*t_out))
+            }
+            _ => true,
+        }
+    }
+
+    /// Whether one sweep in the order of `prog`, during which no exchanger's limit bound, gave
+    /// the exact enthalpies `h`, so that a second would only confirm them: the order respects
+    /// every dependency, no ε–NTU exchanger flows, and no set-point exchanger's limit binds at
+    /// `h` either (its outlet is then its set-point whatever inlet it read, and its heat, read
+    /// at its facility side's outlet, saw its final inlet, which the order puts first).
+    fn one_sweep_is_exact(&self, prog: &FlowProgram, h: &[f64]) -> bool {
+        prog.complete
+            && self.cdus.iter().all(|&(c, f)| {
+                prog.absm[c] == 0.0 || !self.limit_binds(c, prog, h, self.cdu_q(c, f, prog, h))
+            })
     }
 
     /// Enthalpy sweep along the flow. `h` holds node enthalpies (updated in place).
@@ -887,6 +919,9 @@ impl<'a> Solver<'a> {
             .map(|&(c, _)| prog.up[c])
             .collect();
         let mut history: Vec<[f64; 3]> = vec![[0.0; 3]; ntu_inlets.len()];
+        // no exchanger's limit bound when the first sweep read it (possibly before its inlet
+        // was final: an outlet it then set at its set-point is the final one all the same)
+        let mut unbound_in_first = true;
         for sweep in 1..=max_sweeps {
             let mut change: f64 = 0.0;
             for (pos, &i) in prog.order.iter().enumerate() {
@@ -895,6 +930,7 @@ impl<'a> Solver<'a> {
                     if self.cut[k] {
                         let (c, f) = self.cut_owner[k];
                         let q = self.cdu_q(c, f, &prog, h);
+                        unbound_in_first &= sweep > 1 || !self.limit_binds(c, &prog, h, q);
                         h_out[k] = if k == c {
                             h[prog.up[c]] - q / prog.absm[c]
                         } else {
@@ -925,7 +961,9 @@ impl<'a> Solver<'a> {
                     }
                 }
             }
-            if change <= h_tol && sweep > 1 {
+            if (change <= h_tol && sweep > 1)
+                || (sweep == 1 && unbound_in_first && self.one_sweep_is_exact(&prog, h))
+            {
                 // The exchangers' heat at the final state: one value per CDU, given to its
                 // facility edge or, without one, leaving the modelled network.
                 let mut heat_out = 0.0;
