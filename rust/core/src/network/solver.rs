@@ -871,8 +871,9 @@ impl<'a> Solver<'a> {
     /// Each sweep visits the nodes in flow order: a node mixes what flows in, then passes its
     /// enthalpy (plus a plate's heat) to the edges leaving it. An exchanger edge's outlet is
     /// computed when its downstream node is reached, from the current state of its inlets; in
-    /// an order that respects those dependencies (set-point CDUs) one sweep is exact, and the
-    /// next only confirms it. ε–NTU loops converge geometrically, sped up by Aitken's Δ².
+    /// an order that respects those dependencies (set-point CDUs whose limits do not bind) one
+    /// sweep is exact and ends the pass ([`Solver::one_sweep_is_exact`]). ε–NTU loops converge
+    /// geometrically, sped up by Aitken's Δ².
     fn energy(&self, mf: &[f64], h: &mut [f64], cache: &mut Option<FlowProgram>) -> Result<Energy> {
         let model = self.m;
         let fluid = &model.fluid;
