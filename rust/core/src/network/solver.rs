@@ -847,8 +847,7 @@ impl<'a> Solver<'a> {
                 thermal: CduThermal::Setpoint { t_out, ua, .. },
                 ..
             } => {
-                ua.is_some()
-                    && q != prog.absm[c] * (h[prog.up[c]] - self.m.fluid.enthalpy(*t_out))
+                ua.is_some() && q != prog.absm[c] * (h[prog.up[c]] - self.m.fluid.enthalpy(*t_out))
             }
             _ => true,
         }

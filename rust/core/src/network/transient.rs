@@ -851,8 +851,7 @@ pub fn simulate(
             if table.len() < 2 {
                 continue;
             }
-            let (capacity, share) =
-                ThermalLadder::at_flow(table, mf[pl.edge] / props[pl.edge].rho);
+            let (capacity, share) = ThermalLadder::at_flow(table, mf[pl.edge] / props[pl.edge].rho);
             for ((c_new, c_old), t) in capacity.iter().zip(&pl.capacity).zip(&pl.t) {
                 gained.add((c_new - c_old) * (t - t_ref));
             }
