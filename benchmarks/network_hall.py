@@ -11,13 +11,23 @@ loops copied from an identical one (``copy_identical_parts``); peak memory; load
 start. Target: the steady solve of 3,125 racks in under 2 s.
 
     python benchmarks/network_hall.py [racks ...]        # default 1 10 100 1000 3125
+    python benchmarks/network_hall.py --before DIR --rounds 3 [racks ...]
+
+``--before DIR``: side by side with another build of rackflow (a directory holding its
+``rackflow`` package, put first on ``PYTHONPATH``): each round runs every size in a fresh
+process of the other build and then of this one, so both see the same load; the table gains a
+``build`` column and the solves are repeated ``--solves`` times per process (the best and the
+worst are shown by rows).
 """
 
 from __future__ import annotations
 
+import argparse
 import gc
+import json
 import os
 import resource
+import subprocess
 import sys
 import time
 
@@ -76,10 +86,41 @@ def table(rows: list[dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
+def _in_process(python_path: str | None, sizes: list[int], solves: int) -> list[dict[str, float]]:
+    """The rows of ``sizes`` from a fresh process (``python_path`` first on its path)."""
+    env = dict(os.environ)
+    if python_path is not None:
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (python_path, env.get("PYTHONPATH")) if p)
+    args = [sys.executable, __file__, "--json", "--solves", str(solves), *map(str, sizes)]
+    out = subprocess.run(args, env=env, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def main() -> None:
-    sizes = [int(a) for a in sys.argv[1:]] or [1, 10, 100, 1000, 3125]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("racks", type=int, nargs="*", default=[1, 10, 100, 1000, 3125])
+    parser.add_argument("--before", help="directory holding another build's rackflow package")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--solves", type=int, default=1, help="solves per hall and process")
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.json:
+        rows = []
+        for n in args.racks:
+            for _ in range(args.solves):
+                rows.append(run(n))
+        print(json.dumps(rows))
+        return
     print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f} at the start")
-    print(table([run(n) for n in sizes]))
+    if args.before is None:
+        print(table([run(n) for n in args.racks for _ in range(args.solves)]))
+        return
+    rows = []
+    for r in range(1, args.rounds + 1):
+        for build, path in (("before", args.before), ("after", None)):
+            for row in _in_process(path, args.racks, args.solves):
+                rows.append({"build": build, "round": r, **row})
+    print(table(rows))
 
 
 if __name__ == "__main__":

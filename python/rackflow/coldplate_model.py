@@ -157,10 +157,11 @@ class ColdPlateModel:
         self.ladder = ladder
         #: Ladders characterised at several flows, ``{flow_lpm: ThermalLadder}`` ascending (as
         #: many terms each; ``characterise(..., step_response_flow_lpm=[...])``):
-        #: ``Network.simulate`` gives each plate the ladder at its flow at the start of the run
-        #: (Cauer capacities and resistance shares interpolated in ln Q between the two
-        #: characterised flows around it, the nearest one outside them), with its resistances
-        #: scaled to the curve's ``R(Q, T_in)``. Empty without.
+        #: ``Network.simulate`` gives each plate the ladder at its current flow, taken again at
+        #: every hydraulic solve (Cauer capacities and resistance shares interpolated in ln Q
+        #: between the two characterised flows around it, the nearest one outside them; node
+        #: temperatures kept across a change), with its resistances scaled to the curve's
+        #: ``R(Q, T_in)``. Empty without.
         self.ladders: dict[float, ThermalLadder] = by_flow
         self.fit_error = self._fit_error()
 

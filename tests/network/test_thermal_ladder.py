@@ -242,6 +242,45 @@ def test_ladders_by_flow_pick_the_characterised_one_at_its_flow_and_the_nearest_
     assert settled == pytest.approx(steady, abs=1e-9)
 
 
+def test_ladders_by_flow_follow_a_pump_flow_profile() -> None:
+    """The pump steps from 1 to 4 L/min during the first time step. From a uniform start (the
+    same state for every model) the plate runs the ladder of its current flow: exactly the
+    single-ladder model FAST at 4 L/min (1e-10 K). Keeping the ladder of the starting flow (the
+    behaviour before stop 20: SLOW, its links scaled to R(4 L/min)) misses it (measured
+    4.5 K under the 140–700 W trace)."""
+    model = _by_flow({1.0: SLOW, 4.0: FAST})
+    flow = rf.Profile(time_s=[0.0, 1e-6], value=[1.0, 4.0], interpolation="step")
+
+    def gpu(m: ColdPlateModel, flow_lpm: float | rf.Profile) -> np.ndarray:
+        net = _loop(m, TRACE, flow_lpm=flow_lpm)
+        return net.simulate(end_time_s=20.0, time_step_s=0.01, initial=30.0).gpu_c("plate")
+
+    following = gpu(model, flow)
+    np.testing.assert_allclose(following, gpu(_model(FAST), 4.0), rtol=0, atol=1e-10)
+    assert np.abs(following - gpu(_model(SLOW), flow)).max() > 0.5
+
+
+def test_ladders_by_flow_during_a_flow_ramp_conserve_energy_with_the_refit_term() -> None:
+    """The flow ramps from 1 to 4 L/min over 4 s under the power trace: the ladder is taken
+    again at every step of the ramp, its changed capacities hold energy at the kept node
+    temperatures (reported as ``ladder_refit_energy_j``, non-zero here), and the balance with
+    that term holds to round-off; without it, it would not. After the ramp the plate settles
+    on the steady solution at 4 L/min."""
+    model = _by_flow({1.0: SLOW, 4.0: FAST})
+    flow = rf.Profile(time_s=[0.0, 2.0, 6.0], value=[1.0, 1.0, 4.0])
+    net = _loop(model, TRACE, flow_lpm=flow)
+    run = net.simulate(end_time_s=200.0, time_step_s=0.01)
+    refit = run.ladder_refit_energy_j
+    assert np.count_nonzero(refit) >= 300  # every step of the ramp
+    assert np.all(refit[run.times_s < 2.0] == 0.0) and np.all(refit[run.times_s > 6.0 + 0.01] == 0.0)
+    assert run.energy_balance_error() < 1e-9
+    dt = np.diff(run.times_s)
+    unaccounted = np.diff(run.energy_stored_j) - dt * (run.heat_in_w[1:] - run.heat_out_w[1:])
+    assert np.abs(unaccounted).max() > 1e3 * 1e-9 * (dt * run.heat_in_w[1:]).max()
+    steady = _loop(model, 140.0, flow_lpm=4.0).solve().cold_plates()
+    assert run.gpu_c("plate")[-1] == pytest.approx(float(steady["gpu_temperature_c"].iloc[0]), abs=1e-9)
+
+
 def test_ladders_by_flow_round_trip_and_reach_the_core(tmp_path) -> None:
     model = _by_flow({1.0: SLOW, 4.0: FAST})
     path = tmp_path / "plate.json"

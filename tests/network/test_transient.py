@@ -71,6 +71,40 @@ def test_pipe_delay_is_length_over_velocity_with_the_stated_diffusion(dt: float,
     assert abs(t_half - tau) < math.sqrt(variance) + dt
 
 
+def test_pipe_delay_follows_the_current_velocity() -> None:
+    """The pump halves its flow at 1 s and the CDU's outlet steps 20 → 30 °C at 2 s: every edge
+    of the loop carries the new flow, and the front's mean transit through the pipe is L/U at
+    the new velocity (exactly, as at a constant flow: the cells keep their mass), with the
+    stated variance, twice the transit at the starting flow. Before stop 20 only the pump's
+    own edge took the new flow: the hydraulics saw vanishing edge residuals and kept the old
+    flows, so the front crossed at the starting velocity."""
+    d, length, dt, cell = 0.02, 10.0, 0.05, 0.25
+    q_start, q_end = 6.0, 3.0
+    t_front = 2.0 + dt / 2
+    net = Network(CONST)
+    setpoint = rf.Profile(time_s=[0.0, t_front], value=[20.0, 30.0], interpolation="step")
+    net.cdu("back", "in", setpoint_c=setpoint, name="cdu")
+    net.pipe("in", "out", diameter_m=d, length_m=length, name="pipe")
+    flow = rf.Profile(time_s=[0.0, 1.0 + dt / 2], value=[q_start, q_end], interpolation="step")
+    net.flow_source("out", "back", flow_lpm=flow, name="pump")
+    u = q_end / 60_000 / (math.pi * d * d / 4)
+    tau = length / u
+    run = net.simulate(end_time_s=t_front + 25 * tau, time_step_s=dt, max_cell_length_m=cell, plates=[])
+    np.testing.assert_allclose(run.columns["final_edge_flow_m3_s"] * 60_000, q_end, rtol=1e-12)
+    y = (run.return_c("cdu") - 20.0) / 10.0
+    entered = int(np.searchsorted(run.times_s, t_front))  # first step at 30 °C
+    assert np.all(y[:entered] == 0.0)
+    tail = 1.0 - y[entered:]
+    # settled to round-off (the enthalpies after the flow change carry 4e-13 of the step)
+    assert abs(tail[-1]) < 1e-12
+    n = np.arange(1, len(tail) + 1)
+    mean = dt * tail.sum()
+    second = dt * dt * ((2 * n - 1) * tail).sum()
+    dx = length / math.ceil(length / cell)
+    assert mean == pytest.approx(tau, rel=1e-9)
+    assert second - mean * mean == pytest.approx(tau * (dx + u * dt) / u, rel=1e-8)
+
+
 def test_constant_inputs_reach_the_steady_solution() -> None:
     """From a uniform 20 °C, a rack with temperature-dependent PG25 at constant inputs runs
     to the steady solution (hydraulics solved every step with the current properties)."""

@@ -176,7 +176,8 @@ class NetworkTransientResult:
     ``cdu_names`` order), ``radiator_inlet_c`` / ``radiator_outlet_c`` / ``radiator_heat_w`` /
     ``radiator_absorbed_flux_w_m2`` (steps × radiators, ``radiator_names`` order),
     ``energy_stored_j``, ``heat_in_w``, ``heat_out_w`` (CDUs without a facility side and
-    radiators). Per output time
+    radiators), ``ladder_refit_energy_j`` (the energy plates' ladders by flow gain when they are
+    taken again at a new flow: capacities changed at kept node temperatures). Per output time
     (``output_times_s``): ``plate_inlet_c`` and ``gpu_temperature_c`` (times × plates, columns in
     ``plate_names`` order). Tables: :meth:`to_frame`.
     """
@@ -220,6 +221,7 @@ class NetworkTransientResult:
         self.energy_stored_j: np.ndarray = c["energy_stored_j"]
         self.heat_in_w: np.ndarray = c["heat_in_w"]
         self.heat_out_w: np.ndarray = c["heat_out_w"]
+        self.ladder_refit_energy_j: np.ndarray = c["ladder_refit_energy_j"]
 
     # ------------------------------------------------------------------ lookups
     @cached_property
@@ -276,12 +278,14 @@ class NetworkTransientResult:
 
     # ------------------------------------------------------------------ checks and summaries
     def energy_balance_error(self) -> float:
-        """Largest step error of the energy balance, ``|ΔE − dt·(heat in − heat out)|``,
-        relative to the step's largest heat flow ``dt·max(heat in, heat out)``."""
+        """Largest step error of the energy balance, ``|ΔE − E_refit − dt·(heat in − heat out)|``,
+        relative to the step's largest heat flow ``dt·max(heat in, heat out)``; ``E_refit``
+        (``ladder_refit_energy_j``) is what ladders by flow gained by being taken again at a new
+        flow, zero without them."""
         if len(self.times_s) < 2:
             return 0.0
         dt = np.diff(self.times_s)
-        change = np.diff(self.energy_stored_j)
+        change = np.diff(self.energy_stored_j) - self.ladder_refit_energy_j[1:]
         flux = dt * (self.heat_in_w[1:] - self.heat_out_w[1:])
         scale = dt * np.maximum(np.maximum(self.heat_in_w[1:], np.abs(self.heat_out_w[1:])), 1e-300)
         return float(np.max(np.abs(change - flux) / scale))
@@ -363,6 +367,7 @@ class NetworkTransientResult:
                     "heat_in_w": self.heat_in_w,
                     "heat_out_w": self.heat_out_w,
                     "energy_stored_j": self.energy_stored_j,
+                    "ladder_refit_energy_j": self.ladder_refit_energy_j,
                 }
             )
         if what == "plates":

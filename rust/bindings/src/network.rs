@@ -161,7 +161,7 @@ fn simulate_network_table<'py>(
         rackflow_core::network::simulate_columns(spec, &settings, monitor)
     })?;
     let d = PyDict::new(py);
-    let floats: [(&str, Vec<f64>); 17] = [
+    let floats: [(&str, Vec<f64>); 18] = [
         ("times_s", sol.times_s),
         ("output_times_s", sol.output_times_s),
         ("plate_inlet_temperature_k", sol.plate_inlet_temperature_k),
@@ -184,6 +184,7 @@ fn simulate_network_table<'py>(
             sol.radiator_absorbed_flux_w_m2,
         ),
         ("energy_stored_j", sol.energy_stored_j),
+        ("ladder_refit_energy_j", sol.ladder_refit_energy_j),
         ("heat_in_w", sol.heat_in_w),
         ("heat_out_w", sol.heat_out_w),
         ("final_node_temperature_k", sol.final_node_temperature_k),

@@ -182,7 +182,12 @@ pub fn partial_dict(py: Python<'_>, partial: rackflow_core::error::PartialFields
 /// Rows of equal length as a 2D float64 array.
 fn matrix<'py>(py: Python<'py>, rows: Vec<Vec<f64>>, width: usize) -> PyResult<Bound<'py, PyAny>> {
     let n = rows.len();
-    let flat: Vec<f64> = rows.into_iter().flatten().collect();
+    // one allocation of the final size, each row freed as it is copied: a transient's kept
+    // fields are most of its memory, and collecting a flatten grows by doubling (two copies)
+    let mut flat: Vec<f64> = Vec::with_capacity(n * width);
+    for row in rows {
+        flat.extend_from_slice(&row);
+    }
     Ok(flat.into_pyarray(py).reshape([n, width])?.into_any())
 }
 

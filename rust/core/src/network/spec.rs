@@ -439,7 +439,8 @@ pub struct NetworkSettings {
     pub max_iterations: usize,
     /// Hydraulics ↔ energy passes.
     pub max_coupling_iterations: usize,
-    /// Temperature change that ends the coupling [K].
+    /// Temperature error that ends the coupling [K]: the last pass's change, or, when the
+    /// passes contract by at least half, that change's geometric remainder `dt·ρ/(1 − ρ)`.
     pub temperature_tolerance_k: f64,
     /// Coolant temperature before the first energy pass [K] (default: the first CDU outlet).
     pub initial_temperature_k: Option<f64>,

@@ -22,8 +22,11 @@
 //!   (`s_j` the ladder's shares, summing to 1) along the chain to the coolant at the inlet; each
 //!   step solves the chain's tridiagonal implicit-Euler system, and the coolant takes
 //!   `(T_n − T_in)/R_n`. The steady state is again `T_gpu = T_in + R·P`. Ladders characterised
-//!   at several flows give the plate the ladder at its flow at the start of the run (capacities
-//!   and shares interpolated in ln Q, [`ThermalLadder::at_flow`]), kept for the run.
+//!   at several flows give the plate the ladder at its flow (capacities and shares interpolated
+//!   in ln Q, [`ThermalLadder::at_flow`]), taken again at every hydraulic solve, so a plate
+//!   whose flow follows a pump's profile has the ladder of its current flow. The node
+//!   temperatures are kept across such a change (the GPU's temperature is continuous); the
+//!   energy the changed capacities then hold is reported apart (`ladder_refit_energy_j`).
 //! * **CDUs** pass coolant in one step: what entered during a step (its energy `ṁ·dt·h_in`)
 //!   leaves during the next, less the heat the exchanger takes. So the sweep never waits for
 //!   a loop to close, and the energy of every parcel is accounted for. A set-point CDU's
@@ -34,7 +37,8 @@
 //!
 //! Energy is conserved to round-off: the stored energy (cells, plates, exchanger volumes,
 //! parcels in transit) changes each step by exactly `dt·(Σ P − heat leaving through CDUs
-//! without a modelled facility side)`; the solution reports both, step by step.
+//! without a modelled facility side)`, plus the energy of ladders re-interpolated at a new flow;
+//! the solution reports all three, step by step.
 
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
@@ -218,6 +222,11 @@ pub struct TransientSolution {
     pub radiator_absorbed_flux_w_m2: Vec<f64>,
     /// Energy stored in coolant, plates, exchangers and parcels in transit [J], per step.
     pub energy_stored_j: Vec<f64>,
+    /// Energy [J] the plates' ladders gained at each step by being re-interpolated at a new
+    /// flow (ladders by flow only): the capacities change, the node temperatures are kept, so
+    /// the stored energy moves by `Σ ΔC_j·(T_j − T_ref)` without a heat flow. A modelling term,
+    /// reported so the balance `ΔE = dt·(in − out) + this` can still be checked exactly.
+    pub ladder_refit_energy_j: Vec<f64>,
     /// Heat of all plates [W], per step.
     pub heat_in_w: Vec<f64>,
     /// Heat leaving through CDUs without a modelled facility side and radiators [W], per step.
@@ -604,7 +613,7 @@ pub fn simulate(
         {
             plate_of[k] = plates.len();
             let (capacity, share) = match ladder {
-                // by flow: the ladder at the plate's flow at the start (kept for the run)
+                // by flow: the ladder at the plate's flow (taken again at each hydraulic solve)
                 Some(table) => ThermalLadder::at_flow(table, mf[k] / props[k].rho),
                 None => (
                     vec![capacity.unwrap_or(DEFAULT_PLATE_HEAT_CAPACITY_J_K)],
@@ -827,7 +836,32 @@ pub fn simulate(
             }
         }
     };
+    // Ladders by flow, taken again at the plates' current flows (after a hydraulic solve): the
+    // energy their changed capacities hold at the kept node temperatures.
+    let refit = |plates: &mut [Plate], mf: &[f64], props: &[Props]| -> f64 {
+        let mut gained = CompensatedSum::default();
+        for pl in plates.iter_mut() {
+            let Kind::Plate {
+                ladder: Some(table),
+                ..
+            } = &model.edges[pl.edge].kind
+            else {
+                continue;
+            };
+            if table.len() < 2 {
+                continue;
+            }
+            let (capacity, share) = ThermalLadder::at_flow(table, mf[pl.edge] / props[pl.edge].rho);
+            for ((c_new, c_old), t) in capacity.iter().zip(&pl.capacity).zip(&pl.t) {
+                gained.add((c_new - c_old) * (t - t_ref));
+            }
+            pl.capacity = capacity;
+            pl.share = share;
+        }
+        gained.value()
+    };
     let e0 = stored(&cell_h, &plates, &cdus, &rad_t, &parcel);
+    out.ladder_refit_energy_j.push(0.0);
     record(
         &mut out,
         0.0,
@@ -854,6 +888,7 @@ pub fn simulate(
         }
         let time = step as f64 * dt;
         apply_inputs(time, &mut power, &mut fixed, &mut cdus);
+        let mut refit_j = 0.0;
         // hydraulics, when a flow input changed or the temperatures moved
         let flows_changed = fixed
             .iter()
@@ -871,6 +906,7 @@ pub fn simulate(
             newton += solver.hydraulics(&mut mf, &mut p, &props, &mut guess, tol, &fixed)?;
             prog = solver.program_for(&mf, Some(prog));
             resistances(&mut plates, &mf, &props);
+            refit_j = refit(&mut plates, &mf, &props);
             t_hydraulics.copy_from_slice(&t_node);
             last_fixed = fixed.iter().map(|&(_, q)| q).collect();
             hydraulic_solves += 1;
@@ -1087,6 +1123,7 @@ pub fn simulate(
             }
         }
         let energy = stored(&cell_h, &plates, &cdus, &rad_t, &parcel);
+        out.ladder_refit_energy_j.push(refit_j);
         record(
             &mut out,
             time,
