@@ -32,17 +32,17 @@ def test_rack_manifold_has_fluid_inlet_outlets_and_wall(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "overrides",
+    ("overrides", "named"),
     [
-        {"branch_positions_m": ()},
-        {"branch_positions_m": (0.10, 0.105)},
-        {"branch_positions_m": (0.299,)},
-        {"branch_diameter_m": 0.02},
-        {"header_cell_size_m": -1.0},
+        ({"branch_positions_m": ()}, "branch_positions_m"),
+        ({"branch_positions_m": (0.10, 0.105)}, "branch_positions_m"),
+        ({"branch_positions_m": (0.299,)}, "branch_positions_m"),
+        ({"branch_diameter_m": 0.02}, "branch_diameter_m"),
+        ({"header_cell_size_m": -1.0}, "header_cell_size_m"),
     ],
 )
-def test_rack_manifold_rejects_impossible_geometry(tmp_path: Path, overrides: dict) -> None:
+def test_rack_manifold_rejects_impossible_geometry(tmp_path: Path, overrides: dict, named: str) -> None:
     from rackflow.meshing.pipe import rack_manifold
 
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=named):
         rack_manifold(tmp_path / "m.msh", **overrides)
