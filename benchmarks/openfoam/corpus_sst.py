@@ -133,9 +133,11 @@ def write_case(
     inlet: dict[str, float],
     flow_lpm: float | None = None,
     residual_tol: dict[str, float] | None = None,
+    outlets: tuple[str, ...] = ("outlet",),
 ) -> list[str]:
     """The simpleFoam kOmegaSST case of the coolant region (at ``flow_lpm``, default the design
-    flow; stopping at ``residual_tol``, default ``RESIDUAL_TOL``); returns the wall patch names."""
+    flow; stopping at ``residual_tol``, default ``RESIDUAL_TOL``; every patch of ``outlets`` at
+    p = 0); returns the wall patch names (the corpus interfaces and any patch of type wall)."""
     s = SETTINGS[setting]
     foam.clean_case(case)
     src = mesh_root / "foam" / "constant" / "fluid" / "polyMesh"
@@ -143,14 +145,15 @@ def write_case(
     dst.mkdir(parents=True)
     for name in ("points", "faces", "owner", "neighbour"):
         shutil.copy(src / name, dst / name)
-    text, walls = _fluid_boundary((src / "boundary").read_text())
+    text, _ = _fluid_boundary((src / "boundary").read_text())
     (dst / "boundary").write_text(text)
+    walls = re.findall(r"^\s{4}(\w+)\s*\n\s{4}\{[^}]*type\s+wall;", text, re.M)
     sample = "\n".join(
         f"    dp_{p}\n    {{\n        type surfaceFieldValue;\n        libs (fieldFunctionObjects);\n"
         f"        regionType patch;\n        name {p};\n        operation areaAverage;\n        fields (p);\n"
         "        writeFields false;\n        log false;\n        executeControl timeStep;\n        executeInterval 10;\n"
         "        writeControl timeStep;\n        writeInterval 10;\n    }"
-        for p in ("inlet", "outlet")
+        for p in ("inlet", *outlets)
     )
     # initial residuals on disk while the run goes (the log is only read at the end)
     sample += (
@@ -221,23 +224,17 @@ wallDist {{ method meshWave; correctWalls true; }}
     k_in, w_in = inlet["k_m2_s2"], inlet["omega_1_s"]
     bcs: dict[str, dict[str, str]] = {
         "U": {
-            "inlet": f"{{ type flowRateInletVelocity; volumetricFlowRate {q:.10g}; value uniform (0 0 0); }}",
-            "outlet": "{ type zeroGradient; }",
+            "inlet": f"{{ type flowRateInletVelocity; volumetricFlowRate {q:.10g}; value uniform (0 0 0); }}"
         },
-        "p": {"inlet": "{ type zeroGradient; }", "outlet": "{ type fixedValue; value uniform 0; }"},
-        "k": {
-            "inlet": f"{{ type fixedValue; value uniform {k_in:.12g}; }}",
-            "outlet": "{ type zeroGradient; }",
-        },
-        "omega": {
-            "inlet": f"{{ type fixedValue; value uniform {w_in:.12g}; }}",
-            "outlet": "{ type zeroGradient; }",
-        },
-        "nut": {
-            "inlet": "{ type calculated; value uniform 0; }",
-            "outlet": "{ type calculated; value uniform 0; }",
-        },
+        "p": {"inlet": "{ type zeroGradient; }"},
+        "k": {"inlet": f"{{ type fixedValue; value uniform {k_in:.12g}; }}"},
+        "omega": {"inlet": f"{{ type fixedValue; value uniform {w_in:.12g}; }}"},
+        "nut": {"inlet": "{ type calculated; value uniform 0; }"},
     }
+    for o in outlets:
+        bcs["U"][o] = bcs["k"][o] = bcs["omega"][o] = "{ type zeroGradient; }"
+        bcs["p"][o] = "{ type fixedValue; value uniform 0; }"
+        bcs["nut"][o] = "{ type calculated; value uniform 0; }"
     for w in walls:
         bcs["U"][w] = "{ type noSlip; }"
         bcs["p"][w] = "{ type zeroGradient; }"

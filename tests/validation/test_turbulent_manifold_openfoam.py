@@ -1,0 +1,157 @@
+"""Issue 17: k-ω SST on a turbulent rack supply manifold against OpenFOAM simpleFoam kOmegaSST on
+the identical mesh.
+
+``reference/turbulent_manifold.json`` (``benchmarks/openfoam/manifold_sst.py``; the command, the
+OpenFOAM settings, the mesh recipe and the msh file's SHA-256 are stored in it) holds simpleFoam's
+ΔP (area-mean total pressure, inlet to each outlet) and flow split of a rack manifold drawn with
+Gmsh OpenCASCADE (:func:`rackflow.meshing.pipe.rack_manifold`: a 20 mm header, 300 mm long and
+closed at its far end, three 8 mm branches fused on, 40,248 tetrahedra) with water at 25 °C and
+20 L/min (header Re ≈ 23,700), inlet 5 % intensity and 0.07 D_h, every outlet at 0 Pa. Both
+codes use the same automatic wall treatment (``omegaWallFunction`` not blended,
+``nutkWallFunction``, ``kqRWallFunction``), bounded linear upwind for U and upwind for k and ω.
+rackflow runs at its defaults (``turbulence="auto"``). The static ΔP (the inlet's mean static
+pressure), the total ΔP to every outlet and every branch's share of the flow must agree within 3 %.
+
+Measured (2026-12-05, v1912, one thread, load 6–11 on 2 cores): simpleFoam's residuals stall
+near 2e-3 (U) on these tetrahedra; its inlet pressure is within 0.3 % of its final value from
+iteration 180 and swings ±2 Pa (0.05 %) over iterations 1,000–2,000 (896 s, 168 MB for 2,000
+iterations). rackflow at its defaults ends in a ConvergenceError after five attempts (second
+order at 0.9 diverges at iteration 178, the rest stall at continuity ≈ 8e-3): a strict xfail.
+Stopped at the stalled level (``STALLED``: 803 iterations, 98 s, 105 MB): the splits agree
+(0.3244 / 0.3362 / 0.3396 against 0.3247 / 0.3387 / 0.3367, within 0.9 %), the static ΔP is
+**+5.15 %** (4,354 against 4,141 Pa) and the total ΔP to the outlets +5.8 / +12.6 / +8.4 %; on to 944 iterations (velocity and
+pressure tolerances 2.3e-3) the static ΔP moves by 0.02 % (4,355.0 Pa) and the splits by 0.1 %.
+Where (slab means of the cell fields on the identical cells): along the whole header rackflow's
+pressure is simpleFoam's plus 235 ± 15 Pa and the velocity within 3 %, so the header's friction
+and the pressure recovery past each branch agree; the excess is made in the branches (entrance
+and pipe), where rackflow's ν_t/ν is 40–70 % above simpleFoam's (21–25 against 14–15 in the
+branch cores; 18 against 13–15 in the header) and the low pressure of the entrance separation
+is half as deep (−580 against −1,061 Pa in the first branch) — the serpentine's signature
+(``test_corpus_sst_openfoam``: k about twice simpleFoam's downstream of each bend), not the mesh
+or the boundary data, which are identical.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from rackflow.errors import ConvergenceError
+
+REFERENCE = Path(__file__).parent / "reference" / "turbulent_manifold.json"
+
+
+def _reference() -> dict:
+    return json.loads(REFERENCE.read_text())
+
+
+def test_reference_records_the_command_mesh_and_settings() -> None:
+    ref = _reference()
+    assert ref["command"].startswith("python -m benchmarks.openfoam.manifold_sst")
+    assert ref["settings"]["openfoam_version"] == "v1912"
+    assert "kOmegaSST" in ref["settings"]["application"]
+    run = ref["foam"]
+    assert len(run["mesh"]["msh_sha256"]) == 64
+    assert run["mesh"]["recipe"]["generator"] == "rackflow.meshing.pipe.rack_manifold"
+    assert 1e4 < run["reynolds_header"] < 1e5
+    assert run["walls"] == ["wall"]
+    # mass is conserved over the outlets in the reference
+    total = sum(o["flow_lpm"] for o in run["outlets"].values())
+    assert total == pytest.approx(ref["design"]["flow_lpm"], rel=1e-3)
+
+
+#: rackflow's flow residuals stall on these tetrahedra as simpleFoam's do (Uz, p ≈ 2e-3,
+#: continuity ≈ 8e-3 of the inflow after 2,000 iterations), so at its default tolerances it ends in
+#: a ConvergenceError; the comparison stops at the stalled level, second order throughout.
+STALLED = {
+    "convection": "linear_upwind",
+    "velocity_relaxation": 0.675,
+    "velocity_tolerance": 3e-3,
+    "pressure_tolerance": 3e-3,
+    "mass_tolerance": 1e-2,
+    "flow_max_iterations": 3000,
+}
+
+
+def _mesh(tmp_path: Path) -> Path:
+    """The reference's mesh, regenerated (its SHA-256 checked with the same gmsh)."""
+    gmsh = pytest.importorskip("gmsh")
+    from rackflow.meshing.pipe import rack_manifold
+
+    ref = _reference()
+    recipe = dict(ref["foam"]["mesh"]["recipe"])
+    params = {k: v for k, v in recipe.items() if k not in ("generator", "binary", "gmsh_version")}
+    params["branch_positions_m"] = tuple(params["branch_positions_m"])
+    path = rack_manifold(tmp_path / "manifold.msh", **params, binary=True)
+    if gmsh.__version__ == recipe["gmsh_version"]:
+        assert hashlib.sha256(Path(path).read_bytes()).hexdigest() == ref["foam"]["mesh"]["msh_sha256"]
+    return path
+
+
+@pytest.fixture(scope="module")
+def rackflow_outlets(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """rackflow's ΔP and split (``turbulence="auto"``, ``STALLED``), printed next to simpleFoam's."""
+    from benchmarks.openfoam import manifold_sst
+
+    path = _mesh(tmp_path_factory.mktemp("manifold"))
+    result = manifold_sst.rackflow_case(path).solve(progress=False, threads=1, **STALLED)
+    out = manifold_sst.rackflow_table(result)
+    ref = _reference()["foam"]["outlets"]
+    for name, o in out["outlets"].items():
+        f = ref[name]
+        print(
+            f"{name}: ΔP rackflow {o['dp_total_pa']:.1f} Pa, simpleFoam {f['dp_total_pa']:.1f} Pa "
+            f"({o['dp_total_pa'] / f['dp_total_pa'] - 1:+.2%}); static {o['dp_static_pa']:.1f} vs "
+            f"{f['dp_static_pa']:.1f}; split {o['split']:.4f} vs {f['split']:.4f}"
+        )
+    return out
+
+
+# not validation: five attempts at the default settings, about 20 min loaded, to show a known miss
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    raises=ConvergenceError,
+    reason="at the defaults the flow does not converge on these 40,248 tetrahedra: second order at 0.9 "
+    "diverges at iteration 178, every later attempt stalls (continuity ≈ 8e-3 of the inflow), as "
+    "simpleFoam's residuals stall near 2e-3",
+)
+def test_manifold_converges_at_the_defaults(tmp_path: Path) -> None:
+    from benchmarks.openfoam import manifold_sst
+
+    manifold_sst.rackflow_case(_mesh(tmp_path)).solve(progress=False, threads=1)
+
+
+@pytest.mark.validation
+@pytest.mark.xfail(
+    strict=True,
+    reason="+5.15 % (rackflow 4,354 Pa, simpleFoam 4,141 Pa): the header's pressure profile is simpleFoam's "
+    "+235 ± 15 Pa all along, the excess is in the branches, where rackflow's nu_t/nu is 40-70 % higher "
+    "(module docstring)",
+)
+def test_manifold_static_pressure_drop_matches_simplefoam(rackflow_outlets: dict) -> None:
+    # every outlet is at 0 Pa: one static drop, the inlet's mean static pressure
+    ref = _reference()["foam"]["outlets"]
+    for name, o in rackflow_outlets["outlets"].items():
+        assert o["dp_static_pa"] == pytest.approx(ref[name]["dp_static_pa"], rel=0.03), name
+
+
+@pytest.mark.validation
+@pytest.mark.xfail(
+    strict=True,
+    reason="+5.8 % / +12.6 % / +8.4 % (rackflow 2,346 / 2,271 / 2,183 Pa, simpleFoam 2,218 / 2,017 / "
+    "2,014 Pa): the static excess plus the branch outlets' velocity profiles (module docstring)",
+)
+def test_manifold_pressure_drop_to_every_outlet_matches_simplefoam(rackflow_outlets: dict) -> None:
+    ref = _reference()["foam"]["outlets"]
+    for name, o in rackflow_outlets["outlets"].items():
+        assert o["dp_total_pa"] == pytest.approx(ref[name]["dp_total_pa"], rel=0.03), name
+
+
+@pytest.mark.validation
+def test_manifold_flow_split_matches_simplefoam(rackflow_outlets: dict) -> None:
+    ref = _reference()["foam"]["outlets"]
+    for name, o in rackflow_outlets["outlets"].items():
+        assert o["split"] == pytest.approx(ref[name]["split"], rel=0.03), name
