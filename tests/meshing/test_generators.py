@@ -426,6 +426,7 @@ def test_generators_introspectable() -> None:
         "channel-unit",
         "duct",
         "pipe",
+        "rack-manifold",
         "serpentine",
         "pinfin-staggered",
         "pinfin-inline",

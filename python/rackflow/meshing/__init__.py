@@ -34,7 +34,7 @@ from .corpus import (
 )
 from .gpu_stack import gpu_stack
 from .pinfin import pinfin_coldplate
-from .pipe import pipe
+from .pipe import pipe, rack_manifold
 from .radiator import RADIATOR_CHANNELS, radiator_panel
 
 GENERATORS: dict[str, Callable[..., Any]] = {
@@ -44,6 +44,7 @@ GENERATORS: dict[str, Callable[..., Any]] = {
     "channel-unit": channel_unit,
     "duct": duct,
     "pipe": pipe,
+    "rack-manifold": rack_manifold,
     "radiator-panel": radiator_panel,
     # the corpus of user-drawn plates (OCC booleans and fillets; tetrahedra or prism layers)
     "serpentine": serpentine_plate,
@@ -173,6 +174,7 @@ __all__ = [
     "pinfin_inline_plate",
     "pinfin_staggered_plate",
     "pipe",
+    "rack_manifold",
     "radiator_panel",
     "refinement_for_cells",
     "serpentine_plate",

@@ -105,16 +105,22 @@ def rack_manifold(
     ----------
     path
         Output ``.msh`` file (msh 4.1).
-    header_diameter_m, header_length_m
-        Header bore and length, m.
-    branch_diameter_m, branch_length_m
-        Branch bore, m, and length from the header's wall to the branch outlet, m.
+    header_diameter_m
+        Header bore, m.
+    header_length_m
+        Header length, m.
+    branch_diameter_m
+        Branch bore, m.
+    branch_length_m
+        Branch length from the header's wall to the branch outlet, m.
     branch_positions_m
         Axial positions of the branch axes along the header, m (increasing, clear of each
         other and of the header's ends).
-    header_cell_size_m, branch_cell_size_m
-        Tetrahedron size in the header and in the branches, m (the branch size applies
-        within a branch bore of the branch pipes).
+    header_cell_size_m
+        Tetrahedron size in the header, m.
+    branch_cell_size_m
+        Tetrahedron size in the branches, m (it applies within a branch bore of the branch
+        pipes).
     binary
         Write binary msh.
 
