@@ -140,46 +140,40 @@ impl Parts {
                 0
             }
         };
-        let same = |a: usize, b: usize| -> bool {
-            let (ea, eb) = (
-                &edges[edge_ptr[a]..edge_ptr[a + 1]],
-                &edges[edge_ptr[b]..edge_ptr[b + 1]],
-            );
-            let (na, nb) = (
-                &nodes[node_ptr[a]..node_ptr[a + 1]],
-                &nodes[node_ptr[b]..node_ptr[b + 1]],
-            );
-            ea.len() == eb.len()
-                && na.len() == nb.len()
-                && ea.iter().zip(eb).all(|(&x, &y)| word(x) == word(y))
-                && na
-                    .iter()
-                    .zip(nb)
-                    .all(|(&x, &y)| node_word(x) == node_word(y))
-        };
+        // Each part's words are computed once, into `scratch`, and compared with those of its
+        // group's first part, kept with the group.
         let mut by_hash: HashMap<u64, Vec<usize>, FxBuild> = HashMap::default();
         let mut classes: Vec<Vec<usize>> = Vec::new();
+        let mut class_words: Vec<(Vec<[u64; 5]>, Vec<u64>)> = Vec::new();
+        let mut scratch: (Vec<[u64; 5]>, Vec<u64>) = (Vec::new(), Vec::new());
         for q in 0..n_parts {
             let pe = &edges[edge_ptr[q]..edge_ptr[q + 1]];
             if pe.is_empty() {
                 continue;
             }
+            scratch.0.clear();
+            scratch.0.extend(pe.iter().map(|&k| word(k)));
+            scratch.1.clear();
+            scratch
+                .1
+                .extend(nodes[node_ptr[q]..node_ptr[q + 1]].iter().map(|&i| node_word(i)));
             let mut h = FxHasher::default();
             h.write_usize(pe.len());
-            for &k in pe {
-                for w in word(k) {
-                    h.write_u64(w);
+            for w in &scratch.0 {
+                for &x in w {
+                    h.write_u64(x);
                 }
             }
-            for &i in &nodes[node_ptr[q]..node_ptr[q + 1]] {
-                h.write_u64(node_word(i));
+            for &x in &scratch.1 {
+                h.write_u64(x);
             }
             let bucket = by_hash.entry(h.finish()).or_default();
-            match bucket.iter().find(|&&c| same(classes[c][0], q)) {
+            match bucket.iter().find(|&&c| class_words[c] == scratch) {
                 Some(&c) => classes[c].push(q),
                 None => {
                     bucket.push(classes.len());
                     classes.push(vec![q]);
+                    class_words.push(scratch.clone());
                 }
             }
         }
