@@ -154,9 +154,11 @@ impl Parts {
             scratch.0.clear();
             scratch.0.extend(pe.iter().map(|&k| word(k)));
             scratch.1.clear();
-            scratch
-                .1
-                .extend(nodes[node_ptr[q]..node_ptr[q + 1]].iter().map(|&i| node_word(i)));
+            scratch.1.extend(
+                nodes[node_ptr[q]..node_ptr[q + 1]]
+                    .iter()
+                    .map(|&i| node_word(i)),
+            );
             let mut h = FxHasher::default();
             h.write_usize(pe.len());
             for w in &scratch.0 {
