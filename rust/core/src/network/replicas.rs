@@ -42,7 +42,10 @@ pub(super) struct Parts {
 impl Parts {
     /// Splits the network into parts and groups identical ones. `unknown[i] == NONE` marks
     /// the reference nodes, whose pressure `p_ref[i]` is part of a part's identity.
-    pub fn new(m: &Model, unknown: &[usize], p_ref: &[f64]) -> Self {
+    /// `ends`: each edge's end nodes, as columns (walking the edge records instead costs a
+    /// hall a pass over 135 MB each time).
+    pub fn new(m: &Model, ends: (&[usize], &[usize]), unknown: &[usize], p_ref: &[f64]) -> Self {
+        let (ea, eb) = ends;
         let n = m.node_names.len();
         let ne = m.edges.len();
         let mut part_of_root = vec![NONE; n];
@@ -58,16 +61,16 @@ impl Parts {
         }
         drop(part_of_root);
         let mut edge_ptr = vec![0; n_parts + 1];
-        for e in &m.edges {
-            edge_ptr[node_part[e.a] + 1] += 1;
+        for &a in ea {
+            edge_ptr[node_part[a] + 1] += 1;
         }
         for q in 0..n_parts {
             edge_ptr[q + 1] += edge_ptr[q];
         }
         let mut fill = edge_ptr.clone();
         let mut edges = vec![0; ne];
-        for (k, e) in m.edges.iter().enumerate() {
-            let q = node_part[e.a];
+        for (k, &a) in ea.iter().enumerate() {
+            let q = node_part[a];
             edges[fill[q]] = k;
             fill[q] += 1;
         }
@@ -85,7 +88,7 @@ impl Parts {
         for q in 0..n_parts {
             let mut count = 0;
             for &k in &edges[edge_ptr[q]..edge_ptr[q + 1]] {
-                for i in [m.edges[k].a, m.edges[k].b] {
+                for i in [ea[k], eb[k]] {
                     if local[i] == NONE {
                         local[i] = count;
                         count += 1;
@@ -294,7 +297,15 @@ pub(super) struct System {
 
 impl System {
     /// The system of the parts with `rep[q] == q`; `unknown[i] == NONE` marks reference nodes.
-    pub fn new(m: &Model, parts: &Parts, rep: Vec<usize>, unknown: &[usize]) -> Self {
+    /// `ends`: each edge's end nodes, as columns (only the solved edges' records are read).
+    pub fn new(
+        m: &Model,
+        parts: &Parts,
+        rep: Vec<usize>,
+        unknown: &[usize],
+        ends: (&[usize], &[usize]),
+    ) -> Self {
+        let (ea, eb) = ends;
         let n = m.node_names.len();
         let mut compact = vec![NONE; n];
         let mut nodes = Vec::new();
@@ -316,13 +327,13 @@ impl System {
         let mut edges = Vec::new();
         let (mut a, mut b, mut fixed, mut pair) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut pairs = Vec::new();
-        for (k, e) in m.edges.iter().enumerate() {
-            let q = parts.node_part[e.a];
+        for k in 0..ea.len() {
+            let q = parts.node_part[ea[k]];
             if rep[q] != q {
                 continue;
             }
-            let (ca, cb) = (compact[e.a], compact[e.b]);
-            let is_fixed = matches!(e.kind, Kind::Fixed(_));
+            let (ca, cb) = (compact[ea[k]], compact[eb[k]]);
+            let is_fixed = matches!(m.edges[k].kind, Kind::Fixed(_));
             edges.push(k);
             a.push(ca);
             b.push(cb);

@@ -140,57 +140,6 @@ pub(super) struct Energy {
 impl<'a> Solver<'a> {
     pub(super) fn new(m: &'a Model) -> Result<Self> {
         let n = m.node_names.len();
-        let mut uf = UnionFind::new(n);
-        for e in &m.edges {
-            if !matches!(e.kind, Kind::Fixed(_)) {
-                uf.union(e.a, e.b);
-            }
-        }
-        // One reference per resistively connected part: its fixed-pressure node or its first node.
-        let mut reference: Vec<Option<usize>> = vec![None; n];
-        for i in 0..n {
-            if m.fixed_pressure[i].is_some() {
-                let r = uf.find(i);
-                if let Some(other) = reference[r] {
-                    return Err(Error::Network(format!(
-                        "nodes '{}' and '{}' both fix the pressure of the same connected part; keep one",
-                        m.node_names[other], m.node_names[i]
-                    )));
-                }
-                reference[r] = Some(i);
-            }
-        }
-        let mut p_ref = vec![0.0; n];
-        let mut unknown = vec![NONE; n];
-        let mut n_unknown = 0;
-        let mut net_fixed = vec![0.0; n];
-        let mut q_scale = 0.0_f64;
-        for e in &m.edges {
-            if let Kind::Fixed(q) = e.kind {
-                net_fixed[uf.find(e.a)] -= q;
-                net_fixed[uf.find(e.b)] += q;
-                q_scale = q_scale.max(q.abs());
-            }
-        }
-        for i in 0..n {
-            let r = uf.find(i);
-            if reference[r].is_none() {
-                reference[r] = Some(i);
-                if net_fixed[r].abs() > 1e-9 * q_scale {
-                    return Err(Error::Network(format!(
-                        "flow sources push a net {:.6} L/min into the part containing node '{}'; fixed flows must balance",
-                        net_fixed[r] * LPM,
-                        m.node_names[i]
-                    )));
-                }
-            }
-            if reference[r] == Some(i) {
-                p_ref[i] = m.fixed_pressure[i].unwrap_or(m.settings.reference_pressure_pa);
-            } else {
-                unknown[i] = n_unknown;
-                n_unknown += 1;
-            }
-        }
         let ne = m.edges.len();
         // One pass over the edge records (about 150 bytes each, 115 MB on a hall): the
         // columns the hot loops read.
@@ -229,6 +178,55 @@ impl<'a> Solver<'a> {
                 _ => {}
             }
         }
+        let mut uf = UnionFind::new(n);
+        for k in 0..ne {
+            if !fixed[k] {
+                uf.union(ea[k], eb[k]);
+            }
+        }
+        // One reference per resistively connected part: its fixed-pressure node or its first node.
+        let mut reference: Vec<Option<usize>> = vec![None; n];
+        for i in 0..n {
+            if m.fixed_pressure[i].is_some() {
+                let r = uf.find(i);
+                if let Some(other) = reference[r] {
+                    return Err(Error::Network(format!(
+                        "nodes '{}' and '{}' both fix the pressure of the same connected part; keep one",
+                        m.node_names[other], m.node_names[i]
+                    )));
+                }
+                reference[r] = Some(i);
+            }
+        }
+        let mut p_ref = vec![0.0; n];
+        let mut unknown = vec![NONE; n];
+        let mut n_unknown = 0;
+        let mut net_fixed = vec![0.0; n];
+        let mut q_scale = 0.0_f64;
+        for &(k, q) in &fixed_flows {
+            net_fixed[uf.find(ea[k])] -= q;
+            net_fixed[uf.find(eb[k])] += q;
+            q_scale = q_scale.max(q.abs());
+        }
+        for i in 0..n {
+            let r = uf.find(i);
+            if reference[r].is_none() {
+                reference[r] = Some(i);
+                if net_fixed[r].abs() > 1e-9 * q_scale {
+                    return Err(Error::Network(format!(
+                        "flow sources push a net {:.6} L/min into the part containing node '{}'; fixed flows must balance",
+                        net_fixed[r] * LPM,
+                        m.node_names[i]
+                    )));
+                }
+            }
+            if reference[r] == Some(i) {
+                p_ref[i] = m.fixed_pressure[i].unwrap_or(m.settings.reference_pressure_pa);
+            } else {
+                unknown[i] = n_unknown;
+                n_unknown += 1;
+            }
+        }
         let mut inc_ptr = vec![0usize; n + 1];
         for k in 0..ne {
             inc_ptr[ea[k] + 1] += 1;
@@ -252,11 +250,17 @@ impl<'a> Solver<'a> {
                 cut_owner[f] = (c, Some(f));
             }
         }
-        let mut parts = Parts::new(m, &unknown, &p_ref);
+        let mut parts = Parts::new(m, (&ea, &eb), &unknown, &p_ref);
         if !m.settings.copy_identical_parts {
             parts.classes.clear();
         }
-        let system = Mutex::new(System::new(m, &parts, parts.structural(), &unknown));
+        let system = Mutex::new(System::new(
+            m,
+            &parts,
+            parts.structural(),
+            &unknown,
+            (&ea, &eb),
+        ));
         let mut tree = Vec::new();
         let mut visited = vec![false; n];
         for root in 0..n {
@@ -384,7 +388,13 @@ impl<'a> Solver<'a> {
         if !self.parts.classes.is_empty() {
             let rep = self.parts.group(self.m, props, mf);
             if rep != sys.rep {
-                *sys = System::new(self.m, &self.parts, rep, &self.unknown);
+                *sys = System::new(
+                    self.m,
+                    &self.parts,
+                    rep,
+                    &self.unknown,
+                    (&self.ea, &self.eb),
+                );
             }
         }
         let sys = &*sys;
