@@ -59,10 +59,11 @@ pub fn solve(spec: &NetworkSpec) -> Result<NetworkResult> {
 /// specification by value: its names move into the model instead of being copied.
 pub fn solve_columns(spec: NetworkSpec) -> Result<NetworkSolution> {
     let clock = std::time::Instant::now();
-    let model = model::Model::new(spec)?;
+    let mut model = model::Model::new(spec)?;
     let model_s = clock.elapsed().as_secs_f64();
     let mut solution = solver::solve_model(&model)?;
     solution.times.model_s = model_s;
+    solution.node_names = std::mem::take(&mut model.node_names);
     Ok(solution)
 }
 

@@ -614,11 +614,16 @@ impl Model {
         let n = self.node_names.len();
         let mut all = UnionFind::new(n);
         let mut hyd = UnionFind::new(n);
+        // one walk over the edge records: the driven edges are found on the way
+        let mut driving = Vec::new();
         for e in &self.edges {
             all.union(e.a, e.b);
             hyd.union(e.a, e.b);
             if let Some(c) = e.facility_of {
                 all.union(e.a, self.edges[c].a);
+            }
+            if matches!(e.kind, Kind::Pump(_) | Kind::Fixed(_)) {
+                driving.push(e.a);
             }
         }
         let root = all.find(0);
@@ -639,10 +644,8 @@ impl Model {
             )));
         }
         let mut driven = vec![false; n];
-        for e in &self.edges {
-            if matches!(e.kind, Kind::Pump(_) | Kind::Fixed(_)) {
-                driven[hyd.find(e.a)] = true;
-            }
+        for a in driving {
+            driven[hyd.find(a)] = true;
         }
         let mut seen = vec![false; n];
         for i in 0..n {

@@ -42,7 +42,10 @@ pub(super) struct Parts {
 impl Parts {
     /// Splits the network into parts and groups identical ones. `unknown[i] == NONE` marks
     /// the reference nodes, whose pressure `p_ref[i]` is part of a part's identity.
-    pub fn new(m: &Model, unknown: &[usize], p_ref: &[f64]) -> Self {
+    /// `ends`: each edge's end nodes, as columns (walking the edge records instead costs a
+    /// hall a pass over 135 MB each time).
+    pub fn new(m: &Model, ends: (&[usize], &[usize]), unknown: &[usize], p_ref: &[f64]) -> Self {
+        let (ea, eb) = ends;
         let n = m.node_names.len();
         let ne = m.edges.len();
         let mut part_of_root = vec![NONE; n];
@@ -58,16 +61,16 @@ impl Parts {
         }
         drop(part_of_root);
         let mut edge_ptr = vec![0; n_parts + 1];
-        for e in &m.edges {
-            edge_ptr[node_part[e.a] + 1] += 1;
+        for &a in ea {
+            edge_ptr[node_part[a] + 1] += 1;
         }
         for q in 0..n_parts {
             edge_ptr[q + 1] += edge_ptr[q];
         }
         let mut fill = edge_ptr.clone();
         let mut edges = vec![0; ne];
-        for (k, e) in m.edges.iter().enumerate() {
-            let q = node_part[e.a];
+        for (k, &a) in ea.iter().enumerate() {
+            let q = node_part[a];
             edges[fill[q]] = k;
             fill[q] += 1;
         }
@@ -85,7 +88,7 @@ impl Parts {
         for q in 0..n_parts {
             let mut count = 0;
             for &k in &edges[edge_ptr[q]..edge_ptr[q + 1]] {
-                for i in [m.edges[k].a, m.edges[k].b] {
+                for i in [ea[k], eb[k]] {
                     if local[i] == NONE {
                         local[i] = count;
                         count += 1;
@@ -140,46 +143,42 @@ impl Parts {
                 0
             }
         };
-        let same = |a: usize, b: usize| -> bool {
-            let (ea, eb) = (
-                &edges[edge_ptr[a]..edge_ptr[a + 1]],
-                &edges[edge_ptr[b]..edge_ptr[b + 1]],
-            );
-            let (na, nb) = (
-                &nodes[node_ptr[a]..node_ptr[a + 1]],
-                &nodes[node_ptr[b]..node_ptr[b + 1]],
-            );
-            ea.len() == eb.len()
-                && na.len() == nb.len()
-                && ea.iter().zip(eb).all(|(&x, &y)| word(x) == word(y))
-                && na
-                    .iter()
-                    .zip(nb)
-                    .all(|(&x, &y)| node_word(x) == node_word(y))
-        };
+        // Each part's words are computed once, into `scratch`, and compared with those of its
+        // group's first part, kept with the group.
         let mut by_hash: HashMap<u64, Vec<usize>, FxBuild> = HashMap::default();
         let mut classes: Vec<Vec<usize>> = Vec::new();
+        let mut class_words: Vec<(Vec<[u64; 5]>, Vec<u64>)> = Vec::new();
+        let mut scratch: (Vec<[u64; 5]>, Vec<u64>) = (Vec::new(), Vec::new());
         for q in 0..n_parts {
             let pe = &edges[edge_ptr[q]..edge_ptr[q + 1]];
             if pe.is_empty() {
                 continue;
             }
+            scratch.0.clear();
+            scratch.0.extend(pe.iter().map(|&k| word(k)));
+            scratch.1.clear();
+            scratch.1.extend(
+                nodes[node_ptr[q]..node_ptr[q + 1]]
+                    .iter()
+                    .map(|&i| node_word(i)),
+            );
             let mut h = FxHasher::default();
             h.write_usize(pe.len());
-            for &k in pe {
-                for w in word(k) {
-                    h.write_u64(w);
+            for w in &scratch.0 {
+                for &x in w {
+                    h.write_u64(x);
                 }
             }
-            for &i in &nodes[node_ptr[q]..node_ptr[q + 1]] {
-                h.write_u64(node_word(i));
+            for &x in &scratch.1 {
+                h.write_u64(x);
             }
             let bucket = by_hash.entry(h.finish()).or_default();
-            match bucket.iter().find(|&&c| same(classes[c][0], q)) {
+            match bucket.iter().find(|&&c| class_words[c] == scratch) {
                 Some(&c) => classes[c].push(q),
                 None => {
                     bucket.push(classes.len());
                     classes.push(vec![q]);
+                    class_words.push(scratch.clone());
                 }
             }
         }
@@ -298,7 +297,15 @@ pub(super) struct System {
 
 impl System {
     /// The system of the parts with `rep[q] == q`; `unknown[i] == NONE` marks reference nodes.
-    pub fn new(m: &Model, parts: &Parts, rep: Vec<usize>, unknown: &[usize]) -> Self {
+    /// `ends`: each edge's end nodes, as columns (only the solved edges' records are read).
+    pub fn new(
+        m: &Model,
+        parts: &Parts,
+        rep: Vec<usize>,
+        unknown: &[usize],
+        ends: (&[usize], &[usize]),
+    ) -> Self {
+        let (ea, eb) = ends;
         let n = m.node_names.len();
         let mut compact = vec![NONE; n];
         let mut nodes = Vec::new();
@@ -320,13 +327,13 @@ impl System {
         let mut edges = Vec::new();
         let (mut a, mut b, mut fixed, mut pair) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut pairs = Vec::new();
-        for (k, e) in m.edges.iter().enumerate() {
-            let q = parts.node_part[e.a];
+        for k in 0..ea.len() {
+            let q = parts.node_part[ea[k]];
             if rep[q] != q {
                 continue;
             }
-            let (ca, cb) = (compact[e.a], compact[e.b]);
-            let is_fixed = matches!(e.kind, Kind::Fixed(_));
+            let (ca, cb) = (compact[ea[k]], compact[eb[k]]);
+            let is_fixed = matches!(m.edges[k].kind, Kind::Fixed(_));
             edges.push(k);
             a.push(ca);
             b.push(cb);
