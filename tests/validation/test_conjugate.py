@@ -193,7 +193,9 @@ def _gmsh_slab(path, size_m: float, width: float = 4e-3, a: float = 1e-3, b: flo
     try:
         gmsh.option.setNumber("General.Terminal", 0)
         occ = gmsh.model.occ
-        occ.fragment([(3, occ.addBox(0, 0, 0, width, a, width))], [(3, occ.addBox(0, a, 0, width, b - a, width))])
+        occ.fragment(
+            [(3, occ.addBox(0, 0, 0, width, a, width))], [(3, occ.addBox(0, a, 0, width, b - a, width))]
+        )
         occ.synchronize()
         volumes = [t for _, t in gmsh.model.getEntities(3)]
         below = [t for t in volumes if occ.getCenterOfMass(3, t)[1] < a]
@@ -226,7 +228,10 @@ def _gmsh_rod(path, size_m: float, r1: float = 1e-3, r2: float = 2e-3, length: f
     try:
         gmsh.option.setNumber("General.Terminal", 0)
         occ = gmsh.model.occ
-        occ.fragment([(3, occ.addCylinder(0, 0, 0, 0, 0, length, r2))], [(3, occ.addCylinder(0, 0, 0, 0, 0, length, r1))])
+        occ.fragment(
+            [(3, occ.addCylinder(0, 0, 0, 0, 0, length, r2))],
+            [(3, occ.addCylinder(0, 0, 0, 0, 0, length, r1))],
+        )
         occ.synchronize()
         volumes = [t for _, t in gmsh.model.getEntities(3)]
         rod = [t for t in volumes if gmsh.model.getBoundingBox(3, t)[3] < 1.5 * r1]
@@ -302,14 +307,20 @@ def test_wall_layer_across_a_curved_interface(tmp_path) -> None:  # type: ignore
     for size_m in (3e-4, 2e-4, 1.4e-4):
         mesh = _gmsh_rod(tmp_path / f"rod{size_m:.0e}.msh", size_m)
         case = rf.Case(mesh)
-        case.solid("copper", material=rf.Material("copper", conductivity_w_mk=COPPER_K), power_density_w_m3=power)
-        case.solid("layer", material=rf.Material("layer", conductivity_w_mk=LAYER_K), power_density_w_m3=source)
+        case.solid(
+            "copper", material=rf.Material("copper", conductivity_w_mk=COPPER_K), power_density_w_m3=power
+        )
+        case.solid(
+            "layer", material=rf.Material("layer", conductivity_w_mk=LAYER_K), power_density_w_m3=source
+        )
         case.fixed_temperature("mantle", temperature_c=0.0)
         result = case.solve(tolerance=1e-10)
         assert abs(result.energy_balance_error) < 1e-8
         t, v, e = result.temperature_c, mesh.cell_volumes, exact(mesh.cell_centers)
         copper = mesh.cells_of("copper")
-        copper_errors.append(float(np.sum(v[copper] * (t[copper] - e[copper])) / np.sum(v[copper] * e[copper])))
+        copper_errors.append(
+            float(np.sum(v[copper] * (t[copper] - e[copper])) / np.sum(v[copper] * e[copper]))
+        )
         l2_errors.append(float(np.sqrt(np.sum(v * (t - e) ** 2) / np.sum(v))) / peak)
     print(f"copper mean errors {copper_errors}, L2 errors {l2_errors}")
     # measured now: copper −2.457 / −1.488 / −0.806 %, L2 1.43e-2 / 8.48e-3 / 4.51e-3
