@@ -264,6 +264,26 @@ def test_first_order_thermal_resistance_matches_openfoam(kind: str, solved: Call
     assert rth == pytest.approx(ref, rel=RTH_REL)
 
 
+# one solve of 2e5 cells took 22–31 min at load 8–10 (four agents on two cores): slow
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "tetra",  # measured +1.38 % (0.13404 against 0.13221 K/W; +6.9 %, 0.14140, before stop 20)
+        "prism",  # measured +0.89 % (0.13481 against 0.13363 K/W)
+    ],
+)
+def test_first_order_thermal_resistance_matches_openfoam_at_2e5(
+    kind: str, solved: Callable[..., Any]
+) -> None:
+    """The same comparison on the references' 2e5 meshes, where R_th is 25–30 % below its 5e4 value
+    in both codes (mesh convergence is far from done at 5e4; benchmarks/RESULTS.md, stop 20)."""
+    ref = _cht_reference("serpentine", kind, 200_000, "upwind-frozen")["rth_k_w"]
+    _, rth = _numbers("serpentine", solved(kind, "matched", 200_000))
+    _report(kind, "2e5 R_th K/W", rth, ref)
+    assert rth == pytest.approx(ref, rel=RTH_REL)
+
+
 @pytest.mark.validation
 @pytest.mark.parametrize(
     "kind",
