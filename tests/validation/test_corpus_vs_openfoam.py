@@ -26,6 +26,8 @@ Measured (2026-12-05, v1912 references, rackflow one thread; load 4–9):
 | serpentine prism 5e4 (16,432) | ΔP Pa | 2490.8 | 2651.4 | +6.4 % |
 | serpentine prism 5e4 | R_th K/W | 0.15425 | 0.15499 (0.15518) | +0.5 % (+0.6 %) |
 | serpentine tetra 5e4, rackflow defaults | ΔP Pa | 2000.9 (linearUpwind) | 2206.7 | +10.3 % |
+| serpentine tetra 2e5 (90,672), stop 20, ``slow`` | R_th K/W | 0.13221 | 0.13404 (0.14140 before stop 20) | +1.4 % (+6.9 %) |
+| serpentine prism 2e5 (76,416), stop 20, ``slow`` | R_th K/W | 0.13363 | 0.13481 | +0.9 % |
 
 Why they miss (both codes' cell fields compared cell by cell on the identical meshes; details in
 ``benchmarks/RESULTS.md``, "rackflow against OpenFOAM on the identical corpus mesh"):
