@@ -174,10 +174,11 @@ def test_rectangular_duct_uniform_wall_temperature_nusselt(
 # --- the solid–fluid interface on Gmsh OpenCASCADE tetrahedra (issue 16, stop 20) ---------------
 # Copper (400 W/m/K) against a 0.5 W/m/K region, the coolant's conductivity contrast. Measured
 # (2026-12-05, benchmarks/RESULTS.md "Stop 20"): with each side's own least-squares gradient
-# correcting its point on the face normal (rackflow before stop 20), with no interface correction
-# (OpenFOAM's coupled patches) and with the better conductor's gradient for both (now):
+# correcting its point on the face normal (rackflow), with no interface correction
+# (OpenFOAM's coupled patches) and with the better conductor's gradient for both (experiment,
+# reverted: the bundled pin-fin plate's energy then stalls, see test_skewed_interfaces.py):
 #
-# | case | before | no correction | now |
+# | case | each side's own (kept) | no correction | better conductor's |
 # |---|---:|---:|---:|
 # | tilted composite wall, max error / ΔT, h 0.4 / 0.2 mm | 4e-10 / 1e-9 | 1.2e-2 / 8.0e-3 | 3e-10 / 1e-9 |
 # | curved wall layer, copper mean error, h 0.14 mm | −0.921 % | −0.806 % | −0.806 % |
@@ -279,11 +280,17 @@ def test_tilted_composite_wall_on_gmsh_tetrahedra_is_exact(tmp_path, size_m: flo
     assert abs(result.energy_balance_error) < 1e-8
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="copper mean error −0.921 % (bound 0.85 %), L2 5.03e-3 (bound 4.8e-3) on the finest mesh: each side's "
+    "own least-squares gradient corrects the interface; the better conductor's for both gives −0.806 % / 4.51e-3 "
+    "but stalls the pin-fin plate's energy (stop 20, benchmarks/RESULTS.md)",
+)
 def test_wall_layer_across_a_curved_interface(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """A heated copper rod in a sleeve whose manufactured temperature has a thin exponential wall
     layer next to the copper (a source in the sleeve: the stand-in of a coolant's thermal boundary
     layer), T = 0 on the mantle: the copper's volume-mean temperature and the L2 error converge,
-    and on the finest mesh beat the treatment with each side's own gradient (−0.921 %, 5.03e-3)."""
+    and on the finest mesh are as small as with the better conductor's gradient at the interface."""
     r1, r2, delta, power = 1e-3, 2e-3, 2e-4, 1e6
     c = 2 * power * r1 / LAYER_K
 
@@ -323,7 +330,8 @@ def test_wall_layer_across_a_curved_interface(tmp_path) -> None:  # type: ignore
         )
         l2_errors.append(float(np.sqrt(np.sum(v * (t - e) ** 2) / np.sum(v))) / peak)
     print(f"copper mean errors {copper_errors}, L2 errors {l2_errors}")
-    # measured now: copper −2.457 / −1.488 / −0.806 %, L2 1.43e-2 / 8.48e-3 / 4.51e-3
+    # measured: copper −2.805 / −1.697 / −0.921 %, L2 1.58e-2 / 9.42e-3 / 5.03e-3 (better conductor's
+    # gradient: −2.457 / −1.488 / −0.806 %, 1.43e-2 / 8.48e-3 / 4.51e-3)
     assert abs(copper_errors[0]) > abs(copper_errors[1]) > abs(copper_errors[2])
     assert l2_errors[0] > l2_errors[1] > l2_errors[2]
     assert abs(copper_errors[2]) < 0.0085

@@ -22,12 +22,11 @@ Measured (2026-12-05, v1912 references, rackflow one thread; load 4–9):
 | mesh (coolant cells) | quantity | OpenFOAM | rackflow | difference |
 |---|---|---:|---:|---:|
 | serpentine tetra 5e4 (15,110) | ΔP Pa | 2327.3 | 2205.7 | −5.2 % |
-| serpentine tetra 5e4 | R_th K/W | 0.18758 | 0.18978 (0.19501 before stop 20) | +1.2 % (+4.0 %) |
+| serpentine tetra 5e4 | R_th K/W | 0.18758 | 0.19501 | +4.0 % |
 | serpentine prism 5e4 (16,432) | ΔP Pa | 2490.8 | 2651.4 | +6.4 % |
-| serpentine prism 5e4 | R_th K/W | 0.15425 | 0.15499 (0.15518) | +0.5 % (+0.6 %) |
+| serpentine prism 5e4 | R_th K/W | 0.15425 | 0.15518 | +0.6 % |
 | serpentine tetra 5e4, rackflow defaults | ΔP Pa | 2000.9 (linearUpwind) | 2206.7 | +10.3 % |
-| serpentine tetra 2e5 (90,672), stop 20, ``slow`` | R_th K/W | 0.13221 | 0.13404 (0.14140 before stop 20) | +1.4 % (+6.9 %) |
-| serpentine prism 2e5 (76,416), stop 20, ``slow`` | R_th K/W | 0.13363 | 0.13481 | +0.9 % |
+| serpentine tetra 2e5 (90,672), stop 20, ``slow`` | R_th K/W | 0.13221 | 0.14140 | +6.9 % |
 
 Why they miss (both codes' cell fields compared cell by cell on the identical meshes; details in
 ``benchmarks/RESULTS.md``, "rackflow against OpenFOAM on the identical corpus mesh"):
@@ -43,15 +42,16 @@ Why they miss (both codes' cell fields compared cell by cell on the identical me
   correction is worth 0.65 % (2634.2 Pa without it); rackflow's straight-run gradient is 5.5 %
   below OpenFOAM's, while each of the four 180° bends loses 35–40 Pa more (+6.4 % in all).
 - R_th on the **tetrahedra** does not depend on that flow difference (0.19509 K/W on the flow
-  without the skewness correction). Before stop 20 the coolant temperatures agreed cell by cell
-  while the copper was 0.8 K warmer: rackflow corrected each side of the solid–fluid interface to
-  its point on the face normal with that side's own least-squares gradient, and a coolant cell's
-  gradient in its steep wall layer leaks into the tangential direction. Now the copper's gradient
-  corrects both sides (the tangential gradient is continuous across the interface; exact for
-  piecewise-linear fields, which OpenFOAM's uncorrected coupled patches are not: see
-  ``test_conjugate.py``). With no interface correction at all (OpenFOAM's treatment, experiment)
-  R_th is 0.18925 K/W (+0.9 %). OpenFOAM's own non-orthogonal treatment moves its R_th by −0.07 %
-  (corrected) / +0.3 % (uncorrected).
+  without the skewness correction). The coolant temperatures agree cell by cell while the copper
+  is 0.8 K warmer: rackflow corrects each side of the solid–fluid interface to its point on the
+  face normal with that side's own least-squares gradient, and a coolant cell's gradient in its
+  steep wall layer leaks into the tangential direction. Stop 20 (experiments, reverted): with
+  the copper's gradient correcting both sides R_th is 0.18978 K/W (+1.2 %) at 5e4 and 0.13404
+  (+1.4 %) at 2e5; with no interface correction (OpenFOAM's treatment) 0.18925 (+0.9 %) and
+  0.13376 (+1.2 %). The first is also exact for piecewise-linear fields (``test_conjugate.py``),
+  but it stalls the bundled pin-fin plate's energy (``test_skewed_interfaces.py``).
+  OpenFOAM's own non-orthogonal treatment moves its R_th by −0.07 % (corrected) / +0.3 %
+  (uncorrected).
 - Not the causes (measured): the ΔP definition (OpenFOAM's, with the cell pressures at its
   zero-gradient inlet, applied to rackflow's field changes ΔP by 0.3–0.5 %), OpenFOAM's
   relaxation dependence (U 0.5 / 0.9: −0.6 % / +0.6 %), its non-orthogonal correction of the
@@ -253,10 +253,16 @@ def test_first_order_pressure_drop_matches_simplefoam(kind: str, solved: Callabl
 @pytest.mark.parametrize(
     "kind",
     [
-        # measured +1.17 % (0.18978 K/W); +4.0 % (0.19501) before stop 20 corrected both sides of the
-        # solid–fluid interface with the copper's gradient
-        "tetra",
-        "prism",  # measured +0.48 % (0.15499; +0.6 % before stop 20)
+        pytest.param(
+            "tetra",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="+4.0 % (0.19501 against 0.18758 K/W): the same coolant temperatures, copper 0.8 K warmer: "
+                "each side's own least-squares gradient corrects the tetrahedral solid–fluid interface (stop 20: "
+                "the copper's gradient for both gives +1.2 % but stalls the pin-fin plate's energy)",
+            ),
+        ),
+        "prism",  # measured +0.6 %
     ],
 )
 def test_first_order_thermal_resistance_matches_openfoam(kind: str, solved: Callable[..., Any]) -> None:
@@ -271,8 +277,15 @@ def test_first_order_thermal_resistance_matches_openfoam(kind: str, solved: Call
 @pytest.mark.parametrize(
     "kind",
     [
-        "tetra",  # measured +1.38 % (0.13404 against 0.13221 K/W; +6.9 %, 0.14140, before stop 20)
-        "prism",  # measured +0.89 % (0.13481 against 0.13363 K/W)
+        pytest.param(
+            "tetra",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="+6.9 % (0.14140 against 0.13221 K/W): the interface correction as at 5e4 (the copper's "
+                "gradient for both sides: 0.13404, +1.4 %; none, as OpenFOAM: 0.13376, +1.2 %)",
+            ),
+        ),
+        # the prisms (reference 0.13363 K/W) measured only with the reverted interface experiment: 0.13481, +0.9 %
     ],
 )
 def test_first_order_thermal_resistance_matches_openfoam_at_2e5(
