@@ -26,6 +26,7 @@ Measured (2026-12-05, v1912 references, rackflow one thread; load 4–9):
 | serpentine prism 5e4 (16,432) | ΔP Pa | 2490.8 | 2651.4 | +6.4 % |
 | serpentine prism 5e4 | R_th K/W | 0.15425 | 0.15518 | +0.6 % |
 | serpentine tetra 5e4, rackflow defaults | ΔP Pa | 2000.9 (linearUpwind) | 2206.7 | +10.3 % |
+| serpentine tetra 2e5 (90,672), stop 20, ``slow`` | R_th K/W | 0.13221 | 0.14140 | +6.9 % |
 
 Why they miss (both codes' cell fields compared cell by cell on the identical meshes; details in
 ``benchmarks/RESULTS.md``, "rackflow against OpenFOAM on the identical corpus mesh"):
@@ -41,12 +42,14 @@ Why they miss (both codes' cell fields compared cell by cell on the identical me
   correction is worth 0.65 % (2634.2 Pa without it); rackflow's straight-run gradient is 5.5 %
   below OpenFOAM's, while each of the four 180° bends loses 35–40 Pa more (+6.4 % in all).
 - R_th on the **tetrahedra** does not depend on that flow difference (0.19509 K/W on the flow
-  without the skewness correction). The coolant temperatures agree cell by cell (volume means
-  37.957 against 37.953 °C, every 0.3–0.6 mm layer above the base within 0.02 K) while the
-  copper is 0.8 K warmer throughout: on these meshes most of R_th is the conduction between the
-  copper and the centres of the first coolant cells (about 20 K of 28 K), and rackflow's
-  conductance across the tetrahedral solid–fluid interface is 4 % lower than OpenFOAM's
-  (whose coupled patches use each side's normal distance and no non-orthogonal correction).
+  without the skewness correction). The coolant temperatures agree cell by cell while the copper
+  is 0.8 K warmer: rackflow corrects each side of the solid–fluid interface to its point on the
+  face normal with that side's own least-squares gradient, and a coolant cell's gradient in its
+  steep wall layer leaks into the tangential direction. Stop 20 (experiments, reverted): with
+  the copper's gradient correcting both sides R_th is 0.18978 K/W (+1.2 %) at 5e4 and 0.13404
+  (+1.4 %) at 2e5; with no interface correction (OpenFOAM's treatment) 0.18925 (+0.9 %) and
+  0.13376 (+1.2 %). The first is also exact for piecewise-linear fields (``test_conjugate.py``),
+  but it stalls the bundled pin-fin plate's energy (``test_skewed_interfaces.py``).
   OpenFOAM's own non-orthogonal treatment moves its R_th by −0.07 % (corrected) / +0.3 %
   (uncorrected).
 - Not the causes (measured): the ΔP definition (OpenFOAM's, with the cell pressures at its
@@ -185,16 +188,16 @@ def test_references_hold_the_runs_compared_here() -> None:
 
 
 @pytest.fixture(scope="module")
-def solved(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, str], Any]:
-    """``solved(kind, "matched" | "defaults")``: the serpentine's result on the reference mesh
-    (each solve once per module)."""
-    cache: dict[tuple[str, str], Any] = {}
+def solved(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Any]:
+    """``solved(kind, "matched" | "defaults", target=50_000)``: the serpentine's result on the
+    reference mesh (each solve once per module)."""
+    cache: dict[tuple[str, str, int], Any] = {}
 
-    def get(kind: str, settings: str) -> Any:
-        if (kind, settings) not in cache:
-            flow = _flow_reference("serpentine", kind, 50_000, "upwind")
-            cht = _cht_reference("serpentine", kind, 50_000, "upwind-frozen")
-            mesh = _mesh(flow, tmp_path_factory.mktemp(f"serpentine-{kind}"))
+    def get(kind: str, settings: str, target: int = 50_000) -> Any:
+        if (kind, settings, target) not in cache:
+            flow = _flow_reference("serpentine", kind, target, "upwind")
+            cht = _cht_reference("serpentine", kind, target, "upwind-frozen")
+            mesh = _mesh(flow, tmp_path_factory.mktemp(f"serpentine-{kind}-{target}"))
             case = _case("serpentine", mesh, cht)
             if settings == "matched":
                 result = case.solve(progress=False, **MATCHED)
@@ -206,8 +209,8 @@ def solved(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, str], Any
                     warnings.simplefilter("ignore", ConvectionFallbackWarning)
                     result = case.solve(progress=False, threads=1)
             assert abs(result.energy_balance_error) < 1e-6
-            cache[kind, settings] = result
-        return cache[kind, settings]
+            cache[kind, settings, target] = result
+        return cache[kind, settings, target]
 
     return get
 
@@ -239,7 +242,7 @@ def _report(kind: str, name: str, ours: float, theirs: float) -> None:
         ),
     ],
 )
-def test_first_order_pressure_drop_matches_simplefoam(kind: str, solved: Callable[[str, str], Any]) -> None:
+def test_first_order_pressure_drop_matches_simplefoam(kind: str, solved: Callable[..., Any]) -> None:
     ref = _flow_reference("serpentine", kind, 50_000, "upwind")["dp_total_pa"]
     dp, _ = _numbers("serpentine", solved(kind, "matched"))
     _report(kind, "ΔP Pa", dp, ref)
@@ -255,18 +258,44 @@ def test_first_order_pressure_drop_matches_simplefoam(kind: str, solved: Callabl
             marks=pytest.mark.xfail(
                 strict=True,
                 reason="+4.0 % (0.19501 against 0.18758 K/W): the same coolant temperatures, copper 0.8 K warmer: "
-                "a 4 % lower conductance between the copper and the first coolant cells on tetrahedra",
+                "each side's own least-squares gradient corrects the tetrahedral solid–fluid interface (stop 20: "
+                "the copper's gradient for both gives +1.2 % but stalls the pin-fin plate's energy)",
             ),
         ),
         "prism",  # measured +0.6 %
     ],
 )
-def test_first_order_thermal_resistance_matches_openfoam(
-    kind: str, solved: Callable[[str, str], Any]
-) -> None:
+def test_first_order_thermal_resistance_matches_openfoam(kind: str, solved: Callable[..., Any]) -> None:
     ref = _cht_reference("serpentine", kind, 50_000, "upwind-frozen")["rth_k_w"]
     _, rth = _numbers("serpentine", solved(kind, "matched"))
     _report(kind, "R_th K/W", rth, ref)
+    assert rth == pytest.approx(ref, rel=RTH_REL)
+
+
+# one solve of 2e5 cells took 22–31 min at load 8–10 (four agents on two cores): slow
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "kind",
+    [
+        pytest.param(
+            "tetra",
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="+6.9 % (0.14140 against 0.13221 K/W): the interface correction as at 5e4 (the copper's "
+                "gradient for both sides: 0.13404, +1.4 %; none, as OpenFOAM: 0.13376, +1.2 %)",
+            ),
+        ),
+        # the prisms (reference 0.13363 K/W) measured only with the reverted interface experiment: 0.13481, +0.9 %
+    ],
+)
+def test_first_order_thermal_resistance_matches_openfoam_at_2e5(
+    kind: str, solved: Callable[..., Any]
+) -> None:
+    """The same comparison on the references' 2e5 meshes, where R_th is 25–30 % below its 5e4 value
+    in both codes (mesh convergence is far from done at 5e4; benchmarks/RESULTS.md, stop 20)."""
+    ref = _cht_reference("serpentine", kind, 200_000, "upwind-frozen")["rth_k_w"]
+    _, rth = _numbers("serpentine", solved(kind, "matched", 200_000))
+    _report(kind, "2e5 R_th K/W", rth, ref)
     assert rth == pytest.approx(ref, rel=RTH_REL)
 
 
@@ -285,7 +314,7 @@ def test_first_order_thermal_resistance_matches_openfoam(
         "prism",  # measured 0.6672
     ],
 )
-def test_cell_velocities_carry_the_bulk_flow(kind: str, solved: Callable[[str, str], Any]) -> None:
+def test_cell_velocities_carry_the_bulk_flow(kind: str, solved: Callable[..., Any]) -> None:
     """Over the middle 30 mm of three straight runs (4 × 2.5 mm, bulk 0.4 L/min = 0.6667 m/s) the
     volume mean of the cell velocities along the run is the bulk velocity (OpenFOAM: 0.6672)."""
     from rackflow.meshing import CORPUS
@@ -315,7 +344,7 @@ def test_cell_velocities_carry_the_bulk_flow(kind: str, solved: Callable[[str, s
     "mesh (velocity_relaxation 0.5), so it compares first order with simpleFoam's second order",
 )
 def test_default_settings_pressure_drop_against_second_order_simplefoam(
-    solved: Callable[[str, str], Any],
+    solved: Callable[..., Any],
 ) -> None:
     """Rackflow with no settings (its momentum falls back to first order on this mesh) against
     simpleFoam's steady second-order ΔP on the same tetrahedra."""
