@@ -38,6 +38,14 @@ Why they miss (both codes' cell fields compared cell by cell on the identical me
   the Rhie–Chow face flux (``physics/flow.rs``, ``hby_a_flux``): with it switched off
   (experiment, not kept) the volume mean is 0.6673 and ΔP 2323.8 Pa, **−0.15 %** from
   simpleFoam, but the flow then needs α_U 0.3 (it stalls at 0.7 and 0.5).
+  Stop 20 measured the correction against an exact answer (``test_tet_duct_openfoam.py`` and
+  ``benchmarks/RESULTS.md``, "Stop 20 (lead)"): on a Delaunay-tet duct it is what makes f·Re
+  converge on the exact value (without it +10.5 % at 0.5 mm), while simpleFoam on the same
+  meshes drifts to +20 %; its cost is a cross-flow of 4 % of U at Re 1350 with first-order
+  momentum on a mesh three cells across, which is this symptom. And first-order momentum on
+  tetrahedra at this Re is dominated by false diffusion in both codes (duct: +24 % ΔP against
+  hexahedra; OpenFOAM's own upwind ΔP here moves +21 % from 5e4 to 2e5 cells), so this row
+  compares two first-order errors.
 - ΔP on the **prisms**: the cell velocities carry the bulk in both codes (0.6672), the skewness
   correction is worth 0.65 % (2634.2 Pa without it); rackflow's straight-run gradient is 5.5 %
   below OpenFOAM's, while each of the four 180° bends loses 35–40 Pa more (+6.4 % in all).
