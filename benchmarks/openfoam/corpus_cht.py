@@ -50,7 +50,7 @@ import numpy as np
 
 from benchmarks._common import cache_dir, print_header
 from benchmarks.openfoam import foam
-from benchmarks.openfoam.corpus_simplefoam import _control_dict, make_mesh, patch_faces
+from benchmarks.openfoam.corpus_simplefoam import make_mesh, patch_faces
 
 COPPER_AT_C = 35.0
 TOL = {"p_rgh": 1e-6, "U": 1e-6, "h": 1e-8}
@@ -115,7 +115,7 @@ def write_case(
     # the whole mesh is not needed by the solver; the regions keep their own polyMesh
     regions = regions_of(mesh_root)
     if scale != 1.0:
-        _control_dict(case, "chtMultiRegionSimpleFoam", max_iter)
+        foam.write_control_dict(case, "chtMultiRegionSimpleFoam", max_iter)
         for region in regions:
             foam.run_util(
                 case,
@@ -147,7 +147,7 @@ def write_case(
         "        regionType all;\n        operation max;\n        fields (T);\n        writeFields false;\n        log false;\n"
         "        executeControl timeStep;\n        executeInterval 10;\n        writeControl timeStep;\n        writeInterval 10;\n    }"
     )
-    _control_dict(case, "chtMultiRegionSimpleFoam", max_iter, functions)
+    foam.write_control_dict(case, "chtMultiRegionSimpleFoam", max_iter, functions=functions)
     plain = """
 ddtSchemes { default steadyState; }
 gradSchemes { default Gauss linear; }
@@ -274,13 +274,8 @@ relaxationFactors { equations { h 1; } }
         )
 
     def field(rel: str, cls: str, dims: str, internal: str, bcs: dict[str, str]) -> None:
-        body = "\n".join(f"    {k} {{ {v} }}" for k, v in bcs.items())
-        foam.write_file(
-            case,
-            rel,
-            cls,
-            f"dimensions {dims};\ninternalField uniform {internal};\nboundaryField\n{{\n{body}\n}}\n",
-        )
+        patches = {k: f"{{ {v} }}" for k, v in bcs.items()}
+        foam.write_boundary_field(case, rel.removeprefix("0/"), cls, dims, f"uniform {internal}", patches)
 
     def coupled(method: str) -> str:
         return f"type compressible::turbulentTemperatureCoupledBaffleMixed; Tnbr T; kappaMethod {method}; value uniform {t_in:g};"

@@ -132,24 +132,13 @@ def make_mesh(plate: str, target_cells: int, cells: str, root: Path) -> dict[str
     design.generator(msh, target_cells=int(target_cells), cells=cells, binary=True)
     mesh_s = time.perf_counter() - t0
     sha = hashlib.sha256(msh.read_bytes()).hexdigest()
-    import gmsh
-
     msh22 = root / f"{plate}.v22.msh"
-    gmsh.initialize(interruptible=False)
-    try:
-        gmsh.option.setNumber("General.Terminal", 0)
-        gmsh.open(str(msh))
-        gmsh.option.setNumber("Mesh.MshFileVersion", 2.2)
-        gmsh.option.setNumber("Mesh.Binary", 0)
-        gmsh.write(str(msh22))
-    finally:
-        gmsh.finalize()
     case = root / "foam"
     case.mkdir()
-    _control_dict(case, "simpleFoam", 1)
+    foam.write_control_dict(case, "simpleFoam", 1)
     foam.write_file(case, "system/fvSchemes", "dictionary", _PLAIN_SCHEMES)
     foam.write_file(case, "system/fvSolution", "dictionary", "")
-    log = foam.run_util(case, ["gmshToFoam", str(msh22)])
+    log = foam.gmsh_to_foam(msh, case, msh22)
     counts = {k: int(v) for k, v in re.findall(r"^\s+(hex|prism|pyr|tet)\s*:\s*(\d+)", log, re.M)}
     foam.run_util(case, ["splitMeshRegions", "-cellZonesOnly", "-overwrite"])
     msh22.unlink()
@@ -248,36 +237,6 @@ snGradSchemes { default corrected; }
 """
 
 
-def _control_dict(case: Path, app: str, max_iter: int, functions: str = "") -> None:
-    foam.write_file(
-        case,
-        "system/controlDict",
-        "dictionary",
-        f"""
-application     {app};
-startFrom       startTime;
-startTime       0;
-stopAt          endTime;
-endTime         {max_iter};
-deltaT          1;
-writeControl    timeStep;
-writeInterval   {max_iter};
-purgeWrite      0;
-writeFormat     ascii;
-writePrecision  12;
-writeCompression off;
-timeFormat      general;
-timePrecision   6;
-runTimeModifiable false;
-profiling {{ active true; cpuInfo false; memInfo false; sysInfo false; }}
-functions
-{{
-{functions}
-}}
-""",
-    )
-
-
 def write_flow_case(
     case: Path, mesh_root: Path, plate: str, setting: str, max_iter: int, props: dict[str, float]
 ) -> list[str]:
@@ -301,7 +260,7 @@ def write_flow_case(
         "        writeControl timeStep;\n        writeInterval 10;\n    }"
         for p in (*design.flow_lpm, "outlet")
     )
-    _control_dict(case, "simpleFoam", max_iter, sample)
+    foam.write_control_dict(case, "simpleFoam", max_iter, functions=sample)
     tols = "\n".join(f"        {k} {v:g};" for k, v in RESIDUAL_TOL.items())
     foam.write_file(
         case,
@@ -366,13 +325,7 @@ snGradSchemes {{ default limited corrected 0.5; }}
         ("U", "volVectorField", "[0 1 -1 0 0 0 0]", "uniform (0 0 0)", u_bc),
         ("p", "volScalarField", "[0 2 -2 0 0 0 0]", "uniform 0", p_bc),
     ):
-        body = "\n".join(f"    {k} {v}" for k, v in bcs.items())
-        foam.write_file(
-            case,
-            f"0/{name}",
-            cls,
-            f"dimensions {dims};\ninternalField {internal};\nboundaryField\n{{\n{body}\n}}\n",
-        )
+        foam.write_boundary_field(case, name, cls, dims, internal, bcs)
     return walls
 
 

@@ -55,7 +55,6 @@ import numpy as np
 from benchmarks._common import cache_dir, print_header
 from benchmarks.openfoam import foam
 from benchmarks.openfoam.corpus_simplefoam import (
-    _control_dict,
     _fluid_boundary,
     dp_history,
     make_mesh,
@@ -160,7 +159,7 @@ def write_case(
         "\n    residuals\n    {\n        type solverInfo;\n        libs (utilityFunctionObjects);\n"
         "        fields (p U k omega);\n        writeResidualFields no;\n    }"
     )
-    _control_dict(case, "simpleFoam", max_iter, sample)
+    foam.write_control_dict(case, "simpleFoam", max_iter, functions=sample)
     tols = "\n".join(f"        {k} {v:g};" for k, v in (residual_tol or RESIDUAL_TOL).items())
     relax_p = f"fields {{ p {s['p']:g}; }}" if s["p"] < 1.0 else ""
     foam.write_file(
@@ -249,13 +248,7 @@ wallDist {{ method meshWave; correctWalls true; }}
         "nut": ("volScalarField", "[0 2 -1 0 0 0 0]", "uniform 0"),
     }
     for name, (cls, dims, internal) in fields.items():
-        body = "\n".join(f"    {k} {v}" for k, v in bcs[name].items())
-        foam.write_file(
-            case,
-            f"0/{name}",
-            cls,
-            f"dimensions {dims};\ninternalField {internal};\nboundaryField\n{{\n{body}\n}}\n",
-        )
+        foam.write_boundary_field(case, name, cls, dims, internal, bcs[name])
     return walls
 
 

@@ -124,6 +124,97 @@ def write_decompose_dict(case: Path, nprocs: int) -> None:
     )
 
 
+def write_control_dict(
+    case: Path, app: str, end_time: int, write_interval: int | None = None, functions: str = ""
+) -> None:
+    """A steady controlDict: ``end_time`` iterations of ``app``, fields written every
+    ``write_interval`` (default: only at the end), profiling on, ``functions`` (entries of the
+    ``functions`` dictionary) as given."""
+    foam_interval = end_time if write_interval is None else write_interval
+    write_file(
+        case,
+        "system/controlDict",
+        "dictionary",
+        f"""
+application     {app};
+startFrom       startTime;
+startTime       0;
+stopAt          endTime;
+endTime         {end_time};
+deltaT          1;
+writeControl    timeStep;
+writeInterval   {foam_interval};
+purgeWrite      0;
+writeFormat     ascii;
+writePrecision  12;
+writeCompression off;
+timeFormat      general;
+timePrecision   6;
+runTimeModifiable false;
+profiling {{ active true; cpuInfo false; memInfo false; sysInfo false; }}
+functions
+{{
+{functions}
+}}
+""",
+    )
+
+
+def write_boundary_field(
+    case: Path, name: str, cls: str, dimensions: str, internal: str, patches: Mapping[str, str]
+) -> None:
+    """``0/<name>``: ``patches`` maps each patch name to its ``{ type ...; }`` entry, in order."""
+    body = "\n".join(f"    {patch} {entry}" for patch, entry in patches.items())
+    write_file(
+        case,
+        f"0/{name}",
+        cls,
+        f"dimensions {dimensions};\ninternalField {internal};\nboundaryField\n{{\n{body}\n}}\n",
+    )
+
+
+def write_msh22(msh: Path, out: Path) -> None:
+    """``msh`` rewritten as ASCII msh 2.2, the only Gmsh format gmshToFoam (v1912) reads."""
+    import gmsh
+
+    gmsh.initialize(interruptible=False)
+    try:
+        gmsh.option.setNumber("General.Terminal", 0)
+        gmsh.open(str(msh))
+        gmsh.option.setNumber("Mesh.MshFileVersion", 2.2)
+        gmsh.option.setNumber("Mesh.Binary", 0)
+        gmsh.write(str(out))
+    finally:
+        gmsh.finalize()
+
+
+def gmsh_to_foam(msh: Path, case: Path, msh22: Path) -> str:
+    """Convert ``msh`` through ``msh22`` (kept; the caller decides) into ``case/constant/polyMesh``;
+    returns gmshToFoam's log. The case needs its system dictionaries already."""
+    write_msh22(msh, msh22)
+    return run_util(case, ["gmshToFoam", str(msh22)])
+
+
+def retype_patches(case: Path, kinds: Mapping[str, str], drop_physical_type: bool = False) -> None:
+    """Set the ``type`` of each patch in ``kinds`` (name → ``wall``, ``symmetry``, ``wedge`` ...) in
+    ``case/constant/polyMesh/boundary``; gmshToFoam writes every patch as ``patch``.
+    ``drop_physical_type`` also removes gmshToFoam's informative ``physicalType patch;`` lines."""
+    boundary = case / "constant" / "polyMesh" / "boundary"
+    text = boundary.read_text()
+    for name, kind in kinds.items():
+        text = re.sub(
+            rf"(^\s+{re.escape(name)}\s*\n\s*\{{[^}}]*?type\s+)\w+;", rf"\g<1>{kind};", text, flags=re.M
+        )
+    if drop_physical_type:
+        text = text.replace("physicalType    patch;\n", "")
+    boundary.write_text(text)
+
+
+def retype_walls(case: Path, names: Sequence[str], drop_physical_type: bool = False) -> None:
+    """:func:`retype_patches` with every patch of ``names`` a wall."""
+    retype_patches(case, dict.fromkeys(names, "wall"), drop_physical_type)
+
+
 # ----- running ------------------------------------------------------------------------------------
 
 

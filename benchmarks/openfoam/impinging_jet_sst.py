@@ -51,7 +51,7 @@ import numpy as np
 
 from benchmarks._common import cache_dir
 from benchmarks.openfoam import foam
-from benchmarks.openfoam.corpus_simplefoam import _control_dict, patch_faces
+from benchmarks.openfoam.corpus_simplefoam import patch_faces
 
 D = 0.02
 H_D = 2.0
@@ -139,27 +139,17 @@ def write_case(case: Path, refine: float, top: str, max_iter: int, sides: str = 
         fields (p U k omega T);
         writeResidualFields no;
     }}"""
-    _control_dict(case, "simpleFoam", max_iter, functions)
-    control = case / "system" / "controlDict"
-    control.write_text(
-        re.sub(r"writeInterval\s+\d+;", f"writeInterval   {WRITE_EVERY};", control.read_text())
-    )
+    foam.write_control_dict(case, "simpleFoam", max_iter, write_interval=WRITE_EVERY, functions=functions)
     foam.write_file(case, "system/fvSchemes", "dictionary", "ddtSchemes { default steadyState; }")
     foam.write_file(case, "system/fvSolution", "dictionary", "")
     foam.run_util(case, ["gmshToFoam", str(msh)])
     msh.unlink()
-    boundary = case / "constant" / "polyMesh" / "boundary"
-    text = boundary.read_text()
-    for name in [*walls, *symmetry, *wedges]:
-        kind = "wall" if name in walls else "symmetry" if name in symmetry else "wedge"
-        text = re.sub(
-            rf"(^\s+{name}\s*\n\s*\{{[^}}]*?type\s+)\w+;",
-            rf"\g<1>{kind};",
-            text,
-            flags=re.M,
-        )
-    text = text.replace("physicalType    patch;\n", "")
-    boundary.write_text(text)
+    kinds = {
+        **dict.fromkeys(walls, "wall"),
+        **dict.fromkeys(symmetry, "symmetry"),
+        **dict.fromkeys(wedges, "wedge"),
+    }
+    foam.retype_patches(case, kinds, drop_physical_type=True)
     foam.write_file(
         case,
         "system/fvSolution",
@@ -261,13 +251,7 @@ wallDist { method meshWave; correctWalls true; }
         "T": ("volScalarField", "[0 0 0 1 0 0 0]", f"uniform {T_JET:g}"),
     }
     for name, (cls, dims, internal) in fields.items():
-        body = "\n".join(f"    {k} {v}" for k, v in bcs[name].items())
-        foam.write_file(
-            case,
-            f"0/{name}",
-            cls,
-            f"dimensions {dims};\ninternalField {internal};\nboundaryField\n{{\n{body}\n}}\n",
-        )
+        foam.write_boundary_field(case, name, cls, dims, internal, bcs[name])
     return len(mesh.cells_dict["hexahedron"])
 
 

@@ -45,7 +45,7 @@ import numpy as np
 
 from benchmarks._common import cache_dir, print_header
 from benchmarks.openfoam import foam
-from benchmarks.openfoam.corpus_simplefoam import _control_dict, gmsh_version, patch_faces
+from benchmarks.openfoam.corpus_simplefoam import gmsh_version, patch_faces
 from benchmarks.openfoam.corpus_sst import C_MU, settings_record, write_case, y_plus
 
 #: The generator's parameters (SI) for the reference mesh.
@@ -105,30 +105,17 @@ def make_mesh(root: Path) -> dict[str, Any]:
     t0 = time.perf_counter()
     write_mesh(msh)
     mesh_s = time.perf_counter() - t0
-    import gmsh
-
     msh22 = root / "manifold.v22.msh"
-    gmsh.initialize(interruptible=False)
-    try:
-        gmsh.option.setNumber("General.Terminal", 0)
-        gmsh.open(str(msh))
-        gmsh.option.setNumber("Mesh.MshFileVersion", 2.2)
-        gmsh.option.setNumber("Mesh.Binary", 0)
-        gmsh.write(str(msh22))
-    finally:
-        gmsh.finalize()
     case = root / "foam"
     case.mkdir()
-    _control_dict(case, "simpleFoam", 1)
+    foam.write_control_dict(case, "simpleFoam", 1)
     foam.write_file(case, "system/fvSchemes", "dictionary", "")
     foam.write_file(case, "system/fvSolution", "dictionary", "")
-    log = foam.run_util(case, ["gmshToFoam", str(msh22)])
+    log = foam.gmsh_to_foam(msh, case, msh22)
     msh22.unlink()
     counts = {k: int(v) for k, v in re.findall(r"^\s+(hex|prism|pyr|tet)\s*:\s*(\d+)", log, re.M)}
+    foam.retype_walls(case, ["wall"], drop_physical_type=True)
     poly = case / "constant" / "polyMesh"
-    bnd = poly / "boundary"
-    text = re.sub(r"(^    wall\s*\n    \{[^}]*?type\s+)patch;", r"\1wall;", bnd.read_text(), flags=re.M)
-    bnd.write_text(text.replace("physicalType    patch;\n", ""))
     dst = case / "constant" / "fluid"
     dst.mkdir()
     poly.rename(dst / "polyMesh")

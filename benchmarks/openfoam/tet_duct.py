@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import re
 import time
 from pathlib import Path
 from typing import Any
@@ -85,19 +84,8 @@ def developed_measures(
 
 
 def write_case(case: Path, msh: Path) -> None:
-    import gmsh
-
     foam.clean_case(case)
     (case / "system").mkdir(parents=True)
-    gmsh.initialize(interruptible=False)
-    try:
-        gmsh.option.setNumber("General.Terminal", 0)
-        gmsh.open(str(msh))
-        gmsh.option.setNumber("Mesh.MshFileVersion", 2.2)
-        gmsh.option.setNumber("Mesh.Binary", 0)
-        gmsh.write(str(case / "duct.msh"))
-    finally:
-        gmsh.finalize()
     foam.write_file(
         case,
         "system/controlDict",
@@ -133,32 +121,35 @@ interpolationSchemes { default linear; }
 snGradSchemes { default corrected; }
 """,
     )
-    foam.run_util(case, ["gmshToFoam", "duct.msh"])
-    boundary = case / "constant/polyMesh/boundary"
-    text = boundary.read_text()
-    for name in WALLS:
-        text = re.sub(rf"({name}\s*\{{\s*type\s+)patch", r"\1wall", text)
-    boundary.write_text(text)
+    foam.gmsh_to_foam(msh, case, case / "duct.msh")
+    foam.retype_walls(case, WALLS)
     foam.write_file(
         case, "constant/transportProperties", "dictionary", f"transportModel Newtonian;\nnu {MU / RHO:g};\n"
     )
     foam.write_file(case, "constant/turbulenceProperties", "dictionary", "simulationType laminar;\n")
-    u_walls = "".join(f"    {w} {{ type noSlip; }}\n" for w in WALLS)
-    p_walls = "".join(f"    {w} {{ type zeroGradient; }}\n" for w in WALLS)
-    foam.write_file(
+    foam.write_boundary_field(
         case,
-        "0/U",
+        "U",
         "volVectorField",
-        "dimensions [0 1 -1 0 0 0 0];\ninternalField uniform (0 0 0);\nboundaryField\n{\n"
-        f"    xmin {{ type fixedValue; value uniform ({SPEED:.12g} 0 0); }}\n    xmax {{ type zeroGradient; }}\n"
-        f"{u_walls}}}\n",
+        "[0 1 -1 0 0 0 0]",
+        "uniform (0 0 0)",
+        {
+            "xmin": f"{{ type fixedValue; value uniform ({SPEED:.12g} 0 0); }}",
+            "xmax": "{ type zeroGradient; }",
+            **dict.fromkeys(WALLS, "{ type noSlip; }"),
+        },
     )
-    foam.write_file(
+    foam.write_boundary_field(
         case,
-        "0/p",
+        "p",
         "volScalarField",
-        "dimensions [0 2 -2 0 0 0 0];\ninternalField uniform 0;\nboundaryField\n{\n"
-        f"    xmin {{ type zeroGradient; }}\n    xmax {{ type fixedValue; value uniform 0; }}\n{p_walls}}}\n",
+        "[0 2 -2 0 0 0 0]",
+        "uniform 0",
+        {
+            "xmin": "{ type zeroGradient; }",
+            "xmax": "{ type fixedValue; value uniform 0; }",
+            **dict.fromkeys(WALLS, "{ type zeroGradient; }"),
+        },
     )
 
 

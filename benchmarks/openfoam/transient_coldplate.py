@@ -226,7 +226,6 @@ def run_rackflow(dt: float | None, tol: float = 0.01) -> dict[str, Any]:
 
 def make_mesh(root: Path) -> Path:
     """The bundled plate converted and split into regions (cached by the mesh file's hash)."""
-    import gmsh
     import rackflow as rf
 
     msh = Path(rf.datasets.coldplate_microchannel())
@@ -237,19 +236,10 @@ def make_mesh(root: Path) -> Path:
         return case
     foam.clean_case(case)
     msh22 = root / "coldplate.v22.msh"
-    gmsh.initialize(interruptible=False)
-    try:
-        gmsh.option.setNumber("General.Terminal", 0)
-        gmsh.open(str(msh))
-        gmsh.option.setNumber("Mesh.MshFileVersion", 2.2)
-        gmsh.option.setNumber("Mesh.Binary", 0)
-        gmsh.write(str(msh22))
-    finally:
-        gmsh.finalize()
     _control_dict(case, "chtMultiRegionSimpleFoam", 0.0, 1.0, 1.0)
     foam.write_file(case, "system/fvSchemes", "dictionary", _PLAIN)
     foam.write_file(case, "system/fvSolution", "dictionary", "")
-    foam.run_util(case, ["gmshToFoam", str(msh22)])
+    foam.gmsh_to_foam(msh, case, msh22)
     foam.run_util(case, ["splitMeshRegions", "-cellZonesOnly", "-overwrite"])
     msh22.unlink()
     stamp.write_text(sha)
