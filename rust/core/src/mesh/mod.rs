@@ -142,4 +142,4 @@ impl Mesh {
     }
 }
 
-pub use geometry::{dot, norm, scale, sub};
+pub use geometry::{add, dot, norm, scale, sub};

@@ -417,18 +417,9 @@ impl<'m> Conduction<'m> {
             return None;
         }
         let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
-        let (rp, rq) = (mesh.cell_region[p] as usize, mesh.cell_region[q] as usize);
-        if rp == rq {
-            return None;
-        }
         // solid–coolant faces only: between solids both gradients are smooth, and there the
         // shared gradient stalled the energy of the bundled pin-fin plate (41 outer iterations)
-        let coolant = |r: usize| {
-            self.convection
-                .as_ref()
-                .is_some_and(|c| c.specific_heat.get(r).is_some_and(|h| h.is_some()))
-        };
-        if coolant(rp) == coolant(rq) {
+        if self.is_fluid(p) == self.is_fluid(q) {
             return None;
         }
         Some(
@@ -776,10 +767,7 @@ impl<'m> Conduction<'m> {
         let k = self.k_cell[c];
         match self.wall_k.get(f) {
             Some(&kw) if kw > 0.0 => {
-                let fluid = self.convection.as_ref().is_some_and(|cv| {
-                    cv.specific_heat[self.mesh.cell_region[c] as usize].is_some()
-                });
-                if fluid {
+                if self.is_fluid(c) {
                     kw
                 } else {
                     k
@@ -969,7 +957,6 @@ impl<'m> Conduction<'m> {
         // at an interface one side's gradient corrects both points on the normal: implicit
         // when it is this cell's, lagged (the previous pass's) when it is the other side's
         let shared = self.interface_gradient_cell(f);
-        let sum = |a: Vec3, b: Vec3| [a[0] + b[0], a[1] + b[1], a[2] + b[2]];
         if owner_side {
             let gamma = gf * s.d_owner / (kp * s.area);
             if shared == Some(q) {
@@ -978,7 +965,7 @@ impl<'m> Conduction<'m> {
                 return (tp - gamma * (tp - (t[q] + cn)), [0.0; 3]);
             }
             if shared == Some(p) {
-                let own = sum(
+                let own = crate::mesh::add(
                     scaled(g.owner_offset[f], 1.0 - gamma),
                     scaled(g.neighbour_offset[f], gamma),
                 );
@@ -995,7 +982,7 @@ impl<'m> Conduction<'m> {
                 return (tq + gamma * ((t[p] + cp) - tq), [0.0; 3]);
             }
             if shared == Some(q) {
-                let own = sum(
+                let own = crate::mesh::add(
                     scaled(g.neighbour_offset[f], 1.0 - gamma),
                     scaled(g.owner_offset[f], gamma),
                 );
