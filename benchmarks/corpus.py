@@ -152,7 +152,12 @@ def run_one(
     row["rth_k_w"] = (result.max_temperature_c("base") - design.inlet_temperature_c) / design.power_w
     row["dp_pa"] = float("nan") if conduction else result.pressure_drop_pa(inlet, "outlet")
     row["balance"] = result.energy_balance_error
-    for key in ("coupling_passes", "energy_first_order_cells", "flow_first_order_fallback"):
+    for key in (
+        "coupling_passes",
+        "energy_first_order_cells",
+        "flow_first_order_fallback",
+        "flow_first_order_cells",
+    ):
         row[key] = result.report.get(key)
     if not conduction:
         row["coolant_min_c"] = result.min_temperature_c(design.fluid)
@@ -164,13 +169,20 @@ def _fmt(r: dict[str, Any]) -> str:
         outcome = f"yes | {r['flow_iterations']} | {r['outer_iterations']}"
         dp = "–" if r["dp_pa"] != r["dp_pa"] else f"{r['dp_pa']:.0f}"  # NaN: conduction only
         numbers = f"{r['wall_s']:.0f} | {r['rth_k_w']:.4f} | {dp}"
+        if r.get("flow_first_order_fallback") is not None:
+            order = f"first (α {r['flow_first_order_fallback']:g})"
+        elif r.get("flow_first_order_cells"):
+            order = f"second, {r['flow_first_order_cells']:,} cells first"
+        else:
+            order = "second" if r["dp_pa"] == r["dp_pa"] else "–"
+        numbers += f" | {order}"
     else:
         detail = r.get("status", "?")
         if "equation" in r:
             detail = f"{r['equation']} {detail}, {r.get('iterations', 0)} it., residual {r.get('last_residual', float('nan')):.1e}"
         outcome = f"**no**: {detail} | – | –"
         wall = r.get("wall_s")
-        numbers = f"{wall:.0f} | – | –" if wall is not None else "– | – | –"
+        numbers = f"{wall:.0f} | – | – | –" if wall is not None else "– | – | – | –"
     return (
         f"| {r['plate']} | {r.get('cells', 0):,} | {r.get('types', '?')} | "
         f"{r.get('max_non_orthogonality_deg', float('nan')):.1f} | {outcome} | {numbers} |"
@@ -253,9 +265,9 @@ def main() -> None:
     )
     print(f"cells={args.cells}, target_cells={args.target_cells:,}, threads={args.threads}, {mode}{what}\n")
     print(
-        "| plate | cells | cell types | max non-orth. ° | converged? | flow it. | energy it. | wall s | R_th K/W | ΔP Pa |"
+        "| plate | cells | cell types | max non-orth. ° | converged? | flow it. | energy it. | wall s | R_th K/W | ΔP Pa | momentum order |"
     )
-    print("|---|---:|---|---:|---|---:|---:|---:|---:|---:|")
+    print("|---|---:|---|---:|---|---:|---:|---:|---:|---:|---|")
     for r in rows:
         print(_fmt(r))
     for r in rows:

@@ -70,12 +70,14 @@ class PropertyRangeWarning(RackflowWarning):
 
 
 class ConvectionFallbackWarning(RackflowWarning):
-    """The default ``convection="auto"`` lowered the order somewhere: the second-order flow solve
-    diverged or stalled, so the momentum equations were solved with first-order upwind
-    (``result.report["flow_first_order_fallback"]`` holds the momentum relaxation used), or the
-    second-order energy passes stalled in some coolant cells, which were then solved first order
-    (``result.report["energy_first_order_cells"]`` counts them). Pass
-    ``convection="linear_upwind"`` to make either an error instead."""
+    """The default ``convection="auto"`` lowered the order somewhere: the second-order momentum
+    iteration kept swinging in a few coolant cells, which were made first order (and relaxed
+    harder; ``result.report["flow_first_order_cells"]`` counts them); or the second-order flow
+    solve diverged or stalled anyway, so the momentum equations were solved with first-order
+    upwind (``result.report["flow_first_order_fallback"]`` holds the momentum relaxation used);
+    or the second-order energy passes stalled in some coolant cells, which were then solved
+    first order (``result.report["energy_first_order_cells"]`` counts them). Pass
+    ``convection="linear_upwind"`` to make any of them an error instead."""
 
 
 __all__ = [

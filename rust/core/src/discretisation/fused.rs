@@ -288,6 +288,9 @@ pub struct System<V> {
     pub source: Vec<V>,
     /// The relaxation factor applied (1 before relaxation).
     pub relaxation: f64,
+    /// Per-cell relaxation factors that replace [`System::relaxation`] in
+    /// [`System::assemble_relaxed`] (empty: the uniform factor): a local pseudo-time step.
+    pub cell_relaxation: Vec<f64>,
 }
 
 impl<V: FieldValue> System<V> {
@@ -308,6 +311,7 @@ impl<V: FieldValue> System<V> {
             },
             source: vec![V::ZERO; n],
             relaxation: 1.0,
+            cell_relaxation: Vec::new(),
         }
     }
 
@@ -319,6 +323,15 @@ impl<V: FieldValue> System<V> {
     /// Whether the components have diagonals of their own.
     pub fn has_component_diagonals(&self) -> bool {
         !self.component_diag.is_empty()
+    }
+
+    /// The relaxation factor of cell `c`'s row.
+    #[inline]
+    pub fn relaxation_of(&self, c: usize) -> f64 {
+        self.cell_relaxation
+            .get(c)
+            .copied()
+            .unwrap_or(self.relaxation)
     }
 
     /// Component `k`'s diagonal of cell `c`, unrelaxed.
@@ -377,7 +390,9 @@ impl<V: FieldValue> System<V> {
         } else {
             None
         };
+        let cell_alpha = &self.cell_relaxation;
         let finish = |c: usize, d: f64, comp: V, b: &mut V, rhs: Option<&mut V>| {
+            let alpha = cell_alpha.get(c).copied().unwrap_or(alpha);
             let entry = relax_row(d, comp, alpha, previous[c], b);
             if let Some(rhs) = rhs {
                 *rhs = b.plus(extra(c));
@@ -421,20 +436,24 @@ impl<V: FieldValue> System<V> {
                 }
             });
         self.relaxation = alpha;
+        self.cell_relaxation.clear();
     }
 
     /// Put component `k`'s relaxed diagonal into the matrix (systems with component diagonals
     /// are solved one component at a time).
     pub fn set_component(&mut self, k: usize, pattern: &CellPattern) {
-        let (diag, components, alpha) = (&self.diag, &self.component_diag, self.relaxation);
+        let (diag, components) = (&self.diag, &self.component_diag);
         let positions = &pattern.diag;
+        let (cell_alpha, uniform) = (&self.cell_relaxation, self.relaxation);
+        let alpha = |c: usize| cell_alpha.get(c).copied().unwrap_or(uniform);
         self.matrix
             .row_blocks_mut()
             .into_par_iter()
             .for_each(|(first_row, first_pos, vals)| {
                 let rows = (first_row + CHUNK).min(diag.len());
                 for c in first_row..rows {
-                    vals[positions[c].get() - first_pos] = (diag[c] + components[c].get(k)) / alpha;
+                    vals[positions[c].get() - first_pos] =
+                        (diag[c] + components[c].get(k)) / alpha(c);
                 }
             });
     }
