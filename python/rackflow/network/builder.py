@@ -746,7 +746,8 @@ class Network:
         max_iterations: int = 100,
         max_coupling_iterations: int = 30,
     ) -> NetworkTransientResult:
-        """Runs the network in time from 0 to ``end_time_s`` in steps of ``time_step_s`` [s].
+        """Runs the network in time from 0 to ``end_time_s`` in steps of ``time_step_s`` [s]
+        (a whole number of steps: the run ends at the first step at or after ``end_time_s``).
 
         Plate powers (``power_w``), flow sources (``flow_lpm``) and CDU set-points
         (``setpoint_c``, or ``supply_c`` with ``approach_k``) may be given as :class:`~rackflow.Profile` objects.
@@ -765,8 +766,13 @@ class Network:
         * The hydraulics (quasi-steady) are solved again when a flow input changes or the
           temperatures have moved ``hydraulic_update_k`` [K] since the last solve (0: every
           step).
-        * Per-plate temperatures are recorded every ``output_interval_s`` (default every step)
-          for ``plates`` (default all); the worst GPU and the CDUs every step.
+        * Per-plate temperatures are recorded every ``output_interval_s`` (rounded to a whole
+          number of steps; default every step) and at the end, for ``plates`` (default all);
+          the worst GPU and the CDUs every step.
+        * After every hydraulic solve each cold plate must receive flow in its direction, and
+          within its model's characterised flow and inlet-temperature ranges unless
+          ``allow_extrapolation`` (as in :meth:`solve`): a NetworkError names the plates, the
+          time and the fastest pipes.
         * ``progress(step, {"time_s": ..., "worst_gpu_k": ...})`` is called as steps finish;
           Ctrl-C stops the run.
 
