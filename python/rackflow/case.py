@@ -761,7 +761,9 @@ class Case:
             try:
                 times = np.atleast_1d(np.asarray(output_times_s, dtype=np.float64))
             except (TypeError, ValueError):
-                raise CaseError(f"output_times_s must be a list of times in s, got {output_times_s!r}") from None
+                raise CaseError(
+                    f"output_times_s must be a list of times in s, got {output_times_s!r}"
+                ) from None
             if times.ndim != 1:
                 raise CaseError(f"output_times_s must be a flat list of times, got shape {times.shape}")
             bad = np.flatnonzero(~np.isfinite(times))

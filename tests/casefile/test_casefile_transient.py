@@ -65,7 +65,11 @@ def test_a_power_density_profile_round_trips(mesh_file: Path, tmp_path: Path) ->
     assert loaded.case.profiles[("power_density_w_m3", "die")] == density
     assert ("power_w", "die") not in loaded.case.profiles
     assert loaded.case.to_toml() == case.to_toml(transient=TRANSIENT)
-    text = path.read_text().replace("time_s = [", "time_s = [-1.0, ", 1).replace("value = [", "value = [-1.0, ", 1)
+    text = (
+        path.read_text()
+        .replace("time_s = [", "time_s = [-1.0, ", 1)
+        .replace("value = [", "value = [-1.0, ", 1)
+    )
     with pytest.raises(CaseFileError, match=r"solids\.die.*power_density_w_m3 profile has negative values"):
         casefile.loads(text, base_dir=tmp_path)
 

@@ -347,3 +347,26 @@ def test_input_profiles_out_of_bounds_and_output_records() -> None:
     run = net.simulate(end_time_s=1.0, time_step_s=0.1, output_interval_s=0.3)
     assert run.output_times_s.tolist() == pytest.approx([0.0, 0.3, 0.6, 0.9, 1.0])
     assert run.gpu_c("gpu").shape == (5,)
+
+
+def test_set_power_replaces_a_profile_for_steady_checks() -> None:
+    """A network built for a job (plate powers a Profile) checked steady at fixed loads with
+    ``set_power``: the replaced Profile components are forgotten (before stop 21 they still
+    went to the core, and the steady solve refused 'cold_plate '?': power_w is a time-varying
+    Profile'). The answers equal a network built with those powers."""
+    job = rf.Profile(time_s=[0.0, 1.0, 1.2], value=[140.0, 140.0, 700.0])
+    net = Network.rack(servers=2, plates_per_server=2, power_w=job)
+    with pytest.raises(NetworkError, match=r"cold_plate 'gpu0_0': power_w is a time-varying Profile"):
+        net.solve()
+    for power in (140.0, 700.0):
+        net.set_power(power)
+        direct = Network.rack(servers=2, plates_per_server=2, power_w=power).solve()
+        mine = net.solve()
+        assert mine.summary()["worst_gpu_temperature_c"] == pytest.approx(
+            direct.summary()["worst_gpu_temperature_c"], abs=1e-9
+        )
+        assert len(net.to_spec()["edges"]) == len(net.edges)
+    net.set_power(job, plates=["gpu1_1"])
+    run = net.simulate(end_time_s=2.0, time_step_s=0.5)
+    assert run.heat_in_w[-1] == pytest.approx(3 * 700.0 + 700.0)
+    assert run.heat_in_w[0] == pytest.approx(3 * 700.0 + 140.0)
