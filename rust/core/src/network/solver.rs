@@ -386,7 +386,7 @@ impl<'a> Solver<'a> {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if !self.parts.classes.is_empty() {
-            let rep = self.parts.group(self.m, props, mf);
+            let rep = self.parts.group(props, mf);
             if rep != sys.rep {
                 *sys = System::new(
                     self.m,
@@ -694,26 +694,32 @@ impl<'a> Solver<'a> {
                     fill[a] += 1;
                 }
             }
-            let mut queue: VecDeque<usize> = (0..n).filter(|&i| indeg[i] == 0).collect();
-            let mut order = Vec::with_capacity(n);
-            let mut placed = vec![false; n];
-            while let Some(i) = queue.pop_front() {
-                order.push(i);
-                placed[i] = true;
-                let mut release = |d: usize, queue: &mut VecDeque<usize>| {
+            // the order is its own first-in-first-out queue: nodes are appended when released
+            // and visited from `head` on (the same sequence as a separate queue)
+            let mut order: Vec<usize> = Vec::with_capacity(n);
+            order.extend((0..n).filter(|&i| indeg[i] == 0));
+            let mut head = 0;
+            while head < order.len() {
+                let i = order[head];
+                head += 1;
+                let mut release = |d: usize, order: &mut Vec<usize>| {
                     indeg[d] -= 1;
                     if indeg[d] == 0 {
-                        queue.push_back(d);
+                        order.push(d);
                     }
                 };
                 for &k in &self.inc[self.inc_ptr[i]..self.inc_ptr[i + 1]] {
                     if arc(k, with_extra) && up[k] == i {
-                        release(down[k], &mut queue);
+                        release(down[k], &mut order);
                     }
                 }
                 for &d in &extra_to[extra_ptr[i]..extra_ptr[i + 1]] {
-                    release(d, &mut queue);
+                    release(d, &mut order);
                 }
+            }
+            let mut placed = vec![false; n];
+            for &i in &order {
+                placed[i] = true;
             }
             (order, placed)
         };
