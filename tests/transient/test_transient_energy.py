@@ -343,3 +343,31 @@ def test_bad_output_times_are_named() -> None:
         case.solve_transient(end_time_s=1.0, initial_temperature_c=25.0, output_times_s="end")
     run = case.solve_transient(end_time_s=1.0, initial_temperature_c=25.0, output_times_s=[0.5, 1.0])
     assert isinstance(run, rf.TransientResult)
+
+
+def test_an_animation_format_is_checked_before_rendering(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``.mp4`` needs imageio-ffmpeg: without it the error comes before any frame is rendered
+    (before stop 21, after rendering them all); another suffix is refused likewise."""
+    import importlib.util
+
+    import rackflow.viz
+
+    case = rf.Case(_cube())
+    case.solid("box", material=COPPER, power_w=2.0)
+    case.convective("zmax", htc_w_m2k=500.0, ambient_c=25.0)
+    run = case.solve_transient(end_time_s=50.0, initial_temperature_c=25.0, output_times_s=[0, 25, 50])
+    with pytest.raises(rf.RackflowError, match=r"\.gif or \.mp4 file, got 'run\.avi'"):
+        run.animate(tmp_path / "run.avi")
+    if importlib.util.find_spec("imageio_ffmpeg") is None:
+
+        def no_frames(*args: object, **kwargs: object) -> None:
+            raise AssertionError("a frame was rendered before the format was checked")
+
+        monkeypatch.setattr(rackflow.viz, "render", no_frames)
+        with pytest.raises(rf.RackflowError, match=r"\.mp4 needs imageio with ffmpeg"):
+            run.animate(tmp_path / "run.mp4")
+    else:
+        pytest.importorskip("pyvista")
+        assert run.animate(tmp_path / "run.mp4").stat().st_size > 0
