@@ -31,11 +31,12 @@ from rackflow.result import Result, Summary
 if TYPE_CHECKING:
     from rackflow.characterise import characterise, characterise_radiator
     from rackflow.coldplate_model import ColdPlateModel
-    from rackflow.network import Network, NetworkResult
+    from rackflow.network import Network, NetworkResult, NetworkTransientResult
     from rackflow.plots import plot_curves
     from rackflow.radiator_model import RadiatorModel
     from rackflow.sweep import Sweep, read_sweep, read_sweep_series
     from rackflow.thermal_ladder import ThermalLadder, characterise_step_response
+    from rackflow.transient import TransientResult
     from rackflow.viz import render_file
 
 # Imported on first use: the network (pandas), sweep (multiprocessing) and plotting layers are
@@ -47,6 +48,7 @@ _LAZY = {
     "ColdPlateModel": "rackflow.coldplate_model",
     "Network": "rackflow.network",
     "NetworkResult": "rackflow.network",
+    "NetworkTransientResult": "rackflow.network",
     "plot_curves": "rackflow.plots",
     "render_file": "rackflow.viz",
     "Sweep": "rackflow.sweep",
@@ -54,6 +56,8 @@ _LAZY = {
     "read_sweep_series": "rackflow.sweep",
     "ThermalLadder": "rackflow.thermal_ladder",
     "characterise_step_response": "rackflow.thermal_ladder",
+    # the results of solve_transient and Network.simulate, for type hints and isinstance
+    "TransientResult": "rackflow.transient",
 }
 
 
@@ -98,6 +102,7 @@ __all__ = [
     "MeshError",
     "Network",
     "NetworkResult",
+    "NetworkTransientResult",
     "Profile",
     "ProfileError",
     "RackflowError",
@@ -108,6 +113,7 @@ __all__ = [
     "Sweep",
     "SweepError",
     "ThermalLadder",
+    "TransientResult",
     "__version__",
     "characterise",
     "characterise_radiator",

@@ -229,17 +229,22 @@ class Case:
         self,
         region: str,
         material: str | Material,
-        power_w: float | None = None,
-        power_density_w_m3: float | Callable[[np.ndarray], Any] | None = None,
+        power_w: float | Profile | None = None,
+        power_density_w_m3: float | Profile | Callable[[np.ndarray], Any] | None = None,
     ) -> SolidSpec:
         """A conducting region of a library material (``"copper"``) or a :class:`Material`.
 
         ``power_w`` spreads a total heat load uniformly over the region's volume;
         ``power_density_w_m3`` gives it per volume instead: a number, or a function of the cell
-        centres (an n × 3 array, m) returning W/m³ per cell, for non-uniform power maps.
+        centres (an n × 3 array, m) returning W/m³ per cell, for non-uniform power maps. Either
+        may be a :class:`Profile` in time (W or W/m³, uniform over the region) for
+        :meth:`solve_transient`; a steady solve takes its value at t = 0.
         """
         mat = get_material(material)
-        if callable(power_density_w_m3):
+        if callable(power_density_w_m3) and not isinstance(power_density_w_m3, Profile):
+            # a power map replaces any power profile of the region
+            self.profiles.pop(("power_w", region), None)
+            self.profiles.pop(("power_density_w_m3", region), None)
             cells = self.mesh.cells_of(self._region(region))
             try:
                 values = np.asarray(power_density_w_m3(self.mesh.cell_centers[cells]), dtype=np.float64)
@@ -265,7 +270,12 @@ class Case:
             spec = SolidSpec(region, mat, None, None)
             self.solids[region] = spec
             return spec
+        if power_w is not None and power_density_w_m3 is not None:
+            raise CaseError(f"region '{region}': give power_w or power_density_w_m3, not both")
         power_w = self._profiled("power_w", region, power_w, non_negative=True)
+        power_density_w_m3 = self._profiled(
+            "power_density_w_m3", region, power_density_w_m3, non_negative=True
+        )
         pw = None if power_w is None else _number(f"region '{region}': power_w", power_w)
         pd = (
             None
@@ -728,7 +738,8 @@ class Case:
         Second-order implicit time stepping (variable-step BDF2; one Euler step at the start and
         after each jump of a step profile). Steps are chosen from a local error estimate so that
         each step's temperature error stays below ``step_tolerance_k`` (K) and land on every
-        profile breakpoint, unless ``time_step_s`` fixes them. ``initial`` is a steady
+        profile breakpoint, unless ``time_step_s`` fixes them (fixed steps land on every
+        breakpoint and output time too, with a shorter step where one falls between two steps). ``initial`` is a steady
         :class:`Result` (the usual start) or ``None`` (uniform ``initial_temperature_c``, a
         setting). Coolant flow is frozen at its steady solution for the case's flow rates (the
         flow settles in milliseconds, the copper in seconds). When an inlet's rate is a
@@ -757,7 +768,18 @@ class Case:
         if time_step_s is not None:
             spec["time_step_s"] = _number("time_step_s", time_step_s, positive=True)
         if output_times_s is not None:
-            times = np.atleast_1d(np.asarray(output_times_s, dtype=np.float64))
+            try:
+                times = np.atleast_1d(np.asarray(output_times_s, dtype=np.float64))
+            except (TypeError, ValueError):
+                raise CaseError(
+                    f"output_times_s must be a list of times in s, got {output_times_s!r}"
+                ) from None
+            if times.ndim != 1:
+                raise CaseError(f"output_times_s must be a flat list of times, got shape {times.shape}")
+            bad = np.flatnonzero(~np.isfinite(times))
+            if bad.size:
+                i = int(bad[0])
+                raise CaseError(f"output_times_s[{i}] is {float(times[i])!r}; output times must be finite")
             spec["output_times_s"] = [float(t) for t in times]
         temperature_k = None
         initial_flow = None

@@ -35,6 +35,11 @@ def profiles_to_core(case: Case) -> list[dict[str, Any]]:
         values = np.asarray(profile.value, dtype=np.float64)
         if kind == "power_w":
             entry = {"kind": "power_w", "region": target}
+        elif kind == "power_density_w_m3":
+            # uniform over the region: the core's power profile, W/m³ times the region's volume
+            entry = {"kind": "power_w", "region": target}
+            volume = float(case.mesh.cell_volumes[case.mesh.cells_of(target)].sum())
+            values = values * volume
         elif kind == "heat_flux":
             entry = {"kind": "heat_flux", "patch": target}
         elif kind == "absorbed_flux":

@@ -1131,6 +1131,15 @@ def animate_frames(
     suffix = path.suffix.lower()
     if suffix not in (".gif", ".mp4"):
         raise RackflowError(f"an animation is a .gif or .mp4 file, got '{path.name}'")
+    if suffix == ".mp4":
+        # checked before the frames are rendered, which can take minutes
+        try:
+            import imageio.v3  # noqa: F401
+            import imageio_ffmpeg  # noqa: F401
+        except ImportError:
+            raise RackflowError(
+                "writing .mp4 needs imageio with ffmpeg (pip install imageio[ffmpeg]); use .gif"
+            ) from None
     if field == "temperature" and options.get("clim") is None:
         lo = min(float(r.temperature_c.min()) for r in results)
         hi = max(float(r.temperature_c.max()) for r in results)
@@ -1147,11 +1156,7 @@ def animate_frames(
         pictures = [Image.fromarray(f) for f in frames]
         pictures[0].save(path, save_all=True, append_images=pictures[1:], duration=int(1000 / fps), loop=0)
     else:
-        try:
-            import imageio.v3 as iio
-        except ImportError:
-            raise RackflowError(
-                "writing .mp4 needs imageio with ffmpeg (pip install imageio[ffmpeg]); use .gif"
-            ) from None
+        import imageio.v3 as iio
+
         iio.imwrite(path, np.stack(frames), fps=fps)
     return path

@@ -52,6 +52,28 @@ def test_profiles_and_transient_table_round_trip(mesh_file: Path, tmp_path: Path
     assert "output_interval_s" not in keywords
 
 
+def test_a_power_density_profile_round_trips(mesh_file: Path, tmp_path: Path) -> None:
+    """A solid's power_density_w_m3 may be a profile in a case file as in Python."""
+    case = rf.Case(rf.load_mesh(mesh_file))
+    density = POWER.scaled(1e6)
+    case.solid("die", "silicon", power_density_w_m3=density)
+    case.solid("base", "copper")
+    case.convective("zmax", htc_w_m2k=3000.0, ambient_c=25.0)
+    path = tmp_path / "density.toml"
+    case.to_toml(path, transient=TRANSIENT)
+    loaded = casefile.load(path)
+    assert loaded.case.profiles[("power_density_w_m3", "die")] == density
+    assert ("power_w", "die") not in loaded.case.profiles
+    assert loaded.case.to_toml() == case.to_toml(transient=TRANSIENT)
+    text = (
+        path.read_text()
+        .replace("time_s = [", "time_s = [-1.0, ", 1)
+        .replace("value = [", "value = [-1.0, ", 1)
+    )
+    with pytest.raises(CaseFileError, match=r"solids\.die.*power_density_w_m3 profile has negative values"):
+        casefile.loads(text, base_dir=tmp_path)
+
+
 def test_a_csv_profile_is_read_relative_to_the_case_file(mesh_file: Path, tmp_path: Path) -> None:
     (tmp_path / "logs").mkdir()
     (tmp_path / "logs" / "gpu.csv").write_text(

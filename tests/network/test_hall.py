@@ -224,3 +224,34 @@ def test_a_rack_loop_with_other_coolant_temperatures_is_solved_on_its_own() -> N
     copied, solved = net.solve(), net.solve(copy_identical_parts=False)
     assert copied.iterations["copied_parts"] == 0
     _same_solution(copied, solved)
+
+
+def test_a_training_job_through_a_hall_in_time() -> None:
+    """Item 5 of issue 19 at two racks (the benchmark's 3,125 give the same per-rack answers):
+    every GPU steps 140 → 700 W over 1.0–1.2 s and back at 31.2 s, rack CDUs under PI control.
+    The run starts at the steady state at 20 % (to 1e-9 K), the worst junction peaks at the end
+    of the full-power interval within 5 % of the steady full-load rise (30 s are 2.7 time
+    constants of the 11 s GPU-and-plate lag), the CDU supply stays within 1 K of its set-point
+    and returns towards it, the junction settles within 0.5 K before the run ends, and the
+    energy balances step by step."""
+    from rackflow import Profile
+
+    job = Profile(time_s=[0.0, 1.0, 1.2, 31.2, 31.4], value=[140.0, 140.0, 700.0, 700.0, 140.0])
+    pi = {"control": "pi", "kp_w_k": 25e3, "ki_w_k_s": 4e3, "heat_capacity_j_k": 1e5}
+    hall = Network.hall(2, power_w=job, rack_supply_c=35.0, cdu_control=pi)
+    run = hall.simulate(end_time_s=60.0, time_step_s=0.1, output_interval_s=1.0)
+    hall.set_power(140.0)
+    low = hall.solve().summary()["worst_gpu_temperature_c"]
+    hall.set_power(700.0)
+    high = hall.solve().summary()["worst_gpu_temperature_c"]
+    worst = run.worst_gpu_temperature_c
+    assert worst[0] == pytest.approx(low, abs=1e-9)
+    peak = int(np.argmax(worst))
+    assert run.times_s[peak] == pytest.approx(31.2, abs=0.15)
+    assert high - 0.05 * (high - low) < worst[peak] < high
+    racks = [i for i, name in enumerate(run.cdu_names) if name != "plant"]
+    supply = run.cdu_supply_c[:, racks]
+    assert np.abs(supply - 35.0).max() < 1.0
+    assert np.abs(supply[-1] - 35.0).max() < 0.5 * np.abs(supply - 35.0).max()
+    assert run.settling_time_s(worst, after_s=31.2) < 60.0 - 31.2
+    assert run.energy_balance_error() < 1e-9

@@ -295,3 +295,78 @@ def test_model_heat_capacity_is_the_plates_default() -> None:
         rises[label] = rise[np.searchsorted(run.output_times_s, 12.0)]  # one time constant of C = 600 J/K
     assert rises["model"] == pytest.approx(20.0 * (1 - math.exp(-1.0)), rel=2e-3)
     assert rises["own"] == pytest.approx(20.0 * (1 - math.exp(-2.0)), rel=2e-3)
+
+
+def _pumped_plate(flow: rf.Profile) -> Network:
+    """Flow source following ``flow`` → plate (1 kW, constant R, range 0.5–40 L/min) → CDU."""
+    net = Network(CONST)
+    net.flow_source("c", "a", flow_lpm=flow, name="pump")
+    net.cold_plate("a", "b", model=_flat_plate(), power_w=1000.0, heat_capacity_j_k=100.0, name="gpu")
+    net.cdu("b", "c", setpoint_c=30.0, name="cdu")
+    return net
+
+
+def test_a_plate_that_loses_its_flow_is_named_with_the_time() -> None:
+    """A pump profile that stops (or reverses) the loop's flow leaves the plate without coolant:
+    its GPU temperature is undefined, so the run stops at the hydraulic solve that finds it,
+    naming the plate and the time, as a steady solve does (before stop 21 the run went on and
+    reported the GPU 2.5 K below its own inlet). A flow below the model's characterised range
+    is refused likewise unless ``allow_extrapolation``."""
+    for values, at in (([12.0, 0.0], "1"), ([12.0, -3.0], "0.8")):
+        net = _pumped_plate(rf.Profile(time_s=[0.0, 1.0], value=values))
+        with pytest.raises(NetworkError, match=rf"at t = {at} s: cold plate 'gpu' receives no flow"):
+            net.simulate(end_time_s=4.0, time_step_s=0.1)
+    slow = _pumped_plate(rf.Profile(time_s=[0.0, 1.0], value=[12.0, 0.1]))
+    with pytest.raises(
+        NetworkError,
+        match=r"at t = 1 s: cold plate 'gpu': flow 0.1000 L/min is outside its characterised range "
+        r"0.5000–40.0000 L/min; pass allow_extrapolation",
+    ):
+        slow.simulate(end_time_s=2.0, time_step_s=0.1)
+    run = slow.simulate(end_time_s=2.0, time_step_s=0.1, allow_extrapolation=True)
+    assert run.final_flow_lpm("gpu") == pytest.approx(0.1, rel=1e-9)
+
+
+def test_input_profiles_out_of_bounds_and_output_records() -> None:
+    """Bad input of a network in time: a plate power profile that goes negative, a set-point
+    profile below absolute zero and an output interval longer than the run are refused,
+    naming the edge and the time; the per-plate records always include the end of the run."""
+    with pytest.raises(
+        NetworkError, match=r"cold_plate 'gpu': the power_w profile must stay ≥ 0, got -100 W at t = 1 s"
+    ):
+        _one_plate_loop({}, rf.Profile(time_s=[0.0, 1.0], value=[100.0, -100.0]), 30.0).simulate(
+            end_time_s=2.0, time_step_s=0.1
+        )
+    with pytest.raises(NetworkError, match=r"cdu 'cdu': the set-point profile goes below absolute zero"):
+        _one_plate_loop({}, 1000.0, rf.Profile(time_s=[0.0, 1.0], value=[30.0, -300.0])).simulate(
+            end_time_s=2.0, time_step_s=0.1
+        )
+    net = _one_plate_loop({}, 1000.0, 30.0)
+    with pytest.raises(NetworkError, match=r"output_interval_s \(5 s\) is longer than the run"):
+        net.simulate(end_time_s=1.0, time_step_s=0.1, output_interval_s=5.0)
+    run = net.simulate(end_time_s=1.0, time_step_s=0.1, output_interval_s=0.3)
+    assert run.output_times_s.tolist() == pytest.approx([0.0, 0.3, 0.6, 0.9, 1.0])
+    assert run.gpu_c("gpu").shape == (5,)
+
+
+def test_set_power_replaces_a_profile_for_steady_checks() -> None:
+    """A network built for a job (plate powers a Profile) checked steady at fixed loads with
+    ``set_power``: the replaced Profile components are forgotten (before stop 21 they still
+    went to the core, and the steady solve refused 'cold_plate '?': power_w is a time-varying
+    Profile'). The answers equal a network built with those powers."""
+    job = rf.Profile(time_s=[0.0, 1.0, 1.2], value=[140.0, 140.0, 700.0])
+    net = Network.rack(servers=2, plates_per_server=2, power_w=job)
+    with pytest.raises(NetworkError, match=r"cold_plate 'gpu0_0': power_w is a time-varying Profile"):
+        net.solve()
+    for power in (140.0, 700.0):
+        net.set_power(power)
+        direct = Network.rack(servers=2, plates_per_server=2, power_w=power).solve()
+        mine = net.solve()
+        assert mine.summary()["worst_gpu_temperature_c"] == pytest.approx(
+            direct.summary()["worst_gpu_temperature_c"], abs=1e-9
+        )
+        assert len(net.to_spec()["edges"]) == len(net.edges)
+    net.set_power(job, plates=["gpu1_1"])
+    run = net.simulate(end_time_s=2.0, time_step_s=0.5)
+    assert run.heat_in_w[-1] == pytest.approx(3 * 700.0 + 700.0)
+    assert run.heat_in_w[0] == pytest.approx(3 * 700.0 + 140.0)

@@ -304,3 +304,70 @@ def test_profiles_refuse_negative_power_and_non_positive_flow() -> None:
     # a number replaces the profile
     fluid.inlet("xmin", flow_lpm=0.3, temperature_c=20.0)
     assert ("flow_lpm", "xmin") not in fluid.profiles
+
+
+def test_a_power_density_profile_is_the_same_power_per_volume() -> None:
+    """``power_density_w_m3`` takes a Profile like ``power_w`` (W/m³, uniform over the region):
+    the run is the one with ``power_w`` = density × volume to round-off, the steady solve takes
+    its t = 0 value, a negative one is refused, and giving both is refused."""
+    volume = 1e-6  # the 10 mm cube
+    density = rf.Profile(time_s=[0.0, 10.0, 10.2], value=[1e5, 1e5, 5e5])
+    runs, steady = [], []
+    for kwargs in ({"power_density_w_m3": density}, {"power_w": density.scaled(volume)}):
+        case = rf.Case(_cube())
+        case.solid("box", material=COPPER, **kwargs)
+        case.convective("zmax", htc_w_m2k=500.0, ambient_c=25.0)
+        steady.append(case.solve().max_temperature_c("box"))
+        runs.append(case.solve_transient(end_time_s=60.0, initial_temperature_c=25.0))
+    assert steady[0] == pytest.approx(steady[1], abs=1e-9)
+    np.testing.assert_allclose(runs[0].power_w("box"), runs[1].power_w("box"), rtol=1e-12)
+    assert runs[0].power_w("box")[-1] == pytest.approx(0.5)
+    np.testing.assert_allclose(runs[0].max_temperature_c("box"), runs[1].max_temperature_c("box"), atol=1e-9)
+    assert runs[0].max_temperature_c("box")[-1] > runs[0].max_temperature_c("box")[0] + 1.0
+    case = rf.Case(_cube())
+    with pytest.raises(rf.CaseError, match="power_density_w_m3 profile has negative values"):
+        case.solid("box", material=COPPER, power_density_w_m3=rf.Profile(time_s=[0, 1], value=[1e5, -1.0]))
+    with pytest.raises(rf.CaseError, match="not both"):
+        case.solid("box", material=COPPER, power_w=1.0, power_density_w_m3=density)
+
+
+def test_bad_output_times_are_named() -> None:
+    """Non-finite or non-numeric output times are named (before stop 21 a NaN reached the
+    core as 'malformed transient description: expected value at line 1 column 239')."""
+    case = rf.Case(_cube())
+    case.solid("box", material=COPPER, power_w=1.0)
+    case.fixed_temperature("zmax", temperature_c=25.0)
+    with pytest.raises(rf.CaseError, match=r"output_times_s\[1\] is nan"):
+        case.solve_transient(end_time_s=1.0, initial_temperature_c=25.0, output_times_s=[0.5, float("nan")])
+    with pytest.raises(rf.CaseError, match="output_times_s must be a list of times"):
+        case.solve_transient(end_time_s=1.0, initial_temperature_c=25.0, output_times_s="end")
+    run = case.solve_transient(end_time_s=1.0, initial_temperature_c=25.0, output_times_s=[0.5, 1.0])
+    assert isinstance(run, rf.TransientResult)
+
+
+def test_an_animation_format_is_checked_before_rendering(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``.mp4`` needs imageio-ffmpeg: without it the error comes before any frame is rendered
+    (before stop 21, after rendering them all); another suffix is refused likewise."""
+    import importlib.util
+
+    import rackflow.viz
+
+    case = rf.Case(_cube())
+    case.solid("box", material=COPPER, power_w=2.0)
+    case.convective("zmax", htc_w_m2k=500.0, ambient_c=25.0)
+    run = case.solve_transient(end_time_s=50.0, initial_temperature_c=25.0, output_times_s=[0, 25, 50])
+    with pytest.raises(rf.RackflowError, match=r"\.gif or \.mp4 file, got 'run\.avi'"):
+        run.animate(tmp_path / "run.avi")
+    if importlib.util.find_spec("imageio_ffmpeg") is None:
+
+        def no_frames(*args: object, **kwargs: object) -> None:
+            raise AssertionError("a frame was rendered before the format was checked")
+
+        monkeypatch.setattr(rackflow.viz, "render", no_frames)
+        with pytest.raises(rf.RackflowError, match=r"\.mp4 needs imageio with ffmpeg"):
+            run.animate(tmp_path / "run.mp4")
+    else:
+        pytest.importorskip("pyvista")
+        assert run.animate(tmp_path / "run.mp4").stat().st_size > 0

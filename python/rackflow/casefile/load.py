@@ -304,9 +304,13 @@ def case_from_dict(
         elif "power_w" in spec and not _is_number(power):
             problems.add(f"{path}.power_w", f"must be a number or a profile table, got {power!r}")
             bad_power = True
-        if "power_density_w_m3" in spec and not _is_number(spec["power_density_w_m3"]):
+        density = spec.get("power_density_w_m3")
+        if isinstance(density, dict):
+            density = _profile(problems, density, f"{path}.power_density_w_m3", Path(base_dir))
+            bad_power |= density is None
+        elif "power_density_w_m3" in spec and not _is_number(density):
             problems.add(
-                f"{path}.power_density_w_m3", f"must be a number, got {spec['power_density_w_m3']!r}"
+                f"{path}.power_density_w_m3", f"must be a number or a profile table, got {density!r}"
             )
             bad_power = True
         if "material" not in spec:
@@ -322,7 +326,7 @@ def case_from_dict(
                 region,
                 material=mat,
                 power_w=power,
-                power_density_w_m3=spec.get("power_density_w_m3"),
+                power_density_w_m3=density,
             )
         except (CaseError, MaterialError) as e:
             problems.add(path, str(e))

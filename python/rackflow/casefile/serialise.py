@@ -116,6 +116,8 @@ def case_to_dict(
             entry["power_w"] = _profile_entry(case.profiles[("power_w", region)])
         if s.power_density_w_m3 is not None:
             entry["power_density_w_m3"] = s.power_density_w_m3
+        if ("power_density_w_m3", region) in case.profiles:
+            entry["power_density_w_m3"] = _profile_entry(case.profiles[("power_density_w_m3", region)])
         solids[region] = entry
     if materials:
         out["materials"] = materials
@@ -156,7 +158,7 @@ def case_to_dict(
             arrays[digest] = np.asarray(values)
             entry["face_" + key] = {"array": digest}
         for (kind, target), profile in case.profiles.items():
-            if target != patch or kind == "power_w":
+            if target != patch or kind in ("power_w", "power_density_w_m3"):
                 continue
             if kind == "temperature":
                 key = "ambient_c" if b.kind == "convective" else "temperature_c"

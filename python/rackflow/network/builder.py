@@ -128,6 +128,21 @@ class Network:
     def _component_changed(self, index: int, component: Component) -> None:
         self._edge_component[index] = self._component_id(component)
 
+    def _drop_unused_components(self) -> None:
+        """Forgets components no edge carries any more (replaced through ``edge.component`` or
+        :meth:`set_power`), so that the core neither receives nor checks them: a replaced
+        power Profile would otherwise still refuse a steady solve, naming no edge."""
+        carried = np.frombuffer(self._edge_component, dtype=np.int64)
+        used = np.bincount(carried, minlength=len(self._components)) > 0
+        if used.all():
+            return
+        keep = np.flatnonzero(used)
+        position = np.full(len(self._components), -1, dtype=np.int64)
+        position[keep] = np.arange(keep.size)
+        self._components = [self._components[i] for i in keep.tolist()]
+        self._component_index = {id(c): i for i, c in enumerate(self._components)}
+        self._edge_component = array("q", position[carried].tobytes())
+
     def connect(self, a: str, b: str, component: Component, *, name: str | None = None) -> Edge:
         """Adds an edge carrying ``component`` (a typed component of
         :mod:`rackflow.network.edges`, checked by the core at solve time) from ``a`` to ``b``.
@@ -523,6 +538,7 @@ class Network:
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         """The core's specification in columns: (JSON part, arrays and lists); Profiles read
         at ``at_time_s`` (None: refused)."""
+        self._drop_unused_components()
         order = self._node_order()
         rank = np.empty_like(order)
         rank[order] = np.arange(order.size)
@@ -558,6 +574,7 @@ class Network:
     def to_spec(self, **settings: Any) -> dict[str, Any]:
         """The core's JSON specification in its record form (one entry per node and edge; SI,
         kelvin): ``{"fluid", "nodes", "edges", "settings"}``."""
+        self._drop_unused_components()
         components = self._core_components()
         nodes = [
             {"name": k, **{kk: vv for kk, vv in v.items() if vv is not None}} for k, v in self.nodes.items()
@@ -746,7 +763,8 @@ class Network:
         max_iterations: int = 100,
         max_coupling_iterations: int = 30,
     ) -> NetworkTransientResult:
-        """Runs the network in time from 0 to ``end_time_s`` in steps of ``time_step_s`` [s].
+        """Runs the network in time from 0 to ``end_time_s`` in steps of ``time_step_s`` [s]
+        (a whole number of steps: the run ends at the first step at or after ``end_time_s``).
 
         Plate powers (``power_w``), flow sources (``flow_lpm``) and CDU set-points
         (``setpoint_c``, or ``supply_c`` with ``approach_k``) may be given as :class:`~rackflow.Profile` objects.
@@ -765,8 +783,13 @@ class Network:
         * The hydraulics (quasi-steady) are solved again when a flow input changes or the
           temperatures have moved ``hydraulic_update_k`` [K] since the last solve (0: every
           step).
-        * Per-plate temperatures are recorded every ``output_interval_s`` (default every step)
-          for ``plates`` (default all); the worst GPU and the CDUs every step.
+        * Per-plate temperatures are recorded every ``output_interval_s`` (rounded to a whole
+          number of steps; default every step) and at the end, for ``plates`` (default all);
+          the worst GPU and the CDUs every step.
+        * After every hydraulic solve each cold plate must receive flow in its direction, and
+          within its model's characterised flow and inlet-temperature ranges unless
+          ``allow_extrapolation`` (as in :meth:`solve`): a NetworkError names the plates, the
+          time and the fastest pipes.
         * ``progress(step, {"time_s": ..., "worst_gpu_k": ...})`` is called as steps finish;
           Ctrl-C stops the run.
 

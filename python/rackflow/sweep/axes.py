@@ -118,7 +118,8 @@ def _material(case: Case, target: str | None, value: Any) -> None:
     if s is None:
         raise CaseError(f"axis 'material.{target}': no solid region '{target}' in the case")
     power = _kept(case, "power_w", target, s.power_w)
-    case.solid(target, value, power_w=power, power_density_w_m3=s.power_density_w_m3)
+    density = _kept(case, "power_density_w_m3", target, s.power_density_w_m3)
+    case.solid(target, value, power_w=power, power_density_w_m3=density)
 
 
 @register_axis("htc_w_m2k")

@@ -51,6 +51,9 @@ pub struct Fluid {
     /// First temperature and inverse spacing of an evenly spaced table (the tables Python
     /// sends are): the segment of a temperature is then found by arithmetic, not by search.
     even: Option<(f64, f64)>,
+    /// Segments per unit enthalpy over the whole table, `(n − 1) / h[n − 1]`: the first guess
+    /// of the segment of an enthalpy in [`Fluid::temperature`] (`None` for fewer than 3 rows).
+    even_h: Option<f64>,
 }
 
 impl Fluid {
@@ -105,9 +108,11 @@ impl Fluid {
                     .all(|w| ((w[1] - w[0]) - step).abs() <= 1e-9 * step)
                     .then_some((t[0], 1.0 / step))
             });
+        let even_h = (n > 2 && h[n - 1] > 0.0).then(|| (n - 1) as f64 / h[n - 1]);
         Ok(Self {
             name,
             even,
+            even_h,
             t,
             rho: table.density_kg_m3.clone(),
             mu: table.viscosity_pa_s.clone(),
@@ -151,20 +156,21 @@ impl Fluid {
         (k, (t - self.t[k]) / (self.t[k + 1] - self.t[k]))
     }
 
-    fn lerp(&self, col: &[f64], t: f64) -> f64 {
-        if col.len() == 1 {
-            return col[0];
+    /// Properties at temperature `t` [K] (one segment lookup for the three columns).
+    pub fn props(&self, t: f64) -> Props {
+        if self.t.len() == 1 {
+            return Props {
+                rho: self.rho[0],
+                mu: self.mu[0],
+                cp: self.cp[0],
+            };
         }
         let (k, s) = self.locate(t);
-        col[k] + s * (col[k + 1] - col[k])
-    }
-
-    /// Properties at temperature `t` [K].
-    pub fn props(&self, t: f64) -> Props {
+        let at = |col: &[f64]| col[k] + s * (col[k + 1] - col[k]);
         Props {
-            rho: self.lerp(&self.rho, t),
-            mu: self.lerp(&self.mu, t),
-            cp: self.lerp(&self.cp, t),
+            rho: at(&self.rho),
+            mu: at(&self.mu),
+            cp: at(&self.cp),
         }
     }
 
@@ -195,7 +201,21 @@ impl Fluid {
         if h >= self.h[n - 1] {
             return self.t[n - 1] + (h - self.h[n - 1]) / self.cp[n - 1];
         }
-        let k = self.h.partition_point(|&v| v <= h).clamp(1, n - 1) - 1;
+        let k = match self.even_h {
+            // the segment an even spacing in enthalpy would give, walked to the true one (cp
+            // varies by some per cent along a table, so this is a step or two, not a search)
+            Some(inv) => {
+                let mut k = ((h * inv) as usize).min(n - 2);
+                while k > 0 && self.h[k] > h {
+                    k -= 1;
+                }
+                while k + 2 < n && self.h[k + 1] <= h {
+                    k += 1;
+                }
+                k
+            }
+            None => self.h.partition_point(|&v| v <= h).clamp(1, n - 1) - 1,
+        };
         let slope = (self.cp[k + 1] - self.cp[k]) / (self.t[k + 1] - self.t[k]);
         let dh = h - self.h[k];
         // Solve cp_k·x + slope·x²/2 = dh for x ≥ 0 in the cancellation-free form.
@@ -217,6 +237,41 @@ mod tests {
             viscosity_pa_s: vec![1.4e-3, 0.85e-3, 0.37e-3],
             specific_heat_j_kgk: vec![4200.0, 4180.0, 4195.0],
             conductivity_w_mk: vec![0.58, 0.61, 0.66],
+        }
+    }
+
+    #[test]
+    fn the_segment_guess_finds_the_searched_segment() {
+        // cp rising 3× along an uneven table: the arithmetic first guess is several segments
+        // off, and the walk must still land on the segment a binary search finds
+        let t: Vec<f64> = (0..40)
+            .map(|i| 250.0 + 2.0 * f64::from(i) + 0.01 * f64::from(i * i))
+            .collect();
+        let cp: Vec<f64> = (0..40).map(|i| 1500.0 + 100.0 * f64::from(i)).collect();
+        let f = Fluid::new(&FluidTable {
+            name: "steep".into(),
+            temperature_k: t.clone(),
+            density_kg_m3: vec![1000.0; 40],
+            viscosity_pa_s: vec![1e-3; 40],
+            specific_heat_j_kgk: cp,
+            conductivity_w_mk: vec![0.6; 40],
+        })
+        .unwrap();
+        let top = f.h[39];
+        for j in 0..=20_000 {
+            let h = top * f64::from(j) / 20_000.0 * 1.01;
+            let k = f.h.partition_point(|&v| v <= h).clamp(1, 39) - 1;
+            let back = f.temperature(h);
+            if h > 0.0 && h < top {
+                assert!(
+                    back >= t[k] && back <= t[k + 1],
+                    "h {h}: {back} outside segment {k}"
+                );
+            }
+            assert!(
+                (f.enthalpy(back) - h).abs() <= 1e-9 * top,
+                "h {h} -> {back}"
+            );
         }
     }
 

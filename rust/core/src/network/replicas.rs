@@ -37,6 +37,9 @@ pub(super) struct Parts {
     /// Groups of two or more structurally identical parts, each as its parts in ascending
     /// order (the first is the natural representative).
     pub classes: Vec<Vec<usize>>,
+    /// Positions of the flow sources among each class's part edges (the same in every member):
+    /// [`Parts::group`] compares their flows without reading the edge records.
+    pub class_fixed: Vec<Vec<usize>>,
 }
 
 impl Parts {
@@ -183,6 +186,18 @@ impl Parts {
             }
         }
         classes.retain(|c| c.len() > 1);
+        let class_fixed = classes
+            .iter()
+            .map(|c| {
+                let q = c[0];
+                edges[edge_ptr[q]..edge_ptr[q + 1]]
+                    .iter()
+                    .enumerate()
+                    .filter(|&(_, &k)| matches!(m.edges[k].kind, Kind::Fixed(_)))
+                    .map(|(j, _)| j)
+                    .collect()
+            })
+            .collect();
         Self {
             node_part,
             edge_ptr,
@@ -190,6 +205,7 @@ impl Parts {
             node_ptr,
             nodes,
             classes,
+            class_fixed,
         }
     }
 
@@ -223,24 +239,20 @@ impl Parts {
     /// The representative of each part at coolant properties `props` and mass flows `mf`
     /// (only the flow sources' entries are read): a member of a group copies the first
     /// member whose properties and fixed flows equal its own bit for bit, or is solved itself.
-    pub fn group(&self, m: &Model, props: &[Props], mf: &[f64]) -> Vec<usize> {
+    pub fn group(&self, props: &[Props], mf: &[f64]) -> Vec<usize> {
         let mut rep: Vec<usize> = (0..self.len()).collect();
-        let key = |k: usize| -> [u64; 4] {
+        let bits = |k: usize| -> [u64; 3] {
             let pr = props[k];
-            let q = if matches!(m.edges[k].kind, Kind::Fixed(_)) {
-                mf[k].to_bits()
-            } else {
-                0
+            [pr.rho.to_bits(), pr.mu.to_bits(), pr.cp.to_bits()]
+        };
+        for (c, fixed) in self.classes.iter().zip(&self.class_fixed) {
+            let same = |r: usize, q: usize| {
+                let (er, eq) = (self.edges_of(r), self.edges_of(q));
+                fixed
+                    .iter()
+                    .all(|&j| mf[er[j]].to_bits() == mf[eq[j]].to_bits())
+                    && er.iter().zip(eq).all(|(&x, &y)| bits(x) == bits(y))
             };
-            [pr.rho.to_bits(), pr.mu.to_bits(), pr.cp.to_bits(), q]
-        };
-        let same = |r: usize, q: usize| {
-            self.edges_of(r)
-                .iter()
-                .zip(self.edges_of(q))
-                .all(|(&x, &y)| key(x) == key(y))
-        };
-        for c in &self.classes {
             // usually every member equals the first: compare, and hash only the others
             let others: Vec<usize> = c[1..].iter().copied().filter(|&q| !same(c[0], q)).collect();
             for &q in &c[1..] {
@@ -248,11 +260,15 @@ impl Parts {
             }
             let mut by_hash: HashMap<u64, Vec<usize>, FxBuild> = HashMap::default();
             for &q in &others {
+                let eq = self.edges_of(q);
                 let mut h = FxHasher::default();
-                for &k in self.edges_of(q) {
-                    for w in key(k) {
+                for &k in eq {
+                    for w in bits(k) {
                         h.write_u64(w);
                     }
+                }
+                for &j in fixed {
+                    h.write_u64(mf[eq[j]].to_bits());
                 }
                 let bucket = by_hash.entry(h.finish()).or_default();
                 match bucket.iter().copied().find(|&r| same(r, q)) {

@@ -386,7 +386,7 @@ impl<'a> Solver<'a> {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if !self.parts.classes.is_empty() {
-            let rep = self.parts.group(self.m, props, mf);
+            let rep = self.parts.group(props, mf);
             if rep != sys.rep {
                 *sys = System::new(
                     self.m,
@@ -694,26 +694,32 @@ impl<'a> Solver<'a> {
                     fill[a] += 1;
                 }
             }
-            let mut queue: VecDeque<usize> = (0..n).filter(|&i| indeg[i] == 0).collect();
-            let mut order = Vec::with_capacity(n);
-            let mut placed = vec![false; n];
-            while let Some(i) = queue.pop_front() {
-                order.push(i);
-                placed[i] = true;
-                let mut release = |d: usize, queue: &mut VecDeque<usize>| {
+            // the order is its own first-in-first-out queue: nodes are appended when released
+            // and visited from `head` on (the same sequence as a separate queue)
+            let mut order: Vec<usize> = Vec::with_capacity(n);
+            order.extend((0..n).filter(|&i| indeg[i] == 0));
+            let mut head = 0;
+            while head < order.len() {
+                let i = order[head];
+                head += 1;
+                let mut release = |d: usize, order: &mut Vec<usize>| {
                     indeg[d] -= 1;
                     if indeg[d] == 0 {
-                        queue.push_back(d);
+                        order.push(d);
                     }
                 };
                 for &k in &self.inc[self.inc_ptr[i]..self.inc_ptr[i + 1]] {
                     if arc(k, with_extra) && up[k] == i {
-                        release(down[k], &mut queue);
+                        release(down[k], &mut order);
                     }
                 }
                 for &d in &extra_to[extra_ptr[i]..extra_ptr[i + 1]] {
-                    release(d, &mut queue);
+                    release(d, &mut order);
                 }
+            }
+            let mut placed = vec![false; n];
+            for &i in &order {
+                placed[i] = true;
             }
             (order, placed)
         };
@@ -1013,8 +1019,57 @@ impl<'a> Solver<'a> {
         }
     }
 
+    /// Cold plate `k` at volume flow `q` [m³/s] (flows at or below `q_floor` count as none)
+    /// and inlet temperature `t_in` [K]: `Err` when it receives no or reverse flow (its GPU
+    /// temperature is undefined), else the characterised ranges it lies outside (extrapolated
+    /// with `allow_extrapolation`, refused without). One home for the steady results and the
+    /// transient's hydraulic solves.
+    pub(super) fn plate_check(
+        &self,
+        k: usize,
+        q: f64,
+        q_floor: f64,
+        t_in: f64,
+    ) -> std::result::Result<Vec<String>, String> {
+        let e = &self.m.edges[k];
+        let Kind::Plate { curve, .. } = &e.kind else {
+            return Ok(Vec::new());
+        };
+        if q <= q_floor {
+            return Err(format!(
+                "cold plate '{}' receives {} (flow {:.3e} L/min); its GPU temperature is undefined",
+                e.name,
+                if q < 0.0 { "reverse flow" } else { "no flow" },
+                q * LPM
+            ));
+        }
+        let mut outside = Vec::new();
+        let (q_min, q_max) = curve.range();
+        if q < q_min * (1.0 - 1e-9) || q > q_max * (1.0 + 1e-9) {
+            outside.push(format!(
+                "cold plate '{}': flow {:.4} L/min is outside its characterised range {:.4}–{:.4} L/min",
+                e.name,
+                q * LPM,
+                q_min * LPM,
+                q_max * LPM
+            ));
+        }
+        if let Some((t_lo, t_hi)) = curve.temperature_range() {
+            if t_in < t_lo - 1e-9 || t_in > t_hi + 1e-9 {
+                outside.push(format!(
+                    "cold plate '{}': inlet temperature {:.2} °C is outside its characterised range {:.2}–{:.2} °C",
+                    e.name,
+                    t_in - 273.15,
+                    t_lo - 273.15,
+                    t_hi - 273.15
+                ));
+            }
+        }
+        Ok(outside)
+    }
+
     /// The fastest pipes and ducts, each with the diameter that would keep it at 2.5 m/s.
-    fn fastest_pipes(&self, mf: &[f64], rho: f64, count: usize) -> String {
+    pub(super) fn fastest_pipes(&self, mf: &[f64], rho: f64, count: usize) -> String {
         let mut fast: Vec<(f64, usize)> = (0..mf.len())
             .filter(|&k| matches!(self.m.edges[k].kind, Kind::Pipe { .. }))
             .filter_map(|k| self.velocity(k, mf[k], rho).map(|v| (v.abs(), k)))
@@ -1457,59 +1512,33 @@ impl<'a> Solver<'a> {
                 }
                 Kind::Fixed(_) => hydraulic_power = q * (p[e.b] - p[e.a]),
                 Kind::Plate { curve, power, .. } => {
-                    let (q_min, q_max) = curve.range();
-                    if q <= thr / pr.rho {
-                        problems.push(format!(
-                            "cold plate '{}' receives {} (flow {:.3e} L/min); its GPU temperature is undefined",
-                            e.name,
-                            if q < 0.0 { "reverse flow" } else { "no flow" },
-                            q * LPM
-                        ));
-                        reversed_plate = true;
-                    } else {
-                        if q < q_min * (1.0 - 1e-9) || q > q_max * (1.0 + 1e-9) {
-                            flag(
-                                format!(
-                                    "cold plate '{}': flow {:.4} L/min is outside its characterised range {:.4}–{:.4} L/min",
-                                    e.name,
-                                    q * LPM,
-                                    q_min * LPM,
-                                    q_max * LPM
-                                ),
-                                &mut problems,
-                            );
+                    match self.plate_check(k, q, thr / pr.rho, t_in) {
+                        Err(undefined) => {
+                            problems.push(undefined);
+                            reversed_plate = true;
                         }
-                        if let Some((t_lo, t_hi)) = curve.temperature_range() {
-                            if t_in < t_lo - 1e-9 || t_in > t_hi + 1e-9 {
-                                flag(
-                                    format!(
-                                        "cold plate '{}': inlet temperature {:.2} °C is outside its characterised range {:.2}–{:.2} °C",
-                                        e.name,
-                                        t_in - 273.15,
-                                        t_lo - 273.15,
-                                        t_hi - 273.15
-                                    ),
-                                    &mut problems,
-                                );
+                        Ok(outside) => {
+                            for msg in outside {
+                                flag(msg, &mut problems);
                             }
-                        }
-                        let rth = curve.resistance(q, t_in);
-                        if !(rth > 0.0) {
-                            problems.push(format!(
+                            let rth = curve.resistance(q, t_in);
+                            if !(rth > 0.0) {
+                                problems.push(format!(
                                 "cold plate '{}': its model gives a thermal resistance of {rth:.3e} K/W at {:.2} °C inlet",
                                 e.name,
                                 t_in - 273.15
                             ));
+                            }
+                            heat_in += power;
+                            sol.plate_edge.push(k);
+                            sol.plate_flow_m3_s.push(q);
+                            sol.plate_inlet_temperature_k.push(t_in);
+                            sol.plate_outlet_temperature_k.push(t_out);
+                            sol.plate_pressure_drop_pa.push(p[e.a] - p[e.b]);
+                            sol.plate_thermal_resistance_k_w.push(rth);
+                            sol.plate_gpu_temperature_k.push(t_in + rth * power);
+                            sol.plate_power_w.push(*power);
                         }
-                        heat_in += power;
-                        sol.plate_edge.push(k);
-                        sol.plate_flow_m3_s.push(q);
-                        sol.plate_inlet_temperature_k.push(t_in);
-                        sol.plate_outlet_temperature_k.push(t_out);
-                        sol.plate_pressure_drop_pa.push(p[e.a] - p[e.b]);
-                        sol.plate_thermal_resistance_k_w.push(rth);
-                        sol.plate_gpu_temperature_k.push(t_in + rth * power);
-                        sol.plate_power_w.push(*power);
                     }
                 }
                 Kind::Cdu {

@@ -325,6 +325,11 @@ fn check(model: &Model, s: &TransientSettings) -> Result<usize> {
         .is_some_and(|v| !(v.is_finite() && v > 0.0))
     {
         problems.push("output_interval_s must be finite and > 0".to_string());
+    } else if let Some(v) = s.output_interval_s.filter(|&v| v > s.end_time_s) {
+        problems.push(format!(
+            "output_interval_s ({v} s) is longer than the run (end_time_s {} s): no output time after the start would lie inside it",
+            s.end_time_s
+        ));
     }
     if s.initial_temperature_k
         .is_some_and(|v| !(v.is_finite() && v > 0.0))
@@ -336,6 +341,28 @@ fn check(model: &Model, s: &TransientSettings) -> Result<usize> {
         let what = format!("{:?} profile", g.quantity);
         if let Err(e) = g.profile.check(&what) {
             problems.push(e.to_string());
+        } else {
+            // linear or step, the extremes are at the breakpoints
+            let (i, low) = g.profile.value.iter().copied().enumerate().fold(
+                (0, f64::INFINITY),
+                |a, (i, v)| if v < a.1 { (i, v) } else { a },
+            );
+            let at = g.profile.time_s[i];
+            let first = g
+                .edges
+                .first()
+                .and_then(|&k| model.edges.get(k as usize))
+                .map_or_else(String::new, |e| format!("{} '{}': ", e.kind_name, e.name));
+            match g.quantity {
+                Quantity::PowerW if low < 0.0 => problems.push(format!(
+                    "{first}the power_w profile must stay ≥ 0, got {low} W at t = {at} s"
+                )),
+                Quantity::SetpointK if low <= 0.0 => problems.push(format!(
+                    "{first}the set-point profile goes below absolute zero ({:.2} °C at t = {at} s)",
+                    low - 273.15
+                )),
+                _ => {}
+            }
         }
         for &k in &g.edges {
             let Some(e) = model.edges.get(k as usize) else {
@@ -471,6 +498,60 @@ fn limit(model: &Model, ua: f64, m: f64, h_hot: f64, cold: Option<(f64, f64)>) -
     }
 }
 
+/// After a hydraulic solve at `time` [s]: every cold plate receives flow in its direction
+/// and, unless `allow_extrapolation`, within its characterised ranges, as in a steady solve
+/// (a plate without flow has no defined GPU temperature; its lumped model would report one).
+fn plates_flowing(
+    model: &Model,
+    solver: &Solver,
+    mf: &[f64],
+    props: &[Props],
+    t_node: &[f64],
+    prog: &FlowProgram,
+    time: f64,
+) -> Result<()> {
+    let m_max = mf.iter().fold(0.0_f64, |a, v| a.max(v.abs()));
+    let mut undefined = Vec::new();
+    let mut outside = Vec::new();
+    for (k, e) in model.edges.iter().enumerate() {
+        if !matches!(e.kind, Kind::Plate { .. }) {
+            continue;
+        }
+        let rho = props[k].rho;
+        match solver.plate_check(k, mf[k] / rho, 1e-12 * m_max / rho, t_node[prog.up[k]]) {
+            Err(msg) => undefined.push(msg),
+            Ok(msgs) if !model.settings.allow_extrapolation => outside.extend(msgs),
+            Ok(_) => {}
+        }
+    }
+    if !undefined.is_empty() {
+        let rho = model.fluid.props(model.fluid.range().0.max(273.15)).rho;
+        let count = undefined.len();
+        undefined.truncate(3);
+        let fastest = solver.fastest_pipes(mf, rho, 3);
+        return Err(Error::Network(format!(
+            "at t = {time} s: {}{}{}; check the flow sources' and pumps' profiles, and enlarge the headers or use reverse return if a branch runs backwards",
+            undefined.join("; "),
+            if count > 3 { format!(" (and {} more plates)", count - 3) } else { String::new() },
+            if fastest.is_empty() { String::new() } else { format!("; fastest pipes: {fastest}") }
+        )));
+    }
+    if !outside.is_empty() {
+        let count = outside.len();
+        outside.truncate(3);
+        return Err(Error::Network(format!(
+            "at t = {time} s: {}{}; pass allow_extrapolation to extrapolate",
+            outside.join("; "),
+            if count > 3 {
+                format!(" (and {} more)", count - 3)
+            } else {
+                String::new()
+            },
+        )));
+    }
+    Ok(())
+}
+
 /// Runs a network in time; `monitor` may stop it and receives the time and worst GPU
 /// temperature every step.
 #[allow(clippy::too_many_lines)]
@@ -574,6 +655,7 @@ pub fn simulate(
     }
     let mut prog: FlowProgram = solver.program_for(&mf, None);
     let mut t_node: Vec<f64> = h.iter().map(|&x| fluid.temperature(x)).collect();
+    plates_flowing(model, &solver, &mf, &props, &t_node, &prog, 0.0)?;
     let mut t_hydraulics = t_node.clone();
     let mut hydraulic_solves = 1;
 
@@ -827,7 +909,7 @@ pub fn simulate(
         out.heat_in_w
             .push(plates.iter().map(|pl| power[pl.edge]).sum());
         out.heat_out_w.push(heat_out);
-        if step % every == 0 {
+        if step % every == 0 || step == steps {
             out.output_times_s.push(time);
             for &j in &recorded {
                 let pl = &plates[j];
@@ -905,6 +987,7 @@ pub fn simulate(
             }
             newton += solver.hydraulics(&mut mf, &mut p, &props, &mut guess, tol, &fixed)?;
             prog = solver.program_for(&mf, Some(prog));
+            plates_flowing(model, &solver, &mf, &props, &t_node, &prog, time)?;
             resistances(&mut plates, &mf, &props);
             refit_j = refit(&mut plates, &mf, &props);
             t_hydraulics.copy_from_slice(&t_node);
