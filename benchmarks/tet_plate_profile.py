@@ -60,7 +60,6 @@ def child(path: Path, variable: bool) -> dict[str, Any]:
 
     t = time.perf_counter()
     import numpy as np
-
     import rackflow as rf
     from rackflow.io import meshio_reader
     from rackflow.meshing import CORPUS
@@ -156,7 +155,9 @@ def table(runs: list[tuple[str, dict[str, Any]]], mesh_s: float) -> str:
     names = [n for n, _ in runs]
     lines = ["| phase | " + " | ".join(f"{n} wall s" for n in names) + " |"]
     lines.append("|---|" + "---:|" * len(names))
-    lines.append("| mesh generation (Gmsh OCC, cached after the first run) | " + f"{mesh_s:.1f} |" * len(names))
+    lines.append(
+        "| mesh generation (Gmsh OCC, cached after the first run) | " + f"{mesh_s:.1f} |" * len(names)
+    )
     labels: list[str] = []
     for _, r in runs:
         for key in list(r["times"]) + list(r["phases"]):
@@ -186,7 +187,9 @@ def table(runs: list[tuple[str, dict[str, Any]]], mesh_s: float) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("target", nargs="?", default="2e5", help="generator target_cells, e.g. 2e5")
     parser.add_argument("--variable", action="store_true", help="temperature-dependent PG25")
     parser.add_argument("--cache", default="/tmp/rackflow-tet-plate", help="where the .msh files are kept")
@@ -202,7 +205,9 @@ def main() -> None:
         return
     target = int(float(args.target))
     path, mesh_s = mesh_path(target, Path(args.cache))
-    print(f"{PLATE} tetra {target:.0e}: {path} (meshed in {mesh_s:.1f} s); load {os.getloadavg()}", flush=True)
+    print(
+        f"{PLATE} tetra {target:.0e}: {path} (meshed in {mesh_s:.1f} s); load {os.getloadavg()}", flush=True
+    )
     runs: list[tuple[str, dict[str, Any]]] = []
     for k in range(args.rounds):
         order = [("this", args.pythonpath)] + ([("other", args.ab)] if args.ab else [])

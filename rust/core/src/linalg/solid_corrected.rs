@@ -192,7 +192,9 @@ impl FlowOrder {
         for &i in &old {
             let i = i as usize;
             row.clear();
-            row.extend((a.row_ptr[i]..a.row_ptr[i + 1]).map(|e| (new_of[a.col[e] as usize], a.val[e])));
+            row.extend(
+                (a.row_ptr[i]..a.row_ptr[i + 1]).map(|e| (new_of[a.col[e] as usize], a.val[e])),
+            );
             row.sort_unstable_by_key(|&(c, _)| c);
             col.extend(row.iter().map(|&(c, _)| c));
             val.extend(row.iter().map(|&(_, v)| v));

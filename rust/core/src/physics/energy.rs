@@ -663,16 +663,9 @@ impl<'m> Conduction<'m> {
                 );
                 let equation = convection - conduction - heat;
                 match matrix {
-                    Some(matrix) => fused::assemble(
-                        &equation,
-                        mesh,
-                        &cell_faces,
-                        pat,
-                        matrix,
-                        None,
-                        None,
-                        rhs,
-                    ),
+                    Some(matrix) => {
+                        fused::assemble(&equation, mesh, &cell_faces, pat, matrix, None, None, rhs)
+                    }
                     None => fused::assemble_source(&equation, mesh, &cell_faces, rhs),
                 }
             }
