@@ -1767,6 +1767,7 @@ fn run(
             }
             report.energy_first_order_cells += changed;
         }
+        crate::ptime("newton-krylov", &mut tp);
     }
     if let Some(frozen) = frozen {
         *frozen = eq.frozen_corrections();

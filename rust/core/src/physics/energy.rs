@@ -44,6 +44,10 @@ pub struct Conduction<'m> {
     k_cell: Vec<f64>,
     /// Face conductances at the last assembly, W/K (boundary faces: to the wall or ambient).
     conductance: Vec<f64>,
+    /// Per internal face, the cell whose gradient corrects both sides' points at a solid–coolant
+    /// interface (see [`Conduction::interface_gradient_cell`]; `u32::MAX` elsewhere), computed
+    /// with the conductances: every assembly asks for it several times per face.
+    shared_gradient: Vec<u32>,
     /// Per face, the coolant side's thermal-wall-function conductivity at the last assembly,
     /// W/(m·K) (zero off turbulent walls; empty for laminar flow).
     wall_k: Vec<f64>,
@@ -218,6 +222,7 @@ impl<'m> Conduction<'m> {
             nonlinear_boundaries: false,
             k_cell: vec![0.0; n],
             wall_k: Vec::new(),
+            shared_gradient: Vec::new(),
             conductance: vec![0.0; mesh.n_faces()],
             gradient: Vec::new(),
             gradient_cells: None,
@@ -289,6 +294,7 @@ impl<'m> Conduction<'m> {
             );
         }
         self.convection = Some(convection);
+        self.shared_gradient = Vec::new(); // coolant cells now: recomputed with the conductances
         self
     }
 
@@ -412,10 +418,18 @@ impl<'m> Conduction<'m> {
     /// above chtMultiRegionSimpleFoam on the identical mesh (1.2 % now), further from the
     /// mesh-converged value (`benchmarks/RESULTS.md`, stop 20).
     fn interface_gradient_cell(&self, f: usize) -> Option<usize> {
-        let mesh = self.mesh;
-        if f >= mesh.n_internal_faces || self.k_cell.is_empty() {
+        if f >= self.mesh.n_internal_faces || self.k_cell.is_empty() {
             return None;
         }
+        match self.shared_gradient.get(f) {
+            Some(&c) => (c != u32::MAX).then_some(c as usize),
+            None => self.shared_gradient_cell(f),
+        }
+    }
+
+    /// [`Conduction::interface_gradient_cell`] of internal face `f` from the conductivities.
+    fn shared_gradient_cell(&self, f: usize) -> Option<usize> {
+        let mesh = self.mesh;
         let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
         // solid–coolant faces only: between solids both gradients are smooth, and there the
         // shared gradient stalled the energy of the bundled pin-fin plate (41 outer iterations)
@@ -509,12 +523,21 @@ impl<'m> Conduction<'m> {
         true
     }
 
-    /// Whether the discrete system is affine in T: conductivities do not depend on T and there
-    /// is no advection. The matrix is then that of the first assembly, and later passes (the
-    /// non-orthogonal corrections) need only the right-hand side
-    /// ([`Conduction::assemble_source`]).
+    /// Whether the discrete system is affine in T: conductivities do not depend on T, and any
+    /// advection has constant specific heats and a fixed scheme (first-order upwind, or a held
+    /// limiter: a limiter recomputed from T is what makes second order nonlinear). The matrix
+    /// is then that of the first assembly, and later passes (the non-orthogonal corrections
+    /// and the deferred upwind corrections, linear in the gradients) need only the right-hand
+    /// side ([`Conduction::assemble_source`]); Newton–Krylov's Jacobian is exact and needs no
+    /// re-assembly (on the corpus serpentine with constant PG25 properties, 5e4 tetrahedra,
+    /// each of its steps re-assembled the matrix and rebuilt the preconditioner otherwise).
     pub fn is_affine(&self) -> bool {
-        !self.nonlinear && !self.nonlinear_boundaries && self.convection.is_none()
+        !self.nonlinear
+            && !self.nonlinear_boundaries
+            && self.convection.as_ref().is_none_or(|cv| {
+                cv.specific_heat.iter().flatten().all(Property::is_constant)
+                    && (!cv.second_order || self.frozen_limit.is_some())
+            })
     }
 
     /// Forget the gradients of the last assembly, so that the next one is a function of its
@@ -567,6 +590,17 @@ impl<'m> Conduction<'m> {
                 self.gradient = grad;
             }
         }
+        // each internal face's non-orthogonal correction once: the per-cell gather below
+        // visits every face from both of its cells
+        let correction: Vec<f64> = if !self.geometry.orthogonal && !self.gradient.is_empty() {
+            (0..mesh.n_internal_faces)
+                .into_par_iter()
+                .with_min_len(CHUNK)
+                .map(|f| self.limited_correction(f))
+                .collect()
+        } else {
+            Vec::new()
+        };
         // ∇·(ṁ c_p (T − T_ref)) − ∇·(k ∇T) = q, gathered per cell in one parallel pass
         let this = &*self;
         let conduction = fused::laplacian_scalar(
@@ -587,13 +621,12 @@ impl<'m> Conduction<'m> {
                     }
                 }
             },
-            (!this.geometry.orthogonal && !this.gradient.is_empty())
-                .then_some(|f: usize| this.limited_correction(f)),
+            (!correction.is_empty()).then_some(|f: usize| correction[f]),
         );
         let heat = fused::su(|c: usize| this.cell_source(c));
         let pat = &this.pattern;
         match (matrix, &this.convection) {
-            (None, _) => fused::assemble_source(&(-conduction - heat), mesh, &cell_faces, rhs),
+            (None, None) => fused::assemble_source(&(-conduction - heat), mesh, &cell_faces, rhs),
             (Some(matrix), None) => fused::assemble(
                 &(-conduction - heat),
                 mesh,
@@ -604,7 +637,7 @@ impl<'m> Conduction<'m> {
                 None,
                 rhs,
             ),
-            (Some(matrix), Some(cv)) => {
+            (matrix, Some(cv)) => {
                 let capacity_flux = this.capacity_flux(t);
                 let limit = if let Some(frozen) = &this.frozen_limit {
                     std::borrow::Cow::Borrowed(frozen.as_slice())
@@ -628,16 +661,13 @@ impl<'m> Conduction<'m> {
                     (!limit.is_empty()).then_some(upwind_correction),
                     |f: usize| -this.boundary_advection_out(f, t),
                 );
-                fused::assemble(
-                    &(convection - conduction - heat),
-                    mesh,
-                    &cell_faces,
-                    pat,
-                    matrix,
-                    None,
-                    None,
-                    rhs,
-                );
+                let equation = convection - conduction - heat;
+                match matrix {
+                    Some(matrix) => {
+                        fused::assemble(&equation, mesh, &cell_faces, pat, matrix, None, None, rhs)
+                    }
+                    None => fused::assemble_source(&equation, mesh, &cell_faces, rhs),
+                }
             }
         }
         if self.needs_outer_iterations() {
@@ -709,6 +739,13 @@ impl<'m> Conduction<'m> {
             }
         }
         self.thermal_wall_conductances(t);
+        self.shared_gradient = Vec::new();
+        let shared: Vec<u32> = (0..ni)
+            .into_par_iter()
+            .with_min_len(CHUNK)
+            .map(|f| self.shared_gradient_cell(f).map_or(u32::MAX, |c| c as u32))
+            .collect();
+        self.shared_gradient = shared;
     }
 
     /// The coolant side of turbulent walls conducts with the thermal wall function.
