@@ -517,11 +517,12 @@ fn conjugate<'m>(
 }
 
 /// Momentum relaxation factors of the first-order fallback, tried in turn. Measured on the
-/// geometry corpus (`benchmarks/corpus.py`, Gmsh tetrahedra at 5e4 cells): the bounded
-/// second-order momentum solve stalls on the serpentine plate at every relaxation tried (0.9,
-/// 0.7, 0.5; with and without the non-orthogonal, skewness and wall corrections; with frozen
-/// limiters and with relaxed deferred corrections) while first-order upwind converges at 0.7
-/// (566 iterations); 0.675 stalled there, 0.5 converged on five of the six plates.
+/// geometry corpus (`benchmarks/corpus.py`, Gmsh tetrahedra at 5e4 cells): without local first
+/// order the bounded second-order momentum solve stalled on the serpentine plate at every
+/// relaxation tried (0.9, 0.7, 0.5; with and without the non-orthogonal, skewness and wall
+/// corrections; with frozen limiters and with relaxed deferred corrections) while first-order
+/// upwind converges at 0.7 (566 iterations); 0.675 stalled there, 0.5 converged on five of the
+/// six plates. With local first order the serpentine no longer needs this fallback.
 const FALLBACK_RELAXATIONS: [f64; 2] = [0.7, 0.5];
 
 /// The bound of the non-orthogonal corrections in the last flow attempt, as a fraction of the
