@@ -18,8 +18,8 @@
 //! wall-function one and the wall's turbulent viscosity is the log-law one. The
 //! binomial blend `√(ω_vis² + ω_log²)` of the first slice raised ω by 2 % at y⁺ 50 and, with
 //! the SST limiter in log-layer wall cells on the unlimited velocity gradient, put the friction
-//! factor of a pipe 5–11 % low with wall functions. k has zero gradient at walls, outlets and symmetry
-//! planes; inlets fix both.
+//! factor of a pipe 5–11 % low with wall functions. k has zero gradient at walls, outlets and
+//! symmetry planes; inlets fix both.
 
 use super::{Flow, FlowBc, FlowSolution};
 use crate::discretisation::fv_matrix::FvMatrix;
@@ -214,8 +214,8 @@ impl Flow<'_> {
     /// in `kOmegaSST::correct()` with the `cellLimited leastSquares 1` that rackflow's bounded
     /// second order and the OpenFOAM references use for `grad(U)`. Unlimited, the gradient of a
     /// tetrahedron in the shear layer of a separating or turning flow overshoots its
-    /// neighbours: on the rack manifold (40k tets) k in the branches was 1.6–2.3× simpleFoam's,
-    /// and 0.9–1.1× with the limiter. In a log-layer wall cell the limiter also takes out the
+    /// neighbours: on the rack manifold (40k tets) k in the branches was 1.6–2.6× simpleFoam's,
+    /// and 0.8–1.1× with the limiter. In a log-layer wall cell the limiter also takes out the
     /// ln(E y⁺) excess of a gradient that sees the no-slip value, so the SST limiter of ν_t can
     /// apply there as in OpenFOAM without lowering a pipe's friction (it did, by 2.6 %, on the
     /// unlimited gradient).
@@ -564,9 +564,9 @@ mod tests {
         assert!((omega - k.sqrt() / (0.09f64.powf(0.25) * 0.001)).abs() < 1e-9 * omega);
     }
 
-    /// A coarse turbulent channel (walls at y = 0 and y = H, first cells in the log layer) converges with a turbulent core
-    /// (μ_t ≫ μ), μ_t smaller towards the walls, and a pressure gradient above the laminar
-    /// one.
+    /// A coarse turbulent channel (walls at y = 0 and y = H, first cells in the log layer)
+    /// converges with a turbulent core (μ_t ≫ μ), μ_t smaller towards the walls, and a pressure
+    /// gradient well above the laminar one and near Dean's.
     #[test]
     fn coarse_channel_is_turbulent() {
         let (h, rho, mu, u) = (0.01, 1000.0, 1e-3, 1.0); // Re_Dh 20,000
