@@ -9,7 +9,9 @@ heat transfer, so it tests the thermal wall treatment and the turbulent conducti
   ``kqRWallFunction`` / ``omegaWallFunction`` (``blended false``, as rackflow and the other
   references) / ``nutkWallFunction`` and
   ``compressible::alphatJayatillekeWallFunction`` (Pr_t 0.85), SIMPLE (p_rgh 0.3, U and h 0.7), bounded
-  linearUpwind for U and h, upwind for k and ω;
+  linearUpwind for U and h, upwind for k and ω, ``grad(U)`` (the gradient kOmegaSST's production
+  and ν_t limiter see) ``cellLimited leastSquares 1`` as rackflow's (until 2026-12-05 it was
+  the default ``Gauss linear``);
 - rackflow: ``turbulence="k-omega-sst"``, ``fixed_temperature`` walls, ``convection="linear_upwind"``.
 
 Prints per flow: both codes' outlet temperature, heat to the coolant (ṁ c_p ΔT), ΔP and
@@ -207,7 +209,7 @@ boundary (
         "dictionary",
         """
 ddtSchemes { default steadyState; }
-gradSchemes { default Gauss linear; limitedGrad cellLimited leastSquares 1; }
+gradSchemes { default Gauss linear; limitedGrad cellLimited leastSquares 1; grad(U) cellLimited leastSquares 1; }
 divSchemes {
   default none;
   div(phi,U) bounded Gauss linearUpwind limitedGrad;

@@ -5,16 +5,17 @@ the command is stored in the file) holds OpenFOAM v1912's static pressure drop o
 half plane channel (Re 5·10⁴ on D_h = 2H, 50 H long, uniform inlet with 5 % intensity) on two
 blockMesh grids that rackflow rebuilds point for point: ``lowre`` (first cell centre y⁺ ≈ 0.1,
 low-Re walls) and ``wf`` (y⁺ ≈ 40, wall functions: ``nutkWallFunction``, ``omegaWallFunction``
-not blended). Same schemes (linear-upwind U, upwind k and ω), both converged to small residuals:
-the pressure drops must agree within 3 %.
+not blended). Same schemes (linear-upwind U on the ``cellLimited leastSquares 1`` gradient, which is also the
+gradient kOmegaSST's production and ν_t limiter see; upwind k and ω), both converged to small
+residuals: the pressure drops must agree within 3 %.
 
-Measured: ``lowre`` −2.0 %. ``wf`` +4.9 %, a strict xfail: rackflow deliberately leaves the SST
-limiter out of ν_t in log-layer wall cells (their strain rate, from a gradient that sees the
-no-slip wall value, is ln(E y⁺) times the log law's), which OpenFOAM keeps. With the limiter put
-back for a check (not a setting), rackflow gave 1733.4 Pa against OpenFOAM's 1717.0 Pa (+0.95 %):
-the implementations agree. Keeping the limiter (with the binomial ω blend of the first slice)
-put a pipe's friction factor 5–11 % below Petukhov's at y⁺ 30–80; without it rackflow is
-2–5 % below (see ``test_turbulence_pipe.py``).
+Measured (2026-12-05): ``lowre`` −1.9 % (1,967.2 against 2,005.5 Pa), ``wf`` −0.42 % (1,785.7
+against 1,793.3 Pa). The first reference used unlimited ``leastSquares`` for ``grad(U)``
+(simpleFoam 1,717.0 Pa on ``wf``): its SST limiter then clipped ν_t in the log-layer wall cells,
+whose unlimited gradient sees the no-slip value (ln(E y⁺) times the log law's strain), and
+rackflow, which left the limiter out of those cells, was +4.9 %. rackflow now computes the
+model's velocity gradient as ``cellLimited leastSquares`` and applies the limiter in every cell,
+as ``kOmegaSST`` does with that scheme (issue 17, the manifold's turbulence fields).
 """
 
 from __future__ import annotations
@@ -50,20 +51,7 @@ def test_reference_records_the_command_and_the_run() -> None:
     assert all(r["converged"] for r in ref["runs"])
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "lowre",
-        pytest.param(
-            "wf",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="+4.9 %: rackflow leaves the SST limiter out of log-layer wall cells, OpenFOAM does not "
-                "(+0.95 % with it put back)",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("name", ["lowre", "wf"])
 def test_pressure_drop_matches_simplefoam_komegasst(name: str) -> None:
     ref = json.loads(REFERENCE.read_text())
     run = next(r for r in ref["runs"] if r["mesh"] == name)

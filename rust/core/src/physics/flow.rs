@@ -984,7 +984,7 @@ impl<'m> Flow<'m> {
 
             // ---------- turbulence (k-ω SST) ----------
             if let (Some(sst), Some(matrix)) = (&self.turbulence, turbulence_matrix.as_mut()) {
-                turbulence_residuals = self.turbulence_step(sst, &mut s, &grads, matrix, &stop)?;
+                turbulence_residuals = self.turbulence_step(sst, &mut s, matrix, &stop)?;
                 self.turbulent_diffusion(sst, &s, diffusion.to_mut());
             }
 
