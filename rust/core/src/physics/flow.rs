@@ -1198,6 +1198,18 @@ impl OuterIterations {
         }
     }
 
+    /// Iterations without progress after which the convection limiter is held: sooner when
+    /// local first-order rounds may follow (they need it held), else as before local rounds
+    /// existed (the turbulent manifold's explicit second-order solve converges with 400 and
+    /// stalls with 100).
+    fn hold_limiter_after(&self) -> usize {
+        if self.settings.local_first_order {
+            LOCAL_STALL_ITERATIONS
+        } else {
+            STALL_ITERATIONS
+        }
+    }
+
     /// Judge iteration `iteration`'s residuals (u, v, w, p, continuity), whether the turbulence
     /// equations converged, and the largest speed relative to the boundary conditions' speed.
     fn judge(
@@ -1242,7 +1254,7 @@ impl OuterIterations {
         if progress < 0.9 * self.best_progress {
             self.best_progress = progress;
             self.improved_at = iteration;
-        } else if iteration - self.improved_at > LOCAL_STALL_ITERATIONS
+        } else if iteration - self.improved_at > self.hold_limiter_after()
             && settings.second_order
             && !self.limiter_frozen
         {
@@ -1354,7 +1366,7 @@ mod tests {
                 break;
             }
         }
-        assert_eq!(frozen_at, Some(LOCAL_STALL_ITERATIONS + 2));
+        assert_eq!(frozen_at, Some(STALL_ITERATIONS + 2));
         assert_eq!(verdict, Verdict::Stalled);
     }
 
