@@ -120,5 +120,7 @@ def test_discrete_balance_at_the_conduction_level(reference: rf.TransientResult)
     xfail at 1.13e-6 until stop 21 (each step's BiCGStab stopped at 1e-8 ‖b‖); the energy
     preconditioner that factors the coolant in flow order brings the steps' residuals lower."""
     rep = reference.report
-    print(f"discrete balance {abs(rep['discrete_stored_change_j'] / rep['heat_in_j'] - 1):.2e} of the heat in")
+    print(
+        f"discrete balance {abs(rep['discrete_stored_change_j'] / rep['heat_in_j'] - 1):.2e} of the heat in"
+    )
     assert rep["discrete_stored_change_j"] == pytest.approx(rep["heat_in_j"], rel=1e-6)
