@@ -686,26 +686,23 @@ class Case:
                 ConvectionFallbackWarning,
                 stacklevel=2,
             )
-        swinging = int(result.report.get("flow_first_order_cells", 0) or 0)
-        if swinging:
-            warnings.warn(
-                f"the second-order momentum iteration kept swinging in {swinging} coolant cells; the solver made the "
-                "momentum convection first order (and relaxed harder) there, second order elsewhere, and converged. "
-                "Those cells are usually poor ones: improve the mesh there (Gmsh `Mesh.Optimize`, "
-                "`Mesh.OptimizeNetgen`) or pass convection='upwind' for a first-order answer throughout",
-                ConvectionFallbackWarning,
-                stacklevel=2,
-            )
-        local = int(result.report.get("energy_first_order_cells", 0) or 0)
-        if local:
-            warnings.warn(
-                f"the second-order energy convection stalled or left coolant colder than the inlet in {local} "
-                "coolant cells; the solver made the convection first order there (second order elsewhere) and "
-                "converged. Those cells are usually poor ones: improve the mesh there (Gmsh `Mesh.Optimize`, "
-                "`Mesh.OptimizeNetgen`) or pass convection='upwind' for a first-order answer throughout",
-                ConvectionFallbackWarning,
-                stacklevel=2,
-            )
+        for key, what in (
+            ("flow_first_order_cells", "the second-order momentum iteration kept swinging"),
+            (
+                "energy_first_order_cells",
+                "the second-order energy convection stalled or left coolant colder than the inlet",
+            ),
+        ):
+            cells = int(result.report.get(key, 0) or 0)
+            if cells:
+                warnings.warn(
+                    f"{what} in {cells} coolant cells; the solver made the convection first order there (second "
+                    "order elsewhere) and converged. Those cells are usually poor ones: improve the mesh there (Gmsh "
+                    "`Mesh.Optimize`, `Mesh.OptimizeNetgen`) or pass convection='upwind' for a first-order answer "
+                    "throughout",
+                    ConvectionFallbackWarning,
+                    stacklevel=2,
+                )
         _warn_wall_treatment(result)
         if result.has_temperature:
             for f in self.fluids.values():
