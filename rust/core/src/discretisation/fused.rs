@@ -1079,23 +1079,23 @@ where
 #[derive(Clone, Copy)]
 pub struct Source<Q>(Q);
 
-/// [`Source`].
-pub fn su<Q: Fn(usize) -> f64 + Sync>(q: Q) -> Expr<Source<Q>> {
+/// [`Source`] (of any field: a vector source for momentum).
+pub fn su<V: FieldValue, Q: Fn(usize) -> V + Sync>(q: Q) -> Expr<Source<Q>> {
     Expr(Source(q))
 }
 
-impl<Q: Fn(usize) -> f64 + Sync> Term<f64> for Source<Q> {
+impl<V: FieldValue, Q: Fn(usize) -> V + Sync> Term<V> for Source<Q> {
     #[inline]
     fn internal(&self, _f: usize, _owner_side: bool) -> (f64, f64) {
         (0.0, 0.0)
     }
     #[inline]
-    fn boundary(&self, _f: usize) -> BoundaryRow<f64> {
+    fn boundary(&self, _f: usize) -> BoundaryRow<V> {
         BoundaryRow::NONE
     }
     #[inline]
-    fn cell(&self, c: usize) -> (f64, f64) {
-        (0.0, -(self.0)(c))
+    fn cell(&self, c: usize) -> (f64, V) {
+        (0.0, (self.0)(c).negated())
     }
 }
 

@@ -402,7 +402,8 @@ impl<'m> Flow<'m> {
     /// The momentum predictor's equation, `∇·(φ U) − ∇·(μ ∇U) = −∇p`, without the pressure
     /// gradient (the solve adds it; SIMPLEC's `H` leaves it out), assembled into `u_eqn` and
     /// under-relaxed by `alpha`: the bounded convection (limited linear upwind when `limits`
-    /// are given, else upwind) less the viscous diffusion, both with their deferred corrections.
+    /// are given, else upwind) less the viscous diffusion, both with their deferred corrections,
+    /// and less the `explicit` stress per cell when given (turbulent flow).
     #[allow(clippy::too_many_arguments)]
     fn momentum_equation(
         &self,
@@ -414,6 +415,7 @@ impl<'m> Flow<'m> {
         alpha: f64,
         limit: Option<f64>,
         grad_p: &[Vec3],
+        explicit: Option<&[Vec3]>,
         momentum_rhs: &mut [Vec3],
     ) {
         let mesh = self.mesh;
@@ -435,24 +437,39 @@ impl<'m> Flow<'m> {
                 bc,
             )
             .limited(limit);
-        // relaxed, and the solve's right-hand side b − ∇p V, in the assembly's pass
-        u_eqn.assemble_relaxed(
-            &term,
-            mesh,
-            &self.cell_faces,
-            &self.pattern,
-            alpha,
-            &s.velocity,
-            momentum_rhs,
-            |c| {
-                let v = mesh.cell_volume[c];
-                [
-                    -(grad_p[c][0] * v),
-                    -(grad_p[c][1] * v),
-                    -(grad_p[c][2] * v),
-                ]
-            },
-        );
+        let pressure = |c: usize| {
+            let v = mesh.cell_volume[c];
+            [
+                -(grad_p[c][0] * v),
+                -(grad_p[c][1] * v),
+                -(grad_p[c][2] * v),
+            ]
+        };
+        // relaxed, and the solve's right-hand side b − ∇p V, in the assembly's pass; the explicit
+        // stress goes into b (so into H), laminar flow assembles exactly as before
+        let (cells, pattern) = (&self.cell_faces, &self.pattern);
+        match explicit {
+            None => u_eqn.assemble_relaxed(
+                &term,
+                mesh,
+                cells,
+                pattern,
+                alpha,
+                &s.velocity,
+                momentum_rhs,
+                pressure,
+            ),
+            Some(q) => u_eqn.assemble_relaxed(
+                &(term - fused::su(|c: usize| q[c])),
+                mesh,
+                cells,
+                pattern,
+                alpha,
+                &s.velocity,
+                momentum_rhs,
+                pressure,
+            ),
+        }
     }
 
     /// The momentum predictor's solve, `A U = b − ∇p V` (`momentum_rhs`; relaxed `A`, from the current
@@ -743,6 +760,10 @@ impl<'m> Flow<'m> {
                     limits[c as usize] = [0.0; 3];
                 }
             }
+            let transposed_stress = self
+                .turbulence
+                .as_ref()
+                .map(|sst| self.transposed_stress(sst, &s));
             self.momentum_equation(
                 &mut u_eqn,
                 &diffusion,
@@ -752,6 +773,7 @@ impl<'m> Flow<'m> {
                 alpha,
                 settings.non_orthogonal_limit,
                 &grad_p,
+                transposed_stress.as_deref(),
                 &mut momentum_rhs,
             );
             solve_profile.assembly_seconds += phase.elapsed().as_secs_f64();
