@@ -744,6 +744,8 @@ impl<'m> Flow<'m> {
             turbulence_matrix = Some(fresh_matrix());
         }
 
+        // the explicit transposed effective stress of turbulent momentum, relaxed across iterations
+        let mut transposed_stress = Vec::new();
         for iteration in 1..=settings.max_iterations {
             // ---------- momentum ----------
             let phase = std::time::Instant::now();
@@ -760,10 +762,9 @@ impl<'m> Flow<'m> {
                     limits[c as usize] = [0.0; 3];
                 }
             }
-            let transposed_stress = self
-                .turbulence
-                .as_ref()
-                .map(|sst| self.transposed_stress(sst, &s));
+            if let Some(sst) = &self.turbulence {
+                self.update_transposed_stress(sst, &s, &mut transposed_stress);
+            }
             self.momentum_equation(
                 &mut u_eqn,
                 &diffusion,
@@ -773,7 +774,9 @@ impl<'m> Flow<'m> {
                 alpha,
                 settings.non_orthogonal_limit,
                 &grad_p,
-                transposed_stress.as_deref(),
+                self.turbulence
+                    .is_some()
+                    .then_some(transposed_stress.as_slice()),
                 &mut momentum_rhs,
             );
             solve_profile.assembly_seconds += phase.elapsed().as_secs_f64();

@@ -50,6 +50,9 @@ const KAPPA: f64 = 0.41;
 const E_LOG: f64 = 9.8;
 /// Under-relaxation of k and ω.
 const RELAXATION: f64 = 0.7;
+/// Under-relaxation of the explicit transposed stress in the momentum equation
+/// (`Flow::update_transposed_stress`).
+const STRESS_RELAXATION: f64 = 0.5;
 /// Residual reduction asked of each k and ω solve.
 const REDUCTION: f64 = 0.1;
 
@@ -249,7 +252,28 @@ impl Flow<'_> {
     /// (`cellLimited leastSquares 1`, the references' `grad(U)`), its boundary values the cell's
     /// with the face's own normal derivative; μ_eff on walls is the wall function's, on inlets
     /// and outlets the cell's.
-    pub(super) fn transposed_stress(&self, sst: &KOmegaSst, s: &FlowSolution) -> Vec<Vec3> {
+    ///
+    /// `stress` holds the previous iteration's (empty at the start) and is moved by
+    /// [`STRESS_RELAXATION`] of the way to the new value: the fixed point is the same.
+    pub(super) fn update_transposed_stress(
+        &self,
+        sst: &KOmegaSst,
+        s: &FlowSolution,
+        stress: &mut Vec<Vec3>,
+    ) {
+        let new = self.transposed_stress(sst, s);
+        if stress.len() != new.len() {
+            *stress = new;
+            return;
+        }
+        for (old, new) in stress.iter_mut().zip(new) {
+            for k in 0..3 {
+                old[k] += STRESS_RELAXATION * (new[k] - old[k]);
+            }
+        }
+    }
+
+    fn transposed_stress(&self, sst: &KOmegaSst, s: &FlowSolution) -> Vec<Vec3> {
         let mesh = self.mesh;
         let ni = mesh.n_internal_faces;
         let grads = self.turbulence_velocity_gradient(&s.velocity);
