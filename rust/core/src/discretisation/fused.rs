@@ -1079,23 +1079,23 @@ where
 #[derive(Clone, Copy)]
 pub struct Source<Q>(Q);
 
-/// [`Source`] (of any field: a vector source for momentum).
-pub fn su<V: FieldValue, Q: Fn(usize) -> V + Sync>(q: Q) -> Expr<Source<Q>> {
+/// [`Source`].
+pub fn su<Q: Fn(usize) -> f64 + Sync>(q: Q) -> Expr<Source<Q>> {
     Expr(Source(q))
 }
 
-impl<V: FieldValue, Q: Fn(usize) -> V + Sync> Term<V> for Source<Q> {
+impl<Q: Fn(usize) -> f64 + Sync> Term<f64> for Source<Q> {
     #[inline]
     fn internal(&self, _f: usize, _owner_side: bool) -> (f64, f64) {
         (0.0, 0.0)
     }
     #[inline]
-    fn boundary(&self, _f: usize) -> BoundaryRow<V> {
+    fn boundary(&self, _f: usize) -> BoundaryRow<f64> {
         BoundaryRow::NONE
     }
     #[inline]
-    fn cell(&self, c: usize) -> (f64, V) {
-        (0.0, (self.0)(c).negated())
+    fn cell(&self, c: usize) -> (f64, f64) {
+        (0.0, -(self.0)(c))
     }
 }
 

@@ -402,8 +402,7 @@ impl<'m> Flow<'m> {
     /// The momentum predictor's equation, `∇·(φ U) − ∇·(μ ∇U) = −∇p`, without the pressure
     /// gradient (the solve adds it; SIMPLEC's `H` leaves it out), assembled into `u_eqn` and
     /// under-relaxed by `alpha`: the bounded convection (limited linear upwind when `limits`
-    /// are given, else upwind) less the viscous diffusion, both with their deferred corrections,
-    /// and less the `explicit` stress per cell when given (turbulent flow).
+    /// are given, else upwind) less the viscous diffusion, both with their deferred corrections.
     #[allow(clippy::too_many_arguments)]
     fn momentum_equation(
         &self,
@@ -415,7 +414,6 @@ impl<'m> Flow<'m> {
         alpha: f64,
         limit: Option<f64>,
         grad_p: &[Vec3],
-        explicit: Option<&[Vec3]>,
         momentum_rhs: &mut [Vec3],
     ) {
         let mesh = self.mesh;
@@ -437,39 +435,24 @@ impl<'m> Flow<'m> {
                 bc,
             )
             .limited(limit);
-        let pressure = |c: usize| {
-            let v = mesh.cell_volume[c];
-            [
-                -(grad_p[c][0] * v),
-                -(grad_p[c][1] * v),
-                -(grad_p[c][2] * v),
-            ]
-        };
-        // relaxed, and the solve's right-hand side b − ∇p V, in the assembly's pass; the explicit
-        // stress goes into b (so into H), laminar flow assembles exactly as before
-        let (cells, pattern) = (&self.cell_faces, &self.pattern);
-        match explicit {
-            None => u_eqn.assemble_relaxed(
-                &term,
-                mesh,
-                cells,
-                pattern,
-                alpha,
-                &s.velocity,
-                momentum_rhs,
-                pressure,
-            ),
-            Some(q) => u_eqn.assemble_relaxed(
-                &(term - fused::su(|c: usize| q[c])),
-                mesh,
-                cells,
-                pattern,
-                alpha,
-                &s.velocity,
-                momentum_rhs,
-                pressure,
-            ),
-        }
+        // relaxed, and the solve's right-hand side b − ∇p V, in the assembly's pass
+        u_eqn.assemble_relaxed(
+            &term,
+            mesh,
+            &self.cell_faces,
+            &self.pattern,
+            alpha,
+            &s.velocity,
+            momentum_rhs,
+            |c| {
+                let v = mesh.cell_volume[c];
+                [
+                    -(grad_p[c][0] * v),
+                    -(grad_p[c][1] * v),
+                    -(grad_p[c][2] * v),
+                ]
+            },
+        );
     }
 
     /// The momentum predictor's solve, `A U = b − ∇p V` (`momentum_rhs`; relaxed `A`, from the current
@@ -744,8 +727,6 @@ impl<'m> Flow<'m> {
             turbulence_matrix = Some(fresh_matrix());
         }
 
-        // the explicit transposed effective stress of turbulent momentum, relaxed across iterations
-        let mut transposed_stress = Vec::new();
         for iteration in 1..=settings.max_iterations {
             // ---------- momentum ----------
             let phase = std::time::Instant::now();
@@ -762,9 +743,6 @@ impl<'m> Flow<'m> {
                     limits[c as usize] = [0.0; 3];
                 }
             }
-            if let Some(sst) = &self.turbulence {
-                self.update_transposed_stress(sst, &s, &mut transposed_stress);
-            }
             self.momentum_equation(
                 &mut u_eqn,
                 &diffusion,
@@ -774,9 +752,6 @@ impl<'m> Flow<'m> {
                 alpha,
                 settings.non_orthogonal_limit,
                 &grad_p,
-                self.turbulence
-                    .is_some()
-                    .then_some(transposed_stress.as_slice()),
                 &mut momentum_rhs,
             );
             solve_profile.assembly_seconds += phase.elapsed().as_secs_f64();

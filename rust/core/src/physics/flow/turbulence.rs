@@ -23,7 +23,6 @@
 
 use super::{Flow, FlowBc, FlowSolution};
 use crate::discretisation::fv_matrix::FvMatrix;
-use crate::discretisation::fvc;
 use crate::discretisation::fvm::{self, Convection, Correction};
 use crate::discretisation::PatchCondition;
 use crate::linalg::{bicgstab, Csr, SolveSettings, SymmetricGaussSeidel};
@@ -50,9 +49,6 @@ const KAPPA: f64 = 0.41;
 const E_LOG: f64 = 9.8;
 /// Under-relaxation of k and ω.
 const RELAXATION: f64 = 0.7;
-/// Under-relaxation of the explicit transposed stress in the momentum equation
-/// (`Flow::update_transposed_stress`).
-const STRESS_RELAXATION: f64 = 0.5;
 /// Residual reduction asked of each k and ω solve.
 const REDUCTION: f64 = 0.1;
 
@@ -242,69 +238,6 @@ impl Flow<'_> {
             }
         }
         grads
-    }
-
-    /// The explicit part of the momentum equation's effective stress, per cell (N):
-    /// `∫ ∇·(μ_eff dev2((∇U)ᵀ)) dV`, OpenFOAM's `fvc::div((rho*nuEff)*dev2(T(fvc::grad(U))))` of
-    /// `linearViscousStress::divDevRhoReff`, which the implicit `∇·(μ_eff ∇U)` leaves out. Its
-    /// continuous value is `(∇U)ᵀ·∇μ_t` (with ∇·U = 0): zero for constant μ, not where μ_t varies
-    /// (the shear layers of a branch entrance). The gradient is the one the model sees
-    /// (`cellLimited leastSquares 1`, the references' `grad(U)`), its boundary values the cell's
-    /// with the face's own normal derivative; μ_eff on walls is the wall function's, on inlets
-    /// and outlets the cell's.
-    ///
-    /// `stress` holds the previous iteration's (empty at the start) and is moved by
-    /// [`STRESS_RELAXATION`] of the way to the new value: the fixed point is the same.
-    pub(super) fn update_transposed_stress(
-        &self,
-        sst: &KOmegaSst,
-        s: &FlowSolution,
-        stress: &mut Vec<Vec3>,
-    ) {
-        let new = self.transposed_stress(sst, s);
-        if stress.len() != new.len() {
-            *stress = new;
-            return;
-        }
-        for (old, new) in stress.iter_mut().zip(new) {
-            for k in 0..3 {
-                old[k] += STRESS_RELAXATION * (new[k] - old[k]);
-            }
-        }
-    }
-
-    fn transposed_stress(&self, sst: &KOmegaSst, s: &FlowSolution) -> Vec<Vec3> {
-        let mesh = self.mesh;
-        let ni = mesh.n_internal_faces;
-        let grads = self.turbulence_velocity_gradient(&s.velocity);
-        let mu_eff = |c: usize| sst.viscosity[c] + s.turbulent_viscosity[c];
-        let cell: Vec<fvc::Tensor> = grads
-            .iter()
-            .enumerate()
-            .map(|(c, g)| fvc::dev2(*g).map(|row| crate::mesh::scale(row, mu_eff(c))))
-            .collect();
-        let (wall_mu_t, _) = self.wall_turbulence(sst, &s.k);
-        fvc::div_tensor(mesh, &self.weight, &cell, |f| {
-            let p = mesh.owner[f] as usize;
-            let up = s.velocity[p];
-            let (n, _) = mesh.face_normal(f);
-            let (sn_grad, mu) = match self.bc_of(f) {
-                FlowBc::Outlet(_) => ([0.0; 3], mu_eff(p)),
-                bc => {
-                    let d = self.geometry.two_point(mesh, f).d_owner;
-                    let ub = self.boundary_velocity(f, up);
-                    let sn = crate::mesh::scale(crate::mesh::sub(ub, up), 1.0 / d);
-                    let mu = if matches!(bc, FlowBc::Wall(_)) {
-                        sst.viscosity[p] + wall_mu_t[f - ni]
-                    } else {
-                        mu_eff(p)
-                    };
-                    (sn, mu)
-                }
-            };
-            fvc::dev2(fvc::boundary_gradient(grads[p], n, sn_grad))
-                .map(|row| crate::mesh::scale(row, mu))
-        })
     }
 
     /// One segregated update of ω, then k, then μ_t, on the current fluxes and the corrected
