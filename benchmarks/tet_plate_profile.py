@@ -49,7 +49,7 @@ def mesh_path(target: int, cache: Path) -> tuple[Path, float]:
     return path, time.perf_counter() - start
 
 
-def child(path: Path, variable: bool) -> dict[str, Any]:
+def child(path: Path, variable: bool, defaults: bool = False) -> dict[str, Any]:
     """Load and solve in this process; the Python-side phase times and the answers."""
     times: dict[str, float] = {}
 
@@ -89,7 +89,18 @@ def child(path: Path, variable: bool) -> dict[str, Any]:
     case.outlet("outlet", pressure_pa=0.0)
     case.heat_flux("heated", power_w=design.power_w)
     t = lap("python: case set-up", t)
-    result = case.solve(progress=False, convection="upwind", velocity_relaxation=0.7, threads=1)
+    # the worst residual every 100 outer iterations, per attempt (an iteration count that
+    # starts again marks a retry)
+    history: list[tuple[int, float]] = []
+
+    def progress(iteration: int, residuals: dict[str, float]) -> None:
+        if iteration % 100 == 0 or iteration == 1:
+            history.append((iteration, max(residuals.values())))
+
+    if defaults:
+        result = case.solve(progress=progress, threads=1)
+    else:
+        result = case.solve(progress=progress, convection="upwind", velocity_relaxation=0.7, threads=1)
     t = lap("python: case.solve (total)", t)
     inlet = next(iter(design.flow_lpm))
     rth = (result.max_temperature_c("base") - design.inlet_temperature_c) / design.power_w
@@ -107,6 +118,7 @@ def child(path: Path, variable: bool) -> dict[str, Any]:
         "flow_iterations": int(report.get("flow_iterations", 0)),
         "energy_outer_iterations": int(report.get("outer_iterations", 0)),
         "coupling_passes": report.get("coupling_passes"),
+        "progress": history,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
         "report": {
             k: report.get(k)
@@ -117,17 +129,20 @@ def child(path: Path, variable: bool) -> dict[str, Any]:
                 "residual_history",
                 "linear_iterations",
                 "flow_time_s",
+                "flow_first_order_cells",
+                "flow_fallback",
             )
         },
     }
 
 
-def run(path: Path, variable: bool, python: str, pythonpath: str | None) -> dict[str, Any]:
+def run(path: Path, variable: bool, python: str, pythonpath: str | None, defaults: bool = False) -> dict[str, Any]:
     """One profiled solve in a child process: its numbers and its phase table."""
     env = {**os.environ, "RACKFLOW_PROFILE": "1", "RAYON_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     if pythonpath:
         env["PYTHONPATH"] = pythonpath + os.pathsep + env.get("PYTHONPATH", "")
     cmd = [python, __file__, "--child", str(path)] + (["--variable"] if variable else [])
+    cmd += ["--defaults"] if defaults else []
     start = time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - start
@@ -192,6 +207,9 @@ def main() -> None:
     )
     parser.add_argument("target", nargs="?", default="2e5", help="generator target_cells, e.g. 2e5")
     parser.add_argument("--variable", action="store_true", help="temperature-dependent PG25")
+    parser.add_argument(
+        "--defaults", action="store_true", help="default settings (auto convection, retries) instead of upwind at 0.7"
+    )
     parser.add_argument("--cache", default="/tmp/rackflow-tet-plate", help="where the .msh files are kept")
     parser.add_argument("--python", default=sys.executable)
     parser.add_argument("--pythonpath", help="put this first on the child's PYTHONPATH")
@@ -201,7 +219,7 @@ def main() -> None:
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(Path(args.child), args.variable)))
+        print(json.dumps(child(Path(args.child), args.variable, args.defaults)))
         return
     target = int(float(args.target))
     path, mesh_s = mesh_path(target, Path(args.cache))
@@ -214,7 +232,7 @@ def main() -> None:
         if k % 2:
             order.reverse()
         for name, pythonpath in order:
-            r = run(path, args.variable, args.python, pythonpath)
+            r = run(path, args.variable, args.python, pythonpath, args.defaults)
             r["load"] = os.getloadavg()
             runs.append((f"{name} {k + 1}", r))
             print(

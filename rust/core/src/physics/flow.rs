@@ -747,6 +747,7 @@ impl<'m> Flow<'m> {
                 &mut grads,
                 (settings.second_order && !outer.limiter_frozen).then_some(limits.as_mut_slice()),
             );
+            solve_profile.gradient_seconds += phase.elapsed().as_secs_f64();
             if settings.second_order && !outer.limiter_frozen {
                 for &c in &s.first_order_cells {
                     limits[c as usize] = [0.0; 3];
@@ -783,6 +784,7 @@ impl<'m> Flow<'m> {
 
             // ---------- pressure (SIMPLEC) ----------
             let phase = std::time::Instant::now();
+            let mut lap = std::time::Instant::now();
             // HbyA = H/A − (rAU − rAtU) ∇p with per-volume inverse diagonals (OpenFOAM's rAU,
             // rAtU = 1/(A − H1)), per component: symmetry planes add to one component's diagonal
             // only, and a shared value would break the fixed point. H1 = −Σ a_N (off-diagonals
@@ -835,6 +837,8 @@ impl<'m> Flow<'m> {
                 let relaxation = |c: usize| u_eqn.relaxation_of(c);
                 self.hby_a_flux(&hby_a, &velocity_old, &grads, &relaxation, &mut s.mass_flux);
             }
+            solve_profile.hby_a_seconds += lap.elapsed().as_secs_f64();
+            lap = std::time::Instant::now();
             // the pressure equation −∇·(ρ rAtU ∇p) = −∇·φ_HbyA: its matrix, and the outlets'
             // fixed pressures in its right-hand side
             if let Some(amg) = amg.as_mut() {
@@ -858,6 +862,8 @@ impl<'m> Flow<'m> {
                 // pressure level fixed at cell 0 (symmetric: diagonal only)
                 Arc::make_mut(&mut p_matrix).val[pat.diag[0]] *= 2.0;
             }
+            solve_profile.pressure_assembly_seconds += lap.elapsed().as_secs_f64();
+            lap = std::time::Instant::now();
             match amg.as_mut() {
                 Some(hierarchy) if !rebuild_amg => hierarchy.refresh_fine(p_matrix.clone()),
                 _ => {
@@ -875,6 +881,7 @@ impl<'m> Flow<'m> {
                     ));
                 }
             }
+            solve_profile.amg_seconds += lap.elapsed().as_secs_f64();
             let correctors = if g.orthogonal {
                 0
             } else {
@@ -897,6 +904,7 @@ impl<'m> Flow<'m> {
                     }
                     *r = sum;
                 });
+                lap = std::time::Instant::now();
                 let pre = amg
                     .as_ref()
                     .ok_or_else(|| Error::Case("no pressure preconditioner".into()))?;
@@ -920,6 +928,8 @@ impl<'m> Flow<'m> {
                 if corrector == 0 {
                     residuals[3] = measures.0 / (measures.1 + 1e-20);
                 }
+                solve_profile.cg_seconds += lap.elapsed().as_secs_f64();
+                solve_profile.pressure_solves += 1;
                 match solved {
                     Ok(info) => {
                         solve_profile.cg_iterations += info.iterations;
@@ -1092,6 +1102,7 @@ impl<'m> Flow<'m> {
                     return Ok(s);
                 }
                 Verdict::Diverged { equation } => {
+                    solve_profile.print(iteration);
                     let worst = (0..n)
                         .max_by(|&i, &j| imbalance(i).abs().total_cmp(&imbalance(j).abs()))
                         .unwrap_or(0);
@@ -1109,6 +1120,7 @@ impl<'m> Flow<'m> {
                     .with_partial(|p| last_iterate(p, mesh, &s)));
                 }
                 Verdict::Stalled => {
+                    solve_profile.print(iteration);
                     return Err(Error::convergence(
                         crate::error::Status::Stalled,
                         crate::error::Equation::Flow,
@@ -1125,6 +1137,7 @@ impl<'m> Flow<'m> {
                 return Err(Error::Interrupted);
             }
         }
+        solve_profile.print(settings.max_iterations);
         let last = s.history.last().copied().unwrap_or([f64::NAN; 5]);
         Err(Error::convergence(
             crate::error::Status::MaxIterations,
@@ -1324,6 +1337,18 @@ const SWINGING_FRACTION: f64 = 0.1;
 struct LinearSolveProfile {
     builds: usize,
     cg_iterations: usize,
+    /// Pressure solves (one per non-orthogonal corrector and outer iteration).
+    pressure_solves: usize,
+    /// Velocity gradients and limiter (part of `assembly_seconds`), s.
+    gradient_seconds: f64,
+    /// HbyA, rAtU and the Rhie–Chow face fluxes (part of `pressure_seconds`), s.
+    hby_a_seconds: f64,
+    /// The pressure matrix (part of `pressure_seconds`), s.
+    pressure_assembly_seconds: f64,
+    /// AMG builds and fine-level refreshes (part of `pressure_seconds`), s.
+    amg_seconds: f64,
+    /// Pressure right-hand sides and CG solves (part of `pressure_seconds`), s.
+    cg_seconds: f64,
     /// BiCGStab iterations of the three momentum components together.
     momentum_iterations: usize,
     /// Velocity gradients, limiter and momentum assembly, s.
@@ -1354,6 +1379,32 @@ impl LinearSolveProfile {
                 self.cg_iterations, self.builds
             ),
             self.pressure_seconds,
+        );
+        // the parts (developer detail: they are inside the phases above)
+        crate::report_phase(
+            "flow:   of which velocity gradients and limiter",
+            self.gradient_seconds,
+        );
+        crate::report_phase("flow:   of which HbyA and face fluxes", self.hby_a_seconds);
+        crate::report_phase(
+            "flow:   of which pressure matrix",
+            self.pressure_assembly_seconds,
+        );
+        crate::report_phase("flow:   of which AMG build/refresh", self.amg_seconds);
+        crate::report_phase(
+            &format!(
+                "flow:   of which pressure CG ({} solves)",
+                self.pressure_solves
+            ),
+            self.cg_seconds,
+        );
+        crate::report_phase(
+            "flow:   of which pressure gradient, fluxes, velocity",
+            self.pressure_seconds
+                - self.hby_a_seconds
+                - self.pressure_assembly_seconds
+                - self.amg_seconds
+                - self.cg_seconds,
         );
     }
 }
