@@ -9,6 +9,9 @@ child process with ``RACKFLOW_PROFILE=1``; the child's phase lines and its Pytho
 (mesh reading, building, quality report, case set-up, solve, results) are summed into one table
 with the peak resident memory (``ru_maxrss``, what ``/usr/bin/time -v`` reports).
 
+``--defaults`` solves with no settings instead (``convection="auto"``, α_U 0.9 first, the
+retries of ``case.solve``): every flow attempt's phases are summed, and ``progress`` in the
+JSON holds the largest residual every 100 outer iterations of each attempt.
 ``--variable`` solves with temperature-dependent PG25 (property coupling passes).
 ``--python /path/to/python`` runs the child with another interpreter (an A/B against another
 build: give ``--pythonpath`` to put that build's ``python/`` first); ``--ab OTHER_PYTHONPATH``
@@ -136,7 +139,9 @@ def child(path: Path, variable: bool, defaults: bool = False) -> dict[str, Any]:
     }
 
 
-def run(path: Path, variable: bool, python: str, pythonpath: str | None, defaults: bool = False) -> dict[str, Any]:
+def run(
+    path: Path, variable: bool, python: str, pythonpath: str | None, defaults: bool = False
+) -> dict[str, Any]:
     """One profiled solve in a child process: its numbers and its phase table."""
     env = {**os.environ, "RACKFLOW_PROFILE": "1", "RAYON_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     if pythonpath:
@@ -208,7 +213,9 @@ def main() -> None:
     parser.add_argument("target", nargs="?", default="2e5", help="generator target_cells, e.g. 2e5")
     parser.add_argument("--variable", action="store_true", help="temperature-dependent PG25")
     parser.add_argument(
-        "--defaults", action="store_true", help="default settings (auto convection, retries) instead of upwind at 0.7"
+        "--defaults",
+        action="store_true",
+        help="default settings (auto convection, retries) instead of upwind at 0.7",
     )
     parser.add_argument("--cache", default="/tmp/rackflow-tet-plate", help="where the .msh files are kept")
     parser.add_argument("--python", default=sys.executable)
