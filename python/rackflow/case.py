@@ -615,7 +615,7 @@ class Case:
         ``"upwind"``), ``velocity_relaxation`` (default 0.9; with an explicit scheme a diverging
         solve is retried once at three quarters of it), ``velocity_tolerance`` (1e-7),
         ``pressure_tolerance`` (1e-6), ``mass_tolerance`` (fraction of the inflow, 1e-6),
-        ``flow_max_iterations`` (3000; counted from the last local first-order round, at most twice that in all), ``non_orthogonal_correctors`` (extra pressure solves per
+        ``flow_max_iterations`` (3000; at least a third of it more after a local first-order round, at most twice it in all), ``non_orthogonal_correctors`` (extra pressure solves per
         iteration on non-orthogonal meshes such as tetrahedra, default 0).
         Temperature-dependent coolant properties: flow and temperature alternate until no
         temperature moves more than ``coupling_tolerance_k`` (1e-3 K) between passes, at most
