@@ -100,74 +100,6 @@ pub fn grad(mesh: &Mesh, x: &[f64], boundary: impl Fn(usize) -> f64 + Sync) -> V
     ls.gradient(mesh, &cell_faces, x, |f, _| boundary(f))
 }
 
-/// A second-rank tensor as three rows, `t[i][j]` (a velocity gradient: `∂u_i/∂x_j`).
-pub type Tensor = [Vec3; 3];
-
-/// `dev2(T) = T − ⅔ tr(T) I` (OpenFOAM's `dev2`): with `T = (∇U)ᵀ` the transposed part of the
-/// deviatoric viscous stress per unit viscosity.
-#[inline]
-pub fn dev2(t: Tensor) -> Tensor {
-    let third = 2.0 / 3.0 * (t[0][0] + t[1][1] + t[2][2]);
-    let mut out = t;
-    for (i, row) in out.iter_mut().enumerate() {
-        row[i] -= third;
-    }
-    out
-}
-
-/// A cell's velocity gradient `g` (`g[i][j] = ∂u_i/∂x_j`) carried to one of its boundary faces
-/// with unit normal `n`: the cell's tangential derivatives and the face's own normal derivative
-/// `sn_grad` (`∂u/∂n`), as OpenFOAM's `gaussGrad::correctBoundaryConditions` sets the boundary
-/// values of every `fvc::grad`.
-#[inline]
-pub fn boundary_gradient(g: Tensor, n: Vec3, sn_grad: Vec3) -> Tensor {
-    let mut out = g;
-    for (i, row) in out.iter_mut().enumerate() {
-        let excess = sn_grad[i] - dot(g[i], n);
-        for j in 0..3 {
-            row[j] += n[j] * excess;
-        }
-    }
-    out
-}
-
-/// `∫ ∇·T dV = Σ_f S_f · T_f` per cell of a cell tensor field (`(S·T)_j = Σ_i S_i T[i][j]`, as
-/// OpenFOAM's `fvc::div` of a `volTensorField` with `Gauss linear`): the face tensors linearly
-/// interpolated with the owner weights `weight` on internal faces (see [`linear`]),
-/// `boundary(f)` on boundary faces. Conservative, as [`div`].
-pub fn div_tensor(
-    mesh: &Mesh,
-    weight: &[f64],
-    cell: &[Tensor],
-    boundary: impl Fn(usize) -> Tensor + Sync,
-) -> Vec<Vec3> {
-    use rayon::prelude::*;
-    let ni = mesh.n_internal_faces;
-    let face_flux: Vec<Vec3> = (0..mesh.n_faces())
-        .into_par_iter()
-        .map(|f| {
-            let t = if f < ni {
-                let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
-                [0, 1, 2].map(|i| linear(weight[f], cell[p][i], cell[q][i]))
-            } else {
-                boundary(f)
-            };
-            let s = mesh.face_area[f];
-            [0, 1, 2].map(|j| s[0] * t[0][j] + s[1] * t[1][j] + s[2] * t[2][j])
-        })
-        .collect();
-    let mut out = vec![[0.0; 3]; mesh.n_cells()];
-    for (f, phi) in face_flux.iter().enumerate() {
-        let p = mesh.owner[f] as usize;
-        out[p] = out[p].plus(*phi);
-        if f < ni {
-            let q = mesh.neighbour[f] as usize;
-            out[q] = out[q].minus(*phi);
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,58 +127,6 @@ mod tests {
             } else {
                 let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
                 assert!(xf[f] >= x[p].min(x[q]) - 1e-12 && xf[f] <= x[p].max(x[q]) + 1e-12);
-            }
-        }
-    }
-
-    #[test]
-    fn boundary_gradient_takes_the_faces_normal_derivative_and_keeps_the_tangential() {
-        let g = [[1.0, 2.0, 3.0], [-4.0, 0.5, 0.25], [0.0, -1.0, 2.0]];
-        let n = [0.0, 0.6, 0.8];
-        let sn = [7.0, -3.0, 0.5];
-        let b = boundary_gradient(g, n, sn);
-        let t = [1.0, 0.0, 0.0]; // tangential
-        for i in 0..3 {
-            assert!((dot(b[i], n) - sn[i]).abs() < 1e-12);
-            assert!((dot(b[i], t) - dot(g[i], t)).abs() < 1e-12);
-        }
-        let d = dev2(g);
-        // dev2 takes twice the isotropic part: its trace is the negative of the tensor's
-        assert!((d[0][0] + d[1][1] + d[2][2] + (g[0][0] + g[1][1] + g[2][2])).abs() < 1e-12);
-        assert_eq!(d[0][1], g[0][1]);
-    }
-
-    /// `Σ_f S_f·(μ T)_f` of a constant tensor: zero for constant μ in every cell, `∇μ·T V` for a
-    /// linear μ on a hexahedral mesh (face centres on the lines of centres, so the linear
-    /// interpolation is exact there).
-    #[test]
-    fn tensor_divergence_is_zero_for_a_uniform_field_and_grad_mu_dot_t_for_a_linear_one() {
-        let t = [[1.0, -2.0, 0.5], [0.3, 0.0, 1.5], [-1.0, 2.5, -0.7]];
-        let tet = BoxArrays::new([3, 2, 2], [1.0, 0.7, 0.6], BoxCells::Tetra)
-            .build()
-            .unwrap();
-        let w = owner_weights(&tet);
-        let uniform = vec![t; tet.n_cells()];
-        for d in div_tensor(&tet, &w, &uniform, |_| t) {
-            assert!(d.iter().all(|x| x.abs() < 1e-12), "{d:?}");
-        }
-        let hex = BoxArrays::new([4, 3, 3], [1.0, 0.6, 0.9], BoxCells::Hexa)
-            .build()
-            .unwrap();
-        let w = owner_weights(&hex);
-        let gm = [0.4, -1.2, 2.0];
-        let mu = |p: Vec3| 3.0 + dot(gm, p);
-        let scaled = |m: f64| t.map(|row| crate::mesh::scale(row, m));
-        let cells: Vec<Tensor> = hex.cell_centre.iter().map(|&c| scaled(mu(c))).collect();
-        let d = div_tensor(&hex, &w, &cells, |f| scaled(mu(hex.face_centre[f])));
-        for (c, dc) in d.iter().enumerate() {
-            let v = hex.cell_volume[c];
-            for j in 0..3 {
-                let expected = (0..3).map(|i| gm[i] * t[i][j]).sum::<f64>() * v;
-                assert!(
-                    (dc[j] - expected).abs() < 1e-10,
-                    "{c} {j} {dc:?} {expected}"
-                );
             }
         }
     }
