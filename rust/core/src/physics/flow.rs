@@ -1138,7 +1138,7 @@ impl<'m> Flow<'m> {
                 return Err(Error::Interrupted);
             }
         }
-        solve_profile.print(settings.max_iterations);
+        solve_profile.print(last_iteration);
         let last = s.history.last().copied().unwrap_or([f64::NAN; 5]);
         Err(Error::convergence(
             crate::error::Status::MaxIterations,
