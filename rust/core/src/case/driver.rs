@@ -1352,9 +1352,13 @@ fn newton_krylov(
 ) -> Result<bool> {
     let n = t.len();
     let affine = eq.is_affine();
+    // a nonlinear system inside the operator (k(T), c_p(T), a live limiter) takes the Picard
+    // Jacobian (see `Conduction::lag_linearisation`): a Krylov vector costs one right-hand side,
+    // not one assembly
+    let lagged = !affine && eq.can_lag();
     let stop = || monitor.should_stop();
     let mut preconditioner: Option<EnergyPreconditioner> = None;
-    let mut scratch = (!affine).then(|| (**a).clone());
+    let mut scratch = (!affine && !lagged).then(|| (**a).clone());
     let mut perturbed_t = vec![0.0; n];
     let mut perturbed_b = vec![0.0; n];
     let mut b0 = vec![0.0; n];
@@ -1398,6 +1402,11 @@ fn newton_krylov(
         {
             return Ok(false);
         }
+        if lagged {
+            eq.lag_linearisation(t);
+            eq.reset_gradient();
+            eq.assemble_source(&vec![0.0; n], &mut b0);
+        }
         let m = preconditioner
             .get_or_insert_with(|| energy_preconditioner(eq, a, settings, report))
             .bind(a);
@@ -1406,7 +1415,7 @@ fn newton_krylov(
         let a_ref: &crate::linalg::Csr = a;
         let t_ref: &[f64] = t;
         let mut apply = |v: &[f64], out: &mut [f64]| {
-            if affine {
+            if affine || lagged {
                 // J v = A v − N v
                 eq.reset_gradient();
                 eq.assemble_source(v, &mut perturbed_b);
@@ -1444,7 +1453,11 @@ fn newton_krylov(
             max_iterations: restart,
             tolerance: target,
         };
-        let info = crate::linalg::gmres(&mut apply, &base, &mut delta, &m, limits, &stop)?;
+        let info = crate::linalg::gmres(&mut apply, &base, &mut delta, &m, limits, &stop);
+        if lagged {
+            eq.release_linearisation();
+        }
+        let info = info?;
         report.linear_iterations.push(info.iterations);
         for (ti, di) in t.iter_mut().zip(&delta) {
             *ti += di;

@@ -65,6 +65,10 @@ pub struct Conduction<'m> {
     /// Per internal face, the factor on its non-orthogonal correction once limited (see
     /// [`Conduction::limit_non_orthogonal`]).
     non_orthogonal_scale: Option<Vec<f64>>,
+    /// Per cell, the specific heat held by [`Conduction::lag_linearisation`], J/(kg·K).
+    lagged_specific_heat: Option<Vec<f64>>,
+    /// Whether [`Conduction::lag_linearisation`] froze the limiter (and its release unfreezes it).
+    lag_froze_limit: bool,
 }
 
 /// Largest non-orthogonal correction of a face's temperature difference, as a multiple of the
@@ -230,6 +234,8 @@ impl<'m> Conduction<'m> {
             inlet_patch: Vec::new(),
             frozen_limit: None,
             non_orthogonal_scale: None,
+            lagged_specific_heat: None,
+            lag_froze_limit: false,
         }
     }
 
@@ -310,6 +316,9 @@ impl<'m> Conduction<'m> {
 
     /// Specific heat of cell `c` at temperature `t` (zero in solids).
     fn cp(&self, c: usize, t: f64) -> f64 {
+        if let Some(lagged) = &self.lagged_specific_heat {
+            return lagged[c];
+        }
         self.convection
             .as_ref()
             .and_then(|cv| cv.specific_heat[self.mesh.cell_region[c] as usize].as_ref())
@@ -540,6 +549,49 @@ impl<'m> Conduction<'m> {
             })
     }
 
+    /// Whether [`Conduction::lag_linearisation`] makes the system affine: every nonlinearity is
+    /// in this operator (conductivities, specific heats, the limiter), none in terms added after
+    /// assembly (radiation).
+    pub fn can_lag(&self) -> bool {
+        !self.nonlinear_boundaries
+    }
+
+    /// Hold the linearisation of the last assembly at `t` (its conductances, the specific heats
+    /// at `t`, and the convection limiter of its gradients) until
+    /// [`Conduction::release_linearisation`]: [`Conduction::assemble_source`] is then affine, and
+    /// `A v − (b(v) − b(0))` is the Picard Jacobian, the exact one less the derivatives of k(T),
+    /// c_p(T) and the limiter. Copper's k(T) falls 2 % over 100 K, so a Newton iteration on it
+    /// contracts by about that each step; the finite-difference Jacobian it replaces re-assembled
+    /// the whole matrix for every Krylov vector (the corpus microchannel plate's first
+    /// Newton–Krylov steps took 10 s each, 5e4 tetrahedra).
+    pub fn lag_linearisation(&mut self, t: &[f64]) {
+        self.geometry.store_distances(self.mesh);
+        if let Some(ls) = self.least_squares.as_mut() {
+            ls.store_offsets(self.mesh);
+        }
+        if let Some(cv) = &self.convection {
+            let mesh = self.mesh;
+            let specific_heat = &cv.specific_heat;
+            let held: Vec<f64> = (0..t.len())
+                .map(|c| {
+                    specific_heat[mesh.cell_region[c] as usize]
+                        .as_ref()
+                        .map_or(0.0, |p| p.at(t[c]))
+                })
+                .collect();
+            self.lag_froze_limit = self.freeze_limiter(t);
+            self.lagged_specific_heat = Some(held);
+        }
+    }
+
+    /// Let go of what [`Conduction::lag_linearisation`] held.
+    pub fn release_linearisation(&mut self) {
+        self.lagged_specific_heat = None;
+        if std::mem::take(&mut self.lag_froze_limit) {
+            self.frozen_limit = None;
+        }
+    }
+
     /// Forget the gradients of the last assembly, so that the next one is a function of its
     /// temperatures alone (its interface face points then start from no correction on the other
     /// side rather than from the previous assembly's).
@@ -557,7 +609,7 @@ impl<'m> Conduction<'m> {
     /// first [`Conduction::assemble`]: the matrix and the conductances do not change, the
     /// corrections do (gradients of `t`, starting from the current gradient state).
     pub fn assemble_source(&mut self, t: &[f64], rhs: &mut [f64]) {
-        debug_assert!(self.is_affine());
+        debug_assert!(self.is_affine() || self.can_lag());
         self.fill(t, None, rhs);
     }
 
