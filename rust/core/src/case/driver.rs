@@ -595,8 +595,8 @@ fn solve_flow_retrying(
         // a second-order retry that diverged (not stalled) is tried once more with the
         // non-orthogonal corrections bounded (OpenFOAM's `limited corrected 0.5`), still second
         // order with local rounds: the two-inlet plate's 5e4 tetrahedra (85° non-orthogonal)
-        // diverged within 50 iterations at 0.675 in the 68° cells along the outer channels'
-        // walls where they open into the collector, and converge so in 2,906 iterations with
+        // diverged within 50 iterations at 0.675 in 68° cells by the walls of the second and
+        // seventh channels just before the collector, and converges so in 2,906 iterations with
         // 3,499 of 42,857 coolant cells (8 %) made first order by local rounds. Only after a
         // divergence: a stall is not the corrections' doing and would cost a second budget
         attempts.push((
