@@ -134,14 +134,15 @@ def test_stalled_energy_passes_recover_by_local_first_order(plate: str, tmp_path
     assert 0 < local < 0.2 * fluid_cells, (local, fluid_cells)
     assert abs(result.energy_balance_error) < 1e-3
     assert result.mass_imbalance < 1e-5
-    if plate == "microchannel-manifold":
-        # the momentum too stays second order but in its swinging cells: the iteration budget
-        # counts from the last local round (this plate re-converged within 300 iterations of
-        # each round and fell back to first order everywhere at 3,000 before; now 3,142
-        # iterations, 4,466 of 37,120 coolant cells first order). The two-inlet plate still
-        # falls back to first order everywhere (at velocity_relaxation 0.5).
-        assert result.report["flow_first_order_fallback"] is None
-        assert result.report["flow_first_order_cells"] < 0.2 * fluid_cells
+    # the momentum too stays second order but in its swinging cells. Microchannel manifold: the
+    # iteration budget counts from the last local round (it re-converged within 300 iterations
+    # of each round and fell back to first order everywhere at 3,000 before; now 3,142
+    # iterations, 4,466 of 37,120 coolant cells first order). Two-inlet: the second-order
+    # retry diverges in 68° cells, then converges with the non-orthogonal corrections bounded
+    # (measured: 3,499 of 42,857 coolant cells first order; it fell back to first order
+    # everywhere at velocity_relaxation 0.5 before)
+    assert result.report["flow_first_order_fallback"] is None
+    assert result.report["flow_first_order_cells"] < 0.2 * fluid_cells
     design = CORPUS[plate]
     assert float(result.temperature_c.min()) > design.inlet_temperature_c - 0.5
     cp = float(rf.get_coolant(design.coolant).properties(design.inlet_temperature_c)["specific_heat_j_kgk"])
