@@ -611,7 +611,10 @@ class Case:
         ``initial_temperature_c``, ``preconditioner`` (``"amg"`` or ``"jacobi"``).
         Coolant flow: ``convection`` (``"auto"``, the default: bounded second order, and for the
         momentum first-order upwind with a :class:`ConvectionFallbackWarning` when the
-        second-order flow diverges or stalls; ``"linear_upwind"``: second order or an error;
+        second-order flow diverges or stalls, after second-order retries at three quarters of the
+        relaxation (with local first-order rounds in cells whose velocity keeps swinging) and, when
+        that retry diverged, once more with the non-orthogonal corrections bounded at half the
+        orthogonal part (OpenFOAM's ``limited corrected 0.5``); ``"linear_upwind"``: second order or an error;
         ``"upwind"``), ``velocity_relaxation`` (default 0.9; with an explicit scheme a diverging
         solve is retried once at three quarters of it), ``velocity_tolerance`` (1e-7),
         ``pressure_tolerance`` (1e-6), ``mass_tolerance`` (fraction of the inflow, 1e-6),
