@@ -34,6 +34,7 @@ from rackflow.errors import (
     LaminarTurbulentFlowWarning,
     PropertyRangeWarning,
     RackflowWarning,
+    StationaryFlowWarning,
     ThreadsWarning,
     WallTreatmentWarning,
 )
@@ -618,7 +619,7 @@ class Case:
         ``"upwind"``), ``velocity_relaxation`` (default 0.9; with an explicit scheme a diverging
         solve is retried once at three quarters of it), ``velocity_tolerance`` (1e-7),
         ``pressure_tolerance`` (1e-6), ``mass_tolerance`` (fraction of the inflow, 1e-6),
-        ``flow_max_iterations`` (3000; at least a third of it more after a local first-order round, at most twice it in all), ``non_orthogonal_correctors`` (extra pressure solves per
+        ``flow_max_iterations`` (3000; at least a third of it more after a local first-order round, at most twice it in all; a turbulent solve that stalls with statistically stationary outputs returns them with a :class:`~rackflow.errors.StationaryFlowWarning`), ``non_orthogonal_correctors`` (extra pressure solves per
         iteration on non-orthogonal meshes such as tetrahedra, default 0).
         Temperature-dependent coolant properties: flow and temperature alternate until no
         temperature moves more than ``coupling_tolerance_k`` (1e-3 K) between passes, at most
@@ -706,6 +707,16 @@ class Case:
                     ConvectionFallbackWarning,
                     stacklevel=2,
                 )
+        stationary = result.report.get("flow_stationary")
+        if stationary:
+            warnings.warn(
+                "the turbulent flow's residuals stalled above their tolerances; the result is its statistically "
+                f"stationary state (over the last {stationary['iterations']} iterations the static pressure drops "
+                f"varied by {stationary['pressure_drop_variation']:.1e} of their means and the flow shares by "
+                f"{stationary['split_variation']:.1e})",
+                StationaryFlowWarning,
+                stacklevel=2,
+            )
         _warn_wall_treatment(result)
         if result.has_temperature:
             for f in self.fluids.values():

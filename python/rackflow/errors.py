@@ -80,6 +80,16 @@ class ConvectionFallbackWarning(RackflowWarning):
     ``convection="linear_upwind"`` to make any of them an error instead."""
 
 
+class StationaryFlowWarning(RackflowWarning):
+    """A turbulent (k-ω SST) flow solve stalled above its residual tolerances but its monitored
+    outputs were statistically stationary, and the result is that stationary state: after the
+    convection limiter and the wall treatment's branches were held, over the last 400 iterations
+    every inlet-to-outlet static pressure drop varied by at most 0.1 % of its mean and every
+    open patch's share of the inflow by at most 0.001 (``result.report["flow_stationary"]``
+    holds the window and the measured variations). A stalled solve whose outputs still drift
+    remains a :class:`ConvergenceError`. Laminar flow is never accepted this way."""
+
+
 __all__ = [
     "CaseError",
     "CaseFileError",
@@ -97,6 +107,7 @@ __all__ = [
     "RackflowError",
     "RackflowWarning",
     "ResourceError",
+    "StationaryFlowWarning",
     "SweepError",
     "ThreadsWarning",
 ]

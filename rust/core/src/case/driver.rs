@@ -45,6 +45,10 @@ pub struct SolveReport {
     /// order (and relaxed harder), where the velocity kept swinging (see
     /// `physics::flow::FlowSolution::first_order_cells`); 0: second order throughout.
     pub flow_first_order_cells: usize,
+    /// A turbulent flow whose residuals stalled above their tolerances but whose monitored
+    /// outputs (inlet-to-outlet static pressure drops, flow shares) were statistically
+    /// stationary, with their measured variation; `None`: converged to the tolerances.
+    pub flow_stationary: Option<crate::physics::flow::Stationary>,
     /// The energy outer iteration at which the second-order convection limiter was frozen
     /// because the passes stalled (see `Conduction::freeze_limiter`).
     pub energy_limiter_frozen_at: Option<usize>,
@@ -1252,6 +1256,7 @@ impl<'m> FlowOutcome<'m> {
         solution.report.flow_iterations = self.flow.iterations;
         solution.report.flow_first_order_fallback = self.first_order_fallback;
         solution.report.flow_first_order_cells = self.flow.first_order_cells.len();
+        solution.report.flow_stationary = self.flow.stationary;
         solution.report.flow_history = self.flow.history;
         solution.report.flow_time_s = self.time_s;
     }

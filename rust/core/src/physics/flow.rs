@@ -151,6 +151,25 @@ pub struct FlowSolution {
     /// Cells whose momentum convection a stalled second-order solve made first order (and
     /// relaxed harder); a solve started from this solution keeps them so (empty: none).
     pub first_order_cells: Vec<u32>,
+    /// Per boundary face, whether the k-ω wall treatment is held on its log-layer branch
+    /// (false: viscous sublayer) since a turbulent solve stalled; empty: each iteration chooses
+    /// by y⁺ (see `Flow::wall_branches`).
+    pub wall_log_layer: Vec<bool>,
+    /// A turbulent solve whose residuals stalled but whose monitored outputs were statistically
+    /// stationary, and by how much they varied; `None`: converged to the tolerances.
+    pub stationary: Option<Stationary>,
+}
+
+/// How a stalled turbulent solve's monitored outputs varied over its last iterations (see
+/// `Flow::judge_stationary`).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Stationary {
+    /// Iterations of the window.
+    pub iterations: usize,
+    /// Largest range of an inlet-to-outlet static pressure drop, relative to its mean.
+    pub pressure_drop_variation: f64,
+    /// Largest range of an open patch's share of the inflow.
+    pub split_variation: f64,
 }
 
 /// The flow problem on a mesh whose every cell is fluid.
@@ -619,6 +638,8 @@ impl<'m> Flow<'m> {
             boundary_pressure: vec![0.0; nb],
             ..Default::default()
         });
+        // a stationary verdict belongs to the solve that made it
+        s.stationary = None;
         // fixed inflow fluxes and outlet pressures hold from the start
         for f in ni..mesh.n_faces() {
             match self.bc_of(f) {
@@ -700,13 +721,14 @@ impl<'m> Flow<'m> {
         let mut iterations_after_build: Option<usize> = None;
         // developer profile (RACKFLOW_PROFILE): time per phase, linear iteration counts
         let mut solve_profile = LinearSolveProfile::default();
-        let mut outer = OuterIterations::new(settings);
+        let mut outer = OuterIterations::new(settings, self.turbulence.is_some());
         let mut swing = if settings.second_order {
             vec![0.0f64; n]
         } else {
             Vec::new()
         };
         let mut limiter_was_frozen = false;
+        let mut monitored = std::collections::VecDeque::<Vec<f64>>::new();
         let mut first_order_mask = vec![false; if settings.second_order { n } else { 0 }];
         if settings.second_order && !s.first_order_cells.is_empty() {
             // the cells an earlier solve (a previous coupling pass) made first order
@@ -1028,6 +1050,16 @@ impl<'m> Flow<'m> {
                 .sum::<f64>()
                 / mass_scale;
             s.history.push(residuals);
+            if self.turbulence.is_some() {
+                // the outputs a stalled turbulent solve is judged by, over its last iterations
+                let mut outputs = if monitored.len() >= turbulence::STATIONARY_WINDOW {
+                    monitored.pop_front().unwrap_or_default()
+                } else {
+                    Vec::new()
+                };
+                self.monitored_outputs(&s, &mut outputs);
+                monitored.push_back(outputs);
+            }
             s.iterations = iteration;
             let reported = [
                 ("Ux", residuals[0]),
@@ -1055,6 +1087,10 @@ impl<'m> Flow<'m> {
                 // the swing counts from the held limiter on
                 limiter_was_frozen = true;
                 swing.fill(0.0);
+                // the k-ω wall treatment's branch is held with it (`Flow::wall_branches`)
+                if let Some(sst) = &self.turbulence {
+                    s.wall_log_layer = self.wall_branches(sst, &s.k);
+                }
             }
             match verdict {
                 Verdict::Continue => {}
@@ -1122,11 +1158,35 @@ impl<'m> Flow<'m> {
                 }
                 Verdict::Stalled => {
                     solve_profile.print(iteration);
+                    // a turbulent solve that stalled with its switches held (the limiter and the
+                    // wall treatment's branches) is accepted when its outputs are stationary:
+                    // the k-ω SST coupling of the rack manifold's 40k tetrahedra oscillates
+                    // (periods of 60–130 iterations in the header's dead end) at every
+                    // relaxation tried, while with ν_t frozen its momentum converges
+                    let mut stationarity = String::new();
+                    if let Some(sst) = &self.turbulence {
+                        match self.judge_stationary(&monitored) {
+                            Ok(stationary) if outer.limiter_frozen => {
+                                s.stationary = Some(stationary);
+                                s.wall_y_plus = self.shear_y_plus(sst, &s);
+                                return Ok(s);
+                            }
+                            Ok(measured) | Err(measured) => {
+                                stationarity = format!(
+                                    "; not statistically stationary either: over the last {} iterations the static pressure drops varied by {:.1e} of their means and the flow shares by {:.1e} (at most {:.0e} accepted)",
+                                    measured.iterations,
+                                    measured.pressure_drop_variation,
+                                    measured.split_variation,
+                                    turbulence::STATIONARY_TOLERANCE
+                                );
+                            }
+                        }
+                    }
                     return Err(Error::convergence(
                         crate::error::Status::Stalled,
                         crate::error::Equation::Flow,
                         format!(
-                            "flow stalled: no 10 % progress in {STALL_ITERATIONS} iterations (at iteration {iteration}, residuals Ux {:.2e}, Uy {:.2e}, Uz {:.2e}, p {:.2e}, continuity {:.2e}); try smaller velocity_relaxation",
+                            "flow stalled: no 10 % progress in {STALL_ITERATIONS} iterations (at iteration {iteration}, residuals Ux {:.2e}, Uy {:.2e}, Uz {:.2e}, p {:.2e}, continuity {:.2e}){stationarity}; try smaller velocity_relaxation",
                             residuals[0], residuals[1], residuals[2], residuals[3], residuals[4]
                         ),
                         s.history.iter().map(|r| r[3]).collect(),
@@ -1210,10 +1270,12 @@ struct OuterIterations {
     limiter_frozen: bool,
     /// Rounds of local first-order convection taken.
     local_rounds: usize,
+    /// k-ω SST: the wall treatment's branches are held with the limiter, first order too.
+    turbulent: bool,
 }
 
 impl OuterIterations {
-    fn new(settings: &FlowSettings) -> Self {
+    fn new(settings: &FlowSettings, turbulent: bool) -> Self {
         OuterIterations {
             settings: *settings,
             best: [f64::INFINITY; 5],
@@ -1221,6 +1283,7 @@ impl OuterIterations {
             improved_at: 0,
             limiter_frozen: false,
             local_rounds: 0,
+            turbulent,
         }
     }
 
@@ -1281,12 +1344,14 @@ impl OuterIterations {
             self.best_progress = progress;
             self.improved_at = iteration;
         } else if iteration - self.improved_at > self.hold_limiter_after()
-            && settings.second_order
+            && (settings.second_order || self.turbulent)
             && !self.limiter_frozen
         {
             // hold the convection limiter fixed and go on: a Barth–Jespersen limiter that
             // switches every iteration is one cause of a stall (a serpentine plate of Gmsh
-            // tetrahedra at Re 340 converged only with it frozen); as SU2's `LIMITER_ITER`
+            // tetrahedra at Re 340 converged only with it frozen); as SU2's `LIMITER_ITER`.
+            // A turbulent solve, first order too, holds its k-ω wall branches at this point
+            // (`Flow::wall_branches`)
             self.limiter_frozen = true;
             self.improved_at = iteration;
             self.best_progress = f64::INFINITY;
@@ -1417,7 +1482,7 @@ mod tests {
     #[test]
     fn outer_iterations_freeze_the_limiter_before_calling_a_stall() {
         let settings = FlowSettings::default();
-        let mut outer = OuterIterations::new(&settings);
+        let mut outer = OuterIterations::new(&settings, false);
         let flat = [1e-3; 5];
         let mut frozen_at = None;
         let mut verdict = Verdict::Continue;
@@ -1435,6 +1500,34 @@ mod tests {
     }
 
     #[test]
+    fn a_turbulent_first_order_stall_holds_its_switches_first_and_a_laminar_one_does_not() {
+        let settings = FlowSettings {
+            second_order: false,
+            ..Default::default()
+        };
+        let flat = [1e-3; 5];
+        for turbulent in [false, true] {
+            let mut outer = OuterIterations::new(&settings, turbulent);
+            let mut verdict = Verdict::Continue;
+            let mut iteration = 0;
+            while verdict == Verdict::Continue {
+                iteration += 1;
+                verdict = outer.judge(iteration, &flat, true, 1.0);
+            }
+            assert_eq!(verdict, Verdict::Stalled);
+            assert_eq!(outer.limiter_frozen, turbulent);
+            // held at STALL_ITERATIONS + 2, then as many again without progress after the
+            // next iteration's fresh best
+            let expected = if turbulent {
+                2 * STALL_ITERATIONS + 4
+            } else {
+                STALL_ITERATIONS + 2
+            };
+            assert_eq!(iteration, expected);
+        }
+    }
+
+    #[test]
     fn a_stall_far_from_convergence_takes_local_first_order_rounds_when_allowed() {
         let far = [1e-3; 5];
         let near = [50.0 * 1e-7, 1e-7, 1e-7, 1e-6, 1e-6];
@@ -1443,7 +1536,7 @@ mod tests {
                 local_first_order,
                 ..Default::default()
             };
-            let mut outer = OuterIterations::new(&settings);
+            let mut outer = OuterIterations::new(&settings, false);
             let mut rounds = Vec::new();
             for iteration in 1..=5000 {
                 match outer.judge(iteration, &residuals, true, 1.0) {
@@ -1467,7 +1560,7 @@ mod tests {
     #[test]
     fn outer_iterations_name_the_diverging_equation_and_accept_convergence() {
         let settings = FlowSettings::default();
-        let mut outer = OuterIterations::new(&settings);
+        let mut outer = OuterIterations::new(&settings, false);
         for iteration in 1..=30 {
             assert_eq!(
                 outer.judge(iteration, &[1e-4; 5], true, 1.0),
@@ -1484,7 +1577,7 @@ mod tests {
             outer.judge(32, &[1e-4; 5], true, f64::NAN),
             Verdict::Diverged { .. }
         ));
-        let mut outer = OuterIterations::new(&settings);
+        let mut outer = OuterIterations::new(&settings, false);
         assert_eq!(outer.judge(1, &[1e-9; 5], true, 1.0), Verdict::Converged);
         assert_eq!(outer.judge(2, &[1e-9; 5], false, 1.0), Verdict::Continue);
     }
