@@ -155,15 +155,17 @@ pub struct FlowSolution {
     /// second-order solve's converged iteration used (held or not; empty for first order). The
     /// converged field is a fixed point of that discretisation only, so a solve started from
     /// this solution holds the same limiter from its first iteration: recomputed from the
-    /// converged field it switches in cells where a velocity component is at a local extremum
-    /// within round-off (the ratio of two round-off differences), and a tetrahedral channel's
-    /// warm start went from residuals 1e-7 at its first iteration to 2.5e-4 at its second.
+    /// converged field it differs where the solve had held it, and it switches in cells where a
+    /// velocity component is at a local extremum within round-off (the ratio of two round-off
+    /// differences).
     pub held_limiter: Vec<Vec3>,
     /// The momentum relaxation a second-order solve converged with (`None` for first order).
     /// SIMPLEC's fixed point depends on it (rAtU = V / (A/α − H1) in the face fluxes), so a
-    /// warm start relaxes first as this solve did (`case::driver::solve_flow_retrying`):
-    /// a tetrahedral channel converged at 0.675 and restarted at 0.9 went from residuals 1e-7
-    /// at its first iteration to 2.5e-4 at its second.
+    /// warm start relaxes first as this solve did (`case::driver::solve_flow_retrying`; the
+    /// default solve of the corpus tetrahedra converges in its 0.675 retry, and a start from it
+    /// at 0.9 left its fixed point). With the cells, the limiter and the pressure's
+    /// non-orthogonal flux, a 6,699-tetrahedron channel's start from its own result began at
+    /// momentum residuals 9.7e-8 and converged in 1 iteration (8.2e-3 and 1,322 without them).
     pub relaxation: Option<f64>,
 }
 
@@ -723,7 +725,7 @@ impl<'m> Flow<'m> {
         };
         let mut limiter_was_frozen = false;
         if settings.second_order && s.held_limiter.len() == n {
-            // a warm start from a solve that converged with its limiter held
+            // a warm start holds the limiter its initial state converged with
             limits.copy_from_slice(&s.held_limiter);
             outer.limiter_frozen = true;
             limiter_was_frozen = true;
