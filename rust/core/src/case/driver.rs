@@ -576,15 +576,18 @@ fn solve_flow_retrying(
     // cause (the two-channel manifold of hexahedra, below) the retry at a lower relaxation
     // converges at second order everywhere, while local rounds at 0.9 made 36 of its cells
     // first order; the retries may take local rounds
-    // a warm start from a converged second-order solve relaxes first as that solve converged:
-    // SIMPLEC's fixed point depends on the relaxation (`FlowSolution::relaxation`)
+    // a warm start from a converged second-order solve relaxes first as that solve converged
+    // (SIMPLEC's fixed point depends on the relaxation, `FlowSolution::relaxation`), or lower
+    // when the settings ask for less
     let carried = start
         .as_ref()
         .and_then(|s| s.relaxation)
         .filter(|&a| settings.second_order && a > 0.0 && a <= 1.0);
     let first_settings = crate::physics::flow::FlowSettings {
         local_first_order: false,
-        velocity_relaxation: carried.unwrap_or(settings.velocity_relaxation),
+        velocity_relaxation: carried.map_or(settings.velocity_relaxation, |a| {
+            a.min(settings.velocity_relaxation)
+        }),
         ..*settings
     };
     let first = match flow.solve(&first_settings, monitor, start.clone()) {
