@@ -106,10 +106,16 @@ def solve_case(
     copied): ``temperature_k`` (n_cells, K), ``velocity_m_s`` (n_cells × 3), ``pressure_pa``
     (n_cells), ``mass_flux_kg_s`` (n_faces), ``turbulence_k_m2_s2`` and ``turbulence_omega_1_s``
     (n_cells, together, for a turbulent coolant) and ``turbulent_viscosity_pa_s`` (n_cells, with
-    them). ``scale_initial_flow`` scales the initial flow by the ratio of the case's inflow to the
+    them), ``momentum_first_order`` (n_cells, nonzero where local rounds made the momentum
+    convection first order) and ``momentum_limiter`` (n_cells × 3, the held convection limiter,
+    used at the same inflow only) and ``momentum_relaxation`` (one value: the first attempt
+    relaxes so). ``scale_initial_flow`` scales the initial flow by the ratio of the case's inflow to the
     initial state's (k by its square, μ_t as the speed). A turbulent result
     also holds ``turbulent_viscosity_pa_s``, ``y_plus``, ``turbulence_k_m2_s2`` and
-    ``turbulence_omega_1_s``; its report ``y_plus_by_patch`` ({patch: [min, mean, max]})."""
+    ``turbulence_omega_1_s``; its report ``y_plus_by_patch`` ({patch: [min, mean, max]}). A
+    second-order flow that took local first-order rounds also gives ``momentum_first_order``, and
+    a second-order one ``momentum_limiter`` (the limiter of its converged iteration) and
+    ``momentum_relaxation`` (float)."""
     ...
 
 def solve_transient_case(

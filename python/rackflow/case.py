@@ -75,6 +75,9 @@ INITIAL_FIELDS = (
     "turbulence_k_m2_s2",
     "turbulence_omega_1_s",
     "turbulent_viscosity_pa_s",
+    "momentum_first_order",
+    "momentum_limiter",
+    "momentum_relaxation",
     "inlet_temperature_c",
 )
 
@@ -634,7 +637,14 @@ class Case:
         for turbulent coolant, ``turbulence_k_m2_s2`` and ``turbulence_omega_1_s`` (n_cells,
         together) and optionally ``turbulent_viscosity_pa_s`` (n_cells, with them; without it
         the first iteration takes ρ k / ω, above the SST-limited value near walls); a previous
-        turbulent :class:`Result` gives all three, scaled as the flow,
+        turbulent :class:`Result` gives all three, scaled as the flow; and the discretisation the
+        flow converged with: ``momentum_first_order`` (n_cells, nonzero in the cells whose
+        momentum convection local rounds made first order; :attr:`Result.momentum_first_order`)
+        and ``momentum_limiter`` (n_cells × 3, the held convection limiter;
+        :attr:`Result.momentum_limiter`, held only at the same flow rate) and
+        ``momentum_relaxation`` (one value, the relaxation it converged at, which SIMPLEC's answer
+        depends on; :attr:`Result.momentum_relaxation`), so that a start from a converged result
+        is converged from its first iteration; all
         in this mesh's cell order (which differs from the file's when the mesh was renumbered:
         see :attr:`Mesh.input_cell_order`).
         Any subset may be given. When the initial state's coolant inlet temperature is known
@@ -847,6 +857,13 @@ class Case:
                     self._pressure_datum_pa() - initial.case._pressure_datum_pa()
                 )
                 fields["mass_flux_kg_s"] = initial.mass_flux_kg_s
+                # the discretisation the flow converged with: the cells made first order and the
+                # held limiter (else the converged field is not converged for the restart, whose
+                # second-order swing starts again; issue 16)
+                fields["momentum_first_order"] = initial.momentum_first_order
+                fields["momentum_limiter"] = initial.momentum_limiter
+                if initial.momentum_relaxation is not None:
+                    fields["momentum_relaxation"] = [initial.momentum_relaxation]
                 if initial.turbulence_k_m2_s2 is not None:
                     # k and ω warm-start a turbulent coolant (ignored by a laminar one)
                     fields["turbulence_k_m2_s2"] = initial.turbulence_k_m2_s2

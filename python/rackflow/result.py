@@ -59,6 +59,16 @@ class Result:
         self._y_plus: np.ndarray | None = raw.get("y_plus")
         self._turbulence_k: np.ndarray | None = raw.get("turbulence_k_m2_s2")
         self._turbulence_omega: np.ndarray | None = raw.get("turbulence_omega_1_s")
+        #: 1 in the coolant cells whose momentum convection the second-order flow solve made
+        #: first order in local rounds (``None``: none); a warm start keeps them so
+        self.momentum_first_order: np.ndarray | None = raw.get("momentum_first_order")
+        #: the momentum convection limiter per cell and component, shape (n_cells, 3), when the
+        #: second-order flow converged with it held (``None`` otherwise); a warm start at the same
+        #: flow rate holds it, so that this solution is converged from the start
+        self.momentum_limiter: np.ndarray | None = raw.get("momentum_limiter")
+        #: the momentum relaxation the second-order flow converged with (``None`` for first
+        #: order); a warm start relaxes so first (SIMPLEC's answer depends on it)
+        self.momentum_relaxation: float | None = raw.get("momentum_relaxation")
         #: the flow model of each coolant region and the inlet Reynolds number behind it:
         #: ``{region: ("laminar" | "k-omega-sst", Re)}``
         self.flow_models: dict[str, tuple[TurbulenceModel, float]] = {}

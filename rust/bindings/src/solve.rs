@@ -9,7 +9,7 @@ use pyo3::types::PyDict;
 use rackflow_core::case::{self, Case, InitialState};
 
 /// The fields a warm start may give, in the order of [`InitialState`].
-const INITIAL_FIELDS: [&str; 7] = [
+const INITIAL_FIELDS: [&str; 10] = [
     "temperature_k",
     "velocity_m_s",
     "pressure_pa",
@@ -17,6 +17,9 @@ const INITIAL_FIELDS: [&str; 7] = [
     "turbulence_k_m2_s2",
     "turbulence_omega_1_s",
     "turbulent_viscosity_pa_s",
+    "momentum_first_order",
+    "momentum_limiter",
+    "momentum_relaxation",
 ];
 
 /// Borrow the initial-state arrays of `initial` (a dict of float64 NumPy arrays); no copies.
@@ -49,13 +52,15 @@ fn initial_arrays<'py>(
         })?;
         let shape = array.shape().to_vec();
         let ok = match name.as_str() {
-            "velocity_m_s" => shape.len() == 2 && shape[1] == 3 || shape.len() == 1,
+            "velocity_m_s" | "momentum_limiter" => {
+                shape.len() == 2 && shape[1] == 3 || shape.len() == 1
+            }
             _ => shape.len() == 1,
         };
         if !ok {
             return Err(crate::errors::CaseError::new_err(format!(
                 "initial {name} has shape {shape:?}; expected {}",
-                if name == "velocity_m_s" {
+                if name == "velocity_m_s" || name == "momentum_limiter" {
                     "(n_cells, 3)"
                 } else {
                     "a 1D array"
@@ -118,6 +123,9 @@ pub fn solve_case<'py>(
         turbulence_k: slices[4],
         turbulence_omega: slices[5],
         turbulent_viscosity: slices[6],
+        momentum_first_order: slices[7],
+        momentum_limiter: slices[8],
+        momentum_relaxation: slices[9],
         scale_to_inflow: scale_initial_flow,
     };
     let inner = mesh.inner.clone();
@@ -156,6 +164,25 @@ pub fn solve_case<'py>(
             "turbulence_omega_1_s",
             solution.turbulence_omega.into_pyarray(py),
         )?;
+    }
+    if !solution.momentum_first_order.is_empty() {
+        d.set_item(
+            "momentum_first_order",
+            solution.momentum_first_order.into_pyarray(py),
+        )?;
+    }
+    if !solution.momentum_limiter.is_empty() {
+        let n = solution.momentum_limiter.len();
+        let flat: Vec<f64> = solution
+            .momentum_limiter
+            .iter()
+            .flatten()
+            .copied()
+            .collect();
+        d.set_item("momentum_limiter", flat.into_pyarray(py).reshape([n, 3])?)?;
+    }
+    if let Some(alpha) = solution.momentum_relaxation {
+        d.set_item("momentum_relaxation", alpha)?;
     }
     d.set_item("estimated_memory_mb", estimated / 1e6)?;
     let report = serde_json::to_string(&solution.report)
@@ -245,6 +272,7 @@ pub fn solve_transient_case<'py>(
         turbulence_omega: flow.get(5).copied().flatten(),
         turbulent_viscosity: flow.get(6).copied().flatten(),
         scale_to_inflow: true,
+        ..InitialState::default()
     };
     let inner = mesh.inner.clone();
     let estimated = case::memory::solve_bytes(&inner, &case);

@@ -117,6 +117,17 @@ pub struct Solution {
     /// Specific dissipation rate ω per cell, 1/s (zero in solids; empty for laminar or no
     /// flow), for warm starts.
     pub turbulence_omega: Vec<f64>,
+    /// 1 in the coolant cells whose momentum convection a stalled second-order flow solve made
+    /// first order (see `physics::flow::FlowSolution::first_order_cells`), else 0 (empty when
+    /// none), for warm starts.
+    pub momentum_first_order: Vec<f64>,
+    /// The momentum convection's limiter per cell and component that the second-order flow's
+    /// converged iteration used (see `physics::flow::FlowSolution::held_limiter`; 1 in solids;
+    /// empty for first order), for warm starts.
+    pub momentum_limiter: Vec<[f64; 3]>,
+    /// The momentum relaxation the second-order flow converged with (see
+    /// `physics::flow::FlowSolution::relaxation`; `None` for first order), for warm starts.
+    pub momentum_relaxation: Option<f64>,
 }
 
 impl Solution {
@@ -143,6 +154,9 @@ impl Solution {
             y_plus: Vec::new(),
             turbulence_k: Vec::new(),
             turbulence_omega: Vec::new(),
+            momentum_first_order: Vec::new(),
+            momentum_limiter: Vec::new(),
+            momentum_relaxation: None,
         }
     }
 }
@@ -567,8 +581,18 @@ fn solve_flow_retrying(
     // cause (the two-channel manifold of hexahedra, below) the retry at a lower relaxation
     // converges at second order everywhere, while local rounds at 0.9 made 36 of its cells
     // first order; the retries may take local rounds
+    // a warm start from a converged second-order solve relaxes first as that solve converged
+    // (SIMPLEC's fixed point depends on the relaxation, `FlowSolution::relaxation`), or lower
+    // when the settings ask for less
+    let carried = start
+        .as_ref()
+        .and_then(|s| s.relaxation)
+        .filter(|&a| settings.second_order && a > 0.0 && a <= 1.0);
     let first_settings = crate::physics::flow::FlowSettings {
         local_first_order: false,
+        velocity_relaxation: carried.map_or(settings.velocity_relaxation, |a| {
+            a.min(settings.velocity_relaxation)
+        }),
         ..*settings
     };
     let first = match flow.solve(&first_settings, monitor, start.clone()) {
@@ -1140,6 +1164,9 @@ impl<'m> FlowOutcome<'m> {
         );
         let mut initial = self.flow.clone();
         initial.history.clear();
+        // the coolant properties changed: the limiter is computed afresh for them
+        initial.held_limiter.clear();
+        initial.relaxation = None;
         let (solved, fallback, limit) =
             solve_flow_retrying(&flow, &settings, s.convection, monitor, Some(initial))
                 .map_err(|e| flow_iterate_on_parent(e, &self.setup, mesh))?;
@@ -1257,6 +1284,22 @@ impl<'m> FlowOutcome<'m> {
         solution.report.flow_first_order_fallback = self.first_order_fallback;
         solution.report.flow_first_order_cells = self.flow.first_order_cells.len();
         solution.report.flow_stationary = self.flow.stationary;
+        if !self.flow.first_order_cells.is_empty() {
+            let cells: Vec<usize> = map.cells().collect();
+            let mut first_order = vec![0.0; n];
+            for &c in &self.flow.first_order_cells {
+                first_order[cells[c as usize]] = 1.0;
+            }
+            solution.momentum_first_order = first_order;
+        }
+        if !self.flow.held_limiter.is_empty() {
+            let mut limiter = vec![[1.0; 3]; n];
+            for (i, c) in map.cells().enumerate() {
+                limiter[c] = self.flow.held_limiter[i];
+            }
+            solution.momentum_limiter = limiter;
+        }
+        solution.momentum_relaxation = self.flow.relaxation;
         solution.report.flow_history = self.flow.history;
         solution.report.flow_time_s = self.time_s;
     }
@@ -1952,6 +1995,9 @@ fn run(
         y_plus: Vec::new(),
         turbulence_k: Vec::new(),
         turbulence_omega: Vec::new(),
+        momentum_first_order: Vec::new(),
+        momentum_limiter: Vec::new(),
+        momentum_relaxation: None,
     })
 }
 

@@ -29,6 +29,18 @@ pub struct InitialState<'a> {
     /// `turbulence_omega`). Without it the first iteration takes `ρ k / ω`, which the SST
     /// limiter lowers where the strain rate is high (near walls and in shear layers).
     pub turbulent_viscosity: Option<&'a [f64]>,
+    /// Per cell, nonzero where the momentum convection of the solve this state comes from was
+    /// made first order in a local round (`n_cells`; ignored in solid cells): the start keeps
+    /// them so, as that solve ended.
+    pub momentum_first_order: Option<&'a [f64]>,
+    /// The momentum convection limiter the solve this state comes from converged with, held
+    /// (`3 n_cells`, flattened row by row): a start from the same flow rate holds it, so that its
+    /// converged field is a fixed point from the first iteration; a start scaled to another
+    /// inflow computes its own.
+    pub momentum_limiter: Option<&'a [f64]>,
+    /// The momentum relaxation the solve this state comes from converged with (one value): the
+    /// start relaxes so first (SIMPLEC's fixed point depends on it).
+    pub momentum_relaxation: Option<&'a [f64]>,
     /// Scale the initial velocity, mass flux and pressure (about the outlet pressure) by the ratio
     /// of this case's inflow to the initial state's, so a start from another flow rate is closer.
     pub scale_to_inflow: bool,
@@ -44,6 +56,9 @@ impl InitialState<'_> {
             && self.turbulence_k.is_none()
             && self.turbulence_omega.is_none()
             && self.turbulent_viscosity.is_none()
+            && self.momentum_first_order.is_none()
+            && self.momentum_limiter.is_none()
+            && self.momentum_relaxation.is_none()
     }
 
     /// Check lengths and values against the mesh and the case; every problem at once.
@@ -81,6 +96,35 @@ impl InitialState<'_> {
             n,
             "one per cell",
         );
+        check(
+            "momentum_first_order",
+            self.momentum_first_order,
+            n,
+            "one per cell",
+        );
+        check(
+            "momentum_limiter",
+            self.momentum_limiter,
+            3 * n,
+            "three per cell",
+        );
+        if let Some(a) = self.momentum_relaxation {
+            if a.len() != 1 || !(a[0] > 0.0 && a[0] <= 1.0) {
+                problems.push(format!(
+                    "initial momentum_relaxation must be one value in (0, 1], got {a:?}"
+                ));
+            }
+        }
+        if (self.momentum_first_order.is_some()
+            || self.momentum_limiter.is_some()
+            || self.momentum_relaxation.is_some())
+            && self.velocity_m_s.is_none()
+        {
+            problems.push(
+                "an initial momentum_first_order, momentum_limiter or momentum_relaxation needs the initial velocity_m_s too"
+                    .into(),
+            );
+        }
         if self.turbulent_viscosity.is_some() && self.turbulence_k.is_none() {
             problems.push(
                 "an initial turbulent_viscosity needs turbulence_k and turbulence_omega too".into(),
@@ -200,8 +244,24 @@ impl InitialState<'_> {
                 }
             }
         }
+        let first_order_cells: Vec<u32> = match self.momentum_first_order {
+            Some(fo) => map
+                .cells()
+                .enumerate()
+                .filter(|&(_, c)| fo[c] != 0.0)
+                .map(|(i, _)| i as u32)
+                .collect(),
+            None => Vec::new(),
+        };
+        let mut held_limiter: Vec<[f64; 3]> = match self.momentum_limiter {
+            Some(l) => map
+                .cells()
+                .map(|c| [l[3 * c], l[3 * c + 1], l[3 * c + 2]])
+                .collect(),
+            None => Vec::new(),
+        };
         let (mut u, mut pressure, mut mass_flux) = (u, pressure, mass_flux);
-        if self.scale_to_inflow {
+        {
             let (mut new, mut old, mut outlet, mut n_outlet) = (0.0, 0.0, 0.0, 0usize);
             for f in ni..sub.n_faces() {
                 match setup.bc[sub.patch_of_face(f)] {
@@ -218,7 +278,15 @@ impl InitialState<'_> {
                 }
             }
             let ratio = new / old;
-            if ratio.is_finite() && ratio > 0.0 && (ratio - 1.0).abs() > 1e-12 {
+            if (ratio - 1.0).abs() > 1e-9 {
+                // another flow rate: its limiter is its own (the held one would bias its answer)
+                held_limiter.clear();
+            }
+            if self.scale_to_inflow
+                && ratio.is_finite()
+                && ratio > 0.0
+                && (ratio - 1.0).abs() > 1e-12
+            {
                 let p_out = outlet / n_outlet.max(1) as f64;
                 u.iter_mut()
                     .for_each(|v| v.iter_mut().for_each(|x| *x *= ratio));
@@ -244,6 +312,9 @@ impl InitialState<'_> {
             k,
             omega,
             turbulent_viscosity: mu_t,
+            first_order_cells,
+            held_limiter,
+            relaxation: self.momentum_relaxation.and_then(|a| a.first().copied()),
             iterations: 0,
             history: Vec::new(),
             ..Default::default()

@@ -900,6 +900,7 @@ fn run(
                     .map(|f| f.turbulent_viscosity_pa_s.as_slice())
                     .filter(|m| !m.is_empty()),
                 scale_to_inflow: true,
+                ..InitialState::default()
             };
             let (convection, flow) = frozen_flow(mesh, &case_flow, &t, &warm, monitor)?;
             out.flow_time_s += flow_clock.elapsed().as_secs_f64();
