@@ -78,6 +78,8 @@ INITIAL_FIELDS = (
     "momentum_first_order",
     "momentum_limiter",
     "momentum_relaxation",
+    "energy_limiter",
+    "energy_non_orthogonal_scale",
     "inlet_temperature_c",
 )
 
@@ -643,7 +645,11 @@ class Case:
         and ``momentum_limiter`` (n_cells × 3, the held convection limiter;
         :attr:`Result.momentum_limiter`, held only at the same flow rate) and
         ``momentum_relaxation`` (one value, the relaxation it converged at, which SIMPLEC's answer
-        depends on; :attr:`Result.momentum_relaxation`), so that a start from a converged result
+        depends on; :attr:`Result.momentum_relaxation`), and the energy's: ``energy_limiter``
+        (n_cells) and ``energy_non_orthogonal_scale`` (n_faces), the convection limiter and the
+        non-orthogonal correction bounds a stalled second-order energy solve held
+        (:attr:`Result.energy_limiter`, :attr:`Result.energy_non_orthogonal_scale`; held only at
+        the same flow rate, with ``temperature_c``), so that a start from a converged result
         is converged from its first iteration; all
         in this mesh's cell order (which differs from the file's when the mesh was renumbered:
         see :attr:`Mesh.input_cell_order`).
@@ -849,6 +855,10 @@ class Case:
             if initial.has_temperature:
                 fields["temperature_c"] = initial.temperature_c
                 fields["inlet_temperature_c"] = initial._inlet_temperature_c
+                # the energy corrections it converged with, held at the same flow rate (else its
+                # temperatures are not converged for the restart; issue 16)
+                fields["energy_limiter"] = initial.energy_limiter
+                fields["energy_non_orthogonal_scale"] = initial.energy_non_orthogonal_scale
             if initial.has_flow and self.fluids:
                 fields["velocity_m_s"] = initial.velocity_m_s
                 # the core works about the highest outlet pressure; a start from a case at another

@@ -69,6 +69,14 @@ class Result:
         #: the momentum relaxation the second-order flow converged with (``None`` for first
         #: order); a warm start relaxes so first (SIMPLEC's answer depends on it)
         self.momentum_relaxation: float | None = raw.get("momentum_relaxation")
+        #: the energy convection's limiter per cell that a stalled second-order energy solve held
+        #: to converge (0 where it made the convection first order; ``None``: none held); a warm
+        #: start at the same flow rate holds it, so that these temperatures are converged from
+        #: the start
+        self.energy_limiter: np.ndarray | None = raw.get("energy_limiter")
+        #: the factor per face bounding the energy's non-orthogonal corrections that solve held
+        #: (``None``: unbounded); held with :attr:`energy_limiter`
+        self.energy_non_orthogonal_scale: np.ndarray | None = raw.get("energy_non_orthogonal_scale")
         #: the flow model of each coolant region and the inlet Reynolds number behind it:
         #: ``{region: ("laminar" | "k-omega-sst", Re)}``
         self.flow_models: dict[str, tuple[TurbulenceModel, float]] = {}

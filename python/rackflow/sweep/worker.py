@@ -163,6 +163,16 @@ def result_fields(result: Any) -> dict[str, np.ndarray]:
         fields["velocity_m_s"] = result.velocity_m_s
         fields["pressure_pa"] = result.pressure_pa
         fields["mass_flux_kg_s"] = result.mass_flux_kg_s
+    # the discretisation the point converged with: a neighbour at the same flow rate holds it
+    # (a power or inlet-temperature sweep), so its answer is the one a start from itself gives
+    held = {
+        "momentum_first_order": result.momentum_first_order,
+        "momentum_limiter": result.momentum_limiter,
+        "momentum_relaxation": None if result.momentum_relaxation is None else [result.momentum_relaxation],
+        "energy_limiter": result.energy_limiter,
+        "energy_non_orthogonal_scale": result.energy_non_orthogonal_scale,
+    }
+    fields.update({k: np.asarray(v, dtype=np.float64) for k, v in held.items() if v is not None})
     return fields
 
 

@@ -9,7 +9,7 @@ use pyo3::types::PyDict;
 use rackflow_core::case::{self, Case, InitialState};
 
 /// The fields a warm start may give, in the order of [`InitialState`].
-const INITIAL_FIELDS: [&str; 10] = [
+const INITIAL_FIELDS: [&str; 12] = [
     "temperature_k",
     "velocity_m_s",
     "pressure_pa",
@@ -20,6 +20,8 @@ const INITIAL_FIELDS: [&str; 10] = [
     "momentum_first_order",
     "momentum_limiter",
     "momentum_relaxation",
+    "energy_limiter",
+    "energy_non_orthogonal_scale",
 ];
 
 /// Borrow the initial-state arrays of `initial` (a dict of float64 NumPy arrays); no copies.
@@ -126,6 +128,8 @@ pub fn solve_case<'py>(
         momentum_first_order: slices[7],
         momentum_limiter: slices[8],
         momentum_relaxation: slices[9],
+        energy_limiter: slices[10],
+        energy_non_orthogonal_scale: slices[11],
         scale_to_inflow: scale_initial_flow,
     };
     let inner = mesh.inner.clone();
@@ -183,6 +187,15 @@ pub fn solve_case<'py>(
     }
     if let Some(alpha) = solution.momentum_relaxation {
         d.set_item("momentum_relaxation", alpha)?;
+    }
+    if !solution.energy_limiter.is_empty() {
+        d.set_item("energy_limiter", solution.energy_limiter.into_pyarray(py))?;
+    }
+    if !solution.energy_non_orthogonal_scale.is_empty() {
+        d.set_item(
+            "energy_non_orthogonal_scale",
+            solution.energy_non_orthogonal_scale.into_pyarray(py),
+        )?;
     }
     d.set_item("estimated_memory_mb", estimated / 1e6)?;
     let report = serde_json::to_string(&solution.report)

@@ -128,6 +128,14 @@ pub struct Solution {
     /// The momentum relaxation the second-order flow converged with (see
     /// `physics::flow::FlowSolution::relaxation`; `None` for first order), for warm starts.
     pub momentum_relaxation: Option<f64>,
+    /// The energy convection's limiter per cell that a stalled second-order solve held to
+    /// converge (see `physics::energy::Conduction::freeze_limiter`; 0 in cells made first order;
+    /// empty when none was held), for warm starts.
+    pub energy_limiter: Vec<f64>,
+    /// The factor per face bounding the energy's non-orthogonal corrections that a stalled solve
+    /// held (see `physics::energy::Conduction::limit_non_orthogonal`; 1 on boundary faces; empty
+    /// when unbounded), for warm starts.
+    pub energy_non_orthogonal_scale: Vec<f64>,
 }
 
 impl Solution {
@@ -157,6 +165,8 @@ impl Solution {
             momentum_first_order: Vec::new(),
             momentum_limiter: Vec::new(),
             momentum_relaxation: None,
+            energy_limiter: Vec::new(),
+            energy_non_orthogonal_scale: Vec::new(),
         }
     }
 }
@@ -282,6 +292,11 @@ pub fn solve_from(
             Some(solve_flow(mesh, case, initial, loose, monitor)?)
         };
         let mut flow = flow;
+        // the energy corrections a converged solve held, held again by a start from its result
+        // at the same flow rate (another flow's temperatures need their own)
+        let mut held = initial
+            .energy_held(mesh)
+            .filter(|_| flow.as_ref().is_none_or(|f| f.start_at_same_inflow));
         let mut solution = if let Some(resolved) = validated {
             match flow.take() {
                 None => run(
@@ -293,7 +308,7 @@ pub fn solve_from(
                     false,
                     monitor,
                     threads,
-                    None,
+                    held.as_mut(),
                 )?,
                 Some(outcome) => {
                     let (solution, outcome) = conjugate(
@@ -302,6 +317,7 @@ pub fn solve_from(
                         &resolved,
                         outcome,
                         initial.temperature_k,
+                        held.unwrap_or_default(),
                         monitor,
                         threads,
                     )?;
@@ -369,6 +385,7 @@ fn conjugate<'m>(
     resolved: &Resolved,
     mut outcome: FlowOutcome<'m>,
     start: Option<&[f64]>,
+    held: crate::physics::energy::FrozenCorrections,
     monitor: &dyn Monitor,
     threads: usize,
 ) -> Result<(Solution, FlowOutcome<'m>)> {
@@ -390,7 +407,7 @@ fn conjugate<'m>(
     let mut property_temperature: Option<Vec<f64>> = None;
     let mut relaxed_passes = 0usize;
     let mut tight_from_now = false;
-    let mut frozen = crate::physics::energy::FrozenCorrections::default();
+    let mut frozen = held;
     let mut totals = SolveReport::default();
     let mut flow_counted = 0;
     loop {
@@ -1006,6 +1023,9 @@ struct FlowOutcome<'m> {
     /// The bound of the non-orthogonal corrections of the attempt that converged (see
     /// [`solve_flow_retrying`]); later passes solve with it.
     non_orthogonal_limit: Option<f64>,
+    /// Whether the flow started from an initial state at this case's inflow (whose energy
+    /// corrections the energy solve may then hold).
+    start_at_same_inflow: bool,
 }
 
 fn solve_flow<'m>(
@@ -1040,7 +1060,10 @@ fn solve_flow<'m>(
         &setup,
     );
     crate::ptime("flow operators", &mut mark);
-    let mut first = initial.flow_start(&setup);
+    let (mut first, start_at_same_inflow) = match initial.flow_start(&setup) {
+        Some((start, same)) => (Some(start), same),
+        None => (None, false),
+    };
     if let Some(start) = first.as_mut() {
         // outlets hold their pressure from the first iteration on
         for p in 0..setup.mesh.n_patches() {
@@ -1072,6 +1095,7 @@ fn solve_flow<'m>(
     Ok(FlowOutcome {
         first_order_fallback,
         non_orthogonal_limit,
+        start_at_same_inflow,
         setup,
         loose: loose && !meets_tight(s, &solved),
         flow: solved,
@@ -1879,8 +1903,9 @@ fn run(
         }
         crate::ptime("newton-krylov", &mut tp);
     }
+    let held = eq.frozen_corrections();
     if let Some(frozen) = frozen {
-        *frozen = eq.frozen_corrections();
+        *frozen = held.clone();
         frozen.first_order_cells = report.energy_first_order_cells;
     }
     if !converged {
@@ -1999,6 +2024,15 @@ fn run(
         momentum_first_order: Vec::new(),
         momentum_limiter: Vec::new(),
         momentum_relaxation: None,
+        energy_limiter: held.limit().map(<[f64]>::to_vec).unwrap_or_default(),
+        energy_non_orthogonal_scale: held
+            .non_orthogonal_scale()
+            .map(|scale| {
+                let mut per_face = vec![1.0; mesh.n_faces()];
+                per_face[..scale.len()].copy_from_slice(scale);
+                per_face
+            })
+            .unwrap_or_default(),
     })
 }
 

@@ -4,6 +4,7 @@
 use super::flow_setup::FlowSetup;
 use crate::discretisation::fvc;
 use crate::mesh::{dot, norm, sub as minus, Mesh};
+use crate::physics::energy::FrozenCorrections;
 use crate::physics::flow::{FlowBc, FlowSolution};
 use crate::{Error, Result};
 
@@ -41,6 +42,15 @@ pub struct InitialState<'a> {
     /// The momentum relaxation the solve this state comes from converged with (one value): the
     /// start relaxes so first (SIMPLEC's fixed point depends on it).
     pub momentum_relaxation: Option<&'a [f64]>,
+    /// The energy convection limiter the solve this state comes from held to converge
+    /// (`n_cells`, in [0, 1]; needs `temperature_k`): a start at the same flow rate holds it, as
+    /// a coupling pass holds its predecessor's, so that its converged temperatures are a fixed
+    /// point from the first iteration (without it the corpus microchannel plate's warm start from
+    /// its own result converged 1.0 K hotter, 15 K apart in single coolant cells).
+    pub energy_limiter: Option<&'a [f64]>,
+    /// The factors bounding the energy's non-orthogonal corrections that solve held (`n_faces`,
+    /// in [0, 1]; boundary entries unused; needs `temperature_k`), held with the limiter.
+    pub energy_non_orthogonal_scale: Option<&'a [f64]>,
     /// Scale the initial velocity, mass flux and pressure (about the outlet pressure) by the ratio
     /// of this case's inflow to the initial state's, so a start from another flow rate is closer.
     pub scale_to_inflow: bool,
@@ -59,6 +69,19 @@ impl InitialState<'_> {
             && self.momentum_first_order.is_none()
             && self.momentum_limiter.is_none()
             && self.momentum_relaxation.is_none()
+            && self.energy_limiter.is_none()
+            && self.energy_non_orthogonal_scale.is_none()
+    }
+
+    /// The energy corrections to hold (see [`InitialState::energy_limiter`]), if any were given.
+    pub(crate) fn energy_held(&self, mesh: &Mesh) -> Option<FrozenCorrections> {
+        (self.energy_limiter.is_some() || self.energy_non_orthogonal_scale.is_some()).then(|| {
+            FrozenCorrections::held(
+                self.energy_limiter,
+                self.energy_non_orthogonal_scale,
+                mesh.n_internal_faces,
+            )
+        })
     }
 
     /// Check lengths and values against the mesh and the case; every problem at once.
@@ -108,6 +131,35 @@ impl InitialState<'_> {
             3 * n,
             "three per cell",
         );
+        check("energy_limiter", self.energy_limiter, n, "one per cell");
+        check(
+            "energy_non_orthogonal_scale",
+            self.energy_non_orthogonal_scale,
+            mesh.n_faces(),
+            "one per face",
+        );
+        for (name, field) in [
+            ("energy_limiter", self.energy_limiter),
+            (
+                "energy_non_orthogonal_scale",
+                self.energy_non_orthogonal_scale,
+            ),
+        ] {
+            if let Some(i) = field.and_then(|v| v.iter().position(|x| !(0.0..=1.0).contains(x))) {
+                problems.push(format!(
+                    "initial {name} must lie in [0, 1], got {} at index {i}",
+                    field.unwrap_or_default()[i]
+                ));
+            }
+        }
+        if (self.energy_limiter.is_some() || self.energy_non_orthogonal_scale.is_some())
+            && self.temperature_k.is_none()
+        {
+            problems.push(
+                "an initial energy_limiter or energy_non_orthogonal_scale needs the initial temperature_k too"
+                    .into(),
+            );
+        }
         if let Some(a) = self.momentum_relaxation {
             if a.len() != 1 || !(a[0] > 0.0 && a[0] <= 1.0) {
                 problems.push(format!(
@@ -181,8 +233,9 @@ impl InitialState<'_> {
         }
     }
 
-    /// The flow solver's start on the fluid sub-mesh, or `None` without an initial velocity.
-    pub(crate) fn flow_start(&self, setup: &FlowSetup<'_>) -> Option<FlowSolution> {
+    /// The flow solver's start on the fluid sub-mesh, or `None` without an initial velocity, and
+    /// whether the start's inflow is this case's (a start from the same flow rate).
+    pub(crate) fn flow_start(&self, setup: &FlowSetup<'_>) -> Option<(FlowSolution, bool)> {
         let velocity = self.velocity_m_s?;
         let sub = &setup.mesh;
         let map = &setup.map;
@@ -261,6 +314,7 @@ impl InitialState<'_> {
             None => Vec::new(),
         };
         let (mut u, mut pressure, mut mass_flux) = (u, pressure, mass_flux);
+        let same_inflow;
         {
             let (mut new, mut old, mut outlet, mut n_outlet) = (0.0, 0.0, 0.0, 0usize);
             for f in ni..sub.n_faces() {
@@ -278,7 +332,8 @@ impl InitialState<'_> {
                 }
             }
             let ratio = new / old;
-            if (ratio - 1.0).abs() > 1e-9 {
+            same_inflow = (ratio - 1.0).abs() <= 1e-9;
+            if !same_inflow {
                 // another flow rate: its limiter is its own (the held one would bias its answer)
                 held_limiter.clear();
             }
@@ -304,7 +359,7 @@ impl InitialState<'_> {
         let boundary_pressure = (ni..sub.n_faces())
             .map(|f| pressure[sub.owner[f] as usize])
             .collect();
-        Some(FlowSolution {
+        let start = FlowSolution {
             velocity: u,
             pressure,
             mass_flux,
@@ -318,6 +373,7 @@ impl InitialState<'_> {
             iterations: 0,
             history: Vec::new(),
             ..Default::default()
-        })
+        };
+        Some((start, same_inflow))
     }
 }

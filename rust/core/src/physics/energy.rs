@@ -89,6 +89,35 @@ pub struct FrozenCorrections {
 }
 
 impl FrozenCorrections {
+    /// Corrections held by a solve of the same problem that converged with them (a warm start
+    /// from its result): `limit` per cell, `non_orthogonal_scale` per internal face (longer
+    /// inputs are cut to the internal faces).
+    pub fn held(
+        limit: Option<&[f64]>,
+        non_orthogonal_scale: Option<&[f64]>,
+        n_internal_faces: usize,
+    ) -> Self {
+        FrozenCorrections {
+            limit: limit.map(<[f64]>::to_vec),
+            non_orthogonal_scale: non_orthogonal_scale
+                .map(|s| s[..n_internal_faces.min(s.len())].to_vec()),
+            tighten: false,
+            // the cells that solve made first order are among the limiter's zeros, but not told
+            // apart from the cells the limiter itself makes first order: not counted again
+            first_order_cells: 0,
+        }
+    }
+
+    /// The held convection limiter per cell, if any.
+    pub fn limit(&self) -> Option<&[f64]> {
+        self.limit.as_deref()
+    }
+
+    /// The held non-orthogonal factors per internal face, if any.
+    pub fn non_orthogonal_scale(&self) -> Option<&[f64]> {
+        self.non_orthogonal_scale.as_deref()
+    }
+
     /// Whether nothing is held.
     pub fn is_empty(&self) -> bool {
         self.limit.is_none() && self.non_orthogonal_scale.is_none()
