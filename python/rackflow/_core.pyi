@@ -109,7 +109,9 @@ def solve_case(
     them), ``momentum_first_order`` (n_cells, nonzero where local rounds made the momentum
     convection first order) and ``momentum_limiter`` (n_cells × 3, the held convection limiter,
     used at the same inflow only) and ``momentum_relaxation`` (one value: the first attempt
-    relaxes so), ``energy_limiter`` (n_cells) and ``energy_non_orthogonal_scale`` (n_faces), in
+    relaxes so), ``momentum_first_order_fallback`` and ``momentum_non_orthogonal_limit`` (one
+    value each: the scheme the flow converged with, used at the same inflow only),
+    ``energy_limiter`` (n_cells) and ``energy_non_orthogonal_scale`` (n_faces), in
     [0, 1], with ``temperature_k``: the energy corrections a stalled second-order energy solve
     held, held again at the same inflow. ``scale_initial_flow`` scales the initial flow by the ratio of the case's inflow to the
     initial state's (k by its square, μ_t as the speed). A turbulent result
@@ -117,7 +119,8 @@ def solve_case(
     ``turbulence_omega_1_s``; its report ``y_plus_by_patch`` ({patch: [min, mean, max]}). A
     second-order flow that took local first-order rounds also gives ``momentum_first_order``, and
     a second-order one ``momentum_limiter`` (the limiter of its converged iteration) and
-    ``momentum_relaxation`` (float); an energy solve that held its convection limiter gives
+    ``momentum_relaxation`` (float; the fallback's too), ``momentum_first_order_fallback``
+    (True when set) and ``momentum_non_orthogonal_limit`` (float when bounded); an energy solve that held its convection limiter gives
     ``energy_limiter`` (n_cells) and one that bounded its non-orthogonal corrections
     ``energy_non_orthogonal_scale`` (n_faces)."""
     ...

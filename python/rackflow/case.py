@@ -80,6 +80,8 @@ INITIAL_FIELDS = (
     "momentum_relaxation",
     "energy_limiter",
     "energy_non_orthogonal_scale",
+    "momentum_first_order_fallback",
+    "momentum_non_orthogonal_limit",
     "inlet_temperature_c",
 )
 
@@ -645,7 +647,11 @@ class Case:
         and ``momentum_limiter`` (n_cells × 3, the held convection limiter;
         :attr:`Result.momentum_limiter`, held only at the same flow rate) and
         ``momentum_relaxation`` (one value, the relaxation it converged at, which SIMPLEC's answer
-        depends on; :attr:`Result.momentum_relaxation`), and the energy's: ``energy_limiter``
+        depends on; :attr:`Result.momentum_relaxation`), ``momentum_first_order_fallback`` (one
+        value, nonzero when it converged only with the first-order fallback) and
+        ``momentum_non_orthogonal_limit`` (one value, the bound of its non-orthogonal corrections;
+        both used at the same flow rate only, where the start solves with that scheme at once),
+        and the energy's: ``energy_limiter``
         (n_cells) and ``energy_non_orthogonal_scale`` (n_faces), the convection limiter and the
         non-orthogonal correction bounds a stalled second-order energy solve held
         (:attr:`Result.energy_limiter`, :attr:`Result.energy_non_orthogonal_scale`; held only at
@@ -874,6 +880,10 @@ class Case:
                 fields["momentum_limiter"] = initial.momentum_limiter
                 if initial.momentum_relaxation is not None:
                     fields["momentum_relaxation"] = [initial.momentum_relaxation]
+                if initial.momentum_first_order_fallback:
+                    fields["momentum_first_order_fallback"] = [1.0]
+                if initial.momentum_non_orthogonal_limit is not None:
+                    fields["momentum_non_orthogonal_limit"] = [initial.momentum_non_orthogonal_limit]
                 if initial.turbulence_k_m2_s2 is not None:
                     # k and ω warm-start a turbulent coolant (ignored by a laminar one)
                     fields["turbulence_k_m2_s2"] = initial.turbulence_k_m2_s2

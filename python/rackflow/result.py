@@ -66,9 +66,15 @@ class Result:
         #: second-order flow converged with it held (``None`` otherwise); a warm start at the same
         #: flow rate holds it, so that this solution is converged from the start
         self.momentum_limiter: np.ndarray | None = raw.get("momentum_limiter")
-        #: the momentum relaxation the second-order flow converged with (``None`` for first
-        #: order); a warm start relaxes so first (SIMPLEC's answer depends on it)
+        #: the momentum relaxation the flow converged with (``None`` without flow); a warm start
+        #: relaxes so first (SIMPLEC's answer depends on it)
         self.momentum_relaxation: float | None = raw.get("momentum_relaxation")
+        #: whether the flow converged only with the first-order fallback (at
+        #: :attr:`momentum_relaxation`); a warm start at the same flow rate solves so at once
+        self.momentum_first_order_fallback: bool = bool(raw.get("momentum_first_order_fallback", False))
+        #: the bound of the non-orthogonal corrections the flow converged with (``None``:
+        #: unbounded); a warm start at the same flow rate bounds them so
+        self.momentum_non_orthogonal_limit: float | None = raw.get("momentum_non_orthogonal_limit")
         #: the energy convection's limiter per cell that a stalled second-order energy solve held
         #: to converge (0 where it made the convection first order; ``None``: none held); a warm
         #: start at the same flow rate holds it, so that these temperatures are converged from

@@ -252,3 +252,31 @@ def test_held_energy_corrections_are_checked(channel_mesh: rf.Mesh) -> None:
         rf.CaseError, match="energy_limiter or energy_non_orthogonal_scale needs the initial temperature_k"
     ):
         case.solve(initial={"energy_limiter": np.ones(n)})
+
+
+def test_a_carried_first_order_fallback_solves_first_order_at_once(tet_channel: rf.Mesh) -> None:
+    # a power or inlet-temperature sweep of a plate whose flow converges only with the first-order
+    # fallback: each neighbour at the same flow rate goes there directly (the corpus microchannel
+    # plate repeated 520 failing second-order iterations per point); at another flow rate the
+    # neighbour tries second order again. These tetrahedra fall back at 0.025 L/min (312
+    # iterations, measured) and converge at second order at 0.02
+    with pytest.warns(ConvectionFallbackWarning, match="first-order upwind at velocity_relaxation 0.7"):
+        cold = tet_flow(tet_channel, 0.025).solve(threads=1)
+    assert cold.momentum_first_order_fallback and cold.momentum_relaxation == 0.7
+    with pytest.warns(ConvectionFallbackWarning, match="first-order upwind at velocity_relaxation 0.7"):
+        warm = tet_flow(tet_channel, 0.025).solve(threads=1, initial=cold)
+    assert warm.report["flow_first_order_fallback"] == 0.7
+    assert warm.report["flow_iterations"] <= 5, (
+        warm.report["flow_iterations"],
+        cold.report["flow_iterations"],
+    )
+    np.testing.assert_allclose(warm.velocity_m_s, cold.velocity_m_s, rtol=0, atol=1e-5 * 0.21)
+    rise = float(cold.temperature_c.max()) - 30.0
+    np.testing.assert_allclose(warm.temperature_c, cold.temperature_c, rtol=0, atol=1e-5 * rise)
+    with pytest.warns(ConvectionFallbackWarning, match="kept swinging"):  # local rounds, second order
+        other = tet_flow(tet_channel, 0.02).solve(threads=1, initial=cold)
+    assert other.report["flow_first_order_fallback"] is None and not other.momentum_first_order_fallback
+    with pytest.raises(rf.CaseError, match=r"momentum_non_orthogonal_limit must be one value in \(0, 1\]"):
+        tet_flow(tet_channel, 0.025).solve(
+            initial={"velocity_m_s": cold.velocity_m_s, "momentum_non_orthogonal_limit": [1.5]}
+        )

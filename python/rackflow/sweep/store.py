@@ -69,6 +69,8 @@ FIELD_NAMES = (
     "momentum_relaxation",
     "energy_limiter",
     "energy_non_orthogonal_scale",
+    "momentum_first_order_fallback",
+    "momentum_non_orthogonal_limit",
 )
 #: columns whose type is fixed whatever their first values (``None`` would make them null-typed)
 FIXED_TYPES = {

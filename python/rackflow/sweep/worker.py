@@ -171,6 +171,10 @@ def result_fields(result: Any) -> dict[str, np.ndarray]:
         "momentum_relaxation": None if result.momentum_relaxation is None else [result.momentum_relaxation],
         "energy_limiter": result.energy_limiter,
         "energy_non_orthogonal_scale": result.energy_non_orthogonal_scale,
+        "momentum_first_order_fallback": [1.0] if result.momentum_first_order_fallback else None,
+        "momentum_non_orthogonal_limit": None
+        if result.momentum_non_orthogonal_limit is None
+        else [result.momentum_non_orthogonal_limit],
     }
     fields.update({k: np.asarray(v, dtype=np.float64) for k, v in held.items() if v is not None})
     return fields

@@ -9,7 +9,7 @@ use pyo3::types::PyDict;
 use rackflow_core::case::{self, Case, InitialState};
 
 /// The fields a warm start may give, in the order of [`InitialState`].
-const INITIAL_FIELDS: [&str; 12] = [
+const INITIAL_FIELDS: [&str; 14] = [
     "temperature_k",
     "velocity_m_s",
     "pressure_pa",
@@ -22,6 +22,8 @@ const INITIAL_FIELDS: [&str; 12] = [
     "momentum_relaxation",
     "energy_limiter",
     "energy_non_orthogonal_scale",
+    "momentum_first_order_fallback",
+    "momentum_non_orthogonal_limit",
 ];
 
 /// Borrow the initial-state arrays of `initial` (a dict of float64 NumPy arrays); no copies.
@@ -130,6 +132,8 @@ pub fn solve_case<'py>(
         momentum_relaxation: slices[9],
         energy_limiter: slices[10],
         energy_non_orthogonal_scale: slices[11],
+        momentum_first_order_fallback: slices[12],
+        momentum_non_orthogonal_limit: slices[13],
         scale_to_inflow: scale_initial_flow,
     };
     let inner = mesh.inner.clone();
@@ -187,6 +191,12 @@ pub fn solve_case<'py>(
     }
     if let Some(alpha) = solution.momentum_relaxation {
         d.set_item("momentum_relaxation", alpha)?;
+    }
+    if solution.momentum_first_order_fallback {
+        d.set_item("momentum_first_order_fallback", true)?;
+    }
+    if let Some(limit) = solution.momentum_non_orthogonal_limit {
+        d.set_item("momentum_non_orthogonal_limit", limit)?;
     }
     if !solution.energy_limiter.is_empty() {
         d.set_item("energy_limiter", solution.energy_limiter.into_pyarray(py))?;

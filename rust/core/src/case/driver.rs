@@ -136,6 +136,12 @@ pub struct Solution {
     /// held (see `physics::energy::Conduction::limit_non_orthogonal`; 1 on boundary faces; empty
     /// when unbounded), for warm starts.
     pub energy_non_orthogonal_scale: Vec<f64>,
+    /// Whether the flow converged only with the first-order fallback (at `momentum_relaxation`),
+    /// for warm starts.
+    pub momentum_first_order_fallback: bool,
+    /// The bound of the non-orthogonal corrections the flow converged with (`None`: unbounded),
+    /// for warm starts.
+    pub momentum_non_orthogonal_limit: Option<f64>,
 }
 
 impl Solution {
@@ -167,6 +173,8 @@ impl Solution {
             momentum_relaxation: None,
             energy_limiter: Vec::new(),
             energy_non_orthogonal_scale: Vec::new(),
+            momentum_first_order_fallback: false,
+            momentum_non_orthogonal_limit: None,
         }
     }
 }
@@ -1049,7 +1057,29 @@ fn solve_flow<'m>(
     if !problems.is_empty() {
         return Err(Error::Case(crate::error::problem_list(problems)));
     }
-    let settings = flow_settings(s, loose);
+    let mut settings = flow_settings(s, loose);
+    let (mut first, start_at_same_inflow) = match initial.flow_start(&setup) {
+        Some((start, same)) => (Some(start), same),
+        None => (None, false),
+    };
+    // a start from a converged result at the same flow rate solves with the scheme that
+    // converged there (as a coupling pass does), instead of repeating the attempts that failed
+    let carried_fallback = match initial.momentum_scheme() {
+        Some((second_order, relaxation, limit))
+            if start_at_same_inflow && s.convection == ConvectionScheme::Auto =>
+        {
+            let alpha = relaxation.map_or(settings.velocity_relaxation, |a| {
+                a.min(settings.velocity_relaxation)
+            });
+            settings.non_orthogonal_limit = limit.or(settings.non_orthogonal_limit);
+            (!second_order && settings.second_order).then(|| {
+                settings.second_order = false;
+                settings.velocity_relaxation = alpha;
+                alpha
+            })
+        }
+        _ => None,
+    };
     let flow = with_turbulence(
         Flow::new(
             &setup.mesh,
@@ -1060,10 +1090,6 @@ fn solve_flow<'m>(
         &setup,
     );
     crate::ptime("flow operators", &mut mark);
-    let (mut first, start_at_same_inflow) = match initial.flow_start(&setup) {
-        Some((start, same)) => (Some(start), same),
-        None => (None, false),
-    };
     if let Some(start) = first.as_mut() {
         // outlets hold their pressure from the first iteration on
         for p in 0..setup.mesh.n_patches() {
@@ -1093,7 +1119,7 @@ fn solve_flow<'m>(
         }
     }
     Ok(FlowOutcome {
-        first_order_fallback,
+        first_order_fallback: first_order_fallback.or(carried_fallback),
         non_orthogonal_limit,
         start_at_same_inflow,
         setup,
@@ -1323,7 +1349,9 @@ impl<'m> FlowOutcome<'m> {
             }
             solution.momentum_limiter = limiter;
         }
-        solution.momentum_relaxation = self.flow.relaxation;
+        solution.momentum_relaxation = self.flow.relaxation.or(self.first_order_fallback);
+        solution.momentum_first_order_fallback = self.first_order_fallback.is_some();
+        solution.momentum_non_orthogonal_limit = self.non_orthogonal_limit;
         solution.report.flow_history = self.flow.history;
         solution.report.flow_time_s = self.time_s;
     }
@@ -2033,6 +2061,8 @@ fn run(
                 per_face
             })
             .unwrap_or_default(),
+        momentum_first_order_fallback: false,
+        momentum_non_orthogonal_limit: None,
     })
 }
 

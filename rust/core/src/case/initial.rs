@@ -42,6 +42,14 @@ pub struct InitialState<'a> {
     /// The momentum relaxation the solve this state comes from converged with (one value): the
     /// start relaxes so first (SIMPLEC's fixed point depends on it).
     pub momentum_relaxation: Option<&'a [f64]>,
+    /// Nonzero (one value) when the flow this state comes from converged only with the first-order
+    /// fallback (at `momentum_relaxation`): a start at the same flow rate goes there directly
+    /// instead of repeating the second-order attempts that failed (520 iterations on the corpus
+    /// microchannel plate's 5e4 tetrahedra).
+    pub momentum_first_order_fallback: Option<&'a [f64]>,
+    /// The bound of the non-orthogonal corrections the flow this state comes from converged with
+    /// (one value in (0, 1]): a start at the same flow rate bounds them so from the first attempt.
+    pub momentum_non_orthogonal_limit: Option<&'a [f64]>,
     /// The energy convection limiter the solve this state comes from held to converge
     /// (`n_cells`, in [0, 1]; needs `temperature_k`): a start at the same flow rate holds it, as
     /// a coupling pass holds its predecessor's, so that its converged temperatures are a fixed
@@ -71,6 +79,18 @@ impl InitialState<'_> {
             && self.momentum_relaxation.is_none()
             && self.energy_limiter.is_none()
             && self.energy_non_orthogonal_scale.is_none()
+            && self.momentum_first_order_fallback.is_none()
+            && self.momentum_non_orthogonal_limit.is_none()
+    }
+
+    /// The momentum scheme the flow this state comes from converged with, when it is not the
+    /// first attempt's (the first-order fallback, or bounded non-orthogonal corrections):
+    /// `(second order, relaxation, non-orthogonal bound)`.
+    pub(crate) fn momentum_scheme(&self) -> Option<(bool, Option<f64>, Option<f64>)> {
+        let first = |v: Option<&[f64]>| v.and_then(|a| a.first().copied());
+        let fallback = first(self.momentum_first_order_fallback).is_some_and(|x| x != 0.0);
+        let limit = first(self.momentum_non_orthogonal_limit);
+        (fallback || limit.is_some()).then(|| (!fallback, first(self.momentum_relaxation), limit))
     }
 
     /// The energy corrections to hold (see [`InitialState::energy_limiter`]), if any were given.
@@ -160,6 +180,21 @@ impl InitialState<'_> {
                     .into(),
             );
         }
+        if let Some(a) = self.momentum_non_orthogonal_limit {
+            if a.len() != 1 || !(a[0] > 0.0 && a[0] <= 1.0) {
+                problems.push(format!(
+                    "initial momentum_non_orthogonal_limit must be one value in (0, 1], got {a:?}"
+                ));
+            }
+        }
+        if let Some(a) = self.momentum_first_order_fallback {
+            if a.len() != 1 {
+                problems.push(format!(
+                    "initial momentum_first_order_fallback must be one value, got {} values",
+                    a.len()
+                ));
+            }
+        }
         if let Some(a) = self.momentum_relaxation {
             if a.len() != 1 || !(a[0] > 0.0 && a[0] <= 1.0) {
                 problems.push(format!(
@@ -169,11 +204,13 @@ impl InitialState<'_> {
         }
         if (self.momentum_first_order.is_some()
             || self.momentum_limiter.is_some()
-            || self.momentum_relaxation.is_some())
+            || self.momentum_relaxation.is_some()
+            || self.momentum_first_order_fallback.is_some()
+            || self.momentum_non_orthogonal_limit.is_some())
             && self.velocity_m_s.is_none()
         {
             problems.push(
-                "an initial momentum_first_order, momentum_limiter or momentum_relaxation needs the initial velocity_m_s too"
+                "an initial momentum_first_order, momentum_limiter, momentum_relaxation, momentum_first_order_fallback or momentum_non_orthogonal_limit needs the initial velocity_m_s too"
                     .into(),
             );
         }
@@ -370,6 +407,10 @@ impl InitialState<'_> {
             first_order_cells,
             held_limiter,
             relaxation: self.momentum_relaxation.and_then(|a| a.first().copied()),
+            converged_first_order_start: same_inflow
+                && self
+                    .momentum_scheme()
+                    .is_some_and(|(second_order, _, _)| !second_order),
             iterations: 0,
             history: Vec::new(),
             ..Default::default()

@@ -167,6 +167,11 @@ pub struct FlowSolution {
     /// non-orthogonal flux, a 6,699-tetrahedron channel's start from its own result began at
     /// momentum residuals 9.7e-8 and converged in 1 iteration (8.2e-3 and 1,322 without them).
     pub relaxation: Option<f64>,
+    /// Whether this start is a converged first-order result at the same inflow (a warm start
+    /// that carries the first-order fallback): its pressure's non-orthogonal offsets apply from
+    /// the first iteration, as for a start that carries its limiter (a 6,699-tetrahedron
+    /// channel's upwind start took 172 iterations without them).
+    pub converged_first_order_start: bool,
     /// Per boundary face, whether the k-ω wall treatment is held on its log-layer branch
     /// (false: viscous sublayer) since a turbulent solve stalled; empty: each iteration chooses
     /// by y⁺ (see `Flow::wall_branches`).
@@ -649,9 +654,9 @@ impl<'m> Flow<'m> {
         // a start from a converged result (which carries its limiter; a coupling pass's start
         // does not): with the offsets of its pressure on the first iteration, the corpus
         // serpentine's coupling passes with temperature-dependent PG25 stopped settling
-        let warm = initial
-            .as_ref()
-            .is_some_and(|start| !start.held_limiter.is_empty());
+        let warm = initial.as_ref().is_some_and(|start| {
+            !start.held_limiter.is_empty() || start.converged_first_order_start
+        });
 
         let mut s = initial.unwrap_or_else(|| FlowSolution {
             velocity: vec![[0.0; 3]; n],
