@@ -301,10 +301,8 @@ pub fn solve_from(
         };
         let mut flow = flow;
         // the energy corrections a converged solve held, held again by a start from its result
-        // at the same flow rate (another flow's temperatures need their own)
-        let mut held = initial
-            .energy_held(mesh)
-            .filter(|_| flow.as_ref().is_none_or(|f| f.start_at_same_inflow));
+        // (with coolant, at the same flow rate: another flow's temperatures need their own)
+        let mut held = initial.energy_held(mesh);
         let mut solution = if let Some(resolved) = validated {
             match flow.take() {
                 None => run(
@@ -319,16 +317,8 @@ pub fn solve_from(
                     held.as_mut(),
                 )?,
                 Some(outcome) => {
-                    let (solution, outcome) = conjugate(
-                        mesh,
-                        case,
-                        &resolved,
-                        outcome,
-                        initial.temperature_k,
-                        held.unwrap_or_default(),
-                        monitor,
-                        threads,
-                    )?;
+                    let (solution, outcome) =
+                        conjugate(mesh, case, &resolved, outcome, initial, monitor, threads)?;
                     flow = Some(outcome);
                     solution
                 }
@@ -392,8 +382,7 @@ fn conjugate<'m>(
     case: &Case,
     resolved: &Resolved,
     mut outcome: FlowOutcome<'m>,
-    start: Option<&[f64]>,
-    held: crate::physics::energy::FrozenCorrections,
+    initial: &InitialState<'_>,
     monitor: &dyn Monitor,
     threads: usize,
 ) -> Result<(Solution, FlowOutcome<'m>)> {
@@ -409,13 +398,18 @@ fn conjugate<'m>(
     let reference_k = outcome.setup.reference_temperature_k;
     // a warm start's temperatures count as the pass before the first: when the first pass hardly
     // moves them, flow and energy have settled
-    let mut previous: Option<Vec<f64>> = start.map(<[f64]>::to_vec);
+    let mut previous: Option<Vec<f64>> = initial.temperature_k.map(<[f64]>::to_vec);
     let mut passes = 0;
     let mut last_change = f64::INFINITY;
     let mut property_temperature: Option<Vec<f64>> = None;
     let mut relaxed_passes = 0usize;
     let mut tight_from_now = false;
-    let mut frozen = held;
+    // the energy corrections a converged solve held, held again by a start from its result at
+    // the same flow rate (another flow's temperatures need their own)
+    let mut frozen = initial
+        .energy_held(mesh)
+        .filter(|_| outcome.start_at_same_inflow)
+        .unwrap_or_default();
     let mut totals = SolveReport::default();
     let mut flow_counted = 0;
     loop {
