@@ -1690,7 +1690,9 @@ fn run(
     let mut converged = false;
     let mut stalled = false;
     let mut limiter_frozen_at = 0usize;
-    let mut limited_here = false;
+    // a warm start's bounds are the converged result's: bounding further would change its
+    // system (on the corpus microchannel plate the restart bounded them again and moved 0.26 K)
+    let mut limited_here = frozen.as_deref().is_some_and(|f| f.holds_result_bounds());
     // `linear_upwind` asks for second order or an error: no local first order then
     let may_lower_order = case.settings.convection == ConvectionScheme::Auto;
     let mut local_first_order_rounds = 0usize;

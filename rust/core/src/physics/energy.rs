@@ -83,6 +83,8 @@ pub struct FrozenCorrections {
     limit: Option<Vec<f64>>,
     non_orthogonal_scale: Option<Vec<f64>>,
     tighten: bool,
+    /// Held from a converged result (a warm start), not from a coupling pass.
+    from_result: bool,
     /// Coolant cells the held limiter keeps first order (see [`Conduction::first_order_in`]),
     /// counted by the solves that made them so.
     pub first_order_cells: usize,
@@ -102,6 +104,7 @@ impl FrozenCorrections {
             non_orthogonal_scale: non_orthogonal_scale
                 .map(|s| s[..n_internal_faces.min(s.len())].to_vec()),
             tighten: false,
+            from_result: true,
             // the cells that solve made first order are among the limiter's zeros, but not told
             // apart from the cells the limiter itself makes first order: not counted again
             first_order_cells: 0,
@@ -116,6 +119,14 @@ impl FrozenCorrections {
     /// The held non-orthogonal factors per internal face, if any.
     pub fn non_orthogonal_scale(&self) -> Option<&[f64]> {
         self.non_orthogonal_scale.as_deref()
+    }
+
+    /// Whether these are a converged result's non-orthogonal bounds (a warm start): a solve
+    /// that holds them and stalls goes to Newton–Krylov on the same system instead of bounding
+    /// the corrections further, which would solve another one (a power sweep's neighbour at the
+    /// same flow rate has the same bounds: they are scale-free).
+    pub fn holds_result_bounds(&self) -> bool {
+        self.from_result && self.non_orthogonal_scale.is_some()
     }
 
     /// Whether nothing is held.
@@ -901,6 +912,7 @@ impl<'m> Conduction<'m> {
             limit: self.frozen_limit.clone(),
             non_orthogonal_scale: self.non_orthogonal_scale.clone(),
             tighten: false,
+            from_result: false,
             first_order_cells: 0,
         }
     }
