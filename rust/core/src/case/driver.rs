@@ -1393,6 +1393,9 @@ const NEWTON_STALL_STEPS: usize = 5;
 /// Memory for the Newton–Krylov fallback's GMRES basis, bytes.
 const GMRES_BASIS_BYTES: usize = 256 << 20;
 
+/// Memory for the Newton–Krylov fallback's explicit Jacobian (values and columns), bytes.
+const JACOBIAN_BYTES: usize = 256 << 20;
+
 /// Coolant cells colder than `floor` (the coldest supply) by more than 1 % of the span or
 /// 0.25 K: well inside what [`below_every_supply`] rejects (the corpus microchannel manifold
 /// kept a coolant cell 0.71 K below its inlet in a 30 K span at 2.5 %).
@@ -1453,6 +1456,13 @@ fn newton_krylov(
     // 90–130 per step; the corpus microchannel plate's first steps 180–220: capped at 150 they
     // never reached their tenth, and the Newton steps cut the residual 2.2× instead of 10×)
     let restart = (GMRES_BASIS_BYTES / (8 * n.max(1))).clamp(20, 300);
+    // the held operator is linear: made an explicit matrix once by coloured probing (one right-
+    // hand side per colour), its Krylov products are sparse products instead of right-hand
+    // sides; an affine system keeps it for the whole call
+    let probing = (affine || lagged)
+        .then(|| crate::linalg::Probing::new(&eq.jacobian_pattern(a)))
+        .filter(|p| 12 * p.nnz() <= JACOBIAN_BYTES && p.n_colours() <= restart);
+    let mut jacobian: Option<crate::linalg::Csr> = None;
     if affine {
         // b(T) = b(0) + N T: the correction operator is N v = b(v) − b(0)
         eq.reset_gradient();
@@ -1494,6 +1504,7 @@ fn newton_krylov(
             eq.lag_linearisation(t);
             eq.reset_gradient();
             eq.assemble_source(&vec![0.0; n], &mut b0);
+            jacobian = None;
         }
         let m = preconditioner
             .get_or_insert_with(|| energy_preconditioner(eq, a, settings, report))
@@ -1502,7 +1513,7 @@ fn newton_krylov(
         let t_norm = crate::linalg::norm(t);
         let a_ref: &crate::linalg::Csr = a;
         let t_ref: &[f64] = t;
-        let mut apply = |v: &[f64], out: &mut [f64]| {
+        let mut matrix_free = |v: &[f64], out: &mut [f64]| {
             if affine || lagged {
                 // J v = A v − N v
                 eq.reset_gradient();
@@ -1533,6 +1544,24 @@ fn newton_krylov(
                 out[i] = (out[i] - perturbed_b[i] + base[i]) / eps;
             }
         };
+        if let Some(p) = probing.as_ref().filter(|_| jacobian.is_none()) {
+            let mut tp = Instant::now();
+            jacobian = Some(p.matrix(&mut matrix_free));
+            crate::ptime("newton-krylov probing", &mut tp);
+            if std::env::var_os("RACKFLOW_PROBE_DEBUG").is_some() {
+                eprintln!("PROBE colours {} nnz {} n {}", p.n_colours(), p.nnz(), n);
+            }
+        }
+        let mut explicit = |v: &[f64], out: &mut [f64]| {
+            if let Some(j) = &jacobian {
+                j.mul_vec(v, out);
+            }
+        };
+        let apply: &mut dyn FnMut(&[f64], &mut [f64]) = if jacobian.is_some() {
+            &mut explicit
+        } else {
+            &mut matrix_free
+        };
         let mut delta = vec![0.0; n];
         // an inexact Newton step: a tenth of the current residual, or the final tolerance
         let target = (0.1 * r_norm).max(0.5 * settings.tolerance * scale);
@@ -1541,11 +1570,14 @@ fn newton_krylov(
             max_iterations: restart,
             tolerance: target,
         };
-        let info = crate::linalg::gmres(&mut apply, &base, &mut delta, &m, limits, &stop);
+        let info = crate::linalg::gmres(apply, &base, &mut delta, &m, limits, &stop);
         if lagged {
             eq.release_linearisation();
         }
         let info = info?;
+        if std::env::var_os("RACKFLOW_PROBE_DEBUG").is_some() {
+            eprintln!("NK step {step} affine {affine} lagged {lagged} explicit {} its {} res {res:e}", jacobian.is_some(), info.iterations);
+        }
         report.linear_iterations.push(info.iterations);
         for (ti, di) in t.iter_mut().zip(&delta) {
             *ti += di;
