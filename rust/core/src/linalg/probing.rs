@@ -91,10 +91,7 @@ impl Probing {
                 }
             }
         }
-        Csr {
-            val,
-            ..p.clone()
-        }
+        Csr { val, ..p.clone() }
     }
 }
 

@@ -2,8 +2,8 @@
 
 use proptest::prelude::*;
 use rackflow_core::case::PatchCondition;
-use rackflow_core::mesh::structured::{BoxArrays, BoxCells};
 use rackflow_core::linalg::{Csr, Probing};
+use rackflow_core::mesh::structured::{BoxArrays, BoxCells};
 use rackflow_core::physics::energy::{Conduction, Convection};
 use rackflow_core::physics::Property;
 
@@ -212,8 +212,8 @@ fn probed_held_jacobian_is_the_matrix_free_product() {
     let left = |c: u32| mesh.cell_region[c as usize] == 0;
     let mass_flux: Vec<f64> = (0..mesh.n_faces())
         .map(|f| {
-            let coolant = left(mesh.owner[f])
-                && (f >= mesh.n_internal_faces || left(mesh.neighbour[f]));
+            let coolant =
+                left(mesh.owner[f]) && (f >= mesh.n_internal_faces || left(mesh.neighbour[f]));
             let s = mesh.face_area[f];
             if coolant {
                 0.3 * s[0] + 0.1 * s[1] - 0.05 * s[2]
