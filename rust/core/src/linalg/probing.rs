@@ -16,24 +16,36 @@ pub struct Probing {
 }
 
 impl Probing {
-    /// Colour the columns of `pattern` (square, each row's columns sorted) greedily in their
+    /// Colour the columns of `pattern` (its values unused; square, each row's columns sorted) greedily in their
     /// natural order, so that no row holds two columns of one colour (a distance-2 colouring of
     /// the column graph). The operator must have no entry outside `pattern`: one there would be
     /// added to an entry of its row that shares its colour.
     pub fn new(pattern: &Csr) -> Probing {
         let n = pattern.n_cols;
-        let columns = Csr {
-            val: vec![0.0; pattern.nnz()],
-            ..pattern.clone()
+        // the rows of each column (the transpose's pattern, without values)
+        let mut start = vec![0usize; n + 1];
+        for &j in pattern.col.iter() {
+            start[j as usize + 1] += 1;
         }
-        .transpose();
+        for j in 0..n {
+            start[j + 1] += start[j];
+        }
+        let mut next = start[..n].to_vec();
+        let mut rows = vec![0u32; pattern.nnz()];
+        for i in 0..pattern.n_rows {
+            for &j in &pattern.col[pattern.row_ptr[i]..pattern.row_ptr[i + 1]] {
+                rows[next[j as usize]] = i as u32;
+                next[j as usize] += 1;
+            }
+        }
+        drop(next);
         let mut colour = vec![u32::MAX; n];
         // `taken[k] == j`: colour k is used by a column sharing a row with column j
         let mut taken: Vec<usize> = Vec::new();
         let mut n_colours = 0usize;
         for j in 0..n {
-            for e in columns.row_ptr[j]..columns.row_ptr[j + 1] {
-                let i = columns.col[e] as usize;
+            for &i in &rows[start[j]..start[j + 1]] {
+                let i = i as usize;
                 for g in pattern.row_ptr[i]..pattern.row_ptr[i + 1] {
                     let k = colour[pattern.col[g] as usize];
                     if k != u32::MAX {

@@ -603,7 +603,10 @@ impl<'m> Conduction<'m> {
             ..a.clone()
         };
         if self.least_squares.is_none() {
-            return ones;
+            return Csr {
+                val: Vec::new(),
+                ..ones
+            };
         }
         let region = &self.mesh.cell_region;
         // each cell's gradient stencil: its face neighbours, and theirs across an interface
@@ -625,7 +628,11 @@ impl<'m> Conduction<'m> {
                 acc.drain_sorted(cols, vals);
             },
         );
-        ones.mul(&gradient)
+        // the pattern alone: its values would double a large mesh's peak
+        Csr {
+            val: Vec::new(),
+            ..ones.mul(&gradient)
+        }
     }
 
     /// Forget the gradients of the last assembly, so that the next one is a function of its
