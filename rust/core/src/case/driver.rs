@@ -1406,9 +1406,10 @@ const MATRIX_BYTES_PER_ENTRY: usize = 12;
 /// compact preconditioner freed); at 1e6 tetrahedra (1.8e7 entries) only the matrix fits.
 const PRECONDITIONED_BYTES_PER_ENTRY: usize = 40;
 
-/// A lagged Newton–Krylov step that cut the residual by less than this factor has the held
-/// linearisation's explicit matrix probed afresh for the next one (the inexact Newton step
-/// asks for a tenth).
+/// A lagged Newton–Krylov step that left more than this fraction of the residual before it (cut
+/// it less than 5×) has the held linearisation's explicit matrix probed afresh for the next one
+/// (the inexact Newton step asks for a tenth; on the corpus microchannel plate every step kept
+/// the matrix of the first).
 const REPROBE_CONTRACTION: f64 = 0.2;
 
 /// Coolant cells colder than `floor` (the coldest supply) by more than 1 % of the span or
