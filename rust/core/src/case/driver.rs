@@ -1406,6 +1406,11 @@ const MATRIX_BYTES_PER_ENTRY: usize = 12;
 /// compact preconditioner freed); at 1e6 tetrahedra (1.8e7 entries) only the matrix fits.
 const PRECONDITIONED_BYTES_PER_ENTRY: usize = 40;
 
+/// Most colours (right-hand sides) a probed Jacobian may cost: one step's worth of the largest
+/// Krylov basis. It is kept for the whole Newton call (7–10 steps on the corpus plates), so it
+/// pays even where the memory budget gives a smaller basis (32 vectors at 1e6 cells).
+const PROBE_COLOURS: usize = 300;
+
 /// A lagged Newton–Krylov step that left more than this fraction of the residual before it (cut
 /// it less than 5×) has the held linearisation's explicit matrix probed afresh for the next one
 /// (the inexact Newton step asks for a tenth; on the corpus microchannel plate every step kept
@@ -1481,7 +1486,9 @@ fn newton_krylov(
     // approximates (the Krylov vectors a step halve)
     let probing = (affine || lagged)
         .then(|| crate::linalg::Probing::new(&eq.jacobian_pattern(a)))
-        .filter(|p| MATRIX_BYTES_PER_ENTRY * p.nnz() <= JACOBIAN_BYTES && p.n_colours() < restart);
+        .filter(|p| {
+            MATRIX_BYTES_PER_ENTRY * p.nnz() <= JACOBIAN_BYTES && p.n_colours() <= PROBE_COLOURS
+        });
     let own_preconditioner = eq.is_convective()
         && probing
             .as_ref()
