@@ -1439,6 +1439,30 @@ const NEWTON_STALL_STEPS: usize = 5;
 /// Memory for the Newton–Krylov fallback's GMRES basis, bytes.
 const GMRES_BASIS_BYTES: usize = 256 << 20;
 
+/// Memory for the Newton–Krylov fallback's explicit Jacobian and its preconditioner, bytes …
+const JACOBIAN_BYTES: usize = 256 << 20;
+
+/// … per entry of the Jacobian: its values and columns …
+const MATRIX_BYTES_PER_ENTRY: usize = 12;
+
+/// … and with its own preconditioner: the flow-ordered copy (12) and ILU(0) factors (8), the
+/// solid block's multigrid (8, an estimate: its coarse levels and their single-precision
+/// copies). The corpus
+/// microchannel plate's 1.5e6 entries raised the resident memory by 28 MB (19 B an entry, the
+/// compact preconditioner freed); at 1e6 tetrahedra (1.8e7 entries) only the matrix fits.
+const PRECONDITIONED_BYTES_PER_ENTRY: usize = 40;
+
+/// Most colours (right-hand sides) a probed Jacobian may cost: one step's worth of the largest
+/// Krylov basis. It is kept for the whole Newton call (7–10 steps on the corpus plates), so it
+/// pays even where the memory budget gives a smaller basis (32 vectors at 1e6 cells).
+const PROBE_COLOURS: usize = 300;
+
+/// A lagged Newton–Krylov step that left more than this fraction of the residual before it (cut
+/// it less than 5×) has the held linearisation's explicit matrix probed afresh for the next one
+/// (the inexact Newton step asks for a tenth; on the corpus microchannel plate every step kept
+/// the matrix of the first).
+const REPROBE_CONTRACTION: f64 = 0.2;
+
 /// Coolant cells colder than `floor` (the coldest supply) by more than 1 % of the span or
 /// 0.25 K: well inside what [`below_every_supply`] rejects (the corpus microchannel manifold
 /// kept a coolant cell 0.71 K below its inlet in a 30 K span at 2.5 %).
@@ -1470,8 +1494,10 @@ fn stalled_coolant_cells(eq: &Conduction, r: &[f64]) -> Vec<usize> {
 /// discretisation is the passes' except at region interfaces, whose gradients each evaluation
 /// recomputes from the temperatures alone in two passes (the passes keep iterating them), so that
 /// `F` is a function: on a jittered two-region tetrahedral box the answers differ by 2e-7 of the
-/// temperature rise, on a single region by round-off. Returns whether the residual reached the
-/// tolerance.
+/// temperature rise, on a single region by round-off. A held (linear) Jacobian that fits in
+/// [`JACOBIAN_BYTES`] is made an explicit matrix by coloured probing ([`crate::linalg::Probing`]
+/// on [`Conduction::jacobian_pattern`]) and kept while its steps contract. Returns whether the
+/// residual reached the tolerance.
 #[allow(clippy::too_many_arguments)]
 fn newton_krylov(
     eq: &mut Conduction,
@@ -1499,6 +1525,23 @@ fn newton_krylov(
     // 90–130 per step; the corpus microchannel plate's first steps 180–220: capped at 150 they
     // never reached their tenth, and the Newton steps cut the residual 2.2× instead of 10×)
     let restart = (GMRES_BASIS_BYTES / (8 * n.max(1))).clamp(20, 300);
+    // the held operator is linear: made an explicit matrix by coloured probing, one right-hand
+    // side per colour (47 on the corpus microchannel plate's 8.5e4 tetrahedra, against 180–220
+    // Krylov vectors a step), its Krylov products are sparse products; a conjugate system is
+    // preconditioned by its own ILU(0) + solid multigrid, which the compact matrix's only
+    // approximates (the Krylov vectors a step halve)
+    let probing = (affine || lagged)
+        .then(|| crate::linalg::Probing::new(&eq.jacobian_pattern(a)))
+        .filter(|p| {
+            MATRIX_BYTES_PER_ENTRY * p.nnz() <= JACOBIAN_BYTES && p.n_colours() <= PROBE_COLOURS
+        });
+    let own_preconditioner = eq.is_convective()
+        && probing
+            .as_ref()
+            .is_some_and(|p| PRECONDITIONED_BYTES_PER_ENTRY * p.nnz() <= JACOBIAN_BYTES);
+    let advected: Vec<bool> = (0..n).map(|c| eq.fluid_cell(c)).collect();
+    let mut jacobian: Option<(crate::linalg::Csr, Option<SolidCorrectedIlu>)> = None;
+    let mut previous_res = f64::INFINITY;
     if affine {
         // b(T) = b(0) + N T: the correction operator is N v = b(v) − b(0)
         eq.reset_gradient();
@@ -1540,15 +1583,21 @@ fn newton_krylov(
             eq.lag_linearisation(t);
             eq.reset_gradient();
             eq.assemble_source(&vec![0.0; n], &mut b0);
+            // the held linearisation moves little from step to step: its explicit matrix is
+            // kept while the steps it gives still contract (a chord step solves with it)
+            if res > REPROBE_CONTRACTION * previous_res {
+                jacobian = None;
+            }
         }
-        let m = preconditioner
-            .get_or_insert_with(|| energy_preconditioner(eq, a, settings, report))
-            .bind(a);
+        previous_res = res;
+        if jacobian.as_ref().is_none_or(|(_, own)| own.is_none()) {
+            preconditioner.get_or_insert_with(|| energy_preconditioner(eq, a, settings, report));
+        }
         let base = r.to_vec();
         let t_norm = crate::linalg::norm(t);
         let a_ref: &crate::linalg::Csr = a;
         let t_ref: &[f64] = t;
-        let mut apply = |v: &[f64], out: &mut [f64]| {
+        let mut matrix_free = |v: &[f64], out: &mut [f64]| {
             if affine || lagged {
                 // J v = A v − N v
                 eq.reset_gradient();
@@ -1579,6 +1628,34 @@ fn newton_krylov(
                 out[i] = (out[i] - perturbed_b[i] + base[i]) / eps;
             }
         };
+        if let Some(p) = probing.as_ref().filter(|_| jacobian.is_none()) {
+            let mut tp = Instant::now();
+            let j = p.matrix(&mut matrix_free);
+            let own = own_preconditioner.then(|| SolidCorrectedIlu::new(&j, &advected));
+            crate::ptime("newton-krylov probing", &mut tp);
+            jacobian = Some((j, own));
+        }
+        let mut explicit = |v: &[f64], out: &mut [f64]| {
+            if let Some((j, _)) = &jacobian {
+                j.mul_vec(v, out);
+            }
+        };
+        let apply: &mut dyn FnMut(&[f64], &mut [f64]) = if jacobian.is_some() {
+            &mut explicit
+        } else {
+            &mut matrix_free
+        };
+        let own = jacobian
+            .as_ref()
+            .and_then(|(j, own)| own.as_ref().map(|m| m.with_matrix(j)));
+        let compact = preconditioner.as_ref().map(|m| m.bind(a_ref));
+        let m: &dyn Preconditioner = if let Some(own) = &own {
+            own
+        } else if let Some(compact) = &compact {
+            compact
+        } else {
+            return Err(Error::Case("no Newton–Krylov preconditioner".into()));
+        };
         let mut delta = vec![0.0; n];
         // an inexact Newton step: a tenth of the current residual, or the final tolerance
         let target = (0.1 * r_norm).max(0.5 * settings.tolerance * scale);
@@ -1587,7 +1664,7 @@ fn newton_krylov(
             max_iterations: restart,
             tolerance: target,
         };
-        let info = crate::linalg::gmres(&mut apply, &base, &mut delta, &m, limits, &stop);
+        let info = crate::linalg::gmres(apply, &base, &mut delta, m, limits, &stop);
         if lagged {
             eq.release_linearisation();
         }

@@ -10,19 +10,21 @@ mod csr;
 mod gmres;
 mod ilu;
 mod krylov;
+mod probing;
 pub mod residual;
 mod solid_corrected;
 mod triple;
 
 pub use amg::{Amg, AmgSettings};
 pub use anderson::Anderson;
-pub use csr::{Csr, Csr32};
+pub use csr::{Accumulator, Csr, Csr32};
 pub use gmres::{gmres, GmresSettings};
 pub use ilu::Ilu0;
 pub use krylov::{
     bicgstab, cg, cg_measured, Jacobi, Preconditioner, SolveInfo, SolveSettings,
     SymmetricGaussSeidel,
 };
+pub use probing::Probing;
 pub use solid_corrected::{BoundSolidCorrectedIlu, SolidCorrectedIlu};
 pub use triple::bicgstab3;
 

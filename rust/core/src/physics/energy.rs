@@ -632,6 +632,49 @@ impl<'m> Conduction<'m> {
         }
     }
 
+    /// The pattern of the residual's (held) Jacobian `A − N`, `a` the compact (two-point)
+    /// pattern of `A`: a face's corrections read the gradients of its two cells, whose
+    /// least-squares stencils are their face neighbours, so a cell's row reaches two faces away;
+    /// at a region interface a gradient's second pass reads the first of the cell across (the
+    /// face point of [`Conduction::face_point_affine`]), one face further.
+    pub fn jacobian_pattern(&self, a: &Csr) -> Csr {
+        let ones = Csr {
+            val: vec![1.0; a.nnz()],
+            ..a.clone()
+        };
+        if self.least_squares.is_none() {
+            return Csr {
+                val: Vec::new(),
+                ..ones
+            };
+        }
+        let region = &self.mesh.cell_region;
+        // each cell's gradient stencil: its face neighbours, and theirs across an interface
+        let gradient = Csr::from_rows(
+            a.n_rows,
+            a.n_cols,
+            || crate::linalg::Accumulator::new(a.n_cols),
+            |acc, d, cols, vals| {
+                for &q in &a.col[a.row_ptr[d]..a.row_ptr[d + 1]] {
+                    let q = q as usize;
+                    if region[q] == region[d] {
+                        acc.add(q as u32, 1.0);
+                    } else {
+                        for &e in &a.col[a.row_ptr[q]..a.row_ptr[q + 1]] {
+                            acc.add(e, 1.0);
+                        }
+                    }
+                }
+                acc.drain_sorted(cols, vals);
+            },
+        );
+        // the pattern alone: its values would double a large mesh's peak
+        Csr {
+            val: Vec::new(),
+            ..ones.mul(&gradient)
+        }
+    }
+
     /// Forget the gradients of the last assembly, so that the next one is a function of its
     /// temperatures alone (its interface face points then start from no correction on the other
     /// side rather than from the previous assembly's).

@@ -2,8 +2,9 @@
 
 use proptest::prelude::*;
 use rackflow_core::case::PatchCondition;
+use rackflow_core::linalg::{Csr, Probing};
 use rackflow_core::mesh::structured::{BoxArrays, BoxCells};
-use rackflow_core::physics::energy::Conduction;
+use rackflow_core::physics::energy::{Conduction, Convection};
 use rackflow_core::physics::Property;
 
 fn jittered(n: usize, cells: BoxCells, jitter: f64, seed: u64) -> BoxArrays {
@@ -174,5 +175,115 @@ fn held_linearisation_is_the_residuals_jacobian_less_the_slope_of_k() {
             // and the slope is really there: the held Jacobian is not the exact one
             assert!(relative > 1e-6, "{relative:e}");
         }
+    }
+}
+
+/// The held Jacobian `A v − (b(v) − b(0))` made explicit by coloured probing on
+/// [`Conduction::jacobian_pattern`] gives the matrix-free products on a jittered two-region
+/// tetrahedral box: conduction with k(T), and a coolant region with held second-order
+/// convection. Probed on the compact two-point pattern alone, it does not (the corrections
+/// reach further, and their entries fold onto same-coloured ones).
+#[test]
+fn probed_held_jacobian_is_the_matrix_free_product() {
+    let n = 4;
+    let mut arrays = jittered(n, BoxCells::Tetra, 0.3, 11);
+    let per_cell = 6;
+    arrays.region_names = vec!["left".into(), "right".into()];
+    for c in 0..arrays.cell_region.len() {
+        arrays.cell_region[c] = i64::from((c / per_cell) % n >= n / 2);
+    }
+    let mesh = arrays.build().unwrap();
+    let cells = mesh.n_cells();
+    let patches = vec![
+        PatchCondition::Fixed(300.0),
+        PatchCondition::Convective(500.0, 290.0),
+        PatchCondition::Adiabatic,
+        PatchCondition::Flux(1e3),
+        PatchCondition::Adiabatic,
+        PatchCondition::Adiabatic,
+    ];
+    let temperature: Vec<f64> = (0..cells)
+        .map(|c| 300.0 + 40.0 * mesh.cell_centre[c][0] + 5.0 * mesh.cell_centre[c][1])
+        .collect();
+    let direction: Vec<f64> = (0..cells)
+        .map(|c| (0.37 * c as f64).sin() + mesh.cell_centre[c][2])
+        .collect();
+    // a uniform velocity through the left region's faces (solid faces carry none)
+    let left = |c: u32| mesh.cell_region[c as usize] == 0;
+    let mass_flux: Vec<f64> = (0..mesh.n_faces())
+        .map(|f| {
+            let coolant =
+                left(mesh.owner[f]) && (f >= mesh.n_internal_faces || left(mesh.neighbour[f]));
+            let s = mesh.face_area[f];
+            if coolant {
+                0.3 * s[0] + 0.1 * s[1] - 0.05 * s[2]
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let k_of_t = Property::Table {
+        temperature_k: vec![250.0, 400.0],
+        value: vec![20.0, 17.0],
+    };
+    for coolant in [false, true] {
+        let mut eq = Conduction::new(
+            &mesh,
+            vec![Property::Constant(5.0), k_of_t.clone()],
+            vec![1e5, 0.0],
+            patches.clone(),
+            &[],
+            vec![None; 6],
+            None,
+        );
+        if coolant {
+            eq = eq.with_convection(Convection {
+                mass_flux: mass_flux.clone(),
+                specific_heat: vec![Some(Property::Constant(3800.0)), None],
+                reference_k: 290.0,
+                second_order: true,
+                turbulent_viscosity: Vec::new(),
+                thermal_walls: Vec::new(),
+            });
+        }
+        let mut a = eq.new_matrix();
+        let mut b = vec![0.0; cells];
+        eq.reset_gradient();
+        eq.assemble(&temperature, &mut a, &mut b);
+        eq.lag_linearisation(&temperature);
+        let mut b0 = vec![0.0; cells];
+        eq.reset_gradient();
+        eq.assemble_source(&vec![0.0; cells], &mut b0);
+        let pattern = eq.jacobian_pattern(&a);
+        let compact = a.clone();
+        let mut held = |v: &[f64], out: &mut [f64]| {
+            let mut bv = vec![0.0; cells];
+            eq.reset_gradient();
+            eq.assemble_source(v, &mut bv);
+            a.mul_vec(v, out);
+            for i in 0..cells {
+                out[i] -= bv[i] - b0[i];
+            }
+        };
+        let mut matrix_free = vec![0.0; cells];
+        held(&direction, &mut matrix_free);
+        let norm = |x: &[f64]| x.iter().map(|v| v * v).sum::<f64>().sqrt();
+        let miss = |pattern: &Csr, held: &mut dyn FnMut(&[f64], &mut [f64])| {
+            let probing = Probing::new(pattern);
+            let jacobian = probing.matrix(held);
+            let mut explicit = vec![0.0; cells];
+            jacobian.mul_vec(&direction, &mut explicit);
+            let difference: Vec<f64> = explicit
+                .iter()
+                .zip(&matrix_free)
+                .map(|(e, m)| e - m)
+                .collect();
+            (norm(&difference) / norm(&matrix_free), probing.n_colours())
+        };
+        let (relative, colours) = miss(&pattern, &mut held);
+        assert!(relative <= 1e-12, "coolant {coolant}: {relative:e}");
+        assert!(colours < cells / 2, "coolant {coolant}: {colours} colours");
+        let (compact, _) = miss(&compact, &mut held);
+        assert!(compact > 1e-3, "coolant {coolant}: {compact:e}");
     }
 }
