@@ -280,3 +280,23 @@ def test_a_carried_first_order_fallback_solves_first_order_at_once(tet_channel: 
         tet_flow(tet_channel, 0.025).solve(
             initial={"velocity_m_s": cold.velocity_m_s, "momentum_non_orthogonal_limit": [1.5]}
         )
+
+
+@pytest.mark.filterwarnings("ignore::rackflow.errors.ConvectionFallbackWarning")
+def test_a_sweeps_neighbour_at_the_same_flow_rate_solves_the_same_discrete_system(
+    tet_channel: rf.Mesh, tmp_path: Path
+) -> None:
+    # a heat-flux sweep of these tetrahedra at the flow rate where they fall back to first order:
+    # the second point starts from the first's stored fields and takes the scheme that converged
+    # (312 flow iterations per point before, as cold) and the same energy discretisation, so its
+    # temperature rise scales exactly (constant properties: a linear system)
+    from rackflow.sweep import Sweep
+
+    table = Sweep(tet_flow(tet_channel, 0.025), **{"flux_w_m2.zmin": [1e4, 1.25e4]}).run(
+        store=tmp_path / "s", workers=0, progress=False
+    )
+    assert (table["status"] == "ok").all(), table["error"].tolist()
+    assert table["warm_start_from"][1] == table["point_id"][0]
+    assert table["flow_iterations"][1] <= 5, table["flow_iterations"].tolist()
+    rise = table["max_temperature_c"] - 30.0
+    assert rise[1] == pytest.approx(1.25 * rise[0], rel=1e-6)
