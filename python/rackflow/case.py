@@ -84,6 +84,8 @@ INITIAL_FIELDS = (
     "momentum_non_orthogonal_limit",
     "inlet_temperature_c",
 )
+#: The initial fields a conduction case takes (a result with coolant flow also gives the rest).
+_THERMAL_FIELDS = ("temperature_c", "inlet_temperature_c", "energy_limiter", "energy_non_orthogonal_scale")
 
 #: Above this a temperature in °C is probably a kelvin value passed by mistake.
 _SUSPICIOUS_C = 250.0
@@ -857,38 +859,16 @@ class Case:
                     f"initial result is on a mesh of {initial.mesh.n_cells} cells; this case's has "
                     f"{self.mesh.n_cells}"
                 )
-            fields: dict[str, Any] = {}
-            if initial.has_temperature:
-                fields["temperature_c"] = initial.temperature_c
-                fields["inlet_temperature_c"] = initial._inlet_temperature_c
-                # the energy corrections it converged with, held at the same flow rate (else its
-                # temperatures are not converged for the restart; issue 16)
-                fields["energy_limiter"] = initial.energy_limiter
-                fields["energy_non_orthogonal_scale"] = initial.energy_non_orthogonal_scale
-            if initial.has_flow and self.fluids:
-                fields["velocity_m_s"] = initial.velocity_m_s
+            fields: dict[str, Any] = initial.warm_start_fields()
+            if not self.fluids:
+                # a conduction case takes the temperatures only
+                fields = {k: v for k, v in fields.items() if k in _THERMAL_FIELDS}
+            elif "pressure_pa" in fields:
                 # the core works about the highest outlet pressure; a start from a case at another
                 # level (gauge vs absolute) carries its pressure differences only
-                fields["pressure_pa"] = initial.pressure_pa + (
+                fields["pressure_pa"] = fields["pressure_pa"] + (
                     self._pressure_datum_pa() - initial.case._pressure_datum_pa()
                 )
-                fields["mass_flux_kg_s"] = initial.mass_flux_kg_s
-                # the discretisation the flow converged with: the cells made first order and the
-                # held limiter (else the converged field is not converged for the restart, whose
-                # second-order swing starts again; issue 16)
-                fields["momentum_first_order"] = initial.momentum_first_order
-                fields["momentum_limiter"] = initial.momentum_limiter
-                if initial.momentum_relaxation is not None:
-                    fields["momentum_relaxation"] = [initial.momentum_relaxation]
-                if initial.momentum_first_order_fallback:
-                    fields["momentum_first_order_fallback"] = [1.0]
-                if initial.momentum_non_orthogonal_limit is not None:
-                    fields["momentum_non_orthogonal_limit"] = [initial.momentum_non_orthogonal_limit]
-                if initial.turbulence_k_m2_s2 is not None:
-                    # k and ω warm-start a turbulent coolant (ignored by a laminar one)
-                    fields["turbulence_k_m2_s2"] = initial.turbulence_k_m2_s2
-                    fields["turbulence_omega_1_s"] = initial.turbulence_omega_1_s
-                    fields["turbulent_viscosity_pa_s"] = initial.turbulent_viscosity_pa_s
         elif isinstance(initial, Mapping):
             fields = dict(initial)
         else:

@@ -129,6 +129,37 @@ class Result:
             raise CaseError("this solve computed no temperatures (a flow-only case)")
         return self._temperature_c
 
+    def warm_start_fields(self) -> dict[str, np.ndarray]:
+        """This result's fields under the names ``Case.solve(initial=...)`` takes (the ones it
+        has): temperatures with the inlet temperature they were solved for, the flow, k and ω of a
+        turbulent coolant, and the discretisation the solve converged with (the momentum's
+        first-order cells, held limiter, relaxation, fallback and non-orthogonal bound; the
+        energy's held limiter and non-orthogonal bounds), without which the converged field is
+        not converged for the restart (issue 16). Pressures are this case's."""
+        fields: dict[str, Any] = {}
+        if self.has_temperature:
+            fields["temperature_c"] = self.temperature_c
+            fields["inlet_temperature_c"] = self._inlet_temperature_c
+            fields["energy_limiter"] = self.energy_limiter
+            fields["energy_non_orthogonal_scale"] = self.energy_non_orthogonal_scale
+        if self.has_flow:
+            fields["velocity_m_s"] = self.velocity_m_s
+            fields["pressure_pa"] = self.pressure_pa
+            fields["mass_flux_kg_s"] = self.mass_flux_kg_s
+            fields["momentum_first_order"] = self.momentum_first_order
+            fields["momentum_limiter"] = self.momentum_limiter
+            if self.momentum_relaxation is not None:
+                fields["momentum_relaxation"] = [self.momentum_relaxation]
+            if self.momentum_first_order_fallback:
+                fields["momentum_first_order_fallback"] = [1.0]
+            if self.momentum_non_orthogonal_limit is not None:
+                fields["momentum_non_orthogonal_limit"] = [self.momentum_non_orthogonal_limit]
+            if self.turbulence_k_m2_s2 is not None:
+                fields["turbulence_k_m2_s2"] = self.turbulence_k_m2_s2
+                fields["turbulence_omega_1_s"] = self.turbulence_omega_1_s
+                fields["turbulent_viscosity_pa_s"] = self.turbulent_viscosity_pa_s
+        return {k: np.asarray(v, dtype=np.float64) for k, v in fields.items() if v is not None}
+
     @property
     def has_flow(self) -> bool:
         """Whether coolant flow was solved."""

@@ -45,6 +45,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from rackflow.case import INITIAL_FIELDS
 from rackflow.errors import RackflowWarning, SweepError
 from rackflow.units import ABSOLUTE_ZERO_C
 
@@ -57,21 +58,7 @@ LEGACY_MARKER = "rackflow-sweep-store.json"
 _LEGACY_FIELDS = "fields-"
 _PART = "part-"
 #: the arrays a field file may hold (the names ``Case.solve(initial=...)`` takes)
-FIELD_NAMES = (
-    "temperature_c",
-    "velocity_m_s",
-    "pressure_pa",
-    "mass_flux_kg_s",
-    "inlet_temperature_c",
-    # the discretisation the point converged with (see ``Case.solve``'s ``initial``)
-    "momentum_first_order",
-    "momentum_limiter",
-    "momentum_relaxation",
-    "energy_limiter",
-    "energy_non_orthogonal_scale",
-    "momentum_first_order_fallback",
-    "momentum_non_orthogonal_limit",
-)
+FIELD_NAMES = INITIAL_FIELDS
 #: columns whose type is fixed whatever their first values (``None`` would make them null-typed)
 FIXED_TYPES = {
     "point_id": "string",

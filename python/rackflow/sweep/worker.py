@@ -154,30 +154,7 @@ def _dask_threads(payload: Payload) -> int | None:
 
 def result_fields(result: Any) -> dict[str, np.ndarray]:
     """A result's fields under the names ``Case.solve(initial=...)`` takes."""
-    fields: dict[str, np.ndarray] = {}
-    if result.has_temperature:
-        fields["temperature_c"] = result.temperature_c
-        if result._inlet_temperature_c is not None:
-            fields["inlet_temperature_c"] = np.asarray(result._inlet_temperature_c, dtype=np.float64)
-    if result.has_flow:
-        fields["velocity_m_s"] = result.velocity_m_s
-        fields["pressure_pa"] = result.pressure_pa
-        fields["mass_flux_kg_s"] = result.mass_flux_kg_s
-    # the discretisation the point converged with: a neighbour at the same flow rate holds it
-    # (a power or inlet-temperature sweep), so its answer is the one a start from itself gives
-    held = {
-        "momentum_first_order": result.momentum_first_order,
-        "momentum_limiter": result.momentum_limiter,
-        "momentum_relaxation": None if result.momentum_relaxation is None else [result.momentum_relaxation],
-        "energy_limiter": result.energy_limiter,
-        "energy_non_orthogonal_scale": result.energy_non_orthogonal_scale,
-        "momentum_first_order_fallback": [1.0] if result.momentum_first_order_fallback else None,
-        "momentum_non_orthogonal_limit": None
-        if result.momentum_non_orthogonal_limit is None
-        else [result.momentum_non_orthogonal_limit],
-    }
-    fields.update({k: np.asarray(v, dtype=np.float64) for k, v in held.items() if v is not None})
-    return fields
+    return result.warm_start_fields()
 
 
 def _usable_start(
