@@ -276,6 +276,12 @@ def test_a_carried_first_order_fallback_solves_first_order_at_once(tet_channel: 
     with pytest.warns(ConvectionFallbackWarning, match="kept swinging"):  # local rounds, second order
         other = tet_flow(tet_channel, 0.02).solve(threads=1, initial=cold)
     assert other.report["flow_first_order_fallback"] is None and not other.momentum_first_order_fallback
+    with pytest.raises(
+        rf.CaseError, match=r"momentum_first_order_fallback must be one finite value, got \[NaN\]"
+    ):
+        tet_flow(tet_channel, 0.025).solve(
+            initial={"velocity_m_s": cold.velocity_m_s, "momentum_first_order_fallback": [np.nan]}
+        )
     with pytest.raises(rf.CaseError, match=r"momentum_non_orthogonal_limit must be one value in \(0, 1\]"):
         tet_flow(tet_channel, 0.025).solve(
             initial={"velocity_m_s": cold.velocity_m_s, "momentum_non_orthogonal_limit": [1.5]}

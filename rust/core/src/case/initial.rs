@@ -188,10 +188,9 @@ impl InitialState<'_> {
             }
         }
         if let Some(a) = self.momentum_first_order_fallback {
-            if a.len() != 1 {
+            if a.len() != 1 || !a[0].is_finite() {
                 problems.push(format!(
-                    "initial momentum_first_order_fallback must be one value, got {} values",
-                    a.len()
+                    "initial momentum_first_order_fallback must be one finite value, got {a:?}"
                 ));
             }
         }
