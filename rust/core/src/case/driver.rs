@@ -1158,7 +1158,8 @@ impl<'m> FlowOutcome<'m> {
         if self.flow.k.is_empty() {
             return Vec::new();
         }
-        let mut law = vec![crate::physics::energy::ThermalWallFunction::default(); mesh.region_names.len()];
+        let mut law =
+            vec![crate::physics::energy::ThermalWallFunction::default(); mesh.region_names.len()];
         for f in &case.fluids {
             if let Some(r) = mesh.region_index(&f.region) {
                 law[r] = f.thermal_wall_function;

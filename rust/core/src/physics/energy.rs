@@ -11,8 +11,8 @@ use crate::discretisation::pattern::CellPattern;
 use crate::discretisation::{FaceGeometry, PatchCondition};
 use crate::linalg::{Csr, CHUNK};
 use crate::mesh::{dot, CellFaces, Mesh, Vec3};
-use crate::physics::Property;
 pub use crate::physics::thermal_wall::ThermalWallFunction;
+use crate::physics::Property;
 use rayon::prelude::*;
 
 /// The discrete energy equation of a conduction case.

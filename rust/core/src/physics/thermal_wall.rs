@@ -166,7 +166,13 @@ mod tests {
     /// results must not move).
     #[test]
     fn kader_factor_is_the_formula() {
-        for (y, pr) in [(0.3, 0.7), (8.0, 12.7), (13.0, 12.7), (40.0, 7.0), (300.0, 0.7)] {
+        for (y, pr) in [
+            (0.3, 0.7),
+            (8.0, 12.7),
+            (13.0, 12.7),
+            (40.0, 7.0),
+            (300.0, 0.7),
+        ] {
             let f = ThermalWallFunction::Kader.conductivity_factor(y, pr);
             assert_eq!(f.to_bits(), (pr * y / kader_t_plus(y, pr)).to_bits());
         }
