@@ -37,7 +37,9 @@ def heated_duct(mesh: rf.Mesh, thermal_wall_function: str | None) -> rf.Case:
     if thermal_wall_function is None:
         case.fluid("box", coolant=WATER_30C, turbulence="k-omega-sst")
     else:
-        case.fluid("box", coolant=WATER_30C, turbulence="k-omega-sst", thermal_wall_function=thermal_wall_function)
+        case.fluid(
+            "box", coolant=WATER_30C, turbulence="k-omega-sst", thermal_wall_function=thermal_wall_function
+        )
     case.inlet("xmin", flow_lpm=1.0, temperature_c=30.0)
     case.outlet("xmax")
     for p in ("ymin", "ymax", "zmin", "zmax"):
@@ -47,7 +49,9 @@ def heated_duct(mesh: rf.Mesh, thermal_wall_function: str | None) -> rf.Case:
 
 def test_unknown_name_lists_the_available_ones(duct: rf.Mesh) -> None:
     case = rf.Case(duct)
-    with pytest.raises(rf.CaseError, match=r"unknown thermal wall function 'spalding'.*'kader', 'jayatilleke'"):
+    with pytest.raises(
+        rf.CaseError, match=r"unknown thermal wall function 'spalding'.*'kader', 'jayatilleke'"
+    ):
         case.fluid("box", coolant="water", thermal_wall_function="spalding")
     with pytest.raises(rf.CaseError, match="unknown thermal wall function"):
         case.fluid("box", coolant="water", thermal_wall_function=None)  # type: ignore[arg-type]
