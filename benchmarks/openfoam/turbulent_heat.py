@@ -12,12 +12,14 @@ heat transfer, so it tests the thermal wall treatment and the turbulent conducti
   linearUpwind for U and h, upwind for k and ω, ``grad(U)`` (the gradient kOmegaSST's production
   and ν_t limiter see) ``cellLimited leastSquares 1`` as rackflow's (until 2026-12-05 it was
   the default ``Gauss linear``);
-- rackflow: ``turbulence="k-omega-sst"``, ``fixed_temperature`` walls, ``convection="linear_upwind"``.
+- rackflow: ``turbulence="k-omega-sst"``, ``fixed_temperature`` walls, ``convection="linear_upwind"``,
+  Kader's thermal wall function (the default) or, with ``--thermal-wall-function jayatilleke``,
+  OpenFOAM's.
 
 Prints per flow: both codes' outlet temperature, heat to the coolant (ṁ c_p ΔT), ΔP and
 iterations, the difference in heat, and the largest difference of k, ω and ν_t in the first
 cells from a wall (``near_wall`` in the reference). Run: ``python -m benchmarks.openfoam.turbulent_heat
-[--flows 5.4,1.8] [--cells 60,16,10] [--json out.json]``.
+[--flows 5.4,1.8] [--cells 60,16,10] [--thermal-wall-function kader|jayatilleke] [--json out.json]``.
 """
 
 from __future__ import annotations
@@ -296,8 +298,20 @@ mixture {{
     }
 
 
-def rackflow(flow_lpm: float, cells: tuple[int, int, int], props: dict[str, float]) -> dict[str, Any]:
+def rackflow(
+    flow_lpm: float,
+    cells: tuple[int, int, int],
+    props: dict[str, float],
+    thermal_wall_function: str = "kader",
+) -> dict[str, Any]:
     case = rackflow_duct_case(cells, (LENGTH, WIDTH, DEPTH), props, flow_lpm)
+    (fluid,) = case.fluids.values()
+    case.fluid(
+        fluid.region,
+        coolant=fluid.coolant,
+        turbulence=fluid.turbulence,
+        thermal_wall_function=thermal_wall_function,
+    )
     for p in ("ymin", "ymax", "zmin", "zmax"):
         case.fixed_temperature(p, T_WALL_C)
     start = time.perf_counter()
@@ -331,6 +345,12 @@ def main() -> None:
     ap.add_argument("--cells", default="60,16,10", help="nx,ny,nz")
     ap.add_argument("--max-iter", type=int, default=3000)
     ap.add_argument("--json", help="write the runs here (a reference file)")
+    ap.add_argument(
+        "--thermal-wall-function",
+        default="kader",
+        choices=("kader", "jayatilleke"),
+        help="rackflow's temperature law of the wall (OpenFOAM's is Jayatilleke's)",
+    )
     args = ap.parse_args()
     cells = tuple(int(v) for v in args.cells.split(","))
     props = properties(DESIGN["coolant"], DESIGN["inlet_temperature_c"])
@@ -339,7 +359,7 @@ def main() -> None:
     for flow in (float(v) for v in args.flows.split(",")):
         case = cache_dir("openfoam", "turbulent_heat") / f"duct_{'x'.join(map(str, cells))}_{flow:g}"
         foam_run = openfoam(case, flow, cells, props, args.max_iter)
-        rf_run = rackflow(flow, cells, props)
+        rf_run = rackflow(flow, cells, props, args.thermal_wall_function)
         area = WIDTH * DEPTH
         reynolds = (
             props["density_kg_m3"]

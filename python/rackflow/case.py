@@ -41,7 +41,7 @@ from rackflow.errors import (
 from rackflow.materials import ABSOLUTE_ZERO_C, Material, get_material
 from rackflow.mesh import Mesh
 from rackflow.profile import Profile
-from rackflow.settings import CHOICE_SETTINGS, TurbulenceModel, names
+from rackflow.settings import CHOICE_SETTINGS, ThermalWallFunction, TurbulenceModel, names
 
 if TYPE_CHECKING:
     from rackflow.result import Result
@@ -55,6 +55,8 @@ MAX_REYNOLDS = 1e7
 AUTO_TURBULENT_RE = 2000.0
 #: The flow models of ``case.fluid(..., turbulence=...)``.
 TURBULENCE_MODELS = names(TurbulenceModel)
+#: The temperature laws of the wall of ``case.fluid(..., thermal_wall_function=...)``.
+THERMAL_WALL_FUNCTIONS = names(ThermalWallFunction)
 #: Incompressible flow only: the inlet Mach number must stay below this.
 MAX_MACH = 0.1
 #: The automatic wall treatment is accurate with a wall patch's mean first-cell y⁺ up to the
@@ -148,6 +150,7 @@ class FluidSpec:
     region: str
     coolant: Any
     turbulence: TurbulenceModel = TurbulenceModel.AUTO
+    thermal_wall_function: ThermalWallFunction = ThermalWallFunction.KADER
 
 
 @dataclass
@@ -296,24 +299,58 @@ class Case:
         self.solids[region] = spec
         return spec
 
-    def fluid(self, region: str, coolant: Any = "water", turbulence: str = "auto") -> FluidSpec:
+    def fluid(
+        self,
+        region: str,
+        coolant: Any = "water",
+        turbulence: str = "auto",
+        thermal_wall_function: str = "kader",
+    ) -> FluidSpec:
         """A coolant region: a library coolant name (``"water"``, ``"PG25"``) or a
         :class:`rackflow.Coolant`. Its boundary faces are no-slip walls unless told otherwise.
 
         ``turbulence``: ``"laminar"``, ``"k-omega-sst"`` (Menter's SST with automatic wall
         treatment) or ``"auto"`` (the default): SST when the region's largest inlet hydraulic
-        Reynolds number is above 2,000, laminar below; the summary says which was chosen."""
+        Reynolds number is above 2,000, laminar below; the summary says which was chosen.
+
+        ``thermal_wall_function``: the temperature law of the wall the coolant side of its
+        turbulent walls (and interfaces to solids) conducts with: ``"kader"`` (the default,
+        Kader 1981, blended across the viscous sublayer and the log layer; the closer to
+        Gnielinski's correlation) or ``"jayatilleke"`` (Jayatilleke 1969, OpenFOAM's
+        ``alphatJayatillekeWallFunction``, for like-for-like comparisons with it). A laminar
+        solve has no wall function."""
         if not isinstance(turbulence, str) or turbulence not in TURBULENCE_MODELS:
             raise CaseError(
                 f"fluid '{region}': unknown turbulence model {turbulence!r}; the models are "
                 f"{', '.join(repr(m) for m in TURBULENCE_MODELS)}"
+            )
+        if not isinstance(thermal_wall_function, str) or thermal_wall_function not in THERMAL_WALL_FUNCTIONS:
+            raise CaseError(
+                f"fluid '{region}': unknown thermal wall function {thermal_wall_function!r}; the thermal "
+                f"wall functions are {', '.join(repr(m) for m in THERMAL_WALL_FUNCTIONS)}"
             )
         if region in self.solids and turbulence != "auto":
             raise CaseError(
                 f"turbulence={turbulence!r} requested on region '{region}', which is a solid; "
                 "turbulence applies to coolant regions only"
             )
-        spec = FluidSpec(region, resolve_coolant(coolant), TurbulenceModel(turbulence))
+        if region in self.solids and thermal_wall_function != ThermalWallFunction.KADER:
+            raise CaseError(
+                f"thermal_wall_function={thermal_wall_function!r} requested on region '{region}', which is "
+                "a solid; thermal wall functions apply to turbulent coolant regions only"
+            )
+        if turbulence == TurbulenceModel.LAMINAR and thermal_wall_function != ThermalWallFunction.KADER:
+            raise CaseError(
+                f"fluid '{region}': thermal_wall_function={thermal_wall_function!r} with turbulence='laminar'; "
+                "a thermal wall function applies to turbulent walls only (use turbulence='auto' or "
+                "'k-omega-sst')"
+            )
+        spec = FluidSpec(
+            region,
+            resolve_coolant(coolant),
+            TurbulenceModel(turbulence),
+            ThermalWallFunction(thermal_wall_function),
+        )
         self.fluids[region] = spec
         return spec
 
@@ -559,6 +596,7 @@ class Case:
                     "region": f.region,
                     "coolant": coolant_to_core(f.coolant),
                     "turbulence": models[f.region][0].value,
+                    "thermal_wall_function": ThermalWallFunction(f.thermal_wall_function).value,
                 }
                 for f in self.fluids.values()
             ],

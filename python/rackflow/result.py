@@ -611,8 +611,14 @@ class Summary:
                     if r.case.fluids[region].turbulence == TurbulenceModel.AUTO
                     else "as asked"
                 )
+                walls = (
+                    f"; thermal wall function {r.case.fluids[region].thermal_wall_function}"
+                    if model == TurbulenceModel.K_OMEGA_SST
+                    else ""
+                )
                 lines.append(
-                    f"  flow model of '{region}': {model} ({how}; largest inlet Reynolds number {reynolds:,.0f})"
+                    f"  flow model of '{region}': {model} ({how}; largest inlet Reynolds number "
+                    f"{reynolds:,.0f}){walls}"
                 )
             if "y_plus_max" in d:
                 lines.append(

@@ -1,7 +1,8 @@
 """Named solver choices, as enums: one home for the spellings the Python API, case files and the
-core share (the core's serde enums ``ConvectionScheme``, ``PreconditionerKind`` and
-``TurbulenceModel`` use the same names). Each is a :class:`~enum.StrEnum`, so a plain string
-(``convection="upwind"``) is accepted wherever a member is, and compares equal to it."""
+core share (the core's serde enums ``ConvectionScheme``, ``PreconditionerKind``,
+``TurbulenceModel`` and ``ThermalWallFunction`` use the same names). Each is a
+:class:`~enum.StrEnum`, so a plain string (``convection="upwind"``) is accepted wherever a member
+is, and compares equal to it."""
 
 from __future__ import annotations
 
@@ -38,6 +39,19 @@ class TurbulenceModel(StrEnum):
     LAMINAR = "laminar"
     #: Menter's k-ω SST with automatic wall treatment.
     K_OMEGA_SST = "k-omega-sst"
+
+
+class ThermalWallFunction(StrEnum):
+    """The temperature law of the wall of a turbulent coolant region's walls
+    (``case.fluid(..., thermal_wall_function=...)``; the core's serde enum of the same name)."""
+
+    #: Kader's (1981) law blended across the viscous sublayer and the log layer: the closer to
+    #: Gnielinski's correlation on the developed pipe and duct (benchmarks/RESULTS.md).
+    KADER = "kader"
+    #: Jayatilleke's (1969) P-function law, switched at the thermal sublayer's edge, as
+    #: OpenFOAM's ``compressible::alphatJayatillekeWallFunction`` (Pr_t 0.85): for like-for-like
+    #: comparisons with OpenFOAM cases that use it.
+    JAYATILLEKE = "jayatilleke"
 
 
 #: The solver settings that take one of a few names, and their enum.

@@ -336,9 +336,12 @@ def case_from_dict(
         if not isinstance(spec, dict):
             problems.add(path, "must be a table")
             continue
-        unknown = sorted(set(spec) - {"coolant", "turbulence"})
+        unknown = sorted(set(spec) - {"coolant", "turbulence", "thermal_wall_function"})
         if unknown:
-            problems.add(f"{path}.{unknown[0]}", f"unknown key(s) {unknown}; known: coolant, turbulence")
+            problems.add(
+                f"{path}.{unknown[0]}",
+                f"unknown key(s) {unknown}; known: coolant, turbulence, thermal_wall_function",
+            )
         if "coolant" not in spec:
             problems.add(path, "missing 'coolant' (a library name or an inline table)")
             continue
@@ -347,7 +350,12 @@ def case_from_dict(
             continue
         try:
             case._region(region)
-            case.fluid(region, coolant=coolant, turbulence=spec.get("turbulence", "auto"))
+            case.fluid(
+                region,
+                coolant=coolant,
+                turbulence=spec.get("turbulence", "auto"),
+                thermal_wall_function=spec.get("thermal_wall_function", "kader"),
+            )
         except (CaseError, MaterialError) as e:
             problems.add(path, str(e))
 

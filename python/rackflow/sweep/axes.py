@@ -226,4 +226,11 @@ def _coolant(case: Case, target: str | None, value: Any) -> None:
         raise CaseError(
             f"axis 'coolant.{target}': '{target}' is not a fluid region; fluid regions: {regions}"
         )
-    case.fluid(target, coolant=value)
+    # the region keeps its flow model and thermal wall function
+    old = case.fluids[target]
+    case.fluid(
+        target,
+        coolant=value,
+        turbulence=old.turbulence,
+        thermal_wall_function=old.thermal_wall_function,
+    )

@@ -367,7 +367,7 @@ pub(super) fn frozen_flow(
         reference_k: outcome.setup.reference_temperature_k,
         second_order: case.settings.convection.second_order(),
         turbulent_viscosity: outcome.parent_turbulent_viscosity(mesh),
-        thermal_walls: outcome.thermal_walls(),
+        thermal_walls: outcome.thermal_walls(mesh, case),
     };
     let mut fields = Solution::without_temperatures(mesh, 0);
     outcome.attach(mesh, &mut fields);
@@ -422,7 +422,7 @@ fn conjugate<'m>(
             reference_k,
             second_order: case.settings.convection.second_order(),
             turbulent_viscosity: outcome.parent_turbulent_viscosity(mesh),
-            thermal_walls: outcome.thermal_walls(),
+            thermal_walls: outcome.thermal_walls(mesh, case),
         };
         let mut solution = run(
             mesh,
@@ -1152,11 +1152,18 @@ impl<'m> FlowOutcome<'m> {
 
     /// The wall faces of a turbulent coolant on the parent mesh, with what the energy
     /// equation's thermal wall function needs (empty when laminar).
-    fn thermal_walls(&self) -> Vec<crate::physics::energy::ThermalWall> {
+    fn thermal_walls(&self, mesh: &Mesh, case: &Case) -> Vec<crate::physics::energy::ThermalWall> {
         use crate::physics::energy::C_MU;
         use crate::physics::flow::FlowBc;
         if self.flow.k.is_empty() {
             return Vec::new();
+        }
+        let mut law =
+            vec![crate::physics::energy::ThermalWallFunction::default(); mesh.region_names.len()];
+        for f in &case.fluids {
+            if let Some(r) = mesh.region_index(&f.region) {
+                law[r] = f.thermal_wall_function;
+            }
         }
         let sub = &self.setup.mesh;
         let cells: Vec<usize> = self.setup.map.cells().collect();
@@ -1173,6 +1180,7 @@ impl<'m> FlowOutcome<'m> {
                     u_star: cmu25 * self.flow.k[c].max(0.0).sqrt(),
                     density: self.setup.density[c],
                     viscosity: self.setup.viscosity[c],
+                    law: law[mesh.cell_region[cells[c]] as usize],
                 }
             })
             .collect()

@@ -110,6 +110,9 @@ pub struct Fluid {
     /// Its flow model (the Python layer resolves `auto` from the inlet Reynolds number).
     #[serde(default)]
     pub turbulence: TurbulenceModel,
+    /// The temperature law of the wall its turbulent walls conduct with.
+    #[serde(default)]
+    pub thermal_wall_function: crate::physics::thermal_wall::ThermalWallFunction,
 }
 
 /// The flow model of a coolant region.

@@ -11,6 +11,7 @@ use crate::discretisation::pattern::CellPattern;
 use crate::discretisation::{FaceGeometry, PatchCondition};
 use crate::linalg::{Csr, CHUNK};
 use crate::mesh::{dot, CellFaces, Mesh, Vec3};
+pub use crate::physics::thermal_wall::ThermalWallFunction;
 use crate::physics::Property;
 use rayon::prelude::*;
 
@@ -166,7 +167,7 @@ pub struct Convection {
 }
 
 /// A wall face of a turbulent coolant: boundary or interface to a solid. Its coolant side
-/// conducts with Kader's (1981) blended temperature law of the wall,
+/// conducts with its region's temperature law of the wall ([`ThermalWallFunction`]),
 /// `k_w = k Pr y⁺ / T⁺(y⁺, Pr)` with `y⁺ = ρ u* d / μ`, `u* = C_μ^¼ √k` of the wall cell and
 /// `d` its centre's distance to the face: the laminar conductivity where y⁺ is small (a mesh
 /// resolving the viscous sublayer), the log law's where it is large (wall functions).
@@ -182,32 +183,12 @@ pub struct ThermalWall {
     pub density: f64,
     /// The coolant's molecular viscosity in the cell, Pa·s.
     pub viscosity: f64,
+    /// The temperature law of the wall of the cell's region.
+    pub law: ThermalWallFunction,
 }
 
 /// C_μ (= β* of k-ω SST), the constant of the wall functions' friction velocity `C_μ^¼ √k`.
 pub const C_MU: f64 = 0.09;
-
-/// Kader's (1981) temperature law of the wall `T⁺(y⁺, Pr)`, blended across the viscous sublayer
-/// (`Pr y⁺`) and the log layer (`2.12 ln(1 + y⁺) + β(Pr)`), near-wall form.
-pub fn kader_t_plus(y_plus: f64, prandtl: f64) -> f64 {
-    let pr = prandtl;
-    let gamma = 0.01 * (pr * y_plus).powi(4) / (1.0 + 5.0 * pr.powi(3) * y_plus);
-    let beta = (3.85 * pr.cbrt() - 1.3).powi(2) + 2.12 * pr.ln();
-    let log = if gamma > 0.0 {
-        (2.12 * (1.0 + y_plus).ln() + beta) * (-1.0 / gamma).exp()
-    } else {
-        0.0
-    };
-    pr * y_plus * (-gamma).exp() + log
-}
-
-/// The factor `Pr y⁺ / T⁺` on the coolant's conductivity at a wall (1 in the viscous sublayer).
-pub fn thermal_wall_factor(y_plus: f64, prandtl: f64) -> f64 {
-    if y_plus < 1e-6 || !(prandtl > 0.0) {
-        return 1.0;
-    }
-    prandtl * y_plus / kader_t_plus(y_plus, prandtl)
-}
 
 impl<'m> Conduction<'m> {
     /// Set up the operator.
@@ -909,7 +890,7 @@ impl<'m> Conduction<'m> {
             let d = if owner { s.d_owner } else { s.d_neighbour };
             let prandtl = cp.at(t[c]) * w.viscosity / k_lam;
             let y_plus = w.density * w.u_star * d / w.viscosity;
-            let kw = k_lam * thermal_wall_factor(y_plus, prandtl);
+            let kw = k_lam * w.law.conductivity_factor(y_plus, prandtl);
             self.wall_k[f] = kw;
             self.conductance[f] = if f < ni {
                 let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
@@ -1175,39 +1156,5 @@ impl<'m> Conduction<'m> {
         } else {
             CellPattern::new(self.mesh).matrix
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Kader's law is `Pr y⁺` in the viscous sublayer and `2.12 ln(1 + y⁺) + β(Pr)` in the log
-    /// layer, so the wall conductivity factor is 1 at a resolved wall and the log law's above.
-    #[test]
-    fn kader_law_meets_both_layers() {
-        for pr in [0.7f64, 7.0] {
-            let y = 0.1;
-            assert!(
-                (kader_t_plus(y, pr) / (pr * y) - 1.0).abs() < 1e-3,
-                "Pr {pr}"
-            );
-            assert!((thermal_wall_factor(y, pr) - 1.0).abs() < 1e-3);
-            let y: f64 = 500.0;
-            let beta = (3.85 * pr.cbrt() - 1.3).powi(2) + 2.12 * pr.ln();
-            let log = 2.12 * (1.0 + y).ln() + beta;
-            assert!((kader_t_plus(y, pr) / log - 1.0).abs() < 1e-4, "Pr {pr}");
-            // T⁺ rises with y⁺, and the wall conducts more than molecular conduction above the
-            // sublayer
-            let mut last = 0.0;
-            for i in 1..400 {
-                let t = kader_t_plus(0.25 * f64::from(i), pr);
-                assert!(t > last);
-                last = t;
-            }
-            assert!(thermal_wall_factor(50.0, pr) > 2.0);
-        }
-        assert_eq!(thermal_wall_factor(0.0, 0.7), 1.0);
-        assert_eq!(thermal_wall_factor(30.0, f64::NAN), 1.0);
     }
 }

@@ -31,6 +31,7 @@ pub use crate::linalg::residual::{
     mean3, residual_measures, residual_measures3, residual_measures_of,
 };
 pub use turbulence::{inlet_k_omega, y_plus_laminar, KOmegaSst, TURBULENT_PRANDTL};
+pub(crate) use turbulence::{E_LOG, KAPPA};
 
 /// AMG strength threshold of the pressure equation. Stretched cells (the duct benchmark's are
 /// 4× longer than wide, so their axial couplings are 16× weaker) need the weak direction

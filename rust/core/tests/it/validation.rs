@@ -36,6 +36,7 @@ fn a_case_with_several_problems_lists_them_all_before_solving() {
             specific_heat_j_kgk: Property::Constant(4180.0),
         },
         turbulence: Default::default(),
+        thermal_wall_function: Default::default(),
     });
     let err = solve(&mesh, &c, &NoMonitor).unwrap_err().to_string();
     for expected in [
@@ -112,6 +113,7 @@ fn a_radiation_problem_and_a_flow_problem_are_listed_together_before_solving() {
             specific_heat_j_kgk: Property::Constant(4180.0),
         },
         turbulence: Default::default(),
+        thermal_wall_function: Default::default(),
     });
     c.radiation.push(Radiation {
         patch: "ymin".into(),

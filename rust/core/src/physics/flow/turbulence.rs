@@ -45,8 +45,8 @@ const A1: f64 = 0.31;
 const B1: f64 = 1.0;
 const C1: f64 = 10.0;
 /// von Kármán constant and the log-law constant E of the wall functions.
-const KAPPA: f64 = 0.41;
-const E_LOG: f64 = 9.8;
+pub(crate) const KAPPA: f64 = 0.41;
+pub(crate) const E_LOG: f64 = 9.8;
 /// Iterations over which a stalled turbulent solve's outputs must be stationary to be accepted
 /// (the stall is declared after as many without progress: `super::STALL_ITERATIONS`).
 pub(super) const STATIONARY_WINDOW: usize = 400;
