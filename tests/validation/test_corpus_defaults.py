@@ -149,3 +149,26 @@ def test_stalled_energy_passes_recover_by_local_first_order(plate: str, tmp_path
     flow = sum(result.mass_flow_kg_s(p) for p in design.flow_lpm)
     rise = result.outlet_temperature_c("outlet") - design.inlet_temperature_c
     assert flow * cp * rise == pytest.approx(design.power_w, rel=5e-2)
+
+
+def test_pin_fin_momentum_stays_second_order(tmp_path: Path) -> None:
+    """The staggered pin fins (pin Re about 300, where the wakes are near their own instability):
+    the second-order attempt nearly converged after its local rounds (3.4 times the tolerances),
+    then a mode of the held scheme grew and the whole momentum fell back to first order (α 0.5,
+    after 2,059 second-order and 619 stalled first-order iterations). The swing that picks a
+    round's cells now counts only the iterations without progress, and a mode that grows tenfold
+    near convergence takes a round instead of a stall: second order but in 1,079 of 21,871
+    coolant cells (4.9 %), 1,182 iterations (measured)."""
+    plate = "pinfin-staggered"
+    path = tmp_path / f"{plate}.msh"
+    CORPUS[plate].generator(path, target_cells=50_000, cells="tetra", binary=True)
+    mesh = rf.load_mesh(path)
+    case = design_case(mesh, constant_properties=True, plate=plate)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvectionFallbackWarning)
+        result = case.solve(threads=1)
+    fluid_cells = len(mesh.cells_of(CORPUS[plate].fluid))
+    assert result.report["flow_first_order_fallback"] is None
+    assert 0 < result.report["flow_first_order_cells"] < 0.1 * fluid_cells
+    assert result.mass_imbalance < 1e-5
+    assert abs(result.energy_balance_error) < 1e-3
