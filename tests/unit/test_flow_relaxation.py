@@ -1,12 +1,10 @@
-"""A converged flow should not depend on the relaxation that got it there: today it does (strict
-xfails). The fix is measured on branch ``rc-dissipation`` (benchmarks/RESULTS.md, "The Rhie–Chow
-dissipation of SIMPLEC"); it is not merged because of its cost at the defaults.
+"""A converged flow does not depend on the relaxation that got it there.
 
 The face fluxes' Rhie–Chow dissipation is that of the unrelaxed momentum diagonal (``V/a_P``):
 SIMPLEC alone converges to ``V/(a_P − α Σa_N)``, which on the corpus serpentine's 5e4 prisms
-puts ΔP at 2,852 / 2,651 / 2,586 Pa for α_U 0.9 / 0.7 / 0.5 (first-order momentum) and 7–14 %
-above simpleFoam in its bends; with SIMPLEC's share taken from the compact face gradient (as
-OpenFOAM's consistent SIMPLE does) it is 2,522.7 Pa for all three.
+put ΔP at 2,852 / 2,651 / 2,586 Pa for α_U 0.9 / 0.7 / 0.5 (first-order momentum) and 7–14 %
+above simpleFoam in its bends; with the lagged SIMPLEC share it is 2,522.7 Pa for all three
+(benchmarks/RESULTS.md, "The Rhie–Chow dissipation of SIMPLEC").
 """
 
 from __future__ import annotations
@@ -45,29 +43,13 @@ def _pressure_drop(mesh: rf.Mesh, convection: str, relaxation: float) -> float:
 @pytest.mark.parametrize(
     ("convection", "rel"),
     [
-        # with the fix +0.0001 % (2,183.77 Pa both)
-        pytest.param(
-            "upwind",
-            1e-5,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="+1.49 % (2,342.95 Pa at α 0.9, 2,308.55 at 0.6): SIMPLEC's dissipation V/(a_P − α Σa_N)",
-            ),
-        ),
-        # with the fix +0.0096 %: the second-order solves stop at their residual tolerances, further
-        # from the fixed point; two more solves (about 70 s), so validation only
-        pytest.param(
-            "linear_upwind",
-            1e-3,
-            marks=[
-                pytest.mark.validation,
-                pytest.mark.xfail(
-                    strict=True,
-                    reason="+1.07 % (2,031.68 Pa at α 0.9, 2,010.18 at 0.6); +9.08 % (2,192.74 at α 0.9) with the "
-                    "properties rounded to four digits, whose local first-order rounds differed",
-                ),
-            ],
-        ),
+        # measured +0.0001 % (2,183.77 Pa both); before the fix +1.49 % (2,342.95 Pa at α 0.9,
+        # 2,308.55 at 0.6): SIMPLEC's dissipation V/(a_P − α Σa_N)
+        ("upwind", 1e-5),
+        # measured +0.0096 %: the second-order solves stop at their residual tolerances, further
+        # from the fixed point; two more solves (about 70 s), so validation only. Before the fix
+        # +1.07 % (2,031.68 Pa at α 0.9, 2,010.18 at 0.6)
+        pytest.param("linear_upwind", 1e-3, marks=pytest.mark.validation),
     ],
 )
 def test_pressure_drop_does_not_depend_on_the_velocity_relaxation(
@@ -77,5 +59,5 @@ def test_pressure_drop_does_not_depend_on_the_velocity_relaxation(
     print(
         f"{convection}: ΔP {fast:.6g} Pa at α_U 0.9, {slow:.6g} Pa at 0.6 ({100 * (fast / slow - 1):+.4f} %)"
     )
-    # the relaxation moves it by 3–10 % (module docstring)
+    # before, the relaxation moved it by 3–10 % (module docstring)
     assert fast == pytest.approx(slow, rel=rel)

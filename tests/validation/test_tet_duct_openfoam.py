@@ -8,9 +8,15 @@ Shah & London f·Re 59.50 (Darcy). Measured 2026-12-05 (rackflow defaults, one t
 
 | cell size | cells | simpleFoam f·Re | rackflow f·Re | RMS cross-flow / U, OF / rackflow |
 |---|---:|---:|---:|---:|
-| 0.8 mm | 3,647 | 64.40 (+8.2 %) | 51.99 (−12.6 %) | 0.045 / 0.023 |
-| 0.5 mm | 12,491 | 70.43 (+18.4 %) | 55.46 (−6.8 %) | 0.036 / 0.011 |
-| 0.3 mm | 55,350 | 71.35 (+19.9 %) | 57.84 (−2.8 %) | 0.023 / 0.0047 |
+| 0.8 mm | 3,647 | 64.40 (+8.2 %) | 51.36 (−13.7 %; −12.6 % before stop 25) | 0.045 / 0.025 |
+| 0.5 mm | 12,491 | 70.43 (+18.4 %) | 55.12 (−7.4 %; −6.8 % before) | 0.036 / 0.012 |
+| 0.3 mm | 55,350 | 71.35 (+19.9 %) | 57.84 (−2.8 %, before stop 25) | 0.023 / 0.0047 |
+
+Stop 25 made the converged face fluxes carry the Rhie–Chow dissipation of the unrelaxed momentum
+diagonal, ``V/a_P`` (OpenFOAM's SIMPLE at α_U → 1), instead of SIMPLEC's ``V/(a_P − α Σa_N)``,
+about ten times larger at this viscous Re and α 0.9 (the answer depended on α). Here that costs
+about a point of f·Re at the two coarse sizes, and the cell velocities' deficit against the bulk
+grew from 1.0 / 0.45 % to 1.9 / 0.9 % (``AXIAL_BOUND``).
 
 rackflow converges on the exact value (observed order about 1.4); simpleFoam v1912 with its
 standard unstructured settings (``Gauss linear`` gradients and interpolation, ``corrected``
@@ -32,6 +38,9 @@ REFERENCE = Path(__file__).parent / "reference" / "tet_duct_simplefoam.json"
 #: rackflow's measured error at each size, with a margin of about a fifth for machine round-off
 #: and solver-tolerance scatter: the error must keep shrinking with refinement
 ERROR_BOUND = {0.0008: 0.15, 0.0005: 0.08, 0.0003: 0.035}
+#: the cell velocities' volume mean against the bulk: measured 1.94 / 0.89 % at 0.8 / 0.5 mm
+#: (stop 25; 1.02 / 0.45 % before), a fifth of margin; 0.3 mm as before (not re-measured)
+AXIAL_BOUND = {0.0008: 0.024, 0.0005: 0.011, 0.0003: 0.015}
 
 
 def _reference() -> dict[str, Any]:
@@ -90,4 +99,4 @@ def _check_against_exact_and_peer(size: float, tmp_path: Path) -> None:
     # closer to physics than the peer on the identical mesh, with less spurious cross-flow
     assert error < abs(run["openfoam"]["f_re"] / EXACT_FRE - 1.0) or size == 0.0008
     assert measured["cross_rms_over_bulk"] < run["openfoam"]["cross_rms_over_bulk"]
-    assert abs(measured["axial_mean_over_bulk"] - 1.0) < 0.015
+    assert abs(measured["axial_mean_over_bulk"] - 1.0) < AXIAL_BOUND[size]
