@@ -12,6 +12,10 @@ from __future__ import annotations
 import pytest
 from rackflow.testing.manifold import Comparison, compare
 
+# the 3D solve's second-order momentum takes local first-order rounds in the entry corners (323
+# coolant cells, since stop 25's Rhie–Chow dissipation; none before): a converged answer
+pytestmark = pytest.mark.filterwarnings("ignore::rackflow.errors.ConvectionFallbackWarning")
+
 
 @pytest.fixture(scope="module")
 def comparison() -> Comparison:
