@@ -161,10 +161,10 @@ pub struct FlowSolution {
     /// differences).
     pub held_limiter: Vec<Vec3>,
     /// The momentum relaxation a second-order solve converged with (`None` for first order).
-    /// SIMPLEC's fixed point depends on it (rAtU = V / (A/α − H1) in the face fluxes), so a
-    /// warm start relaxes first as this solve did (`case::driver::solve_flow_retrying`; the
-    /// default solve of the corpus tetrahedra converges in its 0.675 retry, and a start from it
-    /// at 0.9 left its fixed point). With the cells, the limiter and the pressure's
+    /// The fixed point no longer depends on it (the face fluxes carry the unrelaxed diagonal's
+    /// Rhie–Chow dissipation), but the path does: a warm start relaxes first as this solve did
+    /// (`case::driver::solve_flow_retrying`; the default solve of the corpus tetrahedra
+    /// converges in its retry, and a start from it at 0.9 may not converge at all). With the cells, the limiter and the pressure's
     /// non-orthogonal flux, a 6,699-tetrahedron channel's start from its own result began at
     /// momentum residuals 9.7e-8 and converged in 1 iteration (8.2e-3 and 1,322 without them).
     pub relaxation: Option<f64>,
@@ -864,7 +864,23 @@ impl<'m> Flow<'m> {
         // not all of it: a retry that stays flat after its rounds costs at most 1,000 more)
         let mut last_iteration = settings.max_iterations;
         let mut iteration = 0;
-        while iteration < last_iteration {
+        loop {
+            if iteration >= last_iteration {
+                // a solve still converging at its budget's end goes on, up to twice
+                // `max_iterations`, if its pace gets it there: the microchannel-manifold
+                // plate's bounded second-order retry had its worst residual at 5–7 times the
+                // tolerances at 3,000 iterations, falling threefold per 900
+                match outer.projected_remaining() {
+                    Some(r)
+                        if (r as usize)
+                            < (2 * settings.max_iterations).saturating_sub(iteration) =>
+                    {
+                        last_iteration = (iteration + (1.25 * r).ceil() as usize + 1)
+                            .min(2 * settings.max_iterations);
+                    }
+                    _ => break,
+                }
+            }
             iteration += 1;
             // ---------- momentum ----------
             let phase = std::time::Instant::now();
@@ -1331,7 +1347,12 @@ impl<'m> Flow<'m> {
                         crate::error::Status::Stalled,
                         crate::error::Equation::Flow,
                         format!(
-                            "flow stalled: no 10 % progress in {STALL_ITERATIONS} iterations (at iteration {iteration}, residuals Ux {:.2e}, Uy {:.2e}, Uz {:.2e}, p {:.2e}, continuity {:.2e}){stationarity}; try smaller velocity_relaxation",
+                            "flow stalled: {} (at iteration {iteration}, residuals Ux {:.2e}, Uy {:.2e}, Uz {:.2e}, p {:.2e}, continuity {:.2e}){stationarity}; try smaller velocity_relaxation",
+                            if outer.crept {
+                                format!("at the pace of the last {PACE_WINDOW} iterations it would not converge within {} iterations", 2 * settings.max_iterations)
+                            } else {
+                                format!("no 10 % progress in {STALL_ITERATIONS} iterations")
+                            },
                             residuals[0], residuals[1], residuals[2], residuals[3], residuals[4]
                         ),
                         s.history.iter().map(|r| r[3]).collect(),
@@ -1417,6 +1438,11 @@ struct OuterIterations {
     local_rounds: usize,
     /// k-ω SST: the wall treatment's branches are held with the limiter, first order too.
     turbulent: bool,
+    /// ln of the worst residual relative to its tolerance, per iteration since the last change
+    /// of the discretisation (the start, a held limiter, a local round): the pace projected.
+    log_progress: Vec<f64>,
+    /// The stall was called on the projected pace, not on a lack of progress.
+    crept: bool,
 }
 
 impl OuterIterations {
@@ -1429,7 +1455,31 @@ impl OuterIterations {
             limiter_frozen: false,
             local_rounds: 0,
             turbulent,
+            log_progress: Vec::new(),
+            crept: false,
         }
+    }
+
+    /// Iterations still needed at the pace of the last [`PACE_WINDOW`] iterations: the best
+    /// worst-residual ratio of its second half against that of its first half, extrapolated to
+    /// the tolerances (`None`: too few iterations since the discretisation last changed;
+    /// infinite: no progress).
+    fn projected_remaining(&self) -> Option<f64> {
+        let h = &self.log_progress;
+        if h.len() < PACE_WINDOW {
+            return None;
+        }
+        let best = |w: &[f64]| w.iter().copied().fold(f64::INFINITY, f64::min);
+        let recent = best(&h[h.len() - PACE_WINDOW / 2..]);
+        let before = best(&h[h.len() - PACE_WINDOW..h.len() - PACE_WINDOW / 2]);
+        let pace = (before - recent) / (PACE_WINDOW / 2) as f64;
+        Some(if recent <= 0.0 {
+            0.0
+        } else if pace > 0.0 {
+            recent / pace
+        } else {
+            f64::INFINITY
+        })
     }
 
     /// Iterations without progress after which the convection limiter is held: sooner when
@@ -1485,10 +1535,23 @@ impl OuterIterations {
         let progress = (0..5)
             .map(|k| residuals[k] / tolerances[k])
             .fold(0.0f64, f64::max);
-        if progress < 0.9 * self.best_progress {
+        self.log_progress.push(progress.max(f64::MIN_POSITIVE).ln());
+        // the probe attempt (second order at the settings' relaxation, no local rounds) that
+        // creeps too slowly to converge within twice its budget counts as stalled early: on the
+        // corpus tetrahedra it used to crawl 1,200–1,800 iterations before stalling
+        let creeping = settings.second_order
+            && !settings.local_first_order
+            && !self.turbulent
+            && self.projected_remaining().is_some_and(|r| {
+                r > (2 * settings.max_iterations).saturating_sub(iteration) as f64
+            });
+        let improved = progress < 0.9 * self.best_progress;
+        if improved {
             self.best_progress = progress;
             self.improved_at = iteration;
-        } else if iteration - self.improved_at > self.hold_limiter_after()
+        }
+        let idle = iteration - self.improved_at;
+        if (creeping || idle > self.hold_limiter_after())
             && (settings.second_order || self.turbulent)
             && !self.limiter_frozen
         {
@@ -1500,7 +1563,8 @@ impl OuterIterations {
             self.limiter_frozen = true;
             self.improved_at = iteration;
             self.best_progress = f64::INFINITY;
-        } else if iteration - self.improved_at > LOCAL_STALL_ITERATIONS
+            self.log_progress.clear();
+        } else if idle > LOCAL_STALL_ITERATIONS
             && settings.second_order
             && self.limiter_frozen
             && settings.local_first_order
@@ -1510,8 +1574,10 @@ impl OuterIterations {
             self.local_rounds += 1;
             self.improved_at = iteration;
             self.best_progress = f64::INFINITY;
+            self.log_progress.clear();
             return Verdict::LocalFirstOrder;
-        } else if iteration - self.improved_at > STALL_ITERATIONS {
+        } else if idle > STALL_ITERATIONS || creeping {
+            self.crept = idle <= STALL_ITERATIONS;
             // at that pace a decade takes over 9,000 iterations: it is oscillating, not
             // converging
             return Verdict::Stalled;
@@ -1523,6 +1589,9 @@ impl OuterIterations {
 /// Iterations without 10 % progress of the worst residual (relative to its tolerance) after which
 /// a flow solve counts as stalled.
 const STALL_ITERATIONS: usize = 400;
+
+/// Iterations over which the pace of convergence is measured (`OuterIterations::projected_remaining`).
+const PACE_WINDOW: usize = 400;
 
 /// Iterations without progress, with the limiter held, after which the second-order convection
 /// is made first order where the velocity keeps swinging.
@@ -1640,7 +1709,9 @@ mod tests {
                 break;
             }
         }
-        assert_eq!(frozen_at, Some(STALL_ITERATIONS + 2));
+        // a probe attempt without progress is projected never to converge: held after
+        // PACE_WINDOW iterations, stalled as many after
+        assert_eq!(frozen_at, Some(PACE_WINDOW));
         assert_eq!(verdict, Verdict::Stalled);
     }
 
@@ -1700,6 +1771,53 @@ mod tests {
         // not asked for (an explicit scheme), or near convergence: no rounds
         assert!(run(false, far).0.is_empty());
         assert!(run(true, near).0.is_empty());
+    }
+
+    #[test]
+    fn a_probe_attempt_that_creeps_stalls_early_and_a_steady_one_is_projected_to_converge() {
+        // the worst residual 1e4 times its tolerance, falling tenfold per 10,000 iterations: at
+        // that pace it needs 40,000 more, far beyond twice the budget
+        let creep = |i: usize| 1e-3 * 10f64.powf(-(i as f64) / 10_000.0);
+        let settings = FlowSettings::default();
+        let mut outer = OuterIterations::new(&settings, false);
+        let mut verdict = Verdict::Continue;
+        let mut iteration = 0;
+        while verdict == Verdict::Continue && iteration < 5000 {
+            iteration += 1;
+            let r = creep(iteration);
+            verdict = outer.judge(iteration, &[r, r, r, 10.0 * r, 10.0 * r], true, 1.0);
+        }
+        assert_eq!(verdict, Verdict::Stalled);
+        assert!(outer.crept);
+        // the limiter held at PACE_WINDOW, the pace measured afresh after it
+        assert_eq!(iteration, 2 * PACE_WINDOW);
+        // the retries (local rounds allowed) are not cut on their pace
+        let retry = FlowSettings {
+            local_first_order: true,
+            ..Default::default()
+        };
+        let mut outer = OuterIterations::new(&retry, false);
+        for iteration in 1..=1000 {
+            let r = creep(iteration);
+            let verdict = outer.judge(iteration, &[r, r, r, 10.0 * r, 10.0 * r], true, 1.0);
+            assert_ne!(verdict, Verdict::Stalled);
+        }
+        assert!(!outer.crept);
+        // tenfold per 500 iterations from 100 times the tolerances: about 1,000 to go
+        let mut outer = OuterIterations::new(&settings, false);
+        for iteration in 1..=PACE_WINDOW {
+            let r = 1e-5 * 10f64.powf(-(iteration as f64) / 500.0);
+            assert_eq!(
+                outer.judge(iteration, &[r, r, r, 10.0 * r, 10.0 * r], true, 1.0),
+                Verdict::Continue
+            );
+        }
+        let remaining = outer.projected_remaining().unwrap();
+        let expected = 500.0 * (100.0f64 * 10f64.powf(-0.8)).log10();
+        assert!(
+            (remaining - expected).abs() < 1.0,
+            "{remaining} vs {expected}"
+        );
     }
 
     #[test]
