@@ -57,7 +57,8 @@ pub struct SolveReport {
     pub energy_non_orthogonal_limited_at: Option<usize>,
     /// Coolant cells whose energy convection was made first order because the second-order
     /// passes stalled there or left them outside the maximum principle's bounds (colder than
-    /// every supply, hotter than everything that heats them; see `Conduction::first_order_in`); 0: second order throughout (where asked for).
+    /// every supply, hotter than everything that heats them; see `Conduction::first_order_in`);
+    /// 0: second order throughout (where asked for).
     pub energy_first_order_cells: usize,
     /// Whether the energy equation was solved.
     pub energy_solved: bool,
