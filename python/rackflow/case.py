@@ -756,7 +756,8 @@ class Case:
             ("flow_first_order_cells", "the second-order momentum iteration kept swinging"),
             (
                 "energy_first_order_cells",
-                "the second-order energy convection stalled or left coolant colder than the inlet",
+                "the second-order energy convection stalled or left coolant colder than the inlet or hotter than "
+                "everything that heats it",
             ),
         ):
             cells = int(result.report.get(key, 0) or 0)

@@ -56,8 +56,9 @@ pub struct SolveReport {
     /// because the passes stalled (see `Conduction::limit_non_orthogonal`).
     pub energy_non_orthogonal_limited_at: Option<usize>,
     /// Coolant cells whose energy convection was made first order because the second-order
-    /// passes stalled there or left them colder than every supply (see
-    /// `Conduction::first_order_in`); 0: second order throughout (where asked for).
+    /// passes stalled there or left them outside the maximum principle's bounds (colder than
+    /// every supply, hotter than everything that heats them; see `Conduction::first_order_in`);
+    /// 0: second order throughout (where asked for).
     pub energy_first_order_cells: usize,
     /// Whether the energy equation was solved.
     pub energy_solved: bool,
@@ -800,28 +801,123 @@ fn lowest_supply_temperature(mesh: &Mesh, resolved: &Resolved, radiation: bool) 
     lowest.is_finite().then_some(lowest)
 }
 
-/// Why a field violates the maximum principle, if it does: a cell colder than `floor` (the
-/// coldest supply) by more than 5 % of the temperature span or 0.5 K, whichever is larger. A
-/// bounded scheme cannot do that; an unbounded deferred correction on a poor cell can (a
-/// convection limiter held from temperatures 20 K away once put a coolant cell at 3.8 °C with
-/// the inlet at 35 °C).
-fn below_every_supply(mesh: &Mesh, t: &[f64], floor: f64) -> Option<(String, Option<[f64; 3]>)> {
-    let coldest = (0..t.len()).min_by(|&i, &j| t[i].total_cmp(&t[j]))?;
-    let hottest = t.iter().fold(floor, |m, &x| m.max(x));
-    let allowance = (0.05 * (hottest - floor)).max(0.5);
-    if t[coldest] >= floor - allowance {
+/// The highest temperature the maximum principle allows in the coolant, where it applies: with
+/// no heat source inside the coolant (no positive power density or cell source in a coolant
+/// cell, no radiation, whose surface exchange this does not follow), no coolant cell can be
+/// hotter than the hottest thing that heats it: a solid cell, a fixed wall, ambient or inlet
+/// temperature, or the face of a heat-flux wall on the coolant. It moves with the solid's
+/// temperatures, so it belongs to the field `t`. `None` where the principle does not apply (or
+/// there is no coolant).
+fn highest_heating_temperature(
+    mesh: &Mesh,
+    resolved: &Resolved,
+    eq: &Conduction,
+    t: &[f64],
+    radiation: bool,
+) -> Option<f64> {
+    let heated = |c: usize| {
+        resolved.power_density[mesh.cell_region[c] as usize] > 0.0
+            || resolved.cell_source.as_ref().is_some_and(|q| q[c] > 0.0)
+    };
+    if radiation || !eq.is_convective() || (0..t.len()).any(|c| eq.fluid_cell(c) && heated(c)) {
         return None;
     }
-    let below = t.iter().filter(|&&x| x < floor - allowance).count();
+    let mut highest = (0..t.len())
+        .filter(|&c| !eq.fluid_cell(c))
+        .fold(f64::NEG_INFINITY, |m, c| m.max(t[c]));
+    for (p, condition) in resolved.patch.iter().enumerate() {
+        if mesh.patch_faces(p).is_empty() {
+            continue;
+        }
+        match *condition {
+            super::PatchCondition::Fixed(tb) | super::PatchCondition::Convective(_, tb) => {
+                let faces = resolved.face_temperature[p].as_deref().unwrap_or(&[]);
+                highest = faces.iter().fold(highest.max(tb), |m, &x| m.max(x));
+            }
+            super::PatchCondition::Flux(q) if q > 0.0 => {
+                highest = mesh
+                    .patch_faces(p)
+                    .filter_map(|f| eq.heated_coolant_wall_temperature(f, t))
+                    .fold(highest, f64::max);
+            }
+            _ => {}
+        }
+    }
+    highest.is_finite().then_some(highest)
+}
+
+/// The maximum principle's bounds on a temperature field, where they apply: no cell colder than
+/// the coldest supply (`floor`, [`lowest_supply_temperature`]), no coolant cell hotter than the
+/// hottest thing that heats it (`ceiling`, [`highest_heating_temperature`]). A bounded scheme
+/// keeps both; a second-order convection whose limiter is held from other temperatures, or an
+/// unbounded deferred correction on a poor cell, can break either.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct SupplyBounds {
+    floor: Option<f64>,
+    ceiling: Option<f64>,
+}
+
+impl SupplyBounds {
+    /// The lowest and highest temperatures `t` may take: each bound widened by `fraction` of
+    /// the field's span beyond it, or by `least` kelvin, whichever is larger (−∞/+∞ without it).
+    fn limits(&self, t: &[f64], fraction: f64, least: f64) -> (f64, f64) {
+        let low = self.floor.map_or(f64::NEG_INFINITY, |floor| {
+            let hottest = t.iter().fold(floor, |m, &x| m.max(x));
+            floor - (fraction * (hottest - floor)).max(least)
+        });
+        let high = self.ceiling.map_or(f64::INFINITY, |ceiling| {
+            let coldest = t.iter().fold(ceiling, |m, &x| m.min(x));
+            ceiling + (fraction * (ceiling - coldest)).max(least)
+        });
+        (low, high)
+    }
+}
+
+/// Why a field violates the maximum principle, if it does: a cell colder than the floor, or a
+/// coolant cell hotter than the ceiling, by more than 5 % of the temperature span or 0.5 K,
+/// whichever is larger. A bounded scheme cannot do that; an unbounded deferred correction on a
+/// poor cell can (a convection limiter held from temperatures 20 K away once put a coolant cell
+/// at 3.8 °C with the inlet at 35 °C; a second-order convection in a near-stagnant corner of the
+/// corpus serpentine put one at 102.1 °C with the hottest solid at 64.5 °C).
+fn outside_supply_bounds(
+    mesh: &Mesh,
+    eq: &Conduction,
+    t: &[f64],
+    bounds: SupplyBounds,
+) -> Option<(String, Option<[f64; 3]>)> {
+    let (low, high) = bounds.limits(t, 0.05, 0.5);
+    let region = |c: usize| &mesh.region_names[mesh.cell_region[c] as usize];
+    if let Some(floor) = bounds.floor {
+        let coldest = (0..t.len()).min_by(|&i, &j| t[i].total_cmp(&t[j]))?;
+        if t[coldest] < low {
+            let below = t.iter().filter(|&&x| x < low).count();
+            return Some((format!(
+                "the solution is colder than every wall, ambient and inlet temperature ({:.2} °C in region '{}' at {:?} m, {:.2} K below the coldest supply of {:.2} °C; {below} cells more than {:.2} K below), which no heat path allows: a deferred correction on poor cells is unbounded there; improve the mesh near that point (Gmsh `Mesh.Optimize`/`Mesh.OptimizeNetgen`, `rackflow mesh check`) or solve with convection='upwind'",
+                t[coldest] - 273.15,
+                region(coldest),
+                mesh.cell_centre[coldest],
+                floor - t[coldest],
+                floor - 273.15,
+                floor - low
+            ), Some(mesh.cell_centre[coldest])));
+        }
+    }
+    let ceiling = bounds.ceiling?;
+    let coolant = || (0..t.len()).filter(|&c| eq.fluid_cell(c));
+    let hottest = coolant().max_by(|&i, &j| t[i].total_cmp(&t[j]))?;
+    if t[hottest] <= high {
+        return None;
+    }
+    let above = coolant().filter(|&c| t[c] > high).count();
     Some((format!(
-        "the solution is colder than every wall, ambient and inlet temperature ({:.2} °C in region '{}' at {:?} m, {:.2} K below the coldest supply of {:.2} °C; {below} cells more than {:.2} K below), which no heat path allows: a deferred correction on poor cells is unbounded there; improve the mesh near that point (Gmsh `Mesh.Optimize`/`Mesh.OptimizeNetgen`, `rackflow mesh check`) or solve with convection='upwind'",
-        t[coldest] - 273.15,
-        mesh.region_names[mesh.cell_region[coldest] as usize],
-        mesh.cell_centre[coldest],
-        floor - t[coldest],
-        floor - 273.15,
-        allowance
-    ), Some(mesh.cell_centre[coldest])))
+        "the coolant is hotter than every solid, wall and inlet that can heat it ({:.2} °C in region '{}' at {:?} m, {:.2} K above the hottest of them at {:.2} °C; {above} coolant cells more than {:.2} K above), which no heat path allows: a second-order convection overshoots there (a near-stagnant corner or a poor cell); improve the mesh near that point (Gmsh `Mesh.Optimize`/`Mesh.OptimizeNetgen`, `rackflow mesh check`) or solve with convection='upwind'",
+        t[hottest] - 273.15,
+        region(hottest),
+        mesh.cell_centre[hottest],
+        t[hottest] - ceiling,
+        ceiling - 273.15,
+        high - ceiling
+    ), Some(mesh.cell_centre[hottest])))
 }
 
 /// A failure inside a flow ↔ temperature coupling pass says which pass and which solve failed.
@@ -1436,8 +1532,8 @@ const STALL_PASSES: usize = 30;
 const LOCAL_FIRST_ORDER_ROUNDS: usize = 6;
 
 /// Rounds of local first-order convection one energy solve may take for coolant cells a
-/// converged field leaves colder than every supply temperature.
-const COLD_REPAIR_ROUNDS: usize = 3;
+/// converged field leaves outside the maximum principle's bounds ([`SupplyBounds`]).
+const BOUNDS_REPAIR_ROUNDS: usize = 3;
 
 /// Stall rounds that take the stalled cells alone; later ones take their face neighbours too.
 /// Cells alone kept the corpus microchannel manifold's repair to 2,542–5,445 coolant cells
@@ -1482,17 +1578,16 @@ const PROBE_COLOURS: usize = 300;
 /// the matrix of the first).
 const REPROBE_CONTRACTION: f64 = 0.2;
 
-/// Coolant cells colder than `floor` (the coldest supply) by more than 1 % of the span or
-/// 0.25 K: well inside what [`below_every_supply`] rejects (the corpus microchannel manifold
-/// kept a coolant cell 0.71 K below its inlet in a 30 K span at 2.5 %).
-fn cold_coolant_cells(eq: &Conduction, t: &[f64], floor: Option<f64>) -> Vec<usize> {
-    let Some(floor) = floor else {
+/// Coolant cells outside `bounds` by more than 1 % of the span or 0.25 K: well inside what
+/// [`outside_supply_bounds`] rejects (the corpus microchannel manifold kept a coolant cell 0.71 K
+/// below its inlet in a 30 K span at 2.5 %).
+fn out_of_bounds_coolant_cells(eq: &Conduction, t: &[f64], bounds: SupplyBounds) -> Vec<usize> {
+    if bounds == SupplyBounds::default() {
         return Vec::new();
-    };
-    let hottest = t.iter().fold(floor, |m, &x| m.max(x));
-    let margin = (0.01 * (hottest - floor)).max(0.25);
+    }
+    let (low, high) = bounds.limits(t, 0.01, 0.25);
     (0..t.len())
-        .filter(|&c| eq.fluid_cell(c) && t[c] < floor - margin)
+        .filter(|&c| eq.fluid_cell(c) && (t[c] < low || t[c] > high))
         .collect()
 }
 
@@ -1792,13 +1887,21 @@ fn run(
     // `linear_upwind` asks for second order or an error: no local first order then
     let may_lower_order = case.settings.convection == ConvectionScheme::Auto;
     let mut local_first_order_rounds = 0usize;
-    let mut cold_rounds = 0usize;
+    let mut bounds_rounds = 0usize;
     let mut stall_window = STALL_PASSES;
-    // the maximum principle's floor, for a second-order coolant solve that a loose coupling pass
-    // does not end
-    let floor = (!loose && eq.is_convective())
-        .then(|| lowest_supply_temperature(mesh, &resolved, radiation.is_some()))
+    // the maximum principle's bounds, for a second-order coolant solve that a loose coupling pass
+    // does not end: the floor is fixed, the ceiling moves with the solid's temperatures
+    let guarded = !loose && eq.is_convective();
+    let radiating = radiation.is_some();
+    let floor = guarded
+        .then(|| lowest_supply_temperature(mesh, &resolved, radiating))
         .flatten();
+    let bounds = |eq: &Conduction, t: &[f64]| SupplyBounds {
+        floor,
+        ceiling: guarded
+            .then(|| highest_heating_temperature(mesh, &resolved, eq, t, radiating))
+            .flatten(),
+    };
     let mut anderson = Anderson::new(5);
     let mut radiation_change = f64::INFINITY;
     for outer in 0..=settings.max_iterations {
@@ -1875,10 +1978,12 @@ fn run(
                             .map_or(settings.tolerance, |t| 10.0 * t))
         {
             // a held limiter bounds the temperatures it was computed for, not these: coolant
-            // cells left colder than every supply are made first order and the passes go on
-            // (on the corpus microchannel manifold one such cell converged 2.6 K below the inlet)
-            let changed = if may_lower_order && cold_rounds < COLD_REPAIR_ROUNDS {
-                eq.first_order_in(&cold_coolant_cells(&eq, &t, floor), true)
+            // cells left colder than every supply or hotter than everything that heats them are
+            // made first order and the passes go on (on the corpus microchannel manifold one
+            // such cell converged 2.6 K below the inlet)
+            let changed = if may_lower_order && bounds_rounds < BOUNDS_REPAIR_ROUNDS {
+                let outside = out_of_bounds_coolant_cells(&eq, &t, bounds(&eq, &t));
+                eq.first_order_in(&outside, true)
             } else {
                 0
             };
@@ -1887,7 +1992,7 @@ fn run(
                 break;
             }
             report.energy_first_order_cells += changed;
-            cold_rounds += 1;
+            bounds_rounds += 1;
             stall_window = LOCAL_STALL_PASSES;
             limiter_frozen_at = outer;
             anderson = Anderson::new(5);
@@ -2002,13 +2107,14 @@ fn run(
             )
             .map_err(|e| e.with_partial(|p| energy_iterate(p, &t, &r)))?;
             // Newton–Krylov solves the held system exactly, unbounded cells and all: repair
-            // what it leaves colder than every supply, or where it stalls, and solve again
+            // what it leaves outside the bounds, or where it stalls, and solve again
             if !eq.is_convective() || !may_lower_order {
                 break;
             }
-            let changed = if converged && cold_rounds < COLD_REPAIR_ROUNDS {
-                cold_rounds += 1;
-                eq.first_order_in(&cold_coolant_cells(&eq, &t, floor), true)
+            let changed = if converged && bounds_rounds < BOUNDS_REPAIR_ROUNDS {
+                bounds_rounds += 1;
+                let outside = out_of_bounds_coolant_cells(&eq, &t, bounds(&eq, &t));
+                eq.first_order_in(&outside, true)
             } else if !converged && local_first_order_rounds < LOCAL_FIRST_ORDER_ROUNDS {
                 let alone = local_first_order_rounds < CELLS_ALONE_ROUNDS;
                 local_first_order_rounds += 1;
@@ -2105,10 +2211,14 @@ fn run(
     let balance = if judged { energy_balance_error } else { 0.0 };
     let problem = non_physical(mesh, &t, balance, settings.tolerance).or_else(|| {
         // a loose coupling pass is a step on the way, judged by the tight passes after it
-        let floor = (!loose)
-            .then(|| lowest_supply_temperature(mesh, &resolved, radiation.is_some()))
-            .flatten()?;
-        below_every_supply(mesh, &t, floor)
+        if loose {
+            return None;
+        }
+        let bounds = SupplyBounds {
+            floor: lowest_supply_temperature(mesh, &resolved, radiating),
+            ceiling: highest_heating_temperature(mesh, &resolved, &eq, &t, radiating),
+        };
+        outside_supply_bounds(mesh, &eq, &t, bounds)
     });
     if let Some((problem, position)) = problem {
         let failure = Error::convergence(
@@ -2163,6 +2273,7 @@ mod tests {
     use super::*;
     use crate::discretisation::PatchCondition;
     use crate::mesh::structured::{BoxArrays, BoxCells};
+    use crate::physics::property::Property;
 
     fn resolved(mesh: &Mesh, patch: Vec<PatchCondition>) -> Resolved {
         let n_patches = mesh.n_patches();
@@ -2195,7 +2306,7 @@ mod tests {
         assert_eq!(lowest_supply_temperature(&mesh, &sink, false), None);
         patch[2] = PatchCondition::Flux(-100.0);
         assert_eq!(
-            lowest_supply_temperature(&mesh, &resolved(&mesh, patch), false),
+            lowest_supply_temperature(&mesh, &resolved(&mesh, patch.clone()), false),
             None
         );
         // a field 3 K below a 290 K supply with a 20 K span fails; 0.4 K below passes
@@ -2203,10 +2314,161 @@ mod tests {
         let mut t = vec![300.0; n];
         t[0] = 310.0;
         t[1] = 289.6;
-        assert!(below_every_supply(&mesh, &t, 290.0).is_none());
+        let mut conducting = resolved(&mesh, patch);
+        conducting.conductivity = vec![Property::Constant(1.0)];
+        let eq = conduction_operator(&mesh, &conducting, None, false);
+        let below_every_supply = |t: &[f64], floor: f64| {
+            let bounds = SupplyBounds {
+                floor: Some(floor),
+                ceiling: None,
+            };
+            outside_supply_bounds(&mesh, &eq, t, bounds)
+        };
+        assert!(below_every_supply(&t, 290.0).is_none());
         t[1] = 287.0;
-        let (message, position) = below_every_supply(&mesh, &t, 290.0).unwrap();
+        let (message, position) = below_every_supply(&t, 290.0).unwrap();
         assert_eq!(position, Some(mesh.cell_centre[1]));
         assert!(message.contains("3.00 K below"), "{message}");
+    }
+
+    /// Four cells in a row along x: two copper ones (x < 2), two coolant ones, the inlet at
+    /// 290 K on the coolant's end (xmax), a fixed 300 K wall on the copper's (xmin).
+    fn solid_and_coolant() -> (Mesh, Resolved) {
+        let mut arrays = BoxArrays::new([4, 1, 1], [4.0, 1.0, 1.0], BoxCells::Hexa);
+        let centre_x = |c: usize| {
+            let corners = &arrays.cell_connectivity[8 * c..8 * c + 8];
+            corners
+                .iter()
+                .map(|&v| arrays.points[3 * v as usize])
+                .sum::<f64>()
+                / 8.0
+        };
+        arrays.cell_region = (0..4).map(|c| i64::from(centre_x(c) > 2.0)).collect();
+        arrays.region_names = vec!["copper".into(), "coolant".into()];
+        let mesh = arrays.build().unwrap();
+        let mut patch = vec![PatchCondition::Adiabatic; mesh.n_patches()];
+        patch[0] = PatchCondition::Fixed(300.0);
+        patch[1] = PatchCondition::Fixed(290.0);
+        let mut r = resolved(&mesh, patch);
+        r.conductivity = vec![Property::Constant(400.0), Property::Constant(0.5)];
+        r.power_density = vec![1e6, 0.0];
+        r.inlet_patch[1] = true;
+        (mesh, r)
+    }
+
+    fn coolant_operator<'m>(mesh: &'m Mesh, r: &Resolved) -> Conduction<'m> {
+        let convection = crate::physics::energy::Convection {
+            mass_flux: vec![0.0; mesh.n_faces()],
+            specific_heat: vec![None, Some(Property::Constant(4000.0))],
+            reference_k: 290.0,
+            second_order: true,
+            turbulent_viscosity: Vec::new(),
+            thermal_walls: Vec::new(),
+        };
+        conduction_operator(mesh, r, Some(convection), false)
+    }
+
+    #[test]
+    fn the_maximum_principle_ceiling_is_the_hottest_heater_and_only_without_coolant_sources() {
+        let (mesh, mut r) = solid_and_coolant();
+        let coolant: Vec<usize> = (0..4).filter(|&c| mesh.cell_region[c] == 1).collect();
+        let solid: Vec<usize> = (0..4).filter(|&c| mesh.cell_region[c] == 0).collect();
+        let mut t = vec![0.0; 4];
+        t[solid[0]] = 320.0;
+        t[solid[1]] = 310.0;
+        t[coolant[0]] = 305.0;
+        t[coolant[1]] = 295.0;
+        let eq = coolant_operator(&mesh, &r);
+        // the hottest solid cell (the powered copper), not the walls at 300 and 290 K
+        assert_eq!(
+            highest_heating_temperature(&mesh, &r, &eq, &t, false),
+            Some(320.0)
+        );
+        // radiation, or heat released inside the coolant: no ceiling
+        assert_eq!(highest_heating_temperature(&mesh, &r, &eq, &t, true), None);
+        r.power_density[1] = 1.0;
+        let eq = coolant_operator(&mesh, &r);
+        assert_eq!(highest_heating_temperature(&mesh, &r, &eq, &t, false), None);
+        r.power_density[1] = 0.0;
+        let mut source = vec![0.0; 4];
+        source[coolant[1]] = 1.0;
+        r.cell_source = Some(source);
+        let eq = coolant_operator(&mesh, &r);
+        assert_eq!(highest_heating_temperature(&mesh, &r, &eq, &t, false), None);
+        r.cell_source = None;
+        // a wall hotter than the solid raises it; without coolant there is none
+        r.patch[0] = PatchCondition::Fixed(330.0);
+        let eq = coolant_operator(&mesh, &r);
+        assert_eq!(
+            highest_heating_temperature(&mesh, &r, &eq, &t, false),
+            Some(330.0)
+        );
+        let conduction = conduction_operator(&mesh, &r, None, false);
+        assert_eq!(
+            highest_heating_temperature(&mesh, &r, &conduction, &t, false),
+            None
+        );
+        r.patch[0] = PatchCondition::Fixed(300.0);
+        // 100 W/m² into the coolant across its 0.5 m to the ymin wall at k = 0.5 W/m·K: the
+        // wall's face stands 100 K above the coolant cell it heats (once assembled)
+        r.patch[2] = PatchCondition::Flux(100.0);
+        let mut eq = coolant_operator(&mesh, &r);
+        let mut a = eq.new_matrix();
+        let mut b = vec![0.0; 4];
+        eq.assemble(&t, &mut a, &mut b);
+        let ceiling = highest_heating_temperature(&mesh, &r, &eq, &t, false).unwrap();
+        assert!((ceiling - 405.0).abs() < 1e-9, "{ceiling}");
+        // a flux drawing heat out heats nothing
+        r.patch[2] = PatchCondition::Flux(-100.0);
+        let mut eq = coolant_operator(&mesh, &r);
+        eq.assemble(&t, &mut a, &mut b);
+        assert_eq!(
+            highest_heating_temperature(&mesh, &r, &eq, &t, false),
+            Some(320.0)
+        );
+    }
+
+    #[test]
+    fn coolant_cells_outside_either_bound_are_repaired_and_a_final_field_rejected() {
+        let (mesh, r) = solid_and_coolant();
+        let eq = coolant_operator(&mesh, &r);
+        let coolant: Vec<usize> = (0..4).filter(|&c| mesh.cell_region[c] == 1).collect();
+        let solid: Vec<usize> = (0..4).filter(|&c| mesh.cell_region[c] == 0).collect();
+        let mut t = vec![0.0; 4];
+        t[solid[0]] = 310.0;
+        t[solid[1]] = 305.0;
+        t[coolant[0]] = 300.0;
+        t[coolant[1]] = 295.0;
+        let bounds = SupplyBounds {
+            floor: lowest_supply_temperature(&mesh, &r, false),
+            ceiling: highest_heating_temperature(&mesh, &r, &eq, &t, false),
+        };
+        assert_eq!(bounds.floor, Some(290.0));
+        assert_eq!(bounds.ceiling, Some(310.0));
+        assert!(out_of_bounds_coolant_cells(&eq, &t, bounds).is_empty());
+        assert!(outside_supply_bounds(&mesh, &eq, &t, bounds).is_none());
+        // 0.6 K above the hottest solid in a 15 K span: past the repair margin (0.25 K), inside
+        // the final allowance (0.75 K)
+        t[coolant[0]] = 310.6;
+        assert_eq!(
+            out_of_bounds_coolant_cells(&eq, &t, bounds),
+            vec![coolant[0]]
+        );
+        assert!(outside_supply_bounds(&mesh, &eq, &t, bounds).is_none());
+        // 12 K above: rejected, named where; a solid cell that hot is no coolant's business
+        t[coolant[0]] = 322.0;
+        let (message, position) = outside_supply_bounds(&mesh, &eq, &t, bounds).unwrap();
+        assert_eq!(position, Some(mesh.cell_centre[coolant[0]]));
+        assert!(message.contains("12.00 K above"), "{message}");
+        assert!(message.contains("region 'coolant'"), "{message}");
+        // colder than the inlet too: both directions in one round
+        t[coolant[1]] = 285.0;
+        let mut both = vec![coolant[0], coolant[1]];
+        both.sort_unstable();
+        assert_eq!(out_of_bounds_coolant_cells(&eq, &t, bounds), both);
+        let (message, _) = outside_supply_bounds(&mesh, &eq, &t, bounds).unwrap();
+        assert!(message.contains("colder than every wall"), "{message}");
+        // no bounds, no cells
+        assert!(out_of_bounds_coolant_cells(&eq, &t, SupplyBounds::default()).is_empty());
     }
 }

@@ -501,6 +501,25 @@ impl<'m> Conduction<'m> {
         }
     }
 
+    /// Temperature of boundary face `f` where a heat flux into the coolant holds it (`None` on
+    /// every other face, and before the first assembly): the owner's value at its point on the
+    /// face normal plus the rise the flux needs across the distance to the wall, with the
+    /// conductivity of the last assembly. The hottest a heated wall can make the coolant.
+    pub fn heated_coolant_wall_temperature(&self, f: usize, t: &[f64]) -> Option<f64> {
+        let p = self.mesh.owner[f] as usize;
+        if self.k_cell.is_empty() || !self.is_fluid(p) {
+            return None;
+        }
+        match self.condition(f, self.mesh.patch_of_face(f)) {
+            PatchCondition::Flux(q) if q > 0.0 => {
+                let (cp, _) = self.corrections(f);
+                let d = self.geometry.two_point(self.mesh, f).d_owner;
+                Some(t[p] + cp + q * d / self.side_conductivity(f, p))
+            }
+            _ => None,
+        }
+    }
+
     /// Heat flow from owner to neighbour through internal face `f` (W), consistent with the last assembly.
     pub fn internal_heat_flow(&self, f: usize, t: &[f64]) -> f64 {
         let (p, q) = (self.mesh.owner[f] as usize, self.mesh.neighbour[f] as usize);
