@@ -688,8 +688,8 @@ class Case:
         momentum convection local rounds made first order; :attr:`Result.momentum_first_order`)
         and ``momentum_limiter`` (n_cells × 3, the held convection limiter;
         :attr:`Result.momentum_limiter`, held only at the same flow rate) and
-        ``momentum_relaxation`` (one value, the relaxation it converged at, which SIMPLEC's answer
-        depends on; :attr:`Result.momentum_relaxation`), ``momentum_first_order_fallback`` (one
+        ``momentum_relaxation`` (one value, the relaxation it converged at: the answer does not
+        depend on it, the way there does; :attr:`Result.momentum_relaxation`), ``momentum_first_order_fallback`` (one
         value, nonzero when it converged only with the first-order fallback) and
         ``momentum_non_orthogonal_limit`` (one value, the bound of its non-orthogonal corrections;
         both used at the same flow rate only, where the start solves with that scheme at once),

@@ -67,7 +67,7 @@ class Result:
         #: flow rate holds it, so that this solution is converged from the start
         self.momentum_limiter: np.ndarray | None = raw.get("momentum_limiter")
         #: the momentum relaxation the flow converged with (``None`` without flow); a warm start
-        #: relaxes so first (SIMPLEC's answer depends on it)
+        #: relaxes so first (the answer does not depend on it; the way there does)
         self.momentum_relaxation: float | None = raw.get("momentum_relaxation")
         #: whether the flow converged only with the first-order fallback (at
         #: :attr:`momentum_relaxation`); a warm start at the same flow rate solves so at once

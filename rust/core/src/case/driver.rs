@@ -622,7 +622,7 @@ fn solve_flow_retrying(
     // converges at second order everywhere, while local rounds at 0.9 made 36 of its cells
     // first order; the retries may take local rounds
     // a warm start from a converged second-order solve relaxes first as that solve converged
-    // (SIMPLEC's fixed point depends on the relaxation, `FlowSolution::relaxation`), or lower
+    // (the path, not the fixed point, depends on the relaxation: `FlowSolution::relaxation`), or lower
     // when the settings ask for less
     let carried = start
         .as_ref()

@@ -40,7 +40,7 @@ pub struct InitialState<'a> {
     /// inflow computes its own.
     pub momentum_limiter: Option<&'a [f64]>,
     /// The momentum relaxation the solve this state comes from converged with (one value): the
-    /// start relaxes so first (SIMPLEC's fixed point depends on it).
+    /// start relaxes so first (the path to the fixed point depends on it, the fixed point not).
     pub momentum_relaxation: Option<&'a [f64]>,
     /// Nonzero (one value) when the flow this state comes from converged only with the first-order
     /// fallback (at `momentum_relaxation`): a start at the same flow rate goes there directly
