@@ -659,14 +659,14 @@ class Case:
         ``initial_temperature_c``, ``preconditioner`` (``"amg"`` or ``"jacobi"``).
         Coolant flow: ``convection`` (``"auto"``, the default: bounded second order, and for the
         momentum first-order upwind with a :class:`ConvectionFallbackWarning` when the
-        second-order flow diverges or stalls, after second-order retries at relaxation 0.5 and,
-        after a stall, at three quarters of the settings' (with local first-order rounds in cells
-        whose velocity keeps swinging) and, when a retry diverged, once more with the
-        non-orthogonal corrections bounded at half the orthogonal part (OpenFOAM's ``limited
-        corrected 0.5``); ``"linear_upwind"``: second order or an error; ``"upwind"``),
-        ``velocity_relaxation`` (default 0.9; the converged flow does not depend on it, only the
-        way there; with an explicit scheme a diverging solve is retried as above without the
-        fallback), ``velocity_tolerance`` (1e-7),
+        second-order flow diverges or stalls, after a second-order retry at three quarters of the
+        relaxation (with local first-order rounds in cells whose velocity keeps swinging) and,
+        when that retry diverged, once more with the non-orthogonal corrections bounded at half
+        the orthogonal part (OpenFOAM's ``limited corrected 0.5``); ``"linear_upwind"``: second
+        order or an error; ``"upwind"``), ``velocity_relaxation`` (default 0.9; the converged
+        flow does not depend on it, only the way there; with an explicit scheme a diverging
+        solve is retried at three quarters of it and, after a stall, at 0.5),
+        ``velocity_tolerance`` (1e-7),
         ``pressure_tolerance`` (1e-6), ``mass_tolerance`` (fraction of the inflow, 1e-6),
         ``flow_max_iterations`` (3000; at least a third of it more after a local first-order round, and more while the pace of the residuals gets it to convergence, at most twice it in all; a first attempt too slow to converge in twice it stops early; a turbulent solve that stalls with statistically stationary outputs returns them with a :class:`~rackflow.errors.StationaryFlowWarning`), ``non_orthogonal_correctors`` (extra pressure solves per
         iteration on non-orthogonal meshes such as tetrahedra, default 0).

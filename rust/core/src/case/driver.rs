@@ -563,13 +563,14 @@ fn conjugate<'m>(
 /// six plates. With local first order the serpentine no longer needs this fallback.
 const FALLBACK_RELAXATIONS: [f64; 2] = [0.7, 0.5];
 
-/// Momentum relaxation of the retry at the settings' scheme (or three quarters of the settings'
-/// relaxation, if that is less). The converged flow does not depend on it (the face fluxes carry
-/// the unrelaxed diagonal's Rhie–Chow dissipation), only the path does: the two-channel manifold
-/// of hexahedra (`testing/manifold.py`) stalls at 0.675 with explicit `linear_upwind` (and takes
-/// local first-order rounds in 323 cells with `auto`) and converges at 0.5 in 335 iterations; the
-/// corpus serpentine's 5e4 tetrahedra converge at 0.5 in 1,187 iterations with no cell made
-/// first order (1,620 and 90 cells at 0.675).
+/// Momentum relaxation of an explicit scheme's second retry, after its first (at three quarters
+/// of the settings' relaxation) stalled. The converged flow does not depend on it (the face fluxes
+/// carry the unrelaxed diagonal's Rhie–Chow dissipation), only the path does: the two-channel
+/// manifold of hexahedra (`testing/manifold.py`) stalls at 0.675 with explicit `linear_upwind`
+/// and converges at 0.5 in 335 iterations, as does the corpus serpentine's 5e4 tetrahedra (1,652
+/// iterations). Not for `auto`: there the serpentine's retry at 0.5 took local first-order
+/// rounds in 6,082 coolant cells (40 %) with this relaxation and in none at 0.50004, while at
+/// 0.675 it makes 90 cells first order.
 const RETRY_RELAXATION: f64 = 0.5;
 
 /// The bound of the non-orthogonal corrections in the last flow attempt, as a fraction of the
@@ -596,7 +597,8 @@ type FlowAttempt = (crate::physics::flow::FlowSolution, Option<f64>, Option<f64>
 /// `auto` convection each second-order attempt first makes the momentum convection first order
 /// in the cells whose velocity keeps swinging (`FlowSettings::local_first_order`: on the
 /// serpentine plate's 5e4 tetrahedra 266 cells at the divider tips, after which it converges at
-/// α_U 0.675). The settings' scheme is retried once at [`RETRY_RELAXATION`]; then,
+/// α_U 0.675). The settings' scheme is retried once at three quarters of the relaxation (an
+/// explicit scheme once more at [`RETRY_RELAXATION`] after a stall); then,
 /// with the default `auto` convection, the momentum equations fall back to first-order upwind (relaxations
 /// [`FALLBACK_RELAXATIONS`] in turn) and the solution says so. A first attempt that creeps too
 /// slowly to converge within twice its budget stops early (`physics::flow`'s pace projection);
@@ -643,26 +645,25 @@ fn solve_flow_retrying(
     // the relaxation alone is often the cause, whatever the status: the Re 10 Poiseuille pipe
     // of 19,000 Gmsh tetrahedra diverges at 0.9 and converges at 0.675 (316 iterations), the
     // two-channel manifold of hexahedra (`testing/manifold.py`) stalls at 0.9 and converges at
-    // [`RETRY_RELAXATION`]: the scheme the settings ask for is tried once more before any
-    // fallback
+    // 0.675 (823 iterations, 323 cells made first order by local rounds, ΔP as at 0.5 within
+    // 0.01 %): the scheme the settings ask for is tried once more before any fallback
     // each attempt, and after which ending of the attempt before it it is taken
     let mut attempts = Vec::new();
     let gentler = 0.75 * settings.velocity_relaxation;
     let retry_relaxation = if settings.velocity_relaxation > 0.5 {
         attempts.push((
             crate::physics::flow::FlowSettings {
-                velocity_relaxation: RETRY_RELAXATION.min(gentler),
+                velocity_relaxation: gentler,
                 ..*settings
             },
             Taken::Always,
         ));
-        if gentler > RETRY_RELAXATION {
-            // a retry that stalled at 0.5 may converge at three quarters of the relaxation:
-            // the 6,699-tetrahedron channel of `tests/unit/test_warm_start.py` stalled at 0.5 at
-            // 39 times the tolerances and converges at 0.675 (836 cells made first order)
+        if scheme != ConvectionScheme::Auto && gentler > RETRY_RELAXATION {
+            // an explicit scheme has no fallback: after a stall it is tried once more at
+            // [`RETRY_RELAXATION`]
             attempts.push((
                 crate::physics::flow::FlowSettings {
-                    velocity_relaxation: gentler,
+                    velocity_relaxation: RETRY_RELAXATION,
                     ..*settings
                 },
                 Taken::AfterStall,
