@@ -11,9 +11,10 @@ Here water enters a jittered tetrahedral channel (1,536 cells) at 90 °C into co
 fixed 1 ms steps, ``linear_upwind``, ``tolerance=0.9`` (one pass per step). Measured on the build
 without the step bounds (main at 3f702db): the run returns a coolant cell at 120.40 °C, 30.40 K
 above the inlet, the worst step 6.25 K above its bound; with the bounds the step to 6 ms is
-rejected (103.52 °C, 4.69 K above its bound of 98.84 °C). With first-order ``upwind`` and the
-default tolerance no step leaves its bounds, and the run is accepted (BDF2's own overshoot of the
-front stays within them: measured 1.71 K above the inlet at 1 ms steps, none above a step bound).
+rejected (103.52 °C, 4.69 K above its bound of 98.84 °C). With first-order ``upwind`` the step
+operator is linear, two-point and upwind, bounded by construction and not checked; the run is
+accepted (BDF2's own overshoot of the front stays within the step bounds: measured 1.71 K above
+the inlet at 1 ms steps, none above a step bound).
 """
 
 from __future__ import annotations
