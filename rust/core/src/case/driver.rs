@@ -881,7 +881,7 @@ fn highest_heating_temperature(
 /// keeps both; a second-order convection whose limiter is held from other temperatures, or an
 /// unbounded deferred correction on a poor cell, can break either.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-struct SupplyBounds {
+pub(super) struct SupplyBounds {
     floor: Option<f64>,
     ceiling: Option<f64>,
 }
@@ -902,13 +902,45 @@ impl SupplyBounds {
     }
 }
 
+/// The maximum principle's bounds on the new level `t` of one implicit time step, whose time
+/// derivative `ddt` (Euler or BDF2) has each cell's row read `D_c T_c + (spatial terms) =
+/// D_c T*_c + …` with `T*_c = s_c / D_c`: the previous levels as the scheme holds the cell to
+/// them (the previous level itself for Euler; BDF2's `((1+ω) T⁰ − ω²/(1+ω) T⁻¹)/a₀`, which may
+/// lie outside both levels, so the previous level alone bounds no BDF2 step). `T*_c` is one more
+/// neighbour with a positive coefficient, so a bounded scheme keeps the steady bounds of the
+/// step's conditions (`resolved`, at the new time) widened to `T*`: with no sink anywhere no
+/// cell is colder than the coldest supply or `T*_c` of any cell; with no source in the coolant
+/// no coolant cell is hotter than the hottest solid cell (at the new level), wall or inlet, or
+/// `T*_c` of any coolant cell. A steady bound that does not apply (`None`) stays so.
+pub(super) fn step_supply_bounds(
+    mesh: &Mesh,
+    resolved: &Resolved,
+    eq: &Conduction,
+    t: &[f64],
+    ddt: &crate::discretisation::FvMatrix,
+    radiation: bool,
+) -> SupplyBounds {
+    let held = |c: usize| (ddt.diag[c] > 0.0).then(|| ddt.source[c] / ddt.diag[c]);
+    let cells = 0..t.len();
+    SupplyBounds {
+        floor: lowest_supply_temperature(mesh, resolved, radiation)
+            .map(|floor| cells.clone().filter_map(held).fold(floor, f64::min)),
+        ceiling: highest_heating_temperature(mesh, resolved, eq, t, radiation).map(|ceiling| {
+            cells
+                .filter(|&c| eq.fluid_cell(c))
+                .filter_map(held)
+                .fold(ceiling, f64::max)
+        }),
+    }
+}
+
 /// Why a field violates the maximum principle, if it does: a cell colder than the floor, or a
 /// coolant cell hotter than the ceiling, by more than 5 % of the temperature span or 0.5 K,
 /// whichever is larger. A bounded scheme cannot do that; an unbounded deferred correction on a
 /// poor cell can (a convection limiter held from temperatures 20 K away once put a coolant cell
 /// at 3.8 °C with the inlet at 35 °C; a second-order convection in a near-stagnant corner of the
 /// corpus serpentine put one at 102.1 °C with the hottest solid at 64.5 °C).
-fn outside_supply_bounds(
+pub(super) fn outside_supply_bounds(
     mesh: &Mesh,
     eq: &Conduction,
     t: &[f64],
@@ -2499,5 +2531,62 @@ mod tests {
         assert!(message.contains("colder than every wall"), "{message}");
         // no bounds, no cells
         assert!(out_of_bounds_coolant_cells(&eq, &t, SupplyBounds::default()).is_empty());
+    }
+
+    #[test]
+    fn a_time_step_is_bounded_by_its_supplies_and_the_previous_levels_as_the_scheme_holds_them() {
+        use crate::discretisation::fvm;
+        let (mesh, mut r) = solid_and_coolant();
+        let eq = coolant_operator(&mesh, &r);
+        let coolant: Vec<usize> = (0..4).filter(|&c| mesh.cell_region[c] == 1).collect();
+        let solid: Vec<usize> = (0..4).filter(|&c| mesh.cell_region[c] == 0).collect();
+        let capacity = vec![4e6; 4];
+        let field = |s: [f64; 2], f: [f64; 2]| {
+            let mut t = vec![0.0; 4];
+            (t[solid[0]], t[solid[1]], t[coolant[0]], t[coolant[1]]) = (s[0], s[1], f[0], f[1]);
+            t
+        };
+        let t = field([310.0, 305.0], [300.0, 295.0]);
+        // Euler: the previous level is one more neighbour. A solid's previous level (400 K)
+        // bounds no coolant from above (its new level does), but every cell's bounds the floor
+        let old = field([400.0, 280.0], [285.0, 312.0]);
+        let euler = fvm::ddt(&mesh, &capacity, 1.0, &old, None);
+        let bounds = step_supply_bounds(&mesh, &r, &eq, &t, &euler, false);
+        assert_eq!(bounds.floor, Some(280.0));
+        assert_eq!(bounds.ceiling, Some(312.0));
+        // BDF2 holds a cell to (4 T⁰ − T⁻¹)/3 at equal steps: 316 K from 312 after 300 K, beyond
+        // both levels (so the previous level alone bounds no BDF2 step)
+        let older = field([400.0, 280.0], [285.0, 300.0]);
+        let bdf2 = fvm::ddt_variable(&mesh, &capacity, 1.0, 1.0, &old, &older);
+        let bounds = step_supply_bounds(&mesh, &r, &eq, &t, &bdf2, false);
+        assert!((bounds.ceiling.unwrap() - 316.0).abs() < 1e-9, "{bounds:?}");
+        assert!((bounds.floor.unwrap() - 280.0).abs() < 1e-9, "{bounds:?}");
+        // a coolant cell 0.5 K above passes (allowance: 5 % of the 21 K span); 4 K above fails,
+        // named where
+        let mut t = t;
+        t[coolant[0]] = 316.5;
+        assert!(outside_supply_bounds(&mesh, &eq, &t, bounds).is_none());
+        t[coolant[0]] = 320.0;
+        let (message, position) = outside_supply_bounds(&mesh, &eq, &t, bounds).unwrap();
+        assert_eq!(position, Some(mesh.cell_centre[coolant[0]]));
+        assert!(message.contains("4.00 K above"), "{message}");
+        // the steady conditions decide where a bound applies: a sink anywhere, no floor; a source
+        // in the coolant, no ceiling; radiation, neither
+        r.power_density[0] = -1.0;
+        assert_eq!(
+            step_supply_bounds(&mesh, &r, &eq, &t, &euler, false).floor,
+            None
+        );
+        r.power_density[0] = 1e6;
+        assert_eq!(
+            step_supply_bounds(&mesh, &r, &eq, &t, &euler, true),
+            SupplyBounds::default()
+        );
+        r.power_density[1] = 1.0;
+        let eq = coolant_operator(&mesh, &r);
+        assert_eq!(
+            step_supply_bounds(&mesh, &r, &eq, &t, &euler, false).ceiling,
+            None
+        );
     }
 }

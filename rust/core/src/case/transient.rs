@@ -29,7 +29,7 @@
 use super::driver::EnergyPreconditioner;
 use super::driver::{
     conduction_operator, energy_operator, energy_preconditioner, frozen_flow, needs_energy,
-    residual_and_normalisation, SolveReport,
+    outside_supply_bounds, residual_and_normalisation, step_supply_bounds, SolveReport,
 };
 use super::initial::InitialState;
 use super::spec::{Boundary, Case};
@@ -559,6 +559,12 @@ impl Conditions {
 
     /// Writes the conditions at time `t` into `eq`.
     fn apply(&self, spec: &Transient, t: f64, eq: &mut Conduction) {
+        let (power_density, patch) = self.at(spec, t);
+        eq.set_conditions(power_density, patch, self.face_temperature.clone());
+    }
+
+    /// The region power densities and patch conditions at time `t`.
+    fn at(&self, spec: &Transient, t: f64) -> (Vec<f64>, Vec<PatchCondition>) {
         let mut power_density = self.power_density.clone();
         let mut patch = self.patch.clone();
         for &(i, slot) in &self.slots {
@@ -577,7 +583,7 @@ impl Conditions {
                 }
             }
         }
-        eq.set_conditions(power_density, patch, self.face_temperature.clone());
+        (power_density, patch)
     }
 }
 
@@ -708,6 +714,8 @@ fn run(
     let (mut eq, mut radiation) =
         energy_operator(mesh, &initial_case, &resolved, convection, monitor)?;
     let conditions = Conditions::new(mesh, case, spec, &resolved);
+    // the case's conditions at the step being judged by the maximum principle (coolant only)
+    let mut step_resolved = resolved.clone();
     if let Some(r) = radiation.as_mut() {
         r.update_absorbed(mesh, &initial_case);
     }
@@ -1158,7 +1166,33 @@ fn run(
                 dt = h * 2.0;
             }
         }
-        // accepted
+        // accepted: with coolant, a bounded scheme keeps the step's field within the maximum
+        // principle's bounds (`step_supply_bounds`: the steady ones of the step's conditions and
+        // the previous levels as the time derivative holds each cell to them); a second-order
+        // convection on a poor cell can break them, and a field that does is no answer. A linear
+        // step's operator is two-point with upwind convection, bounded by construction: only
+        // steps with deferred corrections are checked (checking every step made the linear 60 s
+        // bundled plate run at 0.01 s steps take 84 s against 79, load 3)
+        if eq.is_convective() && !linear {
+            (step_resolved.power_density, step_resolved.patch) = conditions.at(spec, at);
+            let bounds =
+                step_supply_bounds(mesh, &step_resolved, &eq, &t_new, &ddt, radiation.is_some());
+            if let Some((problem, position)) = outside_supply_bounds(mesh, &eq, &t_new, bounds) {
+                let failure = Error::convergence(
+                    Status::NonPhysical,
+                    Equation::Energy,
+                    format!(
+                        "in the step to {target:.6e} s (the bounds include the previous time levels): {problem}"
+                    ),
+                    Vec::new(),
+                );
+                let failure = match position {
+                    Some(position) => failure.at_position(position),
+                    None => failure,
+                };
+                return Err(failure.with_partial(|p| p.temperature_k = t_new));
+            }
+        }
         if linear {
             a.residual(&b, &t_new, &mut r);
             out.residual_imbalance_j += h * r.iter().sum::<f64>();
