@@ -25,6 +25,7 @@ import numpy as np
 import pytest
 import rackflow as rf
 from rackflow.errors import ConvergenceError
+from rackflow.testing.fluids import constant_coolant
 from rackflow.testing.meshes import box
 
 INLET_C = 90.0
@@ -38,13 +39,7 @@ def _front(convection: str, **settings: float) -> tuple[rf.Case, dict[str, objec
     case = rf.Case(mesh)
     case.fluid(
         "box",
-        rf.Coolant(
-            "waterish",
-            density_kg_m3=1000.0,
-            viscosity_pa_s=1e-3,
-            conductivity_w_mk=0.6,
-            specific_heat_j_kgk=4000.0,
-        ),
+        constant_coolant("waterish"),
     )
     case.inlet("xmin", velocity_m_s=0.3, temperature_c=rf.Profile(time_s=[0.0], value=[INLET_C]))
     case.outlet("xmax", pressure_pa=0.0)

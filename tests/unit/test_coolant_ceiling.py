@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 import rackflow as rf
 from rackflow.errors import ConvectionFallbackWarning, ConvergenceError
+from rackflow.testing.fluids import constant_coolant
 from rackflow.testing.meshes import box
 
 INLET_C = 30.0
@@ -38,13 +39,7 @@ def rib_case() -> rf.Case:
     case.solid("base", "copper")
     case.fluid(
         "channel",
-        rf.Coolant(
-            "waterish",
-            density_kg_m3=1000.0,
-            viscosity_pa_s=1e-3,
-            conductivity_w_mk=0.6,
-            specific_heat_j_kgk=4000.0,
-        ),
+        constant_coolant("waterish"),
     )
     case.heat_flux("zmin", flux_w_m2=2e5)
     case.inlet("xmin", velocity_m_s=0.3, temperature_c=INLET_C)

@@ -23,7 +23,8 @@ class ConstantFluid:
 
 def constant_coolant(name: str = "const") -> Coolant:
     """A :class:`rackflow.Coolant` with constant water-like properties (ρ 1000, μ 1e-3,
-    k 0.6, cp 4000), for network tests whose references need exact properties."""
+    k 0.6, cp 4000), for tests whose references need exact properties (network tests, the
+    coolant-bounds tests)."""
     from rackflow import Coolant
 
     return Coolant(
