@@ -26,7 +26,7 @@ measuring section 0.6–0.95 of the length (48–76 D).
 Measured with the blended treatment (2026-12-06, benchmarks/RESULTS.md "Blended wall
 treatment"): low-Re f +2.7 %, −0.0 %, +0.5 % and Nu +5.7/+9.9 %, +3.6/+3.3 %, +5.3/+4.8 % at Re
 1e4, 5e4, 1e5 (Pr 0.7/7); wall functions f +2.3 % and +1.4 %, Nu +3.6/+2.1 % and +3.0/+1.0 % at
-Re 5e4 and 1e5 (the switching treatment, OpenFOAM's `blended false`: f −2.2 / −1.8 %, Nu
+Re 5e4 and 1e5 (the switching treatment, OpenFOAM's `blended false`: f −2.2 / −1.9 %, Nu
 within 2 %). At Re 1e4 with wall functions (y⁺ ≈ 30 puts the first cell centre at a tenth of
 the radius) f is +5.2 % and Nu +11.7 % (switching: f −5.2 %, Nu +6.5 %): kept as a strict xfail.
 The square duct (a quarter with symmetry planes) is a strict xfail too: f −5.7 %, Nu −6.4 % at
