@@ -56,12 +56,14 @@ SOLVE = {
 }
 
 
-def build_case(mesh: rf.Mesh, top: str = "wall", entrain: float = 0.01) -> rf.Case:
+def build_case(
+    mesh: rf.Mesh, top: str = "wall", entrain: float = 0.01, wall_treatment: str = "blended"
+) -> rf.Case:
     fluid = ConstantFluid(
         density_kg_m3=RHO, viscosity_pa_s=MU, specific_heat_j_kgk=CP, conductivity_w_mk=CONDUCTIVITY
     )
     case = rf.Case(mesh)
-    case.fluid("coolant", fluid, turbulence="k-omega-sst")
+    case.fluid("coolant", fluid, turbulence="k-omega-sst", wall_treatment=wall_treatment)
     case.inlet(
         "inlet", velocity_m_s=SPEED, temperature_c=T_JET, turbulence_intensity=0.05, length_scale_m=0.07 * D
     )
@@ -115,10 +117,14 @@ def average_nusselt(r_d: np.ndarray, nu: np.ndarray, upto: float) -> float:
 
 
 def run(
-    refine: float = 1.0, top: str = "wall", entrain: float = 0.01, threads: int | None = None
+    refine: float = 1.0,
+    top: str = "wall",
+    entrain: float = 0.01,
+    threads: int | None = None,
+    wall_treatment: str = "blended",
 ) -> dict[str, Any]:
     mesh = rf.Mesh.from_meshio(impinging_jet_wedge(D, H_D, refine))
-    case = build_case(mesh, top, entrain)
+    case = build_case(mesh, top, entrain, wall_treatment)
     load = os.getloadavg()[0]
     start = time.perf_counter()
     result = case.solve(progress=False, threads=threads, **SOLVE)

@@ -388,7 +388,8 @@ def rackflow_case(mesh: Any, props: dict[str, float], flow_lpm: float | None = N
             for k in ("density_kg_m3", "viscosity_pa_s", "conductivity_w_mk", "specific_heat_j_kgk")
         },
     )
-    case.fluid("fluid", coolant=coolant, turbulence="k-omega-sst")
+    # the references use `omegaWallFunction` with `blended false`: the same wall model
+    case.fluid("fluid", coolant=coolant, turbulence="k-omega-sst", wall_treatment="switching")
     flow = DESIGN["flow_lpm"] if flow_lpm is None else flow_lpm
     case.inlet("inlet", flow_lpm=flow, temperature_c=DESIGN["inlet_temperature_c"])
     case.outlet("outlet", pressure_pa=0.0)
@@ -575,11 +576,16 @@ boundary (
 
 
 def rackflow_duct_case(
-    cells: tuple[int, int, int], size_m: tuple[float, float, float], props: dict[str, float], flow_lpm: float
+    cells: tuple[int, int, int],
+    size_m: tuple[float, float, float],
+    props: dict[str, float],
+    flow_lpm: float,
+    wall_treatment: str = "switching",
 ) -> Any:
     """rackflow's side of the straight-duct comparisons: the duct as uniform hexahedra
     (``testing.meshes.box``; patches ``xmin`` inlet, ``xmax`` outlet, the rest no-slip walls),
-    the coolant at the reference's constant properties, k-ω SST, the design inlet."""
+    the coolant at the reference's constant properties, k-ω SST, the design inlet, and the
+    references' wall model (``omegaWallFunction`` with ``blended false``: ``"switching"``)."""
     import rackflow as rf
     from rackflow.testing.meshes import box
 
@@ -587,7 +593,7 @@ def rackflow_duct_case(
     case = rf.Case(mesh)
     keys = ("density_kg_m3", "viscosity_pa_s", "conductivity_w_mk", "specific_heat_j_kgk")
     coolant = rf.Coolant("PG25 at 35 °C", **{k: props[k] for k in keys})
-    case.fluid(mesh.regions[0], coolant=coolant, turbulence="k-omega-sst")
+    case.fluid(mesh.regions[0], coolant=coolant, turbulence="k-omega-sst", wall_treatment=wall_treatment)
     case.inlet("xmin", flow_lpm=flow_lpm, temperature_c=DESIGN["inlet_temperature_c"])
     case.outlet("xmax")
     for p in ("ymin", "ymax", "zmin", "zmax"):

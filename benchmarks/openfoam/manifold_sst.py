@@ -243,14 +243,15 @@ def run_foam(root: Path, max_iter: int, timeout: float | None) -> dict[str, Any]
 
 def rackflow_case(msh: Path, turbulence: str = "auto") -> Any:
     """rackflow's side: the reference's constant-property water, ``turbulence`` (default the
-    automatic choice), the design inlet with the default 5 % / 0.07 D_h, every outlet at 0 Pa."""
+    automatic choice), the design inlet with the default 5 % / 0.07 D_h, every outlet at 0 Pa;
+    the reference's wall model (``omegaWallFunction`` with ``blended false``)."""
     import rackflow as rf
 
     props = properties()
     case = rf.Case(rf.load_mesh(msh))
     keys = ("density_kg_m3", "viscosity_pa_s", "conductivity_w_mk", "specific_heat_j_kgk")
     coolant = rf.Coolant(f"water at {DESIGN['inlet_temperature_c']:g} °C", **{k: props[k] for k in keys})
-    case.fluid("fluid", coolant=coolant, turbulence=turbulence)
+    case.fluid("fluid", coolant=coolant, turbulence=turbulence, wall_treatment="switching")
     case.inlet("inlet", flow_lpm=DESIGN["flow_lpm"], temperature_c=DESIGN["inlet_temperature_c"])
     for o in outlets():
         case.outlet(o, pressure_pa=0.0)

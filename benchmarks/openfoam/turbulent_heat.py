@@ -14,12 +14,14 @@ heat transfer, so it tests the thermal wall treatment and the turbulent conducti
   the default ``Gauss linear``);
 - rackflow: ``turbulence="k-omega-sst"``, ``fixed_temperature`` walls, ``convection="linear_upwind"``,
   Kader's thermal wall function (the default) or, with ``--thermal-wall-function jayatilleke``,
-  OpenFOAM's.
+  OpenFOAM's; ``wall_treatment="switching"`` (the references' ``blended false``) unless
+  ``--wall-treatment blended``.
 
 Prints per flow: both codes' outlet temperature, heat to the coolant (ṁ c_p ΔT), ΔP and
 iterations, the difference in heat, and the largest difference of k, ω and ν_t in the first
 cells from a wall (``near_wall`` in the reference). Run: ``python -m benchmarks.openfoam.turbulent_heat
-[--flows 5.4,1.8] [--cells 60,16,10] [--thermal-wall-function kader|jayatilleke] [--json out.json]``.
+[--flows 5.4,1.8] [--cells 60,16,10] [--thermal-wall-function kader|jayatilleke]
+[--wall-treatment switching|blended] [--json out.json]``.
 """
 
 from __future__ import annotations
@@ -303,6 +305,7 @@ def rackflow(
     cells: tuple[int, int, int],
     props: dict[str, float],
     thermal_wall_function: str = "kader",
+    wall_treatment: str = "switching",
 ) -> dict[str, Any]:
     case = rackflow_duct_case(cells, (LENGTH, WIDTH, DEPTH), props, flow_lpm)
     (fluid,) = case.fluids.values()
@@ -311,6 +314,7 @@ def rackflow(
         coolant=fluid.coolant,
         turbulence=fluid.turbulence,
         thermal_wall_function=thermal_wall_function,
+        wall_treatment=wall_treatment,
     )
     for p in ("ymin", "ymax", "zmin", "zmax"):
         case.fixed_temperature(p, T_WALL_C)
@@ -351,6 +355,12 @@ def main() -> None:
         choices=("kader", "jayatilleke"),
         help="rackflow's temperature law of the wall (OpenFOAM's is Jayatilleke's)",
     )
+    ap.add_argument(
+        "--wall-treatment",
+        default="switching",
+        choices=("switching", "blended"),
+        help="rackflow's wall treatment (the references' omegaWallFunction has blended false)",
+    )
     args = ap.parse_args()
     cells = tuple(int(v) for v in args.cells.split(","))
     props = properties(DESIGN["coolant"], DESIGN["inlet_temperature_c"])
@@ -359,7 +369,7 @@ def main() -> None:
     for flow in (float(v) for v in args.flows.split(",")):
         case = cache_dir("openfoam", "turbulent_heat") / f"duct_{'x'.join(map(str, cells))}_{flow:g}"
         foam_run = openfoam(case, flow, cells, props, args.max_iter)
-        rf_run = rackflow(flow, cells, props, args.thermal_wall_function)
+        rf_run = rackflow(flow, cells, props, args.thermal_wall_function, args.wall_treatment)
         area = WIDTH * DEPTH
         reynolds = (
             props["density_kg_m3"]

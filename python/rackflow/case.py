@@ -41,7 +41,7 @@ from rackflow.errors import (
 from rackflow.materials import ABSOLUTE_ZERO_C, Material, get_material
 from rackflow.mesh import Mesh
 from rackflow.profile import Profile
-from rackflow.settings import CHOICE_SETTINGS, ThermalWallFunction, TurbulenceModel, names
+from rackflow.settings import CHOICE_SETTINGS, ThermalWallFunction, TurbulenceModel, WallTreatment, names
 
 if TYPE_CHECKING:
     from rackflow.result import Result
@@ -57,6 +57,8 @@ AUTO_TURBULENT_RE = 2000.0
 TURBULENCE_MODELS = names(TurbulenceModel)
 #: The temperature laws of the wall of ``case.fluid(..., thermal_wall_function=...)``.
 THERMAL_WALL_FUNCTIONS = names(ThermalWallFunction)
+#: The wall treatments of ``case.fluid(..., wall_treatment=...)``.
+WALL_TREATMENTS = names(WallTreatment)
 #: Incompressible flow only: the inlet Mach number must stay below this.
 MAX_MACH = 0.1
 #: The automatic wall treatment is accurate with a wall patch's mean first-cell y⁺ up to the
@@ -151,6 +153,7 @@ class FluidSpec:
     coolant: Any
     turbulence: TurbulenceModel = TurbulenceModel.AUTO
     thermal_wall_function: ThermalWallFunction = ThermalWallFunction.KADER
+    wall_treatment: WallTreatment = WallTreatment.BLENDED
 
 
 @dataclass
@@ -305,6 +308,7 @@ class Case:
         coolant: Any = "water",
         turbulence: str = "auto",
         thermal_wall_function: str = "kader",
+        wall_treatment: str = "blended",
     ) -> FluidSpec:
         """A coolant region: a library coolant name (``"water"``, ``"PG25"``) or a
         :class:`rackflow.Coolant`. Its boundary faces are no-slip walls unless told otherwise.
@@ -318,7 +322,14 @@ class Case:
         Kader 1981, blended across the viscous sublayer and the log layer; the closer to
         Gnielinski's correlation) or ``"jayatilleke"`` (Jayatilleke 1969, OpenFOAM's
         ``alphatJayatillekeWallFunction``, for like-for-like comparisons with it). A laminar
-        solve has no wall function."""
+        solve has no wall function.
+
+        ``wall_treatment``: how the turbulent walls follow the first cell's y⁺: ``"blended"``
+        (the default: ω, the wall cell's production and the wall shear blend continuously from
+        the viscous sublayer through the buffer layer to the log layer, Spalding's law of the
+        wall; heat and pressure drop barely move with y⁺) or ``"switching"`` (switched at
+        y⁺ = 11.53 as OpenFOAM's ``omegaWallFunction`` with ``blended false``, for like-for-like
+        comparisons with cases made that way)."""
         if not isinstance(turbulence, str) or turbulence not in TURBULENCE_MODELS:
             raise CaseError(
                 f"fluid '{region}': unknown turbulence model {turbulence!r}; the models are "
@@ -329,6 +340,11 @@ class Case:
                 f"fluid '{region}': unknown thermal wall function {thermal_wall_function!r}; the thermal "
                 f"wall functions are {', '.join(repr(m) for m in THERMAL_WALL_FUNCTIONS)}"
             )
+        if not isinstance(wall_treatment, str) or wall_treatment not in WALL_TREATMENTS:
+            raise CaseError(
+                f"fluid '{region}': unknown wall treatment {wall_treatment!r}; the wall treatments are "
+                f"{', '.join(repr(m) for m in WALL_TREATMENTS)}"
+            )
         if region in self.solids and turbulence != "auto":
             raise CaseError(
                 f"turbulence={turbulence!r} requested on region '{region}', which is a solid; "
@@ -338,6 +354,17 @@ class Case:
             raise CaseError(
                 f"thermal_wall_function={thermal_wall_function!r} requested on region '{region}', which is "
                 "a solid; thermal wall functions apply to turbulent coolant regions only"
+            )
+        if region in self.solids and wall_treatment != WallTreatment.BLENDED:
+            raise CaseError(
+                f"wall_treatment={wall_treatment!r} requested on region '{region}', which is a solid; "
+                "wall treatments apply to turbulent coolant regions only"
+            )
+        if turbulence == TurbulenceModel.LAMINAR and wall_treatment != WallTreatment.BLENDED:
+            raise CaseError(
+                f"fluid '{region}': wall_treatment={wall_treatment!r} with turbulence='laminar'; "
+                "a wall treatment applies to turbulent walls only (use turbulence='auto' or "
+                "'k-omega-sst')"
             )
         if turbulence == TurbulenceModel.LAMINAR and thermal_wall_function != ThermalWallFunction.KADER:
             raise CaseError(
@@ -350,6 +377,7 @@ class Case:
             resolve_coolant(coolant),
             TurbulenceModel(turbulence),
             ThermalWallFunction(thermal_wall_function),
+            WallTreatment(wall_treatment),
         )
         self.fluids[region] = spec
         return spec
@@ -597,6 +625,7 @@ class Case:
                     "coolant": coolant_to_core(f.coolant),
                     "turbulence": models[f.region][0].value,
                     "thermal_wall_function": ThermalWallFunction(f.thermal_wall_function).value,
+                    "wall_treatment": WallTreatment(f.wall_treatment).value,
                 }
                 for f in self.fluids.values()
             ],

@@ -612,7 +612,8 @@ class Summary:
                     else "as asked"
                 )
                 walls = (
-                    f"; thermal wall function {r.case.fluids[region].thermal_wall_function}"
+                    f"; thermal wall function {r.case.fluids[region].thermal_wall_function}, "
+                    f"{r.case.fluids[region].wall_treatment} wall treatment"
                     if model == TurbulenceModel.K_OMEGA_SST
                     else ""
                 )

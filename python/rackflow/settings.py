@@ -54,6 +54,20 @@ class ThermalWallFunction(StrEnum):
     JAYATILLEKE = "jayatilleke"
 
 
+class WallTreatment(StrEnum):
+    """How a turbulent coolant region's walls follow the wall cells' y⁺
+    (``case.fluid(..., wall_treatment=...)``; the core's serde enum of the same name)."""
+
+    #: Blended through the buffer layer: ω = √(ω_vis² + ω_log²) in the wall cell, and its
+    #: production and the wall's eddy viscosity from Spalding's law of the wall, so heat and
+    #: pressure drop barely move with the first cell's y⁺ (benchmarks/RESULTS.md).
+    BLENDED = "blended"
+    #: Switched at y⁺ = 11.53 between the viscous-sublayer and log-law values, as OpenFOAM's
+    #: ``omegaWallFunction`` with ``blended false`` and ``nutkWallFunction``: for like-for-like
+    #: comparisons with OpenFOAM cases made that way.
+    SWITCHING = "switching"
+
+
 #: The solver settings that take one of a few names, and their enum.
 CHOICE_SETTINGS: dict[str, type[StrEnum]] = {
     "convection": ConvectionScheme,

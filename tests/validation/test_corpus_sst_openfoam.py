@@ -143,7 +143,8 @@ def _serpentine_dp(
         conductivity_w_mk=props["conductivity_w_mk"],
         specific_heat_j_kgk=props["specific_heat_j_kgk"],
     )
-    case.fluid("fluid", coolant=coolant, turbulence="k-omega-sst")
+    # simpleFoam's `omegaWallFunction` has `blended false`: the same wall model
+    case.fluid("fluid", coolant=coolant, turbulence="k-omega-sst", wall_treatment="switching")
     case.inlet(
         "inlet", flow_lpm=run.get("flow_lpm", design["flow_lpm"]), temperature_c=design["inlet_temperature_c"]
     )

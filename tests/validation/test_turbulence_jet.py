@@ -34,6 +34,9 @@ References (``reference/impinging_jet_sst.json``):
 Measured (2026-12-05, benchmarks/RESULTS.md "Impinging round jet against simpleFoam"): rackflow
 within 1.4 % of simpleFoam at every station (Nu 154.9 against 152.7 at the stagnation point, within
 0.7 % from r/D 0.25 to 5); the area-averaged Nu 5.0–6.6 % above Martin's (simpleFoam 5.7–7.1 %).
+The comparison with simpleFoam solves with ``wall_treatment="switching"`` (the reference's
+``blended false``); Martin's check with the default blended treatment (2026-12-06: +4.9 to +6.5 %;
+the plate is resolved, the pipe's walls are not).
 
 The ``validation`` tests solve the 6,561-cell mesh (about 10–40 s); the ``slow`` one solves it
 at twice the resolution (15,158 cells, 2–7 min loaded; Nu moved by at most 1.7 %) and checks
@@ -68,6 +71,13 @@ def _openfoam() -> dict:
 
 @pytest.fixture(scope="module")
 def jet() -> dict:
+    # the reference's `omegaWallFunction` has `blended false`: the same wall model
+    return run(refine=1.0, top="wall", threads=None, wall_treatment="switching")
+
+
+@pytest.fixture(scope="module")
+def jet_default() -> dict:
+    """The default (blended) wall treatment, for the physics checks."""
     return run(refine=1.0, top="wall", threads=None)
 
 
@@ -117,8 +127,8 @@ def test_stagnation_nusselt_matches_openfoam_sst_on_the_same_mesh(jet: dict, sta
 
 @pytest.mark.validation
 @pytest.mark.parametrize("radius", [2.5, 3.0, 4.0, 5.0])
-def test_area_averaged_nusselt_against_martin(jet: dict, radius: float) -> None:
-    nu = jet["average_nusselt"][f"{radius:g}"]
+def test_area_averaged_nusselt_against_martin(jet_default: dict, radius: float) -> None:
+    nu = jet_default["average_nusselt"][f"{radius:g}"]
     martin = float(martin_average_nusselt(radius))
     print(f"R/D {radius:g}: rackflow mean Nu {nu:.1f}, Martin {martin:.1f} ({nu / martin - 1:+.1%})")
     assert abs(nu / martin - 1) < MARTIN_BAND
@@ -126,7 +136,7 @@ def test_area_averaged_nusselt_against_martin(jet: dict, radius: float) -> None:
 
 @pytest.mark.slow
 def test_nusselt_is_mesh_converged(jet: dict) -> None:
-    fine = run(refine=2.0, top="wall", threads=None)
+    fine = run(refine=2.0, top="wall", threads=None, wall_treatment="switching")
     for station, coarse, nu in zip(fine["stations_r_d"], jet["nusselt"], fine["nusselt"], strict=True):
         print(f"r/D {station:g}: Nu {coarse:.1f} (6,561 cells) → {nu:.1f} ({fine['cells']:,} cells)")
         assert abs(nu / coarse - 1) < 0.03

@@ -66,7 +66,10 @@ def test_pressure_drop_matches_simplefoam_komegasst(name: str) -> None:
     inlet = ref["inlet"]
     case = rf.Case(mesh)
     case.fluid(
-        mesh.regions[0], ConstantFluid(density_kg_m3=rho, viscosity_pa_s=nu * rho), turbulence="k-omega-sst"
+        mesh.regions[0],
+        ConstantFluid(density_kg_m3=rho, viscosity_pa_s=nu * rho),
+        turbulence="k-omega-sst",
+        wall_treatment="switching",  # simpleFoam's `omegaWallFunction` has `blended false`
     )
     case.inlet(
         "xmin",

@@ -16,21 +16,22 @@ measuring section 0.6–0.95 of the length (48–76 D).
   for both wall conditions; a uniform wall temperature gives a few per cent less than a uniform
   flux at Pr 0.7 and nearly the same at Pr 7 (Kays & Crawford), so this comparison is, if
   anything, against the larger value.
-- Both sides of the automatic wall treatment: a mesh graded to y⁺ ≈ 0.1–0.2 at the first
-  cell centre (low-Re: laminar sublayer resolved, laminar + eddy conductivity at the wall), and
-  uniform meshes with the first cell centre at y⁺ ≈ 50–60 (wall functions: OpenFOAM's
-  non-blended `omegaWallFunction`/`nutkWallFunction`, and Kader's thermal wall function).
-  Pr 7 is solved warm-started from the Pr 0.7 result (k and ω too).
+- Both sides of the automatic wall treatment (the default, ``wall_treatment="blended"``): a
+  mesh graded to y⁺ ≈ 0.1–0.2 at the first cell centre (low-Re: laminar sublayer resolved,
+  laminar + eddy conductivity at the wall), and uniform meshes with the first cell centre at
+  y⁺ ≈ 50–60 (wall functions: Spalding's law for the wall shear and the wall cell's production,
+  ω blended, Kader's thermal wall function at the shear y⁺). Pr 7 is solved warm-started from
+  the Pr 0.7 result (k and ω too).
 
-Measured (one core, load ≈ 2; see benchmarks/RESULTS.md, "Turbulent pipe"): low-Re f +2.7 %,
-−0.0 %, +0.6 % and Nu +6.0/+9.7 %, +3.9/+3.1 %, … at Re 1e4, 5e4, 1e5 (Pr 0.7/7); wall functions
-f −2.2 % and −1.8 % (−1.9 % since the SST limiter applies in every cell on the limited velocity
-gradient: on the unlimited gradient it took the wall cells' ν_t and f to −4.8 / −4.5 %), Nu
-within 2 % at Re 5e4 and 1e5. At Re 1e4 with wall functions (y⁺ ≈ 30
-puts the first cell centre at a tenth of the radius) f is −5.2 %: kept as a strict xfail. The
-square duct (a quarter with symmetry planes) is a strict xfail too: f −9.7 %, Nu −8.3 % at
-Re 5e4 with wall functions; the wall shear in its corners is about half the mid-side value (no
-secondary flow in a linear eddy-viscosity model).
+Measured with the blended treatment (2026-12-06, benchmarks/RESULTS.md "Blended wall
+treatment"): low-Re f +2.7 %, −0.0 %, +0.5 % and Nu +5.7/+9.9 %, +3.6/+3.3 %, +5.3/+4.8 % at Re
+1e4, 5e4, 1e5 (Pr 0.7/7); wall functions f +2.3 % and +1.4 %, Nu +3.6/+2.1 % and +3.0/+1.0 % at
+Re 5e4 and 1e5 (the switching treatment, OpenFOAM's `blended false`: f −2.2 / −1.9 %, Nu
+within 2 %). At Re 1e4 with wall functions (y⁺ ≈ 30 puts the first cell centre at a tenth of
+the radius) f is +5.2 % and Nu +11.7 % (switching: f −5.2 %, Nu +6.5 %): kept as a strict xfail.
+The square duct (a quarter with symmetry planes) is a strict xfail too: f −5.7 %, Nu −6.4 % at
+Re 5e4 with wall functions (switching: −9.7 / −8.3 %); the wall shear in its corners is about
+half the mid-side value (no secondary flow in a linear eddy-viscosity model).
 """
 
 from __future__ import annotations
@@ -162,7 +163,8 @@ def test_developed_pipe_with_low_re_walls(reynolds: float, radial: int, grading:
             marks=pytest.mark.xfail(
                 strict=True,
                 reason="wall functions at Re 1e4 with y+ ≈ 30: the first cell centre is at a tenth of the "
-                "radius; measured f −5.2 % of Petukhov (Nu +6.5 %)",
+                "radius; measured f +5.2 % of Petukhov, Nu +11.7 % of Gnielinski (blended treatment; "
+                "switching: f −5.2 %, Nu +6.5 %)",
             ),
         ),
         (5e4, 12),
@@ -179,7 +181,8 @@ def test_developed_pipe_with_wall_functions(reynolds: float, radial: int) -> Non
 
 @pytest.mark.xfail(
     strict=True,
-    reason="square duct, wall functions, Re 5e4: f −9.7 % of Petukhov (D_h), Nu −8.3 % of Gnielinski; "
+    reason="square duct, wall functions, Re 5e4: f −5.7 % of Petukhov (D_h), Nu −6.4 % of Gnielinski "
+    "(blended treatment; switching −9.7 / −8.3 %); "
     "low-Re at Re 1e4 (24 × 24 graded): f −7.6 %, Nu −6.7 % — about 10 % below the pipe on both wall "
     "treatments: the corners carry about half the mid-side wall shear (no secondary flow in a linear "
     "eddy-viscosity model)",

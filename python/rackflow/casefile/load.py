@@ -336,11 +336,11 @@ def case_from_dict(
         if not isinstance(spec, dict):
             problems.add(path, "must be a table")
             continue
-        unknown = sorted(set(spec) - {"coolant", "turbulence", "thermal_wall_function"})
+        unknown = sorted(set(spec) - {"coolant", "turbulence", "thermal_wall_function", "wall_treatment"})
         if unknown:
             problems.add(
                 f"{path}.{unknown[0]}",
-                f"unknown key(s) {unknown}; known: coolant, turbulence, thermal_wall_function",
+                f"unknown key(s) {unknown}; known: coolant, turbulence, thermal_wall_function, wall_treatment",
             )
         if "coolant" not in spec:
             problems.add(path, "missing 'coolant' (a library name or an inline table)")
@@ -355,6 +355,7 @@ def case_from_dict(
                 coolant=coolant,
                 turbulence=spec.get("turbulence", "auto"),
                 thermal_wall_function=spec.get("thermal_wall_function", "kader"),
+                wall_treatment=spec.get("wall_treatment", "blended"),
             )
         except (CaseError, MaterialError) as e:
             problems.add(path, str(e))

@@ -16,7 +16,7 @@ from rackflow.casefile.digest import array_digest
 from rackflow.casefile.schema import COOLANT_PROPERTIES, SCHEMA_VERSION, CaseFile
 from rackflow.errors import CaseFileError
 from rackflow.materials import LIBRARY, Material
-from rackflow.settings import ThermalWallFunction, TurbulenceModel
+from rackflow.settings import ThermalWallFunction, TurbulenceModel, WallTreatment
 
 if TYPE_CHECKING:
     from rackflow.case import Case
@@ -129,6 +129,8 @@ def case_to_dict(
             fluids[region]["turbulence"] = TurbulenceModel(f.turbulence).value
         if f.thermal_wall_function != ThermalWallFunction.KADER:
             fluids[region]["thermal_wall_function"] = ThermalWallFunction(f.thermal_wall_function).value
+        if f.wall_treatment != WallTreatment.BLENDED:
+            fluids[region]["wall_treatment"] = WallTreatment(f.wall_treatment).value
     if fluids:
         out["fluids"] = fluids
     if case.cell_power_density_w_m3 is not None:

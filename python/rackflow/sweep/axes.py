@@ -226,11 +226,12 @@ def _coolant(case: Case, target: str | None, value: Any) -> None:
         raise CaseError(
             f"axis 'coolant.{target}': '{target}' is not a fluid region; fluid regions: {regions}"
         )
-    # the region keeps its flow model and thermal wall function
+    # the region keeps its flow model, thermal wall function and wall treatment
     old = case.fluids[target]
     case.fluid(
         target,
         coolant=value,
         turbulence=old.turbulence,
         thermal_wall_function=old.thermal_wall_function,
+        wall_treatment=old.wall_treatment,
     )

@@ -1173,9 +1173,18 @@ fn validate_all(mesh: &Mesh, case: &Case, flow_setup: bool) -> Result<Option<Res
 fn with_turbulence<'m>(
     flow: crate::physics::flow::Flow<'m>,
     setup: &super::flow_setup::FlowSetup<'_>,
+    case: &Case,
 ) -> crate::physics::flow::Flow<'m> {
     match &setup.turbulence_inlet {
-        Some(inlet) => flow.with_turbulence(inlet.clone(), setup.viscosity.clone()),
+        Some(inlet) => flow
+            .with_turbulence(inlet.clone(), setup.viscosity.clone())
+            .with_wall_treatment(
+                setup
+                    .coolant_of_cell
+                    .iter()
+                    .map(|&f| case.fluids[f].wall_treatment)
+                    .collect(),
+            ),
         None => flow,
     }
 }
@@ -1250,6 +1259,7 @@ fn solve_flow<'m>(
             setup.bc.clone(),
         ),
         &setup,
+        case,
     );
     crate::ptime("flow operators", &mut mark);
     if let Some(start) = first.as_mut() {
@@ -1328,9 +1338,11 @@ impl<'m> FlowOutcome<'m> {
         }
         let mut law =
             vec![crate::physics::energy::ThermalWallFunction::default(); mesh.region_names.len()];
+        let mut blended = vec![true; mesh.region_names.len()];
         for f in &case.fluids {
             if let Some(r) = mesh.region_index(&f.region) {
                 law[r] = f.thermal_wall_function;
+                blended[r] = f.wall_treatment == crate::physics::flow::WallTreatment::Blended;
             }
         }
         let sub = &self.setup.mesh;
@@ -1342,13 +1354,29 @@ impl<'m> FlowOutcome<'m> {
             .filter(|&f| matches!(self.setup.bc[sub.patch_of_face(f)], FlowBc::Wall(_)))
             .map(|f| {
                 let c = sub.owner[f] as usize;
+                let region = mesh.cell_region[cells[c]] as usize;
+                // the blended treatment's thermal law sits at the y⁺ of its wall shear
+                // (Spalding's law at the cell's speed), the switching one's at the k-based y⁺
+                let shear = self
+                    .flow
+                    .wall_y_plus
+                    .get(f - ni)
+                    .filter(|_| blended[region]);
+                let u_star = match shear {
+                    Some(&y_plus) => {
+                        y_plus * self.setup.viscosity[c]
+                            / (self.setup.density[c]
+                                * crate::discretisation::owner_distance(sub, f))
+                    }
+                    None => cmu25 * self.flow.k[c].max(0.0).sqrt(),
+                };
                 crate::physics::energy::ThermalWall {
                     face: faces[f],
                     cell: cells[c],
-                    u_star: cmu25 * self.flow.k[c].max(0.0).sqrt(),
+                    u_star,
                     density: self.setup.density[c],
                     viscosity: self.setup.viscosity[c],
-                    law: law[mesh.cell_region[cells[c]] as usize],
+                    law: law[region],
                 }
             })
             .collect()
@@ -1381,6 +1409,7 @@ impl<'m> FlowOutcome<'m> {
                 self.setup.bc.clone(),
             ),
             &self.setup,
+            case,
         );
         let mut initial = self.flow.clone();
         initial.history.clear();

@@ -113,6 +113,9 @@ pub struct Fluid {
     /// The temperature law of the wall its turbulent walls conduct with.
     #[serde(default)]
     pub thermal_wall_function: crate::physics::thermal_wall::ThermalWallFunction,
+    /// How its turbulent walls follow the wall cells' y⁺ (blended or switched).
+    #[serde(default)]
+    pub wall_treatment: crate::physics::flow::WallTreatment,
 }
 
 /// The flow model of a coolant region.

@@ -152,6 +152,12 @@ fn two_point_geometry(mesh: &Mesh, f: usize) -> (Vec3, f64, f64, Vec3, f64, Vec3
     (n, a, dp, op, dn, on)
 }
 
+/// The normal distance from the owner centre of face `f` to the face, m: the `d_owner` of
+/// [`FaceGeometry::two_point`], for a caller that keeps no geometry.
+pub fn owner_distance(mesh: &Mesh, f: usize) -> f64 {
+    two_point_geometry(mesh, f).2
+}
+
 impl FaceGeometry {
     /// Compute the face geometry of a mesh.
     pub fn new(mesh: &Mesh) -> Self {

@@ -177,7 +177,8 @@ pub struct ThermalWall {
     pub face: usize,
     /// Its coolant cell.
     pub cell: usize,
-    /// The cell's friction velocity from its turbulence kinetic energy, `C_μ^¼ √k`, m/s.
+    /// The cell's friction velocity, m/s: from its turbulence kinetic energy, `C_μ^¼ √k`, with
+    /// the switching wall treatment; the wall shear's `u_τ` (Spalding's law) with the blended one.
     pub u_star: f64,
     /// The coolant's density in the cell, kg/m³.
     pub density: f64,

@@ -30,7 +30,9 @@ mod turbulence;
 pub use crate::linalg::residual::{
     mean3, residual_measures, residual_measures3, residual_measures_of,
 };
-pub use turbulence::{inlet_k_omega, y_plus_laminar, KOmegaSst, TURBULENT_PRANDTL};
+pub use turbulence::{
+    inlet_k_omega, spalding_wall, y_plus_laminar, KOmegaSst, WallTreatment, TURBULENT_PRANDTL,
+};
 pub(crate) use turbulence::{E_LOG, KAPPA};
 
 /// AMG strength threshold of the pressure equation. Stretched cells (the duct benchmark's are
@@ -272,6 +274,7 @@ impl<'m> Flow<'m> {
             inlet,
             viscosity,
             wall_distance,
+            wall_treatment: Vec::new(),
         });
         self
     }

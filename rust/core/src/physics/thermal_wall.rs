@@ -1,8 +1,11 @@
 //! Thermal wall functions: the temperature law of the wall `T⁺(y⁺, Pr)` that sets the coolant
 //! side's conductance of a turbulent wall face, `k_w = k Pr y⁺ / T⁺` (molecular conduction
 //! across the wall cell's half-width when `T⁺ = Pr y⁺`, the log law's when the cell sits in the
-//! log layer). `y⁺ = ρ u* d / μ` with `u* = C_μ^¼ √k` of the wall cell and `d` its centre's
-//! distance to the face, the same y⁺ the momentum's wall functions switch on.
+//! log layer). `y⁺ = ρ u* d / μ` with `d` the wall cell centre's distance to the face and `u*`
+//! the friction velocity of the region's wall treatment: the wall shear's `u_τ` (Spalding's law
+//! at the wall cell's speed) with the blended treatment, the default, so that the heat flux
+//! blends through the buffer layer as the shear does; `C_μ^¼ √k` of the wall cell with the
+//! switching one, the y⁺ its branches switch on.
 //!
 //! Two laws, chosen per coolant region (`case.fluid(..., thermal_wall_function=...)`):
 //!

@@ -37,6 +37,7 @@ fn a_case_with_several_problems_lists_them_all_before_solving() {
         },
         turbulence: Default::default(),
         thermal_wall_function: Default::default(),
+        wall_treatment: Default::default(),
     });
     let err = solve(&mesh, &c, &NoMonitor).unwrap_err().to_string();
     for expected in [
@@ -114,6 +115,7 @@ fn a_radiation_problem_and_a_flow_problem_are_listed_together_before_solving() {
         },
         turbulence: Default::default(),
         thermal_wall_function: Default::default(),
+        wall_treatment: Default::default(),
     });
     c.radiation.push(Radiation {
         patch: "ymin".into(),

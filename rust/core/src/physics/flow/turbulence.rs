@@ -8,18 +8,32 @@
 //! μ_eff interpolated linearly and an explicit, limited non-orthogonal correction), solved
 //! once each, segregated, after every SIMPLEC iteration.
 //!
-//! Walls use the automatic treatment of OpenFOAM's `omegaWallFunction` with `blended false`
-//! (v1912 defaults to `blended true`, so an OpenFOAM reference must set it: left at the
-//! default, the turbulent-heat duct at Re 6,062 took 58.7 W instead of 28.5 W) and
-//! `nutkWallFunction`, switched at the y⁺ = C_μ^¼ y √k / ν of the wall-adjacent cell centre
-//! against y⁺_lam = 11.53: below it ω in the wall cell is fixed to the viscous-sublayer value
-//! `6ν/(β1 y²)`, the face adds no production to the cell and the wall has no turbulent
-//! viscosity (low-Re); above it ω is the log-layer value `√k/(C_μ^¼ κ y)`, the production is the
-//! wall-function one and the wall's turbulent viscosity is the log-law one. The
-//! binomial blend `√(ω_vis² + ω_log²)` of the first slice raised ω by 2 % at y⁺ 50 and, with
-//! the SST limiter in log-layer wall cells on the unlimited velocity gradient, put the friction
-//! factor of a pipe 5–11 % low with wall functions. k has zero gradient at walls, outlets and
-//! symmetry planes; inlets fix both.
+//! Walls have two automatic treatments, chosen per coolant region
+//! (`case.fluid(..., wall_treatment=...)`, [`WallTreatment`]):
+//!
+//! - **Blended** (the default): the wall cell's ω is the binomial blend `√(ω_vis² + ω_log²)` of
+//!   the viscous-sublayer value `6ν/(β1 y²)` and the log-layer value `√k/(C_μ^¼ κ y)` (OpenFOAM
+//!   v1912's `blended true`); the wall shear is Spalding's law of the wall at the wall cell's
+//!   speed (`τ_w = ρ u_τ²` with `|U_t| = u_τ u⁺(y u_τ/ν)`, OpenFOAM's
+//!   `nutUSpaldingWallFunction`), and the wall cell's production is the same law's
+//!   `P⁺ = (1 − du⁺/dy⁺) du⁺/dy⁺` (the turbulent share of the shear times the velocity
+//!   gradient): nothing in the viscous sublayer, the peak ¼ in the buffer layer, the log law's
+//!   `1/(κ y⁺)` above. Shear and production follow the velocity, not k, so a wall cell in the
+//!   buffer layer is not held laminar by its own small k, and the thermal law of the wall
+//!   (`physics::thermal_wall`) is evaluated at the same shear y⁺. On the turbulent-heat duct
+//!   (PG25, Pr 12.7) the heat moves by ±2.5 % and ΔP by −4…+13 % between wall y⁺ 8 and 60
+//!   (benchmarks/RESULTS.md, "Blended wall treatment").
+//! - **Switching**: OpenFOAM's `omegaWallFunction` with `blended false` (v1912 defaults to
+//!   `blended true`, so an OpenFOAM reference must set it) and `nutkWallFunction`, switched at
+//!   the y⁺ = C_μ^¼ y √k / ν of the wall-adjacent cell centre against y⁺_lam = 11.53: below it ω
+//!   in the wall cell is fixed to the viscous-sublayer value, the face adds no production to the
+//!   cell and the wall has no turbulent viscosity (low-Re); above it ω is the log-layer value,
+//!   the production is the wall-function one and the wall's turbulent viscosity is the log-law
+//!   one. At buffer-layer y⁺ the wall cells fall on the viscous branch with no production: the
+//!   turbulent-heat duct at Re 6,062 took 31 W against the wall-resolved 74 W. For like-for-like
+//!   comparisons with OpenFOAM references made with `blended false`.
+//!
+//! k has zero gradient at walls, outlets and symmetry planes; inlets fix both.
 
 use super::{Flow, FlowBc, FlowSolution, Stationary};
 use crate::discretisation::fv_matrix::FvMatrix;
@@ -28,6 +42,7 @@ use crate::discretisation::PatchCondition;
 use crate::linalg::{bicgstab, Csr, SolveSettings, SymmetricGaussSeidel};
 use crate::mesh::{dot, norm, Vec3};
 use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
 
 /// The turbulent Prandtl number of the energy equation's eddy conductivity `c_p μ_t / Pr_t`.
 pub const TURBULENT_PRANDTL: f64 = 0.85;
@@ -73,11 +88,61 @@ pub fn y_plus_laminar() -> f64 {
     y
 }
 
+/// Spalding's (1961) law of the wall `y⁺ = F(u⁺) = u⁺ + (e^{κu⁺} − 1 − κu⁺ − (κu⁺)²/2 −
+/// (κu⁺)³/6)/E`: one formula through the viscous sublayer (u⁺ = y⁺), the buffer layer and the
+/// log layer (u⁺ = ln(E y⁺)/κ). Returns `(F(u⁺), F′(u⁺))`.
+fn spalding(u_plus: f64) -> (f64, f64) {
+    let x = KAPPA * u_plus;
+    let e = x.exp();
+    (
+        u_plus + (e - 1.0 - x - 0.5 * x * x - x * x * x / 6.0) / E_LOG,
+        1.0 + KAPPA * (e - 1.0 - x - 0.5 * x * x) / E_LOG,
+    )
+}
+
+/// The wall-cell point of Spalding's law with the cell's tangential speed and wall distance:
+/// given `Re_y = |U_t| y / ν` (= u⁺ y⁺), the `(u⁺, y⁺, du⁺/dy⁺)` with `u⁺ F(u⁺) = Re_y`, so that
+/// `u_τ = |U_t| / u⁺` (OpenFOAM's `nutUSpaldingWallFunction` solves the same equation for u_τ).
+/// `u⁺ F(u⁺)` is increasing and convex, and `F(u) ≥ u` puts `√Re_y` to the right of the root:
+/// Newton's method from there (or from u⁺ = 60, Re_y ≈ 3e11) converges monotonically.
+pub fn spalding_wall(reynolds_y: f64) -> (f64, f64, f64) {
+    if !(reynolds_y > 0.0) {
+        return (0.0, 0.0, 1.0);
+    }
+    let mut u = reynolds_y.sqrt().min(60.0);
+    for _ in 0..200 {
+        let (f, df) = spalding(u);
+        let next = u - (u * f - reynolds_y) / (f + u * df);
+        let done = (next - u).abs() <= 1e-12 * u;
+        u = next;
+        if done {
+            break;
+        }
+    }
+    let (y, dy) = spalding(u);
+    (u, y, 1.0 / dy)
+}
+
 /// Inlet k (m²/s²) and ω (1/s) from a turbulence intensity, a speed and a mixing length, m
 /// (OpenFOAM's `turbulentIntensityKineticEnergyInlet` and `turbulentMixingLengthFrequencyInlet`).
 pub fn inlet_k_omega(intensity: f64, speed: f64, length_m: f64) -> (f64, f64) {
     let k = (1.5 * (intensity * speed).powi(2)).max(1e-12);
     (k, k.sqrt() / (BETA_STAR.powf(0.25) * length_m))
+}
+
+/// How the wall cells' ω, production and wall viscosity follow the first cell's y⁺
+/// (`case.fluid(..., wall_treatment=...)`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WallTreatment {
+    /// Blended through the buffer layer: ω = √(ω_vis² + ω_log²), the wall cell's production and
+    /// the wall's eddy viscosity from Spalding's law of the wall at the wall cell's y⁺.
+    #[default]
+    #[serde(rename = "blended")]
+    Blended,
+    /// Switched at y⁺_lam = 11.53 (OpenFOAM's `omegaWallFunction` with `blended false` and
+    /// `nutkWallFunction`): for like-for-like comparisons with references made that way.
+    #[serde(rename = "switching")]
+    Switching,
 }
 
 /// The model's fixed data on the fluid mesh.
@@ -89,6 +154,14 @@ pub struct KOmegaSst {
     pub viscosity: Vec<f64>,
     /// Distance of each cell centre to the nearest wall, m.
     pub wall_distance: Vec<f64>,
+    /// The wall treatment per cell (its coolant region's).
+    pub wall_treatment: Vec<WallTreatment>,
+}
+
+impl KOmegaSst {
+    fn treatment(&self, cell: usize) -> WallTreatment {
+        self.wall_treatment.get(cell).copied().unwrap_or_default()
+    }
 }
 
 /// Blend of a k-ω (inner) and a k-ε (outer) constant by F1.
@@ -131,6 +204,15 @@ fn f2(k: f64, w: f64, nu: f64, y: f64) -> f64 {
 }
 
 impl Flow<'_> {
+    /// The wall treatment per cell (its coolant region's; [`WallTreatment::Blended`] where not
+    /// given). No effect on laminar flow.
+    pub fn with_wall_treatment(mut self, per_cell: Vec<WallTreatment>) -> Self {
+        if let Some(sst) = self.turbulence.as_mut() {
+            sst.wall_treatment = per_cell;
+        }
+        self
+    }
+
     /// The turbulence fields of a fresh start: the first inlet's k and ω everywhere.
     pub(super) fn turbulence_start(&self, sst: &KOmegaSst, s: &mut FlowSolution) {
         let n = self.mesh.n_cells();
@@ -154,9 +236,34 @@ impl Flow<'_> {
         s.turbulent_viscosity = (0..n).map(|c| self.density[c] * k / omega).collect();
     }
 
-    /// The wall faces' turbulent viscosity (log law above y⁺_lam, zero below) and y⁺, per
-    /// boundary face (zero off walls).
-    pub(super) fn wall_turbulence(&self, sst: &KOmegaSst, k: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    /// The tangential speed of the wall cell relative to wall face `f`, and the centre's
+    /// distance to the face.
+    fn wall_slip(&self, f: usize, velocity: &[Vec3]) -> (f64, f64) {
+        let mesh = self.mesh;
+        let FlowBc::Wall(uw) = self.bc_of(f) else {
+            return (0.0, 1.0);
+        };
+        let p = mesh.owner[f] as usize;
+        let (nrm, _) = mesh.face_normal(f);
+        let du = crate::mesh::sub(velocity[p], uw);
+        let tangential = crate::mesh::sub(du, crate::mesh::scale(nrm, dot(du, nrm)));
+        (
+            dot(tangential, tangential).sqrt(),
+            self.geometry.two_point(mesh, f).d_owner,
+        )
+    }
+
+    /// The wall faces' turbulent viscosity and the k-based y⁺ `C_μ^¼ √k y / ν` of their cells,
+    /// per boundary face (zero off walls). Switching: the log law's `ν (y⁺ κ / ln(E y⁺) − 1)`
+    /// above y⁺_lam, zero below (`nutkWallFunction`). Blended: Spalding's law at the wall
+    /// cell's speed, `τ_w = ρ u_τ²` with `u_τ = |U_t|/u⁺`, i.e. `ν_w = u_τ² y / |U_t| − ν`
+    /// (`nutUSpaldingWallFunction`), right at every y⁺ and independent of k.
+    pub(super) fn wall_turbulence(
+        &self,
+        sst: &KOmegaSst,
+        k: &[f64],
+        velocity: &[Vec3],
+    ) -> (Vec<f64>, Vec<f64>) {
         let mesh = self.mesh;
         let ni = mesh.n_internal_faces;
         let nb = mesh.n_faces() - ni;
@@ -172,7 +279,13 @@ impl Flow<'_> {
             let nu = sst.viscosity[p] / self.density[p];
             let yp = cmu25 * y * k[p].max(0.0).sqrt() / nu;
             y_plus[f - ni] = yp;
-            if yp > lam {
+            if sst.treatment(p) == WallTreatment::Blended {
+                let (slip, _) = self.wall_slip(f, velocity);
+                let (u_plus, y_plus_u, _) = spalding_wall(slip * y / nu);
+                if u_plus > 0.0 {
+                    mu_t[f - ni] = sst.viscosity[p] * (y_plus_u / u_plus - 1.0).max(0.0);
+                }
+            } else if yp > lam {
                 mu_t[f - ni] = sst.viscosity[p] * (yp * KAPPA / (E_LOG * yp).ln() - 1.0).max(0.0);
             }
         }
@@ -186,11 +299,20 @@ impl Flow<'_> {
     /// tetrahedra 7–18 wall faces crossed y⁺_lam every iteration of a stalled solve, and held,
     /// its residuals fell from 1e-2 to 3e-4 (first-order momentum at α_U 0.525).
     pub(super) fn wall_branches(&self, sst: &KOmegaSst, k: &[f64]) -> Vec<bool> {
+        let mesh = self.mesh;
+        let ni = mesh.n_internal_faces;
+        let cmu25 = BETA_STAR.powf(0.25);
         let lam = y_plus_laminar();
-        self.wall_turbulence(sst, k)
-            .1
-            .iter()
-            .map(|&yp| yp > lam)
+        (ni..mesh.n_faces())
+            .map(|f| {
+                if !matches!(self.bc_of(f), FlowBc::Wall(_)) {
+                    return false;
+                }
+                let p = mesh.owner[f] as usize;
+                let y = self.geometry.two_point(mesh, f).d_owner;
+                let nu = sst.viscosity[p] / self.density[p];
+                cmu25 * y * k[p].max(0.0).sqrt() / nu > lam
+            })
             .collect()
     }
 
@@ -281,7 +403,7 @@ impl Flow<'_> {
     pub(super) fn shear_y_plus(&self, sst: &KOmegaSst, s: &FlowSolution) -> Vec<f64> {
         let mesh = self.mesh;
         let ni = mesh.n_internal_faces;
-        let (wall_mu_t, mut out) = self.wall_turbulence(sst, &s.k);
+        let (wall_mu_t, mut out) = self.wall_turbulence(sst, &s.k, &s.velocity);
         for f in ni..mesh.n_faces() {
             let FlowBc::Wall(uw) = self.bc_of(f) else {
                 continue;
@@ -303,7 +425,7 @@ impl Flow<'_> {
     pub(super) fn turbulent_diffusion(&self, sst: &KOmegaSst, s: &FlowSolution, out: &mut [f64]) {
         let mesh = self.mesh;
         let ni = mesh.n_internal_faces;
-        let (wall_mu_t, _) = self.wall_turbulence(sst, &s.k);
+        let (wall_mu_t, _) = self.wall_turbulence(sst, &s.k, &s.velocity);
         let mu_eff = |c: usize| sst.viscosity[c] + s.turbulent_viscosity[c];
         for (f, d) in out.iter_mut().enumerate() {
             let t = self.geometry.two_point(mesh, f);
@@ -405,7 +527,7 @@ impl Flow<'_> {
         let mut g: Vec<f64> = (0..n)
             .map(|c| s.turbulent_viscosity[c] / rho[c] * g_by_nu0[c])
             .collect();
-        let (wall_mu_t, _) = self.wall_turbulence(sst, &s.k);
+        let (wall_mu_t, _) = self.wall_turbulence(sst, &s.k, &s.velocity);
         let cmu25 = BETA_STAR.powf(0.25);
         let lam = y_plus_laminar();
         let mut wall_omega = vec![0.0; n];
@@ -421,22 +543,41 @@ impl Flow<'_> {
             let k = s.k[p].max(0.0);
             let omega_vis = 6.0 * nu / (BETA1 * yf * yf);
             let omega_log = k.sqrt() / (cmu25 * KAPPA * yf);
+            let blended = sst.treatment(p) == WallTreatment::Blended;
+            let y_plus = cmu25 * yf * k.sqrt() / nu;
             let log_layer = match s.wall_log_layer.get(f - ni) {
                 Some(&held) => held,
-                None => cmu25 * yf * k.sqrt() / nu > lam,
+                None => y_plus > lam,
             };
-            wall_omega[p] += if log_layer { omega_log } else { omega_vis };
+            wall_omega[p] += if blended {
+                omega_vis.hypot(omega_log)
+            } else if log_layer {
+                omega_log
+            } else {
+                omega_vis
+            };
             let (nrm, _) = mesh.face_normal(f);
             let du = crate::mesh::sub(s.velocity[p], uw);
             let un = dot(du, nrm);
             let tangential = crate::mesh::sub(du, crate::mesh::scale(nrm, un));
             let mag_grad_u = dot(tangential, tangential).sqrt() / yf;
             let nutw = wall_mu_t[f - ni] / rho[p];
-            // a face on the viscous branch adds no production (v1912's `omegaWallFunction`,
-            // `blended false`): keeping the cell's own ν_t S² there fed k back into y⁺ across
-            // y⁺_lam, and the wall cells of a duct at Re 6,000 cycled between the branches with
-            // period three instead of converging
-            if log_layer {
+            if blended {
+                // Spalding's law at the cell's speed: P⁺ = (1 − du⁺/dy⁺) du⁺/dy⁺, the turbulent
+                // share of the wall shear times the law's velocity gradient: the log law's
+                // 1/(κ y⁺) in the log layer, its peak ¼ in the buffer layer, nothing in the
+                // viscous sublayer; from the velocity, not from k, so a wall cell in the buffer
+                // layer is not held laminar by its own low k
+                let (u_plus, _, slope) = spalding_wall(mag_grad_u * yf * yf / nu);
+                if u_plus > 0.0 {
+                    let u_tau = mag_grad_u * yf / u_plus;
+                    wall_g[p] += u_tau.powi(4) / nu * (1.0 - slope).max(0.0) * slope;
+                }
+            } else if log_layer {
+                // switching: a face on the viscous branch adds no production (v1912's
+                // `omegaWallFunction`, `blended false`): keeping the cell's own ν_t S² there fed
+                // k back into y⁺ across y⁺_lam, and the wall cells of a duct at Re 6,000 cycled
+                // between the branches with period three instead of converging
                 wall_g[p] += (nutw + nu) * mag_grad_u * cmu25 * k.sqrt() / (KAPPA * yf);
             }
             wall_count[p] += 1;
@@ -667,6 +808,42 @@ mod tests {
         let y = y_plus_laminar();
         assert!((y - 11.53).abs() < 0.01, "{y}");
         assert!((y - (E_LOG * y).ln() / KAPPA).abs() < 1e-9);
+    }
+
+    /// Spalding's law at a wall cell's `Re_y = |U_t| y / ν`: the linear law in the viscous
+    /// sublayer, the log law far out, `u⁺ y⁺ = Re_y` everywhere, a slope that falls from 1 to
+    /// the log law's `1/(κ y⁺)`, and the production `(1 − du⁺/dy⁺) du⁺/dy⁺` peaking near ¼ in
+    /// the buffer layer.
+    #[test]
+    fn spaldings_law_spans_the_sublayer_and_the_log_layer() {
+        assert_eq!(spalding_wall(0.0), (0.0, 0.0, 1.0));
+        let (u, y, slope) = spalding_wall(0.25);
+        assert!((u - 0.5).abs() < 1e-4 && (y - 0.5).abs() < 1e-4 && (slope - 1.0).abs() < 1e-4);
+        let mut last = (0.0, 0.0);
+        let mut peak = (0.0f64, 0.0);
+        for i in 0..400 {
+            let re = 10f64.powf(-2.0 + 0.025 * f64::from(i)); // Re_y 0.01 … 1e8
+            let (u, y, slope) = spalding_wall(re);
+            assert!((u * y / re - 1.0).abs() < 1e-10, "Re_y {re}");
+            assert!(u > last.0 && y > last.1 && slope > 0.0 && slope <= 1.0);
+            last = (u, y);
+            let p = (1.0 - slope) * slope;
+            if p > peak.0 {
+                peak = (p, y);
+            }
+            if y > 1000.0 {
+                assert!(
+                    (u / ((E_LOG * y).ln() / KAPPA) - 1.0).abs() < 0.01,
+                    "y⁺ {y}: u⁺ {u}"
+                );
+                assert!(
+                    (slope * KAPPA * y - 1.0).abs() < 0.02,
+                    "y⁺ {y}: du⁺/dy⁺ {slope}"
+                );
+            }
+        }
+        assert!((peak.0 - 0.25).abs() < 1e-3, "{peak:?}");
+        assert!(peak.1 > 8.0 && peak.1 < 15.0, "{peak:?}");
     }
 
     #[test]
