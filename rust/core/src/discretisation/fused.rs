@@ -204,6 +204,67 @@ impl<V: FieldValue, T: Term<V>> Term<V> for Expr<T> {
     }
 }
 
+/// A term whose internal faces' deferred parts were evaluated once, face by face, into a face
+/// array (see [`Expr::with_deferred_once`]): the assembly's gather visits each internal face from
+/// both of its cells, and a deferred part that reads both cells' gradients (a limited
+/// linear-upwind convection, a non-orthogonal correction) costs more than the array's load.
+#[derive(Debug, Clone, Copy)]
+pub struct DeferredOnce<'a, T, V> {
+    term: T,
+    deferred: &'a [V],
+}
+
+impl<T> Expr<T> {
+    /// This term with its internal faces' deferred parts evaluated once per face into `buffer`
+    /// (resized to `n_internal` faces; `V::N` values a face), in parallel over the faces, and
+    /// read from there by the assembly: the same values, half the evaluations.
+    pub fn with_deferred_once<V: FieldValue>(
+        self,
+        n_internal: usize,
+        buffer: &mut Vec<V>,
+    ) -> Expr<DeferredOnce<'_, T, V>>
+    where
+        T: Term<V>,
+    {
+        if self.0.is_deferred() {
+            buffer.resize(n_internal, V::ZERO);
+            let term = &self.0;
+            buffer
+                .par_iter_mut()
+                .enumerate()
+                .with_min_len(CHUNK)
+                .for_each(|(f, d)| *d = term.deferred(f));
+        }
+        Expr(DeferredOnce {
+            term: self.0,
+            deferred: buffer,
+        })
+    }
+}
+
+impl<V: FieldValue, T: Term<V>> Term<V> for DeferredOnce<'_, T, V> {
+    #[inline]
+    fn internal(&self, f: usize, owner_side: bool) -> (f64, f64) {
+        self.term.internal(f, owner_side)
+    }
+    #[inline]
+    fn is_deferred(&self) -> bool {
+        self.term.is_deferred()
+    }
+    #[inline]
+    fn deferred(&self, f: usize) -> V {
+        self.deferred[f]
+    }
+    #[inline]
+    fn boundary(&self, f: usize) -> BoundaryRow<V> {
+        self.term.boundary(f)
+    }
+    #[inline]
+    fn cell(&self, c: usize) -> (f64, V) {
+        self.term.cell(c)
+    }
+}
+
 /// Combine two terms' entries with `op` (`+` or `−`), deferred parts only where either has one.
 macro_rules! combined_term {
     ($name:ident, $op:tt, $value_op:ident) => {
