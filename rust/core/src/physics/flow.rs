@@ -212,6 +212,21 @@ pub struct Flow<'m> {
     /// `A / (d_P + d_N)` of each face (boundary: `A / d_P`): the pressure equation's geometric
     /// factor.
     pressure_geometry: Vec<f64>,
+    /// Patch of each boundary face (indexed by face − n_internal_faces): the mesh's lookup is a
+    /// binary search, and the outer iteration asks it several times per boundary face.
+    boundary_patch: Vec<u32>,
+    /// The velocity condition of each boundary face (indexed by face − n_internal_faces), as
+    /// [`Flow::velocity_condition`] makes it: its unit normals and inflow velocities are read
+    /// by every gradient and momentum assembly.
+    velocity_conditions: Vec<VectorCondition>,
+    /// Per boundary face (indexed by face − n_internal_faces), the offset along which its
+    /// pressure is extrapolated from its cell (see [`Flow::extrapolated_boundary_pressure`];
+    /// unused on outlets).
+    pressure_extrapolation: Vec<Vec3>,
+    /// Per internal face of a non-orthogonal mesh (empty otherwise), the offset from the linear
+    /// interpolation's point on the line between the cell centres to the face centre (the
+    /// skewness correction of the HbyA face fluxes).
+    skewness_offset: Vec<Vec3>,
     /// The k-ω SST model, `None` for laminar flow.
     turbulence: Option<KOmegaSst>,
 }
@@ -247,7 +262,23 @@ impl<'m> Flow<'m> {
         let mut pattern = CellPattern::new(mesh);
         // the solve keeps its own value arrays; the pattern's would be 8 bytes per entry unused
         pattern.matrix.val = Vec::new();
-        Flow {
+        let boundary_patch = (ni..mesh.n_faces())
+            .into_par_iter()
+            .map(|f| mesh.patch_of_face(f) as u32)
+            .collect();
+        let skewness_offset = if geometry.orthogonal {
+            Vec::new()
+        } else {
+            (0..ni)
+                .into_par_iter()
+                .map(|f| {
+                    let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
+                    let on_line = fvc::linear(weight[f], mesh.cell_centre[p], mesh.cell_centre[q]);
+                    crate::mesh::sub(mesh.face_centre[f], on_line)
+                })
+                .collect()
+        };
+        let mut flow = Flow {
             cell_faces: CellFaces::new(mesh),
             pattern,
             least_squares: LeastSquares::new(mesh, vec![false; ni]),
@@ -258,8 +289,23 @@ impl<'m> Flow<'m> {
             weight,
             diffusion,
             pressure_geometry,
+            boundary_patch,
+            velocity_conditions: Vec::new(),
+            pressure_extrapolation: Vec::new(),
+            skewness_offset,
             turbulence: None,
-        }
+        };
+        let faces = ni..mesh.n_faces();
+        flow.velocity_conditions = faces
+            .clone()
+            .into_par_iter()
+            .map(|f| flow.velocity_condition(f))
+            .collect();
+        flow.pressure_extrapolation = faces
+            .into_par_iter()
+            .map(|f| flow.pressure_extrapolation_offset(f))
+            .collect();
+        flow
     }
 
     /// Turbulent flow with the k-ω SST model: `inlet` holds each patch's inlet (k, ω), and
@@ -282,11 +328,26 @@ impl<'m> Flow<'m> {
     }
 
     fn bc_of(&self, f: usize) -> FlowBc {
-        self.bc[self.mesh.patch_of_face(f)]
+        self.bc[self.boundary_patch[f - self.mesh.n_internal_faces] as usize]
     }
 
-    /// Velocity on boundary face `f` given the adjacent cell velocity.
+    /// Velocity on boundary face `f` given the adjacent cell velocity (from the stored
+    /// condition; the same values as [`Flow::boundary_velocity_of`]).
+    #[inline]
     fn boundary_velocity(&self, f: usize, up: Vec3) -> Vec3 {
+        match self.velocity_conditions[f - self.mesh.n_internal_faces] {
+            VectorCondition::Fixed(value) => value,
+            VectorCondition::ZeroGradient => up,
+            VectorCondition::Symmetry(n) => {
+                let un = dot(up, n);
+                [up[0] - un * n[0], up[1] - un * n[1], up[2] - un * n[2]]
+            }
+        }
+    }
+
+    /// Velocity on boundary face `f` given the adjacent cell velocity, from the patch's
+    /// condition and the face's geometry.
+    fn boundary_velocity_of(&self, f: usize, up: Vec3) -> Vec3 {
         match self.bc_of(f) {
             FlowBc::Inlet(speed) => {
                 let (n, _) = self.mesh.face_normal(f);
@@ -386,18 +447,29 @@ impl<'m> Flow<'m> {
         pressure: &[f64],
         grad: &[Vec3],
     ) -> Option<f64> {
+        if let FlowBc::Outlet(_) = self.bc_of(f) {
+            return None;
+        }
+        let p = self.mesh.owner[f] as usize;
+        let along = self.pressure_extrapolation[f - self.mesh.n_internal_faces];
+        Some(pressure[p] + dot(grad[p], along))
+    }
+
+    /// The offset of [`Flow::extrapolated_boundary_pressure`] on boundary face `f` (zero on
+    /// outlets): the whole offset from the cell centre to the face centre on inlets, its part
+    /// along the face on walls and symmetry planes.
+    fn pressure_extrapolation_offset(&self, f: usize) -> Vec3 {
         let p = self.mesh.owner[f] as usize;
         let r = crate::mesh::sub(self.mesh.face_centre[f], self.mesh.cell_centre[p]);
-        let along = match self.bc_of(f) {
-            FlowBc::Outlet(_) => return None,
+        match self.bc_of(f) {
+            FlowBc::Outlet(_) => [0.0; 3],
             FlowBc::Inlet(_) => r,
             FlowBc::Wall(_) | FlowBc::Symmetry => {
                 let (nrm, _) = self.mesh.face_normal(f);
                 let rn = dot(r, nrm);
                 [r[0] - rn * nrm[0], r[1] - rn * nrm[1], r[2] - rn * nrm[2]]
             }
-        };
-        Some(pressure[p] + dot(grad[p], along))
+        }
     }
 
     /// Boundary-face pressures consistent with the cell pressures, as the solver extrapolates them
@@ -428,13 +500,13 @@ impl<'m> Flow<'m> {
         }
     }
 
-    /// Boundary face `f`'s velocity condition, given its cell's velocity `up` (the condition
-    /// vocabulary of the momentum operators).
-    #[inline]
+    /// Boundary face `f`'s velocity condition (the condition vocabulary of the momentum
+    /// operators), from the patch's condition and the face's geometry; the solve reads the
+    /// stored ones (`velocity_conditions`).
     fn velocity_condition(&self, f: usize) -> VectorCondition {
         match self.bc_of(f) {
             FlowBc::Inlet(_) | FlowBc::Wall(_) => {
-                VectorCondition::Fixed(self.boundary_velocity(f, [0.0; 3]))
+                VectorCondition::Fixed(self.boundary_velocity_of(f, [0.0; 3]))
             }
             FlowBc::Outlet(_) => VectorCondition::ZeroGradient,
             FlowBc::Symmetry => VectorCondition::Symmetry(self.mesh.face_normal(f).0),
@@ -457,6 +529,7 @@ impl<'m> Flow<'m> {
         limit: Option<f64>,
         grad_p: &[Vec3],
         momentum_rhs: &mut [Vec3],
+        deferred: &mut Vec<Vec3>,
     ) {
         let mesh = self.mesh;
         let scheme = match limits {
@@ -466,8 +539,9 @@ impl<'m> Flow<'m> {
             },
             None => VectorConvection::Upwind,
         };
-        let bc = |f| self.velocity_condition(f);
-        let term = fused::div(mesh, &s.mass_flux, scheme, bc)
+        let ni = mesh.n_internal_faces;
+        let bc = |f: usize| self.velocity_conditions[f - ni];
+        let term = (fused::div(mesh, &s.mass_flux, scheme, bc)
             - fused::laplacian(
                 mesh,
                 &self.geometry,
@@ -476,7 +550,8 @@ impl<'m> Flow<'m> {
                 Some(grads),
                 bc,
             )
-            .limited(limit);
+            .limited(limit))
+        .with_deferred_once(ni, deferred);
         // relaxed, and the solve's right-hand side b − ∇p V, in the assembly's pass
         u_eqn.assemble_relaxed(
             &term,
@@ -585,7 +660,7 @@ impl<'m> Flow<'m> {
         hby_a: &[Vec3],
         velocity_old: &[Vec3],
         grads: &[[Vec3; 3]],
-        alpha: &(dyn Fn(usize) -> f64 + Sync),
+        alpha: impl Fn(usize) -> f64 + Sync,
         mass_flux: &mut [f64],
     ) {
         let mesh = self.mesh;
@@ -624,8 +699,7 @@ impl<'m> Flow<'m> {
             // tetrahedra carry an O(1) interpolation error that continuity turns into a spurious
             // cross-flow (1.3 % of U) and f·Re 4 % high
             if !orthogonal {
-                let on_line = fvc::linear(w, mesh.cell_centre[p], mesh.cell_centre[q]);
-                let delta = crate::mesh::sub(mesh.face_centre[f], on_line);
+                let delta = self.skewness_offset[f];
                 for k in 0..3 {
                     let c = dot(fvc::linear(w, grads[p][k], grads[q][k]), delta);
                     hf[k] += c;
@@ -649,6 +723,7 @@ impl<'m> Flow<'m> {
     #[allow(clippy::too_many_arguments)]
     fn consistent_dissipation_flux(
         &self,
+        gp: &[f64],
         pressure: &[f64],
         grad_p: &[Vec3],
         offsets: &[f64],
@@ -690,8 +765,8 @@ impl<'m> Flow<'m> {
                 if atu <= 0.0 {
                     return;
                 }
-                let pressure_flux =
-                    rho * atu * self.pressure_geometry[f] * (pressure[q] - pressure[p]) + offset;
+                // `gp` is ρ_f rAtU_f A/(d_P + d_N), as the pressure matrix's coefficient
+                let pressure_flux = gp[f] * (pressure[q] - pressure[p]) + offset;
                 let carried = fvc::linear(w, excess_gradient(p), excess_gradient(q));
                 *flux = pressure_flux * (1.0 - au / atu) - rho * dot(carried, area);
             } else if let FlowBc::Outlet(pb) = self.bc_of(f) {
@@ -700,8 +775,7 @@ impl<'m> Flow<'m> {
                 if atu <= 0.0 {
                     return;
                 }
-                let pressure_flux =
-                    rho * atu * self.pressure_geometry[f] * (pb - pressure[p]) + offset;
+                let pressure_flux = gp[f] * (pb - pressure[p]) + offset;
                 *flux = pressure_flux * (1.0 - au / atu) - rho * dot(excess_gradient(p), area);
             }
         });
@@ -795,6 +869,9 @@ impl<'m> Flow<'m> {
         let mut limits = vec![[1.0f64; 3]; n];
         // b − ∇p V of the momentum solve; then H(U) of the pressure corrector
         let mut momentum_rhs = vec![[0.0f64; 3]; n];
+        // each internal face's deferred momentum flux (convection and diffusion corrections),
+        // evaluated once per face rather than from each side (24 bytes a face)
+        let mut momentum_deferred = Vec::new();
         let mut hby_a = vec![[0.0f64; 3]; n];
         // rAtU per cell: one value, or one per component where symmetry planes make the
         // components' diagonals differ
@@ -802,6 +879,7 @@ impl<'m> Flow<'m> {
         let mut r_atu = vec![0.0f64; n * r_atu_width];
         let mut r_au = vec![0.0f64; n * r_atu_width];
         let mut dissipation = vec![0.0f64; mesh.n_faces()];
+        let mut pressure_coefficient = vec![0.0f64; mesh.n_faces()];
         let mut velocity_old = vec![[0.0f64; 3]; n];
         let mut rhs_p = vec![0.0; n];
         let mut rhs_bc = vec![0.0; n];
@@ -908,6 +986,7 @@ impl<'m> Flow<'m> {
                 settings.non_orthogonal_limit,
                 &grad_p,
                 &mut momentum_rhs,
+                &mut momentum_deferred,
             );
             solve_profile.assembly_seconds += phase.elapsed().as_secs_f64();
             let phase = std::time::Instant::now();
@@ -963,9 +1042,8 @@ impl<'m> Flow<'m> {
                         .sum::<f64>()
                 }
             };
-            // the pressure equation's coefficient of face f (recomputed where needed: storing it
-            // took 8 bytes per face)
-            let gp = |f: usize| {
+            // the pressure equation's coefficient of face f
+            let coefficient = |f: usize| {
                 let p = mesh.owner[f] as usize;
                 if f < ni {
                     let q = mesh.neighbour[f] as usize;
@@ -980,7 +1058,7 @@ impl<'m> Flow<'m> {
             };
             {
                 let relaxation = |c: usize| u_eqn.relaxation_of(c);
-                self.hby_a_flux(&hby_a, &velocity_old, &grads, &relaxation, &mut s.mass_flux);
+                self.hby_a_flux(&hby_a, &velocity_old, &grads, relaxation, &mut s.mass_flux);
             }
             // rAU per cell (as rAtU): the dissipation the converged face fluxes carry
             r_au.par_chunks_mut(r_atu_width)
@@ -998,6 +1076,15 @@ impl<'m> Flow<'m> {
             if let Some(amg) = amg.as_mut() {
                 amg.release_fine();
             }
+            // once per face (8 bytes a face): the matrix reads it twice, the dissipation, the
+            // flux correction and the non-orthogonal fluxes once each
+            pressure_coefficient
+                .par_iter_mut()
+                .enumerate()
+                .with_min_len(CHUNK)
+                .for_each(|(f, g)| *g = coefficient(f));
+            let pressure_coefficient = &pressure_coefficient;
+            let gp = |f: usize| pressure_coefficient[f];
             let pressure_condition = |f: usize| match self.bc_of(f) {
                 FlowBc::Outlet(pb) => ScalarCondition::Fixed(pb),
                 _ => ScalarCondition::ZeroGradient,
@@ -1055,6 +1142,7 @@ impl<'m> Flow<'m> {
             };
             for corrector in 0..=correctors {
                 self.consistent_dissipation_flux(
+                    pressure_coefficient,
                     &s.pressure,
                     &grad_p,
                     &pressure_correction_offsets,
