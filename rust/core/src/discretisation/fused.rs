@@ -235,9 +235,19 @@ impl<T> Expr<T> {
                 .with_min_len(CHUNK)
                 .for_each(|(f, d)| *d = term.deferred(f));
         }
+        self.with_deferred_values(buffer)
+    }
+
+    /// This term with its internal faces' deferred parts read from `values` (`values[f]` must
+    /// be what [`Term::deferred`] gives for face `f`, when [`Term::is_deferred`]), for a caller
+    /// that evaluates them in a face loop of its own (with other per-face work).
+    pub fn with_deferred_values<V: FieldValue>(self, values: &[V]) -> Expr<DeferredOnce<'_, T, V>>
+    where
+        T: Term<V>,
+    {
         Expr(DeferredOnce {
             term: self.0,
-            deferred: buffer,
+            deferred: values,
         })
     }
 }

@@ -10,7 +10,7 @@
 //! cell velocities.
 
 use crate::discretisation::fused::{
-    self, ScalarCondition, System, VectorCondition, VectorConvection,
+    self, ScalarCondition, System, Term, VectorCondition, VectorConvection,
 };
 use crate::discretisation::fvc;
 use crate::discretisation::gradient::LeastSquares;
@@ -407,33 +407,45 @@ impl<'m> Flow<'m> {
         gp: impl Fn(usize) -> f64 + Sync,
         out: &mut [f64],
     ) {
+        out.par_iter_mut()
+            .enumerate()
+            .for_each(|(f, o)| *o = self.non_orthogonal_flux_of(f, grad, pressure, limit, &gp));
+    }
+
+    /// Face `f`'s term of [`Flow::pressure_non_orthogonal_flux`].
+    #[inline]
+    fn non_orthogonal_flux_of(
+        &self,
+        f: usize,
+        grad: &[Vec3],
+        pressure: &[f64],
+        limit: Option<f64>,
+        gp: &impl Fn(usize) -> f64,
+    ) -> f64 {
         let mesh = self.mesh;
         let g = &self.geometry;
-        let ni = mesh.n_internal_faces;
-        out.par_iter_mut().enumerate().for_each(|(f, o)| {
-            let p = mesh.owner[f] as usize;
-            *o = if f < ni {
-                let q = mesh.neighbour[f] as usize;
-                let w = self.weight[f];
-                let face_grad = fvc::linear(w, grad[p], grad[q]);
-                let k = crate::mesh::sub(g.neighbour_offset[f], g.owner_offset[f]);
-                let coefficient = gp(f);
-                bounded(
-                    coefficient * dot(face_grad, k),
-                    coefficient * (pressure[q] - pressure[p]),
-                    limit,
-                )
-            } else if let FlowBc::Outlet(pb) = self.bc_of(f) {
-                let coefficient = gp(f);
-                bounded(
-                    -coefficient * dot(grad[p], g.owner_offset[f]),
-                    coefficient * (pb - pressure[p]),
-                    limit,
-                )
-            } else {
-                0.0
-            };
-        });
+        let p = mesh.owner[f] as usize;
+        if f < mesh.n_internal_faces {
+            let q = mesh.neighbour[f] as usize;
+            let w = self.weight[f];
+            let face_grad = fvc::linear(w, grad[p], grad[q]);
+            let k = crate::mesh::sub(g.neighbour_offset[f], g.owner_offset[f]);
+            let coefficient = gp(f);
+            bounded(
+                coefficient * dot(face_grad, k),
+                coefficient * (pressure[q] - pressure[p]),
+                limit,
+            )
+        } else if let FlowBc::Outlet(pb) = self.bc_of(f) {
+            let coefficient = gp(f);
+            bounded(
+                -coefficient * dot(grad[p], g.owner_offset[f]),
+                coefficient * (pb - pressure[p]),
+                limit,
+            )
+        } else {
+            0.0
+        }
     }
 
     /// The pressure on boundary face `f` from its cell (`None` on outlets, which fix it). Walls
@@ -530,6 +542,7 @@ impl<'m> Flow<'m> {
         grad_p: &[Vec3],
         momentum_rhs: &mut [Vec3],
         deferred: &mut Vec<Vec3>,
+        skewness_correction: &mut Vec<Vec3>,
     ) {
         let mesh = self.mesh;
         let scheme = match limits {
@@ -541,7 +554,7 @@ impl<'m> Flow<'m> {
         };
         let ni = mesh.n_internal_faces;
         let bc = |f: usize| self.velocity_conditions[f - ni];
-        let term = (fused::div(mesh, &s.mass_flux, scheme, bc)
+        let term = fused::div(mesh, &s.mass_flux, scheme, bc)
             - fused::laplacian(
                 mesh,
                 &self.geometry,
@@ -550,8 +563,55 @@ impl<'m> Flow<'m> {
                 Some(grads),
                 bc,
             )
-            .limited(limit))
-        .with_deferred_once(ni, deferred);
+            .limited(limit);
+        // one pass over the internal faces: each face's deferred flux (the assembly's gather
+        // visits it from both cells) and, on a non-orthogonal mesh, the skewness correction of
+        // its HbyA flux, which reads the same two cells' gradients
+        let skewed = !self.geometry.orthogonal;
+        let face = |f: usize| -> (Vec3, Vec3) {
+            let correction = if skewed {
+                let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
+                let (w, delta) = (self.weight[f], self.skewness_offset[f]);
+                let mut c = [0.0; 3];
+                for (k, ck) in c.iter_mut().enumerate() {
+                    *ck = dot(fvc::linear(w, grads[p][k], grads[q][k]), delta);
+                }
+                c
+            } else {
+                [0.0; 3]
+            };
+            (term.deferred(f), correction)
+        };
+        match (term.is_deferred(), skewed) {
+            (true, true) => {
+                deferred.resize(ni, [0.0; 3]);
+                skewness_correction.resize(ni, [0.0; 3]);
+                deferred
+                    .par_iter_mut()
+                    .zip(skewness_correction.par_iter_mut())
+                    .enumerate()
+                    .with_min_len(CHUNK)
+                    .for_each(|(f, (d, c))| (*d, *c) = face(f));
+            }
+            (true, false) => {
+                deferred.resize(ni, [0.0; 3]);
+                deferred
+                    .par_iter_mut()
+                    .enumerate()
+                    .with_min_len(CHUNK)
+                    .for_each(|(f, d)| *d = term.deferred(f));
+            }
+            (false, true) => {
+                skewness_correction.resize(ni, [0.0; 3]);
+                skewness_correction
+                    .par_iter_mut()
+                    .enumerate()
+                    .with_min_len(CHUNK)
+                    .for_each(|(f, c)| *c = face(f).1);
+            }
+            (false, false) => {}
+        }
+        let term = term.with_deferred_values(deferred);
         // relaxed, and the solve's right-hand side b − ∇p V, in the assembly's pass
         u_eqn.assemble_relaxed(
             &term,
@@ -659,7 +719,7 @@ impl<'m> Flow<'m> {
         &self,
         hby_a: &[Vec3],
         velocity_old: &[Vec3],
-        grads: &[[Vec3; 3]],
+        skewness_correction: &[Vec3],
         alpha: impl Fn(usize) -> f64 + Sync,
         mass_flux: &mut [f64],
     ) {
@@ -698,10 +758,11 @@ impl<'m> Flow<'m> {
             // approaches). Without it the face fluxes of a fully developed duct flow on Delaunay
             // tetrahedra carry an O(1) interpolation error that continuity turns into a spurious
             // cross-flow (1.3 % of U) and f·Re 4 % high
+            // (`skewness_correction[f]`: the interpolated gradients · the offset from the line
+            // to the face centre, from the momentum assembly's face pass)
             if !orthogonal {
-                let delta = self.skewness_offset[f];
                 for k in 0..3 {
-                    let c = dot(fvc::linear(w, grads[p][k], grads[q][k]), delta);
+                    let c = skewness_correction[f][k];
                     hf[k] += c;
                     old_f[k] += relaxed_f * c;
                 }
@@ -872,6 +933,9 @@ impl<'m> Flow<'m> {
         // each internal face's deferred momentum flux (convection and diffusion corrections),
         // evaluated once per face rather than from each side (24 bytes a face)
         let mut momentum_deferred = Vec::new();
+        // each internal face's skewness correction of its HbyA flux (non-orthogonal meshes, 24
+        // bytes a face), from the momentum assembly's pass over the faces
+        let mut skewness_correction = Vec::new();
         let mut hby_a = vec![[0.0f64; 3]; n];
         // rAtU per cell: one value, or one per component where symmetry planes make the
         // components' diagonals differ
@@ -987,6 +1051,7 @@ impl<'m> Flow<'m> {
                 &grad_p,
                 &mut momentum_rhs,
                 &mut momentum_deferred,
+                &mut skewness_correction,
             );
             solve_profile.assembly_seconds += phase.elapsed().as_secs_f64();
             let phase = std::time::Instant::now();
@@ -1058,7 +1123,13 @@ impl<'m> Flow<'m> {
             };
             {
                 let relaxation = |c: usize| u_eqn.relaxation_of(c);
-                self.hby_a_flux(&hby_a, &velocity_old, &grads, relaxation, &mut s.mass_flux);
+                self.hby_a_flux(
+                    &hby_a,
+                    &velocity_old,
+                    &skewness_correction,
+                    relaxation,
+                    &mut s.mass_flux,
+                );
             }
             // rAU per cell (as rAtU): the dissipation the converged face fluxes carry
             r_au.par_chunks_mut(r_atu_width)
@@ -1223,21 +1294,39 @@ impl<'m> Flow<'m> {
                         });
                 }
                 self.pressure_gradient(&s.pressure, &s.boundary_pressure, &mut grad_p);
+                // conservative face fluxes: the offsets of this last solve's right-hand side
+                let conservative = |f: usize, m: &mut f64, offset: f64| {
+                    let p = mesh.owner[f] as usize;
+                    let pressure = &s.pressure;
+                    // m holds the HbyA flux
+                    *m += dissipation[f];
+                    if f < ni {
+                        let q = mesh.neighbour[f] as usize;
+                        *m -= gp(f) * (pressure[q] - pressure[p]) + offset;
+                    } else if let FlowBc::Outlet(pb) = self.bc_of(f) {
+                        *m -= gp(f) * (pb - pressure[p]) + offset;
+                    }
+                };
+                if corrector == correctors && !g.orthogonal {
+                    // and the next offsets, in the same pass over the faces (each face reads its
+                    // old offset before writing its new one)
+                    let (pressure, limit) = (&s.pressure, settings.non_orthogonal_limit);
+                    s.mass_flux
+                        .par_iter_mut()
+                        .zip(pressure_correction_offsets.par_iter_mut())
+                        .enumerate()
+                        .with_min_len(CHUNK)
+                        .for_each(|(f, (m, offset))| {
+                            conservative(f, m, *offset);
+                            *offset = self.non_orthogonal_flux_of(f, &grad_p, pressure, limit, &gp);
+                        });
+                    continue;
+                }
                 if corrector == correctors {
-                    // conservative face fluxes: the offsets of this last solve's right-hand side
-                    let (pressure, offsets) = (&s.pressure, &pressure_correction_offsets);
-                    s.mass_flux.par_iter_mut().enumerate().for_each(|(f, m)| {
-                        let p = mesh.owner[f] as usize;
-                        let offset = offsets.get(f).copied().unwrap_or(0.0);
-                        // m holds the HbyA flux
-                        *m += dissipation[f];
-                        if f < ni {
-                            let q = mesh.neighbour[f] as usize;
-                            *m -= gp(f) * (pressure[q] - pressure[p]) + offset;
-                        } else if let FlowBc::Outlet(pb) = self.bc_of(f) {
-                            *m -= gp(f) * (pb - pressure[p]) + offset;
-                        }
-                    });
+                    s.mass_flux
+                        .par_iter_mut()
+                        .enumerate()
+                        .for_each(|(f, m)| conservative(f, m, 0.0));
                 }
                 if !g.orthogonal {
                     self.pressure_non_orthogonal_flux(
