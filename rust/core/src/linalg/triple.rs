@@ -54,112 +54,6 @@ fn dot3(a: &[Vec3], b: &[Vec3]) -> Vec3 {
         .reduce(|| [0.0; 3], |p, q| [p[0] + q[0], p[1] + q[1], p[2] + q[2]])
 }
 
-/// The per-chunk sum of [`dot3`] (over the same chunks it takes, so that the fused passes below
-/// give its sums bit for bit).
-#[inline]
-fn chunk_dot3(x: &[Vec3], y: &[Vec3]) -> Vec3 {
-    let mut s = [0.0; 3];
-    for (p, q) in x.iter().zip(y) {
-        for k in 0..3 {
-            s[k] += p[k] * q[k];
-        }
-    }
-    s
-}
-
-#[inline]
-fn add3(p: Vec3, q: Vec3) -> Vec3 {
-    [p[0] + q[0], p[1] + q[1], p[2] + q[2]]
-}
-
-/// `y = A x` and `dot3(w, y)` in one pass (the product of a chunk of rows, then its dot).
-fn mul3_dot(a: &Csr, x: &[Vec3], y: &mut [Vec3], w: &[Vec3]) -> Vec3 {
-    y.par_chunks_mut(CHUNK)
-        .enumerate()
-        .map(|(chunk, ys)| {
-            let start = chunk * CHUNK;
-            mul3_rows(a, x, ys, start);
-            chunk_dot3(&w[start..start + ys.len()], ys)
-        })
-        .reduce(|| [0.0; 3], add3)
-}
-
-/// `y = A x`, `dot3(y, y)` and `dot3(y, w)` in one pass.
-fn mul3_dots(a: &Csr, x: &[Vec3], y: &mut [Vec3], w: &[Vec3]) -> (Vec3, Vec3) {
-    y.par_chunks_mut(CHUNK)
-        .enumerate()
-        .map(|(chunk, ys)| {
-            let start = chunk * CHUNK;
-            mul3_rows(a, x, ys, start);
-            (
-                chunk_dot3(ys, ys),
-                chunk_dot3(ys, &w[start..start + ys.len()]),
-            )
-        })
-        .reduce(
-            || ([0.0; 3], [0.0; 3]),
-            |p, q| (add3(p.0, q.0), add3(p.1, q.1)),
-        )
-}
-
-/// Rows `start..start + ys.len()` of `A x` into `ys` (as [`mul3`]).
-#[inline]
-fn mul3_rows(a: &Csr, x: &[Vec3], ys: &mut [Vec3], start: usize) {
-    for (k, yi) in ys.iter_mut().enumerate() {
-        let i = start + k;
-        let mut s = [0.0; 3];
-        for e in a.row_ptr[i]..a.row_ptr[i + 1] {
-            let (v, xj) = (a.val[e], x[a.col[e] as usize]);
-            s[0] += v * xj[0];
-            s[1] += v * xj[1];
-            s[2] += v * xj[2];
-        }
-        *yi = s;
-    }
-}
-
-/// `x += step y`, `r −= step v` per component, and `dot3(r, r)` (and `dot3(w, r)` with `w`)
-/// of the updated `r`, in one pass: BiCGStab's updates and the norms that follow them.
-fn update3(
-    step: Vec3,
-    x: &mut [Vec3],
-    y: &[Vec3],
-    r: &mut [Vec3],
-    v: &[Vec3],
-    w: Option<&[Vec3]>,
-) -> (Vec3, Vec3) {
-    x.par_chunks_mut(CHUNK)
-        .zip(y.par_chunks(CHUNK))
-        .zip(r.par_chunks_mut(CHUNK))
-        .zip(v.par_chunks(CHUNK))
-        .enumerate()
-        .map(|(chunk, (((x, y), r), v))| {
-            for (r, v) in r.iter_mut().zip(v) {
-                for k in 0..3 {
-                    r[k] -= step[k] * v[k];
-                }
-            }
-            for (x, y) in x.iter_mut().zip(y) {
-                for k in 0..3 {
-                    x[k] += step[k] * y[k];
-                }
-            }
-            let with = w.map_or([0.0; 3], |w| {
-                let start = chunk * CHUNK;
-                chunk_dot3(&w[start..start + r.len()], r)
-            });
-            (chunk_dot3(r, r), with)
-        })
-        .reduce(
-            || ([0.0; 3], [0.0; 3]),
-            |p, q| (add3(p.0, q.0), add3(p.1, q.1)),
-        )
-}
-
-fn sqrt3(d: Vec3) -> Vec3 {
-    [d[0].sqrt(), d[1].sqrt(), d[2].sqrt()]
-}
-
 fn norm3(a: &[Vec3]) -> Vec3 {
     let d = dot3(a, a);
     [d[0].sqrt(), d[1].sqrt(), d[2].sqrt()]
@@ -248,13 +142,11 @@ pub fn bicgstab3(
         message: format!("BiCGStab (three components): {what}"),
         history: Vec::new(),
     };
-    // dot3(r̂, r) of the iteration to come, from the pass that last updated r
-    let mut next_rho = None;
     for it in 1..=max_iterations {
         if !active.iter().any(|&a| a) {
             break;
         }
-        let rho_new = next_rho.take().unwrap_or_else(|| dot3(&r_hat, &r));
+        let rho_new = dot3(&r_hat, &r);
         let mut beta = [0.0; 3];
         for k in (0..3).filter(|&k| active[k]) {
             if rho_new[k] == 0.0 || !rho_new[k].is_finite() {
@@ -272,15 +164,26 @@ pub fn bicgstab3(
             }
         });
         m.apply3(&p, &mut y);
-        let rv = mul3_dot(a, &y, &mut v, &r_hat);
+        mul3(a, &y, &mut v);
+        let rv = dot3(&r_hat, &v);
         let mut step = [0.0; 3];
         for k in (0..3).filter(|&k| active[k]) {
             alpha[k] = rho[k] / rv[k];
             step[k] = alpha[k];
         }
-        // s = r − α v, in place of r (r is rebuilt from s below), x += α y, and ‖s‖
+        // s = r − α v, in place of r (r is rebuilt from s below)
+        r.par_iter_mut().zip(&v).for_each(|(r, v)| {
+            for k in 0..3 {
+                r[k] -= step[k] * v[k];
+            }
+        });
+        x.par_iter_mut().zip(&y).for_each(|(x, y)| {
+            for k in 0..3 {
+                x[k] += step[k] * y[k];
+            }
+        });
         let was_active = active;
-        let s_norm = sqrt3(update3(step, x, &y, &mut r, &v, None).0);
+        let s_norm = norm3(&r);
         for k in (0..3).filter(|&k| was_active[k]) {
             if done(k, s_norm[k]) {
                 active[k] = false;
@@ -294,16 +197,25 @@ pub fn bicgstab3(
         // z = M⁻¹ s, in place of y (x has taken its step along y)
         let zz = &mut y;
         m.apply3(&r, zz);
-        let (tt, ts) = mul3_dots(a, zz, &mut t, &r);
+        mul3(a, zz, &mut t);
+        let tt = dot3(&t, &t);
+        let ts = dot3(&t, &r);
         let mut step = [0.0; 3];
         for k in (0..3).filter(|&k| active[k]) {
             omega[k] = if tt[k] > 0.0 { ts[k] / tt[k] } else { 0.0 };
             step[k] = omega[k];
         }
-        // x += ω z, r = s − ω t, ‖r‖ and the next iteration's dot3(r̂, r)
-        let (rr, rho_next) = update3(step, x, zz, &mut r, &t, Some(&r_hat));
-        let res = sqrt3(rr);
-        next_rho = Some(rho_next);
+        x.par_iter_mut().zip(&*zz).for_each(|(x, z)| {
+            for k in 0..3 {
+                x[k] += step[k] * z[k];
+            }
+        });
+        r.par_iter_mut().zip(&t).for_each(|(r, t)| {
+            for k in 0..3 {
+                r[k] -= step[k] * t[k];
+            }
+        });
+        let res = norm3(&r);
         let was_active = active;
         for k in (0..3).filter(|&k| was_active[k]) {
             info[k].iterations = it;
