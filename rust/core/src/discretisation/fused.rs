@@ -1261,6 +1261,73 @@ mod tests {
         }
     }
 
+    /// A term whose deferred parts are evaluated once per face assembles the same system, bit
+    /// for bit, as the term evaluated from both cells of each face.
+    #[test]
+    fn deferred_parts_evaluated_once_per_face_assemble_the_same_system() {
+        let mesh = BoxArrays::new([3, 3, 2], [1.0, 0.8, 0.5], BoxCells::Tetra)
+            .build()
+            .unwrap();
+        let n = mesh.n_cells();
+        let ni = mesh.n_internal_faces;
+        let cell_faces = CellFaces::new(&mesh);
+        let pattern = CellPattern::new(&mesh);
+        let geometry = FaceGeometry::new(&mesh);
+        let conductance: Vec<f64> = (0..mesh.n_faces())
+            .map(|f| 0.5 + 0.01 * (f % 17) as f64)
+            .collect();
+        let flux: Vec<f64> = (0..mesh.n_faces())
+            .map(|f| ((f * 7919) % 13) as f64 - 6.0)
+            .collect();
+        let u: Vec<Vec3> = (0..n)
+            .map(|c| {
+                [
+                    (c as f64).sin(),
+                    1.0 + 0.1 * c as f64,
+                    (0.3 * c as f64).cos(),
+                ]
+            })
+            .collect();
+        let gradient: Vec<[Vec3; 3]> = (0..n)
+            .map(|c| {
+                let x = c as f64;
+                [[x, -0.5, 0.2], [0.1, x.sqrt(), -x], [1.0, 2.0, 0.3 * x]]
+            })
+            .collect();
+        let limiter: Vec<Vec3> = (0..n).map(|c| [1.0, 0.5, (c % 3) as f64 / 2.0]).collect();
+        let bc = |f: usize| VectorCondition::Fixed([0.1 * f as f64, -0.2, 0.3]);
+        let scheme = VectorConvection::LimitedLinearUpwind {
+            gradient: &gradient,
+            limiter: &limiter,
+        };
+        let term = || {
+            div(&mesh, &flux, scheme, bc)
+                - laplacian(&mesh, &geometry, &conductance, &u, Some(&gradient), bc)
+                    .limited(Some(0.5))
+        };
+        assert!(term().is_deferred());
+        let mut reference = System::<Vec3>::new(&pattern, false);
+        reference.assemble(&term(), &mesh, &cell_faces, &pattern);
+        let mut buffer = Vec::new();
+        let mut once = System::<Vec3>::new(&pattern, false);
+        once.assemble(
+            &term().with_deferred_once(ni, &mut buffer),
+            &mesh,
+            &cell_faces,
+            &pattern,
+        );
+        assert_eq!(buffer.len(), ni);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&once.matrix.val), bits(&reference.matrix.val));
+        assert_eq!(bits(&once.diag), bits(&reference.diag));
+        for c in 0..n {
+            assert_eq!(
+                once.source[c].map(f64::to_bits),
+                reference.source[c].map(f64::to_bits)
+            );
+        }
+    }
+
     /// Relaxation keeps the fixed point: a converged `x` of the unrelaxed system solves the
     /// relaxed one.
     #[test]
