@@ -9,7 +9,11 @@ child process with ``RACKFLOW_PROFILE=1``; the child's phase lines and its Pytho
 (mesh reading, building, quality report, case set-up, solve, results) are summed into one table
 with the peak resident memory (``ru_maxrss``, what ``/usr/bin/time -v`` reports).
 
-``--defaults`` solves with no settings instead (``convection="auto"``, α_U 0.9 first, the
+``--iterations N`` does a fixed amount of work instead: bounded second order (``linear_upwind``, one
+attempt, α_U 0.7) for exactly N outer iterations (the solve stops at its iteration limit; no
+energy solve), so that two builds do the same work; the child reports its process CPU seconds
+of the solve and a hash of the per-iteration residuals, which two builds that compute the same
+numbers share bit for bit. ``--defaults`` solves with no settings instead (``convection="auto"``, α_U 0.9 first, the
 retries of ``case.solve``): every flow attempt's phases are summed, and ``progress`` in the
 JSON holds the largest residual every 100 outer iterations of each attempt.
 ``--variable`` solves with temperature-dependent PG25 (property coupling passes).
@@ -18,12 +22,13 @@ build: give ``--pythonpath`` to put that build's ``python/`` first); ``--ab OTHE
 alternates this build and that one ``--rounds`` times in one run (the machine is noisy).
 
 Run: ``python benchmarks/tet_plate_profile.py 2e5 [--variable] [--rounds 1] [--ab /tmp/base/python]
-[--cache /tmp/rackflow-tet-plate]``.
+[--iterations 40] [--cache /tmp/rackflow-tet-plate]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -52,7 +57,7 @@ def mesh_path(target: int, cache: Path) -> tuple[Path, float]:
     return path, time.perf_counter() - start
 
 
-def child(path: Path, variable: bool, defaults: bool = False) -> dict[str, Any]:
+def child(path: Path, variable: bool, defaults: bool = False, iterations: int = 0) -> dict[str, Any]:
     """Load and solve in this process; the Python-side phase times and the answers."""
     times: dict[str, float] = {}
 
@@ -96,15 +101,46 @@ def child(path: Path, variable: bool, defaults: bool = False) -> dict[str, Any]:
     # starts again marks a retry)
     history: list[tuple[int, float]] = []
 
+    every: list[tuple[int, tuple[tuple[str, float], ...]]] = []
+
     def progress(iteration: int, residuals: dict[str, float]) -> None:
+        every.append((iteration, tuple(sorted(residuals.items()))))
         if iteration % 100 == 0 or iteration == 1:
             history.append((iteration, max(residuals.values())))
 
-    if defaults:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime
+    if iterations:
+        try:
+            case.solve(
+                progress=progress,
+                convection="linear_upwind",
+                velocity_relaxation=0.7,
+                flow_max_iterations=iterations,
+                threads=1,
+            )
+            sys.exit(f"the flow converged within {iterations} iterations: ask for fewer")
+        except rf.ConvergenceError:
+            pass
+    elif defaults:
         result = case.solve(progress=progress, threads=1)
     else:
         result = case.solve(progress=progress, convection="upwind", velocity_relaxation=0.7, threads=1)
     t = lap("python: case.solve (total)", t)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    solve_cpu = usage.ru_utime + usage.ru_stime - cpu
+    residual_hash = hashlib.sha256(repr(every).encode()).hexdigest()[:16]
+    if iterations:
+        return {
+            "times": times,
+            "cells": mesh.n_cells,
+            "fluid_cells": len(mesh.cells_of(design.fluid)),
+            "max_non_orthogonality_deg": quality["max_non_orthogonality_deg"],
+            "solve_cpu_s": solve_cpu,
+            "residual_hash": residual_hash,
+            "flow_iterations": len(every),
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+        }
     inlet = next(iter(design.flow_lpm))
     rth = (result.max_temperature_c("base") - design.inlet_temperature_c) / design.power_w
     dp = result.pressure_drop_pa(inlet, "outlet")
@@ -118,6 +154,8 @@ def child(path: Path, variable: bool, defaults: bool = False) -> dict[str, Any]:
         "rth_k_w": rth,
         "dp_pa": dp,
         "balance": result.energy_balance_error,
+        "solve_cpu_s": solve_cpu,
+        "residual_hash": residual_hash,
         "flow_iterations": int(report.get("flow_iterations", 0)),
         "energy_outer_iterations": int(report.get("outer_iterations", 0)),
         "coupling_passes": report.get("coupling_passes"),
@@ -140,7 +178,12 @@ def child(path: Path, variable: bool, defaults: bool = False) -> dict[str, Any]:
 
 
 def run(
-    path: Path, variable: bool, python: str, pythonpath: str | None, defaults: bool = False
+    path: Path,
+    variable: bool,
+    python: str,
+    pythonpath: str | None,
+    defaults: bool = False,
+    iterations: int = 0,
 ) -> dict[str, Any]:
     """One profiled solve in a child process: its numbers and its phase table."""
     env = {**os.environ, "RACKFLOW_PROFILE": "1", "RAYON_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
@@ -148,6 +191,7 @@ def run(
         env["PYTHONPATH"] = pythonpath + os.pathsep + env.get("PYTHONPATH", "")
     cmd = [python, __file__, "--child", str(path)] + (["--variable"] if variable else [])
     cmd += ["--defaults"] if defaults else []
+    cmd += ["--iterations", str(iterations)] if iterations else []
     start = time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - start
@@ -195,14 +239,17 @@ def table(runs: list[tuple[str, dict[str, Any]]], mesh_s: float) -> str:
                 cells.append("–")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     for key, fmt in (
+        ("solve_cpu_s", "{:.2f}"),
         ("peak_rss_mb", "{:.0f}"),
         ("flow_iterations", "{}"),
+        ("residual_hash", "{}"),
         ("energy_outer_iterations", "{}"),
         ("rth_k_w", "{:.6f}"),
         ("dp_pa", "{:.3f}"),
         ("balance", "{:.1e}"),
     ):
-        lines.append(f"| {key} | " + " | ".join(fmt.format(r[key]) for _, r in runs) + " |")
+        if all(key in r for _, r in runs):
+            lines.append(f"| {key} | " + " | ".join(fmt.format(r[key]) for _, r in runs) + " |")
     return "\n".join(lines)
 
 
@@ -217,6 +264,12 @@ def main() -> None:
         action="store_true",
         help="default settings (auto convection, retries) instead of upwind at 0.7",
     )
+    parser.add_argument(
+        "--iterations",
+        type=int,
+        default=0,
+        help="fixed work: exactly this many second-order outer iterations, no energy solve",
+    )
     parser.add_argument("--cache", default="/tmp/rackflow-tet-plate", help="where the .msh files are kept")
     parser.add_argument("--python", default=sys.executable)
     parser.add_argument("--pythonpath", help="put this first on the child's PYTHONPATH")
@@ -226,7 +279,7 @@ def main() -> None:
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(Path(args.child), args.variable, args.defaults)))
+        print(json.dumps(child(Path(args.child), args.variable, args.defaults, args.iterations)))
         return
     target = int(float(args.target))
     path, mesh_s = mesh_path(target, Path(args.cache))
@@ -239,11 +292,16 @@ def main() -> None:
         if k % 2:
             order.reverse()
         for name, pythonpath in order:
-            r = run(path, args.variable, args.python, pythonpath, args.defaults)
+            r = run(path, args.variable, args.python, pythonpath, args.defaults, args.iterations)
             r["load"] = os.getloadavg()
             runs.append((f"{name} {k + 1}", r))
+            answer = (
+                f"residuals {r['residual_hash']}"
+                if args.iterations
+                else f"R_th {r['rth_k_w']:.6f} K/W, ΔP {r['dp_pa']:.3f} Pa"
+            )
             print(
-                f"{name} {k + 1}: {r['child_wall_s']:.1f} s, R_th {r['rth_k_w']:.6f} K/W, ΔP {r['dp_pa']:.3f} Pa, "
+                f"{name} {k + 1}: {r['child_wall_s']:.1f} s, solve CPU {r['solve_cpu_s']:.2f} s, {answer}, "
                 f"peak {r['peak_rss_mb']:.0f} MB, load {r['load'][0]:.1f}",
                 flush=True,
             )

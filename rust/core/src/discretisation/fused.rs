@@ -204,6 +204,77 @@ impl<V: FieldValue, T: Term<V>> Term<V> for Expr<T> {
     }
 }
 
+/// A term whose internal faces' deferred parts were evaluated once, face by face, into a face
+/// array (see [`Expr::with_deferred_once`]): the assembly's gather visits each internal face from
+/// both of its cells, and a deferred part that reads both cells' gradients (a limited
+/// linear-upwind convection, a non-orthogonal correction) costs more than the array's load.
+#[derive(Debug, Clone, Copy)]
+pub struct DeferredOnce<'a, T, V> {
+    term: T,
+    deferred: &'a [V],
+}
+
+impl<T> Expr<T> {
+    /// This term with its internal faces' deferred parts evaluated once per face into `buffer`
+    /// (resized to `n_internal` faces; `V::N` values a face), in parallel over the faces, and
+    /// read from there by the assembly: the same values, half the evaluations.
+    pub fn with_deferred_once<V: FieldValue>(
+        self,
+        n_internal: usize,
+        buffer: &mut Vec<V>,
+    ) -> Expr<DeferredOnce<'_, T, V>>
+    where
+        T: Term<V>,
+    {
+        if self.0.is_deferred() {
+            buffer.resize(n_internal, V::ZERO);
+            let term = &self.0;
+            buffer
+                .par_iter_mut()
+                .enumerate()
+                .with_min_len(CHUNK)
+                .for_each(|(f, d)| *d = term.deferred(f));
+        }
+        self.with_deferred_values(buffer)
+    }
+
+    /// This term with its internal faces' deferred parts read from `values` (`values[f]` must
+    /// be what [`Term::deferred`] gives for face `f`, when [`Term::is_deferred`]), for a caller
+    /// that evaluates them in a face loop of its own (with other per-face work).
+    pub fn with_deferred_values<V: FieldValue>(self, values: &[V]) -> Expr<DeferredOnce<'_, T, V>>
+    where
+        T: Term<V>,
+    {
+        Expr(DeferredOnce {
+            term: self.0,
+            deferred: values,
+        })
+    }
+}
+
+impl<V: FieldValue, T: Term<V>> Term<V> for DeferredOnce<'_, T, V> {
+    #[inline]
+    fn internal(&self, f: usize, owner_side: bool) -> (f64, f64) {
+        self.term.internal(f, owner_side)
+    }
+    #[inline]
+    fn is_deferred(&self) -> bool {
+        self.term.is_deferred()
+    }
+    #[inline]
+    fn deferred(&self, f: usize) -> V {
+        self.deferred[f]
+    }
+    #[inline]
+    fn boundary(&self, f: usize) -> BoundaryRow<V> {
+        self.term.boundary(f)
+    }
+    #[inline]
+    fn cell(&self, c: usize) -> (f64, V) {
+        self.term.cell(c)
+    }
+}
+
 /// Combine two terms' entries with `op` (`+` or `−`), deferred parts only where either has one.
 macro_rules! combined_term {
     ($name:ident, $op:tt, $value_op:ident) => {
@@ -1187,6 +1258,73 @@ mod tests {
                     system.source[c][k] - (ax[c][k] - system.diag[c] * u[c][k]),
                 );
             }
+        }
+    }
+
+    /// A term whose deferred parts are evaluated once per face assembles the same system, bit
+    /// for bit, as the term evaluated from both cells of each face.
+    #[test]
+    fn deferred_parts_evaluated_once_per_face_assemble_the_same_system() {
+        let mesh = BoxArrays::new([3, 3, 2], [1.0, 0.8, 0.5], BoxCells::Tetra)
+            .build()
+            .unwrap();
+        let n = mesh.n_cells();
+        let ni = mesh.n_internal_faces;
+        let cell_faces = CellFaces::new(&mesh);
+        let pattern = CellPattern::new(&mesh);
+        let geometry = FaceGeometry::new(&mesh);
+        let conductance: Vec<f64> = (0..mesh.n_faces())
+            .map(|f| 0.5 + 0.01 * (f % 17) as f64)
+            .collect();
+        let flux: Vec<f64> = (0..mesh.n_faces())
+            .map(|f| ((f * 7919) % 13) as f64 - 6.0)
+            .collect();
+        let u: Vec<Vec3> = (0..n)
+            .map(|c| {
+                [
+                    (c as f64).sin(),
+                    1.0 + 0.1 * c as f64,
+                    (0.3 * c as f64).cos(),
+                ]
+            })
+            .collect();
+        let gradient: Vec<[Vec3; 3]> = (0..n)
+            .map(|c| {
+                let x = c as f64;
+                [[x, -0.5, 0.2], [0.1, x.sqrt(), -x], [1.0, 2.0, 0.3 * x]]
+            })
+            .collect();
+        let limiter: Vec<Vec3> = (0..n).map(|c| [1.0, 0.5, (c % 3) as f64 / 2.0]).collect();
+        let bc = |f: usize| VectorCondition::Fixed([0.1 * f as f64, -0.2, 0.3]);
+        let scheme = VectorConvection::LimitedLinearUpwind {
+            gradient: &gradient,
+            limiter: &limiter,
+        };
+        let term = || {
+            div(&mesh, &flux, scheme, bc)
+                - laplacian(&mesh, &geometry, &conductance, &u, Some(&gradient), bc)
+                    .limited(Some(0.5))
+        };
+        assert!(term().is_deferred());
+        let mut reference = System::<Vec3>::new(&pattern, false);
+        reference.assemble(&term(), &mesh, &cell_faces, &pattern);
+        let mut buffer = Vec::new();
+        let mut once = System::<Vec3>::new(&pattern, false);
+        once.assemble(
+            &term().with_deferred_once(ni, &mut buffer),
+            &mesh,
+            &cell_faces,
+            &pattern,
+        );
+        assert_eq!(buffer.len(), ni);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&once.matrix.val), bits(&reference.matrix.val));
+        assert_eq!(bits(&once.diag), bits(&reference.diag));
+        for c in 0..n {
+            assert_eq!(
+                once.source[c].map(f64::to_bits),
+                reference.source[c].map(f64::to_bits)
+            );
         }
     }
 

@@ -60,6 +60,22 @@ impl Csr32 {
     pub fn residual(&self, b: &[f64], x: &[f64], r: &mut [f64]) {
         products(&self.row_ptr, &self.col, &self.val, x, r, Some(b));
     }
+
+    /// `out[i] = finish(i, r_i)` with `r = b − A x`, in one pass over the rows.
+    pub fn residual_then(
+        &self,
+        b: &[f64],
+        x: &[f64],
+        out: &mut [f64],
+        finish: impl Fn(usize, f64) -> f64 + Sync,
+    ) {
+        residual_then(&self.row_ptr, &self.col, &self.val, b, x, out, finish);
+    }
+
+    /// `y += A x`, in one pass over the rows.
+    pub fn add_mul_vec(&self, x: &[f64], y: &mut [f64]) {
+        add_products(&self.row_ptr, &self.col, &self.val, x, y);
+    }
 }
 
 /// `data` (one item per stored entry) in blocks of [`CHUNK`] rows: per block its first row, the
@@ -108,7 +124,64 @@ fn products<V: Copy + Into<f64> + Sync>(
         });
 }
 
+/// `out[i] = finish(i, b[i] − (A x)_i)` in parallel over rows: a residual and what is done
+/// with each of its entries in the same pass (the same sums as [`Csr::residual`]).
+fn residual_then<V: Copy + Into<f64> + Sync>(
+    row_ptr: &[usize],
+    col: &[u32],
+    val: &[V],
+    b: &[f64],
+    x: &[f64],
+    out: &mut [f64],
+    finish: impl Fn(usize, f64) -> f64 + Sync,
+) {
+    out.par_chunks_mut(CHUNK)
+        .enumerate()
+        .for_each(|(chunk, outs)| {
+            let start = chunk * CHUNK;
+            for (k, o) in outs.iter_mut().enumerate() {
+                let i = start + k;
+                let row = row_ptr[i]..row_ptr[i + 1];
+                let entries = col[row.clone()].iter().zip(&val[row]);
+                let r = entries.fold(b[i], |s, (&j, &a)| s - a.into() * x[j as usize]);
+                *o = finish(i, r);
+            }
+        });
+}
+
+/// `y += A x` in parallel over rows (each row's product summed as [`Csr::mul_vec`] does, then
+/// added).
+fn add_products<V: Copy + Into<f64> + Sync>(
+    row_ptr: &[usize],
+    col: &[u32],
+    val: &[V],
+    x: &[f64],
+    y: &mut [f64],
+) {
+    y.par_chunks_mut(CHUNK).enumerate().for_each(|(chunk, ys)| {
+        let start = chunk * CHUNK;
+        for (k, o) in ys.iter_mut().enumerate() {
+            let i = start + k;
+            let row = row_ptr[i]..row_ptr[i + 1];
+            let entries = col[row.clone()].iter().zip(&val[row]);
+            let product: f64 = entries.map(|(&j, &a)| a.into() * x[j as usize]).sum();
+            *o += product;
+        }
+    });
+}
+
 impl Csr {
+    /// `out[i] = finish(i, r_i)` with `r = b − A x`, in one pass over the rows.
+    pub fn residual_then(
+        &self,
+        b: &[f64],
+        x: &[f64],
+        out: &mut [f64],
+        finish: impl Fn(usize, f64) -> f64 + Sync,
+    ) {
+        residual_then(&self.row_ptr, &self.col, &self.val, b, x, out, finish);
+    }
+
     /// Number of stored entries.
     pub fn nnz(&self) -> usize {
         self.col.len()

@@ -230,9 +230,7 @@ pub fn cg_measured(
             ));
         }
         let alpha = rz / pq;
-        axpy(alpha, &p, x);
-        axpy(-alpha, &q, &mut r);
-        res = norm(&r) / scale;
+        res = update_and_norm(alpha, &p, &q, x, &mut r) / scale;
         history.push(res);
         info.iterations = it;
         info.final_residual = res;
@@ -269,6 +267,27 @@ pub fn cg_measured(
         ),
         history,
     ))
+}
+
+/// CG's `x += α p`, `r −= α q` and `‖r‖` in one pass over the vectors: the operations and the
+/// sum of `‖r‖²` (chunk by chunk, then over the chunks) of [`axpy`] twice and [`norm`].
+fn update_and_norm(alpha: f64, p: &[f64], q: &[f64], x: &mut [f64], r: &mut [f64]) -> f64 {
+    let minus_alpha = -alpha;
+    x.par_chunks_mut(CHUNK)
+        .zip(r.par_chunks_mut(CHUNK))
+        .zip(p.par_chunks(CHUNK))
+        .zip(q.par_chunks(CHUNK))
+        .map(|(((x, r), p), q)| {
+            for (a, b) in x.iter_mut().zip(p) {
+                *a += alpha * b;
+            }
+            for (a, b) in r.iter_mut().zip(q) {
+                *a += minus_alpha * b;
+            }
+            r.iter().zip(r.iter()).map(|(u, v)| u * v).sum::<f64>()
+        })
+        .sum::<f64>()
+        .sqrt()
 }
 
 /// Right-preconditioned BiCGStab for non-symmetric systems.

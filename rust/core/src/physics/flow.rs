@@ -10,7 +10,7 @@
 //! cell velocities.
 
 use crate::discretisation::fused::{
-    self, ScalarCondition, System, VectorCondition, VectorConvection,
+    self, ScalarCondition, System, Term, VectorCondition, VectorConvection,
 };
 use crate::discretisation::fvc;
 use crate::discretisation::gradient::LeastSquares;
@@ -214,6 +214,21 @@ pub struct Flow<'m> {
     /// `A / (d_P + d_N)` of each face (boundary: `A / d_P`): the pressure equation's geometric
     /// factor.
     pressure_geometry: Vec<f64>,
+    /// Patch of each boundary face (indexed by face − n_internal_faces): the mesh's lookup is a
+    /// binary search, and the outer iteration asks it several times per boundary face.
+    boundary_patch: Vec<u32>,
+    /// The velocity condition of each boundary face (indexed by face − n_internal_faces), as
+    /// [`Flow::velocity_condition`] makes it: its unit normals and inflow velocities are read
+    /// by every gradient and momentum assembly.
+    velocity_conditions: Vec<VectorCondition>,
+    /// Per boundary face (indexed by face − n_internal_faces), the offset along which its
+    /// pressure is extrapolated from its cell (see [`Flow::extrapolated_boundary_pressure`];
+    /// unused on outlets).
+    pressure_extrapolation: Vec<Vec3>,
+    /// Per internal face of a non-orthogonal mesh (empty otherwise), the offset from the linear
+    /// interpolation's point on the line between the cell centres to the face centre (the
+    /// skewness correction of the HbyA face fluxes).
+    skewness_offset: Vec<Vec3>,
     /// The k-ω SST model, `None` for laminar flow.
     turbulence: Option<KOmegaSst>,
 }
@@ -249,7 +264,23 @@ impl<'m> Flow<'m> {
         let mut pattern = CellPattern::new(mesh);
         // the solve keeps its own value arrays; the pattern's would be 8 bytes per entry unused
         pattern.matrix.val = Vec::new();
-        Flow {
+        let boundary_patch = (ni..mesh.n_faces())
+            .into_par_iter()
+            .map(|f| mesh.patch_of_face(f) as u32)
+            .collect();
+        let skewness_offset = if geometry.orthogonal {
+            Vec::new()
+        } else {
+            (0..ni)
+                .into_par_iter()
+                .map(|f| {
+                    let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
+                    let on_line = fvc::linear(weight[f], mesh.cell_centre[p], mesh.cell_centre[q]);
+                    crate::mesh::sub(mesh.face_centre[f], on_line)
+                })
+                .collect()
+        };
+        let mut flow = Flow {
             cell_faces: CellFaces::new(mesh),
             pattern,
             least_squares: LeastSquares::new(mesh, vec![false; ni]),
@@ -260,8 +291,23 @@ impl<'m> Flow<'m> {
             weight,
             diffusion,
             pressure_geometry,
+            boundary_patch,
+            velocity_conditions: Vec::new(),
+            pressure_extrapolation: Vec::new(),
+            skewness_offset,
             turbulence: None,
-        }
+        };
+        let faces = ni..mesh.n_faces();
+        flow.velocity_conditions = faces
+            .clone()
+            .into_par_iter()
+            .map(|f| flow.velocity_condition(f))
+            .collect();
+        flow.pressure_extrapolation = faces
+            .into_par_iter()
+            .map(|f| flow.pressure_extrapolation_offset(f))
+            .collect();
+        flow
     }
 
     /// Turbulent flow with the k-ω SST model: `inlet` holds each patch's inlet (k, ω), and
@@ -285,11 +331,26 @@ impl<'m> Flow<'m> {
     }
 
     fn bc_of(&self, f: usize) -> FlowBc {
-        self.bc[self.mesh.patch_of_face(f)]
+        self.bc[self.boundary_patch[f - self.mesh.n_internal_faces] as usize]
     }
 
-    /// Velocity on boundary face `f` given the adjacent cell velocity.
+    /// Velocity on boundary face `f` given the adjacent cell velocity (from the stored
+    /// condition; the same values as [`Flow::boundary_velocity_of`]).
+    #[inline]
     fn boundary_velocity(&self, f: usize, up: Vec3) -> Vec3 {
+        match self.velocity_conditions[f - self.mesh.n_internal_faces] {
+            VectorCondition::Fixed(value) => value,
+            VectorCondition::ZeroGradient => up,
+            VectorCondition::Symmetry(n) => {
+                let un = dot(up, n);
+                [up[0] - un * n[0], up[1] - un * n[1], up[2] - un * n[2]]
+            }
+        }
+    }
+
+    /// Velocity on boundary face `f` given the adjacent cell velocity, from the patch's
+    /// condition and the face's geometry.
+    fn boundary_velocity_of(&self, f: usize, up: Vec3) -> Vec3 {
         match self.bc_of(f) {
             FlowBc::Inlet(speed) => {
                 let (n, _) = self.mesh.face_normal(f);
@@ -349,33 +410,45 @@ impl<'m> Flow<'m> {
         gp: impl Fn(usize) -> f64 + Sync,
         out: &mut [f64],
     ) {
+        out.par_iter_mut()
+            .enumerate()
+            .for_each(|(f, o)| *o = self.non_orthogonal_flux_of(f, grad, pressure, limit, &gp));
+    }
+
+    /// Face `f`'s term of [`Flow::pressure_non_orthogonal_flux`].
+    #[inline]
+    fn non_orthogonal_flux_of(
+        &self,
+        f: usize,
+        grad: &[Vec3],
+        pressure: &[f64],
+        limit: Option<f64>,
+        gp: &impl Fn(usize) -> f64,
+    ) -> f64 {
         let mesh = self.mesh;
         let g = &self.geometry;
-        let ni = mesh.n_internal_faces;
-        out.par_iter_mut().enumerate().for_each(|(f, o)| {
-            let p = mesh.owner[f] as usize;
-            *o = if f < ni {
-                let q = mesh.neighbour[f] as usize;
-                let w = self.weight[f];
-                let face_grad = fvc::linear(w, grad[p], grad[q]);
-                let k = crate::mesh::sub(g.neighbour_offset[f], g.owner_offset[f]);
-                let coefficient = gp(f);
-                bounded(
-                    coefficient * dot(face_grad, k),
-                    coefficient * (pressure[q] - pressure[p]),
-                    limit,
-                )
-            } else if let FlowBc::Outlet(pb) = self.bc_of(f) {
-                let coefficient = gp(f);
-                bounded(
-                    -coefficient * dot(grad[p], g.owner_offset[f]),
-                    coefficient * (pb - pressure[p]),
-                    limit,
-                )
-            } else {
-                0.0
-            };
-        });
+        let p = mesh.owner[f] as usize;
+        if f < mesh.n_internal_faces {
+            let q = mesh.neighbour[f] as usize;
+            let w = self.weight[f];
+            let face_grad = fvc::linear(w, grad[p], grad[q]);
+            let k = crate::mesh::sub(g.neighbour_offset[f], g.owner_offset[f]);
+            let coefficient = gp(f);
+            bounded(
+                coefficient * dot(face_grad, k),
+                coefficient * (pressure[q] - pressure[p]),
+                limit,
+            )
+        } else if let FlowBc::Outlet(pb) = self.bc_of(f) {
+            let coefficient = gp(f);
+            bounded(
+                -coefficient * dot(grad[p], g.owner_offset[f]),
+                coefficient * (pb - pressure[p]),
+                limit,
+            )
+        } else {
+            0.0
+        }
     }
 
     /// The pressure on boundary face `f` from its cell (`None` on outlets, which fix it). Walls
@@ -389,18 +462,29 @@ impl<'m> Flow<'m> {
         pressure: &[f64],
         grad: &[Vec3],
     ) -> Option<f64> {
+        if let FlowBc::Outlet(_) = self.bc_of(f) {
+            return None;
+        }
+        let p = self.mesh.owner[f] as usize;
+        let along = self.pressure_extrapolation[f - self.mesh.n_internal_faces];
+        Some(pressure[p] + dot(grad[p], along))
+    }
+
+    /// The offset of [`Flow::extrapolated_boundary_pressure`] on boundary face `f` (zero on
+    /// outlets): the whole offset from the cell centre to the face centre on inlets, its part
+    /// along the face on walls and symmetry planes.
+    fn pressure_extrapolation_offset(&self, f: usize) -> Vec3 {
         let p = self.mesh.owner[f] as usize;
         let r = crate::mesh::sub(self.mesh.face_centre[f], self.mesh.cell_centre[p]);
-        let along = match self.bc_of(f) {
-            FlowBc::Outlet(_) => return None,
+        match self.bc_of(f) {
+            FlowBc::Outlet(_) => [0.0; 3],
             FlowBc::Inlet(_) => r,
             FlowBc::Wall(_) | FlowBc::Symmetry => {
                 let (nrm, _) = self.mesh.face_normal(f);
                 let rn = dot(r, nrm);
                 [r[0] - rn * nrm[0], r[1] - rn * nrm[1], r[2] - rn * nrm[2]]
             }
-        };
-        Some(pressure[p] + dot(grad[p], along))
+        }
     }
 
     /// Boundary-face pressures consistent with the cell pressures, as the solver extrapolates them
@@ -431,13 +515,13 @@ impl<'m> Flow<'m> {
         }
     }
 
-    /// Boundary face `f`'s velocity condition, given its cell's velocity `up` (the condition
-    /// vocabulary of the momentum operators).
-    #[inline]
+    /// Boundary face `f`'s velocity condition (the condition vocabulary of the momentum
+    /// operators), from the patch's condition and the face's geometry; the solve reads the
+    /// stored ones (`velocity_conditions`).
     fn velocity_condition(&self, f: usize) -> VectorCondition {
         match self.bc_of(f) {
             FlowBc::Inlet(_) | FlowBc::Wall(_) => {
-                VectorCondition::Fixed(self.boundary_velocity(f, [0.0; 3]))
+                VectorCondition::Fixed(self.boundary_velocity_of(f, [0.0; 3]))
             }
             FlowBc::Outlet(_) => VectorCondition::ZeroGradient,
             FlowBc::Symmetry => VectorCondition::Symmetry(self.mesh.face_normal(f).0),
@@ -460,6 +544,8 @@ impl<'m> Flow<'m> {
         limit: Option<f64>,
         grad_p: &[Vec3],
         momentum_rhs: &mut [Vec3],
+        deferred: &mut Vec<Vec3>,
+        skewness_correction: &mut Vec<Vec3>,
     ) {
         let mesh = self.mesh;
         let scheme = match limits {
@@ -469,7 +555,8 @@ impl<'m> Flow<'m> {
             },
             None => VectorConvection::Upwind,
         };
-        let bc = |f| self.velocity_condition(f);
+        let ni = mesh.n_internal_faces;
+        let bc = |f: usize| self.velocity_conditions[f - ni];
         let term = fused::div(mesh, &s.mass_flux, scheme, bc)
             - fused::laplacian(
                 mesh,
@@ -480,6 +567,54 @@ impl<'m> Flow<'m> {
                 bc,
             )
             .limited(limit);
+        // one pass over the internal faces: each face's deferred flux (the assembly's gather
+        // visits it from both cells) and, on a non-orthogonal mesh, the skewness correction of
+        // its HbyA flux, which reads the same two cells' gradients
+        let skewed = !self.geometry.orthogonal;
+        let face = |f: usize| -> (Vec3, Vec3) {
+            let correction = if skewed {
+                let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
+                let (w, delta) = (self.weight[f], self.skewness_offset[f]);
+                let mut c = [0.0; 3];
+                for (k, ck) in c.iter_mut().enumerate() {
+                    *ck = dot(fvc::linear(w, grads[p][k], grads[q][k]), delta);
+                }
+                c
+            } else {
+                [0.0; 3]
+            };
+            (term.deferred(f), correction)
+        };
+        match (term.is_deferred(), skewed) {
+            (true, true) => {
+                deferred.resize(ni, [0.0; 3]);
+                skewness_correction.resize(ni, [0.0; 3]);
+                deferred
+                    .par_iter_mut()
+                    .zip(skewness_correction.par_iter_mut())
+                    .enumerate()
+                    .with_min_len(CHUNK)
+                    .for_each(|(f, (d, c))| (*d, *c) = face(f));
+            }
+            (true, false) => {
+                deferred.resize(ni, [0.0; 3]);
+                deferred
+                    .par_iter_mut()
+                    .enumerate()
+                    .with_min_len(CHUNK)
+                    .for_each(|(f, d)| *d = term.deferred(f));
+            }
+            (false, true) => {
+                skewness_correction.resize(ni, [0.0; 3]);
+                skewness_correction
+                    .par_iter_mut()
+                    .enumerate()
+                    .with_min_len(CHUNK)
+                    .for_each(|(f, c)| *c = face(f).1);
+            }
+            (false, false) => {}
+        }
+        let term = term.with_deferred_values(deferred);
         // relaxed, and the solve's right-hand side b − ∇p V, in the assembly's pass
         u_eqn.assemble_relaxed(
             &term,
@@ -587,8 +722,8 @@ impl<'m> Flow<'m> {
         &self,
         hby_a: &[Vec3],
         velocity_old: &[Vec3],
-        grads: &[[Vec3; 3]],
-        alpha: &(dyn Fn(usize) -> f64 + Sync),
+        skewness_correction: &[Vec3],
+        alpha: impl Fn(usize) -> f64 + Sync,
         mass_flux: &mut [f64],
     ) {
         let mesh = self.mesh;
@@ -626,11 +761,11 @@ impl<'m> Flow<'m> {
             // approaches). Without it the face fluxes of a fully developed duct flow on Delaunay
             // tetrahedra carry an O(1) interpolation error that continuity turns into a spurious
             // cross-flow (1.3 % of U) and f·Re 4 % high
+            // (`skewness_correction[f]`: the interpolated gradients · the offset from the line
+            // to the face centre, from the momentum assembly's face pass)
             if !orthogonal {
-                let on_line = fvc::linear(w, mesh.cell_centre[p], mesh.cell_centre[q]);
-                let delta = crate::mesh::sub(mesh.face_centre[f], on_line);
                 for k in 0..3 {
-                    let c = dot(fvc::linear(w, grads[p][k], grads[q][k]), delta);
+                    let c = skewness_correction[f][k];
                     hf[k] += c;
                     old_f[k] += relaxed_f * c;
                 }
@@ -652,6 +787,7 @@ impl<'m> Flow<'m> {
     #[allow(clippy::too_many_arguments)]
     fn consistent_dissipation_flux(
         &self,
+        gp: &[f64],
         pressure: &[f64],
         grad_p: &[Vec3],
         offsets: &[f64],
@@ -693,8 +829,8 @@ impl<'m> Flow<'m> {
                 if atu <= 0.0 {
                     return;
                 }
-                let pressure_flux =
-                    rho * atu * self.pressure_geometry[f] * (pressure[q] - pressure[p]) + offset;
+                // `gp` is ρ_f rAtU_f A/(d_P + d_N), as the pressure matrix's coefficient
+                let pressure_flux = gp[f] * (pressure[q] - pressure[p]) + offset;
                 let carried = fvc::linear(w, excess_gradient(p), excess_gradient(q));
                 *flux = pressure_flux * (1.0 - au / atu) - rho * dot(carried, area);
             } else if let FlowBc::Outlet(pb) = self.bc_of(f) {
@@ -703,8 +839,7 @@ impl<'m> Flow<'m> {
                 if atu <= 0.0 {
                     return;
                 }
-                let pressure_flux =
-                    rho * atu * self.pressure_geometry[f] * (pb - pressure[p]) + offset;
+                let pressure_flux = gp[f] * (pb - pressure[p]) + offset;
                 *flux = pressure_flux * (1.0 - au / atu) - rho * dot(excess_gradient(p), area);
             }
         });
@@ -798,6 +933,12 @@ impl<'m> Flow<'m> {
         let mut limits = vec![[1.0f64; 3]; n];
         // b − ∇p V of the momentum solve; then H(U) of the pressure corrector
         let mut momentum_rhs = vec![[0.0f64; 3]; n];
+        // each internal face's deferred momentum flux (convection and diffusion corrections),
+        // evaluated once per face rather than from each side (24 bytes a face)
+        let mut momentum_deferred = Vec::new();
+        // each internal face's skewness correction of its HbyA flux (non-orthogonal meshes, 24
+        // bytes a face), from the momentum assembly's pass over the faces
+        let mut skewness_correction = Vec::new();
         let mut hby_a = vec![[0.0f64; 3]; n];
         // rAtU per cell: one value, or one per component where symmetry planes make the
         // components' diagonals differ
@@ -805,6 +946,7 @@ impl<'m> Flow<'m> {
         let mut r_atu = vec![0.0f64; n * r_atu_width];
         let mut r_au = vec![0.0f64; n * r_atu_width];
         let mut dissipation = vec![0.0f64; mesh.n_faces()];
+        let mut pressure_coefficient = vec![0.0f64; mesh.n_faces()];
         let mut velocity_old = vec![[0.0f64; 3]; n];
         let mut rhs_p = vec![0.0; n];
         let mut rhs_bc = vec![0.0; n];
@@ -911,6 +1053,8 @@ impl<'m> Flow<'m> {
                 settings.non_orthogonal_limit,
                 &grad_p,
                 &mut momentum_rhs,
+                &mut momentum_deferred,
+                &mut skewness_correction,
             );
             solve_profile.assembly_seconds += phase.elapsed().as_secs_f64();
             let phase = std::time::Instant::now();
@@ -966,9 +1110,8 @@ impl<'m> Flow<'m> {
                         .sum::<f64>()
                 }
             };
-            // the pressure equation's coefficient of face f (recomputed where needed: storing it
-            // took 8 bytes per face)
-            let gp = |f: usize| {
+            // the pressure equation's coefficient of face f
+            let coefficient = |f: usize| {
                 let p = mesh.owner[f] as usize;
                 if f < ni {
                     let q = mesh.neighbour[f] as usize;
@@ -983,7 +1126,13 @@ impl<'m> Flow<'m> {
             };
             {
                 let relaxation = |c: usize| u_eqn.relaxation_of(c);
-                self.hby_a_flux(&hby_a, &velocity_old, &grads, &relaxation, &mut s.mass_flux);
+                self.hby_a_flux(
+                    &hby_a,
+                    &velocity_old,
+                    &skewness_correction,
+                    relaxation,
+                    &mut s.mass_flux,
+                );
             }
             // rAU per cell (as rAtU): the dissipation the converged face fluxes carry
             r_au.par_chunks_mut(r_atu_width)
@@ -1001,6 +1150,15 @@ impl<'m> Flow<'m> {
             if let Some(amg) = amg.as_mut() {
                 amg.release_fine();
             }
+            // once per face (8 bytes a face): the matrix reads it twice, the dissipation, the
+            // flux correction and the non-orthogonal fluxes once each
+            pressure_coefficient
+                .par_iter_mut()
+                .enumerate()
+                .with_min_len(CHUNK)
+                .for_each(|(f, g)| *g = coefficient(f));
+            let pressure_coefficient = &pressure_coefficient;
+            let gp = |f: usize| pressure_coefficient[f];
             let pressure_condition = |f: usize| match self.bc_of(f) {
                 FlowBc::Outlet(pb) => ScalarCondition::Fixed(pb),
                 _ => ScalarCondition::ZeroGradient,
@@ -1058,6 +1216,7 @@ impl<'m> Flow<'m> {
             };
             for corrector in 0..=correctors {
                 self.consistent_dissipation_flux(
+                    pressure_coefficient,
                     &s.pressure,
                     &grad_p,
                     &pressure_correction_offsets,
@@ -1138,21 +1297,39 @@ impl<'m> Flow<'m> {
                         });
                 }
                 self.pressure_gradient(&s.pressure, &s.boundary_pressure, &mut grad_p);
+                // conservative face fluxes: the offsets of this last solve's right-hand side
+                let conservative = |f: usize, m: &mut f64, offset: f64| {
+                    let p = mesh.owner[f] as usize;
+                    let pressure = &s.pressure;
+                    // m holds the HbyA flux
+                    *m += dissipation[f];
+                    if f < ni {
+                        let q = mesh.neighbour[f] as usize;
+                        *m -= gp(f) * (pressure[q] - pressure[p]) + offset;
+                    } else if let FlowBc::Outlet(pb) = self.bc_of(f) {
+                        *m -= gp(f) * (pb - pressure[p]) + offset;
+                    }
+                };
+                if corrector == correctors && !g.orthogonal {
+                    // and the next offsets, in the same pass over the faces (each face reads its
+                    // old offset before writing its new one)
+                    let (pressure, limit) = (&s.pressure, settings.non_orthogonal_limit);
+                    s.mass_flux
+                        .par_iter_mut()
+                        .zip(pressure_correction_offsets.par_iter_mut())
+                        .enumerate()
+                        .with_min_len(CHUNK)
+                        .for_each(|(f, (m, offset))| {
+                            conservative(f, m, *offset);
+                            *offset = self.non_orthogonal_flux_of(f, &grad_p, pressure, limit, &gp);
+                        });
+                    continue;
+                }
                 if corrector == correctors {
-                    // conservative face fluxes: the offsets of this last solve's right-hand side
-                    let (pressure, offsets) = (&s.pressure, &pressure_correction_offsets);
-                    s.mass_flux.par_iter_mut().enumerate().for_each(|(f, m)| {
-                        let p = mesh.owner[f] as usize;
-                        let offset = offsets.get(f).copied().unwrap_or(0.0);
-                        // m holds the HbyA flux
-                        *m += dissipation[f];
-                        if f < ni {
-                            let q = mesh.neighbour[f] as usize;
-                            *m -= gp(f) * (pressure[q] - pressure[p]) + offset;
-                        } else if let FlowBc::Outlet(pb) = self.bc_of(f) {
-                            *m -= gp(f) * (pb - pressure[p]) + offset;
-                        }
-                    });
+                    s.mass_flux
+                        .par_iter_mut()
+                        .enumerate()
+                        .for_each(|(f, m)| conservative(f, m, 0.0));
                 }
                 if !g.orthogonal {
                     self.pressure_non_orthogonal_flux(
