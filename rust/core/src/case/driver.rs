@@ -732,15 +732,18 @@ fn solve_flow_retrying(
             }
         )
     };
+    let mut tried_settings = vec![first_settings];
     let mut tried = vec![format!("{}: {}", describe(settings), first.message)];
     let mut last = first;
     for (attempt, taken) in &attempts {
         let diverged = last.status == Status::Diverged;
         if (*taken == Taken::AfterDivergence && !diverged)
             || (*taken == Taken::AfterStall && diverged)
+            || tried_settings.iter().any(|t| same_attempt(t, attempt))
         {
             continue;
         }
+        tried_settings.push(*attempt);
         match flow.solve(attempt, monitor, start.clone()) {
             Ok(solution) => {
                 let fallback = (attempt.second_order != settings.second_order)
@@ -762,6 +765,21 @@ fn solve_flow_retrying(
         );
     }
     Err(Error::Convergence(last))
+}
+
+/// Whether two flow attempts would solve the same discretisation at the same relaxation: from
+/// the same start the second fails as the first did. A coupling pass that carries the
+/// first-order fallback (upwind at 0.5, bounded corrections) would otherwise repeat it as its
+/// last attempt (the bundled pin-fin plate's tenth pass: 832 iterations twice, to the same
+/// stall), as would `auto` at a relaxation of 0.5, whose two first-order fallbacks coincide.
+fn same_attempt(
+    a: &crate::physics::flow::FlowSettings,
+    b: &crate::physics::flow::FlowSettings,
+) -> bool {
+    a.second_order == b.second_order
+        && a.velocity_relaxation == b.velocity_relaxation
+        && a.non_orthogonal_limit == b.non_orthogonal_limit
+        && (!a.second_order || a.local_first_order == b.local_first_order)
 }
 
 /// Largest energy-balance error a converged solve may return: 0.1 % (the conjugate target), or
@@ -2376,6 +2394,47 @@ mod tests {
             cell_source: None,
             inlet_patch: vec![false; n_patches],
         }
+    }
+
+    #[test]
+    fn an_attempt_identical_to_one_tried_is_recognised() {
+        use crate::physics::flow::FlowSettings;
+        let carried = FlowSettings {
+            second_order: false,
+            velocity_relaxation: 0.5,
+            non_orthogonal_limit: Some(NON_ORTHOGONAL_LIMIT),
+            ..FlowSettings::default()
+        };
+        // the coupling pass's carried fallback and the driver's last attempt
+        let last = FlowSettings {
+            local_first_order: true,
+            ..carried
+        };
+        assert!(same_attempt(&carried, &last));
+        assert!(!same_attempt(
+            &carried,
+            &FlowSettings {
+                non_orthogonal_limit: None,
+                ..carried
+            }
+        ));
+        assert!(!same_attempt(
+            &carried,
+            &FlowSettings {
+                velocity_relaxation: 0.7,
+                ..carried
+            }
+        ));
+        // second order with and without local rounds are different attempts
+        let probe = FlowSettings::default();
+        assert!(!same_attempt(
+            &probe,
+            &FlowSettings {
+                local_first_order: true,
+                ..probe
+            }
+        ));
+        assert!(same_attempt(&probe, &probe));
     }
 
     #[test]
