@@ -826,6 +826,16 @@ class Case:
         that step on (``run.report["flow_updates"]`` counts these solves). Fields are kept at
         ``output_times_s`` (default: 101 evenly spaced times); every accepted step's hottest
         temperature per region is kept too. Other ``settings`` are those of :meth:`solve`.
+
+        A run that fails part-way (a step whose energy equation does not converge or whose
+        temperatures are non-physical, a flow update that fails, Ctrl-C or a ``progress``
+        callback that raises) raises as a steady solve does (:class:`ConvergenceError` naming the
+        failing step's time, ``KeyboardInterrupt``, the callback's exception), with
+        ``err.partial_result`` a :class:`TransientResult` of the steps completed before it
+        (``partial`` True, ``completed_to_s`` the last completed step's time): the outputs
+        reached and every accepted step's trace, as a run ending at that step would have kept
+        them. It is ``None`` when the run failed before its start (validation, the first flow
+        solve).
         """
         from rackflow.result import Result
         from rackflow.transient import TransientResult, profiles_to_core
@@ -883,9 +893,29 @@ class Case:
         description = self.to_core(**settings)
         self._check(description, core=False)
         callback = progress if callable(progress) else None
-        raw = _core.solve_transient_case(
-            self.mesh._core, json.dumps(description), json.dumps(spec), callback, temperature_k, initial_flow
-        )
+        try:
+            raw = _core.solve_transient_case(
+                self.mesh._core,
+                json.dumps(description),
+                json.dumps(spec),
+                callback,
+                temperature_k,
+                initial_flow,
+            )
+        except BaseException as err:
+            # the steps completed before the failure (a step that did not converge or was
+            # non-physical, Ctrl-C, a progress callback that raised): nothing finished is lost
+            completed = getattr(err, "partial_run", None)
+            if completed is not None:
+                del err.partial_run
+                err.partial_result = TransientResult(self, completed, initial, partial=True)
+                err.add_note(
+                    f"the run completed {err.partial_result.report.get('steps_accepted', 0)} steps to "
+                    f"{err.partial_result.completed_to_s:.6g} s: err.partial_result holds them"
+                )
+            elif isinstance(err, ConvergenceError):
+                err.partial_result = None
+            raise
         return TransientResult(self, raw, initial)
 
     def _initial_arrays(self, initial: Result | Mapping[str, Any] | None) -> dict[str, np.ndarray] | None:
