@@ -704,8 +704,18 @@ class Case:
         Any subset may be given. When the initial state's coolant inlet temperature is known
         (``inlet_temperature_c`` in the mapping, or the result's case had one) and differs from
         this case's, the initial temperatures are shifted by the difference, which is the exact
-        change for constant properties. The converged answer is the same as from a cold start (within
-        the solver tolerances); only the iterations it takes change. With
+        change for constant properties. A start from a converged result of the same case is
+        converged at once (the same answer). A start from another state (another flow rate,
+        power or inlet temperature) converges to an answer within the solver tolerances of a cold
+        start's only where the solve's schemes are fixed ones: where it holds a second-order
+        convection limiter (the momentum's, or a stalled energy solve's) or makes cells first
+        order locally, the converged field depends on the path to it. Measured on the
+        6,699-tetrahedron channel (warm from 0.025 L/min, solved at 0.02 L/min, against a cold
+        start; benchmarks/RESULTS.md stop 27): the flow's pressure drop 0.14 % apart; the
+        temperatures started from the other rate's on the same flow, single cells 0.30 K apart
+        and the hottest coolant 0.040 K (2.3 % of its 1.75 K rise); the whole warm start's
+        hottest coolant 0.084 K. So warm-started points (a sweep's) agree with cold-started ones
+        to about that, not to the solver tolerances. With
         ``scale_initial_flow`` (default) the initial velocity, mass flux and pressure are scaled
         by the ratio of this case's inflow to the initial state's, which helps when the flow
         rate changed. ``initial`` and ``initial_temperature_c`` exclude each other.
