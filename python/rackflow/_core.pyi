@@ -20,8 +20,11 @@ class ConvergenceError(RackflowError):
     #: "flow" | "energy" | "coupling" | "network"
     equation: str
     partial_fields: dict[str, npt.NDArray[np.float64]]
-    #: the failed solve's last iterate (a Result with converged = False), when there is one
+    #: set by ``rackflow``: a steady solve's last iterate (a Result with converged = False), a
+    #: transient solve's completed steps (a TransientResult with partial = True), or None
     partial_result: Any
+    #: a failed transient run's completed steps as the core returns a run (``solve_transient_case``)
+    partial_run: dict[str, Any]
     #: where it failed, m: the worst cell's centre (diverged, non-physical), or None
     position_m: tuple[float, float, float] | None
 
@@ -139,7 +142,10 @@ def solve_transient_case(
     Returns ``output_times_s``, ``temperature_k`` (n_outputs × n_cells), ``patch_heat_flow_w``,
     ``region_source_w``, ``step_times_s``, ``step_max_temperature_k`` (n_steps × n_regions),
     ``report_json``, and with coolant the last flow's fields plus ``output_patch_mass_flow_kg_s``
-    and ``output_outflow_temperature_k`` (n_outputs × n_patches)."""
+    and ``output_outflow_temperature_k`` (n_outputs × n_patches). A run that fails after its
+    start (a step error, Ctrl-C, a ``progress`` callback that raised) raises with
+    ``partial_run`` set on the exception: this dict for the steps it completed (the flow of the
+    last completed step; work counters include the failed step's)."""
     ...
 
 def solve_network(spec_json: str) -> str: ...

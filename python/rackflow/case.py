@@ -733,8 +733,18 @@ class Case:
         Any subset may be given. When the initial state's coolant inlet temperature is known
         (``inlet_temperature_c`` in the mapping, or the result's case had one) and differs from
         this case's, the initial temperatures are shifted by the difference, which is the exact
-        change for constant properties. The converged answer is the same as from a cold start (within
-        the solver tolerances); only the iterations it takes change. With
+        change for constant properties. A start from a converged result of the same case is
+        converged at once (the same answer). A start from another state (another flow rate,
+        power or inlet temperature) converges to an answer within the solver tolerances of a cold
+        start's only where the solve's schemes are fixed ones: where it holds a second-order
+        convection limiter (the momentum's, or a stalled energy solve's) or makes cells first
+        order locally, the converged field depends on the path to it. Measured on the
+        6,699-tetrahedron channel (warm from 0.025 L/min, solved at 0.02 L/min, against a cold
+        start; benchmarks/RESULTS.md stop 27): the flow's pressure drop 0.14 % apart; the
+        temperatures started from the other rate's on the same flow, single cells 0.30 K apart
+        and the hottest coolant 0.040 K (2.3 % of its 1.75 K rise); the whole warm start's
+        hottest coolant 0.084 K. So warm-started points (a sweep's) agree with cold-started ones
+        to about that, not to the solver tolerances. With
         ``scale_initial_flow`` (default) the initial velocity, mass flux and pressure are scaled
         by the ratio of this case's inflow to the initial state's, which helps when the flow
         rate changed. ``initial`` and ``initial_temperature_c`` exclude each other.
@@ -855,6 +865,16 @@ class Case:
         that step on (``run.report["flow_updates"]`` counts these solves). Fields are kept at
         ``output_times_s`` (default: 101 evenly spaced times); every accepted step's hottest
         temperature per region is kept too. Other ``settings`` are those of :meth:`solve`.
+
+        A run that fails part-way (a step whose energy equation does not converge or whose
+        temperatures are non-physical, a flow update that fails, Ctrl-C or a ``progress``
+        callback that raises) raises as a steady solve does (:class:`ConvergenceError` naming the
+        failing step's time, ``KeyboardInterrupt``, the callback's exception), with
+        ``err.partial_result`` a :class:`TransientResult` of the steps completed before it
+        (``partial`` True, ``completed_to_s`` the last completed step's time): the outputs
+        reached and every accepted step's trace, as a run ending at that step would have kept
+        them. It is ``None`` when the run failed before its start (validation, the first flow
+        solve).
         """
         from rackflow.result import Result
         from rackflow.transient import TransientResult, profiles_to_core
@@ -912,9 +932,29 @@ class Case:
         description = self.to_core(**settings)
         self._check(description, core=False)
         callback = progress if callable(progress) else None
-        raw = _core.solve_transient_case(
-            self.mesh._core, json.dumps(description), json.dumps(spec), callback, temperature_k, initial_flow
-        )
+        try:
+            raw = _core.solve_transient_case(
+                self.mesh._core,
+                json.dumps(description),
+                json.dumps(spec),
+                callback,
+                temperature_k,
+                initial_flow,
+            )
+        except BaseException as err:
+            # the steps completed before the failure (a step that did not converge or was
+            # non-physical, Ctrl-C, a progress callback that raised): nothing finished is lost
+            completed = getattr(err, "partial_run", None)
+            if completed is not None:
+                del err.partial_run
+                err.partial_result = TransientResult(self, completed, initial, partial=True)
+                err.add_note(
+                    f"the run completed {err.partial_result.report.get('steps_accepted', 0)} steps to "
+                    f"{err.partial_result.completed_to_s:.6g} s: err.partial_result holds them"
+                )
+            elif isinstance(err, ConvergenceError):
+                err.partial_result = None
+            raise
         return TransientResult(self, raw, initial)
 
     def _initial_arrays(self, initial: Result | Mapping[str, Any] | None) -> dict[str, np.ndarray] | None:

@@ -118,10 +118,14 @@ class TransientResult:
     outputs would cap the step): an output between two steps is the quadratic through the last
     three levels, of the scheme's own order, with the inputs' values at the output time.
     ``step_times_s`` and :meth:`step_max_temperature_c` follow every accepted time step (the
-    junction temperature at full time resolution).
+    junction temperature at full time resolution). A failed run's completed steps
+    (``err.partial_result``) are one too, with ``partial`` True: its outputs are those reached
+    by ``completed_to_s``, possibly none.
     """
 
-    def __init__(self, case: Case, raw: dict[str, Any], initial: Result | None = None) -> None:
+    def __init__(
+        self, case: Case, raw: dict[str, Any], initial: Result | None = None, *, partial: bool = False
+    ) -> None:
         self.case = case
         self.mesh = case.mesh
         self.times_s: np.ndarray = np.asarray(raw["output_times_s"])
@@ -144,6 +148,11 @@ class TransientResult:
         self._outflow_c: np.ndarray | None = None if outflow is None else outflow + ABSOLUTE_ZERO_C
         self._initial = initial
         self._cells = {r: self.mesh.cells_of(r) for r in self.mesh.regions}
+        #: True for the steps a failed run completed (``err.partial_result``): the run stopped
+        #: after ``completed_to_s``, before its end time
+        self.partial: bool = partial
+        #: the last accepted step's time, s (the end time for a complete run)
+        self.completed_to_s: float = float(self.step_times_s[-1])
 
     # ----- fields ----------------------------------------------------------------------------
     @property
@@ -153,6 +162,10 @@ class TransientResult:
 
     def _weights(self, time_s: float) -> tuple[int, int, float]:
         t = float(time_s)
+        if not len(self.times_s):
+            raise CaseError(
+                f"this partial run stopped at {self.completed_to_s} s before its first output time"
+            )
         if not (math.isfinite(t) and self.times_s[0] - 1e-12 <= t <= self.times_s[-1] + 1e-12):
             raise CaseError(
                 f"time {time_s} s is outside the stored output times [{self.times_s[0]}, {self.times_s[-1]}] s"
@@ -373,10 +386,9 @@ class TransientResult:
         return fig
 
     def __repr__(self) -> str:
-        return (
-            f"TransientResult({len(self.times_s)} outputs over {self.times_s[0]:g}–{self.times_s[-1]:g} s, "
-            f"{self.report.get('steps_accepted')} steps)"
-        )
+        over = f" over {self.times_s[0]:g}–{self.times_s[-1]:g} s" if len(self.times_s) else ""
+        partial = f", partial: completed to {self.completed_to_s:g} s" if self.partial else ""
+        return f"TransientResult({len(self.times_s)} outputs{over}, {self.report.get('steps_accepted')} steps{partial})"
 
 
 _FLOW_KEYS = {

@@ -62,7 +62,8 @@ def test_a_second_order_step_above_its_bounds_is_rejected() -> None:
     assert "in the step to " in message and "previous time levels" in message
     assert "region 'box'" in message
     assert info.value.position_m is not None
-    # the rejected step's field (kelvin; the transient API builds no partial Result): a coolant
+    # the rejected step's field (kelvin; ``partial_result`` holds the steps before it, see
+    # test_transient_partial): a coolant
     # cell well above the inlet, with nothing in the channel heated
     field_c = info.value.partial_fields["temperature_k"] - 273.15
     assert float(np.max(field_c)) > INLET_C + 3.0

@@ -38,6 +38,26 @@ pub fn run<T: Send>(
     callback: Option<Py<PyAny>>,
     work: impl FnOnce(&dyn Monitor) -> rackflow_core::Result<T> + Send,
 ) -> PyResult<T> {
+    run_keeping(
+        py,
+        callback,
+        |m| work(m).map_err(|e| (e, ())),
+        |_| (),
+        |_, _, ()| {},
+    )
+}
+
+/// [`run`] for work whose failure keeps something (`K`: a transient run's completed steps):
+/// `keep(py, err, kept)` attaches it to the exception raised, the core's error or the one a
+/// callback or Ctrl-C raised while the work ran (the work may then have finished before it saw
+/// the stop: `finished` makes its result the thing kept).
+pub fn run_keeping<T: Send, K: Send>(
+    py: Python<'_>,
+    callback: Option<Py<PyAny>>,
+    work: impl FnOnce(&dyn Monitor) -> Result<T, (rackflow_core::Error, K)> + Send,
+    finished: impl FnOnce(T) -> K,
+    keep: impl FnOnce(Python<'_>, &PyErr, K),
+) -> PyResult<T> {
     let stop = AtomicBool::new(false);
     let mut raised: Option<PyErr> = None;
     let (tx, rx) = channel::<Progress>();
@@ -91,10 +111,20 @@ pub fn run<T: Send>(
         })
     });
     if let Some(e) = raised {
+        match outcome {
+            Ok(Ok(Err((_, kept)))) => keep(py, &e, kept),
+            Ok(Ok(Ok(result))) => keep(py, &e, finished(result)),
+            _ => {}
+        }
         return Err(e);
     }
     match outcome {
-        Ok(Ok(result)) => result.map_err(|e| to_py_err(py, e)),
+        Ok(Ok(Ok(result))) => Ok(result),
+        Ok(Ok(Err((e, kept)))) => {
+            let err = to_py_err(py, e);
+            keep(py, &err, kept);
+            Err(err)
+        }
         Ok(Err(panic)) | Err(panic) => {
             let text = panic
                 .downcast_ref::<String>()

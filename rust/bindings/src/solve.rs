@@ -305,9 +305,33 @@ pub fn solve_transient_case<'py>(
         crate::memory::available_bytes(),
     )
     .map_err(|e| crate::errors::to_py_err(py, e))?;
-    let run = interrupt::run(py, progress, |monitor| {
-        case::solve_transient_from(&inner, &case, &spec, &initial, monitor)
-    })?;
+    // a failed run's completed steps go with its exception as `partial_run` (the dict a run returns)
+    let run = interrupt::run_keeping(
+        py,
+        progress,
+        |monitor| {
+            case::solve_transient_keeping(&inner, &case, &spec, &initial, monitor)
+                .map_err(|f| (f.error, f.completed))
+        },
+        |run| Some(Box::new(run)),
+        |py, err, completed| {
+            if let Some(run) = completed {
+                // diagnostic: failing to attach it must not hide the error itself
+                if let Ok(d) = transient_dict(py, &inner, *run) {
+                    let _ = err.value(py).setattr("partial_run", d);
+                }
+            }
+        },
+    )?;
+    transient_dict(py, &inner, run)
+}
+
+/// A transient run as the dict `solve_transient_case` returns.
+fn transient_dict<'py>(
+    py: Python<'py>,
+    inner: &rackflow_core::mesh::Mesh,
+    run: case::TransientSolution,
+) -> PyResult<Bound<'py, PyDict>> {
     let n_cells = inner.n_cells();
     let n_patches = inner.n_patches();
     let n_regions = inner.region_names.len();

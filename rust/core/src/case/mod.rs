@@ -18,6 +18,7 @@ pub use spec::{
     PreconditionerKind, Radiation, Settings, Solid,
 };
 pub use transient::{
-    solve_transient, solve_transient_from, ProfileTarget, TimeProfile, Transient, TransientSolution,
+    solve_transient, solve_transient_from, solve_transient_keeping, ProfileTarget, TimeProfile,
+    Transient, TransientFailure, TransientSolution,
 };
 pub use validate::{PatchCondition, Resolved};

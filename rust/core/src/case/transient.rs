@@ -247,6 +247,19 @@ pub struct TransientSolution {
     pub residual_imbalance_j: f64,
 }
 
+/// A transient solve that failed part-way: why, and the run up to its last completed step.
+#[derive(Debug, Clone)]
+pub struct TransientFailure {
+    /// What stopped the run (the failing step's time is in a step failure's message).
+    pub error: Error,
+    /// The steps completed before the failure, as a successful run to the last of them would
+    /// have kept them (outputs at the output times reached, every accepted step's trace, the
+    /// energy tallies, the flow of the last completed step); `None` when the run failed before
+    /// its start was recorded (validation, the first flow solve). The work counters include
+    /// the failed step's.
+    pub completed: Option<Box<TransientSolution>>,
+}
+
 /// Heat capacity ρc per cell, J/(m³K) at temperature `t`: solids from their material, coolant from
 /// its properties; names every region that lacks density or specific heat.
 fn capacity(mesh: &Mesh, case: &Case, t: &[f64]) -> Result<Vec<f64>> {
@@ -644,6 +657,18 @@ pub fn solve_transient_from(
     initial: &InitialState<'_>,
     monitor: &dyn Monitor,
 ) -> Result<TransientSolution> {
+    solve_transient_keeping(mesh, case, spec, initial, monitor).map_err(|f| f.error)
+}
+
+/// [`solve_transient_from`] that keeps the steps a failed run completed (a step that does not
+/// converge or is non-physical, an interrupt): nothing a long run finished is lost.
+pub fn solve_transient_keeping(
+    mesh: &Mesh,
+    case: &Case,
+    spec: &Transient,
+    initial: &InitialState<'_>,
+    monitor: &dyn Monitor,
+) -> std::result::Result<TransientSolution, TransientFailure> {
     let threads = case
         .settings
         .threads
@@ -651,18 +676,33 @@ pub fn solve_transient_from(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .map_err(|e| Error::Case(format!("cannot start {threads} threads: {e}")))?;
-    pool.install(|| run(mesh, case, spec, initial, monitor))
+        .map_err(|e| TransientFailure {
+            error: Error::Case(format!("cannot start {threads} threads: {e}")),
+            completed: None,
+        })?;
+    let clock = std::time::Instant::now();
+    // the run fills `out` step by step, so that a failure keeps what it completed
+    let mut out = TransientSolution::default();
+    match pool.install(|| run(mesh, case, spec, initial, monitor, &mut out)) {
+        Ok(()) => Ok(out),
+        Err(error) => {
+            out.solve_time_s = clock.elapsed().as_secs_f64();
+            let completed = (!out.step_times_s.is_empty()).then(|| Box::new(out));
+            Err(TransientFailure { error, completed })
+        }
+    }
 }
 
-/// [`solve_transient_from`] on the current thread pool.
+/// [`solve_transient_from`] on the current thread pool, into `out` (empty on entry): after every
+/// accepted step `out` is the run to that step, as a run ending there would return it.
 fn run(
     mesh: &Mesh,
     case: &Case,
     spec: &Transient,
     initial: &InitialState<'_>,
     monitor: &dyn Monitor,
-) -> Result<TransientSolution> {
+    out: &mut TransientSolution,
+) -> Result<()> {
     let clock = std::time::Instant::now();
     let start = initial.temperature_k;
     validate(mesh, case, spec)?;
@@ -692,7 +732,6 @@ fn run(
         )));
     }
     let rho_c = capacity(mesh, case, &t)?;
-    let mut out = TransientSolution::default();
     let flow_clock = std::time::Instant::now();
     let (convection, flow) = frozen_flow(mesh, &initial_case, &t, initial, monitor)?;
     out.flow_time_s += flow_clock.elapsed().as_secs_f64();
@@ -710,7 +749,10 @@ fn run(
         .map(|&i| spec.profiles[i].at(spec.start_time_s))
         .collect();
     let mut mass_flux: Option<Vec<f64>> = convection.as_ref().map(|c| c.mass_flux.clone());
-    let mut current_flow: Option<super::driver::Solution> = convection.is_some().then_some(flow);
+    // the flow of the last accepted level (`out.flow`) and one solved for the step being taken,
+    // which becomes it when the step is accepted
+    out.flow = convection.is_some().then_some(flow);
+    let mut step_flow: Option<super::driver::Solution> = None;
     let (mut eq, mut radiation) =
         energy_operator(mesh, &initial_case, &resolved, convection, monitor)?;
     let conditions = Conditions::new(mesh, case, spec, &resolved);
@@ -827,7 +869,7 @@ fn run(
             None => None,
         };
         record_output(
-            &mut out,
+            out,
             &eq,
             mass_flux.as_deref(),
             radiated,
@@ -887,37 +929,45 @@ fn run(
         if moved {
             let flow_clock = std::time::Instant::now();
             let case_flow = case_at(case, spec, at);
-            let velocity: Option<Vec<f64>> = current_flow
-                .as_ref()
-                .map(|f| f.velocity_m_s.iter().flatten().copied().collect());
+            let current_flow = step_flow.as_ref().or(out.flow.as_ref());
+            let velocity: Option<Vec<f64>> =
+                current_flow.map(|f| f.velocity_m_s.iter().flatten().copied().collect());
             let warm = InitialState {
                 temperature_k: None,
                 velocity_m_s: velocity.as_deref(),
-                pressure_pa: current_flow.as_ref().map(|f| f.pressure_pa.as_slice()),
-                mass_flux_kg_s: current_flow.as_ref().map(|f| f.mass_flux_kg_s.as_slice()),
+                pressure_pa: current_flow.map(|f| f.pressure_pa.as_slice()),
+                mass_flux_kg_s: current_flow.map(|f| f.mass_flux_kg_s.as_slice()),
                 turbulence_k: current_flow
-                    .as_ref()
                     .map(|f| f.turbulence_k.as_slice())
                     .filter(|k| !k.is_empty()),
                 turbulence_omega: current_flow
-                    .as_ref()
                     .map(|f| f.turbulence_omega.as_slice())
                     .filter(|w| !w.is_empty()),
                 turbulent_viscosity: current_flow
-                    .as_ref()
                     .map(|f| f.turbulent_viscosity_pa_s.as_slice())
                     .filter(|m| !m.is_empty()),
                 scale_to_inflow: true,
                 ..InitialState::default()
             };
-            let (convection, flow) = frozen_flow(mesh, &case_flow, &t, &warm, monitor)?;
+            // a failed flow update names its step, as the energy step failures do
+            let (convection, flow) =
+                frozen_flow(mesh, &case_flow, &t, &warm, monitor).map_err(|e| match e {
+                    Error::Convergence(mut f) => {
+                        f.message = format!(
+                            "the flow update in the step to {target:.6e} s: {}",
+                            f.message
+                        );
+                        Error::Convergence(f)
+                    }
+                    other => other,
+                })?;
             out.flow_time_s += flow_clock.elapsed().as_secs_f64();
             out.flow_iterations += flow.report.flow_iterations;
             out.flow_updates += 1;
             out.flow_update_times_s.push(at);
             mass_flux = convection.as_ref().map(|c| c.mass_flux.clone());
             eq = conduction_operator(mesh, &resolved, convection, radiation.is_some());
-            current_flow = Some(flow);
+            step_flow = Some(flow);
             flow_inflow = inflows.iter().map(|&i| spec.profiles[i].at(at)).collect();
             preconditioner = None; // a new advection operator
             spatial = None;
@@ -1219,7 +1269,7 @@ fn run(
                 Some(r) => Some(r.patch_heat_in(mesh, &field)?),
                 None => None,
             };
-            record_output(&mut out, &eq, mass_flux.as_deref(), radiated, time, field);
+            record_output(out, &eq, mass_flux.as_deref(), radiated, time, field);
             next_output += 1;
         }
         if between {
@@ -1230,6 +1280,10 @@ fn run(
         now = target;
         out.step_times_s.push(now);
         out.step_max_temperature_k.push(region_max(&t));
+        out.stored_change_j = stored(&t) - e_start;
+        if let Some(flow) = step_flow.take() {
+            out.flow = Some(flow);
+        }
         monitor.progress(out.steps_accepted, &[("time_s", now)]);
         if monitor.should_stop() {
             return Err(Error::Interrupted);
@@ -1246,10 +1300,8 @@ fn run(
             dt = h_fixed;
         }
     }
-    out.flow = current_flow;
-    out.stored_change_j = stored(&t) - e_start;
     out.solve_time_s = clock.elapsed().as_secs_f64();
-    Ok(out)
+    Ok(())
 }
 
 /// The ratios of the time derivative's diagonal (Σ_i ρ_i c_i V_i times the scheme's coefficient

@@ -340,3 +340,64 @@ fn repeated_values_of_a_logged_trace_are_not_breakpoints() {
         }
     }
 }
+
+/// A run stopped by its step limit keeps the steps it completed (`solve_transient_keeping`):
+/// equal, bit for bit, to the run of the same spec ending at the last of them.
+#[test]
+fn a_failed_run_keeps_its_completed_steps() {
+    use rackflow_core::case::{solve_transient_keeping, InitialState};
+    let mesh = BoxArrays::new([4, 4, 4], [0.01; 3], BoxCells::Hexa)
+        .build()
+        .unwrap();
+    let mut c = case(
+        vec![copper("box", Some(1.0))],
+        convective_everywhere(10.0, 300.0),
+    );
+    c.settings.initial_temperature_k = Some(300.0);
+    c.settings.threads = Some(1);
+    let outputs: Vec<f64> = (0..=20).map(|i| 5.0 * i as f64).collect();
+    let spec = Transient {
+        start_time_s: 0.0,
+        end_time_s: 100.0,
+        time_step_s: Some(1.0),
+        output_times_s: Some(outputs.clone()),
+        step_tolerance_k: 0.01,
+        max_steps: 12,
+        flow_update_fraction: 0.01,
+        profiles: Vec::new(),
+    };
+    let failure = solve_transient_keeping(&mesh, &c, &spec, &InitialState::default(), &NoMonitor)
+        .unwrap_err();
+    assert!(
+        failure.error.to_string().contains("more than 12 steps"),
+        "{}",
+        failure.error
+    );
+    let kept = failure.completed.expect("the completed steps");
+    assert_eq!(kept.steps_accepted, 12);
+    assert_eq!(kept.step_times_s.last(), Some(&12.0));
+    let prefix = Transient {
+        end_time_s: 12.0,
+        output_times_s: Some(outputs[..3].to_vec()),
+        max_steps: 100,
+        ..spec
+    };
+    let run = solve_transient(&mesh, &c, &prefix, None, &NoMonitor).unwrap();
+    assert_eq!(kept.output_times_s, run.output_times_s);
+    assert_eq!(kept.temperature_k, run.temperature_k);
+    assert_eq!(kept.patch_heat_flow_w, run.patch_heat_flow_w);
+    assert_eq!(kept.region_source_w, run.region_source_w);
+    assert_eq!(kept.step_times_s, run.step_times_s);
+    assert_eq!(kept.step_max_temperature_k, run.step_max_temperature_k);
+    assert_eq!(kept.heat_in_j, run.heat_in_j);
+    assert_eq!(kept.stored_change_j, run.stored_change_j);
+    assert_eq!(kept.discrete_stored_change_j, run.discrete_stored_change_j);
+    // nothing completed before a failure at the start (validation)
+    let bad = Transient {
+        end_time_s: -1.0,
+        ..prefix
+    };
+    let failure =
+        solve_transient_keeping(&mesh, &c, &bad, &InitialState::default(), &NoMonitor).unwrap_err();
+    assert!(failure.completed.is_none());
+}
