@@ -15,12 +15,14 @@ linear-upwind momentum and energy as the OpenFOAM comparison, one thread. Printe
 wall y⁺ (min/mean/max over the walls), the heat to the coolant ṁ c_p ΔT, the static ΔP and
 the iterations; and Gnielinski's heat (log-mean ΔT, round tube at D_h, Filonenko f) and
 Filonenko's developed ΔP. Run: ``python -m benchmarks.turbulent_wall_yplus [--flows 1.8,5.4]
-[--y-plus 0.5,3,8,15,30,60] [--treatments switching,blended] [--nx 30] [--json out.json]``.
+[--y-plus 0.5,3,8,15,30,60] [--treatments switching,blended]
+[--thermal-wall-functions kader,jayatilleke] [--nx 30] [--json out.json]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import time
 import warnings
@@ -131,6 +133,11 @@ def main() -> None:
     ap.add_argument("--flows", default="1.8,5.4", help="L/min, comma-separated")
     ap.add_argument("--y-plus", default="0.5,3,8,15,30,60", help="first cell centre's target y⁺")
     ap.add_argument("--treatments", default="switching,blended")
+    ap.add_argument(
+        "--thermal-wall-functions",
+        default="kader",
+        help="comma-separated: kader, jayatilleke (each per treatment)",
+    )
     ap.add_argument("--nx", type=int, default=30)
     ap.add_argument("--json", help="append the runs here (JSON lines)")
     args = ap.parse_args()
@@ -147,11 +154,20 @@ def main() -> None:
         for target in (float(v) for v in args.y_plus.split(",")):
             first = 2 * target * nu_kin / ref["u_tau_m_s"]
             mesh = duct_mesh(args.nx, first)
-            for treatment in args.treatments.split(","):
-                run = solve(mesh, flow, props, treatment)
-                run.update(flow_lpm=flow, target_y_plus=target, first_cell_m=first, cells=mesh.n_cells, **ref)
+            for treatment, law in itertools.product(
+                args.treatments.split(","), args.thermal_wall_functions.split(",")
+            ):
+                run = solve(mesh, flow, props, treatment, thermal_wall_function=law)
+                run.update(
+                    flow_lpm=flow,
+                    target_y_plus=target,
+                    first_cell_m=first,
+                    cells=mesh.n_cells,
+                    thermal_wall_function=law,
+                    **ref,
+                )
                 print(
-                    f"  y+ target {target:5.1f} ({mesh.n_cells:6d} cells) {treatment:9s}: wall y+ "
+                    f"  y+ target {target:5.1f} ({mesh.n_cells:6d} cells) {treatment:9s} {law:11s}: wall y+ "
                     f"{run['y_plus'][0]:.2f}/{run['y_plus'][1]:.2f}/{run['y_plus'][2]:.2f}, "
                     f"Q {run['heat_w']:.2f} W ({run['heat_w'] / ref['gnielinski_heat_w'] - 1:+.1%} Gn), "
                     f"ΔP {run['dp_static_pa']:.1f} Pa, {run['iterations']} it., {run['wall_s']:.1f} s",

@@ -32,6 +32,10 @@ the radius) f is +5.2 % and Nu +11.7 % (switching: f −5.2 %, Nu +6.5 %): kept 
 The square duct (a quarter with symmetry planes) is a strict xfail too: f −5.7 %, Nu −6.4 % at
 Re 5e4 with wall functions (switching: −9.7 / −8.3 %); the wall shear in its corners is about
 half the mid-side value (no secondary flow in a linear eddy-viscosity model).
+
+Jayatilleke's thermal law instead of the default Kader's (blended treatment, benchmarks/RESULTS.md
+stop 28), wall functions, Nu at Pr 0.7/7: +6.9/−1.5 % at Re 5e4, +6.1/−2.5 % at Re 1e5,
++14.2/+7.2 % at Re 1e4 (f unchanged); the square duct Nu −3.5 %.
 """
 
 from __future__ import annotations
