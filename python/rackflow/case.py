@@ -322,7 +322,7 @@ class Case:
         Kader 1981, blended across the viscous sublayer and the log layer; the closer on the
         developed pipe to Gnielinski's correlation and to the wall-resolved model, Pr 0.7–12.7,
         though not on the developing duct of the cold plate at Pr 12.7: benchmarks/RESULTS.md
-        stop 28) or ``"jayatilleke"`` (Jayatilleke 1969, OpenFOAM's
+        stop 27) or ``"jayatilleke"`` (Jayatilleke 1969, OpenFOAM's
         ``alphatJayatillekeWallFunction``, for like-for-like comparisons with it). A laminar
         solve has no wall function.
 

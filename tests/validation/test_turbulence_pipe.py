@@ -34,7 +34,7 @@ Re 5e4 with wall functions (switching: −9.7 / −8.3 %); the wall shear in its
 half the mid-side value (no secondary flow in a linear eddy-viscosity model).
 
 Jayatilleke's thermal law instead of the default Kader's (blended treatment, benchmarks/RESULTS.md
-stop 28), wall functions, Nu at Pr 0.7/7: +6.9/−1.5 % at Re 5e4, +6.1/−2.5 % at Re 1e5,
+stop 27), wall functions, Nu at Pr 0.7/7: +6.9/−1.5 % at Re 5e4, +6.1/−2.5 % at Re 1e5,
 +14.2/+7.2 % at Re 1e4 (f unchanged); the square duct Nu −3.5 %.
 """
 

@@ -7,12 +7,12 @@ treatment (OpenFOAM's ``blended false``) put the heat at 54.0, 31.6 and 73.1 W �
 default treatment. The truth for the model is the wall-resolved mesh (y⁺ 0.5, 32,400 cells,
 too heavy for this test): 73.62 W and 3,575 Pa (benchmarks/RESULTS.md, stop 27; the wall cells
 conduct molecularly there, as with the switching treatment or Jayatilleke's law; Kader's blend,
-not exactly ``Pr y⁺`` at y⁺ ≈ 1 and Pr 12.7, gives 73.73 W, stop 28).
+not exactly ``Pr y⁺`` at y⁺ ≈ 1 and Pr 12.7, gives 73.73 W, stop 27).
 
 Measured (2026-12-06): 86.71 / 86.12 / 83.84 W (within 1.8 % of their mean; +14 to +18 % of the
 resolved model with the default thermal law, Kader's, the same at y⁺ 3 with either treatment;
 Jayatilleke's gives 78.35 / 80.31 / 78.57 W, +6 to +9 %, while on the developed pipe at the same
-Pr 12.7 Kader's is the one within 2 % of its resolved model: stop 28) and 3,927 / 3,729 /
+Pr 12.7 Kader's is the one within 2 % of its resolved model: stop 27) and 3,927 / 3,729 /
 3,420 Pa (−4.4 to +9.8 % of the resolved).
 """
 
