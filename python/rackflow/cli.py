@@ -199,7 +199,14 @@ def _run_transient(args: argparse.Namespace, loaded: Any, settings: dict[str, An
     """``rackflow run`` of a case file with a ``[transient]`` table."""
     from rackflow.transient import run_transient, transient_metrics
 
-    run = run_transient(loaded.case, loaded.transient, settings)
+    out = Path(args.out) if args.out else Path(args.case).resolve().parent
+    stem = Path(args.case).stem
+    try:
+        run = run_transient(loaded.case, loaded.transient, settings)
+    except (RackflowError, KeyboardInterrupt) as err:
+        # a run that fails or is interrupted part-way keeps the steps it completed
+        _write_partial_transient(getattr(err, "partial_result", None), out, stem)
+        raise
     peaks = transient_metrics(run)
     report = run.report
     print(
@@ -210,9 +217,7 @@ def _run_transient(args: argparse.Namespace, loaded: Any, settings: dict[str, An
     width = max(len(k) for k in peaks)
     for key, value in peaks.items():
         print(f"  {key:<{width}}  {value:.6g}")
-    out = Path(args.out) if args.out else Path(args.case).resolve().parent
     out.mkdir(parents=True, exist_ok=True)
-    stem = Path(args.case).stem
     csv = out / f"{stem}.csv"
     run.to_frame().to_csv(csv, index=False)
     pvd = run.save(out / f"{stem}.pvd")
@@ -233,6 +238,21 @@ def _run_transient(args: argparse.Namespace, loaded: Any, settings: dict[str, An
         run.plot(hottest, path=out / f"{stem}.png")
         print(f"wrote {out / f'{stem}.png'}")
     return 0
+
+
+def _write_partial_transient(partial: Any, out: Path, stem: str) -> None:
+    """The completed steps of a failed or interrupted transient run, as ``{stem}.partial.csv``
+    (the output times reached); nothing when the run stopped before its first output."""
+    if partial is None or len(partial.times_s) == 0:
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    csv = out / f"{stem}.partial.csv"
+    partial.to_frame().to_csv(csv, index=False)
+    print(
+        f"rackflow: the run completed {partial.report['steps_accepted']} steps to "
+        f"{partial.completed_to_s:g} s before it stopped; wrote {csv}",
+        file=sys.stderr,
+    )
 
 
 # ----- sweep --------------------------------------------------------------------------------------
@@ -576,7 +596,8 @@ def build_parser() -> argparse.ArgumentParser:
         "case file (or into --out). A case file with a [transient] table is solved in time "
         "instead: it prints the largest value of each summary metric over the run and writes "
         "<case>.csv (every metric at every output time), <case>.pvd (a ParaView time series), "
-        "<case>.json and <case>.png (the hottest region's temperature against time).",
+        "<case>.json and <case>.png (the hottest region's temperature against time); a run that "
+        "fails or is interrupted part-way writes the output times it reached to <case>.partial.csv.",
     )
     run.add_argument("case", help="case file (.toml)")
     run.add_argument("--out", help="output folder (default: the case file's folder)")

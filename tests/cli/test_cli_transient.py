@@ -70,3 +70,32 @@ def test_sweep_of_a_transient_case_file(
     assert table["max_temperature_c.die"].iloc[0] > table["max_temperature_c.die"].iloc[1]
     series = rf.read_sweep_series(store)
     assert len(series) == 2 * 11
+
+
+def test_an_interrupted_transient_run_writes_the_steps_it_completed(
+    transient_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C part-way through ``rackflow run`` (a progress callback that raises
+    KeyboardInterrupt, the way the core sees Ctrl-C) exits 130 and leaves the output times it
+    reached in ``{stem}.partial.csv``, equal to the same run's first rows."""
+    import rackflow.transient
+
+    def interrupted(*args: object, **kwargs: object) -> object:
+        def stop(step: int, _: dict[str, float]) -> None:
+            if step >= 8:
+                raise KeyboardInterrupt
+
+        return run_transient(*args, **{**kwargs, "progress": stop})  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rackflow.transient, "run_transient", interrupted)
+    out = tmp_path / "out"
+    assert cli.main(["run", str(transient_file), "--out", str(out)]) == 130
+    assert "before it stopped" in capsys.readouterr().err
+    partial = pd.read_csv(out / "step.partial.csv")
+    assert not (out / "step.csv").exists()
+    assert 1 <= len(partial) < 11 and partial["time_s"].iloc[-1] < 20.0
+    loaded = casefile.load(transient_file)
+    full = run_transient(loaded.case, loaded.transient)
+    assert list(partial["max_temperature_c.die"]) == pytest.approx(
+        list(full.max_temperature_c("die"))[: len(partial)], abs=1e-9
+    )
