@@ -337,43 +337,41 @@ class Case:
                 f"fluid '{region}': unknown turbulence model {turbulence!r}; the models are "
                 f"{', '.join(repr(m) for m in TURBULENCE_MODELS)}"
             )
-        if not isinstance(thermal_wall_function, str) or thermal_wall_function not in THERMAL_WALL_FUNCTIONS:
-            raise CaseError(
-                f"fluid '{region}': unknown thermal wall function {thermal_wall_function!r}; the thermal "
-                f"wall functions are {', '.join(repr(m) for m in THERMAL_WALL_FUNCTIONS)}"
-            )
-        if not isinstance(wall_treatment, str) or wall_treatment not in WALL_TREATMENTS:
-            raise CaseError(
-                f"fluid '{region}': unknown wall treatment {wall_treatment!r}; the wall treatments are "
-                f"{', '.join(repr(m) for m in WALL_TREATMENTS)}"
-            )
+        # the turbulent walls' model choices: each is checked the same way
+        wall_options = (
+            (
+                "thermal_wall_function",
+                "thermal wall function",
+                thermal_wall_function,
+                THERMAL_WALL_FUNCTIONS,
+                ThermalWallFunction.KADER,
+            ),
+            ("wall_treatment", "wall treatment", wall_treatment, WALL_TREATMENTS, WallTreatment.BLENDED),
+        )
+        for _, label, value, options, _ in wall_options:
+            if not isinstance(value, str) or value not in options:
+                raise CaseError(
+                    f"fluid '{region}': unknown {label} {value!r}; the {label}s are "
+                    f"{', '.join(repr(m) for m in options)}"
+                )
         if region in self.solids and turbulence != "auto":
             raise CaseError(
                 f"turbulence={turbulence!r} requested on region '{region}', which is a solid; "
                 "turbulence applies to coolant regions only"
             )
-        if region in self.solids and thermal_wall_function != ThermalWallFunction.KADER:
-            raise CaseError(
-                f"thermal_wall_function={thermal_wall_function!r} requested on region '{region}', which is "
-                "a solid; thermal wall functions apply to turbulent coolant regions only"
-            )
-        if region in self.solids and wall_treatment != WallTreatment.BLENDED:
-            raise CaseError(
-                f"wall_treatment={wall_treatment!r} requested on region '{region}', which is a solid; "
-                "wall treatments apply to turbulent coolant regions only"
-            )
-        if turbulence == TurbulenceModel.LAMINAR and wall_treatment != WallTreatment.BLENDED:
-            raise CaseError(
-                f"fluid '{region}': wall_treatment={wall_treatment!r} with turbulence='laminar'; "
-                "a wall treatment applies to turbulent walls only (use turbulence='auto' or "
-                "'k-omega-sst')"
-            )
-        if turbulence == TurbulenceModel.LAMINAR and thermal_wall_function != ThermalWallFunction.KADER:
-            raise CaseError(
-                f"fluid '{region}': thermal_wall_function={thermal_wall_function!r} with turbulence='laminar'; "
-                "a thermal wall function applies to turbulent walls only (use turbulence='auto' or "
-                "'k-omega-sst')"
-            )
+        for keyword, label, value, _, default in wall_options:
+            if value == default:
+                continue
+            if region in self.solids:
+                raise CaseError(
+                    f"{keyword}={value!r} requested on region '{region}', which is a solid; "
+                    f"{label}s apply to turbulent coolant regions only"
+                )
+            if turbulence == TurbulenceModel.LAMINAR:
+                raise CaseError(
+                    f"fluid '{region}': {keyword}={value!r} with turbulence='laminar'; a {label} applies "
+                    "to turbulent walls only (use turbulence='auto' or 'k-omega-sst')"
+                )
         spec = FluidSpec(
             region,
             resolve_coolant(coolant),
