@@ -54,11 +54,12 @@ class LaminarTurbulentFlowWarning(FlowRegimeWarning):
 
 
 class WallTreatmentWarning(FlowRegimeWarning):
-    """A wall patch of a turbulent coolant has its mean first-cell y⁺ where neither side of the
-    automatic wall treatment is accurate: in the buffer layer (5–15), between the resolved
-    viscous sublayer (low-Re walls, y⁺ ≲ 5) and the log layer (wall functions, y⁺ 15–500; the
-    lower edge measured on developed pipes, see ``rackflow.case.WALL_Y_PLUS_RANGES``), or above
-    500, beyond the log layer. The message names the patch and its y⁺ range."""
+    """A wall patch of a turbulent coolant has its mean first-cell y⁺ where its wall treatment
+    is not accurate: above 500, beyond the log layer (either treatment,
+    ``rackflow.case.BLENDED_WALL_Y_PLUS_MAX``); with ``wall_treatment="switching"`` also in the
+    buffer layer (5–15), between the resolved viscous sublayer (low-Re walls, y⁺ ≲ 5) and the
+    log layer (wall functions, y⁺ 15–500; the lower edge measured on developed pipes, see
+    ``rackflow.case.WALL_Y_PLUS_RANGES``). The message names the patch and its y⁺ range."""
 
 
 class ThreadsWarning(RackflowWarning):

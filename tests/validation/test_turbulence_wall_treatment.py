@@ -9,11 +9,13 @@ too heavy for this test): 73.62 W and 3,575 Pa (benchmarks/RESULTS.md, stop 27; 
 conduct molecularly there, as with the switching treatment or Jayatilleke's law; Kader's blend,
 not exactly ``Pr y⁺`` at y⁺ ≈ 1 and Pr 12.7, gives 73.73 W, stop 27).
 
-Measured (2026-12-06): 86.71 / 86.12 / 83.84 W (within 1.8 % of their mean; +14 to +18 % of the
-resolved model with the default thermal law, Kader's, the same at y⁺ 3 with either treatment;
-Jayatilleke's gives 78.35 / 80.31 / 78.57 W, +6 to +9 %, while on the developed pipe at the same
-Pr 12.7 Kader's is the one within 2 % of its resolved model: stop 27) and 3,927 / 3,729 /
-3,420 Pa (−4.4 to +9.8 % of the resolved).
+Measured (2026-12-06, stop 28, the wall cell's production averaged over the cell in the buffer
+layer): 83.79 / 85.07 / 83.83 W (within 1.5 % of their mean; +14 to +16 % of the resolved model
+with the default thermal law, Kader's, about the same at y⁺ 3 with either treatment; stop 27,
+with the production at the cell centre: 86.71 / 86.12 / 83.84 W; Jayatilleke's law gave
+78.35 / 80.31 / 78.57 W, +6 to +9 %, while on the developed pipe at the same Pr 12.7 Kader's is
+the one within 2 % of its resolved model: stop 27) and 3,759 / 3,678 / 3,419 Pa (−4.4 to +5.1 %
+of the resolved; stop 27: 3,927 / 3,729 / 3,420 Pa, up to +9.8 %).
 """
 
 from __future__ import annotations
@@ -62,4 +64,5 @@ def test_heat_barely_moves_with_the_wall_y_plus(runs: list[dict]) -> None:
 
 def test_pressure_drop_stays_near_the_resolved_one(runs: list[dict]) -> None:
     dp = np.array([r["dp_static_pa"] for r in runs])
-    assert np.all(np.abs(dp / RESOLVED_DP_PA - 1) < 0.12), dp
+    # −4.4 / +5.1 / +2.9 % at y⁺ 29 / 9 / 17; the centre's production put y⁺ 9 at +9.8 %
+    assert np.all(np.abs(dp / RESOLVED_DP_PA - 1) < 0.08), dp
