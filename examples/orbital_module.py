@@ -80,8 +80,10 @@ print(
 
 # %%
 # two cells across the 4 mm bore: at 0.6 L/min (k-ω SST) that puts the first cell centres past
-# the buffer layer, where wall functions hold; the default 1 mm cells leave them at y⁺ 10–18 (a
-# `WallTreatmentWarning`). Radiation, not the coolant film, limits the panel.
+# the buffer layer, where wall functions hold; the default 1 mm cells leave them at y⁺ 10–18
+# (the buffer layer, which the default blended wall treatment covers; with
+# `wall_treatment="switching"` a `WallTreatmentWarning`). Radiation, not the coolant film, limits
+# the panel.
 mesh = rf.load_mesh(
     radiator_panel(
         out / "radiator_segment.msh", length_m=SEGMENT_LENGTH_M, tube_pitch_m=SEGMENT_PITCH_M, bore_cells=2

@@ -981,7 +981,9 @@ class Case:
                 cells = self.mesh.patch_face_cells(patch)
                 touching = {regions[i] for i in np.unique(self.mesh.region_of_cell[cells])}
             found = {of_region[r] for r in touching if r in of_region}
-            out[patch] = WallTreatment.SWITCHING if WallTreatment.SWITCHING in found else WallTreatment.BLENDED
+            out[patch] = (
+                WallTreatment.SWITCHING if WallTreatment.SWITCHING in found else WallTreatment.BLENDED
+            )
         return out
 
     def _initial_arrays(self, initial: Result | Mapping[str, Any] | None) -> dict[str, np.ndarray] | None:
@@ -1446,7 +1448,9 @@ def _warn_wall_treatment(result: Result, treatments: Mapping[str, WallTreatment]
                 "wall_treatment='blended'"
             )
         elif mean > top:
-            why = f"above {top:g}, beyond the log layer where wall functions hold: refine the cells next to it"
+            why = (
+                f"above {top:g}, beyond the log layer where wall functions hold: refine the cells next to it"
+            )
         else:
             continue
         name = (

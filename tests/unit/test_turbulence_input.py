@@ -221,26 +221,28 @@ def test_wall_treatment_ranges(mean: float, switching: str | None, blended: str 
     fake = SimpleNamespace(
         y_plus_by_patch={"cold_wall": (0.5 * mean, mean, 2 * mean), "interface:fin": (mean, mean, mean)}
     )
-    for treatment, warns in ((WallTreatment.SWITCHING, switching), (WallTreatment.BLENDED, blended)):
-        # blended is the default: a patch missing from ``treatments`` is blended
-        for treatments in ({"cold_wall": treatment, "interface:fin": treatment}, {} if treatment == "blended" else None):
-            if treatments is None:
-                continue
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                _warn_wall_treatment(fake, treatments)  # type: ignore[arg-type]
-            messages = [str(w.message) for w in caught if issubclass(w.category, WallTreatmentWarning)]
-            if warns is None:
-                assert messages == [], (treatment, messages)
-            else:
-                assert len(messages) == 2, (treatment, messages)
-                assert (
-                    messages[0].startswith(f"wall patch 'cold_wall': mean first-cell y⁺ {mean:.3g}")
-                    and warns in messages[0]
-                )
-                assert messages[1].startswith("interface to solid region 'fin':") and warns in messages[1]
-                if warns == "buffer layer":
-                    assert "wall_treatment='blended'" in messages[0]
+    both = {"cold_wall", "interface:fin"}
+    runs = [
+        ({p: WallTreatment.SWITCHING for p in both}, switching),
+        ({p: WallTreatment.BLENDED for p in both}, blended),
+        ({}, blended),  # a patch missing from the treatments is blended (the default)
+    ]
+    for treatments, warns in runs:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            _warn_wall_treatment(fake, treatments)  # type: ignore[arg-type]
+        messages = [str(w.message) for w in caught if issubclass(w.category, WallTreatmentWarning)]
+        if warns is None:
+            assert messages == [], (treatments, messages)
+        else:
+            assert len(messages) == 2, (treatments, messages)
+            assert (
+                messages[0].startswith(f"wall patch 'cold_wall': mean first-cell y⁺ {mean:.3g}")
+                and warns in messages[0]
+            )
+            assert messages[1].startswith("interface to solid region 'fin':") and warns in messages[1]
+            if warns == "buffer layer":
+                assert "wall_treatment='blended'" in messages[0]
 
 
 def test_each_wall_patch_warns_by_its_coolants_treatment() -> None:
