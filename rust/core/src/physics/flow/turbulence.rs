@@ -19,11 +19,12 @@
 //!   `P⁺ = (1 − du⁺/dy⁺) du⁺/dy⁺` (the turbulent share of the shear times the velocity
 //!   gradient): nothing in the viscous sublayer, the peak ¼ in the buffer layer, the log law's
 //!   `1/(κ y⁺)` above — averaged over the wall cell where that is less than the centre's value
-//!   (the buffer layer, [`wall_cell_production`]). Shear and production follow the velocity, not k, so a wall cell in the
-//!   buffer layer is not held laminar by its own small k, and the thermal law of the wall
-//!   (`physics::thermal_wall`) is evaluated at the same shear y⁺. On the turbulent-heat duct
-//!   (PG25, Pr 12.7) the heat moves by ±2 % and ΔP by −4…+9 % of the wall-resolved solve
-//!   between wall y⁺ 3 and 60 (benchmarks/RESULTS.md, stops 27 and 28).
+//!   (the buffer layer, [`wall_cell_production`]). Shear and production follow the velocity,
+//!   not k, so a wall cell in the buffer layer is not held laminar by its own small k, and the
+//!   thermal law of the wall (`physics::thermal_wall`) is evaluated at the same shear y⁺. On
+//!   the turbulent-heat duct (PG25, Pr 12.7) the heat moves by ±2 % and ΔP stays within
+//!   −4…+9 % of the wall-resolved solve between wall y⁺ 3 and 29 (Re 6,062; 3 and 61 at Re
+//!   18,186, the heat from y⁺ 9) (benchmarks/RESULTS.md, stops 27 and 28).
 //! - **Switching**: OpenFOAM's `omegaWallFunction` with `blended false` (v1912 defaults to
 //!   `blended true`, so an OpenFOAM reference must set it) and `nutkWallFunction`, switched at
 //!   the y⁺ = C_μ^¼ y √k / ν of the wall-adjacent cell centre against y⁺_lam = 11.53: below it ω
