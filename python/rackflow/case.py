@@ -973,10 +973,11 @@ class Case:
         regions = self.mesh.regions
         of_region = {f.region: WallTreatment(f.wall_treatment) for f in self.fluids.values()}
         out = {}
+        pairs = self.mesh.interfaces() if any(p.startswith("interface:") for p in patches) else []
         for patch in patches:
             if patch.startswith("interface:"):
                 solid = patch.split(":", 1)[1]
-                touching = {b if a == solid else a for a, b, _ in self.mesh.interfaces() if solid in (a, b)}
+                touching = {b if a == solid else a for a, b, _ in pairs if solid in (a, b)}
             else:
                 cells = self.mesh.patch_face_cells(patch)
                 touching = {regions[i] for i in np.unique(self.mesh.region_of_cell[cells])}

@@ -246,20 +246,33 @@ def test_wall_treatment_ranges(mean: float, switching: str | None, blended: str 
 
 
 def test_each_wall_patch_warns_by_its_coolants_treatment() -> None:
-    # two coolant regions side by side (x < 0.01 blended, x > 0.01 switching): each wall patch
-    # takes its own region's treatment; one touching both takes the switching one
+    # along x: a blended coolant, a solid fin, a switching coolant, a second fin touching only the
+    # blended coolant: each wall patch and each interface to a solid takes its coolant's
+    # treatment; one touching both coolants takes the switching one
     from rackflow.settings import WallTreatment
 
-    regions = {"left": lambda c: c[:, 0] < 0.01, "right": lambda c: c[:, 0] >= 0.01}
-    mesh = rf.Mesh.from_meshio(box((4, 2, 2), (0.02, 0.002, 0.002), regions=regions))
+    regions = {
+        "left": lambda c: c[:, 0] < 0.01,
+        "fin": lambda c: (c[:, 0] > 0.01) & (c[:, 0] < 0.015),
+        "right": lambda c: c[:, 0] > 0.015,
+    }
+    m = box((8, 2, 2), (0.02, 0.002, 0.002), regions=regions)
+    mesh = rf.Mesh.from_meshio(m)
     case = rf.Case(mesh)
     case.fluid("left", coolant="water", turbulence="k-omega-sst")
     case.fluid("right", coolant="water", turbulence="k-omega-sst", wall_treatment="switching")
-    assert case._wall_treatments({"xmin": None, "xmax": None, "ymin": None}) == {
+    case.solid("fin", "copper")
+    patches = {"xmin": None, "xmax": None, "ymin": None, "interface:fin": None}
+    assert case._wall_treatments(patches) == {
         "xmin": WallTreatment.BLENDED,
         "xmax": WallTreatment.SWITCHING,
         "ymin": WallTreatment.SWITCHING,
+        "interface:fin": WallTreatment.SWITCHING,
     }
+    blended_only = rf.Case(mesh)
+    blended_only.fluid("left", coolant="water", turbulence="k-omega-sst")
+    blended_only.solid("fin", "copper")
+    assert blended_only._wall_treatments({"interface:fin": None}) == {"interface:fin": WallTreatment.BLENDED}
 
 
 @pytest.fixture(scope="module")
