@@ -119,3 +119,35 @@ def test_blended_walls_carry_shear_and_heat_in_the_buffer_layer(duct: rf.Mesh) -
     assert q_b > q_s and dp_b > dp_s
     assert "blended wall treatment" in str(blended.summary())
     assert "switching wall treatment" in str(switching.summary())
+    # each wall patch's y⁺ line speaks for its coolant's treatment
+    lines = [line for line in str(blended.summary()).splitlines() if "wall y⁺ on" in line]
+    assert len(lines) == 4 and all("the buffer layer handled" in line for line in lines), lines
+    lines = [line for line in str(switching.summary()).splitlines() if "wall y⁺ on" in line]
+    assert len(lines) == 4 and not any("handled" in line for line in lines), lines
+    assert all("wall functions (measured accurate from y⁺ 15)" in line for line in lines), lines
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi", "treatment", "says", "not_says"),
+    [
+        (0.5, 4.0, WallTreatment.BLENDED, "viscous sublayer resolved", "buffer layer"),
+        (0.5, 4.0, WallTreatment.SWITCHING, "viscous sublayer resolved", "buffer layer"),
+        (6.0, 14.0, WallTreatment.BLENDED, "the buffer layer handled", "least accurate"),
+        (2.0, 40.0, WallTreatment.BLENDED, "ΔP +5…+9 %", "least accurate"),
+        (6.0, 14.0, WallTreatment.SWITCHING, "in the buffer layer (5–15), the least accurate", "some faces"),
+        (2.0, 40.0, WallTreatment.SWITCHING, "some faces in the buffer layer (5–15)", "handled"),
+        # the switching treatment's wall functions hold from y⁺ 15, not the textbook 30
+        (16.0, 40.0, WallTreatment.SWITCHING, "wall functions (measured accurate from y⁺ 15)", "buffer"),
+        (40.0, 650.0, WallTreatment.SWITCHING, "faces above y⁺ 500 are beyond the log layer", "buffer"),
+        (6.0, 650.0, WallTreatment.BLENDED, "faces above y⁺ 500 are beyond the log layer", "least accurate"),
+    ],
+)
+def test_summary_says_where_the_y_plus_sits_for_the_treatment(
+    lo: float, hi: float, treatment: WallTreatment, says: str, not_says: str
+) -> None:
+    # the thresholds are the WallTreatmentWarning's (test_turbulence_input.py::test_wall_treatment_ranges):
+    # the buffer layer is the least accurate range of the switching treatment only
+    from rackflow.result import _wall_treatment
+
+    text = _wall_treatment(lo, hi, treatment)
+    assert says in text and not_says not in text, text
