@@ -159,6 +159,8 @@ def corpus_worker(spec: dict[str, Any]) -> None:
             nonorth_limit=result.momentum_non_orthogonal_limit,
             flow_time_s=rep.get("flow_time_s"),
             energy_time_s=rep.get("solve_time_s"),
+            energy_linear_iterations=list(rep.get("linear_iterations", []))[-40:],
+            energy_residuals=list(rep.get("residual_history", []))[-40:],
         )
     row["load_end"] = load_average()
     row["ru_maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -168,9 +170,11 @@ def corpus_worker(spec: dict[str, Any]) -> None:
     emit_worker_result(row)
 
 
-def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    keys = ("plate", "cells_kind", "target", "settings")
-    return all(a.get(k) == b.get(k) for k in keys)
+def _same(row: dict[str, Any], spec: dict[str, Any]) -> bool:
+    """Whether a stored row is the run ``spec`` asks for (the same plate, cells, size, settings)."""
+    return row.get("cells_kind") == spec["cells"] and all(
+        row.get(k) == spec[k] for k in ("plate", "target", "settings")
+    )
 
 
 def _order(c: float, m: float, f: float, nc: float, nm: float, nf: float, label: str) -> str:
