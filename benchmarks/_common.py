@@ -355,5 +355,60 @@ class ProgressLog:
         return [e for e in self.entries if "energy" in e[2]]
 
 
+@dataclass
+class GridConvergence:
+    """Celik et al. (2008, J. Fluids Eng. 130, 078001) from three meshes: observed order, the
+    Richardson extrapolation, the relative errors and the fine mesh's GCI (safety factor 1.25).
+
+    ``oscillatory`` when the two changes have opposite signs (the order is then of the magnitudes
+    only); ``order`` is NaN when a change is zero or the fixed point for p did not converge.
+    """
+
+    order: float
+    extrapolated: float
+    approximate_error: float  # e_a^21 = |(phi1 - phi2) / phi1|
+    extrapolated_error: float  # e_ext^21 = |(phi_ext - phi1) / phi_ext|
+    gci_fine: float
+    oscillatory: bool
+
+
+def grid_convergence(
+    coarse: float, medium: float, fine: float, r21: float, r32: float | None = None
+) -> GridConvergence:
+    """Celik's procedure for refinement ratios ``r21`` = h_medium / h_fine and ``r32`` =
+    h_coarse / h_medium (the same when ``r32`` is None); for unstructured meshes h = (V / N)^(1/3),
+    so r = (N_fine / N_coarse)^(1/3). With unequal ratios p solves
+    p = |ln|e32 / e21| + q(p)| / ln r21, q(p) = ln((r21^p - s) / (r32^p - s)), s = sign(e32 / e21)
+    by fixed-point iteration from q = 0, but without the outer absolute value of Celik's eq. (3a):
+    a sequence whose changes grow (|e21| > |e32| at equal ratios) gets a negative order, not a
+    positive one and a small GCI."""
+    r32 = r21 if r32 is None else r32
+    e21, e32 = medium - fine, coarse - medium
+    nan = float("nan")
+    ea = abs(e21 / fine) if fine else nan
+    if e21 == 0 or e32 == 0:
+        return GridConvergence(nan, nan, ea, nan, nan, False)
+    s = math.copysign(1.0, e32 / e21)
+    p, q = nan, 0.0
+    for _ in range(200):
+        p_new = (math.log(abs(e32 / e21)) + q) / math.log(r21)
+        if r21 == r32:  # q = 0: no iteration
+            p = p_new
+            break
+        if p == p_new or (p == p and abs(p_new - p) < 1e-10):
+            p = p_new
+            break
+        p = p_new
+        a, b = r21**p - s, r32**p - s
+        if a <= 0 or b <= 0:
+            return GridConvergence(nan, nan, ea, nan, nan, s < 0)
+        q = math.log(a / b)
+    else:
+        return GridConvergence(nan, nan, ea, nan, nan, s < 0)
+    extrapolated = (r21**p * fine - medium) / (r21**p - 1)
+    eext = abs((extrapolated - fine) / extrapolated) if extrapolated else nan
+    return GridConvergence(p, extrapolated, ea, eext, 1.25 * ea / (r21**p - 1), s < 0)
+
+
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"

@@ -18,7 +18,6 @@ Run: ``python -m benchmarks.turbulent_convergence [--levels 4,8,16] [--threads 1
 from __future__ import annotations
 
 import argparse
-import math
 import tempfile
 import time
 import warnings
@@ -28,7 +27,7 @@ from typing import Any
 import rackflow as rf
 from rackflow.meshing import channel_unit
 
-from benchmarks._common import load_average, machine_info
+from benchmarks._common import grid_convergence, load_average, machine_info
 
 LENGTH_M = 0.04
 CHANNEL_M = 0.002
@@ -84,13 +83,10 @@ def solve(cells_across: int, threads: int | None, flow_lpm: float = FLOW_LPM) ->
 
 def richardson(coarse: float, medium: float, fine: float, ratio: float) -> tuple[float, float, float]:
     """Observed order, extrapolated value and the fine mesh's GCI (safety factor 1.25)."""
-    e21, e32 = fine - medium, medium - coarse
-    if e21 == 0 or e32 / e21 <= 0:
+    g = grid_convergence(coarse, medium, fine, ratio)
+    if g.oscillatory:  # as before Celik's procedure moved to _common: no order for oscillation
         return float("nan"), float("nan"), float("nan")
-    p = math.log(e32 / e21) / math.log(ratio)
-    extrapolated = fine + e21 / (ratio**p - 1)
-    gci = 1.25 * abs(e21 / fine) / (ratio**p - 1)
-    return p, extrapolated, gci
+    return g.order, g.extrapolated, g.gci_fine
 
 
 def main() -> None:
