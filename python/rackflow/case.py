@@ -697,7 +697,7 @@ class Case:
         solve is retried at three quarters of it and, after a stall, at 0.5),
         ``velocity_tolerance`` (1e-7),
         ``pressure_tolerance`` (1e-6), ``mass_tolerance`` (fraction of the inflow, 1e-6),
-        ``flow_max_iterations`` (3000; at least a third of it more after a local first-order round, and more while the pace of the residuals gets it to convergence, at most twice it in all; a first attempt too slow to converge in twice it stops early; a turbulent solve that stalls with statistically stationary outputs returns them with a :class:`~rackflow.errors.StationaryFlowWarning`, a laminar one only when no retry converges), ``non_orthogonal_correctors`` (extra pressure solves per
+        ``flow_max_iterations`` (3000; at least a third of it more after a local first-order round, and more while the pace of the residuals gets it to convergence, at most twice it in all; a first attempt too slow to converge in twice it stops early; a turbulent solve that stalls with statistically stationary outputs returns them with a :class:`~rackflow.errors.StationaryFlowWarning`, a laminar one only with ``convection='auto'`` when no retry converges), ``non_orthogonal_correctors`` (extra pressure solves per
         iteration on non-orthogonal meshes such as tetrahedra, default 0).
         Temperature-dependent coolant properties: flow and temperature alternate until no
         temperature moves more than ``coupling_tolerance_k`` (1e-3 K) between passes, at most

@@ -88,8 +88,8 @@ class StationaryFlowWarning(RackflowWarning):
     every open patch's share of the inflow by at most 0.001 (``result.report["flow_stationary"]``
     holds the window and the measured variations). A stalled solve whose outputs still drift
     remains a :class:`ConvergenceError`. A turbulent (k-ω SST) solve is accepted so at once; a
-    laminar one only when none of the retries (lower relaxation, first-order fallback)
-    converges, as the first such state of them."""
+    laminar one only with the default ``convection="auto"`` and when none of the retries (lower
+    relaxation, first-order fallback) converges, the stationary state nearest to its tolerances."""
 
 
 __all__ = [

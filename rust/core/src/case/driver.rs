@@ -819,7 +819,8 @@ fn solve_flow_retrying(
             Err(other) => return Err(other),
         }
     }
-    if let Some((solution, attempt)) = kept {
+    // an explicit scheme is the user's: a stall stays an error, stationary or not
+    if let Some((solution, attempt)) = kept.filter(|_| scheme == ConvectionScheme::Auto) {
         let fallback =
             (attempt.second_order != settings.second_order).then_some(attempt.velocity_relaxation);
         return Ok((solution, fallback, attempt.non_orthogonal_limit));
@@ -837,7 +838,8 @@ fn solve_flow_retrying(
 /// One flow attempt. A laminar attempt whose residuals stalled with its outputs statistically
 /// stationary (`Flow::judge_stationary`) counts as stalled here, its state kept in `kept` (of
 /// such states the nearest to its tolerances): the attempts after it go on as before, and only
-/// when none converges is the kept state the answer (with `FlowSolution::stationary` saying so).
+/// when none converges is the kept state the answer (with `FlowSolution::stationary` saying so),
+/// and only with the default `auto` convection (an explicit scheme's stall stays an error).
 fn solve_attempt(
     flow: &crate::physics::flow::Flow,
     attempt: &crate::physics::flow::FlowSettings,
@@ -869,7 +871,11 @@ fn solve_attempt(
             stationary.split_variation
         ),
         solution.history.iter().map(|r| r[3]).collect(),
-    );
+    )
+    .with_partial(|p| {
+        p.velocity_m_s.clone_from(&solution.velocity);
+        p.pressure_pa.clone_from(&solution.pressure);
+    });
     // the nearest to its tolerances: on the bundled pin-fin plate the second-order attempt at
     // 0.675 stalled stationary at continuity 8.0e-3 (ΔP within 5.7e-4), first-order upwind at
     // 0.7 at 1.6e-3 (ΔP within 8.8e-6)
