@@ -45,9 +45,10 @@ pub struct SolveReport {
     /// order (and relaxed harder), where the velocity kept swinging (see
     /// `physics::flow::FlowSolution::first_order_cells`); 0: second order throughout.
     pub flow_first_order_cells: usize,
-    /// A turbulent flow whose residuals stalled above their tolerances but whose monitored
-    /// outputs (inlet-to-outlet static pressure drops, flow shares) were statistically
-    /// stationary, with their measured variation; `None`: converged to the tolerances.
+    /// A flow whose residuals stalled above their tolerances but whose monitored outputs
+    /// (inlet-to-outlet static pressure drops, flow shares) were statistically stationary, with
+    /// their measured variation (laminar: only when no retry converged); `None`: converged to
+    /// the tolerances.
     pub flow_stationary: Option<crate::physics::flow::Stationary>,
     /// The energy outer iteration at which the second-order convection limiter was frozen
     /// because the passes stalled (see `Conduction::freeze_limiter`).
