@@ -706,7 +706,7 @@ class Case:
         solve is retried at three quarters of it and, after a stall, at 0.5),
         ``velocity_tolerance`` (1e-7),
         ``pressure_tolerance`` (1e-6), ``mass_tolerance`` (fraction of the inflow, 1e-6),
-        ``flow_max_iterations`` (3000; at least a third of it more after a local first-order round, and more while the pace of the residuals gets it to convergence, at most twice it in all; a first attempt too slow to converge in twice it stops early; a turbulent solve that stalls with statistically stationary outputs returns them with a :class:`~rackflow.errors.StationaryFlowWarning`), ``non_orthogonal_correctors`` (extra pressure solves per
+        ``flow_max_iterations`` (3000; at least a third of it more after a local first-order round, and more while the pace of the residuals gets it to convergence, at most twice it in all; a first attempt too slow to converge in twice it stops early; a turbulent solve that stalls with statistically stationary outputs returns them with a :class:`~rackflow.errors.StationaryFlowWarning`, a laminar one only with ``convection='auto'`` when no retry converges), ``non_orthogonal_correctors`` (extra pressure solves per
         iteration on non-orthogonal meshes such as tetrahedra, default 0).
         Temperature-dependent coolant properties: flow and temperature alternate until no
         temperature moves more than ``coupling_tolerance_k`` (1e-3 K) between passes, at most
@@ -823,10 +823,17 @@ class Case:
         stationary = result.report.get("flow_stationary")
         if stationary:
             warnings.warn(
-                "the turbulent flow's residuals stalled above their tolerances; the result is its statistically "
+                "the flow's residuals stalled above their tolerances; the result is its statistically "
                 f"stationary state (over the last {stationary['iterations']} iterations the static pressure drops "
                 f"varied by {stationary['pressure_drop_variation']:.1e} of their means and the flow shares by "
-                f"{stationary['split_variation']:.1e})",
+                f"{stationary['split_variation']:.1e})"
+                + (
+                    "; the flow ↔ temperature coupling passes were judged by the hottest and the region-mean "
+                    f"temperatures, which moved by {outputs[1]:.1e} K in the last pass, while the coolant's local "
+                    f"temperatures still moved by up to {outputs[0]:.2g} K"
+                    if (outputs := result.report.get("coupling_settled_on_outputs"))
+                    else ""
+                ),
                 StationaryFlowWarning,
                 stacklevel=2,
             )

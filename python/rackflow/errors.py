@@ -82,13 +82,15 @@ class ConvectionFallbackWarning(RackflowWarning):
 
 
 class StationaryFlowWarning(RackflowWarning):
-    """A turbulent (k-ω SST) flow solve stalled above its residual tolerances but its monitored
-    outputs were statistically stationary, and the result is that stationary state: after the
-    convection limiter and the wall treatment's branches were held, over the last 400 iterations
-    every inlet-to-outlet static pressure drop varied by at most 0.1 % of its mean and every
-    open patch's share of the inflow by at most 0.001 (``result.report["flow_stationary"]``
+    """A flow solve stalled above its residual tolerances but its monitored outputs were
+    statistically stationary, and the result is that stationary state: after the convection
+    limiter (and, turbulent, the wall treatment's branches) were held, over the last 400
+    iterations every inlet-to-outlet static pressure drop varied by at most 0.1 % of its mean and
+    every open patch's share of the inflow by at most 0.001 (``result.report["flow_stationary"]``
     holds the window and the measured variations). A stalled solve whose outputs still drift
-    remains a :class:`ConvergenceError`. Laminar flow is never accepted this way."""
+    remains a :class:`ConvergenceError`. A turbulent (k-ω SST) solve is accepted so at once; a
+    laminar one only with the default ``convection="auto"`` and when none of the retries (lower
+    relaxation, first-order fallback) converges, the stationary state nearest to its tolerances."""
 
 
 __all__ = [
