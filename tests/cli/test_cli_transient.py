@@ -77,7 +77,8 @@ def test_an_interrupted_transient_run_writes_the_steps_it_completed(
 ) -> None:
     """Ctrl-C part-way through ``rackflow run`` (a progress callback that raises
     KeyboardInterrupt, the way the core sees Ctrl-C) exits 130 and leaves the output times it
-    reached in ``{stem}.partial.csv``, equal to the same run's first rows."""
+    reached in ``{stem}.partial.csv``, equal to the same run's first rows (all of them when the
+    run finished before it saw the stop)."""
     import rackflow.transient
 
     def interrupted(*args: object, **kwargs: object) -> object:
@@ -93,7 +94,9 @@ def test_an_interrupted_transient_run_writes_the_steps_it_completed(
     assert "before it stopped" in capsys.readouterr().err
     partial = pd.read_csv(out / "step.partial.csv")
     assert not (out / "step.csv").exists()
-    assert 1 <= len(partial) < 11 and partial["time_s"].iloc[-1] < 20.0
+    # progress reaches the callback through a channel while the run goes on, so on a loaded
+    # machine the run may finish before the stop at step 8 is seen: then every row is kept
+    assert 1 <= len(partial) <= 11 and partial["time_s"].iloc[-1] <= 20.0
     loaded = casefile.load(transient_file)
     full = run_transient(loaded.case, loaded.transient)
     assert list(partial["max_temperature_c.die"]) == pytest.approx(
