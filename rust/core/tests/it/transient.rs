@@ -2,7 +2,7 @@
 //! temporal order of the fixed-step scheme, discrete energy conservation, step profiles.
 
 use super::common::{case, copper, fixed};
-use rackflow_core::case::{solve_transient, Boundary, ProfileTarget, TimeProfile, Transient};
+use rackflow_core::case::{solve_transient, Boundary, Case, ProfileTarget, TimeProfile, Transient};
 use rackflow_core::mesh::structured::{BoxArrays, BoxCells};
 use rackflow_core::Silent as NoMonitor;
 
@@ -17,19 +17,26 @@ fn convective_everywhere(h: f64, ambient: f64) -> Vec<Boundary> {
         .collect()
 }
 
+/// A 10 mm copper cube of `n`³ hexahedra at 300 K with `power_w` in it, h = 10 W/m²K to 300 K
+/// on every face.
+fn cooled_copper_cube(n: usize, power_w: f64) -> (rackflow_core::mesh::Mesh, Case) {
+    let mesh = BoxArrays::new([n; 3], [0.01; 3], BoxCells::Hexa)
+        .build()
+        .unwrap();
+    let mut c = case(
+        vec![copper("box", Some(power_w))],
+        convective_everywhere(10.0, 300.0),
+    );
+    c.settings.initial_temperature_k = Some(300.0);
+    (mesh, c)
+}
+
 /// A 10 mm copper cube, h = 10 W/m²K on every face (Bi = hL/k = 2.5e-4), 1 W from t = 0:
 /// T = T∞ + P/(hA) (1 − e^(−t/τ)), τ = ρcV/(hA) ≈ 573 s. Adaptive steps; the rise at every
 /// output time within 0.5 % of the final rise.
 #[test]
 fn lumped_capacitance_after_a_power_step() {
-    let mesh = BoxArrays::new([4, 4, 4], [0.01; 3], BoxCells::Hexa)
-        .build()
-        .unwrap();
-    let mut c = case(
-        vec![copper("box", Some(1.0))],
-        convective_everywhere(10.0, 300.0),
-    );
-    c.settings.initial_temperature_k = Some(300.0);
+    let (mesh, mut c) = cooled_copper_cube(4, 1.0);
     let (h, area, volume) = (10.0, 6e-4, 1e-6);
     let tau = 8933.0 * 385.0 * volume / (h * area);
     let rise = 1.0 / (h * area);
@@ -112,14 +119,7 @@ fn fixed_steps_converge_at_second_order_in_time() {
 /// both jumps, and the energy put in is the profile's integral (600 J).
 #[test]
 fn a_step_profile_is_landed_on_and_its_energy_goes_in() {
-    let mesh = BoxArrays::new([3, 3, 3], [0.01; 3], BoxCells::Hexa)
-        .build()
-        .unwrap();
-    let mut c = case(
-        vec![copper("box", Some(0.0))],
-        convective_everywhere(10.0, 300.0),
-    );
-    c.settings.initial_temperature_k = Some(300.0);
+    let (mesh, mut c) = cooled_copper_cube(3, 0.0);
     let spec = Transient {
         start_time_s: 0.0,
         end_time_s: 600.0,
@@ -275,14 +275,7 @@ fn bad_profile_values_are_reported_all_at_once() {
 /// stepper with a short Euler step).
 #[test]
 fn repeated_values_of_a_logged_trace_are_not_breakpoints() {
-    let mesh = BoxArrays::new([3, 3, 3], [0.01; 3], BoxCells::Hexa)
-        .build()
-        .unwrap();
-    let mut c = case(
-        vec![copper("box", Some(0.0))],
-        convective_everywhere(10.0, 300.0),
-    );
-    c.settings.initial_temperature_k = Some(300.0);
+    let (mesh, mut c) = cooled_copper_cube(3, 0.0);
     let run = |time_s: Vec<f64>, value: Vec<f64>, step: bool| {
         let spec = Transient {
             start_time_s: 0.0,
@@ -346,14 +339,7 @@ fn repeated_values_of_a_logged_trace_are_not_breakpoints() {
 #[test]
 fn a_failed_run_keeps_its_completed_steps() {
     use rackflow_core::case::{solve_transient_keeping, InitialState};
-    let mesh = BoxArrays::new([4, 4, 4], [0.01; 3], BoxCells::Hexa)
-        .build()
-        .unwrap();
-    let mut c = case(
-        vec![copper("box", Some(1.0))],
-        convective_everywhere(10.0, 300.0),
-    );
-    c.settings.initial_temperature_k = Some(300.0);
+    let (mesh, mut c) = cooled_copper_cube(4, 1.0);
     c.settings.threads = Some(1);
     let outputs: Vec<f64> = (0..=20).map(|i| 5.0 * i as f64).collect();
     let spec = Transient {
