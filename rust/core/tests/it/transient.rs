@@ -36,7 +36,7 @@ fn cooled_copper_cube(n: usize, power_w: f64) -> (rackflow_core::mesh::Mesh, Cas
 /// output time within 0.5 % of the final rise.
 #[test]
 fn lumped_capacitance_after_a_power_step() {
-    let (mesh, mut c) = cooled_copper_cube(4, 1.0);
+    let (mesh, c) = cooled_copper_cube(4, 1.0);
     let (h, area, volume) = (10.0, 6e-4, 1e-6);
     let tau = 8933.0 * 385.0 * volume / (h * area);
     let rise = 1.0 / (h * area);
@@ -119,7 +119,7 @@ fn fixed_steps_converge_at_second_order_in_time() {
 /// both jumps, and the energy put in is the profile's integral (600 J).
 #[test]
 fn a_step_profile_is_landed_on_and_its_energy_goes_in() {
-    let (mesh, mut c) = cooled_copper_cube(3, 0.0);
+    let (mesh, c) = cooled_copper_cube(3, 0.0);
     let spec = Transient {
         start_time_s: 0.0,
         end_time_s: 600.0,
@@ -275,7 +275,7 @@ fn bad_profile_values_are_reported_all_at_once() {
 /// stepper with a short Euler step).
 #[test]
 fn repeated_values_of_a_logged_trace_are_not_breakpoints() {
-    let (mesh, mut c) = cooled_copper_cube(3, 0.0);
+    let (mesh, c) = cooled_copper_cube(3, 0.0);
     let run = |time_s: Vec<f64>, value: Vec<f64>, step: bool| {
         let spec = Transient {
             start_time_s: 0.0,
