@@ -26,6 +26,7 @@ use rayon::prelude::*;
 use std::borrow::Cow;
 use std::sync::Arc;
 
+mod stationary;
 mod turbulence;
 pub use crate::linalg::residual::{
     mean3, residual_measures, residual_measures3, residual_measures_of,
@@ -1387,7 +1388,7 @@ impl<'m> Flow<'m> {
                 / mass_scale;
             s.history.push(residuals);
             // the outputs a stalled solve is judged by, over its last iterations
-            let mut outputs = if monitored.len() >= turbulence::STATIONARY_WINDOW {
+            let mut outputs = if monitored.len() >= stationary::STATIONARY_WINDOW {
                 monitored.pop_front().unwrap_or_default()
             } else {
                 Vec::new()
@@ -1522,7 +1523,7 @@ impl<'m> Flow<'m> {
                             measured.iterations,
                             measured.pressure_drop_variation,
                             measured.split_variation,
-                            turbulence::STATIONARY_TOLERANCE
+                            stationary::STATIONARY_TOLERANCE
                         ),
                     };
                     return Err(Error::convergence(
