@@ -277,7 +277,10 @@ def serpentine_plate(
         ``"tetra"`` (gmsh's default tetrahedra) or ``"prism"`` (graded prism layers in the
         channel layer, tetrahedra in floor and lid).
     prism_layers
-        Prism layers across the channel depth (``cells="prism"``).
+        Prism layers across the channel depth (``cells="prism"``), graded 1.25 from the walls;
+        ``None``: layers that refine with the coolant cell size h (first layer h / 4 at each wall,
+        growing by at most 1.2, none thicker than h), so the wall spacing refines with
+        ``target_cells`` (a fixed count keeps the first cell's distance from the wall).
     binary
         Write binary msh 4.1.
 
@@ -528,7 +531,10 @@ _PINFIN_DOC = """Pin-fin cold plate, {arrangement} round pins in a filleted cavi
         ``"tetra"`` or ``"prism"`` (graded prism layers over the cavity depth, tetrahedra in
         floor and lid).
     prism_layers
-        Prism layers across the cavity depth (``cells="prism"``).
+        Prism layers across the cavity depth (``cells="prism"``), graded 1.25 from the walls;
+        ``None``: layers that refine with the coolant cell size h (first layer h / 4 at each wall,
+        growing by at most 1.2, none thicker than h), so the wall spacing refines with
+        ``target_cells`` (a fixed count keeps the first cell's distance from the wall).
     binary
         Write binary msh 4.1.
 
@@ -683,7 +689,10 @@ def microchannel_manifold_plate(
     cells
         ``"tetra"`` or ``"prism"`` (graded prism layers over the channel depth).
     prism_layers
-        Prism layers across the channel depth (``cells="prism"``).
+        Prism layers across the channel depth (``cells="prism"``), graded 1.25 from the walls;
+        ``None``: layers that refine with the coolant cell size h (first layer h / 4 at each wall,
+        growing by at most 1.2, none thicker than h), so the wall spacing refines with
+        ``target_cells`` (a fixed count keeps the first cell's distance from the wall).
     binary
         Write binary msh 4.1.
 
@@ -853,7 +862,10 @@ def jet_impingement_plate(
         ``"tetra"`` or ``"prism"`` (graded prism layers across the impingement gap and the
         plenum).
     prism_layers
-        Prism layers across the gap and the plenum (``cells="prism"``).
+        Prism layers across the gap and the plenum (``cells="prism"``), graded 1.25 from the walls;
+        ``None``: layers that refine with the coolant cell size h (first layer h / 4 at each wall,
+        growing by at most 1.2, none thicker than h), so the wall spacing refines with
+        ``target_cells`` (a fixed count keeps the first cell's distance from the wall).
     binary
         Write binary msh 4.1.
 
@@ -1036,7 +1048,10 @@ def two_inlet_plate(
     cells
         ``"tetra"`` or ``"prism"`` (graded prism layers over the channel depth).
     prism_layers
-        Prism layers across the channel depth (``cells="prism"``).
+        Prism layers across the channel depth (``cells="prism"``), graded 1.25 from the walls;
+        ``None``: layers that refine with the coolant cell size h (first layer h / 4 at each wall,
+        growing by at most 1.2, none thicker than h), so the wall spacing refines with
+        ``target_cells`` (a fixed count keeps the first cell's distance from the wall).
     binary
         Write binary msh 4.1.
 
