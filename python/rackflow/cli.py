@@ -541,7 +541,7 @@ def _add_generator_options(parser: argparse.ArgumentParser, function: Any) -> No
             kind = type(p.default)
         kind = kind or str
         helptext = described.get(name, "")
-        if "None" in str(annotation) and kind in (int, float) and p.default is not None:
+        if "None" in str(annotation) and kind in (int, float):
             kind = _or_auto(kind)  # None is the generator's "automatic" choice: spell it auto
             helptext = f"{helptext} (on the command line: auto)".strip()
         if p.default is not inspect.Parameter.empty:

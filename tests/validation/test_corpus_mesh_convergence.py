@@ -33,7 +33,9 @@ def _solve(target: int, tmp_path_factory: pytest.TempPathFactory, cells: str = "
     """The first-order solve at ``target`` cells of kind ``cells``, once per session."""
     if (cells, target) not in _SOLVED:
         path = Path(tmp_path_factory.mktemp(f"serpentine-{cells}-{target}")) / "serpentine.msh"
-        CORPUS[PLATE].generator(path, target_cells=target, cells=cells, binary=True)
+        # the numbers below are for the 8 fixed prism layers (the default until stop 29)
+        layers = {"prism_layers": 8} if cells == "prism" else {}
+        CORPUS[PLATE].generator(path, target_cells=target, cells=cells, binary=True, **layers)
         case = build_case(PLATE, rf.load_mesh(path), constant=True)
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # no fallback, no local first order: nothing to warn of

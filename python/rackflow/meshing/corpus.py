@@ -231,7 +231,7 @@ def serpentine_plate(
     target_cells: int = 50_000,
     mesh_size_m: float | None = None,
     cells: str = "tetra",
-    prism_layers: int | None = 8,
+    prism_layers: int | None = None,
     binary: bool = False,
 ) -> Path:
     """Serpentine-channel cold plate: one channel snaking in ``passes`` straight runs.
@@ -563,7 +563,7 @@ def pinfin_staggered_plate(
     target_cells: int = 50_000,
     mesh_size_m: float | None = None,
     cells: str = "tetra",
-    prism_layers: int | None = 8,
+    prism_layers: int | None = None,
     binary: bool = False,
 ) -> Path:
     return _pinfin(path, "staggered", **{k: v for k, v in locals().items() if k != "path"})
@@ -586,7 +586,7 @@ def pinfin_inline_plate(
     target_cells: int = 50_000,
     mesh_size_m: float | None = None,
     cells: str = "tetra",
-    prism_layers: int | None = 8,
+    prism_layers: int | None = None,
     binary: bool = False,
 ) -> Path:
     return _pinfin(path, "inline", **{k: v for k, v in locals().items() if k != "path"})
@@ -636,7 +636,7 @@ def microchannel_manifold_plate(
     target_cells: int = 50_000,
     mesh_size_m: float | None = None,
     cells: str = "tetra",
-    prism_layers: int | None = 8,
+    prism_layers: int | None = None,
     binary: bool = False,
 ) -> Path:
     """Straight microchannel cold plate with inlet and outlet manifolds fed through the lid.
@@ -806,7 +806,7 @@ def jet_impingement_plate(
     target_cells: int = 50_000,
     mesh_size_m: float | None = None,
     cells: str = "tetra",
-    prism_layers: int | None = 6,
+    prism_layers: int | None = None,
     binary: bool = False,
 ) -> Path:
     """Jet-impingement cold plate: an array of round jets striking the heated floor.
@@ -989,7 +989,7 @@ def two_inlet_plate(
     target_cells: int = 50_000,
     mesh_size_m: float | None = None,
     cells: str = "tetra",
-    prism_layers: int | None = 8,
+    prism_layers: int | None = None,
     binary: bool = False,
 ) -> Path:
     """Two-inlet cold plate (two dies): coolant enters at both ends and leaves in the middle.
