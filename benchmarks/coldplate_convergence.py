@@ -77,7 +77,7 @@ def corpus_worker(spec: dict[str, Any]) -> None:
 
     plate, cells, target = spec["plate"], spec["cells"], int(spec["target"])
     design = CORPUS[plate]
-    layers = spec.get("prism_layers")  # None: the generator's default; "refined": wall_layers
+    layers = spec.get("prism_layers")  # None: tetrahedra; "refined" (wall_layers) or a count
     suffix = f"-layers-{layers}" if layers is not None else ""
     path = Path(spec["mesh_dir"]) / f"{plate}-{cells}-{target}{suffix}.msh"
     row: dict[str, Any] = {
@@ -209,7 +209,8 @@ def corpus_main(args: argparse.Namespace) -> None:
             "threads": args.threads,
             "mesh_dir": str(args.mesh_dir),
             "log": args.log,
-            "prism_layers": args.prism_layers,
+            # prism rows name their layers (rows stored before stop 29 have none: 8 layers)
+            "prism_layers": args.prism_layers or ("refined" if args.cells == "prism" else None),
         }
         have = next((r for r in rows if _same(r, spec)), None)
         if have is None:
@@ -275,8 +276,8 @@ def main() -> None:
     parser.add_argument(
         "--prism-layers",
         default=None,
-        help="cells=prism: a fixed layer count, or 'refined' (layers refined with the cell size, "
-        "rackflow.meshing._layered.wall_layers); default: the generator's",
+        help="cells=prism: a fixed layer count, or 'refined' (the default: layers refined with the "
+        "cell size, rackflow.meshing._layered.wall_layers)",
     )
     parser.add_argument("--mesh-dir", default="/tmp/corpus_meshes", help="where corpus meshes are cached")
     parser.add_argument("--json", help="rows of corpus runs: read (reused) and appended")
