@@ -1,4 +1,4 @@
-"""Which mesh kind converges with refinement: the serpentine's channel, straight, meshed six ways.
+"""Which mesh kind converges with refinement: the serpentine's channel, straight, meshed five ways.
 
 The straight conjugate channel of RESULTS.md "Stop 28, end" (helper ``geo``): the corpus
 serpentine's channel, 4 x 2.5 mm (D_h 3.08 mm) and 20 mm long, in copper (0.5 mm half-fin each
@@ -19,17 +19,18 @@ Gmsh tetrahedra do not. This benchmark asks the same of the mesh kinds a user ca
 ``zsweep_quad``
     ``zsweep`` with the plan in quadrilaterals (gmsh's Frontal-Delaunay for quads, recombined):
     the sweep makes hexahedra (prisms where a triangle is left), aligned with the side walls
-    where the quads follow them; pyramids where they meet the floor's and lid's tetrahedra.
-    (gmsh's 2D ``BoundaryLayer`` field cannot be used here: it refuses curves shared by two
-    surfaces, "Only 2D Boundary Layers are supported", and the coolant's walls are shared with
-    the metal.)
+    where the quads follow them; pyramids where they meet the floor's and lid's tetrahedra
+    (at h 0.2 and 0.15 mm gmsh leaves tangled cells there, which rackflow refuses).
 ``xsweep``
     Fully extruded along the flow: the cross-section (y-z) triangulated at h and extruded along x
     in layers of h (prisms whose faces are all aligned with the flow): what Gmsh ``extrude``
     gives a user for a straight section.
-``xsweep_bl``
-    ``xsweep`` with a 2D boundary layer (quadrilaterals, first h / 4, growth 1.2) on the four
-    wetted walls of the cross-section.
+
+Not measured: tetrahedra with boundary-layer prisms on the wetted walls. gmsh's
+``BoundaryLayer`` field is 2D only and refuses a curve shared by two surfaces ("Only 2D
+Boundary Layers are supported (curve 25 is adjacent to 2 surfaces)"; with
+``ExcludedSurfacesList`` the metal side fails with "Edge not recovered"), and the coolant's
+walls are always shared with the metal in a conjugate mesh.
 
 Reported per size: cells, the first coolant centre's mean distance from the floor (y1), R_th
 (hottest solid cell over the inlet per watt, as the corpus), Nu_m = q / (A_wet (T̄_solid −
@@ -64,7 +65,7 @@ from benchmarks._common import (
 L, FIN, W, D, FLOOR, LID = 0.020, 0.0005, 0.004, 0.0025, 0.001, 0.0005
 U_IN, T_IN = 0.4 / 60_000.0 / (W * D), 35.0
 Q_FLUX = 150.0 / 0.030**2
-KINDS = ("tet", "zsweep8", "zsweep", "zsweep_quad", "xsweep", "xsweep_bl")
+KINDS = ("tet", "zsweep8", "zsweep", "zsweep_quad", "xsweep")
 DH = 4 * W * D / (2 * (W + D))
 
 
@@ -79,38 +80,6 @@ def _physicals(gmsh: Any, solid: list[int], fluid: list[int]) -> None:
     add_physical(2, entities_in_box(2, (0, y0, z0), (0, y1, z1)), "inlet")
     add_physical(2, entities_in_box(2, (L, y0, z0), (L, y1, z1)), "outlet")
     add_physical(2, entities_in_box(2, (0, 0, 0), (L, 2 * FIN + W, 0)), "heated")
-
-
-def _channel_curves(gmsh: Any, surfaces: list[int], lo: tuple, hi: tuple) -> list[int]:
-    """Boundary curves of ``surfaces`` lying on the coolant's walls (inside the box, not on
-    the inlet/outlet planes)."""
-    from rackflow.meshing._gmsh import entities_in_box
-
-    inside = set(entities_in_box(1, lo, hi))
-    out = set()
-    for s in surfaces:
-        for _, c in gmsh.model.getBoundary([(2, s)], oriented=False):
-            if abs(c) in inside:
-                out.add(abs(c))
-    return sorted(out)
-
-
-def _boundary_layer_field(gmsh: Any, curves: list[int], exclude: list[int], h: float) -> None:
-    from rackflow.meshing._layered import wall_layers
-
-    heights = wall_layers(min(W, D), h)
-    m = len(heights) // 2
-    f = gmsh.model.mesh.field.add("BoundaryLayer")
-    gmsh.model.mesh.field.setNumbers(f, "CurvesList", curves)
-    if exclude:
-        gmsh.model.mesh.field.setNumbers(f, "ExcludedSurfacesList", exclude)
-    first = heights[0] * min(W, D)
-    gmsh.model.mesh.field.setNumber(f, "Size", first)
-    gmsh.model.mesh.field.setNumber(f, "Ratio", 1.2)
-    # half the layers of the depth's sweep (the other half grows from the opposite wall)
-    gmsh.model.mesh.field.setNumber(f, "Thickness", heights[m - 1] * min(W, D) * 0.999)
-    gmsh.model.mesh.field.setNumber(f, "Quads", 1)
-    gmsh.model.mesh.field.setAsBoundaryLayer(f)
 
 
 def build_mesh(kind: str, h: float, path: Path) -> None:
@@ -182,9 +151,6 @@ def build_mesh(kind: str, h: float, path: Path) -> None:
             fluid = [vol_list[src.index(fluid_face)]]
             solid = [v for v in vol_list if v not in fluid]
             _physicals(gmsh, solid, fluid)
-            if kind == "xsweep_bl":
-                curves = _channel_curves(gmsh, [fluid_face], (0, FIN, FLOOR), (0, FIN + W, FLOOR + D))
-                _boundary_layer_field(gmsh, curves, [s for s in src if s != fluid_face], h)
             gmsh.option.setNumber("Mesh.MeshSizeMax", h)
             gmsh.model.mesh.generate(3)
         else:
@@ -193,18 +159,18 @@ def build_mesh(kind: str, h: float, path: Path) -> None:
 
 
 def first_centre_mm(mesh: Any, fluid: Any) -> float:
-    """Mean distance of the coolant cells touching the floor (z = FLOOR) from it, mm."""
+    """Mean distance from the floor (z = FLOOR) of the lowest band of coolant centres (those
+    below 2.5 times the 2nd percentile of the heights), mm: the first layer's centre on
+    swept prisms, an estimate on tetrahedra."""
     import numpy as np
 
     c = np.asarray(mesh.cell_centers)[fluid]
     z = c[:, 2] - FLOOR
-    # cells whose lowest vertex is on the floor: approximated by the centroid band of the first layer
     near = z < np.quantile(z, 0.02) * 2.5 + 1e-12
     return float(z[near].mean() * 1e3)
 
 
 def worker(spec: dict[str, Any]) -> None:
-    import numpy as np
     import rackflow as rf
     from rackflow.errors import RackflowError
     from rackflow.testing.analytic import shah_apparent_friction_re
@@ -271,7 +237,6 @@ def worker(spec: dict[str, Any]) -> None:
     )
     row["rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     row["load"] = load_average()
-    del np
     emit_worker_result(row)
 
 
