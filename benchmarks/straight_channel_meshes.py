@@ -171,6 +171,11 @@ def first_centre_mm(mesh: Any, fluid: Any) -> float:
 
 
 def worker(spec: dict[str, Any]) -> None:
+    emit_worker_result(solve_row(spec))
+
+
+def solve_row(spec: dict[str, Any]) -> dict[str, Any]:
+    """Mesh and solve one row (``{"kind", "h_mm", "convection"}``) in this process."""
     import rackflow as rf
     from rackflow.errors import RackflowError
     from rackflow.testing.analytic import shah_apparent_friction_re
@@ -212,8 +217,7 @@ def worker(spec: dict[str, Any]) -> None:
     except RackflowError as err:
         row["error"] = str(err).splitlines()[0][:140]
         row["cpu_s"] = round(time.process_time() - cpu0, 1)
-        emit_worker_result(row)
-        return
+        return row
     row["cpu_s"] = round(time.process_time() - cpu0, 1)
     row["wall_s"] = round(time.perf_counter() - t0, 1)
     row["flow_it"] = int(result.report.get("flow_iterations", 0))
@@ -237,7 +241,7 @@ def worker(spec: dict[str, Any]) -> None:
     )
     row["rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     row["load"] = load_average()
-    emit_worker_result(row)
+    return row
 
 
 COLS = [
