@@ -77,17 +77,21 @@ def corpus_worker(spec: dict[str, Any]) -> None:
 
     plate, cells, target = spec["plate"], spec["cells"], int(spec["target"])
     design = CORPUS[plate]
-    path = Path(spec["mesh_dir"]) / f"{plate}-{cells}-{target}.msh"
+    layers = spec.get("prism_layers")  # None: tetrahedra; "refined" (wall_layers) or a count
+    suffix = f"-layers-{layers}" if layers is not None else ""
+    path = Path(spec["mesh_dir"]) / f"{plate}-{cells}-{target}{suffix}.msh"
     row: dict[str, Any] = {
         "plate": plate,
         "cells_kind": cells,
         "target": target,
         "settings": spec["settings"],
+        "prism_layers": layers,
     }
     row["load_start"] = load_average()
     if not path.exists():
         start = time.perf_counter()
-        design.generator(path, target_cells=target, cells=cells, binary=True)
+        extra = {} if layers is None else {"prism_layers": None if layers == "refined" else int(layers)}
+        design.generator(path, target_cells=target, cells=cells, binary=True, **extra)
         row["mesh_s"] = time.perf_counter() - start
     mesh = rf.load_mesh(path)
     row["cells"] = mesh.n_cells
@@ -173,7 +177,7 @@ def corpus_worker(spec: dict[str, Any]) -> None:
 def _same(row: dict[str, Any], spec: dict[str, Any]) -> bool:
     """Whether a stored row is the run ``spec`` asks for (the same plate, cells, size, settings)."""
     return row.get("cells_kind") == spec["cells"] and all(
-        row.get(k) == spec[k] for k in ("plate", "target", "settings")
+        row.get(k) == spec.get(k) for k in ("plate", "target", "settings", "prism_layers")
     )
 
 
@@ -205,11 +209,15 @@ def corpus_main(args: argparse.Namespace) -> None:
             "threads": args.threads,
             "mesh_dir": str(args.mesh_dir),
             "log": args.log,
+            # prism rows name their layers (rows stored before stop 29 have none: 8 layers)
+            "prism_layers": args.prism_layers or ("refined" if args.cells == "prism" else None),
         }
         have = next((r for r in rows if _same(r, spec)), None)
         if have is None:
             have = run_worker("benchmarks.coldplate_convergence", spec, timeout=args.timeout)
-            have.update({k: spec[k] for k in ("plate", "target", "settings")}, cells_kind=args.cells)
+            have.update(
+                {k: spec[k] for k in ("plate", "target", "settings", "prism_layers")}, cells_kind=args.cells
+            )
             rows.append(have)
             if store:
                 store.write_text(json.dumps(rows, indent=1) + "\n")
@@ -264,6 +272,12 @@ def main() -> None:
     parser.add_argument("--cells", default="tetra", choices=("tetra", "prism"))
     parser.add_argument(
         "--setting", action="append", metavar="K=V", help="a solver setting, e.g. convection=upwind"
+    )
+    parser.add_argument(
+        "--prism-layers",
+        default=None,
+        help="cells=prism: a fixed layer count, or 'refined' (the default: layers refined with the "
+        "cell size, rackflow.meshing._layered.wall_layers)",
     )
     parser.add_argument("--mesh-dir", default="/tmp/corpus_meshes", help="where corpus meshes are cached")
     parser.add_argument("--json", help="rows of corpus runs: read (reused) and appended")

@@ -107,6 +107,18 @@ def gmsh_version() -> str:
     return str(gmsh.__version__)
 
 
+#: Prism layers of the stored corpus references (``cells="prism"``; recipes without a
+#: ``prism_layers`` entry were made with this fixed count).
+REFERENCE_PRISM_LAYERS = 8
+
+
+def reference_layers(recipe: dict[str, Any]) -> dict[str, Any]:
+    """The generator keyword that rebuilds a stored recipe's prism layers (none for tetrahedra)."""
+    if recipe["cells"] != "prism":
+        return {}
+    return {"prism_layers": recipe.get("prism_layers", REFERENCE_PRISM_LAYERS)}
+
+
 def make_mesh(plate: str, target_cells: int, cells: str, root: Path) -> dict[str, Any]:
     """Generate the corpus mesh, convert it, split the regions; returns the recipe and counts.
 
@@ -129,7 +141,10 @@ def make_mesh(plate: str, target_cells: int, cells: str, root: Path) -> dict[str
     foam.clean_case(root)
     msh = root / f"{plate}.msh"
     t0 = time.perf_counter()
-    design.generator(msh, target_cells=int(target_cells), cells=cells, binary=True)
+    # the stored references were made on 8 fixed prism layers (the generators' default until
+    # stop 29, now layers refined with the cell size): keep their meshes
+    layers = reference_layers(recipe)
+    design.generator(msh, target_cells=int(target_cells), cells=cells, binary=True, **layers)
     mesh_s = time.perf_counter() - t0
     sha = hashlib.sha256(msh.read_bytes()).hexdigest()
     msh22 = root / f"{plate}.v22.msh"

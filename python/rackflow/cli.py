@@ -327,7 +327,9 @@ def _render(args: argparse.Namespace) -> int:
 # ----- mesh ---------------------------------------------------------------------------------------
 def _mesh_generator(args: argparse.Namespace) -> int:
     params = {
-        k.removeprefix("param_"): v for k, v in vars(args).items() if k.startswith("param_") and v is not None
+        k.removeprefix("param_"): None if v is _AUTO else v
+        for k, v in vars(args).items()
+        if k.startswith("param_") and v is not None
     }
     out = Path(args.out or f"{args.generator}.msh")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -500,6 +502,24 @@ def _sequence_of(kind: type, n: int | None) -> Any:
 _SCALARS = {"int": int, "float": float, "str": str, "bool": bool}
 
 
+class _Auto:
+    """A generator option given as ``auto`` on the command line: the generator's ``None``
+    (e.g. ``--prism-layers auto``: layers refined with the cell size)."""
+
+
+_AUTO = _Auto()
+
+
+def _or_auto(kind: type) -> Any:
+    """``kind``, or ``auto`` for an option whose annotation allows ``None``."""
+
+    def parse(text: str) -> Any:
+        return _AUTO if text.strip().lower() == "auto" else kind(text)
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
 def _add_generator_options(parser: argparse.ArgumentParser, function: Any) -> None:
     """Options from the generator's signature: ``channels: int = 40`` becomes ``--channels INT``,
     ``footprint_m: Sequence[float] = (0.05, 0.05)`` becomes ``--footprint-m X,Y``; the help of each
@@ -521,6 +541,9 @@ def _add_generator_options(parser: argparse.ArgumentParser, function: Any) -> No
             kind = type(p.default)
         kind = kind or str
         helptext = described.get(name, "")
+        if "None" in str(annotation) and kind in (int, float):
+            kind = _or_auto(kind)  # None is the generator's "automatic" choice: spell it auto
+            helptext = f"{helptext} (on the command line: auto)".strip()
         if p.default is not inspect.Parameter.empty:
             default = (
                 ",".join(f"{v:g}" for v in p.default) if isinstance(p.default, tuple | list) else p.default

@@ -201,6 +201,53 @@ def test_prism_layers_in_the_coolant(tmp_path: Path) -> None:
     assert [f for f in mesh.check("fluid", "inlet", "outlet") if f.fatal] == []
 
 
+def test_wall_layers_refine_with_the_cell_size() -> None:
+    """wall_layers: the first layer at each wall is a quarter of the cell size, the layers grow
+    by at most 1.2 and are never thicker than the cell, symmetric, filling the depth; halving the
+    cell size halves the first layer and adds layers (a fixed count would not refine the wall)."""
+    from rackflow.meshing._layered import wall_layers
+
+    depth = 0.0025
+    counts = []
+    for h in (0.0012, 0.0006, 0.0003, 0.00015):
+        cum = np.array(wall_layers(depth, h))
+        sizes = np.diff(np.r_[0.0, cum]) * depth
+        assert cum[-1] == 1.0 and np.all(sizes > 0)
+        assert sizes[0] == pytest.approx(h / 4, rel=1e-9) and sizes[-1] == pytest.approx(h / 4, rel=1e-9)
+        np.testing.assert_allclose(sizes, sizes[::-1], rtol=1e-9)
+        half = sizes[: len(sizes) // 2]
+        assert np.all(half[1:] / half[:-1] <= 1.2 + 1e-9) and np.all(half[1:] >= half[:-1])
+        assert sizes.max() <= h * (1 + 1e-9)
+        counts.append(len(sizes))
+    assert counts == sorted(counts) and counts[-1] > 2 * counts[0]
+    # a depth thinner than the first layer rule allows: uniform layers, the count fills it
+    thin = np.diff(np.r_[0.0, wall_layers(0.0002, 0.001)])
+    np.testing.assert_allclose(thin, thin[0])
+
+
+def test_prism_layers_refined_with_the_mesh(tmp_path: Path) -> None:
+    """prism_layers=None sweeps the channel in wall_layers of the coolant cell size: the first
+    prism on the floor and under the lid is h / 4 thick at mesh_size_m=h; for a target_cells
+    the plate is redrawn with the layers of the size it is meshed at (about the target)."""
+    from rackflow.meshing._layered import wall_layers
+
+    h = 0.0012
+    path = serpentine_plate(tmp_path / "refined.msh", mesh_size_m=h, cells="prism", prism_layers=None)
+    m = meshio.read(path)
+    wedges = np.concatenate([b.data for b in m.cells if b.type == "wedge"])
+    z = m.points[wedges][:, :, 2]
+    thick = np.round(np.ptp(z, axis=1), 9)
+    assert thick.min() == pytest.approx(h / 4, rel=1e-6)
+    bottom = np.round(z.min(axis=1), 9)
+    assert thick[np.isclose(bottom, 0.002)].max() == pytest.approx(h / 4, rel=1e-6)
+    assert len(np.unique(bottom)) == len(wall_layers(0.0025, h))
+    coarse = rf.load_mesh(
+        serpentine_plate(tmp_path / "t.msh", target_cells=TARGET, cells="prism", prism_layers=None)
+    )
+    assert 0.8 * TARGET <= coarse.n_cells <= 1.25 * TARGET
+    assert [f for f in coarse.check("fluid", "inlet", "outlet") if f.fatal] == []
+
+
 def test_target_cells_and_mesh_size(tmp_path: Path) -> None:
     coarse = rf.load_mesh(two_inlet_plate(tmp_path / "a.msh", mesh_size_m=0.0006)).n_cells
     fine = rf.load_mesh(two_inlet_plate(tmp_path / "b.msh", mesh_size_m=0.0004)).n_cells
@@ -227,6 +274,19 @@ def test_cli_builds_a_corpus_plate(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "regions ['base', 'fluid', 'lid']" in capsys.readouterr().out
     kinds = {b.type for b in meshio.read(out).cells}
     assert {"tetra", "wedge"} <= kinds
+
+
+def test_cli_prism_layers_auto(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--prism-layers auto`` is the generator's ``prism_layers=None``: layers refined with the
+    cell size (the first prism h / 4 thick); a number stays a fixed count."""
+    out = tmp_path / "auto.msh"
+    argv = ["mesh", "serpentine", "--mesh-size-m", "0.0012", "--cells", "prism", "--prism-layers", "auto"]
+    assert cli.main([*argv, "--out", str(out)]) == 0
+    m = meshio.read(out)
+    wedges = np.concatenate([b.data for b in m.cells if b.type == "wedge"])
+    assert np.ptp(m.points[wedges][:, :, 2], axis=1).min() == pytest.approx(0.0003, rel=1e-6)
+    with pytest.raises(SystemExit):
+        cli.main(["mesh", "serpentine", "--prism-layers", "many", "--out", str(out)])
 
 
 def test_step_export_is_one_solid_per_region(tmp_path: Path) -> None:

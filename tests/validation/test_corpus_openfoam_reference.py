@@ -54,12 +54,15 @@ def test_corpus_generator_rebuilds_the_reference_mesh(mesh: dict, tmp_path: Path
     meshio = pytest.importorskip("meshio")
     from rackflow.meshing import CORPUS
 
+    from benchmarks.openfoam.corpus_simplefoam import reference_layers
+
     recipe = mesh["recipe"]
     path = CORPUS[recipe["plate"]].generator(
         tmp_path / "plate.msh",
         target_cells=recipe["target_cells"],
         cells=recipe["cells"],
         binary=recipe["binary"],
+        **reference_layers(recipe),
     )
     if gmsh.__version__ == recipe["gmsh_version"]:
         assert hashlib.sha256(Path(path).read_bytes()).hexdigest() == mesh["msh_sha256"]

@@ -123,9 +123,15 @@ def _serpentine_dp(
     import rackflow as rf
     from rackflow.meshing import CORPUS
 
+    from benchmarks.openfoam.corpus_simplefoam import reference_layers
+
     design, recipe = ref["design"], run["mesh"]["recipe"]
     path = CORPUS[recipe["plate"]].generator(
-        tmp_path / "plate.msh", target_cells=recipe["target_cells"], cells=recipe["cells"], binary=True
+        tmp_path / "plate.msh",
+        target_cells=recipe["target_cells"],
+        cells=recipe["cells"],
+        binary=True,
+        **reference_layers(recipe),
     )
     if gmsh.__version__ == recipe["gmsh_version"]:
         assert hashlib.sha256(Path(path).read_bytes()).hexdigest() == run["mesh"]["msh_sha256"]

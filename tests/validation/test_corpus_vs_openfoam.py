@@ -151,6 +151,8 @@ def _mesh(recipe_run: dict[str, Any], tmp_path: Path) -> Any:
     import rackflow as rf
     from rackflow.meshing import CORPUS
 
+    from benchmarks.openfoam.corpus_simplefoam import reference_layers
+
     mesh_info = recipe_run["mesh"]
     recipe = mesh_info["recipe"]
     path = CORPUS[recipe["plate"]].generator(
@@ -158,6 +160,7 @@ def _mesh(recipe_run: dict[str, Any], tmp_path: Path) -> Any:
         target_cells=recipe["target_cells"],
         cells=recipe["cells"],
         binary=recipe["binary"],
+        **reference_layers(recipe),
     )
     if gmsh.__version__ == recipe["gmsh_version"]:
         assert hashlib.sha256(Path(path).read_bytes()).hexdigest() == mesh_info["msh_sha256"]

@@ -43,6 +43,12 @@ MAX_SOLID_SIZE_RATIO = 4.0
 
 CELL_KINDS = ("tetra", "prism")
 
+# Wall layers that refine with the mesh (:func:`wall_layers`): first layer a quarter of the
+# coolant cell size, growing by at most 1.2. On the straight serpentine channel (RESULTS.md,
+# stop 29) this puts the first centre at h / 8, where the hexahedra's Nu converges.
+WALL_FIRST_FRACTION = 0.25
+WALL_GROWTH = 1.2
+
 
 @dataclass
 class Layer:
@@ -105,6 +111,56 @@ def grading(n: int, ratio: float) -> list[float]:
     return out
 
 
+def wall_layers(
+    depth_m: float, size_m: float, *, first_fraction: float = WALL_FIRST_FRACTION, growth: float = WALL_GROWTH
+) -> list[float]:
+    """Cumulative heights (0, 1] of prism layers across a passage of ``depth_m`` that refine
+    with the mesh: the first layer at each wall is ``first_fraction * size_m`` thick, the layers
+    grow by at most ``growth`` towards the middle and are never thicker than ``size_m``.
+
+    A fixed layer count keeps the first cell's distance from the wall constant while the plan
+    refines, and the wall heat flux then stops converging (RESULTS.md, stop 29): with this rule
+    every layer thickness scales with the cell size, so the sweep refines with ``target_cells``.
+    The count is the smallest that fills the depth at ``growth``; the actual growth (1 to
+    ``growth``) is solved so the layers fill it exactly.
+    """
+    half = depth_m / 2.0
+    first = min(first_fraction * size_m, half)
+
+    def fill(m: int, g: float) -> float:
+        return sum(min(first * g**k, size_m) for k in range(m))
+
+    m = 1
+    while fill(m, growth) < half * (1 - 1e-12):
+        m += 1
+    lo, hi = 1.0, growth
+    if fill(m, lo) >= half:
+        g = 1.0
+        first = half / m  # uniform layers: the count alone fills the depth
+    else:
+        for _ in range(100):
+            g = 0.5 * (lo + hi)
+            if fill(m, g) < half:
+                lo = g
+            else:
+                hi = g
+        g = hi
+    sizes = [min(first * g**k, size_m) for k in range(m)]
+    sizes = sizes + sizes[::-1]
+    total = sum(sizes)
+    out, acc = [], 0.0
+    for s in sizes:
+        acc += s / total
+        out.append(acc)
+    out[-1] = 1.0
+    return out
+
+
+def sweep_counts(layers: Sequence[Layer], size_m: float) -> dict[int, int]:
+    """Prism layers of each coolant layer (by index) swept by :func:`wall_layers` at ``size_m``."""
+    return {k: len(wall_layers(layer.thickness_m, size_m)) for k, layer in enumerate(layers) if layer.coolant}
+
+
 @dataclass
 class LayeredPlate:
     """A plate as a plan partition swept through layers (see the module docstring)."""
@@ -116,12 +172,20 @@ class LayeredPlate:
     z0: float = 0.0
 
     def build(
-        self, gmsh: Any, *, cells: str = "tetra", prism_layers: int = 8, prism_growth: float = 1.25
+        self,
+        gmsh: Any,
+        *,
+        cells: str = "tetra",
+        prism_layers: int | None = 8,
+        prism_growth: float = 1.25,
+        layer_size_m: float | None = None,
     ) -> Built:
         """Fragment the plan, sweep it through the layers, fragment the volumes.
 
         ``cells="prism"`` sweeps the coolant layers as ``prism_layers`` layers of prisms whose
-        heights grow by ``prism_growth`` from the floor and the ceiling to the middle.
+        heights grow by ``prism_growth`` from the floor and the ceiling to the middle; with
+        ``layer_size_m`` (the coolant cell size) the layers instead refine with the mesh
+        (:func:`wall_layers`: first layer a quarter of it, growth at most 1.2).
         """
         occ = gmsh.model.occ
         names = list(self.features)
@@ -143,15 +207,21 @@ class LayeredPlate:
         bottom: list[dict[int, int]] = []
         top: list[dict[int, int]] = []
         current = {f: f for f in plan}  # plan face -> face at the current level
-        for layer in self.layers:
+        sweep_layers: dict[int, int] = {}
+        for k, layer in enumerate(self.layers):
             order = list(plan)
             sweep: dict[str, Any] = {}
             if cells == "prism" and layer.coolant:
-                sweep = {
-                    "numElements": [1] * prism_layers,
-                    "heights": grading(prism_layers, prism_growth),
-                    "recombine": True,
-                }
+                if layer_size_m is None:
+                    if prism_layers is None:
+                        raise ValueError(
+                            "prism_layers=None needs layer_size_m (layers refined with the mesh)"
+                        )
+                    heights = grading(prism_layers, prism_growth)
+                else:
+                    heights = wall_layers(layer.thickness_m, layer_size_m)
+                sweep = {"numElements": [1] * len(heights), "heights": heights, "recombine": True}
+                sweep_layers[k] = len(heights)
             ext = occ.extrude([(2, current[f]) for f in order], 0.0, 0.0, layer.thickness_m, **sweep)
             vols, tops = [], []
             for j, (d, t) in enumerate(ext):
@@ -182,7 +252,7 @@ class LayeredPlate:
                 region_of_volume
             ):
                 raise RuntimeError("layered plate: fragment changed a conformal sweep (generator bug)")
-        return Built(
+        built = Built(
             z=z,
             plan_faces=plan,
             features_of=features_of,
@@ -192,6 +262,8 @@ class LayeredPlate:
             region_of_volume=region_of_volume,
             fluid_regions=set(self.fluid_regions),
         )
+        built.extra["sweep_layers"] = sweep_layers
+        return built
 
 
 def plan_areas(gmsh: Any, built: Built) -> dict[int, float]:
@@ -205,21 +277,30 @@ def estimate_cells(
     layers: Sequence[Layer],
     h_fluid: float,
     cells: str,
-    prism_layers: int,
+    prism_layers: int | dict[int, int] | None,
     solid_ratio: float = SOLID_SIZE_RATIO,
 ) -> float:
-    """Expected number of cells at coolant size ``h_fluid`` (metal ``solid_ratio`` times it)."""
+    """Expected number of cells at coolant size ``h_fluid`` (metal ``solid_ratio`` times it);
+    ``prism_layers=None``: the layers refined with ``h_fluid`` (:func:`wall_layers`); a dict:
+    the layers of each coolant layer by index (as drawn)."""
     area = plan_areas(gmsh, built)
     h_solid = solid_ratio * h_fluid
     n = 0.0
-    for layer in layers:
+    if isinstance(prism_layers, dict):
+        counts = prism_layers
+    elif prism_layers is None:
+        counts = sweep_counts(layers, h_fluid)
+    else:
+        counts = {k: prism_layers for k, layer in enumerate(layers) if layer.coolant}
+    for k, layer in enumerate(layers):
         if cells == "prism" and layer.coolant:
+            count = counts[k]
             # every plan face of a coolant layer is swept into prism_layers prisms per triangle
             for f in built.plan_faces:
                 fluid = layer.region(built.features_of[f]) in built.fluid_regions
                 # metal faces of a coolant layer take the coolant's size from their walls
                 h = h_fluid if fluid else h_fluid * 1.4
-                n += TRIANGLES_PER_H2 * area[f] / h**2 * prism_layers
+                n += TRIANGLES_PER_H2 * area[f] / h**2 * count
             continue
         for f in built.plan_faces:
             fluid = layer.region(built.features_of[f]) in built.fluid_regions
@@ -255,8 +336,9 @@ def mesh_to_target(
     *,
     target_cells: float,
     cells: str,
-    prism_layers: int,
+    prism_layers: int | None,
     h_max: float,
+    generate: bool = True,
 ) -> float:
     """Mesh with about ``target_cells`` cells; return the coolant cell size used.
 
@@ -267,7 +349,12 @@ def mesh_to_target(
     own count law n = a h^-p, and the real mesh is made at the size that law gives. ``h_max``
     (half the narrowest passage) caps the size; where it does, the metal is made coarser (up
     to ``MAX_SOLID_SIZE_RATIO``) towards the target, and a small target may still give more
-    cells than asked.
+    cells than asked. ``generate=False`` only finds the size (and the metal ratio, in
+    ``built.extra``): with ``prism_layers=None`` the caller redraws the sweep for it first.
+
+    With ``prism_layers=None`` the trial meshes are swept with the layers already drawn, so
+    the count law they measure is scaled by the estimate's ratio of the layers at the target
+    size to the layers drawn.
     """
 
     def estimate(h: float, ratio: float = SOLID_SIZE_RATIO) -> float:
@@ -282,6 +369,14 @@ def mesh_to_target(
     (h1, n1), (h2, n2) = counts
     p = min(max(math.log(n2 / n1) / math.log(h1 / h2), 1.5), 3.5) if n2 > n1 else 3.0
     h = h2 * (n2 / target_cells) ** (1.0 / p)
+    if prism_layers is None:
+        # the trials are swept with the drawn layers, the plate will be swept with those of h:
+        # correct the law by the estimate's ratio (a few fixed-point steps: both depend on h)
+        drawn = built.extra["sweep_layers"]
+        for _ in range(5):
+            fixed = estimate_cells(gmsh, built, layers, h, cells, drawn, SOLID_SIZE_RATIO)
+            scale = estimate(h) / fixed if drawn else 1.0
+            h = h2 * (n2 * scale / target_cells) ** (1.0 / p)
     ratio = SOLID_SIZE_RATIO
     if h >= h_max:
         h = h_max
@@ -290,7 +385,8 @@ def mesh_to_target(
         while ratio < MAX_SOLID_SIZE_RATIO and factor * estimate(h, ratio) > 1.25 * target_cells:
             ratio = min(ratio + 0.25, MAX_SOLID_SIZE_RATIO)
     built.extra["solid_ratio"] = ratio
-    mesh_layered(gmsh, built, h_fluid=h, solid_ratio=ratio)
+    if generate:
+        mesh_layered(gmsh, built, h_fluid=h, solid_ratio=ratio)
     return h
 
 

@@ -30,7 +30,16 @@ from pathlib import Path
 from typing import Any
 
 from . import _checks as ck
-from ._layered import CELL_KINDS, Built, Layer, LayeredPlate, mesh_layered, mesh_to_target
+from ._layered import (
+    CELL_KINDS,
+    SOLID_SIZE_RATIO,
+    Built,
+    Layer,
+    LayeredPlate,
+    mesh_layered,
+    mesh_to_target,
+    sweep_counts,
+)
 
 #: PG25 at 35 °C (reference/domain.md §5a), the corpus coolant.
 PG25_DENSITY_KG_M3 = 1012.5
@@ -72,7 +81,8 @@ def _options(
     h = None if mesh_size_m is None else ck.positive("mesh_size_m", mesh_size_m)
     if cells not in CELL_KINDS:
         raise ValueError(f"cells: expected one of {CELL_KINDS}, got {cells!r}")
-    ck.positive_int("prism_layers", prism_layers, minimum=2)
+    if prism_layers is not None:
+        ck.positive_int("prism_layers", prism_layers, minimum=2)
     return target, h
 
 
@@ -96,30 +106,60 @@ def _fluid_faces_on_plane(
 
 def _finish(
     gmsh: Any,
-    plate: LayeredPlate,
-    built: Built,
-    patches: dict[str, list[int]],
+    draw: Callable[[float | None], tuple[LayeredPlate, Built, dict[str, list[int]]]],
     *,
     path: str | os.PathLike[str],
     target: float,
     mesh_size_m: float | None,
     cells: str,
-    prism_layers: int,
+    prism_layers: int | None,
     narrowest_m: float,
     binary: bool,
 ) -> Path:
-    """Physical groups, sizes, 3D mesh, msh 4.1; or, for a CAD suffix, the geometry."""
+    """Draw (``draw(layer_size_m)``: the plate's geometry, its :class:`Built` and patches),
+    physical groups, sizes, 3D mesh, msh 4.1; or, for a CAD suffix, the geometry.
+
+    With ``cells="prism"`` and ``prism_layers=None`` the coolant layers are swept in layers
+    that refine with the coolant cell size h (:func:`~rackflow.meshing._layered.wall_layers`);
+    for a ``target_cells`` the size depends on the layers and the layers on the size, so the
+    plate is drawn at a first guess (half the narrowest passage), sized for the target, and
+    redrawn with the layers of that size until the layer counts stop changing (at most three
+    redraws; OCC sweeps fix their layers when drawn).
+    """
     from ._gmsh import add_physical, write_msh
 
+    refined = cells == "prism" and prism_layers is None
+    guess = mesh_size_m if mesh_size_m is not None else narrowest_m / 2.0
+    plate, built, patches = draw(guess if refined else None)
     if Path(path).suffix.lower() in CAD_EXPORT_SUFFIXES:
         return _write_cad(gmsh, built, Path(path))
+    h, ratio = mesh_size_m, SOLID_SIZE_RATIO
+    if refined and mesh_size_m is None:
+        model = gmsh.model.getCurrent()
+        for _ in range(4):
+            h = mesh_to_target(
+                gmsh,
+                built,
+                plate.layers,
+                target_cells=target,
+                cells=cells,
+                prism_layers=None,
+                h_max=narrowest_m / 2.0,
+                generate=False,
+            )
+            ratio = built.extra["solid_ratio"]
+            if sweep_counts(plate.layers, h) == built.extra["sweep_layers"]:
+                break
+            gmsh.model.remove()
+            gmsh.model.add(model)
+            plate, built, patches = draw(h)
 
     for region in sorted(set(built.region_of_volume.values())):
         add_physical(3, built.volumes_of(region), region)
     for name, faces in patches.items():
         add_physical(2, faces, name)
-    if mesh_size_m is not None:
-        mesh_layered(gmsh, built, h_fluid=mesh_size_m)
+    if h is not None:
+        mesh_layered(gmsh, built, h_fluid=h, solid_ratio=ratio)
     else:
         mesh_to_target(
             gmsh,
@@ -191,7 +231,7 @@ def serpentine_plate(
     target_cells: int = 50_000,
     mesh_size_m: float | None = None,
     cells: str = "tetra",
-    prism_layers: int = 8,
+    prism_layers: int | None = None,
     binary: bool = False,
 ) -> Path:
     """Serpentine-channel cold plate: one channel snaking in ``passes`` straight runs.
@@ -237,7 +277,10 @@ def serpentine_plate(
         ``"tetra"`` (gmsh's default tetrahedra) or ``"prism"`` (graded prism layers in the
         channel layer, tetrahedra in floor and lid).
     prism_layers
-        Prism layers across the channel depth (``cells="prism"``).
+        Prism layers across the channel depth (``cells="prism"``), graded 1.25 from the walls;
+        ``None``: layers that refine with the coolant cell size h (first layer h / 4 at each wall,
+        growing by at most 1.2, none thicker than h), so the wall spacing refines with
+        ``target_cells`` (a fixed count keeps the first cell's distance from the wall).
     binary
         Write binary msh 4.1.
 
@@ -274,46 +317,48 @@ def serpentine_plate(
     from ._gmsh import gmsh_session
 
     with gmsh_session("serpentine_plate") as gmsh:
-        occ = gmsh.model.occ
-        outline = occ.addRectangle(0.0, 0.0, 0.0, lx, ly)
-        channel: list[int] = []
-        for k in range(n):
-            ya = y0 + k * pitch
-            x_start = 0.0 if k == 0 else xa
-            x_end = lx if k == n - 1 else xb
-            channel.append(occ.addRectangle(x_start, ya, 0.0, x_end - x_start, w))
-        for k in range(n - 1):
-            yc = y0 + k * pitch + w + s / 2  # between runs k and k + 1
-            right = k % 2 == 0
-            xc = xb if right else xa
-            ring, _ = occ.cut(
-                [(2, occ.addDisk(xc, yc, 0.0, r_out, r_out))], [(2, occ.addDisk(xc, yc, 0.0, r_in, r_in))]
+
+        def draw(layer_size_m: float | None) -> tuple[LayeredPlate, Built, dict[str, list[int]]]:
+            occ = gmsh.model.occ
+            outline = occ.addRectangle(0.0, 0.0, 0.0, lx, ly)
+            channel: list[int] = []
+            for k in range(n):
+                ya = y0 + k * pitch
+                x_start = 0.0 if k == 0 else xa
+                x_end = lx if k == n - 1 else xb
+                channel.append(occ.addRectangle(x_start, ya, 0.0, x_end - x_start, w))
+            for k in range(n - 1):
+                yc = y0 + k * pitch + w + s / 2  # between runs k and k + 1
+                right = k % 2 == 0
+                xc = xb if right else xa
+                ring, _ = occ.cut(
+                    [(2, occ.addDisk(xc, yc, 0.0, r_out, r_out))], [(2, occ.addDisk(xc, yc, 0.0, r_in, r_in))]
+                )
+                half = occ.addRectangle(xc if right else xc - r_out, yc - r_out, 0.0, r_out, 2 * r_out)
+                bend, _ = occ.intersect(ring, [(2, half)])
+                channel.extend(t for _, t in bend)
+            fused, _ = occ.fuse([(2, channel[0])], [(2, t) for t in channel[1:]])
+            hx, hy = heater
+            heated = occ.addRectangle((lx - hx) / 2, (ly - hy) / 2, 0.0, hx, hy)
+            layers = [
+                Layer("floor", tf, lambda f: "base"),
+                Layer("channel", hc, lambda f: "fluid" if "channel" in f else "base", coolant=True),
+                Layer("lid", tl, lambda f: "lid"),
+            ]
+            plate = LayeredPlate(
+                outline, {"channel": [t for _, t in fused], "heater": [heated]}, layers, {"fluid"}
             )
-            half = occ.addRectangle(xc if right else xc - r_out, yc - r_out, 0.0, r_out, 2 * r_out)
-            bend, _ = occ.intersect(ring, [(2, half)])
-            channel.extend(t for _, t in bend)
-        fused, _ = occ.fuse([(2, channel[0])], [(2, t) for t in channel[1:]])
-        hx, hy = heater
-        heated = occ.addRectangle((lx - hx) / 2, (ly - hy) / 2, 0.0, hx, hy)
-        layers = [
-            Layer("floor", tf, lambda f: "base"),
-            Layer("channel", hc, lambda f: "fluid" if "channel" in f else "base", coolant=True),
-            Layer("lid", tl, lambda f: "lid"),
-        ]
-        plate = LayeredPlate(
-            outline, {"channel": [t for _, t in fused], "heater": [heated]}, layers, {"fluid"}
-        )
-        built = plate.build(gmsh, cells=cells, prism_layers=prism_layers)
-        patches = {
-            "inlet": _fluid_faces_on_plane(gmsh, built, 0, 0.0, tf, tf + hc),
-            "outlet": _fluid_faces_on_plane(gmsh, built, 0, lx, tf, tf + hc),
-            "heated": built.bottom_faces(0, "heater"),
-        }
+            built = plate.build(gmsh, cells=cells, prism_layers=prism_layers, layer_size_m=layer_size_m)
+            patches = {
+                "inlet": _fluid_faces_on_plane(gmsh, built, 0, 0.0, tf, tf + hc),
+                "outlet": _fluid_faces_on_plane(gmsh, built, 0, lx, tf, tf + hc),
+                "heated": built.bottom_faces(0, "heater"),
+            }
+            return plate, built, patches
+
         return _finish(
             gmsh,
-            plate,
-            built,
-            patches,
+            draw,
             path=path,
             target=target,
             mesh_size_m=h_user,
@@ -345,7 +390,7 @@ def _pinfin(
     target_cells: int,
     mesh_size_m: float | None,
     cells: str,
-    prism_layers: int,
+    prism_layers: int | None,
     binary: bool,
 ) -> Path:
     lx, ly = ck.pair("footprint_m", footprint_m)
@@ -387,43 +432,45 @@ def _pinfin(
     from ._gmsh import gmsh_session
 
     with gmsh_session(f"pinfin_{arrangement}_plate") as gmsh:
-        occ = gmsh.model.occ
-        outline = occ.addRectangle(0.0, 0.0, 0.0, lx, ly)
-        cavity = occ.addRectangle(cx0, cy0, 0.0, cx1 - cx0, cy1 - cy0, roundedRadius=rc)
-        pin_faces = [occ.addDisk(x, y, 0.0, d / 2, d / 2) for x, y in centres]
-        # the coolant: the filleted cavity with the pins cut out (an OCC boolean)
-        coolant, _ = occ.cut([(2, cavity)], [(2, t) for t in pin_faces])
-        inlet = occ.addDisk(port_x[0], ly / 2, 0.0, dp / 2, dp / 2)
-        outlet = occ.addDisk(port_x[1], ly / 2, 0.0, dp / 2, dp / 2)
-        hx, hy = heater
-        heated = occ.addRectangle((lx - hx) / 2, (ly - hy) / 2, 0.0, hx, hy)
-        layers = [
-            Layer("floor", tf, lambda f: "base"),
-            Layer("pins", hc, lambda f: "fluid" if "coolant" in f else "base", coolant=True),
-            Layer("lid", tl, lambda f: "fluid" if ("inlet_port" in f or "outlet_port" in f) else "lid"),
-        ]
-        plate = LayeredPlate(
-            outline,
-            {
-                "coolant": [t for _, t in coolant],
-                "inlet_port": [inlet],
-                "outlet_port": [outlet],
-                "heater": [heated],
-            },
-            layers,
-            {"fluid"},
-        )
-        built = plate.build(gmsh, cells=cells, prism_layers=prism_layers)
-        patches = {
-            "inlet": built.top_faces(2, "inlet_port"),
-            "outlet": built.top_faces(2, "outlet_port"),
-            "heated": built.bottom_faces(0, "heater"),
-        }
+
+        def draw(layer_size_m: float | None) -> tuple[LayeredPlate, Built, dict[str, list[int]]]:
+            occ = gmsh.model.occ
+            outline = occ.addRectangle(0.0, 0.0, 0.0, lx, ly)
+            cavity = occ.addRectangle(cx0, cy0, 0.0, cx1 - cx0, cy1 - cy0, roundedRadius=rc)
+            pin_faces = [occ.addDisk(x, y, 0.0, d / 2, d / 2) for x, y in centres]
+            # the coolant: the filleted cavity with the pins cut out (an OCC boolean)
+            coolant, _ = occ.cut([(2, cavity)], [(2, t) for t in pin_faces])
+            inlet = occ.addDisk(port_x[0], ly / 2, 0.0, dp / 2, dp / 2)
+            outlet = occ.addDisk(port_x[1], ly / 2, 0.0, dp / 2, dp / 2)
+            hx, hy = heater
+            heated = occ.addRectangle((lx - hx) / 2, (ly - hy) / 2, 0.0, hx, hy)
+            layers = [
+                Layer("floor", tf, lambda f: "base"),
+                Layer("pins", hc, lambda f: "fluid" if "coolant" in f else "base", coolant=True),
+                Layer("lid", tl, lambda f: "fluid" if ("inlet_port" in f or "outlet_port" in f) else "lid"),
+            ]
+            plate = LayeredPlate(
+                outline,
+                {
+                    "coolant": [t for _, t in coolant],
+                    "inlet_port": [inlet],
+                    "outlet_port": [outlet],
+                    "heater": [heated],
+                },
+                layers,
+                {"fluid"},
+            )
+            built = plate.build(gmsh, cells=cells, prism_layers=prism_layers, layer_size_m=layer_size_m)
+            patches = {
+                "inlet": built.top_faces(2, "inlet_port"),
+                "outlet": built.top_faces(2, "outlet_port"),
+                "heated": built.bottom_faces(0, "heater"),
+            }
+            return plate, built, patches
+
         return _finish(
             gmsh,
-            plate,
-            built,
-            patches,
+            draw,
             path=path,
             target=target,
             mesh_size_m=h_user,
@@ -484,7 +531,10 @@ _PINFIN_DOC = """Pin-fin cold plate, {arrangement} round pins in a filleted cavi
         ``"tetra"`` or ``"prism"`` (graded prism layers over the cavity depth, tetrahedra in
         floor and lid).
     prism_layers
-        Prism layers across the cavity depth (``cells="prism"``).
+        Prism layers across the cavity depth (``cells="prism"``), graded 1.25 from the walls;
+        ``None``: layers that refine with the coolant cell size h (first layer h / 4 at each wall,
+        growing by at most 1.2, none thicker than h), so the wall spacing refines with
+        ``target_cells`` (a fixed count keeps the first cell's distance from the wall).
     binary
         Write binary msh 4.1.
 
@@ -513,7 +563,7 @@ def pinfin_staggered_plate(
     target_cells: int = 50_000,
     mesh_size_m: float | None = None,
     cells: str = "tetra",
-    prism_layers: int = 8,
+    prism_layers: int | None = None,
     binary: bool = False,
 ) -> Path:
     return _pinfin(path, "staggered", **{k: v for k, v in locals().items() if k != "path"})
@@ -536,7 +586,7 @@ def pinfin_inline_plate(
     target_cells: int = 50_000,
     mesh_size_m: float | None = None,
     cells: str = "tetra",
-    prism_layers: int = 8,
+    prism_layers: int | None = None,
     binary: bool = False,
 ) -> Path:
     return _pinfin(path, "inline", **{k: v for k, v in locals().items() if k != "path"})
@@ -586,7 +636,7 @@ def microchannel_manifold_plate(
     target_cells: int = 50_000,
     mesh_size_m: float | None = None,
     cells: str = "tetra",
-    prism_layers: int = 8,
+    prism_layers: int | None = None,
     binary: bool = False,
 ) -> Path:
     """Straight microchannel cold plate with inlet and outlet manifolds fed through the lid.
@@ -639,7 +689,10 @@ def microchannel_manifold_plate(
     cells
         ``"tetra"`` or ``"prism"`` (graded prism layers over the channel depth).
     prism_layers
-        Prism layers across the channel depth (``cells="prism"``).
+        Prism layers across the channel depth (``cells="prism"``), graded 1.25 from the walls;
+        ``None``: layers that refine with the coolant cell size h (first layer h / 4 at each wall,
+        growing by at most 1.2, none thicker than h), so the wall spacing refines with
+        ``target_cells`` (a fixed count keeps the first cell's distance from the wall).
     binary
         Write binary msh 4.1.
 
@@ -683,43 +736,45 @@ def microchannel_manifold_plate(
     from ._gmsh import gmsh_session
 
     with gmsh_session("microchannel_manifold_plate") as gmsh:
-        occ = gmsh.model.occ
-        outline = occ.addRectangle(0.0, 0.0, 0.0, lx, ly)
-        inlet_manifold = _rounded_half(occ, xc0 - lm, xc0, y_lo, y_lo + width, rc, "xmax")
-        outlet_manifold = _rounded_half(occ, xc1, xc1 + lm, y_lo, y_lo + width, rc, "xmin")
-        chans = _manifold_channels(occ, xc0, xc1, y_lo, n, w, t)
-        coolant, _ = occ.fuse([(2, inlet_manifold)], [(2, outlet_manifold)] + [(2, c) for c in chans])
-        inlet = occ.addDisk(xc0 - lm / 2, ly / 2, 0.0, dp / 2, dp / 2)
-        outlet = occ.addDisk(xc1 + lm / 2, ly / 2, 0.0, dp / 2, dp / 2)
-        hx, hy = heater
-        heated = occ.addRectangle((lx - hx) / 2, (ly - hy) / 2, 0.0, hx, hy)
-        layers = [
-            Layer("floor", tf, lambda f: "base"),
-            Layer("channels", hc, lambda f: "fluid" if "coolant" in f else "base", coolant=True),
-            Layer("lid", tl, lambda f: "fluid" if ("inlet_port" in f or "outlet_port" in f) else "lid"),
-        ]
-        plate = LayeredPlate(
-            outline,
-            {
-                "coolant": [tg for _, tg in coolant],
-                "inlet_port": [inlet],
-                "outlet_port": [outlet],
-                "heater": [heated],
-            },
-            layers,
-            {"fluid"},
-        )
-        built = plate.build(gmsh, cells=cells, prism_layers=prism_layers)
-        patches = {
-            "inlet": built.top_faces(2, "inlet_port"),
-            "outlet": built.top_faces(2, "outlet_port"),
-            "heated": built.bottom_faces(0, "heater"),
-        }
+
+        def draw(layer_size_m: float | None) -> tuple[LayeredPlate, Built, dict[str, list[int]]]:
+            occ = gmsh.model.occ
+            outline = occ.addRectangle(0.0, 0.0, 0.0, lx, ly)
+            inlet_manifold = _rounded_half(occ, xc0 - lm, xc0, y_lo, y_lo + width, rc, "xmax")
+            outlet_manifold = _rounded_half(occ, xc1, xc1 + lm, y_lo, y_lo + width, rc, "xmin")
+            chans = _manifold_channels(occ, xc0, xc1, y_lo, n, w, t)
+            coolant, _ = occ.fuse([(2, inlet_manifold)], [(2, outlet_manifold)] + [(2, c) for c in chans])
+            inlet = occ.addDisk(xc0 - lm / 2, ly / 2, 0.0, dp / 2, dp / 2)
+            outlet = occ.addDisk(xc1 + lm / 2, ly / 2, 0.0, dp / 2, dp / 2)
+            hx, hy = heater
+            heated = occ.addRectangle((lx - hx) / 2, (ly - hy) / 2, 0.0, hx, hy)
+            layers = [
+                Layer("floor", tf, lambda f: "base"),
+                Layer("channels", hc, lambda f: "fluid" if "coolant" in f else "base", coolant=True),
+                Layer("lid", tl, lambda f: "fluid" if ("inlet_port" in f or "outlet_port" in f) else "lid"),
+            ]
+            plate = LayeredPlate(
+                outline,
+                {
+                    "coolant": [tg for _, tg in coolant],
+                    "inlet_port": [inlet],
+                    "outlet_port": [outlet],
+                    "heater": [heated],
+                },
+                layers,
+                {"fluid"},
+            )
+            built = plate.build(gmsh, cells=cells, prism_layers=prism_layers, layer_size_m=layer_size_m)
+            patches = {
+                "inlet": built.top_faces(2, "inlet_port"),
+                "outlet": built.top_faces(2, "outlet_port"),
+                "heated": built.bottom_faces(0, "heater"),
+            }
+            return plate, built, patches
+
         return _finish(
             gmsh,
-            plate,
-            built,
-            patches,
+            draw,
             path=path,
             target=target,
             mesh_size_m=h_user,
@@ -751,7 +806,7 @@ def jet_impingement_plate(
     target_cells: int = 50_000,
     mesh_size_m: float | None = None,
     cells: str = "tetra",
-    prism_layers: int = 6,
+    prism_layers: int | None = None,
     binary: bool = False,
 ) -> Path:
     """Jet-impingement cold plate: an array of round jets striking the heated floor.
@@ -807,7 +862,10 @@ def jet_impingement_plate(
         ``"tetra"`` or ``"prism"`` (graded prism layers across the impingement gap and the
         plenum).
     prism_layers
-        Prism layers across the gap and the plenum (``cells="prism"``).
+        Prism layers across the gap and the plenum (``cells="prism"``), graded 1.25 from the walls;
+        ``None``: layers that refine with the coolant cell size h (first layer h / 4 at each wall,
+        growing by at most 1.2, none thicker than h), so the wall spacing refines with
+        ``target_cells`` (a fixed count keeps the first cell's distance from the wall).
     binary
         Write binary msh 4.1.
 
@@ -852,48 +910,52 @@ def jet_impingement_plate(
     from ._gmsh import gmsh_session
 
     with gmsh_session("jet_impingement_plate") as gmsh:
-        occ = gmsh.model.occ
-        outline = occ.addRectangle(0.0, 0.0, 0.0, lx, ly)
-        plenum = occ.addRectangle(s, s, 0.0, inner[0], inner[1], roundedRadius=rc)
-        # the chamber runs out through the x = Lx wall: its x = Lx corners are square
-        chamber = _rounded_half(occ, s, lx, s, ly - s, rc, "xmax")
-        x0, y0 = (lx - (jx - 1) * pj) / 2, (ly - (jy - 1) * pj) / 2
-        holes = [
-            occ.addDisk(x0 + i * pj, y0 + j * pj, 0.0, dj / 2, dj / 2) for i in range(jx) for j in range(jy)
-        ]
-        port = occ.addDisk(lx / 2, ly / 2, 0.0, dp / 2, dp / 2)
-        hx, hy = heater
-        heated = occ.addRectangle((lx - hx) / 2, (ly - hy) / 2, 0.0, hx, hy)
-        layers = [
-            Layer("floor", tf, lambda f: "base"),
-            Layer("gap", g, lambda f: "fluid" if "chamber" in f else "base", coolant=True),
-            Layer("nozzles", tn, lambda f: "fluid" if "jet" in f else "cover"),
-            Layer("plenum", hp, lambda f: "fluid" if "plenum" in f else "cover", coolant=True),
-            Layer("top", tt, lambda f: "fluid" if "inlet_port" in f else "cover"),
-        ]
-        plate = LayeredPlate(
-            outline,
-            {
-                "plenum": [plenum],
-                "chamber": [chamber],
-                "jet": holes,
-                "inlet_port": [port],
-                "heater": [heated],
-            },
-            layers,
-            {"fluid"},
-        )
-        built = plate.build(gmsh, cells=cells, prism_layers=prism_layers)
-        patches = {
-            "inlet": built.top_faces(4, "inlet_port"),
-            "outlet": _fluid_faces_on_plane(gmsh, built, 0, lx, tf, tf + g),
-            "heated": built.bottom_faces(0, "heater"),
-        }
+
+        def draw(layer_size_m: float | None) -> tuple[LayeredPlate, Built, dict[str, list[int]]]:
+            occ = gmsh.model.occ
+            outline = occ.addRectangle(0.0, 0.0, 0.0, lx, ly)
+            plenum = occ.addRectangle(s, s, 0.0, inner[0], inner[1], roundedRadius=rc)
+            # the chamber runs out through the x = Lx wall: its x = Lx corners are square
+            chamber = _rounded_half(occ, s, lx, s, ly - s, rc, "xmax")
+            x0, y0 = (lx - (jx - 1) * pj) / 2, (ly - (jy - 1) * pj) / 2
+            holes = [
+                occ.addDisk(x0 + i * pj, y0 + j * pj, 0.0, dj / 2, dj / 2)
+                for i in range(jx)
+                for j in range(jy)
+            ]
+            port = occ.addDisk(lx / 2, ly / 2, 0.0, dp / 2, dp / 2)
+            hx, hy = heater
+            heated = occ.addRectangle((lx - hx) / 2, (ly - hy) / 2, 0.0, hx, hy)
+            layers = [
+                Layer("floor", tf, lambda f: "base"),
+                Layer("gap", g, lambda f: "fluid" if "chamber" in f else "base", coolant=True),
+                Layer("nozzles", tn, lambda f: "fluid" if "jet" in f else "cover"),
+                Layer("plenum", hp, lambda f: "fluid" if "plenum" in f else "cover", coolant=True),
+                Layer("top", tt, lambda f: "fluid" if "inlet_port" in f else "cover"),
+            ]
+            plate = LayeredPlate(
+                outline,
+                {
+                    "plenum": [plenum],
+                    "chamber": [chamber],
+                    "jet": holes,
+                    "inlet_port": [port],
+                    "heater": [heated],
+                },
+                layers,
+                {"fluid"},
+            )
+            built = plate.build(gmsh, cells=cells, prism_layers=prism_layers, layer_size_m=layer_size_m)
+            patches = {
+                "inlet": built.top_faces(4, "inlet_port"),
+                "outlet": _fluid_faces_on_plane(gmsh, built, 0, lx, tf, tf + g),
+                "heated": built.bottom_faces(0, "heater"),
+            }
+            return plate, built, patches
+
         return _finish(
             gmsh,
-            plate,
-            built,
-            patches,
+            draw,
             path=path,
             target=target,
             mesh_size_m=h_user,
@@ -927,7 +989,7 @@ def two_inlet_plate(
     target_cells: int = 50_000,
     mesh_size_m: float | None = None,
     cells: str = "tetra",
-    prism_layers: int = 8,
+    prism_layers: int | None = None,
     binary: bool = False,
 ) -> Path:
     """Two-inlet cold plate (two dies): coolant enters at both ends and leaves in the middle.
@@ -986,7 +1048,10 @@ def two_inlet_plate(
     cells
         ``"tetra"`` or ``"prism"`` (graded prism layers over the channel depth).
     prism_layers
-        Prism layers across the channel depth (``cells="prism"``).
+        Prism layers across the channel depth (``cells="prism"``), graded 1.25 from the walls;
+        ``None``: layers that refine with the coolant cell size h (first layer h / 4 at each wall,
+        growing by at most 1.2, none thicker than h), so the wall spacing refines with
+        ``target_cells`` (a fixed count keeps the first cell's distance from the wall).
     binary
         Write binary msh 4.1.
 
@@ -1037,49 +1102,51 @@ def two_inlet_plate(
     from ._gmsh import gmsh_session
 
     with gmsh_session("two_inlet_plate") as gmsh:
-        occ = gmsh.model.occ
-        outline = occ.addRectangle(0.0, 0.0, 0.0, lx, ly)
-        m1 = _rounded_half(occ, xs[0], xs[1], y_lo, y_lo + width, rc, "xmax")
-        m2 = _rounded_half(occ, xs[4], xs[5], y_lo, y_lo + width, rc, "xmin")
-        collector = occ.addRectangle(xs[2], y_lo, 0.0, lo, width)
-        bank1 = _manifold_channels(occ, xs[1], xs[2], y_lo, n, w, t)
-        bank2 = _manifold_channels(occ, xs[3], xs[4], y_lo, n, w, t)
-        coolant, _ = occ.fuse([(2, m1)], [(2, c) for c in [m2, collector, *bank1, *bank2]])
-        inlet = occ.addDisk((xs[0] + xs[1]) / 2, ly / 2, 0.0, dp / 2, dp / 2)
-        inlet_2 = occ.addDisk((xs[4] + xs[5]) / 2, ly / 2, 0.0, dp / 2, dp / 2)
-        outlet = occ.addDisk((xs[2] + xs[3]) / 2, ly / 2, 0.0, do / 2, do / 2)
-        hx, hy = heater
-        heaters = [occ.addRectangle(c - hx / 2, (ly - hy) / 2, 0.0, hx, hy) for c in centres]
-        ports = ("inlet_port", "inlet_2_port", "outlet_port")
-        layers = [
-            Layer("floor", tf, lambda f: "base"),
-            Layer("channels", hc, lambda f: "fluid" if "coolant" in f else "base", coolant=True),
-            Layer("lid", tl, lambda f: "fluid" if any(p in f for p in ports) else "lid"),
-        ]
-        plate = LayeredPlate(
-            outline,
-            {
-                "coolant": [tg for _, tg in coolant],
-                "inlet_port": [inlet],
-                "inlet_2_port": [inlet_2],
-                "outlet_port": [outlet],
-                "heater": heaters,
-            },
-            layers,
-            {"fluid"},
-        )
-        built = plate.build(gmsh, cells=cells, prism_layers=prism_layers)
-        patches = {
-            "inlet": built.top_faces(2, "inlet_port"),
-            "inlet_2": built.top_faces(2, "inlet_2_port"),
-            "outlet": built.top_faces(2, "outlet_port"),
-            "heated": built.bottom_faces(0, "heater"),
-        }
+
+        def draw(layer_size_m: float | None) -> tuple[LayeredPlate, Built, dict[str, list[int]]]:
+            occ = gmsh.model.occ
+            outline = occ.addRectangle(0.0, 0.0, 0.0, lx, ly)
+            m1 = _rounded_half(occ, xs[0], xs[1], y_lo, y_lo + width, rc, "xmax")
+            m2 = _rounded_half(occ, xs[4], xs[5], y_lo, y_lo + width, rc, "xmin")
+            collector = occ.addRectangle(xs[2], y_lo, 0.0, lo, width)
+            bank1 = _manifold_channels(occ, xs[1], xs[2], y_lo, n, w, t)
+            bank2 = _manifold_channels(occ, xs[3], xs[4], y_lo, n, w, t)
+            coolant, _ = occ.fuse([(2, m1)], [(2, c) for c in [m2, collector, *bank1, *bank2]])
+            inlet = occ.addDisk((xs[0] + xs[1]) / 2, ly / 2, 0.0, dp / 2, dp / 2)
+            inlet_2 = occ.addDisk((xs[4] + xs[5]) / 2, ly / 2, 0.0, dp / 2, dp / 2)
+            outlet = occ.addDisk((xs[2] + xs[3]) / 2, ly / 2, 0.0, do / 2, do / 2)
+            hx, hy = heater
+            heaters = [occ.addRectangle(c - hx / 2, (ly - hy) / 2, 0.0, hx, hy) for c in centres]
+            ports = ("inlet_port", "inlet_2_port", "outlet_port")
+            layers = [
+                Layer("floor", tf, lambda f: "base"),
+                Layer("channels", hc, lambda f: "fluid" if "coolant" in f else "base", coolant=True),
+                Layer("lid", tl, lambda f: "fluid" if any(p in f for p in ports) else "lid"),
+            ]
+            plate = LayeredPlate(
+                outline,
+                {
+                    "coolant": [tg for _, tg in coolant],
+                    "inlet_port": [inlet],
+                    "inlet_2_port": [inlet_2],
+                    "outlet_port": [outlet],
+                    "heater": heaters,
+                },
+                layers,
+                {"fluid"},
+            )
+            built = plate.build(gmsh, cells=cells, prism_layers=prism_layers, layer_size_m=layer_size_m)
+            patches = {
+                "inlet": built.top_faces(2, "inlet_port"),
+                "inlet_2": built.top_faces(2, "inlet_2_port"),
+                "outlet": built.top_faces(2, "outlet_port"),
+                "heated": built.bottom_faces(0, "heater"),
+            }
+            return plate, built, patches
+
         return _finish(
             gmsh,
-            plate,
-            built,
-            patches,
+            draw,
             path=path,
             target=target,
             mesh_size_m=h_user,
