@@ -214,7 +214,7 @@ def solve(spec: dict[str, Any]) -> dict[str, Any]:
             result = None
             row["error"] = f"{type(err).__name__}: {str(err)[:500]}"
             partial = getattr(err, "partial_result", None)
-            if partial is not None and partial.temperature_c.size:
+            if partial is not None and partial.has_temperature:
                 row["partial_coolant_min_c"] = partial.min_temperature_c("fluid")
     row["cpu_s"] = cpu() - c0
     row["warnings"] = [f"{w.category.__name__}: {str(w.message)[:300]}" for w in caught]
@@ -246,9 +246,7 @@ def solve(spec: dict[str, Any]) -> dict[str, Any]:
         energy_it=rep.get("outer_iterations"),
         flow_time_s=rep.get("flow_time_s"),
         energy_time_s=rep.get("solve_time_s"),
-        report={
-            k: v for k, v in rep.items() if isinstance(v, (int, float, str, bool)) and "first_order" in k
-        },
+        report={k: v for k, v in rep.items() if isinstance(v, (int, float, str, bool)) or v is None},
         used="; ".join(used) or "as asked",
     )
     return row
