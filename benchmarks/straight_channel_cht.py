@@ -78,9 +78,9 @@ COLUMNS = [
 ]
 
 
-def _tet_mesh(h_mm: float) -> tuple[Path, float]:
-    """The Gmsh OCC tetrahedra of size ``h_mm`` (cached) and y₁, m."""
-    path = cache_dir("straight_channel") / f"tet-{h_mm:g}.msh"
+def _tet_mesh(h_mm: float, directory: Path) -> tuple[Path, float]:
+    """The Gmsh OCC tetrahedra of size ``h_mm`` (cached in ``directory``) and y₁, m."""
+    path = directory / f"tet-{h_mm:g}.msh"
     meta = path.with_suffix(".json")
     if path.exists() and meta.exists():
         return path, float(json.loads(meta.read_text())["y1_m"])
@@ -141,13 +141,13 @@ def _tet_mesh(h_mm: float) -> tuple[Path, float]:
     return path, y1
 
 
-def _hex_mesh(h_mm: float) -> tuple[Path, float]:
-    """``channel_unit`` cubes of size ``h_mm`` (cached) and y₁ = h/2, m."""
+def _hex_mesh(h_mm: float, directory: Path) -> tuple[Path, float]:
+    """``channel_unit`` cubes of size ``h_mm`` (cached in ``directory``) and y₁ = h/2, m."""
     from rackflow.meshing import channel_unit
 
     n = round(W * 1e3 / h_mm)
     h = W / n
-    path = cache_dir("straight_channel") / f"hex-{n}.msh"
+    path = directory / f"hex-{n}.msh"
     if not path.exists():
         channel_unit(
             path,
@@ -164,8 +164,11 @@ def _hex_mesh(h_mm: float) -> tuple[Path, float]:
     return path, h / 2
 
 
-def mesh_for(kind: str, h_mm: float) -> tuple[Path, float]:
-    return _tet_mesh(h_mm) if kind == "tet" else _hex_mesh(h_mm)
+def mesh_for(kind: str, h_mm: float, directory: Path | None = None) -> tuple[Path, float]:
+    """The mesh of ``kind`` (``hex``/``tet``) and size ``h_mm`` (written once into ``directory``,
+    default ``benchmarks/.cache/straight_channel``) and its y₁, m."""
+    directory = directory or cache_dir("straight_channel")
+    return _tet_mesh(h_mm, directory) if kind == "tet" else _hex_mesh(h_mm, directory)
 
 
 def solve(spec: dict[str, Any]) -> dict[str, Any]:
