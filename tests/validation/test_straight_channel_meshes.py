@@ -36,7 +36,7 @@ def _pair(kind: str, convection: str) -> tuple[dict, dict]:
     return rows[0], rows[1]
 
 
-@pytest.mark.slow
+@pytest.mark.validation
 def test_refined_prism_layers_converge_at_the_defaults() -> None:
     coarse, fine = _pair("zsweep", "default")
     # second order throughout the momentum; the energy made 0 / 503 coolant cells first order
@@ -52,14 +52,14 @@ def test_refined_prism_layers_converge_at_the_defaults() -> None:
     assert abs(fine["balance"]) < 1e-6
 
 
-@pytest.mark.slow
+@pytest.mark.validation
 def test_flow_aligned_prisms_converge_at_first_order() -> None:
     coarse, fine = _pair("xsweep", "upwind")
     for q in ("nu_m", "dp_static_pa"):
         assert fine[q] == pytest.approx(coarse[q], rel=0.02), q
 
 
-@pytest.mark.slow
+@pytest.mark.validation
 @pytest.mark.xfail(
     strict=True,
     reason="plan-triangle prisms (8 fixed layers) do not converge at first order: Nu_m +8.5 %, ΔP +3.8 %, "
