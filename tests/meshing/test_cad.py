@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import pytest
 import rackflow as rf
@@ -154,7 +155,7 @@ def test_selector_matching_nothing_lists_the_candidates(serpentine_step: Path, t
 
 
 def test_volume_in_two_solid_regions(serpentine_step: Path, tmp_path: Path) -> None:
-    with pytest.raises(MeshError, match=r"lies in regions \['a', 'b'\]"):
+    with pytest.raises(MeshError, match=r"is selected by regions 'a' and 'b'"):
         from_cad(
             serpentine_step,
             fluid="@0.0005,0.006,0.00325",
@@ -181,3 +182,129 @@ def test_bad_arguments(serpentine_step: Path, tmp_path: Path) -> None:
         from_cad(serpentine_step, fluid={"a": 1}, solid={"a": 2})
     with pytest.raises(ValueError, match=r"out: give the \.msh file"):
         from_cad(None, fluid="fluid")
+
+
+# A cold plate drawn the Gmsh OCC way: a plate box and a channel box inside it, no boolean;
+# from_cad fragments them. Before fragment a point in the channel is inside both boxes.
+_PLATE = (0.0, 0.0, 0.0, 0.02, 0.01, 0.004)
+_CHANNEL = (0.0, 0.003, 0.001, 0.02, 0.004, 0.002)
+_V_PLATE = 0.02 * 0.01 * 0.004
+_V_CHANNEL = 0.02 * 0.004 * 0.002
+_IN_CHANNEL = "@0.01,0.005,0.002"
+
+
+@pytest.fixture(scope="module")
+def nested_step(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The plate and channel boxes written to STEP unfragmented (volumes 1 = plate, 2 = channel)."""
+    path = tmp_path_factory.mktemp("nested") / "nested.step"
+    gmsh.initialize(readConfigFiles=False, interruptible=False)
+    try:
+        gmsh.option.setNumber("General.Terminal", 0)
+        gmsh.model.add("nested")
+        gmsh.model.occ.addBox(*_PLATE)
+        gmsh.model.occ.addBox(*_CHANNEL)
+        gmsh.model.occ.synchronize()
+        gmsh.write(str(path))
+    finally:
+        gmsh.finalize()
+    return path
+
+
+def _assert_channel_is_fluid(out: Path, fluid: str = "fluid", solid: str = "solid") -> None:
+    mesh = rf.load_mesh(out)
+    assert sorted(mesh.regions) == sorted([fluid, solid])
+    assert mesh.region_volume(fluid) == pytest.approx(_V_CHANNEL, rel=1e-9)
+    assert mesh.region_volume(solid) == pytest.approx(_V_PLATE - _V_CHANNEL, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    "fluid",
+    [
+        _IN_CHANNEL,  # a point: the channel's piece, not the plate it was drawn in
+        2,  # the channel's tag
+        lambda e: e.size < 0.5 * _V_PLATE,  # a callback on the drawn volumes
+        "y>0.004,y<0.006,x>0.009",  # conditions on centres: the plate's centre is at y = 5 mm too
+        [_IN_CHANNEL, 2],  # a union naming the channel twice
+    ],
+    ids=["point", "tag", "callback", "conditions", "union"],
+)
+def test_channel_drawn_inside_plate(nested_step: Path, tmp_path: Path, fluid: Any) -> None:
+    if fluid == "y>0.004,y<0.006,x>0.009":
+        # the plate's centre meets these conditions as well as the channel's: refused, not all coolant
+        with pytest.raises(
+            MeshError, match=r"fluid region 'fluid' .* selects volume 1 .* and volume 2 .* drawn inside it"
+        ):
+            from_cad(nested_step, fluid=fluid, out=tmp_path / "x.msh", size_m=0.002)
+        return
+    _assert_channel_is_fluid(from_cad(nested_step, fluid=fluid, out=tmp_path / "x.msh", size_m=0.002))
+
+
+def test_point_selectors_for_both_regions(nested_step: Path, tmp_path: Path) -> None:
+    """A point in the plate's metal selects the plate's remaining piece, not the channel."""
+    out = from_cad(
+        nested_step,
+        fluid={"water": _IN_CHANNEL},
+        solid={"copper": "@0.01,0.0015,0.002"},
+        out=tmp_path / "x.msh",
+        size_m=0.002,
+    )
+    _assert_channel_is_fluid(out, "water", "copper")
+    out = from_cad(nested_step, fluid=_IN_CHANNEL, solid={"copper": 1}, out=tmp_path / "y.msh", size_m=0.002)
+    _assert_channel_is_fluid(out, "fluid", "copper")  # the plate by tag: coolant wins the overlap
+
+
+def test_point_selector_errors(nested_step: Path, tmp_path: Path) -> None:
+    kw: dict[str, Any] = {"out": tmp_path / "x.msh", "size_m": 0.002}
+    # on the channel's top face, between the channel and the plate's metal
+    with pytest.raises(
+        MeshError,
+        match=r"fluid region 'fluid': the point '@0.01,0.005,0.003' .* lies on the boundary of the pieces \d+ .*, \d+ ",
+    ):
+        from_cad(nested_step, fluid="@0.01,0.005,0.003", **kw)
+    # on the plate's outer bottom face: one piece, but not strictly inside
+    with pytest.raises(MeshError, match=r"'@0.01,0.0015,0' .* lies on the boundary of"):
+        from_cad(nested_step, fluid="@0.01,0.0015,0", **kw)
+    # outside every volume: the nearest are named with their distances
+    with pytest.raises(
+        MeshError,
+        match=r"fluid region 'fluid': the point '@0.01,0.005,0.01' .* is in no volume; the nearest pieces are \d+ .*\(6.000, 7.000 mm away\)",
+    ):
+        from_cad(nested_step, fluid="@0.01,0.005,0.01", **kw)
+    # one piece claimed by two regions' points
+    with pytest.raises(MeshError, match=r"is selected by regions \['fluid', 'metal'\]"):
+        from_cad(nested_step, fluid=_IN_CHANNEL, solid={"metal": _IN_CHANNEL}, **kw)
+    # the plate and the channel both named for coolant by tag
+    with pytest.raises(MeshError, match=r"selects volume 1 .* and volume 2 .* drawn inside it"):
+        from_cad(nested_step, fluid=[1, 2], **kw)
+    # a solid region whose only piece a fluid point takes
+    with pytest.raises(MeshError, match=r"region 'metal' .* is left with no volume"):
+        from_cad(nested_step, fluid=_IN_CHANNEL, solid={"metal": 2, "rest": 1}, **kw)
+    # the plate selected as coolant and the channel as metal: the channel's piece is coolant too
+    with pytest.raises(MeshError, match=r"region 'solid' \(selector 2\) is left with no volume"):
+        from_cad(nested_step, fluid=1, solid=2, **kw)
+    # one drawn volume selected by a fluid and a solid region, by tag and by callback
+    with pytest.raises(MeshError, match=r"volume 2 .* is selected by regions 'fluid' and 'metal'"):
+        from_cad(nested_step, fluid=2, solid={"metal": lambda e: e.size < 0.5 * _V_PLATE, "rest": 1}, **kw)
+
+
+def test_cli_channel_drawn_inside_plate(
+    nested_step: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "cli.msh"
+    argv = ["mesh", "step", str(nested_step), "--fluid", _IN_CHANNEL, "--size-m", "0.0008", "--out", str(out)]
+    assert cli.main(argv) == 0
+    assert f"wrote {out}" in capsys.readouterr().out
+    _assert_channel_is_fluid(out)
+    argv = [
+        "mesh",
+        "step",
+        str(nested_step),
+        "--fluid",
+        "@0.01,0.005,0.01",
+        "--out",
+        str(tmp_path / "bad.msh"),
+    ]
+    assert cli.main(argv) != 0
+    captured = capsys.readouterr()
+    assert "is in no volume" in captured.out + captured.err
+    assert not (tmp_path / "bad.msh").exists()

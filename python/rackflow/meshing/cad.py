@@ -15,7 +15,9 @@ Selectors (the ``fluid=``, ``solid=``, ``inlet=``, ... arguments) take:
 * an ``int``: an entity tag (volumes in the order the file lists them);
 * a string of conditions joined by commas, for surfaces: ``"x=0"`` (lies in the plane x = 0),
   ``"z=0.006,x<0.02"`` (in the plane z = 6 mm with its centre at x < 20 mm); for volumes:
-  ``"@0.001,0.012,0.003"`` (the volume containing that point) or bounds on the centre of mass;
+  ``"@0.001,0.012,0.003"`` (the volume piece containing that point after fragment: for a
+  channel box drawn inside a plate box, the channel, never the plate it was cut from; a point
+  in no volume or on a face is an error) or bounds on the centre of mass;
 * a callable receiving a :class:`CadEntity` (tag, name, bounding box, centre, size) and
   returning ``True`` for the entities wanted;
 * a list of any of these (their union).
@@ -24,7 +26,10 @@ Selectors (the ``fluid=``, ``solid=``, ``inlet=``, ... arguments) take:
 makes the region ``"fluid"`` (``"solid"``). With ``solid=None`` every volume not selected as
 coolant is region ``"solid"``. A volume piece that fragment cut from a coolant volume and a
 solid one (coolant channels drawn as boxes inside a plate box, the way most users draw them)
-is coolant.
+is coolant. Names, tags, conditions and callbacks see the volumes as drawn, before fragment; a
+coolant selector matching a drawn volume and another drawn inside it (a plate and its channel)
+is an error, since it would make the whole plate coolant. A point selection takes precedence
+over the drawn volumes' regions for its piece.
 """
 
 from __future__ import annotations
@@ -164,12 +169,92 @@ def _predicate(gmsh: Any, selector: Any, what: str, tol: float) -> Callable[[Cad
     raise ValueError(f"{what}: expecting a name, tag, condition string or callable, got {selector!r}")
 
 
+def _items(selector: Selector) -> list[Any]:
+    return list(selector) if isinstance(selector, list | tuple | set | frozenset) else [selector]
+
+
 def _select(gmsh: Any, selector: Selector, entities: Sequence[CadEntity], what: str, tol: float) -> list[int]:
-    items = list(selector) if isinstance(selector, list | tuple | set | frozenset) else [selector]
+    items = _items(selector)
     if not items:
         raise ValueError(f"{what}: the selector is empty")
     preds = [_predicate(gmsh, s, what, tol) for s in items]
     return [e.tag for e in entities if any(p(e) for p in preds)]
+
+
+def _split_points(
+    selector: Selector, what: str
+) -> tuple[list[Any], list[tuple[str, tuple[float, float, float]]]]:
+    """A volume selector's items as (name/tag/condition/callback items, ``@`` points).
+
+    Names, tags, conditions and callbacks describe the volumes as drawn (names and tags do not
+    survive fragment); a point describes the piece of space it is in, so it is resolved after
+    fragment against the pieces, never against a drawn volume that fragment replaced."""
+    items = _items(selector)
+    if not items:
+        raise ValueError(f"{what}: the selector is empty")
+    drawn: list[Any] = []
+    points: list[tuple[str, tuple[float, float, float]]] = []
+    for s in items:
+        pt = _point(s.strip()) if isinstance(s, str) else None
+        if pt is None:
+            drawn.append(s)
+        else:
+            points.append((s, pt))
+    return drawn, points
+
+
+def _distance_to_boundary(gmsh: Any, tag: int, point: Sequence[float]) -> float:
+    """Distance from ``point`` to the boundary surfaces of volume ``tag`` (OCC's exact shape
+    distance: ``getClosestPoint`` projects on the unbounded surface and may land off the face)."""
+    occ = gmsh.model.occ
+    if not hasattr(occ, "getDistance"):
+        # an older gmsh: the projection on each face's surface, which may fall off the face and
+        # so under-estimate (a point near a face's plane may be refused as on the boundary)
+        return min(
+            (
+                math.dist(point, gmsh.model.getClosestPoint(2, abs(s), list(point))[0])
+                for _, s in gmsh.model.getBoundary([(3, tag)], oriented=False)
+            ),
+            default=math.inf,
+        )
+    p = occ.addPoint(*point)  # OCC-side only: never synchronised, removed below
+    try:
+        best = math.inf
+        for _, s in gmsh.model.getBoundary([(3, tag)], oriented=False):
+            d = occ.getDistance(0, p, 2, abs(s))[0]
+            if d >= 0:
+                best = min(best, d)
+        return best
+    finally:
+        occ.remove([(0, p)])
+
+
+def _piece_at(
+    gmsh: Any, pieces: Sequence[int], point: Sequence[float], what: str, text: str, tol: float, label: str
+) -> int:
+    """The volume piece strictly containing ``point``; a MeshError when none does or the point
+    is on a boundary (within ``tol``), naming the selector and the nearest pieces."""
+    from rackflow.errors import MeshError
+
+    dist = {t: _distance_to_boundary(gmsh, t, point) for t in pieces}
+    inside = [t for t in pieces if gmsh.model.isInside(3, t, list(point))]
+    mm = ", ".join(f"{v * 1e3:.3f}" for v in point)
+    if not inside:
+        near = sorted(pieces, key=lambda t: dist[t])[:2]
+        raise MeshError(
+            f"{label}: {what}: the point {text!r} ({mm}) mm is in no volume; the nearest pieces are "
+            f"{_describe([_entity(gmsh, 3, t, {}) for t in near])} "
+            f"({', '.join(f'{dist[t] * 1e3:.3f}' for t in near)} mm away)"
+        )
+    on_face = [t for t in inside if dist[t] <= tol]
+    if len(inside) > 1 or on_face:
+        touching = sorted(set(inside) | set(on_face))
+        raise MeshError(
+            f"{label}: {what}: the point {text!r} ({mm}) mm lies on the boundary of the pieces "
+            f"{_describe([_entity(gmsh, 3, t, {}) for t in touching])}; give a point strictly inside "
+            "the wanted volume"
+        )
+    return inside[0]
 
 
 def _regions(spec: Any, default: str) -> dict[str, Any]:
@@ -247,7 +332,11 @@ def from_cad(
     ------
     rackflow.errors.MeshError
         The file has no volumes; a selector matches nothing (listing the volumes or surfaces
-        there are, with tags, names and centres); a volume piece belongs to two solid regions;
+        there are, with tags, names and centres); an ``@`` point is in no volume or on a face
+        (naming the nearest volumes); a coolant selector matches a volume and another drawn
+        inside it; a drawn volume is selected by two regions, a volume piece belongs to two
+        fluid or two solid regions, or two regions' points select one piece (each naming both
+        regions); a region is left with no volume;
         volumes are left without a region; a patch selects faces that are not on the boundary
         of the assembly or of the coolant (inlets and outlets).
     ValueError
@@ -324,18 +413,30 @@ def from_cad(
         extent = max(hi[k] - lo[k] for k in range(3))
         tol = 1e-6 * extent
 
-        # regions of the original volumes, by selector
+        # regions of the drawn volumes, by name, tag, condition or callback; @points wait for the pieces
         chosen: dict[int, list[tuple[str, bool]]] = {v.tag: [] for v in volumes}
+        drawn_by: dict[str, list[int]] = {}
+        point_specs: list[tuple[str, bool, str, tuple[float, float, float], Any]] = []
         for is_fluid, specs in ((True, fluid_regions), (False, solid_regions)):
             for region, sel in specs.items():
-                tags = _select(g, sel, volumes, f"{'fluid' if is_fluid else 'solid'} region '{region}'", tol)
-                if not tags:
+                what = f"{'fluid' if is_fluid else 'solid'} region '{region}'"
+                drawn, points = _split_points(sel, what)
+                tags = _select(g, drawn, volumes, what, tol) if drawn else []
+                if drawn and not tags:
                     raise MeshError(
-                        f"{label}: {'fluid' if is_fluid else 'solid'} region '{region}' selects no volume "
+                        f"{label}: {what} selects no volume "
                         f"(selector {sel!r}); the volumes are: {_describe(volumes)}"
                     )
+                drawn_by[region] = tags
                 for t in tags:
+                    for other, _ in chosen[t]:
+                        raise MeshError(
+                            f"{label}: volume {_describe([next(v for v in volumes if v.tag == t)])} is "
+                            f"selected by regions '{other}' and '{region}'; select each volume for one "
+                            "region only"
+                        )
                     chosen[t].append((region, is_fluid))
+                point_specs += [(region, is_fluid, text, pt, what) for text, pt in points]
 
         # group names do not survive fragment: drop the physical groups, we make our own
         g.model.removePhysicalGroups()
@@ -343,10 +444,40 @@ def from_cad(
         _, children = occ.fragment(old, [])
         occ.synchronize()
         piece_regions: dict[int, set[tuple[str, bool]]] = {}
+        pieces_of: dict[int, set[int]] = {}
         for (_, parent), kids in zip(old, children, strict=True):
-            for d, t in kids:
-                if d == 3:
-                    piece_regions.setdefault(t, set()).update(chosen[parent])
+            pieces_of[parent] = {t for d, t in kids if d == 3}
+            for t in pieces_of[parent]:
+                piece_regions.setdefault(t, set()).update(chosen[parent])
+        by_tag = {v.tag: v for v in volumes}
+        for region in fluid_regions:
+            # a coolant selector that matches a drawn volume and another drawn inside it (a
+            # condition or callback matching the plate as well as its channel) would make the
+            # whole outer volume coolant: say so rather than mesh it
+            tags = drawn_by.get(region, [])
+            for a in tags:
+                for b in tags:
+                    if a != b and pieces_of[b] < pieces_of[a]:
+                        raise MeshError(
+                            f"{label}: fluid region '{region}' (selector {fluid_regions[region]!r}) selects "
+                            f"volume {_describe([by_tag[a]])} and volume {_describe([by_tag[b]])} drawn "
+                            f"inside it, so all of volume {a} would be coolant; select only the coolant "
+                            "volume (by name, tag or a point inside it)"
+                        )
+        # @points: the piece containing the point, which takes precedence over the drawn volumes'
+        # regions (a point in a channel drawn inside a plate is in the channel's piece only)
+        direct: dict[int, dict[str, bool]] = {}
+        pieces = sorted(piece_regions)
+        for region, is_fluid, text, pt, what in point_specs:
+            t = _piece_at(g, pieces, pt, what, text, tol, label)
+            direct.setdefault(t, {})[region] = is_fluid
+        for t, regs in direct.items():
+            if len(regs) > 1:
+                raise MeshError(
+                    f"{label}: the volume piece {_describe([_entity(g, 3, t, {})])} is selected by regions "
+                    f"{sorted(regs)}; select each volume for one region only"
+                )
+            piece_regions[t] = set(regs.items())
         region_of: dict[int, str] = {}
         left: list[int] = []
         for piece, regs in sorted(piece_regions.items()):
@@ -372,6 +503,14 @@ def from_cad(
                 f"{label}: volumes {_describe([_entity(g, 3, t, {}) for t in left])} are in no region; "
                 "add them to solid= (or fluid=), or pass solid=None to make every other volume 'solid'"
             )
+        for region in [*fluid_regions, *solid_regions]:
+            if region not in region_of.values():
+                spec = fluid_regions.get(region, solid_regions.get(region))
+                raise MeshError(
+                    f"{label}: region '{region}' (selector {spec!r}) is left with no volume: every piece "
+                    "it selects went to another region (coolant takes a piece drawn in both, a point "
+                    "its piece)"
+                )
         coolant = {t for t, r in region_of.items() if r in fluid_regions}
 
         # boundary faces of the assembly (one volume on one side), with their volume
