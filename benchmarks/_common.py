@@ -17,6 +17,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -107,6 +108,9 @@ def run_timed(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # its own process group, so a timeout kills the measured command too, not only GNU time
+        # (whose orphaned child would hold the pipes open and communicate() would wait for it)
+        start_new_session=True,
     )
     sampler = _TreeRssSampler(proc.pid)
     if sample_tree:
@@ -114,7 +118,7 @@ def run_timed(
     try:
         stdout, stderr = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        os.killpg(proc.pid, signal.SIGKILL)
         stdout, stderr = proc.communicate()
     finally:
         if sample_tree:

@@ -76,3 +76,16 @@ def test_coldplate_rackflow_side(tmp_path: Path) -> None:
     assert abs(r["balance"]) < 1e-4
     assert coldplate_scaling.settings_for("1e-4")["tolerance"] == pytest.approx(1e-6)
     assert coldplate_scaling.settings_for("default") == {}
+
+
+@pytest.mark.skipif(not Path("/usr/bin/time").exists(), reason="GNU time (Debian package 'time') not installed")
+def test_a_timed_out_run_is_killed_with_its_child() -> None:
+    import time
+
+    from benchmarks._common import run_timed
+
+    t0 = time.perf_counter()
+    run = run_timed(["sh", "-c", "sleep 30"], timeout=1.0)
+    # GNU time and the sleep under it both die at the timeout: the pipes close at once
+    assert time.perf_counter() - t0 < 10.0
+    assert run.returncode != 0
