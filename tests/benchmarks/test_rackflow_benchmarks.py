@@ -78,7 +78,9 @@ def test_coldplate_rackflow_side(tmp_path: Path) -> None:
     assert coldplate_scaling.settings_for("default") == {}
 
 
-@pytest.mark.skipif(not Path("/usr/bin/time").exists(), reason="GNU time (Debian package 'time') not installed")
+@pytest.mark.skipif(
+    not Path("/usr/bin/time").exists(), reason="GNU time (Debian package 'time') not installed"
+)
 def test_a_timed_out_run_is_killed_with_its_child() -> None:
     import time
 
