@@ -59,7 +59,8 @@ class WallTreatment(StrEnum):
     (``case.fluid(..., wall_treatment=...)``; the core's serde enum of the same name)."""
 
     #: Blended through the buffer layer: ω = (ω_vis^1.5 + ω_log^1.5)^(1/1.5) in the wall cell
-    #: with ω_log from the wall shear's u_τ (Menter & Esch's automatic wall treatment), and its
+    #: with ω_log the larger of the wall shear's (Menter & Esch's automatic wall treatment) and the
+    #: wall cell's k's (OpenFOAM's), and its
     #: production and the wall's eddy viscosity from Spalding's law of the wall, so heat and
     #: pressure drop barely move with the first cell's y⁺ (benchmarks/RESULTS.md, stops 27–29).
     BLENDED = "blended"

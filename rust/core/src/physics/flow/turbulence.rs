@@ -12,9 +12,10 @@
 //! (`case.fluid(..., wall_treatment=...)`, [`WallTreatment`]):
 //!
 //! - **Blended** (the default): the wall cell's ω is the binomial blend `(ω_vis^n + ω_log^n)^(1/n)`,
-//!   n = 1.5, of the viscous-sublayer value `6ν/(β1 y²)` and the log-layer value
-//!   `u_τ/(√β* κ y)` of the wall shear's u_τ ([`blended_wall_omega`]: Menter & Esch's automatic
-//!   wall treatment, in the form of OpenFOAM's `omegaWallFunction` `blending binomial`); the
+//!   n = 1.5, of the viscous-sublayer value `6ν/(β1 y²)` and the log-layer value, the larger of
+//!   the wall shear's `u_τ/(√β* κ y)` (Menter & Esch's automatic wall treatment) and the wall
+//!   cell's `√k/(C_μ^¼ κ y)` ([`blended_wall_omega`]; OpenFOAM's `omegaWallFunction`
+//!   `blending binomial` with the k-based value alone); the
 //!   wall shear is Spalding's law of the wall at the wall cell's
 //!   speed (`τ_w = ρ u_τ²` with `|U_t| = u_τ u⁺(y u_τ/ν)`, OpenFOAM's
 //!   `nutUSpaldingWallFunction`), and the wall cell's production is the same law's
@@ -198,15 +199,18 @@ pub fn wall_cell_production(y_plus: f64, slope: f64) -> f64 {
 const OMEGA_BLEND_EXPONENT: f64 = 1.5;
 
 /// The blended treatment's ω in a wall cell: `(ω_vis^n + ω_log^n)^(1/n)` of the viscous-sublayer
-/// value `ω_vis = 6ν/(β1 y²)` and the log layer's `ω_log = u_τ/(√β* κ y)`, with n =
-/// [`OMEGA_BLEND_EXPONENT`]; ω_vis where the wall cell is deep in the sublayer, ω_log far out.
+/// value `ω_vis = 6ν/(β1 y²)` and the log layer's `ω_log`, with n = [`OMEGA_BLEND_EXPONENT`];
+/// ω_vis where the wall cell is deep in the sublayer, ω_log far out.
 ///
-/// ω_log is taken from the wall shear's u_τ (Spalding's law at the wall cell's speed), as Menter
-/// & Esch's (2001) automatic wall treatment does, not from the wall cell's k as OpenFOAM's
-/// `omegaWallFunction` does (`√k/(C_μ^¼ κ y)`, the same at the log layer's `k = u_τ²/√C_μ`).
-/// Through the buffer layer k is well below that (k⁺ ≈ 1 at y⁺ 9 against 3.3), so a k-based
-/// ω_log is half the shear's: with it the wall cell's ω on the duct at y⁺ 9 was 0.6× the
-/// wall-resolved SST's at the same height, and its k and ν_t about 2× (ΔP +9 %, stop 28).
+/// The caller passes as ω_log the larger of the wall shear's `u_τ/(√β* κ y)` (Spalding's u_τ at
+/// the wall cell's speed, as Menter & Esch's 2001 automatic wall treatment) and the wall cell's
+/// `√k/(C_μ^¼ κ y)` (OpenFOAM's `omegaWallFunction`); the two agree at the log layer's
+/// `k = u_τ²/√C_μ`. Through an attached buffer layer k is well below that (k⁺ ≈ 1 at y⁺ 9
+/// against 3.3) and the shear's is the larger: with the k-based value alone the wall cell's ω on
+/// the turbulent-heat duct at y⁺ 9 was 0.6× the wall-resolved SST's at the same height, and its
+/// k and ν_t about 2× (ΔP +9 %, stop 28). Near separation and reattachment u_τ vanishes under a
+/// turbulent flow and the k-based one is the larger: with the shear's alone the backward-facing
+/// step's wall cells lost their ω and it reattached at 5.49 h instead of 5.95 h (measured 6.26 h).
 pub fn blended_wall_omega(omega_vis: f64, omega_log: f64) -> f64 {
     let n = OMEGA_BLEND_EXPONENT;
     (omega_vis.max(0.0).powf(n) + omega_log.max(0.0).powf(n)).powf(1.0 / n)
@@ -223,9 +227,9 @@ pub fn inlet_k_omega(intensity: f64, speed: f64, length_m: f64) -> (f64, f64) {
 /// (`case.fluid(..., wall_treatment=...)`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum WallTreatment {
-    /// Blended through the buffer layer: ω = (ω_vis^1.5 + ω_log^1.5)^(1/1.5) with ω_log from the
-    /// wall shear ([`blended_wall_omega`]), the wall cell's production and the wall's eddy
-    /// viscosity from Spalding's law of the wall at the wall cell's speed.
+    /// Blended through the buffer layer: ω = (ω_vis^1.5 + ω_log^1.5)^(1/1.5) with ω_log the
+    /// larger of the wall shear's and k's ([`blended_wall_omega`]), the wall cell's production
+    /// and the wall's eddy viscosity from Spalding's law of the wall at the wall cell's speed.
     #[default]
     #[serde(rename = "blended")]
     Blended,
@@ -646,8 +650,8 @@ impl Flow<'_> {
             let mag_grad_u = dot(tangential, tangential).sqrt() / yf;
             let nutw = wall_mu_t[f - ni] / rho[p];
             if blended {
-                // Spalding's law at the cell's speed gives u_τ for ω_log (`blended_wall_omega`)
-                // and the production P⁺ = (1 − du⁺/dy⁺) du⁺/dy⁺, the turbulent share of the wall
+                // Spalding's law at the cell's speed gives u_τ for ω_log (with k's where that is
+                // larger, `blended_wall_omega`) and the production P⁺ = (1 − du⁺/dy⁺) du⁺/dy⁺, the turbulent share of the wall
                 // shear times the law's velocity gradient: the log law's 1/(κ y⁺) in the log
                 // layer, its peak ¼ in the buffer layer, nothing in the viscous sublayer; both
                 // from the velocity, not from k, so a wall cell in the buffer layer is neither
@@ -659,8 +663,10 @@ impl Flow<'_> {
                 } else {
                     0.0
                 };
-                wall_omega[p] +=
-                    blended_wall_omega(omega_vis, u_tau / (BETA_STAR.sqrt() * KAPPA * yf));
+                wall_omega[p] += blended_wall_omega(
+                    omega_vis,
+                    (u_tau / (BETA_STAR.sqrt() * KAPPA * yf)).max(omega_log),
+                );
                 if u_plus > 0.0 {
                     wall_g[p] += u_tau.powi(4) / nu * wall_cell_production(y_plus_u, slope);
                 }
