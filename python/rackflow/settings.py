@@ -58,9 +58,11 @@ class WallTreatment(StrEnum):
     """How a turbulent coolant region's walls follow the wall cells' y⁺
     (``case.fluid(..., wall_treatment=...)``; the core's serde enum of the same name)."""
 
-    #: Blended through the buffer layer: ω = √(ω_vis² + ω_log²) in the wall cell, and its
+    #: Blended through the buffer layer: ω = (ω_vis^1.5 + ω_log^1.5)^(1/1.5) in the wall cell
+    #: with ω_log the larger of the wall shear's (Menter & Esch's automatic wall treatment) and the
+    #: wall cell's k's (OpenFOAM's), and its
     #: production and the wall's eddy viscosity from Spalding's law of the wall, so heat and
-    #: pressure drop barely move with the first cell's y⁺ (benchmarks/RESULTS.md).
+    #: pressure drop barely move with the first cell's y⁺ (benchmarks/RESULTS.md, stops 27–29).
     BLENDED = "blended"
     #: Switched at y⁺ = 11.53 between the viscous-sublayer and log-law values, as OpenFOAM's
     #: ``omegaWallFunction`` with ``blended false`` and ``nutkWallFunction``: for like-for-like
