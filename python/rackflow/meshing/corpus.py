@@ -133,20 +133,25 @@ def _finish(
     plate, built, patches = draw(guess if refined else None)
     if Path(path).suffix.lower() in CAD_EXPORT_SUFFIXES:
         return _write_cad(gmsh, built, Path(path))
+
+    def to_target(layers: int | None, generate: bool = True) -> float:
+        # reads ``plate`` and ``built`` as they are when called: the loop below redraws them
+        return mesh_to_target(
+            gmsh,
+            built,
+            plate.layers,
+            target_cells=target,
+            cells=cells,
+            prism_layers=layers,
+            h_max=narrowest_m / 2.0,
+            generate=generate,
+        )
+
     h, ratio = mesh_size_m, SOLID_SIZE_RATIO
     if refined and mesh_size_m is None:
         model = gmsh.model.getCurrent()
         for _ in range(4):
-            h = mesh_to_target(
-                gmsh,
-                built,
-                plate.layers,
-                target_cells=target,
-                cells=cells,
-                prism_layers=None,
-                h_max=narrowest_m / 2.0,
-                generate=False,
-            )
+            h = to_target(None, generate=False)
             ratio = built.extra["solid_ratio"]
             if sweep_counts(plate.layers, h) == built.extra["sweep_layers"]:
                 break
@@ -161,15 +166,7 @@ def _finish(
     if h is not None:
         mesh_layered(gmsh, built, h_fluid=h, solid_ratio=ratio)
     else:
-        mesh_to_target(
-            gmsh,
-            built,
-            plate.layers,
-            target_cells=target,
-            cells=cells,
-            prism_layers=prism_layers,
-            h_max=narrowest_m / 2.0,
-        )
+        to_target(prism_layers)
     return write_msh(path, binary=binary)
 
 
