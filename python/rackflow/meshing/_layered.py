@@ -98,10 +98,8 @@ class Built:
         return sorted(t for f, t in self.bottom[layer].items() if feature in self.features_of[f])
 
 
-def grading(n: int, ratio: float) -> list[float]:
-    """Cumulative heights (0, 1] of ``n`` layers growing by ``ratio`` from both walls."""
-    half = [ratio**k for k in range((n + 1) // 2)]
-    sizes = half + half[::-1][(n % 2) :] if n > 1 else [1.0]
+def _cumulative(sizes: Sequence[float]) -> list[float]:
+    """Normalised cumulative sum of layer ``sizes``: heights (0, 1], the last exactly 1."""
     total = sum(sizes)
     out, acc = [], 0.0
     for s in sizes:
@@ -109,6 +107,13 @@ def grading(n: int, ratio: float) -> list[float]:
         out.append(acc)
     out[-1] = 1.0
     return out
+
+
+def grading(n: int, ratio: float) -> list[float]:
+    """Cumulative heights (0, 1] of ``n`` layers growing by ``ratio`` from both walls."""
+    half = [ratio**k for k in range((n + 1) // 2)]
+    sizes = half + half[::-1][(n % 2) :] if n > 1 else [1.0]
+    return _cumulative(sizes)
 
 
 def wall_layers(
@@ -146,14 +151,7 @@ def wall_layers(
                 hi = g
         g = hi
     sizes = [min(first * g**k, size_m) for k in range(m)]
-    sizes = sizes + sizes[::-1]
-    total = sum(sizes)
-    out, acc = [], 0.0
-    for s in sizes:
-        acc += s / total
-        out.append(acc)
-    out[-1] = 1.0
-    return out
+    return _cumulative(sizes + sizes[::-1])
 
 
 def sweep_counts(layers: Sequence[Layer], size_m: float) -> dict[int, int]:

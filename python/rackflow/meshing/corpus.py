@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -133,20 +133,25 @@ def _finish(
     plate, built, patches = draw(guess if refined else None)
     if Path(path).suffix.lower() in CAD_EXPORT_SUFFIXES:
         return _write_cad(gmsh, built, Path(path))
+
+    def to_target(layers: int | None, generate: bool = True) -> float:
+        # reads ``plate`` and ``built`` as they are when called: the loop below redraws them
+        return mesh_to_target(
+            gmsh,
+            built,
+            plate.layers,
+            target_cells=target,
+            cells=cells,
+            prism_layers=layers,
+            h_max=narrowest_m / 2.0,
+            generate=generate,
+        )
+
     h, ratio = mesh_size_m, SOLID_SIZE_RATIO
     if refined and mesh_size_m is None:
         model = gmsh.model.getCurrent()
         for _ in range(4):
-            h = mesh_to_target(
-                gmsh,
-                built,
-                plate.layers,
-                target_cells=target,
-                cells=cells,
-                prism_layers=None,
-                h_max=narrowest_m / 2.0,
-                generate=False,
-            )
+            h = to_target(None, generate=False)
             ratio = built.extra["solid_ratio"]
             if sweep_counts(plate.layers, h) == built.extra["sweep_layers"]:
                 break
@@ -161,15 +166,7 @@ def _finish(
     if h is not None:
         mesh_layered(gmsh, built, h_fluid=h, solid_ratio=ratio)
     else:
-        mesh_to_target(
-            gmsh,
-            built,
-            plate.layers,
-            target_cells=target,
-            cells=cells,
-            prism_layers=prism_layers,
-            h_max=narrowest_m / 2.0,
-        )
+        to_target(prism_layers)
     return write_msh(path, binary=binary)
 
 
@@ -212,6 +209,56 @@ def _rounded_half(occ: Any, x0: float, x1: float, y0: float, y1: float, radius: 
     keep = occ.addRectangle(x0, y0 - dy, 0.0, dx, 3 * dy)
     out, _ = occ.intersect([(2, rr)], [(2, keep)])
     return out[0][1]
+
+
+def _lidded_layers(
+    floor_m: float,
+    coolant_m: float,
+    lid_m: float,
+    coolant_layer: str,
+    coolant_feature: str,
+    ports: Sequence[str],
+) -> list[Layer]:
+    """Floor, coolant layer (fluid in ``coolant_feature``) and a lid with the ``ports`` bored through."""
+    return [
+        Layer("floor", floor_m, lambda f: "base"),
+        Layer(coolant_layer, coolant_m, lambda f: "fluid" if coolant_feature in f else "base", coolant=True),
+        Layer("lid", lid_m, lambda f: "fluid" if any(f"{p}_port" in f for p in ports) else "lid"),
+    ]
+
+
+def _assemble(
+    gmsh: Any,
+    outline: int,
+    surfaces: dict[str, list[int]],
+    layers: Sequence[Layer],
+    *,
+    ports: dict[str, tuple[float, float, float]],
+    heaters: Sequence[tuple[float, float, float, float]],
+    side_patches: Callable[[Built], dict[str, list[int]]] | None = None,
+    cells: str,
+    prism_layers: int | None,
+    layer_size_m: float | None,
+) -> tuple[LayeredPlate, Built, dict[str, list[int]]]:
+    """The assembly every corpus plate shares, after its coolant is drawn in plan.
+
+    Adds a port disk (feature ``NAME_port``) for each ``ports`` entry ``NAME: (x, y, diameter)``
+    and the heater rectangles ``(x, y, dx, dy)``, in that order (it fixes the OCC tags, so the
+    meshes stay the same), sweeps the plan through ``layers`` and builds it. Patches: each
+    port's top face on the top layer, then ``side_patches(built)``, then ``heated`` under the
+    heaters.
+    """
+    occ = gmsh.model.occ
+    port_faces = {name: [occ.addDisk(x, y, 0.0, d / 2, d / 2)] for name, (x, y, d) in ports.items()}
+    heated = [occ.addRectangle(x, y, 0.0, dx, dy) for x, y, dx, dy in heaters]
+    features = {**surfaces, **{f"{name}_port": faces for name, faces in port_faces.items()}, "heater": heated}
+    plate = LayeredPlate(outline, features, list(layers), {"fluid"})
+    built = plate.build(gmsh, cells=cells, prism_layers=prism_layers, layer_size_m=layer_size_m)
+    top = len(layers) - 1
+    patches = {name: built.top_faces(top, f"{name}_port") for name in ports}
+    patches.update(side_patches(built) if side_patches else {})
+    patches["heated"] = built.bottom_faces(0, "heater")
+    return plate, built, patches
 
 
 # --------------------------------------------------------------------------- serpentine
@@ -339,22 +386,21 @@ def serpentine_plate(
                 channel.extend(t for _, t in bend)
             fused, _ = occ.fuse([(2, channel[0])], [(2, t) for t in channel[1:]])
             hx, hy = heater
-            heated = occ.addRectangle((lx - hx) / 2, (ly - hy) / 2, 0.0, hx, hy)
-            layers = [
-                Layer("floor", tf, lambda f: "base"),
-                Layer("channel", hc, lambda f: "fluid" if "channel" in f else "base", coolant=True),
-                Layer("lid", tl, lambda f: "lid"),
-            ]
-            plate = LayeredPlate(
-                outline, {"channel": [t for _, t in fused], "heater": [heated]}, layers, {"fluid"}
+            return _assemble(
+                gmsh,
+                outline,
+                {"channel": [t for _, t in fused]},
+                _lidded_layers(tf, hc, tl, "channel", "channel", ()),
+                ports={},
+                heaters=[((lx - hx) / 2, (ly - hy) / 2, hx, hy)],
+                side_patches=lambda built: {
+                    "inlet": _fluid_faces_on_plane(gmsh, built, 0, 0.0, tf, tf + hc),
+                    "outlet": _fluid_faces_on_plane(gmsh, built, 0, lx, tf, tf + hc),
+                },
+                cells=cells,
+                prism_layers=prism_layers,
+                layer_size_m=layer_size_m,
             )
-            built = plate.build(gmsh, cells=cells, prism_layers=prism_layers, layer_size_m=layer_size_m)
-            patches = {
-                "inlet": _fluid_faces_on_plane(gmsh, built, 0, 0.0, tf, tf + hc),
-                "outlet": _fluid_faces_on_plane(gmsh, built, 0, lx, tf, tf + hc),
-                "heated": built.bottom_faces(0, "heater"),
-            }
-            return plate, built, patches
 
         return _finish(
             gmsh,
@@ -440,33 +486,18 @@ def _pinfin(
             pin_faces = [occ.addDisk(x, y, 0.0, d / 2, d / 2) for x, y in centres]
             # the coolant: the filleted cavity with the pins cut out (an OCC boolean)
             coolant, _ = occ.cut([(2, cavity)], [(2, t) for t in pin_faces])
-            inlet = occ.addDisk(port_x[0], ly / 2, 0.0, dp / 2, dp / 2)
-            outlet = occ.addDisk(port_x[1], ly / 2, 0.0, dp / 2, dp / 2)
             hx, hy = heater
-            heated = occ.addRectangle((lx - hx) / 2, (ly - hy) / 2, 0.0, hx, hy)
-            layers = [
-                Layer("floor", tf, lambda f: "base"),
-                Layer("pins", hc, lambda f: "fluid" if "coolant" in f else "base", coolant=True),
-                Layer("lid", tl, lambda f: "fluid" if ("inlet_port" in f or "outlet_port" in f) else "lid"),
-            ]
-            plate = LayeredPlate(
+            return _assemble(
+                gmsh,
                 outline,
-                {
-                    "coolant": [t for _, t in coolant],
-                    "inlet_port": [inlet],
-                    "outlet_port": [outlet],
-                    "heater": [heated],
-                },
-                layers,
-                {"fluid"},
+                {"coolant": [t for _, t in coolant]},
+                _lidded_layers(tf, hc, tl, "pins", "coolant", ("inlet", "outlet")),
+                ports={"inlet": (port_x[0], ly / 2, dp), "outlet": (port_x[1], ly / 2, dp)},
+                heaters=[((lx - hx) / 2, (ly - hy) / 2, hx, hy)],
+                cells=cells,
+                prism_layers=prism_layers,
+                layer_size_m=layer_size_m,
             )
-            built = plate.build(gmsh, cells=cells, prism_layers=prism_layers, layer_size_m=layer_size_m)
-            patches = {
-                "inlet": built.top_faces(2, "inlet_port"),
-                "outlet": built.top_faces(2, "outlet_port"),
-                "heated": built.bottom_faces(0, "heater"),
-            }
-            return plate, built, patches
 
         return _finish(
             gmsh,
@@ -744,33 +775,18 @@ def microchannel_manifold_plate(
             outlet_manifold = _rounded_half(occ, xc1, xc1 + lm, y_lo, y_lo + width, rc, "xmin")
             chans = _manifold_channels(occ, xc0, xc1, y_lo, n, w, t)
             coolant, _ = occ.fuse([(2, inlet_manifold)], [(2, outlet_manifold)] + [(2, c) for c in chans])
-            inlet = occ.addDisk(xc0 - lm / 2, ly / 2, 0.0, dp / 2, dp / 2)
-            outlet = occ.addDisk(xc1 + lm / 2, ly / 2, 0.0, dp / 2, dp / 2)
             hx, hy = heater
-            heated = occ.addRectangle((lx - hx) / 2, (ly - hy) / 2, 0.0, hx, hy)
-            layers = [
-                Layer("floor", tf, lambda f: "base"),
-                Layer("channels", hc, lambda f: "fluid" if "coolant" in f else "base", coolant=True),
-                Layer("lid", tl, lambda f: "fluid" if ("inlet_port" in f or "outlet_port" in f) else "lid"),
-            ]
-            plate = LayeredPlate(
+            return _assemble(
+                gmsh,
                 outline,
-                {
-                    "coolant": [tg for _, tg in coolant],
-                    "inlet_port": [inlet],
-                    "outlet_port": [outlet],
-                    "heater": [heated],
-                },
-                layers,
-                {"fluid"},
+                {"coolant": [tg for _, tg in coolant]},
+                _lidded_layers(tf, hc, tl, "channels", "coolant", ("inlet", "outlet")),
+                ports={"inlet": (xc0 - lm / 2, ly / 2, dp), "outlet": (xc1 + lm / 2, ly / 2, dp)},
+                heaters=[((lx - hx) / 2, (ly - hy) / 2, hx, hy)],
+                cells=cells,
+                prism_layers=prism_layers,
+                layer_size_m=layer_size_m,
             )
-            built = plate.build(gmsh, cells=cells, prism_layers=prism_layers, layer_size_m=layer_size_m)
-            patches = {
-                "inlet": built.top_faces(2, "inlet_port"),
-                "outlet": built.top_faces(2, "outlet_port"),
-                "heated": built.bottom_faces(0, "heater"),
-            }
-            return plate, built, patches
 
         return _finish(
             gmsh,
@@ -923,9 +939,7 @@ def jet_impingement_plate(
                 for i in range(jx)
                 for j in range(jy)
             ]
-            port = occ.addDisk(lx / 2, ly / 2, 0.0, dp / 2, dp / 2)
             hx, hy = heater
-            heated = occ.addRectangle((lx - hx) / 2, (ly - hy) / 2, 0.0, hx, hy)
             layers = [
                 Layer("floor", tf, lambda f: "base"),
                 Layer("gap", g, lambda f: "fluid" if "chamber" in f else "base", coolant=True),
@@ -933,25 +947,18 @@ def jet_impingement_plate(
                 Layer("plenum", hp, lambda f: "fluid" if "plenum" in f else "cover", coolant=True),
                 Layer("top", tt, lambda f: "fluid" if "inlet_port" in f else "cover"),
             ]
-            plate = LayeredPlate(
+            return _assemble(
+                gmsh,
                 outline,
-                {
-                    "plenum": [plenum],
-                    "chamber": [chamber],
-                    "jet": holes,
-                    "inlet_port": [port],
-                    "heater": [heated],
-                },
+                {"plenum": [plenum], "chamber": [chamber], "jet": holes},
                 layers,
-                {"fluid"},
+                ports={"inlet": (lx / 2, ly / 2, dp)},
+                heaters=[((lx - hx) / 2, (ly - hy) / 2, hx, hy)],
+                side_patches=lambda built: {"outlet": _fluid_faces_on_plane(gmsh, built, 0, lx, tf, tf + g)},
+                cells=cells,
+                prism_layers=prism_layers,
+                layer_size_m=layer_size_m,
             )
-            built = plate.build(gmsh, cells=cells, prism_layers=prism_layers, layer_size_m=layer_size_m)
-            patches = {
-                "inlet": built.top_faces(4, "inlet_port"),
-                "outlet": _fluid_faces_on_plane(gmsh, built, 0, lx, tf, tf + g),
-                "heated": built.bottom_faces(0, "heater"),
-            }
-            return plate, built, patches
 
         return _finish(
             gmsh,
@@ -1112,37 +1119,23 @@ def two_inlet_plate(
             bank1 = _manifold_channels(occ, xs[1], xs[2], y_lo, n, w, t)
             bank2 = _manifold_channels(occ, xs[3], xs[4], y_lo, n, w, t)
             coolant, _ = occ.fuse([(2, m1)], [(2, c) for c in [m2, collector, *bank1, *bank2]])
-            inlet = occ.addDisk((xs[0] + xs[1]) / 2, ly / 2, 0.0, dp / 2, dp / 2)
-            inlet_2 = occ.addDisk((xs[4] + xs[5]) / 2, ly / 2, 0.0, dp / 2, dp / 2)
-            outlet = occ.addDisk((xs[2] + xs[3]) / 2, ly / 2, 0.0, do / 2, do / 2)
             hx, hy = heater
-            heaters = [occ.addRectangle(c - hx / 2, (ly - hy) / 2, 0.0, hx, hy) for c in centres]
-            ports = ("inlet_port", "inlet_2_port", "outlet_port")
-            layers = [
-                Layer("floor", tf, lambda f: "base"),
-                Layer("channels", hc, lambda f: "fluid" if "coolant" in f else "base", coolant=True),
-                Layer("lid", tl, lambda f: "fluid" if any(p in f for p in ports) else "lid"),
-            ]
-            plate = LayeredPlate(
+            ports = ("inlet", "inlet_2", "outlet")
+            return _assemble(
+                gmsh,
                 outline,
-                {
-                    "coolant": [tg for _, tg in coolant],
-                    "inlet_port": [inlet],
-                    "inlet_2_port": [inlet_2],
-                    "outlet_port": [outlet],
-                    "heater": heaters,
+                {"coolant": [tg for _, tg in coolant]},
+                _lidded_layers(tf, hc, tl, "channels", "coolant", ports),
+                ports={
+                    "inlet": ((xs[0] + xs[1]) / 2, ly / 2, dp),
+                    "inlet_2": ((xs[4] + xs[5]) / 2, ly / 2, dp),
+                    "outlet": ((xs[2] + xs[3]) / 2, ly / 2, do),
                 },
-                layers,
-                {"fluid"},
+                heaters=[(c - hx / 2, (ly - hy) / 2, hx, hy) for c in centres],
+                cells=cells,
+                prism_layers=prism_layers,
+                layer_size_m=layer_size_m,
             )
-            built = plate.build(gmsh, cells=cells, prism_layers=prism_layers, layer_size_m=layer_size_m)
-            patches = {
-                "inlet": built.top_faces(2, "inlet_port"),
-                "inlet_2": built.top_faces(2, "inlet_2_port"),
-                "outlet": built.top_faces(2, "outlet_port"),
-                "heated": built.bottom_faces(0, "heater"),
-            }
-            return plate, built, patches
 
         return _finish(
             gmsh,
