@@ -120,6 +120,10 @@ def run_timed(
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         stdout, stderr = proc.communicate()
+    except BaseException:
+        # in its own session the command does not get the terminal's Ctrl-C: it stops with us
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise
     finally:
         if sample_tree:
             sampler.stop()
