@@ -52,7 +52,7 @@ H = 0.0025  # channel height
 FIN = 0.0005  # half-fin each side
 FLOOR = 0.001  # copper under the channel
 LID = 0.0005  # copper over the channel
-U_IN = 0.667  # m/s
+U_IN = 0.4 / 60_000.0 / (W * H)  # m/s: 0.4 L/min through the channel (0.667)
 T_IN = 35.0  # °C
 FLUX = 150.0 / (0.03 * 0.03)  # W/m², the serpentine's 150 W over 30 × 30 mm
 COOLANT = "PG25"
@@ -171,15 +171,12 @@ def mesh_for(kind: str, h_mm: float, directory: Path | None = None) -> tuple[Pat
     return _tet_mesh(h_mm, directory) if kind == "tet" else _hex_mesh(h_mm, directory)
 
 
-def solve(spec: dict[str, Any]) -> dict[str, Any]:
-    """Load and solve one mesh in this process: the row's numbers."""
-    import resource
-    import warnings
-
+def channel_case(mesh: Any) -> tuple[Any, Any]:
+    """The channel's case on a mesh with regions ``solid`` / ``fluid`` and patches ``inlet``,
+    ``outlet``, ``heated``: copper, PG25 with constant properties at T_IN, and the coolant's
+    properties (for the Nusselt number)."""
     import rackflow as rf
 
-    path, y1 = Path(spec["path"]), float(spec["y1_m"])
-    mesh = rf.load_mesh(path)
     props = rf.get_coolant(COOLANT).properties(T_IN)
     coolant = rf.Coolant(
         f"{COOLANT} at {T_IN:g} °C",
@@ -194,6 +191,35 @@ def solve(spec: dict[str, Any]) -> dict[str, Any]:
     case.inlet("inlet", velocity_m_s=U_IN, temperature_c=T_IN)
     case.outlet("outlet", pressure_pa=0.0)
     case.heat_flux("heated", flux_w_m2=FLUX)
+    return case, props
+
+
+def channel_outputs(result: Any, props: Any) -> dict[str, float]:
+    """Nu_m (q / (A_wet (T̄_solid − (T_in + T_out)/2)) · D_h / k), the static and total pressure
+    drops, R_th (hottest copper over the inlet per heater watt), T_out and the energy balance."""
+    q = result.heat_flow_w("heated")
+    t_out = result.outlet_temperature_c("outlet")
+    dt = result.mean_temperature_c("solid") - (T_IN + t_out) / 2
+    return {
+        "Nu_m": q / (A_WET * dt) * D_H / float(props["conductivity_w_mk"]),
+        "dP_static_Pa": result.static_pressure_pa("inlet") - result.static_pressure_pa("outlet"),
+        "dP_total_Pa": result.pressure_drop_pa("inlet", "outlet"),
+        "Rth_K_W": (result.max_temperature_c("solid") - T_IN) / q,
+        "T_out_c": t_out,
+        "balance": float(result.energy_balance_error),
+    }
+
+
+def solve(spec: dict[str, Any]) -> dict[str, Any]:
+    """Load and solve one mesh in this process: the row's numbers."""
+    import resource
+    import warnings
+
+    import rackflow as rf
+
+    path, y1 = Path(spec["path"]), float(spec["y1_m"])
+    mesh = rf.load_mesh(path)
+    case, props = channel_case(mesh)
     row: dict[str, Any] = {
         "mesh": spec["kind"],
         "h_mm": spec["h_mm"],
@@ -225,11 +251,7 @@ def solve(spec: dict[str, Any]) -> dict[str, Any]:
         row["used"] = "FAILED"
         return row
     rep = result.report
-    q = result.heat_flow_w("heated")
-    t_out = result.outlet_temperature_c("outlet")
-    dt = result.mean_temperature_c("solid") - (T_IN + t_out) / 2
-    k = float(props["conductivity_w_mk"])
-    nu = q / (A_WET * dt) * D_H / k
+    outputs = channel_outputs(result, props)
     used = []
     if rep.get("flow_first_order_fallback"):
         used.append("flow fell back to first order")
@@ -237,14 +259,9 @@ def solve(spec: dict[str, Any]) -> dict[str, Any]:
         if rep.get(key):
             used.append(f"{rep[key]} {what} cells first order")
     row.update(
-        Nu_m=nu,
-        Nu_y1_Dh=nu * y1 / D_H,
-        dP_static_Pa=result.static_pressure_pa("inlet") - result.static_pressure_pa("outlet"),
-        dP_total_Pa=result.pressure_drop_pa("inlet", "outlet"),
-        Rth_K_W=(result.max_temperature_c("solid") - T_IN) / q,
-        T_out_c=t_out,
+        **outputs,
+        Nu_y1_Dh=outputs["Nu_m"] * y1 / D_H,
         coolant_min_c=result.min_temperature_c("fluid"),
-        balance=float(result.energy_balance_error),
         flow_it=rep.get("flow_iterations"),
         energy_it=rep.get("outer_iterations"),
         flow_time_s=rep.get("flow_time_s"),

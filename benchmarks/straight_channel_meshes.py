@@ -61,12 +61,11 @@ from benchmarks._common import (
     run_worker,
     served_as_worker,
 )
+from benchmarks.straight_channel_cht import D_H as DH
+from benchmarks.straight_channel_cht import FIN, FLOOR, LID, U_IN, L, W, channel_case, channel_outputs
+from benchmarks.straight_channel_cht import H as D
 
-L, FIN, W, D, FLOOR, LID = 0.020, 0.0005, 0.004, 0.0025, 0.001, 0.0005
-U_IN, T_IN = 0.4 / 60_000.0 / (W * D), 35.0
-Q_FLUX = 150.0 / 0.030**2
 KINDS = ("tet", "zsweep8", "zsweep", "zsweep_quad", "xsweep")
-DH = 4 * W * D / (2 * (W + D))
 
 
 def _physicals(gmsh: Any, solid: list[int], fluid: list[int]) -> None:
@@ -192,21 +191,7 @@ def solve_row(spec: dict[str, Any]) -> dict[str, Any]:
         row["types"] = cell_types(path)
         mesh = rf.load_mesh(path)
     row["cells"] = mesh.n_cells
-    case = rf.Case(mesh)
-    case.solid("solid", material="copper")
-    props = rf.get_coolant("PG25").properties(T_IN)
-    k_f = float(props["conductivity_w_mk"])
-    coolant = rf.Coolant(
-        "PG25 at 35 °C",
-        **{
-            k: float(props[k])
-            for k in ("density_kg_m3", "viscosity_pa_s", "conductivity_w_mk", "specific_heat_j_kgk")
-        },
-    )
-    case.fluid("fluid", coolant=coolant)
-    case.inlet("inlet", velocity_m_s=U_IN, temperature_c=T_IN)
-    case.outlet("outlet", pressure_pa=0.0)
-    case.heat_flux("heated", flux_w_m2=Q_FLUX)
+    case, props = channel_case(mesh)
     settings: dict[str, Any] = {"threads": 1}
     if spec["convection"] != "default":
         settings["convection"] = spec["convection"]
@@ -224,15 +209,12 @@ def solve_row(spec: dict[str, Any]) -> dict[str, Any]:
     fluid = result._region_cells("fluid")
     row["coolant_cells"] = len(fluid)
     row["y1_mm"] = round(first_centre_mm(mesh, fluid), 4)
-    power = Q_FLUX * L * (2 * FIN + W)
-    row["rth_k_w"] = (result.max_temperature_c("solid") - T_IN) / power
-    t_out = result.outlet_temperature_c("outlet")
-    t_wall = result.mean_temperature_c("solid")
-    a_wet = 2 * (W + D) * L
-    row["nu_m"] = power / (a_wet * (t_wall - (T_IN + t_out) / 2)) * DH / k_f
-    row["dp_static_pa"] = result.static_pressure_pa("inlet") - result.static_pressure_pa("outlet")
-    row["dp_total_pa"] = result.pressure_drop_pa("inlet", "outlet")
-    row["balance"] = result.energy_balance_error
+    outputs = channel_outputs(result, props)
+    row["rth_k_w"] = outputs["Rth_K_W"]
+    row["nu_m"] = outputs["Nu_m"]
+    row["dp_static_pa"] = outputs["dP_static_Pa"]
+    row["dp_total_pa"] = outputs["dP_total_Pa"]
+    row["balance"] = outputs["balance"]
     row["flow_first_order_cells"] = result.report.get("flow_first_order_cells")
     row["energy_first_order_cells"] = result.report.get("energy_first_order_cells")
     re = float(props["density_kg_m3"]) * U_IN * DH / float(props["viscosity_pa_s"])
