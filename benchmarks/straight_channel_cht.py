@@ -9,7 +9,9 @@ Thermal entry (x* = 3.8e-4) with a developing velocity (x⁺ = 4.8e-3).
 Meshes: ``hex`` is ``rackflow.meshing.channel_unit`` (uniform cubes of size h: 4 mm / h across
 the channel, L / 2h along); ``tet`` is the two boxes drawn in Gmsh's OpenCASCADE kernel and
 meshed by ``rackflow.meshing.from_cad`` (fragmented, default tetrahedra of size h in both
-regions), as a user would. Meshes are cached in ``benchmarks/.cache/straight_channel``.
+regions), as a user would; ``tetbl`` is the same with ``from_cad(boundary_layers={})``: two prism
+layers (h/6 growing by 1.2) on every wetted wall, tetrahedra in the core. Meshes are cached in
+``benchmarks/.cache/straight_channel``.
 
 Per mesh: cells (coolant), y₁ (mean height of the first coolant centres above the floor: h/2 on
 hexahedra, measured on tetrahedra over the tets with a face on the floor), the mean Nusselt
@@ -24,6 +26,7 @@ developing; see benchmarks/RESULTS.md, stop 28).
     python -m benchmarks.straight_channel_cht                       # hex 0.125,0.083; tet 0.6,0.4,0.27
     python -m benchmarks.straight_channel_cht --tet 0.6,0.4 --hex "" --convection upwind,auto
     python -m benchmarks.straight_channel_cht --tet 0.27 --setting convection=linear_upwind --json rows.json
+    python -m benchmarks.straight_channel_cht --hex "" --tet "" --tetbl 0.6,0.4,0.27,0.2
 """
 
 from __future__ import annotations
