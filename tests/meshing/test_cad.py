@@ -418,13 +418,16 @@ def _water(constant: bool) -> Any:
         True,
         pytest.param(
             False,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="measured (stop 30): with temperature-dependent water the coupling passes do not "
-                "settle at the defaults on the layered mesh (0.019-0.05 K per pass after 20 passes, "
-                "tolerance 1.4e-3 K; the same channel's plain tetrahedra settle in 8 passes, and the "
-                "layered mesh in 4 with convection='upwind')",
-            ),
+            marks=[
+                pytest.mark.slow,  # 20 coupling passes: about a minute
+                pytest.mark.xfail(
+                    strict=True,
+                    reason="measured (stop 30): with temperature-dependent water the coupling passes do not "
+                    "settle at the defaults on the layered mesh (0.019-0.05 K per pass after 20 passes, "
+                    "tolerance 1.4e-3 K; the same channel's plain tetrahedra settle in 8 passes, and the "
+                    "layered mesh in 4 with convection='upwind')",
+                ),
+            ],
         ),
     ],
     ids=["constant_properties", "water"],
