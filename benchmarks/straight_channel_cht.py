@@ -10,7 +10,7 @@ Meshes: ``hex`` is ``rackflow.meshing.channel_unit`` (uniform cubes of size h: 4
 the channel, L / 2h along); ``tet`` is the two boxes drawn in Gmsh's OpenCASCADE kernel and
 meshed by ``rackflow.meshing.from_cad`` (fragmented, default tetrahedra of size h in both
 regions), as a user would; ``tetbl`` is the same with ``from_cad(boundary_layers={})``: two prism
-layers (h/6 growing by 1.2) on every wetted wall, tetrahedra in the core. Meshes are cached in
+layers (h/10 growing by 1.2) on every wetted wall, tetrahedra in the core. Meshes are cached in
 ``benchmarks/.cache/straight_channel``.
 
 Per mesh: cells (coolant), y₁ (mean height of the first coolant centres above the floor: h/2 on

@@ -486,7 +486,7 @@ def _add_step_parser(gen_sub: Any) -> None:
         "--boundary-layers",
         metavar="auto|KEY=VALUE,...",
         help="prism layers on the coolant's walls, tetrahedra in its core: 'auto' (two layers from "
-        "size/6 growing by 1.2) or first_layer_m=M,layers=N,growth=G (stack at most half the size)",
+        "size/10 growing by 1.2) or first_layer_m=M,layers=N,growth=G (stack at most half the size)",
     )
     step.add_argument("--out", help="mesh file to write (default: the CAD file's name with .msh)")
     step.add_argument("--binary", action="store_true", help="write binary msh 4.1")
