@@ -64,7 +64,9 @@ def test_example_runs_small(name: str, tmp_path: Path) -> None:
     assert "\x1b[" not in printed, printed[-2000:]
     # rackflow's own warnings (a fallback the solver took, say) are output the user should see
     ours = tuple(f"{name}:" for name in dir(rf_errors) if name.endswith("Warning"))
-    foreign = [line for line in printed.splitlines() if "Warning:" in line and not line.strip().startswith(ours)]
+    foreign = [
+        line for line in printed.splitlines() if "Warning:" in line and not line.strip().startswith(ours)
+    ]
     foreign = [line for line in foreign if not any(f" {tag}" in line for tag in ours)]
     assert not foreign and "bad X server" not in printed, printed[-2000:]
     assert "<meshio.Mesh>" not in printed
