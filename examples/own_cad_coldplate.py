@@ -11,8 +11,10 @@ and heat together at the defaults; the summary, a ``.vtu`` and a rendering are w
 file goes the same way: ``from_cad("plate.step", ...)`` or ``rackflow mesh step plate.step
 --fluid @X,Y,Z --inlet ... --outlet ...``.
 
-Run time: about 1–2 minutes on 2 cores (about 20 s with ``RACKFLOW_EXAMPLE_SMALL=1``, a coarse
-mesh for a smoke test: its numbers are not mesh-independent). Needs ``pip install gmsh``.
+Run time: minutes. With ``RACKFLOW_EXAMPLE_SMALL=1`` (1 mm cells, 10,548 cells: a smoke test whose
+numbers are not mesh-independent) 168 s on 2 busy cores (stop 30); most of it is the flow, whose
+second-order attempts stall on these tetrahedra before the first-order fallback converges. The
+full size (0.4 mm, 117,222 cells) has not been timed yet. Needs ``pip install gmsh``.
 
 How to run::
 
