@@ -12,7 +12,7 @@ file goes the same way: ``from_cad("plate.step", ...)`` or ``rackflow mesh step 
 --fluid @X,Y,Z --inlet ... --outlet ...``.
 
 Run time: minutes. With ``RACKFLOW_EXAMPLE_SMALL=1`` (1 mm cells, 10,548 cells: a smoke test whose
-numbers are not mesh-independent) 168 s on 2 busy cores (stop 30); most of it is the flow, whose
+numbers are not mesh-independent) 64 s on one core (168 s on 2 busy ones; stop 30); most of it is the flow, whose
 second-order attempts stall on these tetrahedra before the first-order fallback converges. The
 full size (0.4 mm, 117,222 cells) has not been timed yet. Needs ``pip install gmsh``.
 

@@ -652,6 +652,8 @@ enum Taken {
     AfterDivergence,
     /// Only after a stall or the iteration limit.
     AfterStall,
+    /// Only after a stall or the iteration limit, when no stationary state is kept.
+    AfterStallWithNothingKept,
 }
 
 /// A converged flow, the momentum relaxation of the first-order fallback that produced it
@@ -787,8 +789,10 @@ fn solve_flow_retrying(
             },
             Taken::Always,
         ));
-        // and once more, relaxed harder, after a stall: a period-2 mode of the SIMPLEC iteration
-        // can sit at neutral stability at 0.5 and decay below it
+        // and once more, relaxed harder, after a stall that left no stationary state to return:
+        // a period-2 mode of the SIMPLEC iteration can sit at neutral stability at 0.5 and decay
+        // below it (where a stationary state is kept, as on the bundled pin-fin plate, another
+        // attempt would only swap one stationary state for another from pass to pass)
         attempts.push((
             crate::physics::flow::FlowSettings {
                 second_order: false,
@@ -796,7 +800,7 @@ fn solve_flow_retrying(
                 non_orthogonal_limit: Some(NON_ORTHOGONAL_LIMIT),
                 ..*settings
             },
-            Taken::AfterStall,
+            Taken::AfterStallWithNothingKept,
         ));
     }
     let describe = |s: &crate::physics::flow::FlowSettings| {
@@ -821,6 +825,7 @@ fn solve_flow_retrying(
         let diverged = last.status == Status::Diverged;
         if (*taken == Taken::AfterDivergence && !diverged)
             || (*taken == Taken::AfterStall && diverged)
+            || (*taken == Taken::AfterStallWithNothingKept && (diverged || kept.is_some()))
             || tried_settings.iter().any(|t| same_attempt(t, attempt))
         {
             continue;
