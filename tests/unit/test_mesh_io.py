@@ -116,6 +116,17 @@ def test_inverted_and_flat_cells_name_their_ids() -> None:
         rf.Mesh.from_meshio(meshio.Mesh(twisted, [("hexahedron", hexes[:1])]))
 
 
+def test_folded_prism_names_its_region_and_position() -> None:
+    """A prism whose top corner is pulled inside it (as Gmsh's boundary layers fold at a concave
+    corner) keeps a positive volume; the loader refuses it before any solve, with where it is."""
+    points = np.array([[0, 0, 0], [1, 0, 0], [0, 1, 0], [0.2, 0.2, 0.2], [1, 0, 1], [0, 1, 1.0]])
+    wedge = np.array([[0, 1, 2, 3, 4, 5]])
+    with pytest.raises(rf.MeshError, match=r"folded cells.*0.*region 'domain'.*at \("):
+        rf.Mesh.from_meshio(meshio.Mesh(points, [("wedge", wedge)]))
+    points[3] = [0.0, 0.0, 1.0]  # the straight prism loads
+    assert rf.Mesh.from_meshio(meshio.Mesh(points, [("wedge", wedge)])).n_cells == 1
+
+
 def test_duplicate_and_non_conforming_faces() -> None:
     m = box((2, 1, 1))
     hexes = m.cells[0].data

@@ -42,6 +42,34 @@ impl CellShape {
             Self::Polyhedron => None,
         }
     }
+    /// Each corner with its three edge neighbours, ordered so that the edges' triple product has
+    /// one sign at every corner of a valid cell (positive for VTK's ordering, negative for its
+    /// mirror image, which the loader also accepts). Tetrahedra are covered by their volume and
+    /// polyhedra have no template; the pyramid's apex has four edges and is left out.
+    fn corners(self) -> &'static [[usize; 4]] {
+        match self {
+            Self::Hexa => &[
+                [0, 1, 3, 4],
+                [1, 2, 0, 5],
+                [2, 3, 1, 6],
+                [3, 0, 2, 7],
+                [4, 7, 5, 0],
+                [5, 4, 6, 1],
+                [6, 5, 7, 2],
+                [7, 6, 4, 3],
+            ],
+            Self::Wedge => &[
+                [0, 2, 1, 3],
+                [1, 0, 2, 4],
+                [2, 1, 0, 5],
+                [3, 4, 5, 0],
+                [4, 5, 3, 1],
+                [5, 3, 4, 2],
+            ],
+            Self::Pyramid => &[[0, 1, 3, 4], [1, 2, 0, 4], [2, 3, 1, 4], [3, 0, 2, 4]],
+            Self::Tetra | Self::Polyhedron => &[],
+        }
+    }
     fn local_faces(self) -> &'static [&'static [usize]] {
         match self {
             Self::Tetra => &[&[0, 2, 1], &[0, 1, 3], &[1, 2, 3], &[0, 3, 2]],
@@ -114,6 +142,33 @@ impl MeshInput<'_> {
         let ids = self.cell(c);
         let sum = ids.iter().fold([0.0; 3], |s, &v| add(s, self.point(v)));
         geometry::scale(sum, 1.0 / ids.len() as f64)
+    }
+}
+
+impl MeshInput<'_> {
+    /// Whether standard cell `c` is folded: its corners' scaled Jacobians (edge triple products
+    /// over the edge lengths) change sign, so part of the cell is inside out although its volume
+    /// and face pyramids may be positive — a boundary-layer prism pushed through its neighbour at
+    /// a concave corner. A corner with a zero-length edge (a collapsed hexahedron) does not count.
+    pub(crate) fn is_folded(&self, c: usize) -> bool {
+        let Some(shape) = CellShape::from_vtk(self.cell_types[c]) else {
+            return false;
+        };
+        let ids = self.cell(c);
+        let (mut positive, mut negative) = (false, false);
+        for &[corner, a, b, d] in shape.corners() {
+            let origin = self.point(ids[corner]);
+            let [ea, eb, ed] = [a, b, d].map(|k| sub(self.point(ids[k]), origin));
+            let lengths = norm(ea) * norm(eb) * norm(ed);
+            if lengths == 0.0 {
+                continue;
+            }
+            let jacobian = dot(geometry::cross(ea, eb), ed) / lengths;
+            // round-off on a flat corner is neither sign
+            positive |= jacobian > 1e-9;
+            negative |= jacobian < -1e-9;
+        }
+        positive && negative
     }
 }
 
@@ -749,6 +804,23 @@ impl Mesh {
             return Err(Error::Mesh(format!(
                 "inverted (tangled) cells whose faces fold through the cell (cell ids): {}; check the vertex order",
                 listing(&tangled)
+            )));
+        }
+        let folded_cells: Vec<usize> = (0..n_cells)
+            .into_par_iter()
+            .filter(|&c| input.is_folded(c))
+            .collect();
+        if let Some(&first) = folded_cells.first() {
+            let at = input.vertex_average(first);
+            return Err(Error::Mesh(format!(
+                "folded cells whose corners turn inside out (cell ids): {}; the first, in region \
+                 '{}', at ({:.4e}, {:.4e}, {:.4e}) m — boundary-layer prisms folded at a concave \
+                 corner: in Gmsh make the layer stack thinner or its growth smaller there",
+                listing(&folded_cells),
+                input.region_names[cell_region[first] as usize],
+                at[0],
+                at[1],
+                at[2],
             )));
         }
         let cell_centre: Vec<Vec3> = (0..n_cells)

@@ -73,6 +73,43 @@ fn tangled_and_flat_cells_are_named() {
     );
 }
 
+/// One triangular prism with the given top triangle over the bottom (0,0,0), (1,0,0), (0,1,0).
+fn single_wedge(top: [[f64; 3]; 3]) -> BoxArrays {
+    let mut a = BoxArrays::new([1, 1, 1], [1.0, 1.0, 1.0], BoxCells::Hexa);
+    a.points = [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
+        .into_iter()
+        .chain(top)
+        .flatten()
+        .collect();
+    a.cell_types = vec![13];
+    a.cell_offsets = vec![0, 6];
+    a.cell_connectivity = (0..6).collect();
+    a.cell_region = vec![0];
+    a.patch_face_offsets = vec![0];
+    a.patch_face_connectivity.clear();
+    a.patch_face_patch.clear();
+    a
+}
+
+#[test]
+fn folded_prism_is_named_and_a_sheared_one_is_not() {
+    // the top vertex over (0,0,0) pulled down inside the prism: volume and face pyramids stay
+    // positive, but that corner's edges turn inside out (a boundary-layer prism folded at a
+    // concave corner)
+    let folded = single_wedge([[0.2, 0.2, 0.2], [1.0, 0.0, 1.0], [0.0, 1.0, 1.0]]);
+    let err = Mesh::build(&folded.input()).unwrap_err();
+    assert!(
+        matches!(&err, Error::Mesh(m) if m.contains("folded") && m.contains("region 'box'")),
+        "{err}"
+    );
+    // a sheared prism, and the same with its vertex order mirrored, are valid
+    let sheared = [[0.5, 0.5, 1.0], [1.5, 0.5, 1.0], [0.5, 1.5, 1.0]];
+    assert!(Mesh::build(&single_wedge(sheared).input()).is_ok());
+    let mut mirrored = single_wedge(sheared);
+    mirrored.cell_connectivity = vec![0, 2, 1, 3, 5, 4];
+    assert!(Mesh::build(&mirrored.input()).is_ok());
+}
+
 #[test]
 fn unmatched_patch_face_is_non_conforming() {
     let mut a = BoxArrays::new([2, 1, 1], [2.0, 1.0, 1.0], BoxCells::Hexa);
