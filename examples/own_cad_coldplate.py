@@ -97,8 +97,8 @@ for finding in mesh.check("coolant", "inlet", "outlet"):
 
 # %% [markdown]
 # ## Solve at the defaults
-# 300 W over the floor, water at 30 °C and 1 L/min (channel Reynolds number about 1,000:
-# laminar, which ``turbulence="auto"`` chooses and the summary says).
+# 300 W over the floor, water at 30 °C and 1 L/min: the channel's Reynolds number is about 8,300,
+# so ``turbulence="auto"`` chooses k-ω SST, and the summary says so.
 
 # %%
 case = rf.Case(mesh)
