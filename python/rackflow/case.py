@@ -37,6 +37,7 @@ from rackflow.errors import (
     StationaryFlowWarning,
     ThreadsWarning,
     WallTreatmentWarning,
+    did_you_mean,
 )
 from rackflow.materials import ABSOLUTE_ZERO_C, Material, get_material
 from rackflow.mesh import Mesh
@@ -240,14 +241,18 @@ class Case:
         """A known region, for calls that need its cells now (callables); other calls record the
         name and :meth:`validate` reports an unknown one with every other problem."""
         if region not in self.mesh.regions:
-            raise CaseError(f"unknown region '{region}'; the mesh has regions {self.mesh.regions}")
+            raise CaseError(
+                f"unknown region '{region}'{did_you_mean(region, self.mesh.regions)}; the mesh has regions {self.mesh.regions}"
+            )
         return region
 
     def _patch(self, patch: str) -> str:
         """A known patch, for calls that need its faces now (callables, radiation); see
         :meth:`_region`."""
         if patch not in self.mesh.patches:
-            raise CaseError(f"unknown patch '{patch}'; the mesh has patches {self.mesh.patches}")
+            raise CaseError(
+                f"unknown patch '{patch}'{did_you_mean(patch, self.mesh.patches)}; the mesh has patches {self.mesh.patches}"
+            )
         return patch
 
     def solid(

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from rackflow.errors import CaseError, MaterialError, PropertyRangeWarning
+from rackflow.errors import CaseError, MaterialError, PropertyRangeWarning, did_you_mean
 from rackflow.units import ABSOLUTE_ZERO_C
 
 ArrayLike = float | npt.ArrayLike
@@ -283,7 +283,9 @@ def get_coolant(coolant: str | Coolant) -> Coolant:
     lookup = {k.lower().replace("-", "").replace("_", ""): k for k in _data()}
     key = lookup.get(coolant.lower().replace("-", "").replace("_", "").replace(" ", ""))
     if key is None:
-        raise CaseError(f"unknown coolant {coolant!r}; known coolants: {known_coolants()}")
+        raise CaseError(
+            f"unknown coolant {coolant!r}{did_you_mean(coolant, known_coolants())}; known coolants: {known_coolants()}"
+        )
     return _builtin(key)
 
 

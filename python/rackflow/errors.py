@@ -7,6 +7,8 @@ raises the same classes (they are created in the compiled module and re-exported
 
 from __future__ import annotations
 
+import difflib
+
 from rackflow import _core
 
 RackflowError = _core.RackflowError
@@ -21,6 +23,17 @@ NetworkError = _core.NetworkError
 #: Not enough memory for a phase of the work (also a ``MemoryError``); ``.phase``, ``.needed_mb``,
 #: ``.available_mb``.
 ResourceError = _core.ResourceError
+
+
+def did_you_mean(name: str, known: list[str]) -> str:
+    """``" (did you mean 'x'?)"`` for the known names closest to a mistyped one (a prefix of a known
+    name counts: ``aluminium`` for ``aluminium_6061``), or ``""``."""
+    lowered = {k.lower(): k for k in known}
+    key = name.lower()
+    close = [lowered[k] for k in lowered if k.startswith(key) and key]
+    close += [lowered[k] for k in difflib.get_close_matches(key, list(lowered), n=3, cutoff=0.7)]
+    unique = list(dict.fromkeys(close))[:3]
+    return " (did you mean " + " or ".join(f"'{k}'" for k in unique) + "?)" if unique else ""
 
 
 class SweepError(RackflowError):

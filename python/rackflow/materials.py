@@ -23,7 +23,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from rackflow.errors import CaseError, MaterialError
+from rackflow.errors import CaseError, MaterialError, did_you_mean
 from rackflow.units import ABSOLUTE_ZERO_C
 
 
@@ -197,7 +197,7 @@ def get_material(material: str | Material) -> Material:
             return LIBRARY[material.lower()]
         except KeyError:
             raise CaseError(
-                f"unknown material '{material}'; known materials: {sorted(set(LIBRARY))} "
-                "(or pass rackflow.Material(...))"
+                f"unknown material '{material}'{did_you_mean(material, list(LIBRARY))}; known materials: "
+                f"{sorted(set(LIBRARY))} (or pass rackflow.Material(...))"
             ) from None
     raise CaseError(f"material must be a name or a rackflow.Material, got {type(material).__name__}")

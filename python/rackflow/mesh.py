@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from rackflow import _core
-from rackflow.errors import MeshError, MeshQualityWarning
+from rackflow.errors import MeshError, MeshQualityWarning, did_you_mean
 from rackflow.io import meshio_reader
 from rackflow.io.meshio_reader import FlatMesh
 
@@ -144,14 +144,18 @@ class Mesh:
         try:
             return self.regions.index(name)
         except ValueError:
-            raise MeshError(f"unknown region '{name}'; the mesh has regions {self.regions}") from None
+            raise MeshError(
+                f"unknown region '{name}'{did_you_mean(name, self.regions)}; the mesh has regions {self.regions}"
+            ) from None
 
     def patch_index(self, name: str) -> int:
         """Index of a patch; raises :class:`MeshError` listing the known ones."""
         try:
             return self.patches.index(name)
         except ValueError:
-            raise MeshError(f"unknown patch '{name}'; the mesh has patches {self.patches}") from None
+            raise MeshError(
+                f"unknown patch '{name}'{did_you_mean(name, self.patches)}; the mesh has patches {self.patches}"
+            ) from None
 
     def cells_of(self, region: str) -> np.ndarray:
         """Indices of the cells of a region."""

@@ -29,6 +29,11 @@ def test_unknown_names_list_the_known_ones(mesh: rf.Mesh) -> None:
     # a material name is Python's to resolve (the library lives here)
     with pytest.raises(rf.CaseError, match=r"unknown material 'unobtainium'.*copper"):
         case.solid("die", "unobtainium")
+    # a near miss names the closest library names
+    with pytest.raises(rf.CaseError, match=r"unknown material 'aluminium' \(did you mean 'aluminium_6061'"):
+        case.solid("die", "aluminium")
+    with pytest.raises(rf.CaseError, match=r"unknown coolant 'PG-25x' \(did you mean 'PG25'\?\)"):
+        case.fluid("lid", coolant="PG-25x")
 
 
 def test_region_without_material(mesh: rf.Mesh) -> None:
