@@ -9,7 +9,9 @@ Thermal entry (x* = 3.8e-4) with a developing velocity (x⁺ = 4.8e-3).
 Meshes: ``hex`` is ``rackflow.meshing.channel_unit`` (uniform cubes of size h: 4 mm / h across
 the channel, L / 2h along); ``tet`` is the two boxes drawn in Gmsh's OpenCASCADE kernel and
 meshed by ``rackflow.meshing.from_cad`` (fragmented, default tetrahedra of size h in both
-regions), as a user would. Meshes are cached in ``benchmarks/.cache/straight_channel``.
+regions), as a user would; ``tetbl`` is the same with ``from_cad(boundary_layers={})``: two prism
+layers (h/10 growing by 1.2) on every wetted wall, tetrahedra in the core. Meshes are cached in
+``benchmarks/.cache/straight_channel``.
 
 Per mesh: cells (coolant), y₁ (mean height of the first coolant centres above the floor: h/2 on
 hexahedra, measured on tetrahedra over the tets with a face on the floor), the mean Nusselt
@@ -24,6 +26,7 @@ developing; see benchmarks/RESULTS.md, stop 28).
     python -m benchmarks.straight_channel_cht                       # hex 0.125,0.083; tet 0.6,0.4,0.27
     python -m benchmarks.straight_channel_cht --tet 0.6,0.4 --hex "" --convection upwind,auto
     python -m benchmarks.straight_channel_cht --tet 0.27 --setting convection=linear_upwind --json rows.json
+    python -m benchmarks.straight_channel_cht --hex "" --tet "" --tetbl 0.6,0.4,0.27,0.2
 """
 
 from __future__ import annotations
@@ -78,9 +81,10 @@ COLUMNS = [
 ]
 
 
-def _tet_mesh(h_mm: float, directory: Path) -> tuple[Path, float]:
-    """The Gmsh OCC tetrahedra of size ``h_mm`` (cached in ``directory``) and y₁, m."""
-    path = directory / f"tet-{h_mm:g}.msh"
+def _tet_mesh(h_mm: float, directory: Path, layers: bool = False) -> tuple[Path, float]:
+    """The Gmsh OCC tetrahedra of size ``h_mm`` (cached in ``directory``) and y₁, m; with
+    ``layers``, from_cad's default boundary layers on the coolant's walls (``tetbl``)."""
+    path = directory / f"{'tetbl' if layers else 'tet'}-{h_mm:g}.msh"
     meta = path.with_suffix(".json")
     if path.exists() and meta.exists():
         return path, float(json.loads(meta.read_text())["y1_m"])
@@ -116,9 +120,11 @@ def _tet_mesh(h_mm: float, directory: Path) -> tuple[Path, float]:
             out=path,
             size_m=h,
             solid_size_m=h,
+            boundary_layers={} if layers else None,
             binary=True,
         )
-        # y₁: the tets of the coolant with a face on the floor, their centres' mean height
+        # y₁: the coolant cells with a face on the floor (tets, or the first layer's prisms),
+        # their centres' mean height
         tags, coords, _ = gmsh.model.mesh.getNodes()
         z_of = np.zeros(int(tags.max()) + 1)
         z_of[tags.astype(np.int64)] = coords.reshape(-1, 3)[:, 2]
@@ -129,9 +135,9 @@ def _tet_mesh(h_mm: float, directory: Path) -> tuple[Path, float]:
             for vol in gmsh.model.getEntitiesForPhysicalGroup(dim, group):
                 types, _, nodes = gmsh.model.mesh.getElements(3, vol)
                 for t, n in zip(types, nodes, strict=True):
-                    if t != 4:
+                    if t not in (4, 6):  # tetrahedra, prisms
                         continue
-                    z = z_of[n.astype(np.int64)].reshape(-1, 4)
+                    z = z_of[n.astype(np.int64)].reshape(-1, 4 if t == 4 else 6)
                     on_floor = (np.abs(z - FLOOR) < 1e-9).sum(axis=1) >= 3
                     heights.append(z[on_floor].mean(axis=1) - FLOOR)
         y1 = float(np.concatenate(heights).mean())
@@ -165,10 +171,12 @@ def _hex_mesh(h_mm: float, directory: Path) -> tuple[Path, float]:
 
 
 def mesh_for(kind: str, h_mm: float, directory: Path | None = None) -> tuple[Path, float]:
-    """The mesh of ``kind`` (``hex``/``tet``) and size ``h_mm`` (written once into ``directory``,
-    default ``benchmarks/.cache/straight_channel``) and its y₁, m."""
+    """The mesh of ``kind`` (``hex``/``tet``/``tetbl``) and size ``h_mm`` (written once into
+    ``directory``, default ``benchmarks/.cache/straight_channel``) and its y₁, m."""
     directory = directory or cache_dir("straight_channel")
-    return _tet_mesh(h_mm, directory) if kind == "tet" else _hex_mesh(h_mm, directory)
+    if kind == "hex":
+        return _hex_mesh(h_mm, directory)
+    return _tet_mesh(h_mm, directory, layers=kind == "tetbl")
 
 
 def channel_case(mesh: Any) -> tuple[Any, Any]:
@@ -287,6 +295,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--hex", default="0.125,0.083", help="hexahedron sizes, mm ('' for none)")
     ap.add_argument("--tet", default="0.6,0.4,0.27", help="tetrahedron sizes (Mesh size), mm ('' for none)")
     ap.add_argument(
+        "--tetbl",
+        default="",
+        help="sizes, mm, of tetrahedra with from_cad's default boundary layers on the wetted walls",
+    )
+    ap.add_argument(
         "--convection",
         default="",
         help="comma-separated convection schemes to run in turn (each with the --setting's)",
@@ -304,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     base.setdefault("threads", args.threads)
     schemes = [s for s in args.convection.split(",") if s] or [base.get("convection", "auto")]
     rows: list[dict[str, Any]] = []
-    for kind, sizes in (("hex", _sizes(args.hex)), ("tet", _sizes(args.tet))):
+    for kind, sizes in (("hex", _sizes(args.hex)), ("tet", _sizes(args.tet)), ("tetbl", _sizes(args.tetbl))):
         for h_mm in sizes:
             path, y1 = mesh_for(kind, h_mm)
             for scheme in schemes:

@@ -26,11 +26,11 @@ Gmsh tetrahedra do not. This benchmark asks the same of the mesh kinds a user ca
     in layers of h (prisms whose faces are all aligned with the flow): what Gmsh ``extrude``
     gives a user for a straight section.
 
-Not measured: tetrahedra with boundary-layer prisms on the wetted walls. gmsh's
-``BoundaryLayer`` field is 2D only and refuses a curve shared by two surfaces ("Only 2D
-Boundary Layers are supported (curve 25 is adjacent to 2 surfaces)"; with
-``ExcludedSurfacesList`` the metal side fails with "Edge not recovered"), and the coolant's
-walls are always shared with the metal in a conjugate mesh.
+Not here: tetrahedra with boundary-layer prisms on the wetted walls. gmsh's ``BoundaryLayer``
+field is 2D only and refuses a curve shared by two surfaces, and the coolant's walls are always
+shared with the metal in a conjugate mesh; gmsh's 3D extrusion (``geo.extrudeBoundaryLayer``)
+does it, and ``from_cad(boundary_layers=...)`` uses it: ``benchmarks.straight_channel_cht --tetbl``
+measures that kind (RESULTS.md, stop 30).
 
 Reported per size: cells, the first coolant centre's mean distance from the floor (y1), R_th
 (hottest solid cell over the inlet per watt, as the corpus), Nu_m = q / (A_wet (T̄_solid −

@@ -365,6 +365,31 @@ def _selector(text: str) -> Any:
     return int(text) if text.strip().lstrip("-").isdigit() else text
 
 
+def _boundary_layers(text: str | None) -> dict[str, Any] | None:
+    """``--boundary-layers``: ``auto`` or ``KEY=VALUE[,KEY=VALUE]`` (keys of ``from_cad``'s
+    ``boundary_layers``: first_layer_m, layers, growth; a value may be ``auto``)."""
+    if text is None:
+        return None
+    if text.strip() == "auto":
+        return {}
+    out: dict[str, Any] = {}
+    for item in text.split(","):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise RackflowError(
+                f"--boundary-layers expects 'auto' or KEY=VALUE[,KEY=VALUE] (e.g. layers=2,growth=1.2), got {text!r}"
+            )
+        v = value.strip()
+        if v == "auto":
+            out[key.strip()] = v
+            continue
+        try:
+            out[key.strip()] = int(v) if v.lstrip("-").isdigit() else float(v)
+        except ValueError:
+            raise RackflowError(f"--boundary-layers: {key.strip()}={v!r} is not a number") from None
+    return out
+
+
 def _mesh_step(args: argparse.Namespace) -> int:
     from rackflow.mesh import load_mesh
     from rackflow.meshing import from_cad
@@ -380,6 +405,14 @@ def _mesh_step(args: argparse.Namespace) -> int:
             raise RackflowError(f"--patch expects NAME=SELECTOR (e.g. heated=z=0), got {item!r}")
         patches.setdefault(name, []).append(_selector(sel))
     out = Path(args.out) if args.out else Path(args.cad).with_suffix(".msh")
+    layers = _boundary_layers(args.boundary_layers)
+    if layers is not None:
+        from rackflow.meshing.cad import layer_heights
+
+        try:  # bad keys say so on one line, before gmsh runs
+            layer_heights(layers, args.size_m if args.size_m and args.size_m > 0 else 1.0)
+        except ValueError as e:
+            raise RackflowError(f"--boundary-layers: {e}") from None
     path = from_cad(
         args.cad,
         fluid=fluid,
@@ -390,6 +423,7 @@ def _mesh_step(args: argparse.Namespace) -> int:
         out=out,
         size_m=args.size_m,
         solid_size_m=args.solid_size_m,
+        boundary_layers=layers,
         binary=args.binary,
     )
     mesh = load_mesh(path)
@@ -414,7 +448,8 @@ def _add_step_parser(gen_sub: Any) -> None:
         help="Mesh a CAD assembly (STEP, BREP, IGES) as a tagged coolant/metal mesh.",
         description="Mesh a CAD assembly as a conjugate-heat-transfer mesh: every volume fragmented "
         "against the others (conformal metal/coolant faces), regions and patches tagged by selectors, "
-        "tetrahedra (coolant at --size-m, metal twice as coarse), then the pre-solve checks. "
+        "tetrahedra (coolant at --size-m, metal twice as coarse; --boundary-layers adds prism layers on "
+        "the coolant's walls), then the pre-solve checks. "
         "Selectors: a CAD name (wildcards * ?), an integer tag, '@X,Y,Z' (the volume containing that "
         "point, m), or conditions on a surface's plane and centre: 'x=0', 'z=0.006,x<0.02'.",
         epilog="Example: rackflow mesh step plate.step --fluid @0.0005,0.006,0.00325 --solid base=z<0.004 "
@@ -447,6 +482,12 @@ def _add_step_parser(gen_sub: Any) -> None:
         "--size-m", type=float, help="coolant cell size, m (default: 1/50 of the largest extent)"
     )
     step.add_argument("--solid-size-m", type=float, help="metal cell size, m (default: twice --size-m)")
+    step.add_argument(
+        "--boundary-layers",
+        metavar="auto|KEY=VALUE,...",
+        help="prism layers on the coolant's walls, tetrahedra in its core: 'auto' (two layers from "
+        "size/10 growing by 1.2) or first_layer_m=M,layers=N,growth=G (stack at most half the size)",
+    )
     step.add_argument("--out", help="mesh file to write (default: the CAD file's name with .msh)")
     step.add_argument("--binary", action="store_true", help="write binary msh 4.1")
     step.set_defaults(handler=_mesh_step)

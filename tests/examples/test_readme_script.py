@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _readme_python() -> str:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text[text.index("## Use it from Python") : text.index("## What is inside")]
+    start = text.index("## Use it from Python")
+    section = text[start : text.index("\n## ", start)]
     blocks = [b.split("\n", 1)[1] for b in section.split("```")[1::2] if b.startswith("python")]
     return "\n".join(blocks)
 

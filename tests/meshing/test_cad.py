@@ -7,11 +7,13 @@ import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import rackflow as rf
 from rackflow import cli
 from rackflow.errors import MeshError
 from rackflow.meshing import CadEntity, from_cad, serpentine_plate, two_inlet_plate
+from rackflow.meshing.cad import layer_heights
 
 gmsh = pytest.importorskip("gmsh")
 
@@ -174,7 +176,7 @@ def test_volumes_left_without_region(serpentine_step: Path, tmp_path: Path) -> N
 def test_bad_arguments(serpentine_step: Path, tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match=r"nowhere\.step"):
         from_cad(tmp_path / "nowhere.step", fluid="fluid")
-    with pytest.raises(NotImplementedError, match="boundary_layers"):
+    with pytest.raises(ValueError, match=r"boundary_layers: 5 layers .* more than 0.5 x size_m"):
         from_cad(serpentine_step, fluid="fluid", boundary_layers={"layers": 5})
     with pytest.raises(ValueError, match="size_m must be > 0"):
         from_cad(serpentine_step, fluid="fluid", size_m=-1.0)
@@ -308,3 +310,234 @@ def test_cli_channel_drawn_inside_plate(
     captured = capsys.readouterr()
     assert "is in no volume" in captured.out + captured.err
     assert not (tmp_path / "bad.msh").exists()
+
+
+# Boundary layers (from_cad(boundary_layers=...)): prisms grown from the coolant's walls.
+
+
+def _elements(path: Path) -> dict[str, dict[str, np.ndarray]]:
+    """Per region of a written mesh: its cells' node coordinates by kind ("tet", "prism", ...)."""
+    kinds = {4: "tet", 5: "hex", 6: "prism", 7: "pyramid"}
+    out: dict[str, dict[str, np.ndarray]] = {}
+    gmsh.initialize(readConfigFiles=False, interruptible=False)
+    try:
+        gmsh.option.setNumber("General.Terminal", 0)
+        gmsh.open(str(path))
+        tags, xyz, _ = gmsh.model.mesh.getNodes()
+        where = np.zeros(int(tags.max()) + 1, dtype=np.int64)
+        where[tags.astype(np.int64)] = np.arange(len(tags))
+        xyz = xyz.reshape(-1, 3)
+        for dim, group in gmsh.model.getPhysicalGroups(3):
+            region = out.setdefault(gmsh.model.getPhysicalName(dim, group), {})
+            for vol in gmsh.model.getEntitiesForPhysicalGroup(dim, group):
+                for t, nodes in zip(*gmsh.model.mesh.getElements(3, vol)[::2], strict=True):
+                    k = kinds[int(t)]
+                    x = xyz[where[nodes.astype(np.int64)]].reshape(
+                        len(nodes) // (4 if k == "tet" else 6), -1, 3
+                    )
+                    region[k] = np.concatenate([region[k], x]) if k in region else x
+    finally:
+        gmsh.finalize()
+    return out
+
+
+def _wall_distance(x: np.ndarray) -> np.ndarray:
+    """Distance of points from the nearest wall of the nested plate's channel box."""
+    x0, y0, z0, lx, ly, lz = _CHANNEL
+    del x0, lx  # the channel runs the plate's length: its ends are the inlet and outlet
+    return np.minimum.reduce([x[..., 1] - y0, y0 + ly - x[..., 1], x[..., 2] - z0, z0 + lz - x[..., 2]])
+
+
+def test_boundary_layers_on_a_drawn_channel(nested_step: Path, tmp_path: Path) -> None:
+    """Prisms in the coolant along every wall, tetrahedra in its core and in the metal; the walls
+    shared with the metal (conformal interface); inlet and outlet whole (layers' sides and cap)."""
+    size = 0.0008
+    out = from_cad(
+        nested_step,
+        fluid=_IN_CHANNEL,
+        inlet="x=0",
+        outlet="x=0.02",
+        patches={"heated": "z=0"},
+        out=tmp_path / "layers.msh",
+        size_m=size,
+        boundary_layers={},
+    )
+    stack = layer_heights({}, size)
+    assert (
+        len(stack) == 2 and stack[0] == pytest.approx(size / 10) and stack[-1] == pytest.approx(0.22 * size)
+    )
+    cells = _elements(out)
+    assert sorted(cells["solid"]) == ["tet"]
+    assert sorted(cells["fluid"]) == ["prism", "tet"]
+    prisms, tets = cells["fluid"]["prism"], cells["fluid"]["tet"]
+    # every prism within the stack of a wall, none of the core's tetrahedra on a wall
+    assert _wall_distance(prisms).max() <= stack[-1] * (1 + 1e-9)
+    assert _wall_distance(tets).min() > 0.5 * stack[0]
+    # one prism per wall triangle in the first layer: the walls are lined all over
+    on_wall = (np.abs(_wall_distance(prisms)) < 1e-12).sum(axis=1) == 3
+    assert on_wall.sum() == len(prisms) // 2
+    mesh = rf.load_mesh(out)
+    assert mesh.region_volume("fluid") == pytest.approx(_V_CHANNEL, rel=1e-9)
+    assert mesh.region_volume("solid") == pytest.approx(_V_PLATE - _V_CHANNEL, rel=1e-9)
+    for patch in ("inlet", "outlet"):
+        assert mesh.patch_area(patch) == pytest.approx(0.004 * 0.002, rel=1e-6), patch
+    assert mesh.patch_area("heated") == pytest.approx(0.02 * 0.01, rel=1e-9)
+    ((a, b, area),) = mesh.interfaces()
+    assert {a, b} == {"fluid", "solid"}
+    assert area == pytest.approx(2 * (0.02 * 0.004 + 0.02 * 0.002), rel=1e-9)
+    assert [f.message for f in mesh.check("fluid", "inlet", "outlet") if f.fatal] == []
+
+
+@pytest.fixture(scope="module")
+def layered_channel(nested_step: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return from_cad(
+        nested_step,
+        fluid=_IN_CHANNEL,
+        inlet="x=0",
+        outlet="x=0.02",
+        patches={"heated": "z=0"},
+        out=tmp_path_factory.mktemp("layers") / "layers.msh",
+        size_m=0.001,
+        boundary_layers="auto",
+    )
+
+
+def _water(constant: bool) -> Any:
+    if not constant:
+        return "water"
+    props = rf.get_coolant("water").properties(30.0)
+    keys = ("density_kg_m3", "viscosity_pa_s", "conductivity_w_mk", "specific_heat_j_kgk")
+    return rf.Coolant("water at 30 °C", **{k: float(props[k]) for k in keys})
+
+
+@pytest.mark.parametrize(
+    "constant",
+    [
+        True,
+        pytest.param(
+            False,
+            marks=[
+                pytest.mark.slow,  # 20 coupling passes: about a minute
+                pytest.mark.xfail(
+                    strict=True,
+                    reason="measured (stop 30): with temperature-dependent water the coupling passes do not "
+                    "settle at the defaults on the layered mesh (0.019-0.05 K per pass after 20 passes, "
+                    "tolerance 1.4e-3 K; the same channel's plain tetrahedra settle in 8 passes, and the "
+                    "layered mesh in 4 with convection='upwind')",
+                ),
+            ],
+        ),
+    ],
+    ids=["constant_properties", "water"],
+)
+def test_boundary_layers_solve_at_the_defaults(layered_channel: Path, constant: bool) -> None:
+    """The layered mesh solves with no settings; what the heater gives the metal leaves with
+    the coolant (the walls conduct across the prisms' wall faces)."""
+    case = rf.Case(rf.load_mesh(layered_channel))
+    case.solid("solid", material="copper")
+    case.fluid("fluid", coolant=_water(constant))
+    case.inlet("inlet", velocity_m_s=0.2, temperature_c=30.0)
+    case.outlet("outlet", pressure_pa=0.0)
+    case.heat_flux("heated", flux_w_m2=5e4)
+    result = case.solve()
+    assert result.heat_flow_w("heated") == pytest.approx(10.0, rel=1e-9)
+    assert abs(result.energy_balance_error) < 1e-6
+    assert result.coolant_heat_w() == pytest.approx(10.0, rel=1e-6)
+    # the mixed-mean outlet (cell values at the outlet faces) within 0.1 % of the enthalpy rise
+    props = rf.get_coolant("water").properties(30.0)
+    rise = 10.0 / (float(props["density_kg_m3"]) * float(props["specific_heat_j_kgk"]) * 0.2 * 0.004 * 0.002)
+    assert result.outlet_temperature_c("outlet") - 30.0 == pytest.approx(rise, rel=1e-3)
+
+
+def test_boundary_layers_on_the_serpentine(serpentine_step: Path, tmp_path: Path) -> None:
+    """The corpus serpentine from STEP (four 180° bends, curved walls): layered and whole."""
+    out = from_cad(
+        serpentine_step,
+        fluid="@0.0005,0.006,0.00325",
+        solid={"base": "z<0.004", "lid": "z>0.004"},
+        inlet="x=0",
+        outlet="x=0.06",
+        patches={"heated": "z=0"},
+        out=tmp_path / "plate.msh",
+        size_m=0.001,
+        boundary_layers={},
+    )
+    cells = _elements(out)
+    assert sorted(cells["fluid"]) == ["prism", "tet"]
+    assert sorted(cells["base"]) == sorted(cells["lid"]) == ["tet"]
+    mesh = rf.load_mesh(out)
+    assert mesh.region_volume("fluid") == pytest.approx(_serpentine_fluid(), rel=5e-3)  # bends are polygons
+    total = sum(mesh.region_volume(r) for r in mesh.regions)
+    assert total == pytest.approx(0.060 * 0.040 * 0.006, rel=1e-9)
+    for patch in ("inlet", "outlet"):
+        assert mesh.patch_area(patch) == pytest.approx(0.004 * 0.0025, rel=1e-6), patch
+    pairs = {frozenset((a, b)) for a, b, _ in mesh.interfaces()}
+    assert pairs == {frozenset(p) for p in (("base", "fluid"), ("fluid", "lid"), ("base", "lid"))}
+    assert [f for f in mesh.check("fluid", "inlet", "outlet") if f.fatal] == []
+    # a thicker stack folds prisms inside out at the bends, which gmsh does not report: refused
+    with pytest.raises(MeshError, match=r"boundary_layers: \d+ of the \d+ layer prisms are folded"):
+        from_cad(
+            serpentine_step,
+            fluid="@0.0005,0.006,0.00325",
+            inlet="x=0",
+            outlet="x=0.06",
+            out=tmp_path / "folded.msh",
+            size_m=0.001,
+            boundary_layers={"first_layer_m": 0.001 / 6, "layers": 2},
+        )
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"layer": 2}, r"unknown key\(s\) \['layer'\]; the keys are \['first_layer_m', 'layers', 'growth'\]"),
+        ({"layers": 0}, r"boundary_layers\['layers'\] must be >= 1"),
+        ({"layers": 1.5}, r"boundary_layers\['layers'\] must be an integer"),
+        ({"growth": 0.9}, r"boundary_layers\['growth'\] must be between 1 and 2"),
+        ({"first_layer_m": -1e-4}, r"boundary_layers\['first_layer_m'\] must be > 0"),
+        ({"first_layer_m": 2e-4, "layers": 3}, r"stack 0.728 mm, more than 0.5 x size_m \(0.5 mm\)"),
+        ("thick", r"expecting a mapping of .* or 'auto'"),
+        ([("layers", 2)], r"expecting a mapping"),
+    ],
+)
+def test_boundary_layer_keys(nested_step: Path, tmp_path: Path, spec: Any, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        from_cad(nested_step, fluid=2, out=tmp_path / "x.msh", size_m=0.001, boundary_layers=spec)
+
+
+def test_boundary_layers_unsupported_cases(tmp_path: Path) -> None:
+    """Coolant regions touching each other: refused, saying what is supported."""
+    gmsh.initialize(readConfigFiles=False, interruptible=False)
+    try:
+        gmsh.option.setNumber("General.Terminal", 0)
+        occ = gmsh.model.occ
+        occ.addBox(0, 0, 0, 0.02, 0.01, 0.004)
+        a = occ.addBox(0, 0.003, 0.001, 0.01, 0.004, 0.002)
+        b = occ.addBox(0.01, 0.003, 0.001, 0.01, 0.004, 0.002)
+        occ.synchronize()
+        with pytest.raises(NotImplementedError, match=r"coolant regions \['a', 'b'\] touch"):
+            from_cad(
+                None,
+                fluid={"a": a, "b": b},
+                inlet="x=0",
+                outlet="x=0.02",
+                out=tmp_path / "x.msh",
+                size_m=0.001,
+                boundary_layers={},
+            )
+    finally:
+        gmsh.finalize()
+
+
+def test_cli_boundary_layers(nested_step: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "cli.msh"
+    argv = ["mesh", "step", str(nested_step), "--fluid", _IN_CHANNEL, "--inlet", "x=0", "--outlet", "x=0.02"]
+    argv += ["--size-m", "0.001", "--out", str(out)]
+    assert cli.main([*argv, "--boundary-layers", "layers=1,first_layer_m=2e-4"]) == 0
+    assert f"wrote {out}" in capsys.readouterr().out
+    assert sorted(_elements(out)["fluid"]) == ["prism", "tet"]
+    assert cli.main([*argv, "--boundary-layers", "layers=9"]) == 1
+    err = capsys.readouterr().err
+    assert "--boundary-layers: boundary_layers: 9 layers" in err
+    assert cli.main([*argv, "--boundary-layers", "thick"]) == 1
+    assert "--boundary-layers expects 'auto' or KEY=VALUE" in capsys.readouterr().err

@@ -285,3 +285,20 @@ def test_renumbering_across_blocks_of_one_shape_keeps_written_cells_consistent(t
     back = meshio.read(result.save(tmp_path / "out.vtu"))
     written = np.concatenate([b.data for b in back.cells])
     assert np.allclose(back.points[written].mean(axis=1), mesh.cell_centers, atol=1e-12)
+
+
+def test_pipe_sector_at_given_wall_distances() -> None:
+    """``pipe_sector(wall_distances_m=...)`` puts the radial nodes at those wall distances (the
+    same wall-normal nodes as a box wall, for benchmarks.square_duct_sst) and rejects a node
+    list of the wrong length or extent."""
+    from rackflow.testing.meshes import graded_nodes, pipe_sector
+
+    radius = 0.01
+    nodes = graded_nodes(0.0, 0.99 * radius, 2e-6, None, 1.25, radius / 12)
+    m = pipe_sector(4, len(nodes) - 1, 0.1, radius, wall_distances_m=nodes)
+    distances = np.unique(np.round(radius - np.hypot(m.points[:, 1], m.points[:, 2]), 12))
+    assert distances == pytest.approx(nodes, abs=1e-12)
+    with pytest.raises(ValueError, match="wall_distances_m"):
+        pipe_sector(4, len(nodes), 0.1, radius, wall_distances_m=nodes)
+    with pytest.raises(ValueError, match="wall_distances_m"):
+        pipe_sector(4, len(nodes) - 1, 0.1, radius, wall_distances_m=nodes * 0.5)

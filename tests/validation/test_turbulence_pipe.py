@@ -31,10 +31,21 @@ Re 5e4 and 1e5 (stop 29: ω_log the larger of the wall shear's and k's, binomial
 OpenFOAM's `blended false`: f −2.2 / −1.9 %, Nu within 2 %). At Re 1e4 with wall functions (y⁺ ≈
 30 puts the first cell centre at a tenth of the radius) f is +4.0 % and Nu +10.0 / +10.7 % (stop
 28: +5.2 %, +11.7 / +11.5 %; switching: f −5.2 %, Nu +6.5 %): kept as a strict xfail, failing on
-Nu. The square duct (a quarter with symmetry planes) is a strict xfail too: f −6.4 %, Nu −7.2 % at
-Re 5e4 with wall functions (stop 28: −5.7 / −6.4 %; switching: −9.7 / −8.3 %); the wall shear in
-its corners is about half the mid-side value (no secondary flow in a linear eddy-viscosity
-model). The low-Re pipes are unchanged by stop 29 to the printed digits.
+Nu. Not the thermal wall function (stop 30): with Kader's law the wall-function pipe at wall y⁺
+11–49 is within +0.6…+2.4 % (Pr 0.7) and −2.9…−5.3 % (Pr 7) of the wall-resolved SST converged in
+its first cell (y⁺ 0.0125, 74 graded cells), which is itself +8.0 / +14.4 % of Gnielinski (f
++5.4 %) at Re 1e4; Gnielinski's (Re − 1000) lowers his Nu there by 2.4 / 8.0 % below Petukhov's own
+formula (1.07, 12.7), of which the resolved SST is +5.4 / +5.3 %. The low-Re test at Re 1e4
+passes (+5.7 / +9.9 %, f +2.7 %) because its first cell (y⁺ 0.11–0.16) is not converged: fixing
+ω in the wall cell at 6ν/(β₁y²) (OpenFOAM's ``omegaWallFunction``, ours) lowers f and Nu as the
+first cell grows — the pipe at Re 5e4: f +2.1 / +1.4 / −0.1 / −3.3 / −6.6 % at y⁺ 0.05 / 0.1 /
+0.2 / 0.5 / 1.0 (growth 1.1), and simpleFoam v1912 on the half channel loses as much as rackflow
+between y⁺ 0.08 and 2.7 (−9.0 % against −9.2 %; benchmarks/RESULTS.md stop 30).
+The square duct (a quarter with symmetry planes, wall functions, Re 5e4) is compared with the
+square-duct friction of Jones (1976): f −3.9 %, Nu −7.2 % of Gnielinski; against the round pipe
+at D_h (f −6.4 %) it is a strict xfail. The linear SST's duct is 7.0–8.3 % below its round pipe
+on the same grid at every y⁺ (no secondary flow; see the test). The low-Re pipes are unchanged
+by stop 29 to the printed digits.
 
 Jayatilleke's thermal law instead of the default Kader's (blended treatment, benchmarks/RESULTS.md
 stop 27), wall functions, Nu at Pr 0.7/7: +6.9/−1.5 % at Re 5e4, +6.1/−2.5 % at Re 1e5,
@@ -169,11 +180,11 @@ def test_developed_pipe_with_low_re_walls(reynolds: float, radial: int, grading:
             5,
             marks=pytest.mark.xfail(
                 strict=True,
-                reason="wall functions at Re 1e4 with y+ ≈ 30: the first cell centre is at a tenth of the "
-                "radius; measured f +4.0 % of Petukhov (passes), Nu +10.0 / +10.7 % of Gnielinski at Pr 0.7 / 7 "
-                "(blended treatment, stop 29; stop 28: f +5.2 %, Nu +11.7 %; switching: f −5.2 %, Nu +6.5 %). "
-                "Not the core's resolution (stop 28, the same wall cell with 32 core cells instead of 4: f +6.0 %, "
-                "Nu +12.6 %); the wall-resolved SST is itself f +2.7 %, Nu +5.7 % at Re 1e4",
+                reason="wall functions at Re 1e4 with y+ ≈ 30: f +4.0 % of Petukhov (passes), Nu +10.0 / +10.7 % "
+                "of Gnielinski at Pr 0.7 / 7 (blended, Kader). Not the thermal wall function: the wall-resolved "
+                "SST converged in its first cell (y+ 0.0125) is itself Nu +8.0 / +14.4 %, f +5.4 % at Re 1e4, and "
+                "Kader's law at wall y+ 11–49 stays within +0.6…+2.4 % / −2.9…−5.3 % of it (stop 30); not the "
+                "core's resolution (stop 28)",
             ),
         ),
         (5e4, 12),
@@ -188,20 +199,19 @@ def test_developed_pipe_with_wall_functions(reynolds: float, radial: int) -> Non
     assert min(lo for *_, lo, _ in out) > 25.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="square duct, wall functions, Re 5e4: f −6.4 % of Petukhov (D_h), Nu −7.2 % of Gnielinski "
-    "(blended treatment, stop 29; stop 28 −5.7 / −6.4 %; switching −9.7 / −8.3 %); "
-    "low-Re at Re 1e4 (24 × 24 graded): f −7.6 %, Nu −6.7 %. The expected square duct is itself below the "
-    "pipe at the same Re_Dh: Jones's (1976) laminar-equivalent diameter 1.125 D_h puts f at −2.6 % "
-    "(Re 5e4) and −3.2 % (Re 1e4) of Petukhov (D_h), so SST is −3.9 % / −4.5 % of Jones; the corners carry "
-    "about half the mid-side wall shear (no secondary flow in a linear eddy-viscosity model; DNS, "
-    "Pirozzoli et al. 2018, finds the secondary flow barely changes the mean f)",
-)
-def test_developed_square_duct_with_wall_functions() -> None:
+#: Re*/Re_Dh of a square duct: Jones (1976, "An improvement in the calculation of turbulent
+#: friction in rectangular ducts", J. Fluids Eng. 98, 173–181) applies the circular-pipe law at
+#: the laminar-equivalent diameter's Reynolds number, Re* = Re_Dh (2/3 + 11/24 α(2 − α)) for
+#: aspect ratio α ≤ 1: 1.125 for a square (= 64/56.9, the laminar f Re of a square duct), 2/3 for
+#: parallel plates (Dean's channel correlation, which the channel tests use, is this value).
+JONES_SQUARE = 2 / 3 + 11 / 24
+
+
+@pytest.fixture(scope="module")
+def square_duct() -> tuple[float, float, float]:
     """A quarter of a square duct (side D_h, symmetry on the two centre planes, 60 D_h long,
-    12 × 12 uniform cells, first cell y⁺ ≈ 50): against the pipe correlations with D_h (square
-    ducts run within a few per cent of them, Jones 1976)."""
+    12 × 12 uniform cells, first cell y⁺ ≈ 50), Re_Dh 5e4, Pr 0.7, wall functions (blended,
+    Kader): the developed Darcy f, Nu (D_h) and the walls' mean y⁺."""
     from rackflow.testing.meshes import box
 
     reynolds, prandtl, dh, length = 5e4, 0.7, D, 60 * D
@@ -227,9 +237,51 @@ def test_developed_square_duct_with_wall_functions() -> None:
     bulk = np.bincount(column, weight * result.temperature_c) / np.bincount(column, weight)
     s = (stations > 0.5) & (stations < 0.95)
     nu = -np.polyfit(stations[s] * length, np.log(T_WALL - bulk[s]), 1)[0] * dh / 4 * reynolds * prandtl
+    y_plus = result.y_plus_by_patch["ymin"][1]
     print(
-        f"square duct Re {reynolds:g}: f {100 * (f / petukhov(reynolds) - 1):+.1f} % of Petukhov, "
-        f"Nu {100 * (nu / gnielinski(reynolds, prandtl) - 1):+.1f} % of Gnielinski; y+ {result.y_plus_by_patch}"
+        f"square duct Re {reynolds:g}: f {100 * (f / petukhov(reynolds) - 1):+.2f} % of Petukhov at Re_Dh, "
+        f"{100 * (f / petukhov(JONES_SQUARE * reynolds) - 1):+.2f} % at Jones's Re*; "
+        f"Nu {100 * (nu / gnielinski(reynolds, prandtl) - 1):+.2f} % of Gnielinski; y+ {result.y_plus_by_patch}"
     )
-    assert f == pytest.approx(petukhov(reynolds), rel=0.05)
+    return f, nu, y_plus
+
+
+def test_developed_square_duct_with_wall_functions(square_duct: tuple[float, float, float]) -> None:
+    """The square duct against the square-duct correlations: f against Petukhov's law at Jones's
+    laminar-equivalent Reynolds number (1.125 Re_Dh; 2.6 % below Petukhov at Re_Dh 5e4), Nu
+    against Gnielinski at D_h. Measured (stop 30): f −3.86 % of Jones, Nu −7.16 %.
+
+    Why Jones and not the round pipe at D_h (the issue's wording, strict xfail below): a square
+    duct's measured friction lies a few per cent below the round pipe's at the same Re_Dh, and
+    Jones's Re* is the correlation of the rectangular ducts' data (it also gives the plane
+    channel, Dean's correlation, to 1 % at Re_Dh 5e4). The DNS of Pirozzoli, Modesti, Orlandi &
+    Grasso (2018, J. Fluid Mech. 840) finds hydraulic-diameter parametrizations "and
+    modifications thereof" predict the square duct's friction. What k-ω SST cannot give is the
+    secondary flow of the second kind (a linear eddy viscosity has no normal-stress anisotropy):
+    Modesti, Pirozzoli, Orlandi & Grasso (2018, J. Fluid Mech. 847, R1) attribute about 6 % of
+    the square duct's friction to the secondary motions (their suppression is partly made up by
+    the turbulent stresses). Measured on the same wall-normal grid as the round pipe
+    (``benchmarks.square_duct_sst``, benchmarks/RESULTS.md stop 30), the SST duct is 7.0–8.3 %
+    below the SST pipe in f and 9.0–10.0 % in Nu on every grid from y⁺ 0.1 to 100, with wall
+    functions or resolved walls: the model's, not the mesh's or the wall treatment's (the
+    12 × 12 mesh is 1.7 % below the 24 × 24 in f). The low-Re duct (y⁺ 0.06, 77,760 cells) is
+    −4.0 % of Jones, Nu −5.2 % of Gnielinski."""
+    f, nu, y_plus = square_duct
+    reynolds, prandtl = 5e4, 0.7
+    assert 25.0 < y_plus < 100.0  # the first cell centres sit in the log layer
+    assert f == pytest.approx(petukhov(JONES_SQUARE * reynolds), rel=0.05)
     assert nu == pytest.approx(gnielinski(reynolds, prandtl), rel=0.10)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="square duct, wall functions, Re 5e4: f −6.40 % of Petukhov at Re_Dh (the round pipe's value; "
+    "−3.86 % of Jones's square-duct value, which the test above checks). Linear SST has no secondary flow "
+    "(≈ 6 % of the square duct's friction in DNS, Modesti et al. 2018) and its duct is 7.0–8.3 % below its "
+    "round pipe on the same grid at every y+ 0.1–100 (benchmarks.square_duct_sst, stop 30)",
+)
+def test_square_duct_friction_against_the_round_pipe_at_the_hydraulic_diameter(
+    square_duct: tuple[float, float, float],
+) -> None:
+    f, _, _ = square_duct
+    assert f == pytest.approx(petukhov(5e4), rel=0.05)

@@ -257,6 +257,11 @@ def _piece_at(
     return inside[0]
 
 
+def _is_open(patch: str) -> bool:
+    """Whether a patch is an inlet or outlet (coolant faces the flow crosses)."""
+    return patch in ("inlet", "outlet") or patch.startswith(("inlet_", "outlet_"))
+
+
 def _regions(spec: Any, default: str) -> dict[str, Any]:
     if spec is None:
         return {}
@@ -275,6 +280,339 @@ def _describe(entities: Sequence[CadEntity]) -> str:
 
     shown = ", ".join(one(e) for e in entities[:12])
     return shown + (f", … ({len(entities)} in all)" if len(entities) > 12 else "")
+
+
+# Boundary layers on the coolant's walls (``from_cad(boundary_layers=...)``): prisms grown
+# from the wall triangles along the mesh normals (gmsh's 3D boundary-layer extrusion), tetrahedra
+# in the core. The stack must stay thinner than the wall cells: at a concave corner (a channel's
+# floor meeting its side) the offset walls fold once it is about as thick as the wall spacing
+# there, and gmsh's node normals (the mean of the touching triangles' normals, so skewed towards
+# the wall with more triangles at a corner node) make that less than h: on the straight channel's
+# 90° corners two layers of 0.44 h in all mesh at h = 0.6 and 0.4 mm, 0.55 h folds at 0.6 mm
+# (and on the serpentine plate at 1 mm), 0.91 h at 0.4 mm. So the layers refine with the mesh
+# (like ``_layered.wall_layers``, whose first layer is h / 4, growth at most 1.2) but stay thin.
+# Curved walls fold sooner, without an error from gmsh: on the serpentine plate's bends two layers
+# from h / 6 (0.37 h) leave 16 prisms inside out at 1 mm and 11 at 0.8 mm, two from h / 10
+# (0.22 h) none; :meth:`_Grown.check_layers` refuses folded prisms. By default: two layers from
+# h / 10 growing by 1.2 (0.22 h in all); at most 0.5 h.
+LAYER_KEYS = ("first_layer_m", "layers", "growth")
+AUTO_FIRST_LAYER = 1 / 10  # of the coolant cell size
+AUTO_LAYER_STACK = 0.25  # the default layers fill at most this much of the coolant cell size
+MAX_LAYER_STACK = 0.5  # of the coolant cell size
+
+
+def layer_heights(spec: Mapping[str, Any] | str, size_m: float) -> list[float]:
+    """Cumulative heights (m) of the prism layers a ``boundary_layers`` mapping asks for at the
+    coolant cell size ``size_m``.
+
+    Keys (each optional, ``"auto"`` the same as leaving it out):
+
+    ``first_layer_m``
+        Height of the layer on the wall; auto: ``size_m / 10`` (the first coolant centre at
+        ``size_m / 20``).
+    ``growth``
+        Ratio of each layer's height to the one below, 1 to 2; auto 1.2.
+    ``layers``
+        Number of layers; auto: as many as fit in ``0.25 * size_m`` (2 with the other keys auto:
+        0.22 ``size_m`` in all).
+
+    The stack may not be thicker than ``0.5 * size_m``: thicker, the offset walls fold over at
+    concave corners (ValueError naming the keys; measured in the module's comment).
+    """
+    from . import _checks as ck
+
+    if isinstance(spec, str):
+        if spec != "auto":
+            raise ValueError(f"boundary_layers: expecting a mapping of {LAYER_KEYS} or 'auto', got {spec!r}")
+        spec = {}
+    if not isinstance(spec, Mapping):
+        raise ValueError(f"boundary_layers: expecting a mapping of {LAYER_KEYS}, got {spec!r}")
+    unknown = sorted(str(k) for k in spec if k not in LAYER_KEYS)
+    if unknown:
+        raise ValueError(f"boundary_layers: unknown key(s) {unknown}; the keys are {list(LAYER_KEYS)}")
+
+    def given(key: str) -> Any:
+        v = spec.get(key, "auto")
+        return None if v is None or (isinstance(v, str) and v == "auto") else v
+
+    first = given("first_layer_m")
+    first = (
+        AUTO_FIRST_LAYER * size_m if first is None else ck.positive("boundary_layers['first_layer_m']", first)
+    )
+    growth = given("growth")
+    growth = 1.2 if growth is None else ck.positive("boundary_layers['growth']", growth)
+    if not 1.0 <= growth <= 2.0:
+        raise ValueError(f"boundary_layers['growth'] must be between 1 and 2, got {growth!r}")
+    n = given("layers")
+    if n is None:
+        n, total = 0, 0.0
+        while n == 0 or total + first * growth**n <= AUTO_LAYER_STACK * size_m:
+            total += first * growth**n
+            n += 1
+    else:
+        n = ck.positive_int("boundary_layers['layers']", n)
+    heights, acc = [], 0.0
+    for k in range(n):
+        acc += first * growth**k
+        heights.append(acc)
+    if heights[-1] > MAX_LAYER_STACK * size_m * (1 + 1e-9):
+        raise ValueError(
+            f"boundary_layers: {n} layers from first_layer_m {first * 1e3:.4g} mm growing by {growth:g} "
+            f"stack {heights[-1] * 1e3:.4g} mm, more than {MAX_LAYER_STACK:g} x size_m "
+            f"({MAX_LAYER_STACK * size_m * 1e3:.4g} mm): thicker layers fold over at concave corners "
+            "of the walls; use fewer layers, a thinner first_layer_m or a larger size_m"
+        )
+    return heights
+
+
+@dataclass
+class _Grown:
+    """What :func:`_grow_layers` made: the coolant's new volumes by region, and the open faces
+    (inlets, outlets) it replaced, to find their new pieces once meshed."""
+
+    volumes: dict[str, list[int]]
+    open_faces: dict[int, tuple[str, tuple[float, ...], tuple[float, ...], tuple[float, ...]]]
+    rims: set[int]
+    caps: set[int]
+    stack_m: float
+    old_surfaces: set[int]
+    layer_volumes: list[int]
+
+    def open_patches(self, gmsh: Any, tol: float, label: str) -> dict[str, list[int]]:
+        """The surfaces now covering each open face: the caps, and the layers' side faces grown
+        from the open faces' rims (not those grown from a seam, inside a layer), each given to
+        the face whose plane holds its mesh nodes and whose bounding box its centre.
+
+        A curved wall's triangles are chords, so their normals lean out of the inlet's plane at
+        its rim (on a 4 mm port at 0.8 mm cells the layers' edge ends 0.012 mm off the plane):
+        nodes up to ``0.3 * stack_m`` off are projected back onto the plane, so the patch is the
+        CAD face exactly; further off is an error (a wall meeting the face at an angle)."""
+        import numpy as np
+
+        from rackflow.errors import MeshError
+
+        snap = max(tol, 0.3 * self.stack_m)
+        out: dict[str, list[int]] = {}
+        for _, s in gmsh.model.getEntities(2):
+            sides = {abs(c) for _, c in gmsh.model.getBoundary([(2, s)], oriented=False)}
+            if s not in self.caps and (
+                s in self.old_surfaces
+                or len(gmsh.model.getAdjacencies(2, s)[0]) != 1
+                or not sides & self.rims
+            ):
+                continue
+            nodes, xyz, _ = gmsh.model.mesh.getNodes(2, s, includeBoundary=True)
+            x = np.asarray(xyz).reshape(-1, 3)
+            hits, worst = [], math.inf
+            for face, (name, p0, normal, bbox) in self.open_faces.items():
+                off = float(np.abs((x - np.asarray(p0)) @ np.asarray(normal)).max())
+                worst = min(worst, off)
+                c = x.mean(axis=0)
+                inside = all(bbox[k] - snap <= c[k] <= bbox[k + 3] + snap for k in range(3))
+                if off <= snap and inside:
+                    hits.append((face, name))
+            if len(hits) != 1:
+                raise MeshError(
+                    f"{label}: boundary_layers: the open coolant surface {s} (centre "
+                    f"{', '.join(f'{v * 1e3:.3f}' for v in x.mean(axis=0))} mm) lies on "
+                    f"{'no' if not hits else 'more than one'} inlet/outlet face"
+                    + (
+                        f" (nearest plane {worst * 1e3:.4g} mm away): the layers left the face's plane, "
+                        "which happens where a wall meets an inlet or outlet face at an angle other than "
+                        "90°; mesh without boundary_layers there"
+                        if not hits
+                        else ""
+                    )
+                )
+            face, name = hits[0]
+            _, p0, normal, _ = self.open_faces[face]
+            n = np.asarray(normal) / np.linalg.norm(normal)
+            d = (x - np.asarray(p0)) @ n
+            for tag, xi, di in zip(nodes, x, d, strict=True):
+                if di != 0.0:
+                    gmsh.model.mesh.setNode(int(tag), list(xi - di * n), [])
+            out.setdefault(name, []).append(s)
+        return out
+
+    def check_layers(self, gmsh: Any, label: str) -> None:
+        """Refuse prisms turned inside out: where walls crowd each other (a concave corner, a
+        narrow gap) gmsh's extrusion can fold a layer without an error of its own."""
+        import numpy as np
+
+        from rackflow.errors import MeshError
+
+        bad, total, where = 0, 0, []
+        for v in self.layer_volumes:
+            _, tags, nodes = gmsh.model.mesh.getElements(3, v)
+            for el, nd in zip(tags, nodes, strict=True):
+                if len(el) == 0:
+                    continue
+                q = np.asarray(gmsh.model.mesh.getElementQualities(el, "minSJ"))
+                total += len(el)
+                folded = np.flatnonzero(q <= 0.0)
+                bad += len(folded)
+                per = len(nd) // len(el)
+                for k in folded[: max(0, 3 - len(where))]:
+                    xyz = [gmsh.model.mesh.getNode(int(n))[0] for n in nd[k * per : (k + 1) * per]]
+                    where.append(np.mean(xyz, axis=0))
+        if bad:
+            at = "; ".join(", ".join(f"{c * 1e3:.3f}" for c in x) for x in where)
+            raise MeshError(
+                f"{label}: boundary_layers: {bad} of the {total} layer prisms are folded (inside out), e.g. at "
+                f"({at}) mm: the layers of {self.stack_m * 1e3:.4g} mm crowd there (a concave corner or a "
+                "narrow gap); use fewer or thinner layers (keys 'layers', 'first_layer_m') or a smaller size_m"
+            )
+
+
+def _face_point(gmsh: Any, s: int) -> tuple[list[float], list[float]] | None:
+    """A point on face ``s`` (inside its trim) and the face's normal there."""
+    lo, hi = gmsh.model.getParametrizationBounds(2, s)
+    for k in range(1, 64):
+        # a low-discrepancy walk over the parameter box: the middle first
+        a, b = (0.5 + k * 0.618034) % 1.0 if k > 1 else 0.5, (0.5 + k * 0.754878) % 1.0 if k > 1 else 0.5
+        uv = [lo[0] + a * (hi[0] - lo[0]), lo[1] + b * (hi[1] - lo[1])]
+        if gmsh.model.isInside(2, s, uv, parametric=True):
+            return list(gmsh.model.getValue(2, s, uv)), list(gmsh.model.getNormal(s, uv))
+    return None
+
+
+def _grow_layers(
+    gmsh: Any,
+    *,
+    coolant: set[int],
+    region_of: Mapping[int, str],
+    open_faces: Mapping[int, str],
+    heights: Sequence[float],
+    size_m: float,
+    label: str,
+) -> _Grown:
+    """Replace the coolant volumes by prism layers grown from their walls and a core volume.
+
+    Walls are every boundary face of the coolant except the open faces (inlets, outlets) and
+    faces between two coolant pieces; they keep their tags, so the metal's side and the wall
+    patches are untouched. Each wall is extruded into the coolant along the smoothed mesh
+    normals (gmsh's ``extrudeBoundaryLayer``, one call so the layers of neighbouring walls share
+    their side faces); the holes the layers leave at the open faces are closed by plane caps,
+    and the caps with the layers' tops bound the core, meshed in tetrahedra."""
+    from rackflow.errors import MeshError
+
+    model, occ, geo = gmsh.model, gmsh.model.occ, gmsh.model.geo
+    # coolant pieces touching through a face form one passage
+    parent = {p: p for p in coolant}
+
+    def root(p: int) -> int:
+        while parent[p] != p:
+            parent[p] = parent[parent[p]]
+            p = parent[p]
+        return p
+
+    faces_of = {p: sorted({abs(t) for _, t in model.getBoundary([(3, p)], oriented=False)}) for p in coolant}
+    internal: set[int] = set()
+    for p in coolant:
+        for s in faces_of[p]:
+            up = [int(v) for v in model.getAdjacencies(2, s)[0]]
+            if len(up) == 2 and all(v in coolant for v in up):
+                internal.add(s)
+                parent[root(up[0])] = root(up[1])
+    passages: dict[int, list[int]] = {}
+    for p in coolant:
+        passages.setdefault(root(p), []).append(p)
+    for pieces in passages.values():
+        regions = sorted({region_of[p] for p in pieces})
+        if len(regions) > 1:
+            raise NotImplementedError(
+                f"{label}: boundary_layers: coolant regions {regions} touch; layers are grown for "
+                "coolant regions that do not share a face (make them one region, or mesh without "
+                "boundary_layers)"
+            )
+    record: dict[int, tuple[str, tuple[float, ...], tuple[float, ...], tuple[float, ...]]] = {}
+    for s, name in open_faces.items():
+        if model.getType(2, s) != "Plane":
+            raise NotImplementedError(
+                f"{label}: boundary_layers: patch '{name}' face {s} is a {model.getType(2, s)} surface; "
+                "layers are grown up to plane inlet and outlet faces only"
+            )
+        loops, _ = occ.getCurveLoops(s)
+        if len(loops) != 1:
+            raise NotImplementedError(
+                f"{label}: boundary_layers: patch '{name}' face {s} has {len(loops) - 1} hole(s); layers "
+                "are grown up to inlet and outlet faces bounded by one loop only"
+            )
+        at = _face_point(gmsh, s)
+        if at is None:
+            raise MeshError(f"{label}: boundary_layers: no point found on patch '{name}' face {s}")
+        record[s] = (name, tuple(at[0]), tuple(at[1]), tuple(model.getBoundingBox(2, s)))
+    eps = 1e-3 * size_m
+    walls: list[tuple[int, int, int]] = []  # (signed face for the extrusion, piece, passage)
+    for p in sorted(coolant):
+        for s in faces_of[p]:
+            if s in internal or s in open_faces:
+                continue
+            at = _face_point(gmsh, s)
+            if at is None:
+                raise MeshError(f"{label}: boundary_layers: no point found on coolant wall {s}")
+            x, n = at
+            ahead = model.isInside(3, p, [x[k] + eps * n[k] for k in range(3)])
+            behind = model.isInside(3, p, [x[k] - eps * n[k] for k in range(3)])
+            if bool(ahead) == bool(behind):
+                raise MeshError(
+                    f"{label}: boundary_layers: cannot tell which side of wall {s} is coolant "
+                    f"(at {', '.join(f'{v * 1e3:.3f}' for v in x)} mm)"
+                )
+            # gmsh extrudes along the face's normal, the opposite for a negative tag
+            walls.append((s if ahead else -s, p, root(p)))
+    if not walls:
+        raise MeshError(f"{label}: boundary_layers: the coolant has no walls")
+
+    # the open faces' rims: the layers' side faces grown from them make up the inlets and outlets
+    rims = {abs(c) for s in open_faces for _, c in model.getBoundary([(2, s)], oriented=False)}
+    all_caps: set[int] = set()
+    occ.remove([(3, p) for p in sorted(coolant)])
+    occ.remove([(2, s) for s in sorted(set(open_faces) | internal)], recursive=True)
+    occ.synchronize()
+    old_surfaces = {t for _, t in model.getEntities(2)}  # the metal's faces among them share the rims
+    lateral = gmsh.option.getNumber("Geometry.ExtrudeReturnLateralEntities")
+    gmsh.option.setNumber("Geometry.ExtrudeReturnLateralEntities", 0)
+    try:
+        made = geo.extrudeBoundaryLayer(
+            [(2, s) for s, _, _ in walls], [1] * len(heights), list(heights), True
+        )
+    finally:
+        gmsh.option.setNumber("Geometry.ExtrudeReturnLateralEntities", lateral)
+    tops = [t for d, t in made if d == 2]
+    layer_vols = [t for d, t in made if d == 3]
+    if len(tops) != len(walls) or len(layer_vols) != len(walls):
+        raise MeshError(
+            f"{label}: boundary_layers: gmsh extruded {len(walls)} walls into {len(tops)} tops and "
+            f"{len(layer_vols)} volumes"
+        )
+    geo.synchronize()
+    volumes: dict[str, list[int]] = {}
+    for (_, p, _), v in zip(walls, layer_vols, strict=True):
+        volumes.setdefault(region_of[p], []).append(v)
+    for passage, pieces in sorted(passages.items()):
+        mine = [t for (_, _, q), t in zip(walls, tops, strict=True) if q == passage]
+        rim = [c for _, c in model.getBoundary([(2, t) for t in mine])]
+        caps = [geo.addPlaneSurface([loop]) for loop in (geo.addCurveLoops(rim) if rim else [])]
+        all_caps.update(caps)
+        expected = sum(1 for s in open_faces if any(s in faces_of[p] for p in pieces))
+        if len(caps) != expected:
+            raise MeshError(
+                f"{label}: boundary_layers: the layers of the coolant passage with piece(s) {sorted(pieces)} "
+                f"leave {len(caps)} openings for its {expected} inlet/outlet faces"
+            )
+        core = geo.addVolume([geo.addSurfaceLoop(mine + caps)])
+        volumes.setdefault(region_of[pieces[0]], []).append(core)
+    geo.synchronize()
+    return _Grown(
+        volumes=volumes,
+        open_faces=record,
+        rims=rims,
+        caps=all_caps,
+        stack_m=heights[-1],
+        old_surfaces=old_surfaces,
+        layer_volumes=layer_vols,
+    )
 
 
 def from_cad(
@@ -316,9 +654,18 @@ def from_cad(
     solid_size_m
         Metal cell size, m; default twice ``size_m``.
     boundary_layers
-        Not yet supported for general CAD (prism layers need a mesh-based extrusion of the
-        coolant walls); raises ``NotImplementedError``. The corpus generators offer
-        ``cells="prism"`` for layered plates.
+        Prism layers on the coolant's walls, tetrahedra in its core: ``{}`` or ``"auto"`` for
+        the defaults, or a mapping with the keys ``first_layer_m`` (default ``size_m / 10``),
+        ``growth`` (1 to 2, default 1.2) and ``layers`` (default: as many as fit in
+        ``0.25 * size_m``, 2 with the other defaults); see :func:`layer_heights`. Every coolant
+        face that is not an inlet or outlet (``inlet``, ``outlet``, ``inlet_*``, ``outlet_*``)
+        grows layers into the coolant along the smoothed wall normals (gmsh's 3D boundary-layer
+        extrusion); the wall triangles stay shared with the metal, the layers' side faces and a
+        remeshed cap make up each inlet and outlet. The stack refines with ``size_m`` and may be
+        at most ``0.5 * size_m`` thick (thicker layers fold over at concave corners). Supported:
+        plane inlet and outlet faces bounded by one loop, met by the walls at right angles (the
+        layers must stay in the face's plane), and coolant regions that do not touch each other;
+        anything else raises ``NotImplementedError`` or ``MeshError`` saying which face.
     binary
         Write binary msh 4.1.
 
@@ -349,13 +696,10 @@ def from_cad(
     from . import _checks as ck
     from ._gmsh import gmsh_session, quiet_stdout, require_gmsh, write_msh
 
-    if boundary_layers is not None:
-        raise NotImplementedError(
-            "boundary_layers: prism layers on general CAD are not supported yet; use tetrahedra "
-            "(boundary_layers=None), or a corpus generator's cells='prism' for layered plates"
-        )
     h = None if size_m is None else ck.positive("size_m", size_m)
     hs = None if solid_size_m is None else ck.positive("solid_size_m", solid_size_m)
+    if boundary_layers is not None:
+        layer_heights(boundary_layers, h if h is not None else 1.0)  # bad keys fail before gmsh runs
     fluid_regions = _regions(fluid, "fluid")
     if not fluid_regions:
         raise ValueError("fluid: give the coolant volumes (a selector or {region: selector})")
@@ -524,7 +868,7 @@ def from_cad(
         owner: dict[int, str] = {}
         for name, sel in patch_specs.items():
             tags = _select(g, sel, surfaces, f"patch '{name}'", tol)
-            if name in ("inlet", "outlet") or name.startswith(("inlet_", "outlet_")):
+            if _is_open(name):
                 tags = [t for t in tags if outer[t] in coolant]
                 pool = [s for s in surfaces if outer[s.tag] in coolant]
             else:
@@ -544,15 +888,32 @@ def from_cad(
 
         from ._gmsh import add_physical
 
+        h_fluid = h if h is not None else extent / 50
+        h_solid = hs if hs is not None else 2 * h_fluid
+        if not math.isfinite(h_fluid) or h_fluid <= 0:
+            raise MeshError(f"{label}: the assembly has no extent")
+        grown = None
+        volumes_of = {r: sorted(t for t, q in region_of.items() if q == r) for r in set(region_of.values())}
+        if boundary_layers is not None:
+            open_faces = {t: n for n, tags in patch_faces.items() if _is_open(n) for t in tags}
+            grown = _grow_layers(
+                g,
+                coolant=coolant,
+                region_of=region_of,
+                open_faces=open_faces,
+                heights=layer_heights(boundary_layers, h_fluid),
+                size_m=h_fluid,
+                label=label,
+            )
+            volumes_of.update({r: sorted(v) for r, v in grown.volumes.items()})
+            coolant = {t for r in fluid_regions for t in volumes_of.get(r, [])}
+            patch_faces = {n: tags for n, tags in patch_faces.items() if not _is_open(n)}
         for region in [*fluid_regions, *solid_regions, *(["solid"] if solid is None else [])]:
-            vols = sorted(t for t, r in region_of.items() if r == region)
-            if vols:
-                add_physical(3, vols, region)
+            if volumes_of.get(region):
+                add_physical(3, volumes_of[region], region)
         for name, tags in patch_faces.items():
             add_physical(2, tags, name)
 
-        h_fluid = h if h is not None else extent / 50
-        h_solid = hs if hs is not None else 2 * h_fluid
         field = g.model.mesh.field
         f = field.add("Constant")
         field.setNumbers(f, "VolumesList", sorted(coolant))
@@ -564,9 +925,22 @@ def from_cad(
         g.option.setNumber("Mesh.MeshSizeFromPoints", 0)
         g.option.setNumber("Mesh.MeshSizeFromCurvature", 0)
         g.option.setNumber("Mesh.MeshSizeMax", max(h_fluid, h_solid))
-        if not math.isfinite(h_fluid) or h_fluid <= 0:
-            raise MeshError(f"{label}: the assembly has no extent")
-        g.model.mesh.generate(3)
+        if grown is None:
+            g.model.mesh.generate(3)
+            return write_msh(target, binary=binary)
+        try:
+            with quiet_stdout():
+                g.model.mesh.generate(3)
+        except Exception as err:
+            raise MeshError(
+                f"{label}: boundary_layers: gmsh could not mesh the coolant with layers of "
+                f"{layer_heights(boundary_layers, h_fluid)[-1] * 1e3:.4g} mm in all ({err}); the layers "
+                "may cross where walls are closer than twice that or at a sharp concave corner: use "
+                "fewer or thinner layers (boundary_layers keys 'layers', 'first_layer_m') or a smaller size_m"
+            ) from None
+        for name, tags in grown.open_patches(g, tol, label).items():
+            add_physical(2, tags, name)
+        grown.check_layers(g, label)
         return write_msh(target, binary=binary)
 
 

@@ -228,18 +228,26 @@ def pipe_sector(
     grading: float = 0.0,
     angle_deg: float = 5.0,
     inner_fraction: float = 0.01,
+    wall_distances_m: np.ndarray | None = None,
 ) -> meshio.Mesh:
     """A thin sector of a round pipe along x, one hexahedron thick in θ: the axisymmetric pipe
     with symmetry planes on the sector sides. Radial cells are graded towards the wall by
-    ``tanh`` with ``grading`` (0: uniform); the axis is a tiny inner cylinder of
-    ``inner_fraction`` of the radius (a symmetry patch, no degenerate cells). Patches:
-    ``inlet`` (x = 0), ``outlet``, ``wall`` (r = R), ``axis`` and ``side0``/``side1``."""
+    ``tanh`` with ``grading`` (0: uniform), or sit at the given ``wall_distances_m`` (``n_radial
+    + 1`` increasing nodes from 0 to the inner cylinder's distance, e.g. from
+    :func:`graded_nodes`: the same wall-normal nodes as a :func:`box` wall); the axis is a tiny
+    inner cylinder of ``inner_fraction`` of the radius (a symmetry patch, no degenerate cells).
+    Patches: ``inlet`` (x = 0), ``outlet``, ``wall`` (r = R), ``axis`` and ``side0``/``side1``."""
     m = box((n_axial, n_radial, 1), (length_m, 1.0, 1.0))
     x, s, t = m.points[:, 0], m.points[:, 1], m.points[:, 2]
     if grading > 0:
         s = 1 + np.tanh(grading * (s - 1)) / np.tanh(grading)
     r0 = inner_fraction * radius_m
     r = radius_m - (radius_m - r0) * s  # s is the wall distance, fine at s = 0
+    if wall_distances_m is not None:
+        nodes = np.asarray(wall_distances_m, dtype=float)
+        if len(nodes) != n_radial + 1 or not np.isclose(nodes[-1], radius_m - r0):
+            raise ValueError("wall_distances_m: n_radial + 1 nodes from 0 to the inner cylinder")
+        r = radius_m - np.interp(s, np.linspace(0.0, 1.0, n_radial + 1), nodes)
     theta = np.radians(angle_deg) * (0.5 - t)  # keeps the cells right-handed
     m.points = np.c_[x, r * np.cos(theta), r * np.sin(theta)]
     names = {
