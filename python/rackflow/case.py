@@ -709,7 +709,8 @@ class Case:
         the orthogonal part (OpenFOAM's ``limited corrected 0.5``); ``"linear_upwind"``: second
         order or an error; ``"upwind"``), ``velocity_relaxation`` (default 0.9; the converged
         flow does not depend on it, only the way there; with an explicit scheme a diverging
-        solve is retried at three quarters of it and, after a stall, at 0.5),
+        solve is retried at three quarters of it, after that retry's divergence once more with the
+        non-orthogonal corrections bounded as above, and after a stall at 0.5),
         ``velocity_tolerance`` (1e-7),
         ``pressure_tolerance`` (1e-6), ``mass_tolerance`` (fraction of the inflow, 1e-6),
         ``flow_max_iterations`` (3000; at least a third of it more after a local first-order round, and more while the pace of the residuals gets it to convergence, at most twice it in all; a first attempt too slow to converge in twice it stops early; a turbulent solve that stalls with statistically stationary outputs returns them with a :class:`~rackflow.errors.StationaryFlowWarning`, a laminar one only with ``convection='auto'`` when no retry converges), ``non_orthogonal_correctors`` (extra pressure solves per

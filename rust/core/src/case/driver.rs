@@ -665,8 +665,9 @@ type FlowAttempt = (crate::physics::flow::FlowSolution, Option<f64>, Option<f64>
 /// `auto` convection each second-order attempt first makes the momentum convection first order
 /// in the cells whose velocity keeps swinging (`FlowSettings::local_first_order`: on the
 /// serpentine plate's 5e4 tetrahedra 266 cells at the divider tips, after which it converges at
-/// α_U 0.675). The settings' scheme is retried once at three quarters of the relaxation (an
-/// explicit scheme once more at [`RETRY_RELAXATION`] after a stall); then,
+/// α_U 0.675). The settings' scheme is retried once at three quarters of the relaxation, after
+/// a divergence once more with its non-orthogonal corrections bounded (an explicit scheme once
+/// more at [`RETRY_RELAXATION`] after a stall); then,
 /// with the default `auto` convection, the momentum equations fall back to first-order upwind (relaxations
 /// [`FALLBACK_RELAXATIONS`] in turn) and the solution says so. A first attempt that creeps too
 /// slowly to converge within twice its budget stops early (`physics::flow`'s pace projection);
@@ -731,31 +732,20 @@ fn solve_flow_retrying(
             },
             Taken::Always,
         ));
-        if scheme != ConvectionScheme::Auto && gentler > RETRY_RELAXATION {
-            // an explicit scheme has no fallback: after a stall it is tried once more at
-            // [`RETRY_RELAXATION`]
-            attempts.push((
-                crate::physics::flow::FlowSettings {
-                    velocity_relaxation: RETRY_RELAXATION,
-                    ..*settings
-                },
-                Taken::AfterStall,
-            ));
-        }
         gentler
     } else {
         settings.velocity_relaxation
     };
-    if scheme == ConvectionScheme::Auto
-        && settings.second_order
-        && settings.non_orthogonal_limit.is_none()
-    {
+    if settings.second_order && settings.non_orthogonal_limit.is_none() {
         // a second-order retry that diverged (not stalled) is tried once more with the
         // non-orthogonal corrections bounded (OpenFOAM's `limited corrected 0.5`), still second
-        // order with local rounds: the two-inlet plate's 5e4 tetrahedra (85° non-orthogonal)
-        // diverged within 50 iterations at 0.675 in 68° cells by the walls of the second and
-        // seventh channels just before the collector, and converges so in 2,906 iterations with
-        // 3,499 of 42,857 coolant cells (8 %) made first order by local rounds. Only after a
+        // order (with local rounds under `auto`): the two-inlet plate's 5e4 tetrahedra (85°
+        // non-orthogonal) diverged within 50 iterations at 0.675 in 68° cells by the walls of
+        // the second and seventh channels just before the collector, and converges so in 2,906
+        // iterations with 3,499 of 42,857 coolant cells (8 %) made first order by local rounds.
+        // An explicit scheme too: the bound is not the convection the user chose (the corpus
+        // serpentine's 5e4 tetrahedra with `linear_upwind` diverged at 0.9 and 0.675 within 15
+        // iterations and converge so in 855, no cell first order; stop 31). Only after a
         // divergence: a stall is not the corrections' doing and would cost a second budget
         attempts.push((
             crate::physics::flow::FlowSettings {
@@ -765,6 +755,22 @@ fn solve_flow_retrying(
             },
             Taken::AfterDivergence,
         ));
+    }
+    if scheme != ConvectionScheme::Auto && retry_relaxation > RETRY_RELAXATION {
+        // an explicit scheme has no fallback: after a stall it is tried once more at
+        // [`RETRY_RELAXATION`]
+        attempts.push((
+            crate::physics::flow::FlowSettings {
+                velocity_relaxation: RETRY_RELAXATION,
+                ..*settings
+            },
+            Taken::AfterStall,
+        ));
+    }
+    if scheme == ConvectionScheme::Auto
+        && settings.second_order
+        && settings.non_orthogonal_limit.is_none()
+    {
         attempts.extend(FALLBACK_RELAXATIONS.iter().map(|&alpha| {
             (
                 crate::physics::flow::FlowSettings {

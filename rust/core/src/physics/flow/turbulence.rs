@@ -459,7 +459,10 @@ impl Flow<'_> {
             velocity,
             |f| self.boundary_velocity(f, velocity[mesh.owner[f] as usize]),
             &mut grads,
-            Some(limits.as_mut_slice()),
+            Some((
+                limits.as_mut_slice(),
+                crate::discretisation::gradient::VectorLimiter::BarthJespersen,
+            )),
         );
         for (g, l) in grads.iter_mut().zip(&limits) {
             for k in 0..3 {
