@@ -80,6 +80,15 @@ SETTINGS: dict[str, dict[str, Any]] = {
         "p": 0.3,
         "U": 0.7,
     },
+    # the smooth limiter of rackflow's laminar momentum (stop 31); OpenFOAM's Venkatakrishnan
+    # function has no ε (rackflow's ε² = (K h / D_h)³ U², K 0.5), so it limits a little more
+    "linearUpwind-venkat": {
+        "div": "bounded Gauss linearUpwind grad(U)",
+        "grad_U": "cellLimited<Venkatakrishnan> Gauss linear 1",
+        "consistent": False,
+        "p": 0.3,
+        "U": 0.7,
+    },
     "upwind-simplec": {
         "div": "bounded Gauss upwind",
         "grad_U": "Gauss linear",
