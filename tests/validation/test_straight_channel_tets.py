@@ -19,7 +19,14 @@ pseudo-time step, and converges at second order in every cell: hexahedra 0.125 m
 passes) and Nu_m 18.5 / 25.66 / 33.11 (−30 %, −3 %, +25 %: through the answer and on, strict
 xfail), with 144 / 383 / 1,819 coolant cells of the energy made first order by its Barth–Jespersen
 fallback: Nu_m · y₁ / D_h stays 0.78–0.95, the coolant beyond the wall cell mixed by first-order
-cross-stream false diffusion (RESULTS.md, stop 28 end, stops 29 and 30).
+cross-stream false diffusion (RESULTS.md, stop 28 end, stops 29 and 30). Stop 31 (helper ``net``)
+measured that those first-order cells are not the cause (without the repair Nu_m is 18.46 / 25.40 /
+32.24): the limiter itself is, averaging 0.2–0.4 within 0.2 mm of the wall, and second-order upwind
+with the face-neighbour least-squares gradient and a weaker limiter (Venkatakrishnan's, bounds over
+the vertex neighbours or the outflow faces only, none) is unstable on these tetrahedra at cell
+Péclet 1e2–1e3 (a pseudo-time march diverges exponentially). With a Green–Gauss gradient for the
+convection the unlimited scheme is stable, and gives Nu_m 15.40 / 21.78 / 28.68: still rising at
+0.27 mm — RESULTS.md, stop 31.
 About 3 CPU minutes (the 0.27 mm tetrahedra take 2 of them).
 """
 
@@ -82,8 +89,11 @@ LAYERED_SIZES_MM = (0.6, 0.4)
 @pytest.mark.validation
 @pytest.mark.xfail(
     strict=True,
-    reason="the energy's second order on tetrahedra makes 144 / 383 / 1,819 coolant cells first order and "
-    "Nu_m does not converge with refinement: 18.5 / 25.66 / 33.11 against the hexahedra's 26.44 (stop 30)",
+    reason="Nu_m does not converge on tetrahedra: 18.50 / 25.66 / 32.57 (one thread; 33.11 with two) against the "
+    "hexahedra's 26.44, first order 19.75 / 28.19 / 39.26 (Nu_m ≈ D_h / y₁: cross-stream numerical mixing). The "
+    "cells the bounds repair makes first order move Nu_m by ≤ 1 %; the Barth–Jespersen limiter (mean 0.2–0.4 in "
+    "the wall layer) mixes; unlimited (stable with a Gauss convection gradient) 15.40 / 21.78 / 28.68: the sizes do "
+    "not resolve the thermal entry layer (stop 31)",
 )
 def test_tet_nusselt_number_approaches_the_hexahedra(rows: tuple[dict, list[dict]]) -> None:
     _approaches("Nu_m", *rows)
