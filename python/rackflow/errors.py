@@ -30,7 +30,7 @@ def did_you_mean(name: str, known: list[str]) -> str:
     name counts: ``aluminium`` for ``aluminium_6061``), or ``""``."""
     lowered = {k.lower(): k for k in known}
     key = name.lower()
-    close = [lowered[k] for k in lowered if k.startswith(key) and key]
+    close = [lowered[k] for k in lowered if key and k.startswith(key)]
     close += [lowered[k] for k in difflib.get_close_matches(key, list(lowered), n=3, cutoff=0.7)]
     unique = list(dict.fromkeys(close))[:3]
     return " (did you mean " + " or ".join(f"'{k}'" for k in unique) + "?)" if unique else ""

@@ -143,9 +143,7 @@ impl MeshInput<'_> {
         let sum = ids.iter().fold([0.0; 3], |s, &v| add(s, self.point(v)));
         geometry::scale(sum, 1.0 / ids.len() as f64)
     }
-}
 
-impl MeshInput<'_> {
     /// Whether standard cell `c` is folded: its corners' scaled Jacobians (edge triple products
     /// over the edge lengths) change sign, so part of the cell is inside out although its volume
     /// and face pyramids may be positive — a boundary-layer prism pushed through its neighbour at
