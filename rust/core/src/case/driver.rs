@@ -1562,6 +1562,7 @@ impl<'m> FlowOutcome<'m> {
                     density: self.setup.density[c],
                     viscosity: self.setup.viscosity[c],
                     law: law[region],
+                    blended: blended[region],
                 }
             })
             .collect()

@@ -186,6 +186,10 @@ pub struct ThermalWall {
     pub viscosity: f64,
     /// The temperature law of the wall of the cell's region.
     pub law: ThermalWallFunction,
+    /// Whether the region's wall treatment is the blended one (its wall cells in the viscous
+    /// sublayer take the wall layer's eddy conductivity on their faces outwards,
+    /// [`crate::physics::thermal_wall::wall_layer_conductivity`]).
+    pub blended: bool,
 }
 
 /// C_μ (= β* of k-ω SST), the constant of the wall functions' friction velocity `C_μ^¼ √k`.
@@ -875,6 +879,7 @@ impl<'m> Conduction<'m> {
             }
         }
         self.thermal_wall_conductances(t);
+        self.wall_layer_conductances(t);
         self.shared_gradient = Vec::new();
         let shared: Vec<u32> = (0..ni)
             .into_par_iter()
@@ -931,6 +936,93 @@ impl<'m> Conduction<'m> {
                     _ => 0.0,
                 }
             };
+        }
+    }
+
+    /// Faces outwards from the wall cells of a blended turbulent wall whose centre sits in the
+    /// viscous sublayer: the effective conductivity of the wall layer between the two centres
+    /// ([`crate::physics::thermal_wall::wall_layer_conductivity`]) instead of the linear
+    /// interpolation of `k + c_p μ_t/Pr_t`, blended with it by the wall cell's weight
+    /// ([`crate::physics::flow::wall_cell_pin_weight`] at its shear y⁺: all linear from y⁺ ≈ 6,
+    /// so wall functions are unchanged). Internal, off unless
+    /// [`crate::physics::flow::wall_face_omega_enabled`] (benchmarks/RESULTS.md, stop 32).
+    fn wall_layer_conductances(&mut self, t: &[f64]) {
+        if !crate::physics::flow::wall_layer_conductivity_enabled() {
+            return;
+        }
+        let Some(cv) = self
+            .convection
+            .as_ref()
+            .filter(|cv| !cv.thermal_walls.is_empty() && !cv.turbulent_viscosity.is_empty())
+        else {
+            return;
+        };
+        let mesh = self.mesh;
+        let ni = mesh.n_internal_faces;
+        let prandtl_t = crate::physics::flow::TURBULENT_PRANDTL;
+        // per cell: (wall distance of its centre, inward unit normal, weight of the linear value)
+        let mut wall: Vec<Option<(f64, crate::mesh::Vec3, f64)>> = vec![None; mesh.n_cells()];
+        for w in cv.thermal_walls.iter().filter(|w| w.blended) {
+            let (f, c) = (w.face, w.cell);
+            let s = self.geometry.two_point(mesh, f);
+            let owner = mesh.owner[f] as usize == c;
+            let d = if owner { s.d_owner } else { s.d_neighbour };
+            let (nrm, _) = mesh.face_normal(f);
+            let inward = if owner {
+                crate::mesh::scale(nrm, -1.0)
+            } else {
+                nrm
+            };
+            let y_plus = w.density * w.u_star * d / w.viscosity;
+            let weight = crate::physics::flow::wall_cell_pin_weight(y_plus);
+            if weight >= 1.0 {
+                continue;
+            }
+            // a cell on two walls (a corner) keeps the linear value
+            wall[c] = match wall[c] {
+                None => Some((d, inward, weight)),
+                Some(_) => Some((d, inward, 1.0)),
+            };
+        }
+        for f in 0..ni {
+            let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
+            let region = mesh.cell_region[p];
+            if region != mesh.cell_region[q] {
+                continue;
+            }
+            let Some(cp) = &cv.specific_heat[region as usize] else {
+                continue;
+            };
+            for (a, b) in [(p, q), (q, p)] {
+                let Some((y_a, inward, weight)) = wall[a] else {
+                    continue;
+                };
+                if weight >= 1.0 {
+                    continue;
+                }
+                let offset = crate::mesh::sub(mesh.cell_centre[b], mesh.cell_centre[a]);
+                let y_b = y_a + crate::mesh::dot(offset, inward);
+                if y_b <= 1.5 * y_a {
+                    continue; // beside it along the wall, or not outwards
+                }
+                let k = self.conductivity[region as usize].at(0.5 * (t[a] + t[b]));
+                let e_a = cp.at(t[a]) * cv.turbulent_viscosity[a] / prandtl_t;
+                let e_b = cp.at(t[b]) * cv.turbulent_viscosity[b] / prandtl_t;
+                let s = self.geometry.two_point(mesh, f);
+                let linear = self.conductance[f];
+                let span = s.d_owner + s.d_neighbour;
+                let layer = s.area / span
+                    * crate::physics::thermal_wall::wall_layer_conductivity(
+                        k,
+                        e_a,
+                        e_b,
+                        y_a,
+                        y_b,
+                        linear * span / s.area,
+                    );
+                self.conductance[f] = weight * linear + (1.0 - weight) * layer;
+                break;
+            }
         }
     }
 

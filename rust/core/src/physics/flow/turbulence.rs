@@ -202,6 +202,63 @@ pub fn blended_wall_omega(omega_vis: f64, omega_log: f64) -> f64 {
     (omega_vis.max(0.0).powf(n) + omega_log.max(0.0).powf(n)).powf(1.0 / n)
 }
 
+/// The wall cells whose ω is fixed (the wall function's value), wholly or in part.
+struct FixedWallCells<'a> {
+    /// Wall faces per cell (0: not a wall cell).
+    count: &'a [u32],
+    /// The wall function's ω per cell.
+    value: &'a [f64],
+    /// Weight of the fixed row per wall cell, 0…1 ([`wall_cell_pin_weight`]); below 1 the rest
+    /// is the cell's solved row.
+    weight: &'a [f64],
+    /// Per boundary face, the wall face's ω where its cell is solved in part (0: none).
+    face_value: &'a [f64],
+}
+
+/// Whether the blended treatment solves the ω of wall cells in the viscous sublayer from a
+/// wall-face value ([`wall_face_omega`], [`wall_cell_pin_weight`]) instead of fixing it at the
+/// centre's `6ν/(β₁y²)`. Internal, off by default: the environment variable
+/// `RACKFLOW_INTERNAL_SST_WALL_FACE_OMEGA=1` switches it on (benchmarks/RESULTS.md, stop 32).
+pub fn wall_face_omega_enabled() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| {
+        std::env::var("RACKFLOW_INTERNAL_SST_WALL_FACE_OMEGA").is_ok_and(|v| v.trim() == "1")
+    })
+}
+
+/// Whether the energy equation's faces outwards from a blended wall cell in the viscous
+/// sublayer take the wall layer's series eddy conductivity
+/// (`physics::thermal_wall::wall_layer_conductivity`). Internal, off by default: the
+/// environment variable `RACKFLOW_INTERNAL_SST_WALL_LAYER_CONDUCTIVITY=1` switches it on
+/// (benchmarks/RESULTS.md, stop 32).
+pub fn wall_layer_conductivity_enabled() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| {
+        std::env::var("RACKFLOW_INTERNAL_SST_WALL_LAYER_CONDUCTIVITY").is_ok_and(|v| v.trim() == "1")
+    })
+}
+
+/// The wall face's ω of a wall cell solved in the viscous sublayer: `F · 6ν/(β₁y²)` with y the
+/// centre's distance (`omega_vis` the centre's value) and `F = min(1 + y⁺, 4)` at the centre's
+/// shear y⁺ (benchmarks/RESULTS.md, stop 31: a constant F leaves f sloping with y⁺; Menter's
+/// (1994) `10 · 6ν/(β₁Δy₁²)` is F = 10 with Δy₁ the centre's distance, 2.5 with the cell's
+/// height).
+pub fn wall_face_omega(omega_vis: f64, y_plus: f64) -> f64 {
+    (1.0 + y_plus.max(0.0)).min(4.0) * omega_vis
+}
+
+/// The weight of the fixed row of a wall cell at shear y⁺ (the rest is its solved row with the
+/// wall-face value): `tanh((y⁺/4)⁴)`, 0.06 / 0.31 / 0.76 / 0.99 at y⁺ 2 / 3 / 4 / 5, 1 to the
+/// digit from y⁺ ≈ 6, so that the wall functions are unchanged.
+pub fn wall_cell_pin_weight(y_plus: f64) -> f64 {
+    let w = (y_plus.max(0.0) / 4.0).powi(4).tanh();
+    if w > 1.0 - 1e-12 {
+        1.0
+    } else {
+        w
+    }
+}
+
 /// Inlet k (m²/s²) and ω (1/s) from a turbulence intensity, a speed and a mixing length, m
 /// (OpenFOAM's `turbulentIntensityKineticEnergyInlet` and `turbulentMixingLengthFrequencyInlet`).
 pub fn inlet_k_omega(intensity: f64, speed: f64, length_m: f64) -> (f64, f64) {
@@ -534,6 +591,11 @@ impl Flow<'_> {
         let mut wall_omega = vec![0.0; n];
         let mut wall_g = vec![0.0; n];
         let mut wall_count = vec![0u32; n];
+        // the blended treatment's wall cells below y⁺ ≈ 6: the wall face's ω
+        // (`wall_face_omega`) and the weight of the fixed row (`wall_cell_pin_weight`)
+        let face_omega_on = wall_face_omega_enabled();
+        let mut pin_weight = vec![0.0; n];
+        let mut face_omega = vec![0.0; mesh.n_faces() - ni];
         for f in ni..mesh.n_faces() {
             let FlowBc::Wall(uw) = self.bc_of(f) else {
                 continue;
@@ -577,7 +639,14 @@ impl Flow<'_> {
                 if u_plus > 0.0 {
                     wall_g[p] += u_tau.powi(4) / nu * wall_cell_production(y_plus_u, slope);
                 }
+                if face_omega_on {
+                    pin_weight[p] += wall_cell_pin_weight(y_plus_u);
+                    face_omega[f - ni] = wall_face_omega(omega_vis, y_plus_u);
+                } else {
+                    pin_weight[p] += 1.0;
+                }
             } else {
+                pin_weight[p] += 1.0;
                 wall_omega[p] += if log_layer { omega_log } else { omega_vis };
                 if log_layer {
                     // switching: a face on the viscous branch adds no production (v1912's
@@ -594,6 +663,7 @@ impl Flow<'_> {
                 let w = f64::from(wall_count[c]);
                 wall_omega[c] /= w;
                 g[c] = wall_g[c] / w;
+                pin_weight[c] /= w;
             }
         }
         // the continuity error of the lagged fluxes, for boundedness (OpenFOAM's `bounded Gauss`)
@@ -640,7 +710,12 @@ impl Flow<'_> {
             &destruction,
             &bounded,
             |f| inlet_value(f, 1),
-            Some((&wall_count, &wall_omega)),
+            Some(FixedWallCells {
+                count: &wall_count,
+                value: &wall_omega,
+                weight: &pin_weight,
+                face_value: &face_omega,
+            }),
             &grad_omega,
             &mut s.omega,
             matrix,
@@ -710,7 +785,7 @@ impl Flow<'_> {
         destruction: &[f64],
         bounded: &[f64],
         inlet: impl Fn(usize) -> Option<f64>,
-        fixed: Option<(&[u32], &[f64])>,
+        fixed: Option<FixedWallCells<'_>>,
         gradient: &[Vec3],
         x: &mut [f64],
         matrix: &mut Csr,
@@ -729,7 +804,13 @@ impl Flow<'_> {
                 }
             })
             .collect();
-        let bc = |f: usize| match inlet(f) {
+        // a wall face whose cell is not wholly pinned carries its wall-face value
+        let face_value = |f: usize| -> Option<f64> {
+            let w = fixed.as_ref()?;
+            let v = *w.face_value.get(f.checked_sub(ni)?)?;
+            (v > 0.0 && w.weight[mesh.owner[f] as usize] < 1.0).then_some(v)
+        };
+        let bc = |f: usize| match inlet(f).or_else(|| face_value(f)) {
             Some(v) => PatchCondition::Fixed(v),
             None => PatchCondition::Adiabatic,
         };
@@ -764,21 +845,40 @@ impl Flow<'_> {
             + fvm::sp(mesh, destruction)
             - fvm::su(mesh, production);
         eq.relax(RELAXATION, x);
-        if let Some((count, value)) = fixed {
+        if let Some(FixedWallCells {
+            count,
+            value,
+            weight,
+            ..
+        }) = fixed
+        {
             // wall-adjacent cells hold their wall-function value (OpenFOAM's `setValues`): the
-            // row keeps its diagonal only
+            // row keeps its diagonal only; a weight below 1 blends that row with the solved one,
+            // `w D (x − value) + (1 − w) (solved row) = 0`
+            let keep = |c: usize, a: &mut f64| {
+                if weight[c] >= 1.0 {
+                    *a = 0.0;
+                } else {
+                    *a *= 1.0 - weight[c];
+                }
+            };
             for f in 0..ni {
                 if count[mesh.owner[f] as usize] > 0 {
-                    eq.upper[f] = 0.0;
+                    keep(mesh.owner[f] as usize, &mut eq.upper[f]);
                 }
                 if count[mesh.neighbour[f] as usize] > 0 {
-                    eq.lower[f] = 0.0;
+                    keep(mesh.neighbour[f] as usize, &mut eq.lower[f]);
                 }
             }
             for c in 0..mesh.n_cells() {
                 if count[c] > 0 {
-                    eq.source[c] = eq.diag[c] * value[c];
-                    x[c] = value[c];
+                    let w = weight[c];
+                    if w >= 1.0 {
+                        eq.source[c] = eq.diag[c] * value[c];
+                        x[c] = value[c];
+                    } else {
+                        eq.source[c] = (1.0 - w) * eq.source[c] + w * eq.diag[c] * value[c];
+                    }
                 }
             }
         }
