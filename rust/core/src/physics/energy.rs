@@ -192,6 +192,33 @@ pub struct ThermalWall {
     pub blended: bool,
 }
 
+/// The weight of the linear face conductivity against the wall layer's series one
+/// ([`crate::physics::thermal_wall::wall_layer_conductivity`]) outwards from a blended wall cell
+/// at shear y⁺: `tanh((y⁺/Y)⁴)`, Y = 4 as the wall cell's ω ([`crate::physics::flow::wall_cell_pin_weight`])
+/// unless the internal setting gives another.
+fn wall_layer_weight(y_plus: f64) -> f64 {
+    static SCALE: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    let scale = *SCALE.get_or_init(|| {
+        std::env::var("RACKFLOW_INTERNAL_SST_WALL_LAYER_SCALE")
+            .ok()
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .unwrap_or(4.0)
+    });
+    let w = (y_plus.max(0.0) / scale).powi(4).tanh();
+    if w > 1.0 - 1e-12 {
+        1.0
+    } else {
+        w
+    }
+}
+
+fn wall_layer_wall_face_enabled() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| {
+        std::env::var("RACKFLOW_INTERNAL_SST_WALL_LAYER_FACE").map_or(true, |v| v.trim() != "0")
+    })
+}
+
 /// C_μ (= β* of k-ω SST), the constant of the wall functions' friction velocity `C_μ^¼ √k`.
 pub const C_MU: f64 = 0.09;
 
@@ -917,25 +944,33 @@ impl<'m> Conduction<'m> {
             let y_plus = w.density * w.u_star * d / w.viscosity;
             let kw = k_lam * w.law.conductivity_factor(y_plus, prandtl);
             self.wall_k[f] = kw;
-            self.conductance[f] = if f < ni {
-                let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
-                let resistance = if self.contact.is_empty() {
-                    0.0
-                } else {
-                    self.contact[f]
-                };
-                if owner {
-                    s.conductance(kw, self.k_cell[q], resistance)
-                } else {
-                    s.conductance(self.k_cell[p], kw, resistance)
-                }
+            self.conductance[f] = self.wall_face_conductance(f, owner, kw);
+        }
+    }
+
+    /// The conductance of turbulent wall face `f` whose coolant side (the owner if `owner`)
+    /// conducts with `kw`.
+    fn wall_face_conductance(&self, f: usize, owner: bool, kw: f64) -> f64 {
+        let mesh = self.mesh;
+        let s = self.geometry.two_point(mesh, f);
+        if f < mesh.n_internal_faces {
+            let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
+            let resistance = if self.contact.is_empty() {
+                0.0
             } else {
-                match self.condition(f, mesh.patch_of_face(f)) {
-                    PatchCondition::Fixed(_) => s.wall_conductance(kw),
-                    PatchCondition::Convective(h, _) => s.film_conductance(kw, h),
-                    _ => 0.0,
-                }
+                self.contact[f]
             };
+            if owner {
+                s.conductance(kw, self.k_cell[q], resistance)
+            } else {
+                s.conductance(self.k_cell[p], kw, resistance)
+            }
+        } else {
+            match self.condition(f, mesh.patch_of_face(f)) {
+                PatchCondition::Fixed(_) => s.wall_conductance(kw),
+                PatchCondition::Convective(h, _) => s.film_conductance(kw, h),
+                _ => 0.0,
+            }
         }
     }
 
@@ -960,8 +995,12 @@ impl<'m> Conduction<'m> {
         let mesh = self.mesh;
         let ni = mesh.n_internal_faces;
         let prandtl_t = crate::physics::flow::TURBULENT_PRANDTL;
-        // per cell: (wall distance of its centre, inward unit normal, weight of the linear value)
+        // per cell: (wall distance of its centre, the wall's inward unit normal, weight of the
+        // linear value): the blended wall cells below y⁺ ≈ 6, then outwards from them, layer by
+        // layer, every cell of the region reached through a face that leads away from the wall
         let mut wall: Vec<Option<(f64, crate::mesh::Vec3, f64)>> = vec![None; mesh.n_cells()];
+        let mut front = Vec::new();
+        let mut seeds = Vec::new(); // (wall face, cell, owner side)
         for w in cv.thermal_walls.iter().filter(|w| w.blended) {
             let (f, c) = (w.face, w.cell);
             let s = self.geometry.two_point(mesh, f);
@@ -974,55 +1013,112 @@ impl<'m> Conduction<'m> {
                 nrm
             };
             let y_plus = w.density * w.u_star * d / w.viscosity;
-            let weight = crate::physics::flow::wall_cell_pin_weight(y_plus);
-            if weight >= 1.0 {
-                continue;
+            let weight = wall_layer_weight(y_plus);
+            seeds.push((f, c, owner));
+            match wall[c] {
+                None => {
+                    wall[c] = Some((d, inward, weight));
+                    front.push(c);
+                }
+                // a cell on two walls (a corner) keeps the linear value
+                Some((y, n, _)) => wall[c] = Some((y, n, 1.0)),
             }
-            // a cell on two walls (a corner) keeps the linear value
-            wall[c] = match wall[c] {
-                None => Some((d, inward, weight)),
-                Some(_) => Some((d, inward, 1.0)),
-            };
         }
+        let mut faces_of: Vec<Vec<usize>> = vec![Vec::new(); mesh.n_cells()];
         for f in 0..ni {
             let (p, q) = (mesh.owner[f] as usize, mesh.neighbour[f] as usize);
-            let region = mesh.cell_region[p];
-            if region != mesh.cell_region[q] {
-                continue;
+            if mesh.cell_region[p] == mesh.cell_region[q] {
+                faces_of[p].push(f);
+                faces_of[q].push(f);
             }
-            let Some(cp) = &cv.specific_heat[region as usize] else {
-                continue;
-            };
-            for (a, b) in [(p, q), (q, p)] {
+        }
+        let mut outward: Vec<(usize, usize, usize)> = Vec::new(); // (face, inner, outer)
+        while !front.is_empty() {
+            let mut next = Vec::new();
+            for &a in &front {
                 let Some((y_a, inward, weight)) = wall[a] else {
                     continue;
                 };
                 if weight >= 1.0 {
                     continue;
                 }
-                let offset = crate::mesh::sub(mesh.cell_centre[b], mesh.cell_centre[a]);
-                let y_b = y_a + crate::mesh::dot(offset, inward);
-                if y_b <= 1.5 * y_a {
-                    continue; // beside it along the wall, or not outwards
+                for &f in &faces_of[a] {
+                    let b = if mesh.owner[f] as usize == a {
+                        mesh.neighbour[f] as usize
+                    } else {
+                        mesh.owner[f] as usize
+                    };
+                    let offset = crate::mesh::sub(mesh.cell_centre[b], mesh.cell_centre[a]);
+                    let rise = crate::mesh::dot(offset, inward);
+                    // outwards: most of the centres' offset is along the wall normal
+                    if rise <= 0.5 * crate::mesh::dot(offset, offset).sqrt() {
+                        continue;
+                    }
+                    outward.push((f, a, b));
+                    if wall[b].is_none() {
+                        wall[b] = Some((y_a + rise, inward, weight));
+                        next.push(b);
+                    }
                 }
-                let k = self.conductivity[region as usize].at(0.5 * (t[a] + t[b]));
-                let e_a = cp.at(t[a]) * cv.turbulent_viscosity[a] / prandtl_t;
-                let e_b = cp.at(t[b]) * cv.turbulent_viscosity[b] / prandtl_t;
-                let s = self.geometry.two_point(mesh, f);
-                let linear = self.conductance[f];
-                let span = s.d_owner + s.d_neighbour;
-                let layer = s.area / span
-                    * crate::physics::thermal_wall::wall_layer_conductivity(
-                        k,
-                        e_a,
-                        e_b,
-                        y_a,
-                        y_b,
-                        linear * span / s.area,
-                    );
-                self.conductance[f] = weight * linear + (1.0 - weight) * layer;
-                break;
             }
+            front = next;
+        }
+        // per wall cell: the exponent of its eddy conductivity's power law outwards
+        let mut exponent: Vec<Option<f64>> = vec![None; mesh.n_cells()];
+        for (f, a, b) in outward {
+            let (Some((y_a, n_a, weight)), Some((y_b, n_b, _))) = (wall[a], wall[b]) else {
+                continue;
+            };
+            // both distances from the same wall
+            if crate::mesh::dot(n_a, n_b) < 0.9 || y_b <= y_a {
+                continue;
+            }
+            let region = mesh.cell_region[a] as usize;
+            let Some(cp) = &cv.specific_heat[region] else {
+                continue;
+            };
+            let k = self.conductivity[region].at(0.5 * (t[a] + t[b]));
+            let e_a = cp.at(t[a]) * cv.turbulent_viscosity[a] / prandtl_t;
+            let e_b = cp.at(t[b]) * cv.turbulent_viscosity[b] / prandtl_t;
+            let s = self.geometry.two_point(mesh, f);
+            let linear = self.conductance[f];
+            let span = s.d_owner + s.d_neighbour;
+            let layer = s.area / span
+                * crate::physics::thermal_wall::wall_layer_conductivity(
+                    k,
+                    e_a,
+                    e_b,
+                    y_a,
+                    y_b,
+                    linear * span / s.area,
+                );
+            self.conductance[f] = weight * linear + (1.0 - weight) * layer;
+            if e_b > e_a && e_a > 0.0 && exponent[a].is_none() {
+                exponent[a] = Some((e_b / e_a).ln() / (y_b / y_a).ln());
+            }
+        }
+        // the wall face: the same power law from the wall to the wall cell's centre in series,
+        // `k_w = y / ∫₀^y dy'/(k + e (y'/y)^n)`, in place of the thermal law of the wall's
+        if !wall_layer_wall_face_enabled() {
+            return;
+        }
+        for (f, c, owner) in seeds {
+            let (Some((_, _, weight)), Some(n)) = (wall[c], exponent[c]) else {
+                continue;
+            };
+            if weight >= 1.0 || self.wall_k.get(f).is_none_or(|&kw| kw <= 0.0) {
+                continue;
+            }
+            let region = mesh.cell_region[c] as usize;
+            let Some(cp) = &cv.specific_heat[region] else {
+                continue;
+            };
+            let k = self.conductivity[region].at(t[c]);
+            let e = cp.at(t[c]) * cv.turbulent_viscosity[c] / prandtl_t;
+            let layer = crate::physics::thermal_wall::wall_cell_conductivity(k, e, n);
+            let kw = weight * self.wall_k[f] + (1.0 - weight) * layer;
+            self.wall_k[f] = kw;
+            self.conductance[f] = self.wall_face_conductance(f, owner, kw);
         }
     }
 
