@@ -192,33 +192,6 @@ pub struct ThermalWall {
     pub blended: bool,
 }
 
-/// The weight of the linear face conductivity against the wall layer's series one
-/// ([`crate::physics::thermal_wall::wall_layer_conductivity`]) outwards from a blended wall cell
-/// at shear y⁺: `tanh((y⁺/Y)⁴)`, Y = 4 as the wall cell's ω ([`crate::physics::flow::wall_cell_pin_weight`])
-/// unless the internal setting gives another.
-fn wall_layer_weight(y_plus: f64) -> f64 {
-    static SCALE: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
-    let scale = *SCALE.get_or_init(|| {
-        std::env::var("RACKFLOW_INTERNAL_SST_WALL_LAYER_SCALE")
-            .ok()
-            .and_then(|v| v.trim().parse::<f64>().ok())
-            .unwrap_or(4.0)
-    });
-    let w = (y_plus.max(0.0) / scale).powi(4).tanh();
-    if w > 1.0 - 1e-12 {
-        1.0
-    } else {
-        w
-    }
-}
-
-fn wall_layer_wall_face_enabled() -> bool {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ON.get_or_init(|| {
-        std::env::var("RACKFLOW_INTERNAL_SST_WALL_LAYER_FACE").map_or(true, |v| v.trim() != "0")
-    })
-}
-
 /// C_μ (= β* of k-ω SST), the constant of the wall functions' friction velocity `C_μ^¼ √k`.
 pub const C_MU: f64 = 0.09;
 
@@ -926,7 +899,6 @@ impl<'m> Conduction<'m> {
             return;
         };
         let mesh = self.mesh;
-        let ni = mesh.n_internal_faces;
         if self.wall_k.len() != mesh.n_faces() {
             self.wall_k = vec![0.0; mesh.n_faces()];
         }
@@ -974,15 +946,19 @@ impl<'m> Conduction<'m> {
         }
     }
 
-    /// Faces outwards from the wall cells of a blended turbulent wall whose centre sits in the
-    /// viscous sublayer: the effective conductivity of the wall layer between the two centres
-    /// ([`crate::physics::thermal_wall::wall_layer_conductivity`]) instead of the linear
-    /// interpolation of `k + c_p μ_t/Pr_t`, blended with it by the wall cell's weight
-    /// ([`crate::physics::flow::wall_cell_pin_weight`] at its shear y⁺: all linear from y⁺ ≈ 6,
-    /// so wall functions are unchanged). Internal, off unless
-    /// [`crate::physics::flow::wall_face_omega_enabled`] (benchmarks/RESULTS.md, stop 32).
+    /// The blended wall cells in the viscous sublayer (below y⁺ ≈ 6), when
+    /// [`crate::physics::flow::sublayer_wall_cells_enabled`]: every face leading away from the
+    /// wall, from the wall cell outwards through the region, conducts with the wall layer's
+    /// eddy conductivity in series between the two centres
+    /// ([`crate::physics::thermal_wall::wall_layer_conductivity`], a power law in the wall
+    /// distance through the two centres' values) instead of its linear interpolation, and the
+    /// wall face with the same power law from the wall to the wall cell's centre
+    /// ([`crate::physics::thermal_wall::wall_cell_conductivity`]) instead of the thermal law of
+    /// the wall; each blended with the linear / law value by the wall cell's
+    /// [`crate::physics::flow::wall_cell_pin_weight`] at its shear y⁺ (all the old values from
+    /// y⁺ ≈ 6, so wall functions are unchanged). Only turbulent faces of the coolant change.
     fn wall_layer_conductances(&mut self, t: &[f64]) {
-        if !crate::physics::flow::wall_layer_conductivity_enabled() {
+        if !crate::physics::flow::sublayer_wall_cells_enabled() {
             return;
         }
         let Some(cv) = self
@@ -1013,7 +989,7 @@ impl<'m> Conduction<'m> {
                 nrm
             };
             let y_plus = w.density * w.u_star * d / w.viscosity;
-            let weight = wall_layer_weight(y_plus);
+            let weight = crate::physics::flow::wall_cell_pin_weight(y_plus);
             seeds.push((f, c, owner));
             match wall[c] {
                 None => {
@@ -1099,9 +1075,6 @@ impl<'m> Conduction<'m> {
         }
         // the wall face: the same power law from the wall to the wall cell's centre in series,
         // `k_w = y / ∫₀^y dy'/(k + e (y'/y)^n)`, in place of the thermal law of the wall's
-        if !wall_layer_wall_face_enabled() {
-            return;
-        }
         for (f, c, owner) in seeds {
             let (Some((_, _, weight)), Some(n)) = (wall[c], exponent[c]) else {
                 continue;

@@ -223,6 +223,39 @@ pub fn wall_cell_conductivity(k: f64, e: f64, n: f64) -> f64 {
 mod tests {
     use super::*;
 
+    /// The wall layer's series conductivity: the linear value where the eddy conductivity does
+    /// not rise outwards, the logarithmic mean of a profile linear in y (n = 1, no molecular
+    /// part to speak of), and on stop 31's first interior face (centres at y⁺ 2.15 and 6.7,
+    /// ν_t/ν 0.0062 and 0.29, Pr 7) 1.59× molecular where the linear interpolation gives 2.22×.
+    #[test]
+    fn wall_layer_conductivity_is_the_power_law_in_series() {
+        assert_eq!(wall_layer_conductivity(1.0, 2.0, 2.0, 1.0, 3.0, 5.0), 5.0);
+        assert_eq!(wall_layer_conductivity(1.0, 2.0, 1.0, 1.0, 3.0, 5.0), 5.0);
+        assert_eq!(wall_layer_conductivity(1.0, 1.0, 2.0, 1.0, 1.0, 5.0), 5.0);
+        let (k, e_a, e_b) = (1e-9, 1.0, 3.0);
+        let log_mean = (e_b - e_a) / (e_b / e_a).ln();
+        let v = wall_layer_conductivity(k, e_a, e_b, 1.0, 3.0, 0.0);
+        assert!((v / log_mean - 1.0).abs() < 1e-5, "{v} vs {log_mean}");
+        let r = 7.0 / TURBULENT_PRANDTL;
+        let v = wall_layer_conductivity(1.0, r * 0.0062, r * 0.29, 2.15, 6.7, 0.0);
+        assert!((v - 1.587).abs() < 0.005, "{v}");
+        assert!(1.0 + r * (0.0062 + 0.29) / 2.0 > 2.2);
+    }
+
+    /// The wall cell's half-width in series: molecular without eddy conductivity, and
+    /// `e / ln(1 + e/k)` for a profile linear in y (n = 1).
+    #[test]
+    fn wall_cell_conductivity_is_the_power_law_from_the_wall() {
+        assert_eq!(wall_cell_conductivity(2.0, 0.0, 3.0), 2.0);
+        let (k, e) = (1.0, 4.0);
+        let exact = e / (1.0 + e / k).ln();
+        let v = wall_cell_conductivity(k, e, 1.0);
+        assert!((v / exact - 1.0).abs() < 1e-6, "{v} vs {exact}");
+        // steep near-wall profiles add little: y⁴ from e/k = 0.05 at the centre, +1 %
+        let v = wall_cell_conductivity(1.0, 0.05, 4.0);
+        assert!(v > 1.0 && v < 1.011, "{v}");
+    }
+
     /// Kader's law is `Pr y⁺` in the viscous sublayer and `2.12 ln(1 + y⁺) + β(Pr)` in the log
     /// layer, so the wall conductivity factor is 1 at a resolved wall and the log law's above.
     #[test]

@@ -215,26 +215,20 @@ struct FixedWallCells<'a> {
     face_value: &'a [f64],
 }
 
-/// Whether the blended treatment solves the ω of wall cells in the viscous sublayer from a
-/// wall-face value ([`wall_face_omega`], [`wall_cell_pin_weight`]) instead of fixing it at the
-/// centre's `6ν/(β₁y²)`. Internal, off by default: the environment variable
-/// `RACKFLOW_INTERNAL_SST_WALL_FACE_OMEGA=1` switches it on (benchmarks/RESULTS.md, stop 32).
-pub fn wall_face_omega_enabled() -> bool {
+/// Whether the blended treatment's wall cells in the viscous sublayer (below y⁺ ≈ 6) are
+/// resolved: their ω solved from a wall-face value ([`wall_face_omega`], blended with the fixed
+/// row by [`wall_cell_pin_weight`]) instead of fixed at the centre's `6ν/(β₁y²)`, and the
+/// energy equation's eddy conductivity on their faces from the wall layer's profile in series
+/// (`physics::thermal_wall::wall_layer_conductivity`, `wall_cell_conductivity`) instead of
+/// linear between the centres and Kader's or Jayatilleke's law at the wall face. The two belong
+/// together: either alone moves Nu further from the wall-resolved solve (benchmarks/RESULTS.md,
+/// stop 32). Internal and off by default, because it moves three validation targets (stop 31,
+/// 32): the environment variable `RACKFLOW_INTERNAL_SST_SUBLAYER_WALL_CELLS=1` switches it on,
+/// read once per process.
+pub fn sublayer_wall_cells_enabled() -> bool {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *ON.get_or_init(|| {
-        std::env::var("RACKFLOW_INTERNAL_SST_WALL_FACE_OMEGA").is_ok_and(|v| v.trim() == "1")
-    })
-}
-
-/// Whether the energy equation's faces outwards from a blended wall cell in the viscous
-/// sublayer take the wall layer's series eddy conductivity
-/// (`physics::thermal_wall::wall_layer_conductivity`). Internal, off by default: the
-/// environment variable `RACKFLOW_INTERNAL_SST_WALL_LAYER_CONDUCTIVITY=1` switches it on
-/// (benchmarks/RESULTS.md, stop 32).
-pub fn wall_layer_conductivity_enabled() -> bool {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ON.get_or_init(|| {
-        std::env::var("RACKFLOW_INTERNAL_SST_WALL_LAYER_CONDUCTIVITY").is_ok_and(|v| v.trim() == "1")
+        std::env::var("RACKFLOW_INTERNAL_SST_SUBLAYER_WALL_CELLS").is_ok_and(|v| v.trim() == "1")
     })
 }
 
@@ -593,7 +587,7 @@ impl Flow<'_> {
         let mut wall_count = vec![0u32; n];
         // the blended treatment's wall cells below y⁺ ≈ 6: the wall face's ω
         // (`wall_face_omega`) and the weight of the fixed row (`wall_cell_pin_weight`)
-        let face_omega_on = wall_face_omega_enabled();
+        let face_omega_on = sublayer_wall_cells_enabled();
         let mut pin_weight = vec![0.0; n];
         let mut face_omega = vec![0.0; mesh.n_faces() - ni];
         for f in ni..mesh.n_faces() {
@@ -1025,6 +1019,22 @@ mod tests {
                 "y⁺ {y_plus}: {w} vs {log}"
             );
         }
+    }
+
+    /// The sublayer wall cell's weight of the fixed row: 0 at the wall, 0.06 / 0.31 / 0.76 /
+    /// 0.99 at y⁺ 2 / 3 / 4 / 5, exactly 1 from y⁺ 8 (the wall functions untouched); the
+    /// wall-face ω `min(1 + y⁺, 4)` times the centre's.
+    #[test]
+    fn sublayer_wall_cell_weight_and_face_value() {
+        assert_eq!(wall_cell_pin_weight(0.0), 0.0);
+        for (y, w) in [(2.0, 0.0625), (3.0, 0.3076), (4.0, 0.7616), (5.0, 0.9849)] {
+            assert!((wall_cell_pin_weight(y) - w).abs() < 1e-3, "y⁺ {y}");
+        }
+        for y in [8.0, 11.0, 30.0, 1e4] {
+            assert_eq!(wall_cell_pin_weight(y), 1.0);
+        }
+        assert_eq!(wall_face_omega(2.0, 0.5), 3.0);
+        assert_eq!(wall_face_omega(2.0, 10.0), 8.0);
     }
 
     #[test]
