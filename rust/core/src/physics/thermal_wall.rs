@@ -232,7 +232,7 @@ mod tests {
         assert_eq!(wall_layer_conductivity(1.0, 2.0, 2.0, 1.0, 3.0, 5.0), 5.0);
         assert_eq!(wall_layer_conductivity(1.0, 2.0, 1.0, 1.0, 3.0, 5.0), 5.0);
         assert_eq!(wall_layer_conductivity(1.0, 1.0, 2.0, 1.0, 1.0, 5.0), 5.0);
-        let (k, e_a, e_b) = (1e-9, 1.0, 3.0);
+        let (k, e_a, e_b) = (1e-9, 1.0f64, 3.0f64);
         let log_mean = (e_b - e_a) / (e_b / e_a).ln();
         let v = wall_layer_conductivity(k, e_a, e_b, 1.0, 3.0, 0.0);
         assert!((v / log_mean - 1.0).abs() < 1e-5, "{v} vs {log_mean}");
@@ -247,7 +247,7 @@ mod tests {
     #[test]
     fn wall_cell_conductivity_is_the_power_law_from_the_wall() {
         assert_eq!(wall_cell_conductivity(2.0, 0.0, 3.0), 2.0);
-        let (k, e) = (1.0, 4.0);
+        let (k, e) = (1.0f64, 4.0f64);
         let exact = e / (1.0 + e / k).ln();
         let v = wall_cell_conductivity(k, e, 1.0);
         assert!((v / exact - 1.0).abs() < 1e-6, "{v} vs {exact}");

@@ -1032,7 +1032,7 @@ mod tests {
     #[test]
     fn sublayer_wall_cell_weight_and_face_value() {
         assert_eq!(wall_cell_pin_weight(0.0), 0.0);
-        for (y, w) in [(2.0, 0.0625), (3.0, 0.3076), (4.0, 0.7616), (5.0, 0.9849)] {
+        for (y, w) in [(2.0, 0.0625), (3.0, 0.3063), (4.0, 0.7616), (5.0, 0.9849)] {
             assert!((wall_cell_pin_weight(y) - w).abs() < 1e-3, "y⁺ {y}");
         }
         for y in [8.0, 11.0, 30.0, 1e4] {
