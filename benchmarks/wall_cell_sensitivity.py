@@ -80,9 +80,15 @@ def run(
             density_kg_m3=RHO, viscosity_pa_s=MU, specific_heat_j_kgk=CP, conductivity_w_mk=CP * MU / prandtl
         )
         case = rf.Case(mesh)
-        case.fluid("coolant", fluid, turbulence="k-omega-sst", wall_treatment=treatment, thermal_wall_function=law)
+        case.fluid(
+            "coolant", fluid, turbulence="k-omega-sst", wall_treatment=treatment, thermal_wall_function=law
+        )
         case.inlet(
-            "inlet", velocity_m_s=speed, temperature_c=T_IN, turbulence_intensity=0.05, length_scale_m=0.07 * D
+            "inlet",
+            velocity_m_s=speed,
+            temperature_c=T_IN,
+            turbulence_intensity=0.05,
+            length_scale_m=0.07 * D,
         )
         case.outlet("outlet")
         case.fixed_temperature("wall", T_WALL)
@@ -151,7 +157,9 @@ def main() -> None:
             rows.extend(out)
             table.append(out)
         head = " | ".join(f"Nu Pr {p:g}" for p in prandtls)
-        print(f"\nRe {reynolds:g}\n| first cell y+ (wall y+ mean) | radial cells | f | {head} | CPU s (Pr {prandtls[0]:g}) |")
+        print(
+            f"\nRe {reynolds:g}\n| first cell y+ (wall y+ mean) | radial cells | f | {head} | CPU s (Pr {prandtls[0]:g}) |"
+        )
         print("|---|---|---|" + "---|" * len(prandtls) + "---|")
         for out in table:
             r0 = out[0]
