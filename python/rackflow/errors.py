@@ -103,7 +103,9 @@ class StationaryFlowWarning(RackflowWarning):
     holds the window and the measured variations). A stalled solve whose outputs still drift
     remains a :class:`ConvergenceError`. A turbulent (k-ω SST) solve is accepted so at once; a
     laminar one only with the default ``convection="auto"`` and when none of the retries (lower
-    relaxation, first-order fallback) converges, the stationary state nearest to its tolerances."""
+    relaxation, first-order fallback) converges, the stationary state nearest to its tolerances;
+    a laminar state whose residuals repeat every second iteration (a period-2 mode of the
+    iteration, ``report["flow_stationary"]["period_two"]``) is relaxed harder first."""
 
 
 __all__ = [

@@ -196,6 +196,10 @@ pub struct Stationary {
     pub pressure_drop_variation: f64,
     /// Largest range of an open patch's share of the inflow.
     pub split_variation: f64,
+    /// Whether the stalled residuals repeat every second iteration (a period-2 mode of the
+    /// SIMPLEC iteration, `stationary::period_two`): a state that a lower relaxation may let
+    /// decay, unlike wakes that keep moving.
+    pub period_two: bool,
 }
 
 /// The flow problem on a mesh whose every cell is fluid.
@@ -1624,7 +1628,10 @@ impl<'m> Flow<'m> {
                         || (!settings.second_order && self.turbulence.is_none());
                     let stationarity = match self.judge_stationary(&monitored) {
                         Ok(stationary) if held => {
-                            s.stationary = Some(stationary);
+                            s.stationary = Some(Stationary {
+                                period_two: stationary::period_two(&s.history),
+                                ..stationary
+                            });
                             if let Some(sst) = &self.turbulence {
                                 s.wall_y_plus = self.shear_y_plus(sst, &s);
                             }
