@@ -62,7 +62,7 @@ import numpy as np
 
 from benchmarks._common import cache_dir, print_header
 from benchmarks.openfoam import foam
-from benchmarks.openfoam.corpus_simplefoam import make_mesh, patch_faces
+from benchmarks.openfoam.corpus_simplefoam import design_of, make_mesh, patch_faces
 
 COPPER_AT_C = 35.0
 TOL = {"p_rgh": 1e-6, "U": 1e-6, "h": 1e-8}
@@ -169,6 +169,12 @@ P_REF = 1.0e5
 SCALE = 1000.0
 
 
+def hot_region(design: Any) -> str:
+    """The metal region whose hottest cell defines R_th: ``base`` on the corpus plates, else the
+    first metal region (the straight channel's ``solid``)."""
+    return "base" if "base" in design.regions else next(r for r in design.regions if r != design.fluid)
+
+
 def regions_of(mesh_root: Path) -> list[str]:
     const = mesh_root / "foam" / "constant"
     return sorted(
@@ -185,9 +191,8 @@ def write_case(
     case: Path, mesh_root: Path, plate: str, setting: str, max_iter: int, scale: float = SCALE
 ) -> dict[str, Any]:
     import rackflow as rf
-    from rackflow.meshing import CORPUS
 
-    design = CORPUS[plate]
+    design = design_of(plate)
     s = SETTINGS[setting]
     foam.clean_case(case)
     shutil.copytree(mesh_root / "foam" / "constant", case / "constant")
@@ -225,7 +230,7 @@ def write_case(
     functions = (
         f"    stop_{fluid}\n    {{\n        type runTimeControl;\n        libs (utilityFunctionObjects);\n"
         f"        region {fluid};\n        conditions\n        {{\n{stop}\n        }}\n        satisfiedAction end;\n    }}\n"
-        "    tmax_base\n    {\n        type volFieldValue;\n        libs (fieldFunctionObjects);\n        region base;\n"
+        f"    tmax_base\n    {{\n        type volFieldValue;\n        libs (fieldFunctionObjects);\n        region {hot_region(design)};\n"
         "        regionType all;\n        operation max;\n        fields (T);\n        writeFields false;\n        log false;\n"
         "        executeControl timeStep;\n        executeInterval 10;\n        writeControl timeStep;\n        writeInterval 10;\n    }"
     )
@@ -479,13 +484,11 @@ def init_from_simplefoam(case: Path, sf_case: Path, fluid: str, rho: float, scal
 
 
 def analyse(case: Path, plate: str, info: dict[str, Any]) -> dict[str, Any]:
-    from rackflow.meshing import CORPUS
-
-    design = CORPUS[plate]
+    design = design_of(plate)
     last = foam.time_dirs(case)[-1]
     fluid = info["fluid"]
     out: dict[str, Any] = {"last_time": last}
-    t_base, _ = foam.read_field(case / last / "base" / "T")
+    t_base, _ = foam.read_field(case / last / hot_region(design) / "T")
     t_base = np.atleast_1d(np.asarray(t_base, dtype=float))
     out["t_base_max_c"] = float(t_base.max()) - 273.15
     out["rth_k_w"] = (float(t_base.max()) - info["t_in_k"]) / design.power_w

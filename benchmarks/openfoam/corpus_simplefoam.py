@@ -50,6 +50,19 @@ from benchmarks.openfoam import foam
 
 RESIDUAL_TOL = {"p": 1e-6, "U": 1e-6}
 
+#: Cases run through this pipeline that are not corpus plates (name -> a
+#: ``rackflow.meshing.corpus.CorpusCase``), registered by their benchmark (the straight channel:
+#: ``benchmarks.openfoam.straight_channel``).
+EXTRA_DESIGNS: dict[str, Any] = {}
+
+
+def design_of(plate: str) -> Any:
+    """The design point of ``plate``: a corpus plate, or a case registered in ``EXTRA_DESIGNS``."""
+    from rackflow.meshing import CORPUS
+
+    return EXTRA_DESIGNS[plate] if plate in EXTRA_DESIGNS else CORPUS[plate]
+
+
 #: name -> (convection scheme of U, gradient of U, SIMPLEC?, p relaxation, U relaxation)
 SETTINGS: dict[str, dict[str, Any]] = {
     "upwind": {
@@ -133,9 +146,7 @@ def make_mesh(plate: str, target_cells: int, cells: str, root: Path) -> dict[str
 
     The converted case (``root/foam``, regions under ``constant/<region>/polyMesh``) is reused
     when the recipe matches (``recipe.json``)."""
-    from rackflow.meshing import CORPUS
-
-    design = CORPUS[plate]
+    design = design_of(plate)
     recipe = {
         "generator": f"rackflow.meshing.corpus.{design.generator.__name__}",
         "plate": plate,
@@ -265,9 +276,7 @@ def write_flow_case(
     case: Path, mesh_root: Path, plate: str, setting: str, max_iter: int, props: dict[str, float]
 ) -> list[str]:
     """The simpleFoam case of the coolant region; returns the wall patch names."""
-    from rackflow.meshing import CORPUS
-
-    design = CORPUS[plate]
+    design = design_of(plate)
     s = SETTINGS[setting]
     foam.clean_case(case)
     src = mesh_root / "foam" / "constant" / design.fluid / "polyMesh"
@@ -359,9 +368,7 @@ snGradSchemes {{ default limited corrected 0.5; }}
 def pressure_drops(case: Path, plate: str, rho: float) -> dict[str, float]:
     """Area-weighted mean total and static pressure drop, first inlet to outlet, Pa (and the
     per-inlet values), from the last time's ASCII fields."""
-    from rackflow.meshing import CORPUS
-
-    design = CORPUS[plate]
+    design = design_of(plate)
     last = foam.time_dirs(case)[-1]
     geo = patch_faces(case / "constant" / "polyMesh")
     p_int, p_b = foam.read_field(case / last / "p")
@@ -399,9 +406,7 @@ def pressure_drops(case: Path, plate: str, rho: float) -> dict[str, float]:
 
 def dp_history(case: Path, plate: str, rho: float) -> list[tuple[int, float]]:
     """(iteration, area-mean static ΔP Pa) every 10 iterations from the surfaceFieldValue output."""
-    from rackflow.meshing import CORPUS
-
-    first = next(iter(CORPUS[plate].flow_lpm))
+    first = next(iter(design_of(plate).flow_lpm))
     series = {}
     for name in (first, "outlet"):
         files = sorted((case / "postProcessing" / f"dp_{name}").glob("*/surfaceFieldValue.dat"))
@@ -446,9 +451,8 @@ def run(
     root: Path | None = None,
 ) -> dict[str, Any]:
     import rackflow as rf
-    from rackflow.meshing import CORPUS
 
-    design = CORPUS[plate]
+    design = design_of(plate)
     base = root or cache_dir("openfoam", "corpus")
     mesh_root = base / f"{plate}_{cells}_{target_cells}"
     mesh_root.mkdir(parents=True, exist_ok=True)

@@ -35,6 +35,7 @@ from rackflow.errors import (
     PropertyRangeWarning,
     RackflowWarning,
     StationaryFlowWarning,
+    ThermalLayerWarning,
     ThreadsWarning,
     WallTreatmentWarning,
     did_you_mean,
@@ -79,6 +80,23 @@ WALL_Y_PLUS_RANGES = (5.0, 15.0, 500.0)
 #: y⁺ 17; the
 #: developed pipes' f and Nu at y⁺ 50–60 are within 4 % of Petukhov and Gnielinski.
 BLENDED_WALL_Y_PLUS_MAX = 500.0
+
+#: A heat-carrying wall of a laminar coolant whose wall cells are taller (along the wall normal,
+#: area mean) than this many times the laminar thermal entry layer's mean thickness gets a
+#: :class:`ThermalLayerWarning` (``Case.thermal_layer_resolution``). The layer's thickness scale is
+#: Lévêque's δ_T = D_h (x / (D_h Re Pr))^⅓ (the conduction thickness k / h_x is 0.93 δ_T for a
+#: developed velocity), x the face's distance from the nearest inlet of its region (on a bent
+#: passage shorter than the path: the estimate errs towards warning). Chosen from the straight
+#: conjugate channel (Re 1,347, Pr 12.7, δ_T 0.17 mm; benchmarks/RESULTS.md, stop 32): on its
+#: hexahedra the ratio 0.73 (0.125 mm) gives Nu_m +1.1 % of the converged 26.15 (and −0.8 % of
+#: chtMultiRegionSimpleFoam's on the same mesh), 1.46 (0.25 mm) −19 %, 2.9 (0.5 mm) −55 %; on its
+#: Gmsh tetrahedra 3.6 / 2.5 / 1.7 / 1.26 (0.6 / 0.4 / 0.27 / 0.2 mm) give −29 / −2 / +25 % at
+#: the first three (OpenFOAM's on the same meshes −31 / −5 / +25 %): a wall cell taller than the
+#: layer mixes it with the bulk. Thin wall prisms under coarse tetrahedra pass (from_cad's
+#: default layers: 0.35 / 0.23) and are still +17 / +23 % off: necessary, not sufficient.
+THERMAL_LAYER_RATIO_MAX = 1.0
+#: The boundary conditions through which a coolant wall carries heat.
+_HEATED_WALL_KINDS = ("fixed_temperature", "heat_flux", "convective")
 
 #: Fields ``Case.solve(initial=...)`` takes, with their units.
 INITIAL_FIELDS = (
@@ -845,6 +863,9 @@ class Case:
                 stacklevel=2,
             )
         _warn_wall_treatment(result, self._wall_treatments(result.y_plus_by_patch))
+        if result.has_temperature and result.has_flow:
+            result._thermal_layer = self.thermal_layer_resolution()
+            _warn_thermal_layer(result._thermal_layer)
         if result.has_temperature:
             for f in self.fluids.values():
                 lo, hi = valid_range_c(f.coolant)
@@ -1118,6 +1139,62 @@ class Case:
                 continue
             hydraulic_diameter = 4.0 * area / self.mesh.patch_perimeter(b.patch)
             out[b.patch] = (region, rho * speed * hydraulic_diameter / mu)
+        return out
+
+    def thermal_layer_resolution(self) -> dict[str, dict[str, Any]]:
+        """How the heat-carrying walls of each laminar coolant region resolve the thermal entry
+        layer, known before solving: ``{wall: {...}}`` for each interface to a solid region
+        (``"interface:<solid>"``) and each coolant patch with a temperature, heat flux or
+        convection condition, with the region, the wall cells' area-mean ``cell_height_m`` along
+        the wall normal (:meth:`Mesh.wall_cells`), the layer's area-mean ``layer_thickness_m``
+        (Lévêque's D_h (x / (D_h Re Pr))^⅓, x the distance from the nearest inlet of the region;
+        Re and D_h of its inlet with the largest Reynolds number, Pr at that inlet's temperature),
+        their ``ratio`` (a :class:`ThermalLayerWarning` above :data:`THERMAL_LAYER_RATIO_MAX`),
+        ``reynolds`` and ``prandtl``. Turbulent regions are left out (their wall treatment is
+        the :class:`WallTreatmentWarning`'s)."""
+        from rackflow.coolant_adapter import property_at
+
+        out: dict[str, dict[str, Any]] = {}
+        models = self.flow_models()
+        inlets = self.inlet_reynolds_numbers()
+        for f in self.fluids.values():
+            if models.get(f.region, (TurbulenceModel.LAMINAR, 0.0))[0] is not TurbulenceModel.LAMINAR:
+                continue
+            mine = [(patch, re) for patch, (region, re) in inlets.items() if region == f.region]
+            if not mine:
+                continue
+            inlet, reynolds = max(mine, key=lambda e: e[1])
+            t_c = self.boundaries[inlet].values.get("temperature_c", 20.0)
+            prandtl = (
+                property_at(f.coolant, "specific_heat_j_kgk", t_c)
+                * property_at(f.coolant, "viscosity_pa_s", t_c)
+                / property_at(f.coolant, "conductivity_w_mk", t_c)
+            )
+            d_h = 4.0 * self.mesh.patch_area(inlet) / self.mesh.patch_perimeter(inlet)
+            origins = []
+            for patch, _ in mine:
+                a = self.mesh.patch_face_areas(patch)
+                origins.append(a @ self.mesh.patch_face_centers(patch) / a.sum())
+            for name, w in self.mesh.wall_cells(f.region).items():
+                if name.startswith("interface:"):
+                    if name.split(":", 1)[1] not in self.solids:
+                        continue
+                else:
+                    b = self.boundaries.get(name)
+                    if b is None or b.kind not in _HEATED_WALL_KINDS:
+                        continue
+                x = np.min([np.linalg.norm(w["centers"] - o, axis=1) for o in origins], axis=0)
+                layer = d_h * np.cbrt(x / (d_h * reynolds * prandtl))
+                a = w["areas"]
+                height, thickness = float(a @ w["heights"]) / a.sum(), float(a @ layer) / a.sum()
+                out[name] = {
+                    "region": f.region,
+                    "cell_height_m": height,
+                    "layer_thickness_m": thickness,
+                    "ratio": height / thickness,
+                    "reynolds": reynolds,
+                    "prandtl": prandtl,
+                }
         return out
 
     def flow_models(self) -> dict[str, tuple[TurbulenceModel, float]]:
@@ -1477,6 +1554,30 @@ def _warn_wall_treatment(result: Result, treatments: Mapping[str, WallTreatment]
             f"{name}: mean first-cell y⁺ {mean:.3g} (min {lo:.3g}, max {hi:.3g}) is {why}; its wall shear "
             "and heat transfer are the least reliable of the solution",
             WallTreatmentWarning,
+            stacklevel=3,  # the caller of solve()
+        )
+
+
+def _warn_thermal_layer(walls: Mapping[str, Mapping[str, Any]]) -> None:
+    """A :class:`ThermalLayerWarning` for each heat-carrying coolant wall whose cells are taller
+    than :data:`THERMAL_LAYER_RATIO_MAX` times the thermal entry layer
+    (:meth:`Case.thermal_layer_resolution`)."""
+    for name, w in walls.items():
+        if w["ratio"] <= THERMAL_LAYER_RATIO_MAX:
+            continue
+        what = (
+            f"interface to solid region '{name.split(':', 1)[1]}'"
+            if name.startswith("interface:")
+            else f"wall patch '{name}'"
+        )
+        warnings.warn(
+            f"{what} of coolant region '{w['region']}': its wall cells are {1e3 * w['cell_height_m']:.3g} mm tall "
+            f"along the wall normal (area mean), {w['ratio']:.2g} times the laminar thermal entry layer's mean "
+            f"thickness {1e3 * w['layer_thickness_m']:.2g} mm (Re {w['reynolds']:.4g}, Pr {w['prandtl']:.3g}): the "
+            "wall cells see the bulk and its heat transfer (Nusselt number, R_th) depends on the mesh. Add boundary "
+            "layers: rf.meshing.from_cad(..., boundary_layers=...), a stack of several layers about "
+            f"{1e3 * w['layer_thickness_m']:.2g} mm thick, or refine the mesh next to the wall",
+            ThermalLayerWarning,
             stacklevel=3,  # the caller of solve()
         )
 

@@ -75,6 +75,21 @@ class WallTreatmentWarning(FlowRegimeWarning):
     ``rackflow.case.WALL_Y_PLUS_RANGES``). The message names the patch and its y⁺ range."""
 
 
+class ThermalLayerWarning(RackflowWarning):
+    """A heat-carrying wall of a laminar coolant (an interface to a solid, or a patch with a
+    temperature, heat flux or convection condition) has wall cells taller, along the wall normal
+    and on area average, than the laminar thermal entry layer is thick
+    (``rackflow.case.THERMAL_LAYER_RATIO_MAX``; the layer's thickness scale is Lévêque's
+    D_h (x / (D_h Re Pr))^⅓ at the distance x from the inlet). The wall cell then sees the bulk
+    and the wall's heat transfer (Nusselt number, R_th) depends on the mesh: on the straight
+    conjugate channel's Gmsh tetrahedra of 0.6 / 0.4 / 0.27 mm (wall cells 3.6 / 2.5 / 1.7 times
+    the layer) Nu_m is 18.5 / 25.7 / 32.6 against the converged 26.2, and chtMultiRegionSimpleFoam's
+    on the same meshes 18.0 / 24.7 / 32.8 (benchmarks/RESULTS.md, stop 32). Necessary, not
+    sufficient: thin wall prisms under coarse tetrahedra pass the check and may still be off. The
+    message names the patch or interface, the cell height and the layer thickness;
+    ``Case.thermal_layer_resolution()`` gives the same numbers before solving."""
+
+
 class ThreadsWarning(RackflowWarning):
     """More threads were asked for than the machine has cores; the count was capped."""
 
@@ -127,5 +142,6 @@ __all__ = [
     "ResourceError",
     "StationaryFlowWarning",
     "SweepError",
+    "ThermalLayerWarning",
     "ThreadsWarning",
 ]

@@ -202,6 +202,27 @@ class Mesh:
         p = flat.points
         return float(sum(np.linalg.norm(p[a] - p[b]) for a, b in outline))
 
+    def wall_cells(self, region: str) -> dict[str, dict[str, np.ndarray]]:
+        """The walls of ``region`` and the cells against them: per boundary patch of its cells,
+        and per ``"interface:<other region>"`` for the faces it shares with another region, the
+        faces' ``centers`` (k × 3, m) and ``areas`` (m²), the region's ``cells`` on them and
+        those cells' ``heights`` along the wall normal (how far the cell reaches from the face,
+        m: four times its centroid's distance for a tetrahedron standing on the face, twice for
+        a prism or a hexahedron)."""
+        labels, centers, areas, cells, heights = self._core.wall_cells(self.region_index(region))
+        patches, regions = self.patches, self.regions
+        out: dict[str, dict[str, np.ndarray]] = {}
+        for label in np.unique(labels):
+            name = patches[label] if label < len(patches) else f"interface:{regions[label - len(patches)]}"
+            mask = labels == label
+            out[name] = {
+                "centers": centers[mask],
+                "areas": areas[mask],
+                "cells": cells[mask].astype(np.int64),
+                "heights": heights[mask],
+            }
+        return out
+
     def interfaces(self) -> list[tuple[str, str, float]]:
         """Pairs of regions sharing faces, with the shared area (m²)."""
         return list(self._core.interfaces())

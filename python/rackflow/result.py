@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from rackflow.case import BLENDED_WALL_Y_PLUS_MAX, WALL_Y_PLUS_RANGES
+from rackflow.case import BLENDED_WALL_Y_PLUS_MAX, THERMAL_LAYER_RATIO_MAX, WALL_Y_PLUS_RANGES
 from rackflow.errors import CaseError, MeshError
 from rackflow.materials import ABSOLUTE_ZERO_C
 from rackflow.mesh import UNTAGGED
@@ -50,6 +50,8 @@ class Result:
         self._cells = {r: self.mesh.cells_of(r) for r in self.mesh.regions}
         #: the case's coolant inlet temperature when solved (°C), for warm starts
         self._inlet_temperature_c: float | None = None
+        #: ``Case.thermal_layer_resolution()`` of the solve (laminar coolant walls that carry heat)
+        self._thermal_layer: dict[str, dict[str, Any]] = {}
         #: the memory the solve was estimated to need before it started, MB
         self.estimated_memory_mb: float = float(raw.get("estimated_memory_mb", math.nan))
         #: False for the last iterate of a failed solve (``ConvergenceError.partial_result``)
@@ -633,6 +635,16 @@ class Summary:
                         f"    wall y⁺ on '{patch}': min {lo:.3g}, mean {mean:.3g}, max {hi:.3g} "
                         f"({_wall_treatment(lo, hi, treatments[patch])})"
                     )
+            for wall, w in r._thermal_layer.items():
+                verdict = (
+                    "resolved"
+                    if w["ratio"] <= THERMAL_LAYER_RATIO_MAX
+                    else "NOT resolved: add boundary layers"
+                )
+                lines.append(
+                    f"    thermal entry layer on '{wall}': wall cells {1e3 * w['cell_height_m']:.3g} mm tall, layer "
+                    f"≈ {1e3 * w['layer_thickness_m']:.2g} mm (ratio {w['ratio']:.2g}: {verdict})"
+                )
             lines.append(f"  mass imbalance {r.mass_imbalance:.2e} of the inflow")
         rep = r.report
         lines.append(

@@ -44,6 +44,8 @@ def _solve(target: int, tmp_path_factory: pytest.TempPathFactory, cells: str = "
         case = build_case(PLATE, rf.load_mesh(path), constant=True)
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # no fallback, no local first order: nothing to warn of
+            # but the thermal entry layer these sizes do not resolve (ThermalLayerWarning, stop 32)
+            warnings.simplefilter("ignore", rf.errors.ThermalLayerWarning)
             _SOLVED[cells, target] = case.solve(threads=1, progress=False, convection="upwind")
     return _SOLVED[cells, target]
 

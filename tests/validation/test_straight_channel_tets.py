@@ -27,11 +27,21 @@ the vertex neighbours or the outflow faces only, none) is unstable on these tetr
 Péclet 1e2–1e3 (a pseudo-time march diverges exponentially). With a Green–Gauss gradient for the
 convection the unlimited scheme is stable, and gives Nu_m 15.40 / 21.78 / 28.68: still rising at
 0.27 mm — RESULTS.md, stop 31.
+
+Stop 32 (helper ``net``) ran OpenFOAM on the identical meshes (``benchmarks/openfoam/straight_channel.py``:
+simpleFoam's second-order flow, then chtMultiRegionSimpleFoam's energy on it with ``linearUpwind`` on a
+Venkatakrishnan-limited Gauss gradient; ``reference/straight_channel_cht.json``): Nu_m 26.64 on the
+0.125 mm hexahedra and 18.00 / 24.71 / 32.81 on the tetrahedra — the same rise through the answer as
+rackflow's. The tetrahedra's Nu_m is a resolution fact: their wall cells are 3.6 / 2.5 / 1.7 times as
+tall as the Pr 12.7 thermal entry layer is thick (0.17 mm; ``Case.thermal_layer_resolution``, a
+``ThermalLayerWarning``), the hexahedra's 0.73. ``test_heat_transfer_agrees_with_openfoam_on_the_identical_meshes``
+holds rackflow to OpenFOAM on those meshes.
 About 3 CPU minutes (the 0.27 mm tetrahedra take 2 of them).
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -83,17 +93,89 @@ def test_tet_pressure_drop_approaches_the_hexahedra(rows: tuple[dict, list[dict]
     _approaches("dP_static_Pa", reference, tets)
 
 
+#: ``benchmarks/openfoam/straight_channel.py``: chtMultiRegionSimpleFoam on the identical meshes
+OPENFOAM = Path(__file__).parent / "reference" / "straight_channel_cht.json"
+OPENFOAM_ENERGY = "linearUpwind-venkat-frozen"
+
+
+def _openfoam(kind: str, h_mm: float) -> dict:
+    runs = json.loads(OPENFOAM.read_text())["runs"]
+    return next(
+        r for r in runs if (r["mesh"], r["h_mm"], r["energy_setting"]) == (kind, h_mm, OPENFOAM_ENERGY)
+    )
+
+
+@pytest.mark.validation
+def test_heat_transfer_agrees_with_openfoam_on_the_identical_meshes(rows: tuple[dict, list[dict]]) -> None:
+    """Issue 16: Nu_m within 5 % of chtMultiRegionSimpleFoam's on the same hexahedra and on every
+    tetrahedral mesh — the tetrahedra's Nu_m rising through the answer with refinement (the strict
+    xfail below) is OpenFOAM's too, a property of these meshes, not of rackflow — and R_th within 2 %
+    on the hexahedra. Measured (stop 32): Nu_m −0.8 / +2.8 / +3.8 / −0.7 %, R_th +1.1 / −2.7 / −2.8 /
+    +2.0 % on the 0.125 mm hexahedra and the 0.6 / 0.4 / 0.27 mm tetrahedra."""
+    reference, tets = rows
+    for row in (reference, *tets):
+        peer = _openfoam(row["mesh"], row["h_mm"])
+        summary = (
+            f"{row['mesh']} {row['h_mm']} mm: R_th {row['Rth_K_W']:.4f} / {peer['Rth_K_W']:.4f} K/W, "
+            f"Nu_m {row['Nu_m']:.2f} / {peer['Nu_m']:.2f} (rackflow / OpenFOAM)"
+        )
+        # the identical mesh: gmsh is deterministic (the reference records the msh's SHA-256)
+        assert row["coolant_cells"] == peer["fluid_cells"], summary
+        assert abs(peer["balance"]) < 1e-3, summary
+        assert row["Nu_m"] == pytest.approx(peer["Nu_m"], rel=0.05), summary
+        if row is reference:
+            assert row["Rth_K_W"] == pytest.approx(peer["Rth_K_W"], rel=0.02), summary
+
+
+@pytest.mark.validation
+@pytest.mark.xfail(
+    strict=True,
+    reason="R_th on the 0.27 mm tetrahedra is 0.918048 K/W with the test's two threads against chtMultiRegionSimpleFoam's "
+    "0.900045 on the same mesh: +2.0003 %, on the issue's 2 % bound (one thread: 0.918045, +1.99999 %; Nu_m −0.7 %; "
+    "stop 32)",
+)
+def test_rth_on_the_finest_tetrahedra_within_two_percent_of_openfoam(rows: tuple[dict, list[dict]]) -> None:
+    """Issue 16's bound at the finest size both converge on."""
+    _, tets = rows
+    peer = _openfoam("tet", TET_SIZES_MM[-1])
+    assert tets[-1]["Rth_K_W"] == pytest.approx(peer["Rth_K_W"], rel=0.02)
+
+
+@pytest.mark.validation
+def test_the_thermal_layer_check_flags_the_tetrahedra_not_the_hexahedra(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The ``ThermalLayerWarning``'s numbers (no solve): the 0.125 mm hexahedra (Nu_m within 1.1 % of
+    the converged hexahedra and of OpenFOAM's) resolve the Pr 12.7 thermal entry layer, the 0.6 mm
+    tetrahedra (Nu_m −29 %, OpenFOAM's −31 %) do not. Measured (stop 32): ratios 0.73 and 3.63,
+    the layer's mean thickness 0.172 mm."""
+    import rackflow as rf
+    from rackflow.case import THERMAL_LAYER_RATIO_MAX
+
+    from benchmarks.straight_channel_cht import channel_case
+
+    directory = Path(tmp_path_factory.mktemp("straight_channel_layer"))
+    ratios = {}
+    for kind, h_mm in (("hex", HEX_SIZE_MM), ("tet", TET_SIZES_MM[0])):
+        path, _ = mesh_for(kind, h_mm, directory)
+        case, _ = channel_case(rf.load_mesh(path))
+        walls = case.thermal_layer_resolution()
+        assert list(walls) == ["interface:solid"], walls
+        ratios[kind] = walls["interface:solid"]["ratio"]
+    assert ratios["hex"] < THERMAL_LAYER_RATIO_MAX < ratios["tet"], ratios
+
+
 LAYERED_SIZES_MM = (0.6, 0.4)
 
 
 @pytest.mark.validation
 @pytest.mark.xfail(
     strict=True,
-    reason="Nu_m does not converge on tetrahedra: 18.50 / 25.66 / 32.57 (one thread; 33.11 with two) against the "
-    "hexahedra's 26.44, first order 19.75 / 28.19 / 39.26 (Nu_m ≈ D_h / y₁: cross-stream numerical mixing). The "
-    "cells the bounds repair makes first order move Nu_m by ≤ 1 %; the Barth–Jespersen limiter (mean 0.2–0.4 in "
-    "the wall layer) mixes; unlimited (stable with a Gauss convection gradient) 15.40 / 21.78 / 28.68: the sizes do "
-    "not resolve the thermal entry layer (stop 31)",
+    reason="a resolution fact of these tetrahedra, not a rackflow bug (stop 32): chtMultiRegionSimpleFoam on the "
+    "identical meshes (linearUpwind on a Venkatakrishnan-limited Gauss gradient, settled) gives Nu_m 18.00 / 24.71 / "
+    "32.81 at 0.6 / 0.4 / 0.27 mm against rackflow's 18.50 / 25.66 / 32.57 and the hexahedra's 26.64 (OpenFOAM) / "
+    "26.44 (rackflow): the same rise through the answer. Their wall cells are 3.6 / 2.5 / 1.7 times as tall as the "
+    "Pr 12.7 thermal entry layer is thick (0.17 mm; a ThermalLayerWarning says so); the 0.125 mm hexahedra's 0.73",
 )
 def test_tet_nusselt_number_approaches_the_hexahedra(rows: tuple[dict, list[dict]]) -> None:
     _approaches("Nu_m", *rows)

@@ -263,6 +263,55 @@ impl Mesh {
         let r = self.inner.patch_faces(patch);
         Ok(PyArray1::from_slice(py, &self.inner.owner[r]))
     }
+    /// The walls of region `region` (`rackflow_core::mesh::wall_cells`): per wall face its label
+    /// (patch index, or `n_patches + r` for an interface to region `r`), centre (k × 3), area,
+    /// the region's cell on it, and that cell's height along the face's inward normal, m.
+    #[allow(clippy::type_complexity)]
+    fn wall_cells<'py>(
+        &self,
+        py: Python<'py>,
+        region: usize,
+    ) -> PyResult<(
+        Bound<'py, PyArray1<u32>>,
+        Bound<'py, PyArray2<f64>>,
+        Bound<'py, PyArray1<f64>>,
+        Bound<'py, PyArray1<u32>>,
+        Bound<'py, PyArray1<f64>>,
+    )> {
+        if region >= self.inner.region_names.len() {
+            return Err(PyValueError::new_err(format!(
+                "region index {region} out of range"
+            )));
+        }
+        let walls = rackflow_core::mesh::wall_cells::wall_cells(&self.inner, region as u32);
+        let centres: Vec<[f64; 3]> = walls
+            .iter()
+            .map(|w| self.inner.face_centre[w.face])
+            .collect();
+        Ok((
+            walls
+                .iter()
+                .map(|w| w.label)
+                .collect::<Vec<_>>()
+                .into_pyarray(py),
+            vec3_array(py, &centres)?,
+            walls
+                .iter()
+                .map(|w| rackflow_core::mesh::norm(self.inner.face_area[w.face]))
+                .collect::<Vec<_>>()
+                .into_pyarray(py),
+            walls
+                .iter()
+                .map(|w| w.cell)
+                .collect::<Vec<_>>()
+                .into_pyarray(py),
+            walls
+                .iter()
+                .map(|w| w.height)
+                .collect::<Vec<_>>()
+                .into_pyarray(py),
+        ))
+    }
     /// Pairs of regions that share faces, with the shared area, m².
     fn interfaces(&self) -> Vec<(String, String, f64)> {
         let mut out: Vec<(u32, u32, f64)> = Vec::new();

@@ -21,6 +21,7 @@ mod quality;
 pub mod renumber;
 pub mod structured;
 mod subset;
+pub mod wall_cells;
 pub mod wall_distance;
 
 pub use build::{CellShape, MeshInput};
