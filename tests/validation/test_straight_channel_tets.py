@@ -111,7 +111,10 @@ def test_heat_transfer_agrees_with_openfoam_on_the_identical_meshes(rows: tuple[
     tetrahedral mesh — the tetrahedra's Nu_m rising through the answer with refinement (the strict
     xfail below) is OpenFOAM's too, a property of these meshes, not of rackflow — and R_th within 2 %
     on the hexahedra. Measured (stop 32): Nu_m −0.8 / +2.8 / +3.8 / −0.7 %, R_th +1.1 / −2.7 / −2.8 /
-    +2.0 % on the 0.125 mm hexahedra and the 0.6 / 0.4 / 0.27 mm tetrahedra."""
+    +2.0 % on the 0.125 mm hexahedra and the 0.6 / 0.4 / 0.27 mm tetrahedra. The finest tetrahedra's
+    R_th sits on the issue's 2 % bound (0.918048 K/W with two threads, +2.0003 %; 0.918045 with one,
+    +1.99999 %, against 0.900045): a test there would pass or fail by the thread count, so it is not
+    asserted either way (stop 32, lead)."""
     reference, tets = rows
     for row in (reference, *tets):
         peer = _openfoam(row["mesh"], row["h_mm"])
@@ -130,15 +133,18 @@ def test_heat_transfer_agrees_with_openfoam_on_the_identical_meshes(rows: tuple[
 @pytest.mark.validation
 @pytest.mark.xfail(
     strict=True,
-    reason="R_th on the 0.27 mm tetrahedra is 0.918048 K/W with the test's two threads against chtMultiRegionSimpleFoam's "
-    "0.900045 on the same mesh: +2.0003 %, on the issue's 2 % bound (one thread: 0.918045, +1.99999 %; Nu_m −0.7 %; "
-    "stop 32)",
+    reason="ΔP_static on the identical tetrahedra is 125.1 / 173.3 / 215.3 Pa against simpleFoam's 138.2 / 188.1 / "
+    "233.3 (−9.5 / −7.9 / −7.7 %) and +3.4 % on the 0.125 mm hexahedra (223.0 / 215.6); likely the momentum "
+    "limiter (rackflow's Venkatakrishnan, simpleFoam's unlimited gradLinear; with Barth–Jespersen rackflow gave "
+    "simpleFoam's 138.2 Pa at 0.6 mm in stop 29), not measured (stop 32)",
 )
-def test_rth_on_the_finest_tetrahedra_within_two_percent_of_openfoam(rows: tuple[dict, list[dict]]) -> None:
-    """Issue 16's bound at the finest size both converge on."""
+def test_pressure_drop_on_the_finest_tetrahedra_within_three_percent_of_simplefoam(
+    rows: tuple[dict, list[dict]],
+) -> None:
+    """Issue 16's ΔP bound against OpenFOAM at the finest size both converge on."""
     _, tets = rows
     peer = _openfoam("tet", TET_SIZES_MM[-1])
-    assert tets[-1]["Rth_K_W"] == pytest.approx(peer["Rth_K_W"], rel=0.02)
+    assert tets[-1]["dP_static_Pa"] == pytest.approx(peer["dP_static_Pa"], rel=0.03)
 
 
 @pytest.mark.validation
