@@ -103,6 +103,10 @@ pub struct FlowSettings {
     /// the cells whose velocity keeps swinging (the default `auto` convection); otherwise it
     /// stalls.
     pub local_first_order: bool,
+    /// Largest variation of the monitored outputs over the stationarity window for a stalled
+    /// solve to be accepted as statistically stationary (`Flow::judge_stationary`; default
+    /// `stationary::STATIONARY_TOLERANCE`).
+    pub stationary_tolerance: f64,
 }
 
 impl FlowSettings {
@@ -126,6 +130,7 @@ impl Default for FlowSettings {
             non_orthogonal_correctors: 0,
             non_orthogonal_limit: None,
             local_first_order: false,
+            stationary_tolerance: stationary::STATIONARY_TOLERANCE,
         }
     }
 }
@@ -1626,7 +1631,7 @@ impl<'m> Flow<'m> {
                     // past its pins)
                     let held = outer.limiter_frozen
                         || (!settings.second_order && self.turbulence.is_none());
-                    let stationarity = match self.judge_stationary(&monitored) {
+                    let stationarity = match self.judge_stationary(&monitored, settings.stationary_tolerance) {
                         Ok(stationary) if held => {
                             s.stationary = Some(Stationary {
                                 period_two: stationary::period_two(&s.history),
@@ -1642,7 +1647,7 @@ impl<'m> Flow<'m> {
                             measured.iterations,
                             measured.pressure_drop_variation,
                             measured.split_variation,
-                            stationary::STATIONARY_TOLERANCE
+                            settings.stationary_tolerance
                         ),
                     };
                     return Err(Error::convergence(
@@ -1672,7 +1677,8 @@ impl<'m> Flow<'m> {
         // 3,000 iterations with residuals 1–5 times their tolerances
         let held = outer.limiter_frozen || !settings.second_order;
         if held && self.turbulence.is_some() {
-            if let Ok(stationary) = self.judge_stationary(&monitored) {
+            if let Ok(stationary) = self.judge_stationary(&monitored, settings.stationary_tolerance)
+            {
                 s.stationary = Some(stationary);
                 if let Some(sst) = &self.turbulence {
                     s.wall_y_plus = self.shear_y_plus(sst, &s);
