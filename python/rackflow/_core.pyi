@@ -69,6 +69,17 @@ class Mesh:
     def patch_face_range(self, patch: int) -> tuple[int, int]: ...
     def patch_face_cells(self, patch: int) -> npt.NDArray[np.uint32]: ...
     def interfaces(self) -> list[tuple[str, str, float]]: ...
+    #: each wall and interface face of a region: label (patch, or n_patches + r for the interface
+    #: to region r), centre, area, the region's cell on it, that cell's height along the inward normal, m
+    def wall_cells(
+        self, region: int
+    ) -> tuple[
+        npt.NDArray[np.uint32],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.uint32],
+        npt.NDArray[np.float64],
+    ]: ...
     def quality(self) -> dict[str, float]: ...
     def checks(
         self,
