@@ -29,6 +29,7 @@ import warnings
 from typing import TYPE_CHECKING
 
 import numpy as np
+from rackflow.testing.analytic import gnielinski_nusselt, petukhov_friction_factor
 
 from benchmarks._common import load_average
 
@@ -42,15 +43,6 @@ INNER_FRACTION = 0.01  # the pipe sector's axis cylinder (rackflow.testing.meshe
 JONES_SQUARE = 2 / 3 + 11 / 24  # Re*/Re_Dh of a square duct, Jones (1976): 1.125
 
 
-def petukhov(reynolds: float) -> float:
-    return (0.790 * np.log(reynolds) - 1.64) ** -2
-
-
-def gnielinski(reynolds: float, prandtl: float) -> float:
-    f = petukhov(reynolds)
-    return (f / 8) * (reynolds - 1000) * prandtl / (1 + 12.7 * np.sqrt(f / 8) * (prandtl ** (2 / 3) - 1))
-
-
 def wall_nodes(grid: str, extent: float, reynolds: float) -> np.ndarray:
     """Wall-normal nodes over [0, extent] for ``uniform:N`` or ``graded:Y+:RATIO:N``."""
     from rackflow.testing.meshes import graded_nodes
@@ -60,7 +52,7 @@ def wall_nodes(grid: str, extent: float, reynolds: float) -> np.ndarray:
     if kind == "uniform":
         return np.linspace(0.0, extent, int(args[0]) + 1)
     y_plus, ratio, n = float(args[0]), float(args[1]), int(args[2])
-    u_tau = reynolds * MU / (RHO * D) * np.sqrt(petukhov(reynolds) / 8)
+    u_tau = reynolds * MU / (RHO * D) * np.sqrt(petukhov_friction_factor(reynolds) / 8)
     return graded_nodes(0.0, extent, 2 * y_plus * MU / RHO / u_tau, None, ratio, half / n)
 
 
@@ -136,10 +128,10 @@ def solve(geometry: str, grid: str, reynolds: float, prandtl: float, law: str) -
         "thermal_wall_function": law,
         "cells": m.n_cells,
         "f": float(f),
-        "f_vs_petukhov_pct": 100 * (f / petukhov(reynolds) - 1),
-        "f_vs_jones_pct": 100 * (f / petukhov(JONES_SQUARE * reynolds) - 1),
+        "f_vs_petukhov_pct": 100 * (f / petukhov_friction_factor(reynolds) - 1),
+        "f_vs_jones_pct": 100 * (f / petukhov_friction_factor(JONES_SQUARE * reynolds) - 1),
         "nu": float(nu),
-        "nu_vs_gnielinski_pct": 100 * (nu / gnielinski(reynolds, prandtl) - 1),
+        "nu_vs_gnielinski_pct": 100 * (nu / gnielinski_nusselt(reynolds, prandtl) - 1),
         "wall_y_plus": [lo, mean, hi],
         "iterations": result.report["flow_iterations"],
         "cpu_s": cpu,

@@ -29,6 +29,7 @@ import warnings
 from typing import Any
 
 import numpy as np
+from rackflow.testing.analytic import gnielinski_nusselt, petukhov_friction_factor
 
 from benchmarks._common import load_average
 
@@ -39,21 +40,12 @@ INNER_FRACTION = 0.01  # the pipe sector's axis cylinder (rackflow.testing.meshe
 CORE_CELL = 0.05  # of the radius: the largest radial cell unless the first cell is larger
 
 
-def petukhov(reynolds: float) -> float:
-    return (0.790 * np.log(reynolds) - 1.64) ** -2
-
-
-def gnielinski(reynolds: float, prandtl: float) -> float:
-    f = petukhov(reynolds)
-    return (f / 8) * (reynolds - 1000) * prandtl / (1 + 12.7 * np.sqrt(f / 8) * (prandtl ** (2 / 3) - 1))
-
-
 def radial_nodes(y_plus: float, reynolds: float, growth: float) -> np.ndarray:
     """Wall distances of the radial nodes: first cell centre at ``y_plus``."""
     from rackflow.testing.meshes import graded_nodes
 
     half = D / 2
-    u_tau = reynolds * MU / (RHO * D) * np.sqrt(petukhov(reynolds) / 8)
+    u_tau = reynolds * MU / (RHO * D) * np.sqrt(petukhov_friction_factor(reynolds) / 8)
     first = 2 * y_plus * MU / RHO / u_tau
     extent = half * (1 - INNER_FRACTION)
     return graded_nodes(0.0, extent, first, None, growth, max(CORE_CELL * half, first))
@@ -117,8 +109,8 @@ def run(
             "treatment": treatment,
             "thermal_wall_function": law,
             "radial_cells": len(nodes) - 1,
-            "f_vs_petukhov_pct": 100 * (f / petukhov(reynolds) - 1),
-            "nu_vs_gnielinski_pct": 100 * (nu / gnielinski(reynolds, prandtl) - 1),
+            "f_vs_petukhov_pct": 100 * (f / petukhov_friction_factor(reynolds) - 1),
+            "nu_vs_gnielinski_pct": 100 * (nu / gnielinski_nusselt(reynolds, prandtl) - 1),
             "wall_y_plus": [lo, mean, hi],
             "iterations": result.report["flow_iterations"],
             "cpu_s": cpu,

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from rackflow.testing.analytic import graetz_local_nusselt
+from rackflow.testing.analytic import (
+    colebrook_friction_factor,
+    gnielinski_nusselt,
+    graetz_local_nusselt,
+    petukhov_friction_factor,
+)
 
 # validation.md §4a: circular tube, local Nu_x,T (120-term Chebyshev eigen-expansion)
 TUBE_X = [1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 1e-1, 2e-1]
@@ -46,3 +51,20 @@ def test_shah_developing_flow_limits_and_a_hand_value() -> None:
         far = np.array([1.0, 10.0])
         assert shah_apparent_friction_re(far, geometry) == pytest.approx(f_re + k_inf / (4 * far), rel=1e-3)
         assert shah_pressure_drop_number(10.0, geometry) == pytest.approx(4 * f_re * 10.0 + k_inf, rel=1e-5)
+
+
+@pytest.mark.parametrize("reynolds", [1e4, 1e5, 1e6])
+def test_petukhov_within_two_percent_of_smooth_colebrook(reynolds: float) -> None:
+    assert petukhov_friction_factor(reynolds) == pytest.approx(
+        colebrook_friction_factor(reynolds, 0.0), rel=0.02
+    )
+
+
+def test_gnielinski_near_dittus_boelter_in_its_range() -> None:
+    # Dittus–Boelter (heating) 0.023 Re^0.8 Pr^0.4 is itself good to about 25 % (Incropera §8.5);
+    # here the two differ by −10 … +20 %
+    for reynolds in (1e4, 1e5):
+        for prandtl in (0.7, 7.0):
+            dittus_boelter = 0.023 * reynolds**0.8 * prandtl**0.4
+            assert gnielinski_nusselt(reynolds, prandtl) == pytest.approx(dittus_boelter, rel=0.25)
+    assert gnielinski_nusselt(1e4, 7.0) > gnielinski_nusselt(1e4, 0.7)

@@ -20,6 +20,7 @@ import time
 import numpy as np
 import pytest
 import rackflow as rf
+from rackflow.testing.analytic import petukhov_friction_factor
 from rackflow.testing.fluids import ConstantFluid
 from rackflow.testing.meshes import box
 
@@ -66,7 +67,7 @@ def test_developed_channel_friction_factor_against_dean(reynolds: float, ny: int
     assert result.report["flow_model"] == "k-omega-sst"
     f = darcy(result, mesh, speed)
     dean = 4 * 0.073 * (reynolds / 2) ** -0.25
-    petukhov = (0.790 * np.log(reynolds) - 1.64) ** -2
+    petukhov = petukhov_friction_factor(reynolds)
     print(
         f"Re {reynolds:g}: f {f:.5f}, Dean {dean:.5f} ({100 * (f / dean - 1):+.1f} %), Petukhov(D_h) "
         f"{petukhov:.5f} ({100 * (f / petukhov - 1):+.1f} %), {result.report['flow_iterations']} "

@@ -61,6 +61,7 @@ import numpy as np
 import pytest
 import rackflow as rf
 from rackflow.errors import WallTreatmentWarning
+from rackflow.testing.analytic import colebrook_friction_factor, gnielinski_nusselt, petukhov_friction_factor
 from rackflow.testing.fluids import ConstantFluid
 from rackflow.testing.meshes import pipe_sector
 
@@ -69,22 +70,6 @@ pytestmark = pytest.mark.validation
 D, RHO, MU, CP = 0.02, 1000.0, 1e-3, 4000.0
 LENGTH = 80 * D
 T_IN, T_WALL = 20.0, 30.0
-
-
-def petukhov(reynolds: float) -> float:
-    return (0.790 * np.log(reynolds) - 1.64) ** -2
-
-
-def colebrook_smooth(reynolds: float) -> float:
-    f = 0.02
-    for _ in range(50):
-        f = (-2 * np.log10(2.51 / (reynolds * np.sqrt(f)))) ** -2
-    return f
-
-
-def gnielinski(reynolds: float, prandtl: float) -> float:
-    f = petukhov(reynolds)
-    return (f / 8) * (reynolds - 1000) * prandtl / (1 + 12.7 * np.sqrt(f / 8) * (prandtl ** (2 / 3) - 1))
 
 
 def pipe_case(mesh: rf.Mesh, reynolds: float, prandtl: float) -> tuple[rf.Case, float]:
@@ -143,11 +128,11 @@ def check_pipe(
         assert result.report["flow_model"] == "k-omega-sst"
         f = darcy(result, mesh, speed)
         nu = nusselt(result, mesh, reynolds, prandtl)
-        f_ref, nu_ref = petukhov(reynolds), gnielinski(reynolds, prandtl)
+        f_ref, nu_ref = petukhov_friction_factor(reynolds), gnielinski_nusselt(reynolds, prandtl)
         lo, mean, hi = result.y_plus_by_patch["wall"]
         print(
             f"{label} Re {reynolds:g} Pr {prandtl:g}: f {f:.5f} vs Petukhov {f_ref:.5f} ({100 * (f / f_ref - 1):+.1f} %), "
-            f"Colebrook {100 * (f / colebrook_smooth(reynolds) - 1):+.1f} %; Nu {nu:.1f} vs Gnielinski {nu_ref:.1f} "
+            f"Colebrook {100 * (f / colebrook_friction_factor(reynolds, 0.0) - 1):+.1f} %; Nu {nu:.1f} vs Gnielinski {nu_ref:.1f} "
             f"({100 * (nu / nu_ref - 1):+.1f} %); wall y+ {lo:.3g}/{mean:.3g}/{hi:.3g}; "
             f"{result.report['flow_iterations']} iterations, {seconds:.1f} s, {mesh.n_cells} cells"
         )
@@ -239,9 +224,9 @@ def square_duct() -> tuple[float, float, float]:
     nu = -np.polyfit(stations[s] * length, np.log(T_WALL - bulk[s]), 1)[0] * dh / 4 * reynolds * prandtl
     y_plus = result.y_plus_by_patch["ymin"][1]
     print(
-        f"square duct Re {reynolds:g}: f {100 * (f / petukhov(reynolds) - 1):+.2f} % of Petukhov at Re_Dh, "
-        f"{100 * (f / petukhov(JONES_SQUARE * reynolds) - 1):+.2f} % at Jones's Re*; "
-        f"Nu {100 * (nu / gnielinski(reynolds, prandtl) - 1):+.2f} % of Gnielinski; y+ {result.y_plus_by_patch}"
+        f"square duct Re {reynolds:g}: f {100 * (f / petukhov_friction_factor(reynolds) - 1):+.2f} % of Petukhov at Re_Dh, "
+        f"{100 * (f / petukhov_friction_factor(JONES_SQUARE * reynolds) - 1):+.2f} % at Jones's Re*; "
+        f"Nu {100 * (nu / gnielinski_nusselt(reynolds, prandtl) - 1):+.2f} % of Gnielinski; y+ {result.y_plus_by_patch}"
     )
     return f, nu, y_plus
 
@@ -269,8 +254,8 @@ def test_developed_square_duct_with_wall_functions(square_duct: tuple[float, flo
     f, nu, y_plus = square_duct
     reynolds, prandtl = 5e4, 0.7
     assert 25.0 < y_plus < 100.0  # the first cell centres sit in the log layer
-    assert f == pytest.approx(petukhov(JONES_SQUARE * reynolds), rel=0.05)
-    assert nu == pytest.approx(gnielinski(reynolds, prandtl), rel=0.10)
+    assert f == pytest.approx(petukhov_friction_factor(JONES_SQUARE * reynolds), rel=0.05)
+    assert nu == pytest.approx(gnielinski_nusselt(reynolds, prandtl), rel=0.10)
 
 
 @pytest.mark.xfail(
@@ -284,4 +269,4 @@ def test_square_duct_friction_against_the_round_pipe_at_the_hydraulic_diameter(
     square_duct: tuple[float, float, float],
 ) -> None:
     f, _, _ = square_duct
-    assert f == pytest.approx(petukhov(5e4), rel=0.05)
+    assert f == pytest.approx(petukhov_friction_factor(5e4), rel=0.05)

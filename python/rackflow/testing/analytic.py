@@ -113,6 +113,20 @@ def colebrook_friction_factor(reynolds: float, relative_roughness: float) -> flo
     return 1.0 / x**2
 
 
+def petukhov_friction_factor(reynolds: float) -> float:
+    """Darcy friction factor of fully developed turbulent flow in a smooth tube, Petukhov (1970):
+    ``(0.790 ln Re − 1.64)⁻²``, within 2 % of smooth Colebrook–White for Re 10⁴–10⁶ (+3.8 % at 4·10³)."""
+    return (0.790 * math.log(reynolds) - 1.64) ** -2
+
+
+def gnielinski_nusselt(reynolds: float, prandtl: float) -> float:
+    """Nusselt number of fully developed turbulent flow in a smooth tube, Gnielinski (1976) with
+    Petukhov's friction factor: ``(f/8)(Re − 1000) Pr / (1 + 12.7 √(f/8) (Pr^⅔ − 1))``, within
+    about 10 % of measurements for Re 3·10³–5·10⁶ and Pr 0.5–2,000."""
+    f = petukhov_friction_factor(reynolds)
+    return (f / 8) * (reynolds - 1000) * prandtl / (1 + 12.7 * math.sqrt(f / 8) * (prandtl ** (2 / 3) - 1))
+
+
 #: Constants of Shah's developing-flow correlation (Shah 1978; Shah & London 1978, eq. 192 for
 #: the tube): fully developed Fanning f·Re, incremental pressure-drop number K(∞) and C. The
 #: plate and square-duct constants are Shah's own for those sections, as quoted in public code
