@@ -19,7 +19,7 @@ cells, 38,322 of them coolant) the defaults no longer fail in the second couplin
 stalls at second order and at first order down to α 0.5 (6 attempts, 7,907 iterations, 624 CPU s)
 and is returned statistically stationary at first order, α 0.3, which the later passes carry
 (1,400–1,700 iterations, about 120 CPU s each, plus 15–60 s of energy); but the passes had not
-settled after 7 passes and 1,890 CPU s, when the run was stopped (stop 33, an open item of
+settled after 7 passes and 1,813 CPU s, when the run was stopped (stop 33, an open item of
 issues 16 and 17). Needs ``pip install gmsh``.
 
 How to run::
