@@ -1086,9 +1086,10 @@ impl<'m> Flow<'m> {
         let mut diffusion: Cow<[f64]> = Cow::Borrowed(&self.diffusion);
         let mut turbulence_matrix = None;
         let mut turbulence_residuals = [0.0f64; 2];
+        let mut turbulence_work = turbulence::TurbulenceWork::default();
         if let Some(sst) = &self.turbulence {
             self.turbulence_start(sst, &mut s);
-            self.turbulent_diffusion(sst, &s, diffusion.to_mut());
+            self.turbulent_diffusion(sst, &s, None, diffusion.to_mut());
             turbulence_matrix = Some(fresh_matrix());
         }
 
@@ -1121,14 +1122,25 @@ impl<'m> Flow<'m> {
             // ---------- momentum ----------
             let phase = std::time::Instant::now();
             let recompute_limiter = settings.second_order && !outer.limiter_frozen;
-            self.least_squares.gradient_vec3(
-                mesh,
-                cell_faces,
-                &s.velocity,
-                |f| self.boundary_velocity(f, s.velocity[mesh.owner[f] as usize]),
-                &mut grads,
-                recompute_limiter.then_some((limits.as_mut_slice(), limiter_kind)),
-            );
+            if turbulence_work.current {
+                // the turbulence step's gradient of this velocity and its Barth–Jespersen
+                // factors, the limiter a turbulent flow's momentum uses (`limiter_kind`): the
+                // same numbers, computed once an iteration instead of twice
+                std::mem::swap(&mut grads, &mut turbulence_work.gradient);
+                if recompute_limiter {
+                    std::mem::swap(&mut limits, &mut turbulence_work.limits);
+                }
+                turbulence_work.current = false;
+            } else {
+                self.least_squares.gradient_vec3(
+                    mesh,
+                    cell_faces,
+                    &s.velocity,
+                    |f| self.boundary_velocity(f, s.velocity[mesh.owner[f] as usize]),
+                    &mut grads,
+                    recompute_limiter.then_some((limits.as_mut_slice(), limiter_kind)),
+                );
+            }
             solve_profile.gradient_seconds += phase.elapsed().as_secs_f64();
             if recompute_limiter {
                 for &c in &s.first_order_cells {
@@ -1484,8 +1496,11 @@ impl<'m> Flow<'m> {
 
             // ---------- turbulence (k-ω SST) ----------
             if let (Some(sst), Some(matrix)) = (&self.turbulence, turbulence_matrix.as_mut()) {
-                turbulence_residuals = self.turbulence_step(sst, &mut s, matrix, &stop)?;
-                self.turbulent_diffusion(sst, &s, diffusion.to_mut());
+                let phase = std::time::Instant::now();
+                turbulence_residuals =
+                    self.turbulence_step(sst, &mut s, matrix, &mut turbulence_work, &stop)?;
+                self.turbulent_diffusion(sst, &s, Some(&turbulence_work), diffusion.to_mut());
+                solve_profile.turbulence_seconds += phase.elapsed().as_secs_f64();
             }
 
             // ---------- convergence ----------
@@ -1978,6 +1993,8 @@ struct LinearSolveProfile {
     momentum_seconds: f64,
     /// HbyA, face fluxes, pressure assembly, AMG set-up, solves, gradients and corrections, s.
     pressure_seconds: f64,
+    /// The k-ω SST step and the viscous conductances after it, s.
+    turbulence_seconds: f64,
 }
 
 impl LinearSolveProfile {
@@ -2001,6 +2018,9 @@ impl LinearSolveProfile {
             ),
             self.pressure_seconds,
         );
+        if self.turbulence_seconds > 0.0 {
+            crate::report_phase("flow: turbulence (k-ω SST)", self.turbulence_seconds);
+        }
         // the parts (developer detail: they are inside the phases above)
         crate::report_phase(
             "flow:   of which velocity gradients and limiter",

@@ -173,10 +173,24 @@ fn spalding_mean_production(y_plus_top: f64) -> f64 {
 /// from +9.8 % / +13.2 % of the wall-resolved solve to +5.1 % / +9.3 % (Re 6,062 / 18,186) and
 /// its heat moved by −3.4 % / −2.4 %; the mean and the point value meet at y⁺ ≈ 28, so the
 /// production stays continuous in y⁺.
+///
+/// Outside [`MEAN_BELOW_POINT`] the mean is at least the point value (they cross at y⁺ 5.87
+/// and 26.9), so the point value is returned without the integral (65 exponentials a wall face
+/// and step): the same number. Inside the band the integral stays; on a user's U-channel plate
+/// of 38,322 coolant tetrahedra, whose wall cells mostly sit there, it is still about a tenth of
+/// a turbulent outer iteration (benchmarks/RESULTS.md, stop 33).
 pub fn wall_cell_production(y_plus: f64, slope: f64) -> f64 {
     let point = (1.0 - slope).max(0.0) * slope;
+    if !(y_plus > MEAN_BELOW_POINT.0 && y_plus < MEAN_BELOW_POINT.1) {
+        return point;
+    }
     spalding_mean_production(2.0 * y_plus).min(point)
 }
+
+/// The wall-cell y⁺ between which the cell mean of Spalding's production falls below its point
+/// value, with margin (the crossings are at 5.87 and 26.9; checked on a dense sampling in
+/// `the_cell_mean_is_at_least_the_point_value_outside_the_buffer_band`).
+const MEAN_BELOW_POINT: (f64, f64) = (5.0, 30.0);
 
 /// The exponent n of the blended treatment's ω, `(ω_vis^n + ω_log^n)^(1/n)` ([`blended_wall_omega`]).
 ///
@@ -218,6 +232,23 @@ struct FixedWallCells<'a> {
     weight: &'a [f64],
     /// Per boundary face, the wall face's ω where its cell is solved in part (0: none).
     face_value: &'a [f64],
+}
+
+/// What one turbulence step leaves for the next outer iteration, allocated once per solve.
+#[derive(Default)]
+pub(super) struct TurbulenceWork {
+    /// The least-squares gradient of the velocity the step saw, unlimited, per cell.
+    pub(super) gradient: Vec<[Vec3; 3]>,
+    /// Its Barth–Jespersen factors per cell and component.
+    pub(super) limits: Vec<Vec3>,
+    /// Whether `gradient` and `limits` are those of the current velocity: nothing changes the
+    /// velocity between a step and the next momentum assembly, whose gradient (and limiter,
+    /// Barth–Jespersen for turbulent flow) they then are, bit for bit.
+    pub(super) current: bool,
+    /// The wall faces' turbulent viscosity the step used, per boundary face: the blended
+    /// treatment's depends on the velocity alone (Spalding's law at the wall cell's speed), so the
+    /// viscous conductances after the step take it instead of solving the law again.
+    wall_mu_t: Vec<f64>,
 }
 
 /// Whether the blended treatment's wall cells in the viscous sublayer (below y⁺ ≈ 6) are
@@ -339,6 +370,16 @@ fn f2(k: f64, w: f64, nu: f64, y: f64) -> f64 {
     }
 }
 
+/// A velocity gradient scaled per component by its limiter factors.
+#[inline]
+fn limited(g: &[Vec3; 3], l: &Vec3) -> [Vec3; 3] {
+    [
+        crate::mesh::scale(g[0], l[0]),
+        crate::mesh::scale(g[1], l[1]),
+        crate::mesh::scale(g[2], l[2]),
+    ]
+}
+
 impl Flow<'_> {
     /// The wall treatment per cell (its coolant region's; [`WallTreatment::Blended`] where not
     /// given). No effect on laminar flow.
@@ -394,11 +435,14 @@ impl Flow<'_> {
     /// above y⁺_lam, zero below (`nutkWallFunction`). Blended: Spalding's law at the wall
     /// cell's speed, `τ_w = ρ u_τ²` with `u_τ = |U_t|/u⁺`, i.e. `ν_w = u_τ² y / |U_t| − ν`
     /// (`nutUSpaldingWallFunction`), right at every y⁺ and independent of k.
+    /// With `blended`, the blended treatment's faces take their value from it (a
+    /// [`TurbulenceWork::wall_mu_t`] of the same velocity).
     pub(super) fn wall_turbulence(
         &self,
         sst: &KOmegaSst,
         k: &[f64],
         velocity: &[Vec3],
+        blended: Option<&[f64]>,
     ) -> (Vec<f64>, Vec<f64>) {
         let mesh = self.mesh;
         let ni = mesh.n_internal_faces;
@@ -415,7 +459,9 @@ impl Flow<'_> {
             let nu = sst.viscosity[p] / self.density[p];
             let yp = cmu25 * y * k[p].max(0.0).sqrt() / nu;
             y_plus[f - ni] = yp;
-            if sst.treatment(p) == WallTreatment::Blended {
+            if let Some(known) = blended.filter(|_| sst.treatment(p) == WallTreatment::Blended) {
+                mu_t[f - ni] = known[f - ni];
+            } else if sst.treatment(p) == WallTreatment::Blended {
                 let (slip, _) = self.wall_slip(f, velocity);
                 let (u_plus, y_plus_u, _) = spalding_wall(slip * y / nu);
                 if u_plus > 0.0 {
@@ -457,7 +503,7 @@ impl Flow<'_> {
     pub(super) fn shear_y_plus(&self, sst: &KOmegaSst, s: &FlowSolution) -> Vec<f64> {
         let mesh = self.mesh;
         let ni = mesh.n_internal_faces;
-        let (wall_mu_t, mut out) = self.wall_turbulence(sst, &s.k, &s.velocity);
+        let (wall_mu_t, mut out) = self.wall_turbulence(sst, &s.k, &s.velocity, None);
         for f in ni..mesh.n_faces() {
             let FlowBc::Wall(uw) = self.bc_of(f) else {
                 continue;
@@ -475,11 +521,19 @@ impl Flow<'_> {
         out
     }
 
-    /// Face viscous conductances with `μ + μ_t` (the wall function's μ_t on walls).
-    pub(super) fn turbulent_diffusion(&self, sst: &KOmegaSst, s: &FlowSolution, out: &mut [f64]) {
+    /// Face viscous conductances with `μ + μ_t` (the wall function's μ_t on walls); with `work`,
+    /// right after its step (same velocity), the blended treatment's wall μ_t is the step's.
+    pub(super) fn turbulent_diffusion(
+        &self,
+        sst: &KOmegaSst,
+        s: &FlowSolution,
+        work: Option<&TurbulenceWork>,
+        out: &mut [f64],
+    ) {
         let mesh = self.mesh;
         let ni = mesh.n_internal_faces;
-        let (wall_mu_t, _) = self.wall_turbulence(sst, &s.k, &s.velocity);
+        let (wall_mu_t, _) =
+            self.wall_turbulence(sst, &s.k, &s.velocity, work.map(|w| w.wall_mu_t.as_slice()));
         let mu_eff = |c: usize| sst.viscosity[c] + s.turbulent_viscosity[c];
         for (f, d) in out.iter_mut().enumerate() {
             let t = self.geometry.two_point(mesh, f);
@@ -504,28 +558,26 @@ impl Flow<'_> {
     /// ln(E y⁺) excess of a gradient that sees the no-slip value, so the SST limiter of ν_t can
     /// apply there as in OpenFOAM without lowering a pipe's friction (it did, by 2.6 %, on the
     /// unlimited gradient).
-    fn turbulence_velocity_gradient(&self, velocity: &[Vec3]) -> Vec<[Vec3; 3]> {
+    ///
+    /// Written into `work` unlimited with its factors (the momentum assembly after the step
+    /// takes both as its own); the model reads the product ([`limited`]).
+    fn turbulence_velocity_gradient(&self, velocity: &[Vec3], work: &mut TurbulenceWork) {
         let mesh = self.mesh;
         let n = mesh.n_cells();
-        let mut grads = vec![[[0.0f64; 3]; 3]; n];
-        let mut limits = vec![[1.0f64; 3]; n];
+        work.gradient.resize(n, [[0.0f64; 3]; 3]);
+        work.limits.resize(n, [1.0f64; 3]);
         self.least_squares.gradient_vec3(
             mesh,
             &self.cell_faces,
             velocity,
             |f| self.boundary_velocity(f, velocity[mesh.owner[f] as usize]),
-            &mut grads,
+            &mut work.gradient,
             Some((
-                limits.as_mut_slice(),
+                work.limits.as_mut_slice(),
                 crate::discretisation::gradient::VectorLimiter::BarthJespersen,
             )),
         );
-        for (g, l) in grads.iter_mut().zip(&limits) {
-            for k in 0..3 {
-                g[k] = crate::mesh::scale(g[k], l[k]);
-            }
-        }
-        grads
+        work.current = true;
     }
 
     /// One segregated update of ω, then k, then μ_t, on the current fluxes and the corrected
@@ -535,6 +587,7 @@ impl Flow<'_> {
         sst: &KOmegaSst,
         s: &mut FlowSolution,
         matrix: &mut Csr,
+        work: &mut TurbulenceWork,
         stop: &dyn Fn() -> bool,
     ) -> Result<[f64; 2]> {
         let mesh = self.mesh;
@@ -556,10 +609,17 @@ impl Flow<'_> {
             .gradient(mesh, &self.cell_faces, &s.omega, |f, _| {
                 inlet_value(f, 1).unwrap_or(s.omega[mesh.owner[f] as usize])
             });
-        let grads = self.turbulence_velocity_gradient(&s.velocity);
+        self.turbulence_velocity_gradient(&s.velocity, work);
         // S² = 2|symm ∇U|² limits ν_t and ω's production; G/ν_t is the deviatoric form (as v1912)
-        let s2: Vec<f64> = grads.iter().map(strain_squared).collect();
-        let g_by_nu0: Vec<f64> = grads.iter().map(deviatoric_strain_squared).collect();
+        let (s2, g_by_nu0): (Vec<f64>, Vec<f64>) = work
+            .gradient
+            .iter()
+            .zip(&work.limits)
+            .map(|(g, l)| {
+                let g = limited(g, l);
+                (strain_squared(&g), deviatoric_strain_squared(&g))
+            })
+            .unzip();
         // blending functions
         let mut f1 = vec![0.0; n];
         let mut cd = vec![0.0; n];
@@ -584,7 +644,7 @@ impl Flow<'_> {
         let mut g: Vec<f64> = (0..n)
             .map(|c| s.turbulent_viscosity[c] / rho[c] * g_by_nu0[c])
             .collect();
-        let (wall_mu_t, _) = self.wall_turbulence(sst, &s.k, &s.velocity);
+        let (wall_mu_t, _) = self.wall_turbulence(sst, &s.k, &s.velocity, None);
         let cmu25 = BETA_STAR.powf(0.25);
         let lam = y_plus_laminar();
         let mut wall_omega = vec![0.0; n];
@@ -701,7 +761,7 @@ impl Flow<'_> {
                 destruction[c] -= cross / w;
             }
         }
-        let omega_old = s.omega.clone();
+        let omega_old_max = s.omega.iter().copied().fold(0.0, f64::max);
         let r_omega = self.solve_transport(
             &s.mass_flux,
             &gamma_omega,
@@ -720,7 +780,7 @@ impl Flow<'_> {
             matrix,
             stop,
         )?;
-        let omega_floor = 1e-10 * omega_old.iter().copied().fold(0.0, f64::max).max(1e-300);
+        let omega_floor = 1e-10 * omega_old_max.max(1e-300);
         s.omega.iter_mut().for_each(|w| *w = w.max(omega_floor));
 
         // ---------- k ----------
@@ -732,7 +792,7 @@ impl Flow<'_> {
             production[c] = rho[c] * g[c].min(C1 * BETA_STAR * k * w);
             destruction[c] = rho[c] * BETA_STAR * w;
         }
-        let k_old = s.k.clone();
+        let k_old_max = s.k.iter().copied().fold(0.0, f64::max);
         let r_k = self.solve_transport(
             &s.mass_flux,
             &gamma_k,
@@ -746,7 +806,7 @@ impl Flow<'_> {
             matrix,
             stop,
         )?;
-        let k_floor = 1e-14 * k_old.iter().copied().fold(0.0, f64::max).max(1e-300);
+        let k_floor = 1e-14 * k_old_max.max(1e-300);
         s.k.iter_mut().for_each(|k| *k = k.max(k_floor));
 
         // ---------- ν_t ----------
@@ -769,6 +829,7 @@ impl Flow<'_> {
                 "the k-ω SST turbulence fields are not finite: the flow diverged; try a smaller velocity_relaxation or first-order convection".into(),
             ));
         }
+        work.wall_mu_t = wall_mu_t;
         Ok([r_k, r_omega])
     }
 
@@ -838,11 +899,21 @@ impl Flow<'_> {
         } else {
             Correction::Flux(&non_orthogonal)
         };
-        let mut eq: FvMatrix = fvm::div(mesh, mass_flux, Convection::Upwind, own)
-            + fvm::sp(mesh, bounded)
-            - fvm::laplacian(mesh, &conductance, bc, |_| 0.0, correction)
-            + fvm::sp(mesh, destruction)
-            - fvm::su(mesh, production);
+        // `div + sp(bounded) − laplacian + sp(destruction) − su(production)`, the sources added in
+        // place (the same sums in the same order, without three more matrices a step)
+        let mut eq: FvMatrix = fvm::div(mesh, mass_flux, Convection::Upwind, own);
+        for (d, (b, v)) in eq
+            .diag
+            .iter_mut()
+            .zip(bounded.iter().zip(&mesh.cell_volume))
+        {
+            *d += b * v;
+        }
+        eq -= &fvm::laplacian(mesh, &conductance, bc, |_| 0.0, correction);
+        for (c, v) in mesh.cell_volume.iter().enumerate() {
+            eq.diag[c] += destruction[c] * v;
+            eq.source[c] -= -production[c] * v;
+        }
         eq.relax(RELAXATION, x);
         if let Some(FixedWallCells {
             count,
@@ -1004,6 +1075,32 @@ mod tests {
     /// The blended ω: the sublayer's value deep in it, the log layer's far out, and between
     /// the hypotenuse (v1912's `blended true`) and the sum (the wall-resolved SST's profile)
     /// where the two meet (y⁺ ≈ 10).
+    #[test]
+    fn the_cell_mean_is_at_least_the_point_value_outside_the_buffer_band() {
+        // what lets `wall_cell_production` skip the integral there: on 4,000 y⁺ from 1e-3 to 1e6
+        // (Re_y = u⁺ y⁺ up the law), the mean over the cell is at least the point value
+        // everywhere outside `MEAN_BELOW_POINT`, and below it somewhere inside
+        let mut inside_below = false;
+        for i in 0..4000 {
+            let u_plus = 1e-3 * (1e9f64).powf(f64::from(i) / 4000.0);
+            let (u, y_plus, slope) = spalding_wall(u_plus * spalding(u_plus).0);
+            let y_plus = if u > 0.0 { y_plus } else { continue };
+            if y_plus > 1e6 {
+                break;
+            }
+            let point = (1.0 - slope).max(0.0) * slope;
+            let mean = spalding_mean_production(2.0 * y_plus);
+            if y_plus > MEAN_BELOW_POINT.0 && y_plus < MEAN_BELOW_POINT.1 {
+                inside_below |= mean < point;
+                assert_eq!(wall_cell_production(y_plus, slope), mean.min(point));
+            } else {
+                assert!(mean >= point, "y⁺ {y_plus}: mean {mean}, point {point}");
+                assert_eq!(wall_cell_production(y_plus, slope), point);
+            }
+        }
+        assert!(inside_below);
+    }
+
     #[test]
     fn blended_wall_omega_spans_the_sublayer_and_the_log_layer() {
         assert!((blended_wall_omega(1.0, 1e-6) - 1.0).abs() < 1e-8);
