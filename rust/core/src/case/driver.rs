@@ -485,6 +485,7 @@ fn conjugate<'m>(
                 p.velocity_m_s = flow.velocity_m_s;
                 p.pressure_pa = flow.pressure_pa;
             });
+            let e = on_flow(e, &outcome, case.settings.convection);
             if variable {
                 in_pass(e, "energy", passes)
             } else {
@@ -605,9 +606,18 @@ fn conjugate<'m>(
         if oscillating {
             relaxed_passes += 1;
         }
+        let scheme = outcome.momentum_scheme();
         outcome = outcome
             .with_temperature(mesh, case, &property_t, loose, monitor)
             .map_err(|e| in_pass(e, "flow", passes + 1))?;
+        // the held energy corrections belong to the flow they were frozen on: a flow that fell
+        // back to another momentum scheme is another flow, whose energy freezes its own (a
+        // user's pin-fin cavity at 0.7 mm fell back to first order in pass 4, and the limiter
+        // frozen in pass 1 on the second-order flow's temperatures left a coolant cell at
+        // −50.6 K there)
+        if outcome.momentum_scheme() != scheme {
+            frozen = crate::physics::energy::FrozenCorrections::default();
+        }
         property_temperature = Some(property_t);
     }
 }
@@ -1008,24 +1018,40 @@ fn balance_limit(tolerance: f64) -> f64 {
     1e-3_f64.max(10.0 * tolerance)
 }
 
-/// Why a converged temperature field cannot be right, if it cannot: below absolute zero (a sink
-/// larger than any boundary can feed, usually a sign error), or energy not conserved (a property
-/// off by orders of magnitude, usually a unit error).
+/// Why a converged temperature field cannot be right, if it cannot: below absolute zero, or
+/// energy not conserved (a property off by orders of magnitude, usually a unit error). Below
+/// absolute zero is the inputs' doing (a sink larger than any boundary can feed, usually a sign
+/// error) only where something takes heat out: with no sink (`floor`, the maximum principle's
+/// lowest supply temperature, is `Some`) the inputs cannot make any cell colder than that
+/// supply, and the field is the discretisation's failure on this flow and mesh, said with what
+/// the solver `tried`.
 fn non_physical(
     mesh: &Mesh,
     t: &[f64],
     balance: f64,
     tolerance: f64,
+    floor: Option<f64>,
+    tried: &str,
 ) -> Option<(String, Option<[f64; 3]>)> {
     let coldest = (0..t.len()).min_by(|&i, &j| t[i].total_cmp(&t[j]))?;
+    let region = &mesh.region_names[mesh.cell_region[coldest] as usize];
     if t[coldest] <= 0.0 {
-        return Some((format!(
-            "the solution falls below absolute zero ({:.4e} K = {:.4e} °C in region '{}' at {:?} m): more heat is taken out than the boundaries can supply; check the signs and sizes of power_w, flux_w_m2 and power densities (positive heats the part)",
-            t[coldest],
-            t[coldest] - 273.15,
-            mesh.region_names[mesh.cell_region[coldest] as usize],
-            mesh.cell_centre[coldest]
-        ), Some(mesh.cell_centre[coldest])));
+        let message = match floor {
+            Some(floor) => format!(
+                "the energy solve's discretisation is unbounded on this flow: a cell falls below absolute zero ({:.4e} K = {:.4e} °C in region '{region}' at {:?} m) although nothing takes heat out (every heat input is positive and the coldest supply is {:.2} °C, so no cell can be colder than that); the solver tried {tried}; improve the mesh near that point (Gmsh `Mesh.Optimize`/`Mesh.OptimizeNetgen`, `rackflow mesh check`) or solve with convection='upwind'",
+                t[coldest],
+                t[coldest] - 273.15,
+                mesh.cell_centre[coldest],
+                floor - 273.15,
+            ),
+            None => format!(
+                "the solution falls below absolute zero ({:.4e} K = {:.4e} °C in region '{region}' at {:?} m): more heat is taken out than the boundaries can supply; check the signs and sizes of power_w, flux_w_m2 and power densities (positive heats the part)",
+                t[coldest],
+                t[coldest] - 273.15,
+                mesh.cell_centre[coldest]
+            ),
+        };
+        return Some((message, Some(mesh.cell_centre[coldest])));
     }
     if !(balance.abs() <= balance_limit(tolerance)) {
         return Some((format!(
@@ -1035,6 +1061,51 @@ fn non_physical(
         ), None));
     }
     None
+}
+
+/// What an energy solve did to converge, for a message: its convection scheme and what it held,
+/// bounded, repaired and handed over.
+fn energy_tried(
+    eq: &Conduction,
+    second_order: bool,
+    report: &SolveReport,
+    held_limiter: bool,
+    newton_krylov: bool,
+    bounds_rounds: usize,
+) -> String {
+    if !eq.is_convective() {
+        return "conduction only".into();
+    }
+    let mut tried = vec![if second_order {
+        "second-order convection".to_string()
+    } else {
+        "first-order convection".to_string()
+    }];
+    match report.energy_limiter_frozen_at {
+        Some(at) => tried.push(format!("its limiter held from outer iteration {at}")),
+        None if held_limiter => tried.push("its limiter held from an earlier pass".into()),
+        None => {}
+    }
+    if report.energy_first_order_cells > 0 {
+        tried.push(format!(
+            "{} coolant cells made first order",
+            report.energy_first_order_cells
+        ));
+    }
+    if let Some(at) = report.energy_non_orthogonal_limited_at {
+        tried.push(format!(
+            "the non-orthogonal corrections bounded from outer iteration {at}"
+        ));
+    }
+    if newton_krylov {
+        tried.push("Newton–Krylov after the passes stalled".into());
+    }
+    if bounds_rounds > 0 {
+        tried.push(format!(
+            "{bounds_rounds} rounds of first order where coolant cells left the supply bounds"
+        ));
+    }
+    tried.join(", ")
 }
 
 /// The lowest temperature the maximum principle allows, where it applies: with no sink anywhere
@@ -1217,6 +1288,38 @@ pub(super) fn outside_supply_bounds(
         ceiling - 273.15,
         high - ceiling
     ), Some(mesh.cell_centre[hottest])))
+}
+
+/// A non-physical energy field says which flow it was solved on: the momentum scheme that flow
+/// converged with and whether it stopped at a loose pass's tolerances (the energy on another
+/// flow, or the same flow converged further, may be bounded).
+fn on_flow(e: Error, outcome: &FlowOutcome, convection: ConvectionScheme) -> Error {
+    match e {
+        Error::Convergence(mut f)
+            if f.status == Status::NonPhysical && f.equation == Equation::Energy =>
+        {
+            let scheme = match outcome.first_order_fallback {
+                Some(alpha) => format!(
+                    "first-order momentum at relaxation {alpha} after the second order did not converge"
+                ),
+                None if convection.second_order() => "second-order momentum".into(),
+                None => "first-order momentum".into(),
+            };
+            let tolerances = if outcome.loose {
+                ", solved to an early coupling pass's looser tolerances"
+            } else {
+                ""
+            };
+            let stationary = if outcome.flow.stationary.is_some() {
+                ", a stationary state that did not converge"
+            } else {
+                ""
+            };
+            f.message = format!("{} (the flow: {scheme}{stationary}{tolerances})", f.message);
+            Error::Convergence(f)
+        }
+        other => other,
+    }
 }
 
 /// A failure inside a flow ↔ temperature coupling pass says which pass and which solve failed.
@@ -1444,6 +1547,14 @@ struct FlowOutcome<'m> {
     /// Whether the flow started from an initial state at this case's inflow (whose energy
     /// corrections the energy solve may then hold).
     start_at_same_inflow: bool,
+}
+
+impl FlowOutcome<'_> {
+    /// The momentum discretisation the flow converged with: the first-order fallback's
+    /// relaxation and the non-orthogonal corrections' bound, when the attempts took either.
+    fn momentum_scheme(&self) -> (Option<f64>, Option<f64>) {
+        (self.first_order_fallback, self.non_orthogonal_limit)
+    }
 }
 
 fn solve_flow<'m>(
@@ -2230,6 +2341,8 @@ fn run(
     let may_lower_order = case.settings.convection == ConvectionScheme::Auto;
     let mut local_first_order_rounds = 0usize;
     let mut bounds_rounds = 0usize;
+    // bounds rounds that changed something (for a failure's message)
+    let mut repairs = 0usize;
     let mut stall_window = STALL_PASSES;
     // the maximum principle's bounds, for a second-order coolant solve that a loose coupling pass
     // does not end: the floor is fixed, the ceiling moves with the solid's temperatures
@@ -2336,6 +2449,7 @@ fn run(
             }
             report.energy_first_order_cells += changed;
             bounds_rounds += 1;
+            repairs += 1;
             stall_window = LOCAL_STALL_PASSES;
             limiter_frozen_at = outer;
             anderson = Anderson::new(5);
@@ -2463,7 +2577,9 @@ fn run(
             let (changed, faces) = if converged && bounds_rounds < BOUNDS_REPAIR_ROUNDS {
                 bounds_rounds += 1;
                 let outside = out_of_bounds_coolant_cells(&eq, &t, bounds(&eq, &t));
-                (eq.first_order_in(&outside, true), eq.two_point_in(&outside))
+                let repaired = (eq.first_order_in(&outside, true), eq.two_point_in(&outside));
+                repairs += usize::from(repaired.0 + repaired.1 > 0);
+                repaired
             } else if !converged && local_first_order_rounds < LOCAL_FIRST_ORDER_ROUNDS {
                 let alone = local_first_order_rounds < CELLS_ALONE_ROUNDS;
                 local_first_order_rounds += 1;
@@ -2561,7 +2677,23 @@ fn run(
     let t_scale = t.iter().fold(0.0_f64, |m, x| m.max(x.abs()));
     let judged = throughput > 1e-9 * eq.boundary_conductance_sum() * t_scale;
     let balance = if judged { energy_balance_error } else { 0.0 };
-    let problem = non_physical(mesh, &t, balance, settings.tolerance).or_else(|| {
+    let tried = energy_tried(
+        &eq,
+        case.settings.convection.second_order(),
+        &report,
+        held.limit().is_some(),
+        stalled,
+        repairs,
+    );
+    let problem = non_physical(
+        mesh,
+        &t,
+        balance,
+        settings.tolerance,
+        lowest_supply_temperature(mesh, &resolved, radiating),
+        &tried,
+    )
+    .or_else(|| {
         // a loose coupling pass is a step on the way, judged by the tight passes after it
         if loose {
             return None;
@@ -2947,6 +3079,36 @@ mod tests {
         assert!(message.contains("colder than every wall"), "{message}");
         // no bounds, no cells
         assert!(out_of_bounds_coolant_cells(&eq, &t, SupplyBounds::default()).is_empty());
+    }
+
+    #[test]
+    fn below_absolute_zero_with_no_sink_blames_the_discretisation_not_the_inputs() {
+        let (mesh, mut r) = solid_and_coolant();
+        let coolant = (0..4).find(|&c| mesh.cell_region[c] == 1).unwrap();
+        let mut t = vec![300.0; 4];
+        t[coolant] = -50.0;
+        // every input heats: the coldest supply bounds the field, so the inputs cannot explain it
+        let floor = lowest_supply_temperature(&mesh, &r, false);
+        assert_eq!(floor, Some(290.0));
+        let (message, position) =
+            non_physical(&mesh, &t, 0.0, 1e-10, floor, "second-order convection").unwrap();
+        assert_eq!(position, Some(mesh.cell_centre[coolant]));
+        assert!(message.contains("unbounded on this flow"), "{message}");
+        assert!(
+            message.contains("tried second-order convection"),
+            "{message}"
+        );
+        assert!(message.contains("16.85 °C"), "{message}");
+        assert!(!message.contains("power_w"), "{message}");
+        // a sink (heat drawn out through a wall): the inputs may well be the cause
+        r.patch[2] = PatchCondition::Flux(-1e9);
+        let floor = lowest_supply_temperature(&mesh, &r, false);
+        assert_eq!(floor, None);
+        let (message, _) = non_physical(&mesh, &t, 0.0, 1e-10, floor, "").unwrap();
+        assert!(
+            message.contains("check the signs and sizes of power_w"),
+            "{message}"
+        );
     }
 
     #[test]
