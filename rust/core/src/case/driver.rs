@@ -2780,14 +2780,7 @@ mod tests {
             .build()
             .unwrap();
         let n = mesh.n_cells();
-        let bc = vec![
-            FlowBc::Inlet(1.0),
-            FlowBc::Outlet(0.0),
-            FlowBc::Wall([0.0; 3]),
-            FlowBc::Wall([0.0; 3]),
-            FlowBc::Symmetry,
-            FlowBc::Symmetry,
-        ];
+        let bc = crate::physics::flow::plate_channel_bc(1.0);
         let laminar = Flow::new(&mesh, vec![1000.0; n], vec![1e-3; n], bc.clone());
         let mut inlet = vec![None; 6];
         inlet[0] = Some((1e-3, 100.0));

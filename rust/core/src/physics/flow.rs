@@ -2050,6 +2050,21 @@ impl LinearSolveProfile {
     }
 }
 
+/// Test fixture: the conditions on a [`crate::mesh::structured::BoxArrays`] channel's patches
+/// (x−, x+, y−, y+, z−, z+): a uniform inlet at `speed` (m/s) on x−, the outlet at 0 Pa on x+,
+/// no-slip walls on y±, symmetry on z± (flow between parallel plates).
+#[cfg(test)]
+pub(crate) fn plate_channel_bc(speed: f64) -> Vec<FlowBc> {
+    vec![
+        FlowBc::Inlet(speed),
+        FlowBc::Outlet(0.0),
+        FlowBc::Wall([0.0; 3]),
+        FlowBc::Wall([0.0; 3]),
+        FlowBc::Symmetry,
+        FlowBc::Symmetry,
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

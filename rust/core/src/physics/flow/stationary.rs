@@ -166,14 +166,7 @@ mod tests {
             .build()
             .unwrap();
         let n = mesh.n_cells();
-        let bc = vec![
-            FlowBc::Inlet(1.0),
-            FlowBc::Outlet(0.0),
-            FlowBc::Wall([0.0; 3]),
-            FlowBc::Wall([0.0; 3]),
-            FlowBc::Symmetry,
-            FlowBc::Symmetry,
-        ];
+        let bc = crate::physics::flow::plate_channel_bc(1.0);
         let flow = Flow::new(&mesh, vec![1000.0; n], vec![1e-3; n], bc).with_turbulence(
             vec![Some((1e-3, 10.0)), None, None, None, None, None],
             vec![1e-3; n],

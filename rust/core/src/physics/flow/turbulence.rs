@@ -1156,14 +1156,7 @@ mod tests {
             .build()
             .unwrap();
         let n = mesh.n_cells();
-        let bc = vec![
-            FlowBc::Inlet(u),
-            FlowBc::Outlet(0.0),
-            FlowBc::Wall([0.0; 3]),
-            FlowBc::Wall([0.0; 3]),
-            FlowBc::Symmetry,
-            FlowBc::Symmetry,
-        ];
+        let bc = crate::physics::flow::plate_channel_bc(u);
         let inlet = inlet_k_omega(0.05, u, 0.07 * 2.0 * h);
         let flow = Flow::new(&mesh, vec![rho; n], vec![mu; n], bc.clone())
             .with_turbulence(vec![Some(inlet), None, None, None, None, None], vec![mu; n]);
