@@ -83,12 +83,9 @@ def _pin_fin_plate(directory: Path, size_m: float) -> Path:
         gmsh.finalize()
 
 
-@pytest.fixture(scope="module")
-def pin_fin_result(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> tuple[rf.Result, list[warnings.WarningMessage]]:
-    mesh = rf.load_mesh(_pin_fin_plate(tmp_path_factory.mktemp("user_pin_fin"), 0.001))
-    case = rf.Case(mesh)
+def _solve_at_the_defaults(msh: Path) -> tuple[rf.Result, list[warnings.WarningMessage]]:
+    """The cavity as a user sets it up: aluminium, PG25 at 0.5 L/min and 35 °C, 200 W, no settings."""
+    case = rf.Case(rf.load_mesh(msh))
     case.solid("plate", material="aluminium_6061")
     case.fluid("coolant", coolant="PG25")
     case.heat_flux("heated", power_w=200.0)
@@ -98,6 +95,13 @@ def pin_fin_result(
         warnings.simplefilter("always")
         result = case.solve(threads=1)
     return result, list(caught)
+
+
+@pytest.fixture(scope="module")
+def pin_fin_result(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[rf.Result, list[warnings.WarningMessage]]:
+    return _solve_at_the_defaults(_pin_fin_plate(tmp_path_factory.mktemp("user_pin_fin"), 0.001))
 
 
 @pytest.mark.validation
@@ -153,16 +157,7 @@ def test_user_pin_fin_cavity_one_size_finer_solves_at_the_defaults(tmp_path: Pat
     and the error told the user to check the signs of ``power_w``. Held corrections now belong to
     the flow they were frozen on. About 520 CPU s, hence ``slow``.
     """
-    mesh = rf.load_mesh(_pin_fin_plate(tmp_path, 0.0007))
-    case = rf.Case(mesh)
-    case.solid("plate", material="aluminium_6061")
-    case.fluid("coolant", coolant="PG25")
-    case.heat_flux("heated", power_w=200.0)
-    case.inlet("inlet", flow_lpm=0.5, temperature_c=35.0)
-    case.outlet("outlet", pressure_pa=0.0)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        result = case.solve(threads=1)
+    result, caught = _solve_at_the_defaults(_pin_fin_plate(tmp_path, 0.0007))
     assert not [w for w in caught if issubclass(w.category, StationaryFlowWarning)]
     assert result.report["flow_stationary"] is None
     assert result.mass_imbalance < 1e-5
