@@ -2775,7 +2775,7 @@ mod tests {
     #[test]
     fn only_a_turbulent_flow_s_first_order_attempts_at_the_last_relaxation_accept_the_loose_bound()
     {
-        use crate::physics::flow::{Flow, FlowBc, FlowSettings};
+        use crate::physics::flow::{Flow, FlowSettings};
         let mesh = BoxArrays::new([4, 2, 1], [0.04, 0.01, 0.001], BoxCells::Hexa)
             .build()
             .unwrap();
