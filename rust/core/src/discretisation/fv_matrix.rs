@@ -107,6 +107,23 @@ impl FvMatrix {
             });
     }
 
+    /// `self + fvm::sp(mesh, coefficient)`, the implicit source added in place: the same sums
+    /// without building a second matrix (the k-ω SST's sources, assembled every outer iteration).
+    pub fn plus_sp(mut self, mesh: &Mesh, coefficient: &[f64]) -> Self {
+        for ((d, c), v) in self.diag.iter_mut().zip(coefficient).zip(&mesh.cell_volume) {
+            *d += c * v;
+        }
+        self
+    }
+
+    /// `self − fvm::su(mesh, q)`, the explicit source added in place (see [`Self::plus_sp`]).
+    pub fn minus_su(mut self, mesh: &Mesh, q: &[f64]) -> Self {
+        for ((b, q), v) in self.source.iter_mut().zip(q).zip(&mesh.cell_volume) {
+            *b += q * v;
+        }
+        self
+    }
+
     /// The sum of each row's coefficients (zero for a pure flux-balance operator away from
     /// boundaries; a conservative operator's rows sum to its boundary and source terms).
     pub fn row_sums(&self, mesh: &Mesh) -> Vec<f64> {

@@ -321,6 +321,26 @@ mod tests {
     }
 
     #[test]
+    fn sources_added_in_place_are_the_composed_operators_bit_for_bit() {
+        let mesh = BoxArrays::new([3, 2, 1], [0.3, 0.2, 0.05], BoxCells::Hexa)
+            .build()
+            .unwrap();
+        let n = mesh.n_cells();
+        let coefficient: Vec<f64> = (0..n).map(|c| 0.37 + 1.3 * c as f64).collect();
+        let q: Vec<f64> = (0..n).map(|c| -2.9 + 0.71 * c as f64).collect();
+        let mut base = sp(&mesh, &vec![0.11; n]);
+        base.source
+            .iter_mut()
+            .enumerate()
+            .for_each(|(c, b)| *b = 0.3 * c as f64 - 0.5);
+        let composed = base.clone() + sp(&mesh, &coefficient) - su(&mesh, &q);
+        let in_place = base.plus_sp(&mesh, &coefficient).minus_su(&mesh, &q);
+        assert_eq!(composed.diag, in_place.diag);
+        assert_eq!(composed.source, in_place.source);
+        assert_eq!(composed.upper, in_place.upper);
+    }
+
+    #[test]
     fn ddt_euler_and_bdf2_by_hand() {
         let mesh = chain(2);
         let euler = ddt(&mesh, &[3.0, 3.0], 0.5, &[1.0, 2.0], None);

@@ -899,21 +899,11 @@ impl Flow<'_> {
         } else {
             Correction::Flux(&non_orthogonal)
         };
-        // `div + sp(bounded) − laplacian + sp(destruction) − su(production)`, the sources added in
-        // place (the same sums in the same order, without three more matrices a step)
-        let mut eq: FvMatrix = fvm::div(mesh, mass_flux, Convection::Upwind, own);
-        for (d, (b, v)) in eq
-            .diag
-            .iter_mut()
-            .zip(bounded.iter().zip(&mesh.cell_volume))
-        {
-            *d += b * v;
-        }
-        eq -= &fvm::laplacian(mesh, &conductance, bc, |_| 0.0, correction);
-        for (c, v) in mesh.cell_volume.iter().enumerate() {
-            eq.diag[c] += destruction[c] * v;
-            eq.source[c] -= -production[c] * v;
-        }
+        let mut eq: FvMatrix = (fvm::div(mesh, mass_flux, Convection::Upwind, own)
+            .plus_sp(mesh, bounded)
+            - fvm::laplacian(mesh, &conductance, bc, |_| 0.0, correction))
+        .plus_sp(mesh, destruction)
+        .minus_su(mesh, production);
         eq.relax(RELAXATION, x);
         if let Some(FixedWallCells {
             count,
@@ -1072,9 +1062,6 @@ mod tests {
         assert_eq!(wall_cell_production(0.0, 1.0), 0.0);
     }
 
-    /// The blended ω: the sublayer's value deep in it, the log layer's far out, and between
-    /// the hypotenuse (v1912's `blended true`) and the sum (the wall-resolved SST's profile)
-    /// where the two meet (y⁺ ≈ 10).
     #[test]
     fn the_cell_mean_is_at_least_the_point_value_outside_the_buffer_band() {
         // what lets `wall_cell_production` skip the integral there: on 4,000 y⁺ from 1e-3 to 1e6
@@ -1101,6 +1088,9 @@ mod tests {
         assert!(inside_below);
     }
 
+    /// The blended ω: the sublayer's value deep in it, the log layer's far out, and between
+    /// the hypotenuse (v1912's `blended true`) and the sum (the wall-resolved SST's profile)
+    /// where the two meet (y⁺ ≈ 10).
     #[test]
     fn blended_wall_omega_spans_the_sublayer_and_the_log_layer() {
         assert!((blended_wall_omega(1.0, 1e-6) - 1.0).abs() < 1e-8);
