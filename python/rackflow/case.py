@@ -362,9 +362,11 @@ class Case:
         (the default: ω, the wall cell's production and the wall shear blend continuously from
         the viscous sublayer through the buffer layer to the log layer, from the wall shear of
         Spalding's law of the wall; pressure drop stays within 5 % of the wall-resolved solve
-        for wall y⁺ 1–35 on the cold plate's duct, benchmarks/RESULTS.md stop 29) or ``"switching"`` (switched at
+        for wall y⁺ 1–35 on the cold plate's duct, benchmarks/RESULTS.md stop 29), ``"switching"`` (switched at
         y⁺ = 11.53 as OpenFOAM's ``omegaWallFunction`` with ``blended false``, for like-for-like
-        comparisons with cases made that way)."""
+        comparisons with cases made that way) or ``"blended-sublayer"`` (blended, with the wall
+        cells below y⁺ ≈ 6 resolved: f and Nu flat in the first cell's y⁺ from 0.05 to 2, where
+        ``"blended"`` loses up to 10 points of f; see :class:`~rackflow.settings.WallTreatment`)."""
         if not isinstance(turbulence, str) or turbulence not in TURBULENCE_MODELS:
             raise CaseError(
                 f"fluid '{region}': unknown turbulence model {turbulence!r}; the models are "
@@ -1017,9 +1019,9 @@ class Case:
                 cells = self.mesh.patch_face_cells(patch)
                 touching = {regions[i] for i in np.unique(self.mesh.region_of_cell[cells])}
             found = {of_region[r] for r in touching if r in of_region}
-            out[patch] = (
-                WallTreatment.SWITCHING if WallTreatment.SWITCHING in found else WallTreatment.BLENDED
-            )
+            # the one that warns more first; "blended" also when no coolant touches the patch
+            ranked = (WallTreatment.SWITCHING, WallTreatment.BLENDED, WallTreatment.BLENDED_SUBLAYER)
+            out[patch] = next((t for t in ranked if t in found), WallTreatment.BLENDED)
         return out
 
     def _initial_arrays(self, initial: Result | Mapping[str, Any] | None) -> dict[str, np.ndarray] | None:

@@ -678,14 +678,17 @@ def _wall_treatment(lo: float, hi: float, treatment: WallTreatment) -> str:
     low_re_max, log_min, log_max = WALL_Y_PLUS_RANGES
     if hi <= low_re_max:
         return "viscous sublayer resolved: low-Re walls"
-    if treatment == WallTreatment.BLENDED:
+    if treatment != WallTreatment.SWITCHING:
         # measured on the turbulent-heat duct (benchmarks/RESULTS.md, stop 28): over wall y⁺ 9–30
         # the heat stays within 1.0 % (Re 6,062) and 1.3 % (Re 18,186, to y⁺ 61) of its mean; ΔP is
         # +5.1 / +9.3 % of the wall-resolved solve at y⁺ 9 (the heat's offset from that solve,
         # +8…+16 %, is about as large at y⁺ 30, in the log layer: not the buffer layer's)
+        resolved = (
+            ", the sublayer's wall cells resolved" if treatment == WallTreatment.BLENDED_SUBLAYER else ""
+        )
         text = (
-            "blended wall functions, the buffer layer handled: on the turbulent-heat duct the heat within "
-            "2 % over y⁺ 9–30, ΔP +5…+9 % of the wall-resolved solve at y⁺ ≈ 9"
+            f"blended wall functions{resolved}, the buffer layer handled: on the turbulent-heat duct the heat "
+            "within 2 % over y⁺ 9–30, ΔP +5…+9 % of the wall-resolved solve at y⁺ ≈ 9"
         )
         top = BLENDED_WALL_Y_PLUS_MAX
     elif lo >= log_min:

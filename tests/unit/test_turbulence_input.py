@@ -273,6 +273,15 @@ def test_each_wall_patch_warns_by_its_coolants_treatment() -> None:
     blended_only.fluid("left", coolant="water", turbulence="k-omega-sst")
     blended_only.solid("fin", "copper")
     assert blended_only._wall_treatments({"interface:fin": None}) == {"interface:fin": WallTreatment.BLENDED}
+    # the resolved sublayer warns as the blended treatment; a patch it shares with one is the blended one's
+    resolved = rf.Case(mesh)
+    resolved.fluid("left", coolant="water", turbulence="k-omega-sst", wall_treatment="blended-sublayer")
+    resolved.fluid("right", coolant="water", turbulence="k-omega-sst")
+    resolved.solid("fin", "copper")
+    assert resolved._wall_treatments({"xmin": None, "ymin": None}) == {
+        "xmin": WallTreatment.BLENDED_SUBLAYER,
+        "ymin": WallTreatment.BLENDED,
+    }
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """The two wall options of a turbulent coolant (issue 17): ``case.fluid(...,
 thermal_wall_function="kader" | "jayatilleke")`` and ``case.fluid(...,
-wall_treatment="blended" | "switching")``, their checks, case files, sweeps and effects. The laws
+wall_treatment="blended" | "switching" | "blended-sublayer")``, their checks, case files, sweeps and effects. The laws
 themselves are tested in the core (``physics::thermal_wall`` against the published formulas,
 ``physics::flow::turbulence`` for the law of the wall); the validation against OpenFOAM is
 ``tests/validation/test_turbulent_heat_openfoam.py``, the y⁺ sensitivity is measured by
@@ -183,6 +183,13 @@ def test_blended_walls_carry_shear_and_heat_in_the_buffer_layer(duct: rf.Mesh) -
         (16.0, 40.0, WallTreatment.SWITCHING, "wall functions (measured accurate from y⁺ 15)", "buffer"),
         (40.0, 650.0, WallTreatment.SWITCHING, "faces above y⁺ 500 are beyond the log layer", "buffer"),
         (6.0, 650.0, WallTreatment.BLENDED, "faces above y⁺ 500 are beyond the log layer", "least accurate"),
+        (
+            6.0,
+            14.0,
+            WallTreatment.BLENDED_SUBLAYER,
+            "sublayer's wall cells resolved, the buffer layer",
+            "least",
+        ),
     ],
 )
 def test_summary_says_where_the_y_plus_sits_for_the_treatment(
@@ -192,3 +199,16 @@ def test_summary_says_where_the_y_plus_sits_for_the_treatment(
     # the buffer layer is the least accurate range of the switching treatment only
     text = _wall_treatment(lo, hi, treatment)
     assert says in text and not_says not in text, text
+
+
+def test_the_resolved_sublayer_is_a_third_wall_treatment(duct: rf.Mesh) -> None:
+    """``"blended-sublayer"`` (the internal setting of stops 31–32, typed): accepted by the core,
+    written to and read from case files; what it does is ``tests/validation/test_turbulence_sublayer.py``."""
+    case = heated_duct(duct, wall_treatment="blended-sublayer")
+    assert case.fluids["box"].wall_treatment == WallTreatment.BLENDED_SUBLAYER
+    description = case.to_core()
+    assert description["fluids"][0]["wall_treatment"] == "blended-sublayer"
+    _core.validate_case(duct._core, json.dumps(description))
+    text = case.to_toml(mesh_path="duct.msh")
+    assert 'wall_treatment = "blended-sublayer"' in text
+    assert rf.Case.from_toml(text, mesh=duct).fluids["box"].wall_treatment == "blended-sublayer"

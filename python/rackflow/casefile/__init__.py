@@ -33,7 +33,7 @@ Layout
     coolant = "PG25"                # a library name (rackflow.coolants.known_coolants())
     turbulence = "auto"             # auto | laminar | k-omega-sst
     thermal_wall_function = "kader" # kader | jayatilleke (turbulent walls' temperature law)
-    wall_treatment = "blended"      # blended | switching (turbulent walls at buffer-layer y+)
+    wall_treatment = "blended"      # blended | switching | blended-sublayer (turbulent walls)
     # or an inline constant-property table:
     # coolant = { name = "oil", density_kg_m3 = 850.0, viscosity_pa_s = 0.01,
     #             conductivity_w_mk = 0.13, specific_heat_j_kgk = 2000.0 }

@@ -1688,11 +1688,12 @@ impl<'m> FlowOutcome<'m> {
         }
         let mut law =
             vec![crate::physics::energy::ThermalWallFunction::default(); mesh.region_names.len()];
-        let mut blended = vec![true; mesh.region_names.len()];
+        let mut treatment =
+            vec![crate::physics::flow::WallTreatment::default(); mesh.region_names.len()];
         for f in &case.fluids {
             if let Some(r) = mesh.region_index(&f.region) {
                 law[r] = f.thermal_wall_function;
-                blended[r] = f.wall_treatment == crate::physics::flow::WallTreatment::Blended;
+                treatment[r] = f.wall_treatment;
             }
         }
         let sub = &self.setup.mesh;
@@ -1711,7 +1712,7 @@ impl<'m> FlowOutcome<'m> {
                     .flow
                     .wall_y_plus
                     .get(f - ni)
-                    .filter(|_| blended[region]);
+                    .filter(|_| treatment[region].is_blended());
                 let u_star = match shear {
                     Some(&y_plus) => {
                         y_plus * self.setup.viscosity[c]
@@ -1727,7 +1728,7 @@ impl<'m> FlowOutcome<'m> {
                     density: self.setup.density[c],
                     viscosity: self.setup.viscosity[c],
                     law: law[region],
-                    blended: blended[region],
+                    resolves_sublayer: treatment[region].resolves_sublayer(),
                 }
             })
             .collect()

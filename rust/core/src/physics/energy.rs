@@ -186,10 +186,11 @@ pub struct ThermalWall {
     pub viscosity: f64,
     /// The temperature law of the wall of the cell's region.
     pub law: ThermalWallFunction,
-    /// Whether the region's wall treatment is the blended one (its wall cells in the viscous
-    /// sublayer take the wall layer's eddy conductivity on their faces outwards,
+    /// Whether the region's wall treatment resolves the viscous sublayer
+    /// ([`crate::physics::flow::WallTreatment::BlendedSublayer`]: its wall cells there take the
+    /// wall layer's eddy conductivity on their faces outwards,
     /// [`crate::physics::thermal_wall::wall_layer_conductivity`]).
-    pub blended: bool,
+    pub resolves_sublayer: bool,
 }
 
 /// C_μ (= β* of k-ω SST), the constant of the wall functions' friction velocity `C_μ^¼ √k`.
@@ -946,8 +947,8 @@ impl<'m> Conduction<'m> {
         }
     }
 
-    /// The blended wall cells in the viscous sublayer (below y⁺ ≈ 6), when
-    /// [`crate::physics::flow::sublayer_wall_cells_enabled`]: every face leading away from the
+    /// The wall cells in the viscous sublayer (below y⁺ ≈ 6) of the regions whose wall treatment
+    /// resolves it ([`ThermalWall::resolves_sublayer`]): every face leading away from the
     /// wall, from the wall cell outwards through the region, conducts with the wall layer's
     /// eddy conductivity in series between the two centres
     /// ([`crate::physics::thermal_wall::wall_layer_conductivity`], a power law in the wall
@@ -958,26 +959,22 @@ impl<'m> Conduction<'m> {
     /// [`crate::physics::flow::wall_cell_pin_weight`] at its shear y⁺ (all the old values from
     /// y⁺ ≈ 6, so wall functions are unchanged). Only turbulent faces of the coolant change.
     fn wall_layer_conductances(&mut self, t: &[f64]) {
-        if !crate::physics::flow::sublayer_wall_cells_enabled() {
-            return;
-        }
-        let Some(cv) = self
-            .convection
-            .as_ref()
-            .filter(|cv| !cv.thermal_walls.is_empty() && !cv.turbulent_viscosity.is_empty())
-        else {
+        let Some(cv) = self.convection.as_ref().filter(|cv| {
+            cv.thermal_walls.iter().any(|w| w.resolves_sublayer)
+                && !cv.turbulent_viscosity.is_empty()
+        }) else {
             return;
         };
         let mesh = self.mesh;
         let ni = mesh.n_internal_faces;
         let prandtl_t = crate::physics::flow::TURBULENT_PRANDTL;
         // per cell: (wall distance of its centre, the wall's inward unit normal, weight of the
-        // linear value): the blended wall cells below y⁺ ≈ 6, then outwards from them, layer by
+        // linear value): the resolved sublayer's wall cells below y⁺ ≈ 6, then outwards from them, layer by
         // layer, every cell of the region reached through a face that leads away from the wall
         let mut wall: Vec<Option<(f64, crate::mesh::Vec3, f64)>> = vec![None; mesh.n_cells()];
         let mut front = Vec::new();
         let mut seeds = Vec::new(); // (wall face, cell, owner side)
-        for w in cv.thermal_walls.iter().filter(|w| w.blended) {
+        for w in cv.thermal_walls.iter().filter(|w| w.resolves_sublayer) {
             let (f, c) = (w.face, w.cell);
             let s = self.geometry.two_point(mesh, f);
             let owner = mesh.owner[f] as usize == c;

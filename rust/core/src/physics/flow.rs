@@ -32,8 +32,8 @@ pub use crate::linalg::residual::{
     mean3, residual_measures, residual_measures3, residual_measures_of,
 };
 pub use turbulence::{
-    inlet_k_omega, spalding_wall, sublayer_wall_cells_enabled, wall_cell_pin_weight,
-    wall_face_omega, y_plus_laminar, KOmegaSst, WallTreatment, TURBULENT_PRANDTL,
+    inlet_k_omega, spalding_wall, wall_cell_pin_weight, wall_face_omega, y_plus_laminar, KOmegaSst,
+    WallTreatment, TURBULENT_PRANDTL,
 };
 pub(crate) use turbulence::{E_LOG, KAPPA};
 
