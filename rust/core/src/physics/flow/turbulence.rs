@@ -249,6 +249,34 @@ pub(super) struct TurbulenceWork {
     /// treatment's depends on the velocity alone (Spalding's law at the wall cell's speed), so the
     /// viscous conductances after the step take it instead of solving the law again.
     wall_mu_t: Vec<f64>,
+    /// The Barth–Jespersen factors of the model's velocity gradient held since the solve held
+    /// its switches on a stall (empty: recomputed every step), see [`TurbulenceWork::hold_limits`].
+    held_limits: Vec<Vec3>,
+    /// Developer diagnostics (`RACKFLOW_DEBUG_SST_LIMITER`): the factors of the step before.
+    debug_previous: Vec<Vec3>,
+}
+
+impl TurbulenceWork {
+    /// Work for a solve that holds the model's velocity-gradient factors `held` from its first
+    /// step (a start that carries them, `FlowSolution::held_turbulence_limiter`; empty: none).
+    pub(super) fn holding(held: &[Vec3]) -> Self {
+        TurbulenceWork {
+            held_limits: held.to_vec(),
+            ..Default::default()
+        }
+    }
+
+    /// Whether the model's velocity-gradient factors are held (not those of the current velocity).
+    pub(super) fn holds_limits(&self) -> bool {
+        !self.held_limits.is_empty()
+    }
+
+    /// Hold the factors of the model's velocity gradient as the last step computed them, with
+    /// the momentum limiter and the wall branches held on a stall; returns them.
+    pub(super) fn hold_limits(&mut self) -> Vec<Vec3> {
+        self.held_limits.clone_from(&self.limits);
+        self.held_limits.clone()
+    }
 }
 
 /// Whether the blended treatment's wall cells in the viscous sublayer (below y⁺ ≈ 6) are
@@ -566,17 +594,39 @@ impl Flow<'_> {
         let n = mesh.n_cells();
         work.gradient.resize(n, [[0.0f64; 3]; 3]);
         work.limits.resize(n, [1.0f64; 3]);
+        let held = work.held_limits.len() == n;
         self.least_squares.gradient_vec3(
             mesh,
             &self.cell_faces,
             velocity,
             |f| self.boundary_velocity(f, velocity[mesh.owner[f] as usize]),
             &mut work.gradient,
-            Some((
+            (!held).then_some((
                 work.limits.as_mut_slice(),
                 crate::discretisation::gradient::VectorLimiter::BarthJespersen,
             )),
         );
+        if held {
+            work.limits.copy_from_slice(&work.held_limits);
+        }
+        if std::env::var_os("RACKFLOW_DEBUG_SST_LIMITER").is_some() {
+            if work.debug_previous.len() == n {
+                let changed = |tol: f64| {
+                    work.limits
+                        .iter()
+                        .zip(&work.debug_previous)
+                        .filter(|(a, b)| (0..3).any(|i| (a[i] - b[i]).abs() > tol))
+                        .count()
+                };
+                eprintln!(
+                    "  [sst limiter] held {held} cells changed >1e-3: {} >1e-2: {} >1e-1: {}",
+                    changed(1e-3),
+                    changed(1e-2),
+                    changed(1e-1)
+                );
+            }
+            work.debug_previous.clone_from(&work.limits);
+        }
         work.current = true;
     }
 
@@ -1190,6 +1240,61 @@ mod tests {
         assert!(
             (gt / 730.0 - 1.0).abs() < 0.2,
             "turbulent {gt} Pa/m, Dean 730 Pa/m"
+        );
+    }
+
+    /// A converged turbulent solve carries the switches its last iteration used (the SST's
+    /// velocity-gradient limiter, the wall branches); a solve started from it at other
+    /// properties (a coupling pass) holds them from its first iteration and returns them
+    /// unchanged, and the model does read the held factors.
+    #[test]
+    fn a_start_holds_the_sst_limiter_and_wall_branches_it_carries() {
+        let (h, rho, mu, u) = (0.01, 1000.0, 1e-3, 1.0);
+        let mesh = BoxArrays::new([30, 8, 1], [0.3, h, h / 10.0], BoxCells::Hexa)
+            .build()
+            .unwrap();
+        let n = mesh.n_cells();
+        let bc = crate::physics::flow::plate_channel_bc(u);
+        let inlet = inlet_k_omega(0.05, u, 0.07 * 2.0 * h);
+        let turbulent = |mu: f64| {
+            Flow::new(&mesh, vec![rho; n], vec![mu; n], bc.clone())
+                .with_turbulence(vec![Some(inlet), None, None, None, None, None], vec![mu; n])
+        };
+        let settings = FlowSettings {
+            velocity_relaxation: 0.7,
+            velocity_tolerance: 1e-5,
+            pressure_tolerance: 1e-4,
+            mass_tolerance: 1e-5,
+            ..Default::default()
+        };
+        let s = turbulent(mu).solve(&settings, &crate::Silent, None).unwrap();
+        assert_eq!(s.held_turbulence_limiter.len(), n);
+        assert_eq!(s.wall_log_layer.len(), mesh.n_faces() - mesh.n_internal_faces);
+        // somewhere limited, or holding them would hold nothing
+        assert!(s
+            .held_turbulence_limiter
+            .iter()
+            .any(|l| l.iter().any(|&x| x < 1.0)));
+        // 10 % more viscous: the same switches, held from the first iteration
+        let again = turbulent(1.1 * mu)
+            .solve(&settings, &crate::Silent, Some(s.clone()))
+            .unwrap();
+        assert_eq!(again.held_turbulence_limiter, s.held_turbulence_limiter);
+        assert_eq!(again.wall_log_layer, s.wall_log_layer);
+        // held at zero the model sees no strain: no production, and μ_t collapses
+        let mut zero = s.clone();
+        zero.held_turbulence_limiter = vec![[0.0; 3]; n];
+        let starved = turbulent(mu)
+            .solve(&settings, &crate::Silent, Some(zero))
+            .unwrap();
+        let largest = |v: &[f64]| v.iter().fold(0.0, |m: f64, &x| m.max(x));
+        let (starved, core) = (
+            largest(&starved.turbulent_viscosity),
+            largest(&s.turbulent_viscosity),
+        );
+        assert!(
+            starved < 0.5 * core,
+            "μ_t {starved} held at zero factors, {core} converged"
         );
     }
 }
