@@ -224,7 +224,7 @@ def test_user_turbulent_u_channel_plate_settles_at_the_defaults(tmp_path: Path) 
     and SST velocity-gradient limiters): every pass's flow ran 1,000–1,500 iterations from the pass
     before's converged field to another path-dependent fixed point, and the passes did not settle
     (the energy's initial residual per pass 2.9e-2, 7.3e-3, 1.6e-3, 2.4e-3, 2.3e-3, 1.3e-3, 2.8e-3
-    after 9 passes and 345 CPU s). The passes now carry them and settle: 10 passes, 2,305 flow
+    after 8 passes and 345 CPU s). The passes now carry them and settle: 10 passes, 2,305 flow
     iterations of which 1,295 after pass 1, 135 CPU s (stop 34).
     """
     case = rf.Case(rf.load_mesh(_u_channel_plate(tmp_path, 0.00057)))
@@ -239,7 +239,7 @@ def test_user_turbulent_u_channel_plate_settles_at_the_defaults(tmp_path: Path) 
     assert result.is_turbulent
     assert not [w for w in caught if issubclass(w.category, StationaryFlowWarning)]
     assert result.report["flow_stationary"] is None
-    # measured 10 passes; before stop 34 not settled after 9
+    # measured 10 passes; before stop 34 not settled after 8
     assert result.report["coupling_passes"] <= 12
     # the flows after pass 1 start from the pass before's discretisation: 1,295 iterations in
     # 9 passes (before: 1,000–1,400 a pass in the converged attempts alone)

@@ -252,8 +252,6 @@ pub(super) struct TurbulenceWork {
     /// The Barth–Jespersen factors of the model's velocity gradient held since the solve held
     /// its switches on a stall (empty: recomputed every step), see [`TurbulenceWork::hold_limits`].
     held_limits: Vec<Vec3>,
-    /// Developer diagnostics (`RACKFLOW_DEBUG_SST_LIMITER`): the factors of the step before.
-    debug_previous: Vec<Vec3>,
 }
 
 impl TurbulenceWork {
@@ -608,24 +606,6 @@ impl Flow<'_> {
         );
         if held {
             work.limits.copy_from_slice(&work.held_limits);
-        }
-        if std::env::var_os("RACKFLOW_DEBUG_SST_LIMITER").is_some() {
-            if work.debug_previous.len() == n {
-                let changed = |tol: f64| {
-                    work.limits
-                        .iter()
-                        .zip(&work.debug_previous)
-                        .filter(|(a, b)| (0..3).any(|i| (a[i] - b[i]).abs() > tol))
-                        .count()
-                };
-                eprintln!(
-                    "  [sst limiter] held {held} cells changed >1e-3: {} >1e-2: {} >1e-1: {}",
-                    changed(1e-3),
-                    changed(1e-2),
-                    changed(1e-1)
-                );
-            }
-            work.debug_previous.clone_from(&work.limits);
         }
         work.current = true;
     }
