@@ -187,9 +187,9 @@ pub struct FlowSolution {
     /// by y⁺ (see `Flow::wall_branches`).
     pub wall_log_layer: Vec<bool>,
     /// The Barth–Jespersen factors of the k-ω SST's velocity gradient (per cell and component)
-    /// held since a turbulent solve stalled, with the momentum limiter and the wall branches;
-    /// a solve started from this solution holds them from its first iteration (empty: each
-    /// step recomputes them, see `turbulence::TurbulenceWork`).
+    /// that a turbulent solve's last iteration used (recorded when it returns, converged or
+    /// stationary, as `held_limiter` for the momentum); a solve started from this solution
+    /// holds them from its first iteration (empty: each step recomputes them).
     pub held_turbulence_limiter: Vec<Vec3>,
     /// A turbulent solve whose residuals stalled but whose monitored outputs were statistically
     /// stationary, and by how much they varied; `None`: converged to the tolerances.
@@ -1583,11 +1583,12 @@ impl<'m> Flow<'m> {
                 // the k-ω wall treatment's branch is held with it (`Flow::wall_branches`)
                 if let Some(sst) = &self.turbulence {
                     s.wall_log_layer = self.wall_branches(sst, &s.k);
-                    // and the SST's own velocity-gradient limiter: on a user's U-channel plate
-                    // (0.57 mm, water at 1 L/min) its Barth–Jespersen factors moved by more than
-                    // 0.1 in 700–800 of 13,859 coolant cells at every iteration from 150 to the
-                    // hold at 750 of a second-order attempt whose residuals no longer fell (stop 34)
-                    s.held_turbulence_limiter = turbulence_work.hold_limits();
+                    // (not the SST's own velocity-gradient limiter, though its Barth–Jespersen
+                    // factors moved by more than 0.1 in 700–800 of 13,859 coolant cells at every
+                    // iteration of a stalling attempt on a user's U-channel plate at 0.57 mm:
+                    // held with the others, that plate's first pass took 1,514 + 1,010
+                    // iterations against 1,283 + 944, and at 0.4 mm its second attempt, which
+                    // converged in 1,817, still stood at continuity 3e-3 after 2,200; stop 34)
                 }
             }
             match verdict {
@@ -1638,14 +1639,7 @@ impl<'m> Flow<'m> {
                     };
                     if let Some(sst) = &self.turbulence {
                         s.wall_y_plus = self.shear_y_plus(sst, &s);
-                        // the switches the converged iteration used, held or not (as
-                        // `held_limiter`): a start from it (a coupling pass) holds them
-                        if s.wall_log_layer.is_empty() {
-                            s.wall_log_layer = self.wall_branches(sst, &s.k);
-                        }
-                        if s.held_turbulence_limiter.is_empty() {
-                            s.held_turbulence_limiter = turbulence_work.hold_limits();
-                        }
+                        self.keep_switches(sst, &mut s, &mut turbulence_work);
                     }
                     return Ok(s);
                 }
@@ -1696,6 +1690,7 @@ impl<'m> Flow<'m> {
                             });
                             if let Some(sst) = &self.turbulence {
                                 s.wall_y_plus = self.shear_y_plus(sst, &s);
+                                self.keep_switches(sst, &mut s, &mut turbulence_work);
                             }
                             return Ok(s);
                         }
@@ -1739,6 +1734,7 @@ impl<'m> Flow<'m> {
                 s.stationary = Some(stationary);
                 if let Some(sst) = &self.turbulence {
                     s.wall_y_plus = self.shear_y_plus(sst, &s);
+                    self.keep_switches(sst, &mut s, &mut turbulence_work);
                 }
                 return Ok(s);
             }

@@ -249,8 +249,8 @@ pub(super) struct TurbulenceWork {
     /// treatment's depends on the velocity alone (Spalding's law at the wall cell's speed), so the
     /// viscous conductances after the step take it instead of solving the law again.
     wall_mu_t: Vec<f64>,
-    /// The Barth–Jespersen factors of the model's velocity gradient held since the solve held
-    /// its switches on a stall (empty: recomputed every step), see [`TurbulenceWork::hold_limits`].
+    /// The Barth–Jespersen factors of the model's velocity gradient held from the start (a start
+    /// that carries them; empty: recomputed every step).
     held_limits: Vec<Vec3>,
 }
 
@@ -269,8 +269,8 @@ impl TurbulenceWork {
         !self.held_limits.is_empty()
     }
 
-    /// Hold the factors of the model's velocity gradient as the last step computed them, with
-    /// the momentum limiter and the wall branches held on a stall; returns them.
+    /// Hold the factors of the model's velocity gradient as the last step computed them; returns
+    /// them.
     pub(super) fn hold_limits(&mut self) -> Vec<Vec3> {
         self.held_limits.clone_from(&self.limits);
         self.held_limits.clone()
@@ -522,6 +522,25 @@ impl Flow<'_> {
                 cmu25 * y * k[p].max(0.0).sqrt() / nu > lam
             })
             .collect()
+    }
+
+    /// Record in a returned solution the switches its last step used, held or not: the wall
+    /// branches ([`Flow::wall_branches`]) and the Barth–Jespersen factors of the model's velocity
+    /// gradient (`FlowSolution::held_turbulence_limiter`), as `held_limiter` records the
+    /// momentum's. A solve started from it (the next coupling pass) holds them from its first
+    /// iteration, so that it solves the same discretisation at the new properties.
+    pub(super) fn keep_switches(
+        &self,
+        sst: &KOmegaSst,
+        s: &mut FlowSolution,
+        work: &mut TurbulenceWork,
+    ) {
+        if s.wall_log_layer.is_empty() {
+            s.wall_log_layer = self.wall_branches(sst, &s.k);
+        }
+        if s.held_turbulence_limiter.is_empty() {
+            s.held_turbulence_limiter = work.hold_limits();
+        }
     }
 
     /// y⁺ of each boundary face from the wall shear, `y u_τ / ν` with
