@@ -220,12 +220,13 @@ def test_user_turbulent_u_channel_plate_settles_at_the_defaults(tmp_path: Path) 
     """The example's U-channel plate at 0.57 mm (46,354 cells, 13,859 coolant; water at 1 L/min,
     Re 8,300, so k-ω SST; 300 W), no settings.
 
-    Until stop 34 each coupling pass recomputed the switches its flow held on a stall (the momentum
-    and SST velocity-gradient limiters): every pass's flow ran 1,000–1,500 iterations from the pass
-    before's converged field to another path-dependent fixed point, and the passes did not settle
-    (the energy's initial residual per pass 2.9e-2, 7.3e-3, 1.6e-3, 2.4e-3, 2.3e-3, 1.3e-3, 2.8e-3
-    after 8 passes and 345 CPU s). The passes now carry them and settle: 10 passes, 2,305 flow
-    iterations of which 1,295 after pass 1, 135 CPU s (stop 34).
+    Until stop 34 each coupling pass recomputed the switches its flow had ended with (the momentum
+    and SST velocity-gradient limiters): every pass's flow left the pass before's fixed point, ran
+    1,000–2,600 iterations and held its limiter at whatever iterate its own stall came, and the
+    passes did not settle (the energy's initial residual per pass 2.9e-2, 7.3e-3, 1.6e-3, 2.4e-3,
+    2.3e-3, 1.3e-3, 2.8e-3 after 8 passes and 345 CPU s). A turbulent pass now carries them and
+    the passes settle: 10 passes, 884 flow iterations after pass 1 (1–301 a pass), 114 CPU s
+    (stop 34).
     """
     case = rf.Case(rf.load_mesh(_u_channel_plate(tmp_path, 0.00057)))
     case.solid("plate", material="copper")
@@ -241,8 +242,8 @@ def test_user_turbulent_u_channel_plate_settles_at_the_defaults(tmp_path: Path) 
     assert result.report["flow_stationary"] is None
     # measured 10 passes; before stop 34 not settled after 8
     assert result.report["coupling_passes"] <= 12
-    # the flows after pass 1 start from the pass before's discretisation: 1,295 iterations in
-    # 9 passes (before: 1,000–1,400 a pass in the converged attempts alone)
+    # the flows after pass 1 start from the pass before's discretisation: 884 iterations in 9
+    # passes (before: 1,000–1,400 a pass in the converged attempts alone)
     history = result.report["coupling_history"]
     assert sum(h[0] for h in history[1:]) < 2_000, [h[0] for h in history]
     assert result.mass_imbalance < 1e-5
@@ -251,6 +252,8 @@ def test_user_turbulent_u_channel_plate_settles_at_the_defaults(tmp_path: Path) 
     cp = float(rf.get_coolant("water").properties(30.0 + rise / 2)["specific_heat_j_kgk"])
     # the mixed-mean outlet and cp at the mean coolant temperature: measured +0.37 %
     assert result.mass_flow_kg_s("inlet") * cp * rise == pytest.approx(300.0, rel=1e-2)
-    # measured at 0.57 mm (stop 34): ΔP 9,846.9 Pa, hottest 64.51 °C
-    assert result.pressure_drop_pa("inlet", "outlet") == pytest.approx(9846.9, rel=1e-2)
-    assert result.max_temperature_c() == pytest.approx(64.51, abs=0.2)
+    # measured at 0.57 mm (stop 34): ΔP 9,845.7 Pa, hottest 64.75 °C (with the SST limiter also
+    # held within each solve, dropped: 9,846.9 Pa and 64.51 °C, the path dependence of held
+    # switches)
+    assert result.pressure_drop_pa("inlet", "outlet") == pytest.approx(9845.7, rel=2e-3)
+    assert result.max_temperature_c() == pytest.approx(64.75, abs=0.1)
