@@ -1141,8 +1141,7 @@ impl<'m> Flow<'m> {
             // ---------- momentum ----------
             let phase = std::time::Instant::now();
             let recompute_limiter = settings.second_order && !outer.limiter_frozen;
-            if turbulence_work.current && !(recompute_limiter && turbulence_work.holds_limits())
-            {
+            if turbulence_work.current && !(recompute_limiter && turbulence_work.holds_limits()) {
                 // the turbulence step's gradient of this velocity and its Barth–Jespersen
                 // factors, the limiter a turbulent flow's momentum uses (`limiter_kind`): the
                 // same numbers, computed once an iteration instead of twice (not the factors

@@ -1266,9 +1266,14 @@ mod tests {
             mass_tolerance: 1e-5,
             ..Default::default()
         };
-        let s = turbulent(mu).solve(&settings, &crate::Silent, None).unwrap();
+        let s = turbulent(mu)
+            .solve(&settings, &crate::Silent, None)
+            .unwrap();
         assert_eq!(s.held_turbulence_limiter.len(), n);
-        assert_eq!(s.wall_log_layer.len(), mesh.n_faces() - mesh.n_internal_faces);
+        assert_eq!(
+            s.wall_log_layer.len(),
+            mesh.n_faces() - mesh.n_internal_faces
+        );
         // somewhere limited, or holding them would hold nothing
         assert!(s
             .held_turbulence_limiter
