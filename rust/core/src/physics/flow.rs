@@ -186,6 +186,11 @@ pub struct FlowSolution {
     /// (false: viscous sublayer) since a turbulent solve stalled; empty: each iteration chooses
     /// by y⁺ (see `Flow::wall_branches`).
     pub wall_log_layer: Vec<bool>,
+    /// The Barth–Jespersen factors of the k-ω SST's velocity gradient (per cell and component)
+    /// that a turbulent solve's last iteration used (recorded when it returns, converged or
+    /// stationary, as `held_limiter` for the momentum); a solve started from this solution
+    /// holds them from its first iteration (empty: each step recomputes them).
+    pub held_turbulence_limiter: Vec<Vec3>,
     /// A turbulent solve whose residuals stalled but whose monitored outputs were statistically
     /// stationary, and by how much they varied; `None`: converged to the tolerances.
     pub stationary: Option<Stationary>,
@@ -1042,6 +1047,20 @@ impl<'m> Flow<'m> {
         // developer profile (RACKFLOW_PROFILE): time per phase, linear iteration counts
         let mut solve_profile = LinearSolveProfile::default();
         let mut outer = OuterIterations::new(settings, self.turbulence.is_some());
+        crate::report_phase(
+            &format!(
+                "flow attempt: {} at α {} (non-orthogonal limit {:?}, stationary tolerance {:e})",
+                if settings.second_order {
+                    "second order"
+                } else {
+                    "first order"
+                },
+                settings.velocity_relaxation,
+                settings.non_orthogonal_limit,
+                settings.stationary_tolerance
+            ),
+            0.0,
+        );
         let mut swing = if settings.second_order {
             vec![0.0f64; n]
         } else {
@@ -1086,7 +1105,7 @@ impl<'m> Flow<'m> {
         let mut diffusion: Cow<[f64]> = Cow::Borrowed(&self.diffusion);
         let mut turbulence_matrix = None;
         let mut turbulence_residuals = [0.0f64; 2];
-        let mut turbulence_work = turbulence::TurbulenceWork::default();
+        let mut turbulence_work = turbulence::TurbulenceWork::holding(&s.held_turbulence_limiter);
         if let Some(sst) = &self.turbulence {
             self.turbulence_start(sst, &mut s);
             self.turbulent_diffusion(sst, &s, None, diffusion.to_mut());
@@ -1122,16 +1141,18 @@ impl<'m> Flow<'m> {
             // ---------- momentum ----------
             let phase = std::time::Instant::now();
             let recompute_limiter = settings.second_order && !outer.limiter_frozen;
-            if turbulence_work.current {
+            if turbulence_work.current && !(recompute_limiter && turbulence_work.holds_limits()) {
                 // the turbulence step's gradient of this velocity and its Barth–Jespersen
                 // factors, the limiter a turbulent flow's momentum uses (`limiter_kind`): the
-                // same numbers, computed once an iteration instead of twice
+                // same numbers, computed once an iteration instead of twice (not the factors
+                // the step holds while the momentum's are still recomputed)
                 std::mem::swap(&mut grads, &mut turbulence_work.gradient);
                 if recompute_limiter {
                     std::mem::swap(&mut limits, &mut turbulence_work.limits);
                 }
                 turbulence_work.current = false;
             } else {
+                turbulence_work.current = false;
                 self.least_squares.gradient_vec3(
                     mesh,
                     cell_faces,
@@ -1561,6 +1582,12 @@ impl<'m> Flow<'m> {
                 // the k-ω wall treatment's branch is held with it (`Flow::wall_branches`)
                 if let Some(sst) = &self.turbulence {
                     s.wall_log_layer = self.wall_branches(sst, &s.k);
+                    // (not the SST's own velocity-gradient limiter, though its Barth–Jespersen
+                    // factors moved by more than 0.1 in 700–800 of 13,859 coolant cells at every
+                    // iteration of a stalling attempt on a user's U-channel plate at 0.57 mm:
+                    // held with the others, that plate's first pass took 1,514 + 1,010
+                    // iterations against 1,283 + 944, and at 0.4 mm its second attempt, which
+                    // converged in 1,817, still stood at continuity 3e-3 after 2,200; stop 34)
                 }
             }
             match verdict {
@@ -1611,6 +1638,7 @@ impl<'m> Flow<'m> {
                     };
                     if let Some(sst) = &self.turbulence {
                         s.wall_y_plus = self.shear_y_plus(sst, &s);
+                        self.keep_switches(sst, &mut s, &mut turbulence_work);
                     }
                     return Ok(s);
                 }
@@ -1648,12 +1676,20 @@ impl<'m> Flow<'m> {
                         || (!settings.second_order && self.turbulence.is_none());
                     let stationarity = match self.judge_stationary(&monitored, settings.stationary_tolerance) {
                         Ok(stationary) if held => {
+                            crate::report_phase(
+                                &format!(
+                                    "flow attempt stalled stationary at iteration {iteration}: ΔP variation {:.2e}, shares {:.2e}",
+                                    stationary.pressure_drop_variation, stationary.split_variation
+                                ),
+                                0.0,
+                            );
                             s.stationary = Some(Stationary {
                                 period_two: stationary::period_two(&s.history),
                                 ..stationary
                             });
                             if let Some(sst) = &self.turbulence {
                                 s.wall_y_plus = self.shear_y_plus(sst, &s);
+                                self.keep_switches(sst, &mut s, &mut turbulence_work);
                             }
                             return Ok(s);
                         }
@@ -1697,6 +1733,7 @@ impl<'m> Flow<'m> {
                 s.stationary = Some(stationary);
                 if let Some(sst) = &self.turbulence {
                     s.wall_y_plus = self.shear_y_plus(sst, &s);
+                    self.keep_switches(sst, &mut s, &mut turbulence_work);
                 }
                 return Ok(s);
             }

@@ -239,6 +239,32 @@ pub(super) struct TurbulenceWork {
     /// treatment's depends on the velocity alone (Spalding's law at the wall cell's speed), so the
     /// viscous conductances after the step take it instead of solving the law again.
     wall_mu_t: Vec<f64>,
+    /// The Barth–Jespersen factors of the model's velocity gradient held from the start (a start
+    /// that carries them; empty: recomputed every step).
+    held_limits: Vec<Vec3>,
+}
+
+impl TurbulenceWork {
+    /// Work for a solve that holds the model's velocity-gradient factors `held` from its first
+    /// step (a start that carries them, `FlowSolution::held_turbulence_limiter`; empty: none).
+    pub(super) fn holding(held: &[Vec3]) -> Self {
+        TurbulenceWork {
+            held_limits: held.to_vec(),
+            ..Default::default()
+        }
+    }
+
+    /// Whether the model's velocity-gradient factors are held (not those of the current velocity).
+    pub(super) fn holds_limits(&self) -> bool {
+        !self.held_limits.is_empty()
+    }
+
+    /// Hold the factors of the model's velocity gradient as the last step computed them; returns
+    /// them.
+    pub(super) fn hold_limits(&mut self) -> Vec<Vec3> {
+        self.held_limits.clone_from(&self.limits);
+        self.held_limits.clone()
+    }
 }
 
 /// The wall face's ω of a wall cell solved in the viscous sublayer: `F · 6ν/(β₁y²)` with y the
@@ -497,6 +523,25 @@ impl Flow<'_> {
             .collect()
     }
 
+    /// Record in a returned solution the switches its last step used, held or not: the wall
+    /// branches ([`Flow::wall_branches`]) and the Barth–Jespersen factors of the model's velocity
+    /// gradient (`FlowSolution::held_turbulence_limiter`), as `held_limiter` records the
+    /// momentum's. A solve started from it (the next coupling pass) holds them from its first
+    /// iteration, so that it solves the same discretisation at the new properties.
+    pub(super) fn keep_switches(
+        &self,
+        sst: &KOmegaSst,
+        s: &mut FlowSolution,
+        work: &mut TurbulenceWork,
+    ) {
+        if s.wall_log_layer.is_empty() {
+            s.wall_log_layer = self.wall_branches(sst, &s.k);
+        }
+        if s.held_turbulence_limiter.is_empty() {
+            s.held_turbulence_limiter = work.hold_limits();
+        }
+    }
+
     /// y⁺ of each boundary face from the wall shear, `y u_τ / ν` with
     /// `u_τ = √((ν + ν_t,w) |U_t| / y)` (as OpenFOAM's `yPlus` utility; zero off walls).
     pub(super) fn shear_y_plus(&self, sst: &KOmegaSst, s: &FlowSolution) -> Vec<f64> {
@@ -565,17 +610,21 @@ impl Flow<'_> {
         let n = mesh.n_cells();
         work.gradient.resize(n, [[0.0f64; 3]; 3]);
         work.limits.resize(n, [1.0f64; 3]);
+        let held = work.held_limits.len() == n;
         self.least_squares.gradient_vec3(
             mesh,
             &self.cell_faces,
             velocity,
             |f| self.boundary_velocity(f, velocity[mesh.owner[f] as usize]),
             &mut work.gradient,
-            Some((
+            (!held).then_some((
                 work.limits.as_mut_slice(),
                 crate::discretisation::gradient::VectorLimiter::BarthJespersen,
             )),
         );
+        if held {
+            work.limits.copy_from_slice(&work.held_limits);
+        }
         work.current = true;
     }
 
@@ -1205,6 +1254,76 @@ mod tests {
         assert!(
             (gt / 730.0 - 1.0).abs() < 0.2,
             "turbulent {gt} Pa/m, Dean 730 Pa/m"
+        );
+    }
+
+    /// A converged turbulent solve carries the switches its last iteration used (the SST's
+    /// velocity-gradient limiter, the wall branches); a solve started from it at other
+    /// properties (a coupling pass) holds them from its first iteration and returns them
+    /// unchanged, and the model does read the held factors.
+    #[test]
+    fn a_start_holds_the_sst_limiter_and_wall_branches_it_carries() {
+        let (h, rho, mu, u) = (0.01, 1000.0, 1e-3, 1.0);
+        let mesh = BoxArrays::new([30, 8, 1], [0.3, h, h / 10.0], BoxCells::Hexa)
+            .build()
+            .unwrap();
+        let n = mesh.n_cells();
+        let bc = crate::physics::flow::plate_channel_bc(u);
+        let inlet = inlet_k_omega(0.05, u, 0.07 * 2.0 * h);
+        let turbulent = |mu: f64| {
+            Flow::new(&mesh, vec![rho; n], vec![mu; n], bc.clone())
+                .with_turbulence(vec![Some(inlet), None, None, None, None, None], vec![mu; n])
+        };
+        let settings = FlowSettings {
+            velocity_relaxation: 0.7,
+            velocity_tolerance: 1e-5,
+            pressure_tolerance: 1e-4,
+            mass_tolerance: 1e-5,
+            ..Default::default()
+        };
+        let s = turbulent(mu)
+            .solve(&settings, &crate::Silent, None)
+            .unwrap();
+        assert_eq!(s.held_turbulence_limiter.len(), n);
+        assert_eq!(
+            s.wall_log_layer.len(),
+            mesh.n_faces() - mesh.n_internal_faces
+        );
+        // somewhere limited, or holding them would hold nothing
+        assert!(s
+            .held_turbulence_limiter
+            .iter()
+            .any(|l| l.iter().any(|&x| x < 1.0)));
+        // 10 % more viscous: the same switches, held from the first iteration
+        let again = turbulent(1.1 * mu)
+            .solve(&settings, &crate::Silent, Some(s.clone()))
+            .unwrap();
+        assert_eq!(again.held_turbulence_limiter, s.held_turbulence_limiter);
+        assert_eq!(again.wall_log_layer, s.wall_log_layer);
+        // the model reads the held factors: from its own converged field, the k equation's
+        // first residual is at round-off with the factors it converged with and far from it
+        // with factors held at zero (no strain, no production)
+        struct FirstK(std::sync::Mutex<Option<f64>>);
+        impl crate::Monitor for FirstK {
+            fn progress(&self, iteration: usize, residuals: &[(&str, f64)]) {
+                if iteration == 1 {
+                    *self.0.lock().unwrap() =
+                        residuals.iter().find(|(name, _)| *name == "k").map(|r| r.1);
+                }
+            }
+        }
+        let first_k = |start: FlowSolution| {
+            let monitor = FirstK(std::sync::Mutex::new(None));
+            let _ = turbulent(mu).solve(&settings, &monitor, Some(start));
+            let r = monitor.0.lock().unwrap().unwrap();
+            r
+        };
+        let mut zero = s.clone();
+        zero.held_turbulence_limiter = vec![[0.0; 3]; n];
+        let (held, zeroed) = (first_k(s.clone()), first_k(zero));
+        assert!(
+            zeroed > 100.0 * held,
+            "first k residual {zeroed:e} with zero factors, {held:e} with the held ones"
         );
     }
 }
