@@ -3,7 +3,6 @@
 pub mod energy;
 pub mod flow;
 pub mod property;
-pub mod quadrature;
 pub mod thermal_wall;
 
 pub use property::Property;

@@ -165,8 +165,7 @@ pub fn wall_layer_conductivity(
     let n = (e_next / e_wall).ln() / span;
     // ∫ dy/(k + e) in t = ln(y/y_wall): y_wall ∫₀^span e^t dt / (k + e_wall e^{n t}),
     // Simpson's rule on 64 intervals (the integrand is smooth and positive)
-    let integral = y_wall
-        * crate::physics::quadrature::simpson(|t| t.exp() / (k + e_wall * (n * t).exp()), span, 64);
+    let integral = y_wall * simpson(|t| t.exp() / (k + e_wall * (n * t).exp()), span);
     let value = (y_next - y_wall) / integral;
     if value.is_finite() && value > 0.0 {
         value
@@ -183,13 +182,32 @@ pub fn wall_cell_conductivity(k: f64, e: f64, n: f64) -> f64 {
     if !(e > 0.0 && n > 0.0 && k > 0.0) {
         return k;
     }
-    let integral = crate::physics::quadrature::simpson(|u| 1.0 / (k + e * u.powf(n)), 1.0, 64);
+    let integral = simpson(|u| 1.0 / (k + e * u.powf(n)), 1.0);
     let value = 1.0 / integral;
     if value.is_finite() && value > 0.0 {
         value
     } else {
         k
     }
+}
+
+/// `∫₀^end f`, Simpson's rule on 64 intervals (the wall-layer integrands are smooth and positive).
+fn simpson(f: impl Fn(f64) -> f64, end: f64) -> f64 {
+    let m = 64;
+    let h = end / f64::from(m);
+    let sum: f64 = (0..=m)
+        .map(|i| {
+            let w = if i == 0 || i == m {
+                1.0
+            } else if i % 2 == 1 {
+                4.0
+            } else {
+                2.0
+            };
+            w * f(h * f64::from(i))
+        })
+        .sum();
+    sum * h / 3.0
 }
 
 #[cfg(test)]
