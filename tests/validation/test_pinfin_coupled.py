@@ -41,7 +41,8 @@ MESH = Path(__file__).resolve().parents[2] / "meshes" / "coldplate_pinfin.msh"
 #: on another run's final flow, solved afresh from the settled temperatures, 0.1601–0.1610:
 #: second order spans 0.1544–0.1610 K/W (4.3 %) with the path, and no formulation the solver has
 #: now is path-independent (benchmarks/RESULTS.md, stop 34). The anchor stays the defaults'
-#: answer (2 threads, one run of stop 34: 0.15912, −0.17 %), a regression check, not a reference.
+#: answer (two runs of stop 34 at 2 threads: 0.15912 and 0.15940, the first tight pass's bounds
+#: repair making 2,038 and 196 cells first order), a regression check, not a reference.
 R_TH_K_W = 0.15939
 
 
