@@ -33,8 +33,16 @@ MESH = Path(__file__).resolve().parents[2] / "meshes" / "coldplate_pinfin.msh"
 #: pass. Stop 33 drops held corrections when a pass's flow converges with another momentum scheme
 #: (they bound nothing on the new flow: a user's pin-fin cavity at 0.7 mm went to −50.6 K), and
 #: this plate's passes do change scheme: 0.15939 / 0.15939 / 0.15940 K/W in three runs (+3.2 %).
-#: Which of the two is nearer the mesh's converged answer is not measured (benchmarks/RESULTS.md,
-#: stop 33, lead).
+#: Stop 34 measured why, and neither value is "the" answer: the energy's Barth–Jespersen limiter
+#: stalls unfrozen here and is frozen at the stall (outer iteration 30–31 of a solve), so the
+#: converged temperatures solve a discretisation fixed by the field it was frozen on, together
+#: with the cells the bounds repair made first order. On one final flow, the energy solved
+#: afresh from first-order (upwind) temperatures gives 0.1544 K/W (upwind itself 0.1508), and
+#: on another run's final flow, solved afresh from the settled temperatures, 0.1601–0.1610:
+#: second order spans 0.1544–0.1610 K/W (4.3 %) with the path, and no formulation the solver has
+#: now is path-independent (benchmarks/RESULTS.md, stop 34). The anchor stays the defaults'
+#: answer (two runs of stop 34 at 2 threads: 0.15912 and 0.15940, the first tight pass's bounds
+#: repair making 2,038 and 196 cells first order), a regression check, not a reference.
 R_TH_K_W = 0.15939
 
 
