@@ -371,17 +371,36 @@ class Result:
             if b.kind == "inlet" and "temperature_c" in b.values
         }
 
+    def _flux_heat_into_w(self, region: str) -> float:
+        """Heat entering a region through the ``heat_flux`` patches on its cells, W."""
+        index = self.mesh.regions.index(region)
+        total = 0.0
+        for patch, spec in self.case.boundaries.items():
+            if spec.kind == "heat_flux" and np.all(
+                self.mesh.region_of_cell[self.mesh.patch_face_cells(patch)] == index
+            ):
+                total += self.heat_flow_w(patch)
+        return total
+
     def thermal_resistance_k_w(
         self, region: str, inlet: str | None = None, reference_c: float | None = None
     ) -> float:
         """``(T_max(region) − T_ref) / P(region)`` in K/W.
 
-        The reference is the temperature of coolant inlet ``inlet``, or ``reference_c``; by default
-        the case's single coolant inlet, else its single convective ambient or fixed temperature.
+        P is the heat the region generates or, where it generates none, the heat that enters it
+        through its ``heat_flux`` patches (a plate loaded on its face, as a user's CAD plate
+        usually is). The reference is the temperature of coolant inlet ``inlet``, or
+        ``reference_c``; by default the case's single coolant inlet, else its single convective
+        ambient or fixed temperature.
         """
         power = self.power_w(region)
         if power <= 0:
-            raise CaseError(f"region '{region}' generates no heat; a thermal resistance needs a heat source")
+            power = self._flux_heat_into_w(region)
+        if power <= 0:
+            raise CaseError(
+                f"region '{region}' generates no heat and no heat_flux patch heats it; a thermal resistance "
+                "needs a heat source"
+            )
         inlets = self._inlets()
         if inlet is not None:
             if inlet not in inlets:
