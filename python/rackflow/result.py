@@ -478,8 +478,10 @@ class Summary:
                 out[f"max_temperature_c.{region}"] = r.max_temperature_c(region)
                 out[f"mean_temperature_c.{region}"] = r.mean_temperature_c(region)
                 out[f"min_temperature_c.{region}"] = r.min_temperature_c(region)
-                if r.power_w(region) > 0:
+                generated = r.power_w(region) > 0
+                if generated:
                     out[f"power_w.{region}"] = r.power_w(region)
+                if generated or r._flux_heat_into_w(region) > 0:
                     try:
                         out[f"thermal_resistance_k_w.{region}"] = r.thermal_resistance_k_w(region)
                     except CaseError:
@@ -554,7 +556,8 @@ class Summary:
                     if solid
                     else (str(getattr(fluid.coolant, "name", "coolant")) if fluid else "-")
                 )
-                power = r.power_w(region)
+                # a region loaded on its face shows the heat entering through its flux patches
+                power = r.power_w(region) if r.power_w(region) > 0 else max(r._flux_heat_into_w(region), 0.0)
                 try:
                     rth = f"{r.thermal_resistance_k_w(region):10.4f}" if power > 0 else f"{'':>10}"
                 except CaseError:

@@ -28,6 +28,10 @@ def test_a_face_loaded_region_has_a_thermal_resistance() -> None:
     # a bar conducting end to end: (L − Δx/2)/(k A) to the hottest cell's centre, k of copper
     k = 398.0
     assert r == pytest.approx((LENGTH - LENGTH / 40) / (k * SIDE * SIDE), rel=0.03)
+    # the summary carries it: the sweep table's column and the printed table's R_th and heat
+    assert result.summary().to_dict()["thermal_resistance_k_w.box"] == r
+    (row,) = [line for line in str(result.summary()).splitlines() if line.strip().startswith("box")]
+    assert f"{r:.4f}" in row and "4.00" in row, row
 
 
 def test_a_region_without_any_heat_still_says_so() -> None:
