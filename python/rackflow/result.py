@@ -557,7 +557,8 @@ class Summary:
                     else (str(getattr(fluid.coolant, "name", "coolant")) if fluid else "-")
                 )
                 # a region loaded on its face shows the heat entering through its flux patches
-                power = r.power_w(region) if r.power_w(region) > 0 else max(r._flux_heat_into_w(region), 0.0)
+                generated = r.power_w(region)
+                power = generated if generated > 0 else max(r._flux_heat_into_w(region), 0.0)
                 try:
                     rth = f"{r.thermal_resistance_k_w(region):10.4f}" if power > 0 else f"{'':>10}"
                 except CaseError:

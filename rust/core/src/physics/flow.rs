@@ -1638,7 +1638,7 @@ impl<'m> Flow<'m> {
                     };
                     if let Some(sst) = &self.turbulence {
                         s.wall_y_plus = self.shear_y_plus(sst, &s);
-                        self.keep_switches(sst, &mut s, &mut turbulence_work);
+                        self.keep_switches(sst, &mut s, &turbulence_work);
                     }
                     return Ok(s);
                 }
@@ -1689,7 +1689,7 @@ impl<'m> Flow<'m> {
                             });
                             if let Some(sst) = &self.turbulence {
                                 s.wall_y_plus = self.shear_y_plus(sst, &s);
-                                self.keep_switches(sst, &mut s, &mut turbulence_work);
+                                self.keep_switches(sst, &mut s, &turbulence_work);
                             }
                             return Ok(s);
                         }
@@ -1733,7 +1733,7 @@ impl<'m> Flow<'m> {
                 s.stationary = Some(stationary);
                 if let Some(sst) = &self.turbulence {
                     s.wall_y_plus = self.shear_y_plus(sst, &s);
-                    self.keep_switches(sst, &mut s, &mut turbulence_work);
+                    self.keep_switches(sst, &mut s, &turbulence_work);
                 }
                 return Ok(s);
             }

@@ -271,11 +271,9 @@ impl TurbulenceWork {
         !self.held_limits.is_empty()
     }
 
-    /// Hold the factors of the model's velocity gradient as the last step computed them; returns
-    /// them.
-    pub(super) fn hold_limits(&mut self) -> Vec<Vec3> {
-        self.held_limits.clone_from(&self.limits);
-        self.held_limits.clone()
+    /// The factors of the model's velocity gradient its last step used (held or computed).
+    pub(super) fn last_limits(&self) -> &[Vec3] {
+        &self.limits
     }
 }
 
@@ -544,13 +542,13 @@ impl Flow<'_> {
         &self,
         sst: &KOmegaSst,
         s: &mut FlowSolution,
-        work: &mut TurbulenceWork,
+        work: &TurbulenceWork,
     ) {
         if s.wall_log_layer.is_empty() {
             s.wall_log_layer = self.wall_branches(sst, &s.k);
         }
         if s.held_turbulence_limiter.is_empty() {
-            s.held_turbulence_limiter = work.hold_limits();
+            s.held_turbulence_limiter = work.last_limits().to_vec();
         }
     }
 
