@@ -1045,7 +1045,7 @@ fn non_physical(
     tolerance: f64,
     floor: Option<f64>,
     tried: &str,
-    second_order_convection: bool,
+    eq: &Conduction,
 ) -> Option<(String, Option<[f64; 3]>)> {
     let coldest = (0..t.len()).min_by(|&i, &j| t[i].total_cmp(&t[j]))?;
     let region = &mesh.region_names[mesh.cell_region[coldest] as usize];
@@ -1057,7 +1057,7 @@ fn non_physical(
                 t[coldest] - 273.15,
                 mesh.cell_centre[coldest],
                 floor - 273.15,
-                unbounded_remedy(second_order_convection),
+                unbounded_remedy(eq),
             ),
             None => format!(
                 "the solution falls below absolute zero ({:.4e} K = {:.4e} °C in region '{region}' at {:?} m): more heat is taken out than the boundaries can supply; check the signs and sizes of power_w, flux_w_m2 and power densities (positive heats the part)",
@@ -1258,15 +1258,18 @@ pub(super) fn step_supply_bounds(
     }
 }
 
-/// What a user can change when an energy field leaves the maximum principle's bounds: the mesh,
-/// and, when the coolant's convection is second order (`auto` or `linear_upwind`), the
-/// first-order scheme, which is bounded by construction; with `upwind` already in use only the
-/// mesh is left (what remains unbounded is the non-orthogonal corrections of poor cells).
-fn unbounded_remedy(second_order_convection: bool) -> &'static str {
-    if second_order_convection {
+/// What a user can change when the energy operator `eq`'s field leaves the maximum principle's
+/// bounds: the mesh, and, when the coolant's convection is second order (`auto` or
+/// `linear_upwind`), the first-order scheme, which is bounded by construction; with `upwind`
+/// already in use, or no coolant, only the mesh is left (what remains unbounded is the
+/// non-orthogonal corrections of poor cells).
+fn unbounded_remedy(eq: &Conduction) -> &'static str {
+    if eq.second_order_convection() {
         "improve the mesh near that point (Gmsh `Mesh.Optimize`/`Mesh.OptimizeNetgen`, `rackflow mesh check`) or solve with convection='upwind'"
-    } else {
+    } else if eq.is_convective() {
         "the convection is first-order upwind already, so improve the mesh near that point (Gmsh `Mesh.Optimize`/`Mesh.OptimizeNetgen`, `rackflow mesh check`)"
+    } else {
+        "improve the mesh near that point (Gmsh `Mesh.Optimize`/`Mesh.OptimizeNetgen`, `rackflow mesh check`)"
     }
 }
 
@@ -1296,7 +1299,7 @@ pub(super) fn outside_supply_bounds(
                 floor - t[coldest],
                 floor - 273.15,
                 floor - low,
-                unbounded_remedy(eq.second_order_convection())
+                unbounded_remedy(eq)
             ), Some(mesh.cell_centre[coldest])));
         }
     }
@@ -1320,7 +1323,7 @@ pub(super) fn outside_supply_bounds(
         } else {
             "the non-orthogonal corrections of poor cells overshoot there"
         },
-        unbounded_remedy(eq.second_order_convection())
+        unbounded_remedy(eq)
     ), Some(mesh.cell_centre[hottest])))
 }
 
@@ -2742,7 +2745,7 @@ fn run(
         settings.tolerance,
         lowest_supply_temperature(mesh, &resolved, radiating),
         &tried,
-        eq.second_order_convection(),
+        &eq,
     )
     .or_else(|| {
         // a loose coupling pass is a step on the way, judged by the tight passes after it
@@ -3169,7 +3172,7 @@ mod tests {
                 1e-10,
                 bounds(&cold).floor,
                 "first-order convection",
-                eq.second_order_convection(),
+                &eq,
             )
             .unwrap();
             assert!(frozen.contains("unbounded on this flow"), "{frozen}");
@@ -3190,6 +3193,16 @@ mod tests {
                 assert!(above.contains("non-orthogonal corrections"), "{above}");
             }
         }
+        // no coolant (conduction only): no convection to advise on either way
+        let eq = conduction_operator(&mesh, &r, None, false);
+        let cold = field(285.0, 300.0);
+        let bounds = SupplyBounds {
+            floor: Some(290.0),
+            ceiling: None,
+        };
+        let (message, _) = outside_supply_bounds(&mesh, &eq, &cold, bounds).unwrap();
+        assert!(message.contains("improve the mesh near that point"), "{message}");
+        assert!(!message.contains("convection"), "{message}");
     }
 
     #[test]
@@ -3201,8 +3214,9 @@ mod tests {
         // every input heats: the coldest supply bounds the field, so the inputs cannot explain it
         let floor = lowest_supply_temperature(&mesh, &r, false);
         assert_eq!(floor, Some(290.0));
+        let eq = coolant_operator(&mesh, &r);
         let (message, position) =
-            non_physical(&mesh, &t, 0.0, 1e-10, floor, "second-order convection", true).unwrap();
+            non_physical(&mesh, &t, 0.0, 1e-10, floor, "second-order convection", &eq).unwrap();
         assert_eq!(position, Some(mesh.cell_centre[coolant]));
         assert!(message.contains("unbounded on this flow"), "{message}");
         assert!(
@@ -3215,7 +3229,7 @@ mod tests {
         r.patch[2] = PatchCondition::Flux(-1e9);
         let floor = lowest_supply_temperature(&mesh, &r, false);
         assert_eq!(floor, None);
-        let (message, _) = non_physical(&mesh, &t, 0.0, 1e-10, floor, "", true).unwrap();
+        let (message, _) = non_physical(&mesh, &t, 0.0, 1e-10, floor, "", &eq).unwrap();
         assert!(
             message.contains("check the signs and sizes of power_w"),
             "{message}"
