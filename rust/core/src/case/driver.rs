@@ -3177,8 +3177,11 @@ mod tests {
             .unwrap();
             assert!(frozen.contains("unbounded on this flow"), "{frozen}");
             for message in [&below, &above, &frozen] {
-                assert!(message.contains("improve the mesh near that point"), "{message}");
-                // advice for the settings in use: `upwind` is not advised to whom uses it
+                assert!(
+                    message.contains("improve the mesh near that point"),
+                    "{message}"
+                );
+                // advice for the settings in use: `upwind` is not advised to a user who has it
                 assert_eq!(message.contains(advice), second_order, "{message}");
             }
             assert_eq!(
@@ -3201,7 +3204,10 @@ mod tests {
             ceiling: None,
         };
         let (message, _) = outside_supply_bounds(&mesh, &eq, &cold, bounds).unwrap();
-        assert!(message.contains("improve the mesh near that point"), "{message}");
+        assert!(
+            message.contains("improve the mesh near that point"),
+            "{message}"
+        );
         assert!(!message.contains("convection"), "{message}");
     }
 
