@@ -281,7 +281,7 @@ def test_user_turbulent_u_channel_plate_converges_with_upwind_asked_for(tmp_path
     5 ended in a ``ConvergenceError`` (advising ``convection='upwind'``, which was set); each
     pass's flow also began at α 0.9 again and converged at 0.5 after two stalls (155 CPU s for the
     8 passes where they converge). Now ``upwind`` takes the default's first-order recovery and
-    carries the relaxation its flow converged with: 8 passes, 50 CPU s (the defaults: 92 s, with
+    carries the relaxation its flow ended with: 8 passes, 40 CPU s (the defaults: 92 s, with
     second-order temperatures).
     """
     case = _u_channel_case(_u_channel_plate(tmp_path, 0.0008))
@@ -303,10 +303,12 @@ def test_user_turbulent_u_channel_plate_converges_with_upwind_asked_for(tmp_path
     cp = float(rf.get_coolant("water").properties(30.0 + rise / 2)["specific_heat_j_kgk"])
     assert result.mass_flow_kg_s("inlet") * cp * rise == pytest.approx(300.0, rel=1e-2)
     history = result.report["coupling_history"]
+    # measured 8 passes, 979 flow iterations after pass 2 (52–220 a pass)
     assert result.report["coupling_passes"] <= 10, history
-    # the passes after the second start at the relaxation the pass before converged with
-    # (measured: FLOW_AFTER_PASS_2 flow iterations; before: each pass stalled at 0.9 and 0.675 first)
-    assert sum(h[0] for h in history[2:]) < FLOW_BOUND, [h[0] for h in history]
+    assert sum(h[0] for h in history[2:]) < 1_500, [h[0] for h in history]
+    # each pass starts at the relaxation the pass before ended with (before: each pass stalled at
+    # 0.9 and 0.675 again before converging at 0.5), never above the 0.675 pass 1 ended with
+    assert result.momentum_relaxation <= 0.675
     # measured (stop 35): ΔP 9,658.1 Pa (the defaults' first-order momentum: 9,638 Pa), hottest
     # 60.09 °C (the defaults, second-order temperatures: 60.81 °C)
     assert result.pressure_drop_pa("inlet", "outlet") == pytest.approx(9658.1, rel=2e-3)
