@@ -727,13 +727,16 @@ class Case:
         relaxation (with local first-order rounds in cells whose velocity keeps swinging) and,
         when that retry diverged, once more with the non-orthogonal corrections bounded at half
         the orthogonal part (OpenFOAM's ``limited corrected 0.5``); ``"linear_upwind"``: second
-        order or an error; ``"upwind"``), ``velocity_relaxation`` (default 0.9; the converged
+        order or an error; ``"upwind"``: first order throughout, with the default's first-order
+        recovery: a stalled flow is retried at 0.5 with the non-orthogonal corrections bounded
+        and then at 0.3, and coolant cells the energy leaves outside the inlet-to-heater bounds
+        lose their non-orthogonal corrections), ``velocity_relaxation`` (default 0.9; the converged
         flow does not depend on it, only the way there; with an explicit scheme a diverging
         solve is retried at three quarters of it, after that retry's divergence once more with the
         non-orthogonal corrections bounded as above, and after a stall at 0.5),
         ``velocity_tolerance`` (1e-7),
         ``pressure_tolerance`` (1e-6), ``mass_tolerance`` (fraction of the inflow, 1e-6),
-        ``flow_max_iterations`` (3000; at least a third of it more after a local first-order round, and more while the pace of the residuals gets it to convergence, at most twice it in all; a first attempt too slow to converge in twice it stops early; a turbulent solve that stalls with statistically stationary outputs returns them with a :class:`~rackflow.errors.StationaryFlowWarning`, a laminar one only with ``convection='auto'`` when no retry converges), ``non_orthogonal_correctors`` (extra pressure solves per
+        ``flow_max_iterations`` (3000; at least a third of it more after a local first-order round, and more while the pace of the residuals gets it to convergence, at most twice it in all; a first attempt too slow to converge in twice it stops early; a turbulent solve that stalls with statistically stationary outputs returns them with a :class:`~rackflow.errors.StationaryFlowWarning`, a laminar one only with ``convection='auto'`` or ``'upwind'`` when no retry converges), ``non_orthogonal_correctors`` (extra pressure solves per
         iteration on non-orthogonal meshes such as tetrahedra, default 0).
         Temperature-dependent coolant properties: flow and temperature alternate until no
         temperature moves more than ``coupling_tolerance_k`` (1e-3 K) between passes, at most

@@ -117,8 +117,9 @@ class StationaryFlowWarning(RackflowWarning):
     every open patch's share of the inflow by at most 0.001 (``result.report["flow_stationary"]``
     holds the window and the measured variations). A stalled solve whose outputs still drift
     remains a :class:`ConvergenceError`. A turbulent (k-ω SST) solve is accepted so at once; a
-    laminar one only with the default ``convection="auto"`` and when none of the retries (lower
-    relaxation, first-order fallback) converges, the stationary state nearest to its tolerances;
+    laminar one only with ``convection="auto"`` (the default) or ``"upwind"`` and when none of
+    the retries (lower relaxation, first-order fallback) converges, the stationary state nearest
+    to its tolerances;
     a laminar state whose residuals repeat every second iteration (a period-2 mode of the
     iteration, ``report["flow_stationary"]["period_two"]``) is relaxed harder first. A turbulent
     solve that no attempt brings within 0.1 % is accepted by the last two (first order, relaxation

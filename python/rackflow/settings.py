@@ -17,7 +17,8 @@ class ConvectionScheme(StrEnum):
     AUTO = "auto"
     #: Bounded second order or an error.
     LINEAR_UPWIND = "linear_upwind"
-    #: First-order upwind.
+    #: First-order upwind throughout, with the default's first-order recovery when the flow
+    #: stalls (lower relaxation, bounded non-orthogonal corrections, a stationary state).
     UPWIND = "upwind"
 
 

@@ -133,8 +133,8 @@ pub struct Solution {
     /// converged iteration used (see `physics::flow::FlowSolution::held_limiter`; 1 in solids;
     /// empty for first order), for warm starts.
     pub momentum_limiter: Vec<[f64; 3]>,
-    /// The momentum relaxation the second-order flow converged with (see
-    /// `physics::flow::FlowSolution::relaxation`; `None` for first order), for warm starts.
+    /// The momentum relaxation the flow converged with (the first-order fallback's, when it took
+    /// it; see `physics::flow::FlowSolution::relaxation`), for warm starts.
     pub momentum_relaxation: Option<f64>,
     /// The energy convection's limiter per cell that a stalled second-order solve held to
     /// converge (see `physics::energy::Conduction::freeze_limiter`; 0 in cells made first order;
@@ -714,7 +714,9 @@ type FlowAttempt = (crate::physics::flow::FlowSolution, Option<f64>, Option<f64>
 /// a divergence once more with its non-orthogonal corrections bounded (an explicit scheme once
 /// more at [`RETRY_RELAXATION`] after a stall); then,
 /// with the default `auto` convection, the momentum equations fall back to first-order upwind (relaxations
-/// [`FALLBACK_RELAXATIONS`] in turn) and the solution says so. A first attempt that creeps too
+/// [`FALLBACK_RELAXATIONS`] in turn) and the solution says so. Last, wherever first order is
+/// allowed (`auto`, and `upwind` asked for: [`ConvectionScheme::allows_first_order`]), first
+/// order with the non-orthogonal corrections bounded, then at [`LAST_RELAXATION`]. A first attempt that creeps too
 /// slowly to converge within twice its budget stops early (`physics::flow`'s pace projection);
 /// one still converging at the end of its budget goes on, up to twice it.
 fn solve_flow_retrying(
@@ -737,13 +739,17 @@ fn solve_flow_retrying(
     // cause (the two-channel manifold of hexahedra, below) the retry at a lower relaxation
     // converges at second order everywhere, while local rounds at 0.9 made 36 of its cells
     // first order; the retries may take local rounds
-    // a warm start from a converged second-order solve relaxes first as that solve converged
-    // (the path, not the fixed point, depends on the relaxation: `FlowSolution::relaxation`), or lower
-    // when the settings ask for less
+    // a warm start from a converged solve relaxes first as that solve converged (the path, not
+    // the fixed point, depends on the relaxation: `FlowSolution::relaxation`), or lower when the
+    // settings ask for less, when it is solved in the order the settings' scheme asks for (the
+    // default's first-order fallback carries its own relaxation, `FlowOutcome::
+    // first_order_fallback`): with `upwind` asked for, a user's U-channel plate (SST, 18,031
+    // tetrahedra) converged at 0.5 in each coupling pass after stalls at 0.9 and 0.675, the
+    // passes' flows costing three times what they need
     let carried = start
         .as_ref()
         .and_then(|s| s.relaxation)
-        .filter(|&a| settings.second_order && a > 0.0 && a <= 1.0);
+        .filter(|&a| settings.second_order == scheme.second_order() && a > 0.0 && a <= 1.0);
     let first_settings = crate::physics::flow::FlowSettings {
         local_first_order: false,
         velocity_relaxation: carried.map_or(settings.velocity_relaxation, |a| {
@@ -827,10 +833,14 @@ fn solve_flow_retrying(
             )
         }));
     }
-    if scheme == ConvectionScheme::Auto {
+    if scheme.allows_first_order() {
         // last: the non-orthogonal corrections bounded by half the orthogonal fluxes, as
         // OpenFOAM's `limited corrected 0.5` (what simpleFoam needed on the corpus tetrahedra);
-        // cells near 85° carry corrections larger than the fluxes they correct
+        // cells near 85° carry corrections larger than the fluxes they correct. First order, so
+        // `upwind` asked for explicitly takes these as the default's fallback does (the bound
+        // is not the convection the user chose, as for the bounded retry above): a user's
+        // U-channel copper plate (SST, 117,222 tetrahedra) stalled with `upwind` at 0.9, 0.675
+        // and 0.5, not stationary within the usual bound, where the defaults converge (stop 34)
         attempts.push((
             crate::physics::flow::FlowSettings {
                 second_order: false,
@@ -913,8 +923,10 @@ fn solve_flow_retrying(
             Err(other) => return Err(other),
         }
     }
-    // an explicit scheme is the user's: a stall stays an error, stationary or not
-    if let Some((solution, attempt)) = kept.filter(|_| scheme == ConvectionScheme::Auto) {
+    // a stationary state of first-order attempts is as good an answer with `upwind` asked for
+    // as with the default's fallback; `linear_upwind` asks for second order or an error: a
+    // stall stays one, stationary or not
+    if let Some((solution, attempt)) = kept.filter(|_| scheme.allows_first_order()) {
         let fallback =
             (attempt.second_order != settings.second_order).then_some(attempt.velocity_relaxation);
         return Ok((solution, fallback, attempt.non_orthogonal_limit));
@@ -933,7 +945,8 @@ fn solve_flow_retrying(
 /// stationary (`Flow::judge_stationary`) counts as stalled here, its state kept in `kept` (of
 /// such states the nearest to its tolerances): the attempts after it go on as before, and only
 /// when none converges is the kept state the answer (with `FlowSolution::stationary` saying so),
-/// and only with the default `auto` convection (an explicit scheme's stall stays an error).
+/// and only where first order is allowed (`auto` or `upwind`; a `linear_upwind` stall stays an
+/// error).
 fn solve_attempt(
     flow: &crate::physics::flow::Flow,
     attempt: &crate::physics::flow::FlowSettings,
@@ -1032,17 +1045,19 @@ fn non_physical(
     tolerance: f64,
     floor: Option<f64>,
     tried: &str,
+    eq: &Conduction,
 ) -> Option<(String, Option<[f64; 3]>)> {
     let coldest = (0..t.len()).min_by(|&i, &j| t[i].total_cmp(&t[j]))?;
     let region = &mesh.region_names[mesh.cell_region[coldest] as usize];
     if t[coldest] <= 0.0 {
         let message = match floor {
             Some(floor) => format!(
-                "the energy solve's discretisation is unbounded on this flow: a cell falls below absolute zero ({:.4e} K = {:.4e} °C in region '{region}' at {:?} m) although nothing takes heat out (every heat input is positive and the coldest supply is {:.2} °C, so no cell can be colder than that); the solver tried {tried}; improve the mesh near that point (Gmsh `Mesh.Optimize`/`Mesh.OptimizeNetgen`, `rackflow mesh check`) or solve with convection='upwind'",
+                "the energy solve's discretisation is unbounded on this flow: a cell falls below absolute zero ({:.4e} K = {:.4e} °C in region '{region}' at {:?} m) although nothing takes heat out (every heat input is positive and the coldest supply is {:.2} °C, so no cell can be colder than that); the solver tried {tried}; {}",
                 t[coldest],
                 t[coldest] - 273.15,
                 mesh.cell_centre[coldest],
                 floor - 273.15,
+                unbounded_remedy(eq),
             ),
             None => format!(
                 "the solution falls below absolute zero ({:.4e} K = {:.4e} °C in region '{region}' at {:?} m): more heat is taken out than the boundaries can supply; check the signs and sizes of power_w, flux_w_m2 and power densities (positive heats the part)",
@@ -1243,6 +1258,21 @@ pub(super) fn step_supply_bounds(
     }
 }
 
+/// What a user can change when the energy operator `eq`'s field leaves the maximum principle's
+/// bounds: the mesh, and, when the coolant's convection is second order (`auto` or
+/// `linear_upwind`), the first-order scheme, which is bounded by construction; with `upwind`
+/// already in use, or no coolant, only the mesh is left (what remains unbounded is the
+/// non-orthogonal corrections of poor cells).
+fn unbounded_remedy(eq: &Conduction) -> &'static str {
+    if eq.second_order_convection() {
+        "improve the mesh near that point (Gmsh `Mesh.Optimize`/`Mesh.OptimizeNetgen`, `rackflow mesh check`) or solve with convection='upwind'"
+    } else if eq.is_convective() {
+        "the convection is first-order upwind already, so improve the mesh near that point (Gmsh `Mesh.Optimize`/`Mesh.OptimizeNetgen`, `rackflow mesh check`)"
+    } else {
+        "improve the mesh near that point (Gmsh `Mesh.Optimize`/`Mesh.OptimizeNetgen`, `rackflow mesh check`)"
+    }
+}
+
 /// Why a field violates the maximum principle, if it does: a cell colder than the floor, or a
 /// coolant cell hotter than the ceiling, by more than 5 % of the temperature span or 0.5 K,
 /// whichever is larger. A bounded scheme cannot do that; an unbounded deferred correction on a
@@ -1262,13 +1292,14 @@ pub(super) fn outside_supply_bounds(
         if t[coldest] < low {
             let below = t.iter().filter(|&&x| x < low).count();
             return Some((format!(
-                "the solution is colder than every wall, ambient and inlet temperature ({:.2} °C in region '{}' at {:?} m, {:.2} K below the coldest supply of {:.2} °C; {below} cells more than {:.2} K below), which no heat path allows: a deferred correction on poor cells is unbounded there; improve the mesh near that point (Gmsh `Mesh.Optimize`/`Mesh.OptimizeNetgen`, `rackflow mesh check`) or solve with convection='upwind'",
+                "the solution is colder than every wall, ambient and inlet temperature ({:.2} °C in region '{}' at {:?} m, {:.2} K below the coldest supply of {:.2} °C; {below} cells more than {:.2} K below), which no heat path allows: a deferred correction on poor cells is unbounded there; {}",
                 t[coldest] - 273.15,
                 region(coldest),
                 mesh.cell_centre[coldest],
                 floor - t[coldest],
                 floor - 273.15,
-                floor - low
+                floor - low,
+                unbounded_remedy(eq)
             ), Some(mesh.cell_centre[coldest])));
         }
     }
@@ -1280,13 +1311,19 @@ pub(super) fn outside_supply_bounds(
     }
     let above = coolant().filter(|&c| t[c] > high).count();
     Some((format!(
-        "the coolant is hotter than every solid, wall and inlet that can heat it ({:.2} °C in region '{}' at {:?} m, {:.2} K above the hottest of them at {:.2} °C; {above} coolant cells more than {:.2} K above), which no heat path allows: a second-order convection overshoots there (a near-stagnant corner or a poor cell); improve the mesh near that point (Gmsh `Mesh.Optimize`/`Mesh.OptimizeNetgen`, `rackflow mesh check`) or solve with convection='upwind'",
+        "the coolant is hotter than every solid, wall and inlet that can heat it ({:.2} °C in region '{}' at {:?} m, {:.2} K above the hottest of them at {:.2} °C; {above} coolant cells more than {:.2} K above), which no heat path allows: {}; {}",
         t[hottest] - 273.15,
         region(hottest),
         mesh.cell_centre[hottest],
         t[hottest] - ceiling,
         ceiling - 273.15,
-        high - ceiling
+        high - ceiling,
+        if eq.second_order_convection() {
+            "a second-order convection overshoots there (a near-stagnant corner or a poor cell)"
+        } else {
+            "the non-orthogonal corrections of poor cells overshoot there"
+        },
+        unbounded_remedy(eq)
     ), Some(mesh.cell_centre[hottest])))
 }
 
@@ -1915,7 +1952,7 @@ impl<'m> FlowOutcome<'m> {
             }
             solution.momentum_limiter = limiter;
         }
-        solution.momentum_relaxation = self.flow.relaxation.or(self.first_order_fallback);
+        solution.momentum_relaxation = self.first_order_fallback.or(self.flow.relaxation);
         solution.momentum_first_order_fallback = self.first_order_fallback.is_some();
         solution.momentum_non_orthogonal_limit = self.non_orthogonal_limit;
         solution.report.flow_history = self.flow.history;
@@ -2349,8 +2386,12 @@ fn run(
     // a warm start's bounds are the converged result's: bounding further would change its
     // system (on the corpus microchannel plate the restart bounded them again and moved 0.26 K)
     let mut limited_here = frozen.as_deref().is_some_and(|f| f.holds_result_bounds());
-    // `linear_upwind` asks for second order or an error: no local first order then
-    let may_lower_order = case.settings.convection == ConvectionScheme::Auto;
+    // `linear_upwind` asks for second order or an error: no local first order then, nor the
+    // bounds repair; `upwind` takes the repair's two-point faces (its convection is first order
+    // already): a user's U-channel plate (SST, 18,031 tetrahedra) kept a coolant cell 2.92 K
+    // below the inlet through the non-orthogonal corrections of its turbulent conductivity
+    // with `upwind` asked for, where the defaults repaired it (stop 34)
+    let may_lower_order = case.settings.convection.allows_first_order();
     let mut local_first_order_rounds = 0usize;
     let mut bounds_rounds = 0usize;
     // bounds rounds that changed something (for a failure's message)
@@ -2704,6 +2745,7 @@ fn run(
         settings.tolerance,
         lowest_supply_temperature(mesh, &resolved, radiating),
         &tried,
+        &eq,
     )
     .or_else(|| {
         // a loose coupling pass is a step on the way, judged by the tight passes after it
@@ -2971,11 +3013,20 @@ mod tests {
     }
 
     fn coolant_operator<'m>(mesh: &'m Mesh, r: &Resolved) -> Conduction<'m> {
+        coolant_operator_of_order(mesh, r, true)
+    }
+
+    /// [`coolant_operator`] with second-order or first-order (upwind) advection.
+    fn coolant_operator_of_order<'m>(
+        mesh: &'m Mesh,
+        r: &Resolved,
+        second_order: bool,
+    ) -> Conduction<'m> {
         let convection = crate::physics::energy::Convection {
             mass_flux: vec![0.0; mesh.n_faces()],
             specific_heat: vec![None, Some(Property::Constant(4000.0))],
             reference_k: 290.0,
-            second_order: true,
+            second_order,
             turbulent_viscosity: Vec::new(),
             thermal_walls: Vec::new(),
         };
@@ -3087,6 +3138,80 @@ mod tests {
     }
 
     #[test]
+    fn an_unbounded_field_advises_upwind_only_when_the_convection_is_not_upwind_already() {
+        let (mesh, r) = solid_and_coolant();
+        let coolant: Vec<usize> = (0..4).filter(|&c| mesh.cell_region[c] == 1).collect();
+        let solid: Vec<usize> = (0..4).filter(|&c| mesh.cell_region[c] == 0).collect();
+        let field = |cold: f64, hot: f64| {
+            let mut t = vec![0.0; 4];
+            (t[solid[0]], t[solid[1]]) = (310.0, 305.0);
+            (t[coolant[0]], t[coolant[1]]) = (hot, cold);
+            t
+        };
+        let advice = "solve with convection='upwind'";
+        for second_order in [true, false] {
+            let eq = coolant_operator_of_order(&mesh, &r, second_order);
+            assert_eq!(eq.second_order_convection(), second_order);
+            let bounds = |t: &[f64]| SupplyBounds {
+                floor: lowest_supply_temperature(&mesh, &r, false),
+                ceiling: highest_heating_temperature(&mesh, &r, &eq, t, false),
+            };
+            // 5 K below the 290 K inlet, then 12 K above the hottest solid
+            let cold = field(285.0, 300.0);
+            let hot = field(295.0, 322.0);
+            let (below, _) = outside_supply_bounds(&mesh, &eq, &cold, bounds(&cold)).unwrap();
+            let (above, _) = outside_supply_bounds(&mesh, &eq, &hot, bounds(&hot)).unwrap();
+            assert!(below.contains("colder than every wall"), "{below}");
+            assert!(above.contains("hotter than every solid"), "{above}");
+            let mut cold = cold;
+            cold[coolant[1]] = -50.0;
+            let (frozen, _) = non_physical(
+                &mesh,
+                &cold,
+                0.0,
+                1e-10,
+                bounds(&cold).floor,
+                "first-order convection",
+                &eq,
+            )
+            .unwrap();
+            assert!(frozen.contains("unbounded on this flow"), "{frozen}");
+            for message in [&below, &above, &frozen] {
+                assert!(
+                    message.contains("improve the mesh near that point"),
+                    "{message}"
+                );
+                // advice for the settings in use: `upwind` is not advised to a user who has it
+                assert_eq!(message.contains(advice), second_order, "{message}");
+            }
+            assert_eq!(
+                above.contains("a second-order convection overshoots there"),
+                second_order,
+                "{above}"
+            );
+            if !second_order {
+                for message in [&below, &above, &frozen] {
+                    assert!(message.contains("first-order upwind already"), "{message}");
+                }
+                assert!(above.contains("non-orthogonal corrections"), "{above}");
+            }
+        }
+        // no coolant (conduction only): no convection to advise on either way
+        let eq = conduction_operator(&mesh, &r, None, false);
+        let cold = field(285.0, 300.0);
+        let bounds = SupplyBounds {
+            floor: Some(290.0),
+            ceiling: None,
+        };
+        let (message, _) = outside_supply_bounds(&mesh, &eq, &cold, bounds).unwrap();
+        assert!(
+            message.contains("improve the mesh near that point"),
+            "{message}"
+        );
+        assert!(!message.contains("convection"), "{message}");
+    }
+
+    #[test]
     fn below_absolute_zero_with_no_sink_blames_the_discretisation_not_the_inputs() {
         let (mesh, mut r) = solid_and_coolant();
         let coolant = (0..4).find(|&c| mesh.cell_region[c] == 1).unwrap();
@@ -3095,8 +3220,9 @@ mod tests {
         // every input heats: the coldest supply bounds the field, so the inputs cannot explain it
         let floor = lowest_supply_temperature(&mesh, &r, false);
         assert_eq!(floor, Some(290.0));
+        let eq = coolant_operator(&mesh, &r);
         let (message, position) =
-            non_physical(&mesh, &t, 0.0, 1e-10, floor, "second-order convection").unwrap();
+            non_physical(&mesh, &t, 0.0, 1e-10, floor, "second-order convection", &eq).unwrap();
         assert_eq!(position, Some(mesh.cell_centre[coolant]));
         assert!(message.contains("unbounded on this flow"), "{message}");
         assert!(
@@ -3109,7 +3235,7 @@ mod tests {
         r.patch[2] = PatchCondition::Flux(-1e9);
         let floor = lowest_supply_temperature(&mesh, &r, false);
         assert_eq!(floor, None);
-        let (message, _) = non_physical(&mesh, &t, 0.0, 1e-10, floor, "").unwrap();
+        let (message, _) = non_physical(&mesh, &t, 0.0, 1e-10, floor, "", &eq).unwrap();
         assert!(
             message.contains("check the signs and sizes of power_w"),
             "{message}"

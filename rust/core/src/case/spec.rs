@@ -263,6 +263,15 @@ impl ConvectionScheme {
     pub fn second_order(self) -> bool {
         matches!(self, Self::Auto | Self::LinearUpwind)
     }
+
+    /// Whether a solve may be first order where the second order does not converge or is
+    /// unbounded: `auto` lowers its order there, `upwind` is first order throughout. Either takes
+    /// the same recovery (the flow's first-order attempts at lower relaxation and with bounded
+    /// non-orthogonal corrections, a stalled laminar flow's stationary state, the energy's
+    /// bounds repair); `linear_upwind` asks for second order or an error.
+    pub fn allows_first_order(self) -> bool {
+        matches!(self, Self::Auto | Self::Upwind)
+    }
 }
 
 /// Preconditioner of the energy system's Krylov solves.

@@ -336,6 +336,12 @@ impl<'m> Conduction<'m> {
         self.convection.is_some()
     }
 
+    /// Whether the coolant's advection is second order (false: first-order upwind, or no
+    /// advection): what a failure's advice may suggest instead.
+    pub fn second_order_convection(&self) -> bool {
+        self.convection.as_ref().is_some_and(|cv| cv.second_order)
+    }
+
     /// Whether cell `c` is coolant (advected).
     pub fn fluid_cell(&self, c: usize) -> bool {
         self.is_fluid(c)

@@ -169,7 +169,7 @@ pub struct FlowSolution {
     /// velocity component is at a local extremum within round-off (the ratio of two round-off
     /// differences).
     pub held_limiter: Vec<Vec3>,
-    /// The momentum relaxation a second-order solve converged with (`None` for first order).
+    /// The momentum relaxation the solve converged with (`None`: not converged, or a start).
     /// The fixed point no longer depends on it (the face fluxes carry the unrelaxed diagonal's
     /// Rhie–Chow dissipation), but the path does: a warm start relaxes first as this solve did
     /// (`case::driver::solve_flow_retrying`; the default solve of the corpus tetrahedra
@@ -1631,11 +1631,12 @@ impl<'m> Flow<'m> {
                 }
                 Verdict::Converged => {
                     solve_profile.print(iteration);
-                    (s.held_limiter, s.relaxation) = if settings.second_order {
-                        (std::mem::take(&mut limits), Some(alpha))
+                    s.held_limiter = if settings.second_order {
+                        std::mem::take(&mut limits)
                     } else {
-                        (Vec::new(), None)
+                        Vec::new()
                     };
+                    s.relaxation = Some(alpha);
                     if let Some(sst) = &self.turbulence {
                         s.wall_y_plus = self.shear_y_plus(sst, &s);
                         self.keep_switches(sst, &mut s, &turbulence_work);
@@ -1652,8 +1653,11 @@ impl<'m> Flow<'m> {
                         crate::error::Status::Diverged,
                         crate::error::Equation::Flow,
                         format!(
-                            "flow diverged at iteration {iteration} in the {} equation (residuals {residuals:?}); worst cell {worst} at {:?} m; try smaller velocity_relaxation or first-order convection",
-                            names[equation], mesh.cell_centre[worst]
+                            "flow diverged at iteration {iteration} in the {} equation (residuals {residuals:?}); worst cell {worst} at {:?} m; try smaller velocity_relaxation{}",
+                            names[equation],
+                            mesh.cell_centre[worst],
+                            // advice for the settings in use: a first-order solve is there already
+                            if settings.second_order { " or first-order convection" } else { "" }
                         ),
                         s.history.iter().map(|r| r[3]).collect(),
                     )
@@ -1687,6 +1691,7 @@ impl<'m> Flow<'m> {
                                 period_two: stationary::period_two(&s.history),
                                 ..stationary
                             });
+                            s.relaxation = stationary_relaxation(settings, s.relaxation);
                             if let Some(sst) = &self.turbulence {
                                 s.wall_y_plus = self.shear_y_plus(sst, &s);
                                 self.keep_switches(sst, &mut s, &turbulence_work);
@@ -1731,6 +1736,7 @@ impl<'m> Flow<'m> {
             if let Ok(stationary) = self.judge_stationary(&monitored, settings.stationary_tolerance)
             {
                 s.stationary = Some(stationary);
+                s.relaxation = stationary_relaxation(settings, s.relaxation);
                 if let Some(sst) = &self.turbulence {
                     s.wall_y_plus = self.shear_y_plus(sst, &s);
                     self.keep_switches(sst, &mut s, &turbulence_work);
@@ -1749,6 +1755,20 @@ impl<'m> Flow<'m> {
             s.history.iter().map(|r| r[3]).collect(),
         )
         .with_partial(|p| last_iterate(p, mesh, &s)))
+    }
+}
+
+/// The relaxation a solve accepted as statistically stationary records
+/// ([`FlowSolution::relaxation`]): a first-order solve's own, which the next coupling pass of
+/// `upwind` asked for starts at, as the default's first-order fallback carries its attempt's
+/// (a user's U-channel plate, SST on 117,222 tetrahedra, reached a stationary state only at
+/// 0.3, after 0.9, 0.675 and 0.5 stalled); a second-order one keeps what its start carried (the
+/// default's second-order passes carry only converged relaxations, as before).
+fn stationary_relaxation(settings: &FlowSettings, carried: Option<f64>) -> Option<f64> {
+    if settings.second_order {
+        carried
+    } else {
+        Some(settings.velocity_relaxation)
     }
 }
 
