@@ -3,7 +3,7 @@
 //! (the tree work stealing makes; stop 34's dot), and `linalg::residual::residual_measures`
 //! against the same per-row measures summed by rayon's `reduce`.
 //! `cargo run --release --example reductions -- N REPS THREADS...`; prints the fastest of REPS
-//! timings per kernel, ns per element, and whether the results agree bit for bit across runs.
+//! timings per kernel (to stderr), ns per element, and whether the results agree bit for bit across runs.
 use rackflow_core::linalg::residual::residual_measures;
 use rackflow_core::linalg::{dot, Csr};
 use rayon::prelude::*;
@@ -102,7 +102,10 @@ fn time<T: PartialEq + std::fmt::Debug>(reps: usize, mut f: impl FnMut() -> T) -
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
+    let n: usize = args
+        .get(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
     let reps: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(200);
     let threads: Vec<usize> = args
         .get(3..)
@@ -113,8 +116,8 @@ fn main() {
     let m = (n as f64).cbrt().round() as usize;
     let lap = laplacian(m);
     let (x, rhs) = (values(lap.n_rows, 3), values(lap.n_rows, 4));
-    println!("| kernel | n | threads | rayon sum, ns/elem | ordered, ns/elem | ordered/rayon | rayon bits stable | ordered bits stable |");
-    println!("|---|---:|---:|---:|---:|---:|---|---|");
+    eprintln!("| kernel | n | threads | rayon sum, ns/elem | ordered, ns/elem | ordered/rayon | rayon bits stable | ordered bits stable |");
+    eprintln!("|---|---:|---:|---:|---:|---:|---|---|");
     for &t in &threads {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(t)
@@ -123,7 +126,7 @@ fn main() {
         pool.install(|| {
             let (old, old_same) = time(reps, || rayon_dot(&a, &b).to_bits());
             let (new, new_same) = time(reps, || dot(&a, &b).to_bits());
-            println!(
+            eprintln!(
                 "| dot | {n} | {t} | {:.3} | {:.3} | {:.3} | {old_same} | {new_same} |",
                 1e9 * old / n as f64,
                 1e9 * new / n as f64,
@@ -133,7 +136,7 @@ fn main() {
             let k = lap.n_rows;
             let (old, old_same) = time(reps / 4, || bits(rayon_measures(&lap, &rhs, &x)));
             let (new, new_same) = time(reps / 4, || bits(residual_measures(&lap, &rhs, &x)));
-            println!(
+            eprintln!(
                 "| residual measures | {k} | {t} | {:.3} | {:.3} | {:.3} | {old_same} | {new_same} |",
                 1e9 * old / k as f64,
                 1e9 * new / k as f64,
