@@ -7,6 +7,7 @@ mod it {
     mod linalg;
     mod mesh;
     mod properties;
+    mod reproducible;
     mod transient;
     mod validation;
 }

@@ -523,7 +523,11 @@ pub fn non_conforming_interfaces(mesh: &Mesh) -> Vec<Finding> {
     }
     let mut pairs: HashMap<(u32, u32), (f64, usize, Vec<Vec3>)> = HashMap::new();
     let mut tested: std::collections::HashSet<(u32, u32)> = std::collections::HashSet::new();
-    for bucket in grid.values() {
+    // buckets in the order of their keys, not the map's (random per process): the areas are
+    // summed and the examples picked in that order, so a report is the same in every run
+    let mut buckets: Vec<([i64; 3], Vec<u32>)> = grid.into_iter().collect();
+    buckets.sort_unstable_by_key(|b| b.0);
+    for (_, bucket) in &buckets {
         for (k, &i) in bucket.iter().enumerate() {
             for &j in &bucket[k + 1..] {
                 let (a, b) = (&faces[i as usize], &faces[j as usize]);
