@@ -877,10 +877,12 @@ impl<'m> Flow<'m> {
         } else {
             volume.cbrt()
         };
-        mesh.cell_volume
-            .par_iter()
-            .map(|&v| u_ref * u_ref * (VENKATAKRISHNAN_K * v.cbrt() / length).powi(3))
-            .collect()
+        crate::discretisation::gradient::venkatakrishnan_epsilon2(
+            &mesh.cell_volume,
+            VENKATAKRISHNAN_K,
+            length,
+            u_ref,
+        )
     }
 
     /// The momentum's local pseudo-time step as per-cell relaxation factors (see
@@ -1080,9 +1082,9 @@ impl<'m> Flow<'m> {
             Vec::new()
         };
         let limiter_kind = if smooth_limiter {
-            crate::discretisation::gradient::VectorLimiter::Venkatakrishnan(&limiter_smoothing)
+            crate::discretisation::gradient::Limiter::Venkatakrishnan(&limiter_smoothing)
         } else {
-            crate::discretisation::gradient::VectorLimiter::BarthJespersen
+            crate::discretisation::gradient::Limiter::BarthJespersen
         };
         if settings.second_order && s.held_limiter.len() == n {
             // a warm start holds the limiter its initial state converged with

@@ -629,7 +629,7 @@ impl Flow<'_> {
             &mut work.gradient,
             (!held).then_some((
                 work.limits.as_mut_slice(),
-                crate::discretisation::gradient::VectorLimiter::BarthJespersen,
+                crate::discretisation::gradient::Limiter::BarthJespersen,
             )),
         );
         if held {
