@@ -727,11 +727,7 @@ class Case:
         relaxation (with local first-order rounds in cells whose velocity keeps swinging) and,
         when that retry diverged, once more with the non-orthogonal corrections bounded at half
         the orthogonal part (OpenFOAM's ``limited corrected 0.5``); ``"linear_upwind"``: second
-        order or an error; ``"upwind"``), ``energy_limiter`` (the limiter of the energy's second-order
-        convection: ``"barth_jespersen"``, the default, held at the iterate where the energy's outer
-        iterations stall; ``"venkatakrishnan"``, its smooth form recomputed every outer iteration and
-        converged by Newton–Krylov, which falls back to the default's local first-order rounds where
-        that stalls; benchmarks/RESULTS.md stop 35), ``velocity_relaxation`` (default 0.9; the converged
+        order or an error; ``"upwind"``), ``velocity_relaxation`` (default 0.9; the converged
         flow does not depend on it, only the way there; with an explicit scheme a diverging
         solve is retried at three quarters of it, after that retry's divergence once more with the
         non-orthogonal corrections bounded as above, and after a stall at 0.5),
@@ -1501,7 +1497,6 @@ _SETTINGS = {
     "coupling_tolerance_k",
     "max_coupling_passes",
     "convection",
-    "energy_limiter",
     "velocity_relaxation",
     "velocity_tolerance",
     "pressure_tolerance",

@@ -1,5 +1,5 @@
 """Named solver choices, as enums: one home for the spellings the Python API, case files and the
-core share (the core's serde enums ``ConvectionScheme``, ``EnergyLimiter``, ``PreconditionerKind``,
+core share (the core's serde enums ``ConvectionScheme``, ``PreconditionerKind``,
 ``TurbulenceModel`` and ``ThermalWallFunction`` use the same names). Each is a
 :class:`~enum.StrEnum`, so a plain string (``convection="upwind"``) is accepted wherever a member
 is, and compares equal to it."""
@@ -19,16 +19,6 @@ class ConvectionScheme(StrEnum):
     LINEAR_UPWIND = "linear_upwind"
     #: First-order upwind.
     UPWIND = "upwind"
-
-
-class EnergyLimiter(StrEnum):
-    """The limiter of the energy's bounded second-order convection (``solve(energy_limiter=...)``)."""
-
-    #: Barth–Jespersen, held at the iterate where the energy's outer iterations stall.
-    BARTH_JESPERSEN = "barth_jespersen"
-    #: Venkatakrishnan's smooth form, recomputed every outer iteration and converged with the
-    #: temperatures (Newton–Krylov where the outer iterations stall).
-    VENKATAKRISHNAN = "venkatakrishnan"
 
 
 class Preconditioner(StrEnum):
@@ -91,7 +81,6 @@ class WallTreatment(StrEnum):
 #: The solver settings that take one of a few names, and their enum.
 CHOICE_SETTINGS: dict[str, type[StrEnum]] = {
     "convection": ConvectionScheme,
-    "energy_limiter": EnergyLimiter,
     "preconditioner": Preconditioner,
 }
 

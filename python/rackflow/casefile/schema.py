@@ -29,7 +29,6 @@ SOLVER_KEYS = {
     "initial_temperature_c": (int, float),
     "preconditioner": (str,),
     "convection": (str,),
-    "energy_limiter": (str,),
     "velocity_relaxation": (int, float),
     "velocity_tolerance": (int, float),
     "pressure_tolerance": (int, float),

@@ -403,7 +403,6 @@ pub(super) fn frozen_flow(
         specific_heat,
         reference_k: outcome.setup.reference_temperature_k,
         second_order: case.settings.convection.second_order(),
-        smooth_limiter: smooth_energy_limiter(case),
         turbulent_viscosity: outcome.parent_turbulent_viscosity(mesh),
         thermal_walls: outcome.thermal_walls(mesh, case),
     };
@@ -460,7 +459,6 @@ fn conjugate<'m>(
             specific_heat: specific_heat.clone(),
             reference_k,
             second_order: case.settings.convection.second_order(),
-            smooth_limiter: smooth_energy_limiter(case),
             turbulent_viscosity: outcome.parent_turbulent_viscosity(mesh),
             thermal_walls: outcome.thermal_walls(mesh, case),
         };
@@ -1982,12 +1980,6 @@ pub(super) fn energy_preconditioner(
     }
 }
 
-/// Whether the energy's second-order convection takes Venkatakrishnan's smooth limiter,
-/// recomputed every outer iteration (see `physics::energy::Convection::smooth_limiter`).
-fn smooth_energy_limiter(case: &Case) -> bool {
-    case.settings.energy_limiter == super::EnergyLimiter::Venkatakrishnan
-}
-
 /// Outer passes without a tenfold drop of the residual after which the deferred-correction
 /// iteration counts as stalled and Newton–Krylov takes over.
 const STALL_PASSES: usize = 30;
@@ -2097,10 +2089,7 @@ fn newton_krylov(
     // a nonlinear system inside the operator (k(T), c_p(T), a live limiter) takes the Picard
     // Jacobian (see `Conduction::lag_linearisation`): a Krylov vector costs one right-hand side,
     // not one assembly
-    // … except a live smooth limiter: its derivative is what Newton converges (with the limiter
-    // held per step, the Picard steps on the bundled pin-fin plate did not converge and local
-    // rounds made 14,391 coolant cells first order)
-    let lagged = !affine && eq.can_lag() && !eq.smooth_limiter_live();
+    let lagged = !affine && eq.can_lag();
     let stop = || monitor.should_stop();
     let mut preconditioner: Option<EnergyPreconditioner> = None;
     let mut scratch = (!affine && !lagged).then(|| (**a).clone());
@@ -2260,37 +2249,12 @@ fn newton_krylov(
         }
         let info = info?;
         report.linear_iterations.push(info.iterations);
-        let mut step_length = 1.0;
-        if !affine && !lagged {
-            // the full system's Jacobian has kinks (a neighbourhood's extreme changing cell in the
-            // limiter): from far off a full step can raise the residual, so backtrack (Armijo)
-            let scratch = scratch
-                .as_mut()
-                .expect("a scratch matrix for nonlinear systems");
-            let mut trial_r = vec![0.0; n];
-            for _ in 0..LINE_SEARCH_HALVINGS {
-                for i in 0..n {
-                    perturbed_t[i] = t[i] + step_length * delta[i];
-                }
-                eq.reset_gradient();
-                eq.assemble(&perturbed_t, scratch, &mut perturbed_b);
-                let (trial, _) =
-                    residual_and_normalisation(scratch, &perturbed_b, &perturbed_t, &mut trial_r);
-                if trial <= (1.0 - 1e-4 * step_length) * r_norm {
-                    break;
-                }
-                step_length *= 0.5;
-            }
-        }
         for (ti, di) in t.iter_mut().zip(&delta) {
-            *ti += step_length * di;
+            *ti += di;
         }
     }
     Ok(false)
 }
-
-/// Most halvings of a Newton–Krylov step on a nonlinear system's full Jacobian.
-const LINE_SEARCH_HALVINGS: usize = 6;
 
 /// The energy solve; `start` (per-cell temperatures, K) replaces the uniform initial temperature;
 /// `loose` (a coupling pass whose flow will still change) stops at a looser tolerance.
@@ -2487,10 +2451,7 @@ fn run(
             // non-orthogonal corrections are unbounded too)
             let (changed, faces) = if may_lower_order && bounds_rounds < BOUNDS_REPAIR_ROUNDS {
                 let outside = out_of_bounds_coolant_cells(&eq, &t, bounds(&eq, &t));
-                (
-                    eq.first_order_at(&t, &outside, true),
-                    eq.two_point_in(&outside),
-                )
+                (eq.first_order_in(&outside, true), eq.two_point_in(&outside))
             } else {
                 (0, 0)
             };
@@ -2522,8 +2483,7 @@ fn run(
         {
             // first hold the convection limiter fixed: what stalls on tetrahedra is its
             // switching; only a system that stalls without it goes to Newton–Krylov
-            // (a smooth limiter is not held: Newton–Krylov converges it)
-            if limiter_frozen_at == 0 && !eq.smooth_limiter() && eq.freeze_limiter(&t) {
+            if limiter_frozen_at == 0 && eq.freeze_limiter(&t) {
                 limiter_frozen_at = outer;
                 report.energy_limiter_frozen_at = Some(outer);
                 anderson = Anderson::new(5);
@@ -2629,17 +2589,14 @@ fn run(
             let (changed, faces) = if converged && bounds_rounds < BOUNDS_REPAIR_ROUNDS {
                 bounds_rounds += 1;
                 let outside = out_of_bounds_coolant_cells(&eq, &t, bounds(&eq, &t));
-                let repaired = (
-                    eq.first_order_at(t.as_slice(), &outside, true),
-                    eq.two_point_in(&outside),
-                );
+                let repaired = (eq.first_order_in(&outside, true), eq.two_point_in(&outside));
                 repairs += usize::from(repaired.0 + repaired.1 > 0);
                 repaired
             } else if !converged && local_first_order_rounds < LOCAL_FIRST_ORDER_ROUNDS {
                 let alone = local_first_order_rounds < CELLS_ALONE_ROUNDS;
                 local_first_order_rounds += 1;
                 (
-                    eq.first_order_at(t.as_slice(), &stalled_coolant_cells(&eq, &r), !alone),
+                    eq.first_order_in(&stalled_coolant_cells(&eq, &r), !alone),
                     0,
                 )
             } else {
@@ -3019,7 +2976,6 @@ mod tests {
             specific_heat: vec![None, Some(Property::Constant(4000.0))],
             reference_k: 290.0,
             second_order: true,
-            smooth_limiter: false,
             turbulent_viscosity: Vec::new(),
             thermal_walls: Vec::new(),
         };

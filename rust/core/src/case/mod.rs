@@ -14,7 +14,7 @@ mod validate;
 pub use driver::{solve, solve_from, validate, Solution, SolveReport};
 pub use initial::InitialState;
 pub use spec::{
-    Boundary, Case, Contact, ConvectionScheme, Coolant, Enclosure, EnergyLimiter, Fluid, Material,
+    Boundary, Case, Contact, ConvectionScheme, Coolant, Enclosure, Fluid, Material,
     PreconditionerKind, Radiation, Settings, Solid,
 };
 pub use transient::{

@@ -265,18 +265,6 @@ impl ConvectionScheme {
     }
 }
 
-/// The limiter of the energy equation's bounded second-order convection.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EnergyLimiter {
-    /// Barth–Jespersen, held at the iterate where the outer iterations stall (the default).
-    #[default]
-    BarthJespersen,
-    /// Venkatakrishnan's smooth form, recomputed every outer iteration and converged with the
-    /// rest of the system (Newton–Krylov where the outer iterations stall).
-    Venkatakrishnan,
-}
-
 /// Preconditioner of the energy system's Krylov solves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -308,8 +296,6 @@ pub struct Settings {
     pub preconditioner: PreconditionerKind,
     /// Convection scheme of momentum and energy.
     pub convection: ConvectionScheme,
-    /// Limiter of the energy's second-order convection.
-    pub energy_limiter: EnergyLimiter,
     /// Momentum under-relaxation factor.
     pub velocity_relaxation: f64,
     /// Flow converged when normalised momentum residuals fall below this …
@@ -343,7 +329,6 @@ impl Default for Settings {
             initial_temperature_k: None,
             preconditioner: PreconditionerKind::Amg,
             convection: ConvectionScheme::Auto,
-            energy_limiter: EnergyLimiter::BarthJespersen,
             velocity_relaxation: 0.9,
             velocity_tolerance: 1e-7,
             pressure_tolerance: 1e-6,

@@ -270,7 +270,7 @@ impl LeastSquares {
         phi: &[Vec3],
         boundary_value: impl Fn(usize) -> Vec3 + Sync,
         grads: &mut [[Vec3; 3]],
-        limits: Option<(&mut [Vec3], Limiter<'_>)>,
+        limits: Option<(&mut [Vec3], VectorLimiter<'_>)>,
     ) {
         let ni = mesh.n_internal_faces;
         debug_assert!(!self.use_face.iter().any(|&u| u));
@@ -328,7 +328,7 @@ impl LeastSquares {
                 // Venkatakrishnan's factor below 1 falls as the face's extrapolation grows, so
                 // it too is smallest at the largest increase or decrease
                 let factor = |bound: f64, delta: f64| match kind {
-                    Some(Limiter::Venkatakrishnan(epsilon2)) => {
+                    Some(VectorLimiter::Venkatakrishnan(epsilon2)) => {
                         venkatakrishnan(bound, delta, epsilon2[c])
                     }
                     _ => bound / delta,
@@ -412,10 +412,9 @@ pub fn gauss(
         });
 }
 
-/// The limiter of a bounded reconstruction: of a vector field ([`LeastSquares::gradient_vec3`],
-/// the momentum) or a scalar one ([`limiter`], the temperature).
+/// The limiter of a bounded vector reconstruction ([`LeastSquares::gradient_vec3`]).
 #[derive(Debug, Clone, Copy)]
-pub enum Limiter<'a> {
+pub enum VectorLimiter<'a> {
     /// Barth–Jespersen: the reconstruction at every face stays within the neighbourhood's
     /// extremes (see [`limiter`]). Its factor is a minimum over faces of a ratio, so it switches
     /// from one iteration to the next where a face's extrapolation crosses a bound.
@@ -436,17 +435,6 @@ pub fn venkatakrishnan(bound: f64, delta: f64, epsilon2: f64) -> f64 {
     (b2 + epsilon2 + 2.0 * delta * bound) / (b2 + 2.0 * d2 + bound * delta + epsilon2)
 }
 
-/// Venkatakrishnan's ε² per cell, `scale² (K h / length)³` with `h = ∛V` the cell's size: the
-/// differences below about ε that the limiter leaves alone are a fixed fraction of `scale` on
-/// cells of a given size relative to `length`, and shrink faster than the cell (ε ∝ h^1.5,
-/// Venkatakrishnan's `(K h)³`), so that the scheme stays second order as the mesh is refined.
-pub fn venkatakrishnan_epsilon2(cell_volume: &[f64], k: f64, length: f64, scale: f64) -> Vec<f64> {
-    cell_volume
-        .par_iter()
-        .map(|&v| scale * scale * (k * v.cbrt() / length).powi(3))
-        .collect()
-}
-
 /// Barth–Jespersen limiter factor per cell: the linear reconstruction at every face centre stays
 /// within the extremes of the cell, its face neighbours and its boundary-face values where
 /// `boundary(f)` knows them (bounded convection schemes). Without the boundary values a cell
@@ -456,8 +444,7 @@ pub fn venkatakrishnan_epsilon2(cell_volume: &[f64], k: f64, length: f64, scale:
 /// Gathered per cell in parallel. The smallest bound/delta over a cell's faces comes from its
 /// largest increase and its largest decrease (division is monotone), so two divisions per
 /// cell give the factor a division per face would (as in [`LeastSquares::gradient_vec3`]).
-/// With `cells`, only the cells flagged get a factor (the others 0: no correction). `kind`
-/// Barth–Jespersen or Venkatakrishnan's smooth factor of the same bounds.
+/// With `cells`, only the cells flagged get a factor (the others 0: no correction).
 pub fn limiter(
     mesh: &Mesh,
     cell_faces: &CellFaces,
@@ -465,7 +452,6 @@ pub fn limiter(
     grad: &[Vec3],
     cells: Option<&[bool]>,
     boundary: impl Fn(usize) -> Option<f64> + Sync,
-    kind: Limiter<'_>,
 ) -> Vec<f64> {
     let ni = mesh.n_internal_faces;
     (0..mesh.n_cells())
@@ -500,17 +486,12 @@ pub fn limiter(
                 rise = rise.max(delta);
                 fall = fall.min(delta);
             }
-            // Venkatakrishnan's factor below 1 also falls as the extrapolation grows
-            let factor = |bound: f64, delta: f64| match kind {
-                Limiter::Venkatakrishnan(epsilon2) => venkatakrishnan(bound, delta, epsilon2[c]),
-                Limiter::BarthJespersen => bound / delta,
-            };
             let mut limit = 1.0f64;
             if rise > 1e-300 {
-                limit = limit.min(factor(hi - phi[c], rise).clamp(0.0, 1.0));
+                limit = limit.min(((hi - phi[c]) / rise).clamp(0.0, 1.0));
             }
             if fall < -1e-300 {
-                limit = limit.min(factor(lo - phi[c], fall).clamp(0.0, 1.0));
+                limit = limit.min(((lo - phi[c]) / fall).clamp(0.0, 1.0));
             }
             limit
         })
@@ -541,24 +522,8 @@ mod tests {
         let wanted: Vec<bool> = (0..mesh.n_cells()).map(|c| c % 3 == 0).collect();
         let all = ls.gradient_implicit(&mesh, &cf, &phi, None, face);
         let some = ls.gradient_implicit(&mesh, &cf, &phi, Some(&wanted), face);
-        let all_limits = limiter(
-            &mesh,
-            &cf,
-            &phi,
-            &all,
-            None,
-            |_| None,
-            Limiter::BarthJespersen,
-        );
-        let some_limits = limiter(
-            &mesh,
-            &cf,
-            &phi,
-            &some,
-            Some(&wanted),
-            |_| None,
-            Limiter::BarthJespersen,
-        );
+        let all_limits = limiter(&mesh, &cf, &phi, &all, None, |_| None);
+        let some_limits = limiter(&mesh, &cf, &phi, &some, Some(&wanted), |_| None);
         for c in 0..mesh.n_cells() {
             if wanted[c] {
                 assert_eq!(some[c], all[c]);
@@ -658,7 +623,7 @@ mod tests {
             &phi,
             boundary,
             &mut grads,
-            Some((&mut bj, Limiter::BarthJespersen)),
+            Some((&mut bj, VectorLimiter::BarthJespersen)),
         );
         let epsilon2 = vec![1e-4; n];
         ls.gradient_vec3(
@@ -667,7 +632,7 @@ mod tests {
             &phi,
             boundary,
             &mut grads,
-            Some((&mut smooth, Limiter::Venkatakrishnan(&epsilon2))),
+            Some((&mut smooth, VectorLimiter::Venkatakrishnan(&epsilon2))),
         );
         for c in 0..n {
             for k in 0..3 {
@@ -698,7 +663,7 @@ mod tests {
             &phi,
             boundary,
             &mut grads,
-            Some((&mut limits, Limiter::BarthJespersen)),
+            Some((&mut limits, VectorLimiter::BarthJespersen)),
         );
         for c in 0..n {
             for (k, exact) in [[2.0, -1.0, 0.0], [0.0, 0.0, 1.0]].iter().enumerate() {
@@ -710,15 +675,7 @@ mod tests {
         for k in 0..3 {
             let comp: Vec<f64> = phi.iter().map(|v| v[k]).collect();
             let grad = ls.gradient(&mesh, &cf, &comp, |f, _| boundary(f)[k]);
-            let scalar = limiter(
-                &mesh,
-                &cf,
-                &comp,
-                &grad,
-                None,
-                |f| Some(boundary(f)[k]),
-                Limiter::BarthJespersen,
-            );
+            let scalar = limiter(&mesh, &cf, &comp, &grad, None, |f| Some(boundary(f)[k]));
             for c in 0..n {
                 for j in 0..3 {
                     assert!((grad[c][j] - grads[c][k][j]).abs() < 1e-12);
@@ -733,30 +690,5 @@ mod tests {
         }
         // and the limiter does act on the quadratic component somewhere
         assert!(limits.iter().any(|l| l[2] < 1.0));
-        // Venkatakrishnan's factors too (the momentum's and the temperature's are one limiter)
-        let epsilon2: Vec<f64> = venkatakrishnan_epsilon2(&mesh.cell_volume, 0.5, 0.2, 1.0);
-        ls.gradient_vec3(
-            &mesh,
-            &cf,
-            &phi,
-            boundary,
-            &mut grads,
-            Some((&mut limits, Limiter::Venkatakrishnan(&epsilon2))),
-        );
-        let comp: Vec<f64> = phi.iter().map(|v| v[2]).collect();
-        let grad = ls.gradient(&mesh, &cf, &comp, |f, _| boundary(f)[2]);
-        let scalar = limiter(
-            &mesh,
-            &cf,
-            &comp,
-            &grad,
-            None,
-            |f| Some(boundary(f)[2]),
-            Limiter::Venkatakrishnan(&epsilon2),
-        );
-        for c in 0..n {
-            assert!((scalar[c] - limits[c][2]).abs() < 1e-12, "cell {c}");
-        }
-        assert!(scalar.iter().any(|&l| l < 1.0));
     }
 }

@@ -63,9 +63,6 @@ pub struct Conduction<'m> {
     inlet_patch: Vec<bool>,
     /// The convection limiter held fixed (see [`Conduction::freeze_limiter`]), when frozen.
     frozen_limit: Option<Vec<f64>>,
-    /// Per cell, Venkatakrishnan's ε² of the convection limiter per kelvin² of the coolant's
-    /// temperature span (see [`Convection::smooth_limiter`]); empty for Barth–Jespersen.
-    limiter_smoothing: Vec<f64>,
     /// Per internal face, the factor on its non-orthogonal correction once limited (see
     /// [`Conduction::limit_non_orthogonal`]).
     non_orthogonal_scale: Option<Vec<f64>>,
@@ -161,9 +158,6 @@ pub struct Convection {
     pub reference_k: f64,
     /// Bounded second-order (limited linear-upwind) convection; otherwise upwind.
     pub second_order: bool,
-    /// The second-order convection's limiter is Venkatakrishnan's smooth one, recomputed every
-    /// outer iteration (see [`ENERGY_VENKATAKRISHNAN_K`]), instead of Barth–Jespersen's.
-    pub smooth_limiter: bool,
     /// Turbulent viscosity per cell, Pa·s (empty for laminar flow): the coolant's eddy
     /// conductivity `c_p μ_t / Pr_t` adds to its conductivity.
     pub turbulent_viscosity: Vec<f64>,
@@ -198,15 +192,6 @@ pub struct ThermalWall {
     /// [`crate::physics::thermal_wall::wall_layer_conductivity`]).
     pub resolves_sublayer: bool,
 }
-
-/// Venkatakrishnan's K of the energy's smooth convection limiter: ε² = (K h / D_h)³ ΔT² per
-/// coolant cell, h = ∛V the cell's size, D_h = 4 V / A_wall the coolant's mean hydraulic diameter
-/// (walls: its boundary faces without flow and its interfaces with solids) and ΔT the coolant's
-/// temperature span in the field being limited; the momentum's scaling
-/// (`physics::flow::VENKATAKRISHNAN_K`) with the temperature span for the speed. On the corpus
-/// serpentine's 5e4 tetrahedra (benchmarks/RESULTS.md, stop 35) K 0.5 (ε ≈ 3 % of the span) left a
-/// coolant cell 1.63 K below the inlet; at 0.1 (ε ≈ 0.3 %) the solve finished within the bounds.
-pub const ENERGY_VENKATAKRISHNAN_K: f64 = 0.1;
 
 /// C_μ (= β* of k-ω SST), the constant of the wall functions' friction velocity `C_μ^¼ √k`.
 pub const C_MU: f64 = 0.09;
@@ -275,7 +260,6 @@ impl<'m> Conduction<'m> {
             convection: None,
             inlet_patch: Vec::new(),
             frozen_limit: None,
-            limiter_smoothing: Vec::new(),
             non_orthogonal_scale: None,
             lagged_specific_heat: None,
             lag_froze_limit: false,
@@ -342,11 +326,6 @@ impl<'m> Conduction<'m> {
                     .collect(),
             );
         }
-        self.limiter_smoothing = if convection.second_order && convection.smooth_limiter {
-            smooth_limiter_epsilon2(self.mesh, &convection)
-        } else {
-            Vec::new()
-        };
         self.convection = Some(convection);
         self.shared_gradient = Vec::new(); // coolant cells now: recomputed with the conductances
         self
@@ -1142,9 +1121,7 @@ impl<'m> Conduction<'m> {
 
     /// Hold the corrections an earlier solve of the same problem held.
     pub fn hold_corrections(&mut self, frozen: &FrozenCorrections) {
-        // a smooth limiter is recomputed, never carried over: what a bounds repair held is
-        // that solve's own
-        if frozen.limit.is_some() && !self.smooth_limiter() {
+        if frozen.limit.is_some() {
             self.frozen_limit = frozen.limit.clone();
         }
         if frozen.non_orthogonal_scale.is_some() {
@@ -1248,15 +1225,6 @@ impl<'m> Conduction<'m> {
         changed
     }
 
-    /// [`Conduction::first_order_in`] for temperatures `t` (those of the last assembly): a
-    /// smooth limiter, recomputed every pass, is first held at its value for `t`.
-    pub fn first_order_at(&mut self, t: &[f64], cells: &[usize], neighbours: bool) -> usize {
-        if !cells.is_empty() && self.smooth_limiter() {
-            self.freeze_limiter(t);
-        }
-        self.first_order_in(cells, neighbours)
-    }
-
     /// Drop the non-orthogonal corrections on every internal face of `cells` (two-point
     /// conductances only there, from now on); returns how many faces changed. With first-order
     /// convection this makes each such cell's equation a weighted mean of its neighbours and the
@@ -1289,42 +1257,15 @@ impl<'m> Conduction<'m> {
         changed
     }
 
-    /// Whether the convection limiter is Venkatakrishnan's smooth one (see
-    /// [`Convection::smooth_limiter`]).
-    pub fn smooth_limiter(&self) -> bool {
-        !self.limiter_smoothing.is_empty()
-    }
-
-    /// Whether the convection limiter is a smooth one recomputed from the temperatures (not held).
-    pub fn smooth_limiter_live(&self) -> bool {
-        self.smooth_limiter() && self.frozen_limit.is_none()
-    }
-
-    /// The limiter factor of each cell for the current gradients: Barth–Jespersen's, or
-    /// Venkatakrishnan's with ε² scaled by the square of the coolant's temperature span in `t`.
+    /// The Barth–Jespersen factor of each cell for the current gradients.
     fn convection_limit(&self, cell_faces: &CellFaces, t: &[f64]) -> Vec<f64> {
-        use crate::discretisation::gradient::{limiter, Limiter};
-        let epsilon2: Vec<f64>;
-        let kind = if self.limiter_smoothing.is_empty() {
-            Limiter::BarthJespersen
-        } else {
-            let (lo, hi) = (0..t.len())
-                .filter(|&c| self.is_fluid(c))
-                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), c| {
-                    (lo.min(t[c]), hi.max(t[c]))
-                });
-            let span2 = if hi > lo { (hi - lo) * (hi - lo) } else { 0.0 };
-            epsilon2 = self.limiter_smoothing.iter().map(|e| e * span2).collect();
-            Limiter::Venkatakrishnan(&epsilon2)
-        };
-        limiter(
+        crate::discretisation::gradient::limiter(
             self.mesh,
             cell_faces,
             t,
             &self.gradient,
             self.gradient_cells.as_deref(),
             |_| None,
-            kind,
         )
     }
 
@@ -1426,43 +1367,4 @@ impl<'m> Conduction<'m> {
             CellPattern::new(self.mesh).matrix
         }
     }
-}
-
-/// Venkatakrishnan's ε² per coolant cell per kelvin² of the temperature span (see
-/// [`ENERGY_VENKATAKRISHNAN_K`]; zero in solids).
-fn smooth_limiter_epsilon2(mesh: &Mesh, cv: &Convection) -> Vec<f64> {
-    let ni = mesh.n_internal_faces;
-    let fluid = |c: usize| cv.specific_heat[mesh.cell_region[c] as usize].is_some();
-    let volume: f64 = (0..mesh.n_cells())
-        .filter(|&c| fluid(c))
-        .map(|c| mesh.cell_volume[c])
-        .sum();
-    let wall: f64 = (0..mesh.n_faces())
-        .filter(|&f| {
-            let p = mesh.owner[f] as usize;
-            if f < ni {
-                fluid(p) != fluid(mesh.neighbour[f] as usize)
-            } else {
-                fluid(p) && cv.mass_flux[f] == 0.0
-            }
-        })
-        .map(|f| crate::mesh::norm(mesh.face_area[f]))
-        .sum();
-    let length = if wall > 0.0 {
-        4.0 * volume / wall
-    } else {
-        volume.cbrt()
-    };
-    let mut epsilon2 = crate::discretisation::gradient::venkatakrishnan_epsilon2(
-        &mesh.cell_volume,
-        ENERGY_VENKATAKRISHNAN_K,
-        length,
-        1.0,
-    );
-    for (c, e) in epsilon2.iter_mut().enumerate() {
-        if !fluid(c) {
-            *e = 0.0;
-        }
-    }
-    epsilon2
 }

@@ -877,12 +877,10 @@ impl<'m> Flow<'m> {
         } else {
             volume.cbrt()
         };
-        crate::discretisation::gradient::venkatakrishnan_epsilon2(
-            &mesh.cell_volume,
-            VENKATAKRISHNAN_K,
-            length,
-            u_ref,
-        )
+        mesh.cell_volume
+            .par_iter()
+            .map(|&v| u_ref * u_ref * (VENKATAKRISHNAN_K * v.cbrt() / length).powi(3))
+            .collect()
     }
 
     /// The momentum's local pseudo-time step as per-cell relaxation factors (see
@@ -1082,9 +1080,9 @@ impl<'m> Flow<'m> {
             Vec::new()
         };
         let limiter_kind = if smooth_limiter {
-            crate::discretisation::gradient::Limiter::Venkatakrishnan(&limiter_smoothing)
+            crate::discretisation::gradient::VectorLimiter::Venkatakrishnan(&limiter_smoothing)
         } else {
-            crate::discretisation::gradient::Limiter::BarthJespersen
+            crate::discretisation::gradient::VectorLimiter::BarthJespersen
         };
         if settings.second_order && s.held_limiter.len() == n {
             // a warm start holds the limiter its initial state converged with

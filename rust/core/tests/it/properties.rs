@@ -242,7 +242,6 @@ fn probed_held_jacobian_is_the_matrix_free_product() {
                 specific_heat: vec![Some(Property::Constant(3800.0)), None],
                 reference_k: 290.0,
                 second_order: true,
-                smooth_limiter: false,
                 turbulent_viscosity: Vec::new(),
                 thermal_walls: Vec::new(),
             });

@@ -629,7 +629,7 @@ impl Flow<'_> {
             &mut work.gradient,
             (!held).then_some((
                 work.limits.as_mut_slice(),
-                crate::discretisation::gradient::Limiter::BarthJespersen,
+                crate::discretisation::gradient::VectorLimiter::BarthJespersen,
             )),
         );
         if held {
