@@ -9,13 +9,9 @@ engineering numbers agree.
 
     python -m benchmarks.ab_compare --python-a /tmp/venv_before/bin/python --rounds 3
     python -m benchmarks.ab_compare --python-a OLD --python-b NEW --cases duct,channel
-    python -m benchmarks.ab_compare --python-a OLD --cases tet_channel_3.3e4 --threads 2 --cpu
 
 ``--python-a``/``--python-b`` are interpreters with the two builds installed (a virtual
-environment with a wheel of the older commit, say, or a script that sets ``PYTHONPATH`` to a
-build's ``python`` directory and runs the interpreter); B defaults to this interpreter. ``--cpu``
-compares the worker process's CPU seconds (every thread's, from the expression's start) instead of
-the case's own solve time.
+environment with a wheel of the older commit, say); B defaults to this interpreter.
 """
 
 from __future__ import annotations
@@ -59,23 +55,12 @@ CASES: dict[str, tuple[str, tuple[str, ...], str]] = {
         ("t_max_c", "dp_pa", "rth_k_w", "flow_it"),
         "solve_s",
     ),
-    # issue 16 (stop 35): straight_channel_cht's conjugate channel on Gmsh tetrahedra of 0.4 mm
-    # (33,017 cells), the defaults: Krylov solves of every equation, their dot products and norms
-    "tet_channel_3.3e4": (
-        "(lambda m: (lambda p: m.solve({{'kind': 'tet', 'h_mm': 0.4, 'path': str(p[0]), "
-        "'y1_m': p[1], 'settings': {{'threads': {threads}}}}}))(m.mesh_for('tet', 0.4)))("
-        "__import__('benchmarks.straight_channel_cht', fromlist=['x']))",
-        ("Nu_m", "dP_static_Pa", "flow_it", "energy_it"),
-        "cpu_s",
-    ),
 }
 
 _WORKER = """
-import json, sys, time
+import json, sys
 sys.path.insert(0, {root!r})
-cpu = time.process_time()
 result = {expression}
-result["process_cpu_s"] = time.process_time() - cpu
 print("AB-RESULT " + json.dumps(result, default=float))
 """
 
@@ -101,7 +86,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=3, help="solves per build and case")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--markdown", action="store_true")
-    ap.add_argument("--cpu", action="store_true", help="compare the worker's CPU seconds, not the solve time")
     args = ap.parse_args(argv)
 
     info = machine_info()
@@ -115,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
             for build in order:
                 python = args.python_a if build == "A" else args.python_b
                 result = run_once(python, case, args.threads)
-                times[build].append(float(result["process_cpu_s" if args.cpu else CASES[case][2]]))
+                times[build].append(float(result[CASES[case][2]]))
                 results[build] = result
                 print(f"  {case} round {round_ + 1} {build}: {times[build][-1]:.3f} s", flush=True)
         keys = CASES[case][1]

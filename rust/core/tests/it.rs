@@ -7,7 +7,6 @@ mod it {
     mod linalg;
     mod mesh;
     mod properties;
-    mod reproducible;
     mod transient;
     mod validation;
 }

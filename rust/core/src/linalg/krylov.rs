@@ -1,7 +1,7 @@
 //! Preconditioned conjugate gradients (symmetric positive definite systems) and BiCGStab
 //! (non-symmetric ones). Convergence is measured as ‖b − Ax‖₂ / ‖b‖₂.
 
-use super::{axpy, copied, dot, filled, norm, ordered_sum, Csr, CHUNK};
+use super::{axpy, copied, dot, filled, norm, Csr, CHUNK};
 use crate::{Error, Result};
 use rayon::prelude::*;
 
@@ -270,26 +270,24 @@ pub fn cg_measured(
 }
 
 /// CG's `x += α p`, `r −= α q` and `‖r‖` in one pass over the vectors: the operations and the
-/// sum of `‖r‖²` (chunk by chunk, then over the chunks in order, as [`dot`]) of [`axpy`] twice
-/// and [`norm`].
+/// sum of `‖r‖²` (chunk by chunk, then over the chunks) of [`axpy`] twice and [`norm`].
 fn update_and_norm(alpha: f64, p: &[f64], q: &[f64], x: &mut [f64], r: &mut [f64]) -> f64 {
     let minus_alpha = -alpha;
-    ordered_sum(
-        x.par_chunks_mut(CHUNK)
-            .zip(r.par_chunks_mut(CHUNK))
-            .zip(p.par_chunks(CHUNK))
-            .zip(q.par_chunks(CHUNK))
-            .map(|(((x, r), p), q)| {
-                for (a, b) in x.iter_mut().zip(p) {
-                    *a += alpha * b;
-                }
-                for (a, b) in r.iter_mut().zip(q) {
-                    *a += minus_alpha * b;
-                }
-                r.iter().zip(r.iter()).map(|(u, v)| u * v).sum::<f64>()
-            }),
-    )
-    .sqrt()
+    x.par_chunks_mut(CHUNK)
+        .zip(r.par_chunks_mut(CHUNK))
+        .zip(p.par_chunks(CHUNK))
+        .zip(q.par_chunks(CHUNK))
+        .map(|(((x, r), p), q)| {
+            for (a, b) in x.iter_mut().zip(p) {
+                *a += alpha * b;
+            }
+            for (a, b) in r.iter_mut().zip(q) {
+                *a += minus_alpha * b;
+            }
+            r.iter().zip(r.iter()).map(|(u, v)| u * v).sum::<f64>()
+        })
+        .sum::<f64>()
+        .sqrt()
 }
 
 /// Right-preconditioned BiCGStab for non-symmetric systems.

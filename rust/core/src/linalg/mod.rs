@@ -2,8 +2,7 @@
 //! with Jacobi and block symmetric Gauss–Seidel preconditioners, the smoothed-aggregation
 //! algebraic multigrid preconditioner ([`Amg`]), ILU(0) ([`Ilu0`]) and their combination for
 //! conjugate energy systems ([`SolidCorrectedIlu`]).
-//! Vector kernels split work over rayon's current thread pool; callers choose the pool. Their
-//! results do not depend on it: reductions add fixed blocks in order ([`ordered_sum`]).
+//! Vector kernels split work over rayon's current thread pool; callers choose the pool.
 
 mod amg;
 mod anderson;
@@ -12,7 +11,6 @@ mod gmres;
 mod ilu;
 mod krylov;
 mod probing;
-mod reduce;
 pub mod residual;
 mod solid_corrected;
 mod triple;
@@ -27,7 +25,6 @@ pub use krylov::{
     SymmetricGaussSeidel,
 };
 pub use probing::Probing;
-pub use reduce::{ordered_sum, sum_rows, Summable};
 pub use solid_corrected::{BoundSolidCorrectedIlu, SolidCorrectedIlu};
 pub use triple::bicgstab3;
 
@@ -52,13 +49,12 @@ pub(crate) fn copied<T: Copy + Send + Sync>(x: &[T]) -> Vec<T> {
     v
 }
 
-/// Parallel dot product, the same bits for any thread count ([`ordered_sum`]).
+/// Parallel dot product.
 pub fn dot(a: &[f64], b: &[f64]) -> f64 {
-    ordered_sum(
-        a.par_chunks(CHUNK)
-            .zip(b.par_chunks(CHUNK))
-            .map(|(x, y)| x.iter().zip(y).map(|(p, q)| p * q).sum::<f64>()),
-    )
+    a.par_chunks(CHUNK)
+        .zip(b.par_chunks(CHUNK))
+        .map(|(x, y)| x.iter().zip(y).map(|(p, q)| p * q).sum::<f64>())
+        .sum()
 }
 
 /// Euclidean norm, in parallel.

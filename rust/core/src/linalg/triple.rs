@@ -5,7 +5,7 @@
 //! three interleaved vectors costs about 1.3 single passes instead of 3.
 
 use super::krylov::SymmetricGaussSeidel;
-use super::{copied, filled, ordered_sum, Csr, SolveInfo, SolveSettings, CHUNK};
+use super::{copied, filled, Csr, SolveInfo, SolveSettings, CHUNK};
 use crate::mesh::Vec3;
 use crate::{Error, Result};
 use rayon::prelude::*;
@@ -38,17 +38,20 @@ fn residual3(a: &Csr, b: &[Vec3], x: &[Vec3], r: &mut [Vec3]) {
     });
 }
 
-/// Per-component dot products (chunks added in order, as [`super::dot`]).
+/// Per-component dot products.
 fn dot3(a: &[Vec3], b: &[Vec3]) -> Vec3 {
-    ordered_sum(a.par_chunks(CHUNK).zip(b.par_chunks(CHUNK)).map(|(x, y)| {
-        let mut s = [0.0; 3];
-        for (p, q) in x.iter().zip(y) {
-            for k in 0..3 {
-                s[k] += p[k] * q[k];
+    a.par_chunks(CHUNK)
+        .zip(b.par_chunks(CHUNK))
+        .map(|(x, y)| {
+            let mut s = [0.0; 3];
+            for (p, q) in x.iter().zip(y) {
+                for k in 0..3 {
+                    s[k] += p[k] * q[k];
+                }
             }
-        }
-        s
-    }))
+            s
+        })
+        .reduce(|| [0.0; 3], |p, q| [p[0] + q[0], p[1] + q[1], p[2] + q[2]])
 }
 
 fn norm3(a: &[Vec3]) -> Vec3 {

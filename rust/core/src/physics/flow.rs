@@ -17,8 +17,8 @@ use crate::discretisation::gradient::LeastSquares;
 use crate::discretisation::pattern::CellPattern;
 use crate::discretisation::FaceGeometry;
 use crate::linalg::{
-    bicgstab, bicgstab3, cg_measured, sum_rows, Amg, AmgSettings, Csr, SolveSettings,
-    SymmetricGaussSeidel, CHUNK,
+    bicgstab, bicgstab3, cg_measured, Amg, AmgSettings, Csr, SolveSettings, SymmetricGaussSeidel,
+    CHUNK,
 };
 use crate::mesh::{dot, norm, CellFaces, Mesh, Vec3};
 use crate::{Error, Monitor, Result};
@@ -1403,7 +1403,7 @@ impl<'m> Flow<'m> {
                 let pre = amg
                     .as_ref()
                     .ok_or_else(|| Error::Case("no pressure preconditioner".into()))?;
-                let mean = sum_rows(n, |c| s.pressure[c]) / n as f64;
+                let mean = s.pressure.par_iter().sum::<f64>() / n as f64;
                 let mut measures = (0.0, 0.0, 0.0);
                 let solved = cg_measured(
                     &p_matrix,
@@ -1537,7 +1537,12 @@ impl<'m> Flow<'m> {
                 }
                 sum
             };
-            residuals[4] = sum_rows(n, |c| imbalance(c).abs()) / mass_scale;
+            residuals[4] = (0..n)
+                .into_par_iter()
+                .with_min_len(CHUNK)
+                .map(|c| imbalance(c).abs())
+                .sum::<f64>()
+                / mass_scale;
             s.history.push(residuals);
             // the outputs a stalled solve is judged by, over its last iterations
             let mut outputs = if monitored.len() >= stationary::STATIONARY_WINDOW {
