@@ -132,8 +132,9 @@ def solve_case(
     also holds ``turbulent_viscosity_pa_s``, ``y_plus``, ``turbulence_k_m2_s2`` and
     ``turbulence_omega_1_s``; its report ``y_plus_by_patch`` ({patch: [min, mean, max]}). A
     second-order flow that took local first-order rounds also gives ``momentum_first_order``, and
-    a second-order one ``momentum_limiter`` (the limiter of its converged iteration) and
-    ``momentum_relaxation`` (float; the fallback's too), ``momentum_first_order_fallback``
+    a second-order one ``momentum_limiter`` (the limiter of its converged iteration); every
+    converged flow and a first-order stationary one ``momentum_relaxation`` (float; the
+    fallback's when it took it), ``momentum_first_order_fallback``
     (True when set) and ``momentum_non_orthogonal_limit`` (float when bounded); an energy solve that held its convection limiter gives
     ``energy_limiter`` (n_cells) and one that bounded its non-orthogonal corrections
     ``energy_non_orthogonal_scale`` (n_faces)."""

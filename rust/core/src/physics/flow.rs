@@ -169,7 +169,9 @@ pub struct FlowSolution {
     /// velocity component is at a local extremum within round-off (the ratio of two round-off
     /// differences).
     pub held_limiter: Vec<Vec3>,
-    /// The momentum relaxation the solve converged with (`None`: not converged, or a start).
+    /// The momentum relaxation the solve converged with, first or second order; a first-order
+    /// solve accepted as statistically stationary records its own, a second-order one keeps its
+    /// start's (`stationary_relaxation`; `None`: none of these, or a start).
     /// The fixed point no longer depends on it (the face fluxes carry the unrelaxed diagonal's
     /// Rhie–Chow dissipation), but the path does: a warm start relaxes first as this solve did
     /// (`case::driver::solve_flow_retrying`; the default solve of the corpus tetrahedra
