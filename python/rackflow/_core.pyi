@@ -125,6 +125,8 @@ def solve_case(
     used at the same inflow only) and ``momentum_relaxation`` (one value: the first attempt
     relaxes so), ``momentum_first_order_fallback`` and ``momentum_non_orthogonal_limit`` (one
     value each: the scheme the flow converged with, used at the same inflow only),
+    ``turbulence_limiter`` (n_cells × 3) and ``wall_log_layer`` (n_faces): a turbulent flow's SST
+    velocity-gradient limiter and wall-treatment branches, used at the same inflow only,
     ``energy_limiter`` (n_cells) and ``energy_non_orthogonal_scale`` (n_faces), in
     [0, 1], with ``temperature_k``: the energy corrections a stalled second-order energy solve
     held, held again at the same inflow. ``scale_initial_flow`` scales the initial flow by the ratio of the case's inflow to the
@@ -135,7 +137,8 @@ def solve_case(
     a second-order one ``momentum_limiter`` (the limiter of its converged iteration); every
     converged flow and a first-order stationary one ``momentum_relaxation`` (float; the
     fallback's when it took it), ``momentum_first_order_fallback``
-    (True when set) and ``momentum_non_orthogonal_limit`` (float when bounded); an energy solve that held its convection limiter gives
+    (True when set) and ``momentum_non_orthogonal_limit`` (float when bounded); a turbulent one
+    ``turbulence_limiter`` (n_cells × 3) and ``wall_log_layer`` (n_faces); an energy solve that held its convection limiter gives
     ``energy_limiter`` (n_cells) and one that bounded its non-orthogonal corrections
     ``energy_non_orthogonal_scale`` (n_faces)."""
     ...

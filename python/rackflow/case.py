@@ -114,6 +114,8 @@ INITIAL_FIELDS = (
     "energy_non_orthogonal_scale",
     "momentum_first_order_fallback",
     "momentum_non_orthogonal_limit",
+    "turbulence_limiter",
+    "wall_log_layer",
     "inlet_temperature_c",
 )
 #: The initial fields a conduction case takes (a result with coolant flow also gives the rest).
@@ -761,7 +763,10 @@ class Case:
         value, nonzero when it converged only with the first-order fallback) and
         ``momentum_non_orthogonal_limit`` (one value, the bound of its non-orthogonal corrections;
         both used at the same flow rate only, where the start solves with that scheme at once),
-        and the energy's: ``energy_limiter``
+        for turbulent coolant ``turbulence_limiter`` (n_cells × 3, the SST's velocity-gradient
+        limiter) and ``wall_log_layer`` (n_faces, nonzero on the wall treatment's log-layer
+        branch; :attr:`Result.turbulence_limiter`, :attr:`Result.wall_log_layer`; held only at
+        the same flow rate, with ``turbulence_k_m2_s2``), and the energy's: ``energy_limiter``
         (n_cells) and ``energy_non_orthogonal_scale`` (n_faces), the convection limiter and the
         non-orthogonal correction bounds a stalled second-order energy solve held
         (:attr:`Result.energy_limiter`, :attr:`Result.energy_non_orthogonal_scale`; held only at
@@ -773,7 +778,9 @@ class Case:
         (``inlet_temperature_c`` in the mapping, or the result's case had one) and differs from
         this case's, the initial temperatures are shifted by the difference, which is the exact
         change for constant properties. A start from a converged result of the same case is
-        converged at once (the same answer). A start from another state (another flow rate,
+        converged at once (the same answer): a start at the same flow rate with the result's
+        temperatures and held energy corrections solves its first coupling pass to the final
+        tolerances and settles there when the pass hardly moves them. A start from another state (another flow rate,
         power or inlet temperature) converges to an answer within the solver tolerances of a cold
         start's only where the solve's schemes are fixed ones: where it holds a second-order
         convection limiter (the momentum's, or a stalled energy solve's) or makes cells first

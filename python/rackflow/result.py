@@ -78,6 +78,13 @@ class Result:
         #: the bound of the non-orthogonal corrections the flow converged with (``None``:
         #: unbounded); a warm start at the same flow rate bounds them so
         self.momentum_non_orthogonal_limit: float | None = raw.get("momentum_non_orthogonal_limit")
+        #: the k-ω SST's velocity-gradient limiter per cell and component, shape (n_cells, 3),
+        #: that the turbulent flow's last iteration used (``None``: laminar or no flow); a warm
+        #: start at the same flow rate holds it, with :attr:`wall_log_layer`
+        self.turbulence_limiter: np.ndarray | None = raw.get("turbulence_limiter")
+        #: per face, 1 where the turbulent flow's last iteration took the k-ω wall treatment's
+        #: log-layer branch (``None``: laminar or no flow); held with :attr:`turbulence_limiter`
+        self.wall_log_layer: np.ndarray | None = raw.get("wall_log_layer")
         #: the energy convection's limiter per cell that a stalled second-order energy solve held
         #: to converge (0 where it made the convection first order; ``None``: none held); a warm
         #: start at the same flow rate holds it, so that these temperatures are converged from
@@ -136,8 +143,9 @@ class Result:
         """This result's fields under the names ``Case.solve(initial=...)`` takes (the ones it
         has): temperatures with the inlet temperature they were solved for, the flow, k and ω of a
         turbulent coolant, and the discretisation the solve converged with (the momentum's
-        first-order cells, held limiter, relaxation, fallback and non-orthogonal bound; the
-        energy's held limiter and non-orthogonal bounds), without which the converged field is
+        first-order cells, held limiter, relaxation, fallback and non-orthogonal bound; a
+        turbulent flow's SST limiter and wall branches; the energy's held limiter and
+        non-orthogonal bounds), without which the converged field is
         not converged for the restart (issue 16). Pressures are this case's."""
         fields: dict[str, Any] = {}
         if self.has_temperature:
@@ -161,6 +169,8 @@ class Result:
                 fields["turbulence_k_m2_s2"] = self.turbulence_k_m2_s2
                 fields["turbulence_omega_1_s"] = self.turbulence_omega_1_s
                 fields["turbulent_viscosity_pa_s"] = self.turbulent_viscosity_pa_s
+                fields["turbulence_limiter"] = self.turbulence_limiter
+                fields["wall_log_layer"] = self.wall_log_layer
         return {k: np.asarray(v, dtype=np.float64) for k, v in fields.items() if v is not None}
 
     @property

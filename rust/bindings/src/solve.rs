@@ -9,7 +9,7 @@ use pyo3::types::PyDict;
 use rackflow_core::case::{self, Case, InitialState};
 
 /// The fields a warm start may give, in the order of [`InitialState`].
-const INITIAL_FIELDS: [&str; 14] = [
+const INITIAL_FIELDS: [&str; 16] = [
     "temperature_k",
     "velocity_m_s",
     "pressure_pa",
@@ -24,6 +24,8 @@ const INITIAL_FIELDS: [&str; 14] = [
     "energy_non_orthogonal_scale",
     "momentum_first_order_fallback",
     "momentum_non_orthogonal_limit",
+    "turbulence_limiter",
+    "wall_log_layer",
 ];
 
 /// Borrow the initial-state arrays of `initial` (a dict of float64 NumPy arrays); no copies.
@@ -56,7 +58,7 @@ fn initial_arrays<'py>(
         })?;
         let shape = array.shape().to_vec();
         let ok = match name.as_str() {
-            "velocity_m_s" | "momentum_limiter" => {
+            "velocity_m_s" | "momentum_limiter" | "turbulence_limiter" => {
                 shape.len() == 2 && shape[1] == 3 || shape.len() == 1
             }
             _ => shape.len() == 1,
@@ -64,7 +66,10 @@ fn initial_arrays<'py>(
         if !ok {
             return Err(crate::errors::CaseError::new_err(format!(
                 "initial {name} has shape {shape:?}; expected {}",
-                if name == "velocity_m_s" || name == "momentum_limiter" {
+                if matches!(
+                    name.as_str(),
+                    "velocity_m_s" | "momentum_limiter" | "turbulence_limiter"
+                ) {
                     "(n_cells, 3)"
                 } else {
                     "a 1D array"
@@ -134,6 +139,8 @@ pub fn solve_case<'py>(
         energy_non_orthogonal_scale: slices[11],
         momentum_first_order_fallback: slices[12],
         momentum_non_orthogonal_limit: slices[13],
+        turbulence_limiter: slices[14],
+        wall_log_layer: slices[15],
         scale_to_inflow: scale_initial_flow,
     };
     let inner = mesh.inner.clone();
@@ -188,6 +195,19 @@ pub fn solve_case<'py>(
             .copied()
             .collect();
         d.set_item("momentum_limiter", flat.into_pyarray(py).reshape([n, 3])?)?;
+    }
+    if !solution.turbulence_limiter.is_empty() {
+        let n = solution.turbulence_limiter.len();
+        let flat: Vec<f64> = solution
+            .turbulence_limiter
+            .iter()
+            .flatten()
+            .copied()
+            .collect();
+        d.set_item("turbulence_limiter", flat.into_pyarray(py).reshape([n, 3])?)?;
+    }
+    if !solution.wall_log_layer.is_empty() {
+        d.set_item("wall_log_layer", solution.wall_log_layer.into_pyarray(py))?;
     }
     if let Some(alpha) = solution.momentum_relaxation {
         d.set_item("momentum_relaxation", alpha)?;

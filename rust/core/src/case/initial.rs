@@ -50,6 +50,14 @@ pub struct InitialState<'a> {
     /// The bound of the non-orthogonal corrections the flow this state comes from converged with
     /// (one value in (0, 1]): a start at the same flow rate bounds them so from the first attempt.
     pub momentum_non_orthogonal_limit: Option<&'a [f64]>,
+    /// The k-ω SST's velocity-gradient limiter the turbulent flow this state comes from ended
+    /// with (`3 n_cells`, flattened row by row): a start from the same flow rate holds it, as a
+    /// coupling pass holds its predecessor's, so that the converged turbulent field is a fixed
+    /// point from the first iteration; a start scaled to another inflow computes its own.
+    pub turbulence_limiter: Option<&'a [f64]>,
+    /// Per face (`n_faces`), nonzero where that flow's k-ω wall treatment took the log-layer
+    /// branch: held with [`InitialState::turbulence_limiter`], under the same rule.
+    pub wall_log_layer: Option<&'a [f64]>,
     /// The energy convection limiter the solve this state comes from held to converge
     /// (`n_cells`, in [0, 1]; needs `temperature_k`): a start at the same flow rate holds it, as
     /// a coupling pass holds its predecessor's, so that its converged temperatures are a fixed
@@ -81,6 +89,16 @@ impl InitialState<'_> {
             && self.energy_non_orthogonal_scale.is_none()
             && self.momentum_first_order_fallback.is_none()
             && self.momentum_non_orthogonal_limit.is_none()
+            && self.turbulence_limiter.is_none()
+            && self.wall_log_layer.is_none()
+    }
+
+    /// Whether this state is a converged result's temperatures with the energy corrections its
+    /// solve held (a restart, `Result.warm_start_fields`): at the same flow rate its first
+    /// coupling pass is solved tight, and it does not tighten what it holds again.
+    pub(crate) fn is_result(&self) -> bool {
+        self.temperature_k.is_some()
+            && (self.energy_limiter.is_some() || self.energy_non_orthogonal_scale.is_some())
     }
 
     /// The momentum scheme the flow this state comes from converged with, when it is not the
@@ -151,6 +169,18 @@ impl InitialState<'_> {
             3 * n,
             "three per cell",
         );
+        check(
+            "turbulence_limiter",
+            self.turbulence_limiter,
+            3 * n,
+            "three per cell",
+        );
+        check(
+            "wall_log_layer",
+            self.wall_log_layer,
+            mesh.n_faces(),
+            "one per face",
+        );
         check("energy_limiter", self.energy_limiter, n, "one per cell");
         check(
             "energy_non_orthogonal_scale",
@@ -210,6 +240,14 @@ impl InitialState<'_> {
         {
             problems.push(
                 "an initial momentum_first_order, momentum_limiter, momentum_relaxation, momentum_first_order_fallback or momentum_non_orthogonal_limit needs the initial velocity_m_s too"
+                    .into(),
+            );
+        }
+        if (self.turbulence_limiter.is_some() || self.wall_log_layer.is_some())
+            && self.turbulence_k.is_none()
+        {
+            problems.push(
+                "an initial turbulence_limiter or wall_log_layer needs turbulence_k and turbulence_omega too"
                     .into(),
             );
         }
@@ -349,6 +387,17 @@ impl InitialState<'_> {
                 .collect(),
             None => Vec::new(),
         };
+        let mut turbulence_limiter: Vec<[f64; 3]> = match self.turbulence_limiter {
+            Some(l) if !k.is_empty() => map
+                .cells()
+                .map(|c| [l[3 * c], l[3 * c + 1], l[3 * c + 2]])
+                .collect(),
+            _ => Vec::new(),
+        };
+        let mut wall_log_layer: Vec<bool> = match self.wall_log_layer {
+            Some(w) if !k.is_empty() => map.faces().skip(ni).map(|(f, _)| w[f] != 0.0).collect(),
+            _ => Vec::new(),
+        };
         let (mut u, mut pressure, mut mass_flux) = (u, pressure, mass_flux);
         let same_inflow;
         {
@@ -372,6 +421,8 @@ impl InitialState<'_> {
             if !same_inflow {
                 // another flow rate: its limiter is its own (the held one would bias its answer)
                 held_limiter.clear();
+                turbulence_limiter.clear();
+                wall_log_layer.clear();
             }
             if self.scale_to_inflow
                 && ratio.is_finite()
@@ -405,6 +456,8 @@ impl InitialState<'_> {
             turbulent_viscosity: mu_t,
             first_order_cells,
             held_limiter,
+            held_turbulence_limiter: turbulence_limiter,
+            wall_log_layer,
             relaxation: self.momentum_relaxation.and_then(|a| a.first().copied()),
             converged_first_order_start: same_inflow
                 && self
