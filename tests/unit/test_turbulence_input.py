@@ -164,6 +164,34 @@ def test_k_and_omega_warm_start_from_a_previous_result(duct: rf.Mesh) -> None:
         duct_case(duct, 1.0).solve(initial={"velocity_m_s": cold.velocity_m_s, "turbulence_k_m2_s2": k})
 
 
+def test_a_restart_from_its_own_result_holds_the_sst_switches_and_settles_in_one_pass(
+    duct: rf.Mesh,
+) -> None:
+    # issue 17: a turbulent result carries the SST velocity-gradient limiter and the wall
+    # branches its flow ended with; a start from it at the same flow rate holds them, so its flow
+    # starts converged and the first coupling pass is tight and settles
+    case = duct_case(duct, 1.0)
+    case.heat_flux("ymin", flux_w_m2=1e4)
+    cold = case.solve(threads=1)
+    limiter, log_layer = cold.turbulence_limiter, cold.wall_log_layer
+    assert limiter is not None and log_layer is not None
+    assert limiter.shape == (duct.n_cells, 3) and 0.0 <= limiter.min() and limiter.max() <= 1.0
+    assert log_layer.shape == (duct.n_faces,) and set(np.unique(log_layer)) <= {0.0, 1.0}
+    fields = cold.warm_start_fields()
+    assert {"turbulence_limiter", "wall_log_layer"} <= set(fields)
+    warm = case.solve(threads=1, initial=cold)
+    assert warm.report["coupling_passes"] == 1, warm.report["coupling_history"]
+    assert warm.report["flow_iterations"] <= 2
+    np.testing.assert_allclose(warm.temperature_c, cold.temperature_c, rtol=0, atol=1e-3)
+    np.testing.assert_array_equal(warm.turbulence_limiter, limiter)
+    np.testing.assert_array_equal(warm.wall_log_layer, log_layer)
+    with pytest.raises(rf.CaseError, match="initial turbulence_limiter has 3 values"):
+        case.solve(initial={**fields, "turbulence_limiter": np.ones(3)})
+    flow = {k: fields[k] for k in ("velocity_m_s", "wall_log_layer")}
+    with pytest.raises(rf.CaseError, match="wall_log_layer needs turbulence_k"):
+        case.solve(initial=flow)
+
+
 def test_a_flow_regime_problem_is_listed_with_the_cores(duct: rf.Mesh) -> None:
     # Python's own check (the inlet Mach number, from the coolant tables) and the core's
     # (an unknown patch) in one CaseError, from validate() and from solve()

@@ -450,14 +450,18 @@ fn conjugate<'m>(
     let mut last_change = f64::INFINITY;
     let mut property_temperature: Option<Vec<f64>> = None;
     let mut relaxed_passes = 0usize;
-    // a restart from a converged result at the same flow rate (its temperatures, the energy
-    // corrections and the flow's switches it held) is a tight pass already: its first pass is
-    // tight (`solve_flow`), settles when it hardly moves the result's temperatures, and does not
-    // tighten again what the result's solve tightened (its first tight pass did). Solved loose
-    // and then tightened again, a restart of a user's U-channel plate at 0.8 mm took 6 passes
-    // and moved one coolant cell by 1.06 K in the third (stop 35)
-    let restart = outcome.start_at_same_inflow && initial.is_result();
-    let mut tight_from_now = restart;
+    // a start from a result at the same flow rate with its temperatures (a restart; a power
+    // sweep's neighbour) solves its first pass tight (`solve_flow`): from the same case's result,
+    // whose flow with the switches it held (`InitialState::turbulence_limiter` and the rest) is a
+    // fixed point, the pass settles when it hardly moves the temperatures. Those temperatures
+    // count as a tight pass's, and the energy corrections it holds are the result's, which that
+    // solve's first tight pass tightened already: they are tightened again only after a loose
+    // pass (another point's far temperatures). Solved loose first, tightened again and with the
+    // SST switches recomputed, a restart of a user's U-channel plate at 0.8 mm took 6 passes
+    // and moved one coolant cell 1.06 K (stop 35)
+    let restart = outcome.start_at_same_inflow && initial.temperature_k.is_some();
+    let mut tightened = restart;
+    let mut tight_from_now = false;
     let mut previous_loose = !restart;
     // the energy corrections a converged solve held, held again by a start from its result at
     // the same flow rate (another flow's temperatures need their own)
@@ -602,7 +606,8 @@ fn conjugate<'m>(
         // below the inlet); the first tight pass lowers them to its start temperatures, once.
         // Lowering them at every pass kept the passes from settling (0.2–0.3 K a pass for 25
         // passes); lowering them again at the settled temperatures moved another cell 0.9 K
-        if !loose && !tight_from_now {
+        tightened &= !outcome.loose;
+        if !loose && !tight_from_now && !tightened {
             frozen.tighten_next();
         }
         tight_from_now |= !loose;
@@ -1636,9 +1641,9 @@ fn solve_flow<'m>(
         Some((start, same)) => (Some(start), same),
         None => (None, false),
     };
-    // a restart from a converged result of the same flow rate starts at its answer: its first
-    // pass is solved tight, so that it can settle there (see `conjugate`)
-    let loose = loose && !(start_at_same_inflow && initial.is_result());
+    // a start at the same flow rate with temperatures (a restart) solves its first pass tight
+    // (see `conjugate`)
+    let loose = loose && !(start_at_same_inflow && initial.temperature_k.is_some());
     let mut settings = flow_settings(s, loose);
     // a start from a converged result at the same flow rate solves with the scheme that
     // converged there (as a coupling pass does), instead of repeating the attempts that failed

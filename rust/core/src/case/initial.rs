@@ -93,14 +93,6 @@ impl InitialState<'_> {
             && self.wall_log_layer.is_none()
     }
 
-    /// Whether this state is a converged result's temperatures with the energy corrections its
-    /// solve held (a restart, `Result.warm_start_fields`): at the same flow rate its first
-    /// coupling pass is solved tight, and it does not tighten what it holds again.
-    pub(crate) fn is_result(&self) -> bool {
-        self.temperature_k.is_some()
-            && (self.energy_limiter.is_some() || self.energy_non_orthogonal_scale.is_some())
-    }
-
     /// The momentum scheme the flow this state comes from converged with, when it is not the
     /// first attempt's (the first-order fallback, or bounded non-orthogonal corrections):
     /// `(second order, relaxation, non-orthogonal bound)`.
