@@ -1841,7 +1841,11 @@ impl<'m> FlowOutcome<'m> {
         // before's fixed point and held them at whatever iterate its own stall came: a user's
         // U-channel plate at 0.57 mm (SST, water at 1 L/min) took 1,000–2,600 flow iterations
         // a pass and had not settled after 8 passes (energy's initial residual 2.9e-2 … 2.8e-3);
-        // carried, 1–301 a pass and settled in 10 passes, 114 CPU s (stop 34)
+        // carried, 1–301 a pass and settled in 10 passes, 114 CPU s (stop 34). Carried for
+        // laminar flows too (stop 36, branch `net`), the corpus serpentine with temperature-
+        // dependent PG25 settled where its last bits made a period-two cycle, but a warm start
+        // then differed from a cold solve by 7e-3 K on a hexahedral channel (each holds its own
+        // pass-1 limiter): not taken
         if !flow.is_turbulent() {
             initial.held_limiter.clear();
         }
@@ -2135,6 +2139,25 @@ fn out_of_bounds_coolant_cells(eq: &Conduction, t: &[f64], bounds: SupplyBounds)
     (0..t.len())
         .filter(|&c| eq.fluid_cell(c) && (t[c] < low || t[c] > high))
         .collect()
+}
+
+/// The bounds repair of the coolant cells `outside` the maximum principle's bounds at `t`, as
+/// (cells made first order, other changes). Where the scheme allows first order
+/// (`may_lower_order`): first order in those cells and their neighbours, and two-point faces.
+/// Where it does not (`linear_upwind` asked for): the held limiter lowered there to the
+/// field's own Barth–Jespersen factors ([`Conduction::tighten_limiter_in`]), still the
+/// second order asked for.
+fn repair_bounds(
+    eq: &mut Conduction,
+    outside: &[usize],
+    t: &[f64],
+    may_lower_order: bool,
+) -> (usize, usize) {
+    if may_lower_order {
+        (eq.first_order_in(outside, true), eq.two_point_in(outside))
+    } else {
+        (0, eq.tighten_limiter_in(outside, t))
+    }
 }
 
 /// Coolant cells where a stalled iteration's residual `r` is at least
@@ -2434,8 +2457,8 @@ fn run(
     // a warm start's bounds are the converged result's: bounding further would change its
     // system (on the corpus microchannel plate the restart bounded them again and moved 0.26 K)
     let mut limited_here = frozen.as_deref().is_some_and(|f| f.holds_result_bounds());
-    // `linear_upwind` asks for second order or an error: no local first order then, nor the
-    // bounds repair; `upwind` takes the repair's two-point faces (its convection is first order
+    // `linear_upwind` asks for second order or an error: no local first order then, and its
+    // bounds repair lowers the held limiter to the field's own (`repair_bounds`); `upwind` takes the repair's two-point faces (its convection is first order
     // already): a user's U-channel plate (SST, 18,031 tetrahedra) kept a coolant cell 2.92 K
     // below the inlet through the non-orthogonal corrections of its turbulent conductivity
     // with `upwind` asked for, where the defaults repaired it (stop 34)
@@ -2538,9 +2561,9 @@ fn run(
             // made first order and the passes go on (on the corpus microchannel manifold one
             // such cell converged 2.6 K below the inlet), and their faces two-point (the
             // non-orthogonal corrections are unbounded too)
-            let (changed, faces) = if may_lower_order && bounds_rounds < BOUNDS_REPAIR_ROUNDS {
+            let (changed, faces) = if bounds_rounds < BOUNDS_REPAIR_ROUNDS {
                 let outside = out_of_bounds_coolant_cells(&eq, &t, bounds(&eq, &t));
-                (eq.first_order_in(&outside, true), eq.two_point_in(&outside))
+                repair_bounds(&mut eq, &outside, &t, may_lower_order)
             } else {
                 (0, 0)
             };
@@ -2672,16 +2695,19 @@ fn run(
             .map_err(|e| e.with_partial(|p| energy_iterate(p, &t, &r)))?;
             // Newton–Krylov solves the held system exactly, unbounded cells and all: repair
             // what it leaves outside the bounds, or where it stalls, and solve again
-            if !eq.is_convective() || !may_lower_order {
+            if !eq.is_convective() {
                 break;
             }
             let (changed, faces) = if converged && bounds_rounds < BOUNDS_REPAIR_ROUNDS {
                 bounds_rounds += 1;
                 let outside = out_of_bounds_coolant_cells(&eq, &t, bounds(&eq, &t));
-                let repaired = (eq.first_order_in(&outside, true), eq.two_point_in(&outside));
+                let repaired = repair_bounds(&mut eq, &outside, &t, may_lower_order);
                 repairs += usize::from(repaired.0 + repaired.1 > 0);
                 repaired
-            } else if !converged && local_first_order_rounds < LOCAL_FIRST_ORDER_ROUNDS {
+            } else if !converged
+                && may_lower_order
+                && local_first_order_rounds < LOCAL_FIRST_ORDER_ROUNDS
+            {
                 let alone = local_first_order_rounds < CELLS_ALONE_ROUNDS;
                 local_first_order_rounds += 1;
                 (
