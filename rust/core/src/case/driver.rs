@@ -1109,6 +1109,7 @@ fn energy_tried(
     held_limiter: bool,
     newton_krylov: bool,
     bounds_rounds: usize,
+    lowers_order: bool,
 ) -> String {
     if !eq.is_convective() {
         return "conduction only".into();
@@ -1138,9 +1139,15 @@ fn energy_tried(
         tried.push("Newton–Krylov after the passes stalled".into());
     }
     if bounds_rounds > 0 {
-        tried.push(format!(
-            "{bounds_rounds} rounds of first order where coolant cells left the supply bounds"
-        ));
+        tried.push(if lowers_order {
+            format!(
+                "{bounds_rounds} rounds of first order where coolant cells left the supply bounds"
+            )
+        } else {
+            format!(
+                "{bounds_rounds} rounds of the held limiter lowered to the field's own where coolant cells left the supply bounds"
+            )
+        });
     }
     tried.join(", ")
 }
@@ -2811,6 +2818,7 @@ fn run(
         held.limit().is_some(),
         stalled,
         repairs,
+        may_lower_order,
     );
     let problem = non_physical(
         mesh,
