@@ -219,14 +219,14 @@ def _u_channel_plate(directory: Path, size_m: float) -> Path:
         gmsh.finalize()
 
 
-def _u_channel_case(msh: Path) -> rf.Case:
-    """The example's case on the U-channel plate: copper, water at 1 L/min and 30 °C (Re 8,300,
-    so k-ω SST), 300 W on the floor."""
+def _u_channel_case(msh: Path, inlet_c: float = 30.0) -> rf.Case:
+    """The example's case on the U-channel plate: copper, water at 1 L/min and 30 °C (or
+    `inlet_c`; Re 8,300, so k-ω SST), 300 W on the floor."""
     case = rf.Case(rf.load_mesh(msh))
     case.solid("plate", material="copper")
     case.fluid("coolant", coolant="water")
     case.heat_flux("heated", power_w=300.0)
-    case.inlet("inlet", flow_lpm=1.0, temperature_c=30.0)
+    case.inlet("inlet", flow_lpm=1.0, temperature_c=inlet_c)
     case.outlet("outlet", pressure_pa=0.0)
     return case
 

@@ -2135,14 +2135,30 @@ const PROBE_COLOURS: usize = 300;
 /// the matrix of the first).
 const REPROBE_CONTRACTION: f64 = 0.2;
 
-/// Coolant cells outside `bounds` by more than 1 % of the span or 0.25 K: well inside what
-/// [`outside_supply_bounds`] rejects (the corpus microchannel manifold kept a coolant cell 0.71 K
-/// below its inlet in a 30 K span at 2.5 %).
-fn out_of_bounds_coolant_cells(eq: &Conduction, t: &[f64], bounds: SupplyBounds) -> Vec<usize> {
+/// The bounds repair's margin in a tight energy solve, (fraction of the span, least kelvin):
+/// well inside what [`outside_supply_bounds`] rejects (the corpus microchannel manifold kept a
+/// coolant cell 0.71 K below its inlet in a 30 K span at 2.5 %).
+const REPAIR_MARGIN: (f64, f64) = (0.01, 0.25);
+
+/// The bounds repair's margin in a loose coupling pass, whose small excursions the tight passes
+/// after it repair (they hold its limiter): only a field outside the bounds by more than its
+/// whole span is repaired there, an iterate no later pass starts well from. The example U-channel
+/// plate at 0.57 mm with its inlet at 30.001 °C left the first (loose) pass's Newton–Krylov with
+/// a coolant cell at −301 °C, and the solve failed (stop 36).
+const LOOSE_REPAIR_MARGIN: (f64, f64) = (1.0, 1.0);
+
+/// Coolant cells outside `bounds` by more than `margin` (fraction of the field's span, least
+/// kelvin; [`REPAIR_MARGIN`] or [`LOOSE_REPAIR_MARGIN`]).
+fn out_of_bounds_coolant_cells(
+    eq: &Conduction,
+    t: &[f64],
+    bounds: SupplyBounds,
+    margin: (f64, f64),
+) -> Vec<usize> {
     if bounds == SupplyBounds::default() {
         return Vec::new();
     }
-    let (low, high) = bounds.limits(t, 0.01, 0.25);
+    let (low, high) = bounds.limits(t, margin.0, margin.1);
     (0..t.len())
         .filter(|&c| eq.fluid_cell(c) && (t[c] < low || t[c] > high))
         .collect()
@@ -2475,9 +2491,15 @@ fn run(
     // bounds rounds that changed something (for a failure's message)
     let mut repairs = 0usize;
     let mut stall_window = STALL_PASSES;
-    // the maximum principle's bounds, for a second-order coolant solve that a loose coupling pass
-    // does not end: the floor is fixed, the ceiling moves with the solid's temperatures
-    let guarded = !loose && eq.is_convective();
+    // the maximum principle's bounds, for a second-order coolant solve: the floor is fixed, the
+    // ceiling moves with the solid's temperatures; a loose coupling pass repairs only a field far
+    // outside them (the tight passes after it repair the rest)
+    let guarded = eq.is_convective();
+    let margin = if loose {
+        LOOSE_REPAIR_MARGIN
+    } else {
+        REPAIR_MARGIN
+    };
     let radiating = radiation.is_some();
     let floor = guarded
         .then(|| lowest_supply_temperature(mesh, &resolved, radiating))
@@ -2569,7 +2591,7 @@ fn run(
             // such cell converged 2.6 K below the inlet), and their faces two-point (the
             // non-orthogonal corrections are unbounded too)
             let (changed, faces) = if bounds_rounds < BOUNDS_REPAIR_ROUNDS {
-                let outside = out_of_bounds_coolant_cells(&eq, &t, bounds(&eq, &t));
+                let outside = out_of_bounds_coolant_cells(&eq, &t, bounds(&eq, &t), margin);
                 repair_bounds(&mut eq, &outside, &t, may_lower_order)
             } else {
                 (0, 0)
@@ -2707,7 +2729,7 @@ fn run(
             }
             let (changed, faces) = if converged && bounds_rounds < BOUNDS_REPAIR_ROUNDS {
                 bounds_rounds += 1;
-                let outside = out_of_bounds_coolant_cells(&eq, &t, bounds(&eq, &t));
+                let outside = out_of_bounds_coolant_cells(&eq, &t, bounds(&eq, &t), margin);
                 let repaired = repair_bounds(&mut eq, &outside, &t, may_lower_order);
                 repairs += usize::from(repaired.0 + repaired.1 > 0);
                 repaired
@@ -3194,13 +3216,13 @@ mod tests {
         };
         assert_eq!(bounds.floor, Some(290.0));
         assert_eq!(bounds.ceiling, Some(310.0));
-        assert!(out_of_bounds_coolant_cells(&eq, &t, bounds).is_empty());
+        assert!(out_of_bounds_coolant_cells(&eq, &t, bounds, REPAIR_MARGIN).is_empty());
         assert!(outside_supply_bounds(&mesh, &eq, &t, bounds).is_none());
         // 0.6 K above the hottest solid in a 15 K span: past the repair margin (0.25 K), inside
         // the final allowance (0.75 K)
         t[coolant[0]] = 310.6;
         assert_eq!(
-            out_of_bounds_coolant_cells(&eq, &t, bounds),
+            out_of_bounds_coolant_cells(&eq, &t, bounds, REPAIR_MARGIN),
             vec![coolant[0]]
         );
         assert!(outside_supply_bounds(&mesh, &eq, &t, bounds).is_none());
@@ -3210,15 +3232,36 @@ mod tests {
         assert_eq!(position, Some(mesh.cell_centre[coolant[0]]));
         assert!(message.contains("12.00 K above"), "{message}");
         assert!(message.contains("region 'coolant'"), "{message}");
+        // a loose coupling pass repairs only a field outside the bounds by more than its span
+        // (15 K here): not 12 K above, but 16 K above
+        assert!(out_of_bounds_coolant_cells(&eq, &t, bounds, LOOSE_REPAIR_MARGIN).is_empty());
+        t[coolant[0]] = 326.0;
+        assert_eq!(
+            out_of_bounds_coolant_cells(&eq, &t, bounds, LOOSE_REPAIR_MARGIN),
+            vec![coolant[0]]
+        );
+        // and a cell below absolute zero whatever the span (the U-channel plate's −301 °C)
+        t[coolant[0]] = 310.0;
+        t[coolant[1]] = -28.0;
+        assert_eq!(
+            out_of_bounds_coolant_cells(&eq, &t, bounds, LOOSE_REPAIR_MARGIN),
+            vec![coolant[1]]
+        );
+        t[coolant[0]] = 322.0;
         // colder than the inlet too: both directions in one round
         t[coolant[1]] = 285.0;
         let mut both = vec![coolant[0], coolant[1]];
         both.sort_unstable();
-        assert_eq!(out_of_bounds_coolant_cells(&eq, &t, bounds), both);
+        assert_eq!(
+            out_of_bounds_coolant_cells(&eq, &t, bounds, REPAIR_MARGIN),
+            both
+        );
         let (message, _) = outside_supply_bounds(&mesh, &eq, &t, bounds).unwrap();
         assert!(message.contains("colder than every wall"), "{message}");
         // no bounds, no cells
-        assert!(out_of_bounds_coolant_cells(&eq, &t, SupplyBounds::default()).is_empty());
+        assert!(
+            out_of_bounds_coolant_cells(&eq, &t, SupplyBounds::default(), REPAIR_MARGIN).is_empty()
+        );
     }
 
     #[test]
