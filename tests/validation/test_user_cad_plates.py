@@ -373,3 +373,42 @@ def test_user_turbulent_u_channel_plate_converges_with_upwind_asked_for(tmp_path
     # 60.09 °C (the defaults, second-order temperatures: 60.81 °C)
     assert result.pressure_drop_pa("inlet", "outlet") == pytest.approx(9658.1, rel=2e-3)
     assert result.max_temperature_c() == pytest.approx(60.09, abs=0.1)
+
+
+@pytest.mark.validation
+@pytest.mark.parametrize("inlet_c", [29.999, 30.001])
+def test_user_turbulent_u_channel_plate_solves_with_the_inlet_a_millikelvin_off(
+    tmp_path: Path, inlet_c: float
+) -> None:
+    """The example's U-channel plate at 0.57 mm with the inlet 1 mK off its 30 °C: the README's own
+    example must not fail on a change no engineer would notice.
+
+    Until stop 36 it did (helper `rad`, measured): at 30.001 °C, with stop 35's ordered sums, pass
+    1's loose energy solve left a coolant cell at −301 °C (loose passes checked no bounds, and the
+    absolute-zero check ended the solve); with main's sums the passes never became tight and did
+    not settle in 20 (one coolant cell swinging 28.5–34.9 °C, the coldest 16 K below the inlet,
+    never repaired). Now a loose pass repairs a field outside the bounds by more than their span,
+    and at most 6 passes are loose. With the ordered sums (helper `geo`): 30.001 °C 10 passes,
+    T max 64.469 °C, ΔP 9,920.7 Pa; 29.999 °C 14 passes, 64.325 °C, 9,933.1 Pa.
+
+    The answer still moves with the path (30.000 °C: 64.43–64.68 °C over last bits), so this test
+    checks what must hold on any path: the balances, the heat the coolant takes up, the maximum
+    principle within the repair margin, and that the energy stayed second order in bulk — a
+    first-order answer is about 6 K cooler (58.6 °C with ``convection="upwind"``).
+    """
+    case = _u_channel_case(_u_channel_plate(tmp_path, 0.00057), inlet_c=inlet_c)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvectionFallbackWarning)
+        warnings.simplefilter("ignore", StationaryFlowWarning)
+        result = case.solve(threads=1)
+    assert result.is_turbulent
+    assert result.mass_imbalance < 1e-5
+    assert abs(result.energy_balance_error) < 1e-6
+    rise = result.outlet_temperature_c("outlet") - inlet_c
+    cp = float(rf.get_coolant("water").properties(inlet_c + rise / 2)["specific_heat_j_kgk"])
+    assert result.mass_flow_kg_s("inlet") * cp * rise == pytest.approx(300.0, rel=1e-2)
+    assert result.min_temperature_c("coolant") > inlet_c - 0.25
+    assert result.max_temperature_c("coolant") < result.max_temperature_c("plate")
+    # second order in bulk: within 1 K of the unperturbed plate's 64.43–64.75 °C, far from the
+    # first-order 58.6 °C
+    assert 63.4 < result.max_temperature_c() < 65.8
