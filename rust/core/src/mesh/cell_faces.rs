@@ -53,6 +53,23 @@ impl CellFaces {
     pub fn of(&self, c: usize) -> &[u32] {
         &self.faces[self.offsets[c] as usize..self.offsets[c + 1] as usize]
     }
+
+    /// The cells that share an internal face with cell `c` of `mesh`, once per shared face, in
+    /// face order.
+    pub fn neighbours<'a>(&'a self, mesh: &'a Mesh, c: usize) -> impl Iterator<Item = usize> + 'a {
+        self.of(c)
+            .iter()
+            .map(|&f| f as usize)
+            .filter(move |&f| f < mesh.n_internal_faces)
+            .map(move |f| {
+                let p = mesh.owner[f] as usize;
+                if p == c {
+                    mesh.neighbour[f] as usize
+                } else {
+                    p
+                }
+            })
+    }
 }
 
 #[cfg(test)]

@@ -1215,16 +1215,8 @@ impl<'m> Conduction<'m> {
             if !neighbours {
                 continue;
             }
-            for &f in cell_faces.of(c) {
-                let f = f as usize;
-                if f < mesh.n_internal_faces {
-                    let p = mesh.owner[f] as usize;
-                    zero(if p == c {
-                        mesh.neighbour[f] as usize
-                    } else {
-                        p
-                    });
-                }
+            for n in cell_faces.neighbours(mesh, c) {
+                zero(n);
             }
         }
         self.cell_faces = Some(cell_faces);
@@ -1261,16 +1253,8 @@ impl<'m> Conduction<'m> {
             };
             for &c in cells {
                 lower(c);
-                for &f in cell_faces.of(c) {
-                    let f = f as usize;
-                    if f < mesh.n_internal_faces {
-                        let p = mesh.owner[f] as usize;
-                        lower(if p == c {
-                            mesh.neighbour[f] as usize
-                        } else {
-                            p
-                        });
-                    }
+                for n in cell_faces.neighbours(mesh, c) {
+                    lower(n);
                 }
             }
         }
